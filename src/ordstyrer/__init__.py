@@ -1,0 +1,1 @@
+"""Ordstyrer: municipal social-media channels run by the municipality's own guidelines."""

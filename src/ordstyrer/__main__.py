@@ -1,0 +1,5 @@
+import sys
+
+from ordstyrer.cli import main
+
+sys.exit(main())

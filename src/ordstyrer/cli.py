@@ -1,0 +1,92 @@
+"""The `ordstyrer` command.
+
+Pure commands (check, presets, policy, triage, deadline, …) are plain argparse
+sub-commands registered by their area's `commands` module and never import
+Django, so they start fast and run without a database. Every other name is a
+Django management command: `ordstyrer demo-setup` runs `demo_setup`,
+`ordstyrer migrate` runs `migrate`, and so on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+# Each module exposes `register(subparsers)`; the handler it sets with
+# `set_defaults(handler=...)` returns the process exit code.
+COMMAND_MODULES: list[str] = [
+]
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Bad arguments or unusable input: reported on one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, no traceback, exit 2
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ordstyrer",
+        description="Ordstyrer – kommunens sosiale medier etter kommunens egne retningslinjer.",
+        epilog=(
+            "Andre kommandoer går til Django: demo-setup, serve, worker, migrate, "
+            "createsuperuser, … (ordstyrer help-django lister dem)."
+        ),
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
+    for dotted in COMMAND_MODULES:
+        importlib.import_module(dotted).register(subparsers)
+    return parser
+
+
+def _pure_commands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()
+
+
+def run_django(argv: Sequence[str]) -> int:
+    """Run a Django management command, `-` in the name read as `_`."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.management import execute_from_command_line
+
+    name = argv[0].replace("-", "_") if argv else "help"
+    if name == "help_django":
+        name = "help"
+    execute_from_command_line(["ordstyrer", name, *argv[1:]])
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if not args_in or args_in[0] in {"-h", "--help"}:
+        parser.print_help()
+        return 0
+    if args_in[0] not in _pure_commands(parser):
+        return run_django(args_in)
+    args = parser.parse_args(args_in)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.parse_args([args_in[0], "--help"])
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except UsageError as exc:
+        print(f"ordstyrer {args_in[0]}: {exc}", file=sys.stderr)  # noqa: T201
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "ordstyrer.core"
+    label = "core"
+    verbose_name = "Ordstyrer core"
+
+    def ready(self) -> None:
+        from ordstyrer.core import checks  # noqa: F401  (registers system checks)
