@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the background worker (queued tasks) until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0)
+
+    def handle(self, *args, interval, **options):
+        from ordstyrer.core.worker import make_worker
+
+        worker = make_worker(interval=interval)
+        worker.configure_signals()
+        worker.run()

@@ -1,0 +1,78 @@
+"""The demo municipality: idempotent set-up used by `ordstyrer demo-setup` and the browser tests.
+
+Each area adds its demo content here through its own services, so the demo
+shows what the product does, not rows written around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from ordstyrer.tenants.models import Municipality, Role, Unit
+from ordstyrer.tenants.services import role_assign
+
+DEMO_SLUG = "demo"
+DEMO_PRESET = "indre-fosen"
+NEIGHBOUR_SLUG = "nabo"
+NEIGHBOUR_PRESET = "gausdal"
+DEMO_PASSWORD = "ordstyrer-demo"  # noqa: S105  (printed to the console; demo only)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    roles: tuple[str, ...]
+    unit: str | None = None
+    also_neighbour: bool = False
+
+
+DEMO_PEOPLE = (
+    DemoPerson(
+        "kommunikasjon", "Kari", "Klepp", (Role.COMMUNICATIONS, Role.EMPLOYEE), also_neighbour=True
+    ),
+    DemoPerson("radmann", "Rolf", "Rådmann", (Role.CHIEF_ADMINISTRATOR, Role.EMPLOYEE)),
+    DemoPerson("enhetsleder", "Eva", "Enge", (Role.UNIT_LEADER, Role.EMPLOYEE), unit="Rissa skole"),
+    DemoPerson("redaktor", "Per", "Pedersen", (Role.EMPLOYEE,), unit="Rissa skole"),
+    DemoPerson("kriseleder", "Kim", "Krog", (Role.CRISIS_LEADER, Role.EMPLOYEE)),
+    DemoPerson("arkiv", "Anne", "Arnesen", (Role.ARCHIVIST, Role.EMPLOYEE)),
+    DemoPerson("ansatt", "Ola", "Olsen", (Role.EMPLOYEE,)),
+)
+
+DEMO_UNITS = ("Rissa skole", "Stadsbygd barnehage", "Fosenheimen sykehjem", "Kulturskolen")
+
+
+def setup_demo() -> list[DemoPerson]:
+    """Create (or complete) the demo municipality and its people; safe to run again."""
+    User = get_user_model()
+    with transaction.atomic():
+        demo, _ = Municipality.objects.get_or_create(
+            slug=DEMO_SLUG, defaults={"name": "Demo kommune", "preset": DEMO_PRESET}
+        )
+        neighbour, _ = Municipality.objects.get_or_create(
+            slug=NEIGHBOUR_SLUG, defaults={"name": "Nabo kommune", "preset": NEIGHBOUR_PRESET}
+        )
+        units = {
+            name: Unit.objects.get_or_create(municipality=demo, name=name)[0] for name in DEMO_UNITS
+        }
+        for person in DEMO_PEOPLE:
+            user = User.objects.filter(username=person.username).first()
+            if user is None:
+                user = User.objects.create_user(
+                    username=person.username,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    email=f"{person.username}@demo.kommune.invalid",
+                    password=DEMO_PASSWORD,
+                )
+            for role in person.roles:
+                unit = units[person.unit] if person.unit and role == Role.UNIT_LEADER else None
+                role_assign(actor=None, municipality=demo, user=user, role=role, unit=unit)
+            if person.also_neighbour:
+                for role in person.roles:
+                    role_assign(actor=None, municipality=neighbour, user=user, role=role)
+    return list(DEMO_PEOPLE)

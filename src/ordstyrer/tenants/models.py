@@ -1,0 +1,102 @@
+"""Municipalities (tenants), their units, people's roles and the versioned policy."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMUNICATIONS = "communications", _("Kommunikasjon")
+    CHIEF_ADMINISTRATOR = "chief_administrator", _("Kommunedirektør/rådmann")
+    UNIT_LEADER = "unit_leader", _("Enhetsleder")
+    CRISIS_LEADER = "crisis_leader", _("Kriseleder")
+    ARCHIVIST = "archivist", _("Arkiv/servicetorg")
+    EMPLOYEE = "employee", _("Ansatt")
+
+
+class Municipality(models.Model):
+    slug = models.SlugField(_("kortnavn"), max_length=60, unique=True)
+    name = models.CharField(_("navn"), max_length=120)
+    preset = models.CharField(_("retningslinje (forhåndsinnstilling)"), max_length=60)
+    organisation_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """An organisational unit: school, kindergarten, nursing home, culture school, …"""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(_("navn"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="unit_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A person holds a role in a municipality (optionally for one unit).
+
+    Anyone with at least one assignment is a member of that municipality.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField(_("rolle"), max_length=40, choices=Role.choices)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role", "unit"],
+                name="role_assignment_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "municipality"])]
+
+
+class PolicyVersion(models.Model):
+    """One version of a municipality's overrides on top of its preset.
+
+    Versions are never edited: a change writes a new version with who, when and why.
+    """
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="policy_versions"
+    )
+    number = models.PositiveIntegerField()
+    preset = models.CharField(max_length=60)
+    overrides = models.JSONField(default=dict)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "number"], name="policy_version_unique_number"
+            ),
+        ]

@@ -1,0 +1,21 @@
+"""Template context for the console shell: the municipality in view and the switcher."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from ordstyrer.core.permissions import municipalities_for, roles_in
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    municipality = getattr(request, "municipality", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"current_municipality": municipality}
+    return {
+        "current_municipality": municipality,
+        "my_municipalities": list(municipalities_for(user)),
+        "my_roles": sorted(roles_in(user, municipality)) if municipality else [],
+    }

@@ -1,0 +1,134 @@
+"""Forms of the console shell. They parse input; the policy engine judges it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.policy import Draft, Media
+
+TRI_STATE = [("", _("Vet ikke")), ("yes", _("Ja")), ("no", _("Nei"))]
+
+
+def _tri(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+class CheckForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Hva skal du publisere?"),
+        choices=[("post", _("Innlegg")), ("reply", _("Svar på en kommentar"))],
+        initial="post",
+    )
+    text = forms.CharField(
+        label=_("Tekst"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=20000,
+    )
+    link = forms.URLField(
+        label=_("Lenke (valgfri)"), required=False, assume_scheme="https", max_length=2000
+    )
+    media_type = forms.ChoiceField(
+        label=_("Vedlegg"),
+        choices=[("", _("Ingen")), ("image", _("Bilde")), ("video", _("Video"))],
+        required=False,
+    )
+    alt = forms.CharField(label=_("Alternativ tekst for bildet"), required=False, max_length=1000)
+    people = forms.ChoiceField(
+        label=_("Personer på bildet/videoen"),
+        choices=[
+            ("", _("Vet ikke")),
+            ("none", _("Ingen")),
+            ("recognisable", _("Gjenkjennelige personer")),
+            ("crowd", _("Folkemengde på et offentlig arrangement")),
+        ],
+        required=False,
+    )
+    children = forms.ChoiceField(label=_("Er det barn med?"), choices=TRI_STATE, required=False)
+    consent = forms.ChoiceField(
+        label=_("Har de avbildede samtykket?"), choices=TRI_STATE, required=False
+    )
+    consent_form = forms.ChoiceField(
+        label=_("Finnes signert samtykkeskjema for barna?"), choices=TRI_STATE, required=False
+    )
+    photographer_consent = forms.ChoiceField(
+        label=_("Har fotografen samtykket til bruken?"), choices=TRI_STATE, required=False
+    )
+    speech = forms.ChoiceField(
+        label=_("Ligger informasjonen i det som blir sagt i videoen?"),
+        choices=TRI_STATE,
+        required=False,
+    )
+    captions = forms.ChoiceField(label=_("Er videoen tekstet?"), choices=TRI_STATE, required=False)
+    music_cleared = forms.ChoiceField(
+        label=_("Er bruken av musikken i videoen avklart?"), choices=TRI_STATE, required=False
+    )
+
+    def draft(self) -> Draft:
+        data = self.cleaned_data
+        media: list[Media] = []
+        if data.get("media_type"):
+            media.append(
+                Media(
+                    type=data["media_type"],
+                    alt=data.get("alt") or None,
+                    people=data.get("people") or None,
+                    children=_tri(data.get("children", "")),
+                    consent=_tri(data.get("consent", "")),
+                    consent_form=_tri(data.get("consent_form", "")),
+                    photographer_consent=_tri(data.get("photographer_consent", "")),
+                    speech=_tri(data.get("speech", "")),
+                    captions=_tri(data.get("captions", "")),
+                    music_cleared=_tri(data.get("music_cleared", "")),
+                )
+            )
+        links = [data["link"]] if data.get("link") else []
+        return Draft(text=data.get("text", ""), links=links, media=media)
+
+
+class PolicyRuleForm(forms.Form):
+    """Edit the parameters of one rule; fields are built from the current values."""
+
+    reason = forms.CharField(label=_("Hvorfor endres dette?"), max_length=500)
+
+    def __init__(self, *args, rule_id: str, params: dict, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.rule_id = rule_id
+        self.param_types: dict[str, type] = {}
+        for name, value in params.items():
+            field_name = f"param__{name}"
+            label = name.replace("_", " ")
+            if isinstance(value, bool):
+                self.fields[field_name] = forms.BooleanField(
+                    label=label, required=False, initial=value
+                )
+            elif isinstance(value, int):
+                self.fields[field_name] = forms.IntegerField(label=label, initial=value)
+            elif isinstance(value, float):
+                self.fields[field_name] = forms.FloatField(label=label, initial=value)
+            elif isinstance(value, list | tuple):
+                self.fields[field_name] = forms.CharField(
+                    label=label,
+                    initial="\n".join(str(v) for v in value),
+                    widget=forms.Textarea(attrs={"rows": max(2, len(value))}),
+                    help_text=_("Én verdi per linje."),
+                    required=False,
+                )
+            else:
+                self.fields[field_name] = forms.CharField(
+                    label=label, initial=str(value), required=False
+                )
+            self.param_types[name] = type(value) if not isinstance(value, tuple) else list
+            self.fields[field_name].widget.attrs["id"] = f"id_{rule_id}_{name}"
+        self.fields["reason"].widget.attrs["id"] = f"id_{rule_id}_reason"
+        self.order_fields([*(f"param__{n}" for n in params), "reason"])
+
+    def overrides(self) -> dict:
+        values = {}
+        for name, kind in self.param_types.items():
+            value = self.cleaned_data[f"param__{name}"]
+            if kind is list:
+                value = [line.strip() for line in value.splitlines() if line.strip()]
+            values[name] = value
+        return {self.rule_id: values}

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from ordstyrer.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "logg-inn/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("drift/", admin.site.urls),
+    path("m/<slug:slug>/", views.dashboard, name="dashboard"),
+    path("m/<slug:slug>/sjekk/", views.check_text, name="check"),
+    path("m/<slug:slug>/retningslinjer/", views.guideline, name="guideline"),
+    path("m/<slug:slug>/husregler/", views.house_rules, name="house_rules"),
+    path("m/<slug:slug>/innstillinger/", views.policy_settings, name="policy_settings"),
+]

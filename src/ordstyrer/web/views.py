@@ -1,0 +1,129 @@
+"""Console shell views: thin, they call selectors, services and the policy engine."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import has_role, municipalities_for, roles_in
+from ordstyrer.policy import CheckContext, check
+from ordstyrer.policy.render import render_guideline, render_house_rules
+from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.selectors import policy_for, policy_versions
+from ordstyrer.tenants.services import policy_update
+from ordstyrer.web.forms import CheckForm, PolicyRuleForm
+from ordstyrer.web.shell import municipality_view
+
+
+def _text_language() -> str:
+    """Guideline texts exist in Bokmål and Nynorsk; English readers get Bokmål."""
+    return "nn" if (get_language() or "nb").startswith("nn") else "nb"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    mine = list(municipalities_for(request.user))
+    if len(mine) == 1:
+        return redirect("dashboard", slug=mine[0].slug)
+    return render(request, "web/switcher.html", {"municipalities": mine})
+
+
+@municipality_view()
+def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    labels = [Role(role).label for role in sorted(roles_in(request.user, municipality))]
+    return render(request, "web/dashboard.html", {"policy": policy, "my_role_labels": labels})
+
+
+@municipality_view(need="check")
+@require_http_methods(["GET", "POST"])
+def check_text(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    form = CheckForm(request.POST or None)
+    findings = None
+    if request.method == "POST" and form.is_valid():
+        context = CheckContext(
+            kind=form.cleaned_data["kind"],
+            now=timezone.now(),
+            signer_first_name=request.user.first_name or None,
+        )
+        findings = check(form.draft(), policy, context)
+    fragment = request.headers.get("X-Ordstyrer-Fragment") == "findings"
+    template = "web/_findings.html" if fragment else "web/check.html"
+    return render(
+        request,
+        template,
+        {"form": form, "findings": findings, "policy": policy, "lang": get_language()},
+    )
+
+
+@municipality_view()
+def guideline(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    body = render_guideline(policy, "html", _text_language())
+    return render(request, "web/document.html", {"title": _("Retningslinjer"), "body": body})
+
+
+@municipality_view()
+def house_rules(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    body = render_house_rules(policy, "html", _text_language())
+    return render(
+        request,
+        "web/document.html",
+        {"title": _("Husregler for sidene"), "body": body, "copyable": True},
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    may_edit = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+    forms = []
+    posted_rule = request.POST.get("rule") if request.method == "POST" else None
+    for rule_id in policy.rule_ids():
+        params = dict(policy.params(rule_id))
+        if not params:
+            continue
+        data = request.POST if posted_rule == rule_id else None
+        forms.append(PolicyRuleForm(data, rule_id=rule_id, params=params, prefix=rule_id))
+    if request.method == "POST":
+        if not may_edit:
+            messages.error(request, _("Bare kommunikasjon og kommunedirektøren kan endre dette."))
+            return redirect("policy_settings", slug=municipality.slug)
+        form = next((f for f in forms if f.rule_id == posted_rule), None)
+        if form is not None and form.is_valid():
+            try:
+                version = policy_update(
+                    actor=request.user,
+                    municipality=municipality,
+                    overrides=form.overrides(),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Retningslinjen er lagret som versjon %(number)s.")
+                    % {"number": version.number},
+                )
+                return redirect("policy_settings", slug=municipality.slug)
+    return render(
+        request,
+        "web/policy_settings.html",
+        {
+            "policy": policy,
+            "forms": forms,
+            "may_edit": may_edit,
+            "versions": policy_versions(municipality=municipality),
+        },
+    )
