@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 # Each module exposes `register(subparsers)`; the handler it sets with
 # `set_defaults(handler=...)` returns the process exit code.
 COMMAND_MODULES: list[str] = [
+    "ordstyrer.worktime.commands",
 ]
 
 EXIT_USAGE = 2

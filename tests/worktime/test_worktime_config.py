@@ -34,7 +34,7 @@ FULL = {
         "tuesday": {"open": "08:00", "close": "15:30"},
         "wednesday": "08:00-15:30",
         "thursday": "08:00-18:00",
-        "friday": None,
+        "friday": "closed",
     },
     "half_days": [{"day": "easter-4", "close": "12:00"}, {"day": "12-23", "close": "13:00"}],
     "closed_days": ["12-27", "2026-12-28", "easter-1", "easter"],

@@ -23,6 +23,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 WEEKDAY_NO = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag")
 
+_CLOSED = {"closed", "stengt"}
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _ANNUAL_RE = re.compile(r"^(\d{2})-(\d{2})$")
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -257,7 +258,7 @@ class WorkCalendar:
         """Build and validate a calendar from plain data (a preset's TOML table, JSON).
 
         Keys (all optional): name; office_hours ("08:00-15:30", {open, close}, or a table
-        monday…friday of those, null closes a day); half_days ([{day, close}]);
+        monday…friday of those, "closed" closes a day); half_days ([{day, close}]);
         closed_days (["12-27", "2026-12-28", "easter-4"]); summer_hours
         ({from: "MM-DD", to: "MM-DD", open, close}). Missing keys keep the defaults;
         a bad value raises ValueError with a Norwegian message.
@@ -289,25 +290,25 @@ class WorkCalendar:
     def to_mapping(self) -> dict[str, Any]:
         """Plain data that `from_mapping` turns back into an equal calendar."""
         weekly = {
-            name: (h.to_text() if h else None)
+            name: (h.to_text() if h else "closed")
             for name, h in zip(WEEKDAYS, self.weekly, strict=True)
         }
-        return {
+        data: dict[str, Any] = {
             "name": self.name,
             "office_hours": weekly,
             "half_days": [
                 {"day": h.day.to_text(), "close": _fmt_time(h.close)} for h in self.half_days
             ],
             "closed_days": [spec.to_text() for spec in self.closed_days],
-            "summer_hours": None
-            if self.summer is None
-            else {
+        }
+        if self.summer is not None:  # left out rather than null, so the result fits TOML too
+            data["summer_hours"] = {
                 "from": "{:02d}-{:02d}".format(*self.summer.start),
                 "to": "{:02d}-{:02d}".format(*self.summer.end),
                 "open": _fmt_time(self.summer.hours.open),
                 "close": _fmt_time(self.summer.hours.close),
-            },
-        }
+            }
+        return data
 
 
 def _as_list(data: Mapping[str, Any], key: str) -> list[Any]:
@@ -324,14 +325,18 @@ def _parse_weekly(value: Any) -> tuple[Hours | None, ...]:
         if weekend:
             raise ValueError("Åpningstider: lørdag og søndag er alltid stengt (DI-1).")
         _reject_unknown(value, allowed, "Åpningstider")
-        # Days left out keep the standard hours; an explicit null closes the day.
+        # Days left out keep the standard hours; "closed" (TOML has no null) closes one.
         return tuple(
-            (Hours.parse(value[name], f"Åpningstid {no}") if value[name] is not None else None)
-            if name in value
-            else STANDARD_HOURS
+            _parse_day_hours(value[name], no) if name in value else STANDARD_HOURS
             for name, no in zip(WEEKDAYS, WEEKDAY_NO, strict=True)
         )
     return (Hours.parse(value, "Åpningstid"),) * 5
+
+
+def _parse_day_hours(value: Any, weekday_no: str) -> Hours | None:
+    if value is None or value is False or (isinstance(value, str) and value.strip() in _CLOSED):
+        return None
+    return Hours.parse(value, f"Åpningstid {weekday_no}")
 
 
 def _parse_half_day(item: Any, n: int) -> HalfDay:
