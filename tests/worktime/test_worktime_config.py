@@ -1,5 +1,6 @@
 """WorkCalendar: the configuration of office hours per municipality (DI-1)."""
 
+import tomllib
 from datetime import date, time
 
 import pytest
@@ -182,3 +183,34 @@ def test_direct_construction_is_validated_too():
 )
 def test_day_spec(text, day, expected):
     assert DaySpec.parse(text, "test").matches(day) is expected
+
+
+@pytest.mark.parametrize("closed", ["closed", "stengt", None, False])
+def test_ways_to_close_a_weekday(closed):
+    cal = WorkCalendar.from_mapping({"office_hours": {"friday": closed}})
+    assert cal.weekly[4] is None
+    assert cal.hours_on(date(2026, 3, 13)) is None
+
+
+def test_calendar_from_toml():
+    text = """
+name = "Indre Fosen kommune"
+closed_days = ["12-27", "12-28", "12-29", "12-30"]
+half_days = [{ day = "easter-4", close = "12:00" }, { day = "12-24", close = "12:00" }]
+
+[office_hours]
+friday = "closed"
+
+[summer_hours]
+from = "06-20"
+to = "08-10"
+open = "08:00"
+close = "15:00"
+"""
+    cal = WorkCalendar.from_mapping(tomllib.loads(text))
+    assert cal.name == "Indre Fosen kommune"
+    assert cal.weekly[4] is None and cal.weekly[0] == Hours(time(8), time(15, 30))
+    assert len(cal.half_days) == 2 and len(cal.closed_days) == 4
+    assert cal.hours_on(date(2026, 7, 1)) == Hours(time(8), time(15))
+    assert cal.hours_on(date(2026, 12, 31)) == Hours(time(8), time(15, 30))  # no 31 Dec half day
+    assert WorkCalendar.from_mapping(cal.to_mapping()) == cal

@@ -233,6 +233,12 @@ class WorkCalendar:
             raise ValueError("Åpningstider må gis for mandag til fredag (fem dager).")
         if all(h is None for h in self.weekly):
             raise ValueError("Kalenderen må ha minst én ukedag med åpningstid.")
+        # The clock's caches hash the calendar on every call; hash the nested tuples once.
+        fields = (self.name, self.weekly, self.half_days, self.closed_days, self.summer)
+        object.__setattr__(self, "_hash", hash(fields))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined]
 
     def hours_on(self, d: date) -> Hours | None:
         """The office hours on local date `d`, or None when the office is closed all day."""
