@@ -165,6 +165,14 @@ def test_direct_construction_is_validated_too():
         WorkCalendar(weekly=(Hours(time(8), time(15)),) * 7)
     with pytest.raises(ValueError, match="stengetid"):
         Hours(time(16), time(8))
+    with pytest.raises(ValueError, match="finnes ikke"):
+        DaySpec("date", 2, 29, 2026)
+    with pytest.raises(ValueError, match="04-31"):
+        DaySpec("annual", 4, 31)
+    with pytest.raises(ValueError, match="ikke over nyttår"):
+        SummerHours((9, 1), (6, 1), Hours(time(8), time(15)))
+    with pytest.raises(ValueError, match="hele minutter"):
+        WorkCalendar.from_mapping({"office_hours": {"open": time(8, 0, 30), "close": "15:00"}})
 
 
 @pytest.mark.parametrize(

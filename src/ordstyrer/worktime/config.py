@@ -63,6 +63,8 @@ def parse_time(value: Any, what: str) -> time:
     if isinstance(value, time):
         if value.tzinfo is not None:
             raise ValueError(f"{what}: klokkeslettet skal være uten tidssone (lokal tid i Norge).")
+        if value.second or value.microsecond:
+            raise ValueError(f"{what}: oppgi klokkeslett i hele minutter, ikke {value}.")
         return value
     if isinstance(value, str):
         match = _TIME_RE.match(value.strip())
@@ -122,7 +124,12 @@ class DaySpec:
         if self.kind == "annual":
             _check_month_day(self.month, self.day)
         elif self.kind == "date":
-            date(self.year, self.month, self.day)  # raises ValueError when impossible
+            try:
+                date(self.year, self.month, self.day)
+            except ValueError:
+                raise ValueError(
+                    f"Datoen {self.year:04d}-{self.month:02d}-{self.day:02d} finnes ikke."
+                ) from None
         elif self.kind == "easter":
             if not -60 <= self.offset <= 60:
                 raise ValueError(
@@ -195,7 +202,10 @@ class SummerHours:
 
 
 def _check_month_day(month: int, day: int) -> None:
-    date(2024, month, day)  # a leap year, so 02-29 is allowed; raises ValueError otherwise
+    try:
+        date(2024, month, day)  # a leap year, so 02-29 is allowed
+    except ValueError:
+        raise ValueError(f"Dagen {month:02d}-{day:02d} (MM-DD) finnes ikke.") from None
 
 
 def _reject_unknown(mapping: Mapping[str, Any], allowed: set[str], what: str) -> None:
