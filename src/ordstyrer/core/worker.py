@@ -3,6 +3,11 @@
 `ordstyrer worker` runs it as its own process (production: several, on several
 machines); `ordstyrer serve` runs one in a thread beside the web server for the
 embedded default, so the demo needs nothing else.
+
+Periodic sweeps (closures opening on time, review reminders, deadlines, scheduled
+posts, …) are registered by the apps with `register_sweep` (from AppConfig.ready) and
+run by every worker in a thread beside the task loop. Each sweep claims its rows with
+a compare-and-set update, so several workers on several machines may run them at once.
 """
 
 from __future__ import annotations
@@ -11,14 +16,94 @@ import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
+from django.db import close_old_connections
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("ordstyrer.worker")
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """A periodic job: `func(now=…)` returns how many rows it handled."""
+
+    name: str
+    func: Callable[..., int]
+    every: float  # seconds between runs in one worker
+
+
+_SWEEPS: dict[str, Sweep] = {}
+
+
+def register_sweep(name: str, func: Callable[..., int], *, every: float) -> None:
+    """Register (or replace) the sweep `name`; call it from an AppConfig.ready()."""
+    if every <= 0:
+        raise ValueError("every must be positive")
+    _SWEEPS[name] = Sweep(name=name, func=func, every=every)
+
+
+def registered_sweeps() -> list[Sweep]:
+    return sorted(_SWEEPS.values(), key=lambda sweep: sweep.name)
+
+
+class SweepRunner:
+    """Runs every registered sweep when its interval has passed."""
+
+    def __init__(self, *, tick: float = 5.0) -> None:
+        self.tick = tick
+        self.running = True
+        self._last: dict[str, float] = {}
+
+    def run_due(self, *, now: datetime | None = None) -> dict[str, int]:
+        """Run the sweeps that are due (all of them the first time); one failing sweep
+        is logged and does not stop the others."""
+        handled: dict[str, int] = {}
+        clock = time.monotonic()
+        for sweep in registered_sweeps():
+            last = self._last.get(sweep.name)
+            if last is not None and clock - last < sweep.every:
+                continue
+            self._last[sweep.name] = clock
+            close_old_connections()
+            try:
+                handled[sweep.name] = int(sweep.func(now=now or timezone.now()) or 0)
+            except Exception:  # noqa: BLE001 — keep the other sweeps running; logged with trace
+                logger.exception("sweep failed", extra={"sweep": sweep.name})
+        close_old_connections()
+        return handled
+
+    def run(self, *, stop: Callable[[], bool] = lambda: False) -> None:
+        while self.running and not stop():
+            self.run_due()
+            time.sleep(self.tick)
+
+
+def start_sweeps_in_thread(
+    *, tick: float = 5.0, stop: Callable[[], bool] = lambda: False
+) -> tuple[threading.Thread, SweepRunner]:
+    runner = SweepRunner(tick=tick)
+    thread = threading.Thread(
+        target=runner.run, kwargs={"stop": stop}, name="ordstyrer-sweeps", daemon=True
+    )
+    thread.start()
+    return thread, runner
+
+
+class OrdstyrerWorker(Worker):
+    """The django-tasks-db worker, with the periodic sweeps beside its task loop."""
+
+    def run(self) -> None:
+        start_sweeps_in_thread(stop=lambda: not self.running)
+        super().run()
+
+
 def make_worker(*, interval: float = 1.0) -> Worker:
-    return Worker(
+    return OrdstyrerWorker(
         queue_names=["*"],
         interval=interval,
         batch=False,
