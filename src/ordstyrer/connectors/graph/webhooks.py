@@ -1,0 +1,233 @@
+"""Incoming Graph webhooks, the pure part: signature, handshake, typed parsing (spec §2).
+
+The Django view must: read the raw body bytes, `verify_signature` them *before* any JSON
+parsing (Meta signs an ASCII-escaped body, so æ/ø/å arrive as `\\u00e6`; re-serialising
+would break the hash), store the raw payload, answer 200, and hand the body to a task
+that calls `parse_events`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ordstyrer.connectors.base import Author, ChangeEvent
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+
+def sign(raw_body: bytes, app_secret: str) -> str:
+    """The `X-Hub-Signature-256` value Meta would send for these bytes."""
+    digest = hmac.new(app_secret.encode("utf-8"), raw_body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bool:
+    """True if `header` is a valid `sha256=<hex>` HMAC of the exact raw body bytes.
+
+    Constant-time comparison; a missing, malformed or sha1-only header is refused.
+    """
+    if not header or not app_secret or not isinstance(raw_body, bytes | bytearray):
+        return False
+    scheme, _, received = header.strip().partition("=")
+    if scheme.lower() != "sha256" or len(received) != 64:
+        return False
+    expected = hmac.new(app_secret.encode("utf-8"), bytes(raw_body), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, received.lower())
+
+
+def verify_handshake(params: Mapping[str, str], verify_token: str) -> str | None:
+    """The GET subscription check: the challenge to echo (200, plain text) or None (403)."""
+    mode = params.get("hub.mode")
+    token = params.get("hub.verify_token") or ""
+    challenge = params.get("hub.challenge")
+    if mode != "subscribe" or challenge is None or not verify_token:
+        return None
+    if not hmac.compare_digest(token.encode("utf-8"), verify_token.encode("utf-8")):
+        return None
+    return str(challenge)
+
+
+# ---------------------------------------------------------------------------------------
+# Typed payloads. Unknown keys are kept (extra="allow") so nothing is silently lost.
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class FromUser(_Model):
+    id: str | None = None
+    name: str | None = None
+    username: str | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class FeedValue(_Model):
+    item: str | None = None
+    verb: str | None = None
+    comment_id: str | None = None
+    post_id: str | None = None
+    parent_id: str | None = None
+    from_: FromUser | None = Field(default=None, alias="from")
+    message: str | None = None
+    created_time: int | float | str | None = None
+    photo: str | None = None
+    video: str | None = None
+    is_hidden: bool | None = None
+
+
+class IgMediaRef(_Model):
+    id: str | None = None
+    media_product_type: str | None = None
+
+
+class IgCommentValue(_Model):
+    id: str | None = None
+    text: str | None = None
+    from_: FromUser | None = Field(default=None, alias="from")
+    media: IgMediaRef | None = None
+    parent_id: str | None = None
+
+
+class Change(_Model):
+    field: str
+    value: dict[str, Any] = Field(default_factory=dict)
+
+
+class Entry(_Model):
+    id: str
+    time: int | float | None = None
+    changes: list[Change] = Field(default_factory=list)
+    # Instagram-Login examples draw `field`/`value` straight inside the entry [U].
+    field: str | None = None
+    value: dict[str, Any] | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_str(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+class Envelope(_Model):
+    object: str
+    entry: list[Entry] = Field(default_factory=list)
+
+
+class WebhookPayloadError(ValueError):
+    """The body is not JSON or not a Graph webhook envelope."""
+
+
+def _time(value: int | float | str | None) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def parse_events(raw_body: bytes) -> list[ChangeEvent]:
+    """Every change in one delivery, normalised. Call only after `verify_signature`.
+
+    Page `feed` and Instagram `comments`/`live_comments` changes are mapped; anything
+    else becomes a `ChangeEvent` with its field name as `item` and verb `unknown`, so the
+    caller can log it rather than drop it.
+    """
+    try:
+        envelope = Envelope.model_validate(json.loads(raw_body))
+    except (ValueError, ValidationError) as exc:
+        raise WebhookPayloadError(f"ugyldig webhook-innhold: {type(exc).__name__}") from None
+    events: list[ChangeEvent] = []
+    for entry in envelope.entry:
+        changes = list(entry.changes)
+        if entry.field and entry.value is not None:
+            changes.append(Change(field=entry.field, value=entry.value))
+        events.extend(_event(envelope.object, entry, change) for change in changes)
+    return events
+
+
+def _event(obj: str, entry: Entry, change: Change) -> ChangeEvent:
+    if obj == "page" and change.field == "feed":
+        try:
+            value = FeedValue.model_validate(change.value)
+        except ValidationError:
+            return _unknown("facebook", entry, change)
+        author = _author(value.from_)
+        parent = value.parent_id
+        if parent is not None and parent == value.post_id:
+            parent = None  # top-level: Graph sets parent_id to the post id
+        return ChangeEvent(
+            platform="facebook",
+            channel_id=entry.id,
+            item=value.item or "unknown",
+            verb=value.verb or "unknown",
+            post_id=value.post_id,
+            comment_id=value.comment_id,
+            parent_id=parent,
+            author=author,
+            text=value.message,
+            created_at=_time(value.created_time) or _time(entry.time),
+            is_page_author=author is not None and author.id == entry.id,
+            raw=change.value,
+        )
+    if obj == "instagram" and change.field in {"comments", "live_comments"}:
+        try:
+            ig = IgCommentValue.model_validate(change.value)
+        except ValidationError:
+            return _unknown("instagram", entry, change)
+        author = _author(ig.from_)
+        # The account's own comments: `from.id` is the IG user itself, or equals the
+        # `self_ig_scoped_id` Meta adds for the account's own scoped id [S/U].
+        own = False
+        if ig.from_ is not None and ig.from_.id is not None:
+            self_id = (ig.from_.model_extra or {}).get("self_ig_scoped_id")
+            own = ig.from_.id == entry.id or (self_id is not None and str(self_id) == ig.from_.id)
+        return ChangeEvent(
+            platform="instagram",
+            channel_id=entry.id,
+            item="comment",
+            verb="add",  # IG sends no hide/edit/remove events [U]; reconcile by polling
+            post_id=ig.media.id if ig.media else None,
+            comment_id=ig.id,
+            parent_id=ig.parent_id,
+            author=author,
+            text=ig.text,
+            created_at=_time(entry.time),
+            is_page_author=bool(own),
+            raw=change.value,
+        )
+    return _unknown("instagram" if obj == "instagram" else "facebook", entry, change)
+
+
+def _author(user: FromUser | None) -> Author | None:
+    if user is None or user.id is None:
+        return None
+    return Author(id=user.id, name=user.name or user.username or "")
+
+
+def _unknown(platform: str, entry: Entry, change: Change) -> ChangeEvent:
+    logger.info("webhook change not mapped", extra={"field": change.field, "object_id": entry.id})
+    return ChangeEvent(
+        platform=platform,
+        channel_id=entry.id,
+        item=change.field,
+        verb="unknown",
+        created_at=_time(entry.time),
+        raw=change.value,
+    )

@@ -1,0 +1,191 @@
+"""The one outgoing HTTP session: timeouts, bounded retries, secrets kept out of errors.
+
+Every call Ordstyrer makes to another system (the Graph API today) goes through
+`HttpSession.request`. It retries only what is safe to retry:
+
+* a connection that could not be opened (nothing was sent) — any method;
+* a timeout, a dropped connection or HTTP 502/503/504 — idempotent methods only,
+  because repeating a POST can create a duplicate comment or post.
+
+Anything else is returned to the caller, which knows the remote protocol (Graph error
+codes are classified in `ordstyrer.connectors.graph.errors`). Transport failures that
+survive the retries become `HttpTransportError`, whose text carries the URL with every
+credential-like query parameter masked, so a token can never reach a log or a message.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+USER_AGENT = "Ordstyrer/0.1 (+https://github.com/ordstyrer)"
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+# Query and form parameters that carry credentials on the Graph API and OAuth endpoints.
+SECRET_PARAMS = frozenset(
+    {
+        "access_token",
+        "appsecret_proof",
+        "client_secret",
+        "fb_exchange_token",
+        "input_token",
+        "code",
+        "password",
+    }
+)
+_SECRET_IN_TEXT = re.compile(
+    r"(?P<key>" + "|".join(sorted(SECRET_PARAMS)) + r")=(?P<value>[^&\s\"']+)", re.IGNORECASE
+)
+
+
+def redact_url(url: str | httpx.URL) -> str:
+    """The URL with the values of credential parameters replaced by `***`."""
+    parts = urlsplit(str(url))
+    if not parts.query:
+        return str(url)
+    query = [
+        (k, "***" if k.lower() in SECRET_PARAMS else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+
+def redact_text(text: str, *secrets: str | None) -> str:
+    """Mask `key=value` credentials and any of the given secret strings in free text."""
+    text = _SECRET_IN_TEXT.sub(lambda m: f"{m.group('key')}=***", text)
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+class HttpTransportError(Exception):
+    """The request could not be completed (network, timeout, 5xx after retries)."""
+
+    def __init__(self, message: str, *, method: str, url: str, status: int | None = None):
+        self.method = method
+        self.url = redact_url(url)
+        self.status = status
+        super().__init__(f"{message} ({method} {self.url})")
+
+
+class HttpSession:
+    """A shared `httpx.Client` with timeouts and bounded, safe retries.
+
+    `sleep` and `jitter` are injectable so tests never wait; `transport` lets a test
+    route to an in-process handler (the Graph stand-in is a real local server instead).
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[], float] = random.random,
+        transport: httpx.BaseTransport | None = None,
+        user_agent: str = USER_AGENT,
+    ) -> None:
+        if max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._jitter = jitter
+        self._client = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            headers={"User-Agent": user_agent},
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> HttpSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after and retry_after.isdigit():
+            return min(float(retry_after), self.max_backoff)
+        base = min(self.backoff * (2**attempt), self.max_backoff)
+        return base / 2 + base / 2 * self._jitter()
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send one request; retry transport failures and 502/503/504 where that is safe.
+
+        `idempotent` overrides the method's default (e.g. a Graph `POST /{comment}` with
+        `is_hidden=true` is safe to repeat). Non-retryable HTTP statuses are returned,
+        not raised: the caller reads the remote error body.
+        """
+        method = method.upper()
+        safe = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        attempt = 0
+        while True:
+            try:
+                response = self._client.request(
+                    method, url, params=params, data=data, files=files, headers=headers
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # Nothing reached the server: safe to retry whatever the method.
+                if attempt < self.max_retries:
+                    self._sleep(self._delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise HttpTransportError(
+                    f"kunne ikke koble til: {type(exc).__name__}", method=method, url=url
+                ) from None
+            except httpx.TransportError as exc:
+                if safe and attempt < self.max_retries:
+                    self._sleep(self._delay(attempt, None))
+                    attempt += 1
+                    continue
+                raise HttpTransportError(
+                    f"forespørselen feilet underveis: {type(exc).__name__}", method=method, url=url
+                ) from None
+            if response.status_code in RETRY_STATUSES and safe and attempt < self.max_retries:
+                self._sleep(self._delay(attempt, response.headers.get("Retry-After")))
+                response.close()
+                attempt += 1
+                continue
+            return response
+
+
+_default: HttpSession | None = None
+_default_lock = threading.Lock()
+
+
+def default_session() -> HttpSession:
+    """The process-wide session (created on first use; one connection pool)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = HttpSession()
+        return _default
