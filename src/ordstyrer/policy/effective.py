@@ -1,0 +1,157 @@
+"""The effective policy: a preset with a municipality's parameter overrides merged in.
+
+Overrides are per rule id parameter maps (`{"PU-10": {"weekly_cap": 8}}`). They
+may only change parameters the preset already sets, with the same type;
+which rules apply is the preset's (and the guideline's) business, not an
+override's. Who changed what and when is stored by the Django side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, NamedTuple
+
+from ordstyrer.policy.catalogue import RULES, get_rule
+from ordstyrer.policy.errors import PolicyError
+from ordstyrer.policy.preset import Contact, FormalInquiry, Preset, load_preset, validate_param
+from ordstyrer.policy.types import Citation
+
+
+class ResponseTargets(NamedTuple):
+    """DI-1 targets in working hours: the first response, and the answer itself."""
+
+    first_response_hours: float
+    answer_hours: float
+
+
+# Used when a preset does not switch DI-1 on: still answer within a working day.
+DEFAULT_RESPONSE_TARGETS = ResponseTargets(first_response_hours=2.0, answer_hours=7.5)
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What one municipality's guideline demands, ready for the checks and the renderers."""
+
+    preset: Preset
+    overrides: Mapping[str, Mapping[str, Any]]
+    _params: Mapping[str, Mapping[str, Any]]
+
+    @property
+    def preset_id(self) -> str:
+        return self.preset.id
+
+    @property
+    def municipality_name(self) -> str:
+        return self.preset.municipality_name
+
+    @property
+    def contact(self) -> Contact | None:
+        return self.preset.contact
+
+    @property
+    def formal_inquiry(self) -> FormalInquiry | None:
+        return self.preset.formal_inquiry
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.preset.domains
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The ids of the rules this policy switches on, in catalogue order."""
+        return tuple(self.preset.rules)
+
+    def applies(self, rule_id: str) -> bool:
+        get_rule(rule_id)  # an unknown id is a mistake, not "does not apply"
+        return rule_id in self.preset.rules
+
+    def params(self, rule_id: str) -> Mapping[str, Any]:
+        """The rule's parameters (read-only; lists as tuples); empty if the rule is off."""
+        get_rule(rule_id)
+        return self._params.get(rule_id, _EMPTY)
+
+    def citation(self, rule_id: str) -> Citation | None:
+        """The municipality's own words for the rule, or None if the rule is off."""
+        get_rule(rule_id)
+        setting = self.preset.rules.get(rule_id)
+        return setting.citation if setting else None
+
+    def response_targets(self) -> ResponseTargets:
+        """DI-1 first-response and answer targets in working hours (defaults if DI-1 is off)."""
+        if not self.applies("DI-1"):
+            return DEFAULT_RESPONSE_TARGETS
+        params = self.params("DI-1")
+        return ResponseTargets(
+            first_response_hours=float(params["first_response_hours"]),
+            answer_hours=float(params["answer_hours"]),
+        )
+
+    def grounds(self) -> tuple[str, ...]:
+        """MO-1 ground codes on which deletion is allowed (see tables.GROUNDS); () if MO-1 is off."""
+        return tuple(self.params("MO-1").get("grounds", ()))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view of the effective policy (for the API and the console)."""
+        return {
+            "preset": self.preset_id,
+            "municipality": self.municipality_name,
+            "rules": {
+                rule_id: {
+                    "params": {k: _plain(v) for k, v in self.params(rule_id).items()},
+                    "citation": setting.citation.to_dict(),
+                }
+                for rule_id, setting in self.preset.rules.items()
+            },
+            "overrides": {
+                r: {k: _plain(v) for k, v in p.items()} for r, p in self.overrides.items()
+            },
+        }
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def validate_overrides(preset: Preset, overrides: Any) -> dict[str, dict[str, Any]]:
+    """Overrides checked against the preset's rules, parameter names and types.
+
+    Returns the normalised overrides (floats for float parameters, tuples for
+    lists); raises PolicyError with a Norwegian message on the first problem.
+    """
+    if overrides is None:
+        return {}
+    if not isinstance(overrides, Mapping):
+        raise PolicyError("Overstyringer må være et oppslag fra regel-id til parametere.")
+    clean: dict[str, dict[str, Any]] = {}
+    for rule_id, values in overrides.items():
+        if not isinstance(rule_id, str) or rule_id not in RULES:
+            raise PolicyError(f"Ukjent regel «{rule_id}».")
+        setting = preset.rules.get(rule_id)
+        if setting is None:
+            raise PolicyError(
+                f"Regelen {rule_id} er ikke slått på for {preset.municipality_name}; bare "
+                "parametere for regler i forhåndsinnstillingen kan overstyres."
+            )
+        if not isinstance(values, Mapping):
+            raise PolicyError(f"Overstyringen av {rule_id} må være et oppslag fra navn til verdi.")
+        specs = {name: RULES[rule_id].params[name] for name in setting.params}
+        clean[rule_id] = {
+            name: validate_param(rule_id, name, specs, value) for name, value in values.items()
+        }
+    return clean
+
+
+def load_policy(preset_id: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Policy:
+    """The effective policy of `preset_id` with `overrides` merged in; PolicyError if invalid."""
+    preset = load_preset(preset_id)
+    clean = validate_overrides(preset, overrides)
+    params = {
+        rule_id: MappingProxyType({**setting.params, **clean.get(rule_id, {})})
+        for rule_id, setting in preset.rules.items()
+    }
+    frozen = MappingProxyType({r: MappingProxyType(p) for r, p in clean.items()})
+    return Policy(preset=preset, overrides=frozen, _params=MappingProxyType(params))

@@ -1,0 +1,86 @@
+"""The shape of a catalogue rule (rules.md) and of its parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+How = Literal["block", "warn", "flow", "doc", "record"]
+Family = Literal["CH", "PU", "DI", "MO", "AR", "EM"]
+ParamKind = Literal["bool", "int", "float", "str", "str_list"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """One text in Bokmål, Nynorsk and English."""
+
+    nb: str
+    nn: str
+    en: str
+
+    def get(self, lang: str = "nb") -> str:
+        return {"nb": self.nb, "nn": self.nn, "en": self.en}.get(lang, self.nb)
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """What a preset may set for a rule parameter, and what an override must respect."""
+
+    kind: ParamKind
+    # For str / str_list: the allowed codes (None: any text).
+    choices: frozenset[str] | None = None
+    # For int / float: the smallest allowed value.
+    minimum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule of the catalogue: the same for every municipality.
+
+    Whether it applies, its parameters and the municipality's own words live
+    in the presets; this is what the rule *is*.
+    """
+
+    id: str
+    how: tuple[How, ...]
+    title: Text
+    text: Text
+    # True when `ordstyrer.policy.check` has code for it on a draft post/reply.
+    draft_check: bool = False
+    params: Mapping[str, ParamSpec] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def family(self) -> Family:
+        return self.id.split("-", 1)[0]  # type: ignore[return-value]
+
+    @property
+    def severity(self) -> Literal["block", "warn"] | None:
+        """The severity of a definite finding of this rule (rules.md "how")."""
+        if "block" in self.how:
+            return "block"
+        if "warn" in self.how:
+            return "warn"
+        return None
+
+
+def rule(
+    rule_id: str,
+    how: str,
+    title: tuple[str, str, str],
+    text: tuple[str, str, str],
+    *,
+    draft_check: bool = False,
+    params: Mapping[str, ParamSpec] | None = None,
+) -> Rule:
+    """Compact constructor for the family modules: `how` as in rules.md ("flow + record")."""
+    hows = tuple(part.strip() for part in how.split("+"))
+    return Rule(
+        id=rule_id,
+        how=hows,  # type: ignore[arg-type]
+        title=Text(*title),
+        text=Text(*text),
+        draft_check=draft_check,
+        params=MappingProxyType(dict(params or {})),
+    )

@@ -1,0 +1,385 @@
+"""PU — publishing (rules.md): the catalogue entries, and the checks on website parity
+(PU-9), the posting frequency cap (PU-10) and crisis mode (PU-12).
+
+The other PU checks live next door: media.py (PU-2, 3, 4, 6, 7), neutrality.py
+(PU-8) and text_analysis.py (PU-1, PU-5).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from ordstyrer.policy.rules._base import ParamSpec, rule
+from ordstyrer.policy.rules._findings import finding, phrases
+
+if TYPE_CHECKING:
+    from ordstyrer.policy.effective import Policy
+    from ordstyrer.policy.types import CheckContext, Draft, Finding
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+RULES = (
+    rule(
+        "PU-1",
+        "block",
+        (
+            "Taushetsplikt og personopplysninger",
+            "Teieplikt og personopplysningar",
+            "Confidentiality and personal data",
+        ),
+        (
+            "Publiser aldri taushetsbelagte opplysninger. Alt på sosiale medier, også i lukkede "
+            "grupper, er offentlig: ingen fødselsnumre, helseopplysninger, navn på brukere eller "
+            "elever eller detaljer fra enkeltsaker.",
+            "Publiser aldri opplysningar som er underlagde teieplikt. Alt på sosiale medium, "
+            "også i lukka grupper, er offentleg: ingen fødselsnummer, helseopplysningar, namn "
+            "på brukarar eller elevar eller detaljar frå enkeltsaker.",
+            "Never publish confidential information. Everything on social media, closed groups "
+            "included, is public: no national ID numbers, health data, names of clients or "
+            "pupils, or case details.",
+        ),
+        draft_check=True,
+    ),
+    rule(
+        "PU-2",
+        "block",
+        (
+            "Informasjonen i teksten, ikke bare i bildet",
+            "Informasjonen i teksten, ikkje berre i biletet",
+            "Information in the text, not only in an image",
+        ),
+        (
+            "Universell utforming: skriv informasjonen i selve innlegget, aldri bare som plakat "
+            "eller bilde.",
+            "Universell utforming: skriv informasjonen i sjølve innlegget, aldri berre som "
+            "plakat eller bilete.",
+            "Universal design: put the information in the post text, never only in a poster or "
+            "image.",
+        ),
+        draft_check=True,
+        params={"min_words": ParamSpec("int", minimum=0)},
+    ),
+    rule(
+        "PU-3",
+        "block",
+        ("Teksting av video", "Teksting av video", "Captioned video"),
+        (
+            "Video skal tekstes når informasjonen ligger i det som blir sagt.",
+            "Video skal tekstast når informasjonen ligg i det som blir sagt.",
+            "Video must be captioned when its information is spoken.",
+        ),
+        draft_check=True,
+    ),
+    rule(
+        "PU-4",
+        "warn",
+        ("Alternativ tekst på bilder", "Alternativ tekst på bilete", "Alt text on images"),
+        (
+            "Bilder skal ha en alternativ tekst som beskriver innholdet – ikke et filnavn eller "
+            "bare «bilde».",
+            "Bilete skal ha ein alternativ tekst som skildrar innhaldet – ikkje eit filnamn "
+            "eller berre «bilete».",
+            "Images need a text alternative describing them — not a file name or just “image”.",
+        ),
+        draft_check=True,
+    ),
+    rule(
+        "PU-5",
+        "warn",
+        ("Klarspråk", "Klarspråk", "Plain language"),
+        (
+            "Skriv klart: ingen faguttrykk eller forkortelser, korte setninger og et lettlest "
+            "språk.",
+            "Skriv klart: ingen faguttrykk eller forkortingar, korte setningar og eit lettlese "
+            "språk.",
+            "Write plainly: no jargon or abbreviations, short sentences, easy to read.",
+        ),
+        draft_check=True,
+        params={"lix_max": ParamSpec("float", minimum=0)},
+    ),
+    rule(
+        "PU-6",
+        "block",
+        (
+            "Samtykke til bilder av personer",
+            "Samtykke til bilete av personar",
+            "Consent for photos of people",
+        ),
+        (
+            "Bilder av gjenkjennbare personer krever samtykke før bildet tas; bilder av barn "
+            "krever signert samtykkeskjema. Harmløse situasjonsbilder fra offentlige "
+            "arrangementer (17. mai-tog, kulturarrangementer) er unntatt.",
+            "Bilete av personar som kan kjennast att, krev samtykke før biletet blir teke; "
+            "bilete av born krev signert samtykkeskjema. Harmlause situasjonsbilete frå "
+            "offentlege arrangement (17. mai-tog, kulturarrangement) er unnatekne.",
+            "Photos of recognisable people need their consent before the photo is taken; photos "
+            "of children need a signed consent form. Harmless situational photos from public "
+            "events (17 May parade, cultural events) are exempt.",
+        ),
+        draft_check=True,
+    ),
+    rule(
+        "PU-7",
+        "block",
+        ("Opphavsrett", "Opphavsrett", "Copyright"),
+        (
+            "Publiser aldri et bilde uten fotografens samtykke, og legg aldri musikk til video "
+            "før du vet at den kan brukes.",
+            "Publiser aldri eit bilete utan samtykke frå fotografen, og legg aldri musikk til "
+            "video før du veit at han kan brukast.",
+            "Never publish a photo without the photographer's consent; no music in videos unless "
+            "its use is cleared.",
+        ),
+        draft_check=True,
+    ),
+    rule(
+        "PU-8",
+        "warn",
+        (
+            "Politisk og religiøs nøytralitet",
+            "Politisk og religiøs nøytralitet",
+            "Political and religious neutrality",
+        ),
+        (
+            "Ikke gi egne vurderinger av saker til politisk behandling; vis til rådmannens "
+            "innstilling der den finnes. Unngå politiske og religiøse ytringer i strid med "
+            "kommunens linje, og ingen diskriminering.",
+            "Ikkje gi eigne vurderingar av saker til politisk handsaming; vis til innstillinga "
+            "frå rådmannen der ho finst. Unngå politiske og religiøse ytringar i strid med linja "
+            "til kommunen, og inga diskriminering.",
+            "No own assessment of matters under political consideration; refer to the chief "
+            "administrator's recommendation where one exists; avoid political or religious "
+            "statements contrary to the official line; no discrimination.",
+        ),
+        draft_check=True,
+    ),
+    rule(
+        "PU-9",
+        "warn",
+        (
+            "Også på kommunens nettside",
+            "Også på nettsida til kommunen",
+            "Also on the municipality's website",
+        ),
+        (
+            "Viktig informasjon skal også ligge på kommunens nettside; lenk til den fra innlegget.",
+            "Viktig informasjon skal også liggje på nettsida til kommunen; lenk til henne frå "
+            "innlegget.",
+            "Important information must also be on the municipality's website; link to it from "
+            "the post.",
+        ),
+        draft_check=True,
+        params={"requires_link": ParamSpec("bool"), "topics": ParamSpec("str_list")},
+    ),
+    rule(
+        "PU-10",
+        "warn",
+        ("Tak på antall innlegg", "Tak på talet på innlegg", "Posting frequency cap"),
+        (
+            "Kommunens hovedside publiserer høyst 7–10 nyhetssaker i uka, det vil si to per "
+            "virkedag, foto- og filmnyheter medregnet. Andre kontoer publiserer ved behov.",
+            "Hovudsida til kommunen publiserer høgst 7–10 nyheitssaker i veka, det vil seie to "
+            "per yrkedag, foto- og filmnyheiter medrekna. Andre kontoar publiserer ved behov.",
+            "The main page publishes at most 7–10 news items a week, i.e. two per working day, "
+            "photo and film news included; other accounts publish as needed.",
+        ),
+        draft_check=True,
+        params={
+            "weekly_cap": ParamSpec("int", minimum=1),
+            "daily_cap": ParamSpec("int", minimum=1),
+        },
+    ),
+    rule(
+        "PU-11",
+        "doc",
+        (
+            "Aktuelt og faktabasert innhold",
+            "Aktuelt og faktabasert innhald",
+            "Current, fact-based content",
+        ),
+        (
+            "Publiser aktuell, relevant og faktabasert informasjon som støtter kommunens mål; "
+            "arrangementer der kommunen er aktør, kan kunngjøres.",
+            "Publiser aktuell, relevant og faktabasert informasjon som støttar måla til "
+            "kommunen; arrangement der kommunen er aktør, kan kunngjerast.",
+            "Publish current, relevant, fact-based information supporting the municipality's "
+            "goals; events where the municipality is an actor may be announced.",
+        ),
+    ),
+    rule(
+        "PU-12",
+        "block",
+        (
+            "Krise: kriseledelsen godkjenner",
+            "Krise: kriseleiinga godkjenner",
+            "Crisis: the crisis leader approves",
+        ),
+        (
+            "Mens en krise er erklært, går all kommunikasjon gjennom kriseledelsen, og "
+            "kriselederen godkjenner all informasjon som går ut.",
+            "Medan ei krise er erklært, går all kommunikasjon gjennom kriseleiinga, og "
+            "kriseleiaren godkjenner all informasjon som går ut.",
+            "While a crisis is declared, all communication goes through the crisis staff and "
+            "the crisis leader approves all information.",
+        ),
+        draft_check=True,
+    ),
+)
+
+
+# ------------------------------------------------------------------ PU-9 website parity
+
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>«»\"')\]]+|\b[\w-]+(?:\.[\w-]+)*\.kommune\.no(?:/[^\s<>«»\"')\]]*)?",
+    re.IGNORECASE,
+)
+
+
+def _hosts(draft: Draft) -> Iterator[str]:
+    candidates = list(draft.links) + [m.group() for m in _URL.finditer(draft.text)]
+    for raw in candidates:
+        url = raw.strip().rstrip(".,;:!?")
+        if "://" not in url:
+            url = "http://" + url
+        host = (urlsplit(url).hostname or "").lower()
+        if host:
+            yield host
+
+
+def links_to_own_site(draft: Draft, domains: tuple[str, ...]) -> bool:
+    """True when a link (or a URL in the text) points at the municipality's own website."""
+    wanted = tuple(d.lower() for d in domains)
+    return any(host == d or host.endswith("." + d) for host in _hosts(draft) for d in wanted)
+
+
+def _topic_pattern(topics: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not topics:
+        return None
+    # A stem so that inflected forms match: "budsjettet", "økonomisk", "organiseringen".
+    stems = [re.escape(t[: max(5, len(t) - 3)]) + r"[\wæøå]*" for t in topics]
+    return phrases(*stems)
+
+
+def check_website_parity(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
+    """PU-9: news without a link to the municipality's own site, where the preset asks."""
+    if ctx.kind != "post" or not draft.text.strip():
+        return []
+    params = policy.params("PU-9")
+    if links_to_own_site(draft, policy.domains):
+        return []
+    site = policy.domains[0] if policy.domains else "kommunens nettside"
+    if params.get("requires_link"):
+        return [
+            finding(
+                policy,
+                "PU-9",
+                f"Innlegget lenker ikke til kommunens nettside ({site}). Legg informasjonen "
+                "også ut som en sak på nettsiden, og lenk til den.",
+                f"The post does not link to the municipality's website ({site}). Publish the "
+                "information there as well and link to it.",
+            )
+        ]
+    pattern = _topic_pattern(tuple(params.get("topics", ())))
+    match = pattern.search(draft.text) if pattern else None
+    if match is None:
+        return []
+    word = match.group()
+    return [
+        finding(
+            policy,
+            "PU-9",
+            f"Innlegget handler om «{word}». Slik informasjon skal ligge på kommunens nettside "
+            f"({site}); lenk til den fra innlegget.",
+            f"The post is about “{word}”. Such information belongs on the municipality's "
+            f"website ({site}); link to it from the post.",
+            span=(match.start(), match.end()),
+        )
+    ]
+
+
+# ------------------------------------------------------------------ PU-10 frequency cap
+
+
+def check_frequency_cap(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
+    """PU-10: at most `weekly_cap` a week and `daily_cap` a day, on the main page only."""
+    if ctx.kind != "post" or not ctx.is_main_page:
+        return []
+    if ctx.now is None:
+        return [
+            finding(
+                policy,
+                "PU-10",
+                "Tidspunktet for publisering er ukjent, så taket på antall innlegg på "
+                "hovedsiden kan ikke sjekkes.",
+                "The publishing time is unknown, so the main page's posting cap cannot be checked.",
+                severity="warn",
+            )
+        ]
+    params = policy.params("PU-10")
+    week, day = week_and_day_counts(ctx.publishing_history, ctx.now)
+    week, day = week + 1, day + 1  # the draft itself
+    out: list[Finding] = []
+    if week > params["weekly_cap"]:
+        out.append(
+            finding(
+                policy,
+                "PU-10",
+                f"Dette blir innlegg nr. {week} denne uka på hovedsiden; taket er "
+                f"{params['weekly_cap']} i uka. Vurder å samle saker eller vente til neste uke.",
+                f"This would be post no. {week} this week on the main page; the cap is "
+                f"{params['weekly_cap']} a week. Consider combining items or waiting.",
+            )
+        )
+    if day > params["daily_cap"]:
+        out.append(
+            finding(
+                policy,
+                "PU-10",
+                f"Dette blir innlegg nr. {day} i dag på hovedsiden; taket er "
+                f"{params['daily_cap']} per virkedag.",
+                f"This would be post no. {day} today on the main page; the cap is "
+                f"{params['daily_cap']} per working day.",
+            )
+        )
+    return out
+
+
+def week_and_day_counts(history: tuple[datetime, ...], now: datetime) -> tuple[int, int]:
+    """Posts already in `now`'s ISO week and on its date (Europe/Oslo) — for reports."""
+    here = now.astimezone(OSLO)
+    local = [stamp.astimezone(OSLO) for stamp in history]
+    week = sum(1 for s in local if s.isocalendar()[:2] == here.isocalendar()[:2])
+    return week, sum(1 for s in local if s.date() == here.date())
+
+
+# ------------------------------------------------------------------ PU-12 crisis
+
+
+def check_crisis(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
+    """PU-12: while a crisis is declared nothing goes out without the crisis leader's approval."""
+    if not ctx.crisis_active or ctx.crisis_approved:
+        return []
+    return [
+        finding(
+            policy,
+            "PU-12",
+            "Kommunen er i krisemodus: all kommunikasjon går via kriseledelsen. Kriselederen må "
+            "godkjenne teksten før den kan publiseres.",
+            "The municipality is in crisis mode: all communication goes through the crisis "
+            "staff. The crisis leader must approve the text before it is published.",
+        )
+    ]
+
+
+CHECKS = {
+    "PU-9": check_website_parity,
+    "PU-10": check_frequency_cap,
+    "PU-12": check_crisis,
+}
+
+__all__ = ["CHECKS", "RULES", "links_to_own_site", "week_and_day_counts"]

@@ -1,0 +1,218 @@
+"""PU-1 (confidentiality, personal data) and PU-5 (plain language): the checks that use
+the language analysis in `ordstyrer.language` (pii, readability).
+
+PU-1 blocks what is personal data by itself (a national identity number) and
+combinations that expose a person (a name with health or other special-category
+data, or a named pupil with school details). Contact details and addresses can
+be the municipality's own or a venue's, so they warn — except the
+municipality's own phone numbers and e-mail domains, which are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ordstyrer.language.pii import PersonalData, find_personal_data
+from ordstyrer.language.readability import lix, plain_language_issues
+from ordstyrer.policy.rules._findings import finding, phrases, quote, sentences, word_count
+
+if TYPE_CHECKING:
+    from ordstyrer.policy.effective import Policy
+    from ordstyrer.policy.types import CheckContext, Draft, Finding
+
+# Words that point at an individual in a sentence about health: "beboeren har demens".
+PERSONAL_REFERENT = phrases(
+    r"beboer(?:en|ne)?|bebuar(?:en|ane)?|pasient(?:en|ane|ene)?|bruker(?:en)?|brukar(?:en)?",
+    r"elev(?:en)?|pårørende|pårørande|klient(?:en)?|innbygger(?:en)?|innbyggjar(?:en)?",
+    r"han|hun|ho|hen|vedkommende|vedkomande|sønn(?:en)?|son(?:en)?|datter(?:en)?|dotter(?:a)?|"
+    r"dattera|gutten|jenta|barnet|mannen|kona|mora|moren|faren|far|mor",
+)
+# School details that, with a name, identify a pupil (PU-1 "names of pupils").
+SCHOOL_DETAIL = phrases(
+    r"\d{1,2}\.\s?(?:klasse|trinn|klassetrinn)",
+    r"(?:første|andre|tredje|fjerde|femte|sjette|sjuende|sjuande|syvende|åttende|åttande|"
+    r"niende|niande|tiende|tiande)\s+(?:klasse|trinn)",
+    r"klasse\s?\d{1,2}\s?[a-zA-ZæøåÆØÅ]?|\d{1,2}[a-eA-E]",
+    r"elev(?:en|ane|ene)?|eleven\s+ved",
+    r"barnehage(?:n)?|SFO|spesialundervisning(?:a|en)?|fravær(?:et)?|atferd(?:en)?|åtferd(?:a)?",
+    r"individuell\s+opplæringsplan|IOP|PPT|mobbing(?:a|en)?|mobbet|mobba",
+)
+_DIGITS = re.compile(r"\D")
+
+# LIX says little about a few words ("Velkommen!" scores 101): judge only texts of this size.
+LIX_MIN_WORDS = 20
+
+
+def _own_phones(policy: Policy) -> set[str]:
+    phones = set()
+    for holder in (policy.contact, policy.formal_inquiry):
+        if holder is not None and holder.phone:
+            phones.add(_DIGITS.sub("", holder.phone)[-8:])
+    return phones
+
+
+def _own_email_domains(policy: Policy) -> tuple[str, ...]:
+    holders = (policy.contact, policy.formal_inquiry)
+    emails = [h.email for h in holders if h is not None and h.email and "@" in h.email]
+    return (*policy.domains, *(e.rsplit("@", 1)[1].lower() for e in emails))
+
+
+def _is_own(hit: PersonalData, policy: Policy) -> bool:
+    if hit.type == "phone":
+        return _DIGITS.sub("", hit.text)[-8:] in _own_phones(policy)
+    if hit.type == "email":
+        host = hit.text.rsplit("@", 1)[-1].lower()
+        return any(host == d or host.endswith("." + d) for d in _own_email_domains(policy))
+    return False
+
+
+_LABEL = {
+    "national_id": ("et fødselsnummer eller D-/H-nummer", "a national identity number"),
+    "bank_account": ("et kontonummer", "a bank account number"),
+    "phone": ("et telefonnummer", "a phone number"),
+    "email": ("en e-postadresse", "an e-mail address"),
+    "address": ("en adresse", "an address"),
+}
+
+
+def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
+    """PU-1: confidential or personal data in a post or reply."""
+    text = draft.text
+    hits = find_personal_data(text)
+    out: list[Finding] = []
+    for hit in hits:
+        if hit.type not in _LABEL or _is_own(hit, policy):
+            continue
+        nb, en = _LABEL[hit.type]
+        shown = quote(text, (hit.start, hit.end))
+        if hit.type == "national_id":
+            out.append(
+                finding(
+                    policy,
+                    "PU-1",
+                    f"«{shown}» ser ut som {nb}. Fødselsnumre skal aldri publiseres.",
+                    f"“{shown}” looks like {en}. National identity numbers must never be "
+                    "published.",
+                    span=(hit.start, hit.end),
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    policy,
+                    "PU-1",
+                    f"«{shown}» er {nb}. Sjekk at det ikke er en privatpersons opplysning – alt "
+                    "i sosiale medier er offentlig.",
+                    f"“{shown}” is {en}. Make sure it is not a private person's data — "
+                    "everything on social media is public.",
+                    severity="warn",
+                    span=(hit.start, hit.end),
+                )
+            )
+    out.extend(_combinations(text, hits, policy))
+    return out
+
+
+def _combinations(text: str, hits: list[PersonalData], policy: Policy) -> list[Finding]:
+    out: list[Finding] = []
+    for offset, sentence in sentences(text):
+        end = offset + len(sentence)
+        inside = [h for h in hits if offset <= h.start < end]
+        persons = [h for h in inside if h.type == "person"]
+        sensitive = [h for h in inside if h.type in ("health", "special_category")]
+        if persons and sensitive:
+            who, what = persons[0], sensitive[0]
+            span = (min(who.start, what.start), max(who.end, what.end))
+            out.append(
+                finding(
+                    policy,
+                    "PU-1",
+                    f"Setningen knytter «{what.text}» til en navngitt person («{who.text}»). "
+                    "Helseopplysninger og andre sensitive opplysninger om enkeltpersoner er "
+                    "taushetsbelagt og skal aldri publiseres.",
+                    f"The sentence links “{what.text}” to a named person (“{who.text}”). Health "
+                    "and other sensitive data about individuals is confidential and must never "
+                    "be published.",
+                    span=span,
+                )
+            )
+            continue
+        school = SCHOOL_DETAIL.search(sentence)
+        if persons and school:
+            who = persons[0]
+            start, stop = offset + school.start(), offset + school.end()
+            span = (min(who.start, start), max(who.end, stop))
+            out.append(
+                finding(
+                    policy,
+                    "PU-1",
+                    f"Setningen navngir «{who.text}» sammen med skoleopplysninger "
+                    f"(«{school.group()}»). Navn på elever og brukere er taushetsbelagt.",
+                    f"The sentence names “{who.text}” together with school details "
+                    f"(“{school.group()}”). Names of pupils and clients are confidential.",
+                    span=span,
+                )
+            )
+            continue
+        referent = PERSONAL_REFERENT.search(sentence)
+        if sensitive and referent:
+            what = sensitive[0]
+            out.append(
+                finding(
+                    policy,
+                    "PU-1",
+                    f"«{what.text}» i en setning om en enkeltperson («{referent.group()}») kan "
+                    "avsløre taushetsbelagte helseopplysninger. Sjekk at ingen kan kjennes igjen.",
+                    f"“{what.text}” in a sentence about an individual (“{referent.group()}”) may "
+                    "reveal confidential health data. Make sure nobody can be identified.",
+                    severity="warn",
+                    span=(what.start, what.end),
+                )
+            )
+    return out
+
+
+_ISSUE_TEXT = {
+    "stiff_word": ("er et stivt ord (Kansellisten)", "is a stiff word (Kansellisten)"),
+    "loanword": ("er et engelsk lånord", "is an English loanword"),
+    "abbreviation": ("er en forkortelse", "is an abbreviation"),
+    "long_sentence": ("er en lang setning", "is a long sentence"),
+}
+
+
+def check_plain_language(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
+    """PU-5: readability (LIX above the preset's `lix_max`), stiff words, abbreviations."""
+    out: list[Finding] = []
+    limit = float(policy.params("PU-5")["lix_max"])
+    if word_count(draft.text) >= LIX_MIN_WORDS:
+        score = lix(draft.text)
+        if score > limit:
+            out.append(
+                finding(
+                    policy,
+                    "PU-5",
+                    f"Teksten har LIX {score:.0f}, over grensen {limit:g}. Skriv kortere "
+                    "setninger og enklere ord.",
+                    f"The text has a LIX of {score:.0f}, above the limit of {limit:g}. Write "
+                    "shorter sentences and simpler words.",
+                )
+            )
+    for issue in plain_language_issues(draft.text):
+        nb, en = _ISSUE_TEXT.get(issue.kind, ("er vanskelig å forstå", "is hard to understand"))
+        shown = quote(draft.text, (issue.start, issue.end))
+        advice = f" Forslag: {issue.suggestion}." if issue.suggestion else ""
+        advice_en = f" Suggestion: {issue.suggestion}." if issue.suggestion else ""
+        out.append(
+            finding(
+                policy,
+                "PU-5",
+                f"«{shown}» {nb}.{advice}",
+                f"“{shown}” {en}.{advice_en}",
+                span=(issue.start, issue.end),
+            )
+        )
+    return out
+
+
+CHECKS = {"PU-1": check_personal_data, "PU-5": check_plain_language}

@@ -1,0 +1,120 @@
+"""Code → label tables shared by presets, checks and the console (nb, nn, en).
+
+Codes are the stable values stored in presets, overrides and the database;
+labels are what people read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+Lang = Literal["nb", "nn", "en"]
+LANGS: tuple[Lang, ...] = ("nb", "nn", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    code: str
+    nb: str
+    nn: str
+    en: str
+
+    def label(self, lang: str = "nb") -> str:
+        return {"nb": self.nb, "nn": self.nn, "en": self.en}.get(lang, self.nb)
+
+
+def _table(*labels: Label) -> MappingProxyType[str, Label]:
+    return MappingProxyType({item.code: item for item in labels})
+
+
+# MO-1: the grounds on which a municipality allows a comment to be deleted.
+GROUNDS = _table(
+    Label("spam", "Spam", "Spam", "Spam"),
+    Label(
+        "hate_speech",
+        "Hatefulle ytringer (straffeloven § 185)",
+        "Hatefulle ytringar (straffelova § 185)",
+        "Hateful speech (Penal Code § 185)",
+    ),
+    Label(
+        "confidentiality_breach",
+        "Brudd på taushetsplikten",
+        "Brot på teieplikta",
+        "Breach of confidentiality",
+    ),
+    Label("privacy_breach", "Brudd på personvernet", "Brot på personvernet", "Breach of privacy"),
+    Label(
+        "unlawful", "I strid med norsk lov", "I strid med norsk lov", "Contrary to Norwegian law"
+    ),
+    Label(
+        "public_shaming",
+        "Uthenging av enkeltpersoner",
+        "Uthenging av enkeltpersonar",
+        "Public shaming of individuals",
+    ),
+    Label("harassment", "Sjikane", "Sjikane", "Harassment"),
+    Label("personal_attack", "Personangrep", "Personåtak", "Personal attack"),
+    Label(
+        "third_party_naming",
+        "Navngir tredjepersoner",
+        "Namngjev tredjepersonar",
+        "Naming third persons",
+    ),
+    Label(
+        "sensitive_information",
+        "Sensitive opplysninger",
+        "Sensitive opplysningar",
+        "Sensitive information",
+    ),
+    Label("rumour", "Rykter og spekulasjoner", "Rykte og spekulasjonar", "Rumours and speculation"),
+    Label("discrimination", "Diskriminering", "Diskriminering", "Discrimination"),
+)
+
+# CH-1: who approves a new channel, in order.
+ROLES = _table(
+    Label("unit_leader", "enhetsleder", "einingsleiar", "unit leader"),
+    Label(
+        "communications", "kommunikasjonsavdelingen", "kommunikasjonsavdelinga", "communications"
+    ),
+    Label(
+        "chief_administrator",
+        "rådmannen (kommunedirektøren)",
+        "rådmannen (kommunedirektøren)",
+        "chief administrator",
+    ),
+    Label("service_office", "servicetorget", "servicetorget", "service office"),
+    Label("web_editor", "nettredaktøren", "nettredaktøren", "web editor"),
+)
+
+# CH-2: the fields of a channel proposal (plan).
+PLAN_FIELDS = _table(
+    Label("purpose", "formål", "føremål", "purpose"),
+    Label("why", "hvorfor kanalen trengs", "kvifor kanalen trengst", "why the channel is needed"),
+    Label("goals", "hva den skal oppnå", "kva han skal oppnå", "what it should achieve"),
+    Label("audience", "målgruppe", "målgruppe", "target audience"),
+    Label("topics", "hovedtemaer", "hovudtema", "main topics"),
+    Label(
+        "moderation",
+        "fri diskusjon eller moderert av kommunen",
+        "fri diskusjon eller moderert av kommunen",
+        "free or moderated discussion",
+    ),
+    Label("dialogue_rules", "regler for dialogen", "reglar for dialogen", "dialogue rules"),
+    Label(
+        "duration",
+        "varighet (permanent eller tidsavgrenset)",
+        "varigheit (permanent eller tidsavgrensa)",
+        "duration (permanent or time-limited)",
+    ),
+    Label("marketing", "markedsføring", "marknadsføring", "marketing"),
+    Label(
+        "publishing_plan",
+        "plan for aktivitet: hva, hvor ofte og av hvem",
+        "plan for aktivitet: kva, kor ofte og av kven",
+        "activity plan: what, how often, by whom",
+    ),
+    Label("follow_up", "oppfølging", "oppfølging", "follow-up"),
+    Label("main_admin", "hovedadministrator", "hovudadministrator", "main administrator"),
+)
