@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ordstyrer – kommunens sosiale medier etter kommunens egne retningslinjer.",
         epilog=(
             "Andre kommandoer går til Django: demo-setup, serve, worker, migrate, "
-            "createsuperuser, … (ordstyrer help-django lister dem)."
+            "createsuperuser, … (ordstyrer help-django lister dem; ordstyrer manage NAVN "
+            "når navnet også er en Ordstyrer-kommando)."
         ),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)
@@ -60,6 +61,8 @@ def run_django(argv: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    if argv and argv[0] == "manage":  # `ordstyrer manage check` reaches a shadowed name
+        argv = argv[1:]
     name = argv[0].replace("-", "_") if argv else "help"
     if name == "help_django":
         name = "help"
