@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 # `set_defaults(handler=...)` returns the process exit code.
 COMMAND_MODULES: list[str] = [
     "ordstyrer.worktime.commands",
+    "ordstyrer.policy.commands",
 ]
 
 EXIT_USAGE = 2

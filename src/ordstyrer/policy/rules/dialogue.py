@@ -335,6 +335,7 @@ def check_signature(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
                         "fornavnet. Skriv under med eget navn, kun fornavn.",
                         f"The signature “{quote(draft.text, span)}” seems to hold more than the "
                         "first name. Sign with your own first name only.",
+                        span=span,
                     )
                 ]
             if greeted:  # "Hilsen Kari i kulturavdelinga"

@@ -21,19 +21,19 @@ if TYPE_CHECKING:
 
 # The text is about something for political decision.
 POLITICAL_CONTEXT = phrases(
-    r"kommunestyre(?:t|ts)?",
-    r"formannskap(?:et|ets)?",
-    r"bystyre(?:t)?",
-    r"hovudutval(?:et)?|hovedutvalg(?:et)?|utvalg(?:et)?|utval(?:et)?",
-    r"politisk(?:e)?\s+(?:behandling|handsaming|sak|saker|vedtak|nivå)",
-    r"til\s+(?:politisk\s+)?(?:behandling|handsaming)",
-    r"politiker(?:e|ne)|politikar(?:ar|ane)",
-    r"høring(?:en|sutkast)?|høyring(?:a|sutkast)?",
-    r"budsjettforslag(?:et)?|økonomiplan(?:en)?",
-    r"kommunesammenslåing(?:en)?|kommunesamanslåing(?:a)?",
-    r"skolestruktur(?:en)?|nedlegging(?:a|en)?|nedleggelse(?:n)?",
-    r"folkeavstemning(?:en)?|folkerøysting(?:a)?|valg(?:et)?|val(?:et)?",
-    r"partie(?:t|ne)|partia|ordfører(?:en)?",
+    r"kommunestyre[\wæøå]*",
+    r"formannskap[\wæøå]*",
+    r"bystyre[\wæøå]*",
+    r"(?:hoved|hovud)?utval(?:g)?[\wæøå]*",
+    r"politisk[\wæøå]*",
+    r"til\s+(?:behandling|handsaming)",
+    r"politiker[\wæøå]*|politikar[\wæøå]*",
+    r"høring[\wæøå]*|høyring[\wæøå]*",
+    r"budsjettforslag[\wæøå]*|økonomiplan[\wæøå]*",
+    r"kommunesammenslåing[\wæøå]*|kommunesamanslåing[\wæøå]*",
+    r"skolestruktur[\wæøå]*|nedlegging[\wæøå]*|nedleggelse[\wæøå]*",
+    r"folkeavstemning[\wæøå]*|folkerøysting[\wæøå]*|valg(?:et|kamp[\wæøå]*)?|val(?:et)?",
+    r"parti(?:et|ene|a)|ordfører(?:en)?",
 )
 
 # The channel itself holding an opinion (nb, nn).

@@ -1,0 +1,185 @@
+"""The public house rules of a page (CH-10), built from the policy; see render.py."""
+
+from __future__ import annotations
+
+from ordstyrer.policy.document import Document
+from ordstyrer.policy.effective import Policy
+from ordstyrer.policy.render import cite, duration
+from ordstyrer.policy.tables import GROUNDS
+
+H = {
+    "title": {
+        "nb": "Regler for {m}s sider i sosiale medier",
+        "nn": "Reglar for sidene til {m} i sosiale medium",
+        "en": "House rules for {m}'s social-media pages",
+    },
+    "intro": {
+        "nb": "Velkommen! Her er reglene for hvordan vi svarer, og hva som blir slettet.",
+        "nn": "Velkomen! Her er reglane for korleis vi svarar, og kva som blir sletta.",
+        "en": "Welcome! These are the rules for how we answer and what gets deleted.",
+    },
+    "response": {"nb": "Svartid", "nn": "Svartid", "en": "Response time"},
+    "response_text": {
+        "nb": "Vi svarer på spørsmål og kommentarer – også kritiske – innen {a}. Vi svarer i "
+        "normal arbeidstid, mandag til fredag, ikke i helger og på helligdager.",
+        "nn": "Vi svarar på spørsmål og kommentarar – også kritiske – innan {a}. Vi svarar i "
+        "normal arbeidstid, måndag til fredag, ikkje i helgar og på heilagdagar.",
+        "en": "We answer questions and comments – critical ones too – within {a}, in normal "
+        "working hours, Monday to Friday, not at weekends or on public holidays.",
+    },
+    "first_response": {
+        "nb": "Har vi ikke svaret med en gang, får du beskjed innen {f} om at vi har fått "
+        "spørsmålet, og så kommer svaret.",
+        "nn": "Har vi ikkje svaret med ein gong, får du melding innan {f} om at vi har fått "
+        "spørsmålet, og så kjem svaret.",
+        "en": "If we do not have the answer at once, we tell you within {f} that we have your "
+        "question, and the answer follows.",
+    },
+    "contribute": {"nb": "Slik bidrar du", "nn": "Slik bidreg du", "en": "How to contribute"},
+    "contribute_items": {
+        "nb": (
+            "Still spørsmål og kommenter – også kritiske kommentarer er velkomne.",
+            "Hold en saklig og høflig tone.",
+            "Ikke skriv personopplysninger om deg selv eller andre, som fødselsnummer, "
+            "helseopplysninger eller detaljer i en sak.",
+        ),
+        "nn": (
+            "Still spørsmål og kommenter – også kritiske kommentarar er velkomne.",
+            "Hald ein sakleg og høfleg tone.",
+            "Ikkje skriv personopplysningar om deg sjølv eller andre, som fødselsnummer, "
+            "helseopplysningar eller detaljar i ei sak.",
+        ),
+        "en": (
+            "Ask questions and comment – critical comments are welcome too.",
+            "Keep a factual and polite tone.",
+            "Do not post personal data about yourself or others, such as national ID "
+            "numbers, health information or case details.",
+        ),
+    },
+    "political": {
+        "nb": "Politiske spørsmål sender vi videre til politisk nivå.",
+        "nn": "Politiske spørsmål sender vi vidare til politisk nivå.",
+        "en": "Political questions are passed on to the political level.",
+    },
+    "deleted": {"nb": "Dette sletter vi", "nn": "Dette slettar vi", "en": "What we delete"},
+    "grounds_lead": {
+        "nb": "Terskelen for å slette er svært høy. Vi sletter bare innlegg på ett av disse "
+        "grunnlagene:",
+        "nn": "Terskelen for å slette er svært høg. Vi slettar berre innlegg på eitt av desse "
+        "grunnlaga:",
+        "en": "The threshold for deleting is very high. We only delete posts on one of these "
+        "grounds:",
+    },
+    "no_grounds": {
+        "nb": "Vi sletter ikke kommentarer fordi de er kritiske eller negative.",
+        "nn": "Vi slettar ikkje kommentarar fordi dei er kritiske eller negative.",
+        "en": "We do not delete comments because they are critical or negative.",
+    },
+    "archived": {
+        "nb": "Det vi sletter, blir arkivert.",
+        "nn": "Det vi slettar, blir arkivert.",
+        "en": "What we delete is archived.",
+    },
+    "told": {
+        "nb": "Sletter vi noe du har skrevet, eller stenger vi deg ute, får du vite hvorfor.",
+        "nn": "Slettar vi noko du har skrive, eller stengjer vi deg ute, får du vite kvifor.",
+        "en": "If we delete something you wrote, or ban you, we tell you why.",
+    },
+    "police": {
+        "nb": "Hatefulle ytringer (straffeloven § 185) melder vi til politiet.",
+        "nn": "Hatefulle ytringar (straffelova § 185) melder vi til politiet.",
+        "en": "Hateful speech (Penal Code § 185) is reported to the police.",
+    },
+    "formal": {
+        "nb": "Saker som gjelder deg",
+        "nn": "Saker som gjeld deg",
+        "en": "Matters about you",
+    },
+    "formal_text": {
+        "nb": "Vi behandler ikke enkeltsaker i sosiale medier. Send en formell henvendelse på "
+        "e-post eller brev{where}.",
+        "nn": "Vi handsamar ikkje enkeltsaker i sosiale medium. Send ei formell henvending på "
+        "e-post eller brev{where}.",
+        "en": "We do not process individual cases on social media. Send a formal inquiry by "
+        "e-mail or letter{where}.",
+    },
+    "to_email": {"nb": " til {e}", "nn": " til {e}", "en": " to {e}"},
+    "or_phone": {"nb": ", eller ring {p}", "nn": ", eller ring {p}", "en": ", or call {p}"},
+    "see_site": {
+        "nb": " – kontaktinformasjon står på {s}",
+        "nn": " – kontaktinformasjon står på {s}",
+        "en": " – contact details are on {s}",
+    },
+    "closed": {"nb": "Når siden er stengt", "nn": "Når sida er stengd", "en": "When closed"},
+    "closed_text": {
+        "nb": "Stenger vi siden, for eksempel i ferien, står det her hvorfor og hvor lenge. "
+        "Da er det ikke mulig å kommentere.",
+        "nn": "Stenger vi sida, til dømes i ferien, står det her kvifor og kor lenge. Då er "
+        "det ikkje mogleg å kommentere.",
+        "en": "If we close the page, e.g. for holidays, we say here why and for how long. "
+        "Commenting is then off.",
+    },
+    "basis": {"nb": "Grunnlag", "nn": "Grunnlag", "en": "Basis"},
+}
+
+
+def _h(key: str, lang: str, **values: str) -> str:
+    return H[key][lang].format(**values)
+
+
+def build_house_rules(policy: Policy, lang: str) -> Document:
+    doc = Document(lang=lang, css_class="ordstyrer-house-rules")
+    doc.heading(1, _h("title", lang, m=policy.municipality_name))
+    doc.paragraph(_h("intro", lang))
+
+    targets = policy.response_targets()
+    doc.heading(2, _h("response", lang))
+    doc.paragraph(_h("response_text", lang, a=duration(targets.answer_hours, lang)))
+    if policy.applies("DI-2") and targets.first_response_hours < targets.answer_hours:
+        doc.paragraph(_h("first_response", lang, f=duration(targets.first_response_hours, lang)))
+    cite(doc, policy, "DI-1", lang)
+
+    doc.heading(2, _h("contribute", lang))
+    items = list(H["contribute_items"][lang])
+    if policy.applies("DI-8"):
+        items.append(_h("political", lang))
+    doc.bullets(items)
+
+    doc.heading(2, _h("deleted", lang))
+    if policy.grounds():
+        doc.paragraph(_h("grounds_lead", lang))
+        doc.bullets([GROUNDS[g].label(lang) for g in policy.grounds()])
+    else:
+        doc.paragraph(_h("no_grounds", lang))
+    extra = [
+        _h(key, lang)
+        for rule_id, key in (("MO-2", "archived"), ("MO-4", "told"), ("MO-3", "police"))
+        if policy.applies(rule_id)
+    ]
+    if extra:
+        doc.paragraph(" ".join(extra))
+    cite(doc, policy, "MO-1", lang)
+
+    doc.heading(2, _h("formal", lang))
+    doc.paragraph(_h("formal_text", lang, where=_where(policy, lang)))
+    cite(doc, policy, "DI-7", lang)
+
+    if policy.applies("CH-9"):
+        doc.heading(2, _h("closed", lang))
+        doc.paragraph(_h("closed_text", lang))
+    if policy.applies("CH-10"):
+        doc.heading(2, _h("basis", lang))
+        cite(doc, policy, "CH-10", lang)
+    return doc
+
+
+def _where(policy: Policy, lang: str) -> str:
+    inquiry = policy.formal_inquiry
+    if inquiry is not None and inquiry.email:
+        where = _h("to_email", lang, e=inquiry.email)
+        if inquiry.phone:
+            where += _h("or_phone", lang, p=inquiry.phone)
+        return where
+    if policy.domains:
+        return _h("see_site", lang, s=policy.domains[0])
+    return ""

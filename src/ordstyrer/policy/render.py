@@ -1,0 +1,234 @@
+"""The employees' guideline and the public house rules (CH-10), rendered from the policy.
+
+The same policy that drives the checks writes these texts, so document and
+enforcement never drift apart. Every rule shown cites the municipality's own
+words. Bokmål (nb), Nynorsk (nn) or English (en); Markdown or accessible HTML.
+Pure functions — the web console calls them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ordstyrer.policy.catalogue import FAMILIES, RULES
+from ordstyrer.policy.document import FORMATS, Document
+from ordstyrer.policy.effective import Policy
+from ordstyrer.policy.errors import PolicyError
+from ordstyrer.policy.tables import GROUNDS, LANGS, PLAN_FIELDS, ROLES
+
+# EM first: the guideline opens with what applies to every employee.
+FAMILY_ORDER = ("EM", "CH", "PU", "DI", "MO", "AR")
+
+T: dict[str, dict[str, str]] = {
+    "guideline_title": {
+        "nb": "Retningslinjer for sosiale medier – {m}",
+        "nn": "Retningslinjer for sosiale medium – {m}",
+        "en": "Social media guidelines – {m}",
+    },
+    "guideline_intro": {
+        "nb": "Slik gjelder «{g}» i Ordstyrer. Hver regel har et nummer og viser kommunens "
+        "egne ord, så du ser hvorfor.",
+        "nn": "Slik gjeld «{g}» i Ordstyrer. Kvar regel har eit nummer og viser orda til "
+        "kommunen sjølv, så du ser kvifor.",
+        "en": "How “{g}” applies in Ordstyrer. Every rule has an id and shows the "
+        "municipality's own words, so you can see why.",
+    },
+    "contact": {
+        "nb": "Spørsmål om sosiale medier: {who}.",
+        "nn": "Spørsmål om sosiale medium: {who}.",
+        "en": "Questions about social media: {who}.",
+    },
+    "phone": {"nb": "tlf. {p}", "nn": "tlf. {p}", "en": "phone {p}"},
+    "source": {"nb": "— {m}, «{s}»", "nn": "— {m}, «{s}»", "en": "— {m}, “{s}”"},
+}
+
+
+def _t(key: str, lang: str, **values: Any) -> str:
+    return T[key][lang].format(**values)
+
+
+def _number(value: float, lang: str) -> str:
+    text = f"{value:g}"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+def _labels(table: Any, codes: tuple[str, ...], lang: str) -> list[str]:
+    return [table[code].label(lang) for code in codes]
+
+
+# One line per parameter worth telling people about, per rule.
+def _approval(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    chain = " → ".join(_labels(ROLES, p["approval_chain"], lang))
+    return [{"nb": "Godkjenning: ", "nn": "Godkjenning: ", "en": "Approval: "}[lang] + chain]
+
+
+def _plan(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    fields = ", ".join(_labels(PLAN_FIELDS, p["required_plan_fields"], lang))
+    lead = {"nb": "Planen må ha: ", "nn": "Planen må ha: ", "en": "The plan must state: "}
+    return [lead[lang] + fields]
+
+
+def _review(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    n = p["review_interval_days"]
+    return [
+        {
+            "nb": f"Gjennomgang minst hver {n}. dag.",
+            "nn": f"Gjennomgang minst kvar {n}. dag.",
+            "en": f"Review at least every {n} days.",
+        }[lang]
+    ]
+
+
+def _lix(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    n = _number(p["lix_max"], lang)
+    return [
+        {
+            "nb": f"Lesbarhet: LIX høyst {n}.",
+            "nn": f"Lesbarheit: LIX høgst {n}.",
+            "en": f"Readability: LIX at most {n}.",
+        }[lang]
+    ]
+
+
+def _website(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    site = policy.domains[0] if policy.domains else ""
+    out = []
+    if p.get("requires_link"):
+        out.append(
+            {
+                "nb": f"Lenk til kommunens nettside ({site}) fra innlegget.",
+                "nn": f"Lenk til nettsida til kommunen ({site}) frå innlegget.",
+                "en": f"Link to the municipality's website ({site}) from the post.",
+            }[lang]
+        )
+    if p.get("topics"):
+        topics = ", ".join(p["topics"])
+        out.append(
+            {
+                "nb": f"Gjelder særlig: {topics}. Lenk til {site}.",
+                "nn": f"Gjeld særleg: {topics}. Lenk til {site}.",
+                "en": f"Applies in particular to: {topics}. Link to {site}.",
+            }[lang]
+        )
+    return out
+
+
+def _cap(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    w, d = p["weekly_cap"], p["daily_cap"]
+    return [
+        {
+            "nb": f"Hovedsiden: høyst {w} innlegg i uka og {d} per dag.",
+            "nn": f"Hovudsida: høgst {w} innlegg i veka og {d} per dag.",
+            "en": f"Main page: at most {w} posts a week and {d} a day.",
+        }[lang]
+    ]
+
+
+def _response(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    first, answer = (duration(p[k], lang) for k in ("first_response_hours", "answer_hours"))
+    return [
+        {
+            "nb": f"Første svar innen {first}, fullt svar innen {answer}.",
+            "nn": f"Første svar innan {first}, fullt svar innan {answer}.",
+            "en": f"First response within {first}, full answer within {answer}.",
+        }[lang]
+    ]
+
+
+def _grounds(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    lead = {"nb": "Slettegrunnlag: ", "nn": "Slettegrunnlag: ", "en": "Grounds for deletion: "}
+    return [lead[lang] + "; ".join(_labels(GROUNDS, p["grounds"], lang)) + "."]
+
+
+def _contact_line(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    who = contact_text(policy, lang)
+    return [_t("contact", lang, who=who)] if who else []
+
+
+DETAILS: dict[str, Callable[[dict[str, Any], str, Policy], list[str]]] = {
+    "CH-1": _approval,
+    "CH-2": _plan,
+    "CH-6": _review,
+    "PU-5": _lix,
+    "PU-9": _website,
+    "PU-10": _cap,
+    "DI-1": _response,
+    "DI-10": _contact_line,
+    "MO-1": _grounds,
+    "EM-9": _contact_line,
+}
+
+
+def duration(hours: float, lang: str) -> str:
+    """Working time for people: "én arbeidsdag", "2 timer i arbeidstiden"."""
+    days = hours / 7.5
+    if days >= 1 and days == int(days):
+        n = int(days)
+        one = {"nb": "én arbeidsdag", "nn": "éin arbeidsdag", "en": "one working day"}
+        many = {"nb": "{n} arbeidsdager", "nn": "{n} arbeidsdagar", "en": "{n} working days"}
+        return one[lang] if n == 1 else many[lang].format(n=n)
+    h = _number(hours, lang)
+    return {
+        "nb": f"{h} timer i arbeidstiden",
+        "nn": f"{h} timar i arbeidstida",
+        "en": f"{h} working hours",
+    }[lang]
+
+
+def contact_text(policy: Policy, lang: str) -> str:
+    contact = policy.contact
+    if contact is None:
+        return ""
+    text = f"{contact.title} {contact.name}"
+    if contact.phone:
+        text += ", " + _t("phone", lang, p=contact.phone)
+    if contact.email:
+        text += f", {contact.email}"
+    return text
+
+
+def _validate(policy: Policy, fmt: str, lang: str) -> None:
+    if fmt not in FORMATS:
+        raise PolicyError(f"Ukjent format «{fmt}»: bruk {' eller '.join(FORMATS)}.")
+    if lang not in LANGS:
+        raise PolicyError(f"Ukjent språk «{lang}»: bruk nb, nn eller en.")
+
+
+def cite(doc: Document, policy: Policy, rule_id: str, lang: str) -> None:
+    citation = policy.citation(rule_id)
+    if citation is not None:
+        source = _t("source", lang, m=citation.municipality, s=citation.section)
+        doc.quote(citation.text, source, policy.preset.guideline_lang)
+
+
+def render_guideline(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
+    """The employees' guideline: every rule the policy switches on, by family, with the
+    municipality's own words; parameters (approval chain, deadlines, grounds) spelled out."""
+    _validate(policy, fmt, lang)
+    doc = Document(lang=lang, css_class="ordstyrer-guideline")
+    doc.heading(1, _t("guideline_title", lang, m=policy.municipality_name))
+    doc.paragraph(_t("guideline_intro", lang, g=policy.preset.guideline_title))
+    for family in FAMILY_ORDER:
+        rule_ids = [r for r in policy.rules if RULES[r].family == family]
+        if not rule_ids:
+            continue
+        doc.heading(2, FAMILIES[family].get(lang))
+        for rule_id in rule_ids:
+            rule = RULES[rule_id]
+            doc.heading(3, rule.title.get(lang), rule_id)
+            doc.paragraph(rule.text.get(lang))
+            detail = DETAILS.get(rule_id)
+            if detail:
+                doc.bullets(detail(dict(policy.params(rule_id)), lang, policy))
+            cite(doc, policy, rule_id, lang)
+    return doc.render(fmt)
+
+
+def render_house_rules(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
+    """The public rules text for a page (CH-10): response time, how to contribute, what is
+    deleted and why, where to send formal inquiries."""
+    from ordstyrer.policy.house_rules import build_house_rules
+
+    _validate(policy, fmt, lang)
+    return build_house_rules(policy, lang).render(fmt)
