@@ -176,7 +176,10 @@ class FakeGraph:
         host, port = self._httpd.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="fake-graph", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-graph",
+            daemon=True,
         )
         self._thread.start()
         return self

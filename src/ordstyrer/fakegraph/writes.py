@@ -389,9 +389,10 @@ def _ig_container(ig: IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any]:
     s = ctx.store
     p = req.params
     media_type = (p.get("media_type") or ("CAROUSEL" if p.get("children") else "IMAGE")).upper()
-    if media_type == "VIDEO":
+    carousel_item = _bool(p.get("is_carousel_item"), False)
+    if media_type == "VIDEO" and not carousel_item:
         raise bad_param("media_type VIDEO is deprecated for feed videos; use REELS")
-    if media_type not in {"IMAGE", "REELS", "STORIES", "CAROUSEL"}:
+    if media_type not in {"IMAGE", "REELS", "STORIES", "CAROUSEL", "VIDEO"}:
         raise bad_param(f"Unsupported media_type {media_type}")
     if p.get("alt_text") and media_type != "IMAGE":
         raise bad_param("alt_text is only supported for images")
@@ -404,7 +405,7 @@ def _ig_container(ig: IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any]:
         image_url=p.get("image_url"),
         video_url=p.get("video_url"),
         alt_text=p.get("alt_text"),
-        is_carousel_item=_bool(p.get("is_carousel_item"), False),
+        is_carousel_item=carousel_item,
         polls_left=s.settings.container_polls,
     )
     if media_type == "CAROUSEL":
@@ -418,7 +419,9 @@ def _ig_container(ig: IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any]:
         container.children = kids
     elif media_type == "IMAGE" and not container.image_url:
         raise bad_param("image_url is required")
-    elif media_type in {"REELS", "STORIES"} and not (container.video_url or container.image_url):
+    elif media_type in {"REELS", "STORIES", "VIDEO"} and not (
+        container.video_url or container.image_url
+    ):
         raise bad_param("video_url is required")
     url = container.image_url or container.video_url
     # Meta fetches the media itself (with cURL): an unreachable URL fails processing.
@@ -464,6 +467,7 @@ def _ig_publish(ig: IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any]:
     media_type = {
         "IMAGE": "IMAGE",
         "REELS": "VIDEO",
+        "VIDEO": "VIDEO",
         "STORIES": "IMAGE",
         "CAROUSEL": "CAROUSEL_ALBUM",
     }[container.media_type]

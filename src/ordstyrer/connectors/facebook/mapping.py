@@ -1,0 +1,191 @@
+"""Graph Page JSON → normalised records, read through typed models (never bare indexing)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ordstyrer.connectors.base import Author, Comment, ConnectorError, ErrorCode, Media, Post
+
+POST_FIELDS = (
+    "id,message,story,created_time,updated_time,permalink_url,is_published,"
+    "scheduled_publish_time,status_type,"
+    "attachments{media_type,type,url,description,media,target,subattachments},"
+    "comments.limit(0).summary(true)"
+)
+COMMENT_FIELDS = (
+    "id,message,created_time,from,parent{id},is_hidden,can_hide,permalink_url,"
+    "comment_count,attachment"
+)
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class GFrom(_M):
+    id: str
+    name: str = ""
+
+
+class GRef(_M):
+    id: str
+
+
+class GImage(_M):
+    src: str | None = None
+
+
+class GAttMedia(_M):
+    image: GImage | None = None
+
+
+class GTarget(_M):
+    id: str | None = None
+    url: str | None = None
+
+
+class GAttachment(_M):
+    media_type: str | None = None
+    type: str | None = None
+    url: str | None = None
+    description: str | None = None
+    media: GAttMedia | None = None
+    target: GTarget | None = None
+    subattachments: GList | None = None
+
+
+class GList(_M):
+    data: list[GAttachment] = Field(default_factory=list)
+
+
+class GSummary(_M):
+    total_count: int | None = None
+
+
+class GEdgeSummary(_M):
+    summary: GSummary | None = None
+
+
+class GPost(_M):
+    id: str
+    message: str | None = None
+    story: str | None = None
+    created_time: str | None = None
+    permalink_url: str | None = None
+    is_published: bool = True
+    scheduled_publish_time: float | None = None
+    attachments: GList | None = None
+    comments: GEdgeSummary | None = None
+
+
+class GComment(_M):
+    id: str | None = None
+    message: str | None = None
+    created_time: str | None = None
+    from_: GFrom | None = Field(default=None, alias="from")
+    parent: GRef | None = None
+    is_hidden: bool = False
+    permalink_url: str | None = None
+    comment_count: int | None = None
+
+
+GAttachment.model_rebuild()
+
+
+def graph_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+    except ValueError:
+        return None
+
+
+def _invalid(what: str) -> ConnectorError:
+    return ConnectorError(
+        f"Uventet svar fra plattformen ({what}).", permanent=False, code=ErrorCode.TRANSIENT
+    )
+
+
+def _media(att: GAttachment) -> list[Media]:
+    if att.subattachments is not None:
+        return [m for sub in att.subattachments.data for m in _media(sub)]
+    kind = (att.media_type or att.type or "").lower()
+    if kind.startswith("photo"):
+        src = att.media.image.src if att.media and att.media.image else None
+        return [
+            Media(
+                kind="image",
+                url=src,
+                alt_text=att.description,
+                id=att.target.id if att.target else None,
+            )
+        ]
+    if kind.startswith("video"):
+        return [Media(kind="video", id=att.target.id if att.target else None)]
+    return []
+
+
+def to_post(data: Any, page_id: str, page_name: str | None = None) -> Post:
+    try:
+        g = GPost.model_validate(data)
+    except ValidationError:
+        raise _invalid("innlegg") from None
+    media: list[Media] = []
+    link = None
+    for att in g.attachments.data if g.attachments else []:
+        media.extend(_media(att))
+        if (att.type or "") == "share" or (att.media_type or "") == "link":
+            link = att.url
+    scheduled = (
+        datetime.fromtimestamp(g.scheduled_publish_time, tz=UTC)
+        if g.scheduled_publish_time
+        else None
+    )
+    return Post(
+        id=g.id,
+        text=g.message or g.story or "",
+        created_at=graph_time(g.created_time),
+        permalink=g.permalink_url,
+        author=Author(id=page_id, name=page_name or ""),
+        is_published=g.is_published,
+        scheduled_at=scheduled,
+        media=tuple(media),
+        link=link,
+        comment_count=g.comments.summary.total_count if g.comments and g.comments.summary else None,
+        raw=data,
+    )
+
+
+def to_comment(data: Any, page_id: str) -> Comment:
+    try:
+        g = GComment.model_validate(data)
+    except ValidationError:
+        raise _invalid("kommentar") from None
+    if not g.id:
+        # Since v11, comment ids need the MODERATE task (spec §1.1).
+        raise ConnectorError(
+            "Plattformen skjuler kommentar-ID-ene: personen som koblet til siden mangler "
+            "oppgaven MODERATE.",
+            permanent=True,
+            code=ErrorCode.PERMISSION,
+        )
+    author = Author(id=g.from_.id, name=g.from_.name) if g.from_ else None
+    # Comment ids are "{post_fbid}_{comment_fbid}"; the post id is "{page_id}_{post_fbid}".
+    post_id = f"{page_id}_{g.id.split('_', 1)[0]}" if "_" in g.id else None
+    return Comment(
+        id=g.id,
+        post_id=post_id,
+        author=author,
+        text=g.message or "",
+        created_at=graph_time(g.created_time),
+        parent_id=g.parent.id if g.parent else None,
+        hidden=g.is_hidden,
+        permalink=g.permalink_url,
+        is_page_author=author is not None and author.id == page_id,
+        reply_count=g.comment_count,
+        raw=data,
+    )
