@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ordstyrer.core",
     "ordstyrer.tenants",
+    "ordstyrer.channels",
     "ordstyrer.web",
 ]
 
@@ -110,7 +111,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Only `ordstyrer collectstatic` needs a STATIC_ROOT; the app serves from the finders.
+STATIC_ROOT = env_str("ORDSTYRER_STATIC_ROOT") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

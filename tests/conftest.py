@@ -48,6 +48,12 @@ def make_personas(slug: str = "testby", preset: str = "indre-fosen") -> Personas
     )
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many logins.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def personas(db) -> Personas:
     return make_personas()

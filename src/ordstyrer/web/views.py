@@ -89,7 +89,7 @@ def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpRes
     may_edit = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
     forms = []
     posted_rule = request.POST.get("rule") if request.method == "POST" else None
-    for rule_id in policy.rule_ids():
+    for rule_id in policy.rules:
         params = dict(policy.params(rule_id))
         if not params:
             continue
