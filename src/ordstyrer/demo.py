@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ordstyrer.channels.demo import setup_demo_channels
 from ordstyrer.tenants.models import Municipality, Role, Unit
 from ordstyrer.tenants.services import role_assign
 
@@ -75,4 +76,5 @@ def setup_demo() -> list[DemoPerson]:
             if person.also_neighbour:
                 for role in person.roles:
                     role_assign(actor=None, municipality=neighbour, user=user, role=role)
+    setup_demo_channels(demo)
     return list(DEMO_PEOPLE)

@@ -23,6 +23,9 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
     "check": None,
     "manage_policy": frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}),
     "view_audit": frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR, Role.ARCHIVIST}),
+    # CH-1: any employee may draft a channel proposal for their unit; the approval chain
+    # decides. Per-channel needs (publish, reply, moderate, …) are in channels.permissions.
+    "propose_channel": None,
 }
 
 

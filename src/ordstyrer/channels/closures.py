@@ -1,0 +1,310 @@
+"""Closure periods (CH-9): a clear notice of why and for how long, and no commenting.
+
+A closure is scheduled with a reason and a period. When it starts, the channel is
+`closed` and a task switches comments off on the platform (`CommentSwitch`); where the
+platform cannot, new comments are hidden as they arrive and listed for afterwards.
+When it ends the channel opens again by itself: `closures_sweep` runs in every worker
+and claims each row with a compare-and-set update, so several workers never start or
+end the same closure twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels import platform, tasks, workflow
+from ordstyrer.channels.models import (
+    Channel,
+    Closure,
+    ClosureHiddenComment,
+    ClosureState,
+    CommentMode,
+)
+from ordstyrer.channels.notice import closure_notice
+from ordstyrer.channels.permissions import require_channel_role
+from ordstyrer.channels.transitions import after_commit, lock_channel, log_event, person, transition
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+
+logger = logging.getLogger("ordstyrer.channels")
+
+SWEEP_BATCH = 200
+
+
+def closure_notice_text(closure: Closure, lang: str = "nb") -> str:
+    """The notice for the editor to publish (CH-9), in Bokmål (`nb`) or Nynorsk (`nn`)."""
+    channel = closure.channel
+    return closure_notice(
+        channel_name=channel.name,
+        municipality_name=channel.municipality.name,
+        reason=closure.reason,
+        starts_at=closure.starts_at,
+        ends_at=closure.ends_at,
+        lang=lang,
+    )
+
+
+def _audit(closure: Closure, action: str, actor: Any, **data: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        municipality=closure.channel.municipality,
+        obj=closure,
+        data={"channel_id": closure.channel_id, **data},
+    )
+
+
+def closure_schedule(
+    *, actor: Any, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
+) -> Closure:
+    """Plan a closure (CH-9). A period that has already begun closes the channel at once."""
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor kanalen stenges; det står i beskjeden."), rule="CH-9")
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise ValueError("closure times must be timezone-aware")
+    now = timezone.now()
+    if ends_at <= starts_at:
+        raise ServiceError(_("Slutten må komme etter starten."), rule="CH-9")
+    if ends_at <= now:
+        raise ServiceError(_("Perioden er allerede over."), rule="CH-9")
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        require_channel_role(actor, channel, "manage")
+        if channel.status not in workflow.LIVE:
+            raise ServiceError(_("Bare kanaler i bruk kan stenges."), rule="CH-9")
+        overlapping = channel.closures.filter(
+            state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT],
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        )
+        if overlapping.exists():
+            raise ServiceError(_("Kanalen er allerede stengt i en del av perioden."), rule="CH-9")
+        closure = Closure.objects.create(
+            channel=channel,
+            reason=reason[:2000],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            state=ClosureState.SCHEDULED,
+            created_by=person(actor),
+            created_at=now,
+        )
+        closure.channel = channel
+        _audit(
+            closure,
+            "closure_schedule",
+            actor,
+            starts_at=starts_at.isoformat(),
+            ends_at=ends_at.isoformat(),
+            reason=closure.reason,
+        )
+        if starts_at <= now:
+            _start(closure.pk, now=now, actor=actor)
+            closure.refresh_from_db()
+    return closure
+
+
+def _start(closure_id: int, *, now: datetime, actor: Any) -> bool:
+    """Claim a scheduled closure and close the channel (inside transaction.atomic)."""
+    claimed = Closure.objects.filter(pk=closure_id, state=ClosureState.SCHEDULED).update(
+        state=ClosureState.IN_EFFECT, started_at=now
+    )
+    if not claimed:
+        return False
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
+    channel = lock_channel(closure.channel_id)
+    if channel.status == workflow.ACTIVE:
+        transition(channel, action="close", actor=actor, now=now, note=closure.reason)
+    _audit(closure, "closure_start", actor)
+    after_commit(tasks.closure_platform_close, closure_id=closure_id)
+    return True
+
+
+def _finish(closure_id: int, *, now: datetime, actor: Any) -> bool:
+    """Claim a closure in effect and open the channel again (inside transaction.atomic)."""
+    claimed = Closure.objects.filter(pk=closure_id, state=ClosureState.IN_EFFECT).update(
+        state=ClosureState.ENDED, ended_at=now, ended_by=person(actor)
+    )
+    if not claimed:
+        return False
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
+    channel = lock_channel(closure.channel_id)
+    still_closed = channel.closures.filter(state=ClosureState.IN_EFFECT).exists()
+    if channel.status == workflow.CLOSED and not still_closed:
+        transition(channel, action="reopen", actor=actor, now=now)
+    _audit(closure, "closure_end", actor, early=closure.ends_at > now)
+    after_commit(tasks.closure_platform_reopen, closure_id=closure_id)
+    return True
+
+
+def _lapse(closure_id: int, *, now: datetime) -> bool:
+    """A scheduled closure whose whole period passed unseen (no worker ran): record it."""
+    return bool(
+        Closure.objects.filter(
+            pk=closure_id, state=ClosureState.SCHEDULED, ends_at__lte=now
+        ).update(
+            state=ClosureState.ENDED,
+            ended_at=now,
+            platform_note="Perioden gikk ut før den ble startet (ingen bakgrunnsjobb kjørte).",
+        )
+    )
+
+
+def closure_end(*, actor: Any, closure: Closure) -> Closure:
+    """End a closure now: one in effect opens the channel early, a planned one is cancelled."""
+    now = timezone.now()
+    with transaction.atomic():
+        closure = Closure.objects.select_related("channel__municipality").get(pk=closure.pk)
+        require_channel_role(actor, closure.channel, "manage")
+        if closure.state == ClosureState.IN_EFFECT:
+            _finish(closure.pk, now=now, actor=actor)
+        elif closure.state == ClosureState.SCHEDULED:
+            Closure.objects.filter(pk=closure.pk, state=ClosureState.SCHEDULED).update(
+                state=ClosureState.CANCELLED, ended_at=now, ended_by=person(actor)
+            )
+            _audit(closure, "closure_cancel", actor)
+        else:
+            raise ServiceError(_("Stengingen er allerede avsluttet."), rule="CH-9")
+        closure.refresh_from_db()
+    return closure
+
+
+def cancel_open_closures(channel: Channel, *, actor: Any, now: datetime) -> None:
+    """Used when a channel is retired (inside its transaction)."""
+    for closure in channel.closures.filter(
+        state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT]
+    ):
+        state = (
+            ClosureState.CANCELLED
+            if closure.state == ClosureState.SCHEDULED
+            else ClosureState.ENDED
+        )
+        Closure.objects.filter(pk=closure.pk, state=closure.state).update(
+            state=state, ended_at=now, ended_by=person(actor)
+        )
+        closure.channel = channel
+        _audit(closure, "closure_cancel", actor, retired=True)
+
+
+def closure_mark_notice_published(*, actor: Any, closure: Closure) -> Closure:
+    """The editor confirms the notice is on the channel (CH-9: a clear notice)."""
+    now = timezone.now()
+    with transaction.atomic():
+        closure = Closure.objects.select_related("channel__municipality").get(pk=closure.pk)
+        require_channel_role(actor, closure.channel, "manage")
+        if closure.state not in (ClosureState.SCHEDULED, ClosureState.IN_EFFECT):
+            raise ServiceError(_("Stengingen er allerede avsluttet."), rule="CH-9")
+        closure.notice_published_at = now
+        closure.notice_published_by = person(actor)
+        closure.save(update_fields=["notice_published_at", "notice_published_by"])
+        _audit(closure, "closure_notice_published", actor)
+        log_event(closure.channel, action="closure_notice", actor=actor, now=now)
+    return closure
+
+
+def closures_sweep(*, now: datetime) -> int:
+    """Start closures whose time has come and end those that are over (CH-9).
+
+    Safe with several workers: each row is claimed with a compare-and-set update.
+    Returns how many closures this worker started, ended or recorded as lapsed.
+    """
+    handled = 0
+    due_start = Closure.objects.filter(
+        state=ClosureState.SCHEDULED, starts_at__lte=now, ends_at__gt=now
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    for pk in list(due_start):
+        with transaction.atomic():
+            handled += _start(pk, now=now, actor=None)
+    due_end = Closure.objects.filter(state=ClosureState.IN_EFFECT, ends_at__lte=now).values_list(
+        "pk", flat=True
+    )[:SWEEP_BATCH]
+    for pk in list(due_end):
+        with transaction.atomic():
+            handled += _finish(pk, now=now, actor=None)
+    lapsed = Closure.objects.filter(state=ClosureState.SCHEDULED, ends_at__lte=now).values_list(
+        "pk", flat=True
+    )[:SWEEP_BATCH]
+    for pk in list(lapsed):
+        handled += _lapse(pk, now=now)
+    return handled
+
+
+# --- the platform side (tasks call these, outside any transaction) ----------------------
+
+
+def closure_apply_platform_close(*, closure_id: int) -> str:
+    """Switch comments off on the platform, or fall back to hiding new comments."""
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
+    if closure.state != ClosureState.IN_EFFECT:
+        return "skipped"
+    outcome = platform.comments_off(closure.channel)
+    now = timezone.now()
+    with transaction.atomic():
+        Closure.objects.filter(pk=closure_id).update(
+            comment_mode=outcome.mode,
+            switched_post_ids=list(outcome.post_ids),
+            platform_note=outcome.note,
+            platform_closed_at=now,
+        )
+        _audit(
+            closure, "closure_platform_close", None, mode=outcome.mode, posts=len(outcome.post_ids)
+        )
+    return outcome.mode
+
+
+def closure_apply_platform_reopen(*, closure_id: int) -> str:
+    """Switch comments on again for the posts switched off when the closure began."""
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
+    if closure.state != ClosureState.ENDED or closure.platform_reopened_at is not None:
+        return "skipped"
+    if closure.comment_mode != CommentMode.SWITCHED_OFF or not closure.switched_post_ids:
+        result = "nothing_to_switch"
+        note = ""
+    else:
+        outcome = platform.comments_on(closure.channel, closure.switched_post_ids)
+        result, note = outcome.mode, outcome.note
+    with transaction.atomic():
+        Closure.objects.filter(pk=closure_id).update(
+            platform_reopened_at=timezone.now(),
+            platform_note=(closure.platform_note + "\n" + note).strip()
+            if note
+            else closure.platform_note,
+        )
+        _audit(closure, "closure_platform_reopen", None, result=result)
+    return result
+
+
+def closure_comment_arrived(*, channel_id: int, comment_id: str, now: datetime) -> bool:
+    """Called by the inbox for every new comment: while the channel is closed on a
+    platform without a comment switch, the comment is hidden and listed for afterwards.
+    Returns True when the comment is to be hidden."""
+    closure = (
+        Closure.objects.filter(channel_id=channel_id, state=ClosureState.IN_EFFECT)
+        .exclude(comment_mode=CommentMode.SWITCHED_OFF)
+        .order_by("-started_at")
+        .first()
+    )
+    if closure is None:
+        return False
+    with transaction.atomic():
+        row, created = ClosureHiddenComment.objects.get_or_create(
+            closure=closure, comment_id=str(comment_id)[:200], defaults={"arrived_at": now}
+        )
+        if created:
+            after_commit(tasks.closure_hide_comment, hidden_id=row.pk)
+    return True
+
+
+def closure_hide_comment_on_platform(*, hidden_id: int) -> bool:
+    row = ClosureHiddenComment.objects.select_related("closure__channel").get(pk=hidden_id)
+    if row.hidden:
+        return True
+    outcome = platform.hide_comment(row.closure.channel, row.comment_id)
+    ClosureHiddenComment.objects.filter(pk=hidden_id).update(hidden=outcome.ok, note=outcome.note)
+    return outcome.ok

@@ -1,0 +1,206 @@
+"""Demo channels in every state, made through the services (called from `setup_demo`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from ordstyrer.channels import services
+from ordstyrer.channels.models import Channel, ChannelKind, ChannelRole
+from ordstyrer.tenants.models import Municipality, Unit
+
+
+@dataclass(frozen=True)
+class DemoChannel:
+    name: str
+    kind: str
+    unit: str | None
+    target: str  # the state the demo leaves it in
+    purpose: str
+    audience: str
+    proposer: str = "redaktor"
+    main_admin: str = "redaktor"
+    extra_roles: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+    plan: dict[str, str] = field(default_factory=dict)
+
+
+PLAN = {
+    "why": "Foreldre og elever spør oss på Facebook allerede; vi vil svare der de er.",
+    "follow_up": "Redaktøren følger med hver arbeidsdag; enhetslederen går gjennom siden månedlig.",
+    "topics": "Praktisk informasjon, arrangementer, stengte dager.",
+    "publishing_plan": "To til tre innlegg i uka, skrevet av redaktøren.",
+    "moderation": "Kommunen er ordstyrer; kommentarer følges opp etter retningslinjen.",
+}
+
+DEMO_CHANNELS = (
+    DemoChannel(
+        "Demo kommune",
+        ChannelKind.FACEBOOK,
+        None,
+        "active",
+        "Kommunens hovedside: nyheter, beredskap og dialog med innbyggerne.",
+        "Alle innbyggere",
+        main_admin="kommunikasjon",
+        extra_roles=(("redaktor", ChannelRole.EDITOR),),
+    ),
+    DemoChannel(
+        "Rissa skole",
+        ChannelKind.SIMULATED,
+        "Rissa skole",
+        "active",
+        "Informasjon fra skolen til foreldre og elever.",
+        "Foreldre og elever ved Rissa skole",
+        extra_roles=(("enhetsleder", ChannelRole.ADMIN),),
+    ),
+    DemoChannel(
+        "Rissa skole SFO",
+        ChannelKind.SIMULATED,
+        "Rissa skole",
+        "closed",
+        "Beskjeder fra SFO.",
+        "Foreldre med barn i SFO",
+        reason="Sommerferie – SFO er stengt",
+    ),
+    DemoChannel(
+        "Rissa skole – foreldre",
+        ChannelKind.FACEBOOK,
+        "Rissa skole",
+        "paused",
+        "Dialog med foreldre om skolehverdagen.",
+        "Foreldre",
+        reason="Ingen redaktør i permisjonstiden",
+    ),
+    DemoChannel(
+        "Rissa skole på Instagram",
+        ChannelKind.INSTAGRAM,
+        "Rissa skole",
+        "approved",
+        "Bilder fra skolehverdagen (med samtykke).",
+        "Elever og foreldre",
+    ),
+    DemoChannel(
+        "Demo kommune på Instagram",
+        ChannelKind.INSTAGRAM,
+        None,
+        "in_review",
+        "Kommunen i bilder: natur, kultur og arrangementer.",
+        "Unge voksne",
+    ),
+    DemoChannel(
+        "Rissa skole – elevrådet",
+        ChannelKind.FACEBOOK,
+        "Rissa skole",
+        "submitted",
+        "Elevrådets informasjon til elevene.",
+        "Elever",
+    ),
+    DemoChannel(
+        "Rissa skole – kantina",
+        ChannelKind.INSTAGRAM,
+        "Rissa skole",
+        "rejected",
+        "Dagens meny.",
+        "Elever",
+        reason="Kantina har ikke folk til å følge opp kanalen; menyen ligger på nettsiden.",
+    ),
+    DemoChannel(
+        "Fosenheimen sykehjem",
+        ChannelKind.FACEBOOK,
+        "Fosenheimen sykehjem",
+        "draft",
+        "Hilsener og arrangementer for pårørende.",
+        "Pårørende",
+        proposer="ansatt",
+        main_admin="ansatt",
+    ),
+    DemoChannel(
+        "Demo kommune – valg 2023",
+        ChannelKind.FACEBOOK,
+        None,
+        "retired",
+        "Informasjon om kommunestyrevalget 2023.",
+        "Velgere",
+        main_admin="kommunikasjon",
+        reason="Valget er over.",
+    ),
+)
+
+# How far each demo channel walks its life cycle.
+_PATH = {
+    "draft": (),
+    "submitted": ("submit",),
+    "in_review": ("submit", "approve_leader"),
+    "rejected": ("submit", "reject"),
+    "approved": ("submit", "approve_leader", "approve_communications"),
+    "active": ("submit", "approve_leader", "approve_communications", "activate"),
+    "paused": ("submit", "approve_leader", "approve_communications", "activate", "pause"),
+    "closed": ("submit", "approve_leader", "approve_communications", "activate", "close"),
+    "retired": ("submit", "approve_leader", "approve_communications", "activate", "retire"),
+}
+
+
+def setup_demo_channels(demo_municipality: Municipality) -> list[Channel]:
+    """Create the demo channels that do not exist yet; safe to run again."""
+    people = {u.username: u for u in get_user_model().objects.all()}
+    leader, communications = people["enhetsleder"], people["kommunikasjon"]
+    units = {u.name: u for u in Unit.objects.filter(municipality=demo_municipality)}
+    made = []
+    for spec in DEMO_CHANNELS:
+        if Channel.objects.filter(
+            municipality=demo_municipality, kind=spec.kind, name=spec.name
+        ).exists():
+            continue
+        proposer = people[spec.proposer]
+        channel = services.channel_propose(
+            actor=proposer,
+            municipality=demo_municipality,
+            name=spec.name,
+            kind=spec.kind,
+            unit=units.get(spec.unit) if spec.unit else None,
+            purpose=spec.purpose,
+            audience=spec.audience,
+            plan={**PLAN, **spec.plan},
+            main_admin=people[spec.main_admin],
+        )
+        main_admin = people[spec.main_admin]
+        for step in _PATH[spec.target]:
+            if step == "submit":
+                services.channel_submit(actor=proposer, channel=channel)
+            elif step == "approve_leader":
+                services.channel_approve(
+                    actor=leader, channel=channel, comment="Drøftet med redaktøren."
+                )
+            elif step == "approve_communications":
+                services.channel_approve(actor=communications, channel=channel)
+            elif step == "reject":
+                services.channel_reject(actor=leader, channel=channel, reason=spec.reason)
+            elif step == "activate":
+                services.channel_activate(
+                    actor=main_admin,
+                    channel=channel,
+                    url=f"https://example.invalid/{channel.pk}",
+                    platform_id=f"demo-{channel.pk}",
+                )
+                for username, role in spec.extra_roles:
+                    services.channel_role_set(
+                        actor=main_admin, channel=channel, user=people[username], role=role
+                    )
+            elif step == "pause":
+                services.channel_pause(actor=main_admin, channel=channel, reason=spec.reason)
+            elif step == "close":
+                now = timezone.now()
+                services.closure_schedule(
+                    actor=main_admin,
+                    channel=channel,
+                    reason=spec.reason,
+                    starts_at=now - timedelta(hours=1),
+                    ends_at=now + timedelta(days=14),
+                )
+            elif step == "retire":
+                services.channel_retire(actor=main_admin, channel=channel, reason=spec.reason)
+        made.append(channel)
+    return made

@@ -1,0 +1,174 @@
+"""Forms of the channel pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.channels import rules
+from ordstyrer.channels.models import ChannelKind, ChannelRole
+from ordstyrer.channels.reviews import CHECKLIST
+from ordstyrer.tenants.models import Municipality, Unit
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def text_language() -> str:
+    """Labels from the policy tables exist in nb, nn and en."""
+    lang = (get_language() or "nb")[:2]
+    return lang if lang in ("nb", "nn", "en") else "nb"
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def members_of(municipality: Municipality) -> Any:
+    return (
+        get_user_model()
+        .objects.filter(role_assignments__municipality=municipality, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class ProposalForm(forms.Form):
+    """A channel proposal: the channel itself and the CH-2 plan."""
+
+    name = forms.CharField(label=_("Navn på kanalen"), max_length=120)
+    kind = forms.ChoiceField(label=_("Plattform"), choices=ChannelKind.choices)
+    unit = forms.ModelChoiceField(
+        label=_("Enhet som eier kanalen"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("Kommunen sentralt"),
+    )
+    url = forms.URLField(
+        label=_("Nettadresse (hvis den finnes)"),
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+    )
+
+    def __init__(
+        self, *args: Any, municipality: Municipality, required_codes: list[str], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        lang = text_language()
+        self.required_codes = required_codes
+        self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
+        for code in rules.PLAN_FIELD_ORDER:
+            label = rules.plan_field_label(code, lang)
+            label = label[:1].upper() + label[1:]
+            help_text = (
+                _("Påkrevd før forslaget sendes inn (CH-2).") if code in required_codes else ""
+            )
+            if code == "main_admin":
+                field: forms.Field = PersonChoiceField(
+                    label=label,
+                    queryset=members_of(municipality),
+                    required=False,
+                    empty_label=_("Velg person"),
+                    help_text=help_text
+                    or _("Hver kanal må ha minst én hovedadministrator (CH-3)."),
+                )
+            else:
+                field = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=5000,
+                    help_text=help_text,
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+            self.fields[f"plan_{code}"] = field
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        plan = {code: data.get(f"plan_{code}", "") for code in rules.TEXT_PLAN_FIELDS}
+        return {
+            "name": data["name"],
+            "kind": data["kind"],
+            "unit": data.get("unit"),
+            "url": data.get("url") or "",
+            "purpose": data.get("plan_purpose", ""),
+            "audience": data.get("plan_audience", ""),
+            "plan": plan,
+            "main_admin": data.get("plan_main_admin"),
+        }
+
+    def plan_fields(self) -> list[forms.BoundField]:
+        return [self[f"plan_{code}"] for code in rules.PLAN_FIELD_ORDER]
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Kommentar eller begrunnelse"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Begrunnelse er påkrevd ved avslag."),
+    )
+
+
+class ActivateForm(forms.Form):
+    url = forms.URLField(
+        label=_("Nettadresse til kanalen"), required=False, assume_scheme="https", max_length=500
+    )
+    platform_id = forms.CharField(label=_("Plattformens id"), required=False, max_length=120)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RoleForm(forms.Form):
+    user = PersonChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
+    role = forms.ChoiceField(label=_("Rolle"), choices=ChannelRole.choices)
+
+    def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = members_of(municipality)
+
+
+class ClosureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Hvorfor stenges kanalen?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Står i beskjeden til publikum (CH-9), for eksempel «sommerferie»."),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Stenges fra"),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Åpnes igjen"),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+    )
+
+
+class ReviewForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Merknader"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, label in CHECKLIST:
+            self.fields[f"check_{code}"] = forms.BooleanField(label=label, required=False)
+        self.order_fields([*(f"check_{code}" for code, _label in CHECKLIST), "notes"])
+
+    def answers(self) -> dict[str, bool]:
+        return {code: bool(self.cleaned_data.get(f"check_{code}")) for code, _label in CHECKLIST}

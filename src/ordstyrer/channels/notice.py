@@ -1,0 +1,111 @@
+"""The public notice for a closure (CH-9): why, and for how long, in Bokmål or Nynorsk.
+
+Pure: plain inputs, no Django. Times are shown in Norwegian time with Norwegian month
+names, so the text is ready for the editor to publish as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+MONTHS = {
+    "nb": (
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ),
+    "nn": (
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ),
+}
+
+TEMPLATES = {
+    "nb": (
+        "{channel} er stengt for kommentarer fra {start} til {end}.\n\n"
+        "Hvorfor: {reason}\n\n"
+        "Mens siden er stengt, er det ikke mulig å kommentere. Vi åpner igjen {end}. "
+        "Haster det, kan du kontakte {municipality} på telefon, e-post eller kommunens "
+        "nettside."
+    ),
+    "nn": (
+        "{channel} er stengd for kommentarar frå {start} til {end}.\n\n"
+        "Kvifor: {reason}\n\n"
+        "Medan sida er stengd, er det ikkje mogleg å kommentere. Vi opnar igjen {end}. "
+        "Hastar det, kan du kontakte {municipality} på telefon, e-post eller nettsida til "
+        "kommunen."
+    ),
+}
+
+LANGUAGES = tuple(TEMPLATES)
+
+
+def format_when(moment: datetime, lang: str = "nb") -> str:
+    """`1. juli 2026 kl. 08.00` in Norwegian time (Språkrådet: full stop in times)."""
+    if moment.tzinfo is None:
+        raise ValueError("the time must be timezone-aware")
+    local = moment.astimezone(OSLO)
+    month = MONTHS.get(lang, MONTHS["nb"])[local.month - 1]
+    return f"{local.day}. {month} {local.year} kl. {local:%H.%M}"
+
+
+def closure_notice(
+    *,
+    channel_name: str,
+    municipality_name: str,
+    reason: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    lang: str = "nb",
+) -> str:
+    """The notice text for a closure (CH-9: a clear notice of why and for how long)."""
+    template = TEMPLATES.get(lang, TEMPLATES["nb"])
+    reason = " ".join(reason.split()).rstrip(".")
+    return template.format(
+        channel=channel_name,
+        municipality=municipality_name,
+        reason=f"{reason}." if reason else "",
+        start=format_when(starts_at, lang),
+        end=format_when(ends_at, lang),
+    )
+
+
+def markdown_to_plain(markdown: str) -> str:
+    """Plain text for pasting into a platform's description or a pinned post (CH-10):
+    Facebook and Instagram show Markdown marks as they are."""
+    lines = []
+    for line in markdown.splitlines():
+        stripped = line.rstrip()
+        if stripped.startswith("#"):
+            stripped = stripped.lstrip("#").strip()
+        elif stripped.startswith(">"):
+            stripped = stripped[1:].strip()
+        elif stripped.startswith("- "):
+            stripped = "• " + stripped[2:]
+        lines.append(stripped.replace("**", ""))
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip() + "\n"

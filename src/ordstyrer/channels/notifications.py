@@ -1,0 +1,125 @@
+"""E-mail to the people a channel event concerns (Django e-mail; console in the demo).
+
+Called from tasks only, after the change has committed. Messages are Bokmål, the
+installation's language; every one names the rule it follows and where to act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels import rules
+from ordstyrer.channels.models import Channel, ChannelReview
+from ordstyrer.channels.selectors import eligible_approvers, main_admin_users
+
+
+def _addresses(users: Iterable[Any]) -> list[str]:
+    seen: list[str] = []
+    for user in users:
+        email = (getattr(user, "email", "") or "").strip()
+        if user is not None and getattr(user, "is_active", True) and email and email not in seen:
+            seen.append(email)
+    return seen
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> int:
+    if not recipients:
+        return 0
+    connection = get_connection()
+    messages = [
+        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+        for to in recipients
+    ]
+    return connection.send_messages(messages) or 0
+
+
+def _channel_path(channel: Channel) -> str:
+    return reverse("channels:detail", args=[channel.municipality.slug, channel.pk])
+
+
+def notify_channel_event(*, channel_id: int, event: str) -> int:
+    """Mail the next approvers ("awaiting_decision"), or the proposer on a decision
+    ("approved", "rejected"). Returns the number of messages sent."""
+    channel = Channel.objects.select_related(
+        "municipality", "unit", "proposed_by", "submitted_by"
+    ).get(pk=channel_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "name": channel.name,
+            "municipality": channel.municipality.name,
+            "unit": channel.unit.name if channel.unit else channel.municipality.name,
+            "path": _channel_path(channel),
+        }
+        if event == "awaiting_decision":
+            role = channel.current_approver_role
+            if role is None:
+                return 0
+            approvers = eligible_approvers(channel=channel, chain_role=role).exclude(
+                pk=channel.submitted_by_id
+            )
+            context["role"] = rules.role_label(role)
+            subject = _("Kanalforslag venter på din godkjenning: %(name)s") % context
+            body = (
+                _(
+                    "%(unit)s foreslår en ny offisiell kanal, «%(name)s». Steget som venter er "
+                    "godkjenning fra %(role)s (CH-1).\n\nLes planen og avgjør forslaget i "
+                    "Ordstyrer: %(path)s"
+                )
+                % context
+            )
+            return _send(subject, body, _addresses(approvers))
+        proposers = [channel.proposed_by, channel.submitted_by]
+        if event == "approved":
+            subject = _("Kanalen «%(name)s» er godkjent") % context
+            body = (
+                _(
+                    "Forslaget om kanalen «%(name)s» er godkjent (CH-1). Hovedadministratoren "
+                    "kan nå ta kanalen i bruk: %(path)s"
+                )
+                % context
+            )
+            return _send(
+                subject, body, _addresses([*proposers, *main_admin_users(channel=channel)])
+            )
+        if event == "rejected":
+            context["reason"] = channel.rejection_reason
+            subject = _("Kanalforslaget «%(name)s» er avvist") % context
+            body = (
+                _(
+                    "Forslaget om kanalen «%(name)s» er avvist (CH-1).\n\nBegrunnelse: "
+                    "%(reason)s\n\nDu kan endre planen og sende den inn på nytt: %(path)s"
+                )
+                % context
+            )
+            return _send(subject, body, _addresses(proposers))
+    raise ValueError(f"unknown channel event {event!r}")
+
+
+def notify_review_due(*, review_id: int) -> int:
+    """Remind the channel's main administrators of a due review (CH-6)."""
+    review = ChannelReview.objects.select_related("channel__municipality").get(pk=review_id)
+    if review.completed_at is not None:
+        return 0
+    channel = review.channel
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "name": channel.name,
+            "due": review.due_on.strftime("%d.%m.%Y"),
+            "path": reverse("channels:review", args=[channel.municipality.slug, channel.pk]),
+        }
+        subject = _("Tid for gjennomgang av «%(name)s»") % context
+        body = (
+            _(
+                "Kanalen «%(name)s» skal gjennomgås (CH-6), frist %(due)s. Gå gjennom siden "
+                "og registrer gjennomgangen i Ordstyrer: %(path)s"
+            )
+            % context
+        )
+        return _send(subject, body, _addresses(main_admin_users(channel=channel)))

@@ -1,0 +1,132 @@
+"""Who may do what on one channel (CH-3), on top of `core.permissions`.
+
+`access_channel(user=…, id=…, need=…)` is the one way views, services and later apps
+(publishing, inbox, moderation) reach a channel: an outsider gets 404 (the channel's
+existence does not leak), a member without the role gets 403 (`AccessDenied`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
+from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.tenants.models import Role
+
+MAIN = ChannelRole.MAIN_ADMIN
+ADMIN = ChannelRole.ADMIN
+EDITOR = ChannelRole.EDITOR
+
+# need → the channel roles that have it. None: any member of the municipality.
+CHANNEL_NEEDS: dict[str, frozenset[str] | None] = {
+    "view": None,
+    # CH-3: only appointed administrators/editors publish, reply and comment.
+    "publish": frozenset({MAIN, ADMIN, EDITOR}),
+    "reply": frozenset({MAIN, ADMIN, EDITOR}),
+    "moderate": frozenset({MAIN, ADMIN}),
+    # Roles on the channel, activation, pause, closures (CH-9), house rules.
+    "manage": frozenset({MAIN}),
+    # CH-6: the main administrator reviews the channel.
+    "review": frozenset({MAIN}),
+}
+
+# Municipality roles that hold a need on every channel of the municipality: the
+# communications advisor runs the whole thing (web editor, CH-4 M); the chief
+# administrator holds editorial responsibility (CH-4) and may manage and retire.
+OVERSIGHT: dict[str, frozenset[str]] = {
+    Role.COMMUNICATIONS: frozenset(CHANNEL_NEEDS),
+    Role.CHIEF_ADMINISTRATOR: frozenset({"view", "manage"}),
+}
+
+
+def channel_role_of(user: Any, channel: Channel) -> str | None:
+    """The user's role on the channel, or None (cached on the user for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = getattr(user, "_ordstyrer_channel_roles", None)
+    if cache is None:
+        cache = {}
+        user._ordstyrer_channel_roles = cache
+    if channel.pk not in cache:
+        cache[channel.pk] = (
+            ChannelMembership.objects.filter(channel=channel, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return cache[channel.pk]
+
+
+def forget_channel_roles(user: Any) -> None:
+    if hasattr(user, "_ordstyrer_channel_roles"):
+        del user._ordstyrer_channel_roles
+
+
+def has_channel_need(user: Any, channel: Channel, need: str) -> bool:
+    """Whether `user` has `need` on `channel` (False for outsiders)."""
+    if need not in CHANNEL_NEEDS:
+        raise ValueError(f"unknown channel need {need!r}")
+    municipal = roles_in(user, channel.municipality)
+    if not municipal:
+        return False
+    wanted = CHANNEL_NEEDS[need]
+    if wanted is None:
+        return True
+    if any(need in OVERSIGHT.get(role, ()) for role in municipal):
+        return True
+    return channel_role_of(user, channel) in wanted
+
+
+def require_channel_role(user: Any, channel: Channel, need: str) -> None:
+    """Raise unless `user` may do `need` on `channel`: 404 outsider, 403 member (CH-3)."""
+    if not roles_in(user, channel.municipality):
+        raise Http404(_("Fant ikke siden."))
+    if not has_channel_need(user, channel, need):
+        raise AccessDenied(
+            _("Bare utpekte administratorer og redaktører for kanalen kan gjøre dette (CH-3).")
+        )
+
+
+def access_channel(*, user: Any, id: int, need: str = "view", slug: str | None = None) -> Channel:
+    """The channel `id` if `user` may do `need` on it. With `slug`, the channel must also
+    belong to that municipality (the URL's), otherwise 404."""
+    try:
+        channel = Channel.objects.select_related("municipality", "unit").get(pk=id)
+    except (Channel.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Fant ikke siden.")) from None
+    if slug is not None and channel.municipality.slug != slug:
+        raise Http404(_("Fant ikke siden."))
+    require_channel_role(user, channel, need)
+    return channel
+
+
+def may_edit_proposal(user: Any, channel: Channel) -> bool:
+    """The proposer, the unit's leader, the channel's main administrator or
+    communications may edit and submit a proposal."""
+    from ordstyrer.channels.selectors import is_unit_leader_for
+
+    if not roles_in(user, channel.municipality):
+        return False
+    return (
+        getattr(user, "pk", None) == channel.proposed_by_id
+        or has_channel_need(user, channel, "manage")
+        or is_unit_leader_for(user, channel=channel)
+    )
+
+
+def may_decide(user: Any, channel: Channel) -> bool:
+    """Whether `user` may approve or reject the proposal's current step (CH-1): an
+    eligible approver who did not submit it and has not approved an earlier step."""
+    from ordstyrer.channels.selectors import is_eligible_approver
+
+    role = channel.current_approver_role
+    if role is None or getattr(user, "pk", None) == channel.submitted_by_id:
+        return False
+    if not is_eligible_approver(user, channel=channel, chain_role=role):
+        return False
+    return not channel.events.filter(
+        action="approve", approval_round=channel.approval_round, actor=user
+    ).exists()

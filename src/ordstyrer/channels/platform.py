@@ -1,0 +1,114 @@
+"""Where the channel registry meets the platform connectors (closures, CH-9).
+
+Only tasks call this module, never a request or a transaction. The domain asks for a
+capability (`CommentSwitch`, `CommentSource`, `Moderator`) and handles "not
+supported" itself: a platform without a comment switch gets its new comments hidden
+as they arrive instead. `connector_for` is the one function that builds a connector.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ordstyrer.channels.models import Channel, CommentMode
+from ordstyrer.connectors.base import Capability, ConnectorError, iterate_pages, supports
+
+logger = logging.getLogger("ordstyrer.channels")
+
+# How many of the channel's latest posts get comments switched off: older posts see
+# next to no comments, and the Graph API pages 25 at a time.
+MAX_POSTS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformOutcome:
+    mode: str
+    post_ids: tuple[str, ...] = ()
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.mode != CommentMode.FAILED
+
+
+def connector_config(channel: Channel) -> dict[str, Any]:
+    """The settings a connector is built from: the channel's stored connector settings
+    (encrypted tokens included, decrypted only by the connector) and its platform id."""
+    config = dict(channel.connector_config or {})
+    if channel.platform_id:
+        config.setdefault("platform_id", channel.platform_id)
+    return config
+
+
+def connector_for(channel: Channel) -> Any:
+    """The connector of the channel's platform (`ordstyrer.connectors.registry`)."""
+    from ordstyrer.connectors.registry import get_connector
+
+    return get_connector(channel.kind, connector_config(channel))
+
+
+def _failed(channel: Channel, exc: Exception) -> PlatformOutcome:
+    logger.warning(
+        "closure platform step failed",
+        extra={"channel_id": channel.pk, "error": type(exc).__name__},
+    )
+    message = exc.message if isinstance(exc, ConnectorError) else type(exc).__name__
+    return PlatformOutcome(CommentMode.FAILED, note=str(message))
+
+
+def comments_off(channel: Channel) -> PlatformOutcome:
+    """Switch commenting off on the channel's latest posts, where the platform can."""
+    try:
+        connector = connector_for(channel)
+        if not (
+            supports(connector, Capability.COMMENT_SWITCH)
+            and supports(connector, Capability.COMMENT_SOURCE)
+        ):
+            return PlatformOutcome(
+                CommentMode.HIDE_NEW,
+                note="Plattformen kan ikke slå av kommentarer; nye kommentarer skjules.",
+            )
+        switched: list[str] = []
+        posts = iterate_pages(lambda cursor: connector.list_posts(cursor=cursor, limit=25))
+        for post in posts:
+            if len(switched) >= MAX_POSTS:
+                break
+            connector.set_comments_enabled(post.id, False)
+            switched.append(post.id)
+        return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(switched))
+    except (ConnectorError, ImportError) as exc:
+        return _failed(channel, exc)
+
+
+def comments_on(channel: Channel, post_ids: Iterable[str]) -> PlatformOutcome:
+    """Switch commenting on again for the posts switched off at the start."""
+    try:
+        connector = connector_for(channel)
+        done = []
+        for post_id in post_ids:
+            try:
+                connector.set_comments_enabled(post_id, True)
+            except ConnectorError as exc:
+                if exc.code != "not_found":  # a deleted post needs nothing switched on
+                    raise
+            done.append(post_id)
+        return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(done))
+    except (ConnectorError, ImportError) as exc:
+        return _failed(channel, exc)
+
+
+def hide_comment(channel: Channel, comment_id: str) -> PlatformOutcome:
+    """Hide one comment that arrived while the channel was closed."""
+    try:
+        connector = connector_for(channel)
+        if not supports(connector, Capability.MODERATOR):
+            return PlatformOutcome(
+                CommentMode.FAILED, note="Plattformen kan ikke skjule kommentarer."
+            )
+        connector.hide_comment(comment_id)
+        return PlatformOutcome(CommentMode.HIDE_NEW)
+    except (ConnectorError, ImportError) as exc:
+        return _failed(channel, exc)

@@ -1,0 +1,129 @@
+"""Periodic reviews of each channel by its main administrator (CH-6).
+
+Where the policy asks for reviews (Midt-Telemark: "Ha gjerne en månedlig gjennomgang
+av dine sider"), activation schedules the first one `review_interval_days` ahead and
+every recorded review schedules the next. `reviews_sweep` makes sure every channel in
+use has one open, and reminds the main administrators by e-mail when it falls due
+and then every `REMIND_EVERY_DAYS` days, claiming each reminder with a compare-and-set
+update so two workers never send the same one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ordstyrer.channels import rules, tasks, workflow
+from ordstyrer.channels.models import Channel, ChannelReview
+from ordstyrer.channels.permissions import require_channel_role
+from ordstyrer.channels.transitions import after_commit, lock_channel, log_event, person
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.tenants.selectors import policy_for
+
+REMIND_EVERY_DAYS = 7
+SWEEP_BATCH = 500
+
+# The questions of a review; the answers are stored by code.
+CHECKLIST: tuple[tuple[str, Any], ...] = (
+    ("info_current", gettext_lazy("Informasjonen på siden er riktig og oppdatert")),
+    ("roles_current", gettext_lazy("Administratorene og redaktørene er fortsatt de riktige")),
+    ("followed_up", gettext_lazy("Spørsmål og kommentarer er fulgt opp")),
+    ("house_rules", gettext_lazy("Husreglene for siden vises tydelig (CH-10)")),
+    ("visual_profile", gettext_lazy("Siden bruker kommunens logo og farger (CH-7)")),
+)
+
+
+def schedule_next_review(channel: Channel, *, policy: Any, after: date) -> ChannelReview | None:
+    """Open the next review `review_interval_days` after `after`, if the policy asks for
+    reviews and none is open (inside the caller's transaction)."""
+    interval = rules.review_interval_days(policy)
+    if interval is None or channel.reviews.filter(completed_at__isnull=True).exists():
+        return None
+    review, _created = ChannelReview.objects.get_or_create(
+        channel=channel, due_on=after + timedelta(days=interval)
+    )
+    return review
+
+
+def review_record(
+    *, actor: Any, channel: Channel, answers: dict[str, bool], notes: str = ""
+) -> ChannelReview:
+    """Record a review of the channel (CH-6) and schedule the next one."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    policy = policy_for(municipality=channel.municipality)
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        require_channel_role(actor, channel, "review")
+        if channel.status not in workflow.LIVE:
+            raise ServiceError(_("Bare kanaler i bruk gjennomgås."), rule="CH-6")
+        review = channel.reviews.filter(completed_at__isnull=True).order_by("due_on").first()
+        if review is None:
+            review = ChannelReview(channel=channel, due_on=today)
+        known = {code for code, _label in CHECKLIST}
+        review.answers = {code: bool(value) for code, value in answers.items() if code in known}
+        review.notes = str(notes or "").strip()[:5000]
+        review.completed_at = now
+        review.completed_by = person(actor)
+        review.save()
+        audit_record(
+            actor=actor,
+            action="channel_review",
+            municipality=channel.municipality,
+            obj=review,
+            data={"channel_id": channel.pk, "due_on": review.due_on.isoformat()},
+        )
+        log_event(channel, action="review", actor=actor, now=now, note=review.notes)
+        channel.last_activity_at = now
+        channel.save(update_fields=["last_activity_at"])
+        schedule_next_review(channel, policy=policy, after=today)
+    return review
+
+
+def reviews_sweep(*, now: datetime) -> int:
+    """Open missing reviews and send due reminders (CH-6); returns reminders claimed."""
+    today = timezone.localdate(now)
+    by_municipality: dict[int, list[Channel]] = defaultdict(list)
+    open_review = ChannelReview.objects.filter(channel=OuterRef("pk"), completed_at__isnull=True)
+    without_open = (
+        Channel.objects.filter(status__in=workflow.LIVE)
+        .annotate(has_open=Exists(open_review))
+        .filter(has_open=False)
+        .select_related("municipality")
+    )
+    for channel in without_open[:SWEEP_BATCH]:
+        by_municipality[channel.municipality_id].append(channel)
+    for channels in by_municipality.values():
+        policy = policy_for(municipality=channels[0].municipality)
+        if rules.review_interval_days(policy) is None:
+            continue
+        for channel in channels:
+            try:
+                with transaction.atomic():
+                    schedule_next_review(channel, policy=policy, after=today)
+            except IntegrityError:  # another worker opened it at the same moment
+                continue
+    claimed = 0
+    cutoff = now - timedelta(days=REMIND_EVERY_DAYS)
+    due = ChannelReview.objects.filter(
+        completed_at__isnull=True, due_on__lte=today, channel__status__in=workflow.LIVE
+    ).values_list("pk", "reminded_at", "reminder_count")[:SWEEP_BATCH]
+    for pk, reminded_at, count in list(due):
+        if reminded_at is not None and reminded_at > cutoff:
+            continue
+        with transaction.atomic():
+            won = ChannelReview.objects.filter(
+                pk=pk, reminded_at=reminded_at, completed_at__isnull=True
+            ).update(reminded_at=now, reminder_count=count + 1)
+            if won:
+                claimed += 1
+                after_commit(tasks.review_remind, review_id=pk)
+    return claimed

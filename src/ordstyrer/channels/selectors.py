@@ -1,0 +1,330 @@
+"""Reads about channels: the registry, the account list, flags, approvers, closures, reviews.
+
+Selectors take the municipality (already resolved through `core.permissions`) and
+return rows with everything a page needs, in a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.channels import rules, workflow
+from ordstyrer.channels.models import (
+    Channel,
+    ChannelEvent,
+    ChannelMembership,
+    ChannelReview,
+    ChannelRole,
+    Closure,
+    ClosureState,
+)
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+
+# --- the overdue-replies hook (CH-5) ---------------------------------------------------
+
+OverdueCounter = Callable[[Sequence[int]], Mapping[int, int]]
+_overdue_counters: list[OverdueCounter] = []
+
+
+def register_overdue_counter(counter: OverdueCounter) -> None:
+    """Register a function `channel_ids → {channel_id: items past their deadline}`.
+
+    The inbox registers one from its AppConfig.ready(); until then no channel has
+    overdue items and CH-5 flags only channels without an active main administrator.
+    """
+    if counter not in _overdue_counters:
+        _overdue_counters.append(counter)
+
+
+def overdue_reply_counts(channel_ids: Iterable[int]) -> dict[int, int]:
+    """Unanswered items past their deadline per channel (0 until the inbox plugs in)."""
+    ids = list(channel_ids)
+    counts = dict.fromkeys(ids, 0)
+    for counter in _overdue_counters:
+        for channel_id, count in counter(ids).items():
+            if channel_id in counts:
+                counts[channel_id] += int(count)
+    return counts
+
+
+# --- flags (CH-3, CH-5, CH-6) ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    code: str
+    rule: str
+    message: str
+
+
+def _active_main_admin_filter() -> Q:
+    """A main administrator who can still log in and still works in the municipality."""
+    return Q(
+        memberships__role=ChannelRole.MAIN_ADMIN,
+        memberships__user__is_active=True,
+        memberships__user__role_assignments__municipality=F("municipality"),
+    )
+
+
+def flags_for(
+    channel: Channel,
+    *,
+    policy: Any,
+    active_main_admins: int,
+    overdue: int,
+    review_overdue: bool,
+) -> list[Flag]:
+    """Why a channel needs attention. "Better no dialogue forum than one we cannot follow
+    up" (CH-5, Gausdal); every preset needs a main administrator (CH-3)."""
+    flags: list[Flag] = []
+    if channel.status not in workflow.OFFICIAL:
+        return flags
+    follow_up = rules.flags_follow_up(policy)
+    if active_main_admins == 0:
+        flags.append(
+            Flag(
+                "no_main_admin",
+                "CH-5" if follow_up else "CH-3",
+                _("Kanalen har ingen aktiv hovedadministrator."),
+            )
+        )
+    if follow_up and overdue > 0 and channel.status in workflow.LIVE:
+        flags.append(
+            Flag(
+                "overdue",
+                "CH-5",
+                _("%(count)s henvendelser er ikke besvart innen fristen.") % {"count": overdue},
+            )
+        )
+    if review_overdue:
+        flags.append(Flag("review_overdue", "CH-6", _("Gjennomgangen av kanalen er forsinket.")))
+    return flags
+
+
+# --- the registry ---------------------------------------------------------------------
+
+
+def _registry_queryset(municipality: Municipality, *, today: date) -> QuerySet[Channel]:
+    main_admins = ChannelMembership.objects.filter(role=ChannelRole.MAIN_ADMIN).select_related(
+        "user"
+    )
+    late_review = ChannelReview.objects.filter(
+        channel=OuterRef("pk"), completed_at__isnull=True, due_on__lt=today
+    )
+    return (
+        Channel.objects.filter(municipality=municipality)
+        .select_related("unit")
+        .prefetch_related(Prefetch("memberships", queryset=main_admins, to_attr="main_admins"))
+        .annotate(
+            active_main_admins=Count(
+                "memberships", filter=_active_main_admin_filter(), distinct=True
+            ),
+            review_overdue=Exists(late_review),
+        )
+    )
+
+
+def channel_registry(
+    *,
+    municipality: Municipality,
+    policy: Any,
+    today: date,
+    statuses: Iterable[str] | None = None,
+) -> list[Channel]:
+    """Every channel of the municipality with `main_admins`, `flags` and
+    `overdue_count` set; three queries whatever the number of channels."""
+    queryset = _registry_queryset(municipality, today=today)
+    if statuses is not None:
+        queryset = queryset.filter(status__in=list(statuses))
+    channels = list(queryset)
+    overdue = overdue_reply_counts(c.pk for c in channels)
+    for channel in channels:
+        channel.overdue_count = overdue.get(channel.pk, 0)
+        channel.flags = flags_for(
+            channel,
+            policy=policy,
+            active_main_admins=channel.active_main_admins,
+            overdue=channel.overdue_count,
+            review_overdue=channel.review_overdue,
+        )
+    return channels
+
+
+def channel_account_list(*, municipality: Municipality, policy: Any, today: date) -> list[Channel]:
+    """CH-8: every official account (approved, active, paused, closed)."""
+    return channel_registry(
+        municipality=municipality, policy=policy, today=today, statuses=workflow.OFFICIAL
+    )
+
+
+def channel_detail_flags(channel: Channel, *, policy: Any, today: date) -> list[Flag]:
+    """The flags of one channel (same rules as the registry)."""
+    annotated = _registry_queryset(channel.municipality, today=today).get(pk=channel.pk)
+    return flags_for(
+        annotated,
+        policy=policy,
+        active_main_admins=annotated.active_main_admins,
+        overdue=overdue_reply_counts([channel.pk])[channel.pk],
+        review_overdue=annotated.review_overdue,
+    )
+
+
+# --- one channel ----------------------------------------------------------------------
+
+
+def channel_memberships(*, channel: Channel) -> list[ChannelMembership]:
+    return list(channel.memberships.select_related("user").order_by("role", "user__first_name"))
+
+
+def channel_events(*, channel: Channel) -> list[ChannelEvent]:
+    return list(channel.events.select_related("actor").order_by("at", "id"))
+
+
+def active_main_admin_count(*, channel: Channel) -> int:
+    return (
+        ChannelMembership.objects.filter(
+            channel=channel,
+            role=ChannelRole.MAIN_ADMIN,
+            user__is_active=True,
+            user__role_assignments__municipality=channel.municipality_id,
+        )
+        .values("user")
+        .distinct()
+        .count()
+    )
+
+
+def main_admin_users(*, channel: Channel) -> list[Any]:
+    return [
+        m.user
+        for m in channel.memberships.filter(role=ChannelRole.MAIN_ADMIN, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "id")
+    ]
+
+
+def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[Any]:
+    """The people who may decide the chain step `chain_role` for this channel (CH-1).
+
+    A unit leader step is for the leader of the channel's unit (or a leader without a
+    unit, who leads across units); other steps for holders of the mapped role.
+    """
+    holder = workflow.CHAIN_ROLE_HOLDERS[chain_role]
+    assignments = RoleAssignment.objects.filter(municipality=channel.municipality_id, role=holder)
+    if chain_role == "unit_leader" and channel.unit_id is not None:
+        assignments = assignments.filter(Q(unit=channel.unit_id) | Q(unit__isnull=True))
+    User = get_user_model()
+    return User.objects.filter(is_active=True, pk__in=assignments.values("user")).order_by(
+        "first_name", "username"
+    )
+
+
+def is_eligible_approver(user: Any, *, channel: Channel, chain_role: str) -> bool:
+    if not roles_in(user, channel.municipality):
+        return False
+    return eligible_approvers(channel=channel, chain_role=chain_role).filter(pk=user.pk).exists()
+
+
+def is_unit_leader_for(user: Any, *, channel: Channel) -> bool:
+    if Role.UNIT_LEADER not in roles_in(user, channel.municipality):
+        return False
+    return is_eligible_approver(user, channel=channel, chain_role="unit_leader")
+
+
+def channels_awaiting_decision(*, user: Any, municipality: Municipality) -> list[Channel]:
+    """Proposals whose current step this person may decide (their approval queue), in
+    three queries: their roles, the waiting proposals, their earlier approvals."""
+    if not getattr(user, "is_active", False):
+        return []
+    held = list(
+        RoleAssignment.objects.filter(user=user, municipality=municipality).values_list(
+            "role", "unit_id"
+        )
+    )
+    if not held:
+        return []
+    waiting = list(
+        Channel.objects.filter(municipality=municipality, status__in=workflow.AWAITING_DECISION)
+        .exclude(submitted_by=user)
+        .select_related("unit")
+        .order_by("submitted_at", "id")
+    )
+    approved_by_me = set(
+        ChannelEvent.objects.filter(
+            channel__in=[c.pk for c in waiting], action="approve", actor=user
+        ).values_list("channel_id", "approval_round")
+    )
+
+    def may(channel: Channel) -> bool:
+        role = channel.current_approver_role
+        if role is None or (channel.pk, channel.approval_round) in approved_by_me:
+            return False
+        holder = workflow.CHAIN_ROLE_HOLDERS[role]
+        for held_role, unit_id in held:
+            if held_role != holder:
+                continue
+            if role != "unit_leader" or channel.unit_id is None or unit_id is None:
+                return True
+            if unit_id == channel.unit_id:
+                return True
+        return False
+
+    return [channel for channel in waiting if may(channel)]
+
+
+# --- closures (CH-9) and reviews (CH-6) -------------------------------------------------
+
+
+def channel_closures(*, channel: Channel) -> list[Closure]:
+    return list(
+        channel.closures.select_related("created_by", "ended_by", "notice_published_by")
+        .prefetch_related("hidden_comments")
+        .order_by("-starts_at", "-id")
+    )
+
+
+def closure_in_effect(*, channel_id: int) -> Closure | None:
+    return (
+        Closure.objects.filter(channel_id=channel_id, state=ClosureState.IN_EFFECT)
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def closure_overlaps(*, channel: Channel, starts_at: datetime, ends_at: datetime) -> bool:
+    return channel.closures.filter(
+        state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT],
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    ).exists()
+
+
+def channel_reviews(*, channel: Channel) -> list[ChannelReview]:
+    return list(channel.reviews.select_related("completed_by").order_by("-due_on", "-id"))
+
+
+def open_review(*, channel: Channel) -> ChannelReview | None:
+    return channel.reviews.filter(completed_at__isnull=True).order_by("due_on").first()
+
+
+def reviews_for(*, user: Any, municipality: Municipality) -> list[ChannelReview]:
+    """Open reviews on channels where this person is main administrator (CH-6)."""
+    return list(
+        ChannelReview.objects.filter(
+            completed_at__isnull=True,
+            channel__municipality=municipality,
+            channel__memberships__user=user,
+            channel__memberships__role=ChannelRole.MAIN_ADMIN,
+        )
+        .select_related("channel")
+        .order_by("due_on", "id")
+        .distinct()
+    )

@@ -1,0 +1,541 @@
+"""Writes about channels: proposal, approval chain, life cycle and per-channel roles.
+
+Every service follows the house template: `transaction.atomic` → permission check →
+rows → channel event + audit entry in the same transaction → side effects (e-mail,
+platform calls) queued with `transaction.on_commit`. Closures (CH-9) are in
+`closures.py`, reviews (CH-6) in `reviews.py`; both are re-exported here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels import rules, tasks, workflow
+from ordstyrer.channels.closures import (  # noqa: F401  (public API)
+    closure_comment_arrived,
+    closure_end,
+    closure_mark_notice_published,
+    closure_schedule,
+    closures_sweep,
+)
+from ordstyrer.channels.models import Channel, ChannelKind, ChannelMembership, ChannelRole
+from ordstyrer.channels.permissions import (
+    forget_channel_roles,
+    has_channel_need,
+    may_edit_proposal,
+)
+from ordstyrer.channels.reviews import review_record, reviews_sweep, schedule_next_review  # noqa: F401
+from ordstyrer.channels.selectors import (
+    active_main_admin_count,
+    is_eligible_approver,
+    is_unit_leader_for,
+)
+from ordstyrer.channels.transitions import (
+    after_commit,
+    guard,
+    lock_channel,
+    log_event,
+    person,
+    transition,
+)
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.permissions import require, roles_in
+from ordstyrer.tenants.models import Municipality, Unit
+from ordstyrer.tenants.selectors import policy_for
+
+PROPOSAL_FIELDS = ("name", "kind", "unit", "url", "platform_id", "purpose", "audience")
+
+
+def _clean_text(value: Any, limit: int = 5000) -> str:
+    return str(value or "").strip()[:limit]
+
+
+def _check_member(user: Any, municipality: Municipality, what: str) -> None:
+    if user is None or not roles_in(user, municipality):
+        raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
+
+
+def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str]:
+    changed = []
+    for key, value in fields.items():
+        if key == "plan":
+            plan = dict(channel.plan)
+            for code, text in (value or {}).items():
+                if code in rules.TEXT_PLAN_FIELDS:
+                    plan[code] = _clean_text(text)
+            if plan != channel.plan:
+                channel.plan = plan
+                changed.append("plan")
+            continue
+        if key not in PROPOSAL_FIELDS:
+            raise ValueError(f"unknown proposal field {key!r}")
+        if key == "unit":
+            if value is not None and value.municipality_id != channel.municipality_id:
+                raise ServiceError(_("Enheten hører til en annen kommune."))
+        elif key == "kind":
+            if value not in ChannelKind.values:
+                raise ServiceError(_("Ukjent plattform «%(kind)s».") % {"kind": value})
+        elif key == "name":
+            value = _clean_text(value, 120)
+            if not value:
+                raise ServiceError(_("Kanalen må ha et navn."))
+        else:
+            value = _clean_text(value)
+        if getattr(channel, key) != value:
+            setattr(channel, key, value)
+            changed.append(key)
+    return changed
+
+
+def _name_taken(channel: Channel) -> bool:
+    return (
+        Channel.objects.filter(
+            municipality=channel.municipality_id, kind=channel.kind, name=channel.name
+        )
+        .exclude(pk=channel.pk)
+        .exists()
+    )
+
+
+def _set_proposed_main_admin(channel: Channel, user: Any, *, actor: Any, now: datetime) -> None:
+    """While a proposal is editable, the main administrator named in it is replaced."""
+    _check_member(user, channel.municipality, _("Hovedadministratoren"))
+    ChannelMembership.objects.update_or_create(
+        channel=channel,
+        user=user,
+        defaults={"role": ChannelRole.MAIN_ADMIN, "granted_by": person(actor), "granted_at": now},
+    )
+    channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user).delete()
+    forget_channel_roles(user)
+
+
+def channel_propose(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    name: str,
+    kind: str,
+    unit: Unit | None = None,
+    url: str = "",
+    platform_id: str = "",
+    purpose: str = "",
+    audience: str = "",
+    plan: dict[str, str] | None = None,
+    main_admin: Any = None,
+) -> Channel:
+    """Draft a proposal for a new official channel (CH-1, CH-2). Any employee may; it
+    is submitted with `channel_submit` once the plan is complete."""
+    require(actor, municipality, "propose_channel")
+    now = timezone.now()
+    with transaction.atomic():
+        channel = Channel(municipality=municipality, proposed_by=person(actor), created_at=now)
+        _apply_proposal_fields(
+            channel,
+            {
+                "name": name,
+                "kind": kind,
+                "unit": unit,
+                "url": url,
+                "platform_id": platform_id,
+                "purpose": purpose,
+                "audience": audience,
+                "plan": plan or {},
+            },
+        )
+        if _name_taken(channel):
+            raise ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
+        channel.last_activity_at = now
+        channel.status_changed_at = now
+        channel.status_changed_by = person(actor)
+        channel.save()
+        if main_admin is not None:
+            _set_proposed_main_admin(channel, main_admin, actor=actor, now=now)
+        log_event(channel, action="propose", actor=actor, now=now, to_status=channel.status)
+    return channel
+
+
+def _require_proposal_editor(actor: Any, channel: Channel) -> None:
+    require(actor, channel.municipality, "read")
+    if not may_edit_proposal(actor, channel):
+        raise AccessDenied(
+            _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
+        )
+
+
+def channel_update(
+    *, actor: Any, channel: Channel, main_admin: Any = None, **fields: Any
+) -> Channel:
+    """Edit a draft or rejected proposal (name, platform, unit, URL, plan fields)."""
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_proposal_editor(actor, channel)
+        if channel.status not in workflow.EDITABLE:
+            raise ServiceError(
+                _("Forslaget kan bare endres som utkast eller etter avslag."), rule="CH-1"
+            )
+        changed = _apply_proposal_fields(channel, fields)
+        if _name_taken(channel):
+            raise ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
+        if changed:
+            channel.save(update_fields=changed)
+        if main_admin is not None:
+            _set_proposed_main_admin(channel, main_admin, actor=actor, now=now)
+            changed.append("main_admin")
+        if changed:
+            log_event(
+                channel,
+                action="update",
+                actor=actor,
+                now=now,
+                from_status=channel.status,
+                to_status=channel.status,
+                data={"fields": changed},
+            )
+    return channel
+
+
+def plan_values(channel: Channel) -> dict[str, str]:
+    """The CH-2 plan as code → text, the main administrator included."""
+    values = {code: str(channel.plan.get(code) or "") for code in rules.TEXT_PLAN_FIELDS}
+    values["purpose"] = channel.purpose
+    values["audience"] = channel.audience
+    has_main = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exists()
+    values["main_admin"] = "yes" if has_main else ""
+    return values
+
+
+def channel_submit(*, actor: Any, channel: Channel) -> Channel:
+    """Send the proposal to the first approver of the municipality's chain (CH-1).
+
+    The plan must hold the fields the policy requires (CH-2). The chain is copied onto
+    the channel, so a later policy change does not move a proposal under way. A unit
+    leader who submits for their own unit has made the unit leader's assessment.
+    """
+    now = timezone.now()
+    policy = policy_for(municipality=channel.municipality)
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_proposal_editor(actor, channel)
+        guard(channel, "submit")
+        missing = workflow.missing_plan_fields(
+            plan_values(channel), rules.required_plan_fields(policy)
+        )
+        if missing:
+            raise ServiceError(
+                _("Planen mangler: %(fields)s.")
+                % {"fields": ", ".join(rules.plan_field_label(code) for code in missing)},
+                rule="CH-2",
+                code="plan_incomplete",
+            )
+        chain = rules.approval_chain(policy)
+        endorsed = (
+            1 if chain[:1] == ["unit_leader"] and is_unit_leader_for(actor, channel=channel) else 0
+        )
+        progress = workflow.after_submission(chain, endorsed_steps=endorsed)
+        channel.approval_chain = chain
+        channel.approval_round += 1
+        channel.approval_step = 0
+        channel.rejection_reason = ""
+        channel.submitted_by = person(actor)
+        channel.submitted_at = now
+        transition(
+            channel,
+            action="submit",
+            actor=actor,
+            now=now,
+            extra_fields=(
+                "approval_chain",
+                "approval_round",
+                "approval_step",
+                "rejection_reason",
+                "submitted_by",
+                "submitted_at",
+            ),
+            data={"chain": chain},
+        )
+        if progress.step > 0 or progress.complete:
+            _record_approval(
+                channel,
+                actor=actor,
+                now=now,
+                progress=progress,
+                role=chain[0] if chain else "",
+                note=_("Sendt inn av enhetslederen for enheten.") if chain else "",
+            )
+        else:
+            after_commit(tasks.channel_notify, channel_id=channel.pk, event="awaiting_decision")
+    return channel
+
+
+def _record_approval(
+    channel: Channel,
+    *,
+    actor: Any,
+    now: datetime,
+    progress: workflow.ApprovalProgress,
+    role: str,
+    note: str,
+) -> None:
+    channel.approval_step = progress.step
+    fields: tuple[str, ...] = ("approval_step",)
+    if progress.complete:
+        channel.approved_at = now
+        fields += ("approved_at",)
+    transition(
+        channel,
+        action="approve",
+        actor=actor,
+        now=now,
+        to_status=progress.status,
+        note=note,
+        approver_role=role,
+        extra_fields=fields,
+    )
+    event = "approved" if progress.complete else "awaiting_decision"
+    after_commit(tasks.channel_notify, channel_id=channel.pk, event=event)
+
+
+def _require_current_approver(actor: Any, channel: Channel) -> str:
+    require(actor, channel.municipality, "read")
+    role = channel.current_approver_role
+    if role is None:
+        raise ServiceError(_("Forslaget venter ikke på godkjenning."), rule="CH-1")
+    if not is_eligible_approver(actor, channel=channel, chain_role=role):
+        raise AccessDenied(
+            _("Dette steget skal avgjøres av %(role)s (CH-1).") % {"role": rules.role_label(role)}
+        )
+    if getattr(actor, "pk", None) == channel.submitted_by_id:
+        raise ServiceError(_("Du kan ikke avgjøre ditt eget forslag."), rule="CH-1")
+    decided_before = channel.events.filter(
+        action="approve", approval_round=channel.approval_round, actor=actor
+    ).exists()
+    if decided_before:
+        raise ServiceError(
+            _("Du har allerede godkjent et steg; neste steg skal avgjøres av en annen."),
+            rule="CH-1",
+        )
+    return role
+
+
+def channel_approve(*, actor: Any, channel: Channel, comment: str = "") -> Channel:
+    """The approver of the current chain step approves (CH-1); the last step makes the
+    channel approved, otherwise the next approver is notified."""
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        guard(channel, "approve")
+        role = _require_current_approver(actor, channel)
+        progress = workflow.after_approval(channel.approval_chain, channel.approval_step)
+        _record_approval(
+            channel, actor=actor, now=now, progress=progress, role=role, note=_clean_text(comment)
+        )
+    return channel
+
+
+def channel_reject(*, actor: Any, channel: Channel, reason: str) -> Channel:
+    """The approver of the current step rejects, with a reason the proposer can act on."""
+    reason = _clean_text(reason)
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor forslaget avvises."), rule="CH-1")
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        guard(channel, "reject")
+        role = _require_current_approver(actor, channel)
+        channel.rejection_reason = reason
+        transition(
+            channel,
+            action="reject",
+            actor=actor,
+            now=now,
+            note=reason,
+            approver_role=role,
+            extra_fields=("rejection_reason",),
+        )
+        after_commit(tasks.channel_notify, channel_id=channel.pk, event="rejected")
+    return channel
+
+
+def channel_withdraw(*, actor: Any, channel: Channel) -> Channel:
+    """Take a submitted proposal back to draft (to change it before a decision)."""
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_proposal_editor(actor, channel)
+        guard(channel, "withdraw")
+        transition(channel, action="withdraw", actor=actor, now=now)
+    return channel
+
+
+def _require_manager(actor: Any, channel: Channel) -> None:
+    require(actor, channel.municipality, "read")
+    if not has_channel_need(actor, channel, "manage"):
+        raise AccessDenied(
+            _("Bare kanalens hovedadministrator eller kommunikasjon kan gjøre dette.")
+        )
+
+
+def channel_activate(
+    *, actor: Any, channel: Channel, url: str | None = None, platform_id: str | None = None
+) -> Channel:
+    """Take an approved channel into use. It must have an active main administrator
+    (CH-3); where the policy asks for reviews, the first one is scheduled (CH-6)."""
+    now = timezone.now()
+    policy = policy_for(municipality=channel.municipality)
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_manager(actor, channel)
+        guard(channel, "activate")
+        if active_main_admin_count(channel=channel) == 0:
+            raise ServiceError(
+                _("Kanalen må ha minst én aktiv hovedadministrator før den tas i bruk."),
+                rule="CH-3",
+            )
+        fields: list[str] = ["activated_at"]
+        if url is not None:
+            channel.url = _clean_text(url, 500)
+            fields.append("url")
+        if platform_id is not None:
+            channel.platform_id = _clean_text(platform_id, 120)
+            fields.append("platform_id")
+        channel.activated_at = now
+        transition(channel, action="activate", actor=actor, now=now, extra_fields=tuple(fields))
+        schedule_next_review(channel, policy=policy, after=timezone.localdate(now))
+    return channel
+
+
+def channel_pause(*, actor: Any, channel: Channel, reason: str = "") -> Channel:
+    """Stop using the channel for a while (no closure notice; see CH-9 for that)."""
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_manager(actor, channel)
+        transition(channel, action="pause", actor=actor, now=now, note=_clean_text(reason))
+    return channel
+
+
+def channel_resume(*, actor: Any, channel: Channel) -> Channel:
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_manager(actor, channel)
+        transition(channel, action="resume", actor=actor, now=now)
+    return channel
+
+
+def channel_retire(*, actor: Any, channel: Channel, reason: str) -> Channel:
+    """Retire the channel for good; planned closures are cancelled, one in effect ends
+    (comments stay off on the platform: the channel is no longer followed up)."""
+    from ordstyrer.channels.closures import cancel_open_closures
+
+    reason = _clean_text(reason)
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor kanalen avvikles."))
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_manager(actor, channel)
+        guard(channel, "retire")
+        cancel_open_closures(channel, actor=actor, now=now)
+        channel.retired_at = now
+        transition(
+            channel,
+            action="retire",
+            actor=actor,
+            now=now,
+            note=reason,
+            extra_fields=("retired_at",),
+        )
+    return channel
+
+
+# --- per-channel roles (CH-3) ----------------------------------------------------------
+
+
+def _refuse_last_main_admin(channel: Channel, user: Any) -> None:
+    others = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user)
+    if not others.exists():
+        raise ServiceError(
+            _(
+                "Kanalen må alltid ha minst én hovedadministrator. Utnevn en ny "
+                "hovedadministrator før du fjerner denne."
+            ),
+            rule="CH-3",
+            code="last_main_admin",
+        )
+
+
+def channel_role_set(*, actor: Any, channel: Channel, user: Any, role: str) -> ChannelMembership:
+    """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
+    administrator is refused."""
+    if role not in ChannelRole.values:
+        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_manager(actor, channel)
+        _check_member(user, channel.municipality, _("Den som får en rolle"))
+        if channel.status == workflow.RETIRED:
+            raise ServiceError(_("Kanalen er avviklet."))
+        membership = channel.memberships.filter(user=user).first()
+        previous = membership.role if membership else ""
+        if previous == role:
+            return membership
+        if previous == ChannelRole.MAIN_ADMIN:
+            _refuse_last_main_admin(channel, user)
+        if membership is None:
+            membership = ChannelMembership(channel=channel, user=user)
+        membership.role = role
+        membership.granted_by = person(actor)
+        membership.granted_at = now
+        membership.save()
+        audit_record(
+            actor=actor,
+            action="channel_role_set",
+            municipality=channel.municipality,
+            obj=channel,
+            data={"user_id": user.pk, "role": role, "previous": previous},
+        )
+    forget_channel_roles(user)
+    return membership
+
+
+def channel_role_remove(*, actor: Any, channel: Channel, user: Any) -> None:
+    """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        _require_manager(actor, channel)
+        membership = channel.memberships.filter(user=user).first()
+        if membership is None:
+            return
+        if membership.role == ChannelRole.MAIN_ADMIN:
+            _refuse_last_main_admin(channel, user)
+        membership.delete()
+        audit_record(
+            actor=actor,
+            action="channel_role_remove",
+            municipality=channel.municipality,
+            obj=channel,
+            data={"user_id": user.pk, "previous": membership.role},
+        )
+    forget_channel_roles(user)
+
+
+def channel_record_activity(*, channel_id: int, at: datetime) -> bool:
+    """Stamp "last activity" (CH-8) when a post, reply or moderation happened on the
+    channel; called by publishing and the inbox. Only ever moves forward. Not audited:
+    the action that caused it is."""
+    updated = (
+        Channel.objects.filter(pk=channel_id)
+        .filter(Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=at))
+        .update(last_activity_at=at)
+    )
+    return bool(updated)

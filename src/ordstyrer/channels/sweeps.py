@@ -1,0 +1,29 @@
+"""The channel registry's periodic sweeps, registered with the worker (core.worker)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ordstyrer.core.worker import register_sweep
+
+CLOSURE_SWEEP_SECONDS = 30.0
+REVIEW_SWEEP_SECONDS = 3600.0
+
+
+def sweep_closures(*, now: datetime) -> int:
+    from ordstyrer.channels.closures import closures_sweep
+
+    return closures_sweep(now=now)
+
+
+def sweep_reviews(*, now: datetime) -> int:
+    from ordstyrer.channels.reviews import reviews_sweep
+
+    return reviews_sweep(now=now)
+
+
+def register() -> None:
+    # CH-9: a closure opens and ends within half a minute of its time.
+    register_sweep("channels.closures", sweep_closures, every=CLOSURE_SWEEP_SECONDS)
+    # CH-6: reviews are due by the day; hourly is plenty.
+    register_sweep("channels.reviews", sweep_reviews, every=REVIEW_SWEEP_SECONDS)

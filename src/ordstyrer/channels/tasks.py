@@ -1,0 +1,49 @@
+"""Background tasks of the channel registry: each takes ids and calls one function.
+
+Enqueued with `transaction.on_commit` by the services, so a platform call or an
+e-mail never happens for a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def channel_notify(channel_id: int, event: str) -> int:
+    """E-mail the people a channel event concerns (CH-1); returns how many got it."""
+    from ordstyrer.channels.notifications import notify_channel_event
+
+    return notify_channel_event(channel_id=channel_id, event=event)
+
+
+@task()
+def closure_platform_close(closure_id: int) -> str:
+    """Switch comments off on the platform for a closure that began (CH-9)."""
+    from ordstyrer.channels.closures import closure_apply_platform_close
+
+    return closure_apply_platform_close(closure_id=closure_id)
+
+
+@task()
+def closure_platform_reopen(closure_id: int) -> str:
+    """Switch comments on again for a closure that ended (CH-9)."""
+    from ordstyrer.channels.closures import closure_apply_platform_reopen
+
+    return closure_apply_platform_reopen(closure_id=closure_id)
+
+
+@task()
+def closure_hide_comment(hidden_id: int) -> bool:
+    """Hide a comment that arrived during a closure on a platform without a switch."""
+    from ordstyrer.channels.closures import closure_hide_comment_on_platform
+
+    return closure_hide_comment_on_platform(hidden_id=hidden_id)
+
+
+@task()
+def review_remind(review_id: int) -> int:
+    """Remind the main administrators of a review that is due (CH-6)."""
+    from ordstyrer.channels.notifications import notify_review_due
+
+    return notify_review_due(review_id=review_id)

@@ -1,0 +1,396 @@
+"""Console pages of the channel registry: thin, they call selectors and services.
+
+Every page resolves the municipality through `municipality_view` and the channel
+through `access_channel`, so an outsider gets 404 on every one of them.
+"""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ordstyrer.channels import rules, services, workflow
+from ordstyrer.channels.forms import (
+    ActivateForm,
+    DecisionForm,
+    ProposalForm,
+    ReasonForm,
+    RoleForm,
+    members_of,
+    text_language,
+)
+from ordstyrer.channels.models import Channel, ChannelStatus
+from ordstyrer.channels.permissions import (
+    access_channel,
+    has_channel_need,
+    may_decide,
+    may_edit_proposal,
+)
+from ordstyrer.channels.selectors import (
+    channel_account_list,
+    channel_detail_flags,
+    channel_events,
+    channel_memberships,
+    channel_registry,
+    channels_awaiting_decision,
+    open_review,
+    reviews_for,
+)
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.web.shell import municipality_view
+
+# The guidance shown beside a proposal: the approval route, the plan, the visual
+# profile and "no private pages" (CH-1, CH-2, CH-7, CH-11), where the policy has them.
+PROPOSAL_GUIDANCE = ("CH-1", "CH-2", "CH-3", "CH-7", "CH-11")
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    message = str(exc.message)
+    if exc.rule and exc.rule not in message:
+        message = f"{message} ({exc.rule})"
+    messages.error(request, message)
+
+
+def _detail(channel: Channel) -> HttpResponse:
+    return redirect("channels:detail", slug=channel.municipality.slug, pk=channel.pk)
+
+
+@municipality_view()
+def channel_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    status = request.GET.get("status") or ""
+    statuses = [status] if status in ChannelStatus.values else None
+    channels = channel_registry(
+        municipality=municipality,
+        policy=policy,
+        today=timezone.localdate(),
+        statuses=statuses,
+    )
+    return render(
+        request,
+        "channels/list.html",
+        {
+            "channels": channels,
+            "status_choices": ChannelStatus.choices,
+            "status": status if statuses else "",
+            "awaiting": channels_awaiting_decision(user=request.user, municipality=municipality),
+            "my_reviews": reviews_for(user=request.user, municipality=municipality),
+            "lang": text_language(),
+        },
+    )
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheet formula injection: a cell must not start with a formula character.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@municipality_view()
+def account_list_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """CH-8: every official account with its purpose, owner, main admin and status."""
+    policy = policy_for(municipality=municipality)
+    today = timezone.localdate()
+    channels = channel_account_list(municipality=municipality, policy=policy, today=today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="kontoliste-{municipality.slug}-{today.isoformat()}.csv"'
+    )
+    response.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Navn"),
+            _("Plattform"),
+            _("Nettadresse"),
+            _("Eierenhet"),
+            _("Formål"),
+            _("Målgruppe"),
+            _("Hovedadministrator"),
+            _("Status"),
+            _("Sist aktiv"),
+            _("Flagg"),
+        ]
+    )
+    for channel in channels:
+        last = channel.last_activity_at
+        writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    channel.name,
+                    channel.get_kind_display(),
+                    channel.url,
+                    channel.unit.name if channel.unit else municipality.name,
+                    channel.purpose,
+                    channel.audience,
+                    ", ".join(
+                        m.user.get_full_name() or m.user.username for m in channel.main_admins
+                    ),
+                    channel.get_status_display(),
+                    timezone.localtime(last).strftime("%d.%m.%Y %H:%M") if last else "",
+                    " ".join(f"{flag.rule}: {flag.message}" for flag in channel.flags),
+                )
+            ]
+        )
+    return response
+
+
+def _checklist() -> list[tuple[str, str]]:
+    return [
+        (
+            "CH-11",
+            _(
+                "Kanalen opprettes i kommunens navn først etter godkjenning – aldri som privat side."
+            ),
+        ),
+        ("CH-7", _("Bruk kommunens logo og farger etter den visuelle profilen.")),
+        (
+            "CH-3",
+            _(
+                "Utpek minst én hovedadministrator; bare utpekte administratorer og redaktører "
+                "publiserer og svarer."
+            ),
+        ),
+        ("CH-10", _("Vis husreglene for siden tydelig når den er i bruk.")),
+    ]
+
+
+def _proposal_context(municipality: Municipality, form: ProposalForm) -> dict[str, Any]:
+    policy = policy_for(municipality=municipality)
+    lang = text_language()
+    checklist = [(rule_id, text) for rule_id, text in _checklist() if policy.applies(rule_id)]
+    return {
+        "form": form,
+        "checklist": checklist,
+        "guidance": rules.guidance(policy, PROPOSAL_GUIDANCE, lang),
+        "chain": [rules.role_label(code, lang) for code in rules.approval_chain(policy)],
+    }
+
+
+@municipality_view(need="propose_channel")
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    policy = policy_for(municipality=municipality)
+    form = ProposalForm(
+        request.POST or None,
+        municipality=municipality,
+        required_codes=rules.required_plan_fields(policy),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            channel = services.channel_propose(
+                actor=request.user, municipality=municipality, **form.service_kwargs()
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if not request.POST.get("submit_now"):
+                messages.success(request, _("Forslaget er lagret som utkast."))
+                return _detail(channel)
+            try:
+                services.channel_submit(actor=request.user, channel=channel)
+            except ServiceError as exc:
+                messages.success(request, _("Forslaget er lagret som utkast."))
+                _fail(request, exc)
+            else:
+                messages.success(request, _("Forslaget er sendt til godkjenning."))
+            return _detail(channel)
+    return render(request, "channels/propose.html", _proposal_context(municipality, form))
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    policy = policy_for(municipality=municipality)
+    main = channel.memberships.filter(role="main_admin").select_related("user").first()
+    initial = {
+        "name": channel.name,
+        "kind": channel.kind,
+        "unit": channel.unit_id,
+        "url": channel.url,
+        "plan_purpose": channel.purpose,
+        "plan_audience": channel.audience,
+        "plan_main_admin": main.user_id if main else None,
+        **{f"plan_{code}": channel.plan.get(code, "") for code in rules.TEXT_PLAN_FIELDS},
+    }
+    form = ProposalForm(
+        request.POST or None,
+        initial=initial,
+        municipality=municipality,
+        required_codes=rules.required_plan_fields(policy),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.channel_update(actor=request.user, channel=channel, **form.service_kwargs())
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Forslaget er oppdatert."))
+            return _detail(channel)
+    context = _proposal_context(municipality, form)
+    context["channel"] = channel
+    return render(request, "channels/propose.html", context)
+
+
+def _chain_steps(channel: Channel, events: list[Any], lang: str) -> list[dict[str, Any]]:
+    """The approval chain of the current round, step by step, with who decided."""
+    decisions = [
+        e
+        for e in events
+        if e.action in ("approve", "reject") and e.approval_round == channel.approval_round
+    ]
+    steps = []
+    for index, code in enumerate(channel.approval_chain):
+        decision = next((e for e in decisions if e.approver_role == code), None)
+        if decision is not None and decision.action == "approve" and index < channel.approval_step:
+            state = "done"
+        elif decision is not None and decision.action == "reject":
+            state = "rejected"
+        elif index == channel.approval_step and channel.status in workflow.AWAITING_DECISION:
+            state = "current"
+        else:
+            state = "pending"
+        steps.append({"role": rules.role_label(code, lang), "state": state, "decision": decision})
+    return steps
+
+
+@municipality_view()
+def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    policy = policy_for(municipality=municipality)
+    lang = text_language()
+    events = channel_events(channel=channel)
+    user = request.user
+    may_manage = has_channel_need(user, channel, "manage")
+    allowed = set(workflow.allowed_actions(channel.status))
+    plan = [
+        (rules.plan_field_label(code, lang), channel.plan.get(code, ""))
+        for code in rules.TEXT_PLAN_FIELDS
+    ]
+    return render(
+        request,
+        "channels/detail.html",
+        {
+            "channel": channel,
+            "flags": channel_detail_flags(channel, policy=policy, today=timezone.localdate()),
+            "plan": plan,
+            "steps": _chain_steps(channel, events, lang),
+            "events": events,
+            "memberships": channel_memberships(channel=channel),
+            "review": open_review(channel=channel),
+            "may_edit": channel.status in workflow.EDITABLE and may_edit_proposal(user, channel),
+            "may_submit": "submit" in allowed and may_edit_proposal(user, channel),
+            "may_withdraw": "withdraw" in allowed and may_edit_proposal(user, channel),
+            "may_decide": may_decide(user, channel),
+            "may_manage": may_manage,
+            "may_activate": may_manage and "activate" in allowed,
+            "may_pause": may_manage and "pause" in allowed,
+            "may_resume": may_manage and "resume" in allowed,
+            "may_retire": may_manage and "retire" in allowed,
+            "may_close": may_manage and channel.status in workflow.LIVE,
+            "decision_form": DecisionForm(prefix="decision"),
+            "activate_form": ActivateForm(
+                prefix="activate", initial={"url": channel.url, "platform_id": channel.platform_id}
+            ),
+            "pause_form": ReasonForm(prefix="pause"),
+            "retire_form": ReasonForm(prefix="retire"),
+            "role_form": RoleForm(prefix="role", municipality=municipality) if may_manage else None,
+            "live": channel.status in workflow.LIVE,
+        },
+    )
+
+
+@municipality_view()
+@require_POST
+def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """One state transition, named by the posted `action`."""
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    action = request.POST.get("action", "")
+    decision = DecisionForm(request.POST, prefix="decision")
+    comment = decision.data.get("decision-comment", "")
+    reason_text = request.POST.get(f"{action}-reason", "")
+    user = request.user
+    done = {
+        "submit": _("Forslaget er sendt til godkjenning."),
+        "withdraw": _("Forslaget er trukket tilbake til utkast."),
+        "approve": _("Du har godkjent forslaget."),
+        "reject": _("Forslaget er avvist."),
+        "activate": _("Kanalen er tatt i bruk."),
+        "pause": _("Kanalen er satt på pause."),
+        "resume": _("Kanalen er i bruk igjen."),
+        "retire": _("Kanalen er avviklet."),
+    }
+    try:
+        if action == "submit":
+            services.channel_submit(actor=user, channel=channel)
+        elif action == "withdraw":
+            services.channel_withdraw(actor=user, channel=channel)
+        elif action == "approve":
+            services.channel_approve(actor=user, channel=channel, comment=comment)
+        elif action == "reject":
+            services.channel_reject(actor=user, channel=channel, reason=comment)
+        elif action == "activate":
+            form = ActivateForm(request.POST, prefix="activate")
+            if not form.is_valid():
+                messages.error(request, _("Sjekk nettadressen."))
+                return _detail(channel)
+            services.channel_activate(
+                actor=user,
+                channel=channel,
+                url=form.cleaned_data["url"],
+                platform_id=form.cleaned_data["platform_id"],
+            )
+        elif action == "pause":
+            services.channel_pause(actor=user, channel=channel, reason=reason_text)
+        elif action == "resume":
+            services.channel_resume(actor=user, channel=channel)
+        elif action == "retire":
+            services.channel_retire(actor=user, channel=channel, reason=reason_text)
+        else:
+            messages.error(request, _("Ukjent handling."))
+            return _detail(channel)
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, done[action])
+    return _detail(channel)
+
+
+@municipality_view()
+@require_POST
+def roles(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Give, change or take away a role on the channel (CH-3)."""
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug, need="manage")
+    try:
+        raw = request.POST.get("remove", "")
+        if raw:
+            person = members_of(municipality).filter(pk=int(raw)).first() if raw.isdigit() else None
+            if person is not None:
+                services.channel_role_remove(actor=request.user, channel=channel, user=person)
+                messages.success(request, _("Rollen er fjernet."))
+        else:
+            form = RoleForm(request.POST, prefix="role", municipality=municipality)
+            if form.is_valid():
+                services.channel_role_set(
+                    actor=request.user,
+                    channel=channel,
+                    user=form.cleaned_data["user"],
+                    role=form.cleaned_data["role"],
+                )
+                messages.success(request, _("Rollen er lagret."))
+            else:
+                messages.error(request, _("Velg en person og en rolle."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    return _detail(channel)

@@ -1,0 +1,178 @@
+"""Console pages for running a channel: closures (CH-9), house rules (CH-10), reviews (CH-6)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ordstyrer.channels import closures as closure_services
+from ordstyrer.channels import rules
+from ordstyrer.channels.forms import ClosureForm, ReviewForm, text_language
+from ordstyrer.channels.models import Closure, ClosureState
+from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
+from ordstyrer.channels.permissions import access_channel, has_channel_need
+from ordstyrer.channels.reviews import CHECKLIST, review_record
+from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.web.shell import municipality_view
+
+NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nynorsk")}
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    message = str(exc.message)
+    if exc.rule and exc.rule not in message:
+        message = f"{message} ({exc.rule})"
+    messages.error(request, message)
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Plan a closure, see the notices to publish, end one early (CH-9)."""
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    may_manage = has_channel_need(request.user, channel, "manage")
+    form = ClosureForm(request.POST or None)
+    if request.method == "POST":
+        if not may_manage:
+            channel = access_channel(
+                user=request.user, id=pk, slug=municipality.slug, need="manage"
+            )
+        if form.is_valid():
+            try:
+                closure_services.closure_schedule(
+                    actor=request.user,
+                    channel=channel,
+                    reason=form.cleaned_data["reason"],
+                    starts_at=form.cleaned_data["starts_at"],
+                    ends_at=form.cleaned_data["ends_at"],
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Stengingen er lagret. Publiser beskjeden på kanalen."))
+                return redirect("channels:closures", slug=municipality.slug, pk=channel.pk)
+    rows = []
+    for closure in channel_closures(channel=channel):
+        closure.channel = channel
+        notices = []
+        if closure.state in (ClosureState.SCHEDULED, ClosureState.IN_EFFECT):
+            notices = [
+                (
+                    lang,
+                    NOTICE_LANGUAGE_NAMES[lang],
+                    closure_services.closure_notice_text(closure, lang),
+                )
+                for lang in LANGUAGES
+            ]
+        rows.append({"closure": closure, "notices": notices})
+    policy = policy_for(municipality=municipality)
+    return render(
+        request,
+        "channels/closures.html",
+        {
+            "channel": channel,
+            "form": form,
+            "rows": rows,
+            "may_manage": may_manage,
+            "guidance": rules.guidance(policy, ("CH-9",), text_language()),
+        },
+    )
+
+
+@municipality_view()
+@require_POST
+def closure_action(
+    request: HttpRequest, municipality: Municipality, pk: int, closure_id: int
+) -> HttpResponse:
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug, need="manage")
+    closure = get_object_or_404(Closure, pk=closure_id, channel=channel)
+    action = request.POST.get("action")
+    try:
+        if action == "end":
+            closure = closure_services.closure_end(actor=request.user, closure=closure)
+            if closure.state == ClosureState.CANCELLED:
+                messages.success(request, _("Den planlagte stengingen er avlyst."))
+            else:
+                messages.success(request, _("Kanalen er åpnet igjen."))
+        elif action == "notice_published":
+            closure_services.closure_mark_notice_published(actor=request.user, closure=closure)
+            messages.success(request, _("Registrert at beskjeden er publisert."))
+        else:
+            messages.error(request, _("Ukjent handling."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    return redirect("channels:closures", slug=municipality.slug, pk=channel.pk)
+
+
+@municipality_view()
+def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """The forum's own rules from the policy, ready to paste on the channel (CH-10)."""
+    from ordstyrer.policy.render import render_house_rules
+
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    policy = policy_for(municipality=municipality)
+    lang = "nn" if text_language() == "nn" else "nb"
+    versions = [
+        {
+            "lang": code,
+            "name": NOTICE_LANGUAGE_NAMES[code],
+            "text": markdown_to_plain(render_house_rules(policy, "md", code)),
+        }
+        for code in LANGUAGES
+    ]
+    return render(
+        request,
+        "channels/house_rules.html",
+        {
+            "channel": channel,
+            "body": render_house_rules(policy, "html", lang),
+            "versions": versions,
+            "guidance": rules.guidance(policy, ("CH-10",), text_language()),
+        },
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Record a review of the channel and see earlier ones (CH-6)."""
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    may_review = has_channel_need(request.user, channel, "review")
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST":
+        channel = access_channel(user=request.user, id=pk, slug=municipality.slug, need="review")
+        if form.is_valid():
+            try:
+                review_record(
+                    actor=request.user,
+                    channel=channel,
+                    answers=form.answers(),
+                    notes=form.cleaned_data["notes"],
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Gjennomgangen er registrert."))
+                return redirect("channels:review", slug=municipality.slug, pk=channel.pk)
+    policy = policy_for(municipality=municipality)
+    return render(
+        request,
+        "channels/review.html",
+        {
+            "channel": channel,
+            "form": form,
+            "may_review": may_review,
+            "open_review": open_review(channel=channel),
+            "reviews": channel_reviews(channel=channel),
+            "checklist": CHECKLIST,
+            "interval": rules.review_interval_days(policy),
+            "guidance": rules.guidance(policy, ("CH-6",), text_language()),
+        },
+    )
