@@ -93,7 +93,7 @@ def test_many_replies_follow_their_own_paging(ig, fake, page) -> None:
     m = _media(fake, page, "Kulturskolen")
     top = _comment(fake, m.id, "Når er opptaket?", minutes_ago=100)
     for i in range(30):  # more than the nested edge's default page of 25
-        _comment(fake, top.id, f"svar {i}", ("17800%d" % i, f"u{i}"), minutes_ago=90 - i)
+        _comment(fake, top.id, f"svar {i}", (f"17800{i}", f"u{i}"), minutes_ago=90 - i)
     comments = ig.list_comments(m.id).items
     assert len(comments) == 31
 
