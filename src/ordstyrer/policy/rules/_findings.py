@@ -63,14 +63,20 @@ def spans(pattern: re.Pattern[str], text: str, offset: int = 0) -> Iterator[tupl
         yield (offset + match.start(), offset + match.end())
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
+# A sentence ends at . ! ? before a capital letter (not "i 3. klasse", "12. mars"), or at
+# a line break.
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ«\"0-9])|\n+")
 
 
 def sentences(text: str) -> Iterable[tuple[int, str]]:
     """(offset, sentence) pairs; good enough for the phrase rules, not a tokenizer."""
-    for match in _SENTENCE.finditer(text):
-        if match.group().strip():
-            yield match.start(), match.group()
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        if text[start : match.start()].strip():
+            yield start, text[start : match.start()]
+        start = match.end()
+    if text[start:].strip():
+        yield start, text[start:]
 
 
 _WORD = re.compile(r"[\wæøåÆØÅ]+(?:[-'][\wæøåÆØÅ]+)*")
