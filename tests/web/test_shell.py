@@ -123,3 +123,18 @@ def test_language_switch_to_nynorsk(client, personas):
     client.post(reverse("set_language"), {"language": "nn", "next": "/"})
     page = client.get(reverse("dashboard", args=[personas.municipality.slug])).content.decode()
     assert '<html lang="nn">' in page
+
+
+def test_bokmal_first_whatever_the_browser_says(client, personas):
+    client.force_login(personas.employee)
+    url = reverse("dashboard", args=[personas.municipality.slug])
+    page = client.get(url, headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="nb">' in page
+
+
+def test_settings_page_shows_rule_titles_and_labels(client, personas):
+    client.force_login(personas.communications)
+    page = client.get(reverse("policy_settings", args=[personas.municipality.slug]))
+    text = page.content.decode()
+    assert "MO-1" in text and "hate_speech" in text
+    assert "Hatefulle ytringer" in text  # the ground's Norwegian label beside its code

@@ -26,7 +26,8 @@ def audit_record(
         object_id=str(getattr(obj, "pk", "")) if obj is not None else "",
         data=data or {},
     )
-    logger.info(
+    # The entry itself is the record; the log line is for operations at DEBUG.
+    logger.debug(
         "audit",
         extra={
             "action": action,

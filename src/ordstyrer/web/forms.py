@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.policy import Draft, Media
+from ordstyrer.policy import GROUNDS, PLAN_FIELDS, ROLES, Draft, Media, get_rule
 
 TRI_STATE = [("", _("Vet ikke")), ("yes", _("Ja")), ("no", _("Nei"))]
 
@@ -87,48 +87,71 @@ class CheckForm(forms.Form):
         return Draft(text=data.get("text", ""), links=links, media=media)
 
 
+def _code_labels(lang: str) -> dict[str, str]:
+    return {
+        code: label.label(lang)
+        for table in (GROUNDS, ROLES, PLAN_FIELDS)
+        for code, label in table.items()
+    }
+
+
 class PolicyRuleForm(forms.Form):
-    """Edit the parameters of one rule; fields are built from the current values."""
+    """Edit the parameters of one rule; fields follow the rule's parameter specs."""
 
     reason = forms.CharField(label=_("Hvorfor endres dette?"), max_length=500)
 
-    def __init__(self, *args, rule_id: str, params: dict, **kwargs) -> None:
+    def __init__(self, *args, rule_id: str, params: dict, lang: str = "nb", **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.rule_id = rule_id
-        self.param_types: dict[str, type] = {}
+        self.rule = get_rule(rule_id)
+        self.specs = self.rule.params
+        labels = _code_labels(lang)
         for name, value in params.items():
-            field_name = f"param__{name}"
-            label = name.replace("_", " ")
-            if isinstance(value, bool):
-                self.fields[field_name] = forms.BooleanField(
-                    label=label, required=False, initial=value
-                )
-            elif isinstance(value, int):
-                self.fields[field_name] = forms.IntegerField(label=label, initial=value)
-            elif isinstance(value, float):
-                self.fields[field_name] = forms.FloatField(label=label, initial=value)
-            elif isinstance(value, list | tuple):
-                self.fields[field_name] = forms.CharField(
+            spec = self.specs.get(name)
+            kind = spec.kind if spec else "str"
+            label = name.replace("_", " ").capitalize()
+            minimum = spec.minimum if spec else None
+            field: forms.Field
+            if kind == "bool":
+                field = forms.BooleanField(label=label, required=False, initial=value)
+            elif kind == "int":
+                field = forms.IntegerField(label=label, initial=value, min_value=minimum)
+            elif kind == "float":
+                field = forms.FloatField(label=label, initial=value, min_value=minimum)
+            elif kind == "str_list":
+                allowed = sorted(spec.choices) if spec and spec.choices else []
+                help_text = _("Én verdi per linje, i rekkefølge.")
+                if allowed:
+                    help_text = _("Én verdi per linje, i rekkefølge. Mulige verdier: %(codes)s.") % {
+                        "codes": ", ".join(f"{c} ({labels.get(c, c)})" for c in allowed)
+                    }
+                field = forms.CharField(
                     label=label,
                     initial="\n".join(str(v) for v in value),
                     widget=forms.Textarea(attrs={"rows": max(2, len(value))}),
-                    help_text=_("Én verdi per linje."),
+                    help_text=help_text,
                     required=False,
                 )
-            else:
-                self.fields[field_name] = forms.CharField(
-                    label=label, initial=str(value), required=False
+            elif spec and spec.choices:
+                field = forms.ChoiceField(
+                    label=label,
+                    initial=value,
+                    choices=[(c, labels.get(c, c)) for c in sorted(spec.choices)],
                 )
-            self.param_types[name] = type(value) if not isinstance(value, tuple) else list
-            self.fields[field_name].widget.attrs["id"] = f"id_{rule_id}_{name}"
+            else:
+                field = forms.CharField(label=label, initial=str(value), required=False)
+            field.widget.attrs["id"] = f"id_{rule_id}_{name}"
+            self.fields[f"param__{name}"] = field
         self.fields["reason"].widget.attrs["id"] = f"id_{rule_id}_reason"
         self.order_fields([*(f"param__{n}" for n in params), "reason"])
+        self.param_names = list(params)
 
     def overrides(self) -> dict:
         values = {}
-        for name, kind in self.param_types.items():
+        for name in self.param_names:
             value = self.cleaned_data[f"param__{name}"]
-            if kind is list:
+            spec = self.specs.get(name)
+            if spec is not None and spec.kind == "str_list":
                 value = [line.strip() for line in value.splitlines() if line.strip()]
             values[name] = value
         return {self.rule_id: values}

@@ -94,7 +94,11 @@ def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpRes
         if not params:
             continue
         data = request.POST if posted_rule == rule_id else None
-        forms.append(PolicyRuleForm(data, rule_id=rule_id, params=params, prefix=rule_id))
+        forms.append(
+            PolicyRuleForm(
+                data, rule_id=rule_id, params=params, lang=_text_language(), prefix=rule_id
+            )
+        )
     if request.method == "POST":
         if not may_edit:
             messages.error(request, _("Bare kommunikasjon og kommunedirektøren kan endre dette."))
@@ -125,5 +129,6 @@ def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpRes
             "forms": forms,
             "may_edit": may_edit,
             "versions": policy_versions(municipality=municipality),
+            "lang": _text_language(),
         },
     )
