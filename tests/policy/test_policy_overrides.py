@@ -86,3 +86,13 @@ def test_applies_params_citation_reject_unknown_rule_ids():
     for method in (policy.applies, policy.params, policy.citation):
         with pytest.raises(PolicyError):
             method("PU-99")
+
+
+def test_policies_compare_by_preset_and_overrides():
+    a = load_policy("midt-telemark", {"PU-10": {"weekly_cap": 8}})
+    b = load_policy("midt-telemark", {"PU-10": {"weekly_cap": 8}})
+    assert a == b and hash(a) == hash(b) and len({a, b}) == 1
+    assert a != load_policy("midt-telemark") and a != load_policy("gausdal")
+    assert load_policy("rennebu", {"MO-1": {"grounds": ["unlawful"]}}) in {
+        load_policy("rennebu", {"MO-1": {"grounds": ("unlawful",)}})
+    }

@@ -32,13 +32,29 @@ DEFAULT_RESPONSE_TARGETS = ResponseTargets(first_response_hours=2.0, answer_hour
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Policy:
-    """What one municipality's guideline demands, ready for the checks and the renderers."""
+    """What one municipality's guideline demands, ready for the checks and the renderers.
+
+    Immutable; equal (and hashed alike) when preset and overrides are the same.
+    """
 
     preset: Preset
     overrides: Mapping[str, Mapping[str, Any]]
     _params: Mapping[str, Mapping[str, Any]]
+
+    def _key(self) -> tuple[str, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]]:
+        overrides = tuple(
+            (rule_id, tuple(sorted(values.items())))
+            for rule_id, values in sorted(self.overrides.items())
+        )
+        return self.preset.id, overrides
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Policy) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def preset_id(self) -> str:
