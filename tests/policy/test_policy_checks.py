@@ -81,6 +81,18 @@ CASES = [
     ),
     Case(
         "PU-1",
+        "name with a care service",
+        Draft("Kari Hansen fra hjemmesykepleien deler ut influensavaksine."),
+        "warn",
+    ),
+    Case(
+        "PU-1",
+        "name with religion",
+        Draft("Ola Nordmann er muslim og flyttet hit i fjor."),
+        "block",
+    ),
+    Case(
+        "PU-1",
         "named pupil with class",
         Draft("Gratulerer til Kari Hansen i 3. klasse som vant tegnekonkurransen!"),
         "block",
@@ -424,6 +436,8 @@ def test_rule_fires_exactly_where_the_preset_has_it(case, preset_id):
         assert mine == [], [f.message_nb for f in mine]
         return
     assert expected in {f.severity for f in mine}, [(f.severity, f.message_nb) for f in mine]
+    if expected == "warn":  # a doubt must never turn into a block
+        assert "block" not in {f.severity for f in mine}
     for f in mine:
         assert f.citation == policy.citation(case.rule)
         assert f.message_nb and f.message_en
