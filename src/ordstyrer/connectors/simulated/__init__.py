@@ -1,0 +1,1 @@
+"""The simulated platform: a Norwegian municipality page with a steady comment stream."""
