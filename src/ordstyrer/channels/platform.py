@@ -34,12 +34,17 @@ class PlatformOutcome:
         return self.mode != CommentMode.FAILED
 
 
+# The key under which each connector's `from_config` expects the platform's id.
+PLATFORM_ID_KEYS = {"facebook": "page_id", "instagram": "ig_user_id", "simulated": "channel_id"}
+
+
 def connector_config(channel: Channel) -> dict[str, Any]:
     """The settings a connector is built from: the channel's stored connector settings
     (encrypted tokens included, decrypted only by the connector) and its platform id."""
     config = dict(channel.connector_config or {})
+    key = PLATFORM_ID_KEYS.get(channel.kind, "platform_id")
     if channel.platform_id:
-        config.setdefault("platform_id", channel.platform_id)
+        config.setdefault(key, channel.platform_id)
     return config
 
 
