@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 COMMAND_MODULES: list[str] = [
     "ordstyrer.worktime.commands",
     "ordstyrer.policy.commands",
+    "ordstyrer.fakegraph.commands",
 ]
 
 EXIT_USAGE = 2

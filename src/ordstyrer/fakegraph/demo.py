@@ -1,0 +1,49 @@
+"""Demo content for the stand-in: a page with posts and comments from the simulated corpus."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from ordstyrer.connectors.simulated.corpus import load_corpus
+
+if TYPE_CHECKING:
+    from ordstyrer.fakegraph.server import FakeGraph
+
+DEMO_PAGE_ID = "100000000000001"
+DEMO_TOKEN = "EAAdemoPageToken"  # noqa: S105 — the stand-in's own, printed for the demo
+DEMO_USER_TOKEN = "EAAdemoUserToken"  # noqa: S105
+
+
+def seed_demo(fake: FakeGraph, *, seed: int = 1, posts: int = 6) -> dict[str, Any]:
+    """A page (with Instagram) holding `posts` posts, each with a handful of comments."""
+    store = fake.store
+    rng = random.Random(seed)  # noqa: S311 — demo content
+    corpus = load_corpus()
+    page = store.add_page("Eksempel kommune", page_id=DEMO_PAGE_ID, token=DEMO_TOKEN,
+                          ig_username="eksempelkommune")  # fmt: skip
+    store.add_user_token(DEMO_USER_TOKEN, {page.id})
+    now = store.now()
+    people = [f"{f} {last}" for f in corpus.first_names[:20] for last in corpus.last_names[:10]]
+    chosen = rng.sample(list(corpus.posts), posts)
+    for n, cp in enumerate(chosen):
+        post = store.create_post(page, message=cp.text, link=cp.link, check_duplicate=False)
+        post.created_time = post.updated_time = now - timedelta(hours=6 * (posts - n))
+        fitting = [c for c in corpus.comments if cp.topic in c.topics or "*" in c.topics]
+        for k, entry in enumerate(rng.sample(fitting, rng.randint(3, 7))):
+            person = rng.randrange(len(people))
+            store.add_comment(
+                post.id, from_id=str(5_550_000 + person), from_name=people[person],
+                message=entry.text, created=post.created_time + timedelta(minutes=7 * (k + 1)),
+            )  # fmt: skip
+        if page.ig_user_id and n % 2 == 0:
+            media = store.add_ig_media(page.ig_user_id, caption=cp.text,
+                                       media_url=f"https://kommune.example/{cp.topic}.jpg",
+                                       alt_text=cp.image_alt)  # fmt: skip
+            for entry in rng.sample(fitting, 3):
+                person = rng.randrange(len(people))
+                store.add_ig_comment(media.id, from_id=str(17_800_000 + person),
+                                     username=people[person].lower().replace(" ", "_"), text=entry.text)  # fmt: skip
+    return {"page_id": page.id, "token": page.token, "ig_user_id": page.ig_user_id,
+            "user_token": DEMO_USER_TOKEN}  # fmt: skip
