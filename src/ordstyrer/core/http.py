@@ -15,6 +15,7 @@ credential-like query parameter masked, so a token can never reach a log or a me
 
 from __future__ import annotations
 
+import logging
 import random
 import re
 import threading
@@ -68,6 +69,30 @@ def redact_text(text: str, *secrets: str | None) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
     return text
+
+
+class _RedactCredentials(logging.Filter):
+    """httpx logs every request URL at INFO; Graph URLs carry `access_token`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(
+                redact_url(a)
+                if isinstance(a, httpx.URL)
+                else redact_text(a)
+                if isinstance(a, str)
+                else a
+                for a in args
+            )
+        if isinstance(record.msg, str):
+            record.msg = redact_text(record.msg)
+        return True
+
+
+# Logger filters do not reach child loggers, so name each one httpx/httpcore use.
+for _name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2"):
+    logging.getLogger(_name).addFilter(_RedactCredentials())
 
 
 class HttpTransportError(Exception):

@@ -388,7 +388,8 @@ def edge(
         if "until" in params:
             posts = [p for p in posts if p.created_time <= parse_time(params["until"])]
         posts.sort(key=lambda p: (p.created_time, int(p.fbid)), reverse=True)
-        limit_max = s.settings.feed_limit_max
+        # Only /feed answers an error above its maximum; the others clamp (§1.2).
+        limit_max = s.settings.feed_limit_max if name == "feed" else None
         return listing(posts, params, children, ctx, path, error_above=limit_max)
     if isinstance(rec, PageRec) and name == "blocked":
         people = [{"id": k, "name": v} for k, v in rec.blocked.items()]
