@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ordstyrer.fakegraph.errors import GraphError, bad_param
+from ordstyrer.fakegraph.nodes import Ctx, fmt, parse_time
 from ordstyrer.fakegraph.store import IgMediaRec, IgUserRec, PageRec, PostRec, Record
-
-if TYPE_CHECKING:
-    from ordstyrer.fakegraph.nodes import Ctx
 
 PAGE_METRICS = {
     "page_media_view": "Page media views",
@@ -44,8 +42,6 @@ def _number(*parts: str) -> int:
 
 
 def insights(rec: Record, params: dict[str, str], ctx: Ctx) -> dict[str, Any]:
-    from ordstyrer.fakegraph.nodes import fmt, parse_time
-
     if isinstance(rec, PageRec):
         allowed = PAGE_METRICS
     elif isinstance(rec, PostRec):

@@ -15,9 +15,10 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ordstyrer.fakegraph.clock import FakeClock
+from ordstyrer.fakegraph.edges import edge, project
 from ordstyrer.fakegraph.errors import GraphError, Injection, not_found
 from ordstyrer.fakegraph.fields import parse_fields
-from ordstyrer.fakegraph.nodes import Ctx, edge, project
+from ordstyrer.fakegraph.nodes import Ctx
 from ordstyrer.fakegraph.store import (
     IgCommentRec,
     IgContainerRec,

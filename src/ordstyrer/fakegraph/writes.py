@@ -8,9 +8,10 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from ordstyrer.fakegraph.edges import project
 from ordstyrer.fakegraph.errors import GraphError, bad_param, not_found
 from ordstyrer.fakegraph.fields import parse_fields
-from ordstyrer.fakegraph.nodes import Ctx, parse_time, project
+from ordstyrer.fakegraph.nodes import Ctx, parse_time
 from ordstyrer.fakegraph.store import (
     CaptionRec,
     CommentRec,
