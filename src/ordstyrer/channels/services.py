@@ -2,8 +2,8 @@
 
 Every service follows the house template: `transaction.atomic` → permission check →
 rows → channel event + audit entry in the same transaction → side effects (e-mail,
-platform calls) queued with `transaction.on_commit`. Closures (CH-9) are in
-`closures.py`, reviews (CH-6) in `reviews.py`; both are re-exported here.
+platform calls) queued with `transaction.on_commit`. Roles (CH-3) are in `roles.py`,
+closures (CH-9) in `closures.py`, reviews (CH-6) in `reviews.py`; all re-exported here.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ from ordstyrer.channels.permissions import (
     may_edit_proposal,
 )
 from ordstyrer.channels.reviews import review_record, reviews_sweep, schedule_next_review  # noqa: F401
+from ordstyrer.channels.roles import (  # noqa: F401  (public API)
+    channel_role_remove,
+    channel_role_set,
+    check_member,
+)
 from ordstyrer.channels.selectors import (
     active_main_admin_count,
     is_eligible_approver,
@@ -44,9 +49,8 @@ from ordstyrer.channels.transitions import (
     person,
     transition,
 )
-from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import AccessDenied, ServiceError
-from ordstyrer.core.permissions import require, roles_in
+from ordstyrer.core.permissions import require
 from ordstyrer.tenants.models import Municipality, Unit
 from ordstyrer.tenants.selectors import policy_for
 
@@ -55,11 +59,6 @@ PROPOSAL_FIELDS = ("name", "kind", "unit", "url", "platform_id", "purpose", "aud
 
 def _clean_text(value: Any, limit: int = 5000) -> str:
     return str(value or "").strip()[:limit]
-
-
-def _check_member(user: Any, municipality: Municipality, what: str) -> None:
-    if user is None or not roles_in(user, municipality):
-        raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
 
 
 def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str]:
@@ -106,7 +105,7 @@ def _name_taken(channel: Channel) -> bool:
 
 def _set_proposed_main_admin(channel: Channel, user: Any, *, actor: Any, now: datetime) -> None:
     """While a proposal is editable, the main administrator named in it is replaced."""
-    _check_member(user, channel.municipality, _("Hovedadministratoren"))
+    check_member(user, channel.municipality, _("Hovedadministratoren"))
     ChannelMembership.objects.update_or_create(
         channel=channel,
         user=user,
@@ -455,78 +454,6 @@ def channel_retire(*, actor: Any, channel: Channel, reason: str) -> Channel:
             extra_fields=("retired_at",),
         )
     return channel
-
-
-# --- per-channel roles (CH-3) ----------------------------------------------------------
-
-
-def _refuse_last_main_admin(channel: Channel, user: Any) -> None:
-    others = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user)
-    if not others.exists():
-        raise ServiceError(
-            _(
-                "Kanalen må alltid ha minst én hovedadministrator. Utnevn en ny "
-                "hovedadministrator før du fjerner denne."
-            ),
-            rule="CH-3",
-            code="last_main_admin",
-        )
-
-
-def channel_role_set(*, actor: Any, channel: Channel, user: Any, role: str) -> ChannelMembership:
-    """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
-    administrator is refused."""
-    if role not in ChannelRole.values:
-        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
-    now = timezone.now()
-    with transaction.atomic():
-        channel = lock_channel(channel)
-        _require_manager(actor, channel)
-        _check_member(user, channel.municipality, _("Den som får en rolle"))
-        if channel.status == workflow.RETIRED:
-            raise ServiceError(_("Kanalen er avviklet."))
-        membership = channel.memberships.filter(user=user).first()
-        previous = membership.role if membership else ""
-        if previous == role:
-            return membership
-        if previous == ChannelRole.MAIN_ADMIN:
-            _refuse_last_main_admin(channel, user)
-        if membership is None:
-            membership = ChannelMembership(channel=channel, user=user)
-        membership.role = role
-        membership.granted_by = person(actor)
-        membership.granted_at = now
-        membership.save()
-        audit_record(
-            actor=actor,
-            action="channel_role_set",
-            municipality=channel.municipality,
-            obj=channel,
-            data={"user_id": user.pk, "role": role, "previous": previous},
-        )
-    forget_channel_roles(user)
-    return membership
-
-
-def channel_role_remove(*, actor: Any, channel: Channel, user: Any) -> None:
-    """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
-    with transaction.atomic():
-        channel = lock_channel(channel)
-        _require_manager(actor, channel)
-        membership = channel.memberships.filter(user=user).first()
-        if membership is None:
-            return
-        if membership.role == ChannelRole.MAIN_ADMIN:
-            _refuse_last_main_admin(channel, user)
-        membership.delete()
-        audit_record(
-            actor=actor,
-            action="channel_role_remove",
-            municipality=channel.municipality,
-            obj=channel,
-            data={"user_id": user.pk, "previous": membership.role},
-        )
-    forget_channel_roles(user)
 
 
 def channel_record_activity(*, channel_id: int, at: datetime) -> bool:

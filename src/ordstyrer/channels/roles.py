@@ -1,0 +1,97 @@
+"""Per-channel roles (CH-3): main administrator, administrators, editors.
+
+Every channel has at least one main administrator, always: removing or demoting the
+last one is refused. Only the people named here (and communications, see
+`permissions.OVERSIGHT`) publish, reply and moderate in the municipality's name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels import workflow
+from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
+from ordstyrer.channels.permissions import forget_channel_roles, require_channel_role
+from ordstyrer.channels.transitions import lock_channel, person
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.tenants.models import Municipality
+
+
+def check_member(user: Any, municipality: Municipality, what: str) -> None:
+    if user is None or not roles_in(user, municipality):
+        raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
+
+
+def _refuse_last_main_admin(channel: Channel, user: Any) -> None:
+    others = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user)
+    if not others.exists():
+        raise ServiceError(
+            _(
+                "Kanalen må alltid ha minst én hovedadministrator. Utnevn en ny "
+                "hovedadministrator før du fjerner denne."
+            ),
+            rule="CH-3",
+            code="last_main_admin",
+        )
+
+
+def channel_role_set(*, actor: Any, channel: Channel, user: Any, role: str) -> ChannelMembership:
+    """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
+    administrator is refused."""
+    if role not in ChannelRole.values:
+        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        require_channel_role(actor, channel, "manage")
+        check_member(user, channel.municipality, _("Den som får en rolle"))
+        if channel.status == workflow.RETIRED:
+            raise ServiceError(_("Kanalen er avviklet."))
+        membership = channel.memberships.filter(user=user).first()
+        previous = membership.role if membership else ""
+        if previous == role:
+            return membership
+        if previous == ChannelRole.MAIN_ADMIN:
+            _refuse_last_main_admin(channel, user)
+        if membership is None:
+            membership = ChannelMembership(channel=channel, user=user)
+        membership.role = role
+        membership.granted_by = person(actor)
+        membership.granted_at = now
+        membership.save()
+        audit_record(
+            actor=actor,
+            action="channel_role_set",
+            municipality=channel.municipality,
+            obj=channel,
+            data={"user_id": user.pk, "role": role, "previous": previous},
+        )
+    forget_channel_roles(user)
+    return membership
+
+
+def channel_role_remove(*, actor: Any, channel: Channel, user: Any) -> None:
+    """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        require_channel_role(actor, channel, "manage")
+        membership = channel.memberships.filter(user=user).first()
+        if membership is None:
+            return
+        if membership.role == ChannelRole.MAIN_ADMIN:
+            _refuse_last_main_admin(channel, user)
+        membership.delete()
+        audit_record(
+            actor=actor,
+            action="channel_role_remove",
+            municipality=channel.municipality,
+            obj=channel,
+            data={"user_id": user.pk, "previous": membership.role},
+        )
+    forget_channel_roles(user)
