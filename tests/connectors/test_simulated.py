@@ -271,3 +271,12 @@ def test_injected_failure_and_recorder(clock: Clock) -> None:
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError):
         SimulatedPlatform.create(seed=1, now=datetime(2026, 5, 4, 8, 0))  # noqa: DTZ001 — the point of the test
+
+
+def test_page_identity_from_settings(clock: Clock) -> None:
+    sim = get_connector(
+        "simulated",
+        {"channel_id": "42", "page_name": "Gausdal kommune", "now": clock, "history_days": 1},
+    )
+    post = sim.list_posts().items[0]
+    assert post.author.id == "42" and post.author.name == "Gausdal kommune"

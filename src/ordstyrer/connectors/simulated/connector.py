@@ -7,7 +7,8 @@ product's flows work the same on it. Settings for `from_config`:
 * `seed` (default 1) and `now` (a callable returning an aware datetime; default the
   wall clock) — together they make the stream reproducible;
 * `state` — what `to_state()` returned last time (the Django side persists it);
-* `page_name`, `history_days` (default 14), `comments_per_day` (default 40).
+* `page_name`, `page_id` (or `channel_id`; default `sim-page`), `history_days` (default
+  14), `comments_per_day` (default 40).
 
 The Django side polls `events_since(seq)` for the same `ChangeEvent`s the Graph webhooks
 produce, and can make the next call of an operation fail with `fail_next(...)` to show
@@ -86,6 +87,7 @@ class SimulatedConnector:
                 seed=int(config.get("seed", 1)),
                 now=now(),
                 page_name=str(config.get("page_name", "Eksempel kommune")),
+                page_id=str(config.get("page_id") or config.get("channel_id") or "sim-page"),
                 history_days=int(config.get("history_days", 14)),
                 comments_per_day=float(config.get("comments_per_day", 40.0)),
             )
