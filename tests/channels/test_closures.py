@@ -372,6 +372,8 @@ def test_notice_text_from_the_closure(personas, lang, phrase):
     )
     assert text.startswith(channel.name)
     assert phrase in text and "Sommerferie." in text
+    # Indre Fosen's guideline names no address for inquiries: the website from the policy.
+    assert "indrefosen.kommune.no" in text
 
 
 def test_notice_published_is_recorded(personas):
@@ -384,3 +386,16 @@ def test_notice_published_is_recorded(personas):
         marked = services.closure_mark_notice_published(actor=p.employee, closure=closure)
     assert marked.notice_published_by == p.employee
     assert ChannelEvent.objects.filter(channel=channel, action="closure_notice").exists()
+
+
+def test_notice_points_to_the_policys_formal_inquiry_address():
+    from tests.conftest import make_personas
+
+    p = make_personas("mt-notice", "midt-telemark")
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee, channel=channel, reason="Ferie", starts_at=START, ends_at=END
+        )
+    text = closure_notice_text(closure, "nb")
+    assert "på post@mt.kommune.no eller telefon 35 05 90 00." in text

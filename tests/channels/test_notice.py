@@ -60,3 +60,33 @@ def test_closure_notice_says_why_and_how_long(lang, phrases):
 def test_markdown_to_plain_drops_marks():
     md = "# Regler\n\nTekst med **vekt**.\n\n- en\n- to\n\n> sitat\n>\n> — kilde\n"
     assert markdown_to_plain(md) == "Regler\n\nTekst med vekt.\n\n• en\n• to\n\nsitat\n\n— kilde\n"
+
+
+@pytest.mark.parametrize(
+    ("lang", "reach", "expected"),
+    [
+        (
+            "nb",
+            {"email": "post@mt.kommune.no", "phone": "35 05 90 00"},
+            "på post@mt.kommune.no eller telefon 35 05 90 00.",
+        ),
+        (
+            "nn",
+            {"website": "gausdal.kommune.no"},
+            "– kontaktinformasjonen står på gausdal.kommune.no.",
+        ),
+        ("nb", {"phone": "12 34 56 78"}, "på telefon 12 34 56 78."),
+        ("nb", {}, "på telefon, e-post eller kommunens nettside."),
+    ],
+)
+def test_notice_says_where_urgent_questions_go(lang, reach, expected):
+    text = closure_notice(
+        channel_name="Kanal",
+        municipality_name="Kommunen",
+        reason="Ferie",
+        starts_at=START,
+        ends_at=END,
+        lang=lang,
+        **reach,
+    )
+    assert text.endswith(f"Kommunen {expected}")

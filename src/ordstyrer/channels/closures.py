@@ -31,15 +31,19 @@ from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.channels.transitions import after_commit, lock_channel, log_event, person, transition
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.tenants.selectors import policy_for
 
 logger = logging.getLogger("ordstyrer.channels")
 
 SWEEP_BATCH = 200
 
 
-def closure_notice_text(closure: Closure, lang: str = "nb") -> str:
-    """The notice for the editor to publish (CH-9), in Bokmål (`nb`) or Nynorsk (`nn`)."""
+def closure_notice_text(closure: Closure, lang: str = "nb", *, policy: Any = None) -> str:
+    """The notice for the editor to publish (CH-9), in Bokmål (`nb`) or Nynorsk (`nn`),
+    pointing urgent questions to where the policy sends formal inquiries (DI-7)."""
     channel = closure.channel
+    policy = policy or policy_for(municipality=channel.municipality)
+    inquiry = policy.formal_inquiry
     return closure_notice(
         channel_name=channel.name,
         municipality_name=channel.municipality.name,
@@ -47,6 +51,9 @@ def closure_notice_text(closure: Closure, lang: str = "nb") -> str:
         starts_at=closure.starts_at,
         ends_at=closure.ends_at,
         lang=lang,
+        email=inquiry.email if inquiry else None,
+        phone=inquiry.phone if inquiry else None,
+        website=policy.domains[0] if policy.domains else None,
     )
 
 

@@ -47,17 +47,49 @@ TEMPLATES = {
         "{channel} er stengt for kommentarer fra {start} til {end}.\n\n"
         "Hvorfor: {reason}\n\n"
         "Mens siden er stengt, er det ikke mulig å kommentere. Vi åpner igjen {end}. "
-        "Haster det, kan du kontakte {municipality} på telefon, e-post eller kommunens "
-        "nettside."
+        "Haster det, kan du kontakte {municipality} {reach}."
     ),
     "nn": (
         "{channel} er stengd for kommentarar frå {start} til {end}.\n\n"
         "Kvifor: {reason}\n\n"
         "Medan sida er stengd, er det ikkje mogleg å kommentere. Vi opnar igjen {end}. "
-        "Hastar det, kan du kontakte {municipality} på telefon, e-post eller nettsida til "
-        "kommunen."
+        "Hastar det, kan du kontakte {municipality} {reach}."
     ),
 }
+
+# How the public reaches the municipality meanwhile, from what the policy knows.
+REACH = {
+    "nb": {
+        "email_phone": "på {email} eller telefon {phone}",
+        "email": "på {email}",
+        "phone": "på telefon {phone}",
+        "website": "– kontaktinformasjon står på {website}",
+        "none": "på telefon, e-post eller kommunens nettside",
+    },
+    "nn": {
+        "email_phone": "på {email} eller telefon {phone}",
+        "email": "på {email}",
+        "phone": "på telefon {phone}",
+        "website": "– kontaktinformasjonen står på {website}",
+        "none": "på telefon, e-post eller nettsida til kommunen",
+    },
+}
+
+
+def _reach(lang: str, email: str | None, phone: str | None, website: str | None) -> str:
+    phrases = REACH.get(lang, REACH["nb"])
+    if email and phone:
+        key = "email_phone"
+    elif email:
+        key = "email"
+    elif phone:
+        key = "phone"
+    elif website:
+        key = "website"
+    else:
+        key = "none"
+    return phrases[key].format(email=email, phone=phone, website=website)
+
 
 LANGUAGES = tuple(TEMPLATES)
 
@@ -79,13 +111,18 @@ def closure_notice(
     starts_at: datetime,
     ends_at: datetime,
     lang: str = "nb",
+    email: str | None = None,
+    phone: str | None = None,
+    website: str | None = None,
 ) -> str:
-    """The notice text for a closure (CH-9: a clear notice of why and for how long)."""
+    """The notice text for a closure (CH-9: a clear notice of why and for how long).
+    `email`, `phone` and `website` say where urgent questions go meanwhile."""
     template = TEMPLATES.get(lang, TEMPLATES["nb"])
     reason = " ".join(reason.split()).rstrip(".")
     return template.format(
         channel=channel_name,
         municipality=municipality_name,
+        reach=_reach(lang, email, phone, website),
         reason=f"{reason}." if reason else "",
         start=format_when(starts_at, lang),
         end=format_when(ends_at, lang),

@@ -58,6 +58,7 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
             else:
                 messages.success(request, _("Stengingen er lagret. Publiser beskjeden på kanalen."))
                 return redirect("channels:closures", slug=municipality.slug, pk=channel.pk)
+    policy = policy_for(municipality=municipality)
     rows = []
     for closure in channel_closures(channel=channel):
         closure.channel = channel
@@ -67,12 +68,11 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
                 (
                     lang,
                     NOTICE_LANGUAGE_NAMES[lang],
-                    closure_services.closure_notice_text(closure, lang),
+                    closure_services.closure_notice_text(closure, lang, policy=policy),
                 )
                 for lang in LANGUAGES
             ]
         rows.append({"closure": closure, "notices": notices})
-    policy = policy_for(municipality=municipality)
     return render(
         request,
         "channels/closures.html",
