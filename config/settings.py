@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "ordstyrer.core",
     "ordstyrer.tenants",
     "ordstyrer.channels",
+    "ordstyrer.inbox",
+    "ordstyrer.archive",
     "ordstyrer.web",
 ]
 
@@ -138,7 +140,7 @@ TASKS = {
 
 # The simulated platform is the demo's; Graph API hosts are settings so tests
 # can point them at the local stand-in.
-META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v24.0")
+META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v25.0")
 WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
 
 LOGGING = {
