@@ -4,6 +4,7 @@ propose → approve → active → closure → reopened by itself (CH-1, CH-3, C
 from __future__ import annotations
 
 import re
+from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
@@ -40,7 +41,7 @@ def login(page: Page, base: str, user) -> None:
 
 def test_propose_approve_activate_close_and_reopen(page: Page, live_server, monkeypatch):
     connector = SwitchingPlatform(posts=2)
-    monkeypatch.setattr(platform, "connector_for", lambda channel: connector)
+    monkeypatch.setattr(platform, "_opener", lambda channel: nullcontext(connector))
     p = make_personas("nettby", "indre-fosen")  # chain: unit leader, then communications
     base = live_server.url
     slug = p.municipality.slug

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -108,7 +109,7 @@ def fake_platform(monkeypatch):
 
     def use(connector):
         holder["c"] = connector
-        monkeypatch.setattr(platform, "connector_for", lambda channel: holder["c"])
+        monkeypatch.setattr(platform, "_opener", lambda channel: nullcontext(holder["c"]))
         return connector
 
     return use
@@ -399,3 +400,24 @@ def test_notice_points_to_the_policys_formal_inquiry_address():
         )
     text = closure_notice_text(closure, "nb")
     assert "på post@mt.kommune.no eller telefon 35 05 90 00." in text
+
+
+def test_the_default_opener_builds_the_connector_from_the_channel(personas, monkeypatch):
+    seen = []
+    monkeypatch.setattr(platform, "_opener", None)
+    monkeypatch.setattr(
+        platform, "connector_for", lambda channel: seen.append(channel.pk) or HidingPlatform()
+    )
+    channel = active_channel(personas)
+    assert platform.comments_off(channel).mode == CommentMode.HIDE_NEW
+    assert seen == [channel.pk]
+
+
+def test_connector_settings_carry_the_platform_id_under_each_connectors_key(personas):
+    channel = active_channel(personas)
+    channel.platform_id = "12345"
+    channel.connector_config = {"token_encrypted": "gAAAA"}
+    expected = {"facebook": "page_id", "instagram": "ig_user_id", "simulated": "channel_id"}
+    for kind, key in expected.items():
+        channel.kind = kind
+        assert platform.connector_config(channel) == {"token_encrypted": "gAAAA", key: "12345"}

@@ -3,13 +3,16 @@
 Only tasks call this module, never a request or a transaction. The domain asks for a
 capability (`CommentSwitch`, `CommentSource`, `Moderator`) and handles "not
 supported" itself: a platform without a comment switch gets its new comments hidden
-as they arrive instead. `connector_for` is the one function that builds a connector.
+as they arrive instead. `open_connector` is the one seam: by default it builds the
+connector with `connector_for`; another app may plug in its own opener
+(`use_connector_opener`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +58,28 @@ def connector_for(channel: Channel) -> Any:
     return get_connector(channel.kind, connector_config(channel))
 
 
+ConnectorOpener = Callable[[Channel], AbstractContextManager[Any]]
+_opener: ConnectorOpener | None = None
+
+
+def use_connector_opener(opener: ConnectorOpener | None) -> None:
+    """Let another app open connectors for the closure steps, e.g. the inbox's
+    `channel_connector`, which loads and saves the simulated platform's world under a
+    row lock so that comments switched off here stay off there. None: the default."""
+    global _opener  # one process-wide seam, set once from AppConfig.ready
+    _opener = opener
+
+
+@contextmanager
+def open_connector(channel: Channel) -> Iterator[Any]:
+    """The channel's connector for the duration of the block (the one seam)."""
+    if _opener is not None:
+        with _opener(channel) as connector:
+            yield connector
+        return
+    yield connector_for(channel)
+
+
 def _failed(channel: Channel, exc: Exception) -> PlatformOutcome:
     logger.warning(
         "closure platform step failed",
@@ -67,23 +92,23 @@ def _failed(channel: Channel, exc: Exception) -> PlatformOutcome:
 def comments_off(channel: Channel) -> PlatformOutcome:
     """Switch commenting off on the channel's latest posts, where the platform can."""
     try:
-        connector = connector_for(channel)
-        if not (
-            supports(connector, Capability.COMMENT_SWITCH)
-            and supports(connector, Capability.COMMENT_SOURCE)
-        ):
-            return PlatformOutcome(
-                CommentMode.HIDE_NEW,
-                note="Plattformen kan ikke slå av kommentarer; nye kommentarer skjules.",
-            )
-        switched: list[str] = []
-        posts = iterate_pages(lambda cursor: connector.list_posts(cursor=cursor, limit=25))
-        for post in posts:
-            if len(switched) >= MAX_POSTS:
-                break
-            connector.set_comments_enabled(post.id, False)
-            switched.append(post.id)
-        return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(switched))
+        with open_connector(channel) as connector:
+            if not (
+                supports(connector, Capability.COMMENT_SWITCH)
+                and supports(connector, Capability.COMMENT_SOURCE)
+            ):
+                return PlatformOutcome(
+                    CommentMode.HIDE_NEW,
+                    note="Plattformen kan ikke slå av kommentarer; nye kommentarer skjules.",
+                )
+            switched: list[str] = []
+            pages = iterate_pages(lambda cursor: connector.list_posts(cursor=cursor, limit=25))
+            for post in pages:
+                if len(switched) >= MAX_POSTS:
+                    break
+                connector.set_comments_enabled(post.id, False)
+                switched.append(post.id)
+            return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(switched))
     except (ConnectorError, ImportError) as exc:
         return _failed(channel, exc)
 
@@ -91,16 +116,16 @@ def comments_off(channel: Channel) -> PlatformOutcome:
 def comments_on(channel: Channel, post_ids: Iterable[str]) -> PlatformOutcome:
     """Switch commenting on again for the posts switched off at the start."""
     try:
-        connector = connector_for(channel)
-        done = []
-        for post_id in post_ids:
-            try:
-                connector.set_comments_enabled(post_id, True)
-            except ConnectorError as exc:
-                if exc.code != "not_found":  # a deleted post needs nothing switched on
-                    raise
-            done.append(post_id)
-        return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(done))
+        with open_connector(channel) as connector:
+            done = []
+            for post_id in post_ids:
+                try:
+                    connector.set_comments_enabled(post_id, True)
+                except ConnectorError as exc:
+                    if exc.code != "not_found":  # a deleted post needs nothing switched on
+                        raise
+                done.append(post_id)
+            return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(done))
     except (ConnectorError, ImportError) as exc:
         return _failed(channel, exc)
 
@@ -108,12 +133,12 @@ def comments_on(channel: Channel, post_ids: Iterable[str]) -> PlatformOutcome:
 def hide_comment(channel: Channel, comment_id: str) -> PlatformOutcome:
     """Hide one comment that arrived while the channel was closed."""
     try:
-        connector = connector_for(channel)
-        if not supports(connector, Capability.MODERATOR):
-            return PlatformOutcome(
-                CommentMode.FAILED, note="Plattformen kan ikke skjule kommentarer."
-            )
-        connector.hide_comment(comment_id)
-        return PlatformOutcome(CommentMode.HIDE_NEW)
+        with open_connector(channel) as connector:
+            if not supports(connector, Capability.MODERATOR):
+                return PlatformOutcome(
+                    CommentMode.FAILED, note="Plattformen kan ikke skjule kommentarer."
+                )
+            connector.hide_comment(comment_id)
+            return PlatformOutcome(CommentMode.HIDE_NEW)
     except (ConnectorError, ImportError) as exc:
         return _failed(channel, exc)
