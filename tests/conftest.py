@@ -39,9 +39,7 @@ def make_personas(slug: str = "testby", preset: str = "indre-fosen") -> Personas
             municipality, Role.CHIEF_ADMINISTRATOR, username=f"{slug}-radmann"
         ),
         unit_leader=person_with_roles(municipality, Role.UNIT_LEADER, username=f"{slug}-leder"),
-        crisis_leader=person_with_roles(
-            municipality, Role.CRISIS_LEADER, username=f"{slug}-krise"
-        ),
+        crisis_leader=person_with_roles(municipality, Role.CRISIS_LEADER, username=f"{slug}-krise"),
         archivist=person_with_roles(municipality, Role.ARCHIVIST, username=f"{slug}-arkiv"),
         employee=person_with_roles(municipality, username=f"{slug}-ansatt"),
         outsider=person_with_roles(other, Role.COMMUNICATIONS, username=f"{slug}-utenfra"),

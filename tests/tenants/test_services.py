@@ -105,7 +105,9 @@ def test_policy_update_needs_role(personas):
 
 def test_municipality_create_needs_superuser_and_known_preset(db):
     admin = UserFactory(username="drift", is_superuser=True, is_staff=True)
-    municipality = municipality_create(actor=admin, slug="rennebu", name="Rennebu", preset="rennebu")
+    municipality = municipality_create(
+        actor=admin, slug="rennebu", name="Rennebu", preset="rennebu"
+    )
     assert municipality.preset == "rennebu"
     with pytest.raises(ServiceError):
         municipality_create(actor=admin, slug="x", name="X", preset="oslo")

@@ -62,7 +62,9 @@ def test_check_page_reports_personal_data_with_citation(client, personas):
     client.force_login(personas.employee)
     url = reverse("check", args=[personas.municipality.slug])
     national_id = Faker("no_NO").ssn()
-    response = client.post(url, {"kind": "post", "text": f"Eleven har fødselsnummer {national_id}."})
+    response = client.post(
+        url, {"kind": "post", "text": f"Eleven har fødselsnummer {national_id}."}
+    )
     page = response.content.decode()
     assert response.status_code == 200
     assert "PU-1" in page

@@ -74,6 +74,9 @@ class RoleAssignment(models.Model):
         ]
         indexes = [models.Index(fields=["user", "municipality"])]
 
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.municipality})"
+
 
 class PolicyVersion(models.Model):
     """One version of a municipality's overrides on top of its preset.
@@ -100,3 +103,6 @@ class PolicyVersion(models.Model):
                 fields=["municipality", "number"], name="policy_version_unique_number"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} v{self.number}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -119,15 +118,3 @@ def policy_update(
             data={"changes": overrides, "version": version.number},
         )
     return version
-
-
-def user_create(*, username: str, first_name: str, last_name: str, email: str, password: str) -> Any:
-    """Create a login (IT operations, demo set-up)."""
-    User = get_user_model()
-    return User.objects.create_user(
-        username=username,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        password=password,
-    )

@@ -122,9 +122,9 @@ class PolicyRuleForm(forms.Form):
                 allowed = sorted(spec.choices) if spec and spec.choices else []
                 help_text = _("Én verdi per linje, i rekkefølge.")
                 if allowed:
-                    help_text = _("Én verdi per linje, i rekkefølge. Mulige verdier: %(codes)s.") % {
-                        "codes": ", ".join(f"{c} ({labels.get(c, c)})" for c in allowed)
-                    }
+                    help_text = _(
+                        "Én verdi per linje, i rekkefølge. Mulige verdier: %(codes)s."
+                    ) % {"codes": ", ".join(f"{c} ({labels.get(c, c)})" for c in allowed)}
                 field = forms.CharField(
                     label=label,
                     initial="\n".join(str(v) for v in value),

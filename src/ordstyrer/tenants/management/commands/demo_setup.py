@@ -8,7 +8,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         people = setup_demo()
-        self.stdout.write(f"Demokommunen «{DEMO_SLUG}» er klar. Innlogging (passord: {DEMO_PASSWORD}):")
+        self.stdout.write(
+            f"Demokommunen «{DEMO_SLUG}» er klar. Innlogging (passord: {DEMO_PASSWORD}):"
+        )
         for person in people:
             roles = ", ".join(str(r.label) for r in person.roles)
-            self.stdout.write(f"  {person.username:<14} {person.first_name} {person.last_name} – {roles}")
+            self.stdout.write(
+                f"  {person.username:<14} {person.first_name} {person.last_name} – {roles}"
+            )
