@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "ordstyrer.worktime.commands",
     "ordstyrer.policy.commands",
     "ordstyrer.fakegraph.commands",
+    "ordstyrer.language.commands",
 ]
 
 EXIT_USAGE = 2

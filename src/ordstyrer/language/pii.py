@@ -94,8 +94,29 @@ def find_personal_data(text: str, *, types: Iterable[str] | None = None) -> list
     if "special_category" in wanted:
         found = sensitive.find_special_categories(text)
         spans += [(h.type, h.start, h.end, h.detail) for h in found]
+    found = [PersonalData(t, s, e, text[s:e], d) for t, s, e, d in spans]
     if "person" in wanted:
-        spans += [("person", s, e, "navn") for s, e in _find_persons(text)]
+        return with_persons(text, found, _find_persons(text))
+    return sort_found(found)
 
-    spans.sort(key=lambda s: (s[1], -(s[2] - s[1]), s[0]))
-    return [PersonalData(t, s, e, text[s:e], d) for t, s, e, d in spans]
+
+# Names never overlap what is already personal data of another kind: the "kari" in
+# "kari@gmail.com" is part of the address, "Olav Tryggvasons gate 4" is an address.
+_NOT_UNDER_PERSON = {"email", "phone", "national_id", "bank_account", "address"}
+
+
+def with_persons(
+    text: str, found: list[PersonalData], person_spans: Iterable[tuple[int, int]]
+) -> list[PersonalData]:
+    """`found` plus the person-name spans that do not overlap numbers, e-mail or addresses."""
+    blocked = [(p.start, p.end) for p in found if p.type in _NOT_UNDER_PERSON]
+    persons = [
+        PersonalData("person", s, e, text[s:e], "navn")
+        for s, e in person_spans
+        if not any(bs < e and s < be for bs, be in blocked)
+    ]
+    return sort_found([*found, *persons])
+
+
+def sort_found(found: list[PersonalData]) -> list[PersonalData]:
+    return sorted(found, key=lambda p: (p.start, -(p.end - p.start), p.type))

@@ -225,6 +225,24 @@ def build_plain_language(data: Path) -> dict[str, object]:
     }
 
 
+def build_first_names(data: Path) -> list[str]:
+    """Norwegian first names: Faker's no_NO lists plus first tokens of NorNE person names."""
+    from faker.providers.person.no_NO import Provider
+
+    names = set(Provider.first_names_male) | set(Provider.first_names_female)
+    counts: Counter[str] = Counter()
+    for name in ("no_bokmaal-train-from-ndt.iob", "no_nynorsk-train-from-ndt.iob"):
+        previous = ("", "O")
+        with (data / "norne" / name).open(encoding="utf-8") as fh:
+            for line in fh:
+                word, _, tag = line.rstrip("\n").partition("\t")
+                if tag == "I-PER" and previous[1] == "B-PER":
+                    counts[previous[0]] += 1
+                previous = (word, tag)
+    names |= {n for n, c in counts.items() if c >= 2 and n.isalpha() and n[:1].isupper()}
+    return sorted(names)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bygg ordlister for språkanalysen.")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -239,6 +257,14 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "plain_language.json").write_text(
         json.dumps(plain, ensure_ascii=False, indent=0, sort_keys=False) + "\n", "utf-8"
     )
+    first_names = build_first_names(args.data)
+    (args.out / "first_names.txt").write_text(
+        "# Faker no_NO (MIT) and NorNE (CC0) first names, built by build_lexicons.py\n"
+        + "\n".join(first_names)
+        + "\n",
+        "utf-8",
+    )
+    print(f"first_names.txt: {len(first_names)} names")  # noqa: T201
     by_class = Counter(cls for _, cls in terms)
     print(f"health_terms.tsv: {len(terms)} terms {dict(sorted(by_class.items()))}")  # noqa: T201
     print(  # noqa: T201

@@ -1,0 +1,120 @@
+"""`ordstyrer triage --preset ID [FILE|-]`: triage comments given as JSON lines.
+
+Each input line is `{"id", "text", "post_text"?}`; each output line is
+`{"id", "category", "categories", "language", "pii", "action", "grounds",
+"hate_ground", "findings"}`. A bad line gets `{"id"?, "error"}` and the run goes on;
+only unusable arguments exit with 2 (no Django, no database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+BATCH = 256
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "triage",
+        help="sorter kommentarer (JSON-linjer) etter kategori og foreslått handling",
+        description=(
+            'Les JSON-linjer {"id", "text", "post_text"?} og skriv én JSON-linje per '
+            "kommentar med kategori, personopplysninger, målform og foreslått handling."
+        ),
+    )
+    parser.add_argument("--preset", required=True, help="kommunens forhåndsinnstilling")
+    parser.add_argument("file", nargs="?", default="-", help="fil med JSON-linjer, eller - (stdin)")
+    parser.add_argument(
+        "--no-names", action="store_true", help="hopp over navnegjenkjenning (raskere)"
+    )
+    parser.set_defaults(handler=run_triage)
+
+
+def _policy_ids() -> tuple[str, ...]:
+    from ordstyrer.policy import preset_ids
+
+    return tuple(preset_ids())
+
+
+def _lines(fh: IO[str]) -> Iterator[tuple[int, str]]:
+    for n, line in enumerate(fh, 1):
+        if line.strip():
+            yield n, line
+
+
+def _parse(n: int, line: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(item, None) for a good line, (None, error record) for a bad one."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, {"id": None, "error": f"linje {n}: ugyldig JSON ({exc.msg})"}
+    if not isinstance(obj, dict):
+        return None, {"id": None, "error": f"linje {n}: forventet et JSON-objekt"}
+    ident = obj.get("id")
+    text = obj.get("text")
+    post_text = obj.get("post_text")
+    if not isinstance(text, str):
+        return None, {"id": ident, "error": f"linje {n}: «text» mangler eller er ikke tekst"}
+    if post_text is not None and not isinstance(post_text, str):
+        return None, {"id": ident, "error": f"linje {n}: «post_text» må være tekst"}
+    return {"id": ident, "text": text, "post_text": post_text}, None
+
+
+def _flush(batch: list[dict[str, Any]], args: argparse.Namespace, out: IO[str]) -> None:
+    from ordstyrer.language.triage import triage_many
+
+    items = [b for b in batch if "error" not in b]
+
+    def run(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        pairs = [(b["text"], b["post_text"]) for b in chunk]
+        found = triage_many(pairs, preset=args.preset, with_names=not args.no_names)
+        return [{"id": b["id"], **t.to_dict()} for b, t in zip(chunk, found, strict=True)]
+
+    try:
+        records = iter(run(items) if items else [])
+    except Exception:  # noqa: BLE001 - one bad comment must not stop the run
+        done = []
+        for b in items:
+            try:
+                done += run([b])
+            except Exception as exc:  # noqa: BLE001
+                done.append({"id": b["id"], "error": f"kunne ikke analysere: {exc}"})
+        records = iter(done)
+    for b in batch:
+        record = dict(b) if "error" in b else next(records)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def run_triage(args: argparse.Namespace) -> int:
+    from ordstyrer.cli import UsageError
+
+    if args.preset not in _policy_ids():
+        raise UsageError(
+            f"ukjent forhåndsinnstilling «{args.preset}» (velg blant {', '.join(_policy_ids())})"
+        )
+    if args.file == "-":
+        fh: IO[str] = sys.stdin
+    else:
+        try:
+            fh = open(args.file, encoding="utf-8")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise UsageError(f"kan ikke lese {args.file}: {exc.strerror}") from exc
+    try:
+        batch: list[dict[str, Any]] = []
+        for n, line in _lines(fh):
+            item, error = _parse(n, line)
+            batch.append(item if item is not None else error)  # type: ignore[arg-type]
+            if len(batch) >= BATCH:
+                _flush(batch, args, sys.stdout)
+                batch = []
+        if batch:
+            _flush(batch, args, sys.stdout)
+    finally:
+        if fh is not sys.stdin:
+            fh.close()
+    return 0

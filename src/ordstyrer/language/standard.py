@@ -1,0 +1,66 @@
+"""Bokmål, Nynorsk or something else: so a reply can follow the citizen's written standard.
+
+A character n-gram classifier trained on Talk of Norway and NorNE (see
+`train/standard.py`) decides nb vs nn; py3langid decides whether the text is
+Norwegian at all. Short comments ("👍", "ok") are Norwegian unless they clearly are not.
+"""
+
+from __future__ import annotations
+
+import pickle
+import re
+from functools import lru_cache
+from pathlib import Path
+
+MODELS = Path(__file__).resolve().parent / "models"
+_WORD = re.compile(r"[^\W\d_]+")
+# Scandinavian languages py3langid confuses with Norwegian on short texts.
+_NORDIC = {"no", "nn", "nb", "da", "sv"}
+
+
+@lru_cache(maxsize=1)
+def _model():  # noqa: ANN202 - sklearn Pipeline
+    with (MODELS / "standard.pkl").open("rb") as fh:
+        return pickle.load(fh)  # noqa: S301 - trusted, shipped artefact
+
+
+@lru_cache(maxsize=1)
+def _langid():  # noqa: ANN202 - py3langid identifier
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _is_other(text: str, n_words: int) -> bool:
+    if n_words < 4:
+        return False  # too short to tell; treat as the municipality's own language
+    lang, prob = _langid().classify(text)
+    return lang not in _NORDIC and prob > 0.9
+
+
+def detect_standard(text: str) -> str:
+    """ "nb" (Bokmål), "nn" (Nynorsk) or "other" (no letters, or another language)."""
+    return detect_standards([text])[0]
+
+
+def detect_standards(texts: list[str]) -> list[str]:
+    out: list[str | None] = []
+    pending: list[int] = []
+    for i, text in enumerate(texts):
+        words = _WORD.findall(text)
+        if not words or _is_other(text, len(words)):
+            out.append("other")
+        else:
+            out.append(None)
+            pending.append(i)
+    if pending:
+        predictions = _model().predict([texts[i] for i in pending])
+        for i, label in zip(pending, predictions, strict=True):
+            out[i] = str(label)
+    return [o or "other" for o in out]
+
+
+def py3langid_standard(text: str) -> str:
+    """Baseline: py3langid restricted to Norwegian ("no" read as Bokmål)."""
+    lang, _ = _langid().classify(text)
+    return {"nn": "nn", "no": "nb", "nb": "nb"}.get(lang, "other")

@@ -1,0 +1,249 @@
+"""Triage of one incoming comment or message: what it is and what the policy prescribes.
+
+`triage(text, post_text=None, preset=None)` combines the category scores
+(`classify`), personal data (`pii`), the written standard (`standard`) and the
+municipality's policy (`ordstyrer.policy`) into one suggested action. It NEVER
+deletes anything and never decides to: `delete_allowed` only says that the
+municipality's guideline lists a deletion ground that fits (MO-1), so that an editor
+may delete after archiving (MO-2); the threshold for deleting is "svært høy" (HS-02).
+
+Category → deletion ground, per preset (MO-1; the preset's `grounds()` filter it):
+
+| category / signal                         | ground codes                                   |
+|-------------------------------------------|------------------------------------------------|
+| spam                                      | spam                                           |
+| hate_speech                               | hate_speech, unlawful, discrimination          |
+| harassment                                | harassment, personal_attack                    |
+| third_party + harassment/sensitive/rumour | third_party_naming, public_shaming             |
+| third_party + sensitive, or an ID number  | privacy_breach, sensitive_information          |
+| sensitive (about the author or others)    | sensitive_information                          |
+| rumour                                    | rumour                                         |
+
+So: indre-fosen spam, hate_speech, privacy_breach; rennebu unlawful (hate speech),
+public_shaming, harassment; midt-telemark unlawful (hate speech), personal_attack,
+third_party_naming; birkenes discrimination (hate speech), sensitive_information,
+rumour; gausdal none (harmful content is escalated instead).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ordstyrer.language import classify as clf
+from ordstyrer.language import names, pii, standard
+
+ACTIONS = (
+    "answer", "acknowledge", "thank", "correct", "refer_formal", "refer_political",
+    "escalate", "hide", "delete_allowed", "none",
+)  # fmt: skip
+# Above this score a harmful comment with an allowed ground is a deletion candidate;
+# below it, it is hidden pending an editor's review (HS-02).
+CONFIDENT = 0.8
+
+_GROUND_ORDER = (
+    "spam", "hate_speech", "unlawful", "discrimination", "harassment", "personal_attack",
+    "public_shaming", "third_party_naming", "confidentiality_breach", "privacy_breach",
+    "sensitive_information", "rumour",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Triage:
+    categories: dict[str, float]
+    category: str
+    labels: tuple[str, ...]
+    personal_data: tuple[pii.PersonalData, ...]
+    standard: str
+    action: str
+    grounds: tuple[str, ...] = ()
+    hate_ground: str | None = None
+    findings: tuple[Any, ...] = field(default=())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "categories": self.categories,
+            "labels": list(self.labels),
+            "language": self.standard,
+            "pii": [
+                {"type": p.type, "span": [p.start, p.end], "text": p.text, "detail": p.detail}
+                for p in self.personal_data
+            ],
+            "action": self.action,
+            "grounds": list(self.grounds),
+            "hate_ground": self.hate_ground,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def candidate_grounds(labels: set[str], found: Sequence[pii.PersonalData]) -> list[str]:
+    """Deletion grounds that fit, before the preset's own list filters them."""
+    out: set[str] = set()
+    ids = any(p.type in {"national_id", "bank_account"} for p in found)
+    if "spam" in labels:
+        out.add("spam")
+    if "hate_speech" in labels:
+        out |= {"hate_speech", "unlawful", "discrimination"}
+    if "harassment" in labels:
+        out |= {"harassment", "personal_attack"}
+    if "third_party" in labels and labels & {"harassment", "sensitive", "rumour"}:
+        out |= {"third_party_naming", "public_shaming"}
+    if ("third_party" in labels and "sensitive" in labels) or ids:
+        out |= {"privacy_breach", "sensitive_information"}
+    if "sensitive" in labels:
+        out.add("sensitive_information")
+    if "rumour" in labels:
+        out.add("rumour")
+    return [g for g in _GROUND_ORDER if g in out]
+
+
+def _labels(scores: dict[str, float], found: Sequence[pii.PersonalData]) -> set[str]:
+    labels = set(clf.predicted_labels(scores))
+    types = {p.type for p in found}
+    if types & {"national_id", "bank_account"} or (
+        types & {"health", "special_category"} and "sensitive" not in labels and "person" in types
+    ):
+        labels.add("sensitive")
+    return labels
+
+
+def _findings(policy: Any, labels: set[str], action: str) -> tuple[Any, ...]:
+    """Policy findings for the editor: DI-12, DI-7, DI-8, MO-3 with the municipality's words."""
+    if policy is None:
+        return ()
+    from ordstyrer.policy import Finding
+
+    wanted: list[tuple[str, str, str, str]] = []
+    if labels & {"sensitive", "rumour"}:
+        wanted.append(
+            ("DI-12", "block", "Ikke kommenter sensitive opplysninger, rykter eller spekulasjoner.",
+             "Never comment on sensitive information, rumours or speculation.")
+        )  # fmt: skip
+    if action == "refer_formal":
+        wanted.append(
+            ("DI-7", "warn", "Saksbehandling skjer ikke i sosiale medier: vis til formell kanal "
+             "og journalfør henvendelsen.", "No case processing on social media: refer to a "
+             "formal channel and journal the inquiry.")
+        )  # fmt: skip
+    if action == "refer_political":
+        wanted.append(
+            ("DI-8", "warn", "Politiske spørsmål går til politisk nivå; ikke gi egne vurderinger.",
+             "Political inquiries go to the political level; give no own assessment.")
+        )  # fmt: skip
+    if "hate_speech" in labels:
+        wanted.append(
+            ("MO-3", "warn", "Mulig hatefull ytring (straffeloven § 185): arkiver og vurder "
+             "politianmeldelse.", "Possible hateful speech (Penal Code § 185): archive and "
+             "consider reporting to the police.")
+        )  # fmt: skip
+    out = []
+    for rule, severity, nb, en in wanted:
+        citation = policy.citation(rule) if policy.applies(rule) else None
+        if citation is not None:
+            out.append(Finding(rule, severity, nb, en, citation))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def decide(
+    scores: dict[str, float], labels: set[str], found: Sequence[pii.PersonalData], policy: Any
+) -> tuple[str, tuple[str, ...]]:
+    """The suggested action and, for hide/delete_allowed, the grounds the policy allows."""
+    allowed = tuple(policy.grounds()) if policy is not None else ()
+    fitting = tuple(g for g in candidate_grounds(labels, found) if g in allowed)
+    harmful = labels & {"spam", "hate_speech", "harassment"} or fitting
+    if harmful:
+        if fitting:
+            strength = max(
+                [scores[c] for c in labels & {"spam", "hate_speech", "harassment", "sensitive",
+                                              "rumour", "third_party"}] or [0.0]
+            )  # fmt: skip
+            return ("delete_allowed" if strength >= CONFIDENT else "hide"), fitting
+        return "escalate", ()
+
+    def applies(rule: str) -> bool:
+        return policy is None or policy.applies(rule)
+
+    if labels & {"sensitive", "rumour"} or any(
+        p.type in {"national_id", "bank_account"} for p in found
+    ):
+        return "escalate", ()  # DI-12 / PU-1: not answered in public; an editor looks at it
+    if "case_processing" in labels:
+        return "refer_formal", ()
+    if "political" in labels and applies("DI-8"):
+        return "refer_political", ()
+    if "factual_error" in labels:
+        return "correct", ()
+    if "question" in labels:
+        return "answer", ()
+    if "complaint" in labels or "political" in labels:
+        return "acknowledge", ()
+    if "praise" in labels:
+        return "thank", ()
+    return "none", ()
+
+
+def _policy(preset: str | None) -> Any:
+    if preset is None:
+        return None
+    from ordstyrer.policy import load_policy
+
+    return load_policy(preset)
+
+
+def triage_many(
+    items: Sequence[tuple[str, str | None]],
+    *,
+    preset: str | None = None,
+    embedder: clf.Embedder | None = None,
+    with_names: bool = True,
+) -> list[Triage]:
+    """Triage (text, post_text) pairs in one batch (faster than one at a time)."""
+    policy = _policy(preset)
+    texts = [t for t, _ in items]
+    all_scores = clf.classify(texts, embedder=embedder)
+    standards = standard.detect_standards(texts)
+    persons = (
+        names.find_person_spans(texts) if with_names and names.available() else [[] for _ in texts]
+    )
+    model = clf.load_model()
+    out = []
+    for (text, post_text), scores, lang, person_spans in zip(
+        items, all_scores, standards, persons, strict=True
+    ):
+        found = pii.with_persons(
+            text,
+            pii.find_personal_data(text, types=[t for t in pii.PII_TYPES if t != "person"]),
+            person_spans,
+        )
+        if post_text and len(text.split()) < 3:
+            lang = standard.detect_standard(post_text)  # too short to tell: follow the post
+        labels = _labels(scores, found)
+        action, grounds = decide(scores, labels, found, policy)
+        hate_ground = model.hate_ground(text) if "hate_speech" in labels else None
+        out.append(
+            Triage(
+                categories=scores,
+                category=max(scores, key=scores.get),
+                labels=tuple(c for c in clf.CATEGORIES if c in labels),
+                personal_data=tuple(found),
+                standard=lang,
+                action=action,
+                grounds=grounds,
+                hate_ground=hate_ground,
+                findings=_findings(policy, labels, action),
+            )
+        )
+    return out
+
+
+def triage(
+    text: str,
+    *,
+    post_text: str | None = None,
+    preset: str | None = None,
+    embedder: clf.Embedder | None = None,
+) -> Triage:
+    """Categories, personal data, written standard and the suggested action for one comment."""
+    return triage_many([(text, post_text)], preset=preset, embedder=embedder)[0]
