@@ -1,0 +1,292 @@
+"""PDF/A-2b renderings of archive records (norwegian-standards §1.7, §2).
+
+One rendering per record, made once (by the background sweep or on first use) and
+kept unchanged in `ArchiveRendering`, so every download and every export hands
+over the same archival document with the same checksum. WeasyPrint renders
+tagged PDF/A-2b with `/Lang nb` and the title in the XMP metadata; the creation
+date is the record's archive time, which makes the output reproducible.
+
+The renderer never fetches anything: only `data:` URLs (the record's own images)
+are allowed. Characters the embedded fonts cannot draw (emoji, for instance) are
+written as «[U+1F44D]» in running text and as JSON `\\u` escapes in the raw JSON,
+because PDF/A forbids references to the missing-glyph (.notdef) character.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import unicodedata
+import zoneinfo
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ordstyrer.archive.canonical import parse_iso, sha256_hex
+from ordstyrer.archive.models import ArchiveFile, ArchiveRecord, ArchiveRendering, RecordKind
+from ordstyrer.policy import GROUNDS
+
+logger = logging.getLogger("ordstyrer.archive")
+# WeasyPrint logs every layout step at INFO; the worker's log is not the place for that.
+for _name in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+PDF_VARIANT = "pdf/a-2b"
+PRONOM_PDFA_2B = "fmt/477"  # PRONOM: Acrobat PDF/A – Portable Document Format 2b
+EMBEDDED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts")
+
+KIND_NB = {
+    "deleted_comment": "Slettet kommentar",
+    "hidden_comment": "Skjult kommentar",
+    "journal_inbound": "Journalført henvendelse",
+    "journal_outbound": "Journalført svar",
+    "moderation_note": "Modereringsnotat",
+    "own_post": "Kommunens innlegg",
+}
+DIRECTION_NB = {
+    "I": "I – inngående dokument",
+    "U": "U – utgående dokument",
+    "X": "X – organinternt dokument uten oppfølging",
+}
+PLATFORM_NB = {"facebook": "Facebook", "instagram": "Instagram", "simulated": "Simulert plattform"}
+ACTION_NB = {
+    "delete": "Slettet fra plattformen",
+    "hide": "Skjult på plattformen",
+    "ban": "Brukeren utestengt",
+    "journal": "Journalført",
+    "reply": "Besvart",
+    "note": "Notat",
+    "archive": "Arkivert",
+}
+
+
+class RenderError(Exception):
+    """The PDF/A document could not be made (fonts or libraries missing)."""
+
+
+def renderer_name() -> str:
+    import weasyprint
+
+    return f"WeasyPrint {weasyprint.__version__}"
+
+
+@lru_cache(maxsize=1)
+def _covered() -> frozenset[int] | None:
+    """Code points every font of the documents can draw (None: fonts not found)."""
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - fontTools comes with WeasyPrint
+        return None
+    sets = []
+    for name in FONT_FILES:
+        path = next((Path(d) / name for d in FONT_DIRS if (Path(d) / name).is_file()), None)
+        if path is None:
+            hits = (
+                list(Path("/usr/share/fonts").rglob(name))
+                if Path("/usr/share/fonts").is_dir()
+                else []
+            )
+            path = hits[0] if hits else None
+        if path is None:
+            logger.warning("font not found for PDF/A coverage", extra={"font": name})
+            return None
+        sets.append(set(TTFont(path, lazy=True).getBestCmap()))
+    return frozenset(set.intersection(*sets))
+
+
+def printable(text: str) -> str:
+    """`text` with characters the fonts cannot draw written as [U+XXXX]."""
+    covered = _covered()
+    if covered is None:
+        return text
+    out = []
+    for char in text:
+        point = ord(char)
+        if point in covered or char in "\n\t":
+            out.append(char)
+        elif unicodedata.category(char) in ("Cf", "Mn", "Cc", "Cs"):
+            continue  # joiners, variation selectors, controls: no visible mark of their own
+        else:
+            out.append(f"[U+{point:04X}]")
+    return "".join(out)
+
+
+def printable_json(raw: str) -> str:
+    """The raw JSON pretty-printed, with characters the fonts lack as JSON \\u escapes
+    (the text stays valid JSON with the same meaning)."""
+    try:
+        text = json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
+    except ValueError:
+        return printable(raw)
+    covered = _covered()
+    if covered is None:
+        return text
+    out = []
+    for char in text:
+        point = ord(char)
+        if point in covered or char in "\n":
+            out.append(char)
+        elif point > 0xFFFF:
+            high, low = divmod(point - 0x10000, 0x400)
+            out.append(f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}")
+        else:
+            out.append(f"\\u{point:04x}")
+    return "".join(out)
+
+
+def local(value: str | datetime | None) -> str:
+    """A time as Norwegians read it: 16.05.2025 kl. 10.00 (Europe/Oslo)."""
+    when = parse_iso(value) if isinstance(value, str) else value
+    if when is None:
+        return ""
+    return when.astimezone(OSLO).strftime("%d.%m.%Y kl. %H.%M.%S")
+
+
+def _data_uri(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _pretty_json(raw: str) -> str:
+    try:
+        return json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
+    except ValueError:
+        return raw
+
+
+def record_context(
+    record: ArchiveRecord, files: list[ArchiveFile], *, for_pdf: bool = True
+) -> dict[str, Any]:
+    """What the record's document shows. For the PDF every text is made printable and
+    images are embedded; for the console page texts stay as they are."""
+    body = json.loads(record.canonical)
+    p = printable if for_pdf else _same
+    author = body.get("author")
+    recipient = body.get("recipient")
+    where = body["where"]
+    by_position = {f.position: f for f in files}
+    attachments = []
+    for item in body["files"]:
+        stored = by_position.get(item["position"])
+        attachments.append(
+            {
+                "position": item["position"],
+                "name": p(item["name"]),
+                "mime": item["mime"],
+                "size": item["size"],
+                "sha256": item["sha256"],
+                "image": _data_uri(item["mime"], bytes(stored.data))
+                if for_pdf and stored is not None and item["mime"] in EMBEDDED_IMAGE_TYPES
+                else None,
+            }
+        )
+    ground = body["ground"]
+    confidentiality = body.get("confidentiality")
+    return {
+        "title": p(body["title"]),
+        "public_title": p(body["public_title"]),
+        "kind": KIND_NB.get(body["kind"], body["kind"]),
+        "municipality": p(body["municipality"]["name"]),
+        "sequence": body["sequence"],
+        "archived_at": local(body["archived_at"]),
+        "archived_at_iso": body["archived_at"],
+        "hash": record.hash,
+        "prev_hash": record.prev_hash,
+        "text": p(body["said"]["text"]),
+        "edits": [{"text": p(e["text"]), "at": local(e["at"])} for e in body["said"]["edits"]],
+        "author": {k: p(v) for k, v in author.items()} if author else None,
+        "recipient": {k: p(v) for k, v in recipient.items()} if recipient else None,
+        "platform": PLATFORM_NB.get(where["platform"], p(where["platform"])),
+        "channel_name": p(where["channel_name"]),
+        "post_id": p(where["post_id"]),
+        "item_id": p(where["item_id"]),
+        "permalink": p(where["permalink"]),
+        "post_text": p(where["post_text"]),
+        "context": [
+            {"author": p(c["author"]), "text": p(c["text"]), "at": local(c["at"])}
+            for c in where["context"]
+        ],
+        "created": local(body["when"]["created"]),
+        "captured": local(body["when"]["captured"]),
+        "deleted": local(body["when"]["deleted"]),
+        "action": ACTION_NB.get(body["action"], body["action"]),
+        "ground": GROUNDS[ground].nb if ground in GROUNDS else ground,
+        "justification": p(body["justification"]),
+        "actor": p(body["actor"]["name"]) if body.get("actor") else "Ordstyrer (system)",
+        "journal": body["journal"]["journal"],
+        "direction": DIRECTION_NB.get(body["journal"]["direction"], ""),
+        "confidentiality": confidentiality,
+        "refers_to": body.get("refers_to"),
+        "attachments": attachments,
+        "raw": None
+        if body.get("raw") is None
+        else (printable_json(body["raw"]) if for_pdf else _pretty_json(body["raw"])),
+        "kind_label": str(RecordKind(body["kind"]).label)
+        if body["kind"] in RecordKind.values
+        else "",
+    }
+
+
+def html_to_pdfa(html: str) -> bytes:
+    """Render HTML to tagged PDF/A-2b without fetching anything but data: URLs."""
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except (ImportError, OSError) as exc:  # pango/harfbuzz missing on the machine
+        raise RenderError(f"WeasyPrint kan ikke lages PDF her: {exc}") from exc
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True)
+
+
+def render_record_pdf(record: ArchiveRecord) -> bytes:
+    files = list(record.files.order_by("position"))
+    html = render_to_string("archive/pdf/record.html", record_context(record, files))
+    return html_to_pdfa(html)
+
+
+def rendering_for(record: ArchiveRecord, *, now: datetime | None = None) -> ArchiveRendering:
+    """The record's PDF/A document, made now if it does not exist yet."""
+    existing = ArchiveRendering.objects.filter(record=record).first()
+    if existing is not None:
+        return existing
+    pdf = render_record_pdf(record)
+    rendering = ArchiveRendering(
+        record=record,
+        pdf=pdf,
+        size=len(pdf),
+        sha256=sha256_hex(pdf),
+        renderer=renderer_name(),
+        rendered_at=now or timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            rendering.save(force_insert=True)
+    except IntegrityError:  # another worker made it first: theirs is the document
+        return ArchiveRendering.objects.get(record=record)
+    return rendering
+
+
+def render_missing_renderings(*, limit: int, now: datetime) -> int:
+    """Render up to `limit` records that have no document yet; returns how many."""
+    missing = list(ArchiveRecord.objects.filter(rendering__isnull=True).order_by("id")[:limit])
+    made = 0
+    for record in missing:
+        try:
+            rendering_for(record, now=now)
+        except RenderError:
+            logger.exception("archive rendering failed", extra={"record_id": record.pk})
+            break
+        made += 1
+    return made
