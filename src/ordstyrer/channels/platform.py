@@ -11,7 +11,7 @@ connector with `connector_for`; another app may plug in its own opener
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -48,14 +48,35 @@ def connector_config(channel: Channel) -> dict[str, Any]:
     key = PLATFORM_ID_KEYS.get(channel.kind, "platform_id")
     if channel.platform_id:
         config.setdefault(key, channel.platform_id)
+    if _extra_config is not None:
+        config.update(_extra_config(channel))
     return config
 
 
 def connector_for(channel: Channel) -> Any:
-    """The connector of the channel's platform (`ordstyrer.connectors.registry`)."""
+    """The connector of the channel's platform (`ordstyrer.connectors.registry`), with
+    every call recorded on the channel when a recorder is plugged in."""
     from ordstyrer.connectors.registry import get_connector
 
-    return get_connector(channel.kind, connector_config(channel))
+    recorder = _recorder(channel) if _recorder is not None else None
+    return get_connector(channel.kind, connector_config(channel), recorder=recorder)
+
+
+# The platform connection (`ordstyrer.platforms`) adds the stored account id and
+# encrypted token to the settings, and logs every connector call on the channel.
+_extra_config: Callable[[Channel], Mapping[str, Any]] | None = None
+_recorder: Callable[[Channel], Any] | None = None
+
+
+def use_connector_extras(
+    *,
+    config: Callable[[Channel], Mapping[str, Any]] | None,
+    recorder: Callable[[Channel], Any] | None,
+) -> None:
+    """Plug in extra connector settings and a `CallRecorder` factory (set once from
+    AppConfig.ready; None: neither)."""
+    global _extra_config, _recorder  # one process-wide seam, like the opener below
+    _extra_config, _recorder = config, recorder
 
 
 ConnectorOpener = Callable[[Channel], AbstractContextManager[Any]]

@@ -27,7 +27,13 @@ def person(actor: Any) -> Any:
 def lock_channel(channel: Channel | int) -> Channel:
     """Re-read the channel under a row lock (inside transaction.atomic)."""
     pk = channel.pk if isinstance(channel, Channel) else channel
-    return Channel.objects.select_for_update().select_related("municipality", "unit").get(pk=pk)
+    # `of=("self",)`: lock the channel row only; PostgreSQL refuses FOR UPDATE on the
+    # nullable side of the outer join to the unit.
+    return (
+        Channel.objects.select_for_update(of=("self",))
+        .select_related("municipality", "unit")
+        .get(pk=pk)
+    )
 
 
 def status_label(status: str) -> str:
