@@ -420,4 +420,5 @@ def test_connector_settings_carry_the_platform_id_under_each_connectors_key(pers
     expected = {"facebook": "page_id", "instagram": "ig_user_id", "simulated": "channel_id"}
     for kind, key in expected.items():
         channel.kind = kind
-        assert platform.connector_config(channel) == {"token_encrypted": "gAAAA", key: "12345"}
+        config = platform.connector_config(channel)
+        assert config["token_encrypted"] == "gAAAA" and config[key] == "12345"

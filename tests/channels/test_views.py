@@ -19,7 +19,7 @@ from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 
-CHANNEL_PAGES = ["detail", "edit", "closures", "house_rules", "review"]
+CHANNEL_PAGES = ["detail", "closures", "house_rules", "review"]
 POSTS = ["act", "roles", "closures", "review"]
 
 
@@ -51,6 +51,7 @@ def test_member_sees_every_page_outsider_gets_404(client, personas):
         client.logout()
         assert client.get(url).status_code == 302, url
     client.force_login(p.outsider)
+    assert client.get(reverse("channels:edit", args=[slug, channel.pk])).status_code == 404
     for name in POSTS:
         url = reverse(f"channels:{name}", args=[slug, channel.pk])
         assert client.post(url, {"action": "retire", "retire-reason": "x"}).status_code == 404, url
@@ -241,3 +242,29 @@ def test_review_page_records_a_review(client):
     assert "Gjennomgangen er registrert" in response.content.decode()
     done = channel.reviews.get(completed_at__isnull=False)
     assert done.answers["info_current"] is True and done.answers["followed_up"] is False
+
+
+def test_edit_page_only_for_proposal_editors_and_editable_states(client, personas):
+    p = personas
+    channel = propose(p)
+    url = reverse("channels:edit", args=[p.municipality.slug, channel.pk])
+    client.force_login(p.archivist)
+    assert client.get(url).status_code == 403
+    client.force_login(p.employee)
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {"name": "Nytt navn", "kind": "facebook", "plan_main_admin": p.employee.pk},
+    )
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.name == "Nytt navn" and channel.purpose == ""
+    services.channel_update(
+        actor=p.employee, channel=channel, purpose="Informasjon", plan=FULL_PLAN
+    )
+    services.channel_submit(actor=p.employee, channel=channel)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse(
+        "channels:detail", args=[p.municipality.slug, channel.pk]
+    )

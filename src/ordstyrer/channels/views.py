@@ -43,7 +43,7 @@ from ordstyrer.channels.selectors import (
     open_review,
     reviews_for,
 )
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 from ordstyrer.web.shell import municipality_view
@@ -212,6 +212,13 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    if not may_edit_proposal(request.user, channel):
+        raise AccessDenied(
+            _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
+        )
+    if channel.status not in workflow.EDITABLE:
+        messages.error(request, _("Forslaget kan bare endres som utkast eller etter avslag."))
+        return _detail(channel)
     policy = policy_for(municipality=municipality)
     main = channel.memberships.filter(role="main_admin").select_related("user").first()
     initial = {
@@ -298,7 +305,6 @@ def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             "may_pause": may_manage and "pause" in allowed,
             "may_resume": may_manage and "resume" in allowed,
             "may_retire": may_manage and "retire" in allowed,
-            "may_close": may_manage and channel.status in workflow.LIVE,
             "decision_form": DecisionForm(prefix="decision"),
             "activate_form": ActivateForm(
                 prefix="activate", initial={"url": channel.url, "platform_id": channel.platform_id}
