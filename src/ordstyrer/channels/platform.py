@@ -16,6 +16,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from ordstyrer.channels.models import Channel, CommentMode
 from ordstyrer.connectors.base import Capability, ConnectorError, iterate_pages, supports
 
@@ -120,7 +122,7 @@ def comments_off(channel: Channel) -> PlatformOutcome:
             ):
                 return PlatformOutcome(
                     CommentMode.HIDE_NEW,
-                    note="Plattformen kan ikke slå av kommentarer; nye kommentarer skjules.",
+                    note=_("Plattformen kan ikke slå av kommentarer; nye kommentarer skjules."),
                 )
             switched: list[str] = []
             pages = iterate_pages(lambda cursor: connector.list_posts(cursor=cursor, limit=25))
@@ -157,7 +159,7 @@ def hide_comment(channel: Channel, comment_id: str) -> PlatformOutcome:
         with open_connector(channel) as connector:
             if not supports(connector, Capability.MODERATOR):
                 return PlatformOutcome(
-                    CommentMode.FAILED, note="Plattformen kan ikke skjule kommentarer."
+                    CommentMode.FAILED, note=_("Plattformen kan ikke skjule kommentarer.")
                 )
             connector.hide_comment(comment_id)
             return PlatformOutcome(CommentMode.HIDE_NEW)
