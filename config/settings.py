@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ordstyrer.channels",
     "ordstyrer.inbox",
     "ordstyrer.archive",
+    "ordstyrer.platforms",
     "ordstyrer.web",
 ]
 
@@ -141,6 +142,14 @@ TASKS = {
 # The simulated platform is the demo's; Graph API hosts are settings so tests
 # can point them at the local stand-in.
 META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v25.0")
+# The Meta app (Facebook Login for Business, webhooks). Secrets only from the
+# environment; without META_APP_SECRET/META_VERIFY_TOKEN the webhook refuses everything.
+META_APP_ID = env_str("META_APP_ID")
+META_APP_SECRET = env_str("META_APP_SECRET")
+META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN")
+META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")
+META_GRAPH_BASE_URL = env_str("META_GRAPH_BASE_URL", "https://graph.facebook.com")
+META_DIALOG_BASE_URL = env_str("META_DIALOG_BASE_URL", "https://www.facebook.com")
 WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
 
 LOGGING = {

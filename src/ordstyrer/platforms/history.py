@@ -1,0 +1,326 @@
+"""A channel's history: backfill through the API, and a Page's own export (spec §6).
+
+* Backfill: the channel's posts since N days ago (`list_posts`, paged to the end) and
+  every comment and reply on them (`list_comments`, `filter=stream`), each through
+  `inbox_ingest`. Replies the Page already wrote on the platform mark the citizens'
+  items answered, so the inbox shows what is really still open.
+* Import: a "Download your information" export (zip or folder; `parse_dyi` repairs
+  Meta's mojibake). It holds the Page's own posts and comments only [U]: the Page's
+  comments go into the inbox history (never triaged), and posts and comments into the
+  archive (`archive_append`, idempotent per record, AR-1/AR-3). Records by anyone
+  other than the Page, if an export has them, are counted and skipped.
+
+Both run in a task (`history_run`) or from `ordstyrer platform-import`; starting one
+is a service with the usual permission check (CH-3, "manage").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import logging
+import tempfile
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from django.apps import apps
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.channels.permissions import require_channel_role
+from ordstyrer.channels.transitions import lock_channel, person
+from ordstyrer.connectors.base import (
+    Capability,
+    Comment,
+    ConnectorError,
+    Post,
+    iterate_pages,
+    supports,
+)
+from ordstyrer.connectors.facebook.dyi import DyiExport, parse_dyi
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.platforms.models import HistoryJob, JobKind, JobStatus, Platform
+from ordstyrer.platforms.recording import live_connection
+
+logger = logging.getLogger("ordstyrer.platforms")
+
+MAX_DAYS = 730
+MAX_EXPORT_JSON = 200 * 1024 * 1024  # uncompressed JSON kept from an uploaded export
+PROGRESS_EVERY = 50
+_JSON_MEMBER = ("posts/", "comments_and_reactions/")
+
+
+@dataclass
+class Counts:
+    posts: int = 0
+    comments: int = 0
+    ingested: int = 0
+    archived: int = 0
+    skipped: int = 0
+    note: str = ""
+
+
+# --- starting a job ------------------------------------------------------------------
+
+
+def _start(actor: Any, channel: Channel, kind: str, **fields: Any) -> HistoryJob:
+    now = timezone.now()
+    with transaction.atomic():
+        channel = lock_channel(channel)
+        require_channel_role(actor, channel, "manage")
+        if channel.kind not in Platform.values:
+            raise ServiceError(_("Historikk hentes bare for Facebook- og Instagram-kanaler."))
+        job = HistoryJob.objects.create(
+            channel=channel,
+            kind=kind,
+            requested_by=person(actor),
+            requested_at=now,
+            **fields,
+        )
+        audit_record(
+            actor=actor,
+            action=f"platform_{kind}",
+            municipality=channel.municipality,
+            obj=channel,
+            data={"job_id": job.pk, "days": fields.get("days"), "file": fields.get("filename")},
+        )
+        job_id = job.pk
+        transaction.on_commit(lambda: _enqueue(job_id))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from ordstyrer.platforms import tasks
+
+    tasks.history_run.enqueue(job_id=job_id)
+
+
+def history_backfill_start(*, actor: Any, channel: Channel, days: int) -> HistoryJob:
+    """Queue a backfill of the last `days` days of posts and comments."""
+    if not 1 <= int(days) <= MAX_DAYS:
+        raise ServiceError(
+            _("Velg mellom 1 og %(max)s dager tilbake.") % {"max": MAX_DAYS}, code="days"
+        )
+    connection = live_connection(channel)
+    if connection is None or not connection.usable:
+        raise ServiceError(_("Koble kanalen til plattformen før du henter historikk."))
+    return _start(actor, channel, JobKind.BACKFILL, days=int(days))
+
+
+def export_json_only(upload: IO[bytes]) -> bytes:
+    """The export's posts and comments JSON files as a small zip (media left out).
+
+    Refuses anything that is not a zip, and exports whose JSON would unpack to more than
+    `MAX_EXPORT_JSON` bytes (a zip bomb or the wrong file).
+    """
+    try:
+        source = zipfile.ZipFile(upload)
+    except (zipfile.BadZipFile, OSError):
+        raise ServiceError(
+            _("Filen er ikke en zip-fil fra «Last ned informasjonen din».")
+        ) from None
+    out = io.BytesIO()
+    total = 0
+    kept = 0
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            name = info.filename
+            if info.is_dir() or not name.endswith(".json"):
+                continue
+            if not any(part in name for part in _JSON_MEMBER):
+                continue
+            total += info.file_size
+            if total > MAX_EXPORT_JSON:
+                raise ServiceError(_("Eksporten er for stor (mer enn 200 MB tekst)."))
+            target.writestr(name, source.read(info))
+            kept += 1
+    if not kept:
+        raise ServiceError(
+            _("Fant ingen innlegg eller kommentarer i filen. Velg JSON-formatet ved eksport.")
+        )
+    return out.getvalue()
+
+
+def history_import_start(
+    *, actor: Any, channel: Channel, upload: IO[bytes], filename: str
+) -> HistoryJob:
+    """Queue the import of an uploaded export (its JSON is kept until the job ran)."""
+    payload = export_json_only(upload)
+    return _start(actor, channel, JobKind.IMPORT, filename=(filename or "")[:255], payload=payload)
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+def job_run(*, job_id: int, now: datetime | None = None) -> str:
+    """Claim a queued job (compare-and-set) and run it."""
+    now = now or timezone.now()
+    if not HistoryJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=now
+    ):
+        return "not_claimed"
+    job = HistoryJob.objects.select_related("channel__municipality", "requested_by").get(pk=job_id)
+    try:
+        if job.kind == JobKind.BACKFILL:
+            counts = backfill(channel=job.channel, days=job.days or 30, now=now, job=job)
+        else:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / "export.zip"
+                path.write_bytes(bytes(job.payload or b""))
+                counts = import_export(
+                    channel=job.channel, path=path, actor=job.requested_by, now=now, job=job
+                )
+    except (ConnectorError, ServiceError, FileNotFoundError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        HistoryJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=str(message)[:2000]
+        )
+        return "failed"
+    _save_counts(job, counts, status=JobStatus.DONE, payload=None)
+    return "done"
+
+
+def _save_counts(job: HistoryJob | None, counts: Counts, **extra: Any) -> None:
+    if job is None:
+        return
+    fields = dataclasses.asdict(counts)
+    if "status" in extra:
+        extra.setdefault("finished_at", timezone.now())
+    HistoryJob.objects.filter(pk=job.pk).update(**fields, **extra)
+
+
+def backfill(
+    *, channel: Channel, days: int, now: datetime, job: HistoryJob | None = None
+) -> Counts:
+    """Read posts and comments of the last `days` days into the inbox (idempotent)."""
+    from ordstyrer.channels.platform import connector_for
+    from ordstyrer.inbox.ingest import ingest_context
+    from ordstyrer.inbox.services import inbox_ingest
+
+    connector = connector_for(channel)
+    if not supports(connector, Capability.COMMENT_SOURCE):
+        raise ServiceError(_("Plattformen kan ikke lese kommentarer."))
+    since = now - timedelta(days=days)
+    context = ingest_context(channel)
+    counts = Counts()
+    posts = iterate_pages(lambda cursor: connector.list_posts(since=since, cursor=cursor, limit=25))
+    for post in posts:
+        counts.posts += 1
+        comments = iterate_pages(
+            lambda cursor, pid=post.id: connector.list_comments(pid, cursor=cursor, limit=100)
+        )
+        for comment in comments:
+            counts.comments += 1
+            if inbox_ingest(channel=channel, comment=comment, received_at=now, context=context):
+                counts.ingested += 1
+            if counts.comments % PROGRESS_EVERY == 0:
+                _save_counts(job, counts)
+    return counts
+
+
+def _page_names(channel: Channel, export: DyiExport) -> set[str]:
+    connection = live_connection(channel)
+    names = {n for n in (channel.name, getattr(connection, "account_name", "")) if n}
+    authors = Counter(c.author.name for c in export.comments if c.author and c.author.name)
+    if authors and not names & set(authors):
+        # The export is the Page's own activity: its most frequent author is the Page,
+        # even when the Page's display name differs from the channel's name here.
+        names.add(authors.most_common(1)[0][0])
+    return names
+
+
+def import_export(
+    *,
+    channel: Channel,
+    path: Path | str,
+    actor: Any = None,
+    now: datetime | None = None,
+    job: HistoryJob | None = None,
+) -> Counts:
+    """Import one export (folder or zip) into the inbox history and the archive."""
+    from ordstyrer.inbox.ingest import ingest_context
+    from ordstyrer.inbox.services import inbox_ingest
+
+    now = now or timezone.now()
+    connection = live_connection(channel)
+    export = parse_dyi(
+        path,
+        page_id=getattr(connection, "account_id", None) or channel.platform_id or None,
+        page_name=getattr(connection, "account_name", "") or channel.name,
+    )
+    names = _page_names(channel, export)
+    counts = Counts(posts=len(export.posts), comments=len(export.comments), skipped=export.skipped)
+    context = ingest_context(channel)
+    own: list[Comment] = []
+    for comment in export.comments:
+        if comment.author is None or comment.author.name not in names:
+            counts.skipped += 1
+            continue
+        own.append(dataclasses.replace(comment, is_page_author=True))
+    for comment in own:
+        inbox_ingest(channel=channel, comment=comment, received_at=now, context=context)
+        counts.ingested += 1
+    if apps.is_installed("ordstyrer.archive"):
+        for post in export.posts:
+            _archive(channel, actor, now, post=post)
+            counts.archived += 1
+        for comment in own:
+            _archive(channel, actor, now, comment=comment)
+            counts.archived += 1
+    else:
+        counts.note = _("Arkivet er ikke installert: ingenting ble arkivert.")
+    _save_counts(job, counts)
+    return counts
+
+
+def _archive(
+    channel: Channel,
+    actor: Any,
+    now: datetime,
+    *,
+    post: Post | None = None,
+    comment: Comment | None = None,
+) -> None:
+    from ordstyrer.archive.entry import ArchiveEntry, Kind, Person
+    from ordstyrer.archive.services import archive_append
+
+    record: Post | Comment = post if post is not None else comment  # type: ignore[assignment]
+    text = record.text
+    media = [m.url for m in getattr(record, "media", ()) if m.url]
+    link = getattr(record, "link", None)
+    if not text:
+        text = _("(Innlegg uten tekst.)")
+    title = ""
+    if comment is not None:
+        title = _("Kommentar fra %(page)s") % {"page": channel.name}
+    archive_append(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        entry=ArchiveEntry(
+            municipality=channel.municipality,
+            kind=Kind.OWN_POST,
+            text=text,
+            author=Person(name=record.author.name if record.author else channel.name),
+            channel=channel,
+            item_id=record.id,
+            created_at=record.created_at,
+            captured_at=now,
+            raw=record.raw or None,
+            action="archive",
+            title=title,
+            idempotency_key=f"dyi:{channel.pk}:{record.id}",
+            extra={
+                "source": "download_your_information",
+                "record": "comment" if comment is not None else "post",
+                "media": media,
+                "link": link or "",
+            },
+        ),
+        now=now,
+    )

@@ -1,0 +1,179 @@
+"""Meta login and token inspection (spec §1.1), the parts the connectors do not cover.
+
+Pure Python (no Django): the views pass the settings in. Facebook Login for Business
+sends the person to Meta's dialog and back to our callback with a `code`; the code is
+exchanged for a short-lived user token (`GET /oauth/access_token` with `code` and
+`redirect_uri`), which `connectors.facebook.onboarding` turns into a long-lived one and
+then into Page tokens. The user token itself is never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, GraphClient
+from ordstyrer.connectors.secrets import SecretToken
+from ordstyrer.core.http import HttpSession
+
+DEFAULT_DIALOG_BASE = "https://www.facebook.com"
+
+# Permissions the product asks for (spec §1.1 table; `docs/connectors.md` step 1).
+# `publish_video` and the insights permissions are optional: without them only video
+# publishing and statistics are missing, so they are named but never block.
+FACEBOOK_PERMISSIONS = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_read_user_content",
+    "pages_manage_engagement",
+    "pages_manage_posts",
+    "pages_manage_metadata",
+    "read_insights",
+)
+INSTAGRAM_PERMISSIONS = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "instagram_basic",
+    "instagram_manage_comments",
+    "instagram_content_publish",
+)
+REQUESTED_SCOPES = tuple(dict.fromkeys((*FACEBOOK_PERMISSIONS, *INSTAGRAM_PERMISSIONS)))
+
+NEEDED_PERMISSIONS = {"facebook": FACEBOOK_PERMISSIONS, "instagram": INSTAGRAM_PERMISSIONS}
+
+
+def missing_permissions(kind: str, granted: Iterable[str]) -> list[str]:
+    have = set(granted)
+    return [p for p in NEEDED_PERMISSIONS.get(kind, ()) if p not in have]
+
+
+def dialog_url(
+    *,
+    app_id: str,
+    redirect_uri: str,
+    state: str,
+    config_id: str = "",
+    dialog_base: str = DEFAULT_DIALOG_BASE,
+    graph_version: str = DEFAULT_GRAPH_VERSION,
+) -> str:
+    """Meta's login dialog. Login for Business names a configuration (`config_id`) that
+    holds the permissions; without one the scopes are asked for directly."""
+    params = {
+        "client_id": app_id,
+        "redirect_uri": redirect_uri,
+        "state": state,
+        "response_type": "code",
+    }
+    if config_id:
+        params["config_id"] = config_id
+    else:
+        params["scope"] = ",".join(REQUESTED_SCOPES)
+    base = (dialog_base or DEFAULT_DIALOG_BASE).rstrip("/")
+    return f"{base}/{graph_version.strip('/')}/dialog/oauth?{urlencode(params)}"
+
+
+def _app_client(
+    app_id: str, app_secret: SecretToken, base_url: str, graph_version: str, session: Any
+) -> GraphClient:
+    # An app access token is "{app-id}|{app-secret}" (spec §2.1).
+    return GraphClient(
+        token=SecretToken(f"{app_id}|{app_secret.reveal()}"),
+        base_url=base_url or DEFAULT_BASE_URL,
+        version=graph_version or DEFAULT_GRAPH_VERSION,
+        session=session,
+    )
+
+
+def exchange_code(
+    code: str,
+    *,
+    app_id: str,
+    app_secret: SecretToken,
+    redirect_uri: str,
+    base_url: str = DEFAULT_BASE_URL,
+    graph_version: str = DEFAULT_GRAPH_VERSION,
+    session: HttpSession | None = None,
+) -> SecretToken:
+    """The login dialog's `code` → a short-lived user token."""
+    client = _app_client(app_id, app_secret, base_url, graph_version, session)
+    body = client.get(
+        "oauth/access_token",
+        {
+            "client_id": app_id,
+            "client_secret": app_secret.reveal(),
+            "redirect_uri": redirect_uri,
+            "code": code,
+        },
+    )
+    value = body.get("access_token")
+    if not isinstance(value, str) or not value:
+        raise ConnectorError(
+            "Meta ga ikke noe token for innloggingen.", permanent=True, code=ErrorCode.NEEDS_REAUTH
+        )
+    return SecretToken(value)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    valid: bool
+    scopes: tuple[str, ...]
+    kind: str  # USER, PAGE, SYSTEM_USER … as Meta reports it
+    expires_at: int | None  # Unix seconds; 0/None = does not expire
+
+
+def debug_token(
+    token: SecretToken,
+    *,
+    app_secret: SecretToken | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    graph_version: str = DEFAULT_GRAPH_VERSION,
+    session: HttpSession | None = None,
+) -> TokenInfo:
+    """`GET /debug_token?input_token=…` for the token's scopes (shape [U], spec §1.1)."""
+    client = GraphClient(
+        token=token,
+        app_secret=app_secret,
+        base_url=base_url or DEFAULT_BASE_URL,
+        version=graph_version or DEFAULT_GRAPH_VERSION,
+        session=session,
+    )
+    body = client.get("debug_token", {"input_token": token.reveal()})
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return TokenInfo(valid=False, scopes=(), kind="", expires_at=None)
+    scopes = data.get("scopes")
+    expires = data.get("expires_at")
+    return TokenInfo(
+        valid=bool(data.get("is_valid")),
+        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
+        kind=str(data.get("type") or ""),
+        expires_at=int(expires) if isinstance(expires, int | float) else None,
+    )
+
+
+def instagram_account(
+    page_token: SecretToken,
+    page_id: str,
+    *,
+    app_secret: SecretToken | None = None,
+    base_url: str = DEFAULT_BASE_URL,
+    graph_version: str = DEFAULT_GRAPH_VERSION,
+    session: HttpSession | None = None,
+) -> tuple[str, str] | None:
+    """The Instagram professional account connected to a Page: (id, username) (§4.1)."""
+    client = GraphClient(
+        token=page_token,
+        app_secret=app_secret,
+        base_url=base_url or DEFAULT_BASE_URL,
+        version=graph_version or DEFAULT_GRAPH_VERSION,
+        throttle_key=page_id,
+        session=session,
+    )
+    body = client.get(page_id, {"fields": "instagram_business_account{id,username}"})
+    account = body.get("instagram_business_account")
+    if not isinstance(account, dict) or not account.get("id"):
+        return None
+    return str(account["id"]), str(account.get("username") or "")

@@ -1,0 +1,48 @@
+"""Background tasks of the platform connection: each takes ids and calls one function.
+
+Enqueued with `transaction.on_commit` by the services (django-tasks, database worker).
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def webhook_process(delivery_id: int) -> str:
+    """Parse one stored webhook delivery and ingest its comments into the inbox."""
+    from ordstyrer.platforms.webhooks import delivery_process
+
+    return delivery_process(delivery_id=delivery_id)
+
+
+@task()
+def connection_verify(connection_id: int) -> str:
+    """Learn a new connection's tasks and permissions, check it, subscribe webhooks."""
+    from ordstyrer.platforms.connections import connection_verify as verify
+
+    return verify(connection_id=connection_id)
+
+
+@task()
+def connection_check_task(connection_id: int) -> str:
+    """The daily token health check of one connection."""
+    from ordstyrer.platforms.connections import connection_check
+
+    return connection_check(connection_id=connection_id)
+
+
+@task()
+def reauth_notify(channel_id: int) -> int:
+    """Tell the channel's main administrators that the platform must be reconnected."""
+    from ordstyrer.platforms.notices import notify_reauth
+
+    return notify_reauth(channel_id=channel_id)
+
+
+@task()
+def history_run(job_id: int) -> str:
+    """Run a queued backfill or import."""
+    from ordstyrer.platforms.history import job_run
+
+    return job_run(job_id=job_id)

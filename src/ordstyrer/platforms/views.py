@@ -1,0 +1,282 @@
+"""Console pages for a channel's platform connection: status, connect, disconnect,
+backfill and import. Thin: they call selectors and services.
+
+Every page resolves the channel through `access_channel`, so an outsider gets 404.
+Seeing the connection needs "manage" or "moderate" on the channel; changing it
+needs "manage" (CH-3).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.channels.permissions import access_channel, has_channel_need
+from ordstyrer.connectors.base import ConnectorError
+from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.platforms import connections, history, login
+from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
+from ordstyrer.platforms.models import ConnectionMethod, Platform
+from ordstyrer.platforms.selectors import connection_overview
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.web.shell import municipality_view
+
+SESSION_LOGIN = "platforms_login"
+SESSION_PAGES = "platforms_pages"
+LOGIN_TTL = 15 * 60
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    message = str(exc.message)
+    if exc.rule and exc.rule not in message:
+        message = f"{message} ({exc.rule})"
+    messages.error(request, message)
+
+
+def _channel(request: HttpRequest, municipality: Municipality, pk: int, need: str) -> Channel:
+    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    if need == "see":
+        if not (
+            has_channel_need(request.user, channel, "manage")
+            or has_channel_need(request.user, channel, "moderate")
+        ):
+            raise AccessDenied(_("Bare kanalens administratorer kan se tilkoblingen (CH-3)."))
+        return channel
+    return access_channel(user=request.user, id=pk, slug=municipality.slug, need=need)
+
+
+def _status_page(channel: Channel) -> HttpResponse:
+    return redirect("platforms:connection", slug=channel.municipality.slug, pk=channel.pk)
+
+
+@municipality_view()
+@require_GET
+def connection(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    channel = _channel(request, municipality, pk, "see")
+    return _render_status(request, channel)
+
+
+def _render_status(request: HttpRequest, channel: Channel, **forms: Any) -> HttpResponse:
+    overview = connection_overview(channel=channel)
+    return render(
+        request,
+        "platforms/connection.html",
+        {
+            "channel": channel,
+            "overview": overview,
+            "connection": overview.connection,
+            "may_manage": has_channel_need(request.user, channel, "manage"),
+            "meta_kind": channel.kind in Platform.values,
+            "login_configured": login.login_configured(),
+            "token_form": forms.get("token_form") or SystemTokenForm(),
+            "backfill_form": forms.get("backfill_form") or BackfillForm(),
+            "import_form": forms.get("import_form") or ImportForm(),
+            "is_instagram": channel.kind == Platform.INSTAGRAM,
+        },
+        status=400 if forms else 200,
+    )
+
+
+@municipality_view()
+@require_POST
+def login_start(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Send the person to Meta's login dialog (Facebook Login for Business)."""
+    channel = _channel(request, municipality, pk, "manage")
+    if not login.login_configured():
+        messages.error(request, _("Meta-appen er ikke satt opp (META_APP_ID, META_APP_SECRET)."))
+        return _status_page(channel)
+    state = secrets.token_urlsafe(24)
+    redirect_uri = request.build_absolute_uri(reverse("platforms_oauth_callback"))
+    request.session[SESSION_LOGIN] = {
+        "state": state,
+        "channel_id": channel.pk,
+        "slug": municipality.slug,
+        "redirect_uri": redirect_uri,
+        "started": time.time(),
+    }
+    request.session.pop(SESSION_PAGES, None)
+    return redirect(login.dialog_for(redirect_uri=redirect_uri, state=state))
+
+
+@login_required
+@require_GET
+def oauth_callback(request: HttpRequest) -> HttpResponse:
+    """Meta sends the person back here with `code` and our `state` (one fixed URL, as
+    Meta's strict redirect-URI matching requires)."""
+    pending = request.session.pop(SESSION_LOGIN, None)
+    state = request.GET.get("state", "")
+    if (
+        not isinstance(pending, dict)
+        or not state
+        or not secrets.compare_digest(str(pending.get("state", "")), state)
+        or time.time() - float(pending.get("started", 0)) > LOGIN_TTL
+    ):
+        messages.error(request, _("Innloggingen hos Meta kunne ikke bekreftes. Prøv igjen."))
+        return redirect("home")
+    channel = access_channel(
+        user=request.user, id=int(pending["channel_id"]), slug=pending["slug"], need="manage"
+    )
+    if request.GET.get("error") or not request.GET.get("code"):
+        messages.error(request, _("Innloggingen hos Meta ble avbrutt."))
+        return _status_page(channel)
+    try:
+        result = login.login_pages(
+            code=request.GET["code"], redirect_uri=pending["redirect_uri"], kind=channel.kind
+        )
+    except ConnectorError as exc:
+        messages.error(request, _("Meta svarte med en feil: %(error)s") % {"error": exc.message})
+        return _status_page(channel)
+    except ServiceError as exc:
+        _fail(request, exc)
+        return _status_page(channel)
+    if not result.options:
+        messages.error(
+            request,
+            _("Du har ingen sider (eller Instagram-kontoer) du kan koble til denne kanalen."),
+        )
+        return _status_page(channel)
+    request.session[SESSION_PAGES] = {
+        "channel_id": channel.pk,
+        "options": [o.as_dict() for o in result.options],
+        "scopes": result.scopes,
+        "started": time.time(),
+    }
+    return redirect("platforms:choose", slug=channel.municipality.slug, pk=channel.pk)
+
+
+def _pending_pages(request: HttpRequest, channel: Channel) -> dict[str, Any] | None:
+    pending = request.session.get(SESSION_PAGES)
+    if (
+        not isinstance(pending, dict)
+        or pending.get("channel_id") != channel.pk
+        or time.time() - float(pending.get("started", 0)) > LOGIN_TTL
+    ):
+        return None
+    return pending
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def choose(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Choose which of the person's Pages (or Instagram accounts) the channel is."""
+    channel = _channel(request, municipality, pk, "manage")
+    pending = _pending_pages(request, channel)
+    if pending is None:
+        messages.error(request, _("Valget har gått ut på tid. Logg inn hos Meta på nytt."))
+        return _status_page(channel)
+    options = {o["account_id"]: o for o in pending["options"]}
+    choices = [(o["account_id"], o["account_name"] or o["account_id"]) for o in options.values()]
+    form = ChoosePageForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        option = options[form.cleaned_data["page"]]
+        try:
+            token = connections.cipher().decrypt(option["token_encrypted"])
+            connections.connection_connect(
+                actor=request.user,
+                channel=channel,
+                account_id=option["account_id"],
+                account_name=option["account_name"],
+                page_id=option["page_id"],
+                token=token,
+                method=ConnectionMethod.LOGIN,
+                tasks=list(option["tasks"]),
+                scopes=pending["scopes"],
+            )
+        except TokenDecryptError:
+            messages.error(request, _("Valget kunne ikke leses. Logg inn hos Meta på nytt."))
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            request.session.pop(SESSION_PAGES, None)
+            messages.success(request, _("Kanalen er koblet til. Tilgangen sjekkes nå."))
+        return _status_page(channel)
+    return render(
+        request,
+        "platforms/choose.html",
+        {"channel": channel, "form": form, "options": list(options.values())},
+    )
+
+
+@municipality_view()
+@require_POST
+def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Connect with a token IT made for a Business Manager system user."""
+    channel = _channel(request, municipality, pk, "manage")
+    form = SystemTokenForm(request.POST)
+    if not form.is_valid():
+        return _render_status(request, channel, token_form=form)
+    try:
+        connections.connection_connect(
+            actor=request.user,
+            channel=channel,
+            account_id=form.cleaned_data["account_id"],
+            page_id=form.cleaned_data["page_id"],
+            token=SecretToken(form.cleaned_data["token"]),
+            method=ConnectionMethod.SYSTEM_USER,
+        )
+    except ServiceError as exc:
+        form.add_error(None, exc.message)  # the password widget never renders the token
+        return _render_status(request, channel, token_form=form)
+    messages.success(request, _("Tokenet er lagret kryptert. Tilgangen sjekkes nå."))
+    return _status_page(channel)
+
+
+@municipality_view()
+@require_POST
+def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    channel = _channel(request, municipality, pk, "manage")
+    try:
+        connections.connection_disconnect(actor=request.user, channel=channel)
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Kanalen er koblet fra, og tokenet er slettet."))
+    return _status_page(channel)
+
+
+@municipality_view()
+@require_POST
+def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    channel = _channel(request, municipality, pk, "manage")
+    form = BackfillForm(request.POST)
+    if not form.is_valid():
+        return _render_status(request, channel, backfill_form=form)
+    try:
+        history.history_backfill_start(
+            actor=request.user, channel=channel, days=form.cleaned_data["days"]
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Historikken hentes i bakgrunnen."))
+    return _status_page(channel)
+
+
+@municipality_view()
+@require_POST
+def import_export(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    channel = _channel(request, municipality, pk, "manage")
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_status(request, channel, import_form=form)
+    upload = form.cleaned_data["export"]
+    try:
+        history.history_import_start(
+            actor=request.user, channel=channel, upload=upload, filename=upload.name
+        )
+    except ServiceError as exc:
+        form.add_error("export", exc.message)
+        return _render_status(request, channel, import_form=form)
+    messages.success(request, _("Eksporten importeres i bakgrunnen."))
+    return _status_page(channel)
