@@ -158,7 +158,7 @@ def _lapse(closure_id: int, *, now: datetime) -> bool:
         ).update(
             state=ClosureState.ENDED,
             ended_at=now,
-            platform_note="Perioden gikk ut før den ble startet (ingen bakgrunnsjobb kjørte).",
+            platform_note=_("Perioden gikk ut før den ble startet (ingen bakgrunnsjobb kjørte)."),
         )
     )
 
