@@ -129,8 +129,12 @@ class ReasonForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    user = PersonChoiceField(label=_("Person"), queryset=get_user_model().objects.none())
-    role = forms.ChoiceField(label=_("Rolle"), choices=ChannelRole.choices)
+    user = PersonChoiceField(
+        label=_("Person"), queryset=get_user_model().objects.none(), empty_label=_("Velg person")
+    )
+    role = forms.ChoiceField(
+        label=_("Rolle"), choices=ChannelRole.choices, initial=ChannelRole.EDITOR
+    )
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
