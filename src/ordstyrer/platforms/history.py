@@ -183,6 +183,14 @@ def job_run(*, job_id: int, now: datetime | None = None) -> str:
             status=JobStatus.FAILED, finished_at=timezone.now(), error=str(message)[:2000]
         )
         return "failed"
+    except Exception as exc:  # noqa: BLE001 — a job must never stay "running"; logged with trace
+        logger.exception("history job failed", extra={"job_id": job.pk})
+        HistoryJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            error=_("Uventet feil (%(kind)s); se driftsloggen.") % {"kind": type(exc).__name__},
+        )
+        return "failed"
     _save_counts(job, counts, status=JobStatus.DONE, payload=None)
     return "done"
 

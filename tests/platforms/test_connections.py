@@ -1,0 +1,380 @@
+"""Connecting a channel to its Page against the Graph stand-in: Facebook Login for
+Business, a pasted system-user token, token health and re-authorisation, the call log,
+and access (spec §1.1; CH-1, CH-3)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from ordstyrer.channels.platform import connector_for
+from ordstyrer.connectors.secrets import TokenCipher
+from ordstyrer.core.models import AuditEntry
+from ordstyrer.platforms import connections
+from ordstyrer.platforms.models import (
+    ConnectionStatus,
+    ConnectorCall,
+    PlatformConnection,
+)
+from tests.factories import PASSWORD
+from tests.platforms.conftest import make_channel
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(channel, name: str = "") -> str:
+    base = f"/m/{channel.municipality.slug}/kanaler/{channel.pk}/tilkobling/"
+    return base + name
+
+
+def _login(client, user) -> None:
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def _decrypt(connection: PlatformConnection) -> str:
+    return TokenCipher.from_env().decrypt(connection.token_encrypted).reveal()
+
+
+# --- a system-user token pasted by IT -------------------------------------------------------
+
+
+def test_system_user_token_is_resolved_to_the_page_token_and_checked(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks, caplog
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    channel = make_channel(personas)
+    graph.store.add_user_token(
+        "EAAsystemuser123", {fb_page.id}, tasks={"MODERATE", "CREATE_CONTENT"}
+    )
+    _login(client, personas.communications)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            _url(channel, "systembruker/"),
+            {"account_id": fb_page.id, "token": "EAAsystemuser123"},
+        )
+    assert response.status_code == 302
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.status == ConnectionStatus.CONNECTED
+    assert connection.method == "system_user"
+    assert _decrypt(connection) == fb_page.token  # the Page's own token, resolved via /me/accounts
+    assert connection.account_name == "Eksempel kommune"
+    assert connection.tasks == ["CREATE_CONTENT", "MODERATE"]
+    assert connection.missing_tasks == ["ANALYZE"]  # named, not silently ignored
+    assert connection.scopes_known and connection.missing_scopes == []
+    assert connection.check_ok is True and connection.webhooks_subscribed
+    assert ("POST", f"/{fb_page.id}/subscribed_apps") in graph.store.requests
+    check = ConnectorCall.objects.get(channel=channel, operation="check_access")
+    assert check.outcome == "ok" and check.error_message == ""
+
+    # The token is nowhere but encrypted: not in the row's repr, audit, page or logs.
+    page_html = client.get(_url(channel)).content.decode()
+    audit = json.dumps(list(AuditEntry.objects.values("action", "data")))
+    for secret in ("EAAsystemuser123", fb_page.token):
+        assert secret not in repr(connection) and secret not in str(connection)
+        assert secret not in connection.token_encrypted
+        assert secret not in audit and secret not in page_html
+        assert secret not in caplog.text
+    assert "ANALYZE" in page_html  # the missing task is shown
+
+
+def test_a_pasted_page_token_is_kept_with_tasks_unknown(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    channel = make_channel(personas)
+    _login(client, personas.employee)  # the channel's main administrator
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _url(channel, "systembruker/"), {"account_id": fb_page.id, "token": fb_page.token}
+        )
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert _decrypt(connection) == fb_page.token
+    assert not connection.tasks_known and connection.missing_tasks == []
+    assert connection.check_ok is True
+
+
+def test_a_wrong_token_is_shown_as_needing_reauthorisation(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(channel, "systembruker/"), {"account_id": fb_page.id, "token": "EAAfeil"})
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.status == ConnectionStatus.NEEDS_REAUTH
+    assert connection.check_ok is False and connection.check_error
+    assert "EAAfeil" not in connection.check_error
+
+
+# --- Facebook Login for Business -------------------------------------------------------------
+
+
+def _start_login(client, channel) -> dict[str, list[str]]:
+    response = client.post(_url(channel, "facebook/"))
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    assert target.netloc == "dialog.example.invalid"
+    assert target.path == "/v25.0/dialog/oauth"
+    return parse_qs(target.query)
+
+
+def test_login_flow_connects_the_chosen_page(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    other = graph.add_page("Eksempel kulturskole")
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    query = _start_login(client, channel)
+    assert query["client_id"] == [graph.store.settings.app_id]
+    assert query["response_type"] == ["code"] and "scope" in query
+    redirect_uri = query["redirect_uri"][0]
+    assert redirect_uri.endswith("/tilkobling/meta/tilbake/")
+
+    # Meta's dialog: the person logs in and Meta sends them back with a code.
+    graph.store.add_user_token("EAAshortlogin", {fb_page.id, other.id})
+    graph.add_login_code("kode-123", "EAAshortlogin", redirect_uri)
+    back = client.get("/tilkobling/meta/tilbake/", {"code": "kode-123", "state": query["state"][0]})
+    assert back.status_code == 302 and back["Location"].endswith("/tilkobling/velg/")
+    choose = client.get(back["Location"])
+    assert choose.status_code == 200
+    assert "Eksempel kulturskole" in choose.content.decode()
+    assert "EAAfakePage" not in choose.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(back["Location"], {"page": fb_page.id})
+    assert done.status_code == 302
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.method == "login" and connection.account_id == fb_page.id
+    assert _decrypt(connection) == fb_page.token
+    assert connection.tasks_known and connection.missing_tasks == []
+    assert connection.scopes_known and connection.check_ok is True
+    # Only the Page token is kept; the session no longer holds the choices.
+    assert "platforms_pages" not in client.session
+
+
+def test_login_for_an_instagram_channel_offers_the_instagram_account(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    channel = make_channel(personas, kind="instagram", name="Eksempel på Instagram")
+    _login(client, personas.communications)
+    query = _start_login(client, channel)
+    graph.store.add_user_token("EAAshortig", {fb_page.id})
+    graph.add_login_code("kode-ig", "EAAshortig", query["redirect_uri"][0])
+    back = client.get("/tilkobling/meta/tilbake/", {"code": "kode-ig", "state": query["state"][0]})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(back["Location"], {"page": fb_page.ig_user_id})
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.account_id == fb_page.ig_user_id and connection.page_id == fb_page.id
+    assert connection.account_name == "eksempelkommune"
+    assert connection.check_ok is True  # the Instagram connector could read with it
+    assert ConnectorCall.objects.filter(channel=channel, operation="list_posts").exists()
+
+
+def test_login_callback_with_a_wrong_state_stores_nothing(client, personas, graph, fb_page) -> None:
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    query = _start_login(client, channel)
+    graph.store.add_user_token("EAAshort9", {fb_page.id})
+    graph.add_login_code("kode-9", "EAAshort9", query["redirect_uri"][0])
+    response = client.get("/tilkobling/meta/tilbake/", {"code": "kode-9", "state": "forfalsket"})
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not PlatformConnection.objects.exists()
+    # The state was used up: replaying the right one now fails too.
+    again = client.get("/tilkobling/meta/tilbake/", {"code": "kode-9", "state": query["state"][0]})
+    assert again["Location"] == "/"
+
+
+def test_login_refused_by_meta_is_reported(client, personas, graph, fb_page) -> None:
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    query = _start_login(client, channel)
+    response = client.get(
+        "/tilkobling/meta/tilbake/",
+        {"code": "ukjent-kode", "state": query["state"][0]},
+        follow=True,
+    )
+    assert "Meta svarte med en feil" in response.content.decode()
+    assert not PlatformConnection.objects.exists()
+
+
+def test_login_needs_a_configured_app(client, personas, settings) -> None:
+    settings.META_APP_ID = ""
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    response = client.post(_url(channel, "facebook/"), follow=True)
+    assert "META_APP_ID" in response.content.decode()
+
+
+# --- refusals ----------------------------------------------------------------------------
+
+
+def _connect(channel, fb_page, actor) -> PlatformConnection:
+    from ordstyrer.connectors.secrets import SecretToken
+
+    return connections.connection_connect(
+        actor=actor,
+        channel=channel,
+        account_id=fb_page.id,
+        token=SecretToken(fb_page.token),
+        method="login",
+        tasks=["MANAGE"],
+        scopes=[],
+    )
+
+
+def test_connecting_needs_an_approved_channel(personas, fb_page) -> None:
+    from ordstyrer.core.errors import ServiceError
+
+    channel = make_channel(personas, status="draft")
+    with pytest.raises(ServiceError) as info:
+        _connect(channel, fb_page, personas.communications)
+    assert info.value.rule == "CH-1"
+
+
+def test_connecting_another_page_than_registered_is_refused(personas, fb_page) -> None:
+    from ordstyrer.core.errors import ServiceError
+
+    channel = make_channel(personas, platform_id="424242")
+    with pytest.raises(ServiceError) as info:
+        _connect(channel, fb_page, personas.communications)
+    assert info.value.rule == "CH-8"
+
+
+def test_a_page_feeds_one_channel_only(personas, fb_page) -> None:
+    from ordstyrer.core.errors import ServiceError
+
+    first = make_channel(personas)
+    second = make_channel(personas, name="Kopi")
+    _connect(first, fb_page, personas.communications)
+    with pytest.raises(ServiceError):
+        _connect(second, fb_page, personas.communications)
+
+
+def test_only_managers_connect(personas, fb_page) -> None:
+    from ordstyrer.core.errors import AccessDenied
+
+    channel = make_channel(personas)
+    with pytest.raises(AccessDenied):
+        _connect(channel, fb_page, personas.archivist)
+
+
+def test_disconnect_forgets_the_token(client, personas, fb_page) -> None:
+    channel = make_channel(personas)
+    _connect(channel, fb_page, personas.communications)
+    _login(client, personas.communications)
+    assert client.post(_url(channel, "koble-fra/")).status_code == 302
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.status == ConnectionStatus.DISCONNECTED
+    assert connection.token_encrypted == ""
+    assert AuditEntry.objects.filter(action="platform_disconnect").exists()
+
+
+# --- token health --------------------------------------------------------------------------
+
+
+def test_daily_check_flags_an_expired_token(
+    personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    personas.employee.email = "hovedadmin@example.invalid"
+    personas.employee.save()
+    channel = make_channel(personas)
+    with django_capture_on_commit_callbacks(execute=True):
+        connection = _connect(channel, fb_page, personas.communications)
+    assert PlatformConnection.objects.get(pk=connection.pk).check_ok is True
+
+    graph.store.expire_page_token(fb_page.id, 463)  # "Session has expired" (spec §3.2)
+    now = timezone.now() + timedelta(days=1, minutes=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        claimed = connections.checks_sweep(now=now)
+    assert claimed == 1
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.NEEDS_REAUTH
+    assert connection.reauth_since is not None and connection.check_ok is False
+    failed = ConnectorCall.objects.filter(channel=channel, outcome="error").latest("at")
+    assert failed.error_code == "needs_reauth" and failed.permanent is True
+    assert AuditEntry.objects.filter(action="platform_needs_reauth").count() == 1
+    assert [m.to for m in mail.outbox] == [["hovedadmin@example.invalid"]]
+    assert "kobles til på nytt" in mail.outbox[0].subject
+    # A flagged connection is not checked again by the sweep, and not flagged twice.
+    assert connections.checks_sweep(now=now + timedelta(days=2)) == 0
+
+
+def test_any_call_with_a_dead_token_flags_the_channel_at_once(personas, graph, fb_page) -> None:
+    from ordstyrer.connectors.base import ConnectorError
+
+    channel = make_channel(personas)
+    _connect(channel, fb_page, personas.communications)
+    graph.store.expire_page_token(fb_page.id, 460)  # password changed
+    with pytest.raises(ConnectorError):
+        connector_for(channel).list_posts()
+    assert PlatformConnection.objects.get(channel=channel).status == ConnectionStatus.NEEDS_REAUTH
+
+
+def test_a_permission_error_is_shown_but_does_not_flag(personas, graph, fb_page) -> None:
+    channel = make_channel(personas)
+    connection = _connect(channel, fb_page, personas.communications)
+    graph.inject(200, path=f"/{fb_page.id}", times=1)
+    assert connections.connection_check(connection_id=connection.pk) == "error"
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.CONNECTED and connection.check_ok is False
+    assert connection.next_check_at > timezone.now() + timedelta(hours=20)
+
+
+def test_every_connector_call_is_recorded_on_the_channel(personas, graph, fb_page) -> None:
+    channel = make_channel(personas)
+    _connect(channel, fb_page, personas.communications)
+    connector = connector_for(channel)
+    connector.list_posts(limit=5)
+    with pytest.raises(Exception):  # noqa: B017,PT011 — any ConnectorError: the comment is unknown
+        connector.get_comment("123_456")
+    calls = list(ConnectorCall.objects.filter(channel=channel).order_by("at", "id"))
+    assert [(c.operation, c.outcome) for c in calls] == [
+        ("list_posts", "ok"),
+        ("get_comment", "error"),
+    ]
+    assert calls[1].error_code == "not_found" and calls[1].error_message
+    assert all(c.duration_ms >= 0 for c in calls)
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "status"),
+    [
+        ("outsider", "get", "", 404),
+        ("outsider", "post", "systembruker/", 404),
+        ("outsider", "post", "koble-fra/", 404),
+        ("outsider", "post", "historikk/", 404),
+        ("outsider", "post", "import/", 404),
+        ("outsider", "get", "velg/", 404),
+        ("archivist", "get", "", 403),
+        ("archivist", "post", "koble-fra/", 403),
+        ("chief_administrator", "get", "", 200),
+        ("communications", "get", "", 200),
+        ("employee", "get", "", 200),
+    ],
+)
+def test_access(client, personas, who, method, path, status) -> None:
+    channel = make_channel(personas)
+    _login(client, getattr(personas, who))
+    response = getattr(client, method)(_url(channel, path))
+    assert response.status_code == status
+
+
+def test_an_editor_sees_but_may_not_change(client, personas) -> None:
+    from ordstyrer.channels.models import ChannelMembership
+
+    channel = make_channel(personas)
+    ChannelMembership.objects.create(
+        channel=channel, user=personas.unit_leader, role="admin", granted_at=timezone.now()
+    )
+    _login(client, personas.unit_leader)
+    response = client.get(_url(channel))
+    assert response.status_code == 200 and "Lagre token" not in response.content.decode()
+    assert client.post(_url(channel, "koble-fra/")).status_code == 403
