@@ -26,6 +26,10 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
     # CH-1: any employee may draft a channel proposal for their unit; the approval chain
     # decides. Per-channel needs (publish, reply, moderate, …) are in channels.permissions.
     "propose_channel": None,
+    # The inbox: any member opens it; what they see and may change is per channel
+    # (inbox.access, CH-3). DI-11: any employee reports unwanted statements.
+    "inbox": None,
+    "report_unwanted": None,
 }
 
 

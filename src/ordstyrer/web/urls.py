@@ -24,4 +24,5 @@ urlpatterns = [
         "m/<slug:slug>/kanaler/<int:pk>/tilkobling/",
         include("ordstyrer.platforms.urls"),
     ),
+    path("m/<slug:slug>/innboks/", include("ordstyrer.inbox.urls")),
 ]

@@ -1,0 +1,84 @@
+"""Who may see and work on inbox items, on top of the channels' per-channel roles (CH-3).
+
+Reading the inbox of a channel is for the people who answer on it (its main
+administrator, administrators and editors) and for communications and the chief
+administrator, who oversee every channel (CH-4). Replying and changing items is for
+the people with the channel's "reply" need (`channels.permissions`): its appointed
+administrators/editors and communications. An outsider gets 404 everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.channels.models import Channel, ChannelMembership
+from ordstyrer.channels.permissions import CHANNEL_NEEDS, has_channel_need, require_channel_role
+from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.tenants.models import Municipality, Role
+
+# Municipality roles that read every channel's inbox (CH-4: editorial responsibility).
+OVERSIGHT_ROLES = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+REPLY_ROLES = CHANNEL_NEEDS["reply"] or frozenset()
+
+
+def sees_every_channel(user: Any, municipality: Municipality) -> bool:
+    return bool(roles_in(user, municipality) & OVERSIGHT_ROLES)
+
+
+def visible_channel_ids(user: Any, municipality: Municipality) -> list[int] | None:
+    """The channels whose inbox `user` reads; None means every channel (oversight)."""
+    if sees_every_channel(user, municipality):
+        return None
+    if not roles_in(user, municipality):
+        return []
+    return list(
+        ChannelMembership.objects.filter(
+            user=user, channel__municipality=municipality, role__in=REPLY_ROLES
+        )
+        .values_list("channel_id", flat=True)
+        .order_by("channel_id")
+    )
+
+
+def may_view_channel(user: Any, channel: Channel) -> bool:
+    municipality = channel.municipality
+    return sees_every_channel(user, municipality) or has_channel_need(user, channel, "reply")
+
+
+def may_work(user: Any, channel: Channel) -> bool:
+    """Reply, assign, change status, refer (CH-3)."""
+    return has_channel_need(user, channel, "reply")
+
+
+def require_work(user: Any, channel: Channel) -> None:
+    """Raise unless `user` may reply on and change items of `channel` (CH-3)."""
+    require_channel_role(user, channel, "reply")
+
+
+def access_item(*, user: Any, id: int, slug: str | None = None, need: str = "view") -> InboxItem:
+    """The inbox item `id` if `user` may `view` it or `work` on it; 404 for outsiders
+    (and for an item of another municipality than the URL's), 403 for members."""
+    try:
+        item = InboxItem.objects.select_related(
+            "channel__municipality", "channel__unit", "assignee", "municipality"
+        ).get(pk=id)
+    except (InboxItem.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Fant ikke siden.")) from None
+    municipality = item.channel.municipality
+    if slug is not None and municipality.slug != slug:
+        raise Http404(_("Fant ikke siden."))
+    if not roles_in(user, municipality):
+        raise Http404(_("Fant ikke siden."))
+    if need == "work":
+        require_work(user, item.channel)
+    elif need == "view":
+        if not may_view_channel(user, item.channel):
+            raise AccessDenied(_("Du har ikke tilgang til innboksen for denne kanalen (CH-3)."))
+    else:
+        raise ValueError(f"unknown inbox need {need!r}")
+    return item

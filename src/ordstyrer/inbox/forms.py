@@ -1,0 +1,124 @@
+"""Forms of the inbox pages. They parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.inbox.models import CloseReason
+from ordstyrer.inbox.reply_templates import TEMPLATES
+
+# A person closes with these reasons; "removed by the author" is the system's.
+PERSON_CLOSE_REASONS = [(v, label) for v, label in CloseReason.choices if v != "author_removed"]
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Svar"),
+        widget=forms.Textarea(attrs={"rows": 7}),
+        max_length=8000,
+        help_text=_("Svaret sjekkes mot retningslinjen før det sendes."),
+    )
+    template = forms.ChoiceField(
+        choices=[("", "")] + [(code, code) for code in TEMPLATES],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    referral_target = forms.CharField(
+        label=_("Henvist til (politisk organ, DI-8)"),
+        required=False,
+        max_length=255,
+        help_text=_("For eksempel formannskapet eller kommunestyret."),
+    )
+    override_reason = forms.CharField(
+        label=_("Hvorfor skal svaret sendes tross advarslene?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Begrunnelsen lagres i loggen sammen med navnet ditt."),
+    )
+
+
+class CloseForm(forms.Form):
+    close_reason = forms.ChoiceField(label=_("Hvorfor lukkes den?"), choices=PERSON_CLOSE_REASONS)
+    note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label=_("Tildel til"), required=False)
+
+    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.people = {str(p.pk): p for p in people}
+        self.fields["assignee"].choices = [("", _("Kanalens administratorer"))] + [
+            (str(p.pk), p.get_full_name() or p.username) for p in people
+        ]
+
+    def person(self) -> Any:
+        """The chosen person, or None for the channel's administrators."""
+        return self.people.get(self.cleaned_data.get("assignee") or "")
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internt notat"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+        help_text=_("Notater vises bare i Ordstyrer, aldri for innbyggeren."),
+    )
+
+
+class EscalateForm(forms.Form):
+    note = forms.CharField(
+        label=_("Hvorfor kan saken være omdømmekritisk?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+
+class ReferForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Henvis til"),
+        choices=[
+            ("formal", _("Formell henvendelse – journalføres (DI-7)")),
+            ("political", _("Politisk nivå (DI-8)")),
+        ],
+    )
+    target = forms.CharField(label=_("Organ eller mottaker"), required=False, max_length=255)
+    note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
+
+
+class UnwantedReportForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Kanal"))
+    link = forms.URLField(
+        label=_("Lenke til ytringen"),
+        required=False,
+        assume_scheme="https",
+        max_length=1000,
+    )
+    text = forms.CharField(
+        label=_("Teksten (hvis du ikke har lenke)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=8000,
+    )
+    note = forms.CharField(
+        label=_("Hva er problemet?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args: Any, channels: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = [("", "")] + [(str(c.pk), c.name) for c in channels]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("link") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(
+                _("Lim inn en lenke til ytringen eller teksten den inneholder.")
+            )
+        return data

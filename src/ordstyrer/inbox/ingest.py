@@ -1,0 +1,383 @@
+"""The one way anything enters the inbox: `inbox_ingest` (DI-1, DI-12; CH-9).
+
+Called by the poller (`inbox.polling`), the Facebook/Instagram webhook processing and
+the demo, with the platform's normalised `connectors.base.Comment`. Idempotent and
+safe out of order: the same comment twice is one item; an edit that arrives before
+its "add" creates the item with the edited text and keeps the original as an earlier
+version when it comes; a removal of a comment never seen leaves a tombstone, so a late
+"add" cannot bring it back as a live item.
+
+The page's own comments are never triaged as citizens' comments: our own replies are
+recognised, and a reply written directly on the platform by the page marks the
+citizen's item answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.connectors.base import Comment
+from ordstyrer.inbox import triage as triage_mod
+from ordstyrer.inbox import workflow
+from ordstyrer.inbox.models import (
+    CloseReason,
+    InboxItem,
+    ItemKind,
+    ItemStatus,
+    ItemVersion,
+    Reply,
+)
+from ordstyrer.inbox.transitions import (
+    calendar_for,
+    lock_item,
+    log_event,
+    policy_state,
+    set_deadlines,
+    transition,
+)
+
+MAX_ID = 255
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What ingesting many comments of one channel shares (one policy read)."""
+
+    policy: Any
+    targets: Any
+    version: int
+
+
+def ingest_context(channel: Channel) -> Context:
+    policy, targets, version = policy_state(channel.municipality)
+    return Context(policy, targets, version)
+
+
+def _aware(value: datetime, what: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ValueError(f"{what} must be a timezone-aware datetime")
+    return value
+
+
+def _kind(comment: Comment, kind: str | None) -> str:
+    if kind:
+        if kind not in ItemKind.values:
+            raise ValueError(f"unknown inbox item kind {kind!r}")
+        return kind
+    return ItemKind.REPLY if comment.parent_id else ItemKind.COMMENT
+
+
+def inbox_ingest(
+    *,
+    channel: Channel,
+    comment: Comment,
+    received_at: datetime,
+    kind: str | None = None,
+    context: Context | None = None,
+) -> InboxItem | None:
+    """Upsert one comment, reply, visitor post or message of `channel`.
+
+    Returns the item, or None for one of our own replies coming back from the platform.
+    Triages new text on arrival (`ordstyrer.language.triage`) and stores both deadlines.
+    """
+    _aware(received_at, "received_at")
+    if comment.created_at is not None:
+        _aware(comment.created_at, "comment.created_at")
+    platform_id = str(comment.id or "").strip()
+    if not platform_id or len(platform_id) > MAX_ID:
+        raise ValueError("a comment needs a platform id of at most 255 characters")
+    ctx = context or ingest_context(channel)
+    if comment.is_page_author:
+        return _ingest_page_comment(channel, comment, platform_id, received_at, ctx)
+    existing = InboxItem.objects.filter(channel=channel, platform_id=platform_id).first()
+    verdict = None
+    if comment.text and (existing is None or existing.text != comment.text):
+        verdict = triage_mod.triage_text(comment.text, ctx.policy)  # outside the transaction
+    with transaction.atomic():
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    return _create(channel, comment, platform_id, received_at, kind, ctx, verdict)
+            except IntegrityError:  # another worker stored it a moment ago
+                pass
+        item = lock_item(InboxItem.objects.get(channel=channel, platform_id=platform_id))
+        _update(item, comment, received_at, ctx, verdict)
+        return item
+
+
+# --- new items ----------------------------------------------------------------------------
+
+
+def _conversation_for(channel: Channel, comment: Comment) -> InboxItem | None:
+    """The citizen's own earlier item this comment follows up, if any.
+
+    A reply by the same person under their own comment, or under our reply to it,
+    belongs to that conversation (and reopens it when it was answered)."""
+    if not comment.parent_id or comment.author is None:
+        return None
+    parent = (
+        InboxItem.objects.filter(channel=channel, platform_id=comment.parent_id)
+        .select_related("conversation")
+        .first()
+    )
+    root: InboxItem | None = None
+    if parent is not None and not parent.from_page:
+        root = parent.conversation or parent
+    else:
+        ours = (
+            Reply.objects.filter(item__channel=channel, platform_id=comment.parent_id)
+            .select_related("item")
+            .first()
+        )
+        if ours is not None:
+            root = ours.item
+        elif parent is not None and parent.parent_platform_id:
+            root = InboxItem.objects.filter(
+                channel=channel, platform_id=parent.parent_platform_id, from_page=False
+            ).first()
+    if root is None or root.author_platform_id != comment.author.id:
+        return None
+    return root.conversation or root
+
+
+def _create(
+    channel: Channel,
+    comment: Comment,
+    platform_id: str,
+    received_at: datetime,
+    kind: str | None,
+    ctx: Context,
+    verdict: triage_mod.TriageOutcome | None,
+) -> InboxItem:
+    created = comment.created_at
+    started = created if created is not None and created <= received_at else received_at
+    item = InboxItem(
+        municipality=channel.municipality,
+        channel=channel,
+        kind=_kind(comment, kind),
+        platform_id=platform_id,
+        received_at=received_at,
+        platform_created_at=created,
+        text_seen_at=received_at,
+        started_at=started,
+        resolution_started_at=started,
+    )
+    _copy_platform_fields(item, comment)
+    item.text = comment.text or ""
+    item.edited = bool(comment.edited)
+    if verdict is not None:
+        triage_mod.apply(item, verdict, at=received_at)
+    conversation = _conversation_for(channel, comment)
+    if comment.removed:
+        # A removal we had not seen the comment for: a tombstone, nothing to answer.
+        item.removed_at = received_at
+        item.status, item.open = ItemStatus.CLOSED, False
+        item.close_reason = CloseReason.AUTHOR_REMOVED
+        item.listed = conversation is None
+        item.conversation = conversation
+    elif conversation is not None:
+        item.conversation = conversation
+        item.listed = False
+        item.status, item.open = ItemStatus.CLOSED, False
+    else:
+        item.status, item.open = ItemStatus.NEW, True
+        set_deadlines(
+            item,
+            targets=ctx.targets,
+            calendar=calendar_for(channel.municipality),
+            version=ctx.version,
+        )
+    item.status_changed_at = received_at
+    item.save()
+    if item.text:
+        ItemVersion.objects.create(
+            item=item, text=item.text, original=not item.edited, seen_at=received_at
+        )
+    log_event(
+        item,
+        action="arrived",
+        actor=None,
+        now=received_at,
+        data={"removed": bool(comment.removed), "follow_up_of": getattr(conversation, "pk", None)},
+        audit=False,
+    )
+    if conversation is not None and not comment.removed:
+        _follow_up(conversation, item, started, ctx)
+    if not comment.removed and item.listed:
+        # CH-9: a comment on a channel closed on a platform without a comment switch.
+        from ordstyrer.channels.closures import closure_comment_arrived
+
+        closure_comment_arrived(channel_id=channel.pk, comment_id=platform_id, now=received_at)
+    return item
+
+
+def _follow_up(root: InboxItem, follow_up: InboxItem, at: datetime, ctx: Context) -> None:
+    """The citizen wrote again: an answered conversation opens again (DI-3)."""
+    root = lock_item(root)
+    if root.status in workflow.RESOLVED and root.close_reason != CloseReason.AUTHOR_REMOVED:
+        transition(
+            root,
+            action="reopen",
+            actor=None,
+            now=follow_up.received_at,
+            targets=ctx.targets,
+            version=ctx.version,
+            reopened_by=at,
+            note=_("Innbyggeren svarte igjen."),
+            data={"follow_up_id": follow_up.pk},
+        )
+    else:
+        log_event(
+            root,
+            action="follow_up",
+            actor=None,
+            now=follow_up.received_at,
+            data={"follow_up_id": follow_up.pk},
+            audit=False,
+        )
+
+
+def _copy_platform_fields(item: InboxItem, comment: Comment) -> None:
+    """Fill what the platform told us, never erasing what an earlier event gave."""
+    if comment.post_id and not item.post_id:
+        item.post_id = str(comment.post_id)[:MAX_ID]
+    if comment.parent_id and not item.parent_platform_id:
+        item.parent_platform_id = str(comment.parent_id)[:MAX_ID]
+    if comment.author is not None:
+        item.author_platform_id = item.author_platform_id or str(comment.author.id)[:MAX_ID]
+        item.author_name = item.author_name or str(comment.author.name)[:MAX_ID]
+        item.author_url = item.author_url or (comment.author.profile_url or "")[:500]
+    if comment.permalink and not item.permalink:
+        item.permalink = comment.permalink[:1000]
+    if comment.created_at is not None and item.platform_created_at is None:
+        item.platform_created_at = comment.created_at
+    item.hidden = bool(comment.hidden)
+
+
+# --- known items -----------------------------------------------------------------------------
+
+
+def _update(
+    item: InboxItem,
+    comment: Comment,
+    received_at: datetime,
+    ctx: Context,
+    verdict: triage_mod.TriageOutcome | None,
+) -> None:
+    _copy_platform_fields(item, comment)
+    text = comment.text or ""
+    known = set(item.versions.values_list("text", flat=True))
+    if text and text != item.text:
+        if not item.text:
+            # The tombstone learns what was said, or an edit-first item its original.
+            item.text, item.text_seen_at, item.edited = text, received_at, bool(comment.edited)
+            if verdict is not None:
+                triage_mod.apply(item, verdict, at=received_at)
+        elif _is_newer(item, comment, received_at):
+            item.text, item.text_seen_at, item.edited = text, received_at, True
+            if verdict is not None:
+                triage_mod.apply(item, verdict, at=received_at)
+            log_event(item, action="edited", actor=None, now=received_at, audit=False)
+        if text not in known:
+            ItemVersion.objects.create(
+                item=item, text=text, original=not comment.edited, seen_at=received_at
+            )
+    if comment.removed and item.removed_at is None:
+        item.removed_at = received_at
+        log_event(item, action="removed", actor=None, now=received_at, audit=False)
+    item.save()
+    if comment.removed and item.open:
+        transition(
+            item,
+            action="close",
+            actor=None,
+            now=received_at,
+            targets=ctx.targets,
+            version=ctx.version,
+            close_reason=CloseReason.AUTHOR_REMOVED,
+            note=_("Forfatteren fjernet kommentaren."),
+        )
+
+
+def _is_newer(item: InboxItem, comment: Comment, received_at: datetime) -> bool:
+    """Whether `comment` carries a later text than the item shows.
+
+    An un-edited text ("add") is never newer than an edited one; between two edits,
+    the later arrival wins."""
+    if not comment.edited:
+        return False
+    if not item.edited:
+        return True
+    return item.text_seen_at is None or received_at >= item.text_seen_at
+
+
+# --- the page's own comments ----------------------------------------------------------------
+
+
+def _ingest_page_comment(
+    channel: Channel, comment: Comment, platform_id: str, received_at: datetime, ctx: Context
+) -> InboxItem | None:
+    """Our replies come back as page comments: recognise them; a reply the page wrote
+    directly on the platform is kept in the thread and answers the citizen's item."""
+    if Reply.objects.filter(item__channel=channel, platform_id=platform_id).exists():
+        return None
+    with transaction.atomic():
+        item, created = InboxItem.objects.get_or_create(
+            channel=channel,
+            platform_id=platform_id,
+            defaults={
+                "municipality": channel.municipality,
+                "kind": _kind(comment, None),
+                "from_page": True,
+                "listed": False,
+                "open": False,
+                "status": ItemStatus.CLOSED,
+                "text": comment.text or "",
+                "received_at": received_at,
+                "text_seen_at": received_at,
+                "status_changed_at": received_at,
+            },
+        )
+        _copy_platform_fields(item, comment)
+        if comment.text and comment.text != item.text:
+            item.text = comment.text
+        if comment.removed and item.removed_at is None:
+            item.removed_at = received_at
+        item.save()
+        if created and comment.parent_id:
+            _answered_on_platform(channel, comment, item, received_at, ctx)
+    return item
+
+
+def _answered_on_platform(
+    channel: Channel, comment: Comment, page_item: InboxItem, received_at: datetime, ctx: Context
+) -> None:
+    parent = InboxItem.objects.filter(
+        channel=channel, platform_id=comment.parent_id, from_page=False
+    ).first()
+    if parent is None:
+        return
+    parent = parent.conversation or parent
+    ours = Reply.objects.filter(item=parent).filter(
+        Q(platform_id=page_item.platform_id) | Q(text=comment.text)
+    )
+    if not parent.open or ours.exists():
+        return
+    parent = lock_item(parent)
+    transition(
+        parent,
+        action="answer",
+        actor=None,
+        now=comment.created_at or received_at,
+        targets=ctx.targets,
+        version=ctx.version,
+        note=_("Besvart direkte på plattformen."),
+        data={"page_comment_id": page_item.pk},
+    )

@@ -1,0 +1,182 @@
+"""E-mail about inbox items (Django e-mail; the console in the demo).
+
+Called from tasks only, after the change committed. Messages are Bokmål, name the rule
+they follow and link to the item. They quote no comment text: the e-mail leaves the
+installation, the comment stays in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels.models import ChannelMembership, ChannelRole
+from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
+from ordstyrer.tenants.models import Role, RoleAssignment
+
+ADMIN_ROLES = (ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN, ChannelRole.EDITOR)
+
+
+def _addresses(users: Iterable[Any]) -> list[str]:
+    seen: list[str] = []
+    for user in users:
+        email = (getattr(user, "email", "") or "").strip()
+        if user is not None and getattr(user, "is_active", True) and email and email not in seen:
+            seen.append(email)
+    return seen
+
+
+def _send(subject: str, body: str, recipients: list[str]) -> int:
+    if not recipients:
+        return 0
+    messages = [
+        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+        for to in recipients
+    ]
+    return get_connection().send_messages(messages) or 0
+
+
+def _path(item: InboxItem) -> str:
+    return reverse("inbox:detail", args=[item.channel.municipality.slug, item.pk])
+
+
+def _local(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%d.%m.%Y kl. %H:%M")
+
+
+def channel_people(item: InboxItem, roles: Iterable[str]) -> list[Any]:
+    return [
+        m.user
+        for m in ChannelMembership.objects.filter(
+            channel=item.channel_id, role__in=list(roles), user__is_active=True
+        ).select_related("user")
+    ]
+
+
+def municipal_people(item: InboxItem, roles: Iterable[str], unit: Any = None) -> list[Any]:
+    assignments = RoleAssignment.objects.filter(
+        municipality=item.channel.municipality_id, role__in=list(roles)
+    )
+    if unit is not None:
+        assignments = assignments.filter(unit=unit)
+    return list(get_user_model().objects.filter(is_active=True, pk__in=assignments.values("user")))
+
+
+def _item(item_id: int) -> InboxItem:
+    return InboxItem.objects.select_related(
+        "channel__municipality", "channel__unit", "assignee"
+    ).get(pk=item_id)
+
+
+def notify_deadline(*, item_id: int, kind: str, due_at: str) -> int:
+    """`warn`: remind the assignee (or the channel's administrators) before the deadline;
+    `overdue`: tell the channel's main administrator and communications (DI-1, CH-5).
+    Nothing is sent if the item was handled or its deadline moved meanwhile."""
+    item = _item(item_id)
+    due = datetime.fromisoformat(due_at)
+    if not item.open or item.due_at is None or item.due_at != due:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"channel": item.channel.name, "due": _local(due), "path": _path(item)}
+        if kind == "warn":
+            people = [item.assignee] if item.assignee else channel_people(item, ADMIN_ROLES)
+            subject = _("Frist nærmer seg: henvendelse på %(channel)s") % context
+            body = (
+                _(
+                    "En henvendelse på %(channel)s må besvares innen %(due)s (DI-1, arbeidstid). "
+                    "Svar, bekreft mottak eller henvis den i Ordstyrer: %(path)s"
+                )
+                % context
+            )
+        elif kind == "overdue":
+            people = channel_people(item, [ChannelRole.MAIN_ADMIN]) + municipal_people(
+                item, [Role.COMMUNICATIONS]
+            )
+            subject = _("Fristen er passert: henvendelse på %(channel)s") % context
+            body = (
+                _(
+                    "En henvendelse på %(channel)s skulle vært besvart innen %(due)s (DI-1). "
+                    "Kanaler med ubesvarte henvendelser over fristen flagges (CH-5). Følg opp i "
+                    "Ordstyrer: %(path)s"
+                )
+                % context
+            )
+        else:
+            raise ValueError(f"unknown deadline notice {kind!r}")
+        return _send(subject, body, _addresses(people))
+
+
+def notify_referral(*, referral_id: int) -> int:
+    """DI-10: communications (and the rådmann team where the preset says so)."""
+    referral = Referral.objects.select_related("item__channel__municipality", "actor").get(
+        pk=referral_id
+    )
+    if referral.kind != ReferralKind.ESCALATION:
+        return 0
+    from ordstyrer.inbox.referrals import escalation_includes_chief
+    from ordstyrer.tenants.selectors import policy_for
+
+    item = referral.item
+    roles = [Role.COMMUNICATIONS]
+    if escalation_includes_chief(policy_for(municipality=item.channel.municipality)):
+        roles.append(Role.CHIEF_ADMINISTRATOR)
+    with translation.override(settings.LANGUAGE_CODE):
+        who = referral.actor.get_full_name() if referral.actor else _("Ordstyrer")
+        context = {"channel": item.channel.name, "who": who, "path": _path(item)}
+        subject = _("Mulig omdømmekritisk sak på %(channel)s") % context
+        body = (
+            _(
+                "%(who)s har meldt en henvendelse på %(channel)s som mulig omdømmekritisk "
+                "(DI-10). Saken skal koordineres før noen svarer. Se saken og begrunnelsen i "
+                "Ordstyrer: %(path)s"
+            )
+            % context
+        )
+        return _send(subject, body, _addresses(municipal_people(item, roles)))
+
+
+def notify_unwanted_report(*, report_id: int) -> int:
+    """DI-11: the channel's administrators and the leader of the channel's unit."""
+    report = UnwantedReport.objects.select_related("item__channel__municipality", "reporter").get(
+        pk=report_id
+    )
+    item = report.item
+    people = channel_people(item, [ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN])
+    if item.channel.unit_id:
+        people += municipal_people(item, [Role.UNIT_LEADER], unit=item.channel.unit_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        who = report.reporter.get_full_name() if report.reporter else _("En ansatt")
+        context = {"channel": item.channel.name, "who": who, "path": _path(item)}
+        subject = _("Uønsket ytring meldt på %(channel)s") % context
+        body = (
+            _(
+                "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Vurder den "
+                "etter retningslinjen i Ordstyrer: %(path)s"
+            )
+            % context
+        )
+        return _send(subject, body, _addresses(people))
+
+
+def notify_reply_failed(*, reply_id: int) -> int:
+    reply = Reply.objects.select_related("item__channel__municipality", "author").get(pk=reply_id)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"channel": reply.item.channel.name, "path": _path(reply.item),
+                   "error": reply.error}  # fmt: skip
+        subject = _("Svaret ble ikke publisert på %(channel)s") % context
+        body = (
+            _(
+                "Plattformen tok ikke imot svaret ditt på %(channel)s: %(error)s\n\nHenvendelsen "
+                "er satt tilbake slik den var. Se den i Ordstyrer: %(path)s"
+            )
+            % context
+        )
+        return _send(subject, body, _addresses([reply.author]))

@@ -1,0 +1,151 @@
+"""Pull new comments from each live channel's `CommentSource` into the inbox.
+
+Webhooks (Facebook, Instagram) call `inbox_ingest` as changes happen; polling is the
+way in for the simulated platform of the demo and the safety net for the others. A
+connector with an event feed (`events_since(seq)`, the simulated page) gives adds,
+edits, removals and hides in order; any other `CommentSource` is read post by post.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ordstyrer.channels import workflow as channel_workflow
+from ordstyrer.channels.models import Channel, ChannelKind
+from ordstyrer.connectors.base import (
+    Capability,
+    ChangeEvent,
+    Comment,
+    ConnectorError,
+    iterate_pages,
+    supports,
+)
+from ordstyrer.inbox import tasks
+from ordstyrer.inbox.ingest import inbox_ingest, ingest_context
+from ordstyrer.inbox.models import ChannelPoll
+from ordstyrer.inbox.platform import channel_connector
+from ordstyrer.inbox.transitions import after_commit
+
+logger = logging.getLogger("ordstyrer.inbox")
+
+# Seconds between polls: the simulated page is the demo's only way in; the others have
+# webhooks and are polled as a safety net.
+POLL_EVERY = {ChannelKind.SIMULATED: 60, ChannelKind.FACEBOOK: 900, ChannelKind.INSTAGRAM: 900}
+RECENT_POSTS = timedelta(days=14)
+OVERLAP = timedelta(hours=1)
+MAX_BACKOFF = timedelta(hours=6)
+BATCH = 100
+
+
+def comment_from_event(event: ChangeEvent) -> Comment | None:
+    """A platform change as the normalised Comment `inbox_ingest` takes (comments only)."""
+    if event.item != "comment" or not event.comment_id:
+        return None
+    return Comment(
+        id=event.comment_id,
+        post_id=event.post_id,
+        author=event.author,
+        text=event.text or "",
+        created_at=event.created_at,
+        parent_id=event.parent_id,
+        edited=event.verb == "edited",
+        removed=event.verb == "remove",
+        hidden=event.verb == "hide",
+        is_page_author=event.is_page_author,
+    )
+
+
+def _read(connector: Any, poll: ChannelPoll, now: datetime) -> tuple[list[Comment], int]:
+    """What changed since the last poll: (comments in order, new cursor)."""
+    if hasattr(connector, "events_since"):
+        changes = connector.events_since(poll.cursor)
+        comments = [c for _seq, e in changes if (c := comment_from_event(e)) is not None]
+        cursor = max((seq for seq, _e in changes), default=poll.cursor)
+        return comments, cursor
+    since = (poll.last_polled_at or now - RECENT_POSTS) - OVERLAP
+    out: list[Comment] = []
+    posts = iterate_pages(
+        lambda cursor: connector.list_posts(since=now - RECENT_POSTS, cursor=cursor, limit=25),
+        max_pages=8,
+    )
+    for post in posts:
+        out.extend(
+            iterate_pages(
+                lambda cursor, pid=post.id: connector.list_comments(
+                    pid, since=since, cursor=cursor, limit=50
+                ),
+                max_pages=20,
+            )
+        )
+    return out, poll.cursor
+
+
+def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
+    """Poll one channel; returns how many comments were ingested."""
+    now = now or timezone.now()
+    channel = Channel.objects.select_related("municipality").get(pk=channel_id)
+    poll, _created = ChannelPoll.objects.get_or_create(
+        channel=channel, defaults={"next_poll_at": now}
+    )
+    try:
+        with channel_connector(channel, now=now) as connector:
+            if not supports(connector, Capability.COMMENT_SOURCE):
+                raise ConnectorError("Plattformen kan ikke lese kommentarer.", permanent=True)
+            comments, cursor = _read(connector, poll, now)
+    except ConnectorError as exc:
+        _failed(poll, exc, now)
+        return 0
+    context = ingest_context(channel)
+    for comment in comments:
+        inbox_ingest(channel=channel, comment=comment, received_at=now, context=context)
+    ChannelPoll.objects.filter(pk=poll.pk).update(
+        cursor=cursor, last_polled_at=now, last_error="", failures=0
+    )
+    return len(comments)
+
+
+def _failed(poll: ChannelPoll, exc: ConnectorError, now: datetime) -> None:
+    failures = poll.failures + 1
+    wait = timedelta(seconds=60 * 2 ** min(failures, 8))
+    if exc.retry_after:
+        wait = max(wait, timedelta(seconds=float(exc.retry_after)))
+    ChannelPoll.objects.filter(pk=poll.pk).update(
+        failures=failures,
+        last_error=str(exc.message)[:1000],
+        next_poll_at=now + min(wait, MAX_BACKOFF),
+    )
+    logger.warning(
+        "inbox poll failed",
+        extra={"channel_id": poll.channel_id, "code": exc.code, "permanent": exc.permanent},
+    )
+
+
+def polls_sweep(*, now: datetime) -> int:
+    """Claim the live channels due for a poll (compare-and-set) and queue their polls."""
+    live = Channel.objects.filter(status__in=channel_workflow.LIVE)
+    missing = live.filter(inbox_poll__isnull=True).values_list("pk", flat=True)[:BATCH]
+    for channel_id in list(missing):
+        try:
+            with transaction.atomic():
+                ChannelPoll.objects.create(channel_id=channel_id, next_poll_at=now)
+        except IntegrityError:  # another worker made it
+            continue
+    due = ChannelPoll.objects.filter(
+        next_poll_at__lte=now, channel__status__in=channel_workflow.LIVE
+    ).values_list("pk", "channel_id", "channel__kind", "next_poll_at")[:BATCH]
+    claimed = 0
+    for pk, channel_id, kind, at in list(due):
+        every = timedelta(seconds=POLL_EVERY.get(kind, 900))
+        with transaction.atomic():
+            won = ChannelPoll.objects.filter(pk=pk, next_poll_at=at).update(
+                next_poll_at=now + every
+            )
+            if won:
+                claimed += 1
+                after_commit(tasks.channel_poll, channel_id=channel_id)
+    return claimed

@@ -1,0 +1,173 @@
+"""Case processing, politics and escalation (DI-7, DI-8, DI-10; AR-1).
+
+- `item_refer(kind="formal")` (DI-7): no case processing on social media — the citizen
+  is told to use a formal channel (the reply, `refer_formal` template), and the inquiry
+  is journaled (AR-1) through the archive app.
+- `item_refer(kind="political")` (DI-8): records which political body it went to.
+- `item_escalate` (DI-10): reputation-critical — communications and, where the preset
+  says so, the rådmann team are told by e-mail.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox import tasks
+from ordstyrer.inbox.access import require_work
+from ordstyrer.inbox.models import InboxItem, JournalState, Referral, ReferralKind
+from ordstyrer.inbox.transitions import (
+    after_commit,
+    lock_item,
+    log_event,
+    person,
+    policy_state,
+    transition,
+)
+
+DEFAULT_TARGETS = {
+    ReferralKind.FORMAL: "formell henvendelse (postmottak)",
+    ReferralKind.POLITICAL: "politisk nivå",
+}
+
+
+def escalation_includes_chief(policy: Any) -> bool:
+    """DI-10: whether the preset's own words bring in the rådmann team (Gausdal: "i samråd
+    med rådmannsteam"); Indre Fosen names communications only."""
+    if not policy.applies("DI-10"):
+        return False
+    citation = policy.citation("DI-10")
+    words = (citation.text if citation else "").lower()
+    return "rådmann" in words or "kommunedirektør" in words
+
+
+def record_referral(
+    item: InboxItem, *, kind: str, target: str, note: str, actor: Any, now: Any
+) -> Referral:
+    """The referral row and its event (inside the caller's transaction)."""
+    referral = Referral.objects.create(
+        item=item,
+        kind=kind,
+        target=(target or str(DEFAULT_TARGETS.get(kind, ""))).strip()[:255],
+        note=str(note or "").strip()[:5000],
+        actor=person(actor),
+        at=now,
+        journal_state=JournalState.PENDING if kind == ReferralKind.FORMAL else "not_needed",
+    )
+    log_event(
+        item,
+        action=f"refer_{kind}",
+        actor=actor,
+        now=now,
+        text=referral.note,
+        data={"referral_id": referral.pk, "target": referral.target},
+    )
+    if kind == ReferralKind.FORMAL:
+        journal_referral(referral, actor=actor)
+    return referral
+
+
+def item_refer(
+    *, actor: Any, item: InboxItem, kind: str, target: str = "", note: str = ""
+) -> Referral:
+    """Refer the item to the formal channel (DI-7) or the political level (DI-8) without
+    a reply (the reply form does both at once through `reply_send(referral=…)`)."""
+    if kind not in (ReferralKind.FORMAL, ReferralKind.POLITICAL):
+        raise ValueError(f"unknown referral kind {kind!r}")
+    if kind == ReferralKind.POLITICAL and not target.strip():
+        raise ServiceError(_("Skriv hvilket politisk organ saken er henvist til."), rule="DI-8")
+    now = timezone.now()
+    with transaction.atomic():
+        item = lock_item(item)
+        require_work(actor, item.channel)
+        if item.removed_at is not None or not item.listed:
+            raise ServiceError(_("Denne henvendelsen kan ikke henvises."))
+        _policy, targets, version = policy_state(item.municipality)
+        transition(item, action="refer", actor=actor, now=now, targets=targets, version=version)
+        return record_referral(item, kind=kind, target=target, note=note, actor=actor, now=now)
+
+
+def item_escalate(*, actor: Any, item: InboxItem, note: str) -> Referral:
+    """DI-10: a reputation-critical item goes to communications (and the rådmann team
+    where the preset says so); they are told by e-mail after commit."""
+    note = str(note or "").strip()
+    if not note:
+        raise ServiceError(_("Skriv kort hvorfor saken kan være omdømmekritisk."), rule="DI-10")
+    now = timezone.now()
+    with transaction.atomic():
+        item = lock_item(item)
+        require_work(actor, item.channel)
+        policy, _targets, _version = policy_state(item.municipality)
+        target = _("kommunikasjon")
+        if escalation_includes_chief(policy):
+            target = _("kommunikasjon og rådmannsteamet")
+        item.escalated_at = now
+        item.save(update_fields=["escalated_at"])
+        referral = Referral.objects.create(
+            item=item,
+            kind=ReferralKind.ESCALATION,
+            target=target,
+            note=note[:5000],
+            actor=person(actor),
+            at=now,
+        )
+        log_event(
+            item,
+            action="escalate",
+            actor=actor,
+            now=now,
+            text=note,
+            data={"referral_id": referral.pk, "target": target},
+        )
+        after_commit(tasks.referral_notify, referral_id=referral.pk)
+    return referral
+
+
+def journal_referral(referral: Referral, *, actor: Any) -> bool:
+    """AR-1/DI-7: journal a formal referral's inquiry in the archive, in the caller's
+    transaction (the archive's `journal_item`, an incoming document "I").
+
+    Returns True when the inquiry was journaled; False leaves the referral `pending`
+    (an installation without the archive app), listed on the item page.
+    """
+    try:
+        from ordstyrer.archive.entry import ArchiveEntry, Edit, Person
+        from ordstyrer.archive.services import journal_item
+    except ImportError:
+        return False
+    item = referral.item
+    current = item.text
+    earlier = [
+        Edit(text=v.text, at=v.seen_at)
+        for v in item.versions.order_by("-original", "seen_at", "pk")
+        if v.text != current
+    ]
+    entry = ArchiveEntry(
+        municipality=item.channel.municipality,
+        kind="journal_inbound",
+        text=current,
+        edits=tuple(earlier),
+        author=Person(
+            name=item.author_name or "Ukjent avsender",
+            platform_user_id=item.author_platform_id,
+            profile_url=item.author_url,
+        ),
+        channel=item.channel,
+        post_id=item.post_id,
+        item_id=item.platform_id,
+        permalink=item.permalink,
+        created_at=item.platform_created_at,
+        captured_at=item.received_at,
+        action="journal",
+        justification=f"DI-7: {referral.note}" if referral.note else "DI-7",
+        idempotency_key=f"inbox-referral-{referral.pk}",
+    )
+    record = journal_item(actor=person(actor), entry=entry)
+    referral.journal_state = JournalState.JOURNALED
+    referral.journal_reference = str(record.pk)
+    referral.save(update_fields=["journal_state", "journal_reference"])
+    return True

@@ -1,0 +1,326 @@
+"""Replies in the municipality's name: checked like posts, then sent after commit (DI-2 … DI-9).
+
+`reply_send` checks the text with the policy engine (`check(kind="reply")`: personal
+data PU-1, tone DI-5, opinions DI-6, signature DI-9, …): a `block` finding stops it, a
+`warn` finding needs a reason, which is recorded in the audit log. The item moves
+(acknowledged, answered, referred) in the same transaction; the platform call happens
+in a task after commit (`reply_deliver`), through the connector's `Replier`, and is
+retried with backoff on transient `ConnectorError`s.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.connectors.base import Capability, ConnectorError, supports
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox import reply_templates, tasks
+from ordstyrer.inbox.access import require_work
+from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
+from ordstyrer.inbox.transitions import (
+    after_commit,
+    calendar_for,
+    lock_item,
+    log_event,
+    person,
+    policy_state,
+    set_deadlines,
+    transition,
+)
+from ordstyrer.policy import CheckContext, Draft, check, has_block
+
+MAX_TEXT = 8000
+MAX_ATTEMPTS = 6
+BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
+# DI-12: these are never commented on (they are deleted), where the preset says so.
+NEVER_COMMENTED = frozenset({"sensitive", "rumour"})
+REFERRAL_OF_TEMPLATE = {"refer_formal": "formal", "refer_political": "political"}
+RESTORED_FIELDS = (
+    "status",
+    "first_responded_at",
+    "first_response_seconds",
+    "first_response_in_time",
+    "resolved_at",
+    "resolution_seconds",
+    "resolution_in_time",
+    "close_reason",
+)
+
+
+class ReplyRefused(ServiceError):
+    """The reply did not pass the checks; `findings` says why (block, or warn w/o reason)."""
+
+    def __init__(self, message: str, *, findings: list[Any], rule: str | None, code: str):
+        super().__init__(message, rule=rule, code=code)
+        self.findings = findings
+
+
+def _snapshot(item: InboxItem) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in RESTORED_FIELDS:
+        value = getattr(item, name)
+        out[name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+def check_reply(*, item: InboxItem, text: str, actor: Any, policy: Any, now: datetime) -> list:
+    """The policy engine's findings on a reply text (kind="reply")."""
+    context = CheckContext(
+        kind="reply", now=now, signer_first_name=(getattr(actor, "first_name", "") or None)
+    )
+    return check(Draft(text=text), policy, context)
+
+
+def reply_send(
+    *,
+    actor: Any,
+    item: InboxItem,
+    text: str,
+    template: str = "",
+    effect: str | None = None,
+    override_reason: str = "",
+    referral_target: str = "",
+    referral_note: str = "",
+    now: datetime | None = None,
+) -> Reply:
+    """Check and queue a reply to `item`; returns the queued `Reply`.
+
+    A reply from the `refer_formal` / `refer_political` template also records the
+    referral (DI-7, journaled per AR-1; DI-8, to `referral_target`) in the same
+    transaction. Raises `ReplyRefused` when a check blocks it or warns without
+    `override_reason`. `now` is for imports and the demo (the console never passes it)."""
+    text = str(text or "").strip()
+    override_reason = str(override_reason or "").strip()[:2000]
+    if not text:
+        raise ServiceError(_("Svaret er tomt."))
+    if len(text) > MAX_TEXT:
+        raise ServiceError(_("Svaret er for langt."))
+    if template and template not in reply_templates.TEMPLATES:
+        raise ValueError(f"unknown reply template {template!r}")
+    effect = effect or (reply_templates.effect_of(template) if template else "answer")
+    if effect not in ("acknowledge", "answer", "refer"):
+        raise ValueError(f"unknown reply effect {effect!r}")
+    if reply_templates.unfilled(text):
+        raise ServiceError(
+            _("Fyll ut det som står i hakeparentes før du sender: %(parts)s")
+            % {"parts": ", ".join(reply_templates.unfilled(text))}
+        )
+    now = now or timezone.now()
+    require_work(actor, item.channel)
+    policy, targets, version = policy_state(item.municipality)
+    if item.category in NEVER_COMMENTED and policy.applies("DI-12"):
+        raise ServiceError(
+            _("Sensitive opplysninger, rykter og spekulasjoner skal aldri kommenteres (DI-12)."),
+            rule="DI-12",
+        )
+    findings = check_reply(item=item, text=text, actor=actor, policy=policy, now=now)
+    if has_block(findings):
+        first = next(f for f in findings if f.severity == "block")
+        raise ReplyRefused(
+            _("Svaret kan ikke sendes: %(message)s") % {"message": first.message_nb},
+            findings=findings,
+            rule=first.rule,
+            code="blocked",
+        )
+    if findings and not override_reason:
+        raise ReplyRefused(
+            _("Svaret har merknader. Rett teksten, eller skriv hvorfor det skal sendes likevel."),
+            findings=findings,
+            rule=findings[0].rule,
+            code="needs_override",
+        )
+    with transaction.atomic():
+        item = lock_item(item)
+        require_work(actor, item.channel)
+        if not item.listed or item.from_page:
+            raise ServiceError(_("Svar på samtalen den hører til."))
+        if item.removed_at is not None:
+            raise ServiceError(_("Forfatteren har fjernet kommentaren; den kan ikke besvares."))
+        reply = Reply.objects.create(
+            item=item,
+            author=person(actor),
+            text=text,
+            template=template,
+            language=reply_templates.language_for(item.written_standard),
+            effect=effect,
+            findings=[f.to_dict() for f in findings],
+            override_reason=override_reason if findings else "",
+            previous=_snapshot(item),
+            created_at=now,
+        )
+        if not (effect == "acknowledge" and item.status == "acknowledged"):
+            transition(
+                item,
+                action=effect,
+                actor=actor,
+                now=now,
+                targets=targets,
+                version=version,
+                data={"reply_id": reply.pk, "template": template},
+            )
+        if template in REFERRAL_OF_TEMPLATE:
+            from ordstyrer.inbox.referrals import record_referral
+
+            record_referral(
+                item,
+                kind=REFERRAL_OF_TEMPLATE[template],
+                target=referral_target,
+                note=referral_note,
+                actor=actor,
+                now=now,
+            )
+        log_event(
+            item,
+            action="reply",
+            actor=actor,
+            now=now,
+            text=text,
+            data={
+                "reply_id": reply.pk,
+                "template": template,
+                "findings": [f"{f.rule}:{f.severity}" for f in findings],
+                **({"override_reason": override_reason} if findings else {}),
+            },
+        )
+        after_commit(tasks.reply_deliver, reply_id=reply.pk)
+    return reply
+
+
+def _target_of(effect: str) -> str:
+    return {"acknowledge": "acknowledged", "answer": "answered", "refer": "referred"}[effect]
+
+
+# --- delivery (tasks; outside any business transaction) ---------------------------------------
+
+
+def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
+    """Send a queued reply through the channel's `Replier`; record its platform id.
+
+    Transient errors schedule a retry with backoff (`replies_retry_sweep` re-queues it);
+    a permanent error, or too many attempts, fails it and restores the item."""
+    from ordstyrer.inbox.platform import channel_connector
+
+    reply = Reply.objects.select_related("item__channel__municipality").get(pk=reply_id)
+    if reply.status not in (ReplyStatus.QUEUED, ReplyStatus.RETRYING):
+        return str(reply.status)
+    item = reply.item
+    now = now or timezone.now()
+    try:
+        with channel_connector(item.channel, now=now) as connector:
+            if not supports(connector, Capability.REPLIER):
+                raise ConnectorError(
+                    _("Plattformen kan ikke svare på kommentarer."), permanent=True
+                )
+            posted = connector.reply(item.platform_id, reply.text)
+    except ConnectorError as exc:
+        return _delivery_failed(reply, exc, now=now)
+    with transaction.atomic():
+        Reply.objects.filter(pk=reply.pk).update(
+            status=ReplyStatus.SENT,
+            platform_id=str(posted.id)[:255],
+            sent_at=now,
+            attempts=reply.attempts + 1,
+            next_attempt_at=None,
+            error="",
+        )
+        audit_record(
+            actor=None,
+            action="inbox_reply_sent",
+            municipality=item.channel.municipality,
+            obj=reply,
+            data={"item_id": item.pk, "platform_id": str(posted.id)},
+        )
+    from ordstyrer.channels.services import channel_record_activity
+
+    channel_record_activity(channel_id=item.channel_id, at=now)
+    return ReplyStatus.SENT
+
+
+def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str:
+    attempts = reply.attempts + 1
+    if not exc.permanent and attempts < MAX_ATTEMPTS:
+        wait = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        if exc.retry_after:
+            wait = max(wait, float(exc.retry_after))
+        Reply.objects.filter(pk=reply.pk, status=reply.status).update(
+            status=ReplyStatus.RETRYING,
+            attempts=attempts,
+            next_attempt_at=now + timedelta(seconds=wait),
+            error=str(exc.message)[:1000],
+        )
+        return ReplyStatus.RETRYING
+    with transaction.atomic():
+        won = Reply.objects.filter(pk=reply.pk, status=reply.status).update(
+            status=ReplyStatus.FAILED, attempts=attempts, next_attempt_at=None,
+            error=str(exc.message)[:1000],
+        )  # fmt: skip
+        if won:
+            _restore_item(reply, now=now, error=str(exc.message))
+            after_commit(tasks.reply_failed_notify, reply_id=reply.pk)
+    return ReplyStatus.FAILED
+
+
+def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
+    """The reply never reached the citizen: put the item back as it was before it."""
+    item = lock_item(reply.item_id)
+    previous = reply.previous or {}
+    if item.status != _target_of(reply.effect) or not previous:
+        log_event(item, action="reply_failed", actor=None, now=now, text=error,
+                  data={"reply_id": reply.pk})  # fmt: skip
+        return
+    source = item.status
+    for name in RESTORED_FIELDS:
+        value = previous.get(name)
+        if isinstance(value, str) and name.endswith("_at") and value:
+            value = datetime.fromisoformat(value)
+        setattr(item, name, value if value is not None else _empty(name))
+    from ordstyrer.inbox import workflow
+
+    item.open = item.status in workflow.OPEN
+    item.status_changed_at = now
+    _policy, targets, version = policy_state(item.municipality)
+    set_deadlines(item, targets=targets, calendar=calendar_for(item.municipality), version=version)
+    item.save()
+    log_event(item, action="reply_failed", actor=None, now=now, text=error,
+              from_status=source, to_status=item.status, data={"reply_id": reply.pk})  # fmt: skip
+
+
+def _empty(name: str) -> Any:
+    return "" if name == "close_reason" else None
+
+
+def replies_retry_sweep(*, now: datetime) -> int:
+    """Re-queue replies whose backoff has passed; each claimed compare-and-set."""
+    due = Reply.objects.filter(status=ReplyStatus.RETRYING, next_attempt_at__lte=now).values_list(
+        "pk", "next_attempt_at"
+    )[:200]
+    claimed = 0
+    for pk, at in list(due):
+        with transaction.atomic():
+            won = Reply.objects.filter(
+                pk=pk, status=ReplyStatus.RETRYING, next_attempt_at=at
+            ).update(status=ReplyStatus.QUEUED, next_attempt_at=None)
+            if won:
+                claimed += 1
+                after_commit(tasks.reply_deliver, reply_id=pk)
+    return claimed
+
+
+def reply_suggestion(*, item: InboxItem, actor: Any, code: str, target: str = "") -> Any:
+    """The suggested reply `code` for `item`, signed for `actor` where DI-9 demands it."""
+    policy, _targets, _version = policy_state(item.municipality)
+    return reply_templates.render(
+        code,
+        policy=policy,
+        written_standard=item.written_standard,
+        municipality_name=item.municipality.name,
+        citizen_name=item.author_name,
+        signer_first_name=getattr(actor, "first_name", "") or "",
+        target=target,
+    )

@@ -1,0 +1,208 @@
+"""Suggested replies per action, in Bokmål and Nynorsk (DI-2 … DI-9, EM-3). Pure Python.
+
+The written standard follows the citizen's comment (`nn` → Nynorsk, otherwise
+Bokmål). Where the preset demands it (DI-9, Gausdal: "På generelle svar skriver du
+under med eget navn (kun fornavn)") the reply is signed with the editor's first name.
+Text in square brackets is for the editor to fill in; a reply that still holds it is
+not sent.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# template code → (what the reply does to the item, label nb, label nn)
+TEMPLATES: dict[str, tuple[str, str, str]] = {
+    "acknowledge": ("acknowledge", "Bekreft mottak (DI-2)", "Stadfest mottak (DI-2)"),
+    "thank": ("answer", "Takk for ros (DI-3)", "Takk for ros (DI-3)"),
+    "correct": ("answer", "Rett opp faktafeil (DI-4)", "Rett opp faktafeil (DI-4)"),
+    "refer_formal": (
+        "refer",
+        "Henvis til formell henvendelse (DI-7)",
+        "Vis til formell henvending (DI-7)",
+    ),
+    "refer_political": ("refer", "Henvis til politisk nivå (DI-8)", "Vis til politisk nivå (DI-8)"),
+    "decline_friend": (
+        "answer",
+        "Avslå venneforespørsel (EM-3)",
+        "Avslå venneførespurnad (EM-3)",
+    ),
+}
+
+_BODIES: dict[str, dict[str, str]] = {
+    "acknowledge": {
+        "nb": "Hei{greeting}! Takk for at du tar kontakt. Vi har mottatt henvendelsen din og "
+        "kommer tilbake til deg med mer informasjon så snart vi kan.",
+        "nn": "Hei{greeting}! Takk for at du tek kontakt. Vi har fått henvendinga di og kjem "
+        "tilbake til deg med meir informasjon så snart vi kan.",
+    },
+    "thank": {
+        "nb": "Tusen takk for hyggelig tilbakemelding{greeting_comma}! Det setter vi stor pris på.",
+        "nn": "Tusen takk for hyggeleg tilbakemelding{greeting_comma}! Det set vi stor pris på.",
+    },
+    "correct": {
+        "nb": "Hei{greeting}! Takk for at du tar opp dette. Her har det dessverre blitt en "
+        "misforståelse: [skriv riktig opplysning her]. Du finner mer informasjon på "
+        "{website}.",
+        "nn": "Hei{greeting}! Takk for at du tek opp dette. Her har det dessverre blitt ei "
+        "misforståing: [skriv rett opplysning her]. Du finn meir informasjon på {website}.",
+    },
+    "refer_formal": {
+        "nb": "Hei{greeting}! Takk for henvendelsen. Dette er en sak vi må behandle på riktig "
+        "måte, og vi kan ikke saksbehandle i sosiale medier. Send henvendelsen din til "
+        "{municipality} {how_nb}. Da blir den journalført og besvart etter kommunens "
+        "saksbehandlingsrutiner.",
+        "nn": "Hei{greeting}! Takk for henvendinga. Dette er ei sak vi må handsame på rett "
+        "måte, og vi kan ikkje sakshandsame i sosiale medium. Send henvendinga di til "
+        "{municipality} {how_nn}. Då blir ho journalført og svart på etter "
+        "sakshandsamingsrutinane til kommunen.",
+    },
+    "refer_political": {
+        "nb": "Hei{greeting}! Takk for innspillet. Dette er en sak for de folkevalgte, og vi "
+        "gir ikke egne vurderinger av saker som er til politisk behandling.{target_nb} "
+        "Saksdokumentene og kommunedirektørens innstilling finner du i møtekalenderen på "
+        "{website}.",
+        "nn": "Hei{greeting}! Takk for innspelet. Dette er ei sak for dei folkevalde, og vi "
+        "gir ikkje eigne vurderingar av saker som er til politisk handsaming.{target_nn} "
+        "Saksdokumenta og innstillinga frå kommunedirektøren finn du i møtekalenderen på "
+        "{website}.",
+    },
+    # Birkenes' model text ("Om du får venneforespørsel fra noen du yter tjenester til"),
+    # with the municipality's name in place of Birkenes.
+    "decline_friend": {
+        "nb": "Takk for venneforespørsel her på facebook, men jeg må dessverre avslå. De "
+        "ansatte i {municipality} frarådes generelt å ha nåværende eller tidligere brukere "
+        "eller pårørende som kontakter på sin private facebook. Følg oss gjerne på "
+        "kommunesiden.",
+        "nn": "Takk for venneførespurnad her på facebook, men eg må dessverre seie nei. Dei "
+        "tilsette i {municipality} blir generelt rådde frå å ha noverande eller tidlegare "
+        "brukarar eller pårørande som kontaktar på sin private facebook. Følg oss gjerne på "
+        "kommunesida.",
+    },
+}
+
+SIGN_OFF = {"nb": "Hilsen", "nn": "Helsing"}
+PLACEHOLDER = re.compile(r"\[[^\]\n]{3,}\]")
+
+# The template a category suggests (product.md §4: the action the policy prescribes).
+SUGGESTED_BY_CATEGORY = {
+    "question": "acknowledge",
+    "complaint": "acknowledge",
+    "neutral": "thank",
+    "praise": "thank",
+    "factual_error": "correct",
+    "case_processing": "refer_formal",
+    "political": "refer_political",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    code: str
+    effect: str
+    language: str
+    text: str
+
+
+def language_for(written_standard: str) -> str:
+    """Nynorsk for a Nynorsk comment, Bokmål otherwise."""
+    return "nn" if (written_standard or "").lower() in ("nn", "nno", "nynorsk") else "nb"
+
+
+def effect_of(code: str) -> str:
+    return TEMPLATES[code][0]
+
+
+def label(code: str, language: str = "nb") -> str:
+    _effect, nb, nn = TEMPLATES[code]
+    return nn if language == "nn" else nb
+
+
+def signs_with_first_name(policy: Any) -> bool:
+    """DI-9: the preset demands the editor's own first name under general replies."""
+    return bool(policy.applies("DI-9") and policy.params("DI-9").get("first_name_required"))
+
+
+def _how(policy: Any, website: str) -> tuple[str, str]:
+    inquiry = policy.formal_inquiry
+    if inquiry is not None and (inquiry.email or inquiry.phone):
+        nb_parts, nn_parts = [], []
+        if inquiry.email:
+            nb_parts.append(f"på e-post til {inquiry.email}")
+            nn_parts.append(f"på e-post til {inquiry.email}")
+        if inquiry.phone:
+            nb_parts.append(f"ring {inquiry.phone}")
+            nn_parts.append(f"ring {inquiry.phone}")
+        return ", eller ".join(nb_parts), ", eller ".join(nn_parts)
+    return (
+        f"per e-post eller brev til postmottaket – adresse og skjemaer finner du på {website}",
+        f"per e-post eller brev til postmottaket – adresse og skjema finn du på {website}",
+    )
+
+
+def first_name(full_name: str) -> str:
+    parts = (full_name or "").split()
+    return parts[0] if parts else ""
+
+
+def render(
+    code: str,
+    *,
+    policy: Any,
+    written_standard: str,
+    municipality_name: str,
+    citizen_name: str = "",
+    signer_first_name: str = "",
+    target: str = "",
+) -> Suggestion:
+    """The suggested reply `code` in the citizen's written standard, signed per DI-9."""
+    if code not in TEMPLATES:
+        raise ValueError(f"unknown reply template {code!r}")
+    language = language_for(written_standard)
+    domains = tuple(getattr(policy, "domains", ()) or ())
+    website = domains[0] if domains else f"nettsiden til {municipality_name}"
+    how_nb, how_nn = _how(policy, website)
+    name = first_name(citizen_name)
+    target = target.strip()
+    values = {
+        "greeting": f" {name}" if name else "",
+        "greeting_comma": f", {name}" if name else "",
+        "municipality": municipality_name,
+        "website": website,
+        "how_nb": how_nb,
+        "how_nn": how_nn,
+        "target_nb": f" Vi har sendt innspillet ditt videre til {target}." if target else "",
+        "target_nn": f" Vi har sendt innspelet ditt vidare til {target}." if target else "",
+    }
+    text = _BODIES[code][language].format(**values)
+    if signs_with_first_name(policy) and signer_first_name.strip():
+        text = f"{text}\n\n{SIGN_OFF[language]} {signer_first_name.strip()}"
+    return Suggestion(code=code, effect=effect_of(code), language=language, text=text)
+
+
+def unfilled(text: str) -> list[str]:
+    """Bracketed parts of a template the editor has not replaced."""
+    return PLACEHOLDER.findall(text)
+
+
+# The template the triage's prescribed action suggests.
+SUGGESTED_BY_ACTION = {
+    "answer": "acknowledge",
+    "acknowledge": "acknowledge",
+    "thank": "thank",
+    "correct": "correct",
+    "refer_formal": "refer_formal",
+    "refer_political": "refer_political",
+}
+NO_REPLY_ACTIONS = frozenset({"escalate", "hide", "delete_allowed", "none"})
+
+
+def suggested_code(category: str, action: str = "") -> str | None:
+    """The template for the triage's action, or (without one) for the category."""
+    if action in SUGGESTED_BY_ACTION:
+        return SUGGESTED_BY_ACTION[action]
+    if action in NO_REPLY_ACTIONS:
+        return None
+    return SUGGESTED_BY_CATEGORY.get(category)

@@ -1,0 +1,132 @@
+"""DI-11: employees report unwanted statements on the municipality's accounts.
+
+Any employee of the municipality may report a link or a text from an official
+channel. It lands in that channel's inbox — on the item already there when the link
+points at a comment we have, as a new item otherwise — with the reporter recorded,
+and the channel's administrators are told by e-mail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels import workflow as channel_workflow
+from ordstyrer.channels.models import Channel
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.inbox import tasks
+from ordstyrer.inbox import triage as triage_mod
+from ordstyrer.inbox.models import InboxItem, ItemKind, ItemStatus, ItemVersion, UnwantedReport
+from ordstyrer.inbox.transitions import (
+    after_commit,
+    calendar_for,
+    lock_item,
+    log_event,
+    person,
+    policy_state,
+    set_deadlines,
+)
+
+# Query parameters platforms use for a comment in a permalink, most specific first.
+COMMENT_PARAMS = ("reply_comment_id", "comment_id", "comment")
+
+
+def comment_ids_in(link: str) -> list[str]:
+    """The comment ids a permalink may carry (Facebook `comment_id`, the simulated page's
+    `comment`), most specific first."""
+    try:
+        query = parse_qs(urlsplit(link).query)
+    except ValueError:
+        return []
+    out: list[str] = []
+    for name in COMMENT_PARAMS:
+        for value in query.get(name, []):
+            value = value.strip()
+            if value and value not in out:
+                out.append(value[:255])
+    return out
+
+
+def _find_item(channel: Channel, link: str) -> InboxItem | None:
+    if not link:
+        return None
+    condition = Q(permalink=link)
+    for cid in comment_ids_in(link):
+        condition |= Q(platform_id=cid) | Q(platform_id__endswith=f"_{cid}")
+    return (
+        InboxItem.objects.filter(channel=channel, from_page=False)
+        .filter(condition)
+        .order_by("id")
+        .first()
+    )
+
+
+def unwanted_report(
+    *, actor: Any, channel: Channel, link: str = "", text: str = "", note: str = ""
+) -> InboxItem:
+    """Report an unwanted statement on `channel` (DI-11); returns the inbox item."""
+    link = str(link or "").strip()[:1000]
+    text = str(text or "").strip()[:8000]
+    note = str(note or "").strip()[:5000]
+    if not roles_in(actor, channel.municipality):
+        raise Http404(_("Fant ikke siden."))
+    if channel.status not in channel_workflow.OFFICIAL:
+        raise ServiceError(_("Velg en av kommunens offisielle kanaler."), rule="DI-11")
+    if not link and not text:
+        raise ServiceError(_("Lim inn en lenke til ytringen eller teksten den inneholder."))
+    if link and urlsplit(link).scheme not in ("http", "https"):
+        raise ServiceError(_("Lenken må begynne med https://."))
+    now = timezone.now()
+    policy, targets, version = policy_state(channel.municipality)
+    verdict = triage_mod.triage_text(text, policy) if text else None
+    with transaction.atomic():
+        item = _find_item(channel, link)
+        if item is not None:
+            item = lock_item(item)
+        else:
+            item = InboxItem(
+                municipality=channel.municipality,
+                channel=channel,
+                kind=ItemKind.REPORT,
+                platform_id=f"report-{uuid.uuid4().hex}",
+                text=text or link,
+                permalink=link,
+                received_at=now,
+                text_seen_at=now,
+                started_at=now,
+                resolution_started_at=now,
+                status=ItemStatus.NEW,
+                open=True,
+                status_changed_at=now,
+            )
+            if verdict is not None:
+                triage_mod.apply(item, verdict, at=now)
+            set_deadlines(
+                item, targets=targets, calendar=calendar_for(channel.municipality), version=version
+            )
+            item.save()
+            if item.text:
+                ItemVersion.objects.create(item=item, text=item.text, original=True, seen_at=now)
+        item.reported = True
+        item.save(update_fields=["reported"])
+        report = UnwantedReport.objects.create(
+            item=item, reporter=person(actor), link=link, text=text, note=note, at=now
+        )
+        log_event(
+            item,
+            action="reported",
+            actor=actor,
+            now=now,
+            text=note,
+            data={"report_id": report.pk, "link": link},
+        )
+        after_commit(tasks.unwanted_report_notify, report_id=report.pk)
+    return item

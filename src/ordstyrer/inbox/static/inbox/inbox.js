@@ -1,0 +1,36 @@
+// The inbox list's keyboard (progressive enhancement: every action is also a link or a
+// button in the row). j/k: next/previous item; a: assign to me; r: reply; c: close.
+(function () {
+  "use strict";
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.inbox-row")); }
+  function current(list) {
+    var active = document.activeElement;
+    for (var i = 0; i < list.length; i++) { if (list[i].contains(active)) { return i; } }
+    return -1;
+  }
+  function focusRow(row) {
+    var link = row && row.querySelector("a.item-link");
+    if (link) { link.focus(); link.scrollIntoView({ block: "nearest" }); }
+  }
+  function typing(target) {
+    var tag = (target && target.tagName) || "";
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) { return; }
+    var list = rows();
+    if (!list.length) { return; }
+    var index = current(list);
+    var key = event.key;
+    if (key === "j" || key === "k") {
+      var next = key === "j" ? Math.min(index + 1, list.length - 1) : Math.max(index - 1, 0);
+      if (index < 0) { next = 0; }
+      focusRow(list[next]);
+      event.preventDefault();
+      return;
+    }
+    if (index < 0 || (key !== "a" && key !== "r" && key !== "c")) { return; }
+    var control = list[index].querySelector('[data-key="' + key + '"]');
+    if (control) { event.preventDefault(); control.click(); }
+  });
+})();

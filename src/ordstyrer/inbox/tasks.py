@@ -1,0 +1,57 @@
+"""Background tasks of the inbox: each takes ids and calls one function.
+
+Enqueued with `transaction.on_commit` by the services and sweeps, so a platform call
+or an e-mail never happens for a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def reply_deliver(reply_id: int) -> str:
+    """Send a reply through the channel's connector (DI-2 … DI-9)."""
+    from ordstyrer.inbox.replies import reply_deliver as deliver
+
+    return deliver(reply_id=reply_id)
+
+
+@task()
+def reply_failed_notify(reply_id: int) -> int:
+    """Tell the reply's author that the platform refused it for good."""
+    from ordstyrer.inbox.notifications import notify_reply_failed
+
+    return notify_reply_failed(reply_id=reply_id)
+
+
+@task()
+def deadline_notice(item_id: int, kind: str, due_at: str) -> int:
+    """Remind before a deadline, or report an overdue item (DI-1, CH-5)."""
+    from ordstyrer.inbox.notifications import notify_deadline
+
+    return notify_deadline(item_id=item_id, kind=kind, due_at=due_at)
+
+
+@task()
+def referral_notify(referral_id: int) -> int:
+    """E-mail the people a referral or an escalation concerns (DI-8, DI-10)."""
+    from ordstyrer.inbox.notifications import notify_referral
+
+    return notify_referral(referral_id=referral_id)
+
+
+@task()
+def unwanted_report_notify(report_id: int) -> int:
+    """E-mail the channel's administrators about an employee's report (DI-11)."""
+    from ordstyrer.inbox.notifications import notify_unwanted_report
+
+    return notify_unwanted_report(report_id=report_id)
+
+
+@task()
+def channel_poll(channel_id: int) -> int:
+    """Pull new comments from one channel's CommentSource into the inbox."""
+    from ordstyrer.inbox.polling import poll_channel
+
+    return poll_channel(channel_id=channel_id)

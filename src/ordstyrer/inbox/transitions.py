@@ -1,0 +1,230 @@
+"""The one place an inbox item changes status: guard, stamp the clocks, log, audit.
+
+Callers hold `transaction.atomic` and a row lock (`lock_item`) and have checked
+permission (or are the system: ingestion, sweeps); this module does the rest of the
+service template for a transition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox import deadlines, workflow
+from ordstyrer.inbox.models import CloseReason, InboxItem, ItemEvent, ItemStatus
+from ordstyrer.worktime import DEFAULT, WorkCalendar
+
+CLOCK_FIELDS = (
+    "first_response_due",
+    "resolution_due",
+    "due_at",
+    "warn_at",
+    "deadline_policy_version",
+)
+
+
+def person(actor: Any) -> Any:
+    """The actor as stored on rows: None for the system and anonymous users."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def calendar_for(municipality: Any) -> WorkCalendar:
+    """The municipality's working-time calendar. Every municipality uses the default
+    Norwegian calendar (docs/worktime.md) until calendars become a policy setting."""
+    return DEFAULT
+
+
+def lock_item(item: InboxItem | int) -> InboxItem:
+    pk = item.pk if isinstance(item, InboxItem) else item
+    return (
+        InboxItem.objects.select_for_update(of=("self",))
+        .select_related("municipality", "channel__municipality", "channel__unit", "assignee")
+        .get(pk=pk)
+    )
+
+
+def set_deadlines(
+    item: InboxItem, *, targets: deadlines.Targets, calendar: WorkCalendar, version: int
+) -> None:
+    """(Re)compute the item's deadlines from its clock starts (no save)."""
+    if item.started_at is None or not item.listed or item.from_page:
+        return
+    computed = deadlines.compute(
+        status=item.status,
+        started_at=item.started_at,
+        resolution_started_at=item.resolution_started_at,
+        first_responded=item.first_responded_at is not None,
+        targets=targets,
+        calendar=calendar,
+    )
+    item.first_response_due = computed.first_response_due
+    item.resolution_due = computed.resolution_due
+    item.due_at = computed.due_at
+    item.warn_at = computed.warn_at
+    item.deadline_policy_version = version
+
+
+def policy_state(municipality: Any) -> tuple[Any, deadlines.Targets, int]:
+    """The municipality's effective policy, its response targets and version number."""
+    from ordstyrer.tenants.selectors import policy_for, policy_version_current
+
+    current = policy_version_current(municipality=municipality)
+    policy = policy_for(municipality=municipality)
+    return policy, deadlines.Targets.of(policy), current.number if current else 0
+
+
+def status_label(status: str) -> str:
+    try:
+        return str(ItemStatus(status).label)
+    except ValueError:
+        return status
+
+
+def guard(item: InboxItem, action: str) -> str:
+    try:
+        return workflow.next_status(item.status, action)
+    except workflow.TransitionError:
+        raise ServiceError(
+            _("Dette kan ikke gjøres når henvendelsen har status «%(status)s».")
+            % {"status": status_label(item.status)},
+            code="invalid_state",
+        ) from None
+
+
+def _stop_clocks(item: InboxItem, *, target: str, now: datetime, counts: bool, cal: Any) -> None:
+    if item.first_responded_at is None:
+        item.first_responded_at = now
+        if counts and item.started_at is not None and item.first_response_due is not None:
+            item.first_response_seconds = deadlines.working_seconds(item.started_at, now, cal)
+            item.first_response_in_time = now <= item.first_response_due
+    if target in workflow.RESOLVED and item.resolved_at is None:
+        item.resolved_at = now
+        start = item.resolution_started_at or item.started_at
+        if counts and start is not None and item.resolution_due is not None:
+            item.resolution_seconds = deadlines.working_seconds(start, now, cal)
+            item.resolution_in_time = now <= item.resolution_due
+
+
+def transition(
+    item: InboxItem,
+    *,
+    action: str,
+    actor: Any,
+    now: datetime,
+    targets: deadlines.Targets,
+    version: int,
+    note: str = "",
+    close_reason: str = "",
+    reopened_by: datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> ItemEvent:
+    """Move `item` with `action` (guarded), stop or restart its clocks, log and audit it."""
+    target = guard(item, action)
+    source = item.status
+    calendar = calendar_for(item.municipality_id)
+    fields = ["status", "open", "status_changed_at", *CLOCK_FIELDS]
+    if action == "reopen":
+        item.resolved_at = None
+        item.resolution_seconds = None
+        item.resolution_in_time = None
+        item.close_reason = ""
+        item.resolution_started_at = reopened_by or now
+        item.reopened_count += 1
+        fields += [
+            "resolved_at",
+            "resolution_seconds",
+            "resolution_in_time",
+            "close_reason",
+            "resolution_started_at",
+            "reopened_count",
+        ]
+    else:
+        counts = close_reason != CloseReason.AUTHOR_REMOVED
+        _stop_clocks(item, target=target, now=now, counts=counts, cal=calendar)
+        fields += [
+            "first_responded_at",
+            "first_response_seconds",
+            "first_response_in_time",
+            "resolved_at",
+            "resolution_seconds",
+            "resolution_in_time",
+        ]
+        if target == workflow.CLOSED:
+            item.close_reason = close_reason or CloseReason.NO_REPLY_NEEDED
+            fields.append("close_reason")
+    item.status = target
+    item.open = target in workflow.OPEN
+    item.status_changed_at = now
+    set_deadlines(item, targets=targets, calendar=calendar, version=version)
+    item.save(update_fields=fields)
+    return log_event(
+        item,
+        action=action,
+        actor=actor,
+        now=now,
+        text=note,
+        from_status=source,
+        to_status=target,
+        data={
+            **({"close_reason": item.close_reason} if target == workflow.CLOSED else {}),
+            **(data or {}),
+        },
+    )
+
+
+def log_event(
+    item: InboxItem,
+    *,
+    action: str,
+    actor: Any,
+    now: datetime,
+    text: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+    audit: bool = True,
+) -> ItemEvent:
+    """Append an item event and (for people's actions) its audit entry."""
+    event = ItemEvent.objects.create(
+        item=item,
+        action=action,
+        actor=person(actor),
+        at=now,
+        text=text,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+    )
+    if audit:
+        audit_record(
+            actor=actor,
+            action=f"inbox_{action}",
+            municipality=item.municipality,
+            obj=item,
+            data={
+                "channel_id": item.channel_id,
+                "from": from_status,
+                "to": to_status,
+                **({"text": text} if text else {}),
+                **(data or {}),
+            },
+        )
+    return event
+
+
+def after_commit(task: Any, **kwargs: Any) -> None:
+    """Enqueue `task` once the transaction has committed (never a platform call inside)."""
+    transaction.on_commit(_enqueuer(task, kwargs))
+
+
+def _enqueuer(task: Any, kwargs: dict[str, Any]) -> Callable[[], None]:
+    def enqueue() -> None:
+        task.enqueue(**kwargs)
+
+    return enqueue

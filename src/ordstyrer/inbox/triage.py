@@ -1,0 +1,116 @@
+"""Triage on arrival: `ordstyrer.language.triage` → what the inbox stores (DI-1 … DI-12).
+
+The language library (pure, local, no text leaves the installation) gives the
+categories, the personal-data marks, the written standard and the action the
+municipality's policy prescribes; this module turns its result into plain JSON-ready
+values on the item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# The comment categories of product.md §4 (codes as the language library and the
+# simulated corpus use them) with their labels.
+CATEGORY_LABELS: dict[str, str] = {
+    "question": "Spørsmål",
+    "praise": "Ros",
+    "neutral": "Nøytral",
+    "complaint": "Klage",
+    "factual_error": "Påstand om faktafeil",
+    "case_processing": "Krever saksbehandling",
+    "political": "Politisk henvendelse",
+    "spam": "Spam",
+    "hate_speech": "Hatefulle ytringer",
+    "harassment": "Sjikane eller personangrep",
+    "third_party": "Navngir en tredjeperson",
+    "sensitive": "Sensitive personopplysninger",
+    "rumour": "Rykte eller spekulasjon",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TriageOutcome:
+    category: str
+    categories: tuple[str, ...]
+    personal_data: tuple[dict[str, Any], ...]
+    written_standard: str
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+# What the suggested action means, for the editor (the language library's codes).
+ACTION_TEXT: dict[str, str] = {
+    "answer": "Svar på spørsmålet (DI-1); har du ikke svaret, bekreft mottak (DI-2).",
+    "acknowledge": "Bekreft mottak og si at mer kommer (DI-2, DI-3).",
+    "thank": "Takk for tilbakemeldingen (DI-3).",
+    "correct": "Rett opp faktafeilen (DI-4).",
+    "refer_formal": "Henvis til formell henvendelse og journalfør (DI-7).",
+    "refer_political": "Henvis til politisk nivå; ingen egne vurderinger (DI-8).",
+    "escalate": "Ikke svar offentlig: la kommunikasjon se på saken (DI-10, DI-12).",
+    "hide": "Skjul og vurder etter slettegrunnlagene (MO-1).",
+    "delete_allowed": "Retningslinjen gir grunnlag for sletting; arkiver først (MO-1, MO-2).",
+    "none": "Trenger ikke svar.",
+}
+PII_LABELS: dict[str, str] = {
+    "national_id": "fødselsnummer",
+    "bank_account": "kontonummer",
+    "phone": "telefonnummer",
+    "email": "e-postadresse",
+    "address": "adresse",
+    "person": "navn",
+    "health": "helseopplysninger",
+    "special_category": "særlige kategorier",
+}
+
+
+def triage_text(text: str, policy: Any, *, post_text: str | None = None) -> TriageOutcome:
+    """Triage one comment's text under the municipality's preset (local models only)."""
+    from ordstyrer.language.triage import triage
+
+    return outcome_of(triage(text, post_text=post_text, preset=policy.preset_id))
+
+
+def outcome_of(result: Any) -> TriageOutcome:
+    """The language library's `Triage` as plain values."""
+    marks = tuple(
+        {
+            "type": p.type,
+            "start": p.start,
+            "end": p.end,
+            "detail": p.detail,
+            "label": PII_LABELS.get(p.type, p.type),
+        }
+        for p in result.personal_data
+    )
+    return TriageOutcome(
+        category=result.category,
+        categories=tuple(result.labels) or (result.category,),
+        personal_data=marks,
+        written_standard=result.standard if result.standard in ("nb", "nn") else "",
+        action=result.action,
+        detail={
+            "scores": {k: round(float(v), 3) for k, v in result.categories.items()},
+            "grounds": list(result.grounds),
+            "hate_ground": result.hate_ground,
+            "findings": [f.to_dict() for f in result.findings],
+            "action_text": ACTION_TEXT.get(result.action, result.action),
+        },
+    )
+
+
+def apply(item: Any, outcome: TriageOutcome, *, at: datetime) -> None:
+    """Store a triage outcome on an inbox item (no save)."""
+    item.category = outcome.category
+    item.categories = list(outcome.categories)
+    item.personal_data = [dict(mark) for mark in outcome.personal_data]
+    item.written_standard = outcome.written_standard
+    item.action = outcome.action
+    item.triage = dict(outcome.detail)
+    item.triaged_at = at
+
+
+def category_label(code: str) -> str:
+    return CATEGORY_LABELS.get(code, code)

@@ -1,0 +1,306 @@
+"""Console pages of the inbox: thin, they call selectors and services.
+
+Every page resolves the municipality through `municipality_view` and the item through
+`access_item`, so an outsider gets 404 on every one of them. Everything works without
+JavaScript (links and forms); `inbox.js` adds the keyboard (j/k, a, r, c).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.inbox import reply_templates, services
+from ordstyrer.inbox.access import access_item, may_work
+from ordstyrer.inbox.forms import (
+    AssignForm,
+    CloseForm,
+    EscalateForm,
+    NoteForm,
+    ReferForm,
+    ReplyForm,
+)
+from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.referrals import item_escalate, item_refer
+from ordstyrer.inbox.replies import ReplyRefused, reply_send, reply_suggestion
+from ordstyrer.inbox.selectors import (
+    assignable_people,
+    inbox_page,
+    item_detail,
+    parse_filter,
+)
+from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.web.shell import municipality_view
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    message = str(exc.message)
+    if exc.rule and exc.rule not in message:
+        message = f"{message} ({exc.rule})"
+    messages.error(request, message)
+
+
+def _detail_url(item: InboxItem, anchor: str = "") -> str:
+    url = reverse("inbox:detail", args=[item.channel.municipality.slug, item.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@municipality_view(need="inbox")
+@require_GET
+def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    filters = parse_filter(request.GET)
+    now = timezone.now()
+    page = inbox_page(user=request.user, municipality=municipality, filters=filters, now=now)
+    next_url = None
+    if page.next_cursor:
+        next_url = "?" + urlencode(filters.query(etter=page.next_cursor))
+    return render(
+        request,
+        "inbox/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "now": now,
+            "next_url": next_url,
+            "categories": sorted(CATEGORY_LABELS.items(), key=lambda kv: kv[1]),
+            "close_reasons": [c for c in CloseReason.choices if c[0] != "author_removed"],
+            "here": request.get_full_path(),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or ""
+    slug = request.municipality.slug
+    if target.startswith(f"/m/{slug}/innboks/") and "//" not in target:
+        return target
+    return fallback
+
+
+@municipality_view(need="inbox")
+@require_POST
+def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Bulk actions on the checked items, or one row's own button (`row=action:id`)."""
+    action = request.POST.get("action") or ""
+    ids = [i for i in request.POST.getlist("item") if i.isdigit()]
+    row_action, _sep, row_id = (request.POST.get("row") or "").partition(":")
+    if row_action and row_id.isdigit():  # one row's own button
+        action, ids = row_action, [row_id]
+    fallback = reverse("inbox:list", args=[municipality.slug])
+    if action not in services.BULK_ACTIONS or not ids:
+        messages.error(request, _("Velg minst én henvendelse og en handling."))
+        return redirect(_safe_next(request, fallback))
+    reason = request.POST.get("close_reason") or CloseReason.NO_REPLY_NEEDED
+    result = services.items_bulk(
+        actor=request.user,
+        municipality=municipality,
+        item_ids=[int(i) for i in ids],
+        action=action,
+        close_reason=reason,
+    )
+    if result.done:
+        messages.success(
+            request, _("Utført for %(count)s henvendelser.") % {"count": len(result.done)}
+        )
+    for reason_text in sorted(set(result.refused.values())):
+        messages.error(request, reason_text)
+    return redirect(_safe_next(request, fallback))
+
+
+@municipality_view(need="inbox")
+@require_GET
+def item_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    return _render_detail(request, item)
+
+
+def _render_detail(
+    request: HttpRequest,
+    item: InboxItem,
+    *,
+    reply_form: ReplyForm | None = None,
+    findings: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    detail = item_detail(item=item)
+    works = may_work(request.user, item.channel)
+    template_code = request.GET.get("mal") or ""
+    if template_code not in reply_templates.TEMPLATES:
+        template_code = reply_templates.suggested_code(item.category, item.action) or ""
+    suggestion = None
+    if reply_form is None:
+        initial: dict[str, Any] = {"template": template_code}
+        if template_code:
+            suggestion = reply_suggestion(item=item, actor=request.user, code=template_code)
+            initial["text"] = suggestion.text
+        reply_form = ReplyForm(initial=initial)
+    language = reply_templates.language_for(item.written_standard)
+    templates = [
+        (code, reply_templates.label(code, "nb"), code == template_code)
+        for code in reply_templates.TEMPLATES
+    ]
+    people = assignable_people(channel=item.channel) if works else []
+    return render(
+        request,
+        "inbox/detail.html",
+        {
+            "item": item,
+            "detail": detail,
+            "works": works,
+            "reply_form": reply_form,
+            "findings": findings,
+            "templates": templates,
+            "template_code": template_code,
+            "reply_language": language,
+            "category_label": category_label(item.category) if item.category else "",
+            "categories": [category_label(c) for c in item.categories],
+            "close_form": CloseForm(),
+            "assign_form": AssignForm(
+                people=people, initial={"assignee": str(item.assignee_id or "")}
+            ),
+            "note_form": NoteForm(),
+            "escalate_form": EscalateForm(),
+            "refer_form": ReferForm(),
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+def _work_item(request: HttpRequest, municipality: Municipality, pk: int) -> InboxItem:
+    return access_item(user=request.user, id=pk, slug=municipality.slug, need="work")
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = _work_item(request, municipality, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, item, reply_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        reply_send(
+            actor=request.user,
+            item=item,
+            text=data["text"],
+            template=data["template"] or "",
+            override_reason=data["override_reason"],
+            referral_target=data["referral_target"],
+        )
+    except ReplyRefused as exc:
+        form.add_error(None, str(exc.message))
+        return _render_detail(request, item, reply_form=form, findings=exc.findings, status=400)
+    except ServiceError as exc:
+        form.add_error(None, str(exc.message))
+        return _render_detail(request, item, reply_form=form, status=400)
+    messages.success(request, _("Svaret er lagt i kø og sendes nå."))
+    return redirect(_detail_url(item))
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = _work_item(request, municipality, pk)
+    action = request.POST.get("action") or ""
+    if action not in services.STATUS_ACTIONS:
+        messages.error(request, _("Ukjent handling."))
+        return redirect(_detail_url(item))
+    reason = ""
+    note = ""
+    if action == "close":
+        form = CloseForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Velg hvorfor henvendelsen lukkes."))
+            return redirect(_detail_url(item, "lukk"))
+        reason, note = form.cleaned_data["close_reason"], form.cleaned_data["note"]
+    try:
+        services.item_set_status(
+            actor=request.user, item=item, action=action, note=note, close_reason=reason
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Status er endret."))
+    return redirect(_detail_url(item))
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_assign(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = _work_item(request, municipality, pk)
+    form = AssignForm(request.POST, people=assignable_people(channel=item.channel))
+    if not form.is_valid():
+        messages.error(request, _("Velg en person fra listen."))
+        return redirect(_detail_url(item))
+    try:
+        services.item_assign(actor=request.user, item=item, assignee=form.person())
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Tildelingen er lagret."))
+    return redirect(_detail_url(item))
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_note(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = _work_item(request, municipality, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.item_note(actor=request.user, item=item, text=form.cleaned_data["text"])
+        messages.success(request, _("Notatet er lagret."))
+    else:
+        messages.error(request, _("Notatet er tomt."))
+    return redirect(_detail_url(item, "logg"))
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_refer_view(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = _work_item(request, municipality, pk)
+    form = ReferForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Velg hvor saken skal henvises."))
+        return redirect(_detail_url(item))
+    data = form.cleaned_data
+    try:
+        item_refer(
+            actor=request.user,
+            item=item,
+            kind=data["kind"],
+            target=data["target"],
+            note=data["note"],
+        )
+    except ServiceError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Henvisningen er registrert."))
+    return redirect(_detail_url(item))
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_escalate_view(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    item = _work_item(request, municipality, pk)
+    form = EscalateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Skriv kort hvorfor saken kan være omdømmekritisk."))
+        return redirect(_detail_url(item))
+    try:
+        item_escalate(actor=request.user, item=item, note=form.cleaned_data["note"])
+    except (ServiceError, AccessDenied) as exc:
+        messages.error(request, str(getattr(exc, "message", exc)))
+    else:
+        messages.success(request, _("Saken er sendt til kommunikasjon (DI-10)."))
+    return redirect(_detail_url(item))

@@ -1,0 +1,169 @@
+"""The response-time report with charts and CSV, and the employees' report form (DI-11)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.access import may_view_channel
+from ordstyrer.inbox.forms import UnwantedReportForm
+from ordstyrer.inbox.reports import Figures, chart_bars, response_report
+from ordstyrer.inbox.reports_unwanted import unwanted_report
+from ordstyrer.inbox.selectors import reportable_channels
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.web.shell import municipality_view
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 3 * 366
+
+
+def _period(request: HttpRequest) -> tuple[date, date]:
+    today = timezone.localdate()
+    try:
+        until = date.fromisoformat(request.GET.get("til") or today.isoformat())
+        since = date.fromisoformat(
+            request.GET.get("fra") or (until - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+        )
+    except ValueError:
+        return today - timedelta(days=DEFAULT_DAYS - 1), today
+    if since > until:
+        since, until = until, since
+    return max(since, until - timedelta(days=MAX_DAYS)), until
+
+
+def _hours(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+def _share(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.0f} %"
+
+
+def _table_row(figures: Figures) -> dict[str, str | int]:
+    return {
+        "label": figures.label,
+        "items": figures.items,
+        "resolved": figures.resolved,
+        "first_share": _share(figures.first_share),
+        "resolution_share": _share(figures.resolution_share),
+        "first_median": _hours(figures.first_median),
+        "first_p90": _hours(figures.first_p90),
+        "resolution_median": _hours(figures.resolution_median),
+        "resolution_p90": _hours(figures.resolution_p90),
+        "overdue_now": figures.overdue_now,
+    }
+
+
+@municipality_view(need="inbox")
+@require_GET
+def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    since, until = _period(request)
+    result = response_report(
+        user=request.user, municipality=municipality, since=since, until=until,
+        now=timezone.now(),
+    )  # fmt: skip
+    sections = [
+        {
+            "code": code,
+            "heading": heading,
+            "rows": [_table_row(f) for f in rows],
+            "chart": chart_bars(rows[:20]),
+        }
+        for code, heading, rows in result.dimensions
+    ]
+    return render(
+        request,
+        "inbox/report.html",
+        {
+            "report": result,
+            "total": _table_row(result.total),
+            "sections": sections,
+            "since": since,
+            "until": until,
+        },
+    )
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    # Spreadsheet formula injection: a cell must not start with a formula character.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@municipality_view(need="inbox")
+@require_GET
+def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    since, until = _period(request)
+    result = response_report(
+        user=request.user, municipality=municipality, since=since, until=until,
+        now=timezone.now(),
+    )  # fmt: skip
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="svartid-{municipality.slug}-{since}-{until}.csv"'
+    )
+    response.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Inndeling"),
+            _("Verdi"),
+            _("Henvendelser"),
+            _("Ferdigbehandlet"),
+            _("Første svar i tide"),
+            _("Ferdig i tide"),
+            _("Median første svar (arbeidstimer)"),
+            _("90-persentil første svar (arbeidstimer)"),
+            _("Median ferdig (arbeidstimer)"),
+            _("90-persentil ferdig (arbeidstimer)"),
+            _("Over fristen nå"),
+        ]
+    )
+    groups = [("total", "Totalt", [result.total]), *result.dimensions]
+    for _code, heading, rows in groups:
+        for figures in rows:
+            row = _table_row(figures)
+            writer.writerow([_cell(v) for v in (heading, *row.values())])
+    return response
+
+
+@municipality_view(need="report_unwanted")
+@require_http_methods(["GET", "POST"])
+def report_unwanted(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """DI-11: any employee reports an unwanted statement on an official channel."""
+    channels = reportable_channels(municipality=municipality)
+    form = UnwantedReportForm(request.POST or None, channels=channels)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        channel = next((c for c in channels if str(c.pk) == data["channel"]), None)
+        if channel is None:
+            raise Http404(_("Fant ikke siden."))
+        try:
+            item = unwanted_report(
+                actor=request.user,
+                channel=channel,
+                link=data["link"],
+                text=data["text"],
+                note=data["note"],
+            )
+        except ServiceError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("Takk! Meldingen er sendt til administratorene for %(channel)s (DI-11).")
+                % {"channel": channel.name},
+            )
+            if may_view_channel(request.user, channel):
+                return redirect(reverse("inbox:detail", args=[municipality.slug, item.pk]))
+            return redirect(reverse("inbox:report_unwanted", args=[municipality.slug]))
+    return render(request, "inbox/report_unwanted.html", {"form": form, "channels": channels})

@@ -1,0 +1,175 @@
+"""inbox_ingest: idempotent, safe out of order, triaged on arrival, never our own words."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from ordstyrer.inbox.models import InboxItem, ItemKind, ItemStatus, Reply
+from ordstyrer.inbox.replies import reply_send
+from tests.inbox.conftest import TUESDAY, comment, ingest
+
+LATER = TUESDAY + timedelta(minutes=5)
+
+
+def test_same_comment_twice_is_one_item(world):
+    first = ingest(world.channel, comment("c1"))
+    again = ingest(world.channel, comment("c1"), LATER)
+    assert first.pk == again.pk
+    assert InboxItem.objects.filter(channel=world.channel).count() == 1
+    assert again.versions.count() == 1
+    assert again.events.filter(action="arrived").count() == 1
+
+
+def test_triaged_on_arrival(world):
+    item = ingest(world.channel, comment("c1", "Kor tid opnar symjehallen att etter ferien?"))
+    assert item.category == "question"
+    assert item.written_standard == "nn"
+    assert item.action == "answer"
+    assert item.triaged_at == TUESDAY
+    assert item.status == ItemStatus.NEW and item.open
+    assert item.kind == ItemKind.COMMENT
+
+
+def test_personal_data_marked(world):
+    item = ingest(world.channel, comment("c1", "Ring meg på 412 34 567 om byggesaken min."))
+    assert [m["type"] for m in item.personal_data] == ["phone"]
+    assert item.personal_data[0]["label"] == "telefonnummer"
+
+
+def test_same_id_on_two_channels_is_two_items(world):
+    a = ingest(world.channel, comment("c1"))
+    b = ingest(world.other_channel, comment("c1"))
+    assert a.pk != b.pk
+
+
+def test_edit_then_later_edit_keeps_every_text(world):
+    ingest(world.channel, comment("c1", "Når åpner bassenget?"))
+    ingest(world.channel, comment("c1", "Når åpner svømmehallen?", edited=True), LATER)
+    item = InboxItem.objects.get(platform_id="c1")
+    assert item.text == "Når åpner svømmehallen?" and item.edited
+    assert [v.text for v in item.versions.all()] == [
+        "Når åpner bassenget?",
+        "Når åpner svømmehallen?",
+    ]
+    assert item.events.filter(action="edited").count() == 1
+
+
+def test_edit_before_add_keeps_the_edit_current(world):
+    ingest(world.channel, comment("c1", "Når åpner svømmehallen?", edited=True))
+    item = ingest(world.channel, comment("c1", "Når åpner bassenget?"), LATER)
+    assert item.text == "Når åpner svømmehallen?"
+    versions = list(item.versions.all())
+    assert [(v.text, v.original) for v in versions] == [
+        ("Når åpner bassenget?", True),
+        ("Når åpner svømmehallen?", False),
+    ]
+    assert InboxItem.objects.count() == 1
+
+
+def test_two_edits_out_of_order_later_arrival_wins_then_older_is_history(world):
+    ingest(world.channel, comment("c1", "versjon to", edited=True), LATER)
+    item = ingest(world.channel, comment("c1", "versjon en", edited=True), TUESDAY)
+    assert item.text == "versjon to"
+    assert {v.text for v in item.versions.all()} == {"versjon en", "versjon to"}
+
+
+def test_remove_of_unknown_comment_leaves_a_tombstone_a_late_add_cannot_revive(world):
+    gone = ingest(world.channel, comment("c9", "", removed=True))
+    assert gone.status == ItemStatus.CLOSED and not gone.open
+    assert gone.close_reason == "author_removed" and gone.is_tombstone
+    late = ingest(world.channel, comment("c9", "Dette var et spørsmål."), LATER)
+    assert late.pk == gone.pk
+    assert late.text == "Dette var et spørsmål." and late.removed_at is not None
+    assert late.status == ItemStatus.CLOSED and not late.open
+    assert late.due_at is None
+
+
+def test_removal_by_the_author_closes_an_open_item_without_counting_it(world):
+    item = ingest(world.channel, comment("c1"))
+    with time_machine.travel(LATER, tick=False):
+        ingest(world.channel, comment("c1", "", removed=True), LATER)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.CLOSED and item.close_reason == "author_removed"
+    assert item.removed_at == LATER
+    assert item.first_response_seconds is None and item.resolution_in_time is None
+    assert item.versions.count() == 1  # the text is kept
+
+
+def test_page_comment_is_never_a_citizen_item(world):
+    item = ingest(world.channel, comment("p1", "Velkommen til kommunens side!", page=True))
+    assert item.from_page and not item.listed and not item.open
+    assert item.category == "" and item.triaged_at is None
+    assert item.first_response_due is None
+
+
+def test_our_reply_coming_back_is_recognised(
+    world, fake_platform, django_capture_on_commit_callbacks
+):
+    item = ingest(world.channel, comment("c1"))
+    with time_machine.travel(LATER, tick=False), django_capture_on_commit_callbacks(execute=True):
+        reply = reply_send(actor=world.editor, item=item, text="Svømmehallen åpner mandag.")
+    reply.refresh_from_db()
+    assert reply.status == "sent" and reply.platform_id
+    back = ingest(
+        world.channel,
+        comment(reply.platform_id, reply.text, parent="c1", page=True),
+        LATER,
+    )
+    assert back is None
+    assert not InboxItem.objects.filter(platform_id=reply.platform_id).exists()
+
+
+def test_page_answering_directly_on_the_platform_answers_the_item(world):
+    item = ingest(world.channel, comment("c1"))
+    with time_machine.travel(LATER, tick=False):
+        ingest(world.channel, comment("p7", "Den åpner mandag!", parent="c1", page=True), LATER)
+    item.refresh_from_db()
+    assert item.status == ItemStatus.ANSWERED
+    assert item.resolved_at is not None and item.resolution_in_time
+    assert item.events.filter(action="answer").exists()
+
+
+def test_follow_up_from_the_same_citizen_reopens_the_answered_conversation(
+    world, fake_platform, django_capture_on_commit_callbacks
+):
+    item = ingest(world.channel, comment("c1"))
+    with time_machine.travel(LATER, tick=False), django_capture_on_commit_callbacks(execute=True):
+        reply = reply_send(actor=world.editor, item=item, text="Svømmehallen åpner mandag.")
+    reply.refresh_from_db()
+    follow_at = TUESDAY + timedelta(hours=3)
+    with time_machine.travel(follow_at, tick=False):
+        follow = ingest(
+            world.channel,
+            comment("c2", "Gjelder det også badstua?", parent=reply.platform_id,
+                    created=follow_at),
+            follow_at,
+        )  # fmt: skip
+    item.refresh_from_db()
+    assert follow.conversation_id == item.pk and not follow.listed and not follow.open
+    assert item.status == ItemStatus.REOPENED and item.open
+    assert item.reopened_count == 1
+    assert item.resolution_started_at == follow_at
+    assert item.due_at > follow_at
+
+
+def test_another_citizen_in_the_thread_is_an_item_of_their_own(world):
+    ingest(world.channel, comment("c1"))
+    other = ingest(
+        world.channel,
+        comment("c2", "Lurer på det samme", author="user-2", name="Per", parent="c1"),
+        LATER,
+    )
+    assert other.listed and other.kind == ItemKind.REPLY and other.conversation is None
+
+
+def test_naive_times_are_refused(world):
+    with pytest.raises(ValueError):
+        ingest(world.channel, comment("c1"), TUESDAY.replace(tzinfo=None))
+
+
+def test_reply_rows_are_not_created_by_ingest(world):
+    ingest(world.channel, comment("c1"))
+    assert Reply.objects.count() == 0
