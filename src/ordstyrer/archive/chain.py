@@ -101,10 +101,13 @@ def verify_chain(
                 sequence, expected_seq, expected_prev, (prev_hash, digest, canonical), columns
             )
             if problem:
-                report.fail(sequence, problem)
-            elif body["files"]:
-                id_to_seq[record_id] = sequence
-                files_expected[record_id] = {f["position"]: f["sha256"] for f in body["files"]}
+                # A gap is reported at the first missing number.
+                report.fail(min(sequence, expected_seq), problem)
+        else:
+            body = _parse(canonical)
+        if body.get("files"):
+            id_to_seq[record_id] = sequence
+            files_expected[record_id] = {f["position"]: f["sha256"] for f in body["files"]}
         record_hash[record_id] = digest
         expected_prev = digest
         expected_seq = sequence + 1
@@ -134,11 +137,11 @@ def _check_record(
 ) -> tuple[str, dict[str, Any]]:
     prev_hash, digest, canonical = stored
     if sequence != expected_seq:
-        return f"nr. {expected_seq} mangler (neste post er nr. {sequence})", {}
+        return f"nr. {expected_seq} mangler (neste post er nr. {sequence})", _parse(canonical)
     if prev_hash != expected_prev:
-        return f"nr. {sequence} peker ikke på forrige posts hash", {}
+        return f"nr. {sequence} peker ikke på forrige posts hash", _parse(canonical)
     if chain_hash(prev_hash, canonical) != digest:
-        return f"nr. {sequence} er endret: innholdet stemmer ikke med hashen", {}
+        return f"nr. {sequence} er endret: innholdet stemmer ikke med hashen", _parse(canonical)
     try:
         body = json.loads(canonical)
         derived = record_columns(body)
@@ -146,8 +149,16 @@ def _check_record(
         return f"nr. {sequence} har et innhold som ikke kan leses", {}
     for name in _COLUMNS:
         if derived[name] != columns[name]:
-            return f"nr. {sequence}: feltet «{name}» stemmer ikke med det arkiverte innholdet", {}
+            return f"nr. {sequence}: feltet «{name}» stemmer ikke med det arkiverte innholdet", body
     return "", body
+
+
+def _parse(canonical: str) -> dict[str, Any]:
+    try:
+        body = json.loads(canonical)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def _check_files(report, municipality_id, expected, id_to_seq) -> None:

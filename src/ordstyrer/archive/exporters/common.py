@@ -1,0 +1,397 @@
+"""What every archive export shares: the period, the records, their documents, the
+Noark code values, stable identifiers and validation against the official XSDs.
+
+Code values follow norwegian-standards §1.3–1.5: Fiks Arkiv uses codes (`I`, `EA`,
+`A` …) with a description, both in the metadatakatalog namespace; eFormidling
+(Noark 5 v3.1) and the Noark 5 v5.0 arkivuttrekk use the Norwegian code texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models.functions import ExtractYear
+from lxml import etree
+
+from ordstyrer.archive.canonical import parse_iso, raw_bytes, safe_text, sha256_hex
+from ordstyrer.archive.models import ArchiveRecord
+from ordstyrer.archive.pdf import PRONOM_PDFA_2B, rendering_for
+
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SYSTEM = "Ordstyrer"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+# Stable UUIDs (Noark systemID) for the same record in every export: UUID v5.
+NAMESPACE = uuid.UUID("5b0c2f1e-8d3a-4c55-9a53-6f7264737479")
+
+SCHEMAS = {
+    "fiks-arkiv": "fiks-arkiv-v1/no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd",
+    "eformidling": "eformidling-arkivmelding/arkivmelding.xsd",
+    "arkivstruktur": "noark5-arkivuttrekk-v5.0/arkivstruktur.xsd",
+    "endringslogg": "noark5-arkivuttrekk-v5.0/endringslogg.xsd",
+    "loependeJournal": "noark5-arkivuttrekk-v5.0/loependeJournal.xsd",
+    "offentligJournal": "noark5-arkivuttrekk-v5.0/offentligJournal.xsd",
+    "addml": "addml-8.3/addml.xsd",
+}
+
+# Records are filed in one case folder (saksmappe) per group and year.
+CATEGORY = {
+    "deleted_comment": 1,
+    "hidden_comment": 1,
+    "journal_inbound": 2,
+    "journal_outbound": 2,
+    "moderation_note": 3,
+    "own_post": 4,
+}
+CATEGORY_TITLE = {
+    1: "Sosiale medier – slettet og skjult innhold",
+    2: "Sosiale medier – henvendelser og svar",
+    3: "Sosiale medier – modereringsnotater",
+    4: "Sosiale medier – kommunens innlegg",
+}
+CATEGORY_SLUG = {1: "moderert-innhold", 2: "henvendelser", 3: "notater", 4: "innlegg"}
+
+# (Fiks code, Noark text)
+JOURNALPOSTTYPE = {
+    "I": ("I", "Inngående dokument"),
+    "U": ("U", "Utgående dokument"),
+    "X": ("X", "Organinternt dokument uten oppfølging"),
+}
+JOURNALSTATUS = {True: ("J", "Journalført"), False: ("A", "Arkivert")}
+PARTTYPE = {
+    "EA": "Avsender",
+    "EM": "Mottaker",
+    "IA": "Intern avsender",
+    "IM": "Intern mottaker",
+}
+VARIANT = {"A": "Arkivformat", "P": "Produksjonsformat"}
+ROLE = {"H": "Hoveddokument", "V": "Vedlegg"}
+DOCUMENT_TYPE = ("KORR", "Melding fra sosiale medier")
+DOCUMENT_STATUS = ("F", "Dokumentet er ferdigstilt")
+# PRONOM identifiers by MIME type (noark5-standard kap. 3 M701; `av/0` = unknown). The
+# identification is by declared MIME type, not by DROID.
+PRONOM = {
+    "application/pdf": (PRONOM_PDFA_2B, "PDF/A-2b"),
+    "application/json": ("fmt/817", "JSON"),
+    "image/jpeg": ("fmt/43", "JPEG File Interchange Format 1.01"),
+    "image/png": ("fmt/13", "Portable Network Graphics 1.2"),
+    "image/tiff": ("fmt/353", "Tagged Image File Format"),
+    "video/mp4": ("fmt/199", "MPEG-4 Media File"),
+    "audio/mpeg": ("fmt/134", "MPEG 1/2 Audio Layer 3"),
+}
+# Long-term formats accepted for deposit (norwegian-standards §2); others stay out of
+# the Noark 5 package ("only archive formats go in the package").
+ARCHIVE_FORMATS = frozenset({"image/jpeg", "image/png", "image/tiff", "video/mp4", "audio/mpeg"})
+
+
+class ExportError(Exception):
+    """The export cannot be made; the message is one Norwegian sentence."""
+
+
+@dataclass(frozen=True)
+class Period:
+    since: date
+    until: date
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[since 00:00, the day after until 00:00) in Norwegian time."""
+        start = datetime.combine(self.since, time.min, tzinfo=OSLO)
+        end = datetime.combine(self.until + timedelta(days=1), time.min, tzinfo=OSLO)
+        return start, end
+
+    def label(self) -> str:
+        return f"{self.since.isoformat()}–{self.until.isoformat()}"
+
+
+@dataclass
+class ExportOptions:
+    municipality: Any
+    period: Period
+    out_dir: Path
+    requested_by: str = SYSTEM
+    now: datetime | None = None
+    progress: Callable[[int], None] | None = None
+
+
+@dataclass
+class ExportResult:
+    """Counts of an export; SHA256SUMS is written line by line as files are written, so
+    memory stays the same however many records there are."""
+
+    out_dir: Path
+    records: int = 0
+    files: int = 0
+    bytes: int = 0
+    _sums: Any = field(default=None, repr=False)
+
+    def add(self, relative: str, data: bytes) -> str:
+        path = self.out_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return self.record_file(relative, len(data), sha256_hex(data))
+
+    def record_file(self, relative: str, size: int, digest: str) -> str:
+        if self._sums is None:
+            self._sums = (self.out_dir / "SHA256SUMS").open("w", encoding="utf-8")
+        self._sums.write(f"{digest}  {relative}\n")
+        self.files += 1
+        self.bytes += size
+        return digest
+
+    def close(self) -> None:
+        if self._sums is not None:
+            self._sums.close()
+            self._sums = None
+
+
+@dataclass
+class DocObject:
+    """One file of a document (dokumentobjekt)."""
+
+    name: str  # file name in the package/message
+    original: str  # the name it had (filnavn)
+    mime: str
+    data: bytes
+    variant: str  # A or P
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        self.sha256 = self.sha256 or sha256_hex(self.data)
+
+    @property
+    def pronom(self) -> tuple[str, str]:
+        return PRONOM.get(self.mime, ("av/0", self.mime))
+
+
+@dataclass
+class Document:
+    """One document of a registration (dokumentbeskrivelse)."""
+
+    number: int
+    role: str  # H or V
+    title: str
+    objects: list[DocObject]
+
+
+@dataclass
+class Item:
+    """A record ready for an exporter: body, documents and identifiers."""
+
+    record: ArchiveRecord
+    body: dict[str, Any]
+    documents: list[Document]
+
+    @property
+    def sequence(self) -> int:
+        return self.record.sequence
+
+    @property
+    def year(self) -> int:
+        return self.archived_at.year
+
+    @property
+    def archived_at(self) -> datetime:
+        return self.record.archived_at.astimezone(OSLO)
+
+    @property
+    def category(self) -> int:
+        return CATEGORY[self.record.kind]
+
+    @property
+    def direction(self) -> str:
+        return self.body["journal"]["direction"]
+
+    @property
+    def created_at(self) -> datetime:
+        created = parse_iso(self.body["when"]["created"])
+        return (created or self.record.archived_at).astimezone(OSLO)
+
+    @property
+    def actor(self) -> str:
+        actor = self.body.get("actor")
+        return xml_text(actor["name"]) if actor else f"{SYSTEM} (system)"
+
+    @property
+    def external_key(self) -> str:
+        return f"{self.record.municipality.slug}:{self.sequence}:{self.record.hash[:16]}"
+
+    def uuid(self, *parts: object) -> str:
+        return stable_uuid("record", self.record.hash, *parts)
+
+    def parties(self) -> list[tuple[str, str]]:
+        """Korrespondanseparter as (code, name): never empty (the journals need one)."""
+        author = self.body.get("author")
+        recipient = self.body.get("recipient")
+        channel = self.body["where"]["channel_name"] or "sosiale medier"
+        if self.direction == "I":
+            name = author["name"] if author and author["name"].strip() else "Ukjent avsender"
+            return [("EA", xml_text(name))]
+        if self.direction == "U":
+            name = (
+                recipient["name"]
+                if recipient and recipient["name"].strip()
+                else f"Følgere av {channel}"
+            )
+            return [("EM", xml_text(name)), ("IA", self.actor)]
+        return [("IA", self.actor)]
+
+
+def stable_uuid(*parts: object) -> str:
+    return str(uuid.uuid5(NAMESPACE, "|".join(str(p) for p in parts)))
+
+
+def folder_uuid(municipality_id: int, category: int, year: int) -> str:
+    return stable_uuid("saksmappe", municipality_id, category, year)
+
+
+def folder_key(slug: str, category: int, year: int) -> str:
+    return f"{slug}:sosiale-medier:{year}:{CATEGORY_SLUG[category]}"
+
+
+def xml_text(text: str) -> str:
+    """Text an XML document can hold (no control characters, no lone surrogates)."""
+    return safe_text(text).strip() or "–"
+
+
+def iso_local(value: datetime) -> str:
+    return value.astimezone(OSLO).isoformat(timespec="seconds")
+
+
+def sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def records_for(municipality: Any, period: Period) -> QuerySet[ArchiveRecord]:
+    """The municipality's records archived in the period, in folder order (group, year,
+    number), with the year computed in Norwegian time."""
+    start, end = period.bounds()
+    return (
+        ArchiveRecord.objects.filter(
+            municipality=municipality, archived_at__gte=start, archived_at__lt=end
+        )
+        .select_related("municipality")
+        .annotate(
+            category=Case(
+                *[When(kind=kind, then=Value(cat)) for kind, cat in CATEGORY.items()],
+                default=Value(9),
+                output_field=IntegerField(),
+            ),
+            year=ExtractYear("archived_at", tzinfo=OSLO),
+        )
+        .order_by("category", "year", "sequence")
+    )
+
+
+def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = False) -> Item:
+    """Load a record's documents: its PDF/A rendering (A) with the raw JSON (P) as the
+    main document, and each media file as an attachment."""
+    body = json.loads(record.canonical)
+    seq = f"{record.sequence:06d}"
+    rendering = rendering_for(record)
+    main = [
+        DocObject(
+            f"{prefix}arkivpost-{seq}.pdf",
+            f"arkivpost-{seq}.pdf",
+            "application/pdf",
+            bytes(rendering.pdf),
+            "A",
+            rendering.sha256,
+        )
+    ]
+    raw = raw_bytes(body.get("raw"))
+    if raw is not None and not archive_only:
+        main.append(
+            DocObject(
+                f"{prefix}raadata-{seq}.json", f"raadata-{seq}.json", "application/json", raw, "P"
+            )
+        )
+    title = xml_text(body["public_title"])
+    documents = [Document(1, "H", title, main)]
+    for stored in record.files.order_by("position"):
+        if archive_only and stored.mime not in ARCHIVE_FORMATS:
+            continue
+        suffix = Path(stored.name).suffix.lower()[:10] or ".bin"
+        name = f"{prefix}vedlegg-{seq}-{stored.position}{suffix}"
+        variant = "A" if stored.mime in ARCHIVE_FORMATS else "P"
+        documents.append(
+            Document(
+                len(documents) + 1,
+                "V",
+                xml_text(f"Vedlegg {stored.position}: {stored.name}"),
+                [
+                    DocObject(
+                        name,
+                        xml_text(stored.name),
+                        stored.mime,
+                        bytes(stored.data),
+                        variant,
+                        stored.sha256,
+                    )
+                ],
+            )
+        )
+    return Item(record=record, body=body, documents=documents)
+
+
+def iter_items(
+    municipality: Any,
+    period: Period,
+    *,
+    prefix: Callable[[ArchiveRecord], str] | None = None,
+    archive_only: bool = False,
+) -> Iterator[Item]:
+    for record in records_for(municipality, period).iterator(chunk_size=100):
+        yield item_for(record, prefix=prefix(record) if prefix else "", archive_only=archive_only)
+
+
+@cache
+def schema(name: str) -> etree.XMLSchema:
+    """The official XSD, loaded from the copies shipped with Ordstyrer (no network)."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / SCHEMAS[name]), parser))
+
+
+def validate_tree(tree: etree._Element | etree._ElementTree, name: str) -> None:
+    validator = schema(name)
+    if not validator.validate(tree):
+        error = validator.error_log.last_error
+        raise ExportError(
+            f"Eksporten følger ikke skjemaet {SCHEMAS[name]} (linje {error.line}): {error.message}"
+        )
+
+
+def validate_file(path: Path, name: str) -> None:
+    """Validate a (possibly very large) file while parsing it, in constant memory."""
+    try:
+        for _event, element in etree.iterparse(
+            str(path), events=("end",), schema=schema(name), no_network=True, huge_tree=True
+        ):
+            # Free what has been validated; keep the ancestors' start tags.
+            element.clear(keep_tail=True)
+    except etree.XMLSyntaxError as exc:
+        raise ExportError(f"{path.name} følger ikke skjemaet {SCHEMAS[name]}: {exc}") from None
+
+
+def serialise(tree: etree._Element) -> bytes:
+    return etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,150 @@
+"""eFormidling *arkivmelding* (Digdir, Noark 5 v3.1; norwegian-standards §1.4).
+
+eFormidling wants exactly one saksmappe holding one journalpost per message, so,
+as for Fiks Arkiv, the export is one folder per record:
+
+    <number>/arkivmelding.xml, <number>/arkivpost-<number>.pdf, <number>/raadata-<number>.json, …
+
+The saksmappe is the record's yearly group folder; its `systemID` is the same UUID
+in every message (and in the Noark 5 export), so the receiving archive files every
+record of a year and group in one case. Code values are the Norwegian texts the
+schema enumerates. Each message is validated against the XSD before it is written.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ordstyrer.archive.exporters.common import (
+    CATEGORY_TITLE,
+    DOCUMENT_STATUS,
+    DOCUMENT_TYPE,
+    JOURNALPOSTTYPE,
+    JOURNALSTATUS,
+    PARTTYPE,
+    ROLE,
+    SYSTEM,
+    VARIANT,
+    XSI,
+    ExportOptions,
+    ExportResult,
+    Item,
+    folder_uuid,
+    iso_local,
+    iter_items,
+    serialise,
+    stable_uuid,
+    validate_tree,
+)
+
+NS = "http://www.arkivverket.no/standarder/noark5/arkivmelding"
+NSMAP = {None: NS, "xsi": XSI}
+# Which metadata a confidential record hides (M502 skjermingMetadata).
+SHIELDED_METADATA = ("tittel", "korrespondansepart")
+
+
+def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{NS}}}{tag}")
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def _shield(parent: etree._Element, confidentiality: dict | None) -> None:
+    if not confidentiality:
+        return
+    shield = _sub(parent, "skjerming")
+    _sub(shield, "tilgangsrestriksjon", confidentiality["code"])
+    _sub(shield, "skjermingshjemmel", confidentiality["authority"])
+    for name in SHIELDED_METADATA:
+        _sub(shield, "skjermingMetadata", name)
+
+
+def message(item: Item, *, made, requested_by: str) -> etree._Element:
+    municipality = item.record.municipality
+    files = sum(len(d.objects) for d in item.documents)
+    root = etree.Element(f"{{{NS}}}arkivmelding", nsmap=NSMAP)
+    _sub(root, "system", SYSTEM)
+    _sub(root, "meldingId", stable_uuid("eformidling", item.record.hash))
+    _sub(root, "tidspunkt", iso_local(made))
+    _sub(root, "antallFiler", files)
+
+    folder = _sub(root, "mappe")
+    folder.set(f"{{{XSI}}}type", "saksmappe")
+    folder_id = folder_uuid(municipality.pk, item.category, item.year)
+    _sub(folder, "systemID", folder_id)
+    title = f"{CATEGORY_TITLE[item.category]} {item.year}"
+    _sub(folder, "tittel", title)
+    _sub(folder, "offentligTittel", title)
+    _sub(folder, "opprettetDato", f"{item.year}-01-01T00:00:00+01:00")
+    _sub(folder, "opprettetAv", SYSTEM)
+
+    confidentiality = item.body.get("confidentiality")
+    post = _sub(folder, "basisregistrering")
+    post.set(f"{{{XSI}}}type", "journalpost")
+    _sub(post, "systemID", item.uuid("registrering"))
+    _sub(post, "opprettetDato", iso_local(item.record.archived_at))
+    _sub(post, "opprettetAv", item.actor)
+    _sub(post, "referanseForelderMappe", folder_id)
+    _shield(post, confidentiality)
+    for document in item.documents:
+        description = _sub(post, "dokumentbeskrivelse")
+        _sub(description, "systemID", item.uuid("dokument", document.number))
+        _sub(description, "dokumenttype", DOCUMENT_TYPE[1])
+        _sub(description, "dokumentstatus", DOCUMENT_STATUS[1])
+        _sub(description, "tittel", document.title)
+        _sub(description, "opprettetDato", iso_local(item.record.archived_at))
+        _sub(description, "opprettetAv", item.actor)
+        _sub(description, "tilknyttetRegistreringSom", ROLE[document.role])
+        _sub(description, "dokumentnummer", document.number)
+        _sub(description, "tilknyttetDato", iso_local(item.record.archived_at))
+        _sub(description, "tilknyttetAv", item.actor)
+        for obj in document.objects:
+            entry = _sub(description, "dokumentobjekt")
+            _sub(entry, "versjonsnummer", 1)
+            _sub(entry, "variantformat", VARIANT[obj.variant])
+            _sub(entry, "opprettetDato", iso_local(item.record.archived_at))
+            _sub(entry, "opprettetAv", item.actor)
+            _sub(entry, "referanseDokumentfil", obj.name.rsplit("/", 1)[-1])
+    _sub(post, "tittel", item.record.title)
+    _sub(post, "offentligTittel", item.record.public_title)
+    _sub(post, "journalposttype", JOURNALPOSTTYPE[item.direction][1])
+    _sub(post, "journalstatus", JOURNALSTATUS[bool(item.body["journal"]["journal"])][1])
+    _sub(post, "journaldato", item.archived_at.date().isoformat())
+    _sub(post, "dokumentetsDato", item.created_at.date().isoformat())
+    if item.direction == "I":
+        _sub(post, "mottattDato", iso_local(item.created_at))
+    elif item.direction == "U":
+        _sub(post, "sendtDato", iso_local(item.created_at))
+    for code, name in item.parties():
+        party = _sub(post, "korrespondansepart")
+        _sub(party, "korrespondanseparttype", PARTTYPE[code])
+        _sub(party, "korrespondansepartNavn", name)
+
+    _sub(folder, "saksdato", f"{item.year}-01-01")
+    _sub(folder, "administrativEnhet", municipality.name)
+    _sub(folder, "saksansvarlig", requested_by)
+    _sub(folder, "saksstatus", "Under behandling")
+    return root
+
+
+def export(options: ExportOptions) -> ExportResult:
+    result = ExportResult(out_dir=options.out_dir)
+    try:
+
+        def prefix(record) -> str:
+            return f"{record.sequence:06d}/"
+
+        for item in iter_items(options.municipality, options.period, prefix=prefix):
+            tree = message(item, made=options.now, requested_by=options.requested_by)
+            validate_tree(tree, "eformidling")
+            for document in item.documents:
+                for obj in document.objects:
+                    result.add(obj.name, obj.data)
+            result.add(f"{item.sequence:06d}/arkivmelding.xml", serialise(tree))
+            result.records += 1
+            if options.progress:
+                options.progress(1)
+    finally:
+        result.close()
+    return result

@@ -1,0 +1,406 @@
+"""Noark 5 v5.0 arkivuttrekk (deposit package) for a period (norwegian-standards §1.5).
+
+    arkivuttrekk.xml      ADDML 8.3 description: files, checksums, counts (Riksarkivet's template)
+    arkivstruktur.xml     arkiv → arkivdel → saksmappe (group, year) → journalpost → documents
+    endringslogg.xml      the changes made to the material (see `changes`)
+    loependeJournal.xml   the running journal of every journalpost
+    offentligJournal.xml  the public journal: public titles, no confidential names
+    *.xsd                 Arkivverket's own schemas, unchanged (req. 6.4.18)
+    DOKUMENT/<nr>/…       the PDF/A documents and media in archive formats, with SHA-256
+    SHA256SUMS            every file's checksum, for `sha256sum -c`
+
+`arkivstruktur.xml` and the journals are written incrementally with lxml's
+`xmlfile` (constant memory), each to a `.partial` file that is validated against
+its XSD while it is parsed back (`iterparse(schema=…)`) and only then renamed into
+place. Production formats (the raw JSON) stay out, as the standard requires; the
+PDF/A document shows the raw JSON in full.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from lxml import etree
+
+from ordstyrer.archive.exporters.common import (
+    CATEGORY_TITLE,
+    DOCUMENT_STATUS,
+    DOCUMENT_TYPE,
+    JOURNALPOSTTYPE,
+    JOURNALSTATUS,
+    PARTTYPE,
+    ROLE,
+    SCHEMA_DIR,
+    SCHEMAS,
+    SYSTEM,
+    VARIANT,
+    XSI,
+    ExportOptions,
+    ExportResult,
+    Item,
+    file_sha256,
+    folder_uuid,
+    iso_local,
+    iter_items,
+    records_for,
+    serialise,
+    stable_uuid,
+    validate_file,
+    validate_tree,
+)
+from ordstyrer.archive.exporters.noark5_addml import addml_description
+from ordstyrer.archive.models import ArchiveRecord
+
+NS = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
+NS_LOG = "http://www.arkivverket.no/standarder/noark5/endringslogg"
+NS_LJ = "http://www.arkivverket.no/standarder/noark5/loependeJournal"
+NS_OJ = "http://www.arkivverket.no/standarder/noark5/offentligJournal"
+SCHEMA_FILES = ("arkivstruktur", "endringslogg", "loependeJournal", "offentligJournal")
+SHIELDED_METADATA = ("tittel", "korrespondansepart")
+SHIELDED_NAME = "Skjermet"
+
+
+@dataclass
+class Folder:
+    category: int
+    year: int
+    number: int  # sakssekvensnummer within the year
+    posts: int = 0
+
+    @property
+    def mappe_id(self) -> str:
+        return f"{self.year}/{self.number}"
+
+    @property
+    def title(self) -> str:
+        return f"{CATEGORY_TITLE[self.category]} {self.year}"
+
+
+@dataclass
+class Tally:
+    folders: list[Folder] = field(default_factory=list)
+    placement: dict[int, tuple[int, int]] = field(default_factory=dict)  # record id → (folder, nr)
+    documents: int = 0
+    confidential: bool = False
+
+
+def _leaf(xf, tag: str, text: object) -> None:
+    with xf.element(tag):
+        xf.write(str(text))
+
+
+def _el(parent: etree._Element, tag: str, text: object | None = None, ns: str = NS):
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}")
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str) -> etree._Element:
+    post = etree.Element(f"{{{NS}}}registrering", nsmap={None: NS, "xsi": XSI})
+    post.set(f"{{{XSI}}}type", "journalpost")
+    _el(post, "systemID", item.uuid("registrering"))
+    _el(post, "opprettetDato", iso_local(item.record.archived_at))
+    _el(post, "opprettetAv", item.actor)
+    _el(post, "arkivertDato", iso_local(made))
+    _el(post, "arkivertAv", by)
+    confidentiality = item.body.get("confidentiality")
+    if confidentiality:
+        shield = _el(post, "skjerming")
+        _el(shield, "tilgangsrestriksjon", confidentiality["code"])
+        _el(shield, "skjermingshjemmel", confidentiality["authority"])
+        for name in SHIELDED_METADATA:
+            _el(shield, "skjermingMetadata", name)
+    for document in item.documents:
+        description = _el(post, "dokumentbeskrivelse")
+        _el(description, "systemID", item.uuid("dokument", document.number))
+        _el(description, "dokumenttype", DOCUMENT_TYPE[1])
+        _el(description, "dokumentstatus", DOCUMENT_STATUS[1])
+        _el(description, "tittel", document.title)
+        _el(description, "opprettetDato", iso_local(item.record.archived_at))
+        _el(description, "opprettetAv", item.actor)
+        _el(description, "tilknyttetRegistreringSom", ROLE[document.role])
+        _el(description, "dokumentnummer", document.number)
+        _el(description, "tilknyttetDato", iso_local(item.record.archived_at))
+        _el(description, "tilknyttetAv", item.actor)
+        for version, obj in enumerate(document.objects, start=1):
+            entry = _el(description, "dokumentobjekt")
+            _el(entry, "systemID", item.uuid("objekt", document.number, version))
+            _el(entry, "versjonsnummer", 1)
+            _el(entry, "variantformat", VARIANT[obj.variant])
+            _el(entry, "format", obj.pronom[0])
+            _el(entry, "formatDetaljer", obj.pronom[1])
+            _el(entry, "opprettetDato", iso_local(item.record.archived_at))
+            _el(entry, "opprettetAv", item.actor)
+            _el(entry, "referanseDokumentfil", obj.name)
+            _el(entry, "sjekksum", obj.sha256)
+            _el(entry, "sjekksumAlgoritme", "SHA256")
+            _el(entry, "filstoerrelse", len(obj.data))
+    _el(post, "tittel", item.record.title)
+    _el(post, "offentligTittel", item.record.public_title)
+    for code, name in item.parties():
+        party = _el(post, "korrespondansepart")
+        _el(party, "korrespondanseparttype", PARTTYPE[code])
+        _el(party, "korrespondansepartNavn", name)
+    _el(post, "journalaar", item.year)
+    _el(post, "journalsekvensnummer", item.sequence)
+    _el(post, "journalpostnummer", number)
+    _el(post, "journalposttype", JOURNALPOSTTYPE[item.direction][1])
+    _el(post, "journalstatus", JOURNALSTATUS[bool(item.body["journal"]["journal"])][1])
+    _el(post, "journaldato", item.archived_at.date().isoformat())
+    _el(post, "dokumentetsDato", item.created_at.date().isoformat())
+    if item.direction == "I":
+        _el(post, "mottattDato", iso_local(item.created_at))
+    elif item.direction == "U":
+        _el(post, "sendtDato", iso_local(item.created_at))
+    _el(post, "antallVedlegg", len(item.documents) - 1)
+    return post
+
+
+class _Structure:
+    """Writes arkivstruktur.xml as the records stream past, folder by folder."""
+
+    def __init__(self, options: ExportOptions, path: Path, result: ExportResult) -> None:
+        self.options = options
+        self.path = path
+        self.result = result
+        self.made: datetime = options.now  # type: ignore[assignment]
+        self.tally = Tally()
+        self.per_year: Counter[int] = Counter()
+
+    def write(self) -> Tally:
+        options, municipality = self.options, self.options.municipality
+        start, _end = options.period.bounds()
+        with etree.xmlfile(str(self.path), encoding="utf-8") as xf:
+            xf.write_declaration()
+            with xf.element(f"{{{NS}}}arkiv", nsmap={None: NS, "xsi": XSI}):
+                _leaf(xf, "systemID", stable_uuid("arkiv", municipality.pk))
+                _leaf(xf, "tittel", f"{municipality.name} – sosiale medier")
+                _leaf(xf, "arkivstatus", "Avsluttet")
+                _leaf(xf, "opprettetDato", iso_local(start))
+                _leaf(xf, "opprettetAv", SYSTEM)
+                _leaf(xf, "avsluttetDato", iso_local(self.made))
+                _leaf(xf, "avsluttetAv", options.requested_by)
+                with xf.element("arkivskaper"):
+                    _leaf(
+                        xf, "arkivskaperID", municipality.organisation_number or municipality.slug
+                    )
+                    _leaf(xf, "arkivskaperNavn", municipality.name)
+                with xf.element("arkivdel"):
+                    self._arkivdel(xf, start)
+        return self.tally
+
+    def _arkivdel(self, xf, start: datetime) -> None:
+        options = self.options
+        _leaf(xf, "systemID", self.arkivdel_id)
+        _leaf(xf, "tittel", f"Sosiale medier {options.period.label()}")
+        _leaf(xf, "arkivdelstatus", "Avsluttet periode")
+        _leaf(xf, "opprettetDato", iso_local(start))
+        _leaf(xf, "opprettetAv", SYSTEM)
+        _leaf(xf, "avsluttetDato", iso_local(self.made))
+        _leaf(xf, "avsluttetAv", options.requested_by)
+        _leaf(xf, "arkivperiodeStartDato", options.period.since.isoformat())
+        _leaf(xf, "arkivperiodeSluttDato", options.period.until.isoformat())
+        folder_ctx = None
+        current: Folder | None = None
+        try:
+            for item in iter_items(
+                options.municipality, options.period, prefix=_document_prefix, archive_only=True
+            ):
+                key = (item.category, item.year)
+                if current is None or (current.category, current.year) != key:
+                    if folder_ctx is not None:
+                        self._close_folder(xf, folder_ctx, current)
+                    current, folder_ctx = self._open_folder(xf, item)
+                current.posts += 1
+                self._post(xf, item, current)
+            if folder_ctx is not None:
+                self._close_folder(xf, folder_ctx, current)
+        except BaseException:
+            if folder_ctx is not None:
+                folder_ctx.__exit__(None, None, None)
+            raise
+
+    @property
+    def arkivdel_id(self) -> str:
+        period = self.options.period
+        return stable_uuid("arkivdel", self.options.municipality.pk, period.since, period.until)
+
+    def _open_folder(self, xf, item: Item):
+        self.per_year[item.year] += 1
+        folder = Folder(item.category, item.year, self.per_year[item.year])
+        self.tally.folders.append(folder)
+        ctx = xf.element("mappe", {f"{{{XSI}}}type": "saksmappe"})
+        ctx.__enter__()
+        _leaf(xf, "systemID", folder_uuid(self.options.municipality.pk, item.category, item.year))
+        _leaf(xf, "mappeID", folder.mappe_id)
+        _leaf(xf, "tittel", folder.title)
+        _leaf(xf, "offentligTittel", folder.title)
+        _leaf(xf, "opprettetDato", iso_local(item.record.archived_at))
+        _leaf(xf, "opprettetAv", SYSTEM)
+        _leaf(xf, "avsluttetDato", iso_local(self.made))
+        _leaf(xf, "avsluttetAv", self.options.requested_by)
+        return folder, ctx
+
+    def _close_folder(self, xf, ctx, folder: Folder) -> None:
+        _leaf(xf, "saksaar", folder.year)
+        _leaf(xf, "sakssekvensnummer", folder.number)
+        _leaf(xf, "saksdato", f"{folder.year}-01-01")
+        _leaf(xf, "administrativEnhet", self.options.municipality.name)
+        _leaf(xf, "saksansvarlig", self.options.requested_by)
+        _leaf(xf, "saksstatus", "Avsluttet")
+        ctx.__exit__(None, None, None)
+
+    def _post(self, xf, item: Item, folder: Folder) -> None:
+        for document in item.documents:
+            for obj in document.objects:
+                self.result.add(obj.name, obj.data)
+                self.tally.documents += 1
+        xf.write(journalpost(item, folder, folder.posts, self.made, self.options.requested_by))
+        xf.flush()
+        self.tally.placement[item.record.pk] = (len(self.tally.folders) - 1, folder.posts)
+        self.tally.confidential |= bool(item.body.get("confidentiality"))
+        self.result.records += 1
+        if self.options.progress:
+            self.options.progress(1)
+
+
+def _document_prefix(record: ArchiveRecord) -> str:
+    return f"DOKUMENT/{record.sequence:06d}/"
+
+
+def _write_journals(options: ExportOptions, tally: Tally, out: Path) -> tuple[Path, Path]:
+    """loependeJournal.xml and offentligJournal.xml in journal order (by number)."""
+    records = records_for(options.municipality, options.period).order_by("sequence")
+    paths = (out / "loependeJournal.xml.partial", out / "offentligJournal.xml.partial")
+    count = records.count()
+    with (
+        etree.xmlfile(str(paths[0]), encoding="utf-8") as running,
+        etree.xmlfile(str(paths[1]), encoding="utf-8") as public,
+    ):
+        running.write_declaration()
+        public.write_declaration()
+        with (
+            running.element(f"{{{NS_LJ}}}loependeJournal", nsmap={None: NS_LJ}),
+            public.element(f"{{{NS_OJ}}}offentligJournal", nsmap={None: NS_OJ}),
+        ):
+            for xf in (running, public):
+                with xf.element("journalhode"):
+                    _leaf(xf, "journalStartDato", options.period.since.isoformat())
+                    _leaf(xf, "journalSluttDato", options.period.until.isoformat())
+                    _leaf(xf, "antallJournalposter", count)
+                    with xf.element("arkivskaper"):
+                        municipality = options.municipality
+                        _leaf(
+                            xf,
+                            "arkivskaperID",
+                            municipality.organisation_number or municipality.slug,
+                        )
+                        _leaf(xf, "arkivskaperNavn", municipality.name)
+            for record in records.iterator(chunk_size=500):
+                folder_index, number = tally.placement[record.pk]
+                folder = tally.folders[folder_index]
+                item = Item(record=record, body=json.loads(record.canonical), documents=[])
+                running.write(_journal_entry(item, folder, number, public=False))
+                public.write(_journal_entry(item, folder, number, public=True))
+    return paths
+
+
+def _journal_entry(item: Item, folder: Folder, number: int, *, public: bool) -> etree._Element:
+    ns = NS_OJ if public else NS_LJ
+    entry = etree.Element(f"{{{ns}}}journalregistrering", nsmap={None: ns})
+    confidentiality = item.body.get("confidentiality")
+    case = _el(entry, "saksmappe", ns=ns)
+    _el(case, "mappeID", folder.mappe_id, ns=ns)
+    _el(case, "saksaar", folder.year, ns=ns)
+    _el(case, "sakssekvensnummer", folder.number, ns=ns)
+    if not public:
+        _el(case, "tittel", folder.title, ns=ns)
+    _el(case, "offentligTittel", folder.title, ns=ns)
+    post = _el(entry, "journalpost", ns=ns)
+    _el(post, "systemID", item.uuid("registrering"), ns=ns)
+    _el(post, "journalaar", item.year, ns=ns)
+    _el(post, "journalsekvensnummer", item.sequence, ns=ns)
+    _el(post, "journalpostnummer", number, ns=ns)
+    if not public:
+        _el(post, "tittel", item.record.title, ns=ns)
+    _el(post, "offentligTittel", item.record.public_title, ns=ns)
+    _el(post, "journaldato", item.archived_at.date().isoformat(), ns=ns)
+    _el(post, "dokumentetsDato", item.created_at.date().isoformat(), ns=ns)
+    if confidentiality:
+        _el(post, "tilgangsrestriksjon", confidentiality["code"], ns=ns)
+        _el(post, "skjermingshjemmel", confidentiality["authority"], ns=ns)
+    for code, name in item.parties():
+        party = _el(post, "korrespondansepart", ns=ns)
+        _el(party, "korrespondanseparttype", PARTTYPE[code], ns=ns)
+        # The public journal never names private persons (offentleglova, GDPR art. 5).
+        shown = name if not public or code.startswith("I") else SHIELDED_NAME
+        if public and confidentiality:
+            shown = SHIELDED_NAME
+        _el(party, "korrespondansepartNavn", shown, ns=ns)
+    return entry
+
+
+def changes(options: ExportOptions, arkivdel_id: str) -> etree._Element:
+    """The change log. Records never change (AR-3); the one change the export makes is
+    closing the period: the arkivdel goes from active to closed when it is extracted."""
+    log = etree.Element(f"{{{NS_LOG}}}endringslogg", nsmap={None: NS_LOG})
+    change = _el(log, "endring", ns=NS_LOG)
+    _el(change, "referanseArkivenhet", arkivdel_id, ns=NS_LOG)
+    _el(change, "referanseMetadata", "arkivdelstatus", ns=NS_LOG)
+    _el(change, "endretDato", iso_local(options.now), ns=NS_LOG)  # type: ignore[arg-type]
+    _el(change, "endretAv", options.requested_by, ns=NS_LOG)
+    _el(change, "tidligereVerdi", "Aktiv periode", ns=NS_LOG)
+    _el(change, "nyVerdi", "Avsluttet periode", ns=NS_LOG)
+    return log
+
+
+def _finish(result: ExportResult, partial: Path, name: str, schema_name: str) -> str:
+    validate_file(partial, schema_name)
+    final = result.out_dir / name
+    os.replace(partial, final)
+    digest = file_sha256(final)
+    result.record_file(name, final.stat().st_size, digest)
+    return digest
+
+
+def export(options: ExportOptions) -> ExportResult:
+    out = options.out_dir
+    result = ExportResult(out_dir=out)
+    try:
+        structure = _Structure(options, out / "arkivstruktur.xml.partial", result)
+        tally = structure.write()
+        sums = {
+            "arkivstruktur.xml": _finish(
+                result, structure.path, "arkivstruktur.xml", "arkivstruktur"
+            )
+        }
+        running, public = _write_journals(options, tally, out)
+        sums["loependeJournal.xml"] = _finish(
+            result, running, "loependeJournal.xml", "loependeJournal"
+        )
+        sums["offentligJournal.xml"] = _finish(
+            result, public, "offentligJournal.xml", "offentligJournal"
+        )
+        log = changes(options, structure.arkivdel_id)
+        validate_tree(log, "endringslogg")
+        sums["endringslogg.xml"] = result.add("endringslogg.xml", serialise(log))
+        for name in ("metadatakatalog", *SCHEMA_FILES):
+            source = SCHEMA_DIR / "noark5-arkivuttrekk-v5.0" / f"{name}.xsd"
+            sums[f"{name}.xsd"] = result.add(f"{name}.xsd", source.read_bytes())
+        sums["addml.xsd"] = result.add("addml.xsd", (SCHEMA_DIR / SCHEMAS["addml"]).read_bytes())
+        description = addml_description(options, tally, sums)
+        validate_tree(description, "addml")
+        result.add("arkivuttrekk.xml", serialise(description))
+    except BaseException:
+        result.close()
+        for leftover in out.glob("*.partial"):
+            leftover.unlink()
+        raise
+    result.close()
+    return result

@@ -1,0 +1,114 @@
+"""PDF/A-2b renderings (norwegian-standards §1.7, §2): metadata, language, text, made once."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+
+import pikepdf
+import pytest
+
+from ordstyrer.archive.canonical import sha256_hex
+from ordstyrer.archive.models import ArchiveRendering
+from ordstyrer.archive.pdf import printable, printable_json, render_record_pdf, rendering_for
+from ordstyrer.archive.services import archive_append
+from tests.archive.conftest import deleted_comment, make_channel
+
+pytestmark = pytest.mark.django_db
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def pdf_text(data: bytes) -> str:
+    result = subprocess.run(  # noqa: S603 - a fixed local tool reading our own bytes
+        [PDFTOTEXT, "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+def assert_pdfa_2b(data: bytes, title: str) -> None:
+    pdf = pikepdf.open(io.BytesIO(data))
+    with pdf.open_metadata() as meta:
+        assert meta["pdfaid:part"] == "2"
+        assert meta["pdfaid:conformance"] == "B"
+        assert meta["dc:title"] == title
+    assert str(pdf.Root.Lang) == "nb"
+    assert pdf.Root.MarkInfo.Marked  # tagged
+    intent = pdf.Root.OutputIntents[0]
+    assert str(intent.S) == "/GTS_PDFA1"
+
+
+def test_record_rendering_is_tagged_pdfa_2b_in_norwegian(personas):
+    record = archive_append(
+        actor=personas.communications, entry=deleted_comment(personas, make_channel(personas))
+    )
+    rendering = rendering_for(record)
+    data = bytes(rendering.pdf)
+    assert_pdfa_2b(data, f"Slettet kommentar nr. 1 – {personas.municipality.name}")
+    assert rendering.sha256 == sha256_hex(data) and rendering.size == len(data)
+    # The title in the metadata names no one: the internal title does.
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert "Ola Nordmann" not in str(pdf.docinfo["/Title"])
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext (poppler-utils) is not installed")
+def test_rendering_shows_what_who_where_when_why(personas):
+    record = archive_append(
+        actor=personas.communications, entry=deleted_comment(personas, make_channel(personas))
+    )
+    text = pdf_text(bytes(rendering_for(record).pdf))
+    for expected in [
+        "Innvandrerne er en pest. Jag dem ut av bygda!",  # what, æøå-safe
+        "Ola Nordmann",  # who
+        "100200300",
+        "comment_id=222",  # where
+        "16.05.2025 kl. 10.00.00",  # when, in Norwegian time
+        "Hatefulle ytringer (straffeloven § 185)",  # why
+        "Så hyggelig [U+1F389]",  # an emoji the fonts lack, named instead of dropped
+        record.hash,
+        '"created_time": "2025-05-16T08:00:00+0000"',  # raw JSON
+    ]:
+        assert expected in text.replace("\n", " ") or expected in text, expected
+
+
+def test_rendering_is_made_once_and_reproducible(personas):
+    record = archive_append(actor=None, entry=deleted_comment(personas))
+    first = rendering_for(record)
+    assert rendering_for(record).pk == first.pk
+    assert ArchiveRendering.objects.count() == 1
+    assert render_record_pdf(record) == bytes(first.pdf)
+
+
+def test_no_remote_resources_are_fetched(personas, monkeypatch):
+    import urllib.request
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the renderer tried to fetch a URL")
+
+    monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse)
+    text = '<img src="http://example.invalid/x.png"> <link rel=stylesheet href="http://x.invalid/">'
+    record = archive_append(actor=None, entry=deleted_comment(personas, text=text))
+    assert bytes(rendering_for(record).pdf).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Blåbær på Ørland", "Blåbær på Ørland"),
+        ("Takk 👍🏽", "Takk [U+1F44D][U+1F3FD]"),
+        ("null\x00byte", "nullbyte"),
+        ("zero\u200bwidth", "zerowidth"),
+    ],
+)
+def test_printable_text(text, expected):
+    assert printable(text) == expected
+
+
+def test_printable_json_stays_the_same_json():
+    import json
+
+    raw = json.dumps({"message": "Hurra 🎉 for Ørsta"}, ensure_ascii=False)
+    shown = printable_json(raw)
+    assert "\\ud83c\\udf89" in shown and "Ørsta" in shown
+    assert json.loads(shown) == json.loads(raw)
