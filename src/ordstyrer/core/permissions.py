@@ -23,6 +23,12 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
     "check": None,
     "manage_policy": frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}),
     "view_audit": frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR, Role.ARCHIVIST}),
+    # AR-1/AR-2: the archive is read and exported by the archive/service office and
+    # communications; MO-3: communications files police reports. Appending is open to
+    # any member: the calling service (moderation, inbox) checks its own need.
+    "view_archive": frozenset({Role.COMMUNICATIONS, Role.ARCHIVIST}),
+    "export_archive": frozenset({Role.COMMUNICATIONS, Role.ARCHIVIST}),
+    "report_police": frozenset({Role.COMMUNICATIONS}),
     # CH-1: any employee may draft a channel proposal for their unit; the approval chain
     # decides. Per-channel needs (publish, reply, moderate, …) are in channels.permissions.
     "propose_channel": None,
