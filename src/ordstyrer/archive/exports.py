@@ -1,0 +1,139 @@
+"""Exports requested in the console and run by the worker (AR-2).
+
+`archive_export_request` checks the need, stores the request and queues
+`tasks.archive_export_run` when the transaction commits; the task calls
+`archive_export_execute`, which claims the job with a compare-and-set update (so
+two workers never run it twice), writes the package under the data directory and
+zips it for download. In a deployment with several machines, ORDSTYRER_DATA_DIR
+must be storage the web and worker machines share.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import zipfile
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.archive.exporters import FORMATS, ExportError, run_export
+from ordstyrer.archive.exporters.common import file_sha256
+from ordstyrer.archive.models import ArchiveExport, ExportStatus
+from ordstyrer.archive.services import actor_name
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import require
+
+logger = logging.getLogger("ordstyrer.archive")
+MAX_DAYS = 366 * 10
+
+
+def exports_dir() -> Path:
+    return Path(settings.DATA_DIR) / "archive-exports"
+
+
+def export_path(export: ArchiveExport) -> Path | None:
+    if not export.file_name:
+        return None
+    return exports_dir() / export.file_name
+
+
+def archive_export_request(
+    *,
+    actor: Any,
+    municipality: Any,
+    fmt: str,
+    since: date,
+    until: date,
+    now: datetime | None = None,
+) -> ArchiveExport:
+    """Queue an export of the municipality's archive for a period."""
+    from ordstyrer.archive.tasks import archive_export_run
+
+    require(actor, municipality, "export_archive")
+    if fmt not in FORMATS:
+        raise ServiceError(_("Ukjent eksportformat."), rule="AR-2")
+    if until < since:
+        raise ServiceError(_("Til-datoen kan ikke være før fra-datoen."), rule="AR-2")
+    if (until - since).days > MAX_DAYS:
+        raise ServiceError(_("Velg en periode på høyst ti år."), rule="AR-2")
+    with transaction.atomic():
+        export = ArchiveExport.objects.create(
+            municipality=municipality,
+            format=fmt,
+            since=since,
+            until=until,
+            requested_by=actor,
+            requested_at=now or timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action="archive_export_request",
+            municipality=municipality,
+            obj=export,
+            data={"format": fmt, "since": since.isoformat(), "until": until.isoformat()},
+        )
+        transaction.on_commit(lambda: archive_export_run.enqueue(export.pk))
+    return export
+
+
+def archive_export_execute(*, export_id: int) -> str:
+    """Run a queued export; returns its final status."""
+    claimed = ArchiveExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return "skipped"
+    export = ArchiveExport.objects.select_related("municipality", "requested_by").get(pk=export_id)
+    base = exports_dir()
+    work = base / f"{export.pk}-arbeid"
+    name = (
+        f"{export.pk}-{export.format}-{export.municipality.slug}-"
+        f"{export.since.isoformat()}-{export.until.isoformat()}.zip"
+    )
+    try:
+        shutil.rmtree(work, ignore_errors=True)
+        result = run_export(
+            municipality=export.municipality,
+            fmt=export.format,
+            since=export.since,
+            until=export.until,
+            out_dir=work,
+            requested_by=actor_name(export.requested_by),
+        )
+        target = base / name
+        _zip_directory(work, target, top=name.removesuffix(".zip"))
+    except (ExportError, OSError) as exc:
+        shutil.rmtree(work, ignore_errors=True)
+        ArchiveExport.objects.filter(pk=export.pk).update(
+            status=ExportStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
+        )
+        logger.warning("archive export failed", extra={"export_id": export.pk})
+        return ExportStatus.FAILED
+    shutil.rmtree(work, ignore_errors=True)
+    ArchiveExport.objects.filter(pk=export.pk).update(
+        status=ExportStatus.DONE,
+        finished_at=timezone.now(),
+        record_count=result.records,
+        file_name=name,
+        size=target.stat().st_size,
+        sha256=file_sha256(target),
+    )
+    return ExportStatus.DONE
+
+
+def _zip_directory(source: Path, target: Path, *, top: str) -> None:
+    partial = target.with_suffix(".zip.partial")
+    with zipfile.ZipFile(
+        partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+    ) as archive:
+        for path in sorted(source.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{top}/{path.relative_to(source).as_posix()}")
+    partial.replace(target)

@@ -1,0 +1,100 @@
+"""Forms of the archive pages: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.archive.models import ExportFormat, RecordKind
+from ordstyrer.archive.police import PROTECTED_GROUNDS, PROVISIONS
+from ordstyrer.policy import GROUNDS
+
+
+def ground_label(code: str) -> str:
+    if code not in GROUNDS:
+        return code
+    return GROUNDS[code].label((get_language() or "nb")[:2])
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ArchiveFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Søk i tittel, tekst, forfatter og kanal"), required=False, max_length=200
+    )
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    ground = forms.ChoiceField(label=_("Grunnlag"), required=False)
+    channel = forms.TypedChoiceField(label=_("Kanal"), required=False, coerce=int, empty_value=None)
+    since = forms.DateField(label=_("Arkivert fra og med"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Arkivert til og med"), required=False, widget=DateInput())
+
+    def __init__(self, *args, channels: list[tuple[int, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Alle"))]
+        self.fields["kind"].choices = everything + list(RecordKind.choices)
+        self.fields["ground"].choices = everything + [(c, ground_label(c)) for c in GROUNDS]
+        self.fields["channel"].choices = everything + [(str(pk), name) for pk, name in channels]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "q": data.get("q") or "",
+            "kind": data.get("kind") or "",
+            "ground": data.get("ground") or "",
+            "channel_id": data.get("channel"),
+            "since": data.get("since"),
+            "until": data.get("until"),
+        }
+
+
+class PolicePrepareForm(forms.Form):
+    provision = forms.ChoiceField(
+        label=_("Hva gjelder saken?"),
+        choices=list(PROVISIONS.items()),
+        initial="185",
+        widget=forms.RadioSelect,
+    )
+    grounds = forms.MultipleChoiceField(
+        label=_("Ytringen rammer noen på grunn av (§ 185 annet ledd)"),
+        choices=[(code, f"{code}) {label}") for code, label in PROTECTED_GROUNDS.items()],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Merknad til politiet (valgfri)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class PoliceFiledForm(forms.Form):
+    reference = forms.CharField(label=_("Politiets referanse"), max_length=100)
+    note = forms.CharField(
+        label=_("Merknad (valgfri)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"), choices=ExportFormat.choices, widget=forms.RadioSelect
+    )
+    since = forms.DateField(label=_("Fra og med"), widget=DateInput())
+    until = forms.DateField(label=_("Til og med"), widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
+        return data

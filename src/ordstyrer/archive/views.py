@@ -1,0 +1,237 @@
+"""Console pages of the archive: thin, they call selectors and services.
+
+Every page resolves the municipality through `municipality_view` (outsiders get 404)
+and needs `view_archive` (communications, archive); records are looked up by their
+number within that municipality, so another municipality's record is never found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ordstyrer.archive import selectors
+from ordstyrer.archive.exports import archive_export_request, export_path
+from ordstyrer.archive.forms import (
+    ArchiveFilterForm,
+    ExportForm,
+    PoliceFiledForm,
+    PolicePrepareForm,
+    ground_label,
+)
+from ordstyrer.archive.models import ExportStatus, PoliceStatus
+from ordstyrer.archive.pdf import RenderError, record_context, rendering_for
+from ordstyrer.archive.police import (
+    PROTECTED_GROUNDS,
+    PROVISIONS,
+    REPORTABLE_GROUNDS,
+    REPORTABLE_KINDS,
+    package_for_download,
+    police_package_prepare,
+    police_report_filed,
+)
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import has_role
+from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.web.shell import municipality_view
+
+PAGE_SIZE = 50
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    message = str(exc.message)
+    if exc.rule and exc.rule not in message:
+        message = f"{message} ({exc.rule})"
+    messages.error(request, message)
+
+
+def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@municipality_view(need="view_archive")
+@require_GET
+def archive_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    channels = selectors.archive_channels(municipality=municipality)
+    form = ArchiveFilterForm(request.GET or None, channels=channels)
+    records = selectors.archive_records(municipality=municipality, **form.filters())
+    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    head = selectors.chain_head(municipality=municipality)
+    for record in page:
+        record.ground_label = ground_label(record.ground) if record.ground else ""
+    return render(
+        request,
+        "archive/list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "head_sequence": head[0],
+            "head_hash": head[1],
+        },
+    )
+
+
+@municipality_view(need="view_archive")
+@require_GET
+def record_detail(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+    record = selectors.archive_record(municipality=municipality, sequence=sequence)
+    files = list(record.files.order_by("position").defer("data"))
+    statuses = selectors.police_statuses(record)
+    latest = statuses[-1] if statuses else None
+    may_report = has_role(request.user, municipality, {Role.COMMUNICATIONS})
+    reportable = record.kind in REPORTABLE_KINDS and record.ground in REPORTABLE_GROUNDS
+    return render(
+        request,
+        "archive/detail.html",
+        {
+            "record": record,
+            "view": record_context(record, files, for_pdf=False),
+            "files": files,
+            "chain": selectors.record_chain_status(record),
+            "statuses": statuses,
+            "provisions": PROVISIONS,
+            "protected_grounds": PROTECTED_GROUNDS,
+            "may_report": may_report,
+            "show_prepare": reportable and may_report and latest is None,
+            "show_filed": may_report
+            and latest is not None
+            and latest.status == PoliceStatus.PREPARED,
+            "reportable": reportable,
+            "prepare_form": PolicePrepareForm(prefix="prepare"),
+            "filed_form": PoliceFiledForm(prefix="filed"),
+        },
+    )
+
+
+@municipality_view(need="view_archive")
+@require_GET
+def record_pdf(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+    record = selectors.archive_record(municipality=municipality, sequence=sequence)
+    try:
+        rendering = rendering_for(record)
+    except RenderError as exc:
+        messages.error(request, _("PDF/A-dokumentet kunne ikke lages: %(error)s") % {"error": exc})
+        return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
+    return _attachment(
+        bytes(rendering.pdf), f"arkivpost-{record.sequence:06d}.pdf", "application/pdf"
+    )
+
+
+@municipality_view(need="view_archive")
+@require_GET
+def record_file(
+    request: HttpRequest, municipality: Municipality, sequence: int, position: int
+) -> HttpResponse:
+    record = selectors.archive_record(municipality=municipality, sequence=sequence)
+    stored = record.files.filter(position=position).first()
+    if stored is None:
+        raise Http404(_("Fant ikke filen."))
+    suffix = Path(stored.name).suffix.lower()[:10]
+    return _attachment(
+        bytes(stored.data), f"vedlegg-{record.sequence:06d}-{position}{suffix}", stored.mime
+    )
+
+
+@municipality_view(need="view_archive")
+@require_POST
+def police_action(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+    record = selectors.archive_record(municipality=municipality, sequence=sequence)
+    action = request.POST.get("action")
+    try:
+        if action == "prepare":
+            form = PolicePrepareForm(request.POST, prefix="prepare")
+            if not form.is_valid():
+                raise ServiceError(_("Kontroller skjemaet for bevispakken."), rule="MO-3")
+            police_package_prepare(
+                actor=request.user,
+                record=record,
+                provision=form.cleaned_data["provision"],
+                protected_grounds=form.cleaned_data["grounds"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Bevispakken er klargjort. Last den ned og anmeld."))
+        elif action == "filed":
+            form = PoliceFiledForm(request.POST, prefix="filed")
+            if not form.is_valid():
+                raise ServiceError(_("Skriv politiets referanse (høyst 100 tegn)."), rule="MO-3")
+            police_report_filed(
+                actor=request.user,
+                record=record,
+                reference=form.cleaned_data["reference"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Anmeldelsen er registrert med politiets referanse."))
+        else:
+            raise ServiceError(_("Ukjent handling."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    except RenderError as exc:
+        messages.error(request, _("Bevispakken kunne ikke lages: %(error)s") % {"error": exc})
+    return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
+
+
+@municipality_view(need="view_archive")
+@require_GET
+def police_package(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+    record = selectors.archive_record(municipality=municipality, sequence=sequence)
+    try:
+        data, _prepared = package_for_download(record)
+    except ServiceError:
+        raise Http404(_("Bevispakken er ikke klargjort.")) from None
+    return _attachment(data, f"bevis-{record.sequence:06d}.zip", "application/zip")
+
+
+@municipality_view(need="view_archive")
+@require_http_methods(["GET", "POST"])
+def exports(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    may_export = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.ARCHIVIST})
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            archive_export_request(
+                actor=request.user,
+                municipality=municipality,
+                fmt=form.cleaned_data["format"],
+                since=form.cleaned_data["since"],
+                until=form.cleaned_data["until"],
+            )
+        except ServiceError as exc:
+            _fail(request, exc)
+        else:
+            messages.success(
+                request, _("Eksporten er lagt i kø. Siden viser når den er klar til nedlasting.")
+            )
+            return redirect("archive:exports", slug=municipality.slug)
+    jobs = selectors.archive_exports(municipality=municipality)
+    return render(
+        request,
+        "archive/exports.html",
+        {
+            "form": form,
+            "jobs": jobs,
+            "may_export": may_export,
+            "pending": any(j.status in (ExportStatus.QUEUED, ExportStatus.RUNNING) for j in jobs),
+        },
+    )
+
+
+@municipality_view(need="view_archive")
+@require_GET
+def export_download(request: HttpRequest, municipality: Municipality, export_id: int):
+    export = selectors.archive_export(municipality=municipality, export_id=export_id)
+    path = export_path(export)
+    if export.status != ExportStatus.DONE or path is None or not path.is_file():
+        raise Http404(_("Eksporten er ikke klar."))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -1,0 +1,79 @@
+"""The archive browser in Debian's headless Chromium, axe-core on every page: search,
+a record, the police package, an export run in the background and offered for download."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from ordstyrer.archive.services import archive_append
+from tests.archive.conftest import deleted_comment, inquiry, make_channel
+from tests.conftest import make_personas
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user) -> None:
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+def test_archive_browser(page: Page, live_server):
+    p = make_personas("arkivby")
+    channel = make_channel(p, "Arkivby kommune")
+    archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    archive_append(actor=p.employee, entry=inquiry(p, channel), now=DAY.replace(hour=11))
+    base = live_server.url
+    login(page, base, p.communications)
+
+    page.get_by_role("link", name="Arkiv", exact=True).click()
+    expect(page.get_by_role("heading", name="Arkiv", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="2 arkivposter")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Type").select_option("deleted_comment")
+    page.get_by_role("button", name="Vis", exact=True).click()
+    expect(page.get_by_role("heading", name="1 arkivpost")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Slettet kommentar fra Ola Nordmann").click()
+    expect(page.get_by_text("Hashen stemmer")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("a) hudfarge eller nasjonale eller etniske opprinnelse").check()
+    page.get_by_role("button", name="Klargjør bevispakke").click()
+    expect(page.get_by_text("Bevispakken er klargjort")).to_be_visible(timeout=30_000)
+    assert_accessible(page)
+    page.get_by_label("Politiets referanse").fill("24-4242")
+    page.get_by_role("button", name="Registrer at saken er anmeldt").click()
+    expect(page.get_by_text("24-4242")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Tilbake til arkivet").click()
+    page.get_by_role("link", name="Eksporter til arkivsystemet").click()
+    expect(page.get_by_role("heading", name="Eksport til arkivsystemet")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Noark 5 arkivuttrekk (v5.0)").check()
+    page.get_by_label("Fra og med").fill("2025-05-01")
+    page.get_by_label("Til og med").fill("2025-05-31")
+    page.get_by_role("button", name="Start eksporten").click()
+    expect(page.get_by_role("link", name="Last ned (2 poster")).to_be_visible(timeout=60_000)
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Last ned (2 poster").click()
+    assert download.value.suggested_filename.endswith(".zip")

@@ -1,0 +1,225 @@
+"""The archive pages through Django's test client: who sees what, the police and
+export flows, and a fixed number of queries on the list."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ordstyrer.archive.entry import ArchiveEntry, Kind
+from ordstyrer.archive.models import ArchiveExport, ExportStatus, PoliceReportStatus
+from ordstyrer.archive.police import police_package_prepare
+from ordstyrer.archive.services import archive_append
+from tests.archive.conftest import deleted_comment, inquiry, make_channel
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def archived(personas):
+    p = personas
+    channel = make_channel(p)
+    record = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    police_package_prepare(actor=p.communications, record=record, protected_grounds=["a"])
+    archive_append(actor=p.employee, entry=inquiry(p, channel), now=DAY)
+    export = ArchiveExport.objects.create(
+        municipality=p.municipality,
+        format="fiks-arkiv",
+        since=DAY.date(),
+        until=DAY.date(),
+        requested_by=p.archivist,
+        requested_at=DAY,
+    )
+    return record, export
+
+
+def page_urls(slug: str, export_id: int) -> list[str]:
+    return [
+        reverse("archive:list", args=[slug]),
+        reverse("archive:list", args=[slug]) + "?q=pest&kind=deleted_comment&ground=hate_speech",
+        reverse("archive:detail", args=[slug, 1]),
+        reverse("archive:pdf", args=[slug, 1]),
+        reverse("archive:file", args=[slug, 1, 1]),
+        reverse("archive:police_package", args=[slug, 1]),
+        reverse("archive:exports", args=[slug]),
+    ]
+
+
+def test_who_sees_the_archive(client, personas, archived):
+    p = personas
+    _record, export = archived
+    slug = p.municipality.slug
+    for url in page_urls(slug, export.pk):
+        for reader in (p.communications, p.archivist):
+            client.force_login(reader)
+            assert client.get(url).status_code == 200, url
+        client.force_login(p.employee)
+        assert client.get(url).status_code == 403, url
+        client.force_login(p.outsider)
+        assert client.get(url).status_code == 404, url
+        client.logout()
+        assert client.get(url).status_code == 302, url
+    client.force_login(p.outsider)
+    posts = [
+        (reverse("archive:police", args=[slug, 1]), {"action": "filed", "filed-reference": "1"}),
+        (
+            reverse("archive:exports", args=[slug]),
+            {"format": "fiks-arkiv", "since": "2025-05-01", "until": "2025-05-31"},
+        ),
+    ]
+    for url, data in posts:
+        assert client.post(url, data).status_code == 404, url
+    assert client.get(reverse("archive:export_download", args=[slug, export.pk])).status_code == 404
+    assert not PoliceReportStatus.objects.filter(status="reported").exists()
+    assert ArchiveExport.objects.count() == 1
+
+
+def test_records_of_another_municipality_are_not_found(client, personas):
+    p = personas
+    other = p.outsider.role_assignments.first().municipality
+    archive_append(
+        actor=None, entry=ArchiveEntry(municipality=other, kind=Kind.OWN_POST, text="Nabo")
+    )
+    client.force_login(p.communications)
+    assert client.get(reverse("archive:detail", args=[p.municipality.slug, 1])).status_code == 404
+    assert client.get(reverse("archive:detail", args=[other.slug, 1])).status_code == 404
+
+
+def test_detail_shows_the_record_and_its_chain_status(client, personas, archived):
+    p = personas
+    client.force_login(p.archivist)
+    page = client.get(reverse("archive:detail", args=[p.municipality.slug, 1])).content.decode()
+    for expected in [
+        "Innvandrerne er en pest",
+        "Ola Nordmann",
+        "Hashen stemmer",
+        "Bevispakke klargjort",
+        "02800",
+        "bilde.png",
+    ]:
+        assert expected in page, expected
+    pdf = client.get(reverse("archive:pdf", args=[p.municipality.slug, 1]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert 'filename="arkivpost-000001.pdf"' in pdf["Content-Disposition"]
+
+
+def test_police_report_filed_through_the_page(client, personas, archived):
+    p = personas
+    url = reverse("archive:police", args=[p.municipality.slug, 1])
+    client.force_login(p.archivist)  # reads the archive, does not file police reports
+    assert client.post(url, {"action": "filed", "filed-reference": "24-1"}).status_code == 403
+    client.force_login(p.communications)
+    response = client.post(url, {"action": "filed", "filed-reference": "24-987654"}, follow=True)
+    assert "Politiets referanse:" in response.content.decode()
+    assert PoliceReportStatus.objects.filter(
+        status="reported", police_reference="24-987654"
+    ).exists()
+    package = client.get(reverse("archive:police_package", args=[p.municipality.slug, 1]))
+    assert package["Content-Type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(package.content)).namelist()
+    assert "bevis-000001/bevis-000001.pdf" in names
+
+
+def test_police_package_prepared_through_the_page(client, personas):
+    p = personas
+    archive_append(actor=None, entry=deleted_comment(p))
+    url = reverse("archive:police", args=[p.municipality.slug, 1])
+    client.force_login(p.communications)
+    detail = client.get(reverse("archive:detail", args=[p.municipality.slug, 1])).content.decode()
+    assert "Klargjør bevispakke" in detail
+    response = client.post(url, {"action": "prepare", "prepare-provision": "185"}, follow=True)
+    assert "(a–e)" in response.content.decode()  # the ground is missing: refused, MO-3
+    assert not PoliceReportStatus.objects.exists()
+    client.post(
+        url, {"action": "prepare", "prepare-provision": "185", "prepare-grounds": ["a", "e"]}
+    )
+    assert PoliceReportStatus.objects.get().protected_grounds == ["a", "e"]
+
+
+def test_export_runs_in_the_background_and_is_downloaded(
+    client, personas, django_capture_on_commit_callbacks
+):
+    p = personas
+    archive_append(actor=None, entry=deleted_comment(p), now=DAY)
+    client.force_login(p.archivist)
+    url = reverse("archive:exports", args=[p.municipality.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"format": "noark5-uttrekk", "since": "2025-05-01", "until": "2025-05-31"}
+        )
+    assert response.status_code == 302
+    export = ArchiveExport.objects.get()
+    assert (export.status, export.record_count) == (ExportStatus.DONE, 1), export.error
+    page = client.get(url).content.decode()
+    assert "Last ned (1 poster" in page
+    download = client.get(reverse("archive:export_download", args=[p.municipality.slug, export.pk]))
+    data = b"".join(download.streaming_content)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    top = names[0].split("/")[0]
+    assert (
+        f"{top}/arkivuttrekk.xml" in names
+        and f"{top}/DOKUMENT/000001/arkivpost-000001.pdf" in names
+    )
+    # An empty period fails with the reason shown.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"format": "fiks-arkiv", "since": "2024-01-01", "until": "2024-01-31"})
+    failed = ArchiveExport.objects.exclude(pk=export.pk).get()
+    assert failed.status == ExportStatus.FAILED and "Ingen arkivposter" in failed.error
+    # Employees without the archive role cannot order exports.
+    client.force_login(p.employee)
+    assert (
+        client.post(
+            url, {"format": "fiks-arkiv", "since": "2025-05-01", "until": "2025-05-31"}
+        ).status_code
+        == 403
+    )
+
+
+def test_export_form_rejects_a_reversed_period(client, personas):
+    client.force_login(personas.communications)
+    url = reverse("archive:exports", args=[personas.municipality.slug])
+    response = client.post(
+        url, {"format": "eformidling", "since": "2025-05-31", "until": "2025-05-01"}
+    )
+    assert (
+        response.status_code == 200 and "Til-datoen kan ikke være før" in response.content.decode()
+    )
+    assert not ArchiveExport.objects.exists()
+
+
+def test_list_has_a_fixed_number_of_queries(client, personas):
+    p = personas
+    channel = make_channel(p)
+    client.force_login(p.archivist)
+    url = reverse("archive:list", args=[p.municipality.slug]) + "?kind=&ground=&since=2020-01-01"
+    archive_append(actor=None, entry=deleted_comment(p, channel, media=()))
+    client.get(url)  # warm caches (content types, sessions)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    for index in range(30):
+        archive_append(actor=None, entry=inquiry(p, channel, text=f"Spørsmål {index}"))
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.content.decode().count(f"/m/{p.municipality.slug}/arkiv/") >= 31
+    assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+
+
+def test_list_query_count_is_pinned(client, personas, django_assert_num_queries):
+    p = personas
+    for index in range(3):
+        archive_append(actor=None, entry=inquiry(p, text=f"Spørsmål {index}"))
+    client.force_login(p.archivist)
+    url = reverse("archive:list", args=[p.municipality.slug])
+    client.get(url)
+    # session, user, municipality, roles, channel filter, count, chain head, the page
+    # (police state in the same query), the municipality switcher of the shell
+    with django_assert_num_queries(9):
+        client.get(url)
