@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from ordstyrer.channels.demo import setup_demo_channels
+from ordstyrer.inbox.demo import setup_demo_inbox
 from ordstyrer.tenants.models import Municipality, Role, Unit
 from ordstyrer.tenants.services import role_assign
 
@@ -77,4 +78,5 @@ def setup_demo() -> list[DemoPerson]:
                 for role in person.roles:
                     role_assign(actor=None, municipality=neighbour, user=user, role=role)
     setup_demo_channels(demo)
+    setup_demo_inbox(demo)
     return list(DEMO_PEOPLE)

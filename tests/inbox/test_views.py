@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.services import item_assign, item_note
@@ -55,7 +55,9 @@ def test_list_runs_a_constant_number_of_queries(world, who, django_assert_num_qu
         client.get(url)
 
 
-def test_detail_runs_a_constant_number_of_queries(world, fake_platform, django_capture_on_commit_callbacks):
+def test_detail_runs_a_constant_number_of_queries(
+    world, fake_platform, django_capture_on_commit_callbacks
+):
     from ordstyrer.inbox.replies import reply_send
 
     client = client_for(world.editor)
@@ -129,7 +131,9 @@ def test_bulk_and_row_actions_without_javascript(world):
         {"action": "assign_me", "item": [items[0].pk, items[1].pk], "next": base},
     )
     assert response.status_code == 302 and response["Location"] == base
-    assert set(InboxItem.objects.filter(assignee=world.p.communications).values_list("pk", flat=True)) == {
+    assert set(
+        InboxItem.objects.filter(assignee=world.p.communications).values_list("pk", flat=True)
+    ) == {
         items[0].pk,
         items[1].pk,
     }
@@ -188,7 +192,9 @@ def test_blocked_reply_shows_the_findings(world, fake_platform):
     assert fake_platform.sent == []
 
 
-def test_warned_reply_asks_for_a_reason_then_goes(world, fake_platform, django_capture_on_commit_callbacks):
+def test_warned_reply_asks_for_a_reason_then_goes(
+    world, fake_platform, django_capture_on_commit_callbacks
+):
     item = ingest(world.channel, comment("c1"))
     client = client_for(world.editor)
     url = f"/m/{world.municipality.slug}/innboks/{item.pk}/svar/"
@@ -229,11 +235,18 @@ def test_status_assign_note_refer_escalate_forms(world, django_capture_on_commit
 
 def test_whole_thread_on_the_item_page(world):
     root = ingest(world.channel, comment("c1", "Når åpner svømmehallen?"))
-    ingest(world.channel, comment("c2", "Lurer på det samme", author="u2", name="Per Hansen", parent="c1"))
+    ingest(
+        world.channel,
+        comment("c2", "Lurer på det samme", author="u2", name="Per Hansen", parent="c1"),
+    )
     ingest(world.channel, comment("p1", "Mandag!", parent="c1", page=True))
-    html = client_for(world.editor).get(
-        f"/m/{world.municipality.slug}/innboks/{root.pk}/"
-    ).content.decode()
-    assert html.index("Når åpner svømmehallen?") < html.index("Lurer på det samme") < html.index(
-        "Mandag!"
+    html = (
+        client_for(world.editor)
+        .get(f"/m/{world.municipality.slug}/innboks/{root.pk}/")
+        .content.decode()
+    )
+    assert (
+        html.index("Når åpner svømmehallen?")
+        < html.index("Lurer på det samme")
+        < html.index("Mandag!")
     )
