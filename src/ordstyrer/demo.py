@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from ordstyrer.archive.demo import setup_demo_archive
 from ordstyrer.channels.demo import setup_demo_channels
 from ordstyrer.inbox.demo import setup_demo_inbox
 from ordstyrer.tenants.models import Municipality, Role, Unit
@@ -79,4 +80,5 @@ def setup_demo() -> list[DemoPerson]:
                     role_assign(actor=None, municipality=neighbour, user=user, role=role)
     setup_demo_channels(demo)
     setup_demo_inbox(demo)
+    setup_demo_archive(demo)
     return list(DEMO_PEOPLE)
