@@ -16,7 +16,7 @@ PERSON_CLOSE_REASONS = [(v, label) for v, label in CloseReason.choices if v != "
 
 class ReplyForm(forms.Form):
     text = forms.CharField(
-        label=_("Svar"),
+        label=_("Svartekst"),
         widget=forms.Textarea(attrs={"rows": 7}),
         max_length=8000,
         help_text=_("Svaret sjekkes mot retningslinjen før det sendes."),
@@ -25,6 +25,17 @@ class ReplyForm(forms.Form):
         choices=[("", "")] + [(code, code) for code in TEMPLATES],
         required=False,
         widget=forms.HiddenInput,
+    )
+    effect = forms.ChoiceField(
+        label=_("Hva gjør svaret?"),
+        choices=[
+            ("acknowledge", _("Bekrefter mottak – mer kommer (DI-2)")),
+            ("answer", _("Besvarer henvendelsen")),
+            ("refer", _("Henviser videre (DI-7, DI-8)")),
+        ],
+        widget=forms.RadioSelect,
+        initial="answer",
+        required=False,
     )
     referral_target = forms.CharField(
         label=_("Henvist til (politisk organ, DI-8)"),

@@ -139,11 +139,14 @@ def _render_detail(
         template_code = reply_templates.suggested_code(item.category, item.action) or ""
     suggestion = None
     if reply_form is None:
-        initial: dict[str, Any] = {"template": template_code}
+        initial: dict[str, Any] = {
+            "template": template_code,
+            "effect": reply_templates.effect_of(template_code) if template_code else "answer",
+        }
         if template_code:
             suggestion = reply_suggestion(item=item, actor=request.user, code=template_code)
             initial["text"] = suggestion.text
-        reply_form = ReplyForm(initial=initial)
+        reply_form = ReplyForm(initial=initial, auto_id="reply_%s")
     language = reply_templates.language_for(item.written_standard)
     templates = [
         (code, reply_templates.label(code, "nb"), code == template_code)
@@ -164,13 +167,15 @@ def _render_detail(
             "reply_language": language,
             "category_label": category_label(item.category) if item.category else "",
             "categories": [category_label(c) for c in item.categories],
-            "close_form": CloseForm(),
+            "close_form": CloseForm(auto_id="close_%s"),
             "assign_form": AssignForm(
-                people=people, initial={"assignee": str(item.assignee_id or "")}
+                people=people,
+                initial={"assignee": str(item.assignee_id or "")},
+                auto_id="assign_%s",
             ),
-            "note_form": NoteForm(),
-            "escalate_form": EscalateForm(),
-            "refer_form": ReferForm(),
+            "note_form": NoteForm(auto_id="note_%s"),
+            "escalate_form": EscalateForm(auto_id="escalate_%s"),
+            "refer_form": ReferForm(auto_id="refer_%s"),
             "now": timezone.now(),
         },
         status=status,
@@ -185,7 +190,7 @@ def _work_item(request: HttpRequest, municipality: Municipality, pk: int) -> Inb
 @require_POST
 def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, auto_id="reply_%s")
     if not form.is_valid():
         return _render_detail(request, item, reply_form=form, status=400)
     data = form.cleaned_data
@@ -195,6 +200,7 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
             item=item,
             text=data["text"],
             template=data["template"] or "",
+            effect=data["effect"] or None,
             override_reason=data["override_reason"],
             referral_target=data["referral_target"],
         )

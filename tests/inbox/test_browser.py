@@ -1,0 +1,104 @@
+"""The inbox in Debian's headless Chromium, axe-core on every page: a comment arrives →
+triaged → acknowledged → answered with the editor's signature (DI-9) → the report shows
+it answered in time (DI-1)."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from ordstyrer.inbox.models import InboxItem, Reply
+from tests.factories import PASSWORD
+from tests.inbox.conftest import comment, ingest, make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):
+    world = make_world("nettinn", "gausdal")  # Gausdal: sign with your first name (DI-9)
+    # The comment arrives the way every comment does (webhook, poll): inbox_ingest. The
+    # time is the wall clock's on purpose: the live server runs on it, and an answer given
+    # right away is in time whatever the hour.
+    arrived = ingest(
+        world.channel,
+        comment("c1", "Hei! Når åpner svømmehallen igjen etter ferien?", created=None),
+        timezone.now(),
+    )
+    assert arrived.category == "question"  # triaged on arrival
+    base = live_server.url
+    slug = world.municipality.slug
+    login(page, base, world.editor)
+
+    page.get_by_role("link", name="Innboks").click()
+    expect(page.get_by_role("heading", name="Innboks", exact=True)).to_be_visible()
+    expect(page.locator(".inbox-row")).to_have_count(1)
+    expect(page.get_by_text("Hurtigtaster", exact=True)).to_be_visible()
+    assert_accessible(page)
+
+    # Keyboard: j focuses the first item, a assigns it to me.
+    page.locator("body").press("j")
+    expect(page.locator("a.item-link").first).to_be_focused()
+    page.keyboard.press("a")
+    expect(page.get_by_text("Utført for 1 henvendelser.")).to_be_visible()
+    expect(page.locator(".inbox-row")).to_contain_text(world.editor.get_full_name())
+    assert_accessible(page)
+
+    # r opens the reply: the suggested acknowledgement, signed "Hilsen Sigrid".
+    page.locator("body").press("j")
+    page.keyboard.press("r")
+    expect(page.get_by_role("heading", name="Svar", exact=True)).to_be_visible()
+    expect(page.locator(".item-facts")).to_contain_text("Spørsmål")
+    reply = page.get_by_label("Svartekst")
+    expect(reply).to_have_value(
+        "Hei Kari! Takk for at du tar kontakt. Vi har mottatt henvendelsen din og kommer tilbake "
+        "til deg med mer informasjon så snart vi kan.\n\nHilsen Sigrid"
+    )
+    assert_accessible(page)
+    expect(page.get_by_label("Bekrefter mottak – mer kommer (DI-2)")).to_be_checked()
+    page.get_by_role("button", name="Send svar").click()
+    expect(page.get_by_text("Svaret er lagt i kø og sendes nå.")).to_be_visible()
+    expect(page.locator(".item-facts")).to_contain_text("Bekreftet mottatt")
+    assert_accessible(page)
+
+    # An unsigned answer is stopped (DI-9); signed, it goes out.
+    reply = page.get_by_label("Svartekst")
+    reply.fill("Svømmehallen åpner mandag 17. august kl. 07.")
+    page.get_by_role("button", name="Send svar").click()
+    expect(page.locator("#findings")).to_contain_text("DI-9")
+    assert_accessible(page)
+    page.get_by_label("Svartekst").fill(
+        "Svømmehallen åpner mandag 17. august kl. 07.\n\nHilsen Sigrid"
+    )
+    page.get_by_label("Besvarer henvendelsen").check()
+    page.get_by_role("button", name="Send svar").click()
+    expect(page.locator(".item-facts")).to_contain_text("Besvart")
+    expect(page.locator(".thread")).to_contain_text("Svømmehallen åpner mandag 17. august")
+    assert_accessible(page)
+    item = InboxItem.objects.get(pk=arrived.pk)
+    assert item.status == "answered" and item.resolution_in_time
+    assert [r.status for r in Reply.objects.order_by("pk")] == ["sent", "sent"]
+    assert fake_platform.sent[-1][1].endswith("Hilsen Sigrid")
+
+    # The report: answered in time.
+    page.goto(f"{base}/m/{slug}/innboks/rapport/")
+    expect(page.locator("#total-resolution-share")).to_have_text("100 %")
+    expect(page.locator("#total-first-share")).to_have_text("100 %")
+    assert_accessible(page)
