@@ -55,22 +55,16 @@ class Embedder(Protocol):
 
 
 class AuxModels:
-    """Offensive-language (DKHATE) and polarity (NoReC) models used as features."""
+    """Offensive-language (DKHATE) and polarity (NoReC) models on the shared TF-IDF."""
 
-    def __init__(self, offensive, polarity) -> None:  # noqa: ANN001 - sklearn pipelines
+    def __init__(self, offensive, polarity) -> None:  # noqa: ANN001 - sklearn classifiers
         self.offensive = offensive
         self.polarity = polarity
 
-    def features(self, texts: Sequence[str]) -> np.ndarray:
-        off = self.offensive.predict_proba(list(texts))[:, 1:2]
-        pol = self.polarity.predict_proba(list(texts))
+    def features(self, x_text) -> np.ndarray:  # noqa: ANN001 - sparse matrix
+        off = self.offensive.predict_proba(x_text)[:, 1:2]
+        pol = self.polarity.predict_proba(x_text)
         return np.hstack([off, pol]).astype(np.float32)
-
-    def offensive_predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.offensive.predict(list(texts))
-
-    def polarity_predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.polarity.predict(list(texts))
 
 
 def _tfidf(kind: str, **kw):  # noqa: ANN202 - sklearn vectorizer
@@ -79,10 +73,11 @@ def _tfidf(kind: str, **kw):  # noqa: ANN202 - sklearn vectorizer
     if kind == "word":
         return TfidfVectorizer(
             analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-            token_pattern=r"(?u)\b\w+\b",  # noqa: S106 - a regex, not a password dtype=np.float32, **kw,
+            token_pattern=r"(?u)\b\w+\b", dtype=np.float32, **kw,  # noqa: S106 - a regex
         )  # fmt: skip
+    # (3, 5) rather than (2, 5): a third faster on the fast path, no loss on dev.
     return TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2,
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
         dtype=np.float32, **kw,
     )  # fmt: skip
 
@@ -105,59 +100,56 @@ class CommentModel:
 
     # --- training ------------------------------------------------------------------
 
-    @staticmethod
-    def fit_aux(offensive_rows, polarity_rows, *, seed: int) -> AuxModels:  # noqa: ANN001
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import FeatureUnion, Pipeline
+    def _text_matrix(self, texts: list[str]):  # noqa: ANN202 - sparse
+        from scipy import sparse
 
-        offensive = Pipeline(
-            [
-                ("tfidf", FeatureUnion([("w", _tfidf("word")), ("c", _tfidf("char"))])),
-                ("lr", LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)),
-            ]
-        ).fit([t for t, _ in offensive_rows], [y for _, y in offensive_rows])
-        polarity = Pipeline(
-            [
-                ("tfidf", FeatureUnion([("w", _tfidf("word")), ("c", _tfidf("char"))])),
-                ("lr", LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)),
-            ]
-        ).fit([t for t, _ in polarity_rows], [y for _, y in polarity_rows])
-        del seed  # both are deterministic (lbfgs)
-        return AuxModels(offensive, polarity)
+        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
 
-    def _matrix(self, texts: Sequence[str], *, fit: bool = False):  # noqa: ANN202 - sparse
+    def _matrix(self, texts: Sequence[str]):  # noqa: ANN202 - sparse
         from scipy import sparse
 
         texts = list(texts)
-        if fit:
-            word = self.word.fit_transform(texts)
-            char = self.char.fit_transform(texts)
-        else:
-            word = self.word.transform(texts)
-            char = self.char.transform(texts)
-        parts = [word, char, sparse.csr_matrix(features.dense_matrix(texts))]
+        x_text = self._text_matrix(texts)
+        parts = [x_text, sparse.csr_matrix(features.dense_matrix(texts))]
         if self.aux is not None:
-            parts.append(sparse.csr_matrix(self.aux.features(texts)))
+            parts.append(sparse.csr_matrix(self.aux.features(x_text)))
         return sparse.hstack(parts, format="csr")
 
+    def offensive_predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.aux.offensive.predict(self._text_matrix(list(texts)))  # type: ignore[union-attr]
+
+    def polarity_predict(self, texts: Sequence[str]) -> np.ndarray:
+        return self.aux.polarity.predict(self._text_matrix(list(texts)))  # type: ignore[union-attr]
+
     @classmethod
-    def fit(cls, rows: list[dict], *, aux: AuxModels | None, seed: int) -> CommentModel:
-        from sklearn.calibration import CalibratedClassifierCV
+    def fit(
+        cls,
+        rows: list[dict],
+        *,
+        offensive_rows: list[tuple[str, int]],
+        polarity_rows: list[tuple[str, str]],
+        seed: int,
+    ) -> CommentModel:
+        """Fit the shared vectorisers on all texts, the auxiliary models, then the categories."""
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         model = cls()
-        model.aux = aux
         texts = [r["text"] for r in rows]
-        x = model._matrix(texts, fit=True)
+        corpus = texts + [t for t, _ in offensive_rows] + [t for t, _ in polarity_rows]
+        model.word.fit(corpus)
+        model.char.fit(corpus)
+        aux = []
+        for aux_rows in (offensive_rows, polarity_rows):
+            ax = model._text_matrix([t for t, _ in aux_rows])
+            lr = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
+            aux.append(lr.fit(ax, [y for _, y in aux_rows]))
+        model.aux = AuxModels(*aux)
+        x = model._matrix(texts)
         for cat in CATEGORIES:
             y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
-            base = LogisticRegression(C=6.0, class_weight="balanced", max_iter=3000)
-            clf = CalibratedClassifierCV(base, cv=3, method="sigmoid")
-            folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
-            oof = cross_val_predict(clf, x, y, cv=folds, method="predict_proba")[:, 1]
+            clf, oof = CalibratedLR.fit(x, y, seed=seed)
             model.thresholds.append(_best_threshold(y, oof))
-            model.classifiers.append(clf.fit(x, y))
+            model.classifiers.append(clf)
         hate = [r for r in rows if r.get("hate_ground")]
         if len({r["hate_ground"] for r in hate}) >= 2:
             model.ground_vectorizer = _tfidf("char")
@@ -226,6 +218,38 @@ class CommentModel:
         gx = self.ground_vectorizer.transform([text])
         p = self.ground_classifier.predict_proba(gx)[0]
         return dict(zip(self.ground_classifier.classes_, p, strict=True))
+
+
+class CalibratedLR:
+    """Logistic regression with Platt scaling fitted on out-of-fold decision values.
+
+    One model (not an ensemble of three) keeps the artefact small and the fast path fast;
+    the out-of-fold calibrated scores also pick the category's threshold.
+    """
+
+    def __init__(self, lr, a: float, b: float) -> None:  # noqa: ANN001 - sklearn model
+        self.lr, self.a, self.b = lr, a, b
+
+    @classmethod
+    def fit(cls, x, y: np.ndarray, *, seed: int) -> tuple[CalibratedLR, np.ndarray]:  # noqa: ANN001
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        def make() -> LogisticRegression:
+            return LogisticRegression(C=6.0, class_weight="balanced", max_iter=3000)
+
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+        oof = cross_val_predict(make(), x, y, cv=folds, method="decision_function")
+        platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof.reshape(-1, 1), y)
+        model = cls(make().fit(x, y), float(platt.coef_[0, 0]), float(platt.intercept_[0]))
+        return model, model._squash(oof)
+
+    def _squash(self, decision: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.a * decision + self.b)))
+
+    def predict_proba(self, x) -> np.ndarray:  # noqa: ANN001 - sparse matrix
+        p = self._squash(self.lr.decision_function(x))
+        return np.column_stack([1 - p, p])
 
 
 def _best_threshold(y: np.ndarray, scores: np.ndarray) -> float:

@@ -47,7 +47,7 @@ def first_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _lower_names() -> frozenset[str]:
+def lower_first_names() -> frozenset[str]:
     # Lower-case names that are also everyday words ("per", "dag", "liv", "tor") are
     # left out of the lower-case signal.
     common = {"per", "dag", "liv", "tor", "al", "ask", "bo", "eli", "gro", "mai", "sol", "stian"}
@@ -57,12 +57,11 @@ def _lower_names() -> frozenset[str]:
 def dense_features(text: str) -> np.ndarray:
     words = _WORD.findall(text)
     names = first_names()
-    lower_names = _lower_names()
+    lower_names = lower_first_names()
     letters = [c for c in text if c.isalpha()]
     upper_ratio = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-    compiled = sensitive._compiled()  # noqa: SLF001 - same module family, shared patterns
-    health = any(p.search(text) for _, p in compiled["health"])
-    special = any(p.search(text) for _, p in compiled["special_category"])
+    health = sensitive.signal_pattern("health").search(text) is not None
+    special = sensitive.signal_pattern("special").search(text) is not None
     values = (
         any(w in names for w in words[1:]) or (bool(words) and words[0] in names),
         any(w in lower_names for w in words),

@@ -197,6 +197,18 @@ def _compiled() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     return {"health": lay, "special_category": special}
 
 
+@lru_cache(maxsize=2)
+def signal_pattern(kind: str) -> re.Pattern[str]:
+    """One regex for "any health word" or "any special-category word" (fast signals)."""
+    if kind == "health":
+        groups = [(p, True) for ps in _LAY_HEALTH.values() for p in ps]
+        groups += [(p, False) for ps in _LAY_HEALTH_CASED.values() for p in ps]
+    else:
+        groups = [(p, True) for ps in _SPECIAL.values() for p in ps]
+    alternation = "|".join(f"(?i:{p})" if ignore_case else p for p, ignore_case in groups)
+    return re.compile(_B + "(?:" + alternation + ")" + _E)
+
+
 _TOKEN = re.compile(rf"{_L}+(?:-{_L}+)*")
 # Inflection endings tried when a word is not itself in the lexicon ("astmaen", "artrosen").
 _ENDINGS = ("ane", "ene", "en", "et", "a", "ar", "er", "e", "n")

@@ -31,9 +31,19 @@ def _langid():  # noqa: ANN202 - py3langid identifier
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
-def _is_other(text: str, n_words: int) -> bool:
-    if n_words < 4:
+# Very common Bokmål/Nynorsk words: a text with one of them is Norwegian, no need to ask
+# py3langid (which is the slow part).
+_COMMON = frozenset(
+    "og i er det ikke ikkje på jeg eg som du at en ein har kan vi me til for med av om "
+    "så men dere de dei kommunen hva kva når hvor kor hvorfor kvifor skal ha var".split()
+)
+
+
+def _is_other(text: str, words: list[str]) -> bool:
+    if len(words) < 4:
         return False  # too short to tell; treat as the municipality's own language
+    if any(w.lower() in _COMMON for w in words):
+        return False
     lang, prob = _langid().classify(text)
     return lang not in _NORDIC and prob > 0.9
 
@@ -48,7 +58,7 @@ def detect_standards(texts: list[str]) -> list[str]:
     pending: list[int] = []
     for i, text in enumerate(texts):
         words = _WORD.findall(text)
-        if not words or _is_other(text, len(words)):
+        if not words or _is_other(text, words):
             out.append("other")
         else:
             out.append(None)

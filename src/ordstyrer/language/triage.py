@@ -155,10 +155,13 @@ def decide(
     harmful = labels & {"spam", "hate_speech", "harassment"} or fitting
     if harmful:
         if fitting:
-            strength = max(
-                [scores[c] for c in labels & {"spam", "hate_speech", "harassment", "sensitive",
-                                              "rumour", "third_party"}] or [0.0]
-            )  # fmt: skip
+            harmful_scores = [
+                scores[c]
+                for c in labels & {"spam", "hate_speech", "harassment", "sensitive", "rumour"}
+            ]
+            if any(p.type in {"national_id", "bank_account"} for p in found):
+                harmful_scores.append(1.0)  # a validated number, not a guess (PU-1)
+            strength = max(harmful_scores or [0.0])
             return ("delete_allowed" if strength >= CONFIDENT else "hide"), fitting
         return "escalate", ()
 

@@ -125,23 +125,26 @@ def main(argv: list[str] | None = None) -> int:
     dk_train, dk_dev = load_dkhate(args.data)
     nr_train, nr_dev = load_norec(args.data)
 
-    aux = CommentModel.fit_aux(dk_train, nr_train, seed=SEED)
-    off_f1 = macro_f1([y for _, y in dk_dev], list(aux.offensive_predict([t for t, _ in dk_dev])))
-    pol_f1 = macro_f1([y for _, y in nr_dev], list(aux.polarity_predict([t for t, _ in nr_dev])))
-    print(f"DKHATE offensive macro-F1 (dev split): {off_f1:.3f}")  # noqa: T201
-    print(f"NoReC polarity macro-F1 (dev): {pol_f1:.3f}")  # noqa: T201
-
+    aux_rows = {"offensive_rows": dk_train, "polarity_rows": nr_train}
     train_rows = [r for r in labelled if not held_out(r)] + corrections
     test_rows = [r for r in labelled if held_out(r)]
-    split_model = CommentModel.fit(train_rows, aux=aux, seed=SEED)
-    report_categories(split_model, test_rows, title="Kategorier, holdt-ute 20 %")
+    split_model = CommentModel.fit(train_rows, **aux_rows, seed=SEED)
+    off_pred = split_model.offensive_predict([t for t, _ in dk_dev])
+    off_f1 = macro_f1([y for _, y in dk_dev], list(off_pred))
+    pol_pred = split_model.polarity_predict([t for t, _ in nr_dev])
+    pol_f1 = macro_f1([y for _, y in nr_dev], list(pol_pred))
+    print(f"DKHATE offensive macro-F1 (dev split): {off_f1:.3f}")  # noqa: T201
+    print(f"NoReC polarity macro-F1 (dev): {pol_f1:.3f}")  # noqa: T201
+    heldout = report_categories(split_model, test_rows, title="Kategorier, holdt-ute 20 %")
 
-    final = CommentModel.fit(labelled + corrections, aux=aux, seed=SEED)
+    final = CommentModel.fit(labelled + corrections, **aux_rows, seed=SEED)
     final.meta = {
         "labelled": len(labelled),
         "corrections": len(corrections),
         "dkhate_offensive_macro_f1": round(off_f1, 4),
         "norec_polarity_macro_f1": round(pol_f1, 4),
+        "heldout_category_f1": {k: round(v, 4) for k, v in heldout.items()},
+        "heldout_n": len(test_rows),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as fh:

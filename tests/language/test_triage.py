@@ -1,0 +1,166 @@
+"""Triage: categories, personal data, written standard and the suggested action (DI-*, MO-1)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ordstyrer.language.classify import CATEGORIES, HATE_GROUNDS, classify
+from ordstyrer.language.pii import PersonalData
+from ordstyrer.language.triage import ACTIONS, candidate_grounds, decide, triage
+from ordstyrer.policy import load_policy
+
+PRESETS = ("indre-fosen", "rennebu", "midt-telemark", "birkenes", "gausdal")
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Når åpner biblioteket igjen etter ferien?", "question"),
+        ("Kva tid opnar symjehallen att?", "question"),
+        ("Tusen takk til brøytemannskapet, dere gjør en kjempejobb!", "praise"),
+        ("Gratis iPhone til de 100 første som klikker her www.vinn-na.shop", "spam"),
+        ("Jeg har søkt om byggetillatelse for garasje og ikke fått svar på fire måneder, "
+         "saksnummer 24/1187", "case_processing"),
+        ("Send alle muslimer ut av landet, de hører ikke hjemme her", "hate_speech"),
+        ("Hørte at skolen skal legges ned, stemmer det?", "rumour"),
+    ],
+)  # fmt: skip
+def test_top_category(text: str, category: str) -> None:
+    assert triage(text).category == category
+
+
+def test_scores_are_probabilities_for_every_category() -> None:
+    (scores,) = classify(["Hvorfor er ikke veien brøytet?"])
+    assert set(scores) == set(CATEGORIES)
+    assert all(0.0 <= v <= 1.0 for v in scores.values())
+
+
+def test_classify_batch_matches_single() -> None:
+    texts = ["Takk for hjelpen!", "Når er fristen?"]
+    assert classify(texts) == [classify([t])[0] for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("text", "ground"),
+    [
+        ("Muslimer hører ikke hjemme i Norge, send dem ut", "religion"),
+        ("Svartingene må ut av bygda vår", "ethnicity"),
+        ("Homser skal ikke få jobbe med barn, sykt folk", "sexual_orientation"),
+        ("Transer er psykisk syke og burde innlegges", "gender_identity"),
+        ("Sånne retarderte folk burde vært på institusjon", "disability"),
+    ],
+)
+def test_hate_ground(text: str, ground: str) -> None:
+    result = triage(text, preset="indre-fosen")
+    assert "hate_speech" in result.labels
+    assert result.hate_ground == ground
+    assert result.hate_ground in HATE_GROUNDS
+
+
+def test_hate_speech_grounds_per_preset() -> None:
+    text = "Send alle muslimer ut av landet, de hører ikke hjemme her"
+    got = {p: triage(text, preset=p) for p in PRESETS}
+    assert got["indre-fosen"].grounds == ("hate_speech",)
+    assert got["rennebu"].grounds == ("unlawful",)
+    assert got["midt-telemark"].grounds == ("unlawful",)
+    assert got["birkenes"].grounds == ("discrimination",)
+    # Gausdal lists no deletion ground at all: escalate, never hide or delete (MO-1).
+    assert got["gausdal"].action == "escalate"
+    assert got["gausdal"].grounds == ()
+    for p in PRESETS[:4]:
+        assert got[p].action in {"delete_allowed", "hide"}
+        assert set(got[p].grounds) <= set(load_policy(p).grounds())
+
+
+def test_never_deletes() -> None:
+    assert "delete" not in ACTIONS
+    for p in PRESETS:
+        result = triage("Kjøp billige klokker her www.klokker-billig.com 🔥🔥", preset=p)
+        assert result.action in ACTIONS
+
+
+def test_spam_only_deletable_where_spam_is_a_ground() -> None:
+    text = "Kjøp billige klokker her www.klokker-billig.com 🔥🔥 50% avslag"
+    assert triage(text, preset="indre-fosen").grounds == ("spam",)
+    assert triage(text, preset="rennebu").action == "escalate"
+
+
+@pytest.mark.parametrize(
+    ("labels", "found", "preset", "action", "grounds"),
+    [
+        ({"question"}, [], "rennebu", "answer", ()),
+        ({"praise"}, [], "gausdal", "thank", ()),
+        ({"complaint"}, [], "gausdal", "acknowledge", ()),
+        ({"case_processing", "question"}, [], "gausdal", "refer_formal", ()),
+        ({"political"}, [], "rennebu", "refer_political", ()),
+        ({"political"}, [], "indre-fosen", "acknowledge", ()),  # DI-8 is not Indre Fosen's
+        ({"factual_error"}, [], "birkenes", "correct", ()),
+        ({"neutral"}, [], "birkenes", "none", ()),
+        ({"rumour"}, [], "birkenes", "delete_allowed", ("rumour",)),
+        ({"rumour"}, [], "rennebu", "escalate", ()),
+        ({"harassment", "third_party"}, [], "rennebu", "delete_allowed",
+         ("harassment", "public_shaming")),
+        ({"harassment", "third_party"}, [], "midt-telemark", "delete_allowed",
+         ("personal_attack", "third_party_naming")),
+        ({"praise", "third_party"}, [], "midt-telemark", "thank", ()),
+        ({"case_processing"}, [PersonalData("national_id", 0, 11, "x", "fødselsnummer")],
+         "indre-fosen", "delete_allowed", ("privacy_breach",)),
+        ({"case_processing"}, [PersonalData("national_id", 0, 11, "x", "fødselsnummer")],
+         "gausdal", "escalate", ()),
+    ],
+)  # fmt: skip
+def test_decide_table(
+    labels: set[str], found: list, preset: str, action: str, grounds: tuple[str, ...]
+) -> None:
+    scores = dict.fromkeys(CATEGORIES, 0.0) | dict.fromkeys(labels, 0.95)
+    assert decide(scores, labels, found, load_policy(preset)) == (action, grounds)
+
+
+def test_uncertain_harm_is_hidden_not_deletable() -> None:
+    scores = dict.fromkeys(CATEGORIES, 0.0) | {"spam": 0.6}
+    assert decide(scores, {"spam"}, [], load_policy("indre-fosen")) == ("hide", ("spam",))
+
+
+def test_candidate_grounds_are_ordered_and_known() -> None:
+    from ordstyrer.policy import GROUNDS
+
+    grounds = candidate_grounds({"spam", "hate_speech", "harassment", "third_party", "rumour"}, [])
+    assert grounds[:2] == ["spam", "hate_speech"]
+    assert set(grounds) <= set(GROUNDS)
+
+
+def test_personal_data_and_names_in_triage() -> None:
+    result = triage("Ring Kari Nordmann på 91234567, hun har demens", preset="birkenes")
+    types = {p.type for p in result.personal_data}
+    assert {"phone", "health", "person"} <= types
+    assert any(p.text == "Kari Nordmann" for p in result.personal_data if p.type == "person")
+
+
+def test_findings_cite_the_municipality() -> None:
+    result = triage("Hørte at rektor er suspendert etter det som skjedde, stemmer det?",
+                    preset="birkenes")  # fmt: skip
+    assert "DI-12" in [f.rule for f in result.findings]
+    assert all(f.citation.municipality for f in result.findings)
+    assert triage("Hørte at rektor er suspendert, stemmer det?", preset="gausdal").findings == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "standard"),
+    [
+        ("Kvifor svarar de ikkje på spørsmålet mitt? Eg har venta i tre veker", "nn"),
+        ("Hvorfor svarer dere ikke på spørsmålet mitt? Jeg har ventet i tre uker", "nb"),
+    ],
+)
+def test_language_in_triage(text: str, standard: str) -> None:
+    assert triage(text).standard == standard
+
+
+def test_short_comment_follows_post_standard() -> None:
+    post = "Kommunestyret har vedteke budsjettet. Les meir om kva det betyr for deg."
+    assert triage("👍", post_text=post).standard == "nn"
+
+
+def test_to_dict_shape() -> None:
+    data = triage("Takk for hjelpa!", preset="gausdal").to_dict()
+    assert set(data) >= {"category", "categories", "language", "pii", "action", "grounds",
+                         "hate_ground", "findings"}  # fmt: skip
