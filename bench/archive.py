@@ -1,0 +1,333 @@
+"""Benchmark the archive: appends/s with the chain, verify time, export throughput and memory.
+
+Runs in a scratch database made like the test database (PostgreSQL: `test_<name>`
+on the server DATABASE_URL points at; SQLite: a temporary file), migrated, then
+dropped — the archive is append-only, so the benchmark never writes into a real one.
+
+    appends   N single appends, each in its own transaction (what a moderation action
+              does), then the same in batches of 100 per transaction
+    verify    a chain of V records (made in bulk with the same canonical form and
+              hashes as archive_append), `verify_chain` timed, projected to 1,000,000
+    render    R PDF/A-2b renderings (WeasyPrint), per second
+    export    a Noark 5 arkivuttrekk of E records, throughput and peak RSS of the process
+              while exporting; the records' PDF/A documents are made beforehand (one
+              rendering copied into each row) so the figure is the export's own cost
+
+Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python bench/archive.py [--appends N] [--verify V] [--export E] [--render R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+
+GOALS = {"appends": 1000.0, "verify_1m": 60.0, "export_mb": 256.0}
+T0 = datetime(2025, 5, 16, 8, 0, tzinfo=UTC)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PeakRss:
+    """Samples the resident set size every 50 ms while the block runs."""
+
+    def __enter__(self):
+        self.peak = rss_mb()
+        self.running = True
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, rss_mb())
+            time.sleep(0.05)
+
+    def __exit__(self, *exc: object) -> None:
+        self.running = False
+        self.thread.join()
+        self.peak = max(self.peak, rss_mb())
+
+
+def entry(municipality, index: int, **kw):
+    from ordstyrer.archive.entry import ArchiveEntry, ContextItem, Kind, Person
+
+    text = f"Kommentar nr. {index}: Dette er spam, kjøp billige klokker på nettet nå!"
+    values = {
+        "municipality": municipality,
+        "kind": Kind.DELETED_COMMENT,
+        "text": text,
+        "author": Person(f"Bruker {index}", str(100000 + index), f"https://fb.example/{index}"),
+        "channel_name": "Benchby kommune",
+        "platform": "facebook",
+        "post_id": "1_2",
+        "item_id": f"1_2_{index}",
+        "permalink": f"https://www.facebook.com/1/posts/2?comment_id={index}",
+        "post_text": "Velkommen til 17. mai-feiring på torget kl. 11.",
+        "context": (ContextItem("Kari Li", "Gleder meg!", T0),),
+        "created_at": T0,
+        "raw": {"id": f"1_2_{index}", "message": text, "from": {"id": str(100000 + index)}},
+        "action": "delete",
+        "ground": "spam",
+        "justification": "Reklame.",
+    }
+    values.update(kw)
+    return ArchiveEntry(**values)
+
+
+def bench_appends(municipality, n: int) -> dict:
+    from ordstyrer.archive.services import archive_append
+
+    archive_append(actor=None, entry=entry(municipality, 0))  # warm up (head row, caches)
+    start = time.perf_counter()
+    for index in range(1, n + 1):
+        archive_append(actor=None, entry=entry(municipality, index))
+    single = n / (time.perf_counter() - start)
+    start = time.perf_counter()
+    done = 0
+    while done < n:
+        with transaction.atomic():
+            for _ in range(min(100, n - done)):
+                done += 1
+                archive_append(actor=None, entry=entry(municipality, n + done))
+    batched = n / (time.perf_counter() - start)
+    return {"appends_per_s": round(single), "appends_per_s_batched_100": round(batched)}
+
+
+def bench_commit_ceiling(n: int) -> dict:
+    """How many one-row transactions the database commits per second on this machine:
+    the ceiling for appends that each commit on their own (fsync per commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_commit (id integer)")
+    start = time.perf_counter()
+    for index in range(n):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_commit (id) VALUES (%s)", [index])
+    return {"commits_per_s_ceiling": round(n / (time.perf_counter() - start))}
+
+
+def bench_parallel(n: int, threads: int) -> dict:
+    """Appends from several threads, one municipality each (chains of different
+    municipalities never wait for each other; their commits can share an fsync)."""
+    from django.db import connections
+
+    from ordstyrer.archive.services import archive_append
+    from ordstyrer.tenants.models import Municipality
+
+    towns = [
+        Municipality.objects.create(slug=f"bench-par-{i}", name="Benchby", preset="indre-fosen")
+        for i in range(threads)
+    ]
+
+    def work(town) -> None:
+        try:
+            for index in range(n):
+                archive_append(actor=None, entry=entry(town, index))
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work, args=(town,)) for town in towns]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    took = time.perf_counter() - start
+    return {f"appends_per_s_{threads}_municipalities_in_parallel": round(n * threads / took)}
+
+
+def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
+    """A valid chain made in bulk: the same body, canonical form and hash as an append."""
+    from ordstyrer.archive.canonical import canonical_json, chain_hash
+    from ordstyrer.archive.models import ArchiveRecord, ChainHead
+    from ordstyrer.archive.services import build_body, record_columns
+
+    head = ChainHead.objects.get_or_create(municipality=municipality)[0]
+    prev, sequence = head.head_hash, head.sequence
+    rows: list[ArchiveRecord] = []
+    for index in range(count):
+        sequence += 1
+        at = T0 + timedelta(seconds=index)
+        body = build_body(
+            entry=entry(municipality, sequence),
+            actor=None,
+            sequence=sequence,
+            archived_at=at,
+            files=[],
+            title=f"Slettet kommentar fra Bruker {sequence} på Benchby kommune – Spam",
+            public_title="Slettet kommentar på Benchby kommune",
+            direction="I",
+        )
+        canonical = canonical_json(body)
+        digest = chain_hash(prev, canonical)
+        rows.append(
+            ArchiveRecord(
+                municipality=municipality,
+                **record_columns(body),
+                canonical=canonical,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+        if len(rows) == batch:
+            ArchiveRecord.objects.bulk_create(rows)
+            rows.clear()
+    if rows:
+        ArchiveRecord.objects.bulk_create(rows)
+    ChainHead.objects.filter(pk=municipality.pk).update(sequence=sequence, head_hash=prev)
+
+
+def bench_verify(municipality, count: int) -> dict:
+    from ordstyrer.archive.chain import verify_chain
+
+    start = time.perf_counter()
+    make_chain(municipality, count)
+    made = time.perf_counter() - start
+    gc.collect()
+    start, cpu = time.perf_counter(), time.process_time()
+    report = verify_chain(municipality.pk)
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    if not report.ok or report.records != count:
+        raise SystemExit(f"verify failed on a chain made for the benchmark: {report.problems}")
+    return {
+        "verify_records": count,
+        "verify_s": round(took, 2),
+        "verify_cpu_s": round(cpu, 2),
+        "verify_records_per_s": round(count / took),
+        "verify_1m_projected_s": round(took * 1_000_000 / count, 1),
+        "chain_made_in_s": round(made, 1),
+    }
+
+
+def bench_render(municipality, count: int) -> dict:
+    from ordstyrer.archive.pdf import render_record_pdf
+    from ordstyrer.archive.services import archive_append
+
+    record = archive_append(actor=None, entry=entry(municipality, 999_999))
+    render_record_pdf(record)  # fonts and WeasyPrint warmed up
+    start = time.perf_counter()
+    for _ in range(count):
+        pdf = render_record_pdf(record)
+    took = time.perf_counter() - start
+    return {"render_per_s": round(count / took, 2), "render_pdf_bytes": len(pdf)}
+
+
+def bench_export(municipality, count: int) -> dict:
+    from ordstyrer.archive.canonical import sha256_hex
+    from ordstyrer.archive.exporters import run_export
+    from ordstyrer.archive.models import ArchiveRecord, ArchiveRendering
+    from ordstyrer.archive.pdf import render_record_pdf, renderer_name
+
+    make_chain(municipality, count)
+    records = ArchiveRecord.objects.filter(municipality=municipality, rendering__isnull=True)
+    sample = render_record_pdf(records.first())
+    digest = sha256_hex(sample)
+    ids = list(records.values_list("id", flat=True))
+    for offset in range(0, len(ids), 2000):
+        ArchiveRendering.objects.bulk_create(
+            ArchiveRendering(
+                record_id=pk,
+                pdf=sample,
+                size=len(sample),
+                sha256=digest,
+                renderer=renderer_name(),
+                rendered_at=T0,
+            )
+            for pk in ids[offset : offset + 2000]
+        )
+    del ids
+    gc.collect()
+    total = ArchiveRecord.objects.filter(municipality=municipality).count()
+    with tempfile.TemporaryDirectory() as scratch:
+        before = rss_mb()
+        start = time.perf_counter()
+        with PeakRss() as peak:
+            result = run_export(
+                municipality=municipality,
+                fmt="noark5-uttrekk",
+                since=date(2000, 1, 1),
+                until=date(2100, 1, 1),
+                out_dir=Path(scratch) / "uttrekk",
+            )
+        took = time.perf_counter() - start
+        size = sum(p.stat().st_size for p in (Path(scratch) / "uttrekk").rglob("*") if p.is_file())
+    if result.records != total:
+        raise SystemExit(f"exported {result.records} of {total} records")
+    return {
+        "export_records": result.records,
+        "export_s": round(took, 1),
+        "export_records_per_s": round(result.records / took),
+        "export_mb_written": round(size / 1e6, 1),
+        "export_rss_before_mb": round(before),
+        "export_peak_rss_mb": round(peak.peak),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--verify", type=int, default=100_000)
+    parser.add_argument("--render", type=int, default=10)
+    parser.add_argument("--export", type=int, default=20_000)
+    args = parser.parse_args()
+
+    if connection.vendor == "sqlite":
+        # A file, as the embedded default uses (Django would use memory for a test database).
+        scratch = Path(tempfile.mkdtemp()) / "bench-archive.sqlite3"
+        connection.settings_dict["TEST"]["NAME"] = str(scratch)
+    old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        from ordstyrer.tenants.models import Municipality
+
+        figures: dict = {"database": connection.vendor, "load_average": os.getloadavg()[0]}
+
+        def town(slug: str) -> Municipality:
+            return Municipality.objects.create(slug=slug, name="Benchby", preset="indre-fosen")
+
+        # The export first, while the process holds no more than an export run needs.
+        figures.update(bench_export(town("bench-export"), args.export))
+        appends = town("bench-append")
+        figures.update(bench_appends(appends, args.appends))
+        figures.update(bench_commit_ceiling(args.appends))
+        if connection.vendor == "postgresql":
+            figures.update(bench_parallel(args.appends // 4, 4))
+        figures.update(bench_verify(town("bench-verify"), args.verify))
+        figures.update(bench_render(appends, args.render))
+    finally:
+        teardown_databases(old, verbosity=0)
+    figures["goals"] = {
+        "appends_per_s >= 1000": figures["appends_per_s"] >= GOALS["appends"],
+        "verify_1m_projected_s < 60": figures["verify_1m_projected_s"] < GOALS["verify_1m"],
+        "export_peak_rss_mb < 256": figures["export_peak_rss_mb"] < GOALS["export_mb"],
+    }
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
