@@ -9,11 +9,12 @@ from django_tasks import task
 
 
 @task()
-def webhook_process(delivery_id: int) -> str:
-    """Parse one stored webhook delivery and ingest its comments into the inbox."""
+def webhook_process(sha256: str) -> str:
+    """Parse one stored webhook delivery (keyed by its body's SHA-256, which the view
+    knows without reading the row back) and ingest its comments into the inbox."""
     from ordstyrer.platforms.webhooks import delivery_process
 
-    return delivery_process(delivery_id=delivery_id)
+    return delivery_process(sha256=sha256)
 
 
 @task()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -41,7 +41,7 @@ from ordstyrer.platforms.models import (
 logger = logging.getLogger("ordstyrer.platforms")
 
 COMMENT_VERBS = frozenset({"add", "edited", "edit", "remove", "delete", "hide", "unhide"})
-LEASE_BASE = timedelta(seconds=30)
+LEASE_BASE = timedelta(seconds=15)
 LEASE_PER_EVENT = timedelta(milliseconds=250)
 # A delivery still "received" this long after arrival lost its task (or the queue is
 # far behind): the sweep processes it itself. Claims make a double run harmless.
@@ -54,29 +54,27 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def webhook_receive(*, body: bytes, now: datetime | None = None) -> int | None:
-    """Store a verified delivery durably and queue its processing.
+def webhook_receive(*, body: bytes, now: datetime | None = None) -> str:
+    """Store a verified delivery durably and queue its processing; returns its SHA-256.
 
-    Returns the delivery id, or None when these exact bytes were stored before (Meta
-    retried a delivery we already acknowledged or had stored when the answer was lost).
+    One statement, committed on its own: `INSERT … ON CONFLICT DO NOTHING` on the body's
+    hash, so the same bytes again (Meta retried a delivery we stored but whose answer
+    was lost) leave the first row as it was. The task is queued once the row is
+    committed; for a repeat it finds the delivery already claimed or done.
     """
     digest = body_hash(body)
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                received_at=now or timezone.now(), body=body, sha256=digest
-            )
-            delivery_id = delivery.pk
-            transaction.on_commit(lambda: _enqueue(delivery_id))
-    except IntegrityError:
-        return None
-    return delivery_id
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(received_at=now or timezone.now(), body=body, sha256=digest)],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(lambda: _enqueue(digest))
+    return digest
 
 
-def _enqueue(delivery_id: int) -> None:
+def _enqueue(digest: str) -> None:
     from ordstyrer.platforms import tasks
 
-    tasks.webhook_process.enqueue(delivery_id=delivery_id)
+    tasks.webhook_process.enqueue(sha256=digest)
 
 
 # --- processing -----------------------------------------------------------------------
@@ -100,9 +98,9 @@ def _claimable(now: datetime) -> Q:
     )
 
 
-def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
+def _claim(key: dict[str, Any], now: datetime) -> WebhookDelivery | None:
     won = (
-        WebhookDelivery.objects.filter(pk=delivery_id)
+        WebhookDelivery.objects.filter(**key)
         .filter(_claimable(now))
         .update(
             status=DeliveryStatus.PROCESSING,
@@ -112,7 +110,7 @@ def _claim(delivery_id: int, now: datetime) -> WebhookDelivery | None:
     )
     if not won:
         return None
-    return WebhookDelivery.objects.get(pk=delivery_id)
+    return WebhookDelivery.objects.get(**key)
 
 
 def comment_of(event: ChangeEvent) -> Comment | None:
@@ -215,10 +213,15 @@ def process_events(events: list[ChangeEvent], *, received_at: datetime) -> Outco
     return outcome
 
 
-def delivery_process(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Process one stored delivery (the task). Returns what happened, for the task log."""
+def delivery_process(
+    *, delivery_id: int | None = None, sha256: str | None = None, now: datetime | None = None
+) -> str:
+    """Process one stored delivery, by id or by its body's SHA-256 (the task's key).
+    Returns what happened, for the task log."""
+    if (delivery_id is None) == (sha256 is None):
+        raise ValueError("give delivery_id or sha256")
     now = now or timezone.now()
-    delivery = _claim(delivery_id, now)
+    delivery = _claim({"pk": delivery_id} if delivery_id is not None else {"sha256": sha256}, now)
     if delivery is None:
         return "not_claimed"
     try:
