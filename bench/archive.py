@@ -1,8 +1,8 @@
 """Benchmark the archive: appends/s with the chain, verify time, export throughput and memory.
 
-Runs in a scratch database made like the test database (PostgreSQL: `test_<name>`
-on the server DATABASE_URL points at; SQLite: a temporary file), migrated, then
-dropped — the archive is append-only, so the benchmark never writes into a real one.
+Runs in a scratch database made like the test database (PostgreSQL:
+`bench_archive_<pid>` on the server DATABASE_URL points at; SQLite: a temporary file),
+migrated, then dropped — the archive is append-only, so the benchmark never writes into a real one.
 
     appends   N single appends, each in its own transaction (what a moderation action
               does), then the same in batches of 100 per transaction
@@ -301,6 +301,9 @@ def main() -> None:
         # A file, as the embedded default uses (Django would use memory for a test database).
         scratch = Path(tempfile.mkdtemp()) / "bench-archive.sqlite3"
         connection.settings_dict["TEST"]["NAME"] = str(scratch)
+    else:
+        # A name of its own: never the `test_<name>` database a running test suite uses.
+        connection.settings_dict["TEST"]["NAME"] = f"bench_archive_{os.getpid()}"
     old = setup_databases(verbosity=0, interactive=False, aliases={"default"})
     try:
         from ordstyrer.tenants.models import Municipality

@@ -223,3 +223,14 @@ def test_list_query_count_is_pinned(client, personas, django_assert_num_queries)
     # (police state in the same query), the municipality switcher of the shell
     with django_assert_num_queries(9):
         client.get(url)
+
+
+def test_detail_shows_a_broken_link(client, personas):
+    from tests.archive.conftest import tamper
+
+    p = personas
+    archive_append(actor=None, entry=inquiry(p))
+    tamper("UPDATE archive_archiverecord SET title = 'Noe annet'")
+    client.force_login(p.communications)
+    page = client.get(reverse("archive:detail", args=[p.municipality.slug, 1])).content.decode()
+    assert "Brudd:" in page and "Et felt stemmer ikke med det arkiverte innholdet." in page

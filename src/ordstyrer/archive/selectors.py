@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from ordstyrer.archive.canonical import chain_hash
 from ordstyrer.archive.exporters.common import OSLO
@@ -110,7 +111,7 @@ def archive_record(*, municipality: Any, sequence: int) -> ArchiveRecord:
         .first()
     )
     if record is None:
-        raise Http404("Fant ikke arkivposten.")
+        raise Http404(_("Fant ikke arkivposten."))
     return record
 
 
@@ -124,10 +125,10 @@ def record_chain_status(record: ArchiveRecord) -> RecordChainStatus:
     """This record's own link: its hash, its columns and the previous record's hash.
     (The whole chain is checked by `ordstyrer archive verify`.)"""
     if chain_hash(record.prev_hash, record.canonical) != record.hash:
-        return RecordChainStatus(False, "Innholdet stemmer ikke med hashen: posten er endret.")
+        return RecordChainStatus(False, _("Innholdet stemmer ikke med hashen: posten er endret."))
     derived = record_columns(json.loads(record.canonical))
     if any(getattr(record, name) != value for name, value in derived.items()):
-        return RecordChainStatus(False, "Et felt stemmer ikke med det arkiverte innholdet.")
+        return RecordChainStatus(False, _("Et felt stemmer ikke med det arkiverte innholdet."))
     if record.sequence == 1:
         previous = GENESIS_HASH
     else:
@@ -139,8 +140,8 @@ def record_chain_status(record: ArchiveRecord) -> RecordChainStatus:
             .first()
         )
     if previous != record.prev_hash:
-        return RecordChainStatus(False, "Posten peker ikke på forrige posts hash.")
-    return RecordChainStatus(True, "Hashen stemmer, og posten henger sammen med posten før.")
+        return RecordChainStatus(False, _("Posten peker ikke på forrige posts hash."))
+    return RecordChainStatus(True, _("Hashen stemmer, og posten henger sammen med posten før."))
 
 
 def police_statuses(record: ArchiveRecord) -> list[PoliceReportStatus]:
@@ -158,5 +159,5 @@ def archive_exports(*, municipality: Any, limit: int = 20) -> list[ArchiveExport
 def archive_export(*, municipality: Any, export_id: int) -> ArchiveExport:
     export = ArchiveExport.objects.filter(municipality=municipality, pk=export_id).first()
     if export is None:
-        raise Http404("Fant ikke eksporten.")
+        raise Http404(_("Fant ikke eksporten."))
     return export
