@@ -30,9 +30,11 @@ from ordstyrer.inbox.forms import (
     ReplyForm,
 )
 from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.presenters import list_rows, render_rows
 from ordstyrer.inbox.referrals import item_escalate, item_refer
 from ordstyrer.inbox.replies import ReplyRefused, reply_send, reply_suggestion
 from ordstyrer.inbox.selectors import (
+    COUNT_CAP,
     assignable_people,
     inbox_page,
     item_detail,
@@ -69,7 +71,10 @@ def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
         "inbox/list.html",
         {
             "page": page,
+            "has_rows": bool(page.items),
+            "rows_html": render_rows(list_rows(page.items, slug=municipality.slug, now=now)),
             "filters": filters,
+            "count_cap": COUNT_CAP,
             "now": now,
             "next_url": next_url,
             "categories": sorted(CATEGORY_LABELS.items(), key=lambda kv: kv[1]),

@@ -1,0 +1,266 @@
+"""Benchmark the inbox pages on a large inbox: p50/p95 and the query count per page.
+
+Loads N items (default 1,000,000) across 50 channels of one municipality with the bulk
+path (COPY on PostgreSQL, bulk_create on SQLite), then requests the work list (with
+each filter, and the next page) and item pages through Django's test client as the
+communications advisor. The data is kept between runs (same N: reused).
+
+Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
+        .venv/bin/python bench/inbox.py [N] [--requests R] [--fresh]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "src")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from ordstyrer.channels.models import Channel, ChannelMembership  # noqa: E402
+from ordstyrer.inbox import deadlines, workflow  # noqa: E402
+from ordstyrer.inbox.models import InboxItem, Reply  # noqa: E402
+from ordstyrer.inbox.triage import CATEGORY_LABELS  # noqa: E402
+from ordstyrer.tenants.models import Municipality, RoleAssignment  # noqa: E402
+
+SLUG = "bench-inbox"
+JSON_COLUMNS = ("categories", "personal_data", "triage")
+CHANNELS = 50
+
+
+def _open_share(age_seconds: int) -> float:
+    """How likely an item of this age still waits for an answer: most of the last two
+    days, some of the last two weeks, a long tail of forgotten ones."""
+    days = age_seconds / 86400
+    return 0.6 if days < 2 else 0.05 if days < 14 else 0.002
+
+
+CATEGORIES = list(CATEGORY_LABELS)
+TEXTS = [
+    "Når åpner svømmehallen igjen etter ferien?",
+    "Tusen takk for god hjelp på servicetorget i dag!",
+    "Kor tid kjem brøytebilen til Øvre Dal?",
+    "Det stemmer ikke at skolen legges ned, det står i saksframlegget.",
+    "Jeg har søkt om byggetillatelse og hører ingenting. Hva skjer?",
+    "Hvorfor er det ikke strøing på fortauet ved skolen?",
+]
+COLUMNS = (
+    "municipality_id", "channel_id", "kind", "platform_id", "post_id", "parent_platform_id",
+    "listed", "from_page", "author_platform_id", "author_name", "author_url", "text",
+    "permalink", "edited", "hidden", "text_seen_at", "platform_created_at", "received_at",
+    "category", "categories", "personal_data", "written_standard", "action", "triage",
+    "triaged_at", "status", "open", "status_changed_at", "close_reason", "assignee_id",
+    "reported", "started_at", "resolution_started_at", "first_response_due", "resolution_due",
+    "due_at", "warn_at", "deadline_policy_version", "first_responded_at", "resolved_at",
+    "first_response_seconds", "resolution_seconds", "first_response_in_time",
+    "resolution_in_time", "reopened_count",
+)  # fmt: skip
+
+
+def _setup(n: int, fresh: bool) -> tuple[Municipality, object]:
+    call_command("migrate", verbosity=0)
+    User = get_user_model()
+    municipality = Municipality.objects.filter(slug=SLUG).first()
+    if municipality is not None and not fresh:
+        have = InboxItem.objects.filter(municipality=municipality).count()
+        if have == n:
+            print(f"reusing {have:,} items in «{SLUG}»")
+            return municipality, User.objects.get(username=f"{SLUG}-kom")
+    if municipality is not None:
+        print("removing the previous bench municipality …")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "DELETE FROM inbox_reply WHERE item_id IN "
+                "(SELECT id FROM inbox_inboxitem WHERE municipality_id = %s)",
+                [municipality.pk],
+            )
+            cursor.execute(
+                "DELETE FROM inbox_inboxitem WHERE municipality_id = %s", [municipality.pk]
+            )
+        municipality.delete()
+    municipality = Municipality.objects.create(
+        slug=SLUG, name="Benkemark kommune", preset="gausdal"
+    )
+    user = User.objects.filter(username=f"{SLUG}-kom").first() or User.objects.create_user(
+        username=f"{SLUG}-kom",
+        first_name="Kari",
+        password="bench-only-password",  # noqa: S106
+    )
+    RoleAssignment.objects.get_or_create(
+        user=user, municipality=municipality, role="communications"
+    )
+    RoleAssignment.objects.get_or_create(user=user, municipality=municipality, role="employee")
+    now = datetime.now(UTC)
+    # Bench set-up writes channel rows directly: the approval workflow is not measured here.
+    Channel.objects.bulk_create(
+        Channel(
+            municipality=municipality,
+            kind="simulated",
+            name=f"Kanal {i:02d}",
+            status="active",
+            created_at=now,
+        )  # fmt: skip
+        for i in range(CHANNELS)
+    )
+    channels = list(Channel.objects.filter(municipality=municipality).order_by("pk"))
+    ChannelMembership.objects.bulk_create(
+        ChannelMembership(channel=c, user=user, role="main_admin", granted_at=now) for c in channels
+    )
+    _load(municipality, [c.pk for c in channels], user.pk, n, now)
+    return municipality, user
+
+
+def _rows(municipality_id: int, channel_ids: list[int], user_id: int, n: int, now: datetime):
+    rng = random.Random(20260402)
+    targets = deadlines.Targets(7.5, 7.5)
+    span = 2 * 365 * 24 * 3600
+    for i in range(n):
+        age = rng.randrange(span)
+        received = now - timedelta(seconds=age)
+        channel = channel_ids[i % len(channel_ids)]
+        is_open = rng.random() < _open_share(age)
+        status = (
+            workflow.NEW if is_open else rng.choice([workflow.ANSWERED] * 6 + [workflow.CLOSED])
+        )
+        clocks = deadlines.compute(status=status, started_at=received, targets=targets)
+        answered = None if is_open else received + timedelta(hours=rng.uniform(0.2, 40))
+        seconds = None if answered is None else int((answered - received).total_seconds() * 0.3)
+        in_time = None if answered is None else answered <= clocks.resolution_due
+        category = rng.choice(CATEGORIES)
+        parent = f"b{i - 1}" if i % 7 == 3 else ""
+        yield (
+            municipality_id, channel, "reply" if parent else "comment", f"b{i}", f"post-{i // 40}",
+            parent, True, False, f"user-{rng.randrange(5000)}", f"Innbygger {rng.randrange(5000)}",
+            "", rng.choice(TEXTS), "", False, False, received, received, received, category,
+            f'["{category}"]', "[]", rng.choice(["nb", "nb", "nb", "nn"]), "answer", "{}",
+            received, status, is_open, answered or received, "" if is_open or status != "closed"
+            else "no_reply_needed", user_id if rng.random() < 0.2 else None, False, received,
+            received, clocks.first_response_due, clocks.resolution_due, clocks.due_at,
+            clocks.warn_at, 0, answered, answered, seconds, seconds, in_time, in_time, 0,
+        )  # fmt: skip
+
+
+def _load(municipality: Municipality, channel_ids: list[int], user_id: int, n: int,
+          now: datetime) -> None:  # fmt: skip
+    started = time.perf_counter()
+    rows = _rows(municipality.pk, channel_ids, user_id, n, now)
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg 3 cursor under Django's wrapper
+            with raw.copy(f"COPY inbox_inboxitem ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for count, row in enumerate(rows, 1):
+                    copy.write_row(row)
+                    if count % 100_000 == 0:
+                        print(f"  {count:,} rows …", flush=True)
+        with connection.cursor() as cursor:  # what autovacuum does after a big load
+            cursor.execute("VACUUM ANALYZE inbox_inboxitem")
+    else:
+        batch: list[InboxItem] = []
+        for row in rows:
+            values = dict(zip(COLUMNS, row, strict=True))
+            for name in JSON_COLUMNS:
+                values[name] = json.loads(values[name])
+            batch.append(InboxItem(**values))
+            if len(batch) == 5000:
+                InboxItem.objects.bulk_create(batch)
+                batch.clear()
+        InboxItem.objects.bulk_create(batch)
+    print(f"loaded {n:,} items in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+    # A few replies so item pages show threads with our answers.
+    items = list(InboxItem.objects.filter(municipality=municipality, open=False)[:2000])
+    Reply.objects.bulk_create(
+        Reply(
+            item=i,
+            author_id=user_id,
+            text="Takk for spørsmålet! Hilsen Kari",
+            effect="answer",
+            status="sent",
+            created_at=i.resolved_at or now,
+            sent_at=i.resolved_at,
+        )  # fmt: skip
+        for i in items
+    )
+
+
+def _measure(client: Client, url: str, requests: int) -> tuple[float, float, int]:
+    client.get(url)  # warm
+    times = []
+    queries = 0
+    for _ in range(requests):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} → {response.status_code}")
+        queries = len(captured)
+    times.sort()
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    return statistics.median(times), p95, queries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--fresh", action="store_true", help="reload the items")
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    municipality, user = _setup(args.n, args.fresh)
+    client = Client()
+    client.force_login(user)
+    base = f"/m/{municipality.slug}/innboks/"
+    channel = Channel.objects.filter(municipality=municipality).order_by("pk").first()
+    first_page = client.get(base)
+    cursor = first_page.context["page"].next_cursor if first_page.context else None
+    # Three items spread over the table (the ids of a bulk load are contiguous).
+    ids = InboxItem.objects.filter(municipality=municipality).values_list("pk", flat=True)
+    first, last = ids.order_by("pk")[0], ids.order_by("-pk")[0]
+    items = [first + (last - first) * k // 4 for k in (1, 2, 3)]
+    pages = [
+        ("list: open, by deadline", base),
+        ("list: one channel", f"{base}?kanal={channel.pk}"),
+        ("list: one category", f"{base}?kategori=question"),
+        ("list: overdue", f"{base}?frist=passert"),
+        ("list: mine", f"{base}?mine=1"),
+        ("list: all, newest first", f"{base}?vis=all"),
+        ("list: next page (keyset)", f"{base}?etter={cursor}" if cursor else base),
+        *[(f"item page #{pk}", f"{base}{pk}/") for pk in items[:3]],
+    ]
+    total = InboxItem.objects.filter(municipality=municipality).count()
+    print(
+        f"\n{total:,} items, {CHANNELS} channels, {connection.vendor}; {args.requests} requests each"
+    )
+    print(f"{'page':<28} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8}")
+    worst = 0.0
+    for label, url in pages:
+        p50, p95, queries = _measure(client, url, args.requests)
+        worst = max(worst, p95)
+        print(f"{label:<28} {p50:8.1f} {p95:8.1f} {queries:8d}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"\nworst p95: {worst:.1f} ms (goal < 100 ms); load average {load} on {os.cpu_count()} cores"
+    )
+
+
+if __name__ == "__main__":
+    main()
