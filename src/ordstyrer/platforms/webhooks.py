@@ -43,6 +43,9 @@ logger = logging.getLogger("ordstyrer.platforms")
 COMMENT_VERBS = frozenset({"add", "edited", "edit", "remove", "delete", "hide", "unhide"})
 LEASE_BASE = timedelta(seconds=15)
 LEASE_PER_EVENT = timedelta(milliseconds=250)
+LEASE_EVENTS_INCLUDED = 20  # the base lease covers this many events
+# After its own delivery a task keeps taking waiting ones for this long.
+DRAIN_SECONDS = 2.0
 # A delivery still "received" this long after arrival lost its task (or the queue is
 # far behind): the sweep processes it itself. Claims make a double run harmless.
 LOST_AFTER = timedelta(seconds=10)
@@ -169,15 +172,26 @@ class ChannelRouter:
         return channel
 
 
-def process_events(events: list[ChangeEvent], *, received_at: datetime) -> Outcome:
+class Run:
+    """What one task run shares across the deliveries it processes: the channel routes
+    and each channel's ingestion context (one policy read per channel per run)."""
+
+    def __init__(self) -> None:
+        self.router = ChannelRouter()
+        self.contexts: dict[int, Any] = {}
+
+
+def process_events(
+    events: list[ChangeEvent], *, received_at: datetime, run: Run | None = None
+) -> Outcome:
     """Route and ingest; each comment in its own transaction, one bad event never holds
     back the rest (it is counted, logged and the delivery retried later)."""
     from ordstyrer.inbox.ingest import ingest_context
     from ordstyrer.inbox.services import inbox_ingest
 
+    run = run or Run()
     outcome = Outcome(events=len(events))
-    router = ChannelRouter()
-    contexts: dict[int, Any] = {}
+    router, contexts = run.router, run.contexts
     for event in events:
         comment = comment_of(event)
         if comment is None:
@@ -214,14 +228,37 @@ def process_events(events: list[ChangeEvent], *, received_at: datetime) -> Outco
 
 
 def delivery_process(
-    *, delivery_id: int | None = None, sha256: str | None = None, now: datetime | None = None
+    *,
+    delivery_id: int | None = None,
+    sha256: str | None = None,
+    now: datetime | None = None,
+    drain: float = DRAIN_SECONDS,
 ) -> str:
-    """Process one stored delivery, by id or by its body's SHA-256 (the task's key).
-    Returns what happened, for the task log."""
+    """Process one stored delivery, by id or by its body's SHA-256 (the task's key);
+    then, for up to `drain` seconds, the oldest deliveries still waiting (their own
+    tasks then find them done). Under a burst this shares one policy read and one
+    channel lookup across many deliveries. Returns what happened to the first one."""
     if (delivery_id is None) == (sha256 is None):
         raise ValueError("give delivery_id or sha256")
-    now = now or timezone.now()
-    delivery = _claim({"pk": delivery_id} if delivery_id is not None else {"sha256": sha256}, now)
+    run = Run()
+    key = {"pk": delivery_id} if delivery_id is not None else {"sha256": sha256}
+    result = _process_one(key, now or timezone.now(), run)
+    started = time.monotonic()
+    while drain and time.monotonic() - started < drain:
+        waiting = (
+            WebhookDelivery.objects.filter(status=DeliveryStatus.RECEIVED)
+            .order_by("received_at", "id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if waiting is None:
+            break
+        _process_one({"pk": waiting}, now or timezone.now(), run)
+    return result
+
+
+def _process_one(key: dict[str, Any], now: datetime, run: Run) -> str:
+    delivery = _claim(key, now)
     if delivery is None:
         return "not_claimed"
     try:
@@ -235,9 +272,10 @@ def delivery_process(
             lease_until=None,
         )
         return "malformed"
-    lease = LEASE_BASE + LEASE_PER_EVENT * len(events)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(lease_until=now + lease)
-    outcome = process_events(events, received_at=delivery.received_at)
+    if len(events) > LEASE_EVENTS_INCLUDED:
+        lease = LEASE_BASE + LEASE_PER_EVENT * len(events)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(lease_until=now + lease)
+    outcome = process_events(events, received_at=delivery.received_at, run=run)
     finished = timezone.now()
     values: dict[str, Any] = {
         "events": outcome.events,
@@ -283,7 +321,7 @@ def deliveries_sweep(*, now: datetime, budget: float = 8.0, limit: int = 500) ->
     for delivery_id in list(due):
         if time.monotonic() - started > budget:
             break
-        if delivery_process(delivery_id=delivery_id, now=now) != "not_claimed":
+        if delivery_process(delivery_id=delivery_id, now=now, drain=0) != "not_claimed":
             handled += 1
     WebhookDelivery.objects.filter(
         status=DeliveryStatus.PROCESSED, processed_at__lt=now - RETENTION
