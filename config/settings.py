@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ordstyrer.inbox",
     "ordstyrer.archive",
     "ordstyrer.platforms",
+    "ordstyrer.moderation",
     "ordstyrer.web",
 ]
 

@@ -1,0 +1,79 @@
+"""Who may moderate, on top of the channels' per-channel needs (CH-3, MO-5).
+
+Hiding, deleting and banning is for the channel's administrators (main administrator
+and administrators) and communications: the channels' `moderate` need. Editors answer
+but do not moderate. Where the preset has MO-5 (Midt-Telemark: "Hovedadministrator er
+ansvarlig for å slette"), a deletion or ban is the main administrator's (or
+communications', the web editor's) to make. The chief administrator reads the
+moderation log (editorial responsibility, CH-4). An outsider gets 404 everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
+from ordstyrer.channels.permissions import (
+    CHANNEL_NEEDS,
+    channel_role_of,
+    has_channel_need,
+    require_channel_role,
+)
+from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.tenants.models import Municipality, Role
+
+MODERATE_ROLES = CHANNEL_NEEDS["moderate"] or frozenset()
+OVERSIGHT_ROLES = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+
+
+def may_moderate(user: Any, channel: Channel) -> bool:
+    return has_channel_need(user, channel, "moderate")
+
+
+def require_moderate(user: Any, channel: Channel) -> None:
+    """404 for an outsider, 403 for a member who is not the channel's administrator."""
+    require_channel_role(user, channel, "moderate")
+
+
+def may_remove(user: Any, channel: Channel, policy: Any) -> bool:
+    """Delete or ban: the `moderate` need, and under MO-5 the main administrator's."""
+    if not may_moderate(user, channel):
+        return False
+    if not policy.applies("MO-5"):
+        return True
+    if Role.COMMUNICATIONS in roles_in(user, channel.municipality):
+        return True
+    return channel_role_of(user, channel) == ChannelRole.MAIN_ADMIN
+
+
+def require_remove(user: Any, channel: Channel, policy: Any) -> None:
+    require_moderate(user, channel)
+    if not may_remove(user, channel, policy):
+        raise AccessDenied(
+            _(
+                "Hovedadministratoren for kanalen har ansvar for å slette og følge opp "
+                "innlegg (MO-5). Be hovedadministratoren eller kommunikasjon om å gjøre det."
+            )
+        )
+
+
+def sees_every_channel(user: Any, municipality: Municipality) -> bool:
+    return bool(roles_in(user, municipality) & OVERSIGHT_ROLES)
+
+
+def log_channel_ids(user: Any, municipality: Municipality) -> list[int] | None:
+    """The channels whose moderation log `user` reads; None means every channel."""
+    if sees_every_channel(user, municipality):
+        return None
+    if not roles_in(user, municipality):
+        return []
+    return list(
+        ChannelMembership.objects.filter(
+            user=user, channel__municipality=municipality, role__in=MODERATE_ROLES
+        )
+        .values_list("channel_id", flat=True)
+        .order_by("channel_id")
+    )

@@ -1,0 +1,180 @@
+"""Shared steps of the moderation services: settings, action and outbox rows, the item's
+timeline and the audit log. Callers hold `transaction.atomic` and the item's row lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.transitions import after_commit, log_event, person
+from ordstyrer.moderation.models import (
+    ActionKind,
+    ActionStatus,
+    ModerationAction,
+    ModerationSettings,
+    OpKind,
+    OpStatus,
+    PlatformOp,
+)
+from ordstyrer.tenants.models import Municipality
+
+
+def settings_for(municipality: Municipality) -> ModerationSettings:
+    """The municipality's moderation settings (the defaults until someone saves them)."""
+    found = ModerationSettings.objects.filter(municipality=municipality).first()
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            return ModerationSettings.objects.create(municipality=municipality)
+    except IntegrityError:  # created by a concurrent request
+        return ModerationSettings.objects.get(municipality=municipality)
+
+
+def require_person(actor: Any, what: str) -> None:
+    """Deleting and banning is a person's decision, never a rule's (MO-1; HS-02)."""
+    if not getattr(actor, "is_authenticated", False):
+        raise ServiceError(
+            _("Bare en person kan %(what)s; automatiske regler kan bare skjule eller flagge.")
+            % {"what": what},
+            rule="MO-1",
+            code="person_required",
+        )
+
+
+def guard_item(item: InboxItem) -> None:
+    """Only citizens' comments still on the platform can be moderated."""
+    if item.from_page:
+        raise ServiceError(_("Kommunens egne kommentarer modereres ikke her."))
+    if item.removed_at is not None:
+        raise ServiceError(
+            _("Kommentaren er ikke lenger på plattformen (fjernet %(when)s).")
+            % {"when": item.removed_at.strftime("%d.%m.%Y %H:%M")},
+            code="gone",
+        )
+    if not item.platform_id:
+        raise ServiceError(_("Kommentaren har ingen id på plattformen."))
+
+
+def open_action(item: InboxItem, kind: str) -> ModerationAction | None:
+    return (
+        ModerationAction.objects.filter(
+            item=item, kind=kind, status__in=(ActionStatus.PENDING_APPROVAL, ActionStatus.QUEUED)
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def new_action(
+    *,
+    item: InboxItem,
+    kind: str,
+    status: str,
+    actor: Any,
+    now: datetime,
+    ground: str = "",
+    justification: str = "",
+    automatic: bool = False,
+    rule: str = "",
+) -> ModerationAction:
+    try:
+        with transaction.atomic():
+            return ModerationAction.objects.create(
+                municipality_id=item.municipality_id,
+                channel_id=item.channel_id,
+                item=item,
+                kind=kind,
+                status=status,
+                ground=ground,
+                justification=justification,
+                automatic=automatic,
+                rule=rule,
+                requested_by=person(actor),
+                requested_at=now,
+                target_platform_id=item.platform_id,
+                author_platform_id=item.author_platform_id,
+                author_name=item.author_name,
+            )
+    except IntegrityError:
+        # moderation_one_deletion_per_item: a concurrent request got there first.
+        raise ServiceError(
+            _("Kommentaren er allerede slettet eller under sletting."), code="duplicate"
+        ) from None
+
+
+def new_op(
+    action: ModerationAction,
+    kind: str,
+    *,
+    now: datetime,
+    target: str,
+    text: str = "",
+    after: PlatformOp | None = None,
+) -> PlatformOp:
+    """An outbox row; enqueued after commit unless it waits for `after`."""
+    op = PlatformOp.objects.create(
+        action=action,
+        channel_id=action.channel_id,
+        kind=kind,
+        target=target,
+        text=text,
+        status=OpStatus.WAITING if after is not None else OpStatus.PENDING,
+        after=after,
+        created_at=now,
+        next_attempt_at=None if after is not None else now,
+    )
+    if after is None:
+        enqueue(op)
+    return op
+
+
+def enqueue(op: PlatformOp) -> None:
+    """Run the op after commit; the outbox sweep picks it up if the task is lost."""
+    from ordstyrer.moderation import tasks
+
+    after_commit(tasks.platform_op_run, op_id=op.pk)
+
+
+def log_item(
+    item: InboxItem,
+    code: str,
+    *,
+    actor: Any,
+    now: datetime,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    log_event(item, action=code, actor=actor, now=now, text=text, data=data or {}, audit=False)
+
+
+def audit(action: ModerationAction, verb: str, *, actor: Any, **data: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=f"moderation_{verb}",
+        municipality=action.municipality,
+        obj=action,
+        data={
+            "kind": action.kind,
+            "item_id": action.item_id,
+            "channel_id": action.channel_id,
+            "ground": action.ground,
+            "status": action.status,
+            **data,
+        },
+    )
+
+
+MAIN_OPS = {
+    ActionKind.HIDE: OpKind.HIDE,
+    ActionKind.UNHIDE: OpKind.UNHIDE,
+    ActionKind.DELETE: OpKind.DELETE,
+    ActionKind.BAN: OpKind.BLOCK,
+    ActionKind.UNBAN: OpKind.UNBLOCK,
+}

@@ -1,0 +1,141 @@
+"""Automatic rules: hide or flag a newly triaged comment — never delete (MO-1; HS-02).
+
+"An automatic classifier may *hide or flag* a comment; a human editor decides on
+deletion" (norwegian-standards §4.1, HS-02). A rule names a triage category and an
+action, `hide` or `flag`; nothing else is accepted, and the deletion services refuse an
+actor that is not a person. By default every municipality flags the categories the
+guidelines treat as deletion candidates; hiding automatically is its own choice.
+
+The `moderation.auto` sweep looks at each newly triaged comment once, claimed by
+inserting its `AutoCheck` row.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.transitions import lock_item
+from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label
+from ordstyrer.moderation.actions import audit, log_item, new_action, settings_for
+from ordstyrer.moderation.models import ActionKind, ActionStatus, AutoCheck, ModerationAction
+from ordstyrer.moderation.services import hide_by_rule
+
+logger = logging.getLogger("ordstyrer.moderation")
+
+AUTO_ACTIONS = ("hide", "flag")
+WINDOW = timedelta(days=2)
+BATCH = 200
+
+
+def validate_rules(rules: Any) -> list[dict[str, str]]:
+    """The rules as stored; refuses anything but hide/flag on a known category."""
+    if not isinstance(rules, list):
+        raise ServiceError(_("Reglene må være en liste."))
+    clean: list[dict[str, str]] = []
+    seen = set()
+    for rule in rules:
+        if not isinstance(rule, dict):
+            raise ServiceError(_("Hver regel må ha en kategori og en handling."))
+        category, action = str(rule.get("category", "")), str(rule.get("action", ""))
+        if action not in AUTO_ACTIONS:
+            raise ServiceError(
+                _(
+                    "En automatisk regel kan bare skjule eller flagge en kommentar. Sletting og "
+                    "utestenging er for høy terskel for en maskin: bare en person kan gjøre det "
+                    "(MO-1)."
+                ),
+                rule="MO-1",
+                code="auto_delete",
+            )
+        if category not in CATEGORY_LABELS:
+            raise ServiceError(_("Ukjent kategori «%(c)s».") % {"c": category})
+        if (category, action) not in seen:
+            seen.add((category, action))
+            clean.append({"category": category, "action": action})
+    return clean
+
+
+def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime) -> list[str]:
+    """Apply the rules that match the item's triage category; returns what was done."""
+    matching = {r["action"] for r in validate_rules(rules) if r["category"] == item.category}
+    if not matching or item.from_page or not item.listed or item.removed_at is not None:
+        return []
+    label = category_label(item.category)
+    done: list[str] = []
+    if "hide" in matching and not item.hidden:
+        try:
+            hide_by_rule(
+                item=item, rule=_("Automatisk regel: skjul «%(c)s»") % {"c": label}, now=now
+            )
+            done.append("hide")
+        except ServiceError:  # already hidden, or gone: nothing to do
+            pass
+    with transaction.atomic():
+        item = lock_item(item)
+        if _flag_worthy(item):
+            rule = _("Automatisk regel: flagg «%(c)s»") % {"c": label}
+            action = new_action(
+                item=item, kind=ActionKind.FLAG, status=ActionStatus.DONE, actor=None, now=now,
+                justification=rule, automatic=True, rule=rule,
+            )  # fmt: skip
+            ModerationAction.objects.filter(pk=action.pk).update(finished_at=now)
+            log_item(
+                item, "mod_flag", actor=None, now=now, text=rule, data={"action_id": action.pk}
+            )
+            audit(action, "flag", actor=None, rule=rule)
+            done.append("flag")
+    return done
+
+
+def _flag_worthy(item: InboxItem) -> bool:
+    """Flag once, and not what a person has already dealt with."""
+    return (
+        not ModerationAction.objects.filter(item=item)
+        .filter(Q(automatic=False) | Q(kind=ActionKind.FLAG))
+        .exists()
+    )
+
+
+def auto_sweep(*, now: datetime, limit: int = BATCH) -> int:
+    """Look at each newly triaged citizen comment once; returns how many were looked at."""
+    candidates = list(
+        InboxItem.objects.filter(
+            listed=True,
+            from_page=False,
+            triaged_at__isnull=False,
+            removed_at__isnull=True,
+            received_at__gte=now - WINDOW,
+            moderation_auto_check__isnull=True,
+        )
+        .select_related("municipality", "channel__municipality")
+        .order_by("pk")[:limit]
+    )
+    rules_of: dict[int, list[dict[str, str]]] = {}
+    looked = 0
+    for item in candidates:
+        try:
+            with transaction.atomic():
+                check = AutoCheck.objects.create(item=item, checked_at=now)
+        except IntegrityError:  # another worker took it
+            continue
+        looked += 1
+        if item.municipality_id not in rules_of:
+            rules_of[item.municipality_id] = list(settings_for(item.municipality).auto_rules)
+        try:
+            done = auto_moderate(item=item, rules=rules_of[item.municipality_id], now=now)
+        except ServiceError as exc:
+            done = []
+            logger.warning(
+                "automatic moderation refused",
+                extra={"item_id": item.pk, "error": str(exc.message)},
+            )
+        AutoCheck.objects.filter(pk=check.pk).update(outcome=",".join(done) or "none")
+    return looked

@@ -1,0 +1,223 @@
+"""Ban and unban a comment's author on one channel (MO-1, MO-4, MO-5).
+
+A ban needs a ground from the municipality's list and a justification, like a deletion
+("Terskelen for å slette kommentarer eller utestenge enkeltpersoner, skal være svært
+høy", Indre Fosen). It is recorded in the archive as an internal note (X) in the same
+transaction as its outbox row; the platform call and the notice to the author (MO-4)
+run after commit.
+
+Where the platform has no `Blocker` (Instagram: no API for it) the service refuses with
+the connector's own explanation (`BLOCKING_UNSUPPORTED_NB`) unless the moderator says
+the person was blocked in the platform's app (`manual=True`): then the ban is recorded
+and the author told, without a platform call.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.archive.entry import ArchiveEntry, Kind
+from ordstyrer.archive.services import archive_append
+from ordstyrer.channels.models import Channel
+from ordstyrer.connectors.base import Capability
+from ordstyrer.connectors.registry import connector_class
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.transitions import lock_item
+from ordstyrer.moderation.access import require_moderate, require_remove
+from ordstyrer.moderation.actions import (
+    audit,
+    log_item,
+    new_action,
+    new_op,
+    require_person,
+    settings_for,
+)
+from ordstyrer.moderation.capture import author_of, ban_entry
+from ordstyrer.moderation.grounds import clean_justification, require_ground
+from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, OpKind
+from ordstyrer.moderation.services import set_notice, wants_notice
+from ordstyrer.tenants.selectors import policy_for
+
+IN_FORCE = (ActionStatus.QUEUED, ActionStatus.DONE, ActionStatus.RECORDED)
+
+
+def platform_can_block(channel: Channel) -> bool:
+    """Whether the channel's platform can ban through its API (declared capabilities;
+    no platform call)."""
+    declared = getattr(connector_class(channel.kind), "capabilities", frozenset())
+    return Capability.BLOCKER in declared
+
+
+def blocking_unsupported_reason(channel: Channel) -> str:
+    """The connector's own words on why it cannot ban (Instagram's constant)."""
+    reason = getattr(connector_class(channel.kind), "blocking_unsupported_reason", None)
+    return str(reason or _("Plattformen kan ikke utestenge personer gjennom API-et."))
+
+
+def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction | None:
+    """The author's latest ban on the channel, if it has not been lifted since."""
+    if not author_platform_id:
+        return None
+    latest = (
+        ModerationAction.objects.filter(
+            channel=channel,
+            author_platform_id=author_platform_id,
+            kind__in=(ActionKind.BAN, ActionKind.UNBAN),
+            status__in=IN_FORCE,
+        )
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+    return latest if latest is not None and latest.kind == ActionKind.BAN else None
+
+
+def _lock_channel(item: InboxItem) -> None:
+    # Bans are per (channel, author): two moderators banning one person from two of
+    # their comments take turns here.
+    Channel.objects.select_for_update().filter(pk=item.channel_id).values_list("pk").first()
+
+
+def author_ban(
+    *,
+    actor: Any,
+    item: InboxItem,
+    ground: str,
+    justification: str,
+    manual: bool = False,
+    notify: bool | None = None,
+    now: datetime | None = None,
+) -> ModerationAction:
+    """Ban the author of `item` from its channel on an allowed ground (MO-1)."""
+    now = now or timezone.now()
+    require_person(actor, _("utestenge personer"))
+    justification = clean_justification(justification)
+    with transaction.atomic():
+        item = lock_item(item)
+        _lock_channel(item)
+        policy = policy_for(municipality=item.municipality)
+        require_remove(actor, item.channel, policy)
+        require_ground(policy, ground, what=_("utestenge personer"))
+        if item.from_page:
+            raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
+        if not item.author_platform_id:
+            raise ServiceError(
+                _("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
+            )
+        if ban_in_force(item.channel, item.author_platform_id) is not None:
+            raise ServiceError(_("Personen er allerede utestengt fra kanalen."), code="already")
+        can_block = platform_can_block(item.channel)
+        if not can_block and not manual:
+            raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+        action = new_action(
+            item=item,
+            kind=ActionKind.BAN,
+            status=ActionStatus.QUEUED if can_block else ActionStatus.RECORDED,
+            actor=actor,
+            now=now,
+            ground=ground,
+            justification=justification,
+        )
+        action.approved_by, action.approved_at = actor, now
+        if not can_block:
+            action.finished_at = now
+        if wants_notice(settings_for(item.municipality), policy, notify) and item.post_id:
+            set_notice(action, item, policy)
+        deleted = (
+            ModerationAction.objects.filter(item=item, kind=ActionKind.DELETE)
+            .exclude(archive_record=None)
+            .order_by("-pk")
+            .first()
+        )
+        action.archive_record = archive_append(
+            actor=actor,
+            entry=ban_entry(
+                action=action,
+                item=item,
+                refers_to=deleted.archive_record if deleted else None,
+                manual=not can_block,
+            ),
+            now=now,
+        )
+        action.save()
+        block = (
+            new_op(action, OpKind.BLOCK, now=now, target=item.author_platform_id)
+            if can_block
+            else None
+        )
+        if action.notify:
+            new_op(action, OpKind.NOTICE, now=now, target=item.post_id, text=action.notice_text,
+                   after=block)  # fmt: skip
+        log_item(item, "mod_ban", actor=actor, now=now, text=justification,
+                 data={"action_id": action.pk, "ground": ground, "manual": not can_block})  # fmt: skip
+        audit(action, "ban", actor=actor, manual=not can_block)
+    return action
+
+
+def author_unban(
+    *,
+    actor: Any,
+    item: InboxItem,
+    justification: str = "",
+    manual: bool = False,
+    now: datetime | None = None,
+) -> ModerationAction:
+    """Lift the ban on the author of `item`; recorded in the archive beside the ban."""
+    now = now or timezone.now()
+    require_person(actor, _("oppheve utestenging"))
+    justification = " ".join(str(justification or "").split())[:2000]
+    with transaction.atomic():
+        item = lock_item(item)
+        _lock_channel(item)
+        require_moderate(actor, item.channel)
+        ban = ban_in_force(item.channel, item.author_platform_id)
+        if ban is None:
+            raise ServiceError(_("Personen er ikke utestengt fra kanalen."), code="already")
+        can_block = platform_can_block(item.channel)
+        if not can_block and not manual:
+            raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+        action = new_action(
+            item=item,
+            kind=ActionKind.UNBAN,
+            status=ActionStatus.QUEUED if can_block else ActionStatus.RECORDED,
+            actor=actor,
+            now=now,
+            justification=justification,
+        )
+        if not can_block:
+            action.finished_at = now
+        text = _("Utestengingen av %(who)s fra %(channel)s er opphevet.") % {
+            "who": item.author_name or item.author_platform_id,
+            "channel": item.channel.name,
+        }
+        action.archive_record = archive_append(
+            actor=actor,
+            entry=ArchiveEntry(
+                municipality=item.municipality,
+                kind=Kind.MODERATION_NOTE,
+                text=f"{text} {justification}".strip(),
+                author=author_of(item),
+                channel=item.channel,
+                item_id=item.platform_id,
+                action="note",
+                justification=justification,
+                journal=True,
+                direction="X",
+                refers_to=ban.archive_record,
+                idempotency_key=f"moderation:unban:{action.pk}",
+                extra={"moderation_action_id": action.pk, "manual": not can_block},
+            ),
+            now=now,
+        )
+        action.save()
+        if can_block:
+            new_op(action, OpKind.UNBLOCK, now=now, target=item.author_platform_id)
+        log_item(item, "mod_unban", actor=actor, now=now, text=justification,
+                 data={"action_id": action.pk})  # fmt: skip
+        audit(action, "unban", actor=actor, manual=not can_block)
+    return action

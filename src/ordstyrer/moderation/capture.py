@@ -1,0 +1,263 @@
+"""What the archive gets about a moderated comment (MO-2; norwegian-standards §2).
+
+MO-2: "with what it said, who wrote it, when, where and why it was removed". The
+capture package: the exact text and every earlier version, the author with platform id
+and profile link, the channel, post, permalink and thread context, the times, the raw
+platform JSON, and the action, ground, justification and actor.
+
+The raw JSON comes from the platform itself: the outbox's capture step reads the
+comment (`CommentSource.get_comment`) just before the archive record is written.
+When the platform cannot be read (the comment is already gone, or the connector has no
+`CommentSource`) the record carries the platform fields as the inbox received them,
+marked `"source": "ordstyrer-inbox"`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from ordstyrer.archive.entry import (
+    ArchiveEntry,
+    Confidentiality,
+    ContextItem,
+    Edit,
+    Kind,
+    Person,
+)
+from ordstyrer.archive.services import actor_name
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.moderation.grounds import ground_label
+
+MAX_CONTEXT = 50
+# Grounds about third persons' circumstances: archived with skjerming (offl. § 13 jf.
+# fvl. § 13, norwegian-standards §4.2).
+CONFIDENTIAL_GROUNDS = frozenset(
+    {"confidentiality_breach", "privacy_breach", "sensitive_information", "third_party_naming"}
+)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def stored_raw(item: InboxItem) -> dict[str, Any]:
+    """The platform fields of `item` as the inbox received them (no platform call)."""
+    return {
+        "source": "ordstyrer-inbox",
+        "platform": item.channel.kind,
+        "id": item.platform_id,
+        "post_id": item.post_id or None,
+        "parent_id": item.parent_platform_id or None,
+        "from": {
+            "id": item.author_platform_id or None,
+            "name": item.author_name or None,
+            "profile_url": item.author_url or None,
+        },
+        "message": item.text,
+        "created_time": _iso(item.platform_created_at),
+        "received_time": _iso(item.received_at),
+        "permalink": item.permalink or None,
+        "edited": item.edited,
+        "hidden": item.hidden,
+    }
+
+
+def author_of(item: InboxItem) -> Person:
+    return Person(
+        name=item.author_name or "Ukjent avsender",
+        platform_user_id=item.author_platform_id,
+        profile_url=item.author_url,
+    )
+
+
+def thread_context(item: InboxItem) -> tuple[ContextItem, ...]:
+    """The comments around `item`: its top-level comment and the replies under it."""
+    root = item.parent_platform_id or item.platform_id
+    rows = (
+        InboxItem.objects.filter(channel=item.channel_id)
+        .filter(Q(platform_id=root) | Q(parent_platform_id=root))
+        .exclude(pk=item.pk)
+        .order_by("platform_created_at", "received_at", "pk")
+        .values_list("author_name", "from_page", "text", "platform_created_at", "platform_id")
+    )[:MAX_CONTEXT]
+    page = item.channel.name
+    return tuple(
+        ContextItem(author=page if from_page else (name or "Ukjent"), text=text, at=at, item_id=pid)
+        for name, from_page, text, at, pid in rows
+    )
+
+
+def _edits(item: InboxItem, final_text: str) -> tuple[Edit, ...]:
+    """Every earlier text the comment had, oldest first (the final one is `text`)."""
+    seen: list[Edit] = []
+    texts = set()
+    for version in item.versions.order_by("-original", "seen_at", "pk"):
+        if version.text and version.text != final_text and version.text not in texts:
+            texts.add(version.text)
+            seen.append(Edit(text=version.text, at=version.seen_at))
+    if item.text and item.text != final_text and item.text not in texts:
+        seen.append(Edit(text=item.text, at=item.text_seen_at or item.received_at))
+    return tuple(seen)
+
+
+def deletion_entry(
+    *, action: Any, item: InboxItem, captured: dict[str, Any] | None, now: datetime
+) -> ArchiveEntry:
+    """The archive entry of a deletion: `captured` is what the platform said just now
+    (`{"text", "raw", "created_at"}`), or None when it could not be read."""
+    text = (captured or {}).get("text") or item.text
+    raw = (captured or {}).get("raw") or stored_raw(item)
+    created = item.platform_created_at or item.received_at
+    return ArchiveEntry(
+        municipality=item.municipality,
+        kind=Kind.DELETED_COMMENT,
+        text=text,
+        edits=_edits(item, text),
+        author=author_of(item),
+        channel=item.channel,
+        post_id=item.post_id,
+        item_id=item.platform_id,
+        permalink=item.permalink,
+        context=thread_context(item),
+        created_at=created,
+        captured_at=now,
+        raw=raw,
+        action="delete",
+        ground=action.ground,
+        justification=action.justification,
+        confidentiality=Confidentiality() if action.ground in CONFIDENTIAL_GROUNDS else None,
+        idempotency_key=f"moderation:delete:{action.pk}",
+        extra=_extra(action, item, source="platform" if captured else "inbox"),
+    )
+
+
+def hidden_entry(*, action: Any, item: InboxItem, now: datetime) -> ArchiveEntry:
+    """A comment hidden on a ground (MO-6: documented), from what the inbox holds."""
+    return ArchiveEntry(
+        municipality=item.municipality,
+        kind=Kind.HIDDEN_COMMENT,
+        text=item.text,
+        edits=_edits(item, item.text),
+        author=author_of(item),
+        channel=item.channel,
+        post_id=item.post_id,
+        item_id=item.platform_id,
+        permalink=item.permalink,
+        context=thread_context(item),
+        created_at=item.platform_created_at or item.received_at,
+        captured_at=now,
+        raw=stored_raw(item),
+        action="hide",
+        ground=action.ground,
+        justification=action.justification,
+        confidentiality=Confidentiality() if action.ground in CONFIDENTIAL_GROUNDS else None,
+        idempotency_key=f"moderation:hide:{action.pk}",
+        extra=_extra(action, item, source="inbox"),
+    )
+
+
+def ban_entry(*, action: Any, item: InboxItem, refers_to: Any, manual: bool) -> ArchiveEntry:
+    """The internal note (X) that a person was banned, why and by whom (MO-4, MO-5)."""
+    channel = item.channel
+    how = (
+        "Utestengt i plattformens egen app (plattformen har ikke funksjon for dette i API-et)."
+        if manual
+        else "Utestengt gjennom plattformen."
+    )
+    text = (
+        f"{action.author_name or 'Ukjent'} ({action.author_platform_id}) er utestengt fra "
+        f"{channel.name}. Grunnlag: {ground_label(action.ground)}. "
+        f"Begrunnelse: {action.justification} {how}"
+    )
+    return ArchiveEntry(
+        municipality=item.municipality,
+        kind=Kind.MODERATION_NOTE,
+        text=text,
+        author=author_of(item),
+        channel=channel,
+        post_id=item.post_id,
+        item_id=item.platform_id,
+        permalink=item.permalink,
+        created_at=action.requested_at,
+        action="ban",
+        ground=action.ground,
+        justification=action.justification,
+        journal=True,
+        direction="X",
+        refers_to=refers_to,
+        idempotency_key=f"moderation:ban:{action.pk}",
+        extra={**_extra(action, item, source="inbox"), "manual": manual},
+    )
+
+
+def notice_entry(
+    *, action: Any, item: InboxItem, platform_id: str, sent_at: datetime, refers_to: Any
+) -> ArchiveEntry:
+    """The notice as it went out: an outgoing document (U) to the author (MO-4)."""
+    channel = item.channel
+    return ArchiveEntry(
+        municipality=item.municipality,
+        kind=Kind.JOURNAL_OUTBOUND,
+        text=action.notice_text,
+        author=Person(name=channel.name, platform_user_id=channel.platform_id),
+        recipient=author_of(item),
+        channel=channel,
+        post_id=item.post_id,
+        item_id=platform_id,
+        created_at=sent_at,
+        action="reply",
+        ground=action.ground,
+        journal=True,
+        direction="U",
+        refers_to=refers_to,
+        title=f"Beskjed om {'sletting' if action.kind == 'delete' else 'utestenging'} til "
+        f"{action.author_name or 'forfatteren'} på {channel.name}",
+        public_title=f"Beskjed om moderering på {channel.name}",
+        idempotency_key=f"moderation:notice:{action.pk}",
+        extra={
+            **_extra(action, item, source="platform"),
+            "notice_language": action.notice_language,
+        },
+    )
+
+
+def failure_note(
+    *, action: Any, item: InboxItem, step: str, error: str, refers_to: Any
+) -> ArchiveEntry:
+    """An internal note (X) that a platform step failed for good, so the archive does
+    not claim more than happened (AR-3: the earlier record is never changed)."""
+    what = {
+        "delete": "Slettingen på plattformen",
+        "block": "Utestengingen på plattformen",
+        "notice": "Beskjeden til forfatteren (MO-4)",
+    }.get(step, "Handlingen på plattformen")
+    return ArchiveEntry(
+        municipality=item.municipality,
+        kind=Kind.MODERATION_NOTE,
+        text=f"{what} feilet og er ikke utført: {error}",
+        author=author_of(item),
+        channel=item.channel,
+        item_id=item.platform_id,
+        action="note",
+        ground=action.ground,
+        journal=True,
+        direction="X",
+        refers_to=refers_to,
+        idempotency_key=f"moderation:failed:{action.pk}:{step}",
+        extra=_extra(action, item, source="inbox"),
+    )
+
+
+def _extra(action: Any, item: InboxItem, *, source: str) -> dict[str, Any]:
+    return {
+        "moderation_action_id": action.pk,
+        "requested_by": actor_name(action.requested_by) if action.requested_by else None,
+        "approved_by": actor_name(action.approved_by) if action.approved_by else None,
+        "automatic": action.automatic,
+        "capture": source,
+        "triage_category": item.category,
+        "hate_ground": (item.triage or {}).get("hate_ground"),
+    }

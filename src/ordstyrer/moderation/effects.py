@@ -1,0 +1,158 @@
+"""What a finished outbox op changes on our side, inside the transaction that records it.
+
+- `capture` done: the archive record of the deletion (MO-2) and the `delete` row (and
+  the notice waiting for it) — one transaction, so no deletion without its record;
+- `hide` / `unhide` / `delete` / `block` / `unblock` done: the action is done, the
+  inbox item shows it, and the notice waiting for it may go;
+- `notice` done: the notice as sent is archived as an outgoing document (U, MO-4);
+- a step failed for good: the action is failed, what waited is cancelled, and the
+  archive gets a note (X) that the platform did not do it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ordstyrer.archive.services import archive_append
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.moderation.actions import enqueue, log_item, new_op
+from ordstyrer.moderation.capture import deletion_entry, failure_note, notice_entry
+from ordstyrer.moderation.models import (
+    ActionStatus,
+    ModerationAction,
+    OpKind,
+    OpStatus,
+    PlatformOp,
+)
+
+
+def _lock(op: PlatformOp) -> tuple[ModerationAction, InboxItem]:
+    action = (
+        ModerationAction.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "approved_by", "archive_record")
+        .get(pk=op.action_id)
+    )
+    item = InboxItem.objects.select_related("channel__municipality", "municipality").get(
+        pk=action.item_id
+    )
+    return action, item
+
+
+def _member(person: Any, item: InboxItem) -> Any:
+    """The person as the archive's actor, if still a member (else the system)."""
+    if person is not None and roles_in(person, item.municipality):
+        return person
+    return None
+
+
+def succeeded(op: PlatformOp, *, now: datetime) -> None:
+    action, item = _lock(op)
+    if op.kind == OpKind.CAPTURE:
+        _archive_then_delete(op, action, item, now=now)
+    elif op.kind == OpKind.NOTICE:
+        _notice_sent(op, action, item, now=now)
+    else:
+        _main_done(op, action, item, now=now)
+
+
+def _archive_then_delete(
+    op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime
+) -> None:
+    result = op.result or {}
+    captured = None if {"gone", "unsupported", "unreadable"} & set(result) else result
+    actor = _member(action.approved_by or action.requested_by, item)
+    record = archive_append(
+        actor=actor,
+        entry=deletion_entry(action=action, item=item, captured=captured, now=now),
+        now=now,
+    )
+    action.archive_record = record
+    action.save(update_fields=["archive_record"])
+    delete = new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
+    if action.notify:
+        new_op(action, OpKind.NOTICE, now=now, target=item.post_id, text=action.notice_text,
+               after=delete)  # fmt: skip
+
+
+def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime) -> None:
+    items = InboxItem.objects.filter(pk=item.pk)
+    if op.kind == OpKind.HIDE:
+        items.update(hidden=True)
+    elif op.kind == OpKind.UNHIDE:
+        items.update(hidden=False)
+    elif op.kind == OpKind.DELETE:
+        # Set before the platform's "remove" event arrives, so the inbox does not take
+        # it for the author's own removal.
+        items.filter(removed_at__isnull=True).update(removed_at=now)
+    if action.status == ActionStatus.QUEUED:
+        action.status, action.finished_at, action.error = ActionStatus.DONE, now, ""
+        action.save(update_fields=["status", "finished_at", "error"])
+    result = op.result or {}
+    if op.kind == OpKind.DELETE and result.get("gone") and not result.get("after_crash"):
+        # Gone before we deleted it (its author removed it): we deleted nothing, so there
+        # is nothing to tell (MO-4). After a crash it may have been our own deletion.
+        PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
+            status=OpStatus.CANCELLED,
+            done_at=now,
+            last_error=_("Kommentaren var borte før kommunen slettet den; ingen beskjed sendt."),
+        )
+    for waiting in PlatformOp.objects.filter(after=op, status=OpStatus.WAITING):
+        PlatformOp.objects.filter(pk=waiting.pk, status=OpStatus.WAITING).update(
+            status=OpStatus.PENDING, next_attempt_at=now
+        )
+        enqueue(waiting)
+    log_item(item, "mod_platform_done", actor=None, now=now,
+             text=op.get_kind_display(),
+             data={"action_id": action.pk, "op": op.kind,
+                   "already": bool(result.get("gone"))})  # fmt: skip
+
+
+def _notice_sent(
+    op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime
+) -> None:
+    platform_id = str((op.result or {}).get("platform_id") or "")
+    archive_append(
+        actor=None,
+        entry=notice_entry(
+            action=action,
+            item=item,
+            platform_id=platform_id,
+            sent_at=now,
+            refers_to=action.archive_record,
+        ),
+        now=now,
+    )
+    log_item(item, "mod_notice", actor=None, now=now, text=action.notice_text,
+             data={"action_id": action.pk, "platform_id": platform_id})  # fmt: skip
+
+
+def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
+    action, item = _lock(op)
+    if op.kind != OpKind.NOTICE:
+        action.status, action.error, action.finished_at = ActionStatus.FAILED, error, now
+        action.save(update_fields=["status", "error", "finished_at"])
+        PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
+            status=OpStatus.CANCELLED, done_at=now
+        )
+    if action.archive_record_id is not None and op.kind in (
+        OpKind.DELETE,
+        OpKind.BLOCK,
+        OpKind.NOTICE,
+    ):
+        archive_append(
+            actor=None,
+            entry=failure_note(
+                action=action,
+                item=item,
+                step=op.kind,
+                error=error,
+                refers_to=action.archive_record,
+            ),  # fmt: skip
+            now=now,
+        )
+    log_item(item, "mod_platform_failed", actor=None, now=now, text=error,
+             data={"action_id": action.pk, "op": op.kind})  # fmt: skip

@@ -1,0 +1,145 @@
+"""The notice to a person whose comment is deleted or who is banned (MO-4). Pure Python.
+
+One template per preset, in Bokmål and Nynorsk: the comment's written standard from
+triage picks the language (Nynorsk for a Nynorsk comment, Bokmål otherwise). The text
+names the ground in plain words (`policy.GROUNDS` labels), says what the municipality's
+own guideline allows, and where to complain: the formal channel the preset names
+(Midt-Telemark: e-mail and phone), otherwise the post office on the municipality's
+website. It never repeats what the person wrote — the notice is public.
+
+Gausdal has no template: its guideline gives no grounds, so it never deletes or bans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ordstyrer.policy import GROUNDS
+
+Kind = Literal["delete", "ban"]
+LANGUAGES = ("nb", "nn")
+
+# What each municipality's guideline allows, in plain words (its MO-1 text, retold).
+LEADS: dict[str, dict[str, str]] = {
+    "indre-fosen": {
+        "nb": "Indre Fosen kommune sletter kommentarer og utestenger personer bare ved ren "
+        "spam, hatefulle ytringer etter straffeloven § 185, eller brudd på taushetsplikten "
+        "eller personvernet.",
+        "nn": "Indre Fosen kommune slettar kommentarar og stengjer ute personar berre ved "
+        "rein spam, hatefulle ytringar etter straffelova § 185, eller brot på teieplikta "
+        "eller personvernet.",
+    },
+    "rennebu": {
+        "nb": "Rennebu kommune sletter lovstridige innlegg, uthenging av enkeltpersoner, "
+        "sjikane og lignende så snart vi ser dem.",
+        "nn": "Rennebu kommune slettar lovstridige innlegg, uthenging av enkeltpersonar, "
+        "sjikane og liknande så snart vi ser dei.",
+    },
+    "midt-telemark": {
+        "nb": "Midt-Telemark kommune sletter bare kommentarer i ekstraordinære tilfeller: når "
+        "de inneholder personangrep, navngir tredjepersoner eller er i strid med norsk lov.",
+        "nn": "Midt-Telemark kommune slettar berre kommentarar i ekstraordinære tilfelle: når "
+        "dei inneheld personåtak, namngjev tredjepersonar eller er i strid med norsk lov.",
+    },
+    "birkenes": {
+        "nb": "Birkenes kommune sletter innlegg med sensitive opplysninger, rykter og "
+        "spekulasjoner, og diskriminering skal ikke forekomme på kommunens kontoer.",
+        "nn": "Birkenes kommune slettar innlegg med sensitive opplysningar, rykte og "
+        "spekulasjonar, og diskriminering skal ikkje førekome på kontoane til kommunen.",
+    },
+}
+# Any other preset that lists grounds: the grounds themselves.
+GENERIC_LEAD = {
+    "nb": "{municipality} sletter bare kommentarer på disse grunnlagene: {grounds}.",
+    "nn": "{municipality} slettar berre kommentarar på desse grunnlaga: {grounds}.",
+}
+
+OPENINGS: dict[str, dict[str, str]] = {
+    "delete": {
+        "nb": "Hei{greeting}! Vi har slettet en kommentar du skrev på {channel}.",
+        "nn": "Hei{greeting}! Vi har sletta ein kommentar du skreiv på {channel}.",
+    },
+    "ban": {
+        "nb": "Hei{greeting}! Du kan ikke lenger kommentere på {channel}.",
+        "nn": "Hei{greeting}! Du kan ikkje lenger kommentere på {channel}.",
+    },
+}
+REASON = {"nb": "Grunnen er: {ground}.", "nn": "Grunnen er: {ground}."}
+COMPLAINT = {
+    "nb": "Mener du at vi har gjort feil, kan du klage til {municipality} {how}.",
+    "nn": "Meiner du at vi har gjort feil, kan du klage til {municipality} {how}.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    language: str
+    text: str
+
+
+def language_for(written_standard: str) -> str:
+    """Nynorsk for a Nynorsk comment, Bokmål otherwise."""
+    return "nn" if (written_standard or "").lower() in ("nn", "nno", "nynorsk") else "nb"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+def where_to_complain(policy: Any, language: str, municipality: str) -> str:
+    """The formal channel of the preset, or the post office on the municipality's site."""
+    inquiry = getattr(policy, "formal_inquiry", None)
+    if inquiry is not None and (inquiry.email or inquiry.phone):
+        parts = []
+        if inquiry.email:
+            parts.append(f"på e-post til {inquiry.email}")
+        if inquiry.phone:
+            parts.append(f"på telefon {inquiry.phone}")
+        return " eller ".join(parts)
+    domains = tuple(getattr(policy, "domains", ()) or ())
+    if language == "nn":
+        site = domains[0] if domains else f"nettsida til {municipality}"
+        return f"per e-post eller brev til postmottaket (adressa står på {site})"
+    site = domains[0] if domains else f"nettsiden til {municipality}"
+    return f"per e-post eller brev til postmottaket (adressen står på {site})"
+
+
+def first_name(full_name: str) -> str:
+    parts = (full_name or "").split()
+    return parts[0] if parts else ""
+
+
+def render_notice(
+    *,
+    kind: Kind,
+    policy: Any,
+    ground: str,
+    written_standard: str,
+    author_name: str,
+    channel_name: str,
+) -> Notice:
+    """The notice for a deletion or a ban on `ground` under `policy` (MO-4)."""
+    if kind not in OPENINGS:
+        raise ValueError(f"unknown notice kind {kind!r}")
+    grounds = tuple(policy.grounds()) if policy.applies("MO-1") else ()
+    if not grounds:
+        raise ValueError(f"{policy.preset_id} lists no grounds: nothing is deleted or banned")
+    if ground not in grounds:
+        raise ValueError(f"{ground!r} is not a ground of {policy.preset_id}")
+    language = language_for(written_standard)
+    municipality = policy.municipality_name
+    lead = LEADS.get(policy.preset_id, {}).get(language)
+    if lead is None:
+        listed = ", ".join(_lower_first(GROUNDS[g].label(language)) for g in grounds)
+        lead = GENERIC_LEAD[language].format(municipality=municipality, grounds=listed)
+    name = first_name(author_name)
+    parts = [
+        OPENINGS[kind][language].format(greeting=f" {name}" if name else "", channel=channel_name),
+        REASON[language].format(ground=_lower_first(GROUNDS[ground].label(language))),
+        lead,
+        COMPLAINT[language].format(
+            municipality=municipality, how=where_to_complain(policy, language, municipality)
+        ),
+    ]
+    return Notice(language=language, text=" ".join(parts))

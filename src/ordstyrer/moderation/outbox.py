@@ -1,0 +1,341 @@
+"""The moderation outbox: platform calls carried out after commit, crash-safe (MO-2).
+
+Each `PlatformOp` row is run by `op_run` in three steps, each in its own transaction
+or outside any:
+
+1. **claim** — compare-and-set `pending` → `running` with a fresh token and a lease
+   (or take over a `running` row whose lease ran out: its worker died). One
+   `OpAttempt` row per claim; an attempt left open by a dead worker is closed as
+   abandoned.
+2. **call** the platform through `channels.platform.open_connector` — outside every
+   transaction of ours.
+3. **record** the outcome, compare-and-set on the token: done (with the effects of
+   the step, in the same transaction), a retry with backoff (`retry_after` honoured),
+   or failed for good.
+
+A deletion runs as `capture` → `delete` → `notice`. The capture step reads the comment
+from the platform and then, in ONE transaction, appends the archive record
+(`archive_append`, kind `deleted_comment`) and writes the `delete` row: the deletion
+can only be claimed once the record is committed. A platform that says the comment is
+already gone (the connector returns False, or `not_found`) makes the deletion done,
+so a retry after a crash never deletes twice. The notice (MO-4) waits for the deletion.
+
+The `moderation.outbox` sweep runs what is due: rows whose task was lost, retries
+whose backoff has passed and rows whose worker died. Tasks and the sweep may race: the
+claim decides.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels.platform import open_connector
+from ordstyrer.connectors.base import Capability, ConnectorError, ErrorCode, iterate_pages, supports
+from ordstyrer.moderation import effects
+from ordstyrer.moderation.models import (
+    AttemptOutcome,
+    OpAttempt,
+    OpKind,
+    OpStatus,
+    PlatformOp,
+)
+
+logger = logging.getLogger("ordstyrer.moderation")
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+# Seconds to wait after the 1st, 2nd, … failed attempt (or the platform's retry_after).
+BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
+# A first attempt is the on-commit task's; the sweep takes it only if the task was lost.
+FIRST_ATTEMPT_GRACE = timedelta(seconds=60)
+SWEEP_BATCH = 50
+# What the moderation calls on the platform need from the connector.
+NEEDS = {
+    OpKind.CAPTURE: Capability.COMMENT_SOURCE,
+    OpKind.HIDE: Capability.MODERATOR,
+    OpKind.UNHIDE: Capability.MODERATOR,
+    OpKind.DELETE: Capability.MODERATOR,
+    OpKind.BLOCK: Capability.BLOCKER,
+    OpKind.UNBLOCK: Capability.BLOCKER,
+    OpKind.NOTICE: Capability.REPLIER,
+}
+# "Already in that state" is done, not an error.
+GONE_IS_DONE = frozenset({OpKind.HIDE, OpKind.UNHIDE, OpKind.DELETE, OpKind.UNBLOCK})
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"[:80]
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds before the next try after `attempts` failed ones."""
+    wait = float(BACKOFF_SECONDS[min(max(attempts, 1) - 1, len(BACKOFF_SECONDS) - 1)])
+    if retry_after:
+        wait = max(wait, float(retry_after))
+    return wait
+
+
+# --- 1. claim --------------------------------------------------------------------------------
+
+
+def claim(op_id: int, *, now: datetime, worker: str) -> tuple[PlatformOp, str, OpAttempt] | None:
+    """Claim the op for this worker (compare-and-set), or None if it is not ours to run."""
+    token = uuid.uuid4().hex
+    due = Q(status=OpStatus.PENDING) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    dead = Q(status=OpStatus.RUNNING, lease_until__lt=now)
+    with transaction.atomic():
+        won = (
+            PlatformOp.objects.filter(pk=op_id)
+            .filter(due | dead)
+            .update(
+                status=OpStatus.RUNNING,
+                claim_token=token,
+                lease_until=now + LEASE,
+                attempts=F("attempts") + 1,
+            )
+        )
+        if not won:
+            return None
+        OpAttempt.objects.filter(op_id=op_id, finished_at__isnull=True).update(
+            finished_at=now,
+            outcome=AttemptOutcome.ABANDONED,
+            error=_("Arbeideren stoppet før forsøket var ferdig; forsøket tas opp igjen."),
+        )
+        op = PlatformOp.objects.select_related("action", "channel__municipality").get(pk=op_id)
+        attempt = OpAttempt.objects.create(op=op, number=op.attempts, worker=worker, started_at=now)
+    return op, token, attempt
+
+
+# --- 2. the platform call ----------------------------------------------------------------------
+
+
+def perform(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[str, Any]:
+    """Make the op's platform call; returns what to record. Raises `ConnectorError`."""
+    need = NEEDS[OpKind(op.kind)]
+    if not supports(connector, need):
+        if op.kind == OpKind.CAPTURE:  # archive what the inbox holds instead
+            return {"unsupported": True}
+        if op.kind in (OpKind.BLOCK, OpKind.UNBLOCK):
+            reason = getattr(connector, "blocking_unsupported_reason", None)
+            raise ConnectorError(
+                str(reason or _("Plattformen kan ikke utestenge personer.")),
+                permanent=True,
+                code=ErrorCode.UNSUPPORTED,
+            )
+        raise ConnectorError(
+            _("Plattformen støtter ikke dette (%(need)s).") % {"need": need.value},
+            permanent=True,
+            code=ErrorCode.UNSUPPORTED,
+        )
+    try:
+        return _call(op, connector, retried_after_crash=retried_after_crash)
+    except ConnectorError as exc:
+        if exc.code == ErrorCode.NOT_FOUND and op.kind in GONE_IS_DONE:
+            return {"changed": False, "gone": True}
+        if exc.code == ErrorCode.NOT_FOUND and op.kind == OpKind.CAPTURE:
+            return {"gone": True}
+        if exc.permanent and op.kind == OpKind.CAPTURE:
+            return {"unreadable": exc.message}
+        raise
+
+
+def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[str, Any]:
+    kind = op.kind
+    if kind == OpKind.CAPTURE:
+        comment = connector.get_comment(op.target)
+        return {
+            "text": comment.text,
+            "raw": comment.raw or None,
+            "edited": comment.edited,
+            "hidden": comment.hidden,
+            "created_at": comment.created_at.isoformat() if comment.created_at else None,
+        }
+    if kind == OpKind.HIDE:
+        return {"changed": bool(connector.hide_comment(op.target))}
+    if kind == OpKind.UNHIDE:
+        return {"changed": bool(connector.unhide_comment(op.target))}
+    if kind == OpKind.DELETE:
+        changed = bool(connector.delete_comment(op.target))
+        return {"changed": changed, "gone": not changed}
+    if kind == OpKind.BLOCK:
+        return {"changed": bool(connector.block(op.target))}
+    if kind == OpKind.UNBLOCK:
+        changed = bool(connector.unblock(op.target))
+        return {"changed": changed, "gone": not changed}
+    return _notice(op, connector, retried_after_crash=retried_after_crash)
+
+
+def _notice(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[str, Any]:
+    """Post the notice as a comment on the post (a reply under the deleted comment would
+    be deleted with it). Posting is not idempotent: after a crash, look for it first."""
+    if not op.target:
+        raise ConnectorError(
+            _("Vi vet ikke hvilket innlegg kommentaren sto under."),
+            permanent=True,
+            code=ErrorCode.BAD_REQUEST,
+        )
+    if retried_after_crash and supports(connector, Capability.COMMENT_SOURCE):
+        existing = _posted_before(op, connector)
+        if existing:
+            return {"platform_id": existing, "found_after_crash": True}
+    post = getattr(connector, "comment", None)
+    posted = post(op.target, op.text) if post is not None else connector.reply(op.target, op.text)
+    return {"platform_id": str(posted.id)}
+
+
+def _posted_before(op: PlatformOp, connector: Any) -> str | None:
+    comments = iterate_pages(
+        lambda cursor: connector.list_comments(op.target, cursor=cursor, limit=50), max_pages=20
+    )
+    for comment in comments:
+        if comment.is_page_author and comment.text == op.text:
+            return str(comment.id)
+    return None
+
+
+# --- 3. record ---------------------------------------------------------------------------------
+
+
+def _finish_attempt(attempt: OpAttempt, outcome: str, now: datetime, exc: Any = None) -> None:
+    OpAttempt.objects.filter(pk=attempt.pk).update(
+        finished_at=now,
+        outcome=outcome,
+        error=str(getattr(exc, "message", "") or "")[:1000],
+        error_code=str(getattr(exc, "code", "") or "")[:40],
+        retry_after=getattr(exc, "retry_after", None),
+    )
+
+
+def record_success(
+    op: PlatformOp, token: str, attempt: OpAttempt, result: dict[str, Any], *, now: datetime
+) -> str:
+    gone = bool(result.get("gone")) and op.kind != OpKind.CAPTURE
+    with transaction.atomic():
+        won = PlatformOp.objects.filter(
+            pk=op.pk, status=OpStatus.RUNNING, claim_token=token
+        ).update(status=OpStatus.DONE, done_at=now, result=result, lease_until=None, last_error="")
+        if not won:  # our lease ran out and another worker took over
+            _finish_attempt(attempt, AttemptOutcome.SUPERSEDED, now)
+            return "superseded"
+        _finish_attempt(attempt, AttemptOutcome.GONE if gone else AttemptOutcome.OK, now)
+        op.status, op.result, op.done_at = OpStatus.DONE, result, now
+        effects.succeeded(op, now=now)
+    return OpStatus.DONE
+
+
+def record_failure(
+    op: PlatformOp, token: str, attempt: OpAttempt, exc: ConnectorError, *, now: datetime
+) -> str:
+    attempts = op.attempts
+    retry = not exc.permanent and attempts < MAX_ATTEMPTS
+    if not retry and op.kind == OpKind.CAPTURE:
+        # The platform could not be read: archive what the inbox holds and go on; the
+        # deletion itself will meet the same platform and retry or fail on its own.
+        return record_success(op, token, attempt, {"unreadable": exc.message}, now=now)
+    with transaction.atomic():
+        if retry:
+            won = PlatformOp.objects.filter(
+                pk=op.pk, status=OpStatus.RUNNING, claim_token=token
+            ).update(
+                status=OpStatus.PENDING,
+                next_attempt_at=now + timedelta(seconds=backoff(attempts, exc.retry_after)),
+                lease_until=None,
+                claim_token="",
+                last_error=str(exc.message)[:1000],
+            )
+        else:
+            won = PlatformOp.objects.filter(
+                pk=op.pk, status=OpStatus.RUNNING, claim_token=token
+            ).update(
+                status=OpStatus.FAILED,
+                done_at=now,
+                lease_until=None,
+                last_error=str(exc.message)[:1000],
+            )
+        if not won:
+            _finish_attempt(attempt, AttemptOutcome.SUPERSEDED, now, exc)
+            return "superseded"
+        _finish_attempt(
+            attempt, AttemptOutcome.TRANSIENT if retry else AttemptOutcome.PERMANENT, now, exc
+        )
+        if not retry:
+            op.status, op.last_error = OpStatus.FAILED, str(exc.message)
+            effects.failed(op, error=str(exc.message), now=now)
+    logger.warning(
+        "moderation platform call failed",
+        extra={"op_id": op.pk, "kind": op.kind, "code": exc.code, "retry": retry},
+    )
+    return OpStatus.PENDING if retry else OpStatus.FAILED
+
+
+def op_run(*, op_id: int, now: datetime | None = None, worker: str | None = None) -> str:
+    """Claim, call and record one outbox op; returns its status afterwards.
+
+    Safe to call any number of times, from tasks and sweeps at once: only a claim runs
+    the platform call, and a deletion that finds the comment gone is done."""
+    now = now or timezone.now()
+    claimed = claim(op_id, now=now, worker=worker or worker_name())
+    if claimed is None:
+        status = PlatformOp.objects.filter(pk=op_id).values_list("status", flat=True).first()
+        return str(status or "missing")
+    op, token, attempt = claimed
+    after_crash = OpAttempt.objects.filter(op=op, outcome=AttemptOutcome.ABANDONED).exists()
+    failure: ConnectorError | None = None
+    try:
+        with open_connector(op.channel) as connector:
+            # The error is kept, not raised, inside the block: the opener of the simulated
+            # page saves its world only when the block ends normally, and a platform error
+            # is something that happened there (an injected failure is used up).
+            try:
+                result = perform(op, connector, retried_after_crash=after_crash)
+            except ConnectorError as exc:
+                failure = exc
+    except ConnectorError as exc:  # the connector could not be built (settings, token)
+        failure = exc
+    except ImportError as exc:  # a connector module that cannot load: nothing to retry
+        failure = ConnectorError(str(exc), permanent=True, code=ErrorCode.UNSUPPORTED)
+    if failure is not None:
+        return record_failure(op, token, attempt, failure, now=now)
+    if after_crash:
+        # "Already gone" after a dead worker's try may be that try's own deletion.
+        result["after_crash"] = True
+    return record_success(op, token, attempt, result, now=now)
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+
+def due_ops(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
+    """Ops to run now: retries whose wait is over, first tries whose task seems lost,
+    and ops whose worker died (lease expired)."""
+    retries = Q(status=OpStatus.PENDING, attempts__gt=0, next_attempt_at__lte=now)
+    lost = Q(status=OpStatus.PENDING, attempts=0, next_attempt_at__lte=now - FIRST_ATTEMPT_GRACE)
+    dead = Q(status=OpStatus.RUNNING, lease_until__lt=now)
+    return list(
+        PlatformOp.objects.filter(retries | lost | dead)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
+    """Run the due ops in this worker; returns how many it claimed and ran."""
+    ran = 0
+    worker = f"sweep-{worker_name()}"[:80]
+    for op_id in due_ops(now=now, limit=limit):
+        status = op_run(op_id=op_id, now=now, worker=worker)
+        if status in (OpStatus.DONE, OpStatus.FAILED, OpStatus.PENDING):
+            ran += 1
+    return ran

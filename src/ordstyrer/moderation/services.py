@@ -1,0 +1,312 @@
+"""Hide, unhide and delete comments with a ground the municipality allows (MO-1 … MO-6).
+
+Every service follows the house template: `transaction.atomic` → the item's row lock →
+permission (`access.require_moderate` / `require_remove`: the channel's administrators
+and communications, MO-5 where the preset says so) → the policy's grounds → rows → the
+item's timeline and the audit log → platform calls queued in the outbox, run after
+commit (`outbox.py`). Nothing here calls a platform.
+
+Hiding is the first step: reversible, no ground needed. Deleting needs a ground from
+`policy.grounds()` and a short justification; the municipality may demand a second
+approver (`ModerationSettings.second_approver`), and the comment is hidden while it
+waits. A deletion is archived before it leaves the platform (MO-2): the outbox first
+reads the comment from the platform, then writes the archive record and the deletion's
+outbox row in one transaction. Bans are in `bans.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.archive.services import archive_append
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.transitions import lock_item, policy_state, transition
+from ordstyrer.inbox.workflow import OPEN
+from ordstyrer.moderation.access import require_moderate, require_remove
+from ordstyrer.moderation.actions import (
+    audit,
+    guard_item,
+    log_item,
+    new_action,
+    new_op,
+    open_action,
+    require_person,
+    settings_for,
+)
+from ordstyrer.moderation.capture import hidden_entry
+from ordstyrer.moderation.grounds import (
+    clean_justification,
+    ground_label,
+    require_ground,
+)
+from ordstyrer.moderation.models import (
+    ActionKind,
+    ActionStatus,
+    ModerationAction,
+    OpKind,
+)
+from ordstyrer.moderation.notices import render_notice
+from ordstyrer.tenants.selectors import policy_for
+
+MAX_NOTE = 2000
+
+
+def _note(text: Any) -> str:
+    return " ".join(str(text or "").split())[:MAX_NOTE]
+
+
+def wants_notice(settings: Any, policy: Any, notify: bool | None) -> bool:
+    """MO-4 (Indre Fosen): the author is always told. Elsewhere the municipality's
+    setting decides, and a moderator may leave it out for one action."""
+    if policy.applies("MO-4"):
+        return True
+    return settings.notify_author if notify is None else bool(notify and settings.notify_author)
+
+
+def set_notice(action: ModerationAction, item: InboxItem, policy: Any) -> None:
+    notice = render_notice(
+        kind="delete" if action.kind == ActionKind.DELETE else "ban",
+        policy=policy,
+        ground=action.ground,
+        written_standard=item.written_standard,
+        author_name=item.author_name,
+        channel_name=item.channel.name,
+    )
+    action.notify = True
+    action.notice_language = notice.language
+    action.notice_text = notice.text
+
+
+# --- hide / unhide ---------------------------------------------------------------------------
+
+
+def comment_hide(
+    *,
+    actor: Any,
+    item: InboxItem,
+    ground: str = "",
+    justification: str = "",
+    now: datetime | None = None,
+) -> ModerationAction:
+    """Hide a comment on the platform (reversible; the default first step).
+
+    With a `ground` (one of the municipality's) the hidden comment is also archived as
+    documented (MO-6), which lets communications prepare a police package (MO-3)."""
+    now = now or timezone.now()
+    justification = _note(justification)
+    with transaction.atomic():
+        item = lock_item(item)
+        require_moderate(actor, item.channel)
+        require_person(actor, _("skjule kommentarer her"))
+        return _hide(item, actor=actor, ground=ground, justification=justification, now=now)
+
+
+def hide_by_rule(*, item: InboxItem, rule: str, now: datetime) -> ModerationAction:
+    """An automatic rule hides a comment (`auto.py`); the system is the actor."""
+    with transaction.atomic():
+        item = lock_item(item)
+        return _hide(item, actor=None, ground="", justification=rule, now=now, rule=rule)
+
+
+def _hide(
+    item: InboxItem, *, actor: Any, ground: str, justification: str, now: datetime, rule: str = ""
+) -> ModerationAction:
+    guard_item(item)
+    if item.hidden or open_action(item, ActionKind.HIDE) is not None:
+        raise ServiceError(_("Kommentaren er allerede skjult."), code="already")
+    policy = policy_for(municipality=item.municipality)
+    if ground:
+        require_ground(policy, ground, what=_("arkivere skjulte kommentarer med grunnlag"))
+    action = new_action(
+        item=item,
+        kind=ActionKind.HIDE,
+        status=ActionStatus.QUEUED,
+        actor=actor,
+        now=now,
+        ground=ground,
+        justification=justification,
+        automatic=bool(rule),
+        rule=rule,
+    )
+    if ground:
+        action.archive_record = archive_append(
+            actor=actor, entry=hidden_entry(action=action, item=item, now=now), now=now
+        )
+        action.save(update_fields=["archive_record"])
+    new_op(action, OpKind.HIDE, now=now, target=item.platform_id)
+    log_item(item, "mod_hide", actor=actor, now=now, text=justification,
+             data={"action_id": action.pk, "ground": ground, "rule": rule})  # fmt: skip
+    audit(action, "hide", actor=actor, rule=rule)
+    return action
+
+
+def comment_unhide(
+    *, actor: Any, item: InboxItem, justification: str = "", now: datetime | None = None
+) -> ModerationAction:
+    """Show a hidden comment again."""
+    now = now or timezone.now()
+    justification = _note(justification)
+    with transaction.atomic():
+        item = lock_item(item)
+        require_moderate(actor, item.channel)
+        require_person(actor, _("vise kommentarer igjen"))
+        guard_item(item)
+        if open_action(item, ActionKind.HIDE) is not None:
+            raise ServiceError(_("Skjulingen er ikke ferdig ennå; prøv igjen om litt."))
+        if not item.hidden:
+            raise ServiceError(_("Kommentaren er ikke skjult."), code="already")
+        if open_action(item, ActionKind.DELETE) is not None:
+            raise ServiceError(_("Kommentaren er under sletting og vises ikke igjen."))
+        action = new_action(
+            item=item, kind=ActionKind.UNHIDE, status=ActionStatus.QUEUED, actor=actor,
+            now=now, justification=justification,
+        )  # fmt: skip
+        new_op(action, OpKind.UNHIDE, now=now, target=item.platform_id)
+        log_item(item, "mod_unhide", actor=actor, now=now, text=justification,
+                 data={"action_id": action.pk})  # fmt: skip
+        audit(action, "unhide", actor=actor)
+    return action
+
+
+# --- delete ----------------------------------------------------------------------------------
+
+
+def comment_delete(
+    *,
+    actor: Any,
+    item: InboxItem,
+    ground: str,
+    justification: str,
+    notify: bool | None = None,
+    now: datetime | None = None,
+) -> ModerationAction:
+    """Delete a comment on one of the municipality's grounds (MO-1), archived first (MO-2).
+
+    Refused without a person, without an allowed ground (in the guideline's own
+    words), without a justification, or under MO-5 when the actor is not the main
+    administrator or communications. With a second approver required, the comment is
+    hidden and the deletion waits (`deletion_approve`); otherwise the outbox starts at
+    once. The author is told why (MO-4) once the comment is gone."""
+    now = now or timezone.now()
+    require_person(actor, _("slette kommentarer"))
+    justification = clean_justification(justification)
+    with transaction.atomic():
+        item = lock_item(item)
+        policy = policy_for(municipality=item.municipality)
+        require_remove(actor, item.channel, policy)
+        require_ground(policy, ground, what=_("slette kommentarer"))
+        guard_item(item)
+        settings = settings_for(item.municipality)
+        waits = settings.second_approver
+        action = new_action(
+            item=item,
+            kind=ActionKind.DELETE,
+            status=ActionStatus.PENDING_APPROVAL if waits else ActionStatus.QUEUED,
+            actor=actor,
+            now=now,
+            ground=ground,
+            justification=justification,
+        )
+        # The notice is a comment on the post (a reply under a deleted comment would go
+        # with it), so it needs the post.
+        if wants_notice(settings, policy, notify) and item.post_id:
+            set_notice(action, item, policy)
+            action.save(update_fields=["notify", "notice_language", "notice_text"])
+        if waits:
+            if not item.hidden and open_action(item, ActionKind.HIDE) is None:
+                _hide(item, actor=actor, ground="", now=now,
+                      justification=_("Skjult mens slettingen venter på godkjenning."))  # fmt: skip
+            log_item(item, "mod_delete_requested", actor=actor, now=now, text=justification,
+                     data={"action_id": action.pk, "ground": ground})  # fmt: skip
+            audit(action, "delete_requested", actor=actor)
+        else:
+            action.approved_by, action.approved_at = actor, now
+            action.save(update_fields=["approved_by", "approved_at"])
+            _start_deletion(action, item, actor=actor, now=now)
+    return action
+
+
+def _start_deletion(
+    action: ModerationAction, item: InboxItem, *, actor: Any, now: datetime
+) -> None:
+    """The decision is final: read the comment from the platform, then archive and delete
+    it (`outbox`), and close the inbox item as moderated."""
+    new_op(action, OpKind.CAPTURE, now=now, target=item.platform_id)
+    if item.status in OPEN and item.listed:
+        _policy, targets, version = policy_state(item.municipality)
+        transition(
+            item, action="close", actor=actor, now=now, targets=targets, version=version,
+            close_reason=CloseReason.MODERATED,
+            note=_("Slettes: %(ground)s") % {"ground": ground_label(action.ground)},
+        )  # fmt: skip
+    log_item(item, "mod_delete", actor=actor, now=now, text=action.justification,
+             data={"action_id": action.pk, "ground": action.ground,
+                   "approved_by": getattr(action.approved_by, "pk", None)})  # fmt: skip
+    audit(action, "delete", actor=actor, requested_by=action.requested_by_id)
+
+
+def _lock_action(action: ModerationAction | int) -> ModerationAction:
+    pk = action.pk if isinstance(action, ModerationAction) else action
+    return (
+        ModerationAction.objects.select_for_update(of=("self",))
+        .select_related("requested_by", "municipality")
+        .get(pk=pk)
+    )
+
+
+def deletion_approve(
+    *, actor: Any, action: ModerationAction, now: datetime | None = None
+) -> ModerationAction:
+    """The second approver confirms a deletion: another person who may delete (MO-1)."""
+    now = now or timezone.now()
+    require_person(actor, _("godkjenne sletting"))
+    with transaction.atomic():
+        item = lock_item(action.item_id)
+        action = _lock_action(action)
+        policy = policy_for(municipality=item.municipality)
+        require_remove(actor, item.channel, policy)
+        if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
+            raise ServiceError(_("Denne slettingen venter ikke på godkjenning."), code="state")
+        if action.requested_by_id == actor.pk:
+            raise ServiceError(
+                _("En annen person enn den som foreslo slettingen, må godkjenne den."),
+                code="same_person",
+            )
+        # The policy may have changed while the deletion waited.
+        require_ground(policy, action.ground, what=_("slette kommentarer"))
+        guard_item(item)
+        action.status = ActionStatus.QUEUED
+        action.approved_by, action.approved_at = actor, now
+        action.save(update_fields=["status", "approved_by", "approved_at"])
+        _start_deletion(action, item, actor=actor, now=now)
+    return action
+
+
+def deletion_reject(
+    *, actor: Any, action: ModerationAction, reason: str, now: datetime | None = None
+) -> ModerationAction:
+    """Turn down (or, for the one who asked, withdraw) a deletion waiting for approval.
+    The comment stays hidden; show it again with `comment_unhide` if it should be."""
+    now = now or timezone.now()
+    reason = _note(reason)
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor slettingen avvises."))
+    with transaction.atomic():
+        item = lock_item(action.item_id)
+        action = _lock_action(action)
+        require_moderate(actor, item.channel)
+        if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
+            raise ServiceError(_("Denne slettingen venter ikke på godkjenning."), code="state")
+        action.status = ActionStatus.REJECTED
+        action.rejected_by, action.rejection_reason, action.finished_at = actor, reason, now
+        action.save(update_fields=["status", "rejected_by", "rejection_reason", "finished_at"])
+        log_item(item, "mod_delete_rejected", actor=actor, now=now, text=reason,
+                 data={"action_id": action.pk})  # fmt: skip
+        audit(action, "delete_rejected", actor=actor, reason=reason)
+    return action

@@ -1,0 +1,17 @@
+"""Background tasks of moderation: each takes ids and calls one function.
+
+Enqueued with `transaction.on_commit`, so a platform call never happens for a decision
+that was rolled back; the `moderation.outbox` sweep runs what a lost task left behind.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def platform_op_run(op_id: int) -> str:
+    """Carry one outbox op to the platform (hide, delete, ban, notice; MO-2, MO-4)."""
+    from ordstyrer.moderation.outbox import op_run
+
+    return op_run(op_id=op_id)
