@@ -102,3 +102,52 @@ def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):
     expect(page.locator("#total-resolution-share")).to_have_text("100 %")
     expect(page.locator("#total-first-share")).to_have_text("100 %")
     assert_accessible(page)
+
+
+def test_every_inbox_page_with_a_full_inbox_has_no_axe_violations(
+    page: Page, live_server, fake_platform
+):
+    from ordstyrer.inbox.referrals import item_escalate, item_refer
+    from ordstyrer.inbox.reports_unwanted import unwanted_report
+    from ordstyrer.inbox.services import item_assign
+
+    world = make_world("axeinn", "indre-fosen")
+    now = timezone.now()
+    items = [
+        ingest(world.channel, comment("c1", "Når åpner svømmehallen igjen?", created=None), now),
+        ingest(
+            world.channel,
+            comment("c2", "Kor tid kjem brøytebilen?", author="u2", name="Per Å", created=None),
+            now,
+        ),  # fmt: skip
+        ingest(
+            world.other_channel,
+            comment("c3", "Tusen takk for god hjelp!", author="u3", created=None),
+            now,
+        ),  # fmt: skip
+    ]
+    ingest(world.channel, comment("c1", "Når åpner svømmehallen?", edited=True, created=None), now)
+    ingest(world.channel, comment("c4", "Samme her", author="u4", parent="c1", created=None), now)
+    item_assign(actor=world.p.communications, item=items[1], assignee=world.editor)
+    item_escalate(actor=world.editor, item=items[0], note="Kan bli en mediesak.")
+    item_refer(actor=world.editor, item=items[1], kind="political", target="formannskapet")
+    unwanted_report(actor=world.p.archivist, channel=world.channel, text="Stygg kommentar her.")
+    base = f"{live_server.url}/m/{world.municipality.slug}/innboks/"
+    login(page, live_server.url, world.p.communications)
+    for url in (
+        base,
+        f"{base}?vis=all",
+        f"{base}?vis=resolved&kanal={world.channel.pk}",
+        f"{base}?frist=passert&mine=1",
+        f"{base}{items[0].pk}/",
+        f"{base}{items[0].pk}/?mal=refer_political",
+        f"{base}{items[1].pk}/",
+        f"{base}rapport/",
+        f"{base}meld/",
+    ):
+        page.goto(url)
+        expect(page.locator("h1")).to_be_visible()
+        assert_accessible(page)
+    # Nynorsk text is marked as such for screen readers.
+    page.goto(base + "?vis=all")
+    expect(page.locator('p.snippet[lang="nn"]', has_text="brøytebilen")).to_have_count(1)
