@@ -163,9 +163,9 @@ def bench_parallel(n: int, threads: int) -> dict:
 
 def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
     """A valid chain made in bulk: the same body, canonical form and hash as an append."""
-    from ordstyrer.archive.canonical import canonical_json, chain_hash
+    from ordstyrer.archive.canonical import chain_hash
     from ordstyrer.archive.models import ArchiveRecord, ChainHead
-    from ordstyrer.archive.services import build_body, record_columns
+    from ordstyrer.archive.services import build_body, seal
 
     head = ChainHead.objects.get_or_create(municipality=municipality)[0]
     prev, sequence = head.head_hash, head.sequence
@@ -183,12 +183,12 @@ def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
             public_title="Slettet kommentar på Benchby kommune",
             direction="I",
         )
-        canonical = canonical_json(body)
+        columns, canonical = seal(body)
         digest = chain_hash(prev, canonical)
         rows.append(
             ArchiveRecord(
                 municipality=municipality,
-                **record_columns(body),
+                **columns,
                 canonical=canonical,
                 prev_hash=prev,
                 hash=digest,

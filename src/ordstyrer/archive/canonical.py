@@ -54,6 +54,74 @@ def parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+# The search columns in a fixed order; their fingerprint is part of the body, so
+# `verify` checks the columns against the hashed body without parsing it.
+COLUMNS = (
+    "sequence",
+    "kind",
+    "title",
+    "public_title",
+    "text",
+    "author_name",
+    "channel_id",
+    "channel_name",
+    "platform",
+    "ground",
+    "action",
+    "journal",
+    "direction",
+    "confidential",
+    "actor_id",
+    "refers_to_sequence",
+    "idempotency_key",
+    "archived_at",
+    "occurred_at",
+)
+TIME_COLUMNS = frozenset({"archived_at", "occurred_at"})
+FINGERPRINT_KEY = '"columns":"'
+
+
+def time_text(value: str | datetime | None) -> str | None:
+    """A UTC time as comparable text: from the canonical ISO form, PostgreSQL's text
+    form (session time zone UTC) or a naive UTC datetime (Django's SQLite adapter)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        value = value.isoformat()
+    text = value.replace(" ", "T")
+    for suffix in ("+00:00", "+00", "Z"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            break
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def column_fingerprint(values: Any) -> str:
+    """SHA-256 of the columns' values in `COLUMNS` order (times as `time_text`,
+    flags as booleans), however the database returned them."""
+    normal = [
+        time_text(value)
+        if name in TIME_COLUMNS
+        else (bool(value) if name in ("journal", "confidential") else value)
+        for name, value in zip(COLUMNS, values, strict=True)
+    ]
+    return sha256_hex(json.dumps(normal, ensure_ascii=True, separators=(",", ":")).encode())
+
+
+def stored_fingerprint(canonical: str) -> str:
+    """The fingerprint written in a canonical body (top-level key, sorted before any
+    nested object that could hold the same characters)."""
+    start = canonical.find(FINGERPRINT_KEY)
+    if start < 0:
+        return ""
+    start += len(FINGERPRINT_KEY)
+    return canonical[start : start + 64]
+
+
 def raw_text(raw: Any) -> str | None:
     """The platform's JSON as text: kept exactly when given as text or bytes."""
     if raw is None:

@@ -25,8 +25,10 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.archive.canonical import (
     CANONICAL_VERSION,
+    COLUMNS,
     canonical_json,
     chain_hash,
+    column_fingerprint,
     iso,
     mask_personal_data,
     parse_iso,
@@ -276,11 +278,11 @@ def archive_append(
             public_title=public_title,
             direction=direction,
         )
-        canonical = canonical_json(body)
+        columns, canonical = seal(body)
         digest = chain_hash(head_hash, canonical)
         record = ArchiveRecord(
             municipality=municipality,
-            **record_columns(body),
+            **columns,
             canonical=canonical,
             prev_hash=head_hash,
             hash=digest,
@@ -319,6 +321,13 @@ def _insert_and_move_head(record: ArchiveRecord) -> None:
             _move_head(record.municipality, record.sequence, record.hash)
     record._state.adding = False
     record._state.db = connection.alias
+
+
+def seal(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The record's search columns, and its canonical form with their fingerprint."""
+    columns = record_columns(body)
+    body["columns"] = column_fingerprint(columns[name] for name in COLUMNS)
+    return columns, canonical_json(body)
 
 
 def record_columns(body: dict[str, Any]) -> dict[str, Any]:
