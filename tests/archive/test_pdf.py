@@ -112,3 +112,18 @@ def test_printable_json_stays_the_same_json():
     shown = printable_json(raw)
     assert "\\ud83c\\udf89" in shown and "Ørsta" in shown
     assert json.loads(shown) == json.loads(raw)
+
+
+def test_the_sweep_renders_what_is_missing(personas):
+    from datetime import UTC, datetime
+
+    from ordstyrer.archive.sweeps import render_missing
+    from ordstyrer.core.worker import registered_sweeps
+
+    assert "archive_render" in {sweep.name for sweep in registered_sweeps()}
+    for text in ("Første", "Andre"):
+        archive_append(actor=None, entry=deleted_comment(personas, text=text, media=()))
+    now = datetime(2025, 5, 16, tzinfo=UTC)
+    assert render_missing(now=now) == 2
+    assert render_missing(now=now) == 0
+    assert ArchiveRendering.objects.count() == 2
