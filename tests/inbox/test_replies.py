@@ -251,3 +251,16 @@ def test_removed_comment_cannot_be_answered(world, item, fake_platform, send):
     item.refresh_from_db()
     with pytest.raises(ServiceError):
         send(actor=world.editor, item=item, text="Svømmehallen åpner mandag.")
+
+
+def test_di12_sensitive_items_are_never_answered(db, fake_platform, send):
+    birkenes = make_world("birkby", "birkenes")
+    item = ingest(
+        birkenes.channel,
+        comment("s1", "Kari Hansen på Solbakken har kreft og får ikkje hjelp av kommunen."),
+    )
+    assert item.category == "sensitive" or "sensitive" in item.categories
+    with pytest.raises(ServiceError) as refused:
+        send(actor=birkenes.editor, item=item, text="Vi ser på saken.")
+    assert refused.value.rule == "DI-12"
+    assert fake_platform.sent == []
