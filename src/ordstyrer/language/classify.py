@@ -8,14 +8,17 @@ one-vs-rest classifiers with Platt calibration. When an `Embedder` is given (nan
 optional), comments whose fast scores are uncertain are scored again on sentence
 embeddings and the two are averaged (the cascade).
 
-The model is built by `ordstyrer.language.train.comments` and loaded from
-`models/comments.pkl` once, lazily.
+The model is trained with scikit-learn by `ordstyrer.language.train.comments` and
+exported to `models/comments.npz`, which is scored here with numpy alone
+(`ordstyrer.language.linear`): loading takes a fraction of a second and a batch of
+comments is vectorised in one pass. It is loaded once, lazily.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 import re
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ordstyrer.language import features
+from ordstyrer.language import features, linear
 
 MODELS = Path(__file__).resolve().parent / "models"
 
@@ -54,149 +57,103 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
-class AuxModels:
-    """Offensive-language (DKHATE) and polarity (NoReC) models on the shared TF-IDF."""
+class CommentScorer:
+    """The exported comment model: TF-IDF, auxiliary models, categories, § 185 grounds.
 
-    def __init__(self, offensive, polarity) -> None:  # noqa: ANN001 - sklearn classifiers
-        self.offensive = offensive
-        self.polarity = polarity
+    Built from the arrays of `train.model.CommentModel.to_arrays()`; see there for what
+    each array holds.
+    """
 
-    def features(self, x_text) -> np.ndarray:  # noqa: ANN001 - sparse matrix
-        off = self.offensive.predict_proba(x_text)[:, 1:2]
-        pol = self.polarity.predict_proba(x_text)
-        return np.hstack([off, pol]).astype(np.float32)
-
-
-def _tfidf(kind: str, **kw):  # noqa: ANN202 - sklearn vectorizer
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    if kind == "word":
-        return TfidfVectorizer(
-            analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1,
-            token_pattern=r"(?u)\b\w+\b", dtype=np.float32, **kw,  # noqa: S106 - a regex
-        )  # fmt: skip
-    # (3, 5) rather than (2, 5): a third faster on the fast path, no loss on dev.
-    return TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2,
-        dtype=np.float32, **kw,
-    )  # fmt: skip
-
-
-class CommentModel:
-    """Vectorisers, per-category calibrated classifiers, thresholds and the hate-ground model."""
-
-    meta: dict
-
-    def __init__(self) -> None:
-        self.word = _tfidf("word", max_features=40000)
-        self.char = _tfidf("char", max_features=60000)
-        self.aux: AuxModels | None = None
-        self.classifiers: list = []
-        self.thresholds: list[float] = []
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.word = linear.NgramTfidf.from_arrays(arrays, "word")
+        self.char = linear.NgramTfidf.from_arrays(arrays, "char")
+        weights = arrays["text_weights"]
+        n_word = self.word.n_features
+        self._word_weights = np.ascontiguousarray(weights[:n_word])
+        self._char_weights = np.ascontiguousarray(weights[n_word:])
+        self._extra_weights = arrays["extra_weights"]
+        self._bias = arrays["bias"]
+        self._platt = arrays["platt"]
+        self.thresholds = [float(t) for t in arrays["thresholds"]]
+        self.polarity_classes = [str(c) for c in arrays["polarity_classes"]]
+        self.meta = json.loads(str(arrays["meta"]))
         self.ground_vectorizer = None
-        self.ground_classifier = None
-        self.embedding_classifiers: list | None = None
-        self.meta = {}
-
-    # --- training ------------------------------------------------------------------
-
-    def _text_matrix(self, texts: list[str]):  # noqa: ANN202 - sparse
-        from scipy import sparse
-
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
-
-    def _matrix(self, texts: Sequence[str]):  # noqa: ANN202 - sparse
-        from scipy import sparse
-
-        texts = list(texts)
-        x_text = self._text_matrix(texts)
-        parts = [x_text, sparse.csr_matrix(features.dense_matrix(texts))]
-        if self.aux is not None:
-            parts.append(sparse.csr_matrix(self.aux.features(x_text)))
-        return sparse.hstack(parts, format="csr")
-
-    def offensive_predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.aux.offensive.predict(self._text_matrix(list(texts)))  # type: ignore[union-attr]
-
-    def polarity_predict(self, texts: Sequence[str]) -> np.ndarray:
-        return self.aux.polarity.predict(self._text_matrix(list(texts)))  # type: ignore[union-attr]
-
-    @classmethod
-    def fit(
-        cls,
-        rows: list[dict],
-        *,
-        offensive_rows: list[tuple[str, int]],
-        polarity_rows: list[tuple[str, str]],
-        seed: int,
-    ) -> CommentModel:
-        """Fit the shared vectorisers on all texts, the auxiliary models, then the categories."""
-        from sklearn.linear_model import LogisticRegression
-
-        model = cls()
-        texts = [r["text"] for r in rows]
-        corpus = texts + [t for t, _ in offensive_rows] + [t for t, _ in polarity_rows]
-        model.word.fit(corpus)
-        model.char.fit(corpus)
-        aux = []
-        for aux_rows in (offensive_rows, polarity_rows):
-            ax = model._text_matrix([t for t, _ in aux_rows])
-            lr = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
-            aux.append(lr.fit(ax, [y for _, y in aux_rows]))
-        model.aux = AuxModels(*aux)
-        x = model._matrix(texts)
-        for cat in CATEGORIES:
-            y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
-            clf, oof = CalibratedLR.fit(x, y, seed=seed)
-            model.thresholds.append(_best_threshold(y, oof))
-            model.classifiers.append(clf)
-        hate = [r for r in rows if r.get("hate_ground")]
-        if len({r["hate_ground"] for r in hate}) >= 2:
-            model.ground_vectorizer = _tfidf("char")
-            gx = model.ground_vectorizer.fit_transform([r["text"] for r in hate])
-            model.ground_classifier = LogisticRegression(C=8.0, max_iter=2000).fit(
-                gx, [r["hate_ground"] for r in hate]
+        if "ground_weights" in arrays:
+            self.ground_vectorizer = linear.NgramTfidf.from_arrays(arrays, "ground")
+            self._ground_weights = arrays["ground_weights"]
+            self._ground_bias = arrays["ground_bias"]
+            self._ground_classes = [str(c) for c in arrays["ground_classes"]]
+        self._embedding = None
+        if "embedding_weights" in arrays:
+            self._embedding = (
+                arrays["embedding_weights"],
+                arrays["embedding_bias"],
+                arrays["embedding_calibration"],
             )
-        return model
 
-    def fit_embeddings(self, rows: list[dict], vectors: np.ndarray) -> None:
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.linear_model import LogisticRegression
+    @property
+    def has_embeddings(self) -> bool:
+        return self._embedding is not None
 
-        self.embedding_classifiers = []
-        for cat in CATEGORIES:
-            y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
-            base = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
-            clf = CalibratedClassifierCV(base, cv=3, method="sigmoid").fit(vectors, y)
-            self.embedding_classifiers.append(clf)
+    # --- the fast path -----------------------------------------------------------------
 
-    # --- prediction ----------------------------------------------------------------
+    def _text_scores(self, texts: list[str]) -> np.ndarray:
+        """Decision values of the 13 categories (text part only), offensive and polarity."""
+        scores = self.word.transform(texts).dot(self._word_weights)
+        scores += self.char.transform(texts).dot(self._char_weights)
+        scores += self._bias
+        return scores
+
+    def _aux(self, text_scores: np.ndarray) -> np.ndarray:
+        n = len(CATEGORIES)
+        offensive = linear.sigmoid(text_scores[:, n : n + 1])
+        polarity = linear.softmax(text_scores[:, n + 1 :])
+        return np.hstack([offensive, polarity])
 
     def predict_proba(
         self, texts: Sequence[str], *, embedder: Embedder | None = None
     ) -> np.ndarray:
         texts = list(texts)
         if not texts:
-            return np.zeros((0, len(CATEGORIES)), dtype=np.float32)
-        x = self._matrix(texts)
-        fast = np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
-        if embedder is None or not self.embedding_classifiers:
+            return np.zeros((0, len(CATEGORIES)), dtype=np.float64)
+        text_scores = self._text_scores(texts)
+        extra = np.hstack([features.dense_matrix(texts), self._aux(text_scores)])
+        decision = text_scores[:, : len(CATEGORIES)] + extra @ self._extra_weights
+        fast = linear.sigmoid(self._platt[:, 0] * decision + self._platt[:, 1])
+        if embedder is None or self._embedding is None:
             return fast
         uncertain = np.any((fast > UNCERTAIN[0]) & (fast < UNCERTAIN[1]), axis=1)
         rows = np.flatnonzero(uncertain)
         if rows.size:
-            vectors = embedder.embed([texts[i] for i in rows])
-            slow = np.column_stack(
-                [c.predict_proba(vectors)[:, 1] for c in self.embedding_classifiers]
-            )
+            slow = self.embedding_proba(embedder.embed([texts[i] for i in rows]))
             fast[rows] = (fast[rows] + slow) / 2
         return fast
 
+    def embedding_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """Per-category scores from sentence embeddings (mean of the calibrated folds)."""
+        if self._embedding is None:
+            raise ValueError("this model has no embedding classifiers")
+        weights, bias, calibration = self._embedding
+        decision = np.einsum("nd,cfd->ncf", np.asarray(vectors, dtype=np.float32), weights)
+        decision = decision + bias
+        proba = linear.sigmoid(-(calibration[..., 0] * decision + calibration[..., 1]))
+        return proba.mean(axis=2)
+
+    def offensive_predict(self, texts: Sequence[str]) -> np.ndarray:
+        scores = self._text_scores(list(texts))
+        return (scores[:, len(CATEGORIES)] > 0).astype(int)
+
+    def polarity_predict(self, texts: Sequence[str]) -> np.ndarray:
+        scores = self._text_scores(list(texts))[:, len(CATEGORIES) + 1 :]
+        return np.asarray(self.polarity_classes)[scores.argmax(axis=1)]
+
+    # --- § 185 grounds ---------------------------------------------------------------
+
     def hate_ground(self, text: str) -> str | None:
         """The § 185 ground a hateful comment targets, or None when none can be named."""
-        hits = dict.fromkeys(HATE_GROUNDS, 0)
         from ordstyrer.language import sensitive
 
+        hits = dict.fromkeys(HATE_GROUNDS, 0)
         for hit in sensitive.find_special_categories(text):
             ground = {"ethnic_origin": "ethnicity"}.get(hit.detail, hit.detail)
             if ground in hits:
@@ -205,84 +162,40 @@ class CommentModel:
         if max(hits.values()) > 0:
             best = max(hits.values())
             tied = [g for g in HATE_GROUNDS if hits[g] == best]
-            if len(tied) == 1 or self.ground_classifier is None:
+            if len(tied) == 1 or self.ground_vectorizer is None:
                 return tied[0]
             probs = self._ground_probs(text)
             return max(tied, key=lambda g: probs.get(g, 0.0))
-        if self.ground_classifier is None:
+        if self.ground_vectorizer is None:
             return None
         probs = self._ground_probs(text)
-        return max(probs, key=probs.get) if probs else None
+        return max(probs, key=probs.get) if probs else None  # type: ignore[arg-type]
 
     def _ground_probs(self, text: str) -> dict[str, float]:
-        gx = self.ground_vectorizer.transform([text])
-        p = self.ground_classifier.predict_proba(gx)[0]
-        return dict(zip(self.ground_classifier.classes_, p, strict=True))
+        decision = self.ground_vectorizer.transform([text]).dot(self._ground_weights)  # type: ignore[union-attr]
+        decision = decision + self._ground_bias
+        if decision.shape[1] == 1:  # two grounds: a binary model
+            p1 = linear.sigmoid(decision[:, 0])
+            proba = np.column_stack([1 - p1, p1])[0]
+        else:
+            proba = linear.softmax(decision)[0]
+        return dict(zip(self._ground_classes, proba.tolist(), strict=True))
 
 
-class CalibratedLR:
-    """Logistic regression with Platt scaling fitted on out-of-fold decision values.
-
-    One model (not an ensemble of three) keeps the artefact small and the fast path fast;
-    the out-of-fold calibrated scores also pick the category's threshold.
-    """
-
-    def __init__(self, lr, a: float, b: float) -> None:  # noqa: ANN001 - sklearn model
-        self.lr, self.a, self.b = lr, a, b
-
-    @classmethod
-    def fit(cls, x, y: np.ndarray, *, seed: int) -> tuple[CalibratedLR, np.ndarray]:  # noqa: ANN001
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-        def make() -> LogisticRegression:
-            return LogisticRegression(C=6.0, class_weight="balanced", max_iter=3000)
-
-        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
-        oof = cross_val_predict(make(), x, y, cv=folds, method="decision_function")
-        platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof.reshape(-1, 1), y)
-        model = cls(make().fit(x, y), float(platt.coef_[0, 0]), float(platt.intercept_[0]))
-        return model, model._squash(oof)
-
-    def _squash(self, decision: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self.a * decision + self.b)))
-
-    def predict_proba(self, x) -> np.ndarray:  # noqa: ANN001 - sparse matrix
-        p = self._squash(self.lr.decision_function(x))
-        return np.column_stack([1 - p, p])
-
-
-def _best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
-    best, best_f1 = 0.5, -1.0
-    for t in np.arange(0.2, 0.71, 0.05):
-        pred = scores >= t
-        tp = float(np.sum(pred & (y == 1)))
-        fp = float(np.sum(pred & (y == 0)))
-        fn = float(np.sum(~pred & (y == 1)))
-        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(round(t, 2)), f1
-    return best
+_load_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def load_model(path: Path | None = None) -> CommentModel:
-    """The shipped comment model, loaded once.
-
-    The pickle is our own build artefact inside the package (never user input), built
-    by `train/comments.py` with the pinned scikit-learn.
-    """
-    with (path or MODELS / "comments.pkl").open("rb") as fh:
-        return pickle.load(fh)  # noqa: S301 - trusted, shipped artefact
+def load_model(path: Path | None = None) -> CommentScorer:
+    """The shipped comment model (`models/comments.npz`), loaded once."""
+    with _load_lock:
+        return CommentScorer(linear.load_npz(path or MODELS / "comments.npz"))
 
 
 def classify(texts: Sequence[str], *, embedder: Embedder | None = None) -> list[dict[str, float]]:
     """Calibrated score per category for each text."""
-    model = load_model()
-    probs = model.predict_proba(texts, embedder=embedder)
-    return [
-        {cat: round(float(p), 4) for cat, p in zip(CATEGORIES, row, strict=True)} for row in probs
-    ]
+    probs = load_model().predict_proba(texts, embedder=embedder)
+    return [dict(zip(CATEGORIES, row, strict=True)) for row in np.round(probs, 4).tolist()]
 
 
 def predicted_labels(scores: dict[str, float]) -> list[str]:

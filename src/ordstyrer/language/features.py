@@ -54,36 +54,51 @@ def lower_first_names() -> frozenset[str]:
     return frozenset(n.lower() for n in first_names() if n.lower() not in common)
 
 
+# Substrings (of the lower-cased text) that every match of a pattern contains: texts
+# without any of them skip the regular expression, which is most texts.
+_URL_CUES = ("://", "www.", "bit.ly", "t.me", ".com", ".net", ".info", ".shop", ".no", ".io",
+             ".me")  # fmt: skip
+_MONEY_CUES = ("kr", "kroner", ",-", "%", "gratis", "tjen", "tilbud", "rabatt", "avslag",
+               "gavekort")  # fmt: skip
+_RUMOUR_CUES = ("hørt", "høyr", "sies", "seies", "visst", "rykte", "sier", "seier",
+                "stemmer det", "er det sant", "alle ve")  # fmt: skip
+
+
+def _search(pattern: re.Pattern[str], cues: tuple[str, ...], text: str, lower: str) -> bool:
+    return any(map(lower.__contains__, cues)) and pattern.search(text) is not None
+
+
 def dense_features(text: str) -> np.ndarray:
+    return np.asarray(_dense_values(text), dtype=np.float32)
+
+
+def _dense_values(text: str) -> tuple:
     words = _WORD.findall(text)
-    names = first_names()
-    lower_names = lower_first_names()
-    letters = [c for c in text if c.isalpha()]
-    upper_ratio = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
-    health = sensitive.signal_pattern("health").search(text) is not None
-    special = sensitive.signal_pattern("special").search(text) is not None
-    values = (
-        any(w in names for w in words[1:]) or (bool(words) and words[0] in names),
-        any(w in lower_names for w in words),
-        health,
-        special,
-        bool(_LONG_DIGITS.search(text)),
-        bool(_URL.search(text)),
-        bool(_EMAIL.search(text)),
-        bool(_MONEY.search(text)),
+    lower = text.lower()
+    n_letters = sum(map(str.isalpha, text))
+    n_upper = sum(map(str.isupper, filter(str.isalpha, text))) if n_letters else 0
+    at_sign = "@" in text
+    return (
+        not first_names().isdisjoint(words),
+        not lower_first_names().isdisjoint(words),
+        sensitive.signal_pattern("health").search(text) is not None,
+        sensitive.signal_pattern("special").search(text) is not None,
+        _LONG_DIGITS.search(text) is not None,
+        _search(_URL, _URL_CUES, text, lower),
+        at_sign and _EMAIL.search(text) is not None,
+        _search(_MONEY, _MONEY_CUES, text, lower),
         min(len(_EMOJI.findall(text)), 5) / 5,
-        bool(_MENTION.search(text)),
+        at_sign and _MENTION.search(text) is not None,
         min(text.count("?"), 3) / 3,
         min(text.count("!"), 3) / 3,
-        upper_ratio,
+        n_upper / n_letters if n_letters else 0.0,
         len(words) <= 3,
         len(words) >= 40,
-        bool(_RUMOUR.search(text)),
+        _search(_RUMOUR, _RUMOUR_CUES, text, lower),
     )
-    return np.asarray(values, dtype=np.float32)
 
 
 def dense_matrix(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, len(FEATURE_NAMES)), dtype=np.float32)
-    return np.vstack([dense_features(t) for t in texts])
+    return np.asarray([_dense_values(t) for t in texts], dtype=np.float32)

@@ -60,19 +60,24 @@ def may_contain_name(text: str, offsets: list[tuple[int, int]]) -> bool:
 
 
 def find_person_spans(texts: list[str], *, gate: bool = True) -> list[list[tuple[int, int]]]:
-    """Character spans of person names, per text (batched for speed)."""
-    from spacy.tokens import Doc
+    """Character spans of person names, per text (batched for speed).
 
-    nlp = _load()
-    ner = nlp.get_pipe("ner")
+    spaCy and the model are loaded only when a text passes the gate.
+    """
     offsets = [_tokens(t) for t in texts]
     run = [
         i
         for i, (t, offs) in enumerate(zip(texts, offsets, strict=True))
         if offs and (not gate or may_contain_name(t, offs))
     ]
-    docs = [Doc(nlp.vocab, words=[texts[i][s:e] for s, e in offsets[i]]) for i in run]
     out: list[list[tuple[int, int]]] = [[] for _ in texts]
+    if not run:
+        return out
+    from spacy.tokens import Doc
+
+    nlp = _load()
+    ner = nlp.get_pipe("ner")
+    docs = [Doc(nlp.vocab, words=[texts[i][s:e] for s, e in offsets[i]]) for i in run]
     for i, doc in zip(run, ner.pipe(docs, batch_size=256), strict=True):
         text, offs = texts[i], offsets[i]
         spans = []

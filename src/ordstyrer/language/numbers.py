@@ -74,8 +74,13 @@ _ID_SHAPE = re.compile(r"(?<![\d.,])(\d{6})[ \-]?(\d{5})(?![\d]|[.,]\d)")
 _ACCOUNT_CONTEXT = re.compile(r"(konto|kontonr|kontonummer|bankkonto|betal|innbetal)", re.I)
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def find_id_and_account_numbers(text: str) -> list[NumberHit]:
     hits: list[NumberHit] = []
+    if len(_DIGIT.findall(text)) < 11:  # both shapes hold eleven digits
+        return hits
     taken: list[tuple[int, int]] = []
     for m in _ACCOUNT_SHAPE.finditer(text):
         digits = m.group(1) + m.group(3) + m.group(4)
@@ -110,6 +115,8 @@ def _looks_like_date(raw: str) -> bool:
 
 def find_phone_numbers(text: str, taken: list[tuple[int, int]]) -> Iterator[NumberHit]:
     """Norwegian phone numbers (region NO), with or without +47/0047, spaced or not."""
+    if len(_DIGIT.findall(text)) < 2:  # no phone number has fewer digits; skip the matcher
+        return
     matcher = phonenumbers.PhoneNumberMatcher(text, "NO", leniency=phonenumbers.Leniency.VALID)
     for match in matcher:
         start, end = match.start, match.end
@@ -132,5 +139,7 @@ _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![
 
 
 def find_emails(text: str) -> Iterator[NumberHit]:
+    if "@" not in text:
+        return
     for m in _EMAIL.finditer(text):
         yield NumberHit("email", m.start(), m.end(), "e-post")

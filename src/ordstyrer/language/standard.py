@@ -1,16 +1,19 @@
 """Bokmål, Nynorsk or something else: so a reply can follow the citizen's written standard.
 
 A character n-gram classifier trained on Talk of Norway and NorNE (see
-`train/standard.py`) decides nb vs nn; py3langid decides whether the text is
-Norwegian at all. Short comments ("👍", "ok") are Norwegian unless they clearly are not.
+`train/standard.py`, exported to `models/standard.npz` and scored with numpy) decides
+nb vs nn; py3langid decides whether the text is Norwegian at all. Short comments ("👍", "ok") are Norwegian unless they clearly are not.
 """
 
 from __future__ import annotations
 
-import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
+
+import numpy as np
+
+from ordstyrer.language import linear
 
 MODELS = Path(__file__).resolve().parent / "models"
 _WORD = re.compile(r"[^\W\d_]+")
@@ -18,10 +21,39 @@ _WORD = re.compile(r"[^\W\d_]+")
 _NORDIC = {"no", "nn", "nb", "da", "sv"}
 
 
+class StandardModel:
+    """TF-IDF char n-grams and one logistic regression: nb (< 0) or nn (> 0)."""
+
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        self.vectorizer = linear.NgramTfidf.from_arrays(arrays, "char")
+        self.weights = arrays["weights"]
+        self.bias = float(arrays["bias"])
+        self.classes = [str(c) for c in arrays["classes"]]
+
+    def decision(self, texts: list[str]) -> np.ndarray:
+        return self.vectorizer.transform(texts).dot(self.weights)[:, 0] + self.bias
+
+    def predict(self, texts: list[str]) -> list[str]:
+        return [self.classes[int(d > 0)] for d in self.decision(texts)]
+
+    @classmethod
+    def from_sklearn(cls, pipeline) -> StandardModel:  # noqa: ANN001 - sklearn Pipeline
+        return cls(cls.arrays_from_sklearn(pipeline))
+
+    @staticmethod
+    def arrays_from_sklearn(pipeline) -> dict[str, np.ndarray]:  # noqa: ANN001
+        lr = pipeline.named_steps["clf"]
+        return {
+            **linear.NgramTfidf.from_sklearn(pipeline.named_steps["tfidf"]).to_arrays("char"),
+            "weights": lr.coef_.T.astype(np.float32),
+            "bias": np.asarray(lr.intercept_[0]),
+            "classes": np.asarray([str(c) for c in lr.classes_]),
+        }
+
+
 @lru_cache(maxsize=1)
-def _model():  # noqa: ANN202 - sklearn Pipeline
-    with (MODELS / "standard.pkl").open("rb") as fh:
-        return pickle.load(fh)  # noqa: S301 - trusted, shipped artefact
+def _model() -> StandardModel:
+    return StandardModel(linear.load_npz(MODELS / "standard.npz"))
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +98,7 @@ def detect_standards(texts: list[str]) -> list[str]:
     if pending:
         predictions = _model().predict([texts[i] for i in pending])
         for i, label in zip(pending, predictions, strict=True):
-            out[i] = str(label)
+            out[i] = label
     return [o or "other" for o in out]
 
 

@@ -5,24 +5,27 @@ the NorNE/NDT train sentences of both written standards, with lower-cased copies
 (comments are often lower case). Dev: a fixed 20 % of the parliament sentences and
 the NorNE dev sentences; py3langid is reported beside it as a baseline.
 
-Run: `python -m ordstyrer.language.train.standard [--data DIR] [--out FILE]`.
+Run: `python -m ordstyrer.language.train.standard [--data DIR] [--out FILE]`. The
+pipeline is exported as arrays (`models/standard.npz`) and checked against
+scikit-learn's own predictions on the dev sets.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import pickle
 import random
 import time
 from pathlib import Path
 
 import numpy as np
 
+from ordstyrer.language import linear
+from ordstyrer.language.standard import StandardModel
 from ordstyrer.language.train.names import read_conllu, read_iob
 
 DEFAULT_DATA = Path("/work/shared/data")
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "standard.pkl"
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "standard.npz"
 SEED = 20240611
 
 
@@ -87,9 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     train, devs = load(args.data)
     pipe = build_pipeline()
     pipe.fit([t for t, _ in train], [y for _, y in train])
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("wb") as fh:
-        pickle.dump(pipe, fh, protocol=5)
+    arrays = StandardModel.arrays_from_sklearn(pipe)
+    exported = StandardModel(arrays)
+    check = [t for rows in devs.values() for t, _ in rows]
+    if exported.predict(check) != [str(p) for p in pipe.predict(check)]:
+        raise AssertionError("the exported nb/nn model disagrees with scikit-learn")
+    linear.save_npz(args.out, arrays)
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
