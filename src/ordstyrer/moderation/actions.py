@@ -37,6 +37,12 @@ def settings_for(municipality: Municipality) -> ModerationSettings:
         return ModerationSettings.objects.get(municipality=municipality)
 
 
+def settings_or_default(municipality: Municipality) -> ModerationSettings:
+    """The saved settings, or unsaved defaults (for pages: a read never writes)."""
+    found = ModerationSettings.objects.filter(municipality=municipality).first()
+    return found if found is not None else ModerationSettings(municipality=municipality)
+
+
 def require_person(actor: Any, what: str) -> None:
     """Deleting and banning is a person's decision, never a rule's (MO-1; HS-02)."""
     if not getattr(actor, "is_authenticated", False):

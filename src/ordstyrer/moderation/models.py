@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -158,6 +159,11 @@ class ModerationAction(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def get_ground_label(self) -> str:
+        from ordstyrer.moderation.grounds import ground_label
+
+        return ground_label(self.ground, (get_language() or "nb")[:2]) if self.ground else ""
 
 
 class OpKind(models.TextChoices):

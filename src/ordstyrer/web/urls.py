@@ -26,4 +26,5 @@ urlpatterns = [
         include("ordstyrer.platforms.urls"),
     ),
     path("m/<slug:slug>/innboks/", include("ordstyrer.inbox.urls")),
+    path("m/<slug:slug>/moderering/", include("ordstyrer.moderation.urls")),
 ]

@@ -1,0 +1,138 @@
+"""Forms of the moderation console. They parse input; the services judge it (MO-1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.inbox.triage import CATEGORY_LABELS
+from ordstyrer.moderation.grounds import MAX_JUSTIFICATION
+from ordstyrer.moderation.models import NoticeDelivery
+
+JUSTIFICATION_HELP = _("Kort og saklig: den arkiveres sammen med kommentaren (MO-2).")
+
+
+class HideForm(forms.Form):
+    ground = forms.ChoiceField(label=_("Grunnlag (valgfritt)"), required=False)
+    justification = forms.CharField(
+        label=_("Notat (valgfritt)"),
+        required=False,
+        max_length=MAX_JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [("", _("Uten grunnlag (arkiveres ikke)")), *grounds]
+        self.fields["ground"].help_text = _(
+            "Med grunnlag arkiveres den skjulte kommentaren som dokumentasjon (MO-6), og den "
+            "kan meldes til politiet (MO-3)."
+        )
+
+
+class RemoveForm(forms.Form):
+    """Delete or ban: a ground from the municipality's list and a justification."""
+
+    ground = forms.ChoiceField(label=_("Grunnlag"), widget=forms.RadioSelect)
+    justification = forms.CharField(
+        label=_("Begrunnelse"),
+        max_length=MAX_JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=JUSTIFICATION_HELP,
+    )
+    notify = forms.BooleanField(label=_("Si fra til forfatteren hvorfor (MO-4)"), required=False)
+
+    def __init__(
+        self, *args: Any, grounds: list[tuple[str, str]], suggested: str = "", **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("initial", {}).setdefault("ground", suggested or None)
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = grounds
+
+
+class BanForm(RemoveForm):
+    manual = forms.BooleanField(
+        label=_("Jeg har utestengt personen i plattformens egen app"), required=False
+    )
+
+
+class UnbanForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Begrunnelse (valgfri)"),
+        required=False,
+        max_length=MAX_JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    manual = forms.BooleanField(
+        label=_("Jeg har opphevet utestengingen i plattformens egen app"), required=False
+    )
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Hvorfor avvises slettingen?"),
+        max_length=MAX_JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+AUTO_CHOICES = [("", _("Ingen automatikk")), ("flag", _("Flagg for vurdering")),
+                ("hide", _("Skjul og flagg"))]  # fmt: skip
+
+
+class SettingsForm(forms.Form):
+    second_approver = forms.BooleanField(
+        label=_("Sletting må godkjennes av en person til"),
+        required=False,
+        help_text=_(
+            "Den som foreslår slettingen, kan ikke godkjenne den selv. Kommentaren skjules "
+            "mens den venter."
+        ),
+    )
+    notify_author = forms.BooleanField(
+        label=_("Si fra til forfatteren når en kommentar slettes eller noen utestenges"),
+        required=False,
+    )
+    notice_delivery = forms.ChoiceField(
+        label=_("Hvordan beskjeden sendes"),
+        choices=NoticeDelivery.choices,
+        help_text=_(
+            "Plattformkoblingene kan ikke sende private meldinger ennå; beskjeden sendes da "
+            "som en offentlig kommentar på innlegget."
+        ),
+    )
+
+    def __init__(self, *args: Any, rules: list[dict[str, str]], mo4: bool, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        chosen: dict[str, str] = {}
+        for rule in rules:
+            if rule["action"] == "hide" or rule["category"] not in chosen:
+                chosen[rule["category"]] = rule["action"]
+        super().__init__(*args, **kwargs)
+        for code, label in CATEGORY_LABELS.items():
+            name = f"auto_{code}"
+            self.fields[name] = forms.ChoiceField(label=label, choices=AUTO_CHOICES, required=False)
+            initial.setdefault(name, chosen.get(code, ""))
+        if mo4:
+            field = self.fields["notify_author"]
+            field.disabled = True
+            field.help_text = _(
+                "Retningslinjen krever det (MO-4): «Hvis du utestenger en personen eller "
+                "sletter det vedkommende har skrevet, må du informere personen om hvorfor du "
+                "har gjort det.»"
+            )
+
+    def auto_fields(self) -> list[Any]:
+        return [self[f"auto_{code}"] for code in CATEGORY_LABELS]
+
+    def rules(self) -> list[dict[str, str]]:
+        out = []
+        for code in CATEGORY_LABELS:
+            action = self.cleaned_data.get(f"auto_{code}") or ""
+            if action == "hide":
+                out += [{"category": code, "action": "hide"}, {"category": code, "action": "flag"}]
+            elif action == "flag":
+                out.append({"category": code, "action": "flag"})
+        return out

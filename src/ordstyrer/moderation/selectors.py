@@ -1,0 +1,213 @@
+"""Reads for the console: the moderation panel of one inbox item and the log page.
+
+Each selector runs a constant number of queries, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
+
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.moderation.access import (
+    log_channel_ids,
+    may_moderate,
+    may_remove,
+)
+from ordstyrer.moderation.actions import settings_or_default
+from ordstyrer.moderation.bans import ban_in_force, blocking_unsupported_reason, platform_can_block
+from ordstyrer.moderation.grounds import allowed_grounds, ground_label
+from ordstyrer.moderation.models import (
+    OPEN_STATUSES,
+    ActionKind,
+    ActionStatus,
+    ModerationAction,
+    OpAttempt,
+    PlatformOp,
+)
+from ordstyrer.moderation.notices import language_for
+from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.selectors import policy_for
+
+# MO-3: the grounds under which the archive prepares a police evidence package
+# (`archive.police.REPORTABLE_GROUNDS`).
+POLICE_GROUNDS = frozenset({"hate_speech", "unlawful", "harassment", "personal_attack"})
+PAGE_SIZE = 50
+
+
+def _lang() -> str:
+    return (get_language() or "nb")[:2]
+
+
+def _actions(queryset: QuerySet[ModerationAction]) -> QuerySet[ModerationAction]:
+    return (
+        queryset.select_related(
+            "channel", "item", "requested_by", "approved_by", "rejected_by", "archive_record"
+        )
+        .defer("archive_record__canonical")
+        .prefetch_related(Prefetch("ops", queryset=PlatformOp.objects.order_by("created_at", "pk")))
+    )
+
+
+@dataclass
+class Panel:
+    item: InboxItem
+    may_moderate: bool
+    may_remove: bool
+    mo5: bool
+    grounds: list[tuple[str, str]]
+    citation: Any
+    actions: list[ModerationAction]
+    pending_delete: ModerationAction | None
+    may_approve: bool
+    deletion: ModerationAction | None
+    hide_pending: bool
+    ban: ModerationAction | None
+    can_block: bool
+    blocking_reason: str
+    notify_forced: bool
+    notify_default: bool
+    notice_language: str
+    private_requested: bool
+    second_approver: bool
+    police_record: Any
+    may_view_archive: bool
+    mo3: bool
+    suggested_ground: str = ""
+    flags: list[ModerationAction] = field(default_factory=list)
+
+
+def item_panel(*, user: Any, item: InboxItem) -> Panel:
+    """What the inbox item page shows and offers under "Moderering"."""
+    municipality = item.municipality
+    channel = item.channel
+    policy = policy_for(municipality=municipality)
+    settings = settings_or_default(municipality)
+    actions = list(
+        _actions(ModerationAction.objects.filter(item=item)).order_by("-requested_at", "-pk")
+    )
+    pending = next(
+        (
+            a
+            for a in actions
+            if a.kind == ActionKind.DELETE and a.status == ActionStatus.PENDING_APPROVAL
+        ),
+        None,
+    )
+    deletion = next(
+        (
+            a
+            for a in actions
+            if a.kind == ActionKind.DELETE and a.status in (ActionStatus.QUEUED, ActionStatus.DONE)
+        ),
+        None,
+    )
+    grounds = allowed_grounds(policy)
+    suggested = next((g for g in (item.triage or {}).get("grounds", []) if g in grounds), "")
+    roles = roles_in(user, municipality)
+    police = next(
+        (
+            a.archive_record
+            for a in actions
+            if a.archive_record is not None
+            and a.archive_record.ground in POLICE_GROUNDS
+            and a.kind in (ActionKind.DELETE, ActionKind.HIDE)
+        ),
+        None,
+    )
+    removes = may_remove(user, channel, policy)
+    return Panel(
+        item=item,
+        may_moderate=may_moderate(user, channel),
+        may_remove=removes,
+        mo5=policy.applies("MO-5"),
+        grounds=[(code, ground_label(code, _lang())) for code in grounds],
+        citation=policy.citation("MO-1"),
+        actions=actions,
+        pending_delete=pending,
+        may_approve=bool(
+            pending is not None and removes and pending.requested_by_id != getattr(user, "pk", None)
+        ),
+        deletion=deletion,
+        hide_pending=any(a.kind == ActionKind.HIDE and a.status in OPEN_STATUSES for a in actions),
+        ban=ban_in_force(channel, item.author_platform_id),
+        can_block=platform_can_block(channel),
+        blocking_reason="" if platform_can_block(channel) else blocking_unsupported_reason(channel),
+        notify_forced=policy.applies("MO-4"),
+        notify_default=policy.applies("MO-4") or settings.notify_author,
+        notice_language=language_for(item.written_standard),
+        private_requested=settings.notice_delivery == "private_reply",
+        second_approver=settings.second_approver,
+        police_record=police,
+        may_view_archive=bool(roles & {Role.COMMUNICATIONS, Role.ARCHIVIST}),
+        mo3=policy.applies("MO-3"),
+        suggested_ground=suggested,
+        flags=[a for a in actions if a.kind == ActionKind.FLAG],
+    )
+
+
+# --- the log -------------------------------------------------------------------------------
+
+LOG_VIEWS = ("all", "waiting", "failed", "flagged")
+
+
+def moderation_log(
+    *,
+    user: Any,
+    municipality: Municipality,
+    view: str = "all",
+    channel_id: int | None = None,
+    page: Any = 1,
+) -> Page:
+    """The municipality's moderation actions, newest first, on the channels `user`
+    moderates (communications and the chief administrator: every channel)."""
+    actions = ModerationAction.objects.filter(municipality=municipality)
+    visible = log_channel_ids(user, municipality)
+    if visible is not None:
+        actions = actions.filter(channel_id__in=visible)
+    if channel_id:
+        actions = actions.filter(channel_id=channel_id)
+    if view == "waiting":
+        actions = actions.filter(status__in=OPEN_STATUSES)
+    elif view == "failed":
+        failed_ops = PlatformOp.objects.filter(action=OuterRef("pk"), status="failed")
+        actions = actions.filter(Q(status=ActionStatus.FAILED) | Exists(failed_ops))
+    elif view == "flagged":
+        dealt_with = ModerationAction.objects.filter(item=OuterRef("item"), automatic=False)
+        actions = actions.filter(kind=ActionKind.FLAG).exclude(Exists(dealt_with))
+    actions = _actions(actions).order_by("-requested_at", "-pk")
+    return Paginator(actions, PAGE_SIZE).get_page(page)
+
+
+def log_counts(*, user: Any, municipality: Municipality) -> dict[str, int]:
+    """How many wait for approval or a retry, failed, or are flagged and not dealt with."""
+    actions = ModerationAction.objects.filter(municipality=municipality)
+    visible = log_channel_ids(user, municipality)
+    if visible is not None:
+        actions = actions.filter(channel_id__in=visible)
+    dealt_with = ModerationAction.objects.filter(item=OuterRef("item"), automatic=False)
+    failed_ops = PlatformOp.objects.filter(action=OuterRef("pk"), status="failed")
+    return {
+        "waiting": actions.filter(status__in=OPEN_STATUSES).count(),
+        "failed": actions.filter(Q(status=ActionStatus.FAILED) | Exists(failed_ops)).count(),
+        "flagged": actions.filter(kind=ActionKind.FLAG).exclude(Exists(dealt_with)).count(),
+    }
+
+
+def log_visible_to(user: Any, municipality: Municipality) -> bool:
+    visible = log_channel_ids(user, municipality)
+    return visible is None or bool(visible)
+
+
+def action_detail(action: ModerationAction) -> list[tuple[PlatformOp, list[OpAttempt]]]:
+    """The action's platform steps, each with every attempt (two queries)."""
+    ops = list(action.ops.order_by("created_at", "pk"))
+    attempts: dict[int, list[OpAttempt]] = {op.pk: [] for op in ops}
+    for attempt in OpAttempt.objects.filter(op__action=action).order_by("op_id", "number", "pk"):
+        attempts[attempt.op_id].append(attempt)
+    return [(op, attempts[op.pk]) for op in ops]

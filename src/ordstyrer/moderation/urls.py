@@ -1,0 +1,20 @@
+"""Moderation pages, included under `m/<slug:slug>/moderering/` by `ordstyrer.web.urls`."""
+
+from django.urls import path
+
+from ordstyrer.moderation import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("", views.log, name="log"),
+    path("innstillinger/", views.settings_page, name="settings"),
+    path("handling/<int:pk>/", views.action_page, name="action"),
+    path("handling/<int:pk>/godkjenn/", views.approve, name="approve"),
+    path("handling/<int:pk>/avvis/", views.reject, name="reject"),
+    path("sak/<int:pk>/skjul/", views.hide, name="hide"),
+    path("sak/<int:pk>/vis/", views.unhide, name="unhide"),
+    path("sak/<int:pk>/slett/", views.delete, name="delete"),
+    path("sak/<int:pk>/utesteng/", views.ban, name="ban"),
+    path("sak/<int:pk>/opphev-utestenging/", views.unban, name="unban"),
+]

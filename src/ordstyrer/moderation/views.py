@@ -1,0 +1,352 @@
+"""Console pages of moderation: thin, they call selectors and services.
+
+The actions are posted from the inbox item page ("Moderering", `_actions.html`) and go
+back there; the log lists every action with its ground, who, and how far the platform
+call has come. Every page resolves the municipality through `municipality_view` and the
+item through `inbox.access.access_item`, so an outsider gets 404 on every one of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.inbox.access import access_item
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.moderation import bans, configuration, selectors, services
+from ordstyrer.moderation.access import log_channel_ids, may_moderate
+from ordstyrer.moderation.actions import settings_or_default
+from ordstyrer.moderation.forms import (
+    BanForm,
+    HideForm,
+    RejectForm,
+    RemoveForm,
+    SettingsForm,
+    UnbanForm,
+)
+from ordstyrer.moderation.grounds import allowed_grounds, ground_label
+from ordstyrer.moderation.models import ActionStatus, ModerationAction
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.web.shell import municipality_view
+
+
+def _back(item: InboxItem) -> str:
+    url = reverse("inbox:detail", args=[item.channel.municipality.slug, item.pk])
+    return f"{url}#moderering"
+
+
+def _fail(request: HttpRequest, exc: Exception) -> None:
+    message = str(getattr(exc, "message", None) or exc)
+    rule = getattr(exc, "rule", None)
+    if rule and rule not in message:
+        message = f"{message} ({rule})"
+    messages.error(request, message)
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def _grounds(item: InboxItem) -> list[tuple[str, str]]:
+    policy = policy_for(municipality=item.municipality)
+    return [(code, ground_label(code)) for code in allowed_grounds(policy)]
+
+
+def _on_item(
+    request: HttpRequest, municipality: Municipality, pk: int, act: Callable[[InboxItem], str]
+) -> HttpResponse:
+    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    try:
+        done = act(item)
+    except (ServiceError, AccessDenied) as exc:
+        _fail(request, exc)
+    else:
+        if done:
+            messages.success(request, done)
+    return redirect(_back(item))
+
+
+@municipality_view(need="inbox")
+@require_POST
+def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    def act(item: InboxItem) -> str:
+        form = HideForm(request.POST, grounds=_grounds(item))
+        if not form.is_valid():
+            _form_errors(request, form)
+            return ""
+        services.comment_hide(
+            actor=request.user,
+            item=item,
+            ground=form.cleaned_data["ground"],
+            justification=form.cleaned_data["justification"],
+        )
+        return _("Kommentaren skjules på plattformen.")
+
+    return _on_item(request, municipality, pk, act)
+
+
+@municipality_view(need="inbox")
+@require_POST
+def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    def act(item: InboxItem) -> str:
+        services.comment_unhide(
+            actor=request.user, item=item, justification=request.POST.get("justification", "")
+        )
+        return _("Kommentaren vises igjen på plattformen.")
+
+    return _on_item(request, municipality, pk, act)
+
+
+@municipality_view(need="inbox")
+@require_POST
+def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    def act(item: InboxItem) -> str:
+        form = RemoveForm(request.POST, grounds=_grounds(item))
+        if not form.is_valid():
+            _form_errors(request, form)
+            return ""
+        action = services.comment_delete(
+            actor=request.user,
+            item=item,
+            ground=form.cleaned_data["ground"],
+            justification=form.cleaned_data["justification"],
+            notify=form.cleaned_data["notify"],
+        )
+        if action.status == ActionStatus.PENDING_APPROVAL:
+            return _(
+                "Slettingen venter på godkjenning fra en person til. Kommentaren er skjult så "
+                "lenge."
+            )
+        return _("Kommentaren er arkivert og slettes nå.")
+
+    return _on_item(request, municipality, pk, act)
+
+
+@municipality_view(need="inbox")
+@require_POST
+def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    def act(item: InboxItem) -> str:
+        form = BanForm(request.POST, grounds=_grounds(item))
+        if not form.is_valid():
+            _form_errors(request, form)
+            return ""
+        action = bans.author_ban(
+            actor=request.user,
+            item=item,
+            ground=form.cleaned_data["ground"],
+            justification=form.cleaned_data["justification"],
+            manual=form.cleaned_data["manual"],
+            notify=form.cleaned_data["notify"],
+        )
+        if action.status == ActionStatus.RECORDED:
+            return _("Utestengingen er registrert og arkivert.")
+        return _("Personen utestenges fra kanalen.")
+
+    return _on_item(request, municipality, pk, act)
+
+
+@municipality_view(need="inbox")
+@require_POST
+def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    def act(item: InboxItem) -> str:
+        form = UnbanForm(request.POST)
+        if not form.is_valid():
+            _form_errors(request, form)
+            return ""
+        bans.author_unban(
+            actor=request.user,
+            item=item,
+            justification=form.cleaned_data["justification"],
+            manual=form.cleaned_data["manual"],
+        )
+        return _("Utestengingen er opphevet.")
+
+    return _on_item(request, municipality, pk, act)
+
+
+# --- actions in the log ---------------------------------------------------------------------
+
+
+def access_action(*, user: Any, id: int, municipality: Municipality) -> ModerationAction:
+    """The action `id` of the URL's municipality if `user` reads its channel's log."""
+    action = (
+        ModerationAction.objects.select_related("channel__municipality", "item", "archive_record")
+        .defer("archive_record__canonical")
+        .filter(pk=id, municipality=municipality)
+        .first()
+    )
+    if action is None or not roles_in(user, municipality):
+        raise Http404(_("Fant ikke siden."))
+    visible = log_channel_ids(user, municipality)
+    if visible is not None and action.channel_id not in visible:
+        raise AccessDenied(_("Bare kanalens administratorer og kommunikasjon ser dette."))
+    return action
+
+
+def _next(request: HttpRequest, action: ModerationAction, municipality: Municipality) -> str:
+    target = request.POST.get("next") or ""
+    if target.startswith(f"/m/{municipality.slug}/") and "//" not in target:
+        return target
+    return _back(action.item)
+
+
+@municipality_view(need="read")
+@require_POST
+def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    action = access_action(user=request.user, id=pk, municipality=municipality)
+    try:
+        services.deletion_approve(actor=request.user, action=action)
+    except (ServiceError, AccessDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Slettingen er godkjent; kommentaren arkiveres og slettes nå."))
+    return redirect(_next(request, action, municipality))
+
+
+@municipality_view(need="read")
+@require_POST
+def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    action = access_action(user=request.user, id=pk, municipality=municipality)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Skriv hvorfor slettingen avvises."))
+        return redirect(_next(request, action, municipality))
+    try:
+        services.deletion_reject(
+            actor=request.user, action=action, reason=form.cleaned_data["reason"]
+        )
+    except (ServiceError, AccessDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Slettingen er avvist. Kommentaren er fortsatt skjult."))
+    return redirect(_next(request, action, municipality))
+
+
+@municipality_view(need="read")
+@require_GET
+def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    action = access_action(user=request.user, id=pk, municipality=municipality)
+    return render(
+        request,
+        "moderation/action.html",
+        {
+            "action": action,
+            "steps": selectors.action_detail(action),
+            "ground_label": ground_label(action.ground) if action.ground else "",
+            "may_view_archive": bool(
+                roles_in(request.user, municipality) & {"communications", "archivist"}
+            ),
+        },
+    )
+
+
+@municipality_view(need="read")
+@require_GET
+def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    if not selectors.log_visible_to(request.user, municipality):
+        raise AccessDenied(
+            _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
+        )
+    view = request.GET.get("vis") or "all"
+    if view not in selectors.LOG_VIEWS:
+        view = "all"
+    visible = log_channel_ids(request.user, municipality)
+    channels = Channel.objects.filter(municipality=municipality).order_by("name")
+    if visible is not None:
+        channels = channels.filter(pk__in=visible)
+    channel_id = request.GET.get("kanal") or ""
+    chosen = int(channel_id) if channel_id.isdigit() else None
+    page = selectors.moderation_log(
+        user=request.user,
+        municipality=municipality,
+        view=view,
+        channel_id=chosen,
+        page=request.GET.get("side") or 1,
+    )
+    for action in page:
+        action.ground_label = ground_label(action.ground) if action.ground else ""
+        action.may_act = action.status == ActionStatus.PENDING_APPROVAL and may_moderate(
+            request.user, action.channel
+        )
+    return render(
+        request,
+        "moderation/log.html",
+        {
+            "page": page,
+            "view": view,
+            "views": [
+                ("all", _("Alle")),
+                ("waiting", _("Venter")),
+                ("failed", _("Feilet")),
+                ("flagged", _("Flagget, ikke vurdert")),
+            ],
+            "counts": selectors.log_counts(user=request.user, municipality=municipality),
+            "channels": list(channels),
+            "chosen_channel": chosen,
+            "reject_form": RejectForm(auto_id="reject_%s"),
+            "may_view_archive": bool(
+                roles_in(request.user, municipality) & {"communications", "archivist"}
+            ),
+            "may_configure": bool(
+                roles_in(request.user, municipality) & {"communications", "chief_administrator"}
+            ),
+        },
+    )
+
+
+@municipality_view(need="manage_policy")
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    current = settings_or_default(municipality)
+    policy = policy_for(municipality=municipality)
+    mo4 = policy.applies("MO-4")
+    initial = {
+        "second_approver": current.second_approver,
+        "notify_author": mo4 or current.notify_author,
+        "notice_delivery": current.notice_delivery,
+    }
+    rules = list(current.auto_rules)
+    if request.method == "POST":
+        form = SettingsForm(request.POST, rules=rules, mo4=mo4, initial=initial)
+        if form.is_valid():
+            try:
+                configuration.moderation_settings_update(
+                    actor=request.user,
+                    municipality=municipality,
+                    second_approver=form.cleaned_data["second_approver"],
+                    notify_author=form.cleaned_data["notify_author"],
+                    notice_delivery=form.cleaned_data["notice_delivery"],
+                    auto_rules=form.rules(),
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Innstillingene for moderering er lagret."))
+                return redirect(reverse("moderation:settings", args=[municipality.slug]))
+    else:
+        form = SettingsForm(rules=rules, mo4=mo4, initial=initial)
+    return render(
+        request,
+        "moderation/settings.html",
+        {
+            "form": form,
+            "grounds": [ground_label(code) for code in allowed_grounds(policy)],
+            "citation": policy.citation("MO-1"),
+            "settings": current,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )

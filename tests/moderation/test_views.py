@@ -1,0 +1,203 @@
+"""The moderation console: the panel on the inbox item page, the log, an action's steps
+and the settings — who sees what (CH-3, MO-5), outsiders get 404 everywhere."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ordstyrer.archive.models import ArchiveRecord
+from ordstyrer.connectors.instagram import BLOCKING_UNSUPPORTED_NB
+from ordstyrer.moderation.models import ModerationAction, ModerationSettings
+from tests.factories import PASSWORD
+from tests.moderation.conftest import citizen_comment, make_world, on_platform
+
+pytestmark = pytest.mark.django_db
+SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
+WHY = "Reklame for pengespill, lagt inn på flere innlegg."
+
+
+def client_for(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def item_url(world, item, suffix: str = "") -> str:
+    return reverse("inbox:detail", args=[world.municipality.slug, item.pk]) + suffix
+
+
+def mod_url(world, name: str, *args) -> str:
+    return reverse(f"moderation:{name}", args=[world.municipality.slug, *args])
+
+
+def test_the_panel_offers_hide_first_and_the_allowed_grounds_beside_the_guideline(world):
+    item = citizen_comment(world.channel, SPAM)
+    page = client_for(world.admin).get(item_url(world, item))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="moderering"' in html
+    assert html.index("1. Skjul") < html.index("2. Slett (svært høy terskel)")
+    for label in ("Spam", "Hatefulle ytringer (straffeloven § 185)", "Brudd på taushetsplikten",
+                  "Brudd på personvernet"):  # fmt: skip
+        assert label in html
+    assert "I strid med norsk lov" not in html  # not one of Indre Fosen's grounds
+    assert "Terskelen for å slette kommentarer eller utestenge enkeltpersoner" in html
+    # Triage suggests the ground (spam); the person decides.
+    delete_form = html[html.index('id="mod-delete-form"') :]
+    assert re.search(r'<input[^>]*value="spam"[^>]*checked', delete_form)
+    assert not re.search(r'<input[^>]*value="hate_speech"[^>]*checked', delete_form)
+    assert "MO-4: retningslinjen krever det" in html
+
+
+def test_editors_see_who_moderates_and_no_forms(world):
+    item = citizen_comment(world.channel, SPAM)
+    html = client_for(world.editor).get(item_url(world, item)).content.decode()
+    assert "Bare kanalens administratorer og kommunikasjon kan skjule" in html
+    assert mod_url(world, "hide", item.pk) not in html
+
+
+def test_hide_then_delete_from_the_page(world, django_capture_on_commit_callbacks):
+    item = citizen_comment(world.channel, SPAM)
+    client = client_for(world.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(mod_url(world, "hide", item.pk), {"justification": ""})
+    assert response.status_code == 302 and response["Location"].endswith("#moderering")
+    assert on_platform(world.channel, item.platform_id)["hidden"] is True
+
+    refused = client.post(
+        mod_url(world, "delete", item.pk), {"ground": "unlawful", "justification": WHY}
+    )
+    assert refused.status_code == 302 and not ModerationAction.objects.filter(kind="delete")
+    page = client.get(item_url(world, item))
+    assert "Grunnlag" in page.content.decode() and "gyldig" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            mod_url(world, "delete", item.pk),
+            {"ground": "spam", "justification": WHY, "notify": "on"},
+        )
+    assert on_platform(world.channel, item.platform_id)["removed"] is True
+    html = client.get(item_url(world, item)).content.decode()
+    assert "Slettet fra plattformen." in html and "Kommentaren er arkivert og slettes nå." in html
+    assert ArchiveRecord.objects.filter(kind="deleted_comment").count() == 1
+
+
+def test_outsiders_get_404_and_other_members_403(world, django_capture_on_commit_callbacks):
+    item = citizen_comment(world.channel, SPAM)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.admin).post(
+            mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
+        )
+    action = ModerationAction.objects.get(kind="delete")
+    urls_get = [mod_url(world, "log"), mod_url(world, "action", action.pk),
+                mod_url(world, "settings")]  # fmt: skip
+    urls_post = [mod_url(world, name, item.pk) for name in ("hide", "unhide", "delete", "ban",
+                 "unban")] + [mod_url(world, "approve", action.pk),
+                              mod_url(world, "reject", action.pk)]  # fmt: skip
+    outsider = client_for(world.p.outsider)
+    for url in urls_get:
+        assert outsider.get(url).status_code == 404, url
+    for url in urls_post:
+        assert outsider.post(url, {"ground": "spam", "justification": WHY}).status_code == 404
+    other = client_for(world.other_admin)  # administrator of another channel
+    assert other.get(mod_url(world, "action", action.pk)).status_code == 403
+    assert other.get(mod_url(world, "settings")).status_code == 403
+    for name in ("hide", "delete"):
+        response = other.post(
+            mod_url(world, name, item.pk), {"ground": "spam", "justification": WHY}
+        )
+        assert response.status_code == 403
+    # A member who moderates no channel has no log to read.
+    assert client_for(world.p.unit_leader).get(mod_url(world, "log")).status_code == 403
+    assert ModerationAction.objects.count() == 1
+
+
+def test_the_log_shows_ground_who_and_platform_state_per_channel(
+    world, django_capture_on_commit_callbacks
+):
+    from tests.moderation.conftest import fail_next
+
+    item = citizen_comment(world.channel, SPAM)
+    other = citizen_comment(world.other_channel, SPAM, author=("sim-user-5", "Per Li"))
+    fail_next(world.channel, "delete_comment", retry_after=600)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.admin).post(
+            mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
+        )
+        client_for(world.other_admin).post(mod_url(world, "hide", other.pk), {})
+    html = client_for(world.p.communications).get(mod_url(world, "log")).content.decode()
+    assert "Slettet" in html and "Skjult" in html  # every channel for communications
+    assert "Spam" in html and world.admin.get_full_name() in html
+    assert "Simulert feil fra plattformen." in html  # the waiting retry says why
+    mine = client_for(world.other_admin).get(mod_url(world, "log")).content.decode()
+    assert "Per Li" in mine and "Ola Nordmann" not in mine  # only their own channel
+    action = ModerationAction.objects.get(kind="delete")
+    steps = client_for(world.admin).get(mod_url(world, "action", action.pk)).content.decode()
+    assert "Midlertidig feil – prøver igjen" in steps and "plattformen ba oss vente 600 s" in steps
+
+    reader = client_for(world.p.communications)
+
+    def log_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert reader.get(mod_url(world, "log")).status_code == 200
+        return len(queries)
+
+    before = log_queries()
+    for n in range(5):  # more rows, the same number of queries
+        extra = citizen_comment(world.channel, f"{SPAM} {n}", author=(f"sim-user-9{n}", "A B"))
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(world.admin).post(mod_url(world, "hide", extra.pk), {})
+    assert log_queries() == before
+
+
+def test_settings_second_approver_and_rules_that_cannot_delete(world):
+    client = client_for(world.p.communications)
+    page = client.get(mod_url(world, "settings"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "aldri sletting" in html and 'value="delete"' not in html
+    response = client.post(
+        mod_url(world, "settings"),
+        {"second_approver": "on", "notice_delivery": "private_reply", "auto_spam": "hide",
+         "auto_hate_speech": "delete"},
+    )  # fmt: skip
+    assert response.status_code == 400  # "delete" is not a choice
+    response = client.post(
+        mod_url(world, "settings"),
+        {"second_approver": "on", "notice_delivery": "private_reply", "auto_spam": "hide"},
+    )
+    assert response.status_code == 302
+    saved = ModerationSettings.objects.get(municipality=world.municipality)
+    assert saved.second_approver and saved.notify_author  # MO-4 keeps it on
+    assert saved.auto_rules == [
+        {"category": "spam", "action": "hide"},
+        {"category": "spam", "action": "flag"},
+    ]
+    assert client_for(world.admin).get(mod_url(world, "settings")).status_code == 403
+
+
+def test_gausdal_and_instagram_say_what_they_cannot_do(db, clock):
+    gausdal = make_world("gausview", "gausdal")
+    item = citizen_comment(gausdal.channel, SPAM)
+    html = client_for(gausdal.admin).get(item_url(gausdal, item)).content.decode()
+    assert "gir ingen grunnlag for å slette kommentarer eller utestenge personer" in html
+    assert "Skjul kommentaren" in html and mod_url(gausdal, "delete", item.pk) not in html
+
+    insta = make_world("igview", "indre-fosen", kind="instagram")
+    from ordstyrer.inbox.ingest import inbox_ingest
+    from tests.inbox.conftest import comment
+
+    ig_item = inbox_ingest(
+        channel=insta.channel,
+        comment=comment("ig-1", SPAM, author="ig-7", name="Rask Gevinst", post="ig-media-1"),
+        received_at=insta.channel.created_at,
+    )
+    html = client_for(insta.main_admin).get(item_url(insta, ig_item)).content.decode()
+    assert BLOCKING_UNSUPPORTED_NB in html  # the connector's own words
+    assert "Jeg har utestengt personen i plattformens egen app" in html
