@@ -7,7 +7,7 @@ items: the list uses keyset paging on indexed columns, never OFFSET or a full co
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,6 @@ from ordstyrer.inbox.access import REPLY_ROLES, visible_channel_ids
 from ordstyrer.inbox.models import (
     InboxItem,
     ItemEvent,
-    ItemStatus,
     ItemVersion,
     Referral,
     Reply,
@@ -285,7 +284,3 @@ def reportable_channels(*, municipality: Municipality) -> list[Channel]:
             municipality=municipality, status__in=channel_workflow.OFFICIAL
         ).order_by("name", "pk")
     )
-
-
-def status_choices() -> Iterable[tuple[str, str]]:
-    return ItemStatus.choices
