@@ -295,12 +295,19 @@ def archive_append(
     return record
 
 
+_INSERT_FIELDS = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
+
+
 def _insert_and_move_head(record: ArchiveRecord) -> None:
     """INSERT the record and move the chain head — on PostgreSQL in one statement (a
     data-modifying CTE), so an append costs three round trips: lock, write, commit."""
-    fields = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
+    fields = _INSERT_FIELDS
     quote = connection.ops.quote_name
-    values = [f.get_db_prep_save(getattr(record, f.attname), connection) for f in fields]
+    # The values are plain (int, str, bool, None, aware datetimes); only times need the
+    # backend's adaptation (SQLite stores them as text).
+    adapt = connection.ops.adapt_datetimefield_value
+    values = [getattr(record, f.attname) for f in fields]
+    values = [adapt(v) if isinstance(v, datetime) else v for v in values]
     insert = (
         f"INSERT INTO {ArchiveRecord._meta.db_table} "  # noqa: S608 - names from the model
         f"({', '.join(quote(f.column) for f in fields)}) "
