@@ -14,6 +14,7 @@ from django.db import transaction
 from ordstyrer.archive.demo import setup_demo_archive
 from ordstyrer.channels.demo import setup_demo_channels
 from ordstyrer.inbox.demo import setup_demo_inbox
+from ordstyrer.moderation.demo import setup_demo_moderation
 from ordstyrer.tenants.models import Municipality, Role, Unit
 from ordstyrer.tenants.services import role_assign
 
@@ -81,4 +82,5 @@ def setup_demo() -> list[DemoPerson]:
     setup_demo_channels(demo)
     setup_demo_inbox(demo)
     setup_demo_archive(demo)
+    setup_demo_moderation(demo)
     return list(DEMO_PEOPLE)
