@@ -1,0 +1,404 @@
+"""Benchmark Meta webhooks end to end: events/s accepted and receipt → triaged latency.
+
+Starts the real application (`ordstyrer serve` on a free loopback port, its in-process
+worker included; optionally extra `ordstyrer worker` processes) on a scratch PostgreSQL
+database, then sends signed `feed` webhooks (Norwegian comments, Meta's ASCII-escaped
+style, `X-Hub-Signature-256`) from a second process over loopback:
+
+1. paced: a steady rate R for a bounded time → for each event the time from the moment
+   the sender started its POST to the moment its inbox item was committed, triaged (the
+   delivery's `processed_at`, stamped after `inbox_ingest` returned): p50, p99;
+2. burst: as fast as N keep-alive connections allow, a bounded number of events, one
+   comment per POST and again B per POST (Meta batches under load) → events/s accepted
+   (HTTP 200 = stored durably);
+3. the bursts' backlog: how fast it is triaged into the inbox (events/s), and a check
+   that no comment is in the inbox twice.
+
+Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/webhooks.py
+      [--events 2000] [--batch 10] [--connections 16] [--rate 5] [--seconds 30]
+      [--workers 0] [--accept-only] [--keep]
+
+The scratch database `ordstyrer_bench_webhooks` is created on the server of DATABASE_URL
+and dropped afterwards (unless --keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import http.client
+import json
+import multiprocessing as mp
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCH = "ordstyrer_bench_webhooks"
+PAGE_ID = "4040404040"
+APP_SECRET = "bench-hemmelighet-æøå"  # noqa: S105 — a throwaway scratch app
+VERIFY_TOKEN = "bench-verifiser"  # noqa: S105
+TEXTS = (
+    "Når åpner svømmehallen i Ørsta igjen etter ferien?",
+    "Tusen takk for god hjelp på servicetorget i dag!",
+    "Kor tid kjem brøytebilen til Øvre Dal?",
+    "Det stemmer ikke at skolen på Ålvik legges ned.",
+    "Jeg har søkt om byggetillatelse og hører ingenting. Hva skjer?",
+    "Hvorfor er det ikke strøing på fortauet ved Ærø skole?",
+)
+SETUP = f"""
+from django.utils import timezone
+from ordstyrer.channels.models import Channel
+from ordstyrer.tenants.models import Municipality
+m, _ = Municipality.objects.get_or_create(slug="bench-webhooks",
+    defaults={{"name": "Benchby kommune", "preset": "indre-fosen"}})
+Channel.objects.get_or_create(municipality=m, kind="facebook", name="Benchby kommune",
+    defaults={{"status": "active", "platform_id": "{PAGE_ID}", "created_at": timezone.now()}})
+"""
+
+
+# --- payloads ---------------------------------------------------------------------------
+
+
+def _change(n: int, run: str) -> dict:
+    return {
+        "field": "feed",
+        "value": {
+            "item": "comment",
+            "verb": "add",
+            "comment_id": f"{run}_{n}",
+            "post_id": f"{PAGE_ID}_1",
+            "parent_id": f"{PAGE_ID}_1",
+            "from": {"id": f"55{n}", "name": f"Innbygger {n}"},
+            "message": f"{TEXTS[n % len(TEXTS)]} ({n})",
+            "created_time": int(time.time()),
+        },
+    }
+
+
+def body_for(numbers: list[int], run: str) -> bytes:
+    envelope = {
+        "object": "page",
+        "entry": [
+            {"id": PAGE_ID, "time": int(time.time()), "changes": [_change(n, run) for n in numbers]}
+        ],
+    }
+    return json.dumps(envelope, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def signature(body: bytes) -> str:
+    return "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+# --- the sender (a second process) --------------------------------------------------------
+
+
+def _sender(
+    port: int, bodies: list[bytes], connections: int, rate: float, limit: float, out
+) -> None:
+    """POST every body; record (sha256, started, status). `rate` 0 = as fast as possible."""
+    lock = threading.Lock()
+    next_index = [0]
+    results: list[tuple[str, float, int]] = []
+    begin = time.time()
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while True:
+            with lock:
+                i = next_index[0]
+                next_index[0] += 1
+            if i >= len(bodies) or time.time() - begin > limit:
+                break
+            if rate:
+                wait = begin + i / rate - time.time()
+                if wait > 0:
+                    time.sleep(wait)
+            body = bodies[i]
+            started = time.time()
+            try:
+                conn.request(
+                    "POST",
+                    "/webhooks/meta/",
+                    body=body,
+                    headers={
+                        "Content-Type": "application/json",
+                        "X-Hub-Signature-256": signature(body),
+                    },
+                )
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            with lock:
+                results.append((hashlib.sha256(body).hexdigest(), started, status))
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put((begin, time.time(), results))
+
+
+def send(port: int, bodies: list[bytes], *, connections: int, rate: float = 0, limit: float = 120):
+    queue: mp.Queue = mp.get_context("spawn").Queue()
+    proc = mp.get_context("spawn").Process(
+        target=_sender, args=(port, bodies, connections, rate, limit, queue)
+    )
+    proc.start()
+    begin, end, results = queue.get()
+    proc.join()
+    return begin, end, results
+
+
+# --- the application ----------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _scratch_url(base: str) -> tuple[str, str]:
+    parts = urlsplit(base)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    return admin, urlunsplit(parts._replace(path=f"/{SCRATCH}"))
+
+
+def _recreate(admin_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{SCRATCH}"')
+
+
+def _drop(admin_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)')
+
+
+def _run(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run(  # noqa: S603 — our own CLI
+        [sys.executable, "-m", "ordstyrer", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+
+
+def _wait_ready(port: int, proc: subprocess.Popen) -> None:
+    deadline = time.time() + 120
+    query = f"/webhooks/meta/?hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1"
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("ordstyrer serve exited during start-up")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", query)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("ordstyrer serve did not start")
+
+
+def _processed(db_url: str, hashes: list[str], timeout: float) -> dict[str, tuple[float, float]]:
+    """sha256 → (received_at, processed_at) as Unix seconds, waiting for all."""
+    import psycopg
+
+    deadline = time.time() + timeout
+    found: dict[str, tuple[float, float]] = {}
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        while time.time() < deadline:
+            rows = conn.execute(
+                "SELECT sha256, extract(epoch from received_at), extract(epoch from processed_at)"
+                " FROM platforms_webhookdelivery WHERE sha256 = ANY(%s) AND status = 'processed'",
+                (hashes,),
+            ).fetchall()
+            found = {h: (float(r), float(p)) for h, r, p in rows}
+            if len(found) >= len(hashes):
+                break
+            time.sleep(0.25)
+    return found
+
+
+def _count(db_url: str, sql: str, *params) -> int:
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000, help="events per burst")
+    parser.add_argument("--batch", type=int, default=10, help="events per POST, batched burst")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=5.0, help="events/s in the paced run")
+    parser.add_argument("--seconds", type=float, default=30.0, help="length of the paced run")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads")
+    parser.add_argument("--workers", type=int, default=0, help="extra `ordstyrer worker`s")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--catch-up", type=float, default=900.0, help="max seconds to wait for the backlog"
+    )
+    parser.add_argument(
+        "--accept-only", action="store_true", help="measure receipt only (skip processing waits)"
+    )
+    args = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must point at PostgreSQL (…/test is fine)")
+    admin_url, db_url = _scratch_url(base)
+    _recreate(admin_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "META_APP_SECRET": APP_SECRET,
+        "META_VERIFY_TOKEN": VERIFY_TOKEN,
+        "ORDSTYRER_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
+    children: list[subprocess.Popen] = []
+    try:
+        _run(["migrate", "--noinput"], env)
+        _run(["shell", "-c", SETUP], env)
+        port = _free_port()
+        serve = subprocess.Popen(  # noqa: S603 — our own CLI
+            [
+                sys.executable,
+                "-m",
+                "ordstyrer",
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                str(args.threads),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        children.append(serve)
+        worker = [sys.executable, "-m", "ordstyrer", "worker", "--interval", "0.05"]
+        children.extend(
+            subprocess.Popen(  # noqa: S603 — our own CLI
+                worker, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            for _ in range(args.workers)
+        )
+        _wait_ready(port, serve)
+        # Warm up: load the triage model in the worker(s) before measuring anything.
+        warm = [body_for([n], "warm") for n in range(max(4, args.workers + 1))]
+        send(port, warm, connections=1)
+        if not args.accept_only:
+            _processed(db_url, [hashlib.sha256(b).hexdigest() for b in warm], timeout=300)
+        topology = (
+            f"ordstyrer serve (waitress, {args.threads} threads, in-process worker polling "
+            f"every 1 s) + {args.workers} `ordstyrer worker --interval 0.05`; PostgreSQL; loopback"
+        )
+        print(topology)
+
+        if not args.accept_only:
+            # 1. paced: receipt → triaged latency, on an idle queue
+            count = int(args.rate * args.seconds)
+            paced = [body_for([n], "p") for n in range(count)]
+            _, _, results_p = send(
+                port, paced, connections=4, rate=args.rate, limit=args.seconds + 30
+            )
+            sent = {h: started for h, started, s in results_p if s == 200}
+            done_p = _processed(db_url, list(sent), timeout=600)
+            latency = [done_p[h][1] - sent[h] for h in sent if h in done_p]
+            server = [done_p[h][1] - done_p[h][0] for h in sent if h in done_p]
+            print(
+                f"paced {args.rate:g} events/s for {args.seconds:g} s: {len(done_p)}/{count} "
+                f"triaged; POST start → triaged inbox item p50 {pct(latency, 0.5) * 1000:.0f} ms, "
+                f"p99 {pct(latency, 0.99) * 1000:.0f} ms, max {max(latency) * 1000:.0f} ms "
+                f"(stored → triaged p50 {pct(server, 0.5) * 1000:.0f} ms, "
+                f"p99 {pct(server, 0.99) * 1000:.0f} ms)"
+            )
+
+        # 2a. burst, one event per POST
+        bodies = [body_for([n], "b1") for n in range(args.events)]
+        begin, end, results = send(port, bodies, connections=args.connections, limit=120)
+        ok = sum(1 for _, _, s in results if s == 200)
+        wall = end - begin
+        print(
+            f"burst, 1 event/POST, {args.connections} connections: {ok}/{len(bodies)} accepted "
+            f"in {wall:.2f} s = {ok / wall:,.0f} events/s"
+        )
+        # 2b. burst, batched like Meta does under load
+        n_batches = max(1, args.events // args.batch)
+        bodies_b = [
+            body_for(list(range(i * args.batch, (i + 1) * args.batch)), "bb")
+            for i in range(n_batches)
+        ]
+        begin, end, results_b = send(port, bodies_b, connections=args.connections, limit=120)
+        ok_b = sum(1 for _, _, s in results_b if s == 200)
+        wall_b = end - begin
+        print(
+            f"burst, {args.batch} events/POST: {ok_b * args.batch}/{n_batches * args.batch} "
+            f"accepted in {wall_b:.2f} s = {ok_b * args.batch / wall_b:,.0f} events/s "
+            f"({ok_b / wall_b:,.0f} requests/s)"
+        )
+        if args.accept_only:
+            return
+
+        # 3. the bursts' processing: how fast the backlog is triaged into the inbox
+        hashes = [h for h, _, s in results + results_b if s == 200]
+        done = _processed(db_url, hashes, timeout=args.catch_up)
+        events_done = sum(1 if h in {x for x, _, _ in results} else args.batch for h in done)
+        if done:
+            first = min(r for r, _ in done.values())
+            last = max(p for _, p in done.values())
+            print(
+                f"burst backlog: {len(done)}/{len(hashes)} deliveries ({events_done} events) "
+                f"triaged in {last - first:.1f} s = {events_done / (last - first):,.1f} events/s"
+            )
+        items = _count(db_url, "SELECT count(*) FROM inbox_inboxitem WHERE triaged_at IS NOT NULL")
+        dupes = _count(db_url, "SELECT count(*) - count(DISTINCT platform_id) FROM inbox_inboxitem")
+        print(f"inbox: {items} triaged items, {dupes} duplicate platform ids")
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if not args.keep:
+            _drop(admin_url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""The connection pages in Debian's headless Chromium, axe-core on every page: connect
+with Facebook Login (Meta's dialog played by a route that answers like Meta), see the
+status, paste a system-user token, and disconnect."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Route, expect
+
+from tests.factories import PASSWORD
+from tests.platforms.conftest import make_channel
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+def test_connect_with_facebook_login_then_system_token_then_disconnect(
+    page: Page, live_server, personas, graph, fb_page
+) -> None:
+    channel = make_channel(personas)
+    graph.store.add_user_token("EAAshortbrowser", {fb_page.id})
+
+    def meta_dialog(route: Route) -> None:
+        # Meta's login dialog: the person logs in, Meta redirects back with a code.
+        query = parse_qs(urlsplit(route.request.url).query)
+        redirect_uri = query["redirect_uri"][0]
+        graph.add_login_code("kode-nettleser", "EAAshortbrowser", redirect_uri)
+        target = (
+            f"{redirect_uri}?{urlencode({'code': 'kode-nettleser', 'state': query['state'][0]})}"
+        )
+        route.fulfill(status=302, headers={"Location": target})
+
+    page.route("https://dialog.example.invalid/**", meta_dialog)
+    base = live_server.url
+    login(page, base, personas.communications)
+    page.goto(f"{base}/m/{personas.municipality.slug}/kanaler/{channel.pk}/tilkobling/")
+    expect(page.get_by_role("heading", name="Tilkobling for Eksempel kommune")).to_be_visible()
+    expect(page.get_by_text("Kanalen er ikke koblet til.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Logg inn hos Meta").click()
+    expect(page.get_by_role("heading", name="Velg side for Eksempel kommune")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Eksempel kommune").check()
+    page.get_by_role("button", name="Koble til denne siden").click()
+    expect(page.get_by_text("Kanalen er koblet til. Tilgangen sjekkes nå.")).to_be_visible()
+    expect(page.get_by_text("tilgangen virker")).to_be_visible()
+    expect(page.get_by_text("Ingen oppgaver mangler.")).to_be_visible()
+    assert_accessible(page)
+
+    # IT replaces it with a system-user token; the field never shows it back.
+    graph.store.add_user_token("EAAsystembrowser", {fb_page.id}, tasks={"MODERATE"})
+    page.get_by_label("Sidens eller kontoens id").fill(fb_page.id)
+    page.get_by_label("Token for systembruker").fill("EAAsystembrowser")
+    page.get_by_role("button", name="Lagre token").click()
+    expect(page.get_by_text("Tokenet er lagret kryptert.")).to_be_visible()
+    expect(page.get_by_text("Mangler:")).to_be_visible()  # CREATE_CONTENT, ANALYZE named
+    assert "EAAsystembrowser" not in page.content()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Koble fra og slett tokenet").click()
+    expect(page.get_by_text("Kanalen er koblet fra, og tokenet er slettet.")).to_be_visible()
+    assert_accessible(page)
