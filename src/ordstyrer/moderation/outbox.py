@@ -285,11 +285,18 @@ def op_run(*, op_id: int, now: datetime | None = None, worker: str | None = None
 
     Safe to call any number of times, from tasks and sweeps at once: only a claim runs
     the platform call, and a deletion that finds the comment gone is done."""
-    now = now or timezone.now()
-    claimed = claim(op_id, now=now, worker=worker or worker_name())
+    ran = run_claimed(op_id=op_id, now=now or timezone.now(), worker=worker or worker_name())
+    if ran is not None:
+        return ran
+    status = PlatformOp.objects.filter(pk=op_id).values_list("status", flat=True).first()
+    return str(status or "missing")
+
+
+def run_claimed(*, op_id: int, now: datetime, worker: str) -> str | None:
+    """Run the op if this worker wins the claim (its status after), else None."""
+    claimed = claim(op_id, now=now, worker=worker)
     if claimed is None:
-        status = PlatformOp.objects.filter(pk=op_id).values_list("status", flat=True).first()
-        return str(status or "missing")
+        return None
     op, token, attempt = claimed
     after_crash = OpAttempt.objects.filter(op=op, outcome=AttemptOutcome.ABANDONED).exists()
     failure: ConnectorError | None = None
@@ -335,7 +342,6 @@ def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     ran = 0
     worker = f"sweep-{worker_name()}"[:80]
     for op_id in due_ops(now=now, limit=limit):
-        status = op_run(op_id=op_id, now=now, worker=worker)
-        if status in (OpStatus.DONE, OpStatus.FAILED, OpStatus.PENDING):
+        if run_claimed(op_id=op_id, now=now, worker=worker) is not None:
             ran += 1
     return ran
