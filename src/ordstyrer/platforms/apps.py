@@ -11,7 +11,7 @@ class PlatformsConfig(AppConfig):
         # The stored Page token and the call log plug into the one place that builds
         # connectors (channels.platform); webhook recovery and token checks are sweeps.
         from ordstyrer.channels.platform import use_connector_extras
-        from ordstyrer.platforms import recording, sweeps
+        from ordstyrer.platforms import checks, recording, sweeps  # noqa: F401 (checks register)
 
         use_connector_extras(config=recording.connection_config, recorder=recording.recorder_for)
         sweeps.register()
