@@ -1,0 +1,95 @@
+"""Moderation in Debian's headless Chromium, axe-core on every page: a moderator hides a
+spam comment, then deletes it on the municipality's own ground, sees the notice go out
+to the author (MO-4) and finds the record in the archive (MO-2)."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from ordstyrer.moderation.models import ModerationAction
+from tests.factories import PASSWORD
+from tests.moderation.conftest import citizen_comment, make_world, on_platform
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
+    world = make_world("nettmod", "indre-fosen")
+    item = citizen_comment(world.channel, SPAM)  # on the simulated page, polled in, triaged
+    assert item.category == "spam"
+    base, slug = live_server.url, world.municipality.slug
+    moderator = world.p.communications
+    login(page, base, moderator)
+
+    page.goto(f"{base}/m/{slug}/innboks/{item.pk}/")
+    panel = page.locator("#moderering")
+    expect(panel.get_by_role("heading", name="Moderering")).to_be_visible()
+    expect(page.locator("#mod-state")).to_contain_text("Synlig på plattformen.")
+    # The allowed grounds, beside the guideline's own words.
+    grounds = panel.get_by_role("group", name="Grunnlag for sletting (MO-1)")
+    expect(grounds.get_by_label("Hatefulle ytringer (straffeloven § 185)")).to_be_visible()
+    expect(grounds.get_by_label("I strid med norsk lov")).to_have_count(0)
+    expect(panel.locator("#mod-delete-form blockquote.citation")).to_contain_text(
+        "Terskelen for å slette kommentarer eller utestenge enkeltpersoner"
+    )
+    assert_accessible(page)
+
+    # 1. Hide first.
+    panel.get_by_role("button", name="Skjul kommentaren").click()
+    expect(page.get_by_text("Kommentaren skjules på plattformen.")).to_be_visible()
+    expect(page.locator("#mod-state")).to_contain_text("Skjult på plattformen.")
+    assert on_platform(world.channel, item.platform_id)["hidden"] is True
+    assert_accessible(page)
+
+    # 2. Delete on an allowed ground, with a justification.
+    form = page.locator("#mod-delete-form")
+    form.get_by_label("Spam", exact=True).check()
+    form.get_by_label("Begrunnelse").fill("Reklame for pengespill, lagt inn på flere innlegg.")
+    form.get_by_role("button", name="Arkiver og slett").click()
+    expect(page.get_by_text("Kommentaren er arkivert og slettes nå.")).to_be_visible()
+    expect(page.locator("#mod-state")).to_contain_text("Slettet fra plattformen.")
+    assert on_platform(world.channel, item.platform_id)["removed"] is True
+    # The notice went out, in the author's written standard, and shows in the log.
+    action = ModerationAction.objects.get(kind="delete")
+    expect(page.locator(".mod-history")).to_contain_text("beskjed: utført")
+    expect(page.locator("#logg")).to_contain_text("Beskjed sendt til forfatteren (MO-4)")
+    expect(page.locator("#logg")).to_contain_text(action.notice_text)
+    assert_accessible(page)
+
+    # 3. The moderation log, the steps, and the record in the archive.
+    page.get_by_role("link", name="Modereringsloggen").click()
+    expect(page.get_by_role("heading", name="Modereringslogg")).to_be_visible()
+    row = page.locator("table.mod-log tbody tr").first
+    expect(row).to_contain_text("Slettet")
+    expect(row).to_contain_text("Spam")
+    expect(row).to_contain_text(moderator.get_full_name())
+    assert_accessible(page)
+    row.get_by_role("link", name="Slettet").click()
+    expect(page.get_by_role("heading", name="Stegene på plattformen")).to_be_visible()
+    expect(page.locator("table")).to_contain_text("Si fra til forfatteren")
+    expect(page.locator("dl")).to_contain_text(action.notice_text)
+    assert_accessible(page)
+    page.get_by_role("link", name=f"nr. {action.archive_record.sequence}").click()
+    expect(page.locator("main")).to_contain_text(SPAM)
+    expect(page.locator("main")).to_contain_text("Spam")
+    expect(page.locator("main")).to_contain_text("Slettet kommentar")
+    assert_accessible(page)
