@@ -49,6 +49,7 @@ class ModWorld:
     editor: Any  # an editor of the channel (answers, does not moderate)
     other_channel: Channel
     other_admin: Any  # administrator of `other_channel` only
+    other_editor: Any  # editor of `other_channel` only
 
     @property
     def municipality(self) -> Any:
@@ -67,7 +68,12 @@ def make_world(
             ch.platform_id = ch.platform_id or f"{slug}-{ch.pk}"
             ch.save(update_fields=["connector_config", "platform_id"])
         people = {}
-        for name, first in (("admin", "Aud"), ("red", "Sigrid"), ("admin2", "Odd")):
+        for name, first in (
+            ("admin", "Aud"),
+            ("red", "Sigrid"),
+            ("admin2", "Odd"),
+            ("red2", "Ivar"),
+        ):
             people[name] = person_with_roles(
                 p.municipality, username=f"{slug}-{name}", first_name=first
             )
@@ -75,9 +81,19 @@ def make_world(
             (people["admin"], channel, ChannelRole.ADMIN),
             (people["red"], channel, ChannelRole.EDITOR),
             (people["admin2"], other, ChannelRole.ADMIN),
+            (people["red2"], other, ChannelRole.EDITOR),
         ):
             channel_services.channel_role_set(actor=p.employee, channel=ch, user=user, role=role)
-    return ModWorld(p, channel, p.employee, people["admin"], people["red"], other, people["admin2"])
+    return ModWorld(
+        p,
+        channel,
+        p.employee,
+        people["admin"],
+        people["red"],
+        other,
+        people["admin2"],
+        people["red2"],
+    )
 
 
 @pytest.fixture

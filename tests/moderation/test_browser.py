@@ -93,3 +93,9 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     expect(page.locator("main")).to_contain_text("Spam")
     expect(page.locator("main")).to_contain_text("Slettet kommentar")
     assert_accessible(page)
+
+    # The settings: the second approver, the notice, rules that cannot delete.
+    page.goto(f"{base}/m/{slug}/moderering/innstillinger/")
+    expect(page.get_by_label("Sletting må godkjennes av en person til")).to_be_visible()
+    expect(page.get_by_text("aldri sletting")).to_be_visible()
+    assert_accessible(page)

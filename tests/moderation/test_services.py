@@ -256,7 +256,7 @@ def test_a_rejected_deletion_leaves_the_comment_hidden_and_unarchived(world, run
 
 def test_only_the_channels_administrators_and_communications_moderate(world, run):
     item = citizen_comment(world.channel, SPAM)
-    for person in (world.editor, world.other_admin, world.p.unit_leader,
+    for person in (world.editor, world.other_editor, world.other_admin, world.p.unit_leader,
                    world.p.chief_administrator):  # fmt: skip
         with pytest.raises(AccessDenied):
             comment_hide(actor=person, item=item)

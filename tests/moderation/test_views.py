@@ -55,6 +55,28 @@ def test_the_panel_offers_hide_first_and_the_allowed_grounds_beside_the_guidelin
     assert "MO-4: retningslinjen krever det" in html
 
 
+def test_hateful_speech_links_to_the_police_package_in_the_archive(
+    world, django_capture_on_commit_callbacks
+):
+    item = citizen_comment(world.channel, "Innvandrerne er en pest for bygda. Jag dem ut!")
+    client = client_for(world.p.communications)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            mod_url(world, "delete", item.pk),
+            {"ground": "hate_speech", "justification": "Hatefull ytring, straffeloven § 185 a."},
+        )
+    record = ModerationAction.objects.get(kind="delete").archive_record
+    html = client.get(item_url(world, item)).content.decode()
+    assert "hatefulle ytringer skal meldes til politiet (MO-3)" in html
+    police = reverse("archive:detail", args=[world.municipality.slug, record.sequence])
+    assert f'href="{police}#police-heading"' in html
+    archive_page = client.get(police).content.decode()
+    assert "Anmeldelse til politiet (MO-3)" in archive_page
+    # The channel's administrator sees that communications files it (no archive access).
+    admin_html = client_for(world.admin).get(item_url(world, item)).content.decode()
+    assert f"Kommunikasjon lager bevispakken fra arkivpost nr. {record.sequence}" in admin_html
+
+
 def test_editors_see_who_moderates_and_no_forms(world):
     item = citizen_comment(world.channel, SPAM)
     html = client_for(world.editor).get(item_url(world, item)).content.decode()

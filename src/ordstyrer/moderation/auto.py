@@ -27,6 +27,7 @@ from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label
 from ordstyrer.moderation.actions import audit, log_item, new_action, settings_for
 from ordstyrer.moderation.models import ActionKind, ActionStatus, AutoCheck, ModerationAction
 from ordstyrer.moderation.services import hide_by_rule
+from ordstyrer.tenants.models import Municipality
 
 logger = logging.getLogger("ordstyrer.moderation")
 
@@ -104,38 +105,46 @@ def _flag_worthy(item: InboxItem) -> bool:
     )
 
 
-def auto_sweep(*, now: datetime, limit: int = BATCH) -> int:
-    """Look at each newly triaged citizen comment once; returns how many were looked at."""
-    candidates = list(
+def _new_items(municipality_id: int, since: datetime, limit: int) -> list[InboxItem]:
+    # Per municipality, so the work list's (municipality, received_at) index does the work.
+    return list(
         InboxItem.objects.filter(
+            municipality_id=municipality_id,
             listed=True,
+            received_at__gte=since,
             from_page=False,
             triaged_at__isnull=False,
             removed_at__isnull=True,
-            received_at__gte=now - WINDOW,
             moderation_auto_check__isnull=True,
         )
         .select_related("municipality", "channel__municipality")
-        .order_by("pk")[:limit]
+        .order_by("received_at", "pk")[:limit]
     )
-    rules_of: dict[int, list[dict[str, str]]] = {}
+
+
+def auto_sweep(*, now: datetime, limit: int = BATCH) -> int:
+    """Look at each newly triaged citizen comment once; returns how many were looked at."""
     looked = 0
-    for item in candidates:
-        try:
-            with transaction.atomic():
-                check = AutoCheck.objects.create(item=item, checked_at=now)
-        except IntegrityError:  # another worker took it
-            continue
-        looked += 1
-        if item.municipality_id not in rules_of:
-            rules_of[item.municipality_id] = list(settings_for(item.municipality).auto_rules)
-        try:
-            done = auto_moderate(item=item, rules=rules_of[item.municipality_id], now=now)
-        except ServiceError as exc:
-            done = []
-            logger.warning(
-                "automatic moderation refused",
-                extra={"item_id": item.pk, "error": str(exc.message)},
-            )
-        AutoCheck.objects.filter(pk=check.pk).update(outcome=",".join(done) or "none")
+    for municipality_id in Municipality.objects.order_by("pk").values_list("pk", flat=True):
+        rules: list[dict[str, str]] | None = None
+        for item in _new_items(municipality_id, now - WINDOW, limit - looked):
+            try:
+                with transaction.atomic():
+                    check = AutoCheck.objects.create(item=item, checked_at=now)
+            except IntegrityError:  # another worker took it
+                continue
+            looked += 1
+            if rules is None:
+                rules = list(settings_for(item.municipality).auto_rules)
+            try:
+                done = auto_moderate(item=item, rules=rules, now=now)
+            except ServiceError as exc:
+                done = []
+                logger.warning(
+                    "automatic moderation refused",
+                    extra={"item_id": item.pk, "error": str(exc.message)},
+                )
+            AutoCheck.objects.filter(pk=check.pk).update(outcome=",".join(done) or "none")
+        if looked >= limit:
+            break
     return looked
