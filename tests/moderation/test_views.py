@@ -223,3 +223,28 @@ def test_gausdal_and_instagram_say_what_they_cannot_do(db, clock):
     html = client_for(insta.main_admin).get(item_url(insta, ig_item)).content.decode()
     assert BLOCKING_UNSUPPORTED_NB in html  # the connector's own words
     assert "Jeg har utestengt personen i plattformens egen app" in html
+
+
+def test_the_second_approver_approves_from_the_log(world, django_capture_on_commit_callbacks):
+    settings = ModerationSettings.objects.create(municipality=world.municipality)
+    settings.second_approver = True
+    settings.save()
+    item = citizen_comment(world.channel, SPAM)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.admin).post(
+            mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
+        )
+    action = ModerationAction.objects.get(kind="delete")
+    assert action.status == "pending_approval"
+    approve = mod_url(world, "approve", action.pk)
+    asked = client_for(world.admin).get(mod_url(world, "log") + "?vis=waiting").content.decode()
+    assert "Venter på godkjenning" in asked and approve not in asked  # not their own
+    approver = client_for(world.main_admin)
+    page = approver.get(mod_url(world, "log") + "?vis=waiting").content.decode()
+    assert approve in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = approver.post(approve, {"next": mod_url(world, "log")})
+    assert response["Location"] == mod_url(world, "log")
+    action.refresh_from_db()
+    assert action.status == "done" and action.approved_by == world.main_admin
+    assert on_platform(world.channel, item.platform_id)["removed"] is True

@@ -24,7 +24,7 @@ from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation import bans, configuration, selectors, services
-from ordstyrer.moderation.access import log_channel_ids, may_moderate
+from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.actions import settings_or_default
 from ordstyrer.moderation.forms import (
     BanForm,
@@ -277,10 +277,14 @@ def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         channel_id=chosen,
         page=request.GET.get("side") or 1,
     )
+    policy = policy_for(municipality=municipality)
     for action in page:
         action.ground_label = ground_label(action.ground) if action.ground else ""
-        action.may_act = action.status == ActionStatus.PENDING_APPROVAL and may_moderate(
-            request.user, action.channel
+        # The second approver: another person who may delete on that channel (MO-5).
+        action.may_act = (
+            action.status == ActionStatus.PENDING_APPROVAL
+            and action.requested_by_id != request.user.pk
+            and may_remove(request.user, action.channel, policy)
         )
     return render(
         request,
