@@ -9,12 +9,14 @@ passed while it was still waiting; items still within their deadline are not jud
 from __future__ import annotations
 
 import math
-import statistics
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from ordstyrer.inbox.access import visible_channel_ids
@@ -28,27 +30,22 @@ MONTHS_NB = (
 )  # fmt: skip
 
 
-@dataclass
-class Row:
-    """What the report reads of one item."""
+def percentile(values: Iterable[float], p: float) -> float | None:
+    """The nearest-rank `p`th percentile: the smallest value with at least p % of the
+    values at or below it (PostgreSQL's percentile_disc)."""
+    return _ranked(sorted(values), p)
 
-    channel: str
-    unit: str
-    category: str
-    month: str
-    open: bool
-    due_at: datetime | None
-    first_due: datetime | None
-    resolution_due: datetime | None
-    first_seconds: int | None
-    first_in_time: bool | None
-    resolution_seconds: int | None
-    resolution_in_time: bool | None
-    first_responded: bool
+
+def _ranked(ordered: list[Any], p: float) -> Any:
+    if not ordered:
+        return None
+    return ordered[max(math.ceil(p / 100 * len(ordered)), 1) - 1]
 
 
 @dataclass
 class Figures:
+    """One row of the report (one channel, unit, category, month, or the total)."""
+
     label: str
     items: int = 0
     resolved: int = 0
@@ -57,28 +54,11 @@ class Figures:
     first_in_time: int = 0
     resolution_judged: int = 0
     resolution_in_time: int = 0
-    first_hours: list[float] = field(default_factory=list)
-    resolution_hours: list[float] = field(default_factory=list)
-
-    def add(self, row: Row, now: datetime) -> None:
-        self.items += 1
-        if row.open and row.due_at is not None and row.due_at < now:
-            self.overdue_now += 1
-        if row.first_in_time is not None:
-            self.first_judged += 1
-            self.first_in_time += int(row.first_in_time)
-        elif not row.first_responded and row.first_due is not None and row.first_due < now:
-            self.first_judged += 1  # still unanswered, and late
-        if row.resolution_in_time is not None:
-            self.resolved += 1
-            self.resolution_judged += 1
-            self.resolution_in_time += int(row.resolution_in_time)
-        elif row.open and row.resolution_due is not None and row.resolution_due < now:
-            self.resolution_judged += 1
-        if row.first_seconds is not None:
-            self.first_hours.append(row.first_seconds / 3600)
-        if row.resolution_seconds is not None:
-            self.resolution_hours.append(row.resolution_seconds / 3600)
+    # Working seconds, nearest-rank percentiles.
+    first_p50_s: int | None = None
+    first_p90_s: int | None = None
+    resolution_p50_s: int | None = None
+    resolution_p90_s: int | None = None
 
     @property
     def first_share(self) -> float | None:
@@ -90,28 +70,23 @@ class Figures:
 
     @property
     def first_median(self) -> float | None:
-        return statistics.median(self.first_hours) if self.first_hours else None
+        return _hours(self.first_p50_s)
 
     @property
     def first_p90(self) -> float | None:
-        return percentile(self.first_hours, 90)
+        return _hours(self.first_p90_s)
 
     @property
     def resolution_median(self) -> float | None:
-        return statistics.median(self.resolution_hours) if self.resolution_hours else None
+        return _hours(self.resolution_p50_s)
 
     @property
     def resolution_p90(self) -> float | None:
-        return percentile(self.resolution_hours, 90)
+        return _hours(self.resolution_p90_s)
 
 
-def percentile(values: Iterable[float], p: float) -> float | None:
-    """The nearest-rank `p`th percentile (the value at or below which p % lie)."""
-    ordered = sorted(values)
-    if not ordered:
-        return None
-    rank = max(math.ceil(p / 100 * len(ordered)), 1)
-    return ordered[rank - 1]
+def _hours(seconds: int | None) -> float | None:
+    return None if seconds is None else seconds / 3600
 
 
 @dataclass
@@ -122,93 +97,139 @@ class Report:
     dimensions: list[tuple[str, str, list[Figures]]]  # (code, heading, rows)
 
 
-DIMENSIONS: tuple[tuple[str, str, Callable[[Row], str]], ...] = (
-    ("channel", "Kanal", lambda r: r.channel),
-    ("unit", "Enhet", lambda r: r.unit),
-    ("category", "Kategori", lambda r: r.category),
-    ("month", "Måned", lambda r: r.month),
+def month_label(year_month: tuple[int, int]) -> str:
+    year, month = year_month
+    return f"{MONTHS_NB[month - 1]} {year}"
+
+
+DIMENSIONS: tuple[tuple[str, str], ...] = (
+    ("channel", "Kanal"),
+    ("unit", "Enhet"),
+    ("category", "Kategori"),
+    ("month", "Måned"),
 )
+# Per finest group (channel, unit, category, month): the counts, then the working
+# seconds of stopped clocks.
+COUNTS = (
+    "items", "resolved", "overdue_now", "first_judged", "first_in_time",
+    "resolution_judged", "resolution_in_time",
+)  # fmt: skip
 
 
-def _month(at: datetime) -> str:
-    local = timezone.localtime(at)
-    return f"{local.year}-{local.month:02d}"
+class _Group:
+    __slots__ = ("counts", "first", "resolution")
+
+    def __init__(self) -> None:
+        self.counts = [0] * len(COUNTS)
+        self.first: list[int] = []
+        self.resolution: list[int] = []
+
+    def merge(self, other: _Group) -> None:
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
+        self.first += other.first
+        self.resolution += other.resolution
+
+    def figures(self, label: str) -> Figures:
+        out = Figures(label, **dict(zip(COUNTS, self.counts, strict=True)))
+        first, resolution = sorted(self.first), sorted(self.resolution)
+        out.first_p50_s, out.first_p90_s = _ranked(first, 50), _ranked(first, 90)
+        out.resolution_p50_s = _ranked(resolution, 50)
+        out.resolution_p90_s = _ranked(resolution, 90)
+        return out
 
 
-def month_label(key: str) -> str:
-    year, month = key.split("-")
-    return f"{MONTHS_NB[int(month) - 1]} {year}"
-
-
-def _rows(municipality: Municipality, visible: list[int] | None, since: datetime,
-          until: datetime) -> list[Row]:  # fmt: skip
-    queryset = InboxItem.objects.filter(
-        municipality=municipality,
-        listed=True,
-        received_at__gte=since,
-        received_at__lt=until,
-    ).exclude(close_reason=CloseReason.AUTHOR_REMOVED)
-    if visible is not None:
-        queryset = queryset.filter(channel_id__in=visible)
-    fields = (
-        "channel__name", "channel__unit__name", "category", "received_at", "open", "due_at",
-        "first_response_due", "resolution_due", "first_response_seconds",
-        "first_response_in_time", "resolution_seconds", "resolution_in_time",
-        "first_responded_at",
+def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...], _Group]:
+    """One pass over the period: the judgements are made in SQL, the rest is addition."""
+    tz = timezone.get_default_timezone()
+    # Year and month as numbers: no datetime to build per row.
+    rows = queryset.annotate(
+        year=ExtractYear("received_at", tzinfo=tz),
+        month=ExtractMonth("received_at", tzinfo=tz),
+        overdue=ExpressionWrapper(Q(open=True, due_at__lt=now), output_field=BooleanField()),
+        first_late=ExpressionWrapper(
+            Q(first_responded_at__isnull=True, first_response_due__lt=now),
+            output_field=BooleanField(),
+        ),
+        resolution_late=ExpressionWrapper(
+            Q(open=True, resolution_due__lt=now), output_field=BooleanField()
+        ),
+    ).values_list(
+        "channel__name", "channel__unit__name", "category", "year", "month", "overdue",
+        "first_response_seconds", "first_response_in_time", "resolution_seconds",
+        "resolution_in_time", "first_late", "resolution_late",
     )  # fmt: skip
-    out = []
-    for values in queryset.values_list(*fields).iterator(chunk_size=2000):
-        (channel, unit, category, received, is_open, due, first_due, res_due, first_s,
-         first_ok, res_s, res_ok, first_at) = values  # fmt: skip
-        out.append(
-            Row(
-                channel=channel,
-                unit=unit or municipality.name,
-                category=category_label(category) if category else "Ikke vurdert",
-                month=_month(received),
-                open=is_open,
-                due_at=due,
-                first_due=first_due,
-                resolution_due=res_due,
-                first_seconds=first_s,
-                first_in_time=first_ok,
-                resolution_seconds=res_s,
-                resolution_in_time=res_ok,
-                first_responded=first_at is not None,
-            )
-        )
-    return out
+    groups: dict[tuple[Any, ...], _Group] = defaultdict(_Group)
+    for (channel, unit, category, year, month, overdue, first_s, first_ok, res_s, res_ok,
+         first_late, res_late) in rows.iterator(chunk_size=5000):  # fmt: skip
+        group = groups[(channel, unit, category, (year, month))]
+        c = group.counts
+        c[0] += 1
+        if res_ok is not None:
+            c[1] += 1
+            c[5] += 1
+            c[6] += res_ok
+        elif res_late:
+            c[5] += 1
+        if overdue:
+            c[2] += 1
+        if first_ok is not None:
+            c[3] += 1
+            c[4] += first_ok
+        elif first_late:
+            c[3] += 1
+        if first_s is not None:
+            group.first.append(first_s)
+        if res_s is not None:
+            group.resolution.append(res_s)
+    return groups
+
+
+def _label(code: str, key: Any, municipality: Municipality) -> str:
+    if code == "unit":
+        return key or municipality.name
+    if code == "category":
+        return category_label(key) if key else "Ikke vurdert"
+    if code == "month":
+        return month_label(key)
+    return str(key)
 
 
 def response_report(
     *, user: Any, municipality: Municipality, since: date, until: date, now: datetime
 ) -> Report:
     """Response times of items received from `since` to `until` (inclusive, Oslo dates),
-    for the channels the person reads, in total and by channel, unit, category, month."""
+    for the channels the person reads, in total and by channel, unit, category, month.
+
+    One query reads the period (the in-time and overdue judgements made in SQL); the
+    figures are sums of the finest groups, the percentiles nearest-rank."""
     tz = timezone.get_default_timezone()
     start = datetime.combine(since, time.min, tzinfo=tz)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
-    rows = _rows(municipality, visible_channel_ids(user, municipality), start, end)
-    total = Figures(label="Totalt")
-    groups: dict[str, dict[str, Figures]] = {code: {} for code, _h, _k in DIMENSIONS}
-    for row in rows:
-        total.add(row, now)
-        for code, _heading, key in DIMENSIONS:
-            value = key(row)
-            figures = groups[code].get(value)
-            if figures is None:
-                label = month_label(value) if code == "month" else value
-                figures = groups[code][value] = Figures(label=label)
-            figures.add(row, now)
+    queryset = InboxItem.objects.filter(
+        municipality=municipality, listed=True, received_at__gte=start, received_at__lt=end
+    ).exclude(close_reason=CloseReason.AUTHOR_REMOVED)
+    visible = visible_channel_ids(user, municipality)
+    if visible is not None:
+        queryset = queryset.filter(channel_id__in=visible)
+    finest = _finest(queryset, now)
+    total = _Group()
+    rolled: dict[str, dict[Any, _Group]] = {code: defaultdict(_Group) for code, _h in DIMENSIONS}
+    for (channel, unit, category, month), group in finest.items():
+        total.merge(group)
+        for code, key in (("channel", channel), ("unit", unit), ("category", category),
+                          ("month", month)):  # fmt: skip
+            rolled[code][key].merge(group)
     dimensions = []
-    for code, heading, _key in DIMENSIONS:
-        ordered = (
-            [groups[code][k] for k in sorted(groups[code])]
-            if code == "month"
-            else sorted(groups[code].values(), key=lambda f: (-f.items, f.label))
-        )
+    for code, heading in DIMENSIONS:
+        figures = [
+            (key, g.figures(_label(code, key, municipality))) for key, g in rolled[code].items()
+        ]
+        if code == "month":
+            ordered = [f for key, f in sorted(figures, key=lambda kv: kv[0])]
+        else:
+            ordered = sorted((f for _key, f in figures), key=lambda f: (-f.items, f.label))
         dimensions.append((code, heading, ordered))
-    return Report(since=since, until=until, total=total, dimensions=dimensions)
+    return Report(since=since, until=until, total=total.figures("Totalt"), dimensions=dimensions)
 
 
 def chart_bars(rows: list[Figures], *, width: int = 480, bar: int = 22, gap: int = 8,
