@@ -264,6 +264,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the paced run")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--workers", type=int, default=0, help="extra `ordstyrer worker`s")
+    parser.add_argument(
+        "--no-web-worker",
+        action="store_true",
+        help="serve --no-worker: web and workers in separate processes (needs --workers)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument(
         "--catch-up", type=float, default=900.0, help="max seconds to wait for the backlog"
@@ -272,6 +277,8 @@ def main() -> None:
         "--accept-only", action="store_true", help="measure receipt only (skip processing waits)"
     )
     args = parser.parse_args()
+    if args.no_web_worker and not args.workers:
+        parser.error("--no-web-worker needs --workers 1 or more")
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
@@ -302,6 +309,7 @@ def main() -> None:
                 str(port),
                 "--threads",
                 str(args.threads),
+                *(["--no-worker"] if args.no_web_worker else []),
             ],
             cwd=ROOT,
             env=env,
@@ -322,9 +330,10 @@ def main() -> None:
         send(port, warm, connections=1)
         if not args.accept_only:
             _processed(db_url, [hashlib.sha256(b).hexdigest() for b in warm], timeout=300)
+        in_process = "no worker" if args.no_web_worker else "in-process worker polling every 1 s"
         topology = (
-            f"ordstyrer serve (waitress, {args.threads} threads, in-process worker polling "
-            f"every 1 s) + {args.workers} `ordstyrer worker --interval 0.05`; PostgreSQL; loopback"
+            f"ordstyrer serve (waitress, {args.threads} threads, {in_process}) + "
+            f"{args.workers} `ordstyrer worker --interval 0.05`; PostgreSQL; loopback"
         )
         print(topology)
 

@@ -347,3 +347,29 @@ def test_disconnected_channel_no_longer_receives(
         django_capture_on_commit_callbacks,
     )
     assert WebhookDelivery.objects.get().unmatched == 1
+
+
+@pytest.mark.parametrize("status", ["draft", "retired"])
+def test_a_channel_not_in_use_gets_nothing(
+    client, personas, django_capture_on_commit_callbacks, status
+) -> None:
+    make_channel(personas, platform_id=PAGE, status=status)
+    _post(
+        client,
+        feed_body([comment_value(PAGE, "222_9080")], PAGE),
+        django_capture_on_commit_callbacks,
+    )
+    assert WebhookDelivery.objects.get().unmatched == 1
+    assert InboxItem.objects.count() == 0
+
+
+def test_a_closed_channel_still_receives(
+    client, personas, django_capture_on_commit_callbacks
+) -> None:
+    channel = make_channel(personas, platform_id=PAGE, status="closed")
+    _post(
+        client,
+        feed_body([comment_value(PAGE, "222_9081")], PAGE),
+        django_capture_on_commit_callbacks,
+    )
+    assert InboxItem.objects.filter(channel=channel, platform_id="222_9081").exists()

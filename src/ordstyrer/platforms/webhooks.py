@@ -167,7 +167,9 @@ class ChannelRouter:
                 .order_by("id")
                 .first()
             )
-        if channel is None or channel.status == channel_workflow.RETIRED:
+        # Only an approved channel in use (or paused, or closed for comments) is fed
+        # (CH-1); a retired one, or a proposal, gets nothing.
+        if channel is None or channel.status not in channel_workflow.OFFICIAL:
             return None
         return channel
 
