@@ -379,8 +379,14 @@ def validate_file(path: Path, name: str) -> None:
         for _event, element in etree.iterparse(
             str(path), events=("end",), schema=schema(name), no_network=True, huge_tree=True
         ):
-            # Free what has been validated; keep the ancestors' start tags.
+            # Free what has been validated: the element's content, and the emptied
+            # siblings before it (an emptied element still costs memory). Validation runs
+            # on the parser's events, not on this tree.
             element.clear(keep_tail=True)
+            parent = element.getparent()
+            if parent is not None:
+                while element.getprevious() is not None:
+                    del parent[0]
     except etree.XMLSyntaxError as exc:
         raise ExportError(f"{path.name} følger ikke skjemaet {SCHEMAS[name]}: {exc}") from None
 
