@@ -314,7 +314,9 @@ def replies_retry_sweep(*, now: datetime) -> int:
 
 def reply_suggestion(*, item: InboxItem, actor: Any, code: str, target: str = "") -> Any:
     """The suggested reply `code` for `item`, signed for `actor` where DI-9 demands it."""
-    policy, _targets, _version = policy_state(item.municipality)
+    from ordstyrer.tenants.selectors import policy_for
+
+    policy = policy_for(municipality=item.municipality)
     return reply_templates.render(
         code,
         policy=policy,
