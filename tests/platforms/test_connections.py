@@ -378,3 +378,27 @@ def test_an_editor_sees_but_may_not_change(client, personas) -> None:
     response = client.get(_url(channel))
     assert response.status_code == 200 and "Lagre token" not in response.content.decode()
     assert client.post(_url(channel, "koble-fra/")).status_code == 403
+
+
+def test_it_connects_from_the_command_line_with_the_token_on_stdin(
+    personas, graph, fb_page, monkeypatch, capsys, django_capture_on_commit_callbacks
+) -> None:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    channel = make_channel(personas)
+    graph.store.add_user_token("EAAsystemcli", {fb_page.id}, tasks={"MANAGE"})
+    monkeypatch.setattr("sys.stdin", io.StringIO("EAAsystemcli\n"))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("platform_connect", "--channel", str(channel.pk), "--account-id", fb_page.id)
+    assert "koblet til" in capsys.readouterr().out
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.connected_by is None and _decrypt(connection) == fb_page.token
+    assert connection.check_ok is True and connection.tasks == ["MANAGE"]
+    entry = AuditEntry.objects.get(action="platform_connect")
+    assert entry.actor is None and "EAAsystemcli" not in json.dumps(entry.data)
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    with pytest.raises(CommandError):
+        call_command("platform_connect", "--channel", str(channel.pk), "--account-id", fb_page.id)
