@@ -280,6 +280,10 @@ def _word_class(word: str) -> str | None:
 def _lexicon_hits(text: str) -> Iterator[TermHit]:
     """Longest lexicon terms, left to right (a term may end in an inflected word)."""
     terms, prefixes = _health_lexicon()
+    # A hit starts at a word that is a term itself or starts a longer one; most texts
+    # have none, and then one findall is all it costs.
+    if not any(w in prefixes or _word_class(w) for w in map(str.lower, _TOKEN.findall(text))):
+        return
     tokens = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
     i = 0
     while i < len(tokens):
