@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import ConfigError, env_bool, env_int, env_list, env_path, env_str
+from config.env import ConfigError, env_bool, env_float, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "ordstyrer"
@@ -152,6 +152,8 @@ META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")
 META_GRAPH_BASE_URL = env_str("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_DIALOG_BASE_URL = env_str("META_DIALOG_BASE_URL", "https://www.facebook.com")
 WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
+# Idle poll interval of the task worker: short, so a webhook is triaged well within a second.
+WORKER_INTERVAL = env_float("ORDSTYRER_WORKER_INTERVAL", 0.2)
 
 LOGGING = {
     "version": 1,

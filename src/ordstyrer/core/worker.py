@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
@@ -102,10 +103,10 @@ class OrdstyrerWorker(Worker):
         super().run()
 
 
-def make_worker(*, interval: float = 1.0) -> Worker:
+def make_worker(*, interval: float | None = None) -> Worker:
     return OrdstyrerWorker(
         queue_names=["*"],
-        interval=interval,
+        interval=settings.WORKER_INTERVAL if interval is None else interval,
         batch=False,
         backend_name="default",
         startup_delay=False,
@@ -115,7 +116,7 @@ def make_worker(*, interval: float = 1.0) -> Worker:
     )
 
 
-def start_in_thread(*, interval: float = 1.0) -> tuple[threading.Thread, Worker]:
+def start_in_thread(*, interval: float | None = None) -> tuple[threading.Thread, Worker]:
     """Start a worker in a daemon thread (the embedded default's in-process worker)."""
     worker = make_worker(interval=interval)
     thread = threading.Thread(target=worker.run, name="ordstyrer-worker", daemon=True)

@@ -5,7 +5,9 @@ class Command(BaseCommand):
     help = "Run the background worker (queued tasks) until stopped."
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument(
+            "--interval", type=float, default=None, help="Idle poll interval in seconds."
+        )
 
     def handle(self, *args, interval, **options):
         from ordstyrer.core.worker import make_worker
