@@ -74,3 +74,19 @@ def test_gate_skips_texts_without_name_cues() -> None:
     offsets = names._tokens(text)  # noqa: SLF001 - the gate is the point of this test
     assert not names.may_contain_name(text, offsets)
     assert names.may_contain_name("spør kari om det", names._tokens("spør kari om det"))  # noqa: SLF001
+
+
+@pytest.mark.parametrize(
+    ("text", "gated"),
+    [
+        ("Den nye veien er fin", False),  # "Den" is in the first-name list
+        ("hva skjer i helga", False),
+        ("finn ut av det selv", False),
+        ("Vi traff Helga på biblioteket", True),  # a capital inside a sentence
+        ("Ingrid har svart meg", True),  # a first name opening the comment
+        ("spør ingrid om det", True),
+        ("@kommunen svar da", True),
+    ],
+)
+def test_gate_cues(text: str, gated: bool) -> None:
+    assert names.may_contain_name(text, names._tokens(text)) is gated  # noqa: SLF001

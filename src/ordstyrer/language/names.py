@@ -36,6 +36,12 @@ def _tokens(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+# First names in the list that are far more often everyday words ("den", "i helga",
+# "mitt", "finn ut"): on their own, at the start of a sentence or in lower case, they
+# do not send a comment through the network (a capital inside a sentence still does).
+_EVERYDAY = frozenset({"den", "mitt", "august", "bror", "helga", "finn", "line", "tang"})
+
+
 def may_contain_name(text: str, offsets: list[tuple[int, int]]) -> bool:
     """Cheap gate before the network: a capital inside a sentence, a known first name, an @.
 
@@ -51,9 +57,11 @@ def may_contain_name(text: str, offsets: list[tuple[int, int]]) -> bool:
         word = text[s:e]
         if word.startswith("@"):
             return True
-        if word[:1].isupper() and (not sentence_start or word in names):
+        if word[:1].isupper() and (
+            not sentence_start or (word in names and word.lower() not in _EVERYDAY)
+        ):
             return True
-        if word.islower() and word in lower and len(word) > 2:
+        if word.islower() and word in lower and len(word) > 2 and word not in _EVERYDAY:
             return True
         sentence_start = word in {".", "!", "?", ":"}
     return False
