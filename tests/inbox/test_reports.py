@@ -54,8 +54,9 @@ def test_figures(world, answered):
     assert (total.first_in_time, total.first_judged) == (2, 4)
     # Resolution (7.5 h, Wednesday 09:00): the next-day answer at 09:00 is on the dot.
     assert (total.resolution_in_time, total.resolution_judged) == (3, 4)
-    assert total.first_hours == [0.5, 1.5, 7.5]
+    # Working hours of the three first responses: 0.5, 1.5 and 7.5.
     assert total.first_median == 1.5 and total.first_p90 == 7.5
+    assert total.resolution_median == 1.5 and total.resolution_p90 == 7.5
     by = {code: {f.label: f for f in rows} for code, _h, rows in report.dimensions}
     assert by["channel"]["Skolen"].items == 3 and by["channel"]["Biblioteket"].overdue_now == 1
     assert list(by["month"]) == ["mai 2026"]
