@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -173,3 +174,22 @@ def test_naive_times_are_refused(world):
 def test_reply_rows_are_not_created_by_ingest(world):
     ingest(world.channel, comment("c1"))
     assert Reply.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "hidden"),
+    [
+        ({}, True),  # a comment that says nothing about hiding (an import, a re-read add)
+        ({"verb": "edited"}, True),  # a Graph webhook edit
+        ({"verb": "edited", "is_hidden": True}, True),
+        ({"is_hidden": False}, False),  # a Graph read: the platform shows it again
+        ({"hidden": False}, False),  # an Instagram read
+        ({"verb": "unhide"}, False),
+    ],
+)
+def test_hidden_changes_only_when_the_platform_says_so(world, raw, hidden):
+    ingest(world.channel, replace(comment("c1"), hidden=True, raw={"verb": "hide"}))
+    later = replace(comment("c1", "Når åpner den igjen?", edited=True), raw=raw)
+    item = ingest(world.channel, later, at=TUESDAY + timedelta(minutes=5))
+    item.refresh_from_db()
+    assert item.hidden is hidden and item.text == "Når åpner den igjen?"

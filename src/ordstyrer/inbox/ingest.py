@@ -258,7 +258,27 @@ def _copy_platform_fields(item: InboxItem, comment: Comment) -> None:
         item.permalink = comment.permalink[:1000]
     if comment.created_at is not None and item.platform_created_at is None:
         item.platform_created_at = comment.created_at
-    item.hidden = bool(comment.hidden)
+    hidden = hidden_on_platform(comment)
+    if hidden is not None:
+        item.hidden = hidden
+
+
+def hidden_on_platform(comment: Comment) -> bool | None:
+    """Whether the platform says the comment is hidden, or None when this change does not
+    say: an add or an author's edit must not show a comment the municipality hid.
+
+    A hide/unhide event decides (`raw["verb"]`, as webhooks and the simulated feed carry
+    it); then an explicit platform value (Graph `is_hidden`, Instagram `hidden`, as in
+    a comment read from the platform); `Comment.hidden=True` is always an explicit "hidden".
+    """
+    raw = comment.raw if isinstance(comment.raw, dict) else {}
+    verb = raw.get("verb")
+    if verb in ("hide", "unhide"):
+        return verb == "hide"
+    for key in ("is_hidden", "hidden"):
+        if isinstance(raw.get(key), bool):
+            return bool(raw[key])
+    return True if comment.hidden else None
 
 
 # --- known items -----------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 Real platforms (Facebook, Instagram) are reached through `channels.platform.connector_for`
 outside any transaction. The simulated platform of the demo keeps its whole world in the
 database (`SimulatedWorld`): it is loaded, used and saved back under a row lock, so
-that two workers never act on two copies of it. The lock is on our own row, not a
-platform call inside a business transaction.
+that two workers never act on two copies of it. The lock is on our own row, held only
+for the block, never around a business transaction. The world is saved and committed
+also when the block raises a `ConnectorError` (an injected failure stays used up); the
+error is re-raised after the commit.
 """
 
 from __future__ import annotations
@@ -34,12 +36,16 @@ def _clock(now: datetime | None) -> Callable[[], datetime]:
 
 @contextmanager
 def channel_connector(channel: Channel, *, now: datetime | None = None) -> Iterator[Any]:
-    """The channel's connector for the duration of the block."""
+    """The channel's connector for the duration of the block.
+
+    A `ConnectorError` raised in the block propagates to the caller, after the simulated
+    page's world has been saved; any other exception rolls the world back."""
     if channel.kind != ChannelKind.SIMULATED:
         yield connector_for(channel)
         return
     from ordstyrer.connectors.registry import get_connector
 
+    failure: ConnectorError | None = None
     with transaction.atomic():
         world, _created = SimulatedWorld.objects.select_for_update().get_or_create(channel=channel)
         config = {
@@ -54,10 +60,14 @@ def channel_connector(channel: Channel, *, now: datetime | None = None) -> Itera
         connector = get_connector(ChannelKind.SIMULATED, config)
         try:
             yield connector
-        except ConnectorError:
-            _save(world, connector)  # a consumed simulated failure stays consumed
-            raise
+        except ConnectorError as exc:
+            # A platform error is something that happened on the page (an injected
+            # `fail_next` failure is used up): save the world and commit, then re-raise
+            # outside the transaction, or the rollback would undo the save.
+            failure = exc
         _save(world, connector)
+    if failure is not None:
+        raise failure
 
 
 def _save(world: SimulatedWorld, connector: Any) -> None:

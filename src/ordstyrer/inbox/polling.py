@@ -57,6 +57,8 @@ def comment_from_event(event: ChangeEvent) -> Comment | None:
         removed=event.verb == "remove",
         hidden=event.verb == "hide",
         is_page_author=event.is_page_author,
+        # The verb tells ingestion whether this change says anything about `hidden`.
+        raw={"verb": event.verb},
     )
 
 
