@@ -20,11 +20,11 @@ urlpatterns = [
     path("m/<slug:slug>/husregler/", views.house_rules, name="house_rules"),
     path("m/<slug:slug>/innstillinger/", views.policy_settings, name="policy_settings"),
     path("m/<slug:slug>/kanaler/", include("ordstyrer.channels.urls")),
-    path("m/<slug:slug>/arkiv/", include("ordstyrer.archive.urls")),
     path(
         "m/<slug:slug>/kanaler/<int:pk>/tilkobling/",
         include("ordstyrer.platforms.urls"),
     ),
+    path("m/<slug:slug>/arkiv/", include("ordstyrer.archive.urls")),
     path("m/<slug:slug>/innboks/", include("ordstyrer.inbox.urls")),
     path("m/<slug:slug>/moderering/", include("ordstyrer.moderation.urls")),
 ]
