@@ -7,7 +7,17 @@ comment-style sentences, because comments are often written in lower case
 
 Run: `python -m ordstyrer.language.train.names [--data DIR] [--out DIR] [--epochs N]`.
 Fixed seeds make the run reproducible; it prints PER precision/recall/F1 on NorNE dev
-(nb and nn, cased and lower-cased). NorNE's test split is never read.
+(nb and nn, cased and lower-cased) after every epoch and keeps the best epoch. Training
+is bounded by CPU time (`--max-minutes`, one core). NorNE's test split is never read.
+
+The shipped model was trained in two stages (about 4.2 CPU minutes an epoch, 25 in all):
+
+    python -m ordstyrer.language.train.names --epochs 3 --out /tmp/names-1
+    python -m ordstyrer.language.train.names --resume /tmp/names-1 --dropout 0.2 --epochs 3
+
+The second stage restarts Adam on the first stage's weights, which lifted nb dev PER F1
+from 0.817 to 0.844 (nn 0.747 to 0.756). More epochs at the same rate made it swing
+(0.789 after a fourth), and a third stage at `--learn-rate 0.0003` stayed at 0.845.
 """
 
 from __future__ import annotations
@@ -16,16 +26,21 @@ import argparse
 import random
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DATA = Path("/work/shared/data")
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "names"
 SEED = 20240611
 
-Sentence = tuple[list[str], list[str]]  # words, IOB2 tags (PER only, others "O")
+Sentence = tuple[list[str], list[str]]  # words, IOB2 tags (PER, or all NorNE types)
 
 
-def read_iob(path: Path) -> list[Sentence]:
+def _keep(tag: str, all_types: bool) -> str:
+    return tag if tag != "O" and (all_types or tag.endswith("-PER")) else "O"
+
+
+def read_iob(path: Path, *, all_types: bool = False) -> list[Sentence]:
     sentences: list[Sentence] = []
     words: list[str] = []
     tags: list[str] = []
@@ -37,7 +52,7 @@ def read_iob(path: Path) -> list[Sentence]:
             continue
         word, _, tag = line.partition("\t")
         words.append(word)
-        tags.append(tag.strip() if tag.strip().endswith("-PER") else "O")
+        tags.append(_keep(tag.strip() or "O", all_types))
     if words:
         sentences.append((words, tags))
     return sentences
@@ -163,10 +178,12 @@ def comment_sentences(n: int, rng: random.Random) -> list[Sentence]:
     return out
 
 
-def training_set(data: Path, rng: random.Random, *, lower_share: float) -> list[Sentence]:
+def training_set(
+    data: Path, rng: random.Random, *, lower_share: float, all_types: bool = False
+) -> list[Sentence]:
     norne = data / "norne"
-    base = read_iob(norne / "no_bokmaal-train-from-ndt.iob")
-    base += read_iob(norne / "no_nynorsk-train-from-ndt.iob")
+    base = read_iob(norne / "no_bokmaal-train-from-ndt.iob", all_types=all_types)
+    base += read_iob(norne / "no_nynorsk-train-from-ndt.iob", all_types=all_types)
     augmented = [([w.lower() for w in ws], ts) for ws, ts in base if rng.random() < lower_share]
     out = base + augmented + comment_sentences(3000, rng)
     rng.shuffle(out)
@@ -217,7 +234,17 @@ def dev_report(nlp, data: Path) -> dict[str, dict[str, float]]:  # noqa: ANN001
     return report
 
 
-def build_nlp():  # noqa: ANN201 - spaCy Language
+@dataclass(frozen=True)
+class Shape:
+    """Network sizes (spaCy HashEmbedCNN + transition-based NER)."""
+
+    width: int = 128
+    depth: int = 4
+    embed_size: int = 6000
+    hidden_width: int = 64
+
+
+def build_nlp(shape: Shape = Shape()):  # noqa: ANN201, B008 - spaCy Language; frozen default
     import spacy
 
     nlp = spacy.blank("nb")
@@ -228,16 +255,16 @@ def build_nlp():  # noqa: ANN201 - spaCy Language
                 "@architectures": "spacy.TransitionBasedParser.v2",
                 "state_type": "ner",
                 "extra_state_tokens": False,
-                "hidden_width": 64,
+                "hidden_width": shape.hidden_width,
                 "maxout_pieces": 2,
                 "use_upper": True,
                 "nO": None,
                 "tok2vec": {
                     "@architectures": "spacy.HashEmbedCNN.v2",
                     "pretrained_vectors": None,
-                    "width": 128,
-                    "depth": 4,
-                    "embed_size": 6000,
+                    "width": shape.width,
+                    "depth": shape.depth,
+                    "embed_size": shape.embed_size,
                     "window_size": 1,
                     "maxout_pieces": 3,
                     "subword_features": True,
@@ -248,35 +275,77 @@ def build_nlp():  # noqa: ANN201 - spaCy Language
     return nlp
 
 
-def train(data: Path, out: Path, *, epochs: int, lower_share: float) -> dict[str, dict]:
+def train(
+    data: Path,
+    out: Path,
+    *,
+    epochs: int,
+    lower_share: float,
+    shape: Shape = Shape(),  # noqa: B008 - frozen dataclass
+    all_types: bool = False,
+    max_minutes: float = 28.0,
+    dropout: float = 0.2,
+    resume: Path | None = None,
+    learn_rate: float = 0.001,
+    keep_epochs: bool = False,
+) -> dict[str, dict]:
+    """Train for `epochs` or until `max_minutes` of CPU time are spent; keep the best epoch.
+
+    The bound is CPU time (training runs on one core), so that a run on a busy shared
+    machine trains as much as one on an idle one. Dev F1 is measured with the
+    optimiser's averaged weights, which are the ones saved.
+    """
     import spacy
     from spacy.util import compounding, fix_random_seed, minibatch
 
+    started = time.monotonic()
+    deadline = time.process_time() + max_minutes * 60
     fix_random_seed(SEED)
     rng = random.Random(SEED)  # noqa: S311 - reproducible augmentation
-    sentences = training_set(data, rng, lower_share=lower_share)
-    nlp = build_nlp()
-    examples = list(_docs(nlp, sentences))
-    optimizer = nlp.initialize(lambda: examples[:2000])
+    sentences = training_set(data, rng, lower_share=lower_share, all_types=all_types)
     dev = dev_sets(data)
     best_f1 = -1.0
+    if resume is not None:
+        nlp = spacy.load(resume)
+        examples = list(_docs(nlp, sentences))
+        optimizer = nlp.resume_training()
+        scores = {lang: evaluate(nlp, s)["f1"] for lang, s in dev.items()}
+        best_f1 = sum(scores.values()) / len(scores)
+        nlp.to_disk(out)
+        print(f"resumed from {resume}: dev PER F1 nb {scores['nb']:.3f} nn {scores['nn']:.3f}")  # noqa: T201
+    else:
+        nlp = build_nlp(shape)
+        examples = list(_docs(nlp, sentences))
+        optimizer = nlp.initialize(lambda: examples[:2000])
+    optimizer.learn_rate = learn_rate
+    print(f"{len(examples)} sentences, {resume or shape}, all_types={all_types}", flush=True)  # noqa: T201
     for epoch in range(epochs):
-        started = time.monotonic()
+        epoch_started = time.monotonic()
         rng.shuffle(examples)
         losses: dict[str, float] = {}
+        stopped = False
         for batch in minibatch(examples, size=compounding(8.0, 64.0, 1.001)):
-            nlp.update(batch, sgd=optimizer, drop=0.25, losses=losses)
-        scores = {lang: evaluate(nlp, s)["f1"] for lang, s in dev.items()}
-        mean = sum(scores.values()) / len(scores)
+            nlp.update(batch, sgd=optimizer, drop=dropout, losses=losses)
+            if time.process_time() > deadline:
+                stopped = True
+                break
+        with nlp.use_params(optimizer.averages):
+            scores = {lang: evaluate(nlp, s)["f1"] for lang, s in dev.items()}
+            mean = sum(scores.values()) / len(scores)
+            if mean > best_f1:
+                best_f1 = mean
+                nlp.to_disk(out)
+            if keep_epochs:
+                nlp.to_disk(out.with_name(f"{out.name}-epoch{epoch + 1}"))
         print(  # noqa: T201
-            f"epoch {epoch + 1}: loss {losses.get('ner', 0):.0f}  dev PER F1 "
-            f"nb {scores['nb']:.3f} nn {scores['nn']:.3f}  ({time.monotonic() - started:.0f} s)",
+            f"epoch {epoch + 1}{' (cut short)' if stopped else ''}: loss "
+            f"{losses.get('ner', 0):.0f}  dev PER F1 nb {scores['nb']:.3f} nn {scores['nn']:.3f}"
+            f"  ({time.monotonic() - epoch_started:.0f} s; {time.process_time() / 60:.1f} CPU min,"
+            f" {(time.monotonic() - started) / 60:.1f} min in all)",
             flush=True,
         )
-        if mean > best_f1:
-            best_f1 = mean
-            with nlp.use_params(optimizer.averages):
-                nlp.to_disk(out)
+        if stopped:
+            break
     best = spacy.load(out)
     return dev_report(best, data)
 
@@ -286,10 +355,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument(
+        "--max-minutes", type=float, default=28.0, help="grense for CPU-tid (minutter)"
+    )
     parser.add_argument("--lower-share", type=float, default=0.5)
+    parser.add_argument("--dropout", type=float, default=0.25)
+    parser.add_argument("--width", type=int, default=Shape.width)
+    parser.add_argument("--depth", type=int, default=Shape.depth)
+    parser.add_argument("--embed-size", type=int, default=Shape.embed_size)
+    parser.add_argument("--hidden-width", type=int, default=Shape.hidden_width)
+    parser.add_argument(
+        "--all-types", action="store_true", help="lær alle NorNE-typene (bare PER brukes)"
+    )
+    parser.add_argument("--resume", type=Path, help="fortsett treningen av en lagret modell")
+    parser.add_argument("--learn-rate", type=float, default=0.001)
+    parser.add_argument(
+        "--keep-epochs", action="store_true", help="lagre også hver epoke ved siden av --out"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
-    report = train(args.data, args.out, epochs=args.epochs, lower_share=args.lower_share)
+    shape = Shape(args.width, args.depth, args.embed_size, args.hidden_width)
+    report = train(
+        args.data,
+        args.out,
+        epochs=args.epochs,
+        lower_share=args.lower_share,
+        shape=shape,
+        all_types=args.all_types,
+        max_minutes=args.max_minutes,
+        dropout=args.dropout,
+        resume=args.resume,
+        learn_rate=args.learn_rate,
+        keep_epochs=args.keep_epochs,
+    )
     for name, s in report.items():
         print(  # noqa: T201
             f"PER {name:9s} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
