@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
@@ -30,7 +29,8 @@ from tests.conftest import Personas
 
 APP_SECRET = "app-hemmelighet-æøå"
 VERIFY_TOKEN = "verifiser-meg-ø"
-TOKEN_KEY = Fernet.generate_key().decode()
+# Fixed, not generated: test ids that show it must be the same in every xdist worker.
+TOKEN_KEY = "b3Jkc3R5cmVyLXRlc3QtdG9rZW4ta2V5LTMyLWJ5dGU="
 
 
 class LoginFakeGraph(FakeGraph):
