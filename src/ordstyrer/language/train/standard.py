@@ -1,4 +1,4 @@
-"""Train the Bokmål/Nynorsk detector shipped as `models/standard.pkl`.
+"""Train the Bokmål/Nynorsk detector shipped as `models/standard.npz`.
 
 Data: Talk of Norway sentences labelled nob/nno (parliament_nob_nno, Apache-2.0) and
 the NorNE/NDT train sentences of both written standards, with lower-cased copies
