@@ -126,6 +126,25 @@ def _titles(entry: ArchiveEntry, channel_name: str) -> tuple[str, str]:
     return safe_text(title)[:TITLE_LIMIT], safe_text(mask_personal_data(public))[:TITLE_LIMIT]
 
 
+def _cursor() -> Any:
+    """A cursor for the per-append statements: on PostgreSQL psycopg's own, with the
+    parameters bound on the server; elsewhere Django's."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
+    if connection.vendor == "postgresql":
+        # Not prepared: a transaction-pooling proxy may sit in front of the database.
+        cursor.execute(sql, params, prepare=False)
+    else:
+        cursor.execute(sql, params)
+
+
 def _claim_head(municipality: Any) -> tuple[int, str]:
     """Lock the municipality's chain head for this transaction (created on first use) and
     return (sequence, hash) of the newest record. Plain SQL: this runs on every append,
@@ -133,14 +152,14 @@ def _claim_head(municipality: Any) -> tuple[int, str]:
     table = ChainHead._meta.db_table
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     sql = f"SELECT sequence, head_hash FROM {table} WHERE municipality_id = %s{lock}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [municipality.pk])
+    with _cursor() as cursor:
+        _execute(cursor, sql, [municipality.pk])
         row = cursor.fetchone()
         if row is None:
             ChainHead.objects.bulk_create(
                 [ChainHead(municipality=municipality)], ignore_conflicts=True
             )
-            cursor.execute(sql, [municipality.pk])
+            _execute(cursor, sql, [municipality.pk])
             row = cursor.fetchone()
     return int(row[0]), row[1]
 
@@ -314,18 +333,21 @@ def _insert_and_move_head(record: ArchiveRecord) -> None:
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id"
     )
     head = [record.sequence, record.hash, record.municipality_id]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH moved AS (UPDATE {ChainHead._meta.db_table} "  # noqa: S608
-                "SET sequence = %s, head_hash = %s WHERE municipality_id = %s) " + insert,
-                [*head, *values],
-            )
+    if connection.vendor == "postgresql":
+        # Parameters bound on the server instead of quoted into the text (the body is
+        # the largest one).
+        sql = (
+            f"WITH moved AS (UPDATE {ChainHead._meta.db_table} "  # noqa: S608
+            "SET sequence = %s, head_hash = %s WHERE municipality_id = %s) " + insert
+        )
+        with _cursor() as cursor:
+            _execute(cursor, sql, [*head, *values])
             record.pk = cursor.fetchone()[0]
-        else:
+    else:
+        with connection.cursor() as cursor:
             cursor.execute(insert, values)
             record.pk = cursor.fetchone()[0]
-            _move_head(record.municipality, record.sequence, record.hash)
+        _move_head(record.municipality, record.sequence, record.hash)
     record._state.adding = False
     record._state.db = connection.alias
 
