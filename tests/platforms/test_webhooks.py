@@ -8,14 +8,18 @@ import hashlib
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 from ordstyrer.connectors.graph.webhooks import sign
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.platforms import webhooks
 from ordstyrer.platforms.models import DeliveryStatus, PlatformConnection, WebhookDelivery
+from ordstyrer.platforms.tasks import webhook_process
+from ordstyrer.platforms.webhooks import body_hash
 from tests.platforms.conftest import (
     APP_SECRET,
     VERIFY_TOKEN,
@@ -121,6 +125,46 @@ def test_the_view_writes_one_row_and_nothing_else(client, channel) -> None:
     ]
     assert len(writes) == 1 and "platforms_webhookdelivery" in writes[0]
     assert WebhookDelivery.objects.get().status == DeliveryStatus.RECEIVED
+
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def test_with_the_database_queue_the_delivery_and_its_task_are_one_transaction(
+    client, channel, settings
+) -> None:
+    settings.TASKS = DB_TASKS
+    body = feed_body([comment_value(PAGE, "222_9005", message=NORWEGIAN)], PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        response = post_signed(client, body)
+    assert response.status_code == 200
+    statements = [q["sql"].lstrip().upper() for q in queries.captured_queries]
+    inserts = [sql for sql in statements if sql.startswith("INSERT")]
+    assert len(inserts) == 2 and "PLATFORMS_WEBHOOKDELIVERY" in inserts[0]
+    assert DBTaskResult._meta.db_table.upper() in inserts[1]
+    assert not [sql for sql in statements if sql.startswith(("SELECT", "UPDATE", "DELETE"))]
+    # The task is queued with the body's hash; the worker's run of it triages the comment.
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "ordstyrer.platforms.tasks.webhook_process"
+    assert task.args_kwargs == {"args": [], "kwargs": {"sha256": body_hash(body)}}
+    assert webhook_process.call(**task.args_kwargs["kwargs"]) == DeliveryStatus.PROCESSED
+    assert InboxItem.objects.get(platform_id="222_9005").triaged_at is not None
+
+
+def test_when_the_task_cannot_be_queued_nothing_is_stored_and_meta_retries(
+    client, channel, settings, monkeypatch
+) -> None:
+    settings.TASKS = DB_TASKS
+
+    def queue_down(*args, **kwargs):
+        raise DatabaseError("køen er nede")
+
+    monkeypatch.setattr(DatabaseBackend, "_task_to_db_task", queue_down)
+    client.raise_request_exception = False
+    body = feed_body([comment_value(PAGE, "222_9006")], PAGE)
+    assert post_signed(client, body).status_code == 500  # not 200: Meta sends it again
+    assert WebhookDelivery.objects.count() == 0
+    assert DBTaskResult.objects.count() == 0
 
 
 @pytest.mark.parametrize(

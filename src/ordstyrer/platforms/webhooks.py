@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -60,18 +60,38 @@ def body_hash(body: bytes) -> str:
 def webhook_receive(*, body: bytes, now: datetime | None = None) -> str:
     """Store a verified delivery durably and queue its processing; returns its SHA-256.
 
-    One statement, committed on its own: `INSERT … ON CONFLICT DO NOTHING` on the body's
-    hash, so the same bytes again (Meta retried a delivery we stored but whose answer
-    was lost) leave the first row as it was. The task is queued once the row is
-    committed; for a repeat it finds the delivery already claimed or done.
+    One transaction, one commit: `INSERT … ON CONFLICT DO NOTHING` on the body's hash
+    (the same bytes again — Meta retried a delivery we stored but whose answer was lost —
+    leave the first row as it was) and, with the database task backend, the task's row
+    in the same transaction. When this returns, both are committed or neither is (an
+    error answers 500 and Meta retries), so a stored delivery never waits for the
+    sweep because its task was lost. For a repeat the task finds the delivery already
+    claimed or done. Other task backends (the immediate one in tests) are given the
+    task once the row is committed.
     """
     digest = body_hash(body)
-    WebhookDelivery.objects.bulk_create(
-        [WebhookDelivery(received_at=now or timezone.now(), body=body, sha256=digest)],
-        ignore_conflicts=True,
-    )
-    transaction.on_commit(lambda: _enqueue(digest))
+    with transaction.atomic():
+        WebhookDelivery.objects.bulk_create(
+            [WebhookDelivery(received_at=now or timezone.now(), body=body, sha256=digest)],
+            ignore_conflicts=True,
+        )
+        if _task_commits_with_delivery():
+            _enqueue(digest)
+        else:
+            transaction.on_commit(lambda: _enqueue(digest))
     return digest
+
+
+def _task_commits_with_delivery() -> bool:
+    """Does the task backend write its row in the delivery's database transaction?"""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    from ordstyrer.platforms import tasks
+
+    return isinstance(tasks.webhook_process.get_backend(), DatabaseBackend) and (
+        router.db_for_write(DBTaskResult) == router.db_for_write(WebhookDelivery)
+    )
 
 
 def _enqueue(digest: str) -> None:
