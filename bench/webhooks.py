@@ -248,6 +248,23 @@ def _count(db_url: str, sql: str, *params) -> int:
         return int(conn.execute(sql, params).fetchone()[0])
 
 
+def _cpu_seconds(procs: list[subprocess.Popen]) -> float:
+    """User + system CPU of the application's processes so far (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for proc in procs:
+        try:
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -330,7 +347,10 @@ def main() -> None:
         send(port, warm, connections=1)
         if not args.accept_only:
             _processed(db_url, [hashlib.sha256(b).hexdigest() for b in warm], timeout=300)
-        in_process = "no worker" if args.no_web_worker else "in-process worker polling every 1 s"
+        poll = env.get("ORDSTYRER_WORKER_INTERVAL") or "0.2"
+        in_process = (
+            "no worker" if args.no_web_worker else f"in-process worker polling every {poll} s"
+        )
         topology = (
             f"ordstyrer serve (waitress, {args.threads} threads, {in_process}) + "
             f"{args.workers} `ordstyrer worker --interval 0.05`; PostgreSQL; loopback"
@@ -358,12 +378,17 @@ def main() -> None:
 
         # 2a. burst, one event per POST
         bodies = [body_for([n], "b1") for n in range(args.events)]
+        print(_load())
+        cpu = _cpu_seconds(children)
         begin, end, results = send(port, bodies, connections=args.connections, limit=120)
+        cpu = _cpu_seconds(children) - cpu
         ok = sum(1 for _, _, s in results if s == 200)
         wall = end - begin
         print(
             f"burst, 1 event/POST, {args.connections} connections: {ok}/{len(bodies)} accepted "
-            f"in {wall:.2f} s = {ok / wall:,.0f} events/s"
+            f"in {wall:.2f} s = {ok / wall:,.0f} events/s; application CPU during the burst "
+            f"{cpu:.2f} s = {cpu / max(ok, 1) * 1e6:,.0f} µs/event (triage running beside it "
+            f"included); {_load()}"
         )
         # 2b. burst, batched like Meta does under load
         n_batches = max(1, args.events // args.batch)
@@ -371,13 +396,16 @@ def main() -> None:
             body_for(list(range(i * args.batch, (i + 1) * args.batch)), "bb")
             for i in range(n_batches)
         ]
+        cpu = _cpu_seconds(children)
         begin, end, results_b = send(port, bodies_b, connections=args.connections, limit=120)
+        cpu = _cpu_seconds(children) - cpu
         ok_b = sum(1 for _, _, s in results_b if s == 200)
         wall_b = end - begin
         print(
             f"burst, {args.batch} events/POST: {ok_b * args.batch}/{n_batches * args.batch} "
             f"accepted in {wall_b:.2f} s = {ok_b * args.batch / wall_b:,.0f} events/s "
-            f"({ok_b / wall_b:,.0f} requests/s)"
+            f"({ok_b / wall_b:,.0f} requests/s); application CPU "
+            f"{cpu / max(ok_b * args.batch, 1) * 1e6:,.0f} µs/event; {_load()}"
         )
         if args.accept_only:
             return
