@@ -6,12 +6,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from ordstyrer.fakegraph.demo import DEMO_USER_TOKEN
 from ordstyrer.fakegraph.errors import GraphError
 from ordstyrer.fakegraph.fields import format_fields, parse_fields
+from ordstyrer.fakegraph.records import Settings
 
 from .conftest import NOW
 
@@ -212,6 +215,76 @@ def test_oauth_exchange_accounts_and_debug_token(fake, page, http) -> None:
     assert wrong["error"]["code"] == 101
 
 
+APP_ID = Settings().app_id
+BACK = "https://kommune.example/tilkobling/meta/tilbake/"
+
+
+def _code_grant(code: str, redirect_uri: str, *, secret: str | None = None) -> dict[str, str]:
+    st = Settings()
+    return {
+        "client_id": st.app_id,
+        "client_secret": secret or st.app_secret,
+        "redirect_uri": redirect_uri,
+        "code": code,
+    }
+
+
+def _dialog(http, fake, **params: str) -> httpx.Response:
+    query = {"client_id": APP_ID, "redirect_uri": BACK, "state": "tilstand-ø", **params}
+    return http.get(f"{fake.base_url}/v25.0/dialog/oauth", params=query)
+
+
+def test_login_dialog_sends_a_single_use_code_back(fake, page, http) -> None:
+    fake.store.add_user_token("EAAperson", {page.id})
+    fake.store.settings.login_user_token = "EAAperson"
+    answer = _dialog(http, fake, scope="pages_show_list", response_type="code")
+    assert answer.status_code == 302
+    target = urlsplit(answer.headers["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == BACK
+    query = parse_qs(target.query)
+    assert query["state"] == ["tilstand-ø"]
+    url = f"{fake.base_url}/v25.0/oauth/access_token"
+    grant = _code_grant(query["code"][0], BACK)
+    token = http.get(url, params=grant).json()
+    assert token == {"access_token": "EAAperson", "token_type": "bearer", "expires_in": 5400}
+    # Single use; and only with the redirect URI the dialog was given.
+    again = http.get(url, params=grant).json()["error"]
+    assert (again["code"], again["error_subcode"]) == (100, 36009)
+    code = parse_qs(urlsplit(_dialog(http, fake).headers["Location"]).query)["code"][0]
+    other = http.get(url, params=_code_grant(code, BACK + "annen/")).json()["error"]
+    assert (other["code"], other["error_subcode"]) == (100, 36008)
+    wrong_secret = http.get(url, params=_code_grant(code, BACK, secret="feil")).json()
+    assert wrong_secret["error"]["code"] == 101
+
+
+def test_login_dialog_without_a_chosen_person_logs_in_one_with_every_page(fake, page, http) -> None:
+    second = fake.add_page("Eksempel kulturskole")
+    location = _dialog(http, fake).headers["Location"]
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    url = f"{fake.base_url}/v25.0/oauth/access_token"
+    user = http.get(url, params=_code_grant(code, BACK)).json()["access_token"]
+    accounts = http.get(f"{fake.base_url}/v25.0/me/accounts", params={"access_token": user})
+    assert {a["id"] for a in accounts.json()["data"]} == {page.id, second.id}
+
+
+def test_login_dialog_refusals(fake, page, http) -> None:
+    wrong_app = _dialog(http, fake, client_id="123")
+    assert wrong_app.status_code == 400 and wrong_app.json()["error"]["code"] == 101
+    assert _dialog(http, fake, redirect_uri="tilbake").status_code == 400
+    http.post(f"{fake.base_url}/_fake/settings", json={"login_outcome": "denied"})
+    denied = parse_qs(urlsplit(_dialog(http, fake).headers["Location"]).query)
+    assert denied["error"] == ["access_denied"] and denied["error_reason"] == ["user_denied"]
+    assert denied["state"] == ["tilstand-ø"] and "code" not in denied
+
+
+def test_login_codes_through_the_control_endpoint(fake, page, http) -> None:
+    fake.store.add_user_token("EAAkontroll", {page.id})
+    payload = {"code": "kode-1", "user_token": "EAAkontroll", "redirect_uri": BACK}
+    assert http.post(f"{fake.base_url}/_fake/login_codes", json=payload).status_code == 200
+    token = http.get(f"{fake.base_url}/oauth/access_token", params=_code_grant("kode-1", BACK))
+    assert token.json()["access_token"] == "EAAkontroll"
+
+
 def test_cli_serves_the_demo_page() -> None:
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(
@@ -238,6 +311,15 @@ def test_cli_serves_the_demo_page() -> None:
                     raise
                 time.sleep(0.05)
         assert len(r.json()["data"]) == 6
+        # The whole Facebook Login flow: the dialog logs in as the demo user.
+        back = "http://127.0.0.1:8000/tilkobling/meta/tilbake/"
+        dialog = httpx.get(
+            f"{url}/v25.0/dialog/oauth",
+            params={"client_id": APP_ID, "redirect_uri": back, "state": "s1"},
+        )
+        code = parse_qs(urlsplit(dialog.headers["Location"]).query)["code"][0]
+        user = httpx.get(f"{url}/v25.0/oauth/access_token", params=_code_grant(code, back))
+        assert user.json()["access_token"] == DEMO_USER_TOKEN
     finally:
         proc.terminate()
         proc.wait(timeout=5)

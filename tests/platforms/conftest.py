@@ -1,10 +1,10 @@
 """Platform-connection test set-up: the Graph stand-in on loopback, Meta settings,
 a Fernet key, channels in a municipality, and signed webhook bodies.
 
-The stand-in has no OAuth `code` grant (Facebook Login's callback); `LoginFakeGraph`
-adds exactly that to it here, in the stand-in's own style (register a code for a user
-token; `/oauth/access_token?code=…` checks app id, secret and redirect URI), so the
-login flow is tested over HTTP like the rest. Nothing of our own client is mocked.
+Facebook Login runs against the stand-in too: its `/{version}/dialog/oauth` plays Meta's
+dialog (the person logs in and is sent back with a code) and `/oauth/access_token`
+exchanges the code, so the login flow is tested over HTTP like the rest. Nothing of our
+own client is mocked.
 """
 
 from __future__ import annotations
@@ -21,10 +21,8 @@ from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.connectors.graph.webhooks import sign
 from ordstyrer.fakegraph import FakeGraph
 from ordstyrer.fakegraph.clock import FakeClock
-from ordstyrer.fakegraph.errors import GraphError
 from ordstyrer.fakegraph.store import PageRec
 from ordstyrer.fakegraph.webhooks import encode_body
-from ordstyrer.fakegraph.writes import Req
 from tests.conftest import Personas
 
 APP_SECRET = "app-hemmelighet-æøå"
@@ -33,33 +31,10 @@ VERIFY_TOKEN = "verifiser-meg-ø"
 TOKEN_KEY = "b3Jkc3R5cmVyLXRlc3QtdG9rZW4ta2V5LTMyLWJ5dGU="
 
 
-class LoginFakeGraph(FakeGraph):
-    """The stand-in plus Facebook Login's code grant (`grant_type` absent, `code` set)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.codes: dict[str, tuple[str, str]] = {}  # code → (user token, redirect_uri)
-
-    def add_login_code(self, code: str, user_token: str, redirect_uri: str) -> None:
-        self.codes[code] = (user_token, redirect_uri)
-
-    def _exchange(self, req: Req) -> dict[str, Any]:
-        p = req.params
-        if "code" not in p:
-            return super()._exchange(req)
-        st = self.store.settings
-        if p.get("client_id") != st.app_id or p.get("client_secret") != st.app_secret:
-            raise GraphError(101, None, "Error validating application.")
-        found = self.codes.pop(p["code"], None)  # single use, like Meta's
-        if found is None or found[1] != p.get("redirect_uri"):
-            raise GraphError(100, 36009, "This authorization code has been used.")
-        return {"access_token": found[0], "token_type": "bearer", "expires_in": 5400}
-
-
 @pytest.fixture
-def fake() -> Iterator[LoginFakeGraph]:
+def fake() -> Iterator[FakeGraph]:
     # The stand-in's clock stands still at the real present, so `since` filters line up.
-    graph = LoginFakeGraph(clock=FakeClock(datetime.now(UTC), frozen=True)).start()
+    graph = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=True)).start()
     graph.usage.send_headers = False  # keep the process-wide throttle book out of it
     graph.store.settings.app_secret = APP_SECRET
     try:
@@ -69,7 +44,7 @@ def fake() -> Iterator[LoginFakeGraph]:
 
 
 @pytest.fixture
-def fb_page(fake: LoginFakeGraph) -> PageRec:
+def fb_page(fake: FakeGraph) -> PageRec:
     return fake.add_page("Eksempel kommune", ig_username="eksempelkommune")
 
 
@@ -84,11 +59,12 @@ def _meta_settings(settings, monkeypatch):
 
 
 @pytest.fixture
-def graph(fake: LoginFakeGraph, settings) -> LoginFakeGraph:
-    """Point the Django side at the stand-in, with its app id and secret."""
+def graph(fake: FakeGraph, settings) -> FakeGraph:
+    """Point the Django side at the stand-in (Graph and login dialog), with its app id
+    and secret."""
     settings.META_GRAPH_BASE_URL = fake.base_url
     settings.META_APP_ID = fake.store.settings.app_id
-    settings.META_DIALOG_BASE_URL = "https://dialog.example.invalid"
+    settings.META_DIALOG_BASE_URL = fake.base_url
     return fake
 
 

@@ -9,6 +9,7 @@ import logging
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -114,13 +115,23 @@ def test_a_wrong_token_is_shown_as_needing_reauthorisation(
 # --- Facebook Login for Business -------------------------------------------------------------
 
 
-def _start_login(client, channel) -> dict[str, list[str]]:
+def _start_login(client, channel, graph) -> str:
+    """Press "Logg inn hos Meta": the URL of Meta's dialog (the stand-in's here)."""
     response = client.post(_url(channel, "facebook/"))
     assert response.status_code == 302
     target = urlsplit(response["Location"])
-    assert target.netloc == "dialog.example.invalid"
+    assert f"{target.scheme}://{target.netloc}" == graph.base_url
     assert target.path == "/v25.0/dialog/oauth"
-    return parse_qs(target.query)
+    return response["Location"]
+
+
+def _meta_dialog(url: str) -> dict[str, str]:
+    """The person logs in at Meta's dialog, which sends them back: the callback's query."""
+    answer = httpx.get(url, follow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    target = urlsplit(answer.headers["Location"])
+    assert target.path == "/tilkobling/meta/tilbake/"
+    return {key: values[0] for key, values in parse_qs(target.query).items()}
 
 
 def test_login_flow_connects_the_chosen_page(
@@ -129,16 +140,16 @@ def test_login_flow_connects_the_chosen_page(
     other = graph.add_page("Eksempel kulturskole")
     channel = make_channel(personas)
     _login(client, personas.communications)
-    query = _start_login(client, channel)
+    dialog = _start_login(client, channel, graph)
+    query = parse_qs(urlsplit(dialog).query)
     assert query["client_id"] == [graph.store.settings.app_id]
     assert query["response_type"] == ["code"] and "scope" in query
-    redirect_uri = query["redirect_uri"][0]
-    assert redirect_uri.endswith("/tilkobling/meta/tilbake/")
+    assert query["redirect_uri"][0].endswith("/tilkobling/meta/tilbake/")
 
     # Meta's dialog: the person logs in and Meta sends them back with a code.
     graph.store.add_user_token("EAAshortlogin", {fb_page.id, other.id})
-    graph.add_login_code("kode-123", "EAAshortlogin", redirect_uri)
-    back = client.get("/tilkobling/meta/tilbake/", {"code": "kode-123", "state": query["state"][0]})
+    graph.store.settings.login_user_token = "EAAshortlogin"
+    back = client.get("/tilkobling/meta/tilbake/", _meta_dialog(dialog))
     assert back.status_code == 302 and back["Location"].endswith("/tilkobling/velg/")
     choose = client.get(back["Location"])
     assert choose.status_code == 200
@@ -162,10 +173,10 @@ def test_login_for_an_instagram_channel_offers_the_instagram_account(
 ) -> None:
     channel = make_channel(personas, kind="instagram", name="Eksempel på Instagram")
     _login(client, personas.communications)
-    query = _start_login(client, channel)
+    dialog = _start_login(client, channel, graph)
     graph.store.add_user_token("EAAshortig", {fb_page.id})
-    graph.add_login_code("kode-ig", "EAAshortig", query["redirect_uri"][0])
-    back = client.get("/tilkobling/meta/tilbake/", {"code": "kode-ig", "state": query["state"][0]})
+    graph.store.settings.login_user_token = "EAAshortig"
+    back = client.get("/tilkobling/meta/tilbake/", _meta_dialog(dialog))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(back["Location"], {"page": fb_page.ig_user_id})
     connection = PlatformConnection.objects.get(channel=channel)
@@ -178,24 +189,45 @@ def test_login_for_an_instagram_channel_offers_the_instagram_account(
 def test_login_callback_with_a_wrong_state_stores_nothing(client, personas, graph, fb_page) -> None:
     channel = make_channel(personas)
     _login(client, personas.communications)
-    query = _start_login(client, channel)
-    graph.store.add_user_token("EAAshort9", {fb_page.id})
-    graph.add_login_code("kode-9", "EAAshort9", query["redirect_uri"][0])
-    response = client.get("/tilkobling/meta/tilbake/", {"code": "kode-9", "state": "forfalsket"})
+    answer = _meta_dialog(_start_login(client, channel, graph))
+    response = client.get("/tilkobling/meta/tilbake/", {**answer, "state": "forfalsket"})
     assert response.status_code == 302 and response["Location"] == "/"
     assert not PlatformConnection.objects.exists()
     # The state was used up: replaying the right one now fails too.
-    again = client.get("/tilkobling/meta/tilbake/", {"code": "kode-9", "state": query["state"][0]})
+    again = client.get("/tilkobling/meta/tilbake/", answer)
     assert again["Location"] == "/"
+
+
+def test_login_cancelled_at_meta_is_reported(client, personas, graph, fb_page) -> None:
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    graph.store.settings.login_outcome = "denied"
+    answer = _meta_dialog(_start_login(client, channel, graph))
+    assert answer["error"] == "access_denied"
+    response = client.get("/tilkobling/meta/tilbake/", answer, follow=True)
+    assert "Innloggingen hos Meta ble avbrutt." in response.content.decode()
+    assert not PlatformConnection.objects.exists()
+
+
+def test_login_code_used_twice_is_refused_by_meta(client, personas, graph, fb_page) -> None:
+    channel = make_channel(personas)
+    _login(client, personas.communications)
+    answer = _meta_dialog(_start_login(client, channel, graph))
+    assert client.get("/tilkobling/meta/tilbake/", answer).status_code == 302
+    # A second login whose callback carries the first, spent code.
+    fresh = _meta_dialog(_start_login(client, channel, graph))
+    replay = client.get("/tilkobling/meta/tilbake/", {**fresh, "code": answer["code"]}, follow=True)
+    assert "Meta svarte med en feil" in replay.content.decode()
+    assert not PlatformConnection.objects.exists()
 
 
 def test_login_refused_by_meta_is_reported(client, personas, graph, fb_page) -> None:
     channel = make_channel(personas)
     _login(client, personas.communications)
-    query = _start_login(client, channel)
+    answer = _meta_dialog(_start_login(client, channel, graph))
     response = client.get(
         "/tilkobling/meta/tilbake/",
-        {"code": "ukjent-kode", "state": query["state"][0]},
+        {"code": "ukjent-kode", "state": answer["state"]},
         follow=True,
     )
     assert "Meta svarte med en feil" in response.content.decode()

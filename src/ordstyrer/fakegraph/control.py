@@ -60,6 +60,9 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
             data["token"], set(data["pages"]), tasks=set(data["tasks"]) if "tasks" in data else None
         )
         return 200, {"token": tok.value, "user_id": tok.user_id}
+    if route == "login_codes":
+        s.add_login_code(data["code"], data["user_token"], data["redirect_uri"])
+        return 200, {"success": True}
     if route == "tokens/expire":
         s.expire_page_token(data["page_id"], int(data.get("subcode", 463)))
         return 200, {"success": True}

@@ -24,6 +24,7 @@ def seed_demo(fake: FakeGraph, *, seed: int = 1, posts: int = 6) -> dict[str, An
     page = store.add_page("Eksempel kommune", page_id=DEMO_PAGE_ID, token=DEMO_TOKEN,
                           ig_username="eksempelkommune")  # fmt: skip
     store.add_user_token(DEMO_USER_TOKEN, {page.id})
+    store.settings.login_user_token = DEMO_USER_TOKEN  # who logs in at the login dialog
     now = store.now()
     people = [f"{f} {last}" for f in corpus.first_names[:20] for last in corpus.last_names[:10]]
     chosen = rng.sample(list(corpus.posts), posts)

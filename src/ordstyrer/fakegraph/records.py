@@ -182,6 +182,10 @@ class Settings:
     empty_pages: int = 0  # empty pages-with-next to send (§1.10)
     photo_max_bytes: int = 10 * 1024 * 1024
     unreachable_hosts: tuple[str, ...] = ("unreachable.invalid",)
+    # Facebook Login's dialog: who logs in there (a user token's value; empty = a person
+    # with every task on every Page, made on first use) and what they answer.
+    login_user_token: str = ""
+    login_outcome: str = "granted"  # or "denied": back with error=access_denied
 
 
 Record = (

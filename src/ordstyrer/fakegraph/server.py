@@ -12,7 +12,7 @@ import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from ordstyrer.fakegraph.clock import FakeClock
 from ordstyrer.fakegraph.edges import edge, project
@@ -223,6 +223,9 @@ class FakeGraph:
             self._send(h, status, payload, {})
             return
         pairs = parse_qsl(split.query, keep_blank_values=True)
+        if method == "GET" and path == "/dialog/oauth":
+            self._dialog(h, dict(pairs))
+            return
         try:
             body_pairs, files = _parse_body(h.headers.get("Content-Type", ""), body)
         except (ValueError, UnicodeDecodeError):
@@ -235,6 +238,27 @@ class FakeGraph:
         base = f"http://{h.headers.get('Host', self.base_url.removeprefix('http://'))}"
         status, payload, headers = self.dispatch(method, path, req, base)
         self._send(h, status, payload, headers)
+
+    def _dialog(self, h: BaseHTTPRequestHandler, params: dict[str, str]) -> None:
+        """Facebook Login's dialog (`/{version}/dialog/oauth`): the person "logs in" at
+        once (as `settings.login_user_token`) and is sent back to `redirect_uri` with a
+        code, or with `error=access_denied` when `settings.login_outcome` says so. Meta
+        shows an error page for a wrong app or redirect URI; here it is a JSON 400."""
+        redirect_uri = params.get("redirect_uri", "")
+        try:
+            answer = self.store.dialog_login(
+                client_id=params.get("client_id", ""),
+                redirect_uri=redirect_uri,
+                state=params.get("state", ""),
+            )
+        except GraphError as err:
+            self._send(h, 400, err.body(), {})
+            return
+        separator = "&" if urlsplit(redirect_uri).query else "?"
+        h.send_response(302)
+        h.send_header("Location", f"{redirect_uri}{separator}{urlencode(answer)}")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
 
     def _send(
         self, h: BaseHTTPRequestHandler, status: int, payload: Any, headers: Mapping[str, str]
@@ -343,6 +367,10 @@ class FakeGraph:
             raise GraphError(
                 101, None, "Error validating application. Invalid application ID or secret."
             )
+        if "code" in p:
+            # Facebook Login's code grant: the dialog's code → a short-lived user token.
+            user = s.use_login_code(p["code"], p.get("redirect_uri", ""))
+            return {"access_token": user, "token_type": "bearer", "expires_in": 5400}
         short = s.tokens.get(p.get("fb_exchange_token", ""))
         if p.get("grant_type") != "fb_exchange_token" or short is None or short.kind != "user":
             raise GraphError(190)

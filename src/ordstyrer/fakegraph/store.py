@@ -44,6 +44,7 @@ class Store:
         self._ids = itertools.count(100_000_001)
         self.emit: Callable[[str, str, str, dict[str, Any]], None] = lambda *a: None
         self.requests: list[tuple[str, str]] = []  # (method, path) log for tests
+        self.login_codes: dict[str, tuple[str, str]] = {}  # code → (user token, redirect_uri)
 
     # -- ids and lookup ----------------------------------------------------------------
 
@@ -117,6 +118,55 @@ class Store:
                 tok.tasks = set(tasks)
             self.tokens[value] = tok
             return tok
+
+    # -- Facebook Login (the dialog and its code grant) ---------------------------------
+
+    def add_login_code(self, code: str, user_token: str, redirect_uri: str) -> None:
+        """A code the dialog would hand out: exchangeable once, for `user_token`, with
+        exactly this `redirect_uri`."""
+        with self.lock:
+            self.login_codes[code] = (user_token, redirect_uri)
+
+    def use_login_code(self, code: str, redirect_uri: str) -> str:
+        """The user token behind a login code; single use, like Meta's [U]."""
+        with self.lock:
+            found = self.login_codes.pop(code, None)
+        if found is None:
+            raise GraphError(100, 36009, "This authorization code has been used.")
+        if found[1] != redirect_uri:
+            raise GraphError(
+                100,
+                36008,
+                "Error validating verification code. Please make sure your redirect_uri "
+                "is identical to the one you used in the OAuth dialog request",
+            )
+        return found[0]
+
+    def dialog_login(self, *, client_id: str, redirect_uri: str, state: str) -> dict[str, str]:
+        """What the login dialog sends back to `redirect_uri` once the person has
+        answered: `code` and `state`, or `error=access_denied` (and `state`)."""
+        if client_id != self.settings.app_id:
+            raise GraphError(101, None, "Error validating application. Invalid application ID.")
+        if not redirect_uri.startswith(("http://", "https://")):
+            raise bad_param("Invalid redirect_uri: it must be an absolute URL")
+        if self.settings.login_outcome == "denied":
+            return {
+                "error": "access_denied",
+                "error_code": "200",
+                "error_description": "Permissions error",
+                "error_reason": "user_denied",
+                "state": state,
+            }
+        with self.lock:
+            user = self.settings.login_user_token
+            if not user or user not in self.tokens:
+                user = user or "EAAdialogUser" + self.new_id()
+                pages = {k for k, rec in self.objects.items() if isinstance(rec, PageRec)}
+                self.add_user_token(user, pages)
+                self.settings.login_user_token = user
+            code = "fakecode" + self.new_id()
+            self.add_login_code(code, user, redirect_uri)
+        return {"code": code, "state": state}
 
     def expire_page_token(self, page_id: str, subcode: int = 463) -> None:
         with self.lock:
