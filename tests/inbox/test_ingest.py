@@ -10,7 +10,9 @@ import time_machine
 
 from ordstyrer.inbox.models import InboxItem, ItemKind, ItemStatus, Reply
 from ordstyrer.inbox.replies import reply_send
-from tests.inbox.conftest import TUESDAY, comment, ingest
+from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.tenants.services import policy_update
+from tests.inbox.conftest import TUESDAY, comment, ingest, make_world
 
 LATER = TUESDAY + timedelta(minutes=5)
 
@@ -32,6 +34,35 @@ def test_triaged_on_arrival(world):
     assert item.triaged_at == TUESDAY
     assert item.status == ItemStatus.NEW and item.open
     assert item.kind == ItemKind.COMMENT
+
+
+SPAM = "Kjøp billige klokker her www.klokker-billig.com 🔥🔥"
+
+
+def test_triage_follows_the_municipalitys_own_deletion_grounds(world):
+    """MO-1: an override of the deletion grounds reaches the suggested action on arrival."""
+    shipped = ingest(world.channel, comment("c1", SPAM, author="spam-1"))
+    assert (shipped.action, shipped.triage["grounds"]) == ("delete_allowed", ["spam"])
+    policy_update(
+        actor=world.p.communications,
+        municipality=world.municipality,
+        overrides={"MO-1": {"grounds": ["hate_speech", "privacy_breach"]}},
+        reason="Spam skjules, det slettes ikke",
+    )
+    removed = ingest(world.channel, comment("c2", SPAM, author="spam-2"))
+    assert (removed.action, removed.triage["grounds"]) == ("escalate", [])
+
+    other = make_world("renby", "rennebu")
+    assert ingest(other.channel, comment("r1", SPAM, author="spam-3")).action == "escalate"
+    grounds = list(policy_for(municipality=other.municipality).grounds())
+    policy_update(
+        actor=other.p.communications,
+        municipality=other.municipality,
+        overrides={"MO-1": {"grounds": [*grounds, "spam"]}},
+        reason="Spam er også grunnlag for sletting hos oss",
+    )
+    added = ingest(other.channel, comment("r2", SPAM, author="spam-4"))
+    assert (added.action, added.triage["grounds"]) == ("delete_allowed", ["spam"])
 
 
 def test_personal_data_marked(world):

@@ -164,3 +164,27 @@ def test_to_dict_shape() -> None:
     data = triage("Takk for hjelpa!", preset="gausdal").to_dict()
     assert set(data) >= {"category", "categories", "language", "pii", "action", "grounds",
                          "hate_ground", "findings"}  # fmt: skip
+
+
+SPAM = "Kjøp billige klokker her www.klokker-billig.com 🔥🔥"
+
+
+def test_effective_policy_grounds_decide_the_action() -> None:
+    """A municipality's own MO-1 grounds (an override) reach the action, not the preset's."""
+    shipped = triage(SPAM, policy=load_policy("indre-fosen"))
+    assert (shipped.action, shipped.grounds) == ("delete_allowed", ("spam",))
+    without_spam = load_policy("indre-fosen", {"MO-1": {"grounds": ["hate_speech"]}})
+    removed = triage(SPAM, policy=without_spam)
+    assert (removed.action, removed.grounds) == ("escalate", ())
+    assert triage(SPAM, preset="rennebu").action == "escalate"
+    rennebu_grounds = list(load_policy("rennebu").grounds())
+    with_spam = load_policy("rennebu", {"MO-1": {"grounds": [*rennebu_grounds, "spam"]}})
+    added = triage(SPAM, policy=with_spam)
+    assert (added.action, added.grounds) == ("delete_allowed", ("spam",))
+
+
+def test_policy_and_preset_must_agree() -> None:
+    with pytest.raises(ValueError, match="rennebu"):
+        triage(SPAM, preset="rennebu", policy=load_policy("indre-fosen"))
+    same = triage(SPAM, preset="indre-fosen", policy=load_policy("indre-fosen"))
+    assert same.action == "delete_allowed"

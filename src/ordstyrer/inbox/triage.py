@@ -67,10 +67,11 @@ PII_LABELS: dict[str, str] = {
 
 
 def triage_text(text: str, policy: Any, *, post_text: str | None = None) -> TriageOutcome:
-    """Triage one comment's text under the municipality's preset (local models only)."""
+    """Triage one comment's text under the municipality's effective policy (its preset with
+    its overrides, e.g. its own MO-1 deletion grounds); local models only."""
     from ordstyrer.language.triage import triage
 
-    return outcome_of(triage(text, post_text=post_text, preset=policy.preset_id))
+    return outcome_of(triage(text, post_text=post_text, policy=policy))
 
 
 def outcome_of(result: Any) -> TriageOutcome:

@@ -1,13 +1,14 @@
 """Triage of one incoming comment or message: what it is and what the policy prescribes.
 
-`triage(text, post_text=None, preset=None)` combines the category scores
+`triage(text, post_text=None, preset=None, policy=None)` combines the category scores
 (`classify`), personal data (`pii`), the written standard (`standard`) and the
-municipality's policy (`ordstyrer.policy`) into one suggested action. It NEVER
-deletes anything and never decides to: `delete_allowed` only says that the
+municipality's policy (`ordstyrer.policy`: the effective policy with the municipality's
+overrides when `policy` is given, else the preset as shipped) into one suggested
+action. It NEVER deletes anything and never decides to: `delete_allowed` only says that the
 municipality's guideline lists a deletion ground that fits (MO-1), so that an editor
 may delete after archiving (MO-2); the threshold for deleting is "svært høy" (HS-02).
 
-Category → deletion ground, per preset (MO-1; the preset's `grounds()` filter it):
+Category → deletion ground, per preset (MO-1; the policy's `grounds()` filter it):
 
 | category / signal                         | ground codes                                   |
 |-------------------------------------------|------------------------------------------------|
@@ -187,7 +188,13 @@ def decide(
     return "none", ()
 
 
-def _policy(preset: str | None) -> Any:
+def _policy(preset: str | None, policy: Any) -> Any:
+    """The policy to triage under: the one given (a municipality's effective policy,
+    with its own overrides), or the preset's as shipped."""
+    if policy is not None:
+        if preset is not None and preset != policy.preset_id:
+            raise ValueError(f"preset {preset!r} is not the policy's ({policy.preset_id!r})")
+        return policy
     if preset is None:
         return None
     from ordstyrer.policy import load_policy
@@ -199,11 +206,17 @@ def triage_many(
     items: Sequence[tuple[str, str | None]],
     *,
     preset: str | None = None,
+    policy: Any = None,
     embedder: clf.Embedder | None = None,
     with_names: bool = True,
 ) -> list[Triage]:
-    """Triage (text, post_text) pairs in one batch (faster than one at a time)."""
-    policy = _policy(preset)
+    """Triage (text, post_text) pairs in one batch (faster than one at a time).
+
+    `policy` is an effective policy (`ordstyrer.policy.load_policy(preset, overrides)`):
+    its MO-1 grounds, not the preset's, decide `delete_allowed`/`hide` and the grounds.
+    Without it, `preset` names the preset as shipped (the `ordstyrer triage --preset`
+    command)."""
+    policy = _policy(preset, policy)
     texts = [t for t, _ in items]
     all_scores = clf.classify(texts, embedder=embedder)
     standards = standard.detect_standards(texts)
@@ -246,7 +259,9 @@ def triage(
     *,
     post_text: str | None = None,
     preset: str | None = None,
+    policy: Any = None,
     embedder: clf.Embedder | None = None,
 ) -> Triage:
-    """Categories, personal data, written standard and the suggested action for one comment."""
-    return triage_many([(text, post_text)], preset=preset, embedder=embedder)[0]
+    """Categories, personal data, written standard and the suggested action for one comment,
+    under `policy` (a municipality's effective policy) or else the preset `preset`."""
+    return triage_many([(text, post_text)], preset=preset, policy=policy, embedder=embedder)[0]
