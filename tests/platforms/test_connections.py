@@ -14,6 +14,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from ordstyrer.channels.models import ChannelMembership, ChannelRole
 from ordstyrer.channels.platform import connector_for
 from ordstyrer.connectors.secrets import TokenCipher
 from ordstyrer.core.models import AuditEntry
@@ -434,3 +435,40 @@ def test_it_connects_from_the_command_line_with_the_token_on_stdin(
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     with pytest.raises(CommandError):
         call_command("platform_connect", "--channel", str(channel.pk), "--account-id", fb_page.id)
+
+
+# --- the link from the channel page ---------------------------------------------------------
+
+
+def _has_connection_link(client, user, channel) -> bool:
+    _login(client, user)
+    page = client.get(f"/m/{channel.municipality.slug}/kanaler/{channel.pk}/")
+    assert page.status_code == 200
+    return f'href="{_url(channel)}"' in page.content.decode()
+
+
+@pytest.mark.parametrize("status", ["active", "approved", "closed"])
+def test_the_channel_page_links_to_the_connection_for_those_who_may_connect(
+    client, personas, status
+) -> None:
+    channel = make_channel(personas, status=status)
+    for user in (personas.employee, personas.communications, personas.chief_administrator):
+        assert _has_connection_link(client, user, channel), user.username
+    # The channel's own administrator (not the main one) moderates but may not connect.
+    ChannelMembership.objects.create(
+        channel=channel,
+        user=personas.unit_leader,
+        role=ChannelRole.ADMIN,
+        granted_at=timezone.now(),
+    )
+    for user in (personas.unit_leader, personas.archivist, personas.crisis_leader):
+        assert not _has_connection_link(client, user, channel), user.username
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [("facebook", "draft"), ("facebook", "retired"), ("simulated", "active")],
+)
+def test_no_connection_link_where_nothing_can_be_connected(client, personas, kind, status) -> None:
+    channel = make_channel(personas, kind=kind, status=status)
+    assert not _has_connection_link(client, personas.communications, channel)
