@@ -248,3 +248,31 @@ def test_the_second_approver_approves_from_the_log(world, django_capture_on_comm
     action.refresh_from_db()
     assert action.status == "done" and action.approved_by == world.main_admin
     assert on_platform(world.channel, item.platform_id)["removed"] is True
+
+
+def test_the_panel_shows_the_forms_of_the_items_state(world, django_capture_on_commit_callbacks):
+    """Each form is built only where the panel shows it: hide → unhide; a deletion waiting
+    for approval → withdraw/reject; a ban → lift it."""
+    settings = ModerationSettings.objects.create(municipality=world.municipality)
+    settings.second_approver = True
+    settings.save()
+    item = citizen_comment(world.channel, SPAM)
+    admin = client_for(world.admin)
+    html = admin.get(item_url(world, item)).content.decode()
+    assert 'id="mod_hide_justification"' in html and 'id="mod_delete_justification"' in html
+    assert 'id="mod_ban_justification"' in html and "mod_unban_" not in html
+    assert "mod_reject_" not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY})
+        admin.post(mod_url(world, "ban", item.pk), {"ground": "spam", "justification": WHY})
+    html = admin.get(item_url(world, item)).content.decode()
+    assert "Skjult – sletting venter på godkjenning." in html
+    assert 'id="mod_reject_reason"' in html and "Trekk tilbake" in html
+    assert "mod_delete_" not in html and "mod_hide_" not in html  # hidden while it waits
+    assert mod_url(world, "unhide", item.pk) in html
+    assert 'id="mod_unban_justification"' in html and "mod_ban_" not in html
+    pending = ModerationAction.objects.get(kind="delete")
+    assert mod_url(world, "approve", pending.pk) not in html  # not their own
+    other = client_for(world.main_admin).get(item_url(world, item)).content.decode()
+    assert "Avvis sletting" in other and mod_url(world, "approve", pending.pk) in other

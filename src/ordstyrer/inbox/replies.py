@@ -312,11 +312,17 @@ def replies_retry_sweep(*, now: datetime) -> int:
     return claimed
 
 
-def reply_suggestion(*, item: InboxItem, actor: Any, code: str, target: str = "") -> Any:
-    """The suggested reply `code` for `item`, signed for `actor` where DI-9 demands it."""
-    from ordstyrer.tenants.selectors import policy_for
+def reply_suggestion(
+    *, item: InboxItem, actor: Any, code: str, target: str = "", policy: Any = None
+) -> Any:
+    """The suggested reply `code` for `item`, signed for `actor` where DI-9 demands it.
 
-    policy = policy_for(municipality=item.municipality)
+    `policy` is the municipality's effective policy when the caller has read it already
+    (the item page reads it once for the reply form and the moderation panel)."""
+    if policy is None:
+        from ordstyrer.tenants.selectors import policy_for
+
+        policy = policy_for(municipality=item.municipality)
     return reply_templates.render(
         code,
         policy=policy,

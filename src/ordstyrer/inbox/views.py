@@ -42,6 +42,7 @@ from ordstyrer.inbox.selectors import (
 )
 from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label
 from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
 from ordstyrer.web.shell import municipality_view
 
 
@@ -139,6 +140,8 @@ def _render_detail(
 ) -> HttpResponse:
     detail = item_detail(item=item)
     works = may_work(request.user, item.channel)
+    # Read once: the reply suggestion and the moderation panel both need it.
+    policy = policy_for(municipality=item.municipality)
     template_code = request.GET.get("mal") or ""
     if template_code not in reply_templates.TEMPLATES:
         template_code = reply_templates.suggested_code(item.category, item.action) or ""
@@ -149,7 +152,9 @@ def _render_detail(
             "effect": reply_templates.effect_of(template_code) if template_code else "answer",
         }
         if template_code:
-            suggestion = reply_suggestion(item=item, actor=request.user, code=template_code)
+            suggestion = reply_suggestion(
+                item=item, actor=request.user, code=template_code, policy=policy
+            )
             initial["text"] = suggestion.text
         reply_form = ReplyForm(initial=initial, auto_id="reply_%s")
     language = reply_templates.language_for(item.written_standard)
@@ -164,6 +169,7 @@ def _render_detail(
         {
             "item": item,
             "detail": detail,
+            "policy": policy,
             "works": works,
             "reply_form": reply_form,
             "findings": findings,

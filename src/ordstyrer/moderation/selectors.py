@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from ordstyrer.core.permissions import roles_in
@@ -56,41 +56,67 @@ def _actions(queryset: QuerySet[ModerationAction]) -> QuerySet[ModerationAction]
 
 @dataclass
 class Panel:
+    """What the panel shows. Someone who may not moderate gets only `may_moderate=False`
+    (the page then says who to ask); nothing else is read for them."""
+
     item: InboxItem
     may_moderate: bool
-    may_remove: bool
-    mo5: bool
-    grounds: list[tuple[str, str]]
-    citation: Any
-    actions: list[ModerationAction]
-    pending_delete: ModerationAction | None
-    may_approve: bool
-    deletion: ModerationAction | None
-    hide_pending: bool
-    ban: ModerationAction | None
-    can_block: bool
-    blocking_reason: str
-    notify_forced: bool
-    notify_default: bool
-    notice_language: str
-    private_requested: bool
-    second_approver: bool
-    police_record: Any
-    may_view_archive: bool
-    mo3: bool
+    may_remove: bool = False
+    mo5: bool = False
+    grounds: list[tuple[str, str]] = field(default_factory=list)
+    citation: Any = None
+    actions: list[ModerationAction] = field(default_factory=list)
+    pending_delete: ModerationAction | None = None
+    may_approve: bool = False
+    deletion: ModerationAction | None = None
+    hide_pending: bool = False
+    ban: ModerationAction | None = None
+    can_block: bool = False
+    blocking_reason: str = ""
+    notify_forced: bool = False
+    notify_default: bool = False
+    notice_language: str = ""
+    private_requested: bool = False
+    second_approver: bool = False
+    # MO-3: the number of the archive record a police evidence package is made from.
+    police_sequence: int | None = None
+    may_view_archive: bool = False
+    mo3: bool = False
     suggested_ground: str = ""
     flags: list[ModerationAction] = field(default_factory=list)
 
 
-def item_panel(*, user: Any, item: InboxItem) -> Panel:
-    """What the inbox item page shows and offers under "Moderering"."""
-    municipality = item.municipality
-    channel = item.channel
-    policy = policy_for(municipality=municipality)
-    settings = settings_or_default(municipality)
+def _panel_actions(item: InboxItem) -> list[ModerationAction]:
+    """The item's actions, newest first, with what the panel shows of each: who asked,
+    the platform steps, and the archive record's number and ground (not the record)."""
     actions = list(
-        _actions(ModerationAction.objects.filter(item=item)).order_by("-requested_at", "-pk")
+        ModerationAction.objects.filter(item=item)
+        .select_related("requested_by")
+        .annotate(
+            archive_sequence=F("archive_record__sequence"),
+            archive_ground=F("archive_record__ground"),
+        )
+        .prefetch_related(Prefetch("ops", queryset=PlatformOp.objects.order_by("created_at", "pk")))
+        .order_by("-requested_at", "-pk")
     )
+    for action in actions:  # every action is this item's, on its channel
+        action.item = item
+        action.channel = item.channel
+    return actions
+
+
+def item_panel(*, user: Any, item: InboxItem, policy: Any = None) -> Panel:
+    """What the inbox item page shows and offers under "Moderering".
+
+    `policy` is the municipality's effective policy if the page has read it already."""
+    channel = item.channel
+    if not may_moderate(user, channel):
+        return Panel(item=item, may_moderate=False)
+    municipality = item.municipality
+    if policy is None:
+        policy = policy_for(municipality=municipality)
+    settings = settings_or_default(municipality)
+    actions = _panel_actions(item)
     pending = next(
         (
             a
@@ -112,21 +138,24 @@ def item_panel(*, user: Any, item: InboxItem) -> Panel:
     roles = roles_in(user, municipality)
     police = next(
         (
-            a.archive_record
+            a.archive_sequence
             for a in actions
-            if a.archive_record is not None
-            and a.archive_record.ground in POLICE_GROUNDS
+            if a.archive_sequence is not None
+            and a.archive_ground in POLICE_GROUNDS
             and a.kind in (ActionKind.DELETE, ActionKind.HIDE)
         ),
         None,
     )
     removes = may_remove(user, channel, policy)
+    can_block = platform_can_block(channel)
+    lang = _lang()
+    mo4 = policy.applies("MO-4")
     return Panel(
         item=item,
-        may_moderate=may_moderate(user, channel),
+        may_moderate=True,
         may_remove=removes,
         mo5=policy.applies("MO-5"),
-        grounds=[(code, ground_label(code, _lang())) for code in grounds],
+        grounds=[(code, ground_label(code, lang)) for code in grounds],
         citation=policy.citation("MO-1"),
         actions=actions,
         pending_delete=pending,
@@ -136,14 +165,14 @@ def item_panel(*, user: Any, item: InboxItem) -> Panel:
         deletion=deletion,
         hide_pending=any(a.kind == ActionKind.HIDE and a.status in OPEN_STATUSES for a in actions),
         ban=ban_in_force(channel, item.author_platform_id),
-        can_block=platform_can_block(channel),
-        blocking_reason="" if platform_can_block(channel) else blocking_unsupported_reason(channel),
-        notify_forced=policy.applies("MO-4"),
-        notify_default=policy.applies("MO-4") or settings.notify_author,
+        can_block=can_block,
+        blocking_reason="" if can_block else blocking_unsupported_reason(channel),
+        notify_forced=mo4,
+        notify_default=mo4 or settings.notify_author,
         notice_language=language_for(item.written_standard),
         private_requested=settings.notice_delivery == "private_reply",
         second_approver=settings.second_approver,
-        police_record=police,
+        police_sequence=police,
         may_view_archive=bool(roles & {Role.COMMUNICATIONS, Role.ARCHIVIST}),
         mo3=policy.applies("MO-3"),
         suggested_ground=suggested,

@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 
 from ordstyrer.moderation.forms import BanForm, HideForm, RejectForm, RemoveForm, UnbanForm
-from ordstyrer.moderation.selectors import item_panel
+from ordstyrer.moderation.selectors import Panel, item_panel
 
 register = template.Library()
 
@@ -30,28 +30,40 @@ def moderation_panel(context: Any) -> dict[str, Any]:
     }
     if item is None or user is None or not user.is_authenticated:
         return out
-    panel = item_panel(user=user, item=item)
-    grounds = panel.grounds
-    notify = {"notify": panel.notify_default}
-    out.update(
-        {
-            "panel": panel,
-            "hide_form": HideForm(grounds=grounds, auto_id="mod_hide_%s"),
-            "delete_form": RemoveForm(
-                grounds=grounds,
-                suggested=panel.suggested_ground,
-                initial=dict(notify),
-                auto_id="mod_delete_%s",
-            ),
-            "ban_form": BanForm(
-                grounds=grounds,
-                suggested=panel.suggested_ground,
-                initial=dict(notify),
-                auto_id="mod_ban_%s",
-            ),
-            "unban_form": UnbanForm(auto_id="mod_unban_%s"),
-            "reject_form": RejectForm(auto_id="mod_reject_%s"),
-            "here": request.get_full_path(),
-        }
-    )
+    # The page passes the policy it has read already (`policy`), so it is read once.
+    panel = item_panel(user=user, item=item, policy=context.get("policy"))
+    out["panel"] = panel
+    if panel.may_moderate:
+        out.update(_forms(panel))
+        out["here"] = request.get_full_path()
     return out
+
+
+def _forms(panel: Panel) -> dict[str, Any]:
+    """Only the forms the panel shows for the item's state (see `_panel.html`)."""
+    item, grounds = panel.item, panel.grounds
+    forms: dict[str, Any] = {}
+    open_for_removal = not panel.deletion and not item.removed_at
+    if open_for_removal and not item.hidden and not panel.hide_pending:
+        forms["hide_form"] = HideForm(grounds=grounds, auto_id="mod_hide_%s")
+    removes = bool(grounds) and panel.may_remove
+    if removes and open_for_removal and not panel.pending_delete:
+        forms["delete_form"] = RemoveForm(
+            grounds=grounds,
+            suggested=panel.suggested_ground,
+            initial={"notify": panel.notify_default},
+            auto_id="mod_delete_%s",
+        )
+    if removes and item.author_platform_id:
+        if panel.ban:
+            forms["unban_form"] = UnbanForm(auto_id="mod_unban_%s")
+        else:
+            forms["ban_form"] = BanForm(
+                grounds=grounds,
+                suggested=panel.suggested_ground,
+                initial={"notify": panel.notify_default},
+                auto_id="mod_ban_%s",
+            )
+    if panel.pending_delete:
+        forms["reject_form"] = RejectForm(auto_id="mod_reject_%s")
+    return forms
