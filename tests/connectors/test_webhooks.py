@@ -219,6 +219,60 @@ def test_parse_instagram_comment_and_unknown_fields() -> None:
     assert events[3].comment_id == "1790003"
 
 
+def test_parse_messenger_messages_echoes_and_receipts() -> None:
+    body = json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": "111",
+                    "time": 1777712472000,  # milliseconds for Messenger
+                    "messaging": [
+                        {
+                            "sender": {"id": "2470001"},
+                            "recipient": {"id": "111"},
+                            "timestamp": 1777712472123,
+                            "message": {"mid": "m_1", "text": "Kor tid opnar biblioteket?"},
+                        },
+                        {
+                            "sender": {"id": "111"},
+                            "recipient": {"id": "2470001"},
+                            "timestamp": 1777712480000,
+                            "message": {"mid": "m_2", "text": "Klokka ti.", "is_echo": True},
+                        },
+                        {"sender": {"id": "2470001"}, "delivery": {"mids": ["m_2"]}},
+                    ],
+                }
+            ],
+        },
+        ensure_ascii=True,
+    ).encode()
+    first, echo, receipt = parse_events(body)
+    assert (first.item, first.verb, first.comment_id, first.post_id) == (
+        "message",
+        "add",
+        "m_1",
+        None,
+    )
+    assert first.text == "Kor tid opnar biblioteket?" and first.author.id == "2470001"
+    assert first.created_at.timestamp() == pytest.approx(1777712472.123)
+    assert not first.is_page_author
+    assert echo.item == "message" and echo.is_page_author
+    # No message in it: passed on as unknown, with the entry's time read as milliseconds.
+    assert (receipt.item, receipt.verb) == ("messaging", "unknown")
+    assert receipt.created_at.timestamp() == pytest.approx(1777712472.0)
+
+
+def test_an_impossible_time_does_not_break_parsing() -> None:
+    body = (
+        b'{"object":"page","entry":[{"id":"111","time":1e300,"changes":[{"field":"feed",'
+        b'"value":{"item":"comment","verb":"add","comment_id":"1_2","post_id":"111_1",'
+        b'"created_time":1e300}}]}]}'
+    )
+    (event,) = parse_events(body)
+    assert event.comment_id == "1_2" and event.created_at is None
+
+
 @pytest.mark.parametrize(
     "body", [b"not json", b"[]", b'{"entry": []}', b'{"object": "page", "entry": [{"time": 1}]}']
 )

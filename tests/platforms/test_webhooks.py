@@ -5,6 +5,7 @@ before 200, processing exactly once, duplicates and disorder, the Page's own com
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import timedelta
 
 import pytest
@@ -314,6 +315,105 @@ def test_non_comment_changes_are_ignored(
     _post(client, feed_body([reaction], PAGE), django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.ignored, delivery.ingested) == (1, 0)
+
+
+# --- kinds: visitor posts and messages ---------------------------------------------------
+
+
+def _post_value(post: str, *, author: tuple[str, str], verb: str = "add", **extra) -> dict:
+    return {
+        "item": "post",
+        "verb": verb,
+        "post_id": post,
+        "from": {"id": author[0], "name": author[1]},
+        "message": "Hvem har ansvar for gatelyset i Øvre Årdal? Det er mørkt!",
+        "created_time": 1777712472,
+        **extra,
+    }
+
+
+def test_a_visitors_post_on_the_page_is_a_visitor_post_and_its_comments_comments(
+    client, channel, django_capture_on_commit_callbacks
+) -> None:
+    post = f"{PAGE}_777"
+    values = [
+        _post_value(post, author=("5550009", "Per Borgar")),
+        comment_value(PAGE, "777_1", message="Enig, det er farlig.") | {"post_id": post},
+        # The Page's own post (it publishes: item status, from the Page) is not an item.
+        _post_value(f"{PAGE}_778", author=(PAGE, "Eksempel kommune")) | {"item": "status"},
+    ]
+    values[1]["parent_id"] = post
+    _post(client, feed_body(values, PAGE), django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.ingested, delivery.ignored) == (2, 1)
+    visitor = InboxItem.objects.get(channel=channel, platform_id=post)
+    assert visitor.kind == "visitor_post" and visitor.author_name == "Per Borgar"
+    assert visitor.text.startswith("Hvem har ansvar") and visitor.triaged_at is not None
+    assert visitor.open and not visitor.from_page
+    assert InboxItem.objects.get(platform_id="777_1").kind == "comment"
+    assert not InboxItem.objects.filter(platform_id=f"{PAGE}_778").exists()
+
+
+def test_a_visitor_post_edited_and_removed_updates_the_same_item(
+    client, channel, django_capture_on_commit_callbacks
+) -> None:
+    post = f"{PAGE}_779"
+    visitor = ("5550010", "Gro Haugen")
+    _post(
+        client,
+        feed_body([_post_value(post, author=visitor, verb="edited", message="Rettet: ø")], PAGE),
+        django_capture_on_commit_callbacks,
+    )  # the edit before its add (disorder)
+    _post(
+        client,
+        feed_body([_post_value(post, author=visitor)], PAGE),
+        django_capture_on_commit_callbacks,
+    )
+    item = InboxItem.objects.get(platform_id=post)
+    assert item.kind == "visitor_post" and item.text == "Rettet: ø"
+    _post(
+        client,
+        feed_body([_post_value(post, author=visitor, verb="remove")], PAGE),
+        django_capture_on_commit_callbacks,
+    )
+    item.refresh_from_db()
+    assert InboxItem.objects.filter(platform_id=post).count() == 1
+    assert item.removed_at is not None and not item.open
+
+
+def _messenger_body(*events: dict) -> bytes:
+    envelope = {
+        "object": "page",
+        "entry": [{"id": PAGE, "time": 1777712472000, "messaging": list(events)}],
+    }
+    return json.dumps(envelope, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def _message(mid: str, sender: str, text: str, **extra) -> dict:
+    return {
+        "sender": {"id": sender},
+        "recipient": {"id": PAGE if sender != PAGE else "2470001"},
+        "timestamp": 1777712472123,
+        "message": {"mid": mid, "text": text, **extra},
+    }
+
+
+def test_messenger_messages_are_messages_and_the_pages_echoes_are_not_items(
+    client, channel, django_capture_on_commit_callbacks
+) -> None:
+    body = _messenger_body(
+        _message("m_AbC1", "2470001", "Hei! Når tømmes søpla i Bjørkeveien?"),
+        _message("m_AbC2", PAGE, "Tirsdag.", is_echo=True),
+        {"sender": {"id": "2470001"}, "recipient": {"id": PAGE}, "read": {"watermark": 1}},
+    )
+    _post(client, body, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.events, delivery.ingested, delivery.ignored) == (3, 1, 2)
+    item = InboxItem.objects.get(channel=channel)
+    assert item.kind == "message" and item.platform_id == "m_AbC1"
+    assert item.text == "Hei! Når tømmes søpla i Bjørkeveien?" and item.triaged_at is not None
+    assert item.author_platform_id == "2470001" and item.post_id == ""
+    assert item.platform_created_at.timestamp() == pytest.approx(1777712472.123)
 
 
 def test_signed_but_malformed_body_is_kept_and_not_retried(

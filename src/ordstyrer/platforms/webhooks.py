@@ -31,6 +31,7 @@ from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import ChangeEvent, Comment
 from ordstyrer.connectors.graph.webhooks import WebhookPayloadError, parse_events
+from ordstyrer.inbox.models import ItemKind
 from ordstyrer.platforms.models import (
     ConnectionStatus,
     DeliveryStatus,
@@ -41,6 +42,8 @@ from ordstyrer.platforms.models import (
 logger = logging.getLogger("ordstyrer.platforms")
 
 COMMENT_VERBS = frozenset({"add", "edited", "edit", "remove", "delete", "hide", "unhide"})
+# `feed` items that are a post on the Page (spec §2.5); by anyone but the Page: a visitor post.
+POST_ITEMS = frozenset({"post", "status", "photo", "video", "share"})
 LEASE_BASE = timedelta(seconds=15)
 LEASE_PER_EVENT = timedelta(milliseconds=250)
 LEASE_EVENTS_INCLUDED = 20  # the base lease covers this many events
@@ -136,19 +139,39 @@ def _claim(key: dict[str, Any], now: datetime) -> WebhookDelivery | None:
     return WebhookDelivery.objects.get(**key)
 
 
-def comment_of(event: ChangeEvent) -> Comment | None:
-    """A comment change as the normalised record `inbox_ingest` takes."""
-    if event.item != "comment" or not event.comment_id or event.verb not in COMMENT_VERBS:
+def inbox_record(event: ChangeEvent) -> tuple[Comment, str | None] | None:
+    """A change the inbox takes: the normalised record for `inbox_ingest` and its kind.
+
+    * `comment` → a comment or reply (kind None: the inbox tells them apart by parent);
+    * a `feed` post item (`post`, `status`, `photo`, `video`, `share`) written by someone
+      other than the Page → a visitor post, keyed by its post id;
+    * a Messenger `message` to the Page → a message, keyed by its `mid`.
+
+    The Page's own posts and its Messenger echoes are not inbox items (None); its own
+    comments are, marked `is_page_author` and never triaged."""
+    if event.verb not in COMMENT_VERBS:
         return None
+    if event.item == "comment" and event.comment_id:
+        return _record(event, event.comment_id, event.post_id, event.parent_id), None
+    if event.item in POST_ITEMS and event.post_id and not event.is_page_author:
+        return _record(event, event.post_id, event.post_id, None), ItemKind.VISITOR_POST
+    if event.item == "message" and event.comment_id and not event.is_page_author:
+        return _record(event, event.comment_id, None, None), ItemKind.MESSAGE
+    return None
+
+
+def _record(
+    event: ChangeEvent, record_id: str, post_id: str | None, parent_id: str | None
+) -> Comment:
     raw_hidden = event.raw.get("is_hidden") if isinstance(event.raw, dict) else None
     hidden = event.verb == "hide" or (event.verb != "unhide" and raw_hidden is True)
     return Comment(
-        id=event.comment_id,
-        post_id=event.post_id,
+        id=record_id,
+        post_id=post_id,
         author=event.author,
         text=event.text or "",
         created_at=event.created_at,
-        parent_id=event.parent_id,
+        parent_id=parent_id,
         edited=event.verb in {"edited", "edit"},
         removed=event.verb in {"remove", "delete"},
         hidden=hidden,
@@ -215,8 +238,8 @@ def process_events(
     outcome = Outcome(events=len(events))
     router, contexts = run.router, run.contexts
     for event in events:
-        comment = comment_of(event)
-        if comment is None:
+        record = inbox_record(event)
+        if record is None:
             outcome.ignored += 1
             if event.verb == "unknown":
                 logger.info(
@@ -224,6 +247,7 @@ def process_events(
                     extra={"item": event.item, "platform": event.platform},
                 )
             continue
+        comment, kind = record
         channel = router.channel(event.platform, event.channel_id)
         if channel is None:
             outcome.unmatched += 1
@@ -235,6 +259,7 @@ def process_events(
                 channel=channel,
                 comment=comment,
                 received_at=received_at,
+                kind=kind,
                 context=contexts[channel.pk],
             )
         except Exception as exc:  # noqa: BLE001 — count it, keep going; retried as a whole later

@@ -23,6 +23,8 @@ from ordstyrer.connectors.base import Author, ChangeEvent
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Hub-Signature-256"
+# A Unix time above this is in milliseconds (seconds would be the year 5138).
+MILLISECONDS_FROM = 10**11
 
 
 def sign(raw_body: bytes, app_secret: str) -> str:
@@ -103,6 +105,18 @@ class IgCommentValue(_Model):
     parent_id: str | None = None
 
 
+class MessagingEvent(_Model):
+    """One Messenger event in `entry[].messaging[]` (Page subscribed to `messages`):
+    `sender`/`recipient` `{id}` (page-scoped ids, no names), `timestamp` in
+    milliseconds, `message` `{mid, text, is_echo?, attachments?}` [S: Messenger webhook
+    reference]. Deliveries, reads, postbacks and the like have no `message`."""
+
+    sender: FromUser | None = None
+    recipient: FromUser | None = None
+    timestamp: int | float | None = None
+    message: dict[str, Any] | None = None
+
+
 class Change(_Model):
     field: str
     value: dict[str, Any] = Field(default_factory=dict)
@@ -112,6 +126,7 @@ class Entry(_Model):
     id: str
     time: int | float | None = None
     changes: list[Change] = Field(default_factory=list)
+    messaging: list[dict[str, Any]] = Field(default_factory=list)
     # Instagram-Login examples draw `field`/`value` straight inside the entry [U].
     field: str | None = None
     value: dict[str, Any] | None = None
@@ -135,7 +150,12 @@ def _time(value: int | float | str | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC)
+        if value > MILLISECONDS_FROM:  # Messenger counts in milliseconds (§2.3)
+            value = value / 1000
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
     try:
         return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
     except ValueError:
@@ -145,9 +165,9 @@ def _time(value: int | float | str | None) -> datetime | None:
 def parse_events(raw_body: bytes) -> list[ChangeEvent]:
     """Every change in one delivery, normalised. Call only after `verify_signature`.
 
-    Page `feed` and Instagram `comments`/`live_comments` changes are mapped; anything
-    else becomes a `ChangeEvent` with its field name as `item` and verb `unknown`, so the
-    caller can log it rather than drop it.
+    Page `feed`, Page Messenger `messaging` and Instagram `comments`/`live_comments`
+    changes are mapped; anything else becomes a `ChangeEvent` with its field name as
+    `item` and verb `unknown`, so the caller can log it rather than drop it.
     """
     try:
         envelope = Envelope.model_validate(json.loads(raw_body))
@@ -159,7 +179,37 @@ def parse_events(raw_body: bytes) -> list[ChangeEvent]:
         if entry.field and entry.value is not None:
             changes.append(Change(field=entry.field, value=entry.value))
         events.extend(_event(envelope.object, entry, change) for change in changes)
+        events.extend(_message(envelope.object, entry, item) for item in entry.messaging)
     return events
+
+
+def _message(obj: str, entry: Entry, item: dict[str, Any]) -> ChangeEvent:
+    """A Messenger message to the Page (`item="message"`, the `mid` as `comment_id`);
+    the Page's own (`is_echo`) is marked `is_page_author`."""
+    platform = "instagram" if obj == "instagram" else "facebook"
+    try:
+        event = MessagingEvent.model_validate(item)
+    except ValidationError:
+        return _unknown(platform, entry, Change(field="messaging", value=item))
+    message = event.message or {}
+    mid = message.get("mid")
+    if not isinstance(mid, str) or not mid:
+        return _unknown(platform, entry, Change(field="messaging", value=item))
+    author = _author(event.sender)
+    echo = message.get("is_echo") is True or (author is not None and author.id == entry.id)
+    text = message.get("text")
+    return ChangeEvent(
+        platform=platform,
+        channel_id=entry.id,
+        item="message",
+        verb="add",
+        comment_id=mid,
+        author=author,
+        text=text if isinstance(text, str) else None,
+        created_at=_time(event.timestamp) or _time(entry.time),
+        is_page_author=echo,
+        raw=item,
+    )
 
 
 def _event(obj: str, entry: Entry, change: Change) -> ChangeEvent:
