@@ -37,7 +37,7 @@ from ordstyrer.connectors.facebook.mapping import (
     to_comment,
     to_post,
 )
-from ordstyrer.connectors.graph.client import GraphClient
+from ordstyrer.connectors.graph.client import GraphClient, time_params
 from ordstyrer.connectors.graph.config import client_from_config, require
 
 SCHEDULE_MIN = timedelta(minutes=10)
@@ -105,14 +105,13 @@ class FacebookConnector:
         self, *, since: datetime | None = None, cursor: str | None = None, limit: int = 25
     ) -> Listing[Post]:
         """The Page's own posts via `/published_posts` (not `/feed`: no ~600/year cap)."""
-        if cursor:
-            body = self.client.get_cursor(cursor)
-        else:
-            params: dict[str, Any] = {"fields": POST_FIELDS, "limit": min(limit, 100)}
-            if since is not None:
-                params["since"] = int(since.timestamp())
-            body = self.client.get(f"{self.page_id}/published_posts", params)
-        return self._listing(body, lambda d: to_post(d, self.page_id, self.page_name))
+        body = self.client.get_list(
+            f"{self.page_id}/published_posts",
+            {"fields": POST_FIELDS, "limit": min(limit, 100)},
+            cursor=cursor,
+            since=since,
+        )
+        return self.client.listing(body, lambda d: to_post(d, self.page_id, self.page_name))
 
     @recorded(Capability.COMMENT_SOURCE)
     def get_post(self, post_id: str) -> Post:
@@ -134,31 +133,18 @@ class FacebookConnector:
         limit: int = 50,
     ) -> Listing[Comment]:
         """All levels, flattened in time order (`filter=stream`, spec §1.3)."""
-        if cursor:
-            body = self.client.get_cursor(cursor)
-        else:
-            params: dict[str, Any] = {
-                "fields": COMMENT_FIELDS,
-                "filter": "stream",
-                "order": "chronological",
-                "limit": min(limit, 100),
-            }
-            if since is not None:
-                params["since"] = int(since.timestamp())
-            body = self.client.get(f"{post_id}/comments", params)
-        return self._listing(body, lambda d: to_comment(d, self.page_id))
+        params = {
+            "fields": COMMENT_FIELDS,
+            "filter": "stream",
+            "order": "chronological",
+            "limit": min(limit, 100),
+        }
+        body = self.client.get_list(f"{post_id}/comments", params, cursor=cursor, since=since)
+        return self.client.listing(body, lambda d: to_comment(d, self.page_id))
 
     @recorded(Capability.COMMENT_SOURCE)
     def get_comment(self, comment_id: str) -> Comment:
         return to_comment(self.client.get(comment_id, {"fields": COMMENT_FIELDS}), self.page_id)
-
-    def _listing(self, body: dict[str, Any], convert: Any) -> Listing[Any]:
-        data = body.get("data")
-        items = tuple(convert(d) for d in data) if isinstance(data, list) else ()
-        paging = body.get("paging")
-        next_url = paging.get("next") if isinstance(paging, dict) else None
-        # Stop only when `next` is missing: a page can be empty and still have more (§1.10).
-        return Listing(items=items, next_cursor=self.client.cursor_from_next(next_url))
 
     # -- Replier -------------------------------------------------------------------------
 
@@ -263,11 +249,11 @@ class FacebookConnector:
     def list_scheduled(self) -> Sequence[Post]:
         body = self.client.get(f"{self.page_id}/scheduled_posts", {"fields": POST_FIELDS})
         posts: list[Post] = []
-        listing = self._listing(body, lambda d: to_post(d, self.page_id, self.page_name))
+        listing = self.client.listing(body, lambda d: to_post(d, self.page_id, self.page_name))
         posts.extend(listing.items)
         cursor = listing.next_cursor
         while cursor:
-            listing = self._listing(
+            listing = self.client.listing(
                 self.client.get_cursor(cursor), lambda d: to_post(d, self.page_id, self.page_name)
             )
             posts.extend(listing.items)
@@ -385,10 +371,7 @@ class FacebookConnector:
         if since and until and until - since > INSIGHTS_MAX_WINDOW:
             raise _bad("Facebook gir innsikt for høyst 90 dager om gangen.")
         params: dict[str, Any] = {"metric": ",".join(metrics), "period": period}
-        if since:
-            params["since"] = int(since.timestamp())
-        if until:
-            params["until"] = int(until.timestamp())
+        params.update(time_params(since=since, until=until))
         body = self.client.get(f"{object_id or self.page_id}/insights", params)
         return parse_insights(body)
 

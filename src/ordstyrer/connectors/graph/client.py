@@ -18,10 +18,11 @@ import json
 import random
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from datetime import datetime
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.base import ConnectorError, ErrorCode, Listing
 from ordstyrer.connectors.graph.errors import classify, parse_error
 from ordstyrer.connectors.graph.usage import ThrottleBook, Usage, parse_usage, shared_throttle
 from ordstyrer.connectors.secrets import SecretToken
@@ -30,6 +31,13 @@ from ordstyrer.core.http import HttpSession, HttpTransportError, default_session
 DEFAULT_GRAPH_VERSION = "v25.0"
 DEFAULT_BASE_URL = "https://graph.facebook.com"
 _CREDENTIAL_PARAMS = frozenset({"access_token", "appsecret_proof"})
+T = TypeVar("T")
+
+
+def time_params(*, since: datetime | None = None, until: datetime | None = None) -> dict[str, int]:
+    """`since`/`until` as Graph takes them: Unix seconds, only those given."""
+    given = {"since": since, "until": until}
+    return {key: int(value.timestamp()) for key, value in given.items() if value is not None}
 
 
 def appsecret_proof(token: SecretToken, app_secret: SecretToken) -> str:
@@ -108,7 +116,37 @@ class GraphClient:
         ]
         return urlunsplit(parts._replace(query=urlencode(query)))
 
+    def next_cursor(self, body: Mapping[str, Any]) -> str | None:
+        """The cursor of the page after `body` (None = the last one). Only a missing
+        `paging.next` ends a list: a page may be empty and still have more (§1.10)."""
+        paging = body.get("paging")
+        return self.cursor_from_next(paging.get("next") if isinstance(paging, dict) else None)
+
+    def listing(
+        self, body: Mapping[str, Any], convert: Callable[[dict[str, Any]], T]
+    ) -> Listing[T]:
+        """`body`'s `data` converted, with the cursor of the next page."""
+        data = body.get("data")
+        items = (
+            tuple(convert(d) for d in data if isinstance(d, dict)) if isinstance(data, list) else ()
+        )
+        return Listing(items=items, next_cursor=self.next_cursor(body))
+
     # -- calls -----------------------------------------------------------------------
+
+    def get_list(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        *,
+        cursor: str | None = None,
+        since: datetime | None = None,
+    ) -> dict[str, Any]:
+        """One page of a list edge: the page `cursor` points at, or else the first page
+        of `path` with `params` (and `since` as Unix seconds)."""
+        if cursor:
+            return self.get_cursor(cursor)
+        return self.get(path, {**params, **time_params(since=since)})
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return self._call("GET", self.url(path), params=params, idempotent=True)

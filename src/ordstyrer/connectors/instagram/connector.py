@@ -33,7 +33,7 @@ from ordstyrer.connectors.base import (
     recorded,
 )
 from ordstyrer.connectors.facebook.connector import parse_insights
-from ordstyrer.connectors.graph.client import GraphClient
+from ordstyrer.connectors.graph.client import GraphClient, time_params
 from ordstyrer.connectors.graph.config import client_from_config, require
 from ordstyrer.connectors.instagram.mapping import (
     COMMENT_FIELDS,
@@ -124,20 +124,13 @@ class InstagramConnector:
     def list_posts(
         self, *, since: datetime | None = None, cursor: str | None = None, limit: int = 25
     ) -> Listing[Post]:
-        if cursor:
-            body = self.client.get_cursor(cursor)
-        else:
-            params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": min(limit, 100)}
-            if since is not None:
-                params["since"] = int(since.timestamp())
-            body = self.client.get(f"{self.ig_user_id}/media", params)
-        data = body.get("data")
-        items = (
-            tuple(to_post(d, self.ig_user_id, self.username) for d in data if isinstance(d, dict))
-            if isinstance(data, list)
-            else ()
+        body = self.client.get_list(
+            f"{self.ig_user_id}/media",
+            {"fields": MEDIA_FIELDS, "limit": min(limit, 100)},
+            cursor=cursor,
+            since=since,
         )
-        return Listing(items=items, next_cursor=self._next(body))
+        return self.client.listing(body, lambda d: to_post(d, self.ig_user_id, self.username))
 
     @recorded(Capability.COMMENT_SOURCE)
     def get_post(self, post_id: str) -> Post:
@@ -157,12 +150,11 @@ class InstagramConnector:
         """Top-level comments with their replies (one level deep on Instagram, §4.3),
         flattened and in time order within the page. `since` is applied here: the
         comments edge has no time filter."""
-        if cursor:
-            body = self.client.get_cursor(cursor)
-        else:
-            body = self.client.get(
-                f"{post_id}/comments", {"fields": COMMENT_WITH_REPLIES, "limit": min(limit, 100)}
-            )
+        body = self.client.get_list(
+            f"{post_id}/comments",
+            {"fields": COMMENT_WITH_REPLIES, "limit": min(limit, 100)},
+            cursor=cursor,
+        )
         try:
             page = IgCommentList.model_validate(body)
         except ValueError:
@@ -177,7 +169,7 @@ class InstagramConnector:
         if since is not None:
             out = [c for c in out if c.created_at is None or c.created_at >= since]
         out.sort(key=lambda c: c.created_at or _EPOCH)
-        return Listing(items=tuple(out), next_cursor=self._next(body))
+        return Listing(items=tuple(out), next_cursor=self.client.next_cursor(body))
 
     def _all_replies(self, top: IgComment) -> list[IgComment]:
         if top.replies is None:
@@ -204,12 +196,6 @@ class InstagramConnector:
     def _read_comment(self, comment_id: str) -> Comment:
         g = parse_comment(self.client.get(comment_id, {"fields": COMMENT_FIELDS}))
         return to_comment(g, self.ig_user_id, self.username)
-
-    def _next(self, body: dict[str, Any]) -> str | None:
-        paging = body.get("paging")
-        return self.client.cursor_from_next(
-            paging.get("next") if isinstance(paging, dict) else None
-        )
 
     # -- Replier ------------------------------------------------------------------------
 
@@ -386,8 +372,5 @@ class InstagramConnector:
         params: dict[str, Any] = {"metric": ",".join(metrics)}
         if object_id is None:
             params["period"] = period
-        if since:
-            params["since"] = int(since.timestamp())
-        if until:
-            params["until"] = int(until.timestamp())
+        params.update(time_params(since=since, until=until))
         return parse_insights(self.client.get(f"{object_id or self.ig_user_id}/insights", params))
