@@ -9,12 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.inbox.models import CloseReason
 from ordstyrer.inbox.reply_templates import TEMPLATES
+from ordstyrer.inbox.widgets import RENDERER
 
 # A person closes with these reasons; "removed by the author" is the system's.
 PERSON_CLOSE_REASONS = [(v, label) for v, label in CloseReason.choices if v != "author_removed"]
 
 
-class ReplyForm(forms.Form):
+class PageForm(forms.Form):
+    """A form of the item page: its widgets are rendered in Python (`inbox.widgets`)."""
+
+    default_renderer = RENDERER
+
+
+class ReplyForm(PageForm):
     text = forms.CharField(
         label=_("Svartekst"),
         widget=forms.Textarea(attrs={"rows": 7}),
@@ -52,12 +59,12 @@ class ReplyForm(forms.Form):
     )
 
 
-class CloseForm(forms.Form):
+class CloseForm(PageForm):
     close_reason = forms.ChoiceField(label=_("Hvorfor lukkes den?"), choices=PERSON_CLOSE_REASONS)
     note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
 
 
-class AssignForm(forms.Form):
+class AssignForm(PageForm):
     assignee = forms.ChoiceField(label=_("Tildel til"), required=False)
 
     def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
@@ -72,7 +79,7 @@ class AssignForm(forms.Form):
         return self.people.get(self.cleaned_data.get("assignee") or "")
 
 
-class NoteForm(forms.Form):
+class NoteForm(PageForm):
     text = forms.CharField(
         label=_("Internt notat"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -81,7 +88,7 @@ class NoteForm(forms.Form):
     )
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(PageForm):
     note = forms.CharField(
         label=_("Hvorfor kan saken være omdømmekritisk?"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -89,7 +96,7 @@ class EscalateForm(forms.Form):
     )
 
 
-class ReferForm(forms.Form):
+class ReferForm(PageForm):
     kind = forms.ChoiceField(
         label=_("Henvis til"),
         choices=[

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 
+from ordstyrer.inbox.widgets import RENDERER
 from ordstyrer.moderation.forms import BanForm, HideForm, RejectForm, RemoveForm, UnbanForm
 from ordstyrer.moderation.selectors import Panel, item_panel
 
@@ -45,7 +46,7 @@ def _forms(panel: Panel) -> dict[str, Any]:
     forms: dict[str, Any] = {}
     open_for_removal = not panel.deletion and not item.removed_at
     if open_for_removal and not item.hidden and not panel.hide_pending:
-        forms["hide_form"] = HideForm(grounds=grounds, auto_id="mod_hide_%s")
+        forms["hide_form"] = HideForm(grounds=grounds, auto_id="mod_hide_%s", renderer=RENDERER)
     removes = bool(grounds) and panel.may_remove
     if removes and open_for_removal and not panel.pending_delete:
         forms["delete_form"] = RemoveForm(
@@ -53,17 +54,19 @@ def _forms(panel: Panel) -> dict[str, Any]:
             suggested=panel.suggested_ground,
             initial={"notify": panel.notify_default},
             auto_id="mod_delete_%s",
+            renderer=RENDERER,
         )
     if removes and item.author_platform_id:
         if panel.ban:
-            forms["unban_form"] = UnbanForm(auto_id="mod_unban_%s")
+            forms["unban_form"] = UnbanForm(auto_id="mod_unban_%s", renderer=RENDERER)
         else:
             forms["ban_form"] = BanForm(
                 grounds=grounds,
                 suggested=panel.suggested_ground,
                 initial={"notify": panel.notify_default},
                 auto_id="mod_ban_%s",
+                renderer=RENDERER,
             )
     if panel.pending_delete:
-        forms["reject_form"] = RejectForm(auto_id="mod_reject_%s")
+        forms["reject_form"] = RejectForm(auto_id="mod_reject_%s", renderer=RENDERER)
     return forms
