@@ -87,3 +87,124 @@ def test_concurrent_appends_form_one_unbroken_chain():
     )
     assert sequences == list(range(1, 4 * per_thread + 1))
     assert verify_chain(p.municipality.pk).ok
+
+
+def _in_thread(work):
+    """Run `work` on a connection of its own (a thread has its own); return its result."""
+    result: list = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except BaseException as exc:  # noqa: BLE001 — re-raised below
+            result.append(exc)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if isinstance(result[0], BaseException):
+        raise result[0]
+    return result[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_append_to_one_chain_concurrently():
+    """Both connections append at once, in step, so most appends find the head moved
+    by the other since they last saw it; each record still follows the one before."""
+    p = make_personas("kappl0p")
+    rounds = 25
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+    made: dict[str, list[int]] = {"a": [], "b": []}
+
+    def work(name: str) -> None:
+        try:
+            for index in range(rounds):
+                start.wait(timeout=30)
+                key = f"{name}:{index}"
+                record = archive_append(
+                    actor=None, entry=deleted_comment(p, media=(), idempotency_key=key)
+                )
+                made[name].append(record.sequence)
+        except BaseException as exc:  # noqa: BLE001 — reported by the assertion below
+            errors.append(exc)
+            start.abort()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in made]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(made["a"] + made["b"]) == list(range(1, 2 * rounds + 1))
+    records = ArchiveRecord.objects.filter(municipality=p.municipality)
+    assert records.count() == 2 * rounds
+    assert sorted(records.values_list("idempotency_key", flat=True)) == sorted(
+        f"{name}:{index}" for name in made for index in range(rounds)
+    )
+    report = verify_chain(p.municipality.pk)
+    assert report.ok and report.records == 2 * rounds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_whose_head_is_stale_appends_after_the_newest_record():
+    p = make_personas("utdatert")
+
+    def append(text: str):
+        return archive_append(actor=None, entry=deleted_comment(p, media=(), text=text))
+
+    first = append("A1")  # this connection now knows the head: nr. 1
+    second = _in_thread(lambda: append("B1"))  # another connection moves it to nr. 2
+    third = append("A2")
+    assert (third.sequence, third.prev_hash) == (3, second.hash)
+    assert second.prev_hash == first.hash
+    assert verify_chain(p.municipality.pk).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_retry_racing_the_first_append_returns_the_first_record():
+    """The first append holds the head while its transaction is open; the retry with
+    the same key, on another connection that saw the same head, waits for it and then
+    finds the record instead of writing a second one."""
+    p = make_personas("gjentak")
+    archive_append(actor=None, entry=deleted_comment(p, media=(), idempotency_key="start"))
+    # The other connection learns the same head (a repeated key only reads).
+    _in_thread(
+        lambda: archive_append(
+            actor=None, entry=deleted_comment(p, media=(), idempotency_key="start")
+        )
+    )
+    entry = deleted_comment(p, media=(), idempotency_key="outbox:7")
+    appended = threading.Event()
+    retried: list = []
+
+    def retry() -> None:
+        appended.wait(timeout=30)
+        retried.append(archive_append(actor=None, entry=entry))
+
+    other = threading.Thread(target=lambda: _in_thread(retry))
+    other.start()
+    with transaction.atomic():
+        first = archive_append(actor=None, entry=entry)
+        appended.set()
+        other.join(timeout=0.5)
+        assert other.is_alive()  # waiting for this transaction's head lock
+    other.join(timeout=30)
+    assert retried and retried[0].pk == first.pk
+    assert ArchiveRecord.objects.filter(idempotency_key="outbox:7").count() == 1
+    assert verify_chain(p.municipality.pk).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_append_without_a_callers_transaction_is_committed_when_it_returns():
+    """MO-2: the platform deletion may start as soon as the append returns."""
+    p = make_personas("committed")
+    for text in ("en", "to"):  # the second one appends at the head this connection knows
+        record = archive_append(actor=None, entry=deleted_comment(p, media=(), text=text))
+        seen = _in_thread(lambda pk=record.pk: ArchiveRecord.objects.filter(pk=pk).exists())
+        assert seen
+    assert verify_chain(p.municipality.pk).ok

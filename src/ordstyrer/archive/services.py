@@ -11,11 +11,17 @@ Both run inside the caller's transaction (`transaction.atomic()` nests), so the
 moderation service can archive and queue the platform deletion in one transaction
 (MO-2: archived *before* anything leaves the platform). The chain head of the
 municipality is locked until that transaction ends.
+
+On PostgreSQL an append is one statement when this connection knows the head: the
+head moves only if it is still where it was last seen (compare-and-set, which also
+takes its row lock), and the record is inserted only if it moved; otherwise the head
+is locked with SELECT … FOR UPDATE and read first (docs/archive.md, "Appending").
 """
 
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -140,7 +146,9 @@ def _cursor() -> Any:
 def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
     if connection.vendor == "postgresql":
         # Not prepared: a transaction-pooling proxy may sit in front of the database.
-        cursor.execute(sql, params, prepare=False)
+        # Errors as Django's (IntegrityError …), noted on the connection as Django's are.
+        with connection.wrap_database_errors:
+            cursor.execute(sql, params, prepare=False)
     else:
         cursor.execute(sql, params)
 
@@ -171,6 +179,24 @@ def _move_head(municipality: Any, sequence: int, digest: str) -> None:
             f"UPDATE {table} SET sequence = %s, head_hash = %s WHERE municipality_id = %s",  # noqa: S608
             [sequence, digest, municipality.pk],
         )
+
+
+# The chain heads this process last wrote or read, per database connection (psycopg's
+# own object, so a new connection starts empty): {municipality id: (sequence, hash)}.
+# Only a guess for the compare-and-set, which checks it against the database — a
+# stale entry (a rolled-back append, another process's append) costs one round trip.
+_HEADS: weakref.WeakKeyDictionary[Any, dict[int, tuple[int, str]]] = weakref.WeakKeyDictionary()
+
+
+def _known_heads() -> dict[int, tuple[int, str]] | None:
+    """This connection's remembered heads; None where there is no compare-and-set."""
+    if connection.vendor != "postgresql":
+        return None
+    connection.ensure_connection()
+    heads = _HEADS.get(connection.connection)
+    if heads is None:
+        heads = _HEADS[connection.connection] = {}
+    return heads
 
 
 def build_body(
@@ -249,64 +275,77 @@ def archive_append(
     municipality = entry.municipality
     if actor is not None:
         require(actor, municipality, "read")
-    # No savepoint inside the caller's transaction: if archiving fails, so does the
-    # action that needed the archive (MO-2), and two round trips are saved.
-    with transaction.atomic(savepoint=False):
-        head_sequence, head_hash = _claim_head(municipality)
-        if entry.idempotency_key:
-            # Checked under the head lock: a concurrent retry waits and then finds it.
-            existing = ArchiveRecord.objects.filter(
-                municipality=municipality, idempotency_key=entry.idempotency_key
-            ).first()
-            if existing is not None:
-                return existing
-        archived_at = now or timezone.now()
-        sequence = head_sequence + 1
-        direction = entry.direction or DEFAULT_DIRECTION[entry.kind]
-        channel = entry.channel
-        channel_name = entry.channel_name or (channel.name if channel is not None else "")
-        title, public_title = _titles(entry, channel_name)
-        file_rows = [
-            ArchiveFile(
-                position=position,
-                name=media.name,
-                mime=media.mime,
-                size=len(media.data),
-                sha256=sha256_hex(media.data),
-                data=media.data,
-            )
-            for position, media in enumerate(entry.media, start=1)
-        ]
-        files = [
-            {
-                "position": f.position,
-                "name": f.name,
-                "mime": f.mime,
-                "size": f.size,
-                "sha256": f.sha256,
-            }
-            for f in file_rows
-        ]
+    direction = entry.direction or DEFAULT_DIRECTION[entry.kind]
+    channel = entry.channel
+    channel_name = entry.channel_name or (channel.name if channel is not None else "")
+    title, public_title = _titles(entry, channel_name)
+    file_rows = [
+        ArchiveFile(
+            position=position,
+            name=media.name,
+            mime=media.mime,
+            size=len(media.data),
+            sha256=sha256_hex(media.data),
+            data=media.data,
+        )
+        for position, media in enumerate(entry.media, start=1)
+    ]
+    files = [
+        {"position": f.position, "name": f.name, "mime": f.mime, "size": f.size, "sha256": f.sha256}
+        for f in file_rows
+    ]
+
+    def record_after(head_sequence: int, head_hash: str) -> ArchiveRecord:
         body = build_body(
             entry=entry,
             actor=actor,
-            sequence=sequence,
-            archived_at=archived_at,
+            sequence=head_sequence + 1,
+            archived_at=now or timezone.now(),
             files=files,
             title=title,
             public_title=public_title,
             direction=direction,
         )
         columns, canonical = seal(body)
-        digest = chain_hash(head_hash, canonical)
-        record = ArchiveRecord(
+        return ArchiveRecord(
             municipality=municipality,
             **columns,
             canonical=canonical,
             prev_hash=head_hash,
-            hash=digest,
+            hash=chain_hash(head_hash, canonical),
         )
-        _insert_and_move_head(record)
+
+    heads = _known_heads()
+    known = heads.get(municipality.pk) if heads is not None else None
+    if known is not None and not file_rows and connection.get_autocommit():
+        # No caller's transaction and nothing else to write: the one statement is the
+        # append's own transaction, committed (and flushed to disk) before it returns.
+        record = record_after(*known)
+        if _insert_if_head(record, entry.idempotency_key):
+            heads[municipality.pk] = (record.sequence, record.hash)
+            return record
+        known = None
+    # No savepoint inside the caller's transaction: if archiving fails, so does the
+    # action that needed the archive (MO-2), and two round trips are saved.
+    with transaction.atomic(savepoint=False):
+        record = record_after(*known) if known is not None else None
+        if record is not None and not _insert_if_head(record, entry.idempotency_key):
+            record = None  # the head moved (or the key is taken): lock it and read it
+        if record is None:
+            head_sequence, head_hash = _claim_head(municipality)
+            if heads is not None:
+                heads[municipality.pk] = (head_sequence, head_hash)
+            if entry.idempotency_key:
+                # Checked under the head lock: a concurrent retry waits and then finds it.
+                existing = ArchiveRecord.objects.filter(
+                    municipality=municipality, idempotency_key=entry.idempotency_key
+                ).first()
+                if existing is not None:
+                    return existing
+            record = record_after(head_sequence, head_hash)
+            _insert_and_move_head(record)
+        if heads is not None:
+            heads[municipality.pk] = (record.sequence, record.hash)
         for row in file_rows:
             row.record = record
         if file_rows:
@@ -317,20 +356,68 @@ def archive_append(
 _INSERT_FIELDS = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
 
 
-def _insert_and_move_head(record: ArchiveRecord) -> None:
-    """INSERT the record and move the chain head — on PostgreSQL in one statement (a
-    data-modifying CTE), so an append costs three round trips: lock, write, commit."""
-    fields = _INSERT_FIELDS
+def _insert_values(record: ArchiveRecord) -> tuple[str, list[Any]]:
+    """The record's column list for an INSERT, and its values. The values are plain
+    (int, str, bool, None, aware datetimes); only times need the backend's adaptation
+    (SQLite stores them as text)."""
     quote = connection.ops.quote_name
-    # The values are plain (int, str, bool, None, aware datetimes); only times need the
-    # backend's adaptation (SQLite stores them as text).
     adapt = connection.ops.adapt_datetimefield_value
-    values = [getattr(record, f.attname) for f in fields]
+    values = [getattr(record, f.attname) for f in _INSERT_FIELDS]
     values = [adapt(v) if isinstance(v, datetime) else v for v in values]
+    return ", ".join(quote(f.column) for f in _INSERT_FIELDS), values
+
+
+def _inserted(record: ArchiveRecord, pk: int) -> None:
+    record.pk = pk
+    record._state.adding = False
+    record._state.db = connection.alias
+
+
+def _insert_if_head(record: ArchiveRecord, idempotency_key: str) -> bool:
+    """PostgreSQL, one statement: move the chain head from (record.sequence - 1,
+    record.prev_hash) to the record and insert it — only if the head is still there
+    and no record holds the idempotency key; False (nothing written) otherwise.
+
+    The UPDATE takes the head's row lock as SELECT … FOR UPDATE would; under READ
+    COMMITTED an UPDATE that waited for a concurrent append re-checks its condition
+    on the head that append committed, finds the sequence moved and changes nothing.
+    When the head matches, every record up to it was committed before this statement
+    began (appends move the head under its lock), so NOT EXISTS sees an earlier
+    record with the same key; the unique constraint stays as the last guard."""
+    records, heads = ArchiveRecord._meta.db_table, ChainHead._meta.db_table
+    columns, values = _insert_values(record)
+    key_free = (
+        f" AND NOT EXISTS (SELECT 1 FROM {records} WHERE municipality_id = %s"  # noqa: S608
+        " AND idempotency_key = %s AND idempotency_key <> '')"
+        if idempotency_key
+        else ""
+    )
+    sql = (
+        f"WITH moved AS (UPDATE {heads} SET sequence = %s, head_hash = %s "  # noqa: S608
+        f"WHERE municipality_id = %s AND sequence = %s AND head_hash = %s{key_free} "
+        f"RETURNING 1) INSERT INTO {records} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(values))} FROM moved RETURNING id"
+    )
+    params = [record.sequence, record.hash, record.municipality_id]
+    params += [record.sequence - 1, record.prev_hash]
+    if idempotency_key:
+        params += [record.municipality_id, idempotency_key]
+    with _cursor() as cursor:
+        _execute(cursor, sql, [*params, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _inserted(record, row[0])
+    return True
+
+
+def _insert_and_move_head(record: ArchiveRecord) -> None:
+    """INSERT the record and move the chain head (locked by `_claim_head`) — on
+    PostgreSQL in one statement (a data-modifying CTE)."""
+    columns, values = _insert_values(record)
     insert = (
-        f"INSERT INTO {ArchiveRecord._meta.db_table} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id"
+        f"INSERT INTO {ArchiveRecord._meta.db_table} ({columns}) "  # noqa: S608 - names from the model
+        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id"
     )
     head = [record.sequence, record.hash, record.municipality_id]
     if connection.vendor == "postgresql":
@@ -342,14 +429,12 @@ def _insert_and_move_head(record: ArchiveRecord) -> None:
         )
         with _cursor() as cursor:
             _execute(cursor, sql, [*head, *values])
-            record.pk = cursor.fetchone()[0]
+            _inserted(record, cursor.fetchone()[0])
     else:
         with connection.cursor() as cursor:
             cursor.execute(insert, values)
-            record.pk = cursor.fetchone()[0]
+            _inserted(record, cursor.fetchone()[0])
         _move_head(record.municipality, record.sequence, record.hash)
-    record._state.adding = False
-    record._state.db = connection.alias
 
 
 def seal(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
