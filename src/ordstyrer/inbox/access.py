@@ -65,11 +65,13 @@ def access_item(*, user: Any, id: int, slug: str | None = None, need: str = "vie
     (and for an item of another municipality than the URL's), 403 for members."""
     try:
         item = InboxItem.objects.select_related(
-            "channel__municipality", "channel__unit", "assignee", "municipality"
+            "channel__municipality", "channel__unit", "assignee"
         ).get(pk=id)
     except (InboxItem.DoesNotExist, ValueError, TypeError):
         raise Http404(_("Fant ikke siden.")) from None
     municipality = item.channel.municipality
+    if item.municipality_id == municipality.pk:  # always: joined once, not twice
+        item.municipality = municipality
     if slug is not None and municipality.slug != slug:
         raise Http404(_("Fant ikke siden."))
     if not roles_in(user, municipality):

@@ -40,6 +40,12 @@ LIST_FIELDS = (
     "assignee__username",
 )  # fmt: skip
 VIEWS = ("open", "all", "resolved")
+# What the item page shows of the other messages in a thread (`ThreadEntry`).
+THREAD_FIELDS = (
+    "pk", "channel_id", "platform_id", "parent_platform_id", "conversation_id", "from_page",
+    "author_name", "text", "written_standard", "edited", "removed_at", "platform_created_at",
+    "received_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -203,11 +209,13 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
     root = item.parent_platform_id or item.platform_id
     if item.conversation_id is not None:
         root = item.conversation.parent_platform_id or item.conversation.platform_id
-    thread_items = list(
-        InboxItem.objects.filter(channel=item.channel_id)
+    thread_items = [
+        item if i.pk == item.pk else i  # the page's own item is read already, in full
+        for i in InboxItem.objects.filter(channel=item.channel_id)
         .filter(Q(platform_id=root) | Q(parent_platform_id=root) | Q(conversation=item))
+        .only(*THREAD_FIELDS)
         .order_by("platform_created_at", "received_at", "pk")
-    )
+    ]
     by_pk = {i.pk: i for i in thread_items}
     replies = list(
         Reply.objects.filter(item__in=[*by_pk, item.pk])
