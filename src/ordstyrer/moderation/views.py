@@ -80,23 +80,42 @@ def _on_item(
     return redirect(_back(item))
 
 
-@municipality_view(need="inbox")
-@require_POST
-def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem) -> str:
-        form = HideForm(request.POST, grounds=_grounds(item))
+def _posted(
+    request: HttpRequest,
+    municipality: Municipality,
+    pk: int,
+    form_class: type[Any],
+    act: Callable[[InboxItem, dict[str, Any]], str],
+    *,
+    grounds: bool = False,
+) -> HttpResponse:
+    """A panel form posted: parsed (with the municipality's grounds if it offers them),
+    then `act(item, cleaned_data)` calls the service and says what was done."""
+
+    def run(item: InboxItem) -> str:
+        extra = {"grounds": _grounds(item)} if grounds else {}
+        form = form_class(request.POST, **extra)
         if not form.is_valid():
             _form_errors(request, form)
             return ""
+        return act(item, form.cleaned_data)
+
+    return _on_item(request, municipality, pk, run)
+
+
+@municipality_view(need="inbox")
+@require_POST
+def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    def act(item: InboxItem, data: dict[str, Any]) -> str:
         services.comment_hide(
             actor=request.user,
             item=item,
-            ground=form.cleaned_data["ground"],
-            justification=form.cleaned_data["justification"],
+            ground=data["ground"],
+            justification=data["justification"],
         )
         return _("Kommentaren skjules på plattformen.")
 
-    return _on_item(request, municipality, pk, act)
+    return _posted(request, municipality, pk, HideForm, act, grounds=True)
 
 
 @municipality_view(need="inbox")
@@ -114,17 +133,13 @@ def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 @municipality_view(need="inbox")
 @require_POST
 def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem) -> str:
-        form = RemoveForm(request.POST, grounds=_grounds(item))
-        if not form.is_valid():
-            _form_errors(request, form)
-            return ""
+    def act(item: InboxItem, data: dict[str, Any]) -> str:
         action = services.comment_delete(
             actor=request.user,
             item=item,
-            ground=form.cleaned_data["ground"],
-            justification=form.cleaned_data["justification"],
-            notify=form.cleaned_data["notify"],
+            ground=data["ground"],
+            justification=data["justification"],
+            notify=data["notify"],
         )
         if action.status == ActionStatus.PENDING_APPROVAL:
             return _(
@@ -133,49 +148,41 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             )
         return _("Kommentaren er arkivert og slettes nå.")
 
-    return _on_item(request, municipality, pk, act)
+    return _posted(request, municipality, pk, RemoveForm, act, grounds=True)
 
 
 @municipality_view(need="inbox")
 @require_POST
 def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem) -> str:
-        form = BanForm(request.POST, grounds=_grounds(item))
-        if not form.is_valid():
-            _form_errors(request, form)
-            return ""
+    def act(item: InboxItem, data: dict[str, Any]) -> str:
         action = bans.author_ban(
             actor=request.user,
             item=item,
-            ground=form.cleaned_data["ground"],
-            justification=form.cleaned_data["justification"],
-            manual=form.cleaned_data["manual"],
-            notify=form.cleaned_data["notify"],
+            ground=data["ground"],
+            justification=data["justification"],
+            manual=data["manual"],
+            notify=data["notify"],
         )
         if action.status == ActionStatus.RECORDED:
             return _("Utestengingen er registrert og arkivert.")
         return _("Personen utestenges fra kanalen.")
 
-    return _on_item(request, municipality, pk, act)
+    return _posted(request, municipality, pk, BanForm, act, grounds=True)
 
 
 @municipality_view(need="inbox")
 @require_POST
 def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem) -> str:
-        form = UnbanForm(request.POST)
-        if not form.is_valid():
-            _form_errors(request, form)
-            return ""
+    def act(item: InboxItem, data: dict[str, Any]) -> str:
         bans.author_unban(
             actor=request.user,
             item=item,
-            justification=form.cleaned_data["justification"],
-            manual=form.cleaned_data["manual"],
+            justification=data["justification"],
+            manual=data["manual"],
         )
         return _("Utestengingen er opphevet.")
 
-    return _on_item(request, municipality, pk, act)
+    return _posted(request, municipality, pk, UnbanForm, act)
 
 
 # --- actions in the log ---------------------------------------------------------------------
