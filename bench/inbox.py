@@ -3,10 +3,13 @@
 Loads N items (default 1,000,000) across 50 channels of one municipality with the bulk
 path (COPY on PostgreSQL, bulk_create on SQLite), then requests the work list (with
 each filter, and the next page) and item pages through Django's test client as the
-communications advisor. The data is kept between runs (same N: reused).
+communications advisor: three items spread over the table, and a thread of seven
+comments with the page's answer, notes and an earlier version (added once, kept with the
+data). The data is kept between runs (same N: reused). Besides wall time it reports this
+process's CPU time per request, which a loaded machine inflates less.
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
-        .venv/bin/python bench/inbox.py [N] [--requests R] [--fresh]
+        .venv/bin/python bench/inbox.py [N] [--requests R] [--fresh] [--preset ID]
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from ordstyrer.channels.models import Channel, ChannelMembership  # noqa: E402
 from ordstyrer.inbox import deadlines, workflow  # noqa: E402
-from ordstyrer.inbox.models import InboxItem, Reply  # noqa: E402
+from ordstyrer.inbox.models import InboxItem, ItemEvent, Reply  # noqa: E402
 from ordstyrer.inbox.triage import CATEGORY_LABELS  # noqa: E402
 from ordstyrer.tenants.models import Municipality, RoleAssignment  # noqa: E402
 
@@ -81,18 +84,19 @@ def _setup(n: int, fresh: bool) -> tuple[Municipality, object]:
     User = get_user_model()
     municipality = Municipality.objects.filter(slug=SLUG).first()
     if municipality is not None and not fresh:
-        have = InboxItem.objects.filter(municipality=municipality).count()
+        have = bulk_items(municipality).count()
         if have == n:
             print(f"reusing {have:,} items in «{SLUG}»")
             return municipality, User.objects.get(username=f"{SLUG}-kom")
     if municipality is not None:
         print("removing the previous bench municipality …")
         with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM inbox_reply WHERE item_id IN "
-                "(SELECT id FROM inbox_inboxitem WHERE municipality_id = %s)",
-                [municipality.pk],
-            )
+            for table in ("inbox_reply", "inbox_itemevent", "inbox_itemversion"):
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE item_id IN "  # noqa: S608 - our own names
+                    "(SELECT id FROM inbox_inboxitem WHERE municipality_id = %s)",
+                    [municipality.pk],
+                )
             cursor.execute(
                 "DELETE FROM inbox_inboxitem WHERE municipality_id = %s", [municipality.pk]
             )
@@ -201,6 +205,59 @@ def _load(municipality: Municipality, channel_ids: list[int], user_id: int, n: i
     )
 
 
+THREAD_ID = "bench-thread"
+THREAD_POST = "bench-thread-post"
+
+
+def bulk_items(municipality: Municipality):
+    """The N loaded items, without the thread `_thread` adds."""
+    return InboxItem.objects.filter(municipality=municipality).exclude(post_id=THREAD_POST)
+
+
+def _thread(municipality: Municipality, user_id: int, now: datetime) -> int:
+    """A realistic item page: a question with six replies from other citizens under it,
+    the page's answer, a note per reply and an edit; made once, kept with the data."""
+    channel = Channel.objects.filter(municipality=municipality).order_by("pk").first()
+    found = InboxItem.objects.filter(channel=channel, platform_id=THREAD_ID).first()
+    if found is not None:
+        return found.pk
+    received = now - timedelta(hours=3)
+    targets = deadlines.Targets(7.5, 7.5)
+    clocks = deadlines.compute(status=workflow.NEW, started_at=received, targets=targets)
+
+    def item(n: int, text: str, parent: str = "") -> InboxItem:
+        at = received + timedelta(minutes=7 * n)
+        return InboxItem(
+            municipality=municipality, channel=channel, kind="reply" if parent else "comment",
+            platform_id=f"{THREAD_ID}-{n}" if n else THREAD_ID, post_id=THREAD_POST,
+            parent_platform_id=parent, listed=True, author_platform_id=f"user-t{n}",
+            author_name=f"Innbygger T{n}", text=text, edited=n == 0, text_seen_at=at,
+            platform_created_at=at, received_at=at, category="question",
+            categories=["question"], written_standard="nb", action="answer",
+            triage={"grounds": [], "action_text": "Svar på spørsmålet (DI-1)."}, triaged_at=at,
+            status=workflow.NEW, open=True, status_changed_at=at, started_at=at,
+            resolution_started_at=at, first_response_due=clocks.first_response_due,
+            resolution_due=clocks.resolution_due, due_at=clocks.due_at, warn_at=clocks.warn_at,
+        )  # fmt: skip
+
+    root = item(0, TEXTS[0])
+    root.save()
+    InboxItem.objects.bulk_create(item(n, TEXTS[n % len(TEXTS)], THREAD_ID) for n in range(1, 7))
+    root.versions.create(text="Når åpner svømmehallen?", original=True, seen_at=received)
+    root.versions.create(text=TEXTS[0], original=False, seen_at=received + timedelta(minutes=2))
+    Reply.objects.create(
+        item=root, author_id=user_id, text="Svømmehallen åpner mandag. Hilsen Kari",
+        effect="answer", status="sent", platform_id=f"{THREAD_ID}-answer",
+        created_at=received + timedelta(hours=1), sent_at=received + timedelta(hours=1),
+    )  # fmt: skip
+    root.events.bulk_create(
+        ItemEvent(item=root, action="note", actor_id=user_id, text=f"Notat {n}",
+                  at=received + timedelta(minutes=10 * n))
+        for n in range(1, 7)
+    )  # fmt: skip
+    return root.pk
+
+
 def _measure(client: Client, url: str, requests: int) -> tuple[float, float, float, float, int]:
     """(wall p50, wall p95, cpu p50, cpu p95, queries) in ms. CPU is this process's time
     per request: on a shared machine the wall time also counts waiting for a core."""
@@ -229,9 +286,18 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--fresh", action="store_true", help="reload the items")
+    parser.add_argument(
+        "--preset",
+        default="gausdal",
+        help="the municipality's preset (gausdal: no deletion grounds; indre-fosen: the "
+        "moderation panel with its delete and ban forms)",
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     municipality, user = _setup(args.n, args.fresh)
+    if municipality.preset != args.preset:  # only the pages read it; the data stays
+        municipality.preset = args.preset
+        municipality.save(update_fields=["preset"])
     client = Client()
     client.force_login(user)
     base = f"/m/{municipality.slug}/innboks/"
@@ -239,9 +305,10 @@ def main() -> None:
     first_page = client.get(base)
     cursor = first_page.context["page"].next_cursor if first_page.context else None
     # Three items spread over the table (the ids of a bulk load are contiguous).
-    ids = InboxItem.objects.filter(municipality=municipality).values_list("pk", flat=True)
+    ids = bulk_items(municipality).values_list("pk", flat=True)
     first, last = ids.order_by("pk")[0], ids.order_by("-pk")[0]
     items = [first + (last - first) * k // 4 for k in (1, 2, 3)]
+    thread = _thread(municipality, user.pk, datetime.now(UTC))
     pages = [
         ("list: open, by deadline", base),
         ("list: one channel", f"{base}?kanal={channel.pk}"),
@@ -251,8 +318,9 @@ def main() -> None:
         ("list: all, newest first", f"{base}?vis=all"),
         ("list: next page (keyset)", f"{base}?etter={cursor}" if cursor else base),
         *[(f"item page #{pk}", f"{base}{pk}/") for pk in items[:3]],
+        ("item page, thread of 7", f"{base}{thread}/"),
     ]
-    total = InboxItem.objects.filter(municipality=municipality).count()
+    total = bulk_items(municipality).count()
     print(
         f"\n{total:,} items, {CHANNELS} channels, {connection.vendor}; {args.requests} requests each"
     )
