@@ -12,10 +12,12 @@ moderation service can archive and queue the platform deletion in one transactio
 (MO-2: archived *before* anything leaves the platform). The chain head of the
 municipality is locked until that transaction ends.
 
-On PostgreSQL an append is one statement when this connection knows the head: the
-head moves only if it is still where it was last seen (compare-and-set, which also
-takes its row lock), and the record is inserted only if it moved; otherwise the head
-is locked with SELECT … FOR UPDATE and read first (docs/archive.md, "Appending").
+On PostgreSQL an append is one statement when this connection knows the head
+(compare-and-set): the head is locked only if it is still where this connection last
+saw it, the record is inserted only then, and the head moves only if it was; when the
+head has moved, it is locked with SELECT … FOR UPDATE and read first (docs/archive.md,
+"Appending"). Without a caller's transaction that one statement is the append's own
+transaction.
 """
 
 from __future__ import annotations
@@ -374,36 +376,32 @@ def _inserted(record: ArchiveRecord, pk: int) -> None:
 
 
 def _insert_if_head(record: ArchiveRecord, idempotency_key: str) -> bool:
-    """PostgreSQL, one statement: move the chain head from (record.sequence - 1,
-    record.prev_hash) to the record and insert it — only if the head is still there
-    and no record holds the idempotency key; False (nothing written) otherwise.
+    """PostgreSQL, one statement: insert `record` and move the chain head to it — only
+    if the head is still at (record.sequence - 1, record.prev_hash) and no record of
+    the municipality holds the idempotency key; False (nothing written) otherwise.
 
-    The UPDATE takes the head's row lock as SELECT … FOR UPDATE would; under READ
-    COMMITTED an UPDATE that waited for a concurrent append re-checks its condition
-    on the head that append committed, finds the sequence moved and changes nothing.
-    When the head matches, every record up to it was committed before this statement
-    began (appends move the head under its lock), so NOT EXISTS sees an earlier
-    record with the same key; the unique constraint stays as the last guard."""
+    The head is locked as `_claim_head` locks it; under READ COMMITTED a lock that had
+    to wait for a concurrent append re-checks the condition on the head that append
+    committed, finds it moved and returns nothing, so nothing is inserted. The key is
+    checked by the unique constraint itself (ON CONFLICT … DO NOTHING); the head moves
+    only if the record was inserted."""
     records, heads = ArchiveRecord._meta.db_table, ChainHead._meta.db_table
     columns, values = _insert_values(record)
-    key_free = (
-        f" AND NOT EXISTS (SELECT 1 FROM {records} WHERE municipality_id = %s"  # noqa: S608
-        " AND idempotency_key = %s AND idempotency_key <> '')"
-        if idempotency_key
-        else ""
-    )
     sql = (
-        f"WITH moved AS (UPDATE {heads} SET sequence = %s, head_hash = %s "  # noqa: S608
-        f"WHERE municipality_id = %s AND sequence = %s AND head_hash = %s{key_free} "
-        f"RETURNING 1) INSERT INTO {records} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(values))} FROM moved RETURNING id"
+        f"WITH head AS (SELECT 1 FROM {heads} WHERE municipality_id = %s "  # noqa: S608
+        "AND sequence = %s AND head_hash = %s FOR UPDATE), "
+        f"added AS (INSERT INTO {records} ({columns}) "
+        f"SELECT {', '.join(['%s'] * len(values))} FROM head "
+        "ON CONFLICT (municipality_id, idempotency_key) WHERE idempotency_key <> '' "
+        "DO NOTHING RETURNING id), "
+        f"moved AS (UPDATE {heads} SET sequence = %s, head_hash = %s "
+        "WHERE municipality_id = %s AND EXISTS (SELECT FROM added)) "
+        "SELECT id FROM added"
     )
-    params = [record.sequence, record.hash, record.municipality_id]
-    params += [record.sequence - 1, record.prev_hash]
-    if idempotency_key:
-        params += [record.municipality_id, idempotency_key]
+    params = [record.municipality_id, record.sequence - 1, record.prev_hash, *values]
+    params += [record.sequence, record.hash, record.municipality_id]
     with _cursor() as cursor:
-        _execute(cursor, sql, [*params, *values])
+        _execute(cursor, sql, params)
         row = cursor.fetchone()
     if row is None:
         return False
