@@ -4,8 +4,10 @@ Runs in a scratch database made like the test database (PostgreSQL:
 `bench_archive_<pid>` on the server DATABASE_URL points at; SQLite: a temporary file),
 migrated, then dropped — the archive is append-only, so the benchmark never writes into a real one.
 
-    appends   N single appends, each in its own transaction (what a moderation action
-              does), then the same in batches of 100 per transaction
+    appends   N single appends, each in its own transaction and committed before the
+              next starts, with an idempotency key as the moderation services give;
+              then N each inside a caller's transaction (as a moderation action calls
+              it); then the same in batches of 100 per transaction
     verify    a chain of V records (made in bulk with the same canonical form and
               hashes as archive_append), `verify_chain` timed, projected to 1,000,000
     render    R PDF/A-2b renderings (WeasyPrint), per second
@@ -76,20 +78,32 @@ def entry(municipality, index: int, **kw):
 def bench_appends(municipality, n: int) -> dict:
     from ordstyrer.archive.services import archive_append
 
-    archive_append(actor=None, entry=entry(municipality, 0))  # warm up (head row, caches)
+    def keyed(index: int):
+        return entry(municipality, index, idempotency_key=f"moderation:delete:{index}")
+
+    archive_append(actor=None, entry=keyed(0))  # warm up (head row, caches)
     start = time.perf_counter()
     for index in range(1, n + 1):
-        archive_append(actor=None, entry=entry(municipality, index))
+        archive_append(actor=None, entry=keyed(index))
     single = n / (time.perf_counter() - start)
+    start = time.perf_counter()
+    for index in range(n + 1, 2 * n + 1):
+        with transaction.atomic():
+            archive_append(actor=None, entry=keyed(index))
+    in_transaction = n / (time.perf_counter() - start)
     start = time.perf_counter()
     done = 0
     while done < n:
         with transaction.atomic():
             for _ in range(min(100, n - done)):
                 done += 1
-                archive_append(actor=None, entry=entry(municipality, n + done))
+                archive_append(actor=None, entry=keyed(2 * n + done))
     batched = n / (time.perf_counter() - start)
-    return {"appends_per_s": round(single), "appends_per_s_batched_100": round(batched)}
+    return {
+        "appends_per_s": round(single),
+        "appends_per_s_in_callers_transaction": round(in_transaction),
+        "appends_per_s_batched_100": round(batched),
+    }
 
 
 def bench_commit_ceiling(n: int) -> dict:
