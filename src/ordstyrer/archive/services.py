@@ -358,15 +358,18 @@ def archive_append(
 _INSERT_FIELDS = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
 
 
+# Quoted as both PostgreSQL and SQLite read it (what their quote_name gives).
+_INSERT_COLUMNS = ", ".join(f'"{f.column}"' for f in _INSERT_FIELDS)
+_PLACEHOLDERS = ", ".join(["%s"] * len(_INSERT_FIELDS))
+
+
 def _insert_values(record: ArchiveRecord) -> tuple[str, list[Any]]:
     """The record's column list for an INSERT, and its values. The values are plain
     (int, str, bool, None, aware datetimes); only times need the backend's adaptation
     (SQLite stores them as text)."""
-    quote = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     values = [getattr(record, f.attname) for f in _INSERT_FIELDS]
-    values = [adapt(v) if isinstance(v, datetime) else v for v in values]
-    return ", ".join(quote(f.column) for f in _INSERT_FIELDS), values
+    return _INSERT_COLUMNS, [adapt(v) if isinstance(v, datetime) else v for v in values]
 
 
 def _inserted(record: ArchiveRecord, pk: int) -> None:
@@ -391,7 +394,7 @@ def _insert_if_head(record: ArchiveRecord, idempotency_key: str) -> bool:
         f"WITH head AS (SELECT 1 FROM {heads} WHERE municipality_id = %s "  # noqa: S608
         "AND sequence = %s AND head_hash = %s FOR UPDATE), "
         f"added AS (INSERT INTO {records} ({columns}) "
-        f"SELECT {', '.join(['%s'] * len(values))} FROM head "
+        f"SELECT {_PLACEHOLDERS} FROM head "
         "ON CONFLICT (municipality_id, idempotency_key) WHERE idempotency_key <> '' "
         "DO NOTHING RETURNING id), "
         f"moved AS (UPDATE {heads} SET sequence = %s, head_hash = %s "
@@ -415,7 +418,7 @@ def _insert_and_move_head(record: ArchiveRecord) -> None:
     columns, values = _insert_values(record)
     insert = (
         f"INSERT INTO {ArchiveRecord._meta.db_table} ({columns}) "  # noqa: S608 - names from the model
-        f"VALUES ({', '.join(['%s'] * len(values))}) RETURNING id"
+        f"VALUES ({_PLACEHOLDERS}) RETURNING id"
     )
     head = [record.sequence, record.hash, record.municipality_id]
     if connection.vendor == "postgresql":
