@@ -285,6 +285,29 @@ def test_login_codes_through_the_control_endpoint(fake, page, http) -> None:
     assert token.json()["access_token"] == "EAAkontroll"
 
 
+def test_a_visitors_post_is_in_the_feed_only_and_announced_as_a_post(fake, page, http) -> None:
+    bodies: list[dict] = []
+    fake.store.emit = lambda obj, entry_id, field, value: bodies.append(value)
+    own = fake.store.create_post(page, message="Kommunen informerer.")
+    post = fake.store.add_visitor_post(
+        page.id, from_id="5550042", from_name="Per Ås", message="Hull i veien ved skolen."
+    )
+    base = f"{fake.base_url}/v25.0/{page.id}"
+    token = {"access_token": page.token, "fields": "id,from"}
+    feed = http.get(f"{base}/feed", params=token).json()["data"]
+    published = http.get(f"{base}/published_posts", params=token).json()["data"]
+    assert {p["id"] for p in feed} == {own.id, post.id}
+    assert [p["id"] for p in published] == [own.id]
+    assert next(p for p in feed if p["id"] == post.id)["from"] == {
+        "id": "5550042",
+        "name": "Per Ås",
+    }
+    assert [(b["item"], b["from"]["id"]) for b in bodies] == [
+        ("status", page.id),
+        ("post", "5550042"),
+    ]
+
+
 def test_cli_serves_the_demo_page() -> None:
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen(

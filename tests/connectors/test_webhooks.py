@@ -433,3 +433,24 @@ def test_instagram_comments_webhook(fake, page, ig, receiver) -> None:
         ("instagram", "Tusen takk!", True),
     ]
     assert events[1].parent_id == c.id and events[0].post_id == media.id
+
+
+def test_messenger_message_and_visitor_post_arrive_signed(fake, page, receiver) -> None:
+    _subscribe(fake, receiver, batch_max=5)
+    post = fake.store.add_visitor_post(
+        page.id, from_id="5550042", from_name="Per Ås", message="Hull i veien ved skolen."
+    )
+    mid = fake.store.add_message(page.id, sender_id="2470001", text="Kor tid opnar hallen?")
+    assert fake.emitter.flush()
+    (body,) = receiver.bodies  # one POST: a feed entry and a Messenger entry
+    entries = json.loads(body)["entry"]
+    assert [sorted(e) for e in entries] == [["changes", "id", "time"], ["id", "messaging", "time"]]
+    assert entries[1]["time"] == entries[0]["time"] * 1000  # Messenger counts milliseconds
+    visitor, message = receiver.events()
+    assert (visitor.item, visitor.post_id, visitor.author.name) == ("post", post.id, "Per Ås")
+    assert not visitor.is_page_author
+    assert (message.item, message.comment_id, message.text) == (
+        "message",
+        mid,
+        "Kor tid opnar hallen?",
+    )

@@ -75,3 +75,39 @@ def test_emitter_burst_with_duplicates_and_disorder_lands_once(
     page_item = items.get(platform_id=own.id)
     assert page_item.from_page and page_item.triaged_at is None
     assert items.get(platform_id=comments[5].id).text == texts[5]
+
+
+def test_a_visitors_post_and_a_messenger_message_arrive_with_their_kinds(
+    live_server, personas, fake, fb_page
+) -> None:
+    channel = make_channel(personas, platform_id=fb_page.id)
+    _control(
+        fake,
+        "webhooks",
+        {"callback_url": f"{live_server.url}/webhooks/meta/", "verify_token": VERIFY_TOKEN},
+    )
+    visitor = _control(
+        fake,
+        "posts",
+        {
+            "page_id": fb_page.id,
+            "from": {"id": "5551234", "name": "Åse Ødegård"},
+            "message": "Gatelyset i Bjørkeveien har vært mørkt i en uke.",
+        },
+    )
+    message = _control(
+        fake,
+        "messages",
+        {"page_id": fb_page.id, "sender_id": "2470009", "text": "Kor tid er biblioteket ope?"},
+    )
+    fake.store.create_post(fb_page, message="Kommunen informerer: brøyting i natt.")
+    assert fake.emitter.flush(timeout=60)
+    assert all(d.ok for d in fake.emitter.deliveries)
+
+    items = InboxItem.objects.filter(channel=channel)
+    assert sorted(items.values_list("platform_id", "kind")) == sorted(
+        [(visitor["id"], "visitor_post"), (message["mid"], "message")]
+    )  # the Page's own post is not an inbox item
+    post = items.get(kind="visitor_post")
+    assert post.author_name == "Åse Ødegård" and post.triaged_at is not None
+    assert items.get(kind="message").text == "Kor tid er biblioteket ope?"

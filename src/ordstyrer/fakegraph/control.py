@@ -128,6 +128,17 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
         else:
             s.delete_comment(c)
         return 200, {"success": True}
+    if route == "posts" and "from" in data:
+        post = s.add_visitor_post(
+            data["page_id"],
+            from_id=str(data["from"]["id"]),
+            from_name=data["from"].get("name", ""),
+            message=data.get("message", ""),
+        )
+        return 200, {"id": post.id}
+    if route == "messages":
+        mid = s.add_message(data["page_id"], sender_id=str(data["sender_id"]), text=data["text"])
+        return 200, {"mid": mid}
     if route == "posts":
         page = s.typed(data["page_id"], PageRec)
         post = s.create_post(

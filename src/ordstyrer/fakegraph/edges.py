@@ -133,6 +133,8 @@ def edge(
             and not p.deleted
             and (p.is_published != scheduled)
             and (not scheduled or p.scheduled_publish_time is not None)
+            # Visitors' posts are in the Page's /feed only.
+            and (p.from_id is None or name == "feed")
         ]
         if "since" in params:
             posts = [p for p in posts if p.created_time >= parse_time(params["since"])]

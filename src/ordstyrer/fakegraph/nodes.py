@@ -117,7 +117,9 @@ def describe(rec: Record, ctx: Ctx) -> View:
             if rec.scheduled_publish_time
             else None,
             "status_type": rec.status_type,
-            "from": {"id": page.id, "name": page.name},
+            "from": {"id": rec.from_id, "name": rec.from_name}
+            if rec.from_id
+            else {"id": page.id, "name": page.name},
             "full_picture": photos[0].url if photos and isinstance(photos[0], PhotoRec) else None,
             "shares": {"count": 0},
         }

@@ -47,6 +47,9 @@ class PostRec:
     attached_media: list[str] = field(default_factory=list)  # photo ids
     video_id: str | None = None
     deleted: bool = False
+    # A visitor's post on the Page (in /feed, not in /published_posts); None = the Page's.
+    from_id: str | None = None
+    from_name: str = ""
 
     @property
     def fbid(self) -> str:

@@ -197,11 +197,14 @@ class Store:
 
     def _emit_post(self, post: PostRec, verb: str) -> None:
         page = self.typed(post.page_id, PageRec, live=False)
+        visitor = post.from_id is not None
         value: dict[str, Any] = {
-            "item": "status" if verb != "remove" else "post",
+            "item": "status" if verb != "remove" and not visitor else "post",
             "verb": verb,
             "post_id": post.id,
-            "from": {"id": page.id, "name": page.name},
+            "from": {"id": post.from_id, "name": post.from_name}
+            if visitor
+            else {"id": page.id, "name": page.name},
             "created_time": int(post.created_time.timestamp()),
         }
         if verb == "add":
@@ -211,6 +214,46 @@ class Store:
         else:
             value["recipient_id"] = page.id
         self.emit("page", page.id, "feed", value)
+
+    def add_visitor_post(
+        self, page_id: str, *, from_id: str, from_name: str, message: str
+    ) -> PostRec:
+        """Someone else writes on the Page (in its /feed; a `feed` webhook, item `post`) [U]."""
+        with self.lock:
+            page = self.typed(page_id, PageRec)
+            now = self.now()
+            post = PostRec(
+                id=f"{page.id}_{self.new_id()}",
+                page_id=page.id,
+                message=message,
+                created_time=now,
+                updated_time=now,
+                from_id=from_id,
+                from_name=from_name,
+            )
+            self.objects[post.id] = post
+            self._emit_post(post, "add")
+            return post
+
+    def add_message(self, page_id: str, *, sender_id: str, text: str) -> str:
+        """A Messenger message to the Page: only a webhook (`messaging`), no Graph object
+        here. Returns its `mid`."""
+        with self.lock:
+            page = self.typed(page_id, PageRec)
+            mid = f"m_{self.new_id()}"
+            millis = int(self.now().timestamp() * 1000)
+            self.emit(
+                "page",
+                page.id,
+                "messaging",
+                {
+                    "sender": {"id": sender_id},
+                    "recipient": {"id": page.id},
+                    "timestamp": millis,
+                    "message": {"mid": mid, "text": text},
+                },
+            )
+            return mid
 
     def check_schedule(self, when: datetime) -> None:
         delta = when - self.now()

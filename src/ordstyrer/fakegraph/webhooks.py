@@ -175,6 +175,14 @@ class WebhookEmitter:
         entries: dict[tuple[str, str], dict[str, Any]] = {}
         obj = batch[0].object
         for change in batch:
+            if change.field == "messaging":
+                # Messenger: events in `messaging`, times in milliseconds (§2.3).
+                entry = entries.setdefault(
+                    (change.object, change.entry_id + "/messaging"),
+                    {"id": change.entry_id, "time": change.time * 1000, "messaging": []},
+                )
+                entry["messaging"].append(change.value)
+                continue
             entry = entries.setdefault(
                 (change.object, change.entry_id),
                 {"id": change.entry_id, "time": change.time, "changes": []},
