@@ -10,7 +10,9 @@ style, `X-Hub-Signature-256`) from a second process over loopback:
    delivery's `processed_at`, stamped after `inbox_ingest` returned): p50, p99;
 2. burst: as fast as N keep-alive connections allow, a bounded number of events, one
    comment per POST and again B per POST (Meta batches under load) → events/s accepted
-   (HTTP 200 = stored durably);
+   (HTTP 200 = stored durably), the application's CPU per event (user + system of
+   `serve` and the workers, from /proc; triage running beside the receipt included) and
+   the load average (the machine may be shared);
 3. the bursts' backlog: how fast it is triaged into the inbox (events/s), and a check
    that no comment is in the inbox twice.
 
