@@ -90,3 +90,36 @@ def test_gate_skips_texts_without_name_cues() -> None:
 )
 def test_gate_cues(text: str, gated: bool) -> None:
     assert names.may_contain_name(text, names._tokens(text)) is gated  # noqa: SLF001
+
+
+@pytest.mark.parametrize(
+    ("words", "spans", "kept"),
+    [
+        # a lone letter is not a name
+        ("Plan B eksisterer og kan brukes".split(), [(1, 2)], []),
+        ("@K se her".split(), [(0, 1)], []),
+        # a text with capitals inside its sentences: a span without one is dropped
+        ("Lege Kari Hansen måtte fjerne benvev".split(), [(1, 3), (5, 6)], [(1, 3)]),
+        # ... but a text written in lower case keeps its lower-case names
+        ("ola nordmann på teknisk svarer aldri".split(), [(0, 2)], [(0, 2)]),
+        # a capital only after a full stop is a sentence start, not a cased text
+        ("Takk . Spør ola om det".split(), [(3, 4)], [(3, 4)]),
+        ("Spurte NAV om ola visste det".split(), [(3, 4)], [(3, 4)]),
+        ("Vi traff Helga Dahl i går".split(), [(2, 4)], [(2, 4)]),
+    ],
+)
+def test_refine_person_spans(
+    words: list[str], spans: list[tuple[int, int]], kept: list[tuple[int, int]]
+) -> None:
+    assert names.refine_person_spans(words, spans) == kept
+
+
+@needs_names
+def test_product_runs_the_refining_rules() -> None:
+    text = "Plan B eksisterer og kan brukes."
+    from spacy.tokens import Doc
+
+    nlp = names._load()  # noqa: SLF001 - the network's own spans, before the rules
+    doc = nlp.get_pipe("ner")(Doc(nlp.vocab, words=text.rstrip(".").split() + ["."]))
+    assert "B" in [e.text for e in doc.ents]  # the network alone calls "B" a person
+    assert "B" not in [p.text for p in find_personal_data(text, types=["person"])]
