@@ -3,7 +3,7 @@ is killed with SIGKILL in the middle of a burst from the Graph stand-in's emitte
 retries undelivered events like Meta does (§2.4); after a restart every comment is in
 the inbox exactly once. What makes it hold: the body is stored before 200, Meta's
 retries of the same bytes are recognised, a lost task or a dead worker's lease is picked
-up by the sweep, and ingestion is idempotent."""
+up by a worker's drain, and ingestion is idempotent."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ Periodic sweeps (closures opening on time, review reminders, deadlines, schedule
 posts, …) are registered by the apps with `register_sweep` (from AppConfig.ready) and
 run by every worker in a thread beside the task loop. Each sweep claims its rows with
 a compare-and-set update, so several workers on several machines may run them at once.
+A sweep registered with `own_thread=True` is a table polled as a queue (the stored
+webhook deliveries): it runs in a thread of its own, so a long sweep never delays it.
 """
 
 from __future__ import annotations
@@ -36,16 +38,19 @@ class Sweep:
     name: str
     func: Callable[..., int]
     every: float  # seconds between runs in one worker
+    own_thread: bool = False
 
 
 _SWEEPS: dict[str, Sweep] = {}
 
 
-def register_sweep(name: str, func: Callable[..., int], *, every: float) -> None:
+def register_sweep(
+    name: str, func: Callable[..., int], *, every: float, own_thread: bool = False
+) -> None:
     """Register (or replace) the sweep `name`; call it from an AppConfig.ready()."""
     if every <= 0:
         raise ValueError("every must be positive")
-    _SWEEPS[name] = Sweep(name=name, func=func, every=every)
+    _SWEEPS[name] = Sweep(name=name, func=func, every=every, own_thread=own_thread)
 
 
 def registered_sweeps() -> list[Sweep]:
@@ -53,19 +58,26 @@ def registered_sweeps() -> list[Sweep]:
 
 
 class SweepRunner:
-    """Runs every registered sweep when its interval has passed."""
+    """Runs the registered sweeps that share a thread (or the one sweep `only`) when
+    their interval has passed."""
 
-    def __init__(self, *, tick: float = 5.0) -> None:
+    def __init__(self, *, tick: float = 5.0, only: str | None = None) -> None:
         self.tick = tick
+        self.only = only
         self.running = True
         self._last: dict[str, float] = {}
+
+    def _sweeps(self) -> list[Sweep]:
+        if self.only is not None:
+            return [sweep for sweep in registered_sweeps() if sweep.name == self.only]
+        return [sweep for sweep in registered_sweeps() if not sweep.own_thread]
 
     def run_due(self, *, now: datetime | None = None) -> dict[str, int]:
         """Run the sweeps that are due (all of them the first time); one failing sweep
         is logged and does not stop the others."""
         handled: dict[str, int] = {}
         clock = time.monotonic()
-        for sweep in registered_sweeps():
+        for sweep in self._sweeps():
             last = self._last.get(sweep.name)
             if last is not None and clock - last < sweep.every:
                 continue
@@ -84,22 +96,28 @@ class SweepRunner:
             time.sleep(self.tick)
 
 
-def start_sweeps_in_thread(
+def start_sweeps_in_threads(
     *, tick: float = 5.0, stop: Callable[[], bool] = lambda: False
-) -> tuple[threading.Thread, SweepRunner]:
-    runner = SweepRunner(tick=tick)
-    thread = threading.Thread(
-        target=runner.run, kwargs={"stop": stop}, name="ordstyrer-sweeps", daemon=True
-    )
-    thread.start()
-    return thread, runner
+) -> list[threading.Thread]:
+    """The shared sweeps in one thread, each `own_thread` sweep in its own."""
+    runners = [(SweepRunner(tick=tick), "ordstyrer-sweeps")] + [
+        (SweepRunner(tick=sweep.every, only=sweep.name), f"ordstyrer-{sweep.name}")
+        for sweep in registered_sweeps()
+        if sweep.own_thread
+    ]
+    threads = []
+    for runner, name in runners:
+        thread = threading.Thread(target=runner.run, kwargs={"stop": stop}, name=name, daemon=True)
+        thread.start()
+        threads.append(thread)
+    return threads
 
 
 class OrdstyrerWorker(Worker):
     """The django-tasks-db worker, with the periodic sweeps beside its task loop."""
 
     def run(self) -> None:
-        start_sweeps_in_thread(stop=lambda: not self.running)
+        start_sweeps_in_threads(stop=lambda: not self.running)
         super().run()
 
 

@@ -133,7 +133,7 @@ class WebhookDelivery(models.Model):
     """One verified webhook POST from Meta, stored as the exact bytes before we answer.
 
     Meta retries with the same bytes, so the body's SHA-256 is unique: a repeat is
-    recognised at insert. Processing (`webhooks.delivery_process`) claims the row with
+    recognised at insert. The rows are the queue: `webhooks.deliveries_drain` claims them with
     a lease, so a worker that dies mid-way leaves it to be picked up again.
     """
 

@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
 from ordstyrer.core.worker import register_sweep
 
-WEBHOOK_SWEEP_SECONDS = 10.0
+WEBHOOK_RETENTION_SWEEP_SECONDS = 3600.0
 TOKEN_SWEEP_SECONDS = 3600.0
 CALL_LOG_SWEEP_SECONDS = 3600.0
 CALL_LOG_RETENTION = timedelta(days=90)
 
 
-def sweep_webhooks(*, now: datetime) -> int:
-    from ordstyrer.platforms.webhooks import deliveries_sweep
+def drain_webhooks(*, now: datetime) -> int:  # noqa: ARG001 — each claim reads the clock
+    from ordstyrer.platforms.webhooks import deliveries_drain
 
-    return deliveries_sweep(now=now)
+    return deliveries_drain()
+
+
+def sweep_webhook_retention(*, now: datetime) -> int:
+    from ordstyrer.platforms.webhooks import deliveries_forget
+
+    return deliveries_forget(now=now)
 
 
 def sweep_tokens(*, now: datetime) -> int:
@@ -32,8 +40,16 @@ def sweep_call_log(*, now: datetime) -> int:
 
 
 def register() -> None:
-    # Deliveries whose task was lost (a killed process) are picked up within seconds.
-    register_sweep("platforms.webhooks", sweep_webhooks, every=WEBHOOK_SWEEP_SECONDS)
+    # The stored webhook deliveries are a queue: polled in a thread of its own, so a
+    # comment is in the inbox within about WORKER_INTERVAL of its arrival.
+    register_sweep(
+        "platforms.webhooks", drain_webhooks, every=settings.WORKER_INTERVAL, own_thread=True
+    )
+    register_sweep(
+        "platforms.webhook_retention",
+        sweep_webhook_retention,
+        every=WEBHOOK_RETENTION_SWEEP_SECONDS,
+    )
     # Each connection's token is checked once a day; the sweep claims the due ones.
     register_sweep("platforms.tokens", sweep_tokens, every=TOKEN_SWEEP_SECONDS)
     register_sweep("platforms.call_log", sweep_call_log, every=CALL_LOG_SWEEP_SECONDS)

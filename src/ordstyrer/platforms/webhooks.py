@@ -2,16 +2,18 @@
 
 1. `webhook_receive` — called by the view only after `verify_signature` passed on the
    raw bytes: one insert of the exact body (SHA-256 unique, so Meta's retries of the
-   same bytes are recognised) and the processing task queued on commit.
-2. `delivery_process` — the task: claim the delivery with a lease (compare-and-set),
-   `parse_events`, route each change to its channel by Page / Instagram account id and
-   hand comments to `inbox_ingest`, which is idempotent and safe out of order (an edit
-   before its add, a removal of a comment never seen, the same event twice). The
-   Page's own comments are passed with `is_page_author` and never triaged as citizens'.
-3. `deliveries_sweep` — the safety net: a delivery whose task was lost (the process
-   died between commit and enqueue, or mid-way) or whose lease ran out is processed
-   again; failed ones are retried with backoff. Re-processing is harmless because
-   ingestion is idempotent.
+   same bytes are recognised), committed on its own before the view answers 200.
+2. The delivery rows are the queue: `deliveries_drain`, which every worker polls in a
+   thread of its own (`WORKER_INTERVAL`), claims the waiting ones in batches with a
+   lease (compare-and-set; rows another worker holds are skipped), `parse_events`,
+   routes each change to its channel by Page / Instagram account id and hands comments
+   to `inbox_ingest`, which is idempotent and safe out of order (an edit before its add,
+   a removal of a comment never seen, the same event twice). The Page's own comments
+   are passed with `is_page_author` and never triaged as citizens'. The same drain
+   takes up a delivery whose worker died (its lease ran out) and retries failed ones
+   with backoff. Re-processing is harmless because ingestion is idempotent.
+3. Where no worker polls (a task backend that runs tasks at once: the tests), the
+   delivery is handed to the `webhook_process` task after commit instead.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import router, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -47,13 +49,20 @@ POST_ITEMS = frozenset({"post", "status", "photo", "video", "share"})
 LEASE_BASE = timedelta(seconds=15)
 LEASE_PER_EVENT = timedelta(milliseconds=250)
 LEASE_EVENTS_INCLUDED = 20  # the base lease covers this many events
-# After its own delivery a task keeps taking waiting ones for this long.
-DRAIN_SECONDS = 2.0
-# A delivery still "received" this long after arrival lost its task (or the queue is
-# far behind): the sweep processes it itself. Claims make a double run harmless.
-LOST_AFTER = timedelta(seconds=10)
+# A drain claims this many deliveries per statement and keeps going for this long.
+DRAIN_BATCH = 20
+DRAIN_SECONDS = 5.0
 MAX_ATTEMPTS = 6
 RETENTION = timedelta(days=30)
+
+_TABLE = WebhookDelivery._meta.db_table
+# Plain SQL: this runs once per POST from Meta, and the ORM's bulk_create would wrap
+# it in a transaction of its own (three round trips instead of one).
+_RECEIVE_SQL = (
+    f"INSERT INTO {_TABLE} (received_at, body, sha256, status, attempts, events, "  # noqa: S608
+    "ingested, ignored, unmatched, failed_events, error) "
+    "VALUES (%s, %s, %s, %s, 0, 0, 0, 0, 0, 0, '') ON CONFLICT (sha256) DO NOTHING"
+)
 
 
 def body_hash(body: bytes) -> str:
@@ -61,40 +70,33 @@ def body_hash(body: bytes) -> str:
 
 
 def webhook_receive(*, body: bytes, now: datetime | None = None) -> str:
-    """Store a verified delivery durably and queue its processing; returns its SHA-256.
+    """Store a verified delivery durably; returns its SHA-256.
 
-    One transaction, one commit: `INSERT … ON CONFLICT DO NOTHING` on the body's hash
-    (the same bytes again — Meta retried a delivery we stored but whose answer was lost —
-    leave the first row as it was) and, with the database task backend, the task's row
-    in the same transaction. When this returns, both are committed or neither is (an
-    error answers 500 and Meta retries), so a stored delivery never waits for the
-    sweep because its task was lost. For a repeat the task finds the delivery already
-    claimed or done. Other task backends (the immediate one in tests) are given the
-    task once the row is committed.
+    One statement, `INSERT … ON CONFLICT DO NOTHING` on the body's hash (the same bytes
+    again — Meta retried a delivery we stored but whose answer was lost — leave the
+    first row as it was), committed before this returns when the caller holds no
+    transaction (the view). Nothing else is written: the workers' drain finds the row.
+    Where no worker drains (a task backend that runs tasks at once), the processing
+    task is given the delivery after commit; were that to fail, the row still waits
+    for a drain.
     """
     digest = body_hash(body)
-    with transaction.atomic():
-        WebhookDelivery.objects.bulk_create(
-            [WebhookDelivery(received_at=now or timezone.now(), body=body, sha256=digest)],
-            ignore_conflicts=True,
-        )
-        if _task_commits_with_delivery():
-            _enqueue(digest)
-        else:
-            transaction.on_commit(lambda: _enqueue(digest))
+    received = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_RECEIVE_SQL, [received, body, digest, DeliveryStatus.RECEIVED.value])
+    if not _workers_drain():
+        transaction.on_commit(lambda: _enqueue(digest))
     return digest
 
 
-def _task_commits_with_delivery() -> bool:
-    """Does the task backend write its row in the delivery's database transaction?"""
+def _workers_drain() -> bool:
+    """Do workers poll the delivery table (the database task backend, whose workers run
+    `deliveries_drain`), or must the task be queued?"""
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     from ordstyrer.platforms import tasks
 
-    return isinstance(tasks.webhook_process.get_backend(), DatabaseBackend) and (
-        router.db_for_write(DBTaskResult) == router.db_for_write(WebhookDelivery)
-    )
+    return isinstance(tasks.webhook_process.get_backend(), DatabaseBackend)
 
 
 def _enqueue(digest: str) -> None:
@@ -122,21 +124,6 @@ def _claimable(now: datetime) -> Q:
         | Q(status=DeliveryStatus.PROCESSING, lease_until__lt=now)
         | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
     )
-
-
-def _claim(key: dict[str, Any], now: datetime) -> WebhookDelivery | None:
-    won = (
-        WebhookDelivery.objects.filter(**key)
-        .filter(_claimable(now))
-        .update(
-            status=DeliveryStatus.PROCESSING,
-            lease_until=now + LEASE_BASE,
-            attempts=F("attempts") + 1,
-        )
-    )
-    if not won:
-        return None
-    return WebhookDelivery.objects.get(**key)
 
 
 def inbox_record(event: ChangeEvent) -> tuple[Comment, str | None] | None:
@@ -275,53 +262,101 @@ def process_events(
 
 
 def delivery_process(
-    *,
-    delivery_id: int | None = None,
-    sha256: str | None = None,
-    now: datetime | None = None,
-    drain: float = DRAIN_SECONDS,
+    *, delivery_id: int | None = None, sha256: str | None = None, now: datetime | None = None
 ) -> str:
-    """Process one stored delivery, by id or by its body's SHA-256 (the task's key);
-    then, for up to `drain` seconds, the oldest deliveries still waiting (their own
-    tasks then find them done). Under a burst this shares one policy read and one
-    channel lookup across many deliveries. Returns what happened to the first one."""
+    """Process one stored delivery, by id or by its body's SHA-256 (the task's key), if
+    it waits (received, failed and due, or its lease ran out). Returns what happened."""
     if (delivery_id is None) == (sha256 is None):
         raise ValueError("give delivery_id or sha256")
-    run = Run()
+    now = now or timezone.now()
     key = {"pk": delivery_id} if delivery_id is not None else {"sha256": sha256}
-    result = _process_one(key, now or timezone.now(), run)
-    started = time.monotonic()
-    while drain and time.monotonic() - started < drain:
-        waiting = (
-            WebhookDelivery.objects.filter(status=DeliveryStatus.RECEIVED)
-            .order_by("received_at", "id")
-            .values_list("pk", flat=True)
-            .first()
+    won = (
+        WebhookDelivery.objects.filter(**key)
+        .filter(_claimable(now))
+        .update(
+            status=DeliveryStatus.PROCESSING,
+            lease_until=now + LEASE_BASE,
+            attempts=F("attempts") + 1,
         )
-        if waiting is None:
-            break
-        _process_one({"pk": waiting}, now or timezone.now(), run)
-    return result
-
-
-def _process_one(key: dict[str, Any], now: datetime, run: Run) -> str:
-    delivery = _claim(key, now)
-    if delivery is None:
+    )
+    if not won:
         return "not_claimed"
-    try:
-        events = parse_events(bytes(delivery.body))
-    except WebhookPayloadError as exc:
+    return _process_claimed([WebhookDelivery.objects.get(**key)], now, Run())[0]
+
+
+def deliveries_drain(
+    *, now: datetime | None = None, budget: float = DRAIN_SECONDS, batch: int = DRAIN_BATCH
+) -> int:
+    """The workers' queue: claim the deliveries that wait, oldest first, `batch` at a
+    time in one transaction (rows another worker has locked are skipped, so several
+    workers share a burst), process them, and go on until none wait or `budget`
+    seconds have passed. Under a burst the channel lookups and each channel's policy
+    are read once for many deliveries. Returns how many were processed."""
+    run = Run()
+    started = time.monotonic()
+    handled = 0
+    while True:
+        claimed = _claim_batch(now or timezone.now(), batch)
+        handled += len(_process_claimed(claimed, now or timezone.now(), run))
+        if len(claimed) < batch or time.monotonic() - started > budget:
+            return handled
+
+
+def _claim_batch(now: datetime, batch: int) -> list[WebhookDelivery]:
+    with transaction.atomic():
+        ids = list(
+            WebhookDelivery.objects.filter(_claimable(now))
+            .order_by("received_at", "id")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return []
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.PROCESSING,
+            lease_until=now + LEASE_BASE,
+            attempts=F("attempts") + 1,
+        )
+    return list(WebhookDelivery.objects.filter(pk__in=ids).order_by("received_at", "id"))
+
+
+def deliveries_forget(*, now: datetime) -> int:
+    """Drop processed deliveries past retention (the inbox holds what they brought)."""
+    deleted, _ = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PROCESSED, processed_at__lt=now - RETENTION
+    ).delete()
+    return deleted
+
+
+def _process_claimed(claimed: list[WebhookDelivery], now: datetime, run: Run) -> list[str]:
+    """Process deliveries this worker holds the lease of; what happened to each. The
+    bodies are parsed first, and a batch with many events gets a longer lease (for all
+    of it) before the work starts, so no other worker takes over a delivery that is
+    still waiting its turn here."""
+    parsed: list[tuple[WebhookDelivery, list[ChangeEvent] | str]] = []
+    for delivery in claimed:
+        try:
+            parsed.append((delivery, parse_events(bytes(delivery.body))))
+        except WebhookPayloadError as exc:
+            parsed.append((delivery, str(exc)))
+    events = sum(len(e) for _, e in parsed if isinstance(e, list))
+    if events > LEASE_EVENTS_INCLUDED:
+        WebhookDelivery.objects.filter(
+            pk__in=[d.pk for d in claimed], status=DeliveryStatus.PROCESSING
+        ).update(lease_until=now + LEASE_BASE + LEASE_PER_EVENT * events)
+    return [_process(delivery, parsed_events, run) for delivery, parsed_events in parsed]
+
+
+def _process(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Run) -> str:
+    if isinstance(events, str):
         # Signed by Meta but not an envelope: keep it for a human, never retry.
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,
-            error=str(exc)[:1000],
+            error=events[:1000],
             next_attempt_at=None,
             lease_until=None,
         )
         return "malformed"
-    if len(events) > LEASE_EVENTS_INCLUDED:
-        lease = LEASE_BASE + LEASE_PER_EVENT * len(events)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(lease_until=now + lease)
     outcome = process_events(events, received_at=delivery.received_at, run=run)
     finished = timezone.now()
     values: dict[str, Any] = {
@@ -349,28 +384,3 @@ def _process_one(key: dict[str, Any], now: datetime, run: Run) -> str:
         )
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
     return str(values["status"])
-
-
-def deliveries_sweep(*, now: datetime, budget: float = 8.0, limit: int = 500) -> int:
-    """Process deliveries whose task was lost, whose worker died (lease ran out) or
-    that failed and are due again; and drop processed ones past retention."""
-    due = (
-        WebhookDelivery.objects.filter(
-            Q(status=DeliveryStatus.RECEIVED, received_at__lt=now - LOST_AFTER)
-            | Q(status=DeliveryStatus.PROCESSING, lease_until__lt=now)
-            | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
-        )
-        .order_by("received_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    started = time.monotonic()
-    handled = 0
-    for delivery_id in list(due):
-        if time.monotonic() - started > budget:
-            break
-        if delivery_process(delivery_id=delivery_id, now=now, drain=0) != "not_claimed":
-            handled += 1
-    WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PROCESSED, processed_at__lt=now - RETENTION
-    ).delete()
-    return handled

@@ -1,0 +1,54 @@
+"""The worker's sweeps: shared ones in one thread, a polled queue in a thread of its own."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from ordstyrer.core import worker
+
+
+@pytest.fixture
+def sweeps(monkeypatch):
+    monkeypatch.setattr(worker, "_SWEEPS", {})
+    stop = threading.Event()
+    yield stop
+    stop.set()
+
+
+def test_a_queue_sweep_runs_in_its_own_thread_while_a_long_sweep_holds_the_shared_one(
+    sweeps,
+) -> None:
+    calls: list[str] = []
+    slow_started = threading.Event()
+
+    def slow(*, now):
+        slow_started.set()
+        sweeps.wait(5)  # a long sweep: the shared thread is busy until the test ends
+        return 0
+
+    def queue(*, now):
+        calls.append(threading.current_thread().name)
+        return 0
+
+    worker.register_sweep("test.slow", slow, every=60)
+    worker.register_sweep("test.queue", queue, every=0.01, own_thread=True)
+    threads = worker.start_sweeps_in_threads(tick=0.01, stop=sweeps.is_set)
+    assert slow_started.wait(5)
+    deadline = time.monotonic() + 5
+    while len(calls) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(calls) >= 3  # polled again and again while the slow sweep runs
+    assert set(calls) == {"ordstyrer-test.queue"}
+    assert sorted(t.name for t in threads) == ["ordstyrer-sweeps", "ordstyrer-test.queue"]
+
+
+def test_the_shared_runner_leaves_own_thread_sweeps_alone(sweeps) -> None:
+    ran: list[str] = []
+    worker.register_sweep("test.a", lambda *, now: ran.append("a") or 1, every=60)
+    worker.register_sweep("test.b", lambda *, now: ran.append("b") or 1, every=60, own_thread=True)
+    assert worker.SweepRunner().run_due() == {"test.a": 1}
+    assert worker.SweepRunner(only="test.b").run_due() == {"test.b": 1}
+    assert ran == ["a", "b"]
