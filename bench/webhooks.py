@@ -1,9 +1,10 @@
 """Benchmark Meta webhooks end to end: events/s accepted and receipt → triaged latency.
 
-Starts the real application (`ordstyrer serve` on a free loopback port, its in-process
-worker included; optionally extra `ordstyrer worker` processes) on a scratch PostgreSQL
-database, then sends signed `feed` webhooks (Norwegian comments, Meta's ASCII-escaped
-style, `X-Hub-Signature-256`) from a second process over loopback:
+Starts the real application (`--web N` × `ordstyrer serve` on free loopback ports, the
+first with its in-process worker; optionally extra `ordstyrer worker` processes) on a
+scratch PostgreSQL database, then sends signed `feed` webhooks (Norwegian comments,
+Meta's ASCII-escaped style, `X-Hub-Signature-256`) from a second process over loopback,
+its connections spread over the web processes as a proxy would:
 
 1. paced: a steady rate R for a bounded time → for each event the time from the moment
    the sender started its POST to the moment its inbox item was committed, triaged (the
@@ -18,7 +19,7 @@ style, `X-Hub-Signature-256`) from a second process over loopback:
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/webhooks.py
       [--events 2000] [--batch 10] [--connections 16] [--rate 5] [--seconds 30]
-      [--workers 0] [--accept-only] [--keep]
+      [--workers 0] [--web 1] [--no-web-worker] [--accept-only] [--keep]
 
 The scratch database `ordstyrer_bench_webhooks` is created on the server of DATABASE_URL
 and dropped afterwards (unless --keep).
@@ -103,15 +104,16 @@ def signature(body: bytes) -> str:
 
 
 def _sender(
-    port: int, bodies: list[bytes], connections: int, rate: float, limit: float, out
+    ports: list[int], bodies: list[bytes], connections: int, rate: float, limit: float, out
 ) -> None:
-    """POST every body; record (sha256, started, status). `rate` 0 = as fast as possible."""
+    """POST every body; record (sha256, started, status). `rate` 0 = as fast as possible.
+    The connections are spread over the web processes' ports, as a proxy would."""
     lock = threading.Lock()
     next_index = [0]
     results: list[tuple[str, float, int]] = []
     begin = time.time()
 
-    def worker() -> None:
+    def worker(port: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         while True:
             with lock:
@@ -146,7 +148,9 @@ def _sender(
                 results.append((hashlib.sha256(body).hexdigest(), started, status))
         conn.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    threads = [
+        threading.Thread(target=worker, args=(ports[k % len(ports)],)) for k in range(connections)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -154,10 +158,12 @@ def _sender(
     out.put((begin, time.time(), results))
 
 
-def send(port: int, bodies: list[bytes], *, connections: int, rate: float = 0, limit: float = 120):
+def send(
+    ports: list[int], bodies: list[bytes], *, connections: int, rate: float = 0, limit: float = 120
+):
     queue: mp.Queue = mp.get_context("spawn").Queue()
     proc = mp.get_context("spawn").Process(
-        target=_sender, args=(port, bodies, connections, rate, limit, queue)
+        target=_sender, args=(ports, bodies, connections, rate, limit, queue)
     )
     proc.start()
     begin, end, results = queue.get()
@@ -284,6 +290,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads")
     parser.add_argument("--workers", type=int, default=0, help="extra `ordstyrer worker`s")
     parser.add_argument(
+        "--web",
+        type=int,
+        default=1,
+        help="`ordstyrer serve` processes (the sender spreads its connections over them); "
+        "all but the first run --no-worker",
+    )
+    parser.add_argument(
         "--no-web-worker",
         action="store_true",
         help="serve --no-worker: web and workers in separate processes (needs --workers)",
@@ -317,25 +330,28 @@ def main() -> None:
     try:
         _run(["migrate", "--noinput"], env)
         _run(["shell", "-c", SETUP], env)
-        port = _free_port()
-        serve = subprocess.Popen(  # noqa: S603 — our own CLI
-            [
-                sys.executable,
-                "-m",
-                "ordstyrer",
-                "serve",
-                "--port",
-                str(port),
-                "--threads",
-                str(args.threads),
-                *(["--no-worker"] if args.no_web_worker else []),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        children.append(serve)
+        ports = [_free_port() for _ in range(args.web)]
+        serves = [
+            subprocess.Popen(  # noqa: S603 — our own CLI
+                [
+                    sys.executable,
+                    "-m",
+                    "ordstyrer",
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--threads",
+                    str(args.threads),
+                    *(["--no-worker"] if args.no_web_worker or index else []),
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for index, port in enumerate(ports)
+        ]
+        children.extend(serves)
         worker = [sys.executable, "-m", "ordstyrer", "worker", "--interval", "0.05"]
         children.extend(
             subprocess.Popen(  # noqa: S603 — our own CLI
@@ -343,10 +359,11 @@ def main() -> None:
             )
             for _ in range(args.workers)
         )
-        _wait_ready(port, serve)
+        for port, serve in zip(ports, serves, strict=True):
+            _wait_ready(port, serve)
         # Warm up: load the triage model in the worker(s) before measuring anything.
         warm = [body_for([n], "warm") for n in range(max(4, args.workers + 1))]
-        send(port, warm, connections=1)
+        send(ports, warm, connections=1)
         if not args.accept_only:
             _processed(db_url, [hashlib.sha256(b).hexdigest() for b in warm], timeout=300)
         poll = env.get("ORDSTYRER_WORKER_INTERVAL") or "0.2"
@@ -354,7 +371,8 @@ def main() -> None:
             "no worker" if args.no_web_worker else f"in-process worker polling every {poll} s"
         )
         topology = (
-            f"ordstyrer serve (waitress, {args.threads} threads, {in_process}) + "
+            f"{args.web} × ordstyrer serve (waitress, {args.threads} threads; the first with "
+            f"{in_process}) + "
             f"{args.workers} `ordstyrer worker --interval 0.05`; PostgreSQL; loopback"
         )
         print(topology)
@@ -364,7 +382,7 @@ def main() -> None:
             count = int(args.rate * args.seconds)
             paced = [body_for([n], "p") for n in range(count)]
             _, _, results_p = send(
-                port, paced, connections=4, rate=args.rate, limit=args.seconds + 30
+                ports, paced, connections=4, rate=args.rate, limit=args.seconds + 30
             )
             sent = {h: started for h, started, s in results_p if s == 200}
             done_p = _processed(db_url, list(sent), timeout=600)
@@ -382,7 +400,7 @@ def main() -> None:
         bodies = [body_for([n], "b1") for n in range(args.events)]
         print(_load())
         cpu = _cpu_seconds(children)
-        begin, end, results = send(port, bodies, connections=args.connections, limit=120)
+        begin, end, results = send(ports, bodies, connections=args.connections, limit=120)
         cpu = _cpu_seconds(children) - cpu
         ok = sum(1 for _, _, s in results if s == 200)
         wall = end - begin
@@ -399,7 +417,7 @@ def main() -> None:
             for i in range(n_batches)
         ]
         cpu = _cpu_seconds(children)
-        begin, end, results_b = send(port, bodies_b, connections=args.connections, limit=120)
+        begin, end, results_b = send(ports, bodies_b, connections=args.connections, limit=120)
         cpu = _cpu_seconds(children) - cpu
         ok_b = sum(1 for _, _, s in results_b if s == 200)
         wall_b = end - begin
