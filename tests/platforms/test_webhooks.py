@@ -19,7 +19,6 @@ from ordstyrer.connectors.graph.webhooks import sign
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.platforms import webhooks
 from ordstyrer.platforms.models import DeliveryStatus, PlatformConnection, WebhookDelivery
-from ordstyrer.platforms.webhooks import body_hash
 from tests.platforms.conftest import (
     APP_SECRET,
     VERIFY_TOKEN,
