@@ -1,6 +1,6 @@
 """Benchmark of `ordstyrer.language`: quality on dev data and speed.
 
-    .venv/bin/python bench/language.py [--data /work/shared/data] [--embeddings] [--write-docs]
+    .venv/bin/python bench/language.py [--data ../shared/data] [--embeddings] [--write-docs]
 
 Prints PER F1 (NorNE dev, nb/nn, cased/lower-cased), offensive macro-F1 (DKHATE dev
 split carved from its train file), polarity macro-F1 (NoReC dev), nb/nn accuracy
@@ -37,6 +37,7 @@ from ordstyrer.language.train import comments as train_comments  # noqa: E402
 from ordstyrer.language.train import names as train_names  # noqa: E402
 from ordstyrer.language.train import standard as train_standard  # noqa: E402
 from ordstyrer.language.train.model import CommentModel  # noqa: E402
+from ordstyrer.shared import SHARED_DATA  # noqa: E402
 
 DOCS = ROOT / "docs" / "language.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
@@ -281,7 +282,7 @@ def _peak_mb() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--data", type=Path, default=SHARED_DATA)
     parser.add_argument("--embeddings", action="store_true")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="only these sections")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-SHARED = Path("/work/shared")
+from ordstyrer.shared import SHARED
+
 RULES_MD = SHARED / "spec" / "rules.md"
 GUIDELINES = SHARED / "guidelines"
 

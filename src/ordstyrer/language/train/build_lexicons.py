@@ -1,6 +1,6 @@
 """Build the compact lexicon artefacts shipped in `ordstyrer/language/models/`.
 
-Reads the public data in `/work/shared/data/` (or `--data DIR`) and writes:
+Reads the public data in `../shared/data/` beside the checkout (or `--data DIR`) and writes:
 
 - `health_terms.tsv`  — NorMedTerm conditions, substances and procedures (CC BY 4.0),
   filtered so that everyday words do not become health findings (PU-1).
@@ -20,7 +20,9 @@ import re
 from collections import Counter
 from pathlib import Path
 
-DEFAULT_DATA = Path("/work/shared/data")
+from ordstyrer.shared import SHARED_DATA
+
+DEFAULT_DATA = SHARED_DATA
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models"
 
 HEALTH_CATEGORIES = {"CONDITION": "condition", "SUBSTANCE": "substance", "PROCEDURE": "procedure"}

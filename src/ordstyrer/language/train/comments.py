@@ -34,8 +34,9 @@ import numpy as np
 from ordstyrer.language import linear
 from ordstyrer.language.classify import CATEGORIES, HATE_GROUNDS
 from ordstyrer.language.train.model import CommentModel
+from ordstyrer.shared import SHARED_DATA
 
-DEFAULT_DATA = Path("/work/shared/data")
+DEFAULT_DATA = SHARED_DATA
 PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = PACKAGE / "models" / "comments.npz"
 LABELLED = PACKAGE / "data" / "comments.jsonl"

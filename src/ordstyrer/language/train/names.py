@@ -52,8 +52,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ordstyrer.language.names import refine_person_spans
+from ordstyrer.shared import SHARED_DATA
 
-DEFAULT_DATA = Path("/work/shared/data")
+DEFAULT_DATA = SHARED_DATA
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "names"
 SEED = 20240611
 

@@ -23,8 +23,9 @@ import numpy as np
 from ordstyrer.language import linear
 from ordstyrer.language.standard import StandardModel
 from ordstyrer.language.train.names import read_conllu, read_iob
+from ordstyrer.shared import SHARED_DATA
 
-DEFAULT_DATA = Path("/work/shared/data")
+DEFAULT_DATA = SHARED_DATA
 DEFAULT_OUT = Path(__file__).resolve().parent.parent / "models" / "standard.npz"
 SEED = 20240611
 
