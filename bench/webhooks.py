@@ -309,8 +309,8 @@ def main() -> None:
         "--accept-only", action="store_true", help="measure receipt only (skip processing waits)"
     )
     args = parser.parse_args()
-    if args.no_web_worker and not args.workers:
-        parser.error("--no-web-worker needs --workers 1 or more")
+    if args.no_web_worker and not args.workers and not args.accept_only:
+        parser.error("--no-web-worker needs --workers 1 or more (or --accept-only)")
 
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):

@@ -6,6 +6,6 @@ from django.urls import path
 from ordstyrer.platforms import views, views_webhook
 
 urlpatterns = [
-    path("webhooks/meta/", views_webhook.meta_webhook, name="meta_webhook"),
+    path(views_webhook.WEBHOOK_PATH[1:], views_webhook.meta_webhook, name="meta_webhook"),
     path("tilkobling/meta/tilbake/", views.oauth_callback, name="platforms_oauth_callback"),
 ]
