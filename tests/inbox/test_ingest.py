@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from ordstyrer.inbox.ingest import pretriage
 from ordstyrer.inbox.models import InboxItem, ItemKind, ItemStatus, Reply
 from ordstyrer.inbox.replies import reply_send
 from ordstyrer.tenants.selectors import policy_for
@@ -63,6 +64,32 @@ def test_triage_follows_the_municipalitys_own_deletion_grounds(world):
     )
     added = ingest(other.channel, comment("r2", SPAM, author="spam-4"))
     assert (added.action, added.triage["grounds"]) == ("delete_allowed", ["spam"])
+
+
+def test_a_batch_triaged_beforehand_stores_what_one_at_a_time_stores(world):
+    texts = [
+        "Kor tid opnar symjehallen att etter ferien?",
+        SPAM,
+        "Ring meg på 412 34 567 om byggesaken min.",
+        "Tusen takk til Kari Nordmann på servicetorget!",
+    ]
+    alone = [
+        ingest(world.channel, comment(f"a{n}", t, author=f"a-{n}")) for n, t in enumerate(texts)
+    ]
+    batch = [comment(f"b{n}", t, author=f"b-{n}") for n, t in enumerate(texts)]
+    triaged = pretriage(world.channel, batch)
+    assert set(triaged) == set(texts)
+    together = [ingest(world.channel, c, triaged=triaged) for c in batch]
+    fields = ("category", "categories", "personal_data", "written_standard", "action", "triage")
+    for one, other in zip(alone, together, strict=True):
+        assert [getattr(one, f) for f in fields] == [getattr(other, f) for f in fields]
+    # Stored texts, the Page's own comments and empty texts are not triaged again.
+    unchanged = pretriage(
+        world.channel, [*batch, comment("p1", "Vi svarer i morgen.", page=True), comment("e", "")]
+    )
+    assert unchanged == {}
+    edited = replace(batch[0], text="Kor tid opnar symjehallen att?", edited=True)
+    assert list(pretriage(world.channel, [edited])) == ["Kor tid opnar symjehallen att?"]
 
 
 def test_personal_data_marked(world):

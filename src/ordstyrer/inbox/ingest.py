@@ -14,6 +14,7 @@ citizen's item answered.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -81,11 +82,14 @@ def inbox_ingest(
     received_at: datetime,
     kind: str | None = None,
     context: Context | None = None,
+    triaged: Mapping[str, triage_mod.TriageOutcome] | None = None,
 ) -> InboxItem | None:
     """Upsert one comment, reply, visitor post or message of `channel`.
 
     Returns the item, or None for one of our own replies coming back from the platform.
     Triages new text on arrival (`ordstyrer.language.triage`) and stores both deadlines.
+    `triaged` (text → outcome, from `pretriage` under the same `context`) saves the
+    triage when the text was triaged beforehand in a batch.
     """
     _aware(received_at, "received_at")
     if comment.created_at is not None:
@@ -99,7 +103,9 @@ def inbox_ingest(
     existing = InboxItem.objects.filter(channel=channel, platform_id=platform_id).first()
     verdict = None
     if comment.text and (existing is None or existing.text != comment.text):
-        verdict = triage_mod.triage_text(comment.text, ctx.policy)  # outside the transaction
+        verdict = (triaged or {}).get(comment.text) or triage_mod.triage_text(
+            comment.text, ctx.policy
+        )  # outside the transaction
     with transaction.atomic():
         if existing is None:
             try:
@@ -110,6 +116,25 @@ def inbox_ingest(
         item = lock_item(InboxItem.objects.get(channel=channel, platform_id=platform_id))
         _update(item, comment, received_at, ctx, verdict)
         return item
+
+
+def pretriage(
+    channel: Channel, comments: list[Comment], context: Context | None = None
+) -> dict[str, triage_mod.TriageOutcome]:
+    """Triage in one batch the texts `inbox_ingest` would triage one at a time for these
+    comments of `channel` (citizens' texts that are new, or changed since stored); the
+    result is its `triaged` argument. One query for what is stored already."""
+    ctx = context or ingest_context(channel)
+    wanted = {str(c.id): c.text for c in comments if c.text and c.id and not c.is_page_author}
+    if not wanted:
+        return {}
+    stored = dict(
+        InboxItem.objects.filter(channel=channel, platform_id__in=list(wanted)).values_list(
+            "platform_id", "text"
+        )
+    )
+    texts = list(dict.fromkeys(t for pid, t in wanted.items() if stored.get(pid) != t))
+    return dict(zip(texts, triage_mod.triage_texts(texts, ctx.policy), strict=True))
 
 
 # --- new items ----------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from ordstyrer.connectors.base import (
     supports,
 )
 from ordstyrer.inbox import tasks
-from ordstyrer.inbox.ingest import inbox_ingest, ingest_context
+from ordstyrer.inbox.ingest import inbox_ingest, ingest_context, pretriage
 from ordstyrer.inbox.models import ChannelPoll
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.inbox.transitions import after_commit
@@ -103,8 +103,11 @@ def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
         _failed(poll, exc, now)
         return 0
     context = ingest_context(channel)
+    triaged = pretriage(channel, comments, context)
     for comment in comments:
-        inbox_ingest(channel=channel, comment=comment, received_at=now, context=context)
+        inbox_ingest(
+            channel=channel, comment=comment, received_at=now, context=context, triaged=triaged
+        )
     ChannelPoll.objects.filter(pk=poll.pk).update(
         cursor=cursor, last_polled_at=now, last_error="", failures=0
     )

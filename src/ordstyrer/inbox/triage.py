@@ -69,9 +69,17 @@ PII_LABELS: dict[str, str] = {
 def triage_text(text: str, policy: Any, *, post_text: str | None = None) -> TriageOutcome:
     """Triage one comment's text under the municipality's effective policy (its preset with
     its overrides, e.g. its own MO-1 deletion grounds); local models only."""
-    from ordstyrer.language.triage import triage
+    return triage_texts([text], policy, post_text=post_text)[0]
 
-    return outcome_of(triage(text, post_text=post_text, policy=policy))
+
+def triage_texts(
+    texts: list[str], policy: Any, *, post_text: str | None = None
+) -> list[TriageOutcome]:
+    """`triage_text` for many texts in one batch: one vectorisation and one pass of the
+    name model (about a third of the CPU a comment costs one at a time)."""
+    from ordstyrer.language.triage import triage_many
+
+    return [outcome_of(r) for r in triage_many([(t, post_text) for t in texts], policy=policy)]
 
 
 def outcome_of(result: Any) -> TriageOutcome:

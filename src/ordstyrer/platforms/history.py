@@ -24,6 +24,7 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
@@ -54,6 +55,7 @@ logger = logging.getLogger("ordstyrer.platforms")
 MAX_DAYS = 730
 MAX_EXPORT_JSON = 200 * 1024 * 1024  # uncompressed JSON kept from an uploaded export
 PROGRESS_EVERY = 50
+TRIAGE_BATCH = 50  # comments triaged in one batch during a backfill
 _JSON_MEMBER = ("posts/", "comments_and_reactions/")
 
 
@@ -209,7 +211,7 @@ def backfill(
 ) -> Counts:
     """Read posts and comments of the last `days` days into the inbox (idempotent)."""
     from ordstyrer.channels.platform import connector_for
-    from ordstyrer.inbox.ingest import ingest_context
+    from ordstyrer.inbox.ingest import ingest_context, pretriage
     from ordstyrer.inbox.services import inbox_ingest
 
     connector = connector_for(channel)
@@ -221,15 +223,25 @@ def backfill(
     posts = iterate_pages(lambda cursor: connector.list_posts(since=since, cursor=cursor, limit=25))
     for post in posts:
         counts.posts += 1
-        comments = iterate_pages(
-            lambda cursor, pid=post.id: connector.list_comments(pid, cursor=cursor, limit=100)
+        comments = iter(
+            iterate_pages(
+                lambda cursor, pid=post.id: connector.list_comments(pid, cursor=cursor, limit=100)
+            )
         )
-        for comment in comments:
-            counts.comments += 1
-            if inbox_ingest(channel=channel, comment=comment, received_at=now, context=context):
-                counts.ingested += 1
-            if counts.comments % PROGRESS_EVERY == 0:
-                _save_counts(job, counts)
+        while chunk := list(islice(comments, TRIAGE_BATCH)):
+            triaged = pretriage(channel, chunk, context)  # one batch through the models
+            for comment in chunk:
+                counts.comments += 1
+                if inbox_ingest(
+                    channel=channel,
+                    comment=comment,
+                    received_at=now,
+                    context=context,
+                    triaged=triaged,
+                ):
+                    counts.ingested += 1
+                if counts.comments % PROGRESS_EVERY == 0:
+                    _save_counts(job, counts)
     return counts
 
 
