@@ -15,8 +15,8 @@ averages on NorNE dev, writes the best to `--out` (default: the shipped
 lower-cased) of the pipeline the product runs (the network, then
 `names.refine_person_spans`), with wall-clock and CPU minutes and the load average.
 `--budget-minutes` bounds the wall clock: training is cut short when it runs out and
-the result says so (such a run is not reproducible). An epoch costs about 4 CPU
-minutes. NorNE's test split is never read (it is not in the data).
+the result says so (such a run is not reproducible). An epoch costs 2–4 CPU minutes,
+by machine. NorNE's test split is never read (it is not in the data).
 
 `--epochs`, `--resume`, `--dropout`, `--learn-rate`, `--seed`, `--keep-epochs`,
 `--max-minutes` (CPU time) and `--all-types` run one stage instead, for experiments;
@@ -451,11 +451,11 @@ class Stage:
 # "sequential" made the shipped model: three epochs from scratch; a restart of Adam on
 # the best epoch (nb dev PER F1 of the network 0.817 -> 0.844); two epochs at a lower
 # rate, averaged with the second stage's best (0.849; 0.856 with the rules). Eight
-# epochs one after the other: about 34 CPU minutes, so more than 30 minutes of wall
-# clock even on an idle machine. "parallel" trains the last four epochs as two branches
-# at once (one per core, their own seeds) and averages them ("model soup": they share
-# the first stage's weights): about 23 minutes on an idle 2-core machine, but on NorNE
-# dev its branches fell back from the first stage's 0.828 (see docs/language.md).
+# epochs one after the other: 15.7 minutes of wall clock on an idle 2-core machine of
+# 3 Dec 2026 (same dev figures), about 34 on the slower ones before it. "parallel"
+# trains the last four epochs as two branches at once (one per core, their own seeds)
+# and averages them ("model soup": they share the first stage's weights): faster, but
+# on NorNE dev its branches fell back from the first stage's 0.828 (docs/language.md).
 RECIPES = {
     "sequential": (
         Stage(epochs=3, dropout=0.25),
