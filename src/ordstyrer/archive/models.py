@@ -45,8 +45,9 @@ class ChainHead(models.Model):
 
 
 class ArchiveRecord(models.Model):
+    # No index of its own: the constraints and indexes below all start with it.
     municipality = models.ForeignKey(
-        "tenants.Municipality", on_delete=models.PROTECT, related_name="+"
+        "tenants.Municipality", on_delete=models.PROTECT, related_name="+", db_index=False
     )
     sequence = models.PositiveBigIntegerField(_("arkivnummer"))
     kind = models.CharField(_("type"), max_length=30, choices=RecordKind.choices)
@@ -69,7 +70,10 @@ class ArchiveRecord(models.Model):
     idempotency_key = models.CharField(max_length=200, blank=True)
     canonical = models.TextField()
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not indexed: nothing looks a record up by its hash (verify walks the sequence, and
+    # (municipality, sequence) is unique, so a chain cannot fork); a unique index on
+    # random 64-character keys would only cost each append an insert and the disk space.
+    hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["municipality", "-sequence"]
