@@ -307,6 +307,67 @@ def test_disconnect_forgets_the_token(client, personas, fb_page) -> None:
     assert AuditEntry.objects.filter(action="platform_disconnect").exists()
 
 
+def _connected_and_subscribed(personas, fb_page, capture) -> PlatformConnection:
+    channel = make_channel(personas)
+    with capture(execute=True):
+        _connect(channel, fb_page, personas.communications)
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.webhooks_subscribed and fb_page.subscribed_fields == ["feed"]
+    return connection
+
+
+def test_disconnect_takes_the_app_off_the_page_then_forgets_the_token(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    connection = _connected_and_subscribed(personas, fb_page, django_capture_on_commit_callbacks)
+    _login(client, personas.communications)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(_url(connection.channel, "koble-fra/")).status_code == 302
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.DISCONNECTED
+    assert connection.token_encrypted == "" and not connection.webhooks_subscribed
+    assert fb_page.subscribed_fields == []  # Meta sends the Page's changes no more
+    call = ConnectorCall.objects.filter(channel=connection.channel).latest("at")
+    assert (call.operation, call.outcome) == ("unsubscribe_webhooks", "ok")
+    page = client.get(_url(connection.channel)).content.decode()
+    assert "Kanalen er ikke koblet til." in page and "fjerner appen" not in page
+
+
+def test_a_page_that_refuses_the_removal_still_loses_the_token_and_the_page_says_what_to_do(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    connection = _connected_and_subscribed(personas, fb_page, django_capture_on_commit_callbacks)
+    graph.inject(200, path="subscribed_apps", method="DELETE", times=-1)
+    _login(client, personas.communications)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_url(connection.channel, "koble-fra/"))
+    connection.refresh_from_db()
+    assert connection.status == ConnectionStatus.DISCONNECTED
+    assert connection.token_encrypted == ""
+    assert connection.webhooks_subscribed and fb_page.subscribed_fields == ["feed"]
+    assert "Forretningsintegrasjoner" in connection.check_error
+    assert "Forretningsintegrasjoner" in client.get(_url(connection.channel)).content.decode()
+
+
+def test_a_removal_that_never_ran_gives_up_the_token_within_the_grace(
+    client, personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    connection = _connected_and_subscribed(personas, fb_page, django_capture_on_commit_callbacks)
+    _login(client, personas.communications)
+    client.post(_url(connection.channel, "koble-fra/"))  # the task is never run
+    connection.refresh_from_db()
+    assert connection.unsubscribe_pending and connection.token_encrypted
+    assert "fjerner appen" in client.get(_url(connection.channel)).content.decode()
+    # Webhooks for the Page are no longer routed to the channel meanwhile.
+    assert connection.status == ConnectionStatus.DISCONNECTED
+    connections.checks_sweep(now=timezone.now() + connections.UNSUBSCRIBE_GRACE / 2)
+    assert PlatformConnection.objects.get(pk=connection.pk).token_encrypted
+    later = timezone.now() + connections.UNSUBSCRIBE_GRACE + timedelta(minutes=1)
+    connections.checks_sweep(now=later)
+    assert PlatformConnection.objects.get(pk=connection.pk).token_encrypted == ""
+    assert connections.connection_unsubscribe(connection_id=connection.pk) == "nothing"
+
+
 # --- token health --------------------------------------------------------------------------
 
 

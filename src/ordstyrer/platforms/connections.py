@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +42,8 @@ from ordstyrer.platforms.recording import graph_settings, record_call, safe_mess
 logger = logging.getLogger("ordstyrer.platforms")
 
 CHECK_EVERY = timedelta(days=1)
+# A disconnected Page keeps its token at most this long, to take the app off the Page.
+UNSUBSCRIBE_GRACE = timedelta(hours=1)
 RETRY_CHECK_AFTER = timedelta(hours=1)
 MAX_ID = 64
 
@@ -227,7 +230,11 @@ def _enqueue_verify(connection_id: int) -> None:
 
 
 def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None = None) -> None:
-    """Forget the token; webhooks for the account are no longer routed to the channel."""
+    """Stop routing the account's webhooks to the channel and forget the token.
+
+    A Facebook Page Ordstyrer subscribed keeps its token until `connection_unsubscribe`
+    (queued on commit) has taken the app off the Page with it — at once when the worker
+    runs, at the latest after `UNSUBSCRIBE_GRACE` (`checks_sweep`)."""
     now = now or timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
@@ -235,10 +242,17 @@ def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None 
         connection = PlatformConnection.objects.filter(channel=channel).first()
         if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
             return
+        unsubscribe = (
+            connection.platform == Platform.FACEBOOK
+            and connection.webhooks_subscribed
+            and bool(connection.token_encrypted)
+        )
         connection.status = ConnectionStatus.DISCONNECTED
-        connection.token_encrypted = ""
+        if not unsubscribe:
+            connection.token_encrypted = ""
         connection.disconnected_at = now
         connection.next_check_at = None
+        connection.check_error = ""
         connection.save()
         audit_record(
             actor=actor,
@@ -247,6 +261,56 @@ def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None 
             obj=channel,
             data={"platform": connection.platform, "account_id": connection.account_id},
         )
+        if unsubscribe:
+            connection_id = connection.pk
+            transaction.on_commit(lambda: _enqueue_unsubscribe(connection_id))
+
+
+def _enqueue_unsubscribe(connection_id: int) -> None:
+    from ordstyrer.platforms import tasks
+
+    tasks.connection_unsubscribe.enqueue(connection_id=connection_id)
+
+
+def connection_unsubscribe(*, connection_id: int) -> str:
+    """After a disconnect: take the app off the Page (`DELETE /{page}/subscribed_apps`,
+    so Meta stops sending its changes), then forget the token, whatever the answer. A
+    failure is shown on the channel's connection page, with what to do by hand."""
+    from ordstyrer.connectors.registry import get_connector
+    from ordstyrer.platforms.recording import ACCOUNT_KEYS
+
+    connection = PlatformConnection.objects.select_related("channel").get(pk=connection_id)
+    if connection.status != ConnectionStatus.DISCONNECTED or not connection.token_encrypted:
+        return "nothing"
+    config = {
+        **graph_settings(),
+        ACCOUNT_KEYS[Platform.FACEBOOK]: connection.account_id,
+        "token_encrypted": connection.token_encrypted,
+    }
+    values: dict[str, Any]
+    try:
+        connector = get_connector(Platform.FACEBOOK, config)
+        _setup_call(connection.channel_id, "unsubscribe_webhooks", connector.unsubscribe_webhooks)
+    except ConnectorError as exc:
+        result = "failed"
+        values = {
+            "check_error": _(
+                "Appen kunne ikke fjernes fra siden (%(error)s). Fjern Ordstyrer under "
+                "Forretningsintegrasjoner i sidens innstillinger hos Meta."
+            )
+            % {"error": safe_message(exc)}
+        }
+    else:
+        result, values = "ok", {"webhooks_subscribed": False}
+    # Only a connection still disconnected: one connected again meanwhile keeps its new token.
+    PlatformConnection.objects.filter(
+        pk=connection.pk, status=ConnectionStatus.DISCONNECTED
+    ).update(token_encrypted="", **values)
+    logger.info(
+        "page unsubscribed after disconnect",
+        extra={"channel_id": connection.channel_id, "result": result},
+    )
+    return result
 
 
 def connection_flag_reauth(*, channel_id: int, message: str, now: datetime) -> bool:
@@ -287,20 +351,26 @@ def _enqueue_notice(channel_id: int) -> None:
 
 
 def _probe(connector: Any, channel_id: int) -> None:
-    """The cheapest call that proves the token works (not recorded by the connector
-    itself when it is `check_access`, so it is recorded here)."""
+    """The cheapest call that proves the token works."""
     if not hasattr(connector, "check_access"):
         connector.list_posts(limit=1)  # recorded by the connector
         return
+    _setup_call(channel_id, "check_access", connector.check_access)
+
+
+def _setup_call(channel_id: int, operation: str, call: Callable[[], Any]) -> Any:
+    """Run one of a connector's set-up helpers (`check_access`, `subscribe_webhooks`,
+    `unsubscribe_webhooks`: not capabilities, so the connector does not record them)
+    and record it on the channel like every other call."""
     started = time.perf_counter()
     try:
-        connector.check_access()
+        result = call()
     except ConnectorError as exc:
         record_call(
             channel_id=channel_id,
             outcome="error",
             capability=Capability.COMMENT_SOURCE,
-            operation="check_access",
+            operation=operation,
             duration=time.perf_counter() - started,
             error=exc,
         )
@@ -309,10 +379,11 @@ def _probe(connector: Any, channel_id: int) -> None:
         channel_id=channel_id,
         outcome="ok",
         capability=Capability.COMMENT_SOURCE,
-        operation="check_access",
+        operation=operation,
         duration=time.perf_counter() - started,
         error=None,
     )
+    return result
 
 
 def connection_check(*, connection_id: int, now: datetime | None = None) -> str:
@@ -370,7 +441,12 @@ def connection_verify(*, connection_id: int, now: datetime | None = None) -> str
         return result
     if connection.platform == Platform.FACEBOOK:
         try:
-            subscribed = connector_for(connection.channel).subscribe_webhooks(("feed",))
+            connector = connector_for(connection.channel)
+            subscribed = _setup_call(
+                connection.channel_id,
+                "subscribe_webhooks",
+                lambda: connector.subscribe_webhooks(("feed",)),
+            )
         except ConnectorError as exc:
             PlatformConnection.objects.filter(pk=connection.pk).update(
                 check_error=_("Kunne ikke abonnere på webhooks: %(error)s")
@@ -431,8 +507,14 @@ def _learn_scopes(connection: PlatformConnection) -> None:
 
 def checks_sweep(*, now: datetime, limit: int = 200) -> int:
     """Claim connections due for their daily token check (compare-and-set on
-    `next_check_at`, so several workers can run this) and queue one check each."""
+    `next_check_at`, so several workers can run this) and queue one check each. Also
+    forgets the token of a connection disconnected more than `UNSUBSCRIBE_GRACE` ago
+    whose `connection_unsubscribe` never finished."""
     from ordstyrer.platforms import tasks
+
+    PlatformConnection.objects.filter(
+        status=ConnectionStatus.DISCONNECTED, disconnected_at__lt=now - UNSUBSCRIBE_GRACE
+    ).exclude(token_encrypted="").update(token_encrypted="")
 
     due = PlatformConnection.objects.filter(
         status=ConnectionStatus.CONNECTED, next_check_at__lte=now

@@ -93,6 +93,11 @@ class PlatformConnection(models.Model):
     def usable(self) -> bool:
         return self.status == ConnectionStatus.CONNECTED and bool(self.token_encrypted)
 
+    @property
+    def unsubscribe_pending(self) -> bool:
+        """Disconnected, the app not yet taken off the Page (`connection_unsubscribe`)."""
+        return self.status == ConnectionStatus.DISCONNECTED and bool(self.token_encrypted)
+
 
 class CallOutcome(models.TextChoices):
     OK = "ok", _("OK")

@@ -47,3 +47,11 @@ def history_run(job_id: int) -> str:
     from ordstyrer.platforms.history import job_run
 
     return job_run(job_id=job_id)
+
+
+@task()
+def connection_unsubscribe(connection_id: int) -> str:
+    """After a disconnect: take the app off the Page, then forget the token."""
+    from ordstyrer.platforms.connections import connection_unsubscribe as unsubscribe
+
+    return unsubscribe(connection_id=connection_id)

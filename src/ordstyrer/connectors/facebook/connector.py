@@ -390,6 +390,11 @@ class FacebookConnector:
         )
         return body.get("success") in (True, "true")
 
+    def unsubscribe_webhooks(self) -> bool:
+        """Take the app off the Page: Meta stops sending its changes (spec §2.1)."""
+        body = self.client.delete(f"{self.page_id}/subscribed_apps")
+        return body.get("success") in (True, "true")
+
     def instagram_account_id(self) -> str | None:
         """The connected Instagram professional account, if any (spec §4.1)."""
         body = self.client.get(self.page_id, {"fields": "instagram_business_account"})
