@@ -187,6 +187,39 @@ def test_login_for_an_instagram_channel_offers_the_instagram_account(
     assert ConnectorCall.objects.filter(channel=channel, operation="list_posts").exists()
 
 
+def test_an_instagram_account_and_its_page_share_the_pages_webhook_installation(
+    personas, graph, fb_page, django_capture_on_commit_callbacks
+) -> None:
+    from ordstyrer.connectors.secrets import SecretToken
+
+    page_channel = make_channel(personas)
+    ig_channel = make_channel(personas, kind="instagram", name="Eksempel på Instagram")
+    with django_capture_on_commit_callbacks(execute=True):
+        ig = connections.connection_connect(
+            actor=personas.communications,
+            channel=ig_channel,
+            account_id=fb_page.ig_user_id,
+            page_id=fb_page.id,
+            token=SecretToken(fb_page.token),
+            method="login",
+            tasks=["MANAGE"],
+            scopes=[],
+        )
+    # Meta sends Instagram comments only while the linked Page has the app installed.
+    assert PlatformConnection.objects.get(pk=ig.pk).webhooks_subscribed
+    assert fb_page.subscribed_fields == ["feed"]
+    with django_capture_on_commit_callbacks(execute=True):
+        _connect(page_channel, fb_page, personas.communications)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        connections.connection_disconnect(actor=personas.communications, channel=ig_channel)
+    assert fb_page.subscribed_fields == ["feed"]  # the Page's own channel still needs it
+    assert PlatformConnection.objects.get(pk=ig.pk).token_encrypted == ""
+    with django_capture_on_commit_callbacks(execute=True):
+        connections.connection_disconnect(actor=personas.communications, channel=page_channel)
+    assert fb_page.subscribed_fields == []
+
+
 def test_login_callback_with_a_wrong_state_stores_nothing(client, personas, graph, fb_page) -> None:
     channel = make_channel(personas)
     _login(client, personas.communications)

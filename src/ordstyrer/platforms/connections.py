@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,9 +244,9 @@ def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None 
         if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
             return
         unsubscribe = (
-            connection.platform == Platform.FACEBOOK
-            and connection.webhooks_subscribed
+            connection.webhooks_subscribed
             and bool(connection.token_encrypted)
+            and not _page_still_used(connection)
         )
         connection.status = ConnectionStatus.DISCONNECTED
         if not unsubscribe:
@@ -272,25 +273,58 @@ def _enqueue_unsubscribe(connection_id: int) -> None:
     tasks.connection_unsubscribe.enqueue(connection_id=connection_id)
 
 
+def _page_of(connection: PlatformConnection) -> str:
+    """The Facebook Page whose app installation carries the account's webhooks (an
+    Instagram account's are delivered only while its linked Page is subscribed)."""
+    return connection.account_id if connection.platform == Platform.FACEBOOK else connection.page_id
+
+
+def _page_still_used(connection: PlatformConnection) -> bool:
+    """Does another live connection need the same Page subscribed (the Page's own
+    channel, or an Instagram channel linked to it)?"""
+    page = _page_of(connection)
+    return (
+        PlatformConnection.objects.exclude(pk=connection.pk)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .filter(
+            Q(platform=Platform.FACEBOOK, account_id=page)
+            | Q(platform=Platform.INSTAGRAM, page_id=page)
+        )
+        .exists()
+    )
+
+
+def _page_connector(connection: PlatformConnection) -> Any:
+    """A Facebook connector for `_page_of(connection)` with the connection's token (for
+    an Instagram account: the linked Page's token, which is what it holds)."""
+    from ordstyrer.connectors.registry import get_connector
+
+    config = {
+        **graph_settings(),
+        "page_id": _page_of(connection),
+        "token_encrypted": connection.token_encrypted,
+    }
+    return get_connector(Platform.FACEBOOK, config)
+
+
 def connection_unsubscribe(*, connection_id: int) -> str:
     """After a disconnect: take the app off the Page (`DELETE /{page}/subscribed_apps`,
     so Meta stops sending its changes), then forget the token, whatever the answer. A
-    failure is shown on the channel's connection page, with what to do by hand."""
-    from ordstyrer.connectors.registry import get_connector
-    from ordstyrer.platforms.recording import ACCOUNT_KEYS
-
+    failure is shown on the channel's connection page, with what to do by hand. A Page
+    another live connection needs (connected again meanwhile) keeps the app."""
     connection = PlatformConnection.objects.select_related("channel").get(pk=connection_id)
     if connection.status != ConnectionStatus.DISCONNECTED or not connection.token_encrypted:
         return "nothing"
-    config = {
-        **graph_settings(),
-        ACCOUNT_KEYS[Platform.FACEBOOK]: connection.account_id,
-        "token_encrypted": connection.token_encrypted,
-    }
     values: dict[str, Any]
     try:
-        connector = get_connector(Platform.FACEBOOK, config)
-        _setup_call(connection.channel_id, "unsubscribe_webhooks", connector.unsubscribe_webhooks)
+        if _page_still_used(connection):
+            result, values = "page_in_use", {"webhooks_subscribed": False}
+        else:
+            connector = _page_connector(connection)
+            _setup_call(
+                connection.channel_id, "unsubscribe_webhooks", connector.unsubscribe_webhooks
+            )
+            result, values = "ok", {"webhooks_subscribed": False}
     except ConnectorError as exc:
         result = "failed"
         values = {
@@ -300,8 +334,6 @@ def connection_unsubscribe(*, connection_id: int) -> str:
             )
             % {"error": safe_message(exc)}
         }
-    else:
-        result, values = "ok", {"webhooks_subscribed": False}
     # Only a connection still disconnected: one connected again meanwhile keeps its new token.
     PlatformConnection.objects.filter(
         pk=connection.pk, status=ConnectionStatus.DISCONNECTED
@@ -425,9 +457,8 @@ def connection_check(*, connection_id: int, now: datetime | None = None) -> str:
 
 def connection_verify(*, connection_id: int, now: datetime | None = None) -> str:
     """After connecting: resolve a system-user token to the Page token, learn its tasks
-    and permissions, check it, and install the app on the Page for `feed` webhooks."""
-    from ordstyrer.channels.platform import connector_for
-
+    and permissions, check it, and install the app on the Page for webhooks (for an
+    Instagram account on its linked Page, without which Meta sends none)."""
     now = now or timezone.now()
     connection = PlatformConnection.objects.select_related("channel").get(pk=connection_id)
     if connection.status == ConnectionStatus.DISCONNECTED or not connection.token_encrypted:
@@ -439,9 +470,9 @@ def connection_verify(*, connection_id: int, now: datetime | None = None) -> str
     result = connection_check(connection_id=connection.pk, now=now)
     if result != "ok":
         return result
-    if connection.platform == Platform.FACEBOOK:
+    if _page_of(connection):
         try:
-            connector = connector_for(connection.channel)
+            connector = _page_connector(connection)
             subscribed = _setup_call(
                 connection.channel_id,
                 "subscribe_webhooks",
