@@ -29,6 +29,7 @@ from ordstyrer.archive.services import actor_name
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
+from ordstyrer.core.services import after_commit
 
 logger = logging.getLogger("ordstyrer.archive")
 MAX_DAYS = 366 * 10
@@ -79,7 +80,7 @@ def archive_export_request(
             obj=export,
             data={"format": fmt, "since": since.isoformat(), "until": until.isoformat()},
         )
-        transaction.on_commit(lambda: archive_export_run.enqueue(export.pk))
+        after_commit(archive_export_run, export_id=export.pk)
     return export
 
 

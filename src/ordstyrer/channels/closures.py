@@ -28,9 +28,10 @@ from ordstyrer.channels.models import (
 )
 from ordstyrer.channels.notice import closure_notice
 from ordstyrer.channels.permissions import require_channel_role
-from ordstyrer.channels.transitions import after_commit, lock_channel, log_event, person, transition
+from ordstyrer.channels.transitions import lock_channel, log_event, transition
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.selectors import policy_for
 
 logger = logging.getLogger("ordstyrer.channels")

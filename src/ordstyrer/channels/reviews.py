@@ -23,9 +23,10 @@ from django.utils.translation import gettext_lazy
 from ordstyrer.channels import rules, tasks, workflow
 from ordstyrer.channels.models import Channel, ChannelReview
 from ordstyrer.channels.permissions import require_channel_role
-from ordstyrer.channels.transitions import after_commit, lock_channel, log_event, person
+from ordstyrer.channels.transitions import lock_channel, log_event
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.selectors import policy_for
 
 REMIND_EVERY_DAYS = 7

@@ -16,10 +16,11 @@ from django.utils.translation import gettext as _
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.channels.permissions import forget_channel_roles, require_channel_role
-from ordstyrer.channels.transitions import lock_channel, person
+from ordstyrer.channels.transitions import lock_channel
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality
 
 

@@ -42,15 +42,14 @@ from ordstyrer.channels.selectors import (
     is_unit_leader_for,
 )
 from ordstyrer.channels.transitions import (
-    after_commit,
     guard,
     lock_channel,
     log_event,
-    person,
     transition,
 )
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.permissions import require
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.models import Municipality, Unit
 from ordstyrer.tenants.selectors import policy_for
 

@@ -6,22 +6,16 @@ permission; this module does the rest of the service template for a transition.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelEvent, ChannelStatus
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
-
-
-def person(actor: Any) -> Any:
-    """The actor as stored on rows: None for the system (sweeps) and anonymous users."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+from ordstyrer.core.services import person
 
 
 def lock_channel(channel: Channel | int) -> Channel:
@@ -141,15 +135,3 @@ def log_event(
         },
     )
     return event
-
-
-def after_commit(task: Any, **kwargs: Any) -> None:
-    """Enqueue `task` once the transaction has committed (never a platform call inside)."""
-    transaction.on_commit(_enqueuer(task, kwargs))
-
-
-def _enqueuer(task: Any, kwargs: dict[str, Any]) -> Callable[[], None]:
-    def enqueue() -> None:
-        task.enqueue(**kwargs)
-
-    return enqueue

@@ -25,11 +25,11 @@ from ordstyrer.connectors.base import (
     iterate_pages,
     supports,
 )
+from ordstyrer.core.services import after_commit
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.ingest import inbox_ingest, ingest_context, pretriage
 from ordstyrer.inbox.models import ChannelPoll
 from ordstyrer.inbox.platform import channel_connector
-from ordstyrer.inbox.transitions import after_commit
 
 logger = logging.getLogger("ordstyrer.inbox")
 

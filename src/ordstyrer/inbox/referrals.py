@@ -17,14 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.access import require_work
 from ordstyrer.inbox.models import InboxItem, JournalState, Referral, ReferralKind
 from ordstyrer.inbox.transitions import (
-    after_commit,
     lock_item,
     log_event,
-    person,
     policy_state,
     transition,
 )

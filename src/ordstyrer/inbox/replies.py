@@ -20,15 +20,14 @@ from django.utils.translation import gettext as _
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import reply_templates, tasks
 from ordstyrer.inbox.access import require_work
 from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
 from ordstyrer.inbox.transitions import (
-    after_commit,
     calendar_for,
     lock_item,
     log_event,
-    person,
     policy_state,
     set_deadlines,
     transition,

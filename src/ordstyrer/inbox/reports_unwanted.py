@@ -22,15 +22,14 @@ from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox import triage as triage_mod
 from ordstyrer.inbox.models import InboxItem, ItemKind, ItemStatus, ItemVersion, UnwantedReport
 from ordstyrer.inbox.transitions import (
-    after_commit,
     calendar_for,
     lock_item,
     log_event,
-    person,
     policy_state,
     set_deadlines,
 )

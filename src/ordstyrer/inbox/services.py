@@ -19,10 +19,11 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.services import person
 from ordstyrer.inbox.access import may_work, require_work
 from ordstyrer.inbox.ingest import inbox_ingest  # noqa: F401  (public API)
 from ordstyrer.inbox.models import CloseReason, InboxItem
-from ordstyrer.inbox.transitions import lock_item, log_event, person, policy_state, transition
+from ordstyrer.inbox.transitions import lock_item, log_event, policy_state, transition
 from ordstyrer.tenants.models import Municipality
 
 # Status changes a person may make without a reply (a reply makes them itself).

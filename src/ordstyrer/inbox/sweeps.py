@@ -17,12 +17,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 
+from ordstyrer.core.services import after_commit
 from ordstyrer.core.worker import register_sweep
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.models import InboxItem, PolicyMark
 from ordstyrer.inbox.transitions import (
     CLOCK_FIELDS,
-    after_commit,
     calendar_for,
     policy_state,
     set_deadlines,

@@ -7,15 +7,14 @@ service template for a transition.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import person
 from ordstyrer.inbox import deadlines, workflow
 from ordstyrer.inbox.models import CloseReason, InboxItem, ItemEvent, ItemStatus
 from ordstyrer.worktime import DEFAULT, WorkCalendar
@@ -27,11 +26,6 @@ CLOCK_FIELDS = (
     "warn_at",
     "deadline_policy_version",
 )
-
-
-def person(actor: Any) -> Any:
-    """The actor as stored on rows: None for the system and anonymous users."""
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def calendar_for(municipality: Any) -> WorkCalendar:
@@ -216,15 +210,3 @@ def log_event(
             },
         )
     return event
-
-
-def after_commit(task: Any, **kwargs: Any) -> None:
-    """Enqueue `task` once the transaction has committed (never a platform call inside)."""
-    transaction.on_commit(_enqueuer(task, kwargs))
-
-
-def _enqueuer(task: Any, kwargs: dict[str, Any]) -> Callable[[], None]:
-    def enqueue() -> None:
-        task.enqueue(**kwargs)
-
-    return enqueue

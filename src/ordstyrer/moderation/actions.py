@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox.models import InboxItem
-from ordstyrer.inbox.transitions import after_commit, log_event, person
+from ordstyrer.inbox.transitions import log_event
 from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,

@@ -25,13 +25,15 @@ from django.utils.translation import gettext as _
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import require_channel_role
-from ordstyrer.channels.transitions import lock_channel, person
+from ordstyrer.channels.transitions import lock_channel
 from ordstyrer.connectors.base import Capability, ConnectorError, ErrorCode
 from ordstyrer.connectors.facebook.onboarding import NEEDED_TASKS, list_pages
 from ordstyrer.connectors.secrets import SecretToken, TokenCipher, TokenDecryptError, TokenKeyError
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.platforms import oauth
+from ordstyrer.platforms import tasks as platform_tasks
 from ordstyrer.platforms.models import (
     ConnectionMethod,
     ConnectionStatus,
@@ -219,15 +221,8 @@ def _connect(
                 "missing_scopes": connection.missing_scopes,
             },
         )
-        connection_id = connection.pk
-        transaction.on_commit(lambda: _enqueue_verify(connection_id))
+        after_commit(platform_tasks.connection_verify, connection_id=connection.pk)
     return connection
-
-
-def _enqueue_verify(connection_id: int) -> None:
-    from ordstyrer.platforms import tasks
-
-    tasks.connection_verify.enqueue(connection_id=connection_id)
 
 
 def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None = None) -> None:
@@ -263,14 +258,7 @@ def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None 
             data={"platform": connection.platform, "account_id": connection.account_id},
         )
         if unsubscribe:
-            connection_id = connection.pk
-            transaction.on_commit(lambda: _enqueue_unsubscribe(connection_id))
-
-
-def _enqueue_unsubscribe(connection_id: int) -> None:
-    from ordstyrer.platforms import tasks
-
-    tasks.connection_unsubscribe.enqueue(connection_id=connection_id)
+            after_commit(platform_tasks.connection_unsubscribe, connection_id=connection.pk)
 
 
 def _page_of(connection: PlatformConnection) -> str:
@@ -368,15 +356,9 @@ def connection_flag_reauth(*, channel_id: int, message: str, now: datetime) -> b
             obj=channel,
             data={"message": message[:500]},
         )
-        transaction.on_commit(lambda: _enqueue_notice(channel_id))
+        after_commit(platform_tasks.reauth_notify, channel_id=channel_id)
     logger.warning("platform token needs re-authorisation", extra={"channel_id": channel_id})
     return True
-
-
-def _enqueue_notice(channel_id: int) -> None:
-    from ordstyrer.platforms import tasks
-
-    tasks.reauth_notify.enqueue(channel_id=channel_id)
 
 
 # --- work done in tasks -----------------------------------------------------------------
@@ -541,8 +523,6 @@ def checks_sweep(*, now: datetime, limit: int = 200) -> int:
     `next_check_at`, so several workers can run this) and queue one check each. Also
     forgets the token of a connection disconnected more than `UNSUBSCRIBE_GRACE` ago
     whose `connection_unsubscribe` never finished."""
-    from ordstyrer.platforms import tasks
-
     PlatformConnection.objects.filter(
         status=ConnectionStatus.DISCONNECTED, disconnected_at__lt=now - UNSUBSCRIBE_GRACE
     ).exclude(token_encrypted="").update(token_encrypted="")
@@ -558,7 +538,5 @@ def checks_sweep(*, now: datetime, limit: int = 200) -> int:
             )
             if won:
                 claimed += 1
-                transaction.on_commit(
-                    lambda pk=pk: tasks.connection_check_task.enqueue(connection_id=pk)
-                )
+                after_commit(platform_tasks.connection_check_task, connection_id=pk)
     return claimed

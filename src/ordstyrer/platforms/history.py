@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import require_channel_role
-from ordstyrer.channels.transitions import lock_channel, person
+from ordstyrer.channels.transitions import lock_channel
 from ordstyrer.connectors.base import (
     Capability,
     Comment,
@@ -47,6 +47,8 @@ from ordstyrer.connectors.base import (
 from ordstyrer.connectors.facebook.dyi import DyiExport, parse_dyi
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.services import after_commit, person
+from ordstyrer.platforms import tasks as platform_tasks
 from ordstyrer.platforms.models import HistoryJob, JobKind, JobStatus, Platform
 from ordstyrer.platforms.recording import live_connection
 
@@ -93,15 +95,8 @@ def _start(actor: Any, channel: Channel, kind: str, **fields: Any) -> HistoryJob
             obj=channel,
             data={"job_id": job.pk, "days": fields.get("days"), "file": fields.get("filename")},
         )
-        job_id = job.pk
-        transaction.on_commit(lambda: _enqueue(job_id))
+        after_commit(platform_tasks.history_run, job_id=job.pk)
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from ordstyrer.platforms import tasks
-
-    tasks.history_run.enqueue(job_id=job_id)
 
 
 def history_backfill_start(*, actor: Any, channel: Channel, days: int) -> HistoryJob:

@@ -1,0 +1,26 @@
+"""What every write service shares (house style "Where logic lives" 2): who the actor
+is on the rows it writes, and the side effects queued for after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+
+def person(actor: Any) -> Any:
+    """The actor as stored on rows: None for the system (sweeps) and anonymous users."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def after_commit(task: Any, **kwargs: Any) -> None:
+    """Enqueue `task` once the transaction has committed (never a platform call inside)."""
+    transaction.on_commit(_enqueuer(task, kwargs))
+
+
+def _enqueuer(task: Any, kwargs: dict[str, Any]) -> Callable[[], None]:
+    def enqueue() -> None:
+        task.enqueue(**kwargs)
+
+    return enqueue
