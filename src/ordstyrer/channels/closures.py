@@ -292,17 +292,18 @@ def closure_comment_arrived(*, channel_id: int, comment_id: str, now: datetime) 
     """Called by the inbox for every new comment: while the channel is closed on a
     platform without a comment switch, the comment is hidden and listed for afterwards.
     Returns True when the comment is to be hidden."""
-    closure = (
+    closure_id = (
         Closure.objects.filter(channel_id=channel_id, state=ClosureState.IN_EFFECT)
         .exclude(comment_mode=CommentMode.SWITCHED_OFF)
         .order_by("-started_at")
+        .values_list("pk", flat=True)
         .first()
-    )
-    if closure is None:
+    )  # the id only: this runs for every new comment, and a closure is rare
+    if closure_id is None:
         return False
     with transaction.atomic():
         row, created = ClosureHiddenComment.objects.get_or_create(
-            closure=closure, comment_id=str(comment_id)[:200], defaults={"arrived_at": now}
+            closure_id=closure_id, comment_id=str(comment_id)[:200], defaults={"arrived_at": now}
         )
         if created:
             after_commit(tasks.closure_hide_comment, hidden_id=row.pk)

@@ -100,19 +100,24 @@ def inbox_ingest(
     ctx = context or ingest_context(channel)
     if comment.is_page_author:
         return _ingest_page_comment(channel, comment, platform_id, received_at, ctx)
-    existing = InboxItem.objects.filter(channel=channel, platform_id=platform_id).first()
+    # The stored text only (one column: this runs for every comment of every burst).
+    stored = list(
+        InboxItem.objects.filter(channel=channel, platform_id=platform_id).values_list(
+            "text", flat=True
+        )[:1]
+    )
     verdict = None
-    if comment.text and (existing is None or existing.text != comment.text):
+    if comment.text and (not stored or stored[0] != comment.text):
         verdict = (triaged or {}).get(comment.text) or triage_mod.triage_text(
             comment.text, ctx.policy
         )  # outside the transaction
+    if not stored:
+        try:
+            with transaction.atomic():
+                return _create(channel, comment, platform_id, received_at, kind, ctx, verdict)
+        except IntegrityError:  # another worker stored it a moment ago
+            pass
     with transaction.atomic():
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    return _create(channel, comment, platform_id, received_at, kind, ctx, verdict)
-            except IntegrityError:  # another worker stored it a moment ago
-                pass
         item = lock_item(InboxItem.objects.get(channel=channel, platform_id=platform_id))
         _update(item, comment, received_at, ctx, verdict)
         return item
