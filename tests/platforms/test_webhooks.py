@@ -166,6 +166,41 @@ def test_a_drain_takes_a_burst_in_batches_and_each_delivery_once(client, channel
     assert InboxItem.objects.filter(channel=channel).count() == len(bodies)
 
 
+def test_a_drain_triages_a_batch_together_or_else_each_comment_alone(
+    client, channel, monkeypatch
+) -> None:
+    from ordstyrer.inbox import ingest
+
+    def post_three(prefix: str) -> list[str]:
+        texts = [f"{NORWEGIAN} ({prefix}{n})" for n in range(3)]
+        for n, text in enumerate(texts):
+            body = feed_body([comment_value(PAGE, f"222_{prefix}{n}", message=text)], PAGE)
+            assert post_signed(client, body).status_code == 200
+        return texts
+
+    calls: list[list[str]] = []
+    triage_texts = ingest.triage_mod.triage_texts
+    monkeypatch.setattr(
+        ingest.triage_mod,
+        "triage_texts",
+        lambda texts, policy, **kw: calls.append(list(texts)) or triage_texts(texts, policy, **kw),
+    )
+    texts = post_three("95")
+    assert webhooks.deliveries_drain() == 3
+    assert calls == [texts]  # one batch for the three deliveries, nothing triaged again
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("modellen er borte")
+
+    monkeypatch.setattr(ingest, "pretriage", broken)
+    calls.clear()
+    texts = post_three("96")
+    assert webhooks.deliveries_drain() == 3
+    assert calls == [[t] for t in texts]  # each on its own instead
+    items = InboxItem.objects.filter(channel=channel)
+    assert items.count() == 6 and all(i.triaged_at and i.category for i in items)
+
+
 def test_when_the_task_cannot_be_handed_over_the_delivery_stays_for_a_drain(
     client, channel, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:

@@ -130,7 +130,9 @@ def pretriage(
     comments of `channel` (citizens' texts that are new, or changed since stored); the
     result is its `triaged` argument. One query for what is stored already."""
     ctx = context or ingest_context(channel)
-    wanted = {str(c.id): c.text for c in comments if c.text and c.id and not c.is_page_author}
+    wanted = {
+        str(c.id).strip(): c.text for c in comments if c.text and c.id and not c.is_page_author
+    }
     if not wanted:
         return {}
     stored = dict(

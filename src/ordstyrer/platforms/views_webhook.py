@@ -10,7 +10,7 @@ gets 403 and nothing is stored. App secret and verify token come from the enviro
 `accept` is the POST, whoever calls it: this view (Django's request cycle: the test
 client, any WSGI server given Django's own application) or `receipt_wsgi`, which the
 served application (`config.wsgi`) puts in front of Django so that Meta's POSTs skip
-the middleware, URL resolution and response machinery — 0.43 → 0.17 ms of CPU a
+the middleware, URL resolution and response machinery — 0.43 → 0.23 ms of CPU a
 delivery measured in-process (docs/connectors.md).
 """
 
