@@ -228,9 +228,11 @@ def _connect(
 def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None = None) -> None:
     """Stop routing the account's webhooks to the channel and forget the token.
 
-    A Facebook Page Ordstyrer subscribed keeps its token until `connection_unsubscribe`
-    (queued on commit) has taken the app off the Page with it — at once when the worker
-    runs, at the latest after `UNSUBSCRIBE_GRACE` (`checks_sweep`)."""
+    A connection whose Page Ordstyrer subscribed (its own, or an Instagram account's
+    linked Page), when no other live connection needs that Page, keeps its token until
+    `connection_unsubscribe` (queued on commit) has taken the app off the Page with it —
+    at once when the worker runs, at the latest after `UNSUBSCRIBE_GRACE`
+    (`checks_sweep`)."""
     now = now or timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
