@@ -140,3 +140,26 @@ def test_role_assign_by_communications_only(personas):
             user=newcomer,
             role="konge",
         )
+
+
+def test_a_role_is_held_once_per_municipality_and_once_per_unit_on_every_database(personas):
+    from django.db import IntegrityError, transaction
+
+    from ordstyrer.tenants.models import RoleAssignment, Unit
+
+    person = UserFactory()
+    unit = Unit.objects.create(municipality=personas.municipality, name="Teknisk")
+    for target in (None, unit, None, unit):  # the service: the same role again is one row
+        role_assign(
+            actor=None,
+            municipality=personas.municipality,
+            user=person,
+            role=Role.UNIT_LEADER,
+            unit=target,
+        )
+    assert RoleAssignment.objects.filter(user=person).count() == 2
+    for target in (None, unit):  # the database itself refuses a second row
+        with pytest.raises(IntegrityError), transaction.atomic():
+            RoleAssignment.objects.create(
+                user=person, municipality=personas.municipality, role=Role.UNIT_LEADER, unit=target
+            )

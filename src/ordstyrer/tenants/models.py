@@ -65,11 +65,19 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        # A role once per person and municipality, and once per unit. Two partial
+        # constraints instead of `nulls_distinct=False`, which SQLite (the embedded
+        # default) cannot create.
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "municipality", "role", "unit"],
+                condition=models.Q(unit__isnull=False),
+                name="role_assignment_unique_in_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"],
+                condition=models.Q(unit__isnull=True),
                 name="role_assignment_unique",
-                nulls_distinct=False,
             ),
         ]
         indexes = [models.Index(fields=["user", "municipality"])]
