@@ -225,21 +225,24 @@ def _connect(
     return connection
 
 
-def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None = None) -> None:
+def connection_disconnect(
+    *, actor: Any, channel: Channel, now: datetime | None = None
+) -> PlatformConnection | None:
     """Stop routing the account's webhooks to the channel and forget the token.
 
     A connection whose Page Ordstyrer subscribed (its own, or an Instagram account's
     linked Page), when no other live connection needs that Page, keeps its token until
     `connection_unsubscribe` (queued on commit) has taken the app off the Page with it —
     at once when the worker runs, at the latest after `UNSUBSCRIBE_GRACE`
-    (`checks_sweep`)."""
+    (`checks_sweep`). Returns the connection as stored once committed (None: there was
+    none to disconnect)."""
     now = now or timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
         connection = PlatformConnection.objects.filter(channel=channel).first()
         if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
-            return
+            return None
         unsubscribe = (
             connection.webhooks_subscribed
             and bool(connection.token_encrypted)
@@ -261,6 +264,8 @@ def connection_disconnect(*, actor: Any, channel: Channel, now: datetime | None 
         )
         if unsubscribe:
             after_commit(platform_tasks.connection_unsubscribe, connection_id=connection.pk)
+    connection.refresh_from_db()  # the task may have run on commit
+    return connection
 
 
 def _page_of(connection: PlatformConnection) -> str:

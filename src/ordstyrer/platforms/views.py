@@ -237,11 +237,19 @@ def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> H
 def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
     try:
-        connections.connection_disconnect(actor=request.user, channel=channel)
+        connection = connections.connection_disconnect(actor=request.user, channel=channel)
     except ServiceError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, _("Kanalen er koblet fra, og tokenet er slettet."))
+        if connection is not None and connection.unsubscribe_pending:
+            messages.success(
+                request,
+                _(
+                    "Kanalen er koblet fra. Tokenet slettes når appen er fjernet fra siden hos Meta."
+                ),
+            )
+        else:
+            messages.success(request, _("Kanalen er koblet fra, og tokenet er slettet."))
     return _status_page(channel)
 
 
