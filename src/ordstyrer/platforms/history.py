@@ -218,10 +218,8 @@ def backfill(
     posts = iterate_pages(lambda cursor: connector.list_posts(since=since, cursor=cursor, limit=25))
     for post in posts:
         counts.posts += 1
-        comments = iter(
-            iterate_pages(
-                lambda cursor, pid=post.id: connector.list_comments(pid, cursor=cursor, limit=100)
-            )
+        comments = iterate_pages(
+            lambda cursor, pid=post.id: connector.list_comments(pid, cursor=cursor, limit=100)
         )
         while chunk := list(islice(comments, TRIAGE_BATCH)):
             triaged = pretriage(channel, chunk, context)  # one batch through the models
