@@ -16,9 +16,11 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "ordstyrer"
 DATA_DIR = env_path("ORDSTYRER_DATA_DIR", Path.cwd() / "data")
 
 DEBUG = env_bool("ORDSTYRER_DEBUG", False)
+# Production mode: PostgreSQL behind a TLS proxy, several processes (docs/deploy.md).
+PRODUCTION = env_bool("ORDSTYRER_PRODUCTION", False)
 SECRET_KEY = env_str("ORDSTYRER_SECRET_KEY")
 if not SECRET_KEY:
-    if env_bool("ORDSTYRER_PRODUCTION", False):
+    if PRODUCTION:
         raise ConfigError("ORDSTYRER_SECRET_KEY must be set when ORDSTYRER_PRODUCTION=true")
     # Embedded default and tests: a fixed development key, never used in production.
     SECRET_KEY = "ordstyrer-embedded-development-key-not-for-production"  # noqa: S105
