@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ordstyrer.archive",
     "ordstyrer.platforms",
     "ordstyrer.moderation",
+    "ordstyrer.crisis",
     "ordstyrer.web",
 ]
 

@@ -1,0 +1,100 @@
+"""Reads about crisis mode (PU-12).
+
+Imports no other feature app: publishing and inbox call `active_crisis`,
+`crisis_requiring_approval` and `may_approve_in_crisis` from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.db.models import QuerySet
+
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry
+from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.selectors import policy_for
+
+# PU-12 parameters when a preset (or an older stored policy) does not set them: the
+# guidelines all say "all communication" goes through the crisis staff.
+PU12_DEFAULTS: dict[str, Any] = {
+    "approve_posts": True,
+    "approve_replies": True,
+    "approvers": [Role.CRISIS_LEADER.value],
+}
+
+
+def active_crisis(*, municipality: Municipality) -> Crisis | None:
+    """The municipality's declared crisis that has not ended, if any (PU-12)."""
+    return (
+        Crisis.objects.filter(municipality=municipality, ended_at__isnull=True)
+        .select_related("declared_by")
+        .first()
+    )
+
+
+def crisis_settings(*, municipality: Municipality) -> dict[str, Any]:
+    """PU-12 as the municipality's effective policy sets it: whether it applies, whether
+    posts and replies wait for approval during a crisis, and which roles approve."""
+    policy = policy_for(municipality=municipality)
+    applies = policy.applies("PU-12")
+    params = {**PU12_DEFAULTS, **dict(policy.params("PU-12"))} if applies else {}
+    return {
+        "applies": applies,
+        "approve_posts": bool(applies and params.get("approve_posts")),
+        "approve_replies": bool(applies and params.get("approve_replies")),
+        "approvers": frozenset(params.get("approvers") or ()) | {Role.CRISIS_LEADER.value},
+        "citation": policy.citation("PU-12") if applies else None,
+    }
+
+
+def crisis_requiring_approval(
+    *, municipality: Municipality, kind: Literal["post", "reply"]
+) -> Crisis | None:
+    """The active crisis if, under the preset, a `kind` must wait for the crisis leader."""
+    crisis = active_crisis(municipality=municipality)
+    if crisis is None:
+        return None
+    settings = crisis_settings(municipality=municipality)
+    wanted = settings["approve_posts"] if kind == "post" else settings["approve_replies"]
+    return crisis if wanted else None
+
+
+def is_crisis_deputy(*, user: Any, municipality: Municipality) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return CrisisDeputy.objects.filter(municipality=municipality, user=user).exists()
+
+
+def may_approve_in_crisis(*, user: Any, municipality: Municipality) -> bool:
+    """PU-12: the crisis leader and the named deputies approve; other roles (e.g.
+    communications) only where the preset's `approvers` parameter names them."""
+    roles = roles_in(user, municipality)
+    if not roles:
+        return False
+    if Role.CRISIS_LEADER in roles:
+        return True
+    if roles & crisis_settings(municipality=municipality)["approvers"]:
+        return True
+    return is_crisis_deputy(user=user, municipality=municipality)
+
+
+def may_declare_crisis(*, user: Any, municipality: Municipality) -> bool:
+    """PU-12: the crisis leader or communications declares and ends a crisis."""
+    return bool(roles_in(user, municipality) & {Role.CRISIS_LEADER, Role.COMMUNICATIONS})
+
+
+def crisis_deputies(*, municipality: Municipality) -> QuerySet[CrisisDeputy]:
+    return CrisisDeputy.objects.filter(municipality=municipality).select_related("user", "added_by")
+
+
+def crisis_log(*, crisis: Crisis) -> QuerySet[CrisisLogEntry]:
+    return crisis.log_entries.select_related("actor", "channel").order_by("created_at", "pk")
+
+
+def crises_recent(*, municipality: Municipality, limit: int = 10) -> list[Crisis]:
+    return list(
+        Crisis.objects.filter(municipality=municipality)
+        .select_related("declared_by", "ended_by")
+        .order_by("-declared_at")[:limit]
+    )
