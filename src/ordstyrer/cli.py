@@ -69,8 +69,52 @@ def run_django(argv: Sequence[str]) -> int:
     name = argv[0].replace("-", "_") if argv else "help"
     if name == "help_django":
         name = "help"
+    if name not in SCHEMA_FREE_COMMANDS and not _schema_ready():
+        return EXIT_USAGE
     execute_from_command_line(["ordstyrer", name, *argv[1:]])
     return 0
+
+
+# Django commands that run without (or to create) the database schema.
+SCHEMA_FREE_COMMANDS = frozenset(
+    {
+        "help",
+        "version",
+        "migrate",
+        "makemigrations",
+        "showmigrations",
+        "sqlmigrate",
+        "squashmigrations",
+        "optimizemigration",
+        "check",
+        "diffsettings",
+        "collectstatic",
+        "compilemessages",
+        "makemessages",
+        "test",
+        "dbshell",
+    }
+)
+
+
+def _schema_ready() -> bool:
+    """Migrate the embedded default first; elsewhere say in one line what to run."""
+    import django
+    from django.db import DatabaseError
+
+    django.setup()
+    from ordstyrer.core.schema import SchemaOutOfDate, ensure_schema
+
+    try:
+        ensure_schema(stdout=sys.stderr)
+    except SchemaOutOfDate as exc:
+        print(f"ordstyrer: {exc.message}", file=sys.stderr)  # noqa: T201
+        return False
+    except DatabaseError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"ordstyrer: får ikke kontakt med databasen ({reason}).", file=sys.stderr)  # noqa: T201
+        return False
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
