@@ -15,7 +15,7 @@ from ordstyrer.policy.catalogue import FAMILIES, RULES
 from ordstyrer.policy.document import FORMATS, Document
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
-from ordstyrer.policy.tables import GROUNDS, LANGS, PLAN_FIELDS, ROLES
+from ordstyrer.policy.tables import CRISIS_APPROVERS, GROUNDS, LANGS, PLAN_FIELDS, ROLES
 
 # EM first: the guideline opens with what applies to every employee.
 FAMILY_ORDER = ("EM", "CH", "PU", "DI", "MO", "AR")
@@ -125,6 +125,24 @@ def _cap(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
     ]
 
 
+def _crisis(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    kinds = {
+        (True, True): {"nb": "innlegg og svar", "nn": "innlegg og svar", "en": "posts and replies"},
+        (True, False): {"nb": "innlegg", "nn": "innlegg", "en": "posts"},
+        (False, True): {"nb": "svar", "nn": "svar", "en": "replies"},
+    }.get((bool(p.get("approve_posts")), bool(p.get("approve_replies"))))
+    if kinds is None:
+        return []
+    who = ", ".join(_labels(CRISIS_APPROVERS, p.get("approvers") or ("crisis_leader",), lang))
+    return [
+        {
+            "nb": f"Under en krise venter alle {kinds['nb']} på godkjenning ({who}).",
+            "nn": f"Under ei krise ventar alle {kinds['nn']} på godkjenning ({who}).",
+            "en": f"During a crisis all {kinds['en']} wait for approval ({who}).",
+        }[lang]
+    ]
+
+
 def _response(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
     first, answer = (duration(p[k], lang) for k in ("first_response_hours", "answer_hours"))
     return [
@@ -153,6 +171,7 @@ DETAILS: dict[str, Callable[[dict[str, Any], str, Policy], list[str]]] = {
     "PU-5": _lix,
     "PU-9": _website,
     "PU-10": _cap,
+    "PU-12": _crisis,
     "DI-1": _response,
     "DI-10": _contact_line,
     "MO-1": _grounds,

@@ -88,6 +88,20 @@ ROLES = _table(
     Label("web_editor", "nettredaktøren", "nettredaktøren", "web editor"),
 )
 
+# PU-12: who approves outgoing words during a crisis (the crisis leader always does).
+CRISIS_APPROVERS = _table(
+    Label("crisis_leader", "kriselederen", "kriseleiaren", "crisis leader"),
+    Label(
+        "communications", "kommunikasjonsavdelingen", "kommunikasjonsavdelinga", "communications"
+    ),
+    Label(
+        "chief_administrator",
+        "rådmannen (kommunedirektøren)",
+        "rådmannen (kommunedirektøren)",
+        "chief administrator",
+    ),
+)
+
 # CH-2: the fields of a channel proposal (plan).
 PLAN_FIELDS = _table(
     Label("purpose", "formål", "føremål", "purpose"),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ordstyrer.policy.rules._base import ParamSpec, rule
 from ordstyrer.policy.rules._findings import finding, phrases
+from ordstyrer.policy.tables import CRISIS_APPROVERS
 
 if TYPE_CHECKING:
     from ordstyrer.policy.effective import Policy
@@ -228,6 +229,14 @@ RULES = (
             "the crisis leader approves all information.",
         ),
         draft_check=True,
+        # What a declared crisis switches on (ordstyrer.crisis): new posts and replies wait
+        # for approval; the crisis leader and the named deputies approve, and any role
+        # `approvers` adds.
+        params={
+            "approve_posts": ParamSpec("bool"),
+            "approve_replies": ParamSpec("bool"),
+            "approvers": ParamSpec("str_list", choices=frozenset(CRISIS_APPROVERS)),
+        },
     ),
 )
 
