@@ -257,6 +257,9 @@ class ReplyStatus(models.TextChoices):
     RETRYING = "retrying", _("Prøver igjen")
     SENT = "sent", _("Sendt")
     FAILED = "failed", _("Feilet")
+    # PU-12: during a crisis a reply waits for the crisis leader; rejected ones never go out.
+    AWAITING_CRISIS_APPROVAL = "awaiting_crisis_approval", _("Venter på kriseleder")
+    REJECTED = "rejected", _("Avvist av kriseleder")
 
 
 class Reply(models.Model):
@@ -274,8 +277,17 @@ class Reply(models.Model):
     findings = models.JSONField(default=list, blank=True)
     override_reason = models.TextField(blank=True)
     status = models.CharField(
-        max_length=20, choices=ReplyStatus.choices, default=ReplyStatus.QUEUED
+        max_length=30, choices=ReplyStatus.choices, default=ReplyStatus.QUEUED
     )
+    # PU-12: the crisis the reply was written in, and the crisis leader's decision.
+    crisis = models.ForeignKey(
+        "crisis.Crisis", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    crisis_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    crisis_decided_at = models.DateTimeField(null=True, blank=True)
+    crisis_reason = models.TextField(blank=True)
     # What the item's status and clock stamps were before the reply, to restore if the
     # platform refuses the reply for good.
     previous = models.JSONField(default=dict, blank=True)
