@@ -104,9 +104,9 @@ def test_spam_only_deletable_where_spam_is_a_ground() -> None:
          ("personal_attack", "third_party_naming")),
         ({"praise", "third_party"}, [], "midt-telemark", "thank", ()),
         ({"case_processing"}, [PersonalData("national_id", 0, 11, "x", "fødselsnummer")],
-         "indre-fosen", "delete_allowed", ("privacy_breach",)),
+         "indre-fosen", "hide", ("privacy_breach",)),  # PU-1: hidden at once (#18)
         ({"case_processing"}, [PersonalData("national_id", 0, 11, "x", "fødselsnummer")],
-         "gausdal", "escalate", ()),
+         "gausdal", "hide", ()),
     ],
 )  # fmt: skip
 def test_decide_table(

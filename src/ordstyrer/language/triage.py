@@ -24,6 +24,10 @@ So: indre-fosen spam, hate_speech, privacy_breach; rennebu unlawful (hate speech
 public_shaming, harassment; midt-telemark unlawful (hate speech), personal_attack,
 third_party_naming; birkenes discrimination (hate speech), sensitive_information,
 rumour; gausdal none (harmful content is escalated instead).
+
+A national ID number (fødselsnummer, D-/H-number) is the exception: the comment is
+suggested hidden at once under every preset (PU-1; norwegian-standards §4.2), with the
+privacy grounds the preset lists, and never labelled spam.
 """
 
 from __future__ import annotations
@@ -103,6 +107,10 @@ def candidate_grounds(labels: set[str], found: Sequence[pii.PersonalData]) -> li
 def _labels(scores: dict[str, float], found: Sequence[pii.PersonalData]) -> set[str]:
     labels = set(clf.predicted_labels(scores))
     types = {p.type for p in found}
+    if "national_id" in types:
+        # A citizen who writes their own number is careless, not a spammer (issue #18:
+        # "venter på svar om sosialhjelp …" with a number was triaged as spam).
+        labels.discard("spam")
     if types & {"national_id", "bank_account"} or (
         types & {"health", "special_category"} and "sensitive" not in labels and "person" in types
     ):
@@ -153,6 +161,10 @@ def decide(
     """The suggested action and, for hide/delete_allowed, the grounds the policy allows."""
     allowed = tuple(policy.grounds()) if policy is not None else ()
     fitting = tuple(g for g in candidate_grounds(labels, found) if g in allowed)
+    if any(p.type == "national_id" for p in found):
+        # PU-1; norwegian-standards §4.2: a fødselsnummer in a comment is hidden at once,
+        # whatever else it says; deleting stays an editor's decision (HS-02, MO-1).
+        return "hide", tuple(g for g in fitting if g != "spam")
     harmful = labels & {"spam", "hate_speech", "harassment"} or fitting
     if harmful:
         if fitting:
@@ -238,10 +250,13 @@ def triage_many(
         labels = _labels(scores, found)
         action, grounds = decide(scores, labels, found, policy)
         hate_ground = model.hate_ground(text) if "hate_speech" in labels else None
+        category = max(scores, key=scores.get)
+        if category == "spam" and "spam" not in labels:
+            category = "sensitive"  # a national ID number, not spam (see `_labels`)
         out.append(
             Triage(
                 categories=scores,
-                category=max(scores, key=scores.get),
+                category=category,
                 labels=tuple(c for c in clf.CATEGORIES if c in labels),
                 personal_data=tuple(found),
                 standard=lang,

@@ -26,7 +26,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, HttpRe
 from django.views.decorators.csrf import csrf_exempt
 
 from ordstyrer.connectors.graph.webhooks import (
+    MAX_BODY_BYTES,
     SIGNATURE_HEADER,
+    body_problem,
     verify_handshake,
     verify_signature,
 )
@@ -49,11 +51,18 @@ def accept(body: bytes, signature: str | None) -> int:
     """Verify one POST and store it durably; the HTTP status to answer.
 
     200 once the delivery is committed (Meta may forget it then), 403 when the signature
-    does not match — nothing is stored.
+    does not match, 400 when the JSON nests deeper than `MAX_DEPTH`, 413 when the body is
+    over `MAX_BODY_BYTES` — nothing is stored then.
     """
     if not verify_signature(body, signature, settings.META_APP_SECRET):
         logger.warning("webhook signature refused", extra={"bytes": len(body)})
         return 403
+    # Issue #18: a body Meta never sends (nested too deep for the parser, too big) is
+    # refused before it is stored, so it can never stall the queue.
+    problem = body_problem(body)
+    if problem is not None:
+        logger.warning("webhook body refused", extra={"bytes": len(body), "reason": problem})
+        return 413 if len(body) > MAX_BODY_BYTES else 400
     webhook_receive(body=body)
     return 200
 
@@ -108,8 +117,8 @@ def _receipt(environ: dict[str, Any]) -> int:
         return 400
     if length < 0:
         return 400
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is not None and length > limit:
+    limit = min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_BODY_BYTES, MAX_BODY_BYTES)
+    if length > limit:
         logger.warning("webhook body too large", extra={"bytes": length})
         return 413
     try:

@@ -28,12 +28,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import ChangeEvent, Comment
 from ordstyrer.connectors.graph.webhooks import WebhookPayloadError, parse_events
 from ordstyrer.inbox.models import ItemKind
+from ordstyrer.language.masking import scrub_json_body
 from ordstyrer.platforms.models import (
     ConnectionStatus,
     DeliveryStatus,
@@ -119,11 +121,39 @@ class Outcome:
 
 
 def _claimable(now: datetime) -> Q:
+    """What a worker may claim. A delivery whose lease ran out MAX_ATTEMPTS times (its
+    worker died each time: a body that kills the process) is never claimed again; the
+    drain buries it (`_bury_exhausted`) as a dead letter for a human (issue #18)."""
     return (
         Q(status=DeliveryStatus.RECEIVED)
-        | Q(status=DeliveryStatus.PROCESSING, lease_until__lt=now)
+        | Q(status=DeliveryStatus.PROCESSING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS)
+        | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now, attempts__lt=MAX_ATTEMPTS)
+    )
+
+
+def dead_letters() -> Q:
+    """Deliveries given up on: failed with no further attempt planned. They wait for an
+    administrator's "retry" or "discard" (`platforms.deadletters`)."""
+    return Q(status=DeliveryStatus.FAILED, next_attempt_at__isnull=True)
+
+
+def _bury_exhausted(now: datetime) -> int:
+    """Mark dead the deliveries that may not be claimed again: their lease ran out on the
+    last attempt, or a retry is due past the last attempt."""
+    exhausted = Q(attempts__gte=MAX_ATTEMPTS) & (
+        Q(status=DeliveryStatus.PROCESSING, lease_until__lt=now)
         | Q(status=DeliveryStatus.FAILED, next_attempt_at__lte=now)
     )
+    buried = WebhookDelivery.objects.filter(exhausted).update(
+        status=DeliveryStatus.FAILED,
+        next_attempt_at=None,
+        lease_until=None,
+        error=_("Gitt opp etter %(n)s forsøk: behandlingen ble aldri fullført.")
+        % {"n": MAX_ATTEMPTS},
+    )
+    if buried:
+        logger.warning("webhook deliveries given up", extra={"deliveries": buried})
+    return buried
 
 
 def inbox_record(event: ChangeEvent) -> tuple[Comment, str | None] | None:
@@ -305,6 +335,7 @@ def delivery_process(
         )
     )
     if not won:
+        _bury_exhausted(now)
         return "not_claimed"
     return _process_claimed([WebhookDelivery.objects.get(**key)], now, Run())[0]
 
@@ -320,6 +351,7 @@ def deliveries_drain(
     run = Run()
     started = time.monotonic()
     handled = 0
+    _bury_exhausted(now or timezone.now())
     while True:
         claimed = _claim_batch(now or timezone.now(), batch)
         handled += len(_process_claimed(claimed, now or timezone.now(), run))
@@ -360,17 +392,41 @@ def _process_claimed(claimed: list[WebhookDelivery], now: datetime, run: Run) ->
     still waiting its turn here; then the batch's new texts are triaged together."""
     parsed: list[tuple[WebhookDelivery, list[ChangeEvent] | str]] = []
     for delivery in claimed:
+        # Each body on its own (issue #18): whatever one does to the parser fails it alone.
         try:
             parsed.append((delivery, parse_events(bytes(delivery.body))))
         except WebhookPayloadError as exc:
             parsed.append((delivery, str(exc)))
+        except Exception as exc:  # noqa: BLE001 — RecursionError, MemoryError, …: this one only
+            parsed.append((delivery, f"ugyldig webhook-innhold: {type(exc).__name__}"))
     events = [event for _, e in parsed if isinstance(e, list) for event in e]
     if len(events) > LEASE_EVENTS_INCLUDED:
         WebhookDelivery.objects.filter(
             pk__in=[d.pk for d in claimed], status=DeliveryStatus.PROCESSING
         ).update(lease_until=now + LEASE_BASE + LEASE_PER_EVENT * len(events))
-    run.pretriage(events)
-    return [_process(delivery, parsed_events, run) for delivery, parsed_events in parsed]
+    try:
+        run.pretriage(events)
+    except Exception:  # noqa: BLE001 — each comment is then triaged as it is ingested
+        logger.exception("batch triage failed")
+    return [_process_one(delivery, parsed_events, run) for delivery, parsed_events in parsed]
+
+
+def _process_one(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Run) -> str:
+    """`_process`, with anything that escapes it failing this delivery alone (with its
+    reason and a retry while attempts remain), never the others of the batch."""
+    try:
+        return _process(delivery, events, run)
+    except Exception as exc:  # noqa: BLE001 — isolate the poison; logged with its trace
+        logger.exception("webhook delivery failed", extra={"delivery_id": delivery.pk})
+        retry = delivery.attempts < MAX_ATTEMPTS
+        finished = timezone.now()
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:1000],
+            lease_until=None,
+            next_attempt_at=finished + timedelta(minutes=2**delivery.attempts) if retry else None,
+        )
+        return str(DeliveryStatus.FAILED)
 
 
 def _process(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Run) -> str:
@@ -408,5 +464,11 @@ def _process(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Ru
             error="",
             next_attempt_at=None,
         )
+        # Processed: the inbox holds the comment (its ID numbers marked confidential);
+        # the stored copy, kept for RETENTION, need not hold them in clear (PU-1, #18).
+        # The SHA-256 stays that of the bytes Meta sent, so its retries are still known.
+        scrubbed = scrub_json_body(bytes(delivery.body))
+        if scrubbed is not None:
+            values["body"] = scrubbed
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
     return str(values["status"])

@@ -12,8 +12,10 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from itertools import accumulate
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,6 +27,16 @@ logger = logging.getLogger(__name__)
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 # A Unix time above this is in milliseconds (seconds would be the year 5138).
 MILLISECONDS_FROM = 10**11
+# Limits on a body before it is stored or parsed. Meta's envelopes nest about eight deep
+# (entry → changes → value → from / attachments …) and a batch of changes stays well
+# under a megabyte; a deeper or bigger body is refused at receipt (400/413) and never
+# reaches `json.loads`, whose recursion a deep body exhausts (issue #18: a RecursionError
+# stalled the whole queue).
+MAX_DEPTH = 64
+MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE default
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def sign(raw_body: bytes, app_secret: str) -> str:
@@ -45,6 +57,29 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
         return False
     expected = hmac.new(app_secret.encode("utf-8"), bytes(raw_body), hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, received.lower())
+
+
+def json_depth(raw_body: bytes) -> int:
+    """How deep the arrays and objects of this JSON text nest, without parsing it.
+
+    Brackets inside strings do not count. Linear in the size and done in C for the most
+    part; an ordinary body (fewer brackets than `MAX_DEPTH` in all) costs two counts."""
+    opens = raw_body.count(b"[") + raw_body.count(b"{")
+    if opens <= MAX_DEPTH:
+        return opens  # an upper bound, and within the limit
+    structural = _JSON_STRING.sub(b"", raw_body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(_STEP[b] for b in structural), default=0)
+
+
+def body_problem(raw_body: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> str | None:
+    """Why this body is refused before it is stored (too big, nested too deep), or None."""
+    if not isinstance(raw_body, bytes | bytearray):
+        return "not bytes"
+    if len(raw_body) > max_bytes:
+        return f"body of {len(raw_body)} bytes is over the limit of {max_bytes}"
+    if json_depth(bytes(raw_body)) > MAX_DEPTH:
+        return f"JSON nested deeper than {MAX_DEPTH} levels"
+    return None
 
 
 def verify_handshake(params: Mapping[str, str], verify_token: str) -> str | None:
@@ -169,10 +204,22 @@ def parse_events(raw_body: bytes) -> list[ChangeEvent]:
     changes are mapped; anything else becomes a `ChangeEvent` with its field name as
     `item` and verb `unknown`, so the caller can log it rather than drop it.
     """
+    problem = body_problem(raw_body)
+    if problem is not None:
+        raise WebhookPayloadError(f"ugyldig webhook-innhold: {problem}")
     try:
         envelope = Envelope.model_validate(json.loads(raw_body))
-    except (ValueError, ValidationError) as exc:
+        return _events(envelope)
+    # Issue #18: whatever a signed body does to the parser — RecursionError and
+    # MemoryError included — is this delivery's failure alone, never the batch's.
+    except (ValueError, TypeError, ValidationError, RecursionError, MemoryError) as exc:
         raise WebhookPayloadError(f"ugyldig webhook-innhold: {type(exc).__name__}") from None
+    except Exception as exc:  # noqa: BLE001 — any other surprise fails this body alone
+        logger.warning("webhook body not parsed", extra={"error": type(exc).__name__})
+        raise WebhookPayloadError(f"ugyldig webhook-innhold: {type(exc).__name__}") from None
+
+
+def _events(envelope: Envelope) -> list[ChangeEvent]:
     events: list[ChangeEvent] = []
     for entry in envelope.entry:
         changes = list(entry.changes)

@@ -1,0 +1,83 @@
+"""Masking of national identity numbers where they need not be kept in clear (PU-1;
+issue #18): the console shows `******12345` unless someone with the need asks to see
+it, stored webhook bodies lose them once processed, and log lines never carry them.
+
+Pure: no Django. The numbers are found by `numbers.find_id_and_account_numbers`
+(check digits validated), so order numbers and dates are left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ordstyrer.language import numbers
+
+MASK = "******"
+KEEP = 5  # the individual number and control digits stay visible, as on a letter
+# Anything that might hold a number (looser than the detector: a JSON escape such as
+# `\u00e6` may stand right before the digits).
+_CANDIDATE = re.compile(r"\d{6}[ \-]?\d{5}")
+
+
+def national_id_spans(text: str) -> list[tuple[int, int]]:
+    """Where the fødselsnummer / D-numbers / H-numbers in `text` are."""
+    if not isinstance(text, str):
+        return []
+    return [
+        (hit.start, hit.end)
+        for hit in numbers.find_id_and_account_numbers(text)
+        if hit.type == "national_id"
+    ]
+
+
+def mask_national_ids(text: str) -> str:
+    """`text` with each national ID number shown as `******12345`."""
+    spans = national_id_spans(text)
+    if not spans:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in spans:
+        digits = [c for c in text[start:end] if c.isdigit()]
+        out.append(text[last:start])
+        out.append(MASK + "".join(digits[-KEEP:]))
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def has_national_id(text: str) -> bool:
+    return bool(national_id_spans(text))
+
+
+def _mask_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_national_ids(value)
+    if isinstance(value, list):
+        return [_mask_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _mask_value(v) for k, v in value.items()}
+    return value
+
+
+def scrub_json_body(raw: bytes) -> bytes | None:
+    """The JSON body with every national ID number in its strings masked, or None when
+    it holds none (or is not JSON: then it is left as it is). Serialised as Meta sends
+    it (ASCII-escaped, compact). Callers keep the depth limit: the body was checked at
+    receipt."""
+    try:
+        text = bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not _CANDIDATE.search(text):  # digits are never escaped in JSON
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    masked = _mask_value(data)
+    if masked == data:
+        return None
+    return json.dumps(masked, ensure_ascii=True, separators=(",", ":")).encode("ascii")
