@@ -216,3 +216,40 @@ class ArchiveExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} {self.since}–{self.until}"
+
+
+class ScreeningReason(models.TextChoices):
+    """Why a record is screened from public access in an export (AR-2, PU-1)."""
+
+    PERSONAL_DATA = "personal_data", _("Personopplysninger i innbyggerens innlegg")
+    POLICE = "police", _("Anmeldt til politiet (bevispakke)")
+
+
+class ScreeningRule(models.Model):
+    """The legal basis the archive office uses for one screening reason in one
+    municipality. Without a row the defaults in `archive.screening` apply. Read when an
+    export is made, so a change applies to later exports; records never change (AR-3)."""
+
+    municipality = models.ForeignKey(
+        "tenants.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("grunn"), max_length=30, choices=ScreeningReason.choices)
+    access_code = models.CharField(_("tilgangsrestriksjon"), max_length=20)
+    authority = models.CharField(_("skjermingshjemmel"), max_length=200)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["municipality", "reason"]
+        verbose_name = _("skjermingsregel")
+        verbose_name_plural = _("skjermingsregler")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "reason"], name="archive_screening_rule_unique_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id} {self.reason}: {self.authority}"

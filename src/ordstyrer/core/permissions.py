@@ -29,6 +29,8 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
     "view_archive": frozenset({Role.COMMUNICATIONS, Role.ARCHIVIST}),
     "export_archive": frozenset({Role.COMMUNICATIONS, Role.ARCHIVIST}),
     "report_police": frozenset({Role.COMMUNICATIONS}),
+    # AR-2: the archive office sets the legal basis the exports declare for screening.
+    "manage_screening": frozenset({Role.ARCHIVIST}),
     # CH-1: any employee may draft a channel proposal for their unit; the approval chain
     # decides. Per-channel needs (publish, reply, moderate, …) are in channels.permissions.
     "propose_channel": None,

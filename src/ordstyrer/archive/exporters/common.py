@@ -26,6 +26,7 @@ from lxml import etree
 from ordstyrer.archive.canonical import parse_iso, raw_bytes, safe_text, sha256_hex
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.pdf import PRONOM_PDFA_2B, rendering_for
+from ordstyrer.archive.screening import Screening, ScreeningContext
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -190,6 +191,8 @@ class Item:
     record: ArchiveRecord
     body: dict[str, Any]
     documents: list[Document]
+    # What the export withholds from the public and on which legal basis (AR-2).
+    screening: Screening | None = None
 
     @property
     def sequence(self) -> int:
@@ -353,8 +356,11 @@ def iter_items(
     prefix: Callable[[ArchiveRecord], str] | None = None,
     archive_only: bool = False,
 ) -> Iterator[Item]:
+    screening = ScreeningContext(municipality)
     for record in records_for(municipality, period).iterator(chunk_size=100):
-        yield item_for(record, prefix=prefix(record) if prefix else "", archive_only=archive_only)
+        item = item_for(record, prefix=prefix(record) if prefix else "", archive_only=archive_only)
+        item.screening = screening.for_record(record, item.body)
+        yield item
 
 
 @cache

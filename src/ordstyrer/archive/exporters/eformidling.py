@@ -36,11 +36,21 @@ from ordstyrer.archive.exporters.common import (
     stable_uuid,
     validate_tree,
 )
+from ordstyrer.archive.screening import WHOLE_DOCUMENT, Screening
 
 NS = "http://www.arkivverket.no/standarder/noark5/arkivmelding"
 NSMAP = {None: NS, "xsi": XSI}
-# Which metadata a confidential record hides (M502 skjermingMetadata).
-SHIELDED_METADATA = ("tittel", "korrespondansepart")
+README = """Eksport til eFormidling (arkivmelding) fra Ordstyrer
+Kommune: {municipality}
+Periode: {period}
+
+Én mappe per post med arkivmelding.xml (én saksmappe med én journalpost) og filene.
+Skjema: eFormidling arkivmelding.xsd (Digdir, bygger på Noark 5 v3.1) med Noark 5 v3.1
+metadatakatalog.xsd. Kodeverdiene er de norske tekstene skjemaet lister.
+Skjermede poster har <skjerming> med tilgangsrestriksjon, skjermingshjemmel og
+skjermingMetadata (hva som holdes tilbake) fra kommunens skjermingstabell.
+SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
+"""
 
 
 def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
@@ -50,14 +60,16 @@ def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree.
     return element
 
 
-def _shield(parent: etree._Element, confidentiality: dict | None) -> None:
-    if not confidentiality:
+def _shield(parent: etree._Element, screening: Screening | None) -> None:
+    """The same screening as in the Noark 5 export (AR-2)."""
+    if screening is None:
         return
     shield = _sub(parent, "skjerming")
-    _sub(shield, "tilgangsrestriksjon", confidentiality["code"])
-    _sub(shield, "skjermingshjemmel", confidentiality["authority"])
-    for name in SHIELDED_METADATA:
+    _sub(shield, "tilgangsrestriksjon", screening.code)
+    _sub(shield, "skjermingshjemmel", screening.authority)
+    for name in screening.metadata:
         _sub(shield, "skjermingMetadata", name)
+    _sub(shield, "skjermingDokument", WHOLE_DOCUMENT)
 
 
 def message(item: Item, *, made, requested_by: str) -> etree._Element:
@@ -79,14 +91,13 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
     _sub(folder, "opprettetDato", f"{item.year}-01-01T00:00:00+01:00")
     _sub(folder, "opprettetAv", SYSTEM)
 
-    confidentiality = item.body.get("confidentiality")
     post = _sub(folder, "basisregistrering")
     post.set(f"{{{XSI}}}type", "journalpost")
     _sub(post, "systemID", item.uuid("registrering"))
     _sub(post, "opprettetDato", iso_local(item.record.archived_at))
     _sub(post, "opprettetAv", item.actor)
     _sub(post, "referanseForelderMappe", folder_id)
-    _shield(post, confidentiality)
+    _shield(post, item.screening)
     for document in item.documents:
         description = _sub(post, "dokumentbeskrivelse")
         _sub(description, "systemID", item.uuid("dokument", document.number))
@@ -145,6 +156,10 @@ def export(options: ExportOptions) -> ExportResult:
             result.records += 1
             if options.progress:
                 options.progress(1)
+        readme = README.format(
+            municipality=options.municipality.name, period=options.period.label()
+        )
+        result.add("LES-MEG.txt", readme.encode("utf-8"))
     finally:
         result.close()
     return result

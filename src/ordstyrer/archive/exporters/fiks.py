@@ -61,6 +61,11 @@ Send meldingene med Fiks IO (meldingstype no.ks.fiks.arkiv.v1.arkivering.arkivme
 1. først hver mappe i «mapper/» (én saksmappe per år og gruppe),
 2. deretter hver post i «poster/» i nummerorden; filene i mappen er vedleggene til meldingen.
 Hver registrering viser til saksmappen sin med referanseEksternNoekkel (fagsystem «Ordstyrer»).
+Skjema: KS Fiks Arkiv v1 (no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd, v1.0.10)
+med Fiks Arkivs metadatakatalog v1. Formatkodene er PRONOM-identifikatorer (fmt/477 =
+PDF/A-2b, fmt/817 = JSON, fmt/43 = JPEG, fmt/13 = PNG), ikke filendelser.
+Skjermede poster har <skjerming> med tilgangsrestriksjon og skjermingshjemmel fra kommunens
+skjermingstabell; et navn som holdes tilbake fra offentligheten er merket erSkjermet.
 SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
 """
 
@@ -133,11 +138,13 @@ def record_message(item: Item) -> etree._Element:
         folder_key(item.record.municipality.slug, item.category, item.year),
         ns=MDK,
     )
-    confidentiality = item.body.get("confidentiality")
-    if confidentiality:
+    screening = item.screening
+    if screening is not None:
+        # The same screening as in the Noark 5 export (AR-2); Fiks Arkiv's skjerming has
+        # no skjermingMetadata, so a withheld name is marked on the party (erSkjermet).
         shield = _sub(post, "skjerming")
-        _code(shield, "tilgangsrestriksjon", confidentiality["code"])
-        _sub(shield, "skjermingshjemmel", confidentiality["authority"])
+        _code(shield, "tilgangsrestriksjon", screening.code)
+        _sub(shield, "skjermingshjemmel", screening.authority)
     for document in item.documents:
         description = _sub(post, "dokumentbeskrivelse")
         _sub(description, "systemID", item.uuid("dokument", document.number))
@@ -167,6 +174,8 @@ def record_message(item: Item) -> etree._Element:
         party = _sub(post, "korrespondansepart")
         _code(party, "korrespondanseparttype", code, PARTTYPE[code])
         _sub(party, "korrespondansepartNavn", name)
+        if screening is not None and screening.names_hidden and code in ("EA", "EM"):
+            _sub(party, "erSkjermet", "true")
     _external_key(post, "referanseEksternNoekkel", item.external_key)
     _code(post, "journalposttype", *JOURNALPOSTTYPE[item.direction])
     _code(post, "journalstatus", *JOURNALSTATUS[bool(item.body["journal"]["journal"])])

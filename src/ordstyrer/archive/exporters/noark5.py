@@ -22,7 +22,7 @@ import json
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from lxml import etree
@@ -54,15 +54,23 @@ from ordstyrer.archive.exporters.common import (
     validate_tree,
 )
 from ordstyrer.archive.exporters.noark5_addml import addml_description
-from ordstyrer.archive.models import ArchiveRecord
+from ordstyrer.archive.models import ArchiveRecord, ScreeningReason
+from ordstyrer.archive.screening import (
+    PARTY_NAME,
+    SHIELDED_NAME,
+    TITLE,
+    WHOLE_DOCUMENT,
+    ScreeningContext,
+    screening_rules,
+)
 
 NS = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
 NS_LOG = "http://www.arkivverket.no/standarder/noark5/endringslogg"
 NS_LJ = "http://www.arkivverket.no/standarder/noark5/loependeJournal"
 NS_OJ = "http://www.arkivverket.no/standarder/noark5/offentligJournal"
 SCHEMA_FILES = ("arkivstruktur", "endringslogg", "loependeJournal", "offentligJournal")
-SHIELDED_METADATA = ("tittel", "korrespondansepart")
-SHIELDED_NAME = "Skjermet"
+# The private party's codes: its name is the one the public journal withholds.
+PRIVATE_PARTY = frozenset({"EA", "EM"})
 
 
 @dataclass
@@ -86,7 +94,15 @@ class Tally:
     folders: list[Folder] = field(default_factory=list)
     placement: dict[int, tuple[int, int]] = field(default_factory=dict)  # record id → (folder, nr)
     documents: int = 0
-    confidential: bool = False
+    confidential: bool = False  # any registrering carries <skjerming>
+    screened: int = 0
+    # First and last creation date of a registrering: the journals' period (N5.60).
+    first: date | None = None
+    last: date | None = None
+
+    def dated(self, day: date) -> None:
+        self.first = day if self.first is None else min(self.first, day)
+        self.last = day if self.last is None else max(self.last, day)
 
 
 def _leaf(xf, tag: str, text: object) -> None:
@@ -109,13 +125,14 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
     _el(post, "opprettetAv", item.actor)
     _el(post, "arkivertDato", iso_local(made))
     _el(post, "arkivertAv", by)
-    confidentiality = item.body.get("confidentiality")
-    if confidentiality:
+    screening = item.screening
+    if screening is not None:
         shield = _el(post, "skjerming")
-        _el(shield, "tilgangsrestriksjon", confidentiality["code"])
-        _el(shield, "skjermingshjemmel", confidentiality["authority"])
-        for name in SHIELDED_METADATA:
+        _el(shield, "tilgangsrestriksjon", screening.code)
+        _el(shield, "skjermingshjemmel", screening.authority)
+        for name in screening.metadata:
             _el(shield, "skjermingMetadata", name)
+        _el(shield, "skjermingDokument", WHOLE_DOCUMENT)
     for document in item.documents:
         description = _el(post, "dokumentbeskrivelse")
         _el(description, "systemID", item.uuid("dokument", document.number))
@@ -264,7 +281,9 @@ class _Structure:
         xf.write(journalpost(item, folder, folder.posts, self.made, self.options.requested_by))
         xf.flush()
         self.tally.placement[item.record.pk] = (len(self.tally.folders) - 1, folder.posts)
-        self.tally.confidential |= bool(item.body.get("confidentiality"))
+        self.tally.confidential |= item.screening is not None
+        self.tally.screened += item.screening is not None
+        self.tally.dated(item.archived_at.date())  # the registrering's opprettetDato
         self.result.records += 1
         if self.options.progress:
             self.options.progress(1)
@@ -289,10 +308,14 @@ def _write_journals(options: ExportOptions, tally: Tally, out: Path) -> tuple[Pa
             running.element(f"{{{NS_LJ}}}loependeJournal", nsmap={None: NS_LJ}),
             public.element(f"{{{NS_OJ}}}offentligJournal", nsmap={None: NS_OJ}),
         ):
+            # The period the journals actually cover: the first and last registrering
+            # (Arkade N5.60 compares them when the period separation is sharp).
+            first = tally.first or options.period.since
+            last = tally.last or options.period.until
             for xf in (running, public):
                 with xf.element("journalhode"):
-                    _leaf(xf, "journalStartDato", options.period.since.isoformat())
-                    _leaf(xf, "journalSluttDato", options.period.until.isoformat())
+                    _leaf(xf, "journalStartDato", first.isoformat())
+                    _leaf(xf, "journalSluttDato", last.isoformat())
                     _leaf(xf, "antallJournalposter", count)
                     with xf.element("arkivskaper"):
                         municipality = options.municipality
@@ -302,21 +325,30 @@ def _write_journals(options: ExportOptions, tally: Tally, out: Path) -> tuple[Pa
                             municipality.organisation_number or municipality.slug,
                         )
                         _leaf(xf, "arkivskaperNavn", municipality.name)
+            screening = ScreeningContext(options.municipality)
             for record in records.iterator(chunk_size=500):
                 folder_index, number = tally.placement[record.pk]
                 folder = tally.folders[folder_index]
-                item = Item(record=record, body=json.loads(record.canonical), documents=[])
+                body = json.loads(record.canonical)
+                item = Item(
+                    record=record,
+                    body=body,
+                    documents=[],
+                    screening=screening.for_record(record, body),
+                )
                 running.write(_journal_entry(item, folder, number, public=False))
                 public.write(_journal_entry(item, folder, number, public=True))
     return paths
 
 
 def _journal_entry(item: Item, folder: Folder, number: int, *, public: bool) -> etree._Element:
+    """One journal entry. Only elements of the Noark 5 v5.0 journal schemas as released
+    (2019) are written — not `mappeID` and the other elements the 2023 maintenance
+    schemas added — so the journals validate against both (see LES-MEG.txt)."""
     ns = NS_OJ if public else NS_LJ
     entry = etree.Element(f"{{{ns}}}journalregistrering", nsmap={None: ns})
-    confidentiality = item.body.get("confidentiality")
+    screening = item.screening
     case = _el(entry, "saksmappe", ns=ns)
-    _el(case, "mappeID", folder.mappe_id, ns=ns)
     _el(case, "saksaar", folder.year, ns=ns)
     _el(case, "sakssekvensnummer", folder.number, ns=ns)
     if not public:
@@ -330,20 +362,75 @@ def _journal_entry(item: Item, folder: Folder, number: int, *, public: bool) -> 
     if not public:
         _el(post, "tittel", item.record.title, ns=ns)
     _el(post, "offentligTittel", item.record.public_title, ns=ns)
+    if screening is not None and TITLE in screening.metadata:
+        _el(post, "skjermingMetadata", TITLE, ns=ns)
     _el(post, "journaldato", item.archived_at.date().isoformat(), ns=ns)
     _el(post, "dokumentetsDato", item.created_at.date().isoformat(), ns=ns)
-    if confidentiality:
-        _el(post, "tilgangsrestriksjon", confidentiality["code"], ns=ns)
-        _el(post, "skjermingshjemmel", confidentiality["authority"], ns=ns)
+    if screening is not None:
+        _el(post, "tilgangsrestriksjon", screening.code, ns=ns)
+        _el(post, "skjermingshjemmel", screening.authority, ns=ns)
     for code, name in item.parties():
         party = _el(post, "korrespondansepart", ns=ns)
         _el(party, "korrespondanseparttype", PARTTYPE[code], ns=ns)
-        # The public journal never names private persons (offentleglova, GDPR art. 5).
-        shown = name if not public or code.startswith("I") else SHIELDED_NAME
-        if public and confidentiality:
-            shown = SHIELDED_NAME
-        _el(party, "korrespondansepartNavn", shown, ns=ns)
+        # The public journal never names private persons (offentleglova § 13, GDPR art. 5);
+        # the withheld name is declared on the party and the registrering.
+        hidden = screening is not None and screening.names_hidden and code in PRIVATE_PARTY
+        _el(party, "korrespondansepartNavn", SHIELDED_NAME if public and hidden else name, ns=ns)
+        if hidden and not public:  # the public journal's party has no skjermingMetadata
+            _el(party, "skjermingMetadata", PARTY_NAME, ns=ns)
     return entry
+
+
+README = """Noark 5-arkivuttrekk fra Ordstyrer
+Kommune: {municipality}
+Uttrekksperiode: {period} (journalene dekker {first}–{last}, første og siste journaldato)
+Laget: {made} av {by}
+Journalposter: {records}, dokumentfiler: {documents}, skjermede registreringer: {screened}
+
+Skjemaversjoner
+- arkivstruktur.xml, endringslogg.xml, loependeJournal.xml, offentligJournal.xml: Noark 5 versjon 5.0.
+  Skjemafilene i pakken er Arkivverkets offisielle v5.0-skjemaer med vedlikeholdsrettelsene
+  fra 2023-11-09 («5.5.0 Vedlikehold»), uendret.
+- Journalene bruker bare elementer som finnes i v5.0-journalskjemaene slik de ble utgitt i
+  2019 (blant annet ikke saksmappe/mappeID, som vedlikeholdsskjemaene la til). De er derfor
+  gyldige både mot skjemaene i pakken og mot v5.0-skjemaene i Arkade 5 (test N5.03).
+- arkivuttrekk.xml: ADDML 8.3 etter Riksarkivets mal for Noark 5-uttrekk.
+
+Formatkoder (Arkade 5 test N5.29)
+Elementet «format» i hvert dokumentobjekt har PRONOM-identifikatoren som Noark 5 krever
+(M701), ikke filendelsen: fmt/477 = PDF/A-2b (.pdf), fmt/43 = JPEG (.jpg), fmt/13 = PNG (.png),
+fmt/353 = TIFF (.tif), fmt/199 = MPEG-4 (.mp4), fmt/134 = MP3 (.mp3). «formatDetaljer» gir
+navnet. Arkade 5 sammenligner format med filendelsen og melder derfor avvik for hver fil i
+N5.29; det er ventet og ikke en feil i uttrekket.
+
+Skjerming
+Registreringer der noe holdes tilbake fra offentligheten (innbyggerens navn i offentlig
+journal, personopplysninger i tittelen, saker anmeldt til politiet) har <skjerming> med
+tilgangsrestriksjon, skjermingshjemmel og skjermingMetadata. Hjemlene kommer fra kommunens
+skjermingstabell i Ordstyrer:
+{rules}
+Avleveringspakken er kontrollert med «ordstyrer archive check-deposit» før den ble levert.
+SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
+"""
+
+
+def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> bytes:
+    rules = screening_rules(municipality=options.municipality)
+    return README.format(
+        municipality=options.municipality.name,
+        period=options.period.label(),
+        first=(tally.first or options.period.since).isoformat(),
+        last=(tally.last or options.period.until).isoformat(),
+        made=iso_local(options.now),  # type: ignore[arg-type]
+        by=options.requested_by,
+        records=result.records,
+        documents=tally.documents,
+        screened=tally.screened,
+        rules="\n".join(
+            f"- {reason.label}: tilgangsrestriksjon {rules[reason][0]}, {rules[reason][1]}"
+            for reason in ScreeningReason
+        ),
+    ).encode("utf-8")
 
 
 def changes(options: ExportOptions, arkivdel_id: str) -> etree._Element:
@@ -397,6 +484,7 @@ def export(options: ExportOptions) -> ExportResult:
         description = addml_description(options, tally, sums)
         validate_tree(description, "addml")
         result.add("arkivuttrekk.xml", serialise(description))
+        result.add("LES-MEG.txt", cover_note(options, tally, result))
     except BaseException:
         result.close()
         for leftover in out.glob("*.partial"):

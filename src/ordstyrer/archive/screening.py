@@ -1,0 +1,203 @@
+"""Skjerming (screening from public access) in the archive exports (AR-2, PU-1).
+
+Whatever an export withholds from the public — a citizen's name replaced by
+«Skjermet» in the public journal, a title whose public form masks personal data, a
+record that went to the police — is declared on the registrering with
+`tilgangsrestriksjon`, `skjermingshjemmel` and `skjermingMetadata` (what is
+withheld), so an archivist can see the legal basis (norwegian-standards §2, §4.2).
+
+The legal basis comes from a table the archive office edits per municipality
+(`ScreeningRule`, console page «Skjerming»); without a row the defaults below apply.
+A record whose capture already decided its own screening (moderation of confidential
+content, `body["confidentiality"]`) keeps that decision. Records are never changed
+(AR-3): the screening is worked out when an export is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.archive.canonical import MASK
+from ordstyrer.archive.models import PoliceReportStatus, ScreeningReason, ScreeningRule
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import require
+
+# (tilgangsrestriksjon, skjermingshjemmel) when the municipality has not set its own.
+DEFAULTS: dict[str, tuple[str, str]] = {
+    ScreeningReason.PERSONAL_DATA: ("13", "Offl. § 13 jf. fvl. § 13 (1) nr. 1"),
+    ScreeningReason.POLICE: ("24", "Offl. § 24"),
+}
+CAPTURED = "captured"  # the record's own decision at capture (moderation)
+
+# skjermingMetadata values: the metadata elements whose content is withheld.
+TITLE = "tittel"
+PARTY_NAME = "korrespondansepartNavn"
+# The public journal's stand-in for a withheld name.
+SHIELDED_NAME = "Skjermet"
+WHOLE_DOCUMENT = "Skjerming av hele dokumentet"
+
+
+@dataclass(frozen=True)
+class Screening:
+    """What an export declares for one screened registrering."""
+
+    reason: str
+    code: str  # tilgangsrestriksjon
+    authority: str  # skjermingshjemmel
+    metadata: tuple[str, ...]  # skjermingMetadata
+    names_hidden: bool  # the public journal shows «Skjermet» for the private party
+
+
+def private_party(body: Mapping[str, Any]) -> bool:
+    """Whether the record names a private person as correspondence party: the author
+    of an inbound item, or the person an outbound reply answers."""
+    direction = body["journal"]["direction"]
+    person = body.get("author") if direction == "I" else body.get("recipient")
+    if direction not in ("I", "U") or not person:
+        return False
+    return bool(str(person.get("name") or "").strip())
+
+
+def title_withheld(body: Mapping[str, Any], *, title: str, public_title: str) -> bool:
+    """Whether the public title withholds personal data the title has: a span masked
+    as «[skjermet]», or the name of the person who wrote or was answered."""
+    if MASK in public_title:
+        return True
+    for key in ("author", "recipient"):
+        name = str((body.get(key) or {}).get("name") or "").strip()
+        if name and name in title and name not in public_title:
+            return True
+    return False
+
+
+def screening_for(
+    body: Mapping[str, Any],
+    *,
+    title: str,
+    public_title: str,
+    police: bool,
+    rules: Mapping[str, tuple[str, str]],
+) -> Screening | None:
+    """The screening of one record, or None when nothing is withheld (pure)."""
+    names_hidden = private_party(body)
+    metadata = []
+    if title_withheld(body, title=title, public_title=public_title):
+        metadata.append(TITLE)
+    if names_hidden:
+        metadata.append(PARTY_NAME)
+    captured = body.get("confidentiality")
+    if captured:
+        # The whole record is confidential: title and names are withheld in any case.
+        return Screening(
+            CAPTURED,
+            captured["code"],
+            captured["authority"],
+            (TITLE, PARTY_NAME) if names_hidden else (TITLE,),
+            names_hidden,
+        )
+    if police:
+        code, authority = rules[ScreeningReason.POLICE]
+        return Screening(
+            ScreeningReason.POLICE, code, authority, tuple(metadata) or (TITLE,), names_hidden
+        )
+    if not metadata:
+        return None
+    code, authority = rules[ScreeningReason.PERSONAL_DATA]
+    return Screening(ScreeningReason.PERSONAL_DATA, code, authority, tuple(metadata), names_hidden)
+
+
+def screening_rules(*, municipality: Any) -> dict[str, tuple[str, str]]:
+    """The municipality's (code, authority) per reason, defaults filled in."""
+    rules = dict(DEFAULTS)
+    for rule in ScreeningRule.objects.filter(municipality=municipality):
+        rules[rule.reason] = (rule.access_code, rule.authority)
+    return rules
+
+
+def screening_table(*, municipality: Any) -> list[dict[str, Any]]:
+    """Rows for the console page: every reason with its current and default values."""
+    stored = {r.reason: r for r in ScreeningRule.objects.filter(municipality=municipality)}
+    rows = []
+    for reason in ScreeningReason:
+        rule = stored.get(reason.value)
+        code, authority = DEFAULTS[reason.value]
+        rows.append(
+            {
+                "reason": reason.value,
+                "label": reason.label,
+                "code": rule.access_code if rule else code,
+                "authority": rule.authority if rule else authority,
+                "default_code": code,
+                "default_authority": authority,
+                "is_default": rule is None,
+                "updated_at": rule.updated_at if rule else None,
+                "updated_by": rule.updated_by if rule else None,
+            }
+        )
+    return rows
+
+
+class ScreeningContext:
+    """Built once per export: the rules and which records went to the police."""
+
+    def __init__(self, municipality: Any) -> None:
+        self.rules = screening_rules(municipality=municipality)
+        self.police = set(
+            PoliceReportStatus.objects.filter(record__municipality=municipality).values_list(
+                "record_id", flat=True
+            )
+        )
+
+    def for_record(self, record: Any, body: Mapping[str, Any]) -> Screening | None:
+        return screening_for(
+            body,
+            title=record.title,
+            public_title=record.public_title,
+            police=record.pk in self.police,
+            rules=self.rules,
+        )
+
+
+def screening_rule_set(
+    *,
+    actor: Any,
+    municipality: Any,
+    reason: str,
+    access_code: str,
+    authority: str,
+    now: datetime | None = None,
+) -> ScreeningRule:
+    """Set the legal basis the exports declare for one screening reason (AR-2)."""
+    require(actor, municipality, "manage_screening")
+    if reason not in ScreeningReason.values:
+        raise ServiceError(_("Ukjent skjermingsgrunn."), rule="AR-2")
+    access_code, authority = access_code.strip(), authority.strip()
+    if not access_code or not authority:
+        raise ServiceError(_("Fyll ut både tilgangsrestriksjon og skjermingshjemmel."), rule="AR-2")
+    with transaction.atomic():
+        rule, _created = ScreeningRule.objects.select_for_update().update_or_create(
+            municipality=municipality,
+            reason=reason,
+            defaults={
+                "access_code": access_code,
+                "authority": authority,
+                "updated_by": actor,
+                "updated_at": now or timezone.now(),
+            },
+        )
+        audit_record(
+            actor=actor,
+            action="archive_screening_rule_set",
+            municipality=municipality,
+            obj=rule,
+            data={"reason": reason, "access_code": access_code, "authority": authority},
+        )
+    return rule
