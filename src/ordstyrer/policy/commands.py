@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ordstyrer.cli import UsageError
+from ordstyrer import jsonsafe
+from ordstyrer.cli import MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageError
+from ordstyrer.jsonsafe import TooBig, read_bounded
 from ordstyrer.policy.catalogue import RULES
 from ordstyrer.policy.effective import Policy, load_policy
 from ordstyrer.policy.engine import check, has_block
@@ -91,14 +93,24 @@ def _policy(preset_id: str | None) -> Policy:
 
 
 def _read(path: str) -> str:
+    """The input, read bounded (MAX_INPUT_BYTES); empty input is unusable (issue #18)."""
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+        if path == "-":
+            data = read_bounded(sys.stdin.buffer, MAX_INPUT_BYTES)
+        else:
+            with Path(path).open("rb") as fh:
+                data = read_bounded(fh, MAX_INPUT_BYTES)
+    except TooBig:
+        raise UsageError(f"inndataene er større enn grensen på {MAX_INPUT_TEXT}.") from None
     except OSError as exc:
         raise UsageError(f"kan ikke lese «{path}»: {exc.strerror or exc}.") from None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"«{path}» er ikke gyldig UTF-8-tekst.") from None
+    if not text.strip():
+        raise UsageError("ingen tekst å sjekke: inndataene er tomme.")
+    return text
 
 
 def _parse_input(
@@ -108,14 +120,22 @@ def _parse_input(
     if input_format == "text":
         return Draft(text=raw), CheckContext(kind=kind, now=now, signer_first_name=signer)  # type: ignore[arg-type]
     try:
-        data: Any = json.loads(raw)
+        data: Any = jsonsafe.loads(raw)
     except json.JSONDecodeError as exc:
         raise UsageError(f"ugyldig JSON (linje {exc.lineno}, kolonne {exc.colno}).") from None
+    except jsonsafe.TooDeep:
+        raise UsageError(
+            f"JSON-en er nestet dypere enn {jsonsafe.MAX_DEPTH} nivåer og kan ikke brukes."
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError("ugyldige inndata: forventet et JSON-objekt med «text».")
     try:
         draft = draft_from_dict(data)
         ctx = context_from_dict(data.get("context"), kind=kind, now=now)  # type: ignore[arg-type]
     except PolicyError as exc:
         raise UsageError(f"ugyldige inndata: {exc}") from None
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise UsageError(f"ugyldige inndata: {type(exc).__name__}") from None
     if signer:
         ctx = CheckContext(
             kind=ctx.kind,

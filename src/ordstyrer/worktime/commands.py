@@ -15,6 +15,10 @@ from ordstyrer.cli import UsageError
 from ordstyrer.worktime.config import DEFAULT, OSLO, WorkCalendar
 from ordstyrer.worktime.targets import ResponseKind, parse_kind, response_deadline
 
+# The years a received time may fall in (issue #18: 9999-12-31 overflowed, 0001-01-01
+# came out with Oslo's local mean time +00:43); the holiday tables cover these.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -62,6 +66,8 @@ def handle(args: argparse.Namespace) -> int:
         )
     except ValueError as exc:  # PolicyError (unknown preset) is a ValueError
         raise UsageError(" ".join(str(exc).split())) from None
+    except OverflowError:  # a deadline past the calendar's end
+        raise UsageError(f"fristen faller etter år {LAST_YEAR} og kan ikke regnes ut.") from None
     sys.stdout.write(due.isoformat() + "\n")
     return 0
 
@@ -75,6 +81,8 @@ def parse_received(text: str) -> datetime:
         raise UsageError(
             f"ugyldig tidspunkt {text!r}; bruk ISO 8601, f.eks. 2026-04-02T10:00+02:00."
         ) from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UsageError(f"tidspunktet {text.strip()} er utenfor årene {FIRST_YEAR}–{LAST_YEAR}.")
     if value.tzinfo is not None:
         return value
     local = value.replace(tzinfo=OSLO)

@@ -12,15 +12,14 @@ import hashlib
 import hmac
 import json
 import logging
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from itertools import accumulate
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ordstyrer.connectors.base import Author, ChangeEvent
+from ordstyrer.jsonsafe import MAX_DEPTH, json_depth
 
 logger = logging.getLogger(__name__)
 
@@ -32,11 +31,7 @@ MILLISECONDS_FROM = 10**11
 # under a megabyte; a deeper or bigger body is refused at receipt (400/413) and never
 # reaches `json.loads`, whose recursion a deep body exhausts (issue #18: a RecursionError
 # stalled the whole queue).
-MAX_DEPTH = 64
 MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE default
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 def sign(raw_body: bytes, app_secret: str) -> str:
@@ -57,18 +52,6 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
         return False
     expected = hmac.new(app_secret.encode("utf-8"), bytes(raw_body), hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, received.lower())
-
-
-def json_depth(raw_body: bytes) -> int:
-    """How deep the arrays and objects of this JSON text nest, without parsing it.
-
-    Brackets inside strings do not count. Linear in the size and done in C for the most
-    part; an ordinary body (fewer brackets than `MAX_DEPTH` in all) costs two counts."""
-    opens = raw_body.count(b"[") + raw_body.count(b"{")
-    if opens <= MAX_DEPTH:
-        return opens  # an upper bound, and within the limit
-    structural = _JSON_STRING.sub(b"", raw_body).translate(None, _NOT_BRACKETS)
-    return max(accumulate(_STEP[b] for b in structural), default=0)
 
 
 def body_problem(raw_body: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> str | None:

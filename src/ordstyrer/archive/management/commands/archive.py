@@ -1,11 +1,13 @@
-"""`ordstyrer archive verify|export` — check the chain (AR-3) and export (AR-2).
+"""`ordstyrer archive verify|export|check-deposit` — check the chain (AR-3), export
+(AR-2) and check a Noark 5 deposit package the way Arkivverket's Arkade 5 does.
 
     ordstyrer archive verify [--municipality SLUG]
     ordstyrer archive export --municipality SLUG --format fiks-arkiv|eformidling|noark5-uttrekk
                              --since ÅÅÅÅ-MM-DD [--until ÅÅÅÅ-MM-DD] --out MAPPE
+    ordstyrer archive check-deposit MAPPE
 
-Exit codes: 0 in order, 1 a broken chain or a failed export, 2 bad arguments (one
-Norwegian line on stderr).
+Exit codes: 0 in order, 1 a broken chain, a failed export or a deposit that fails
+its checks, 2 bad arguments (one Norwegian line on stderr).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from ordstyrer.archive.chain import verify_chain
+from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters import FORMATS, ExportError, count_records, run_export
 from ordstyrer.tenants.models import Municipality
 
@@ -57,9 +60,27 @@ class _Parser(CommandParser):
 
 def _date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"ugyldig dato «{value}» (bruk ÅÅÅÅ-MM-DD)") from None
+    if not 1900 <= parsed.year <= 2100:
+        raise argparse.ArgumentTypeError(f"datoen «{value}» er utenfor årene 1900–2100")
+    return parsed
+
+
+def _writable(out: Path) -> None:
+    """Refuse (exit 2, one line) an --out folder that cannot be made or written to, before
+    any work is done (issue #18: a FileNotFoundError traceback)."""
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".ordstyrer-skrivetest"
+        probe.write_bytes(b"")
+        probe.unlink()
+        if created:
+            out.rmdir()  # the export makes it again; nothing is left if it finds nothing
+    except OSError as exc:
+        raise UsageError(f"kan ikke skrive til mappen {out}: {exc.strerror or exc}") from None
 
 
 class Command(BaseCommand):
@@ -72,7 +93,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", metavar="verify|export", parser_class=_Parser, required=True
+            dest="action",
+            metavar="verify|export|check-deposit",
+            parser_class=_Parser,
+            required=True,
         )
         verify = actions.add_parser("verify", help="Regn om hash-kjeden og vis første brudd.")
         verify.add_argument("--municipality", metavar="KORTNAVN", help="bare denne kommunen")
@@ -82,6 +106,10 @@ class Command(BaseCommand):
         export.add_argument("--since", type=_date, metavar="ÅÅÅÅ-MM-DD", required=True)
         export.add_argument("--until", type=_date, metavar="ÅÅÅÅ-MM-DD")
         export.add_argument("--out", type=Path, metavar="MAPPE", required=True)
+        deposit = actions.add_parser(
+            "check-deposit", help="Kontroller en utpakket Noark 5-avleveringspakke (Arkade 5)."
+        )
+        deposit.add_argument("directory", type=Path, metavar="MAPPE")
 
     def run_from_argv(self, argv: list[str]) -> None:
         try:
@@ -102,8 +130,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
             self._verify(options.get("municipality"))
+        elif options["action"] == "check-deposit":
+            self._check_deposit(options["directory"])
         else:
             self._export(options)
+
+    def _check_deposit(self, directory: Path) -> None:
+        if not directory.is_dir():
+            raise UsageError(f"finner ikke mappen {directory}")
+        report = check_deposit(directory)
+        self.stdout.write(report.text())
+        if not report.ok:
+            raise CommandError(
+                f"avleveringspakken består ikke {len(report.failed)} kontroll(er) (AR-2)",
+                returncode=1,
+            )
 
     def _municipality(self, slug: str) -> Municipality:
         found = Municipality.objects.filter(slug=slug).first()
@@ -139,8 +180,12 @@ class Command(BaseCommand):
         out: Path = options["out"]
         if until < since:
             raise UsageError("--until kan ikke være før --since")
-        if out.exists() and (not out.is_dir() or any(out.iterdir())):
-            raise UsageError(f"mappen {out} finnes og er ikke tom")
+        try:
+            if out.exists() and (not out.is_dir() or any(out.iterdir())):
+                raise UsageError(f"mappen {out} finnes og er ikke tom")
+        except OSError as exc:
+            raise UsageError(f"kan ikke lese mappen {out}: {exc.strerror or exc}") from None
+        _writable(out)
         total = count_records(municipality=municipality, since=since, until=until)
         try:
             with _progress(total) as advance:
@@ -154,10 +199,17 @@ class Command(BaseCommand):
                 )
         except ExportError as exc:
             raise CommandError(str(exc), returncode=1) from None
+        except OSError as exc:  # the disk filled up, the folder went away …
+            raise UsageError(f"kan ikke skrive til mappen {out}: {exc.strerror or exc}") from None
         self.stdout.write(
             f"Eksporterte {result.records} arkivposter ({result.files} filer, "
             f"{result.bytes / 1_000_000:.1f} MB) til {out}"
         )
+        if result.checks:
+            self.stdout.write(
+                f"Avleveringspakken består alle {result.checks} kontroller "
+                f"(ordstyrer archive check-deposit {out})"
+            )
 
 
 class _progress:
