@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ordstyrer.archive",
     "ordstyrer.platforms",
     "ordstyrer.moderation",
+    "ordstyrer.sso",
     "ordstyrer.crisis",
     "ordstyrer.web",
 ]
@@ -109,6 +110,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc), on when an issuer is set.
+# The endpoints come from the issuer's discovery document (ordstyrer.sso.discovery);
+# roles come from the groups claim through the per-municipality mappings.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "ordstyrer.sso.backend.OidcBackend",
+]
+OIDC_ISSUER = env_str("ORDSTYRER_OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("ORDSTYRER_OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("ORDSTYRER_OIDC_CLIENT_SECRET")
+OIDC_GROUPS_CLAIM = env_str("ORDSTYRER_OIDC_GROUPS_CLAIM", "groups") or "groups"
+OIDC_RP_SIGN_ALGO = env_str("ORDSTYRER_OIDC_SIGN_ALGO", "RS256") or "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ConfigError(
+        "ORDSTYRER_OIDC_ISSUER needs ORDSTYRER_OIDC_CLIENT_ID and ORDSTYRER_OIDC_CLIENT_SECRET"
+    )
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "nb"

@@ -1,7 +1,10 @@
 from django.urls import include, path
 
+from ordstyrer.sso import urls as sso_urls
+
 urlpatterns = [
     # Meta's webhook and login callbacks sit at fixed root URLs.
     path("", include("ordstyrer.platforms.urls_root")),
+    path("", include(sso_urls.root_urlpatterns)),
     path("", include("ordstyrer.web.urls")),
 ]

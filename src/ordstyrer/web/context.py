@@ -7,13 +7,14 @@ from typing import Any
 from django.http import HttpRequest
 
 from ordstyrer.core.permissions import municipalities_for, roles_in
+from ordstyrer.sso.backend import configured as sso_configured
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     municipality = getattr(request, "municipality", None)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"current_municipality": municipality}
+        return {"current_municipality": municipality, "sso_enabled": sso_configured()}
     return {
         "current_municipality": municipality,
         "my_municipalities": list(municipalities_for(user)),

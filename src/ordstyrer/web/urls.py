@@ -19,6 +19,7 @@ urlpatterns = [
     path("m/<slug:slug>/retningslinjer/", views.guideline, name="guideline"),
     path("m/<slug:slug>/husregler/", views.house_rules, name="house_rules"),
     path("m/<slug:slug>/innstillinger/", views.policy_settings, name="policy_settings"),
+    path("m/<slug:slug>/innstillinger/sso/", include("ordstyrer.sso.urls")),
     path("m/<slug:slug>/kanaler/", include("ordstyrer.channels.urls")),
     path(
         "m/<slug:slug>/kanaler/<int:pk>/tilkobling/",

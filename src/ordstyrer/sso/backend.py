@@ -1,0 +1,105 @@
+"""Login through the municipality's identity provider (mozilla-django-oidc), with the
+endpoints found by discovery and the roles taken from the groups claim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
+from django.utils import timezone
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+from ordstyrer.sso.discovery import ProviderConfig, discover
+from ordstyrer.sso.services import sso_login
+
+
+def configured() -> bool:
+    return bool(settings.OIDC_ISSUER and settings.OIDC_RP_CLIENT_ID)
+
+
+def provider() -> ProviderConfig:
+    return discover(settings.OIDC_ISSUER)
+
+
+class OidcBackend(OIDCAuthenticationBackend):
+    """Does nothing unless SSO is configured, and never touches the network for a
+    password login: the provider's endpoints are looked up only inside the OIDC flow."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # noqa: D107
+        # The parent resolves every endpoint here; ours are properties read on use.
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+        self.OIDC_RP_CLIENT_SECRET = settings.OIDC_RP_CLIENT_SECRET
+        self.OIDC_RP_SIGN_ALGO = settings.OIDC_RP_SIGN_ALGO
+        self.OIDC_RP_IDP_SIGN_KEY = None
+        self.UserModel = get_user_model()
+
+    @property
+    def OIDC_OP_TOKEN_ENDPOINT(self) -> str:  # noqa: N802 (the parent's name)
+        return provider().token_endpoint
+
+    @property
+    def OIDC_OP_USER_ENDPOINT(self) -> str:  # noqa: N802
+        return provider().userinfo_endpoint
+
+    @property
+    def OIDC_OP_JWKS_ENDPOINT(self) -> str:  # noqa: N802
+        return provider().jwks_uri
+
+    def authenticate(self, request: Any, **kwargs: Any) -> Any:
+        if not configured() or request is None or "nonce" not in kwargs:
+            return None  # a password login, or SSO is off
+        return super().authenticate(request, **kwargs)
+
+    def retrieve_matching_jwk(self, token: Any) -> Any:
+        """The provider's signing key for `token`: by `kid`, or the one key of the set when
+        the token names none (RFC 7515 §4.1.4 makes `kid` optional)."""
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        body = response.json()
+        keys = body.get("keys") if isinstance(body, dict) else None
+        if not isinstance(keys, list):
+            raise SuspiciousOperation("JWKS without keys")
+        header = jwt.get_unverified_header(token)
+        kid, alg = header.get("kid"), header.get("alg")
+        signing = [k for k in keys if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+        if kid is not None:
+            signing = [k for k in signing if k.get("kid") == kid]
+        elif len(signing) != 1:
+            raise SuspiciousOperation("token without kid and several keys")
+        signing = [k for k in signing if k.get("alg", alg) == alg]
+        if len(signing) != 1:
+            raise SuspiciousOperation("no matching signing key")
+        return jwt.PyJWK(signing[0])
+
+    def verify_claims(self, claims: dict[str, Any]) -> bool:
+        # The subject identifies the person; e-mail is optional (Entra guests lack it).
+        return isinstance(claims.get("sub"), str) and bool(claims["sub"])
+
+    def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> Any:
+        claims = dict(payload)
+        claims.update(self.get_userinfo(access_token, id_token, payload) or {})
+        if claims.get("sub") != payload.get("sub"):
+            return None  # userinfo for someone else than the ID token (OIDC Core §5.3.2)
+        return sso_login(
+            issuer=provider().issuer,
+            claims=claims,
+            groups_claim=settings.OIDC_GROUPS_CLAIM,
+            now=timezone.now(),
+        )
+
+
+class AuthenticationRequest(OIDCAuthenticationRequestView):
+    """Starts the flow at /oidc/authenticate/ with the discovered authorization endpoint."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
+        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
+
+    @property
+    def OIDC_OP_AUTH_ENDPOINT(self) -> str:  # noqa: N802
+        return provider().authorization_endpoint

@@ -1,0 +1,179 @@
+"""Writes of single sign-on: group → role mappings, and what a login through the identity
+provider does to the person's roles (issue #14, item 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import require
+from ordstyrer.core.services import person
+from ordstyrer.sso.models import GroupRoleMapping, SsoIdentity
+from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+
+MAX_GROUP_LENGTH = 255
+
+
+def _may_map(actor: Any, municipality: Municipality) -> None:
+    # IT operations on the command line act as the system (actor None).
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        require(actor, municipality, "manage_policy")
+
+
+def group_map(*, actor: Any, municipality: Municipality, group: str, role: str) -> GroupRoleMapping:
+    """Members of `group` get `role` in `municipality` at their next login."""
+    group = (group or "").strip()
+    if not group:
+        raise ServiceError(_("Oppgi gruppen (navn eller objekt-ID) fra identitetsleverandøren."))
+    if len(group) > MAX_GROUP_LENGTH:
+        raise ServiceError(_("Gruppenavnet er for langt (høyst 255 tegn)."))
+    if role not in Role.values:
+        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+    _may_map(actor, municipality)
+    try:
+        with transaction.atomic():
+            mapping, created = GroupRoleMapping.objects.get_or_create(
+                municipality=municipality,
+                group=group,
+                role=role,
+                defaults={"created_by": person(actor)},
+            )
+            if created:
+                audit_record(
+                    actor=actor,
+                    action="sso_group_map",
+                    municipality=municipality,
+                    obj=mapping,
+                    data={"group": group, "role": role},
+                )
+    except IntegrityError:  # a concurrent identical mapping won
+        mapping = GroupRoleMapping.objects.get(municipality=municipality, group=group, role=role)
+    return mapping
+
+
+def group_unmap(*, actor: Any, municipality: Municipality, mapping_id: int) -> bool:
+    """Remove a mapping; the roles it gave go at each member's next login."""
+    _may_map(actor, municipality)
+    with transaction.atomic():
+        mapping = GroupRoleMapping.objects.filter(pk=mapping_id, municipality=municipality).first()
+        if mapping is None:
+            return False
+        audit_record(
+            actor=actor,
+            action="sso_group_unmap",
+            municipality=municipality,
+            obj=mapping,
+            data={"group": mapping.group, "role": mapping.role},
+        )
+        mapping.delete()
+    return True
+
+
+def groups_from_claims(claims: Mapping[str, Any], claim: str) -> list[str]:
+    """The group names/ids in `claims[claim]` (a list, or one string), untrusted input."""
+    value = claims.get(claim)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    groups = [g.strip() for g in value if isinstance(g, str) and g.strip()]
+    return sorted({g for g in groups if len(g) <= MAX_GROUP_LENGTH})
+
+
+def _text(claims: Mapping[str, Any], name: str, limit: int) -> str:
+    value = claims.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def _username(claims: Mapping[str, Any], subject: str) -> str:
+    User = get_user_model()
+    base = (
+        _text(claims, "preferred_username", 150)
+        or _text(claims, "email", 150)
+        or f"sso-{subject}"[:150]
+    )
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        suffix = f"-{n}"
+        candidate = base[: 150 - len(suffix)] + suffix
+    return candidate
+
+
+@transaction.atomic
+def sso_login(*, issuer: str, claims: Mapping[str, Any], groups_claim: str, now: datetime) -> Any:
+    """The local person for a verified login at `issuer`, roles synchronised from groups.
+
+    Roles without a unit follow the mapped groups exactly at every login (a person
+    removed from a group loses the role); roles for one unit, given in the console,
+    stay. A person with no mapped group is let in with no municipality and sees whom
+    to ask.
+    """
+    subject = _text(claims, "sub", 255)
+    if not subject:
+        raise ServiceError(_("Identitetsleverandøren sendte ingen brukeridentitet (sub)."))
+    groups = groups_from_claims(claims, groups_claim)
+    User = get_user_model()
+    identity = (
+        SsoIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject=subject)
+        .first()
+    )
+    if identity is None:
+        user = User.objects.create(username=_username(claims, subject))
+        user.set_unusable_password()
+        identity = SsoIdentity(user=user, issuer=issuer, subject=subject)
+    user = identity.user
+    user.first_name = _text(claims, "given_name", 150) or user.first_name
+    user.last_name = _text(claims, "family_name", 150) or user.last_name
+    user.email = _text(claims, "email", 254) or user.email
+    user.save()
+    identity.groups = groups
+    identity.last_login_at = now
+    identity.save()
+    _sync_roles(user, groups)
+    return user
+
+
+def _sync_roles(user: Any, groups: Iterable[str]) -> None:
+    wanted = set(
+        GroupRoleMapping.objects.filter(group__in=list(groups)).values_list(
+            "municipality_id", "role"
+        )
+    )
+    held = {
+        (a.municipality_id, a.role): a
+        for a in RoleAssignment.objects.filter(user=user, unit__isnull=True)
+    }
+    municipalities = Municipality.objects.in_bulk({m for m, _ in wanted | set(held)})
+    for key in sorted(wanted - set(held)):
+        assignment = RoleAssignment.objects.create(
+            user=user, municipality_id=key[0], role=key[1], unit=None
+        )
+        audit_record(
+            actor=None,
+            action="sso_role_grant",
+            municipality=municipalities.get(key[0]),
+            obj=assignment,
+            data={"user_id": user.pk, "role": key[1]},
+        )
+    for key in sorted(set(held) - wanted):
+        assignment = held[key]
+        audit_record(
+            actor=None,
+            action="sso_role_revoke",
+            municipality=municipalities.get(key[0]),
+            obj=assignment,
+            data={"user_id": user.pk, "role": key[1]},
+        )
+        assignment.delete()
+    if hasattr(user, "_ordstyrer_roles"):
+        del user._ordstyrer_roles

@@ -1,0 +1,131 @@
+"""Console views of single sign-on: the flow's two ends, the no-access page, and the
+municipality's group → role settings."""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
+
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.permissions import has_role, municipalities_for
+from ordstyrer.sso.backend import AuthenticationRequest, configured
+from ordstyrer.sso.discovery import DiscoveryError
+from ordstyrer.sso.forms import GroupMappingForm
+from ordstyrer.sso.models import GroupRoleMapping
+from ordstyrer.sso.services import group_map, group_unmap
+from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.web.shell import municipality_view
+
+logger = logging.getLogger(__name__)
+
+# What can go wrong talking to the identity provider; shown as one Norwegian line.
+PROVIDER_ERRORS = (DiscoveryError, requests.RequestException, ServiceError, SuspiciousOperation)
+
+
+def _provider_failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.warning("sso failed", extra={"reason": type(exc).__name__})
+    messages.error(
+        request,
+        _(
+            "Innlogging med felles pålogging virket ikke nå (identitetsleverandøren svarte "
+            "ikke som ventet). Prøv igjen, eller kontakt IT."
+        ),
+    )
+    return redirect("login")
+
+
+def sso_start(request: HttpRequest) -> HttpResponse:
+    """/oidc/authenticate/: off (404) unless ORDSTYRER_OIDC_ISSUER is set."""
+    if not configured():
+        raise Http404(_("Felles pålogging er ikke satt opp."))
+    try:
+        return AuthenticationRequest.as_view()(request)
+    except PROVIDER_ERRORS as exc:
+        return _provider_failed(request, exc)
+
+
+class _Callback(OIDCAuthenticationCallbackView):
+    @property
+    def success_url(self) -> str:
+        if not municipalities_for(self.user).exists():
+            return "/oidc/ingen-tilgang/"
+        return super().success_url
+
+    def login_failure(self) -> HttpResponse:
+        messages.error(self.request, _("Innloggingen ble avbrutt eller avvist. Prøv igjen."))
+        return redirect("login")
+
+
+def sso_callback(request: HttpRequest) -> HttpResponse:
+    if not configured():
+        raise Http404(_("Felles pålogging er ikke satt opp."))
+    try:
+        return _Callback.as_view()(request)
+    except PROVIDER_ERRORS as exc:
+        return _provider_failed(request, exc)
+
+
+@login_required
+def no_access(request: HttpRequest) -> HttpResponse:
+    """A person who logged in but whose groups give no role anywhere."""
+    identity = getattr(request.user, "sso_identity", None)
+    return render(
+        request,
+        "sso/no_access.html",
+        {
+            "groups": identity.groups if identity else [],
+            "has_municipality": municipalities_for(request.user).exists(),
+        },
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def mappings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    may_edit = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+    form = GroupMappingForm(request.POST or None)
+    if request.method == "POST":
+        if not may_edit:
+            raise AccessDenied(_("Bare kommunikasjon og kommunedirektøren kan endre koblingene."))
+        if form.is_valid():
+            try:
+                group_map(
+                    actor=request.user,
+                    municipality=municipality,
+                    group=form.cleaned_data["group"],
+                    role=form.cleaned_data["role"],
+                )
+            except ServiceError as exc:
+                form.add_error("group", exc.message)
+            else:
+                messages.success(request, _("Gruppen er koblet til rollen."))
+                return redirect("sso_mappings", slug=municipality.slug)
+    return render(
+        request,
+        "sso/mappings.html",
+        {
+            "form": form,
+            "may_edit": may_edit,
+            "configured": configured(),
+            "mappings": GroupRoleMapping.objects.filter(municipality=municipality),
+        },
+    )
+
+
+@municipality_view(need="manage_policy")
+@require_POST
+def mapping_remove(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    if group_unmap(actor=request.user, municipality=municipality, mapping_id=pk):
+        messages.success(
+            request, _("Koblingen er fjernet. Rollen forsvinner ved neste innlogging.")
+        )
+    return redirect("sso_mappings", slug=municipality.slug)
