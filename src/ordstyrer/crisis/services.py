@@ -1,7 +1,12 @@
 """Crisis mode's write services (PU-12).
 
-Each write: transaction.atomic → permission check → rows → audit record in the same
-transaction → platform work only after commit.
+Each write: transaction.atomic → permission check → rows → audit record and crisis log
+in the same transaction → platform work only after commit (the publishing app cancels
+Facebook-native scheduled posts after commit in `posts_pause_for_crisis`).
+
+Keyword-only and with an explicit actor, for the console, the API and the CLI alike.
+Refusals a person can act on raise `ServiceError`; outsiders get Http404, members
+without the role `AccessDenied`.
 """
 
 from __future__ import annotations
@@ -9,8 +14,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.apps import apps
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import person
-from ordstyrer.crisis.models import Crisis, CrisisLogEntry
+from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
+from ordstyrer.crisis.selectors import active_crisis, may_declare_crisis
+from ordstyrer.tenants.models import Municipality
+
+MAX_NAME = 200
+PUBLISHING = "ordstyrer.publishing"
 
 
 def crisis_log_write(
@@ -38,4 +57,273 @@ def crisis_log_write(
         object_id="" if object_id is None else str(object_id),
         actor=person(actor),
         created_at=now,
+    )
+
+
+def _require_member(actor: Any, municipality: Municipality) -> None:
+    if not roles_in(actor, municipality):
+        raise Http404(_("Fant ikke siden."))
+
+
+def _require_declarer(actor: Any, municipality: Municipality) -> None:
+    """PU-12: the crisis leader or communications declares, ends and names deputies."""
+    _require_member(actor, municipality)
+    if not may_declare_crisis(user=actor, municipality=municipality):
+        raise AccessDenied(_("Bare kriselederen eller kommunikasjon kan gjøre dette (PU-12)."))
+
+
+def _lock(municipality: Municipality) -> Municipality:
+    """Serialise crisis writes per municipality (one active crisis at a time)."""
+    return Municipality.objects.select_for_update().get(pk=municipality.pk)
+
+
+def crisis_declare(
+    *, municipality: Municipality, name: str, actor: Any, now: datetime | None = None
+) -> Crisis:
+    """Declare a crisis (PU-12): at once every scheduled post is paused, and from now on
+    every new post and reply waits for the crisis leader (as the preset says)."""
+    name = " ".join(str(name or "").split())
+    if not name:
+        raise ServiceError(_("Gi krisen et navn."), rule="PU-12")
+    if len(name) > MAX_NAME:
+        raise ServiceError(
+            _("Navnet er for langt (høyst %(max)s tegn).") % {"max": MAX_NAME}, rule="PU-12"
+        )
+    now = now or timezone.now()
+    with transaction.atomic():
+        _require_declarer(actor, municipality)
+        _lock(municipality)
+        current = active_crisis(municipality=municipality)
+        if current is not None:
+            raise ServiceError(
+                _(
+                    "Det er allerede erklært en krise: «%(name)s». Avslutt den før du erklærer en ny."
+                )
+                % {"name": current.name},
+                rule="PU-12",
+                code="conflict",
+            )
+        try:
+            with transaction.atomic():
+                crisis = Crisis.objects.create(
+                    municipality=municipality, name=name, declared_at=now, declared_by=person(actor)
+                )
+        except IntegrityError:
+            raise ServiceError(
+                _("Det er allerede erklært en krise. Avslutt den før du erklærer en ny."),
+                rule="PU-12",
+                code="conflict",
+            ) from None
+        audit_record(
+            actor=actor,
+            action="crisis_declared",
+            municipality=municipality,
+            obj=crisis,
+            data={"name": name},
+        )
+        crisis_log_write(
+            crisis=crisis, kind=CrisisLogKind.DECLARED, text=name, object_kind="crisis",
+            object_id=crisis.pk, actor=actor, now=now,
+        )  # fmt: skip
+        paused = _pause_posts(municipality=municipality, crisis=crisis, actor=actor, now=now)
+        if paused:
+            crisis_log_write(
+                crisis=crisis,
+                kind=CrisisLogKind.POSTS_PAUSED,
+                text=_("%(count)s planlagte innlegg satt på pause.") % {"count": paused},
+                object_kind="crisis",
+                object_id=crisis.pk,
+                actor=actor,
+                now=now,
+            )
+    crisis.paused_count = paused
+    return crisis
+
+
+def _pause_posts(*, municipality: Municipality, crisis: Crisis, actor: Any, now: datetime) -> int:
+    """The publishing app pauses every scheduled or waiting post (PU-12)."""
+    if not apps.is_installed(PUBLISHING):
+        return 0
+    from ordstyrer.publishing.services import posts_pause_for_crisis
+
+    return int(
+        posts_pause_for_crisis(municipality=municipality, crisis=crisis, actor=actor, now=now) or 0
+    )
+
+
+def crisis_end(*, municipality: Municipality, actor: Any, now: datetime | None = None) -> Crisis:
+    """End the active crisis (PU-12). Paused posts stay paused until someone decides on
+    each (resume now, at a time, or discard); waiting replies still need a decision."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _require_declarer(actor, municipality)
+        _lock(municipality)
+        crisis = active_crisis(municipality=municipality)
+        if crisis is None:
+            raise ServiceError(_("Ingen krise er erklært nå."), rule="PU-12", code="conflict")
+        crisis.ended_at = now
+        crisis.ended_by = person(actor)
+        crisis.save(update_fields=["ended_at", "ended_by"])
+        audit_record(
+            actor=actor,
+            action="crisis_ended",
+            municipality=municipality,
+            obj=crisis,
+            data={"name": crisis.name},
+        )
+        crisis_log_write(
+            crisis=crisis, kind=CrisisLogKind.ENDED, text=crisis.name, object_kind="crisis",
+            object_id=crisis.pk, actor=actor, now=now,
+        )  # fmt: skip
+    return crisis
+
+
+def crisis_deputy_add(
+    *, municipality: Municipality, user: Any, actor: Any, now: datetime | None = None
+) -> CrisisDeputy:
+    """Name `user` (a member of the municipality) the crisis leader's deputy (PU-12).
+    Naming someone who already is a deputy changes nothing."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _require_declarer(actor, municipality)
+        if user is None or not roles_in(user, municipality):
+            raise ServiceError(
+                _("Stedfortrederen må ha en rolle i kommunen."), rule="PU-12", code="invalid"
+            )
+        deputy, created = CrisisDeputy.objects.get_or_create(
+            municipality=municipality,
+            user=user,
+            defaults={"added_by": person(actor), "added_at": now},
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="crisis_deputy_added",
+                municipality=municipality,
+                obj=deputy,
+                data={"user_id": user.pk},
+            )
+            _log_if_active(municipality, CrisisLogKind.DEPUTY_ADDED, _who(user), user, actor, now)
+    return deputy
+
+
+def crisis_deputy_remove(
+    *, municipality: Municipality, user: Any, actor: Any, now: datetime | None = None
+) -> bool:
+    """Remove `user` as deputy; False when they were not one (a replayed form)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _require_declarer(actor, municipality)
+        deputy = CrisisDeputy.objects.filter(municipality=municipality, user=user).first()
+        if deputy is None:
+            return False
+        audit_record(
+            actor=actor,
+            action="crisis_deputy_removed",
+            municipality=municipality,
+            obj=deputy,
+            data={"user_id": user.pk},
+        )
+        deputy.delete()
+        _log_if_active(municipality, CrisisLogKind.DEPUTY_REMOVED, _who(user), user, actor, now)
+    return True
+
+
+def _who(user: Any) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+def _log_if_active(
+    municipality: Municipality, kind: str, text: str, user: Any, actor: Any, now: datetime
+) -> None:
+    crisis = active_crisis(municipality=municipality)
+    if crisis is not None:
+        crisis_log_write(crisis=crisis, kind=kind, text=text, object_kind="user",
+                         object_id=user.pk, actor=actor, now=now)  # fmt: skip
+
+
+# --- the approval queue: one entry point for posts and replies (console, API) ------------
+
+
+KINDS = ("post", "reply")
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise Http404(_("Fant ikke siden."))
+
+
+def _reply_of(municipality: Municipality, object_id: Any) -> int:
+    from ordstyrer.inbox.models import Reply
+
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404(_("Fant ikke siden.")) from None
+    if not Reply.objects.filter(pk=pk, item__channel__municipality=municipality).exists():
+        raise Http404(_("Fant ikke siden."))
+    return pk
+
+
+def _post_of(municipality: Municipality, object_id: Any) -> int:
+    if not apps.is_installed(PUBLISHING):
+        raise Http404(_("Fant ikke siden."))
+    from ordstyrer.publishing.models import Post
+
+    try:
+        pk = int(object_id)
+    except (TypeError, ValueError):
+        raise Http404(_("Fant ikke siden.")) from None
+    if not Post.objects.filter(pk=pk, municipality=municipality).exists():
+        raise Http404(_("Fant ikke siden."))
+    return pk
+
+
+def crisis_approve(
+    *,
+    municipality: Municipality,
+    kind: str,
+    object_id: Any,
+    actor: Any,
+    now: datetime | None = None,
+) -> Any:
+    """Approve a waiting post or reply of `municipality` (PU-12; crisis leader or deputy).
+    Idempotent: a replayed approval changes nothing."""
+    _check_kind(kind)
+    _require_member(actor, municipality)
+    now = now or timezone.now()
+    if kind == "reply":
+        from ordstyrer.inbox.replies import reply_crisis_approve
+
+        return reply_crisis_approve(
+            reply_id=_reply_of(municipality, object_id), actor=actor, now=now
+        )
+    from ordstyrer.publishing.services import post_crisis_approve
+
+    return post_crisis_approve(post_id=_post_of(municipality, object_id), actor=actor, now=now)
+
+
+def crisis_reject(
+    *,
+    municipality: Municipality,
+    kind: str,
+    object_id: Any,
+    actor: Any,
+    reason: str,
+    now: datetime | None = None,
+) -> Any:
+    """Reject a waiting post or reply with a reason for its author (PU-12)."""
+    _check_kind(kind)
+    _require_member(actor, municipality)
+    now = now or timezone.now()
+    if kind == "reply":
+        from ordstyrer.inbox.replies import reply_crisis_reject
+
+        return reply_crisis_reject(
+            reply_id=_reply_of(municipality, object_id), actor=actor, reason=reason, now=now
+        )
+    from ordstyrer.publishing.services import post_crisis_reject
+
+    return post_crisis_reject(
+        post_id=_post_of(municipality, object_id), actor=actor, reason=reason, now=now
     )

@@ -21,6 +21,7 @@ from ordstyrer.connectors.base import Capability, ConnectorError, supports
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
 from ordstyrer.inbox import reply_templates, tasks
 from ordstyrer.inbox.access import require_work
 from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
@@ -141,6 +142,8 @@ def reply_send(
             raise ServiceError(_("Svar på samtalen den hører til."))
         if item.removed_at is not None:
             raise ServiceError(_("Forfatteren har fjernet kommentaren; den kan ikke besvares."))
+        # PU-12: during a crisis the reply waits for the crisis leader (where the preset says).
+        crisis = crisis_requiring_approval(municipality=item.municipality, kind="reply")
         reply = Reply.objects.create(
             item=item,
             author=person(actor),
@@ -152,6 +155,9 @@ def reply_send(
             override_reason=override_reason if findings else "",
             previous=_snapshot(item),
             created_at=now,
+            **(
+                {"status": ReplyStatus.AWAITING_CRISIS_APPROVAL, "crisis": crisis} if crisis else {}
+            ),
         )
         if not (effect == "acknowledge" and item.status == "acknowledged"):
             transition(
@@ -187,7 +193,8 @@ def reply_send(
                 **({"override_reason": override_reason} if findings else {}),
             },
         )
-        after_commit(tasks.reply_deliver, reply_id=reply.pk)
+        if crisis is None:
+            after_commit(tasks.reply_deliver, reply_id=reply.pk)
     return reply
 
 
@@ -235,6 +242,7 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
             obj=reply,
             data={"item_id": item.pk, "platform_id": str(posted.id)},
         )
+        _crisis_log_sent(reply, now=now)
     from ordstyrer.channels.services import channel_record_activity
 
     channel_record_activity(channel_id=item.channel_id, at=now)
@@ -331,3 +339,133 @@ def reply_suggestion(
         signer_first_name=getattr(actor, "first_name", "") or "",
         target=target,
     )
+
+
+# --- crisis mode (PU-12): replies that wait for the crisis leader ----------------------------
+
+
+def _crisis_log_sent(reply: Reply, *, now: datetime) -> None:
+    """PU-12: every word that goes out during a crisis is in the crisis log."""
+    municipality = reply.item.channel.municipality
+    crisis = reply.crisis if reply.crisis_id else active_crisis(municipality=municipality)
+    if crisis is None or (crisis.ended_at is not None and crisis.ended_at < reply.created_at):
+        return
+    from ordstyrer.crisis.services import crisis_log_write
+
+    crisis_log_write(
+        crisis=crisis,
+        kind="reply_sent",
+        text=reply.text,
+        channel=reply.item.channel,
+        object_kind="reply",
+        object_id=reply.pk,
+        actor=reply.crisis_decided_by or reply.author,
+        now=now,
+    )
+
+
+def _crisis_reply(*, reply_id: Any, actor: Any) -> Reply:
+    """The reply `reply_id`, locked, if `actor` may decide on it in a crisis (PU-12):
+    404 for outsiders and unknown ids, 403 for members who are not crisis approvers."""
+    from django.http import Http404
+
+    from ordstyrer.core.errors import AccessDenied
+    from ordstyrer.core.permissions import roles_in
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+
+    try:
+        reply = (
+            Reply.objects.select_for_update(of=("self",))
+            .select_related("item__channel__municipality", "crisis")
+            .get(pk=int(reply_id))
+        )
+    except (Reply.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Fant ikke siden.")) from None
+    municipality = reply.item.channel.municipality
+    if not roles_in(actor, municipality):
+        raise Http404(_("Fant ikke siden."))
+    if not may_approve_in_crisis(user=actor, municipality=municipality):
+        raise AccessDenied(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+    return reply
+
+
+def reply_crisis_approve(*, reply_id: Any, actor: Any, now: datetime | None = None) -> Reply:
+    """PU-12: the crisis leader lets a waiting reply go out; delivered after commit.
+
+    Idempotent: approving a reply that is already approved changes nothing."""
+    from ordstyrer.crisis.services import crisis_log_write
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        reply = _crisis_reply(reply_id=reply_id, actor=actor)
+        if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
+            if reply.status == ReplyStatus.REJECTED:
+                raise ServiceError(
+                    _("Svaret er allerede avvist av kriselederen."), rule="PU-12", code="conflict"
+                )
+            return reply  # already approved (a replayed form): nothing happens twice
+        reply.status = ReplyStatus.QUEUED
+        reply.crisis_decided_by = person(actor)
+        reply.crisis_decided_at = now
+        reply.save(update_fields=["status", "crisis_decided_by", "crisis_decided_at"])
+        item = reply.item
+        log_event(item, action="reply_crisis_approved", actor=actor, now=now,
+                  data={"reply_id": reply.pk, "crisis_id": reply.crisis_id})  # fmt: skip
+        if reply.crisis is not None:
+            crisis_log_write(
+                crisis=reply.crisis,
+                kind="reply_approved",
+                text=reply.text,
+                channel=item.channel,
+                object_kind="reply",
+                object_id=reply.pk,
+                actor=actor,
+                now=now,
+            )
+        after_commit(tasks.reply_deliver, reply_id=reply.pk)
+    return reply
+
+
+def reply_crisis_reject(
+    *, reply_id: Any, actor: Any, reason: str, now: datetime | None = None
+) -> Reply:
+    """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author
+    and the item is put back as it was before the reply (as when delivery fails)."""
+    from ordstyrer.crisis import tasks as crisis_tasks
+    from ordstyrer.crisis.services import crisis_log_write
+
+    reason = str(reason or "").strip()[:2000]
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor svaret avvises."), rule="PU-12")
+    now = now or timezone.now()
+    with transaction.atomic():
+        reply = _crisis_reply(reply_id=reply_id, actor=actor)
+        if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
+            if reply.status == ReplyStatus.REJECTED:
+                return reply  # a replayed form: rejected once
+            raise ServiceError(
+                _("Svaret er allerede godkjent og sendt."), rule="PU-12", code="conflict"
+            )
+        reply.status = ReplyStatus.REJECTED
+        reply.crisis_decided_by = person(actor)
+        reply.crisis_decided_at = now
+        reply.crisis_reason = reason
+        reply.save(
+            update_fields=["status", "crisis_decided_by", "crisis_decided_at", "crisis_reason"]
+        )
+        log_event(reply.item, action="reply_crisis_rejected", actor=actor, now=now, text=reason,
+                  data={"reply_id": reply.pk, "crisis_id": reply.crisis_id})  # fmt: skip
+        _restore_item(reply, now=now, error=reason)
+        if reply.crisis is not None:
+            crisis_log_write(
+                crisis=reply.crisis,
+                kind="reply_rejected",
+                text=reason,
+                channel=reply.item.channel,
+                object_kind="reply",
+                object_id=reply.pk,
+                actor=actor,
+                now=now,
+            )
+        after_commit(crisis_tasks.reply_crisis_rejected_notify, reply_id=reply.pk)
+    return reply
