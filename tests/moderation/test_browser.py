@@ -51,6 +51,9 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     expect(panel.locator("#mod-delete-form blockquote.citation")).to_contain_text(
         "Terskelen for å slette kommentarer eller utestenge enkeltpersoner"
     )
+    # The automatic category is a suggestion with its reason; no ground is chosen.
+    expect(panel.locator(".mod-suggestion").first).to_contain_text("«Spam»")
+    expect(panel.locator("input[name=ground]:checked")).to_have_count(0)
     assert_accessible(page)
 
     # 1. Hide first.
@@ -64,7 +67,19 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     form = page.locator("#mod-delete-form")
     form.get_by_label("Spam", exact=True).check()
     form.get_by_label("Begrunnelse").fill("Reklame for pengespill, lagt inn på flere innlegg.")
-    form.get_by_role("button", name="Arkiver og slett").click()
+    form.get_by_role("button", name="Gå videre til sletting").click()
+    # A deliberate act (MO-1): what is archived, the ground in Indre Fosen's own words and
+    # the notice (MO-4) — nothing is done before «Bekreft sletting».
+    expect(page.get_by_role("heading", name="Bekreft sletting")).to_be_visible()
+    expect(page.locator("main")).to_contain_text(SPAM)
+    expect(page.locator("blockquote.citation")).to_contain_text(
+        "Terskelen for å slette kommentarer eller utestenge enkeltpersoner"
+    )
+    expect(page.locator("main")).to_contain_text("Vi har slettet en kommentar du skrev")
+    assert not ModerationAction.objects.filter(kind="delete").exists()
+    assert on_platform(world.channel, item.platform_id)["removed"] is False
+    assert_accessible(page)
+    page.get_by_role("button", name="Bekreft sletting").click()
     expect(page.get_by_text("Kommentaren er arkivert og slettes nå.")).to_be_visible()
     expect(page.locator("#mod-state")).to_contain_text("Slettet fra plattformen.")
     assert on_platform(world.channel, item.platform_id)["removed"] is True

@@ -20,6 +20,7 @@ from tests.moderation.conftest import citizen_comment, make_world, on_platform
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
+CONFIRMED = {"ground": "spam", "justification": WHY, "confirmed": "1"}
 
 
 def client_for(user) -> Client:
@@ -48,10 +49,11 @@ def test_the_panel_offers_hide_first_and_the_allowed_grounds_beside_the_guidelin
         assert label in html
     assert "I strid med norsk lov" not in html  # not one of Indre Fosen's grounds
     assert "Terskelen for å slette kommentarer eller utestenge enkeltpersoner" in html
-    # Triage suggests the ground (spam); the person decides.
-    delete_form = html[html.index('id="mod-delete-form"') :]
-    assert re.search(r'<input[^>]*value="spam"[^>]*checked', delete_form)
-    assert not re.search(r'<input[^>]*value="hate_speech"[^>]*checked', delete_form)
+    # Triage suggests the ground (spam) as a suggestion with its reason; nothing is
+    # chosen for the person (MO-1: a deliberate act).
+    assert "Forslag fra den automatiske vurderingen: «Spam»" in html
+    assert "fordi kommentaren ble vurdert som «Spam»" in html
+    assert not re.search(r'<input[^>]*name="ground"[^>]*checked', html)
     assert "MO-4: retningslinjen krever det" in html
 
 
@@ -63,7 +65,11 @@ def test_hateful_speech_links_to_the_police_package_in_the_archive(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             mod_url(world, "delete", item.pk),
-            {"ground": "hate_speech", "justification": "Hatefull ytring, straffeloven § 185 a."},
+            {
+                "ground": "hate_speech",
+                "justification": "Hatefull ytring, straffeloven § 185 a.",
+                "confirmed": "1",
+            },
         )
     record = ModerationAction.objects.get(kind="delete").archive_record
     html = client.get(item_url(world, item)).content.decode()
@@ -102,7 +108,7 @@ def test_hide_then_delete_from_the_page(world, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             mod_url(world, "delete", item.pk),
-            {"ground": "spam", "justification": WHY, "notify": "on"},
+            {"ground": "spam", "justification": WHY, "notify": "on", "confirmed": "1"},
         )
     assert on_platform(world.channel, item.platform_id)["removed"] is True
     html = client.get(item_url(world, item)).content.decode()
@@ -113,9 +119,7 @@ def test_hide_then_delete_from_the_page(world, django_capture_on_commit_callback
 def test_outsiders_get_404_and_other_members_403(world, django_capture_on_commit_callbacks):
     item = citizen_comment(world.channel, SPAM)
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.admin).post(
-            mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
-        )
+        client_for(world.admin).post(mod_url(world, "delete", item.pk), CONFIRMED)
     action = ModerationAction.objects.get(kind="delete")
     urls_get = [mod_url(world, "log"), mod_url(world, "action", action.pk),
                 mod_url(world, "settings")]  # fmt: skip
@@ -149,9 +153,7 @@ def test_the_log_shows_ground_who_and_platform_state_per_channel(
     other = citizen_comment(world.other_channel, SPAM, author=("sim-user-5", "Per Li"))
     fail_next(world.channel, "delete_comment", retry_after=600)
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.admin).post(
-            mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
-        )
+        client_for(world.admin).post(mod_url(world, "delete", item.pk), CONFIRMED)
         client_for(world.other_admin).post(mod_url(world, "hide", other.pk), {})
     html = client_for(world.p.communications).get(mod_url(world, "log")).content.decode()
     assert "Slettet" in html and "Skjult" in html  # every channel for communications
@@ -231,9 +233,7 @@ def test_the_second_approver_approves_from_the_log(world, django_capture_on_comm
     settings.save()
     item = citizen_comment(world.channel, SPAM)
     with django_capture_on_commit_callbacks(execute=True):
-        client_for(world.admin).post(
-            mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
-        )
+        client_for(world.admin).post(mod_url(world, "delete", item.pk), CONFIRMED)
     action = ModerationAction.objects.get(kind="delete")
     assert action.status == "pending_approval"
     approve = mod_url(world, "approve", action.pk)
@@ -264,8 +264,8 @@ def test_the_panel_shows_the_forms_of_the_items_state(world, django_capture_on_c
     assert "mod_reject_" not in html
 
     with django_capture_on_commit_callbacks(execute=True):
-        admin.post(mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY})
-        admin.post(mod_url(world, "ban", item.pk), {"ground": "spam", "justification": WHY})
+        admin.post(mod_url(world, "delete", item.pk), CONFIRMED)
+        admin.post(mod_url(world, "ban", item.pk), CONFIRMED)
     html = admin.get(item_url(world, item)).content.decode()
     assert "Skjult – sletting venter på godkjenning." in html
     assert 'id="mod_reject_reason"' in html and "Trekk tilbake" in html

@@ -33,7 +33,10 @@ class HideForm(forms.Form):
 
 
 class RemoveForm(forms.Form):
-    """Delete or ban: a ground from the municipality's list and a justification."""
+    """Delete or ban: a ground from the municipality's list and a justification.
+
+    Posted twice: first from the panel (the console shows what will happen), then from
+    the confirmation with `confirmed=1` (only then is the service called)."""
 
     ground = forms.ChoiceField(label=_("Grunnlag"), widget=forms.RadioSelect)
     justification = forms.CharField(
@@ -44,10 +47,9 @@ class RemoveForm(forms.Form):
     )
     notify = forms.BooleanField(label=_("Si fra til forfatteren hvorfor (MO-4)"), required=False)
 
-    def __init__(
-        self, *args: Any, grounds: list[tuple[str, str]], suggested: str = "", **kwargs: Any
-    ) -> None:
-        kwargs.setdefault("initial", {}).setdefault("ground", suggested or None)
+    def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
+        # Deleting is a deliberate act: no ground is ever chosen in advance; the
+        # automatic category is shown beside the list as a suggestion with its reason.
         super().__init__(*args, **kwargs)
         self.fields["ground"].choices = grounds
 

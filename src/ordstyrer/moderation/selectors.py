@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.triage import category_label
 from ordstyrer.moderation.access import (
     log_channel_ids,
     may_moderate,
@@ -82,7 +83,11 @@ class Panel:
     police_sequence: int | None = None
     may_view_archive: bool = False
     mo3: bool = False
+    # The automatic triage's suggestion, shown as a suggestion and never pre-selected:
+    # the ground's label and the category that led to it (its reason).
     suggested_ground: str = ""
+    suggested_label: str = ""
+    suggested_reason: str = ""
     flags: list[ModerationAction] = field(default_factory=list)
 
 
@@ -176,6 +181,8 @@ def item_panel(*, user: Any, item: InboxItem, policy: Any = None) -> Panel:
         may_view_archive=bool(roles & {Role.COMMUNICATIONS, Role.ARCHIVIST}),
         mo3=policy.applies("MO-3"),
         suggested_ground=suggested,
+        suggested_label=ground_label(suggested, lang) if suggested else "",
+        suggested_reason=category_label(item.category) if suggested and item.category else "",
         flags=[a for a in actions if a.kind == ActionKind.FLAG],
     )
 

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -23,7 +24,7 @@ from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
-from ordstyrer.moderation import bans, configuration, selectors, services
+from ordstyrer.moderation import bans, configuration, preview, selectors, services
 from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.actions import settings_or_default
 from ordstyrer.moderation.forms import (
@@ -130,6 +131,51 @@ def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
     return _on_item(request, municipality, pk, act)
 
 
+def _removal(
+    request: HttpRequest,
+    municipality: Municipality,
+    pk: int,
+    kind: str,
+    form_class: type[RemoveForm],
+    act: Callable[[InboxItem, dict[str, Any]], str],
+) -> HttpResponse:
+    """Delete or ban in two posts (a deliberate act, MO-1): the panel's form shows the
+    confirmation (what is archived, the ground in the guideline's own words, the notice);
+    only the confirmation's «Bekreft …» (`confirmed=1`) calls the service."""
+    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    form = form_class(request.POST, grounds=_grounds(item))
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(_back(item))
+    data = form.cleaned_data
+    if request.POST.get("confirmed") == "1":
+        return _on_item(request, municipality, pk, lambda found: act(found, data))
+    try:
+        shown = preview.removal_preview(
+            actor=request.user,
+            item=item,
+            kind=kind,  # type: ignore[arg-type]
+            ground=data["ground"],
+            justification=data["justification"],
+            notify=data["notify"],
+            manual=bool(data.get("manual")),
+            lang=(get_language() or "nb")[:2],
+        )
+    except (ServiceError, AccessDenied) as exc:
+        _fail(request, exc)
+        return redirect(_back(item))
+    return render(
+        request,
+        "moderation/confirm.html",
+        {
+            "preview": shown,
+            "form": form,
+            "notify_posted": bool(data["notify"]),
+            "action_url": request.path,
+        },
+    )
+
+
 @municipality_view(need="inbox")
 @require_POST
 def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
@@ -148,7 +194,7 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             )
         return _("Kommentaren er arkivert og slettes nå.")
 
-    return _posted(request, municipality, pk, RemoveForm, act, grounds=True)
+    return _removal(request, municipality, pk, "delete", RemoveForm, act)
 
 
 @municipality_view(need="inbox")
@@ -167,7 +213,7 @@ def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
             return _("Utestengingen er registrert og arkivert.")
         return _("Personen utestenges fra kanalen.")
 
-    return _posted(request, municipality, pk, BanForm, act, grounds=True)
+    return _removal(request, municipality, pk, "ban", BanForm, act)
 
 
 @municipality_view(need="inbox")

@@ -51,7 +51,6 @@ def _forms(panel: Panel) -> dict[str, Any]:
     if removes and open_for_removal and not panel.pending_delete:
         forms["delete_form"] = RemoveForm(
             grounds=grounds,
-            suggested=panel.suggested_ground,
             initial={"notify": panel.notify_default},
             auto_id="mod_delete_%s",
             renderer=RENDERER,
@@ -62,7 +61,6 @@ def _forms(panel: Panel) -> dict[str, Any]:
         else:
             forms["ban_form"] = BanForm(
                 grounds=grounds,
-                suggested=panel.suggested_ground,
                 initial={"notify": panel.notify_default},
                 auto_id="mod_ban_%s",
                 renderer=RENDERER,

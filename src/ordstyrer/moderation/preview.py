@@ -1,0 +1,118 @@
+"""What a deletion or a ban will do, shown before the person confirms it (MO-1, MO-2, MO-4).
+
+Deleting and banning are deliberate acts: the panel's form only asks; the console then
+shows this preview — what will be archived, the ground beside the municipality's own
+words, and the notice the author will get — and only «Bekreft sletting» / «Bekreft
+utestenging» calls the service. The preview is a read: it refuses for the same reasons
+the service would (so nobody confirms something that cannot happen) and writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.models import InboxItem
+from ordstyrer.moderation.access import require_remove
+from ordstyrer.moderation.actions import guard_item, require_person, settings_or_default
+from ordstyrer.moderation.bans import ban_in_force, blocking_unsupported_reason, platform_can_block
+from ordstyrer.moderation.grounds import clean_justification, ground_label, require_ground
+from ordstyrer.moderation.models import ActionKind
+from ordstyrer.moderation.notices import render_notice
+from ordstyrer.moderation.services import wants_notice
+from ordstyrer.tenants.selectors import policy_for
+
+Kind = Literal["delete", "ban"]
+
+
+@dataclass(frozen=True)
+class RemovalPreview:
+    kind: Kind
+    item: InboxItem
+    ground: str
+    ground_label: str
+    citation: Any  # policy.Citation of MO-1: the municipality's own words
+    justification: str
+    notify: bool
+    notice_text: str
+    notice_language: str
+    # Why no notice goes out although the municipality wants one (no post to put it on).
+    notice_missing: bool
+    second_approver: bool
+    can_block: bool
+    blocking_reason: str
+    manual: bool
+
+
+def removal_preview(
+    *,
+    actor: Any,
+    item: InboxItem,
+    kind: Kind,
+    ground: str,
+    justification: str,
+    notify: bool | None = None,
+    manual: bool = False,
+    lang: str = "nb",
+) -> RemovalPreview:
+    """The consequence of deleting `item` (or banning its author) on `ground`.
+
+    Raises `ServiceError` / `AccessDenied` exactly where `comment_delete` or `author_ban`
+    would refuse, before anything is shown as confirmable."""
+    if kind not in ("delete", "ban"):
+        raise ValueError(f"unknown removal kind {kind!r}")
+    require_person(actor, _what(kind))
+    justification = clean_justification(justification)
+    policy = policy_for(municipality=item.municipality)
+    require_remove(actor, item.channel, policy)
+    require_ground(policy, ground, what=_what(kind))
+    settings = settings_or_default(item.municipality)
+    can_block = platform_can_block(item.channel)
+    if kind == "delete":
+        guard_item(item)
+    else:
+        if item.from_page:
+            raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
+        if not item.author_platform_id:
+            raise ServiceError(
+                _("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
+            )
+        if ban_in_force(item.channel, item.author_platform_id) is not None:
+            raise ServiceError(_("Personen er allerede utestengt fra kanalen."), code="already")
+        if not can_block and not manual:
+            raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+    wanted = wants_notice(settings, policy, notify)
+    notice_text = notice_language = ""
+    if wanted and item.post_id:
+        notice = render_notice(
+            kind=kind,
+            policy=policy,
+            ground=ground,
+            written_standard=item.written_standard,
+            author_name=item.author_name,
+            channel_name=item.channel.name,
+        )
+        notice_text, notice_language = notice.text, notice.language
+    return RemovalPreview(
+        kind=kind,
+        item=item,
+        ground=ground,
+        ground_label=ground_label(ground, lang),
+        citation=policy.citation("MO-1"),
+        justification=justification,
+        notify=bool(notice_text),
+        notice_text=notice_text,
+        notice_language=notice_language,
+        notice_missing=wanted and not item.post_id,
+        second_approver=kind == ActionKind.DELETE and settings.second_approver,
+        can_block=can_block,
+        blocking_reason="" if can_block else blocking_unsupported_reason(item.channel),
+        manual=manual and not can_block,
+    )
+
+
+def _what(kind: str) -> str:
+    return _("slette kommentarer") if kind == "delete" else _("utestenge personer")
