@@ -133,6 +133,7 @@ class ExportResult:
     records: int = 0
     files: int = 0
     bytes: int = 0
+    checks: int = 0  # deposit checks passed (Noark 5 arkivuttrekk)
     _sums: Any = field(default=None, repr=False)
 
     def add(self, relative: str, data: bytes) -> str:

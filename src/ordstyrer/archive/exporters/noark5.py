@@ -27,6 +27,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters.common import (
     CATEGORY_TITLE,
     DOCUMENT_STATUS,
@@ -40,6 +41,7 @@ from ordstyrer.archive.exporters.common import (
     SYSTEM,
     VARIANT,
     XSI,
+    ExportError,
     ExportOptions,
     ExportResult,
     Item,
@@ -491,4 +493,11 @@ def export(options: ExportOptions) -> ExportResult:
             leftover.unlink()
         raise
     result.close()
+    # A deposit is finished only when the Arkade-style checks pass (AR-2); otherwise the
+    # export fails and run_export removes the package.
+    report = check_deposit(out)
+    if not report.ok:
+        failed = "; ".join(f"{c.test}: {c.errors[0]}" for c in report.failed)
+        raise ExportError(f"Avleveringspakken består ikke kontrollen og er ikke levert ({failed}).")
+    result.checks = len(report.checks)
     return result

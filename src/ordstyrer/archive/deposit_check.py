@@ -1,0 +1,694 @@
+"""An Arkade-style self-check of a Noark 5 deposit package (AR-2).
+
+Written from the test definitions Arkivverket publishes for Arkade 5 (the N5 tests:
+what each one reads and when it reports an error), not from Ordstyrer's exporter, so
+it catches what the exporter gets wrong. The tests that can fail a deposit:
+
+    N5.01  the package's files exist (the XML files, their schemas, what ADDML names)
+    N5.02  the checksums ADDML gives for the XML and XSD files are true
+    N5.03  every XML file validates against its schema; the schemas are Arkivverket's;
+           the journals use nothing Arkade 5's v5.0 journal schemas lack
+    N5.10/16/59/61  the counts ADDML gives (mappe, registrering, journalregistrering,
+           endring) are the counts in the files
+    N5.28  antallDokumentfiler is the number of files under DOKUMENT/
+    N5.30/32/33/64  every document file is referenced, exists, has the documented
+           checksum and size, and is not empty
+    N5.42  inneholderSkjermetInformasjon agrees with the <skjerming> found
+    N5.47  systemID is unique in arkivstruktur.xml
+    N5.59  the journals' heads give the same number of journal posts, and (sharp
+           period) as many as arkivstruktur.xml has
+    N5.60  the journals' period is the same in both, and (sharp period) the first and
+           last creation date of a registrering
+    N5.62  the change log refers to units that exist
+    Skjerming  whatever the public journal withholds is declared on the registrering,
+           with the same tilgangsrestriksjon and skjermingshjemmel in every file
+
+N5.29 (format codes against file extensions) is information only: the format element
+holds PRONOM identifiers, as Noark 5 requires.
+
+    report = check_deposit(Path("uttrekk"))
+    report.ok; print(report.text())
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from lxml import etree
+
+NS_ADDML = "http://www.arkivverket.no/standarder/addml"
+NS = {
+    "arkivstruktur": "http://www.arkivverket.no/standarder/noark5/arkivstruktur",
+    "endringslogg": "http://www.arkivverket.no/standarder/noark5/endringslogg",
+    "loependeJournal": "http://www.arkivverket.no/standarder/noark5/loependeJournal",
+    "offentligJournal": "http://www.arkivverket.no/standarder/noark5/offentligJournal",
+}
+XML_FILES = ("arkivstruktur", "endringslogg", "loependeJournal", "offentligJournal")
+SCHEMA_FILES = (
+    "addml.xsd",
+    "arkivstruktur.xsd",
+    "metadatakatalog.xsd",
+    "endringslogg.xsd",
+    "loependeJournal.xsd",
+    "offentligJournal.xsd",
+)
+OFFICIAL_DIR = Path(__file__).resolve().parent / "schemas"
+OFFICIAL = {
+    "addml.xsd": OFFICIAL_DIR / "addml-8.3" / "addml.xsd",
+    **{
+        name: OFFICIAL_DIR / "noark5-arkivuttrekk-v5.0" / name
+        for name in SCHEMA_FILES
+        if name != "addml.xsd"
+    },
+}
+# Elements the 2023 maintenance schemas («5.5.0 Vedlikehold», listed in each schema's
+# own change notes) added to the journals; Arkade 5 validates against v5.0 as released.
+ADDED_2023 = {
+    "loependeJournal": {
+        "saksmappe": {"mappeID", "administrativEnhet", "saksansvarlig", "referanseArkivdel"},
+        "journalpost": {
+            "registreringsID",
+            "antallVedlegg",
+            "offentlighetsvurdertDato",
+            "administrativEnhet",
+            "saksbehandler",
+            "journalenhet",
+        },
+    },
+    "offentligJournal": {
+        "saksmappe": {
+            "mappeID",
+            "administrativEnhet",
+            "saksansvarlig",
+            "tilgangsrestriksjon",
+            "skjermingshjemmel",
+        },
+        "journalpost": {"registreringsID", "administrativEnhet", "saksbehandler"},
+    },
+}
+SHIELDED_NAME = "Skjermet"
+MASK = "[skjermet]"
+MAX_LINES = 5
+
+
+@dataclass
+class Check:
+    test: str
+    title: str
+    errors: list[str] = field(default_factory=list)
+    info: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class DepositReport:
+    path: Path
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def failed(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    def text(self) -> str:
+        lines = [_("Kontroll av avleveringspakken %(path)s") % {"path": self.path}]
+        for check in self.checks:
+            status = _("OK") if check.ok else _("FEIL")
+            line = f"{status:<5} {check.test:<9} {check.title}"
+            if check.info:
+                line += f" – {check.info}"
+            lines.append(line)
+            lines.extend(f"      · {error}" for error in check.errors[:MAX_LINES])
+            if len(check.errors) > MAX_LINES:
+                lines.append(
+                    "      · " + _("og %(count)s til") % {"count": len(check.errors) - MAX_LINES}
+                )
+        passed = len(self.checks) - len(self.failed)
+        if self.ok:
+            lines.append(
+                _("Resultat: alle %(count)s kontroller bestått – pakken kan avleveres.")
+                % {"count": len(self.checks)}
+            )
+        else:
+            lines.append(
+                _(
+                    "Resultat: %(passed)s av %(count)s kontroller bestått – "
+                    "pakken kan ikke avleveres."
+                )
+                % {"passed": passed, "count": len(self.checks)}
+            )
+        return "\n".join(lines)
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _checksum(path: Path, algorithm: str) -> str:
+    name = algorithm.replace("-", "").lower()
+    if name not in hashlib.algorithms_available:
+        raise ValueError(algorithm)
+    if name == "sha256":
+        return _sha256(path)
+    digest = hashlib.new(name)
+    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _date(value: str) -> date | None:
+    text = (value or "").strip()
+    try:
+        return datetime.fromisoformat(text).date() if "T" in text else date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _inside(root: Path, relative: str) -> Path | None:
+    """`relative` resolved inside the package, or None when it points outside it."""
+    path = (root / relative.replace("\\", "/")).resolve()
+    return path if path.is_relative_to(root.resolve()) else None
+
+
+# --- ADDML -------------------------------------------------------------------------
+
+
+def _prop(parent: etree._Element | None, name: str) -> etree._Element | None:
+    if parent is None:
+        return None
+    for prop in parent.iterfind(f"{{{NS_ADDML}}}properties/{{{NS_ADDML}}}property"):
+        if prop.get("name") == name:
+            return prop
+    return None
+
+
+def _value(prop: etree._Element | None) -> str | None:
+    if prop is None:
+        return None
+    return prop.findtext(f"{{{NS_ADDML}}}value")
+
+
+@dataclass
+class Addml:
+    files: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    sharp: bool = False
+    screened: bool | None = None
+    documents: int | None = None
+
+
+def _read_addml(path: Path) -> Addml:
+    tree = etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False))
+    package = tree.find(f"{{{NS_ADDML}}}dataset/{{{NS_ADDML}}}dataObjects/{{{NS_ADDML}}}dataObject")
+    addml = Addml()
+    if package is None:
+        return addml
+    extra = _prop(_prop(package, "info"), "additionalInfo")
+    period = _prop(extra, "periode")
+    addml.sharp = (
+        period is not None
+        and _value(_prop(period, "inngaaendeSkille")) == "skarpt"
+        and _value(_prop(period, "utgaaendeSkille")) == "skarpt"
+    )
+    screened = _value(_prop(extra, "inneholderSkjermetInformasjon"))
+    addml.screened = None if screened is None else screened.strip() == "true"
+    documents = _value(_prop(extra, "antallDokumentfiler"))
+    addml.documents = int(documents) if documents and documents.strip().isdigit() else None
+    children = package.find(f"{{{NS_ADDML}}}dataObjects")
+    for entry in children if children is not None else []:
+        if _local(entry.tag) != "dataObject":
+            continue
+        props = [_prop(entry, "file")]
+        props.extend(
+            _prop(schema, "file")
+            for schema in entry.iterfind(f"{{{NS_ADDML}}}properties/{{{NS_ADDML}}}property")
+            if schema.get("name") == "schema"
+        )
+        for file_prop in props:
+            if file_prop is None:
+                continue
+            checksum = _prop(file_prop, "checksum")
+            addml.files.append(
+                (
+                    _value(_prop(file_prop, "name")) or "",
+                    _value(_prop(checksum, "algorithm")),
+                    _value(_prop(checksum, "value")),
+                )
+            )
+        info = _prop(entry, "info")
+        if info is None:
+            continue
+        for count in info.iterfind(f"{{{NS_ADDML}}}properties/{{{NS_ADDML}}}property"):
+            if count.get("name") != "numberOfOccurrences":
+                continue
+            element = (_value(count) or "").strip()
+            number = _value(_prop(count, "value"))
+            if element and number and number.strip().isdigit():
+                addml.counts[f"{entry.get('name')}/{element}"] = int(number)
+    return addml
+
+
+# --- arkivstruktur.xml, streamed ---------------------------------------------------
+
+
+@dataclass
+class Structure:
+    folders: int = 0
+    registrations: int = 0
+    journalposts: int = 0
+    system_ids: Counter[str] = field(default_factory=Counter)
+    created: list[date] = field(default_factory=list)  # [first, last]
+    referenced: set[str] = field(default_factory=set)
+    document_errors: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    # registrering systemID → (tilgangsrestriksjon, skjermingshjemmel, skjermingMetadata)
+    screening: dict[str, tuple[str, str, frozenset[str]]] = field(default_factory=dict)
+    restrictions: int = 0
+    formats: Counter[str] = field(default_factory=Counter)
+
+
+def _read_structure(root: Path, path: Path) -> Structure:
+    found = Structure()
+    for _event, element in etree.iterparse(
+        str(path), events=("end",), no_network=True, huge_tree=True, resolve_entities=False
+    ):
+        name = _local(element.tag)
+        parent = element.getparent()
+        parent_name = _local(parent.tag) if parent is not None else ""
+        if name == "systemID" and element.text:
+            found.system_ids[element.text.strip()] += 1
+        elif name == "skjerming":
+            found.restrictions += 1
+        elif name == "dokumentobjekt":
+            _document_object(root, element, found)
+        elif name == "mappe":
+            found.folders += 1
+        elif name == "opprettetDato" and parent_name == "registrering":
+            day = _date(element.text or "")
+            if day is not None:
+                found.created = [min([day, *found.created[:1]]), max([day, *found.created[1:]])]
+        elif name == "registrering":
+            found.registrations += 1
+            kind = element.get("{http://www.w3.org/2001/XMLSchema-instance}type", "")
+            if kind.split(":")[-1] == "journalpost":
+                found.journalposts += 1
+            _registration_screening(element, found)
+            element.clear(keep_tail=True)
+    return found
+
+
+def _child_text(element: etree._Element, name: str) -> str:
+    for child in element:
+        if _local(child.tag) == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _document_object(root: Path, element: etree._Element, found: Structure) -> None:
+    reference = _child_text(element, "referanseDokumentfil")
+    checksum = _child_text(element, "sjekksum")
+    algorithm = _child_text(element, "sjekksumAlgoritme") or "SHA256"
+    size = _child_text(element, "filstoerrelse")
+    found.formats[_child_text(element, "format") or "?"] += 1
+    if not reference:
+        return
+    found.referenced.add(reference.replace("\\", "/"))
+    path = _inside(root, reference)
+    if path is None or not path.is_file():
+        found.missing.append(reference)
+        return
+    actual_size = path.stat().st_size
+    if size.isdigit() and int(size) != actual_size:
+        found.document_errors.append(
+            _("%(file)s: filstoerrelse %(documented)s, men filen har %(actual)s byte")
+            % {"file": reference, "documented": size, "actual": actual_size}
+        )
+    if actual_size == 0:
+        found.empty.append(reference)
+    try:
+        actual = _checksum(path, algorithm)
+    except ValueError:
+        found.document_errors.append(
+            _("%(file)s: ukjent sjekksumalgoritme «%(algorithm)s»")
+            % {"file": reference, "algorithm": algorithm}
+        )
+        return
+    if actual.lower() != checksum.lower():
+        found.document_errors.append(
+            _("%(file)s: sjekksummen stemmer ikke med filen") % {"file": reference}
+        )
+
+
+def _registration_screening(element: etree._Element, found: Structure) -> None:
+    system_id = _child_text(element, "systemID")
+    for child in element:
+        if _local(child.tag) != "skjerming":
+            continue
+        metadata = frozenset(
+            (c.text or "").strip() for c in child if _local(c.tag) == "skjermingMetadata"
+        )
+        found.screening[system_id] = (
+            _child_text(child, "tilgangsrestriksjon"),
+            _child_text(child, "skjermingshjemmel"),
+            metadata,
+        )
+
+
+# --- the journals ------------------------------------------------------------------
+
+
+@dataclass
+class Journal:
+    start: date | None = None
+    end: date | None = None
+    declared: int | None = None
+    entries: int = 0
+    newer_elements: set[str] = field(default_factory=set)
+    # journalpost systemID → (tilgangsrestriksjon, skjermingshjemmel, names hidden, title masked)
+    posts: dict[str, tuple[str, str, bool, bool]] = field(default_factory=dict)
+
+
+def _read_journal(path: Path, name: str) -> Journal:
+    journal = Journal()
+    added = ADDED_2023[name]
+    for _event, element in etree.iterparse(
+        str(path), events=("end",), no_network=True, huge_tree=True, resolve_entities=False
+    ):
+        local = _local(element.tag)
+        parent = element.getparent()
+        parent_name = _local(parent.tag) if parent is not None else ""
+        if parent_name in added and local in added[parent_name]:
+            journal.newer_elements.add(f"{parent_name}/{local}")
+        if local == "journalhode":
+            journal.start = _date(_child_text(element, "journalStartDato"))
+            journal.end = _date(_child_text(element, "journalSluttDato"))
+            number = _child_text(element, "antallJournalposter")
+            journal.declared = int(number) if number.isdigit() else None
+        elif local == "journalpost" and parent_name == "journalregistrering":
+            hidden = any(
+                _local(c.tag) == "korrespondansepart"
+                and _child_text(c, "korrespondansepartNavn") == SHIELDED_NAME
+                for c in element
+            )
+            journal.posts[_child_text(element, "systemID")] = (
+                _child_text(element, "tilgangsrestriksjon"),
+                _child_text(element, "skjermingshjemmel"),
+                hidden,
+                MASK in _child_text(element, "offentligTittel"),
+            )
+        elif local == "journalregistrering":
+            journal.entries += 1
+            element.clear(keep_tail=True)
+    return journal
+
+
+def _changes(path: Path) -> tuple[int, list[str]]:
+    tree = etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False))
+    references = [
+        (e.text or "").strip() for e in tree.iter(f"{{{NS['endringslogg']}}}referanseArkivenhet")
+    ]
+    return len(tree.findall(f"{{{NS['endringslogg']}}}endring")), references
+
+
+# --- the checks --------------------------------------------------------------------
+
+
+def _validate(root: Path, xml: str, xsd: str) -> str | None:
+    """None when `xml` validates against the package's `xsd`, else the first error."""
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    try:
+        schema = etree.XMLSchema(etree.parse(str(root / xsd), parser))
+        for _event, element in etree.iterparse(
+            str(root / xml), events=("end",), schema=schema, no_network=True, huge_tree=True
+        ):
+            if _local(element.tag) in ("registrering", "journalregistrering", "endring"):
+                element.clear(keep_tail=True)
+    except (etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
+        return str(exc)
+    return None
+
+
+def check_deposit(path: Path) -> DepositReport:
+    """Run the checks on the unpacked deposit in `path`."""
+    root = Path(path)
+    report = DepositReport(root)
+    structure_check = Check("N5.01", _("Pakkens filer finnes"))
+    report.checks.append(structure_check)
+    needed = ["arkivuttrekk.xml", *(f"{n}.xml" for n in XML_FILES), *SCHEMA_FILES]
+    for name in needed:
+        if not (root / name).is_file():
+            structure_check.errors.append(_("mangler %(file)s") % {"file": name})
+    if not structure_check.ok:
+        return report  # nothing else can be read
+
+    addml_check = Check("N5.02", _("Sjekksummer i arkivuttrekk.xml"))
+    report.checks.append(addml_check)
+    try:
+        addml = _read_addml(root / "arkivuttrekk.xml")
+    except etree.XMLSyntaxError as exc:
+        addml_check.errors.append(_("arkivuttrekk.xml kan ikke leses: %(error)s") % {"error": exc})
+        return report
+    for name, algorithm, value in addml.files:
+        target = _inside(root, name)
+        if target is None or not target.is_file():
+            structure_check.errors.append(
+                _("%(file)s er beskrevet i arkivuttrekk.xml, men finnes ikke") % {"file": name}
+            )
+            continue
+        if not algorithm or not value:
+            continue
+        try:
+            actual = _checksum(target, algorithm)
+        except ValueError:
+            addml_check.errors.append(
+                _("%(file)s: ukjent sjekksumalgoritme «%(algorithm)s»")
+                % {"file": name, "algorithm": algorithm}
+            )
+            continue
+        if actual.lower() != value.strip().lower():
+            addml_check.errors.append(
+                _("%(file)s: sjekksummen i arkivuttrekk.xml stemmer ikke med filen")
+                % {"file": name}
+            )
+
+    schema_check = Check("N5.03", _("XML-filene følger skjemaene"))
+    report.checks.append(schema_check)
+    for name in SCHEMA_FILES:
+        if (root / name).read_bytes() != OFFICIAL[name].read_bytes():
+            schema_check.errors.append(
+                _("%(file)s er ikke Arkivverkets offisielle skjema") % {"file": name}
+            )
+    for name, xsd in [
+        ("arkivuttrekk.xml", "addml.xsd"),
+        *((f"{n}.xml", f"{n}.xsd") for n in XML_FILES),
+    ]:
+        error = _validate(root, name, xsd)
+        if error:
+            schema_check.errors.append(
+                _("%(file)s følger ikke %(xsd)s: %(error)s")
+                % {"file": name, "xsd": xsd, "error": error}
+            )
+    if not schema_check.ok:
+        return report  # the content checks need valid files
+
+    structure = _read_structure(root, root / "arkivstruktur.xml")
+    journals = {
+        name: _read_journal(root / f"{name}.xml", name)
+        for name in ("loependeJournal", "offentligJournal")
+    }
+    for name, journal in journals.items():
+        for element in sorted(journal.newer_elements):
+            schema_check.errors.append(
+                _(
+                    "%(file)s bruker %(element)s, som bare finnes i vedlikeholdsskjemaene fra "
+                    "2023; Arkade 5 validerer mot v5.0 og avviser det"
+                )
+                % {"file": f"{name}.xml", "element": element}
+            )
+    change_count, change_references = _changes(root / "endringslogg.xml")
+
+    count_check = Check("N5.10/16/61", _("Antall i arkivuttrekk.xml stemmer"))
+    report.checks.append(count_check)
+    actual = {
+        "arkivstruktur/mappe": structure.folders,
+        "arkivstruktur/registrering": structure.registrations,
+        "endringslogg/endring": change_count,
+        "loependeJournal/journalregistrering": journals["loependeJournal"].entries,
+        "offentligJournal/journalregistrering": journals["offentligJournal"].entries,
+    }
+    for element in ("arkivstruktur/mappe", "arkivstruktur/registrering"):
+        if element not in addml.counts:
+            count_check.errors.append(
+                _("arkivuttrekk.xml oppgir ikke antall %(element)s") % {"element": element}
+            )
+    for element, documented in addml.counts.items():
+        found = actual.get(element)
+        if found is not None and found != documented:
+            count_check.errors.append(
+                _("%(element)s: arkivuttrekk.xml sier %(documented)s, filene har %(found)s")
+                % {"element": element, "documented": documented, "found": found}
+            )
+    count_check.info = _("%(folders)s mapper, %(registrations)s registreringer") % {
+        "folders": structure.folders,
+        "registrations": structure.registrations,
+    }
+
+    files_check = Check("N5.28", _("Antall dokumentfiler"))
+    report.checks.append(files_check)
+    document_dir = root / "DOKUMENT"
+    on_disk = (
+        {p.relative_to(root).as_posix() for p in document_dir.rglob("*") if p.is_file()}
+        if document_dir.is_dir()
+        else set()
+    )
+    if addml.documents is None:
+        files_check.errors.append(_("arkivuttrekk.xml oppgir ikke antallDokumentfiler"))
+    elif addml.documents != len(on_disk):
+        files_check.errors.append(
+            _("arkivuttrekk.xml sier %(documented)s dokumentfiler, DOKUMENT/ har %(found)s")
+            % {"documented": addml.documents, "found": len(on_disk)}
+        )
+    files_check.info = _("%(count)s filer") % {"count": len(on_disk)}
+
+    documents_check = Check("N5.30/32/33/64", _("Dokumentfilene"))
+    report.checks.append(documents_check)
+    documents_check.errors += [
+        _("%(file)s finnes ikke") % {"file": name} for name in structure.missing
+    ]
+    documents_check.errors += structure.document_errors
+    documents_check.errors += [_("%(file)s er tom") % {"file": name} for name in structure.empty]
+    documents_check.errors += [
+        _("%(file)s er ikke referert fra arkivstruktur.xml") % {"file": name}
+        for name in sorted(on_disk - structure.referenced)
+    ]
+
+    report.checks.append(
+        Check(
+            "N5.29",
+            _("Dokumentformater (til informasjon)"),
+            info=", ".join(f"{fmt}: {n}" for fmt, n in sorted(structure.formats.items())),
+        )
+    )
+
+    unique_check = Check("N5.47", _("systemID er unik"))
+    report.checks.append(unique_check)
+    unique_check.errors += [
+        _("systemID %(id)s finnes %(count)s ganger") % {"id": sid, "count": count}
+        for sid, count in sorted(structure.system_ids.items())
+        if count > 1
+    ]
+
+    running, public = journals["loependeJournal"], journals["offentligJournal"]
+    journal_check = Check("N5.59", _("Antall journalposter"))
+    report.checks.append(journal_check)
+    for name, journal in journals.items():
+        if journal.declared != journal.entries:
+            journal_check.errors.append(
+                _("%(file)s: journalhodet sier %(declared)s, journalen har %(found)s")
+                % {"file": f"{name}.xml", "declared": journal.declared, "found": journal.entries}
+            )
+    if running.declared != public.declared:
+        journal_check.errors.append(_("løpende og offentlig journal har ulikt antall poster"))
+    if addml.sharp and running.declared != structure.journalposts:
+        journal_check.errors.append(
+            _("journalene har %(journal)s poster, arkivstruktur.xml har %(found)s journalposter")
+            % {"journal": running.declared, "found": structure.journalposts}
+        )
+
+    date_check = Check("N5.60", _("Journalenes periode"))
+    report.checks.append(date_check)
+    if (running.start, running.end) != (public.start, public.end):
+        date_check.errors.append(_("løpende og offentlig journal har ulik periode"))
+    if addml.sharp and structure.created:
+        first, last = structure.created
+        if (running.start, running.end) != (first, last):
+            date_check.errors.append(
+                _(
+                    "journalene gjelder %(start)s–%(end)s, men registreringene er opprettet "
+                    "%(first)s–%(last)s (skarpt periodeskille)"
+                )
+                % {"start": running.start, "end": running.end, "first": first, "last": last}
+            )
+    date_check.info = f"{running.start}–{running.end}"
+
+    log_check = Check("N5.62", _("Endringsloggen viser til arkivenheter som finnes"))
+    report.checks.append(log_check)
+    log_check.errors += [
+        _("endringsloggen viser til %(id)s, som ikke finnes") % {"id": ref}
+        for ref in change_references
+        if ref not in structure.system_ids
+    ]
+
+    report.checks.append(_screening_check(addml, structure, running, public))
+    return report
+
+
+def _screening_check(
+    addml: Addml, structure: Structure, running: Journal, public: Journal
+) -> Check:
+    """N5.42 and the consistency of screening across the files."""
+    check = Check("N5.42", _("Skjerming er erklært der den er brukt"))
+    declared = addml.screened
+    if declared is None:
+        check.errors.append(_("arkivuttrekk.xml oppgir ikke inneholderSkjermetInformasjon"))
+    elif declared and not structure.restrictions:
+        check.errors.append(_("arkivuttrekk.xml sier skjermet informasjon, men ingen er skjermet"))
+    elif not declared and structure.restrictions:
+        check.errors.append(
+            _("arkivuttrekk.xml sier ingen skjermet informasjon, men %(count)s er skjermet")
+            % {"count": structure.restrictions}
+        )
+    for system_id, (_code, _authority, hidden, masked) in public.posts.items():
+        screening = structure.screening.get(system_id)
+        if (hidden or masked) and screening is None:
+            check.errors.append(
+                _("journalpost %(id)s er skjermet i offentlig journal uten <skjerming>")
+                % {"id": system_id}
+            )
+            continue
+        if screening is None:
+            continue
+        if not screening[0] or not screening[1]:
+            check.errors.append(
+                _("journalpost %(id)s mangler tilgangsrestriksjon eller skjermingshjemmel")
+                % {"id": system_id}
+            )
+        if hidden and "korrespondansepartNavn" not in screening[2]:
+            check.errors.append(
+                _("journalpost %(id)s skjermer navn uten skjermingMetadata korrespondansepartNavn")
+                % {"id": system_id}
+            )
+        if masked and "tittel" not in screening[2]:
+            check.errors.append(
+                _("journalpost %(id)s skjermer tittelen uten skjermingMetadata tittel")
+                % {"id": system_id}
+            )
+        for journal in (running, public):
+            entry = journal.posts.get(system_id)
+            if entry is not None and (entry[0], entry[1]) != screening[:2]:
+                check.errors.append(
+                    _("journalpost %(id)s har en annen skjermingshjemmel i journalen")
+                    % {"id": system_id}
+                )
+                break
+    check.info = _("%(count)s skjermede registreringer") % {"count": structure.restrictions}
+    return check
