@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "ordstyrer.sso",
     "ordstyrer.crisis",
     "ordstyrer.web",
+    # The HTTP API (api.md); "ninja" serves its Swagger UI from local static files.
+    "ordstyrer.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +179,10 @@ META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")
 META_GRAPH_BASE_URL = env_str("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_DIALOG_BASE_URL = env_str("META_DIALOG_BASE_URL", "https://www.facebook.com")
 WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
+# HTTP API limits (docs/api.md): requests per token a minute; failed bearer attempts per
+# client address in ten minutes before that address is refused for the rest of them.
+API_RATE_PER_MINUTE = env_int("ORDSTYRER_API_RATE_PER_MINUTE", 600)
+API_AUTH_FAILURES_PER_IP = env_int("ORDSTYRER_API_AUTH_FAILURES_PER_IP", 20)
 # Idle poll interval of the task worker: short, so a webhook is triaged well within a second.
 WORKER_INTERVAL = env_float("ORDSTYRER_WORKER_INTERVAL", 0.2)
 

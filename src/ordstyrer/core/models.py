@@ -25,3 +25,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class WorkerHeartbeat(models.Model):
+    """One row per running worker, stamped by its sweep thread (`GET /healthz`)."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    beat_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -111,6 +111,25 @@ def start_sweeps_in_threads(
         thread.start()
         threads.append(thread)
     return threads
+
+
+HEARTBEAT_EVERY = 30.0
+# Rows of workers that stopped beating are forgotten after a day.
+HEARTBEAT_KEEP = timedelta(days=1)
+
+
+def worker_heartbeat(*, now: datetime) -> int:
+    """Stamp this worker process's heartbeat row (a sweep: it proves the sweep loop and
+    the database both work); `GET /healthz` reports a worker "late" without one."""
+    from ordstyrer.core.models import WorkerHeartbeat
+
+    worker_id = f"{socket.gethostname()}-{os.getpid()}"[:64]
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"beat_at": now})
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - HEARTBEAT_KEEP).delete()
+    return 1
+
+
+register_sweep("worker_heartbeat", worker_heartbeat, every=HEARTBEAT_EVERY)
 
 
 class OrdstyrerWorker(Worker):

@@ -56,6 +56,7 @@ class InboxFilter:
     overdue: bool = False
     mine: bool = False
     after: str = ""  # keyset cursor
+    status: str = ""  # one item status (the API's `status` filter)
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The filter as GET parameters (for links that keep the other filters)."""
@@ -166,6 +167,8 @@ def inbox_page(
             if filters.view == "open"
             else items.filter(open=True, due_at__lt=now)
         )
+    if filters.status:
+        items = items.filter(status=filters.status)
     if filters.after:
         items = _after(items, filters.after, filters.view)
     rows = list(items.select_related("channel", "assignee").only(*LIST_FIELDS)[: limit + 1])

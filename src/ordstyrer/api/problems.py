@@ -1,0 +1,162 @@
+"""RFC 9457 problem details: every error under /api/v1 (api.md "Errors").
+
+`title` and `detail` are English; `detail_nb` carries the same refusal in Norwegian
+Bokmål — for refusals by a service it is the service's own sentence, the one the
+console shows. `findings` is present where the policy blocks or warns, `errors` lists
+the fields of a 422, `rule` names the guideline rule behind a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+logger = logging.getLogger("ordstyrer.api")
+
+CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "urn:ordstyrer:problem:"
+
+# status → (type suffix, English title, English detail, Norwegian detail)
+DEFAULTS: dict[int, tuple[str, str, str, str]] = {
+    400: (
+        "malformed-request",
+        "Malformed request",
+        "The request body is not valid JSON.",
+        "Innholdet i forespørselen er ikke gyldig JSON.",
+    ),
+    401: (
+        "unauthenticated",
+        "Authentication required",
+        "Send a valid API token: Authorization: Bearer <token>.",
+        "Send en gyldig API-nøkkel: Authorization: Bearer <nøkkel>.",
+    ),
+    403: (
+        "forbidden",
+        "Forbidden",
+        "Your role or the token's scopes do not allow this.",
+        "Rollen din eller nøkkelens tilganger gir ikke lov til dette.",
+    ),
+    404: (
+        "not-found",
+        "Not found",
+        "There is nothing here for this token.",
+        "Fant ikke det du ba om.",
+    ),
+    405: (
+        "method-not-allowed",
+        "Method not allowed",
+        "This path does not accept that method.",
+        "Denne adressen tar ikke imot den metoden.",
+    ),
+    409: (
+        "conflict",
+        "Conflict",
+        "The object is not in a state that allows this.",
+        "Objektet er ikke i en tilstand som tillater dette.",
+    ),
+    413: (
+        "too-large",
+        "Request too large",
+        "The request body is larger than the server accepts.",
+        "Forespørselen er større enn serveren tar imot.",
+    ),
+    422: (
+        "invalid",
+        "Unprocessable request",
+        "The request was understood but refused; see detail_nb and errors or findings.",
+        "Forespørselen ble avvist.",
+    ),
+    429: (
+        "rate-limited",
+        "Too many requests",
+        "Slow down; try again after the number of seconds in Retry-After.",
+        "For mange forespørsler; prøv igjen om litt.",
+    ),
+    500: (
+        "server-error",
+        "Server error",
+        "Something went wrong on our side; it has been logged.",
+        "Noe gikk galt hos oss; feilen er logget.",
+    ),
+}
+
+
+class Problem(Exception):  # noqa: N818 — it is the RFC's name
+    """Raise to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        *,
+        code: str | None = None,
+        title: str | None = None,
+        detail: str | None = None,
+        detail_nb: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail or title or str(status))
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.detail_nb = detail_nb
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem_body(
+    status: int,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    detail_nb: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    suffix, d_title, d_detail, d_nb = DEFAULTS.get(status, DEFAULTS[422 if status < 500 else 500])
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (code or suffix).replace("_", "-"),
+        "title": title or d_title,
+        "status": status,
+        "detail": detail or d_detail,
+        "detail_nb": str(detail_nb) if detail_nb else d_nb,
+    }
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem_response(
+    status: int, *, headers: dict[str, str] | None = None, **fields: Any
+) -> HttpResponse:
+    with translation.override("nb"):
+        body = problem_body(status, **fields)
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        content_type=CONTENT_TYPE,
+    )
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def from_problem(exc: Problem) -> HttpResponse:
+    return problem_response(
+        exc.status,
+        headers=exc.headers,
+        code=exc.code,
+        title=exc.title,
+        detail=exc.detail,
+        detail_nb=exc.detail_nb,
+        **exc.extra,
+    )
+
+
+def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under /api/v1/ that no operation matches (bad ids included)."""
+    return problem_response(404)

@@ -1,0 +1,148 @@
+"""The archive (AR-1 … AR-3): records, chain verification, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.schemas import (
+    AcceptedOut,
+    ArchiveRecordList,
+    ExportIn,
+    ExportOut,
+    ProblemOut,
+    VerifyOut,
+)
+from ordstyrer.api.writes import api_write
+from ordstyrer.archive.chain import verify_chain
+from ordstyrer.archive.exports import archive_export_request, export_path
+from ordstyrer.archive.models import ExportStatus
+from ordstyrer.archive.selectors import archive_export, archive_records
+
+router = Router(tags=["archive"])
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+
+
+class RecordQuery(Schema):
+    kind: str | None = Field(None, max_length=30)
+    limit: int = Field(50, ge=1, le=200)
+    cursor: int | None = Field(None, ge=1, description="From `next`: records before it.")
+
+
+@router.get(
+    "/m/{slug}/archive/records",
+    response={200: ArchiveRecordList, 422: ProblemOut, **ERRORS},
+    summary="Archive records, newest first",
+)
+def records(request: HttpRequest, slug: str, filters: Query[RecordQuery]) -> dict[str, Any]:
+    """Keyset-paged by sequence number (new records never shift a page). Scope
+    `archive:read`; for communications and the archive office (AR-1)."""
+    municipality = municipality_for(request, slug, scope="archive:read", need="view_archive")
+    rows = archive_records(municipality=municipality, kind=filters.kind or "")
+    if filters.cursor:
+        rows = rows.filter(sequence__lt=filters.cursor)
+    page = list(
+        rows.only("id", "sequence", "kind", "archived_at", "title", "hash")[: filters.limit + 1]
+    )
+    more = len(page) > filters.limit
+    page = page[: filters.limit]
+    next_url = None
+    if more and page:
+        query = {"limit": filters.limit, "cursor": page[-1].sequence}
+        if filters.kind:
+            query["kind"] = filters.kind
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    return {
+        "items": [
+            {
+                "id": r.pk,
+                "seq": r.sequence,
+                "kind": r.kind,
+                "created_at": r.archived_at,
+                "title": r.title,
+                "hash": r.hash,
+            }
+            for r in page
+        ],
+        "next": next_url,
+    }
+
+
+@router.get(
+    "/m/{slug}/archive/verify",
+    response={200: VerifyOut, **ERRORS},
+    summary="Recompute the hash chain (AR-3)",
+)
+def verify(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """As `ordstyrer archive verify --municipality SLUG`. Scope `archive:read`."""
+    municipality = municipality_for(request, slug, scope="archive:read", need="view_archive")
+    report = verify_chain(municipality.pk)
+    return {"ok": report.ok, "records": report.records, "first_bad": report.broken_sequence}
+
+
+def _export_body(request: HttpRequest, slug: str, export: Any) -> dict[str, Any]:
+    url = None
+    if export.status == ExportStatus.DONE:
+        url = request.build_absolute_uri(
+            reverse("api-v1:archive_export_download", kwargs={"slug": slug, "id": export.pk})
+        )
+    return {"id": export.pk, "status": export.status, "download_url": url}
+
+
+@router.post(
+    "/m/{slug}/archive/exports",
+    response={202: AcceptedOut, 422: ProblemOut, **ERRORS},
+    summary="Export the archive for a period (AR-2)",
+)
+def export_create(request: HttpRequest, slug: str, payload: ExportIn) -> HttpResponse:
+    """Queued and run by the worker; poll `GET …/exports/{id}`. `until` defaults to
+    today. Scope `archive:export`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
+    user = request.auth.user  # type: ignore[attr-defined]
+
+    def run() -> tuple[int, dict[str, Any]]:
+        export = archive_export_request(
+            actor=user,
+            municipality=municipality,
+            fmt=payload.format,
+            since=payload.since,
+            until=payload.until or timezone.localdate(),
+        )
+        return 202, {"id": export.pk, "status": export.status}
+
+    return api_write(request, municipality=municipality, action="archive_export", run=run)
+
+
+@router.get(
+    "/m/{slug}/archive/exports/{int:id}",
+    response={200: ExportOut, **ERRORS},
+    summary="An export's status and, when done, where to download it",
+)
+def export_status(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # noqa: A002
+    """`status` queued, running, done or failed. Scope `archive:export`."""
+    municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
+    export = archive_export(municipality=municipality, export_id=id)
+    return _export_body(request, slug, export)
+
+
+@router.get(
+    "/m/{slug}/archive/exports/{int:id}/download",
+    response={200: None, **ERRORS},
+    url_name="archive_export_download",
+    summary="Download a finished export (zip)",
+)
+def export_download(request: HttpRequest, slug: str, id: int) -> HttpResponse:  # noqa: A002
+    """Scope `archive:export`."""
+    municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
+    export = archive_export(municipality=municipality, export_id=id)
+    path = export_path(export)
+    if export.status != ExportStatus.DONE or path is None or not path.is_file():
+        raise Http404(_("Eksporten er ikke klar."))
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

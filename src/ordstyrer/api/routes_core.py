@@ -1,0 +1,138 @@
+"""`/me`, the policy check, triage and the channel registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.schemas import (
+    ChannelList,
+    CheckIn,
+    FindingsOut,
+    MeOut,
+    ProblemOut,
+    TriageIn,
+    TriageOut,
+)
+from ordstyrer.channels.selectors import channel_registry
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.policy import CheckContext, check, draft_from_dict
+from ordstyrer.tenants.selectors import policy_for
+
+router = Router(tags=["core"])
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+
+# api.md's channel statuses ← the registry's workflow states (CH-1).
+CHANNEL_STATUS = {
+    "draft": "proposed",
+    "submitted": "awaiting_approval",
+    "in_review": "awaiting_approval",
+    "approved": "approved",
+    "active": "active",
+    "paused": "active",
+    "closed": "closed",
+    "rejected": "rejected",
+    "retired": "retired",
+}
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="Who the token speaks for")
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The token's person and its one municipality, with the person's roles there."""
+    token = request.auth  # type: ignore[attr-defined]
+    user, municipality = token.user, token.municipality
+    return {
+        "username": user.get_username(),
+        "name": user.get_full_name() or user.get_username(),
+        "municipalities": [
+            {
+                "slug": municipality.slug,
+                "name": municipality.name,
+                "roles": sorted(roles_in(user, municipality)),
+            }
+        ]
+        if roles_in(user, municipality)
+        else [],
+        "token": {"id": token.prefix, "scopes": token.scopes, "expires_at": token.expires_at},
+    }
+
+
+@router.post(
+    "/m/{slug}/check",
+    response={200: FindingsOut, 422: ProblemOut, **ERRORS},
+    summary="Check a draft against the municipality's effective policy",
+)
+def check_draft(request: HttpRequest, slug: str, payload: CheckIn) -> dict[str, Any]:
+    """As the console's «Sjekk tekst» and `ordstyrer check`. Scope `policy:read`."""
+    municipality = municipality_for(request, slug, scope="policy:read", need="check")
+    draft = draft_from_dict(payload.dict(include={"text", "links", "media"}))
+    user = request.auth.user  # type: ignore[attr-defined]
+    context = CheckContext(
+        kind=payload.kind, now=timezone.now(), signer_first_name=user.first_name or None
+    )
+    findings = check(draft, policy_for(municipality=municipality), context)
+    return {"findings": [f.to_dict() for f in findings]}
+
+
+@router.post(
+    "/m/{slug}/triage",
+    response={200: TriageOut, 422: ProblemOut, **ERRORS},
+    summary="Triage up to 500 comments",
+)
+def triage(request: HttpRequest, slug: str, payload: TriageIn) -> dict[str, Any]:
+    """Each item comes back as one line of `ordstyrer triage`, under the municipality's
+    effective policy (its MO-1 grounds). Nothing is stored. Scope `policy:read`."""
+    from ordstyrer.language.triage import triage_many
+
+    municipality = municipality_for(request, slug, scope="policy:read")
+    policy = policy_for(municipality=municipality)
+    items = payload.items
+
+    def run(chunk: list[Any]) -> list[dict[str, Any]]:
+        found = triage_many([(i.text, i.post_text) for i in chunk], policy=policy)
+        return [{"id": i.id, **t.to_dict()} for i, t in zip(chunk, found, strict=True)]
+
+    try:
+        out = run(items) if items else []
+    except Exception:  # noqa: BLE001 — as the CLI: one bad comment must not stop the rest
+        out = []
+        for item in items:
+            try:
+                out += run([item])
+            except Exception:  # noqa: BLE001
+                out.append({"id": item.id, "error": "kunne ikke analysere"})
+    return {"items": out}
+
+
+@router.get(
+    "/m/{slug}/channels",
+    response={200: ChannelList, **ERRORS},
+    summary="The municipality's channel registry",
+)
+def channels(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Every channel of the registry (CH-8), as any member sees it in the console.
+    Scope `policy:read`. Never paged (`next` is always null)."""
+    municipality = municipality_for(request, slug, scope="policy:read")
+    rows = channel_registry(
+        municipality=municipality,
+        policy=policy_for(municipality=municipality),
+        today=timezone.localdate(),
+    )
+    return {
+        "items": [
+            {
+                "id": c.pk,
+                "name": c.name,
+                "platform": c.kind,
+                "status": CHANNEL_STATUS.get(c.status, c.status),
+                "url": c.url,
+                "workflow_status": c.status,
+            }
+            for c in rows
+        ],
+        "next": None,
+    }

@@ -1,0 +1,266 @@
+"""The inbox: items (cursor-paged), one item with its thread, replies, moderation.
+
+Reads go through `inbox.access`/`inbox.selectors`, writes through `inbox.replies` and
+`moderation.services` — the console's own functions, with the same checks (CH-3,
+DI-*, MO-*)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import urlencode
+from ninja import Field, Query, Router, Schema
+
+from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.schemas import (
+    AcceptedOut,
+    InboxItemDetailOut,
+    InboxList,
+    ModerationIn,
+    ProblemOut,
+    ReplyIn,
+    ReplyOut,
+)
+from ordstyrer.api.writes import api_write
+from ordstyrer.inbox.access import access_item
+from ordstyrer.inbox.models import InboxItem, ItemStatus
+from ordstyrer.inbox.replies import reply_send
+from ordstyrer.inbox.selectors import InboxFilter, inbox_page, item_detail
+from ordstyrer.moderation import services as moderation
+from ordstyrer.moderation.selectors import item_panel
+
+router = Router(tags=["inbox"])
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+IDEMPOTENCY = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+            "description": "The same key within 24 h returns the first response and does "
+            "nothing again.",
+        }
+    ]
+}
+
+
+class InboxQuery(Schema):
+    status: ItemStatus | None = Field(None, description="One item status.")
+    channel: int | None = Field(None, description="A channel id.")
+    category: str | None = Field(None, max_length=30)
+    overdue: bool = Field(False, description="Only open items past their deadline.")
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=80, description="From `next`; opaque.")
+
+
+def _person_name(user: Any) -> str | None:
+    return (user.get_full_name() or user.get_username()) if user is not None else None
+
+
+def _row(item: InboxItem, extra: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": item.pk,
+        "channel": item.channel_id,
+        "kind": extra["kind"],
+        "author_name": item.author_name,
+        "text": item.text,
+        "received_at": item.received_at,
+        "category": item.category,
+        "standard": item.written_standard,
+        "action": extra["action"],
+        "status": item.status,
+        "first_response_due": extra["first_response_due"],
+        "answer_due": extra["resolution_due"],
+        "assigned_to": item.assignee.get_username() if item.assignee_id else None,
+    }
+
+
+@router.get(
+    "/m/{slug}/inbox/items",
+    response={200: InboxList, 422: ProblemOut, **ERRORS},
+    summary="Inbox items, newest first",
+)
+def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> dict[str, Any]:
+    """The items of the channels the person reads (CH-3), newest first, keyset-paged:
+    follow `next` until it is null; items arriving meanwhile never shift a page.
+    Scope `inbox:read`."""
+    municipality = municipality_for(request, slug, scope="inbox:read", need="inbox")
+    user = request.auth.user  # type: ignore[attr-defined]
+    page = inbox_page(
+        user=user,
+        municipality=municipality,
+        filters=InboxFilter(
+            view="all",
+            channel=filters.channel,
+            category=filters.category or "",
+            overdue=filters.overdue,
+            status=filters.status or "",
+            after=filters.cursor or "",
+        ),
+        now=timezone.now(),
+        limit=filters.limit,
+    )
+    # The list selector reads the work list's columns; the contract's other four come
+    # in one more query for the page (never one per item).
+    extra = {
+        row["pk"]: row
+        for row in InboxItem.objects.filter(pk__in=[i.pk for i in page.items]).values(
+            "pk", "kind", "action", "first_response_due", "resolution_due"
+        )
+    }
+    next_url = None
+    if page.next_cursor:
+        query = {
+            k: v
+            for k, v in {
+                "status": filters.status or "",
+                "channel": filters.channel or "",
+                "category": filters.category or "",
+                "overdue": "true" if filters.overdue else "",
+                "limit": filters.limit,
+                "cursor": page.next_cursor,
+            }.items()
+            if v
+        }
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    return {"items": [_row(i, extra[i.pk]) for i in page.items], "next": next_url}
+
+
+@router.get(
+    "/m/{slug}/inbox/items/{int:id}",
+    response={200: InboxItemDetailOut, **ERRORS},
+    summary="One item with its thread, replies and moderation",
+)
+def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # noqa: A002
+    """Scope `inbox:read`. Moderation actions are listed for those who may moderate
+    on the channel (as in the console)."""
+    municipality_for(request, slug, scope="inbox:read", need="inbox")
+    user = request.auth.user  # type: ignore[attr-defined]
+    item = access_item(user=user, id=id, slug=slug, need="view")
+    detail = item_detail(item=item)
+    panel = item_panel(user=user, item=item)
+    row = _row(
+        item,
+        {
+            "kind": item.kind,
+            "action": item.action,
+            "first_response_due": item.first_response_due,
+            "resolution_due": item.resolution_due,
+        },
+    )
+    return {
+        **row,
+        "thread": [
+            {
+                "at": e.at,
+                "author": e.author,
+                "text": e.text,
+                "from_page": e.from_page,
+                "item_id": e.item.pk if e.item is not None else None,
+                "reply_id": e.reply.pk if e.reply is not None else None,
+            }
+            for e in detail.thread
+        ],
+        "replies": [
+            {
+                "id": r.pk,
+                "status": r.status,
+                "text": r.text,
+                "author": _person_name(r.author),
+                "created_at": r.created_at,
+                "sent_at": r.sent_at,
+                "findings": r.findings or [],
+            }
+            for r in detail.replies
+        ],
+        "moderation": [
+            {
+                "id": a.pk,
+                "kind": a.kind,
+                "status": a.status,
+                "ground": a.ground,
+                "justification": a.justification,
+                "requested_by": _person_name(a.requested_by),
+                "requested_at": a.requested_at,
+                "finished_at": a.finished_at,
+            }
+            for a in (panel.actions if panel.may_moderate else [])
+        ],
+        "events": [
+            {"action": e.action, "at": e.at, "actor": _person_name(e.actor), "text": e.text}
+            for e in detail.events
+        ],
+    }
+
+
+@router.post(
+    "/m/{slug}/inbox/items/{int:id}/replies",
+    response={201: ReplyOut, 409: ProblemOut, 422: ProblemOut, **ERRORS},
+    summary="Reply in the municipality's name",
+    openapi_extra=IDEMPOTENCY,
+)
+def reply_create(
+    request: HttpRequest,
+    slug: str,
+    id: int,  # noqa: A002
+    payload: ReplyIn,
+) -> HttpResponse:
+    """Checked as the console checks it (PU-1, DI-5, DI-6, DI-9, …): a block finding →
+    422 with `findings`; warn findings need `override_reason` (kept in the audit log),
+    otherwise 422 with `findings`. Sent to the platform after commit. Scope
+    `inbox:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="inbox:write", need="inbox")
+    user = request.auth.user  # type: ignore[attr-defined]
+    item = access_item(user=user, id=id, slug=slug, need="work")
+
+    def run() -> tuple[int, dict[str, Any]]:
+        reply = reply_send(
+            actor=user,
+            item=item,
+            text=payload.text,
+            override_reason=payload.override_reason or "",
+        )
+        return 201, {"id": reply.pk, "status": reply.status, "findings": reply.findings}
+
+    return api_write(request, municipality=municipality, action="reply", run=run)
+
+
+@router.post(
+    "/m/{slug}/inbox/items/{int:id}/moderation",
+    response={202: AcceptedOut, 409: ProblemOut, 422: ProblemOut, **ERRORS},
+    summary="Hide, unhide or delete a comment",
+    openapi_extra=IDEMPOTENCY,
+)
+def moderation_create(
+    request: HttpRequest,
+    slug: str,
+    id: int,  # noqa: A002
+    payload: ModerationIn,
+) -> HttpResponse:
+    """`hide` (a `ground` optional: then archived as documented, MO-6), `unhide`, or
+    `delete` on one of the municipality's grounds with a `reason` (MO-1; a ground it
+    does not allow → 422). A deletion is archived before it leaves the platform (MO-2);
+    with a second approver it waits (`status` pending_approval). Scope
+    `moderation:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="moderation:write", need="inbox")
+    user = request.auth.user  # type: ignore[attr-defined]
+    item = access_item(user=user, id=id, slug=slug, need="view")
+    kind: Literal["hide", "unhide", "delete"] = payload.action
+
+    def run() -> tuple[int, dict[str, Any]]:
+        if kind == "hide":
+            action = moderation.comment_hide(
+                actor=user, item=item, ground=payload.ground, justification=payload.reason
+            )
+        elif kind == "unhide":
+            action = moderation.comment_unhide(actor=user, item=item, justification=payload.reason)
+        else:
+            action = moderation.comment_delete(
+                actor=user, item=item, ground=payload.ground, justification=payload.reason
+            )
+        return 202, {"id": action.pk, "status": action.status}
+
+    return api_write(request, municipality=municipality, action=f"moderation_{kind}", run=run)

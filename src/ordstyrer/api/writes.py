@@ -1,0 +1,129 @@
+"""Every API write: attributed to its token in the audit log, and idempotent on a key.
+
+`api_write` runs the service call, the audit entry naming the token, and the stored
+first response of an `Idempotency-Key` in ONE transaction: a replay within 24 hours
+returns the stored response and does nothing again; two concurrent requests with the
+same key cannot both commit (unique (token, key)), so the loser rolls back its write —
+including the platform tasks, which are queued only after commit — and answers with
+the winner's response. A refused request (4xx from a service) stores nothing: trying
+again is harmless because nothing happened.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.api.models import ApiToken, IdempotencyRecord
+from ordstyrer.api.problems import Problem
+from ordstyrer.core.audit import audit_record
+
+REPLAY_WINDOW = timedelta(hours=24)
+MAX_KEY = 255
+
+
+def json_response(status: int, body: Any, *, replayed: bool = False) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False),
+        status=status,
+        content_type="application/json",
+    )
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _key(request: HttpRequest) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > MAX_KEY or not key.isprintable() or not key.isascii():
+        raise Problem(
+            422,
+            code="idempotency-key-invalid",
+            detail="Idempotency-Key must be 1–255 printable ASCII characters.",
+            detail_nb=_("Idempotency-Key må være 1–255 synlige ASCII-tegn."),
+            errors=[{"loc": ["header", "Idempotency-Key"], "msg": "invalid", "type": "value"}],
+        )
+    return key
+
+
+def _replay(record: IdempotencyRecord, request: HttpRequest) -> HttpResponse:
+    if record.method != request.method or record.path != request.path:
+        raise Problem(
+            422,
+            code="idempotency-key-reused",
+            detail="This Idempotency-Key was used for another request within 24 hours.",
+            detail_nb=_("Denne Idempotency-Key er brukt på en annen forespørsel siste døgn."),
+        )
+    return json_response(record.status, record.body, replayed=True)
+
+
+def api_write(
+    request: HttpRequest,
+    *,
+    municipality: Any,
+    action: str,
+    run: Callable[[], tuple[int, dict[str, Any]]],
+) -> HttpResponse:
+    """Run `run()` (which calls one service and returns (status, body)) as the token's
+    write: audit entry `api_<action>` with the token's id, and the idempotency record."""
+    token: ApiToken = request.auth  # type: ignore[attr-defined]
+    key = _key(request)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            if key is not None:
+                record = IdempotencyRecord.objects.filter(token=token, key=key).first()
+                if record is not None and record.created_at > now - REPLAY_WINDOW:
+                    return _replay(record, request)
+                if record is not None:  # older than 24 h: the key is free again
+                    record.delete()
+            status, body = run()
+            audit_record(
+                actor=token.user,
+                action=f"api_{action}",
+                municipality=municipality,
+                data={
+                    "token": token.prefix,
+                    "method": request.method,
+                    "path": request.path,
+                    "status": status,
+                    "id": body.get("id"),
+                    **({"idempotency_key": key} if key else {}),
+                },
+            )
+            body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+            if key is not None:
+                IdempotencyRecord.objects.create(
+                    token=token,
+                    key=key,
+                    method=request.method or "",
+                    path=request.path[:500],
+                    status=status,
+                    body=body,
+                    created_at=now,
+                )
+    except IntegrityError:
+        if key is None:
+            raise
+        record = IdempotencyRecord.objects.filter(token=token, key=key).first()
+        if record is None:
+            raise
+        return _replay(record, request)
+    return json_response(status, body)
+
+
+def idempotency_sweep(*, now: Any) -> int:
+    """Forget first responses older than the replay window."""
+    deleted, _rows = IdempotencyRecord.objects.filter(created_at__lt=now - REPLAY_WINDOW).delete()
+    return deleted
