@@ -77,3 +77,19 @@ def test_archive_browser(page: Page, live_server):
     with page.expect_download() as download:
         page.get_by_role("link", name="Last ned (2 poster").click()
     assert download.value.suggested_filename.endswith(".zip")
+
+
+def test_screening_table_browser(page: Page, live_server):
+    """AR-2: the archive office sets the legal basis the exports declare; axe-core clean."""
+    p = make_personas("skjermby")
+    base = live_server.url
+    login(page, base, p.archivist)
+    page.goto(f"{base}/m/{p.municipality.slug}/arkiv/")
+    page.get_by_role("link", name="Skjerming i eksportene").click()
+    expect(page.get_by_role("heading", name="Skjerming i eksportene", exact=True)).to_be_visible()
+    assert_accessible(page)
+    form = page.locator("section", has=page.get_by_role("heading", name="Endre: Anmeldt"))
+    form.get_by_label("Skjermingshjemmel").fill("Offl. § 24 andre ledd")
+    form.get_by_role("button", name="Lagre").click()
+    expect(page.get_by_role("cell", name="Offl. § 24 andre ledd")).to_be_visible()
+    assert_accessible(page)

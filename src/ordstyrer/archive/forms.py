@@ -98,3 +98,10 @@ class ExportForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
         return data
+
+
+class ScreeningRuleForm(forms.Form):
+    """One row of the screening table (AR-2): the legal basis for one reason."""
+
+    access_code = forms.CharField(label=_("Tilgangsrestriksjon"), max_length=20)
+    authority = forms.CharField(label=_("Skjermingshjemmel"), max_length=200)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.archive_list, name="list"),
     path("eksport/", views.exports, name="exports"),
     path("eksport/<int:export_id>/last-ned/", views.export_download, name="export_download"),
+    path("skjerming/", views.screening, name="screening"),
     path("<int:sequence>/", views.record_detail, name="detail"),
     path("<int:sequence>/pdf/", views.record_pdf, name="pdf"),
     path("<int:sequence>/fil/<int:position>/", views.record_file, name="file"),

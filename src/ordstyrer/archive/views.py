@@ -23,6 +23,7 @@ from ordstyrer.archive.forms import (
     ExportForm,
     PoliceFiledForm,
     PolicePrepareForm,
+    ScreeningRuleForm,
     ground_label,
 )
 from ordstyrer.archive.models import ExportStatus, PoliceStatus
@@ -36,6 +37,7 @@ from ordstyrer.archive.police import (
     police_package_prepare,
     police_report_filed,
 )
+from ordstyrer.archive.screening import screening_rule_set, screening_table
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.tenants.models import Municipality, Role
@@ -235,3 +237,45 @@ def export_download(request: HttpRequest, municipality: Municipality, export_id:
     if export.status != ExportStatus.DONE or path is None or not path.is_file():
         raise Http404(_("Eksporten er ikke klar."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+
+
+@municipality_view(need="view_archive")
+@require_http_methods(["GET", "POST"])
+def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The screening table (AR-2): which tilgangsrestriksjon and skjermingshjemmel the
+    exports declare for each reason. Everyone with the archive sees it; the archive
+    office (archivist) edits it."""
+    may_edit = has_role(request.user, municipality, {Role.ARCHIVIST})
+    rows = screening_table(municipality=municipality)
+    posted = request.POST.get("reason") if request.method == "POST" else None
+    for row in rows:
+        bound = posted == row["reason"]
+        row["form"] = ScreeningRuleForm(
+            request.POST if bound else None,
+            prefix=row["reason"],
+            initial={
+                "access_code": row["code"],
+                "authority": row["authority"],
+            },
+        )
+        if bound and row["form"].is_valid():
+            try:
+                screening_rule_set(
+                    actor=request.user,
+                    municipality=municipality,
+                    reason=row["reason"],
+                    access_code=row["form"].cleaned_data["access_code"],
+                    authority=row["form"].cleaned_data["authority"],
+                )
+            except ServiceError as exc:
+                _fail(request, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Skjermingshjemmelen for «%(reason)s» er lagret. Den gjelder nye eksporter.")
+                    % {"reason": row["label"]},
+                )
+                return redirect("archive:screening", slug=municipality.slug)
+    if posted is not None and not any(posted == row["reason"] for row in rows):
+        messages.error(request, _("Ukjent skjermingsgrunn."))
+    return render(request, "archive/screening.html", {"rows": rows, "may_edit": may_edit})
