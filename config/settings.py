@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "ordstyrer.archive",
     "ordstyrer.platforms",
     "ordstyrer.moderation",
+    "ordstyrer.publishing",
     "ordstyrer.sso",
     "ordstyrer.crisis",
     "ordstyrer.web",
@@ -179,6 +180,9 @@ META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")
 META_GRAPH_BASE_URL = env_str("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_DIALOG_BASE_URL = env_str("META_DIALOG_BASE_URL", "https://www.facebook.com")
 WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
+# The address the platforms reach this installation at: Instagram fetches post media
+# from it (Graph §4.5). Empty: http://127.0.0.1:<port> (the demo; IG cannot reach it).
+ORDSTYRER_PUBLIC_URL = env_str("ORDSTYRER_PUBLIC_URL", "")
 # HTTP API limits (docs/api.md): requests per token a minute; failed bearer attempts per
 # client address in ten minutes before that address is refused for the rest of them.
 API_RATE_PER_MINUTE = env_int("ORDSTYRER_API_RATE_PER_MINUTE", 600)

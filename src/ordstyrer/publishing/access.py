@@ -1,0 +1,140 @@
+"""Who may write, see and approve posts (CH-3, CH-4), on top of `channels.permissions`.
+
+`access_post(user=…, id=…, need=…)` is the one way views and services reach a post: an
+outsider gets 404 (the post's existence does not leak), a member without the role 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.channels import workflow
+from ordstyrer.channels.models import Channel, ChannelMembership
+from ordstyrer.channels.permissions import has_channel_need
+from ordstyrer.channels.selectors import is_unit_leader_for
+from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.publishing import rules
+from ordstyrer.publishing.models import ChannelPublishing, Post
+from ordstyrer.tenants.models import Municipality, Role
+
+# Channels one may publish to: in use (CH-1: approved channels only). A closed channel
+# (CH-9) still publishes its notices; a paused one does not.
+PUBLISHABLE = frozenset({workflow.ACTIVE, workflow.CLOSED})
+
+
+def may_publish_here(user: Any, municipality: Municipality) -> bool:
+    """Whether the person publishes on any channel of the municipality (the menu link)."""
+    roles = roles_in(user, municipality)
+    if not roles:
+        return False
+    if Role.COMMUNICATIONS in roles:
+        return True
+    return ChannelMembership.objects.filter(
+        user=user, channel__municipality=municipality, channel__status__in=PUBLISHABLE
+    ).exists()
+
+
+def publishable_channels(user: Any, municipality: Municipality) -> list[Channel]:
+    """The channels this person may publish on (CH-3)."""
+    if not roles_in(user, municipality):
+        return []
+    channels = Channel.objects.filter(
+        municipality=municipality, status__in=PUBLISHABLE
+    ).select_related("municipality", "unit")
+    return [c for c in channels if has_channel_need(user, c, "publish")]
+
+
+def channel_settings(channel: Channel) -> ChannelPublishing:
+    found = ChannelPublishing.objects.filter(channel=channel).first()
+    return found or ChannelPublishing(channel=channel)
+
+
+def channel_approval(channel: Channel, policy: Any) -> str:
+    """Who approves this channel's posts: its own setting, else the preset's default."""
+    setting = channel_settings(channel).approval
+    if setting:
+        return setting
+    return rules.default_approval(has_unit=channel.unit_id is not None, ch4=policy.applies("CH-4"))
+
+
+def post_channels(post: Post) -> list[Channel]:
+    return [
+        d.channel for d in post.deliveries.select_related("channel__municipality", "channel__unit")
+    ]
+
+
+def may_approve(user: Any, post: Post, channels: Iterable[Channel] | None = None) -> bool:
+    """An approver the post's channels name (unit leader of each unit page, or
+    communications); with four eyes, never the author."""
+    if not roles_in(user, post.municipality):
+        return False
+    wanted = rules.approver_roles(post.approval)
+    if not wanted:
+        return False
+    chans = list(channels) if channels is not None else post_channels(post)
+    if getattr(user, "pk", None) == post.author_id and any(
+        channel_settings(c).four_eyes for c in chans
+    ):
+        return False
+    municipal = roles_in(user, post.municipality)
+    for channel in chans:
+        ok = False
+        if "communications" in wanted and Role.COMMUNICATIONS in municipal:
+            ok = True
+        if (
+            "unit_leader" in wanted
+            and channel.unit_id
+            and is_unit_leader_for(user, channel=channel)
+        ):
+            ok = True
+        if "unit_leader" in wanted and not channel.unit_id and Role.COMMUNICATIONS in municipal:
+            ok = True  # a page without a unit: communications stands in for the leader
+        if not ok:
+            return False
+    return True
+
+
+def may_edit(user: Any, post: Post, channels: Iterable[Channel] | None = None) -> bool:
+    """The author or communications, if they may publish on every channel of the post."""
+    chans = list(channels) if channels is not None else post_channels(post)
+    municipal = roles_in(user, post.municipality)
+    if not municipal:
+        return False
+    if getattr(user, "pk", None) != post.author_id and Role.COMMUNICATIONS not in municipal:
+        return False
+    return all(has_channel_need(user, c, "publish") for c in chans)
+
+
+def may_view(user: Any, post: Post) -> bool:
+    municipal = roles_in(user, post.municipality)
+    if not municipal:
+        return False
+    if municipal & {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR, Role.CRISIS_LEADER}:
+        return True
+    if getattr(user, "pk", None) == post.author_id:
+        return True
+    chans = post_channels(post)
+    return any(has_channel_need(user, c, "publish") for c in chans) or may_approve(
+        user, post, chans
+    )
+
+
+def access_post(*, user: Any, id: Any, slug: str | None = None, need: str = "view") -> Post:
+    """The post `id` if `user` may do `need` (view, edit, approve) on it."""
+    try:
+        post = Post.objects.select_related("municipality", "author").get(pk=int(id))
+    except (Post.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Fant ikke siden.")) from None
+    if slug is not None and post.municipality.slug != slug:
+        raise Http404(_("Fant ikke siden."))
+    if not roles_in(user, post.municipality):
+        raise Http404(_("Fant ikke siden."))
+    check = {"view": may_view, "edit": may_edit, "approve": may_approve}[need]
+    if not check(user, post):
+        raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+    return post

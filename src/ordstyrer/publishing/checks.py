@@ -1,0 +1,188 @@
+"""A post's findings: the policy engine under the municipality's effective policy, plus
+each channel's own limits (`rules.channel_findings`).
+
+What the engine needs is read here from the rows: the consent register becomes the
+engine's `Media` facts (PU-6, PU-7), the website setting its domains (PU-9), the main
+page's real history its `publishing_history` (PU-10), with the weekly cap lowered in a
+week with public holidays ("two per working day").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.policy import CheckContext, Draft, Media, Policy, check, load_policy
+from ordstyrer.publishing import rules
+from ordstyrer.publishing.models import (
+    CaptionMode,
+    DeliveryStatus,
+    MediaAsset,
+    People,
+    PostChannel,
+    PublishingSettings,
+)
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for, policy_version_current
+
+COUNTED = (
+    DeliveryStatus.QUEUED,
+    DeliveryStatus.SCHEDULED,
+    DeliveryStatus.PUBLISHING,
+    DeliveryStatus.PUBLISHED,
+)
+
+
+def website_domain(municipality: Municipality) -> str:
+    found = PublishingSettings.objects.filter(municipality=municipality).first()
+    return found.website_domain.strip().lower() if found else ""
+
+
+def publishing_policy(municipality: Municipality, *, day: datetime | None = None) -> Policy:
+    """The effective policy for a post: PU-9 with the municipality's own domain and PU-10's
+    weekly cap for the week of `day` (lower in a week with public holidays)."""
+    policy = policy_for(municipality=municipality)
+    if day is not None and policy.applies("PU-10"):
+        params = policy.params("PU-10")
+        cap = rules.weekly_cap(
+            int(params["weekly_cap"]), int(params["daily_cap"]), rules.local_date(day)
+        )
+        if cap != int(params["weekly_cap"]):
+            version = policy_version_current(municipality=municipality)
+            overrides = (
+                dict(version.overrides) if version and version.preset == policy.preset_id else {}
+            )
+            overrides["PU-10"] = {**dict(overrides.get("PU-10", {})), "weekly_cap": cap}
+            policy = load_policy(policy.preset_id, overrides)
+    domain = website_domain(municipality)
+    if domain:
+        preset = dataclasses.replace(policy.preset, domains=(domain, *policy.preset.domains))
+        policy = dataclasses.replace(policy, preset=preset)
+    return policy
+
+
+def media_facts(asset: MediaAsset, consents: Sequence[Any] | None = None) -> Media:
+    """What the engine is told about one file, from the register (PU-3/4/6/7)."""
+    if consents is None:
+        consents = list(asset.consents.all())
+    people = asset.people or None
+    consent: bool | None = None
+    consent_form: bool | None = None
+    if people == People.RECOGNISABLE:
+        adults = [c for c in consents if not c.is_child]
+        kids = [c for c in consents if c.is_child]
+        # The register is the source: nobody registered means no consent.
+        consent = bool(adults) and all(c.withdrawn_at is None for c in adults)
+        if asset.children:
+            consent_form = bool(kids) and all(
+                c.withdrawn_at is None and c.form_content for c in kids
+            )
+            if not adults:
+                consent = consent_form
+    speech: bool | None = None
+    captions: bool | None = None
+    if asset.kind == "video":
+        if asset.caption_mode == CaptionMode.NO_SPEECH:
+            speech, captions = False, False
+        elif asset.caption_mode in (CaptionMode.FILE, CaptionMode.BURNED_IN):
+            speech, captions = True, True
+    return Media(
+        type=asset.kind,  # type: ignore[arg-type]
+        alt=asset.alt_text or None,
+        captions=captions,
+        speech=speech,
+        people=people,  # type: ignore[arg-type]
+        children=asset.children,
+        consent=consent,
+        consent_form=consent_form,
+        photographer=asset.photographer or None,
+        photographer_consent=asset.photographer_permission,
+        music_cleared=asset.music_cleared if asset.kind == "video" else None,
+    )
+
+
+def main_page_history(
+    channels: Iterable[Channel], *, exclude_post: int | None, around: datetime
+) -> tuple[datetime, ...]:
+    """PU-10's real history: every post planned or published on the main page(s) in
+    the fortnight around `around`, by when it goes out."""
+    main = [c.pk for c in channels if _is_main(c)]
+    if not main:
+        return ()
+    rows = (
+        PostChannel.objects.filter(channel__in=main, status__in=COUNTED)
+        .exclude(post_id=exclude_post)
+        .select_related("post")
+    )
+    out = []
+    for row in rows:
+        at = row.published_at or row.post.publish_at or row.post.published_at
+        if at is None:
+            continue
+        if abs(at - around) <= timedelta(days=8):
+            out.append(at)
+    return tuple(out)
+
+
+def _is_main(channel: Channel) -> bool:
+    settings = getattr(channel, "_publishing_settings", None)
+    if settings is None:
+        from ordstyrer.publishing.access import channel_settings
+
+        settings = channel_settings(channel)
+        channel._publishing_settings = settings  # type: ignore[attr-defined]
+    return bool(settings.is_main_page)
+
+
+def findings_for(
+    *,
+    municipality: Municipality,
+    channels: Sequence[Channel],
+    text: str,
+    links: Sequence[str],
+    assets: Sequence[MediaAsset],
+    when: datetime,
+    exclude_post: int | None = None,
+) -> list[dict[str, Any]]:
+    """Every finding on a post going out at `when` on `channels`, blocks first."""
+    policy = publishing_policy(municipality, day=when)
+    draft = Draft(text=text, links=tuple(links), media=tuple(media_facts(a) for a in assets))
+    main = any(_is_main(c) for c in channels)
+    context = CheckContext(
+        kind="post",
+        now=when,
+        is_main_page=main,
+        publishing_history=main_page_history(channels, exclude_post=exclude_post, around=when)
+        if main
+        else (),
+    )
+    found = [f.to_dict() for f in check(draft, policy, context)]
+    facts = [
+        rules.MediaFacts(kind=a.kind, size=a.size, caption_mode=a.caption_mode) for a in assets
+    ]
+    limits: list[dict[str, Any]] = []
+    for channel in channels:
+        limits.extend(
+            rules.channel_findings(
+                kind=channel.kind,
+                name=channel.name,
+                channel_id=channel.pk,
+                text=text,
+                links=links,
+                media=facts,
+            )
+        )
+    blocks = [f for f in found if f["severity"] == "block"]
+    rest = [f for f in found if f["severity"] != "block"]
+    return blocks + limits + rest
+
+
+def has_block(findings: Iterable[dict[str, Any]]) -> bool:
+    return any(f.get("severity") == "block" for f in findings)
+
+
+def warnings(findings: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in findings if f.get("severity") == "warn"]

@@ -1,0 +1,457 @@
+"""Carrying a post to a platform (tasks and the sweep only; never in a request or a
+business transaction).
+
+One `PostChannel` row is claimed with a compare-and-set update (queued → publishing),
+which also stamps `attempt_started_at` and commits it *before* the platform call. An
+attempt that finds an earlier stamp knows a previous call may have reached the platform
+(the platform accepted the post, but the answer or our commit was lost): it looks for
+the post on the platform first — scheduled posts, then the channel's recent posts, by
+the same text — and records the one it finds instead of posting again. The Graph API
+offers no idempotency key, so the text and the time window identify our post; posting
+the same text twice in a row is refused by Facebook anyway (506), which leads to the
+same lookup.
+
+Transient errors retry with backoff (Instagram's 24-hour publishing cap waits for its
+window without using up attempts); permanent ones flag the delivery failed with the
+platform's Norwegian reason.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.connectors.base import (
+    Capability,
+    Caption,
+    ConnectorError,
+    Draft,
+    ErrorCode,
+    Media,
+    supports,
+)
+from ordstyrer.connectors.base import Post as PlatformPost
+from ordstyrer.core.audit import audit_record
+from ordstyrer.publishing import rules
+from ordstyrer.publishing.models import (
+    CaptionMode,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    PostChannel,
+    PostEvent,
+    PostStatus,
+)
+
+logger = logging.getLogger("ordstyrer.publishing")
+
+LOOKBACK = timedelta(minutes=10)
+SLACK = timedelta(minutes=1)
+STALE_CLAIM = timedelta(minutes=15)
+
+
+def _open(channel: Any, now: datetime) -> Any:
+    """The channel's connector (the simulated world loaded and saved under a row lock)."""
+    from ordstyrer.inbox.platform import channel_connector
+
+    return channel_connector(channel, now=now)
+
+
+def public_url(asset: MediaAsset) -> str:
+    """Where Instagram fetches the file from (Meta downloads media itself, Graph §4.5)."""
+    base = str(
+        getattr(settings, "ORDSTYRER_PUBLIC_URL", "") or f"http://127.0.0.1:{settings.WEB_PORT}"
+    )
+    return base.rstrip("/") + reverse(
+        "publishing:public_media", args=[asset.municipality.slug, asset.public_token]
+    )
+
+
+def vtt_to_srt(text: str) -> str:
+    """Facebook takes SRT captions (Graph §1.8); a WebVTT file becomes SRT."""
+    if not text.lstrip().startswith("WEBVTT"):
+        return text
+    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n")[1:] if "-->" in b]
+    out = []
+    for number, block in enumerate(blocks, start=1):
+        lines = [line for line in block.split("\n") if line.strip()]
+        while lines and "-->" not in lines[0]:
+            lines.pop(0)
+        if not lines:
+            continue
+        times = lines[0].split(" ")
+        stamp = " --> ".join(_srt_time(t) for t in (times[0], times[2] if len(times) > 2 else ""))
+        out.append("\n".join([str(number), stamp, *lines[1:]]))
+    return "\n\n".join(out) + "\n"
+
+
+def _srt_time(value: str) -> str:
+    value = value.strip()
+    if value.count(":") == 1:
+        value = "00:" + value
+    return value.replace(".", ",")
+
+
+def build_draft(post: Post, channel: Any) -> Draft:
+    """The connector's `Draft` for one channel: text, the first link, the media."""
+    limits = rules.limits_for(channel.kind)
+    media = []
+    for pm in post.attachments.select_related("asset").order_by("position", "id"):
+        asset = pm.asset
+        captions: tuple[Caption, ...] = ()
+        if (
+            asset.kind == "video"
+            and asset.caption_mode == CaptionMode.FILE
+            and asset.captions_text
+            and limits.caption_files
+        ):
+            captions = (Caption(locale=asset.captions_locale, srt=vtt_to_srt(asset.captions_text)),)
+        by_url = channel.kind == "instagram"
+        media.append(
+            Media(
+                kind=asset.kind,  # type: ignore[arg-type]
+                url=public_url(asset) if by_url else None,
+                content=None if by_url else bytes(asset.content),
+                filename=asset.filename,
+                alt_text=asset.alt_text or None,
+                title=asset.title or None,
+                captions=captions,
+            )
+        )
+    link = post.links[0] if post.links else None
+    return Draft(text=post.text, link=link, media=tuple(media))
+
+
+def _same(found: PlatformPost, text: str) -> bool:
+    mine = text.strip()
+    theirs = (found.text or "").strip()
+    return bool(mine) and (theirs == mine or theirs.startswith(mine + "\n"))
+
+
+def find_existing(connector: Any, *, text: str, since: datetime) -> PlatformPost | None:
+    """Our post on the platform, if an earlier attempt got it there (scheduled or
+    published after `since`)."""
+    if not text.strip():
+        return None
+    if supports(connector, Capability.SCHEDULER):
+        for found in connector.list_scheduled():
+            if _same(found, text):
+                return found
+    if supports(connector, Capability.COMMENT_SOURCE):
+        listing = connector.list_posts(since=since - LOOKBACK, limit=25)
+        for found in listing.items:
+            if _same(found, text):
+                return found
+    return None
+
+
+def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
+    """Publish one post on one channel (or hand it to the platform's scheduler)."""
+    now = now or timezone.now()
+    row = (
+        PostChannel.objects.select_related("post__municipality", "channel__municipality")
+        .filter(pk=post_channel_id)
+        .first()
+    )
+    if row is None:
+        return "gone"
+    if row.status != DeliveryStatus.QUEUED:
+        return str(row.status)
+    if row.next_attempt_at is not None and row.next_attempt_at > now:
+        return "waiting"
+    post = row.post
+    if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
+        return "not_released"
+    earlier = row.attempt_started_at
+    won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.PUBLISHING, claimed_at=now, attempt_started_at=now
+    )
+    if not won:
+        return "claimed_elsewhere"
+    schedule_at = post.publish_at if post.publish_at and post.publish_at > now + SLACK else None
+    draft = build_draft(post, row.channel)
+    try:
+        with _open(row.channel, now) as connector:
+            result = find_existing(connector, text=post.text, since=earlier) if earlier else None
+            if result is None:
+                result = _call(connector, draft, schedule_at=schedule_at, now=now, text=post.text)
+    except ConnectorError as exc:
+        if schedule_at is not None and exc.code == ErrorCode.SCHEDULE_WINDOW:
+            return _hold(row, now=now)
+        return _failed(row, exc, now=now)
+    return _succeeded(row, result, scheduled=schedule_at is not None, now=now)
+
+
+def _call(
+    connector: Any, draft: Draft, *, schedule_at: datetime | None, now: datetime, text: str
+) -> PlatformPost:
+    try:
+        if schedule_at is not None:
+            if not supports(connector, Capability.SCHEDULER):
+                raise ConnectorError(
+                    _("Plattformen kan ikke planlegge innlegg."),
+                    permanent=True,
+                    code=ErrorCode.SCHEDULE_WINDOW,
+                )
+            return connector.schedule(draft, schedule_at, now=now)
+        if not supports(connector, Capability.PUBLISHER):
+            raise ConnectorError(
+                _("Plattformen kan ikke publisere innlegg."),
+                permanent=True,
+                code=ErrorCode.UNSUPPORTED,
+            )
+        return connector.publish(draft)
+    except ConnectorError as exc:
+        if exc.code != ErrorCode.DUPLICATE:
+            raise
+        # Graph 506: the same text was just posted — most likely by our lost attempt.
+        found = find_existing(connector, text=text, since=now)
+        if found is None:
+            raise
+        return found
+
+
+def _hold(row: PostChannel, *, now: datetime) -> str:
+    """Outside the platform's scheduling window: Ordstyrer holds it and publishes when due."""
+    PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.PUBLISHING).update(
+        status=DeliveryStatus.SCHEDULED, platform_scheduled=False, claimed_at=None,
+        next_attempt_at=None,
+    )  # fmt: skip
+    return DeliveryStatus.SCHEDULED
+
+
+def _succeeded(row: PostChannel, result: PlatformPost, *, scheduled: bool, now: datetime) -> str:
+    status = DeliveryStatus.SCHEDULED if scheduled else DeliveryStatus.PUBLISHED
+    with transaction.atomic():
+        PostChannel.objects.filter(pk=row.pk).update(
+            status=status,
+            platform_id=str(result.id)[:255],
+            permalink=(result.permalink or "")[:500],
+            platform_scheduled=scheduled,
+            published_at=None if scheduled else now,
+            claimed_at=None,
+            next_attempt_at=None,
+            error="",
+            attempts=row.attempts + 1,
+        )
+        audit_record(
+            actor=None,
+            action="post_delivered" if not scheduled else "post_scheduled_on_platform",
+            municipality=row.post.municipality,
+            obj=row.post,
+            data={"channel_id": row.channel_id, "platform_id": str(result.id)},
+        )
+        settle(row.post_id, now=now)
+    if not scheduled:
+        from ordstyrer.channels.services import channel_record_activity
+
+        channel_record_activity(channel_id=row.channel_id, at=now)
+    return status
+
+
+def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:
+    limit = exc.code == ErrorCode.PUBLISHING_LIMIT
+    attempts = row.attempts if limit else row.attempts + 1
+    if not exc.permanent and (limit or attempts < rules.MAX_ATTEMPTS):
+        wait = rules.backoff(attempts, exc.retry_after or (3600.0 if limit else None))
+        PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.PUBLISHING).update(
+            status=DeliveryStatus.QUEUED,
+            attempts=attempts,
+            next_attempt_at=now + timedelta(seconds=wait),
+            claimed_at=None,
+            error=str(exc.message)[:1000],
+        )
+        logger.info(
+            "post delivery will retry",
+            extra={"post_channel_id": row.pk, "code": exc.code, "wait": wait},
+        )
+        return "retrying"
+    reason = _("Publiseringen på «%(channel)s» feilet: %(reason)s") % {
+        "channel": row.channel.name,
+        "reason": exc.message,
+    }
+    with transaction.atomic():
+        won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.PUBLISHING).update(
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            next_attempt_at=None,
+            claimed_at=None,
+            error=reason[:1000],
+        )
+        if won:
+            audit_record(
+                actor=None,
+                action="post_delivery_failed",
+                municipality=row.post.municipality,
+                obj=row.post,
+                data={"channel_id": row.channel_id, "code": exc.code, "reason": reason},
+            )
+            settle(row.post_id, now=now)
+    return DeliveryStatus.FAILED
+
+
+def settle(post_id: int, *, now: datetime) -> str:
+    """The post's status from its deliveries (inside the caller's transaction); a post
+    just published with documentation value is journaled (AR-1)."""
+    post = (
+        Post.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=post_id)
+    )
+    if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
+        return str(post.status)
+    statuses = list(post.deliveries.values_list("status", flat=True))
+    pending = {DeliveryStatus.QUEUED, DeliveryStatus.PUBLISHING}
+    source = post.status
+    if any(s in pending for s in statuses):
+        return str(post.status)
+    if any(s == DeliveryStatus.FAILED for s in statuses):
+        post.status = PostStatus.FAILED
+    elif any(s == DeliveryStatus.SCHEDULED for s in statuses):
+        post.status = PostStatus.SCHEDULED
+    else:
+        post.status = PostStatus.PUBLISHED
+        post.published_at = now
+    if post.status == source:
+        return str(post.status)
+    post.updated_at = now
+    post.save()
+    PostEvent.objects.create(
+        post=post, action="settle", from_status=source, to_status=post.status, at=now
+    )
+    if post.status == PostStatus.PUBLISHED and post.documentation_value:
+        from ordstyrer.publishing.journal import journal_post
+
+        journal_post(post, now=now)
+    return str(post.status)
+
+
+# --------------------------------------------------------------------------- sweep steps
+
+
+def release_due(*, now: datetime, limit: int = 100) -> int:
+    """Held posts whose time has come: scheduled → queued (compare-and-set), then run."""
+    due = list(
+        PostChannel.objects.filter(
+            status=DeliveryStatus.SCHEDULED,
+            platform_scheduled=False,
+            post__status=PostStatus.SCHEDULED,
+            post__publish_at__lte=now,
+        ).values_list("pk", flat=True)[:limit]
+    )
+    handled = 0
+    for pk in due:
+        won = PostChannel.objects.filter(
+            pk=pk, status=DeliveryStatus.SCHEDULED, platform_scheduled=False
+        ).update(status=DeliveryStatus.QUEUED, next_attempt_at=now)
+        if won:
+            with transaction.atomic():
+                post_id = PostChannel.objects.values_list("post_id", flat=True).get(pk=pk)
+                Post.objects.filter(pk=post_id, status=PostStatus.SCHEDULED).update(
+                    status=PostStatus.PUBLISHING, updated_at=now
+                )
+            delivery_run(post_channel_id=pk, now=now)
+            handled += 1
+    return handled
+
+
+def retry_due(*, now: datetime, limit: int = 100) -> int:
+    """Queued deliveries whose backoff has passed, or whose task was lost."""
+    PostChannel.objects.filter(
+        status=DeliveryStatus.PUBLISHING, claimed_at__lt=now - STALE_CLAIM
+    ).update(status=DeliveryStatus.QUEUED, next_attempt_at=now, claimed_at=None)
+    due = list(
+        PostChannel.objects.filter(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at__lte=now,
+            post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+        ).values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in due if delivery_run(post_channel_id=pk, now=now) in _DONE)
+
+
+_DONE = {DeliveryStatus.PUBLISHED, DeliveryStatus.SCHEDULED, DeliveryStatus.FAILED, "retrying"}
+
+
+def confirm_native(*, now: datetime, limit: int = 50) -> int:
+    """Posts the platform's own scheduler should have published: read them back and
+    mark them published (or failed when the platform no longer has them)."""
+    due = list(
+        PostChannel.objects.filter(
+            status=DeliveryStatus.SCHEDULED,
+            platform_scheduled=True,
+            post__publish_at__lte=now - SLACK,
+        ).select_related("channel__municipality", "post__municipality")[:limit]
+    )
+    handled = 0
+    for row in due:
+        try:
+            with _open(row.channel, now) as connector:
+                found = connector.get_post(row.platform_id)
+        except ConnectorError as exc:
+            if exc.code != ErrorCode.NOT_FOUND:
+                continue
+            won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.SCHEDULED).update(
+                status=DeliveryStatus.PUBLISHING, claimed_at=now
+            )
+            if won:
+                _failed(row, exc, now=now)
+                handled += 1
+            continue
+        if not found.is_published:
+            continue
+        with transaction.atomic():
+            won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.SCHEDULED).update(
+                status=DeliveryStatus.PUBLISHED,
+                published_at=row.post.publish_at,
+                permalink=(found.permalink or row.permalink)[:500],
+            )
+            if won:
+                settle(row.post_id, now=now)
+                handled += 1
+    return handled
+
+
+def cancel_scheduled(*, channel_id: int, platform_id: str) -> str:
+    """Cancel a post on the platform's own scheduler (a pause, PU-12, or a withdrawal)."""
+    from ordstyrer.channels.models import Channel
+
+    channel = Channel.objects.select_related("municipality").get(pk=channel_id)
+    try:
+        with _open(channel, timezone.now()) as connector:
+            connector.cancel_scheduled(platform_id)
+    except ConnectorError as exc:
+        logger.warning(
+            "cancelling a scheduled post failed",
+            extra={"channel_id": channel_id, "code": exc.code},
+        )
+        return "failed"
+    return "cancelled"
+
+
+def take_down_run(*, post_channel_id: int) -> str:
+    """Delete a published post on the platform (consent withdrawn, PU-6). A post already
+    gone counts as taken down."""
+    row = PostChannel.objects.select_related("channel__municipality", "post").get(
+        pk=post_channel_id
+    )
+    if not row.platform_id:
+        return "nothing"
+    try:
+        with _open(row.channel, timezone.now()) as connector:
+            deleter = getattr(connector, "delete_post", None)
+            if deleter is not None:
+                deleter(row.platform_id)
+            else:
+                connector.cancel_scheduled(row.platform_id)
+    except ConnectorError as exc:
+        if exc.code != ErrorCode.NOT_FOUND:
+            PostChannel.objects.filter(pk=row.pk).update(error=str(exc.message)[:1000])
+            return "failed"
+    PostChannel.objects.filter(pk=row.pk).update(error=_("Tatt ned fra plattformen."))
+    return "taken_down"

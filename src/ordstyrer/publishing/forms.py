@@ -1,0 +1,183 @@
+"""Forms of the publishing console: input only, every rule is in the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.publishing import rules
+from ordstyrer.publishing.models import Approval, CaptionMode, People
+
+TRI = [("", _("Ikke oppgitt")), ("yes", _("Ja")), ("no", _("Nei"))]
+
+
+def tri(value: str | None) -> bool | None:
+    return {"yes": True, "no": False}.get(value or "")
+
+
+def tri_initial(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+class ChannelChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} – {rules.limits_for(obj.kind).nb}"
+
+
+class PostForm(forms.Form):
+    channels = ChannelChoice(
+        label=_("Kanaler"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Velg minst én kanal.")},
+    )
+    text = forms.CharField(
+        label=_("Tekst"),
+        required=False,
+        max_length=63206,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Skriv informasjonen i selve innlegget, ikke bare i bildet (PU-2)."),
+    )
+    links = forms.CharField(
+        label=_("Lenker (én per linje)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Lenk til saken på kommunens nettside (PU-9)."),
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Publiseres (tom: så snart det er godkjent)"),
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    documentation_value = forms.BooleanField(
+        label=_("Innlegget har dokumentasjonsverdi og skal arkiveres (AR-1)"), required=False
+    )
+    media = forms.ModelMultipleChoiceField(
+        label=_("Bilder og video fra registeret"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    upload = forms.FileField(label=_("Last opp bilde eller video"), required=False)
+    upload_alt = forms.CharField(
+        label=_("Alternativ tekst for bildet du laster opp"),
+        required=False,
+        max_length=2000,
+        help_text=_("Beskriv kort hva bildet viser (PU-4)."),
+    )
+    upload_caption_mode = forms.ChoiceField(
+        label=_("Teksting av videoen du laster opp (PU-3)"),
+        required=False,
+        choices=CaptionMode.choices,
+    )
+    upload_captions = forms.FileField(label=_("Undertekstfil (SRT eller WebVTT)"), required=False)
+
+    def __init__(self, *args: Any, channels: Any, assets: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].queryset = channels
+        self.fields["media"].queryset = assets
+        self.fields["media"].label_from_instance = lambda a: (
+            f"{a.filename} ({a.get_kind_display()})"
+        )
+
+    def clean_links(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
+
+    def clean_publish_at(self) -> datetime | None:
+        value = self.cleaned_data.get("publish_at")
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return value
+
+
+class ConfirmForm(forms.Form):
+    """Nothing preselected: the person ticks the box after reading the consequence."""
+
+    confirm = forms.BooleanField(
+        label=_("Jeg har lest hva som skjer, og vil sende innlegget"),
+        required=True,
+        error_messages={"required": _("Kryss av for å bekrefte.")},
+    )
+    override_reason = forms.CharField(
+        label=_("Hvorfor skal innlegget ut til tross for merknadene?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Begrunnelsen lagres i revisjonsloggen."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Skriv en begrunnelse.")},
+    )
+
+
+class MediaUploadForm(forms.Form):
+    file = forms.FileField(label=_("Bilde eller video"))
+    alt_text = forms.CharField(
+        label=_("Alternativ tekst"), required=False, max_length=2000,
+        help_text=_("Beskriv kort hva bildet viser (PU-4)."),
+    )  # fmt: skip
+    caption_mode = forms.ChoiceField(
+        label=_("Teksting (video, PU-3)"), required=False, choices=CaptionMode.choices
+    )
+    captions = forms.FileField(label=_("Undertekstfil (SRT eller WebVTT)"), required=False)
+
+
+class RegisterForm(forms.Form):
+    """What the register knows about one file (PU-4, PU-6, PU-7)."""
+
+    alt_text = forms.CharField(label=_("Alternativ tekst"), required=False, max_length=2000)
+    people = forms.ChoiceField(label=_("Personer på bildet (PU-6)"), required=False,
+                               choices=People.choices)  # fmt: skip
+    children = forms.ChoiceField(label=_("Barn på bildet"), required=False, choices=TRI)
+    photographer = forms.CharField(label=_("Fotograf"), required=False, max_length=200)
+    photographer_permission = forms.ChoiceField(
+        label=_("Fotografen har gitt tillatelse (PU-7)"), required=False, choices=TRI
+    )
+    music_cleared = forms.ChoiceField(
+        label=_("Ingen musikk, eller musikken er klarert (video, PU-7)"), required=False,
+        choices=TRI,
+    )  # fmt: skip
+
+
+class ConsentForm(forms.Form):
+    person_name = forms.CharField(label=_("Personen på bildet"), max_length=200)
+    given_by = forms.CharField(label=_("Samtykke gitt av"), max_length=200)
+    given_at = forms.DateField(label=_("Dato for samtykket"),
+                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    is_child = forms.BooleanField(label=_("Personen er et barn"), required=False)
+    form_file = forms.FileField(
+        label=_("Foresattes signerte samtykkeskjema (for barn)"), required=False
+    )
+
+
+class PrivateCheckForm(forms.Form):
+    text = forms.CharField(
+        label=_("Teksten du vil poste privat"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Teksten lagres ikke og sendes ikke ut av kommunens installasjon."),
+    )
+
+
+class SettingsForm(forms.Form):
+    website_domain = forms.CharField(
+        label=_("Kommunens nettsted (domene) for PU-9"), required=False, max_length=200
+    )
+
+
+class ChannelSettingsForm(forms.Form):
+    approval = forms.ChoiceField(label=_("Godkjenning av innlegg"), choices=Approval.choices,
+                                 required=False)  # fmt: skip
+    four_eyes = forms.BooleanField(label=_("Fire øyne"), required=False)
+    is_main_page = forms.BooleanField(label=_("Hovedside (PU-10)"), required=False)

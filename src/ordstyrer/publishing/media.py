@@ -1,0 +1,382 @@
+"""Media and the consent and copyright register (PU-3, PU-4, PU-6, PU-7).
+
+A photo or video is uploaded once and reused across posts. The register holds who is
+in it (recognisable people, or a crowd at a public event), each person's consent (by
+whom, when; for a child the guardian's signed form), the photographer and their
+permission, and whether music is cleared. The PU-6/PU-7 findings read it
+(`checks.media_facts`). Withdrawing a consent flags every post that uses the file, and
+`post_take_down` deletes a published one on the platform after a confirmation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.services import after_commit, person
+from ordstyrer.publishing import access, tasks
+from ordstyrer.publishing.models import (
+    CaptionMode,
+    Consent,
+    DeliveryStatus,
+    MediaAsset,
+    MediaKind,
+    People,
+    Post,
+    PostEvent,
+)
+from ordstyrer.tenants.models import Municipality
+
+MB = 1024 * 1024
+MAX_IMAGE = 10 * MB  # Facebook's limit for photos (Graph §1.8)
+MAX_VIDEO = 50 * MB  # kept in the database: larger films belong on the video platform
+MAX_FORM = 5 * MB
+MAX_CAPTIONS = 512 * 1024
+IMAGE_TYPES = {
+    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
+    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+    b"GIF87a": ("image/gif", "gif"),
+    b"GIF89a": ("image/gif", "gif"),
+}
+
+
+def _sniff(content: bytes, filename: str) -> tuple[str, str]:
+    """(kind, mime) from the file's first bytes; refuse what is neither image nor video."""
+    for magic, (mime, _ext) in IMAGE_TYPES.items():
+        if content.startswith(magic):
+            return MediaKind.IMAGE, mime
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return MediaKind.IMAGE, "image/webp"
+    if content[4:8] == b"ftyp":
+        return MediaKind.VIDEO, "video/quicktime" if b"qt" in content[8:12] else "video/mp4"
+    if content[:4] == b"\x1a\x45\xdf\xa3":
+        return MediaKind.VIDEO, "video/webm"
+    raise ServiceError(
+        _("«%(name)s» er verken et bilde (JPEG, PNG, GIF, WebP) eller en video (MP4, MOV, WebM).")
+        % {"name": filename[:100]},
+        code="invalid",
+    )
+
+
+def _require_publisher(actor: Any, municipality: Municipality) -> None:
+    if not roles_in(actor, municipality):
+        raise Http404(_("Fant ikke siden."))
+    if not access.may_publish_here(actor, municipality):
+        raise AccessDenied(_("Bare de som publiserer for kommunen kan gjøre dette (CH-3)."))
+
+
+def _captions(name: str, raw: bytes | str) -> str:
+    text = raw.decode("utf-8-sig", errors="strict") if isinstance(raw, bytes) else raw
+    if len(text) > MAX_CAPTIONS:
+        raise ServiceError(_("Undertekstfilen er for stor."), code="invalid")
+    stripped = text.lstrip()
+    if not (stripped.startswith("WEBVTT") or "-->" in stripped):
+        raise ServiceError(
+            _("«%(name)s» ser ikke ut som en undertekstfil (SRT eller WebVTT).") % {"name": name},
+            code="invalid",
+        )
+    return text
+
+
+def media_upload(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    filename: str,
+    content: bytes,
+    alt_text: str = "",
+    title: str = "",
+    caption_mode: str = "",
+    captions_name: str = "",
+    captions: bytes | str | None = None,
+    now: datetime | None = None,
+) -> MediaAsset:
+    """Store an image or video for posts (PU-4 alt text, PU-3 captions)."""
+    now = now or timezone.now()
+    filename = (str(filename or "fil").replace("/", "_").replace("\\", "_"))[:200]
+    if not content:
+        raise ServiceError(_("Filen er tom."), code="invalid")
+    kind, mime = _sniff(content, filename)
+    if kind == MediaKind.IMAGE and len(content) > MAX_IMAGE:
+        raise ServiceError(_("Bildet er større enn 10 MB."), code="invalid")
+    if kind == MediaKind.VIDEO and len(content) > MAX_VIDEO:
+        raise ServiceError(_("Videoen er større enn 50 MB."), code="invalid")
+    if caption_mode not in CaptionMode.values:
+        raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
+    captions_text = ""
+    if kind == MediaKind.VIDEO and caption_mode == CaptionMode.FILE:
+        if not captions:
+            raise ServiceError(_("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid")
+        captions_text = _captions(captions_name or "undertekster", captions)
+    with transaction.atomic():
+        _require_publisher(actor, municipality)
+        asset = MediaAsset.objects.create(
+            municipality=municipality,
+            kind=kind,
+            filename=filename,
+            mime=mime,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            content=content,
+            public_token=secrets.token_urlsafe(32),
+            alt_text=str(alt_text or "").strip()[:2000],
+            title=str(title or "").strip()[:200],
+            caption_mode=caption_mode if kind == MediaKind.VIDEO else "",
+            captions_name=str(captions_name or "")[:200] if captions_text else "",
+            captions_text=captions_text,
+            uploaded_by=person(actor),
+            created_at=now,
+        )
+        audit_record(
+            actor=actor,
+            action="media_upload",
+            municipality=municipality,
+            obj=asset,
+            data={"kind": kind, "sha256": asset.sha256, "size": asset.size},
+        )
+    return asset
+
+
+def _lock_asset(asset_id: Any) -> MediaAsset:
+    try:
+        return (
+            MediaAsset.objects.select_for_update(of=("self",))
+            .select_related("municipality")
+            .get(pk=int(asset_id))
+        )
+    except (MediaAsset.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Fant ikke filen.")) from None
+
+
+def media_update(
+    *,
+    actor: Any,
+    asset_id: Any,
+    alt_text: str | None = None,
+    title: str | None = None,
+    caption_mode: str | None = None,
+    people: str | None = None,
+    children: bool | None = None,
+    photographer: str | None = None,
+    photographer_permission: bool | None = None,
+    music_cleared: bool | None = None,
+    now: datetime | None = None,
+) -> MediaAsset:
+    """Change what the register knows about a file (alt text, PU-6/PU-7 facts).
+
+    For the three-valued facts None means "leave as is"; the register form always
+    sends every field."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        asset = _lock_asset(asset_id)
+        _require_publisher(actor, asset.municipality)
+        before = _facts(asset)
+        if alt_text is not None:
+            asset.alt_text = str(alt_text).strip()[:2000]
+        if title is not None:
+            asset.title = str(title).strip()[:200]
+        if caption_mode is not None and asset.kind == MediaKind.VIDEO:
+            if caption_mode not in CaptionMode.values:
+                raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
+            if caption_mode == CaptionMode.FILE and not asset.captions_text:
+                raise ServiceError(
+                    _("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid"
+                )
+            asset.caption_mode = caption_mode
+        if people is not None:
+            if people not in People.values:
+                raise ServiceError(_("Ukjent valg for personer på bildet."), code="invalid")
+            asset.people = people
+        if children is not None:
+            asset.children = children
+        if photographer is not None:
+            asset.photographer = str(photographer).strip()[:200]
+        if photographer_permission is not None:
+            asset.photographer_permission = photographer_permission
+        if music_cleared is not None:
+            asset.music_cleared = music_cleared
+        asset.updated_at = now
+        asset.save()
+        audit_record(
+            actor=actor,
+            action="media_update",
+            municipality=asset.municipality,
+            obj=asset,
+            data={"before": before, "after": _facts(asset)},
+        )
+    return asset
+
+
+def _facts(asset: MediaAsset) -> dict[str, Any]:
+    return {
+        "alt_text": bool(asset.alt_text),
+        "caption_mode": asset.caption_mode,
+        "people": asset.people,
+        "children": asset.children,
+        "photographer": asset.photographer,
+        "photographer_permission": asset.photographer_permission,
+        "music_cleared": asset.music_cleared,
+    }
+
+
+def consent_record(
+    *,
+    actor: Any,
+    asset_id: Any,
+    person_name: str,
+    given_by: str,
+    given_at: date,
+    is_child: bool = False,
+    form_name: str = "",
+    form_content: bytes | None = None,
+    now: datetime | None = None,
+) -> Consent:
+    """Register one person's consent to a photo/video (PU-6); a child's needs the
+    guardian's signed form."""
+    now = now or timezone.now()
+    person_name = str(person_name or "").strip()[:200]
+    given_by = str(given_by or "").strip()[:200]
+    if not person_name or not given_by:
+        raise ServiceError(
+            _("Skriv hvem som er på bildet og hvem som ga samtykke."), code="invalid"
+        )
+    if not isinstance(given_at, date) or given_at > timezone.localdate(now):
+        raise ServiceError(_("Datoen for samtykket mangler eller er i framtiden."), code="invalid")
+    if is_child and not form_content:
+        raise ServiceError(
+            _("For barn trengs foresattes signerte samtykkeskjema (PU-6). Last det opp."),
+            rule="PU-6",
+            code="invalid",
+        )
+    if form_content and len(form_content) > MAX_FORM:
+        raise ServiceError(_("Skjemaet er større enn 5 MB."), code="invalid")
+    with transaction.atomic():
+        asset = _lock_asset(asset_id)
+        _require_publisher(actor, asset.municipality)
+        consent = Consent.objects.create(
+            asset=asset,
+            person_name=person_name,
+            is_child=bool(is_child),
+            given_by=given_by,
+            given_at=given_at,
+            form_name=str(form_name or "")[:200] if form_content else "",
+            form_content=form_content or None,
+            recorded_by=person(actor),
+            recorded_at=now,
+        )
+        if asset.people in ("", People.NONE):
+            asset.people = People.RECOGNISABLE
+        if is_child:
+            asset.children = True
+        elif asset.children is None:
+            asset.children = False
+        asset.updated_at = now
+        asset.save()
+        audit_record(
+            actor=actor,
+            action="consent_record",
+            municipality=asset.municipality,
+            obj=consent,
+            data={"asset_id": asset.pk, "child": bool(is_child), "form": bool(form_content)},
+        )
+    return consent
+
+
+def posts_using(asset: MediaAsset) -> list[Post]:
+    return list(
+        Post.objects.filter(attachments__asset=asset).distinct().order_by("-created_at", "-id")
+    )
+
+
+def consent_withdraw(
+    *, actor: Any, consent_id: Any, note: str = "", now: datetime | None = None
+) -> list[Post]:
+    """Consent withdrawn (PU-6): stamped, and every post using the file is flagged; the
+    posts already published are returned so the console can offer to take them down."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        try:
+            consent = (
+                Consent.objects.select_for_update(of=("self",))
+                .select_related("asset__municipality")
+                .get(pk=int(consent_id))
+            )
+        except (Consent.DoesNotExist, ValueError, TypeError):
+            raise Http404(_("Fant ikke samtykket.")) from None
+        asset = consent.asset
+        _require_publisher(actor, asset.municipality)
+        if consent.withdrawn_at is not None:
+            return [p for p in posts_using(asset) if p.status == "published"]
+        consent.withdrawn_at, consent.withdrawn_by = now, person(actor)
+        consent.withdrawal_note = str(note or "").strip()[:2000]
+        consent.save()
+        flag = _("Samtykket fra %(person)s er trukket tilbake (PU-6).") % {
+            "person": consent.person_name
+        }
+        affected = posts_using(asset)
+        for post in affected:
+            Post.objects.filter(pk=post.pk).update(flagged_reason=flag, updated_at=now)
+            PostEvent.objects.create(
+                post=post, action="consent_withdrawn", from_status=post.status,
+                to_status=post.status, actor=person(actor), at=now, note=flag,
+                data={"consent_id": consent.pk},
+            )  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="consent_withdraw",
+            municipality=asset.municipality,
+            obj=consent,
+            data={"asset_id": asset.pk, "posts": [p.pk for p in affected]},
+        )
+    return [p for p in affected if p.status == "published"]
+
+
+def post_take_down(*, actor: Any, post_id: Any, reason: str, now: datetime | None = None) -> Post:
+    """Delete a published post on every platform (after the console's confirmation),
+    e.g. when consent is withdrawn. Communications or the post's author."""
+    from ordstyrer.publishing.services import lock_post
+
+    now = now or timezone.now()
+    reason = str(reason or "").strip()[:2000]
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor innlegget tas ned."), code="invalid")
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if not access.may_edit(actor, post):
+            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        if post.taken_down_at is not None:
+            return post
+        if post.status != "published":
+            raise ServiceError(_("Bare publiserte innlegg kan tas ned."), code="conflict")
+        post.taken_down_at = now
+        post.flagged_reason = reason
+        post.updated_at = now
+        post.save()
+        PostEvent.objects.create(
+            post=post, action="take_down", from_status=post.status, to_status=post.status,
+            actor=person(actor), at=now, note=reason,
+        )  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="post_take_down",
+            municipality=post.municipality,
+            obj=post,
+            data={"reason": reason},
+        )
+        for delivery in post.deliveries.filter(status=DeliveryStatus.PUBLISHED).exclude(
+            platform_id=""
+        ):
+            after_commit(tasks.post_take_down, post_channel_id=delivery.pk)
+    return post

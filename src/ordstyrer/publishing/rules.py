@@ -1,0 +1,186 @@
+"""Pure publishing rules beside the policy engine (no Django): each channel's own limits,
+the PU-10 weekly cap in a week with public holidays, and who approves a channel's posts.
+
+The policy engine checks what the guideline demands (PU-1 … PU-12); this module adds what
+the platform demands (Instagram needs media, caption length, …) as findings of the same
+shape, with `rule` = "channel".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ordstyrer.worktime import DEFAULT, OSLO, WorkCalendar
+
+CHANNEL_RULE = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What one platform accepts in one post."""
+
+    max_text: int
+    needs_media: bool
+    max_media: int
+    max_image_bytes: int
+    caption_files: bool  # takes a caption file for videos (else burned in / no speech)
+    mixed_media: bool  # images and a video in one post
+    clickable_links: bool
+    native_schedule: bool
+    nb: str  # a line for the channel picker
+
+
+MB = 1024 * 1024
+LIMITS: dict[str, Limits] = {
+    # Graph §1.8: one video, or photos (10 MB each); posts up to 63,206 characters.
+    "facebook": Limits(
+        63206, False, 10, 10 * MB, True, False, True, True,
+        "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
+        "kan planlegges 10 minutter til 30 dager fram.",
+    ),
+    # Graph §4.5: a container per image/video, carousels of up to 10, caption ≤ 2,200,
+    # no caption files, links not clickable, no native scheduling.
+    "instagram": Limits(
+        2200, True, 10, 8 * MB, False, True, False, False,
+        "Instagram: krever bilde eller video, inntil 2 200 tegn og 10 medier; undertekster må "
+        "være brent inn; lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid.",
+    ),
+    "simulated": Limits(
+        63206, False, 10, 10 * MB, True, False, True, True,
+        "Simulert plattform: oppfører seg som en Facebook-side.",
+    ),
+}  # fmt: skip
+
+
+def limits_for(kind: str) -> Limits:
+    return LIMITS.get(kind, LIMITS["facebook"])
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFacts:
+    kind: str  # image | video
+    size: int
+    caption_mode: str  # "" | file | burned_in | no_speech
+
+
+def _finding(nb: str, en: str, *, channel: int | None, name: str) -> dict[str, Any]:
+    return {
+        "rule": CHANNEL_RULE,
+        "severity": "block",
+        "message_nb": f"{name}: {nb}",
+        "message_en": f"{name}: {en}",
+        "citation": None,
+        "span": None,
+        "channel": channel,
+    }
+
+
+def channel_findings(
+    *,
+    kind: str,
+    name: str,
+    channel_id: int | None,
+    text: str,
+    links: Sequence[str],
+    media: Sequence[MediaFacts],
+) -> list[dict[str, Any]]:
+    """What `kind`'s platform will refuse in this post (block findings)."""
+    limits = limits_for(kind)
+    out: list[dict[str, Any]] = []
+
+    def add(nb: str, en: str) -> None:
+        out.append(_finding(nb, en, channel=channel_id, name=name))
+
+    if len(text) > limits.max_text:
+        add(
+            f"teksten er {len(text)} tegn; plattformen tar høyst {limits.max_text}.",
+            f"the text has {len(text)} characters; the platform takes at most {limits.max_text}.",
+        )
+    if limits.needs_media and not media:
+        add("Instagram krever bilde eller video i hvert innlegg.",
+            "Instagram needs an image or a video in every post.")  # fmt: skip
+    if not text.strip() and not media and not links:
+        add("innlegget er tomt.", "the post is empty.")
+    if len(media) > limits.max_media:
+        add(f"høyst {limits.max_media} bilder/videoer i ett innlegg.",
+            f"at most {limits.max_media} images/videos in one post.")  # fmt: skip
+    videos = [m for m in media if m.kind == "video"]
+    images = [m for m in media if m.kind == "image"]
+    if not limits.mixed_media and videos and (images or len(videos) > 1):
+        add("et innlegg kan ha én video eller bilder, ikke begge.",
+            "a post may have one video or images, not both.")  # fmt: skip
+    for image in images:
+        if image.size > limits.max_image_bytes:
+            add(f"et bilde er større enn {limits.max_image_bytes // MB} MB.",
+                f"an image is larger than {limits.max_image_bytes // MB} MB.")  # fmt: skip
+    if not limits.caption_files:
+        for video in videos:
+            if video.caption_mode == "file":
+                add("undertekstfiler støttes ikke; brenn tekstingen inn i videoen (PU-3).",
+                    "caption files are not supported; burn the captions in (PU-3).")  # fmt: skip
+    return out
+
+
+# ------------------------------------------------------------------ PU-10 in holiday weeks
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def working_days_in_week(day: date, calendar: WorkCalendar = DEFAULT) -> int:
+    start = week_start(day)
+    return sum(1 for n in range(7) if calendar.is_working_day(start + timedelta(days=n)))
+
+
+def weekly_cap(weekly: int, daily: int, day: date, calendar: WorkCalendar = DEFAULT) -> int:
+    """PU-10 (Midt-Telemark): "7–10 a week (two per working day)" — in a week with a
+    public holiday the working days set the cap when they allow fewer than `weekly`."""
+    return max(1, min(weekly, daily * working_days_in_week(day, calendar)))
+
+
+def local_date(at: datetime) -> date:
+    return at.astimezone(OSLO).date()
+
+
+# ------------------------------------------------------------------ approval
+
+
+def default_approval(*, has_unit: bool, ch4: bool) -> str:
+    """The preset's default for a channel: where the guideline makes the unit leader run
+    the unit's channels (CH-4, M and G), a unit page's posts wait for the unit leader or
+    communications; otherwise editors publish on their own (CH-3)."""
+    return "unit_leader_or_communications" if has_unit and ch4 else "none"
+
+
+def approver_roles(approval: str) -> frozenset[str]:
+    return {
+        "unit_leader": frozenset({"unit_leader"}),
+        "communications": frozenset({"communications"}),
+        "unit_leader_or_communications": frozenset({"unit_leader", "communications"}),
+    }.get(approval, frozenset())
+
+
+def strictest(approvals: Sequence[str]) -> str:
+    """One post on several channels waits for the strictest channel's approval."""
+    order = ["none", "unit_leader_or_communications", "unit_leader", "communications"]
+    wanted = [a for a in approvals if a and a != "none"]
+    if not wanted:
+        return "none"
+    if len(set(wanted)) > 1 and set(wanted) >= {"unit_leader", "communications"}:
+        return "communications"
+    return max(wanted, key=order.index)
+
+
+# ------------------------------------------------------------------ retries
+
+BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
+MAX_ATTEMPTS = 6
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    wait = float(BACKOFF_SECONDS[min(max(attempts, 1) - 1, len(BACKOFF_SECONDS) - 1)])
+    return max(wait, float(retry_after or 0))

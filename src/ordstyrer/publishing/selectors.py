@@ -1,0 +1,181 @@
+"""Reads about posts: lists, the approval queues, the calendar with the PU-10 count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.publishing import access, checks, rules
+from ordstyrer.publishing.models import (
+    Consent,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    PostChannel,
+    PostStatus,
+)
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.worktime import OSLO
+
+
+def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.select_related("author", "municipality").prefetch_related(
+        Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel"))
+    )
+
+
+def posts_list(*, municipality: Municipality, user: Any, status: str | None = None) -> list[Post]:
+    """The posts this person may see (their own, their channels', or all for oversight)."""
+    qs = _with_channels(Post.objects.filter(municipality=municipality))
+    if status:
+        qs = qs.filter(status=status)
+    return [p for p in qs.order_by("-updated_at", "-id")[:500] if access.may_view(user, p)]
+
+
+def posts_awaiting_approval(*, municipality: Municipality, user: Any) -> list[Post]:
+    """The approval queue: posts this person may approve (never their own, four eyes)."""
+    qs = _with_channels(
+        Post.objects.filter(municipality=municipality, status=PostStatus.AWAITING_APPROVAL)
+    ).order_by("submitted_at", "id")
+    return [p for p in qs if access.may_approve(user, p)]
+
+
+def posts_awaiting_crisis_approval(*, municipality: Municipality) -> list[Post]:
+    """What waits for the crisis leader (PU-12), oldest first."""
+    return list(
+        _with_channels(
+            Post.objects.filter(
+                municipality=municipality, status=PostStatus.AWAITING_CRISIS_APPROVAL
+            )
+        ).order_by("submitted_at", "id")
+    )
+
+
+def posts_paused(*, municipality: Municipality) -> list[Post]:
+    """Posts paused by a crisis, for a decision once it ends."""
+    return list(
+        _with_channels(
+            Post.objects.filter(municipality=municipality, status=PostStatus.PAUSED)
+        ).order_by("publish_at", "id")
+    )
+
+
+def post_events(*, post: Post) -> list[Any]:
+    return list(post.events.select_related("actor").order_by("at", "id"))
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    working: bool
+    entries: list[tuple[Post, PostChannel, datetime]] = field(default_factory=list)
+
+
+@dataclass
+class CalendarWeek:
+    start: date
+    days: list[CalendarDay]
+    channels: list[Channel]
+    # PU-10 on the main page(s): planned + published this week against the cap.
+    main_count: int
+    cap: int | None
+    daily_cap: int | None
+    working_days: int
+
+    @property
+    def over_cap(self) -> bool:
+        return self.cap is not None and self.main_count > self.cap
+
+
+CALENDAR_STATUSES = (
+    DeliveryStatus.QUEUED,
+    DeliveryStatus.SCHEDULED,
+    DeliveryStatus.PUBLISHING,
+    DeliveryStatus.PUBLISHED,
+    DeliveryStatus.FAILED,
+)
+
+
+def calendar_week(*, municipality: Municipality, user: Any, day: date) -> CalendarWeek:
+    """A week (Monday–Sunday, Europe/Oslo) of planned and published posts per channel,
+    with the main page's count against the preset's weekly cap (PU-10)."""
+    start = rules.week_start(day)
+    begin = datetime.combine(start, time(0), tzinfo=OSLO)
+    end = begin + timedelta(days=7)
+    policy = checks.publishing_policy(municipality, day=begin + timedelta(days=3))
+    visible = {c.pk for c in access.publishable_channels(user, municipality)}
+    rows = list(
+        PostChannel.objects.filter(post__municipality=municipality, status__in=CALENDAR_STATUSES)
+        .exclude(post__status__in=(PostStatus.DRAFT, PostStatus.REJECTED))
+        .select_related("post__author", "channel")
+        .order_by("id")
+    )
+    from ordstyrer.worktime import DEFAULT
+
+    days = [
+        CalendarDay(
+            day=start + timedelta(days=n), working=DEFAULT.is_working_day(start + timedelta(days=n))
+        )
+        for n in range(7)
+    ]
+    channels: dict[int, Channel] = {}
+    main_count = 0
+    waiting = list(
+        Post.objects.filter(
+            municipality=municipality,
+            status__in=(PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL,
+                        PostStatus.PAUSED),
+            publish_at__gte=begin,
+            publish_at__lt=end,
+        ).prefetch_related(Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel")))
+    )  # fmt: skip
+    for post in waiting:
+        rows.extend(post.deliveries.all())
+    for row in rows:
+        at = row.published_at or row.post.publish_at or row.post.submitted_at
+        if at is None or not begin <= at < end:
+            continue
+        if row.channel_id not in visible and not access.may_view(user, row.post):
+            continue
+        channels[row.channel_id] = row.channel
+        local = at.astimezone(OSLO)
+        days[local.weekday()].entries.append((row.post, row, local))
+        if checks._is_main(row.channel) and row.status != DeliveryStatus.FAILED:
+            main_count += 1
+    for d in days:
+        d.entries.sort(key=lambda e: e[2])
+    cap = daily = None
+    if policy.applies("PU-10"):
+        cap = int(policy.params("PU-10")["weekly_cap"])
+        daily = int(policy.params("PU-10")["daily_cap"])
+    return CalendarWeek(
+        start=start,
+        days=days,
+        channels=sorted(channels.values(), key=lambda c: c.name),
+        main_count=main_count,
+        cap=cap,
+        daily_cap=daily,
+        working_days=rules.working_days_in_week(start),
+    )
+
+
+def media_list(*, municipality: Municipality) -> list[MediaAsset]:
+    return list(
+        MediaAsset.objects.filter(municipality=municipality)
+        .defer("content")
+        .prefetch_related(Prefetch("consents", queryset=Consent.objects.order_by("person_name")))
+        .order_by("-created_at", "-id")[:300]
+    )
+
+
+def media_detail(*, municipality: Municipality, asset_id: Any) -> MediaAsset:
+    from django.http import Http404
+
+    try:
+        return MediaAsset.objects.defer("content").get(pk=int(asset_id), municipality=municipality)
+    except (MediaAsset.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

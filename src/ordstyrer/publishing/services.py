@@ -1,0 +1,851 @@
+"""Posts in the municipality's name: draft, check, approve, schedule, publish (PU-1 … PU-12).
+
+Every write here follows the house template: `transaction.atomic` → permission through
+`publishing.access` / `channels.permissions` → rows → audit entry (and crisis log) in
+the same transaction → platform calls only after commit (`delivery.py`, via tasks and
+the sweep).
+
+`post_publish` runs the checks under the municipality's effective policy: a `block`
+finding refuses (`PostRefused` with the findings), a `warn` finding needs a reason that
+is kept in the audit log. Then the post waits for the crisis leader (PU-12, while a
+crisis is declared), for its approver (the channel's chain, four eyes), or is released:
+queued now, handed to Facebook's own scheduler, or held for the worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.channels.models import Channel
+from ordstyrer.channels.permissions import require_channel_role
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.permissions import require, roles_in
+from ordstyrer.core.services import after_commit, person
+from ordstyrer.publishing import access, checks, rules, tasks
+from ordstyrer.publishing.models import (
+    Approval,
+    ChannelPublishing,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    PostChannel,
+    PostEvent,
+    PostMedia,
+    PostStatus,
+    PublishingSettings,
+)
+from ordstyrer.tenants.models import Municipality, Role
+
+MAX_TEXT = 63206
+MAX_LINKS = 10
+MAX_REASON = 2000
+# Facebook's own scheduler takes 10 minutes to 30 days ahead (Graph §1.8).
+NATIVE_MIN = timedelta(minutes=10, seconds=30)
+NATIVE_MAX = timedelta(days=29)
+# A time this close to now counts as "now".
+NOW_SLACK = timedelta(minutes=1)
+
+EDITABLE = frozenset({PostStatus.DRAFT, PostStatus.REJECTED, PostStatus.FAILED})
+WAITING = frozenset(
+    {PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL, PostStatus.SCHEDULED}
+)
+
+
+class PostRefused(ServiceError):
+    """The post did not pass the checks; `findings` says why (block, or warn w/o reason)."""
+
+    def __init__(self, message: str, *, findings: list[Any], rule: str | None, code: str):
+        super().__init__(message, rule=rule, code=code)
+        self.findings = findings
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def lock_post(post_id: Any) -> Post:
+    try:
+        return (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("municipality", "author")
+            .get(pk=int(post_id))
+        )
+    except (Post.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Fant ikke innlegget.")) from None
+
+
+def _log(
+    post: Post,
+    *,
+    action: str,
+    actor: Any,
+    now: datetime,
+    source: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> None:
+    PostEvent.objects.create(
+        post=post,
+        action=action,
+        from_status=source,
+        to_status=post.status,
+        actor=person(actor),
+        at=now,
+        note=note,
+        data=data or {},
+    )
+    audit_record(
+        actor=actor,
+        action=f"post_{action}",
+        municipality=post.municipality,
+        obj=post,
+        data={
+            "from": source,
+            "to": post.status,
+            **({"note": note} if note else {}),
+            **(data or {}),
+        },
+    )
+
+
+def _clean_text(text: Any) -> str:
+    text = str(text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ServiceError(_("Teksten er for lang."), code="invalid")
+    return text
+
+
+def _clean_links(links: Any) -> list[str]:
+    out = []
+    for raw in links or ():
+        link = str(raw or "").strip()
+        if not link:
+            continue
+        if not link.startswith(("http://", "https://")):
+            raise ServiceError(
+                _("Lenken «%(link)s» må begynne med https://.") % {"link": link[:100]},
+                code="invalid",
+            )
+        if len(link) > 2000:
+            raise ServiceError(_("Lenken er for lang."), code="invalid")
+        out.append(link)
+    if len(out) > MAX_LINKS:
+        raise ServiceError(_("For mange lenker."), code="invalid")
+    return out
+
+
+def _channels(actor: Any, municipality: Municipality, channel_ids: Sequence[Any]) -> list[Channel]:
+    ids = []
+    for raw in channel_ids or ():
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            raise ServiceError(_("Ukjent kanal."), code="invalid") from None
+    if not ids:
+        raise ServiceError(_("Velg minst én kanal."), code="invalid")
+    channels = list(
+        Channel.objects.filter(pk__in=ids, municipality=municipality).select_related(
+            "municipality", "unit"
+        )
+    )
+    if len(channels) != len(set(ids)):
+        raise ServiceError(_("Ukjent kanal."), code="invalid")
+    for channel in channels:
+        require_channel_role(actor, channel, "publish")
+        if channel.status not in access.PUBLISHABLE:
+            raise ServiceError(
+                _("Kanalen «%(name)s» er ikke i bruk og kan ikke publisere.")
+                % {"name": channel.name},
+                rule="CH-1",
+                code="channel_inactive",
+            )
+    return sorted(channels, key=lambda c: c.pk)
+
+
+def _assets(municipality: Municipality, media_ids: Sequence[Any]) -> list[MediaAsset]:
+    ids = []
+    for raw in media_ids or ():
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            raise ServiceError(_("Ukjent bilde eller video."), code="invalid") from None
+    found = {a.pk: a for a in MediaAsset.objects.filter(pk__in=ids, municipality=municipality)}
+    if len(found) != len(set(ids)):
+        raise ServiceError(_("Ukjent bilde eller video."), code="invalid")
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _publish_at(value: Any, now: datetime) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise ServiceError(_("Tidspunktet må ha dato, klokkeslett og tidssone."), code="invalid")
+    if value < now - NOW_SLACK:
+        raise ServiceError(_("Tidspunktet for publisering har passert."), code="invalid")
+    if value - now > timedelta(days=366):
+        raise ServiceError(_("Planlegg høyst ett år fram i tid."), code="invalid")
+    return value
+
+
+def post_assets(post: Post) -> list[MediaAsset]:
+    return [
+        pm.asset
+        for pm in post.attachments.select_related("asset").prefetch_related("asset__consents")
+    ]
+
+
+def _findings(post: Post, channels: Sequence[Channel], now: datetime) -> list[dict[str, Any]]:
+    return checks.findings_for(
+        municipality=post.municipality,
+        channels=channels,
+        text=post.text,
+        links=post.links,
+        assets=post_assets(post),
+        when=post.publish_at or now,
+        exclude_post=post.pk,
+    )
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def post_create(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    channel_ids: Sequence[Any],
+    text: str,
+    links: Sequence[str] = (),
+    media_ids: Sequence[Any] = (),
+    publish_at: datetime | None = None,
+    documentation_value: bool = False,
+    now: datetime | None = None,
+) -> Post:
+    """A draft on `channel_ids` (the actor must publish on each, CH-3), checked at once."""
+    now = now or timezone.now()
+    text = _clean_text(text)
+    links = _clean_links(links)
+    with transaction.atomic():
+        require(actor, municipality, "read")
+        channels = _channels(actor, municipality, channel_ids)
+        assets = _assets(municipality, media_ids)
+        post = Post.objects.create(
+            municipality=municipality,
+            author=person(actor),
+            text=text,
+            links=links,
+            publish_at=_publish_at(publish_at, now),
+            documentation_value=bool(documentation_value),
+            created_at=now,
+            updated_at=now,
+        )
+        PostChannel.objects.bulk_create([PostChannel(post=post, channel=c) for c in channels])
+        PostMedia.objects.bulk_create(
+            [PostMedia(post=post, asset=a, position=i) for i, a in enumerate(assets)]
+        )
+        post.findings = _findings(post, channels, now)
+        post.save(update_fields=["findings"])
+        _log(
+            post, action="create", actor=actor, now=now, data={"channels": [c.pk for c in channels]}
+        )
+    return post
+
+
+_UNSET: Any = object()
+
+
+def post_update(
+    *,
+    actor: Any,
+    post_id: Any,
+    text: Any = _UNSET,
+    links: Any = _UNSET,
+    channel_ids: Any = _UNSET,
+    media_ids: Any = _UNSET,
+    publish_at: Any = _UNSET,
+    documentation_value: Any = _UNSET,
+    now: datetime | None = None,
+) -> Post:
+    """Change a draft (or a rejected/failed post, which returns to draft); findings are
+    recomputed. Only what is passed changes."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if not access.may_edit(actor, post):
+            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        if post.status not in EDITABLE:
+            raise ServiceError(
+                _("Innlegget kan ikke endres nå (status: %(status)s).")
+                % {"status": PostStatus(post.status).label},
+                code="conflict",
+            )
+        source = post.status
+        if text is not _UNSET:
+            post.text = _clean_text(text)
+        if links is not _UNSET:
+            post.links = _clean_links(links)
+        if publish_at is not _UNSET:
+            post.publish_at = _publish_at(publish_at, now)
+        if documentation_value is not _UNSET:
+            post.documentation_value = bool(documentation_value)
+        if channel_ids is not _UNSET:
+            channels = _channels(actor, post.municipality, channel_ids)
+            post.deliveries.exclude(channel__in=channels).delete()
+            have = set(post.deliveries.values_list("channel_id", flat=True))
+            PostChannel.objects.bulk_create(
+                [PostChannel(post=post, channel=c) for c in channels if c.pk not in have]
+            )
+        if media_ids is not _UNSET:
+            assets = _assets(post.municipality, media_ids)
+            post.attachments.all().delete()
+            PostMedia.objects.bulk_create(
+                [PostMedia(post=post, asset=a, position=i) for i, a in enumerate(assets)]
+            )
+        # A failed delivery starts over; a rejected post goes back to draft.
+        post.deliveries.update(
+            status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, error="",
+            claimed_at=None,
+        )  # fmt: skip
+        post.status = PostStatus.DRAFT
+        post.updated_at = now
+        post.findings = _findings(post, access.post_channels(post), now)
+        post.save()
+        _log(post, action="update", actor=actor, now=now, source=source)
+    return post
+
+
+def post_check(*, actor: Any, post_id: Any, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Recompute and store the post's findings (no other change)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if not access.may_view(actor, post):
+            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        post.findings = _findings(post, access.post_channels(post), now)
+        post.save(update_fields=["findings"])
+    return post.findings
+
+
+def check_draft(
+    *,
+    actor: Any,
+    municipality: Municipality,
+    channel_ids: Sequence[Any],
+    text: str,
+    links: Sequence[str] = (),
+    media_ids: Sequence[Any] = (),
+    publish_at: datetime | None = None,
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The findings on an unsaved draft (the composer's live check); nothing is stored."""
+    now = now or timezone.now()
+    require(actor, municipality, "read")
+    ids = [int(i) for i in channel_ids if str(i).isdigit()]
+    channels = [
+        c
+        for c in Channel.objects.filter(pk__in=ids, municipality=municipality).select_related(
+            "unit"
+        )
+        if c.status in access.PUBLISHABLE
+    ]
+    return checks.findings_for(
+        municipality=municipality,
+        channels=channels,
+        text=str(text or ""),
+        links=[str(x) for x in links if str(x).strip()],
+        assets=_assets(municipality, media_ids),
+        when=publish_at or now,
+    )
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def _crisis_for_posts(municipality: Municipality) -> Any:
+    """The crisis posts must wait for (PU-12), if one is declared."""
+    from ordstyrer.crisis import selectors
+
+    requiring = getattr(selectors, "crisis_requiring_approval", None)
+    if requiring is not None:
+        return requiring(municipality=municipality, kind="post")
+    return selectors.active_crisis(municipality=municipality)
+
+
+def post_publish(
+    *,
+    actor: Any,
+    post_id: Any,
+    override_reason: str = "",
+    now: datetime | None = None,
+) -> Post:
+    """Send the post on its way: checks, then crisis approval, approval, or release.
+
+    Idempotent: a post already on its way (a replayed or double-clicked form) is returned
+    unchanged. Raises `PostRefused` on a block finding, or on warnings without a reason.
+    """
+    now = now or timezone.now()
+    reason = str(override_reason or "").strip()[:MAX_REASON]
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if post.status not in EDITABLE:
+            return post
+        channels = access.post_channels(post)
+        if not access.may_edit(actor, post, channels):
+            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
+            raise ServiceError(
+                _("Tidspunktet for publisering har passert. Velg et nytt tidspunkt."),
+                code="invalid",
+            )
+        findings = _findings(post, channels, now)
+        if checks.has_block(findings):
+            first = next(f for f in findings if f["severity"] == "block")
+            raise PostRefused(
+                _("Innlegget kan ikke publiseres: %(message)s") % {"message": first["message_nb"]},
+                findings=findings,
+                rule=first["rule"],
+                code="blocked",
+            )
+        warns = checks.warnings(findings)
+        if warns and not reason:
+            raise PostRefused(
+                _(
+                    "Innlegget har merknader. Rett det, eller skriv hvorfor det skal "
+                    "publiseres likevel."
+                ),
+                findings=findings,
+                rule=warns[0]["rule"],
+                code="needs_override",
+            )
+        source = post.status
+        policy = checks.publishing_policy(post.municipality)
+        post.findings = findings
+        post.override_reason = reason if warns else ""
+        post.submitted_at, post.submitted_by = now, person(actor)
+        post.approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
+        post.approval_round += 1
+        post.approved_at = post.approved_by = None
+        post.rejected_at = post.rejected_by = None
+        post.rejection_reason = ""
+        post.updated_at = now
+        crisis = _crisis_for_posts(post.municipality)
+        if crisis is not None:
+            post.status = PostStatus.AWAITING_CRISIS_APPROVAL
+            post.crisis_ref = crisis.pk
+            post.save()
+        elif post.approval != Approval.NONE and not _self_approves(actor, post, channels):
+            post.status = PostStatus.AWAITING_APPROVAL
+            post.save()
+        else:
+            if post.approval != Approval.NONE:
+                post.approved_at, post.approved_by = now, person(actor)
+            _release(post, now=now)
+        _log(
+            post,
+            action="publish",
+            actor=actor,
+            now=now,
+            source=source,
+            data={
+                "findings": [f"{f['rule']}:{f['severity']}" for f in findings],
+                **({"override_reason": reason} if warns else {}),
+                "approval": post.approval,
+            },
+        )
+    return post
+
+
+def _self_approves(actor: Any, post: Post, channels: Sequence[Channel]) -> bool:
+    """Without four eyes an author who is also an eligible approver needs nobody else."""
+    if any(access.channel_settings(c).four_eyes for c in channels):
+        return False
+    return access.may_approve(actor, post, channels)
+
+
+def _release(post: Post, *, now: datetime) -> None:
+    """Approved (or needing no approval): queue now, hand to the platform's own scheduler,
+    or hold for the worker's sweep. Platform calls happen after commit."""
+    deliveries = list(post.deliveries.select_related("channel"))
+    future = post.publish_at is not None and post.publish_at > now + NOW_SLACK
+    for delivery in deliveries:
+        delivery.attempts = 0
+        delivery.error = ""
+        delivery.claimed_at = None
+        delivery.platform_scheduled = False
+        native = (
+            future
+            and rules.limits_for(delivery.channel.kind).native_schedule
+            and NATIVE_MIN <= post.publish_at - now <= NATIVE_MAX  # type: ignore[operator]
+        )
+        if future and not native:
+            delivery.status = DeliveryStatus.SCHEDULED  # held: the sweep queues it when due
+            delivery.next_attempt_at = None
+        else:
+            delivery.status = DeliveryStatus.QUEUED
+            delivery.next_attempt_at = now  # the sweep picks it up if the task is lost
+            after_commit(tasks.post_deliver, post_channel_id=delivery.pk)
+        delivery.save()
+    post.status = PostStatus.SCHEDULED if future else PostStatus.PUBLISHING
+    post.save()
+
+
+# --------------------------------------------------------------------------- approval
+
+
+def post_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Post:
+    """The approver the chain names releases the post (four eyes: never the author)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if post.status != PostStatus.AWAITING_APPROVAL:
+            if post.approved_by_id == getattr(actor, "pk", None):
+                return post  # a double click
+            raise ServiceError(_("Innlegget venter ikke på godkjenning."), code="conflict")
+        if not access.may_approve(actor, post):
+            raise AccessDenied(
+                _(
+                    "Bare godkjenneren kanalen angir kan godkjenne, og aldri den som skrev "
+                    "innlegget (fire øyne)."
+                )
+            )
+        if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
+            post.publish_at = None  # approved late: out now rather than never
+        source = post.status
+        post.approved_at, post.approved_by = now, person(actor)
+        post.updated_at = now
+        _release(post, now=now)
+        _log(post, action="approve", actor=actor, now=now, source=source)
+    return post
+
+
+def post_reject(*, actor: Any, post_id: Any, reason: str, now: datetime | None = None) -> Post:
+    """Send the post back to its author with a reason."""
+    now = now or timezone.now()
+    reason = str(reason or "").strip()[:MAX_REASON]
+    if not reason:
+        raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if post.status != PostStatus.AWAITING_APPROVAL:
+            raise ServiceError(_("Innlegget venter ikke på godkjenning."), code="conflict")
+        if not access.may_approve(actor, post):
+            raise AccessDenied(_("Bare godkjenneren kanalen angir kan avvise innlegget."))
+        source = post.status
+        post.status = PostStatus.REJECTED
+        post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
+        post.updated_at = now
+        post.save()
+        _log(post, action="reject", actor=actor, now=now, source=source, note=reason)
+        after_commit(tasks.post_rejected_notify, post_id=post.pk)
+    return post
+
+
+def post_withdraw(*, actor: Any, post_id: Any, now: datetime | None = None) -> Post:
+    """The author takes a waiting or scheduled post back to draft (a Facebook-scheduled
+    post is cancelled on the platform after commit)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise Http404(_("Fant ikke innlegget."))
+        if not access.may_edit(actor, post):
+            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        if post.status not in WAITING | {PostStatus.PAUSED}:
+            raise ServiceError(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
+        source = post.status
+        _cancel_native(post)
+        post.deliveries.update(status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None)
+        post.status = PostStatus.DRAFT
+        post.updated_at = now
+        post.save()
+        _log(post, action="withdraw", actor=actor, now=now, source=source)
+    return post
+
+
+def _cancel_native(post: Post) -> int:
+    """Scheduled on the platform's own scheduler: cancel there after commit."""
+    native = list(
+        post.deliveries.filter(status=DeliveryStatus.SCHEDULED, platform_scheduled=True).exclude(
+            platform_id=""
+        )
+    )
+    for delivery in native:
+        after_commit(
+            tasks.post_cancel_scheduled,
+            channel_id=delivery.channel_id,
+            platform_id=delivery.platform_id,
+        )
+    post.deliveries.filter(pk__in=[d.pk for d in native]).update(
+        platform_id="", platform_scheduled=False
+    )
+    return len(native)
+
+
+# --------------------------------------------------------------------------- crisis (PU-12)
+
+
+def _require_crisis_approver(actor: Any, municipality: Municipality) -> None:
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+
+    if not roles_in(actor, municipality):
+        raise Http404(_("Fant ikke innlegget."))
+    if not may_approve_in_crisis(user=actor, municipality=municipality):
+        raise AccessDenied(
+            _("Bare kriseleder (eller en utpekt stedfortreder) godkjenner nå (PU-12).")
+        )
+
+
+def _crisis_log(post: Post, *, crisis: Any, kind: str, actor: Any, now: datetime) -> None:
+    from ordstyrer.crisis.services import crisis_log_write
+
+    for delivery in post.deliveries.select_related("channel"):
+        crisis_log_write(
+            crisis=crisis,
+            kind=kind,
+            text=post.text,
+            channel=delivery.channel,
+            object_kind="post",
+            object_id=post.pk,
+            actor=actor,
+            now=now,
+        )
+
+
+def posts_pause_for_crisis(
+    *, municipality: Municipality, crisis: Any, actor: Any, now: datetime
+) -> int:
+    """PU-12: every scheduled or waiting post of every channel pauses at once;
+    Facebook-scheduled posts are cancelled on the platform after commit. Called by the
+    crisis service inside its transaction (it has checked the declarer's role)."""
+    paused = 0
+    with transaction.atomic():
+        posts = list(
+            Post.objects.select_for_update()
+            .filter(municipality=municipality, status__in=WAITING)
+            .select_related("municipality")
+        )
+        for post in posts:
+            source = post.status
+            _cancel_native(post)
+            post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+                status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
+            )
+            post.paused_from = source
+            post.status = PostStatus.PAUSED
+            post.crisis_ref = crisis.pk
+            post.updated_at = now
+            post.save()
+            _log(post, action="pause", actor=actor, now=now, source=source,
+                 data={"crisis_id": crisis.pk})  # fmt: skip
+            paused += 1
+    return paused
+
+
+def post_crisis_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Post:
+    """The crisis leader lets a waiting post go out; it is written in the crisis log."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        _require_crisis_approver(actor, post.municipality)
+        if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
+            if post.crisis_approved_by_id == getattr(actor, "pk", None):
+                return post
+            raise ServiceError(_("Innlegget venter ikke på kriseleder."), code="conflict")
+        from ordstyrer.crisis.selectors import active_crisis
+
+        crisis = active_crisis(municipality=post.municipality)
+        source = post.status
+        post.crisis_approved_at, post.crisis_approved_by = now, person(actor)
+        if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
+            post.publish_at = None
+        post.updated_at = now
+        _release(post, now=now)
+        if crisis is not None:
+            _crisis_log(post, crisis=crisis, kind="post", actor=actor, now=now)
+        _log(post, action="crisis_approve", actor=actor, now=now, source=source)
+    return post
+
+
+def post_crisis_reject(
+    *, actor: Any, post_id: Any, reason: str, now: datetime | None = None
+) -> Post:
+    """The crisis leader stops a waiting post; it goes back to its author with the reason."""
+    now = now or timezone.now()
+    reason = str(reason or "").strip()[:MAX_REASON]
+    if not reason:
+        raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
+    with transaction.atomic():
+        post = lock_post(post_id)
+        _require_crisis_approver(actor, post.municipality)
+        if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
+            raise ServiceError(_("Innlegget venter ikke på kriseleder."), code="conflict")
+        source = post.status
+        post.status = PostStatus.REJECTED
+        post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
+        post.updated_at = now
+        post.save()
+        _log(post, action="crisis_reject", actor=actor, now=now, source=source, note=reason)
+        after_commit(tasks.post_rejected_notify, post_id=post.pk)
+    return post
+
+
+def _require_decider(actor: Any, post: Post) -> None:
+    if not roles_in(actor, post.municipality):
+        raise Http404(_("Fant ikke innlegget."))
+    municipal = roles_in(actor, post.municipality)
+    if municipal & {Role.CRISIS_LEADER, Role.COMMUNICATIONS}:
+        return
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+
+    if may_approve_in_crisis(user=actor, municipality=post.municipality):
+        return
+    if access.may_edit(actor, post):
+        return
+    raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+
+
+def post_resume(
+    *, actor: Any, post_id: Any, now: datetime | None = None, publish_at: datetime | None = None
+) -> Post:
+    """A paused post goes on after the crisis: checked again and through the normal
+    approval (a post that waited for approval waits again), at `publish_at` or its own
+    time (now, if that has passed)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        _require_decider(actor, post)
+        if post.status != PostStatus.PAUSED:
+            raise ServiceError(_("Innlegget er ikke satt på pause."), code="conflict")
+        if _crisis_for_posts(post.municipality) is not None:
+            raise ServiceError(
+                _("Krisen er ikke avsluttet; innlegg går via kriseleder (PU-12)."),
+                rule="PU-12",
+                code="crisis_active",
+            )
+        source = post.status
+        if publish_at is not None:
+            post.publish_at = _publish_at(publish_at, now)
+        elif post.publish_at is not None and post.publish_at < now + NOW_SLACK:
+            post.publish_at = None
+        channels = access.post_channels(post)
+        findings = _findings(post, channels, now)
+        post.findings = findings
+        if checks.has_block(findings):
+            first = next(f for f in findings if f["severity"] == "block")
+            raise PostRefused(
+                _("Innlegget kan ikke publiseres: %(message)s") % {"message": first["message_nb"]},
+                findings=findings,
+                rule=first["rule"],
+                code="blocked",
+            )
+        post.updated_at = now
+        if post.paused_from == PostStatus.AWAITING_APPROVAL and post.approved_at is None:
+            post.status = PostStatus.AWAITING_APPROVAL
+            post.save()
+        else:
+            _release(post, now=now)
+        _log(post, action="resume", actor=actor, now=now, source=source)
+    return post
+
+
+def post_discard(
+    *, actor: Any, post_id: Any, now: datetime | None = None, reason: str = ""
+) -> Post:
+    """A paused post is not published after all: back to its author as a draft, with why."""
+    now = now or timezone.now()
+    reason = str(reason or "").strip()[:MAX_REASON]
+    with transaction.atomic():
+        post = lock_post(post_id)
+        _require_decider(actor, post)
+        if post.status != PostStatus.PAUSED:
+            raise ServiceError(_("Innlegget er ikke satt på pause."), code="conflict")
+        source = post.status
+        post.status = PostStatus.DRAFT
+        post.rejection_reason = reason
+        post.updated_at = now
+        post.save()
+        _log(post, action="discard", actor=actor, now=now, source=source, note=reason)
+    return post
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def publishing_settings_update(
+    *, actor: Any, municipality: Municipality, website_domain: str, now: datetime | None = None
+) -> PublishingSettings:
+    """PU-9: the municipality's own website domain (communications, chief administrator)."""
+    now = now or timezone.now()
+    domain = str(website_domain or "").strip().lower()
+    domain = domain.removeprefix("https://").removeprefix("http://").split("/")[0]
+    if domain and ("." not in domain or " " in domain or len(domain) > 200):
+        raise ServiceError(_("Skriv et domene, for eksempel «kommune.no»."), code="invalid")
+    with transaction.atomic():
+        require(actor, municipality, "manage_policy")
+        found, _created = PublishingSettings.objects.select_for_update().get_or_create(
+            municipality=municipality
+        )
+        previous = found.website_domain
+        found.website_domain = domain
+        found.updated_by, found.updated_at = person(actor), now
+        found.save()
+        audit_record(
+            actor=actor,
+            action="publishing_settings_update",
+            municipality=municipality,
+            obj=found,
+            data={"website_domain": [previous, domain]},
+        )
+    return found
+
+
+def channel_publishing_update(
+    *,
+    actor: Any,
+    channel: Channel,
+    approval: str,
+    four_eyes: bool,
+    is_main_page: bool,
+    now: datetime | None = None,
+) -> ChannelPublishing:
+    """A channel's approval, four eyes and main-page flag (PU-10). Managed by the
+    channel's main administrator or communications ("manage")."""
+    now = now or timezone.now()
+    if approval not in Approval.values:
+        raise ServiceError(_("Ukjent godkjenning."), code="invalid")
+    with transaction.atomic():
+        require_channel_role(actor, channel, "manage")
+        found, _created = ChannelPublishing.objects.select_for_update().get_or_create(
+            channel=channel
+        )
+        before = {"approval": found.approval, "four_eyes": found.four_eyes,
+                  "is_main_page": found.is_main_page}  # fmt: skip
+        found.approval, found.four_eyes, found.is_main_page = approval, four_eyes, is_main_page
+        found.updated_by, found.updated_at = person(actor), now
+        found.save()
+        audit_record(
+            actor=actor,
+            action="channel_publishing_update",
+            municipality=channel.municipality,
+            obj=found,
+            data={"before": before, "after": {"approval": approval, "four_eyes": four_eyes,
+                                              "is_main_page": is_main_page}},
+        )  # fmt: skip
+    return found

@@ -1,0 +1,23 @@
+"""The publishing sweep (every worker): held posts when due, retries after backoff,
+lost tasks, and posts the platform's own scheduler should have published by now. Each
+row is claimed compare-and-set in `delivery`, so several workers never publish twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ordstyrer.core.worker import register_sweep
+
+
+def publishing_sweep(*, now: datetime) -> int:
+    from ordstyrer.publishing import delivery
+
+    return (
+        delivery.release_due(now=now)
+        + delivery.retry_due(now=now)
+        + delivery.confirm_native(now=now)
+    )
+
+
+def register() -> None:
+    register_sweep("publishing", publishing_sweep, every=20.0)

@@ -1,0 +1,42 @@
+"""Background tasks of publishing: each takes ids and calls one function.
+
+Enqueued with `transaction.on_commit` (`core.services.after_commit`), so no platform
+call happens for a decision that was rolled back; the `publishing` sweep runs what a
+lost task left behind.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def post_deliver(post_channel_id: int) -> str:
+    """Publish (or hand to the platform's scheduler) one post on one channel."""
+    from ordstyrer.publishing.delivery import delivery_run
+
+    return delivery_run(post_channel_id=post_channel_id)
+
+
+@task()
+def post_cancel_scheduled(channel_id: int, platform_id: str) -> str:
+    """Cancel a post scheduled on the platform's own scheduler (paused or withdrawn)."""
+    from ordstyrer.publishing.delivery import cancel_scheduled
+
+    return cancel_scheduled(channel_id=channel_id, platform_id=platform_id)
+
+
+@task()
+def post_take_down(post_channel_id: int) -> str:
+    """Delete a published post on the platform (consent withdrawn, PU-6)."""
+    from ordstyrer.publishing.delivery import take_down_run
+
+    return take_down_run(post_channel_id=post_channel_id)
+
+
+@task()
+def post_rejected_notify(post_id: int) -> str:
+    """Tell the author why the post was sent back."""
+    from ordstyrer.publishing.notifications import rejected_notify
+
+    return rejected_notify(post_id=post_id)

@@ -1,0 +1,601 @@
+"""Console views of publishing: thin, they call selectors and services.
+
+Server-rendered with progressive enhancement: the composer's live check is a small
+static script (`publishing/composer.js`) that posts the form to `check` and swaps the
+findings fragment; without JavaScript the "Sjekk" button does the same with a reload.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import has_role
+from ordstyrer.publishing import access, media, selectors, services
+from ordstyrer.publishing.forms import (
+    ChannelSettingsForm,
+    ConfirmForm,
+    ConsentForm,
+    MediaUploadForm,
+    PostForm,
+    PrivateCheckForm,
+    ReasonForm,
+    RegisterForm,
+    SettingsForm,
+    tri,
+    tri_initial,
+)
+from ordstyrer.publishing.models import MediaAsset, PostStatus
+from ordstyrer.publishing.private import private_check as run_private_check
+from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.web.shell import municipality_view
+
+MAX_FORM_FILE = 50 * 1024 * 1024
+
+
+def _require_publisher(request: HttpRequest, municipality: Municipality) -> None:
+    if not access.may_publish_here(request.user, municipality):
+        raise PermissionDenied(
+            _("Bare de som publiserer for kommunen har tilgang til dette (CH-3).")
+        )
+
+
+def _post_form(request: HttpRequest, municipality: Municipality, **kw: Any) -> PostForm:
+    channels = access.publishable_channels(request.user, municipality)
+    from ordstyrer.channels.models import Channel
+
+    return PostForm(
+        request.POST or None,
+        request.FILES or None,
+        channels=Channel.objects.filter(pk__in=[c.pk for c in channels]).order_by("name"),
+        assets=MediaAsset.objects.filter(municipality=municipality).defer("content"),
+        **kw,
+    )
+
+
+def _upload_from(request: HttpRequest, municipality: Municipality, form: PostForm) -> list[int]:
+    """A file uploaded with the composer goes into the register first."""
+    upload = form.cleaned_data.get("upload")
+    if not upload:
+        return []
+    if upload.size > MAX_FORM_FILE:
+        raise ServiceError(_("Filen er for stor."), code="invalid")
+    captions = form.cleaned_data.get("upload_captions")
+    asset = media.media_upload(
+        actor=request.user,
+        municipality=municipality,
+        filename=upload.name,
+        content=upload.read(),
+        alt_text=form.cleaned_data.get("upload_alt") or "",
+        caption_mode=form.cleaned_data.get("upload_caption_mode") or "",
+        captions_name=captions.name if captions else "",
+        captions=captions.read() if captions else None,
+    )
+    return [asset.pk]
+
+
+def _alt_overrides(request: HttpRequest, assets: list[MediaAsset]) -> dict[int, str]:
+    out = {}
+    for asset in assets:
+        key = f"alt_{asset.pk}"
+        if key in request.POST:
+            out[asset.pk] = request.POST.get(key, "").strip()
+    return out
+
+
+def _findings_response(request: HttpRequest, findings: list[dict[str, Any]]) -> HttpResponse:
+    return render(request, "web/_findings.html", {"findings": findings})
+
+
+@municipality_view()
+def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_publisher(request, municipality)
+    status = request.GET.get("status") or None
+    if status not in (None, *PostStatus.values):
+        status = None
+    posts = selectors.posts_list(municipality=municipality, user=request.user, status=status)
+    waiting = selectors.posts_awaiting_approval(municipality=municipality, user=request.user)
+    return render(
+        request,
+        "publishing/index.html",
+        {"posts": posts, "waiting_count": len(waiting), "statuses": PostStatus.choices,
+         "status": status},
+    )  # fmt: skip
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def compose(
+    request: HttpRequest, municipality: Municipality, pk: int | None = None
+) -> HttpResponse:
+    """New post, or change a draft. "Sjekk" re-renders with findings; "Lagre" saves."""
+    _require_publisher(request, municipality)
+    post = None
+    initial: dict[str, Any] = {}
+    if pk is not None:
+        post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
+        if post.status not in services.EDITABLE:
+            messages.error(request, _("Innlegget kan ikke endres nå."))
+            return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+        initial = {
+            "channels": [d.channel_id for d in post.deliveries.all()],
+            "text": post.text,
+            "links": "\n".join(post.links),
+            "publish_at": timezone.localtime(post.publish_at) if post.publish_at else None,
+            "documentation_value": post.documentation_value,
+            "media": [pm.asset_id for pm in post.attachments.all()],
+        }
+    form = _post_form(request, municipality, initial=initial)
+    attached = services.post_assets(post) if post else []
+    findings = post.findings if post else None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            media_ids = [a.pk for a in data["media"]] + _upload_from(request, municipality, form)
+            for asset in MediaAsset.objects.filter(pk__in=media_ids, municipality=municipality):
+                alt = request.POST.get(f"alt_{asset.pk}")
+                if alt is not None and alt.strip() != asset.alt_text:
+                    media.media_update(actor=request.user, asset_id=asset.pk, alt_text=alt)
+            values = {
+                "text": data["text"],
+                "links": data["links"],
+                "media_ids": media_ids,
+                "publish_at": data["publish_at"],
+                "documentation_value": data["documentation_value"],
+            }
+            channel_ids = [c.pk for c in data["channels"]]
+            if post is None:
+                post = services.post_create(
+                    actor=request.user, municipality=municipality, channel_ids=channel_ids,
+                    **values,
+                )  # fmt: skip
+            else:
+                post = services.post_update(
+                    actor=request.user, post_id=post.pk, channel_ids=channel_ids, **values
+                )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if request.POST.get("action") == "publish":
+                return redirect("publishing:confirm", slug=municipality.slug, pk=post.pk)
+            messages.success(request, _("Utkastet er lagret og sjekket."))
+            return redirect("publishing:edit", slug=municipality.slug, pk=post.pk)
+    return render(
+        request,
+        "publishing/compose.html",
+        {"form": form, "post": post, "attached": attached, "findings": findings},
+    )
+
+
+@municipality_view()
+@require_POST
+def check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The live check: the composer's fields → the findings fragment. Nothing is stored."""
+    _require_publisher(request, municipality)
+    form = _post_form(request, municipality)
+    form.is_valid()  # partial input is fine: check what there is
+    data = getattr(form, "cleaned_data", {})
+    channel_ids = request.POST.getlist("channels")
+    assets = list(
+        MediaAsset.objects.filter(
+            pk__in=[int(i) for i in request.POST.getlist("media") if i.isdigit()],
+            municipality=municipality,
+        ).prefetch_related("consents")
+    )
+    for asset in assets:
+        override = _alt_overrides(request, [asset]).get(asset.pk)
+        if override is not None:
+            asset.alt_text = override
+    from ordstyrer.channels.models import Channel
+    from ordstyrer.publishing import checks
+
+    channels = [
+        c
+        for c in Channel.objects.filter(
+            pk__in=[int(i) for i in channel_ids if i.isdigit()], municipality=municipality
+        ).select_related("unit")
+        if c.status in access.PUBLISHABLE
+    ]
+    findings = checks.findings_for(
+        municipality=municipality,
+        channels=channels,
+        text=request.POST.get("text", "")[:63206],
+        links=data.get("links") or [],
+        assets=assets,
+        when=data.get("publish_at") or timezone.now(),
+    )
+    return _findings_response(request, findings)
+
+
+def _consequence(post: Any, channels: list[Any], approval_needed: bool, crisis: bool) -> str:
+    names = ", ".join(c.name for c in channels)
+    if crisis:
+        return _(
+            "Innlegget sendes til kriseleder for godkjenning (PU-12) før det publiseres på %(names)s."
+        ) % {"names": names}
+    if approval_needed:
+        return _("Innlegget sendes til godkjenning før det publiseres på %(names)s.") % {
+            "names": names
+        }
+    if post.publish_at:
+        when = timezone.localtime(post.publish_at).strftime("%d.%m.%Y kl. %H:%M")
+        return _("Innlegget publiseres %(when)s på %(names)s.") % {"when": when, "names": names}
+    return _("Publiser nå på %(names)s.") % {"names": names}
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """The confirmation before publishing: the consequence, the findings, nothing ticked."""
+    post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
+    if post.status not in services.EDITABLE:
+        return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+    channels = access.post_channels(post)
+    findings = services.post_check(actor=request.user, post_id=post.pk)
+    policy = policy_for(municipality=municipality)
+    from ordstyrer.publishing import rules
+
+    approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
+    crisis = services._crisis_for_posts(municipality) is not None
+    form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = services.post_publish(
+                actor=request.user, post_id=post.pk,
+                override_reason=form.cleaned_data["override_reason"],
+            )  # fmt: skip
+        except services.PostRefused as exc:
+            findings = exc.findings
+            form.add_error(None, exc.message)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Innlegget er sendt: %(status)s.")
+                             % {"status": PostStatus(post.status).label})  # fmt: skip
+            return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+    return render(
+        request,
+        "publishing/confirm.html",
+        {
+            "post": post,
+            "form": form,
+            "findings": findings,
+            "blocked": any(f["severity"] == "block" for f in findings),
+            "warned": any(f["severity"] == "warn" for f in findings),
+            "consequence": _consequence(post, channels, approval != "none", crisis),
+        },
+    )
+
+
+@municipality_view()
+def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    post = access.access_post(user=request.user, id=pk, slug=municipality.slug)
+    user = request.user
+    crisis_approver = False
+    if post.status == PostStatus.AWAITING_CRISIS_APPROVAL or post.status == PostStatus.PAUSED:
+        from ordstyrer.crisis.selectors import may_approve_in_crisis
+
+        crisis_approver = may_approve_in_crisis(user=user, municipality=municipality)
+    return render(
+        request,
+        "publishing/detail.html",
+        {
+            "post": post,
+            "deliveries": list(post.deliveries.select_related("channel")),
+            "attached": services.post_assets(post),
+            "events": selectors.post_events(post=post),
+            "may_edit": access.may_edit(user, post),
+            "may_approve": post.status == PostStatus.AWAITING_APPROVAL
+            and access.may_approve(user, post),
+            "crisis_approver": crisis_approver,
+            "may_decide_paused": post.status == PostStatus.PAUSED
+            and (crisis_approver or access.may_edit(user, post)
+                 or has_role(user, municipality, {Role.COMMUNICATIONS})),
+            "reason_form": ReasonForm(),
+            "findings": post.findings,
+            "editable": post.status in services.EDITABLE,
+            "withdrawable": post.status in services.WAITING | {PostStatus.PAUSED},
+        },
+    )  # fmt: skip
+
+
+ACTIONS = {
+    "approve": lambda r, p, reason: services.post_approve(actor=r.user, post_id=p),
+    "reject": lambda r, p, reason: services.post_reject(actor=r.user, post_id=p, reason=reason),
+    "crisis_approve": lambda r, p, reason: services.post_crisis_approve(actor=r.user, post_id=p),
+    "crisis_reject": lambda r, p, reason: services.post_crisis_reject(
+        actor=r.user, post_id=p, reason=reason
+    ),
+    "withdraw": lambda r, p, reason: services.post_withdraw(actor=r.user, post_id=p),
+    "resume": lambda r, p, reason: services.post_resume(actor=r.user, post_id=p),
+    "discard": lambda r, p, reason: services.post_discard(actor=r.user, post_id=p, reason=reason),
+}
+
+
+@municipality_view()
+@require_POST
+def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Approve, reject, withdraw, resume, discard: each one service call."""
+    post = access.access_post(user=request.user, id=pk, slug=municipality.slug)
+    action = request.POST.get("action", "")
+    if action not in ACTIONS:
+        messages.error(request, _("Ukjent handling."))
+        return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+    try:
+        ACTIONS[action](request, post.pk, request.POST.get("reason", ""))
+    except services.PostRefused as exc:
+        messages.error(request, exc.message)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Utført."))
+    return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Confirm, then delete a published post on the platforms (consent withdrawn)."""
+    post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
+    form = ReasonForm(request.POST or None, initial={"reason": post.flagged_reason})
+    confirm_form = ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and confirm_form.is_valid():
+        try:
+            media.post_take_down(actor=request.user, post_id=post.pk,
+                                 reason=form.cleaned_data["reason"])  # fmt: skip
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Innlegget tas ned fra plattformene."))
+            return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+    return render(
+        request,
+        "publishing/take_down.html",
+        {"post": post, "form": form, "confirm_form": confirm_form,
+         "deliveries": list(post.deliveries.select_related("channel"))},
+    )  # fmt: skip
+
+
+@municipality_view()
+def approvals(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The approval queue: what this person may approve (findings and consent shown)."""
+    posts = selectors.posts_awaiting_approval(municipality=municipality, user=request.user)
+    crisis_posts: list[Any] = []
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+
+    if may_approve_in_crisis(user=request.user, municipality=municipality):
+        crisis_posts = selectors.posts_awaiting_crisis_approval(municipality=municipality)
+    return render(
+        request,
+        "publishing/approvals.html",
+        {"posts": posts, "crisis_posts": crisis_posts, "reason_form": ReasonForm()},
+    )
+
+
+def _week_day(value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@municipality_view()
+@require_GET
+def calendar(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_publisher(request, municipality)
+    day = _week_day(request.GET.get("uke"))
+    week = selectors.calendar_week(municipality=municipality, user=request.user, day=day)
+    return render(
+        request,
+        "publishing/calendar.html",
+        {
+            "week": week,
+            "previous": (week.start - timedelta(days=7)).isoformat(),
+            "next": (week.start + timedelta(days=7)).isoformat(),
+            "end": week.start + timedelta(days=6),
+        },
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def media_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_publisher(request, municipality)
+    form = MediaUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        captions = form.cleaned_data.get("captions")
+        try:
+            if upload.size > MAX_FORM_FILE:
+                raise ServiceError(_("Filen er for stor."), code="invalid")
+            asset = media.media_upload(
+                actor=request.user,
+                municipality=municipality,
+                filename=upload.name,
+                content=upload.read(),
+                alt_text=form.cleaned_data["alt_text"],
+                caption_mode=form.cleaned_data.get("caption_mode") or "",
+                captions_name=captions.name if captions else "",
+                captions=captions.read() if captions else None,
+            )
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Filen er lastet opp. Fyll ut registeret."))
+            return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
+    return render(
+        request,
+        "publishing/media_list.html",
+        {"assets": selectors.media_list(municipality=municipality), "form": form},
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """The register for one file: facts (PU-4/6/7), consents, withdrawal."""
+    _require_publisher(request, municipality)
+    asset = selectors.media_detail(municipality=municipality, asset_id=pk)
+    register = RegisterForm(
+        request.POST if request.POST.get("form") == "register" else None,
+        initial={
+            "alt_text": asset.alt_text, "people": asset.people,
+            "children": tri_initial(asset.children), "photographer": asset.photographer,
+            "photographer_permission": tri_initial(asset.photographer_permission),
+            "music_cleared": tri_initial(asset.music_cleared),
+        },
+    )  # fmt: skip
+    consent = ConsentForm(
+        request.POST if request.POST.get("form") == "consent" else None,
+        request.FILES if request.POST.get("form") == "consent" else None,
+    )
+    affected = None
+    try:
+        if (
+            request.method == "POST"
+            and request.POST.get("form") == "register"
+            and register.is_valid()
+        ):
+            d = register.cleaned_data
+            media.media_update(
+                actor=request.user, asset_id=asset.pk, alt_text=d["alt_text"],
+                people=d["people"], children=tri(d["children"]), photographer=d["photographer"],
+                photographer_permission=tri(d["photographer_permission"]),
+                music_cleared=tri(d["music_cleared"]),
+            )  # fmt: skip
+            messages.success(request, _("Registeret er oppdatert."))
+            return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
+        if (
+            request.method == "POST"
+            and request.POST.get("form") == "consent"
+            and consent.is_valid()
+        ):
+            d = consent.cleaned_data
+            upload = d.get("form_file")
+            media.consent_record(
+                actor=request.user, asset_id=asset.pk, person_name=d["person_name"],
+                given_by=d["given_by"], given_at=d["given_at"], is_child=d["is_child"],
+                form_name=upload.name if upload else "",
+                form_content=upload.read() if upload else None,
+            )  # fmt: skip
+            messages.success(request, _("Samtykket er registrert."))
+            return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
+        if request.method == "POST" and request.POST.get("form") == "withdraw":
+            affected = media.consent_withdraw(
+                actor=request.user, consent_id=request.POST.get("consent", ""),
+                note=request.POST.get("note", ""),
+            )  # fmt: skip
+            messages.warning(
+                request, _("Samtykket er trukket tilbake. Innlegg som bruker filen er merket.")
+            )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return render(
+        request,
+        "publishing/media_detail.html",
+        {
+            "asset": asset,
+            "register": register,
+            "consent_form": consent,
+            "consents": list(asset.consents.all()),
+            "posts": media.posts_using(asset),
+            "affected": affected,
+            "public_url": None,
+        },
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def private_check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """EM-1 … EM-9 for any member: advice on a private post. The text is never stored."""
+    form = PrivateCheckForm(request.POST or None)
+    advice = None
+    if request.method == "POST" and form.is_valid():
+        advice = run_private_check(
+            form.cleaned_data["text"], policy_for(municipality=municipality),
+            workplace=municipality.name.replace(" kommune", ""),
+        )  # fmt: skip
+    response = render(request, "publishing/private.html", {"form": form, "advice": advice})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def settings_view(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """PU-9's website domain, and each channel's approval and main-page flag."""
+    from ordstyrer.channels.permissions import has_channel_need
+    from ordstyrer.publishing.checks import website_domain
+
+    may_policy = has_role(
+        request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
+    )
+    channels = [c for c in access.publishable_channels(request.user, municipality)
+                if has_channel_need(request.user, c, "manage")]  # fmt: skip
+    if not may_policy and not channels:
+        raise PermissionDenied(_("Du har ikke rollen som trengs for dette."))
+    site = SettingsForm(
+        request.POST if request.POST.get("form") == "site" else None,
+        initial={"website_domain": website_domain(municipality)},
+    )
+    rows = []
+    for channel in channels:
+        current = access.channel_settings(channel)
+        prefix = f"c{channel.pk}"
+        bound = request.POST if request.POST.get("form") == prefix else None
+        rows.append((channel, prefix, ChannelSettingsForm(bound, prefix=prefix, initial={
+            "approval": current.approval, "four_eyes": current.four_eyes,
+            "is_main_page": current.is_main_page})))  # fmt: skip
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "site" and may_policy and site.is_valid():
+                services.publishing_settings_update(
+                    actor=request.user, municipality=municipality,
+                    website_domain=site.cleaned_data["website_domain"],
+                )  # fmt: skip
+                messages.success(request, _("Lagret."))
+                return redirect("publishing:settings", slug=municipality.slug)
+            for channel, prefix, form in rows:
+                if request.POST.get("form") == prefix and form.is_valid():
+                    services.channel_publishing_update(
+                        actor=request.user, channel=channel, **form.cleaned_data
+                    )
+                    messages.success(request, _("Lagret."))
+                    return redirect("publishing:settings", slug=municipality.slug)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "publishing/settings.html",
+        {"site": site, "may_policy": may_policy, "rows": rows},
+    )
+
+
+@require_GET
+def public_media(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """The file behind an unguessable token, without login: Instagram fetches post media
+    from a public URL (Graph §4.5). Nothing else is served this way."""
+    if len(token) < 32:
+        raise Http404
+    asset = (
+        MediaAsset.objects.filter(public_token=token, municipality__slug=slug)
+        .only("content", "mime", "filename")
+        .first()
+    )
+    if asset is None:
+        raise Http404
+    response = HttpResponse(bytes(asset.content), content_type=asset.mime)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
