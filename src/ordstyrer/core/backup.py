@@ -1,0 +1,251 @@
+"""Backup and restore of one installation: the database and the files under
+ORDSTYRER_DATA_DIR, in one tar file with a manifest (issue #14, item 7).
+
+The archive (records, their files and PDF/A renderings) lives in the database, so the
+database dump carries it; the data directory holds uploaded media and finished
+exports. The manifest keeps each municipality's archive chain head, and a restore
+is only called done when the restored chains verify and end at those same heads —
+a restore that lost the last records would otherwise look fine.
+
+PostgreSQL is dumped with `pg_dump --format=custom` (consistent while the system
+runs) and restored with `pg_restore`; the client tools must be at least the server's
+major version. SQLite is copied with its online backup API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+FORMAT = "ordstyrer-backup/1"
+DUMP_NAME = "database.dump"
+SQLITE_NAME = "database.sqlite3"
+MANIFEST = "manifest.json"
+FILES = "files"
+
+
+class BackupError(Exception):
+    """A backup or restore could not be done; the message is one Norwegian sentence."""
+
+
+@dataclass
+class RestoreReport:
+    municipalities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _database() -> dict[str, Any]:
+    return settings.DATABASES["default"]
+
+
+def _vendor() -> str:
+    return connections["default"].vendor
+
+
+def _pg_env() -> tuple[list[str], dict[str, str]]:
+    db = _database()
+    args = ["--host", str(db.get("HOST") or "127.0.0.1"), "--port", str(db.get("PORT") or 5432)]
+    if db.get("USER"):
+        args += ["--username", str(db["USER"])]
+    env = dict(os.environ)
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = str(db["PASSWORD"])  # never on the command line
+    return args, env
+
+
+def _run(command: list[str], env: dict[str, str] | None = None) -> None:
+    tool = command[0]
+    if shutil.which(tool) is None:
+        raise BackupError(f"{tool} finnes ikke på maskinen (Debian-pakken postgresql-client).")
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["ukjent feil"])[-1]
+        raise BackupError(f"{tool} feilet: {reason}")
+
+
+def _chain_heads() -> dict[str, dict[str, Any]]:
+    from ordstyrer.archive.chain import verify_chain
+    from ordstyrer.tenants.models import Municipality
+
+    heads = {}
+    for municipality in Municipality.objects.order_by("slug"):
+        report = verify_chain(municipality.pk)
+        heads[municipality.slug] = {
+            "records": report.records,
+            "head_hash": report.head_hash,
+            "ok": report.ok,
+        }
+    return heads
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _data_files(data_dir: Path, skip: set[Path]) -> Iterator[Path]:
+    if not data_dir.is_dir():
+        return
+    for path in sorted(data_dir.rglob("*")):
+        if path.is_file() and path.resolve() not in skip and not path.name.endswith("-journal"):
+            yield path
+
+
+def _sqlite_path() -> Path:
+    return Path(str(_database()["NAME"])).resolve()
+
+
+def backup_create(*, out: Path, now: datetime | None = None) -> dict[str, Any]:
+    """Write a backup of the database and the data directory to the tar file `out`."""
+    moment = now or datetime.now(tz=UTC)
+    out = out.resolve()
+    if out.exists():
+        raise BackupError(f"{out} finnes fra før; velg et nytt filnavn.")
+    if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+        raise BackupError(f"kan ikke skrive i {out.parent}.")
+    data_dir = Path(settings.DATA_DIR).resolve()
+    vendor = _vendor()
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".ordstyrer-backup-") as tmp:
+        work = Path(tmp)
+        if vendor == "postgresql":
+            dump = work / DUMP_NAME
+            args, env = _pg_env()
+            name = str(_database()["NAME"])
+            _run(["pg_dump", *args, "--format=custom", "--no-owner", "-f", str(dump), name], env)
+        elif vendor == "sqlite":
+            dump = work / SQLITE_NAME
+            source = sqlite3.connect(_sqlite_path())
+            target = sqlite3.connect(dump)
+            with target:
+                source.backup(target)
+            source.close()
+            target.close()
+        else:
+            raise BackupError(f"databasen «{vendor}» støttes ikke.")
+        skip = {_sqlite_path()} if vendor == "sqlite" else set()
+        files = list(_data_files(data_dir, skip | {out}))
+        manifest = {
+            "format": FORMAT,
+            "created_at": moment.isoformat(),
+            "database": vendor,
+            "dump": dump.name,
+            "dump_sha256": _sha256(dump),
+            "files": {str(p.relative_to(data_dir)): _sha256(p) for p in files},
+            "archive": _chain_heads(),
+        }
+        (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        partial = out.with_name(out.name + ".part")
+        with tarfile.open(partial, "w") as tar:
+            tar.add(work / MANIFEST, arcname=MANIFEST)
+            tar.add(dump, arcname=dump.name)
+            for path in files:
+                tar.add(path, arcname=f"{FILES}/{path.relative_to(data_dir)}")
+        os.replace(partial, out)  # a backup file exists only when complete
+    return manifest
+
+
+def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
+    try:
+        member = tar.getmember(MANIFEST)
+        raw = tar.extractfile(member)
+        manifest = json.loads(raw.read() if raw else b"")
+    except (KeyError, ValueError):
+        raise BackupError("filen er ikke en Ordstyrer-sikkerhetskopi (manifest mangler).") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError("filen er ikke en Ordstyrer-sikkerhetskopi i et kjent format.")
+    return manifest
+
+
+def _database_has_tables() -> bool:
+    with connections["default"].cursor() as cursor:
+        return bool(connections["default"].introspection.table_names(cursor))
+
+
+def backup_restore(*, source: Path, replace: bool = False) -> RestoreReport:
+    """Restore the backup `source` into the configured database and data directory,
+    then verify every archive chain against the heads the backup recorded.
+
+    Refuses a database that already holds tables unless `replace` is given. Stop the
+    web and worker processes first.
+    """
+    if not source.is_file():
+        raise BackupError(f"fant ikke {source}.")
+    vendor = _vendor()
+    data_dir = Path(settings.DATA_DIR).resolve()
+    try:
+        tar = tarfile.open(source, "r")
+    except (tarfile.TarError, OSError):
+        raise BackupError(f"{source} er ikke en lesbar tar-fil.") from None
+    with tar, tempfile.TemporaryDirectory(prefix=".ordstyrer-restore-") as tmp:
+        manifest = _read_manifest(tar)
+        if manifest.get("database") != vendor:
+            raise BackupError(
+                f"kopien er fra {manifest.get('database')}, denne installasjonen bruker {vendor}."
+            )
+        if _database_has_tables() and not replace:
+            raise BackupError(
+                "databasen er ikke tom; bruk --replace for å erstatte innholdet med kopien."
+            )
+        work = Path(tmp)
+        tar.extractall(work, filter="data")  # no absolute paths, links or devices
+        dump = work / str(manifest["dump"])
+        if not dump.is_file() or _sha256(dump) != manifest.get("dump_sha256"):
+            raise BackupError("databasedumpen i kopien mangler eller er skadet (sjekksum).")
+        for name, digest in manifest.get("files", {}).items():
+            path = work / FILES / name
+            if not path.is_file() or _sha256(path) != digest:
+                raise BackupError(f"filen {name} i kopien mangler eller er skadet (sjekksum).")
+        if vendor == "postgresql":
+            args, env = _pg_env()
+            options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
+            name = str(_database()["NAME"])
+            _run(["pg_restore", *args, *options, "--dbname", name, str(dump)], env)
+        else:
+            target = _sqlite_path()
+            connections.close_all()
+            staged = target.with_name(target.name + ".restoring")
+            shutil.copyfile(dump, staged)
+            for suffix in ("-wal", "-shm", "-journal"):
+                target.with_name(target.name + suffix).unlink(missing_ok=True)
+            os.replace(staged, target)
+        if (work / FILES).is_dir():
+            for path in (work / FILES).rglob("*"):
+                if path.is_file():
+                    dest = data_dir / path.relative_to(work / FILES)
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, dest)
+    connections.close_all()
+    report = RestoreReport(municipalities=_chain_heads())
+    for slug, want in manifest.get("archive", {}).items():
+        got = report.municipalities.get(slug)
+        if got is None:
+            report.problems.append(f"{slug}: kommunen mangler etter gjenoppretting")
+        elif not got["ok"]:
+            report.problems.append(f"{slug}: arkivkjeden verifiserer ikke (AR-3)")
+        elif (got["records"], got["head_hash"]) != (want["records"], want["head_hash"]):
+            report.problems.append(
+                f"{slug}: arkivkjeden slutter ikke der kopien sa ({got['records']} av "
+                f"{want['records']} poster)"
+            )
+    return report

@@ -1,0 +1,50 @@
+"""`ordstyrer backup create --out FILE` and `ordstyrer backup restore FILE [--replace]`
+(docs/deploy.md, "Backup and restore")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from ordstyrer.core.backup import BackupError, backup_create, backup_restore
+
+
+class Command(BaseCommand):
+    help = "Back up or restore the database and the data directory (archive included)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="skriv en sikkerhetskopi til en tar-fil")
+        create.add_argument("--out", required=True, type=Path)
+        restore = sub.add_parser("restore", help="gjenopprett fra en sikkerhetskopi")
+        restore.add_argument("source", type=Path)
+        restore.add_argument(
+            "--replace", action="store_true", help="erstatt en database som ikke er tom"
+        )
+
+    def handle(self, *args, action, **options):
+        try:
+            if action == "create":
+                manifest = backup_create(out=options["out"])
+                records = sum(m["records"] for m in manifest["archive"].values())
+                self.stdout.write(
+                    f"Sikkerhetskopi skrevet til {options['out']}: {manifest['database']}, "
+                    f"{len(manifest['files'])} filer, {records} arkivposter i "
+                    f"{len(manifest['archive'])} kommune(r)."
+                )
+                return
+            report = backup_restore(source=options["source"], replace=options["replace"])
+        except BackupError as exc:
+            raise CommandError(str(exc)) from None
+        except DatabaseError as exc:
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise CommandError(f"databasefeil: {first}") from None
+        for slug, head in report.municipalities.items():
+            self.stdout.write(
+                f"{slug}: {head['records']} arkivposter, siste hash {head['head_hash']}"
+            )
+        if not report.ok:
+            raise CommandError("; ".join(report.problems), returncode=1)
+        self.stdout.write("Gjenopprettet, og arkivkjedene er kontrollert (AR-3).")
