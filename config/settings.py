@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.admin",
     "django_tasks",
     "django_tasks_db",
+    "axes",  # login throttling (issue #18)
+    "csp",  # Content-Security-Policy (issue #18)
     "ordstyrer.core",
     "ordstyrer.tenants",
     "ordstyrer.channels",
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ordstyrer.web.middleware.BokmalFirstLocaleMiddleware",
@@ -63,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out login into the lockout page (ordstyrer.web.throttle).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ordstyrer.web.context.shell",
+                "ordstyrer.crisis.context.crisis",
             ],
         },
     },
@@ -198,3 +205,71 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("ORDSTYRER_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Hardening (issue #18) -------------------------------------------------------------
+PRODUCTION = env_bool("ORDSTYRER_PRODUCTION", False)
+
+# Login throttling (django-axes): failed logins are counted per username and per client
+# address; either over the limit is refused for the cool-off, the right password too.
+AUTHENTICATION_BACKENDS = [
+    "ordstyrer.web.throttle.LoginThrottleBackend",  # first: refuses a locked-out login
+    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
+]
+AXES_FAILURE_LIMIT = env_int("ORDSTYRER_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORDSTYRER_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "ordstyrer.web.throttle.lockout_response"
+AXES_VERBOSE = False  # ordstyrer.web.throttle writes one structured line per failure
+# Behind N reverse proxies the client address is taken from X-Forwarded-For (the
+# proxies must set it); 0: the socket's address.
+_PROXIES = env_int("ORDSTYRER_PROXY_COUNT", 0)
+if _PROXIES:
+    AXES_IPWARE_PROXY_COUNT = _PROXIES
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Content-Security-Policy (django-csp 4): no inline script or style anywhere; the
+# console's JS and CSS are static files. The forms that post to us may be sent on to
+# Meta's login dialog (platforms.login_start), so its origin is a form target too.
+_FORM_TARGETS = ["'self'", META_DIALOG_BASE_URL]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": _FORM_TARGETS,
+        "base-uri": ["'none'"],
+    }
+}
+
+# Production sits behind a TLS proxy: HTTPS only, HSTS, secure cookies. Each can be
+# turned off only by its own explicit variable (e.g. a proxy that redirects itself).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    _proxy_header = env_str("ORDSTYRER_PROXY_SSL_HEADER", "X-Forwarded-Proto")
+    if _proxy_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+    SECURE_SSL_REDIRECT = env_bool("ORDSTYRER_SSL_REDIRECT", True)
+    # Health checks come over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
+    SECURE_HSTS_SECONDS = env_int("ORDSTYRER_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ORDSTYRER_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("ORDSTYRER_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Submitting the domain to the browsers' preload list is the operator's decision.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    if not SESSION_COOKIE_SECURE:
+        raise ConfigError(
+            "ORDSTYRER_PRODUCTION=true needs ORDSTYRER_SECURE_COOKIES=true (cookies over TLS)"
+        )
+    if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ConfigError(
+            "ORDSTYRER_SECRET_KEY must be a random value of at least 50 characters in "
+            'production (python -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )

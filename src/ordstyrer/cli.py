@@ -73,9 +73,15 @@ def run_django(argv: Sequence[str]) -> int:
     name = argv[0].replace("-", "_") if argv else "help"
     if name == "help_django":
         name = "help"
-    if name not in SCHEMA_FREE_COMMANDS and not _schema_ready():
+    from config.env import ConfigError
+
+    try:
+        if name not in SCHEMA_FREE_COMMANDS and not _schema_ready():
+            return EXIT_USAGE
+        execute_from_command_line(["ordstyrer", name, *argv[1:]])
+    except ConfigError as exc:  # a refused setting: one line, not a traceback
+        print(f"ordstyrer: ugyldig oppsett: {exc}", file=sys.stderr)  # noqa: T201
         return EXIT_USAGE
-    execute_from_command_line(["ordstyrer", name, *argv[1:]])
     return 0
 
 
