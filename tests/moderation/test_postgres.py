@@ -217,3 +217,32 @@ def test_a_killed_worker_process_leaves_nothing_hanging_and_nothing_deleted_twic
     notice = PlatformOp.objects.get(kind=OpKind.NOTICE)
     assert outbox.op_run(op_id=notice.pk, now=after_lease) == OpStatus.DONE
     assert not PlatformOp.objects.exclude(status=OpStatus.DONE).exists()
+
+
+def test_the_same_deletion_posted_twice_at_once_is_one_action(slow):
+    """A double click on «Bekreft sletting»: two requests with one intent key race; one
+    deletion, one archive record, and both get the same action (#15)."""
+    from ordstyrer.archive.models import ArchiveRecord
+    from ordstyrer.core.intents import new_intent_key
+    from ordstyrer.moderation.models import ModerationAction
+
+    world = make_world("pgintent")
+    item = inbox_ingest(
+        channel=world.channel,
+        comment=comment("c-intent", SPAM, author="u-intent", name="Per Li"),
+        received_at=timezone.now(),
+    )
+    key = new_intent_key()
+    results = _in_threads(
+        2,
+        lambda: (
+            comment_delete(
+                actor=world.admin, item=item, ground="spam", justification=WHY, intent_key=key
+            ).pk
+        ),
+    )
+    assert len(results) == 2 and len(set(results)) == 1
+    assert ModerationAction.objects.filter(kind="delete").count() == 1
+    for op_id in PlatformOp.objects.filter(kind=OpKind.CAPTURE).values_list("pk", flat=True):
+        outbox.op_run(op_id=op_id)
+    assert ArchiveRecord.objects.filter(kind="deleted_comment").count() == 1

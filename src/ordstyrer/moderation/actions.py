@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import Replayed
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import log_event
@@ -90,7 +91,10 @@ def new_action(
     justification: str = "",
     automatic: bool = False,
     rule: str = "",
+    intent_key: str = "",
 ) -> ModerationAction:
+    """The action row. A concurrent post of the same intent (`intent_key`) raises
+    `Replayed` with the first action; another deletion of the item is refused."""
     try:
         with transaction.atomic():
             return ModerationAction.objects.create(
@@ -108,12 +112,25 @@ def new_action(
                 target_platform_id=item.platform_id,
                 author_platform_id=item.author_platform_id,
                 author_name=item.author_name,
+                intent_key=intent_key,
             )
     except IntegrityError:
+        first = intent_action(item, intent_key)
+        if first is not None:  # moderation_one_action_per_intent: the same post, twice
+            raise Replayed(first) from None
         # moderation_one_deletion_per_item: a concurrent request got there first.
         raise ServiceError(
             _("Kommentaren er allerede slettet eller under sletting."), code="duplicate"
         ) from None
+
+
+def intent_action(item: InboxItem, intent_key: str) -> ModerationAction | None:
+    """The action already taken for this form post on this item, if any (`core.intents`)."""
+    if not intent_key:
+        return None
+    return ModerationAction.objects.filter(
+        municipality_id=item.municipality_id, item_id=item.pk, intent_key=intent_key
+    ).first()
 
 
 def new_op(

@@ -27,11 +27,13 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import Capability
 from ordstyrer.connectors.registry import connector_class
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import Replayed, clean_intent_key
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate, require_remove
 from ordstyrer.moderation.actions import (
     audit,
+    intent_action,
     log_item,
     new_action,
     new_op,
@@ -91,17 +93,40 @@ def author_ban(
     justification: str,
     manual: bool = False,
     notify: bool | None = None,
+    intent_key: str = "",
     now: datetime | None = None,
 ) -> ModerationAction:
-    """Ban the author of `item` from its channel on an allowed ground (MO-1)."""
+    """Ban the author of `item` from its channel on an allowed ground (MO-1); a replayed
+    `intent_key` returns the first ban."""
     now = now or timezone.now()
     require_person(actor, _("utestenge personer"))
     justification = clean_justification(justification)
+    intent_key = clean_intent_key(intent_key)
+    try:
+        return _ban(item, actor=actor, ground=ground, justification=justification,
+                    manual=manual, notify=notify, intent_key=intent_key, now=now)  # fmt: skip
+    except Replayed as replay:
+        return replay.first  # type: ignore[return-value]
+
+
+def _ban(
+    item: InboxItem,
+    *,
+    actor: Any,
+    ground: str,
+    justification: str,
+    manual: bool,
+    notify: bool | None,
+    intent_key: str,
+    now: datetime,
+) -> ModerationAction:
     with transaction.atomic():
         item = lock_item(item)
         _lock_channel(item)
         policy = policy_for(municipality=item.municipality)
         require_remove(actor, item.channel, policy)
+        if (first := intent_action(item, intent_key)) is not None:
+            return first
         require_ground(policy, ground, what=_("utestenge personer"))
         if item.from_page:
             raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
@@ -122,6 +147,7 @@ def author_ban(
             now=now,
             ground=ground,
             justification=justification,
+            intent_key=intent_key,
         )
         action.approved_by, action.approved_at = actor, now
         if not can_block:
@@ -165,16 +191,32 @@ def author_unban(
     item: InboxItem,
     justification: str = "",
     manual: bool = False,
+    intent_key: str = "",
     now: datetime | None = None,
 ) -> ModerationAction:
-    """Lift the ban on the author of `item`; recorded in the archive beside the ban."""
+    """Lift the ban on the author of `item`; recorded in the archive beside the ban. A
+    replayed `intent_key` returns the first action."""
     now = now or timezone.now()
     require_person(actor, _("oppheve utestenging"))
     justification = " ".join(str(justification or "").split())[:2000]
+    intent_key = clean_intent_key(intent_key)
+    try:
+        return _unban(item, actor=actor, justification=justification, manual=manual,
+                      intent_key=intent_key, now=now)  # fmt: skip
+    except Replayed as replay:
+        return replay.first  # type: ignore[return-value]
+
+
+def _unban(
+    item: InboxItem, *, actor: Any, justification: str, manual: bool, intent_key: str,
+    now: datetime,
+) -> ModerationAction:  # fmt: skip
     with transaction.atomic():
         item = lock_item(item)
         _lock_channel(item)
         require_moderate(actor, item.channel)
+        if (first := intent_action(item, intent_key)) is not None:
+            return first
         ban = ban_in_force(item.channel, item.author_platform_id)
         if ban is None:
             raise ServiceError(_("Personen er ikke utestengt fra kanalen."), code="already")
@@ -188,6 +230,7 @@ def author_unban(
             actor=actor,
             now=now,
             justification=justification,
+            intent_key=intent_key,
         )
         if not can_block:
             action.finished_at = now

@@ -14,7 +14,14 @@ from ordstyrer.moderation.models import NoticeDelivery
 JUSTIFICATION_HELP = _("Kort og saklig: den arkiveres sammen med kommentaren (MO-2).")
 
 
-class HideForm(forms.Form):
+class IntentForm(forms.Form):
+    """A moderation form: it carries the key made when it was rendered (`core.intents`),
+    so a double click or Back + submit acts once."""
+
+    intent_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class HideForm(IntentForm):
     ground = forms.ChoiceField(label=_("Grunnlag (valgfritt)"), required=False)
     justification = forms.CharField(
         label=_("Notat (valgfritt)"),
@@ -32,7 +39,7 @@ class HideForm(forms.Form):
         )
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(IntentForm):
     """Delete or ban: a ground from the municipality's list and a justification.
 
     Posted twice: first from the panel (the console shows what will happen), then from
@@ -60,7 +67,7 @@ class BanForm(RemoveForm):
     )
 
 
-class UnbanForm(forms.Form):
+class UnbanForm(IntentForm):
     justification = forms.CharField(
         label=_("Begrunnelse (valgfri)"),
         required=False,

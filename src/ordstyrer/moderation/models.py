@@ -133,6 +133,8 @@ class ModerationAction(models.Model):
         "archive.ArchiveRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     error = models.TextField(blank=True)
+    # The form's key (`core.intents`): a replayed post returns this action, never a second.
+    intent_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -144,6 +146,12 @@ class ModerationAction(models.Model):
                 fields=["item"],
                 condition=Q(kind="delete", status__in=["pending_approval", "queued", "done"]),
                 name="moderation_one_deletion_per_item",
+            ),
+            # One action per intent: a double click or Back + submit acts once.
+            models.UniqueConstraint(
+                fields=["municipality", "intent_key"],
+                condition=~Q(intent_key=""),
+                name="moderation_one_action_per_intent",
             ),
         ]
         indexes = [

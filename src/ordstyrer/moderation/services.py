@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import Replayed, clean_intent_key
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.transitions import lock_item, policy_state, transition
 from ordstyrer.inbox.workflow import OPEN
@@ -32,6 +33,7 @@ from ordstyrer.moderation.access import require_moderate, require_remove
 from ordstyrer.moderation.actions import (
     audit,
     guard_item,
+    intent_action,
     log_item,
     new_action,
     new_op,
@@ -92,19 +94,30 @@ def comment_hide(
     item: InboxItem,
     ground: str = "",
     justification: str = "",
+    intent_key: str = "",
     now: datetime | None = None,
 ) -> ModerationAction:
     """Hide a comment on the platform (reversible; the default first step).
 
     With a `ground` (one of the municipality's) the hidden comment is also archived as
-    documented (MO-6), which lets communications prepare a police package (MO-3)."""
+    documented (MO-6), which lets communications prepare a police package (MO-3). A
+    replayed `intent_key` returns the first action."""
     now = now or timezone.now()
     justification = _note(justification)
-    with transaction.atomic():
-        item = lock_item(item)
-        require_moderate(actor, item.channel)
-        require_person(actor, _("skjule kommentarer her"))
-        return _hide(item, actor=actor, ground=ground, justification=justification, now=now)
+    intent_key = clean_intent_key(intent_key)
+    try:
+        with transaction.atomic():
+            item = lock_item(item)
+            require_moderate(actor, item.channel)
+            require_person(actor, _("skjule kommentarer her"))
+            if (first := intent_action(item, intent_key)) is not None:
+                return first
+            return _hide(
+                item, actor=actor, ground=ground, justification=justification, now=now,
+                intent_key=intent_key,
+            )  # fmt: skip
+    except Replayed as replay:
+        return replay.first  # type: ignore[return-value]
 
 
 def hide_by_rule(*, item: InboxItem, rule: str, now: datetime) -> ModerationAction:
@@ -115,7 +128,14 @@ def hide_by_rule(*, item: InboxItem, rule: str, now: datetime) -> ModerationActi
 
 
 def _hide(
-    item: InboxItem, *, actor: Any, ground: str, justification: str, now: datetime, rule: str = ""
+    item: InboxItem,
+    *,
+    actor: Any,
+    ground: str,
+    justification: str,
+    now: datetime,
+    rule: str = "",
+    intent_key: str = "",
 ) -> ModerationAction:
     guard_item(item)
     if item.hidden or open_action(item, ActionKind.HIDE) is not None:
@@ -133,6 +153,7 @@ def _hide(
         justification=justification,
         automatic=bool(rule),
         rule=rule,
+        intent_key=intent_key,
     )
     if ground:
         action.archive_record = archive_append(
@@ -147,15 +168,33 @@ def _hide(
 
 
 def comment_unhide(
-    *, actor: Any, item: InboxItem, justification: str = "", now: datetime | None = None
+    *,
+    actor: Any,
+    item: InboxItem,
+    justification: str = "",
+    intent_key: str = "",
+    now: datetime | None = None,
 ) -> ModerationAction:
-    """Show a hidden comment again."""
+    """Show a hidden comment again (a replayed `intent_key` returns the first action)."""
     now = now or timezone.now()
     justification = _note(justification)
+    intent_key = clean_intent_key(intent_key)
+    try:
+        return _unhide(item, actor=actor, justification=justification, intent_key=intent_key,
+                       now=now)  # fmt: skip
+    except Replayed as replay:
+        return replay.first  # type: ignore[return-value]
+
+
+def _unhide(
+    item: InboxItem, *, actor: Any, justification: str, intent_key: str, now: datetime
+) -> ModerationAction:
     with transaction.atomic():
         item = lock_item(item)
         require_moderate(actor, item.channel)
         require_person(actor, _("vise kommentarer igjen"))
+        if (first := intent_action(item, intent_key)) is not None:
+            return first
         guard_item(item)
         if open_action(item, ActionKind.HIDE) is not None:
             raise ServiceError(_("Skjulingen er ikke ferdig ennå; prøv igjen om litt."))
@@ -165,7 +204,7 @@ def comment_unhide(
             raise ServiceError(_("Kommentaren er under sletting og vises ikke igjen."))
         action = new_action(
             item=item, kind=ActionKind.UNHIDE, status=ActionStatus.QUEUED, actor=actor,
-            now=now, justification=justification,
+            now=now, justification=justification, intent_key=intent_key,
         )  # fmt: skip
         new_op(action, OpKind.UNHIDE, now=now, target=item.platform_id)
         log_item(item, "mod_unhide", actor=actor, now=now, text=justification,
@@ -184,6 +223,7 @@ def comment_delete(
     ground: str,
     justification: str,
     notify: bool | None = None,
+    intent_key: str = "",
     now: datetime | None = None,
 ) -> ModerationAction:
     """Delete a comment on one of the municipality's grounds (MO-1), archived first (MO-2).
@@ -192,14 +232,35 @@ def comment_delete(
     words), without a justification, or under MO-5 when the actor is not the main
     administrator or communications. With a second approver required, the comment is
     hidden and the deletion waits (`deletion_approve`); otherwise the outbox starts at
-    once. The author is told why (MO-4) once the comment is gone."""
+    once. The author is told why (MO-4) once the comment is gone. A replayed
+    `intent_key` (a double click, Back + submit) returns the first action."""
     now = now or timezone.now()
     require_person(actor, _("slette kommentarer"))
     justification = clean_justification(justification)
+    intent_key = clean_intent_key(intent_key)
+    try:
+        return _delete(item, actor=actor, ground=ground, justification=justification,
+                       notify=notify, intent_key=intent_key, now=now)  # fmt: skip
+    except Replayed as replay:
+        return replay.first  # type: ignore[return-value]
+
+
+def _delete(
+    item: InboxItem,
+    *,
+    actor: Any,
+    ground: str,
+    justification: str,
+    notify: bool | None,
+    intent_key: str,
+    now: datetime,
+) -> ModerationAction:
     with transaction.atomic():
         item = lock_item(item)
         policy = policy_for(municipality=item.municipality)
         require_remove(actor, item.channel, policy)
+        if (first := intent_action(item, intent_key)) is not None:
+            return first
         require_ground(policy, ground, what=_("slette kommentarer"))
         guard_item(item)
         settings = settings_for(item.municipality)
@@ -212,6 +273,7 @@ def comment_delete(
             now=now,
             ground=ground,
             justification=justification,
+            intent_key=intent_key,
         )
         # The notice is a comment on the post (a reply under a deleted comment would go
         # with it), so it needs the post.
@@ -271,6 +333,8 @@ def deletion_approve(
         action = _lock_action(action)
         policy = policy_for(municipality=item.municipality)
         require_remove(actor, item.channel, policy)
+        if action.approved_by_id == actor.pk and action.requested_by_id != actor.pk:
+            return action  # the same approval posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
             raise ServiceError(_("Denne slettingen venter ikke på godkjenning."), code="state")
         if action.requested_by_id == actor.pk:
@@ -301,6 +365,8 @@ def deletion_reject(
         item = lock_item(action.item_id)
         action = _lock_action(action)
         require_moderate(actor, item.channel)
+        if action.status == ActionStatus.REJECTED and action.rejected_by_id == actor.pk:
+            return action  # the same rejection posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
             raise ServiceError(_("Denne slettingen venter ikke på godkjenning."), code="state")
         action.status = ActionStatus.REJECTED

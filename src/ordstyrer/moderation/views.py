@@ -113,6 +113,7 @@ def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
             item=item,
             ground=data["ground"],
             justification=data["justification"],
+            intent_key=data["intent_key"],
         )
         return _("Kommentaren skjules på plattformen.")
 
@@ -124,7 +125,10 @@ def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
 def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def act(item: InboxItem) -> str:
         services.comment_unhide(
-            actor=request.user, item=item, justification=request.POST.get("justification", "")
+            actor=request.user,
+            item=item,
+            justification=request.POST.get("justification", ""),
+            intent_key=request.POST.get("intent_key", ""),
         )
         return _("Kommentaren vises igjen på plattformen.")
 
@@ -186,6 +190,7 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             ground=data["ground"],
             justification=data["justification"],
             notify=data["notify"],
+            intent_key=data["intent_key"],
         )
         if action.status == ActionStatus.PENDING_APPROVAL:
             return _(
@@ -208,6 +213,7 @@ def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
             justification=data["justification"],
             manual=data["manual"],
             notify=data["notify"],
+            intent_key=data["intent_key"],
         )
         if action.status == ActionStatus.RECORDED:
             return _("Utestengingen er registrert og arkivert.")
@@ -225,6 +231,7 @@ def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResp
             item=item,
             justification=data["justification"],
             manual=data["manual"],
+            intent_key=data["intent_key"],
         )
         return _("Utestengingen er opphevet.")
 

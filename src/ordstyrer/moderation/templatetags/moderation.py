@@ -10,6 +10,7 @@ from typing import Any
 
 from django import template
 
+from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox.widgets import RENDERER
 from ordstyrer.moderation.forms import BanForm, HideForm, RejectForm, RemoveForm, UnbanForm
 from ordstyrer.moderation.selectors import Panel, item_panel
@@ -45,26 +46,37 @@ def _forms(panel: Panel) -> dict[str, Any]:
     item, grounds = panel.item, panel.grounds
     forms: dict[str, Any] = {}
     open_for_removal = not panel.deletion and not item.removed_at
+    # Every form gets its own fresh intent key (`core.intents`): one action per post.
     if open_for_removal and not item.hidden and not panel.hide_pending:
-        forms["hide_form"] = HideForm(grounds=grounds, auto_id="mod_hide_%s", renderer=RENDERER)
+        forms["hide_form"] = HideForm(
+            grounds=grounds, initial=_key(), auto_id="mod_hide_%s", renderer=RENDERER
+        )
+    if open_for_removal and item.hidden:
+        forms["unhide_key"] = new_intent_key()
     removes = bool(grounds) and panel.may_remove
     if removes and open_for_removal and not panel.pending_delete:
         forms["delete_form"] = RemoveForm(
             grounds=grounds,
-            initial={"notify": panel.notify_default},
+            initial={"notify": panel.notify_default, **_key()},
             auto_id="mod_delete_%s",
             renderer=RENDERER,
         )
     if removes and item.author_platform_id:
         if panel.ban:
-            forms["unban_form"] = UnbanForm(auto_id="mod_unban_%s", renderer=RENDERER)
+            forms["unban_form"] = UnbanForm(
+                initial=_key(), auto_id="mod_unban_%s", renderer=RENDERER
+            )
         else:
             forms["ban_form"] = BanForm(
                 grounds=grounds,
-                initial={"notify": panel.notify_default},
+                initial={"notify": panel.notify_default, **_key()},
                 auto_id="mod_ban_%s",
                 renderer=RENDERER,
             )
     if panel.pending_delete:
         forms["reject_form"] = RejectForm(auto_id="mod_reject_%s", renderer=RENDERER)
     return forms
+
+
+def _key() -> dict[str, str]:
+    return {"intent_key": new_intent_key()}
