@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry
@@ -98,3 +98,48 @@ def crises_recent(*, municipality: Municipality, limit: int = 10) -> list[Crisis
         .select_related("declared_by", "ended_by")
         .order_by("-declared_at")[:limit]
     )
+
+
+def may_view_crisis(*, user: Any, municipality: Municipality) -> bool:
+    """Who opens the crisis page: the crisis leader, communications, the chief
+    administrator (the roles that can be PU-12 approvers) and the named deputies."""
+    roles = roles_in(user, municipality)
+    if not roles:
+        return False
+    if roles & VIEW_ROLES:
+        return True
+    return is_crisis_deputy(user=user, municipality=municipality)
+
+
+VIEW_ROLES = frozenset({Role.CRISIS_LEADER, Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+
+
+def crisis_banner(*, user: Any, municipality: Municipality) -> tuple[Crisis | None, bool]:
+    """For every console page in one query: the active crisis (name and id only) and
+    whether `user` sees the crisis page in the menu."""
+    roles = roles_in(user, municipality)
+    if not roles:
+        return None, False
+    row = (
+        Municipality.objects.filter(pk=municipality.pk)
+        .annotate(
+            crisis_id=Subquery(
+                Crisis.objects.filter(municipality=OuterRef("pk"), ended_at__isnull=True).values(
+                    "pk"
+                )[:1]
+            ),
+            crisis_name=Subquery(
+                Crisis.objects.filter(municipality=OuterRef("pk"), ended_at__isnull=True).values(
+                    "name"
+                )[:1]
+            ),
+            deputy=Exists(CrisisDeputy.objects.filter(municipality=OuterRef("pk"), user=user)),
+        )
+        .values_list("crisis_id", "crisis_name", "deputy")
+        .first()
+    )
+    if row is None:
+        return None, False
+    crisis_id, name, deputy = row
+    crisis = Crisis(pk=crisis_id, municipality=municipality, name=name) if crisis_id else None
+    return crisis, bool(roles & VIEW_ROLES or deputy)

@@ -327,3 +327,11 @@ def crisis_reject(
     return post_crisis_reject(
         post_id=_post_of(municipality, object_id), actor=actor, reason=reason, now=now
     )
+
+
+def crisis_object_check(*, municipality: Municipality, kind: str, object_id: Any) -> int:
+    """The id of post/reply `object_id` if it belongs to `municipality`; Http404 if not."""
+    _check_kind(kind)
+    if kind == "reply":
+        return _reply_of(municipality, object_id)
+    return _post_of(municipality, object_id)

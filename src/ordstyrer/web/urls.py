@@ -28,6 +28,7 @@ urlpatterns = [
     path("m/<slug:slug>/arkiv/", include("ordstyrer.archive.urls")),
     path("m/<slug:slug>/innboks/", include("ordstyrer.inbox.urls")),
     path("m/<slug:slug>/moderering/", include("ordstyrer.moderation.urls")),
+    path("m/<slug:slug>/krise/", include("ordstyrer.crisis.urls")),
     path("m/<slug:slug>/publisering/", include("ordstyrer.publishing.urls")),
     path("m/<slug:slug>/api-nokler/", include("ordstyrer.api.urls_console")),
 ]

@@ -1,0 +1,87 @@
+"""Console forms of crisis mode (PU-12). Nothing is pre-selected in a deliberate act."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from ordstyrer.crisis.models import Crisis
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DeclareForm(forms.Form):
+    name = forms.CharField(
+        label=_("Navn på krisen"),
+        max_length=Crisis._meta.get_field("name").max_length,
+        help_text=_("For eksempel «Flom i sentrum» eller «Vannforurensning Elvdalen»."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Begrunnelse til forfatteren"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Forfatteren får begrunnelsen og kan skrive et nytt forslag."),
+    )
+
+
+DECISIONS = (
+    ("resume_now", _("Publiser nå")),
+    ("resume_at", _("Publiser på et tidspunkt")),
+    ("discard", _("Forkast innlegget")),
+)
+
+
+class PausedDecisionForm(forms.Form):
+    """What happens to one paused post after the crisis: chosen, never pre-selected."""
+
+    decision = forms.ChoiceField(
+        label=_("Hva skal skje med innlegget?"),
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Velg hva som skal skje med innlegget.")},
+    )
+    publish_at = forms.DateTimeField(
+        label=_("Tidspunkt"),
+        required=False,
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
+        help_text=_("Bare når innlegget skal publiseres på et tidspunkt."),
+    )
+    reason = forms.CharField(
+        label=_("Begrunnelse"),
+        required=False,
+        max_length=2000,
+        help_text=_("Må fylles ut når innlegget forkastes."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == "resume_at" and not data.get("publish_at"):
+            self.add_error("publish_at", _("Oppgi når innlegget skal publiseres."))
+        if decision == "discard" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Skriv hvorfor innlegget forkastes."))
+        return data
+
+
+class DeputyForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Stedfortreder for kriselederen"),
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Velg en person"),
+        error_messages={"required": _("Velg en person.")},
+    )
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(role_assignments__municipality=municipality, is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()

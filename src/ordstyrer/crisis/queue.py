@@ -1,0 +1,120 @@
+"""Reads across apps for the crisis console and API: what waits for the crisis leader
+(posts and replies) and the posts paused by a crisis (PU-12).
+
+Kept apart from `selectors.py`, which imports no other feature app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.apps import apps
+
+from ordstyrer.tenants.models import Municipality
+
+PUBLISHING = "ordstyrer.publishing"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """One post or reply waiting for the crisis leader."""
+
+    kind: str  # "post" | "reply"
+    id: int
+    text: str
+    channel: str
+    created_by: str
+    created_at: datetime | None
+    # For a reply: the citizen's comment it answers.
+    in_reply_to: str = ""
+    in_reply_to_author: str = ""
+
+
+def _name(user: Any) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _channels_of(post: Any) -> str:
+    deliveries = getattr(post, "deliveries", None)
+    if deliveries is None:
+        return ""
+    return ", ".join(d.channel.name for d in deliveries.all())
+
+
+def waiting_replies(*, municipality: Municipality) -> list[Waiting]:
+    from ordstyrer.inbox.models import Reply, ReplyStatus
+
+    replies = (
+        Reply.objects.filter(
+            status=ReplyStatus.AWAITING_CRISIS_APPROVAL, item__channel__municipality=municipality
+        )
+        .select_related("item__channel", "author")
+        .order_by("created_at", "pk")
+    )
+    return [
+        Waiting(
+            kind="reply",
+            id=r.pk,
+            text=r.text,
+            channel=r.item.channel.name,
+            created_by=_name(r.author),
+            created_at=r.created_at,
+            in_reply_to=r.item.text,
+            in_reply_to_author=r.item.author_name,
+        )
+        for r in replies
+    ]
+
+
+def waiting_posts(*, municipality: Municipality) -> list[Waiting]:
+    if not apps.is_installed(PUBLISHING):
+        return []
+    from ordstyrer.publishing.selectors import posts_awaiting_crisis_approval
+
+    return [
+        Waiting(
+            kind="post",
+            id=p.pk,
+            text=p.text,
+            channel=_channels_of(p),
+            created_by=_name(getattr(p, "author", None)),
+            created_at=getattr(p, "created_at", None),
+        )
+        for p in posts_awaiting_crisis_approval(municipality=municipality)
+    ]
+
+
+def crisis_approvals(*, municipality: Municipality) -> list[Waiting]:
+    """Everything that waits for the crisis leader, oldest first (posts, then replies)."""
+    return waiting_posts(municipality=municipality) + waiting_replies(municipality=municipality)
+
+
+def waiting_item(*, municipality: Municipality, kind: str, object_id: int) -> Waiting | None:
+    for waiting in crisis_approvals(municipality=municipality):
+        if waiting.kind == kind and waiting.id == object_id:
+            return waiting
+    return None
+
+
+def paused_posts(*, municipality: Municipality) -> list[Any]:
+    """Posts a crisis paused, each waiting for a decision (PU-12)."""
+    if not apps.is_installed(PUBLISHING):
+        return []
+    from ordstyrer.publishing.selectors import posts_paused
+
+    return list(posts_paused(municipality=municipality))
+
+
+def scheduled_posts_count(*, municipality: Municipality) -> int | None:
+    """How many posts a declaration would pause now (None without the publishing app)."""
+    if not apps.is_installed(PUBLISHING):
+        return None
+    from ordstyrer.publishing.models import Post
+
+    return Post.objects.filter(
+        municipality=municipality, status__in=("scheduled", "awaiting_approval")
+    ).count()

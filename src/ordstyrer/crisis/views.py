@@ -1,0 +1,317 @@
+"""The crisis console (PU-12): status, declare, end, the approval queue, the paused
+posts' decisions, deputies and the crisis log. Thin: every write is a service call.
+
+Deliberate acts (declare, end, approve, reject, resume, discard) take two steps: the
+first POST (or GET) shows the consequence, the second carries `confirm=yes`. A
+replayed or double-clicked confirmation does nothing twice (the services are
+idempotent) and says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.crisis import queue, services
+from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
+from ordstyrer.crisis.models import Crisis
+from ordstyrer.crisis.selectors import (
+    active_crisis,
+    crises_recent,
+    crisis_deputies,
+    crisis_log,
+    crisis_settings,
+    may_approve_in_crisis,
+    may_declare_crisis,
+    may_view_crisis,
+)
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.web.shell import municipality_view
+
+CONSEQUENCE = _(
+    "Alle planlagte innlegg settes på pause, alle nye innlegg og svar venter på kriseleder."
+)
+
+
+def _require_view(request: HttpRequest, municipality: Municipality) -> None:
+    if not may_view_crisis(user=request.user, municipality=municipality):
+        raise AccessDenied(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
+
+
+def _fail(request: HttpRequest, exc: ServiceError) -> None:
+    message = str(exc.message)
+    if exc.rule and exc.rule not in message:
+        message = f"{message} ({exc.rule})"
+    messages.error(request, message)
+
+
+def _index(municipality: Municipality) -> HttpResponse:
+    return redirect("crisis:index", slug=municipality.slug)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("confirm") == "yes"
+
+
+@municipality_view()
+def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_view(request, municipality)
+    crisis = active_crisis(municipality=municipality)
+    recent = crises_recent(municipality=municipality)
+    shown = crisis or (recent[0] if recent else None)
+    user = request.user
+    return render(
+        request,
+        "crisis/index.html",
+        {
+            "crisis": crisis,
+            "shown": shown,
+            "log": list(crisis_log(crisis=shown)) if shown else [],
+            "recent": recent,
+            "settings": crisis_settings(municipality=municipality),
+            "approvals": queue.crisis_approvals(municipality=municipality),
+            "paused": queue.paused_posts(municipality=municipality),
+            "deputies": list(crisis_deputies(municipality=municipality)),
+            "may_declare": may_declare_crisis(user=user, municipality=municipality),
+            "may_approve": may_approve_in_crisis(user=user, municipality=municipality),
+            "declare_form": DeclareForm(),
+            "deputy_form": DeputyForm(municipality=municipality),
+            "consequence": CONSEQUENCE,
+        },
+    )
+
+
+@municipality_view()
+@require_POST
+def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_view(request, municipality)
+    if not may_declare_crisis(user=request.user, municipality=municipality):
+        raise AccessDenied(_("Bare kriselederen eller kommunikasjon kan erklære krise (PU-12)."))
+    form = DeclareForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Gi krisen et navn."))
+        return _index(municipality)
+    name = form.cleaned_data["name"]
+    if not _confirmed(request):
+        return render(
+            request,
+            "crisis/confirm_declare.html",
+            {
+                "name": name,
+                "consequence": CONSEQUENCE,
+                "scheduled": queue.scheduled_posts_count(municipality=municipality),
+                "settings": crisis_settings(municipality=municipality),
+            },
+        )
+    try:
+        crisis = services.crisis_declare(
+            municipality=municipality, name=name, actor=request.user, now=timezone.now()
+        )
+    except ServiceError as exc:
+        current = active_crisis(municipality=municipality)
+        if (
+            exc.code == "conflict"
+            and current is not None
+            and current.name == " ".join(name.split())
+        ):
+            messages.info(request, _("Krisen er allerede erklært."))  # a replayed form
+        else:
+            _fail(request, exc)
+        return _index(municipality)
+    messages.success(
+        request,
+        _("Krisen «%(name)s» er erklært. %(count)s planlagte innlegg er satt på pause.")
+        % {"name": crisis.name, "count": crisis.paused_count},
+    )
+    return _index(municipality)
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def end(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_view(request, municipality)
+    if not may_declare_crisis(user=request.user, municipality=municipality):
+        raise AccessDenied(_("Bare kriselederen eller kommunikasjon kan avslutte krisen (PU-12)."))
+    crisis = active_crisis(municipality=municipality)
+    if not _confirmed(request):
+        if crisis is None:
+            messages.info(request, _("Ingen krise er erklært nå."))
+            return _index(municipality)
+        return render(
+            request,
+            "crisis/confirm_end.html",
+            {
+                "crisis": crisis,
+                "paused": queue.paused_posts(municipality=municipality),
+                "approvals": queue.crisis_approvals(municipality=municipality),
+            },
+        )
+    if crisis is None:
+        messages.info(request, _("Krisen er allerede avsluttet."))  # a replayed form
+        return redirect("crisis:paused", slug=municipality.slug)
+    try:
+        services.crisis_end(municipality=municipality, actor=request.user, now=timezone.now())
+    except ServiceError as exc:
+        _fail(request, exc)
+        return _index(municipality)
+    messages.success(
+        request,
+        _("Krisen «%(name)s» er avsluttet. Bestem hva som skal skje med innleggene på pause.")
+        % {"name": crisis.name},
+    )
+    return redirect("crisis:paused", slug=municipality.slug)
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def decide(
+    request: HttpRequest, municipality: Municipality, kind: str, object_id: int
+) -> HttpResponse:
+    """Approve or reject one waiting post or reply, after a confirmation (PU-12)."""
+    _require_view(request, municipality)
+    # Another municipality's or an unknown post/reply: 404 before anything else.
+    services.crisis_object_check(municipality=municipality, kind=kind, object_id=object_id)
+    if not may_approve_in_crisis(user=request.user, municipality=municipality):
+        raise AccessDenied(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+    action = (request.POST.get("action") or request.GET.get("action") or "").strip()
+    if action not in ("approve", "reject"):
+        raise Http404(_("Fant ikke siden."))
+    waiting = queue.waiting_item(municipality=municipality, kind=kind, object_id=object_id)
+    form = ReasonForm(request.POST if request.method == "POST" else None)
+    if _confirmed(request):
+        if action == "reject" and not form.is_valid():
+            return _decide_page(request, waiting, kind, object_id, action, form)
+        try:
+            if action == "approve":
+                services.crisis_approve(
+                    municipality=municipality, kind=kind, object_id=object_id,
+                    actor=request.user, now=timezone.now(),
+                )  # fmt: skip
+            else:
+                services.crisis_reject(
+                    municipality=municipality, kind=kind, object_id=object_id,
+                    actor=request.user, reason=form.cleaned_data["reason"], now=timezone.now(),
+                )  # fmt: skip
+        except ServiceError as exc:
+            _fail(request, exc)
+            return _index(municipality)
+        if waiting is None:
+            messages.info(request, _("Dette er allerede avgjort."))  # a replayed form
+        elif action == "approve":
+            messages.success(request, _("Godkjent. Teksten publiseres nå."))
+        else:
+            messages.success(request, _("Avvist. Forfatteren har fått begrunnelsen."))
+        return _index(municipality)
+    if waiting is None:
+        messages.info(request, _("Dette er allerede avgjort."))
+        return _index(municipality)
+    return _decide_page(request, waiting, kind, object_id, action, ReasonForm())
+
+
+def _decide_page(
+    request: HttpRequest, waiting: Any, kind: str, object_id: int, action: str, form: ReasonForm
+) -> HttpResponse:
+    return render(
+        request,
+        "crisis/confirm_decide.html",
+        {"waiting": waiting, "kind": kind, "object_id": object_id, "action": action,
+         "form": form},
+    )  # fmt: skip
+
+
+@municipality_view()
+def paused(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """After a crisis: every paused post waits for a deliberate decision."""
+    _require_view(request, municipality)
+    return render(
+        request,
+        "crisis/paused.html",
+        {
+            "crisis": active_crisis(municipality=municipality),
+            "rows": [
+                (post, PausedDecisionForm(prefix=f"p{post.pk}"))
+                for post in queue.paused_posts(municipality=municipality)
+            ],
+        },
+    )
+
+
+@municipality_view()
+@require_POST
+def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int) -> HttpResponse:
+    _require_view(request, municipality)
+    post = next((p for p in queue.paused_posts(municipality=municipality) if p.pk == post_id), None)
+    if post is None:
+        services.crisis_object_check(municipality=municipality, kind="post", object_id=post_id)
+        messages.info(request, _("Innlegget er allerede avgjort."))  # a replayed form
+        return redirect("crisis:paused", slug=municipality.slug)
+    form = PausedDecisionForm(request.POST, prefix=f"p{post.pk}")
+    if not form.is_valid():
+        return render(
+            request,
+            "crisis/paused.html",
+            {"crisis": active_crisis(municipality=municipality), "rows": [(post, form)]},
+        )
+    data = form.cleaned_data
+    if not _confirmed(request):
+        return render(request, "crisis/confirm_paused.html", {"post": post, "form": form,
+                                                              "data": data})  # fmt: skip
+    from ordstyrer.publishing import services as publishing
+
+    try:
+        if data["decision"] == "discard":
+            publishing.post_discard(
+                post_id=post.pk, actor=request.user, now=timezone.now(), reason=data["reason"]
+            )
+            messages.success(request, _("Innlegget er forkastet."))
+        else:
+            publish_at = data["publish_at"] if data["decision"] == "resume_at" else None
+            publishing.post_resume(
+                post_id=post.pk, actor=request.user, now=timezone.now(), publish_at=publish_at
+            )
+            messages.success(request, _("Innlegget er satt i gang igjen."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    return redirect("crisis:paused", slug=municipality.slug)
+
+
+@municipality_view()
+@require_POST
+def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    _require_view(request, municipality)
+    try:
+        if request.POST.get("remove"):
+            user = get_object_or_404(
+                crisis_deputies(municipality=municipality), user_id=request.POST["remove"]
+            ).user
+            services.crisis_deputy_remove(
+                municipality=municipality, user=user, actor=request.user, now=timezone.now()
+            )
+            messages.success(request, _("Stedfortrederen er fjernet."))
+        else:
+            form = DeputyForm(request.POST, municipality=municipality)
+            if not form.is_valid():
+                messages.error(request, _("Velg en person i kommunen."))
+                return _index(municipality)
+            services.crisis_deputy_add(
+                municipality=municipality, user=form.cleaned_data["user"], actor=request.user,
+                now=timezone.now(),
+            )  # fmt: skip
+            messages.success(request, _("Stedfortrederen er oppnevnt."))
+    except ServiceError as exc:
+        _fail(request, exc)
+    return _index(municipality)
+
+
+@municipality_view()
+def log(request: HttpRequest, municipality: Municipality, crisis_id: int) -> HttpResponse:
+    _require_view(request, municipality)
+    crisis = get_object_or_404(Crisis, pk=crisis_id, municipality=municipality)
+    return render(request, "crisis/log.html", {"shown": crisis, "log": crisis_log(crisis=crisis)})
