@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Any
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -20,4 +21,18 @@ class JsonFormatter(logging.Formatter):
         entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return json.dumps(_masked(entry), ensure_ascii=False, default=str)
+
+
+def _masked(entry: dict[str, Any]) -> dict[str, Any]:
+    """National ID numbers never reach a log (PU-1, issue #18): a comment's text in an
+    exception message or an extra is shown as `******12345`. Platform ids (keys ending
+    in `id`) are digits by nature and left alone."""
+    from ordstyrer.language.masking import mask_national_ids
+
+    out: dict[str, Any] = {}
+    for key, value in entry.items():
+        if isinstance(value, str) and not key.endswith("id") and len(value) >= 11:
+            value = mask_national_ids(value)
+        out[key] = value
+    return out

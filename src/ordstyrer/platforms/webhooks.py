@@ -35,7 +35,7 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import ChangeEvent, Comment
 from ordstyrer.connectors.graph.webhooks import WebhookPayloadError, parse_events
 from ordstyrer.inbox.models import ItemKind
-from ordstyrer.language.masking import scrub_json_body
+from ordstyrer.language.masking import mask_national_ids, scrub_json_body
 from ordstyrer.platforms.models import (
     ConnectionStatus,
     DeliveryStatus,
@@ -306,7 +306,9 @@ def process_events(
             )
         except Exception as exc:  # noqa: BLE001 — count it, keep going; retried as a whole later
             outcome.failed += 1
-            outcome.errors.append(f"{comment.id}: {type(exc).__name__}: {exc}"[:300])
+            outcome.errors.append(
+                mask_national_ids(f"{comment.id}: {type(exc).__name__}: {exc}")[:300]
+            )
             logger.exception(
                 "webhook event could not be ingested",
                 extra={"channel_id": channel.pk, "comment_id": comment.id},
@@ -422,7 +424,7 @@ def _process_one(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run
         finished = timezone.now()
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:1000],
+            error=mask_national_ids(f"{type(exc).__name__}: {exc}")[:1000],
             lease_until=None,
             next_attempt_at=finished + timedelta(minutes=2**delivery.attempts) if retry else None,
         )
