@@ -272,9 +272,10 @@ def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int
             )
             messages.success(request, _("Innlegget er forkastet."))
         else:
-            publish_at = data["publish_at"] if data["decision"] == "resume_at" else None
+            now = timezone.now()
+            publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
             publishing.post_resume(
-                post_id=post.pk, actor=request.user, now=timezone.now(), publish_at=publish_at
+                post_id=post.pk, actor=request.user, now=now, publish_at=publish_at
             )
             messages.success(request, _("Innlegget er satt i gang igjen."))
     except ServiceError as exc:
