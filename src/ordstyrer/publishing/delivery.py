@@ -324,11 +324,28 @@ def settle(post_id: int, *, now: datetime) -> str:
     PostEvent.objects.create(
         post=post, action="settle", from_status=source, to_status=post.status, at=now
     )
+    if post.status == PostStatus.PUBLISHED:
+        _crisis_log_published(post, now=now)
     if post.status == PostStatus.PUBLISHED and post.documentation_value:
         from ordstyrer.publishing.journal import journal_post
 
         journal_post(post, now=now)
     return str(post.status)
+
+
+def _crisis_log_published(post: Post, *, now: datetime) -> None:
+    """PU-12: a post that goes out while a crisis is declared is in the crisis log."""
+    from ordstyrer.crisis.selectors import active_crisis
+    from ordstyrer.crisis.services import crisis_log_write
+
+    crisis = active_crisis(municipality=post.municipality)
+    if crisis is None:
+        return
+    for row in post.deliveries.select_related("channel"):
+        crisis_log_write(
+            crisis=crisis, kind="post_published", text=post.text, channel=row.channel,
+            object_kind="post", object_id=post.pk, actor=None, now=now,
+        )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- sweep steps

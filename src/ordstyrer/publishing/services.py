@@ -612,20 +612,31 @@ def _require_crisis_approver(actor: Any, municipality: Municipality) -> None:
         )
 
 
-def _crisis_log(post: Post, *, crisis: Any, kind: str, actor: Any, now: datetime) -> None:
+def _crisis_log(
+    post: Post, *, crisis: Any, kind: str, actor: Any, now: datetime, note: str = ""
+) -> None:
+    """PU-12: every decision on and every outgoing word of a post during a crisis."""
     from ordstyrer.crisis.services import crisis_log_write
 
+    if crisis is None:
+        return
     for delivery in post.deliveries.select_related("channel"):
         crisis_log_write(
             crisis=crisis,
             kind=kind,
-            text=post.text,
+            text=f"{post.text}\n\n{note}".strip() if note else post.text,
             channel=delivery.channel,
             object_kind="post",
             object_id=post.pk,
             actor=actor,
             now=now,
         )
+
+
+def _crisis_of(post: Post) -> Any:
+    from ordstyrer.crisis.models import Crisis
+
+    return Crisis.objects.filter(pk=post.crisis_ref).first() if post.crisis_ref else None
 
 
 def posts_pause_for_crisis(
@@ -677,8 +688,7 @@ def post_crisis_approve(*, actor: Any, post_id: Any, now: datetime | None = None
             post.publish_at = None
         post.updated_at = now
         _release(post, now=now)
-        if crisis is not None:
-            _crisis_log(post, crisis=crisis, kind="post", actor=actor, now=now)
+        _crisis_log(post, crisis=crisis, kind="post_approved", actor=actor, now=now)
         _log(post, action="crisis_approve", actor=actor, now=now, source=source)
     return post
 
@@ -702,6 +712,8 @@ def post_crisis_reject(
         post.updated_at = now
         post.save()
         _log(post, action="crisis_reject", actor=actor, now=now, source=source, note=reason)
+        _crisis_log(post, crisis=_crisis_of(post), kind="post_rejected", actor=actor, now=now,
+                    note=reason)  # fmt: skip
         after_commit(tasks.post_rejected_notify, post_id=post.pk)
     return post
 
@@ -762,6 +774,7 @@ def post_resume(
         else:
             _release(post, now=now)
         _log(post, action="resume", actor=actor, now=now, source=source)
+        _crisis_log(post, crisis=_crisis_of(post), kind="post_resumed", actor=actor, now=now)
     return post
 
 
@@ -782,6 +795,8 @@ def post_discard(
         post.updated_at = now
         post.save()
         _log(post, action="discard", actor=actor, now=now, source=source, note=reason)
+        _crisis_log(post, crisis=_crisis_of(post), kind="post_discarded", actor=actor, now=now,
+                    note=reason)  # fmt: skip
     return post
 
 
