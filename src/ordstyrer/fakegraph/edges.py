@@ -30,6 +30,12 @@ def project(rec: Record, reqs: list[FieldReq] | None, ctx: Ctx) -> dict[str, Any
         reqs = [FieldReq(name) for name in view.default]
     out: dict[str, Any] = {}
     for req in reqs:
+        if "as" in req.modifiers:  # `reactions.type(LIKE).as(like)`: an alias
+            modifiers = {k: v for k, v in req.modifiers.items() if k != "as"}
+            value = project(rec, [FieldReq(req.name, modifiers, req.children)], ctx)
+            if req.name in value:
+                out[req.modifiers["as"]] = value[req.name]
+            continue
         if req.name in view.edges:
             out[req.name] = edge(rec, req.name, dict(req.modifiers), req.children, ctx)
         elif isinstance(rec, IgContainerRec) and req.name in {"status_code", "status"}:
@@ -176,6 +182,8 @@ def edge(
         return _comments_edge(rec, params, children, ctx, path)
     if isinstance(rec, PostRec) and name == "attachments":
         return {"data": _attachments(rec, s)}
+    if isinstance(rec, PostRec) and name in {"sharedposts", "sponsor_tags", "to", "dynamic_posts"}:
+        return {"data": []}  # nobody shares or tags the demo posts: empty, as Meta answers
     if name in {"reactions", "likes"}:
         return (
             {"data": [], "summary": {"total_count": 0}}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 # Default messages, shaped like the captured ones in spec §3.
 DEFAULT_MESSAGES: dict[tuple[int, int | None], str] = {
@@ -102,6 +104,23 @@ class GraphError(Exception):
         if self.is_transient:
             err["is_transient"] = True
         return {"error": err}
+
+
+def expired_session(expired_at: datetime, now: datetime) -> GraphError:
+    """190/463 with the real times, in Meta's wording and Pacific time (§3); never a
+    fixed date, so a client that parses or logs it sees what Meta would send."""
+    pacific = ZoneInfo("America/Los_Angeles")
+
+    def when(moment: datetime) -> str:
+        local = moment.astimezone(pacific)
+        return local.strftime("%A, %d-%b-%y %H:%M:%S ") + (local.tzname() or "PST")
+
+    return GraphError(
+        190,
+        463,
+        "Error validating access token: Session has expired on "
+        f"{when(expired_at)}. The current time is {when(now)}.",
+    )
 
 
 def not_found(object_id: str) -> GraphError:

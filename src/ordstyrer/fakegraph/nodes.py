@@ -22,14 +22,30 @@ from ordstyrer.fakegraph.store import (
     VideoRec,
 )
 
+# Every PagePost field of Meta's generated spec (v25, meta-graph-api §1.2).
 PAGE_POST_FIELDS = frozenset(
-    "id actions admin_creator application backdated_time call_to_action child_attachments "
+    "id actions admin_creator allowed_advertising_objectives application backdated_time "
+    "call_to_action can_reply_privately child_attachments comments_mirroring_domain "
     "coordinates created_time event expanded_height expanded_width feed_targeting from "
-    "full_picture height icon is_expired is_hidden is_instagram_eligible is_popular "
-    "is_published is_spherical message message_tags parent_id permalink_url picture place "
-    "privacy promotable_id promotion_status properties scheduled_publish_time shares "
-    "status_type story story_tags subscribed target targeting timeline_visibility "
-    "updated_time via width".split()
+    "full_picture height icon instagram_eligibility is_app_share is_eligible_for_promotion "
+    "is_expired is_hidden is_inline_created is_instagram_eligible is_popular is_published "
+    "is_spherical message message_tags multi_share_end_card multi_share_optimized parent_id "
+    "permalink_url picture place privacy promotable_id promotion_status properties "
+    "scheduled_publish_time shares status_type story story_tags subscribed target targeting "
+    "timeline_visibility updated_time via width".split()
+)
+PAGE_POST_EDGES = frozenset(
+    "comments attachments reactions likes insights sharedposts sponsor_tags to "
+    "dynamic_posts".split()
+)
+# Page fields that third-party clients ask for by default (pyfacebook's page.get_info,
+# facebook-sdk's examples) besides those with stored values; answered with plausible
+# demo values, or left out when empty, as Meta does.
+PAGE_FIELDS = frozenset(
+    "id name category category_list link followers_count instagram_business_account about "
+    "access_token cover description description_html display_subtext emails engagement "
+    "fan_count global_brand_page_name global_brand_root_id phone picture username "
+    "verification_status website tasks is_published can_post".split()
 )
 COMMENT_FIELDS = frozenset(
     "id admin_creator application attachment can_comment can_hide can_like can_remove "
@@ -85,18 +101,50 @@ class View:
 def describe(rec: Record, ctx: Ctx) -> View:
     s = ctx.store
     if isinstance(rec, PageRec):
+        slug = "".join(ch for ch in rec.name.lower() if ch.isalnum()) or rec.id
+        own = ctx.token.value == rec.token or (
+            ctx.token.kind == "user" and rec.id in ctx.token.pages
+        )
         f: dict[str, Any] = {
             "id": rec.id,
             "name": rec.name,
             "category": rec.category,
+            "category_list": [{"id": "2235", "name": rec.category}],
             "link": f"https://www.facebook.com/{rec.id}",
             "followers_count": rec.likes,
+            "fan_count": rec.likes,
+            "engagement": {"count": rec.likes, "social_sentence": f"{rec.likes} liker dette."},
             "instagram_business_account": s.objects.get(rec.ig_user_id) if rec.ig_user_id else None,
+            "about": f"Den offisielle siden til {rec.name}.",
+            "description": None,
+            "description_html": None,
+            "display_subtext": None,
+            "emails": None,
+            "phone": None,
+            "global_brand_page_name": rec.name,
+            "global_brand_root_id": None,
+            "username": slug,
+            "website": f"https://{slug}.kommune.example",
+            "verification_status": "not_verified",
+            "picture": {
+                "data": {
+                    "height": 50,
+                    "width": 50,
+                    "is_silhouette": False,
+                    "url": f"https://scontent.fake/{rec.id}/profil.jpg",
+                }
+            },
+            "cover": None,
+            "is_published": True,
+            "can_post": own,
+            # The Page token only to someone who manages the Page (§1.1), as Meta does.
+            "access_token": rec.token if own else None,
+            "tasks": sorted(ctx.token.tasks) if own else None,
         }
         return View(
             "Page",
             f,
-            frozenset(f),
+            PAGE_FIELDS,
             ("id", "name"),
             frozenset(
                 "feed published_posts posts scheduled_posts blocked insights subscribed_apps photos videos".split()
@@ -121,14 +169,40 @@ def describe(rec: Record, ctx: Ctx) -> View:
             if rec.from_id
             else {"id": page.id, "name": page.name},
             "full_picture": photos[0].url if photos and isinstance(photos[0], PhotoRec) else None,
+            "picture": photos[0].url if photos and isinstance(photos[0], PhotoRec) else None,
             "shares": {"count": 0},
+            "icon": "https://static.xx.fbcdn.net/rsrc.php/v3/yz/r/StEh3RhPvjk.gif",
+            "message_tags": [],
+            "privacy": {
+                "value": "EVERYONE",
+                "description": "Offentlig",
+                "friends": "",
+                "allow": "",
+                "deny": "",
+            },
+            "is_expired": False,
+            "is_popular": False,
+            "is_spherical": False,
+            "is_app_share": False,
+            "is_inline_created": False,
+            "is_instagram_eligible": False,
+            "instagram_eligibility": "ineligible_unknown_error",
+            "is_eligible_for_promotion": False,
+            "promotion_status": "ineligible",
+            "can_reply_privately": False,  # only the Page's own posts are stored here
+            "multi_share_end_card": False,
+            "multi_share_optimized": False,
+            "timeline_visibility": "normal",
+            "subscribed": True,
+            "actions": [],
+            "allowed_advertising_objectives": [],
         }
         return View(
             "PagePost",
             f,
             PAGE_POST_FIELDS,
             ("id", "created_time", "message"),
-            frozenset({"comments", "attachments", "reactions", "likes", "insights"}),
+            PAGE_POST_EDGES,
         )
     if isinstance(rec, CommentRec):
         post = s.typed(rec.post_id, PostRec, live=False)
@@ -161,6 +235,10 @@ def describe(rec: Record, ctx: Ctx) -> View:
             if rec.attachment_url
             else None,
             "message_tags": [],
+            # A private reply is possible once, to a visitor's comment (§1.4).
+            "can_reply_privately": rec.from_id != rec.page_id,
+            "is_private": False,
+            "user_likes": False,
         }
         return View(
             "Comment",

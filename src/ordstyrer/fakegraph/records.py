@@ -15,6 +15,7 @@ class Token:
         default_factory=lambda: {"MANAGE", "MODERATE", "CREATE_CONTENT", "ANALYZE"}
     )
     expired_subcode: int | None = None  # 190/<subcode> when set
+    expired_at: datetime | None = None  # for the 190/463 message's times
     user_id: str | None = None
 
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from ordstyrer.fakegraph.clock import FakeClock
 from ordstyrer.fakegraph.edges import edge, project
-from ordstyrer.fakegraph.errors import GraphError, Injection, not_found
+from ordstyrer.fakegraph.errors import GraphError, Injection, expired_session, not_found
 from ordstyrer.fakegraph.fields import parse_fields
 from ordstyrer.fakegraph.nodes import Ctx
 from ordstyrer.fakegraph.store import (
@@ -210,6 +210,7 @@ class FakeGraph:
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
         split = urlsplit(h.path)
+        version = _VERSION.match(unquote(split.path))
         path = _VERSION.sub("", unquote(split.path)) or "/"
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length) if length else b""
@@ -236,7 +237,9 @@ class FakeGraph:
             params["access_token"] = auth[7:].strip()
         req = Req(method=method, params=params, lists=lists, files=files)
         base = f"http://{h.headers.get('Host', self.base_url.removeprefix('http://'))}"
-        status, payload, headers = self.dispatch(method, path, req, base)
+        status, payload, headers = self.dispatch(
+            method, path, req, base, version=version.group(0)[1:] if version else None
+        )
         self._send(h, status, payload, headers)
 
     def _dialog(self, h: BaseHTTPRequestHandler, params: dict[str, str]) -> None:
@@ -273,8 +276,10 @@ class FakeGraph:
         h.wfile.write(data)
 
     def dispatch(
-        self, method: str, path: str, req: Req, base: str
+        self, method: str, path: str, req: Req, base: str, *, version: str | None = None
     ) -> tuple[int, Any, dict[str, str]]:
+        """Answer one call; paging links keep the version asked for (`version`), else
+        the configured current one (§0.2)."""
         s = self.store
         key: str | None = None
         kind = "pages"
@@ -296,7 +301,7 @@ class FakeGraph:
                 if limited is not None:
                     raise limited
                 s.tick()
-                ctx = Ctx(store=s, token=token, base=base, version=s.settings.version)
+                ctx = Ctx(store=s, token=token, base=base, version=version or s.settings.version)
                 payload = self._route(method, path, req, ctx)
                 return 200, payload, self.usage.headers(key)
             except GraphError as err:
@@ -342,6 +347,8 @@ class FakeGraph:
         token = s.tokens.get(value)
         if token is None:
             raise GraphError(190)
+        if token.expired_subcode == 463:
+            raise expired_session(token.expired_at or s.now(), s.now())
         if token.expired_subcode is not None:
             raise GraphError(190, token.expired_subcode)
         proof = req.params.get("appsecret_proof")

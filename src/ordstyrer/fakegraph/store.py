@@ -172,6 +172,7 @@ class Store:
         with self.lock:
             page = self.typed(page_id, PageRec)
             self.tokens[page.token].expired_subcode = subcode
+            self.tokens[page.token].expired_at = self.now()
 
     # -- time-driven changes ------------------------------------------------------------
 
