@@ -270,6 +270,18 @@ class FacebookConnector:
             raise
         return True
 
+    @recorded(Capability.PUBLISHER)
+    def delete_post(self, post_id: str) -> bool:
+        """Delete one of the Page's own posts (`DELETE /{post-id}`, spec §1.8); False if it
+        was already gone (100/33)."""
+        try:
+            self.client.delete(post_id)
+        except ConnectorError as exc:
+            if _gone(exc):
+                return False
+            raise
+        return True
+
     def _publish(self, draft: Draft, *, scheduled: datetime | None) -> Post:
         images = [m for m in draft.media if m.kind == "image"]
         videos = [m for m in draft.media if m.kind == "video"]

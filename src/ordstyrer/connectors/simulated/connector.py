@@ -412,6 +412,16 @@ class SimulatedConnector:
         p["deleted"] = True
         return True
 
+    @recorded(Capability.PUBLISHER)
+    def delete_post(self, post_id: str) -> bool:
+        """Delete one of the page's own posts (a take-down); False if it was gone."""
+        self._sync("delete_post")
+        p = self.platform.state["posts"].get(post_id)
+        if p is None or p["deleted"]:
+            return False
+        p["deleted"] = True
+        return True
+
     # -- CommentSwitch -----------------------------------------------------------------------------
 
     @recorded(Capability.COMMENT_SWITCH)
