@@ -126,6 +126,8 @@ def problem_body(
         "detail": detail or d_detail,
         "detail_nb": str(detail_nb) if detail_nb else d_nb,
     }
+    if code:
+        body["code"] = code.replace("-", "_")
     body.update({k: v for k, v in extra.items() if v is not None})
     return body
 
