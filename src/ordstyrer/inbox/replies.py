@@ -226,6 +226,14 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
             posted = connector.reply(item.platform_id, reply.text)
     except ConnectorError as exc:
         return _delivery_failed(reply, exc, now=now)
+    except Exception as exc:  # noqa: BLE001 — issue #18: never stuck queued; retried, then failed
+        import logging  # here, not at the top: a rare path
+
+        logging.getLogger("ordstyrer.inbox").exception(
+            "reply delivery failed", extra={"reply_id": reply.pk}
+        )
+        failure = ConnectorError(f"{type(exc).__name__}", permanent=False)
+        return _delivery_failed(reply, failure, now=now)
     with transaction.atomic():
         Reply.objects.filter(pk=reply.pk).update(
             status=ReplyStatus.SENT,

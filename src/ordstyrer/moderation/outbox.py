@@ -94,7 +94,9 @@ def claim(op_id: int, *, now: datetime, worker: str) -> tuple[PlatformOp, str, O
     due = Q(status=OpStatus.PENDING) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    dead = Q(status=OpStatus.RUNNING, lease_until__lt=now)
+    # A worker that died MAX_ATTEMPTS times on this op (a call that kills the process)
+    # does not get it again: `bury_exhausted` fails it for a human (issue #18).
+    dead = Q(status=OpStatus.RUNNING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS)
     with transaction.atomic():
         won = (
             PlatformOp.objects.filter(pk=op_id)
@@ -329,7 +331,7 @@ def due_ops(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
     and ops whose worker died (lease expired)."""
     retries = Q(status=OpStatus.PENDING, attempts__gt=0, next_attempt_at__lte=now)
     lost = Q(status=OpStatus.PENDING, attempts=0, next_attempt_at__lte=now - FIRST_ATTEMPT_GRACE)
-    dead = Q(status=OpStatus.RUNNING, lease_until__lt=now)
+    dead = Q(status=OpStatus.RUNNING, lease_until__lt=now, attempts__lt=MAX_ATTEMPTS)
     return list(
         PlatformOp.objects.filter(retries | lost | dead)
         .order_by("next_attempt_at", "pk")
@@ -337,11 +339,43 @@ def due_ops(*, now: datetime, limit: int = SWEEP_BATCH) -> list[int]:
     )
 
 
+def bury_exhausted(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
+    """Fail the ops whose worker died on their last attempt (never claimed again): the
+    action fails as any permanent failure does (`effects.failed`), for a human to see."""
+    error = _(
+        "Gitt opp etter %(n)s forsøk: arbeideren stoppet hver gang før kallet var ferdig."
+    ) % {"n": MAX_ATTEMPTS}
+    exhausted = PlatformOp.objects.filter(
+        status=OpStatus.RUNNING, lease_until__lt=now, attempts__gte=MAX_ATTEMPTS
+    ).values_list("pk", flat=True)[:limit]
+    buried = 0
+    for op_id in list(exhausted):
+        with transaction.atomic():
+            won = PlatformOp.objects.filter(
+                pk=op_id, status=OpStatus.RUNNING, lease_until__lt=now
+            ).update(status=OpStatus.FAILED, done_at=now, lease_until=None, last_error=error)
+            if not won:
+                continue
+            OpAttempt.objects.filter(op_id=op_id, finished_at__isnull=True).update(
+                finished_at=now, outcome=AttemptOutcome.ABANDONED, error=error
+            )
+            op = PlatformOp.objects.select_related("action", "channel__municipality").get(pk=op_id)
+            effects.failed(op, error=error, now=now)
+        buried += 1
+        logger.warning("moderation op given up", extra={"op_id": op_id, "kind": op.kind})
+    return buried
+
+
 def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
-    """Run the due ops in this worker; returns how many it claimed and ran."""
+    """Run the due ops in this worker; returns how many it claimed and ran. One op that
+    raises does not stop the others (issue #18)."""
     ran = 0
     worker = f"sweep-{worker_name()}"[:80]
+    bury_exhausted(now=now, limit=limit)
     for op_id in due_ops(now=now, limit=limit):
-        if run_claimed(op_id=op_id, now=now, worker=worker) is not None:
-            ran += 1
+        try:
+            if run_claimed(op_id=op_id, now=now, worker=worker) is not None:
+                ran += 1
+        except Exception:  # noqa: BLE001 — logged with its trace; the lease brings it back
+            logger.exception("moderation op could not be run", extra={"op_id": op_id})
     return ran
