@@ -43,6 +43,15 @@ from ordstyrer.web.shell import municipality_view
 MAX_FORM_FILE = 50 * 1024 * 1024
 
 
+def _post(request: HttpRequest) -> Any:
+    """The POSTed data, bound even when empty (an empty form is an invalid form)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
 def _require_publisher(request: HttpRequest, municipality: Municipality) -> None:
     if not access.may_publish_here(request.user, municipality):
         raise PermissionDenied(
@@ -55,8 +64,8 @@ def _post_form(request: HttpRequest, municipality: Municipality, **kw: Any) -> P
     from ordstyrer.channels.models import Channel
 
     return PostForm(
-        request.POST or None,
-        request.FILES or None,
+        _post(request),
+        _files(request),
         channels=Channel.objects.filter(pk__in=[c.pk for c in channels]).order_by("name"),
         assets=MediaAsset.objects.filter(municipality=municipality).defer("content"),
         **kw,
@@ -247,7 +256,7 @@ def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
 
     approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
     crisis = services._crisis_for_posts(municipality) is not None
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_publish(
@@ -347,8 +356,8 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Confirm, then delete a published post on the platforms (consent withdrawn)."""
     post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
-    form = ReasonForm(request.POST or None, initial={"reason": post.flagged_reason})
-    confirm_form = ConfirmForm(request.POST or None)
+    form = ReasonForm(_post(request), initial={"reason": post.flagged_reason})
+    confirm_form = ConfirmForm(_post(request))
     if request.method == "POST" and form.is_valid() and confirm_form.is_valid():
         try:
             media.post_take_down(actor=request.user, post_id=post.pk,
@@ -411,7 +420,7 @@ def calendar(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def media_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
-    form = MediaUploadForm(request.POST or None, request.FILES or None)
+    form = MediaUploadForm(_post(request), _files(request))
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         captions = form.cleaned_data.get("captions")
@@ -519,7 +528,7 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
 @require_http_methods(["GET", "POST"])
 def private_check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """EM-1 … EM-9 for any member: advice on a private post. The text is never stored."""
-    form = PrivateCheckForm(request.POST or None)
+    form = PrivateCheckForm(_post(request))
     advice = None
     if request.method == "POST" and form.is_valid():
         advice = run_private_check(

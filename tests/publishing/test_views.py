@@ -1,0 +1,230 @@
+"""The publishing console over HTTP: composer and live check, confirmation, approval
+queue, calendar, media register, the employees' private check; outsiders get 404 and
+members without the role 403."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from ordstyrer.core.models import AuditEntry
+from ordstyrer.publishing.media import media_upload
+from ordstyrer.publishing.models import Consent, MediaAsset, Post, PostStatus
+from ordstyrer.publishing.services import post_create, post_publish
+from tests.publishing.conftest import png
+
+TEXT = "Biblioteket er åpent til klokka seks i dag. Se https://indrefosen.kommune.no"
+
+
+def url(w, name, *args):
+    return reverse(f"publishing:{name}", args=[w.municipality.slug, *args])
+
+
+@pytest.fixture
+def editor_client(client, world):
+    client.force_login(world.editor)
+    return client
+
+
+def test_index_for_publishers_only(client, world):
+    client.force_login(world.editor)
+    assert client.get(url(world, "index")).status_code == 200
+    client.force_login(world.p.archivist)  # a member who publishes nowhere
+    assert client.get(url(world, "index")).status_code == 403
+    client.force_login(world.p.outsider)
+    assert client.get(url(world, "index")).status_code == 404
+    assert client.get(url(world, "calendar")).status_code == 404
+
+
+def test_menu_link_only_for_those_who_publish(client, world):
+    client.force_login(world.editor)
+    page = client.get(reverse("dashboard", args=[world.municipality.slug])).content.decode()
+    index = f'href="{url(world, "index")}"'
+    assert index in page and url(world, "private_check") in page
+    client.force_login(world.p.archivist)
+    page = client.get(reverse("dashboard", args=[world.municipality.slug])).content.decode()
+    assert index not in page and url(world, "private_check") in page
+
+
+def test_compose_save_check_confirm_publish(
+    editor_client, world, django_capture_on_commit_callbacks
+):
+    w = world
+    response = editor_client.get(url(w, "compose"))
+    assert response.status_code == 200
+    assert "Facebook" in response.content.decode() or "Simulert" in response.content.decode()
+    response = editor_client.post(url(w, "compose"), {
+        "channels": [w.page.pk], "text": "Fødselsnummer 15038512363 er registrert.", "links": "",
+        "action": "save",
+    })  # fmt: skip
+    assert response.status_code == 302
+    post = Post.objects.get(author=w.editor)
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "PU-1" in page and "Stopper" in page
+    # The live check returns the fragment only; nothing is stored.
+    fragment = editor_client.post(url(w, "check"), {"channels": [w.page.pk], "text": TEXT},
+                                  headers={"X-Ordstyrer-Fragment": "findings"})  # fmt: skip
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.content.decode()
+    assert "Ingen funn" in fragment.content.decode()
+    # Fix it, then the confirmation shows the consequence with nothing ticked.
+    editor_client.post(url(w, "edit", post.pk), {
+        "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save"})  # fmt: skip
+    confirm = editor_client.get(url(w, "confirm", post.pk)).content.decode()
+    assert "Publiser nå på Kommunen." in confirm
+    assert "checked" not in confirm
+    response = editor_client.post(url(w, "confirm", post.pk), {})
+    assert "Kryss av for å bekrefte" in response.content.decode()
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(url(w, "confirm", post.pk), {"confirm": "on"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    # A replayed form changes nothing.
+    editor_client.post(url(w, "confirm", post.pk), {"confirm": "on"})
+    assert Post.objects.get(pk=post.pk).status == PostStatus.PUBLISHED
+
+
+def test_composer_upload_without_alt_text_warns_pu4(editor_client, world):
+    w = world
+    upload = png()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = editor_client.post(url(w, "compose"), {
+        "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save",
+        "upload": SimpleUploadedFile("IMG_0001.png", upload, content_type="image/png"),
+        "upload_alt": "",
+    })  # fmt: skip
+    assert response.status_code == 302
+    post = Post.objects.get(author=w.editor)
+    assert any(f["rule"] == "PU-4" for f in post.findings)
+    asset = MediaAsset.objects.get(municipality=w.municipality)
+    editor_client.post(url(w, "edit", post.pk), {
+        "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save",
+        "media": [asset.pk], f"alt_{asset.pk}": "Bokhyller med nye bøker",
+    })  # fmt: skip
+    post.refresh_from_db()
+    assert not any(f["rule"] == "PU-4" for f in post.findings)
+
+
+def test_approval_queue_and_rejection_over_http(client, world):
+    w = world
+    post = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk], text=TEXT
+    )
+    post_publish(actor=w.editor, post_id=post.pk)
+    client.force_login(w.p.unit_leader)
+    queue = client.get(url(w, "approvals")).content.decode()
+    assert url(w, "detail", post.pk) in queue
+    client.force_login(w.editor)
+    assert url(w, "detail", post.pk) not in client.get(url(w, "approvals")).content.decode()
+    response = client.post(url(w, "act", post.pk), {"action": "approve"})
+    assert response.status_code == 403  # the author may not approve (four eyes)
+    assert Post.objects.get(pk=post.pk).status == PostStatus.AWAITING_APPROVAL
+    client.force_login(w.p.outsider)
+    assert client.post(url(w, "act", post.pk), {"action": "approve"}).status_code == 404
+    assert client.get(url(w, "detail", post.pk)).status_code == 404
+    client.force_login(w.p.unit_leader)
+    client.post(url(w, "act", post.pk), {"action": "reject", "reason": "Vent en uke."})
+    post.refresh_from_db()
+    assert post.status == PostStatus.REJECTED and post.rejection_reason == "Vent en uke."
+
+
+def test_calendar_shows_the_week_and_the_cap(client, world):
+    from ordstyrer.publishing.models import ChannelPublishing
+
+    w = world
+    ChannelPublishing.objects.create(channel=w.page, is_main_page=True)
+    post = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk], text=TEXT
+    )
+    post_publish(actor=w.editor, post_id=post.pk)
+    client.force_login(w.editor)
+    page = client.get(url(w, "calendar")).content.decode()
+    assert "Kommunen" in page and url(w, "detail", post.pk) in page
+    assert client.get(url(w, "calendar") + "?uke=ikke-en-dato").status_code == 200
+
+
+def test_media_register_and_consent_pages(client, world):
+    w = world
+    client.force_login(w.editor)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(url(w, "media"), {
+        "file": SimpleUploadedFile("klassen.png", png(), content_type="image/png"),
+        "alt_text": "Klassen på tur",
+    })  # fmt: skip
+    assert response.status_code == 302
+    asset = MediaAsset.objects.get(municipality=w.municipality)
+    bad = client.post(url(w, "media"), {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")})
+    assert "verken et bilde" in bad.content.decode()
+    client.post(url(w, "media_detail", asset.pk), {
+        "form": "consent", "person_name": "Per (9)", "given_by": "Anne, far",
+        "given_at": "2026-01-10", "is_child": "on",
+        "form_file": SimpleUploadedFile("skjema.pdf", b"%PDF signert"),
+    })  # fmt: skip
+    consent = Consent.objects.get(asset=asset)
+    assert consent.is_child and bytes(consent.form_content) == b"%PDF signert"
+    client.force_login(w.p.outsider)
+    assert client.get(url(w, "media_detail", asset.pk)).status_code == 404
+
+
+def test_private_check_for_any_member_never_stored(client, world):
+    w = world
+    client.force_login(w.p.employee)
+    before = AuditEntry.objects.count()
+    text = "Vi i kommunen har bestemt at eleven Ola har fødselsnummer 15038512363."
+    response = client.post(url(w, "private_check"), {"text": text})
+    page = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert "EM-1" in page and "EM-2" in page and "EM-3" in page
+    assert AuditEntry.objects.count() == before
+    client.force_login(w.p.outsider)
+    assert client.get(url(w, "private_check")).status_code == 404
+
+
+def test_public_media_url_serves_only_by_token(client, world):
+    w = world
+    asset = media_upload(actor=w.editor, municipality=w.municipality, filename="a.png",
+                         content=png(), alt_text="Rådhuset")  # fmt: skip
+    response = client.get(url(w, "public_media", asset.public_token))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(url(w, "public_media", "x" * 43)).status_code == 404
+    assert (
+        client.get(
+            reverse("publishing:public_media", args=["annen", asset.public_token])
+        ).status_code
+        == 404
+    )
+
+
+def test_settings_page_sets_domain_and_channel_approval(client, world):
+    w = world
+    client.force_login(w.p.communications)
+    assert client.get(url(w, "settings")).status_code == 200
+    client.post(url(w, "settings"), {"form": "site", "website_domain": "pubby.no"})
+    from ordstyrer.publishing.checks import website_domain
+
+    assert website_domain(w.municipality) == "pubby.no"
+    client.post(url(w, "settings"), {"form": f"c{w.page.pk}", f"c{w.page.pk}-approval": "communications",
+                                     f"c{w.page.pk}-four_eyes": "on"})  # fmt: skip
+    from ordstyrer.publishing.access import channel_settings
+
+    assert channel_settings(w.page).approval == "communications"
+    client.force_login(w.p.archivist)
+    assert client.get(url(w, "settings")).status_code == 403
+
+
+def test_consent_date_in_the_future_is_refused(world):
+    from ordstyrer.core.errors import ServiceError
+    from ordstyrer.publishing.media import consent_record
+
+    asset = media_upload(actor=world.editor, municipality=world.municipality, filename="a.png",
+                         content=png(), alt_text="Rådhuset")  # fmt: skip
+    with pytest.raises(ServiceError):
+        consent_record(actor=world.editor, asset_id=asset.pk, person_name="A", given_by="A",
+                       given_at=date(2999, 1, 1))  # fmt: skip
