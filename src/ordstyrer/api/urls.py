@@ -23,11 +23,12 @@ def _problem_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
-patterns, app_name, namespace = api.urls
-for pattern in patterns:
-    pattern.callback = _problem_405(pattern.callback)
+# Not `app_name`: a module-level name of that spelling would namespace this include.
+_patterns, _ninja_app, _namespace = api.urls
+for _pattern in _patterns:
+    _pattern.callback = _problem_405(_pattern.callback)
 
 urlpatterns = [
-    path("", (patterns, app_name, namespace)),
+    path("", (_patterns, _ninja_app, _namespace)),
     re_path(r"^.*$", not_found_view),
 ]
