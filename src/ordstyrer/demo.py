@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ordstyrer.archive.demo import setup_demo_archive
 from ordstyrer.channels.demo import setup_demo_channels
+from ordstyrer.crisis.demo import setup_demo_crisis
 from ordstyrer.inbox.demo import setup_demo_inbox
 from ordstyrer.moderation.demo import setup_demo_moderation
 from ordstyrer.tenants.models import Municipality, Role, Unit
@@ -83,4 +84,5 @@ def setup_demo() -> list[DemoPerson]:
     setup_demo_inbox(demo)
     setup_demo_archive(demo)
     setup_demo_moderation(demo)
+    setup_demo_crisis(demo)
     return list(DEMO_PEOPLE)
