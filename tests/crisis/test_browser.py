@@ -1,0 +1,103 @@
+"""Crisis mode in Debian's headless Chromium, axe-core on every page (PU-12): the crisis
+leader declares a crisis (with a confirmation that shows the consequence), an editor's
+reply waits, the crisis leader approves it and it reaches the simulated page, and the
+crisis is ended."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from ordstyrer.crisis.selectors import active_crisis
+from ordstyrer.inbox.models import Reply, ReplyStatus, SimulatedWorld
+from ordstyrer.inbox.replies import reply_send
+from tests.crisis.conftest import LATER, polled_item
+from tests.factories import PASSWORD
+from tests.inbox.conftest import make_world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+TEXT = "Takk for at du spør. Vannet er trygt å drikke igjen, hilsen Sigrid."
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+def test_declare_approve_a_reply_end(page: Page, live_server):
+    world = make_world("nettkrise")
+    world.channel.connector_config = {"seed": 7, "history_days": 1, "comments_per_day": 20}
+    world.channel.save(update_fields=["connector_config"])
+    item = polled_item(world)
+    base = live_server.url
+    slug = world.municipality.slug
+
+    login(page, base, world.p.crisis_leader)
+    page.get_by_role("link", name="Krise", exact=True).click()
+    expect(page.get_by_role("heading", name="Krise", exact=True)).to_be_visible()
+    expect(page.get_by_text("Ingen krise er erklært.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_label("Navn på krisen").fill("Vannforurensning i Elvdalen")
+    page.get_by_role("button", name="Gå videre til bekreftelse").click()
+    expect(page.get_by_role("heading", name="Bekreft: erklær krise")).to_be_visible()
+    expect(page.locator(".consequence")).to_contain_text(
+        "Alle planlagte innlegg settes på pause, alle nye innlegg og svar venter på kriseleder."
+    )
+    assert active_crisis(municipality=world.municipality) is None
+    assert_accessible(page)
+    page.get_by_role("button", name="Erklær krise").click()
+    expect(page.get_by_text("Krisen «Vannforurensning i Elvdalen» er erklært.")).to_be_visible()
+    banner = page.locator(".crisis-banner")
+    expect(banner).to_contain_text("Krise: Vannforurensning i Elvdalen.")
+    assert_accessible(page)
+
+    # The editor answers as usual; the reply waits for the crisis leader.
+    with time_machine.travel(LATER, tick=False):
+        reply = reply_send(actor=world.editor, item=item, text=TEXT)
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.AWAITING_CRISIS_APPROVAL
+    login(page, base, world.editor)
+    page.goto(f"{base}/m/{slug}/innboks/{item.pk}/")
+    expect(page.locator(".crisis-banner")).to_be_visible()
+    expect(page.get_by_text("– Venter på kriseleder")).to_be_visible()
+    assert_accessible(page)
+
+    login(page, base, world.p.crisis_leader)
+    page.goto(f"{base}/m/{slug}/krise/")
+    expect(page.locator(".crisis-queue")).to_contain_text(TEXT)
+    page.get_by_role("link", name="Godkjenn …").click()
+    expect(page.get_by_role("heading", name="Bekreft: godkjenn")).to_be_visible()
+    expect(page.locator(".consequence")).to_contain_text("Svaret publiseres straks")
+    assert_accessible(page)
+    page.get_by_role("button", name="Godkjenn og publiser").click()
+    expect(page.get_by_text("Godkjent. Teksten publiseres nå.")).to_be_visible()
+    expect(page.get_by_text("Ingenting venter på godkjenning.")).to_be_visible()
+    expect(page.locator(".crisis-log")).to_contain_text(TEXT)
+    assert_accessible(page)
+    sent = Reply.objects.get(pk=reply.pk)
+    assert sent.status == ReplyStatus.SENT and sent.platform_id
+    state = SimulatedWorld.objects.get(channel=world.channel).state
+    assert [c["text"] for c in state["comments"].values()].count(TEXT) == 1
+
+    page.get_by_role("link", name="Avslutt krisen …").click()
+    expect(page.get_by_role("heading", name="Bekreft: avslutt krisen")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Avslutt krisen").click()
+    expect(page.get_by_role("heading", name="Innlegg på pause")).to_be_visible()
+    expect(page.get_by_text("Ingen innlegg står på pause.")).to_be_visible()
+    expect(page.locator(".crisis-banner")).to_have_count(0)
+    assert_accessible(page)
+    assert active_crisis(municipality=world.municipality) is None
