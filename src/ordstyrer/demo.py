@@ -16,6 +16,7 @@ from ordstyrer.channels.demo import setup_demo_channels
 from ordstyrer.crisis.demo import setup_demo_crisis
 from ordstyrer.inbox.demo import setup_demo_inbox
 from ordstyrer.moderation.demo import setup_demo_moderation
+from ordstyrer.publishing.demo import setup_demo_publishing
 from ordstyrer.tenants.models import Municipality, Role, Unit
 from ordstyrer.tenants.services import role_assign
 
@@ -84,5 +85,6 @@ def setup_demo() -> list[DemoPerson]:
     setup_demo_inbox(demo)
     setup_demo_archive(demo)
     setup_demo_moderation(demo)
+    setup_demo_publishing(demo)
     setup_demo_crisis(demo)
     return list(DEMO_PEOPLE)
