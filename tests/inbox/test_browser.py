@@ -78,6 +78,10 @@ def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):
     expect(page.locator(".item-facts")).to_contain_text("Bekreftet mottatt")
     assert_accessible(page)
 
+    # After sending, the reply box is closed until the editor asks for a new reply (#15):
+    # a reload or Back + submit cannot send the same reply twice.
+    expect(page.get_by_label("Svartekst")).to_have_count(0)
+    page.get_by_role("link", name="Skriv et nytt svar").click()
     # An unsigned answer is stopped (DI-9); signed, it goes out.
     reply = page.get_by_label("Svartekst")
     reply.fill("Svømmehallen åpner mandag 17. august kl. 07.")
@@ -151,3 +155,33 @@ def test_every_inbox_page_with_a_full_inbox_has_no_axe_violations(
     # Nynorsk text is marked as such for screen readers.
     page.goto(base + "?vis=all")
     expect(page.locator('p.snippet[lang="nn"]', has_text="brøytebilen")).to_have_count(1)
+
+
+def test_a_double_clicked_or_replayed_reply_is_sent_once(page: Page, live_server, fake_platform):
+    """One reply per intent (#15): a double click on «Send svar», and the same form posted
+    again (Back + submit), publish one reply."""
+    world = make_world("dobbelinn", "indre-fosen")
+    item = ingest(
+        world.channel, comment("c1", "Når åpner biblioteket?", created=None), timezone.now()
+    )
+    login(page, live_server.url, world.editor)
+    page.goto(f"{live_server.url}/m/{world.municipality.slug}/innboks/{item.pk}/")
+    page.get_by_label("Svartekst").fill("Biblioteket åpner kl. 10 i morgen.")
+    page.get_by_label("Besvarer henvendelsen").check()
+    form = page.locator("#svar form")
+    posted = {
+        name: form.locator(f"[name={name}]").first.input_value()
+        for name in ("csrfmiddlewaretoken", "intent_key", "text", "template")
+    }
+    page.get_by_role("button", name="Send svar").dblclick()
+    expect(page.get_by_role("link", name="Skriv et nytt svar")).to_be_visible()
+    # Back + submit: the same form, posted again from the page's own context.
+    response = page.request.post(
+        f"{live_server.url}/m/{world.municipality.slug}/innboks/{item.pk}/svar/",
+        form={**posted, "effect": "answer"},
+        headers={"Referer": page.url},
+    )
+    assert response.ok
+    assert Reply.objects.filter(item=item).count() == 1
+    assert len(fake_platform.sent) == 1
+    assert_accessible(page)

@@ -33,6 +33,8 @@ class ReplyForm(PageForm):
         required=False,
         widget=forms.HiddenInput,
     )
+    # Made when the form is rendered (`core.intents`): one reply per intent.
+    intent_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     effect = forms.ChoiceField(
         label=_("Hva gjør svaret?"),
         choices=[

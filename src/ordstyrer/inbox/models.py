@@ -297,6 +297,8 @@ class Reply(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # The reply form's key (`core.intents`): a replayed post returns this reply.
+    intent_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -304,6 +306,14 @@ class Reply(models.Model):
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["item", "created_at"]),
             models.Index(fields=["platform_id"]),
+        ]
+        constraints = [
+            # One reply per intent: a double click or Back + submit publishes once.
+            models.UniqueConstraint(
+                fields=["item", "intent_key"],
+                condition=~Q(intent_key=""),
+                name="inbox_one_reply_per_intent",
+            ),
         ]
 
     def __str__(self) -> str:

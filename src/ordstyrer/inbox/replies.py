@@ -13,13 +13,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
 from ordstyrer.inbox import reply_templates, tasks
@@ -87,9 +88,13 @@ def reply_send(
     override_reason: str = "",
     referral_target: str = "",
     referral_note: str = "",
+    intent_key: str = "",
     now: datetime | None = None,
 ) -> Reply:
     """Check and queue a reply to `item`; returns the queued `Reply`.
+
+    One reply per intent (#15): the reply form's `intent_key` is stored on the reply; a
+    double click, Back + submit or a retried post returns the first reply.
 
     A reply from the `refer_formal` / `refer_political` template also records the
     referral (DI-7, journaled per AR-1; DI-8, to `referral_target`) in the same
@@ -113,6 +118,9 @@ def reply_send(
         )
     now = now or timezone.now()
     require_work(actor, item.channel)
+    intent_key = clean_intent_key(intent_key)
+    if (first := _replied(item, intent_key)) is not None:
+        return first
     policy, targets, version = policy_state(item.municipality)
     if item.category in NEVER_COMMENTED and policy.applies("DI-12"):
         raise ServiceError(
@@ -144,7 +152,10 @@ def reply_send(
             raise ServiceError(_("Forfatteren har fjernet kommentaren; den kan ikke besvares."))
         # PU-12: during a crisis the reply waits for the crisis leader (where the preset says).
         crisis = crisis_requiring_approval(municipality=item.municipality, kind="reply")
-        reply = Reply.objects.create(
+        if (first := _replied(item, intent_key)) is not None:
+            return first  # the same post, which waited for the item's lock
+        reply, created = _create_once(
+            intent_key=intent_key,
             item=item,
             author=person(actor),
             text=text,
@@ -159,6 +170,8 @@ def reply_send(
                 {"status": ReplyStatus.AWAITING_CRISIS_APPROVAL, "crisis": crisis} if crisis else {}
             ),
         )
+        if not created:
+            return reply
         if not (effect == "acknowledge" and item.status == "acknowledged"):
             transition(
                 item,
@@ -196,6 +209,26 @@ def reply_send(
         if crisis is None:
             after_commit(tasks.reply_deliver, reply_id=reply.pk)
     return reply
+
+
+def _replied(item: InboxItem, intent_key: str) -> Reply | None:
+    """The reply already written from this form post, if any (`core.intents`)."""
+    if not intent_key:
+        return None
+    return Reply.objects.filter(item_id=item.pk, intent_key=intent_key).first()
+
+
+def _create_once(**fields: Any) -> tuple[Reply, bool]:
+    """The new reply row, or the first of its intent when a concurrent post of the same
+    form got there first (`inbox_one_reply_per_intent`); nothing else is written yet."""
+    try:
+        with transaction.atomic():
+            return Reply.objects.create(**fields), True
+    except IntegrityError:
+        first = _replied(fields["item"], fields.get("intent_key", ""))
+        if first is None:
+            raise
+        return first, False
 
 
 def _target_of(effect: str) -> str:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import reply_templates, services
 from ordstyrer.inbox.access import access_item, may_work
 from ordstyrer.inbox.forms import (
@@ -29,7 +30,7 @@ from ordstyrer.inbox.forms import (
     ReferForm,
     ReplyForm,
 )
-from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.models import CloseReason, InboxItem, ItemStatus, ReplyStatus
 from ordstyrer.inbox.presenters import list_rows, render_rows
 from ordstyrer.inbox.referrals import item_escalate, item_refer
 from ordstyrer.inbox.replies import ReplyRefused, reply_send, reply_suggestion
@@ -150,6 +151,7 @@ def _render_detail(
         initial: dict[str, Any] = {
             "template": template_code,
             "effect": reply_templates.effect_of(template_code) if template_code else "answer",
+            "intent_key": new_intent_key(),
         }
         if template_code:
             suggestion = reply_suggestion(
@@ -163,6 +165,17 @@ def _render_detail(
         for code in reply_templates.TEMPLATES
     ]
     people = assignable_people(channel=item.channel) if works else []
+    # After a reply the box stays closed until the editor asks for a new one (#15), or
+    # the citizen writes again (the item is new or reopened).
+    last_reply = detail.replies[-1] if detail.replies else None
+    reply_closed = (
+        reply_form.is_bound is False
+        and last_reply is not None
+        and last_reply.status not in (ReplyStatus.FAILED, ReplyStatus.REJECTED)
+        and item.status not in (ItemStatus.NEW, ItemStatus.REOPENED)
+        and not request.GET.get("mal")
+        and request.GET.get("svar") != "nytt"
+    )
     return render(
         request,
         "inbox/detail.html",
@@ -172,6 +185,8 @@ def _render_detail(
             "policy": policy,
             "works": works,
             "reply_form": reply_form,
+            "reply_closed": reply_closed,
+            "last_reply": last_reply,
             "findings": findings,
             "templates": templates,
             "template_code": template_code,
@@ -214,6 +229,7 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
             effect=data["effect"] or None,
             override_reason=data["override_reason"],
             referral_target=data["referral_target"],
+            intent_key=data["intent_key"],
         )
     except ReplyRefused as exc:
         form.add_error(None, str(exc.message))
