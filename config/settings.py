@@ -60,7 +60,7 @@ MIDDLEWARE = [
     # First: every later log line of the request carries its id.
     "ordstyrer.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "ordstyrer.web.csp.CSPMiddleware",  # django-csp's, + Meta's login dialog as a form target
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ordstyrer.web.middleware.BokmalFirstLocaleMiddleware",
@@ -242,9 +242,8 @@ if _PROXIES:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere; the
-# console's JS and CSS are static files. The forms that post to us may be sent on to
-# Meta's login dialog (platforms.login_start), so its origin is a form target too.
-_FORM_TARGETS = ["'self'", META_DIALOG_BASE_URL]
+# console's JS and CSS are static files. ordstyrer.web.csp adds the origin of Meta's
+# login dialog to form-action (platforms.login_start posts and redirects there).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -255,7 +254,7 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "frame-ancestors": ["'none'"],
-        "form-action": _FORM_TARGETS,
+        "form-action": ["'self'"],
         "base-uri": ["'none'"],
     }
 }

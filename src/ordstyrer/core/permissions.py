@@ -38,6 +38,9 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
     # (inbox.access, CH-3). DI-11: any employee reports unwanted statements.
     "inbox": None,
     "report_unwanted": None,
+    # Issue #18: webhook deliveries given up on (dead letters) are retried or discarded
+    # by communications, who run the channels' connections.
+    "webhook_dead_letters": frozenset({Role.COMMUNICATIONS}),
 }
 
 

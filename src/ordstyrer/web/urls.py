@@ -26,6 +26,7 @@ urlpatterns = [
         include("ordstyrer.platforms.urls"),
     ),
     path("m/<slug:slug>/arkiv/", include("ordstyrer.archive.urls")),
+    path("m/<slug:slug>/webhook-feil/", include("ordstyrer.platforms.urls_deadletters")),
     path("m/<slug:slug>/innboks/", include("ordstyrer.inbox.urls")),
     path("m/<slug:slug>/moderering/", include("ordstyrer.moderation.urls")),
     path("m/<slug:slug>/krise/", include("ordstyrer.crisis.urls")),

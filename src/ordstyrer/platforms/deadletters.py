@@ -1,0 +1,198 @@
+"""Dead letters of the webhook queue (issue #18): deliveries given up on — a signed body
+that is not a Graph envelope, or one whose processing failed MAX_ATTEMPTS times — wait
+here for a person in communications to retry or discard them.
+
+A delivery is not a municipality's row: one POST from Meta may carry changes for Pages
+of several municipalities. A municipality sees a dead delivery when at least one of its
+entries names one of its channels' Pages or Instagram accounts; it may discard it only
+when every entry is its own (discarding would drop another municipality's comments). A
+body with no readable entry at all is seen only by the operators (the Django admin).
+The bodies themselves are never shown: they hold citizens' comments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from ordstyrer import jsonsafe
+from ordstyrer.channels.models import Channel
+from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import require
+from ordstyrer.platforms import webhooks
+from ordstyrer.platforms.models import (
+    ConnectionStatus,
+    DeliveryStatus,
+    PlatformConnection,
+    WebhookDelivery,
+)
+from ordstyrer.tenants.models import Municipality
+
+LIST_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    delivery: WebhookDelivery
+    channels: tuple[Channel, ...]
+    only_ours: bool  # every entry names one of this municipality's accounts
+
+
+def _entry_accounts(body: bytes) -> set[tuple[str, str]]:
+    """(platform, account id) of each entry of a stored body, read defensively: the body
+    may be exactly what made it fail."""
+    try:
+        data = jsonsafe.loads(bytes(body))
+    except (ValueError, RecursionError, MemoryError):
+        return set()
+    if not isinstance(data, dict) or not isinstance(data.get("entry"), list):
+        return set()
+    platform = "instagram" if data.get("object") == "instagram" else "facebook"
+    out: set[tuple[str, str]] = set()
+    for entry in data["entry"]:
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str | int):
+            out.add((platform, str(entry["id"])))
+    return out
+
+
+def _accounts_of(municipality: Municipality) -> dict[tuple[str, str], Channel]:
+    """Every Page / account id that routes to one of the municipality's channels."""
+    found: dict[tuple[str, str], Channel] = {}
+    for channel in Channel.objects.filter(municipality=municipality).exclude(platform_id=""):
+        found[(channel.kind, channel.platform_id)] = channel
+    connections = (
+        PlatformConnection.objects.filter(channel__municipality=municipality)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .select_related("channel")
+    )
+    for connection in connections:
+        found[(connection.platform, connection.account_id)] = connection.channel
+    return found
+
+
+def _dead() -> Any:
+    return WebhookDelivery.objects.filter(webhooks.dead_letters())
+
+
+def _letter(delivery: WebhookDelivery, ours: dict[tuple[str, str], Channel]) -> DeadLetter | None:
+    accounts = _entry_accounts(delivery.body)
+    mine = [ours[a] for a in sorted(accounts) if a in ours]
+    if not mine:
+        return None
+    unique = tuple({c.pk: c for c in mine}.values())
+    return DeadLetter(delivery=delivery, channels=unique, only_ours=len(mine) == len(accounts))
+
+
+def dead_letters_for(*, user: Any, municipality: Municipality) -> list[DeadLetter]:
+    """The municipality's dead deliveries, newest first (communications only)."""
+    require(user, municipality, "webhook_dead_letters")
+    ours = _accounts_of(municipality)
+    if not ours:
+        return []
+    letters = []
+    for delivery in _dead().order_by("-received_at", "-id")[:LIST_LIMIT]:
+        letter = _letter(delivery, ours)
+        if letter is not None:
+            letters.append(letter)
+    return letters
+
+
+def dead_letter_get(*, user: Any, municipality: Municipality, delivery_id: int) -> DeadLetter:
+    """One dead delivery of the municipality; 404 for anything else (existence of other
+    municipalities' deliveries does not leak)."""
+    require(user, municipality, "webhook_dead_letters")
+    delivery = _dead().filter(pk=delivery_id).first()
+    letter = delivery and _letter(delivery, _accounts_of(municipality))
+    if letter is None:
+        raise Http404(_("Fant ikke leveringen."))
+    return letter
+
+
+def _summary(delivery: WebhookDelivery) -> dict[str, Any]:
+    return {
+        "sha256": delivery.sha256,
+        "received_at": delivery.received_at.isoformat(),
+        "attempts": delivery.attempts,
+        "error": delivery.error[:300],
+    }
+
+
+def delivery_retry(
+    *, actor: Any, municipality: Municipality, delivery_id: int, now: datetime
+) -> bool:
+    """Put a dead delivery back in the queue with fresh attempts; False when it is no
+    longer dead (retried or discarded meanwhile: a replayed form changes nothing).
+    Safe: ingestion is idempotent, so comments already taken in are not doubled."""
+    with transaction.atomic():
+        letter = _locked(actor=actor, municipality=municipality, delivery_id=delivery_id)
+        if letter is None:
+            return False
+        delivery = letter.delivery
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.RECEIVED,
+            attempts=0,
+            next_attempt_at=None,
+            lease_until=None,
+            error="",
+        )
+        audit_record(
+            actor=actor,
+            action="webhook_delivery_retry",
+            municipality=municipality,
+            obj=delivery,
+            data=_summary(delivery),
+        )
+        if not webhooks._workers_drain():
+            digest = delivery.sha256
+            transaction.on_commit(lambda: webhooks._enqueue(digest))
+    return True
+
+
+def delivery_discard(
+    *, actor: Any, municipality: Municipality, delivery_id: int, now: datetime
+) -> bool:
+    """Delete a dead delivery for good (audited with its hash, time and error); False
+    when it is already gone. Refused when it also carries another municipality's
+    entries."""
+    with transaction.atomic():
+        letter = _locked(actor=actor, municipality=municipality, delivery_id=delivery_id)
+        if letter is None:
+            return False
+        if not letter.only_ours:
+            raise ServiceError(
+                _(
+                    "Leveringen gjelder også sider som ikke er kommunens egne, og kan ikke "
+                    "forkastes herfra. Prøv den igjen, eller be driften se på den."
+                ),
+                code="not_only_ours",
+            )
+        audit_record(
+            actor=actor,
+            action="webhook_delivery_discard",
+            municipality=municipality,
+            obj=letter.delivery,
+            data=_summary(letter.delivery),
+        )
+        WebhookDelivery.objects.filter(pk=letter.delivery.pk).delete()
+    return True
+
+
+def _locked(*, actor: Any, municipality: Municipality, delivery_id: int) -> DeadLetter | None:
+    """The dead delivery, locked for this transaction; None when it is no longer dead
+    but was the municipality's; 404 when it never was."""
+    require(actor, municipality, "webhook_dead_letters")
+    delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_id).first()
+    if delivery is None:
+        return None
+    letter = _letter(delivery, _accounts_of(municipality))
+    if letter is None:
+        raise Http404(_("Fant ikke leveringen."))
+    if not _dead().filter(pk=delivery.pk).exists():
+        return None
+    return letter

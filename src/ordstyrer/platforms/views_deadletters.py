@@ -1,0 +1,61 @@
+"""The dead-letter page of the webhook queue (issue #18), for communications: what was
+given up on and why, with "Prøv igjen" and "Forkast" (a confirmation first). Thin: the
+selectors and services are in `platforms.deadletters`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.platforms import deadletters
+from ordstyrer.tenants.models import Municipality
+from ordstyrer.web.shell import municipality_view
+
+NEED = "webhook_dead_letters"
+
+
+@municipality_view(need=NEED)
+@require_GET
+def dead_letter_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    letters = deadletters.dead_letters_for(user=request.user, municipality=municipality)
+    return render(request, "platforms/deadletters.html", {"letters": letters})
+
+
+@municipality_view(need=NEED)
+@require_POST
+def dead_letter_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    done = deadletters.delivery_retry(
+        actor=request.user, municipality=municipality, delivery_id=pk, now=timezone.now()
+    )
+    if done:
+        messages.success(request, _("Leveringen er lagt i køen igjen og behandles straks."))
+    else:
+        messages.info(request, _("Leveringen var allerede prøvd igjen eller forkastet."))
+    return redirect("platforms_deadletters:list", slug=municipality.slug)
+
+
+@municipality_view(need=NEED)
+@require_http_methods(["GET", "POST"])
+def dead_letter_discard(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    if request.method == "GET":
+        letter = deadletters.dead_letter_get(
+            user=request.user, municipality=municipality, delivery_id=pk
+        )
+        return render(request, "platforms/deadletter_discard.html", {"letter": letter})
+    try:
+        done = deadletters.delivery_discard(
+            actor=request.user, municipality=municipality, delivery_id=pk, now=timezone.now()
+        )
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("platforms_deadletters:list", slug=municipality.slug)
+    if done:
+        messages.success(request, _("Leveringen er forkastet. Det er ført i revisjonsloggen."))
+    else:
+        messages.info(request, _("Leveringen var allerede prøvd igjen eller forkastet."))
+    return redirect("platforms_deadletters:list", slug=municipality.slug)
