@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from ordstyrer.api import routes_archive, routes_core, routes_inbox
+from ordstyrer.api import routes_archive, routes_core, routes_crisis, routes_inbox, routes_posts
 from ordstyrer.api.auth import TokenAuth
 from ordstyrer.api.problems import Problem, from_problem, problem_response
 from ordstyrer.core.errors import ServiceError
@@ -32,7 +32,7 @@ guideline rule. 429 carries `Retry-After`.
 """
 
 # ServiceError codes that mean "the object's state does not allow it" (409).
-CONFLICT_CODES = frozenset({"already", "duplicate", "state", "gone", "same_person"})
+CONFLICT_CODES = frozenset({"already", "duplicate", "state", "gone", "same_person", "conflict"})
 
 api = NinjaAPI(
     title="Ordstyrer API",
@@ -46,6 +46,8 @@ api = NinjaAPI(
 api.add_router("", routes_core.router)
 api.add_router("", routes_inbox.router)
 api.add_router("", routes_archive.router)
+api.add_router("", routes_posts.router)
+api.add_router("", routes_crisis.router)
 
 
 @api.exception_handler(Problem)
@@ -83,7 +85,9 @@ def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         detail=detail,
         detail_nb=str(exc.message),
         rule=exc.rule,
-        findings=[f.to_dict() for f in findings] if findings else None,
+        findings=[f if isinstance(f, dict) else f.to_dict() for f in findings]
+        if findings
+        else None,
     )
 
 

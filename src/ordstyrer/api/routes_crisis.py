@@ -1,0 +1,217 @@
+"""Crisis mode (PU-12) on `ordstyrer.crisis`'s services: declare, end, and the crisis
+leader's queue of posts and replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.schemas import ProblemOut
+from ordstyrer.api.writes import api_write
+from ordstyrer.core.errors import AccessDenied
+from ordstyrer.crisis import services
+from ordstyrer.crisis.queue import crisis_approvals
+from ordstyrer.crisis.selectors import active_crisis, may_view_crisis
+
+router = Router(tags=["crisis"])
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+WRITE_ERRORS: dict[int, Any] = {409: ProblemOut, 422: ProblemOut, **ERRORS}
+IDEMPOTENCY = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+            "description": "The same key within 24 h returns the first response and does "
+            "nothing again.",
+        }
+    ]
+}
+
+
+class CrisisOut(Schema):
+    active: bool
+    id: int | None
+    name: str | None
+    declared_at: datetime | None
+    declared_by: str | None
+    ended_at: datetime | None = None
+
+
+class CrisisIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+
+
+class WaitingOut(Schema):
+    kind: Literal["post", "reply"]
+    id: int
+    text: str
+    channel: str
+    created_by: str
+
+
+class WaitingList(Schema):
+    items: list[WaitingOut]
+    next: str | None
+
+
+class DecisionOut(Schema):
+    kind: Literal["post", "reply"]
+    id: int
+    status: str
+
+
+class ReasonIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+def _name(user: Any) -> str | None:
+    return (user.get_full_name() or user.get_username()) if user is not None else None
+
+
+def crisis_body(crisis: Any, *, active: bool) -> dict[str, Any]:
+    if crisis is None:
+        return {"active": False, "id": None, "name": None, "declared_at": None,
+                "declared_by": None, "ended_at": None}  # fmt: skip
+    return {
+        "active": active,
+        "id": crisis.pk,
+        "name": crisis.name,
+        "declared_at": crisis.declared_at,
+        "declared_by": _name(crisis.declared_by),
+        "ended_at": crisis.ended_at,
+    }
+
+
+def _require_crisis_page(user: Any, municipality: Any) -> None:
+    if not may_view_crisis(user=user, municipality=municipality):
+        raise AccessDenied(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
+
+
+@router.get(
+    "/m/{slug}/crisis", response={200: CrisisOut, **ERRORS}, summary="Is a crisis declared?"
+)
+def crisis_state(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Any member may ask (the console shows the crisis on every page); no scope needed."""
+    municipality = municipality_for(request, slug)
+    crisis = active_crisis(municipality=municipality)
+    return crisis_body(crisis, active=crisis is not None)
+
+
+@router.post(
+    "/m/{slug}/crisis",
+    response={201: CrisisOut, **WRITE_ERRORS},
+    summary="Declare a crisis",
+    openapi_extra=IDEMPOTENCY,
+)
+def crisis_declare(request: HttpRequest, slug: str, payload: CrisisIn) -> HttpResponse:
+    """The crisis leader or communications (PU-12): at once every scheduled post pauses,
+    and every new post and reply waits for the crisis leader. A crisis already declared
+    → 409. Scope `crisis:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="crisis:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+
+    def run() -> tuple[int, dict[str, Any]]:
+        crisis = services.crisis_declare(municipality=municipality, name=payload.name, actor=user)
+        return 201, crisis_body(crisis, active=True)
+
+    return api_write(request, municipality=municipality, action="crisis_declare", run=run)
+
+
+@router.delete(
+    "/m/{slug}/crisis",
+    response={200: CrisisOut, **WRITE_ERRORS},
+    summary="End the crisis",
+    openapi_extra=IDEMPOTENCY,
+)
+def crisis_end(request: HttpRequest, slug: str) -> HttpResponse:
+    """Paused posts stay paused until someone decides on each. No crisis → 409. Scope
+    `crisis:write`."""
+    municipality = municipality_for(request, slug, scope="crisis:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+
+    def run() -> tuple[int, dict[str, Any]]:
+        crisis = services.crisis_end(municipality=municipality, actor=user)
+        return 200, crisis_body(crisis, active=False)
+
+    return api_write(request, municipality=municipality, action="crisis_end", run=run)
+
+
+@router.get(
+    "/m/{slug}/crisis/approvals",
+    response={200: WaitingList, **ERRORS},
+    summary="What waits for the crisis leader",
+)
+def approvals(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """Posts and replies, oldest first (never paged: `next` is null). For the crisis
+    leader, deputies, communications and the chief administrator. Scope `crisis:write`."""
+    municipality = municipality_for(request, slug, scope="crisis:write")
+    _require_crisis_page(request.auth.user, municipality)  # type: ignore[attr-defined]
+    return {
+        "items": [
+            {
+                "kind": w.kind,
+                "id": w.id,
+                "text": w.text,
+                "channel": w.channel,
+                "created_by": w.created_by,
+            }  # fmt: skip
+            for w in crisis_approvals(municipality=municipality)
+        ],
+        "next": None,
+    }
+
+
+@router.post(
+    "/m/{slug}/crisis/approvals/{kind}/{int:id}/approve",
+    response={200: DecisionOut, **WRITE_ERRORS},
+    summary="Let a waiting post or reply go out",
+    openapi_extra=IDEMPOTENCY,
+)
+def approve(request: HttpRequest, slug: str, kind: str, id: int) -> HttpResponse:  # noqa: A002
+    """The crisis leader or a named deputy only (PU-12); written in the crisis log. A
+    replayed approval changes nothing. Scope `crisis:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="crisis:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+    services.crisis_object_check(municipality=municipality, kind=kind, object_id=id)
+
+    def run() -> tuple[int, dict[str, Any]]:
+        done = services.crisis_approve(
+            municipality=municipality, kind=kind, object_id=id, actor=user
+        )
+        return 200, {"kind": kind, "id": done.pk, "status": done.status}
+
+    return api_write(request, municipality=municipality, action=f"crisis_approve_{kind}", run=run)
+
+
+@router.post(
+    "/m/{slug}/crisis/approvals/{kind}/{int:id}/reject",
+    response={200: DecisionOut, **WRITE_ERRORS},
+    summary="Stop a waiting post or reply",
+)
+def reject(
+    request: HttpRequest,
+    slug: str,
+    kind: str,
+    id: int,
+    payload: ReasonIn,  # noqa: A002
+) -> HttpResponse:
+    """The crisis leader or a named deputy only; the reason goes to the author. Scope
+    `crisis:write`."""
+    municipality = municipality_for(request, slug, scope="crisis:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+    services.crisis_object_check(municipality=municipality, kind=kind, object_id=id)
+
+    def run() -> tuple[int, dict[str, Any]]:
+        done = services.crisis_reject(
+            municipality=municipality, kind=kind, object_id=id, actor=user, reason=payload.reason
+        )
+        return 200, {"kind": kind, "id": done.pk, "status": done.status}
+
+    return api_write(request, municipality=municipality, action=f"crisis_reject_{kind}", run=run)

@@ -1,0 +1,362 @@
+"""Posts (issue #13, PU-1 … PU-12) on `ordstyrer.publishing`'s services: the console's
+own checks, approval chain, crisis approval and delivery."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from ordstyrer.api.auth import municipality_for, require_scope
+from ordstyrer.api.problems import Problem
+from ordstyrer.api.schemas import FindingOut, ProblemOut
+from ordstyrer.api.writes import api_write
+from ordstyrer.publishing import services
+from ordstyrer.publishing.access import access_post
+from ordstyrer.publishing.media import media_update
+from ordstyrer.publishing.models import MediaAsset, Post, PostStatus
+from ordstyrer.publishing.selectors import posts_list
+
+router = Router(tags=["posts"])
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+WRITE_ERRORS: dict[int, Any] = {409: ProblemOut, 422: ProblemOut, **ERRORS}
+IDEMPOTENCY = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+            "description": "The same key within 24 h returns the first response and does "
+            "nothing again.",
+        }
+    ]
+}
+PostStatusName = Literal[
+    "draft", "awaiting_approval", "awaiting_crisis_approval", "scheduled", "publishing",
+    "published", "failed", "rejected", "paused",
+]  # fmt: skip
+
+
+class MediaIn(Schema):
+    type: Literal["image", "video"]
+    upload_id: int | None = Field(
+        None, description="A file of the municipality's media register (uploaded in the console)."
+    )
+    url: str | None = Field(
+        None, max_length=2000, description="Not supported: Ordstyrer fetches nothing from the "
+        "internet. Upload the file in the console and send its upload_id.",
+    )  # fmt: skip
+    alt: str | None = Field(None, max_length=2000, description="Alt text (PU-4); kept on the file.")
+    captions: Literal["file", "burned_in", "no_speech"] | None = Field(
+        None, description="For a video (PU-3): a caption file uploaded with it, burned-in "
+        "captions, or no speech.",
+    )  # fmt: skip
+
+
+class PostIn(Schema):
+    channels: list[int] = Field(..., min_length=1, max_length=20)
+    text: str = Field(..., max_length=63206)
+    links: list[str] = Field(default_factory=list, max_length=10)
+    media: list[MediaIn] = Field(default_factory=list, max_length=10)
+    publish_at: datetime | None = None
+    documentation_value: bool = Field(False, description="AR-1: journaled when published.")
+
+
+class PostPatch(Schema):
+    channels: list[int] | None = Field(None, min_length=1, max_length=20)
+    text: str | None = Field(None, max_length=63206)
+    links: list[str] | None = Field(None, max_length=10)
+    media: list[MediaIn] | None = Field(None, max_length=10)
+    publish_at: datetime | None = None
+    documentation_value: bool | None = None
+
+
+class PublishIn(Schema):
+    override_reason: str | None = Field(
+        None, max_length=2000, description="Why to publish despite warn findings (audit log)."
+    )
+
+
+class RejectIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class PostChannelOut(Schema):
+    channel: int
+    status: Literal["queued", "scheduled", "publishing", "published", "failed"]
+    platform_id: str | None
+
+
+class PostOut(Schema):
+    id: int
+    status: PostStatusName
+    findings: list[FindingOut]
+    channels: list[PostChannelOut]
+    text: str
+    links: list[str]
+    media: list[int]
+    publish_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    published_at: datetime | None
+    author: str | None
+    rejection_reason: str
+
+
+class PostList(Schema):
+    items: list[PostOut]
+    next: str | None
+
+
+class PostQuery(Schema):
+    status: PostStatus | None = None
+    limit: int = Field(50, ge=1, le=200)
+    cursor: int | None = Field(None, ge=1, description="From `next`: posts created before it.")
+
+
+def post_body(post: Post) -> dict[str, Any]:
+    author = post.author
+    return {
+        "id": post.pk,
+        "status": post.status,
+        "findings": post.findings or [],
+        "channels": [
+            {"channel": d.channel_id, "status": d.status, "platform_id": d.platform_id or None}
+            for d in post.deliveries.all().order_by("channel_id")
+        ],
+        "text": post.text,
+        "links": list(post.links or []),
+        "media": list(
+            post.attachments.order_by("position", "id").values_list("asset_id", flat=True)
+        ),
+        "publish_at": post.publish_at,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+        "published_at": post.published_at,
+        "author": (author.get_full_name() or author.get_username()) if author else None,
+        "rejection_reason": post.rejection_reason,
+    }
+
+
+def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) -> list[int]:
+    """The register's files the media list names; alt text and captions given here are
+    written to the file through the register's own service (PU-3, PU-4)."""
+    user = request.auth.user  # type: ignore[attr-defined]
+    ids = []
+    for index, item in enumerate(media):
+        if item.upload_id is None:
+            raise Problem(
+                422,
+                code="media-url-unsupported",
+                detail="Send media as upload_id of a file in the media register; URLs are "
+                "not fetched.",
+                detail_nb=_(
+                    "Last opp filen i mediearkivet i konsollen og send upload_id; Ordstyrer "
+                    "henter ingenting fra nettadresser."
+                ),
+                errors=[{"loc": ["body", "media", index], "msg": "upload_id required",
+                         "type": "missing"}],
+            )  # fmt: skip
+        asset = MediaAsset.objects.filter(pk=item.upload_id, municipality=municipality).first()
+        if asset is None or asset.kind != item.type:
+            raise Problem(
+                422,
+                code="media-unknown",
+                detail="No such file of that type in the municipality's media register.",
+                detail_nb=_("Ukjent bilde eller video."),
+                errors=[{"loc": ["body", "media", index, "upload_id"], "msg": "unknown",
+                         "type": "value"}],
+            )  # fmt: skip
+        changes: dict[str, Any] = {}
+        if item.alt is not None and item.alt.strip() != asset.alt_text:
+            changes["alt_text"] = item.alt
+        if item.captions is not None and item.type == "video":
+            changes["caption_mode"] = item.captions
+        if changes:
+            media_update(actor=user, asset_id=asset.pk, **changes)
+        ids.append(asset.pk)
+    return ids
+
+
+@router.post(
+    "/m/{slug}/posts",
+    response={201: PostOut, **WRITE_ERRORS},
+    summary="Create a draft post",
+    openapi_extra=IDEMPOTENCY,
+)
+def post_create(request: HttpRequest, slug: str, payload: PostIn) -> HttpResponse:
+    """A draft on the channels (the person must publish on each, CH-3); the policy's
+    findings are computed at once. Scope `posts:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="posts:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+
+    def run() -> tuple[int, dict[str, Any]]:
+        post = services.post_create(
+            actor=user,
+            municipality=municipality,
+            channel_ids=payload.channels,
+            text=payload.text,
+            links=payload.links,
+            media_ids=_media_ids(request, municipality, payload.media),
+            publish_at=payload.publish_at,
+            documentation_value=payload.documentation_value,
+        )
+        return 201, post_body(post)
+
+    return api_write(request, municipality=municipality, action="post_create", run=run)
+
+
+@router.patch(
+    "/m/{slug}/posts/{int:id}",
+    response={200: PostOut, **WRITE_ERRORS},
+    summary="Change a draft; findings recomputed",
+)
+def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) -> HttpResponse:  # noqa: A002
+    """Only the fields sent change. A rejected or failed post returns to draft. Scope
+    `posts:write`."""
+    municipality = municipality_for(request, slug, scope="posts:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+    post = access_post(user=user, id=id, slug=slug, need="view")
+    sent = payload.dict(exclude_unset=True)
+    changes: dict[str, Any] = {}
+    for name, target in (("text", "text"), ("links", "links"), ("channels", "channel_ids"),
+                         ("publish_at", "publish_at"),
+                         ("documentation_value", "documentation_value")):  # fmt: skip
+        if name in sent:
+            changes[target] = sent[name]
+
+    def run() -> tuple[int, dict[str, Any]]:
+        if payload.media is not None:
+            changes["media_ids"] = _media_ids(request, municipality, payload.media)
+        changed = services.post_update(actor=user, post_id=post.pk, **changes)
+        return 200, post_body(changed)
+
+    return api_write(request, municipality=municipality, action="post_update", run=run)
+
+
+@router.get(
+    "/m/{slug}/posts",
+    response={200: PostList, 422: ProblemOut, **ERRORS},
+    summary="Posts, newest first",
+)
+def posts(request: HttpRequest, slug: str, filters: Query[PostQuery]) -> dict[str, Any]:
+    """The posts the person may see (own, their channels', or all for communications,
+    the chief administrator and the crisis leader); keyset-paged by id. Scope
+    `posts:write` or `posts:approve`."""
+    municipality = municipality_for(request, slug)
+    _any_scope(request, "posts:write", "posts:approve")
+    user = request.auth.user  # type: ignore[attr-defined]
+    rows = sorted(
+        posts_list(municipality=municipality, user=user, status=filters.status or None),
+        key=lambda p: -p.pk,
+    )
+    if filters.cursor:
+        rows = [p for p in rows if p.pk < filters.cursor]
+    page, more = rows[: filters.limit], len(rows) > filters.limit
+    next_url = None
+    if more:
+        query: dict[str, Any] = {"limit": filters.limit, "cursor": page[-1].pk}
+        if filters.status:
+            query["status"] = filters.status
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    return {"items": [post_body(p) for p in page], "next": next_url}
+
+
+@router.get("/m/{slug}/posts/{int:id}", response={200: PostOut, **ERRORS}, summary="One post")
+def post_detail(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # noqa: A002
+    """Scope `posts:write` or `posts:approve`."""
+    municipality_for(request, slug)
+    _any_scope(request, "posts:write", "posts:approve")
+    user = request.auth.user  # type: ignore[attr-defined]
+    return post_body(access_post(user=user, id=id, slug=slug, need="view"))
+
+
+@router.post(
+    "/m/{slug}/posts/{int:id}/publish",
+    response={200: PostOut, **WRITE_ERRORS},
+    summary="Send a post on its way",
+    openapi_extra=IDEMPOTENCY,
+)
+def post_publish(
+    request: HttpRequest,
+    slug: str,
+    id: int,
+    payload: PublishIn,  # noqa: A002
+) -> HttpResponse:
+    """Checks under the effective policy: a block finding → 422 with `findings`; warn
+    findings without `override_reason` → 422 with `findings` (the reason is kept in the
+    audit log). Then `status` is awaiting_crisis_approval (PU-12), awaiting_approval
+    (the channel's chain), scheduled, publishing or published. A post already on its way
+    is returned unchanged. Scope `posts:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="posts:write")
+    user = request.auth.user  # type: ignore[attr-defined]
+    post = access_post(user=user, id=id, slug=slug, need="view")
+
+    def run() -> tuple[int, dict[str, Any]]:
+        done = services.post_publish(
+            actor=user, post_id=post.pk, override_reason=payload.override_reason or ""
+        )
+        return 200, post_body(done)
+
+    return api_write(request, municipality=municipality, action="post_publish", run=run)
+
+
+@router.post(
+    "/m/{slug}/posts/{int:id}/approve",
+    response={200: PostOut, **WRITE_ERRORS},
+    summary="Approve a waiting post",
+    openapi_extra=IDEMPOTENCY,
+)
+def post_approve(request: HttpRequest, slug: str, id: int) -> HttpResponse:  # noqa: A002
+    """For the approver the channel's chain names (never the author, four eyes), or —
+    for a post awaiting_crisis_approval — the crisis leader or a named deputy (PU-12).
+    Scope `posts:approve`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="posts:approve")
+    user = request.auth.user  # type: ignore[attr-defined]
+    post = access_post(user=user, id=id, slug=slug, need="view")
+
+    def run() -> tuple[int, dict[str, Any]]:
+        if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
+            done = services.post_crisis_approve(actor=user, post_id=post.pk)
+        else:
+            done = services.post_approve(actor=user, post_id=post.pk)
+        return 200, post_body(done)
+
+    return api_write(request, municipality=municipality, action="post_approve", run=run)
+
+
+@router.post(
+    "/m/{slug}/posts/{int:id}/reject",
+    response={200: PostOut, **WRITE_ERRORS},
+    summary="Send a waiting post back to its author",
+)
+def post_reject(
+    request: HttpRequest,
+    slug: str,
+    id: int,
+    payload: RejectIn,  # noqa: A002
+) -> HttpResponse:
+    """As approve; the reason goes to the author. Scope `posts:approve`."""
+    municipality = municipality_for(request, slug, scope="posts:approve")
+    user = request.auth.user  # type: ignore[attr-defined]
+    post = access_post(user=user, id=id, slug=slug, need="view")
+
+    def run() -> tuple[int, dict[str, Any]]:
+        if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
+            done = services.post_crisis_reject(actor=user, post_id=post.pk, reason=payload.reason)
+        else:
+            done = services.post_reject(actor=user, post_id=post.pk, reason=payload.reason)
+        return 200, post_body(done)
+
+    return api_write(request, municipality=municipality, action="post_reject", run=run)
+
+
+def _any_scope(request: HttpRequest, *scopes: str) -> None:
+    token = request.auth  # type: ignore[attr-defined]
+    if not set(scopes) & set(token.scopes or []):
+        require_scope(request, scopes[0])
