@@ -84,6 +84,9 @@ BODIES = st.one_of(
             "ground": JSONISH,
             "reason": JSONISH,
             "override_reason": JSONISH,
+            "channels": JSONISH,
+            "name": JSONISH,
+            "publish_at": JSONISH,
             "items": st.lists(
                 st.dictionaries(st.sampled_from(["id", "text", "post_text"]), JSONISH), max_size=3
             ),
@@ -95,7 +98,12 @@ BODIES = st.one_of(
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(body=BODIES, which=st.sampled_from(["check", "triage", "replies", "moderation", "exports"]))
+@given(
+    body=BODIES,
+    which=st.sampled_from(
+        ["check", "triage", "replies", "moderation", "exports", "posts", "crisis"]
+    ),
+)
 def test_no_client_input_gives_a_500(world, body, which):
     api = ApiClient(token_for(world.p.communications, world.municipality))
     item = (
@@ -109,6 +117,8 @@ def test_no_client_input_gives_a_500(world, body, which):
         "replies": f"/api/v1/m/apiby/inbox/items/{getattr(item, 'pk', 0)}/replies",
         "moderation": f"/api/v1/m/apiby/inbox/items/{getattr(item, 'pk', 0)}/moderation",
         "exports": "/api/v1/m/apiby/archive/exports",
+        "posts": "/api/v1/m/apiby/posts",
+        "crisis": "/api/v1/m/apiby/crisis",
     }[which]
     response = raw_post(api, path, json.dumps(body))
     assert response.status_code < 500, (path, body, response.content)
