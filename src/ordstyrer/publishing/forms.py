@@ -70,6 +70,12 @@ class PostForm(forms.Form):
         max_length=2000,
         help_text=_("Beskriv kort hva bildet viser (PU-4)."),
     )
+    upload_people = forms.ChoiceField(
+        label=_("Personer på bildet du laster opp (PU-6)"), required=False, choices=People.choices
+    )
+    upload_photographer_permission = forms.ChoiceField(
+        label=_("Fotografen har gitt tillatelse (PU-7)"), required=False, choices=TRI
+    )
     upload_caption_mode = forms.ChoiceField(
         label=_("Teksting av videoen du laster opp (PU-3)"),
         required=False,

@@ -90,6 +90,11 @@ def _upload_from(request: HttpRequest, municipality: Municipality, form: PostFor
         captions_name=captions.name if captions else "",
         captions=captions.read() if captions else None,
     )
+    people = form.cleaned_data.get("upload_people") or ""
+    permission = tri(form.cleaned_data.get("upload_photographer_permission"))
+    if people or permission is not None:
+        media.media_update(actor=request.user, asset_id=asset.pk, people=people or None,
+                           photographer_permission=permission)  # fmt: skip
     return [asset.pk]
 
 

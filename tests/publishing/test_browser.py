@@ -1,0 +1,105 @@
+"""The composer in Debian's headless Chromium, axe-core on every page: a fødselsnummer →
+blocked (PU-1) → fixed → an image without alt text → PU-4 warning → alt text added →
+scheduled → published to the simulated platform by the worker's sweep."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from ordstyrer.inbox.models import SimulatedWorld
+from ordstyrer.publishing import delivery
+from ordstyrer.publishing.models import Post, PostStatus
+from tests.factories import PASSWORD
+from tests.publishing.conftest import make_world, png
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+FIXED = "Skolen har fått ny lekeplass. Elevene kan bruke den fra mandag. Se https://indrefosen.kommune.no"
+
+
+def assert_accessible(page: Page) -> None:
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+def test_compose_blocked_fixed_alt_text_scheduled_published(page: Page, live_server, tmp_path):
+    w = make_world("nettpub", "indre-fosen")
+    login(page, live_server.url, w.editor)
+
+    page.get_by_role("link", name="Publisering").click()
+    expect(page.get_by_role("heading", name="Publisering", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Skriv nytt innlegg").click()
+    page.get_by_label("Kommunen –").check()
+    page.get_by_label("Tekst", exact=True).fill(
+        "Eleven med fødselsnummer 15038512363 har fått plass. Se https://indrefosen.kommune.no"
+    )
+    # The live check (static script) swaps in the findings as the editor types.
+    expect(page.locator("#findings")).to_contain_text("PU-1")
+    page.get_by_role("button", name="Sjekk og lagre utkast").click()
+    expect(page.locator("#findings")).to_contain_text("Stopper")
+    expect(page.locator("#findings")).to_contain_text("PU-1")
+    assert_accessible(page)
+
+    page.get_by_label("Tekst", exact=True).fill(FIXED)
+    image = tmp_path / "IMG_0042.png"
+    image.write_bytes(png(7))
+    page.get_by_label("Last opp bilde eller video").set_input_files(str(image))
+    page.get_by_label("Personer på bildet du laster opp (PU-6)").select_option("none")
+    page.get_by_label("Fotografen har gitt tillatelse (PU-7)").select_option("yes")
+    page.get_by_role("button", name="Sjekk og lagre utkast").click()
+    expect(page.locator("#findings")).not_to_contain_text("PU-1")
+    expect(page.locator("#findings")).to_contain_text("PU-4")
+    expect(page.locator("#findings")).to_contain_text("Advarsel")
+    assert_accessible(page)
+
+    page.get_by_label("Alternativ tekst for IMG_0042.png").fill(
+        "Barn som klatrer i den nye lekeplassen"
+    )
+    at = timezone.localtime(timezone.now() + timedelta(minutes=3)).replace(second=0, microsecond=0)
+    page.get_by_label("Publiseres (tom: så snart det er godkjent)").fill(
+        at.strftime("%Y-%m-%dT%H:%M")
+    )
+    page.get_by_role("button", name="Sjekk og lagre utkast").click()
+    expect(page.locator("#findings")).to_contain_text("Ingen funn")
+
+    page.get_by_role("button", name="Gå videre til publisering").click()
+    expect(page.get_by_role("heading", name="Bekreft publisering")).to_be_visible()
+    expect(page.get_by_text("Innlegget publiseres")).to_contain_text("på Kommunen")
+    checkbox = page.get_by_label("Jeg har lest hva som skjer, og vil sende innlegget")
+    expect(checkbox).not_to_be_checked()  # nothing preselected
+    assert_accessible(page)
+    checkbox.check()
+    page.get_by_role("button", name="Send innlegget").click()
+    expect(page.locator(".post-status")).to_contain_text("Planlagt")
+    assert_accessible(page)
+
+    post = Post.objects.get(author=w.editor)
+    assert post.status == PostStatus.SCHEDULED
+    # The worker's sweep publishes it when its time comes.
+    assert delivery.release_due(now=post.publish_at + timedelta(seconds=1)) == 1
+    page.reload()
+    expect(page.locator(".post-status")).to_contain_text("Publisert")
+    state = SimulatedWorld.objects.get(channel=w.page).state
+    published = [p for p in state["posts"].values() if p["text"] == FIXED]
+    assert len(published) == 1
+    assert published[0]["media"][0]["alt_text"] == "Barn som klatrer i den nye lekeplassen"
+
+    page.get_by_role("link", name="Kalender").click()
+    expect(page.locator(".calendar")).to_contain_text("Kommunen")
+    assert_accessible(page)
