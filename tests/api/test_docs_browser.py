@@ -25,3 +25,32 @@ def test_docs_render_offline_without_csp_violations(page: Page, live_server):
     expect(page.get_by_text("/api/v1/m/{slug}/inbox/items").first).to_be_visible()
     assert outside == []
     assert [p for p in problems if "Content Security Policy" in p] == []
+
+
+def test_the_token_pages_have_no_axe_violations(page: Page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from ordstyrer.api.tokens import api_token_create
+    from tests.conftest import make_personas
+    from tests.factories import PASSWORD
+
+    personas = make_personas("tokenby")
+    api_token_create(
+        actor=None, user=personas.communications, municipality=personas.municipality,
+        name="Sakssystemet",
+    )  # fmt: skip
+    page.goto(f"{live_server.url}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(personas.communications.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    page.goto(f"{live_server.url}/m/tokenby/")
+    page.get_by_role("link", name="API-nøkler").click()
+    expect(page.get_by_role("heading", name="API-nøkler")).to_be_visible()
+    axe = Axe()
+    assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
+    page.get_by_role("link", name="Trekk tilbake").click()
+    expect(page.get_by_text("Ingenting er gjort ennå.")).to_be_visible()
+    assert axe.run(page).violations_count == 0, axe.run(page).generate_report()
+    page.get_by_role("button", name="Trekk tilbake nøkkelen").click()
+    expect(page.get_by_text("er trukket tilbake og virker ikke lenger")).to_be_visible()
+    expect(page.get_by_role("cell", name="Trukket tilbake")).to_be_visible()

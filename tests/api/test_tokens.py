@@ -168,6 +168,22 @@ def test_failed_bearer_attempts_are_throttled_per_address(world, settings):
     assert response.status_code == 200
 
 
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(world, settings):
+    settings.API_AUTH_FAILURES_PER_IP = 2
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    good = token_for(world.p.communications, world.municipality)
+    proxy = Client(REMOTE_ADDR="10.0.0.1")
+
+    def get(token: str, forwarded: str) -> int:
+        headers = {"Authorization": f"Bearer {token}", "X-Forwarded-For": forwarded}
+        return proxy.get("/api/v1/me", headers=headers).status_code
+
+    assert [get("ord_deadbeef00_guess", "203.0.113.9") for _ in range(3)] == [401, 401, 429]
+    # Another client behind the same proxy is not punished for the guesser.
+    assert get(good, "198.51.100.4") == 200
+    assert ApiToken.objects.get().last_used_ip == "198.51.100.4"
+
+
 # --- attribution and idempotency ------------------------------------------------------------
 
 

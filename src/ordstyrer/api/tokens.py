@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -234,7 +235,11 @@ def token_touch(token: ApiToken, *, ip: str | None, now: datetime | None = None)
     now = now or timezone.now()
     if token.last_used_at is not None and now - token.last_used_at < TOUCH_EVERY:
         return
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip or None)
+    try:
+        address = str(ipaddress.ip_address(ip)) if ip else None
+    except ValueError:  # a malformed forwarded address is not stored
+        address = None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=address)
     token.last_used_at = now
 
 
