@@ -41,6 +41,10 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
     # Issue #18: webhook deliveries given up on (dead letters) are retried or discarded
     # by communications, who run the channels' connections.
     "webhook_dead_letters": frozenset({Role.COMMUNICATIONS}),
+    # PU-1 (issue #18): national ID numbers in comments are masked in the console; seeing
+    # one (audited) is for communications (privacy breaches, police reports, MO-3) and the
+    # archive (journaling an inquiry needs to know who it is from, DI-7, AR-1).
+    "reveal_national_id": frozenset({Role.COMMUNICATIONS, Role.ARCHIVIST}),
 }
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.triage import category_label
+from ordstyrer.language.masking import mask_national_ids
 
 SNIPPET = 160
 
@@ -64,7 +65,7 @@ def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
                 author=item.author_name or _("Ukjent avsender"),
                 pick_label=_("Velg henvendelsen fra %(who)s") % {"who": who},
                 reply_label=_("til %(who)s") % {"who": who},
-                snippet=_snippet(item.text),
+                snippet=_snippet(mask_national_ids(item.text)),  # PU-1, #18
                 nynorsk=item.written_standard == "nn",
                 channel=item.channel.name,
                 category=category_label(item.category) if item.category else "",

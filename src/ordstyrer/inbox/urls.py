@@ -19,4 +19,5 @@ urlpatterns = [
     path("<int:pk>/notat/", views.item_note, name="note"),
     path("<int:pk>/henvis/", views.item_refer_view, name="refer"),
     path("<int:pk>/eskaler/", views.item_escalate_view, name="escalate"),
+    path("<int:pk>/vis-fodselsnummer/", views.item_reveal_ids, name="reveal_ids"),
 ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.intents import new_intent_key
-from ordstyrer.inbox import reply_templates, services
+from ordstyrer.inbox import privacy, reply_templates, services
 from ordstyrer.inbox.access import access_item, may_work
 from ordstyrer.inbox.forms import (
     AssignForm,
@@ -203,9 +203,23 @@ def _render_detail(
             "escalate_form": EscalateForm(auto_id="escalate_%s"),
             "refer_form": ReferForm(auto_id="refer_%s"),
             "now": timezone.now(),
+            # PU-1 (#18): national ID numbers are masked unless shown (audited).
+            "ids_revealed": privacy.is_revealed(request, item),
+            "may_reveal_ids": privacy.may_reveal(request.user, item)
+            and privacy.holds_national_id(item),
         },
         status=status,
     )
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_reveal_ids(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Show the item's national ID numbers to this person for a while (PU-1; audited)."""
+    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    privacy.item_reveal_national_ids(actor=request.user, item=item, now=timezone.now())
+    privacy.remember_revealed(request, item)
+    return redirect(_detail_url(item))
 
 
 def _work_item(request: HttpRequest, municipality: Municipality, pk: int) -> InboxItem:
