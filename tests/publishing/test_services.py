@@ -93,10 +93,18 @@ def test_pu4_warning_needs_a_reason_kept_in_the_audit_log(world):
     assert "PU-4:warn" in entry.data["findings"]
 
 
-def test_unit_page_waits_for_the_unit_leader_four_eyes(world, django_capture_on_commit_callbacks):
+def test_unit_page_waits_for_the_unit_leader_four_eyes(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
+    world.p.unit_leader.email = "leder@example.invalid"
+    world.p.unit_leader.save()
     post = _draft(world, channels=[world.school])
-    post = post_publish(actor=world.editor, post_id=post.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = post_publish(actor=world.editor, post_id=post.pk)
     assert post.status == PostStatus.AWAITING_APPROVAL
+    # The approvers are told; the author (an editor) is not among them.
+    notified = {to for m in mailoutbox for to in m.to}
+    assert "leder@example.invalid" in notified and world.editor.email not in notified
     # The author may not approve (four eyes), nor may an ordinary employee.
     with pytest.raises(PermissionDenied):
         services.post_approve(actor=world.editor, post_id=post.pk)

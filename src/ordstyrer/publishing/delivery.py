@@ -126,7 +126,10 @@ def build_draft(post: Post, channel: Any) -> Draft:
             )
         )
     link = post.links[0] if post.links else None
-    return Draft(text=post.text, link=link, media=tuple(media))
+    # The platform takes one link (its preview); the others go in the text.
+    extra = [x for x in post.links[1:] if x not in post.text]
+    text = "\n\n".join([post.text, "\n".join(extra)]) if extra else post.text
+    return Draft(text=text, link=link, media=tuple(media))
 
 
 def _same(found: PlatformPost, text: str) -> bool:

@@ -32,3 +32,43 @@ def rejected_notify(*, post_id: int) -> str:
     )
     get_connection().send_messages([message])
     return "sent"
+
+
+def awaiting_notify(*, post_id: int) -> str:
+    """E-mail everyone who may approve the post (never its author, four eyes)."""
+    from ordstyrer.publishing.access import may_approve, post_channels
+    from ordstyrer.tenants.models import RoleAssignment
+
+    post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
+    if post is None or post.status != "awaiting_approval":
+        return "skipped"
+    channels = post_channels(post)
+    people = {
+        ra.user
+        for ra in RoleAssignment.objects.filter(
+            municipality=post.municipality, role__in=("unit_leader", "communications")
+        ).select_related("user")
+    }
+    recipients = sorted(
+        {u.email.strip() for u in people
+         if u.is_active and (u.email or "").strip() and may_approve(u, post, channels)}
+    )  # fmt: skip
+    if not recipients:
+        return "nobody"
+    with translation.override("nb"):
+        subject = _("Et innlegg venter på din godkjenning")
+        body = _(
+            "%(author)s har sendt et innlegg til godkjenning i %(municipality)s "
+            "(%(channels)s).\n\nÅpne godkjenningskøen: %(path)s"
+        ) % {
+            "author": (post.author.get_full_name() or post.author.username) if post.author else "",
+            "municipality": post.municipality.name,
+            "channels": ", ".join(c.name for c in channels),
+            "path": reverse("publishing:approvals", args=[post.municipality.slug]),
+        }
+    messages = [
+        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
+        for to in recipients
+    ]
+    get_connection().send_messages(messages)
+    return "sent"

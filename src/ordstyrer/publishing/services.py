@@ -449,6 +449,7 @@ def post_publish(
         elif post.approval != Approval.NONE and not _self_approves(actor, post, channels):
             post.status = PostStatus.AWAITING_APPROVAL
             post.save()
+            after_commit(tasks.post_awaiting_notify, post_id=post.pk)
         else:
             if post.approval != Approval.NONE:
                 post.approved_at, post.approved_by = now, person(actor)

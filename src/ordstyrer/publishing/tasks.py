@@ -40,3 +40,11 @@ def post_rejected_notify(post_id: int) -> str:
     from ordstyrer.publishing.notifications import rejected_notify
 
     return rejected_notify(post_id=post_id)
+
+
+@task()
+def post_awaiting_notify(post_id: int) -> str:
+    """Tell the approvers the channel names that a post waits for them."""
+    from ordstyrer.publishing.notifications import awaiting_notify
+
+    return awaiting_notify(post_id=post_id)
