@@ -262,3 +262,39 @@ def test_lost_answer_after_the_platform_accepted_is_not_posted_twice(world):
     assert row.status == DeliveryStatus.PUBLISHED
     assert row.platform_id == accepted.id
     assert [p["text"] for p in _world_posts(world.page)].count(CLEAN) == 1
+
+
+def test_partly_failed_post_sent_again_only_goes_where_it_failed(
+    world, django_capture_on_commit_callbacks
+):
+    """Published on one channel, failed on the other: fixing and sending it again
+    publishes only where it failed — never a second copy where it is already out."""
+    from ordstyrer.channels.models import ChannelMembership, ChannelRole
+    from ordstyrer.connectors.base import ErrorCode
+    from ordstyrer.inbox.platform import channel_connector
+    from tests.publishing.conftest import make_channel
+
+    other = make_channel(world.p, name="Biblioteket", editor=world.editor)
+    assert ChannelMembership.objects.filter(channel=other, role=ChannelRole.EDITOR).exists()
+    now = timezone.now()
+    with channel_connector(other, now=now) as connector:
+        connector.fail_next("publish", code=ErrorCode.PERMISSION, permanent=True)
+    post = _draft(world, channels=[world.page, other])
+    with django_capture_on_commit_callbacks(execute=True):
+        post_publish(actor=world.editor, post_id=post.pk)
+    post.refresh_from_db()
+    assert post.status == PostStatus.FAILED
+    statuses = dict(post.deliveries.values_list("channel_id", "status"))
+    assert statuses == {world.page.pk: "published", other.pk: "failed"}
+    with pytest.raises(ServiceError):
+        services.post_update(actor=world.editor, post_id=post.pk, channel_ids=[other.pk])
+    done = post.deliveries.get(channel=world.page)
+    services.post_update(actor=world.editor, post_id=post.pk, text=CLEAN)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_publish(actor=world.editor, post_id=post.pk)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    again = post.deliveries.get(channel=world.page)
+    assert (again.attempts, again.published_at) == (done.attempts, done.published_at)
+    assert [p["text"] for p in _world_posts(world.page)].count(CLEAN) == 1
+    assert [p["text"] for p in _world_posts(other)].count(CLEAN) == 1

@@ -299,7 +299,13 @@ def post_update(
             post.documentation_value = bool(documentation_value)
         if channel_ids is not _UNSET:
             channels = _channels(actor, post.municipality, channel_ids)
-            post.deliveries.exclude(channel__in=channels).delete()
+            dropped = post.deliveries.exclude(channel__in=channels)
+            if dropped.filter(status=DeliveryStatus.PUBLISHED).exists():
+                raise ServiceError(
+                    _("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
+                    code="conflict",
+                )
+            dropped.delete()
             have = set(post.deliveries.values_list("channel_id", flat=True))
             PostChannel.objects.bulk_create(
                 [PostChannel(post=post, channel=c) for c in channels if c.pk not in have]
@@ -310,8 +316,9 @@ def post_update(
             PostMedia.objects.bulk_create(
                 [PostMedia(post=post, asset=a, position=i) for i, a in enumerate(assets)]
             )
-        # A failed delivery starts over; a rejected post goes back to draft.
-        post.deliveries.update(
+        # A failed delivery starts over (one already published stays published, never
+        # twice); a rejected post goes back to draft.
+        post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
             status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, error="",
             claimed_at=None,
         )  # fmt: skip
@@ -482,6 +489,8 @@ def _release(post: Post, *, now: datetime) -> None:
     deliveries = list(post.deliveries.select_related("channel"))
     future = post.publish_at is not None and post.publish_at > now + NOW_SLACK
     for delivery in deliveries:
+        if delivery.status == DeliveryStatus.PUBLISHED:
+            continue  # a post that failed elsewhere is already out here: never twice
         delivery.attempts = 0
         delivery.error = ""
         delivery.claimed_at = None
@@ -572,7 +581,9 @@ def post_withdraw(*, actor: Any, post_id: Any, now: datetime | None = None) -> P
             raise ServiceError(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status
         _cancel_native(post)
-        post.deliveries.update(status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None)
+        post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+            status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
+        )
         post.status = PostStatus.DRAFT
         post.updated_at = now
         post.save()
