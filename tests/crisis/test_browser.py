@@ -101,3 +101,45 @@ def test_declare_approve_a_reply_end(page: Page, live_server):
     expect(page.locator(".crisis-banner")).to_have_count(0)
     assert_accessible(page)
     assert active_crisis(municipality=world.municipality) is None
+
+
+def test_paused_posts_are_decided_after_the_crisis(page: Page, live_server, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ordstyrer.crisis.services import crisis_declare, crisis_end
+    from ordstyrer.publishing.models import Post, PostStatus
+    from ordstyrer.publishing.services import post_create, post_publish
+    from tests.crisis.test_posts import SCHEDULED
+    from tests.publishing.conftest import make_world as publishing_world
+
+    settings.META_GRAPH_BASE_URL = "http://127.0.0.1:9"
+    world = publishing_world("nettpause")
+    now = timezone.now()
+    post = post_create(
+        actor=world.editor, municipality=world.municipality, channel_ids=[world.page.pk],
+        text=SCHEDULED, publish_at=now + timedelta(hours=3),
+    )  # fmt: skip
+    post_publish(actor=world.editor, post_id=post.pk, now=now)
+    crisis_declare(municipality=world.municipality, name="Ras", actor=world.p.crisis_leader)
+    assert Post.objects.get(pk=post.pk).status == PostStatus.PAUSED
+    crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
+
+    login(page, live_server.url, world.p.communications)
+    page.goto(f"{live_server.url}/m/{world.municipality.slug}/krise/pause/")
+    expect(page.get_by_role("heading", name="Innlegg på pause")).to_be_visible()
+    expect(page.get_by_role("radio", checked=True)).to_have_count(0)  # nothing pre-selected
+    assert_accessible(page)
+    page.get_by_role("button", name="Gå videre til bekreftelse").click()
+    expect(page.get_by_text("Velg hva som skal skje med innlegget.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Forkast innlegget").check()
+    page.get_by_label("Begrunnelse").fill("Utdatert etter raset.")
+    page.get_by_role("button", name="Gå videre til bekreftelse").click()
+    expect(page.locator(".consequence")).to_contain_text("Innlegget forkastes og publiseres aldri.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Bekreft").click()
+    expect(page.get_by_text("Innlegget er forkastet.")).to_be_visible()
+    expect(page.get_by_text("Ingen innlegg står på pause.")).to_be_visible()
+    assert Post.objects.get(pk=post.pk).status != PostStatus.PAUSED
