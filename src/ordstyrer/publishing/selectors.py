@@ -37,10 +37,15 @@ def posts_list(*, municipality: Municipality, user: Any, status: str | None = No
 
 
 def posts_awaiting_approval(*, municipality: Municipality, user: Any) -> list[Post]:
-    """The approval queue: posts this person may approve (never their own, four eyes)."""
-    qs = _with_channels(
-        Post.objects.filter(municipality=municipality, status=PostStatus.AWAITING_APPROVAL)
-    ).order_by("submitted_at", "id")
+    """The approval queue: posts this person may approve (never their own, four eyes),
+    with each file's register (who is in it, consents, the photographer's permission)."""
+    qs = (
+        _with_channels(
+            Post.objects.filter(municipality=municipality, status=PostStatus.AWAITING_APPROVAL)
+        )
+        .prefetch_related("attachments__asset__consents")
+        .order_by("submitted_at", "id")
+    )
     return [p for p in qs if access.may_approve(user, p)]
 
 
@@ -89,6 +94,15 @@ class CalendarWeek:
     @property
     def over_cap(self) -> bool:
         return self.cap is not None and self.main_count > self.cap
+
+    @property
+    def rows(self) -> list[tuple[Channel, list[list[tuple[Post, PostChannel, datetime]]]]]:
+        """The week per channel: one row per channel, one cell per day."""
+        out = []
+        for channel in self.channels:
+            cells = [[e for e in d.entries if e[1].channel_id == channel.pk] for d in self.days]
+            out.append((channel, cells))
+        return out
 
 
 CALENDAR_STATUSES = (
