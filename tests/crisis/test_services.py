@@ -233,3 +233,21 @@ def test_deputies_are_members_named_by_the_crisis_leader_or_communications(world
     )
     assert not crisis_deputies(municipality=m).exists()
     assert CrisisLogEntry.objects.count() == 0  # no crisis active: nothing to log
+
+
+def test_a_reply_still_queued_when_the_crisis_is_declared_waits_too(
+    world, item, django_capture_on_commit_callbacks
+):
+    # The reply is queued, its delivery not yet run (a platform hiccup: it will retry).
+    with time_machine.travel(LATER, tick=False), django_capture_on_commit_callbacks(execute=False):
+        reply = reply_send(actor=world.editor, item=item, text=TEXT)
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.QUEUED
+    crisis = declare(world)
+    assert crisis.held_replies_count == 1
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL and reply.crisis == crisis
+    # The delivery task that was queued before the crisis now does nothing.
+    from ordstyrer.inbox.replies import reply_deliver
+
+    assert reply_deliver(reply_id=reply.pk) == ReplyStatus.AWAITING_CRISIS_APPROVAL
+    assert not on_the_page(world)

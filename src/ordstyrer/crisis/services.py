@@ -25,7 +25,7 @@ from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import person
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
-from ordstyrer.crisis.selectors import active_crisis, may_declare_crisis
+from ordstyrer.crisis.selectors import active_crisis, crisis_settings, may_declare_crisis
 from ordstyrer.tenants.models import Municipality
 
 MAX_NAME = 200
@@ -126,6 +126,7 @@ def crisis_declare(
             object_id=crisis.pk, actor=actor, now=now,
         )  # fmt: skip
         paused = _pause_posts(municipality=municipality, crisis=crisis, actor=actor, now=now)
+        held = _hold_replies(municipality=municipality, crisis=crisis)
         if paused:
             crisis_log_write(
                 crisis=crisis,
@@ -137,7 +138,22 @@ def crisis_declare(
                 now=now,
             )
     crisis.paused_count = paused
+    crisis.held_replies_count = held
     return crisis
+
+
+def _hold_replies(*, municipality: Municipality, crisis: Crisis) -> int:
+    """Replies queued but not yet delivered (or waiting to retry) now wait for the crisis
+    leader too, where the preset says replies do (PU-12). The delivery task checks the
+    status before it calls the platform, so a held reply does not go out."""
+    from ordstyrer.inbox.models import Reply, ReplyStatus
+
+    if not crisis_settings(municipality=municipality)["approve_replies"]:
+        return 0
+    return Reply.objects.filter(
+        status__in=(ReplyStatus.QUEUED, ReplyStatus.RETRYING),
+        item__channel__municipality=municipality,
+    ).update(status=ReplyStatus.AWAITING_CRISIS_APPROVAL, crisis=crisis, next_attempt_at=None)
 
 
 def _pause_posts(*, municipality: Municipality, crisis: Crisis, actor: Any, now: datetime) -> int:
