@@ -103,3 +103,49 @@ def test_compose_blocked_fixed_alt_text_scheduled_published(page: Page, live_ser
     page.get_by_role("link", name="Kalender").click()
     expect(page.locator(".calendar")).to_contain_text("Kommunen")
     assert_accessible(page)
+
+
+def test_register_queue_settings_and_private_check_are_accessible(page: Page, live_server):
+    from ordstyrer.publishing.media import media_upload
+    from ordstyrer.publishing.services import post_create, post_publish
+
+    w = make_world("nettreg", "midt-telemark")
+    asset = media_upload(actor=w.editor, municipality=w.municipality, filename="tur.png",
+                         content=png(3), alt_text="Klassen på tur i fjellet")  # fmt: skip
+    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk],
+                       text=FIXED.replace("indrefosen", "mt"), media_ids=[asset.pk])  # fmt: skip
+    post_publish(actor=w.editor, post_id=post.pk, override_reason="Registeret fylles ut i dag.")
+    base = f"{live_server.url}/m/{w.municipality.slug}/publisering"
+
+    login(page, live_server.url, w.editor)
+    page.goto(f"{base}/media/{asset.pk}/")
+    page.get_by_label("Personen på bildet").fill("Ola (8)")
+    page.get_by_label("Samtykke gitt av").fill("Kari, mor")
+    page.get_by_label("Dato for samtykket").fill("2026-01-05")
+    page.get_by_label("Personen er et barn").check()
+    page.get_by_label("Foresattes signerte samtykkeskjema (for barn)").set_input_files(
+        files=[{"name": "skjema.pdf", "mimeType": "application/pdf", "buffer": b"%PDF signert"}]
+    )
+    page.get_by_role("button", name="Registrer samtykket").click()
+    expect(page.get_by_text("Samtykket er registrert.")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{base}/media/")
+    assert_accessible(page)
+
+    login(page, live_server.url, w.p.unit_leader)
+    page.goto(f"{base}/godkjenning/")
+    expect(page.locator(".consent-status")).to_contain_text("1 samtykke registrert")
+    assert_accessible(page)
+
+    login(page, live_server.url, w.p.communications)
+    page.goto(f"{base}/innstillinger/")
+    assert_accessible(page)
+
+    login(page, live_server.url, w.p.employee)
+    page.get_by_role("link", name="Før du poster privat").click()
+    page.get_by_label("Teksten du vil poste privat").fill(
+        "Vi i kommunen har bestemt at eleven skal flytte."
+    )
+    page.get_by_role("button", name="Sjekk").click()
+    expect(page.locator(".findings")).to_contain_text("EM-2")
+    assert_accessible(page)
