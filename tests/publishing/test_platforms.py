@@ -155,3 +155,24 @@ def test_instagram_publishing_cap_waits_without_failing(connected):
     assert row.status == DeliveryStatus.QUEUED
     assert row.attempts == 0  # the cap does not use up attempts
     assert row.next_attempt_at >= timezone.now() + timedelta(minutes=59)
+
+
+def test_facebook_video_with_a_webvtt_caption_file_goes_up_as_srt(connected):
+    """PU-3: the caption file travels with the video (`/{video-id}/captions`, SRT)."""
+    from tests.publishing.conftest import MP4
+
+    c = connected
+    vtt = "WEBVTT\n\n00:00.000 --> 00:02.500\nVelkommen til kommunestyret.\n"
+    video = media_upload(actor=c.world.editor, municipality=c.world.municipality,
+                         filename="mote.mp4", content=MP4, caption_mode="file",
+                         captions_name="mote.vtt", captions=vtt.encode())  # fmt: skip
+    media_update(actor=c.world.editor, asset_id=video.pk, people="none",
+                 photographer_permission=True, music_cleared=True)  # fmt: skip
+    post = _publish(c, c.facebook, media=[video])
+    row = post.deliveries.get()
+    assert delivery.delivery_run(post_channel_id=row.pk) == DeliveryStatus.PUBLISHED
+    [uploaded] = [o for o in c.fake.store.objects.values() if type(o).__name__ == "VideoRec"]
+    [caption] = uploaded.captions.values()
+    assert caption.locale == "nb_NO"
+    assert "00:00:00,000 --> 00:00:02,500" in caption.content
+    assert "Velkommen til kommunestyret." in caption.content
