@@ -218,3 +218,22 @@ def test_deputies_are_named_and_removed_in_the_console(world):
     assert not CrisisDeputy.objects.filter(user=world.p.outsider).exists()
     client.post(url(world, "stedfortredere/"), {"remove": world.p.chief_administrator.pk})
     assert not CrisisDeputy.objects.exists()
+
+
+def test_the_inbox_works_as_normal_and_says_the_reply_waits(
+    world, item, django_capture_on_commit_callbacks
+):
+    declared(world)
+    client = client_for(world.editor)
+    url = f"/m/{world.municipality.slug}/innboks/{item.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"{url}svar/", {"text": "Vannet er trygt, hilsen Sigrid."}, follow=True
+        )
+    assert response.status_code == 200
+    assert (
+        "Kommunen er i krise: svaret venter på kriselederen (PU-12)." in response.content.decode()
+    )
+    reply = Reply.objects.get(item=item)
+    assert reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL
+    assert reply.platform_id == ""

@@ -235,7 +235,7 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
         return _render_detail(request, item, reply_form=form, status=400)
     data = form.cleaned_data
     try:
-        reply_send(
+        reply = reply_send(
             actor=request.user,
             item=item,
             text=data["text"],
@@ -251,7 +251,10 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
     except ServiceError as exc:
         form.add_error(None, str(exc.message))
         return _render_detail(request, item, reply_form=form, status=400)
-    messages.success(request, _("Svaret er lagt i kø og sendes nå."))
+    if reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL:
+        messages.success(request, _("Kommunen er i krise: svaret venter på kriselederen (PU-12)."))
+    else:
+        messages.success(request, _("Svaret er lagt i kø og sendes nå."))
     return redirect(_detail_url(item))
 
 
