@@ -237,3 +237,12 @@ def test_the_inbox_works_as_normal_and_says_the_reply_waits(
     reply = Reply.objects.get(item=item)
     assert reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL
     assert reply.platform_id == ""
+
+
+def test_the_check_page_says_pu12_while_a_crisis_is_declared(world):
+    client = client_for(world.editor)
+    check = f"/m/{world.municipality.slug}/sjekk/"
+    text = {"kind": "post", "text": "Biblioteket har nye åpningstider fra mandag."}
+    assert "PU-12" not in client.post(check, text).content.decode()
+    declared(world)
+    assert "PU-12" in client.post(check, text).content.decode()

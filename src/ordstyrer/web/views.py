@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for, roles_in
+from ordstyrer.crisis.selectors import crisis_requiring_approval
 from ordstyrer.policy import CheckContext, check
 from ordstyrer.policy.render import render_guideline, render_house_rules
 from ordstyrer.tenants.models import Municipality, Role
@@ -49,10 +50,14 @@ def check_text(request: HttpRequest, municipality: Municipality) -> HttpResponse
     form = CheckForm(request.POST or None)
     findings = None
     if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
         context = CheckContext(
-            kind=form.cleaned_data["kind"],
+            kind=kind,
             now=timezone.now(),
             signer_first_name=request.user.first_name or None,
+            # PU-12: while a crisis is declared the text goes through the crisis leader.
+            crisis_active=crisis_requiring_approval(municipality=municipality, kind=kind)
+            is not None,
         )
         findings = check(form.draft(), policy, context)
     fragment = request.headers.get("X-Ordstyrer-Fragment") == "findings"
