@@ -339,3 +339,21 @@ def test_archive_is_for_communications_and_the_archive_office(world):
     is_problem(employee.get("/api/v1/m/apiby/archive/records"), 403)
     archivist = ApiClient(token_for(world.p.archivist, world.municipality))
     assert archivist.get("/api/v1/m/apiby/archive/records").status_code == 200
+
+
+def test_list_queries_do_not_grow_with_the_page(world, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(path: str, **params) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(path, **params).status_code == 200
+        return len(queries)
+
+    for n in range(2):
+        citizen_comment(world.channel, f"Spørsmål {n}: når kommer brøytebilen?")
+    api.get("/api/v1/me")  # the token's last use is written once a minute, not measured here
+    small = count("/api/v1/m/apiby/inbox/items")
+    for n in range(6):
+        citizen_comment(world.channel, f"Flere spørsmål {n}: når kommer brøytebilen?")
+    assert count("/api/v1/m/apiby/inbox/items") == small
