@@ -147,6 +147,16 @@ def platform_events(channel: Channel, comment_id: str, verb: str) -> int:
         )
 
 
+def public_notices(municipality: Any) -> None:
+    """Notices as public comments on the post (MO-4), not private messages: the path
+    the outbox's crash and retry tests follow step by step."""
+    from ordstyrer.moderation.models import ModerationSettings
+
+    ModerationSettings.objects.update_or_create(
+        municipality=municipality, defaults={"notice_delivery": "public_reply"}
+    )
+
+
 def fail_next(channel: Channel, operation: str, **kw: Any) -> None:
     """Make the simulated page's next `operation` fail (kept in its stored world)."""
     with channel_connector(channel) as connector:

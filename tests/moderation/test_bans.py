@@ -14,7 +14,7 @@ from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.moderation.bans import author_ban, author_unban, ban_in_force
 from ordstyrer.moderation.models import ActionStatus, OpKind, PlatformOp
 from ordstyrer.moderation.services import comment_delete
-from tests.moderation.conftest import citizen_comment, make_world
+from tests.moderation.conftest import citizen_comment, make_world, public_notices
 
 pytestmark = pytest.mark.django_db
 WHY = "Gjentatt spam på ti innlegg samme dag."
@@ -27,6 +27,7 @@ def blocked(channel) -> list[str]:
 
 
 def test_ban_after_delete_blocks_records_and_tells(world, django_capture_on_commit_callbacks):
+    public_notices(world.municipality)
     item = citizen_comment(world.channel, SPAM)
     with django_capture_on_commit_callbacks(execute=True):
         deleted = comment_delete(actor=world.admin, item=item, ground="spam", justification=WHY)
@@ -91,5 +92,6 @@ def test_instagram_has_no_ban_api_and_says_so(db, clock, django_capture_on_commi
             actor=world.admin, item=item, ground="spam", justification=WHY, manual=True
         )
     assert ban.status == ActionStatus.RECORDED
-    assert list(ban.ops.values_list("kind", flat=True)) == [OpKind.NOTICE]
+    # Told privately first: Instagram allows a private reply to the comment (#15).
+    assert list(ban.ops.values_list("kind", flat=True)) == [OpKind.PRIVATE_NOTICE]
     assert "Utestengt i plattformens egen app" in ban.archive_record.text

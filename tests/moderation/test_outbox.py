@@ -36,6 +36,7 @@ from tests.moderation.conftest import (
     fail_next,
     on_platform,
     platform_events,
+    public_notices,
 )
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,13 @@ def page_comments(channel, text: str) -> int:
             for c in connector.platform.state["comments"].values()
             if c["page_author"] and c["text"] == text
         )
+
+
+@pytest.fixture(autouse=True)
+def _public_notices(request):
+    """These tests follow the public notice's steps (capture → delete → notice)."""
+    if "world" in request.fixturenames:
+        public_notices(request.getfixturevalue("world").municipality)
 
 
 def assert_never_deleted_without_a_record(channel, item) -> None:

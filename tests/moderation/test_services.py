@@ -29,7 +29,13 @@ from ordstyrer.moderation.services import (
     deletion_approve,
     deletion_reject,
 )
-from tests.moderation.conftest import citizen_comment, make_world, on_platform, platform_events
+from tests.moderation.conftest import (
+    citizen_comment,
+    make_world,
+    on_platform,
+    platform_events,
+    public_notices,
+)
 
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
@@ -97,6 +103,7 @@ def test_hide_with_a_ground_documents_it_in_the_archive(world, run):
 
 
 def test_delete_archives_first_then_deletes_and_tells_the_author(world, run):
+    public_notices(world.municipality)
     item = citizen_comment(world.channel, SPAM)
     run(comment_hide, actor=world.admin, item=item)  # hiding is the first step
     action = run(comment_delete, actor=world.admin, item=item, ground="spam", justification=WHY)
@@ -145,6 +152,7 @@ def test_delete_archives_first_then_deletes_and_tells_the_author(world, run):
 
 
 def test_the_notice_follows_the_comments_nynorsk(world, run):
+    public_notices(world.municipality)
     item = citizen_comment(
         world.channel, "Tjen pengar heimanfrå!!! Klikk her og bli rik på ei veke: bit.ly/rask"
     )
@@ -152,7 +160,9 @@ def test_the_notice_follows_the_comments_nynorsk(world, run):
     item.save(update_fields=["written_standard"])
     action = run(comment_delete, actor=world.admin, item=item, ground="spam", justification=WHY)
     assert action.notice_language == "nn"
-    assert action.notice_text.startswith("Hei Ola! Vi har sletta ein kommentar")
+    # A public notice never names the person (#15).
+    assert action.notice_text.startswith("Hei! Vi har sletta ein kommentar")
+    assert "Ola" not in action.notice_text
     assert page_comments(world.channel, action.notice_text) == 1
 
 

@@ -32,6 +32,8 @@ class Capability(enum.StrEnum):
     SCHEDULER = "scheduler"
     COMMENT_SWITCH = "comment_switch"
     INSIGHTS = "insights"
+    # A private message to the author of a comment (Messenger/Instagram "private reply").
+    PRIVATE_REPLIER = "private_replier"
 
 
 class ErrorCode(enum.StrEnum):
@@ -279,6 +281,14 @@ class Replier(Protocol):
 
 
 @runtime_checkable
+class PrivateReplier(Protocol):
+    def private_reply(self, comment_id: str, text: str) -> str:
+        """Send `text` as a private message to the author of comment `comment_id`
+        (`POST /{page-or-ig-user-id}/messages` with `recipient.comment_id`); returns the
+        message id. Refused by the platform outside its window or when already used."""
+
+
+@runtime_checkable
 class Moderator(Protocol):
     """Hide, unhide, delete. Each returns True if it changed something, False if the
     comment was already in that state (a delete of a comment that is gone is done)."""
@@ -342,6 +352,7 @@ CAPABILITY_PROTOCOLS: dict[Capability, type] = {
     Capability.SCHEDULER: Scheduler,
     Capability.COMMENT_SWITCH: CommentSwitch,
     Capability.INSIGHTS: Insights,
+    Capability.PRIVATE_REPLIER: PrivateReplier,
 }
 
 

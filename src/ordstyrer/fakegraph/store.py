@@ -45,6 +45,7 @@ class Store:
         self.emit: Callable[[str, str, str, dict[str, Any]], None] = lambda *a: None
         self.requests: list[tuple[str, str]] = []  # (method, path) log for tests
         self.login_codes: dict[str, tuple[str, str]] = {}  # code → (user token, redirect_uri)
+        self.private_replies: dict[str, dict[str, Any]] = {}  # comment id → message (MO-4)
 
     # -- ids and lookup ----------------------------------------------------------------
 

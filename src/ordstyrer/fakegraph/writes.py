@@ -100,6 +100,8 @@ def _check_url(ctx: Ctx, url: str, code: int = 100) -> None:
 
 
 def create(rec: Record, edge: str, req: Req, ctx: Ctx) -> dict[str, Any]:
+    if edge == "messages" and isinstance(rec, (PageRec, IgUserRec)):
+        return private_reply(rec, req, ctx)
     s = ctx.store
     if isinstance(rec, PageRec) and edge == "feed":
         _need(ctx, "CREATE_CONTENT")
@@ -273,6 +275,36 @@ def create(rec: Record, edge: str, req: Req, ctx: Ctx) -> dict[str, Any]:
         c = s.add_ig_comment(rec.id, from_id=owner.id, username=owner.username, text=message)
         return {"id": c.id}
     raise GraphError(100, None, f"(#100) Unsupported post request on /{edge}")
+
+
+def private_reply(rec: PageRec | IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any]:
+    """A private reply to a commenter: `POST /{page-id|ig-user-id}/messages` with
+    `recipient={"comment_id": …}` and `message={"text": …}` (spec §2 [U]). One per
+    comment, to a live comment of this Page or IG account; kept in `store.private_replies`."""
+    _need(ctx, "MODERATE")
+    try:
+        recipient = json.loads(req.params.get("recipient") or "{}")
+        message = json.loads(req.params.get("message") or "{}")
+    except ValueError:
+        raise bad_param("recipient and message must be JSON objects") from None
+    comment_id = str((recipient or {}).get("comment_id") or "")
+    text = str((message or {}).get("text") or "")
+    if not comment_id or not text.strip():
+        raise bad_param("recipient.comment_id and message.text are required")
+    s = ctx.store
+    if isinstance(rec, PageRec):
+        comment: CommentRec | IgCommentRec = s.typed(comment_id, CommentRec)
+        owner_ok = comment.page_id == rec.id
+    else:
+        comment = s.typed(comment_id, IgCommentRec)
+        owner_ok = comment.ig_user_id == rec.id
+    if not owner_ok:
+        raise bad_param(f"recipient.comment_id: {comment_id} is not on this account")
+    if comment_id in s.private_replies:
+        raise GraphError(10900, None, "(#10900) Activity already replied to")
+    message_id = f"m_{s.new_id()}"
+    s.private_replies[comment_id] = {"id": message_id, "text": text, "to": comment.from_id}
+    return {"recipient_id": comment.from_id, "message_id": message_id}
 
 
 def _attached(req: Req) -> list[Any]:

@@ -159,6 +159,46 @@ def new_op(
     return op
 
 
+NOTICE_KINDS = (OpKind.NOTICE, OpKind.PRIVATE_NOTICE)
+
+
+def private_notice_possible(channel: Any) -> bool:
+    """Whether the channel's platform can send a private reply to a commenter (declared
+    capabilities; no platform call)."""
+    from ordstyrer.connectors.base import Capability
+    from ordstyrer.connectors.registry import connector_class
+
+    declared = getattr(connector_class(channel.kind), "capabilities", frozenset())
+    return Capability.PRIVATE_REPLIER in declared
+
+
+def queue_notice(
+    action: ModerationAction,
+    item: InboxItem,
+    *,
+    now: datetime,
+    private: bool,
+    after: PlatformOp | None = None,
+) -> PlatformOp:
+    """The notice's outbox row (MO-4): a private message to the comment's author, or a
+    public comment on the post; the action's notice state becomes `queued`."""
+    from ordstyrer.moderation.models import NoticeState, NoticeVia
+
+    op = new_op(
+        action,
+        OpKind.PRIVATE_NOTICE if private else OpKind.NOTICE,
+        now=now,
+        target=item.platform_id if private else item.post_id,
+        text=action.notice_text,
+        after=after,
+    )
+    action.notice_state = NoticeState.QUEUED
+    action.notice_via = NoticeVia.PRIVATE_REPLY if private else NoticeVia.PUBLIC_REPLY
+    action.notice_error, action.notice_updated_at = "", now
+    action.save(update_fields=["notice_state", "notice_via", "notice_error", "notice_updated_at"])
+    return op
+
+
 def enqueue(op: PlatformOp) -> None:
     """Run the op after commit; the outbox sweep picks it up if the task is lost."""
     from ordstyrer.moderation import tasks

@@ -37,12 +37,19 @@ from ordstyrer.moderation.actions import (
     log_item,
     new_action,
     new_op,
+    queue_notice,
     require_person,
     settings_for,
 )
 from ordstyrer.moderation.capture import author_of, ban_entry
 from ordstyrer.moderation.grounds import clean_justification, require_ground
-from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, OpKind
+from ordstyrer.moderation.models import (
+    ActionKind,
+    ActionStatus,
+    ModerationAction,
+    NoticeVia,
+    OpKind,
+)
 from ordstyrer.moderation.services import set_notice, wants_notice
 from ordstyrer.tenants.selectors import policy_for
 
@@ -152,8 +159,9 @@ def _ban(
         action.approved_by, action.approved_at = actor, now
         if not can_block:
             action.finished_at = now
-        if wants_notice(settings_for(item.municipality), policy, notify) and item.post_id:
-            set_notice(action, item, policy)
+        settings = settings_for(item.municipality)
+        if wants_notice(settings, policy, notify):
+            set_notice(action, item, policy, settings)
         deleted = (
             ModerationAction.objects.filter(item=item, kind=ActionKind.DELETE)
             .exclude(archive_record=None)
@@ -177,8 +185,8 @@ def _ban(
             else None
         )
         if action.notify:
-            new_op(action, OpKind.NOTICE, now=now, target=item.post_id, text=action.notice_text,
-                   after=block)  # fmt: skip
+            queue_notice(action, item, now=now, after=block,
+                         private=action.notice_via == NoticeVia.PRIVATE_REPLY)  # fmt: skip
         log_item(item, "mod_ban", actor=actor, now=now, text=justification,
                  data={"action_id": action.pk, "ground": ground, "manual": not can_block})  # fmt: skip
         audit(action, "ban", actor=actor, manual=not can_block)

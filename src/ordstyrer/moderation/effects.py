@@ -4,7 +4,10 @@
   the notice waiting for it) — one transaction, so no deletion without its record;
 - `hide` / `unhide` / `delete` / `block` / `unblock` done: the action is done, the
   inbox item shows it, and the notice waiting for it may go;
-- `notice` done: the notice as sent is archived as an outgoing document (U, MO-4);
+- `notice` / `private` done: the notice as sent is archived as an outgoing document
+  (U, MO-4) and its state is `sent`; failed for good, its state is `failed` (shown on
+  the item, the log and the start page, with retry and alternatives) — the action
+  itself stays done, and a deletion waiting for a private notice goes on;
 - a step failed for good: the action is failed, what waited is cancelled, and the
   archive gets a note (X) that the platform did not do it.
 """
@@ -19,11 +22,13 @@ from django.utils.translation import gettext as _
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.models import InboxItem
-from ordstyrer.moderation.actions import enqueue, log_item, new_op
+from ordstyrer.moderation.actions import NOTICE_KINDS, enqueue, log_item, new_op, queue_notice
 from ordstyrer.moderation.capture import deletion_entry, failure_note, notice_entry
 from ordstyrer.moderation.models import (
     ActionStatus,
     ModerationAction,
+    NoticeState,
+    NoticeVia,
     OpKind,
     OpStatus,
     PlatformOp,
@@ -53,7 +58,7 @@ def succeeded(op: PlatformOp, *, now: datetime) -> None:
     action, item = _lock(op)
     if op.kind == OpKind.CAPTURE:
         _archive_then_delete(op, action, item, now=now)
-    elif op.kind == OpKind.NOTICE:
+    elif op.kind in NOTICE_KINDS:
         _notice_sent(op, action, item, now=now)
     else:
         _main_done(op, action, item, now=now)
@@ -72,10 +77,20 @@ def _archive_then_delete(
     )
     action.archive_record = record
     action.save(update_fields=["archive_record"])
+    private = action.notify and action.notice_via == NoticeVia.PRIVATE_REPLY
+    if private and "gone" in result:
+        # Gone before we deleted it (its author removed it): nothing to tell (MO-4).
+        new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
+        return
+    if private:
+        # A private reply needs the comment: it goes first, and the deletion waits for
+        # it (and goes on whether it arrives or fails).
+        notice = queue_notice(action, item, now=now, private=True)
+        new_op(action, OpKind.DELETE, now=now, target=item.platform_id, after=notice)
+        return
     delete = new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
     if action.notify:
-        new_op(action, OpKind.NOTICE, now=now, target=item.post_id, text=action.notice_text,
-               after=delete)  # fmt: skip
+        queue_notice(action, item, now=now, private=False, after=delete)
 
 
 def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime) -> None:
@@ -95,26 +110,40 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
     if op.kind == OpKind.DELETE and result.get("gone") and not result.get("after_crash"):
         # Gone before we deleted it (its author removed it): we deleted nothing, so there
         # is nothing to tell (MO-4). After a crash it may have been our own deletion.
-        PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
+        cancelled = PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
             status=OpStatus.CANCELLED,
             done_at=now,
             last_error=_("Kommentaren var borte før kommunen slettet den; ingen beskjed sendt."),
         )
-    for waiting in PlatformOp.objects.filter(after=op, status=OpStatus.WAITING):
-        PlatformOp.objects.filter(pk=waiting.pk, status=OpStatus.WAITING).update(
-            status=OpStatus.PENDING, next_attempt_at=now
-        )
-        enqueue(waiting)
+        if cancelled and action.notice_state == NoticeState.QUEUED:
+            action.notice_state, action.notice_updated_at = "", now
+            action.save(update_fields=["notice_state", "notice_updated_at"])
+    _release_waiting(op, now=now)
     log_item(item, "mod_platform_done", actor=None, now=now,
              text=op.get_kind_display(),
              data={"action_id": action.pk, "op": op.kind,
                    "already": bool(result.get("gone"))})  # fmt: skip
 
 
+def _release_waiting(op: PlatformOp, *, now: datetime) -> None:
+    """The steps that waited for `op` may run now."""
+    for waiting in PlatformOp.objects.filter(after=op, status=OpStatus.WAITING):
+        PlatformOp.objects.filter(pk=waiting.pk, status=OpStatus.WAITING).update(
+            status=OpStatus.PENDING, next_attempt_at=now
+        )
+        enqueue(waiting)
+
+
 def _notice_sent(
     op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime
 ) -> None:
     platform_id = str((op.result or {}).get("platform_id") or "")
+    action.notice_state, action.notice_error, action.notice_updated_at = NoticeState.SENT, "", now
+    action.notice_via = (
+        NoticeVia.PRIVATE_REPLY if op.kind == OpKind.PRIVATE_NOTICE else NoticeVia.PUBLIC_REPLY
+    )
+    action.save(update_fields=["notice_state", "notice_error", "notice_updated_at", "notice_via"])
+    _release_waiting(op, now=now)
     archive_append(
         actor=None,
         entry=notice_entry(
@@ -132,23 +161,30 @@ def _notice_sent(
 
 def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
     action, item = _lock(op)
-    if op.kind != OpKind.NOTICE:
+    if op.kind not in NOTICE_KINDS:
         action.status, action.error, action.finished_at = ActionStatus.FAILED, error, now
         action.save(update_fields=["status", "error", "finished_at"])
         PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
             status=OpStatus.CANCELLED, done_at=now
         )
+    else:
+        # MO-4: the author was not told. Visible with retry and alternatives; the
+        # deletion or ban itself stands (and a deletion waiting for it goes on).
+        action.notice_state, action.notice_error = NoticeState.FAILED, error
+        action.notice_updated_at = now
+        action.save(update_fields=["notice_state", "notice_error", "notice_updated_at"])
+        _release_waiting(op, now=now)
     if action.archive_record_id is not None and op.kind in (
         OpKind.DELETE,
         OpKind.BLOCK,
-        OpKind.NOTICE,
+        *NOTICE_KINDS,
     ):
         archive_append(
             actor=None,
             entry=failure_note(
                 action=action,
                 item=item,
-                step=op.kind,
+                step="notice" if op.kind in NOTICE_KINDS else op.kind,
                 error=error,
                 refers_to=action.archive_record,
             ),  # fmt: skip

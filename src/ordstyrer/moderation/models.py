@@ -16,10 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NoticeDelivery(models.TextChoices):
-    PUBLIC_REPLY = "public_reply", _("Offentlig svar på innlegget")
-    # The connectors have no private-reply capability yet (Messenger "private replies"
-    # need the pages_messaging permission); a private choice is delivered publicly.
-    PRIVATE_REPLY = "private_reply", _("Privat melding (ikke støttet ennå: sendes offentlig)")
+    # A public notice never names the person (#15).
+    PUBLIC_REPLY = "public_reply", _("Alltid som offentlig kommentar på innlegget, uten navn")
+    # Private first where the platform allows it (Facebook and Instagram "private
+    # replies" to a comment); a public comment without the name otherwise.
+    PRIVATE_REPLY = "private_reply", _(
+        "Privat melding der plattformen tillater det, ellers offentlig uten navn"
+    )
 
 
 # The categories of comments the guidelines treat as deletion candidates (triage action
@@ -49,8 +52,13 @@ class ModerationSettings(models.Model):
         _("hvordan beskjeden sendes"),
         max_length=20,
         choices=NoticeDelivery.choices,
-        default=NoticeDelivery.PUBLIC_REPLY,
+        default=NoticeDelivery.PRIVATE_REPLY,
     )
+    # The municipality's own words in the notice (MO-4): where to read more and where to
+    # complain. Empty: the preset's formal channel (if the preset is the municipality's
+    # own), else the post office on its website.
+    website = models.CharField(_("kommunens nettside"), max_length=200, blank=True)
+    complaint_address = models.CharField(_("adresse for klager"), max_length=200, blank=True)
     # [{"category": "spam", "action": "hide"}, …]; actions are "hide" or "flag" only.
     auto_rules = models.JSONField(default=default_auto_rules, blank=True)
     updated_by = models.ForeignKey(
@@ -86,6 +94,22 @@ class ActionStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (ActionStatus.PENDING_APPROVAL, ActionStatus.QUEUED)
+
+
+class NoticeState(models.TextChoices):
+    """Where the notice to the author stands (MO-4): its own state, beside the action's,
+    so a deletion that is done with a notice that failed never reads as plain "done"."""
+
+    QUEUED = "queued", _("Sendes")
+    SENT = "sent", _("Sendt")
+    FAILED = "failed", _("Feilet – ikke kommet fram")
+    DELIVERED_BY_HAND = "delivered_by_hand", _("Gitt på en annen måte")
+
+
+class NoticeVia(models.TextChoices):
+    PUBLIC_REPLY = "public_reply", _("offentlig kommentar på innlegget")
+    PRIVATE_REPLY = "private_reply", _("privat melding til forfatteren")
+    BY_HAND = "by_hand", _("på en annen måte")
 
 
 class ModerationAction(models.Model):
@@ -128,6 +152,14 @@ class ModerationAction(models.Model):
     notify = models.BooleanField(default=False)
     notice_language = models.CharField(max_length=5, blank=True)
     notice_text = models.TextField(blank=True)
+    notice_state = models.CharField(
+        max_length=20, choices=NoticeState.choices, blank=True, default=""
+    )
+    notice_via = models.CharField(max_length=20, choices=NoticeVia.choices, blank=True, default="")
+    notice_error = models.TextField(blank=True)
+    # "Sent another way": what the moderator wrote about how the author was told.
+    notice_note = models.TextField(blank=True)
+    notice_updated_at = models.DateTimeField(null=True, blank=True)
     # The archive record of the deletion or ban (MO-2); never changed once set.
     archive_record = models.ForeignKey(
         "archive.ArchiveRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -159,6 +191,7 @@ class ModerationAction(models.Model):
             models.Index(fields=["channel", "-requested_at", "-id"]),
             models.Index(fields=["item", "requested_at"]),
             models.Index(fields=["municipality", "status"]),
+            models.Index(fields=["municipality", "notice_state"]),
         ]
 
     def __str__(self) -> str:
@@ -182,6 +215,8 @@ class OpKind(models.TextChoices):
     BLOCK = "block", _("Utestenge")
     UNBLOCK = "unblock", _("Oppheve utestenging")
     NOTICE = "notice", _("Si fra til forfatteren")
+    # MO-4 as a private message to the commenter (Facebook/Instagram "private reply").
+    PRIVATE_NOTICE = "private", _("Si fra privat til forfatteren")
 
 
 class OpStatus(models.TextChoices):

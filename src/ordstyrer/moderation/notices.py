@@ -5,7 +5,7 @@ triage picks the language (Nynorsk for a Nynorsk comment, Bokmål otherwise). Th
 names the ground in plain words (`policy.GROUNDS` labels), says what the municipality's
 own guideline allows, and where to complain: the formal channel the preset names
 (Midt-Telemark: e-mail and phone), otherwise the post office on the municipality's
-website. It never repeats what the person wrote — the notice is public.
+website. It never repeats what the person wrote, and a public notice never names the person.
 
 Gausdal has no template: its guideline gives no grounds, so it never deletes or bans.
 """
@@ -20,32 +20,34 @@ from ordstyrer.policy import GROUNDS
 Kind = Literal["delete", "ban"]
 LANGUAGES = ("nb", "nn")
 
-# What each municipality's guideline allows, in plain words (its MO-1 text, retold).
+# What each preset's guideline allows, in plain words (its MO-1 text, retold), with the
+# municipality's own name filled in (a demo or another municipality on the same preset
+# speaks in its own name, #15).
 LEADS: dict[str, dict[str, str]] = {
     "indre-fosen": {
-        "nb": "Indre Fosen kommune sletter kommentarer og utestenger personer bare ved ren "
+        "nb": "{municipality} sletter kommentarer og utestenger personer bare ved ren "
         "spam, hatefulle ytringer etter straffeloven § 185, eller brudd på taushetsplikten "
         "eller personvernet.",
-        "nn": "Indre Fosen kommune slettar kommentarar og stengjer ute personar berre ved "
+        "nn": "{municipality} slettar kommentarar og stengjer ute personar berre ved "
         "rein spam, hatefulle ytringar etter straffelova § 185, eller brot på teieplikta "
         "eller personvernet.",
     },
     "rennebu": {
-        "nb": "Rennebu kommune sletter lovstridige innlegg, uthenging av enkeltpersoner, "
+        "nb": "{municipality} sletter lovstridige innlegg, uthenging av enkeltpersoner, "
         "sjikane og lignende så snart vi ser dem.",
-        "nn": "Rennebu kommune slettar lovstridige innlegg, uthenging av enkeltpersonar, "
+        "nn": "{municipality} slettar lovstridige innlegg, uthenging av enkeltpersonar, "
         "sjikane og liknande så snart vi ser dei.",
     },
     "midt-telemark": {
-        "nb": "Midt-Telemark kommune sletter bare kommentarer i ekstraordinære tilfeller: når "
+        "nb": "{municipality} sletter bare kommentarer i ekstraordinære tilfeller: når "
         "de inneholder personangrep, navngir tredjepersoner eller er i strid med norsk lov.",
-        "nn": "Midt-Telemark kommune slettar berre kommentarar i ekstraordinære tilfelle: når "
+        "nn": "{municipality} slettar berre kommentarar i ekstraordinære tilfelle: når "
         "dei inneheld personåtak, namngjev tredjepersonar eller er i strid med norsk lov.",
     },
     "birkenes": {
-        "nb": "Birkenes kommune sletter innlegg med sensitive opplysninger, rykter og "
+        "nb": "{municipality} sletter innlegg med sensitive opplysninger, rykter og "
         "spekulasjoner, og diskriminering skal ikke forekomme på kommunens kontoer.",
-        "nn": "Birkenes kommune slettar innlegg med sensitive opplysningar, rykte og "
+        "nn": "{municipality} slettar innlegg med sensitive opplysningar, rykte og "
         "spekulasjonar, og diskriminering skal ikkje førekome på kontoane til kommunen.",
     },
 }
@@ -87,17 +89,37 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def where_to_complain(policy: Any, language: str, municipality: str) -> str:
-    """The formal channel of the preset, or the post office on the municipality's site."""
+def where_to_complain(
+    policy: Any,
+    language: str,
+    municipality: str,
+    *,
+    website: str = "",
+    address: str = "",
+) -> str:
+    """Where to complain: the municipality's own complaint address and website from its
+    settings; else the formal channel of its preset, if the preset is its own; else the
+    post office on the municipality's site."""
+    if address:
+        where = f"på e-post til {address}"
+        if website:
+            where += f" (les mer på {website})"
+        return where
     inquiry = getattr(policy, "formal_inquiry", None)
-    if inquiry is not None and (inquiry.email or inquiry.phone):
+    own_preset = getattr(policy, "municipality_name", municipality) == municipality
+    if website:
+        domains: tuple[str, ...] = (website,)
+    elif own_preset:
+        domains = tuple(getattr(policy, "domains", ()) or ())
+    else:
+        domains = ()
+    if own_preset and inquiry is not None and (inquiry.email or inquiry.phone):
         parts = []
         if inquiry.email:
             parts.append(f"på e-post til {inquiry.email}")
         if inquiry.phone:
             parts.append(f"på telefon {inquiry.phone}")
         return " eller ".join(parts)
-    domains = tuple(getattr(policy, "domains", ()) or ())
     if language == "nn":
         site = domains[0] if domains else f"nettsida til {municipality}"
         return f"per e-post eller brev til postmottaket (adressa står på {site})"
@@ -118,8 +140,16 @@ def render_notice(
     written_standard: str,
     author_name: str,
     channel_name: str,
+    municipality_name: str = "",
+    website: str = "",
+    complaint_address: str = "",
 ) -> Notice:
-    """The notice for a deletion or a ban on `ground` under `policy` (MO-4)."""
+    """The notice for a deletion or a ban on `ground` under `policy` (MO-4).
+
+    `author_name` greets the person by first name: give it only for a private message
+    (a public notice never names the person). The municipality speaks in its own name
+    (`municipality_name`, default the preset's) and gives its own `website` and
+    `complaint_address` where they are set."""
     if kind not in OPENINGS:
         raise ValueError(f"unknown notice kind {kind!r}")
     grounds = tuple(policy.grounds()) if policy.applies("MO-1") else ()
@@ -128,9 +158,11 @@ def render_notice(
     if ground not in grounds:
         raise ValueError(f"{ground!r} is not a ground of {policy.preset_id}")
     language = language_for(written_standard)
-    municipality = policy.municipality_name
+    municipality = municipality_name or policy.municipality_name
     lead = LEADS.get(policy.preset_id, {}).get(language)
-    if lead is None:
+    if lead is not None:
+        lead = lead.format(municipality=municipality)
+    else:
         listed = ", ".join(_lower_first(GROUNDS[g].label(language)) for g in grounds)
         lead = GENERIC_LEAD[language].format(municipality=municipality, grounds=listed)
     name = first_name(author_name)
@@ -139,7 +171,10 @@ def render_notice(
         REASON[language].format(ground=_lower_first(GROUNDS[ground].label(language))),
         lead,
         COMPLAINT[language].format(
-            municipality=municipality, how=where_to_complain(policy, language, municipality)
+            municipality=municipality,
+            how=where_to_complain(
+                policy, language, municipality, website=website, address=complaint_address
+            ),
         ),
     ]
     return Notice(language=language, text=" ".join(parts))

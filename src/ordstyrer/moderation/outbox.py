@@ -68,6 +68,7 @@ NEEDS = {
     OpKind.BLOCK: Capability.BLOCKER,
     OpKind.UNBLOCK: Capability.BLOCKER,
     OpKind.NOTICE: Capability.REPLIER,
+    OpKind.PRIVATE_NOTICE: Capability.PRIVATE_REPLIER,
 }
 # "Already in that state" is done, not an error.
 GONE_IS_DONE = frozenset({OpKind.HIDE, OpKind.UNHIDE, OpKind.DELETE, OpKind.UNBLOCK})
@@ -176,6 +177,10 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
     if kind == OpKind.UNBLOCK:
         changed = bool(connector.unblock(op.target))
         return {"changed": changed, "gone": not changed}
+    if kind == OpKind.PRIVATE_NOTICE:
+        # One private reply per comment: after a crash the platform refuses a second one
+        # (a duplicate), which fails the notice visibly rather than sending it twice.
+        return {"platform_id": str(connector.private_reply(op.target, op.text)), "private": True}
     return _notice(op, connector, retried_after_crash=retried_after_crash)
 
 

@@ -17,12 +17,16 @@ from django.utils.translation import gettext as _
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.access import require_remove
-from ordstyrer.moderation.actions import guard_item, require_person, settings_or_default
+from ordstyrer.moderation.actions import (
+    guard_item,
+    private_notice_possible,
+    require_person,
+    settings_or_default,
+)
 from ordstyrer.moderation.bans import ban_in_force, blocking_unsupported_reason, platform_can_block
 from ordstyrer.moderation.grounds import clean_justification, ground_label, require_ground
-from ordstyrer.moderation.models import ActionKind
-from ordstyrer.moderation.notices import render_notice
-from ordstyrer.moderation.services import wants_notice
+from ordstyrer.moderation.models import ActionKind, NoticeDelivery
+from ordstyrer.moderation.services import notice_for, wants_notice
 from ordstyrer.tenants.selectors import policy_for
 
 Kind = Literal["delete", "ban"]
@@ -39,6 +43,7 @@ class RemovalPreview:
     notify: bool
     notice_text: str
     notice_language: str
+    notice_private: bool
     # Why no notice goes out although the municipality wants one (no post to put it on).
     notice_missing: bool
     second_approver: bool
@@ -86,15 +91,14 @@ def removal_preview(
             raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
     wanted = wants_notice(settings, policy, notify)
     notice_text = notice_language = ""
-    if wanted and item.post_id:
-        notice = render_notice(
-            kind=kind,
-            policy=policy,
-            ground=ground,
-            written_standard=item.written_standard,
-            author_name=item.author_name,
-            channel_name=item.channel.name,
-        )
+    private = settings.notice_delivery == NoticeDelivery.PRIVATE_REPLY and (
+        private_notice_possible(item.channel)
+    )
+    if wanted and (private or item.post_id):
+        notice = notice_for(
+            kind=kind, item=item, ground=ground, policy=policy, settings=settings,
+            private=private,
+        )  # fmt: skip
         notice_text, notice_language = notice.text, notice.language
     return RemovalPreview(
         kind=kind,
@@ -106,7 +110,8 @@ def removal_preview(
         notify=bool(notice_text),
         notice_text=notice_text,
         notice_language=notice_language,
-        notice_missing=wanted and not item.post_id,
+        notice_private=private,
+        notice_missing=wanted and not notice_text,
         second_approver=kind == ActionKind.DELETE and settings.second_approver,
         can_block=can_block,
         blocking_reason="" if can_block else blocking_unsupported_reason(item.channel),

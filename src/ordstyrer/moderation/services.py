@@ -38,6 +38,7 @@ from ordstyrer.moderation.actions import (
     new_action,
     new_op,
     open_action,
+    private_notice_possible,
     require_person,
     settings_for,
 )
@@ -51,9 +52,11 @@ from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
     ModerationAction,
+    NoticeDelivery,
+    NoticeVia,
     OpKind,
 )
-from ordstyrer.moderation.notices import render_notice
+from ordstyrer.moderation.notices import Notice, render_notice
 from ordstyrer.tenants.selectors import policy_for
 
 MAX_NOTE = 2000
@@ -71,18 +74,44 @@ def wants_notice(settings: Any, policy: Any, notify: bool | None) -> bool:
     return settings.notify_author if notify is None else bool(notify and settings.notify_author)
 
 
-def set_notice(action: ModerationAction, item: InboxItem, policy: Any) -> None:
-    notice = render_notice(
-        kind="delete" if action.kind == ActionKind.DELETE else "ban",
-        policy=policy,
-        ground=action.ground,
-        written_standard=item.written_standard,
-        author_name=item.author_name,
-        channel_name=item.channel.name,
+def set_notice(action: ModerationAction, item: InboxItem, policy: Any, settings: Any) -> bool:
+    """Write the notice the author will get (MO-4) on the action; False if it cannot be
+    delivered on the platform (no private replies and no post to comment on).
+
+    Private first where the platform allows it and the municipality has not chosen
+    public only; a public notice never names the person (#15)."""
+    private = settings.notice_delivery == NoticeDelivery.PRIVATE_REPLY and (
+        private_notice_possible(item.channel)
     )
+    if not private and not item.post_id:
+        return False
+    notice = notice_for(
+        kind=action.kind, item=item, ground=action.ground, policy=policy, settings=settings,
+        private=private,
+    )  # fmt: skip
     action.notify = True
     action.notice_language = notice.language
     action.notice_text = notice.text
+    action.notice_via = NoticeVia.PRIVATE_REPLY if private else NoticeVia.PUBLIC_REPLY
+    return True
+
+
+def notice_for(
+    *, kind: str, item: InboxItem, ground: str, policy: Any, settings: Any, private: bool
+) -> Notice:
+    """The notice text (MO-4) in the municipality's own name, website and complaint
+    address; the person's first name only in a private message."""
+    return render_notice(
+        kind="delete" if kind == ActionKind.DELETE else "ban",
+        policy=policy,
+        ground=ground,
+        written_standard=item.written_standard,
+        author_name=item.author_name if private else "",
+        channel_name=item.channel.name,
+        municipality_name=item.municipality.name,
+        website=getattr(settings, "website", ""),
+        complaint_address=getattr(settings, "complaint_address", ""),
+    )
 
 
 # --- hide / unhide ---------------------------------------------------------------------------
@@ -275,11 +304,10 @@ def _delete(
             justification=justification,
             intent_key=intent_key,
         )
-        # The notice is a comment on the post (a reply under a deleted comment would go
-        # with it), so it needs the post.
-        if wants_notice(settings, policy, notify) and item.post_id:
-            set_notice(action, item, policy)
-            action.save(update_fields=["notify", "notice_language", "notice_text"])
+        # A private message to the author, or a comment on the post (a reply under a
+        # deleted comment would go with it), which needs the post.
+        if wants_notice(settings, policy, notify) and set_notice(action, item, policy, settings):
+            action.save(update_fields=["notify", "notice_language", "notice_text", "notice_via"])
         if waits:
             if not item.hidden and open_action(item, ActionKind.HIDE) is None:
                 _hide(item, actor=actor, ground="", now=now,

@@ -64,6 +64,7 @@ class FacebookConnector:
             Capability.PUBLISHER,
             Capability.SCHEDULER,
             Capability.INSIGHTS,
+            Capability.PRIVATE_REPLIER,
         }
     )
 
@@ -156,6 +157,19 @@ class FacebookConnector:
     @recorded(Capability.REPLIER)
     def comment(self, post_id: str, text: str) -> Comment:
         return self._create_comment(post_id, text)
+
+    @recorded(Capability.PRIVATE_REPLIER)
+    def private_reply(self, comment_id: str, text: str) -> str:
+        """A private reply to the commenter through Messenger (MO-4 notices):
+        `POST /{page-id}/messages` with `recipient={"comment_id": …}` (meta-graph-api
+        §2; one per comment, within the platform's window). Returns the message id."""
+        if not text.strip():
+            raise _bad("Meldingen er tom.")
+        body = self.client.post(
+            f"{self.page_id}/messages",
+            {"recipient": {"comment_id": comment_id}, "message": {"text": text}},
+        )
+        return str(body.get("message_id") or body.get("id") or "")
 
     def _create_comment(self, target_id: str, text: str) -> Comment:
         if not text.strip():

@@ -77,6 +77,7 @@ class InstagramConnector:
             Capability.PUBLISHER,
             Capability.COMMENT_SWITCH,
             Capability.INSIGHTS,
+            Capability.PRIVATE_REPLIER,
         }
     )
     blocking_unsupported_reason = BLOCKING_UNSUPPORTED_NB
@@ -214,6 +215,18 @@ class InstagramConnector:
             raise _bad("Kommentaren er tom.")
         body = self.client.post(f"{post_id}/comments", {"message": text})
         return self._read_comment(str(body.get("id")))
+
+    @recorded(Capability.PRIVATE_REPLIER)
+    def private_reply(self, comment_id: str, text: str) -> str:
+        """A private reply to the commenter (MO-4 notices): `POST /{ig-user-id}/messages`
+        with `recipient={"comment_id": …}`, as on Facebook. Returns the message id."""
+        if not text.strip():
+            raise _bad("Meldingen er tom.")
+        body = self.client.post(
+            f"{self.ig_user_id}/messages",
+            {"recipient": {"comment_id": comment_id}, "message": {"text": text}},
+        )
+        return str(body.get("message_id") or body.get("id") or "")
 
     # -- Moderator --------------------------------------------------------------------------
 

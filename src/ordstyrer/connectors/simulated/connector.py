@@ -294,6 +294,23 @@ class SimulatedConnector:
             raise _error("Kommentering er slått av for innlegget.", ErrorCode.COMMENTS_CLOSED)
         return self._write_comment(post_id, text, at)
 
+    @recorded(Capability.PRIVATE_REPLIER)
+    def private_reply(self, comment_id: str, text: str) -> str:
+        """A private message to the comment's author; one per comment, like Messenger's."""
+        at = self._sync("private_reply")
+        c = self._find_comment(comment_id)
+        if not text.strip():
+            raise _error("Meldingen er tom.", ErrorCode.BAD_REQUEST)
+        sent = self.platform.state.setdefault("private_replies", {})
+        if c["id"] in sent:
+            raise _error(
+                "Forfatteren har allerede fått en privat melding om denne kommentaren.",
+                ErrorCode.DUPLICATE,
+            )
+        message_id = f"m_{self.platform.page_id}_{len(sent) + 1}"
+        sent[c["id"]] = {"id": message_id, "text": text, "at": at, "to": c.get("author_id")}
+        return message_id
+
     def _write_comment(self, target: str, text: str, at: int) -> Comment:
         if not text.strip():
             raise _error("Svaret er tomt.", ErrorCode.BAD_REQUEST)
