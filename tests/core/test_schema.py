@@ -36,7 +36,7 @@ def test_production_mode_says_what_to_run_instead_of_migrating(tmp_path):
         ["demo-setup"],
         tmp_path / "data",
         ORDSTYRER_PRODUCTION="true",
-        ORDSTYRER_SECRET_KEY="a-real-secret-key-for-this-test-only-0123456789",
+        ORDSTYRER_SECRET_KEY="a-real-secret-key-for-this-test-only-0123456789-abcdefghij",
         ORDSTYRER_SECURE_COOKIES="true",
     )
 
