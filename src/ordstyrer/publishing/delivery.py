@@ -465,10 +465,15 @@ def take_down_run(*, post_channel_id: int) -> str:
     try:
         with _open(row.channel, timezone.now()) as connector:
             deleter = getattr(connector, "delete_post", None)
-            if deleter is not None:
-                deleter(row.platform_id)
-            else:
-                connector.cancel_scheduled(row.platform_id)
+            if deleter is None:
+                # Instagram's API cannot delete published media: a person must.
+                message = _(
+                    "Plattformen kan ikke slette innlegg gjennom API-et. Slett innlegget "
+                    "direkte i appen."
+                )
+                PostChannel.objects.filter(pk=row.pk).update(error=message)
+                return "unsupported"
+            deleter(row.platform_id)
     except ConnectorError as exc:
         if exc.code != ErrorCode.NOT_FOUND:
             PostChannel.objects.filter(pk=row.pk).update(error=str(exc.message)[:1000])
