@@ -168,4 +168,9 @@ def connected(world: World, fake: FakeGraph, fb_page: PageRec, settings) -> Conn
         token=SecretToken(fb_page.token),
         page_id=fb_page.id,
     )
+    # Quick retries and container polls: the stand-in answers at once.
+    fast = {"transient_backoff": 0.01, "container_poll_interval": 0.05}
+    Channel.objects.filter(pk__in=[facebook.pk, instagram.pk]).update(connector_config=fast)
+    facebook.refresh_from_db()
+    instagram.refresh_from_db()
     return Connected(world, fake, fb_page, facebook, instagram)

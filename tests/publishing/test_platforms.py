@@ -176,3 +176,26 @@ def test_facebook_video_with_a_webvtt_caption_file_goes_up_as_srt(connected):
     assert caption.locale == "nb_NO"
     assert "00:00:00,000 --> 00:00:02,500" in caption.content
     assert "Velkommen til kommunestyret." in caption.content
+
+
+def test_instagram_failure_after_media_publish_is_not_posted_twice(connected):
+    """`media_publish` succeeded, then reading the new media back failed: the retry finds
+    the media on the account instead of publishing a second copy."""
+    c = connected
+    image = _image(c)
+    post = _publish(c, c.instagram, media=[image])
+    row = post.deliveries.get()
+    c.fake.inject(code=2, method="GET", path="/179", times=10, is_transient=True)
+    assert delivery.delivery_run(post_channel_id=row.pk) == "retrying"
+    c.fake.store.injections.clear()
+
+    def published():
+        return [o for o in c.fake.store.objects.values() if type(o).__name__ == "IgMediaRec"]
+
+    assert len(published()) == 1
+    row.refresh_from_db()
+    assert delivery.retry_due(now=row.next_attempt_at + timedelta(seconds=1)) == 1
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.PUBLISHED
+    assert len(published()) == 1
+    assert row.platform_id == published()[0].id
