@@ -43,6 +43,7 @@ _WORK = re.compile(
     re.IGNORECASE,
 )
 _CLOSED = re.compile(r"\b(?:lukket|lukka|hemmelig|privat) gruppe\b", re.IGNORECASE)
+_FORBIDDEN_APPS = re.compile(r"\b(?:tiktok|telegram)\b", re.IGNORECASE)
 
 
 def _advice(policy: Policy, rule_id: str, message: str, excerpt: str = "") -> Advice:
@@ -119,6 +120,17 @@ def private_check(text: str, policy: Policy, *, workplace: str = "") -> list[Adv
                 "Lukkede grupper er offentlige: det du skriver der, kan deles videre og blir "
                 "liggende på nettet.",
                 closed.group(),
+            )
+        )
+    app = _FORBIDDEN_APPS.search(text)
+    if app and policy.applies("EM-8"):
+        out.append(
+            _advice(
+                policy,
+                "EM-8",
+                f"{app.group()} er forbudt på kommunens telefoner, og på private telefoner med "
+                "jobbapper.",
+                app.group(),
             )
         )
     if not out:
