@@ -85,7 +85,7 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     assert on_platform(world.channel, item.platform_id)["removed"] is True
     # The notice went out, in the author's written standard, and shows in the log.
     action = ModerationAction.objects.get(kind="delete")
-    expect(page.locator(".mod-history")).to_contain_text("beskjed: utført")
+    expect(page.locator(".mod-history")).to_contain_text("beskjed: sendt")
     expect(page.locator("#logg")).to_contain_text("Beskjed sendt til forfatteren (MO-4)")
     expect(page.locator("#logg")).to_contain_text(action.notice_text)
     assert_accessible(page)
@@ -100,7 +100,7 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     assert_accessible(page)
     row.get_by_role("link", name="Slettet").click()
     expect(page.get_by_role("heading", name="Stegene på plattformen")).to_be_visible()
-    expect(page.locator("table")).to_contain_text("Si fra til forfatteren")
+    expect(page.locator("table")).to_contain_text("Si fra privat til forfatteren")
     expect(page.locator("dl")).to_contain_text(action.notice_text)
     assert_accessible(page)
     page.get_by_role("link", name=f"nr. {action.archive_record.sequence}").click()
@@ -113,4 +113,39 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     page.goto(f"{base}/m/{slug}/moderering/innstillinger/")
     expect(page.get_by_label("Sletting må godkjennes av en person til")).to_be_visible()
     expect(page.get_by_text("aldri sletting")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_a_failed_notice_is_visible_and_is_sent_again_privately(page: Page, live_server):
+    """MO-4 (#15): the notice of a ban fails; the item shows it with retry, copy and
+    "given another way"; sent again as a private reply, it arrives."""
+    from ordstyrer.connectors.base import ErrorCode
+    from ordstyrer.moderation import bans
+    from tests.moderation.conftest import fail_next
+
+    world = make_world("nettvarsel", "indre-fosen")
+    item = citizen_comment(world.channel, SPAM)
+    fail_next(world.channel, "private_reply", code=ErrorCode.PERMISSION, permanent=True,
+              message="Meldinger er slått av for siden.")  # fmt: skip
+    ban = bans.author_ban(
+        actor=world.main_admin, item=item, ground="spam",
+        justification="Reklame for pengespill, lagt inn på flere innlegg.",
+    )  # fmt: skip
+    ban.refresh_from_db()
+    assert ban.notice_state == "failed"
+    base, slug = live_server.url, world.municipality.slug
+    login(page, base, world.main_admin)
+    page.goto(f"{base}/m/{slug}/innboks/{item.pk}/")
+    box = page.locator(".mod-notice-failed")
+    expect(box).to_contain_text("Beskjeden til forfatteren kom ikke fram (MO-4)")
+    expect(box).to_contain_text("Meldinger er slått av for siden.")
+    expect(box.get_by_role("button", name="Kopier teksten")).to_be_visible()
+    expect(box.get_by_label("Gitt på en annen måte – hvordan?")).to_be_visible()
+    assert_accessible(page)
+    box.get_by_role("button", name="Send som privat melding").click()
+    expect(page.get_by_text("Beskjeden sendes på nytt som privat melding.")).to_be_visible()
+    expect(page.locator(".mod-notice-failed")).to_have_count(0)
+    expect(page.locator(".mod-history")).to_contain_text("beskjed: sendt")
+    ban.refresh_from_db()
+    assert (ban.notice_state, ban.notice_via) == ("sent", "private_reply")
     assert_accessible(page)

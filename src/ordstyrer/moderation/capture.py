@@ -194,9 +194,16 @@ def ban_entry(*, action: Any, item: InboxItem, refers_to: Any, manual: bool) -> 
 
 
 def notice_entry(
-    *, action: Any, item: InboxItem, platform_id: str, sent_at: datetime, refers_to: Any
+    *,
+    action: Any,
+    item: InboxItem,
+    platform_id: str,
+    sent_at: datetime,
+    refers_to: Any,
+    note: str = "",
 ) -> ArchiveEntry:
-    """The notice as it went out: an outgoing document (U) to the author (MO-4)."""
+    """The notice as it went out: an outgoing document (U) to the author (MO-4). `note`
+    says how it was given when not through the platform (phone, letter, e-mail)."""
     channel = item.channel
     return ArchiveEntry(
         municipality=item.municipality,
@@ -220,6 +227,8 @@ def notice_entry(
         extra={
             **_extra(action, item, source="platform"),
             "notice_language": action.notice_language,
+            "notice_via": getattr(action, "notice_via", "") or "",
+            **({"delivered_by_hand": note} if note else {}),
         },
     )
 

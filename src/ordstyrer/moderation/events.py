@@ -20,6 +20,8 @@ LABELS = {
     "mod_platform_done": _("Utført på plattformen"),
     "mod_platform_failed": _("Plattformen utførte ikke handlingen"),
     "mod_notice": _("Beskjed sendt til forfatteren (MO-4)"),
+    "mod_notice_retry": _("Beskjeden til forfatteren sendes på nytt (MO-4)"),
+    "mod_notice_by_hand": _("Beskjeden gitt forfatteren på en annen måte (MO-4)"),
 }
 
 

@@ -20,7 +20,7 @@ from ordstyrer.moderation.access import (
     may_moderate,
     may_remove,
 )
-from ordstyrer.moderation.actions import settings_or_default
+from ordstyrer.moderation.actions import private_notice_possible, settings_or_default
 from ordstyrer.moderation.bans import ban_in_force, blocking_unsupported_reason, platform_can_block
 from ordstyrer.moderation.grounds import allowed_grounds, ground_label
 from ordstyrer.moderation.models import (
@@ -28,6 +28,7 @@ from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
     ModerationAction,
+    NoticeState,
     OpAttempt,
     PlatformOp,
 )
@@ -89,6 +90,19 @@ class Panel:
     suggested_label: str = ""
     suggested_reason: str = ""
     flags: list[ModerationAction] = field(default_factory=list)
+    # MO-4 notices that did not arrive, each with what can be done (`mark_followups`).
+    failed_notices: list[ModerationAction] = field(default_factory=list)
+
+
+def mark_followups(actions: list[ModerationAction], item: InboxItem) -> list[ModerationAction]:
+    """The actions whose notice failed, marked with the ways it can still be given:
+    privately (the platform allows it and the comment is still there) or publicly."""
+    private = item.removed_at is None and private_notice_possible(item.channel)
+    failed = [a for a in actions if a.notice_state == NoticeState.FAILED]
+    for action in failed:
+        action.private_possible = private
+        action.public_possible = bool(item.post_id)
+    return failed
 
 
 def _panel_actions(item: InboxItem) -> list[ModerationAction]:
@@ -184,12 +198,16 @@ def item_panel(*, user: Any, item: InboxItem, policy: Any = None) -> Panel:
         suggested_label=ground_label(suggested, lang) if suggested else "",
         suggested_reason=category_label(item.category) if suggested and item.category else "",
         flags=[a for a in actions if a.kind == ActionKind.FLAG],
+        failed_notices=mark_followups(actions, item),
     )
 
 
 # --- the log -------------------------------------------------------------------------------
 
 LOG_VIEWS = ("all", "waiting", "failed", "flagged")
+# Failed: the platform did not do it, or the author was not told (MO-4) and nobody has
+# followed it up yet. (A notice sent again or given another way leaves this list.)
+FAILED = Q(status=ActionStatus.FAILED) | Q(notice_state=NoticeState.FAILED)
 
 
 def moderation_log(
@@ -211,8 +229,7 @@ def moderation_log(
     if view == "waiting":
         actions = actions.filter(status__in=OPEN_STATUSES)
     elif view == "failed":
-        failed_ops = PlatformOp.objects.filter(action=OuterRef("pk"), status="failed")
-        actions = actions.filter(Q(status=ActionStatus.FAILED) | Exists(failed_ops))
+        actions = actions.filter(FAILED)
     elif view == "flagged":
         dealt_with = ModerationAction.objects.filter(item=OuterRef("item"), automatic=False)
         actions = actions.filter(kind=ActionKind.FLAG).exclude(Exists(dealt_with))
@@ -227,10 +244,9 @@ def log_counts(*, user: Any, municipality: Municipality) -> dict[str, int]:
     if visible is not None:
         actions = actions.filter(channel_id__in=visible)
     dealt_with = ModerationAction.objects.filter(item=OuterRef("item"), automatic=False)
-    failed_ops = PlatformOp.objects.filter(action=OuterRef("pk"), status="failed")
     return {
         "waiting": actions.filter(status__in=OPEN_STATUSES).count(),
-        "failed": actions.filter(Q(status=ActionStatus.FAILED) | Exists(failed_ops)).count(),
+        "failed": actions.filter(FAILED).count(),
         "flagged": actions.filter(kind=ActionKind.FLAG).exclude(Exists(dealt_with)).count(),
     }
 

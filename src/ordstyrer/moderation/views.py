@@ -24,7 +24,14 @@ from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
-from ordstyrer.moderation import bans, configuration, preview, selectors, services
+from ordstyrer.moderation import (
+    bans,
+    configuration,
+    notice_followup,
+    preview,
+    selectors,
+    services,
+)
 from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.actions import settings_or_default
 from ordstyrer.moderation.forms import (
@@ -297,6 +304,42 @@ def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 
 @municipality_view(need="read")
+@require_POST
+def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Send a failed notice again (MO-4): `via=private` or `via=public`."""
+    action = access_action(user=request.user, id=pk, municipality=municipality)
+    private = request.POST.get("via") == "private"
+    try:
+        notice_followup.notice_retry(actor=request.user, action=action, private=private)
+    except (ServiceError, AccessDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Beskjeden sendes på nytt som privat melding.")
+            if private
+            else _("Beskjeden sendes på nytt som offentlig kommentar, uten navnet."),
+        )
+    return redirect(_next(request, action, municipality))
+
+
+@municipality_view(need="read")
+@require_POST
+def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """The author was told another way (MO-4), with a note on how."""
+    action = access_action(user=request.user, id=pk, municipality=municipality)
+    try:
+        notice_followup.notice_mark_delivered(
+            actor=request.user, action=action, note=request.POST.get("note", "")
+        )
+    except (ServiceError, AccessDenied) as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, _("Registrert: forfatteren har fått beskjed på en annen måte."))
+    return redirect(_next(request, action, municipality))
+
+
+@municipality_view(need="read")
 @require_GET
 def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     action = access_action(user=request.user, id=pk, municipality=municipality)
@@ -306,6 +349,7 @@ def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
         {
             "action": action,
             "steps": selectors.action_detail(action),
+            "failed_notices": selectors.mark_followups([action], action.item),
             "ground_label": ground_label(action.ground) if action.ground else "",
             "may_view_archive": bool(
                 roles_in(request.user, municipality) & {"communications", "archivist"}

@@ -1,0 +1,151 @@
+"""Following up a notice that did not arrive (MO-4, #15).
+
+A failed notice is shown on the item, the moderation log and the start page with what
+can be done: send it again (privately where the platform allows it and the comment is
+still there, otherwise publicly on the post, without the person's name), or record that
+the author was told another way (phone, letter, e-mail) with a note. Each is one
+service: the item's row lock → permission (the channel's moderators) → the action's
+notice state → the outbox row / the archive record → the item's log and the audit log.
+A repeated post (a double click, Back + submit) finds the state already moved on and
+returns the action unchanged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ordstyrer.archive.services import archive_append
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.transitions import lock_item
+from ordstyrer.moderation.access import require_moderate
+from ordstyrer.moderation.actions import (
+    audit,
+    log_item,
+    private_notice_possible,
+    queue_notice,
+    require_person,
+    settings_for,
+)
+from ordstyrer.moderation.capture import notice_entry
+from ordstyrer.moderation.models import ModerationAction, NoticeState, NoticeVia
+from ordstyrer.moderation.services import notice_for
+from ordstyrer.tenants.selectors import policy_for
+
+MIN_NOTE = 5
+MAX_NOTE = 2000
+MOVED_ON = (NoticeState.QUEUED, NoticeState.SENT, NoticeState.DELIVERED_BY_HAND)
+
+
+def _locked(action: ModerationAction | int) -> tuple[ModerationAction, Any]:
+    pk = action.pk if isinstance(action, ModerationAction) else action
+    item_id = ModerationAction.objects.values_list("item_id", flat=True).get(pk=pk)
+    item = lock_item(item_id)
+    locked = ModerationAction.objects.select_for_update(of=("self",)).get(pk=pk)
+    return locked, item
+
+
+def may_send_privately(action: ModerationAction, item: Any) -> bool:
+    """A private reply needs a platform that allows it and the comment still there."""
+    return (
+        item.removed_at is None and bool(item.platform_id) and private_notice_possible(item.channel)
+    )
+
+
+def notice_retry(
+    *, actor: Any, action: ModerationAction, private: bool, now: datetime | None = None
+) -> ModerationAction:
+    """Send a failed notice again, privately or publicly on the post (without the name)."""
+    now = now or timezone.now()
+    require_person(actor, _("sende beskjeden på nytt"))
+    with transaction.atomic():
+        action, item = _locked(action)
+        require_moderate(actor, item.channel)
+        if action.notice_state in MOVED_ON:
+            return action  # already sent again, or delivered another way
+        if action.notice_state != NoticeState.FAILED:
+            raise ServiceError(_("Det er ingen beskjed som har feilet her."), code="state")
+        if private and not may_send_privately(action, item):
+            raise ServiceError(
+                _(
+                    "Plattformen kan ikke sende en privat melding om denne kommentaren (den er "
+                    "slettet, eller plattformen tillater det ikke). Send beskjeden offentlig, "
+                    "eller gi den på en annen måte."
+                ),
+                rule="MO-4",
+                code="private_unavailable",
+            )
+        if not private and not item.post_id:
+            raise ServiceError(
+                _(
+                    "Vi vet ikke hvilket innlegg kommentaren sto under. Gi beskjeden på en annen måte."
+                ),
+                rule="MO-4",
+                code="public_unavailable",
+            )
+        notice = notice_for(
+            kind=action.kind,
+            item=item,
+            ground=action.ground,
+            policy=policy_for(municipality=item.municipality),
+            settings=settings_for(item.municipality),
+            private=private,
+        )
+        action.notice_text, action.notice_language = notice.text, notice.language
+        action.save(update_fields=["notice_text", "notice_language"])
+        queue_notice(action, item, now=now, private=private)
+        log_item(item, "mod_notice_retry", actor=actor, now=now, text=action.notice_text,
+                 data={"action_id": action.pk, "private": private})  # fmt: skip
+        audit(action, "notice_retry", actor=actor, private=private)
+    return action
+
+
+def notice_mark_delivered(
+    *, actor: Any, action: ModerationAction, note: str, now: datetime | None = None
+) -> ModerationAction:
+    """Record that the author was told another way (MO-4), with how; archived as the
+    outgoing notice (U) with the note."""
+    now = now or timezone.now()
+    note = " ".join(str(note or "").split())
+    require_person(actor, _("registrere beskjeden"))
+    if len(note) < MIN_NOTE:
+        raise ServiceError(
+            _("Skriv kort hvordan forfatteren fikk beskjed (for eksempel «ringt 5. des.»)."),
+            code="note",
+        )
+    if len(note) > MAX_NOTE:
+        raise ServiceError(_("Notatet kan være høyst %(n)s tegn.") % {"n": MAX_NOTE})
+    with transaction.atomic():
+        action, item = _locked(action)
+        require_moderate(actor, item.channel)
+        if action.notice_state == NoticeState.DELIVERED_BY_HAND:
+            return action
+        if action.notice_state not in (NoticeState.FAILED, NoticeState.QUEUED):
+            raise ServiceError(_("Det er ingen beskjed som venter her."), code="state")
+        action.notice_state, action.notice_via = NoticeState.DELIVERED_BY_HAND, NoticeVia.BY_HAND
+        action.notice_note, action.notice_error, action.notice_updated_at = note, "", now
+        action.save(
+            update_fields=[
+                "notice_state", "notice_via", "notice_note", "notice_error", "notice_updated_at",
+            ]
+        )  # fmt: skip
+        archive_append(
+            actor=actor,
+            entry=notice_entry(
+                action=action,
+                item=item,
+                platform_id="",
+                sent_at=now,
+                refers_to=action.archive_record,
+                note=note,
+            ),
+            now=now,
+        )
+        log_item(item, "mod_notice_by_hand", actor=actor, now=now, text=note,
+                 data={"action_id": action.pk})  # fmt: skip
+        audit(action, "notice_by_hand", actor=actor, note=note)
+    return action
