@@ -20,8 +20,9 @@ class NoticeDelivery(models.TextChoices):
     PUBLIC_REPLY = "public_reply", _("Alltid som offentlig kommentar på innlegget, uten navn")
     # Private first where the platform allows it (Facebook and Instagram "private
     # replies" to a comment); a public comment without the name otherwise.
-    PRIVATE_REPLY = "private_reply", _(
-        "Privat melding der plattformen tillater det, ellers offentlig uten navn"
+    PRIVATE_REPLY = (
+        "private_reply",
+        _("Privat melding der plattformen tillater det, ellers offentlig uten navn"),
     )
 
 
