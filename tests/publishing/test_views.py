@@ -103,6 +103,14 @@ def test_composer_upload_without_alt_text_warns_pu4(editor_client, world):
     post = Post.objects.get(author=w.editor)
     assert any(f["rule"] == "PU-4" for f in post.findings)
     asset = MediaAsset.objects.get(municipality=w.municipality)
+    # The live check sees the alt text as it is typed, before anything is saved.
+    live = {"channels": [w.page.pk], "text": TEXT, "media": [asset.pk]}
+    assert "PU-4" in editor_client.post(url(w, "check"), live).content.decode()
+    live[f"alt_{asset.pk}"] = "Bokhyller med nye bøker"
+    assert "PU-4" not in editor_client.post(url(w, "check"), live).content.decode()
+    assert MediaAsset.objects.get(pk=asset.pk).alt_text == ""
+    unknown = editor_client.post(url(w, "check"), {**live, "media": [asset.pk + 999]})
+    assert "Ukjent bilde eller video" in unknown.content.decode()
     editor_client.post(url(w, "edit", post.pk), {
         "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save",
         "media": [asset.pk], f"alt_{asset.pk}": "Bokhyller med nye bøker",

@@ -14,7 +14,7 @@ queued now, handed to Facebook's own scheduler, or held for the worker.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -352,10 +352,12 @@ def check_draft(
     text: str,
     links: Sequence[str] = (),
     media_ids: Sequence[Any] = (),
+    alt_texts: Mapping[int, str] | None = None,
     publish_at: datetime | None = None,
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """The findings on an unsaved draft (the composer's live check); nothing is stored."""
+    """The findings on an unsaved draft (the composer's live check); nothing is stored.
+    `alt_texts` are alt texts typed but not saved yet, by media id (PU-4)."""
     now = now or timezone.now()
     require(actor, municipality, "read")
     ids = [int(i) for i in channel_ids if str(i).isdigit()]
@@ -366,12 +368,16 @@ def check_draft(
         )
         if c.status in access.PUBLISHABLE
     ]
+    assets = _assets(municipality, media_ids)
+    for asset in assets:
+        if alt_texts and asset.pk in alt_texts:
+            asset.alt_text = alt_texts[asset.pk]  # in memory only
     return checks.findings_for(
         municipality=municipality,
         channels=channels,
-        text=str(text or ""),
+        text=str(text or "")[:MAX_TEXT],
         links=[str(x) for x in links if str(x).strip()],
-        assets=_assets(municipality, media_ids),
+        assets=assets,
         when=publish_at or now,
     )
 

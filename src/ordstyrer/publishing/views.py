@@ -98,15 +98,6 @@ def _upload_from(request: HttpRequest, municipality: Municipality, form: PostFor
     return [asset.pk]
 
 
-def _alt_overrides(request: HttpRequest, assets: list[MediaAsset]) -> dict[int, str]:
-    out = {}
-    for asset in assets:
-        key = f"alt_{asset.pk}"
-        if key in request.POST:
-            out[asset.pk] = request.POST.get(key, "").strip()
-    return out
-
-
 def _findings_response(request: HttpRequest, findings: list[dict[str, Any]]) -> HttpResponse:
     return render(request, "web/_findings.html", {"findings": findings})
 
@@ -199,35 +190,23 @@ def check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     form = _post_form(request, municipality)
     form.is_valid()  # partial input is fine: check what there is
     data = getattr(form, "cleaned_data", {})
-    channel_ids = request.POST.getlist("channels")
-    assets = list(
-        MediaAsset.objects.filter(
-            pk__in=[int(i) for i in request.POST.getlist("media") if i.isdigit()],
+    media_ids = [int(i) for i in request.POST.getlist("media") if i.isdigit()]
+    alt_texts = {
+        pk: request.POST[f"alt_{pk}"].strip() for pk in media_ids if f"alt_{pk}" in request.POST
+    }
+    try:
+        findings = services.check_draft(
+            actor=request.user,
             municipality=municipality,
-        ).prefetch_related("consents")
-    )
-    for asset in assets:
-        override = _alt_overrides(request, [asset]).get(asset.pk)
-        if override is not None:
-            asset.alt_text = override
-    from ordstyrer.channels.models import Channel
-    from ordstyrer.publishing import checks
-
-    channels = [
-        c
-        for c in Channel.objects.filter(
-            pk__in=[int(i) for i in channel_ids if i.isdigit()], municipality=municipality
-        ).select_related("unit")
-        if c.status in access.PUBLISHABLE
-    ]
-    findings = checks.findings_for(
-        municipality=municipality,
-        channels=channels,
-        text=request.POST.get("text", "")[:63206],
-        links=data.get("links") or [],
-        assets=assets,
-        when=data.get("publish_at") or timezone.now(),
-    )
+            channel_ids=request.POST.getlist("channels"),
+            text=request.POST.get("text", ""),
+            links=data.get("links") or [],
+            media_ids=media_ids,
+            alt_texts=alt_texts,
+            publish_at=data.get("publish_at"),
+        )
+    except ServiceError as exc:
+        return render(request, "publishing/_check_error.html", {"message": exc.message})
     return _findings_response(request, findings)
 
 
