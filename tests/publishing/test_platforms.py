@@ -199,3 +199,16 @@ def test_instagram_failure_after_media_publish_is_not_posted_twice(connected):
     assert row.status == DeliveryStatus.PUBLISHED
     assert len(published()) == 1
     assert row.platform_id == published()[0].id
+
+
+def test_facebook_several_photos_go_up_as_attached_media(connected):
+    c = connected
+    first = _image(c, alt="Rådhuset sett fra torget")
+    second = _image(c, alt="Ordføreren klipper snoren")
+    post = _publish(c, c.facebook, media=[first, second])
+    row = post.deliveries.get()
+    assert delivery.delivery_run(post_channel_id=row.pk) == DeliveryStatus.PUBLISHED
+    [stored] = _page_posts(c)
+    assert len(stored.attached_media) == 2
+    alts = {getattr(o, "alt_text_custom", None) for o in c.fake.store.objects.values()}
+    assert {"Rådhuset sett fra torget", "Ordføreren klipper snoren"} <= alts
