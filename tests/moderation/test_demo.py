@@ -38,6 +38,10 @@ def test_demo_hides_one_and_deletes_one_spam_comment():
             refers_to_sequence=deleted.archive_record.sequence,
         )
         assert notice.text == deleted.notice_text and "Grunnen er: spam." in notice.text
+        # The demo speaks in its own name and address, never Indre Fosen's (#15).
+        assert "Demo kommune" in notice.text and "postmottak@demo.kommune.example" in notice.text
+        assert "Indre Fosen" not in notice.text and "indrefosen" not in notice.text
+        assert deleted.notice_state == "sent"
         assert set(PlatformOp.objects.values_list("status", flat=True)) == {"done"}
         assert verify_chain(demo.pk).ok
 

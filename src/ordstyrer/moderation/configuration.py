@@ -21,7 +21,11 @@ from ordstyrer.moderation.models import ModerationSettings, NoticeDelivery
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
-FIELDS = ("second_approver", "notify_author", "notice_delivery", "auto_rules")
+FIELDS = (
+    "second_approver", "notify_author", "notice_delivery", "website", "complaint_address",
+    "auto_rules",
+)  # fmt: skip
+MAX_CONTACT = 200
 
 
 def moderation_settings_update(
@@ -32,9 +36,19 @@ def moderation_settings_update(
     notify_author: bool,
     notice_delivery: str,
     auto_rules: list[dict[str, str]],
+    website: str | None = None,
+    complaint_address: str | None = None,
 ) -> ModerationSettings:
     """Save the settings. MO-4 (Indre Fosen) keeps the notice on whatever is asked;
-    automatic rules may only hide or flag (MO-1, HS-02)."""
+    automatic rules may only hide or flag (MO-1, HS-02). `website` and
+    `complaint_address` are the municipality's own words in the notice (None: unchanged)."""
+    contacts = {}
+    for name, value in (("website", website), ("complaint_address", complaint_address)):
+        if value is not None:
+            value = " ".join(str(value).split())
+            if len(value) > MAX_CONTACT:
+                raise ServiceError(_("Høyst %(n)s tegn.") % {"n": MAX_CONTACT})
+            contacts[name] = value
     require(actor, municipality, "manage_policy")
     if notice_delivery not in NoticeDelivery.values:
         raise ServiceError(_("Ukjent måte å sende beskjeden på."))
@@ -49,6 +63,8 @@ def moderation_settings_update(
         settings.notify_author = bool(notify_author)
         settings.notice_delivery = notice_delivery
         settings.auto_rules = rules
+        for name, value in contacts.items():
+            setattr(settings, name, value)
         settings.updated_by = actor
         settings.updated_at = timezone.now()
         settings.save()

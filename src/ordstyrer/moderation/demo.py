@@ -23,7 +23,13 @@ from ordstyrer.channels.workflow import ACTIVE
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.grounds import allowed_grounds
-from ordstyrer.moderation.models import ActionKind, ModerationAction, OpStatus, PlatformOp
+from ordstyrer.moderation.models import (
+    ActionKind,
+    ModerationAction,
+    ModerationSettings,
+    OpStatus,
+    PlatformOp,
+)
 from ordstyrer.moderation.outbox import op_run
 from ordstyrer.moderation.services import comment_delete, comment_hide
 from ordstyrer.tenants.models import Municipality
@@ -31,6 +37,9 @@ from ordstyrer.tenants.selectors import policy_for
 
 logger = logging.getLogger("ordstyrer.moderation")
 HIDE_CATEGORIES = ("harassment", "rumour", "third_party", "sensitive", "hate_speech")
+# The demo municipality's own contact details (example.* domains: RFC 2606, never real).
+DEMO_WEBSITE = "www.demo.kommune.example"
+DEMO_COMPLAINT_ADDRESS = "postmottak@demo.kommune.example"
 
 
 def _candidates(channel: Channel) -> list[InboxItem]:
@@ -72,6 +81,12 @@ def setup_demo_moderation(demo: Municipality, *, now: datetime | None = None) ->
     )
     if moderator is None or channel is None:
         return []
+    # The demo speaks in its own name (#15): its own website and complaint address in
+    # the notice, never the preset's municipality's (Indre Fosen).
+    ModerationSettings.objects.get_or_create(
+        municipality=demo,
+        defaults={"website": DEMO_WEBSITE, "complaint_address": DEMO_COMPLAINT_ADDRESS},
+    )
     done = ModerationAction.objects.filter(channel=channel, requested_by=moderator)
     grounds = allowed_grounds(policy_for(municipality=demo))
     actions: list[Any] = []

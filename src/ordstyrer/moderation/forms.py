@@ -108,8 +108,22 @@ class SettingsForm(forms.Form):
         label=_("Hvordan beskjeden sendes"),
         choices=NoticeDelivery.choices,
         help_text=_(
-            "Plattformkoblingene kan ikke sende private meldinger ennå; beskjeden sendes da "
-            "som en offentlig kommentar på innlegget."
+            "Facebook og Instagram tillater en privat melding til den som skrev kommentaren. "
+            "En offentlig beskjed nevner aldri personen ved navn."
+        ),
+    )
+    website = forms.CharField(
+        label=_("Kommunens nettside i beskjeden"),
+        required=False,
+        max_length=200,
+        help_text=_("For eksempel «www.eksempel.kommune.no». Står i beskjeden til forfatteren."),
+    )
+    complaint_address = forms.CharField(
+        label=_("Adresse for klager i beskjeden"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "For eksempel «postmottak@eksempel.kommune.no». Tom: postmottaket på nettsiden."
         ),
     )
 

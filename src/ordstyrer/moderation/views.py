@@ -426,6 +426,8 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
         "second_approver": current.second_approver,
         "notify_author": mo4 or current.notify_author,
         "notice_delivery": current.notice_delivery,
+        "website": current.website,
+        "complaint_address": current.complaint_address,
     }
     rules = list(current.auto_rules)
     if request.method == "POST":
@@ -438,6 +440,8 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
                     second_approver=form.cleaned_data["second_approver"],
                     notify_author=form.cleaned_data["notify_author"],
                     notice_delivery=form.cleaned_data["notice_delivery"],
+                    website=form.cleaned_data["website"],
+                    complaint_address=form.cleaned_data["complaint_address"],
                     auto_rules=form.rules(),
                 )
             except ServiceError as exc:
