@@ -16,9 +16,10 @@ from ordstyrer.language import numbers
 
 MASK = "******"
 KEEP = 5  # the individual number and control digits stay visible, as on a letter
-# Anything that might hold a number (looser than the detector: a JSON escape such as
-# `\u00e6` may stand right before the digits).
-_CANDIDATE = re.compile(r"\d{6}[ \-]?\d{5}")
+# Eleven digits standing alone (Graph's ids are longer, so an ordinary body is not
+# parsed again), or right after a JSON escape such as `\u00e6` (whose hex may end in a
+# digit): looser than the detector, which then decides.
+_CANDIDATE = re.compile(r"(?:(?<!\d)|(?<=\\u[0-9a-fA-F]{4}))\d{6}[ \-]?\d{5}(?!\d)")
 
 
 def national_id_spans(text: str) -> list[tuple[int, int]]:
