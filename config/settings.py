@@ -234,12 +234,11 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ordstyrer.web.throttle.lockout_response"
 AXES_VERBOSE = False  # ordstyrer.web.throttle writes one structured line per failure
-# Behind N reverse proxies the client address is taken from X-Forwarded-For (the
-# proxies must set it); 0: the socket's address.
-_PROXIES = env_int("ORDSTYRER_PROXY_COUNT", 0)
-if _PROXIES:
-    AXES_IPWARE_PROXY_COUNT = _PROXIES
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind N reverse proxies the client address is the N-th from the right of
+# X-Forwarded-For (the part the proxies wrote; what a client sends itself is ignored);
+# 0: the socket's address (ordstyrer.web.throttle.client_ip).
+PROXY_COUNT = env_int("ORDSTYRER_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "ordstyrer.web.throttle.client_ip"
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere; the
 # console's JS and CSS are static files. ordstyrer.web.csp adds the origin of Meta's

@@ -94,3 +94,26 @@ def test_a_failed_login_is_logged_with_username_and_address_but_never_the_passwo
 def test_test_client_login_without_a_request_still_works(client, personas) -> None:
     # Django's test client authenticates without a request: nothing to count, no error.
     assert client.login(username=personas.employee.username, password=PASSWORD)
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(client, personas, settings) -> None:
+    settings.PROXY_COUNT = 1  # ORDSTYRER_PROXY_COUNT=1
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            LOGIN,
+            {"username": f"gjett-{n}", "password": WRONG},
+            REMOTE_ADDR="10.0.0.254",  # the proxy
+            # A client's own X-Forwarded-For entry is ignored: only the proxy's counts.
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.5",
+        )
+    user = personas.employee.username
+    blocked = client.post(
+        LOGIN, {"username": user, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5",
+    )  # fmt: skip
+    assert blocked.status_code == 429
+    other = client.post(
+        LOGIN, {"username": user, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.6",
+    )  # fmt: skip
+    assert other.status_code == 302  # another citizen behind the same proxy
