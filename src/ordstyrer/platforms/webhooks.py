@@ -306,9 +306,7 @@ def process_events(
             )
         except Exception as exc:  # noqa: BLE001 — count it, keep going; retried as a whole later
             outcome.failed += 1
-            outcome.errors.append(
-                mask_national_ids(f"{comment.id}: {type(exc).__name__}: {exc}")[:300]
-            )
+            outcome.errors.append(_reason(f"{comment.id}: {type(exc).__name__}: {exc}")[:300])
             logger.exception(
                 "webhook event could not be ingested",
                 extra={"channel_id": channel.pk, "comment_id": comment.id},
@@ -422,13 +420,24 @@ def _process_one(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run
         logger.exception("webhook delivery failed", extra={"delivery_id": delivery.pk})
         retry = delivery.attempts < MAX_ATTEMPTS
         finished = timezone.now()
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.FAILED,
-            error=mask_national_ids(f"{type(exc).__name__}: {exc}")[:1000],
-            lease_until=None,
-            next_attempt_at=finished + timedelta(minutes=2**delivery.attempts) if retry else None,
-        )
+        try:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(
+                status=DeliveryStatus.FAILED,
+                error=_reason(f"{type(exc).__name__}: {exc}")[:1000],
+                lease_until=None,
+                next_attempt_at=finished + timedelta(minutes=2**delivery.attempts)
+                if retry
+                else None,
+            )
+        except Exception:  # noqa: BLE001 — its lease runs out; MAX_ATTEMPTS ends it
+            logger.exception("webhook delivery failure not recorded")
         return str(DeliveryStatus.FAILED)
+
+
+def _reason(text: str) -> str:
+    """A failure's reason as stored and shown: no national ID number (PU-1), and no NUL
+    (PostgreSQL text cannot hold one; a hostile id or text may carry it)."""
+    return mask_national_ids(text.replace("\x00", "\\x00"))
 
 
 def _process(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Run) -> str:
@@ -436,7 +445,7 @@ def _process(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Ru
         # Signed by Meta but not an envelope: keep it for a human, never retry.
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,
-            error=events[:1000],
+            error=_reason(events)[:1000],
             next_attempt_at=None,
             lease_until=None,
         )
