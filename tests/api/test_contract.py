@@ -13,6 +13,7 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.inbox.models import Reply
 from ordstyrer.moderation.models import ModerationAction
 from tests.api.conftest import ApiClient, citizen_comment, token_for
+from tests.archive.conftest import tamper
 from tests.moderation.conftest import on_platform
 
 FODSELSNUMMER = "15058310058"  # valid check digits, not a real person
@@ -329,7 +330,10 @@ def test_archive_verify_reports_the_first_broken_record(world, api, commit):
     record = ArchiveRecord.objects.order_by("sequence").first()
     body = json.loads(record.canonical)
     body["said"]["text"] = "Endret i ettertid."
-    ArchiveRecord.objects.filter(pk=record.pk).update(canonical=json.dumps(body))
+    tamper(  # as an intruder with database access would (AR-3 trigger off on PostgreSQL)
+        "UPDATE archive_archiverecord SET canonical = %s WHERE id = %s",
+        (json.dumps(body), record.pk),
+    )
     verdict = api.get("/api/v1/m/apiby/archive/verify").json()
     assert verdict["ok"] is False and verdict["first_bad"] == record.sequence
 

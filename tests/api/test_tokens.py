@@ -23,6 +23,15 @@ from tests.factories import PASSWORD
 REPLY = "Hei! Svømmehallen åpner mandag. Hilsen Kari"
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """`ordstyrer <django command>` closes every connection when it ends; in a test that
+    would close the test's own transaction (PostgreSQL)."""
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+
 def cli(capsys, *args: str) -> tuple[int, str, str]:
     try:
         code = main(list(args))
