@@ -34,6 +34,7 @@ def test_the_comment_is_suggested_hidden_and_not_spam(world, item) -> None:
     assert item.action == "hide"
     assert item.category != "spam" and "spam" not in item.categories
     assert any(mark["type"] == "national_id" for mark in item.personal_data)
+    assert item.triage["action_text"].startswith("Skjul straks")
 
 
 @pytest.mark.parametrize("who", ["editor", "communications"])

@@ -105,9 +105,22 @@ def outcome_of(result: Any) -> TriageOutcome:
             "grounds": list(result.grounds),
             "hate_ground": result.hate_ground,
             "findings": [f.to_dict() for f in result.findings],
-            "action_text": ACTION_TEXT.get(result.action, result.action),
+            "action_text": _action_text(result.action, marks),
         },
     )
+
+
+# PU-1; norwegian-standards §4.2 (issue #18): a fødselsnummer is hidden at once.
+NATIONAL_ID_TEXT = (
+    "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Vurder sletting etter "
+    "slettegrunnlagene (MO-1), og si fra til forfatteren."
+)
+
+
+def _action_text(action: str, marks: tuple[dict[str, Any], ...]) -> str:
+    if action == "hide" and any(mark["type"] == "national_id" for mark in marks):
+        return NATIONAL_ID_TEXT
+    return ACTION_TEXT.get(action, action)
 
 
 def apply(item: Any, outcome: TriageOutcome, *, at: datetime) -> None:
