@@ -1,7 +1,8 @@
 """Issue #18: poison isolation in the task worker. A task that raises — RecursionError
 and MemoryError included — is marked failed alone, and the worker goes on with the next
-one. A guard, not a regression: django-tasks-db already does this (it never retries a task, so there is no attempt count to cap; a task
-whose worker dies stays `running` and is not taken again.)"""
+one. A guard, not a regression: django-tasks-db already does this. It never retries a
+task, so there is no attempt count to cap; a task whose worker dies stays `running` and
+is not taken again."""
 
 from __future__ import annotations
 
