@@ -50,9 +50,10 @@ def test_list_runs_a_constant_number_of_queries(world, who, django_assert_num_qu
         item_assign(actor=world.p.communications, item=item, assignee=world.editor)
     assert count_queries(client, url) == few
     assert count_queries(client, f"{url}?vis=all&kategori=question&mine=1&frist=passert") == few
-    # The editor's channels: one more, and one for the publishing menu (communications may
-    # publish by role). Every console page: +1 the crisis banner (PU-12).
-    expected = 10 if who == "communications" else 12
+    # The editor's channels: one more, one for the publishing menu (communications may
+    # publish by role) and one for the moderation menu (#15; communications reads every
+    # log by role). Every console page: +1 the crisis banner (PU-12).
+    expected = 10 if who == "communications" else 13
     with django_assert_num_queries(expected):
         client.get(url)
 
@@ -75,8 +76,9 @@ def test_detail_runs_a_constant_number_of_queries(
     assert (count_queries(editor, url), count_queries(communications, url)) == before
     # The policy is read once for the reply form and the panel; an editor, who does not
     # moderate, costs the panel nothing.
-    # (Every console page: +1 the crisis banner, PU-12; the editor: +1 the publishing menu.)
-    with django_assert_num_queries(17):
+    # (Every console page: +1 the crisis banner, PU-12; the editor: +1 the publishing menu,
+    # +1 the moderation menu, #15.)
+    with django_assert_num_queries(18):
         editor.get(url)
     with django_assert_num_queries(18):
         communications.get(url)

@@ -20,6 +20,7 @@ from ordstyrer.tenants.models import Municipality, Role
 from ordstyrer.tenants.selectors import policy_for, policy_versions
 from ordstyrer.tenants.services import policy_update
 from ordstyrer.web.forms import CheckForm, PolicyRuleForm
+from ordstyrer.web.needs import what_needs_me
 from ordstyrer.web.shell import municipality_view
 
 
@@ -40,7 +41,13 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     labels = [Role(role).label for role in sorted(roles_in(request.user, municipality))]
-    return render(request, "web/dashboard.html", {"policy": policy, "my_role_labels": labels})
+    # «Hva trenger meg nå» (#15): what this person can act on, with counts and links.
+    needs = what_needs_me(user=request.user, municipality=municipality, now=timezone.now())
+    return render(
+        request,
+        "web/dashboard.html",
+        {"policy": policy, "my_role_labels": labels, "needs": needs},
+    )
 
 
 @municipality_view(need="check")

@@ -78,5 +78,18 @@ def _forms(panel: Panel) -> dict[str, Any]:
     return forms
 
 
+@register.simple_tag(takes_context=True)
+def may_moderate_in(context: Any, municipality: Any) -> bool:
+    """Whether the signed-in person reads a moderation log in `municipality` (the menu:
+    communications and the chief administrator, and the channels' administrators)."""
+    from ordstyrer.moderation.selectors import log_visible_to
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if municipality is None or user is None or not user.is_authenticated:
+        return False
+    return log_visible_to(user, municipality)
+
+
 def _key() -> dict[str, str]:
     return {"intent_key": new_intent_key()}

@@ -1,0 +1,296 @@
+"""«Hva trenger meg nå»: what the start page shows one person (#15). A selector.
+
+Only what this person can act on, each with a count and a link to the filtered list it
+counts: items past or near their deadline (DI-1) on the channels whose inbox they
+work, approvals waiting for them (channels CH-1, posts, deletions MO-1/MO-5), notices
+that did not arrive and platform calls that failed (MO-4), channels that need follow-up
+(CH-3, CH-5, CH-6, with the reason) and connections to the platforms that need a
+person. A constant number of queries per section, whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ordstyrer.channels import workflow
+from ordstyrer.channels.models import Channel
+from ordstyrer.channels.permissions import may_decide
+from ordstyrer.channels.selectors import channel_registry
+from ordstyrer.core.permissions import roles_in
+from ordstyrer.inbox.access import visible_channel_ids
+from ordstyrer.inbox.models import ChannelPoll, InboxItem, Reply, ReplyStatus
+from ordstyrer.moderation.access import log_channel_ids, may_remove
+from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, NoticeState
+from ordstyrer.moderation.selectors import log_counts
+from ordstyrer.tenants.models import Municipality
+
+MAX_LISTED = 5
+
+
+@dataclass
+class Need:
+    """One thing to do: `count` of them, a sentence saying so, where to do it."""
+
+    key: str
+    count: int
+    text: str
+    url: str
+    urgent: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Needs:
+    inbox: list[Need] = field(default_factory=list)
+    approvals: list[Need] = field(default_factory=list)
+    failures: list[Need] = field(default_factory=list)
+    channels: list[Need] = field(default_factory=list)
+    connections: list[Need] = field(default_factory=list)
+
+    @property
+    def nothing(self) -> bool:
+        return not (self.inbox or self.approvals or self.failures or self.channels
+                    or self.connections)  # fmt: skip
+
+
+def _open_items(user: Any, municipality: Municipality, visible: list[int] | None) -> Any:
+    items = InboxItem.objects.filter(municipality=municipality, open=True, listed=True)
+    return items if visible is None else items.filter(channel_id__in=visible)
+
+
+def _inbox(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
+    visible = visible_channel_ids(user, municipality)
+    if visible is not None and not visible:
+        return []
+    inbox = reverse("inbox:list", args=[municipality.slug])
+    items = _open_items(user, municipality, visible)
+    overdue = items.filter(due_at__lt=now).count()
+    soon = items.filter(warn_at__lte=now, due_at__gte=now).count()
+    mine = items.filter(assignee=user).count()
+    needs = []
+    if overdue:
+        needs.append(Need(
+            "overdue", overdue,
+            ngettext("%(n)s henvendelse har passert fristen.",
+                     "%(n)s henvendelser har passert fristen.", overdue) % {"n": overdue},
+            f"{inbox}?{urlencode({'frist': 'passert'})}", urgent=True,
+        ))  # fmt: skip
+    if soon:
+        needs.append(Need(
+            "soon", soon,
+            ngettext("%(n)s henvendelse nærmer seg fristen.",
+                     "%(n)s henvendelser nærmer seg fristen.", soon) % {"n": soon},
+            inbox,  # the open list is sorted by deadline: these come first after the overdue
+        ))  # fmt: skip
+    if mine:
+        needs.append(Need(
+            "mine", mine,
+            ngettext("%(n)s åpen henvendelse er tildelt deg.",
+                     "%(n)s åpne henvendelser er tildelt deg.", mine) % {"n": mine},
+            f"{inbox}?{urlencode({'mine': '1'})}",
+        ))  # fmt: skip
+    return needs
+
+
+def _approvals(user: Any, municipality: Municipality) -> list[Need]:
+    needs = []
+    channels = [
+        c
+        for c in Channel.objects.filter(
+            municipality=municipality, status__in=workflow.AWAITING_DECISION
+        ).order_by("name")
+        if may_decide(user, c)
+    ]
+    if channels:
+        needs.append(Need(
+            "channels", len(channels),
+            ngettext("%(n)s kanal venter på din godkjenning (CH-1).",
+                     "%(n)s kanaler venter på din godkjenning (CH-1).", len(channels))
+            % {"n": len(channels)},
+            reverse("channels:detail", args=[municipality.slug, channels[0].pk])
+            if len(channels) == 1 else reverse("channels:list", args=[municipality.slug]),
+            reasons=[c.name for c in channels[:MAX_LISTED]],
+        ))  # fmt: skip
+    needs += publishing_approvals(user=user, municipality=municipality)
+    policy = _policy(municipality)
+    pending = [
+        a
+        for a in ModerationAction.objects.filter(
+            municipality=municipality,
+            kind=ActionKind.DELETE,
+            status=ActionStatus.PENDING_APPROVAL,
+        )
+        .exclude(requested_by=user)
+        .select_related("channel__municipality")  # fmt: skip
+        if may_remove(user, a.channel, policy)
+    ]
+    if pending:
+        needs.append(Need(
+            "deletions", len(pending),
+            ngettext("%(n)s sletting venter på godkjenning fra en person til (MO-1).",
+                     "%(n)s slettinger venter på godkjenning fra en person til (MO-1).",
+                     len(pending)) % {"n": len(pending)},
+            reverse("moderation:log", args=[municipality.slug]) + "?vis=waiting",
+        ))  # fmt: skip
+    return needs
+
+
+def publishing_approvals(*, user: Any, municipality: Municipality) -> list[Need]:
+    """Posts waiting for this person's approval (the publishing app's queue)."""
+    from ordstyrer.publishing.selectors import posts_awaiting_approval
+
+    posts = posts_awaiting_approval(municipality=municipality, user=user)
+    if not posts:
+        return []
+    return [Need(
+        "posts", len(posts),
+        ngettext("%(n)s innlegg venter på din godkjenning.",
+                 "%(n)s innlegg venter på din godkjenning.", len(posts)) % {"n": len(posts)},
+        reverse("publishing:approvals", args=[municipality.slug]),
+    )]  # fmt: skip
+
+
+def _failures(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
+    needs = []
+    channels = log_channel_ids(user, municipality)
+    if channels is None or channels:
+        notices = ModerationAction.objects.filter(
+            municipality=municipality, notice_state=NoticeState.FAILED
+        )
+        if channels is not None:
+            notices = notices.filter(channel_id__in=channels)
+        failed_notices = notices.count()
+        failed_total = log_counts(user=user, municipality=municipality)["failed"]
+        log = reverse("moderation:log", args=[municipality.slug]) + "?vis=failed"
+        if failed_notices:
+            needs.append(Need(
+                "notices", failed_notices,
+                ngettext("%(n)s beskjed til en forfatter kom ikke fram (MO-4).",
+                         "%(n)s beskjeder til forfattere kom ikke fram (MO-4).", failed_notices)
+                % {"n": failed_notices},
+                log, urgent=True,
+            ))  # fmt: skip
+        if failed_total - failed_notices > 0:
+            n = failed_total - failed_notices
+            needs.append(Need(
+                "moderation", n,
+                ngettext("%(n)s moderering ble ikke utført på plattformen.",
+                         "%(n)s moderinger ble ikke utført på plattformen.", n) % {"n": n},
+                log, urgent=True,
+            ))  # fmt: skip
+    visible = visible_channel_ids(user, municipality)
+    if visible is None or visible:
+        replies = Reply.objects.filter(
+            item__municipality=municipality, status=ReplyStatus.FAILED,
+            item__open=True,
+        ).select_related("item")  # fmt: skip
+        if visible is not None:
+            replies = replies.filter(item__channel_id__in=visible)
+        failed = list(replies.order_by("-created_at")[: MAX_LISTED + 1])
+        if failed:
+            first = failed[0].item
+            needs.append(Need(
+                "replies", len(failed),
+                ngettext("%(n)s svar ble ikke publisert.", "%(n)s svar ble ikke publisert.",
+                         len(failed)) % {"n": len(failed)},
+                reverse("inbox:detail", args=[municipality.slug, first.pk]) + "#svar",
+                urgent=True, reasons=[r.error for r in failed[:MAX_LISTED] if r.error],
+            ))  # fmt: skip
+    return needs
+
+
+def _channels(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
+    """CH-3/CH-5/CH-6 flags on the channels this person answers for."""
+    roles = roles_in(user, municipality)
+    oversight = bool(roles & {"communications", "chief_administrator"})
+    mine = log_channel_ids(user, municipality)
+    if not oversight and not mine:
+        return []
+    needs = []
+    for channel in channel_registry(
+        municipality=municipality, policy=_policy(municipality), today=now.date(),
+        statuses=workflow.OFFICIAL,
+    ):  # fmt: skip
+        if not channel.flags or (not oversight and channel.pk not in (mine or [])):
+            continue
+        needs.append(Need(
+            f"channel-{channel.pk}", len(channel.flags),
+            _("%(channel)s trenger oppfølging") % {"channel": channel.name},
+            reverse("channels:detail", args=[municipality.slug, channel.pk]),
+            reasons=[f"{flag.message} ({flag.rule})" for flag in channel.flags],
+        ))  # fmt: skip
+    return needs
+
+
+def _connections(user: Any, municipality: Municipality) -> list[Need]:
+    """Channels whose platform cannot be read or reached: a person must act."""
+    roles = roles_in(user, municipality)
+    mine = log_channel_ids(user, municipality)
+    oversight = bool(roles & {"communications", "chief_administrator"})
+    if not oversight and not mine:
+        return []
+    polls = ChannelPoll.objects.filter(
+        channel__municipality=municipality, channel__status__in=workflow.LIVE, failures__gt=0
+    ).select_related("channel")
+    if not oversight:
+        polls = polls.filter(channel_id__in=mine or [])
+    needs = [
+        Need(
+            f"poll-{poll.channel_id}",
+            poll.failures,
+            _("Ordstyrer får ikke hentet kommentarer fra %(channel)s.")
+            % {"channel": poll.channel.name},
+            reverse("channels:detail", args=[municipality.slug, poll.channel_id]),
+            urgent=True,
+            reasons=[poll.last_error] if poll.last_error else [],
+        )  # fmt: skip
+        for poll in polls.order_by("channel__name")[:20]
+    ]
+    needs += _platform_connections(municipality, None if oversight else (mine or []))
+    return needs
+
+
+def _platform_connections(municipality: Municipality, channel_ids: list[int] | None) -> list[Need]:
+    from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
+
+    rows = PlatformConnection.objects.filter(
+        channel__municipality=municipality, status=ConnectionStatus.NEEDS_REAUTH
+    ).select_related("channel")
+    if channel_ids is not None:
+        rows = rows.filter(channel_id__in=channel_ids)
+    return [
+        Need(
+            f"reauth-{row.channel_id}",
+            1,
+            _("%(channel)s må kobles til plattformen på nytt.") % {"channel": row.channel.name},
+            reverse("channels:detail", args=[municipality.slug, row.channel_id]),
+            urgent=True,
+        )  # fmt: skip
+        for row in rows.order_by("channel__name")[:20]
+    ]
+
+
+def _policy(municipality: Municipality) -> Any:
+    from ordstyrer.tenants.selectors import policy_for
+
+    return policy_for(municipality=municipality)
+
+
+def what_needs_me(*, user: Any, municipality: Municipality, now: datetime) -> Needs:
+    """Everything on the start page for `user` in `municipality` (#15)."""
+    if not roles_in(user, municipality):
+        return Needs()
+    return Needs(
+        inbox=_inbox(user, municipality, now),
+        approvals=_approvals(user, municipality),
+        failures=_failures(user, municipality, now),
+        channels=_channels(user, municipality, now),
+        connections=_connections(user, municipality),
+    )
