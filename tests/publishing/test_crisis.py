@@ -119,11 +119,55 @@ def test_facebook_scheduled_post_is_cancelled_on_the_platform_when_paused(
     row.refresh_from_db()
     platform_id = row.platform_id
     assert row.platform_scheduled and platform_id in c.fake.store.objects
+    # The first cancellation fails (Graph code 2, more often than the client retries):
+    # the copy stays on record and the sweep cancels it later. Nothing slips out.
+    c.fake.inject(code=2, method="DELETE", path=platform_id, times=10, is_transient=True)
     with django_capture_on_commit_callbacks(execute=True):
         crisis_declare(
             municipality=c.world.municipality, name="Flom", actor=c.world.p.crisis_leader
         )
     row.refresh_from_db()
-    assert row.status == DeliveryStatus.QUEUED and not row.platform_id
+    assert row.status == DeliveryStatus.QUEUED and row.cancel_platform_id == platform_id
+    assert c.fake.store.objects.get(platform_id) is not None
+    c.fake.store.injections.clear()
+    assert delivery.cancel_due(now=timezone.now()) == 1
+    row.refresh_from_db()
+    assert not row.cancel_platform_id and not row.platform_id and not row.platform_scheduled
     stored = c.fake.store.objects.get(platform_id)
     assert stored is None or getattr(stored, "deleted", False)
+    assert delivery.cancel_due(now=timezone.now()) == 0
+
+
+def test_resumed_post_cancels_the_old_scheduled_copy_before_publishing(
+    world, django_capture_on_commit_callbacks
+):
+    from ordstyrer.connectors.base import ErrorCode
+    from ordstyrer.inbox.platform import channel_connector
+
+    w = world
+    now = timezone.now()
+    post = post_publish(
+        actor=w.editor, post_id=_post(w, publish_at=now + timedelta(days=2)).pk, now=now
+    )
+    row = post.deliveries.get()
+    delivery.delivery_run(post_channel_id=row.pk, now=now)
+    row.refresh_from_db()
+    old_copy = row.platform_id
+    assert row.platform_scheduled and old_copy
+    with channel_connector(w.page, now=now) as connector:
+        connector.fail_next("cancel_scheduled", code=ErrorCode.TRANSIENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis_declare(municipality=w.municipality, name="Ras", actor=w.p.crisis_leader, now=now)
+    row.refresh_from_db()
+    assert row.cancel_platform_id == old_copy  # the cancellation failed: still on record
+    crisis_end(municipality=w.municipality, actor=w.p.crisis_leader, now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_resume(actor=w.editor, post_id=post.pk, publish_at=now + timedelta(minutes=2))
+    assert delivery.release_due(now=now + timedelta(minutes=3)) == 1
+    row.refresh_from_db()
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED, row.error
+    state = SimulatedWorld.objects.get(channel=w.page).state["posts"]
+    assert state[old_copy]["deleted"] is True
+    live = [p for p in state.values() if p["text"] == TEXT and not p["deleted"]]
+    assert len(live) == 1 and live[0]["id"] == row.platform_id

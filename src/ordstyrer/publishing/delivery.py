@@ -182,6 +182,7 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     draft = build_draft(post, row.channel)
     try:
         with _open(row.channel, now) as connector:
+            _cancel_pending(connector, row)  # an old scheduled copy never goes out as well
             result = find_existing(connector, text=post.text, since=earlier) if earlier else None
             if result is None:
                 result = _call(connector, draft, schedule_at=schedule_at, now=now, text=post.text)
@@ -437,21 +438,51 @@ def confirm_native(*, now: datetime, limit: int = 50) -> int:
     return handled
 
 
-def cancel_scheduled(*, channel_id: int, platform_id: str) -> str:
-    """Cancel a post on the platform's own scheduler (a pause, PU-12, or a withdrawal)."""
-    from ordstyrer.channels.models import Channel
+def _cancel_pending(connector: Any, row: PostChannel) -> None:
+    """An old copy on the platform's scheduler is cancelled before anything else; a
+    copy already gone counts as cancelled. Raises `ConnectorError` if it could not."""
+    if not row.cancel_platform_id:
+        return
+    connector.cancel_scheduled(row.cancel_platform_id)
+    PostChannel.objects.filter(pk=row.pk, cancel_platform_id=row.cancel_platform_id).update(
+        cancel_platform_id=""
+    )
+    row.cancel_platform_id = ""
 
-    channel = Channel.objects.select_related("municipality").get(pk=channel_id)
+
+def cancel_run(*, post_channel_id: int, now: datetime | None = None) -> str:
+    """Cancel a post on the platform's own scheduler (a pause, PU-12, or a withdrawal);
+    the sweep tries again until the platform confirms."""
+    now = now or timezone.now()
+    row = (
+        PostChannel.objects.select_related("channel__municipality")
+        .filter(pk=post_channel_id)
+        .exclude(cancel_platform_id="")
+        .exclude(status=DeliveryStatus.PUBLISHING)  # a delivery in flight cancels it itself
+        .first()
+    )
+    if row is None:
+        return "nothing"
     try:
-        with _open(channel, timezone.now()) as connector:
-            connector.cancel_scheduled(platform_id)
+        with _open(row.channel, now) as connector:
+            _cancel_pending(connector, row)
     except ConnectorError as exc:
         logger.warning(
-            "cancelling a scheduled post failed",
-            extra={"channel_id": channel_id, "code": exc.code},
+            "cancelling a scheduled post failed; the sweep tries again",
+            extra={"post_channel_id": row.pk, "code": exc.code},
         )
         return "failed"
     return "cancelled"
+
+
+def cancel_due(*, now: datetime, limit: int = 50) -> int:
+    """Scheduled copies still waiting to be cancelled on the platform."""
+    rows = list(
+        PostChannel.objects.exclude(cancel_platform_id="")
+        .exclude(status=DeliveryStatus.PUBLISHING)
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for pk in rows if cancel_run(post_channel_id=pk, now=now) == "cancelled")
 
 
 def take_down_run(*, post_channel_id: int) -> str:

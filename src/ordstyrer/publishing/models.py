@@ -287,6 +287,9 @@ class PostChannel(models.Model):
     permalink = models.URLField(max_length=500, blank=True)
     # Handed to the platform's own scheduler (Facebook `scheduled_publish_time`).
     platform_scheduled = models.BooleanField(default=False)
+    # A copy on the platform's scheduler to cancel (paused or withdrawn) before anything
+    # else happens on this channel; cleared once the platform confirms.
+    cancel_platform_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     # Stamped and committed before each platform call: a later attempt that finds it

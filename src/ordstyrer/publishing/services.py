@@ -598,21 +598,25 @@ def post_withdraw(*, actor: Any, post_id: Any, now: datetime | None = None) -> P
 
 
 def _cancel_native(post: Post) -> int:
-    """Scheduled on the platform's own scheduler: cancel there after commit."""
+    """Scheduled on the platform's own scheduler: cancel there after commit.
+
+    The platform id moves to `cancel_platform_id` until the platform confirms the
+    cancellation: the sweep retries a failed one, and the channel never publishes again
+    before the old scheduled copy is gone (PU-12: nothing slips out in a crisis)."""
     native = list(
         post.deliveries.filter(status=DeliveryStatus.SCHEDULED, platform_scheduled=True).exclude(
             platform_id=""
         )
     )
     for delivery in native:
-        after_commit(
-            tasks.post_cancel_scheduled,
-            channel_id=delivery.channel_id,
-            platform_id=delivery.platform_id,
+        PostChannel.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.QUEUED,
+            next_attempt_at=None,
+            cancel_platform_id=delivery.platform_id,
+            platform_id="",
+            platform_scheduled=False,
         )
-    post.deliveries.filter(pk__in=[d.pk for d in native]).update(
-        platform_id="", platform_scheduled=False
-    )
+        after_commit(tasks.post_cancel_scheduled, post_channel_id=delivery.pk)
     return len(native)
 
 

@@ -16,6 +16,7 @@ def publishing_sweep(*, now: datetime) -> int:
         delivery.release_due(now=now)
         + delivery.retry_due(now=now)
         + delivery.confirm_native(now=now)
+        + delivery.cancel_due(now=now)
     )
 
 

@@ -19,11 +19,11 @@ def post_deliver(post_channel_id: int) -> str:
 
 
 @task()
-def post_cancel_scheduled(channel_id: int, platform_id: str) -> str:
+def post_cancel_scheduled(post_channel_id: int) -> str:
     """Cancel a post scheduled on the platform's own scheduler (paused or withdrawn)."""
-    from ordstyrer.publishing.delivery import cancel_scheduled
+    from ordstyrer.publishing.delivery import cancel_run
 
-    return cancel_scheduled(channel_id=channel_id, platform_id=platform_id)
+    return cancel_run(post_channel_id=post_channel_id)
 
 
 @task()

@@ -381,7 +381,10 @@ class SimulatedConnector:
             media.append({"kind": m.kind, "url": m.url or f"upload:{m.filename or 'fil'}",
                           "alt_text": m.alt_text, "title": m.title,
                           "captions": [c.locale for c in m.captions]})  # fmt: skip
-        last = max(self.platform.state["posts"].values(), key=lambda p: p["created"], default=None)
+        # Like Facebook's 506: the same text as the page's latest post (a deleted or
+        # cancelled post is no longer there to be duplicated).
+        live = [p for p in self.platform.state["posts"].values() if not p["deleted"]]
+        last = max(live, key=lambda p: p["created"], default=None)
         if last is not None and draft.text and last["text"] == draft.text:
             raise _error("Samme innlegg er allerede publisert; endre teksten.", ErrorCode.DUPLICATE)
         return media
