@@ -12,7 +12,7 @@ from ordstyrer.language.classify import CATEGORIES, load_model
 
 CORPUS = [
     "Når åpner biblioteket igjen etter ferien?",
-    "Kva tid opnar symjehallen att?",
+    "Kor lenge er ungdomsklubben open på laurdagane no i vinter?",
     "Tusen takk til brøytemannskapet, dere gjør en kjempejobb!",
     "Gratis iPhone til de 100 første som klikker her www.vinn-na.shop",
     "ok",

@@ -65,7 +65,7 @@ def test_no_person_names(text: str) -> None:
 
 @needs_names
 def test_mention_strips_at_sign() -> None:
-    found = find_personal_data("@Marit Sæther så du dette", types=["person"])
+    found = find_personal_data("@Marit Sæther har du lest dette innlegget", types=["person"])
     assert [p.text for p in found] == ["Marit Sæther"]
 
 

@@ -16,7 +16,8 @@ PRESETS = ("indre-fosen", "rennebu", "midt-telemark", "birkenes", "gausdal")
     ("text", "category"),
     [
         ("Når åpner biblioteket igjen etter ferien?", "question"),
-        ("Kva tid opnar symjehallen att?", "question"),
+        # unseen in training (issue #16: test inputs are not training rows)
+        ("Kor lenge er ungdomsklubben open på laurdagane no i vinter?", "question"),
         ("Tusen takk til brøytemannskapet, dere gjør en kjempejobb!", "praise"),
         ("Gratis iPhone til de 100 første som klikker her www.vinn-na.shop", "spam"),
         ("Jeg har søkt om byggetillatelse for garasje og ikke fått svar på fire måneder, "
@@ -46,7 +47,7 @@ def test_classify_batch_matches_single() -> None:
         ("Muslimer hører ikke hjemme i Norge, send dem ut", "religion"),
         ("Svartingene må ut av bygda vår", "ethnicity"),
         ("Homser skal ikke få jobbe med barn, sykt folk", "sexual_orientation"),
-        ("Transer er psykisk syke og burde innlegges", "gender_identity"),
+        ("Transer er syke i hodet og bør holdes unna barna våre", "gender_identity"),
         ("Sånne retarderte folk burde vært på institusjon", "disability"),
     ],
 )

@@ -43,6 +43,10 @@ HATE_GROUNDS: tuple[str, ...] = (
     "disability",  # e) nedsatte funksjonsevne
 )
 UNCERTAIN = (0.25, 0.75)  # fast scores in this band go to the embedding model
+# Offensive language alone (the OFF/NOT head, below) suggests hiding for review, never a
+# deletion candidate: its contribution to the harassment score stays under
+# triage.CONFIDENT (HS-02: the threshold for deleting is "svært høy").
+OFFENSIVE_CAP = 0.79
 
 _DISABILITY = re.compile(
     r"\b(funksjonshem\w*|utviklingshem\w*|retardert\w*|mongo\w*|downs?\b|autis\w*|cp\b|cp-\w+|"
@@ -83,6 +87,12 @@ class CommentScorer:
             self._ground_weights = arrays["ground_weights"]
             self._ground_bias = arrays["ground_bias"]
             self._ground_classes = [str(c) for c in arrays["ground_classes"]]
+        self._offensive = None
+        if "offensive_platt" in arrays:
+            # The OFF/NOT head: the last text-weight column; Platt a, b; threshold chosen
+            # out of fold on train; the level under which the fast score "clears" a
+            # comment; the e5 model (weights, bias, Platt) and the cascade's threshold.
+            self._offensive = {k: arrays[f"offensive_{k}"] for k in _OFFENSIVE_KEYS}
         self._embedding = None
         if "embedding_weights" in arrays:
             self._embedding = (
@@ -107,8 +117,14 @@ class CommentScorer:
     def _aux(self, text_scores: np.ndarray) -> np.ndarray:
         n = len(CATEGORIES)
         offensive = linear.sigmoid(text_scores[:, n : n + 1])
-        polarity = linear.softmax(text_scores[:, n + 1 :])
+        polarity = linear.softmax(text_scores[:, n + 1 : n + 1 + len(self.polarity_classes)])
         return np.hstack([offensive, polarity])
+
+    def _offensive_fast(self, text_scores: np.ndarray) -> np.ndarray | None:
+        if self._offensive is None:
+            return None
+        a, b = self._offensive["platt"]
+        return linear.sigmoid(a * text_scores[:, -1] + b)
 
     def predict_proba(
         self, texts: Sequence[str], *, embedder: Embedder | None = None
@@ -120,14 +136,40 @@ class CommentScorer:
         extra = np.hstack([features.dense_matrix(texts), self._aux(text_scores)])
         decision = text_scores[:, : len(CATEGORIES)] + extra @ self._extra_weights
         fast = linear.sigmoid(self._platt[:, 0] * decision + self._platt[:, 1])
+        offensive = self._offensive_fast(text_scores)
         if embedder is None or self._embedding is None:
-            return fast
+            if offensive is None:
+                return fast
+            return self.with_offensive(fast, offensive, float(self._offensive["threshold"]))
         uncertain = np.any((fast > UNCERTAIN[0]) & (fast < UNCERTAIN[1]), axis=1)
+        if offensive is not None:
+            # every comment the fast OFF/NOT score cannot clear goes through e5 as well
+            uncertain |= offensive >= float(self._offensive["clear"])
         rows = np.flatnonzero(uncertain)
+        threshold = float(self._offensive["cascade_threshold"]) if offensive is not None else 0.5
         if rows.size:
-            slow = self.embedding_proba(embedder.embed([texts[i] for i in rows]))
-            fast[rows] = (fast[rows] + slow) / 2
-        return fast
+            vectors = embedder.embed([texts[i] for i in rows])
+            fast[rows] = (fast[rows] + self.embedding_proba(vectors)) / 2
+            if offensive is not None:
+                offensive = offensive.copy()
+                offensive[rows] = (offensive[rows] + self.offensive_embedding_proba(vectors)) / 2
+        if offensive is None:
+            return fast
+        # Comments the fast score cleared keep it; they are below `clear` and so below
+        # the cascade's threshold too.
+        return self.with_offensive(fast, offensive, threshold)
+
+    def offensive_embedding_proba(self, vectors: np.ndarray) -> np.ndarray:
+        """The OFF/NOT head on e5 embeddings (calibrated)."""
+        off = self._offensive
+        decision = np.asarray(vectors, dtype=np.float32) @ off["e5_weights"] + off["e5_bias"]
+        a, b = off["e5_platt"]
+        return linear.sigmoid(a * decision + b)
+
+    def with_offensive(
+        self, probs: np.ndarray, offensive: np.ndarray, threshold: float
+    ) -> np.ndarray:
+        return with_offensive(probs, offensive, threshold, self.thresholds)
 
     def embedding_proba(self, vectors: np.ndarray) -> np.ndarray:
         """Per-category scores from sentence embeddings (mean of the calibrated folds)."""
@@ -140,11 +182,17 @@ class CommentScorer:
         return proba.mean(axis=2)
 
     def offensive_predict(self, texts: Sequence[str]) -> np.ndarray:
+        """The auxiliary DKHATE-only model (a feature of the categories)."""
         scores = self._text_scores(list(texts))
         return (scores[:, len(CATEGORIES)] > 0).astype(int)
 
+    def offensive_proba(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The OFF/NOT head's fast score (DKHATE + the in-house hateful/harassing rows)."""
+        return self._offensive_fast(self._text_scores(list(texts)))
+
     def polarity_predict(self, texts: Sequence[str]) -> np.ndarray:
-        scores = self._text_scores(list(texts))[:, len(CATEGORIES) + 1 :]
+        n = len(CATEGORIES) + 1
+        scores = self._text_scores(list(texts))[:, n : n + len(self.polarity_classes)]
         return np.asarray(self.polarity_classes)[scores.argmax(axis=1)]
 
     # --- § 185 grounds ---------------------------------------------------------------
@@ -180,6 +228,41 @@ class CommentScorer:
         else:
             proba = linear.softmax(decision)[0]
         return dict(zip(self._ground_classes, proba.tolist(), strict=True))
+
+
+_OFFENSIVE_KEYS = (
+    "platt", "threshold", "clear", "e5_weights", "e5_bias", "e5_platt", "cascade_threshold",
+)  # fmt: skip
+_HARASSMENT = CATEGORIES.index("harassment")
+_HATE = CATEGORIES.index("hate_speech")
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return float(np.log(p / (1 - p)))
+
+
+def with_offensive(
+    probs: np.ndarray, offensive: np.ndarray, threshold: float, thresholds: Sequence[float]
+) -> np.ndarray:
+    """Fold the OFF/NOT head into the harassment score (MO-1).
+
+    A comment the head calls offensive (score ≥ `threshold`, chosen out of fold on train)
+    and that is not already hate speech gets a harassment score at least at the
+    harassment threshold: the offensive score is shifted on the logit scale so that
+    `threshold` lands on the harassment category's own threshold, and capped at
+    `OFFENSIVE_CAP` so that offensive language alone is hidden for review, never a
+    deletion candidate. Comments below `threshold` are not changed.
+    """
+    out = probs.copy()
+    t_h = float(thresholds[_HARASSMENT])
+    shift = _logit(t_h) - _logit(threshold)
+    clipped = np.clip(offensive, 1e-6, 1 - 1e-6)
+    shifted = linear.sigmoid(np.log(clipped / (1 - clipped)) + shift)
+    lift = (offensive >= threshold) & (probs[:, _HATE] < float(thresholds[_HATE]))
+    raised = np.maximum(probs[:, _HARASSMENT], np.minimum(np.maximum(shifted, t_h), OFFENSIVE_CAP))
+    out[:, _HARASSMENT] = np.where(lift, raised, probs[:, _HARASSMENT])
+    return out
 
 
 _load_lock = threading.Lock()

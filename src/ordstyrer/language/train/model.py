@@ -16,7 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from ordstyrer.language import features, linear
-from ordstyrer.language.classify import CATEGORIES, CommentScorer
+from ordstyrer.language.classify import CATEGORIES, CommentScorer, with_offensive
+
+# Rows whose label makes them offensive (OFF) for the OFF/NOT head.
+OFFENSIVE_LABELS = frozenset({"hate_speech", "harassment"})
 
 
 def _tfidf(kind: str, **kw):  # noqa: ANN202 - sklearn vectorizer
@@ -58,12 +61,12 @@ class CalibratedLR:
         self.lr, self.a, self.b = lr, a, b
 
     @classmethod
-    def fit(cls, x, y: np.ndarray, *, seed: int) -> tuple[CalibratedLR, np.ndarray]:  # noqa: ANN001
+    def fit(cls, x, y: np.ndarray, *, seed: int, c: float = 6.0) -> tuple[CalibratedLR, np.ndarray]:  # noqa: ANN001
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
         def make() -> LogisticRegression:
-            return LogisticRegression(C=6.0, class_weight="balanced", max_iter=3000)
+            return LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
 
         folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
         oof = cross_val_predict(make(), x, y, cv=folds, method="decision_function")
@@ -77,6 +80,28 @@ class CalibratedLR:
     def predict_proba(self, x) -> np.ndarray:  # noqa: ANN001 - sparse matrix
         p = self._squash(self.lr.decision_function(x))
         return np.column_stack([1 - p, p])
+
+
+def macro_f1_at(y: np.ndarray, scores: np.ndarray, t: float) -> float:
+    pred = scores >= t
+    f1s = []
+    for cls_pred, cls_gold in ((pred, y == 1), (~pred, y == 0)):
+        tp = float(np.sum(cls_pred & cls_gold))
+        denom = float(np.sum(cls_pred) + np.sum(cls_gold))
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f1s))
+
+
+def best_macro_threshold(y: np.ndarray, scores: np.ndarray) -> float:
+    """The threshold with the best two-class macro-F1 (OFF/NOT), on out-of-fold scores."""
+    grid = [float(round(t, 2)) for t in np.arange(0.2, 0.81, 0.02)]
+    return max(grid, key=lambda t: (macro_f1_at(y, scores, t), -abs(t - 0.5)))
+
+
+def clear_level(y: np.ndarray, scores: np.ndarray, *, miss: float = 0.05) -> float:
+    """The score under which the fast model "clears" a comment: at most `miss` of the
+    offensive training rows (out of fold) fall under it."""
+    return float(np.quantile(scores[y == 1], miss))
 
 
 def best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
@@ -106,6 +131,16 @@ class CommentModel:
         self.ground_vectorizer = None
         self.ground_classifier = None
         self.embedding_classifiers: list | None = None
+        # The OFF/NOT head (DKHATE + the in-house hateful/harassing rows): fast model on
+        # the TF-IDF text features, its out-of-fold threshold and clearing level; with
+        # embeddings also an e5 model and the cascade's threshold.
+        self.offensive_head: CalibratedLR | None = None
+        self.offensive_threshold = 0.5
+        self.offensive_clear = 0.0
+        self.offensive_e5: CalibratedLR | None = None
+        self.offensive_cascade_threshold = 0.5
+        self.offensive_oof: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.offensive_selection: dict[str, float] = {}
         self.meta = {}
 
     def _text_matrix(self, texts: list[str]):  # noqa: ANN202 - sparse
@@ -139,6 +174,7 @@ class CommentModel:
         seed: int,
     ) -> CommentModel:
         """Fit the shared vectorisers on all texts, the auxiliary models, then the categories."""
+        from scipy import sparse
         from sklearn.linear_model import LogisticRegression
 
         model = cls()
@@ -152,10 +188,21 @@ class CommentModel:
             lr = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
             aux.append(lr.fit(ax, [y for _, y in aux_rows]))
         model.aux = AuxModels(*aux)
+        model._fit_offensive_head(rows, offensive_rows, seed=seed)
         x = model._matrix(texts)
+        negatives = model._offensive_negatives(offensive_rows, seed=seed)
         for cat in CATEGORIES:
             y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
-            clf, oof = CalibratedLR.fit(x, y, seed=seed)
+            if cat in OFFENSIVE_LABELS and negatives is not None:
+                # DKHATE's NOT comments are negatives for hate speech and harassment too
+                # (rude-sounding but inoffensive text); the threshold is still chosen on
+                # the in-house rows' out-of-fold scores only.
+                xx = sparse.vstack([x, negatives], format="csr")
+                yy = np.concatenate([y, np.zeros(negatives.shape[0], dtype=int)])
+                clf, oof = CalibratedLR.fit(xx, yy, seed=seed)
+                oof = oof[: len(rows)]
+            else:
+                clf, oof = CalibratedLR.fit(x, y, seed=seed)
             model.thresholds.append(best_threshold(y, oof))
             model.classifiers.append(clf)
         hate = [r for r in rows if r.get("hate_ground")]
@@ -167,23 +214,105 @@ class CommentModel:
             )
         return model
 
-    def fit_embeddings(self, rows: list[dict], vectors: np.ndarray) -> None:
-        """Per-category classifiers on sentence embeddings, for the cascade."""
+    def _offensive_negatives(self, offensive_rows: list[tuple[str, int]], *, seed: int):  # noqa: ANN202
+        """Feature rows of DKHATE's NOT comments, with the auxiliary offensive feature
+        taken out of fold (the auxiliary model was fit on these very rows)."""
+        from scipy import sparse
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+        if not offensive_rows or self.aux is None:
+            return None
+        texts = [t for t, _ in offensive_rows]
+        y = np.asarray([v for _, v in offensive_rows])
+        x_text = self._text_matrix(texts)
+        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+        lr = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
+        oof = cross_val_predict(lr, x_text, y, cv=folds, method="predict_proba")[:, 1:2]
+        aux = np.hstack([oof, self.aux.polarity.predict_proba(x_text)]).astype(np.float32)
+        dense = features.dense_matrix(texts)
+        full = sparse.hstack(
+            [x_text, sparse.csr_matrix(dense), sparse.csr_matrix(aux)], format="csr"
+        )
+        return full[np.flatnonzero(y == 0)]
+
+    @staticmethod
+    def offensive_training(
+        rows: list[dict], offensive_rows: list[tuple[str, int]]
+    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Texts, OFF labels and a DKHATE mask for the OFF/NOT head's training rows."""
+        texts = [t for t, _ in offensive_rows] + [r["text"] for r in rows]
+        y = [y for _, y in offensive_rows] + [
+            int(bool(OFFENSIVE_LABELS & set(r["labels"]))) for r in rows
+        ]
+        dk = np.asarray([True] * len(offensive_rows) + [False] * len(rows))
+        return texts, np.asarray(y, dtype=int), dk
+
+    def _fit_offensive_head(
+        self, rows: list[dict], offensive_rows: list[tuple[str, int]], *, seed: int
+    ) -> None:
+        """Fast OFF/NOT head; its threshold maximises DKHATE macro-F1 out of fold (train only)."""
+        texts, y, dk = self.offensive_training(rows, offensive_rows)
+        head, oof = CalibratedLR.fit(self._text_matrix(texts), y, seed=seed, c=4.0)
+        self.offensive_head = head
+        self.offensive_threshold = best_macro_threshold(y[dk], oof[dk])
+        self.offensive_clear = clear_level(y, oof)
+        self.offensive_oof = (y, dk, oof)
+        self.offensive_selection = {
+            "fast_oof_macro_f1": macro_f1_at(y[dk], oof[dk], self.offensive_threshold)
+        }
+
+    def fit_offensive_embeddings(self, vectors: np.ndarray, *, seed: int) -> None:
+        """The e5 OFF/NOT model and the cascade's threshold, chosen out of fold on train.
+
+        `vectors` are the e5 embeddings of `offensive_training(...)`'s texts, in order.
+        Out of fold, a row the fast head clears keeps its fast score; the others get the
+        mean of the fast and the e5 score, as at run time."""
+        if self.offensive_oof is None:
+            raise ValueError("fit the fast head first")
+        y, dk, fast = self.offensive_oof
+        self.offensive_e5, slow = CalibratedLR.fit(vectors, y, seed=seed, c=1.0)
+        mixed = np.where(fast >= self.offensive_clear, (fast + slow) / 2, fast)
+        self.offensive_cascade_threshold = max(
+            best_macro_threshold(y[dk], mixed[dk]), self.offensive_clear
+        )
+        self.offensive_selection["cascade_oof_macro_f1"] = macro_f1_at(
+            y[dk], mixed[dk], self.offensive_cascade_threshold
+        )
+        self.offensive_selection["share_to_e5_oof"] = float(
+            np.mean(fast[dk] >= self.offensive_clear)
+        )
+
+    def fit_embeddings(
+        self, rows: list[dict], vectors: np.ndarray, negatives: np.ndarray | None = None
+    ) -> None:
+        """Per-category classifiers on sentence embeddings, for the cascade.
+
+        `negatives` (e5 vectors of DKHATE's NOT comments) are extra negatives for hate
+        speech and harassment, as on the fast path."""
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.linear_model import LogisticRegression
 
         self.embedding_classifiers = []
         for cat in CATEGORIES:
+            x = vectors
             y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
+            if cat in OFFENSIVE_LABELS and negatives is not None and len(negatives):
+                x = np.vstack([vectors, negatives])
+                y = np.concatenate([y, np.zeros(len(negatives), dtype=int)])
             base = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
-            clf = CalibratedClassifierCV(base, cv=3, method="sigmoid").fit(vectors, y)
+            clf = CalibratedClassifierCV(base, cv=3, method="sigmoid").fit(x, y)
             self.embedding_classifiers.append(clf)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Fast-path scores with scikit-learn (the reference the export is checked against)."""
         texts = list(texts)
         x = self._matrix(texts)
-        return np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+        probs = np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+        if self.offensive_head is None:
+            return probs
+        off = self.offensive_head.predict_proba(self._text_matrix(texts))[:, 1]
+        return with_offensive(probs, off, self.offensive_threshold, self.thresholds)
 
     # --- export --------------------------------------------------------------------
 
@@ -238,6 +367,26 @@ class CommentModel:
             arrays["ground_classes"] = np.asarray([str(c) for c in gc.classes_])
         if self.embedding_classifiers:
             arrays |= _embedding_arrays(self.embedding_classifiers)
+        if self.offensive_head is not None:
+            head = self.offensive_head
+            arrays["text_weights"] = np.hstack(
+                [arrays["text_weights"], head.lr.coef_.T.astype(np.float32)]
+            )
+            arrays["bias"] = np.concatenate([arrays["bias"], head.lr.intercept_])
+            e5 = self.offensive_e5
+            arrays |= {
+                "offensive_platt": np.asarray([head.a, head.b]),
+                "offensive_threshold": np.asarray(self.offensive_threshold),
+                "offensive_clear": np.asarray(self.offensive_clear),
+                "offensive_e5_weights": (e5.lr.coef_[0] if e5 else np.zeros(384)).astype(
+                    np.float32
+                ),
+                "offensive_e5_bias": np.asarray(e5.lr.intercept_[0] if e5 else 0.0),
+                "offensive_e5_platt": np.asarray([e5.a, e5.b] if e5 else [0.0, 0.0]),
+                "offensive_cascade_threshold": np.asarray(
+                    self.offensive_cascade_threshold if e5 else self.offensive_threshold
+                ),
+            }
         return arrays
 
 

@@ -1,0 +1,123 @@
+"""An evaluation that can be trusted (issue #16): the labelled comments are split by post,
+test inputs are not training rows, and the OFF/NOT head only ever suggests hiding (MO-1,
+HS-02)."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ordstyrer.language.classify import CATEGORIES, OFFENSIVE_CAP, load_model, with_offensive
+from ordstyrer.language.train import comments as train_comments
+from ordstyrer.language.triage import CONFIDENT, triage
+
+TESTS = Path(__file__).resolve().parent
+HARASSMENT = CATEGORIES.index("harassment")
+HATE = CATEGORIES.index("hate_speech")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+@pytest.fixture(scope="module")
+def labelled() -> list[dict]:
+    return train_comments.load_jsonl(train_comments.LABELLED)
+
+
+def test_split_keeps_each_post_on_one_side(labelled: list[dict]) -> None:
+    sides: dict[str, set[bool]] = {}
+    for row in labelled:
+        sides.setdefault(row.get("post_text") or "", set()).add(train_comments.held_out(row))
+    sides.pop("", None)  # comments without a post: grouped in runs of ids instead
+    assert all(len(s) == 1 for s in sides.values())
+    held = sum(map(train_comments.held_out, labelled))
+    assert 0.1 * len(labelled) < held < 0.3 * len(labelled)
+
+    # Near-identical comments are written under the same post: none crosses the split
+    # (one- and two-word replies such as "Ok" or an emoji aside).
+    def texts(side: bool) -> set[str]:
+        norms = (_norm(r["text"]) for r in labelled if train_comments.held_out(r) is side)
+        return {t for t in norms if len(t.split()) >= 3}
+
+    assert not texts(True) & texts(False)
+
+
+def test_comments_without_post_are_grouped_in_runs() -> None:
+    a = {"id": "c0531", "text": "x"}
+    b = {"id": "c0539", "text": "y"}
+    c = {"id": "c0541", "text": "z"}
+    assert train_comments.post_group(a) == train_comments.post_group(b)
+    assert train_comments.post_group(a) != train_comments.post_group(c)
+    post = {"id": "c0531", "text": "x", "post_text": "Biblioteket stenger."}
+    assert train_comments.post_group(post) == "post:Biblioteket stenger."
+
+
+def _test_strings() -> list[tuple[str, str]]:
+    out = []
+    for path in sorted(TESTS.glob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if len(node.value.split()) >= 4 and "\n" not in node.value:
+                    out.append((path.name, node.value))
+    return out
+
+
+def test_test_inputs_are_not_training_rows(labelled: list[dict]) -> None:
+    """No comment a language test feeds the model is (nearly) a labelled training row."""
+    rows = [_norm(r["text"]) for r in labelled]
+    close = []
+    for name, text in _test_strings():
+        norm = _norm(text)
+        for row in rows:
+            if abs(len(row) - len(norm)) > 0.2 * len(norm):
+                continue
+            matcher = difflib.SequenceMatcher(None, norm, row)
+            if matcher.real_quick_ratio() > 0.9 and matcher.ratio() > 0.9:
+                close.append((name, text, row))
+    assert not close
+
+
+def test_offensive_head_lifts_harassment_to_its_threshold_and_no_further() -> None:
+    thresholds = [0.5] * len(CATEGORIES)
+    thresholds[HARASSMENT] = 0.4
+    probs = np.full((3, len(CATEGORIES)), 0.05)
+    probs[2, HATE] = 0.9  # already hate speech: not also called harassment
+    offensive = np.array([0.999, 0.2, 0.999])
+    out = with_offensive(probs, offensive, 0.3, thresholds)
+    assert 0.4 <= out[0, HARASSMENT] <= OFFENSIVE_CAP < CONFIDENT
+    assert out[1, HARASSMENT] == pytest.approx(0.05)  # below the head's threshold
+    assert out[2, HARASSMENT] == pytest.approx(0.05)
+    # only the harassment column changes
+    assert np.array_equal(np.delete(out, HARASSMENT, axis=1), np.delete(probs, HARASSMENT, axis=1))
+
+
+def test_shipped_model_has_the_offensive_head() -> None:
+    model = load_model()
+    assert model.offensive_proba(["hold kjeft din patetiske taper"]) is not None
+    assert "split by post" in model.meta["protocol"]
+
+
+def test_offensive_insult_is_hidden_for_review() -> None:
+    """An insult with no § 185 ground: harassment, hidden — deleting stays an editor's call."""
+    result = triage("hold kjeft din patetiske taper, ingen gidder å høre på deg", preset="rennebu")
+    assert "harassment" in result.labels
+    assert result.action in {"hide", "delete_allowed"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Takk til Ingrid, Håkon og Sunniva på helsestasjonen for god hjelp i dag",
+        "Kor lenge er ungdomsklubben open på laurdagane no i vinter?",
+    ],
+)
+def test_friendly_comments_are_not_offensive(text: str) -> None:
+    result = triage(text, preset="rennebu")
+    assert not {"harassment", "hate_speech"} & set(result.labels)
+    assert result.action not in {"hide", "delete_allowed"}
