@@ -310,6 +310,24 @@ class PostChannel(models.Model):
         return f"{self.post_id}@{self.channel_id}"
 
 
+EVENT_LABELS = {
+    "create": _("Utkast opprettet"),
+    "update": _("Endret"),
+    "publish": _("Sendt til publisering"),
+    "approve": _("Godkjent"),
+    "reject": _("Sendt tilbake"),
+    "withdraw": _("Trukket tilbake"),
+    "settle": _("Status fra plattformene"),
+    "pause": _("Satt på pause (krise)"),
+    "crisis_approve": _("Godkjent av kriseleder"),
+    "crisis_reject": _("Stoppet av kriseleder"),
+    "resume": _("Gjenopptatt etter krisen"),
+    "discard": _("Forkastet etter krisen"),
+    "consent_withdrawn": _("Samtykke trukket tilbake"),
+    "take_down": _("Tatt ned"),
+}
+
+
 class PostEvent(models.Model):
     """One step in a post's life: who did what, when, from which status to which."""
 
@@ -329,3 +347,7 @@ class PostEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(EVENT_LABELS.get(self.action, self.action))
