@@ -36,3 +36,14 @@ def test_a_deadline_that_would_fall_after_the_calendar_is_one_line(capsys) -> No
 @pytest.mark.parametrize("received", ["1900-01-02T10:00:00+01:00", "2100-06-01T10:00:00+02:00"])
 def test_the_edges_of_the_range_are_accepted(capsys, received: str) -> None:
     assert main(["deadline", "--preset", "gausdal", "--received", received]) == 0
+
+
+def test_a_huge_calendar_file_is_refused_with_one_line(capsys, tmp_path) -> None:
+    calendar = tmp_path / "kalender.toml"
+    calendar.write_bytes(b"# " + b"x" * (2 * 1024 * 1024) + b"\n")
+    code = main(
+        ["deadline", "--preset", "gausdal", "--received", "2026-04-02T10:00+02:00",
+         "--calendar", str(calendar)]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "større enn 1 MB" in err

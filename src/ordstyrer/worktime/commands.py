@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ordstyrer.cli import UsageError
+from ordstyrer.jsonsafe import TooBig, read_bounded
 from ordstyrer.worktime.config import DEFAULT, OSLO, WorkCalendar
 from ordstyrer.worktime.targets import ResponseKind, parse_kind, response_deadline
 
 # The years a received time may fall in (issue #18: 9999-12-31 overflowed, 0001-01-01
 # came out with Oslo's local mean time +00:43); the holiday tables cover these.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+CALENDAR_MAX_BYTES = 1024 * 1024  # a calendar is a few hundred bytes; read bounded
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -98,7 +100,10 @@ def parse_received(text: str) -> datetime:
 
 def load_calendar(path: str) -> WorkCalendar:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        with Path(path).open("rb") as fh:
+            data = tomllib.loads(read_bounded(fh, CALENDAR_MAX_BYTES).decode("utf-8"))
+    except TooBig:
+        raise UsageError(f"kalenderfilen {path} er større enn 1 MB.") from None
     except OSError as exc:
         raise UsageError(f"kan ikke lese kalenderfilen {path}: {exc.strerror}.") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
