@@ -320,3 +320,17 @@ def test_unit_pages_wait_for_approval_where_the_preset_has_ch4(db, preset, waits
                        text=text + " I dag.")  # fmt: skip
     main = post_publish(actor=w.editor, post_id=main.pk, override_reason="Nettsaken kommer.")
     assert main.status == PostStatus.PUBLISHING  # no unit: no approval by default
+
+
+def test_the_worker_runs_the_publishing_sweep(world):
+    from ordstyrer.core.worker import SweepRunner, registered_sweeps
+
+    assert "publishing" in {s.name for s in registered_sweeps()}
+    now = timezone.now()
+    post = post_publish(
+        actor=world.editor, post_id=_draft(world, publish_at=now + timedelta(minutes=2)).pk, now=now
+    )
+    handled = SweepRunner(only="publishing").run_due(now=now + timedelta(minutes=3))
+    assert handled == {"publishing": 1}
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
