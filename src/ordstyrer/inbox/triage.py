@@ -29,6 +29,23 @@ CATEGORY_LABELS: dict[str, str] = {
     "sensitive": "Sensitive personopplysninger",
     "rumour": "Rykte eller spekulasjon",
 }
+# The same in Nynorsk, for the Nynorsk console (#15; the labels are data, like the
+# reply templates, so both written standards live here rather than in the catalogue).
+CATEGORY_LABELS_NN: dict[str, str] = {
+    "question": "Spørsmål",
+    "praise": "Ros",
+    "neutral": "Nøytral",
+    "complaint": "Klage",
+    "factual_error": "Påstand om faktafeil",
+    "case_processing": "Krev sakshandsaming",
+    "political": "Politisk førespurnad",
+    "spam": "Spam",
+    "hate_speech": "Hatefulle ytringar",
+    "harassment": "Sjikane eller personåtak",
+    "third_party": "Namngjev ein tredjeperson",
+    "sensitive": "Sensitive personopplysningar",
+    "rumour": "Rykte eller spekulasjon",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,5 +151,17 @@ def apply(item: Any, outcome: TriageOutcome, *, at: datetime) -> None:
     item.triaged_at = at
 
 
-def category_label(code: str) -> str:
-    return CATEGORY_LABELS.get(code, code)
+def _interface_language() -> str:
+    from django.utils.translation import get_language
+
+    return (get_language() or "nb")[:2]
+
+
+def category_labels(language: str | None = None) -> dict[str, str]:
+    """Code → label in the console's language (Nynorsk, else Bokmål)."""
+    language = language or _interface_language()
+    return CATEGORY_LABELS_NN if language == "nn" else CATEGORY_LABELS
+
+
+def category_label(code: str, language: str | None = None) -> str:
+    return category_labels(language).get(code, code)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,7 +42,7 @@ from ordstyrer.inbox.selectors import (
     item_detail,
     parse_filter,
 )
-from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label
+from ordstyrer.inbox.triage import category_label, category_labels
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 from ordstyrer.web.shell import municipality_view
@@ -79,7 +80,7 @@ def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "count_cap": COUNT_CAP,
             "now": now,
             "next_url": next_url,
-            "categories": sorted(CATEGORY_LABELS.items(), key=lambda kv: kv[1]),
+            "categories": sorted(category_labels().items(), key=lambda kv: kv[1]),
             "close_reasons": [c for c in CloseReason.choices if c[0] != "author_removed"],
             "here": request.get_full_path(),
         },
@@ -160,8 +161,9 @@ def _render_detail(
             initial["text"] = suggestion.text
         reply_form = ReplyForm(initial=initial, auto_id="reply_%s")
     language = reply_templates.language_for(item.written_standard)
+    interface = "nn" if (get_language() or "nb").startswith("nn") else "nb"
     templates = [
-        (code, reply_templates.label(code, "nb"), code == template_code)
+        (code, reply_templates.label(code, interface), code == template_code)
         for code in reply_templates.TEMPLATES
     ]
     people = assignable_people(channel=item.channel) if works else []

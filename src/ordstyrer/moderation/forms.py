@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.inbox.triage import CATEGORY_LABELS
+from ordstyrer.inbox.triage import CATEGORY_LABELS, category_labels
 from ordstyrer.moderation.grounds import MAX_JUSTIFICATION
 from ordstyrer.moderation.models import NoticeDelivery
 
@@ -134,7 +134,7 @@ class SettingsForm(forms.Form):
             if rule["action"] == "hide" or rule["category"] not in chosen:
                 chosen[rule["category"]] = rule["action"]
         super().__init__(*args, **kwargs)
-        for code, label in CATEGORY_LABELS.items():
+        for code, label in category_labels().items():
             name = f"auto_{code}"
             self.fields[name] = forms.ChoiceField(label=label, choices=AUTO_CHOICES, required=False)
             initial.setdefault(name, chosen.get(code, ""))
