@@ -31,6 +31,9 @@ from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
+# Open items that do not wait for an answer: moderation candidates (#15).
+NO_ANSWER_CATEGORIES = ("spam", "hate_speech")
+NOT_WAITING = Q(category__in=NO_ANSWER_CATEGORIES) | Q(hidden=True)
 # What a list row shows (presenters.list_rows) and the keyset cursor needs: nothing
 # else is read, least of all the JSON columns.
 LIST_FIELDS = (
@@ -151,8 +154,10 @@ def inbox_page(
         base = base.filter(category=filters.category)
     if filters.mine:
         base = base.filter(assignee=user)
-    # Counted up to a cap: a count is O(rows), and "over 1000" says enough.
-    waiting = base.filter(open=True)
+    # Counted up to a cap: a count is O(rows), and "over 1000" says enough. Spam and
+    # hateful speech are moderated, not answered, and hidden items are being moderated:
+    # they do not wait for an answer (#15).
+    waiting = base.filter(open=True).exclude(NOT_WAITING)
     open_count = waiting.values("pk")[: COUNT_CAP + 1].count()
     overdue_count = waiting.filter(due_at__lt=now).values("pk")[: COUNT_CAP + 1].count()
     if filters.view == "open":
@@ -282,6 +287,7 @@ def overdue_counts(channel_ids: Sequence[int]) -> dict[int, int]:
         InboxItem.objects.filter(
             channel_id__in=list(channel_ids), open=True, listed=True, due_at__lt=timezone.now()
         )
+        .exclude(NOT_WAITING)
         .values("channel_id")
         .annotate(n=Count("pk"))
         .values_list("channel_id", "n")

@@ -26,6 +26,7 @@ from ordstyrer.channels.selectors import channel_registry
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import ChannelPoll, InboxItem, Reply, ReplyStatus
+from ordstyrer.inbox.selectors import NOT_WAITING
 from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, NoticeState
 from ordstyrer.moderation.selectors import log_counts
@@ -61,7 +62,9 @@ class Needs:
 
 
 def _open_items(user: Any, municipality: Municipality, visible: list[int] | None) -> Any:
-    items = InboxItem.objects.filter(municipality=municipality, open=True, listed=True)
+    items = InboxItem.objects.filter(municipality=municipality, open=True, listed=True).exclude(
+        NOT_WAITING
+    )
     return items if visible is None else items.filter(channel_id__in=visible)
 
 
