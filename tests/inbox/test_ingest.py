@@ -251,3 +251,17 @@ def test_hidden_changes_only_when_the_platform_says_so(world, raw, hidden):
     item = ingest(world.channel, later, at=TUESDAY + timedelta(minutes=5))
     item.refresh_from_db()
     assert item.hidden is hidden and item.text == "Når åpner den igjen?"
+
+
+def test_a_nul_character_is_dropped_not_a_dead_letter(world):
+    # PostgreSQL's text and jsonb cannot hold NUL: one stray NUL must not make the
+    # comment unstorable (issue #18).
+    raw = comment("c-nul", "Hei\x00 kommune, når kommer brøytebilen?")
+    raw = replace(raw, author=replace(raw.author, name="Ola\x00 Nordmann"))
+
+    item = ingest(world.channel, raw)
+
+    item.refresh_from_db()
+    assert item.text == "Hei kommune, når kommer brøytebilen?"
+    assert item.author_name == "Ola Nordmann"
+    assert "\x00" not in str(item.versions.first().text)

@@ -15,7 +15,7 @@ citizen's item answered.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -67,6 +67,25 @@ def _aware(value: datetime, what: str) -> datetime:
     return value
 
 
+def _without_nul(comment: Comment) -> Comment:
+    """The comment with NUL characters removed from what is stored: PostgreSQL's text
+    and jsonb cannot hold them, so one stray NUL would make the comment unstorable and
+    its delivery a dead letter (issue #18). Meta does not send them in real text."""
+    author = comment.author
+    if author is not None and "\x00" in f"{author.id}{author.name}{author.profile_url or ''}":
+        author = replace(
+            author,
+            id=str(author.id).replace("\x00", ""),
+            name=str(author.name).replace("\x00", ""),
+            profile_url=(author.profile_url or "").replace("\x00", "") or None,
+        )
+    text = comment.text.replace("\x00", "") if comment.text else comment.text
+    permalink = comment.permalink.replace("\x00", "") if comment.permalink else comment.permalink
+    if (text, permalink, author) == (comment.text, comment.permalink, comment.author):
+        return comment
+    return replace(comment, text=text, permalink=permalink, author=author)
+
+
 def _kind(comment: Comment, kind: str | None) -> str:
     if kind:
         if kind not in ItemKind.values:
@@ -92,6 +111,7 @@ def inbox_ingest(
     triage when the text was triaged beforehand in a batch.
     """
     _aware(received_at, "received_at")
+    comment = _without_nul(comment)
     if comment.created_at is not None:
         _aware(comment.created_at, "comment.created_at")
     platform_id = str(comment.id or "").strip()
@@ -130,6 +150,7 @@ def pretriage(
     comments of `channel` (citizens' texts that are new, or changed since stored); the
     result is its `triaged` argument. One query for what is stored already."""
     ctx = context or ingest_context(channel)
+    comments = [_without_nul(c) for c in comments]
     wanted = {
         str(c.id).strip(): c.text for c in comments if c.text and c.id and not c.is_page_author
     }
