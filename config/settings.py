@@ -192,6 +192,9 @@ WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
 # The address the platforms reach this installation at: Instagram fetches post media
 # from it (Graph §4.5). Empty: http://127.0.0.1:<port> (the demo; IG cannot reach it).
 ORDSTYRER_PUBLIC_URL = env_str("ORDSTYRER_PUBLIC_URL", "")
+# The console's address in e-mail links (a mail client cannot open a relative link).
+# Empty: ORDSTYRER_PUBLIC_URL, else http://localhost:<port> (the embedded default).
+ORDSTYRER_BASE_URL = env_str("ORDSTYRER_BASE_URL", "")
 # HTTP API limits (docs/api.md): requests per token a minute; failed bearer attempts per
 # client address in ten minutes before that address is refused for the rest of them.
 API_RATE_PER_MINUTE = env_int("ORDSTYRER_API_RATE_PER_MINUTE", 600)

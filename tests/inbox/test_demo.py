@@ -27,5 +27,14 @@ def test_demo_inbox_is_filled_and_idempotent(django_capture_on_commit_callbacks)
         assert items.filter(resolution_in_time=True).exists()
         assert items.filter(resolution_in_time=False).exists()
         assert items.filter(written_standard="nn").exists()
+        # The history is past: the first deadline sweep mails nothing for it (#15).
+        from django.core import mail
+
+        from ordstyrer.inbox.sweeps import deadlines_sweep
+
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            assert deadlines_sweep(now=THURSDAY) == 0
+        assert not [m for m in mail.outbox if "Frist" in m.subject]
         setup_demo()
         assert items.count() == total and Reply.objects.count() == replies

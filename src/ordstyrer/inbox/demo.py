@@ -14,6 +14,7 @@ import zlib
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from ordstyrer.channels.models import Channel, ChannelKind, ChannelMembership, ChannelRole
@@ -122,4 +123,14 @@ def setup_demo_inbox(demo: Municipality, *, now: datetime | None = None) -> int:
             if at >= now - timedelta(minutes=1):
                 continue
             answered += int(_answer(item, editor, at))
+    _history_is_past(demo, now=now)
     return answered
+
+
+def _history_is_past(demo: Municipality, *, now: datetime) -> None:
+    """The demo's history happened before the installation started: the deadline
+    notices for it count as given, so the first sweep does not mail hundreds of
+    "Fristen er passert" at once (#15). Deadlines that pass from now on are noticed."""
+    items = InboxItem.objects.filter(municipality=demo, open=True, listed=True)
+    items.filter(due_at__lte=now).update(overdue_noticed_for=F("due_at"), warned_for=F("due_at"))
+    items.filter(warn_at__lte=now, due_at__gt=now).update(warned_for=F("due_at"))

@@ -44,8 +44,19 @@ def _send(subject: str, body: str, recipients: list[str]) -> int:
     return get_connection().send_messages(messages) or 0
 
 
+def console_url(path: str) -> str:
+    """An absolute link to `path` in the console, for e-mail (#15): ORDSTYRER_BASE_URL,
+    else ORDSTYRER_PUBLIC_URL, else the embedded default on localhost."""
+    base = (
+        getattr(settings, "ORDSTYRER_BASE_URL", "")
+        or getattr(settings, "ORDSTYRER_PUBLIC_URL", "")
+        or f"http://localhost:{getattr(settings, 'WEB_PORT', 8000)}"
+    )
+    return base.rstrip("/") + path
+
+
 def _path(item: InboxItem) -> str:
-    return reverse("inbox:detail", args=[item.channel.municipality.slug, item.pk])
+    return console_url(reverse("inbox:detail", args=[item.channel.municipality.slug, item.pk]))
 
 
 def _local(at: datetime) -> str:
