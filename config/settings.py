@@ -152,6 +152,16 @@ TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True
 
+# Shared by every web process on every machine (the API's rate limits count per token,
+# not per process): a table in the same database, no other server to run. Created by
+# the migration core 0003.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ordstyrer_cache",
+    }
+}
+
 STATIC_URL = "/static/"
 # Only `ordstyrer collectstatic` needs a STATIC_ROOT; the app serves from the finders.
 STATIC_ROOT = env_str("ORDSTYRER_STATIC_ROOT") or None

@@ -25,11 +25,12 @@ def _immediate_tasks(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counters() -> Iterator[None]:
-    """Rate-limit counters live in the cache; every test starts with none."""
-    cache.clear()
+def _fresh_counters(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """Rate-limit counters live in the database cache (shared by every process); every
+    test starts with none, also after a browser test that committed some."""
+    with django_db_blocker.unblock():
+        cache.clear()
     yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -318,3 +318,13 @@ def test_revoke_service_refuses_a_member_for_anothers_token(world):
     token_for(world.p.communications, world.municipality)
     with pytest.raises(AccessDenied):
         api_token_revoke(actor=world.p.employee, token_id=ApiToken.objects.get().pk)
+
+
+def test_rate_limit_counters_are_shared_by_every_process(settings, db):
+    # Several `serve` processes count one token together: the counters live in the
+    # database cache, not in one process's memory (docs/deploy.md).
+    from django.core.cache import caches
+
+    assert settings.CACHES["default"]["BACKEND"].endswith("db.DatabaseCache")
+    caches["default"].set("shared-probe", 1)
+    assert caches["default"].get("shared-probe") == 1
