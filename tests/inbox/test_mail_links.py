@@ -1,5 +1,5 @@
 """E-mail that helps (#15): links in e-mail are absolute (ORDSTYRER_BASE_URL), so a mail
-client can open them."""
+client can open them — in the daily digest as in the immediate ones."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from ordstyrer.inbox.digest import digest_sweep
 from ordstyrer.inbox.sweeps import deadlines_sweep
 from tests.inbox.conftest import comment, ingest
 
@@ -32,6 +33,7 @@ def test_deadline_mail_links_are_absolute(
     at = DUE + timedelta(minutes=1)
     with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
         assert deadlines_sweep(now=at) == 1
+        assert digest_sweep(now=at) == 2
     path = f"/m/{world.municipality.slug}/innboks/{item.pk}/"
     assert mail.outbox and all(expected in m.body and path in m.body for m in mail.outbox)
     assert all(f" {path}" not in m.body for m in mail.outbox)  # never a bare relative link

@@ -12,6 +12,7 @@ from django.core import mail
 from django.db import connection
 
 from ordstyrer.channels.selectors import channel_detail_flags, overdue_reply_counts
+from ordstyrer.inbox.digest import digest_sweep
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.services import item_assign, item_set_status
 from ordstyrer.inbox.sweeps import deadlines_sweep, policy_sweep
@@ -33,23 +34,40 @@ def recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
-def test_reminder_before_and_notice_after_each_once(world, django_capture_on_commit_callbacks):
+def digest(at: datetime, capture) -> int:
+    with time_machine.travel(at, tick=False), capture(execute=True):
+        return digest_sweep(now=at)
+
+
+def test_deadlines_are_stamped_once_and_mailed_in_one_daily_digest(
+    world, django_capture_on_commit_callbacks
+):
+    """#15: no e-mail per item; one digest a day per person, from 07:00 Oslo time."""
     item = ingest(world.channel, comment("c1"))
     assert (item.warn_at, item.due_at) == (WARN, DUE)
     item_assign(actor=world.editor, item=item, assignee=world.editor)
     cap = django_capture_on_commit_callbacks
+    mail.outbox.clear()
     assert sweep(WARN - timedelta(minutes=1), cap) == 0
     assert sweep(WARN + timedelta(minutes=30), cap) == 1
-    assert recipients() == [world.editor.email]
-    assert "må besvares innen 05.05.2026 kl. 11:00" in mail.outbox[0].body
     assert sweep(WARN + timedelta(minutes=31), cap) == 0
+    assert mail.outbox == []  # stamped, not mailed one by one
+    assert digest(WARN + timedelta(minutes=30), cap) == 1
+    assert recipients() == [world.editor.email]
+    body = mail.outbox[0].body
+    assert "1 henvendelse nærmer seg fristen:" in body and "05.05.2026 kl. 11:00" in body
+    assert f"/m/{world.municipality.slug}/innboks/{item.pk}/" in body and "http" in body
+    assert digest(WARN + timedelta(minutes=40), cap) == 0  # one a day
     mail.outbox.clear()
     assert sweep(DUE + timedelta(minutes=1), cap) == 1
-    # CH-5: the channel's main administrator and communications.
-    assert recipients() == sorted([world.p.employee.email, world.p.communications.email])
-    assert "CH-5" in mail.outbox[0].body
-    assert sweep(DUE + timedelta(minutes=2), cap) == 0
     assert sweep(DUE + timedelta(hours=3), cap) == 0
+    assert mail.outbox == []
+    # The next morning, 07:05 in Oslo: CH-5 — the main administrator and communications.
+    assert digest(datetime(2026, 5, 6, 4, 59, tzinfo=UTC), cap) == 0  # 06:59 Oslo
+    assert digest(datetime(2026, 5, 6, 5, 5, tzinfo=UTC), cap) == 2
+    assert recipients() == sorted([world.p.employee.email, world.p.communications.email])
+    assert all("1 henvendelse har passert fristen:" in m.body for m in mail.outbox)
+    assert all("CH-5" in m.body for m in mail.outbox)
 
 
 def test_a_new_deadline_gets_its_own_notices(world, django_capture_on_commit_callbacks):
@@ -63,6 +81,7 @@ def test_a_new_deadline_gets_its_own_notices(world, django_capture_on_commit_cal
     mail.outbox.clear()
     # Unassigned: the reminder goes to the channel's administrators and editors.
     assert sweep(datetime(2026, 5, 6, 6, 1, tzinfo=UTC), cap) == 1
+    assert digest(datetime(2026, 5, 6, 6, 1, tzinfo=UTC), cap) == 2
     assert recipients() == sorted([world.p.employee.email, world.editor.email])
 
 
@@ -70,7 +89,9 @@ def test_handled_items_get_no_notice(world, django_capture_on_commit_callbacks):
     item = ingest(world.channel, comment("c1"))
     with time_machine.travel(WARN - timedelta(minutes=5), tick=False):
         item_set_status(actor=world.editor, item=item, action="close", close_reason="duplicate")
+    mail.outbox.clear()
     assert sweep(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks) == 0
+    assert digest(DUE + timedelta(minutes=1), django_capture_on_commit_callbacks) == 0
     assert mail.outbox == []
 
 
@@ -105,10 +126,13 @@ def test_two_workers_never_send_a_double_notice():
         else:
             claimed += [deadlines_sweep(now=at), deadlines_sweep(now=at)]
     assert sum(claimed) == 12 and len(claimed) == 2
-    per_item = 2  # the main administrator and communications
-    assert len(mail.outbox) == 12 * per_item
-    assert len({(m.to[0], m.body) for m in mail.outbox}) == 12 * per_item
     assert InboxItem.objects.filter(overdue_noticed_for=DUE).count() == 12
+    # The digest: one e-mail per person (the main administrator and communications) for
+    # all twelve, however many workers sweep (#15).
+    with time_machine.travel(at, tick=False):
+        sent = [digest_sweep(now=at), digest_sweep(now=at)]
+    assert sum(sent) == 2 and len(mail.outbox) == 2
+    assert all("12 henvendelser har passert fristen:" in m.body for m in mail.outbox)
 
 
 def test_overdue_items_feed_the_ch5_flag(db):

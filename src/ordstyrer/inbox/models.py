@@ -396,6 +396,22 @@ class ChannelPoll(models.Model):
         return f"{self.channel_id} @ {self.cursor}"
 
 
+class DigestMark(models.Model):
+    """A person's daily digest was claimed for this day (one a day, #15)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="inbox_one_digest_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}"
+
+
 class PolicyMark(models.Model):
     """The policy version the municipality's open deadlines were computed with."""
 

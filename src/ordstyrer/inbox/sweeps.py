@@ -3,8 +3,9 @@
 Each sweep claims its rows with a compare-and-set update, so several workers on
 several machines may run them at the same moment without a double notice:
 
-- `deadlines_sweep`: reminds the assignee before a deadline and tells the channel's
-  main administrator and communications after it (DI-1, CH-5);
+- `deadlines_sweep`: stamps each item's reminder and passed deadline once (DI-1,
+  CH-5); what they mean for people goes out in one daily digest per person
+  (`digest.digest_sweep`, #15), not one e-mail per item;
 - `policy_sweep`: recomputes open items' deadlines when a municipality's policy
   changed (DI-1 targets are policy parameters);
 - `polls_sweep` (in `polling.py`) and `replies_retry_sweep` (in `replies.py`).
@@ -17,9 +18,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 
-from ordstyrer.core.services import after_commit
 from ordstyrer.core.worker import register_sweep
-from ordstyrer.inbox import tasks
 from ordstyrer.inbox.models import InboxItem, PolicyMark
 from ordstyrer.inbox.transitions import (
     CLOCK_FIELDS,
@@ -34,6 +33,7 @@ DEADLINE_SWEEP_SECONDS = 60.0
 POLICY_SWEEP_SECONDS = 60.0
 POLL_SWEEP_SECONDS = 15.0
 RETRY_SWEEP_SECONDS = 15.0
+DIGEST_SWEEP_SECONDS = 300.0
 
 
 def _not_sent_for(field: str) -> Q:
@@ -42,11 +42,12 @@ def _not_sent_for(field: str) -> Q:
 
 
 def deadlines_sweep(*, now: datetime) -> int:
-    """Claim and queue deadline notices; returns how many this worker claimed."""
+    """Stamp reminders and passed deadlines once each; returns how many this worker
+    claimed. (The e-mail about them is the daily digest's.)"""
     claimed = 0
-    for kind, field, due_filter in (
-        ("warn", "warned_for", Q(warn_at__lte=now, due_at__gt=now)),
-        ("overdue", "overdue_noticed_for", Q(due_at__lte=now)),
+    for field, due_filter in (
+        ("warned_for", Q(warn_at__lte=now, due_at__gt=now)),
+        ("overdue_noticed_for", Q(due_at__lte=now)),
     ):
         candidates = (
             InboxItem.objects.filter(open=True, listed=True)
@@ -64,9 +65,6 @@ def deadlines_sweep(*, now: datetime) -> int:
                 )
                 if won:
                     claimed += 1
-                    after_commit(
-                        tasks.deadline_notice, item_id=pk, kind=kind, due_at=due.isoformat()
-                    )
     return claimed
 
 
@@ -124,6 +122,12 @@ def sweep_deadlines(*, now: datetime) -> int:
     return deadlines_sweep(now=now)
 
 
+def sweep_digests(*, now: datetime) -> int:
+    from ordstyrer.inbox.digest import digest_sweep
+
+    return digest_sweep(now=now)
+
+
 def sweep_policy(*, now: datetime) -> int:
     return policy_sweep(now=now)
 
@@ -142,6 +146,7 @@ def sweep_reply_retries(*, now: datetime) -> int:
 
 def register() -> None:
     register_sweep("inbox.deadlines", sweep_deadlines, every=DEADLINE_SWEEP_SECONDS)
+    register_sweep("inbox.digests", sweep_digests, every=DIGEST_SWEEP_SECONDS)
     register_sweep("inbox.policy", sweep_policy, every=POLICY_SWEEP_SECONDS)
     register_sweep("inbox.polls", sweep_polls, every=POLL_SWEEP_SECONDS)
     register_sweep("inbox.reply_retries", sweep_reply_retries, every=RETRY_SWEEP_SECONDS)

@@ -34,6 +34,14 @@ def deadline_notice(item_id: int, kind: str, due_at: str) -> int:
 
 
 @task()
+def daily_digest(user_id: int, at: str) -> int:
+    """One person's daily digest of items near or past their deadline (#15)."""
+    from ordstyrer.inbox.digest import send_digest
+
+    return send_digest(user_id=user_id, at=at)
+
+
+@task()
 def referral_notify(referral_id: int) -> int:
     """E-mail the people a referral or an escalation concerns (DI-8, DI-10)."""
     from ordstyrer.inbox.notifications import notify_referral
