@@ -138,6 +138,16 @@ def test_inbox_item_fields(world, api):
     }
 
 
+def test_national_id_numbers_are_masked_as_in_the_console(world, api):
+    # PU-1 / issue #18: the API shows what the console shows by default.
+    number = "15076500565"  # a valid test fødselsnummer
+    item = citizen_comment(world.channel, f"Venter på svar, fødselsnummeret mitt er {number}")
+    listed = api.get("/api/v1/m/apiby/inbox/items").json()["items"]
+    detail = api.get(f"/api/v1/m/apiby/inbox/items/{item.pk}").json()
+    assert number not in str(listed) and number not in str(detail)
+    assert "******00565" in listed[0]["text"]
+
+
 def test_inbox_filters(world, api):
     question = citizen_comment(world.channel, "Når åpner svømmehallen igjen?")
     other = citizen_comment(world.other_channel, "Takk for en fin konsert i går!")

@@ -28,6 +28,7 @@ from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.replies import reply_send
 from ordstyrer.inbox.selectors import InboxFilter, inbox_page, item_detail
+from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
 
@@ -66,7 +67,9 @@ def _row(item: InboxItem, extra: dict[str, Any]) -> dict[str, Any]:
         "channel": item.channel_id,
         "kind": extra["kind"],
         "author_name": item.author_name,
-        "text": item.text,
+        # As in the console: national ID numbers masked (PU-1; the console's audited
+        # «Vis» is the one way to see them).
+        "text": mask_national_ids(item.text or ""),
         "received_at": item.received_at,
         "category": item.category,
         "standard": item.written_standard,
@@ -157,7 +160,7 @@ def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # n
             {
                 "at": e.at,
                 "author": e.author,
-                "text": e.text,
+                "text": mask_national_ids(e.text or ""),
                 "from_page": e.from_page,
                 "item_id": e.item.pk if e.item is not None else None,
                 "reply_id": e.reply.pk if e.reply is not None else None,
