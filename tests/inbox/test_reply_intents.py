@@ -118,3 +118,30 @@ def test_two_posts_of_one_form_racing_make_one_reply(fake_platform, settings):
     assert not errors, errors
     assert len(results) == 2 and len(set(results)) == 1
     assert Reply.objects.filter(item=item).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replayed_bulk_form_returns_the_first_result(world):
+    """The bulk form carries a key too: the same action on the same items posted again
+    says what the first post did; another action from the same page is a new intent."""
+    first = ingest(world.channel, comment("c1"))
+    second = ingest(world.channel, comment("c2", author="u2"))
+    editor = client_for(world.editor)
+    url = reverse("inbox:list", args=[world.municipality.slug])
+    key = key_in(editor.get(url).content.decode())
+    post = {"action": "acknowledge", "item": [str(first.pk)], "intent_key": key, "next": url}
+    bulk = reverse("inbox:bulk", args=[world.municipality.slug])
+    with time_machine.travel(LATER, tick=False):
+        for _attempt in range(2):
+            response = editor.post(bulk, post, follow=True)
+            html = response.content.decode()
+            assert "Utført for 1 henvendelser." in html
+            assert "allerede" not in html.lower()
+        # The same page, another row: acted on, not swallowed as a replay.
+        other = editor.post(bulk, {**post, "item": [str(second.pk)]}, follow=True)
+        assert "Utført for 1 henvendelser." in other.content.decode()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == second.status == "acknowledged"
+    # An outsider replaying the form gets 404.
+    assert client_for(world.p.outsider).post(bulk, post).status_code == 404

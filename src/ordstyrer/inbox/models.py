@@ -396,6 +396,29 @@ class ChannelPoll(models.Model):
         return f"{self.channel_id} @ {self.cursor}"
 
 
+class BulkIntent(models.Model):
+    """The result of one bulk form post (`core.intents`): a replay returns it (#15)."""
+
+    municipality = models.ForeignKey(
+        "tenants.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    # The form's intent key and a digest of what was asked (a stale page's other action
+    # is a new intent, the same form posted again is not).
+    key = models.CharField(max_length=130)
+    result = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "key"], name="inbox_one_bulk_per_intent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class DigestMark(models.Model):
     """A person's daily digest was claimed for this day (one a day, #15)."""
 

@@ -9,20 +9,22 @@ reports in `reports_unwanted.py`; arrivals in `ingest.py`.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import person
 from ordstyrer.inbox.access import may_work, require_work
 from ordstyrer.inbox.ingest import inbox_ingest  # noqa: F401  (public API)
-from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.models import BulkIntent, CloseReason, InboxItem
 from ordstyrer.inbox.transitions import lock_item, log_event, policy_state, transition
 from ordstyrer.tenants.models import Municipality
 
@@ -125,15 +127,55 @@ def items_bulk(
     item_ids: Iterable[int],
     action: str,
     close_reason: str = "",
+    intent_key: str = "",
 ) -> BulkResult:
     """Apply one action to many items; each is checked and written on its own, so one
-    refusal (another channel, a wrong status) does not stop the rest."""
+    refusal (another channel, a wrong status) does not stop the rest.
+
+    The same form posted again (`intent_key`, the same action on the same items: a
+    double click, Back + submit) returns the first result instead of acting again."""
     if action not in BULK_ACTIONS:
         raise ValueError(f"unknown bulk action {action!r}")
     if not roles_in(actor, municipality):
         raise AccessDenied(_("Du har ikke tilgang."))
-    result = BulkResult()
     ids = sorted({int(i) for i in item_ids})[:500]
+    key = _bulk_key(clean_intent_key(intent_key), action, ids, close_reason)
+    if key:
+        first = BulkIntent.objects.filter(municipality=municipality, key=key).first()
+        if first is not None:
+            return _bulk_result(first.result)
+    result = _bulk(actor, municipality, ids, action, close_reason)
+    if key:
+        try:
+            with transaction.atomic():
+                BulkIntent.objects.create(
+                    municipality=municipality,
+                    key=key,
+                    result={"done": result.done, "refused": result.refused},
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:  # a concurrent post of the same form: its result stands
+            first = BulkIntent.objects.get(municipality=municipality, key=key)
+            return _bulk_result(first.result)
+    return result
+
+
+def _bulk_key(intent_key: str, action: str, ids: list[int], close_reason: str) -> str:
+    if not intent_key:
+        return ""
+    asked = hashlib.sha256(f"{action}|{close_reason}|{ids}".encode()).hexdigest()[:32]
+    return f"{intent_key}:{asked}"
+
+
+def _bulk_result(stored: dict[str, Any]) -> BulkResult:
+    refused = {int(pk): str(text) for pk, text in (stored.get("refused") or {}).items()}
+    return BulkResult(done=[int(pk) for pk in stored.get("done") or []], refused=refused)
+
+
+def _bulk(
+    actor: Any, municipality: Municipality, ids: list[int], action: str, close_reason: str
+) -> BulkResult:
+    result = BulkResult()
     items = InboxItem.objects.filter(municipality=municipality, pk__in=ids).select_related(
         "channel__municipality"
     )

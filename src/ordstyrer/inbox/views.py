@@ -83,6 +83,7 @@ def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "categories": sorted(category_labels().items(), key=lambda kv: kv[1]),
             "close_reasons": [c for c in CloseReason.choices if c[0] != "author_removed"],
             "here": request.get_full_path(),
+            "intent_key": new_intent_key(),
         },
     )
 
@@ -115,6 +116,7 @@ def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse
         item_ids=[int(i) for i in ids],
         action=action,
         close_reason=reason,
+        intent_key=request.POST.get("intent_key", ""),
     )
     if result.done:
         messages.success(
