@@ -86,6 +86,9 @@ def test_gate_skips_texts_without_name_cues() -> None:
         ("Ingrid har svart meg", True),  # a first name opening the comment
         ("spør ingrid om det", True),
         ("@kommunen svar da", True),
+        # a longer text written all in lower case goes through, whatever its words (#16)
+        ("har noen snakka med gunnhild på kontoret", True),
+        ("har noen snakka med Gunnhild på kontoret", True),
     ],
 )
 def test_gate_cues(text: str, gated: bool) -> None:
