@@ -84,7 +84,9 @@ def require(user: Any, municipality: Municipality, need: str) -> None:
         raise Http404(_("Fant ikke siden."))
     wanted = NEED_ROLES[need]
     if wanted is not None and not roles & wanted:
-        raise AccessDenied(_("Du har ikke rollen som trengs for dette."))
+        # The 403 page shows this: name the role needed (#15).
+        names = ", ".join(str(Role(r).label).lower() for r in sorted(wanted))
+        raise AccessDenied(_("Dette krever en av disse rollene: %(roles)s.") % {"roles": names})
 
 
 def access_municipality(*, user: Any, slug: str, need: str = "read") -> Municipality:
