@@ -95,8 +95,35 @@ def _code_labels(lang: str) -> dict[str, str]:
     }
 
 
+# The rules' parameters in Norwegian (#15: the settings page showed "Approval chain",
+# "Lix max", "First response hours").
+PARAM_LABELS = {
+    "answer_hours": _("Ferdig besvart innen (arbeidstimer)"),
+    "approval_chain": _("Godkjenner"),
+    "approve_posts": _("Kriseleder godkjenner alle innlegg"),
+    "approve_replies": _("Kriseleder godkjenner alle svar"),
+    "approvers": _("Hvem godkjenner under en krise"),
+    "daily_cap": _("Høyst antall nyheter per arbeidsdag"),
+    "first_name_required": _("Svar signeres med eget fornavn"),
+    "first_response_hours": _("Første svar innen (arbeidstimer)"),
+    "grounds": _("Slettegrunnlag"),
+    "lix_max": _("Høyeste lesbarhetsindeks (LIX)"),
+    "min_words": _("Minste antall ord i teksten"),
+    "required_plan_fields": _("Påkrevde punkter i kanalplanen"),
+    "requires_link": _("Krever lenke til nettsiden"),
+    "review_interval_days": _("Gjennomgang av kanalen hver (dager)"),
+    "topics": _("Temaer"),
+    "weekly_cap": _("Høyst antall nyheter per uke"),
+}
+# Lists where the order matters: chosen step by step.
+ORDERED_LISTS = frozenset({"approval_chain"})
+
+
 class PolicyRuleForm(forms.Form):
-    """Edit the parameters of one rule; fields follow the rule's parameter specs."""
+    """Edit the parameters of one rule; fields follow the rule's parameter specs.
+
+    Every label is Norwegian; lists of known codes are chosen from lists (checkboxes, or
+    one choice per step where the order matters), never typed."""
 
     reason = forms.CharField(label=_("Hvorfor endres dette?"), max_length=500)
 
@@ -109,7 +136,7 @@ class PolicyRuleForm(forms.Form):
         for name, value in params.items():
             spec = self.specs.get(name)
             kind = spec.kind if spec else "str"
-            label = name.replace("_", " ").capitalize()
+            label = PARAM_LABELS.get(name) or name.replace("_", " ").capitalize()
             minimum = spec.minimum if spec else None
             field: forms.Field
             if kind == "bool":
@@ -118,6 +145,17 @@ class PolicyRuleForm(forms.Form):
                 field = forms.IntegerField(label=label, initial=value, min_value=minimum)
             elif kind == "float":
                 field = forms.FloatField(label=label, initial=value, min_value=minimum)
+            elif kind == "str_list" and spec and spec.choices and name in ORDERED_LISTS:
+                self._steps(name, label, list(value), sorted(spec.choices), labels, rule_id)
+                continue
+            elif kind == "str_list" and spec and spec.choices:
+                field = forms.MultipleChoiceField(
+                    label=label,
+                    initial=list(value),
+                    choices=[(c, labels.get(c, c)) for c in sorted(spec.choices)],
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                )
             elif kind == "str_list":
                 allowed = sorted(spec.choices) if spec and spec.choices else []
                 help_text = _("Én verdi per linje, i rekkefølge.")
@@ -143,15 +181,45 @@ class PolicyRuleForm(forms.Form):
             field.widget.attrs["id"] = f"id_{rule_id}_{name}"
             self.fields[f"param__{name}"] = field
         self.fields["reason"].widget.attrs["id"] = f"id_{rule_id}_reason"
-        self.order_fields([*(f"param__{n}" for n in params), "reason"])
+        self.order_fields([*(f for f in self.fields if f != "reason"), "reason"])
         self.param_names = list(params)
+
+    def _steps(
+        self,
+        name: str,
+        label: str,
+        value: list[str],
+        choices: list[str],
+        labels: dict[str, str],
+        rule_id: str,
+    ) -> None:
+        """An ordered list of codes as one choice per step ("Godkjenner, steg 1", …)."""
+        options = [("", _("Ingen (slutt her)")), *((c, labels.get(c, c)) for c in choices)]
+        for step in range(1, len(choices) + 1):
+            field = forms.ChoiceField(
+                label=_("%(label)s, steg %(n)s") % {"label": label, "n": step},
+                choices=options,
+                initial=value[step - 1] if step <= len(value) else "",
+                required=False,
+            )
+            field.widget.attrs["id"] = f"id_{rule_id}_{name}_{step}"
+            self.fields[f"param__{name}__{step}"] = field
 
     def overrides(self) -> dict:
         values = {}
         for name in self.param_names:
-            value = self.cleaned_data[f"param__{name}"]
             spec = self.specs.get(name)
-            if spec is not None and spec.kind == "str_list":
+            if name in ORDERED_LISTS and f"param__{name}__1" in self.fields:
+                steps, n = [], 1
+                while f"param__{name}__{n}" in self.fields:
+                    steps.append(self.cleaned_data.get(f"param__{name}__{n}") or "")
+                    n += 1
+                values[name] = [code for code in steps if code]
+                continue
+            value = self.cleaned_data[f"param__{name}"]
+            if spec is not None and spec.kind == "str_list" and isinstance(value, str):
                 value = [line.strip() for line in value.splitlines() if line.strip()]
+            elif isinstance(value, list):
+                value = list(value)
             values[name] = value
         return {self.rule_id: values}
