@@ -152,7 +152,9 @@ def test_nynorsk_comment_gets_a_nynorsk_template(world, fake_platform, send):
     suggestion = reply_suggestion(item=nn_item, actor=world.editor, code="acknowledge")
     assert suggestion.language == "nn"
     assert suggestion.text.startswith("Hei Kari! Takk for at du tek kontakt.")
-    assert "henvendinga di" in suggestion.text and "henvendelsen" not in suggestion.text
+    # Language review 2026-12, row 1: Nynorsk "førespurnad", not "henvending".
+    assert "førespurnaden din" in suggestion.text and "henvendelsen" not in suggestion.text
+    assert "henvending" not in suggestion.text
     reply = send(actor=world.editor, item=nn_item, text=suggestion.text, template="acknowledge")
     reply.refresh_from_db()
     nn_item.refresh_from_db()
@@ -242,7 +244,10 @@ def test_political_referral_records_where_it_went(world, item, fake_platform, se
 
 def test_decline_friend_request_model_text(world, item):
     text = reply_suggestion(item=item, actor=world.editor, code="decline_friend").text
-    assert text.startswith("Takk for venneforespørsel her på facebook, men jeg må dessverre avslå.")
+    # Language review 2026-12, row 7: "Facebook" is a name; the definite form reads better.
+    assert text.startswith(
+        "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå."
+    )
     assert "ansatte i Innby kommune frarådes" in text
 
 

@@ -148,3 +148,23 @@ def test_a_failed_ban_notice_can_be_sent_privately_again(world, django_capture_o
     assert ban.notice_state == "sent"
     assert private_replies(world.channel)[item.platform_id]["text"].startswith("Hei Ola!")
     assert ModerationAction.objects.filter(kind="ban").count() == 1
+
+
+def test_the_notice_reads_as_norwegian_in_both_standards(db):
+    """Language review 2026-12 (rows 9–12): the ground is a noun phrase in "Grunnen er: …",
+    "bare"/"berre" stands where it means what the guideline says."""
+    from ordstyrer.moderation.notices import render_notice
+    from ordstyrer.tenants.selectors import policy_for
+    from tests.conftest import make_personas
+
+    policy = policy_for(municipality=make_personas("mtby", "midt-telemark").municipality)
+    for standard, ground, lead in (
+        ("nb", "Grunnen er: omtale av tredjepersoner med navn.", "sletter kommentarer bare i"),
+        ("nn", "Grunnen er: omtale av tredjepersonar med namn.", "slettar kommentarar berre i"),
+    ):
+        notice = render_notice(
+            kind="delete", policy=policy, ground="third_party_naming", written_standard=standard,
+            author_name="", channel_name="Biblioteket", municipality_name="Mtby kommune",
+        )  # fmt: skip
+        assert ground in notice.text and lead in notice.text
+        assert notice.text.startswith("Hei! ")  # a public notice names nobody

@@ -21,9 +21,13 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     "refer_formal": (
         "refer",
         "Henvis til formell henvendelse (DI-7)",
-        "Vis til formell henvending (DI-7)",
+        "Vis vidare til formell førespurnad (DI-7)",
     ),
-    "refer_political": ("refer", "Henvis til politisk nivå (DI-8)", "Vis til politisk nivå (DI-8)"),
+    "refer_political": (
+        "refer",
+        "Henvis til politisk nivå (DI-8)",
+        "Vis vidare til politisk nivå (DI-8)",
+    ),
     "decline_friend": (
         "answer",
         "Avslå venneforespørsel (EM-3)",
@@ -35,7 +39,7 @@ _BODIES: dict[str, dict[str, str]] = {
     "acknowledge": {
         "nb": "Hei{greeting}! Takk for at du tar kontakt. Vi har mottatt henvendelsen din og "
         "kommer tilbake til deg med mer informasjon så snart vi kan.",
-        "nn": "Hei{greeting}! Takk for at du tek kontakt. Vi har fått henvendinga di og kjem "
+        "nn": "Hei{greeting}! Takk for at du tek kontakt. Vi har fått førespurnaden din og kjem "
         "tilbake til deg med meir informasjon så snart vi kan.",
     },
     "thank": {
@@ -54,9 +58,9 @@ _BODIES: dict[str, dict[str, str]] = {
         "måte, og vi kan ikke saksbehandle i sosiale medier. Send henvendelsen din til "
         "{municipality} {how_nb}. Da blir den journalført og besvart etter kommunens "
         "saksbehandlingsrutiner.",
-        "nn": "Hei{greeting}! Takk for henvendinga. Dette er ei sak vi må handsame på rett "
-        "måte, og vi kan ikkje sakshandsame i sosiale medium. Send henvendinga di til "
-        "{municipality} {how_nn}. Då blir ho journalført og svart på etter "
+        "nn": "Hei{greeting}! Takk for førespurnaden. Dette er ei sak vi må handsame på rett "
+        "måte, og vi kan ikkje sakshandsame i sosiale medium. Send førespurnaden din til "
+        "{municipality} {how_nn}. Då blir han journalført og svara på etter "
         "sakshandsamingsrutinane til kommunen.",
     },
     "refer_political": {
@@ -72,14 +76,14 @@ _BODIES: dict[str, dict[str, str]] = {
     # Birkenes' model text ("Om du får venneforespørsel fra noen du yter tjenester til"),
     # with the municipality's name in place of Birkenes.
     "decline_friend": {
-        "nb": "Takk for venneforespørsel her på facebook, men jeg må dessverre avslå. De "
+        "nb": "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå. De "
         "ansatte i {municipality} frarådes generelt å ha nåværende eller tidligere brukere "
-        "eller pårørende som kontakter på sin private facebook. Følg oss gjerne på "
+        "eller pårørende som kontakter på sin private Facebook-konto. Følg oss gjerne på "
         "kommunesiden.",
-        "nn": "Takk for venneførespurnad her på facebook, men eg må dessverre seie nei. Dei "
+        "nn": "Takk for venneførespurnaden her på Facebook, men eg må dessverre seie nei. Dei "
         "tilsette i {municipality} blir generelt rådde frå å ha noverande eller tidlegare "
-        "brukarar eller pårørande som kontaktar på sin private facebook. Følg oss gjerne på "
-        "kommunesida.",
+        "brukarar eller pårørande som kontaktar på den private Facebook-kontoen sin. Følg oss "
+        "gjerne på kommunesida.",
     },
 }
 

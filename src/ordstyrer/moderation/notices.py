@@ -34,14 +34,14 @@ LEADS: dict[str, dict[str, str]] = {
     },
     "rennebu": {
         "nb": "{municipality} sletter lovstridige innlegg, uthenging av enkeltpersoner, "
-        "sjikane og lignende så snart vi ser dem.",
+        "sjikane og lignende så snart kommunen ser dem.",
         "nn": "{municipality} slettar lovstridige innlegg, uthenging av enkeltpersonar, "
-        "sjikane og liknande så snart vi ser dei.",
+        "sjikane og liknande så snart kommunen ser dei.",
     },
     "midt-telemark": {
-        "nb": "{municipality} sletter bare kommentarer i ekstraordinære tilfeller: når "
+        "nb": "{municipality} sletter kommentarer bare i ekstraordinære tilfeller: når "
         "de inneholder personangrep, navngir tredjepersoner eller er i strid med norsk lov.",
-        "nn": "{municipality} slettar berre kommentarar i ekstraordinære tilfelle: når "
+        "nn": "{municipality} slettar kommentarar berre i ekstraordinære tilfelle: når "
         "dei inneheld personåtak, namngjev tredjepersonar eller er i strid med norsk lov.",
     },
     "birkenes": {
@@ -53,8 +53,8 @@ LEADS: dict[str, dict[str, str]] = {
 }
 # Any other preset that lists grounds: the grounds themselves.
 GENERIC_LEAD = {
-    "nb": "{municipality} sletter bare kommentarer på disse grunnlagene: {grounds}.",
-    "nn": "{municipality} slettar berre kommentarar på desse grunnlaga: {grounds}.",
+    "nb": "{municipality} sletter kommentarer bare på disse grunnlagene: {grounds}.",
+    "nn": "{municipality} slettar kommentarar berre på desse grunnlaga: {grounds}.",
 }
 
 OPENINGS: dict[str, dict[str, str]] = {

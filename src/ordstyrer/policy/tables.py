@@ -58,8 +58,9 @@ GROUNDS = _table(
     Label("personal_attack", "Personangrep", "Personåtak", "Personal attack"),
     Label(
         "third_party_naming",
-        "Navngir tredjepersoner",
-        "Namngjev tredjepersonar",
+        # A noun phrase like every other ground: the MO-4 notice says "Grunnen er: …".
+        "Omtale av tredjepersoner med navn",
+        "Omtale av tredjepersonar med namn",
         "Naming third persons",
     ),
     Label(
