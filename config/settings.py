@@ -150,6 +150,8 @@ LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("E
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
+# One Norwegian date format in the console: «5. des. 2026 kl. 17.26» (#15).
+FORMAT_MODULE_PATH = ["ordstyrer.formats"]
 USE_TZ = True
 
 # Shared by every web process on every machine (the API's rate limits count per token,

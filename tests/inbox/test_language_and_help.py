@@ -55,3 +55,13 @@ def test_every_described_by_points_at_something_on_the_page(world):
         assert described, "the page's fields have help texts"
         missing = [ref for ref in described if ref not in ids]
         assert not missing, missing
+
+
+def test_one_norwegian_date_format_on_the_item_page(world):
+    """#15: «5. mai 2026 kl. 09.00» everywhere, not 05.05.2026 09:00 in one place and
+    2026-05-05 in another."""
+    item = ingest(world.channel, comment("c1"))
+    url = reverse("inbox:detail", args=[world.municipality.slug, item.pk])
+    for language in ("nb", "nn"):
+        html = client_for(world.p.communications, language).get(url).content.decode()
+        assert "5. mai 2026 kl. 09.00" in html and "05.05.2026" not in html

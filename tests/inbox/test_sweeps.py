@@ -55,7 +55,7 @@ def test_deadlines_are_stamped_once_and_mailed_in_one_daily_digest(
     assert digest(WARN + timedelta(minutes=30), cap) == 1
     assert recipients() == [world.editor.email]
     body = mail.outbox[0].body
-    assert "1 henvendelse nærmer seg fristen:" in body and "05.05.2026 kl. 11:00" in body
+    assert "1 henvendelse nærmer seg fristen:" in body and "5. mai 2026 kl. 11.00" in body
     assert f"/m/{world.municipality.slug}/innboks/{item.pk}/" in body and "http" in body
     assert digest(WARN + timedelta(minutes=40), cap) == 0  # one a day
     mail.outbox.clear()

@@ -15,10 +15,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import ChannelMembership, ChannelRole
+from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
 from ordstyrer.tenants.models import Role, RoleAssignment
 
@@ -60,7 +61,7 @@ def _path(item: InboxItem) -> str:
 
 
 def _local(at: datetime) -> str:
-    return timezone.localtime(at).strftime("%d.%m.%Y kl. %H:%M")
+    return norwegian_datetime(at)
 
 
 def channel_people(item: InboxItem, roles: Iterable[str]) -> list[Any]:

@@ -13,6 +13,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.intents import Replayed
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import log_event
 from ordstyrer.moderation.models import (
@@ -63,7 +64,7 @@ def guard_item(item: InboxItem) -> None:
     if item.removed_at is not None:
         raise ServiceError(
             _("Kommentaren er ikke lenger på plattformen (fjernet %(when)s).")
-            % {"when": item.removed_at.strftime("%d.%m.%Y %H:%M")},
+            % {"when": norwegian_datetime(item.removed_at)},
             code="gone",
         )
     if not item.platform_id:
