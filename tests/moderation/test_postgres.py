@@ -35,7 +35,13 @@ from ordstyrer.moderation import outbox
 from ordstyrer.moderation.models import AttemptOutcome, OpAttempt, OpKind, OpStatus, PlatformOp
 from ordstyrer.moderation.services import comment_delete
 from tests.inbox.conftest import comment
-from tests.moderation.conftest import citizen_comment, make_world, on_platform, platform_events
+from tests.moderation.conftest import (
+    citizen_comment,
+    make_world,
+    on_platform,
+    platform_events,
+    public_notices,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -130,6 +136,7 @@ def _in_threads(n: int, work: Any) -> list[Any]:
 
 def test_one_op_run_by_four_workers_at_once_is_claimed_once(slow):
     world = make_world("pgclaim")
+    public_notices(world.municipality)  # the public path: capture → delete → notice
     (op_id,) = _deletions(world, 1)
     results = _in_threads(4, lambda: outbox.op_run(op_id=op_id, worker="w"))
     assert sorted(results).count(OpStatus.DONE) >= 1
@@ -140,6 +147,7 @@ def test_one_op_run_by_four_workers_at_once_is_claimed_once(slow):
 
 def test_four_sweeps_at_once_carry_out_every_op_once(slow):
     world = make_world("pgsweep")
+    public_notices(world.municipality)  # the public path: capture → delete → notice
     ops = _deletions(world, 12)
     later = timezone.now() + outbox.FIRST_ATTEMPT_GRACE + timedelta(seconds=1)
     ran = _in_threads(4, lambda: outbox.outbox_sweep(now=later))
@@ -170,6 +178,7 @@ outbox.op_run(op_id=int(sys.argv[1]), worker="doomed")
 
 def test_a_killed_worker_process_leaves_nothing_hanging_and_nothing_deleted_twice():
     world = make_world("pgkill")
+    public_notices(world.municipality)  # the public path: capture → delete → notice
     item = citizen_comment(world.channel, SPAM)
     comment_delete(actor=world.admin, item=item, ground="spam", justification=WHY)
     capture = PlatformOp.objects.get(kind=OpKind.CAPTURE)
