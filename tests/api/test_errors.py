@@ -122,3 +122,13 @@ def test_no_client_input_gives_a_500(world, body, which):
     }[which]
     response = raw_post(api, path, json.dumps(body))
     assert response.status_code < 500, (path, body, response.content)
+
+
+def test_an_id_past_64_bits_is_a_422_not_a_500(api):
+    # Found by schemathesis: a channel id of 2**63 overflowed the database driver.
+    huge = 2**63
+    post = api.post("/api/v1/m/apiby/posts", {"channels": [huge], "text": "Hei"})
+    assert post.status_code == 422
+    assert post["Content-Type"].startswith("application/problem+json")
+    item = api.get(f"/api/v1/m/apiby/inbox/items/{huge}")
+    assert item.status_code in {404, 422}

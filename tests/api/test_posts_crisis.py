@@ -199,3 +199,19 @@ def test_the_crisis_queue_answers_404_for_objects_of_another_municipality(pub, d
         url = f"/api/v1/m/apipub/crisis/approvals/{kind}/{theirs}/approve"
         assert leader.post(url).status_code == 404
     assert leader.get(f"/api/v1/m/apipub/posts/{theirs}").status_code == 404
+
+
+def test_a_platform_limit_finding_has_no_citation_and_the_list_still_answers(pub):
+    # Found by schemathesis: an Instagram post without media carries a channel-limit
+    # finding with no guideline citation, and the posts list then answered 500.
+    from tests.publishing.conftest import make_channel
+
+    insta = make_channel(pub.p, name="Apipub på Instagram", kind="instagram", editor=pub.editor)
+    editor = client(pub, pub.editor)
+    created = editor.post("/api/v1/m/apipub/posts", {"channels": [insta.pk], "text": TEXT})
+    assert created.status_code == 201, created.content
+    limits = [f for f in created.json()["findings"] if f["citation"] is None]
+    assert limits and limits[0]["severity"] == "block"
+    listed = editor.get("/api/v1/m/apipub/posts")
+    assert listed.status_code == 200
+    assert created.json()["id"] in [p["id"] for p in listed.json()["items"]]

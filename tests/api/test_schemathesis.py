@@ -40,16 +40,19 @@ def test_no_operation_answers_a_server_error(world, settings):
 
     @given(case=cases)
     @hypothesis_settings(
-        max_examples=200, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+        max_examples=300,
+        deadline=None,
+        database=None,
+        derandomize=True,  # the same draw in every CI run: a failure there is reproducible
+        suppress_health_check=list(HealthCheck),
     )
     def run(case):
         if "slug" in (case.path_parameters or {}):
             case.path_parameters["slug"] = "apiby"  # past the 404, into the operations
         response = case.call(headers=bearer)
         seen.add(f"{case.method} {case.path}")
-        assert response.status_code < 500, (
-            case.method, case.formatted_path, case.body, response.text[:300],
-        )  # fmt: skip
+        failure = (case.method, case.formatted_path, case.body, response.text[:300])
+        assert response.status_code < 500, failure
 
     run()
     assert len(seen) >= 15  # the draw reached most operations

@@ -539,3 +539,14 @@ def test_pu5_lix_limit_is_the_preset_parameter():
     text = Draft(LONG_HARD)
     assert any(f.span is None for f in check(text, strict) if f.rule == "PU-5")
     assert not any(f.span is None for f in check(text, lenient) if f.rule == "PU-5")
+
+
+@pytest.mark.parametrize("link", ["[", "http://[x", "https://[::1", "]:80"])
+def test_a_link_that_is_no_url_never_crashes_the_check(link):
+    # Found by schemathesis through the API (POST …/check): urlsplit raised on "[".
+    findings = check(
+        Draft(text="Les mer på nettsiden.", links=(link,)),
+        load_policy("indre-fosen"),
+        CheckContext(kind="post", now=datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("Europe/Oslo"))),
+    )
+    assert "PU-9" in {f.rule for f in findings}  # no own link found: the warning stands

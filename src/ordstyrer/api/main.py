@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -126,6 +127,19 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if isinstance(exc.__cause__, RequestDataTooBig):
         return problem_response(413)
     return problem_response(exc.status_code)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A number or text the database cannot hold (an id past 64 bits, a NUL byte): the
+    # client's input, so 422 and never a 500. The schema's bounds catch most of these.
+    return problem_response(
+        422,
+        code="out_of_range",
+        detail="A value is outside what can be stored (e.g. an id larger than 2^63-1).",
+        detail_nb="En verdi er utenfor det som kan lagres (for eksempel en for stor id).",
+    )
 
 
 @api.exception_handler(Exception)

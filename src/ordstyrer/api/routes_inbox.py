@@ -50,7 +50,7 @@ IDEMPOTENCY = {
 
 class InboxQuery(Schema):
     status: ItemStatus | None = Field(None, description="One item status.")
-    channel: int | None = Field(None, description="A channel id.")
+    channel: int | None = Field(None, ge=1, le=2**63 - 1, description="A channel id.")
     category: str | None = Field(None, max_length=30)
     overdue: bool = Field(False, description="Only open items past their deadline.")
     limit: int = Field(50, ge=1, le=200)

@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for, require_scope
 from ordstyrer.api.problems import Problem
-from ordstyrer.api.schemas import FindingOut, ProblemOut
+from ordstyrer.api.schemas import FindingOut, Id, ProblemOut
 from ordstyrer.api.writes import api_write
 from ordstyrer.publishing import services
 from ordstyrer.publishing.access import access_post
@@ -44,7 +44,7 @@ PostStatusName = Literal[
 
 class MediaIn(Schema):
     type: Literal["image", "video"]
-    upload_id: int | None = Field(
+    upload_id: Id | None = Field(
         None, description="A file of the municipality's media register (uploaded in the console)."
     )
     url: str | None = Field(
@@ -59,7 +59,7 @@ class MediaIn(Schema):
 
 
 class PostIn(Schema):
-    channels: list[int] = Field(..., min_length=1, max_length=20)
+    channels: list[Id] = Field(..., min_length=1, max_length=20)
     text: str = Field(..., max_length=63206)
     links: list[str] = Field(default_factory=list, max_length=10)
     media: list[MediaIn] = Field(default_factory=list, max_length=10)
@@ -68,7 +68,7 @@ class PostIn(Schema):
 
 
 class PostPatch(Schema):
-    channels: list[int] | None = Field(None, min_length=1, max_length=20)
+    channels: list[Id] | None = Field(None, min_length=1, max_length=20)
     text: str | None = Field(None, max_length=63206)
     links: list[str] | None = Field(None, max_length=10)
     media: list[MediaIn] | None = Field(None, max_length=10)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
 
 Url = str
+# An object id as a client may send it: the databases' bigint range (a larger number is
+# a 422, not a failed query).
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class CitationOut(Schema):
@@ -21,7 +24,9 @@ class FindingOut(Schema):
     severity: Literal["block", "warn", "info"]
     message_nb: str
     message_en: str
-    citation: CitationOut
+    # None for a platform's own limit (e.g. Instagram needs an image), which no
+    # guideline section states.
+    citation: CitationOut | None = None
     span: list[int] | None = None
 
 

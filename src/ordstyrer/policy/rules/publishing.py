@@ -255,7 +255,10 @@ def _hosts(draft: Draft) -> Iterator[str]:
         url = raw.strip().rstrip(".,;:!?")
         if "://" not in url:
             url = "http://" + url
-        host = (urlsplit(url).hostname or "").lower()
+        try:
+            host = (urlsplit(url).hostname or "").lower()
+        except ValueError:  # not a URL at all ("[", "http://[x"): no host to compare
+            continue
         if host:
             yield host
 
