@@ -98,6 +98,19 @@ def _editor(channel: Channel) -> Any:
     return membership.user if membership else None
 
 
+def _fixed_seed(channel: Channel) -> None:
+    """Seed the demo's simulated page by the channel's place among all channels (its pk
+    on a fresh database), not by its pk: PostgreSQL does not reuse ids, so a pk seed
+    made the demo's comments — and whether it has a spam comment to delete — depend on
+    what the database had held before."""
+    config = dict(channel.connector_config or {})
+    if "seed" in config:
+        return
+    config["seed"] = Channel.objects.filter(pk__lte=channel.pk).count()
+    channel.connector_config = config
+    channel.save(update_fields=["connector_config"])
+
+
 def setup_demo_inbox(demo: Municipality, *, now: datetime | None = None) -> int:
     """Fill the demo's inbox from its simulated channels; returns how many were answered."""
     now = now or timezone.now()
@@ -106,6 +119,7 @@ def setup_demo_inbox(demo: Municipality, *, now: datetime | None = None) -> int:
         municipality=demo, kind=ChannelKind.SIMULATED, status=ACTIVE
     ).order_by("pk")
     for channel in channels:
+        _fixed_seed(channel)
         poll_channel(channel_id=channel.pk, now=now)
         editor = _editor(channel)
         if editor is None:
