@@ -52,7 +52,7 @@ LEASE_BASE = timedelta(seconds=15)
 LEASE_PER_EVENT = timedelta(milliseconds=250)
 LEASE_EVENTS_INCLUDED = 20  # the base lease covers this many events
 # A drain claims this many deliveries per statement and keeps going for this long.
-DRAIN_BATCH = 20
+DRAIN_BATCH = 100
 DRAIN_SECONDS = 5.0
 MAX_ATTEMPTS = 6
 RETENTION = timedelta(days=30)
@@ -243,6 +243,10 @@ class Run:
         self.router = ChannelRouter()
         self.contexts: dict[int, Any] = {}
         self.triaged: dict[int, dict[str, Any]] = {}
+        # (channel id, platform id) stored by `ingest_new` for the batch in hand.
+        self.stored: set[tuple[int, str]] = set()
+        # The batch's processed deliveries and their columns, written by `_finish`.
+        self.finished: list[tuple[WebhookDelivery, dict[str, Any]]] | None = None
 
     def context(self, channel: Channel) -> Any:
         from ordstyrer.inbox.ingest import ingest_context
@@ -270,6 +274,38 @@ class Run:
                 continue
             self.triaged.setdefault(channel.pk, {}).update(found)
 
+    def ingest_new(self, batch: list[tuple[WebhookDelivery, list[ChangeEvent]]]) -> None:
+        """Store the batch's plainly new comments at once per channel
+        (`inbox.ingest.inbox_ingest_new`); `process_events` then counts those as
+        ingested and hands the rest to `inbox_ingest` one at a time, as before. Should
+        the batch triage or the bulk store fail for a channel, all of its comments go
+        one at a time."""
+        from ordstyrer.inbox.ingest import Arrival, inbox_ingest_new
+
+        self.stored = set()
+        by_channel: dict[int, tuple[Channel, list[Arrival]]] = {}
+        for delivery, events in batch:
+            for event in events:
+                record = inbox_record(event)
+                channel = record and self.router.channel(event.platform, event.channel_id)
+                if record is not None and channel is not None:
+                    arrival = Arrival(record[0], delivery.received_at, record[1])
+                    by_channel.setdefault(channel.pk, (channel, []))[1].append(arrival)
+        for channel, arrivals in by_channel.values():
+            if channel.pk not in self.triaged:
+                continue  # the batch triage failed: each is triaged as it is ingested
+            try:
+                stored = inbox_ingest_new(
+                    channel=channel,
+                    arrivals=arrivals,
+                    context=self.context(channel),
+                    triaged=self.triaged.get(channel.pk),
+                )
+            except Exception:
+                logger.exception("bulk ingestion failed", extra={"channel_id": channel.pk})
+                continue
+            self.stored.update((channel.pk, platform_id) for platform_id in stored)
+
 
 def process_events(
     events: list[ChangeEvent], *, received_at: datetime, run: Run | None = None
@@ -294,6 +330,9 @@ def process_events(
         channel = run.router.channel(event.platform, event.channel_id)
         if channel is None:
             outcome.unmatched += 1
+            continue
+        if (channel.pk, str(comment.id or "").strip()) in run.stored:
+            outcome.ingested += 1  # stored with the batch (`Run.ingest_new`)
             continue
         try:
             inbox_ingest(
@@ -408,7 +447,46 @@ def _process_claimed(claimed: list[WebhookDelivery], now: datetime, run: Run) ->
         run.pretriage(events)
     except Exception:  # noqa: BLE001 — each comment is then triaged as it is ingested
         logger.exception("batch triage failed")
-    return [_process_one(delivery, parsed_events, run) for delivery, parsed_events in parsed]
+    try:
+        run.ingest_new([(d, e) for d, e in parsed if isinstance(e, list)])
+    except Exception:  # noqa: BLE001 — then every comment goes through inbox_ingest
+        logger.exception("bulk ingestion failed")
+        run.stored = set()
+    run.finished = []
+    try:
+        return [_process_one(delivery, parsed_events, run) for delivery, parsed_events in parsed]
+    finally:
+        _finish(run)
+
+
+def _finish(run: Run) -> None:
+    """Mark the batch's processed deliveries: one statement for all that came out alike
+    (the same counts, the body unchanged: a burst's common case), one each for the rest.
+    One that cannot be written keeps its lease until it runs out and is processed again,
+    harmlessly (ingestion is idempotent)."""
+    finished, run.finished = run.finished or [], None
+    alike: dict[tuple[Any, ...], list[int]] = {}
+    for delivery, values in finished:
+        if "body" in values:
+            _mark(delivery.pk, values)
+            continue
+        key = tuple(sorted((k, v) for k, v in values.items() if k != "processed_at"))
+        alike.setdefault(key, []).append(delivery.pk)
+    for key, ids in alike.items():
+        values = {**dict(key), "processed_at": timezone.now()}
+        try:
+            WebhookDelivery.objects.filter(pk__in=ids).update(**values)
+        except Exception:  # noqa: BLE001 — one at a time, below
+            logger.exception("webhook deliveries not marked in one statement")
+            for pk in ids:
+                _mark(pk, values)
+
+
+def _mark(pk: int, values: dict[str, Any]) -> None:
+    try:
+        WebhookDelivery.objects.filter(pk=pk).update(**values)
+    except Exception:  # noqa: BLE001 — its lease runs out; processed again, idempotently
+        logger.exception("webhook delivery not marked", extra={"delivery_id": pk})
 
 
 def _process_one(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Run) -> str:
@@ -481,5 +559,8 @@ def _process(delivery: WebhookDelivery, events: list[ChangeEvent] | str, run: Ru
         scrubbed = scrub_json_body(bytes(delivery.body))
         if scrubbed is not None:
             values["body"] = scrubbed
+        if run.finished is not None:  # written with the rest of the batch (`_finish`)
+            run.finished.append((delivery, values))
+            return str(values["status"])
     WebhookDelivery.objects.filter(pk=delivery.pk).update(**values)
     return str(values["status"])
