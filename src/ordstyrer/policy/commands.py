@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ordstyrer import jsonsafe
-from ordstyrer.cli import MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageError
+from ordstyrer.errors import MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageError
 from ordstyrer.jsonsafe import TooBig, read_bounded
 from ordstyrer.policy.catalogue import RULES
 from ordstyrer.policy.effective import Policy, load_policy

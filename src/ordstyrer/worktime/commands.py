@@ -11,7 +11,7 @@ import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ordstyrer.cli import UsageError
+from ordstyrer.errors import UsageError
 from ordstyrer.jsonsafe import TooBig, read_bounded
 from ordstyrer.worktime.config import DEFAULT, OSLO, WorkCalendar
 from ordstyrer.worktime.targets import ResponseKind, parse_kind, response_deadline
