@@ -17,9 +17,18 @@ its connections spread over the web processes as a proxy would:
 3. the bursts' backlog: how fast it is triaged into the inbox (events/s), and a check
    that no comment is in the inbox twice.
 
+`--backlog N` measures instead what follows an outage (issue #14): N deliveries of one
+comment each, stored as the receipt stores them (the same insert, one transaction) while
+no worker runs; then `--workers W` × `ordstyrer worker` start and the benchmark waits
+until the inbox holds all N: events/s from the workers' start (their start-up included)
+and from the first to the last delivery processed, the workers' CPU per event and
+PostgreSQL's (user + system time from /proc of the backends serving the scratch database,
+read before the workers stop; the server's background writers are left out).
+
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test .venv/bin/python bench/webhooks.py
       [--events 2000] [--batch 10] [--connections 16] [--rate 5] [--seconds 30]
       [--workers 0] [--web 1] [--no-web-worker] [--accept-only] [--keep]
+      or  … bench/webhooks.py --backlog 10000 --workers 2
 
 The scratch database `ordstyrer_bench_webhooks` is created on the server of DATABASE_URL
 and dropped afterwards (unless --keep).
@@ -269,6 +278,169 @@ def _cpu_seconds(procs: list[subprocess.Popen]) -> float:
     return total
 
 
+def _postgres_cpu() -> float:
+    """User + system CPU so far of the PostgreSQL backends serving the scratch database
+    (their process title names it; the server is shared with other work, whose backends
+    and the server's own background processes are left out)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes()
+            if not title.startswith(b"postgres:") or SCRATCH.encode() not in title:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def store_backlog(db_url: str, count: int, run: str) -> list[str]:
+    """Store `count` one-comment deliveries as `webhook_receive` does (its very insert),
+    in one transaction; returns their SHA-256s."""
+    import psycopg
+
+    rows = []
+    now = time.time()
+    for n in range(count):
+        body = body_for([n], run)
+        rows.append((now, body, hashlib.sha256(body).hexdigest(), "received"))
+    sql = (  # `platforms.webhooks._RECEIVE_SQL`, the receipt's one statement
+        "INSERT INTO platforms_webhookdelivery (received_at, body, sha256, status, attempts, "
+        "events, ingested, ignored, unmatched, failed_events, error) VALUES (to_timestamp(%s), "
+        "%s, %s, %s, 0, 0, 0, 0, 0, 0, '') ON CONFLICT (sha256) DO NOTHING"
+    )
+    with psycopg.connect(db_url) as conn, conn.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return [h for _, _, h, _ in rows]
+
+
+def backlog_run(args, db_url: str, env: dict[str, str]) -> None:
+    """Store the backlog with no worker running, start the workers, time the catch-up."""
+    import psycopg
+
+    hashes = store_backlog(db_url, args.backlog, "bl")
+    print(
+        f"backlog: {len(hashes)} deliveries of one comment each stored; {args.workers} × "
+        f"`ordstyrer worker --interval 0.05`; PostgreSQL; {_load()}"
+    )
+    pg_cpu = _postgres_cpu()
+    started = time.time()
+    workers = [
+        subprocess.Popen(  # noqa: S603 — our own CLI
+            [sys.executable, "-m", "ordstyrer", "worker", "--interval", "0.05"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(args.workers)
+    ]
+    loads = []
+    warm: tuple[int, float, float] | None = None
+    steady_cpu = steady_pg = float("nan")
+    try:
+        deadline = started + args.catch_up
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            while time.time() < deadline:
+                items = conn.execute(
+                    "SELECT count(*) FROM inbox_inboxitem WHERE triaged_at IS NOT NULL"
+                ).fetchone()[0]
+                loads.append(os.getloadavg()[0])
+                if items and not warm:  # the workers are up: CPU from here on, start-up out
+                    warm = (items, _cpu_seconds(workers), _postgres_cpu())
+                if items >= len(hashes) or any(w.poll() is not None for w in workers):
+                    break
+                time.sleep(0.1)
+            finished = time.time()
+            cpu = _cpu_seconds(workers)
+            pg = _postgres_cpu() - pg_cpu
+            if warm is not None:
+                warm_items, warm_cpu, warm_pg = warm
+                steady_cpu = (cpu - warm_cpu) / max(items - warm_items, 1)
+                steady_pg = (pg + pg_cpu - warm_pg) / max(items - warm_items, 1)
+            first, last, processed = conn.execute(
+                "SELECT extract(epoch from min(processed_at)), extract(epoch from max(processed_at)),"
+                " count(*) FROM platforms_webhookdelivery WHERE sha256 = ANY(%s)"
+                " AND status = 'processed'",
+                (hashes,),
+            ).fetchone()
+            dupes = conn.execute(
+                "SELECT count(*) - count(DISTINCT platform_id) FROM inbox_inboxitem"
+            ).fetchone()[0]
+            failed = conn.execute(
+                "SELECT count(*) FROM platforms_webhookdelivery WHERE status <> 'processed'"
+            ).fetchone()[0]
+    finally:
+        for w in workers:
+            if w.poll() is None:
+                w.send_signal(signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                w.kill()
+    wall = finished - started
+    steady = float(last) - float(first) if processed else float("nan")
+    print(
+        f"catch-up: {items}/{len(hashes)} in the inbox, triaged, {wall:.1f} s after the "
+        f"workers started = {items / wall:,.0f} events/s (start-up included); first to last "
+        f"delivery processed {steady:.1f} s = {processed / steady:,.0f} events/s; "
+        f"workers' CPU {cpu / max(items, 1) * 1e6:,.0f} µs/event with their start-up, "
+        f"{steady_cpu * 1e6:,.0f} µs/event once the first item was in; PostgreSQL's "
+        f"{pg / max(items, 1) * 1e6:,.0f} µs/event (its backends; "
+        f"{steady_pg * 1e6:,.0f} once the first item was in); {dupes} duplicates, "
+        f"{failed} deliveries not processed; load average during the run "
+        f"{min(loads):.2f}–{max(loads):.2f}, {_load()}"
+    )
+
+
+def profile_run(args, db_url: str, env: dict[str, str]) -> None:
+    """One drain in this process over a stored backlog, under cProfile: where the time
+    goes, the queries per event and the CPU per event (no HTTP, no other worker)."""
+    import cProfile
+    import pstats
+
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from ordstyrer.platforms import webhooks
+
+    store_backlog(db_url, 20, "warm")  # load the triage model outside the measurement
+    webhooks.deliveries_drain()
+    hashes = store_backlog(db_url, args.backlog, "prof")
+    queries = [0]
+
+    def count(execute, sql, params, many, context):
+        queries[0] += 1
+        return execute(sql, params, many, context)
+
+    profiler = cProfile.Profile()
+    cpu, wall = time.process_time(), time.time()
+    with connection.execute_wrapper(count):
+        profiler.enable()
+        handled = 0
+        while handled < len(hashes):
+            done = webhooks.deliveries_drain(budget=3600)
+            if not done:
+                break
+            handled += done
+        profiler.disable()
+    cpu, wall = time.process_time() - cpu, time.time() - wall
+    print(
+        f"in-process drain of {handled} one-comment deliveries (batches of "
+        f"{webhooks.DRAIN_BATCH}): {wall:.2f} s = {handled / wall:,.0f} events/s, "
+        f"{cpu / handled * 1e6:,.0f} µs CPU/event (profiler on), "
+        f"{queries[0] / handled:.2f} queries/event; {_load()}"
+    )
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile_lines)
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile_lines)
+
+
 def _load() -> str:
     return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -308,7 +480,22 @@ def main() -> None:
     parser.add_argument(
         "--accept-only", action="store_true", help="measure receipt only (skip processing waits)"
     )
+    parser.add_argument(
+        "--backlog",
+        type=int,
+        default=0,
+        help="store N one-comment deliveries with no worker running, then time --workers "
+        "`ordstyrer worker`s until the inbox holds them all (no web process)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="with --backlog: drain it in this process under cProfile instead of workers",
+    )
+    parser.add_argument("--profile-lines", type=int, default=30)
     args = parser.parse_args()
+    if args.backlog and not args.workers and not args.profile:
+        parser.error("--backlog needs --workers 1 or more")
     if args.no_web_worker and not args.workers and not args.accept_only:
         parser.error("--no-web-worker needs --workers 1 or more (or --accept-only)")
 
@@ -330,6 +517,9 @@ def main() -> None:
     try:
         _run(["migrate", "--noinput"], env)
         _run(["shell", "-c", SETUP], env)
+        if args.backlog:
+            (profile_run if args.profile else backlog_run)(args, db_url, env)
+            return
         ports = [_free_port() for _ in range(args.web)]
         serves = [
             subprocess.Popen(  # noqa: S603 — our own CLI
