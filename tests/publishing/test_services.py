@@ -322,6 +322,9 @@ def test_unit_pages_wait_for_approval_where_the_preset_has_ch4(db, preset, waits
     assert main.status == PostStatus.PUBLISHING  # no unit: no approval by default
 
 
+# The runner closes stale connections between sweeps, as a long-running worker must;
+# inside a test's transaction that would close the test's own connection (PostgreSQL).
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_the_publishing_sweep(world):
     from ordstyrer.core.worker import SweepRunner, registered_sweeps
 
