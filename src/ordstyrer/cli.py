@@ -23,7 +23,7 @@ from ordstyrer.errors import EXIT_USAGE, MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageE
 COMMAND_MODULES: list[str] = [
     "ordstyrer.worktime.commands",
     "ordstyrer.policy.commands",
-    "ordstyrer.fakegraph.commands",
+    "ordstyrer_fakegraph.commands",
     "ordstyrer.language.commands",
 ]
 

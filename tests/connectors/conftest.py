@@ -14,9 +14,9 @@ from ordstyrer.connectors.graph.usage import ThrottleBook
 from ordstyrer.connectors.instagram.connector import InstagramConnector
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.clock import FakeClock
-from ordstyrer.fakegraph.store import PageRec
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.clock import FakeClock
+from ordstyrer_fakegraph.store import PageRec
 
 NOW = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)  # a Monday morning
 

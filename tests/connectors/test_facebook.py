@@ -18,8 +18,8 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.connectors.facebook.connector import FacebookConnector
 from ordstyrer.connectors.secrets import SecretToken
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.store import PageRec, PhotoRec, PostRec, VideoRec
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.store import PageRec, PhotoRec, PostRec, VideoRec
 
 from .conftest import NOW
 

@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from ordstyrer.fakegraph.demo import DEMO_USER_TOKEN
-from ordstyrer.fakegraph.errors import GraphError
-from ordstyrer.fakegraph.fields import format_fields, parse_fields
-from ordstyrer.fakegraph.records import Settings
+from ordstyrer_fakegraph.demo import DEMO_USER_TOKEN
+from ordstyrer_fakegraph.errors import GraphError
+from ordstyrer_fakegraph.fields import format_fields, parse_fields
+from ordstyrer_fakegraph.records import Settings
 
 from .conftest import NOW
 

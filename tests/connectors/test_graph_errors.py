@@ -7,7 +7,7 @@ import pytest
 from ordstyrer.connectors.base import ConnectorError, Draft, ErrorCode
 from ordstyrer.connectors.facebook.connector import FacebookConnector
 from ordstyrer.connectors.graph.errors import POLICY_BLOCK_PAUSE
-from ordstyrer.fakegraph import FakeGraph
+from ordstyrer_fakegraph import FakeGraph
 
 # code, subcode, expected ErrorCode, permanent
 TABLE = [

@@ -17,8 +17,8 @@ from ordstyrer.connectors.base import (
     supports,
 )
 from ordstyrer.connectors.instagram import BLOCKING_UNSUPPORTED_NB, InstagramConnector
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.store import IgContainerRec, IgMediaRec, PageRec
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.store import IgContainerRec, IgMediaRec, PageRec
 
 from .conftest import NOW
 

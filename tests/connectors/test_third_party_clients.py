@@ -12,9 +12,9 @@ import pytest
 import requests
 from pyfacebook import FacebookApi, FacebookError
 
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.demo import seed_demo
-from ordstyrer.fakegraph.nodes import PAGE_POST_FIELDS
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.demo import seed_demo
+from ordstyrer_fakegraph.nodes import PAGE_POST_FIELDS
 
 # The PagePost edges of meta-graph-api.md §1.2.
 POST_EDGES = (
@@ -61,7 +61,7 @@ def pyfb(fake: FakeGraph, demo: dict) -> FacebookApi:
 
 def _thread(fake: FakeGraph, demo: dict) -> tuple[str, str]:
     """A (post id, comment id) whose comment has replies in the demo data."""
-    from ordstyrer.fakegraph.store import CommentRec
+    from ordstyrer_fakegraph.store import CommentRec
 
     for rec in fake.store.objects.values():
         if isinstance(rec, CommentRec) and rec.parent_id is None and fake.store.replies_of(rec.id):

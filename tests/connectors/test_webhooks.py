@@ -19,8 +19,8 @@ from ordstyrer.connectors.graph.webhooks import (
     verify_handshake,
     verify_signature,
 )
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.webhooks import encode_body
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.webhooks import encode_body
 
 SECRET = "app-hemmelighet-æøå"
 

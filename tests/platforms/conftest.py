@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.connectors.graph.webhooks import sign
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.clock import FakeClock
-from ordstyrer.fakegraph.store import PageRec
-from ordstyrer.fakegraph.webhooks import encode_body
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.clock import FakeClock
+from ordstyrer_fakegraph.store import PageRec
+from ordstyrer_fakegraph.webhooks import encode_body
 from tests.conftest import Personas
 
 APP_SECRET = "app-hemmelighet-æøå"

@@ -14,11 +14,11 @@ from django.utils import timezone
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.connectors.secrets import SecretToken
-from ordstyrer.fakegraph import FakeGraph
-from ordstyrer.fakegraph.clock import FakeClock
-from ordstyrer.fakegraph.store import PageRec
 from ordstyrer.publishing.models import ChannelPublishing
 from ordstyrer.tenants.models import RoleAssignment, Unit
+from ordstyrer_fakegraph import FakeGraph
+from ordstyrer_fakegraph.clock import FakeClock
+from ordstyrer_fakegraph.store import PageRec
 from tests.conftest import Personas, make_personas
 from tests.factories import person_with_roles
 

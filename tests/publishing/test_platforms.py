@@ -8,11 +8,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from ordstyrer.fakegraph.store import PostRec
 from ordstyrer.publishing import delivery
 from ordstyrer.publishing.media import media_update, media_upload
 from ordstyrer.publishing.models import DeliveryStatus, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
+from ordstyrer_fakegraph.store import PostRec
 from tests.publishing.conftest import png
 
 TEXT = (

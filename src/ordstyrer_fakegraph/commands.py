@@ -48,8 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ordstyrer.fakegraph.demo import seed_demo
-    from ordstyrer.fakegraph.server import FakeGraph
+    from ordstyrer_fakegraph.demo import seed_demo
+    from ordstyrer_fakegraph.server import FakeGraph
 
     if args.speed <= 0:
         raise UsageError("--speed må være større enn 0")

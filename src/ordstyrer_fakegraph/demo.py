@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ordstyrer.connectors.simulated.corpus import load_corpus
 
 if TYPE_CHECKING:
-    from ordstyrer.fakegraph.server import FakeGraph
+    from ordstyrer_fakegraph.server import FakeGraph
 
 DEMO_PAGE_ID = "100000000000001"
 DEMO_TOKEN = "EAAdemoPageToken"  # noqa: S105 — the stand-in's own, printed for the demo

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from ordstyrer.fakegraph.errors import GraphError, bad_param
+from ordstyrer_fakegraph.errors import GraphError, bad_param
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100

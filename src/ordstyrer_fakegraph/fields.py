@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ordstyrer.fakegraph.errors import GraphError
+from ordstyrer_fakegraph.errors import GraphError
 
 
 @dataclass

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ordstyrer.fakegraph.errors import bad_param
-from ordstyrer.fakegraph.store import (
+from ordstyrer_fakegraph.errors import bad_param
+from ordstyrer_fakegraph.store import (
     CommentRec,
     IgCommentRec,
     IgContainerRec,

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from ordstyrer.fakegraph.clock import FakeClock
-from ordstyrer.fakegraph.errors import GraphError, Injection, bad_param, not_found
-from ordstyrer.fakegraph.records import (  # noqa: F401 — re-exported for callers
+from ordstyrer_fakegraph.clock import FakeClock
+from ordstyrer_fakegraph.errors import GraphError, Injection, bad_param, not_found
+from ordstyrer_fakegraph.records import (  # noqa: F401 — re-exported for callers
     CaptionRec,
     CommentRec,
     IgCommentRec,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ordstyrer.fakegraph.errors import GraphError, bad_param
-from ordstyrer.fakegraph.fields import FieldReq, format_fields
-from ordstyrer.fakegraph.insights import insights
-from ordstyrer.fakegraph.nodes import Ctx, describe, fmt, parse_time
-from ordstyrer.fakegraph.paging import paginate
-from ordstyrer.fakegraph.store import (
+from ordstyrer_fakegraph.errors import GraphError, bad_param
+from ordstyrer_fakegraph.fields import FieldReq, format_fields
+from ordstyrer_fakegraph.insights import insights
+from ordstyrer_fakegraph.nodes import Ctx, describe, fmt, parse_time
+from ordstyrer_fakegraph.paging import paginate
+from ordstyrer_fakegraph.store import (
     CommentRec,
     IgCommentRec,
     IgContainerRec,

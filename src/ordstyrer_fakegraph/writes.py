@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from ordstyrer.fakegraph.edges import project
-from ordstyrer.fakegraph.errors import GraphError, bad_param, not_found
-from ordstyrer.fakegraph.fields import parse_fields
-from ordstyrer.fakegraph.nodes import Ctx, parse_time
-from ordstyrer.fakegraph.store import (
+from ordstyrer_fakegraph.edges import project
+from ordstyrer_fakegraph.errors import GraphError, bad_param, not_found
+from ordstyrer_fakegraph.fields import parse_fields
+from ordstyrer_fakegraph.nodes import Ctx, parse_time
+from ordstyrer_fakegraph.store import (
     CaptionRec,
     CommentRec,
     IgCommentRec,

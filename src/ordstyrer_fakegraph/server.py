@@ -14,12 +14,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from ordstyrer.fakegraph.clock import FakeClock
-from ordstyrer.fakegraph.edges import edge, project
-from ordstyrer.fakegraph.errors import GraphError, Injection, expired_session, not_found
-from ordstyrer.fakegraph.fields import parse_fields
-from ordstyrer.fakegraph.nodes import Ctx
-from ordstyrer.fakegraph.store import (
+from ordstyrer_fakegraph.clock import FakeClock
+from ordstyrer_fakegraph.edges import edge, project
+from ordstyrer_fakegraph.errors import GraphError, Injection, expired_session, not_found
+from ordstyrer_fakegraph.fields import parse_fields
+from ordstyrer_fakegraph.nodes import Ctx
+from ordstyrer_fakegraph.store import (
     IgCommentRec,
     IgContainerRec,
     IgMediaRec,
@@ -28,8 +28,8 @@ from ordstyrer.fakegraph.store import (
     Store,
     Token,
 )
-from ordstyrer.fakegraph.webhooks import WebhookEmitter
-from ordstyrer.fakegraph.writes import Req, Upload, create, delete, update
+from ordstyrer_fakegraph.webhooks import WebhookEmitter
+from ordstyrer_fakegraph.writes import Req, Upload, create, delete, update
 
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/|$)")
 _CREDENTIALS = {"access_token", "appsecret_proof"}
@@ -215,7 +215,7 @@ class FakeGraph:
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length) if length else b""
         if path.startswith("/_fake"):
-            from ordstyrer.fakegraph.control import control
+            from ordstyrer_fakegraph.control import control
 
             try:
                 status, payload = control(self, method, path, body)

@@ -6,9 +6,9 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from ordstyrer.fakegraph.errors import GraphError, bad_param
-from ordstyrer.fakegraph.nodes import Ctx, fmt, parse_time
-from ordstyrer.fakegraph.store import IgMediaRec, IgUserRec, PageRec, PostRec, Record
+from ordstyrer_fakegraph.errors import GraphError, bad_param
+from ordstyrer_fakegraph.nodes import Ctx, fmt, parse_time
+from ordstyrer_fakegraph.store import IgMediaRec, IgUserRec, PageRec, PostRec, Record
 
 PAGE_METRICS = {
     "page_media_view": "Page media views",

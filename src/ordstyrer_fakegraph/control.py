@@ -11,11 +11,11 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ordstyrer.fakegraph.errors import GraphError, Injection
-from ordstyrer.fakegraph.store import CommentRec, IgUserRec, PageRec
+from ordstyrer_fakegraph.errors import GraphError, Injection
+from ordstyrer_fakegraph.store import CommentRec, IgUserRec, PageRec
 
 if TYPE_CHECKING:
-    from ordstyrer.fakegraph.server import FakeGraph
+    from ordstyrer_fakegraph.server import FakeGraph
 
 
 def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, Any]:
@@ -186,7 +186,7 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
     if route == "webhooks/flush":
         return 200, {"ok": fake.emitter.flush(float(data.get("timeout", 5)))}
     if route == "seed-demo":
-        from ordstyrer.fakegraph.demo import seed_demo
+        from ordstyrer_fakegraph.demo import seed_demo
 
         return 200, seed_demo(fake, seed=int(data.get("seed", 1)))
     return 404, {"error": f"unknown control endpoint {method} {path}"}

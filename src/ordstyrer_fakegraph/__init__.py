@@ -7,6 +7,6 @@ connectors talk HTTP to it exactly as they would to graph.facebook.com. Start it
 Only the standard library (plus our own pure modules) is used.
 """
 
-from ordstyrer.fakegraph.server import FakeGraph
+from ordstyrer_fakegraph.server import FakeGraph
 
 __all__ = ["FakeGraph"]
