@@ -88,6 +88,7 @@ class CrisisLogKind(models.TextChoices):
     REPLY_SENT = "reply_sent", _("Svar sendt")
     REPLY_APPROVED = "reply_approved", _("Svar godkjent av kriseleder")
     REPLY_REJECTED = "reply_rejected", _("Svar avvist av kriseleder")
+    NOTICE_SENT = "notice_sent", _("Beskjed til forfatteren sendt (MO-4)")
     DEPUTY_ADDED = "deputy_added", _("Stedfortreder oppnevnt")
     DEPUTY_REMOVED = "deputy_removed", _("Stedfortreder fjernet")
 

@@ -157,6 +157,27 @@ def _notice_sent(
     )
     log_item(item, "mod_notice", actor=None, now=now, text=action.notice_text,
              data={"action_id": action.pk, "platform_id": platform_id})  # fmt: skip
+    _crisis_log_notice(action, item, now=now)
+
+
+def _crisis_log_notice(action: ModerationAction, item: InboxItem, *, now: datetime) -> None:
+    """PU-12: every outgoing word during a crisis is in the crisis log. A notice is the
+    municipality's standard MO-4 text, so it is logged, not held for approval."""
+    from ordstyrer.crisis.selectors import active_crisis
+    from ordstyrer.crisis.services import crisis_log_write
+
+    crisis = active_crisis(municipality=item.channel.municipality)
+    if crisis is not None:
+        crisis_log_write(
+            crisis=crisis,
+            kind="notice_sent",
+            text=action.notice_text,
+            channel=item.channel,
+            object_kind="moderation_action",
+            object_id=action.pk,
+            actor=None,
+            now=now,
+        )
 
 
 def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
