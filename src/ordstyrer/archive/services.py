@@ -268,11 +268,11 @@ def _locked_head(municipality: Any) -> ChainHead:
     """The municipality's chain head, locked until the transaction ends (created on the
     first append; a concurrent first append waits for this one's row)."""
     heads = ChainHead.objects.select_for_update()
-    try:
-        return heads.get(pk=municipality.pk)
-    except ChainHead.DoesNotExist:
+    head = heads.filter(pk=municipality.pk).first()
+    if head is None:
         ChainHead.objects.bulk_create([ChainHead(municipality=municipality)], ignore_conflicts=True)
-        return heads.get(pk=municipality.pk)
+        head = heads.get(pk=municipality.pk)
+    return head
 
 
 def seal(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
