@@ -5,16 +5,22 @@ and the two inboxes are compared row by row — items, versions and timeline eve
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.forms.models import model_to_dict
 
+from ordstyrer.channels import platform
+from ordstyrer.channels import services as channel_services
+from ordstyrer.channels.models import ClosureHiddenComment, CommentMode
 from ordstyrer.connectors.base import Author
 from ordstyrer.inbox.ingest import Arrival, inbox_ingest, inbox_ingest_new, pretriage
 from ordstyrer.inbox.models import InboxItem, ItemKind
+from tests.channels.test_closures import HidingPlatform
 from tests.inbox.conftest import TUESDAY, comment, make_world
 
 T1 = TUESDAY + timedelta(minutes=1)
@@ -186,3 +192,34 @@ def test_nothing_is_stored_in_bulk_for_another_channel_of_the_same_ids(db):
     assert inbox_ingest_new(channel=world.channel, arrivals=arrivals) == {"c1"}
     assert InboxItem.objects.filter(platform_id="c1").count() == 2
     assert InboxItem.objects.get(channel=world.other_channel).received_at == T1
+
+
+def test_while_a_closure_hides_new_comments_each_goes_one_at_a_time(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    """CH-9: on a platform that cannot switch comments off, each new comment of a closed
+    channel is listed to be hidden — the bulk path leaves them all to `inbox_ingest`."""
+    world = make_world()
+    connector = HidingPlatform()
+    monkeypatch.setattr(platform, "_opener", lambda channel: nullcontext(connector))
+    with time_machine.travel(TUESDAY, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            closure = channel_services.closure_schedule(
+                actor=world.p.employee,
+                channel=world.channel,
+                reason="Ferie",
+                starts_at=TUESDAY,
+                ends_at=TUESDAY + timedelta(days=1),
+            )
+        closure.refresh_from_db()
+        assert closure.comment_mode == CommentMode.HIDE_NEW
+        arrivals = [Arrival(comment("c1", QUESTION), T1), Arrival(comment("c2", SPAM), T1)]
+        assert inbox_ingest_new(channel=world.channel, arrivals=arrivals) == set()
+        with django_capture_on_commit_callbacks(execute=True):
+            for a in arrivals:
+                inbox_ingest(channel=world.channel, comment=a.comment, received_at=T1)
+    hidden = ClosureHiddenComment.objects.filter(closure=closure)
+    assert sorted(hidden.values_list("comment_id", flat=True)) == ["c1", "c2"]
+    assert sorted(connector.hidden) == ["c1", "c2"]
+    # Another channel of the municipality is not closed: its comments go in bulk.
+    assert inbox_ingest_new(channel=world.other_channel, arrivals=arrivals) == {"c1", "c2"}
