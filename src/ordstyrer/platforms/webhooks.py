@@ -243,6 +243,8 @@ class Run:
         self.router = ChannelRouter()
         self.contexts: dict[int, Any] = {}
         self.triaged: dict[int, dict[str, Any]] = {}
+        # The channels whose batch triage succeeded for the batch in hand (`pretriage`).
+        self.pretriaged: set[int] = set()
         # (channel id, platform id) stored by `ingest_new` for the batch in hand.
         self.stored: set[tuple[int, str]] = set()
         # The batch's processed deliveries and their columns, written by `_finish`.
@@ -260,6 +262,7 @@ class Run:
         CPU of one at a time); should it fail, each comment is triaged as it is ingested."""
         from ordstyrer.inbox.ingest import pretriage
 
+        self.pretriaged = set()
         by_channel: dict[int, tuple[Channel, list[Comment]]] = {}
         for event in events:
             record = inbox_record(event)
@@ -273,6 +276,7 @@ class Run:
                 logger.exception("batch triage failed", extra={"channel_id": channel.pk})
                 continue
             self.triaged.setdefault(channel.pk, {}).update(found)
+            self.pretriaged.add(channel.pk)
 
     def ingest_new(self, batch: list[tuple[WebhookDelivery, list[ChangeEvent]]]) -> None:
         """Store the batch's plainly new comments at once per channel
@@ -292,7 +296,7 @@ class Run:
                     arrival = Arrival(record[0], delivery.received_at, record[1])
                     by_channel.setdefault(channel.pk, (channel, []))[1].append(arrival)
         for channel, arrivals in by_channel.values():
-            if channel.pk not in self.triaged:
+            if channel.pk not in self.pretriaged:
                 continue  # the batch triage failed: each is triaged as it is ingested
             try:
                 stored = inbox_ingest_new(
