@@ -109,6 +109,12 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
     expect(page.locator("main")).to_contain_text("Slettet kommentar")
     assert_accessible(page)
 
+    # The report by ground and month (MO-1): the deletion is counted under its ground.
+    page.goto(f"{base}/m/{slug}/moderering/")
+    page.get_by_role("link", name="Rapport etter grunnlag og måned").click()
+    expect(page.get_by_role("table").first).to_contain_text("Spam")
+    assert_accessible(page)
+
     # The settings: the second approver, the notice, rules that cannot delete.
     page.goto(f"{base}/m/{slug}/moderering/innstillinger/")
     expect(page.get_by_label("Sletting må godkjennes av en person til")).to_be_visible()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +20,7 @@ from ordstyrer.inbox.reports import Figures, chart_bars, response_report
 from ordstyrer.inbox.reports_unwanted import unwanted_report
 from ordstyrer.inbox.selectors import reportable_channels
 from ordstyrer.tenants.models import Municipality
+from ordstyrer.web.reports import csv_cell, report_period
 from ordstyrer.web.shell import municipality_view
 
 DEFAULT_DAYS = 90
@@ -27,17 +28,7 @@ MAX_DAYS = 3 * 366
 
 
 def _period(request: HttpRequest) -> tuple[date, date]:
-    today = timezone.localdate()
-    try:
-        until = date.fromisoformat(request.GET.get("til") or today.isoformat())
-        since = date.fromisoformat(
-            request.GET.get("fra") or (until - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
-        )
-    except ValueError:
-        return today - timedelta(days=DEFAULT_DAYS - 1), today
-    if since > until:
-        since, until = until, since
-    return max(since, until - timedelta(days=MAX_DAYS)), until
+    return report_period(request, default_days=DEFAULT_DAYS, max_days=MAX_DAYS)
 
 
 def _hours(value: float | None) -> str:
@@ -93,12 +84,6 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     )
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheet formula injection: a cell must not start with a formula character.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @municipality_view(need="inbox")
 @require_GET
 def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
@@ -132,7 +117,7 @@ def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse
     for _code, heading, rows in groups:
         for figures in rows:
             row = _table_row(figures)
-            writer.writerow([_cell(v) for v in (heading, *row.values())])
+            writer.writerow([csv_cell(v) for v in (heading, *row.values())])
     return response
 
 

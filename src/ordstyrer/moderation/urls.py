@@ -8,6 +8,8 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.log, name="log"),
+    path("rapport/", views.report, name="report"),
+    path("rapport.csv", views.report_csv, name="report_csv"),
     path("innstillinger/", views.settings_page, name="settings"),
     path("handling/<int:pk>/", views.action_page, name="action"),
     path("handling/<int:pk>/godkjenn/", views.approve, name="approve"),

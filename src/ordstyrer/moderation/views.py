@@ -8,6 +8,7 @@ item through `inbox.access.access_item`, so an outsider gets 404 on every one of
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 from typing import Any
 
@@ -44,8 +45,10 @@ from ordstyrer.moderation.forms import (
 )
 from ordstyrer.moderation.grounds import allowed_grounds, ground_label
 from ordstyrer.moderation.models import ActionStatus, ModerationAction
+from ordstyrer.moderation.reports import count_chart, moderation_by_ground, totals_by_ground
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.web.reports import csv_cell, report_period
 from ordstyrer.web.shell import municipality_view
 
 
@@ -462,3 +465,59 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+REPORT_DEFAULT_DAYS = 365
+REPORT_MAX_DAYS = 3 * 366
+
+
+def _report_rows(request: HttpRequest, municipality: Municipality):
+    if not selectors.log_visible_to(request.user, municipality):
+        raise AccessDenied(
+            _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
+        )
+    since, until = report_period(
+        request, default_days=REPORT_DEFAULT_DAYS, max_days=REPORT_MAX_DAYS
+    )
+    lang = "nn" if (get_language() or "nb").startswith("nn") else "nb"
+    rows = moderation_by_ground(
+        user=request.user, municipality=municipality, since=since, until=until, lang=lang
+    )
+    return since, until, rows
+
+
+@municipality_view(need="read")
+@require_GET
+def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Moderation by ground and month (MO-1), as a chart and a table."""
+    since, until, rows = _report_rows(request, municipality)
+    totals = totals_by_ground(rows)
+    return render(
+        request,
+        "moderation/report.html",
+        {
+            "rows": rows,
+            "totals": totals,
+            "chart": count_chart(totals),
+            "since": since,
+            "until": until,
+        },
+    )
+
+
+@municipality_view(need="read")
+@require_GET
+def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    since, until, rows = _report_rows(request, municipality)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="moderering-{municipality.slug}-{since}-{until}.csv"'
+    )
+    response.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Måned"), _("Grunnlag"), _("Skjult"), _("Slettet"), _("Utestengt")])
+    for row in rows:
+        ground = row.label or _("uten grunnlag")
+        values = (row.month.strftime("%Y-%m"), ground, row.hidden, row.deleted, row.banned)
+        writer.writerow([csv_cell(v) for v in values])
+    return response

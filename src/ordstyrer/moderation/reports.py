@@ -1,0 +1,123 @@
+"""Moderation by ground and month (MO-1): how often the municipality hid, deleted and
+banned, on which of its grounds — for the communications advisor's follow-up of a
+guideline whose threshold for deleting is "very high"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+from ordstyrer.moderation.access import log_channel_ids
+from ordstyrer.moderation.grounds import ground_label
+from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction
+from ordstyrer.tenants.models import Municipality
+
+OSLO = ZoneInfo("Europe/Oslo")
+# What left a mark on the platform: done, or done by hand in the platform's own app.
+COUNTED_KINDS = (ActionKind.HIDE, ActionKind.DELETE, ActionKind.BAN)
+COUNTED_STATUSES = (ActionStatus.DONE, ActionStatus.RECORDED)
+
+
+@dataclass(frozen=True)
+class GroundMonth:
+    month: date
+    ground: str
+    label: str
+    hidden: int = 0
+    deleted: int = 0
+    banned: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.hidden + self.deleted + self.banned
+
+
+def moderation_by_ground(
+    *, user: Any, municipality: Municipality, since: date, until: date, lang: str = "nb"
+) -> list[GroundMonth]:
+    """Hides, deletions and bans carried out between `since` and `until` (inclusive,
+    Oslo dates), by month and ground, on the channels whose log `user` may read. An
+    action without a ground (a hide pending review, say) counts under ground ""."""
+    actions = ModerationAction.objects.filter(
+        municipality=municipality,
+        kind__in=COUNTED_KINDS,
+        status__in=COUNTED_STATUSES,
+        requested_at__gte=datetime.combine(since, time.min, tzinfo=OSLO),
+        requested_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=OSLO),
+    )
+    visible = log_channel_ids(user, municipality)
+    if visible is not None:
+        actions = actions.filter(channel_id__in=visible)
+    counts: dict[tuple[date, str], dict[str, int]] = defaultdict(dict)
+    rows = (
+        actions.annotate(month=TruncMonth("requested_at", tzinfo=OSLO))
+        .values("month", "ground", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        counts[(month, row["ground"] or "")][row["kind"]] = row["n"]
+    return [
+        GroundMonth(
+            month=month,
+            ground=ground,
+            label=ground_label(ground, lang) if ground else "",
+            hidden=kinds.get(ActionKind.HIDE, 0),
+            deleted=kinds.get(ActionKind.DELETE, 0),
+            banned=kinds.get(ActionKind.BAN, 0),
+        )
+        for (month, ground), kinds in sorted(counts.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+    ]
+
+
+def totals_by_ground(rows: list[GroundMonth]) -> list[GroundMonth]:
+    """The period's sum per ground, most used first."""
+    sums: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    labels: dict[str, str] = {}
+    for row in rows:
+        total = sums[row.ground]
+        total[0] += row.hidden
+        total[1] += row.deleted
+        total[2] += row.banned
+        labels[row.ground] = row.label
+    out = [
+        GroundMonth(month=date.min, ground=g, label=labels[g], hidden=h, deleted=d, banned=b)
+        for g, (h, d, b) in sums.items()
+    ]
+    return sorted(out, key=lambda r: (-r.total, r.ground))
+
+
+def count_chart(
+    rows: list[GroundMonth],
+    *,
+    width: int = 480,
+    bar: int = 22,
+    gap: int = 8,
+    label_width: int = 190,
+) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart of actions per ground (inline SVG)."""
+    plot = width - label_width - 50
+    top = max((r.total for r in rows), default=0) or 1
+    bars = []
+    for index, row in enumerate(rows):
+        y = index * (bar + gap)
+        length = round(plot * row.total / top, 1)
+        bars.append(
+            {
+                "label": row.label or "–",
+                "y": y,
+                "text_y": y + bar * 0.7,
+                "width": length,
+                "value": str(row.total),
+                "value_x": label_width + length + 6,
+            }
+        )
+    height = max(len(rows) * (bar + gap), bar)
+    return {"bars": bars, "height": height, "width": width, "bar": bar, "x": label_width}
