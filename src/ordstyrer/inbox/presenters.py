@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.triage import category_label
 from ordstyrer.language.masking import mask_national_ids
+from ordstyrer.web.relative import exact, relative
 
 SNIPPET = 160
 
@@ -38,6 +38,10 @@ class Row:
     status: str
     due_iso: str
     due_text: str
+    due_relative: str
+    received_iso: str
+    received_text: str
+    received_relative: str
     overdue: bool
     assignee: str
     open: bool
@@ -71,9 +75,11 @@ def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
                 category=category_label(item.category) if item.category else "",
                 status=str(statuses.get(item.status, item.status)),
                 due_iso=due.isoformat() if due else "",
-                due_text=formats.date_format(timezone.localtime(due), "SHORT_DATETIME_FORMAT")
-                if due
-                else "",
+                due_text=exact(due) if due else "",
+                due_relative=relative(due, now) if due else "",
+                received_iso=item.received_at.isoformat(),
+                received_text=exact(item.received_at),
+                received_relative=relative(item.received_at, now),
                 overdue=bool(item.open and due and due < now),
                 assignee=(assignee.get_full_name() or assignee.username) if assignee else "",
                 open=item.open,
@@ -89,6 +95,7 @@ def _texts() -> dict[str, str]:
         "reported": _("Meldt"),
         "escalated": _("Eskalert"),
         "overdue": _("over fristen"),
+        "received": _("Mottatt"),
         "admins": _("Administratorene"),
         "reply": _("Svar"),
         "assign_me": _("Tildel meg"),
@@ -117,8 +124,10 @@ def _row(row: Row, t: dict[str, str]) -> SafeString:
     due = "–"
     if row.due_iso:
         due = format_html(
-            '<time datetime="{}">{}</time>{}',
+            '<time datetime="{}" title="{}">{}</time><span class="exact-time"> ({})</span>{}',
             row.due_iso,
+            row.due_text,
+            row.due_relative,
             row.due_text,
             format_html(' <strong class="overdue-text">{}</strong>', t["overdue"])
             if row.overdue
@@ -140,7 +149,7 @@ def _row(row: Row, t: dict[str, str]) -> SafeString:
         '<td><input type="checkbox" name="item" value="{}" id="pick-{}">'
         '<label class="visually-hidden" for="pick-{}">{}</label></td>'
         '<td class="item-cell"><a class="item-link" href="{}">{}</a>{}'
-        '<p class="snippet"{}>{}</p></td>'
+        '<p class="snippet"{}>{}</p>{}</td>'
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         '<td class="row-actions"><a href="{}#svar" data-key="r">{}'
         '<span class="visually-hidden"> {}</span></a>\n{}</td></tr>',
@@ -155,6 +164,13 @@ def _row(row: Row, t: dict[str, str]) -> SafeString:
         badges,
         mark_safe(' lang="nn"') if row.nynorsk else "",  # noqa: S308 — a constant
         row.snippet,
+        format_html(
+            '<p class="received">{} <time datetime="{}" title="{}">{}</time></p>',
+            t["received"],
+            row.received_iso,
+            row.received_text,
+            row.received_relative,
+        ),
         row.channel,
         row.category or "–",
         row.status,
