@@ -109,3 +109,13 @@ def test_a_damaged_backup_is_refused_before_anything_is_touched(installation, tm
     assert result.returncode != 0
     assert "ikke en lesbar tar-fil" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unwritable_place_for_the_backup_is_one_line(installation, tmp_path):
+    env, _ = installation
+    assert run(env, "migrate", "--no-input").returncode == 0
+    for out in ("/proc/kopi.tar", str(tmp_path / "finnes-ikke" / "kopi.tar")):
+        result = run(env, "backup", "create", "--out", out)
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1

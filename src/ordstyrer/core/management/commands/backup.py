@@ -37,7 +37,10 @@ class Command(BaseCommand):
                 return
             report = backup_restore(source=options["source"], replace=options["replace"])
         except BackupError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError(str(exc), returncode=2) from None
+        except OSError as exc:  # a path that cannot be written or read after all
+            reason = exc.strerror or type(exc).__name__
+            raise CommandError(f"fil- eller mappefeil: {reason}", returncode=2) from None
         except DatabaseError as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise CommandError(f"databasefeil: {first}") from None
