@@ -6,31 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from ordstyrer.archive.services import archive_append
 from tests.archive.conftest import deleted_comment, inquiry, make_channel
+from tests.browser_support import assert_accessible, login
 from tests.conftest import make_personas
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def login(page: Page, base: str, user) -> None:
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_archive_browser(page: Page, live_server):

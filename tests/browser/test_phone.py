@@ -5,17 +5,15 @@ and pass axe at that width."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.moderation import services
-from tests.factories import PASSWORD
+from tests.browser_support import assert_accessible, login
 from tests.moderation.conftest import citizen_comment, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 PHONE = {"width": 390, "height": 844}
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst-med-en-veldig-lang-lenke"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
@@ -24,15 +22,6 @@ WHY = "Reklame for pengespill, lagt inn på flere innlegg."
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def assert_fits(page: Page) -> None:
@@ -45,8 +34,7 @@ def assert_fits(page: Page) -> None:
           + Math.round(e.getBoundingClientRect().right))"""
     )
     assert width <= viewport, f"{page.url}: {width} px wide at {viewport} px: {wide}"
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
+    assert_accessible(page)
 
 
 def test_inbox_item_and_moderation_fit_a_390_px_phone(page: Page, live_server):

@@ -8,35 +8,19 @@ from contextlib import nullcontext
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.channels import platform
 from ordstyrer.channels.closures import closures_sweep
 from ordstyrer.channels.models import Channel
+from tests.browser_support import assert_accessible, login
 from tests.channels.test_closures import SwitchingPlatform
 from tests.conftest import make_personas
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_propose_approve_activate_close_and_reopen(page: Page, live_server, monkeypatch):

@@ -7,34 +7,18 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from ordstyrer.crisis.selectors import active_crisis
 from ordstyrer.inbox.models import Reply, ReplyStatus, SimulatedWorld
 from ordstyrer.inbox.replies import reply_send
+from tests.browser_support import assert_accessible, login
 from tests.crisis.conftest import LATER, polled_item
-from tests.factories import PASSWORD
 from tests.inbox.conftest import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 TEXT = "Takk for at du spør. Vannet er trygt å drikke igjen, hilsen Sigrid."
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_declare_approve_a_reply_end(page: Page, live_server):

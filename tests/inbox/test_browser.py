@@ -5,31 +5,14 @@ it answered in time (DI-1)."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.inbox.models import InboxItem, Reply
-from tests.factories import PASSWORD
+from tests.browser_support import assert_accessible, login
 from tests.inbox.conftest import comment, ingest, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):

@@ -5,31 +5,15 @@ to the author (MO-4) and finds the record in the archive (MO-2)."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from ordstyrer.moderation.models import ModerationAction
-from tests.factories import PASSWORD
+from tests.browser_support import assert_accessible, login
 from tests.moderation.conftest import citizen_comment, make_world, on_platform
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):

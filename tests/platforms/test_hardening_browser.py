@@ -8,25 +8,18 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.platforms import webhooks
 from ordstyrer.platforms.models import DeliveryStatus, WebhookDelivery
-from tests.factories import PASSWORD
+from tests.browser_support import assert_accessible, login
 from tests.platforms.conftest import comment_value, feed_body, make_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 PAGE_ID = "1515151"
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def watch_csp(page: Page) -> list[str]:
@@ -36,15 +29,6 @@ def watch_csp(page: Page) -> list[str]:
         lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
     )
     return blocked
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_dead_letters_retry_and_discard(page: Page, live_server, personas) -> None:

@@ -7,34 +7,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.publishing import delivery
 from ordstyrer.publishing.models import Post, PostStatus
-from tests.factories import PASSWORD
+from tests.browser_support import assert_accessible, login
 from tests.publishing.conftest import make_world, png
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AXE = Axe()
 FIXED = "Skolen har fått ny lekeplass. Elevene kan bruke den fra mandag. Se https://indrefosen.kommune.no"
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def login(page: Page, base: str, user) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{base}/logg-inn/")
-    page.get_by_label("Brukernavn").fill(user.username)
-    page.get_by_label("Passord").fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
 
 
 def test_compose_blocked_fixed_alt_text_scheduled_published(page: Page, live_server, tmp_path):

@@ -5,20 +5,13 @@ console with the role; one without sees whom to ask."""
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from ordstyrer.sso.services import group_map
 from ordstyrer.tenants.models import Role
+from tests.browser_support import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Axe()
-
-
-def assert_accessible(page: Page) -> None:
-    results = AXE.run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def sign_in_at_provider(page: Page, base: str, sub: str) -> None:

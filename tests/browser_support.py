@@ -1,0 +1,29 @@
+"""What the browser tests share: axe-core on the page in view, and a login through the
+console's own form (Debian's Chromium, see tests/conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD
+
+AXE = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """No axe-core violation on the page as it stands (WCAG 2.1 AA)."""
+    results = AXE.run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def login(page: Page, base: str, user: Any) -> None:
+    """Log `user` in through the login form, as a person would."""
+    page.context.clear_cookies()
+    page.goto(f"{base}/logg-inn/")
+    page.get_by_label("Brukernavn").fill(user.username)
+    page.get_by_label("Passord").fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
