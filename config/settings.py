@@ -128,6 +128,7 @@ LOGIN_REDIRECT_URL = "home"
 # The endpoints come from the issuer's discovery document (ordstyrer.sso.discovery);
 # roles come from the groups claim through the per-municipality mappings.
 AUTHENTICATION_BACKENDS = [
+    "ordstyrer.web.throttle.LoginThrottleBackend",  # first: refuses a locked-out login
     "django.contrib.auth.backends.ModelBackend",
     "ordstyrer.sso.backend.OidcBackend",
 ]
@@ -235,14 +236,9 @@ LOGGING = {
 }
 
 # --- Hardening (issue #18) -------------------------------------------------------------
-PRODUCTION = env_bool("ORDSTYRER_PRODUCTION", False)
-
 # Login throttling (django-axes): failed logins are counted per username and per client
 # address; either over the limit is refused for the cool-off, the right password too.
-AUTHENTICATION_BACKENDS = [
-    "ordstyrer.web.throttle.LoginThrottleBackend",  # first: refuses a locked-out login
-    *globals().get("AUTHENTICATION_BACKENDS", ["django.contrib.auth.backends.ModelBackend"]),
-]
+# Its backend stands first in AUTHENTICATION_BACKENDS (above).
 AXES_FAILURE_LIMIT = env_int("ORDSTYRER_LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORDSTYRER_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
