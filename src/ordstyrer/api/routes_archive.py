@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.schemas import (
+    ERRORS,
     AcceptedOut,
     ArchiveRecordList,
     ExportIn,
@@ -27,7 +28,6 @@ from ordstyrer.archive.models import ExportStatus
 from ordstyrer.archive.selectors import archive_export, archive_records
 
 router = Router(tags=["archive"])
-ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
 
 
 class RecordQuery(Schema):

@@ -10,6 +10,7 @@ from ninja import Router
 
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.schemas import (
+    ERRORS,
     ChannelList,
     CheckIn,
     FindingsOut,
@@ -24,7 +25,6 @@ from ordstyrer.policy import CheckContext, check, draft_from_dict
 from ordstyrer.tenants.selectors import policy_for
 
 router = Router(tags=["core"])
-ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
 
 # api.md's channel statuses ← the registry's workflow states (CH-1).
 CHANNEL_STATUS = {

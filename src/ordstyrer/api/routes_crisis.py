@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
-from ordstyrer.api.schemas import ProblemOut
+from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS
 from ordstyrer.api.writes import api_write
 from ordstyrer.core.errors import AccessDenied
 from ordstyrer.crisis import services
@@ -19,20 +19,6 @@ from ordstyrer.crisis.queue import crisis_approvals
 from ordstyrer.crisis.selectors import active_crisis, may_view_crisis
 
 router = Router(tags=["crisis"])
-ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
-WRITE_ERRORS: dict[int, Any] = {409: ProblemOut, 422: ProblemOut, **ERRORS}
-IDEMPOTENCY = {
-    "parameters": [
-        {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": False,
-            "schema": {"type": "string", "maxLength": 255},
-            "description": "The same key within 24 h returns the first response and does "
-            "nothing again.",
-        }
-    ]
-}
 
 
 class CrisisOut(Schema):

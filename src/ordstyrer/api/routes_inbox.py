@@ -15,6 +15,8 @@ from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.schemas import (
+    ERRORS,
+    IDEMPOTENCY,
     AcceptedOut,
     InboxItemDetailOut,
     InboxList,
@@ -33,19 +35,6 @@ from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
 
 router = Router(tags=["inbox"])
-ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
-IDEMPOTENCY = {
-    "parameters": [
-        {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": False,
-            "schema": {"type": "string", "maxLength": 255},
-            "description": "The same key within 24 h returns the first response and does "
-            "nothing again.",
-        }
-    ]
-}
 
 
 class InboxQuery(Schema):

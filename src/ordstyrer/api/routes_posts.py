@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for, require_scope
 from ordstyrer.api.problems import Problem
-from ordstyrer.api.schemas import FindingOut, Id, ProblemOut
+from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS, FindingOut, Id, ProblemOut
 from ordstyrer.api.writes import api_write
 from ordstyrer.publishing import services
 from ordstyrer.publishing.access import access_post
@@ -22,20 +22,6 @@ from ordstyrer.publishing.models import MediaAsset, Post, PostStatus
 from ordstyrer.publishing.selectors import posts_list
 
 router = Router(tags=["posts"])
-ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
-WRITE_ERRORS: dict[int, Any] = {409: ProblemOut, 422: ProblemOut, **ERRORS}
-IDEMPOTENCY = {
-    "parameters": [
-        {
-            "name": "Idempotency-Key",
-            "in": "header",
-            "required": False,
-            "schema": {"type": "string", "maxLength": 255},
-            "description": "The same key within 24 h returns the first response and does "
-            "nothing again.",
-        }
-    ]
-}
 PostStatusName = Literal[
     "draft", "awaiting_approval", "awaiting_crisis_approval", "scheduled", "publishing",
     "published", "failed", "rejected", "paused",

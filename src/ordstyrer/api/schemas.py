@@ -235,3 +235,22 @@ class ExportOut(Schema):
     id: int
     status: str
     download_url: Url | None = None
+
+
+# The responses every municipal operation may give, and the writes' extra ones
+# (documented once for the whole OpenAPI document).
+ERRORS: dict[int, Any] = {401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+WRITE_ERRORS: dict[int, Any] = {409: ProblemOut, 422: ProblemOut, **ERRORS}
+# The header of api.md's idempotency rule, on every POST that acts on a platform.
+IDEMPOTENCY = {
+    "parameters": [
+        {
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string", "maxLength": 255},
+            "description": "The same key within 24 h returns the first response and does "
+            "nothing again.",
+        }
+    ]
+}
