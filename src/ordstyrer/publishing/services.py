@@ -261,6 +261,17 @@ def post_create(
 _UNSET: Any = object()
 
 
+def _locked_post(actor: Any, post_id: Any, *, may: Any = None) -> Post:
+    """The post, locked for this transaction: 404 for a person outside its municipality,
+    403 when `may(actor, post)` says no."""
+    post = lock_post(post_id)
+    if not roles_in(actor, post.municipality):
+        raise Http404(_("Fant ikke innlegget."))
+    if may is not None and not may(actor, post):
+        raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+    return post
+
+
 def post_update(
     *,
     actor: Any,
@@ -277,11 +288,7 @@ def post_update(
     recomputed. Only what is passed changes."""
     now = now or timezone.now()
     with transaction.atomic():
-        post = lock_post(post_id)
-        if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
-        if not access.may_edit(actor, post):
-            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        post = _locked_post(actor, post_id, may=access.may_edit)
         if post.status not in EDITABLE:
             raise ServiceError(
                 _("Innlegget kan ikke endres nå (status: %(status)s).")
@@ -334,11 +341,7 @@ def post_check(*, actor: Any, post_id: Any, now: datetime | None = None) -> list
     """Recompute and store the post's findings (no other change)."""
     now = now or timezone.now()
     with transaction.atomic():
-        post = lock_post(post_id)
-        if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
-        if not access.may_view(actor, post):
-            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        post = _locked_post(actor, post_id, may=access.may_view)
         post.findings = _findings(post, access.post_channels(post), now)
         post.save(update_fields=["findings"])
     return post.findings
@@ -410,9 +413,7 @@ def post_publish(
     now = now or timezone.now()
     reason = str(override_reason or "").strip()[:MAX_REASON]
     with transaction.atomic():
-        post = lock_post(post_id)
-        if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
+        post = _locked_post(actor, post_id)
         if post.status not in EDITABLE:
             return post
         channels = access.post_channels(post)
@@ -525,9 +526,7 @@ def post_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Po
     """The approver the chain names releases the post (four eyes: never the author)."""
     now = now or timezone.now()
     with transaction.atomic():
-        post = lock_post(post_id)
-        if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
+        post = _locked_post(actor, post_id)
         if post.status != PostStatus.AWAITING_APPROVAL:
             if post.approved_by_id == getattr(actor, "pk", None):
                 return post  # a double click
@@ -556,9 +555,7 @@ def post_reject(*, actor: Any, post_id: Any, reason: str, now: datetime | None =
     if not reason:
         raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
     with transaction.atomic():
-        post = lock_post(post_id)
-        if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
+        post = _locked_post(actor, post_id)
         if post.status != PostStatus.AWAITING_APPROVAL:
             raise ServiceError(_("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
@@ -578,11 +575,7 @@ def post_withdraw(*, actor: Any, post_id: Any, now: datetime | None = None) -> P
     post is cancelled on the platform after commit)."""
     now = now or timezone.now()
     with transaction.atomic():
-        post = lock_post(post_id)
-        if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
-        if not access.may_edit(actor, post):
-            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        post = _locked_post(actor, post_id, may=access.may_edit)
         if post.status not in WAITING | {PostStatus.PAUSED}:
             raise ServiceError(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status
