@@ -460,3 +460,27 @@ class SimulatedWorld(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel_id}"
+
+
+class ReplyPresence(models.Model):
+    """Someone has the reply box open on an item (#15: "someone else is writing here").
+
+    One row per (item, person), refreshed while they write (`inbox.presence`); a row
+    older than `presence.WINDOW` means nothing. Not audited: it records no decision,
+    only that a colleague is busy here, and it is deleted once the reply is sent.
+    """
+
+    item = models.ForeignKey(InboxItem, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # When this person opened the box (kept while they keep writing), and last seen.
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "user"], name="inbox_one_presence_per_person"),
+        ]
+        indexes = [models.Index(fields=["item", "seen_at"], name="inbox_presence_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.user_id} @ {self.seen_at:%H:%M}"
