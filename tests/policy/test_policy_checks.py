@@ -550,3 +550,12 @@ def test_a_link_that_is_no_url_never_crashes_the_check(link):
         CheckContext(kind="post", now=datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("Europe/Oslo"))),
     )
     assert "PU-9" in {f.rule for f in findings}  # no own link found: the warning stands
+
+
+def test_pu1_names_a_national_id_masked_while_the_span_points_at_it():
+    # The message travels further than the draft (API 422, audit reasons, logs).
+    policy = load_policy("indre-fosen")
+    [found] = [f for f in check(Draft(f"Søknad fra {FNR} er mottatt."), policy) if f.rule == "PU-1"]
+    assert FNR not in found.message_nb and FNR not in found.message_en
+    assert FNR[-5:] in found.message_nb  # as on a letter: the individual number stays
+    assert f"Søknad fra {FNR} er mottatt."[found.span[0] : found.span[1]] == FNR

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.language.pii import PersonalData, find_personal_data
 from ordstyrer.language.readability import lix, plain_language_issues
 from ordstyrer.policy.rules._findings import finding, phrases, quote, sentences, word_count
@@ -87,6 +88,9 @@ def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list
         nb, en = _LABEL[hit.type]
         shown = quote(text, (hit.start, hit.end))
         if hit.type == "national_id":
+            # The message travels further than the draft (API 422, audit reason, logs):
+            # it names the number masked, as the console shows it (issue #18).
+            shown = mask_national_ids(shown)
             out.append(
                 finding(
                     policy,
