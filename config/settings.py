@@ -184,9 +184,14 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env_str("ORDSTYRER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("ORDSTYRER_FROM_EMAIL", "ordstyrer@localhost")
 
+_TASK_BACKEND = env_str("ORDSTYRER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {
     "default": {
-        "BACKEND": env_str("ORDSTYRER_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": _TASK_BACKEND,
+        # DRAINS_WEBHOOKS: this backend's workers (`ordstyrer worker`, the database backend's)
+        # poll the stored webhook deliveries themselves, so a receipt queues no task
+        # (platforms.webhooks). Any other backend gets one task per delivery.
+        "OPTIONS": {"DRAINS_WEBHOOKS": _TASK_BACKEND == "django_tasks_db.DatabaseBackend"},
     }
 }
 

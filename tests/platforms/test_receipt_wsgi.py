@@ -25,6 +25,7 @@ from tests.platforms.conftest import (
     feed_body,
     make_channel,
 )
+from tests.platforms.test_webhooks import DB_TASKS
 
 # The receipt sends Django's request signals, which close a connection left inside a
 # transaction: these tests run with real commits.
@@ -89,7 +90,7 @@ def channel(personas):
 
 
 def test_a_signed_post_is_one_insert_and_the_drain_triages_it(channel, settings) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DB_TASKS
     body = feed_body([comment_value(PAGE, "222_7001", message=TEXT)], PAGE)
     with CaptureQueriesContext(connection) as queries:
         assert post(body) == ("200 OK", b"")
@@ -126,7 +127,7 @@ def test_a_body_over_the_upload_limit_or_with_a_bad_length_is_refused(channel, s
 def test_a_database_failure_answers_500_without_details_and_the_retry_is_stored(
     channel, settings
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DB_TASKS
     body = feed_body([comment_value(PAGE, "222_7004", message=TEXT)], PAGE)
 
     def database_down(execute, sql, params, many, context):

@@ -126,7 +126,12 @@ def test_the_view_writes_one_row_and_nothing_else(client, channel) -> None:
     assert WebhookDelivery.objects.get().status == DeliveryStatus.RECEIVED
 
 
-DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DB_TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "OPTIONS": {"DRAINS_WEBHOOKS": True},
+    }
+}
 
 
 def test_with_the_database_queue_the_receipt_is_one_insert_and_a_drain_triages_it(

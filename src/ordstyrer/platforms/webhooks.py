@@ -92,13 +92,12 @@ def webhook_receive(*, body: bytes, now: datetime | None = None) -> str:
 
 
 def _workers_drain() -> bool:
-    """Do workers poll the delivery table (the database task backend, whose workers run
-    `deliveries_drain`), or must the task be queued?"""
-    from django_tasks_db.backend import DatabaseBackend
-
+    """Do workers poll the delivery table (`deliveries_drain`), or must the task be
+    queued? The task backend's settings say so: `OPTIONS["DRAINS_WEBHOOKS"]`
+    (config/settings.py sets it for the database backend, whose workers are ours)."""
     from ordstyrer.platforms import tasks
 
-    return isinstance(tasks.webhook_process.get_backend(), DatabaseBackend)
+    return bool(tasks.webhook_process.get_backend().options.get("DRAINS_WEBHOOKS", False))
 
 
 def _enqueue(digest: str) -> None:
