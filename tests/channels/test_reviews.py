@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -52,6 +53,7 @@ def test_reminders_when_due_then_weekly_claimed_once(mt, django_capture_on_commi
             assert services.reviews_sweep(now=on_due) + services.reviews_sweep(now=on_due) == 1
     assert [m.to for m in mail.outbox] == [[mt.employee.email]]
     assert "CH-6" in mail.outbox[0].body and channel.name in mail.outbox[0].subject
+    assert re.search(r"https?://[^/\s]+/m/", mail.outbox[0].body)  # absolute link (#15)
     three_days = on_due + timedelta(days=3)
     with time_machine.travel(three_days, tick=False):
         assert services.reviews_sweep(now=three_days) == 0

@@ -3,6 +3,7 @@ leader, approval sends it to the simulated page, rejection restores the item, en
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,6 +133,7 @@ def test_rejected_reply_never_goes_out_and_the_item_is_restored(
     assert not on_the_page(world)
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["sigrid@krby.kommune.no"]
     assert "Vent på pressemeldingen kl. 12." in mail.outbox[0].body
+    assert re.search(r"https?://[^/\s]+/m/", mail.outbox[0].body)  # absolute link (#15)
     # Approving a rejected reply is refused; rejecting it again changes nothing.
     with pytest.raises(ServiceError):
         crisis_approve(

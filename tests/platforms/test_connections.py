@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,12 +19,13 @@ from ordstyrer.channels.models import ChannelMembership, ChannelRole
 from ordstyrer.channels.platform import connector_for
 from ordstyrer.connectors.secrets import TokenCipher
 from ordstyrer.core.models import AuditEntry
-from ordstyrer.platforms import connections
+from ordstyrer.platforms import connections, health
 from ordstyrer.platforms.models import (
     ConnectionStatus,
     ConnectorCall,
     PlatformConnection,
 )
+from ordstyrer.platforms.sweeps import sweep_tokens
 from tests.factories import PASSWORD
 from tests.platforms.conftest import make_channel
 
@@ -396,10 +398,10 @@ def test_a_removal_that_never_ran_gives_up_the_token_within_the_grace(
     assert "fjerner appen" in page and "tokenet er slettet" not in page
     # Webhooks for the Page are no longer routed to the channel meanwhile.
     assert connection.status == ConnectionStatus.DISCONNECTED
-    connections.checks_sweep(now=timezone.now() + connections.UNSUBSCRIBE_GRACE / 2)
+    sweep_tokens(now=timezone.now() + connections.UNSUBSCRIBE_GRACE / 2)
     assert PlatformConnection.objects.get(pk=connection.pk).token_encrypted
     later = timezone.now() + connections.UNSUBSCRIBE_GRACE + timedelta(minutes=1)
-    connections.checks_sweep(now=later)
+    sweep_tokens(now=later)
     assert PlatformConnection.objects.get(pk=connection.pk).token_encrypted == ""
     assert connections.connection_unsubscribe(connection_id=connection.pk) == "nothing"
 
@@ -420,7 +422,7 @@ def test_daily_check_flags_an_expired_token(
     graph.store.expire_page_token(fb_page.id, 463)  # "Session has expired" (spec §3.2)
     now = timezone.now() + timedelta(days=1, minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        claimed = connections.checks_sweep(now=now)
+        claimed = health.checks_sweep(now=now)
     assert claimed == 1
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.NEEDS_REAUTH
@@ -430,8 +432,9 @@ def test_daily_check_flags_an_expired_token(
     assert AuditEntry.objects.filter(action="platform_needs_reauth").count() == 1
     assert [m.to for m in mail.outbox] == [["hovedadmin@example.invalid"]]
     assert "kobles til på nytt" in mail.outbox[0].subject
+    assert re.search(r"https?://[^/\s]+/m/", mail.outbox[0].body)  # absolute link (#15)
     # A flagged connection is not checked again by the sweep, and not flagged twice.
-    assert connections.checks_sweep(now=now + timedelta(days=2)) == 0
+    assert health.checks_sweep(now=now + timedelta(days=2)) == 0
 
 
 def test_any_call_with_a_dead_token_flags_the_channel_at_once(personas, graph, fb_page) -> None:
@@ -449,7 +452,7 @@ def test_a_permission_error_is_shown_but_does_not_flag(personas, graph, fb_page)
     channel = make_channel(personas)
     connection = _connect(channel, fb_page, personas.communications)
     graph.inject(200, path=f"/{fb_page.id}", times=1)
-    assert connections.connection_check(connection_id=connection.pk) == "error"
+    assert health.connection_check(connection_id=connection.pk) == "error"
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.CONNECTED and connection.check_ok is False
     assert connection.next_check_at > timezone.now() + timedelta(hours=20)

@@ -105,6 +105,8 @@ def test_unit_page_waits_for_the_unit_leader_four_eyes(
     # The approvers are told; the author (an editor) is not among them.
     notified = {to for m in mailoutbox for to in m.to}
     assert "leder@example.invalid" in notified and world.editor.email not in notified
+    # A link a mail client can open (#15): absolute, to the approval queue.
+    assert all("https://ordstyrer.example.no/m/pubby/" in m.body for m in mailoutbox)
     # The author may not approve (four eyes), nor may an ordinary employee.
     with pytest.raises(PermissionDenied):
         services.post_approve(actor=world.editor, post_id=post.pk)
@@ -150,6 +152,7 @@ def test_rejection_goes_back_to_the_author_with_the_reason(
     assert post.rejection_reason == "Vent til rektor har informert."
     assert len(mailoutbox) == 1 and "Vent til rektor" in mailoutbox[0].body
     assert mailoutbox[0].to == [world.editor.email]
+    assert f"https://ordstyrer.example.no/m/pubby/publisering/{post.pk}/" in mailoutbox[0].body
     # The author fixes it and sends it again: a new round.
     services.post_update(actor=world.editor, post_id=post.pk, text=CLEAN + " Velkommen!")
     post = post_publish(actor=world.editor, post_id=post.pk)

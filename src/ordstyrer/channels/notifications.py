@@ -6,11 +6,7 @@ installation's language; every one names the rule it follows and where to act.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -18,30 +14,11 @@ from django.utils.translation import gettext as _
 from ordstyrer.channels import rules
 from ordstyrer.channels.models import Channel, ChannelReview
 from ordstyrer.channels.selectors import eligible_approvers, main_admin_users
-
-
-def _addresses(users: Iterable[Any]) -> list[str]:
-    seen: list[str] = []
-    for user in users:
-        email = (getattr(user, "email", "") or "").strip()
-        if user is not None and getattr(user, "is_active", True) and email and email not in seen:
-            seen.append(email)
-    return seen
-
-
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    if not recipients:
-        return 0
-    connection = get_connection()
-    messages = [
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
-        for to in recipients
-    ]
-    return connection.send_messages(messages) or 0
+from ordstyrer.core.mail import addresses, console_url, send
 
 
 def _channel_path(channel: Channel) -> str:
-    return reverse("channels:detail", args=[channel.municipality.slug, channel.pk])
+    return console_url(reverse("channels:detail", args=[channel.municipality.slug, channel.pk]))
 
 
 def notify_channel_event(*, channel_id: int, event: str) -> int:
@@ -74,7 +51,7 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
                 )
                 % context
             )
-            return _send(subject, body, _addresses(approvers))
+            return send(subject, body, addresses(approvers))
         proposers = [channel.proposed_by, channel.submitted_by]
         if event == "approved":
             subject = _("Kanalen «%(name)s» er godkjent") % context
@@ -85,9 +62,7 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
                 )
                 % context
             )
-            return _send(
-                subject, body, _addresses([*proposers, *main_admin_users(channel=channel)])
-            )
+            return send(subject, body, addresses([*proposers, *main_admin_users(channel=channel)]))
         if event == "rejected":
             context["reason"] = channel.rejection_reason
             subject = _("Kanalforslaget «%(name)s» er avvist") % context
@@ -98,7 +73,7 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
                 )
                 % context
             )
-            return _send(subject, body, _addresses(proposers))
+            return send(subject, body, addresses(proposers))
     raise ValueError(f"unknown channel event {event!r}")
 
 
@@ -112,7 +87,9 @@ def notify_review_due(*, review_id: int) -> int:
         context = {
             "name": channel.name,
             "due": review.due_on.strftime("%d.%m.%Y"),
-            "path": reverse("channels:review", args=[channel.municipality.slug, channel.pk]),
+            "path": console_url(
+                reverse("channels:review", args=[channel.municipality.slug, channel.pk])
+            ),
         }
         subject = _("Tid for gjennomgang av «%(name)s»") % context
         body = (
@@ -122,4 +99,4 @@ def notify_review_due(*, review_id: int) -> int:
             )
             % context
         )
-        return _send(subject, body, _addresses(main_admin_users(channel=channel)))
+        return send(subject, body, addresses(main_admin_users(channel=channel)))

@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.mail import addresses, send
 from ordstyrer.inbox.models import Reply
-from ordstyrer.inbox.notifications import _addresses, _path, _send
+from ordstyrer.inbox.notifications import _path
 
 
 def notify_reply_rejected(*, reply_id: int) -> int:
@@ -31,4 +32,4 @@ def notify_reply_rejected(*, reply_id: int) -> int:
             )
             % context
         )
-        return _send(subject, body, _addresses([reply.author]))
+        return send(subject, body, addresses([reply.author]))

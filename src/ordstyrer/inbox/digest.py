@@ -31,9 +31,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ordstyrer.channels.models import ChannelMembership, ChannelRole
+from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.core.services import after_commit
 from ordstyrer.inbox.models import DigestMark, InboxItem
-from ordstyrer.inbox.notifications import ADMIN_ROLES, _addresses, _local, _send, console_url
+from ordstyrer.inbox.notifications import ADMIN_ROLES, _local
 from ordstyrer.inbox.selectors import NOT_WAITING
 from ordstyrer.tenants.models import Role, RoleAssignment
 
@@ -150,7 +151,7 @@ def send_digest(*, user_id: int, at: str) -> int:
             "overdue": len(overdue),
             "soon": len(soon),
         }
-        return _send(subject, "\n".join(parts), _addresses([user]))
+        return send(subject, "\n".join(parts), addresses([user]))
 
 
 def _line(item: InboxItem) -> str:

@@ -13,47 +13,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import ChannelMembership, ChannelRole
+from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
 from ordstyrer.tenants.models import Role, RoleAssignment
 
 ADMIN_ROLES = (ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN, ChannelRole.EDITOR)
-
-
-def _addresses(users: Iterable[Any]) -> list[str]:
-    seen: list[str] = []
-    for user in users:
-        email = (getattr(user, "email", "") or "").strip()
-        if user is not None and getattr(user, "is_active", True) and email and email not in seen:
-            seen.append(email)
-    return seen
-
-
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    if not recipients:
-        return 0
-    messages = [
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
-        for to in recipients
-    ]
-    return get_connection().send_messages(messages) or 0
-
-
-def console_url(path: str) -> str:
-    """An absolute link to `path` in the console, for e-mail (#15): ORDSTYRER_BASE_URL,
-    else ORDSTYRER_PUBLIC_URL, else the embedded default on localhost."""
-    base = (
-        getattr(settings, "ORDSTYRER_BASE_URL", "")
-        or getattr(settings, "ORDSTYRER_PUBLIC_URL", "")
-        or f"http://localhost:{getattr(settings, 'WEB_PORT', 8000)}"
-    )
-    return base.rstrip("/") + path
 
 
 def _path(item: InboxItem) -> str:
@@ -123,7 +93,7 @@ def notify_deadline(*, item_id: int, kind: str, due_at: str) -> int:
             )
         else:
             raise ValueError(f"unknown deadline notice {kind!r}")
-        return _send(subject, body, _addresses(people))
+        return send(subject, body, addresses(people))
 
 
 def notify_referral(*, referral_id: int) -> int:
@@ -152,7 +122,7 @@ def notify_referral(*, referral_id: int) -> int:
             )
             % context
         )
-        return _send(subject, body, _addresses(municipal_people(item, roles)))
+        return send(subject, body, addresses(municipal_people(item, roles)))
 
 
 def notify_unwanted_report(*, report_id: int) -> int:
@@ -175,7 +145,7 @@ def notify_unwanted_report(*, report_id: int) -> int:
             )
             % context
         )
-        return _send(subject, body, _addresses(people))
+        return send(subject, body, addresses(people))
 
 
 def notify_reply_failed(*, reply_id: int) -> int:
@@ -191,4 +161,4 @@ def notify_reply_failed(*, reply_id: int) -> int:
             )
             % context
         )
-        return _send(subject, body, _addresses([reply.author]))
+        return send(subject, body, addresses([reply.author]))

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.selectors import main_admin_users
+from ordstyrer.core.mail import addresses, console_url, send
 
 
 def notify_reauth(*, channel_id: int) -> int:
     channel = Channel.objects.select_related("municipality").get(pk=channel_id)
-    recipients: list[str] = []
-    for user in main_admin_users(channel=channel):
-        email = (user.email or "").strip()
-        if email and email not in recipients:
-            recipients.append(email)
+    recipients = addresses(main_admin_users(channel=channel))
     if not recipients:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        path = reverse(
-            "platforms:connection", kwargs={"slug": channel.municipality.slug, "pk": channel.pk}
+        path = console_url(
+            reverse(
+                "platforms:connection", kwargs={"slug": channel.municipality.slug, "pk": channel.pk}
+            )
         )
         subject = _("Kanalen «%(name)s» må kobles til på nytt") % {"name": channel.name}
         body = _(
@@ -32,8 +30,4 @@ def notify_reauth(*, channel_id: int) -> int:
             "sendes før en hovedadministrator kobler kanalen til igjen.\n\n"
             "Koble til på nytt her: %(path)s"
         ) % {"name": channel.name, "path": path}
-    messages = [
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
-        for to in recipients
-    ]
-    return get_connection().send_messages(messages) or 0
+    return send(subject, body, recipients)

@@ -3,19 +3,19 @@ after the change committed. Bokmål; the reason is quoted, the post text is not.
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.publishing.models import Post
 
 
 def rejected_notify(*, post_id: int) -> str:
     """Tell the author that the post came back, and why."""
     post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
-    if post is None or post.author is None or not (post.author.email or "").strip():
+    recipients = addresses([post.author]) if post is not None else []
+    if not recipients:
         return "skipped"
     with translation.override("nb"):
         subject = _("Innlegget ditt ble sendt tilbake")
@@ -25,12 +25,11 @@ def rejected_notify(*, post_id: int) -> str:
         ) % {
             "municipality": post.municipality.name,
             "reason": post.rejection_reason,
-            "path": reverse("publishing:detail", args=[post.municipality.slug, post.pk]),
+            "path": console_url(
+                reverse("publishing:detail", args=[post.municipality.slug, post.pk])
+            ),
         }
-    message = EmailMessage(
-        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[post.author.email]
-    )
-    get_connection().send_messages([message])
+    send(subject, body, recipients)
     return "sent"
 
 
@@ -49,10 +48,10 @@ def awaiting_notify(*, post_id: int) -> str:
             municipality=post.municipality, role__in=("unit_leader", "communications")
         ).select_related("user")
     }
-    recipients = sorted(
-        {u.email.strip() for u in people
-         if u.is_active and (u.email or "").strip() and may_approve(u, post, channels)}
-    )  # fmt: skip
+    approvers = sorted(
+        (u for u in people if may_approve(u, post, channels)), key=lambda u: u.email or ""
+    )
+    recipients = addresses(approvers)
     if not recipients:
         return "nobody"
     with translation.override("nb"):
@@ -64,11 +63,7 @@ def awaiting_notify(*, post_id: int) -> str:
             "author": (post.author.get_full_name() or post.author.username) if post.author else "",
             "municipality": post.municipality.name,
             "channels": ", ".join(c.name for c in channels),
-            "path": reverse("publishing:approvals", args=[post.municipality.slug]),
+            "path": console_url(reverse("publishing:approvals", args=[post.municipality.slug])),
         }
-    messages = [
-        EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to])
-        for to in recipients
-    ]
-    get_connection().send_messages(messages)
+    send(subject, body, recipients)
     return "sent"
