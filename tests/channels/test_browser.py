@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ordstyrer.channels import platform
 from ordstyrer.channels.closures import closures_sweep
 from ordstyrer.channels.models import Channel
 from tests.browser_support import assert_accessible, login
@@ -23,9 +22,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-def test_propose_approve_activate_close_and_reopen(page: Page, live_server, monkeypatch):
+def test_propose_approve_activate_close_and_reopen(page: Page, live_server, settings):
     connector = SwitchingPlatform(posts=2)
-    monkeypatch.setattr(platform, "_opener", lambda channel: nullcontext(connector))
+    settings.ORDSTYRER_CONNECTORS = {
+        **settings.ORDSTYRER_CONNECTORS,
+        "OPENER": lambda channel: nullcontext(connector),
+    }
     p = make_personas("nettby", "indre-fosen")  # chain: unit leader, then communications
     base = live_server.url
     slug = p.municipality.slug

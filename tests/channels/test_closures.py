@@ -104,12 +104,16 @@ class BrokenPlatform:
 
 
 @pytest.fixture
-def fake_platform(monkeypatch):
+def fake_platform(settings):
     holder = {}
 
     def use(connector):
         holder["c"] = connector
-        monkeypatch.setattr(platform, "_opener", lambda channel: nullcontext(holder["c"]))
+        # The documented override (channels/platform.py): swap the configured opener.
+        settings.ORDSTYRER_CONNECTORS = {
+            **settings.ORDSTYRER_CONNECTORS,
+            "OPENER": lambda channel: nullcontext(holder["c"]),
+        }
         return connector
 
     return use
@@ -402,9 +406,9 @@ def test_notice_points_to_the_policys_formal_inquiry_address():
     assert "på post@mt.kommune.no eller telefon 35 05 90 00." in text
 
 
-def test_the_default_opener_builds_the_connector_from_the_channel(personas, monkeypatch):
+def test_the_default_opener_builds_the_connector_from_the_channel(personas, monkeypatch, settings):
     seen = []
-    monkeypatch.setattr(platform, "_opener", None)
+    settings.ORDSTYRER_CONNECTORS = {**settings.ORDSTYRER_CONNECTORS, "OPENER": None}
     monkeypatch.setattr(
         platform, "connector_for", lambda channel: seen.append(channel.pk) or HidingPlatform()
     )

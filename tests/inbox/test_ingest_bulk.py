@@ -14,7 +14,6 @@ import pytest
 import time_machine
 from django.forms.models import model_to_dict
 
-from ordstyrer.channels import platform
 from ordstyrer.channels import services as channel_services
 from ordstyrer.channels.models import ClosureHiddenComment, CommentMode
 from ordstyrer.connectors.base import Author
@@ -195,13 +194,16 @@ def test_nothing_is_stored_in_bulk_for_another_channel_of_the_same_ids(db):
 
 
 def test_while_a_closure_hides_new_comments_each_goes_one_at_a_time(
-    db, monkeypatch, django_capture_on_commit_callbacks
+    db, settings, django_capture_on_commit_callbacks
 ):
     """CH-9: on a platform that cannot switch comments off, each new comment of a closed
     channel is listed to be hidden — the bulk path leaves them all to `inbox_ingest`."""
     world = make_world()
     connector = HidingPlatform()
-    monkeypatch.setattr(platform, "_opener", lambda channel: nullcontext(connector))
+    settings.ORDSTYRER_CONNECTORS = {
+        **settings.ORDSTYRER_CONNECTORS,
+        "OPENER": lambda channel: nullcontext(connector),
+    }
     with time_machine.travel(TUESDAY, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             closure = channel_services.closure_schedule(

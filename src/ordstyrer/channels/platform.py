@@ -3,9 +3,22 @@
 Only tasks call this module, never a request or a transaction. The domain asks for a
 capability (`CommentSwitch`, `CommentSource`, `Moderator`) and handles "not
 supported" itself: a platform without a comment switch gets its new comments hidden
-as they arrive instead. `open_connector` is the one seam: by default it builds the
-connector with `connector_for`; another app may plug in its own opener
-(`use_connector_opener`).
+as they arrive instead. `open_connector` is the one seam: it opens the channel's
+connector with the configured opener, or builds it with `connector_for`.
+
+What plugs into the connectors is configured in one place, the setting
+`ORDSTYRER_CONNECTORS` (config/settings.py), and resolved in one function,
+`connector_hooks`, on each use — no module state is written at start-up:
+
+* `OPENER`: `(channel) -> context manager yielding the connector` (the inbox's
+  `channel_connector`, which keeps the simulated platform's world under a row lock);
+* `CONFIG`: `(channel) -> extra connector settings` (the platform connection's account
+  id and encrypted token);
+* `RECORDER`: `(channel) -> CallRecorder` (the call log of `ordstyrer.platforms`).
+
+Each value is a dotted path, a callable, or None (not plugged). Tests swap one with
+pytest-django's `settings` fixture (or `override_settings`), e.g.
+`settings.ORDSTYRER_CONNECTORS = {**settings.ORDSTYRER_CONNECTORS, "OPENER": opener}`.
 """
 
 from __future__ import annotations
@@ -14,8 +27,12 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel, CommentMode
@@ -43,61 +60,87 @@ class PlatformOutcome:
 PLATFORM_ID_KEYS = {"facebook": "page_id", "instagram": "ig_user_id", "simulated": "channel_id"}
 
 
+ConnectorOpener = Callable[[Channel], AbstractContextManager[Any]]
+ExtraConfig = Callable[[Channel], Mapping[str, Any]]
+RecorderFactory = Callable[[Channel], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorHooks:
+    """What `ORDSTYRER_CONNECTORS` plugs in (None: nothing)."""
+
+    opener: ConnectorOpener | None = None
+    config: ExtraConfig | None = None
+    recorder: RecorderFactory | None = None
+
+
+HOOK_KEYS = ("OPENER", "CONFIG", "RECORDER")
+
+
+def connector_hooks() -> ConnectorHooks:
+    """The hooks `ORDSTYRER_CONNECTORS` names, resolved (the one place they are read)."""
+    configured = getattr(settings, "ORDSTYRER_CONNECTORS", None) or {}
+    unknown = sorted(set(configured) - set(HOOK_KEYS))
+    if unknown:
+        raise ImproperlyConfigured(
+            f"ORDSTYRER_CONNECTORS: unknown keys {unknown}; known: {list(HOOK_KEYS)}"
+        )
+    return ConnectorHooks(
+        opener=_resolve(configured.get("OPENER")),
+        config=_resolve(configured.get("CONFIG")),
+        recorder=_resolve(configured.get("RECORDER")),
+    )
+
+
+def _resolve(value: object) -> Any:
+    if value is None or callable(value):
+        return value
+    if isinstance(value, str):
+        return _import(value)
+    raise ImproperlyConfigured(
+        f"ORDSTYRER_CONNECTORS: {value!r} is neither a dotted path nor a callable"
+    )
+
+
+@lru_cache(maxsize=32)
+def _import(dotted: str) -> Any:
+    # Cached by path: imported once, while a swapped setting is seen at once.
+    try:
+        return import_string(dotted)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"ORDSTYRER_CONNECTORS: {exc}") from exc
+
+
 def connector_config(channel: Channel) -> dict[str, Any]:
     """The settings a connector is built from: the channel's stored connector settings
-    (encrypted tokens included, decrypted only by the connector) and its platform id."""
+    (encrypted tokens included, decrypted only by the connector), its platform id and
+    the configured extra settings (`ORDSTYRER_CONNECTORS["CONFIG"]`)."""
     config = dict(channel.connector_config or {})
     key = PLATFORM_ID_KEYS.get(channel.kind, "platform_id")
     if channel.platform_id:
         config.setdefault(key, channel.platform_id)
-    if _extra_config is not None:
-        config.update(_extra_config(channel))
+    extra = connector_hooks().config
+    if extra is not None:
+        config.update(extra(channel))
     return config
 
 
 def connector_for(channel: Channel) -> Any:
     """The connector of the channel's platform (`ordstyrer.connectors.registry`), with
-    every call recorded on the channel when a recorder is plugged in."""
+    every call recorded on the channel when a recorder is configured."""
     from ordstyrer.connectors.registry import get_connector
 
-    recorder = _recorder(channel) if _recorder is not None else None
+    recorder_for = connector_hooks().recorder
+    recorder = recorder_for(channel) if recorder_for is not None else None
     return get_connector(channel.kind, connector_config(channel), recorder=recorder)
-
-
-# The platform connection (`ordstyrer.platforms`) adds the stored account id and
-# encrypted token to the settings, and logs every connector call on the channel.
-_extra_config: Callable[[Channel], Mapping[str, Any]] | None = None
-_recorder: Callable[[Channel], Any] | None = None
-
-
-def use_connector_extras(
-    *,
-    config: Callable[[Channel], Mapping[str, Any]] | None,
-    recorder: Callable[[Channel], Any] | None,
-) -> None:
-    """Plug in extra connector settings and a `CallRecorder` factory (set once from
-    AppConfig.ready; None: neither)."""
-    global _extra_config, _recorder  # one process-wide seam, like the opener below
-    _extra_config, _recorder = config, recorder
-
-
-ConnectorOpener = Callable[[Channel], AbstractContextManager[Any]]
-_opener: ConnectorOpener | None = None
-
-
-def use_connector_opener(opener: ConnectorOpener | None) -> None:
-    """Let another app open connectors for the closure steps, e.g. the inbox's
-    `channel_connector`, which loads and saves the simulated platform's world under a
-    row lock so that comments switched off here stay off there. None: the default."""
-    global _opener  # one process-wide seam, set once from AppConfig.ready
-    _opener = opener
 
 
 @contextmanager
 def open_connector(channel: Channel) -> Iterator[Any]:
     """The channel's connector for the duration of the block (the one seam)."""
-    if _opener is not None:
-        with _opener(channel) as connector:
+    opener = connector_hooks().opener
+    if opener is not None:
+        with opener(channel) as connector:
             yield connector
         return
     yield connector_for(channel)

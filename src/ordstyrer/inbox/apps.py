@@ -10,12 +10,11 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         # Deadline notices, policy recomputation, polling and reply retries run in
         # `ordstyrer worker` and in the embedded in-process worker.
-        from ordstyrer.channels.platform import use_connector_opener
         from ordstyrer.channels.selectors import register_overdue_counter
-        from ordstyrer.inbox import platform, selectors, sweeps
+        from ordstyrer.inbox import selectors, sweeps
 
         sweeps.register()
-        # One world per simulated channel: closures (CH-9) act on the page the inbox reads.
-        use_connector_opener(platform.channel_connector)
+        # (One world per simulated channel, so that closures (CH-9) act on the page the
+        # inbox reads: its opener is named in settings.ORDSTYRER_CONNECTORS.)
         # CH-5: channels with unanswered items past their deadline are flagged.
         register_overdue_counter(selectors.overdue_counts)

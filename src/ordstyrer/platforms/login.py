@@ -18,9 +18,9 @@ from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.facebook.onboarding import exchange_for_long_lived, list_pages
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.platforms import oauth
-from ordstyrer.platforms.connections import cipher
 from ordstyrer.platforms.models import Platform
 from ordstyrer.platforms.recording import graph_settings
+from ordstyrer.platforms.tokens import cipher
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,25 @@
-"""What this app plugs into the one place connectors are built (`channels.platform`).
+"""The call log and the stored connection's connector settings (infrastructure).
 
 * `connection_config(channel)`: the stored connection — account id, the encrypted Page
   token (decrypted only inside the connector), the Graph host and version from the
-  settings, and the app secret so every call carries `appsecret_proof`.
-* `recorder_for(channel)`: the connectors' `CallRecorder`, which writes one
-  `ConnectorCall` row per call (outcome, duration, error) and flags the connection
-  "needs re-authorisation" the moment a call says the token is dead (Graph 190/102/10).
+  settings, and the app secret so every call carries `appsecret_proof`
+  (`ORDSTYRER_CONNECTORS["CONFIG"]`).
+* `record_call(...)`: writes one `ConnectorCall` row (outcome, duration, error) and
+  returns it. What an outcome means for the connection (a dead token) is decided by the
+  caller, `platforms.health.recorder_for`; this module calls nothing above it.
 
-Both are called from tasks only (never inside a request or a transaction).
+Both are used from tasks only (never inside a request or a transaction).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
-from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import redact_text
@@ -93,6 +93,7 @@ def record_call(
     duration: float,
     error: ConnectorError | None,
 ) -> ConnectorCall:
+    """Store one connector call on the channel and return the row (the outcome)."""
     now = timezone.now()
     call = ConnectorCall.objects.create(
         channel_id=channel_id,
@@ -105,32 +106,4 @@ def record_call(
         error_message=safe_message(error),
         permanent=error.permanent if error is not None else None,
     )
-    if error is not None and error.code == ErrorCode.NEEDS_REAUTH:
-        from ordstyrer.platforms.connections import connection_flag_reauth
-
-        connection_flag_reauth(channel_id=channel_id, message=safe_message(error), now=now)
     return call
-
-
-def recorder_for(channel: Any) -> Callable[..., None] | None:
-    """The `CallRecorder` for one channel (the connectors call it once per call)."""
-    channel_id = channel.pk
-
-    def record(
-        *,
-        outcome: str,
-        capability: Any,
-        operation: str,
-        duration: float,
-        error: ConnectorError | None,
-    ) -> None:
-        record_call(
-            channel_id=channel_id,
-            outcome=outcome,
-            capability=capability,
-            operation=operation,
-            duration=duration,
-            error=error,
-        )
-
-    return record

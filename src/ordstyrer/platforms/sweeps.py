@@ -27,8 +27,10 @@ def sweep_webhook_retention(*, now: datetime) -> int:
 
 
 def sweep_tokens(*, now: datetime) -> int:
-    from ordstyrer.platforms.connections import checks_sweep
+    from ordstyrer.platforms.connections import disconnected_tokens_forget
+    from ordstyrer.platforms.health import checks_sweep
 
+    disconnected_tokens_forget(now=now)
     return checks_sweep(now=now)
 
 

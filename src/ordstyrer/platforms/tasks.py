@@ -20,7 +20,7 @@ def webhook_process(sha256: str) -> str:
 @task()
 def connection_verify(connection_id: int) -> str:
     """Learn a new connection's tasks and permissions, check it, subscribe webhooks."""
-    from ordstyrer.platforms.connections import connection_verify as verify
+    from ordstyrer.platforms.health import connection_verify as verify
 
     return verify(connection_id=connection_id)
 
@@ -28,7 +28,7 @@ def connection_verify(connection_id: int) -> str:
 @task()
 def connection_check_task(connection_id: int) -> str:
     """The daily token health check of one connection."""
-    from ordstyrer.platforms.connections import connection_check
+    from ordstyrer.platforms.health import connection_check
 
     return connection_check(connection_id=connection_id)
 

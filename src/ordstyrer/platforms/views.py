@@ -25,7 +25,7 @@ from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
 from ordstyrer.core.errors import AccessDenied, ServiceError
-from ordstyrer.platforms import connections, history, login
+from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
 from ordstyrer.platforms.models import ConnectionMethod, Platform
 from ordstyrer.platforms.selectors import connection_overview
@@ -181,7 +181,7 @@ def choose(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         option = options[form.cleaned_data["page"]]
         try:
-            token = connections.cipher().decrypt(option["token_encrypted"])
+            token = tokens.cipher().decrypt(option["token_encrypted"])
             connections.connection_connect(
                 actor=request.user,
                 channel=channel,

@@ -401,12 +401,14 @@ class FacebookConnector:
         body = self.client.get(f"{object_id or self.page_id}/insights", params)
         return parse_insights(body)
 
-    # -- Set-up helpers (not capabilities) ------------------------------------------------
+    # -- Set-up helpers (not capabilities; recorded under comment_source) ---------------
 
+    @recorded(Capability.COMMENT_SOURCE)
     def check_access(self) -> dict[str, Any]:
         """Cheap token check for the periodic sweep: the Page's id and name."""
         return self.client.get(self.page_id, {"fields": "id,name"})
 
+    @recorded(Capability.COMMENT_SOURCE)
     def subscribe_webhooks(self, fields: Sequence[str] = ("feed",)) -> bool:
         """Install the app on the Page for `feed` webhooks (spec §2.1)."""
         body = self.client.post(
@@ -416,6 +418,7 @@ class FacebookConnector:
         )
         return body.get("success") in (True, "true")
 
+    @recorded(Capability.COMMENT_SOURCE)
     def unsubscribe_webhooks(self) -> bool:
         """Take the app off the Page: Meta stops sending its changes (spec §2.1)."""
         body = self.client.delete(f"{self.page_id}/subscribed_apps")
