@@ -195,6 +195,16 @@ TASKS = {
     }
 }
 
+# What plugs into the connectors, resolved in one place (channels.platform.connector_hooks):
+# how a channel's connector is opened (the simulated platform's world lives in the inbox),
+# the settings the platform connection adds (account id, encrypted token) and the
+# recorder of every call (the call log, which flags a dead token).
+ORDSTYRER_CONNECTORS = {
+    "OPENER": "ordstyrer.inbox.platform.channel_connector",
+    "CONFIG": "ordstyrer.platforms.recording.connection_config",
+    "RECORDER": "ordstyrer.platforms.health.recorder_for",
+}
+
 # The simulated platform is the demo's; Graph API hosts are settings so tests
 # can point them at the local stand-in.
 META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v25.0")
