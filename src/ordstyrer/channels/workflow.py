@@ -16,6 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ordstyrer.statemachine import StateMachine
+from ordstyrer.statemachine import TransitionError as TransitionError
+
 DRAFT = "draft"
 SUBMITTED = "submitted"
 IN_REVIEW = "in_review"
@@ -81,29 +84,9 @@ CHAIN_ROLE_HOLDERS: dict[str, str] = {
 }
 
 
-class TransitionError(ValueError):
-    """The action is not allowed from the channel's current state."""
-
-    def __init__(self, action: str, status: str) -> None:
-        super().__init__(f"{action} is not allowed from {status}")
-        self.action = action
-        self.status = status
-
-
-def allowed_actions(status: str) -> list[str]:
-    """The actions the state machine allows from `status` (permissions aside)."""
-    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
-
-
-def next_status(status: str, action: str) -> str:
-    """The state `action` leads to from `status`, or TransitionError."""
-    try:
-        sources, target = TRANSITIONS[action]
-    except KeyError:
-        raise ValueError(f"unknown action {action!r}") from None
-    if status not in sources:
-        raise TransitionError(action, status)
-    return target
+_MACHINE = StateMachine(TRANSITIONS)
+next_status = _MACHINE.next_status
+allowed_actions = _MACHINE.allowed_actions
 
 
 def validate_chain(chain: Iterable[str]) -> list[str]:

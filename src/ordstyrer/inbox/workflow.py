@@ -19,6 +19,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ordstyrer.statemachine import StateMachine
+from ordstyrer.statemachine import TransitionError as TransitionError
+
 NEW = "new"
 ACKNOWLEDGED = "acknowledged"
 ANSWERED = "answered"
@@ -40,28 +43,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 }
 
 
-class TransitionError(ValueError):
-    """The action is not allowed from the item's current status."""
-
-    def __init__(self, action: str, status: str) -> None:
-        super().__init__(f"{action} is not allowed from {status}")
-        self.action = action
-        self.status = status
-
-
-def next_status(status: str, action: str) -> str:
-    """The status `action` leads to from `status`, or TransitionError."""
-    try:
-        sources, target = TRANSITIONS[action]
-    except KeyError:
-        raise ValueError(f"unknown action {action!r}") from None
-    if status not in sources:
-        raise TransitionError(action, status)
-    return target
-
-
-def allowed_actions(status: str) -> list[str]:
-    return [action for action, (sources, _) in TRANSITIONS.items() if status in sources]
+_MACHINE = StateMachine(TRANSITIONS)
+next_status = _MACHINE.next_status
+allowed_actions = _MACHINE.allowed_actions
 
 
 def pending_deadline(
