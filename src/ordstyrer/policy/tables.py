@@ -73,18 +73,22 @@ GROUNDS = _table(
     Label("discrimination", "Diskriminering", "Diskriminering", "Discrimination"),
 )
 
+# The approver roles the channel chain (CH-1) and the crisis (PU-12) share.
+_COMMUNICATIONS = Label(
+    "communications", "kommunikasjonsavdelingen", "kommunikasjonsavdelinga", "communications"
+)
+_CHIEF_ADMINISTRATOR = Label(
+    "chief_administrator",
+    "rådmannen (kommunedirektøren)",
+    "rådmannen (kommunedirektøren)",
+    "chief administrator",
+)
+
 # CH-1: who approves a new channel, in order.
 ROLES = _table(
     Label("unit_leader", "enhetsleder", "einingsleiar", "unit leader"),
-    Label(
-        "communications", "kommunikasjonsavdelingen", "kommunikasjonsavdelinga", "communications"
-    ),
-    Label(
-        "chief_administrator",
-        "rådmannen (kommunedirektøren)",
-        "rådmannen (kommunedirektøren)",
-        "chief administrator",
-    ),
+    _COMMUNICATIONS,
+    _CHIEF_ADMINISTRATOR,
     Label("service_office", "servicetorget", "servicetorget", "service office"),
     Label("web_editor", "nettredaktøren", "nettredaktøren", "web editor"),
 )
@@ -92,15 +96,8 @@ ROLES = _table(
 # PU-12: who approves outgoing words during a crisis (the crisis leader always does).
 CRISIS_APPROVERS = _table(
     Label("crisis_leader", "kriselederen", "kriseleiaren", "crisis leader"),
-    Label(
-        "communications", "kommunikasjonsavdelingen", "kommunikasjonsavdelinga", "communications"
-    ),
-    Label(
-        "chief_administrator",
-        "rådmannen (kommunedirektøren)",
-        "rådmannen (kommunedirektøren)",
-        "chief administrator",
-    ),
+    _COMMUNICATIONS,
+    _CHIEF_ADMINISTRATOR,
 )
 
 # CH-2: the fields of a channel proposal (plan).
