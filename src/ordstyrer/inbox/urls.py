@@ -14,6 +14,7 @@ urlpatterns = [
     path("rapport.csv", views_reports.report_csv, name="report_csv"),
     path("<int:pk>/", views.item_page, name="detail"),
     path("<int:pk>/svar/", views.item_reply, name="reply"),
+    path("<int:pk>/skriver/", views.item_presence, name="presence"),
     path("<int:pk>/status/", views.item_status, name="status"),
     path("<int:pk>/tildel/", views.item_assign, name="assign"),
     path("<int:pk>/notat/", views.item_note, name="note"),

@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.intents import new_intent_key
-from ordstyrer.inbox import privacy, reply_templates, services
+from ordstyrer.inbox import presence, privacy, reply_templates, services
 from ordstyrer.inbox.access import access_item, may_work
 from ordstyrer.inbox.forms import (
     AssignForm,
@@ -172,14 +172,20 @@ def _render_detail(
     # After a reply the box stays closed until the editor asks for a new one (#15), or
     # the citizen writes again (the item is new or reopened).
     last_reply = detail.replies[-1] if detail.replies else None
+    asked_for_box = bool(request.GET.get("mal")) or request.GET.get("svar") == "nytt"
     reply_closed = (
         reply_form.is_bound is False
         and last_reply is not None
         and last_reply.status not in (ReplyStatus.FAILED, ReplyStatus.REJECTED)
         and item.status not in (ItemStatus.NEW, ItemStatus.REOPENED)
-        and not request.GET.get("mal")
-        and request.GET.get("svar") != "nytt"
+        and not asked_for_box
     )
+    now = timezone.now()
+    # "Someone else is writing here" (#15): asking for a template or a new reply, or a
+    # refused draft shown again, opens the box without any script; presence.js adds
+    # the typing in between.
+    if works and item.listed and not reply_closed and (asked_for_box or reply_form.is_bound):
+        presence.presence_mark(actor=request.user, item=item, now=now)
     return render(
         request,
         "inbox/detail.html",
@@ -206,7 +212,10 @@ def _render_detail(
             "note_form": NoteForm(auto_id="note_%s"),
             "escalate_form": EscalateForm(auto_id="escalate_%s"),
             "refer_form": ReferForm(auto_id="refer_%s"),
-            "now": timezone.now(),
+            "now": now,
+            "writers": presence.others_writing(item=item, user=request.user, now=now)
+            if works
+            else [],
             # PU-1 (#18): national ID numbers are masked unless shown (audited).
             "ids_revealed": privacy.is_revealed(request, item),
             "may_reveal_ids": privacy.may_reveal(request.user, item)
@@ -255,11 +264,30 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
     except ServiceError as exc:
         form.add_error(None, str(exc.message))
         return _render_detail(request, item, reply_form=form, status=400)
+    presence.presence_end(actor=request.user, item=item)
     if reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL:
         messages.success(request, _("Kommunen er i krise: svaret venter på kriselederen (PU-12)."))
     else:
         messages.success(request, _("Svaret er lagt i kø og sendes nå."))
     return redirect(_detail_url(item))
+
+
+@municipality_view(need="inbox")
+@require_http_methods(["GET", "POST"])
+def item_presence(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """The "someone else is writing here" notice as a fragment for presence.js (#15);
+    a POST first records that this person is writing (a heartbeat while they type)."""
+    item = _work_item(request, municipality, pk)
+    now = timezone.now()
+    if request.method == "POST":
+        presence.presence_mark(actor=request.user, item=item, now=now)
+    response = render(
+        request,
+        "inbox/_presence.html",
+        {"writers": presence.others_writing(item=item, user=request.user, now=now), "now": now},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @municipality_view(need="inbox")
