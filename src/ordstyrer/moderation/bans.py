@@ -41,7 +41,7 @@ from ordstyrer.moderation.actions import (
     require_person,
     settings_for,
 )
-from ordstyrer.moderation.capture import author_of, ban_entry
+from ordstyrer.moderation.capture import ban_entry, system_author
 from ordstyrer.moderation.grounds import clean_justification, require_ground
 from ordstyrer.moderation.models import (
     ActionKind,
@@ -252,7 +252,9 @@ def _unban(
                 municipality=item.municipality,
                 kind=Kind.MODERATION_NOTE,
                 text=f"{text} {justification}".strip(),
-                author=author_of(item),
+                author=system_author(item),
+                title=f"Utestenging av {item.author_name or 'forfatteren'} fra "
+                f"{item.channel.name} opphevet",
                 channel=item.channel,
                 item_id=item.platform_id,
                 action="note",

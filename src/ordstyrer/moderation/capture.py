@@ -73,6 +73,13 @@ def author_of(item: InboxItem) -> Person:
     )
 
 
+def system_author(item: InboxItem) -> Person:
+    """Who wrote an internal note (X) about a comment: the municipality through
+    Ordstyrer, never the citizen the note is about (#15). The person who decided is the
+    record's actor; the citizen is named in the note's title and text."""
+    return Person(name=f"{item.municipality.name} (Ordstyrer)")
+
+
 def thread_context(item: InboxItem) -> tuple[ContextItem, ...]:
     """The comments around `item`: its top-level comment and the replies under it."""
     root = item.parent_platform_id or item.platform_id
@@ -176,12 +183,13 @@ def ban_entry(*, action: Any, item: InboxItem, refers_to: Any, manual: bool) -> 
         municipality=item.municipality,
         kind=Kind.MODERATION_NOTE,
         text=text,
-        author=author_of(item),
+        author=system_author(item),
         channel=channel,
         post_id=item.post_id,
         item_id=item.platform_id,
         permalink=item.permalink,
         created_at=action.requested_at,
+        title=f"Utestenging av {action.author_name or 'forfatteren'} fra {channel.name}",
         action="ban",
         ground=action.ground,
         justification=action.justification,
@@ -247,7 +255,8 @@ def failure_note(
         municipality=item.municipality,
         kind=Kind.MODERATION_NOTE,
         text=f"{what} feilet og er ikke utført: {error}",
-        author=author_of(item),
+        author=system_author(item),
+        title=f"{what} feilet – {action.author_name or 'forfatteren'} på {item.channel.name}",
         channel=item.channel,
         item_id=item.platform_id,
         action="note",
