@@ -55,12 +55,12 @@ _BODIES: dict[str, dict[str, str]] = {
     },
     "refer_formal": {
         "nb": "Hei{greeting}! Takk for henvendelsen. Dette er en sak vi må behandle på riktig "
-        "måte, og vi kan ikke saksbehandle i sosiale medier. Send henvendelsen din til "
-        "{municipality} {how_nb}. Da blir den journalført og besvart etter kommunens "
+        "måte, og vi kan ikke saksbehandle i sosiale medier. Send henvendelsen din "
+        "{how_nb}. Da blir den journalført og besvart etter kommunens "
         "saksbehandlingsrutiner.",
         "nn": "Hei{greeting}! Takk for førespurnaden. Dette er ei sak vi må handsame på rett "
-        "måte, og vi kan ikkje sakshandsame i sosiale medium. Send førespurnaden din til "
-        "{municipality} {how_nn}. Då blir han journalført og svara på etter "
+        "måte, og vi kan ikkje sakshandsame i sosiale medium. Send førespurnaden din "
+        "{how_nn}. Då blir han journalført og svara på etter "
         "sakshandsamingsrutinane til kommunen.",
     },
     "refer_political": {
@@ -129,7 +129,9 @@ def signs_with_first_name(policy: Any) -> bool:
     return bool(policy.applies("DI-9") and policy.params("DI-9").get("first_name_required"))
 
 
-def _how(policy: Any, website: str) -> tuple[str, str]:
+def _how(policy: Any, municipality: str, websites: dict[str, str]) -> tuple[str, str]:
+    """Where to send a formal inquiry (DI-7), to follow «Send henvendelsen din …»: one
+    «til» phrase, not two (language review 2026-12, row 16)."""
     inquiry = policy.formal_inquiry
     if inquiry is not None and (inquiry.email or inquiry.phone):
         nb_parts, nn_parts = [], []
@@ -139,10 +141,15 @@ def _how(policy: Any, website: str) -> tuple[str, str]:
         if inquiry.phone:
             nb_parts.append(f"ring {inquiry.phone}")
             nn_parts.append(f"ring {inquiry.phone}")
-        return ", eller ".join(nb_parts), ", eller ".join(nn_parts)
+        return (
+            f"til {municipality} " + ", eller ".join(nb_parts),
+            f"til {municipality} " + ", eller ".join(nn_parts),
+        )
     return (
-        f"per e-post eller brev til postmottaket – adresse og skjemaer finner du på {website}",
-        f"per e-post eller brev til postmottaket – adresse og skjema finn du på {website}",
+        f"på e-post eller brev til postmottaket i {municipality} – adresse og skjemaer "
+        f"finner du på {websites['nb']}",
+        f"på e-post eller brev til postmottaket i {municipality} – adresse og skjema "
+        f"finn du på {websites['nn']}",
     )
 
 
@@ -166,8 +173,14 @@ def render(
         raise ValueError(f"unknown reply template {code!r}")
     language = language_for(written_standard)
     domains = tuple(getattr(policy, "domains", ()) or ())
-    website = domains[0] if domains else f"nettsiden til {municipality_name}"
-    how_nb, how_nn = _how(policy, website)
+    # Without a domain in the preset: the municipality's site in the reply's own standard
+    # (language review 2026-12, row 6: «nettsida» in Nynorsk).
+    websites = {
+        "nb": domains[0] if domains else f"nettsiden til {municipality_name}",
+        "nn": domains[0] if domains else f"nettsida til {municipality_name}",
+    }
+    website = websites[language]
+    how_nb, how_nn = _how(policy, municipality_name, websites)
     name = first_name(citizen_name)
     target = target.strip()
     values = {
