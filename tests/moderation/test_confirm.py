@@ -56,7 +56,7 @@ def test_delete_shows_the_consequence_and_waits_for_the_confirmation(
     # The municipality's own words (Indre Fosen's MO-1 citation).
     assert "Terskelen for å slette kommentarer eller utestenge enkeltpersoner" in html
     # The notice (MO-4 is required in Indre Fosen) as it will be sent.
-    assert "Hei Ola! Vi har slettet en kommentar du skrev på Skolen." in html
+    assert "Hei Ola! Vi har slettet en kommentar du skrev på «Skolen»." in html
     assert re.search(r'<button type="submit" class="danger">Bekreft sletting</button>', html)
     assert 'name="confirmed" value="1"' in html
     assert nothing_done()

@@ -59,8 +59,8 @@ GENERIC_LEAD = {
 
 OPENINGS: dict[str, dict[str, str]] = {
     "delete": {
-        "nb": "Hei{greeting}! Vi har slettet en kommentar du skrev på {channel}.",
-        "nn": "Hei{greeting}! Vi har sletta ein kommentar du skreiv på {channel}.",
+        "nb": "Hei{greeting}! Vi har slettet en kommentar du skrev på «{channel}».",
+        "nn": "Hei{greeting}! Vi har sletta ein kommentar du skreiv på «{channel}».",
     },
     "ban": {
         "nb": "Hei{greeting}! Du kan ikke lenger kommentere på {channel}.",

@@ -63,11 +63,11 @@ H = {
     },
     "deleted": {"nb": "Dette sletter vi", "nn": "Dette slettar vi", "en": "What we delete"},
     "grounds_lead": {
-        "nb": "Terskelen for å slette er svært høy. Vi sletter bare innlegg på ett av disse "
-        "grunnlagene:",
-        "nn": "Terskelen for å slette er svært høg. Vi slettar berre innlegg på eitt av desse "
-        "grunnlaga:",
-        "en": "The threshold for deleting is very high. We only delete posts on one of these "
+        "nb": "Terskelen for å slette er svært høy. Vi sletter kommentarer bare på ett av "
+        "disse grunnlagene:",
+        "nn": "Terskelen for å slette er svært høg. Vi slettar kommentarar berre på eitt av "
+        "desse grunnlaga:",
+        "en": "The threshold for deleting is very high. We delete comments only on one of these "
         "grounds:",
     },
     "no_grounds": {
@@ -98,7 +98,7 @@ H = {
     "formal_text": {
         "nb": "Vi behandler ikke enkeltsaker i sosiale medier. Send en formell henvendelse på "
         "e-post eller brev{where}.",
-        "nn": "Vi handsamar ikkje enkeltsaker i sosiale medium. Send ei formell henvending på "
+        "nn": "Vi handsamar ikkje enkeltsaker i sosiale medium. Send ein formell førespurnad på "
         "e-post eller brev{where}.",
         "en": "We do not process individual cases on social media. Send a formal inquiry by "
         "e-mail or letter{where}.",

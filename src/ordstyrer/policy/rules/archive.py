@@ -17,7 +17,7 @@ RULES = (
             "Henvendelser som krever saksbehandling, journalføres; innlegg som er "
             "saksbehandling eller har dokumentasjonsverdi, arkiveres. Arkivloven gjelder også "
             "sosiale medier.",
-            "Henvendingar som krev sakshandsaming, blir journalførte; innlegg som er "
+            "Førespurnader som krev sakshandsaming, blir journalførte; innlegg som er "
             "sakshandsaming eller har dokumentasjonsverdi, blir arkiverte. Arkivlova gjeld "
             "også sosiale medium.",
             "Inquiries needing case processing are journaled; posts that are case processing "

@@ -11,7 +11,7 @@ RULES = (
         "flow",
         (
             "Nye kanaler foreslås og godkjennes",
-            "Nye kanalar blir føreslegne og godkjende",
+            "Nye kanalar blir føreslåtte og godkjende",
             "New channels are proposed and approved",
         ),
         (
@@ -82,7 +82,7 @@ RULES = (
         (
             "En kanal uten aktiv administrator, eller med ubesvarte henvendelser over fristen, "
             "blir flagget.",
-            "Ein kanal utan aktiv administrator, eller med henvendingar som ikkje er svara på "
+            "Ein kanal utan aktiv administrator, eller med førespurnader som ikkje er svara på "
             "innan fristen, blir flagga.",
             "A channel with no active administrator, or with unanswered items past their "
             "deadline, is flagged.",

@@ -44,8 +44,8 @@ RULES = (
         (
             "Har du ikke svaret, bekreft at henvendelsen er mottatt og at mer kommer, eller "
             "henvis til riktig instans.",
-            "Har du ikkje svaret, stadfest at henvendinga er motteken og at meir kjem, eller "
-            "vis til rett instans.",
+            "Har du ikkje svaret, stadfest at førespurnaden er motteken og at meir kjem, eller "
+            "vis vidare til rett instans.",
             "If the answer is not at hand, acknowledge receipt and say more will follow, or "
             "refer to the right body.",
         ),
@@ -84,7 +84,7 @@ RULES = (
             "profesjonell. Tilpass formen etter henvendelsen, og vær forsiktig med ironi og "
             "sarkasme.",
             "Ver venleg, høfleg og positiv, også mot negative kommentarar; personleg og "
-            "profesjonell. Tilpass forma etter henvendinga, og ver varsam med ironi og sarkasme.",
+            "profesjonell. Tilpass forma etter førespurnaden, og ver varsam med ironi og sarkasme.",
             "Be friendly, polite and positive, also towards negative comments; personal and "
             "professional. Adapt the form to the inquiry; be careful with irony and sarcasm.",
         ),
@@ -112,8 +112,8 @@ RULES = (
         (
             "Henvendelser som krever saksbehandling, besvares med en oppfordring om å bruke en "
             "formell kanal (e-post, brev, skjema), og henvendelsen journalføres.",
-            "Henvendingar som krev sakshandsaming, blir svara med ei oppmoding om å bruke ein "
-            "formell kanal (e-post, brev, skjema), og henvendinga blir journalført.",
+            "Førespurnader som krev sakshandsaming, blir svara på med ei oppmoding om å bruke ein "
+            "formell kanal (e-post, brev, skjema), og førespurnaden blir journalført.",
             "Inquiries needing case processing are answered by pointing to a formal channel "
             "(e-mail, letter, form), and the inquiry is journaled.",
         ),
@@ -121,11 +121,11 @@ RULES = (
     rule(
         "DI-8",
         "flow",
-        ("Politiske henvendelser", "Politiske henvendingar", "Political inquiries"),
+        ("Politiske henvendelser", "Politiske førespurnader", "Political inquiries"),
         (
             "Politiske henvendelser henvises til politisk nivå; gi ikke egne vurderinger av "
             "saker til politisk behandling.",
-            "Politiske henvendingar blir viste til politisk nivå; gi ikkje eigne vurderingar av "
+            "Politiske førespurnader blir viste vidare til politisk nivå; gi ikkje eigne vurderingar av "
             "saker til politisk handsaming.",
             "Political inquiries go to the political level; give no own assessment of matters "
             "for political decision.",
@@ -146,11 +146,11 @@ RULES = (
     rule(
         "DI-10",
         "flow",
-        ("Omdømmekritiske saker", "Omdømmekritiske saker", "Reputation-critical matters"),
+        ("Omdømmekritiske saker", "Omdømekritiske saker", "Reputation-critical matters"),
         (
             "Saker som kan skade omdømmet, og ubehagelige situasjoner, tas opp med "
             "kommunikasjonsrådgiveren (og rådmannsteamet).",
-            "Saker som kan skade omdømmet, og ubehagelege situasjonar, blir tekne opp med "
+            "Saker som kan skade omdømet, og ubehagelege situasjonar, blir tekne opp med "
             "kommunikasjonsrådgivaren (og rådmannsteamet).",
             "Reputation-critical matters and unpleasant situations are coordinated with the "
             "communications advisor (and the chief administrator's team).",

@@ -92,7 +92,7 @@ RULES = (
             "sakssystem, helpdesk eller vakttelefon – og bruk ikke jobb-e-posten til slike "
             "tjenester.",
             "Bruk ikkje private sosiale medium til jobbmeldingar til kollegaer – bruk e-post, "
-            "saksystem, helpdesk eller vakttelefon – og bruk ikkje jobb-e-posten til slike "
+            "sakssystem, helpdesk eller vakttelefon – og bruk ikkje jobb-e-posten til slike "
             "tenester.",
             "Do not use private social media for work messages to colleagues — use e-mail, the "
             "case system, helpdesk or on-call phones — and do not use your work e-mail for such "
@@ -119,7 +119,7 @@ RULES = (
         (
             "TikTok og Telegram er forbudt på kommunens telefoner og på private telefoner med "
             "jobbapper.",
-            "TikTok og Telegram er forbode på telefonane til kommunen og på private telefonar "
+            "TikTok og Telegram er forbodne på telefonane til kommunen og på private telefonar "
             "med jobbappar.",
             "TikTok and Telegram are forbidden on the municipality's phones and on private "
             "phones holding work apps.",

@@ -49,7 +49,7 @@ RULES = (
             "Hatefulle ytringer (straffeloven § 185) meldes til politiet; systemet lager en "
             "bevispakke.",
             "Hatefulle ytringar (straffelova § 185) blir melde til politiet; systemet lagar ein "
-            "provpakke.",
+            "bevispakke.",
             "Hateful speech (Penal Code § 185) is reported to the police; the system prepares "
             "an evidence package.",
         ),

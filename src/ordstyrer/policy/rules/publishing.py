@@ -116,7 +116,7 @@ RULES = (
             "krever signert samtykkeskjema. Harmløse situasjonsbilder fra offentlige "
             "arrangementer (17. mai-tog, kulturarrangementer) er unntatt.",
             "Bilete av personar som kan kjennast att, krev samtykke før biletet blir teke; "
-            "bilete av born krev signert samtykkeskjema. Harmlause situasjonsbilete frå "
+            "bilete av barn krev signert samtykkeskjema. Harmlause situasjonsbilete frå "
             "offentlege arrangement (17. mai-tog, kulturarrangement) er unnatekne.",
             "Photos of recognisable people need their consent before the photo is taken; photos "
             "of children need a signed consent form. Harmless situational photos from public "
