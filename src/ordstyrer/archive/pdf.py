@@ -19,6 +19,7 @@ import json
 import logging
 import unicodedata
 import zoneinfo
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -103,21 +104,34 @@ def _covered() -> frozenset[int] | None:
     return frozenset(set.intersection(*sets))
 
 
-def printable(text: str) -> str:
-    """`text` with characters the fonts cannot draw written as [U+XXXX]."""
+def _draw_what_the_fonts_cover(text: str, keep: str, stand_in: Callable[[str], str]) -> str:
+    """`text` with each character the fonts cannot draw (and not in `keep`) replaced
+    by `stand_in(char)`."""
     covered = _covered()
     if covered is None:
         return text
-    out = []
-    for char in text:
-        point = ord(char)
-        if point in covered or char in "\n\t":
-            out.append(char)
-        elif unicodedata.category(char) in ("Cf", "Mn", "Cc", "Cs"):
-            continue  # joiners, variation selectors, controls: no visible mark of their own
-        else:
-            out.append(f"[U+{point:04X}]")
-    return "".join(out)
+    return "".join(
+        char if ord(char) in covered or char in keep else stand_in(char) for char in text
+    )
+
+
+def _code_point(char: str) -> str:
+    if unicodedata.category(char) in ("Cf", "Mn", "Cc", "Cs"):
+        return ""  # joiners, variation selectors, controls: no visible mark of their own
+    return f"[U+{ord(char):04X}]"
+
+
+def _json_escape(char: str) -> str:
+    point = ord(char)
+    if point > 0xFFFF:
+        high, low = divmod(point - 0x10000, 0x400)
+        return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
+    return f"\\u{point:04x}"
+
+
+def printable(text: str) -> str:
+    """`text` with characters the fonts cannot draw written as [U+XXXX]."""
+    return _draw_what_the_fonts_cover(text, "\n\t", _code_point)
 
 
 def printable_json(raw: str) -> str:
@@ -127,20 +141,7 @@ def printable_json(raw: str) -> str:
         text = json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
     except ValueError:
         return printable(raw)
-    covered = _covered()
-    if covered is None:
-        return text
-    out = []
-    for char in text:
-        point = ord(char)
-        if point in covered or char in "\n":
-            out.append(char)
-        elif point > 0xFFFF:
-            high, low = divmod(point - 0x10000, 0x400)
-            out.append(f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}")
-        else:
-            out.append(f"\\u{point:04x}")
-    return "".join(out)
+    return _draw_what_the_fonts_cover(text, "\n", _json_escape)
 
 
 def local(value: str | datetime | None) -> str:
