@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from ordstyrer_fakegraph.errors import GraphError, Injection
+from ordstyrer_fakegraph.errors import GraphError, Injection, Malformation
 from ordstyrer_fakegraph.store import CommentRec, IgUserRec, PageRec
 
 if TYPE_CHECKING:
@@ -42,6 +42,10 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
     if method == "DELETE" and route == "errors":
         with s.lock:
             s.injections.clear()
+        return 200, {"success": True}
+    if method == "DELETE" and route == "malformed":
+        with s.lock:
+            s.malformations.clear()
         return 200, {"success": True}
     if method != "POST":
         return 404, {"error": f"unknown control endpoint {method} {path}"}
@@ -78,6 +82,11 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
         with s.lock:
             s.injections.append(rule)
         return 200, {"success": True, "injections": len(s.injections)}
+    if route == "malformed":
+        malformation = Malformation.from_json(data)
+        with s.lock:
+            s.malformations.append(malformation)
+        return 200, {"success": True, "malformations": len(s.malformations)}
     if route == "usage":
         for key in ("step", "send_headers", "enforce"):
             if key in data:

@@ -187,3 +187,59 @@ class Injection:
         if unknown:
             raise ValueError(f"unknown injection keys: {sorted(unknown)}")
         return cls(**{k: v for k, v in data.items() if k in allowed})
+
+
+_MALFORM_KEYS = frozenset({"path", "method", "times", "drop", "set", "body"})
+
+
+@dataclass
+class Malformation:
+    """One answer sent in a shape the API does not document (§7.8): matches method/path
+    like an `Injection`, but the call itself runs (a write still happens); then its 200
+    answer loses the keys in `drop`, gets the keys in `set` (null included), or is
+    replaced by `body` when `replace` is set. Fires `times` times (-1 = forever)."""
+
+    path: str | None = None  # substring of the unversioned path
+    method: str | None = None
+    times: int = 1
+    drop: tuple[str, ...] = ()
+    set: dict[str, Any] = field(default_factory=dict)
+    body: Any = None
+    replace: bool = False
+    fired: int = field(default=0)
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.times == 0:
+            return False
+        if self.method and self.method.upper() != method:
+            return False
+        return not (self.path and self.path not in path)
+
+    def apply(self, payload: Any) -> Any:
+        self.fired += 1
+        if self.times > 0:
+            self.times -= 1
+        if self.replace:
+            return self.body
+        if not isinstance(payload, dict):
+            return payload
+        out = {k: v for k, v in payload.items() if k not in self.drop}
+        out.update(self.set)
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Malformation:
+        unknown = set(data) - _MALFORM_KEYS
+        if unknown:
+            raise ValueError(f"unknown malformation keys: {sorted(unknown)}")
+        if not isinstance(data.get("set", {}), dict):
+            raise ValueError("set must be an object")
+        return cls(
+            path=data.get("path"),
+            method=data.get("method"),
+            times=int(data.get("times", 1)),
+            drop=tuple(str(k) for k in data.get("drop", ())),
+            set=dict(data.get("set", {})),
+            body=data.get("body"),
+            replace="body" in data,
+        )

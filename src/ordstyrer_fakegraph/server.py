@@ -16,7 +16,13 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from ordstyrer_fakegraph.clock import FakeClock
 from ordstyrer_fakegraph.edges import edge, project
-from ordstyrer_fakegraph.errors import GraphError, Injection, expired_session, not_found
+from ordstyrer_fakegraph.errors import (
+    GraphError,
+    Injection,
+    Malformation,
+    expired_session,
+    not_found,
+)
 from ordstyrer_fakegraph.fields import parse_fields
 from ordstyrer_fakegraph.nodes import Ctx
 from ordstyrer_fakegraph.store import (
@@ -33,6 +39,10 @@ from ordstyrer_fakegraph.writes import Req, Upload, create, delete, update
 
 _VERSION = re.compile(r"^/v\d+\.\d+(?=/|$)")
 _CREDENTIALS = {"access_token", "appsecret_proof"}
+
+
+# `malform(body=…)` not given: keep the real answer (None is a body of its own).
+_KEEP: Any = object()
 
 
 class UsageMeter:
@@ -206,6 +216,32 @@ class FakeGraph:
             self.store.injections.append(rule)
         return rule
 
+    def malform(
+        self,
+        *,
+        path: str | None = None,
+        method: str | None = None,
+        times: int = 1,
+        drop: tuple[str, ...] = (),
+        values: dict[str, Any] | None = None,
+        body: Any = _KEEP,
+    ) -> Malformation:
+        """Answer matching calls in a shape Graph does not document (`POST
+        /_fake/malformed`): `drop` keys, set `values` (its `set`), or replace the answer
+        with `body`."""
+        rule = Malformation(
+            path=path,
+            method=method,
+            times=times,
+            drop=tuple(drop),
+            set=dict(values or {}),
+            body=None if body is _KEEP else body,
+            replace=body is not _KEEP,
+        )
+        with self.store.lock:
+            self.store.malformations.append(rule)
+        return rule
+
     # -- request handling -------------------------------------------------------------------
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
@@ -303,6 +339,10 @@ class FakeGraph:
                 s.tick()
                 ctx = Ctx(store=s, token=token, base=base, version=version or s.settings.version)
                 payload = self._route(method, path, req, ctx)
+                for malformation in s.malformations:
+                    if malformation.matches(method, path):
+                        payload = malformation.apply(payload)
+                        break
                 return 200, payload, self.usage.headers(key)
             except GraphError as err:
                 return err.http_status, err.body(), {**self.usage.headers(key), **err.headers}

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from ordstyrer_fakegraph.clock import FakeClock
-from ordstyrer_fakegraph.errors import GraphError, Injection, bad_param, not_found
+from ordstyrer_fakegraph.errors import GraphError, Injection, Malformation, bad_param, not_found
 from ordstyrer_fakegraph.records import (  # noqa: F401 — re-exported for callers
     CaptionRec,
     CommentRec,
@@ -41,6 +41,7 @@ class Store:
         self.tokens: dict[str, Token] = {}
         self.objects: dict[str, Record] = {}
         self.injections: list[Injection] = []
+        self.malformations: list[Malformation] = []
         self._ids = itertools.count(100_000_001)
         self.emit: Callable[[str, str, str, dict[str, Any]], None] = lambda *a: None
         self.requests: list[tuple[str, str]] = []  # (method, path) log for tests

@@ -368,11 +368,11 @@ def test_appsecret_proof_required(fake, page, graph_config) -> None:
             "app_secret": "hemmelig-app-nøkkel",
         }
     )
-    assert right.check_access()["name"] == "Eksempel kommune"
+    assert right.check_access().name == "Eksempel kommune"
 
 
 def test_expired_token_needs_reauthorisation(fb, fake, page) -> None:
-    assert fb.check_access()["id"] == page.id
+    assert fb.check_access().id == page.id
     fake.store.expire_page_token(page.id, 463)
     with pytest.raises(ConnectorError) as info:
         fb.list_posts()

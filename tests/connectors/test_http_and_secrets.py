@@ -157,7 +157,7 @@ def test_connector_reads_an_encrypted_token(fake, page, graph_config, monkeypatc
     monkeypatch.setenv(ENV_KEY, key)
     stored = TokenCipher(key).encrypt(SecretToken(page.token))
     fb = get_connector("facebook", {**graph_config, "page_id": page.id, "token_encrypted": stored})
-    assert fb.check_access()["id"] == page.id
+    assert fb.check_access().id == page.id
     monkeypatch.delenv(ENV_KEY)
     with pytest.raises(ConnectorError) as info:
         get_connector("facebook", {**graph_config, "page_id": page.id, "token_encrypted": stored})

@@ -27,7 +27,7 @@ def test_exchange_then_list_pages_then_connect(fake, page, session) -> None:
     connector = FacebookConnector.from_config(
         {**settings, "page_id": pages[0].id, "token": pages[0].token}
     )
-    assert connector.check_access()["name"] == "Eksempel kommune"
+    assert connector.check_access().name == "Eksempel kommune"
 
 
 def test_missing_tasks_are_named(fake, page, session) -> None:

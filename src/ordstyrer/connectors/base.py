@@ -54,6 +54,7 @@ class ErrorCode(enum.StrEnum):
     MEDIA_FAILED = "media_failed"  # upload/container processing failed or expired
     COMMENTS_CLOSED = "comments_closed"  # commenting is switched off on the target
     NETWORK = "network"  # could not reach the platform
+    BAD_ANSWER = "bad_answer"  # the platform answered, but not in the documented shape
 
 
 class ConnectorError(Exception):
@@ -100,6 +101,11 @@ def unsupported(what: str) -> ConnectorError:
     return ConnectorError(
         f"Plattformen støtter ikke {what}.", permanent=True, code=ErrorCode.UNSUPPORTED
     )
+
+
+def bad_request(text: str) -> ConnectorError:
+    """Our call cannot be made as asked (an empty reply, a missing setting): permanent."""
+    return ConnectorError(text, permanent=True, code=ErrorCode.BAD_REQUEST)
 
 
 # ---------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.graph.answers import InstagramLink, parse
 from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession
@@ -173,7 +174,7 @@ def instagram_account(
         session=session,
     )
     body = client.get(page_id, {"fields": "instagram_business_account{id,username}"})
-    account = body.get("instagram_business_account")
-    if not isinstance(account, dict) or not account.get("id"):
+    account = parse(InstagramLink, body, "Instagram-konto").instagram_business_account
+    if account is None:
         return None
-    return str(account["id"]), str(account.get("username") or "")
+    return account.id, account.username

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ordstyrer.connectors.base import Author, Comment, ConnectorError, ErrorCode, Media, Post
+from ordstyrer.connectors.graph.answers import graph_time, malformed
 
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,is_published,"
@@ -95,21 +96,6 @@ class GComment(_M):
 GAttachment.model_rebuild()
 
 
-def graph_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None
-
-
-def _invalid(what: str) -> ConnectorError:
-    return ConnectorError(
-        f"Uventet svar fra plattformen ({what}).", permanent=False, code=ErrorCode.TRANSIENT
-    )
-
-
 def _media(att: GAttachment) -> list[Media]:
     if att.subattachments is not None:
         return [m for sub in att.subattachments.data for m in _media(sub)]
@@ -133,7 +119,7 @@ def to_post(data: Any, page_id: str, page_name: str | None = None) -> Post:
     try:
         g = GPost.model_validate(data)
     except ValidationError:
-        raise _invalid("innlegg") from None
+        raise malformed("innlegg") from None
     media: list[Media] = []
     link = None
     for att in g.attachments.data if g.attachments else []:
@@ -164,7 +150,7 @@ def to_comment(data: Any, page_id: str) -> Comment:
     try:
         g = GComment.model_validate(data)
     except ValidationError:
-        raise _invalid("kommentar") from None
+        raise malformed("kommentar") from None
     if not g.id:
         # Since v11, comment ids need the MODERATE task (spec §1.1).
         raise ConnectorError(

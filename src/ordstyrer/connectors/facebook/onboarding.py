@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.base import ConnectorError, ErrorCode, Listing, iterate_pages
+from ordstyrer.connectors.graph.answers import PageAccount, parse
 from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession
@@ -80,22 +81,20 @@ def exchange_for_long_lived(
 def list_pages(user_token: SecretToken, **settings: Any) -> list[PageAccess]:
     """The Pages the person can act for, each with its Page token and tasks."""
     client = _client(user_token, **settings)
-    pages: list[PageAccess] = []
-    body = client.get("me/accounts", {"fields": "id,name,tasks,access_token", "limit": 100})
-    while True:
-        for item in body.get("data") or []:
-            if not isinstance(item, dict) or not item.get("access_token"):
-                continue
-            pages.append(
-                PageAccess(
-                    id=str(item.get("id")),
-                    name=str(item.get("name") or ""),
-                    tasks=frozenset(str(t) for t in item.get("tasks") or []),
-                    token=SecretToken(str(item["access_token"])),
-                )
-            )
-        paging = body.get("paging")
-        cursor = client.cursor_from_next(paging.get("next") if isinstance(paging, dict) else None)
-        if cursor is None:
-            return pages
-        body = client.get_cursor(cursor)
+
+    def page(cursor: str | None) -> Listing[PageAccount]:
+        body = client.get_list(
+            "me/accounts", {"fields": "id,name,tasks,access_token", "limit": 100}, cursor=cursor
+        )
+        return client.listing(body, lambda item: parse(PageAccount, item, "sider"))
+
+    return [
+        PageAccess(
+            id=account.id,
+            name=account.name,
+            tasks=frozenset(account.tasks),
+            token=SecretToken(account.access_token.get_secret_value()),
+        )
+        for account in iterate_pages(page)
+        if account.access_token is not None and account.access_token.get_secret_value()
+    ]

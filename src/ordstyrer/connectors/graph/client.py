@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ordstyrer.connectors.base import ConnectorError, ErrorCode, Listing
+from ordstyrer.connectors.graph.answers import ListPage, malformed, parse
 from ordstyrer.connectors.graph.errors import classify, parse_error
 from ordstyrer.connectors.graph.usage import ThrottleBook, Usage, parse_usage, shared_throttle
 from ordstyrer.connectors.secrets import SecretToken
@@ -125,12 +126,12 @@ class GraphClient:
     def listing(
         self, body: Mapping[str, Any], convert: Callable[[dict[str, Any]], T]
     ) -> Listing[T]:
-        """`body`'s `data` converted, with the cursor of the next page."""
-        data = body.get("data")
-        items = (
-            tuple(convert(d) for d in data if isinstance(d, dict)) if isinstance(data, list) else ()
+        """`body`'s `data` converted, with the cursor of the next page. A page whose
+        `data` is not a list of objects is malformed (a read: transient)."""
+        page = parse(ListPage, body, "liste")
+        return Listing(
+            items=tuple(convert(d) for d in page.data), next_cursor=self.next_cursor(body)
         )
-        return Listing(items=items, next_cursor=self.next_cursor(body))
 
     # -- calls -----------------------------------------------------------------------
 
@@ -228,7 +229,10 @@ class GraphClient:
             except ValueError:
                 payload = None
             body = parse_error(payload)
-            if response.status_code < 400 and body is None and isinstance(payload, dict):
+            if response.status_code < 400 and body is None:
+                if not isinstance(payload, dict):
+                    # Every Graph answer is a JSON object; anything else is malformed.
+                    raise malformed("ikke et JSON-objekt", write=method != "GET")
                 if key is not None:
                     self._throttle.clear(key)
                     self._pause_on_high_usage(key, usage)

@@ -15,7 +15,7 @@ settings of the Facebook connector (`token`/`token_encrypted`, `app_secret`,
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,15 +26,16 @@ from ordstyrer.connectors.base import (
     ConnectorError,
     Draft,
     ErrorCode,
-    InsightSeries,
     Listing,
+    Media,
     Post,
     PublishingQuota,
+    bad_request,
     recorded,
 )
-from ordstyrer.connectors.facebook.connector import parse_insights
-from ordstyrer.connectors.graph.client import GraphClient, time_params
-from ordstyrer.connectors.graph.config import client_from_config, require
+from ordstyrer.connectors.graph.answers import ContainerStatus, PublishingLimit, Ref
+from ordstyrer.connectors.graph.client import GraphClient
+from ordstyrer.connectors.graph.connector import GraphConnector
 from ordstyrer.connectors.instagram.mapping import (
     COMMENT_FIELDS,
     COMMENT_WITH_REPLIES,
@@ -63,12 +64,15 @@ CAROUSEL_MAX = 10
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _bad(text: str) -> ConnectorError:
-    return ConnectorError(text, permanent=True, code=ErrorCode.BAD_REQUEST)
-
-
-class InstagramConnector:
+class InstagramConnector(GraphConnector):
     kind = "instagram"
+    platform_name = "Instagram"
+    account_key = "ig_user_id"
+    name_key = "username"
+    hide_field = "hide"
+    period_on_objects = False  # a media's insights take no `period` (spec §4.6)
+    posts_edge = "media"
+    post_fields = MEDIA_FIELDS
     capabilities = frozenset(
         {
             Capability.COMMENT_SOURCE,
@@ -87,66 +91,40 @@ class InstagramConnector:
         ig_user_id: str,
         client: GraphClient,
         *,
-        username: str | None = None,
+        name: str | None = None,
         recorder: CallRecorder | None = None,
         poll_interval: float = 2.0,
         max_polls: int = 30,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.ig_user_id = ig_user_id
-        self.client = client
-        self.username = username
-        self.recorder = recorder
+        super().__init__(ig_user_id, client, name=name, recorder=recorder)
         self.poll_interval = poll_interval
         self.max_polls = max_polls
         self._sleep = sleep
 
     @classmethod
-    def from_config(
-        cls, config: Mapping[str, Any], *, recorder: CallRecorder | None = None
-    ) -> InstagramConnector:
-        ig_user_id = require(config, "ig_user_id")
-        return cls(
-            ig_user_id,
-            client_from_config(config, throttle_key=ig_user_id),
-            username=config.get("username"),
-            recorder=recorder,
-            poll_interval=float(config.get("container_poll_interval", 2.0)),
-            max_polls=int(config.get("container_max_polls", 30)),
-            sleep=config.get("sleep", time.sleep),
-        )
+    def options(cls, config: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "poll_interval": float(config.get("container_poll_interval", 2.0)),
+            "max_polls": int(config.get("container_max_polls", 30)),
+            "sleep": config.get("sleep", time.sleep),
+        }
 
-    def __repr__(self) -> str:
-        return f"InstagramConnector(ig_user_id={self.ig_user_id!r})"
+    @property
+    def ig_user_id(self) -> str:
+        return self.account_id
+
+    @property
+    def username(self) -> str | None:
+        return self.account_name
+
+    def _to_post(self, data: dict[str, Any]) -> Post:
+        return to_post(data, self.ig_user_id, self.username)
 
     # -- CommentSource ---------------------------------------------------------------
 
-    @recorded(Capability.COMMENT_SOURCE)
-    def list_posts(
-        self, *, since: datetime | None = None, cursor: str | None = None, limit: int = 25
-    ) -> Listing[Post]:
-        body = self.client.get_list(
-            f"{self.ig_user_id}/media",
-            {"fields": MEDIA_FIELDS, "limit": min(limit, 100)},
-            cursor=cursor,
-            since=since,
-        )
-        return self.client.listing(body, lambda d: to_post(d, self.ig_user_id, self.username))
-
-    @recorded(Capability.COMMENT_SOURCE)
-    def get_post(self, post_id: str) -> Post:
-        return to_post(
-            self.client.get(post_id, {"fields": MEDIA_FIELDS}), self.ig_user_id, self.username
-        )
-
-    @recorded(Capability.COMMENT_SOURCE)
-    def list_comments(
-        self,
-        post_id: str,
-        *,
-        since: datetime | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
+    def _comments(
+        self, post_id: str, since: datetime | None, cursor: str | None, limit: int
     ) -> Listing[Comment]:
         """Top-level comments with their replies (one level deep on Instagram, §4.3),
         flattened and in time order within the page. `since` is applied here: the
@@ -156,10 +134,7 @@ class InstagramConnector:
             {"fields": COMMENT_WITH_REPLIES, "limit": min(limit, 100)},
             cursor=cursor,
         )
-        try:
-            page = IgCommentList.model_validate(body)
-        except ValueError:
-            raise _bad("Uventet svar fra Instagram (kommentarliste).") from None
+        page = self._answer(IgCommentList, body, "kommentarliste")
         out: list[Comment] = []
         for top in page.data:
             out.append(to_comment(top, self.ig_user_id, self.username, post_id))
@@ -175,19 +150,18 @@ class InstagramConnector:
     def _all_replies(self, top: IgComment) -> list[IgComment]:
         if top.replies is None:
             return []
-        replies = [
-            r.model_copy(update={"parent_id": r.parent_id or top.id}) for r in top.replies.data
-        ]
-        paging = top.replies.paging or {}
-        cursor = self.client.cursor_from_next(
-            paging.get("next") if isinstance(paging, dict) else None
-        )
-        while cursor:
-            more = IgCommentList.model_validate(self.client.get_cursor(cursor))
+        replies: list[IgComment] = []
+        more: IgCommentList | None = top.replies
+        while more is not None:
             replies.extend(
                 r.model_copy(update={"parent_id": r.parent_id or top.id}) for r in more.data
             )
             cursor = self.client.cursor_from_next((more.paging or {}).get("next"))
+            more = (
+                self._answer(IgCommentList, self.client.get_cursor(cursor), "svarliste")
+                if cursor
+                else None
+            )
         return replies
 
     @recorded(Capability.COMMENT_SOURCE)
@@ -205,50 +179,16 @@ class InstagramConnector:
         """Reply to a comment. Replying to a reply lands under its top-level comment;
         hidden comments cannot be replied to (spec §4.3–§4.4)."""
         if not text.strip():
-            raise _bad("Svaret er tomt.")
+            raise bad_request("Svaret er tomt.")
         body = self.client.post(f"{comment_id}/replies", {"message": text})
-        return self._read_comment(str(body.get("id")))
+        return self._read_comment(self._answer(Ref, body, "svar", write=True).id)
 
     @recorded(Capability.REPLIER)
     def comment(self, post_id: str, text: str) -> Comment:
         if not text.strip():
-            raise _bad("Kommentaren er tom.")
+            raise bad_request("Kommentaren er tom.")
         body = self.client.post(f"{post_id}/comments", {"message": text})
-        return self._read_comment(str(body.get("id")))
-
-    @recorded(Capability.PRIVATE_REPLIER)
-    def private_reply(self, comment_id: str, text: str) -> str:
-        """A private reply to the commenter (MO-4 notices): `POST /{ig-user-id}/messages`
-        with `recipient={"comment_id": …}`, as on Facebook. Returns the message id."""
-        if not text.strip():
-            raise _bad("Meldingen er tom.")
-        body = self.client.post(
-            f"{self.ig_user_id}/messages",
-            {"recipient": {"comment_id": comment_id}, "message": {"text": text}},
-        )
-        return str(body.get("message_id") or body.get("id") or "")
-
-    # -- Moderator --------------------------------------------------------------------------
-
-    @recorded(Capability.MODERATOR)
-    def hide_comment(self, comment_id: str) -> bool:
-        self.client.post(comment_id, {"hide": True}, idempotent=True)
-        return True
-
-    @recorded(Capability.MODERATOR)
-    def unhide_comment(self, comment_id: str) -> bool:
-        self.client.post(comment_id, {"hide": False}, idempotent=True)
-        return True
-
-    @recorded(Capability.MODERATOR)
-    def delete_comment(self, comment_id: str) -> bool:
-        try:
-            self.client.delete(comment_id)
-        except ConnectorError as exc:
-            if exc.code == ErrorCode.NOT_FOUND:
-                return False
-            raise
-        return True
+        return self._read_comment(self._answer(Ref, body, "kommentar", write=True).id)
 
     # -- CommentSwitch -------------------------------------------------------------------------
 
@@ -256,7 +196,7 @@ class InstagramConnector:
     def set_comments_enabled(self, post_id: str, enabled: bool) -> bool:
         """`comment_enabled` on one media (spec §4.4); used for closure periods (CH-9)."""
         body = self.client.post(post_id, {"comment_enabled": enabled}, idempotent=True)
-        return body.get("success") in (True, "true")
+        return self._succeeded(body, "kommentering av/på")
 
     # -- Publisher ---------------------------------------------------------------------------------
 
@@ -268,14 +208,16 @@ class InstagramConnector:
         cap is read at run time from `content_publishing_limit`.
         """
         if not draft.media:
-            raise _bad("Instagram krever bilde eller video i hvert innlegg.")
+            raise bad_request("Instagram krever bilde eller video i hvert innlegg.")
         if len(draft.media) > CAROUSEL_MAX:
-            raise _bad(f"Instagram tar høyst {CAROUSEL_MAX} bilder/videoer i ett innlegg.")
+            raise bad_request(f"Instagram tar høyst {CAROUSEL_MAX} bilder/videoer i ett innlegg.")
         for item in draft.media:
             if not item.url:
-                raise _bad("Instagram henter mediene selv: de må ha en offentlig adresse (URL).")
+                raise bad_request(
+                    "Instagram henter mediene selv: de må ha en offentlig adresse (URL)."
+                )
             if item.kind == "image" and not item.alt_text:
-                raise _bad("Bildet mangler alternativ tekst (PU-4).")
+                raise bad_request("Bildet mangler alternativ tekst (PU-4).")
             if item.kind == "video" and item.captions:
                 raise ConnectorError(
                     CAPTIONS_UNSUPPORTED_NB, permanent=True, code=ErrorCode.UNSUPPORTED
@@ -299,17 +241,14 @@ class InstagramConnector:
                 f"{self.ig_user_id}/media",
                 {"media_type": "CAROUSEL", "children": ",".join(children), "caption": caption},
             )
-            container = str(body.get("id"))
+            container = self._answer(Ref, body, "mediebeholder", write=True).id
         self._wait_finished(container)
         body = self.client.post(f"{self.ig_user_id}/media_publish", {"creation_id": container})
-        return to_post(
-            self.client.get(str(body.get("id")), {"fields": MEDIA_FIELDS}),
-            self.ig_user_id,
-            self.username,
-        )
+        media_id = self._answer(Ref, body, "publisering", write=True).id
+        return self._to_post(self.client.get(media_id, {"fields": MEDIA_FIELDS}))
 
     def _container(
-        self, media: Any, *, caption: str | None = None, carousel_item: bool = False
+        self, media: Media, *, caption: str | None = None, carousel_item: bool = False
     ) -> str:
         data: dict[str, Any] = {}
         if media.kind == "image":
@@ -323,21 +262,21 @@ class InstagramConnector:
             if media.kind == "video":
                 data["media_type"] = "VIDEO"  # carousel children keep VIDEO [U]
         body = self.client.post(f"{self.ig_user_id}/media", data)
-        return str(body.get("id"))
+        return self._answer(Ref, body, "mediebeholder", write=True).id
 
     def _wait_finished(self, container_id: str) -> None:
         for attempt in range(self.max_polls):
             body = self.client.get(container_id, {"fields": "status_code,status"})
-            status = body.get("status_code")
-            if status in {"FINISHED", "PUBLISHED"}:
+            state = self._answer(ContainerStatus, body, "mediebeholder")
+            if state.status_code in {"FINISHED", "PUBLISHED"}:
                 return
-            if status in {"ERROR", "EXPIRED"}:
+            if state.status_code in {"ERROR", "EXPIRED"}:
                 raise ConnectorError(
                     "Instagram kunne ikke behandle mediet"
                     + (
                         " (utløpt etter 24 timer)."
-                        if status == "EXPIRED"
-                        else f": {body.get('status', '')}"
+                        if state.status_code == "EXPIRED"
+                        else f": {state.status}"
                     ),
                     permanent=True,
                     code=ErrorCode.MEDIA_FAILED,
@@ -359,31 +298,12 @@ class InstagramConnector:
         body = self.client.get(
             f"{self.ig_user_id}/content_publishing_limit", {"fields": "quota_usage,config"}
         )
-        data = body.get("data")
-        first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
-        config = first.get("config") if isinstance(first.get("config"), dict) else {}
+        limit = self._answer(PublishingLimit, body, "publiseringsgrense")
+        first = limit.data[0] if limit.data else None
+        config = first.config if first is not None else None
         return PublishingQuota(
-            used=int(first.get("quota_usage") or 0),
-            total=int(config.get("quota_total") or 25),  # the most cautious documented cap
-            window_seconds=int(config.get("quota_duration") or 86400),
+            used=(first.quota_usage if first is not None else None) or 0,
+            # The most cautious documented cap when Graph does not say.
+            total=(config.quota_total if config is not None else None) or 25,
+            window_seconds=(config.quota_duration if config is not None else None) or 86400,
         )
-
-    # -- Insights ---------------------------------------------------------------------------------
-
-    @recorded(Capability.INSIGHTS)
-    def insights(
-        self,
-        metrics: Sequence[str],
-        *,
-        period: str = "day",
-        since: datetime | None = None,
-        until: datetime | None = None,
-        object_id: str | None = None,
-    ) -> list[InsightSeries]:
-        if not metrics:
-            raise _bad("Velg minst én måling.")
-        params: dict[str, Any] = {"metric": ",".join(metrics)}
-        if object_id is None:
-            params["period"] = period
-        params.update(time_params(since=since, until=until))
-        return parse_insights(self.client.get(f"{object_id or self.ig_user_id}/insights", params))

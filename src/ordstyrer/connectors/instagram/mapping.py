@@ -6,8 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ordstyrer.connectors.base import Author, Comment, ConnectorError, ErrorCode, Media, Post
-from ordstyrer.connectors.facebook.mapping import graph_time
+from ordstyrer.connectors.base import Author, Comment, Media, Post
+from ordstyrer.connectors.graph.answers import graph_time, malformed
 
 _C = "id,text,timestamp,username,from,hidden,like_count,parent_id,media"
 COMMENT_FIELDS = _C
@@ -76,12 +76,6 @@ class IgMedia(_M):
 IgComment.model_rebuild()
 
 
-def _invalid(what: str) -> ConnectorError:
-    return ConnectorError(
-        f"Uventet svar fra Instagram ({what}).", permanent=False, code=ErrorCode.TRANSIENT
-    )
-
-
 def _kind(media_type: str | None) -> str:
     return "video" if (media_type or "").upper() in {"VIDEO", "REELS"} else "image"
 
@@ -90,7 +84,7 @@ def to_post(data: Any, account_id: str, username: str | None) -> Post:
     try:
         g = IgMedia.model_validate(data)
     except ValidationError:
-        raise _invalid("innlegg") from None
+        raise malformed("innlegg", platform="Instagram") from None
     if g.children and g.children.data:
         media = tuple(
             Media(kind=_kind(c.media_type), url=c.media_url, alt_text=c.alt_text, id=c.id)  # type: ignore[arg-type]
@@ -115,7 +109,7 @@ def parse_comment(data: Any) -> IgComment:
     try:
         return IgComment.model_validate(data)
     except ValidationError:
-        raise _invalid("kommentar") from None
+        raise malformed("kommentar", platform="Instagram") from None
 
 
 def to_comment(
