@@ -474,6 +474,51 @@ def test_every_connector_call_is_recorded_on_the_channel(personas, graph, fb_pag
     assert all(c.duration_ms >= 0 for c in calls)
 
 
+def test_the_call_log_only_records_the_recorder_decides(personas, graph, fb_page, settings):
+    """`recording.record_call` returns the stored call; flagging a dead token is the
+    recorder's decision (`health.recorder_for`, named in ORDSTYRER_CONNECTORS)."""
+    from ordstyrer.channels.platform import connector_hooks
+    from ordstyrer.connectors.base import ConnectorError, ErrorCode
+    from ordstyrer.platforms.recording import record_call
+
+    assert connector_hooks().recorder is health.recorder_for
+    channel = make_channel(personas)
+    _connect(channel, fb_page, personas.communications)
+    dead = ConnectorError("Tokenet er utløpt.", permanent=True, code=ErrorCode.NEEDS_REAUTH)
+    call = record_call(
+        channel_id=channel.pk, outcome="error", capability="comment_source",
+        operation="list_posts", duration=0.01, error=dead,
+    )  # fmt: skip
+    assert call.pk and call.error_code == "needs_reauth"
+    assert PlatformConnection.objects.get(channel=channel).status == ConnectionStatus.CONNECTED
+
+    # Without a recorder configured nothing is logged and nothing decided.
+    settings.ORDSTYRER_CONNECTORS = {**settings.ORDSTYRER_CONNECTORS, "RECORDER": None}
+    graph.store.expire_page_token(fb_page.id, 460)
+    with pytest.raises(ConnectorError):
+        connector_for(channel).list_posts()
+    assert ConnectorCall.objects.filter(channel=channel).count() == 1
+    assert PlatformConnection.objects.get(channel=channel).status == ConnectionStatus.CONNECTED
+
+
+@pytest.mark.parametrize(
+    "configured",
+    [
+        {"RECORDR": "ordstyrer.platforms.health.recorder_for"},  # a misspelt key
+        {"RECORDER": "ordstyrer.platforms.health.no_such_recorder"},
+        {"OPENER": 42},
+    ],
+)
+def test_a_wrong_connector_setting_is_refused_by_name(settings, configured) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from ordstyrer.channels.platform import connector_hooks
+
+    settings.ORDSTYRER_CONNECTORS = configured
+    with pytest.raises(ImproperlyConfigured, match="ORDSTYRER_CONNECTORS"):
+        connector_hooks()
+
+
 # --- access ---------------------------------------------------------------------------------
 
 
