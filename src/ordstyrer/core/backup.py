@@ -97,11 +97,8 @@ def _chain_heads() -> dict[str, dict[str, Any]]:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _data_files(data_dir: Path, skip: set[Path]) -> Iterator[Path]:
