@@ -32,6 +32,7 @@ privacy grounds the preset lists, and never labelled spam.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -214,6 +215,45 @@ def _policy(preset: str | None, policy: Any) -> Any:
     return load_policy(preset)
 
 
+_name_model_lock = threading.Lock()
+_name_model_tuned = False
+
+
+def _tune_name_model() -> None:
+    """Run the loaded name network's matrix products on numpy's BLAS, one thread (once
+    per process, as soon as `names` has loaded it; issue #14's backlog).
+
+    The network is three quarters of a comment's triage CPU, nearly all of it in
+    thinc's `gemm`. thinc's default (blis) reaches about a third of what numpy's
+    OpenBLAS does for these shapes on the 2-core production machine (0.69 → 0.37 ms per
+    benchmark comment, `bench/webhooks.py --backlog … --profile`); the spans are the
+    same (the 1,545 labelled comments of `language/data/comments.jsonl` and
+    `tests/language/test_triage_batch.py`). One BLAS thread: a worker shares two cores
+    with the web processes and PostgreSQL, and a second BLAS thread only spins (twice
+    the CPU for these small products). Changing nothing but how the products are
+    computed, this stays out of `names`, which loads and applies the model.
+    """
+    global _name_model_tuned  # noqa: PLW0603 - once per process
+    if _name_model_tuned:
+        return
+    nlp = names._nlp  # loaded lazily by `find_person_spans`; None until a text needs it
+    if nlp is None:
+        return
+    with _name_model_lock:
+        if _name_model_tuned:
+            return
+        from thinc.api import NumpyOps
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")
+        ops = NumpyOps(use_blis=False)
+        for _, pipe in nlp.pipeline:  # every network the model has (`ner`, `ner_lower`, …)
+            model = getattr(pipe, "model", None)
+            for node in model.walk() if model is not None else ():
+                node.ops = ops
+        _name_model_tuned = True
+
+
 def triage_many(
     items: Sequence[tuple[str, str | None]],
     *,
@@ -235,6 +275,7 @@ def triage_many(
     persons = (
         names.find_person_spans(texts) if with_names and names.available() else [[] for _ in texts]
     )
+    _tune_name_model()
     model = clf.load_model()
     out = []
     for (text, post_text), scores, lang, person_spans in zip(
