@@ -216,7 +216,7 @@ def _policy(preset: str | None, policy: Any) -> Any:
 
 
 _name_model_lock = threading.Lock()
-_name_model_tuned = False
+_name_model_tuned: Any = None  # the spaCy pipeline tuned last
 
 
 def _tune_name_model() -> None:
@@ -228,19 +228,17 @@ def _tune_name_model() -> None:
     OpenBLAS does for these shapes on the 2-core production machine (0.69 → 0.37 ms per
     benchmark comment, `bench/webhooks.py --backlog … --profile`); the spans are the
     same (the 1,545 labelled comments of `language/data/comments.jsonl` and
-    `tests/language/test_triage_batch.py`). One BLAS thread: a worker shares two cores
+    `tests/inbox/test_triage_batch.py`). One BLAS thread: a worker shares two cores
     with the web processes and PostgreSQL, and a second BLAS thread only spins (twice
     the CPU for these small products). Changing nothing but how the products are
     computed, this stays out of `names`, which loads and applies the model.
     """
-    global _name_model_tuned  # noqa: PLW0603 - once per process
-    if _name_model_tuned:
-        return
+    global _name_model_tuned  # noqa: PLW0603 - once per loaded model
     nlp = names._nlp  # loaded lazily by `find_person_spans`; None until a text needs it
-    if nlp is None:
+    if nlp is None or nlp is _name_model_tuned:
         return
     with _name_model_lock:
-        if _name_model_tuned:
+        if nlp is _name_model_tuned:
             return
         from thinc.api import NumpyOps
         from threadpoolctl import threadpool_limits
@@ -251,7 +249,7 @@ def _tune_name_model() -> None:
             model = getattr(pipe, "model", None)
             for node in model.walk() if model is not None else ():
                 node.ops = ops
-        _name_model_tuned = True
+        _name_model_tuned = nlp
 
 
 def triage_many(
