@@ -271,11 +271,49 @@ def iso_local(value: datetime) -> str:
     return value.astimezone(OSLO).isoformat(timespec="seconds")
 
 
-def sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
-    element = etree.SubElement(parent, tag)
+def sub(
+    parent: etree._Element, tag: str, text: object | None = None, *, ns: str = ""
+) -> etree._Element:
+    """A child element `tag` (in namespace `ns`, if given) holding `text`."""
+    element = etree.SubElement(parent, f"{{{ns}}}{tag}" if ns else tag)
     if text is not None:
         element.text = str(text)
     return element
+
+
+def describe_document(
+    ns: str, post: etree._Element, item: Item, document: Document
+) -> etree._Element:
+    """The `dokumentbeskrivelse` of `document` up to its objects: the same fields, in
+    the same order, in the arkivmelding (eFormidling) and in the Noark 5 uttrekk."""
+    at = iso_local(item.record.archived_at)
+    description = sub(post, "dokumentbeskrivelse", ns=ns)
+    for tag, value in (
+        ("systemID", item.uuid("dokument", document.number)),
+        ("dokumenttype", DOCUMENT_TYPE[1]),
+        ("dokumentstatus", DOCUMENT_STATUS[1]),
+        ("tittel", document.title),
+        ("opprettetDato", at),
+        ("opprettetAv", item.actor),
+        ("tilknyttetRegistreringSom", ROLE[document.role]),
+        ("dokumentnummer", document.number),
+        ("tilknyttetDato", at),
+        ("tilknyttetAv", item.actor),
+    ):
+        sub(description, tag, value, ns=ns)
+    return description
+
+
+def journal_dates(ns: str, post: etree._Element, item: Item) -> None:
+    """journalposttype, journalstatus, journaldato and dokumentetsDato of a journalpost
+    (arkivmelding and Noark 5 alike)."""
+    for tag, value in (
+        ("journalposttype", JOURNALPOSTTYPE[item.direction][1]),
+        ("journalstatus", JOURNALSTATUS[bool(item.body["journal"]["journal"])][1]),
+        ("journaldato", item.archived_at.date().isoformat()),
+        ("dokumentetsDato", item.created_at.date().isoformat()),
+    ):
+        sub(post, tag, value, ns=ns)
 
 
 def records_for(municipality: Any, period: Period) -> QuerySet[ArchiveRecord]:

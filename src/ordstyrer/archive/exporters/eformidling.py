@@ -17,23 +17,21 @@ from lxml import etree
 
 from ordstyrer.archive.exporters.common import (
     CATEGORY_TITLE,
-    DOCUMENT_STATUS,
-    DOCUMENT_TYPE,
-    JOURNALPOSTTYPE,
-    JOURNALSTATUS,
     PARTTYPE,
-    ROLE,
     SYSTEM,
     VARIANT,
     XSI,
     ExportOptions,
     ExportResult,
     Item,
+    describe_document,
     folder_uuid,
     iso_local,
     iter_items,
+    journal_dates,
     serialise,
     stable_uuid,
+    sub,
     validate_tree,
 )
 from ordstyrer.archive.screening import WHOLE_DOCUMENT, Screening
@@ -54,10 +52,7 @@ SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUM
 
 
 def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
-    element = etree.SubElement(parent, f"{{{NS}}}{tag}")
-    if text is not None:
-        element.text = str(text)
-    return element
+    return sub(parent, tag, text, ns=NS)
 
 
 def _shield(parent: etree._Element, screening: Screening | None) -> None:
@@ -99,17 +94,7 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
     _sub(post, "referanseForelderMappe", folder_id)
     _shield(post, item.screening)
     for document in item.documents:
-        description = _sub(post, "dokumentbeskrivelse")
-        _sub(description, "systemID", item.uuid("dokument", document.number))
-        _sub(description, "dokumenttype", DOCUMENT_TYPE[1])
-        _sub(description, "dokumentstatus", DOCUMENT_STATUS[1])
-        _sub(description, "tittel", document.title)
-        _sub(description, "opprettetDato", iso_local(item.record.archived_at))
-        _sub(description, "opprettetAv", item.actor)
-        _sub(description, "tilknyttetRegistreringSom", ROLE[document.role])
-        _sub(description, "dokumentnummer", document.number)
-        _sub(description, "tilknyttetDato", iso_local(item.record.archived_at))
-        _sub(description, "tilknyttetAv", item.actor)
+        description = describe_document(NS, post, item, document)
         for obj in document.objects:
             entry = _sub(description, "dokumentobjekt")
             _sub(entry, "versjonsnummer", 1)
@@ -119,10 +104,7 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
             _sub(entry, "referanseDokumentfil", obj.name.rsplit("/", 1)[-1])
     _sub(post, "tittel", item.record.title)
     _sub(post, "offentligTittel", item.record.public_title)
-    _sub(post, "journalposttype", JOURNALPOSTTYPE[item.direction][1])
-    _sub(post, "journalstatus", JOURNALSTATUS[bool(item.body["journal"]["journal"])][1])
-    _sub(post, "journaldato", item.archived_at.date().isoformat())
-    _sub(post, "dokumentetsDato", item.created_at.date().isoformat())
+    journal_dates(NS, post, item)
     if item.direction == "I":
         _sub(post, "mottattDato", iso_local(item.created_at))
     elif item.direction == "U":

@@ -43,6 +43,7 @@ from ordstyrer.archive.exporters.common import (
     iter_items,
     records_for,
     serialise,
+    sub,
     validate_tree,
 )
 
@@ -75,10 +76,7 @@ def _q(tag: str) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree._Element:
-    element = etree.SubElement(parent, _q(tag))
-    if text is not None:
-        element.text = str(text)
-    return element
+    return sub(parent, tag, text, ns=NS)
 
 
 def _code(parent: etree._Element, tag: str, code: str, description: str | None = None) -> None:

@@ -30,12 +30,7 @@ from lxml import etree
 from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters.common import (
     CATEGORY_TITLE,
-    DOCUMENT_STATUS,
-    DOCUMENT_TYPE,
-    JOURNALPOSTTYPE,
-    JOURNALSTATUS,
     PARTTYPE,
-    ROLE,
     SCHEMA_DIR,
     SCHEMAS,
     SYSTEM,
@@ -45,13 +40,16 @@ from ordstyrer.archive.exporters.common import (
     ExportOptions,
     ExportResult,
     Item,
+    describe_document,
     file_sha256,
     folder_uuid,
     iso_local,
     iter_items,
+    journal_dates,
     records_for,
     serialise,
     stable_uuid,
+    sub,
     validate_file,
     validate_tree,
 )
@@ -113,10 +111,7 @@ def _leaf(xf, tag: str, text: object) -> None:
 
 
 def _el(parent: etree._Element, tag: str, text: object | None = None, ns: str = NS):
-    element = etree.SubElement(parent, f"{{{ns}}}{tag}")
-    if text is not None:
-        element.text = str(text)
-    return element
+    return sub(parent, tag, text, ns=ns)
 
 
 def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str) -> etree._Element:
@@ -136,17 +131,7 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
             _el(shield, "skjermingMetadata", name)
         _el(shield, "skjermingDokument", WHOLE_DOCUMENT)
     for document in item.documents:
-        description = _el(post, "dokumentbeskrivelse")
-        _el(description, "systemID", item.uuid("dokument", document.number))
-        _el(description, "dokumenttype", DOCUMENT_TYPE[1])
-        _el(description, "dokumentstatus", DOCUMENT_STATUS[1])
-        _el(description, "tittel", document.title)
-        _el(description, "opprettetDato", iso_local(item.record.archived_at))
-        _el(description, "opprettetAv", item.actor)
-        _el(description, "tilknyttetRegistreringSom", ROLE[document.role])
-        _el(description, "dokumentnummer", document.number)
-        _el(description, "tilknyttetDato", iso_local(item.record.archived_at))
-        _el(description, "tilknyttetAv", item.actor)
+        description = describe_document(NS, post, item, document)
         for version, obj in enumerate(document.objects, start=1):
             entry = _el(description, "dokumentobjekt")
             _el(entry, "systemID", item.uuid("objekt", document.number, version))
@@ -169,10 +154,7 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
     _el(post, "journalaar", item.year)
     _el(post, "journalsekvensnummer", item.sequence)
     _el(post, "journalpostnummer", number)
-    _el(post, "journalposttype", JOURNALPOSTTYPE[item.direction][1])
-    _el(post, "journalstatus", JOURNALSTATUS[bool(item.body["journal"]["journal"])][1])
-    _el(post, "journaldato", item.archived_at.date().isoformat())
-    _el(post, "dokumentetsDato", item.created_at.date().isoformat())
+    journal_dates(NS, post, item)
     if item.direction == "I":
         _el(post, "mottattDato", iso_local(item.created_at))
     elif item.direction == "U":
