@@ -1,8 +1,8 @@
 """A channel's connection to its platform, the calls made on it, webhook deliveries and
 history jobs.
 
-No business logic here: `connections.py`, `webhooks.py` and `history.py` write these
-rows; `selectors.py` reads them. The Page token is only ever stored encrypted
+No business logic here: `connections.py`, `health.py`, `recording.py` (the call log),
+`webhooks.py` and `history.py` write these rows; `selectors.py` reads them. The Page token is only ever stored encrypted
 (`connectors.secrets.TokenCipher`, key `ORDSTYRER_TOKEN_KEY`) and no `repr`, `str` or
 form shows it.
 """

@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.base import ConnectorError, ErrorCode, bad_request
 from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from ordstyrer.connectors.secrets import SecretToken, TokenCipher, TokenDecryptError, TokenKeyError
 
 CLIENT_KEYS = ("session", "throttle", "sleep", "transient_retries", "transient_backoff")
-
-
-def _bad(text: str) -> ConnectorError:
-    return ConnectorError(text, permanent=True, code=ErrorCode.BAD_REQUEST)
 
 
 def secret(config: Mapping[str, Any], name: str, *, required: bool) -> SecretToken | None:
@@ -30,14 +26,14 @@ def secret(config: Mapping[str, Any], name: str, *, required: bool) -> SecretTok
         except (TokenKeyError, TokenDecryptError) as exc:
             raise ConnectorError(str(exc), permanent=True, code=ErrorCode.NEEDS_REAUTH) from None
     if required:
-        raise _bad(f"Innstillingen «{name}» mangler for kanalen.")
+        raise bad_request(f"Innstillingen «{name}» mangler for kanalen.")
     return None
 
 
 def require(config: Mapping[str, Any], name: str) -> str:
     value = config.get(name)
     if not value or not isinstance(value, str | int):
-        raise _bad(f"Innstillingen «{name}» mangler for kanalen.")
+        raise bad_request(f"Innstillingen «{name}» mangler for kanalen.")
     return str(value)
 
 
