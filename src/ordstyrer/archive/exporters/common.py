@@ -142,6 +142,15 @@ class ExportResult:
         path.write_bytes(data)
         return self.record_file(relative, len(data), sha256_hex(data))
 
+    def add_message(self, item: Item, relative: str, message: etree._Element) -> None:
+        """One record's files and its validated message (`relative`) — the per-record
+        layout of the arkivmelding exports (Fiks Arkiv and eFormidling)."""
+        for document in item.documents:
+            for obj in document.objects:
+                self.add(obj.name, obj.data)
+        self.add(relative, serialise(message))
+        self.records += 1
+
     def record_file(self, relative: str, size: int, digest: str) -> str:
         if self._sums is None:
             self._sums = (self.out_dir / "SHA256SUMS").open("w", encoding="utf-8")

@@ -29,7 +29,6 @@ from ordstyrer.archive.exporters.common import (
     iso_local,
     iter_items,
     journal_dates,
-    serialise,
     stable_uuid,
     sub,
     validate_tree,
@@ -131,11 +130,7 @@ def export(options: ExportOptions) -> ExportResult:
         for item in iter_items(options.municipality, options.period, prefix=prefix):
             tree = message(item, made=options.now, requested_by=options.requested_by)
             validate_tree(tree, "eformidling")
-            for document in item.documents:
-                for obj in document.objects:
-                    result.add(obj.name, obj.data)
-            result.add(f"{item.sequence:06d}/arkivmelding.xml", serialise(tree))
-            result.records += 1
+            result.add_message(item, f"{item.sequence:06d}/arkivmelding.xml", tree)
             if options.progress:
                 options.progress(1)
         readme = README.format(

@@ -234,11 +234,7 @@ def export(options: ExportOptions) -> ExportResult:
         for item in iter_items(municipality, options.period, prefix=prefix):
             message = record_message(item)
             validate_tree(message, "fiks-arkiv")
-            for document in item.documents:
-                for obj in document.objects:
-                    result.add(obj.name, obj.data)
-            result.add(f"poster/{item.sequence:06d}/arkivmelding.xml", serialise(message))
-            result.records += 1
+            result.add_message(item, f"poster/{item.sequence:06d}/arkivmelding.xml", message)
             if options.progress:
                 options.progress(1)
         readme = README.format(
