@@ -159,7 +159,7 @@ def test_export_runs_in_the_background_and_is_downloaded(
     export = ArchiveExport.objects.get()
     assert (export.status, export.record_count) == (ExportStatus.DONE, 1), export.error
     page = client.get(url).content.decode()
-    assert "Last ned (1 poster" in page
+    assert "Last ned (1 post," in page
     download = client.get(reverse("archive:export_download", args=[p.municipality.slug, export.pk]))
     data = b"".join(download.streaming_content)
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()

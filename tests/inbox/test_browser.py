@@ -40,7 +40,7 @@ def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):
     page.locator("body").press("j")
     expect(page.locator("a.item-link").first).to_be_focused()
     page.keyboard.press("a")
-    expect(page.get_by_text("Utført for 1 henvendelser.")).to_be_visible()
+    expect(page.get_by_text("Utført for 1 henvendelse.")).to_be_visible()
     expect(page.locator(".inbox-row")).to_contain_text(world.editor.get_full_name())
     assert_accessible(page)
 

@@ -135,11 +135,11 @@ def test_a_replayed_bulk_form_returns_the_first_result(world):
         for _attempt in range(2):
             response = editor.post(bulk, post, follow=True)
             html = response.content.decode()
-            assert "Utført for 1 henvendelser." in html
+            assert "Utført for 1 henvendelse." in html
             assert "allerede" not in html.lower()
         # The same page, another row: acted on, not swallowed as a replay.
         other = editor.post(bulk, {**post, "item": [str(second.pk)]}, follow=True)
-        assert "Utført for 1 henvendelser." in other.content.decode()
+        assert "Utført for 1 henvendelse." in other.content.decode()
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.status == second.status == "acknowledged"

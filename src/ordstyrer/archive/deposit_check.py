@@ -39,6 +39,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from lxml import etree
 
 NS_ADDML = "http://www.arkivverket.no/standarder/addml"
@@ -567,7 +568,9 @@ def check_deposit(path: Path) -> DepositReport:
             _("arkivuttrekk.xml sier %(documented)s dokumentfiler, DOKUMENT/ har %(found)s")
             % {"documented": addml.documents, "found": len(on_disk)}
         )
-    files_check.info = _("%(count)s filer") % {"count": len(on_disk)}
+    files_check.info = ngettext("%(count)s fil", "%(count)s filer", len(on_disk)) % {
+        "count": len(on_disk)
+    }
 
     documents_check = Check("N5.30/32/33/64", _("Dokumentfilene"))
     report.checks.append(documents_check)
@@ -690,5 +693,9 @@ def _screening_check(
                     % {"id": system_id}
                 )
                 break
-    check.info = _("%(count)s skjermede registreringer") % {"count": structure.restrictions}
+    check.info = ngettext(
+        "%(count)s skjermet registrering",
+        "%(count)s skjermede registreringer",
+        structure.restrictions,
+    ) % {"count": structure.restrictions}
     return check

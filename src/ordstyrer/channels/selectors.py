@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ordstyrer.channels import rules, workflow
 from ordstyrer.channels.models import (
@@ -101,7 +102,12 @@ def flags_for(
             Flag(
                 "overdue",
                 "CH-5",
-                _("%(count)s henvendelser er ikke besvart innen fristen.") % {"count": overdue},
+                ngettext(
+                    "%(count)s henvendelse er ikke besvart innen fristen.",
+                    "%(count)s henvendelser er ikke besvart innen fristen.",
+                    overdue,
+                )
+                % {"count": overdue},
             )
         )
     if review_overdue:

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -120,7 +120,13 @@ def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse
     )
     if result.done:
         messages.success(
-            request, _("Utført for %(count)s henvendelser.") % {"count": len(result.done)}
+            request,
+            ngettext(
+                "Utført for %(count)s henvendelse.",
+                "Utført for %(count)s henvendelser.",
+                len(result.done),
+            )
+            % {"count": len(result.done)},
         )
     for reason_text in sorted(set(result.refused.values())):
         messages.error(request, reason_text)
