@@ -59,6 +59,7 @@ SAME_IN_ENGLISH = {
 
 @dataclass
 class Entry:
+    msgctxt: str | None = None  # pgettext: one Bokmål word, two meanings
     msgid: str = ""
     msgid_plural: str | None = None
     msgstr: str = ""
@@ -97,6 +98,12 @@ def read_po(path: Path) -> list[Entry]:
             current.flags += [flag.strip() for flag in line[2:].split(",")]
         elif line.startswith("#"):
             continue
+        elif line.startswith("msgctxt "):
+            if started and target and target[0].startswith("msgstr"):
+                finish()
+            started = True
+            current.msgctxt = _unquote(line[len("msgctxt ") :])
+            target = ("msgctxt", None)
         elif line.startswith("msgid_plural "):
             current.msgid_plural = _unquote(line[len("msgid_plural ") :])
             target = ("msgid_plural", None)
@@ -226,7 +233,10 @@ def test_compiled_catalogue_matches_the_po_file(language):
     assert compiled.info()["plural-forms"] == "nplurals=2; plural=(n != 1);"
     stale = []
     for entry in entries:
-        if entry.msgid_plural is None:
+        if entry.msgctxt is not None:
+            if compiled.pgettext(entry.msgctxt, entry.msgid) != entry.msgstr:
+                stale.append(entry.msgid)
+        elif entry.msgid_plural is None:
             if compiled.gettext(entry.msgid) != entry.msgstr:
                 stale.append(entry.msgid)
         else:

@@ -110,7 +110,7 @@ def _validate(entry: ArchiveEntry) -> None:
         raise ServiceError(_("Kanalen hører til en annen kommune."))
     refers = entry.refers_to
     if refers is not None and refers.municipality_id != entry.municipality.pk:
-        raise ServiceError(_("Arkivposten det vises til hører til en annen kommune."))
+        raise ServiceError(_("Arkivposten det vises til, hører til en annen kommune."))
     for media in entry.media:
         if not media.name or not media.mime:
             raise ServiceError(_("Hver fil må ha navn og MIME-type."))

@@ -45,7 +45,7 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
             subject = _("Kanalforslag venter på din godkjenning: %(name)s") % context
             body = (
                 _(
-                    "%(unit)s foreslår en ny offisiell kanal, «%(name)s». Steget som venter er "
+                    "%(unit)s foreslår en ny offisiell kanal, «%(name)s». Steget som venter, er "
                     "godkjenning fra %(role)s (CH-1).\n\nLes planen og avgjør forslaget i "
                     "Ordstyrer: %(path)s"
                 )

@@ -114,7 +114,7 @@ def claim(op_id: int, *, now: datetime, worker: str) -> tuple[PlatformOp, str, O
         OpAttempt.objects.filter(op_id=op_id, finished_at__isnull=True).update(
             finished_at=now,
             outcome=AttemptOutcome.ABANDONED,
-            error=_("Arbeideren stoppet før forsøket var ferdig; forsøket tas opp igjen."),
+            error=_("Bakgrunnsjobben stoppet før forsøket var ferdig; forsøket tas opp igjen."),
         )
         op = PlatformOp.objects.select_related("action", "channel__municipality").get(pk=op_id)
         attempt = OpAttempt.objects.create(op=op, number=op.attempts, worker=worker, started_at=now)
@@ -348,7 +348,7 @@ def bury_exhausted(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     """Fail the ops whose worker died on their last attempt (never claimed again): the
     action fails as any permanent failure does (`effects.failed`), for a human to see."""
     error = _(
-        "Gitt opp etter %(n)s forsøk: arbeideren stoppet hver gang før kallet var ferdig."
+        "Gitt opp etter %(n)s forsøk: bakgrunnsjobben stoppet hver gang før kallet var ferdig."
     ) % {"n": MAX_ATTEMPTS}
     exhausted = PlatformOp.objects.filter(
         status=OpStatus.RUNNING, lease_until__lt=now, attempts__gte=MAX_ATTEMPTS

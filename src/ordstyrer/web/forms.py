@@ -40,7 +40,7 @@ class CheckForm(forms.Form):
         choices=[
             ("", _("Vet ikke")),
             ("none", _("Ingen")),
-            ("recognisable", _("Gjenkjennelige personer")),
+            ("recognisable", _("Gjenkjennbare personer")),
             ("crowd", _("Folkemengde på et offentlig arrangement")),
         ],
         required=False,
@@ -50,7 +50,7 @@ class CheckForm(forms.Form):
         label=_("Har de avbildede samtykket?"), choices=TRI_STATE, required=False
     )
     consent_form = forms.ChoiceField(
-        label=_("Finnes signert samtykkeskjema for barna?"), choices=TRI_STATE, required=False
+        label=_("Finnes det signert samtykkeskjema for barna?"), choices=TRI_STATE, required=False
     )
     photographer_consent = forms.ChoiceField(
         label=_("Har fotografen samtykket til bruken?"), choices=TRI_STATE, required=False
@@ -103,7 +103,7 @@ PARAM_LABELS = {
     "approve_posts": _("Kriseleder godkjenner alle innlegg"),
     "approve_replies": _("Kriseleder godkjenner alle svar"),
     "approvers": _("Hvem godkjenner under en krise"),
-    "daily_cap": _("Høyst antall nyheter per arbeidsdag"),
+    "daily_cap": _("Høyeste antall nyheter per arbeidsdag"),
     "first_name_required": _("Svar signeres med eget fornavn"),
     "first_response_hours": _("Første svar innen (arbeidstimer)"),
     "grounds": _("Slettegrunnlag"),
@@ -113,7 +113,7 @@ PARAM_LABELS = {
     "requires_link": _("Krever lenke til nettsiden"),
     "review_interval_days": _("Gjennomgang av kanalen hver (dager)"),
     "topics": _("Temaer"),
-    "weekly_cap": _("Høyst antall nyheter per uke"),
+    "weekly_cap": _("Høyeste antall nyheter per uke"),
 }
 # Lists where the order matters: chosen step by step.
 ORDERED_LISTS = frozenset({"approval_chain"})

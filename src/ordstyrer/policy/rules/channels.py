@@ -141,9 +141,9 @@ RULES = (
             "The forum's rules are shown",
         ),
         (
-            "Reglene for forumet – svartid, hvordan man bidrar og hva som slettes – skal gå "
+            "Reglene for forumet – svartid, hvordan du bidrar og hva som slettes – skal gå "
             "klart fram på forumet.",
-            "Reglane for forumet – svartid, korleis ein bidreg og kva som blir sletta – skal gå "
+            "Reglane for forumet – svartid, korleis du bidreg og kva som blir sletta – skal gå "
             "klart fram på forumet.",
             "The forum's own rules — response time, how to contribute, what gets deleted — must "
             "be clearly shown on the forum.",
