@@ -202,7 +202,7 @@ def record_context(
         "municipality": p(body["municipality"]["name"]),
         "sequence": body["sequence"],
         "archived_at": local(body["archived_at"]),
-        "archived_at_iso": body["archived_at"],
+        "created_iso": body["archived_at"],
         "hash": record.hash,
         "prev_hash": record.prev_hash,
         "text": p(body["said"]["text"]),

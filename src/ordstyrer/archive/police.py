@@ -240,7 +240,7 @@ def evidence_pdf(record: ArchiveRecord, facts: PoliceFacts) -> bytes:
             "grounds": [f"{g}) {PROTECTED_GROUNDS[g]}" for g in facts.grounds],
             "note": facts.note,
             "prepared_at": local(facts.prepared_at),
-            "prepared_at_iso": facts.prepared_at.isoformat(),
+            "created_iso": facts.prepared_at.isoformat(),
             "prepared_by": facts.prepared_by,
         }
     )
