@@ -34,11 +34,20 @@ def test_naive_time_is_refused():
     [
         (
             "nb",
-            ["er stengt for kommentarer fra 1. juli 2026", "Hvorfor: Sommerferie.", "ikke mulig"],
+            # Language review 2026-12, row 15: «kanalen», right for a Page and an account.
+            [
+                "er stengt for kommentarer fra 1. juli 2026",
+                "Hvorfor: Sommerferie.",
+                "Mens kanalen er stengt, er det ikke mulig",
+            ],
         ),
         (
             "nn",
-            ["er stengd for kommentarar frå 1. juli 2026", "Kvifor: Sommerferie.", "ikkje mogleg"],
+            [
+                "er stengd for kommentarar frå 1. juli 2026",
+                "Kvifor: Sommerferie.",
+                "Medan kanalen er stengd, er det ikkje mogleg",
+            ],
         ),
     ],
 )

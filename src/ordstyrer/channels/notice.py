@@ -22,13 +22,13 @@ TEMPLATES = {
     "nb": (
         "{channel} er stengt for kommentarer fra {start} til {end}.\n\n"
         "Hvorfor: {reason}\n\n"
-        "Mens siden er stengt, er det ikke mulig å kommentere. Vi åpner igjen {end}. "
+        "Mens kanalen er stengt, er det ikke mulig å kommentere. Vi åpner igjen {end}. "
         "Haster det, kan du kontakte {municipality} {reach}."
     ),
     "nn": (
         "{channel} er stengd for kommentarar frå {start} til {end}.\n\n"
         "Kvifor: {reason}\n\n"
-        "Medan sida er stengd, er det ikkje mogleg å kommentere. Vi opnar igjen {end}. "
+        "Medan kanalen er stengd, er det ikkje mogleg å kommentere. Vi opnar igjen {end}. "
         "Hastar det, kan du kontakte {municipality} {reach}."
     ),
 }
