@@ -15,7 +15,6 @@ citizen's item answered.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -187,41 +186,57 @@ def inbox_ingest_new(
     context: Context | None = None,
     triaged: Mapping[str, triage_mod.TriageOutcome] | None = None,
 ) -> set[str]:
-    """Store at once the arrivals that are plainly new citizens' comments; returns their
-    platform ids. Everything else is left to `inbox_ingest`, one at a time and in order,
-    by the caller: this is only a faster way to what `inbox_ingest` stores for the common
-    case of a burst (DI-1, DI-12), and stores exactly that (tests/inbox/test_ingest_bulk.py).
+    """Store at once the arrivals that are plainly new citizens' comments, and recognise
+    the plain repeats of stored ones; returns their platform ids. Everything else is left
+    to `inbox_ingest`, one at a time and in order, by the caller: this is only a faster
+    way to what `inbox_ingest` stores for the common case of a burst (DI-1, DI-12), and
+    stores exactly that (tests/inbox/test_ingest_bulk.py, test_ingest_repeats.py).
 
-    Plainly new: a citizen's add (not the Page's own, not an edit, removal or hide of
-    something), with text, a valid id and aware times, whose platform id occurs once in
-    `arrivals`, is not stored yet, is no parent of another arrival nor of a stored item
-    (a child that came first), and which is not a reply to another arrival or to anything
-    known (no conversation to join, DI-3) — and only while the channel has no closure in effect
-    (CH-9). A few queries for the lot, then one insert each of items, first versions and
+    Plain: a citizen's add (not the Page's own, not an edit, removal or hide of
+    something), with text, a valid id and aware times, whose platform id occurs in
+    `arrivals` only as this very comment (Meta's retries after an outage send the same
+    change again: the first counts, as in `inbox_ingest`, where the rest change nothing),
+    and which is no parent of another arrival nor a reply to one. New: not stored yet, no
+    parent of a stored item (a child that came first), no reply to anything known (no
+    conversation to join, DI-3), and only while the channel has no closure in effect
+    (CH-9). A plain repeat of a stored item — the same text, nothing the item lacks
+    (`_copy_platform_fields` would change nothing) — is recognised and not written.
+    A few queries for the lot, then one insert each of items, first versions and
     "arrived" events in one transaction; on IntegrityError (another worker stored one of
-    them a moment ago) nothing is stored and the empty set returned.
+    them a moment ago) nothing is stored and only the repeats are returned.
     """
     ctx = context or ingest_context(channel)
-    counts = Counter(str(a.comment.id or "").strip() for a in arrivals)
-    parents = {str(a.comment.parent_id) for a in arrivals if a.comment.parent_id}
-    plain: dict[str, Arrival] = {}
+    same: dict[str, list[Arrival]] = {}
     for arrival in arrivals:
         comment = _without_nul(arrival.comment)
-        platform_id = str(comment.id or "").strip()
-        parent = str(comment.parent_id) if comment.parent_id else None
-        if _plainly_new(arrival, comment, platform_id) and counts[platform_id] == 1:
-            if platform_id not in parents and (parent is None or parent not in counts):
-                plain[platform_id] = replace(arrival, comment=comment)
+        if comment is not arrival.comment:
+            arrival = replace(arrival, comment=comment)
+        same.setdefault(str(comment.id or "").strip(), []).append(arrival)
+    parents = {str(a.comment.parent_id) for a in arrivals if a.comment.parent_id}
+    plain: dict[str, Arrival] = {}
+    for platform_id, group in same.items():
+        first = group[0]
+        if any(_key(a) != _key(first) for a in group[1:]):
+            continue  # the comment changed within the batch: each change in order
+        parent = str(first.comment.parent_id) if first.comment.parent_id else None
+        if _plainly_new(first, first.comment, platform_id) and platform_id not in parents:
+            if parent is None or parent not in same:
+                plain[platform_id] = first
     if not plain:
         return set()
     asked_parents = {str(a.comment.parent_id) for a in plain.values() if a.comment.parent_id}
-    known = set(
+    stored = set(
         InboxItem.objects.filter(
             channel=channel, platform_id__in=[*plain, *asked_parents]
         ).values_list("platform_id", flat=True)
     )
-    known |= set(
+    repeats = _repeats(channel, {pid: a for pid, a in plain.items() if pid in stored})
+    plain = {pid: a for pid, a in plain.items() if pid not in stored}
+    if not plain:
+        return repeats
+    known = stored | set(
         InboxItem.objects.filter(channel=channel, parent_platform_id__in=list(plain))
+        .order_by()
         .values_list("parent_platform_id", flat=True)
         .distinct()
     )
@@ -237,7 +252,7 @@ def inbox_ingest_new(
         if pid not in known and not (a.comment.parent_id and str(a.comment.parent_id) in known)
     }
     if not plain or _closure_in_effect(channel):
-        return set()
+        return repeats
     texts = [a.comment.text for a in plain.values()]
     verdicts = dict(triaged or {})
     missing = list(dict.fromkeys(t for t in texts if t not in verdicts))
@@ -252,8 +267,31 @@ def inbox_ingest_new(
         with transaction.atomic():
             (_copy_new if connection.vendor == "postgresql" else _bulk_create_new)(items)
     except IntegrityError:  # another worker stored one of them: one at a time, then
+        return repeats
+    return repeats | set(plain)
+
+
+def _key(arrival: Arrival) -> tuple[Any, ...]:
+    """What `inbox_ingest` reads of an arrival (`Comment` equality leaves out `raw`, of
+    which ingestion reads only what `hidden_on_platform` says)."""
+    return arrival.comment, arrival.kind, hidden_on_platform(arrival.comment)
+
+
+def _repeats(channel: Channel, arrivals: dict[str, Arrival]) -> set[str]:
+    """The platform ids of `arrivals` (plain adds of stored items) that `inbox_ingest`
+    would leave as they are: the same text, and `_copy_platform_fields` finds nothing
+    to fill or change (compared on everything it sets on the item)."""
+    if not arrivals:
         return set()
-    return set(plain)
+    out = set()
+    for item in InboxItem.objects.filter(channel=channel, platform_id__in=list(arrivals)):
+        comment = arrivals[item.platform_id].comment
+        before = {k: v for k, v in item.__dict__.items() if k != "_state"}
+        _copy_platform_fields(item, comment)
+        after = {k: v for k, v in item.__dict__.items() if k != "_state"}
+        if comment.text == item.text and after == before:
+            out.add(item.platform_id)
+    return out
 
 
 # The data of the "arrived" event `_create` logs for a plainly new comment (`log_event`
