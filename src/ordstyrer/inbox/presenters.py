@@ -1,25 +1,38 @@
 """The work list's rows, rendered in Python.
 
 The list renders 50 rows for every page an editor opens while working through the
-inbox; the template engine's per-variable lookups cost about half a millisecond a row,
-so each row is built here with `format_html` (escaped like a template) and the list
-template prints it. docs/inbox.md, "Measured", has the figures.
+inbox, so a row's cost counts: each row is built with plain string formatting, every
+value escaped with `html.escape` (what Django's `escape` does, without its lazy-string
+wrapper), and everything a row needs that is the same for the whole page — labels,
+translations, the date format — is looked up once per page (`_Page`). The two times on
+each row (received, deadline: relative and exact) are what `web.relative` says, made
+without Django's general date formatter for the formats the console uses
+(tests/inbox/test_list_render.py holds them equal). docs/inbox.md, "Measured", has the
+figures.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from html import escape
+from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils import timezone
+from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP
+from django.utils.formats import get_format
+from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timesince import TIME_STRINGS
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.inbox.models import InboxItem, ItemStatus
-from ordstyrer.inbox.triage import category_label
+from ordstyrer.inbox.triage import category_labels
 from ordstyrer.language.masking import mask_national_ids
-from ordstyrer.web.relative import exact, relative
+from ordstyrer.web.relative import JUST_NOW, exact, relative
 
 SNIPPET = 160
 
@@ -53,33 +66,132 @@ def _snippet(text: str) -> str:
     return text if len(text) <= SNIPPET else text[: SNIPPET - 1].rstrip() + "…"
 
 
+# ---------------------------------------------------------------------------------------
+# The two times of a row, as `web.relative.exact` / `relative` write them.
+
+# Below four weeks `timesince` has no months or years: the largest unit is found from the
+# seconds alone. Longer spans go to Django's `timesince` itself.
+_FAST_SPAN = timedelta(days=27)
+_CHUNKS = ((604800, "week"), (86400, "day"), (3600, "hour"), (60, "minute"))
+_NUMBERS = {
+    "j": lambda t: str(t.day),
+    "d": lambda t: f"{t.day:02d}",
+    "n": lambda t: str(t.month),
+    "m": lambda t: f"{t.month:02d}",
+    "Y": lambda t: str(t.year),
+    "y": lambda t: f"{t.year % 100:02d}",
+    "G": lambda t: str(t.hour),
+    "H": lambda t: f"{t.hour:02d}",
+    "i": lambda t: f"{t.minute:02d}",
+}
+_NAMES = {"N": MONTHS_AP, "F": MONTHS}
+_FORMATS: dict[str, list[tuple[str, Any]] | None] = {}
+
+
+def _tokens(language: str) -> list[tuple[str, Any]] | None:
+    """The short date-time format of `language` as literal and field tokens, or None
+    when it uses a field this fast path does not write (Django's formatter then does)."""
+    if language in _FORMATS:
+        return _FORMATS[language]
+    fmt = get_format("SHORT_DATETIME_FORMAT", language)
+    tokens: list[tuple[str, Any]] | None = []
+    escaped = False
+    for char in fmt:
+        if escaped:
+            tokens.append(("text", char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in _NUMBERS:
+            tokens.append(("number", _NUMBERS[char]))
+        elif char in _NAMES:
+            names = _NAMES[char]
+            tokens.append(("name", {m: str(names[m]) for m in range(1, 13)}))
+        elif char == "M":
+            tokens.append(("name", {m: str(MONTHS_3[m]).title() for m in range(1, 13)}))
+        elif char.isalpha():
+            tokens = None
+            break
+        else:
+            tokens.append(("text", char))
+    _FORMATS[language] = tokens
+    return tokens
+
+
+class _Page:
+    """What every row of one page shares: the clock, the labels, the translations."""
+
+    def __init__(self, *, slug: str, now: datetime) -> None:
+        self.now = now
+        self.base = reverse("inbox:list", args=[slug])
+        self.zone = timezone.get_current_timezone()
+        self.tokens = _tokens(get_language() or settings.LANGUAGE_CODE)
+        self.statuses = {code: str(label) for code, label in ItemStatus.choices}
+        self.categories = category_labels()
+        self.unknown = _("ukjent")
+        self.unknown_sender = _("Ukjent avsender")
+        self.pick = _("Velg henvendelsen fra %(who)s")
+        self.reply_to = _("til %(who)s")
+        self.just_now = _("nå")
+        self.ago = _("for %(delta)s siden")
+        self.until = _("om %(delta)s")
+        self.spans: dict[tuple[bool, str, int], str] = {}
+
+    def exact(self, when: datetime) -> str:
+        if self.tokens is None:
+            return exact(when)
+        local = when.astimezone(self.zone)
+        return "".join(
+            value if kind == "text" else value(local) if kind == "number" else value[local.month]
+            for kind, value in self.tokens
+        )
+
+    def relative(self, when: datetime) -> str:
+        delta = when - self.now
+        span = -delta if delta < timedelta(0) else delta
+        if span < JUST_NOW:
+            return self.just_now
+        if span >= _FAST_SPAN:
+            return relative(when, self.now)
+        seconds = span.total_seconds()
+        # The largest unit with a count (a minute at least: `span` is a minute or more).
+        chunk, unit = next((c, u) for c, u in _CHUNKS if seconds >= c)
+        count = int(seconds // chunk)
+        key = (delta > timedelta(0), unit, count)
+        text = self.spans.get(key)
+        if text is None:
+            words = avoid_wrapping(TIME_STRINGS[unit] % {"num": count})
+            text = (self.until if key[0] else self.ago) % {"delta": words}
+            self.spans[key] = text
+        return text
+
+
 def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
-    base = reverse("inbox:list", args=[slug])
-    statuses = dict(ItemStatus.choices)
-    unknown = _("ukjent")
+    page = _Page(slug=slug, now=now)
     rows = []
     for item in items:
-        who = item.author_name or unknown
+        who = item.author_name or page.unknown
         due = item.due_at
         assignee = item.assignee
+        received = item.received_at
         rows.append(
             Row(
                 pk=str(item.pk),
-                url=f"{base}{item.pk}/",
-                author=item.author_name or _("Ukjent avsender"),
-                pick_label=_("Velg henvendelsen fra %(who)s") % {"who": who},
-                reply_label=_("til %(who)s") % {"who": who},
+                url=f"{page.base}{item.pk}/",
+                author=item.author_name or page.unknown_sender,
+                pick_label=page.pick % {"who": who},
+                reply_label=page.reply_to % {"who": who},
                 snippet=_snippet(mask_national_ids(item.text)),  # PU-1, #18
                 nynorsk=item.written_standard == "nn",
                 channel=item.channel.name,
-                category=category_label(item.category) if item.category else "",
-                status=str(statuses.get(item.status, item.status)),
+                category=page.categories.get(item.category, item.category),
+                status=page.statuses.get(item.status, item.status),
                 due_iso=due.isoformat() if due else "",
-                due_text=exact(due) if due else "",
-                due_relative=relative(due, now) if due else "",
-                received_iso=item.received_at.isoformat(),
-                received_text=exact(item.received_at),
-                received_relative=relative(item.received_at, now),
+                due_text=page.exact(due) if due else "",
+                due_relative=page.relative(due) if due else "",
+                received_iso=received.isoformat(),
+                received_text=page.exact(received),
+                received_relative=page.relative(received),
                 overdue=bool(item.open and due and due < now),
                 assignee=(assignee.get_full_name() or assignee.username) if assignee else "",
                 open=item.open,
@@ -107,77 +219,56 @@ def render_rows(rows: list[Row]) -> SafeString:
     """The `<tr>` of every row: checkbox, item, channel, category, status, deadline,
     assignee and the row's own actions (r, a, c for the keyboard; plain links and
     buttons without JavaScript)."""
-    t = _texts()
-    return format_html_join("\n", "{}", ((_row(row, t),) for row in rows))
+    t = {key: escape(value) for key, value in _texts().items()}
+    parts = {
+        "reported": f' <span class="badge badge-warn">{t["reported"]}</span>',
+        "escalated": f' <span class="badge badge-block">{t["escalated"]}</span>',
+        "overdue": f' <strong class="overdue-text">{t["overdue"]}</strong>',
+        "admins": f'<span class="muted">{t["admins"]}</span>',
+        "nn": ' lang="nn"',
+    }
+    # Every value below is escaped here or is one of the constant fragments above.
+    return mark_safe("\n".join(_row(row, t, parts) for row in rows))  # noqa: S308
 
 
-def _row(row: Row, t: dict[str, str]) -> SafeString:
-    badges = format_html(
-        "{}{}",
-        format_html(' <span class="badge badge-warn">{}</span>', t["reported"])
-        if row.reported
-        else "",
-        format_html(' <span class="badge badge-block">{}</span>', t["escalated"])
-        if row.escalated
-        else "",
+def _row(row: Row, t: dict[str, str], parts: dict[str, str]) -> str:
+    pk = escape(row.pk)
+    url = escape(row.url)
+    badges = (parts["reported"] if row.reported else "") + (
+        parts["escalated"] if row.escalated else ""
     )
     due = "–"
     if row.due_iso:
-        due = format_html(
-            '<time datetime="{}" title="{}">{}</time><span class="exact-time"> ({})</span>{}',
-            row.due_iso,
-            row.due_text,
-            row.due_relative,
-            row.due_text,
-            format_html(' <strong class="overdue-text">{}</strong>', t["overdue"])
-            if row.overdue
-            else "",
+        due_text = escape(row.due_text)
+        due = (
+            f'<time datetime="{escape(row.due_iso)}" title="{due_text}">'
+            f"{escape(row.due_relative)}</time>"
+            f'<span class="exact-time"> ({due_text})</span>'
+            f"{parts['overdue'] if row.overdue else ''}"
         )
-    assignee = row.assignee or format_html('<span class="muted">{}</span>', t["admins"])
+    assignee = escape(row.assignee) if row.assignee else parts["admins"]
     buttons = ""
     if row.open:
-        buttons = format_html(
-            '<button type="submit" name="row" value="assign_me:{}" data-key="a">{}</button>\n'
-            '<button type="submit" name="row" value="close:{}" data-key="c">{}</button>',
-            row.pk,
-            t["assign_me"],
-            row.pk,
-            t["close"],
+        buttons = (
+            f'<button type="submit" name="row" value="assign_me:{pk}" data-key="a">'
+            f"{t['assign_me']}</button>\n"
+            f'<button type="submit" name="row" value="close:{pk}" data-key="c">'
+            f"{t['close']}</button>"
         )
-    return format_html(
-        '<tr class="inbox-row{}" data-item="{}">'
-        '<td><input type="checkbox" name="item" value="{}" id="pick-{}">'
-        '<label class="visually-hidden" for="pick-{}">{}</label></td>'
-        '<td class="item-cell"><a class="item-link" href="{}">{}</a>{}'
-        '<p class="snippet"{}>{}</p>{}</td>'
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
-        '<td class="row-actions"><a href="{}#svar" data-key="r">{}'
-        '<span class="visually-hidden"> {}</span></a>\n{}</td></tr>',
-        " is-overdue" if row.overdue else "",
-        row.pk,
-        row.pk,
-        row.pk,
-        row.pk,
-        row.pick_label,
-        row.url,
-        row.author,
-        badges,
-        mark_safe(' lang="nn"') if row.nynorsk else "",  # noqa: S308 — a constant
-        row.snippet,
-        format_html(
-            '<p class="received">{} <time datetime="{}" title="{}">{}</time></p>',
-            t["received"],
-            row.received_iso,
-            row.received_text,
-            row.received_relative,
-        ),
-        row.channel,
-        row.category or "–",
-        row.status,
-        due,
-        assignee,
-        row.url,
-        t["reply"],
-        row.reply_label,
-        buttons,
+    received = (
+        f'<p class="received">{t["received"]} <time datetime="{escape(row.received_iso)}" '
+        f'title="{escape(row.received_text)}">{escape(row.received_relative)}</time></p>'
+    )
+    return (
+        f'<tr class="inbox-row{" is-overdue" if row.overdue else ""}" data-item="{pk}">'
+        f'<td><input type="checkbox" name="item" value="{pk}" id="pick-{pk}">'
+        f'<label class="visually-hidden" for="pick-{pk}">{escape(row.pick_label)}</label></td>'
+        f'<td class="item-cell"><a class="item-link" href="{url}">{escape(row.author)}</a>'
+        f"{badges}"
+        f'<p class="snippet"{parts["nn"] if row.nynorsk else ""}>{escape(row.snippet)}</p>'
+        f"{received}</td>"
+        f"<td>{escape(row.channel)}</td><td>{escape(row.category) if row.category else '–'}</td>"
+        f"<td>{escape(row.status)}</td><td>{due}</td><td>{assignee}</td>"
+        f'<td class="row-actions"><a href="{url}#svar" data-key="r">{t["reply"]}'
+        f'<span class="visually-hidden"> {escape(row.reply_label)}</span></a>\n{buttons}</td></tr>'
     )

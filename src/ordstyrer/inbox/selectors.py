@@ -7,17 +7,23 @@ items: the list uses keyset paging on indexed columns, never OFFSET or a full co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
+from ordstyrer.core.permissions import NEED_ROLES, has_role
 from ordstyrer.inbox.access import REPLY_ROLES, visible_channel_ids
 from ordstyrer.inbox.models import (
     InboxItem,
@@ -43,6 +49,17 @@ LIST_FIELDS = (
     "assignee__username",
 )  # fmt: skip
 VIEWS = ("open", "all", "resolved")
+# The open list's orders: by deadline, or by urgency (#15): threats and hateful speech
+# first (the triage's category: threats are harassment or hateful speech), then deadline.
+SORTS = ("frist", "hast")
+URGENT_CATEGORIES = ("hate_speech", "harassment")
+# Free-text search: at most this many words, each matched in the text or the author's
+# name (all must match); longer input is cut.
+SEARCH_MAX = 100
+SEARCH_WORDS = 6
+# PU-1, #18: a run of six digits or more could probe the masked part of a national ID
+# number (`******12345`); only people who may reveal those numbers search by it.
+_LONG_DIGITS = re.compile(r"\d{6,}")
 # What the item page shows of the other messages in a thread (`ThreadEntry`).
 THREAD_FIELDS = (
     "pk", "channel_id", "platform_id", "parent_platform_id", "conversation_id", "from_page",
@@ -60,6 +77,12 @@ class InboxFilter:
     mine: bool = False
     after: str = ""  # keyset cursor
     status: str = ""  # one item status (the API's `status` filter)
+    search: str = ""  # free text, matched in the text and the author's name
+    sort: str = "frist"  # the open list's order (SORTS); other views: newest first
+
+    @property
+    def urgent_first(self) -> bool:
+        return self.view == "open" and self.sort == "hast"
 
     def query(self, **changes: Any) -> dict[str, str]:
         """The filter as GET parameters (for links that keep the other filters)."""
@@ -69,15 +92,23 @@ class InboxFilter:
             "kategori": self.category,
             "frist": "passert" if self.overdue else "",
             "mine": "1" if self.mine else "",
+            "q": self.search,
+            "sorter": self.sort if self.sort != "frist" else "",
         }
         values.update({k: str(v) for k, v in changes.items()})
         return {k: v for k, v in values.items() if v and not (k == "vis" and v == "open")}
+
+    @property
+    def without_search(self) -> str:
+        """The list's query string with every filter but the search."""
+        return urlencode(self.query(q=""))
 
 
 def parse_filter(params: Any) -> InboxFilter:
     """Read the list's filters from GET parameters, ignoring anything malformed."""
     view = params.get("vis") or "open"
     channel = params.get("kanal") or ""
+    sort = params.get("sorter") or "frist"
     return InboxFilter(
         view=view if view in VIEWS else "open",
         channel=int(channel) if channel.isdigit() else None,
@@ -85,6 +116,8 @@ def parse_filter(params: Any) -> InboxFilter:
         overdue=params.get("frist") == "passert",
         mine=params.get("mine") == "1",
         after=(params.get("etter") or "")[:80],
+        search=" ".join((params.get("q") or "")[:SEARCH_MAX].split()),
+        sort=sort if sort in SORTS else "frist",
     )
 
 
@@ -95,29 +128,93 @@ class InboxPage:
     open_count: int
     overdue_count: int
     channels: list[Channel] = field(default_factory=list)
+    # The search was not run (PU-1: it could probe masked national ID numbers).
+    search_refused: bool = False
 
 
-def _cursor(item: InboxItem, view: str) -> str:
-    stamp = item.due_at if view == "open" else item.received_at
-    return f"{stamp.timestamp():.6f}:{item.pk}" if stamp else f"0:{item.pk}"
+def urgency() -> Case:
+    """0 for threats and hateful speech, 1 for the rest (the urgency sort's first key)."""
+    return Case(
+        When(category__in=URGENT_CATEGORIES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
 
 
-def _after(queryset: QuerySet[InboxItem], cursor: str, view: str) -> QuerySet[InboxItem]:
+def _rank(item: InboxItem) -> int:
+    return 0 if item.category in URGENT_CATEGORIES else 1
+
+
+def _cursor(item: InboxItem, filters: InboxFilter) -> str:
+    # Open items always have a deadline (`workflow.pending_deadline`); the others are
+    # paged by when they arrived.
+    stamp = item.due_at if filters.view == "open" else item.received_at
+    text = f"{stamp.timestamp():.6f}:{item.pk}" if stamp else f"0:{item.pk}"
+    return f"{_rank(item)}:{text}" if filters.urgent_first else text
+
+
+def _after(queryset: QuerySet[InboxItem], filters: InboxFilter) -> QuerySet[InboxItem]:
+    """The items after the cursor in the list's order (keyset paging; a malformed
+    cursor is the first page)."""
     try:
-        stamp_text, pk_text = cursor.split(":", 1)
+        parts = filters.after.split(":")
+        rank = int(parts.pop(0)) if filters.urgent_first else None
+        stamp_text, pk_text = parts
         stamp = datetime.fromtimestamp(float(stamp_text), tz=UTC)
         pk = int(pk_text)
-    except (ValueError, OverflowError, OSError):
+    except (ValueError, OverflowError, OSError, IndexError):
         return queryset
+    if rank is not None:
+        # (urgency, deadline, id) after (rank, stamp, pk).
+        return queryset.filter(
+            Q(urgency__gt=rank)
+            | Q(urgency=rank, due_at__gt=stamp)
+            | Q(urgency=rank, due_at=stamp, pk__gt=pk)
+        )
     # The plain range (>=, <=) lets the index scan start at the cursor; the OR then
     # breaks ties on the id.
-    if view == "open":
+    if filters.view == "open":
         return queryset.filter(due_at__gte=stamp).filter(
             Q(due_at__gt=stamp) | Q(due_at=stamp, pk__gt=pk)
         )
     return queryset.filter(received_at__lte=stamp).filter(
         Q(received_at__lt=stamp) | Q(received_at=stamp, pk__lt=pk)
     )
+
+
+def may_search_digits(user: Any, municipality: Municipality) -> bool:
+    """May `user` search by long runs of digits (PU-1: those who may reveal national ID
+    numbers)?"""
+    return has_role(user, municipality, NEED_ROLES["reveal_national_id"] or ())
+
+
+def search_filter(search: str, *, open_only: bool) -> Q:
+    """Every word of `search` in the item's text or its author's name, case-insensitive.
+
+    PostgreSQL: `open_only` means the query reads open items only, a few thousand at
+    most, through the deadline indexes; the words are then matched with `strpos`, which
+    the trigram indexes cannot serve, so that PostgreSQL never reads a common word's long
+    trigram lists for them. Otherwise `UPPER(…) LIKE`, which the trigram indexes of
+    migration 0007 serve for a rare word (a common word is found soon in the list's own
+    order). docs/inbox.md, "Search", has the measurements behind this.
+
+    SQLite folds only ASCII letters in LIKE, so a word is also tried in lower and in
+    upper case: «SVØMMEHALLEN» finds «Svømmehallen»."""
+    postgresql = connection.vendor == "postgresql"
+    condition = Q()
+    for word in search.split()[:SEARCH_WORDS]:
+        if postgresql and open_only:
+            needle = Upper(Value(word))
+            condition &= Q(GreaterThan(StrIndex(Upper("text"), needle), 0)) | Q(
+                GreaterThan(StrIndex(Upper("author_name"), needle), 0)
+            )
+            continue
+        variants = {word} if postgresql else {word.lower(), word.upper()}
+        either = Q()
+        for variant in sorted(variants):
+            either |= Q(text__icontains=variant) | Q(author_name__icontains=variant)
+        condition &= either
+    return condition
 
 
 def inbox_channels(*, user: Any, municipality: Municipality) -> list[Channel]:
@@ -154,13 +251,30 @@ def inbox_page(
         base = base.filter(category=filters.category)
     if filters.mine:
         base = base.filter(assignee=user)
+    refused = bool(filters.search) and (
+        _LONG_DIGITS.search(filters.search) is not None
+        and not may_search_digits(user, municipality)
+    )
+    if refused:
+        base = base.none()
     # Counted up to a cap: a count is O(rows), and "over 1000" says enough. Spam and
     # hateful speech are moderated, not answered, and hidden items are being moderated:
-    # they do not wait for an answer (#15).
+    # they do not wait for an answer (#15). Both in one query: the overdue items are the
+    # first by deadline, so among the first COUNT_CAP + 1 waiting items by deadline there
+    # are min(overdue, COUNT_CAP + 1).
     waiting = base.filter(open=True).exclude(NOT_WAITING)
-    open_count = waiting.values("pk")[: COUNT_CAP + 1].count()
-    overdue_count = waiting.filter(due_at__lt=now).values("pk")[: COUNT_CAP + 1].count()
-    if filters.view == "open":
+    if filters.search and not refused:
+        waiting = waiting.filter(search_filter(filters.search, open_only=True))
+    counts = (
+        waiting.order_by("due_at", "pk")
+        .values("pk", "due_at")[: COUNT_CAP + 1]
+        .aggregate(waiting=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
+    )
+    open_count, overdue_count = counts["waiting"], counts["overdue"]
+    if filters.urgent_first:
+        items = base.filter(open=True).alias(urgency=urgency())
+        items = items.order_by("urgency", "due_at", "pk")
+    elif filters.view == "open":
         items = base.filter(open=True).order_by("due_at", "pk")
     elif filters.view == "resolved":
         items = base.filter(open=False).order_by("-received_at", "-pk")
@@ -172,19 +286,23 @@ def inbox_page(
             if filters.view == "open"
             else items.filter(open=True, due_at__lt=now)
         )
+    if filters.search and not refused:
+        open_only = filters.view == "open" or filters.overdue
+        items = items.filter(search_filter(filters.search, open_only=open_only))
     if filters.status:
         items = items.filter(status=filters.status)
     if filters.after:
-        items = _after(items, filters.after, filters.view)
+        items = _after(items, filters)
     rows = list(items.select_related("channel", "assignee").only(*LIST_FIELDS)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     return InboxPage(
         items=rows,
-        next_cursor=_cursor(rows[-1], filters.view) if more and rows else None,
+        next_cursor=_cursor(rows[-1], filters) if more and rows else None,
         open_count=open_count,
         overdue_count=overdue_count,
         channels=channels,
+        search_refused=refused,
     )
 
 
