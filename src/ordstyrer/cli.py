@@ -16,7 +16,16 @@ import sys
 from collections.abc import Callable, Sequence
 
 # Defined below the CLI so the libraries need not import it; re-exported here.
-from ordstyrer.errors import EXIT_USAGE, MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageError
+from ordstyrer.errors import (
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    MAX_INPUT_BYTES,
+    MAX_INPUT_TEXT,
+    DomainError,
+    NotFound,
+    NotPermitted,
+    UsageError,
+)
 
 # Each module exposes `register(subparsers)`; the handler it sets with
 # `set_defaults(handler=...)` returns the process exit code.
@@ -77,7 +86,22 @@ def run_django(argv: Sequence[str]) -> int:
     except ConfigError as exc:  # a refused setting: one line, not a traceback
         print(f"ordstyrer: ugyldig oppsett: {exc}", file=sys.stderr)  # noqa: T201
         return EXIT_USAGE
+    except DomainError as exc:  # a service refused (not found, no role, a conflict …)
+        print(f"ordstyrer {argv[0] if argv else name}: {_refusal(exc)}", file=sys.stderr)  # noqa: T201
+        return EXIT_REFUSED
     return 0
+
+
+def _refusal(exc: DomainError) -> str:
+    """A domain error as the one line the CLI prints (ordstyrer.errors)."""
+    text = str(exc.message or "")
+    if text:
+        return text
+    if isinstance(exc, NotFound):
+        return "fant ikke det du ba om."
+    if isinstance(exc, NotPermitted):
+        return "du har ikke rollen som trengs for dette."
+    return "forespørselen ble avvist."
 
 
 # Django commands that run without (or to create) the database schema.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.models import AuditEntry
 
 logger = logging.getLogger("ordstyrer.audit")
@@ -12,12 +13,13 @@ logger = logging.getLogger("ordstyrer.audit")
 
 def audit_record(
     *,
-    actor: Any,
+    actor: ActorLike,
     action: str,
     municipality: Any = None,
     obj: Any = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
+    actor = user_of(actor)
     entry = AuditEntry.objects.create(
         municipality=municipality,
         actor=actor if getattr(actor, "is_authenticated", False) else None,

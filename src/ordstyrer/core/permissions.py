@@ -1,8 +1,13 @@
 """Central access control: one `access_<thing>` helper per object type.
 
 Views, API endpoints and services never write their own tenant filter. An
-object of another municipality is reported as not found (404), so that its
-existence does not leak; a member without the role needed gets 403.
+object of another municipality is reported as not found (`NotFound`, 404), so that
+its existence does not leak; a member without the role needed gets `NotPermitted`
+(403), which names the roles that would allow it. The interfaces map both to HTTP once
+(`core.middleware`, `api.main`).
+
+`actor_in` resolves the municipality of a request and the person's roles there into one
+`Actor`; the checks below read the roles from it, so a request looks them up once.
 """
 
 from __future__ import annotations
@@ -11,10 +16,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.actor import Actor, ActorLike, user_of
+from ordstyrer.errors import NotFound, NotPermitted
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 # What each need requires; None means any member of the municipality.
@@ -48,16 +53,20 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
 }
 
 
-def municipalities_for(user: Any) -> QuerySet[Municipality]:
+def municipalities_for(user: ActorLike) -> QuerySet[Municipality]:
     """The municipalities this person is a member of."""
+    user = user_of(user)
     if not getattr(user, "is_authenticated", False):
         return Municipality.objects.none()
     return Municipality.objects.filter(role_assignments__user=user).distinct().order_by("name")
 
 
-def roles_in(user: Any, municipality: Municipality) -> frozenset[str]:
+def _roles(user: Any, municipality: Municipality) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
+    # Transitional (issue #17): callers that do not pass an `Actor` yet hand in a bare
+    # user and ask again and again in one request (menus, list rows); their answers are
+    # remembered on the user as before. It goes once every app passes `request.actor`.
     cache = getattr(user, "_ordstyrer_roles", None)
     if cache is None:
         cache = {}
@@ -71,29 +80,60 @@ def roles_in(user: Any, municipality: Municipality) -> frozenset[str]:
     return cache[municipality.pk]
 
 
-def has_role(user: Any, municipality: Municipality, roles: Iterable[str]) -> bool:
-    return bool(roles_in(user, municipality) & set(roles))
+def actor_for(who: ActorLike, municipality: Municipality) -> Actor:
+    """`who` (an `Actor`, a user, or None for the system) acting in `municipality`: an
+    `Actor` of that municipality is returned as it is (no query); anything else has its
+    roles looked up."""
+    if isinstance(who, Actor) and who.municipality.pk == municipality.pk:
+        return who
+    user = user_of(who)
+    return Actor(user=user, municipality=municipality, roles=_roles(user, municipality))
 
 
-def require(user: Any, municipality: Municipality, need: str) -> None:
-    """Raise unless `user` may do `need` in `municipality` (404 outsider, 403 member)."""
+def roles_in(who: ActorLike, municipality: Municipality) -> frozenset[str]:
+    """The roles `who` holds in `municipality` (read from the `Actor` where it is one)."""
+    return actor_for(who, municipality).roles
+
+
+def has_role(who: ActorLike, municipality: Municipality, roles: Iterable[str]) -> bool:
+    return bool(roles_in(who, municipality) & set(roles))
+
+
+def not_found() -> NotFound:
+    """The one answer to an outsider, and to an object that does not exist."""
+    return NotFound(_("Fant ikke siden."))
+
+
+def require(who: ActorLike, municipality: Municipality, need: str) -> Actor:
+    """The `Actor` if `who` may do `need` in `municipality`; `NotFound` for an outsider,
+    `NotPermitted` (naming the roles that would do) for a member without the role."""
     if need not in NEED_ROLES:
         raise ValueError(f"unknown need {need!r}")
-    roles = roles_in(user, municipality)
-    if not roles:
-        raise Http404(_("Fant ikke siden."))
+    actor = actor_for(who, municipality)
+    if not actor.roles:
+        raise not_found()
     wanted = NEED_ROLES[need]
-    if wanted is not None and not roles & wanted:
+    if wanted is not None and not actor.roles & wanted:
         # The 403 page shows this: name the role needed (#15).
         names = ", ".join(str(Role(r).label).lower() for r in sorted(wanted))
-        raise AccessDenied(_("Dette krever en av disse rollene: %(roles)s.") % {"roles": names})
+        raise NotPermitted(
+            _("Dette krever en av disse rollene: %(roles)s.") % {"roles": names},
+            roles=sorted(wanted),
+        )
+    return actor
+
+
+def actor_in(*, user: Any, slug: str, need: str = "read") -> Actor:
+    """`user` acting in the municipality `slug`, if they may do `need` there: the one
+    role lookup of a request (the console's `municipality_view`, the API's
+    `municipality_for`)."""
+    try:
+        municipality = Municipality.objects.get(slug=slug)
+    except Municipality.DoesNotExist:
+        raise not_found() from None
+    return require(user, municipality, need)
 
 
 def access_municipality(*, user: Any, slug: str, need: str = "read") -> Municipality:
     """The municipality `slug` if `user` may do `need` there."""
-    try:
-        municipality = Municipality.objects.get(slug=slug)
-    except Municipality.DoesNotExist:
-        raise Http404(_("Fant ikke siden.")) from None
-    require(user, municipality, need)
-    return municipality
+    return actor_in(user=user, slug=slug, need=need).municipality

@@ -8,10 +8,14 @@ from typing import Any
 
 from django.db import transaction
 
+from ordstyrer.core.actor import ActorLike, user_of
 
-def person(actor: Any) -> Any:
-    """The actor as stored on rows: None for the system (sweeps) and anonymous users."""
-    return actor if getattr(actor, "is_authenticated", False) else None
+
+def person(actor: ActorLike) -> Any:
+    """The actor as stored on rows (the user of an `Actor`): None for the system (sweeps)
+    and anonymous users."""
+    user = user_of(actor)
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 def after_commit(task: Any, **kwargs: Any) -> None:
