@@ -18,5 +18,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_municipality": municipality,
         "my_municipalities": list(municipalities_for(user)),
-        "my_roles": sorted(roles_in(user, municipality)) if municipality else [],
+        "my_roles": sorted(roles_in(getattr(request, "actor", user), municipality))
+        if municipality
+        else [],
     }

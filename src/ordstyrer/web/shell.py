@@ -9,17 +9,19 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
-from ordstyrer.core.permissions import access_municipality
+from ordstyrer.core.permissions import actor_in
 
 
 def municipality_view(need: str = "read") -> Callable[..., Any]:
-    """Resolve `slug` through the central access helper and put it on the request."""
+    """Resolve `slug` through the central access helper and put it on the request, with
+    the person acting there (`request.actor`: their roles, looked up once)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
         def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            request.municipality = access_municipality(user=request.user, slug=slug, need=need)
+            request.actor = actor_in(user=request.user, slug=slug, need=need)
+            request.municipality = request.actor.municipality
             return view(request, request.municipality, *args, **kwargs)
 
         return wrapper
