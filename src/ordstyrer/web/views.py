@@ -119,7 +119,7 @@ def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpRes
         if form is not None and form.is_valid():
             try:
                 version = policy_update(
-                    actor=request.user,
+                    actor=request.actor,
                     municipality=municipality,
                     overrides=form.overrides(),
                     reason=form.cleaned_data["reason"],
