@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.core.models import AuditEntry
 from ordstyrer.core.permissions import access_municipality, municipalities_for
 from ordstyrer.tenants.models import Role
@@ -19,16 +17,16 @@ pytestmark = pytest.mark.django_db
 
 def test_outsider_gets_404_and_member_without_role_403(personas):
     slug = personas.municipality.slug
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_municipality(user=personas.outsider, slug=slug)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         access_municipality(user=personas.employee, slug=slug, need="manage_policy")
     assert access_municipality(user=personas.communications, slug=slug, need="manage_policy")
     assert access_municipality(user=personas.employee, slug=slug) == personas.municipality
 
 
 def test_unknown_municipality_is_404(personas):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_municipality(user=personas.communications, slug="finnes-ikke")
 
 
@@ -87,14 +85,14 @@ def test_bad_policy_update_is_refused_and_nothing_stored(personas, overrides, re
 
 def test_policy_update_needs_role(personas):
     for person in (personas.employee, personas.archivist):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(NotPermitted):
             policy_update(
                 actor=person,
                 municipality=personas.municipality,
                 overrides={"DI-1": {"answer_hours": 4.0}},
                 reason="x",
             )
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         policy_update(
             actor=personas.outsider,
             municipality=personas.municipality,
@@ -126,7 +124,7 @@ def test_role_assign_by_communications_only(personas):
         role=Role.ARCHIVIST,
     )
     assert access_municipality(user=newcomer, slug=personas.municipality.slug, need="view_audit")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         role_assign(
             actor=personas.employee,
             municipality=personas.municipality,

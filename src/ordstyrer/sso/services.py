@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
@@ -21,13 +22,15 @@ from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 MAX_GROUP_LENGTH = 255
 
 
-def _may_map(actor: Any, municipality: Municipality) -> None:
+def _may_map(actor: ActorLike, municipality: Municipality) -> None:
     # IT operations on the command line act as the system (actor None).
-    if actor is not None and not getattr(actor, "is_superuser", False):
+    if actor is not None and not getattr(user_of(actor), "is_superuser", False):
         require(actor, municipality, "manage_policy")
 
 
-def group_map(*, actor: Any, municipality: Municipality, group: str, role: str) -> GroupRoleMapping:
+def group_map(
+    *, actor: ActorLike, municipality: Municipality, group: str, role: str
+) -> GroupRoleMapping:
     """Members of `group` get `role` in `municipality` at their next login."""
     group = (group or "").strip()
     if not group:
@@ -58,7 +61,7 @@ def group_map(*, actor: Any, municipality: Municipality, group: str, role: str) 
     return mapping
 
 
-def group_unmap(*, actor: Any, municipality: Municipality, mapping_id: int) -> bool:
+def group_unmap(*, actor: ActorLike, municipality: Municipality, mapping_id: int) -> bool:
     """Remove a mapping; the roles it gave go at each member's next login."""
     _may_map(actor, municipality)
     with transaction.atomic():

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.sso.backend import AuthenticationRequest, configured
 from ordstyrer.sso.discovery import DiscoveryError
@@ -91,15 +91,17 @@ def no_access(request: HttpRequest) -> HttpResponse:
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def mappings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    may_edit = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+    may_edit = has_role(
+        request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
+    )
     form = GroupMappingForm(request.POST or None)
     if request.method == "POST":
         if not may_edit:
-            raise AccessDenied(_("Bare kommunikasjon og kommunedirektøren kan endre koblingene."))
+            raise NotPermitted(_("Bare kommunikasjon og kommunedirektøren kan endre koblingene."))
         if form.is_valid():
             try:
                 group_map(
-                    actor=request.user,
+                    actor=request.actor,
                     municipality=municipality,
                     group=form.cleaned_data["group"],
                     role=form.cleaned_data["role"],
@@ -124,7 +126,7 @@ def mappings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @municipality_view(need="manage_policy")
 @require_POST
 def mapping_remove(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    if group_unmap(actor=request.user, municipality=municipality, mapping_id=pk):
+    if group_unmap(actor=request.actor, municipality=municipality, mapping_id=pk):
         messages.success(
             request, _("Koblingen er fjernet. Rollen forsvinner ved neste innlogging.")
         )

@@ -7,9 +7,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
+from ordstyrer.core.services import person
 from ordstyrer.policy import PolicyError, load_policy, preset_ids
 from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssignment, Unit
 from ordstyrer.tenants.selectors import policy_version_current
@@ -23,9 +25,9 @@ def _validate_preset(preset: str) -> None:
         )
 
 
-def municipality_create(*, actor: Any, slug: str, name: str, preset: str) -> Municipality:
+def municipality_create(*, actor: ActorLike, slug: str, name: str, preset: str) -> Municipality:
     """Create a municipality (IT operations). The actor must be a superuser."""
-    if actor is not None and not getattr(actor, "is_superuser", False):
+    if actor is not None and not getattr(user_of(actor), "is_superuser", False):
         raise ServiceError(_("Bare driftsansvarlige kan opprette kommuner."))
     _validate_preset(preset)
     with transaction.atomic():
@@ -44,7 +46,7 @@ def municipality_create(*, actor: Any, slug: str, name: str, preset: str) -> Mun
 
 def role_assign(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     user: Any,
     role: str,
@@ -56,7 +58,7 @@ def role_assign(
         raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
     if unit is not None and unit.municipality_id != municipality.pk:
         raise ServiceError(_("Enheten hører til en annen kommune."))
-    if actor is not None and not getattr(actor, "is_superuser", False):
+    if actor is not None and not getattr(user_of(actor), "is_superuser", False):
         require(actor, municipality, "manage_policy")
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
@@ -77,7 +79,7 @@ def role_assign(
 
 def policy_update(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     overrides: dict[str, dict[str, Any]],
     reason: str,
@@ -107,7 +109,7 @@ def policy_update(
             number=(current.number + 1) if current else 1,
             preset=municipality.preset,
             overrides=merged,
-            changed_by=actor,
+            changed_by=person(actor),
             reason=reason.strip(),
         )
         audit_record(
