@@ -19,7 +19,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
@@ -27,7 +27,7 @@ from ninja.security import HttpBearer
 from ordstyrer.api.models import ApiToken
 from ordstyrer.api.problems import Problem
 from ordstyrer.api.tokens import token_authenticate, token_touch
-from ordstyrer.core.permissions import access_municipality
+from ordstyrer.core.permissions import actor_in, not_found
 from ordstyrer.tenants.models import Municipality
 
 FAILURE_WINDOW = 600
@@ -130,10 +130,10 @@ def municipality_for(
     token's `scope` (403)."""
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     if slug != token.municipality.slug:
-        raise Http404(_("Fant ikke siden."))
-    municipality = access_municipality(user=token.user, slug=slug, need=need)
+        raise not_found()
+    request.actor = actor_in(user=token.user, slug=slug, need=need)  # type: ignore[attr-defined]
     require_scope(request, scope)
-    return municipality
+    return request.actor.municipality  # type: ignore[attr-defined]
 
 
 def require_scope(request: HttpRequest, scope: str | None) -> None:

@@ -14,7 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ordstyrer.api import routes_archive, routes_core, routes_crisis, routes_inbox, routes_posts
 from ordstyrer.api.auth import TokenAuth
 from ordstyrer.api.problems import Problem, from_problem, problem_response
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.policy import PolicyError
 
 logger = logging.getLogger("ordstyrer.api")
@@ -32,7 +32,8 @@ English, `detail_nb` in Norwegian Bokmål (for refusals: the sentence the consol
 guideline rule. 429 carries `Retry-After`.
 """
 
-# ServiceError codes that mean "the object's state does not allow it" (409).
+# ServiceError codes that mean "the object's state does not allow it" (409), besides
+# a `Conflict` itself.
 CONFLICT_CODES = frozenset({"already", "duplicate", "state", "gone", "same_person", "conflict"})
 
 api = NinjaAPI(
@@ -61,20 +62,29 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(401, headers={"WWW-Authenticate": 'Bearer realm="ordstyrer"'})
 
 
+# The domain errors (ordstyrer.errors) as problem documents: the API's one mapping. The
+# console's is core.middleware. Django's Http404 / PermissionDenied, raised by the
+# framework itself, answer the same.
+
+
+@api.exception_handler(NotFound)
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The same document whatever the reason: another municipality's object never shows.
     return problem_response(404)
 
 
+@api.exception_handler(NotPermitted)
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem_response(403, detail_nb=str(exc) or None)
+    message = exc.message if isinstance(exc, NotPermitted) else exc
+    return problem_response(403, detail_nb=str(message) or None)
 
 
-@api.exception_handler(ServiceError)
+@api.exception_handler(ServiceError)  # Conflict and PolicyBlocked too (by their class)
 def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    status = 409 if exc.code in CONFLICT_CODES else 422
-    findings = getattr(exc, "findings", None)
+    status = 409 if isinstance(exc, Conflict) or exc.code in CONFLICT_CODES else 422
+    findings = exc.findings if isinstance(exc, PolicyBlocked) else getattr(exc, "findings", None)
     detail = "The request was refused by the municipality's guideline or the object's state."
     if findings:
         detail = "The policy check found problems; see findings."

@@ -13,7 +13,8 @@ from ninja import Field, Router, Schema
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS
 from ordstyrer.api.writes import api_write
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.actor import ActorLike
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.crisis import services
 from ordstyrer.crisis.queue import crisis_approvals
 from ordstyrer.crisis.selectors import active_crisis, may_view_crisis
@@ -75,9 +76,9 @@ def crisis_body(crisis: Any, *, active: bool) -> dict[str, Any]:
     }
 
 
-def _require_crisis_page(user: Any, municipality: Any) -> None:
+def _require_crisis_page(user: ActorLike, municipality: Any) -> None:
     if not may_view_crisis(user=user, municipality=municipality):
-        raise AccessDenied(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
+        raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
 
 
 @router.get(
@@ -101,10 +102,10 @@ def crisis_declare(request: HttpRequest, slug: str, payload: CrisisIn) -> HttpRe
     and every new post and reply waits for the crisis leader. A crisis already declared
     → 409. Scope `crisis:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
 
     def run() -> tuple[int, dict[str, Any]]:
-        crisis = services.crisis_declare(municipality=municipality, name=payload.name, actor=user)
+        crisis = services.crisis_declare(municipality=municipality, name=payload.name, actor=actor)
         return 201, crisis_body(crisis, active=True)
 
     return api_write(request, municipality=municipality, action="crisis_declare", run=run)
@@ -120,10 +121,10 @@ def crisis_end(request: HttpRequest, slug: str) -> HttpResponse:
     """Paused posts stay paused until someone decides on each. No crisis → 409. Scope
     `crisis:write`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
 
     def run() -> tuple[int, dict[str, Any]]:
-        crisis = services.crisis_end(municipality=municipality, actor=user)
+        crisis = services.crisis_end(municipality=municipality, actor=actor)
         return 200, crisis_body(crisis, active=False)
 
     return api_write(request, municipality=municipality, action="crisis_end", run=run)
@@ -138,7 +139,7 @@ def approvals(request: HttpRequest, slug: str) -> dict[str, Any]:
     """Posts and replies, oldest first (never paged: `next` is null). For the crisis
     leader, deputies, communications and the chief administrator. Scope `crisis:write`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
-    _require_crisis_page(request.auth.user, municipality)  # type: ignore[attr-defined]
+    _require_crisis_page(request.actor, municipality)  # type: ignore[attr-defined]
     return {
         "items": [
             {
@@ -164,12 +165,12 @@ def approve(request: HttpRequest, slug: str, kind: str, id: int) -> HttpResponse
     """The crisis leader or a named deputy only (PU-12); written in the crisis log. A
     replayed approval changes nothing. Scope `crisis:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=id)
 
     def run() -> tuple[int, dict[str, Any]]:
         done = services.crisis_approve(
-            municipality=municipality, kind=kind, object_id=id, actor=user
+            municipality=municipality, kind=kind, object_id=id, actor=actor
         )
         return 200, {"kind": kind, "id": done.pk, "status": done.status}
 
@@ -191,12 +192,12 @@ def reject(
     """The crisis leader or a named deputy only; the reason goes to the author. Scope
     `crisis:write`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=id)
 
     def run() -> tuple[int, dict[str, Any]]:
         done = services.crisis_reject(
-            municipality=municipality, kind=kind, object_id=id, actor=user, reason=payload.reason
+            municipality=municipality, kind=kind, object_id=id, actor=actor, reason=payload.reason
         )
         return 200, {"kind": kind, "id": done.pk, "status": done.status}
 

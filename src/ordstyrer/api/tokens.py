@@ -18,13 +18,13 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.api.models import ApiToken
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.core.permissions import NEED_ROLES, roles_in
 from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality, Role
@@ -56,7 +56,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def scopes_allowed(*, user: Any, municipality: Municipality) -> tuple[str, ...]:
+def scopes_allowed(*, user: ActorLike, municipality: Municipality) -> tuple[str, ...]:
     """The scopes `user`'s roles in `municipality` allow, in api.md's order."""
     roles = roles_in(user, municipality)
     if not roles:
@@ -87,7 +87,7 @@ def parse_scopes(raw: str | Iterable[str] | None) -> list[str] | None:
 
 def api_token_create(
     *,
-    actor: Any,
+    actor: ActorLike,
     user: Any,
     municipality: Municipality,
     scopes: list[str] | None = None,
@@ -102,8 +102,8 @@ def api_token_create(
         raise ServiceError(
             _("Velg en levetid mellom 1 og %(max)s dager.") % {"max": MAX_DAYS}, code="days"
         )
-    if person(actor) is not None and actor.pk != user.pk:
-        raise AccessDenied(_("Du kan bare lage API-nøkler til deg selv."))
+    if person(actor) is not None and user_of(actor).pk != user.pk:
+        raise NotPermitted(_("Du kan bare lage API-nøkler til deg selv."))
     if not getattr(user, "is_active", False):
         raise ServiceError(_("Brukeren er deaktivert."), code="inactive")
     with transaction.atomic():
@@ -150,7 +150,7 @@ def api_token_create(
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"
 
 
-def may_manage_all(user: Any, municipality: Municipality) -> bool:
+def may_manage_all(user: ActorLike, municipality: Municipality) -> bool:
     return bool(roles_in(user, municipality) & TOKEN_ADMIN_ROLES)
 
 
@@ -161,21 +161,23 @@ def _find(ident: int | str) -> ApiToken:
         prefix=text
     ).first()
     if found is None:
-        raise Http404(_("Fant ikke API-nøkkelen."))
+        raise NotFound(_("Fant ikke API-nøkkelen."))
     return found
 
 
-def api_token_revoke(*, actor: Any, token_id: int | str, now: datetime | None = None) -> ApiToken:
+def api_token_revoke(
+    *, actor: ActorLike, token_id: int | str, now: datetime | None = None
+) -> ApiToken:
     """Revoke one token (by id or public prefix). Revoking a revoked token changes
     nothing (a replayed form is harmless)."""
     now = now or timezone.now()
     with transaction.atomic():
         token = _find(token_id)
         if person(actor) is not None:
-            if not roles_in(actor, token.municipality) and actor.pk != token.user_id:
-                raise Http404(_("Fant ikke API-nøkkelen."))
-            if actor.pk != token.user_id and not may_manage_all(actor, token.municipality):
-                raise AccessDenied(_("Du kan bare trekke tilbake dine egne API-nøkler."))
+            if not roles_in(actor, token.municipality) and user_of(actor).pk != token.user_id:
+                raise NotFound(_("Fant ikke API-nøkkelen."))
+            if user_of(actor).pk != token.user_id and not may_manage_all(actor, token.municipality):
+                raise NotPermitted(_("Du kan bare trekke tilbake dine egne API-nøkler."))
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
             return token
@@ -191,13 +193,13 @@ def api_token_revoke(*, actor: Any, token_id: int | str, now: datetime | None = 
     return token
 
 
-def api_tokens_revoke_all(*, actor: Any, user: Any, now: datetime | None = None) -> int:
+def api_tokens_revoke_all(*, actor: ActorLike, user: Any, now: datetime | None = None) -> int:
     """Revoke every live token of `user` (the operator's `revoke --all --user`)."""
     now = now or timezone.now()
     count = 0
     with transaction.atomic():
         for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at=None):
-            if person(actor) is not None and actor.pk != user.pk:
+            if person(actor) is not None and user_of(actor).pk != user.pk:
                 if not may_manage_all(actor, token.municipality):
                     continue
             token.revoked_at, token.revoked_by = now, person(actor)
@@ -243,10 +245,10 @@ def token_touch(token: ApiToken, *, ip: str | None, now: datetime | None = None)
     token.last_used_at = now
 
 
-def tokens_visible(*, user: Any, municipality: Municipality) -> QuerySet[ApiToken]:
+def tokens_visible(*, user: ActorLike, municipality: Municipality) -> QuerySet[ApiToken]:
     """The tokens the console lists: one's own, or every token of the municipality for
     communications and the chief administrator."""
     tokens = ApiToken.objects.filter(municipality=municipality).select_related("user")
     if not may_manage_all(user, municipality):
-        tokens = tokens.filter(user=user)
+        tokens = tokens.filter(user=user_of(user))
     return tokens.order_by("revoked_at", "-created_at", "-id")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ordstyrer.api.tokens import api_token_revoke, may_manage_all, tokens_visible
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.web.shell import municipality_view
 
@@ -26,8 +26,8 @@ def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
         request,
         "api/tokens.html",
         {
-            "tokens": list(tokens_visible(user=request.user, municipality=municipality)),
-            "sees_all": may_manage_all(request.user, municipality),
+            "tokens": list(tokens_visible(user=request.actor, municipality=municipality)),
+            "sees_all": may_manage_all(request.actor, municipality),
             "now": timezone.now(),
         },
     )
@@ -36,7 +36,7 @@ def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def token_revoke(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    token = tokens_visible(user=request.user, municipality=municipality).filter(pk=pk).first()
+    token = tokens_visible(user=request.actor, municipality=municipality).filter(pk=pk).first()
     if token is None:
         raise Http404(_("Fant ikke API-nøkkelen."))
     if request.method == "POST":
@@ -45,8 +45,8 @@ def token_revoke(request: HttpRequest, municipality: Municipality, pk: int) -> H
             return redirect("api_tokens:revoke", slug=municipality.slug, pk=token.pk)
         was_revoked = token.revoked_at is not None
         try:
-            api_token_revoke(actor=request.user, token_id=token.pk)
-        except AccessDenied as exc:
+            api_token_revoke(actor=request.actor, token_id=token.pk)
+        except NotPermitted as exc:
             messages.error(request, str(exc))
         else:
             if was_revoked:

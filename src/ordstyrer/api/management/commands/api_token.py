@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import Http404
 
 from ordstyrer.api.tokens import (
     DEFAULT_DAYS,
@@ -61,8 +60,6 @@ class Command(BaseCommand):
                 self._revoke(options)
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from None
-        except Http404 as exc:
-            raise CommandError(str(exc) or "Fant ikke API-nøkkelen.") from None
 
     def _user(self, name: str) -> Any:
         user = get_user_model().objects.filter(username=name).first()
