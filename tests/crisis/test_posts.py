@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.crisis.queue import crisis_approvals, paused_posts
 from ordstyrer.crisis.services import crisis_approve, crisis_declare, crisis_end
 from ordstyrer.inbox.models import SimulatedWorld
@@ -91,7 +91,7 @@ def test_scheduled_post_pauses_new_post_waits_and_each_is_decided_after(
     assert [(w.kind, w.id) for w in crisis_approvals(municipality=world.municipality)] == [
         ("post", during.pk)
     ]
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         crisis_approve(municipality=world.municipality, kind="post", object_id=during.pk,
                        actor=world.p.communications)  # fmt: skip
     leader = client_for(world.p.crisis_leader)

@@ -15,5 +15,5 @@ def crisis(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if municipality is None or user is None or not user.is_authenticated:
         return {}
-    active, menu = crisis_banner(user=user, municipality=municipality)
+    active, menu = crisis_banner(user=getattr(request, "actor", user), municipality=municipality)
     return {"active_crisis": active, "crisis_menu": menu}

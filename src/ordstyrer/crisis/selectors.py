@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry
 from ordstyrer.tenants.models import Municipality, Role
@@ -60,13 +61,14 @@ def crisis_requiring_approval(
     return crisis if wanted else None
 
 
-def is_crisis_deputy(*, user: Any, municipality: Municipality) -> bool:
-    if not getattr(user, "is_authenticated", False):
+def is_crisis_deputy(*, user: ActorLike, municipality: Municipality) -> bool:
+    person = user_of(user)
+    if not getattr(person, "is_authenticated", False):
         return False
-    return CrisisDeputy.objects.filter(municipality=municipality, user=user).exists()
+    return CrisisDeputy.objects.filter(municipality=municipality, user=person).exists()
 
 
-def may_approve_in_crisis(*, user: Any, municipality: Municipality) -> bool:
+def may_approve_in_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
     """PU-12: the crisis leader and the named deputies approve; other roles (e.g.
     communications) only where the preset's `approvers` parameter names them."""
     roles = roles_in(user, municipality)
@@ -79,7 +81,7 @@ def may_approve_in_crisis(*, user: Any, municipality: Municipality) -> bool:
     return is_crisis_deputy(user=user, municipality=municipality)
 
 
-def may_declare_crisis(*, user: Any, municipality: Municipality) -> bool:
+def may_declare_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
     """PU-12: the crisis leader or communications declares and ends a crisis."""
     return bool(roles_in(user, municipality) & {Role.CRISIS_LEADER, Role.COMMUNICATIONS})
 
@@ -100,7 +102,7 @@ def crises_recent(*, municipality: Municipality, limit: int = 10) -> list[Crisis
     )
 
 
-def may_view_crisis(*, user: Any, municipality: Municipality) -> bool:
+def may_view_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
     """Who opens the crisis page: the crisis leader, communications, the chief
     administrator (the roles that can be PU-12 approvers) and the named deputies."""
     roles = roles_in(user, municipality)
@@ -114,7 +116,7 @@ def may_view_crisis(*, user: Any, municipality: Municipality) -> bool:
 VIEW_ROLES = frozenset({Role.CRISIS_LEADER, Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
 
 
-def crisis_banner(*, user: Any, municipality: Municipality) -> tuple[Crisis | None, bool]:
+def crisis_banner(*, user: ActorLike, municipality: Municipality) -> tuple[Crisis | None, bool]:
     """For every console page in one query: the active crisis (name and id only) and
     whether `user` sees the crisis page in the menu."""
     roles = roles_in(user, municipality)
@@ -133,7 +135,9 @@ def crisis_banner(*, user: Any, municipality: Municipality) -> tuple[Crisis | No
                     "name"
                 )[:1]
             ),
-            deputy=Exists(CrisisDeputy.objects.filter(municipality=OuterRef("pk"), user=user)),
+            deputy=Exists(
+                CrisisDeputy.objects.filter(municipality=OuterRef("pk"), user=user_of(user))
+            ),
         )
         .values_list("crisis_id", "crisis_name", "deputy")
         .first()

@@ -4,9 +4,11 @@ Each write: transaction.atomic → permission check → rows → audit record an
 in the same transaction → platform work only after commit (the publishing app cancels
 Facebook-native scheduled posts after commit in `posts_pause_for_crisis`).
 
-Keyword-only and with an explicit actor, for the console, the API and the CLI alike.
-Refusals a person can act on raise `ServiceError`; outsiders get Http404, members
-without the role `AccessDenied`.
+Keyword-only and with an explicit actor (the request's `Actor`, or a bare user from the
+CLI, tasks and tests), for the console, the API and the CLI alike. The publishing and
+inbox services this app calls still take a user: they get `user_of(actor)`.
+Refusals a person can act on raise `ServiceError`; outsiders get `NotFound`, members
+without the role `NotPermitted`.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import person
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
@@ -40,7 +42,7 @@ def crisis_log_write(
     channel: Any = None,
     object_kind: str,
     object_id: Any,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
 ) -> CrisisLogEntry:
     """Append one line to the crisis log (PU-12: every outgoing word is logged).
@@ -60,16 +62,16 @@ def crisis_log_write(
     )
 
 
-def _require_member(actor: Any, municipality: Municipality) -> None:
+def _require_member(actor: ActorLike, municipality: Municipality) -> None:
     if not roles_in(actor, municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
 
 
-def _require_declarer(actor: Any, municipality: Municipality) -> None:
+def _require_declarer(actor: ActorLike, municipality: Municipality) -> None:
     """PU-12: the crisis leader or communications declares, ends and names deputies."""
     _require_member(actor, municipality)
     if not may_declare_crisis(user=actor, municipality=municipality):
-        raise AccessDenied(_("Bare kriselederen eller kommunikasjon kan gjøre dette (PU-12)."))
+        raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan gjøre dette (PU-12)."))
 
 
 def _lock(municipality: Municipality) -> Municipality:
@@ -78,7 +80,7 @@ def _lock(municipality: Municipality) -> Municipality:
 
 
 def crisis_declare(
-    *, municipality: Municipality, name: str, actor: Any, now: datetime | None = None
+    *, municipality: Municipality, name: str, actor: ActorLike, now: datetime | None = None
 ) -> Crisis:
     """Declare a crisis (PU-12): at once every scheduled post is paused, and from now on
     every new post and reply waits for the crisis leader (as the preset says)."""
@@ -95,7 +97,7 @@ def crisis_declare(
         _lock(municipality)
         current = active_crisis(municipality=municipality)
         if current is not None:
-            raise ServiceError(
+            raise Conflict(
                 _(
                     "Det er allerede erklært en krise: «%(name)s». Avslutt den før du erklærer en ny."
                 )
@@ -109,7 +111,7 @@ def crisis_declare(
                     municipality=municipality, name=name, declared_at=now, declared_by=person(actor)
                 )
         except IntegrityError:
-            raise ServiceError(
+            raise Conflict(
                 _("Det er allerede erklært en krise. Avslutt den før du erklærer en ny."),
                 rule="PU-12",
                 code="conflict",
@@ -156,18 +158,25 @@ def _hold_replies(*, municipality: Municipality, crisis: Crisis) -> int:
     ).update(status=ReplyStatus.AWAITING_CRISIS_APPROVAL, crisis=crisis, next_attempt_at=None)
 
 
-def _pause_posts(*, municipality: Municipality, crisis: Crisis, actor: Any, now: datetime) -> int:
+def _pause_posts(
+    *, municipality: Municipality, crisis: Crisis, actor: ActorLike, now: datetime
+) -> int:
     """The publishing app pauses every scheduled or waiting post (PU-12)."""
     if not apps.is_installed(PUBLISHING):
         return 0
     from ordstyrer.publishing.services import posts_pause_for_crisis
 
     return int(
-        posts_pause_for_crisis(municipality=municipality, crisis=crisis, actor=actor, now=now) or 0
+        posts_pause_for_crisis(
+            municipality=municipality, crisis=crisis, actor=user_of(actor), now=now
+        )
+        or 0
     )
 
 
-def crisis_end(*, municipality: Municipality, actor: Any, now: datetime | None = None) -> Crisis:
+def crisis_end(
+    *, municipality: Municipality, actor: ActorLike, now: datetime | None = None
+) -> Crisis:
     """End the active crisis (PU-12). Paused posts stay paused until someone decides on
     each (resume now, at a time, or discard); waiting replies still need a decision."""
     now = now or timezone.now()
@@ -176,7 +185,7 @@ def crisis_end(*, municipality: Municipality, actor: Any, now: datetime | None =
         _lock(municipality)
         crisis = active_crisis(municipality=municipality)
         if crisis is None:
-            raise ServiceError(_("Ingen krise er erklært nå."), rule="PU-12", code="conflict")
+            raise Conflict(_("Ingen krise er erklært nå."), rule="PU-12", code="conflict")
         crisis.ended_at = now
         crisis.ended_by = person(actor)
         crisis.save(update_fields=["ended_at", "ended_by"])
@@ -195,7 +204,7 @@ def crisis_end(*, municipality: Municipality, actor: Any, now: datetime | None =
 
 
 def crisis_deputy_add(
-    *, municipality: Municipality, user: Any, actor: Any, now: datetime | None = None
+    *, municipality: Municipality, user: Any, actor: ActorLike, now: datetime | None = None
 ) -> CrisisDeputy:
     """Name `user` (a member of the municipality) the crisis leader's deputy (PU-12).
     Naming someone who already is a deputy changes nothing."""
@@ -224,7 +233,7 @@ def crisis_deputy_add(
 
 
 def crisis_deputy_remove(
-    *, municipality: Municipality, user: Any, actor: Any, now: datetime | None = None
+    *, municipality: Municipality, user: Any, actor: ActorLike, now: datetime | None = None
 ) -> bool:
     """Remove `user` as deputy; False when they were not one (a replayed form)."""
     now = now or timezone.now()
@@ -250,7 +259,7 @@ def _who(user: Any) -> str:
 
 
 def _log_if_active(
-    municipality: Municipality, kind: str, text: str, user: Any, actor: Any, now: datetime
+    municipality: Municipality, kind: str, text: str, user: Any, actor: ActorLike, now: datetime
 ) -> None:
     crisis = active_crisis(municipality=municipality)
     if crisis is not None:
@@ -266,7 +275,7 @@ KINDS = ("post", "reply")
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
 
 
 def _reply_of(municipality: Municipality, object_id: Any) -> int:
@@ -275,23 +284,23 @@ def _reply_of(municipality: Municipality, object_id: Any) -> int:
     try:
         pk = int(object_id)
     except (TypeError, ValueError):
-        raise Http404(_("Fant ikke siden.")) from None
+        raise NotFound(_("Fant ikke siden.")) from None
     if not Reply.objects.filter(pk=pk, item__channel__municipality=municipality).exists():
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     return pk
 
 
 def _post_of(municipality: Municipality, object_id: Any) -> int:
     if not apps.is_installed(PUBLISHING):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     from ordstyrer.publishing.models import Post
 
     try:
         pk = int(object_id)
     except (TypeError, ValueError):
-        raise Http404(_("Fant ikke siden.")) from None
+        raise NotFound(_("Fant ikke siden.")) from None
     if not Post.objects.filter(pk=pk, municipality=municipality).exists():
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     return pk
 
 
@@ -300,7 +309,7 @@ def crisis_approve(
     municipality: Municipality,
     kind: str,
     object_id: Any,
-    actor: Any,
+    actor: ActorLike,
     now: datetime | None = None,
 ) -> Any:
     """Approve a waiting post or reply of `municipality` (PU-12; crisis leader or deputy).
@@ -312,11 +321,13 @@ def crisis_approve(
         from ordstyrer.inbox.replies import reply_crisis_approve
 
         return reply_crisis_approve(
-            reply_id=_reply_of(municipality, object_id), actor=actor, now=now
+            reply_id=_reply_of(municipality, object_id), actor=user_of(actor), now=now
         )
     from ordstyrer.publishing.services import post_crisis_approve
 
-    return post_crisis_approve(post_id=_post_of(municipality, object_id), actor=actor, now=now)
+    return post_crisis_approve(
+        post_id=_post_of(municipality, object_id), actor=user_of(actor), now=now
+    )
 
 
 def crisis_reject(
@@ -324,7 +335,7 @@ def crisis_reject(
     municipality: Municipality,
     kind: str,
     object_id: Any,
-    actor: Any,
+    actor: ActorLike,
     reason: str,
     now: datetime | None = None,
 ) -> Any:
@@ -336,17 +347,20 @@ def crisis_reject(
         from ordstyrer.inbox.replies import reply_crisis_reject
 
         return reply_crisis_reject(
-            reply_id=_reply_of(municipality, object_id), actor=actor, reason=reason, now=now
+            reply_id=_reply_of(municipality, object_id),
+            actor=user_of(actor),
+            reason=reason,
+            now=now,
         )
     from ordstyrer.publishing.services import post_crisis_reject
 
     return post_crisis_reject(
-        post_id=_post_of(municipality, object_id), actor=actor, reason=reason, now=now
+        post_id=_post_of(municipality, object_id), actor=user_of(actor), reason=reason, now=now
     )
 
 
 def crisis_object_check(*, municipality: Municipality, kind: str, object_id: Any) -> int:
-    """The id of post/reply `object_id` if it belongs to `municipality`; Http404 if not."""
+    """The id of post/reply `object_id` if it belongs to `municipality`; `NotFound` if not."""
     _check_kind(kind)
     if kind == "reply":
         return _reply_of(municipality, object_id)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
 from ordstyrer.crisis.models import Crisis
@@ -41,8 +41,8 @@ CONSEQUENCE = _(
 
 
 def _require_view(request: HttpRequest, municipality: Municipality) -> None:
-    if not may_view_crisis(user=request.user, municipality=municipality):
-        raise AccessDenied(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
+    if not may_view_crisis(user=request.actor, municipality=municipality):
+        raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
 
 
 def _fail(request: HttpRequest, exc: ServiceError) -> None:
@@ -66,7 +66,7 @@ def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     crisis = active_crisis(municipality=municipality)
     recent = crises_recent(municipality=municipality)
     shown = crisis or (recent[0] if recent else None)
-    user = request.user
+    user = request.actor
     return render(
         request,
         "crisis/index.html",
@@ -92,8 +92,8 @@ def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @require_POST
 def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
-    if not may_declare_crisis(user=request.user, municipality=municipality):
-        raise AccessDenied(_("Bare kriselederen eller kommunikasjon kan erklære krise (PU-12)."))
+    if not may_declare_crisis(user=request.actor, municipality=municipality):
+        raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan erklære krise (PU-12)."))
     form = DeclareForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Gi krisen et navn."))
@@ -112,7 +112,7 @@ def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         )
     try:
         crisis = services.crisis_declare(
-            municipality=municipality, name=name, actor=request.user, now=timezone.now()
+            municipality=municipality, name=name, actor=request.actor, now=timezone.now()
         )
     except ServiceError as exc:
         current = active_crisis(municipality=municipality)
@@ -137,8 +137,8 @@ def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def end(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
-    if not may_declare_crisis(user=request.user, municipality=municipality):
-        raise AccessDenied(_("Bare kriselederen eller kommunikasjon kan avslutte krisen (PU-12)."))
+    if not may_declare_crisis(user=request.actor, municipality=municipality):
+        raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan avslutte krisen (PU-12)."))
     crisis = active_crisis(municipality=municipality)
     if not _confirmed(request):
         if crisis is None:
@@ -157,7 +157,7 @@ def end(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         messages.info(request, _("Krisen er allerede avsluttet."))  # a replayed form
         return redirect("crisis:paused", slug=municipality.slug)
     try:
-        services.crisis_end(municipality=municipality, actor=request.user, now=timezone.now())
+        services.crisis_end(municipality=municipality, actor=request.actor, now=timezone.now())
     except ServiceError as exc:
         _fail(request, exc)
         return _index(municipality)
@@ -178,11 +178,11 @@ def decide(
     _require_view(request, municipality)
     # Another municipality's or an unknown post/reply: 404 before anything else.
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=object_id)
-    if not may_approve_in_crisis(user=request.user, municipality=municipality):
-        raise AccessDenied(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+    if not may_approve_in_crisis(user=request.actor, municipality=municipality):
+        raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
     action = (request.POST.get("action") or request.GET.get("action") or "").strip()
     if action not in ("approve", "reject"):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     waiting = queue.waiting_item(municipality=municipality, kind=kind, object_id=object_id)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if _confirmed(request):
@@ -192,12 +192,12 @@ def decide(
             if action == "approve":
                 services.crisis_approve(
                     municipality=municipality, kind=kind, object_id=object_id,
-                    actor=request.user, now=timezone.now(),
+                    actor=request.actor, now=timezone.now(),
                 )  # fmt: skip
             else:
                 services.crisis_reject(
                     municipality=municipality, kind=kind, object_id=object_id,
-                    actor=request.user, reason=form.cleaned_data["reason"], now=timezone.now(),
+                    actor=request.actor, reason=form.cleaned_data["reason"], now=timezone.now(),
                 )  # fmt: skip
         except ServiceError as exc:
             _fail(request, exc)
@@ -293,7 +293,7 @@ def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 crisis_deputies(municipality=municipality), user_id=request.POST["remove"]
             ).user
             services.crisis_deputy_remove(
-                municipality=municipality, user=user, actor=request.user, now=timezone.now()
+                municipality=municipality, user=user, actor=request.actor, now=timezone.now()
             )
             messages.success(request, _("Stedfortrederen er fjernet."))
         else:
@@ -302,7 +302,7 @@ def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 messages.error(request, _("Velg en person i kommunen."))
                 return _index(municipality)
             services.crisis_deputy_add(
-                municipality=municipality, user=form.cleaned_data["user"], actor=request.user,
+                municipality=municipality, user=form.cleaned_data["user"], actor=request.actor,
                 now=timezone.now(),
             )  # fmt: skip
             messages.success(request, _("Stedfortrederen er oppnevnt."))
