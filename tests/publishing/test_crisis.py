@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.crisis.models import CrisisLogEntry
 from ordstyrer.crisis.services import crisis_declare, crisis_end
 from ordstyrer.inbox.models import SimulatedWorld
@@ -54,9 +53,9 @@ def test_crisis_pauses_waits_approves_logs_and_resumes(world, django_capture_on_
     assert [
         p.pk for p in selectors.posts_awaiting_crisis_approval(municipality=w.municipality)
     ] == [post.pk]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.post_crisis_approve(actor=w.p.communications, post_id=post.pk)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         services.post_crisis_approve(actor=w.editor, post_id=post.pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.post_crisis_approve(actor=w.p.crisis_leader, post_id=post.pk)

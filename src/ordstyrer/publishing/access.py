@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.channels.permissions import has_channel_need
 from ordstyrer.channels.selectors import is_unit_leader_for
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.publishing import rules
 from ordstyrer.publishing.models import ChannelPublishing, Post
@@ -129,12 +128,12 @@ def access_post(*, user: Any, id: Any, slug: str | None = None, need: str = "vie
     try:
         post = Post.objects.select_related("municipality", "author").get(pk=int(id))
     except (Post.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Fant ikke siden.")) from None
+        raise NotFound(_("Fant ikke siden.")) from None
     if slug is not None and post.municipality.slug != slug:
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if not roles_in(user, post.municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     check = {"view": may_view, "edit": may_edit, "approve": may_approve}[need]
     if not check(user, post):
-        raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
     return post

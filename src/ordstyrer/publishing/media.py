@@ -16,12 +16,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, tasks
@@ -70,9 +69,9 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
 
 def _require_publisher(actor: Any, municipality: Municipality) -> None:
     if not roles_in(actor, municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if not access.may_publish_here(actor, municipality):
-        raise AccessDenied(_("Bare de som publiserer for kommunen kan gjøre dette (CH-3)."))
+        raise NotPermitted(_("Bare de som publiserer for kommunen kan gjøre dette (CH-3)."))
 
 
 def _captions(name: str, raw: bytes | str) -> str:
@@ -155,7 +154,7 @@ def _lock_asset(asset_id: Any) -> MediaAsset:
             .get(pk=int(asset_id))
         )
     except (MediaAsset.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Fant ikke filen.")) from None
+        raise NotFound(_("Fant ikke filen.")) from None
 
 
 def media_update(
@@ -312,7 +311,7 @@ def consent_withdraw(
                 .get(pk=int(consent_id))
             )
         except (Consent.DoesNotExist, ValueError, TypeError):
-            raise Http404(_("Fant ikke samtykket.")) from None
+            raise NotFound(_("Fant ikke samtykket.")) from None
         asset = consent.asset
         _require_publisher(actor, asset.municipality)
         if consent.withdrawn_at is not None:
@@ -353,13 +352,13 @@ def post_take_down(*, actor: Any, post_id: Any, reason: str, now: datetime | Non
     with transaction.atomic():
         post = lock_post(post_id)
         if not roles_in(actor, post.municipality):
-            raise Http404(_("Fant ikke innlegget."))
+            raise NotFound(_("Fant ikke innlegget."))
         if not access.may_edit(actor, post):
-            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+            raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
         if post.taken_down_at is not None:
             return post
         if post.status != "published":
-            raise ServiceError(_("Bare publiserte innlegg kan tas ned."), code="conflict")
+            raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
         post.taken_down_at = now
         post.flagged_reason = reason
         post.updated_at = now

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.errors import NotFound
 from ordstyrer.publishing import access, checks, rules
 from ordstyrer.publishing.models import (
     Consent,
@@ -187,9 +188,7 @@ def media_list(*, municipality: Municipality) -> list[MediaAsset]:
 
 
 def media_detail(*, municipality: Municipality, asset_id: Any) -> MediaAsset:
-    from django.http import Http404
-
     try:
         return MediaAsset.objects.defer("content").get(pk=int(asset_id), municipality=municipality)
     except (MediaAsset.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+        raise NotFound() from None

@@ -19,14 +19,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.core.permissions import require, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, checks, rules, tasks
@@ -59,12 +58,8 @@ WAITING = frozenset(
 )
 
 
-class PostRefused(ServiceError):
+class PostRefused(PolicyBlocked):
     """The post did not pass the checks; `findings` says why (block, or warn w/o reason)."""
-
-    def __init__(self, message: str, *, findings: list[Any], rule: str | None, code: str):
-        super().__init__(message, rule=rule, code=code)
-        self.findings = findings
 
 
 # --------------------------------------------------------------------------- helpers
@@ -78,7 +73,7 @@ def lock_post(post_id: Any) -> Post:
             .get(pk=int(post_id))
         )
     except (Post.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Fant ikke innlegget.")) from None
+        raise NotFound(_("Fant ikke innlegget.")) from None
 
 
 def _log(
@@ -266,9 +261,9 @@ def _locked_post(actor: Any, post_id: Any, *, may: Any = None) -> Post:
     403 when `may(actor, post)` says no."""
     post = lock_post(post_id)
     if not roles_in(actor, post.municipality):
-        raise Http404(_("Fant ikke innlegget."))
+        raise NotFound(_("Fant ikke innlegget."))
     if may is not None and not may(actor, post):
-        raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
     return post
 
 
@@ -290,7 +285,7 @@ def post_update(
     with transaction.atomic():
         post = _locked_post(actor, post_id, may=access.may_edit)
         if post.status not in EDITABLE:
-            raise ServiceError(
+            raise Conflict(
                 _("Innlegget kan ikke endres nå (status: %(status)s).")
                 % {"status": PostStatus(post.status).label},
                 code="conflict",
@@ -308,7 +303,7 @@ def post_update(
             channels = _channels(actor, post.municipality, channel_ids)
             dropped = post.deliveries.exclude(channel__in=channels)
             if dropped.filter(status=DeliveryStatus.PUBLISHED).exists():
-                raise ServiceError(
+                raise Conflict(
                     _("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
                     code="conflict",
                 )
@@ -418,7 +413,7 @@ def post_publish(
             return post
         channels = access.post_channels(post)
         if not access.may_edit(actor, post, channels):
-            raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+            raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
         if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
             raise ServiceError(
                 _("Tidspunktet for publisering har passert. Velg et nytt tidspunkt."),
@@ -530,9 +525,9 @@ def post_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Po
         if post.status != PostStatus.AWAITING_APPROVAL:
             if post.approved_by_id == getattr(actor, "pk", None):
                 return post  # a double click
-            raise ServiceError(_("Innlegget venter ikke på godkjenning."), code="conflict")
+            raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
-            raise AccessDenied(
+            raise NotPermitted(
                 _(
                     "Bare godkjenneren kanalen angir kan godkjenne, og aldri den som skrev "
                     "innlegget (fire øyne)."
@@ -557,9 +552,9 @@ def post_reject(*, actor: Any, post_id: Any, reason: str, now: datetime | None =
     with transaction.atomic():
         post = _locked_post(actor, post_id)
         if post.status != PostStatus.AWAITING_APPROVAL:
-            raise ServiceError(_("Innlegget venter ikke på godkjenning."), code="conflict")
+            raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
-            raise AccessDenied(_("Bare godkjenneren kanalen angir kan avvise innlegget."))
+            raise NotPermitted(_("Bare godkjenneren kanalen angir kan avvise innlegget."))
         source = post.status
         post.status = PostStatus.REJECTED
         post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
@@ -577,7 +572,7 @@ def post_withdraw(*, actor: Any, post_id: Any, now: datetime | None = None) -> P
     with transaction.atomic():
         post = _locked_post(actor, post_id, may=access.may_edit)
         if post.status not in WAITING | {PostStatus.PAUSED}:
-            raise ServiceError(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
+            raise Conflict(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status
         _cancel_native(post)
         post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
@@ -620,9 +615,9 @@ def _require_crisis_approver(actor: Any, municipality: Municipality) -> None:
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
     if not roles_in(actor, municipality):
-        raise Http404(_("Fant ikke innlegget."))
+        raise NotFound(_("Fant ikke innlegget."))
     if not may_approve_in_crisis(user=actor, municipality=municipality):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Bare kriseleder (eller en utpekt stedfortreder) godkjenner nå (PU-12).")
         )
 
@@ -693,7 +688,7 @@ def post_crisis_approve(*, actor: Any, post_id: Any, now: datetime | None = None
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             if post.crisis_approved_by_id == getattr(actor, "pk", None):
                 return post
-            raise ServiceError(_("Innlegget venter ikke på kriseleder."), code="conflict")
+            raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
         from ordstyrer.crisis.selectors import active_crisis
 
         crisis = active_crisis(municipality=post.municipality)
@@ -720,7 +715,7 @@ def post_crisis_reject(
         post = lock_post(post_id)
         _require_crisis_approver(actor, post.municipality)
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
-            raise ServiceError(_("Innlegget venter ikke på kriseleder."), code="conflict")
+            raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
         source = post.status
         post.status = PostStatus.REJECTED
         post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
@@ -735,7 +730,7 @@ def post_crisis_reject(
 
 def _require_decider(actor: Any, post: Post) -> None:
     if not roles_in(actor, post.municipality):
-        raise Http404(_("Fant ikke innlegget."))
+        raise NotFound(_("Fant ikke innlegget."))
     municipal = roles_in(actor, post.municipality)
     if municipal & {Role.CRISIS_LEADER, Role.COMMUNICATIONS}:
         return
@@ -745,7 +740,7 @@ def _require_decider(actor: Any, post: Post) -> None:
         return
     if access.may_edit(actor, post):
         return
-    raise AccessDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+    raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
 
 
 def post_resume(
@@ -759,7 +754,7 @@ def post_resume(
         post = lock_post(post_id)
         _require_decider(actor, post)
         if post.status != PostStatus.PAUSED:
-            raise ServiceError(_("Innlegget er ikke satt på pause."), code="conflict")
+            raise Conflict(_("Innlegget er ikke satt på pause."), code="conflict")
         if _crisis_for_posts(post.municipality) is not None:
             raise ServiceError(
                 _("Krisen er ikke avsluttet; innlegg går via kriseleder (PU-12)."),
@@ -803,7 +798,7 @@ def post_discard(
         post = lock_post(post_id)
         _require_decider(actor, post)
         if post.status != PostStatus.PAUSED:
-            raise ServiceError(_("Innlegget er ikke satt på pause."), code="conflict")
+            raise Conflict(_("Innlegget er ikke satt på pause."), code="conflict")
         source = post.status
         post.status = PostStatus.DRAFT
         post.rejection_reason = reason
