@@ -9,7 +9,7 @@ import pytest
 
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.connectors.instagram import BLOCKING_UNSUPPORTED_NB
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.moderation.bans import author_ban, author_unban, ban_in_force
 from ordstyrer.moderation.models import ActionStatus, OpKind, PlatformOp
@@ -63,7 +63,7 @@ def test_ban_needs_an_allowed_ground_and_the_right_person(world):
     with pytest.raises(ServiceError) as caught:
         author_ban(actor=world.admin, item=item, ground="harassment", justification=WHY)
     assert caught.value.rule == "MO-1"
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         author_ban(actor=world.editor, item=item, ground="spam", justification=WHY)
     with pytest.raises(ServiceError, match="begrunnelse"):
         author_ban(actor=world.admin, item=item, ground="spam", justification="")

@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.http import Http404
 
 from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.models import ArchiveRecord
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.actions import settings_for
 from ordstyrer.moderation.models import (
@@ -244,9 +243,9 @@ def test_second_approver_hides_first_and_another_moderator_approves(world, run):
 
     with pytest.raises(ServiceError, match="En annen person"):
         deletion_approve(actor=world.admin, action=asked)
-    with pytest.raises(AccessDenied):  # an editor answers but does not moderate
+    with pytest.raises(NotPermitted):  # an editor answers but does not moderate
         deletion_approve(actor=world.editor, action=asked)
-    with pytest.raises(AccessDenied):  # an administrator of another channel
+    with pytest.raises(NotPermitted):  # an administrator of another channel
         deletion_approve(actor=world.other_admin, action=asked)
 
     approved = run(deletion_approve, actor=world.main_admin, action=asked)
@@ -286,11 +285,11 @@ def test_only_the_channels_administrators_and_communications_moderate(world, run
     item = citizen_comment(world.channel, SPAM)
     for person in (world.editor, world.other_editor, world.other_admin, world.p.unit_leader,
                    world.p.chief_administrator):  # fmt: skip
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotPermitted):
             comment_hide(actor=person, item=item)
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotPermitted):
             comment_delete(actor=person, item=item, ground="spam", justification=WHY)
-    with pytest.raises(Http404):  # another municipality: the item does not exist for them
+    with pytest.raises(NotFound):  # another municipality: the item does not exist for them
         comment_hide(actor=world.p.outsider, item=item)
     assert not ModerationAction.objects.exists()
     assert run(comment_hide, actor=world.p.communications, item=item).status == "done"
@@ -299,7 +298,7 @@ def test_only_the_channels_administrators_and_communications_moderate(world, run
 def test_midt_telemark_leaves_deletion_to_the_main_administrator(db, clock, run):
     world = make_world("mtby", "midt-telemark")
     item = citizen_comment(world.channel, "Rektor Hansen er en løgner og burde sparkes.")
-    with pytest.raises(AccessDenied, match="MO-5"):
+    with pytest.raises(NotPermitted, match="MO-5"):
         comment_delete(actor=world.admin, item=item, ground="personal_attack", justification=WHY)
     assert run(comment_hide, actor=world.admin, item=item).status == "done"  # hiding is fine
     done = run(comment_delete, actor=world.main_admin, item=InboxItem.objects.get(pk=item.pk),

@@ -21,7 +21,7 @@ from ordstyrer.channels.permissions import (
     has_channel_need,
     require_channel_role,
 )
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role
 
@@ -52,7 +52,7 @@ def may_remove(user: Any, channel: Channel, policy: Any) -> bool:
 def require_remove(user: Any, channel: Channel, policy: Any) -> None:
     require_moderate(user, channel)
     if not may_remove(user, channel, policy):
-        raise AccessDenied(
+        raise NotPermitted(
             _(
                 "Hovedadministratoren for kanalen har ansvar for å slette og følge opp "
                 "innlegg (MO-5). Be hovedadministratoren eller kommunikasjon om å gjøre det."

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.formats import norwegian_datetime
@@ -62,7 +62,7 @@ def guard_item(item: InboxItem) -> None:
     if item.from_page:
         raise ServiceError(_("Kommunens egne kommentarer modereres ikke her."))
     if item.removed_at is not None:
-        raise ServiceError(
+        raise Conflict(
             _("Kommentaren er ikke lenger på plattformen (fjernet %(when)s).")
             % {"when": norwegian_datetime(item.removed_at)},
             code="gone",
@@ -120,7 +120,7 @@ def new_action(
         if first is not None:  # moderation_one_action_per_intent: the same post, twice
             raise Replayed(first) from None
         # moderation_one_deletion_per_item: a concurrent request got there first.
-        raise ServiceError(
+        raise Conflict(
             _("Kommentaren er allerede slettet eller under sletting."), code="duplicate"
         ) from None
 

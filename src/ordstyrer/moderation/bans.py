@@ -26,7 +26,7 @@ from ordstyrer.archive.services import archive_append
 from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import Capability
 from ordstyrer.connectors.registry import connector_class
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed, clean_intent_key
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
@@ -142,7 +142,7 @@ def _ban(
                 _("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
             )
         if ban_in_force(item.channel, item.author_platform_id) is not None:
-            raise ServiceError(_("Personen er allerede utestengt fra kanalen."), code="already")
+            raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
         can_block = platform_can_block(item.channel)
         if not can_block and not manual:
             raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
@@ -227,7 +227,7 @@ def _unban(
             return first
         ban = ban_in_force(item.channel, item.author_platform_id)
         if ban is None:
-            raise ServiceError(_("Personen er ikke utestengt fra kanalen."), code="already")
+            raise Conflict(_("Personen er ikke utestengt fra kanalen."), code="already")
         can_block = platform_can_block(item.channel)
         if not can_block and not manual:
             raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")

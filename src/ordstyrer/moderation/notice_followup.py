@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate
 from ordstyrer.moderation.actions import (
@@ -68,7 +68,7 @@ def notice_retry(
         if action.notice_state in MOVED_ON:
             return action  # already sent again, or delivered another way
         if action.notice_state != NoticeState.FAILED:
-            raise ServiceError(_("Det er ingen beskjed som har feilet her."), code="state")
+            raise Conflict(_("Det er ingen beskjed som har feilet her."), code="state")
         if private and not may_send_privately(action, item):
             raise ServiceError(
                 _(
@@ -125,7 +125,7 @@ def notice_mark_delivered(
         if action.notice_state == NoticeState.DELIVERED_BY_HAND:
             return action
         if action.notice_state not in (NoticeState.FAILED, NoticeState.QUEUED):
-            raise ServiceError(_("Det er ingen beskjed som venter her."), code="state")
+            raise Conflict(_("Det er ingen beskjed som venter her."), code="state")
         action.notice_state, action.notice_via = NoticeState.DELIVERED_BY_HAND, NoticeVia.BY_HAND
         action.notice_note, action.notice_error, action.notice_updated_at = note, "", now
         action.save(

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.access import require_remove
 from ordstyrer.moderation.actions import (
@@ -86,7 +86,7 @@ def removal_preview(
                 _("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
             )
         if ban_in_force(item.channel, item.author_platform_id) is not None:
-            raise ServiceError(_("Personen er allerede utestengt fra kanalen."), code="already")
+            raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
         if not can_block and not manual:
             raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
     wanted = wants_notice(settings, policy, notify)

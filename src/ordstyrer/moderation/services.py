@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed, clean_intent_key
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.transitions import lock_item, policy_state, transition
@@ -168,7 +168,7 @@ def _hide(
 ) -> ModerationAction:
     guard_item(item)
     if item.hidden or open_action(item, ActionKind.HIDE) is not None:
-        raise ServiceError(_("Kommentaren er allerede skjult."), code="already")
+        raise Conflict(_("Kommentaren er allerede skjult."), code="already")
     policy = policy_for(municipality=item.municipality)
     if ground:
         require_ground(policy, ground, what=_("arkivere skjulte kommentarer med grunnlag"))
@@ -228,7 +228,7 @@ def _unhide(
         if open_action(item, ActionKind.HIDE) is not None:
             raise ServiceError(_("Skjulingen er ikke ferdig ennå; prøv igjen om litt."))
         if not item.hidden:
-            raise ServiceError(_("Kommentaren er ikke skjult."), code="already")
+            raise Conflict(_("Kommentaren er ikke skjult."), code="already")
         if open_action(item, ActionKind.DELETE) is not None:
             raise ServiceError(_("Kommentaren er under sletting og vises ikke igjen."))
         action = new_action(
@@ -364,9 +364,9 @@ def deletion_approve(
         if action.approved_by_id == actor.pk and action.requested_by_id != actor.pk:
             return action  # the same approval posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
-            raise ServiceError(_("Denne slettingen venter ikke på godkjenning."), code="state")
+            raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
         if action.requested_by_id == actor.pk:
-            raise ServiceError(
+            raise Conflict(
                 _("En annen person enn den som foreslo slettingen, må godkjenne den."),
                 code="same_person",
             )
@@ -396,7 +396,7 @@ def deletion_reject(
         if action.status == ActionStatus.REJECTED and action.rejected_by_id == actor.pk:
             return action  # the same rejection posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
-            raise ServiceError(_("Denne slettingen venter ikke på godkjenning."), code="state")
+            raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
         action.status = ActionStatus.REJECTED
         action.rejected_by, action.rejection_reason, action.finished_at = actor, reason, now
         action.save(update_fields=["status", "rejected_by", "rejection_reason", "finished_at"])

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.channels.models import Channel
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
@@ -83,7 +83,7 @@ def _on_item(
     item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
     try:
         done = act(item)
-    except (ServiceError, AccessDenied) as exc:
+    except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
         if done:
@@ -175,7 +175,7 @@ def _removal(
             manual=bool(data.get("manual")),
             lang=(get_language() or "nb")[:2],
         )
-    except (ServiceError, AccessDenied) as exc:
+    except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
         return redirect(_back(item))
     return render(
@@ -263,7 +263,7 @@ def access_action(*, user: Any, id: int, municipality: Municipality) -> Moderati
         raise Http404(_("Fant ikke siden."))
     visible = log_channel_ids(user, municipality)
     if visible is not None and action.channel_id not in visible:
-        raise AccessDenied(_("Bare kanalens administratorer og kommunikasjon ser dette."))
+        raise NotPermitted(_("Bare kanalens administratorer og kommunikasjon ser dette."))
     return action
 
 
@@ -280,7 +280,7 @@ def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
     action = access_action(user=request.user, id=pk, municipality=municipality)
     try:
         services.deletion_approve(actor=request.user, action=action)
-    except (ServiceError, AccessDenied) as exc:
+    except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
         messages.success(request, _("Slettingen er godkjent; kommentaren arkiveres og slettes nå."))
@@ -299,7 +299,7 @@ def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
         services.deletion_reject(
             actor=request.user, action=action, reason=form.cleaned_data["reason"]
         )
-    except (ServiceError, AccessDenied) as exc:
+    except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
         messages.success(request, _("Slettingen er avvist. Kommentaren er fortsatt skjult."))
@@ -314,7 +314,7 @@ def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> H
     private = request.POST.get("via") == "private"
     try:
         notice_followup.notice_retry(actor=request.user, action=action, private=private)
-    except (ServiceError, AccessDenied) as exc:
+    except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
         messages.success(
@@ -335,7 +335,7 @@ def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) ->
         notice_followup.notice_mark_delivered(
             actor=request.user, action=action, note=request.POST.get("note", "")
         )
-    except (ServiceError, AccessDenied) as exc:
+    except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
         messages.success(request, _("Registrert: forfatteren har fått beskjed på en annen måte."))
@@ -365,7 +365,7 @@ def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 @require_GET
 def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     if not selectors.log_visible_to(request.user, municipality):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
         )
     view = request.GET.get("vis") or "all"
@@ -473,7 +473,7 @@ REPORT_MAX_DAYS = 3 * 366
 
 def _report_rows(request: HttpRequest, municipality: Municipality):
     if not selectors.log_visible_to(request.user, municipality):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
         )
     since, until = report_period(
