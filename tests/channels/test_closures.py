@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.http import Http404
 
 from ordstyrer.channels import platform, services
 from ordstyrer.channels.closures import (
@@ -29,7 +28,7 @@ from ordstyrer.connectors.base import (
     Listing,
     Post,
 )
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from tests.channels.conftest import active_channel, propose
 from tests.factories import person_with_roles
 
@@ -294,11 +293,11 @@ def test_only_managers_close_a_channel(personas):
         services.channel_role_set(
             actor=p.employee, channel=channel, user=editor, role=ChannelRole.EDITOR
         )
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotPermitted):
             services.closure_schedule(
                 actor=editor, channel=channel, reason="Ferie", starts_at=START, ends_at=END
             )
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.closure_schedule(
                 actor=p.outsider, channel=channel, reason="Ferie", starts_at=START, ends_at=END
             )

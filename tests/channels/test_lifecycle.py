@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
-from django.http import Http404
 
 from ordstyrer.channels import services
 from ordstyrer.channels.models import ChannelEvent, ChannelStatus
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.core.models import AuditEntry
 from ordstyrer.tenants.models import Role
 from ordstyrer.tenants.services import policy_update
@@ -218,11 +217,11 @@ def test_only_the_current_steps_approver_decides(personas):
     channel = propose(p)
     services.channel_submit(actor=p.employee, channel=channel)
     # Communications is the second step: not yet.
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         services.channel_approve(actor=p.communications, channel=channel)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         services.channel_approve(actor=p.archivist, channel=channel)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.channel_approve(actor=p.outsider, channel=channel)
     assert status(channel) == ChannelStatus.SUBMITTED
 
@@ -237,7 +236,7 @@ def test_unit_leader_step_is_for_the_leader_of_the_channels_unit(personas):
     )
     channel = propose(p, unit=school)
     services.channel_submit(actor=p.employee, channel=channel)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         services.channel_approve(actor=kindergarten_leader, channel=channel)
     # p.unit_leader leads without a unit (across units): eligible.
     services.channel_approve(actor=p.unit_leader, channel=channel)
@@ -284,7 +283,7 @@ def test_municipality_changes_its_chain_within_its_policy():
     services.channel_submit(actor=p.employee, channel=channel)
     channel.refresh_from_db()
     assert channel.approval_chain == ["unit_leader", "chief_administrator"]
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         services.channel_approve(actor=p.chief_administrator, channel=channel)
     approve_all(p, channel)
     assert status(channel) == ChannelStatus.APPROVED
@@ -314,9 +313,9 @@ def test_only_managers_activate_pause_and_retire(personas):
     p = personas
     channel = active_channel(p)
     for who in (p.unit_leader, p.archivist, p.crisis_leader):
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotPermitted):
             services.channel_pause(actor=who, channel=channel)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.channel_retire(actor=p.outsider, channel=channel, reason="x")
     services.channel_retire(actor=p.chief_administrator, channel=channel, reason="Ikke i bruk")
     assert status(channel) == ChannelStatus.RETIRED
@@ -324,12 +323,12 @@ def test_only_managers_activate_pause_and_retire(personas):
 
 def test_outsider_cannot_propose_or_edit(personas):
     p = personas
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         propose(p, actor=p.outsider)
     channel = propose(p)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.channel_update(actor=p.outsider, channel=channel, name="x")
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         services.channel_update(actor=p.archivist, channel=channel, name="x")
 
 

@@ -11,7 +11,7 @@ from django.core import mail
 
 from ordstyrer.channels import services
 from ordstyrer.channels.models import ChannelReview
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from tests.channels.conftest import active_channel, propose
 from tests.conftest import make_personas
 
@@ -93,7 +93,7 @@ def test_sweep_opens_a_review_for_channels_without_one(mt):
 def test_only_the_main_admin_or_communications_records_reviews(mt):
     with time_machine.travel(ACTIVATED, tick=False):
         channel = active_channel(mt)
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotPermitted):
             services.review_record(actor=mt.unit_leader, channel=channel, answers={})
         services.review_record(actor=mt.communications, channel=channel, answers={})
         draft = propose(mt, name="Utkast")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.http import Http404
 
 from ordstyrer.channels import services
 from ordstyrer.channels.models import ChannelRole
 from ordstyrer.channels.permissions import access_channel, has_channel_need, require_channel_role
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from tests.channels.conftest import active_channel, propose
 from tests.factories import person_with_roles
 
@@ -65,9 +64,9 @@ def test_only_main_admin_or_communications_gives_roles(personas):
     channel = active_channel(p)
     editor = person_with_roles(p.municipality, username="redaktor")
     services.channel_role_set(actor=p.employee, channel=channel, user=editor, role=EDITOR)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         services.channel_role_set(actor=editor, channel=channel, user=p.archivist, role=EDITOR)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.channel_role_set(actor=p.outsider, channel=channel, user=editor, role=ADMIN)
     services.channel_role_set(actor=p.communications, channel=channel, user=editor, role=ADMIN)
     assert roles_of(channel)["redaktor"] == ADMIN
@@ -99,11 +98,11 @@ def test_channel_needs_are_enforced_in_the_service_layer(personas, need, expecte
             require_channel_role(person, channel, need)
             assert access_channel(user=person, id=channel.pk, need=need) == channel
         else:
-            with pytest.raises(AccessDenied):
+            with pytest.raises(NotPermitted):
                 require_channel_role(person, channel, need)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         require_channel_role(p.outsider, channel, need)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_channel(user=p.outsider, id=channel.pk, need=need)
 
 
@@ -120,7 +119,7 @@ def test_removed_editor_loses_publishing_at_once(personas):
 def test_access_channel_checks_the_municipality_in_the_url(personas):
     p = personas
     channel = active_channel(p)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_channel(user=p.employee, id=channel.pk, slug="annen-kommune")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         access_channel(user=p.employee, id=999999)

@@ -2,18 +2,17 @@
 
 `access_channel(user=…, id=…, need=…)` is the one way views, services and later apps
 (publishing, inbox, moderation) reach a channel: an outsider gets 404 (the channel's
-existence does not leak), a member without the role gets 403 (`AccessDenied`).
+existence does not leak), a member without the role gets 403 (`NotPermitted`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Role
 
@@ -83,9 +82,9 @@ def has_channel_need(user: Any, channel: Channel, need: str) -> bool:
 def require_channel_role(user: Any, channel: Channel, need: str) -> None:
     """Raise unless `user` may do `need` on `channel`: 404 outsider, 403 member (CH-3)."""
     if not roles_in(user, channel.municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if not has_channel_need(user, channel, need):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Bare utpekte administratorer og redaktører for kanalen kan gjøre dette (CH-3).")
         )
 
@@ -96,9 +95,9 @@ def access_channel(*, user: Any, id: int, need: str = "view", slug: str | None =
     try:
         channel = Channel.objects.select_related("municipality", "unit").get(pk=id)
     except (Channel.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Fant ikke siden.")) from None
+        raise NotFound(_("Fant ikke siden.")) from None
     if slug is not None and channel.municipality.slug != slug:
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     require_channel_role(user, channel, need)
     return channel
 

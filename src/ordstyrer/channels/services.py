@@ -47,7 +47,7 @@ from ordstyrer.channels.transitions import (
     log_event,
     transition,
 )
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.models import Municipality, Unit
@@ -162,7 +162,7 @@ def channel_propose(
 def _require_proposal_editor(actor: Any, channel: Channel) -> None:
     require(actor, channel.municipality, "read")
     if not may_edit_proposal(actor, channel):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
         )
 
@@ -307,7 +307,7 @@ def _require_current_approver(actor: Any, channel: Channel) -> str:
     if role is None:
         raise ServiceError(_("Forslaget venter ikke på godkjenning."), rule="CH-1")
     if not is_eligible_approver(actor, channel=channel, chain_role=role):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Dette steget skal avgjøres av %(role)s (CH-1).") % {"role": rules.role_label(role)}
         )
     if getattr(actor, "pk", None) == channel.submitted_by_id:
@@ -376,7 +376,7 @@ def channel_withdraw(*, actor: Any, channel: Channel) -> Channel:
 def _require_manager(actor: Any, channel: Channel) -> None:
     require(actor, channel.municipality, "read")
     if not has_channel_need(actor, channel, "manage"):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Bare kanalens hovedadministrator eller kommunikasjon kan gjøre dette.")
         )
 

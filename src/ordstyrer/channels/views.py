@@ -43,7 +43,7 @@ from ordstyrer.channels.selectors import (
     open_review,
     reviews_for,
 )
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 from ordstyrer.web.shell import municipality_view
@@ -213,7 +213,7 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
     if not may_edit_proposal(request.user, channel):
-        raise AccessDenied(
+        raise NotPermitted(
             _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
         )
     if channel.status not in workflow.EDITABLE:
