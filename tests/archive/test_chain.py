@@ -106,7 +106,7 @@ def test_outsiders_and_foreign_channels_cannot_append(personas):
     p = personas
     with pytest.raises(Exception) as caught:
         archive_append(actor=p.outsider, entry=deleted_comment(p))
-    assert caught.value.__class__.__name__ == "Http404"
+    assert caught.value.__class__.__name__ == "NotFound"
     other = p.outsider.role_assignments.first().municipality
     foreign = make_channel(p)
     foreign.municipality = other

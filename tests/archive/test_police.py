@@ -9,7 +9,6 @@ import zipfile
 
 import pikepdf
 import pytest
-from django.http import Http404
 
 from ordstyrer.archive.canonical import sha256_hex
 from ordstyrer.archive.chain import verify_chain
@@ -20,7 +19,7 @@ from ordstyrer.archive.police import (
     police_report_filed,
 )
 from ordstyrer.archive.services import archive_append
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from tests.archive.conftest import PNG, deleted_comment, inquiry, make_channel, tamper
 
 pytestmark = pytest.mark.django_db
@@ -145,9 +144,9 @@ def test_only_reportable_records_and_only_once(personas, hateful):
 
 def test_who_may_prepare(personas, hateful):
     p = personas
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         police_package_prepare(actor=p.archivist, record=hateful, protected_grounds=["a"])
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         police_package_prepare(actor=p.outsider, record=hateful, protected_grounds=["a"])
 
 

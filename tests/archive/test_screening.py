@@ -8,8 +8,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 from lxml import etree
 
@@ -20,7 +18,7 @@ from ordstyrer.archive.police import police_package_prepare
 from ordstyrer.archive.screening import DEFAULTS, screening_rule_set, screening_table
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.audit import AuditEntry
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from tests.archive.conftest import deleted_comment, make_channel
 
 pytestmark = pytest.mark.django_db
@@ -141,9 +139,9 @@ def test_the_archive_office_changes_the_basis_for_later_exports(personas, sample
 def test_only_the_archive_office_sets_the_basis(personas):
     p = personas
     arguments = {"reason": "police", "access_code": "24", "authority": "Offl. § 24 andre ledd"}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotPermitted):
         screening_rule_set(actor=p.communications, municipality=p.municipality, **arguments)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         screening_rule_set(actor=p.outsider, municipality=p.municipality, **arguments)
     with pytest.raises(ServiceError):
         screening_rule_set(

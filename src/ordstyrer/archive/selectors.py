@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.canonical import chain_hash
@@ -23,6 +22,7 @@ from ordstyrer.archive.models import (
     PoliceStatus,
 )
 from ordstyrer.archive.services import record_columns
+from ordstyrer.core.errors import NotFound
 
 LIST_COLUMNS = (
     "id",
@@ -111,7 +111,7 @@ def archive_record(*, municipality: Any, sequence: int) -> ArchiveRecord:
         .first()
     )
     if record is None:
-        raise Http404(_("Fant ikke arkivposten."))
+        raise NotFound(_("Fant ikke arkivposten."))
     return record
 
 
@@ -159,5 +159,5 @@ def archive_exports(*, municipality: Any, limit: int = 20) -> list[ArchiveExport
 def archive_export(*, municipality: Any, export_id: int) -> ArchiveExport:
     export = ArchiveExport.objects.filter(municipality=municipality, pk=export_id).first()
     if export is None:
-        raise Http404(_("Fant ikke eksporten."))
+        raise NotFound(_("Fant ikke eksporten."))
     return export
