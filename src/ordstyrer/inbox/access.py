@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.channels.permissions import CHANNEL_NEEDS, has_channel_need, require_channel_role
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.tenants.models import Municipality, Role
@@ -68,19 +67,19 @@ def access_item(*, user: Any, id: int, slug: str | None = None, need: str = "vie
             "channel__municipality", "channel__unit", "assignee"
         ).get(pk=id)
     except (InboxItem.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Fant ikke siden.")) from None
+        raise NotFound(_("Fant ikke siden.")) from None
     municipality = item.channel.municipality
     if item.municipality_id == municipality.pk:  # always: joined once, not twice
         item.municipality = municipality
     if slug is not None and municipality.slug != slug:
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if not roles_in(user, municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if need == "work":
         require_work(user, item.channel)
     elif need == "view":
         if not may_view_channel(user, item.channel):
-            raise AccessDenied(_("Du har ikke tilgang til innboksen for denne kanalen (CH-3)."))
+            raise NotPermitted(_("Du har ikke tilgang til innboksen for denne kanalen (CH-3)."))
     else:
         raise ValueError(f"unknown inbox need {need!r}")
     return item

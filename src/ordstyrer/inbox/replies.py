@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import PolicyBlocked, ServiceError
 from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
@@ -54,12 +54,8 @@ RESTORED_FIELDS = (
 )
 
 
-class ReplyRefused(ServiceError):
+class ReplyRefused(PolicyBlocked):
     """The reply did not pass the checks; `findings` says why (block, or warn w/o reason)."""
-
-    def __init__(self, message: str, *, findings: list[Any], rule: str | None, code: str):
-        super().__init__(message, rule=rule, code=code)
-        self.findings = findings
 
 
 def _snapshot(item: InboxItem) -> dict[str, Any]:
@@ -408,9 +404,7 @@ def _crisis_log_sent(reply: Reply, *, now: datetime) -> None:
 def _crisis_reply(*, reply_id: Any, actor: Any) -> Reply:
     """The reply `reply_id`, locked, if `actor` may decide on it in a crisis (PU-12):
     404 for outsiders and unknown ids, 403 for members who are not crisis approvers."""
-    from django.http import Http404
-
-    from ordstyrer.core.errors import AccessDenied
+    from ordstyrer.core.errors import NotFound, NotPermitted
     from ordstyrer.core.permissions import roles_in
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
@@ -421,12 +415,12 @@ def _crisis_reply(*, reply_id: Any, actor: Any) -> Reply:
             .get(pk=int(reply_id))
         )
     except (Reply.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("Fant ikke siden.")) from None
+        raise NotFound(_("Fant ikke siden.")) from None
     municipality = reply.item.channel.municipality
     if not roles_in(actor, municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if not may_approve_in_crisis(user=actor, municipality=municipality):
-        raise AccessDenied(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+        raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
     return reply
 
 

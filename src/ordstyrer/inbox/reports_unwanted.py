@@ -14,13 +14,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
@@ -76,7 +75,7 @@ def unwanted_report(
     text = str(text or "").strip()[:8000]
     note = str(note or "").strip()[:5000]
     if not roles_in(actor, channel.municipality):
-        raise Http404(_("Fant ikke siden."))
+        raise NotFound(_("Fant ikke siden."))
     if channel.status not in channel_workflow.OFFICIAL:
         raise ServiceError(_("Velg en av kommunens offisielle kanaler."), rule="DI-11")
     if not link and not text:
