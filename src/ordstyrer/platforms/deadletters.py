@@ -17,13 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from ordstyrer import jsonsafe
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.platforms import webhooks
 from ordstyrer.platforms.models import (
@@ -110,7 +109,7 @@ def dead_letter_get(*, user: Any, municipality: Municipality, delivery_id: int) 
     delivery = _dead().filter(pk=delivery_id).first()
     letter = delivery and _letter(delivery, _accounts_of(municipality))
     if letter is None:
-        raise Http404(_("Fant ikke leveringen."))
+        raise NotFound(_("Fant ikke leveringen."))
     return letter
 
 
@@ -192,7 +191,7 @@ def _locked(*, actor: Any, municipality: Municipality, delivery_id: int) -> Dead
         return None
     letter = _letter(delivery, _accounts_of(municipality))
     if letter is None:
-        raise Http404(_("Fant ikke leveringen."))
+        raise NotFound(_("Fant ikke leveringen."))
     if not _dead().filter(pk=delivery.pk).exists():
         return None
     return letter
