@@ -51,9 +51,15 @@ def _offsets() -> list[timedelta]:
         timedelta(days=26, hours=23, minutes=59),
         timedelta(days=27),
         timedelta(days=31),
+        timedelta(days=28),
+        timedelta(days=31),
+        timedelta(days=59),
+        timedelta(days=365),
+        timedelta(days=366),
         timedelta(days=400),
+        timedelta(days=800, hours=5),
     ]
-    spread = [timedelta(seconds=rng.randrange(-90 * 86400, 90 * 86400)) for _ in range(300)]
+    spread = [timedelta(seconds=rng.randrange(-900 * 86400, 900 * 86400)) for _ in range(600)]
     return fixed + [-o for o in fixed] + spread
 
 

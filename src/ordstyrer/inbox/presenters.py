@@ -25,14 +25,14 @@ from django.utils.dates import MONTHS, MONTHS_3, MONTHS_AP
 from django.utils.formats import get_format
 from django.utils.html import avoid_wrapping
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timesince import TIME_STRINGS
+from django.utils.timesince import TIME_CHUNKS, TIME_STRINGS, TIME_STRINGS_KEYS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.triage import category_labels
 from ordstyrer.language.masking import mask_national_ids
-from ordstyrer.web.relative import JUST_NOW, exact, relative
+from ordstyrer.web.relative import JUST_NOW, exact
 
 SNIPPET = 160
 
@@ -69,10 +69,9 @@ def _snippet(text: str) -> str:
 # ---------------------------------------------------------------------------------------
 # The two times of a row, as `web.relative.exact` / `relative` write them.
 
-# Below four weeks `timesince` has no months or years: the largest unit is found from the
-# seconds alone. Longer spans go to Django's `timesince` itself.
-_FAST_SPAN = timedelta(days=27)
-_CHUNKS = ((604800, "week"), (86400, "day"), (3600, "hour"), (60, "minute"))
+# `timesince`'s units, chunks and month lengths, so that the largest unit is found the
+# way Django finds it (calendar months and years, then weeks, days, hours, minutes).
+_UNITS = list(TIME_STRINGS_KEYS)
 _NUMBERS = {
     "j": lambda t: str(t.day),
     "d": lambda t: f"{t.day:02d}",
@@ -147,23 +146,41 @@ class _Page:
         )
 
     def relative(self, when: datetime) -> str:
-        delta = when - self.now
-        span = -delta if delta < timedelta(0) else delta
-        if span < JUST_NOW:
+        now = self.now
+        if when.tzinfo is not None and now.tzinfo is not when.tzinfo:
+            now = now.astimezone(when.tzinfo)
+        delta = when - now
+        future = delta > timedelta(0)
+        if (delta if future else -delta) < JUST_NOW:
             return self.just_now
-        if span >= _FAST_SPAN:
-            return relative(when, self.now)
-        seconds = span.total_seconds()
-        # The largest unit with a count (a minute at least: `span` is a minute or more).
-        chunk, unit = next((c, u) for c, u in _CHUNKS if seconds >= c)
-        count = int(seconds // chunk)
-        key = (delta > timedelta(0), unit, count)
+        unit, count = _largest_unit(now, when) if future else _largest_unit(when, now)
+        key = (future, unit, count)
         text = self.spans.get(key)
         if text is None:
             words = avoid_wrapping(TIME_STRINGS[unit] % {"num": count})
-            text = (self.until if key[0] else self.ago) % {"delta": words}
+            text = (self.until if future else self.ago) % {"delta": words}
             self.spans[key] = text
         return text
+
+
+def _largest_unit(d: datetime, now: datetime) -> tuple[str, int]:
+    """`timesince(d, now, depth=1)`'s unit and count (`d` the earlier, same zone)."""
+    delta = now - d
+    if delta.days * 86400 + delta.seconds <= 0:
+        return "minute", 0
+    total_months = (now.year - d.year) * 12 + (now.month - d.month)
+    if d.day > now.day or (d.day == now.day and d.time() > now.time()):
+        total_months -= 1
+    years, months = divmod(total_months, 12)
+    if years:
+        return "year", years
+    if months:
+        return "month", months
+    remaining = (now - d).total_seconds()
+    for unit, chunk in zip(_UNITS[2:], TIME_CHUNKS, strict=True):
+        if remaining >= chunk:
+            return unit, int(remaining // chunk)
+    return "minute", 0
 
 
 def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
