@@ -127,7 +127,9 @@ class SettingsForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, rules: list[dict[str, str]], mo4: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rules: list[dict[str, str]], mo4: bool, mo4_words: str = "", **kwargs: Any
+    ) -> None:
         initial = kwargs.setdefault("initial", {})
         chosen: dict[str, str] = {}
         for rule in rules:
@@ -141,10 +143,12 @@ class SettingsForm(forms.Form):
         if mo4:
             field = self.fields["notify_author"]
             field.disabled = True
-            field.help_text = _(
-                "Retningslinjen krever det (MO-4): «Hvis du utestenger en personen eller "
-                "sletter det vedkommende har skrevet, må du informere personen om hvorfor du "
-                "har gjort det.»"
+            # The municipality's own words (policy.citation), never another's: the quote
+            # used to be Indre Fosen's for everyone (language review 2026-12, row 21).
+            field.help_text = (
+                _("Retningslinjen krever det (MO-4): «%(words)s»") % {"words": mo4_words}
+                if mo4_words
+                else _("Retningslinjen krever det (MO-4).")
             )
 
     def auto_fields(self) -> list[Any]:

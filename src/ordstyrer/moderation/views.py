@@ -425,6 +425,8 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
     current = settings_or_default(municipality)
     policy = policy_for(municipality=municipality)
     mo4 = policy.applies("MO-4")
+    citation = policy.citation("MO-4") if mo4 else None
+    mo4_words = citation.text if citation else ""
     initial = {
         "second_approver": current.second_approver,
         "notify_author": mo4 or current.notify_author,
@@ -434,7 +436,9 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
     }
     rules = list(current.auto_rules)
     if request.method == "POST":
-        form = SettingsForm(request.POST, rules=rules, mo4=mo4, initial=initial)
+        form = SettingsForm(
+            request.POST, rules=rules, mo4=mo4, mo4_words=mo4_words, initial=initial
+        )
         if form.is_valid():
             try:
                 configuration.moderation_settings_update(
@@ -453,7 +457,7 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
                 messages.success(request, _("Innstillingene for moderering er lagret."))
                 return redirect(reverse("moderation:settings", args=[municipality.slug]))
     else:
-        form = SettingsForm(rules=rules, mo4=mo4, initial=initial)
+        form = SettingsForm(rules=rules, mo4=mo4, mo4_words=mo4_words, initial=initial)
     return render(
         request,
         "moderation/settings.html",
