@@ -36,6 +36,10 @@ CASES = [
     ("Utført for %(count)s henvendelse.", "Utført for %(count)s henvendelser.",
      "en", 2, "Done for 2 inquiries."),
     ("%(count)s fil", "%(count)s filer", "en", 1, "1 file"),
+    ("%(count)s planlagt innlegg satt på pause.", "%(count)s planlagte innlegg satt på pause.",
+     "nb", 1, "1 planlagt innlegg satt på pause."),
+    ("%(count)s planlagt innlegg satt på pause.", "%(count)s planlagte innlegg satt på pause.",
+     "nn", 3, "3 planlagde innlegg sette på pause."),
     ("%(count)s skjermet registrering", "%(count)s skjermede registreringer",
      "nn", 2, "2 skjerma registreringar"),
 ]  # fmt: skip

@@ -20,6 +20,7 @@ from django.apps import apps
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
@@ -133,7 +134,12 @@ def crisis_declare(
             crisis_log_write(
                 crisis=crisis,
                 kind=CrisisLogKind.POSTS_PAUSED,
-                text=_("%(count)s planlagte innlegg satt på pause.") % {"count": paused},
+                text=ngettext(
+                    "%(count)s planlagt innlegg satt på pause.",
+                    "%(count)s planlagte innlegg satt på pause.",
+                    paused,
+                )
+                % {"count": paused},
                 object_kind="crisis",
                 object_id=crisis.pk,
                 actor=actor,
