@@ -19,7 +19,7 @@ NOW = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night summer time begins i
 
 def _items(offsets: list[timedelta]) -> list[InboxItem]:
     channel = Channel(pk=1, name="Skolen & <biblioteket>")
-    return [
+    items = [
         InboxItem(
             pk=n + 1,
             channel=channel,
@@ -34,6 +34,9 @@ def _items(offsets: list[timedelta]) -> list[InboxItem]:
         )
         for n, offset in enumerate(offsets)
     ]
+    for item in items:  # as `inbox_page` reads it, with the row
+        item.channel_name = channel.name
+    return items
 
 
 def _offsets() -> list[timedelta]:

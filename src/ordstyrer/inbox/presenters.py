@@ -200,7 +200,7 @@ def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
                 reply_label=page.reply_to % {"who": who},
                 snippet=_snippet(mask_national_ids(item.text)),  # PU-1, #18
                 nynorsk=item.written_standard == "nn",
-                channel=item.channel.name,
+                channel=item.channel_name,  # read with the row (inbox_page)
                 category=page.categories.get(item.category, item.category),
                 status=page.statuses.get(item.status, item.status),
                 due_iso=due.isoformat() if due else "",
