@@ -7,7 +7,11 @@ migrated, then dropped — the archive is append-only, so the benchmark never wr
     appends   N single appends, each in its own transaction and committed before the
               next starts, with an idempotency key as the moderation services give;
               then N each inside a caller's transaction (as a moderation action calls
-              it); then the same in batches of 100 per transaction
+              it); then the same in batches of 100 per transaction. Beside them, from
+              the same run: the commit ceiling (N empty one-row transactions) and the
+              insert ceiling (N records computed beforehand, each inserted and
+              committed on its own: an append without reading the head or building
+              the record)
     verify    a chain of V records (made in bulk with the same canonical form and
               hashes as archive_append), `verify_chain` timed, projected to 1,000,000
     render    R PDF/A-2b renderings (WeasyPrint), per second
@@ -18,6 +22,7 @@ migrated, then dropped — the archive is append-only, so the benchmark never wr
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/archive.py [--appends N] [--verify V] [--export E] [--render R]
+      (0 skips a part: `--verify 0 --export 0 --render 0` measures the appends alone)
 """
 
 from __future__ import annotations
@@ -46,7 +51,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
-GOALS = {"appends": 1000.0, "verify_1m": 60.0, "export_mb": 256.0}
+GOALS = {"appends": 1500.0, "verify_1m": 60.0, "export_mb": 256.0}
 T0 = datetime(2025, 5, 16, 8, 0, tzinfo=UTC)
 
 
@@ -149,15 +154,15 @@ def bench_parallel(n: int, threads: int) -> dict:
     return {f"appends_per_s_{threads}_municipalities_in_parallel": round(n * threads / took)}
 
 
-def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
-    """A valid chain made in bulk: the same body, canonical form and hash as an append."""
+def chained_records(municipality, count: int):
+    """`count` records that continue the municipality's chain: the same body, canonical
+    form and hash as archive_append gives them."""
     from ordstyrer.archive.canonical import chain_hash
     from ordstyrer.archive.models import ArchiveRecord, ChainHead
     from ordstyrer.archive.services import build_body, seal
 
     head = ChainHead.objects.get_or_create(municipality=municipality)[0]
     prev, sequence = head.head_hash, head.sequence
-    rows: list[ArchiveRecord] = []
     for index in range(count):
         sequence += 1
         at = T0 + timedelta(seconds=index)
@@ -173,22 +178,49 @@ def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
         )
         columns, canonical = seal(body)
         digest = chain_hash(prev, canonical)
-        rows.append(
-            ArchiveRecord(
-                municipality=municipality,
-                **columns,
-                canonical=canonical,
-                prev_hash=prev,
-                hash=digest,
-            )
+        yield ArchiveRecord(
+            municipality=municipality, **columns, canonical=canonical, prev_hash=prev, hash=digest
         )
         prev = digest
-        if len(rows) == batch:
+
+
+def bench_insert_ceiling(municipality, n: int) -> dict:
+    """The records alone, computed beforehand, each inserted and committed on its own:
+    what an append costs without reading the head and building the record."""
+    rows = list(chained_records(municipality, n))
+    start = time.perf_counter()
+    for row in rows:
+        row.save(force_insert=True)
+    return {"inserts_per_s_ceiling": round(n / (time.perf_counter() - start))}
+
+
+def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
+    """A valid chain made in bulk (`chained_records`). On PostgreSQL the trigger that
+    moves the head with each record (migration 0005) is off meanwhile — it would
+    update the head row once per row inside one statement — and the head is set at
+    the end; SQLite runs it."""
+    from ordstyrer.archive.models import ArchiveRecord, ChainHead
+
+    table = ArchiveRecord._meta.db_table
+    trigger = f"{table}_follows_head"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    try:
+        rows: list = []
+        for row in chained_records(municipality, count):
+            rows.append(row)
+            if len(rows) == batch:
+                ArchiveRecord.objects.bulk_create(rows)
+                rows.clear()
+        if rows:
             ArchiveRecord.objects.bulk_create(rows)
-            rows.clear()
-    if rows:
-        ArchiveRecord.objects.bulk_create(rows)
-    ChainHead.objects.filter(pk=municipality.pk).update(sequence=sequence, head_hash=prev)
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    last = ArchiveRecord.objects.filter(municipality=municipality).order_by("-sequence").first()
+    ChainHead.objects.filter(pk=municipality.pk).update(sequence=last.sequence, head_hash=last.hash)
 
 
 def bench_verify(municipality, count: int) -> dict:
@@ -330,21 +362,35 @@ def main() -> None:
             return Municipality.objects.create(slug=slug, name="Benchby", preset="indre-fosen")
 
         # The export first, while the process holds no more than an export run needs.
-        figures.update(bench_export(town("bench-export"), args.export))
+        if args.export:
+            figures.update(bench_export(town("bench-export"), args.export))
         appends = town("bench-append")
         figures.update(bench_appends(appends, args.appends))
         figures.update(bench_commit_ceiling(args.appends))
+        figures.update(bench_insert_ceiling(town("bench-insert"), args.appends))
         if connection.vendor == "postgresql":
             figures.update(bench_parallel(args.appends // 4, 4))
-        figures.update(bench_verify(town("bench-verify"), args.verify))
-        figures.update(bench_render(appends, args.render))
+        if args.verify:
+            figures.update(bench_verify(town("bench-verify"), args.verify))
+        if args.render:
+            figures.update(bench_render(appends, args.render))
+        figures["load_average_after"] = os.getloadavg()[0]
     finally:
         teardown_databases(old, verbosity=0)
-    figures["goals"] = {
-        "appends_per_s >= 1000": figures["appends_per_s"] >= GOALS["appends"],
-        "verify_1m_projected_s < 60": figures["verify_1m_projected_s"] < GOALS["verify_1m"],
-        "export_peak_rss_mb < 256": figures["export_peak_rss_mb"] < GOALS["export_mb"],
-    }
+    goals = {"appends_per_s >= 1500": figures["appends_per_s"] >= GOALS["appends"]}
+    # Judged on the sizes the goals name; a smaller run says it only projects.
+    if args.verify >= 1_000_000:
+        goals["verify_1m_s < 60"] = figures["verify_s"] < GOALS["verify_1m"]
+    elif args.verify:
+        goals["verify_1m_s < 60 (projected)"] = (
+            figures["verify_1m_projected_s"] < GOALS["verify_1m"]
+        )
+    if args.export:
+        name = "export_100k_peak_rss_mb < 256" + (
+            " (smaller export)" if args.export < 100_000 else ""
+        )
+        goals[name] = figures["export_peak_rss_mb"] < GOALS["export_mb"]
+    figures["goals"] = goals
     print(json.dumps(figures, indent=2, ensure_ascii=False))
 
 
