@@ -14,6 +14,7 @@ citizen's item answered.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -358,12 +359,18 @@ def _values(obj: Any, *, with_id: bool = True) -> list[Any]:
     """A model instance's row as `bulk_create` would send it for these models (no field
     changes its value on save: no `auto_now`), JSON as `json.dumps` gives it (jsonb
     stores the same value)."""
-    fields = _columns(type(obj), with_id=with_id)
-    row = [getattr(obj, f.attname) for f in fields]
-    for i, f in enumerate(fields):
-        if isinstance(f, JSONField):
-            row[i] = json.dumps(row[i])
+    attnames, json_at = _row_shape(type(obj), with_id)
+    row = [getattr(obj, name) for name in attnames]
+    for i in json_at:
+        row[i] = json.dumps(row[i])
     return row
+
+
+@functools.cache
+def _row_shape(model: Any, with_id: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    fields = _columns(model, with_id=with_id)
+    json_at = tuple(i for i, f in enumerate(fields) if isinstance(f, JSONField))
+    return tuple(f.attname for f in fields), json_at
 
 
 def _like(template: Any, **columns: list[Any]) -> list[list[Any]]:
