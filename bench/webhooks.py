@@ -424,6 +424,7 @@ def profile_run(args, db_url: str, env: dict[str, str]) -> None:
         return execute(sql, params, many, context)
 
     profiler = cProfile.Profile()
+    pg = _postgres_cpu()
     cpu, wall = time.process_time(), time.time()
     with connection.execute_wrapper(count):
         if args.profile:
@@ -436,6 +437,7 @@ def profile_run(args, db_url: str, env: dict[str, str]) -> None:
             handled += done
         profiler.disable()
     cpu, wall = time.process_time() - cpu, time.time() - wall
+    pg = _postgres_cpu() - pg
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) - count(DISTINCT platform_id) FROM inbox_inboxitem "
@@ -447,6 +449,7 @@ def profile_run(args, db_url: str, env: dict[str, str]) -> None:
         f"of {webhooks.DRAIN_BATCH}): {wall:.2f} s = {handled / wall:,.0f} events/s, "
         f"{cpu / handled * 1e6:,.0f} µs CPU/event "
         f"({'profiler on' if args.profile else 'no profiler'}), "
+        f"PostgreSQL's backend {pg / handled * 1e6:,.0f} µs/event, "
         f"{queries[0] / handled:.2f} queries/event, {dupes} duplicates; {_load()}"
     )
     if args.profile:
