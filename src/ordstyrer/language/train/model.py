@@ -11,6 +11,7 @@ the same scores.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -61,14 +62,25 @@ class CalibratedLR:
         self.lr, self.a, self.b = lr, a, b
 
     @classmethod
-    def fit(cls, x, y: np.ndarray, *, seed: int, c: float = 6.0) -> tuple[CalibratedLR, np.ndarray]:  # noqa: ANN001
+    def fit(
+        cls,
+        x,  # noqa: ANN001 - sparse or dense matrix
+        y: np.ndarray,
+        *,
+        seed: int,
+        c: float = 6.0,
+        groups: Sequence[str] | None = None,
+    ) -> tuple[CalibratedLR, np.ndarray]:
+        """`groups` (one per row, e.g. the post a comment answers) keep a group in one
+        fold, so that the out-of-fold scores that calibrate the model and choose its
+        threshold are those of unseen posts (issue #16), not of near-copies."""
         from sklearn.linear_model import LogisticRegression
-        from sklearn.model_selection import StratifiedKFold, cross_val_predict
+        from sklearn.model_selection import cross_val_predict
 
         def make() -> LogisticRegression:
             return LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
 
-        folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=seed)
+        folds = list(grouped_folds(y, groups, n_splits=3, seed=seed))
         oof = cross_val_predict(make(), x, y, cv=folds, method="decision_function")
         platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof.reshape(-1, 1), y)
         model = cls(make().fit(x, y), float(platt.coef_[0, 0]), float(platt.intercept_[0]))
@@ -80,6 +92,34 @@ class CalibratedLR:
     def predict_proba(self, x) -> np.ndarray:  # noqa: ANN001 - sparse matrix
         p = self._squash(self.lr.decision_function(x))
         return np.column_stack([1 - p, p])
+
+
+def row_group(row: dict) -> str:
+    """The post a labelled comment belongs to: all comments under one post stay on the
+    same side of every split. Comments without a post (messages, standalone comments) are
+    written in runs of related texts, so ten consecutive ids form one group (authored rows
+    name their run in `group`); rows with neither (editors' corrections) are their own
+    group."""
+    if row.get("post_text"):
+        return "post:" + row["post_text"]
+    if row.get("group"):
+        return "group:" + row["group"]
+    match = re.fullmatch(r"c(\d+)", row.get("id", ""))
+    return f"run:{int(match.group(1)) // 10}" if match else "text:" + row["text"]
+
+
+def grouped_folds(
+    y: np.ndarray, groups: Sequence[str] | None, *, n_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified folds; with `groups`, no group is split across folds."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+
+    y = np.asarray(y)
+    if groups is None:
+        folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+        return list(folds.split(np.zeros(len(y)), y))
+    folds = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(folds.split(np.zeros(len(y)), y, groups=list(groups)))
 
 
 def macro_f1_at(y: np.ndarray, scores: np.ndarray, t: float) -> float:
@@ -141,6 +181,7 @@ class CommentModel:
         self.offensive_cascade_threshold = 0.5
         self.offensive_oof: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.offensive_selection: dict[str, float] = {}
+        self.offensive_groups: list[str] | None = None
         self.meta = {}
 
     def _text_matrix(self, texts: list[str]):  # noqa: ANN202 - sparse
@@ -172,8 +213,12 @@ class CommentModel:
         offensive_rows: list[tuple[str, int]],
         polarity_rows: list[tuple[str, str]],
         seed: int,
+        c: float | dict[str, float] = 6.0,
     ) -> CommentModel:
-        """Fit the shared vectorisers on all texts, the auxiliary models, then the categories."""
+        """Fit the shared vectorisers on all texts, the auxiliary models, then the categories.
+
+        `c` is the categories' regularisation (one value, or one per category). Every
+        out-of-fold score (calibration, thresholds) comes from folds grouped by post."""
         from scipy import sparse
         from sklearn.linear_model import LogisticRegression
 
@@ -190,19 +235,22 @@ class CommentModel:
         model.aux = AuxModels(*aux)
         model._fit_offensive_head(rows, offensive_rows, seed=seed)
         x = model._matrix(texts)
+        groups = [row_group(r) for r in rows]
         negatives = model._offensive_negatives(offensive_rows, seed=seed)
         for cat in CATEGORIES:
             y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
+            cc = c[cat] if isinstance(c, dict) else c
             if cat in OFFENSIVE_LABELS and negatives is not None:
                 # DKHATE's NOT comments are negatives for hate speech and harassment too
                 # (rude-sounding but inoffensive text); the threshold is still chosen on
                 # the in-house rows' out-of-fold scores only.
                 xx = sparse.vstack([x, negatives], format="csr")
                 yy = np.concatenate([y, np.zeros(negatives.shape[0], dtype=int)])
-                clf, oof = CalibratedLR.fit(xx, yy, seed=seed)
+                gg = groups + [f"dk:{i}" for i in range(negatives.shape[0])]
+                clf, oof = CalibratedLR.fit(xx, yy, seed=seed, c=cc, groups=gg)
                 oof = oof[: len(rows)]
             else:
-                clf, oof = CalibratedLR.fit(x, y, seed=seed)
+                clf, oof = CalibratedLR.fit(x, y, seed=seed, c=cc, groups=groups)
             model.thresholds.append(best_threshold(y, oof))
             model.classifiers.append(clf)
         hate = [r for r in rows if r.get("hate_ground")]
@@ -253,11 +301,13 @@ class CommentModel:
     ) -> None:
         """Fast OFF/NOT head; its threshold maximises DKHATE macro-F1 out of fold (train only)."""
         texts, y, dk = self.offensive_training(rows, offensive_rows)
-        head, oof = CalibratedLR.fit(self._text_matrix(texts), y, seed=seed, c=4.0)
+        groups = [f"dk:{i}" for i in range(len(offensive_rows))] + [row_group(r) for r in rows]
+        head, oof = CalibratedLR.fit(self._text_matrix(texts), y, seed=seed, c=4.0, groups=groups)
         self.offensive_head = head
         self.offensive_threshold = best_macro_threshold(y[dk], oof[dk])
         self.offensive_clear = clear_level(y, oof)
         self.offensive_oof = (y, dk, oof)
+        self.offensive_groups = groups
         self.offensive_selection = {
             "fast_oof_macro_f1": macro_f1_at(y[dk], oof[dk], self.offensive_threshold)
         }
@@ -271,7 +321,9 @@ class CommentModel:
         if self.offensive_oof is None:
             raise ValueError("fit the fast head first")
         y, dk, fast = self.offensive_oof
-        self.offensive_e5, slow = CalibratedLR.fit(vectors, y, seed=seed, c=1.0)
+        self.offensive_e5, slow = CalibratedLR.fit(
+            vectors, y, seed=seed, c=1.0, groups=self.offensive_groups
+        )
         mixed = np.where(fast >= self.offensive_clear, (fast + slow) / 2, fast)
         self.offensive_cascade_threshold = max(
             best_macro_threshold(y[dk], mixed[dk]), self.offensive_clear
@@ -284,7 +336,12 @@ class CommentModel:
         )
 
     def fit_embeddings(
-        self, rows: list[dict], vectors: np.ndarray, negatives: np.ndarray | None = None
+        self,
+        rows: list[dict],
+        vectors: np.ndarray,
+        negatives: np.ndarray | None = None,
+        *,
+        seed: int = 0,
     ) -> None:
         """Per-category classifiers on sentence embeddings, for the cascade.
 
@@ -294,14 +351,17 @@ class CommentModel:
         from sklearn.linear_model import LogisticRegression
 
         self.embedding_classifiers = []
+        groups = [row_group(r) for r in rows]
         for cat in CATEGORIES:
-            x = vectors
+            x, gg = vectors, groups
             y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
             if cat in OFFENSIVE_LABELS and negatives is not None and len(negatives):
                 x = np.vstack([vectors, negatives])
                 y = np.concatenate([y, np.zeros(len(negatives), dtype=int)])
+                gg = groups + [f"dk:{i}" for i in range(len(negatives))]
             base = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
-            clf = CalibratedClassifierCV(base, cv=3, method="sigmoid").fit(x, y)
+            folds = grouped_folds(y, gg, n_splits=3, seed=seed)
+            clf = CalibratedClassifierCV(base, cv=folds, method="sigmoid").fit(x, y)
             self.embedding_classifiers.append(clf)
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
