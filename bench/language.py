@@ -174,7 +174,8 @@ def bench_aux(data: Path, *, embeddings: bool) -> None:
 
 def _split(data: Path):  # noqa: ANN202
     labelled = train_comments.load_jsonl(train_comments.LABELLED)
-    train = [r for r in labelled if not train_comments.held_out(r)]
+    authored = train_comments.load_jsonl(train_comments.AUTHORED)  # training side only
+    train = [r for r in labelled if not train_comments.held_out(r)] + authored
     test = [r for r in labelled if train_comments.held_out(r)]
     dk_train, _ = train_comments.load_dkhate(data)
     nr_train, _ = train_comments.load_norec(data)
