@@ -95,3 +95,31 @@ def test_nothing_waiting_and_outsiders(world):
     body = client_for(world.p.archivist).get(reverse("dashboard", args=[slug])).content.decode()
     assert "Ingenting venter på deg akkurat nå." in body
     assert client_for(world.p.outsider).get(reverse("dashboard", args=[slug])).status_code == 404
+
+
+def test_a_channel_never_connected_is_not_polled_but_shown_as_waiting_to_connect(world):
+    """A live Facebook channel with no connection is no failing poll ("Innstillingen
+    «token» mangler") but a channel its main administrator must connect."""
+    from ordstyrer.channels.models import Channel
+    from ordstyrer.inbox.polling import polls_sweep
+
+    slug = world.municipality.slug
+    page = Channel.objects.create(
+        municipality=world.municipality, kind="facebook", name="Foreldresiden",
+        status="active", created_at=timezone.now(), proposed_by=world.p.employee,
+    )  # fmt: skip
+    polls_sweep(now=timezone.now())
+    assert not ChannelPoll.objects.filter(channel=page).exists()
+
+    body = client_for(world.p.communications).get(reverse("dashboard", args=[slug]))
+    text = body.content.decode()
+    assert "Foreldresiden er ikke koblet til Facebook ennå." in text
+    assert reverse("platforms:connection", kwargs={"slug": slug, "pk": page.pk}) in text
+    assert "Ordstyrer får ikke hentet kommentarer fra Foreldresiden" not in text
+
+    # Once it has a token, it is polled like any other.
+    Channel.objects.filter(pk=page.pk).update(connector_config={"token": "x"})
+    polls_sweep(now=timezone.now())
+    assert ChannelPoll.objects.filter(channel=page).exists()
+    text = client_for(world.p.communications).get(reverse("dashboard", args=[slug]))
+    assert "Foreldresiden er ikke koblet til" not in text.content.decode()

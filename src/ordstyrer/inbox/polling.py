@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ordstyrer.channels import workflow as channel_workflow
@@ -130,9 +131,21 @@ def _failed(poll: ChannelPoll, exc: ConnectorError, now: datetime) -> None:
     )
 
 
+def pollable(channels: QuerySet[Channel]) -> QuerySet[Channel]:
+    """The channels among `channels` a poll can read: the simulated platform, and a
+    Facebook Page or Instagram account once it is connected (its connection, or a token
+    in its configuration). One never connected is no failing poll but a channel waiting
+    for its main administrator to connect it — the start page says so."""
+    return channels.filter(
+        Q(kind=ChannelKind.SIMULATED)
+        | Q(platform_connection__status="connected")
+        | Q(connector_config__has_key="token")
+    )
+
+
 def polls_sweep(*, now: datetime) -> int:
     """Claim the live channels due for a poll (compare-and-set) and queue their polls."""
-    live = Channel.objects.filter(status__in=channel_workflow.LIVE)
+    live = pollable(Channel.objects.filter(status__in=channel_workflow.LIVE))
     missing = live.filter(inbox_poll__isnull=True).values_list("pk", flat=True)[:BATCH]
     for channel_id in list(missing):
         try:
@@ -140,9 +153,9 @@ def polls_sweep(*, now: datetime) -> int:
                 ChannelPoll.objects.create(channel_id=channel_id, next_poll_at=now)
         except IntegrityError:  # another worker made it
             continue
-    due = ChannelPoll.objects.filter(
-        next_poll_at__lte=now, channel__status__in=channel_workflow.LIVE
-    ).values_list("pk", "channel_id", "channel__kind", "next_poll_at")[:BATCH]
+    due = ChannelPoll.objects.filter(next_poll_at__lte=now, channel__in=live).values_list(
+        "pk", "channel_id", "channel__kind", "next_poll_at"
+    )[:BATCH]
     claimed = 0
     for pk, channel_id, kind, at in list(due):
         every = timedelta(seconds=POLL_EVERY.get(kind, 900))

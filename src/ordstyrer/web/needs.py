@@ -20,12 +20,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ordstyrer.channels import workflow
-from ordstyrer.channels.models import Channel
+from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.channels.permissions import may_decide
 from ordstyrer.channels.selectors import channel_registry
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import ChannelPoll, InboxItem, Reply, ReplyStatus
+from ordstyrer.inbox.polling import pollable
 from ordstyrer.inbox.selectors import NOT_WAITING
 from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, NoticeState
@@ -257,7 +258,31 @@ def _connections(user: Any, municipality: Municipality) -> list[Need]:
         for poll in polls.order_by("channel__name")[:20]
     ]
     needs += _platform_connections(municipality, None if oversight else (mine or []))
+    needs += _unconnected(municipality, None if oversight else (mine or []))
     return needs
+
+
+def _unconnected(municipality: Municipality, channel_ids: list[int] | None) -> list[Need]:
+    """Live Facebook/Instagram channels not connected to their platform yet: nothing is
+    read from them or answered on them until a main administrator connects them."""
+    live = Channel.objects.filter(
+        municipality=municipality,
+        status__in=workflow.LIVE,
+        kind__in=(ChannelKind.FACEBOOK, ChannelKind.INSTAGRAM),
+    )
+    if channel_ids is not None:
+        live = live.filter(pk__in=channel_ids)
+    rows = live.exclude(pk__in=pollable(live).values("pk")).order_by("name")[:20]
+    return [
+        Need(
+            f"unconnected-{channel.pk}",
+            1,
+            _("%(channel)s er ikke koblet til %(platform)s ennå.")
+            % {"channel": channel.name, "platform": channel.kind.title()},
+            reverse("platforms:connection", kwargs={"slug": municipality.slug, "pk": channel.pk}),
+        )
+        for channel in rows
+    ]
 
 
 def _platform_connections(municipality: Municipality, channel_ids: list[int] | None) -> list[Need]:
