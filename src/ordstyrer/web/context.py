@@ -17,7 +17,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {"current_municipality": municipality, "sso_enabled": sso_configured()}
     return {
         "current_municipality": municipality,
-        "my_municipalities": list(municipalities_for(user)),
+        # The menu only asks whether there is more than one (the switcher's link): ids,
+        # two at most, no municipality objects (#14, the list page's CPU).
+        "my_municipalities": list(
+            municipalities_for(user).order_by().values_list("pk", flat=True)[:2]
+        ),
         "my_roles": sorted(roles_in(getattr(request, "actor", user), municipality))
         if municipality
         else [],
