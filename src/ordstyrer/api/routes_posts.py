@@ -132,7 +132,7 @@ def post_body(post: Post) -> dict[str, Any]:
 def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) -> list[int]:
     """The register's files the media list names; alt text and captions given here are
     written to the file through the register's own service (PU-3, PU-4)."""
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
     ids = []
     for index, item in enumerate(media):
         if item.upload_id is None:
@@ -164,7 +164,7 @@ def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) ->
         if item.captions is not None and item.type == "video":
             changes["caption_mode"] = item.captions
         if changes:
-            media_update(actor=user, asset_id=asset.pk, **changes)
+            media_update(actor=actor, asset_id=asset.pk, **changes)
         ids.append(asset.pk)
     return ids
 
@@ -179,11 +179,11 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> HttpRespons
     """A draft on the channels (the person must publish on each, CH-3); the policy's
     findings are computed at once. Scope `posts:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:write")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
 
     def run() -> tuple[int, dict[str, Any]]:
         post = services.post_create(
-            actor=user,
+            actor=actor,
             municipality=municipality,
             channel_ids=payload.channels,
             text=payload.text,
@@ -206,8 +206,8 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
     """Only the fields sent change. A rejected or failed post returns to draft. Scope
     `posts:write`."""
     municipality = municipality_for(request, slug, scope="posts:write")
-    user = request.auth.user  # type: ignore[attr-defined]
-    post = access_post(user=user, id=id, slug=slug, need="view")
+    actor = request.actor  # type: ignore[attr-defined]
+    post = access_post(user=actor, id=id, slug=slug, need="view")
     sent = payload.dict(exclude_unset=True)
     changes: dict[str, Any] = {}
     for name, target in (("text", "text"), ("links", "links"), ("channels", "channel_ids"),
@@ -219,7 +219,7 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
     def run() -> tuple[int, dict[str, Any]]:
         if payload.media is not None:
             changes["media_ids"] = _media_ids(request, municipality, payload.media)
-        changed = services.post_update(actor=user, post_id=post.pk, **changes)
+        changed = services.post_update(actor=actor, post_id=post.pk, **changes)
         return 200, post_body(changed)
 
     return api_write(request, municipality=municipality, action="post_update", run=run)
@@ -236,9 +236,9 @@ def posts(request: HttpRequest, slug: str, filters: Query[PostQuery]) -> dict[st
     `posts:write` or `posts:approve`."""
     municipality = municipality_for(request, slug)
     _any_scope(request, "posts:write", "posts:approve")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]
     rows = sorted(
-        posts_list(municipality=municipality, user=user, status=filters.status or None),
+        posts_list(municipality=municipality, user=actor, status=filters.status or None),
         key=lambda p: -p.pk,
     )
     if filters.cursor:
@@ -258,8 +258,8 @@ def post_detail(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # 
     """Scope `posts:write` or `posts:approve`."""
     municipality_for(request, slug)
     _any_scope(request, "posts:write", "posts:approve")
-    user = request.auth.user  # type: ignore[attr-defined]
-    return post_body(access_post(user=user, id=id, slug=slug, need="view"))
+    actor = request.actor  # type: ignore[attr-defined]
+    return post_body(access_post(user=actor, id=id, slug=slug, need="view"))
 
 
 @router.post(
@@ -280,12 +280,12 @@ def post_publish(
     (the channel's chain), scheduled, publishing or published. A post already on its way
     is returned unchanged. Scope `posts:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:write")
-    user = request.auth.user  # type: ignore[attr-defined]
-    post = access_post(user=user, id=id, slug=slug, need="view")
+    actor = request.actor  # type: ignore[attr-defined]
+    post = access_post(user=actor, id=id, slug=slug, need="view")
 
     def run() -> tuple[int, dict[str, Any]]:
         done = services.post_publish(
-            actor=user, post_id=post.pk, override_reason=payload.override_reason or ""
+            actor=actor, post_id=post.pk, override_reason=payload.override_reason or ""
         )
         return 200, post_body(done)
 
@@ -303,14 +303,14 @@ def post_approve(request: HttpRequest, slug: str, id: int) -> HttpResponse:  # n
     for a post awaiting_crisis_approval — the crisis leader or a named deputy (PU-12).
     Scope `posts:approve`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:approve")
-    user = request.auth.user  # type: ignore[attr-defined]
-    post = access_post(user=user, id=id, slug=slug, need="view")
+    actor = request.actor  # type: ignore[attr-defined]
+    post = access_post(user=actor, id=id, slug=slug, need="view")
 
     def run() -> tuple[int, dict[str, Any]]:
         if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
-            done = services.post_crisis_approve(actor=user, post_id=post.pk)
+            done = services.post_crisis_approve(actor=actor, post_id=post.pk)
         else:
-            done = services.post_approve(actor=user, post_id=post.pk)
+            done = services.post_approve(actor=actor, post_id=post.pk)
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_approve", run=run)
@@ -329,14 +329,14 @@ def post_reject(
 ) -> HttpResponse:
     """As approve; the reason goes to the author. Scope `posts:approve`."""
     municipality = municipality_for(request, slug, scope="posts:approve")
-    user = request.auth.user  # type: ignore[attr-defined]
-    post = access_post(user=user, id=id, slug=slug, need="view")
+    actor = request.actor  # type: ignore[attr-defined]
+    post = access_post(user=actor, id=id, slug=slug, need="view")
 
     def run() -> tuple[int, dict[str, Any]]:
         if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
-            done = services.post_crisis_reject(actor=user, post_id=post.pk, reason=payload.reason)
+            done = services.post_crisis_reject(actor=actor, post_id=post.pk, reason=payload.reason)
         else:
-            done = services.post_reject(actor=user, post_id=post.pk, reason=payload.reason)
+            done = services.post_reject(actor=actor, post_id=post.pk, reason=payload.reason)
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_reject", run=run)

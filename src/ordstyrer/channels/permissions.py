@@ -3,6 +3,8 @@
 `access_channel(user=…, id=…, need=…)` is the one way views, services and later apps
 (publishing, inbox, moderation) reach a channel: an outsider gets 404 (the channel's
 existence does not leak), a member without the role gets 403 (`NotPermitted`).
+The access helpers (`access_channel`, `require_channel_role`, `has_channel_need`,
+`channel_role_of`) take the request's `Actor` as well as a bare user.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Role
@@ -42,8 +45,9 @@ OVERSIGHT: dict[str, frozenset[str]] = {
 }
 
 
-def channel_role_of(user: Any, channel: Channel) -> str | None:
+def channel_role_of(user: ActorLike, channel: Channel) -> str | None:
     """The user's role on the channel, or None (cached on the user for the request)."""
+    user = user_of(user)
     if not getattr(user, "is_authenticated", False):
         return None
     cache = getattr(user, "_ordstyrer_channel_roles", None)
@@ -59,12 +63,13 @@ def channel_role_of(user: Any, channel: Channel) -> str | None:
     return cache[channel.pk]
 
 
-def forget_channel_roles(user: Any) -> None:
+def forget_channel_roles(user: ActorLike) -> None:
+    user = user_of(user)
     if hasattr(user, "_ordstyrer_channel_roles"):
         del user._ordstyrer_channel_roles
 
 
-def has_channel_need(user: Any, channel: Channel, need: str) -> bool:
+def has_channel_need(user: ActorLike, channel: Channel, need: str) -> bool:
     """Whether `user` has `need` on `channel` (False for outsiders)."""
     if need not in CHANNEL_NEEDS:
         raise ValueError(f"unknown channel need {need!r}")
@@ -79,7 +84,7 @@ def has_channel_need(user: Any, channel: Channel, need: str) -> bool:
     return channel_role_of(user, channel) in wanted
 
 
-def require_channel_role(user: Any, channel: Channel, need: str) -> None:
+def require_channel_role(user: ActorLike, channel: Channel, need: str) -> None:
     """Raise unless `user` may do `need` on `channel`: 404 outsider, 403 member (CH-3)."""
     if not roles_in(user, channel.municipality):
         raise NotFound(_("Fant ikke siden."))
@@ -89,7 +94,9 @@ def require_channel_role(user: Any, channel: Channel, need: str) -> None:
         )
 
 
-def access_channel(*, user: Any, id: int, need: str = "view", slug: str | None = None) -> Channel:
+def access_channel(
+    *, user: ActorLike, id: int, need: str = "view", slug: str | None = None
+) -> Channel:
     """The channel `id` if `user` may do `need` on it. With `slug`, the channel must also
     belong to that municipality (the URL's), otherwise 404."""
     try:

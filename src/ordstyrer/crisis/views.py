@@ -268,14 +268,14 @@ def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int
     try:
         if data["decision"] == "discard":
             publishing.post_discard(
-                post_id=post.pk, actor=request.user, now=timezone.now(), reason=data["reason"]
+                post_id=post.pk, actor=request.actor, now=timezone.now(), reason=data["reason"]
             )
             messages.success(request, _("Innlegget er forkastet."))
         else:
             now = timezone.now()
             publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
             publishing.post_resume(
-                post_id=post.pk, actor=request.user, now=now, publish_at=publish_at
+                post_id=post.pk, actor=request.actor, now=now, publish_at=publish_at
             )
             messages.success(request, _("Innlegget er satt i gang igjen."))
     except ServiceError as exc:

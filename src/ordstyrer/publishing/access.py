@@ -15,6 +15,7 @@ from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.channels.permissions import has_channel_need
 from ordstyrer.channels.selectors import is_unit_leader_for
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.publishing import rules
@@ -26,7 +27,7 @@ from ordstyrer.tenants.models import Municipality, Role
 PUBLISHABLE = frozenset({workflow.ACTIVE, workflow.CLOSED})
 
 
-def may_publish_here(user: Any, municipality: Municipality) -> bool:
+def may_publish_here(user: ActorLike, municipality: Municipality) -> bool:
     """Whether the person publishes on any channel of the municipality (the menu link)."""
     roles = roles_in(user, municipality)
     if not roles:
@@ -34,11 +35,11 @@ def may_publish_here(user: Any, municipality: Municipality) -> bool:
     if Role.COMMUNICATIONS in roles:
         return True
     return ChannelMembership.objects.filter(
-        user=user, channel__municipality=municipality, channel__status__in=PUBLISHABLE
+        user=user_of(user), channel__municipality=municipality, channel__status__in=PUBLISHABLE
     ).exists()
 
 
-def publishable_channels(user: Any, municipality: Municipality) -> list[Channel]:
+def publishable_channels(user: ActorLike, municipality: Municipality) -> list[Channel]:
     """The channels this person may publish on (CH-3)."""
     if not roles_in(user, municipality):
         return []
@@ -67,7 +68,7 @@ def post_channels(post: Post) -> list[Channel]:
     ]
 
 
-def may_approve(user: Any, post: Post, channels: Iterable[Channel] | None = None) -> bool:
+def may_approve(user: ActorLike, post: Post, channels: Iterable[Channel] | None = None) -> bool:
     """An approver the post's channels name (unit leader of each unit page, or
     communications); with four eyes, never the author."""
     if not roles_in(user, post.municipality):
@@ -76,7 +77,7 @@ def may_approve(user: Any, post: Post, channels: Iterable[Channel] | None = None
     if not wanted:
         return False
     chans = list(channels) if channels is not None else post_channels(post)
-    if getattr(user, "pk", None) == post.author_id and any(
+    if getattr(user_of(user), "pk", None) == post.author_id and any(
         channel_settings(c).four_eyes for c in chans
     ):
         return False
@@ -88,7 +89,7 @@ def may_approve(user: Any, post: Post, channels: Iterable[Channel] | None = None
         if (
             "unit_leader" in wanted
             and channel.unit_id
-            and is_unit_leader_for(user, channel=channel)
+            and is_unit_leader_for(user_of(user), channel=channel)
         ):
             ok = True
         if "unit_leader" in wanted and not channel.unit_id and Role.COMMUNICATIONS in municipal:
@@ -98,24 +99,27 @@ def may_approve(user: Any, post: Post, channels: Iterable[Channel] | None = None
     return True
 
 
-def may_edit(user: Any, post: Post, channels: Iterable[Channel] | None = None) -> bool:
+def may_edit(user: ActorLike, post: Post, channels: Iterable[Channel] | None = None) -> bool:
     """The author or communications, if they may publish on every channel of the post."""
     chans = list(channels) if channels is not None else post_channels(post)
     municipal = roles_in(user, post.municipality)
     if not municipal:
         return False
-    if getattr(user, "pk", None) != post.author_id and Role.COMMUNICATIONS not in municipal:
+    if (
+        getattr(user_of(user), "pk", None) != post.author_id
+        and Role.COMMUNICATIONS not in municipal
+    ):
         return False
     return all(has_channel_need(user, c, "publish") for c in chans)
 
 
-def may_view(user: Any, post: Post) -> bool:
+def may_view(user: ActorLike, post: Post) -> bool:
     municipal = roles_in(user, post.municipality)
     if not municipal:
         return False
     if municipal & {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR, Role.CRISIS_LEADER}:
         return True
-    if getattr(user, "pk", None) == post.author_id:
+    if getattr(user_of(user), "pk", None) == post.author_id:
         return True
     chans = post_channels(post)
     return any(has_channel_need(user, c, "publish") for c in chans) or may_approve(
@@ -123,7 +127,7 @@ def may_view(user: Any, post: Post) -> bool:
     )
 
 
-def access_post(*, user: Any, id: Any, slug: str | None = None, need: str = "view") -> Post:
+def access_post(*, user: ActorLike, id: Any, slug: str | None = None, need: str = "view") -> Post:
     """The post `id` if `user` may do `need` (view, edit, approve) on it."""
     try:
         post = Post.objects.select_related("municipality", "author").get(pk=int(id))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
@@ -67,7 +68,7 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
     )
 
 
-def _require_publisher(actor: Any, municipality: Municipality) -> None:
+def _require_publisher(actor: ActorLike, municipality: Municipality) -> None:
     if not roles_in(actor, municipality):
         raise NotFound(_("Fant ikke siden."))
     if not access.may_publish_here(actor, municipality):
@@ -89,7 +90,7 @@ def _captions(name: str, raw: bytes | str) -> str:
 
 def media_upload(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     filename: str,
     content: bytes,
@@ -159,7 +160,7 @@ def _lock_asset(asset_id: Any) -> MediaAsset:
 
 def media_update(
     *,
-    actor: Any,
+    actor: ActorLike,
     asset_id: Any,
     alt_text: str | None = None,
     title: str | None = None,
@@ -230,7 +231,7 @@ def _facts(asset: MediaAsset) -> dict[str, Any]:
 
 def consent_record(
     *,
-    actor: Any,
+    actor: ActorLike,
     asset_id: Any,
     person_name: str,
     given_by: str,
@@ -298,7 +299,7 @@ def posts_using(asset: MediaAsset) -> list[Post]:
 
 
 def consent_withdraw(
-    *, actor: Any, consent_id: Any, note: str = "", now: datetime | None = None
+    *, actor: ActorLike, consent_id: Any, note: str = "", now: datetime | None = None
 ) -> list[Post]:
     """Consent withdrawn (PU-6): stamped, and every post using the file is flagged; the
     posts already published are returned so the console can offer to take them down."""
@@ -340,7 +341,9 @@ def consent_withdraw(
     return [p for p in affected if p.status == "published"]
 
 
-def post_take_down(*, actor: Any, post_id: Any, reason: str, now: datetime | None = None) -> Post:
+def post_take_down(
+    *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
+) -> Post:
     """Delete a published post on every platform (after the console's confirmation),
     e.g. when consent is withdrawn. Communications or the post's author."""
     from ordstyrer.publishing.services import lock_post

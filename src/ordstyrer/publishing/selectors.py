@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import NotFound
 from ordstyrer.publishing import access, checks, rules
 from ordstyrer.publishing.models import (
@@ -29,7 +30,9 @@ def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
     )
 
 
-def posts_list(*, municipality: Municipality, user: Any, status: str | None = None) -> list[Post]:
+def posts_list(
+    *, municipality: Municipality, user: ActorLike, status: str | None = None
+) -> list[Post]:
     """The posts this person may see (their own, their channels', or all for oversight)."""
     qs = _with_channels(Post.objects.filter(municipality=municipality))
     if status:
@@ -37,7 +40,7 @@ def posts_list(*, municipality: Municipality, user: Any, status: str | None = No
     return [p for p in qs.order_by("-updated_at", "-id")[:500] if access.may_view(user, p)]
 
 
-def posts_awaiting_approval(*, municipality: Municipality, user: Any) -> list[Post]:
+def posts_awaiting_approval(*, municipality: Municipality, user: ActorLike) -> list[Post]:
     """The approval queue: posts this person may approve (never their own, four eyes),
     with each file's register (who is in it, consents, the photographer's permission)."""
     qs = (
@@ -115,7 +118,7 @@ CALENDAR_STATUSES = (
 )
 
 
-def calendar_week(*, municipality: Municipality, user: Any, day: date) -> CalendarWeek:
+def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> CalendarWeek:
     """A week (Monday–Sunday, Europe/Oslo) of planned and published posts per channel,
     with the main page's count against the preset's weekly cap (PU-10)."""
     start = rules.week_start(day)

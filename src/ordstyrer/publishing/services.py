@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import require_channel_role
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.core.permissions import require, roles_in
@@ -80,7 +81,7 @@ def _log(
     post: Post,
     *,
     action: str,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     source: str = "",
     note: str = "",
@@ -136,7 +137,9 @@ def _clean_links(links: Any) -> list[str]:
     return out
 
 
-def _channels(actor: Any, municipality: Municipality, channel_ids: Sequence[Any]) -> list[Channel]:
+def _channels(
+    actor: ActorLike, municipality: Municipality, channel_ids: Sequence[Any]
+) -> list[Channel]:
     ids = []
     for raw in channel_ids or ():
         try:
@@ -213,7 +216,7 @@ def _findings(post: Post, channels: Sequence[Channel], now: datetime) -> list[di
 
 def post_create(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     channel_ids: Sequence[Any],
     text: str,
@@ -256,7 +259,7 @@ def post_create(
 _UNSET: Any = object()
 
 
-def _locked_post(actor: Any, post_id: Any, *, may: Any = None) -> Post:
+def _locked_post(actor: ActorLike, post_id: Any, *, may: Any = None) -> Post:
     """The post, locked for this transaction: 404 for a person outside its municipality,
     403 when `may(actor, post)` says no."""
     post = lock_post(post_id)
@@ -269,7 +272,7 @@ def _locked_post(actor: Any, post_id: Any, *, may: Any = None) -> Post:
 
 def post_update(
     *,
-    actor: Any,
+    actor: ActorLike,
     post_id: Any,
     text: Any = _UNSET,
     links: Any = _UNSET,
@@ -332,7 +335,9 @@ def post_update(
     return post
 
 
-def post_check(*, actor: Any, post_id: Any, now: datetime | None = None) -> list[dict[str, Any]]:
+def post_check(
+    *, actor: ActorLike, post_id: Any, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Recompute and store the post's findings (no other change)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -344,7 +349,7 @@ def post_check(*, actor: Any, post_id: Any, now: datetime | None = None) -> list
 
 def check_draft(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     channel_ids: Sequence[Any],
     text: str,
@@ -395,7 +400,7 @@ def _crisis_for_posts(municipality: Municipality) -> Any:
 
 def post_publish(
     *,
-    actor: Any,
+    actor: ActorLike,
     post_id: Any,
     override_reason: str = "",
     now: datetime | None = None,
@@ -478,7 +483,7 @@ def post_publish(
     return post
 
 
-def _self_approves(actor: Any, post: Post, channels: Sequence[Channel]) -> bool:
+def _self_approves(actor: ActorLike, post: Post, channels: Sequence[Channel]) -> bool:
     """Without four eyes an author who is also an eligible approver needs nobody else."""
     if any(access.channel_settings(c).four_eyes for c in channels):
         return False
@@ -517,13 +522,13 @@ def _release(post: Post, *, now: datetime) -> None:
 # --------------------------------------------------------------------------- approval
 
 
-def post_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Post:
+def post_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
     """The approver the chain names releases the post (four eyes: never the author)."""
     now = now or timezone.now()
     with transaction.atomic():
         post = _locked_post(actor, post_id)
         if post.status != PostStatus.AWAITING_APPROVAL:
-            if post.approved_by_id == getattr(actor, "pk", None):
+            if post.approved_by_id == getattr(user_of(actor), "pk", None):
                 return post  # a double click
             raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
@@ -543,7 +548,9 @@ def post_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Po
     return post
 
 
-def post_reject(*, actor: Any, post_id: Any, reason: str, now: datetime | None = None) -> Post:
+def post_reject(
+    *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
+) -> Post:
     """Send the post back to its author with a reason."""
     now = now or timezone.now()
     reason = str(reason or "").strip()[:MAX_REASON]
@@ -565,7 +572,7 @@ def post_reject(*, actor: Any, post_id: Any, reason: str, now: datetime | None =
     return post
 
 
-def post_withdraw(*, actor: Any, post_id: Any, now: datetime | None = None) -> Post:
+def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
     """The author takes a waiting or scheduled post back to draft (a Facebook-scheduled
     post is cancelled on the platform after commit)."""
     now = now or timezone.now()
@@ -611,7 +618,7 @@ def _cancel_native(post: Post) -> int:
 # --------------------------------------------------------------------------- crisis (PU-12)
 
 
-def _require_crisis_approver(actor: Any, municipality: Municipality) -> None:
+def _require_crisis_approver(actor: ActorLike, municipality: Municipality) -> None:
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
     if not roles_in(actor, municipality):
@@ -623,7 +630,7 @@ def _require_crisis_approver(actor: Any, municipality: Municipality) -> None:
 
 
 def _crisis_log(
-    post: Post, *, crisis: Any, kind: str, actor: Any, now: datetime, note: str = ""
+    post: Post, *, crisis: Any, kind: str, actor: ActorLike, now: datetime, note: str = ""
 ) -> None:
     """PU-12: every decision on and every outgoing word of a post during a crisis."""
     from ordstyrer.crisis.services import crisis_log_write
@@ -650,7 +657,7 @@ def _crisis_of(post: Post) -> Any:
 
 
 def posts_pause_for_crisis(
-    *, municipality: Municipality, crisis: Any, actor: Any, now: datetime
+    *, municipality: Municipality, crisis: Any, actor: ActorLike, now: datetime
 ) -> int:
     """PU-12: every scheduled or waiting post of every channel pauses at once;
     Facebook-scheduled posts are cancelled on the platform after commit. Called by the
@@ -679,14 +686,14 @@ def posts_pause_for_crisis(
     return paused
 
 
-def post_crisis_approve(*, actor: Any, post_id: Any, now: datetime | None = None) -> Post:
+def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
     """The crisis leader lets a waiting post go out; it is written in the crisis log."""
     now = now or timezone.now()
     with transaction.atomic():
         post = lock_post(post_id)
         _require_crisis_approver(actor, post.municipality)
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
-            if post.crisis_approved_by_id == getattr(actor, "pk", None):
+            if post.crisis_approved_by_id == getattr(user_of(actor), "pk", None):
                 return post
             raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
         from ordstyrer.crisis.selectors import active_crisis
@@ -704,7 +711,7 @@ def post_crisis_approve(*, actor: Any, post_id: Any, now: datetime | None = None
 
 
 def post_crisis_reject(
-    *, actor: Any, post_id: Any, reason: str, now: datetime | None = None
+    *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
 ) -> Post:
     """The crisis leader stops a waiting post; it goes back to its author with the reason."""
     now = now or timezone.now()
@@ -728,7 +735,7 @@ def post_crisis_reject(
     return post
 
 
-def _require_decider(actor: Any, post: Post) -> None:
+def _require_decider(actor: ActorLike, post: Post) -> None:
     if not roles_in(actor, post.municipality):
         raise NotFound(_("Fant ikke innlegget."))
     municipal = roles_in(actor, post.municipality)
@@ -744,7 +751,11 @@ def _require_decider(actor: Any, post: Post) -> None:
 
 
 def post_resume(
-    *, actor: Any, post_id: Any, now: datetime | None = None, publish_at: datetime | None = None
+    *,
+    actor: ActorLike,
+    post_id: Any,
+    now: datetime | None = None,
+    publish_at: datetime | None = None,
 ) -> Post:
     """A paused post goes on after the crisis: checked again and through the normal
     approval (a post that waited for approval waits again), at `publish_at` or its own
@@ -789,7 +800,7 @@ def post_resume(
 
 
 def post_discard(
-    *, actor: Any, post_id: Any, now: datetime | None = None, reason: str = ""
+    *, actor: ActorLike, post_id: Any, now: datetime | None = None, reason: str = ""
 ) -> Post:
     """A paused post is not published after all: back to its author as a draft, with why."""
     now = now or timezone.now()
@@ -814,7 +825,11 @@ def post_discard(
 
 
 def publishing_settings_update(
-    *, actor: Any, municipality: Municipality, website_domain: str, now: datetime | None = None
+    *,
+    actor: ActorLike,
+    municipality: Municipality,
+    website_domain: str,
+    now: datetime | None = None,
 ) -> PublishingSettings:
     """PU-9: the municipality's own website domain (communications, chief administrator)."""
     now = now or timezone.now()
@@ -843,7 +858,7 @@ def publishing_settings_update(
 
 def channel_publishing_update(
     *,
-    actor: Any,
+    actor: ActorLike,
     channel: Channel,
     approval: str,
     four_eyes: bool,

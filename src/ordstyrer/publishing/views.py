@@ -53,14 +53,14 @@ def _files(request: HttpRequest) -> Any:
 
 
 def _require_publisher(request: HttpRequest, municipality: Municipality) -> None:
-    if not access.may_publish_here(request.user, municipality):
+    if not access.may_publish_here(request.actor, municipality):
         raise PermissionDenied(
             _("Bare de som publiserer for kommunen har tilgang til dette (CH-3).")
         )
 
 
 def _post_form(request: HttpRequest, municipality: Municipality, **kw: Any) -> PostForm:
-    channels = access.publishable_channels(request.user, municipality)
+    channels = access.publishable_channels(request.actor, municipality)
     from ordstyrer.channels.models import Channel
 
     return PostForm(
@@ -81,7 +81,7 @@ def _upload_from(request: HttpRequest, municipality: Municipality, form: PostFor
         raise ServiceError(_("Filen er for stor."), code="invalid")
     captions = form.cleaned_data.get("upload_captions")
     asset = media.media_upload(
-        actor=request.user,
+        actor=request.actor,
         municipality=municipality,
         filename=upload.name,
         content=upload.read(),
@@ -93,7 +93,7 @@ def _upload_from(request: HttpRequest, municipality: Municipality, form: PostFor
     people = form.cleaned_data.get("upload_people") or ""
     permission = tri(form.cleaned_data.get("upload_photographer_permission"))
     if people or permission is not None:
-        media.media_update(actor=request.user, asset_id=asset.pk, people=people or None,
+        media.media_update(actor=request.actor, asset_id=asset.pk, people=people or None,
                            photographer_permission=permission)  # fmt: skip
     return [asset.pk]
 
@@ -108,8 +108,8 @@ def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     status = request.GET.get("status") or None
     if status not in (None, *PostStatus.values):
         status = None
-    posts = selectors.posts_list(municipality=municipality, user=request.user, status=status)
-    waiting = selectors.posts_awaiting_approval(municipality=municipality, user=request.user)
+    posts = selectors.posts_list(municipality=municipality, user=request.actor, status=status)
+    waiting = selectors.posts_awaiting_approval(municipality=municipality, user=request.actor)
     return render(
         request,
         "publishing/index.html",
@@ -128,7 +128,7 @@ def compose(
     post = None
     initial: dict[str, Any] = {}
     if pk is not None:
-        post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
+        post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
         if post.status not in services.EDITABLE:
             messages.error(request, _("Innlegget kan ikke endres nå."))
             return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
@@ -150,7 +150,7 @@ def compose(
             for asset in MediaAsset.objects.filter(pk__in=media_ids, municipality=municipality):
                 alt = request.POST.get(f"alt_{asset.pk}")
                 if alt is not None and alt.strip() != asset.alt_text:
-                    media.media_update(actor=request.user, asset_id=asset.pk, alt_text=alt)
+                    media.media_update(actor=request.actor, asset_id=asset.pk, alt_text=alt)
             values = {
                 "text": data["text"],
                 "links": data["links"],
@@ -161,12 +161,12 @@ def compose(
             channel_ids = [c.pk for c in data["channels"]]
             if post is None:
                 post = services.post_create(
-                    actor=request.user, municipality=municipality, channel_ids=channel_ids,
+                    actor=request.actor, municipality=municipality, channel_ids=channel_ids,
                     **values,
                 )  # fmt: skip
             else:
                 post = services.post_update(
-                    actor=request.user, post_id=post.pk, channel_ids=channel_ids, **values
+                    actor=request.actor, post_id=post.pk, channel_ids=channel_ids, **values
                 )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -196,7 +196,7 @@ def check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     }
     try:
         findings = services.check_draft(
-            actor=request.user,
+            actor=request.actor,
             municipality=municipality,
             channel_ids=request.POST.getlist("channels"),
             text=request.POST.get("text", ""),
@@ -230,11 +230,11 @@ def _consequence(post: Any, channels: list[Any], approval_needed: bool, crisis: 
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The confirmation before publishing: the consequence, the findings, nothing ticked."""
-    post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
+    post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     if post.status not in services.EDITABLE:
         return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
     channels = access.post_channels(post)
-    findings = services.post_check(actor=request.user, post_id=post.pk)
+    findings = services.post_check(actor=request.actor, post_id=post.pk)
     policy = policy_for(municipality=municipality)
     from ordstyrer.publishing import rules
 
@@ -244,7 +244,7 @@ def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_publish(
-                actor=request.user, post_id=post.pk,
+                actor=request.actor, post_id=post.pk,
                 override_reason=form.cleaned_data["override_reason"],
             )  # fmt: skip
         except services.PostRefused as exc:
@@ -272,8 +272,8 @@ def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
 
 @municipality_view()
 def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    post = access.access_post(user=request.user, id=pk, slug=municipality.slug)
-    user = request.user
+    post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
+    user = request.actor
     crisis_approver = False
     if post.status == PostStatus.AWAITING_CRISIS_APPROVAL or post.status == PostStatus.PAUSED:
         from ordstyrer.crisis.selectors import may_approve_in_crisis
@@ -319,7 +319,7 @@ ACTIONS = {
 @require_POST
 def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Approve, reject, withdraw, resume, discard: each one service call."""
-    post = access.access_post(user=request.user, id=pk, slug=municipality.slug)
+    post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     action = request.POST.get("action", "")
     if action not in ACTIONS:
         messages.error(request, _("Ukjent handling."))
@@ -339,12 +339,12 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Confirm, then delete a published post on the platforms (consent withdrawn)."""
-    post = access.access_post(user=request.user, id=pk, slug=municipality.slug, need="edit")
+    post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     form = ReasonForm(_post(request), initial={"reason": post.flagged_reason})
     confirm_form = ConfirmForm(_post(request))
     if request.method == "POST" and form.is_valid() and confirm_form.is_valid():
         try:
-            media.post_take_down(actor=request.user, post_id=post.pk,
+            media.post_take_down(actor=request.actor, post_id=post.pk,
                                  reason=form.cleaned_data["reason"])  # fmt: skip
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -362,11 +362,11 @@ def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> Http
 @municipality_view()
 def approvals(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The approval queue: what this person may approve (findings and consent shown)."""
-    posts = selectors.posts_awaiting_approval(municipality=municipality, user=request.user)
+    posts = selectors.posts_awaiting_approval(municipality=municipality, user=request.actor)
     crisis_posts: list[Any] = []
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
-    if may_approve_in_crisis(user=request.user, municipality=municipality):
+    if may_approve_in_crisis(user=request.actor, municipality=municipality):
         crisis_posts = selectors.posts_awaiting_crisis_approval(municipality=municipality)
     return render(
         request,
@@ -387,7 +387,7 @@ def _week_day(value: str | None) -> date:
 def calendar(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
     day = _week_day(request.GET.get("uke"))
-    week = selectors.calendar_week(municipality=municipality, user=request.user, day=day)
+    week = selectors.calendar_week(municipality=municipality, user=request.actor, day=day)
     return render(
         request,
         "publishing/calendar.html",
@@ -412,7 +412,7 @@ def media_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
             if upload.size > MAX_FORM_FILE:
                 raise ServiceError(_("Filen er for stor."), code="invalid")
             asset = media.media_upload(
-                actor=request.user,
+                actor=request.actor,
                 municipality=municipality,
                 filename=upload.name,
                 content=upload.read(),
@@ -461,7 +461,7 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
         ):
             d = register.cleaned_data
             media.media_update(
-                actor=request.user, asset_id=asset.pk, alt_text=d["alt_text"],
+                actor=request.actor, asset_id=asset.pk, alt_text=d["alt_text"],
                 people=d["people"], children=tri(d["children"]), photographer=d["photographer"],
                 photographer_permission=tri(d["photographer_permission"]),
                 music_cleared=tri(d["music_cleared"]),
@@ -476,7 +476,7 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
             d = consent.cleaned_data
             upload = d.get("form_file")
             media.consent_record(
-                actor=request.user, asset_id=asset.pk, person_name=d["person_name"],
+                actor=request.actor, asset_id=asset.pk, person_name=d["person_name"],
                 given_by=d["given_by"], given_at=d["given_at"], is_child=d["is_child"],
                 form_name=upload.name if upload else "",
                 form_content=upload.read() if upload else None,
@@ -485,7 +485,7 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
             return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
         if request.method == "POST" and request.POST.get("form") == "withdraw":
             affected = media.consent_withdraw(
-                actor=request.user, consent_id=request.POST.get("consent", ""),
+                actor=request.actor, consent_id=request.POST.get("consent", ""),
                 note=request.POST.get("note", ""),
             )  # fmt: skip
             messages.warning(
@@ -532,10 +532,10 @@ def settings_view(request: HttpRequest, municipality: Municipality) -> HttpRespo
     from ordstyrer.publishing.checks import website_domain
 
     may_policy = has_role(
-        request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
+        request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
     )
-    channels = [c for c in access.publishable_channels(request.user, municipality)
-                if has_channel_need(request.user, c, "manage")]  # fmt: skip
+    channels = [c for c in access.publishable_channels(request.actor, municipality)
+                if has_channel_need(request.actor, c, "manage")]  # fmt: skip
     if not may_policy and not channels:
         raise PermissionDenied(_("Du har ikke rollen som trengs for dette."))
     site = SettingsForm(
@@ -554,7 +554,7 @@ def settings_view(request: HttpRequest, municipality: Municipality) -> HttpRespo
         try:
             if request.POST.get("form") == "site" and may_policy and site.is_valid():
                 services.publishing_settings_update(
-                    actor=request.user, municipality=municipality,
+                    actor=request.actor, municipality=municipality,
                     website_domain=site.cleaned_data["website_domain"],
                 )  # fmt: skip
                 messages.success(request, _("Lagret."))
@@ -562,7 +562,7 @@ def settings_view(request: HttpRequest, municipality: Municipality) -> HttpRespo
             for channel, prefix, form in rows:
                 if request.POST.get("form") == prefix and form.is_valid():
                     services.channel_publishing_update(
-                        actor=request.user, channel=channel, **form.cleaned_data
+                        actor=request.actor, channel=channel, **form.cleaned_data
                     )
                     messages.success(request, _("Lagret."))
                     return redirect("publishing:settings", slug=municipality.slug)

@@ -18,4 +18,4 @@ def may_publish_in(context: Any, municipality: Any) -> bool:
     user = getattr(request, "user", None)
     if municipality is None or user is None or not user.is_authenticated:
         return False
-    return may_publish_here(user, municipality)
+    return may_publish_here(getattr(request, "actor", user), municipality)
