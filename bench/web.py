@@ -5,8 +5,12 @@ The documented production set-up (docs/deploy.md): PostgreSQL, K `ordstyrer serv
 proxy would. Uses the inbox benchmark's data (bench/inbox.py: N items in 50 channels,
 loaded on first use), logs in as its communications advisor, and has C clients request
 the work list with its filters as fast as each gets answers for S seconds. Prints p50 /
-p95 / p99 latency, pages per second, and each web process's memory before the first
-request and at the end.
+p95 / p99 latency, pages per second, the CPU each page cost the web processes and the
+PostgreSQL backends of the bench database (user + system time from /proc over the
+measured seconds, divided by the pages answered: steadier than latency on a shared
+machine), the load average before and after, and each web process's memory before the
+first request and at the end. The web processes run this tree's code (also when the
+benchmark runs from an export of another commit, to compare).
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
         .venv/bin/python bench/web.py [--items N] [--web K] [--clients C] [--seconds S]
@@ -70,6 +74,34 @@ def _children_rss_mb(pid: int) -> float:
         for cpid in child.read_text().split():
             total += _rss_mb(int(cpid))
     return total
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU so far of these processes (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def _postgres_backends(database: str) -> list[int]:
+    """The PostgreSQL backends serving `database` (their process title names it; other
+    databases' backends on a shared server are left out)."""
+    pids = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            title = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        words = title.replace(b"\0", b" ").split()
+        if title.startswith(b"postgres:") and database.encode() in words:
+            pids.append(int(proc.name))
+    return pids
 
 
 def _ensure_data(n: int) -> None:
@@ -173,13 +205,16 @@ def main() -> None:
         ORDSTYRER_LOG_LEVEL="WARNING",
         ORDSTYRER_ACCESS_LOG_LEVEL="INFO",  # one access line per request, as in production
     )
-    ordstyrer = str(Path(sys.executable).with_name("ordstyrer"))
+    # This tree's code, also when the benchmark runs from an export of a commit.
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
     procs, ports = [], []
     try:
         for _ in range(args.web):
             port = _free_port()
             cmd = [
-                ordstyrer,
+                sys.executable,
+                "-m",
+                "ordstyrer",
                 "serve",
                 "--no-worker",
                 "--port",
@@ -188,7 +223,7 @@ def main() -> None:
                 str(args.threads),
             ]
             quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-            procs.append(subprocess.Popen(cmd, env=env, **quiet))  # noqa: S603
+            procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT, **quiet))  # noqa: S603
             ports.append(port)
         for port, proc in zip(ports, procs, strict=True):
             _wait_ready(port, proc)
@@ -207,12 +242,21 @@ def main() -> None:
             )
             for i in range(args.clients)
         ]
+        database = connection.settings_dict["NAME"]
+        web_pids = [p.pid for p in procs]
+        load_before = os.getloadavg()
+        # Per backend: a waitress thread opens its connection when it first serves.
+        pg_start = {pid: _cpu_seconds([pid]) for pid in _postgres_backends(database)}
+        web_cpu = _cpu_seconds(web_pids)
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - started
+        web_cpu = _cpu_seconds(web_pids) - web_cpu
+        pg_pids = _postgres_backends(database)
+        pg_cpu = sum(_cpu_seconds([pid]) - pg_start.get(pid, 0.0) for pid in pg_pids)
         busy = [_children_rss_mb(p.pid) for p in procs]
     finally:
         for proc in procs:
@@ -225,7 +269,8 @@ def main() -> None:
     load = os.getloadavg()
     print(
         f"\n{args.web} × serve --no-worker ({args.threads} threads), {args.clients} clients, "
-        f"{args.seconds:.0f} s, PostgreSQL, load average {load[0]:.2f}/{load[1]:.2f}"
+        f"{args.seconds:.0f} s, PostgreSQL, load average {load_before[0]:.2f} before, "
+        f"{load[0]:.2f} after (1 min)"
     )
     print(
         f"inbox list pages: {len(values):,} answered, {len(errors)} errors, {len(values) / wall:.1f} pages/s"
@@ -233,6 +278,10 @@ def main() -> None:
     print(
         f"latency ms: p50 {statistics.median(values) * 1000:.1f}  p95 {pct(values, 0.95) * 1000:.1f}  "
         f"p99 {pct(values, 0.99) * 1000:.1f}  (goal: p95 < 100 ms)"
+    )
+    print(
+        f"CPU per page: web processes {web_cpu / len(values) * 1000:.1f} ms, PostgreSQL "
+        f"backends {pg_cpu / len(values) * 1000:.1f} ms ({len(pg_pids)} backends of «{database}»)"
     )
     for i, (a, b) in enumerate(zip(idle, busy, strict=True)):
         print(f"web process {i + 1}: {a:.0f} MB before the first request, {b:.0f} MB at the end")
