@@ -23,7 +23,11 @@ def test_demo_inbox_is_filled_and_idempotent(django_capture_on_commit_callbacks)
         total, replies = items.count(), Reply.objects.count()
         assert total > 50
         assert replies > 10
-        assert items.filter(open=True, due_at__lt=THURSDAY).exists()  # overdue
+        overdue = items.filter(open=True, due_at__lt=THURSDAY).exclude(
+            category__in=("spam", "hate_speech")
+        )
+        # Some overdue, as in an inbox in use — not half of it (#15: the start page).
+        assert 0 < overdue.count() < total // 5
         assert items.filter(resolution_in_time=True).exists()
         assert items.filter(resolution_in_time=False).exists()
         assert items.filter(written_standard="nn").exists()
