@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import StrIndex, Upper
@@ -238,6 +239,26 @@ def _channels(municipality: Municipality, visible: list[int] | None) -> list[Cha
     return list(channels.order_by("name", "pk"))
 
 
+def _waiting_counts(waiting: QuerySet[InboxItem], now: datetime) -> tuple[int, int]:
+    """(waiting, overdue), each up to COUNT_CAP + 1, in one query. The ORM's aggregate
+    over a sliced query builds the same SQL for three times the CPU of a page's whole
+    count (#14), so the outer count is written here around the ORM's inner query."""
+    try:
+        inner, params = (
+            waiting.order_by("due_at", "pk").values("pk", "due_at")[: COUNT_CAP + 1].query
+        ).sql_with_params()
+    except EmptyResultSet:  # e.g. no channel to read, or a refused search
+        return 0, 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE waiting.due_at < %s) "  # noqa: S608
+            f"FROM ({inner}) waiting",
+            [now, *params],
+        )
+        total, overdue = cursor.fetchone()
+    return total, overdue
+
+
 def inbox_page(
     *,
     user: Any,
@@ -277,12 +298,7 @@ def inbox_page(
     waiting = base.filter(open=True).exclude(NOT_WAITING)
     if filters.search and not refused:
         waiting = waiting.filter(search_filter(filters.search, open_only=True))
-    counts = (
-        waiting.order_by("due_at", "pk")
-        .values("pk", "due_at")[: COUNT_CAP + 1]
-        .aggregate(waiting=Count("pk"), overdue=Count("pk", filter=Q(due_at__lt=now)))
-    )
-    open_count, overdue_count = counts["waiting"], counts["overdue"]
+    open_count, overdue_count = _waiting_counts(waiting, now)
     if filters.urgent_first:
         items = base.filter(open=True).alias(urgency=urgency())
         items = items.order_by("urgency", "due_at", "pk")
