@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
@@ -127,7 +128,10 @@ def reply_send(
     if has_block(findings):
         first = next(f for f in findings if f.severity == "block")
         raise ReplyRefused(
-            _("Svaret kan ikke sendes: %(message)s") % {"message": first.message_nb},
+            # In the person's language, so a Nynorsk console does not read half Bokmål
+            # (language review 2026-12, row 26).
+            _("Svaret kan ikke sendes: %(message)s")
+            % {"message": first.message(get_language() or "nb")},
             findings=findings,
             rule=first.rule,
             code="blocked",

@@ -42,6 +42,18 @@ class Finding:
     citation: Citation
     # Character offsets [start, end) into Draft.text, when the finding points at text.
     span: tuple[int, int] | None = None
+    # Nynorsk for the Nynorsk console (language review 2026-12, row 26); "" where a
+    # check has none yet, and the console then shows the Bokmål. Not in `to_dict`: the
+    # API's and the CLI's JSON keep their documented shape (nb and en).
+    message_nn: str = ""
+
+    def message(self, language: str) -> str:
+        """The message in the console's language: nn (falling back to nb), en, or nb."""
+        if language.startswith("en"):
+            return self.message_en
+        if language.startswith("nn") and self.message_nn:
+            return self.message_nn
+        return self.message_nb
 
     def to_dict(self) -> dict[str, Any]:
         return {

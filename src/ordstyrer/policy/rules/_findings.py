@@ -18,6 +18,7 @@ def finding(
     message_nb: str,
     message_en: str,
     *,
+    nn: str = "",
     severity: Severity | None = None,
     span: tuple[int, int] | None = None,
 ) -> Finding:
@@ -35,11 +36,18 @@ def finding(
         message_en=message_en,
         citation=citation,
         span=span,
+        message_nn=nn,
     )
 
 
 def unknown(
-    policy: Policy, rule_id: str, index: int, key: str, question_nb: str, question_en: str
+    policy: Policy,
+    rule_id: str,
+    index: int,
+    key: str,
+    question_nb: str,
+    question_en: str,
+    question_nn: str = "",
 ) -> Finding:
     """A `warn`: the media key this rule needs was not given, so the rule cannot be checked."""
     return finding(
@@ -48,6 +56,8 @@ def unknown(
         f"Vedlegg {index + 1}: «{key}» er ikke oppgitt, så regelen kan ikke sjekkes. {question_nb}",
         f"Attachment {index + 1}: “{key}” is not given, so the rule cannot be checked. "
         f"{question_en}",
+        nn=f"Vedlegg {index + 1}: «{key}» er ikkje oppgitt, så regelen kan ikkje sjekkast. "
+        f"{question_nn or question_nb}",
         severity="warn",
     )
 

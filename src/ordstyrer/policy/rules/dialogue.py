@@ -223,12 +223,15 @@ def check_tone(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]
     if ctx.kind != "reply":
         return []
     out: list[Finding] = []
-    for pattern, nb, en in (
-        (DISMISSIVE, "kan virke avvisende eller uhøflig", "may read as dismissive or rude"),
-        (IRONY, "kan leses som ironi eller sarkasme", "may read as irony or sarcasm"),
-        (_EMOJI_IRONY, "kan leses som ironi eller sarkasme", "may read as irony or sarcasm"),
-        (_SHOUTING, "kan virke som roping", "may read as shouting"),
-    ):
+    for pattern, nb, nn, en in (
+        (DISMISSIVE, "kan virke avvisende eller uhøflig", "kan verke avvisande eller uhøfleg",
+         "may read as dismissive or rude"),
+        (IRONY, "kan leses som ironi eller sarkasme", "kan lesast som ironi eller sarkasme",
+         "may read as irony or sarcasm"),
+        (_EMOJI_IRONY, "kan leses som ironi eller sarkasme", "kan lesast som ironi eller sarkasme",
+         "may read as irony or sarcasm"),
+        (_SHOUTING, "kan virke som roping", "kan verke som roping", "may read as shouting"),
+    ):  # fmt: skip
         for match in pattern.finditer(draft.text):
             span = (match.start(), match.end())
             words = quote(draft.text, span)
@@ -240,6 +243,8 @@ def check_tone(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]
                     "kommentarer.",
                     f"“{words}” {en}. Be friendly, polite and positive, also towards negative "
                     "comments.",
+                    nn=f"«{words}» {nn}. Ver venleg, høfleg og positiv, også mot negative "
+                    "kommentarar.",
                     span=span,
                 )
             )
@@ -274,6 +279,8 @@ def check_personal_opinion(draft: Draft, policy: Policy, ctx: CheckContext) -> l
                 "regler og rutiner.",
                 f"“{words}” is a personal opinion. Answer for the municipality: refer to "
                 "decisions, rules and routines.",
+                nn=f"«{words}» er ei personleg meining. Svar på vegner av kommunen: vis til "
+                "vedtak, reglar og rutinar.",
                 span=span,
             )
         )
@@ -335,6 +342,8 @@ def check_signature(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
                         "fornavnet. Skriv under med eget navn, kun fornavn.",
                         f"The signature “{quote(draft.text, span)}” seems to hold more than the "
                         "first name. Sign with your own first name only.",
+                        nn=f"Signaturen «{quote(draft.text, span)}» ser ut til å ha meir enn "
+                        "førenamnet. Skriv under med eige namn, berre førenamnet.",
                         span=span,
                     )
                 ]
@@ -351,6 +360,8 @@ def check_signature(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
             f"«Hilsen {example}».",
             f"The reply is not signed with your first name{who_en}. End with e.g. "
             f"“Hilsen {example}”.",
+            nn=f"Svaret er ikkje signert med førenamnet ditt{who}. Avslutt til dømes med "
+            f"«Helsing {example}».",
         )
     ]
 

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
     from ordstyrer.policy.effective import Policy
     from ordstyrer.policy.types import CheckContext, Draft, Finding, Media
 
-_TYPE_Q = ("Oppgi typen (image, video, gif, audio).", "State the type (image, video, gif, audio).")
+_TYPE_Q = (
+    "Oppgi typen (image, video, gif, audio).",
+    "State the type (image, video, gif, audio).",
+    "Oppgi typen (image, video, gif, audio).",
+)
 
 # ------------------------------------------------------------------ PU-2 info only in an image
 
@@ -54,6 +58,9 @@ def check_image_only(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fi
                 f"The text points to the image (“{match.group()}”). The information must be in "
                 "the post text itself, not only in the image, so screen readers and translation "
                 "can reach it.",
+                nn=f"Teksten viser til biletet («{match.group()}»). Informasjonen må stå i sjølve "
+                "innlegget, ikkje berre i biletet, så han kan lesast med skjermlesar og "
+                "omsetjast.",
                 span=(match.start(), match.end()),
             )
         )
@@ -70,6 +77,8 @@ def check_image_only(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fi
                 "bildet? Skriv den i innlegget.",
                 f"The post has an image but only {words} words of text. Is the information only "
                 "in the image? Write it in the post.",
+                nn=f"Innlegget har bilete, men berre {words} ord tekst. Står informasjonen berre "
+                "i biletet? Skriv han i innlegget.",
                 severity="warn",
             )
         )
@@ -97,6 +106,7 @@ def check_captions(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Find
                     "speech",
                     "Er det tale i filmen? Da må den tekstes.",
                     "Is there speech in the video? Then it must be captioned.",
+                    "Er det tale i filmen? Då må han tekstast.",
                 )
             )
         elif media.speech and media.captions is None:
@@ -108,6 +118,7 @@ def check_captions(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Find
                     "captions",
                     "Filmen har tale – er den tekstet?",
                     "The video has speech — is it captioned?",
+                    "Filmen har tale – er han teksta?",
                 )
             )
         elif media.speech:
@@ -119,6 +130,8 @@ def check_captions(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Find
                     "teksting (undertekster) før publisering.",
                     f"Attachment {index + 1}: the video has speech but no captions. Add captions "
                     "before publishing.",
+                    nn=f"Vedlegg {index + 1}: filmen har tale, men er ikkje teksta. Legg til "
+                    "teksting (undertekstar) før publisering.",
                 )
             )
     return out
@@ -169,6 +182,8 @@ def check_alt_text(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Find
                     "bildet viser.",
                     f"Attachment {index + 1}: the image has no alt text. Briefly describe what "
                     "it shows.",
+                    nn=f"Vedlegg {index + 1}: biletet manglar alternativ tekst. Skildre kort kva "
+                    "biletet viser.",
                 )
             )
         elif problem:
@@ -181,6 +196,8 @@ def check_alt_text(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Find
                     "bildet. Skriv hva bildet viser.",
                     f"Attachment {index + 1}: the alt text “{alt}” does not describe the image. "
                     "Write what it shows.",
+                    nn=f"Vedlegg {index + 1}: den alternative teksten «{alt}» skildrar ikkje "
+                    "biletet. Skriv kva biletet viser.",
                 )
             )
     return out
@@ -209,6 +226,8 @@ def check_consent(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Findi
                     "Viser bildet gjenkjennbare personer (recognisable), en folkemengde (crowd) "
                     "eller ingen (none)?",
                     "Does it show recognisable people, a crowd, or none?",
+                    "Viser biletet personar som kan kjennast att (recognisable), ei folkemengd (crowd) "
+                    "eller ingen (none)?",
                 )
             )
             continue
@@ -229,6 +248,7 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                 "children",
                 "Er det barn på bildet? Da trengs signert samtykkeskjema.",
                 "Are there children in it? Then a signed consent form is needed.",
+                "Er det barn på biletet? Då trengst det signert samtykkeskjema.",
             )
         ]
     if media.children:
@@ -242,6 +262,7 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                     "consent_form",
                     "Finnes det signert samtykkeskjema for barna?",
                     "Is there a signed consent form for the children?",
+                    "Finst det signert samtykkeskjema for barna?",
                 )
             ]
         if not media.consent_form:
@@ -253,6 +274,8 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                     "Bilder av barn krever samtykkeskjema før bildet tas.",
                     f"Attachment {n}: the image shows children and there is no signed consent "
                     "form. Photos of children need a consent form before they are taken.",
+                    nn=f"Vedlegg {n}: biletet viser barn, og det finst ikkje signert "
+                    "samtykkeskjema. Bilete av barn krev samtykkeskjema før biletet blir teke.",
                 )
             ]
         return []
@@ -265,6 +288,7 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                 "consent",
                 "Har de avbildede samtykket?",
                 "Have the people shown consented?",
+                "Har dei som er avbilda, samtykt?",
             )
         ]
     if not media.consent:
@@ -277,6 +301,9 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                 "unntatt).",
                 f"Attachment {n}: the image shows recognisable people without their consent. "
                 "Get consent before publishing (harmless scenes from public events are exempt).",
+                nn=f"Vedlegg {n}: biletet viser personar som kan kjennast att, utan samtykke. "
+                "Få samtykke før publisering (harmlause situasjonsbilete frå offentlege "
+                "arrangement er unnatekne).",
             )
         ]
     return []
@@ -300,6 +327,7 @@ def check_copyright(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
                         "photographer_consent",
                         "Har fotografen samtykket til publisering?",
                         "Has the photographer consented to publication?",
+                        "Har fotografen samtykt til publisering?",
                     )
                 )
             elif not media.photographer_consent:
@@ -310,6 +338,7 @@ def check_copyright(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
                         "PU-7",
                         f"Vedlegg {n}: fotografen{who} har ikke samtykket til publisering.",
                         f"Attachment {n}: the photographer{who} has not consented to publication.",
+                        nn=f"Vedlegg {n}: fotografen{who} har ikkje samtykt til publisering.",
                     )
                 )
         if media.type in ("video", "audio") or media.type is None:
@@ -322,6 +351,7 @@ def check_copyright(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
                         "music_cleared",
                         "Har opptaket musikk, og er bruken i så fall klarert?",
                         "Does the recording have music, and if so is its use cleared?",
+                        "Har opptaket musikk, og er bruken i så fall klarert?",
                     )
                 )
             elif not media.music_cleared:
@@ -333,6 +363,8 @@ def check_copyright(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fin
                         "brukes fritt, eller fjern den.",
                         f"Attachment {n}: the music in the recording is not cleared. Use music "
                         "that may be used freely, or remove it.",
+                        nn=f"Vedlegg {n}: musikken i opptaket er ikkje klarert. Bruk musikk som "
+                        "kan brukast fritt, eller fjern han.",
                     )
                 )
     return out

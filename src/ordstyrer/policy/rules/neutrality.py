@@ -100,6 +100,9 @@ def check_neutrality(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fi
                     "political decision. Its channels are politically neutral: give no own "
                     "assessment; refer to the chief administrator's recommendation or the "
                     "decision instead.",
+                    nn=f"«{words}» kan lesast som at kommunen tek stilling i ei sak til politisk "
+                    "handsaming. Kanalane til kommunen er politisk nøytrale: gi ikkje eigne "
+                    "vurderingar, vis heller til innstillinga frå rådmannen eller vedtaket.",
                     span=span,
                 )
             )
@@ -115,6 +118,8 @@ def check_neutrality(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Fi
                     f"«{words}» er en religiøs ytring. Kommunens kanaler er religiøst nøytrale.",
                     f"“{words}” is a religious statement. The municipality's channels are "
                     "religiously neutral.",
+                    nn=f"«{words}» er ei religiøs ytring. Kanalane til kommunen er religiøst "
+                    "nøytrale.",
                     span=span,
                 )
             )

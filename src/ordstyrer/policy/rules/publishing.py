@@ -294,6 +294,8 @@ def check_website_parity(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
                 "også ut som en sak på nettsiden, og lenk til den.",
                 f"The post does not link to the municipality's website ({site}). Publish the "
                 "information there as well and link to it.",
+                nn=f"Innlegget lenkjer ikkje til nettsida til kommunen ({site}). Legg "
+                "informasjonen ut som ei sak på nettsida også, og lenk til henne.",
             )
         ]
     pattern = _topic_pattern(tuple(params.get("topics", ())))
@@ -309,6 +311,8 @@ def check_website_parity(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
             f"({site}); lenk til den fra innlegget.",
             f"The post is about “{word}”. Such information belongs on the municipality's "
             f"website ({site}); link to it from the post.",
+            nn=f"Innlegget handlar om «{word}». Slik informasjon skal liggje på nettsida til "
+            f"kommunen ({site}); lenk til henne frå innlegget.",
             span=(match.start(), match.end()),
         )
     ]
@@ -329,6 +333,8 @@ def check_frequency_cap(draft: Draft, policy: Policy, ctx: CheckContext) -> list
                 "Tidspunktet for publisering er ukjent, så taket på antall innlegg på "
                 "hovedsiden kan ikke sjekkes.",
                 "The publishing time is unknown, so the main page's posting cap cannot be checked.",
+                nn="Tidspunktet for publisering er ukjent, så taket på talet på innlegg på "
+                "hovudsida kan ikkje sjekkast.",
                 severity="warn",
             )
         ]
@@ -345,6 +351,8 @@ def check_frequency_cap(draft: Draft, policy: Policy, ctx: CheckContext) -> list
                 f"{params['weekly_cap']} i uka. Vurder å samle saker eller vente til neste uke.",
                 f"This would be post no. {week} this week on the main page; the cap is "
                 f"{params['weekly_cap']} a week. Consider combining items or waiting.",
+                nn=f"Dette blir innlegg nr. {week} denne veka på hovudsida; taket er "
+                f"{params['weekly_cap']} i veka. Vurder å samle saker eller vente til neste veke.",
             )
         )
     if day > params["daily_cap"]:
@@ -356,6 +364,8 @@ def check_frequency_cap(draft: Draft, policy: Policy, ctx: CheckContext) -> list
                 f"{params['daily_cap']} per virkedag.",
                 f"This would be post no. {day} today on the main page; the cap is "
                 f"{params['daily_cap']} per working day.",
+                nn=f"Dette blir innlegg nr. {day} i dag på hovudsida; taket er "
+                f"{params['daily_cap']} per vyrkedag.",
             )
         )
     return out
@@ -384,6 +394,8 @@ def check_crisis(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Findin
             "godkjenne teksten før den kan publiseres.",
             "The municipality is in crisis mode: all communication goes through the crisis "
             "staff. The crisis leader must approve the text before it is published.",
+            nn="Kommunen er i krisemodus: all kommunikasjon går via kriseleiinga. Kriseleiaren "
+            "må godkjenne teksten før han kan publiserast.",
         )
     ]
 

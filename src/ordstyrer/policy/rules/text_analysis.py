@@ -75,6 +75,13 @@ _LABEL = {
     "email": ("en e-postadresse", "an e-mail address"),
     "address": ("en adresse", "an address"),
 }
+_LABEL_NN = {
+    "national_id": "eit fødselsnummer eller D-/H-nummer",
+    "bank_account": "eit kontonummer",
+    "phone": "eit telefonnummer",
+    "email": "ei e-postadresse",
+    "address": "ei adresse",
+}
 
 
 def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
@@ -86,6 +93,7 @@ def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list
         if hit.type not in _LABEL or _is_own(hit, policy):
             continue
         nb, en = _LABEL[hit.type]
+        nn = _LABEL_NN[hit.type]
         shown = quote(text, (hit.start, hit.end))
         if hit.type == "national_id":
             # The message travels further than the draft (API 422, audit reason, logs):
@@ -98,6 +106,7 @@ def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list
                     f"«{shown}» ser ut som {nb}. Fødselsnumre skal aldri publiseres.",
                     f"“{shown}” looks like {en}. National identity numbers must never be "
                     "published.",
+                    nn=f"«{shown}» ser ut som {nn}. Fødselsnummer skal aldri publiserast.",
                     span=(hit.start, hit.end),
                 )
             )
@@ -110,6 +119,8 @@ def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list
                     "i sosiale medier er offentlig.",
                     f"“{shown}” is {en}. Make sure it is not a private person's data — "
                     "everything on social media is public.",
+                    nn=f"«{shown}» er {nn}. Sjekk at det ikkje er ei opplysning om ein "
+                    "privatperson – alt i sosiale medium er offentleg.",
                     severity="warn",
                     span=(hit.start, hit.end),
                 )
@@ -142,6 +153,9 @@ def _combinations(text: str, hits: list[PersonalData], policy: Policy) -> list[F
                     f"The sentence links “{what.text}” to a named person (“{who.text}”). Health "
                     "and other sensitive data about individuals is confidential and must never "
                     "be published.",
+                    nn=f"Setninga knyter «{what.text}» til ein namngitt person («{who.text}»). "
+                    "Helseopplysningar og andre sensitive opplysningar om enkeltpersonar er "
+                    "teiepliktige og skal aldri publiserast.",
                     severity=None if firm else "warn",
                     span=span,
                 )
@@ -160,6 +174,8 @@ def _combinations(text: str, hits: list[PersonalData], policy: Policy) -> list[F
                     f"(«{school.group()}»). Navn på elever og brukere er taushetsbelagt.",
                     f"The sentence names “{who.text}” together with school details "
                     f"(“{school.group()}”). Names of pupils and clients are confidential.",
+                    nn=f"Setninga namngir «{who.text}» saman med skuleopplysningar "
+                    f"(«{school.group()}»). Namn på elevar og brukarar er teiepliktige.",
                     span=span,
                 )
             )
@@ -175,6 +191,8 @@ def _combinations(text: str, hits: list[PersonalData], policy: Policy) -> list[F
                     "avsløre taushetsbelagte helseopplysninger. Sjekk at ingen kan kjennes igjen.",
                     f"“{what.text}” in a sentence about an individual (“{referent.group()}”) may "
                     "reveal confidential health data. Make sure nobody can be identified.",
+                    nn=f"«{what.text}» i ei setning om ein enkeltperson («{referent.group()}») "
+                    "kan avsløre teiepliktige helseopplysningar. Sjekk at ingen kan kjennast att.",
                     severity="warn",
                     span=(what.start, what.end),
                 )
@@ -187,6 +205,12 @@ _ISSUE_TEXT = {
     "loanword": ("er et engelsk lånord", "is an English loanword"),
     "abbreviation": ("er en forkortelse", "is an abbreviation"),
     "long_sentence": ("er en lang setning", "is a long sentence"),
+}
+_ISSUE_TEXT_NN = {
+    "stiff_word": "er eit stivt ord (Kansellisten)",
+    "loanword": "er eit engelsk lånord",
+    "abbreviation": "er ei forkorting",
+    "long_sentence": "er ei lang setning",
 }
 
 
@@ -205,6 +229,8 @@ def check_plain_language(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
                     "setninger og enklere ord.",
                     f"The text has a LIX of {score:.0f}, above the limit of {limit:g}. Write "
                     "shorter sentences and simpler words.",
+                    nn=f"Teksten har LIX {score:.0f}, over grensa {limit:g}. Skriv kortare "
+                    "setningar og enklare ord.",
                 )
             )
     for issue in plain_language_issues(draft.text):
@@ -212,12 +238,15 @@ def check_plain_language(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
         shown = quote(draft.text, (issue.start, issue.end))
         advice = f" Forslag: {issue.suggestion}." if issue.suggestion else ""
         advice_en = f" Suggestion: {issue.suggestion}." if issue.suggestion else ""
+        advice_nn = f" Framlegg: {issue.suggestion}." if issue.suggestion else ""
+        nn = _ISSUE_TEXT_NN.get(issue.kind, "er vanskeleg å forstå")
         out.append(
             finding(
                 policy,
                 "PU-5",
                 f"«{shown}» {nb}.{advice}",
                 f"“{shown}” {en}.{advice_en}",
+                nn=f"«{shown}» {nn}.{advice_nn}",
                 span=(issue.start, issue.end),
             )
         )
