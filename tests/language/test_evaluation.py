@@ -168,3 +168,27 @@ def test_embedding_cache_returns_stored_vectors_in_order(tmp_path: Path) -> None
     np.save(tmp_path / "vectors.npy", np.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
     got = embedcache.embed_cached([texts[1], texts[0], texts[1]], cache=tmp_path, log=False)
     assert got.tolist() == [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+
+
+def test_selection_folds_never_split_a_post(labelled: list[dict]) -> None:
+    """Calibration and thresholds are chosen on out-of-fold scores of unseen posts: the
+    inner folds keep every post (and every run of post-less comments) in one fold."""
+    from ordstyrer.language.train.model import grouped_folds, row_group
+
+    rows = [r for r in labelled if not train_comments.held_out(r)]
+    y = np.asarray(["question" in r["labels"] for r in rows], dtype=int)
+    groups = [row_group(r) for r in rows]
+    folds = grouped_folds(y, groups, n_splits=3, seed=1)
+    seen: dict[str, set[int]] = {}
+    for k, (_, test_idx) in enumerate(folds):
+        for i in test_idx:
+            seen.setdefault(groups[i], set()).add(k)
+    assert all(len(v) == 1 for v in seen.values())
+    assert sorted(i for _, t in folds for i in t) == list(range(len(rows)))
+    # the ungrouped folds of before did split posts
+    plain = grouped_folds(y, None, n_splits=3, seed=1)
+    split: dict[str, set[int]] = {}
+    for k, (_, test_idx) in enumerate(plain):
+        for i in test_idx:
+            split.setdefault(groups[i], set()).add(k)
+    assert any(len(v) > 1 for v in split.values())
