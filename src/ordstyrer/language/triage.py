@@ -241,8 +241,12 @@ def _tune_name_model() -> None:
         if nlp is _name_model_tuned:
             return
         from thinc.api import NumpyOps
-        from threadpoolctl import threadpool_limits
 
+        try:  # installed with scikit-learn; without it, blis stays (more threads: worse)
+            from threadpoolctl import threadpool_limits
+        except ImportError:
+            _name_model_tuned = nlp
+            return
         threadpool_limits(limits=1, user_api="blas")
         ops = NumpyOps(use_blis=False)
         for _, pipe in nlp.pipeline:  # every network the model has (`ner`, `ner_lower`, …)
