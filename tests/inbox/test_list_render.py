@@ -1,5 +1,5 @@
 """The work list's rows are written without Django's general date formatter (the list's
-CPU, #14); they must say exactly what `web.relative` says (#15, items 7 and 10)."""
+CPU, #14); they must say exactly what `core.relative` says (#15, items 7 and 10)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from django.utils import translation
 
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.relative import exact, relative
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.presenters import list_rows, render_rows
-from ordstyrer.web.relative import exact, relative
 
 NOW = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # the night summer time begins in Oslo
 

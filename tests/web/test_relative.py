@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import translation
 
-from ordstyrer.web.relative import exact, relative
+from ordstyrer.core.relative import exact, relative
 
 NOW = datetime(2026, 12, 5, 16, 26, tzinfo=UTC)
 

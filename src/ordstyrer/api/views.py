@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ordstyrer.api.tokens import api_token_revoke, may_manage_all, tokens_visible
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import NotPermitted
 from ordstyrer.tenants.models import Municipality
-from ordstyrer.web.shell import municipality_view
 
 
 @municipality_view()

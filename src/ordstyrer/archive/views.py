@@ -38,10 +38,10 @@ from ordstyrer.archive.police import (
     police_report_filed,
 )
 from ordstyrer.archive.screening import screening_rule_set, screening_table
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.tenants.models import Municipality, Role
-from ordstyrer.web.shell import municipality_view
 
 PAGE_SIZE = 50
 

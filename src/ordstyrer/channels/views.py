@@ -43,10 +43,10 @@ from ordstyrer.channels.selectors import (
     open_review,
     reviews_for,
 )
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
-from ordstyrer.web.shell import municipality_view
 
 # The guidance shown beside a proposal: the approval route, the plan, the visual
 # profile and "no private pages" (CH-1, CH-2, CH-7, CH-11), where the policy has them.

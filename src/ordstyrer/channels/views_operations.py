@@ -17,10 +17,10 @@ from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.channels.reviews import CHECKLIST, review_record
 from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
-from ordstyrer.web.shell import municipality_view
 
 NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nynorsk")}
 

@@ -1,7 +1,7 @@
 """Who acts: a person, the municipality they act in, and their roles there.
 
 Built once per request by the access helper (`core.permissions.actor_in`, called by the
-console's `web.shell.municipality_view` and the API's `api.auth.municipality_for`), so
+console's `core.console.municipality_view` and the API's `api.auth.municipality_for`), so
 the role lookup is one query per request and lives on this object — not cached on the
 user (issue #17). Services take it as their `actor`; the CLI, tasks and tests that hold
 a bare user get one through `core.permissions.actor_for`.

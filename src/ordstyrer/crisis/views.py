@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
@@ -33,7 +34,6 @@ from ordstyrer.crisis.selectors import (
     may_view_crisis,
 )
 from ordstyrer.tenants.models import Municipality
-from ordstyrer.web.shell import municipality_view
 
 CONSEQUENCE = _(
     "Alle planlagte innlegg settes på pause, alle nye innlegg og svar venter på kriseleder."

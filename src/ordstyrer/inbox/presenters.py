@@ -5,7 +5,7 @@ inbox, so a row's cost counts: each row is built with plain string formatting, e
 value escaped with `html.escape` (what Django's `escape` does, without its lazy-string
 wrapper), and everything a row needs that is the same for the whole page — labels,
 translations, the date format — is looked up once per page (`_Page`). The two times on
-each row (received, deadline: relative and exact) are what `web.relative` says, made
+each row (received, deadline: relative and exact) are what `core.relative` says, made
 without Django's general date formatter for the formats the console uses
 (tests/inbox/test_list_render.py holds them equal). docs/inbox.md, "Measured", has the
 figures.
@@ -29,10 +29,10 @@ from django.utils.timesince import TIME_CHUNKS, TIME_STRINGS, TIME_STRINGS_KEYS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.relative import JUST_NOW, exact
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.triage import category_labels
 from ordstyrer.language.masking import mask_national_ids
-from ordstyrer.web.relative import JUST_NOW, exact
 
 SNIPPET = 160
 
@@ -67,7 +67,7 @@ def _snippet(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------
-# The two times of a row, as `web.relative.exact` / `relative` write them.
+# The two times of a row, as `core.relative.exact` / `relative` write them.
 
 # `timesince`'s units, chunks and month lengths, so that the largest unit is found the
 # way Django finds it (calendar months and years, then weeks, days, hours, minutes).

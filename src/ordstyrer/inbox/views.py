@@ -19,6 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import presence, privacy, reply_templates, services
@@ -45,7 +46,6 @@ from ordstyrer.inbox.selectors import (
 from ordstyrer.inbox.triage import category_label, category_labels
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
-from ordstyrer.web.shell import municipality_view
 
 
 def _fail(request: HttpRequest, exc: ServiceError) -> None:

@@ -13,15 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import may_view_channel
 from ordstyrer.inbox.forms import UnwantedReportForm
 from ordstyrer.inbox.reports import Figures, chart_bars, response_report
 from ordstyrer.inbox.reports_unwanted import unwanted_report
 from ordstyrer.inbox.selectors import reportable_channels
 from ordstyrer.tenants.models import Municipality
-from ordstyrer.web.reports import csv_cell, report_period
-from ordstyrer.web.shell import municipality_view
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366

@@ -24,13 +24,13 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
 from ordstyrer.platforms.models import ConnectionMethod, Platform
 from ordstyrer.platforms.selectors import connection_overview
 from ordstyrer.tenants.models import Municipality
-from ordstyrer.web.shell import municipality_view
 
 SESSION_LOGIN = "platforms_login"
 SESSION_PAGES = "platforms_pages"

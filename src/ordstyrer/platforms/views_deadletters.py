@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.platforms import deadletters
 from ordstyrer.tenants.models import Municipality
-from ordstyrer.web.shell import municipality_view
 
 NEED = "webhook_dead_letters"
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.publishing import access, media, selectors, services
@@ -38,7 +39,6 @@ from ordstyrer.publishing.models import MediaAsset, PostStatus
 from ordstyrer.publishing.private import private_check as run_private_check
 from ordstyrer.tenants.models import Municipality, Role
 from ordstyrer.tenants.selectors import policy_for
-from ordstyrer.web.shell import municipality_view
 
 MAX_FORM_FILE = 50 * 1024 * 1024
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.sso.backend import AuthenticationRequest, configured
@@ -23,7 +24,6 @@ from ordstyrer.sso.forms import GroupMappingForm
 from ordstyrer.sso.models import GroupRoleMapping
 from ordstyrer.sso.services import group_map, group_unmap
 from ordstyrer.tenants.models import Municipality, Role
-from ordstyrer.web.shell import municipality_view
 
 logger = logging.getLogger(__name__)
 

@@ -1,29 +1,6 @@
-"""Helpers shared by console views: the municipality in view, errors shown as messages."""
+"""Moved to `ordstyrer.core.console` (apps import downwards only, issue #17). Kept for
+the one view module still importing it here; remove with that import."""
 
-from __future__ import annotations
+from ordstyrer.core.console import municipality_view
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-
-from ordstyrer.core.permissions import actor_in
-
-
-def municipality_view(need: str = "read") -> Callable[..., Any]:
-    """Resolve `slug` through the central access helper and put it on the request, with
-    the person acting there (`request.actor`: their roles, looked up once)."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
-            request.actor = actor_in(user=request.user, slug=slug, need=need)
-            request.municipality = request.actor.municipality
-            return view(request, request.municipality, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+__all__ = ["municipality_view"]

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for, roles_in
 from ordstyrer.crisis.selectors import crisis_requiring_approval
@@ -21,7 +22,6 @@ from ordstyrer.tenants.selectors import policy_for, policy_versions
 from ordstyrer.tenants.services import policy_update
 from ordstyrer.web.forms import CheckForm, PolicyRuleForm
 from ordstyrer.web.needs import what_needs_me
-from ordstyrer.web.shell import municipality_view
 
 
 def _text_language() -> str:
