@@ -21,6 +21,7 @@ from ordstyrer.channels.permissions import (
     has_channel_need,
     require_channel_role,
 )
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role
@@ -29,16 +30,16 @@ MODERATE_ROLES = CHANNEL_NEEDS["moderate"] or frozenset()
 OVERSIGHT_ROLES = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
 
 
-def may_moderate(user: Any, channel: Channel) -> bool:
+def may_moderate(user: ActorLike, channel: Channel) -> bool:
     return has_channel_need(user, channel, "moderate")
 
 
-def require_moderate(user: Any, channel: Channel) -> None:
+def require_moderate(user: ActorLike, channel: Channel) -> None:
     """404 for an outsider, 403 for a member who is not the channel's administrator."""
     require_channel_role(user, channel, "moderate")
 
 
-def may_remove(user: Any, channel: Channel, policy: Any) -> bool:
+def may_remove(user: ActorLike, channel: Channel, policy: Any) -> bool:
     """Delete or ban: the `moderate` need, and under MO-5 the main administrator's."""
     if not may_moderate(user, channel):
         return False
@@ -49,7 +50,7 @@ def may_remove(user: Any, channel: Channel, policy: Any) -> bool:
     return channel_role_of(user, channel) == ChannelRole.MAIN_ADMIN
 
 
-def require_remove(user: Any, channel: Channel, policy: Any) -> None:
+def require_remove(user: ActorLike, channel: Channel, policy: Any) -> None:
     require_moderate(user, channel)
     if not may_remove(user, channel, policy):
         raise NotPermitted(
@@ -60,11 +61,11 @@ def require_remove(user: Any, channel: Channel, policy: Any) -> None:
         )
 
 
-def sees_every_channel(user: Any, municipality: Municipality) -> bool:
+def sees_every_channel(user: ActorLike, municipality: Municipality) -> bool:
     return bool(roles_in(user, municipality) & OVERSIGHT_ROLES)
 
 
-def log_channel_ids(user: Any, municipality: Municipality) -> list[int] | None:
+def log_channel_ids(user: ActorLike, municipality: Municipality) -> list[int] | None:
     """The channels whose moderation log `user` reads; None means every channel."""
     if sees_every_channel(user, municipality):
         return None
@@ -72,7 +73,7 @@ def log_channel_ids(user: Any, municipality: Municipality) -> list[int] | None:
         return []
     return list(
         ChannelMembership.objects.filter(
-            user=user, channel__municipality=municipality, role__in=MODERATE_ROLES
+            user=user_of(user), channel__municipality=municipality, role__in=MODERATE_ROLES
         )
         .values_list("channel_id", flat=True)
         .order_by("channel_id")

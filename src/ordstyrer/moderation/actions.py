@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed
@@ -46,9 +47,9 @@ def settings_or_default(municipality: Municipality) -> ModerationSettings:
     return found if found is not None else ModerationSettings(municipality=municipality)
 
 
-def require_person(actor: Any, what: str) -> None:
+def require_person(actor: ActorLike, what: str) -> None:
     """Deleting and banning is a person's decision, never a rule's (MO-1; HS-02)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not getattr(user_of(actor), "is_authenticated", False):
         raise ServiceError(
             _("Bare en person kan %(what)s; automatiske regler kan bare skjule eller flagge.")
             % {"what": what},
@@ -86,7 +87,7 @@ def new_action(
     item: InboxItem,
     kind: str,
     status: str,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     ground: str = "",
     justification: str = "",
@@ -211,7 +212,7 @@ def log_item(
     item: InboxItem,
     code: str,
     *,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     text: str = "",
     data: dict[str, Any] | None = None,
@@ -219,7 +220,7 @@ def log_item(
     log_event(item, action=code, actor=actor, now=now, text=text, data=data or {}, audit=False)
 
 
-def audit(action: ModerationAction, verb: str, *, actor: Any, **data: Any) -> None:
+def audit(action: ModerationAction, verb: str, *, actor: ActorLike, **data: Any) -> None:
     audit_record(
         actor=actor,
         action=f"moderation_{verb}",

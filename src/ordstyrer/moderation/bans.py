@@ -15,7 +15,6 @@ and the author told, without a platform call.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,8 +25,10 @@ from ordstyrer.archive.services import archive_append
 from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import Capability
 from ordstyrer.connectors.registry import connector_class
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed, clean_intent_key
+from ordstyrer.core.services import person
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate, require_remove
@@ -94,7 +95,7 @@ def _lock_channel(item: InboxItem) -> None:
 
 def author_ban(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     ground: str,
     justification: str,
@@ -119,7 +120,7 @@ def author_ban(
 def _ban(
     item: InboxItem,
     *,
-    actor: Any,
+    actor: ActorLike,
     ground: str,
     justification: str,
     manual: bool,
@@ -156,7 +157,7 @@ def _ban(
             justification=justification,
             intent_key=intent_key,
         )
-        action.approved_by, action.approved_at = actor, now
+        action.approved_by, action.approved_at = person(actor), now
         if not can_block:
             action.finished_at = now
         settings = settings_for(item.municipality)
@@ -169,7 +170,7 @@ def _ban(
             .first()
         )
         action.archive_record = archive_append(
-            actor=actor,
+            actor=user_of(actor),
             entry=ban_entry(
                 action=action,
                 item=item,
@@ -195,7 +196,7 @@ def _ban(
 
 def author_unban(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     justification: str = "",
     manual: bool = False,
@@ -216,7 +217,7 @@ def author_unban(
 
 
 def _unban(
-    item: InboxItem, *, actor: Any, justification: str, manual: bool, intent_key: str,
+    item: InboxItem, *, actor: ActorLike, justification: str, manual: bool, intent_key: str,
     now: datetime,
 ) -> ModerationAction:  # fmt: skip
     with transaction.atomic():
@@ -247,7 +248,7 @@ def _unban(
             "channel": item.channel.name,
         }
         action.archive_record = archive_append(
-            actor=actor,
+            actor=user_of(actor),
             entry=ArchiveEntry(
                 municipality=item.municipality,
                 kind=Kind.MODERATION_NOTE,

@@ -6,15 +6,15 @@ the policy itself), audited with the before and after.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
+from ordstyrer.core.services import person
 from ordstyrer.moderation.actions import settings_for
 from ordstyrer.moderation.auto import validate_rules
 from ordstyrer.moderation.models import ModerationSettings, NoticeDelivery
@@ -30,7 +30,7 @@ MAX_CONTACT = 200
 
 def moderation_settings_update(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     second_approver: bool,
     notify_author: bool,
@@ -65,7 +65,7 @@ def moderation_settings_update(
         settings.auto_rules = rules
         for name, value in contacts.items():
             setattr(settings, name, value)
-        settings.updated_by = actor
+        settings.updated_by = person(actor)
         settings.updated_at = timezone.now()
         settings.save()
         audit_record(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate
@@ -57,7 +58,7 @@ def may_send_privately(action: ModerationAction, item: Any) -> bool:
 
 
 def notice_retry(
-    *, actor: Any, action: ModerationAction, private: bool, now: datetime | None = None
+    *, actor: ActorLike, action: ModerationAction, private: bool, now: datetime | None = None
 ) -> ModerationAction:
     """Send a failed notice again, privately or publicly on the post (without the name)."""
     now = now or timezone.now()
@@ -105,7 +106,7 @@ def notice_retry(
 
 
 def notice_mark_delivered(
-    *, actor: Any, action: ModerationAction, note: str, now: datetime | None = None
+    *, actor: ActorLike, action: ModerationAction, note: str, now: datetime | None = None
 ) -> ModerationAction:
     """Record that the author was told another way (MO-4), with how; archived as the
     outgoing notice (U) with the note."""
@@ -134,7 +135,7 @@ def notice_mark_delivered(
             ]
         )  # fmt: skip
         archive_append(
-            actor=actor,
+            actor=user_of(actor),
             entry=notice_entry(
                 action=action,
                 item=item,

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.access import require_remove
@@ -54,7 +55,7 @@ class RemovalPreview:
 
 def removal_preview(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     kind: Kind,
     ground: str,

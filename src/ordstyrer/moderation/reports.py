@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.moderation.access import log_channel_ids
 from ordstyrer.moderation.grounds import ground_label
 from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction
@@ -39,7 +40,7 @@ class GroundMonth:
 
 
 def moderation_by_ground(
-    *, user: Any, municipality: Municipality, since: date, until: date, lang: str = "nb"
+    *, user: ActorLike, municipality: Municipality, since: date, until: date, lang: str = "nb"
 ) -> list[GroundMonth]:
     """Hides, deletions and bans carried out between `since` and `until` (inclusive,
     Oslo dates), by month and ground, on the channels whose log `user` may read. An

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.triage import category_label
@@ -124,7 +125,7 @@ def _panel_actions(item: InboxItem) -> list[ModerationAction]:
     return actions
 
 
-def item_panel(*, user: Any, item: InboxItem, policy: Any = None) -> Panel:
+def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel:
     """What the inbox item page shows and offers under "Moderering".
 
     `policy` is the municipality's effective policy if the page has read it already."""
@@ -179,7 +180,9 @@ def item_panel(*, user: Any, item: InboxItem, policy: Any = None) -> Panel:
         actions=actions,
         pending_delete=pending,
         may_approve=bool(
-            pending is not None and removes and pending.requested_by_id != getattr(user, "pk", None)
+            pending is not None
+            and removes
+            and pending.requested_by_id != getattr(user_of(user), "pk", None)
         ),
         deletion=deletion,
         hide_pending=any(a.kind == ActionKind.HIDE and a.status in OPEN_STATUSES for a in actions),
@@ -212,7 +215,7 @@ FAILED = Q(status=ActionStatus.FAILED) | Q(notice_state=NoticeState.FAILED)
 
 def moderation_log(
     *,
-    user: Any,
+    user: ActorLike,
     municipality: Municipality,
     view: str = "all",
     channel_id: int | None = None,
@@ -237,7 +240,7 @@ def moderation_log(
     return Paginator(actions, PAGE_SIZE).get_page(page)
 
 
-def log_counts(*, user: Any, municipality: Municipality) -> dict[str, int]:
+def log_counts(*, user: ActorLike, municipality: Municipality) -> dict[str, int]:
     """How many wait for approval or a retry, failed, or are flagged and not dealt with."""
     actions = ModerationAction.objects.filter(municipality=municipality)
     visible = log_channel_ids(user, municipality)
@@ -251,7 +254,7 @@ def log_counts(*, user: Any, municipality: Municipality) -> dict[str, int]:
     }
 
 
-def log_visible_to(user: Any, municipality: Municipality) -> bool:
+def log_visible_to(user: ActorLike, municipality: Municipality) -> bool:
     visible = log_channel_ids(user, municipality)
     return visible is None or bool(visible)
 

@@ -24,8 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed, clean_intent_key
+from ordstyrer.core.services import person
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.transitions import lock_item, policy_state, transition
 from ordstyrer.inbox.workflow import OPEN
@@ -119,7 +121,7 @@ def notice_for(
 
 def comment_hide(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     ground: str = "",
     justification: str = "",
@@ -159,7 +161,7 @@ def hide_by_rule(*, item: InboxItem, rule: str, now: datetime) -> ModerationActi
 def _hide(
     item: InboxItem,
     *,
-    actor: Any,
+    actor: ActorLike,
     ground: str,
     justification: str,
     now: datetime,
@@ -186,7 +188,7 @@ def _hide(
     )
     if ground:
         action.archive_record = archive_append(
-            actor=actor, entry=hidden_entry(action=action, item=item, now=now), now=now
+            actor=user_of(actor), entry=hidden_entry(action=action, item=item, now=now), now=now
         )
         action.save(update_fields=["archive_record"])
     new_op(action, OpKind.HIDE, now=now, target=item.platform_id)
@@ -198,7 +200,7 @@ def _hide(
 
 def comment_unhide(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     justification: str = "",
     intent_key: str = "",
@@ -216,7 +218,7 @@ def comment_unhide(
 
 
 def _unhide(
-    item: InboxItem, *, actor: Any, justification: str, intent_key: str, now: datetime
+    item: InboxItem, *, actor: ActorLike, justification: str, intent_key: str, now: datetime
 ) -> ModerationAction:
     with transaction.atomic():
         item = lock_item(item)
@@ -247,7 +249,7 @@ def _unhide(
 
 def comment_delete(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     ground: str,
     justification: str,
@@ -277,7 +279,7 @@ def comment_delete(
 def _delete(
     item: InboxItem,
     *,
-    actor: Any,
+    actor: ActorLike,
     ground: str,
     justification: str,
     notify: bool | None,
@@ -316,14 +318,14 @@ def _delete(
                      data={"action_id": action.pk, "ground": ground})  # fmt: skip
             audit(action, "delete_requested", actor=actor)
         else:
-            action.approved_by, action.approved_at = actor, now
+            action.approved_by, action.approved_at = person(actor), now
             action.save(update_fields=["approved_by", "approved_at"])
             _start_deletion(action, item, actor=actor, now=now)
     return action
 
 
 def _start_deletion(
-    action: ModerationAction, item: InboxItem, *, actor: Any, now: datetime
+    action: ModerationAction, item: InboxItem, *, actor: ActorLike, now: datetime
 ) -> None:
     """The decision is final: read the comment from the platform, then archive and delete
     it (`outbox`), and close the inbox item as moderated."""
@@ -351,7 +353,7 @@ def _lock_action(action: ModerationAction | int) -> ModerationAction:
 
 
 def deletion_approve(
-    *, actor: Any, action: ModerationAction, now: datetime | None = None
+    *, actor: ActorLike, action: ModerationAction, now: datetime | None = None
 ) -> ModerationAction:
     """The second approver confirms a deletion: another person who may delete (MO-1)."""
     now = now or timezone.now()
@@ -361,11 +363,14 @@ def deletion_approve(
         action = _lock_action(action)
         policy = policy_for(municipality=item.municipality)
         require_remove(actor, item.channel, policy)
-        if action.approved_by_id == actor.pk and action.requested_by_id != actor.pk:
+        if (
+            action.approved_by_id == user_of(actor).pk
+            and action.requested_by_id != user_of(actor).pk
+        ):
             return action  # the same approval posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
             raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
-        if action.requested_by_id == actor.pk:
+        if action.requested_by_id == user_of(actor).pk:
             raise Conflict(
                 _("En annen person enn den som foreslo slettingen, må godkjenne den."),
                 code="same_person",
@@ -374,14 +379,14 @@ def deletion_approve(
         require_ground(policy, action.ground, what=_("slette kommentarer"))
         guard_item(item)
         action.status = ActionStatus.QUEUED
-        action.approved_by, action.approved_at = actor, now
+        action.approved_by, action.approved_at = person(actor), now
         action.save(update_fields=["status", "approved_by", "approved_at"])
         _start_deletion(action, item, actor=actor, now=now)
     return action
 
 
 def deletion_reject(
-    *, actor: Any, action: ModerationAction, reason: str, now: datetime | None = None
+    *, actor: ActorLike, action: ModerationAction, reason: str, now: datetime | None = None
 ) -> ModerationAction:
     """Turn down (or, for the one who asked, withdraw) a deletion waiting for approval.
     The comment stays hidden; show it again with `comment_unhide` if it should be."""
@@ -393,12 +398,12 @@ def deletion_reject(
         item = lock_item(action.item_id)
         action = _lock_action(action)
         require_moderate(actor, item.channel)
-        if action.status == ActionStatus.REJECTED and action.rejected_by_id == actor.pk:
+        if action.status == ActionStatus.REJECTED and action.rejected_by_id == user_of(actor).pk:
             return action  # the same rejection posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
             raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
         action.status = ActionStatus.REJECTED
-        action.rejected_by, action.rejection_reason, action.finished_at = actor, reason, now
+        action.rejected_by, action.rejection_reason, action.finished_at = person(actor), reason, now
         action.save(update_fields=["status", "rejected_by", "rejection_reason", "finished_at"])
         log_item(item, "mod_delete_rejected", actor=actor, now=now, text=reason,
                  data={"action_id": action.pk})  # fmt: skip

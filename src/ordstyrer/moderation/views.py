@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.access import access_item
@@ -119,7 +120,7 @@ def _posted(
 def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def act(item: InboxItem, data: dict[str, Any]) -> str:
         services.comment_hide(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             ground=data["ground"],
             justification=data["justification"],
@@ -135,7 +136,7 @@ def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
 def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def act(item: InboxItem) -> str:
         services.comment_unhide(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             justification=request.POST.get("justification", ""),
             intent_key=request.POST.get("intent_key", ""),
@@ -166,7 +167,7 @@ def _removal(
         return _on_item(request, municipality, pk, lambda found: act(found, data))
     try:
         shown = preview.removal_preview(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             kind=kind,  # type: ignore[arg-type]
             ground=data["ground"],
@@ -195,7 +196,7 @@ def _removal(
 def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def act(item: InboxItem, data: dict[str, Any]) -> str:
         action = services.comment_delete(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             ground=data["ground"],
             justification=data["justification"],
@@ -217,7 +218,7 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def act(item: InboxItem, data: dict[str, Any]) -> str:
         action = bans.author_ban(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             ground=data["ground"],
             justification=data["justification"],
@@ -237,7 +238,7 @@ def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def act(item: InboxItem, data: dict[str, Any]) -> str:
         bans.author_unban(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             justification=data["justification"],
             manual=data["manual"],
@@ -251,7 +252,7 @@ def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResp
 # --- actions in the log ---------------------------------------------------------------------
 
 
-def access_action(*, user: Any, id: int, municipality: Municipality) -> ModerationAction:
+def access_action(*, user: ActorLike, id: int, municipality: Municipality) -> ModerationAction:
     """The action `id` of the URL's municipality if `user` reads its channel's log."""
     action = (
         ModerationAction.objects.select_related("channel__municipality", "item", "archive_record")
@@ -277,9 +278,9 @@ def _next(request: HttpRequest, action: ModerationAction, municipality: Municipa
 @municipality_view(need="read")
 @require_POST
 def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    action = access_action(user=request.user, id=pk, municipality=municipality)
+    action = access_action(user=request.actor, id=pk, municipality=municipality)
     try:
-        services.deletion_approve(actor=request.user, action=action)
+        services.deletion_approve(actor=request.actor, action=action)
     except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
@@ -290,14 +291,14 @@ def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
 @municipality_view(need="read")
 @require_POST
 def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    action = access_action(user=request.user, id=pk, municipality=municipality)
+    action = access_action(user=request.actor, id=pk, municipality=municipality)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Skriv hvorfor slettingen avvises."))
         return redirect(_next(request, action, municipality))
     try:
         services.deletion_reject(
-            actor=request.user, action=action, reason=form.cleaned_data["reason"]
+            actor=request.actor, action=action, reason=form.cleaned_data["reason"]
         )
     except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
@@ -310,10 +311,10 @@ def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 @require_POST
 def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Send a failed notice again (MO-4): `via=private` or `via=public`."""
-    action = access_action(user=request.user, id=pk, municipality=municipality)
+    action = access_action(user=request.actor, id=pk, municipality=municipality)
     private = request.POST.get("via") == "private"
     try:
-        notice_followup.notice_retry(actor=request.user, action=action, private=private)
+        notice_followup.notice_retry(actor=request.actor, action=action, private=private)
     except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
     else:
@@ -330,10 +331,10 @@ def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> H
 @require_POST
 def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The author was told another way (MO-4), with a note on how."""
-    action = access_action(user=request.user, id=pk, municipality=municipality)
+    action = access_action(user=request.actor, id=pk, municipality=municipality)
     try:
         notice_followup.notice_mark_delivered(
-            actor=request.user, action=action, note=request.POST.get("note", "")
+            actor=request.actor, action=action, note=request.POST.get("note", "")
         )
     except (ServiceError, NotPermitted) as exc:
         _fail(request, exc)
@@ -345,7 +346,7 @@ def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) ->
 @municipality_view(need="read")
 @require_GET
 def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    action = access_action(user=request.user, id=pk, municipality=municipality)
+    action = access_action(user=request.actor, id=pk, municipality=municipality)
     return render(
         request,
         "moderation/action.html",
@@ -355,7 +356,7 @@ def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
             "failed_notices": selectors.mark_followups([action], action.item),
             "ground_label": ground_label(action.ground) if action.ground else "",
             "may_view_archive": bool(
-                roles_in(request.user, municipality) & {"communications", "archivist"}
+                roles_in(request.actor, municipality) & {"communications", "archivist"}
             ),
         },
     )
@@ -364,21 +365,21 @@ def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 @municipality_view(need="read")
 @require_GET
 def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    if not selectors.log_visible_to(request.user, municipality):
+    if not selectors.log_visible_to(request.actor, municipality):
         raise NotPermitted(
             _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
         )
     view = request.GET.get("vis") or "all"
     if view not in selectors.LOG_VIEWS:
         view = "all"
-    visible = log_channel_ids(request.user, municipality)
+    visible = log_channel_ids(request.actor, municipality)
     channels = Channel.objects.filter(municipality=municipality).order_by("name")
     if visible is not None:
         channels = channels.filter(pk__in=visible)
     channel_id = request.GET.get("kanal") or ""
     chosen = int(channel_id) if channel_id.isdigit() else None
     page = selectors.moderation_log(
-        user=request.user,
+        user=request.actor,
         municipality=municipality,
         view=view,
         channel_id=chosen,
@@ -391,7 +392,7 @@ def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         action.may_act = (
             action.status == ActionStatus.PENDING_APPROVAL
             and action.requested_by_id != request.user.pk
-            and may_remove(request.user, action.channel, policy)
+            and may_remove(request.actor, action.channel, policy)
         )
     return render(
         request,
@@ -405,15 +406,15 @@ def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 ("failed", _("Feilet")),
                 ("flagged", _("Flagget, ikke vurdert")),
             ],
-            "counts": selectors.log_counts(user=request.user, municipality=municipality),
+            "counts": selectors.log_counts(user=request.actor, municipality=municipality),
             "channels": list(channels),
             "chosen_channel": chosen,
             "reject_form": RejectForm(auto_id="reject_%s"),
             "may_view_archive": bool(
-                roles_in(request.user, municipality) & {"communications", "archivist"}
+                roles_in(request.actor, municipality) & {"communications", "archivist"}
             ),
             "may_configure": bool(
-                roles_in(request.user, municipality) & {"communications", "chief_administrator"}
+                roles_in(request.actor, municipality) & {"communications", "chief_administrator"}
             ),
         },
     )
@@ -442,7 +443,7 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
         if form.is_valid():
             try:
                 configuration.moderation_settings_update(
-                    actor=request.user,
+                    actor=request.actor,
                     municipality=municipality,
                     second_approver=form.cleaned_data["second_approver"],
                     notify_author=form.cleaned_data["notify_author"],
@@ -476,7 +477,7 @@ REPORT_MAX_DAYS = 3 * 366
 
 
 def _report_rows(request: HttpRequest, municipality: Municipality):
-    if not selectors.log_visible_to(request.user, municipality):
+    if not selectors.log_visible_to(request.actor, municipality):
         raise NotPermitted(
             _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
         )
@@ -485,7 +486,7 @@ def _report_rows(request: HttpRequest, municipality: Municipality):
     )
     lang = "nn" if (get_language() or "nb").startswith("nn") else "nb"
     rows = moderation_by_ground(
-        user=request.user, municipality=municipality, since=since, until=until, lang=lang
+        user=request.actor, municipality=municipality, since=since, until=until, lang=lang
     )
     return since, until, rows
 

@@ -88,7 +88,7 @@ def may_moderate_in(context: Any, municipality: Any) -> bool:
     user = getattr(request, "user", None)
     if municipality is None or user is None or not user.is_authenticated:
         return False
-    return log_visible_to(user, municipality)
+    return log_visible_to(getattr(request, "actor", user), municipality)
 
 
 def _key() -> dict[str, str]:
