@@ -10,6 +10,9 @@ a restore that lost the last records would otherwise look fine.
 PostgreSQL is dumped with `pg_dump --format=custom` (consistent while the system
 runs) and restored with `pg_restore`; the client tools must be at least the server's
 major version. SQLite is copied with its online backup API.
+
+In `archive`, not `core`: a backup is checked against the archive chains, and `core`
+does not import the feature apps (`.importlinter`, "apps-layers").
 """
 
 from __future__ import annotations

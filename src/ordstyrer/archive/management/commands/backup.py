@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from ordstyrer.core.backup import BackupError, backup_create, backup_restore
+from ordstyrer.archive.backup import BackupError, backup_create, backup_restore
 
 
 class Command(BaseCommand):

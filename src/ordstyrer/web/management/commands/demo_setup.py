@@ -1,3 +1,8 @@
+"""`ordstyrer demo-setup`: the demo municipality, with every app's demo data.
+
+In `web`, the top app: `ordstyrer.demo` runs each feature app's demo, so the command
+that calls it cannot live in a lower app (`.importlinter`, "apps-layers")."""
+
 from django.core.management.base import BaseCommand
 
 from ordstyrer.demo import DEMO_PASSWORD, DEMO_SLUG, setup_demo
