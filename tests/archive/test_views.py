@@ -235,3 +235,24 @@ def test_detail_shows_a_broken_link(client, personas):
     client.force_login(p.communications)
     page = client.get(reverse("archive:detail", args=[p.municipality.slug, 1])).content.decode()
     assert "Brudd:" in page and "Et felt stemmer ikke med det arkiverte innholdet." in page
+
+
+def test_the_whole_chain_is_checked_from_the_archive_page(client, personas, archived):
+    """#15 point 10: the chain check (AR-3) is a button in the archive view, with the
+    same verdict as `ordstyrer archive verify`; outsiders and GET are refused."""
+    from tests.archive.conftest import tamper
+
+    p = personas
+    url = reverse("archive:verify", args=[p.municipality.slug])
+    client.force_login(p.outsider)
+    assert client.post(url).status_code == 404
+    client.force_login(p.communications)
+    assert client.get(url).status_code == 405
+    listing = client.get(reverse("archive:list", args=[p.municipality.slug])).content.decode()
+    assert f'action="{url}"' in listing and "Kontroller hele kjeden nå" in listing
+    page = client.post(url, follow=True).content.decode()
+    assert "Kjeden er i orden: 2 poster kontrollert" in page
+
+    tamper("UPDATE archive_archiverecord SET title = 'Noe annet' WHERE sequence = 2")
+    page = client.post(url, follow=True).content.decode()
+    assert "Kjeden er brutt ved post nr. 2" in page

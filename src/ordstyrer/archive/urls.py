@@ -8,6 +8,7 @@ app_name = "archive"
 
 urlpatterns = [
     path("", views.archive_list, name="list"),
+    path("kontroll/", views.archive_verify, name="verify"),
     path("eksport/", views.exports, name="exports"),
     path("eksport/<int:export_id>/last-ned/", views.export_download, name="export_download"),
     path("skjerming/", views.screening, name="screening"),

@@ -14,9 +14,11 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.archive import selectors
+from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.exports import archive_export_request, export_path
 from ordstyrer.archive.forms import (
     ArchiveFilterForm,
@@ -83,6 +85,31 @@ def archive_list(request: HttpRequest, municipality: Municipality) -> HttpRespon
             "head_hash": head[1],
         },
     )
+
+
+@municipality_view(need="view_archive")
+@require_POST
+def archive_verify(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Recompute the whole hash chain now (AR-3), as `ordstyrer archive verify` and the
+    API do: read-only, so no confirmation; the result is shown on the archive page."""
+    report = verify_chain(municipality.pk)
+    if report.ok:
+        messages.success(
+            request,
+            ngettext(
+                "Kjeden er i orden: %(records)s post kontrollert, siste hash %(hash)s.",
+                "Kjeden er i orden: %(records)s poster kontrollert, siste hash %(hash)s.",
+                report.records,
+            )
+            % {"records": report.records, "hash": report.head_hash},
+        )
+    else:
+        messages.error(
+            request,
+            _("Kjeden er brutt ved post nr. %(sequence)s: %(problem)s (AR-3)")
+            % {"sequence": report.broken_sequence, "problem": report.problem},
+        )
+    return redirect("archive:list", municipality.slug)
 
 
 @municipality_view(need="view_archive")
