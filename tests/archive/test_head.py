@@ -109,3 +109,22 @@ def test_an_append_whose_head_moves_before_its_insert_lands_after_the_newest_rec
     assert second.prev_hash == first.hash
     assert _head(p.municipality) == (3, second.hash)
     assert verify_chain(p.municipality.pk).ok
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner and partial indexes")
+def test_the_key_check_looks_the_key_up_in_its_index(personas):
+    """An append with a key reads one index entry, not every record of the
+    municipality (SQLite uses the partial unique index only when the query repeats
+    its condition)."""
+    from django.test.utils import CaptureQueriesContext
+
+    archive_append(actor=None, entry=deleted_comment(personas, idempotency_key="a"))
+    with CaptureQueriesContext(connection) as queries:
+        archive_append(actor=None, entry=deleted_comment(personas, idempotency_key="b"))
+    checks = [q["sql"] for q in queries if '"idempotency_key" = ' in q["sql"]]
+    assert checks, [q["sql"] for q in queries]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {checks[0]}")
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "archive_record_unique_idempotency_key" in plan, plan

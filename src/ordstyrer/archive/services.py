@@ -256,10 +256,13 @@ def archive_append(
         head_sequence, head_hash = head.lock(municipality)
         if entry.idempotency_key:
             # Checked under the lock: a concurrent retry waits, then finds the first.
+            # The exclude repeats the unique index's condition: SQLite uses a partial
+            # index only then (and would read all of the municipality's records).
             existing = (
                 ArchiveRecord.objects.filter(
                     municipality=municipality, idempotency_key=entry.idempotency_key
                 )
+                .exclude(idempotency_key="")
                 .order_by()
                 .first()
             )
