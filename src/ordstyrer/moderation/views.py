@@ -22,8 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.actor import ActorLike
+from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation import (
@@ -49,8 +51,6 @@ from ordstyrer.moderation.models import ActionStatus, ModerationAction
 from ordstyrer.moderation.reports import count_chart, moderation_by_ground, totals_by_ground
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
-from ordstyrer.web.reports import csv_cell, report_period
-from ordstyrer.web.shell import municipality_view
 
 
 def _back(item: InboxItem) -> str:
