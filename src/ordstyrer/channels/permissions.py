@@ -17,7 +17,7 @@ from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
-from ordstyrer.tenants.models import Role
+from ordstyrer.tenants.models import Municipality, Role
 
 MAIN = ChannelRole.MAIN_ADMIN
 ADMIN = ChannelRole.ADMIN
@@ -43,6 +43,33 @@ OVERSIGHT: dict[str, frozenset[str]] = {
     Role.COMMUNICATIONS: frozenset(CHANNEL_NEEDS),
     Role.CHIEF_ADMINISTRATOR: frozenset({"view", "manage"}),
 }
+
+
+# Municipality roles that read every channel's inbox and moderation log (CH-4:
+# editorial responsibility).
+OVERSIGHT_ROLES = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+
+
+def sees_every_channel(user: ActorLike, municipality: Municipality) -> bool:
+    return bool(roles_in(user, municipality) & OVERSIGHT_ROLES)
+
+
+def channel_ids_with_need(
+    user: ActorLike, municipality: Municipality, need: str
+) -> list[int] | None:
+    """The channels of `municipality` where `user` holds `need` by appointment; None
+    means every channel (the oversight roles, CH-4), [] an outsider."""
+    if sees_every_channel(user, municipality):
+        return None
+    if not roles_in(user, municipality):
+        return []
+    return list(
+        ChannelMembership.objects.filter(
+            user=user_of(user), channel__municipality=municipality, role__in=CHANNEL_NEEDS[need]
+        )
+        .values_list("channel_id", flat=True)
+        .order_by("channel_id")
+    )
 
 
 def channel_role_of(user: ActorLike, channel: Channel) -> str | None:

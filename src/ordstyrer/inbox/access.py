@@ -13,35 +13,25 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.channels.models import Channel, ChannelMembership
-from ordstyrer.channels.permissions import CHANNEL_NEEDS, has_channel_need, require_channel_role
+from ordstyrer.channels.models import Channel
+from ordstyrer.channels.permissions import (
+    CHANNEL_NEEDS,
+    channel_ids_with_need,
+    has_channel_need,
+    require_channel_role,
+    sees_every_channel,
+)
 from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.inbox.models import InboxItem
-from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.models import Municipality
 
-# Municipality roles that read every channel's inbox (CH-4: editorial responsibility).
-OVERSIGHT_ROLES = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
 REPLY_ROLES = CHANNEL_NEEDS["reply"] or frozenset()
-
-
-def sees_every_channel(user: Any, municipality: Municipality) -> bool:
-    return bool(roles_in(user, municipality) & OVERSIGHT_ROLES)
 
 
 def visible_channel_ids(user: Any, municipality: Municipality) -> list[int] | None:
     """The channels whose inbox `user` reads; None means every channel (oversight)."""
-    if sees_every_channel(user, municipality):
-        return None
-    if not roles_in(user, municipality):
-        return []
-    return list(
-        ChannelMembership.objects.filter(
-            user=user, channel__municipality=municipality, role__in=REPLY_ROLES
-        )
-        .values_list("channel_id", flat=True)
-        .order_by("channel_id")
-    )
+    return channel_ids_with_need(user, municipality, "reply")
 
 
 def may_view_channel(user: Any, channel: Channel) -> bool:

@@ -14,20 +14,20 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
+from ordstyrer.channels.models import Channel, ChannelRole
 from ordstyrer.channels.permissions import (
     CHANNEL_NEEDS,
+    channel_ids_with_need,
     channel_role_of,
     has_channel_need,
     require_channel_role,
 )
-from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role
 
 MODERATE_ROLES = CHANNEL_NEEDS["moderate"] or frozenset()
-OVERSIGHT_ROLES = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
 
 
 def may_moderate(user: ActorLike, channel: Channel) -> bool:
@@ -61,20 +61,6 @@ def require_remove(user: ActorLike, channel: Channel, policy: Any) -> None:
         )
 
 
-def sees_every_channel(user: ActorLike, municipality: Municipality) -> bool:
-    return bool(roles_in(user, municipality) & OVERSIGHT_ROLES)
-
-
 def log_channel_ids(user: ActorLike, municipality: Municipality) -> list[int] | None:
     """The channels whose moderation log `user` reads; None means every channel."""
-    if sees_every_channel(user, municipality):
-        return None
-    if not roles_in(user, municipality):
-        return []
-    return list(
-        ChannelMembership.objects.filter(
-            user=user_of(user), channel__municipality=municipality, role__in=MODERATE_ROLES
-        )
-        .values_list("channel_id", flat=True)
-        .order_by("channel_id")
-    )
+    return channel_ids_with_need(user, municipality, "moderate")
