@@ -30,7 +30,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.relative import JUST_NOW, exact
-from ordstyrer.inbox.models import InboxItem, ItemStatus
+from ordstyrer.inbox.models import ItemStatus
+from ordstyrer.inbox.selectors import ListItem
 from ordstyrer.inbox.triage import category_labels
 from ordstyrer.language.masking import mask_national_ids
 
@@ -183,7 +184,7 @@ def _largest_unit(d: datetime, now: datetime) -> tuple[str, int]:
     return "minute", 0
 
 
-def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
+def list_rows(items: list[ListItem], *, slug: str, now: datetime) -> list[Row]:
     page = _Page(slug=slug, now=now)
     rows = []
     for item in items:
@@ -200,7 +201,7 @@ def list_rows(items: list[InboxItem], *, slug: str, now: datetime) -> list[Row]:
                 reply_label=page.reply_to % {"who": who},
                 snippet=_snippet(mask_national_ids(item.text)),  # PU-1, #18
                 nynorsk=item.written_standard == "nn",
-                channel=item.channel_name,  # read with the row (inbox_page)
+                channel=item.channel_name,
                 category=page.categories.get(item.category, item.category),
                 status=page.statuses.get(item.status, item.status),
                 due_iso=due.isoformat() if due else "",
