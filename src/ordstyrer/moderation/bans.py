@@ -87,6 +87,22 @@ def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction 
     return latest if latest is not None and latest.kind == ActionKind.BAN else None
 
 
+def guard_ban(item: InboxItem, *, manual: bool) -> bool:
+    """Refuse a ban that cannot be made: of the municipality itself, of an unknown
+    author, of someone banned already, or on a platform that cannot ban unless it is
+    recorded as done by hand (`manual`). Returns whether the platform can ban."""
+    if item.from_page:
+        raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
+    if not item.author_platform_id:
+        raise ServiceError(_("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges."))
+    if ban_in_force(item.channel, item.author_platform_id) is not None:
+        raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
+    can_block = platform_can_block(item.channel)
+    if not can_block and not manual:
+        raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+    return can_block
+
+
 def _lock_channel(item: InboxItem) -> None:
     # Bans are per (channel, author): two moderators banning one person from two of
     # their comments take turns here.
@@ -136,17 +152,7 @@ def _ban(
         if (first := intent_action(item, intent_key)) is not None:
             return first
         require_ground(policy, ground, what=_("utestenge personer"))
-        if item.from_page:
-            raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
-        if not item.author_platform_id:
-            raise ServiceError(
-                _("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
-            )
-        if ban_in_force(item.channel, item.author_platform_id) is not None:
-            raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
-        can_block = platform_can_block(item.channel)
-        if not can_block and not manual:
-            raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+        can_block = guard_ban(item, manual=manual)
         action = new_action(
             item=item,
             kind=ActionKind.BAN,

@@ -15,7 +15,6 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.access import require_remove
 from ordstyrer.moderation.actions import (
@@ -24,7 +23,7 @@ from ordstyrer.moderation.actions import (
     require_person,
     settings_or_default,
 )
-from ordstyrer.moderation.bans import ban_in_force, blocking_unsupported_reason, platform_can_block
+from ordstyrer.moderation.bans import blocking_unsupported_reason, guard_ban, platform_can_block
 from ordstyrer.moderation.grounds import clean_justification, ground_label, require_ground
 from ordstyrer.moderation.models import ActionKind, NoticeDelivery
 from ordstyrer.moderation.services import notice_for, wants_notice
@@ -80,16 +79,7 @@ def removal_preview(
     if kind == "delete":
         guard_item(item)
     else:
-        if item.from_page:
-            raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
-        if not item.author_platform_id:
-            raise ServiceError(
-                _("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
-            )
-        if ban_in_force(item.channel, item.author_platform_id) is not None:
-            raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
-        if not can_block and not manual:
-            raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+        guard_ban(item, manual=manual)
     wanted = wants_notice(settings, policy, notify)
     notice_text = notice_language = ""
     private = settings.notice_delivery == NoticeDelivery.PRIVATE_REPLY and (
