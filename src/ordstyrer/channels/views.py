@@ -43,7 +43,7 @@ from ordstyrer.channels.selectors import (
     open_review,
     reviews_for,
 )
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
@@ -51,13 +51,6 @@ from ordstyrer.tenants.selectors import policy_for
 # The guidance shown beside a proposal: the approval route, the plan, the visual
 # profile and "no private pages" (CH-1, CH-2, CH-7, CH-11), where the policy has them.
 PROPOSAL_GUIDANCE = ("CH-1", "CH-2", "CH-3", "CH-7", "CH-11")
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    message = str(exc.message)
-    if exc.rule and exc.rule not in message:
-        message = f"{message} ({exc.rule})"
-    messages.error(request, message)
 
 
 def _detail(channel: Channel) -> HttpResponse:
@@ -201,7 +194,7 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 services.channel_submit(actor=request.user, channel=channel)
             except ServiceError as exc:
                 messages.success(request, _("Forslaget er lagret som utkast."))
-                _fail(request, exc)
+                fail_message(request, exc)
             else:
                 messages.success(request, _("Forslaget er sendt til godkjenning."))
             return _detail(channel)
@@ -367,7 +360,7 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
             messages.error(request, _("Ukjent handling."))
             return _detail(channel)
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, done[action])
     return _detail(channel)
@@ -398,5 +391,5 @@ def roles(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResp
             else:
                 messages.error(request, _("Velg en person og en rolle."))
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     return _detail(channel)

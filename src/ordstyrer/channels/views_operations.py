@@ -17,19 +17,12 @@ from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.channels.reviews import CHECKLIST, review_record
 from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
 NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nynorsk")}
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    message = str(exc.message)
-    if exc.rule and exc.rule not in message:
-        message = f"{message} ({exc.rule})"
-    messages.error(request, message)
 
 
 @municipality_view()
@@ -107,7 +100,7 @@ def closure_action(
         else:
             messages.error(request, _("Ukjent handling."))
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     return redirect("channels:closures", slug=municipality.slug, pk=channel.pk)
 
 

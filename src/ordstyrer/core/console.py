@@ -1,4 +1,5 @@
-"""Helpers shared by every app's console views: the municipality in view.
+"""Helpers shared by every app's console views: the municipality in view, a refused
+service call shown as the page's error message.
 
 In `core` (not `web`) so that the feature apps' views import downwards only
 (`.importlinter`, contract "apps-layers"; docs/architecture.md, "Layers")."""
@@ -9,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
@@ -30,3 +32,13 @@ def municipality_view(need: str = "read") -> Callable[..., Any]:
         return wrapper
 
     return decorate
+
+
+def fail_message(request: HttpRequest, exc: Exception) -> None:
+    """Show a refused service call (`ServiceError` and the domain errors) as the page's
+    error message, with its rule id when the text does not name it already."""
+    message = str(getattr(exc, "message", None) or exc)
+    rule = getattr(exc, "rule", None)
+    if rule and rule not in message:
+        message = f"{message} ({rule})"
+    messages.error(request, message)

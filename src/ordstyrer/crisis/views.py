@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
@@ -43,13 +43,6 @@ CONSEQUENCE = _(
 def _require_view(request: HttpRequest, municipality: Municipality) -> None:
     if not may_view_crisis(user=request.actor, municipality=municipality):
         raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    message = str(exc.message)
-    if exc.rule and exc.rule not in message:
-        message = f"{message} ({exc.rule})"
-    messages.error(request, message)
 
 
 def _index(municipality: Municipality) -> HttpResponse:
@@ -123,7 +116,7 @@ def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         ):
             messages.info(request, _("Krisen er allerede erklært."))  # a replayed form
         else:
-            _fail(request, exc)
+            fail_message(request, exc)
         return _index(municipality)
     messages.success(
         request,
@@ -159,7 +152,7 @@ def end(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     try:
         services.crisis_end(municipality=municipality, actor=request.actor, now=timezone.now())
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
         return _index(municipality)
     messages.success(
         request,
@@ -200,7 +193,7 @@ def decide(
                     actor=request.actor, reason=form.cleaned_data["reason"], now=timezone.now(),
                 )  # fmt: skip
         except ServiceError as exc:
-            _fail(request, exc)
+            fail_message(request, exc)
             return _index(municipality)
         if waiting is None:
             messages.info(request, _("Dette er allerede avgjort."))  # a replayed form
@@ -279,7 +272,7 @@ def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int
             )
             messages.success(request, _("Innlegget er satt i gang igjen."))
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     return redirect("crisis:paused", slug=municipality.slug)
 
 
@@ -307,7 +300,7 @@ def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             )  # fmt: skip
             messages.success(request, _("Stedfortrederen er oppnevnt."))
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     return _index(municipality)
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import presence, privacy, reply_templates, services
@@ -46,13 +46,6 @@ from ordstyrer.inbox.selectors import (
 from ordstyrer.inbox.triage import category_label, category_labels
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    message = str(exc.message)
-    if exc.rule and exc.rule not in message:
-        message = f"{message} ({exc.rule})"
-    messages.error(request, message)
 
 
 def _detail_url(item: InboxItem, anchor: str = "") -> str:
@@ -317,7 +310,7 @@ def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
             actor=request.user, item=item, action=action, note=note, close_reason=reason
         )
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Status er endret."))
     return redirect(_detail_url(item))
@@ -334,7 +327,7 @@ def item_assign(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
     try:
         services.item_assign(actor=request.user, item=item, assignee=form.person())
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Tildelingen er lagret."))
     return redirect(_detail_url(item))
@@ -371,7 +364,7 @@ def item_refer_view(request: HttpRequest, municipality: Municipality, pk: int) -
             note=data["note"],
         )
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Henvisningen er registrert."))
     return redirect(_detail_url(item))

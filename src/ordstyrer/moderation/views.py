@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.reports import csv_cell, report_period
@@ -58,14 +58,6 @@ def _back(item: InboxItem) -> str:
     return f"{url}#moderering"
 
 
-def _fail(request: HttpRequest, exc: Exception) -> None:
-    message = str(getattr(exc, "message", None) or exc)
-    rule = getattr(exc, "rule", None)
-    if rule and rule not in message:
-        message = f"{message} ({rule})"
-    messages.error(request, message)
-
-
 def _form_errors(request: HttpRequest, form: Any) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
@@ -85,7 +77,7 @@ def _on_item(
     try:
         done = act(item)
     except (ServiceError, NotPermitted) as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         if done:
             messages.success(request, done)
@@ -177,7 +169,7 @@ def _removal(
             lang=(get_language() or "nb")[:2],
         )
     except (ServiceError, NotPermitted) as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
         return redirect(_back(item))
     return render(
         request,
@@ -282,7 +274,7 @@ def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
     try:
         services.deletion_approve(actor=request.actor, action=action)
     except (ServiceError, NotPermitted) as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Slettingen er godkjent; kommentaren arkiveres og slettes nå."))
     return redirect(_next(request, action, municipality))
@@ -301,7 +293,7 @@ def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             actor=request.actor, action=action, reason=form.cleaned_data["reason"]
         )
     except (ServiceError, NotPermitted) as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Slettingen er avvist. Kommentaren er fortsatt skjult."))
     return redirect(_next(request, action, municipality))
@@ -316,7 +308,7 @@ def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> H
     try:
         notice_followup.notice_retry(actor=request.actor, action=action, private=private)
     except (ServiceError, NotPermitted) as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(
             request,
@@ -337,7 +329,7 @@ def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) ->
             actor=request.actor, action=action, note=request.POST.get("note", "")
         )
     except (ServiceError, NotPermitted) as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Registrert: forfatteren har fått beskjed på en annen måte."))
     return redirect(_next(request, action, municipality))

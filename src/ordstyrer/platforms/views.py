@@ -24,7 +24,7 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import AccessDenied, ServiceError
 from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
@@ -35,13 +35,6 @@ from ordstyrer.tenants.models import Municipality
 SESSION_LOGIN = "platforms_login"
 SESSION_PAGES = "platforms_pages"
 LOGIN_TTL = 15 * 60
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    message = str(exc.message)
-    if exc.rule and exc.rule not in message:
-        message = f"{message} ({exc.rule})"
-    messages.error(request, message)
 
 
 def _channel(request: HttpRequest, municipality: Municipality, pk: int, need: str) -> Channel:
@@ -138,7 +131,7 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Meta svarte med en feil: %(error)s") % {"error": exc.message})
         return _status_page(channel)
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
         return _status_page(channel)
     if not result.options:
         messages.error(
@@ -196,7 +189,7 @@ def choose(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
         except TokenDecryptError:
             messages.error(request, _("Valget kunne ikke leses. Logg inn hos Meta på nytt."))
         except ServiceError as exc:
-            _fail(request, exc)
+            fail_message(request, exc)
         else:
             request.session.pop(SESSION_PAGES, None)
             messages.success(request, _("Kanalen er koblet til. Tilgangen sjekkes nå."))
@@ -239,7 +232,7 @@ def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
     try:
         connection = connections.connection_disconnect(actor=request.user, channel=channel)
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         if connection is not None and connection.unsubscribe_pending:
             messages.success(
@@ -265,7 +258,7 @@ def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
             actor=request.user, channel=channel, days=form.cleaned_data["days"]
         )
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     else:
         messages.success(request, _("Historikken hentes i bakgrunnen."))
     return _status_page(channel)
