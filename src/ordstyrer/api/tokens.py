@@ -181,16 +181,21 @@ def api_token_revoke(
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
             return token
-        token.revoked_at, token.revoked_by = now, person(actor)
-        token.save(update_fields=["revoked_at", "revoked_by"])
-        audit_record(
-            actor=actor,
-            action="api_token_revoke",
-            municipality=token.municipality,
-            obj=token,
-            data={"token": token.prefix, "user_id": token.user_id},
-        )
+        _revoke(token, actor=actor, now=now)
     return token
+
+
+def _revoke(token: ApiToken, *, actor: ActorLike, now: datetime, **audit: Any) -> None:
+    """Revoke a locked live token and audit it (`audit`: what the record adds)."""
+    token.revoked_at, token.revoked_by = now, person(actor)
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(
+        actor=actor,
+        action="api_token_revoke",
+        municipality=token.municipality,
+        obj=token,
+        data={"token": token.prefix, "user_id": token.user_id, **audit},
+    )
 
 
 def api_tokens_revoke_all(*, actor: ActorLike, user: Any, now: datetime | None = None) -> int:
@@ -202,15 +207,7 @@ def api_tokens_revoke_all(*, actor: ActorLike, user: Any, now: datetime | None =
             if person(actor) is not None and user_of(actor).pk != user.pk:
                 if not may_manage_all(actor, token.municipality):
                     continue
-            token.revoked_at, token.revoked_by = now, person(actor)
-            token.save(update_fields=["revoked_at", "revoked_by"])
-            audit_record(
-                actor=actor,
-                action="api_token_revoke",
-                municipality=token.municipality,
-                obj=token,
-                data={"token": token.prefix, "user_id": token.user_id, "all": True},
-            )
+            _revoke(token, actor=actor, now=now, all=True)
             count += 1
     return count
 
