@@ -118,6 +118,14 @@ def _clean_text(text: Any) -> str:
     return text
 
 
+def _rejection_reason(reason: Any) -> str:
+    """A rejection's reason to the author: required, at most `MAX_REASON` characters."""
+    reason = str(reason or "").strip()[:MAX_REASON]
+    if not reason:
+        raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
+    return reason
+
+
 def _clean_links(links: Any) -> list[str]:
     out = []
     for raw in links or ():
@@ -553,9 +561,7 @@ def post_reject(
 ) -> Post:
     """Send the post back to its author with a reason."""
     now = now or timezone.now()
-    reason = str(reason or "").strip()[:MAX_REASON]
-    if not reason:
-        raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
+    reason = _rejection_reason(reason)
     with transaction.atomic():
         post = _locked_post(actor, post_id)
         if post.status != PostStatus.AWAITING_APPROVAL:
@@ -715,9 +721,7 @@ def post_crisis_reject(
 ) -> Post:
     """The crisis leader stops a waiting post; it goes back to its author with the reason."""
     now = now or timezone.now()
-    reason = str(reason or "").strip()[:MAX_REASON]
-    if not reason:
-        raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
+    reason = _rejection_reason(reason)
     with transaction.atomic():
         post = lock_post(post_id)
         _require_crisis_approver(actor, post.municipality)
