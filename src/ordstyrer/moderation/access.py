@@ -23,8 +23,9 @@ from ordstyrer.channels.permissions import (
     require_channel_role,
 )
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
+from ordstyrer.moderation.models import ModerationAction
 from ordstyrer.tenants.models import Municipality, Role
 
 MODERATE_ROLES = CHANNEL_NEEDS["moderate"] or frozenset()
@@ -64,3 +65,19 @@ def require_remove(user: ActorLike, channel: Channel, policy: Any) -> None:
 def log_channel_ids(user: ActorLike, municipality: Municipality) -> list[int] | None:
     """The channels whose moderation log `user` reads; None means every channel."""
     return channel_ids_with_need(user, municipality, "moderate")
+
+
+def access_action(*, user: ActorLike, id: int, municipality: Municipality) -> ModerationAction:
+    """The action `id` of the URL's municipality if `user` reads its channel's log."""
+    action = (
+        ModerationAction.objects.select_related("channel__municipality", "item", "archive_record")
+        .defer("archive_record__canonical")
+        .filter(pk=id, municipality=municipality)
+        .first()
+    )
+    if action is None or not roles_in(user, municipality):
+        raise NotFound(_("Fant ikke siden."))
+    visible = log_channel_ids(user, municipality)
+    if visible is not None and action.channel_id not in visible:
+        raise NotPermitted(_("Bare kanalens administratorer og kommunikasjon ser dette."))
+    return action

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.channels.models import Channel
-from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
@@ -36,7 +35,7 @@ from ordstyrer.moderation import (
     selectors,
     services,
 )
-from ordstyrer.moderation.access import log_channel_ids, may_remove
+from ordstyrer.moderation.access import access_action, log_channel_ids, may_remove
 from ordstyrer.moderation.actions import settings_or_default
 from ordstyrer.moderation.forms import (
     BanForm,
@@ -242,22 +241,6 @@ def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResp
 
 
 # --- actions in the log ---------------------------------------------------------------------
-
-
-def access_action(*, user: ActorLike, id: int, municipality: Municipality) -> ModerationAction:
-    """The action `id` of the URL's municipality if `user` reads its channel's log."""
-    action = (
-        ModerationAction.objects.select_related("channel__municipality", "item", "archive_record")
-        .defer("archive_record__canonical")
-        .filter(pk=id, municipality=municipality)
-        .first()
-    )
-    if action is None or not roles_in(user, municipality):
-        raise Http404(_("Fant ikke siden."))
-    visible = log_channel_ids(user, municipality)
-    if visible is not None and action.channel_id not in visible:
-        raise NotPermitted(_("Bare kanalens administratorer og kommunikasjon ser dette."))
-    return action
 
 
 def _next(request: HttpRequest, action: ModerationAction, municipality: Municipality) -> str:
