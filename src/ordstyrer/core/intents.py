@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MAX_LENGTH = 64
 _VALID = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -36,3 +42,18 @@ class Replayed(Exception):  # noqa: N818 - a signal, not an error
     def __init__(self, first: object) -> None:
         super().__init__("intent replayed")
         self.first = first
+
+
+def first_on_replay(service: Callable[P, R]) -> Callable[P, R]:
+    """Run `service`; when it raises `Replayed` (its transaction has rolled back), return
+    the intent's first result instead."""
+
+    @wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return service(*args, **kwargs)
+        except Replayed as replay:
+            first: Any = replay.first
+            return first
+
+    return run

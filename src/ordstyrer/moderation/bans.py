@@ -27,7 +27,7 @@ from ordstyrer.connectors.base import Capability
 from ordstyrer.connectors.registry import connector_class
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, ServiceError
-from ordstyrer.core.intents import Replayed, clean_intent_key
+from ordstyrer.core.intents import clean_intent_key, first_on_replay
 from ordstyrer.core.services import person
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
@@ -126,13 +126,19 @@ def author_ban(
     require_person(actor, _("utestenge personer"))
     justification = clean_justification(justification)
     intent_key = clean_intent_key(intent_key)
-    try:
-        return _ban(item, actor=actor, ground=ground, justification=justification,
-                    manual=manual, notify=notify, intent_key=intent_key, now=now)  # fmt: skip
-    except Replayed as replay:
-        return replay.first  # type: ignore[return-value]
+    return _ban(
+        item,
+        actor=actor,
+        ground=ground,
+        justification=justification,
+        manual=manual,
+        notify=notify,
+        intent_key=intent_key,
+        now=now,
+    )
 
 
+@first_on_replay
 def _ban(
     item: InboxItem,
     *,
@@ -215,13 +221,17 @@ def author_unban(
     require_person(actor, _("oppheve utestenging"))
     justification = " ".join(str(justification or "").split())[:2000]
     intent_key = clean_intent_key(intent_key)
-    try:
-        return _unban(item, actor=actor, justification=justification, manual=manual,
-                      intent_key=intent_key, now=now)  # fmt: skip
-    except Replayed as replay:
-        return replay.first  # type: ignore[return-value]
+    return _unban(
+        item,
+        actor=actor,
+        justification=justification,
+        manual=manual,
+        intent_key=intent_key,
+        now=now,
+    )
 
 
+@first_on_replay
 def _unban(
     item: InboxItem, *, actor: ActorLike, justification: str, manual: bool, intent_key: str,
     now: datetime,

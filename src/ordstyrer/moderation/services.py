@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, ServiceError
-from ordstyrer.core.intents import Replayed, clean_intent_key
+from ordstyrer.core.intents import Replayed, clean_intent_key, first_on_replay
 from ordstyrer.core.services import person
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.transitions import lock_item, policy_state, transition
@@ -210,13 +210,10 @@ def comment_unhide(
     now = now or timezone.now()
     justification = _note(justification)
     intent_key = clean_intent_key(intent_key)
-    try:
-        return _unhide(item, actor=actor, justification=justification, intent_key=intent_key,
-                       now=now)  # fmt: skip
-    except Replayed as replay:
-        return replay.first  # type: ignore[return-value]
+    return _unhide(item, actor=actor, justification=justification, intent_key=intent_key, now=now)
 
 
+@first_on_replay
 def _unhide(
     item: InboxItem, *, actor: ActorLike, justification: str, intent_key: str, now: datetime
 ) -> ModerationAction:
@@ -269,13 +266,18 @@ def comment_delete(
     require_person(actor, _("slette kommentarer"))
     justification = clean_justification(justification)
     intent_key = clean_intent_key(intent_key)
-    try:
-        return _delete(item, actor=actor, ground=ground, justification=justification,
-                       notify=notify, intent_key=intent_key, now=now)  # fmt: skip
-    except Replayed as replay:
-        return replay.first  # type: ignore[return-value]
+    return _delete(
+        item,
+        actor=actor,
+        ground=ground,
+        justification=justification,
+        notify=notify,
+        intent_key=intent_key,
+        now=now,
+    )
 
 
+@first_on_replay
 def _delete(
     item: InboxItem,
     *,
