@@ -2,7 +2,7 @@
 
 Loads N items (default 1,000,000) across 50 channels of one municipality with the bulk
 path (COPY on PostgreSQL, bulk_create on SQLite), then requests the work list (with
-each filter, and the next page) and item pages through Django's test client as the
+each filter, the next page, the urgency order and two searches) and item pages through Django's test client as the
 communications advisor: three items spread over the table, and a thread of seven
 comments with the page's answer, notes and an earlier version (added once, kept with the
 data). The data is kept between runs (same N: reused). Besides wall time it reports this
@@ -318,6 +318,9 @@ def main() -> None:
         ("list: mine", f"{base}?mine=1"),
         ("list: all, newest first", f"{base}?vis=all"),
         ("list: next page (keyset)", f"{base}?etter={cursor}" if cursor else base),
+        ("list: by urgency (hast)", f"{base}?sorter=hast"),
+        ("list: search, a word", f"{base}?q=sv%C3%B8mmehallen"),
+        ("list: search, all, no match", f"{base}?vis=all&q=finnesikke"),
         *[(f"item page #{pk}", f"{base}{pk}/") for pk in items[:3]],
         ("item page, thread of 7", f"{base}{thread}/"),
     ]
