@@ -29,6 +29,7 @@ from ordstyrer.channels.models import (
 from ordstyrer.channels.notice import closure_notice
 from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.channels.transitions import lock_channel, log_event, transition
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
@@ -58,7 +59,7 @@ def closure_notice_text(closure: Closure, lang: str = "nb", *, policy: Any = Non
     )
 
 
-def _audit(closure: Closure, action: str, actor: Any, **data: Any) -> None:
+def _audit(closure: Closure, action: str, actor: ActorLike, **data: Any) -> None:
     audit_record(
         actor=actor,
         action=action,
@@ -69,7 +70,7 @@ def _audit(closure: Closure, action: str, actor: Any, **data: Any) -> None:
 
 
 def closure_schedule(
-    *, actor: Any, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
+    *, actor: ActorLike, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
 ) -> Closure:
     """Plan a closure (CH-9). A period that has already begun closes the channel at once."""
     reason = " ".join(str(reason or "").split())
@@ -118,7 +119,7 @@ def closure_schedule(
     return closure
 
 
-def _start(closure_id: int, *, now: datetime, actor: Any) -> bool:
+def _start(closure_id: int, *, now: datetime, actor: ActorLike) -> bool:
     """Claim a scheduled closure and close the channel (inside transaction.atomic)."""
     claimed = Closure.objects.filter(pk=closure_id, state=ClosureState.SCHEDULED).update(
         state=ClosureState.IN_EFFECT, started_at=now
@@ -134,7 +135,7 @@ def _start(closure_id: int, *, now: datetime, actor: Any) -> bool:
     return True
 
 
-def _finish(closure_id: int, *, now: datetime, actor: Any) -> bool:
+def _finish(closure_id: int, *, now: datetime, actor: ActorLike) -> bool:
     """Claim a closure in effect and open the channel again (inside transaction.atomic)."""
     claimed = Closure.objects.filter(pk=closure_id, state=ClosureState.IN_EFFECT).update(
         state=ClosureState.ENDED, ended_at=now, ended_by=person(actor)
@@ -164,7 +165,7 @@ def _lapse(closure_id: int, *, now: datetime) -> bool:
     )
 
 
-def closure_end(*, actor: Any, closure: Closure) -> Closure:
+def closure_end(*, actor: ActorLike, closure: Closure) -> Closure:
     """End a closure now: one in effect opens the channel early, a planned one is cancelled."""
     now = timezone.now()
     with transaction.atomic():
@@ -183,7 +184,7 @@ def closure_end(*, actor: Any, closure: Closure) -> Closure:
     return closure
 
 
-def cancel_open_closures(channel: Channel, *, actor: Any, now: datetime) -> None:
+def cancel_open_closures(channel: Channel, *, actor: ActorLike, now: datetime) -> None:
     """Used when a channel is retired (inside its transaction)."""
     for closure in channel.closures.filter(
         state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT]
@@ -200,7 +201,7 @@ def cancel_open_closures(channel: Channel, *, actor: Any, now: datetime) -> None
         _audit(closure, "closure_cancel", actor, retired=True)
 
 
-def closure_mark_notice_published(*, actor: Any, closure: Closure) -> Closure:
+def closure_mark_notice_published(*, actor: ActorLike, closure: Closure) -> Closure:
     """The editor confirms the notice is on the channel (CH-9: a clear notice)."""
     now = timezone.now()
     with transaction.atomic():

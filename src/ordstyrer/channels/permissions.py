@@ -3,13 +3,12 @@
 `access_channel(user=…, id=…, need=…)` is the one way views, services and later apps
 (publishing, inbox, moderation) reach a channel: an outsider gets 404 (the channel's
 existence does not leak), a member without the role gets 403 (`NotPermitted`).
-The access helpers (`access_channel`, `require_channel_role`, `has_channel_need`,
-`channel_role_of`) take the request's `Actor` as well as a bare user.
+Every helper here (`access_channel`, `require_channel_role`, `has_channel_need`,
+`channel_role_of`, `may_edit_proposal`, `may_decide`) takes the request's `Actor` as well
+as a bare user.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -136,7 +135,7 @@ def access_channel(
     return channel
 
 
-def may_edit_proposal(user: Any, channel: Channel) -> bool:
+def may_edit_proposal(user: ActorLike, channel: Channel) -> bool:
     """The proposer, the unit's leader, the channel's main administrator or
     communications may edit and submit a proposal."""
     from ordstyrer.channels.selectors import is_unit_leader_for
@@ -144,22 +143,23 @@ def may_edit_proposal(user: Any, channel: Channel) -> bool:
     if not roles_in(user, channel.municipality):
         return False
     return (
-        getattr(user, "pk", None) == channel.proposed_by_id
+        getattr(user_of(user), "pk", None) == channel.proposed_by_id
         or has_channel_need(user, channel, "manage")
         or is_unit_leader_for(user, channel=channel)
     )
 
 
-def may_decide(user: Any, channel: Channel) -> bool:
+def may_decide(user: ActorLike, channel: Channel) -> bool:
     """Whether `user` may approve or reject the proposal's current step (CH-1): an
     eligible approver who did not submit it and has not approved an earlier step."""
     from ordstyrer.channels.selectors import is_eligible_approver
 
     role = channel.current_approver_role
-    if role is None or getattr(user, "pk", None) == channel.submitted_by_id:
+    person = user_of(user)
+    if role is None or getattr(person, "pk", None) == channel.submitted_by_id:
         return False
     if not is_eligible_approver(user, channel=channel, chain_role=role):
         return False
     return not channel.events.filter(
-        action="approve", approval_round=channel.approval_round, actor=user
+        action="approve", approval_round=channel.approval_round, actor=person
     ).exists()

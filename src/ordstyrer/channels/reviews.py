@@ -24,6 +24,7 @@ from ordstyrer.channels import rules, tasks, workflow
 from ordstyrer.channels.models import Channel, ChannelReview
 from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.channels.transitions import lock_channel, log_event
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
@@ -55,7 +56,7 @@ def schedule_next_review(channel: Channel, *, policy: Any, after: date) -> Chann
 
 
 def review_record(
-    *, actor: Any, channel: Channel, answers: dict[str, bool], notes: str = ""
+    *, actor: ActorLike, channel: Channel, answers: dict[str, bool], notes: str = ""
 ) -> ChannelReview:
     """Record a review of the channel (CH-6) and schedule the next one."""
     now = timezone.now()

@@ -17,6 +17,7 @@ from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.channels.permissions import forget_channel_roles, require_channel_role
 from ordstyrer.channels.transitions import lock_channel
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import roles_in
@@ -42,7 +43,9 @@ def _refuse_last_main_admin(channel: Channel, user: Any) -> None:
         )
 
 
-def channel_role_set(*, actor: Any, channel: Channel, user: Any, role: str) -> ChannelMembership:
+def channel_role_set(
+    *, actor: ActorLike, channel: Channel, user: Any, role: str
+) -> ChannelMembership:
     """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
     administrator is refused."""
     if role not in ChannelRole.values:
@@ -77,7 +80,7 @@ def channel_role_set(*, actor: Any, channel: Channel, user: Any, role: str) -> C
     return membership
 
 
-def channel_role_remove(*, actor: Any, channel: Channel, user: Any) -> None:
+def channel_role_remove(*, actor: ActorLike, channel: Channel, user: Any) -> None:
     """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
     with transaction.atomic():
         channel = lock_channel(channel)

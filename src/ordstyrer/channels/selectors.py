@@ -26,6 +26,7 @@ from ordstyrer.channels.models import (
     Closure,
     ClosureState,
 )
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
@@ -233,21 +234,23 @@ def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[Any]:
     )
 
 
-def is_eligible_approver(user: Any, *, channel: Channel, chain_role: str) -> bool:
+def is_eligible_approver(user: ActorLike, *, channel: Channel, chain_role: str) -> bool:
     if not roles_in(user, channel.municipality):
         return False
-    return eligible_approvers(channel=channel, chain_role=chain_role).filter(pk=user.pk).exists()
+    person = user_of(user)
+    return eligible_approvers(channel=channel, chain_role=chain_role).filter(pk=person.pk).exists()
 
 
-def is_unit_leader_for(user: Any, *, channel: Channel) -> bool:
+def is_unit_leader_for(user: ActorLike, *, channel: Channel) -> bool:
     if Role.UNIT_LEADER not in roles_in(user, channel.municipality):
         return False
     return is_eligible_approver(user, channel=channel, chain_role="unit_leader")
 
 
-def channels_awaiting_decision(*, user: Any, municipality: Municipality) -> list[Channel]:
+def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -> list[Channel]:
     """Proposals whose current step this person may decide (their approval queue), in
     three queries: their roles, the waiting proposals, their earlier approvals."""
+    user = user_of(user)
     if not getattr(user, "is_active", False):
         return []
     held = list(
@@ -321,13 +324,13 @@ def open_review(*, channel: Channel) -> ChannelReview | None:
     return channel.reviews.filter(completed_at__isnull=True).order_by("due_on").first()
 
 
-def reviews_for(*, user: Any, municipality: Municipality) -> list[ChannelReview]:
+def reviews_for(*, user: ActorLike, municipality: Municipality) -> list[ChannelReview]:
     """Open reviews on channels where this person is main administrator (CH-6)."""
     return list(
         ChannelReview.objects.filter(
             completed_at__isnull=True,
             channel__municipality=municipality,
-            channel__memberships__user=user,
+            channel__memberships__user=user_of(user),
             channel__memberships__role=ChannelRole.MAIN_ADMIN,
         )
         .select_related("channel")

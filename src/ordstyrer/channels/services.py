@@ -2,7 +2,10 @@
 
 Every service follows the house template: `transaction.atomic` → permission check →
 rows → channel event + audit entry in the same transaction → side effects (e-mail,
-platform calls) queued with `transaction.on_commit`. Roles (CH-3) are in `roles.py`,
+platform calls) queued with `transaction.on_commit`. The `actor` is an `ActorLike`: the
+request's `Actor` from the console and the API, a bare user from the CLI, tasks and
+tests, None for the system. Outsiders get `NotFound`, members without the role
+`NotPermitted`; refusals a person can act on are `ServiceError`s. Roles (CH-3) are in `roles.py`,
 closures (CH-9) in `closures.py`, reviews (CH-6) in `reviews.py`; all re-exported here.
 """
 
@@ -47,6 +50,7 @@ from ordstyrer.channels.transitions import (
     log_event,
     transition,
 )
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
@@ -102,7 +106,9 @@ def _name_taken(channel: Channel) -> bool:
     )
 
 
-def _set_proposed_main_admin(channel: Channel, user: Any, *, actor: Any, now: datetime) -> None:
+def _set_proposed_main_admin(
+    channel: Channel, user: Any, *, actor: ActorLike, now: datetime
+) -> None:
     """While a proposal is editable, the main administrator named in it is replaced."""
     check_member(user, channel.municipality, _("Hovedadministratoren"))
     ChannelMembership.objects.update_or_create(
@@ -116,7 +122,7 @@ def _set_proposed_main_admin(channel: Channel, user: Any, *, actor: Any, now: da
 
 def channel_propose(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     name: str,
     kind: str,
@@ -159,7 +165,7 @@ def channel_propose(
     return channel
 
 
-def _require_proposal_editor(actor: Any, channel: Channel) -> None:
+def _require_proposal_editor(actor: ActorLike, channel: Channel) -> None:
     require(actor, channel.municipality, "read")
     if not may_edit_proposal(actor, channel):
         raise NotPermitted(
@@ -168,7 +174,7 @@ def _require_proposal_editor(actor: Any, channel: Channel) -> None:
 
 
 def channel_update(
-    *, actor: Any, channel: Channel, main_admin: Any = None, **fields: Any
+    *, actor: ActorLike, channel: Channel, main_admin: Any = None, **fields: Any
 ) -> Channel:
     """Edit a draft or rejected proposal (name, platform, unit, URL, plan fields)."""
     now = timezone.now()
@@ -210,7 +216,7 @@ def plan_values(channel: Channel) -> dict[str, str]:
     return values
 
 
-def channel_submit(*, actor: Any, channel: Channel) -> Channel:
+def channel_submit(*, actor: ActorLike, channel: Channel) -> Channel:
     """Send the proposal to the first approver of the municipality's chain (CH-1).
 
     The plan must hold the fields the policy requires (CH-2). The chain is copied onto
@@ -276,7 +282,7 @@ def channel_submit(*, actor: Any, channel: Channel) -> Channel:
 def _record_approval(
     channel: Channel,
     *,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     progress: workflow.ApprovalProgress,
     role: str,
@@ -301,7 +307,7 @@ def _record_approval(
     after_commit(tasks.channel_notify, channel_id=channel.pk, event=event)
 
 
-def _require_current_approver(actor: Any, channel: Channel) -> str:
+def _require_current_approver(actor: ActorLike, channel: Channel) -> str:
     require(actor, channel.municipality, "read")
     role = channel.current_approver_role
     if role is None:
@@ -310,10 +316,10 @@ def _require_current_approver(actor: Any, channel: Channel) -> str:
         raise NotPermitted(
             _("Dette steget skal avgjøres av %(role)s (CH-1).") % {"role": rules.role_label(role)}
         )
-    if getattr(actor, "pk", None) == channel.submitted_by_id:
+    if getattr(user_of(actor), "pk", None) == channel.submitted_by_id:
         raise ServiceError(_("Du kan ikke avgjøre ditt eget forslag."), rule="CH-1")
     decided_before = channel.events.filter(
-        action="approve", approval_round=channel.approval_round, actor=actor
+        action="approve", approval_round=channel.approval_round, actor=person(actor)
     ).exists()
     if decided_before:
         raise ServiceError(
@@ -323,7 +329,7 @@ def _require_current_approver(actor: Any, channel: Channel) -> str:
     return role
 
 
-def channel_approve(*, actor: Any, channel: Channel, comment: str = "") -> Channel:
+def channel_approve(*, actor: ActorLike, channel: Channel, comment: str = "") -> Channel:
     """The approver of the current chain step approves (CH-1); the last step makes the
     channel approved, otherwise the next approver is notified."""
     now = timezone.now()
@@ -338,7 +344,7 @@ def channel_approve(*, actor: Any, channel: Channel, comment: str = "") -> Chann
     return channel
 
 
-def channel_reject(*, actor: Any, channel: Channel, reason: str) -> Channel:
+def channel_reject(*, actor: ActorLike, channel: Channel, reason: str) -> Channel:
     """The approver of the current step rejects, with a reason the proposer can act on."""
     reason = _clean_text(reason)
     if not reason:
@@ -362,7 +368,7 @@ def channel_reject(*, actor: Any, channel: Channel, reason: str) -> Channel:
     return channel
 
 
-def channel_withdraw(*, actor: Any, channel: Channel) -> Channel:
+def channel_withdraw(*, actor: ActorLike, channel: Channel) -> Channel:
     """Take a submitted proposal back to draft (to change it before a decision)."""
     now = timezone.now()
     with transaction.atomic():
@@ -373,7 +379,7 @@ def channel_withdraw(*, actor: Any, channel: Channel) -> Channel:
     return channel
 
 
-def _require_manager(actor: Any, channel: Channel) -> None:
+def _require_manager(actor: ActorLike, channel: Channel) -> None:
     require(actor, channel.municipality, "read")
     if not has_channel_need(actor, channel, "manage"):
         raise NotPermitted(
@@ -382,7 +388,7 @@ def _require_manager(actor: Any, channel: Channel) -> None:
 
 
 def channel_activate(
-    *, actor: Any, channel: Channel, url: str | None = None, platform_id: str | None = None
+    *, actor: ActorLike, channel: Channel, url: str | None = None, platform_id: str | None = None
 ) -> Channel:
     """Take an approved channel into use. It must have an active main administrator
     (CH-3); where the policy asks for reviews, the first one is scheduled (CH-6)."""
@@ -410,7 +416,7 @@ def channel_activate(
     return channel
 
 
-def channel_pause(*, actor: Any, channel: Channel, reason: str = "") -> Channel:
+def channel_pause(*, actor: ActorLike, channel: Channel, reason: str = "") -> Channel:
     """Stop using the channel for a while (no closure notice; see CH-9 for that)."""
     now = timezone.now()
     with transaction.atomic():
@@ -420,7 +426,7 @@ def channel_pause(*, actor: Any, channel: Channel, reason: str = "") -> Channel:
     return channel
 
 
-def channel_resume(*, actor: Any, channel: Channel) -> Channel:
+def channel_resume(*, actor: ActorLike, channel: Channel) -> Channel:
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
@@ -429,7 +435,7 @@ def channel_resume(*, actor: Any, channel: Channel) -> Channel:
     return channel
 
 
-def channel_retire(*, actor: Any, channel: Channel, reason: str) -> Channel:
+def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channel:
     """Retire the channel for good; planned closures are cancelled, one in effect ends
     (comments stay off on the platform: the channel is no longer followed up)."""
     from ordstyrer.channels.closures import cancel_open_closures

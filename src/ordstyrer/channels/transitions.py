@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelEvent, ChannelStatus
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import person
@@ -58,7 +59,7 @@ def transition(
     channel: Channel,
     *,
     action: str,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     to_status: str | None = None,
     note: str = "",
@@ -101,7 +102,7 @@ def log_event(
     channel: Channel,
     *,
     action: str,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     from_status: str = "",
     to_status: str = "",

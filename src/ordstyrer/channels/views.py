@@ -75,8 +75,8 @@ def channel_list(request: HttpRequest, municipality: Municipality) -> HttpRespon
             "channels": channels,
             "status_choices": ChannelStatus.choices,
             "status": status if statuses else "",
-            "awaiting": channels_awaiting_decision(user=request.user, municipality=municipality),
-            "my_reviews": reviews_for(user=request.user, municipality=municipality),
+            "awaiting": channels_awaiting_decision(user=request.actor, municipality=municipality),
+            "my_reviews": reviews_for(user=request.actor, municipality=municipality),
             "lang": text_language(),
         },
     )
@@ -182,7 +182,7 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             channel = services.channel_propose(
-                actor=request.user, municipality=municipality, **form.service_kwargs()
+                actor=request.actor, municipality=municipality, **form.service_kwargs()
             )
         except ServiceError as exc:
             form.add_error(None, exc.message)
@@ -191,7 +191,7 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 messages.success(request, _("Forslaget er lagret som utkast."))
                 return _detail(channel)
             try:
-                services.channel_submit(actor=request.user, channel=channel)
+                services.channel_submit(actor=request.actor, channel=channel)
             except ServiceError as exc:
                 messages.success(request, _("Forslaget er lagret som utkast."))
                 fail_message(request, exc)
@@ -204,8 +204,8 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
-    if not may_edit_proposal(request.user, channel):
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
+    if not may_edit_proposal(request.actor, channel):
         raise NotPermitted(
             _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
         )
@@ -232,7 +232,7 @@ def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.channel_update(actor=request.user, channel=channel, **form.service_kwargs())
+            services.channel_update(actor=request.actor, channel=channel, **form.service_kwargs())
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -267,12 +267,12 @@ def _chain_steps(channel: Channel, events: list[Any], lang: str) -> list[dict[st
 
 @municipality_view()
 def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     policy = policy_for(municipality=municipality)
     lang = text_language()
     events = channel_events(channel=channel)
-    user = request.user
-    may_manage = has_channel_need(user, channel, "manage")
+    actor = request.actor
+    may_manage = has_channel_need(actor, channel, "manage")
     allowed = set(workflow.allowed_actions(channel.status))
     plan = [
         (rules.plan_field_label(code, lang), channel.plan.get(code, ""))
@@ -289,10 +289,10 @@ def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             "events": events,
             "memberships": channel_memberships(channel=channel),
             "review": open_review(channel=channel),
-            "may_edit": channel.status in workflow.EDITABLE and may_edit_proposal(user, channel),
-            "may_submit": "submit" in allowed and may_edit_proposal(user, channel),
-            "may_withdraw": "withdraw" in allowed and may_edit_proposal(user, channel),
-            "may_decide": may_decide(user, channel),
+            "may_edit": channel.status in workflow.EDITABLE and may_edit_proposal(actor, channel),
+            "may_submit": "submit" in allowed and may_edit_proposal(actor, channel),
+            "may_withdraw": "withdraw" in allowed and may_edit_proposal(actor, channel),
+            "may_decide": may_decide(actor, channel),
             "may_manage": may_manage,
             "may_activate": may_manage and "activate" in allowed,
             "may_pause": may_manage and "pause" in allowed,
@@ -314,12 +314,12 @@ def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 @require_POST
 def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """One state transition, named by the posted `action`."""
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     action = request.POST.get("action", "")
     decision = DecisionForm(request.POST, prefix="decision")
     comment = decision.data.get("decision-comment", "")
     reason_text = request.POST.get(f"{action}-reason", "")
-    user = request.user
+    actor = request.actor
     done = {
         "submit": _("Forslaget er sendt til godkjenning."),
         "withdraw": _("Forslaget er trukket tilbake til utkast."),
@@ -332,30 +332,30 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
     }
     try:
         if action == "submit":
-            services.channel_submit(actor=user, channel=channel)
+            services.channel_submit(actor=actor, channel=channel)
         elif action == "withdraw":
-            services.channel_withdraw(actor=user, channel=channel)
+            services.channel_withdraw(actor=actor, channel=channel)
         elif action == "approve":
-            services.channel_approve(actor=user, channel=channel, comment=comment)
+            services.channel_approve(actor=actor, channel=channel, comment=comment)
         elif action == "reject":
-            services.channel_reject(actor=user, channel=channel, reason=comment)
+            services.channel_reject(actor=actor, channel=channel, reason=comment)
         elif action == "activate":
             form = ActivateForm(request.POST, prefix="activate")
             if not form.is_valid():
                 messages.error(request, _("Sjekk nettadressen."))
                 return _detail(channel)
             services.channel_activate(
-                actor=user,
+                actor=actor,
                 channel=channel,
                 url=form.cleaned_data["url"],
                 platform_id=form.cleaned_data["platform_id"],
             )
         elif action == "pause":
-            services.channel_pause(actor=user, channel=channel, reason=reason_text)
+            services.channel_pause(actor=actor, channel=channel, reason=reason_text)
         elif action == "resume":
-            services.channel_resume(actor=user, channel=channel)
+            services.channel_resume(actor=actor, channel=channel)
         elif action == "retire":
-            services.channel_retire(actor=user, channel=channel, reason=reason_text)
+            services.channel_retire(actor=actor, channel=channel, reason=reason_text)
         else:
             messages.error(request, _("Ukjent handling."))
             return _detail(channel)
@@ -370,19 +370,19 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 @require_POST
 def roles(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Give, change or take away a role on the channel (CH-3)."""
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug, need="manage")
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     try:
         raw = request.POST.get("remove", "")
         if raw:
             person = members_of(municipality).filter(pk=int(raw)).first() if raw.isdigit() else None
             if person is not None:
-                services.channel_role_remove(actor=request.user, channel=channel, user=person)
+                services.channel_role_remove(actor=request.actor, channel=channel, user=person)
                 messages.success(request, _("Rollen er fjernet."))
         else:
             form = RoleForm(request.POST, prefix="role", municipality=municipality)
             if form.is_valid():
                 services.channel_role_set(
-                    actor=request.user,
+                    actor=request.actor,
                     channel=channel,
                     user=form.cleaned_data["user"],
                     role=form.cleaned_data["role"],

@@ -29,18 +29,18 @@ NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nyno
 @require_http_methods(["GET", "POST"])
 def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Plan a closure, see the notices to publish, end one early (CH-9)."""
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
-    may_manage = has_channel_need(request.user, channel, "manage")
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
+    may_manage = has_channel_need(request.actor, channel, "manage")
     form = ClosureForm(request.POST or None)
     if request.method == "POST":
         if not may_manage:
             channel = access_channel(
-                user=request.user, id=pk, slug=municipality.slug, need="manage"
+                user=request.actor, id=pk, slug=municipality.slug, need="manage"
             )
         if form.is_valid():
             try:
                 closure_services.closure_schedule(
-                    actor=request.user,
+                    actor=request.actor,
                     channel=channel,
                     reason=form.cleaned_data["reason"],
                     starts_at=form.cleaned_data["starts_at"],
@@ -84,18 +84,18 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
 def closure_action(
     request: HttpRequest, municipality: Municipality, pk: int, closure_id: int
 ) -> HttpResponse:
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug, need="manage")
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     closure = get_object_or_404(Closure, pk=closure_id, channel=channel)
     action = request.POST.get("action")
     try:
         if action == "end":
-            closure = closure_services.closure_end(actor=request.user, closure=closure)
+            closure = closure_services.closure_end(actor=request.actor, closure=closure)
             if closure.state == ClosureState.CANCELLED:
                 messages.success(request, _("Den planlagte stengingen er avlyst."))
             else:
                 messages.success(request, _("Kanalen er åpnet igjen."))
         elif action == "notice_published":
-            closure_services.closure_mark_notice_published(actor=request.user, closure=closure)
+            closure_services.closure_mark_notice_published(actor=request.actor, closure=closure)
             messages.success(request, _("Registrert at beskjeden er publisert."))
         else:
             messages.error(request, _("Ukjent handling."))
@@ -109,7 +109,7 @@ def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
     """The forum's own rules from the policy, ready to paste on the channel (CH-10)."""
     from ordstyrer.policy.render import render_house_rules
 
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     policy = policy_for(municipality=municipality)
     lang = "nn" if text_language() == "nn" else "nb"
     versions = [
@@ -136,15 +136,15 @@ def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Record a review of the channel and see earlier ones (CH-6)."""
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
-    may_review = has_channel_need(request.user, channel, "review")
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
+    may_review = has_channel_need(request.actor, channel, "review")
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
-        channel = access_channel(user=request.user, id=pk, slug=municipality.slug, need="review")
+        channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="review")
         if form.is_valid():
             try:
                 review_record(
-                    actor=request.user,
+                    actor=request.actor,
                     channel=channel,
                     answers=form.answers(),
                     notes=form.cleaned_data["notes"],
