@@ -434,20 +434,7 @@ def _new_item(
 ) -> InboxItem:
     """The row `_create` saves for a plainly new comment (no conversation, no removal)."""
     comment, received_at = arrival.comment, arrival.received_at
-    created = comment.created_at
-    started = created if created is not None and created <= received_at else received_at
-    item = InboxItem(
-        municipality=channel.municipality,
-        channel=channel,
-        kind=_kind(comment, arrival.kind),
-        platform_id=platform_id,
-        received_at=received_at,
-        platform_created_at=created,
-        text_seen_at=received_at,
-        started_at=started,
-        resolution_started_at=started,
-    )
-    _copy_platform_fields(item, comment)
+    item = _unsaved_item(channel, comment, platform_id, received_at, arrival.kind)
     item.text = comment.text
     item.edited = False
     triage_mod.apply(item, verdict, at=received_at)
@@ -501,20 +488,7 @@ def _create(
     ctx: Context,
     verdict: triage_mod.TriageOutcome | None,
 ) -> InboxItem:
-    created = comment.created_at
-    started = created if created is not None and created <= received_at else received_at
-    item = InboxItem(
-        municipality=channel.municipality,
-        channel=channel,
-        kind=_kind(comment, kind),
-        platform_id=platform_id,
-        received_at=received_at,
-        platform_created_at=created,
-        text_seen_at=received_at,
-        started_at=started,
-        resolution_started_at=started,
-    )
-    _copy_platform_fields(item, comment)
+    item = _unsaved_item(channel, comment, platform_id, received_at, kind)
     item.text = comment.text or ""
     item.edited = bool(comment.edited)
     if verdict is not None:
@@ -554,7 +528,7 @@ def _create(
         audit=False,
     )
     if conversation is not None and not comment.removed:
-        _follow_up(conversation, item, started, ctx)
+        _follow_up(conversation, item, item.started_at, ctx)
     if not comment.removed and item.listed:
         # CH-9: a comment on a channel closed on a platform without a comment switch.
         from ordstyrer.channels.closures import closure_comment_arrived
@@ -587,6 +561,28 @@ def _follow_up(root: InboxItem, follow_up: InboxItem, at: datetime, ctx: Context
             data={"follow_up_id": follow_up.pk},
             audit=False,
         )
+
+
+def _unsaved_item(
+    channel: Channel, comment: Comment, platform_id: str, received_at: datetime, kind: str | None
+) -> InboxItem:
+    """A new comment's row, unsaved: its times (the response clock starts when it was
+    written, or when it arrived if the platform says later) and the platform's fields."""
+    created = comment.created_at
+    started = created if created is not None and created <= received_at else received_at
+    item = InboxItem(
+        municipality=channel.municipality,
+        channel=channel,
+        kind=_kind(comment, kind),
+        platform_id=platform_id,
+        received_at=received_at,
+        platform_created_at=created,
+        text_seen_at=received_at,
+        started_at=started,
+        resolution_started_at=started,
+    )
+    _copy_platform_fields(item, comment)
+    return item
 
 
 def _copy_platform_fields(item: InboxItem, comment: Comment) -> None:
