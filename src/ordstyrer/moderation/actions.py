@@ -17,6 +17,8 @@ from ordstyrer.core.services import after_commit, person
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import log_event
+from ordstyrer.moderation.access import require_remove
+from ordstyrer.moderation.grounds import require_ground
 from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
@@ -27,6 +29,7 @@ from ordstyrer.moderation.models import (
     PlatformOp,
 )
 from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
 
 
 def settings_for(municipality: Municipality) -> ModerationSettings:
@@ -133,6 +136,20 @@ def intent_action(item: InboxItem, intent_key: str) -> ModerationAction | None:
     return ModerationAction.objects.filter(
         municipality_id=item.municipality_id, item_id=item.pk, intent_key=intent_key
     ).first()
+
+
+def removal_checked(
+    item: InboxItem, *, actor: ActorLike, ground: str, intent_key: str, what: str
+) -> Any:
+    """Inside a deletion's or ban's transaction, the item locked: the municipality's
+    policy, once the actor may remove there (CH-3, MO-5), the intent is new (a replay
+    raises `Replayed` with the first action) and the ground is allowed (MO-1)."""
+    policy = policy_for(municipality=item.municipality)
+    require_remove(actor, item.channel, policy)
+    if (first := intent_action(item, intent_key)) is not None:
+        raise Replayed(first)
+    require_ground(policy, ground, what=what)
+    return policy
 
 
 def new_op(

@@ -31,7 +31,7 @@ from ordstyrer.core.intents import clean_intent_key, first_on_replay
 from ordstyrer.core.services import person
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
-from ordstyrer.moderation.access import require_moderate, require_remove
+from ordstyrer.moderation.access import require_moderate
 from ordstyrer.moderation.actions import (
     audit,
     intent_action,
@@ -39,11 +39,12 @@ from ordstyrer.moderation.actions import (
     new_action,
     new_op,
     queue_notice,
+    removal_checked,
     require_person,
     settings_for,
 )
 from ordstyrer.moderation.capture import ban_entry, system_author
-from ordstyrer.moderation.grounds import clean_justification, require_ground
+from ordstyrer.moderation.grounds import clean_justification
 from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
@@ -52,7 +53,6 @@ from ordstyrer.moderation.models import (
     OpKind,
 )
 from ordstyrer.moderation.services import set_notice, wants_notice
-from ordstyrer.tenants.selectors import policy_for
 
 IN_FORCE = (ActionStatus.QUEUED, ActionStatus.DONE, ActionStatus.RECORDED)
 
@@ -153,11 +153,9 @@ def _ban(
     with transaction.atomic():
         item = lock_item(item)
         _lock_channel(item)
-        policy = policy_for(municipality=item.municipality)
-        require_remove(actor, item.channel, policy)
-        if (first := intent_action(item, intent_key)) is not None:
-            return first
-        require_ground(policy, ground, what=_("utestenge personer"))
+        policy = removal_checked(
+            item, actor=actor, ground=ground, intent_key=intent_key, what=_("utestenge personer")
+        )
         can_block = guard_ban(item, manual=manual)
         action = new_action(
             item=item,

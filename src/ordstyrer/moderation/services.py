@@ -41,6 +41,7 @@ from ordstyrer.moderation.actions import (
     new_op,
     open_action,
     private_notice_possible,
+    removal_checked,
     require_person,
     settings_for,
 )
@@ -290,11 +291,9 @@ def _delete(
 ) -> ModerationAction:
     with transaction.atomic():
         item = lock_item(item)
-        policy = policy_for(municipality=item.municipality)
-        require_remove(actor, item.channel, policy)
-        if (first := intent_action(item, intent_key)) is not None:
-            return first
-        require_ground(policy, ground, what=_("slette kommentarer"))
+        policy = removal_checked(
+            item, actor=actor, ground=ground, intent_key=intent_key, what=_("slette kommentarer")
+        )
         guard_item(item)
         settings = settings_for(item.municipality)
         waits = settings.second_approver
