@@ -40,19 +40,12 @@ from ordstyrer.archive.police import (
     police_report_filed,
 )
 from ordstyrer.archive.screening import screening_rule_set, screening_table
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.tenants.models import Municipality, Role
 
 PAGE_SIZE = 50
-
-
-def _fail(request: HttpRequest, exc: ServiceError) -> None:
-    message = str(exc.message)
-    if exc.rule and exc.rule not in message:
-        message = f"{message} ({exc.rule})"
-    messages.error(request, message)
 
 
 def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
@@ -205,7 +198,7 @@ def police_action(request: HttpRequest, municipality: Municipality, sequence: in
         else:
             raise ServiceError(_("Ukjent handling."))
     except ServiceError as exc:
-        _fail(request, exc)
+        fail_message(request, exc)
     except RenderError as exc:
         messages.error(request, _("Bevispakken kunne ikke lages: %(error)s") % {"error": exc})
     return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
@@ -237,7 +230,7 @@ def exports(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 until=form.cleaned_data["until"],
             )
         except ServiceError as exc:
-            _fail(request, exc)
+            fail_message(request, exc)
         else:
             messages.success(
                 request, _("Eksporten er lagt i kø. Siden viser når den er klar til nedlasting.")
@@ -295,7 +288,7 @@ def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                     authority=row["form"].cleaned_data["authority"],
                 )
             except ServiceError as exc:
-                _fail(request, exc)
+                fail_message(request, exc)
             else:
                 messages.success(
                     request,
