@@ -324,11 +324,21 @@ def test_a_page_feeds_one_channel_only(personas, fb_page) -> None:
 
 
 def test_only_managers_connect(personas, fb_page) -> None:
-    from ordstyrer.core.errors import AccessDenied
+    from ordstyrer.core.errors import NotFound, NotPermitted
+    from ordstyrer.core.permissions import actor_in
 
     channel = make_channel(personas)
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         _connect(channel, fb_page, personas.archivist)
+    # CH-3 as the console asks it, with the request's Actor; an outsider learns nothing.
+    archivist = actor_in(user=personas.archivist, slug=personas.municipality.slug)
+    with pytest.raises(NotPermitted):
+        _connect(channel, fb_page, archivist)
+    with pytest.raises(NotFound):
+        _connect(channel, fb_page, personas.outsider)
+    assert not PlatformConnection.objects.filter(channel=channel).exists()
+    communications = actor_in(user=personas.communications, slug=personas.municipality.slug)
+    assert _connect(channel, fb_page, communications).connected_by == personas.communications
 
 
 def test_disconnect_forgets_the_token(client, personas, fb_page) -> None:

@@ -119,6 +119,23 @@ def test_command_imports_the_export_with_norwegian_text(channel, tmp_path: Path,
     assert ArchiveRecord.objects.filter(channel_id=channel.pk).count() == 3
 
 
+def test_an_import_by_a_persons_actor_archives_them_as_the_actor(
+    personas, channel, tmp_path: Path
+) -> None:
+    # AR-1: who archived a record is part of it, whether the service got a user or the
+    # request's Actor (issue #17).
+    from ordstyrer.archive.models import ArchiveRecord
+    from ordstyrer.core.permissions import actor_in
+
+    path = tmp_path / "eksport.zip"
+    path.write_bytes(export_zip())
+    actor = actor_in(user=personas.communications, slug=personas.municipality.slug)
+    history.import_export(channel=channel, path=path, actor=actor)
+    records = ArchiveRecord.objects.filter(channel_id=channel.pk)
+    assert records.count() == 3
+    assert set(records.values_list("actor_id", flat=True)) == {personas.communications.pk}
+
+
 def test_command_refuses_unknown_channel_and_missing_file(channel, tmp_path: Path) -> None:
     with pytest.raises(CommandError):
         call_command("platform_import", "--channel", "999999", str(tmp_path))

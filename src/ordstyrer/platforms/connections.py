@@ -25,6 +25,7 @@ from ordstyrer.channels.transitions import lock_channel
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.facebook.onboarding import NEEDED_TASKS
 from ordstyrer.connectors.secrets import SecretToken
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
@@ -61,7 +62,7 @@ def _clean_id(value: str, what: str) -> str:
     return value
 
 
-def _guard(actor: Any, channel: Channel, *, check_actor: bool = True) -> Channel:
+def _guard(actor: ActorLike, channel: Channel, *, check_actor: bool = True) -> Channel:
     channel = lock_channel(channel)
     if check_actor:
         require_channel_role(actor, channel, "manage")
@@ -76,7 +77,7 @@ def _guard(actor: Any, channel: Channel, *, check_actor: bool = True) -> Channel
 
 def connection_connect(
     *,
-    actor: Any,
+    actor: ActorLike,
     channel: Channel,
     account_id: str,
     token: SecretToken,
@@ -126,7 +127,7 @@ def connection_connect_system(
 
 def _connect(
     *,
-    actor: Any,
+    actor: ActorLike,
     check_actor: bool,
     channel: Channel,
     account_id: str,
@@ -215,7 +216,7 @@ def _connect(
 
 
 def connection_disconnect(
-    *, actor: Any, channel: Channel, now: datetime | None = None
+    *, actor: ActorLike, channel: Channel, now: datetime | None = None
 ) -> PlatformConnection | None:
     """Stop routing the account's webhooks to the channel and forget the token.
 

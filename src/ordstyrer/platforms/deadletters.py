@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer import jsonsafe
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import require
@@ -88,7 +89,7 @@ def _letter(delivery: WebhookDelivery, ours: dict[tuple[str, str], Channel]) -> 
     return DeadLetter(delivery=delivery, channels=unique, only_ours=len(mine) == len(accounts))
 
 
-def dead_letters_for(*, user: Any, municipality: Municipality) -> list[DeadLetter]:
+def dead_letters_for(*, user: ActorLike, municipality: Municipality) -> list[DeadLetter]:
     """The municipality's dead deliveries, newest first (communications only)."""
     require(user, municipality, "webhook_dead_letters")
     ours = _accounts_of(municipality)
@@ -102,7 +103,7 @@ def dead_letters_for(*, user: Any, municipality: Municipality) -> list[DeadLette
     return letters
 
 
-def dead_letter_get(*, user: Any, municipality: Municipality, delivery_id: int) -> DeadLetter:
+def dead_letter_get(*, user: ActorLike, municipality: Municipality, delivery_id: int) -> DeadLetter:
     """One dead delivery of the municipality; 404 for anything else (existence of other
     municipalities' deliveries does not leak)."""
     require(user, municipality, "webhook_dead_letters")
@@ -123,7 +124,7 @@ def _summary(delivery: WebhookDelivery) -> dict[str, Any]:
 
 
 def delivery_retry(
-    *, actor: Any, municipality: Municipality, delivery_id: int, now: datetime
+    *, actor: ActorLike, municipality: Municipality, delivery_id: int, now: datetime
 ) -> bool:
     """Put a dead delivery back in the queue with fresh attempts; False when it is no
     longer dead (retried or discarded meanwhile: a replayed form changes nothing).
@@ -154,7 +155,7 @@ def delivery_retry(
 
 
 def delivery_discard(
-    *, actor: Any, municipality: Municipality, delivery_id: int, now: datetime
+    *, actor: ActorLike, municipality: Municipality, delivery_id: int, now: datetime
 ) -> bool:
     """Delete a dead delivery for good (audited with its hash, time and error); False
     when it is already gone. Refused when it also carries another municipality's
@@ -182,7 +183,7 @@ def delivery_discard(
     return True
 
 
-def _locked(*, actor: Any, municipality: Municipality, delivery_id: int) -> DeadLetter | None:
+def _locked(*, actor: ActorLike, municipality: Municipality, delivery_id: int) -> DeadLetter | None:
     """The dead delivery, locked for this transaction; None when it is no longer dead
     but was the municipality's; 404 when it never was."""
     require(actor, municipality, "webhook_dead_letters")

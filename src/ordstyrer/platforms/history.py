@@ -45,6 +45,7 @@ from ordstyrer.connectors.base import (
     supports,
 )
 from ordstyrer.connectors.facebook.dyi import DyiExport, parse_dyi
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
@@ -74,7 +75,7 @@ class Counts:
 # --- starting a job ------------------------------------------------------------------
 
 
-def _start(actor: Any, channel: Channel, kind: str, **fields: Any) -> HistoryJob:
+def _start(actor: ActorLike, channel: Channel, kind: str, **fields: Any) -> HistoryJob:
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
@@ -99,7 +100,7 @@ def _start(actor: Any, channel: Channel, kind: str, **fields: Any) -> HistoryJob
     return job
 
 
-def history_backfill_start(*, actor: Any, channel: Channel, days: int) -> HistoryJob:
+def history_backfill_start(*, actor: ActorLike, channel: Channel, days: int) -> HistoryJob:
     """Queue a backfill of the last `days` days of posts and comments."""
     if not 1 <= int(days) <= MAX_DAYS:
         raise ServiceError(
@@ -146,7 +147,7 @@ def export_json_only(upload: IO[bytes]) -> bytes:
 
 
 def history_import_start(
-    *, actor: Any, channel: Channel, upload: IO[bytes], filename: str
+    *, actor: ActorLike, channel: Channel, upload: IO[bytes], filename: str
 ) -> HistoryJob:
     """Queue the import of an uploaded export (its JSON is kept until the job ran)."""
     payload = export_json_only(upload)
@@ -253,7 +254,7 @@ def import_export(
     *,
     channel: Channel,
     path: Path | str,
-    actor: Any = None,
+    actor: ActorLike = None,
     now: datetime | None = None,
     job: HistoryJob | None = None,
 ) -> Counts:
@@ -295,7 +296,7 @@ def import_export(
 
 def _archive(
     channel: Channel,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     *,
     post: Post | None = None,
@@ -314,7 +315,7 @@ def _archive(
     if comment is not None:
         title = _("Kommentar fra %(page)s") % {"page": channel.name}
     archive_append(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=person(actor),
         entry=ArchiveEntry(
             municipality=channel.municipality,
             kind=Kind.OWN_POST,

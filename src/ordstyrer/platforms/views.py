@@ -25,7 +25,7 @@ from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
 from ordstyrer.core.console import fail_message, municipality_view
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
 from ordstyrer.platforms.models import ConnectionMethod, Platform
@@ -38,15 +38,15 @@ LOGIN_TTL = 15 * 60
 
 
 def _channel(request: HttpRequest, municipality: Municipality, pk: int, need: str) -> Channel:
-    channel = access_channel(user=request.user, id=pk, slug=municipality.slug)
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     if need == "see":
         if not (
-            has_channel_need(request.user, channel, "manage")
-            or has_channel_need(request.user, channel, "moderate")
+            has_channel_need(request.actor, channel, "manage")
+            or has_channel_need(request.actor, channel, "moderate")
         ):
-            raise AccessDenied(_("Bare kanalens administratorer kan se tilkoblingen (CH-3)."))
+            raise NotPermitted(_("Bare kanalens administratorer kan se tilkoblingen (CH-3)."))
         return channel
-    return access_channel(user=request.user, id=pk, slug=municipality.slug, need=need)
+    return access_channel(user=request.actor, id=pk, slug=municipality.slug, need=need)
 
 
 def _status_page(channel: Channel) -> HttpResponse:
@@ -69,7 +69,7 @@ def _render_status(request: HttpRequest, channel: Channel, **forms: Any) -> Http
             "channel": channel,
             "overview": overview,
             "connection": overview.connection,
-            "may_manage": has_channel_need(request.user, channel, "manage"),
+            "may_manage": has_channel_need(request.actor, channel, "manage"),
             "meta_kind": channel.kind in Platform.values,
             "login_configured": login.login_configured(),
             "token_form": forms.get("token_form") or SystemTokenForm(),
@@ -117,6 +117,8 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     ):
         messages.error(request, _("Innloggingen hos Meta kunne ikke bekreftes. Prøv igjen."))
         return redirect("home")
+    # Meta's one fixed redirect URI is outside the municipality's URLs (no
+    # `municipality_view`, so no `request.actor`): the channel is checked for the user.
     channel = access_channel(
         user=request.user, id=int(pending["channel_id"]), slug=pending["slug"], need="manage"
     )
@@ -176,7 +178,7 @@ def choose(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
         try:
             token = tokens.cipher().decrypt(option["token_encrypted"])
             connections.connection_connect(
-                actor=request.user,
+                actor=request.actor,
                 channel=channel,
                 account_id=option["account_id"],
                 account_name=option["account_name"],
@@ -211,7 +213,7 @@ def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> H
         return _render_status(request, channel, token_form=form)
     try:
         connections.connection_connect(
-            actor=request.user,
+            actor=request.actor,
             channel=channel,
             account_id=form.cleaned_data["account_id"],
             page_id=form.cleaned_data["page_id"],
@@ -230,7 +232,7 @@ def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> H
 def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
     try:
-        connection = connections.connection_disconnect(actor=request.user, channel=channel)
+        connection = connections.connection_disconnect(actor=request.actor, channel=channel)
     except ServiceError as exc:
         fail_message(request, exc)
     else:
@@ -255,7 +257,7 @@ def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
         return _render_status(request, channel, backfill_form=form)
     try:
         history.history_backfill_start(
-            actor=request.user, channel=channel, days=form.cleaned_data["days"]
+            actor=request.actor, channel=channel, days=form.cleaned_data["days"]
         )
     except ServiceError as exc:
         fail_message(request, exc)
@@ -274,7 +276,7 @@ def import_export(request: HttpRequest, municipality: Municipality, pk: int) -> 
     upload = form.cleaned_data["export"]
     try:
         history.history_import_start(
-            actor=request.user, channel=channel, upload=upload, filename=upload.name
+            actor=request.actor, channel=channel, upload=upload, filename=upload.name
         )
     except ServiceError as exc:
         form.add_error("export", exc.message)

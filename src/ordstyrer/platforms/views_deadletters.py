@@ -22,7 +22,7 @@ NEED = "webhook_dead_letters"
 @municipality_view(need=NEED)
 @require_GET
 def dead_letter_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    letters = deadletters.dead_letters_for(user=request.user, municipality=municipality)
+    letters = deadletters.dead_letters_for(user=request.actor, municipality=municipality)
     return render(request, "platforms/deadletters.html", {"letters": letters})
 
 
@@ -30,7 +30,7 @@ def dead_letter_list(request: HttpRequest, municipality: Municipality) -> HttpRe
 @require_POST
 def dead_letter_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     done = deadletters.delivery_retry(
-        actor=request.user, municipality=municipality, delivery_id=pk, now=timezone.now()
+        actor=request.actor, municipality=municipality, delivery_id=pk, now=timezone.now()
     )
     if done:
         messages.success(request, _("Leveringen er lagt i køen igjen og behandles straks."))
@@ -44,12 +44,12 @@ def dead_letter_retry(request: HttpRequest, municipality: Municipality, pk: int)
 def dead_letter_discard(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     if request.method == "GET":
         letter = deadletters.dead_letter_get(
-            user=request.user, municipality=municipality, delivery_id=pk
+            user=request.actor, municipality=municipality, delivery_id=pk
         )
         return render(request, "platforms/deadletter_discard.html", {"letter": letter})
     try:
         done = deadletters.delivery_discard(
-            actor=request.user, municipality=municipality, delivery_id=pk, now=timezone.now()
+            actor=request.actor, municipality=municipality, delivery_id=pk, now=timezone.now()
         )
     except ServiceError as exc:
         messages.error(request, str(exc.message))
