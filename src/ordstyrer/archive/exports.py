@@ -26,10 +26,11 @@ from ordstyrer.archive.exporters import FORMATS, ExportError, run_export
 from ordstyrer.archive.exporters.common import file_sha256
 from ordstyrer.archive.models import ArchiveExport, ExportStatus
 from ordstyrer.archive.services import actor_name
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
-from ordstyrer.core.services import after_commit
+from ordstyrer.core.services import after_commit, person
 
 logger = logging.getLogger("ordstyrer.archive")
 MAX_DAYS = 366 * 10
@@ -47,7 +48,7 @@ def export_path(export: ArchiveExport) -> Path | None:
 
 def archive_export_request(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Any,
     fmt: str,
     since: date,
@@ -70,7 +71,7 @@ def archive_export_request(
             format=fmt,
             since=since,
             until=until,
-            requested_by=actor,
+            requested_by=person(actor),
             requested_at=now or timezone.now(),
         )
         audit_record(

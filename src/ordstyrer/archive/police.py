@@ -38,9 +38,11 @@ from ordstyrer.archive.canonical import canonical_json, chain_hash, raw_bytes, s
 from ordstyrer.archive.models import ArchiveRecord, PoliceReportStatus, PoliceStatus
 from ordstyrer.archive.pdf import OSLO, html_to_pdfa, local, record_context
 from ordstyrer.archive.services import actor_name
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
+from ordstyrer.core.services import person
 
 # Straffeloven: the provisions a police report from a municipal page is about.
 PROVISIONS = {
@@ -115,15 +117,16 @@ def _validate(record: ArchiveRecord, provision: str, grounds: tuple[str, ...]) -
 
 
 def _append_status(
-    *, record: ArchiveRecord, actor: Any, status: str, at: datetime, **fields: Any
+    *, record: ArchiveRecord, actor: ActorLike, status: str, at: datetime, **fields: Any
 ) -> PoliceReportStatus:
     last = current_status(record)
     prev_hash = last.hash if last is not None else record.hash
+    who = person(actor)
     body = {
         "record": {"sequence": record.sequence, "hash": record.hash},
         "status": status,
         "at": at.isoformat(),
-        "actor": {"id": getattr(actor, "pk", None), "name": actor_name(actor)},
+        "actor": {"id": getattr(who, "pk", None), "name": actor_name(who)},
         **fields,
     }
     canonical = canonical_json(body)
@@ -131,8 +134,8 @@ def _append_status(
         record=record,
         status=status,
         at=at,
-        actor_id=getattr(actor, "pk", None),
-        actor_name=actor_name(actor),
+        actor_id=getattr(who, "pk", None),
+        actor_name=actor_name(who),
         canonical=canonical,
         prev_hash=prev_hash,
         hash=chain_hash(prev_hash, canonical),
@@ -142,7 +145,7 @@ def _append_status(
 
 def police_package_prepare(
     *,
-    actor: Any,
+    actor: ActorLike,
     record: ArchiveRecord,
     provision: str = "185",
     protected_grounds: tuple[str, ...] | list[str] = (),
@@ -158,7 +161,7 @@ def police_package_prepare(
         ArchiveRecord.objects.select_for_update().filter(pk=record.pk).first()
         if current_status(record) is not None:
             raise ServiceError(_("Bevispakken er allerede klargjort."), rule="MO-3")
-        facts = PoliceFacts(provision, grounds, note.strip(), at, actor_name(actor))
+        facts = PoliceFacts(provision, grounds, note.strip(), at, actor_name(person(actor)))
         package = build_package(record, facts)
         status = _append_status(
             record=record,
@@ -182,7 +185,7 @@ def police_package_prepare(
 
 def police_report_filed(
     *,
-    actor: Any,
+    actor: ActorLike,
     record: ArchiveRecord,
     reference: str,
     note: str = "",

@@ -26,9 +26,11 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.archive.canonical import MASK
 from ordstyrer.archive.models import PoliceReportStatus, ScreeningReason, ScreeningRule
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
+from ordstyrer.core.services import person
 
 # (tilgangsrestriksjon, skjermingshjemmel) when the municipality has not set its own.
 DEFAULTS: dict[str, tuple[str, str]] = {
@@ -168,7 +170,7 @@ class ScreeningContext:
 
 def screening_rule_set(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Any,
     reason: str,
     access_code: str,
@@ -189,7 +191,7 @@ def screening_rule_set(
             defaults={
                 "access_code": access_code,
                 "authority": authority,
-                "updated_by": actor,
+                "updated_by": person(actor),
                 "updated_at": now or timezone.now(),
             },
         )

@@ -52,6 +52,7 @@ from ordstyrer.archive.entry import (
     Person,
 )
 from ordstyrer.archive.models import ArchiveFile, ArchiveRecord
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.policy import GROUNDS
@@ -79,7 +80,9 @@ def _person(person: Person | None) -> dict[str, str] | None:
     }
 
 
-def actor_name(actor: Any) -> str:
+def actor_name(actor: ActorLike) -> str:
+    """Who acted, as the archive writes it: the person behind `actor`, or the system."""
+    actor = user_of(actor)
     if actor is None:
         return "Ordstyrer (system)"
     return actor.get_full_name() or actor.get_username()
@@ -313,7 +316,9 @@ def record_columns(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def journal_item(*, actor: Any, entry: ArchiveEntry, direction: str | None = None) -> ArchiveRecord:
+def journal_item(
+    *, actor: ActorLike, entry: ArchiveEntry, direction: str | None = None
+) -> ArchiveRecord:
     """Journal an item (DI-7, AR-1): an inquiry that needs case processing (I), the
     municipality's reply (U) or an internal note (X). The inbox calls it for "refer
     to a formal channel"; the record is marked for the archive system's journal."""
@@ -324,4 +329,4 @@ def journal_item(*, actor: Any, entry: ArchiveEntry, direction: str | None = Non
     journaled = dataclasses.replace(
         entry, kind=JOURNAL_KIND[chosen], journal=True, direction=chosen, action=action
     )
-    return archive_append(actor=actor, entry=journaled)
+    return archive_append(actor=user_of(actor), entry=journaled)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -41,7 +41,7 @@ from ordstyrer.archive.police import (
 )
 from ordstyrer.archive.screening import screening_rule_set, screening_table
 from ordstyrer.core.console import fail_message, municipality_view
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.tenants.models import Municipality, Role
 
@@ -112,7 +112,7 @@ def record_detail(request: HttpRequest, municipality: Municipality, sequence: in
     files = list(record.files.order_by("position").defer("data"))
     statuses = selectors.police_statuses(record)
     latest = statuses[-1] if statuses else None
-    may_report = has_role(request.user, municipality, {Role.COMMUNICATIONS})
+    may_report = has_role(request.actor, municipality, {Role.COMMUNICATIONS})
     reportable = record.kind in REPORTABLE_KINDS and record.ground in REPORTABLE_GROUNDS
     return render(
         request,
@@ -159,7 +159,7 @@ def record_file(
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     stored = record.files.filter(position=position).first()
     if stored is None:
-        raise Http404(_("Fant ikke filen."))
+        raise NotFound(_("Fant ikke filen."))
     suffix = Path(stored.name).suffix.lower()[:10]
     return _attachment(
         bytes(stored.data), f"vedlegg-{record.sequence:06d}-{position}{suffix}", stored.mime
@@ -177,7 +177,7 @@ def police_action(request: HttpRequest, municipality: Municipality, sequence: in
             if not form.is_valid():
                 raise ServiceError(_("Kontroller skjemaet for bevispakken."), rule="MO-3")
             police_package_prepare(
-                actor=request.user,
+                actor=request.actor,
                 record=record,
                 provision=form.cleaned_data["provision"],
                 protected_grounds=form.cleaned_data["grounds"],
@@ -189,7 +189,7 @@ def police_action(request: HttpRequest, municipality: Municipality, sequence: in
             if not form.is_valid():
                 raise ServiceError(_("Skriv politiets referanse (høyst 100 tegn)."), rule="MO-3")
             police_report_filed(
-                actor=request.user,
+                actor=request.actor,
                 record=record,
                 reference=form.cleaned_data["reference"],
                 note=form.cleaned_data["note"],
@@ -211,19 +211,19 @@ def police_package(request: HttpRequest, municipality: Municipality, sequence: i
     try:
         data, _prepared = package_for_download(record)
     except ServiceError:
-        raise Http404(_("Bevispakken er ikke klargjort.")) from None
+        raise NotFound(_("Bevispakken er ikke klargjort.")) from None
     return _attachment(data, f"bevis-{record.sequence:06d}.zip", "application/zip")
 
 
 @municipality_view(need="view_archive")
 @require_http_methods(["GET", "POST"])
 def exports(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    may_export = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.ARCHIVIST})
+    may_export = has_role(request.actor, municipality, {Role.COMMUNICATIONS, Role.ARCHIVIST})
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             archive_export_request(
-                actor=request.user,
+                actor=request.actor,
                 municipality=municipality,
                 fmt=form.cleaned_data["format"],
                 since=form.cleaned_data["since"],
@@ -255,7 +255,7 @@ def export_download(request: HttpRequest, municipality: Municipality, export_id:
     export = selectors.archive_export(municipality=municipality, export_id=export_id)
     path = export_path(export)
     if export.status != ExportStatus.DONE or path is None or not path.is_file():
-        raise Http404(_("Eksporten er ikke klar."))
+        raise NotFound(_("Eksporten er ikke klar."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 
@@ -265,7 +265,7 @@ def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The screening table (AR-2): which tilgangsrestriksjon and skjermingshjemmel the
     exports declare for each reason. Everyone with the archive sees it; the archive
     office (archivist) edits it."""
-    may_edit = has_role(request.user, municipality, {Role.ARCHIVIST})
+    may_edit = has_role(request.actor, municipality, {Role.ARCHIVIST})
     rows = screening_table(municipality=municipality)
     posted = request.POST.get("reason") if request.method == "POST" else None
     for row in rows:
@@ -281,7 +281,7 @@ def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         if bound and row["form"].is_valid():
             try:
                 screening_rule_set(
-                    actor=request.user,
+                    actor=request.actor,
                     municipality=municipality,
                     reason=row["reason"],
                     access_code=row["form"].cleaned_data["access_code"],
