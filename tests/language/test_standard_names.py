@@ -118,11 +118,58 @@ def test_refine_person_spans(
 
 
 @needs_names
-def test_product_runs_the_refining_rules() -> None:
-    text = "Plan B eksisterer og kan brukes."
+def test_lower_case_text_goes_to_the_lower_case_network() -> None:
+    """Issue #16: a text written in lower case is read by `ner_lower`, any other text by
+    the cased network `ner`, so the lower-case path costs cased text nothing."""
     from spacy.tokens import Doc
 
-    nlp = names._load()  # noqa: SLF001 - the network's own spans, before the rules
-    doc = nlp.get_pipe("ner")(Doc(nlp.vocab, words=text.rstrip(".").split() + ["."]))
-    assert "B" in [e.text for e in doc.ents]  # the network alone calls "B" a person
-    assert "B" not in [p.text for p in find_personal_data(text, types=["person"])]
+    nlp = names._load()  # noqa: SLF001 - the shipped pipeline, to compare its two networks
+    assert {"ner", "ner_lower"} <= set(nlp.pipe_names)
+    texts = ["hils til marit sæther og sindre bakken fra oss", "Hils til Marit Sæther fra oss"]
+    for text, pipe in zip(texts, ["ner_lower", "ner"], strict=True):
+        words = [text[s:e] for s, e in names._tokens(text)]  # noqa: SLF001
+        doc = nlp.get_pipe(pipe)(Doc(nlp.vocab, words=words))
+        spans = [(e.start, e.end) for e in doc.ents if e.label_ == "PER"]
+        if names.span_rules_on(nlp):
+            spans = names.refine_person_spans(words, spans)
+        offsets = names._tokens(text)  # noqa: SLF001
+        expected = [(offsets[s][0], offsets[e - 1][1]) for s, e in spans]
+        assert names.find_person_spans([text], gate=False) == [expected]
+        assert expected  # both networks find the names here
+
+
+@needs_names
+def test_model_meta_says_how_it_was_selected() -> None:
+    """Epochs, checkpoints and span rules chosen on held-out NorNE train, not dev (#16)."""
+    meta = names._load().meta["ordstyrer"]  # noqa: SLF001
+    assert "train" in meta["selected_on"]
+    assert "dev" not in meta["selected_on"]
+    assert isinstance(meta["span_rules"], bool)
+
+
+@needs_names
+def test_product_follows_the_models_span_rule_choice() -> None:
+    from spacy.tokens import Doc
+
+    text = "Plan B eksisterer og kan brukes, sa Kari Nordmann."
+    nlp = names._load()  # noqa: SLF001 - the shipped pipeline and its meta
+    offsets = names._tokens(text)  # noqa: SLF001
+    words = [text[s:e] for s, e in offsets]
+    doc = nlp.get_pipe("ner")(Doc(nlp.vocab, words=words))
+    network = [(e.start, e.end) for e in doc.ents if e.label_ == "PER"]
+
+    def chars(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(offsets[s][0], offsets[e - 1][1]) for s, e in spans]
+
+    meta = nlp.meta["ordstyrer"]
+    saved = meta["span_rules"]
+    try:
+        meta["span_rules"] = True
+        on = names.find_person_spans([text], gate=False)[0]
+        meta["span_rules"] = False
+        off = names.find_person_spans([text], gate=False)[0]
+    finally:
+        meta["span_rules"] = saved
+    assert on == chars(names.refine_person_spans(words, network))
+    assert off == chars(network)
+    assert (text.index("B"), text.index("B") + 1) not in on  # a lone letter is not a name

@@ -51,9 +51,28 @@ _EVERYDAY = frozenset({"den", "mitt", "august", "bror", "helga", "finn", "line",
 LOWER_CASE_MIN_TOKENS = 6
 
 
-def may_contain_name(text: str, offsets: list[tuple[int, int]]) -> bool:
-    """Cheap gate before the network: a capital inside a sentence, a known first name, an @,
-    or a longer text written all in lower case.
+NAME_WORDS = MODEL_DIR / "name_words.txt"
+_name_words: frozenset[str] | None = None
+
+
+def name_words() -> frozenset[str]:
+    """Capitalised words that NorNE train tags as (part of) a person's name at least as
+    often as not ("Treider", "Stoltenberg"), written by the training command next to the
+    model; a sentence that opens with one goes through the network (issue #16: a lone
+    surname opening a sentence was the gate's largest loss)."""
+    global _name_words  # noqa: PLW0603 - read once per process
+    if _name_words is None:
+        words = NAME_WORDS.read_text("utf-8").split() if NAME_WORDS.is_file() else []
+        _name_words = frozenset(words)
+    return _name_words
+
+
+def may_contain_name(
+    text: str, offsets: list[tuple[int, int]], *, known: frozenset[str] | None = None
+) -> bool:
+    """Cheap gate before the network: a capital inside a sentence, a known first name or
+    name word (`name_words`; `known` overrides the shipped list), an @, or a longer text
+    written all in lower case.
 
     Comments with none of these ("Når åpner biblioteket?") cannot hold a name the model
     would find, so they skip it; this is what makes the full pipeline fast.
@@ -63,6 +82,7 @@ def may_contain_name(text: str, offsets: list[tuple[int, int]]) -> bool:
     if len(offsets) >= LOWER_CASE_MIN_TOKENS and text.lower() == text:
         return True
     names = first_names()
+    known = name_words() if known is None else known
     lower = lower_first_names()
     sentence_start = True
     for s, e in offsets:
@@ -70,7 +90,7 @@ def may_contain_name(text: str, offsets: list[tuple[int, int]]) -> bool:
         if word.startswith("@"):
             return True
         if word[:1].isupper() and (
-            not sentence_start or (word in names and word.lower() not in _EVERYDAY)
+            not sentence_start or (word in names and word.lower() not in _EVERYDAY) or word in known
         ):
             return True
         if word.islower() and word in lower and len(word) > 2 and word not in _EVERYDAY:
@@ -110,36 +130,66 @@ def refine_person_spans(words: list[str], spans: list[tuple[int, int]]) -> list[
     ]
 
 
-def find_person_spans(texts: list[str], *, gate: bool = True) -> list[list[tuple[int, int]]]:
+def written_in_lower_case(text: str) -> bool:
+    """A text with no capital letter: it goes to the lower-case network, when there is one."""
+    return text.lower() == text
+
+
+def span_rules_on(nlp) -> bool:  # noqa: ANN001 - spaCy Language
+    """Whether `refine_person_spans` applies: chosen on held-out NorNE *train* at training
+    time and stored in the model's meta (older models: on)."""
+    return bool(nlp.meta.get("ordstyrer", {}).get("span_rules", True))
+
+
+def find_person_spans(
+    texts: list[str],
+    *,
+    gate: bool = True,
+    nlp=None,  # noqa: ANN001 - spaCy Language; None = the shipped model
+    known: frozenset[str] | None = None,
+) -> list[list[tuple[int, int]]]:
     """Character spans of person names, per text (batched for speed).
 
-    spaCy and the model are loaded only when a text passes the gate.
+    A text written in lower case goes through the lower-case network (`ner_lower`)
+    when the model has one, every other text through the cased network (`ner`), so
+    the lower-case path costs cased text nothing (issue #16). spaCy and the model are
+    loaded only when a text passes the gate. `nlp` and `known` (the gate's name words)
+    are for the training command, which measures its candidates through this function.
     """
     offsets = [_tokens(t) for t in texts]
     run = [
         i
         for i, (t, offs) in enumerate(zip(texts, offsets, strict=True))
-        if offs and (not gate or may_contain_name(t, offs))
+        if offs and (not gate or may_contain_name(t, offs, known=known))
     ]
     out: list[list[tuple[int, int]]] = [[] for _ in texts]
     if not run:
         return out
     from spacy.tokens import Doc
 
-    nlp = _load()
-    ner = nlp.get_pipe("ner")
-    docs = [Doc(nlp.vocab, words=[texts[i][s:e] for s, e in offsets[i]]) for i in run]
-    for i, doc in zip(run, ner.pipe(docs, batch_size=256), strict=True):
-        text, offs = texts[i], offsets[i]
-        found = [(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PER"]
-        spans = []
-        for first, last in refine_person_spans([t.text for t in doc], found):
-            start = offs[first][0]
-            end = offs[last - 1][1]
-            if text[start] == "@":  # a mention: the name is what follows the @
-                start += 1
-            spans.append((start, end))
-        out[i] = spans
+    if nlp is None:
+        nlp = _load()
+    rules = span_rules_on(nlp)
+    groups: dict[str, list[int]] = {}
+    lower_pipe = "ner_lower" if "ner_lower" in nlp.pipe_names else "ner"
+    for i in run:
+        groups.setdefault(lower_pipe if written_in_lower_case(texts[i]) else "ner", []).append(i)
+    for pipe, indices in groups.items():
+        ner = nlp.get_pipe(pipe)
+        docs = [Doc(nlp.vocab, words=[texts[i][s:e] for s, e in offsets[i]]) for i in indices]
+        for i, doc in zip(indices, ner.pipe(docs, batch_size=256), strict=True):
+            text, offs = texts[i], offsets[i]
+            found = [(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PER"]
+            if rules:
+                found = refine_person_spans([t.text for t in doc], found)
+            spans = []
+            for first, last in found:
+                start = offs[first][0]
+                end = offs[last - 1][1]
+                if text[start] == "@":  # a mention: the name is what follows the @
+                    start += 1
+                spans.append((start, end))
+            out[i] = spans
     return out
 
 
