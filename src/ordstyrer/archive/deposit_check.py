@@ -313,8 +313,19 @@ def _read_structure(root: Path, path: Path) -> Structure:
             if kind.split(":")[-1] == "journalpost":
                 found.journalposts += 1
             _registration_screening(element, found)
-            element.clear(keep_tail=True)
+            _free(element)
     return found
+
+
+def _free(element: etree._Element) -> None:
+    """Drop what has been read: the element's content and the emptied siblings before it
+    (an emptied element still costs memory), so a 100,000-record deposit is checked in
+    constant memory, as the export writes it (`exporters.common.validate_file`)."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
 
 
 def _child_text(element: etree._Element, name: str) -> str:
@@ -418,7 +429,7 @@ def _read_journal(path: Path, name: str) -> Journal:
             )
         elif local == "journalregistrering":
             journal.entries += 1
-            element.clear(keep_tail=True)
+            _free(element)
     return journal
 
 
@@ -442,7 +453,7 @@ def _validate(root: Path, xml: str, xsd: str) -> str | None:
             str(root / xml), events=("end",), schema=schema, no_network=True, huge_tree=True
         ):
             if _local(element.tag) in ("registrering", "journalregistrering", "endring"):
-                element.clear(keep_tail=True)
+                _free(element)
     except (etree.XMLSyntaxError, etree.XMLSchemaParseError) as exc:
         return str(exc)
     return None
