@@ -9,9 +9,9 @@ One command, fixed seeds: `python -m ordstyrer.language.train.names [--data DIR]
 2. trains, in a second process, the **lower-case network** (`ner_lower`: the training
    part and comment-style sentences, lower-cased), and here the **cased network**
    (`ner`: the same as written) — `EPOCHS` / `LOWER_EPOCHS` epochs, the last at a lower
-   rate; with `--vectors build` (or a file from `train/vectors.py`) the cased network
-   also gets static word vectors from the NoReC training text (not in the shipped model:
-   see docs/language.md);
+   rate; the cased network also gets static word vectors from the NoReC training text
+   (`train/vectors.py`, built first; `--vectors FILE` takes ready ones, `--vectors none`
+   leaves them out; they need the `floret` package);
 3. for each network picks, on the held-out part, the best of its epochs and the
    averages of its last epochs; then whether the span rules
    (`names.refine_person_spans`) are on and whether the gate uses the name words;
@@ -623,7 +623,7 @@ def run(
     *,
     budget_minutes: float = 30.0,
     shape: Shape = Shape(),  # noqa: B008 - frozen dataclass
-    vectors: str = "none",
+    vectors: str = "build",
 ) -> dict[str, object]:
     """The one command: vectors, both networks, the choices on held-out train, dev once."""
     from ordstyrer.language.train import vectors as vectors_mod
@@ -736,9 +736,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hidden-width", type=int, default=Shape.hidden_width)
     parser.add_argument(
         "--vectors",
-        default="none",
-        help="statiske ordvektorer til det store-bokstav-nettet: none (standard), build (bygg"
-        " dem først fra NoReC), eller en fil fra python -m ordstyrer.language.train.vectors",
+        default="build",
+        help="statiske ordvektorer til det store-bokstav-nettet: build (standard: bygg"
+        " dem først fra NoReC), none, eller en fil fra python -m ordstyrer.language.train.vectors",
     )
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
