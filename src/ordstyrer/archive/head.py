@@ -7,16 +7,15 @@ the record (the trigger of migration 0005, which also refuses a record that does
 not follow the head).
 
 `append_unlocked` is the one fast path, PostgreSQL only, for an append that is its
-own transaction (no caller's transaction, no files). Why it exists — measured on
-5 Dec 2026 (docs/archive.md, "Measured"), one chain, each append committed on its
-own, CPU per append, client + server, same run: the locked path costs BEGIN, the
-lock, the key check, the INSERT and COMMIT — five round trips, three of them ORM
-queries built afresh — 3.0 ms at load 4.5 (4.6 ms at load 12–16); reading the head
-without a lock and inserting the record as one committed statement is two round
-trips, 1.2 ms (2.1 ms); an empty commit 0.45 ms (0.7 ms). The head can move between
-the read and the insert; then the trigger refuses the insert (or the unique
-constraints do, for a repeated key), nothing is written, and the caller appends
-under the lock.
+own transaction (no caller's transaction, no files). Why it exists — measured
+5 Dec 2026 (docs/archive.md, "Measured"), one chain,
+each append committed on its own, CPU per append, client + server, same run, load
+≈ 12–16: the locked path costs BEGIN, the lock, the key check, the INSERT and COMMIT
+— five round trips, three of them ORM queries built afresh — ≈ 4.6 ms; reading the
+head without a lock and inserting the record as one committed statement is two
+round trips, ≈ 2.1 ms (an empty commit: 0.7 ms). The head can move between the read
+and the insert; then the trigger refuses the insert (or the unique constraints do,
+for a repeated key), nothing is written, and the caller appends under the lock.
 """
 
 from __future__ import annotations
