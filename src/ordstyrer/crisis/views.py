@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ordstyrer.core.console import fail_message, municipality_view
@@ -120,7 +121,11 @@ def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         return _index(municipality)
     messages.success(
         request,
-        _("Krisen «%(name)s» er erklært. %(count)s planlagte innlegg er satt på pause.")
+        ngettext(
+            "Krisen «%(name)s» er erklært. %(count)s planlagt innlegg er satt på pause.",
+            "Krisen «%(name)s» er erklært. %(count)s planlagte innlegg er satt på pause.",
+            crisis.paused_count,
+        )
         % {"name": crisis.name, "count": crisis.paused_count},
     )
     return _index(municipality)
