@@ -80,6 +80,18 @@ Channel.objects.get_or_create(municipality=m, kind="facebook", name="Benchby kom
 # --- payloads ---------------------------------------------------------------------------
 
 
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM every child still running, then wait for each (kill after 20 s)."""
+    for child in processes:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in processes:
+        try:
+            child.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
 def _change(n: int, run: str) -> dict:
     return {
         "field": "feed",
@@ -374,14 +386,7 @@ def backlog_run(args, db_url: str, env: dict[str, str]) -> None:
                 "SELECT count(*) FROM platforms_webhookdelivery WHERE status <> 'processed'"
             ).fetchone()[0]
     finally:
-        for w in workers:
-            if w.poll() is None:
-                w.send_signal(signal.SIGTERM)
-        for w in workers:
-            try:
-                w.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                w.kill()
+        _stop(workers)
     wall = finished - started
     steady = float(last) - float(first) if processed else float("nan")
     print(
@@ -657,14 +662,7 @@ def main() -> None:
         dupes = _count(db_url, "SELECT count(*) - count(DISTINCT platform_id) FROM inbox_inboxitem")
         print(f"inbox: {items} triaged items, {dupes} duplicate platform ids")
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
         if not args.keep:
             _drop(admin_url)
 
