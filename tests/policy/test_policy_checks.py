@@ -552,9 +552,10 @@ def test_a_link_that_is_no_url_never_crashes_the_check(link):
     assert "PU-9" in {f.rule for f in findings}  # no own link found: the warning stands
 
 
-def test_pu1_names_a_national_id_masked_while_the_span_points_at_it():
+@pytest.mark.parametrize("preset_id", PRESETS)
+def test_pu1_names_a_national_id_masked_while_the_span_points_at_it(preset_id):
     # The message travels further than the draft (API 422, audit reasons, logs).
-    policy = load_policy("indre-fosen")
+    policy = load_policy(preset_id)
     [found] = [f for f in check(Draft(f"Søknad fra {FNR} er mottatt."), policy) if f.rule == "PU-1"]
     assert FNR not in found.message_nb and FNR not in found.message_en
     assert FNR[-5:] in found.message_nb  # as on a letter: the individual number stays
