@@ -225,3 +225,12 @@ def test_spam_hate_hidden_and_closed_items_do_not_wait_for_an_answer(world):
     assert "1 henvendelse venter på svar" in html and "1 er over fristen" in html
     # Spam, hate and hidden items are still listed (to be moderated); the closed one not.
     assert len(row_ids(html)) == 4
+
+
+def test_a_nul_in_the_list_parameters_is_no_server_error(world):
+    """PostgreSQL refuses NUL in text parameters: a hand-made URL with %00 in the
+    search, the category or the paging cursor must still give the list, not a 500."""
+    client = client_for(world.p.communications)
+    for params in ({"q": "svøm\x00mehallen"}, {"kategori": "spam\x00"}, {"etter": "1\x002"}):
+        response = client.get(list_url(world, **params))
+        assert response.status_code == 200, params

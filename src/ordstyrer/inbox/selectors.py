@@ -105,6 +105,12 @@ class InboxFilter:
         return urlencode(self.query(q=""))
 
 
+def _param(params: Any, name: str, limit: int) -> str:
+    """A text parameter of the URL, bounded and without NUL (PostgreSQL refuses it in a
+    query parameter: a hand-made `%00` would otherwise be a server error)."""
+    return (params.get(name) or "").replace("\x00", "")[:limit]
+
+
 def parse_filter(params: Any) -> InboxFilter:
     """Read the list's filters from GET parameters, ignoring anything malformed."""
     view = params.get("vis") or "open"
@@ -113,11 +119,11 @@ def parse_filter(params: Any) -> InboxFilter:
     return InboxFilter(
         view=view if view in VIEWS else "open",
         channel=int(channel) if channel.isdigit() else None,
-        category=(params.get("kategori") or "")[:30],
+        category=_param(params, "kategori", 30),
         overdue=params.get("frist") == "passert",
         mine=params.get("mine") == "1",
-        after=(params.get("etter") or "")[:80],
-        search=" ".join((params.get("q") or "")[:SEARCH_MAX].split()),
+        after=_param(params, "etter", 80),
+        search=" ".join(_param(params, "q", SEARCH_MAX).split()),
         sort=sort if sort in SORTS else "frist",
     )
 
