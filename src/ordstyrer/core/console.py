@@ -1,5 +1,7 @@
 """Helpers shared by every app's console views: the municipality in view, a refused
-service call shown as the page's error message.
+service call shown as the page's error message, and the one shape of a console write —
+parse the form, call the service, say what happened, redirect (`act`, `act_on_form`,
+`submit_form`).
 
 In `core` (not `web`) so that the feature apps' views import downwards only
 (`.importlinter`, contract "apps-layers"; docs/architecture.md, "Layers")."""
@@ -8,13 +10,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
 
 from ordstyrer.core.permissions import actor_in
+from ordstyrer.errors import ServiceError
+
+T = TypeVar("T")
+
+# What a page shows as its error message rather than as the 404/403 page. `NotFound`
+# and `NotPermitted` are not among them by default (core.middleware maps them), so an
+# outsider's 404 never becomes a message; a view passes `refused=` to widen it.
+REFUSED: tuple[type[Exception], ...] = (ServiceError,)
+
+# Where a write goes afterwards: a URL, or a redirect the view has built already.
+Target = str | HttpResponseBase
+# What it says when done: a sentence, or one made from the service's result ("" or
+# None: nothing).
+Done = str | Callable[[Any], str | None] | None
 
 
 def municipality_view(need: str = "read") -> Callable[..., Any]:
@@ -42,3 +61,87 @@ def fail_message(request: HttpRequest, exc: Exception) -> None:
     if rule and rule not in message:
         message = f"{message} ({rule})"
     messages.error(request, message)
+
+
+def _go(to: Target) -> HttpResponseBase:
+    return to if isinstance(to, HttpResponseBase) else redirect(to)
+
+
+def _say_done(request: HttpRequest, done: Done, result: Any) -> None:
+    text = done(result) if callable(done) else done
+    if text:
+        messages.success(request, text)
+
+
+def act(
+    request: HttpRequest,
+    call: Callable[[], T],
+    *,
+    to: Target,
+    done: Done = None,
+    refused: tuple[type[Exception], ...] = REFUSED,
+) -> HttpResponseBase:
+    """Call a service and go to `to`: a refusal becomes the page's error message
+    (`fail_message`), success says `done`. Idempotency stays the service's (its intent
+    key): a replayed post returns the first result and says the same."""
+    try:
+        result = call()
+    except refused as exc:
+        fail_message(request, exc)
+    else:
+        _say_done(request, done, result)
+    return _go(to)
+
+
+def form_errors(request: HttpRequest, form: BaseForm) -> None:
+    """A panel form's errors as the page's error messages, each with its field's label."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+def act_on_form(
+    request: HttpRequest,
+    form: BaseForm,
+    call: Callable[[dict[str, Any]], T],
+    *,
+    to: Target,
+    done: Done = None,
+    invalid: str | None = None,
+    refused: tuple[type[Exception], ...] = REFUSED,
+) -> HttpResponseBase:
+    """A small form posted from a panel of another page (no page of its own): when it is
+    valid, `act` with its cleaned data; when not, its errors (or the one sentence
+    `invalid`) as error messages. Either way back to `to`."""
+    if not form.is_valid():
+        if invalid is None:
+            form_errors(request, form)
+        else:
+            messages.error(request, invalid)
+        return _go(to)
+    return act(request, lambda: call(form.cleaned_data), to=to, done=done, refused=refused)
+
+
+def submit_form(
+    request: HttpRequest,
+    form: BaseForm,
+    call: Callable[[dict[str, Any]], T],
+    *,
+    to: Target | Callable[[T], Target],
+    done: Done = None,
+    refused: tuple[type[Exception], ...] = REFUSED,
+) -> HttpResponseBase | None:
+    """A page's own form posted: when it is valid, call the service with its cleaned
+    data; success says `done` and returns the redirect to `to` (or to what `to` makes of
+    the result). A refusal goes on the form as its error; then, as for an invalid form,
+    None: the view renders the page again, with the errors."""
+    if not form.is_valid():
+        return None
+    try:
+        result = call(form.cleaned_data)
+    except refused as exc:
+        form.add_error(None, str(getattr(exc, "message", None) or exc))
+        return None
+    _say_done(request, done, result)
+    return _go(to(result) if callable(to) else to)
