@@ -12,8 +12,8 @@ import csv
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.channels.models import Channel
-from ordstyrer.core.console import fail_message, municipality_view
+from ordstyrer.core.console import (
+    Done,
+    act,
+    act_on_form,
+    fail_message,
+    form_errors,
+    municipality_view,
+    submit_form,
+)
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.reports import csv_cell, report_period
@@ -57,30 +65,13 @@ def _back(item: InboxItem) -> str:
     return f"{url}#moderering"
 
 
-def _form_errors(request: HttpRequest, form: Any) -> None:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        for error in errors:
-            messages.error(request, f"{label}: {error}" if label else str(error))
-
-
 def _grounds(item: InboxItem) -> list[tuple[str, str]]:
     policy = policy_for(municipality=item.municipality)
     return [(code, ground_label(code)) for code in allowed_grounds(policy)]
 
 
-def _on_item(
-    request: HttpRequest, municipality: Municipality, pk: int, act: Callable[[InboxItem], str]
-) -> HttpResponse:
-    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
-    try:
-        done = act(item)
-    except (ServiceError, NotPermitted) as exc:
-        fail_message(request, exc)
-    else:
-        if done:
-            messages.success(request, done)
-    return redirect(_back(item))
+# A moderation action a person may not take is a message on the item's page, not a 403.
+REFUSED = (ServiceError, NotPermitted)
 
 
 def _posted(
@@ -88,53 +79,52 @@ def _posted(
     municipality: Municipality,
     pk: int,
     form_class: type[Any],
-    act: Callable[[InboxItem, dict[str, Any]], str],
+    call: Callable[[InboxItem, dict[str, Any]], Any],
     *,
+    done: Done,
     grounds: bool = False,
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A panel form posted: parsed (with the municipality's grounds if it offers them),
-    then `act(item, cleaned_data)` calls the service and says what was done."""
-
-    def run(item: InboxItem) -> str:
-        extra = {"grounds": _grounds(item)} if grounds else {}
-        form = form_class(request.POST, **extra)
-        if not form.is_valid():
-            _form_errors(request, form)
-            return ""
-        return act(item, form.cleaned_data)
-
-    return _on_item(request, municipality, pk, run)
+    then `call(item, cleaned_data)` calls the service; back to the item's panel."""
+    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    form = form_class(request.POST, **({"grounds": _grounds(item)} if grounds else {}))
+    return act_on_form(
+        request, form, lambda data: call(item, data), to=_back(item), done=done, refused=REFUSED
+    )
 
 
 @municipality_view(need="inbox")
 @require_POST
-def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem, data: dict[str, Any]) -> str:
-        services.comment_hide(
+def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    def call(item: InboxItem, data: dict[str, Any]) -> Any:
+        return services.comment_hide(
             actor=request.actor,
             item=item,
             ground=data["ground"],
             justification=data["justification"],
             intent_key=data["intent_key"],
         )
-        return _("Kommentaren skjules på plattformen.")
 
-    return _posted(request, municipality, pk, HideForm, act, grounds=True)
+    done = _("Kommentaren skjules på plattformen.")
+    return _posted(request, municipality, pk, HideForm, call, done=done, grounds=True)
 
 
 @municipality_view(need="inbox")
 @require_POST
-def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem) -> str:
-        services.comment_unhide(
+def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    return act(
+        request,
+        lambda: services.comment_unhide(
             actor=request.actor,
             item=item,
             justification=request.POST.get("justification", ""),
             intent_key=request.POST.get("intent_key", ""),
-        )
-        return _("Kommentaren vises igjen på plattformen.")
-
-    return _on_item(request, municipality, pk, act)
+        ),
+        to=_back(item),
+        done=_("Kommentaren vises igjen på plattformen."),
+        refused=REFUSED,
+    )
 
 
 def _removal(
@@ -143,19 +133,20 @@ def _removal(
     pk: int,
     kind: str,
     form_class: type[RemoveForm],
-    act: Callable[[InboxItem, dict[str, Any]], str],
-) -> HttpResponse:
+    call: Callable[[InboxItem, dict[str, Any]], ModerationAction],
+    done: Callable[[ModerationAction], str],
+) -> HttpResponseBase:
     """Delete or ban in two posts (a deliberate act, MO-1): the panel's form shows the
     confirmation (what is archived, the ground in the guideline's own words, the notice);
     only the confirmation's «Bekreft …» (`confirmed=1`) calls the service."""
     item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
     form = form_class(request.POST, grounds=_grounds(item))
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect(_back(item))
     data = form.cleaned_data
     if request.POST.get("confirmed") == "1":
-        return _on_item(request, municipality, pk, lambda found: act(found, data))
+        return act(request, lambda: call(item, data), to=_back(item), done=done, refused=REFUSED)
     try:
         shown = preview.removal_preview(
             actor=request.actor,
@@ -167,7 +158,7 @@ def _removal(
             manual=bool(data.get("manual")),
             lang=(get_language() or "nb")[:2],
         )
-    except (ServiceError, NotPermitted) as exc:
+    except REFUSED as exc:
         fail_message(request, exc)
         return redirect(_back(item))
     return render(
@@ -184,9 +175,9 @@ def _removal(
 
 @municipality_view(need="inbox")
 @require_POST
-def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem, data: dict[str, Any]) -> str:
-        action = services.comment_delete(
+def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    def call(item: InboxItem, data: dict[str, Any]) -> ModerationAction:
+        return services.comment_delete(
             actor=request.actor,
             item=item,
             ground=data["ground"],
@@ -194,6 +185,8 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             notify=data["notify"],
             intent_key=data["intent_key"],
         )
+
+    def done(action: ModerationAction) -> str:
         if action.status == ActionStatus.PENDING_APPROVAL:
             return _(
                 "Slettingen venter på godkjenning fra en person til. Kommentaren er skjult så "
@@ -201,14 +194,14 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             )
         return _("Kommentaren er arkivert og slettes nå.")
 
-    return _removal(request, municipality, pk, "delete", RemoveForm, act)
+    return _removal(request, municipality, pk, "delete", RemoveForm, call, done)
 
 
 @municipality_view(need="inbox")
 @require_POST
-def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem, data: dict[str, Any]) -> str:
-        action = bans.author_ban(
+def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    def call(item: InboxItem, data: dict[str, Any]) -> ModerationAction:
+        return bans.author_ban(
             actor=request.actor,
             item=item,
             ground=data["ground"],
@@ -217,27 +210,29 @@ def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
             notify=data["notify"],
             intent_key=data["intent_key"],
         )
+
+    def done(action: ModerationAction) -> str:
         if action.status == ActionStatus.RECORDED:
             return _("Utestengingen er registrert og arkivert.")
         return _("Personen utestenges fra kanalen.")
 
-    return _removal(request, municipality, pk, "ban", BanForm, act)
+    return _removal(request, municipality, pk, "ban", BanForm, call, done)
 
 
 @municipality_view(need="inbox")
 @require_POST
-def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    def act(item: InboxItem, data: dict[str, Any]) -> str:
-        bans.author_unban(
+def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+    def call(item: InboxItem, data: dict[str, Any]) -> Any:
+        return bans.author_unban(
             actor=request.actor,
             item=item,
             justification=data["justification"],
             manual=data["manual"],
             intent_key=data["intent_key"],
         )
-        return _("Utestengingen er opphevet.")
 
-    return _posted(request, municipality, pk, UnbanForm, act)
+    done = _("Utestengingen er opphevet.")
+    return _posted(request, municipality, pk, UnbanForm, call, done=done)
 
 
 # --- actions in the log ---------------------------------------------------------------------
@@ -252,70 +247,65 @@ def _next(request: HttpRequest, action: ModerationAction, municipality: Municipa
 
 @municipality_view(need="read")
 @require_POST
-def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
-    try:
-        services.deletion_approve(actor=request.actor, action=action)
-    except (ServiceError, NotPermitted) as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Slettingen er godkjent; kommentaren arkiveres og slettes nå."))
-    return redirect(_next(request, action, municipality))
+    return act(
+        request,
+        lambda: services.deletion_approve(actor=request.actor, action=action),
+        to=_next(request, action, municipality),
+        done=_("Slettingen er godkjent; kommentaren arkiveres og slettes nå."),
+        refused=REFUSED,
+    )
 
 
 @municipality_view(need="read")
 @require_POST
-def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
-    form = RejectForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Skriv hvorfor slettingen avvises."))
-        return redirect(_next(request, action, municipality))
-    try:
-        services.deletion_reject(
-            actor=request.actor, action=action, reason=form.cleaned_data["reason"]
-        )
-    except (ServiceError, NotPermitted) as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Slettingen er avvist. Kommentaren er fortsatt skjult."))
-    return redirect(_next(request, action, municipality))
+    return act_on_form(
+        request,
+        RejectForm(request.POST),
+        lambda data: services.deletion_reject(
+            actor=request.actor, action=action, reason=data["reason"]
+        ),
+        to=_next(request, action, municipality),
+        done=_("Slettingen er avvist. Kommentaren er fortsatt skjult."),
+        invalid=_("Skriv hvorfor slettingen avvises."),
+        refused=REFUSED,
+    )
 
 
 @municipality_view(need="read")
 @require_POST
-def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """Send a failed notice again (MO-4): `via=private` or `via=public`."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     private = request.POST.get("via") == "private"
-    try:
-        notice_followup.notice_retry(actor=request.actor, action=action, private=private)
-    except (ServiceError, NotPermitted) as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(
-            request,
-            _("Beskjeden sendes på nytt som privat melding.")
-            if private
-            else _("Beskjeden sendes på nytt som offentlig kommentar, uten navnet."),
-        )
-    return redirect(_next(request, action, municipality))
+    return act(
+        request,
+        lambda: notice_followup.notice_retry(actor=request.actor, action=action, private=private),
+        to=_next(request, action, municipality),
+        done=_("Beskjeden sendes på nytt som privat melding.")
+        if private
+        else _("Beskjeden sendes på nytt som offentlig kommentar, uten navnet."),
+        refused=REFUSED,
+    )
 
 
 @municipality_view(need="read")
 @require_POST
-def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """The author was told another way (MO-4), with a note on how."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
-    try:
-        notice_followup.notice_mark_delivered(
+    return act(
+        request,
+        lambda: notice_followup.notice_mark_delivered(
             actor=request.actor, action=action, note=request.POST.get("note", "")
-        )
-    except (ServiceError, NotPermitted) as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Registrert: forfatteren har fått beskjed på en annen måte."))
-    return redirect(_next(request, action, municipality))
+        ),
+        to=_next(request, action, municipality),
+        done=_("Registrert: forfatteren har fått beskjed på en annen måte."),
+        refused=REFUSED,
+    )
 
 
 @municipality_view(need="read")
@@ -397,7 +387,7 @@ def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="manage_policy")
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def settings_page(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
     current = settings_or_default(municipality)
     policy = policy_for(municipality=municipality)
     mo4 = policy.applies("MO-4")
@@ -415,23 +405,24 @@ def settings_page(request: HttpRequest, municipality: Municipality) -> HttpRespo
         form = SettingsForm(
             request.POST, rules=rules, mo4=mo4, mo4_words=mo4_words, initial=initial
         )
-        if form.is_valid():
-            try:
-                configuration.moderation_settings_update(
-                    actor=request.actor,
-                    municipality=municipality,
-                    second_approver=form.cleaned_data["second_approver"],
-                    notify_author=form.cleaned_data["notify_author"],
-                    notice_delivery=form.cleaned_data["notice_delivery"],
-                    website=form.cleaned_data["website"],
-                    complaint_address=form.cleaned_data["complaint_address"],
-                    auto_rules=form.rules(),
-                )
-            except ServiceError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("Innstillingene for moderering er lagret."))
-                return redirect(reverse("moderation:settings", args=[municipality.slug]))
+        saved = submit_form(
+            request,
+            form,
+            lambda data: configuration.moderation_settings_update(
+                actor=request.actor,
+                municipality=municipality,
+                second_approver=data["second_approver"],
+                notify_author=data["notify_author"],
+                notice_delivery=data["notice_delivery"],
+                website=data["website"],
+                complaint_address=data["complaint_address"],
+                auto_rules=form.rules(),
+            ),
+            to=reverse("moderation:settings", args=[municipality.slug]),
+            done=_("Innstillingene for moderering er lagret."),
+        )
+        if saved is not None:
+            return saved
     else:
         form = SettingsForm(rules=rules, mo4=mo4, mo4_words=mo4_words, initial=initial)
     return render(
