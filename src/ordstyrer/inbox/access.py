@@ -5,11 +5,12 @@ administrator, administrators and editors) and for communications and the chief
 administrator, who oversee every channel (CH-4). Replying and changing items is for
 the people with the channel's "reply" need (`channels.permissions`): its appointed
 administrators/editors and communications. An outsider gets 404 everywhere.
+
+Each helper takes the request's `Actor` (no query for the roles) or a bare user (the
+roles looked up once per call, `core.permissions.actor_for`).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -21,35 +22,40 @@ from ordstyrer.channels.permissions import (
     require_channel_role,
     sees_every_channel,
 )
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import NotFound, NotPermitted
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.permissions import actor_for
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.tenants.models import Municipality
 
 REPLY_ROLES = CHANNEL_NEEDS["reply"] or frozenset()
 
 
-def visible_channel_ids(user: Any, municipality: Municipality) -> list[int] | None:
+def visible_channel_ids(user: ActorLike, municipality: Municipality) -> list[int] | None:
     """The channels whose inbox `user` reads; None means every channel (oversight)."""
-    return channel_ids_with_need(user, municipality, "reply")
+    return channel_ids_with_need(actor_for(user, municipality), municipality, "reply")
 
 
-def may_view_channel(user: Any, channel: Channel) -> bool:
-    municipality = channel.municipality
-    return sees_every_channel(user, municipality) or has_channel_need(user, channel, "reply")
+def may_view_channel(user: ActorLike, channel: Channel) -> bool:
+    actor = actor_for(user, channel.municipality)
+    return sees_every_channel(actor, actor.municipality) or has_channel_need(
+        actor, channel, "reply"
+    )
 
 
-def may_work(user: Any, channel: Channel) -> bool:
+def may_work(user: ActorLike, channel: Channel) -> bool:
     """Reply, assign, change status, refer (CH-3)."""
     return has_channel_need(user, channel, "reply")
 
 
-def require_work(user: Any, channel: Channel) -> None:
+def require_work(user: ActorLike, channel: Channel) -> None:
     """Raise unless `user` may reply on and change items of `channel` (CH-3)."""
-    require_channel_role(user, channel, "reply")
+    require_channel_role(actor_for(user, channel.municipality), channel, "reply")
 
 
-def access_item(*, user: Any, id: int, slug: str | None = None, need: str = "view") -> InboxItem:
+def access_item(
+    *, user: ActorLike, id: int, slug: str | None = None, need: str = "view"
+) -> InboxItem:
     """The inbox item `id` if `user` may `view` it or `work` on it; 404 for outsiders
     (and for an item of another municipality than the URL's), 403 for members."""
     try:
@@ -63,12 +69,13 @@ def access_item(*, user: Any, id: int, slug: str | None = None, need: str = "vie
         item.municipality = municipality
     if slug is not None and municipality.slug != slug:
         raise NotFound(_("Fant ikke siden."))
-    if not roles_in(user, municipality):
+    actor = actor_for(user, municipality)  # the roles once (none asked for `request.actor`)
+    if not actor.roles:
         raise NotFound(_("Fant ikke siden."))
     if need == "work":
-        require_work(user, item.channel)
+        require_work(actor, item.channel)
     elif need == "view":
-        if not may_view_channel(user, item.channel):
+        if not may_view_channel(actor, item.channel):
             raise NotPermitted(_("Du har ikke tilgang til innboksen for denne kanalen (CH-3)."))
     else:
         raise ValueError(f"unknown inbox need {need!r}")

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ordstyrer.channels.models import Channel, ChannelKind, ChannelMembership, ChannelRole
 from ordstyrer.channels.workflow import ACTIVE
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox import reply_templates
 from ordstyrer.inbox.models import InboxItem, ItemStatus
@@ -42,7 +43,7 @@ def _bucket(platform_id: str) -> int:
     return zlib.crc32(platform_id.encode()) % 10
 
 
-def _answer_text(item: InboxItem, actor: Any, code: str | None) -> tuple[str, str]:
+def _answer_text(item: InboxItem, actor: ActorLike, code: str | None) -> tuple[str, str]:
     """The reply the demo editor writes: a template where one fits, else a short answer."""
     if code is None or code == "acknowledge":
         suggestion = reply_suggestion(item=item, actor=actor, code="acknowledge")
@@ -64,7 +65,7 @@ def _answer_text(item: InboxItem, actor: Any, code: str | None) -> tuple[str, st
     return text, code
 
 
-def _answer(item: InboxItem, actor: Any, at: datetime) -> bool:
+def _answer(item: InboxItem, actor: ActorLike, at: datetime) -> bool:
     code = reply_templates.suggested_code(item.category, item.action)
     text, template = _answer_text(item, actor, code)
     for reason in ("", "Demo: svaret er lest gjennom av redaktøren."):

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.inbox.access import require_work
 from ordstyrer.inbox.models import InboxItem, ReplyPresence
 
@@ -35,30 +35,31 @@ class Writer:
     seen_at: datetime
 
 
-def presence_mark(*, actor: Any, item: InboxItem, now: datetime) -> None:
+def presence_mark(*, actor: ActorLike, item: InboxItem, now: datetime) -> None:
     """Record that `actor` has the reply box open on `item` now (CH-3: only those who
     may reply). A sign after a gap longer than `WINDOW` starts a new session."""
     require_work(actor, item.channel)
-    kept = ReplyPresence.objects.filter(item=item, user=actor, seen_at__gte=now - WINDOW).update(
+    user = user_of(actor)
+    kept = ReplyPresence.objects.filter(item=item, user=user, seen_at__gte=now - WINDOW).update(
         seen_at=now
     )
     if not kept:
         ReplyPresence.objects.update_or_create(
-            item=item, user=actor, defaults={"started_at": now, "seen_at": now}
+            item=item, user=user, defaults={"started_at": now, "seen_at": now}
         )
 
 
-def presence_end(*, actor: Any, item: InboxItem) -> None:
+def presence_end(*, actor: ActorLike, item: InboxItem) -> None:
     """`actor` is no longer writing on `item` (their reply went out)."""
-    ReplyPresence.objects.filter(item=item, user=actor).delete()
+    ReplyPresence.objects.filter(item=item, user=user_of(actor)).delete()
 
 
-def others_writing(*, item: InboxItem, user: Any, now: datetime) -> list[Writer]:
+def others_writing(*, item: InboxItem, user: ActorLike, now: datetime) -> list[Writer]:
     """The colleagues other than `user` who had the reply box open on `item` within
     `WINDOW`, the earliest first."""
     rows = (
         ReplyPresence.objects.filter(item=item, seen_at__gte=now - WINDOW)
-        .exclude(user=user)
+        .exclude(user=user_of(user))
         .select_related("user")
         .order_by("started_at", "id")
     )

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.permissions import NEED_ROLES, has_role, require
 from ordstyrer.inbox.models import InboxItem
@@ -25,7 +25,7 @@ REVEAL_FOR = timedelta(minutes=10)
 NEED = "reveal_national_id"
 
 
-def may_reveal(user: Any, item: InboxItem) -> bool:
+def may_reveal(user: ActorLike, item: InboxItem) -> bool:
     roles = NEED_ROLES[NEED] or ()
     return has_role(user, item.channel.municipality, roles)
 
@@ -38,7 +38,7 @@ def holds_national_id(item: InboxItem) -> bool:
     return bool(national_id_spans(item.text or ""))
 
 
-def item_reveal_national_ids(*, actor: Any, item: InboxItem, now: datetime) -> None:
+def item_reveal_national_ids(*, actor: ActorLike, item: InboxItem, now: datetime) -> None:
     """Record that `actor` shows the national ID numbers of `item` (audited, PU-1)."""
     municipality = item.channel.municipality
     with transaction.atomic():

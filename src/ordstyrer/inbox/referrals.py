@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
@@ -45,7 +47,7 @@ def escalation_includes_chief(policy: Any) -> bool:
 
 
 def record_referral(
-    item: InboxItem, *, kind: str, target: str, note: str, actor: Any, now: Any
+    item: InboxItem, *, kind: str, target: str, note: str, actor: ActorLike, now: datetime
 ) -> Referral:
     """The referral row and its event (inside the caller's transaction)."""
     referral = Referral.objects.create(
@@ -71,7 +73,7 @@ def record_referral(
 
 
 def item_refer(
-    *, actor: Any, item: InboxItem, kind: str, target: str = "", note: str = ""
+    *, actor: ActorLike, item: InboxItem, kind: str, target: str = "", note: str = ""
 ) -> Referral:
     """Refer the item to the formal channel (DI-7) or the political level (DI-8) without
     a reply (the reply form does both at once through `reply_send(referral=…)`)."""
@@ -90,7 +92,7 @@ def item_refer(
         return record_referral(item, kind=kind, target=target, note=note, actor=actor, now=now)
 
 
-def item_escalate(*, actor: Any, item: InboxItem, note: str) -> Referral:
+def item_escalate(*, actor: ActorLike, item: InboxItem, note: str) -> Referral:
     """DI-10: a reputation-critical item goes to communications (and the rådmann team
     where the preset says so); they are told by e-mail after commit."""
     note = str(note or "").strip()
@@ -126,7 +128,7 @@ def item_escalate(*, actor: Any, item: InboxItem, note: str) -> Referral:
     return referral
 
 
-def journal_referral(referral: Referral, *, actor: Any) -> bool:
+def journal_referral(referral: Referral, *, actor: ActorLike) -> bool:
     """AR-1/DI-7: journal a formal referral's inquiry in the archive, in the caller's
     transaction (the archive's `journal_item`, an incoming document "I").
 

@@ -19,9 +19,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import PolicyBlocked, ServiceError
 from ordstyrer.core.intents import clean_intent_key
+from ordstyrer.core.permissions import actor_for
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
 from ordstyrer.inbox import reply_templates, tasks
@@ -67,17 +69,18 @@ def _snapshot(item: InboxItem) -> dict[str, Any]:
     return out
 
 
-def check_reply(*, item: InboxItem, text: str, actor: Any, policy: Any, now: datetime) -> list:
+def check_reply(
+    *, item: InboxItem, text: str, actor: ActorLike, policy: Any, now: datetime
+) -> list:
     """The policy engine's findings on a reply text (kind="reply")."""
-    context = CheckContext(
-        kind="reply", now=now, signer_first_name=(getattr(actor, "first_name", "") or None)
-    )
+    signer = getattr(user_of(actor), "first_name", "") or None
+    context = CheckContext(kind="reply", now=now, signer_first_name=signer)
     return check(Draft(text=text), policy, context)
 
 
 def reply_send(
     *,
-    actor: Any,
+    actor: ActorLike,
     item: InboxItem,
     text: str,
     template: str = "",
@@ -114,6 +117,8 @@ def reply_send(
             % {"parts": ", ".join(reply_templates.unfilled(text))}
         )
     now = now or timezone.now()
+    # The roles once for both checks below (the console's `request.actor` is this already).
+    actor = actor_for(actor, item.channel.municipality)
     require_work(actor, item.channel)
     intent_key = clean_intent_key(intent_key)
     if (first := _replied(item, intent_key)) is not None:
@@ -361,7 +366,7 @@ def replies_retry_sweep(*, now: datetime) -> int:
 
 
 def reply_suggestion(
-    *, item: InboxItem, actor: Any, code: str, target: str = "", policy: Any = None
+    *, item: InboxItem, actor: ActorLike, code: str, target: str = "", policy: Any = None
 ) -> Any:
     """The suggested reply `code` for `item`, signed for `actor` where DI-9 demands it.
 
@@ -377,7 +382,7 @@ def reply_suggestion(
         written_standard=item.written_standard,
         municipality_name=item.municipality.name,
         citizen_name=item.author_name,
-        signer_first_name=getattr(actor, "first_name", "") or "",
+        signer_first_name=getattr(user_of(actor), "first_name", "") or "",
         target=target,
     )
 
@@ -405,11 +410,10 @@ def _crisis_log_sent(reply: Reply, *, now: datetime) -> None:
     )
 
 
-def _crisis_reply(*, reply_id: Any, actor: Any) -> Reply:
+def _crisis_reply(*, reply_id: Any, actor: ActorLike) -> Reply:
     """The reply `reply_id`, locked, if `actor` may decide on it in a crisis (PU-12):
     404 for outsiders and unknown ids, 403 for members who are not crisis approvers."""
     from ordstyrer.core.errors import NotFound, NotPermitted
-    from ordstyrer.core.permissions import roles_in
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
     try:
@@ -421,14 +425,15 @@ def _crisis_reply(*, reply_id: Any, actor: Any) -> Reply:
     except (Reply.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("Fant ikke siden.")) from None
     municipality = reply.item.channel.municipality
-    if not roles_in(actor, municipality):
+    actor = actor_for(actor, municipality)
+    if not actor.roles:
         raise NotFound(_("Fant ikke siden."))
     if not may_approve_in_crisis(user=actor, municipality=municipality):
         raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
     return reply
 
 
-def reply_crisis_approve(*, reply_id: Any, actor: Any, now: datetime | None = None) -> Reply:
+def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | None = None) -> Reply:
     """PU-12: the crisis leader lets a waiting reply go out; delivered after commit.
 
     Idempotent: approving a reply that is already approved changes nothing."""
@@ -466,7 +471,7 @@ def reply_crisis_approve(*, reply_id: Any, actor: Any, now: datetime | None = No
 
 
 def reply_crisis_reject(
-    *, reply_id: Any, actor: Any, reason: str, now: datetime | None = None
+    *, reply_id: Any, actor: ActorLike, reason: str, now: datetime | None = None
 ) -> Reply:
     """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author
     and the item is put back as it was before the reply (as when delivery fails)."""

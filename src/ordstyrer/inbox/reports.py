@@ -19,6 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.triage import category_label
@@ -195,7 +196,7 @@ def _label(code: str, key: Any, municipality: Municipality) -> str:
 
 
 def response_report(
-    *, user: Any, municipality: Municipality, since: date, until: date, now: datetime
+    *, user: ActorLike, municipality: Municipality, since: date, until: date, now: datetime
 ) -> Report:
     """Response times of items received from `since` to `until` (inclusive, Oslo dates),
     for the channels the person reads, in total and by channel, unit, category, month.

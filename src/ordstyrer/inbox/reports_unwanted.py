@@ -9,7 +9,6 @@ and the channel's administrators are told by e-mail.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import after_commit, person
@@ -68,7 +68,7 @@ def _find_item(channel: Channel, link: str) -> InboxItem | None:
 
 
 def unwanted_report(
-    *, actor: Any, channel: Channel, link: str = "", text: str = "", note: str = ""
+    *, actor: ActorLike, channel: Channel, link: str = "", text: str = "", note: str = ""
 ) -> InboxItem:
     """Report an unwanted statement on `channel` (DI-11); returns the inbox item."""
     link = str(link or "").strip()[:1000]

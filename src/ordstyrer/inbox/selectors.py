@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
+from ordstyrer.core.actor import user_of
 from ordstyrer.core.permissions import NEED_ROLES, has_role
 from ordstyrer.inbox.access import REPLY_ROLES, visible_channel_ids
 from ordstyrer.inbox.models import (
@@ -336,7 +337,7 @@ def inbox_page(
     if filters.category:
         base = base.filter(category=filters.category)
     if filters.mine:
-        base = base.filter(assignee=user)
+        base = base.filter(assignee=user_of(user))
     refused = bool(filters.search) and (
         _LONG_DIGITS.search(filters.search) is not None
         and not may_search_digits(user, municipality)

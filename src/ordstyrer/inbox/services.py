@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.actor import Actor, ActorLike, user_of
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import clean_intent_key
-from ordstyrer.core.permissions import roles_in
-from ordstyrer.core.services import person
+from ordstyrer.core.permissions import actor_for
 from ordstyrer.inbox.access import may_work, require_work
 from ordstyrer.inbox.ingest import inbox_ingest  # noqa: F401  (public API)
 from ordstyrer.inbox.models import BulkIntent, CloseReason, InboxItem
@@ -37,24 +37,26 @@ def _clean(text: Any, limit: int = MAX_NOTE) -> str:
     return str(text or "").strip()[:limit]
 
 
-def item_assign(*, actor: Any, item: InboxItem, assignee: Any = None) -> InboxItem:
+def item_assign(*, actor: ActorLike, item: InboxItem, assignee: ActorLike = None) -> InboxItem:
     """Assign the item to a person, or (None) back to the channel's administrators.
 
-    The assignee must be able to reply on the channel (CH-3)."""
+    The assignee must be able to reply on the channel (CH-3); an `Actor` (the person
+    acting, "assign to me") is checked on the roles it holds, a bare user looked up."""
     now = timezone.now()
+    person_assigned = user_of(assignee)
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
-        if assignee is not None and not may_work(assignee, item.channel):
+        if person_assigned is not None and not may_work(assignee, item.channel):
             raise ServiceError(
                 _("%(name)s er ikke administrator eller redaktør for kanalen.")
-                % {"name": assignee.get_full_name() or assignee.username},
+                % {"name": person_assigned.get_full_name() or person_assigned.username},
                 rule="CH-3",
             )
-        if item.assignee_id == getattr(assignee, "pk", None):
+        if item.assignee_id == getattr(person_assigned, "pk", None):
             return item
         previous = item.assignee_id
-        item.assignee = assignee
+        item.assignee = person_assigned
         # A new assignee gets their own reminder (DI-1).
         item.warned_for = None
         item.save(update_fields=["assignee", "warned_for"])
@@ -63,13 +65,13 @@ def item_assign(*, actor: Any, item: InboxItem, assignee: Any = None) -> InboxIt
             action="assign",
             actor=actor,
             now=now,
-            data={"from": previous, "to": getattr(assignee, "pk", None)},
+            data={"from": previous, "to": getattr(person_assigned, "pk", None)},
         )
     return item
 
 
 def item_set_status(
-    *, actor: Any, item: InboxItem, action: str, note: str = "", close_reason: str = ""
+    *, actor: ActorLike, item: InboxItem, action: str, note: str = "", close_reason: str = ""
 ) -> InboxItem:
     """Acknowledge, mark answered (e.g. answered by phone), close or reopen an item.
 
@@ -99,7 +101,7 @@ def item_set_status(
     return item
 
 
-def item_note(*, actor: Any, item: InboxItem, text: str) -> InboxItem:
+def item_note(*, actor: ActorLike, item: InboxItem, text: str) -> InboxItem:
     """An internal note on the item (never sent to the citizen)."""
     text = _clean(text)
     if not text:
@@ -122,7 +124,7 @@ BULK_ACTIONS = ("assign_me", "assign_admins", "acknowledge", "close")
 
 def items_bulk(
     *,
-    actor: Any,
+    actor: ActorLike,
     municipality: Municipality,
     item_ids: Iterable[int],
     action: str,
@@ -136,8 +138,10 @@ def items_bulk(
     double click, Back + submit) returns the first result instead of acting again."""
     if action not in BULK_ACTIONS:
         raise ValueError(f"unknown bulk action {action!r}")
-    if not roles_in(actor, municipality):
-        raise AccessDenied(_("Du har ikke tilgang."))
+    # The roles once for every item (the console's `request.actor` is this already).
+    actor = actor_for(actor, municipality)
+    if not actor.roles:
+        raise NotPermitted(_("Du har ikke tilgang."))
     ids = sorted({int(i) for i in item_ids})[:500]
     key = _bulk_key(clean_intent_key(intent_key), action, ids, close_reason)
     if key:
@@ -173,7 +177,7 @@ def _bulk_result(stored: dict[str, Any]) -> BulkResult:
 
 
 def _bulk(
-    actor: Any, municipality: Municipality, ids: list[int], action: str, close_reason: str
+    actor: Actor, municipality: Municipality, ids: list[int], action: str, close_reason: str
 ) -> BulkResult:
     result = BulkResult()
     items = InboxItem.objects.filter(municipality=municipality, pk__in=ids).select_related(
@@ -182,14 +186,14 @@ def _bulk(
     for item in items:
         try:
             if action == "assign_me":
-                item_assign(actor=actor, item=item, assignee=person(actor))
+                item_assign(actor=actor, item=item, assignee=actor)
             elif action == "assign_admins":
                 item_assign(actor=actor, item=item, assignee=None)
             else:
                 item_set_status(actor=actor, item=item, action=action, close_reason=close_reason)
         except ServiceError as exc:
             result.refused[item.pk] = str(exc.message)
-        except AccessDenied as exc:
+        except NotPermitted as exc:
             result.refused[item.pk] = str(exc)
         else:
             result.done.append(item.pk)

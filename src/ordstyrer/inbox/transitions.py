@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import person
@@ -109,7 +110,7 @@ def transition(
     item: InboxItem,
     *,
     action: str,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     targets: deadlines.Targets,
     version: int,
@@ -176,7 +177,7 @@ def log_event(
     item: InboxItem,
     *,
     action: str,
-    actor: Any,
+    actor: ActorLike,
     now: datetime,
     text: str = "",
     from_status: str = "",

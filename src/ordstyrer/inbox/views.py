@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.core.console import fail_message, municipality_view
-from ordstyrer.core.errors import AccessDenied, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import presence, privacy, reply_templates, services
 from ordstyrer.inbox.access import access_item, may_work
@@ -58,7 +58,7 @@ def _detail_url(item: InboxItem, anchor: str = "") -> str:
 def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     filters = parse_filter(request.GET)
     now = timezone.now()
-    page = inbox_page(user=request.user, municipality=municipality, filters=filters, now=now)
+    page = inbox_page(user=request.actor, municipality=municipality, filters=filters, now=now)
     next_url = None
     if page.next_cursor:
         next_url = "?" + urlencode(filters.query(etter=page.next_cursor))
@@ -104,7 +104,7 @@ def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse
         return redirect(_safe_next(request, fallback))
     reason = request.POST.get("close_reason") or CloseReason.NO_REPLY_NEEDED
     result = services.items_bulk(
-        actor=request.user,
+        actor=request.actor,
         municipality=municipality,
         item_ids=[int(i) for i in ids],
         action=action,
@@ -129,7 +129,7 @@ def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse
 @municipality_view(need="inbox")
 @require_GET
 def item_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     return _render_detail(request, item)
 
 
@@ -142,7 +142,7 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     detail = item_detail(item=item)
-    works = may_work(request.user, item.channel)
+    works = may_work(request.actor, item.channel)
     # Read once: the reply suggestion and the moderation panel both need it.
     policy = policy_for(municipality=item.municipality)
     template_code = request.GET.get("mal") or ""
@@ -157,7 +157,7 @@ def _render_detail(
         }
         if template_code:
             suggestion = reply_suggestion(
-                item=item, actor=request.user, code=template_code, policy=policy
+                item=item, actor=request.actor, code=template_code, policy=policy
             )
             initial["text"] = suggestion.text
         reply_form = ReplyForm(initial=initial, auto_id="reply_%s")
@@ -184,7 +184,7 @@ def _render_detail(
     # refused draft shown again, opens the box without any script; presence.js adds
     # the typing in between.
     if works and item.listed and not reply_closed and (asked_for_box or reply_form.is_bound):
-        presence.presence_mark(actor=request.user, item=item, now=now)
+        presence.presence_mark(actor=request.actor, item=item, now=now)
     return render(
         request,
         "inbox/detail.html",
@@ -212,12 +212,12 @@ def _render_detail(
             "escalate_form": EscalateForm(auto_id="escalate_%s"),
             "refer_form": ReferForm(auto_id="refer_%s"),
             "now": now,
-            "writers": presence.others_writing(item=item, user=request.user, now=now)
+            "writers": presence.others_writing(item=item, user=request.actor, now=now)
             if works
             else [],
             # PU-1 (#18): national ID numbers are masked unless shown (audited).
             "ids_revealed": privacy.is_revealed(request, item),
-            "may_reveal_ids": privacy.may_reveal(request.user, item)
+            "may_reveal_ids": privacy.may_reveal(request.actor, item)
             and privacy.holds_national_id(item),
         },
         status=status,
@@ -228,14 +228,14 @@ def _render_detail(
 @require_POST
 def item_reveal_ids(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Show the item's national ID numbers to this person for a while (PU-1; audited)."""
-    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
-    privacy.item_reveal_national_ids(actor=request.user, item=item, now=timezone.now())
+    item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
+    privacy.item_reveal_national_ids(actor=request.actor, item=item, now=timezone.now())
     privacy.remember_revealed(request, item)
     return redirect(_detail_url(item))
 
 
 def _work_item(request: HttpRequest, municipality: Municipality, pk: int) -> InboxItem:
-    return access_item(user=request.user, id=pk, slug=municipality.slug, need="work")
+    return access_item(user=request.actor, id=pk, slug=municipality.slug, need="work")
 
 
 @municipality_view(need="inbox")
@@ -248,7 +248,7 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
     data = form.cleaned_data
     try:
         reply = reply_send(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             text=data["text"],
             template=data["template"] or "",
@@ -263,7 +263,7 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
     except ServiceError as exc:
         form.add_error(None, str(exc.message))
         return _render_detail(request, item, reply_form=form, status=400)
-    presence.presence_end(actor=request.user, item=item)
+    presence.presence_end(actor=request.actor, item=item)
     if reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL:
         messages.success(request, _("Kommunen er i krise: svaret venter på kriselederen (PU-12)."))
     else:
@@ -279,11 +279,11 @@ def item_presence(request: HttpRequest, municipality: Municipality, pk: int) -> 
     item = _work_item(request, municipality, pk)
     now = timezone.now()
     if request.method == "POST":
-        presence.presence_mark(actor=request.user, item=item, now=now)
+        presence.presence_mark(actor=request.actor, item=item, now=now)
     response = render(
         request,
         "inbox/_presence.html",
-        {"writers": presence.others_writing(item=item, user=request.user, now=now), "now": now},
+        {"writers": presence.others_writing(item=item, user=request.actor, now=now), "now": now},
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -307,7 +307,7 @@ def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
         reason, note = form.cleaned_data["close_reason"], form.cleaned_data["note"]
     try:
         services.item_set_status(
-            actor=request.user, item=item, action=action, note=note, close_reason=reason
+            actor=request.actor, item=item, action=action, note=note, close_reason=reason
         )
     except ServiceError as exc:
         fail_message(request, exc)
@@ -325,7 +325,7 @@ def item_assign(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
         messages.error(request, _("Velg en person fra listen."))
         return redirect(_detail_url(item))
     try:
-        services.item_assign(actor=request.user, item=item, assignee=form.person())
+        services.item_assign(actor=request.actor, item=item, assignee=form.person())
     except ServiceError as exc:
         fail_message(request, exc)
     else:
@@ -339,7 +339,7 @@ def item_note(request: HttpRequest, municipality: Municipality, pk: int) -> Http
     item = _work_item(request, municipality, pk)
     form = NoteForm(request.POST)
     if form.is_valid():
-        services.item_note(actor=request.user, item=item, text=form.cleaned_data["text"])
+        services.item_note(actor=request.actor, item=item, text=form.cleaned_data["text"])
         messages.success(request, _("Notatet er lagret."))
     else:
         messages.error(request, _("Notatet er tomt."))
@@ -357,7 +357,7 @@ def item_refer_view(request: HttpRequest, municipality: Municipality, pk: int) -
     data = form.cleaned_data
     try:
         item_refer(
-            actor=request.user,
+            actor=request.actor,
             item=item,
             kind=data["kind"],
             target=data["target"],
@@ -379,8 +379,8 @@ def item_escalate_view(request: HttpRequest, municipality: Municipality, pk: int
         messages.error(request, _("Skriv kort hvorfor saken kan være omdømmekritisk."))
         return redirect(_detail_url(item))
     try:
-        item_escalate(actor=request.user, item=item, note=form.cleaned_data["note"])
-    except (ServiceError, AccessDenied) as exc:
+        item_escalate(actor=request.actor, item=item, note=form.cleaned_data["note"])
+    except (ServiceError, NotPermitted) as exc:
         messages.error(request, str(getattr(exc, "message", exc)))
     else:
         messages.success(request, _("Saken er sendt til kommunikasjon (DI-10)."))

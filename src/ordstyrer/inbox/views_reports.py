@@ -59,7 +59,7 @@ def _table_row(figures: Figures) -> dict[str, str | int]:
 def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     since, until = _period(request)
     result = response_report(
-        user=request.user, municipality=municipality, since=since, until=until,
+        user=request.actor, municipality=municipality, since=since, until=until,
         now=timezone.now(),
     )  # fmt: skip
     sections = [
@@ -89,7 +89,7 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     since, until = _period(request)
     result = response_report(
-        user=request.user, municipality=municipality, since=since, until=until,
+        user=request.actor, municipality=municipality, since=since, until=until,
         now=timezone.now(),
     )  # fmt: skip
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -134,7 +134,7 @@ def report_unwanted(request: HttpRequest, municipality: Municipality) -> HttpRes
             raise Http404(_("Fant ikke siden."))
         try:
             item = unwanted_report(
-                actor=request.user,
+                actor=request.actor,
                 channel=channel,
                 link=data["link"],
                 text=data["text"],
@@ -148,7 +148,7 @@ def report_unwanted(request: HttpRequest, municipality: Municipality) -> HttpRes
                 _("Takk! Meldingen er sendt til administratorene for %(channel)s (DI-11).")
                 % {"channel": channel.name},
             )
-            if may_view_channel(request.user, channel):
+            if may_view_channel(request.actor, channel):
                 return redirect(reverse("inbox:detail", args=[municipality.slug, item.pk]))
             return redirect(reverse("inbox:report_unwanted", args=[municipality.slug]))
     return render(request, "inbox/report_unwanted.html", {"form": form, "channels": channels})
