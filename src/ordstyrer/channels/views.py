@@ -43,6 +43,7 @@ from ordstyrer.channels.selectors import (
     open_review,
     reviews_for,
 )
+from ordstyrer.core import console
 from ordstyrer.core.console import fail_message, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.tenants.models import Municipality
@@ -230,14 +231,18 @@ def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
         municipality=municipality,
         required_codes=rules.required_plan_fields(policy),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.channel_update(actor=request.actor, channel=channel, **form.service_kwargs())
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Forslaget er oppdatert."))
-            return _detail(channel)
+    if request.method == "POST":
+        saved = console.submit_form(
+            request,
+            form,
+            lambda _data: services.channel_update(
+                actor=request.actor, channel=channel, **form.service_kwargs()
+            ),
+            to=_detail(channel),
+            done=_("Forslaget er oppdatert."),
+        )
+        if saved is not None:
+            return saved
     context = _proposal_context(municipality, form)
     context["channel"] = channel
     return render(request, "channels/propose.html", context)
@@ -330,40 +335,30 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
         "resume": _("Kanalen er i bruk igjen."),
         "retire": _("Kanalen er avviklet."),
     }
-    try:
-        if action == "submit":
-            services.channel_submit(actor=actor, channel=channel)
-        elif action == "withdraw":
-            services.channel_withdraw(actor=actor, channel=channel)
-        elif action == "approve":
-            services.channel_approve(actor=actor, channel=channel, comment=comment)
-        elif action == "reject":
-            services.channel_reject(actor=actor, channel=channel, reason=comment)
-        elif action == "activate":
-            form = ActivateForm(request.POST, prefix="activate")
-            if not form.is_valid():
-                messages.error(request, _("Sjekk nettadressen."))
-                return _detail(channel)
-            services.channel_activate(
-                actor=actor,
-                channel=channel,
-                url=form.cleaned_data["url"],
-                platform_id=form.cleaned_data["platform_id"],
-            )
-        elif action == "pause":
-            services.channel_pause(actor=actor, channel=channel, reason=reason_text)
-        elif action == "resume":
-            services.channel_resume(actor=actor, channel=channel)
-        elif action == "retire":
-            services.channel_retire(actor=actor, channel=channel, reason=reason_text)
-        else:
-            messages.error(request, _("Ukjent handling."))
+    if action not in done:
+        messages.error(request, _("Ukjent handling."))
+        return _detail(channel)
+    if action == "activate":
+        form = ActivateForm(request.POST, prefix="activate")
+        if not form.is_valid():
+            messages.error(request, _("Sjekk nettadressen."))
             return _detail(channel)
-    except ServiceError as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, done[action])
-    return _detail(channel)
+    transitions = {
+        "submit": lambda: services.channel_submit(actor=actor, channel=channel),
+        "withdraw": lambda: services.channel_withdraw(actor=actor, channel=channel),
+        "approve": lambda: services.channel_approve(actor=actor, channel=channel, comment=comment),
+        "reject": lambda: services.channel_reject(actor=actor, channel=channel, reason=comment),
+        "activate": lambda: services.channel_activate(
+            actor=actor,
+            channel=channel,
+            url=form.cleaned_data["url"],
+            platform_id=form.cleaned_data["platform_id"],
+        ),
+        "pause": lambda: services.channel_pause(actor=actor, channel=channel, reason=reason_text),
+        "resume": lambda: services.channel_resume(actor=actor, channel=channel),
+        "retire": lambda: services.channel_retire(actor=actor, channel=channel, reason=reason_text),
+    }
+    return console.act(request, transitions[action], to=_detail(channel), done=done[action])
 
 
 @municipality_view()
@@ -371,25 +366,24 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 def roles(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Give, change or take away a role on the channel (CH-3)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
-    try:
-        raw = request.POST.get("remove", "")
-        if raw:
-            person = members_of(municipality).filter(pk=int(raw)).first() if raw.isdigit() else None
-            if person is not None:
-                services.channel_role_remove(actor=request.actor, channel=channel, user=person)
-                messages.success(request, _("Rollen er fjernet."))
-        else:
-            form = RoleForm(request.POST, prefix="role", municipality=municipality)
-            if form.is_valid():
-                services.channel_role_set(
-                    actor=request.actor,
-                    channel=channel,
-                    user=form.cleaned_data["user"],
-                    role=form.cleaned_data["role"],
-                )
-                messages.success(request, _("Rollen er lagret."))
-            else:
-                messages.error(request, _("Velg en person og en rolle."))
-    except ServiceError as exc:
-        fail_message(request, exc)
-    return _detail(channel)
+    raw = request.POST.get("remove", "")
+    if raw:
+        person = members_of(municipality).filter(pk=int(raw)).first() if raw.isdigit() else None
+        if person is None:
+            return _detail(channel)
+        return console.act(
+            request,
+            lambda: services.channel_role_remove(actor=request.actor, channel=channel, user=person),
+            to=_detail(channel),
+            done=_("Rollen er fjernet."),
+        )
+    return console.act_on_form(
+        request,
+        RoleForm(request.POST, prefix="role", municipality=municipality),
+        lambda data: services.channel_role_set(
+            actor=request.actor, channel=channel, user=data["user"], role=data["role"]
+        ),
+        to=_detail(channel),
+        done=_("Rollen er lagret."),
+        invalid=_("Velg en person og en rolle."),
+    )

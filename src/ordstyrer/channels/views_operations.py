@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,8 +19,7 @@ from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.channels.reviews import CHECKLIST, review_record
 from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
-from ordstyrer.core.console import fail_message, municipality_view
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.console import act, municipality_view, submit_form
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -27,7 +28,7 @@ NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nyno
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """Plan a closure, see the notices to publish, end one early (CH-9)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     may_manage = has_channel_need(request.actor, channel, "manage")
@@ -37,20 +38,21 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
             channel = access_channel(
                 user=request.actor, id=pk, slug=municipality.slug, need="manage"
             )
-        if form.is_valid():
-            try:
-                closure_services.closure_schedule(
-                    actor=request.actor,
-                    channel=channel,
-                    reason=form.cleaned_data["reason"],
-                    starts_at=form.cleaned_data["starts_at"],
-                    ends_at=form.cleaned_data["ends_at"],
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Stengingen er lagret. Publiser beskjeden på kanalen."))
-                return redirect("channels:closures", slug=municipality.slug, pk=channel.pk)
+        saved = submit_form(
+            request,
+            form,
+            lambda data: closure_services.closure_schedule(
+                actor=request.actor,
+                channel=channel,
+                reason=data["reason"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+            ),
+            to=reverse("channels:closures", kwargs={"slug": municipality.slug, "pk": channel.pk}),
+            done=_("Stengingen er lagret. Publiser beskjeden på kanalen."),
+        )
+        if saved is not None:
+            return saved
     policy = policy_for(municipality=municipality)
     rows = []
     for closure in channel_closures(channel=channel):
@@ -83,29 +85,37 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
 @require_POST
 def closure_action(
     request: HttpRequest, municipality: Municipality, pk: int, closure_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     closure = get_object_or_404(Closure, pk=closure_id, channel=channel)
+    back = reverse("channels:closures", kwargs={"slug": municipality.slug, "pk": channel.pk})
     action = request.POST.get("action")
-    try:
-        if action == "end":
-            closure = closure_services.closure_end(actor=request.actor, closure=closure)
-            if closure.state == ClosureState.CANCELLED:
-                messages.success(request, _("Den planlagte stengingen er avlyst."))
-            else:
-                messages.success(request, _("Kanalen er åpnet igjen."))
-        elif action == "notice_published":
-            closure_services.closure_mark_notice_published(actor=request.actor, closure=closure)
-            messages.success(request, _("Registrert at beskjeden er publisert."))
-        else:
-            messages.error(request, _("Ukjent handling."))
-    except ServiceError as exc:
-        fail_message(request, exc)
-    return redirect("channels:closures", slug=municipality.slug, pk=channel.pk)
+    if action == "end":
+        return act(
+            request,
+            lambda: closure_services.closure_end(actor=request.actor, closure=closure),
+            to=back,
+            done=lambda ended: (
+                _("Den planlagte stengingen er avlyst.")
+                if ended.state == ClosureState.CANCELLED
+                else _("Kanalen er åpnet igjen.")
+            ),
+        )
+    if action == "notice_published":
+        return act(
+            request,
+            lambda: closure_services.closure_mark_notice_published(
+                actor=request.actor, closure=closure
+            ),
+            to=back,
+            done=_("Registrert at beskjeden er publisert."),
+        )
+    messages.error(request, _("Ukjent handling."))
+    return redirect(back)
 
 
 @municipality_view()
-def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """The forum's own rules from the policy, ready to paste on the channel (CH-10)."""
     from ordstyrer.policy.render import render_house_rules
 
@@ -134,26 +144,27 @@ def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
     """Record a review of the channel and see earlier ones (CH-6)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     may_review = has_channel_need(request.actor, channel, "review")
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="review")
-        if form.is_valid():
-            try:
-                review_record(
-                    actor=request.actor,
-                    channel=channel,
-                    answers=form.answers(),
-                    notes=form.cleaned_data["notes"],
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Gjennomgangen er registrert."))
-                return redirect("channels:review", slug=municipality.slug, pk=channel.pk)
+        saved = submit_form(
+            request,
+            form,
+            lambda data: review_record(
+                actor=request.actor,
+                channel=channel,
+                answers=form.answers(),
+                notes=data["notes"],
+            ),
+            to=reverse("channels:review", kwargs={"slug": municipality.slug, "pk": channel.pk}),
+            done=_("Gjennomgangen er registrert."),
+        )
+        if saved is not None:
+            return saved
     policy = policy_for(municipality=municipality)
     return render(
         request,
