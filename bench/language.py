@@ -260,9 +260,11 @@ def _fast_worker(texts: list[str]) -> float:
 
 def _full_worker(texts: list[str]) -> float:
     from ordstyrer.language.triage import triage_many
+    from ordstyrer.policy import load_policy
 
+    policy = load_policy("rennebu")
     cpu = time.process_time()
-    triage_many([(t, None) for t in texts], preset="rennebu")
+    triage_many([(t, None) for t in texts], policy=policy)
     return time.process_time() - cpu
 
 
@@ -366,8 +368,9 @@ def bench_speed(data: Path) -> None:
 def _peak_mb() -> float:
     code = (
         "import json; from ordstyrer.language.triage import triage_many;"
+        "from ordstyrer.policy import load_policy;"
         f"texts = [json.loads(l)['text'] for l in open({str(train_comments.LABELLED)!r})];"
-        "triage_many([(t, None) for t in texts], preset='rennebu');"
+        "triage_many([(t, None) for t in texts], policy=load_policy('rennebu'));"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
         "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')]"
         "[0] / 1024)"

@@ -28,12 +28,13 @@ from ordstyrer.errors import (
 )
 
 # Each module exposes `register(subparsers)`; the handler it sets with
-# `set_defaults(handler=...)` returns the process exit code.
+# `set_defaults(handler=...)` returns the process exit code. `triage`
+# (`ordstyrer.language.commands`) is registered by `ordstyrer.policy.commands`, which
+# hands it the presets: the language library does not import the policy.
 COMMAND_MODULES: list[str] = [
     "ordstyrer.worktime.commands",
     "ordstyrer.policy.commands",
     "ordstyrer_fakegraph.commands",
-    "ordstyrer.language.commands",
 ]
 
 __all__ = ["EXIT_USAGE", "MAX_INPUT_BYTES", "MAX_INPUT_TEXT", "UsageError", "build_parser", "main"]

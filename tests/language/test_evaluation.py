@@ -15,6 +15,7 @@ import pytest
 from ordstyrer.language.classify import CATEGORIES, OFFENSIVE_CAP, load_model, with_offensive
 from ordstyrer.language.train import comments as train_comments
 from ordstyrer.language.triage import CONFIDENT, triage
+from ordstyrer.policy import load_policy
 
 TESTS = Path(__file__).resolve().parent
 HARASSMENT = CATEGORIES.index("harassment")
@@ -140,7 +141,9 @@ def test_shipped_model_has_the_offensive_head() -> None:
 
 def test_offensive_insult_is_hidden_for_review() -> None:
     """An insult with no § 185 ground: harassment, hidden — deleting stays an editor's call."""
-    result = triage("hold kjeft din patetiske taper, ingen gidder å høre på deg", preset="rennebu")
+    result = triage(
+        "hold kjeft din patetiske taper, ingen gidder å høre på deg", policy=load_policy("rennebu")
+    )
     assert "harassment" in result.labels
     assert result.action in {"hide", "delete_allowed"}
 
@@ -153,7 +156,7 @@ def test_offensive_insult_is_hidden_for_review() -> None:
     ],
 )
 def test_friendly_comments_are_not_offensive(text: str) -> None:
-    result = triage(text, preset="rennebu")
+    result = triage(text, policy=load_policy("rennebu"))
     assert not {"harassment", "hate_speech"} & set(result.labels)
     assert result.action not in {"hide", "delete_allowed"}
 

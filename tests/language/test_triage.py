@@ -52,7 +52,7 @@ def test_classify_batch_matches_single() -> None:
     ],
 )
 def test_hate_ground(text: str, ground: str) -> None:
-    result = triage(text, preset="indre-fosen")
+    result = triage(text, policy=load_policy("indre-fosen"))
     assert "hate_speech" in result.labels
     assert result.hate_ground == ground
     assert result.hate_ground in HATE_GROUNDS
@@ -60,7 +60,7 @@ def test_hate_ground(text: str, ground: str) -> None:
 
 def test_hate_speech_grounds_per_preset() -> None:
     text = "Send alle muslimer ut av landet, de hører ikke hjemme her"
-    got = {p: triage(text, preset=p) for p in PRESETS}
+    got = {p: triage(text, policy=load_policy(p)) for p in PRESETS}
     assert got["indre-fosen"].grounds == ("hate_speech",)
     assert got["rennebu"].grounds == ("unlawful",)
     assert got["midt-telemark"].grounds == ("unlawful",)
@@ -76,14 +76,16 @@ def test_hate_speech_grounds_per_preset() -> None:
 def test_never_deletes() -> None:
     assert "delete" not in ACTIONS
     for p in PRESETS:
-        result = triage("Kjøp billige klokker her www.klokker-billig.com 🔥🔥", preset=p)
+        result = triage(
+            "Kjøp billige klokker her www.klokker-billig.com 🔥🔥", policy=load_policy(p)
+        )
         assert result.action in ACTIONS
 
 
 def test_spam_only_deletable_where_spam_is_a_ground() -> None:
     text = "Kjøp billige klokker her www.klokker-billig.com 🔥🔥 50% avslag"
-    assert triage(text, preset="indre-fosen").grounds == ("spam",)
-    assert triage(text, preset="rennebu").action == "escalate"
+    assert triage(text, policy=load_policy("indre-fosen")).grounds == ("spam",)
+    assert triage(text, policy=load_policy("rennebu")).action == "escalate"
 
 
 @pytest.mark.parametrize(
@@ -131,7 +133,9 @@ def test_candidate_grounds_are_ordered_and_known() -> None:
 
 
 def test_personal_data_and_names_in_triage() -> None:
-    result = triage("Ring Kari Nordmann på 91234567, hun har demens", preset="birkenes")
+    result = triage(
+        "Ring Kari Nordmann på 91234567, hun har demens", policy=load_policy("birkenes")
+    )
     types = {p.type for p in result.personal_data}
     assert {"phone", "health", "person"} <= types
     assert any(p.text == "Kari Nordmann" for p in result.personal_data if p.type == "person")
@@ -139,10 +143,15 @@ def test_personal_data_and_names_in_triage() -> None:
 
 def test_findings_cite_the_municipality() -> None:
     result = triage("Hørte at rektor er suspendert etter det som skjedde, stemmer det?",
-                    preset="birkenes")  # fmt: skip
+                    policy=load_policy("birkenes"))  # fmt: skip
     assert "DI-12" in [f.rule for f in result.findings]
     assert all(f.citation.municipality for f in result.findings)
-    assert triage("Hørte at rektor er suspendert, stemmer det?", preset="gausdal").findings == ()
+    assert (
+        triage(
+            "Hørte at rektor er suspendert, stemmer det?", policy=load_policy("gausdal")
+        ).findings
+        == ()
+    )
 
 
 @pytest.mark.parametrize(
@@ -162,7 +171,7 @@ def test_short_comment_follows_post_standard() -> None:
 
 
 def test_to_dict_shape() -> None:
-    data = triage("Takk for hjelpa!", preset="gausdal").to_dict()
+    data = triage("Takk for hjelpa!", policy=load_policy("gausdal")).to_dict()
     assert set(data) >= {"category", "categories", "language", "pii", "action", "grounds",
                          "hate_ground", "findings"}  # fmt: skip
 
@@ -177,15 +186,8 @@ def test_effective_policy_grounds_decide_the_action() -> None:
     without_spam = load_policy("indre-fosen", {"MO-1": {"grounds": ["hate_speech"]}})
     removed = triage(SPAM, policy=without_spam)
     assert (removed.action, removed.grounds) == ("escalate", ())
-    assert triage(SPAM, preset="rennebu").action == "escalate"
+    assert triage(SPAM, policy=load_policy("rennebu")).action == "escalate"
     rennebu_grounds = list(load_policy("rennebu").grounds())
     with_spam = load_policy("rennebu", {"MO-1": {"grounds": [*rennebu_grounds, "spam"]}})
     added = triage(SPAM, policy=with_spam)
     assert (added.action, added.grounds) == ("delete_allowed", ("spam",))
-
-
-def test_policy_and_preset_must_agree() -> None:
-    with pytest.raises(ValueError, match="rennebu"):
-        triage(SPAM, preset="rennebu", policy=load_policy("indre-fosen"))
-    same = triage(SPAM, preset="indre-fosen", policy=load_policy("indre-fosen"))
-    assert same.action == "delete_allowed"

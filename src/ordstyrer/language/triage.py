@@ -1,10 +1,12 @@
 """Triage of one incoming comment or message: what it is and what the policy prescribes.
 
-`triage(text, post_text=None, preset=None, policy=None)` combines the category scores
+`triage(text, post_text=None, policy=None)` combines the category scores
 (`classify`), personal data (`pii`), the written standard (`standard`) and the
-municipality's policy (`ordstyrer.policy`: the effective policy with the municipality's
-overrides when `policy` is given, else the preset as shipped) into one suggested
-action. It NEVER deletes anything and never decides to: `delete_allowed` only says that the
+municipality's policy into one suggested action. The policy is passed in (a
+`TriagePolicy`: in practice `ordstyrer.policy.Policy`, the effective policy with the
+municipality's overrides): its grounds, its rules and the findings it writes for the
+editor. This library never imports `ordstyrer.policy`, which sits above it
+(`.importlinter`, "language-below-policy"). It NEVER deletes anything and never decides to: `delete_allowed` only says that the
 municipality's guideline lists a deletion ground that fits (MO-1), so that an editor
 may delete after archiving (MO-2); the threshold for deleting is "svært høy" (HS-02).
 
@@ -35,7 +37,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ordstyrer.language import classify as clf
 from ordstyrer.language import names, pii, standard
@@ -53,6 +55,19 @@ _GROUND_ORDER = (
     "public_shaming", "third_party_naming", "confidentiality_breach", "privacy_breach",
     "sensitive_information", "rumour",
 )  # fmt: skip
+
+
+class TriagePolicy(Protocol):
+    """What triage needs of a municipality's policy (`ordstyrer.policy.Policy` has it)."""
+
+    def grounds(self) -> Sequence[str]:
+        """The deletion grounds the guideline lists (MO-1)."""
+
+    def applies(self, rule: str) -> bool: ...
+
+    def triage_findings(self, labels: set[str], action: str) -> tuple[Any, ...]:
+        """The findings for the editor on a comment with these labels and suggested
+        action, in the municipality's words (each has `to_dict()`)."""
 
 
 @dataclass(frozen=True)
@@ -119,45 +134,11 @@ def _labels(scores: dict[str, float], found: Sequence[pii.PersonalData]) -> set[
     return labels
 
 
-def _findings(policy: Any, labels: set[str], action: str) -> tuple[Any, ...]:
-    """Policy findings for the editor: DI-12, DI-7, DI-8, MO-3 with the municipality's words."""
-    if policy is None:
-        return ()
-    from ordstyrer.policy import Finding
-
-    wanted: list[tuple[str, str, str, str]] = []
-    if labels & {"sensitive", "rumour"}:
-        wanted.append(
-            ("DI-12", "block", "Ikke kommenter sensitive opplysninger, rykter eller spekulasjoner.",
-             "Never comment on sensitive information, rumours or speculation.")
-        )  # fmt: skip
-    if action == "refer_formal":
-        wanted.append(
-            ("DI-7", "warn", "Saksbehandling skjer ikke i sosiale medier: vis til formell kanal "
-             "og journalfør henvendelsen.", "No case processing on social media: refer to a "
-             "formal channel and journal the inquiry.")
-        )  # fmt: skip
-    if action == "refer_political":
-        wanted.append(
-            ("DI-8", "warn", "Politiske spørsmål går til politisk nivå; ikke gi egne vurderinger.",
-             "Political inquiries go to the political level; give no own assessment.")
-        )  # fmt: skip
-    if "hate_speech" in labels:
-        wanted.append(
-            ("MO-3", "warn", "Mulig hatefull ytring (straffeloven § 185): arkiver og vurder "
-             "politianmeldelse.", "Possible hateful speech (Penal Code § 185): archive and "
-             "consider reporting to the police.")
-        )  # fmt: skip
-    out = []
-    for rule, severity, nb, en in wanted:
-        citation = policy.citation(rule) if policy.applies(rule) else None
-        if citation is not None:
-            out.append(Finding(rule, severity, nb, en, citation))  # type: ignore[arg-type]
-    return tuple(out)
-
-
 def decide(
-    scores: dict[str, float], labels: set[str], found: Sequence[pii.PersonalData], policy: Any
+    scores: dict[str, float],
+    labels: set[str],
+    found: Sequence[pii.PersonalData],
+    policy: TriagePolicy | None,
 ) -> tuple[str, tuple[str, ...]]:
     """The suggested action and, for hide/delete_allowed, the grounds the policy allows."""
     allowed = tuple(policy.grounds()) if policy is not None else ()
@@ -199,20 +180,6 @@ def decide(
     if "praise" in labels:
         return "thank", ()
     return "none", ()
-
-
-def _policy(preset: str | None, policy: Any) -> Any:
-    """The policy to triage under: the one given (a municipality's effective policy,
-    with its own overrides), or the preset's as shipped."""
-    if policy is not None:
-        if preset is not None and preset != policy.preset_id:
-            raise ValueError(f"preset {preset!r} is not the policy's ({policy.preset_id!r})")
-        return policy
-    if preset is None:
-        return None
-    from ordstyrer.policy import load_policy
-
-    return load_policy(preset)
 
 
 _name_model_lock = threading.Lock()
@@ -259,18 +226,16 @@ def _tune_name_model() -> None:
 def triage_many(
     items: Sequence[tuple[str, str | None]],
     *,
-    preset: str | None = None,
-    policy: Any = None,
+    policy: TriagePolicy | None = None,
     embedder: clf.Embedder | None = None,
     with_names: bool = True,
 ) -> list[Triage]:
     """Triage (text, post_text) pairs in one batch (faster than one at a time).
 
-    `policy` is an effective policy (`ordstyrer.policy.load_policy(preset, overrides)`):
-    its MO-1 grounds, not the preset's, decide `delete_allowed`/`hide` and the grounds.
-    Without it, `preset` names the preset as shipped (the `ordstyrer triage --preset`
-    command)."""
-    policy = _policy(preset, policy)
+    `policy` is the municipality's effective policy (`ordstyrer.policy.load_policy(preset,
+    overrides)`): its MO-1 grounds, not the preset's, decide `delete_allowed`/`hide` and
+    the grounds, and it writes the findings. Without one: categories, personal data and
+    standard only, no grounds and no findings."""
     texts = [t for t, _ in items]
     all_scores = clf.classify(texts, embedder=embedder)
     standards = standard.detect_standards(texts)
@@ -306,7 +271,7 @@ def triage_many(
                 action=action,
                 grounds=grounds,
                 hate_ground=hate_ground,
-                findings=_findings(policy, labels, action),
+                findings=policy.triage_findings(labels, action) if policy is not None else (),
             )
         )
     return out
@@ -316,10 +281,9 @@ def triage(
     text: str,
     *,
     post_text: str | None = None,
-    preset: str | None = None,
-    policy: Any = None,
+    policy: TriagePolicy | None = None,
     embedder: clf.Embedder | None = None,
 ) -> Triage:
     """Categories, personal data, written standard and the suggested action for one comment,
-    under `policy` (a municipality's effective policy) or else the preset `preset`."""
-    return triage_many([(text, post_text)], preset=preset, policy=policy, embedder=embedder)[0]
+    under `policy` (a municipality's effective policy)."""
+    return triage_many([(text, post_text)], policy=policy, embedder=embedder)[0]

@@ -22,6 +22,7 @@ from typing import Any
 from ordstyrer import jsonsafe
 from ordstyrer.errors import MAX_INPUT_BYTES, MAX_INPUT_TEXT, UsageError
 from ordstyrer.jsonsafe import TooBig, read_bounded
+from ordstyrer.language import commands as triage_command
 from ordstyrer.policy.catalogue import RULES
 from ordstyrer.policy.effective import Policy, load_policy
 from ordstyrer.policy.engine import check, has_block
@@ -81,6 +82,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--lang", type=_choice("språk", ("nb", "nn", "en")), default="nb")
     show.add_argument("--house-rules", action="store_true", help="reglene for en side (CH-10)")
     show.set_defaults(handler=run_policy_show)
+    # `triage` is the language library's command; it needs the presets, which it may not
+    # import (policy sits above language), so this layer hands them in.
+    triage_command.register(subparsers, preset_ids=preset_ids, load_policy=load_policy)
 
 
 def _policy(preset_id: str | None) -> Policy:

@@ -16,7 +16,8 @@ from typing import Any, NamedTuple
 from ordstyrer.policy.catalogue import RULES, get_rule
 from ordstyrer.policy.errors import PolicyError
 from ordstyrer.policy.preset import Contact, FormalInquiry, Preset, load_preset, validate_param
-from ordstyrer.policy.types import Citation
+from ordstyrer.policy.triage import triage_findings
+from ordstyrer.policy.types import Citation, Finding
 
 
 class ResponseTargets(NamedTuple):
@@ -109,6 +110,11 @@ class Policy:
     def grounds(self) -> tuple[str, ...]:
         """MO-1 ground codes on which deletion is allowed (see tables.GROUNDS); () if MO-1 is off."""
         return tuple(self.params("MO-1").get("grounds", ()))
+
+    def triage_findings(self, labels: set[str], action: str) -> tuple[Finding, ...]:
+        """What the guideline says to the editor about a triaged comment (DI-12, DI-7,
+        DI-8, MO-3): handed to `ordstyrer.language.triage`, which does not import policy."""
+        return triage_findings(self, labels, action)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready view of the effective policy (for the API and the console)."""
