@@ -105,11 +105,10 @@ def export_create(request: HttpRequest, slug: str, payload: ExportIn) -> HttpRes
     """Queued and run by the worker; poll `GET …/exports/{id}`. `until` defaults to
     today. Scope `archive:export`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
-    user = request.auth.user  # type: ignore[attr-defined]
 
     def run() -> tuple[int, dict[str, Any]]:
         export = archive_export_request(
-            actor=user,
+            actor=request.actor,  # type: ignore[attr-defined]
             municipality=municipality,
             fmt=payload.format,
             since=payload.since,

@@ -45,6 +45,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     """The token's person and its one municipality, with the person's roles there."""
     token = request.auth  # type: ignore[attr-defined]
     user, municipality = token.user, token.municipality
+    roles = sorted(roles_in(user, municipality))
     return {
         "username": user.get_username(),
         "name": user.get_full_name() or user.get_username(),
@@ -52,10 +53,10 @@ def me(request: HttpRequest) -> dict[str, Any]:
             {
                 "slug": municipality.slug,
                 "name": municipality.name,
-                "roles": sorted(roles_in(user, municipality)),
+                "roles": roles,
             }
         ]
-        if roles_in(user, municipality)
+        if roles
         else [],
         "token": {"id": token.prefix, "scopes": token.scopes, "expires_at": token.expires_at},
     }

@@ -80,9 +80,9 @@ def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> 
     follow `next` until it is null; items arriving meanwhile never shift a page.
     Scope `inbox:read`."""
     municipality = municipality_for(request, slug, scope="inbox:read", need="inbox")
-    user = request.auth.user  # type: ignore[attr-defined]
+    actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
     page = inbox_page(
-        user=user,
+        user=actor,
         municipality=municipality,
         filters=InboxFilter(
             view="all",
@@ -130,10 +130,10 @@ def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # n
     """Scope `inbox:read`. Moderation actions are listed for those who may moderate
     on the channel (as in the console)."""
     municipality_for(request, slug, scope="inbox:read", need="inbox")
-    user = request.auth.user  # type: ignore[attr-defined]
-    item = access_item(user=user, id=id, slug=slug, need="view")
+    actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
+    item = access_item(user=actor, id=id, slug=slug, need="view")
     detail = item_detail(item=item)
-    panel = item_panel(user=user, item=item)
+    panel = item_panel(user=actor, item=item)
     row = _row(
         item,
         {
@@ -205,12 +205,12 @@ def reply_create(
     otherwise 422 with `findings`. Sent to the platform after commit. Scope
     `inbox:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="inbox:write", need="inbox")
-    user = request.auth.user  # type: ignore[attr-defined]
-    item = access_item(user=user, id=id, slug=slug, need="work")
+    actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
+    item = access_item(user=actor, id=id, slug=slug, need="work")
 
     def run() -> tuple[int, dict[str, Any]]:
         reply = reply_send(
-            actor=user,
+            actor=actor,
             item=item,
             text=payload.text,
             override_reason=payload.override_reason or "",
@@ -238,20 +238,20 @@ def moderation_create(
     with a second approver it waits (`status` pending_approval). Scope
     `moderation:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="moderation:write", need="inbox")
-    user = request.auth.user  # type: ignore[attr-defined]
-    item = access_item(user=user, id=id, slug=slug, need="view")
+    actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
+    item = access_item(user=actor, id=id, slug=slug, need="view")
     kind: Literal["hide", "unhide", "delete"] = payload.action
 
     def run() -> tuple[int, dict[str, Any]]:
         if kind == "hide":
             action = moderation.comment_hide(
-                actor=user, item=item, ground=payload.ground, justification=payload.reason
+                actor=actor, item=item, ground=payload.ground, justification=payload.reason
             )
         elif kind == "unhide":
-            action = moderation.comment_unhide(actor=user, item=item, justification=payload.reason)
+            action = moderation.comment_unhide(actor=actor, item=item, justification=payload.reason)
         else:
             action = moderation.comment_delete(
-                actor=user, item=item, ground=payload.ground, justification=payload.reason
+                actor=actor, item=item, ground=payload.ground, justification=payload.reason
             )
         return 202, {"id": action.pk, "status": action.status}
 

@@ -23,7 +23,8 @@ from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.channels.permissions import may_decide
 from ordstyrer.channels.selectors import channel_registry
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.permissions import actor_for, roles_in
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import ChannelPoll, InboxItem, Reply, ReplyStatus
 from ordstyrer.inbox.polling import pollable
@@ -77,7 +78,7 @@ def _inbox(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
     items = _open_items(user, municipality, visible)
     overdue = items.filter(due_at__lt=now).count()
     soon = items.filter(warn_at__lte=now, due_at__gte=now).count()
-    mine = items.filter(assignee=user).count()
+    mine = items.filter(assignee=user_of(user)).count()
     needs = []
     if overdue:
         needs.append(Need(
@@ -131,7 +132,7 @@ def _approvals(user: Any, municipality: Municipality) -> list[Need]:
             kind=ActionKind.DELETE,
             status=ActionStatus.PENDING_APPROVAL,
         )
-        .exclude(requested_by=user)
+        .exclude(requested_by=user_of(user))
         .select_related("channel__municipality")  # fmt: skip
         if may_remove(user, a.channel, policy)
     ]
@@ -311,14 +312,16 @@ def _policy(municipality: Municipality) -> Any:
     return policy_for(municipality=municipality)
 
 
-def what_needs_me(*, user: Any, municipality: Municipality, now: datetime) -> Needs:
-    """Everything on the start page for `user` in `municipality` (#15)."""
-    if not roles_in(user, municipality):
+def what_needs_me(*, user: ActorLike, municipality: Municipality, now: datetime) -> Needs:
+    """Everything on the start page for `user` in `municipality` (#15); every section
+    reads the roles from one `Actor` (the console passes `request.actor`)."""
+    actor = actor_for(user, municipality)
+    if not actor.roles:
         return Needs()
     return Needs(
-        inbox=_inbox(user, municipality, now),
-        approvals=_approvals(user, municipality),
-        failures=_failures(user, municipality, now),
-        channels=_channels(user, municipality, now),
-        connections=_connections(user, municipality),
+        inbox=_inbox(actor, municipality, now),
+        approvals=_approvals(actor, municipality),
+        failures=_failures(actor, municipality, now),
+        channels=_channels(actor, municipality, now),
+        connections=_connections(actor, municipality),
     )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from ordstyrer.core.console import municipality_view
 from ordstyrer.core.errors import ServiceError
-from ordstyrer.core.permissions import has_role, municipalities_for, roles_in
+from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.crisis.selectors import crisis_requiring_approval
 from ordstyrer.policy import CheckContext, check
 from ordstyrer.policy.render import render_guideline, render_house_rules
@@ -40,9 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @municipality_view()
 def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
-    labels = [Role(role).label for role in sorted(roles_in(request.user, municipality))]
+    labels = [Role(role).label for role in sorted(request.actor.roles)]
     # «Hva trenger meg nå» (#15): what this person can act on, with counts and links.
-    needs = what_needs_me(user=request.user, municipality=municipality, now=timezone.now())
+    needs = what_needs_me(user=request.actor, municipality=municipality, now=timezone.now())
     return render(
         request,
         "web/dashboard.html",
@@ -98,7 +98,9 @@ def house_rules(request: HttpRequest, municipality: Municipality) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
-    may_edit = has_role(request.user, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR})
+    may_edit = has_role(
+        request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
+    )
     forms = []
     posted_rule = request.POST.get("rule") if request.method == "POST" else None
     for rule_id in policy.rules:

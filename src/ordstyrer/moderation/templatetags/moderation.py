@@ -33,7 +33,10 @@ def moderation_panel(context: Any) -> dict[str, Any]:
     if item is None or user is None or not user.is_authenticated:
         return out
     # The page passes the policy it has read already (`policy`), so it is read once.
-    panel = item_panel(user=user, item=item, policy=context.get("policy"))
+    # The person acting with their roles (`request.actor`, read once per request).
+    panel = item_panel(
+        user=getattr(request, "actor", user), item=item, policy=context.get("policy")
+    )
     out["panel"] = panel
     if panel.may_moderate:
         out.update(_forms(panel))
