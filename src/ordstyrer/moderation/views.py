@@ -86,7 +86,7 @@ def _posted(
 ) -> HttpResponseBase:
     """A panel form posted: parsed (with the municipality's grounds if it offers them),
     then `call(item, cleaned_data)` calls the service; back to the item's panel."""
-    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     form = form_class(request.POST, **({"grounds": _grounds(item)} if grounds else {}))
     return act_on_form(
         request, form, lambda data: call(item, data), to=_back(item), done=done, refused=REFUSED
@@ -112,7 +112,7 @@ def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
 @municipality_view(need="inbox")
 @require_POST
 def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
-    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     return act(
         request,
         lambda: services.comment_unhide(
@@ -139,7 +139,7 @@ def _removal(
     """Delete or ban in two posts (a deliberate act, MO-1): the panel's form shows the
     confirmation (what is archived, the ground in the guideline's own words, the notice);
     only the confirmation's «Bekreft …» (`confirmed=1`) calls the service."""
-    item = access_item(user=request.user, id=pk, slug=municipality.slug, need="view")
+    item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     form = form_class(request.POST, grounds=_grounds(item))
     if not form.is_valid():
         form_errors(request, form)
