@@ -530,6 +530,28 @@ def _release(post: Post, *, now: datetime) -> None:
 # --------------------------------------------------------------------------- approval
 
 
+def _release_approved(post: Post, *, actor: ActorLike, now: datetime, action: str) -> None:
+    """An approval (the approver's or, in a crisis, the crisis leader's, already stamped)
+    releases the post and is logged."""
+    if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
+        post.publish_at = None  # approved late: out now rather than never
+    source = post.status
+    post.updated_at = now
+    _release(post, now=now)
+    _log(post, action=action, actor=actor, now=now, source=source)
+
+
+def _reject(post: Post, *, actor: ActorLike, now: datetime, reason: str, action: str) -> None:
+    """Back to its author with the reason (told after commit), and logged."""
+    source = post.status
+    post.status = PostStatus.REJECTED
+    post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
+    post.updated_at = now
+    post.save()
+    _log(post, action=action, actor=actor, now=now, source=source, note=reason)
+    after_commit(tasks.post_rejected_notify, post_id=post.pk)
+
+
 def post_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
     """The approver the chain names releases the post (four eyes: never the author)."""
     now = now or timezone.now()
@@ -546,13 +568,8 @@ def post_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None)
                     "innlegget (fire øyne)."
                 )
             )
-        if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
-            post.publish_at = None  # approved late: out now rather than never
-        source = post.status
         post.approved_at, post.approved_by = now, person(actor)
-        post.updated_at = now
-        _release(post, now=now)
-        _log(post, action="approve", actor=actor, now=now, source=source)
+        _release_approved(post, actor=actor, now=now, action="approve")
     return post
 
 
@@ -568,13 +585,7 @@ def post_reject(
             raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
             raise NotPermitted(_("Bare godkjenneren kanalen angir kan avvise innlegget."))
-        source = post.status
-        post.status = PostStatus.REJECTED
-        post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
-        post.updated_at = now
-        post.save()
-        _log(post, action="reject", actor=actor, now=now, source=source, note=reason)
-        after_commit(tasks.post_rejected_notify, post_id=post.pk)
+        _reject(post, actor=actor, now=now, reason=reason, action="reject")
     return post
 
 
@@ -705,14 +716,9 @@ def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None 
         from ordstyrer.crisis.selectors import active_crisis
 
         crisis = active_crisis(municipality=post.municipality)
-        source = post.status
         post.crisis_approved_at, post.crisis_approved_by = now, person(actor)
-        if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
-            post.publish_at = None
-        post.updated_at = now
-        _release(post, now=now)
+        _release_approved(post, actor=actor, now=now, action="crisis_approve")
         _crisis_log(post, crisis=crisis, kind="post_approved", actor=actor, now=now)
-        _log(post, action="crisis_approve", actor=actor, now=now, source=source)
     return post
 
 
@@ -727,15 +733,9 @@ def post_crisis_reject(
         _require_crisis_approver(actor, post.municipality)
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
-        source = post.status
-        post.status = PostStatus.REJECTED
-        post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
-        post.updated_at = now
-        post.save()
-        _log(post, action="crisis_reject", actor=actor, now=now, source=source, note=reason)
+        _reject(post, actor=actor, now=now, reason=reason, action="crisis_reject")
         _crisis_log(post, crisis=_crisis_of(post), kind="post_rejected", actor=actor, now=now,
                     note=reason)  # fmt: skip
-        after_commit(tasks.post_rejected_notify, post_id=post.pk)
     return post
 
 
