@@ -26,6 +26,13 @@ it catches what the exporter gets wrong. The tests that can fail a deposit:
 N5.29 (format codes against file extensions) is information only: the format element
 holds PRONOM identifiers, as Noark 5 requires.
 
+Every file is streamed (iterparse, each record freed once read) and what the checks
+compare across files — every systemID, the document files referenced and found, the
+screening of each registrering and journal post — goes into a scratch SQLite file
+beside the package, compared by queries (`_Scratch`): the check's memory does not grow
+with the deposit, so the export that runs it stays within its 256 MB for 100,000
+records (AR-2).
+
     report = check_deposit(Path("uttrekk"))
     report.ok; print(report.text())
 """
@@ -33,7 +40,12 @@ holds PRONOM identifiers, as Noark 5 requires.
 from __future__ import annotations
 
 import hashlib
+import os
+import sqlite3
+import tempfile
 from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -189,6 +201,95 @@ def _inside(root: Path, relative: str) -> Path | None:
     return path if path.is_relative_to(root.resolve()) else None
 
 
+def _files(folder: str) -> Iterator[str]:
+    """The files under `folder` as `Path.rglob("*")` finds them (symlinked folders are
+    not entered), one at a time: rglob keeps every path it has given, and a deposit has
+    a folder per record."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.is_symlink():
+                    yield from _files(entry.path)
+                elif entry.is_file():
+                    yield entry.path
+    except PermissionError:
+        return
+
+
+# --- the scratch database ----------------------------------------------------------
+
+# A table per fact the checks compare across files. The keyed tables keep the last
+# row given for a key in the place of the first, as a dict would.
+_TABLES = {
+    "system_id": "id TEXT NOT NULL",  # every systemID in arkivstruktur.xml
+    "referenced": "path BLOB NOT NULL",  # referanseDokumentfil (file names as bytes)
+    "on_disk": "path BLOB NOT NULL",  # the files under DOKUMENT/
+    "change_reference": "id TEXT NOT NULL",  # endringslogg's referanseArkivenhet
+    # registrering systemID → its <skjerming>: the hjemmel and which metadata it names
+    "screening": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, names INT, title INT",
+    # journalpost systemID → hjemmel, whether names are withheld, whether the title is masked
+    "loependeJournal": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, hidden INT, masked INT",
+    "offentligJournal": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, hidden INT, masked INT",
+}
+
+
+class _Scratch:
+    """The cross-file facts of one check in a scratch SQLite file: a 100,000-record
+    deposit has some 300,000 system ids and 100,000 screenings and journal posts of
+    each journal, which as Python sets and dicts made the export's peak 463–487 MB
+    against its 256 MB goal. Rows are written in batches; the checks are queries."""
+
+    BATCH = 2000
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.pending: dict[str, list[tuple[object, ...]]] = {name: [] for name in _TABLES}
+        self.inserts: dict[str, str] = {}
+        for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = FILE"):
+            connection.execute(f"PRAGMA {pragma}")
+        for name, columns in _TABLES.items():
+            connection.execute(f'CREATE TABLE "{name}" ({columns})')
+            names = [column.split()[0] for column in columns.split(",")]
+            # Only this module's table and column names go into the statement.
+            insert = f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(names))})'  # noqa: S608
+            if "PRIMARY KEY" in columns:
+                insert += " ON CONFLICT(id) DO UPDATE SET " + ", ".join(
+                    f"{n} = excluded.{n}" for n in names[1:]
+                )
+            self.inserts[name] = insert
+
+    def add(self, table: str, *row: object) -> None:
+        rows = self.pending[table]
+        rows.append(row)
+        if len(rows) >= self.BATCH:
+            self._write(table)
+
+    def _write(self, table: str) -> None:
+        rows = self.pending[table]
+        if rows:
+            self.connection.executemany(self.inserts[table], rows)
+            rows.clear()
+
+    def query(self, sql: str) -> Iterable[tuple]:
+        for table in self.pending:
+            self._write(table)
+        return self.connection.execute(sql)
+
+
+@contextmanager
+def _scratch(root: Path) -> Iterator[_Scratch]:
+    """A `_Scratch` in a temporary folder beside the package (a disk the export has just
+    filled, not /tmp), or in the system's temporary folder when that is read-only."""
+    parent = root.resolve().parent
+    where = parent if os.access(parent, os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix=".deposit-check-", dir=where) as folder:
+        connection = sqlite3.connect(Path(folder) / "check.sqlite3")
+        try:
+            yield _Scratch(connection)
+        finally:
+            connection.close()
+
+
 # --- ADDML -------------------------------------------------------------------------
 
 
@@ -272,22 +373,21 @@ def _read_addml(path: Path) -> Addml:
 
 @dataclass
 class Structure:
+    """What arkivstruktur.xml holds besides the tables it fills (system_id, referenced,
+    screening)."""
+
     folders: int = 0
     registrations: int = 0
     journalposts: int = 0
-    system_ids: Counter[str] = field(default_factory=Counter)
     created: list[date] = field(default_factory=list)  # [first, last]
-    referenced: set[str] = field(default_factory=set)
     document_errors: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
-    # registrering systemID → (tilgangsrestriksjon, skjermingshjemmel, skjermingMetadata)
-    screening: dict[str, tuple[str, str, frozenset[str]]] = field(default_factory=dict)
     restrictions: int = 0
     formats: Counter[str] = field(default_factory=Counter)
 
 
-def _read_structure(root: Path, path: Path) -> Structure:
+def _read_structure(root: Path, path: Path, scratch: _Scratch) -> Structure:
     found = Structure()
     for _event, element in etree.iterparse(
         str(path), events=("end",), no_network=True, huge_tree=True, resolve_entities=False
@@ -296,11 +396,11 @@ def _read_structure(root: Path, path: Path) -> Structure:
         parent = element.getparent()
         parent_name = _local(parent.tag) if parent is not None else ""
         if name == "systemID" and element.text:
-            found.system_ids[element.text.strip()] += 1
+            scratch.add("system_id", element.text.strip())
         elif name == "skjerming":
             found.restrictions += 1
         elif name == "dokumentobjekt":
-            _document_object(root, element, found)
+            _document_object(root, element, found, scratch)
         elif name == "mappe":
             found.folders += 1
         elif name == "opprettetDato" and parent_name == "registrering":
@@ -312,7 +412,7 @@ def _read_structure(root: Path, path: Path) -> Structure:
             kind = element.get("{http://www.w3.org/2001/XMLSchema-instance}type", "")
             if kind.split(":")[-1] == "journalpost":
                 found.journalposts += 1
-            _registration_screening(element, found)
+            _registration_screening(element, scratch)
             _free(element)
     return found
 
@@ -335,7 +435,9 @@ def _child_text(element: etree._Element, name: str) -> str:
     return ""
 
 
-def _document_object(root: Path, element: etree._Element, found: Structure) -> None:
+def _document_object(
+    root: Path, element: etree._Element, found: Structure, scratch: _Scratch
+) -> None:
     reference = _child_text(element, "referanseDokumentfil")
     checksum = _child_text(element, "sjekksum")
     algorithm = _child_text(element, "sjekksumAlgoritme") or "SHA256"
@@ -343,7 +445,7 @@ def _document_object(root: Path, element: etree._Element, found: Structure) -> N
     found.formats[_child_text(element, "format") or "?"] += 1
     if not reference:
         return
-    found.referenced.add(reference.replace("\\", "/"))
+    scratch.add("referenced", os.fsencode(reference.replace("\\", "/")))
     path = _inside(root, reference)
     if path is None or not path.is_file():
         found.missing.append(reference)
@@ -370,18 +472,19 @@ def _document_object(root: Path, element: etree._Element, found: Structure) -> N
         )
 
 
-def _registration_screening(element: etree._Element, found: Structure) -> None:
+def _registration_screening(element: etree._Element, scratch: _Scratch) -> None:
     system_id = _child_text(element, "systemID")
     for child in element:
         if _local(child.tag) != "skjerming":
             continue
-        metadata = frozenset(
-            (c.text or "").strip() for c in child if _local(c.tag) == "skjermingMetadata"
-        )
-        found.screening[system_id] = (
+        metadata = {(c.text or "").strip() for c in child if _local(c.tag) == "skjermingMetadata"}
+        scratch.add(
+            "screening",
+            system_id,
             _child_text(child, "tilgangsrestriksjon"),
             _child_text(child, "skjermingshjemmel"),
-            metadata,
+            "korrespondansepartNavn" in metadata,
+            "tittel" in metadata,
         )
 
 
@@ -390,16 +493,16 @@ def _registration_screening(element: etree._Element, found: Structure) -> None:
 
 @dataclass
 class Journal:
+    """A journal's head and counts; its posts go to the table named after it."""
+
     start: date | None = None
     end: date | None = None
     declared: int | None = None
     entries: int = 0
     newer_elements: set[str] = field(default_factory=set)
-    # journalpost systemID → (tilgangsrestriksjon, skjermingshjemmel, names hidden, title masked)
-    posts: dict[str, tuple[str, str, bool, bool]] = field(default_factory=dict)
 
 
-def _read_journal(path: Path, name: str) -> Journal:
+def _read_journal(path: Path, name: str, scratch: _Scratch) -> Journal:
     journal = Journal()
     added = ADDED_2023[name]
     for _event, element in etree.iterparse(
@@ -421,7 +524,9 @@ def _read_journal(path: Path, name: str) -> Journal:
                 and _child_text(c, "korrespondansepartNavn") == SHIELDED_NAME
                 for c in element
             )
-            journal.posts[_child_text(element, "systemID")] = (
+            scratch.add(
+                name,
+                _child_text(element, "systemID"),
                 _child_text(element, "tilgangsrestriksjon"),
                 _child_text(element, "skjermingshjemmel"),
                 hidden,
@@ -433,12 +538,22 @@ def _read_journal(path: Path, name: str) -> Journal:
     return journal
 
 
-def _changes(path: Path) -> tuple[int, list[str]]:
-    tree = etree.parse(str(path), etree.XMLParser(no_network=True, resolve_entities=False))
-    references = [
-        (e.text or "").strip() for e in tree.iter(f"{{{NS['endringslogg']}}}referanseArkivenhet")
-    ]
-    return len(tree.findall(f"{{{NS['endringslogg']}}}endring")), references
+def _changes(path: Path, scratch: _Scratch) -> int:
+    """The number of <endring> in the change log; what they refer to goes to the
+    change_reference table."""
+    change = f"{{{NS['endringslogg']}}}endring"
+    reference = f"{{{NS['endringslogg']}}}referanseArkivenhet"
+    count = 0
+    for _event, element in etree.iterparse(
+        str(path), events=("end",), no_network=True, huge_tree=True, resolve_entities=False
+    ):
+        if element.tag == reference:
+            scratch.add("change_reference", (element.text or "").strip())
+        elif element.tag == change:
+            parent = element.getparent()
+            count += parent is not None and parent.getparent() is None  # the log's own
+            _free(element)
+    return count
 
 
 # --- the checks --------------------------------------------------------------------
@@ -521,10 +636,18 @@ def check_deposit(path: Path) -> DepositReport:
             )
     if not schema_check.ok:
         return report  # the content checks need valid files
+    with _scratch(root) as scratch:
+        _content_checks(root, report, addml, schema_check, scratch)
+    return report
 
-    structure = _read_structure(root, root / "arkivstruktur.xml")
+
+def _content_checks(
+    root: Path, report: DepositReport, addml: Addml, schema_check: Check, scratch: _Scratch
+) -> None:
+    """The checks of what the (valid) files say, within each file and across them."""
+    structure = _read_structure(root, root / "arkivstruktur.xml", scratch)
     journals = {
-        name: _read_journal(root / f"{name}.xml", name)
+        name: _read_journal(root / f"{name}.xml", name, scratch)
         for name in ("loependeJournal", "offentligJournal")
     }
     for name, journal in journals.items():
@@ -536,7 +659,7 @@ def check_deposit(path: Path) -> DepositReport:
                 )
                 % {"file": f"{name}.xml", "element": element}
             )
-    change_count, change_references = _changes(root / "endringslogg.xml")
+    change_count = _changes(root / "endringslogg.xml", scratch)
 
     count_check = Check("N5.10/16/61", _("Antall i arkivuttrekk.xml stemmer"))
     report.checks.append(count_check)
@@ -567,21 +690,19 @@ def check_deposit(path: Path) -> DepositReport:
     files_check = Check("N5.28", _("Antall dokumentfiler"))
     report.checks.append(files_check)
     document_dir = root / "DOKUMENT"
-    on_disk = (
-        {p.relative_to(root).as_posix() for p in document_dir.rglob("*") if p.is_file()}
-        if document_dir.is_dir()
-        else set()
-    )
+    on_disk = 0
+    if document_dir.is_dir():
+        for name in _files(str(document_dir)):
+            scratch.add("on_disk", os.fsencode(Path(name).relative_to(root).as_posix()))
+            on_disk += 1
     if addml.documents is None:
         files_check.errors.append(_("arkivuttrekk.xml oppgir ikke antallDokumentfiler"))
-    elif addml.documents != len(on_disk):
+    elif addml.documents != on_disk:
         files_check.errors.append(
             _("arkivuttrekk.xml sier %(documented)s dokumentfiler, DOKUMENT/ har %(found)s")
-            % {"documented": addml.documents, "found": len(on_disk)}
+            % {"documented": addml.documents, "found": on_disk}
         )
-    files_check.info = ngettext("%(count)s fil", "%(count)s filer", len(on_disk)) % {
-        "count": len(on_disk)
-    }
+    files_check.info = ngettext("%(count)s fil", "%(count)s filer", on_disk) % {"count": on_disk}
 
     documents_check = Check("N5.30/32/33/64", _("Dokumentfilene"))
     report.checks.append(documents_check)
@@ -591,8 +712,10 @@ def check_deposit(path: Path) -> DepositReport:
     documents_check.errors += structure.document_errors
     documents_check.errors += [_("%(file)s er tom") % {"file": name} for name in structure.empty]
     documents_check.errors += [
-        _("%(file)s er ikke referert fra arkivstruktur.xml") % {"file": name}
-        for name in sorted(on_disk - structure.referenced)
+        _("%(file)s er ikke referert fra arkivstruktur.xml") % {"file": os.fsdecode(name)}
+        for (name,) in scratch.query(
+            "SELECT path FROM on_disk EXCEPT SELECT path FROM referenced ORDER BY 1"
+        )
     ]
 
     report.checks.append(
@@ -605,10 +728,12 @@ def check_deposit(path: Path) -> DepositReport:
 
     unique_check = Check("N5.47", _("systemID er unik"))
     report.checks.append(unique_check)
+    scratch.query("CREATE INDEX system_id_id ON system_id (id)")
     unique_check.errors += [
         _("systemID %(id)s finnes %(count)s ganger") % {"id": sid, "count": count}
-        for sid, count in sorted(structure.system_ids.items())
-        if count > 1
+        for sid, count in scratch.query(
+            "SELECT id, COUNT(*) FROM system_id GROUP BY id HAVING COUNT(*) > 1 ORDER BY id"
+        )
     ]
 
     running, public = journals["loependeJournal"], journals["offentligJournal"]
@@ -648,17 +773,28 @@ def check_deposit(path: Path) -> DepositReport:
     report.checks.append(log_check)
     log_check.errors += [
         _("endringsloggen viser til %(id)s, som ikke finnes") % {"id": ref}
-        for ref in change_references
-        if ref not in structure.system_ids
+        for (ref,) in scratch.query(
+            "SELECT id FROM change_reference WHERE id NOT IN (SELECT id FROM system_id)"
+            " ORDER BY rowid"
+        )
     ]
 
-    report.checks.append(_screening_check(addml, structure, running, public))
-    return report
+    report.checks.append(_screening_check(addml, structure, scratch))
 
 
-def _screening_check(
-    addml: Addml, structure: Structure, running: Journal, public: Journal
-) -> Check:
+# Each post of the public journal (in its order) with the <skjerming> of its
+# registrering, if any, and its entry in the running journal, if any.
+_SCREENING = """
+    SELECT p.id, p.hidden, p.masked, s.id IS NOT NULL, s.code, s.authority, s.names, s.title,
+           p.code, p.authority, r.id IS NOT NULL, r.code, r.authority
+    FROM "offentligJournal" p
+    LEFT JOIN screening s ON s.id = p.id
+    LEFT JOIN "loependeJournal" r ON r.id = p.id
+    ORDER BY p.rowid
+"""
+
+
+def _screening_check(addml: Addml, structure: Structure, scratch: _Scratch) -> Check:
     """N5.42 and the consistency of screening across the files."""
     check = Check("N5.42", _("Skjerming er erklært der den er brukt"))
     declared = addml.screened
@@ -671,39 +807,37 @@ def _screening_check(
             _("arkivuttrekk.xml sier ingen skjermet informasjon, men %(count)s er skjermet")
             % {"count": structure.restrictions}
         )
-    for system_id, (_code, _authority, hidden, masked) in public.posts.items():
-        screening = structure.screening.get(system_id)
-        if (hidden or masked) and screening is None:
+    for row in scratch.query(_SCREENING):
+        system_id, hidden, masked, screened, code, authority, names, title = row[:8]
+        public, in_running, running = row[8:10], row[10], row[11:]
+        if (hidden or masked) and not screened:
             check.errors.append(
                 _("journalpost %(id)s er skjermet i offentlig journal uten <skjerming>")
                 % {"id": system_id}
             )
             continue
-        if screening is None:
+        if not screened:
             continue
-        if not screening[0] or not screening[1]:
+        if not code or not authority:
             check.errors.append(
                 _("journalpost %(id)s mangler tilgangsrestriksjon eller skjermingshjemmel")
                 % {"id": system_id}
             )
-        if hidden and "korrespondansepartNavn" not in screening[2]:
+        if hidden and not names:
             check.errors.append(
                 _("journalpost %(id)s skjermer navn uten skjermingMetadata korrespondansepartNavn")
                 % {"id": system_id}
             )
-        if masked and "tittel" not in screening[2]:
+        if masked and not title:
             check.errors.append(
                 _("journalpost %(id)s skjermer tittelen uten skjermingMetadata tittel")
                 % {"id": system_id}
             )
-        for journal in (running, public):
-            entry = journal.posts.get(system_id)
-            if entry is not None and (entry[0], entry[1]) != screening[:2]:
-                check.errors.append(
-                    _("journalpost %(id)s har en annen skjermingshjemmel i journalen")
-                    % {"id": system_id}
-                )
-                break
+        if (in_running and running != (code, authority)) or public != (code, authority):
+            check.errors.append(
+                _("journalpost %(id)s har en annen skjermingshjemmel i journalen")
+                % {"id": system_id}
+            )
     check.info = ngettext(
         "%(count)s skjermet registrering",
         "%(count)s skjermede registreringer",
