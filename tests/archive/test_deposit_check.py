@@ -222,6 +222,48 @@ def test_each_tampering_fails_the_right_check(demo, tmp_path):
         assert failed(out) == expected, name
 
 
+def test_the_cross_file_checks_name_what_is_wrong(demo, tmp_path):
+    """The checks that compare across files (kept in a scratch SQLite file, so that a
+    100,000-record export stays within its memory) name each fault as before, and leave
+    nothing beside the package."""
+    out = tmp_path / "uttrekk"
+    shutil.copytree(deposit(demo, tmp_path / "pristine"), out)
+    ids = re.findall(
+        r"<dokumentbeskrivelse>\s*<systemID>([^<]+)<", (out / "arkivstruktur.xml").read_text()
+    )
+    _edit("arkivstruktur.xml", lambda t: t.replace(ids[1], ids[0]))(out)
+    dangling = "00000000-0000-4000-8000-000000000000"
+    _edit(
+        "endringslogg.xml",
+        lambda t: re.sub(r"<referanseArkivenhet>[^<]+<", f"<referanseArkivenhet>{dangling}<", t),
+    )(out)
+    documents = len([p for p in (out / "DOKUMENT").rglob("*") if p.is_file()])
+    _stray_document(out)
+    police = next(
+        post.findtext("{*}systemID")
+        for post in etree.parse(str(out / "loependeJournal.xml")).iter("{*}journalpost")
+        if post.findtext("{*}skjermingshjemmel") == "Offl. § 24"
+    )
+    _edit(
+        "loependeJournal.xml",
+        lambda t: t.replace("<skjermingshjemmel>Offl. § 24<", "<skjermingshjemmel>Offl. § 14<"),
+    )(out)
+    beside = sorted(tmp_path.iterdir())
+
+    errors = {check.test: check.errors for check in check_deposit(out).failed}
+
+    assert errors == {
+        "N5.47": [f"systemID {ids[0]} finnes 2 ganger"],
+        "N5.62": [f"endringsloggen viser til {dangling}, som ikke finnes"],
+        "N5.28": [
+            f"arkivuttrekk.xml sier {documents} dokumentfiler, DOKUMENT/ har {documents + 1}"
+        ],
+        "N5.30/32/33/64": ["DOKUMENT/løs-fil.pdf er ikke referert fra arkivstruktur.xml"],
+        "N5.42": [f"journalpost {police} har en annen skjermingshjemmel i journalen"],
+    }
+    assert sorted(tmp_path.iterdir()) == beside
+
+
 def test_check_deposit_command_fails_with_exit_1(demo, tmp_path, capsys):
     out = deposit(demo, tmp_path / "uttrekk")
     _corrupt_document(out)
