@@ -62,22 +62,15 @@ def municipalities_for(user: ActorLike) -> QuerySet[Municipality]:
 
 
 def _roles(user: Any, municipality: Municipality) -> frozenset[str]:
+    """One query; nothing is remembered on the user: a request keeps its roles in its
+    `Actor` (`actor_in`), and a caller with a bare user asks `actor_for` once."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    # Transitional (issue #17): callers that do not pass an `Actor` yet hand in a bare
-    # user and ask again and again in one request (menus, list rows); their answers are
-    # remembered on the user as before. It goes once every app passes `request.actor`.
-    cache = getattr(user, "_ordstyrer_roles", None)
-    if cache is None:
-        cache = {}
-        user._ordstyrer_roles = cache
-    if municipality.pk not in cache:
-        cache[municipality.pk] = frozenset(
-            RoleAssignment.objects.filter(user=user, municipality=municipality).values_list(
-                "role", flat=True
-            )
+    return frozenset(
+        RoleAssignment.objects.filter(user=user, municipality=municipality).values_list(
+            "role", flat=True
         )
-    return cache[municipality.pk]
+    )
 
 
 def actor_for(who: ActorLike, municipality: Municipality) -> Actor:

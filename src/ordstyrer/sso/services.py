@@ -178,5 +178,3 @@ def _sync_roles(user: Any, groups: Iterable[str]) -> None:
             data={"user_id": user.pk, "role": key[1]},
         )
         assignment.delete()
-    if hasattr(user, "_ordstyrer_roles"):
-        del user._ordstyrer_roles

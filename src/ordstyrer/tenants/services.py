@@ -72,8 +72,6 @@ def role_assign(
                 obj=assignment,
                 data={"user_id": user.pk, "role": role, "unit_id": getattr(unit, "pk", None)},
             )
-    if hasattr(user, "_ordstyrer_roles"):
-        del user._ordstyrer_roles
     return assignment
 
 
