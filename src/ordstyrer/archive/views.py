@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -40,7 +41,7 @@ from ordstyrer.archive.police import (
     police_report_filed,
 )
 from ordstyrer.archive.screening import screening_rule_set, screening_table
-from ordstyrer.core.console import fail_message, municipality_view
+from ordstyrer.core.console import fail_message, municipality_view, submit_form
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.tenants.models import Municipality, Role
@@ -220,22 +221,23 @@ def police_package(request: HttpRequest, municipality: Municipality, sequence: i
 def exports(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     may_export = has_role(request.actor, municipality, {Role.COMMUNICATIONS, Role.ARCHIVIST})
     form = ExportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            archive_export_request(
+    if request.method == "POST":
+        queued = submit_form(
+            request,
+            form,
+            lambda data: archive_export_request(
                 actor=request.actor,
                 municipality=municipality,
-                fmt=form.cleaned_data["format"],
-                since=form.cleaned_data["since"],
-                until=form.cleaned_data["until"],
-            )
-        except ServiceError as exc:
-            fail_message(request, exc)
-        else:
-            messages.success(
-                request, _("Eksporten er lagt i kø. Siden viser når den er klar til nedlasting.")
-            )
-            return redirect("archive:exports", slug=municipality.slug)
+                fmt=data["format"],
+                since=data["since"],
+                until=data["until"],
+            ),
+            to=reverse("archive:exports", kwargs={"slug": municipality.slug}),
+            done=_("Eksporten er lagt i kø. Siden viser når den er klar til nedlasting."),
+            on_form=False,
+        )
+        if queued is not None:
+            return queued
     jobs = selectors.archive_exports(municipality=municipality)
     return render(
         request,
@@ -278,24 +280,24 @@ def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
                 "authority": row["authority"],
             },
         )
-        if bound and row["form"].is_valid():
-            try:
-                screening_rule_set(
+        if bound:
+            saved = submit_form(
+                request,
+                row["form"],
+                lambda data, reason=row["reason"]: screening_rule_set(
                     actor=request.actor,
                     municipality=municipality,
-                    reason=row["reason"],
-                    access_code=row["form"].cleaned_data["access_code"],
-                    authority=row["form"].cleaned_data["authority"],
-                )
-            except ServiceError as exc:
-                fail_message(request, exc)
-            else:
-                messages.success(
-                    request,
-                    _("Skjermingshjemmelen for «%(reason)s» er lagret. Den gjelder nye eksporter.")
-                    % {"reason": row["label"]},
-                )
-                return redirect("archive:screening", slug=municipality.slug)
+                    reason=reason,
+                    access_code=data["access_code"],
+                    authority=data["authority"],
+                ),
+                to=reverse("archive:screening", kwargs={"slug": municipality.slug}),
+                done=_("Skjermingshjemmelen for «%(reason)s» er lagret. Den gjelder nye eksporter.")
+                % {"reason": row["label"]},
+                on_form=False,
+            )
+            if saved is not None:
+                return saved
     if posted is not None and not any(posted == row["reason"] for row in rows):
         messages.error(request, _("Ukjent skjermingsgrunn."))
     return render(request, "archive/screening.html", {"rows": rows, "may_edit": may_edit})

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest
-from django.http.response import HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -28,7 +27,7 @@ NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nyno
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Plan a closure, see the notices to publish, end one early (CH-9)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     may_manage = has_channel_need(request.actor, channel, "manage")
@@ -85,7 +84,7 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
 @require_POST
 def closure_action(
     request: HttpRequest, municipality: Municipality, pk: int, closure_id: int
-) -> HttpResponseBase:
+) -> HttpResponse:
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     closure = get_object_or_404(Closure, pk=closure_id, channel=channel)
     back = reverse("channels:closures", kwargs={"slug": municipality.slug, "pk": channel.pk})
@@ -115,7 +114,7 @@ def closure_action(
 
 
 @municipality_view()
-def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The forum's own rules from the policy, ready to paste on the channel (CH-10)."""
     from ordstyrer.policy.render import render_house_rules
 
@@ -144,7 +143,7 @@ def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Record a review of the channel and see earlier ones (CH-6)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     may_review = has_channel_need(request.actor, channel, "review")

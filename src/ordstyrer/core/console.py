@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 
 from ordstyrer.core.permissions import actor_in
@@ -30,7 +29,7 @@ T = TypeVar("T")
 REFUSED: tuple[type[Exception], ...] = (ServiceError,)
 
 # Where a write goes afterwards: a URL, or a redirect the view has built already.
-Target = str | HttpResponseBase
+Target = str | HttpResponse
 # What it says when done: a sentence, or one made from the service's result ("" or
 # None: nothing).
 Done = str | Callable[[Any], str | None] | None
@@ -63,8 +62,8 @@ def fail_message(request: HttpRequest, exc: Exception) -> None:
     messages.error(request, message)
 
 
-def _go(to: Target) -> HttpResponseBase:
-    return to if isinstance(to, HttpResponseBase) else redirect(to)
+def _go(to: Target) -> HttpResponse:
+    return to if isinstance(to, HttpResponse) else redirect(to)
 
 
 def _say_done(request: HttpRequest, done: Done, result: Any) -> None:
@@ -80,7 +79,7 @@ def act(
     to: Target,
     done: Done = None,
     refused: tuple[type[Exception], ...] = REFUSED,
-) -> HttpResponseBase:
+) -> HttpResponse:
     """Call a service and go to `to`: a refusal becomes the page's error message
     (`fail_message`), success says `done`. Idempotency stays the service's (its intent
     key): a replayed post returns the first result and says the same."""
@@ -110,7 +109,7 @@ def act_on_form(
     done: Done = None,
     invalid: str | None = None,
     refused: tuple[type[Exception], ...] = REFUSED,
-) -> HttpResponseBase:
+) -> HttpResponse:
     """A small form posted from a panel of another page (no page of its own): when it is
     valid, `act` with its cleaned data; when not, its errors (or the one sentence
     `invalid`) as error messages. Either way back to `to`."""
@@ -131,17 +130,22 @@ def submit_form(
     to: Target | Callable[[T], Target],
     done: Done = None,
     refused: tuple[type[Exception], ...] = REFUSED,
-) -> HttpResponseBase | None:
+    on_form: bool = True,
+) -> HttpResponse | None:
     """A page's own form posted: when it is valid, call the service with its cleaned
     data; success says `done` and returns the redirect to `to` (or to what `to` makes of
-    the result). A refusal goes on the form as its error; then, as for an invalid form,
-    None: the view renders the page again, with the errors."""
+    the result). A refusal goes on the form as its error (with `on_form=False`: the
+    page's error message); then, as for an invalid form, None: the view renders the page
+    again, with the errors."""
     if not form.is_valid():
         return None
     try:
         result = call(form.cleaned_data)
     except refused as exc:
-        form.add_error(None, str(getattr(exc, "message", None) or exc))
+        if on_form:
+            form.add_error(None, str(getattr(exc, "message", None) or exc))
+        else:
+            fail_message(request, exc)
         return None
     _say_done(request, done, result)
     return _go(to(result) if callable(to) else to)

@@ -14,12 +14,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ordstyrer.core.console import fail_message, municipality_view
+from ordstyrer.core.console import act, act_on_form, fail_message, municipality_view
 from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
@@ -263,50 +264,54 @@ def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int
                                                               "data": data})  # fmt: skip
     from ordstyrer.publishing import services as publishing
 
-    try:
-        if data["decision"] == "discard":
-            publishing.post_discard(
+    back = reverse("crisis:paused", kwargs={"slug": municipality.slug})
+    if data["decision"] == "discard":
+        return act(
+            request,
+            lambda: publishing.post_discard(
                 post_id=post.pk, actor=request.actor, now=timezone.now(), reason=data["reason"]
-            )
-            messages.success(request, _("Innlegget er forkastet."))
-        else:
-            now = timezone.now()
-            publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
-            publishing.post_resume(
-                post_id=post.pk, actor=request.actor, now=now, publish_at=publish_at
-            )
-            messages.success(request, _("Innlegget er satt i gang igjen."))
-    except ServiceError as exc:
-        fail_message(request, exc)
-    return redirect("crisis:paused", slug=municipality.slug)
+            ),
+            to=back,
+            done=_("Innlegget er forkastet."),
+        )
+    now = timezone.now()
+    publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
+    return act(
+        request,
+        lambda: publishing.post_resume(
+            post_id=post.pk, actor=request.actor, now=now, publish_at=publish_at
+        ),
+        to=back,
+        done=_("Innlegget er satt i gang igjen."),
+    )
 
 
 @municipality_view()
 @require_POST
 def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
-    try:
-        if request.POST.get("remove"):
-            user = get_object_or_404(
-                crisis_deputies(municipality=municipality), user_id=request.POST["remove"]
-            ).user
-            services.crisis_deputy_remove(
+    if request.POST.get("remove"):
+        user = get_object_or_404(
+            crisis_deputies(municipality=municipality), user_id=request.POST["remove"]
+        ).user
+        return act(
+            request,
+            lambda: services.crisis_deputy_remove(
                 municipality=municipality, user=user, actor=request.actor, now=timezone.now()
-            )
-            messages.success(request, _("Stedfortrederen er fjernet."))
-        else:
-            form = DeputyForm(request.POST, municipality=municipality)
-            if not form.is_valid():
-                messages.error(request, _("Velg en person i kommunen."))
-                return _index(municipality)
-            services.crisis_deputy_add(
-                municipality=municipality, user=form.cleaned_data["user"], actor=request.actor,
-                now=timezone.now(),
-            )  # fmt: skip
-            messages.success(request, _("Stedfortrederen er oppnevnt."))
-    except ServiceError as exc:
-        fail_message(request, exc)
-    return _index(municipality)
+            ),
+            to=_index(municipality),
+            done=_("Stedfortrederen er fjernet."),
+        )
+    return act_on_form(
+        request,
+        DeputyForm(request.POST, municipality=municipality),
+        lambda data: services.crisis_deputy_add(
+            municipality=municipality, user=data["user"], actor=request.actor, now=timezone.now()
+        ),
+        to=_index(municipality),
+        done=_("Stedfortrederen er oppnevnt."),
+        invalid=_("Velg en person i kommunen."),
+    )
 
 
 @municipality_view()

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -83,7 +82,7 @@ def _posted(
     *,
     done: Done,
     grounds: bool = False,
-) -> HttpResponseBase:
+) -> HttpResponse:
     """A panel form posted: parsed (with the municipality's grounds if it offers them),
     then `call(item, cleaned_data)` calls the service; back to the item's panel."""
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
@@ -95,7 +94,7 @@ def _posted(
 
 @municipality_view(need="inbox")
 @require_POST
-def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> Any:
         return services.comment_hide(
             actor=request.actor,
@@ -111,7 +110,7 @@ def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
 
 @municipality_view(need="inbox")
 @require_POST
-def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     return act(
         request,
@@ -135,7 +134,7 @@ def _removal(
     form_class: type[RemoveForm],
     call: Callable[[InboxItem, dict[str, Any]], ModerationAction],
     done: Callable[[ModerationAction], str],
-) -> HttpResponseBase:
+) -> HttpResponse:
     """Delete or ban in two posts (a deliberate act, MO-1): the panel's form shows the
     confirmation (what is archived, the ground in the guideline's own words, the notice);
     only the confirmation's «Bekreft …» (`confirmed=1`) calls the service."""
@@ -175,7 +174,7 @@ def _removal(
 
 @municipality_view(need="inbox")
 @require_POST
-def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> ModerationAction:
         return services.comment_delete(
             actor=request.actor,
@@ -199,7 +198,7 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 @municipality_view(need="inbox")
 @require_POST
-def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> ModerationAction:
         return bans.author_ban(
             actor=request.actor,
@@ -221,7 +220,7 @@ def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 
 @municipality_view(need="inbox")
 @require_POST
-def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> Any:
         return bans.author_unban(
             actor=request.actor,
@@ -247,7 +246,7 @@ def _next(request: HttpRequest, action: ModerationAction, municipality: Municipa
 
 @municipality_view(need="read")
 @require_POST
-def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return act(
         request,
@@ -260,7 +259,7 @@ def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
 
 @municipality_view(need="read")
 @require_POST
-def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return act_on_form(
         request,
@@ -277,7 +276,7 @@ def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 @municipality_view(need="read")
 @require_POST
-def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Send a failed notice again (MO-4): `via=private` or `via=public`."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     private = request.POST.get("via") == "private"
@@ -294,7 +293,7 @@ def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> H
 
 @municipality_view(need="read")
 @require_POST
-def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponseBase:
+def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The author was told another way (MO-4), with a note on how."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return act(
@@ -387,7 +386,7 @@ def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="manage_policy")
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest, municipality: Municipality) -> HttpResponseBase:
+def settings_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     current = settings_or_default(municipality)
     policy = policy_for(municipality=municipality)
     mo4 = policy.applies("MO-4")

@@ -24,7 +24,7 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
-from ordstyrer.core.console import fail_message, municipality_view
+from ordstyrer.core.console import act, fail_message, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
@@ -209,43 +209,43 @@ def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> H
     """Connect with a token IT made for a Business Manager system user."""
     channel = _channel(request, municipality, pk, "manage")
     form = SystemTokenForm(request.POST)
-    if not form.is_valid():
-        return _render_status(request, channel, token_form=form)
-    try:
-        connections.connection_connect(
+    connected = submit_form(
+        request,
+        form,  # a refusal goes on the form: the password widget never renders the token
+        lambda data: connections.connection_connect(
             actor=request.actor,
             channel=channel,
-            account_id=form.cleaned_data["account_id"],
-            page_id=form.cleaned_data["page_id"],
-            token=SecretToken(form.cleaned_data["token"]),
+            account_id=data["account_id"],
+            page_id=data["page_id"],
+            token=SecretToken(data["token"]),
             method=ConnectionMethod.SYSTEM_USER,
-        )
-    except ServiceError as exc:
-        form.add_error(None, exc.message)  # the password widget never renders the token
-        return _render_status(request, channel, token_form=form)
-    messages.success(request, _("Tokenet er lagret kryptert. Tilgangen sjekkes nå."))
-    return _status_page(channel)
+        ),
+        to=_status_page(channel),
+        done=_("Tokenet er lagret kryptert. Tilgangen sjekkes nå."),
+    )
+    if connected is not None:
+        return connected
+    return _render_status(request, channel, token_form=form)
 
 
 @municipality_view()
 @require_POST
 def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
-    try:
-        connection = connections.connection_disconnect(actor=request.actor, channel=channel)
-    except ServiceError as exc:
-        fail_message(request, exc)
-    else:
+
+    def done(connection: Any) -> str:
         if connection is not None and connection.unsubscribe_pending:
-            messages.success(
-                request,
-                _(
-                    "Kanalen er koblet fra. Tokenet slettes når appen er fjernet fra siden hos Meta."
-                ),
+            return _(
+                "Kanalen er koblet fra. Tokenet slettes når appen er fjernet fra siden hos Meta."
             )
-        else:
-            messages.success(request, _("Kanalen er koblet fra, og tokenet er slettet."))
-    return _status_page(channel)
+        return _("Kanalen er koblet fra, og tokenet er slettet.")
+
+    return act(
+        request,
+        lambda: connections.connection_disconnect(actor=request.actor, channel=channel),
+        to=_status_page(channel),
+        done=done,
+    )
 
 
 @municipality_view()
@@ -255,15 +255,14 @@ def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
     form = BackfillForm(request.POST)
     if not form.is_valid():
         return _render_status(request, channel, backfill_form=form)
-    try:
-        history.history_backfill_start(
+    return act(
+        request,
+        lambda: history.history_backfill_start(
             actor=request.actor, channel=channel, days=form.cleaned_data["days"]
-        )
-    except ServiceError as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Historikken hentes i bakgrunnen."))
-    return _status_page(channel)
+        ),
+        to=_status_page(channel),
+        done=_("Historikken hentes i bakgrunnen."),
+    )
 
 
 @municipality_view()
