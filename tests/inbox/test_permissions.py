@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from ordstyrer.core.errors import AccessDenied
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.inbox.models import ItemStatus
 from ordstyrer.inbox.referrals import item_escalate, item_refer
 from ordstyrer.inbox.replies import reply_send
@@ -82,7 +82,7 @@ def test_editor_of_another_channel_is_refused(world, item):
         lambda: item_refer(actor=world.other_editor, item=item, kind="formal"),
         lambda: item_escalate(actor=world.other_editor, item=item, note="x"),
     ):
-        with pytest.raises(AccessDenied):
+        with pytest.raises(NotPermitted):
             call()
     # Bulk: refused per item, nothing changes.
     response = client.post(f"{base}handling/", {"action": "close", "item": item.pk})
@@ -102,7 +102,7 @@ def test_cannot_assign_to_someone_who_cannot_reply_on_the_channel(world, item):
 def test_chief_administrator_reads_every_channel_but_does_not_reply(world, item):
     client = client_for(world.p.chief_administrator)
     assert client.get(f"/m/{world.municipality.slug}/innboks/{item.pk}/").status_code == 200
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotPermitted):
         reply_send(actor=world.p.chief_administrator, item=item, text="Hei")
 
 

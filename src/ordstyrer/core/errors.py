@@ -12,11 +12,7 @@ from ordstyrer.errors import (
     ServiceError,
 )
 
-# The former name of `NotPermitted`, while the apps move over (issue #17).
-AccessDenied = NotPermitted
-
 __all__ = [
-    "AccessDenied",
     "Conflict",
     "DomainError",
     "NotFound",

@@ -65,7 +65,7 @@ def removal_preview(
 ) -> RemovalPreview:
     """The consequence of deleting `item` (or banning its author) on `ground`.
 
-    Raises `ServiceError` / `AccessDenied` exactly where `comment_delete` or `author_ban`
+    Raises `ServiceError` / `NotPermitted` exactly where `comment_delete` or `author_ban`
     would refuse, before anything is shown as confirmable."""
     if kind not in ("delete", "ban"):
         raise ValueError(f"unknown removal kind {kind!r}")
