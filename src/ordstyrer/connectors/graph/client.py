@@ -150,7 +150,7 @@ class GraphClient:
         return self.get(path, {**params, **time_params(since=since)})
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self._call("GET", self.url(path), params=params, idempotent=True)
+        return self._call("GET", self.url(path), params, idempotent=True)
 
     def get_cursor(self, cursor: str) -> dict[str, Any]:
         """Follow a cursor from `cursor_from_next`, only ever to our own Graph host."""
@@ -163,7 +163,7 @@ class GraphClient:
             )
         params = dict(parse_qsl(theirs.query, keep_blank_values=True))
         url = urlunsplit(theirs._replace(query=""))
-        return self._call("GET", url, params=params, idempotent=True)
+        return self._call("GET", url, params, idempotent=True)
 
     def post(
         self,
@@ -173,22 +173,24 @@ class GraphClient:
         files: Mapping[str, Any] | None = None,
         idempotent: bool = False,
     ) -> dict[str, Any]:
-        return self._call("POST", self.url(path), data=data, files=files, idempotent=idempotent)
+        return self._call("POST", self.url(path), data, files=files, idempotent=idempotent)
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self._call("DELETE", self.url(path), params=params, idempotent=True)
+        return self._call("DELETE", self.url(path), params, idempotent=True)
 
     def _call(
         self,
         method: str,
         url: str,
+        fields: Mapping[str, Any] | None,
         *,
-        params: Mapping[str, Any] | None = None,
-        data: Mapping[str, Any] | None = None,
         files: Mapping[str, Any] | None = None,
         idempotent: bool,
     ) -> dict[str, Any]:
+        """One Graph call: `fields` (and the credentials) go in the form of a POST and in
+        the query string of a GET or DELETE; throttling, retries and errors as above."""
         key = self.throttle_key
+        in_form = method == "POST"
         attempt = 0
         while True:
             if key is not None:
@@ -200,18 +202,15 @@ class GraphClient:
                         retry_after=left,
                         code=ErrorCode.THROTTLED,
                     )
-            query = {k: _graph_value(v) for k, v in (params or {}).items() if v is not None}
-            form = {k: _graph_value(v) for k, v in (data or {}).items() if v is not None}
-            if method == "POST":
-                form.update(self._credentials())
-            else:
-                query.update(self._credentials())
+            values = {k: _graph_value(v) for k, v in (fields or {}).items() if v is not None}
+            values.update(self._credentials())
+            sent = values or None
             try:
                 response = self._session.request(
                     method,
                     url,
-                    params=query or None,
-                    data=form or None,
+                    params=None if in_form else sent,
+                    data=sent if in_form else None,
                     files=files,
                     idempotent=idempotent,
                 )
