@@ -14,11 +14,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import municipality_view, submit_form
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.publishing import access, media, selectors, services
@@ -342,15 +343,18 @@ def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> Http
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     form = ReasonForm(_post(request), initial={"reason": post.flagged_reason})
     confirm_form = ConfirmForm(_post(request))
-    if request.method == "POST" and form.is_valid() and confirm_form.is_valid():
-        try:
-            media.post_take_down(actor=request.actor, post_id=post.pk,
-                                 reason=form.cleaned_data["reason"])  # fmt: skip
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Innlegget tas ned fra plattformene."))
-            return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+    if request.method == "POST" and confirm_form.is_valid():
+        taken = submit_form(
+            request,
+            form,
+            lambda data: media.post_take_down(
+                actor=request.actor, post_id=post.pk, reason=data["reason"]
+            ),
+            to=reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk}),
+            done=_("Innlegget tas ned fra plattformene."),
+        )
+        if taken is not None:
+            return taken
     return render(
         request,
         "publishing/take_down.html",
@@ -405,27 +409,34 @@ def calendar(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 def media_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
     form = MediaUploadForm(_post(request), _files(request))
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        captions = form.cleaned_data.get("captions")
-        try:
-            if upload.size > MAX_FORM_FILE:
+    if request.method == "POST":
+
+        def upload(data: dict[str, Any]) -> Any:
+            file, captions = data["file"], data.get("captions")
+            if file.size > MAX_FORM_FILE:
                 raise ServiceError(_("Filen er for stor."), code="invalid")
-            asset = media.media_upload(
+            return media.media_upload(
                 actor=request.actor,
                 municipality=municipality,
-                filename=upload.name,
-                content=upload.read(),
-                alt_text=form.cleaned_data["alt_text"],
-                caption_mode=form.cleaned_data.get("caption_mode") or "",
+                filename=file.name,
+                content=file.read(),
+                alt_text=data["alt_text"],
+                caption_mode=data.get("caption_mode") or "",
                 captions_name=captions.name if captions else "",
                 captions=captions.read() if captions else None,
             )
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Filen er lastet opp. Fyll ut registeret."))
-            return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
+
+        uploaded = submit_form(
+            request,
+            form,
+            upload,
+            to=lambda asset: reverse(
+                "publishing:media_detail", kwargs={"slug": municipality.slug, "pk": asset.pk}
+            ),
+            done=_("Filen er lastet opp. Fyll ut registeret."),
+        )
+        if uploaded is not None:
+            return uploaded
     return render(
         request,
         "publishing/media_list.html",

@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ordstyrer.core.console import municipality_view
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.console import municipality_view, submit_form
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.crisis.selectors import crisis_requiring_approval
 from ordstyrer.policy import CheckContext, check
@@ -118,23 +118,24 @@ def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpRes
             messages.error(request, _("Bare kommunikasjon og kommunedirektøren kan endre dette."))
             return redirect("policy_settings", slug=municipality.slug)
         form = next((f for f in forms if f.rule_id == posted_rule), None)
-        if form is not None and form.is_valid():
-            try:
-                version = policy_update(
+        if form is not None:
+            saved = submit_form(
+                request,
+                form,
+                lambda data: policy_update(
                     actor=request.actor,
                     municipality=municipality,
                     overrides=form.overrides(),
-                    reason=form.cleaned_data["reason"],
-                )
-            except ServiceError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(
-                    request,
+                    reason=data["reason"],
+                ),
+                to=reverse("policy_settings", kwargs={"slug": municipality.slug}),
+                done=lambda version: (
                     _("Retningslinjen er lagret som versjon %(number)s.")
-                    % {"number": version.number},
-                )
-                return redirect("policy_settings", slug=municipality.slug)
+                    % {"number": version.number}
+                ),
+            )
+            if saved is not None:
+                return saved
     return render(
         request,
         "web/policy_settings.html",
