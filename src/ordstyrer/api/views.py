@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ordstyrer.api.tokens import api_token_revoke, may_manage_all, tokens_visible
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import Already, act, municipality_view
 from ordstyrer.core.errors import NotPermitted
 from ordstyrer.tenants.models import Municipality
 
@@ -43,19 +44,17 @@ def token_revoke(request: HttpRequest, municipality: Municipality, pk: int) -> H
         if request.POST.get("confirmed") != "1":
             messages.error(request, _("Bekreft for å trekke tilbake nøkkelen."))
             return redirect("api_tokens:revoke", slug=municipality.slug, pk=token.pk)
-        was_revoked = token.revoked_at is not None
-        try:
-            api_token_revoke(actor=request.actor, token_id=token.pk)
-        except NotPermitted as exc:
-            messages.error(request, str(exc))
+        if token.revoked_at is not None:
+            done = Already(_("Nøkkelen var allerede trukket tilbake."))
         else:
-            if was_revoked:
-                messages.info(request, _("Nøkkelen var allerede trukket tilbake."))
-            else:
-                messages.success(
-                    request,
-                    _("API-nøkkelen %(id)s er trukket tilbake og virker ikke lenger.")
-                    % {"id": token.prefix},
-                )
-        return redirect("api_tokens:list", slug=municipality.slug)
+            done = _("API-nøkkelen %(id)s er trukket tilbake og virker ikke lenger.") % {
+                "id": token.prefix
+            }
+        return act(
+            request,
+            lambda: api_token_revoke(actor=request.actor, token_id=token.pk),
+            to=reverse("api_tokens:list", kwargs={"slug": municipality.slug}),
+            done=done,
+            refused=(NotPermitted,),
+        )
     return render(request, "api/token_revoke.html", {"token": token, "now": timezone.now()})

@@ -30,8 +30,17 @@ REFUSED: tuple[type[Exception], ...] = (ServiceError,)
 
 # Where a write goes afterwards: a URL, or a redirect the view has built already.
 Target = str | HttpResponse
-# What it says when done: a sentence, or one made from the service's result ("" or
-# None: nothing).
+
+
+class Already(str):
+    """A done message said as information, not success: the service found the thing done
+    already (a replayed form, a second click) and changed nothing."""
+
+    __slots__ = ()
+
+
+# What it says when done: a sentence (an `Already` one as information), or one made
+# from the service's result ("" or None: nothing).
 Done = str | Callable[[Any], str | None] | None
 
 
@@ -68,7 +77,9 @@ def _go(to: Target) -> HttpResponse:
 
 def _say_done(request: HttpRequest, done: Done, result: Any) -> None:
     text = done(result) if callable(done) else done
-    if text:
+    if isinstance(text, Already):
+        messages.info(request, text)
+    elif text:
         messages.success(request, text)
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ordstyrer.core.console import act, act_on_form, fail_message, municipality_view
+from ordstyrer.core.console import Already, act, act_on_form, fail_message, municipality_view
 from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
@@ -187,27 +187,32 @@ def decide(
     if _confirmed(request):
         if action == "reject" and not form.is_valid():
             return _decide_page(request, waiting, kind, object_id, action, form)
-        try:
+
+        def call() -> Any:
             if action == "approve":
-                services.crisis_approve(
-                    municipality=municipality, kind=kind, object_id=object_id,
-                    actor=request.actor, now=timezone.now(),
-                )  # fmt: skip
-            else:
-                services.crisis_reject(
-                    municipality=municipality, kind=kind, object_id=object_id,
-                    actor=request.actor, reason=form.cleaned_data["reason"], now=timezone.now(),
-                )  # fmt: skip
-        except ServiceError as exc:
-            fail_message(request, exc)
-            return _index(municipality)
+                return services.crisis_approve(
+                    municipality=municipality,
+                    kind=kind,
+                    object_id=object_id,
+                    actor=request.actor,
+                    now=timezone.now(),
+                )
+            return services.crisis_reject(
+                municipality=municipality,
+                kind=kind,
+                object_id=object_id,
+                actor=request.actor,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+
         if waiting is None:
-            messages.info(request, _("Dette er allerede avgjort."))  # a replayed form
+            done = Already(_("Dette er allerede avgjort."))  # a replayed form
         elif action == "approve":
-            messages.success(request, _("Godkjent. Teksten publiseres nå."))
+            done = _("Godkjent. Teksten publiseres nå.")
         else:
-            messages.success(request, _("Avvist. Forfatteren har fått begrunnelsen."))
-        return _index(municipality)
+            done = _("Avvist. Forfatteren har fått begrunnelsen.")
+        return act(request, call, to=_index(municipality), done=done)
     if waiting is None:
         messages.info(request, _("Dette er allerede avgjort."))
         return _index(municipality)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import municipality_view
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.console import Already, act, municipality_view
 from ordstyrer.platforms import deadletters
 from ordstyrer.tenants.models import Municipality
 
@@ -47,15 +47,17 @@ def dead_letter_discard(request: HttpRequest, municipality: Municipality, pk: in
             user=request.actor, municipality=municipality, delivery_id=pk
         )
         return render(request, "platforms/deadletter_discard.html", {"letter": letter})
-    try:
-        done = deadletters.delivery_discard(
+
+    def done(discarded: bool) -> str:
+        if discarded:
+            return _("Leveringen er forkastet. Det er ført i revisjonsloggen.")
+        return Already(_("Leveringen var allerede prøvd igjen eller forkastet."))
+
+    return act(
+        request,
+        lambda: deadletters.delivery_discard(
             actor=request.actor, municipality=municipality, delivery_id=pk, now=timezone.now()
-        )
-    except ServiceError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("platforms_deadletters:list", slug=municipality.slug)
-    if done:
-        messages.success(request, _("Leveringen er forkastet. Det er ført i revisjonsloggen."))
-    else:
-        messages.info(request, _("Leveringen var allerede prøvd igjen eller forkastet."))
-    return redirect("platforms_deadletters:list", slug=municipality.slug)
+        ),
+        to=reverse("platforms_deadletters:list", kwargs={"slug": municipality.slug}),
+        done=done,
+    )
