@@ -12,25 +12,22 @@ moderation service can archive and queue the platform deletion in one transactio
 (MO-2: archived *before* anything leaves the platform). The chain head of the
 municipality is locked until that transaction ends.
 
-On PostgreSQL an append is one statement when this connection knows the head
-(compare-and-set): the head is locked only if it is still where this connection last
-saw it, the record is inserted only then, and the head moves only if it was; when the
-head has moved, it is locked with SELECT … FOR UPDATE and read first (docs/archive.md,
-"Appending"). Without a caller's transaction that one statement is the append's own
-transaction.
+An append locks the municipality's chain head (SELECT … FOR UPDATE), computes the
+record from it, inserts it and moves the head — one path, on PostgreSQL and SQLite
+(docs/archive.md, "Appending").
 """
 
 from __future__ import annotations
 
 import dataclasses
-import weakref
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.archive import pg_append
 from ordstyrer.archive.canonical import (
     CANONICAL_VERSION,
     COLUMNS,
@@ -58,6 +55,9 @@ from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.policy import GROUNDS
+
+if TYPE_CHECKING:
+    from ordstyrer.tenants.models import Municipality
 
 # Archive content is written in Bokmål whatever language the actor reads the console in.
 KIND_TITLE_NB = {
@@ -137,77 +137,10 @@ def _titles(entry: ArchiveEntry, channel_name: str) -> tuple[str, str]:
     return safe_text(title)[:TITLE_LIMIT], safe_text(mask_personal_data(public))[:TITLE_LIMIT]
 
 
-def _cursor() -> Any:
-    """A cursor for the per-append statements: on PostgreSQL psycopg's own, with the
-    parameters bound on the server; elsewhere Django's."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    import psycopg
-
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
-def _execute(cursor: Any, sql: str, params: list[Any]) -> None:
-    if connection.vendor == "postgresql":
-        # Not prepared: a transaction-pooling proxy may sit in front of the database.
-        # Errors as Django's (IntegrityError …), noted on the connection as Django's are.
-        with connection.wrap_database_errors:
-            cursor.execute(sql, params, prepare=False)
-    else:
-        cursor.execute(sql, params)
-
-
-def _claim_head(municipality: Any) -> tuple[int, str]:
-    """Lock the municipality's chain head for this transaction (created on first use) and
-    return (sequence, hash) of the newest record. Plain SQL: this runs on every append,
-    and the ORM's query building costs more than the query (bench/archive.py)."""
-    table = ChainHead._meta.db_table
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = f"SELECT sequence, head_hash FROM {table} WHERE municipality_id = %s{lock}"  # noqa: S608
-    with _cursor() as cursor:
-        _execute(cursor, sql, [municipality.pk])
-        row = cursor.fetchone()
-        if row is None:
-            ChainHead.objects.bulk_create(
-                [ChainHead(municipality=municipality)], ignore_conflicts=True
-            )
-            _execute(cursor, sql, [municipality.pk])
-            row = cursor.fetchone()
-    return int(row[0]), row[1]
-
-
-def _move_head(municipality: Any, sequence: int, digest: str) -> None:
-    table = ChainHead._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET sequence = %s, head_hash = %s WHERE municipality_id = %s",  # noqa: S608
-            [sequence, digest, municipality.pk],
-        )
-
-
-# The chain heads this process last wrote or read, per database connection (psycopg's
-# own object, so a new connection starts empty): {municipality id: (sequence, hash)}.
-# Only a guess for the compare-and-set, which checks it against the database — a
-# stale entry (a rolled-back append, another process's append) costs one round trip.
-_HEADS: weakref.WeakKeyDictionary[Any, dict[int, tuple[int, str]]] = weakref.WeakKeyDictionary()
-
-
-def _known_heads() -> dict[int, tuple[int, str]] | None:
-    """This connection's remembered heads; None where there is no compare-and-set."""
-    if connection.vendor != "postgresql":
-        return None
-    connection.ensure_connection()
-    heads = _HEADS.get(connection.connection)
-    if heads is None:
-        heads = _HEADS[connection.connection] = {}
-    return heads
-
-
 def build_body(
     *,
     entry: ArchiveEntry,
-    actor: Any,
+    actor: ActorLike,
     sequence: int,
     archived_at: datetime,
     files: list[dict[str, Any]],
@@ -218,6 +151,7 @@ def build_body(
     channel = entry.channel
     refers = entry.refers_to
     confidentiality = entry.confidentiality
+    user = user_of(actor)
     return {
         "v": CANONICAL_VERSION,
         "municipality": {"id": entry.municipality.pk, "name": entry.municipality.name},
@@ -255,7 +189,7 @@ def build_body(
         "action": entry.action,
         "ground": entry.ground,
         "justification": entry.justification,
-        "actor": None if actor is None else {"id": actor.pk, "name": actor_name(actor)},
+        "actor": None if user is None else {"id": user.pk, "name": actor_name(user)},
         "journal": {"journal": bool(entry.journal), "direction": direction},
         "confidentiality": None
         if confidentiality is None
@@ -267,7 +201,7 @@ def build_body(
 
 
 def archive_append(
-    *, actor: Any, entry: ArchiveEntry, now: datetime | None = None
+    *, actor: ActorLike, entry: ArchiveEntry, now: datetime | None = None
 ) -> ArchiveRecord:
     """Append `entry` to its municipality's chain and return the new record (AR-3).
 
@@ -279,11 +213,11 @@ def archive_append(
     _validate(entry)
     municipality = entry.municipality
     if actor is not None:
-        require(actor, municipality, "read")
-    direction = entry.direction or DEFAULT_DIRECTION[entry.kind]
+        require(actor, municipality, "read")  # no query for the request's Actor
     channel = entry.channel
-    channel_name = entry.channel_name or (channel.name if channel is not None else "")
-    title, public_title = _titles(entry, channel_name)
+    title, public_title = _titles(
+        entry, entry.channel_name or (channel.name if channel is not None else "")
+    )
     file_rows = [
         ArchiveFile(
             position=position,
@@ -295,12 +229,10 @@ def archive_append(
         )
         for position, media in enumerate(entry.media, start=1)
     ]
-    files = [
-        {"position": f.position, "name": f.name, "mime": f.mime, "size": f.size, "sha256": f.sha256}
-        for f in file_rows
-    ]
+    files = [_file_item(row) for row in file_rows]
 
-    def record_after(head_sequence: int, head_hash: str) -> ArchiveRecord:
+    def row_after(head_sequence: int, head_hash: str) -> dict[str, Any]:
+        """The record's column values as the successor of the head (sequence, hash)."""
         body = build_body(
             entry=entry,
             actor=actor,
@@ -309,143 +241,111 @@ def archive_append(
             files=files,
             title=title,
             public_title=public_title,
-            direction=direction,
+            direction=entry.direction or DEFAULT_DIRECTION[entry.kind],
         )
         columns, canonical = seal(body)
-        return ArchiveRecord(
-            municipality=municipality,
+        return {
+            "municipality_id": municipality.pk,
             **columns,
-            canonical=canonical,
-            prev_hash=head_hash,
-            hash=chain_hash(head_hash, canonical),
-        )
+            "canonical": canonical,
+            "prev_hash": head_hash,
+            "hash": chain_hash(head_hash, canonical),
+        }
 
-    heads = _known_heads()
-    known = heads.get(municipality.pk) if heads is not None else None
-    if known is not None and not file_rows and connection.get_autocommit():
-        # No caller's transaction and nothing else to write: the one statement is the
-        # append's own transaction, committed (and flushed to disk) before it returns.
-        record = record_after(*known)
-        if _insert_if_head(record, entry.idempotency_key):
-            heads[municipality.pk] = (record.sequence, record.hash)
-            return record
-        known = None
+    if not file_rows:  # PostgreSQL's fast path, measured: see pg_append
+        added = pg_append.append(municipality.pk, row_after)
+        if added is not None:
+            return _record(municipality, *added)
     # No savepoint inside the caller's transaction: if archiving fails, so does the
-    # action that needed the archive (MO-2), and two round trips are saved.
+    # action that needed the archive (MO-2).
     with transaction.atomic(savepoint=False):
-        record = record_after(*known) if known is not None else None
-        if record is not None and not _insert_if_head(record, entry.idempotency_key):
-            record = None  # the head moved (or the key is taken): lock it and read it
-        if record is None:
-            head_sequence, head_hash = _claim_head(municipality)
-            if heads is not None:
-                heads[municipality.pk] = (head_sequence, head_hash)
-            if entry.idempotency_key:
-                # Checked under the head lock: a concurrent retry waits and then finds it.
-                # The exclude repeats the unique index's condition: SQLite uses a
-                # partial index only then (and would read all the municipality's records).
-                existing = (
-                    ArchiveRecord.objects.filter(
-                        municipality=municipality, idempotency_key=entry.idempotency_key
-                    )
-                    .exclude(idempotency_key="")
-                    .order_by()
-                    .first()
-                )
-                if existing is not None:
-                    return existing
-            record = record_after(head_sequence, head_hash)
-            _insert_and_move_head(record)
-        if heads is not None:
-            heads[municipality.pk] = (record.sequence, record.hash)
+        head_sequence, head_hash = _lock_head(municipality)
+        existing = _key_holder(municipality, entry.idempotency_key)
+        if existing is not None:  # a retry: the first record, unchanged
+            return ArchiveRecord.objects.get(pk=existing)
+        values = row_after(head_sequence, head_hash)
+        record = _record(municipality, _insert(values), values)
         for row in file_rows:
             row.record = record
-        if file_rows:
-            ArchiveFile.objects.bulk_create(file_rows)
+        ArchiveFile.objects.bulk_create(file_rows)
     return record
 
 
-_INSERT_FIELDS = [f for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
+def _file_item(row: ArchiveFile) -> dict[str, Any]:
+    return {
+        "position": row.position,
+        "name": row.name,
+        "mime": row.mime,
+        "size": row.size,
+        "sha256": row.sha256,
+    }
 
 
-# Quoted as both PostgreSQL and SQLite read it (what their quote_name gives).
-_INSERT_COLUMNS = ", ".join(f'"{f.column}"' for f in _INSERT_FIELDS)
-_PLACEHOLDERS = ", ".join(["%s"] * len(_INSERT_FIELDS))
+# The statements of an append, plain SQL: they run on every append, and building them
+# with the ORM each time costs more CPU than running them (docs/archive.md, "Measured").
+# Names quoted as both PostgreSQL and SQLite read them.
+_RECORDS, _HEADS = ArchiveRecord._meta.db_table, ChainHead._meta.db_table
+_FIELDS = [f.attname for f in ArchiveRecord._meta.concrete_fields]  # "id" first
+_LOCK_HEAD = f'SELECT "sequence", "head_hash" FROM "{_HEADS}" WHERE "municipality_id" = %s'  # noqa: S608
+# Repeats the partial unique index's condition as written there: SQLite uses the index
+# only then (and would read all the municipality's records).
+_KEY_HOLDER = (
+    f'SELECT "id" FROM "{_RECORDS}" WHERE "municipality_id" = %s AND "idempotency_key" = %s '  # noqa: S608
+    """AND NOT ("idempotency_key" = '')"""
+)
+_INSERT = 'INSERT INTO "{}" ({}) VALUES ({}) RETURNING "id"'.format(  # noqa: S608
+    _RECORDS, ", ".join(f'"{name}"' for name in _FIELDS[1:]), ", ".join(["%s"] * (len(_FIELDS) - 1))
+)
+_MOVE_HEAD = f'UPDATE "{_HEADS}" SET "sequence" = %s, "head_hash" = %s WHERE "municipality_id" = %s'  # noqa: S608
 
 
-def _insert_values(record: ArchiveRecord) -> tuple[str, list[Any]]:
-    """The record's column list for an INSERT, and its values. The values are plain
-    (int, str, bool, None, aware datetimes); only times need the backend's adaptation
-    (SQLite stores them as text)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    values = [getattr(record, f.attname) for f in _INSERT_FIELDS]
-    return _INSERT_COLUMNS, [adapt(v) if isinstance(v, datetime) else v for v in values]
-
-
-def _inserted(record: ArchiveRecord, pk: int) -> None:
-    record.pk = pk
-    record._state.adding = False
-    record._state.db = connection.alias
-
-
-def _insert_if_head(record: ArchiveRecord, idempotency_key: str) -> bool:
-    """PostgreSQL, one statement: insert `record` and move the chain head to it — only
-    if the head is still at (record.sequence - 1, record.prev_hash) and no record of
-    the municipality holds the idempotency key; False (nothing written) otherwise.
-
-    The head is locked as `_claim_head` locks it; under READ COMMITTED a lock that had
-    to wait for a concurrent append re-checks the condition on the head that append
-    committed, finds it moved and returns nothing, so nothing is inserted. The key is
-    checked by the unique constraint itself (ON CONFLICT … DO NOTHING); the head moves
-    only if the record was inserted."""
-    records, heads = ArchiveRecord._meta.db_table, ChainHead._meta.db_table
-    columns, values = _insert_values(record)
-    sql = (
-        f"WITH head AS (SELECT 1 FROM {heads} WHERE municipality_id = %s "  # noqa: S608
-        "AND sequence = %s AND head_hash = %s FOR UPDATE), "
-        f"added AS (INSERT INTO {records} ({columns}) "
-        f"SELECT {_PLACEHOLDERS} FROM head "
-        "ON CONFLICT (municipality_id, idempotency_key) WHERE idempotency_key <> '' "
-        "DO NOTHING RETURNING id), "
-        f"moved AS (UPDATE {heads} SET sequence = %s, head_hash = %s "
-        "WHERE municipality_id = %s AND EXISTS (SELECT FROM added)) "
-        "SELECT id FROM added"
-    )
-    params = [record.municipality_id, record.sequence - 1, record.prev_hash, *values]
-    params += [record.sequence, record.hash, record.municipality_id]
-    with _cursor() as cursor:
-        _execute(cursor, sql, params)
+def _lock_head(municipality: Municipality) -> tuple[int, str]:
+    """Lock the municipality's chain head until the transaction ends (SELECT … FOR
+    UPDATE; SQLite serialises writers anyway) and return its (sequence, hash)."""
+    sql = _LOCK_HEAD + (" FOR UPDATE" if connection.features.has_select_for_update else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [municipality.pk])
         row = cursor.fetchone()
-    if row is None:
-        return False
-    _inserted(record, row[0])
-    return True
+        if row is None:  # the municipality's first record
+            ChainHead.objects.bulk_create(
+                [ChainHead(municipality=municipality)], ignore_conflicts=True
+            )
+            cursor.execute(sql, [municipality.pk])
+            row = cursor.fetchone()
+    return int(row[0]), row[1]
 
 
-def _insert_and_move_head(record: ArchiveRecord) -> None:
-    """INSERT the record and move the chain head (locked by `_claim_head`) — on
-    PostgreSQL in one statement (a data-modifying CTE)."""
-    columns, values = _insert_values(record)
-    insert = (
-        f"INSERT INTO {ArchiveRecord._meta.db_table} ({columns}) "  # noqa: S608 - names from the model
-        f"VALUES ({_PLACEHOLDERS}) RETURNING id"
+def _key_holder(municipality: Municipality, key: str) -> int | None:
+    """The id of the municipality's record with idempotency key `key`, if any. Asked
+    after the head is locked, in a statement of its own (under READ COMMITTED it sees
+    what the append that held the lock before committed; the locking statement's own
+    snapshot would not)."""
+    if not key:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_KEY_HOLDER, [municipality.pk, key])
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _insert(values: dict[str, Any]) -> int:
+    """INSERT the record (its column `values`) and move the locked chain head to it."""
+    adapt = connection.ops.adapt_datetimefield_value  # SQLite stores times as text
+    row = [values[name] for name in _FIELDS[1:]]
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, [adapt(v) if isinstance(v, datetime) else v for v in row])
+        pk = cursor.fetchone()[0]
+        cursor.execute(_MOVE_HEAD, [values["sequence"], values["hash"], values["municipality_id"]])
+    return pk
+
+
+def _record(municipality: Municipality, pk: int, values: dict[str, Any]) -> ArchiveRecord:
+    """The inserted record as the model, without a query."""
+    record = ArchiveRecord.from_db(
+        connection.alias, _FIELDS, [pk, *(values[name] for name in _FIELDS[1:])]
     )
-    head = [record.sequence, record.hash, record.municipality_id]
-    if connection.vendor == "postgresql":
-        # Parameters bound on the server instead of quoted into the text (the body is
-        # the largest one).
-        sql = (
-            f"WITH moved AS (UPDATE {ChainHead._meta.db_table} "  # noqa: S608
-            "SET sequence = %s, head_hash = %s WHERE municipality_id = %s) " + insert
-        )
-        with _cursor() as cursor:
-            _execute(cursor, sql, [*head, *values])
-            _inserted(record, cursor.fetchone()[0])
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(insert, values)
-            _inserted(record, cursor.fetchone()[0])
-        _move_head(record.municipality, record.sequence, record.hash)
+    record.municipality = municipality  # cached: no query when a caller reads it
+    return record
 
 
 def seal(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
