@@ -117,6 +117,26 @@ def test_refine_person_spans(
     assert names.refine_person_spans(words, spans) == kept
 
 
+@pytest.mark.parametrize(
+    ("words", "spans", "kept"),
+    [
+        # a surname alone after the full name is the same person
+        ("Jens Treider kom . Treider sa nei".split(), [(0, 2)], [(0, 2), (4, 5)]),
+        # ... and so is a first name, before or after
+        ("Kari svarte ikke , sa Kari Hansen".split(), [(5, 7)], [(0, 1), (5, 7)]),
+        # a lone name found by the network is not spread, nor a lower-case word in a cased text
+        ("Treider kom . Treider sa nei".split(), [(0, 1)], [(0, 1)]),
+        ("Ola de Vries og de andre".split(), [(0, 3)], [(0, 3)]),
+        # in a text written in lower case the words are lower case
+        ("ola hansen kom og ola gikk".split(), [(0, 2)], [(0, 2), (4, 5)]),
+    ],
+)
+def test_repeat_person_names(
+    words: list[str], spans: list[tuple[int, int]], kept: list[tuple[int, int]]
+) -> None:
+    assert names.repeat_person_names(words, spans) == kept
+
+
 @needs_names
 def test_lower_case_text_goes_to_the_lower_case_network() -> None:
     """Issue #16: a text written in lower case is read by `ner_lower`, any other text by
@@ -130,10 +150,10 @@ def test_lower_case_text_goes_to_the_lower_case_network() -> None:
         words = [text[s:e] for s, e in names._tokens(text)]  # noqa: SLF001
         doc = nlp.get_pipe(pipe)(Doc(nlp.vocab, words=words))
         spans = [(e.start, e.end) for e in doc.ents if e.label_ == "PER"]
-        if names.span_rules_on(nlp):
-            spans = names.refine_person_spans(words, spans)
         offsets = names._tokens(text)  # noqa: SLF001
-        expected = [(offsets[s][0], offsets[e - 1][1]) for s, e in spans]
+        expected = names.apply_rules(
+            text, offsets, spans, rules=names.span_rules_on(nlp), repeat=names.repeat_rule_on(nlp)
+        )
         assert names.find_person_spans([text], gate=False) == [expected]
         assert expected  # both networks find the names here
 

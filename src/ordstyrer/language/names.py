@@ -1,8 +1,9 @@
 """Person names in comments and posts (PU-1; Midt-Telemark MO-1 "navngir tredjepersoner").
 
-A spaCy pipeline (`spacy.blank("nb")` + NER, PER only) trained on NorNE with
+A spaCy pipeline (`spacy.blank("nb")` + NER; only PER spans are used) trained on NorNE with
 lower-case and comment-style augmentation, shipped in `models/names/` and loaded
-once, lazily, followed by `refine_person_spans` (two rules on the network's spans).
+once, lazily, followed by `apply_rules` (`refine_person_spans`, two rules on the
+network's spans, and `repeat_person_names`, each on when the training command chose it).
 `ordstyrer.language.pii` calls `person_finder()`. The training command's dev figures
 (`ordstyrer.language.train.names.evaluate`) run the same network and the same rules.
 """
@@ -115,8 +116,9 @@ def refine_person_spans(words: list[str], spans: list[tuple[int, int]]) -> list[
       word is not a name ("fjerne benvev", "klokka tenish"); in a text written in lower
       case ("ola nordmann på teknisk") every span is kept.
 
-    Chosen on NorNE dev (nb cased PER F1 0.849 -> 0.856, nn 0.755 -> 0.758); the
-    shipped pipeline and the training command's dev figures both go through this.
+    Whether they apply is chosen by the training command on held-out NorNE *train*
+    (`span_rules_on`); the shipped pipeline and the training command's figures both go
+    through `apply_rules`.
     """
     cased = any(
         _capitalised(word) and i > 0 and words[i - 1] not in _SENTENCE_END
@@ -130,6 +132,26 @@ def refine_person_spans(words: list[str], spans: list[tuple[int, int]]) -> list[
     ]
 
 
+def repeat_person_names(words: list[str], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans, plus each other place in the text where a word of a found full name
+    stands alone ("Jens Treider ... sa Treider"): news and comments name a person in full
+    once, then by surname. Only words of two letters or more, capitalised unless the text
+    is written in lower case (issue #16: lone surnames were the largest group of misses)."""
+    lower = all(w == w.lower() for w in words)
+    covered = {i for s, e in spans for i in range(s, e)}
+    parts = {
+        w.lstrip("@")
+        for s, e in spans
+        if e - s > 1
+        for w in words[s:e]
+        if len(w.lstrip("@")) > 1 and (lower or _capitalised(w))
+    }
+    if not parts:
+        return spans
+    extra = [(i, i + 1) for i, w in enumerate(words) if i not in covered and w.lstrip("@") in parts]
+    return sorted([*spans, *extra])
+
+
 def written_in_lower_case(text: str) -> bool:
     """A text with no capital letter: it goes to the lower-case network, when there is one."""
     return text.lower() == text
@@ -139,6 +161,36 @@ def span_rules_on(nlp) -> bool:  # noqa: ANN001 - spaCy Language
     """Whether `refine_person_spans` applies: chosen on held-out NorNE *train* at training
     time and stored in the model's meta (older models: on)."""
     return bool(nlp.meta.get("ordstyrer", {}).get("span_rules", True))
+
+
+def repeat_rule_on(nlp) -> bool:  # noqa: ANN001 - spaCy Language
+    """Whether `repeat_person_names` applies (chosen like the span rules; older models: off)."""
+    return bool(nlp.meta.get("ordstyrer", {}).get("repeat_names", False))
+
+
+def apply_rules(
+    text: str,
+    offsets: list[tuple[int, int]],
+    found: list[tuple[int, int]],
+    *,
+    rules: bool,
+    repeat: bool,
+) -> list[tuple[int, int]]:
+    """The network's token spans in `text` (tokens `offsets`) after the chosen rules, as
+    character spans (a mention's @ left out)."""
+    if rules or repeat:
+        words = [text[s:e] for s, e in offsets]
+        if rules:
+            found = refine_person_spans(words, found)
+        if repeat:
+            found = repeat_person_names(words, found)
+    spans = []
+    for first, last in found:
+        start = offsets[first][0]
+        if text[start] == "@":  # a mention: the name is what follows the @
+            start += 1
+        spans.append((start, offsets[last - 1][1]))
+    return spans
 
 
 def find_person_spans(
@@ -165,32 +217,34 @@ def find_person_spans(
     out: list[list[tuple[int, int]]] = [[] for _ in texts]
     if not run:
         return out
-    from spacy.tokens import Doc
-
     if nlp is None:
         nlp = _load()
     rules = span_rules_on(nlp)
+    repeat = repeat_rule_on(nlp)
+    for i, found in zip(run, network_spans(nlp, texts, offsets, run), strict=True):
+        out[i] = apply_rules(texts[i], offsets[i], found, rules=rules, repeat=repeat)
+    return out
+
+
+def network_spans(  # noqa: ANN001 - spaCy Language
+    nlp, texts: list[str], offsets: list[list[tuple[int, int]]], indices: list[int]
+) -> list[list[tuple[int, int]]]:
+    """The network's PER token spans for `texts[i]`, `i` in `indices` (in that order): a
+    text written in lower case through `ner_lower` when the model has one, any other
+    through `ner`."""
+    from spacy.tokens import Doc
+
     groups: dict[str, list[int]] = {}
     lower_pipe = "ner_lower" if "ner_lower" in nlp.pipe_names else "ner"
-    for i in run:
+    for i in indices:
         groups.setdefault(lower_pipe if written_in_lower_case(texts[i]) else "ner", []).append(i)
-    for pipe, indices in groups.items():
+    found: dict[int, list[tuple[int, int]]] = {}
+    for pipe, group in groups.items():
         ner = nlp.get_pipe(pipe)
-        docs = [Doc(nlp.vocab, words=[texts[i][s:e] for s, e in offsets[i]]) for i in indices]
-        for i, doc in zip(indices, ner.pipe(docs, batch_size=256), strict=True):
-            text, offs = texts[i], offsets[i]
-            found = [(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PER"]
-            if rules:
-                found = refine_person_spans([t.text for t in doc], found)
-            spans = []
-            for first, last in found:
-                start = offs[first][0]
-                end = offs[last - 1][1]
-                if text[start] == "@":  # a mention: the name is what follows the @
-                    start += 1
-                spans.append((start, end))
-            out[i] = spans
-    return out
+        docs = [Doc(nlp.vocab, words=[texts[i][s:e] for s, e in offsets[i]]) for i in group]
+        for i, doc in zip(group, ner.pipe(docs, batch_size=256), strict=True):
+            found[i] = [(ent.start, ent.end) for ent in doc.ents if ent.label_ == "PER"]
+    return [found[i] for i in indices]
 
 
 def person_finder() -> Callable[[str], list[tuple[int, int]]] | None:
