@@ -142,19 +142,20 @@ def submit_form(
     done: Done = None,
     refused: tuple[type[Exception], ...] = REFUSED,
     on_form: bool = True,
+    field: str | None = None,
 ) -> HttpResponse | None:
     """A page's own form posted: when it is valid, call the service with its cleaned
     data; success says `done` and returns the redirect to `to` (or to what `to` makes of
-    the result). A refusal goes on the form as its error (with `on_form=False`: the
-    page's error message); then, as for an invalid form, None: the view renders the page
-    again, with the errors."""
+    the result). A refusal goes on the form as its error (on `field`, or the whole
+    form's; with `on_form=False`: the page's error message); then, as for an invalid
+    form, None: the view renders the page again, with the errors."""
     if not form.is_valid():
         return None
     try:
         result = call(form.cleaned_data)
     except refused as exc:
         if on_form:
-            form.add_error(None, str(getattr(exc, "message", None) or exc))
+            form.add_error(field, str(getattr(exc, "message", None) or exc))
         else:
             fail_message(request, exc)
         return None

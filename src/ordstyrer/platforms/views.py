@@ -270,15 +270,19 @@ def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
 def import_export(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
     form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _render_status(request, channel, import_form=form)
-    upload = form.cleaned_data["export"]
-    try:
-        history.history_import_start(
-            actor=request.actor, channel=channel, upload=upload, filename=upload.name
-        )
-    except ServiceError as exc:
-        form.add_error("export", exc.message)
-        return _render_status(request, channel, import_form=form)
-    messages.success(request, _("Eksporten importeres i bakgrunnen."))
-    return _status_page(channel)
+    started = submit_form(
+        request,
+        form,
+        lambda data: history.history_import_start(
+            actor=request.actor,
+            channel=channel,
+            upload=data["export"],
+            filename=data["export"].name,
+        ),
+        to=_status_page(channel),
+        done=_("Eksporten importeres i bakgrunnen."),
+        field="export",
+    )
+    if started is not None:
+        return started
+    return _render_status(request, channel, import_form=form)

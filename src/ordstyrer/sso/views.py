@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.sso.backend import AuthenticationRequest, configured
@@ -98,19 +99,21 @@ def mappings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     if request.method == "POST":
         if not may_edit:
             raise NotPermitted(_("Bare kommunikasjon og kommunedirektøren kan endre koblingene."))
-        if form.is_valid():
-            try:
-                group_map(
-                    actor=request.actor,
-                    municipality=municipality,
-                    group=form.cleaned_data["group"],
-                    role=form.cleaned_data["role"],
-                )
-            except ServiceError as exc:
-                form.add_error("group", exc.message)
-            else:
-                messages.success(request, _("Gruppen er koblet til rollen."))
-                return redirect("sso_mappings", slug=municipality.slug)
+        mapped = submit_form(
+            request,
+            form,
+            lambda data: group_map(
+                actor=request.actor,
+                municipality=municipality,
+                group=data["group"],
+                role=data["role"],
+            ),
+            to=reverse("sso_mappings", kwargs={"slug": municipality.slug}),
+            done=_("Gruppen er koblet til rollen."),
+            field="group",
+        )
+        if mapped is not None:
+            return mapped
     return render(
         request,
         "sso/mappings.html",
