@@ -87,6 +87,9 @@ def test_a_page_form_keeps_the_refusal_on_the_form_and_renders_again() -> None:
     assert submit_form(request, form, refuse, to="/") is None
     assert form.non_field_errors() == ["For sent."]
     assert _said(request) == []
+    on_field = ReasonForm({"reason": "x"})
+    assert submit_form(request, on_field, refuse, to="/", field="reason") is None
+    assert on_field.errors == {"reason": ["For sent."]}
     other = ReasonForm({"reason": "x"})
     assert submit_form(request, other, refuse, to="/", on_form=False) is None
     assert _said(request) == [(constants.ERROR, "For sent.")]
