@@ -19,7 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import fail_message, municipality_view
+from ordstyrer.core.console import act, act_on_form, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import presence, privacy, reply_templates, services
@@ -305,15 +305,14 @@ def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
             messages.error(request, _("Velg hvorfor henvendelsen lukkes."))
             return redirect(_detail_url(item, "lukk"))
         reason, note = form.cleaned_data["close_reason"], form.cleaned_data["note"]
-    try:
-        services.item_set_status(
+    return act(
+        request,
+        lambda: services.item_set_status(
             actor=request.actor, item=item, action=action, note=note, close_reason=reason
-        )
-    except ServiceError as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Status er endret."))
-    return redirect(_detail_url(item))
+        ),
+        to=_detail_url(item),
+        done=_("Status er endret."),
+    )
 
 
 @municipality_view(need="inbox")
@@ -321,67 +320,60 @@ def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 def item_assign(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     form = AssignForm(request.POST, people=assignable_people(channel=item.channel))
-    if not form.is_valid():
-        messages.error(request, _("Velg en person fra listen."))
-        return redirect(_detail_url(item))
-    try:
-        services.item_assign(actor=request.actor, item=item, assignee=form.person())
-    except ServiceError as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Tildelingen er lagret."))
-    return redirect(_detail_url(item))
+    return act_on_form(
+        request,
+        form,
+        lambda data: services.item_assign(actor=request.actor, item=item, assignee=form.person()),
+        to=_detail_url(item),
+        done=_("Tildelingen er lagret."),
+        invalid=_("Velg en person fra listen."),
+    )
 
 
 @municipality_view(need="inbox")
 @require_POST
 def item_note(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        services.item_note(actor=request.actor, item=item, text=form.cleaned_data["text"])
-        messages.success(request, _("Notatet er lagret."))
-    else:
-        messages.error(request, _("Notatet er tomt."))
-    return redirect(_detail_url(item, "logg"))
+    return act_on_form(
+        request,
+        NoteForm(request.POST),
+        lambda data: services.item_note(actor=request.actor, item=item, text=data["text"]),
+        to=_detail_url(item, "logg"),
+        done=_("Notatet er lagret."),
+        invalid=_("Notatet er tomt."),
+    )
 
 
 @municipality_view(need="inbox")
 @require_POST
 def item_refer_view(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    form = ReferForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Velg hvor saken skal henvises."))
-        return redirect(_detail_url(item))
-    data = form.cleaned_data
-    try:
-        item_refer(
+    return act_on_form(
+        request,
+        ReferForm(request.POST),
+        lambda data: item_refer(
             actor=request.actor,
             item=item,
             kind=data["kind"],
             target=data["target"],
             note=data["note"],
-        )
-    except ServiceError as exc:
-        fail_message(request, exc)
-    else:
-        messages.success(request, _("Henvisningen er registrert."))
-    return redirect(_detail_url(item))
+        ),
+        to=_detail_url(item),
+        done=_("Henvisningen er registrert."),
+        invalid=_("Velg hvor saken skal henvises."),
+    )
 
 
 @municipality_view(need="inbox")
 @require_POST
 def item_escalate_view(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    form = EscalateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Skriv kort hvorfor saken kan være omdømmekritisk."))
-        return redirect(_detail_url(item))
-    try:
-        item_escalate(actor=request.actor, item=item, note=form.cleaned_data["note"])
-    except (ServiceError, NotPermitted) as exc:
-        messages.error(request, str(getattr(exc, "message", exc)))
-    else:
-        messages.success(request, _("Saken er sendt til kommunikasjon (DI-10)."))
-    return redirect(_detail_url(item))
+    return act_on_form(
+        request,
+        EscalateForm(request.POST),
+        lambda data: item_escalate(actor=request.actor, item=item, note=data["note"]),
+        to=_detail_url(item),
+        done=_("Saken er sendt til kommunikasjon (DI-10)."),
+        invalid=_("Skriv kort hvorfor saken kan være omdømmekritisk."),
+        refused=(ServiceError, NotPermitted),
+    )
