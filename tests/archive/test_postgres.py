@@ -208,3 +208,38 @@ def test_an_append_without_a_callers_transaction_is_committed_when_it_returns():
         seen = _in_thread(lambda pk=record.pk: ArchiveRecord.objects.filter(pk=pk).exists())
         assert seen
     assert verify_chain(p.municipality.pk).ok
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_that_moves_during_the_fast_path_is_followed(monkeypatch):
+    """The fast path (archive/pg_append.py) reads the head without a lock; another
+    connection appends between that read and its statement. The statement writes
+    nothing, and the locked path appends after the other connection's record."""
+    from ordstyrer.archive import services
+
+    p = make_personas("flyttet")
+    first = archive_append(actor=None, entry=deleted_comment(p, media=(), text="A1"))
+    build_body = services.build_body
+    sequences: list[int] = []
+    others: list = []
+
+    def append_other():
+        with connection.cursor() as cursor:  # fails, not hangs, if the head were locked
+            cursor.execute("SET lock_timeout = '5s'")
+        return archive_append(actor=None, entry=deleted_comment(p, media=(), text="B1"))
+
+    def build_body_while_another_appends(**kw):
+        if threading.current_thread() is threading.main_thread():
+            sequences.append(kw["sequence"])
+            if not others:  # the first computation: another connection appends now
+                others.append(_in_thread(append_other))
+        return build_body(**kw)
+
+    monkeypatch.setattr(services, "build_body", build_body_while_another_appends)
+    mine = archive_append(actor=None, entry=deleted_comment(p, media=(), text="A2"))
+    other = others[0]
+    assert sequences == [2, 3]  # computed after the head it read, then after the new one
+    assert (other.sequence, other.prev_hash) == (2, first.hash)
+    assert (mine.sequence, mine.prev_hash) == (3, other.hash)
+    assert ArchiveRecord.objects.filter(municipality=p.municipality).count() == 3
+    assert verify_chain(p.municipality.pk).ok
