@@ -195,30 +195,17 @@ def bench_insert_ceiling(municipality, n: int) -> dict:
 
 
 def make_chain(municipality, count: int, *, batch: int = 5000) -> None:
-    """A valid chain made in bulk (`chained_records`). On PostgreSQL the trigger that
-    moves the head with each record (migration 0005) is off meanwhile — it would
-    update the head row once per row inside one statement — and the head is set at
-    the end; SQLite runs it."""
+    """A valid chain made in bulk (`chained_records`), the head set at the end."""
     from ordstyrer.archive.models import ArchiveRecord, ChainHead
 
-    table = ArchiveRecord._meta.db_table
-    trigger = f"{table}_follows_head"
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-    try:
-        rows: list = []
-        for row in chained_records(municipality, count):
-            rows.append(row)
-            if len(rows) == batch:
-                ArchiveRecord.objects.bulk_create(rows)
-                rows.clear()
-        if rows:
+    rows: list = []
+    for row in chained_records(municipality, count):
+        rows.append(row)
+        if len(rows) == batch:
             ArchiveRecord.objects.bulk_create(rows)
-    finally:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+            rows.clear()
+    if rows:
+        ArchiveRecord.objects.bulk_create(rows)
     last = ArchiveRecord.objects.filter(municipality=municipality).order_by("-sequence").first()
     ChainHead.objects.filter(pk=municipality.pk).update(sequence=last.sequence, head_hash=last.hash)
 
