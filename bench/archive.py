@@ -11,7 +11,9 @@ migrated, then dropped — the archive is append-only, so the benchmark never wr
               the same run: the commit ceiling (N empty one-row transactions) and the
               insert ceiling (N records computed beforehand, each inserted and
               committed on its own: an append without reading the head or building
-              the record)
+              the record). The single appends and the commit ceiling also give their
+              CPU per operation, this process's and (PostgreSQL on this host) its
+              backend's: on a machine shared with other work the rates say little
     verify    a chain of V records (made in bulk with the same canonical form and
               hashes as archive_append), `verify_chain` timed, projected to 1,000,000
     render    R PDF/A-2b renderings (WeasyPrint), per second
@@ -88,10 +90,11 @@ def bench_appends(municipality, n: int) -> dict:
         return entry(municipality, index, idempotency_key=f"moderation:delete:{index}")
 
     archive_append(actor=None, entry=keyed(0))  # warm up (head row, caches)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     for index in range(1, n + 1):
         archive_append(actor=None, entry=keyed(index))
     single = n / (time.perf_counter() - start)
+    single_cpu = _cpu_per(cpu, n)
     start = time.perf_counter()
     for index in range(n + 1, 2 * n + 1):
         with transaction.atomic():
@@ -107,6 +110,7 @@ def bench_appends(municipality, n: int) -> dict:
     batched = n / (time.perf_counter() - start)
     return {
         "appends_per_s": round(single),
+        **{f"append_{name}": value for name, value in single_cpu.items()},
         "appends_per_s_in_callers_transaction": round(in_transaction),
         "appends_per_s_batched_100": round(batched),
     }
@@ -117,11 +121,41 @@ def bench_commit_ceiling(n: int) -> dict:
     the ceiling for appends that each commit on their own (fsync per commit)."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_commit (id integer)")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu()
     for index in range(n):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("INSERT INTO bench_commit (id) VALUES (%s)", [index])
-    return {"commits_per_s_ceiling": round(n / (time.perf_counter() - start))}
+    return {
+        "commits_per_s_ceiling": round(n / (time.perf_counter() - start)),
+        **{f"commit_{name}": value for name, value in _cpu_per(cpu, n).items()},
+    }
+
+
+def _cpu() -> tuple[float, float | None]:
+    """CPU seconds used so far by this process and by its PostgreSQL backend (None
+    where the backend's /proc entry cannot be read: SQLite, another host)."""
+    backend = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            backend = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            pass
+    return time.process_time(), backend
+
+
+def _cpu_per(before: tuple[float, float | None], n: int) -> dict:
+    """CPU milliseconds per operation since `before`, client and database backend: on a
+    machine shared with other work they say more than the rates do."""
+    client, backend = _cpu()
+    figures = {"client_cpu_ms": round((client - before[0]) * 1000 / n, 3)}
+    if backend is not None and before[1] is not None:
+        figures["backend_cpu_ms"] = round((backend - before[1]) * 1000 / n, 3)
+    return figures
 
 
 def bench_parallel(n: int, threads: int) -> dict:
