@@ -12,9 +12,12 @@ moderation service can archive and queue the platform deletion in one transactio
 (MO-2: archived *before* anything leaves the platform). The chain head of the
 municipality is locked until that transaction ends.
 
-An append locks the municipality's chain head (SELECT … FOR UPDATE), computes the
-record from it, inserts it and moves the head — one path, on PostgreSQL and SQLite
-(docs/archive.md, "Appending").
+An append locks the municipality's chain head (SELECT … FOR UPDATE), checks the
+idempotency key, computes the record from the head, inserts it and moves the head —
+one path, on PostgreSQL and SQLite. On PostgreSQL an append without files first tries
+the one fast path, `archive.pg_append` (an unlocked read and one statement that writes
+only if the head has not moved; why it exists is measured there). docs/archive.md,
+"Appending".
 """
 
 from __future__ import annotations
