@@ -9,8 +9,10 @@ p95 / p99 latency, pages per second, the CPU each page cost the web processes an
 PostgreSQL backends of the bench database (user + system time from /proc over the
 measured seconds, divided by the pages answered: steadier than latency on a shared
 machine), the load average before and after, and each web process's memory before the
-first request and at the end. The web processes run this tree's code (also when the
-benchmark runs from an export of another commit, to compare).
+first request and at the end, and the CPU per page of the clients themselves (this
+process), which share the machine's two cores with the server. The web processes run
+this tree's code (also when the benchmark runs from an export of another commit, to
+compare).
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
         .venv/bin/python bench/web.py [--items N] [--web K] [--clients C] [--seconds S]
@@ -248,6 +250,7 @@ def main() -> None:
         # Per backend: a waitress thread opens its connection when it first serves.
         pg_start = {pid: _cpu_seconds([pid]) for pid in _postgres_backends(database)}
         web_cpu = _cpu_seconds(web_pids)
+        client_cpu = sum(os.times()[:2])  # this process: the clients share the two cores
         started = time.perf_counter()
         for t in threads:
             t.start()
@@ -255,6 +258,7 @@ def main() -> None:
             t.join()
         wall = time.perf_counter() - started
         web_cpu = _cpu_seconds(web_pids) - web_cpu
+        client_cpu = sum(os.times()[:2]) - client_cpu
         pg_pids = _postgres_backends(database)
         pg_cpu = sum(_cpu_seconds([pid]) - pg_start.get(pid, 0.0) for pid in pg_pids)
         busy = [_children_rss_mb(p.pid) for p in procs]
@@ -281,7 +285,8 @@ def main() -> None:
     )
     print(
         f"CPU per page: web processes {web_cpu / len(values) * 1000:.1f} ms, PostgreSQL "
-        f"backends {pg_cpu / len(values) * 1000:.1f} ms ({len(pg_pids)} backends of «{database}»)"
+        f"backends {pg_cpu / len(values) * 1000:.1f} ms ({len(pg_pids)} backends of «{database}»), "
+        f"the clients {client_cpu / len(values) * 1000:.1f} ms"
     )
     for i, (a, b) in enumerate(zip(idle, busy, strict=True)):
         print(f"web process {i + 1}: {a:.0f} MB before the first request, {b:.0f} MB at the end")
