@@ -9,8 +9,13 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from ordstyrer.channels import services
-from ordstyrer.channels.models import ChannelEvent, ChannelStatus
-from ordstyrer.channels.permissions import may_decide, may_edit_proposal
+from ordstyrer.channels.models import ChannelEvent, ChannelRole, ChannelStatus
+from ordstyrer.channels.permissions import (
+    channel_role_of,
+    has_channel_need,
+    may_decide,
+    may_edit_proposal,
+)
 from ordstyrer.channels.selectors import channels_awaiting_decision, reviews_for
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import actor_in
@@ -82,3 +87,28 @@ def test_the_console_refuses_the_proposer_deciding_their_own_proposal(client, pe
     assert any("eget forslag" in str(m) for m in get_messages(response.wsgi_request))
     mine.refresh_from_db()
     assert mine.status == ChannelStatus.IN_REVIEW
+
+
+def test_channel_roles_live_on_the_requests_actor_not_on_the_user(
+    personas, django_assert_num_queries
+):
+    """Issue #17: the role per channel is asked once per `Actor` and kept there only; a
+    change of roles by that Actor is seen at once (CH-3)."""
+    p = personas
+    channel = active_channel(p)  # proposed by the employee, its main administrator
+    as_main = actor(p, p.employee)
+    assert has_channel_need(as_main, channel, "manage")
+    with django_assert_num_queries(0):
+        assert channel_role_of(as_main, channel) == ChannelRole.MAIN_ADMIN
+    assert not hasattr(p.employee, "_ordstyrer_channel_roles")
+
+    successor = person_with_roles(p.municipality, username="etterfolger")
+    services.channel_role_set(
+        actor=as_main, channel=channel, user=successor, role=ChannelRole.MAIN_ADMIN
+    )
+    services.channel_role_set(
+        actor=as_main, channel=channel, user=p.employee, role=ChannelRole.EDITOR
+    )
+    assert channel_role_of(as_main, channel) == ChannelRole.EDITOR
+    assert not has_channel_need(as_main, channel, "manage")
+    assert has_channel_need(as_main, channel, "publish")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
-from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.actor import Actor, ActorLike, user_of
 from ordstyrer.core.errors import NotFound, NotPermitted
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role
@@ -72,27 +72,25 @@ def channel_ids_with_need(
 
 
 def channel_role_of(user: ActorLike, channel: Channel) -> str | None:
-    """The user's role on the channel, or None (cached on the user for the request)."""
-    user = user_of(user)
-    if not getattr(user, "is_authenticated", False):
+    """The person's role on the channel, or None; remembered by the request's `Actor`
+    (a bare user asks the database each time)."""
+    person = user_of(user)
+    if not getattr(person, "is_authenticated", False):
         return None
-    cache = getattr(user, "_ordstyrer_channel_roles", None)
-    if cache is None:
-        cache = {}
-        user._ordstyrer_channel_roles = cache
+    cache = user.channel_roles if isinstance(user, Actor) else {}
     if channel.pk not in cache:
         cache[channel.pk] = (
-            ChannelMembership.objects.filter(channel=channel, user=user)
+            ChannelMembership.objects.filter(channel=channel, user=person)
             .values_list("role", flat=True)
             .first()
         )
     return cache[channel.pk]
 
 
-def forget_channel_roles(user: ActorLike) -> None:
-    user = user_of(user)
-    if hasattr(user, "_ordstyrer_channel_roles"):
-        del user._ordstyrer_channel_roles
+def forget_channel_roles(actor: ActorLike) -> None:
+    """After a change of channel roles: the acting `Actor` asks again."""
+    if isinstance(actor, Actor):
+        actor.channel_roles.clear()
 
 
 def has_channel_need(user: ActorLike, channel: Channel, need: str) -> bool:

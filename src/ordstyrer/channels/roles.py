@@ -76,7 +76,7 @@ def channel_role_set(
             obj=channel,
             data={"user_id": user.pk, "role": role, "previous": previous},
         )
-    forget_channel_roles(user)
+    forget_channel_roles(actor)
     return membership
 
 
@@ -98,4 +98,4 @@ def channel_role_remove(*, actor: ActorLike, channel: Channel, user: Any) -> Non
             obj=channel,
             data={"user_id": user.pk, "previous": membership.role},
         )
-    forget_channel_roles(user)
+    forget_channel_roles(actor)

@@ -117,7 +117,7 @@ def _set_proposed_main_admin(
         defaults={"role": ChannelRole.MAIN_ADMIN, "granted_by": person(actor), "granted_at": now},
     )
     channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user).delete()
-    forget_channel_roles(user)
+    forget_channel_roles(actor)
 
 
 def channel_propose(

@@ -10,7 +10,7 @@ a bare user get one through `core.permissions.actor_for`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ class Actor:
     user: Any  # the auth user model (settings.AUTH_USER_MODEL)
     municipality: Municipality
     roles: frozenset[str]
+    # The person's role per channel id, filled as asked (`channels.permissions`): the
+    # request's cache, gone with the request — never kept on the user object.
+    channel_roles: dict[int, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def is_member(self) -> bool:
