@@ -119,12 +119,20 @@ def require(who: ActorLike, municipality: Municipality, need: str) -> Actor:
 def actor_in(*, user: Any, slug: str, need: str = "read") -> Actor:
     """`user` acting in the municipality `slug`, if they may do `need` there: the one
     role lookup of a request (the console's `municipality_view`, the API's
-    `municipality_for`)."""
-    try:
-        municipality = Municipality.objects.get(slug=slug)
-    except Municipality.DoesNotExist:
-        raise not_found() from None
-    return require(user, municipality, need)
+    `municipality_for`). One query: the person's roles there, each with the municipality
+    (#14); none for an outsider, an anonymous person or an unknown slug — 404 alike."""
+    if not getattr(user, "is_authenticated", False):
+        raise not_found()
+    held = list(
+        RoleAssignment.objects.filter(user=user, municipality__slug=slug).select_related(
+            "municipality"
+        )
+    )
+    if not held:
+        raise not_found()
+    municipality = held[0].municipality
+    actor = Actor(user=user, municipality=municipality, roles=frozenset(r.role for r in held))
+    return require(actor, municipality, need)
 
 
 def access_municipality(*, user: Any, slug: str, need: str = "read") -> Municipality:
