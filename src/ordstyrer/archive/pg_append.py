@@ -1,20 +1,20 @@
 """The one fast path of `archive_append`: PostgreSQL, an append without files.
 
-Why it exists — measured 6 Dec 2026, 00:14–00:19 UTC (one chain on PostgreSQL 15, the
-appends as the moderation services make them, with idempotency keys; the 2-core
-machine shared with other sessions, load 12–14, so CPU per append — this process's
-plus its PostgreSQL backend's — not the rate; medians of 8–10 blocks of 300, the
-variants interleaved; docs/archive.md, "Measured"):
+Why it exists — measured 6 Dec 2026 (one chain on PostgreSQL 15, the appends as the
+moderation services make them, with idempotency keys; the 2-core machine shared with
+other sessions, load 11–14, so CPU per append — this process's plus its PostgreSQL
+backend's — not the rate; medians of 8–10 blocks of 300, the variants interleaved; two
+runs, 00:14–00:19 and 00:35–00:38 UTC; docs/archive.md, "Measured"):
 
-    CPU per append                     this path   locked path only   before #17
-    committed on its own                 1.01 ms        1.32 ms          1.22 ms
-    inside a caller's transaction        1.15 ms        1.40 ms          1.39 ms
-    100 per transaction                  0.60 ms        0.71 ms          0.79 ms
+    CPU per append                     this path     locked path only   before #17
+    committed on its own             1.01 / 1.27 ms   1.32 / 1.93 ms   1.22 / 1.40 ms
+    inside a caller's transaction    1.15 / 1.69 ms   1.40 / 1.97 ms   1.39 / 1.63 ms
+    100 per transaction                 0.60 ms          0.71 ms          0.79 ms
 
 The locked path alone is BEGIN, the head lock, the key check, the INSERT, the head's
 UPDATE and COMMIT — six round trips where this path has two — and would make the
-append about a quarter dearer than the code it replaced ("before #17": four paths and
-a head remembered per connection).
+append a quarter to two fifths dearer than this path, and dearer than the code it
+replaced ("before #17": four paths and a head remembered per connection).
 
 How: read the chain head without a lock, compute the record after it (the caller's
 `row_after`), and write it with one statement. The statement locks the head only if it
