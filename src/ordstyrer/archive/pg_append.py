@@ -13,7 +13,7 @@ runs, 00:14–00:19 and 00:35–00:38 UTC; docs/archive.md, "Measured"):
 
 The locked path alone is BEGIN, the head lock, the key check, the INSERT, the head's
 UPDATE and COMMIT — six round trips where this path has two — and would make the
-append a quarter to two fifths dearer than this path, and dearer than the code it
+append a fifth to a half dearer than this path, and dearer than the code it
 replaced ("before #17": four paths and a head remembered per connection).
 
 How: read the chain head without a lock, compute the record after it (the caller's
