@@ -2,19 +2,24 @@
 
 Why it exists — measured 6 Dec 2026 (one chain on PostgreSQL 15, the appends as the
 moderation services make them, with idempotency keys; the 2-core machine shared with
-other sessions, load 11–14, so CPU per append — this process's plus its PostgreSQL
-backend's — not the rate; medians of 8–10 blocks of 300, the variants interleaved; two
-runs, 00:14–00:19 and 00:35–00:38 UTC; docs/archive.md, "Measured"):
+other sessions, load 8–14, so CPU per append — this process's plus its PostgreSQL
+backend's — not the rate; medians of 6–10 blocks of 300, the variants interleaved in
+one process; four runs, 00:14–00:42 UTC; docs/archive.md, "Measured"):
 
-    CPU per append                     this path     locked path only   before #17
-    committed on its own             1.01 / 1.27 ms   1.32 / 1.93 ms   1.22 / 1.40 ms
-    inside a caller's transaction    1.15 / 1.69 ms   1.40 / 1.97 ms   1.39 / 1.63 ms
-    100 per transaction                 0.60 ms          0.71 ms          0.79 ms
+    CPU per append                          this path    locked path only   before #17
+    committed on its own                  1.01–1.27 ms    1.28–1.93 ms    1.13–1.40 ms
+    inside a caller's transaction         1.15–1.69 ms    1.28–1.97 ms    1.34–1.63 ms
+    committed on its own, not prepared*      1.34 ms         1.89 ms         1.24 ms
+    inside a caller's transaction, idem      1.66 ms         1.74 ms         1.32 ms
+
+    * ORDSTYRER_DB_PREPARED=false (config/settings.py: for a pooling proxy that
+      keeps no prepared statements); the other rows with the default, prepared.
 
 The locked path alone is BEGIN, the head lock, the key check, the INSERT, the head's
-UPDATE and COMMIT — six round trips where this path has two — and would make the
-append a fifth to a half dearer than this path, and dearer than the code it
-replaced ("before #17": four paths and a head remembered per connection).
+UPDATE and COMMIT — six round trips where this path has two. In each run this path
+cost 15–34 % less CPU than the locked path for an append committed on its own (5–18 %
+less inside a caller's transaction), and about what the code it replaced cost ("before
+#17": four paths, a head remembered per connection, one statement).
 
 How: read the chain head without a lock, compute the record after it (the caller's
 `row_after`), and write it with one statement. The statement locks the head only if it
