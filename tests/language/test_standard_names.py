@@ -89,6 +89,8 @@ def test_gate_skips_texts_without_name_cues() -> None:
         # a longer text written all in lower case goes through, whatever its words (#16)
         ("har noen snakka med gunnhild på kontoret", True),
         ("har noen snakka med Gunnhild på kontoret", True),
+        # ... but not a phone number after one word
+        ("tlf +47 45 21 17 85", False),
     ],
 )
 def test_gate_cues(text: str, gated: bool) -> None:
