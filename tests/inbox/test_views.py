@@ -53,9 +53,9 @@ def test_list_runs_a_constant_number_of_queries(world, who, django_assert_num_qu
     # The editor's channels: one more, one for the publishing menu (communications may
     # publish by role) and one for the moderation menu (#15; communications reads every
     # log by role). Every console page: +1 the crisis banner (PU-12). The two counts
-    # ("N waiting, M past the deadline") are one query (#14), and so are the municipality
-    # and the person's roles there (#14).
-    expected = 8 if who == "communications" else 11
+    # ("N waiting, M past the deadline") are one query (#14), and so are the municipality,
+    # the person's roles there and whether they belong to another one (the switcher, #14).
+    expected = 7 if who == "communications" else 10
     with django_assert_num_queries(expected):
         client.get(url)
 
@@ -80,9 +80,9 @@ def test_detail_runs_a_constant_number_of_queries(
     # moderate, costs the panel nothing.
     # (Every console page: +1 the crisis banner, PU-12; the editor: +1 the publishing menu,
     # +1 the moderation menu, #15; +1 who else is writing a reply here, #15.)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         editor.get(url)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         communications.get(url)
 
 

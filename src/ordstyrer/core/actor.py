@@ -30,6 +30,9 @@ class Actor:
     # The person's role per channel id, filled as asked (`channels.permissions`): the
     # request's cache, gone with the request — never kept on the user object.
     channel_roles: dict[int, str | None] = field(default_factory=dict, compare=False, repr=False)
+    # Whether the person also holds a role in another municipality (the console menu's
+    # switcher), read with the roles by `permissions.actor_in`; None where not asked.
+    member_elsewhere: bool | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_member(self) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.core.actor import Actor, ActorLike, user_of
@@ -120,18 +120,27 @@ def actor_in(*, user: Any, slug: str, need: str = "read") -> Actor:
     """`user` acting in the municipality `slug`, if they may do `need` there: the one
     role lookup of a request (the console's `municipality_view`, the API's
     `municipality_for`). One query: the person's roles there, each with the municipality
-    (#14); none for an outsider, an anonymous person or an unknown slug — 404 alike."""
+    and whether they hold a role in another municipality too (the menu's switcher, #14);
+    none for an outsider, an anonymous person or an unknown slug — 404 alike."""
     if not getattr(user, "is_authenticated", False):
         raise not_found()
+    elsewhere = RoleAssignment.objects.filter(user=user).exclude(
+        municipality=OuterRef("municipality")
+    )
     held = list(
-        RoleAssignment.objects.filter(user=user, municipality__slug=slug).select_related(
-            "municipality"
-        )
+        RoleAssignment.objects.filter(user=user, municipality__slug=slug)
+        .select_related("municipality")
+        .annotate(elsewhere=Exists(elsewhere))
     )
     if not held:
         raise not_found()
     municipality = held[0].municipality
-    actor = Actor(user=user, municipality=municipality, roles=frozenset(r.role for r in held))
+    actor = Actor(
+        user=user,
+        municipality=municipality,
+        roles=frozenset(r.role for r in held),
+        member_elsewhere=held[0].elsewhere,
+    )
     return require(actor, municipality, need)
 
 

@@ -88,19 +88,29 @@ def links(key: MenuKey) -> tuple[Link, ...]:
 
 
 def menu_key(context: Any) -> MenuKey:
-    """The cache key of the person's menu on this page (a query or two: the roles come
-    from the request's `Actor`)."""
+    """The cache key of the person's menu on this page. The roles and the other
+    municipalities come from the request's `Actor` where there is one; whether the
+    person moderates or publishes may take a query each (`may_moderate_in`,
+    `may_publish_in`)."""
     from ordstyrer.core.permissions import municipalities_for, roles_in
 
     request = context["request"]
     user = request.user
     municipality = context.get("current_municipality")
-    # Ids, two at most: whether there is more than one.
-    several = len(municipalities_for(user).order_by().values_list("pk", flat=True)[:2]) > 1
+    actor = getattr(request, "actor", None)
+    if (
+        municipality is not None
+        and actor is not None
+        and actor.member_elsewhere is not None
+        and actor.municipality.pk == municipality.pk
+    ):
+        several = actor.member_elsewhere  # read with the roles (`actor_in`)
+    else:  # ids, two at most: whether there is more than one
+        several = len(municipalities_for(user).order_by().values_list("pk", flat=True)[:2]) > 1
     language = get_language() or ""
     if municipality is None:
         return MenuKey(language, "", False, False, False, False, False, several)
-    roles = roles_in(getattr(request, "actor", user), municipality)
+    roles = roles_in(actor or user, municipality)
     return MenuKey(
         language,
         municipality.slug,
