@@ -77,7 +77,7 @@ def may_contain_name(
 ) -> bool:
     """Cheap gate before the network: a capital inside a sentence, a known first name or
     name word (`name_words`; `known` overrides the shipped list), an @, or a longer text
-    written all in lower case.
+    written all in lower case (six tokens or more, three of them words).
 
     Comments with none of these ("Når åpner biblioteket?") cannot hold a name the model
     would find, so they skip it; this is what makes the full pipeline fast.
