@@ -33,7 +33,10 @@ def labelled() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def authored() -> list[dict]:
-    return train_comments.load_jsonl(train_comments.AUTHORED)
+    """Both batches of authored rows: the one in training and the one pending."""
+    return train_comments.load_jsonl(train_comments.AUTHORED) + train_comments.load_jsonl(
+        train_comments.AUTHORED_PENDING
+    )
 
 
 def _near(a: str, b: str, ratio: float) -> bool:
