@@ -4,7 +4,8 @@ The menu was a dozen `url` and `translate` tags in `base.html`, rendered on ever
 about half of the shell's template time on the inbox list, the busiest page (#14). Which
 links a person sees depends only on the language, the municipality and what the person
 may do there (their roles, whether they read a moderation log or publish, whether they see
-the crisis page, whether they belong to more than one municipality). Those are the key of
+the crisis page, whether they belong to more than one municipality) and, for the URLs,
+the script prefix. Those are the key of
 a small per-process cache of the built links; nothing else goes in, so a language switch,
 another municipality or another set of rights is another entry — never another's menu.
 The entry only holds translations and URLs, which do not change while a process runs.
@@ -18,7 +19,7 @@ from html import escape
 from typing import Any, NamedTuple
 
 from django import template
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ class MenuKey(NamedTuple):
     """Everything the menu's links depend on."""
 
     language: str
+    prefix: str  # the script prefix `reverse` puts before every path
     slug: str  # "" outside a municipality: only the switcher, if any
     archive: bool  # communications or archivist (the archive)
     deadletters: bool  # communications (the failed webhook deliveries)
@@ -108,11 +110,13 @@ def menu_key(context: Any) -> MenuKey:
     else:  # ids, two at most: whether there is more than one
         several = len(municipalities_for(user).order_by().values_list("pk", flat=True)[:2]) > 1
     language = get_language() or ""
+    prefix = get_script_prefix()
     if municipality is None:
-        return MenuKey(language, "", False, False, False, False, False, several)
+        return MenuKey(language, prefix, "", False, False, False, False, False, several)
     roles = roles_in(actor or user, municipality)
     return MenuKey(
         language,
+        prefix,
         municipality.slug,
         archive=bool(roles & {Role.COMMUNICATIONS, Role.ARCHIVIST}),
         deadletters=Role.COMMUNICATIONS in roles,
