@@ -5,9 +5,9 @@ about half of the shell's template time on the inbox list, the busiest page (#14
 links a person sees depends only on the language, the municipality and what the person
 may do there (their roles, whether they read a moderation log or publish, whether they see
 the crisis page, whether they belong to more than one municipality) and, for the URLs,
-the script prefix. Those are the key of
-a small per-process cache of the built links; nothing else goes in, so a language switch,
-another municipality or another set of rights is another entry — never another's menu.
+the script prefix. Those are the key of a small per-process cache of the built links;
+nothing else goes in, so a language switch, another municipality or another set of
+rights is another entry — never another's menu.
 The entry only holds translations and URLs, which do not change while a process runs.
 The current page's link gets `aria-current` after the lookup.
 """
