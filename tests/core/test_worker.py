@@ -62,3 +62,27 @@ def test_the_shared_runner_leaves_own_thread_sweeps_alone(sweeps) -> None:
     assert _in_a_thread(worker.SweepRunner().run_due) == {"test.a": 1}
     assert _in_a_thread(worker.SweepRunner(only="test.b").run_due) == {"test.b": 1}
     assert ran == ["a", "b"]
+
+
+def test_the_worker_binds_parameters_on_the_client_whatever_the_web_tier_does(monkeypatch):
+    """`ordstyrer worker` turns off the web tier's server-side binding for its own
+    connections: its bulk statements cost PostgreSQL twice the CPU prepared (#14,
+    bench/webhooks.py)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side binding is PostgreSQL's (DATABASE_URL=postgres://…)")
+    import psycopg
+
+    options = connection.settings_dict["OPTIONS"]
+    monkeypatch.setitem(options, "server_side_binding", True)
+    monkeypatch.setitem(options, "prepare_threshold", 5)
+    assert not issubclass(
+        connection.get_connection_params()["cursor_factory"], psycopg.ClientCursor
+    )
+
+    worker.bind_parameters_on_client()
+
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+    assert issubclass(connection.get_connection_params()["cursor_factory"], psycopg.ClientCursor)

@@ -10,8 +10,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval, **options):
-        from ordstyrer.core.worker import make_worker
+        from ordstyrer.core.worker import bind_parameters_on_client, make_worker
 
+        bind_parameters_on_client()
         worker = make_worker(interval=interval)
         worker.configure_signals()
         worker.run()
