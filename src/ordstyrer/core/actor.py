@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -24,7 +24,8 @@ class Actor:
     """A person acting in one municipality, with the roles they hold there (empty for an
     outsider). Frozen: the roles are read once and do not change under the request."""
 
-    user: Any  # the auth user model (settings.AUTH_USER_MODEL)
+    # The auth user model (settings.AUTH_USER_MODEL); None for the system (`actor_for(None, …)`).
+    user: AbstractBaseUser | None
     municipality: Municipality
     roles: frozenset[str]
     # The person's role per channel id, filled as asked (`channels.permissions`): the
@@ -55,6 +56,6 @@ class Actor:
 ActorLike: TypeAlias = "Actor | AbstractBaseUser | None"
 
 
-def user_of(actor: ActorLike) -> Any:
+def user_of(actor: ActorLike) -> AbstractBaseUser | None:
     """The person behind `actor`: the user of an `Actor`; a bare user or None as given."""
     return actor.user if isinstance(actor, Actor) else actor

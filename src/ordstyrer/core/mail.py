@@ -9,13 +9,16 @@ inactive people or people without an address.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def addresses(users: Iterable[Any]) -> list[str]:
+
+def addresses(users: Iterable[AbstractBaseUser | None]) -> list[str]:
     """The distinct e-mail addresses of the active people among `users`, in order."""
     seen: list[str] = []
     for user in users:

@@ -13,7 +13,7 @@ its existence does not leak; a member without the role needed gets `NotPermitted
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from ordstyrer.core.actor import Actor, ActorLike, user_of
 from ordstyrer.errors import NotFound, NotPermitted
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 # What each need requires; None means any member of the municipality.
 NEED_ROLES: dict[str, frozenset[str] | None] = {
@@ -61,7 +65,7 @@ def municipalities_for(user: ActorLike) -> QuerySet[Municipality]:
     return Municipality.objects.filter(role_assignments__user=user).distinct().order_by("name")
 
 
-def _roles(user: Any, municipality: Municipality) -> frozenset[str]:
+def _roles(user: AbstractBaseUser | None, municipality: Municipality) -> frozenset[str]:
     """One query; nothing is remembered on the user: a request keeps its roles in its
     `Actor` (`actor_in`), and a caller with a bare user asks `actor_for` once."""
     if not getattr(user, "is_authenticated", False):
@@ -116,7 +120,7 @@ def require(who: ActorLike, municipality: Municipality, need: str) -> Actor:
     return actor
 
 
-def actor_in(*, user: Any, slug: str, need: str = "read") -> Actor:
+def actor_in(*, user: AbstractBaseUser | AnonymousUser, slug: str, need: str = "read") -> Actor:
     """`user` acting in the municipality `slug`, if they may do `need` there: the one
     role lookup of a request (the console's `municipality_view`, the API's
     `municipality_for`). One query: the person's roles there, each with the municipality
@@ -144,6 +148,8 @@ def actor_in(*, user: Any, slug: str, need: str = "read") -> Actor:
     return require(actor, municipality, need)
 
 
-def access_municipality(*, user: Any, slug: str, need: str = "read") -> Municipality:
+def access_municipality(
+    *, user: AbstractBaseUser | AnonymousUser, slug: str, need: str = "read"
+) -> Municipality:
     """The municipality `slug` if `user` may do `need` there."""
     return actor_in(user=user, slug=slug, need=need).municipality

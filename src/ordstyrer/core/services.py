@@ -4,14 +4,17 @@ is on the rows it writes, and the side effects queued for after commit."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
 from ordstyrer.core.actor import ActorLike, user_of
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def person(actor: ActorLike) -> Any:
+
+def person(actor: ActorLike) -> AbstractBaseUser | None:
     """The actor as stored on rows (the user of an `Actor`): None for the system (sweeps)
     and anonymous users."""
     user = user_of(actor)
