@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -13,6 +13,10 @@ from ordstyrer.channels import rules
 from ordstyrer.channels.models import ChannelKind, ChannelRole
 from ordstyrer.channels.reviews import CHECKLIST
 from ordstyrer.tenants.models import Municipality, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.db.models import QuerySet
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -28,7 +32,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-def members_of(municipality: Municipality) -> Any:
+def members_of(municipality: Municipality) -> QuerySet[AbstractBaseUser]:
     return (
         get_user_model()
         .objects.filter(role_assignments__municipality=municipality, is_active=True)

@@ -7,7 +7,7 @@ last one is refused. Only the people named here (and communications, see
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,13 +24,16 @@ from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
-def check_member(user: Any, municipality: Municipality, what: str) -> None:
+
+def check_member(user: AbstractBaseUser | None, municipality: Municipality, what: str) -> None:
     if user is None or not roles_in(user, municipality):
         raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
 
 
-def _refuse_last_main_admin(channel: Channel, user: Any) -> None:
+def _refuse_last_main_admin(channel: Channel, user: AbstractBaseUser) -> None:
     others = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user)
     if not others.exists():
         raise ServiceError(
@@ -44,7 +47,7 @@ def _refuse_last_main_admin(channel: Channel, user: Any) -> None:
 
 
 def channel_role_set(
-    *, actor: ActorLike, channel: Channel, user: Any, role: str
+    *, actor: ActorLike, channel: Channel, user: AbstractBaseUser, role: str
 ) -> ChannelMembership:
     """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
     administrator is refused."""
@@ -80,7 +83,7 @@ def channel_role_set(
     return membership
 
 
-def channel_role_remove(*, actor: ActorLike, channel: Channel, user: Any) -> None:
+def channel_role_remove(*, actor: ActorLike, channel: Channel, user: AbstractBaseUser) -> None:
     """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
     with transaction.atomic():
         channel = lock_channel(channel)

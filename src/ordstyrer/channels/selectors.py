@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -29,6 +29,9 @@ from ordstyrer.channels.models import (
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 # --- the overdue-replies hook (CH-5) ---------------------------------------------------
 
@@ -209,7 +212,7 @@ def active_main_admin_count(*, channel: Channel) -> int:
     )
 
 
-def main_admin_users(*, channel: Channel) -> list[Any]:
+def main_admin_users(*, channel: Channel) -> list[AbstractBaseUser]:
     return [
         m.user
         for m in channel.memberships.filter(role=ChannelRole.MAIN_ADMIN, user__is_active=True)
@@ -218,7 +221,7 @@ def main_admin_users(*, channel: Channel) -> list[Any]:
     ]
 
 
-def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[Any]:
+def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[AbstractBaseUser]:
     """The people who may decide the chain step `chain_role` for this channel (CH-1).
 
     A unit leader step is for the leader of the channel's unit (or a leader without a

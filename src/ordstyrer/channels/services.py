@@ -12,7 +12,7 @@ closures (CH-9) in `closures.py`, reviews (CH-6) in `reviews.py`; all re-exporte
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -56,6 +56,9 @@ from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.models import Municipality, Unit
 from ordstyrer.tenants.selectors import policy_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 PROPOSAL_FIELDS = ("name", "kind", "unit", "url", "platform_id", "purpose", "audience")
 
@@ -107,7 +110,7 @@ def _name_taken(channel: Channel) -> bool:
 
 
 def _set_proposed_main_admin(
-    channel: Channel, user: Any, *, actor: ActorLike, now: datetime
+    channel: Channel, user: AbstractBaseUser, *, actor: ActorLike, now: datetime
 ) -> None:
     """While a proposal is editable, the main administrator named in it is replaced."""
     check_member(user, channel.municipality, _("Hovedadministratoren"))
@@ -132,7 +135,7 @@ def channel_propose(
     purpose: str = "",
     audience: str = "",
     plan: dict[str, str] | None = None,
-    main_admin: Any = None,
+    main_admin: AbstractBaseUser | None = None,
 ) -> Channel:
     """Draft a proposal for a new official channel (CH-1, CH-2). Any employee may; it
     is submitted with `channel_submit` once the plan is complete."""
@@ -174,7 +177,11 @@ def _require_proposal_editor(actor: ActorLike, channel: Channel) -> None:
 
 
 def channel_update(
-    *, actor: ActorLike, channel: Channel, main_admin: Any = None, **fields: Any
+    *,
+    actor: ActorLike,
+    channel: Channel,
+    main_admin: AbstractBaseUser | None = None,
+    **fields: Any,
 ) -> Channel:
     """Edit a draft or rejected proposal (name, platform, unit, URL, plan fields)."""
     now = timezone.now()
