@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from ordstyrer.inbox.models import CloseReason
 from ordstyrer.inbox.reply_templates import TEMPLATES
 from ordstyrer.inbox.widgets import RENDERER
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 # A person closes with these reasons; "removed by the author" is the system's.
 PERSON_CLOSE_REASONS = [(v, label) for v, label in CloseReason.choices if v != "author_removed"]
@@ -69,14 +72,14 @@ class CloseForm(PageForm):
 class AssignForm(PageForm):
     assignee = forms.ChoiceField(label=_("Tildel til"), required=False)
 
-    def __init__(self, *args: Any, people: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[AbstractUser], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(p.pk): p for p in people}
         self.fields["assignee"].choices = [("", _("Kanalens administratorer"))] + [
             (str(p.pk), p.get_full_name() or p.username) for p in people
         ]
 
-    def person(self) -> Any:
+    def person(self) -> AbstractUser | None:
         """The chosen person, or None for the channel's administrators."""
         return self.people.get(self.cleaned_data.get("assignee") or "")
 

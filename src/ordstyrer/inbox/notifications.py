@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -23,6 +23,9 @@ from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
 from ordstyrer.tenants.models import Role, RoleAssignment
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 ADMIN_ROLES = (ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN, ChannelRole.EDITOR)
 
 
@@ -34,7 +37,7 @@ def _local(at: datetime) -> str:
     return norwegian_datetime(at)
 
 
-def channel_people(item: InboxItem, roles: Iterable[str]) -> list[Any]:
+def channel_people(item: InboxItem, roles: Iterable[str]) -> list[AbstractBaseUser]:
     return [
         m.user
         for m in ChannelMembership.objects.filter(
@@ -43,7 +46,9 @@ def channel_people(item: InboxItem, roles: Iterable[str]) -> list[Any]:
     ]
 
 
-def municipal_people(item: InboxItem, roles: Iterable[str], unit: Any = None) -> list[Any]:
+def municipal_people(
+    item: InboxItem, roles: Iterable[str], unit: Any = None
+) -> list[AbstractBaseUser]:
     assignments = RoleAssignment.objects.filter(
         municipality=item.channel.municipality_id, role__in=list(roles)
     )

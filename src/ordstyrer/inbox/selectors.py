@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
@@ -24,7 +24,7 @@ from django.utils.http import urlencode
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
-from ordstyrer.core.actor import user_of
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import NEED_ROLES, has_role
 from ordstyrer.inbox.access import REPLY_ROLES, visible_channel_ids
 from ordstyrer.inbox.models import (
@@ -36,6 +36,9 @@ from ordstyrer.inbox.models import (
     UnwantedReport,
 )
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -244,7 +247,7 @@ def _after(queryset: QuerySet[InboxItem], filters: InboxFilter) -> QuerySet[Inbo
     )
 
 
-def may_search_digits(user: Any, municipality: Municipality) -> bool:
+def may_search_digits(user: ActorLike, municipality: Municipality) -> bool:
     """May `user` search by long runs of digits (PU-1: those who may reveal national ID
     numbers)?"""
     return has_role(user, municipality, NEED_ROLES["reveal_national_id"] or ())
@@ -279,7 +282,7 @@ def search_filter(search: str, *, open_only: bool) -> Q:
     return condition
 
 
-def inbox_channels(*, user: Any, municipality: Municipality) -> list[Channel]:
+def inbox_channels(*, user: ActorLike, municipality: Municipality) -> list[Channel]:
     """The channels whose inbox this person reads (for the filter and the report form)."""
     return _channels(municipality, visible_channel_ids(user, municipality))
 
@@ -315,7 +318,7 @@ def _waiting_counts(waiting: QuerySet[InboxItem], now: datetime) -> tuple[int, i
 
 def inbox_page(
     *,
-    user: Any,
+    user: ActorLike,
     municipality: Municipality,
     filters: InboxFilter,
     now: datetime,
@@ -464,7 +467,7 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
     )
 
 
-def assignable_people(*, channel: Channel) -> list[Any]:
+def assignable_people(*, channel: Channel) -> list[AbstractUser]:
     """The people an item of `channel` may be assigned to: its administrators and
     editors, and communications (CH-3)."""
     members = ChannelMembership.objects.filter(channel=channel, role__in=REPLY_ROLES).values("user")
