@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 
 from ordstyrer.tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 PUBLISHING = "ordstyrer.publishing"
 
@@ -32,7 +35,7 @@ class Waiting:
     in_reply_to_author: str = ""
 
 
-def _name(user: Any) -> str:
+def _name(user: AbstractUser | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()

@@ -14,7 +14,7 @@ without the role `NotPermitted`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
@@ -30,6 +30,10 @@ from ordstyrer.core.services import person
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
 from ordstyrer.crisis.selectors import active_crisis, crisis_settings, may_declare_crisis
 from ordstyrer.tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AbstractUser
 
 MAX_NAME = 200
 PUBLISHING = "ordstyrer.publishing"
@@ -210,7 +214,11 @@ def crisis_end(
 
 
 def crisis_deputy_add(
-    *, municipality: Municipality, user: Any, actor: ActorLike, now: datetime | None = None
+    *,
+    municipality: Municipality,
+    user: AbstractUser | None,
+    actor: ActorLike,
+    now: datetime | None = None,
 ) -> CrisisDeputy:
     """Name `user` (a member of the municipality) the crisis leader's deputy (PU-12).
     Naming someone who already is a deputy changes nothing."""
@@ -239,7 +247,7 @@ def crisis_deputy_add(
 
 
 def crisis_deputy_remove(
-    *, municipality: Municipality, user: Any, actor: ActorLike, now: datetime | None = None
+    *, municipality: Municipality, user: AbstractUser, actor: ActorLike, now: datetime | None = None
 ) -> bool:
     """Remove `user` as deputy; False when they were not one (a replayed form)."""
     now = now or timezone.now()
@@ -260,12 +268,17 @@ def crisis_deputy_remove(
     return True
 
 
-def _who(user: Any) -> str:
+def _who(user: AbstractUser) -> str:
     return user.get_full_name() or user.get_username()
 
 
 def _log_if_active(
-    municipality: Municipality, kind: str, text: str, user: Any, actor: ActorLike, now: datetime
+    municipality: Municipality,
+    kind: str,
+    text: str,
+    user: AbstractBaseUser,
+    actor: ActorLike,
+    now: datetime,
 ) -> None:
     crisis = active_crisis(municipality=municipality)
     if crisis is not None:
