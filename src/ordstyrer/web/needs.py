@@ -23,7 +23,7 @@ from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.channels.permissions import may_decide
 from ordstyrer.channels.selectors import channel_registry
-from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.actor import Actor, ActorLike, user_of
 from ordstyrer.core.permissions import actor_for, roles_in
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import ChannelPoll, InboxItem, Reply, ReplyStatus
@@ -63,14 +63,14 @@ class Needs:
                     or self.connections)  # fmt: skip
 
 
-def _open_items(user: Any, municipality: Municipality, visible: list[int] | None) -> Any:
+def _open_items(user: Actor, municipality: Municipality, visible: list[int] | None) -> Any:
     items = InboxItem.objects.filter(municipality=municipality, open=True, listed=True).exclude(
         NOT_WAITING
     )
     return items if visible is None else items.filter(channel_id__in=visible)
 
 
-def _inbox(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
+def _inbox(user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
     visible = visible_channel_ids(user, municipality)
     if visible is not None and not visible:
         return []
@@ -104,7 +104,7 @@ def _inbox(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
     return needs
 
 
-def _approvals(user: Any, municipality: Municipality) -> list[Need]:
+def _approvals(user: Actor, municipality: Municipality) -> list[Need]:
     needs = []
     channels = [
         c
@@ -147,7 +147,7 @@ def _approvals(user: Any, municipality: Municipality) -> list[Need]:
     return needs
 
 
-def publishing_approvals(*, user: Any, municipality: Municipality) -> list[Need]:
+def publishing_approvals(*, user: Actor, municipality: Municipality) -> list[Need]:
     """Posts waiting for this person's approval (the publishing app's queue)."""
     from ordstyrer.publishing.selectors import posts_awaiting_approval
 
@@ -162,7 +162,7 @@ def publishing_approvals(*, user: Any, municipality: Municipality) -> list[Need]
     )]  # fmt: skip
 
 
-def _failures(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
+def _failures(user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
     needs = []
     channels = log_channel_ids(user, municipality)
     if channels is None or channels:
@@ -211,7 +211,7 @@ def _failures(user: Any, municipality: Municipality, now: datetime) -> list[Need
     return needs
 
 
-def _channels(user: Any, municipality: Municipality, now: datetime) -> list[Need]:
+def _channels(user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
     """CH-3/CH-5/CH-6 flags on the channels this person answers for."""
     roles = roles_in(user, municipality)
     oversight = bool(roles & {"communications", "chief_administrator"})
@@ -234,7 +234,7 @@ def _channels(user: Any, municipality: Municipality, now: datetime) -> list[Need
     return needs
 
 
-def _connections(user: Any, municipality: Municipality) -> list[Need]:
+def _connections(user: Actor, municipality: Municipality) -> list[Need]:
     """Channels whose platform cannot be read or reached: a person must act."""
     roles = roles_in(user, municipality)
     mine = log_channel_ids(user, municipality)
