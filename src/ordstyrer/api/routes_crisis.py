@@ -4,7 +4,7 @@ leader's queue of posts and replies."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -18,6 +18,9 @@ from ordstyrer.core.errors import NotPermitted
 from ordstyrer.crisis import services
 from ordstyrer.crisis.queue import crisis_approvals
 from ordstyrer.crisis.selectors import active_crisis, may_view_crisis
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 router = Router(tags=["crisis"])
 
@@ -58,7 +61,7 @@ class ReasonIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
 
 
-def _name(user: Any) -> str | None:
+def _name(user: AbstractUser | None) -> str | None:
     return (user.get_full_name() or user.get_username()) if user is not None else None
 
 

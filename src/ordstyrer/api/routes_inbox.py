@@ -6,7 +6,7 @@ DI-*, MO-*)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -34,6 +34,9 @@ from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
+
 router = Router(tags=["inbox"])
 
 
@@ -46,7 +49,7 @@ class InboxQuery(Schema):
     cursor: str | None = Field(None, max_length=80, description="From `next`; opaque.")
 
 
-def _person_name(user: Any) -> str | None:
+def _person_name(user: AbstractUser | None) -> str | None:
     return (user.get_full_name() or user.get_username()) if user is not None else None
 
 

@@ -14,7 +14,7 @@ import ipaddress
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -28,6 +28,9 @@ from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
 from ordstyrer.core.permissions import NEED_ROLES, roles_in
 from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 TOKEN_PREFIX = "ord_"  # noqa: S105 — the public marker, not a secret
 # The scopes of api.md, each with the municipal need (core.permissions) a person must
@@ -88,7 +91,7 @@ def parse_scopes(raw: str | Iterable[str] | None) -> list[str] | None:
 def api_token_create(
     *,
     actor: ActorLike,
-    user: Any,
+    user: AbstractBaseUser,
     municipality: Municipality,
     scopes: list[str] | None = None,
     days: int = DEFAULT_DAYS,
@@ -198,7 +201,9 @@ def _revoke(token: ApiToken, *, actor: ActorLike, now: datetime, **audit: Any) -
     )
 
 
-def api_tokens_revoke_all(*, actor: ActorLike, user: Any, now: datetime | None = None) -> int:
+def api_tokens_revoke_all(
+    *, actor: ActorLike, user: AbstractBaseUser, now: datetime | None = None
+) -> int:
     """Revoke every live token of `user` (the operator's `revoke --all --user`)."""
     now = now or timezone.now()
     count = 0

@@ -8,7 +8,7 @@ ordstyrer api-token revoke --all --user NAME
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -23,6 +23,9 @@ from ordstyrer.api.tokens import (
 )
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class _Parser(CommandParser):
@@ -61,7 +64,7 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from None
 
-    def _user(self, name: str) -> Any:
+    def _user(self, name: str) -> AbstractBaseUser:
         user = get_user_model().objects.filter(username=name).first()
         if user is None:
             raise CommandError(f"Fant ingen bruker «{name}».")
