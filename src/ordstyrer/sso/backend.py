@@ -3,7 +3,7 @@ endpoints found by discovery and the roles taken from the groups claim."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 import requests
@@ -16,6 +16,9 @@ from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from ordstyrer.sso.discovery import ProviderConfig, discover
 from ordstyrer.sso.services import sso_login
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser
 
 
 def configured() -> bool:
@@ -80,7 +83,9 @@ class OidcBackend(OIDCAuthenticationBackend):
         # The subject identifies the person; e-mail is optional (Entra guests lack it).
         return isinstance(claims.get("sub"), str) and bool(claims["sub"])
 
-    def get_or_create_user(self, access_token: str, id_token: str, payload: dict) -> Any:
+    def get_or_create_user(
+        self, access_token: str, id_token: str, payload: dict
+    ) -> AbstractUser | None:
         claims = dict(payload)
         claims.update(self.get_userinfo(access_token, id_token, payload) or {})
         if claims.get("sub") != payload.get("sub"):

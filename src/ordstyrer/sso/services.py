@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -18,6 +18,10 @@ from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
 from ordstyrer.sso.models import GroupRoleMapping, SsoIdentity
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AbstractUser
 
 MAX_GROUP_LENGTH = 255
 
@@ -111,7 +115,9 @@ def _username(claims: Mapping[str, Any], subject: str) -> str:
 
 
 @transaction.atomic
-def sso_login(*, issuer: str, claims: Mapping[str, Any], groups_claim: str, now: datetime) -> Any:
+def sso_login(
+    *, issuer: str, claims: Mapping[str, Any], groups_claim: str, now: datetime
+) -> AbstractUser:
     """The local person for a verified login at `issuer`, roles synchronised from groups.
 
     Roles without a unit follow the mapped groups exactly at every login (a person
@@ -146,7 +152,7 @@ def sso_login(*, issuer: str, claims: Mapping[str, Any], groups_claim: str, now:
     return user
 
 
-def _sync_roles(user: Any, groups: Iterable[str]) -> None:
+def _sync_roles(user: AbstractBaseUser, groups: Iterable[str]) -> None:
     wanted = set(
         GroupRoleMapping.objects.filter(group__in=list(groups)).values_list(
             "municipality_id", "role"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -15,6 +15,9 @@ from ordstyrer.core.services import person
 from ordstyrer.policy import PolicyError, load_policy, preset_ids
 from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssignment, Unit
 from ordstyrer.tenants.selectors import policy_version_current
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 def _validate_preset(preset: str) -> None:
@@ -48,7 +51,7 @@ def role_assign(
     *,
     actor: ActorLike,
     municipality: Municipality,
-    user: Any,
+    user: AbstractBaseUser,
     role: str,
     unit: Unit | None = None,
 ) -> RoleAssignment:
