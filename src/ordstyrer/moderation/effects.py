@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,9 @@ from ordstyrer.moderation.models import (
     PlatformOp,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
 
 def _lock(op: PlatformOp) -> tuple[ModerationAction, InboxItem]:
     action = (
@@ -47,7 +50,7 @@ def _lock(op: PlatformOp) -> tuple[ModerationAction, InboxItem]:
     return action, item
 
 
-def _member(person: Any, item: InboxItem) -> Any:
+def _member(person: AbstractBaseUser | None, item: InboxItem) -> AbstractBaseUser | None:
     """The person as the archive's actor, if still a member (else the system)."""
     if person is not None and roles_in(person, item.municipality):
         return person

@@ -14,7 +14,7 @@ queued now, handed to Facebook's own scheduler, or held for the worker.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -267,7 +267,9 @@ def post_create(
 _UNSET: Any = object()
 
 
-def _locked_post(actor: ActorLike, post_id: Any, *, may: Any = None) -> Post:
+def _locked_post(
+    actor: ActorLike, post_id: Any, *, may: Callable[[ActorLike, Post], bool] | None = None
+) -> Post:
     """The post, locked for this transaction: 404 for a person outside its municipality,
     403 when `may(actor, post)` says no."""
     post = lock_post(post_id)
