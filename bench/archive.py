@@ -191,9 +191,9 @@ def bench_parallel(n: int, threads: int) -> dict:
 def chained_records(municipality, count: int):
     """`count` records that continue the municipality's chain: the same body, canonical
     form and hash as archive_append gives them."""
-    from ordstyrer.archive.canonical import chain_hash
+    from ordstyrer.archive.canonical import chain_hash, seal
     from ordstyrer.archive.models import ArchiveRecord, ChainHead
-    from ordstyrer.archive.services import build_body, seal
+    from ordstyrer.archive.services import build_body
 
     head = ChainHead.objects.get_or_create(municipality=municipality)[0]
     prev, sequence = head.head_hash, head.sequence

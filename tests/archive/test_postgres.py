@@ -8,7 +8,10 @@ import threading
 
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
+from ordstyrer.archive import pg_append
+from ordstyrer.archive.canonical import chain_hash
 from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.models import ArchiveFile, ArchiveRecord
 from ordstyrer.archive.police import police_package_prepare
@@ -211,35 +214,52 @@ def test_an_append_without_a_callers_transaction_is_committed_when_it_returns():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_head_that_moves_during_the_fast_path_is_followed(monkeypatch):
-    """The fast path (archive/pg_append.py) reads the head without a lock; another
-    connection appends between that read and its statement. The statement writes
-    nothing, and the locked path appends after the other connection's record."""
-    from ordstyrer.archive import services
-
-    p = make_personas("flyttet")
+def test_an_append_waits_for_the_head_a_callers_transaction_holds_and_follows_it():
+    """The fast path (archive/pg_append.py) links the record in one statement under
+    the head's lock: an append on another connection waits for the caller's
+    transaction and then takes the number and hash after the record it committed."""
+    p = make_personas("venter")
     first = archive_append(actor=None, entry=deleted_comment(p, media=(), text="A1"))
-    build_body = services.build_body
-    sequences: list[int] = []
+    appended = threading.Event()
     others: list = []
 
-    def append_other():
-        with connection.cursor() as cursor:  # fails, not hangs, if the head were locked
-            cursor.execute("SET lock_timeout = '5s'")
-        return archive_append(actor=None, entry=deleted_comment(p, media=(), text="B1"))
+    def other() -> None:
+        appended.wait(timeout=30)
+        others.append(archive_append(actor=None, entry=deleted_comment(p, media=(), text="B")))
 
-    def build_body_while_another_appends(**kw):
-        if threading.current_thread() is threading.main_thread():
-            sequences.append(kw["sequence"])
-            if not others:  # the first computation: another connection appends now
-                others.append(_in_thread(append_other))
-        return build_body(**kw)
-
-    monkeypatch.setattr(services, "build_body", build_body_while_another_appends)
-    mine = archive_append(actor=None, entry=deleted_comment(p, media=(), text="A2"))
-    other = others[0]
-    assert sequences == [2, 3]  # computed after the head it read, then after the new one
-    assert (other.sequence, other.prev_hash) == (2, first.hash)
-    assert (mine.sequence, mine.prev_hash) == (3, other.hash)
-    assert ArchiveRecord.objects.filter(municipality=p.municipality).count() == 3
+    thread = threading.Thread(target=lambda: _in_thread(other))
+    thread.start()
+    with transaction.atomic():
+        mine = archive_append(actor=None, entry=deleted_comment(p, media=(), text="A2"))
+        appended.set()
+        thread.join(timeout=0.5)
+        assert thread.is_alive()  # waiting for this transaction's head lock
+    thread.join(timeout=30)
+    assert (mine.sequence, mine.prev_hash) == (2, first.hash)
+    assert (others[0].sequence, others[0].prev_hash) == (3, mine.hash)
     assert verify_chain(p.municipality.pk).ok
+
+
+@pytest.mark.django_db
+def test_the_record_an_append_returns_is_the_one_the_database_sealed(personas):
+    record = archive_append(actor=None, entry=deleted_comment(personas, media=()))
+    stored = ArchiveRecord.objects.get(pk=record.pk)
+    names = [f.attname for f in ArchiveRecord._meta.concrete_fields]
+    assert [getattr(record, n) for n in names] == [getattr(stored, n) for n in names]
+    assert record.hash == chain_hash(record.prev_hash, record.canonical)
+    assert verify_chain(personas.municipality.pk).ok
+
+
+@pytest.mark.django_db
+def test_an_entry_that_repeats_a_placeholder_is_appended_on_the_locked_path(personas):
+    """The fast path fills in the sequence and the column fingerprint where its
+    placeholders stand; data that carries a placeholder itself goes the locked way."""
+    entry = deleted_comment(
+        personas, media=(), extra={"columns": pg_append.FINGERPRINT, "n": pg_append.NUMBER}
+    )
+    with CaptureQueriesContext(connection) as queries:
+        record = archive_append(actor=None, entry=entry)
+    assert any(q["sql"].endswith("FOR UPDATE") for q in queries)  # the locked path
+    assert record.sequence == 1
+    assert pg_append.FINGERPRINT in ArchiveRecord.objects.get(pk=record.pk).canonical
+    assert verify_chain(personas.municipality.pk).ok

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 CANONICAL_VERSION = 1
+TITLE_LIMIT = 300  # titles and the author's name in the search columns
 
 # Characters PostgreSQL text columns and XML 1.0 cannot hold; copies of the text in
 # search columns and exports get U+FFFD instead (the canonical keeps the original).
@@ -101,15 +102,20 @@ def time_text(value: str | datetime | None) -> str | None:
 
 
 def column_fingerprint(values: Any) -> str:
-    """SHA-256 of the columns' values in `COLUMNS` order (times as `time_text`,
-    flags as booleans), however the database returned them."""
+    """SHA-256 of `fingerprint_text(values)`."""
+    return sha256_hex(fingerprint_text(values).encode())
+
+
+def fingerprint_text(values: Any) -> str:
+    """The columns' values in `COLUMNS` order (times as `time_text`, flags as
+    booleans), however the database returned them, as ASCII JSON."""
     normal = [
         time_text(value)
         if name in TIME_COLUMNS
         else (bool(value) if name in ("journal", "confidential") else value)
         for name, value in zip(COLUMNS, values, strict=True)
     ]
-    return sha256_hex(json.dumps(normal, ensure_ascii=True, separators=(",", ":")).encode())
+    return json.dumps(normal, ensure_ascii=True, separators=(",", ":"))
 
 
 def stored_fingerprint(canonical: str) -> str:
@@ -137,6 +143,43 @@ def raw_bytes(raw: str | None) -> bytes | None:
     if raw is None:
         return None
     return raw.encode("utf-8", errors="surrogateescape")
+
+
+def seal(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The record's search columns, and its canonical form with their fingerprint."""
+    columns = record_columns(body)
+    body["columns"] = column_fingerprint(columns[name] for name in COLUMNS)
+    return columns, canonical_json(body)
+
+
+def record_columns(body: dict[str, Any]) -> dict[str, Any]:
+    """The search and filter columns of a record, derived from its body only — so
+    `verify` can recompute them and notice a column changed behind the chain's back."""
+    author = body.get("author") or {}
+    where = body["where"]
+    refers = body.get("refers_to")
+    actor = body.get("actor")
+    return {
+        "sequence": body["sequence"],
+        "kind": body["kind"],
+        "archived_at": parse_iso(body["archived_at"]),
+        "occurred_at": parse_iso(body["when"]["created"]),
+        "title": body["title"],
+        "public_title": body["public_title"],
+        "text": safe_text(body["said"]["text"]),
+        "author_name": safe_text(author.get("name", ""))[:TITLE_LIMIT],
+        "channel_id": where["channel_id"],
+        "channel_name": safe_text(where["channel_name"])[:200],
+        "platform": where["platform"][:30],
+        "ground": body["ground"],
+        "action": body["action"],
+        "journal": body["journal"]["journal"],
+        "direction": body["journal"]["direction"],
+        "confidential": body["confidentiality"] is not None,
+        "actor_id": actor["id"] if actor else None,
+        "refers_to_sequence": refers["sequence"] if refers else None,
+        "idempotency_key": body["idempotency_key"],
+    }
 
 
 MASK = "[skjermet]"

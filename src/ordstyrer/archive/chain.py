@@ -25,6 +25,7 @@ from ordstyrer.archive.canonical import (
     TIME_COLUMNS,
     chain_hash,
     column_fingerprint,
+    record_columns,
     sha256_hex,
     stored_fingerprint,
     time_text,
@@ -36,7 +37,6 @@ from ordstyrer.archive.models import (
     ChainHead,
     PoliceReportStatus,
 )
-from ordstyrer.archive.services import record_columns
 
 CHUNK = 2000
 # The search columns, read beside each record and checked against the fingerprint the

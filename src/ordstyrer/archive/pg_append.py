@@ -1,43 +1,47 @@
-"""The one fast path of `archive_append`: PostgreSQL, an append without files.
+"""The one fast path of `archive_append`: PostgreSQL, an append without files, in one
+statement — the database links the record to the head it locks.
 
-Why it exists — measured 6 Dec 2026 (one chain on PostgreSQL 15, the appends as the
-moderation services make them, with idempotency keys; the 2-core machine shared with
-other sessions, load 8–14, so CPU per append — this process's plus its PostgreSQL
-backend's — not the rate; medians of 6–10 blocks of 300, the variants interleaved in
-one process; four runs, 00:14–00:42 UTC; docs/archive.md, "Measured"):
+Why it exists — an append on the locked path is BEGIN, the head lock, the key check,
+the INSERT, the head's UPDATE and COMMIT: six round trips, each costing this process
+about 0.05–0.08 ms of CPU in the driver whatever the statement does, and the
+database as much again. Issue #17 asks for 1,500 appends/s for one chain with each
+committed on its own; measured 6 Dec 2026 (bench/archive.py, docs/archive.md,
+"Measured"), the locked path alone gave well under 1,000/s, a fast path that still
+read the head in a statement of its own ≈ 1,100/s, and this one statement the
+figures in docs/archive.md.
 
-    CPU per append                          this path    locked path only   before #17
-    committed on its own                  1.01–1.27 ms    1.28–1.93 ms    1.13–1.40 ms
-    inside a caller's transaction         1.15–1.69 ms    1.28–1.97 ms    1.34–1.63 ms
-    committed on its own, not prepared*      1.34 ms         1.89 ms         1.24 ms
-    inside a caller's transaction, idem      1.66 ms         1.74 ms         1.32 ms
+How: everything in a record except its sequence number depends only on the entry, so
+Python makes the canonical form (canonical.py) with a placeholder where the number
+goes, and with another where the fingerprint of the search columns goes (they
+include the number). PostgreSQL fills both in under the head's lock:
 
-    * ORDSTYRER_DB_PREPARED=false (config/settings.py: for a pooling proxy that
-      keeps no prepared statements); the other rows with the default, prepared.
+    n         = head sequence + 1
+    canonical = A ‖ sha256("[" ‖ n ‖ F) ‖ B ‖ n ‖ C
+    hash      = sha256(head hash ‖ canonical)
 
-The locked path alone is BEGIN, the head lock, the key check, the INSERT, the head's
-UPDATE and COMMIT — six round trips where this path has two. In each run this path
-cost 15–34 % less CPU than the locked path for an append committed on its own (5–18 %
-less inside a caller's transaction), and about what the code it replaced cost ("before
-#17": four paths, a head remembered per connection, one statement).
+A, B and C are the canonical text around the placeholders ("columns" sorts before
+"sequence"), F the fingerprint text after the number (COLUMNS starts with the
+sequence). All of it is ASCII (canonical_json escapes everything else), so
+PostgreSQL hashes the bytes Python would; this module recomputes the hash from what
+the statement returns and refuses a record whose hash differs, and `verify` reads
+every record the same way as those the locked path writes:
 
-How: read the chain head without a lock, compute the record after it (the caller's
-`row_after`), and write it with one statement. The statement locks the head only if it
-is still where it was read, inserts the record only then, and moves the head only if
-the record was inserted (outside a caller's transaction it commits itself; inside one
-the head stays locked until the caller's commit, as on the locked path):
+    WITH head   AS (SELECT sequence + 1 AS n, head_hash AS prev … FOR UPDATE),
+         sealed AS (SELECT n, prev, A ‖ … ‖ C AS canonical FROM head),
+         added  AS (INSERT INTO records … SELECT … FROM sealed
+                    ON CONFLICT (municipality, idempotency key) DO NOTHING
+                    RETURNING id, sequence, prev_hash, hash),
+         moved  AS (UPDATE chain head … FROM added)
+    SELECT … FROM added
 
-    WITH head  AS (SELECT … FROM chain head WHERE it is (sequence, hash) FOR UPDATE),
-         added AS (INSERT INTO records … SELECT … FROM head
-                   ON CONFLICT (municipality, idempotency key) DO NOTHING RETURNING id),
-         moved AS (UPDATE chain head … WHERE EXISTS (SELECT FROM added))
-    SELECT id FROM added
-
-Under READ COMMITTED a statement whose lock waited for a concurrent append re-checks
-the head that append committed, finds it moved and writes nothing; a key that is
-taken writes nothing. Then `append` returns None and the caller appends on its locked
-path, which decides. The database decides every link: nothing is remembered between
-appends.
+Concurrent appends take turns on the head's lock; under READ COMMITTED the one that
+waited reads the head the other committed, so every link is made by the database,
+and nothing is remembered between appends. Outside a caller's transaction the
+statement commits itself; inside one the head stays locked until the caller's
+commit, as on the locked path. Nothing is written when the municipality has no head
+yet, when the idempotency key is taken, or (never in practice) when the entry's own
+data repeats a placeholder: then `append` returns None and the caller appends on
+its locked path, which decides.
 """
 
 from __future__ import annotations
@@ -47,46 +51,104 @@ from typing import Any
 
 from django.db import connection
 
+from ordstyrer.archive.canonical import (
+    COLUMNS,
+    canonical_json,
+    chain_hash,
+    fingerprint_text,
+    record_columns,
+    sha256_hex,
+)
 from ordstyrer.archive.models import ArchiveRecord, ChainHead
 
+# The placeholders: a number no chain reaches (not even a bigint) and a fingerprint
+# no SHA-256 hex digest is. Each must occur exactly once in the canonical text.
+NUMBER = 9_111_111_111_111_111_111
+FINGERPRINT = "#" * 64
+_AT_NUMBER = f'"sequence":{NUMBER}'
+_AT_FINGERPRINT = f'"columns":"{FINGERPRINT}"'
+
 _RECORDS, _HEADS = ArchiveRecord._meta.db_table, ChainHead._meta.db_table
-_COLUMNS = [f.attname for f in ArchiveRecord._meta.concrete_fields if not f.primary_key]
-_NAMES = ", ".join(f'"{name}"' for name in _COLUMNS)
-_HEAD = f'SELECT "sequence", "head_hash" FROM "{_HEADS}" WHERE "municipality_id" = %s'  # noqa: S608
-_INSERT_IF_HEAD = (
-    f'WITH head AS (SELECT 1 FROM "{_HEADS}" WHERE "municipality_id" = %s '  # noqa: S608
-    'AND "sequence" = %s AND "head_hash" = %s FOR UPDATE), '
-    f'added AS (INSERT INTO "{_RECORDS}" ({_NAMES}) '
-    f"SELECT {', '.join(['%s'] * len(_COLUMNS))} FROM head "
+# The search columns Python gives (the municipality first), then the four the
+# database fills in.
+_FILLED = ("sequence", "canonical", "prev_hash", "hash")
+_GIVEN = [name for name in COLUMNS if name not in _FILLED]
+_NAMES = ", ".join(f'"{name}"' for name in ("municipality_id", *_GIVEN, *_FILLED))
+_APPEND = (
+    f'WITH head AS (SELECT "sequence" + 1 AS n, "head_hash" AS prev FROM "{_HEADS}" '  # noqa: S608
+    'WHERE "municipality_id" = %s FOR UPDATE), '
+    "sealed AS (SELECT n, prev, %s::text "
+    "|| encode(sha256(convert_to('[' || n || %s::text, 'UTF8')), 'hex') "
+    "|| %s::text || n || %s::text AS canonical FROM head), "
+    f'added AS (INSERT INTO "{_RECORDS}" '
+    f"({_NAMES}) SELECT %s, {', '.join(['%s'] * len(_GIVEN))}, n, canonical, prev, "
+    "encode(sha256(convert_to(prev || canonical, 'UTF8')), 'hex') FROM sealed "
     "ON CONFLICT (municipality_id, idempotency_key) WHERE idempotency_key <> '' "
-    'DO NOTHING RETURNING "id"), '
-    f'moved AS (UPDATE "{_HEADS}" SET "sequence" = %s, "head_hash" = %s '
-    'WHERE "municipality_id" = %s AND EXISTS (SELECT FROM added)) '
-    'SELECT "id" FROM added'
+    'DO NOTHING RETURNING "id", "sequence", "prev_hash", "hash"), '
+    f'moved AS (UPDATE "{_HEADS}" SET "sequence" = added."sequence", '
+    '"head_hash" = added."hash" FROM added '
+    f'WHERE "{_HEADS}"."municipality_id" = %s) '
+    'SELECT "id", "sequence", "prev_hash", "hash" FROM added'
 )
 
 
 def append(
-    municipality_id: int, row_after: Callable[[int, str], dict[str, Any]]
+    municipality_id: int, body_at: Callable[[int], dict[str, Any]]
 ) -> tuple[int, dict[str, Any]] | None:
-    """Append the record `row_after(head sequence, head hash)` gives (its column values
-    by attribute name) as one committed statement; its id and the values, or None when
-    nothing was written: not PostgreSQL, no head yet, the head moved, or the
-    idempotency key is taken."""
+    """Append the record whose body `body_at(sequence)` gives as one statement; its
+    id and column values by attribute name, or None when nothing was written (not
+    PostgreSQL, no head yet, the idempotency key taken, a placeholder repeated)."""
     if connection.vendor != "postgresql":
         return None
+    body = body_at(NUMBER)
+    columns = record_columns(body)
+    fingerprint = fingerprint_text(columns[name] for name in COLUMNS)
+    body["columns"] = FINGERPRINT
+    template = canonical_json(body)
+    number = f"[{NUMBER}"
+    if (
+        not fingerprint.startswith(number)
+        or template.count(_AT_FINGERPRINT) != 1
+        or template.count(_AT_NUMBER) != 1
+    ):
+        return None
+    before_fingerprint, rest = template.split(_AT_FINGERPRINT)
+    between, after_number = rest.split(_AT_NUMBER)
     with connection.cursor() as cursor:
-        cursor.execute(_HEAD, [municipality_id])
-        head = cursor.fetchone()
-        if head is None:
-            return None
-        sequence, head_hash = head
-        values = row_after(sequence, head_hash)
         cursor.execute(
-            _INSERT_IF_HEAD,
-            [municipality_id, sequence, head_hash]
-            + [values[name] for name in _COLUMNS]
-            + [sequence + 1, values["hash"], municipality_id],
+            _APPEND,
+            [
+                municipality_id,  # the head
+                before_fingerprint + '"columns":"',
+                fingerprint[len(number) :],
+                '"' + between + '"sequence":',
+                after_number,
+                municipality_id,  # the record
+                *(columns[name] for name in _GIVEN),
+                municipality_id,  # the head moved
+            ],
         )
         added = cursor.fetchone()
-    return None if added is None else (added[0], values)
+    if added is None:
+        return None
+    pk, sequence, prev_hash, digest = added
+    canonical = (
+        before_fingerprint
+        + '"columns":"'
+        + sha256_hex(f"[{sequence}{fingerprint[len(number) :]}".encode())
+        + '"'
+        + between
+        + f'"sequence":{sequence}'
+        + after_number
+    )
+    if chain_hash(prev_hash, canonical) != digest:  # a defect here, never the data
+        raise RuntimeError(f"archive record {pk}: the database sealed another canonical form")
+    values = {
+        "municipality_id": municipality_id,
+        **columns,
+        "sequence": sequence,
+        "canonical": canonical,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
+    return pk, values

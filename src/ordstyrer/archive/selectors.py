@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ordstyrer.archive.canonical import chain_hash
+from ordstyrer.archive.canonical import chain_hash, record_columns
 from ordstyrer.archive.exporters.common import OSLO
 from ordstyrer.archive.models import (
     GENESIS_HASH,
@@ -21,7 +21,6 @@ from ordstyrer.archive.models import (
     PoliceReportStatus,
     PoliceStatus,
 )
-from ordstyrer.archive.services import record_columns
 from ordstyrer.core.errors import NotFound
 
 LIST_COLUMNS = (

@@ -15,8 +15,8 @@ municipality is locked until that transaction ends.
 An append locks the municipality's chain head (SELECT … FOR UPDATE), checks the
 idempotency key, computes the record from the head, inserts it and moves the head —
 one path, on PostgreSQL and SQLite. On PostgreSQL an append without files first tries
-the one fast path, `archive.pg_append` (an unlocked read and one statement that writes
-only if the head has not moved; why it exists is measured there). docs/archive.md,
+the one fast path, `archive.pg_append` (one statement that links the record to the
+head it locks; why it exists is measured there). docs/archive.md,
 "Appending".
 """
 
@@ -33,15 +33,13 @@ from django.utils.translation import gettext as _
 from ordstyrer.archive import pg_append
 from ordstyrer.archive.canonical import (
     CANONICAL_VERSION,
-    COLUMNS,
-    canonical_json,
+    TITLE_LIMIT,
     chain_hash,
-    column_fingerprint,
     iso,
     mask_personal_data,
-    parse_iso,
     raw_text,
     safe_text,
+    seal,
     sha256_hex,
 )
 from ordstyrer.archive.entry import (
@@ -71,7 +69,6 @@ KIND_TITLE_NB = {
     Kind.MODERATION_NOTE: "Modereringsnotat",
     Kind.OWN_POST: "Innlegg",
 }
-TITLE_LIMIT = 300
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
 
@@ -234,29 +231,20 @@ def archive_append(
     ]
     files = [_file_item(row) for row in file_rows]
 
-    def row_after(head_sequence: int, head_hash: str) -> dict[str, Any]:
-        """The record's column values as the successor of the head (sequence, hash)."""
-        body = build_body(
+    def body_at(sequence: int) -> dict[str, Any]:
+        return build_body(
             entry=entry,
             actor=actor,
-            sequence=head_sequence + 1,
+            sequence=sequence,
             archived_at=now or timezone.now(),
             files=files,
             title=title,
             public_title=public_title,
             direction=entry.direction or DEFAULT_DIRECTION[entry.kind],
         )
-        columns, canonical = seal(body)
-        return {
-            "municipality_id": municipality.pk,
-            **columns,
-            "canonical": canonical,
-            "prev_hash": head_hash,
-            "hash": chain_hash(head_hash, canonical),
-        }
 
     if not file_rows:  # PostgreSQL's fast path, measured: see pg_append
-        added = pg_append.append(municipality.pk, row_after)
+        added = pg_append.append(municipality.pk, body_at)
         if added is not None:
             return _record(municipality, *added)
     # No savepoint inside the caller's transaction: if archiving fails, so does the
@@ -266,7 +254,14 @@ def archive_append(
         existing = _key_holder(municipality, entry.idempotency_key)
         if existing is not None:  # a retry: the first record, unchanged
             return ArchiveRecord.objects.get(pk=existing)
-        values = row_after(head_sequence, head_hash)
+        columns, canonical = seal(body_at(head_sequence + 1))
+        values = {
+            "municipality_id": municipality.pk,
+            **columns,
+            "canonical": canonical,
+            "prev_hash": head_hash,
+            "hash": chain_hash(head_hash, canonical),
+        }
         record = _record(municipality, _insert(values), values)
         for row in file_rows:
             row.record = record
@@ -349,43 +344,6 @@ def _record(municipality: Municipality, pk: int, values: dict[str, Any]) -> Arch
     )
     record.municipality = municipality  # cached: no query when a caller reads it
     return record
-
-
-def seal(body: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The record's search columns, and its canonical form with their fingerprint."""
-    columns = record_columns(body)
-    body["columns"] = column_fingerprint(columns[name] for name in COLUMNS)
-    return columns, canonical_json(body)
-
-
-def record_columns(body: dict[str, Any]) -> dict[str, Any]:
-    """The search and filter columns of a record, derived from its body only — so
-    `verify` can recompute them and notice a column changed behind the chain's back."""
-    author = body.get("author") or {}
-    where = body["where"]
-    refers = body.get("refers_to")
-    actor = body.get("actor")
-    return {
-        "sequence": body["sequence"],
-        "kind": body["kind"],
-        "archived_at": parse_iso(body["archived_at"]),
-        "occurred_at": parse_iso(body["when"]["created"]),
-        "title": body["title"],
-        "public_title": body["public_title"],
-        "text": safe_text(body["said"]["text"]),
-        "author_name": safe_text(author.get("name", ""))[:TITLE_LIMIT],
-        "channel_id": where["channel_id"],
-        "channel_name": safe_text(where["channel_name"])[:200],
-        "platform": where["platform"][:30],
-        "ground": body["ground"],
-        "action": body["action"],
-        "journal": body["journal"]["journal"],
-        "direction": body["journal"]["direction"],
-        "confidential": body["confidentiality"] is not None,
-        "actor_id": actor["id"] if actor else None,
-        "refers_to_sequence": refers["sequence"] if refers else None,
-        "idempotency_key": body["idempotency_key"],
-    }
 
 
 def journal_item(
