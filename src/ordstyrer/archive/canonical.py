@@ -25,8 +25,15 @@ TITLE_LIMIT = 300  # titles and the author's name in the search columns
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# Made once: json.dumps makes a new encoder on every call, and an append makes three
+# texts (canonical form, column fingerprint, the platform's JSON).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+_COMPACT = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+_PRETTY = json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
 def canonical_json(body: Mapping[str, Any]) -> str:
-    return json.dumps(body, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return _CANONICAL.encode(body)
 
 
 def chain_hash(prev_hash: str, canonical: str) -> str:
@@ -115,7 +122,7 @@ def fingerprint_text(values: Any) -> str:
         else (bool(value) if name in ("journal", "confidential") else value)
         for name, value in zip(COLUMNS, values, strict=True)
     ]
-    return json.dumps(normal, ensure_ascii=True, separators=(",", ":"))
+    return _COMPACT.encode(normal)
 
 
 def stored_fingerprint(canonical: str) -> str:
@@ -136,7 +143,7 @@ def raw_text(raw: Any) -> str | None:
         return raw.decode("utf-8", errors="surrogateescape")
     if isinstance(raw, str):
         return raw
-    return json.dumps(raw, ensure_ascii=False, indent=2)
+    return _PRETTY.encode(raw)
 
 
 def raw_bytes(raw: str | None) -> bytes | None:
