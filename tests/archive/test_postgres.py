@@ -4,6 +4,7 @@ PostgreSQL too; on SQLite these tests are skipped."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -16,6 +17,7 @@ from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.models import ArchiveFile, ArchiveRecord
 from ordstyrer.archive.police import police_package_prepare
 from ordstyrer.archive.services import archive_append
+from ordstyrer.tenants.models import Municipality
 from tests.archive.conftest import deleted_comment
 from tests.conftest import make_personas
 
@@ -263,3 +265,22 @@ def test_an_entry_that_repeats_a_placeholder_is_appended_on_the_locked_path(pers
     assert record.sequence == 1
     assert pg_append.FINGERPRINT in ArchiveRecord.objects.get(pk=record.pk).canonical
     assert verify_chain(personas.municipality.pk).ok
+
+
+@pytest.mark.django_db
+def test_a_municipality_with_records_cannot_be_deleted_in_the_database(personas):
+    """The records carry no foreign-key constraint of their own (it cost appends
+    12–15 %); the chain head's keeps their municipality (models.ArchiveRecord)."""
+    bare = Municipality.objects.create(slug="uten-noe", name="Uten noe", preset="indre-fosen")
+    entry = dataclasses.replace(
+        deleted_comment(personas, media=()), municipality=bare, channel=None
+    )
+    archive_append(actor=None, entry=entry)
+    with (
+        pytest.raises(IntegrityError, match="archive_chainhead"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # Django's are deferred
+        cursor.execute("DELETE FROM tenants_municipality WHERE id = %s", [bare.pk])
+    assert ArchiveRecord.objects.filter(municipality=bare).count() == 1
