@@ -13,7 +13,10 @@ migrated, then dropped — the archive is append-only, so the benchmark never wr
               committed on its own: an append without reading the head or building
               the record). The single appends and the commit ceiling also give their
               CPU per operation, this process's and (PostgreSQL on this host) its
-              backend's: on a machine shared with other work the rates say little
+              backend's: on a machine shared with other work the rates say little.
+              Then appends from 4 threads (connections) on 4 municipalities, and from
+              2 and 4 threads on one municipality's chain (each append committed on
+              its own; the threads take turns on the chain head)
     verify    a chain of V records (made in bulk with the same canonical form and
               hashes as archive_append), `verify_chain` timed, projected to 1,000,000
     render    R PDF/A-2b renderings (WeasyPrint), per second
@@ -158,33 +161,41 @@ def _cpu_per(before: tuple[float, float | None], n: int) -> dict:
     return figures
 
 
-def bench_parallel(n: int, threads: int) -> dict:
-    """Appends from several threads, one municipality each (chains of different
-    municipalities never wait for each other; their commits can share an fsync)."""
+def bench_parallel(n: int, threads: int, *, one_chain: bool = False) -> dict:
+    """Appends from several threads, each on a connection of its own: one municipality
+    each (chains of different municipalities never wait for each other; their commits
+    can share an fsync), or all on one municipality's chain (they take turns on its
+    head, the moderation workers' case: each append still commits on its own)."""
     from django.db import connections
 
     from ordstyrer.archive.services import archive_append
     from ordstyrer.tenants.models import Municipality
 
+    label = f"one-chain-{threads}" if one_chain else "par"
     towns = [
-        Municipality.objects.create(slug=f"bench-par-{i}", name="Benchby", preset="indre-fosen")
-        for i in range(threads)
+        Municipality.objects.create(slug=f"bench-{label}-{i}", name="Benchby", preset="indre-fosen")
+        for i in range(1 if one_chain else threads)
     ]
 
-    def work(town) -> None:
+    def work(number: int) -> None:
+        town = towns[0 if one_chain else number]
         try:
             for index in range(n):
-                archive_append(actor=None, entry=entry(town, index))
+                key = f"moderation:delete:{number}:{index}"
+                archive_append(actor=None, entry=entry(town, index, idempotency_key=key))
         finally:
             connections.close_all()
 
-    workers = [threading.Thread(target=work, args=(town,)) for town in towns]
+    archive_append(actor=None, entry=entry(towns[0], -1))  # the head exists
+    workers = [threading.Thread(target=work, args=(number,)) for number in range(threads)]
     start = time.perf_counter()
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
     took = time.perf_counter() - start
+    if one_chain:
+        return {f"appends_per_s_one_chain_{threads}_connections": round(n * threads / took)}
     return {f"appends_per_s_{threads}_municipalities_in_parallel": round(n * threads / took)}
 
 
@@ -392,6 +403,8 @@ def main() -> None:
             figures.update(bench_insert_ceiling(town("bench-insert"), args.appends))
             if connection.vendor == "postgresql":
                 figures.update(bench_parallel(args.appends // 4, 4))
+                for threads in (2, 4):
+                    figures.update(bench_parallel(args.appends // threads, threads, one_chain=True))
         if args.verify:
             figures.update(bench_verify(town("bench-verify"), args.verify))
         if args.render:
