@@ -198,3 +198,75 @@ def test_selection_folds_never_split_a_post(labelled: list[dict]) -> None:
         for i in test_idx:
             split.setdefault(groups[i], set()).add(k)
     assert any(len(v) > 1 for v in split.values())
+
+
+def test_fallback_gives_the_best_answering_category_and_never_a_harmful_one() -> None:
+    """A comment under every threshold gets the answering category with the highest score
+    (issue #16); a harmful label comes only from its own threshold (MO-1)."""
+    from ordstyrer.language.classify import ANSWERING, decide_labels
+
+    thresholds = [0.5] * len(CATEGORIES)
+    probs = np.full((3, len(CATEGORIES)), 0.1)
+    probs[0, HATE] = 0.45  # highest score, but harmful and under its threshold
+    probs[0, CATEGORIES.index("complaint")] = 0.3
+    probs[1, CATEGORIES.index("question")] = 0.7  # passes: nothing added
+    probs[2, CATEGORIES.index("praise")] = 0.2
+    plain = decide_labels(probs, thresholds)
+    assert plain.tolist() == (probs >= 0.5).tolist()
+    labels = decide_labels(probs, thresholds, fallback=True)
+    assert [CATEGORIES[j] for j in np.flatnonzero(labels[0])] == ["complaint"]
+    assert [CATEGORIES[j] for j in np.flatnonzero(labels[1])] == ["question"]
+    assert [CATEGORIES[j] for j in np.flatnonzero(labels[2])] == ["praise"]
+    assert set(ANSWERING).isdisjoint({"hate_speech", "harassment", "spam", "sensitive"})
+    assert decide_labels(np.zeros((0, len(CATEGORIES))), thresholds, fallback=True).shape == (
+        0,
+        len(CATEGORIES),
+    )
+
+
+def test_predicted_labels_follow_the_shipped_models_fallback_flag() -> None:
+    from ordstyrer.language.classify import predicted_labels
+
+    model = load_model()
+    low = dict.fromkeys(CATEGORIES, 0.0)
+    assert bool(predicted_labels(low)) is model.label_fallback
+
+
+def test_offensive_head_rows_are_chosen_by_name() -> None:
+    """The OFF/NOT head's in-house rows (chosen by cross-validation on DKHATE train)."""
+    from ordstyrer.language.train.model import CommentModel
+
+    rows = [
+        {"text": "a", "labels": ["harassment"]},
+        {"text": "b", "labels": ["praise"]},
+        {"text": "c", "labels": ["hate_speech"], "source": "authored"},
+    ]
+    dk = [("x", 1), ("y", 0)]
+    for inhouse, texts, off in (
+        ("all", ["x", "y", "a", "b", "c"], [1, 0, 1, 0, 1]),
+        ("labelled", ["x", "y", "a", "b"], [1, 0, 1, 0]),
+        ("offensive", ["x", "y", "a", "c"], [1, 0, 1, 1]),
+        ("none", ["x", "y"], [1, 0]),
+    ):
+        got, y, is_dk = CommentModel.offensive_training(rows, dk, inhouse)
+        assert got == texts
+        assert y.tolist() == off
+        assert is_dk.tolist() == [True, True] + [False] * (len(texts) - 2)
+    with pytest.raises(ValueError, match="unknown"):
+        CommentModel.offensive_training(rows, dk, "some")
+
+
+def test_predicted_labels_fallback_agrees_with_decide_labels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ordstyrer.language.classify import decide_labels, predicted_labels
+
+    model = load_model()
+    monkeypatch.setattr(model, "label_fallback", True)
+    rng = np.random.default_rng(7)
+    for row in rng.uniform(0.0, 0.6, size=(50, len(CATEGORIES))):
+        scores = dict(zip(CATEGORIES, row.tolist(), strict=True))
+        expected = decide_labels(row[None, :], model.thresholds, fallback=True)[0]
+        assert predicted_labels(scores) == [
+            c for c, on in zip(CATEGORIES, expected, strict=True) if on
+        ]

@@ -42,6 +42,12 @@ HATE_GROUNDS: tuple[str, ...] = (
     "gender_identity",  # d) kjønnsidentitet eller kjønnsuttrykk
     "disability",  # e) nedsatte funksjonsevne
 )
+# Categories that call for a reply or nothing (not moderation): the fallback label when no
+# category reaches its threshold (`decide_labels`).
+ANSWERING: tuple[str, ...] = (
+    "question", "praise", "neutral", "complaint", "factual_error", "case_processing", "political",
+)  # fmt: skip
+_ANSWERING_IDX = np.asarray([CATEGORIES.index(c) for c in ANSWERING])
 UNCERTAIN = (0.25, 0.75)  # fast scores in this band go to the embedding model
 # Offensive language alone (the OFF/NOT head, below) suggests hiding for review, never a
 # deletion candidate: its contribution to the harassment score stays under
@@ -81,6 +87,8 @@ class CommentScorer:
         self.thresholds = [float(t) for t in arrays["thresholds"]]
         self.polarity_classes = [str(c) for c in arrays["polarity_classes"]]
         self.meta = json.loads(str(arrays["meta"]))
+        # Models trained with it (issue #16) give the fallback label (`decide_labels`).
+        self.label_fallback = bool(self.meta.get("label_fallback", False))
         self.ground_vectorizer = None
         if "ground_weights" in arrays:
             self.ground_vectorizer = linear.NgramTfidf.from_arrays(arrays, "ground")
@@ -187,7 +195,7 @@ class CommentScorer:
         return (scores[:, len(CATEGORIES)] > 0).astype(int)
 
     def offensive_proba(self, texts: Sequence[str]) -> np.ndarray | None:
-        """The OFF/NOT head's fast score (DKHATE + the in-house hateful/harassing rows)."""
+        """The OFF/NOT head's fast score (DKHATE + in-house comments, OFF = hateful or harassing)."""
         return self._offensive_fast(self._text_scores(list(texts)))
 
     def polarity_predict(self, texts: Sequence[str]) -> np.ndarray:
@@ -282,6 +290,28 @@ def classify(texts: Sequence[str], *, embedder: Embedder | None = None) -> list[
 
 
 def predicted_labels(scores: dict[str, float]) -> list[str]:
-    """Categories whose score reaches the category's tuned threshold."""
+    """Categories whose score reaches the category's tuned threshold; with a model trained
+    for it (`meta["label_fallback"]`), the best answering category when none does."""
     model = load_model()
-    return [c for c, t in zip(CATEGORIES, model.thresholds, strict=True) if scores[c] >= t]
+    labels = [c for c, t in zip(CATEGORIES, model.thresholds, strict=True) if scores[c] >= t]
+    if labels or not model.label_fallback:
+        return labels
+    return [max(ANSWERING, key=scores.__getitem__)]  # as `decide_labels` does
+
+
+def decide_labels(
+    probs: np.ndarray, thresholds: Sequence[float], *, fallback: bool = False
+) -> np.ndarray:
+    """Labels (a boolean matrix) from scores: every category at or over its threshold.
+
+    With `fallback`, a comment with no such category gets the answering category
+    (`ANSWERING`) with the highest score: every labelled comment has a category, and a
+    harmful label (hate speech, harassment, spam, …) is never given by the fallback, only
+    by its own calibrated threshold (MO-1)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    labels = probs >= np.asarray(thresholds)
+    if fallback and len(probs):
+        none = np.flatnonzero(~labels.any(axis=1))
+        best = _ANSWERING_IDX[probs[np.ix_(none, _ANSWERING_IDX)].argmax(axis=1)]
+        labels[none, best] = True
+    return labels
