@@ -77,6 +77,23 @@ def test_gate_skips_texts_without_name_cues() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # an initial keeps its full stop and a possessive its apostrophe, as in NorNE (#16)
+        (
+            "Odd W. Surén skreiv om Paulus' brev",
+            ["Odd", "W.", "Surén", "skreiv", "om", "Paulus'", "brev"],
+        ),
+        ("Han kjøpte vitamin D.", ["Han", "kjøpte", "vitamin", "D", "."]),
+        ("Hun sa 'nei' til @Kari-Ann", ["Hun", "sa", "'", "nei", "'", "til", "@Kari-Ann"]),
+        ("Møtet 12. mai", ["Møtet", "12", ".", "mai"]),
+    ],
+)
+def test_tokens_split_as_norne(text: str, words: list[str]) -> None:
+    assert [text[s:e] for s, e in names._tokens(text)] == words  # noqa: SLF001
+
+
+@pytest.mark.parametrize(
     ("text", "gated"),
     [
         ("Den nye veien er fin", False),  # "Den" is in the first-name list
@@ -102,6 +119,7 @@ def test_gate_cues(text: str, gated: bool) -> None:
     [
         # a lone letter is not a name
         ("Plan B eksisterer og kan brukes".split(), [(1, 2)], []),
+        ("Vi har plan B. Den virker".split(), [(3, 4)], []),
         ("@K se her".split(), [(0, 1)], []),
         # a text with capitals inside its sentences: a span without one is dropped
         ("Lege Kari Hansen måtte fjerne benvev".split(), [(1, 3), (5, 6)], [(1, 3)]),
@@ -154,7 +172,12 @@ def test_lower_case_text_goes_to_the_lower_case_network() -> None:
         spans = [(e.start, e.end) for e in doc.ents if e.label_ == "PER"]
         offsets = names._tokens(text)  # noqa: SLF001
         expected = names.apply_rules(
-            text, offsets, spans, rules=names.span_rules_on(nlp), repeat=names.repeat_rule_on(nlp)
+            text,
+            offsets,
+            spans,
+            rules=names.span_rules_on(nlp),
+            repeat=names.repeat_rule_on(nlp),
+            lone=names.lone_names() if names.lone_rule_on(nlp) else frozenset(),
         )
         assert names.find_person_spans([text], gate=False) == [expected]
         assert expected  # both networks find the names here
@@ -184,14 +207,52 @@ def test_product_follows_the_models_span_rule_choice() -> None:
         return [(offsets[s][0], offsets[e - 1][1]) for s, e in spans]
 
     meta = nlp.meta["ordstyrer"]
-    saved = meta["span_rules"]
+    saved = dict(meta)
     try:
+        meta["lone_names"] = False
         meta["span_rules"] = True
         on = names.find_person_spans([text], gate=False)[0]
         meta["span_rules"] = False
         off = names.find_person_spans([text], gate=False)[0]
     finally:
-        meta["span_rules"] = saved
+        meta.clear()
+        meta.update(saved)
     assert on == chars(names.refine_person_spans(words, network))
     assert off == chars(network)
     assert (text.index("B"), text.index("B") + 1) not in on  # a lone letter is not a name
+
+
+@pytest.mark.parametrize(
+    ("words", "spans", "kept"),
+    [
+        # a word of the lone-name list outside the network's spans is a name (#16)
+        ("Solli skåra dei to siste måla".split(), [], [(0, 1)]),
+        ("Han meiner Solli har rett".split(), [(2, 3)], [(2, 3)]),
+        ("Vi så Tor Solli i går".split(), [(2, 4)], [(2, 4)]),
+        # exact case: a lower-case word is not the name
+        ("solli skåra".split(), [], []),
+    ],
+)
+def test_add_lone_names(
+    words: list[str], spans: list[tuple[int, int]], kept: list[tuple[int, int]]
+) -> None:
+    assert names.add_lone_names(words, spans, frozenset({"Solli"})) == kept
+
+
+@needs_names
+def test_product_follows_the_models_lone_names_choice() -> None:
+    text = "Slik ble det altså til slutt."
+    nlp = names._load()  # noqa: SLF001 - the shipped pipeline and its meta
+    meta = nlp.meta.setdefault("ordstyrer", {})
+    saved = dict(meta)
+    lone = frozenset({"Slik"})  # not a name: only to see that the rule follows the meta
+    try:
+        meta["lone_names"] = True
+        on = names.find_person_spans([text], gate=False, lone=lone)[0]
+        meta["lone_names"] = False
+        off = names.find_person_spans([text], gate=False, lone=lone)[0]
+    finally:
+        meta.clear()
+        meta.update(saved)
+    assert (0, 4) in on
+    assert (0, 4) not in off

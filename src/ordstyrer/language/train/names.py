@@ -11,17 +11,20 @@ One command, fixed seeds: `python -m ordstyrer.language.train.names [--data DIR]
 2. trains, in a second process, the **lower-case network** (`ner_lower`: the training
    part and comment-style sentences, lower-cased), and here the **cased network**
    (`ner`: the same as written); both learn NorNE's other entity types too, folded into
-   ORG / LOC / OTH (`ALL_TYPES`), though only PER leaves the model —
+   ORG / LOC / OTH (`ALL_TYPES`), though only PER leaves the model; each Nynorsk
+   sentence is in the training part `NN_REPEAT` times (1; 2 was tried for issue #16 and
+   was no better on the held-out part) —
    `EPOCHS` / `LOWER_EPOCHS` epochs, the last at a lower
    rate; the cased network also gets static word vectors from the NoReC training text
    (`train/vectors.py`, built first; `--vectors FILE` takes ready ones, `--vectors none`
    leaves them out; they need the `floret` package);
 3. for each network picks, on the held-out part, the best of its epochs and the
    averages of its last epochs; then whether the span rules
-   (`names.refine_person_spans`), the repeated-names rule (`names.repeat_person_names`)
-   and the gate's name words are on;
-4. writes one pipeline (`ner`, `ner_lower`, `name_words.txt`) to `--out` and measures
-   it **once** on NorNE dev through the product's own function
+   (`names.refine_person_spans`), the repeated-names rule (`names.repeat_person_names`),
+   the gate's name words and the lone-names rule (`names.add_lone_names`, words from the
+   training part) are on;
+4. writes one pipeline (`ner`, `ner_lower`, `name_words.txt`, `lone_names.txt`) to
+   `--out` and measures it **once** on NorNE dev through the product's own function
    (`names.find_person_spans`: the cheap gate, the network for the text's case, the
    rules; exact character spans), with and without the gate, and prints those figures,
    the protocol and the time.
@@ -214,20 +217,25 @@ def norne_train(data: Path, *, all_types: bool = False) -> dict[str, list[Senten
 
 
 def split_train(
-    data: Path, *, all_types: bool = False
+    data: Path, *, all_types: bool = False, nn_repeat: int = 1
 ) -> tuple[list[Sentence], dict[str, list[Sentence]]]:
     """NorNE train: the training part (both languages) and the held-out part per language.
 
     Blocks of `HELD_OUT_BLOCK` consecutive sentences (the train files keep the articles'
-    order), every `HELD_OUT_EVERY`-th block held out.
+    order), every `HELD_OUT_EVERY`-th block held out. `nn_repeat` > 1 puts each Nynorsk
+    sentence of the training part in that many times (Nynorsk weighted up).
     """
     part: list[Sentence] = []
     held: dict[str, list[Sentence]] = {}
     for lang, sentences in norne_train(data, all_types=all_types).items():
         held[lang] = []
+        repeat = nn_repeat if lang == "nn" else 1
         for i, sentence in enumerate(sentences):
             block = i // HELD_OUT_BLOCK
-            (held[lang] if block % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else part).append(sentence)
+            if block % HELD_OUT_EVERY == HELD_OUT_EVERY - 1:
+                held[lang].append(sentence)
+            else:
+                part.extend([sentence] * repeat)
     return part, held
 
 
@@ -244,10 +252,32 @@ def name_words_of(sentences: list[Sentence]) -> frozenset[str]:
     return frozenset(w for w, n in per.items() if len(w) > 1 and w[:1].isupper() and n >= other[w])
 
 
+LONE_NAME_SHARE = 0.95  # chosen on held-out train among 0.5 / 0.8 / 0.95 x seen 1 / 2 / 3 times
+
+
+def lone_names_of(sentences: list[Sentence]) -> frozenset[str]:
+    """The lone-name words (`names.add_lone_names`): capitalised words of two letters or
+    more tagged PER in at least `LONE_NAME_SHARE` of their occurrences in `sentences` (the
+    training part of NorNE train)."""
+    from collections import Counter
+
+    per: Counter[str] = Counter()
+    other: Counter[str] = Counter()
+    for words, tags in sentences:
+        for word, tag in zip(words, tags, strict=True):
+            (per if tag.endswith("-PER") else other)[word] += 1
+    return frozenset(
+        w
+        for w, n in per.items()
+        if len(w) > 1 and w[:1].isupper() and n >= LONE_NAME_SHARE * (n + other[w])
+    )
+
+
 def training_set(
-    data: Path, rng: random.Random, *, lower: bool, all_types: bool = False
+    data: Path, rng: random.Random, *, lower: bool, all_types: bool = False, nn_repeat: int = 1
 ) -> list[Sentence]:
-    part, _ = split_train(data, all_types=all_types)
+    """The training part (Nynorsk sentences `nn_repeat` times) and comment-style sentences."""
+    part, _ = split_train(data, all_types=all_types, nn_repeat=nn_repeat)
     out = part + comment_sentences(3000, rng)
     if lower:
         out = _lower(out)
@@ -280,6 +310,7 @@ def evaluate(  # noqa: ANN001
     refine: bool | None = None,
     gate: bool = True,
     known: frozenset[str] | None = None,
+    lone: frozenset[str] | None = None,
 ) -> dict[str, float]:
     """PER precision/recall/F1 of the product's own path, exact character spans.
 
@@ -294,7 +325,7 @@ def evaluate(  # noqa: ANN001
     if refine is not None:
         meta["span_rules"] = meta["repeat_names"] = refine
     try:
-        found = names.find_person_spans(texts, gate=gate, nlp=nlp, known=known)
+        found = names.find_person_spans(texts, gate=gate, nlp=nlp, known=known, lone=lone)
     finally:
         meta.clear()
         meta.update(saved)
@@ -397,6 +428,7 @@ LOWER_EPOCHS = 2
 LOW_RATE_EPOCHS = 1
 AVERAGE_LAST = (2, 3)  # candidate averages of the last epochs (when there are that many)
 ALL_TYPES = True  # the networks also learn NorNE's other types (`_COARSE`)
+NN_REPEAT = 1  # each Nynorsk training sentence this many times (2 tried: not better on held-out)
 
 
 def _held_out_f1(nlp, held: dict[str, list[Sentence]], *, lower: bool) -> dict[str, float]:  # noqa: ANN001
@@ -419,6 +451,7 @@ def train_network(  # noqa: PLR0913
     seed: int = SEED,
     all_types: bool | None = None,
     fraction: float = 1.0,
+    nn_repeat: int | None = None,
 ) -> dict[str, object]:
     """Train one network; choose its epoch or average on the held-out part of train.
 
@@ -438,7 +471,8 @@ def train_network(  # noqa: PLR0913
     fix_random_seed(seed)
     rng = random.Random(seed)  # noqa: S311 - reproducible order and comments
     all_types = ALL_TYPES if all_types is None else all_types
-    sentences = training_set(data, rng, lower=lower, all_types=all_types)
+    nn_repeat = NN_REPEAT if nn_repeat is None else nn_repeat
+    sentences = training_set(data, rng, lower=lower, all_types=all_types, nn_repeat=nn_repeat)
     sentences = sentences[: int(len(sentences) * fraction)]
     _, held = split_train(data)
     nlp = build_nlp(shape, vectors)
@@ -447,7 +481,7 @@ def train_network(  # noqa: PLR0913
     kind = "lower-case" if lower else "cased"
     print(  # noqa: T201
         f"[{kind}] {len(examples)} sentences, {shape}, vectors={vectors is not None},"
-        f" all types={all_types}",
+        f" all types={all_types}, nn x{nn_repeat}",
         flush=True,
     )
     checkpoints: list[Path] = []
@@ -512,6 +546,7 @@ def assemble(
     repeat_names: bool,
     known: frozenset[str],
     protocol: dict,
+    lone: frozenset[str] = frozenset(),
 ) -> None:
     """One pipeline: the cased network as `ner` (with the vectors), the lower-case one as
     `ner_lower`; the span-rule choice and the protocol in its meta; the gate's name words
@@ -521,15 +556,23 @@ def assemble(
     nlp = spacy.load(cased)
     nlp.add_pipe("ner", name="ner_lower", source=spacy.load(lower))
     nlp.meta["name"] = "ordstyrer_names"
-    nlp.meta["ordstyrer"] = {"span_rules": span_rules, "repeat_names": repeat_names, **protocol}
+    nlp.meta["ordstyrer"] = {
+        "span_rules": span_rules,
+        "repeat_names": repeat_names,
+        "lone_names": bool(lone),
+        **protocol,
+    }
     shutil.rmtree(out, ignore_errors=True)
     nlp.to_disk(out)
     (out / "name_words.txt").write_text("".join(w + "\n" for w in sorted(known)), "utf-8")
+    if lone:
+        (out / "lone_names.txt").write_text("".join(w + "\n" for w in sorted(lone)), "utf-8")
 
 
-def known_of(model: Path) -> frozenset[str]:
-    """The gate's name words shipped with the model in `model`."""
-    path = model / "name_words.txt"
+def known_of(model: Path, name: str = "name_words.txt") -> frozenset[str]:
+    """The gate's name words shipped with the model in `model` (or, with `name` =
+    "lone_names.txt", the lone-name words)."""
+    path = model / name
     return frozenset(path.read_text("utf-8").split()) if path.is_file() else frozenset()
 
 
@@ -539,24 +582,30 @@ def _lang_dev(path: str, data: str, lang: str) -> dict[str, dict[str, float]]:
 
     nlp = spacy.load(path)
     known = known_of(Path(path))
+    lone = known_of(Path(path), "lone_names.txt")
     sentences = dev_sets(Path(data))[lang]
     out = {}
     for lower in (False, True):
         name = f"{lang} {'lower' if lower else 'cased'}"
-        out[name] = evaluate(nlp, sentences, lower=lower, known=known)
-        out[f"{name} (no gate)"] = evaluate(nlp, sentences, lower=lower, gate=False)
+        out[name] = evaluate(nlp, sentences, lower=lower, known=known, lone=lone)
+        out[f"{name} (no gate)"] = evaluate(nlp, sentences, lower=lower, gate=False, lone=lone)
     return out
 
 
-Choice = tuple[bool, bool, bool]  # span rules on?, repeated names on?, gate name words on?
+# span rules on?, repeated names on?, gate name words on?, lone names on?
+Choice = tuple[bool, bool, bool, bool]
 
 
-def _held_out_choices(nlp, held, known: frozenset[str]) -> dict[Choice, float]:  # noqa: ANN001
+def _held_out_choices(  # noqa: ANN001
+    nlp, held, known: frozenset[str], lone_words: frozenset[str]
+) -> dict[Choice, float]:
     """Mean PER F1 on the held-out part (nb and nn, cased and lower-cased) for each
-    (span rules, repeated names, gate name words) on/off, from one network pass per set:
-    the product's network step (`names.network_spans`), then its gate and rules."""
+    (span rules, repeated names, gate name words, lone names) on/off, from one network
+    pass per set: the product's network step (`names.network_spans`), then its gate and
+    rules."""
+    on_off = (True, False)
     totals: dict[Choice, list[float]] = {
-        (r, p, g): [] for r in (True, False) for p in (True, False) for g in (True, False)
+        (r, p, g, n): [] for r in on_off for p in on_off for g in on_off for n in on_off
     }
     for sentences in held.values():
         for lower in (False, True):
@@ -565,7 +614,7 @@ def _held_out_choices(nlp, held, known: frozenset[str]) -> dict[Choice, float]: 
             indices = [i for i, offs in enumerate(offsets) if offs]
             raw = dict(zip(indices, names.network_spans(nlp, texts, offsets, indices), strict=True))
             golds = [gold_char_spans(ws, ts) for ws, ts in sentences]
-            for rules, repeat, gated in totals:
+            for rules, repeat, gated, lone in totals:
                 tp = fp = fn = 0
                 for i, (text, offs, gold) in enumerate(zip(texts, offsets, golds, strict=True)):
                     pred: set[tuple[int, int]] = set()
@@ -573,14 +622,21 @@ def _held_out_choices(nlp, held, known: frozenset[str]) -> dict[Choice, float]: 
                         text, offs, known=known if gated else frozenset()
                     ):
                         pred = set(
-                            names.apply_rules(text, offs, raw[i], rules=rules, repeat=repeat)
+                            names.apply_rules(
+                                text,
+                                offs,
+                                raw[i],
+                                rules=rules,
+                                repeat=repeat,
+                                lone=lone_words if lone else frozenset(),
+                            )
                         )
                     tp += len(gold & pred)
                     fp += len(pred - gold)
                     fn += len(gold - pred)
                 p = tp / (tp + fp) if tp + fp else 0.0
                 r = tp / (tp + fn) if tp + fn else 0.0
-                totals[(rules, repeat, gated)].append(2 * p * r / (p + r) if p + r else 0.0)
+                totals[(rules, repeat, gated, lone)].append(2 * p * r / (p + r) if p + r else 0.0)
     return {k: sum(v) / len(v) for k, v in totals.items()}
 
 
@@ -600,16 +656,18 @@ def finish(  # noqa: PLR0913
 
     part, held = split_train(data)
     words = name_words_of(part)
+    lone_words = lone_names_of(part)
     assemble(cased, lower, out, span_rules=True, repeat_names=False, known=words, protocol={})
     nlp = spacy.load(out)
-    choices = _held_out_choices(nlp, held, words)
-    span_rules, repeat, gated = max(choices, key=lambda k: (choices[k], k))  # ties: on
-    rule_scores = {r: choices[(r, repeat, gated)] for r in (True, False)}
-    repeat_scores = {r: choices[(span_rules, r, gated)] for r in (True, False)}
+    choices = _held_out_choices(nlp, held, words, lone_words)
+    span_rules, repeat, gated, lone = max(choices, key=lambda k: (choices[k], k))  # ties: on
+    rule_scores = {r: choices[(r, repeat, gated, lone)] for r in (True, False)}
+    repeat_scores = {r: choices[(span_rules, r, gated, lone)] for r in (True, False)}
     gate_scores = {
-        "with": choices[(span_rules, repeat, True)],
-        "without": choices[(span_rules, repeat, False)],
+        "with": choices[(span_rules, repeat, True, lone)],
+        "without": choices[(span_rules, repeat, False, lone)],
     }
+    lone_scores = {r: choices[(span_rules, repeat, gated, r)] for r in (True, False)}
     known = words if gated else frozenset()
     assemble(
         cased,
@@ -618,6 +676,7 @@ def finish(  # noqa: PLR0913
         span_rules=span_rules,
         repeat_names=repeat,
         known=known,
+        lone=lone_words if lone else frozenset(),
         protocol={
             "selected_on": "held-out NorNE train (every 10th block of 250 sentences, nb + nn)",
             "reported_on": "NorNE dev, once",
@@ -625,6 +684,8 @@ def finish(  # noqa: PLR0913
             "span_rules_held_out_f1": {"on": rule_scores[True], "off": rule_scores[False]},
             "repeat_names_held_out_f1": {"on": repeat_scores[True], "off": repeat_scores[False]},
             "name_words_held_out_f1": gate_scores,
+            "lone_names_held_out_f1": {"on": lone_scores[True], "off": lone_scores[False]},
+            "nn_repeat": NN_REPEAT,
         },
     )
     if pool is not None:
@@ -641,6 +702,9 @@ def finish(  # noqa: PLR0913
         "repeat_scores": repeat_scores,
         "gate_scores": gate_scores,
         "name_words": len(known),
+        "lone_names": lone,
+        "lone_scores": lone_scores,
+        "lone_words": len(lone_words),
     }
 
 
@@ -716,7 +780,8 @@ def run(
 
 PROTOCOL = (
     "Selection protocol (issue #16): the epochs and checkpoint averages of each network and"
-    " whether the span rules, the repeated-names rule and the gate's name words are on were chosen on the held-out part of NorNE *train* (every"
+    " whether the span rules, the repeated-names rule, the gate's name words and the"
+    " lone-names rule are on were chosen on the held-out part of NorNE *train* (every"
     " 10th block of 250 consecutive sentences, Bokmål and Nynorsk); NorNE dev was read once,"
     " after the model was written, for the figures below (exact character spans, through"
     " names.find_person_spans with the cheap gate; 'no gate' = every sentence through the"
@@ -727,13 +792,16 @@ PROTOCOL = (
 
 def _print_choices(result: dict) -> None:
     rs, ps, gs = result["rule_scores"], result["repeat_scores"], result["gate_scores"]
+    ls = result["lone_scores"]
     print(  # noqa: T201
         f"span rules {'on' if result['span_rules'] else 'off'}"
         f" (held-out train mean PER F1 {rs[True]:.3f} on, {rs[False]:.3f} off);"
         f" repeated names {'on' if result['repeat_names'] else 'off'}"
         f" ({ps[True]:.3f} on, {ps[False]:.3f} off);"
         f" gate name words: {result['name_words']}"
-        f" (held-out F1 {gs['with']:.3f} with, {gs['without']:.3f} without)"
+        f" (held-out F1 {gs['with']:.3f} with, {gs['without']:.3f} without);"
+        f" lone names {'on' if result['lone_names'] else 'off'}, {result['lone_words']} words"
+        f" ({ls[True]:.3f} on, {ls[False]:.3f} off)"
     )
     print(PROTOCOL)  # noqa: T201
     print("NorNE dev (the test split is never read):")  # noqa: T201
