@@ -11,6 +11,7 @@ command chose it).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -68,7 +69,13 @@ LOWER_CASE_MIN_WORDS = 3
 
 
 NAME_WORDS = MODEL_DIR / "name_words.txt"
-_name_words: frozenset[str] | None = None
+
+
+@functools.cache
+def _word_list(path: Path) -> frozenset[str]:
+    """A word list the training command writes next to the model, read once a process
+    (empty when the model has none)."""
+    return frozenset(path.read_text("utf-8").split() if path.is_file() else [])
 
 
 def name_words() -> frozenset[str]:
@@ -76,11 +83,7 @@ def name_words() -> frozenset[str]:
     often as not ("Treider", "Stoltenberg"), written by the training command next to the
     model; a sentence that opens with one goes through the network (issue #16: a lone
     surname opening a sentence was the gate's largest loss)."""
-    global _name_words  # noqa: PLW0603 - read once per process
-    if _name_words is None:
-        words = NAME_WORDS.read_text("utf-8").split() if NAME_WORDS.is_file() else []
-        _name_words = frozenset(words)
-    return _name_words
+    return _word_list(NAME_WORDS)
 
 
 def may_contain_name(
@@ -172,18 +175,13 @@ def repeat_person_names(words: list[str], spans: list[tuple[int, int]]) -> list[
 
 
 LONE_NAMES = MODEL_DIR / "lone_names.txt"
-_lone_names: frozenset[str] | None = None
 
 
 def lone_names() -> frozenset[str]:
     """Capitalised words that NorNE train tags as a person's name (nearly) every time they
     occur (`LONE_NAME_SHARE` in the training command: "Stoltenberg", "Treider"), written
-    by the training command next to the model; read once."""
-    global _lone_names  # noqa: PLW0603 - read once per process
-    if _lone_names is None:
-        words = LONE_NAMES.read_text("utf-8").split() if LONE_NAMES.is_file() else []
-        _lone_names = frozenset(words)
-    return _lone_names
+    by the training command next to the model."""
+    return _word_list(LONE_NAMES)
 
 
 def add_lone_names(
