@@ -6,7 +6,8 @@ Facebook-native scheduled posts after commit in `posts_pause_for_crisis`).
 
 Keyword-only and with an explicit actor (the request's `Actor`, or a bare user from the
 CLI, tasks and tests), for the console, the API and the CLI alike. The publishing and
-inbox services this app calls still take a user: they get `user_of(actor)`.
+inbox services this app calls are given the person behind the actor (`user_of(actor)`)
+and check the person's rights in the post's or reply's municipality themselves.
 Refusals a person can act on raise `ServiceError`; outsiders get `NotFound`, members
 without the role `NotPermitted`.
 """
