@@ -114,17 +114,20 @@ def append(
         or template.count(_AT_NUMBER) != 1
     ):
         return None
-    before_fingerprint, rest = template.split(_AT_FINGERPRINT)
-    between, after_number = rest.split(_AT_NUMBER)
+    # canonical = start ‖ sha256("[" ‖ n ‖ rest_of_fingerprint) ‖ middle ‖ n ‖ tail
+    before, after = template.split(_AT_FINGERPRINT)
+    between, tail = after.split(_AT_NUMBER)
+    start, middle = before + '"columns":"', '"' + between + '"sequence":'
+    rest_of_fingerprint = fingerprint[len(number) :]
     with connection.cursor() as cursor:
         cursor.execute(
             _APPEND,
             [
                 municipality_id,  # the head
-                before_fingerprint + '"columns":"',
-                fingerprint[len(number) :],
-                '"' + between + '"sequence":',
-                after_number,
+                start,
+                rest_of_fingerprint,
+                middle,
+                tail,
                 municipality_id,  # the record
                 *(columns[name] for name in _GIVEN),
                 municipality_id,  # the head moved
@@ -134,15 +137,8 @@ def append(
     if added is None:
         return None
     pk, sequence, prev_hash, digest = added
-    canonical = (
-        before_fingerprint
-        + '"columns":"'
-        + sha256_hex(f"[{sequence}{fingerprint[len(number) :]}".encode())
-        + '"'
-        + between
-        + f'"sequence":{sequence}'
-        + after_number
-    )
+    fingerprint_hash = sha256_hex(f"[{sequence}{rest_of_fingerprint}".encode())
+    canonical = f"{start}{fingerprint_hash}{middle}{sequence}{tail}"
     if chain_hash(prev_hash, canonical) != digest:  # a defect here, never the data
         raise RuntimeError(f"archive record {pk}: the database sealed another canonical form")
     values = {
