@@ -320,10 +320,22 @@ def bench_export(municipality, count: int) -> dict:
         # The real command in a process of its own: its peak RSS is what a municipality's
         # export needs (this process holds the benchmark's own data).
         command = [
-            sys.executable, "-m", "ordstyrer", "archive", "export",
-            "--municipality", municipality.slug, "--format", "noark5-uttrekk",
-            "--since", "2000-01-01", "--until", "2100-01-01", "--out", str(out),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "ordstyrer",
+            "archive",
+            "export",
+            "--municipality",
+            municipality.slug,
+            "--format",
+            "noark5-uttrekk",
+            "--since",
+            "2000-01-01",
+            "--until",
+            "2100-01-01",
+            "--out",
+            str(out),
+        ]
         env = {**os.environ, "DATABASE_URL": _scratch_url(), "PYTHONPATH": str(ROOT / "src")}
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE)  # noqa: S603

@@ -68,16 +68,52 @@ TEXTS = [
     "Hvorfor er det ikke strøing på fortauet ved skolen?",
 ]
 COLUMNS = (
-    "municipality_id", "channel_id", "kind", "platform_id", "post_id", "parent_platform_id",
-    "listed", "from_page", "author_platform_id", "author_name", "author_url", "text",
-    "permalink", "edited", "hidden", "text_seen_at", "platform_created_at", "received_at",
-    "category", "categories", "personal_data", "written_standard", "action", "triage",
-    "triaged_at", "status", "open", "status_changed_at", "close_reason", "assignee_id",
-    "reported", "started_at", "resolution_started_at", "first_response_due", "resolution_due",
-    "due_at", "warn_at", "deadline_policy_version", "first_responded_at", "resolved_at",
-    "first_response_seconds", "resolution_seconds", "first_response_in_time",
-    "resolution_in_time", "reopened_count",
-)  # fmt: skip
+    "municipality_id",
+    "channel_id",
+    "kind",
+    "platform_id",
+    "post_id",
+    "parent_platform_id",
+    "listed",
+    "from_page",
+    "author_platform_id",
+    "author_name",
+    "author_url",
+    "text",
+    "permalink",
+    "edited",
+    "hidden",
+    "text_seen_at",
+    "platform_created_at",
+    "received_at",
+    "category",
+    "categories",
+    "personal_data",
+    "written_standard",
+    "action",
+    "triage",
+    "triaged_at",
+    "status",
+    "open",
+    "status_changed_at",
+    "close_reason",
+    "assignee_id",
+    "reported",
+    "started_at",
+    "resolution_started_at",
+    "first_response_due",
+    "resolution_due",
+    "due_at",
+    "warn_at",
+    "deadline_policy_version",
+    "first_responded_at",
+    "resolved_at",
+    "first_response_seconds",
+    "resolution_seconds",
+    "first_response_in_time",
+    "resolution_in_time",
+    "reopened_count",
+)
 
 
 def _setup(n: int, fresh: bool) -> tuple[Municipality, object]:
@@ -123,7 +159,7 @@ def _setup(n: int, fresh: bool) -> tuple[Municipality, object]:
             name=f"Kanal {i:02d}",
             status="active",
             created_at=now,
-        )  # fmt: skip
+        )
         for i in range(CHANNELS)
     )
     channels = list(Channel.objects.filter(municipality=municipality).order_by("pk"))
@@ -153,19 +189,57 @@ def _rows(municipality_id: int, channel_ids: list[int], user_id: int, n: int, no
         category = rng.choice(CATEGORIES)
         parent = f"b{i - 1}" if i % 7 == 3 else ""
         yield (
-            municipality_id, channel, "reply" if parent else "comment", f"b{i}", f"post-{i // 40}",
-            parent, True, False, f"user-{rng.randrange(5000)}", f"Innbygger {rng.randrange(5000)}",
-            "", rng.choice(TEXTS), "", False, False, received, received, received, category,
-            f'["{category}"]', "[]", rng.choice(["nb", "nb", "nb", "nn"]), "answer", "{}",
-            received, status, is_open, answered or received, "" if is_open or status != "closed"
-            else "no_reply_needed", user_id if rng.random() < 0.2 else None, False, received,
-            received, clocks.first_response_due, clocks.resolution_due, clocks.due_at,
-            clocks.warn_at, 0, answered, answered, seconds, seconds, in_time, in_time, 0,
-        )  # fmt: skip
+            municipality_id,
+            channel,
+            "reply" if parent else "comment",
+            f"b{i}",
+            f"post-{i // 40}",
+            parent,
+            True,
+            False,
+            f"user-{rng.randrange(5000)}",
+            f"Innbygger {rng.randrange(5000)}",
+            "",
+            rng.choice(TEXTS),
+            "",
+            False,
+            False,
+            received,
+            received,
+            received,
+            category,
+            f'["{category}"]',
+            "[]",
+            rng.choice(["nb", "nb", "nb", "nn"]),
+            "answer",
+            "{}",
+            received,
+            status,
+            is_open,
+            answered or received,
+            "" if is_open or status != "closed" else "no_reply_needed",
+            user_id if rng.random() < 0.2 else None,
+            False,
+            received,
+            received,
+            clocks.first_response_due,
+            clocks.resolution_due,
+            clocks.due_at,
+            clocks.warn_at,
+            0,
+            answered,
+            answered,
+            seconds,
+            seconds,
+            in_time,
+            in_time,
+            0,
+        )
 
 
-def _load(municipality: Municipality, channel_ids: list[int], user_id: int, n: int,
-          now: datetime) -> None:  # fmt: skip
+def _load(
+    municipality: Municipality, channel_ids: list[int], user_id: int, n: int, now: datetime
+) -> None:
     started = time.perf_counter()
     rows = _rows(municipality.pk, channel_ids, user_id, n, now)
     if connection.vendor == "postgresql":
@@ -201,7 +275,7 @@ def _load(municipality: Municipality, channel_ids: list[int], user_id: int, n: i
             status="sent",
             created_at=i.resolved_at or now,
             sent_at=i.resolved_at,
-        )  # fmt: skip
+        )
         for i in items
     )
 
@@ -229,17 +303,36 @@ def _thread(municipality: Municipality, user_id: int, now: datetime) -> int:
     def item(n: int, text: str, parent: str = "") -> InboxItem:
         at = received + timedelta(minutes=7 * n)
         return InboxItem(
-            municipality=municipality, channel=channel, kind="reply" if parent else "comment",
-            platform_id=f"{THREAD_ID}-{n}" if n else THREAD_ID, post_id=THREAD_POST,
-            parent_platform_id=parent, listed=True, author_platform_id=f"user-t{n}",
-            author_name=f"Innbygger T{n}", text=text, edited=n == 0, text_seen_at=at,
-            platform_created_at=at, received_at=at, category="question",
-            categories=["question"], written_standard="nb", action="answer",
-            triage={"grounds": [], "action_text": "Svar på spørsmålet (DI-1)."}, triaged_at=at,
-            status=workflow.NEW, open=True, status_changed_at=at, started_at=at,
-            resolution_started_at=at, first_response_due=clocks.first_response_due,
-            resolution_due=clocks.resolution_due, due_at=clocks.due_at, warn_at=clocks.warn_at,
-        )  # fmt: skip
+            municipality=municipality,
+            channel=channel,
+            kind="reply" if parent else "comment",
+            platform_id=f"{THREAD_ID}-{n}" if n else THREAD_ID,
+            post_id=THREAD_POST,
+            parent_platform_id=parent,
+            listed=True,
+            author_platform_id=f"user-t{n}",
+            author_name=f"Innbygger T{n}",
+            text=text,
+            edited=n == 0,
+            text_seen_at=at,
+            platform_created_at=at,
+            received_at=at,
+            category="question",
+            categories=["question"],
+            written_standard="nb",
+            action="answer",
+            triage={"grounds": [], "action_text": "Svar på spørsmålet (DI-1)."},
+            triaged_at=at,
+            status=workflow.NEW,
+            open=True,
+            status_changed_at=at,
+            started_at=at,
+            resolution_started_at=at,
+            first_response_due=clocks.first_response_due,
+            resolution_due=clocks.resolution_due,
+            due_at=clocks.due_at,
+            warn_at=clocks.warn_at,
+        )
 
     root = item(0, TEXTS[0])
     root.save()
@@ -247,15 +340,25 @@ def _thread(municipality: Municipality, user_id: int, now: datetime) -> int:
     root.versions.create(text="Når åpner svømmehallen?", original=True, seen_at=received)
     root.versions.create(text=TEXTS[0], original=False, seen_at=received + timedelta(minutes=2))
     Reply.objects.create(
-        item=root, author_id=user_id, text="Svømmehallen åpner mandag. Hilsen Kari",
-        effect="answer", status="sent", platform_id=f"{THREAD_ID}-answer",
-        created_at=received + timedelta(hours=1), sent_at=received + timedelta(hours=1),
-    )  # fmt: skip
+        item=root,
+        author_id=user_id,
+        text="Svømmehallen åpner mandag. Hilsen Kari",
+        effect="answer",
+        status="sent",
+        platform_id=f"{THREAD_ID}-answer",
+        created_at=received + timedelta(hours=1),
+        sent_at=received + timedelta(hours=1),
+    )
     root.events.bulk_create(
-        ItemEvent(item=root, action="note", actor_id=user_id, text=f"Notat {n}",
-                  at=received + timedelta(minutes=10 * n))
+        ItemEvent(
+            item=root,
+            action="note",
+            actor_id=user_id,
+            text=f"Notat {n}",
+            at=received + timedelta(minutes=10 * n),
+        )
         for n in range(1, 7)
-    )  # fmt: skip
+    )
     return root.pk
 
 

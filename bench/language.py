@@ -142,8 +142,10 @@ def bench_aux(data: Path, *, embeddings: bool) -> None:
         "DKHATE is Danish: a proxy for Norwegian offensive language. OFF = hate_speech or"
         " harassment among the labels, or either score ≥ 0.5, as the product shows it.\n"
     )
-    print(f"- DKHATE OFF/NOT macro-F1 (dev split, n={len(dk_dev)}), fast path: "
-          f"{off_f1(model.predict_proba(dk_texts)):.3f}")  # fmt: skip
+    print(
+        f"- DKHATE OFF/NOT macro-F1 (dev split, n={len(dk_dev)}), fast path: "
+        f"{off_f1(model.predict_proba(dk_texts)):.3f}"
+    )
     if embeddings:
         from ordstyrer.language.embeddings import E5Embedder
 
@@ -166,8 +168,9 @@ def bench_aux(data: Path, *, embeddings: bool) -> None:
             f" (load {os.getloadavg()[0]:.1f})"
         )
     aux = train_comments.macro_f1(dk_gold, list(model.offensive_predict(dk_texts)))
-    pol = train_comments.macro_f1([y for _, y in nr_dev], list(model.polarity_predict(
-        [t for t, _ in nr_dev])))  # fmt: skip
+    pol = train_comments.macro_f1(
+        [y for _, y in nr_dev], list(model.polarity_predict([t for t, _ in nr_dev]))
+    )
     print(f"- the auxiliary DKHATE-only model (a feature of the categories): {aux:.3f}")
     print(f"- NoReC polarity macro-F1 (dev, 3 classes, n={len(nr_dev)}): {pol:.3f}")
 
@@ -311,10 +314,16 @@ def _load_seconds(code: str) -> float:
     times = []
     for _ in range(3):
         out = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-c", f"import time; t=time.perf_counter();{code};"
-             "print(time.perf_counter()-t)"],
-            capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")},
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-c",
+                f"import time; t=time.perf_counter();{code};print(time.perf_counter()-t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONPATH": str(ROOT / "src")},
+        )
         times.append(float(out.stdout))
     return min(times)
 
@@ -377,8 +386,11 @@ def _peak_mb() -> float:
     )
     out = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-c", code],
-        capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT / "src")},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(ROOT / "src")},
+    )
     return float(out.stdout)
 
 

@@ -55,11 +55,16 @@ def main(n: int = 100_000) -> None:
     _timed("deadline, 7.5 h (answer)", n, lambda: [deadline(a, 7.5) for a in starts])
     _timed("deadline, 1000 h", n, lambda: [deadline(a, 1000.0) for a in starts])
     custom = WorkCalendar.from_mapping(
-        {"closed_days": ["12-27", "12-28", "12-29", "12-30"],
-         "summer_hours": {"from": "06-15", "to": "08-15", "open": "09:00", "close": "15:00"}}
-    )  # fmt: skip
-    _timed("deadline, 7.5 h, custom calendar (cold tables)", n,
-           lambda: [deadline(a, 7.5, custom) for a in starts])  # fmt: skip
+        {
+            "closed_days": ["12-27", "12-28", "12-29", "12-30"],
+            "summer_hours": {"from": "06-15", "to": "08-15", "open": "09:00", "close": "15:00"},
+        }
+    )
+    _timed(
+        "deadline, 7.5 h, custom calendar (cold tables)",
+        n,
+        lambda: [deadline(a, 7.5, custom) for a in starts],
+    )
 
 
 if __name__ == "__main__":

@@ -22,27 +22,64 @@ from tests.conftest import make_personas
 
 CASES = [
     # (singular msgid, plural msgid, language, count, expected)
-    ("%(count)s henvendelse er ikke besvart innen fristen.",
-     "%(count)s henvendelser er ikke besvart innen fristen.",
-     "nb", 1, "1 henvendelse er ikke besvart innen fristen."),
-    ("%(count)s henvendelse er ikke besvart innen fristen.",
-     "%(count)s henvendelser er ikke besvart innen fristen.",
-     "nn", 1, "1 førespurnad er ikkje svara på innan fristen."),
-    ("%(count)s henvendelse er ikke besvart innen fristen.",
-     "%(count)s henvendelser er ikke besvart innen fristen.",
-     "nn", 4, "4 førespurnader er ikkje svara på innan fristen."),
-    ("Utført for %(count)s henvendelse.", "Utført for %(count)s henvendelser.",
-     "nn", 1, "Utført for 1 førespurnad."),
-    ("Utført for %(count)s henvendelse.", "Utført for %(count)s henvendelser.",
-     "en", 2, "Done for 2 inquiries."),
+    (
+        "%(count)s henvendelse er ikke besvart innen fristen.",
+        "%(count)s henvendelser er ikke besvart innen fristen.",
+        "nb",
+        1,
+        "1 henvendelse er ikke besvart innen fristen.",
+    ),
+    (
+        "%(count)s henvendelse er ikke besvart innen fristen.",
+        "%(count)s henvendelser er ikke besvart innen fristen.",
+        "nn",
+        1,
+        "1 førespurnad er ikkje svara på innan fristen.",
+    ),
+    (
+        "%(count)s henvendelse er ikke besvart innen fristen.",
+        "%(count)s henvendelser er ikke besvart innen fristen.",
+        "nn",
+        4,
+        "4 førespurnader er ikkje svara på innan fristen.",
+    ),
+    (
+        "Utført for %(count)s henvendelse.",
+        "Utført for %(count)s henvendelser.",
+        "nn",
+        1,
+        "Utført for 1 førespurnad.",
+    ),
+    (
+        "Utført for %(count)s henvendelse.",
+        "Utført for %(count)s henvendelser.",
+        "en",
+        2,
+        "Done for 2 inquiries.",
+    ),
     ("%(count)s fil", "%(count)s filer", "en", 1, "1 file"),
-    ("%(count)s planlagt innlegg satt på pause.", "%(count)s planlagte innlegg satt på pause.",
-     "nb", 1, "1 planlagt innlegg satt på pause."),
-    ("%(count)s planlagt innlegg satt på pause.", "%(count)s planlagte innlegg satt på pause.",
-     "nn", 3, "3 planlagde innlegg sette på pause."),
-    ("%(count)s skjermet registrering", "%(count)s skjermede registreringer",
-     "nn", 2, "2 skjerma registreringar"),
-]  # fmt: skip
+    (
+        "%(count)s planlagt innlegg satt på pause.",
+        "%(count)s planlagte innlegg satt på pause.",
+        "nb",
+        1,
+        "1 planlagt innlegg satt på pause.",
+    ),
+    (
+        "%(count)s planlagt innlegg satt på pause.",
+        "%(count)s planlagte innlegg satt på pause.",
+        "nn",
+        3,
+        "3 planlagde innlegg sette på pause.",
+    ),
+    (
+        "%(count)s skjermet registrering",
+        "%(count)s skjermede registreringer",
+        "nn",
+        2,
+        "2 skjerma registreringar",
+    ),
+]
 
 
 @pytest.mark.parametrize(("one", "many", "language", "count", "expected"), CASES)
@@ -54,16 +91,31 @@ def test_the_catalogues_agree_with_the_count(one, many, language, count, expecte
 @pytest.mark.parametrize(
     ("template", "context", "language", "expected"),
     [
-        ('{% blocktranslate count count=n %}Kjeden har {{ count }} post.{% plural %}Kjeden '
-         'har {{ count }} poster.{% endblocktranslate %}', {"n": 1}, "nb", "Kjeden har 1 post."),
-        ('{% blocktranslate count count=n %}Kjeden har {{ count }} post.{% plural %}Kjeden '
-         'har {{ count }} poster.{% endblocktranslate %}', {"n": 7}, "nn", "Kjeda har 7 postar."),
-        ('{% blocktranslate count comments=n %}{{ comments }} kommentar{% plural %}'
-         '{{ comments }} kommentarer{% endblocktranslate %}', {"n": 1}, "nn", "1 kommentar"),
+        (
+            "{% blocktranslate count count=n %}Kjeden har {{ count }} post.{% plural %}Kjeden "
+            "har {{ count }} poster.{% endblocktranslate %}",
+            {"n": 1},
+            "nb",
+            "Kjeden har 1 post.",
+        ),
+        (
+            "{% blocktranslate count count=n %}Kjeden har {{ count }} post.{% plural %}Kjeden "
+            "har {{ count }} poster.{% endblocktranslate %}",
+            {"n": 7},
+            "nn",
+            "Kjeda har 7 postar.",
+        ),
+        (
+            "{% blocktranslate count comments=n %}{{ comments }} kommentar{% plural %}"
+            "{{ comments }} kommentarer{% endblocktranslate %}",
+            {"n": 1},
+            "nn",
+            "1 kommentar",
+        ),
         ('{% translate "Publiseres" context "at a time" %}', {}, "en", "To be published"),
         ('{% translate "Publiseres" %}', {}, "en", "Publishing"),
     ],
-)  # fmt: skip
+)
 def test_templates_agree_with_the_count(template, context, language, expected):
     rendered = engines["django"].from_string("{% load i18n %}" + template)
     with translation.override(language):

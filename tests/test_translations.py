@@ -255,9 +255,11 @@ REPRESENTATIVE = [
     ("Bytt språk", "Byt språk", "Change language"),
     ("Kanaler", "Kanalar", "Channels"),
     ("Hovedadministrator", "Hovudadministrator", "Main administrator"),
-    ("Kanalen er allerede stengt i en del av perioden.",
-     "Kanalen er allereie stengd i ein del av perioden.",
-     "The channel is already closed for part of the period."),
+    (
+        "Kanalen er allerede stengt i en del av perioden.",
+        "Kanalen er allereie stengd i ein del av perioden.",
+        "The channel is already closed for part of the period.",
+    ),
     ("henvendelser", "førespurnader", "inquiries"),
     ("Svaret er tomt.", "Svaret er tomt.", "The reply is empty."),
     ("Skjul kommentaren", "Skjul kommentaren", "Hide the comment"),
@@ -266,7 +268,7 @@ REPRESENTATIVE = [
     ("Koble fra", "Kople frå", "Disconnect"),
     ("Enhetsleder", "Einingsleiar", "Unit leader"),
     ("Ansatt", "Tilsett", "Employee"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("msgid", "nynorsk", "english"), REPRESENTATIVE)

@@ -31,8 +31,9 @@ def seed_demo(fake: FakeGraph, *, seed: int = 1, posts: int = 6) -> dict[str, An
     rng = random.Random(seed)  # noqa: S311 — demo content
     threads = random.Random(seed + 1)  # noqa: S311 — replies, kept apart from the rest
     corpus = load_corpus()
-    page = store.add_page("Eksempel kommune", page_id=DEMO_PAGE_ID, token=DEMO_TOKEN,
-                          ig_username="eksempelkommune")  # fmt: skip
+    page = store.add_page(
+        "Eksempel kommune", page_id=DEMO_PAGE_ID, token=DEMO_TOKEN, ig_username="eksempelkommune"
+    )
     store.add_user_token(DEMO_USER_TOKEN, {page.id})
     store.settings.login_user_token = DEMO_USER_TOKEN  # who logs in at the login dialog
     now = store.now()
@@ -45,29 +46,48 @@ def seed_demo(fake: FakeGraph, *, seed: int = 1, posts: int = 6) -> dict[str, An
         for k, entry in enumerate(rng.sample(fitting, rng.randint(3, 7))):
             person = rng.randrange(len(people))
             comment = store.add_comment(
-                post.id, from_id=str(5_550_000 + person), from_name=people[person],
-                message=entry.text, created=post.created_time + timedelta(minutes=7 * (k + 1)),
-            )  # fmt: skip
+                post.id,
+                from_id=str(5_550_000 + person),
+                from_name=people[person],
+                message=entry.text,
+                created=post.created_time + timedelta(minutes=7 * (k + 1)),
+            )
             if k:
                 continue
             store.add_comment(
-                comment.id, from_id=page.id, from_name=page.name,
-                message=threads.choice(PAGE_REPLIES), created=comment.created_time + timedelta(minutes=3),
-            )  # fmt: skip
+                comment.id,
+                from_id=page.id,
+                from_name=page.name,
+                message=threads.choice(PAGE_REPLIES),
+                created=comment.created_time + timedelta(minutes=3),
+            )
             if n % 2 == 0:
                 other = threads.randrange(len(people))
                 store.add_comment(
-                    comment.id, from_id=str(5_550_000 + other), from_name=people[other],
+                    comment.id,
+                    from_id=str(5_550_000 + other),
+                    from_name=people[other],
                     message=threads.choice(fitting).text,
                     created=comment.created_time + timedelta(minutes=5),
-                )  # fmt: skip
+                )
         if page.ig_user_id and n % 2 == 0:
-            media = store.add_ig_media(page.ig_user_id, caption=cp.text,
-                                       media_url=f"https://kommune.example/{cp.topic}.jpg",
-                                       alt_text=cp.image_alt)  # fmt: skip
+            media = store.add_ig_media(
+                page.ig_user_id,
+                caption=cp.text,
+                media_url=f"https://kommune.example/{cp.topic}.jpg",
+                alt_text=cp.image_alt,
+            )
             for entry in rng.sample(fitting, 3):
                 person = rng.randrange(len(people))
-                store.add_ig_comment(media.id, from_id=str(17_800_000 + person),
-                                     username=people[person].lower().replace(" ", "_"), text=entry.text)  # fmt: skip
-    return {"page_id": page.id, "token": page.token, "ig_user_id": page.ig_user_id,
-            "user_token": DEMO_USER_TOKEN}  # fmt: skip
+                store.add_ig_comment(
+                    media.id,
+                    from_id=str(17_800_000 + person),
+                    username=people[person].lower().replace(" ", "_"),
+                    text=entry.text,
+                )
+    return {
+        "page_id": page.id,
+        "token": page.token,
+        "ig_user_id": page.ig_user_id,
+        "user_token": DEMO_USER_TOKEN,
+    }

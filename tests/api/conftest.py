@@ -69,15 +69,19 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
         return self.client.post(
-            path, body if body is not None else {}, content_type="application/json",
+            path,
+            body if body is not None else {},
+            content_type="application/json",
             headers=self._headers(headers),
-        )  # fmt: skip
+        )
 
     def request(self, method: str, path: str, body: Any = None) -> Any:
         call = getattr(self.client, method.lower())
         if method.upper() in ("GET", "HEAD"):
             return call(path, headers=self._headers(None))
         return call(
-            path, body if body is not None else {}, content_type="application/json",
+            path,
+            body if body is not None else {},
+            content_type="application/json",
             headers=self._headers(None),
-        )  # fmt: skip
+        )

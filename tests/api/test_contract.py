@@ -93,8 +93,17 @@ def test_triage_answers_each_item_as_the_cli_does(api):
     assert response.status_code == 200
     items = response.json()["items"]
     assert [i["id"] for i in items] == ["a", 7]
-    assert set(items[0]) >= {"id", "category", "categories", "language", "pii", "action",
-                             "grounds", "hate_ground", "findings"}  # fmt: skip
+    assert set(items[0]) >= {
+        "id",
+        "category",
+        "categories",
+        "language",
+        "pii",
+        "action",
+        "grounds",
+        "hate_ground",
+        "findings",
+    }
     assert items[0]["category"] == "spam" and "spam" in items[0]["grounds"]  # indre-fosen MO-1
     assert items[1]["category"] == "question"
 
@@ -193,8 +202,11 @@ def test_inbox_lists_only_the_channels_the_person_answers_on(world):
 
 def test_item_detail_has_thread_replies_and_moderation(world, api, commit):
     item = citizen_comment(world.channel, "Når åpner svømmehallen igjen?")
-    commit(api.post, f"/api/v1/m/apiby/inbox/items/{item.pk}/replies",
-           {"text": "Hei! Svømmehallen åpner mandag. Hilsen Kari"})  # fmt: skip
+    commit(
+        api.post,
+        f"/api/v1/m/apiby/inbox/items/{item.pk}/replies",
+        {"text": "Hei! Svømmehallen åpner mandag. Hilsen Kari"},
+    )
     body = api.get(f"/api/v1/m/apiby/inbox/items/{item.pk}").json()
     assert body["id"] == item.pk and body["status"] == "answered"
     assert [r["status"] for r in body["replies"]] == ["sent"]
@@ -306,8 +318,11 @@ def test_editor_may_not_moderate(world):
 def test_archive_records_verify_and_export(world, api, commit, settings, tmp_path):
     settings.DATA_DIR = tmp_path
     item = citizen_comment(world.channel, SPAM)
-    commit(api.post, f"/api/v1/m/apiby/inbox/items/{item.pk}/moderation",
-           {"action": "delete", "ground": "spam", "reason": WHY})  # fmt: skip
+    commit(
+        api.post,
+        f"/api/v1/m/apiby/inbox/items/{item.pk}/moderation",
+        {"action": "delete", "ground": "spam", "reason": WHY},
+    )
     records = api.get("/api/v1/m/apiby/archive/records").json()
     assert records["next"] is None and len(records["items"]) >= 1
     assert set(records["items"][0]) == {"id", "seq", "kind", "created_at", "title", "hash"}
@@ -319,12 +334,15 @@ def test_archive_records_verify_and_export(world, api, commit, settings, tmp_pat
         second = api.client.get(first_page["next"], headers=api._headers(None)).json()
         assert second["items"][0]["seq"] == seqs[1]
     assert api.get("/api/v1/m/apiby/archive/verify").json() == {
-        "ok": True, "records": len(seqs), "first_bad": None,
-    }  # fmt: skip
+        "ok": True,
+        "records": len(seqs),
+        "first_bad": None,
+    }
     created = commit(
-        api.post, "/api/v1/m/apiby/archive/exports",
+        api.post,
+        "/api/v1/m/apiby/archive/exports",
         {"format": "noark5-uttrekk", "since": "2026-01-01"},
-    )  # fmt: skip
+    )
     assert created.status_code == 202 and set(created.json()) == {"id", "status"}
     status = api.get(f"/api/v1/m/apiby/archive/exports/{created.json()['id']}").json()
     assert status["status"] == "done"
@@ -335,8 +353,11 @@ def test_archive_records_verify_and_export(world, api, commit, settings, tmp_pat
 
 def test_archive_verify_reports_the_first_broken_record(world, api, commit):
     item = citizen_comment(world.channel, SPAM)
-    commit(api.post, f"/api/v1/m/apiby/inbox/items/{item.pk}/moderation",
-           {"action": "delete", "ground": "spam", "reason": WHY})  # fmt: skip
+    commit(
+        api.post,
+        f"/api/v1/m/apiby/inbox/items/{item.pk}/moderation",
+        {"action": "delete", "ground": "spam", "reason": WHY},
+    )
     record = ArchiveRecord.objects.order_by("sequence").first()
     body = json.loads(record.canonical)
     body["said"]["text"] = "Endret i ettertid."

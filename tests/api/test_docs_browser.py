@@ -36,9 +36,11 @@ def test_the_token_pages_have_no_axe_violations(page: Page, live_server):
 
     personas = make_personas("tokenby")
     api_token_create(
-        actor=None, user=personas.communications, municipality=personas.municipality,
+        actor=None,
+        user=personas.communications,
+        municipality=personas.municipality,
         name="Sakssystemet",
-    )  # fmt: skip
+    )
     page.goto(f"{live_server.url}/logg-inn/")
     page.get_by_label("Brukernavn").fill(personas.communications.username)
     page.get_by_label("Passord").fill(PASSWORD)

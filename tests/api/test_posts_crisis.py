@@ -48,17 +48,20 @@ def test_create_patch_publish_a_post_with_the_contracts_shape(pub, commit):
     url = f"/api/v1/m/apipub/posts/{body['id']}"
     # PATCH recomputes the findings: a fødselsnummer is a PU-1 block …
     patched = editor.client.patch(
-        url, {"text": f"{TEXT} Ring {FODSELSNUMMER}."}, content_type="application/json",
+        url,
+        {"text": f"{TEXT} Ring {FODSELSNUMMER}."},
+        content_type="application/json",
         headers=editor._headers(None),
-    )  # fmt: skip
+    )
     assert patched.status_code == 200
     assert "PU-1" in [f["rule"] for f in patched.json()["findings"]]
     # … which stops publishing with 422 and the findings.
     refused = editor.post(f"{url}/publish", {})
     assert refused.status_code == 422 and refused["Content-Type"] == "application/problem+json"
     assert refused.json()["findings"][0]["rule"] == "PU-1"
-    editor.client.patch(url, {"text": TEXT}, content_type="application/json",
-                        headers=editor._headers(None))  # fmt: skip
+    editor.client.patch(
+        url, {"text": TEXT}, content_type="application/json", headers=editor._headers(None)
+    )
     published = commit(editor.post, f"{url}/publish", {})
     assert published.status_code == 200
     assert published.json()["status"] in ("publishing", "published")
@@ -66,8 +69,9 @@ def test_create_patch_publish_a_post_with_the_contracts_shape(pub, commit):
     assert after["status"] == "published"
     assert after["channels"][0]["status"] == "published" and after["channels"][0]["platform_id"]
     # Published: no more changes (state conflict).
-    late = editor.client.patch(url, {"text": "Endret."}, content_type="application/json",
-                               headers=editor._headers(None))  # fmt: skip
+    late = editor.client.patch(
+        url, {"text": "Endret."}, content_type="application/json", headers=editor._headers(None)
+    )
     assert late.status_code == 409
 
 
@@ -117,9 +121,12 @@ def test_media_must_come_from_the_register(pub):
     editor = client(pub, pub.editor)
     response = editor.post(
         "/api/v1/m/apipub/posts",
-        {"channels": [pub.page.pk], "text": TEXT,
-         "media": [{"type": "image", "url": "https://example.com/a.png", "alt": "Et bilde"}]},
-    )  # fmt: skip
+        {
+            "channels": [pub.page.pk],
+            "text": TEXT,
+            "media": [{"type": "image", "url": "https://example.com/a.png", "alt": "Et bilde"}],
+        },
+    )
     assert response.status_code == 422 and response.json()["code"] == "media_url_unsupported"
     assert Post.objects.count() == 0
 
@@ -129,9 +136,13 @@ def test_crisis_declared_posts_and_replies_wait_then_are_decided(pub, commit):
     leader = client(pub, p.crisis_leader)
     editor = client(pub, pub.editor)
     assert editor.get("/api/v1/m/apipub/crisis").json() == {
-        "active": False, "id": None, "name": None, "declared_at": None, "declared_by": None,
+        "active": False,
+        "id": None,
+        "name": None,
+        "declared_at": None,
+        "declared_by": None,
         "ended_at": None,
-    }  # fmt: skip
+    }
     assert editor.post("/api/v1/m/apipub/crisis", {"name": "Flom"}).status_code == 403
     declared = leader.post("/api/v1/m/apipub/crisis", {"name": "Flom i sentrum"})
     assert declared.status_code == 201

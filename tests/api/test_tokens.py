@@ -46,8 +46,17 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
 
 def test_cli_create_prints_the_token_alone_on_the_last_line(world, capsys):
     p = world.p
-    code, out, _err = cli(capsys, "api-token", "create", "--municipality", "apiby",
-                          "--user", p.communications.username, "--days", "30")  # fmt: skip
+    code, out, _err = cli(
+        capsys,
+        "api-token",
+        "create",
+        "--municipality",
+        "apiby",
+        "--user",
+        p.communications.username,
+        "--days",
+        "30",
+    )
     assert code == 0
     secret = out.strip().splitlines()[-1]
     assert secret.startswith("ord_") and " " not in secret
@@ -65,23 +74,43 @@ def test_cli_create_prints_the_token_alone_on_the_last_line(world, capsys):
 
 def test_cli_scopes_are_narrowed_to_what_the_roles_allow(world, capsys):
     employee = world.p.employee.username
-    code, out, _ = cli(capsys, "api-token", "create", "--municipality", "apiby",
-                       "--user", employee)  # fmt: skip
+    code, out, _ = cli(capsys, "api-token", "create", "--municipality", "apiby", "--user", employee)
     assert code == 0
     assert "archive:read" not in ApiToken.objects.get().scopes  # AR-1: not for employees
     with pytest.raises(SystemExit) as refused:
-        main(["api-token", "create", "--municipality", "apiby", "--user", employee,
-              "--scopes", "inbox:read,archive:read"])  # fmt: skip
+        main(
+            [
+                "api-token",
+                "create",
+                "--municipality",
+                "apiby",
+                "--user",
+                employee,
+                "--scopes",
+                "inbox:read,archive:read",
+            ]
+        )
     assert refused.value.code != 0
     assert "archive:read" in capsys.readouterr().err
     with pytest.raises(SystemExit):
-        main(["api-token", "create", "--municipality", "apiby", "--user", employee,
-              "--scopes", "everything"])  # fmt: skip
+        main(
+            [
+                "api-token",
+                "create",
+                "--municipality",
+                "apiby",
+                "--user",
+                employee,
+                "--scopes",
+                "everything",
+            ]
+        )
     assert "Ukjent tilgang" in capsys.readouterr().err
     # Not a member of the municipality: no token.
     with pytest.raises(SystemExit):
-        main(["api-token", "create", "--municipality", "apiby",
-              "--user", world.p.outsider.username])  # fmt: skip
+        main(
+            ["api-token", "create", "--municipality", "apiby", "--user", world.p.outsider.username]
+        )
     assert "ingen rolle" in capsys.readouterr().err
     assert ApiToken.objects.count() == 1
 

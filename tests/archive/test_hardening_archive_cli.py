@@ -18,9 +18,21 @@ def _export(out: str, slug: str, *extra: str) -> None:
     from ordstyrer.archive.management.commands.archive import Command
 
     Command().run_from_argv(
-        ["ordstyrer", "archive", "export", "--municipality", slug, "--format", "eformidling",
-         "--since", "2020-01-01", "--out", out, *extra]
-    )  # fmt: skip
+        [
+            "ordstyrer",
+            "archive",
+            "export",
+            "--municipality",
+            slug,
+            "--format",
+            "eformidling",
+            "--since",
+            "2020-01-01",
+            "--out",
+            out,
+            *extra,
+        ]
+    )
 
 
 @pytest.mark.parametrize(
@@ -59,7 +71,18 @@ def test_since_outside_1900_to_2100_is_refused(personas, tmp_path, capsys):
 
     with pytest.raises(SystemExit) as caught:
         Command().run_from_argv(
-            ["ordstyrer", "archive", "export", "--municipality", personas.municipality.slug,
-             "--format", "eformidling", "--since", "0001-01-01", "--out", str(tmp_path / "u")]
-        )  # fmt: skip
+            [
+                "ordstyrer",
+                "archive",
+                "export",
+                "--municipality",
+                personas.municipality.slug,
+                "--format",
+                "eformidling",
+                "--since",
+                "0001-01-01",
+                "--out",
+                str(tmp_path / "u"),
+            ]
+        )
     assert caught.value.code == 2 and "1900–2100" in capsys.readouterr().err

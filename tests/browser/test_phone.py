@@ -45,7 +45,7 @@ def test_inbox_item_and_moderation_fit_a_390_px_phone(page: Page, live_server):
             world.channel,
             "Når åpner svømmehallen igjen etter ferien? " * 4,
             author=("u-2", "Kari Langnavn-Etternavnesen"),
-        ),  # fmt: skip
+        ),
         citizen_comment(world.other_channel, "Tusen takk!", author=("u-3", "Per")),
     ]
     services.comment_hide(actor=world.admin, item=items[0], justification="Vurderes.")

@@ -42,9 +42,11 @@ def test_a_published_post_without_an_id_is_a_permanent_error_not_post_none(fb, f
 
 def test_an_instagram_reply_answer_without_an_id_is_refused(ig, fake, page):
     media = fake.store.add_ig_media(
-        page.ig_user_id, caption="Kulturskolen", media_url="https://cdn.example/a.jpg",
+        page.ig_user_id,
+        caption="Kulturskolen",
+        media_url="https://cdn.example/a.jpg",
         alt_text="Alt",
-    )  # fmt: skip
+    )
     top = fake.store.add_ig_comment(
         media.id, from_id="178001", username="kari_n", text="Når åpner dere?", created=NOW
     )
@@ -88,9 +90,11 @@ def test_a_malformed_list_page_is_a_transient_error(fb, fake, page, answer, what
 def test_list_scheduled_follows_every_page(fb, fake, page):
     for number in range(101):  # one more than Graph's largest page
         fake.store.create_post(
-            page, message=f"Planlagt {number}", scheduled=NOW + timedelta(days=2),
+            page,
+            message=f"Planlagt {number}",
+            scheduled=NOW + timedelta(days=2),
             check_duplicate=False,
-        )  # fmt: skip
+        )
     before = len(fake.store.requests)
     assert len(fb.list_scheduled()) == 101
     pages = [p for _m, p in fake.store.requests[before:] if p.endswith("/scheduled_posts")]

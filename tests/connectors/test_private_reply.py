@@ -16,9 +16,12 @@ def test_facebook_private_reply_reaches_the_commenter_once(fb, fake, page) -> No
     assert supports(fb, Capability.PRIVATE_REPLIER)
     post = fake.store.create_post(page, message="Vannet er stengt", check_duplicate=False)
     c = fake.store.add_comment(
-        post.id, from_id="5550001", from_name="Kari Nordmann", message="Spam!!!",
+        post.id,
+        from_id="5550001",
+        from_name="Kari Nordmann",
+        message="Spam!!!",
         created=NOW - timedelta(minutes=5),
-    )  # fmt: skip
+    )
     message_id = fb.private_reply(c.id, "Hei! Vi har slettet en kommentar du skrev.")
     assert message_id.startswith("m_")
     sent = fake.store.private_replies[c.id]
@@ -33,13 +36,18 @@ def test_facebook_private_reply_reaches_the_commenter_once(fb, fake, page) -> No
 def test_instagram_private_reply_on_the_ig_user(ig, fake, page) -> None:
     assert supports(ig, Capability.PRIVATE_REPLIER)
     m = fake.store.add_ig_media(
-        page.ig_user_id, caption="Kulturskolen", media_url="https://cdn.example/a.jpg",
+        page.ig_user_id,
+        caption="Kulturskolen",
+        media_url="https://cdn.example/a.jpg",
         alt_text="Alt",
-    )  # fmt: skip
+    )
     c = fake.store.add_ig_comment(
-        m.id, from_id="178001", username="kari_n", text="Stygg kommentar",
+        m.id,
+        from_id="178001",
+        username="kari_n",
+        text="Stygg kommentar",
         created=NOW - timedelta(minutes=1),
-    )  # fmt: skip
+    )
     assert ig.private_reply(c.id, "Hei! Vi har slettet en kommentar du skrev.")
     assert fake.store.private_replies[c.id]["to"] == "178001"
     assert any(p.endswith(f"{page.ig_user_id}/messages") for _m, p in fake.store.requests)

@@ -17,10 +17,16 @@ def _line(record: logging.LogRecord) -> str:
 
 def test_message_extras_and_exceptions_are_masked() -> None:
     record = logging.makeLogRecord(
-        {"name": "ordstyrer.test", "levelno": logging.WARNING, "levelname": "WARNING",
-         "msg": "kunne ikke lagre «mitt fnr er %s»", "args": (NATIONAL_ID,),
-         "text": f"fnr {NATIONAL_ID}", "comment_id": "222_1"}
-    )  # fmt: skip
+        {
+            "name": "ordstyrer.test",
+            "levelno": logging.WARNING,
+            "levelname": "WARNING",
+            "msg": "kunne ikke lagre «mitt fnr er %s»",
+            "args": (NATIONAL_ID,),
+            "text": f"fnr {NATIONAL_ID}",
+            "comment_id": "222_1",
+        }
+    )
     try:
         raise ValueError(f"ugyldig tekst: {NATIONAL_ID}")
     except ValueError:

@@ -33,9 +33,15 @@ def test_a_task_that_raises_fails_alone_and_the_next_one_runs(settings, kind: st
     bad = poisoned.enqueue(kind=kind)
     good = ordinary.enqueue(name=f"etter-{kind}")
     Worker(
-        queue_names=["*"], interval=0, batch=True, backend_name="default",
-        startup_delay=False, max_tasks=None, worker_id="test", excluded_queue_names=[],
-    ).run()  # fmt: skip
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test",
+        excluded_queue_names=[],
+    ).run()
     assert DBTaskResult.objects.get(id=bad.id).status == "FAILED"
     assert DBTaskResult.objects.get(id=good.id).status == "SUCCESSFUL"
     assert DONE == [f"etter-{kind}"]

@@ -102,9 +102,12 @@ def test_paused_posts_are_decided_after_the_crisis(page: Page, live_server, sett
     world = publishing_world("nettpause")
     now = timezone.now()
     post = post_create(
-        actor=world.editor, municipality=world.municipality, channel_ids=[world.page.pk],
-        text=SCHEDULED, publish_at=now + timedelta(hours=3),
-    )  # fmt: skip
+        actor=world.editor,
+        municipality=world.municipality,
+        channel_ids=[world.page.pk],
+        text=SCHEDULED,
+        publish_at=now + timedelta(hours=3),
+    )
     post_publish(actor=world.editor, post_id=post.pk, now=now)
     crisis_declare(municipality=world.municipality, name="Ras", actor=world.p.crisis_leader)
     assert Post.objects.get(pk=post.pk).status == PostStatus.PAUSED

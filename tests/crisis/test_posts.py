@@ -51,9 +51,12 @@ def page_texts(channel) -> list[str]:
 
 def publish(world, text, capture, *, now, publish_at=None):
     post = post_create(
-        actor=world.editor, municipality=world.municipality, channel_ids=[world.page.pk],
-        text=text, publish_at=publish_at,
-    )  # fmt: skip
+        actor=world.editor,
+        municipality=world.municipality,
+        channel_ids=[world.page.pk],
+        text=text,
+        publish_at=publish_at,
+    )
     with capture(execute=True):
         return post_publish(actor=world.editor, post_id=post.pk, now=now)
 
@@ -69,15 +72,18 @@ def test_scheduled_post_pauses_new_post_waits_and_each_is_decided_after(
 ):
     now = timezone.now()
     at = now + timedelta(minutes=5)  # held by our worker
-    scheduled = publish(world, SCHEDULED, django_capture_on_commit_callbacks, now=now,
-                        publish_at=at)  # fmt: skip
+    scheduled = publish(
+        world, SCHEDULED, django_capture_on_commit_callbacks, now=now, publish_at=at
+    )
     assert scheduled.status == PostStatus.SCHEDULED
 
     with django_capture_on_commit_callbacks(execute=True):
         crisis = crisis_declare(
-            municipality=world.municipality, name="Vannforurensning", actor=world.p.crisis_leader,
+            municipality=world.municipality,
+            name="Vannforurensning",
+            actor=world.p.crisis_leader,
             now=now + timedelta(minutes=1),
-        )  # fmt: skip
+        )
     assert crisis.paused_count == 1
     scheduled.refresh_from_db()
     assert scheduled.status == PostStatus.PAUSED
@@ -92,8 +98,12 @@ def test_scheduled_post_pauses_new_post_waits_and_each_is_decided_after(
         ("post", during.pk)
     ]
     with pytest.raises(NotPermitted):
-        crisis_approve(municipality=world.municipality, kind="post", object_id=during.pk,
-                       actor=world.p.communications)  # fmt: skip
+        crisis_approve(
+            municipality=world.municipality,
+            kind="post",
+            object_id=during.pk,
+            actor=world.p.communications,
+        )
     leader = client_for(world.p.crisis_leader)
     decide = f"/m/{world.municipality.slug}/krise/godkjenning/post/{during.pk}/"
     assert DURING in leader.get(f"{decide}?action=approve").content.decode()
@@ -144,8 +154,13 @@ def test_scheduled_post_pauses_new_post_waits_and_each_is_decided_after(
 
 def test_a_paused_post_may_be_discarded_with_a_reason(world, django_capture_on_commit_callbacks):
     now = timezone.now()
-    post = publish(world, SCHEDULED, django_capture_on_commit_callbacks, now=now,
-                   publish_at=now + timedelta(minutes=5))  # fmt: skip
+    post = publish(
+        world,
+        SCHEDULED,
+        django_capture_on_commit_callbacks,
+        now=now,
+        publish_at=now + timedelta(minutes=5),
+    )
     crisis_declare(municipality=world.municipality, name="Ras", actor=world.p.communications)
     crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
     client = client_for(world.p.crisis_leader)
@@ -155,9 +170,12 @@ def test_a_paused_post_may_be_discarded_with_a_reason(world, django_capture_on_c
     assert "Skriv hvorfor innlegget forkastes." in no_reason.content.decode()
     client.post(
         url,
-        {f"{prefix}-decision": "discard", f"{prefix}-reason": "Utdatert etter raset.",
-         "confirm": "yes"},
-    )  # fmt: skip
+        {
+            f"{prefix}-decision": "discard",
+            f"{prefix}-reason": "Utdatert etter raset.",
+            "confirm": "yes",
+        },
+    )
     post.refresh_from_db()
     assert post.status != PostStatus.PAUSED and post.status != PostStatus.PUBLISHED
     assert SCHEDULED not in page_texts(world.page)

@@ -34,9 +34,11 @@ TEXT = "Takk for at du spør. Vannet er trygt å drikke, hilsen Sigrid."
 
 def declare(world, actor=None, name="Flom i Elvdalen"):
     return crisis_declare(
-        municipality=world.municipality, name=name, actor=actor or world.p.crisis_leader,
+        municipality=world.municipality,
+        name=name,
+        actor=actor or world.p.crisis_leader,
         now=TUESDAY,
-    )  # fmt: skip
+    )
 
 
 def send(world, item, capture, text=TEXT):
@@ -72,9 +74,11 @@ def test_declared_reply_waits_approved_sent_then_ended(
         django_capture_on_commit_callbacks(execute=True),
     ):
         crisis_approve(
-            municipality=world.municipality, kind="reply", object_id=reply.pk,
+            municipality=world.municipality,
+            kind="reply",
+            object_id=reply.pk,
             actor=world.p.crisis_leader,
-        )  # fmt: skip
+        )
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.SENT and reply.platform_id.startswith("sim-comment-")
     assert reply.crisis_decided_by == world.p.crisis_leader
@@ -83,9 +87,11 @@ def test_declared_reply_waits_approved_sent_then_ended(
     # A replayed approval (double click) sends nothing twice.
     with django_capture_on_commit_callbacks(execute=True):
         crisis_approve(
-            municipality=world.municipality, kind="reply", object_id=reply.pk,
+            municipality=world.municipality,
+            kind="reply",
+            object_id=reply.pk,
             actor=world.p.crisis_leader,
-        )  # fmt: skip
+        )
     assert Reply.objects.get(pk=reply.pk).attempts == 1
 
     ended = crisis_end(
@@ -116,14 +122,20 @@ def test_rejected_reply_never_goes_out_and_the_item_is_restored(
 
     with pytest.raises(ServiceError):
         crisis_reject(
-            municipality=world.municipality, kind="reply", object_id=reply.pk,
-            actor=world.p.crisis_leader, reason="  ",
-        )  # fmt: skip
+            municipality=world.municipality,
+            kind="reply",
+            object_id=reply.pk,
+            actor=world.p.crisis_leader,
+            reason="  ",
+        )
     with django_capture_on_commit_callbacks(execute=True):
         crisis_reject(
-            municipality=world.municipality, kind="reply", object_id=reply.pk,
-            actor=world.p.crisis_leader, reason="Vent på pressemeldingen kl. 12.",
-        )  # fmt: skip
+            municipality=world.municipality,
+            kind="reply",
+            object_id=reply.pk,
+            actor=world.p.crisis_leader,
+            reason="Vent på pressemeldingen kl. 12.",
+        )
     reply.refresh_from_db()
     item.refresh_from_db()
     assert reply.status == ReplyStatus.REJECTED
@@ -136,13 +148,18 @@ def test_rejected_reply_never_goes_out_and_the_item_is_restored(
     # Approving a rejected reply is refused; rejecting it again changes nothing.
     with pytest.raises(ServiceError):
         crisis_approve(
-            municipality=world.municipality, kind="reply", object_id=reply.pk,
+            municipality=world.municipality,
+            kind="reply",
+            object_id=reply.pk,
             actor=world.p.crisis_leader,
-        )  # fmt: skip
+        )
     crisis_reject(
-        municipality=world.municipality, kind="reply", object_id=reply.pk,
-        actor=world.p.crisis_leader, reason="Igjen",
-    )  # fmt: skip
+        municipality=world.municipality,
+        kind="reply",
+        object_id=reply.pk,
+        actor=world.p.crisis_leader,
+        reason="Igjen",
+    )
     assert Reply.objects.get(pk=reply.pk).crisis_reason == "Vent på pressemeldingen kl. 12."
 
 
@@ -161,15 +178,18 @@ def test_only_the_crisis_leader_and_deputies_approve(
     outsider_home = world.p.outsider.role_assignments.first().municipality
     with pytest.raises(NotFound):
         crisis_approve(
-            municipality=outsider_home, kind="reply", object_id=reply.pk,
+            municipality=outsider_home,
+            kind="reply",
+            object_id=reply.pk,
             actor=world.p.outsider,
-        )  # fmt: skip
+        )
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.AWAITING_CRISIS_APPROVAL
 
     crisis_deputy_add(
-        municipality=world.municipality, user=world.p.chief_administrator,
+        municipality=world.municipality,
+        user=world.p.chief_administrator,
         actor=world.p.crisis_leader,
-    )  # fmt: skip
+    )
     with django_capture_on_commit_callbacks(execute=True):
         crisis_approve(actor=world.p.chief_administrator, **kw)
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.SENT
@@ -209,9 +229,11 @@ def test_where_the_policy_lets_replies_through_they_go_out_but_are_logged(
     world, item, django_capture_on_commit_callbacks
 ):
     policy_update(
-        actor=world.p.communications, municipality=world.municipality,
-        overrides={"PU-12": {"approve_replies": False}}, reason="Svar går ut under krise.",
-    )  # fmt: skip
+        actor=world.p.communications,
+        municipality=world.municipality,
+        overrides={"PU-12": {"approve_replies": False}},
+        reason="Svar går ut under krise.",
+    )
     crisis = declare(world)
     reply = send(world, item, django_capture_on_commit_callbacks)
     reply.refresh_from_db()

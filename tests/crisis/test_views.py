@@ -175,8 +175,13 @@ def test_the_menu_shows_the_crisis_page_to_the_crisis_staff_only(world):
 def test_outsiders_get_404_and_employees_403(world, item, django_capture_on_commit_callbacks):
     crisis = declared(world)
     reply = waiting_reply(world, item, django_capture_on_commit_callbacks)
-    gets = ["", "avslutt/", "pause/", f"logg/{crisis.pk}/",
-            f"godkjenning/reply/{reply.pk}/?action=approve"]  # fmt: skip
+    gets = [
+        "",
+        "avslutt/",
+        "pause/",
+        f"logg/{crisis.pk}/",
+        f"godkjenning/reply/{reply.pk}/?action=approve",
+    ]
     posts = [
         ("erklaer/", {"name": "Ras", "confirm": "yes"}),
         ("avslutt/", {"confirm": "yes"}),

@@ -106,12 +106,12 @@ def test_every_inbox_page_with_a_full_inbox_has_no_axe_violations(
             world.channel,
             comment("c2", "Kor tid kjem brøytebilen?", author="u2", name="Per Å", created=None),
             now,
-        ),  # fmt: skip
+        ),
         ingest(
             world.other_channel,
             comment("c3", "Tusen takk for god hjelp!", author="u3", created=None),
             now,
-        ),  # fmt: skip
+        ),
     ]
     ingest(world.channel, comment("c1", "Når åpner svømmehallen?", edited=True, created=None), now)
     ingest(world.channel, comment("c4", "Samme her", author="u4", parent="c1", created=None), now)

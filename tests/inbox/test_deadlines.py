@@ -24,25 +24,70 @@ def oslo(*args: int) -> datetime:
 
 CASES = [
     # preset, received (Oslo), first response due, resolution due, why
-    ("indre-fosen", oslo(2026, 4, 2, 10, 0), oslo(2026, 4, 7, 10, 0), oslo(2026, 4, 7, 15, 30),
-     "skjærtorsdag: Easter closes Thu–Mon, the clock starts Tuesday 08:00"),
-    ("gausdal", oslo(2026, 4, 2, 10, 0), oslo(2026, 4, 7, 15, 30), oslo(2026, 4, 7, 15, 30),
-     "Gausdal's ett døgn from skjærtorsdag"),
-    ("indre-fosen", oslo(2026, 5, 9, 12, 0), oslo(2026, 5, 11, 10, 0), oslo(2026, 5, 11, 15, 30),
-     "Saturday: counted from Monday's opening"),
-    ("indre-fosen", oslo(2026, 5, 8, 15, 29), oslo(2026, 5, 11, 9, 59), oslo(2026, 5, 11, 15, 29),
-     "Friday 15:29: one working minute on Friday"),
-    ("indre-fosen", oslo(2026, 5, 8, 15, 31), oslo(2026, 5, 11, 10, 0), oslo(2026, 5, 11, 15, 30),
-     "Friday 15:31: after closing, nothing counts until Monday"),
-    ("gausdal", oslo(2026, 5, 8, 15, 29), oslo(2026, 5, 11, 15, 29), oslo(2026, 5, 11, 15, 29),
-     "Gausdal: Friday 15:29 + ett døgn"),
-    ("indre-fosen", oslo(2026, 12, 24, 10, 0), oslo(2026, 12, 24, 12, 0),
-     oslo(2026, 12, 28, 13, 30), "julaften closes 12:00; 25 and 26 Dec and Sunday closed"),
-    ("gausdal", oslo(2026, 5, 5, 10, 0), oslo(2026, 5, 6, 10, 0), oslo(2026, 5, 6, 10, 0),
-     "an ordinary Tuesday: the next working day at the same time"),
-    ("birkenes", oslo(2026, 5, 13, 14, 0), oslo(2026, 5, 15, 8, 30), oslo(2026, 5, 15, 14, 0),
-     "defaults (no DI-1 in Birkenes); Kristi himmelfartsdag 14 May is closed"),
-]  # fmt: skip
+    (
+        "indre-fosen",
+        oslo(2026, 4, 2, 10, 0),
+        oslo(2026, 4, 7, 10, 0),
+        oslo(2026, 4, 7, 15, 30),
+        "skjærtorsdag: Easter closes Thu–Mon, the clock starts Tuesday 08:00",
+    ),
+    (
+        "gausdal",
+        oslo(2026, 4, 2, 10, 0),
+        oslo(2026, 4, 7, 15, 30),
+        oslo(2026, 4, 7, 15, 30),
+        "Gausdal's ett døgn from skjærtorsdag",
+    ),
+    (
+        "indre-fosen",
+        oslo(2026, 5, 9, 12, 0),
+        oslo(2026, 5, 11, 10, 0),
+        oslo(2026, 5, 11, 15, 30),
+        "Saturday: counted from Monday's opening",
+    ),
+    (
+        "indre-fosen",
+        oslo(2026, 5, 8, 15, 29),
+        oslo(2026, 5, 11, 9, 59),
+        oslo(2026, 5, 11, 15, 29),
+        "Friday 15:29: one working minute on Friday",
+    ),
+    (
+        "indre-fosen",
+        oslo(2026, 5, 8, 15, 31),
+        oslo(2026, 5, 11, 10, 0),
+        oslo(2026, 5, 11, 15, 30),
+        "Friday 15:31: after closing, nothing counts until Monday",
+    ),
+    (
+        "gausdal",
+        oslo(2026, 5, 8, 15, 29),
+        oslo(2026, 5, 11, 15, 29),
+        oslo(2026, 5, 11, 15, 29),
+        "Gausdal: Friday 15:29 + ett døgn",
+    ),
+    (
+        "indre-fosen",
+        oslo(2026, 12, 24, 10, 0),
+        oslo(2026, 12, 24, 12, 0),
+        oslo(2026, 12, 28, 13, 30),
+        "julaften closes 12:00; 25 and 26 Dec and Sunday closed",
+    ),
+    (
+        "gausdal",
+        oslo(2026, 5, 5, 10, 0),
+        oslo(2026, 5, 6, 10, 0),
+        oslo(2026, 5, 6, 10, 0),
+        "an ordinary Tuesday: the next working day at the same time",
+    ),
+    (
+        "birkenes",
+        oslo(2026, 5, 13, 14, 0),
+        oslo(2026, 5, 15, 8, 30),
+        oslo(2026, 5, 15, 14, 0),
+        "defaults (no DI-1 in Birkenes); Kristi himmelfartsdag 14 May is closed",
+    ),
+]
 
 
 @pytest.mark.parametrize(("preset", "received", "first", "resolution", "why"), CASES)

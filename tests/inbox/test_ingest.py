@@ -202,10 +202,9 @@ def test_follow_up_from_the_same_citizen_reopens_the_answered_conversation(
     with time_machine.travel(follow_at, tick=False):
         follow = ingest(
             world.channel,
-            comment("c2", "Gjelder det også badstua?", parent=reply.platform_id,
-                    created=follow_at),
+            comment("c2", "Gjelder det også badstua?", parent=reply.platform_id, created=follow_at),
             follow_at,
-        )  # fmt: skip
+        )
     item.refresh_from_db()
     assert follow.conversation_id == item.pk and not follow.listed and not follow.open
     assert item.status == ItemStatus.REOPENED and item.open

@@ -50,8 +50,9 @@ def test_every_described_by_points_at_something_on_the_page(world):
             .content.decode()
         )
         ids = set(re.findall(r'\sid="([^"]+)"', html))
-        described = [i for ref in re.findall(r'aria-describedby="([^"]+)"', html)
-                     for i in ref.split()]  # fmt: skip
+        described = [
+            i for ref in re.findall(r'aria-describedby="([^"]+)"', html) for i in ref.split()
+        ]
         assert described, "the page's fields have help texts"
         missing = [ref for ref in described if ref not in ids]
         assert not missing, missing

@@ -20,9 +20,14 @@ NOW = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)
 
 @pytest.mark.parametrize(
     ("values", "p", "expected"),
-    [([], 90, None), ([5.0], 90, 5.0), ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9),
-     ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5), ([3, 1, 2], 100, 3)],
-)  # fmt: skip
+    [
+        ([], 90, None),
+        ([5.0], 90, 5.0),
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90, 9),
+        ([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50, 5),
+        ([3, 1, 2], 100, 3),
+    ],
+)
 def test_percentile_nearest_rank(values, p, expected):
     assert percentile(values, p) == expected
 
@@ -33,8 +38,11 @@ def answered(world):
     items = [ingest(world.channel, comment(f"c{n}", author=f"u{n}")) for n in range(3)]
     items.append(ingest(world.other_channel, comment("b1", author="u9")))
     # 30 min, 1 h 30 (both within 2 h), then the next day (late), and one never answered.
-    for item, after in ((items[0], timedelta(minutes=30)), (items[1], timedelta(hours=1, minutes=30)),
-                        (items[2], timedelta(days=1))):  # fmt: skip
+    for item, after in (
+        (items[0], timedelta(minutes=30)),
+        (items[1], timedelta(hours=1, minutes=30)),
+        (items[2], timedelta(days=1)),
+    ):
         with time_machine.travel(TUESDAY + after, tick=False):
             item_set_status(actor=world.editor, item=item, action="answer")
     return items
@@ -66,17 +74,23 @@ def test_figures(world, answered):
 
 def test_editor_sees_only_their_channels(world, answered):
     report = response_report(
-        user=world.editor, municipality=world.municipality,
-        since=date(2026, 5, 1), until=date(2026, 5, 31), now=NOW,
-    )  # fmt: skip
+        user=world.editor,
+        municipality=world.municipality,
+        since=date(2026, 5, 1),
+        until=date(2026, 5, 31),
+        now=NOW,
+    )
     assert report.total.items == 3
 
 
 def test_period_excludes_other_months(world, answered):
     report = response_report(
-        user=world.p.communications, municipality=world.municipality,
-        since=date(2026, 4, 1), until=date(2026, 4, 30), now=NOW,
-    )  # fmt: skip
+        user=world.p.communications,
+        municipality=world.municipality,
+        since=date(2026, 4, 1),
+        until=date(2026, 4, 30),
+        now=NOW,
+    )
     assert report.total.items == 0 and report.total.first_share is None
 
 

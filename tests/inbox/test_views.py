@@ -154,9 +154,13 @@ def test_bulk_and_row_actions_without_javascript(world):
     # One row's own button acts on that row only, whatever is checked.
     client.post(
         f"{base}handling/",
-        {"action": "assign_me", "item": [items[2].pk], "row": f"close:{items[3].pk}",
-         "close_reason": "no_reply_needed"},
-    )  # fmt: skip
+        {
+            "action": "assign_me",
+            "item": [items[2].pk],
+            "row": f"close:{items[3].pk}",
+            "close_reason": "no_reply_needed",
+        },
+    )
     items[2].refresh_from_db()
     items[3].refresh_from_db()
     assert items[3].status == ItemStatus.CLOSED and items[3].close_reason == "no_reply_needed"

@@ -40,8 +40,11 @@ def test_ban_after_delete_blocks_records_and_tells(world, django_capture_on_comm
     assert ban_in_force(world.channel, "sim-user-901") == ban
     record = ban.archive_record
     assert (record.kind, record.direction, record.action, record.ground) == (
-        "moderation_note", "X", "ban", "spam",
-    )  # fmt: skip
+        "moderation_note",
+        "X",
+        "ban",
+        "spam",
+    )
     assert record.refers_to_sequence == deleted.archive_record.sequence
     assert "Ola Nordmann (sim-user-901) er utestengt fra Skolen" in record.text
     assert json.loads(record.canonical)["actor"]["id"] == world.admin.pk

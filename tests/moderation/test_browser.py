@@ -115,12 +115,19 @@ def test_a_failed_notice_is_visible_and_is_sent_again_privately(page: Page, live
 
     world = make_world("nettvarsel", "indre-fosen")
     item = citizen_comment(world.channel, SPAM)
-    fail_next(world.channel, "private_reply", code=ErrorCode.PERMISSION, permanent=True,
-              message="Meldinger er slått av for siden.")  # fmt: skip
+    fail_next(
+        world.channel,
+        "private_reply",
+        code=ErrorCode.PERMISSION,
+        permanent=True,
+        message="Meldinger er slått av for siden.",
+    )
     ban = bans.author_ban(
-        actor=world.main_admin, item=item, ground="spam",
+        actor=world.main_admin,
+        item=item,
+        ground="spam",
         justification="Reklame for pengespill, lagt inn på flere innlegg.",
-    )  # fmt: skip
+    )
     ban.refresh_from_db()
     assert ban.notice_state == "failed"
     base, slug = live_server.url, world.municipality.slug

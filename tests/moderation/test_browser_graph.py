@@ -57,9 +57,12 @@ def test_a_failed_notice_on_facebook_is_sent_again_privately(
     )
     post = graph.store.create_post(fb_page, message="Skolestart", check_duplicate=False)
     comment = graph.store.add_comment(
-        post.id, from_id="5550001", from_name="Ola Nordmann", message=SPAM,
+        post.id,
+        from_id="5550001",
+        from_name="Ola Nordmann",
+        message=SPAM,
         created=datetime.now(UTC),
-    )  # fmt: skip
+    )
     poll_channel(channel_id=channel.pk)
     item = InboxItem.objects.get(channel=channel, platform_id=comment.id)
 

@@ -84,8 +84,10 @@ def test_a_refused_deletion_is_refused_before_the_confirmation(world):
     assert "Skriv en kort begrunnelse" in html and "Bekreft sletting" not in html
     # An editor does not moderate: 403 on the preview as on the deletion.
     editor = client_for(world.editor)
-    for data in ({"ground": "spam", "justification": WHY},
-                 {"ground": "spam", "justification": WHY, "confirmed": "1"}):  # fmt: skip
+    for data in (
+        {"ground": "spam", "justification": WHY},
+        {"ground": "spam", "justification": WHY, "confirmed": "1"},
+    ):
         response = editor.post(mod_url(world, "delete", item.pk), data)
         assert response.status_code in (302, 403)
         assert "Bekreft sletting" not in response.content.decode()
@@ -124,8 +126,11 @@ def test_outsiders_get_404_at_both_steps(world):
 def test_no_ground_is_chosen_on_any_item_page(world):
     """Whatever the automatic category, the grounds start unchosen (8 of 40 demo items
     had "Hatefulle ytringer" ticked before)."""
-    texts = [SPAM, "Innvandrerne er en pest for bygda. Jag dem ut!",
-             "Rektor Hansen drikker på jobb, alle vet det."]  # fmt: skip
+    texts = [
+        SPAM,
+        "Innvandrerne er en pest for bygda. Jag dem ut!",
+        "Rektor Hansen drikker på jobb, alle vet det.",
+    ]
     client = client_for(world.main_admin)
     for n, text in enumerate(texts):
         item = citizen_comment(world.channel, text, author=(f"sim-user-7{n}", "Kari Li"))

@@ -60,15 +60,31 @@ def test_every_ground_is_allowed_or_refused_in_the_guidelines_words(preset, grou
 
 NOTICE_EXPECT = {
     # preset: (a ground, words from its own lead nb, nn, where to complain)
-    "indre-fosen": ("hate_speech", "ren spam, hatefulle ytringer", "rein spam, hatefulle ytringar",
-                    "indrefosen.kommune.no"),
-    "rennebu": ("public_shaming", "uthenging av enkeltpersoner", "uthenging av enkeltpersonar",
-                "rennebu.kommune.no"),
-    "midt-telemark": ("third_party_naming", "ekstraordinære tilfeller", "ekstraordinære tilfelle",
-                      "på e-post til post@mt.kommune.no eller på telefon 35 05 90 00"),
-    "birkenes": ("rumour", "rykter og spekulasjoner", "rykte og spekulasjonar",
-                 "birkenes.kommune.no"),
-}  # fmt: skip
+    "indre-fosen": (
+        "hate_speech",
+        "ren spam, hatefulle ytringer",
+        "rein spam, hatefulle ytringar",
+        "indrefosen.kommune.no",
+    ),
+    "rennebu": (
+        "public_shaming",
+        "uthenging av enkeltpersoner",
+        "uthenging av enkeltpersonar",
+        "rennebu.kommune.no",
+    ),
+    "midt-telemark": (
+        "third_party_naming",
+        "ekstraordinære tilfeller",
+        "ekstraordinære tilfelle",
+        "på e-post til post@mt.kommune.no eller på telefon 35 05 90 00",
+    ),
+    "birkenes": (
+        "rumour",
+        "rykter og spekulasjoner",
+        "rykte og spekulasjonar",
+        "birkenes.kommune.no",
+    ),
+}
 
 
 @pytest.mark.parametrize("preset", sorted(NOTICE_EXPECT))
@@ -103,8 +119,20 @@ def test_notice_per_preset_in_bokmal_and_nynorsk(preset, standard, kind):
 
 def test_no_notice_where_nothing_may_be_deleted():
     with pytest.raises(ValueError, match="no grounds"):
-        render_notice(kind="delete", policy=load_policy("gausdal"), ground="spam",
-                      written_standard="nb", author_name="Ola", channel_name="Skolen")  # fmt: skip
+        render_notice(
+            kind="delete",
+            policy=load_policy("gausdal"),
+            ground="spam",
+            written_standard="nb",
+            author_name="Ola",
+            channel_name="Skolen",
+        )
     with pytest.raises(ValueError, match="not a ground"):
-        render_notice(kind="delete", policy=load_policy("rennebu"), ground="spam",
-                      written_standard="nb", author_name="Ola", channel_name="Skolen")  # fmt: skip
+        render_notice(
+            kind="delete",
+            policy=load_policy("rennebu"),
+            ground="spam",
+            written_standard="nb",
+            author_name="Ola",
+            channel_name="Skolen",
+        )

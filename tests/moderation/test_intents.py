@@ -85,8 +85,10 @@ def test_replayed_hide_unhide_ban_and_unban_return_the_first(world):
     assert again.pk == banned.pk
     lifted = bans.author_unban(actor=world.main_admin, item=item, intent_key=unban)
     assert bans.author_unban(actor=world.main_admin, item=item, intent_key=unban).pk == lifted.pk
-    counts = {k: ModerationAction.objects.filter(kind=k).count() for k in
-              ("hide", "unhide", "ban", "unban")}  # fmt: skip
+    counts = {
+        k: ModerationAction.objects.filter(kind=k).count()
+        for k in ("hide", "unhide", "ban", "unban")
+    }
     assert counts == {"hide": 1, "unhide": 1, "ban": 1, "unban": 1}
 
 

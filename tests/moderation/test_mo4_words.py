@@ -26,10 +26,13 @@ def test_the_settings_page_quotes_the_municipalitys_own_mo4_words(world):
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        ("Vi sier alltid fra om hvorfor.", "Retningslinjen krever det (MO-4): «Vi sier alltid fra om hvorfor.»"),
+        (
+            "Vi sier alltid fra om hvorfor.",
+            "Retningslinjen krever det (MO-4): «Vi sier alltid fra om hvorfor.»",
+        ),
         ("", "Retningslinjen krever det (MO-4)."),
     ],
-)  # fmt: skip
+)
 def test_the_help_follows_the_words_it_is_given(words, expected):
     form = SettingsForm(rules=[], mo4=True, mo4_words=words)
     assert str(form.fields["notify_author"].help_text) == expected

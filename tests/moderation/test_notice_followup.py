@@ -73,8 +73,13 @@ def test_a_failed_notice_is_visible_and_can_be_sent_publicly_without_the_name(
         complaint_address="postmottak@modby.kommune.example",
     )
     item = citizen_comment(world.channel, SPAM)
-    fail_next(world.channel, "private_reply", code=ErrorCode.PERMISSION, permanent=True,
-              message="Meldinger er slått av for siden.")  # fmt: skip
+    fail_next(
+        world.channel,
+        "private_reply",
+        code=ErrorCode.PERMISSION,
+        permanent=True,
+        message="Meldinger er slått av for siden.",
+    )
     action = delete(world, item, django_capture_on_commit_callbacks)
     action.refresh_from_db()
     assert action.status == "done"  # the deletion stands ...
@@ -163,8 +168,13 @@ def test_the_notice_reads_as_norwegian_in_both_standards(db):
         ("nn", "Grunnen er: omtale av tredjepersonar med namn.", "slettar kommentarar berre i"),
     ):
         notice = render_notice(
-            kind="delete", policy=policy, ground="third_party_naming", written_standard=standard,
-            author_name="", channel_name="Biblioteket", municipality_name="Mtby kommune",
-        )  # fmt: skip
+            kind="delete",
+            policy=policy,
+            ground="third_party_naming",
+            written_standard=standard,
+            author_name="",
+            channel_name="Biblioteket",
+            municipality_name="Mtby kommune",
+        )
         assert ground in notice.text and lead in notice.text
         assert notice.text.startswith("Hei! ")  # a public notice names nobody

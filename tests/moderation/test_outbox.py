@@ -136,9 +136,12 @@ def test_a_crash_at_any_step(
 ):
     item = citizen_comment(world.channel, SPAM)
     crash = crash_once(
-        monkeypatch, module, name, when,
+        monkeypatch,
+        module,
+        name,
+        when,
         check=lambda: assert_never_deleted_without_a_record(world.channel, item),
-    )  # fmt: skip
+    )
     try:
         with django_capture_on_commit_callbacks(execute=True):
             comment_delete(actor=world.admin, item=item, ground="spam", justification=WHY)
@@ -272,8 +275,13 @@ def test_a_permanent_error_fails_the_deletion_and_says_so_in_the_archive(
     world, clock, django_capture_on_commit_callbacks
 ):
     item = citizen_comment(world.channel, SPAM)
-    fail_next(world.channel, "delete_comment", permanent=True, code=ErrorCode.PERMISSION,
-              message="Siden mangler tillatelsen MODERATE.")  # fmt: skip
+    fail_next(
+        world.channel,
+        "delete_comment",
+        permanent=True,
+        code=ErrorCode.PERMISSION,
+        message="Siden mangler tillatelsen MODERATE.",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         action = comment_delete(actor=world.admin, item=item, ground="spam", justification=WHY)
     action.refresh_from_db()

@@ -91,8 +91,13 @@ def test_hide_is_reversible_and_needs_no_ground(world, run):
 
 def test_hide_with_a_ground_documents_it_in_the_archive(world, run):
     item = citizen_comment(world.channel, "Innvandrerne er en pest for bygda. Jag dem ut!")
-    action = run(comment_hide, actor=world.admin, item=item, ground="hate_speech",
-                 justification="Hatefull ytring; vurderes for anmeldelse.")  # fmt: skip
+    action = run(
+        comment_hide,
+        actor=world.admin,
+        item=item,
+        ground="hate_speech",
+        justification="Hatefull ytring; vurderes for anmeldelse.",
+    )
     record = action.archive_record
     assert record.kind == "hidden_comment" and record.ground == "hate_speech"
     assert on_platform(world.channel, item.platform_id)["removed"] is False
@@ -265,16 +270,22 @@ def test_a_rejected_deletion_leaves_the_comment_hidden_and_unarchived(world, run
     asked = run(comment_delete, actor=world.admin, item=item, ground="spam", justification=WHY)
     with pytest.raises(ServiceError):
         deletion_reject(actor=world.main_admin, action=asked, reason="  ")
-    rejected = run(deletion_reject, actor=world.main_admin, action=asked,
-                   reason="Ikke spam: en lokal bedrift.")  # fmt: skip
+    rejected = run(
+        deletion_reject, actor=world.main_admin, action=asked, reason="Ikke spam: en lokal bedrift."
+    )
     assert rejected.status == ActionStatus.REJECTED
     assert on_platform(world.channel, item.platform_id)["removed"] is False
     assert not ArchiveRecord.objects.exists()
     with pytest.raises(ServiceError):
         deletion_approve(actor=world.p.communications, action=rejected)
     # A new request may follow a rejected one.
-    run(comment_delete, actor=world.admin, item=InboxItem.objects.get(pk=item.pk), ground="spam",
-        justification=WHY)  # fmt: skip
+    run(
+        comment_delete,
+        actor=world.admin,
+        item=InboxItem.objects.get(pk=item.pk),
+        ground="spam",
+        justification=WHY,
+    )
     assert ModerationAction.objects.filter(kind="delete").count() == 2
 
 
@@ -283,8 +294,13 @@ def test_a_rejected_deletion_leaves_the_comment_hidden_and_unarchived(world, run
 
 def test_only_the_channels_administrators_and_communications_moderate(world, run):
     item = citizen_comment(world.channel, SPAM)
-    for person in (world.editor, world.other_editor, world.other_admin, world.p.unit_leader,
-                   world.p.chief_administrator):  # fmt: skip
+    for person in (
+        world.editor,
+        world.other_editor,
+        world.other_admin,
+        world.p.unit_leader,
+        world.p.chief_administrator,
+    ):
         with pytest.raises(NotPermitted):
             comment_hide(actor=person, item=item)
         with pytest.raises(NotPermitted):
@@ -301,8 +317,13 @@ def test_midt_telemark_leaves_deletion_to_the_main_administrator(db, clock, run)
     with pytest.raises(NotPermitted, match="MO-5"):
         comment_delete(actor=world.admin, item=item, ground="personal_attack", justification=WHY)
     assert run(comment_hide, actor=world.admin, item=item).status == "done"  # hiding is fine
-    done = run(comment_delete, actor=world.main_admin, item=InboxItem.objects.get(pk=item.pk),
-               ground="personal_attack", justification=WHY)  # fmt: skip
+    done = run(
+        comment_delete,
+        actor=world.main_admin,
+        item=InboxItem.objects.get(pk=item.pk),
+        ground="personal_attack",
+        justification=WHY,
+    )
     assert done.status == ActionStatus.DONE
 
 
@@ -316,8 +337,9 @@ def test_automatic_rules_hide_or_flag_and_never_delete(world, run):
         validate_rules([{"category": "spam", "action": "delete"}])
     assert caught.value.rule == "MO-1" and caught.value.code == "auto_delete"
     with pytest.raises(ServiceError, match="Bare en person"):
-        comment_delete(actor=None, item=citizen_comment(world.channel, SPAM), ground="spam",
-                       justification=WHY)  # fmt: skip
+        comment_delete(
+            actor=None, item=citizen_comment(world.channel, SPAM), ground="spam", justification=WHY
+        )
 
     settings = settings_for(world.municipality)
     settings.auto_rules = validate_rules(
@@ -325,10 +347,16 @@ def test_automatic_rules_hide_or_flag_and_never_delete(world, run):
     )
     settings.save()
     spam = InboxItem.objects.get(text=SPAM)
-    hate = citizen_comment(world.channel, "Innvandrerne er en pest for bygda. Jag dem ut!",
-                           author=("sim-user-902", "Per Hansen"))  # fmt: skip
-    question = citizen_comment(world.channel, "Når åpner svømmehallen igjen etter ferien?",
-                               author=("sim-user-903", "Kari Li"))  # fmt: skip
+    hate = citizen_comment(
+        world.channel,
+        "Innvandrerne er en pest for bygda. Jag dem ut!",
+        author=("sim-user-902", "Per Hansen"),
+    )
+    question = citizen_comment(
+        world.channel,
+        "Når åpner svømmehallen igjen etter ferien?",
+        author=("sim-user-903", "Kari Li"),
+    )
     assert (spam.category, hate.category, question.category) == ("spam", "hate_speech", "question")
 
     from django.utils import timezone

@@ -31,8 +31,13 @@ def test_a_failed_notice_is_noted_as_written_by_the_system(
     world, django_capture_on_commit_callbacks
 ):
     item = citizen_comment(world.channel, SPAM)
-    fail_next(world.channel, "private_reply", code=ErrorCode.PERMISSION, permanent=True,
-              message="Meldinger er slått av for siden.")  # fmt: skip
+    fail_next(
+        world.channel,
+        "private_reply",
+        code=ErrorCode.PERMISSION,
+        permanent=True,
+        message="Meldinger er slått av for siden.",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         ban = bans.author_ban(actor=world.main_admin, item=item, ground="spam", justification=WHY)
     ban.refresh_from_db()

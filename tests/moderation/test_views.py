@@ -44,8 +44,12 @@ def test_the_panel_offers_hide_first_and_the_allowed_grounds_beside_the_guidelin
     assert page.status_code == 200
     assert 'id="moderering"' in html
     assert html.index("1. Skjul") < html.index("2. Slett (svært høy terskel)")
-    for label in ("Spam", "Hatefulle ytringer (straffeloven § 185)", "Brudd på taushetsplikten",
-                  "Brudd på personvernet"):  # fmt: skip
+    for label in (
+        "Spam",
+        "Hatefulle ytringer (straffeloven § 185)",
+        "Brudd på taushetsplikten",
+        "Brudd på personvernet",
+    ):
         assert label in html
     assert "I strid med norsk lov" not in html  # not one of Indre Fosen's grounds
     assert "Terskelen for å slette kommentarer eller utestenge enkeltpersoner" in html
@@ -121,11 +125,14 @@ def test_outsiders_get_404_and_other_members_403(world, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.admin).post(mod_url(world, "delete", item.pk), CONFIRMED)
     action = ModerationAction.objects.get(kind="delete")
-    urls_get = [mod_url(world, "log"), mod_url(world, "action", action.pk),
-                mod_url(world, "settings")]  # fmt: skip
-    urls_post = [mod_url(world, name, item.pk) for name in ("hide", "unhide", "delete", "ban",
-                 "unban")] + [mod_url(world, "approve", action.pk),
-                              mod_url(world, "reject", action.pk)]  # fmt: skip
+    urls_get = [
+        mod_url(world, "log"),
+        mod_url(world, "action", action.pk),
+        mod_url(world, "settings"),
+    ]
+    urls_post = [
+        mod_url(world, name, item.pk) for name in ("hide", "unhide", "delete", "ban", "unban")
+    ] + [mod_url(world, "approve", action.pk), mod_url(world, "reject", action.pk)]
     outsider = client_for(world.p.outsider)
     for url in urls_get:
         assert outsider.get(url).status_code == 404, url
@@ -188,9 +195,13 @@ def test_settings_second_approver_and_rules_that_cannot_delete(world):
     assert "aldri sletting" in html and 'value="delete"' not in html
     response = client.post(
         mod_url(world, "settings"),
-        {"second_approver": "on", "notice_delivery": "private_reply", "auto_spam": "hide",
-         "auto_hate_speech": "delete"},
-    )  # fmt: skip
+        {
+            "second_approver": "on",
+            "notice_delivery": "private_reply",
+            "auto_spam": "hide",
+            "auto_hate_speech": "delete",
+        },
+    )
     assert response.status_code == 400  # "delete" is not a choice
     response = client.post(
         mod_url(world, "settings"),

@@ -496,9 +496,13 @@ def test_the_call_log_only_records_the_recorder_decides(personas, graph, fb_page
     _connect(channel, fb_page, personas.communications)
     dead = ConnectorError("Tokenet er utløpt.", permanent=True, code=ErrorCode.NEEDS_REAUTH)
     call = record_call(
-        channel_id=channel.pk, outcome="error", capability="comment_source",
-        operation="list_posts", duration=0.01, error=dead,
-    )  # fmt: skip
+        channel_id=channel.pk,
+        outcome="error",
+        capability="comment_source",
+        operation="list_posts",
+        duration=0.01,
+        error=dead,
+    )
     assert call.pk and call.error_code == "needs_reauth"
     assert PlatformConnection.objects.get(channel=channel).status == ConnectionStatus.CONNECTED
 

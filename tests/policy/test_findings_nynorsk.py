@@ -28,25 +28,51 @@ DRAFTS = [
     (Draft("Per Hansen på 4B har fått kreft og er sykmeldt fra skolen.\nHilsen Kari"), REPLY),
     # Posts: neutrality, readability, website parity, media, the cap, crisis.
     (Draft("Stem nei til nedleggelsen av skolen! Gud velsigne bygda vår."), POST),
-    (Draft(
-        "Kommunestyrets behandling av administrasjonens saksframlegg om "
-        "reguleringsplanendringen medførte omfattende diskusjoner. Konsekvensutredningens "
-        "metodiske forutsetninger og eventuelle kompenserende avbøtende tiltak ble grundig "
-        "gjennomgått av forvaltningsorganets representanter iht. gjeldende rutiner."
-    ), POST),
-    (Draft("Se plakaten!", media=(
-        Media(type="image", alt="bilde", people="recognisable", children=True,
-              consent_form=False, photographer_consent=False),
-        Media(type="video", speech=True, captions=False, people="recognisable",
-              children=False, consent=False, photographer_consent=True, music_cleared=False),
-        Media(),
-        Media(type="image", people="recognisable"),
-        Media(type="video", people="none", photographer_consent=True),
-    )), POST),
+    (
+        Draft(
+            "Kommunestyrets behandling av administrasjonens saksframlegg om "
+            "reguleringsplanendringen medførte omfattende diskusjoner. Konsekvensutredningens "
+            "metodiske forutsetninger og eventuelle kompenserende avbøtende tiltak ble grundig "
+            "gjennomgått av forvaltningsorganets representanter iht. gjeldende rutiner."
+        ),
+        POST,
+    ),
+    (
+        Draft(
+            "Se plakaten!",
+            media=(
+                Media(
+                    type="image",
+                    alt="bilde",
+                    people="recognisable",
+                    children=True,
+                    consent_form=False,
+                    photographer_consent=False,
+                ),
+                Media(
+                    type="video",
+                    speech=True,
+                    captions=False,
+                    people="recognisable",
+                    children=False,
+                    consent=False,
+                    photographer_consent=True,
+                    music_cleared=False,
+                ),
+                Media(),
+                Media(type="image", people="recognisable"),
+                Media(type="video", people="none", photographer_consent=True),
+            ),
+        ),
+        POST,
+    ),
     (Draft("Budsjettet for 2026 er lagt fram. Eiendomsskatt og avgifter går opp."), POST),
     (Draft("Velkommen til 17. mai-feiring på torget kl. 11."), CRISIS),
-    (Draft("Velkommen til 17. mai-feiring på torget kl. 11.", media=(Media(type="image"),)), CheckContext(kind="post")),
-]  # fmt: skip
+    (
+        Draft("Velkommen til 17. mai-feiring på torget kl. 11.", media=(Media(type="image"),)),
+        CheckContext(kind="post"),
+    ),
+]
 
 QUOTED = re.compile(r"«([^»]*)»")
 NUMBERS = re.compile(r"\d+")

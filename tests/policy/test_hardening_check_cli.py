@@ -37,9 +37,18 @@ def run(monkeypatch, capsys, data: bytes, *args: str) -> tuple[int, str, str]:
         (b'{"text": 5}', ("--input-format", "json"), "ugyldige inndata"),
         (b'{"text": "x", "context": [1]}', ("--input-format", "json"), "ugyldige inndata"),
     ],
-    ids=["recursion", "deep", "empty", "blank", "empty-json", "list", "string", "text-int",
-         "context-list"],
-)  # fmt: skip
+    ids=[
+        "recursion",
+        "deep",
+        "empty",
+        "blank",
+        "empty-json",
+        "list",
+        "string",
+        "text-int",
+        "context-list",
+    ],
+)
 def test_unusable_input_is_one_norwegian_line_and_exit_2(
     monkeypatch, capsys, data: bytes, args: tuple[str, ...], message: str
 ) -> None:

@@ -12,9 +12,21 @@ from ordstyrer.policy.errors import PolicyError
 from .helpers import HOW, PRESETS, RULES_MD, WHO, expected_rules, parse_rules_md
 
 DRAFT_CHECKED = {
-    "PU-1", "PU-2", "PU-3", "PU-4", "PU-5", "PU-6", "PU-7", "PU-8", "PU-9", "PU-10",
-    "PU-12", "DI-5", "DI-6", "DI-9",
-}  # fmt: skip
+    "PU-1",
+    "PU-2",
+    "PU-3",
+    "PU-4",
+    "PU-5",
+    "PU-6",
+    "PU-7",
+    "PU-8",
+    "PU-9",
+    "PU-10",
+    "PU-12",
+    "DI-5",
+    "DI-6",
+    "DI-9",
+}
 
 
 def test_registry_matches_rules_md_file():

@@ -516,8 +516,9 @@ def test_pu10_counts_the_week_and_day_in_oslo_time():
     sunday_late = datetime(2025, 3, 16, 23, 30, tzinfo=OSLO)  # ISO week 11
     monday_early = datetime(2025, 3, 17, 0, 30, tzinfo=OSLO)  # week 12; 23:30 UTC Sunday
     history = tuple(sunday_late - timedelta(hours=i) for i in range(10))
-    ctx = CheckContext(now=monday_early.astimezone(ZoneInfo("UTC")), is_main_page=True,
-                       publishing_history=history)  # fmt: skip
+    ctx = CheckContext(
+        now=monday_early.astimezone(ZoneInfo("UTC")), is_main_page=True, publishing_history=history
+    )
     assert [f for f in check(Draft(TEXT), policy, ctx) if f.rule == "PU-10"] == []
     ctx = CheckContext(now=sunday_late, is_main_page=True, publishing_history=history[1:])
     messages = [f.message_nb for f in check(Draft(TEXT), policy, ctx) if f.rule == "PU-10"]

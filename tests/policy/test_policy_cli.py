@@ -58,9 +58,10 @@ def test_check_json_in_and_out(monkeypatch, capsys):
     payload = {
         "text": "Se plakaten!",
         "links": ["https://www.midt-telemark.kommune.no/nyhet"],
-        "media": [{"type": "image", "alt": "IMG_0001.jpg", "people": "none",
-                   "photographer_consent": True}],
-    }  # fmt: skip
+        "media": [
+            {"type": "image", "alt": "IMG_0001.jpg", "people": "none", "photographer_consent": True}
+        ],
+    }
     argv = ["check", "--preset", "midt-telemark", "--input-format", "json", "--format", "json"]
     code = run(argv, json.dumps(payload), monkeypatch)
     data = json.loads(capsys.readouterr().out)
@@ -167,8 +168,9 @@ def test_presets_lists_id_municipality_and_rule_count(capsys):
     assert main(["presets"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == sorted(PRESETS)
-    assert any("gausdal" in line and "Gausdal kommune" in line and "(28 regler)" in line
-               for line in lines)  # fmt: skip
+    assert any(
+        "gausdal" in line and "Gausdal kommune" in line and "(28 regler)" in line for line in lines
+    )
     assert main(["presets", "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {"id": "rennebu", "municipality": "Rennebu kommune", "rules": 16} in data
@@ -222,8 +224,9 @@ def test_exit_codes_as_a_process(args, stdin, code):
 
 def test_json_output_as_a_process():
     payload = json.dumps({"text": "Gud velsigne dere alle.", "links": [], "media": []})
-    result = _proc("check", "--preset", "gausdal", "--input-format", "json", "--format", "json",
-                   stdin=payload)  # fmt: skip
+    result = _proc(
+        "check", "--preset", "gausdal", "--input-format", "json", "--format", "json", stdin=payload
+    )
     assert result.returncode == 0
     data = json.loads(result.stdout)
     assert data["preset"] == "gausdal"

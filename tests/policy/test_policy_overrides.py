@@ -13,16 +13,36 @@ from ordstyrer.policy import PolicyError, load_policy, load_preset
     ("preset_id", "overrides", "rule_id", "expected"),
     [
         ("midt-telemark", {"PU-10": {"weekly_cap": 8}}, "PU-10", {"weekly_cap": 8, "daily_cap": 2}),
-        ("gausdal", {"DI-1": {"answer_hours": 6}}, "DI-1", {"first_response_hours": 7.5, "answer_hours": 6.0}),
+        (
+            "gausdal",
+            {"DI-1": {"answer_hours": 6}},
+            "DI-1",
+            {"first_response_hours": 7.5, "answer_hours": 6.0},
+        ),
         ("indre-fosen", {"PU-5": {"lix_max": 45}}, "PU-5", {"lix_max": 45.0}),
-        ("birkenes", {"PU-9": {"topics": ["budsjett"]}}, "PU-9", {"requires_link": False, "topics": ("budsjett",)}),
+        (
+            "birkenes",
+            {"PU-9": {"topics": ["budsjett"]}},
+            "PU-9",
+            {"requires_link": False, "topics": ("budsjett",)},
+        ),
         ("rennebu", {"MO-1": {"grounds": ["unlawful"]}}, "MO-1", {"grounds": ("unlawful",)}),
-        ("gausdal", {"CH-1": {"approval_chain": ["unit_leader", "chief_administrator"]}}, "CH-1", {"approval_chain": ("unit_leader", "chief_administrator")}),
-        ("gausdal", {"DI-9": {"first_name_required": False}}, "DI-9", {"first_name_required": False}),
+        (
+            "gausdal",
+            {"CH-1": {"approval_chain": ["unit_leader", "chief_administrator"]}},
+            "CH-1",
+            {"approval_chain": ("unit_leader", "chief_administrator")},
+        ),
+        (
+            "gausdal",
+            {"DI-9": {"first_name_required": False}},
+            "DI-9",
+            {"first_name_required": False},
+        ),
         ("midt-telemark", {}, "PU-10", {"weekly_cap": 10, "daily_cap": 2}),
         ("midt-telemark", None, "PU-10", {"weekly_cap": 10, "daily_cap": 2}),
     ],
-)  # fmt: skip
+)
 def test_valid_overrides_merge(preset_id, overrides, rule_id, expected):
     policy = load_policy(preset_id, overrides)
     assert dict(policy.params(rule_id)) == expected

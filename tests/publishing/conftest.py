@@ -37,9 +37,14 @@ def _immediate_tasks(settings, monkeypatch):
 
 
 def make_channel(
-    p: Personas, *, name: str, kind: str = "simulated", unit: Unit | None = None,
-    editor: Any = None, platform_id: str = "",
-) -> Channel:  # fmt: skip
+    p: Personas,
+    *,
+    name: str,
+    kind: str = "simulated",
+    unit: Unit | None = None,
+    editor: Any = None,
+    platform_id: str = "",
+) -> Channel:
     channel = Channel.objects.create(
         municipality=p.municipality,
         kind=kind,
@@ -77,8 +82,12 @@ def make_world(slug: str = "pubby", preset: str = "indre-fosen") -> World:
     p = make_personas(slug, preset)
     unit = Unit.objects.create(municipality=p.municipality, name="Skolen")
     RoleAssignment.objects.filter(user=p.unit_leader, municipality=p.municipality).update(unit=unit)
-    editor = person_with_roles(p.municipality, username=f"{slug}-red", first_name="Sigrid",
-                               email=f"{slug}-red@example.invalid")  # fmt: skip
+    editor = person_with_roles(
+        p.municipality,
+        username=f"{slug}-red",
+        first_name="Sigrid",
+        email=f"{slug}-red@example.invalid",
+    )
     page = make_channel(p, name="Kommunen", editor=editor)
     school = make_channel(p, name="Skolesiden", unit=unit, editor=editor)
     ChannelPublishing.objects.create(channel=school, approval="unit_leader_or_communications")

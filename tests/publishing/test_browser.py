@@ -94,10 +94,20 @@ def test_register_queue_settings_and_private_check_are_accessible(page: Page, li
     from ordstyrer.publishing.services import post_create, post_publish
 
     w = make_world("nettreg", "midt-telemark")
-    asset = media_upload(actor=w.editor, municipality=w.municipality, filename="tur.png",
-                         content=png(3), alt_text="Klassen på tur i fjellet")  # fmt: skip
-    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk],
-                       text=FIXED.replace("indrefosen", "mt"), media_ids=[asset.pk])  # fmt: skip
+    asset = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="tur.png",
+        content=png(3),
+        alt_text="Klassen på tur i fjellet",
+    )
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.school.pk],
+        text=FIXED.replace("indrefosen", "mt"),
+        media_ids=[asset.pk],
+    )
     post_publish(actor=w.editor, post_id=post.pk, override_reason="Registeret fylles ut i dag.")
     base = f"{live_server.url}/m/{w.municipality.slug}/publisering"
 

@@ -20,8 +20,9 @@ TEXT = "Vannet er stengt i Rissa sentrum i kveld. Se https://indrefosen.kommune.
 
 
 def _post(w, text=TEXT, **kw):
-    return post_create(actor=w.editor, municipality=w.municipality,
-                       channel_ids=[w.page.pk], text=text, **kw)  # fmt: skip
+    return post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk], text=text, **kw
+    )
 
 
 def _sent(w):
@@ -33,9 +34,15 @@ def _sent(w):
 def test_crisis_pauses_waits_approves_logs_and_resumes(world, django_capture_on_commit_callbacks):
     w = world
     now = timezone.now()
-    scheduled = post_publish(actor=w.editor, post_id=_post(w, publish_at=now + timedelta(minutes=5),
-                             text="Biblioteket åpner igjen mandag. Se https://indrefosen.kommune.no").pk,
-                             now=now)  # fmt: skip
+    scheduled = post_publish(
+        actor=w.editor,
+        post_id=_post(
+            w,
+            publish_at=now + timedelta(minutes=5),
+            text="Biblioteket åpner igjen mandag. Se https://indrefosen.kommune.no",
+        ).pk,
+        now=now,
+    )
     assert scheduled.status == PostStatus.SCHEDULED
 
     crisis = crisis_declare(
@@ -95,8 +102,9 @@ def test_crisis_leader_rejects_and_a_paused_post_is_discarded(world):
     post = post_publish(actor=w.editor, post_id=_post(w, text=TEXT + " I dag.").pk, now=now)
     with pytest.raises(ServiceError):
         services.post_crisis_reject(actor=w.p.crisis_leader, post_id=post.pk, reason="")
-    post = services.post_crisis_reject(actor=w.p.crisis_leader, post_id=post.pk,
-                                       reason="Krisestaben sender egen melding.")  # fmt: skip
+    post = services.post_crisis_reject(
+        actor=w.p.crisis_leader, post_id=post.pk, reason="Krisestaben sender egen melding."
+    )
     assert post.status == PostStatus.REJECTED and post.rejection_reason.startswith("Krisestaben")
     crisis_end(municipality=w.municipality, actor=w.p.crisis_leader, now=now)
     paused = services.post_discard(actor=w.p.communications, post_id=paused.pk, reason="Utdatert.")
@@ -110,8 +118,13 @@ def test_facebook_scheduled_post_is_cancelled_on_the_platform_when_paused(
 ):
     c = connected
     now = timezone.now()
-    post = post_create(actor=c.world.editor, municipality=c.world.municipality,
-                       channel_ids=[c.facebook.pk], text=TEXT, publish_at=now + timedelta(days=1))  # fmt: skip
+    post = post_create(
+        actor=c.world.editor,
+        municipality=c.world.municipality,
+        channel_ids=[c.facebook.pk],
+        text=TEXT,
+        publish_at=now + timedelta(days=1),
+    )
     post = post_publish(actor=c.world.editor, post_id=post.pk, now=now)
     row = post.deliveries.get()
     delivery.delivery_run(post_channel_id=row.pk, now=now)

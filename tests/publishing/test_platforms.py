@@ -23,22 +23,38 @@ TEXT = (
 
 def _page_posts(c, text=TEXT):
     return [
-        o for o in c.fake.store.objects.values()
+        o
+        for o in c.fake.store.objects.values()
         if isinstance(o, PostRec) and (o.message or "") == text
-    ]  # fmt: skip
+    ]
 
 
 def _image(c, alt="Rådhuset i Rissa en solfylt vinterdag"):
-    asset = media_upload(actor=c.world.editor, municipality=c.world.municipality,
-                         filename="radhuset.png", content=png(), alt_text=alt)  # fmt: skip
-    return media_update(actor=c.world.editor, asset_id=asset.pk, people="none",
-                        photographer="Kari Foto", photographer_permission=True)  # fmt: skip
+    asset = media_upload(
+        actor=c.world.editor,
+        municipality=c.world.municipality,
+        filename="radhuset.png",
+        content=png(),
+        alt_text=alt,
+    )
+    return media_update(
+        actor=c.world.editor,
+        asset_id=asset.pk,
+        people="none",
+        photographer="Kari Foto",
+        photographer_permission=True,
+    )
 
 
 def _publish(c, channel, *, media=(), text=TEXT, now=None, **kw):
-    post = post_create(actor=c.world.editor, municipality=c.world.municipality,
-                       channel_ids=[channel.pk], text=text, media_ids=[a.pk for a in media],
-                       **kw)  # fmt: skip
+    post = post_create(
+        actor=c.world.editor,
+        municipality=c.world.municipality,
+        channel_ids=[channel.pk],
+        text=text,
+        media_ids=[a.pk for a in media],
+        **kw,
+    )
     return post_publish(actor=c.world.editor, post_id=post.pk, now=now)
 
 
@@ -60,8 +76,11 @@ def test_facebook_photo_carries_the_alt_text(connected):
     post = _publish(c, c.facebook, media=[image])
     row = post.deliveries.get()
     assert delivery.delivery_run(post_channel_id=row.pk) == DeliveryStatus.PUBLISHED
-    photos = [o for o in c.fake.store.objects.values()
-              if getattr(o, "alt_text_custom", None) == "Rådhuset i Rissa en solfylt vinterdag"]  # fmt: skip
+    photos = [
+        o
+        for o in c.fake.store.objects.values()
+        if getattr(o, "alt_text_custom", None) == "Rådhuset i Rissa en solfylt vinterdag"
+    ]
     assert len(photos) == 1
 
 
@@ -118,10 +137,15 @@ def test_facebook_permanent_error_flags_the_post_failed_in_norwegian(connected):
 
 def test_instagram_needs_media(connected):
     c = connected
-    post = post_create(actor=c.world.editor, municipality=c.world.municipality,
-                       channel_ids=[c.instagram.pk], text=TEXT)  # fmt: skip
-    assert any(f["rule"] == "channel" and "Instagram krever" in f["message_nb"]
-               for f in post.findings)  # fmt: skip
+    post = post_create(
+        actor=c.world.editor,
+        municipality=c.world.municipality,
+        channel_ids=[c.instagram.pk],
+        text=TEXT,
+    )
+    assert any(
+        f["rule"] == "channel" and "Instagram krever" in f["message_nb"] for f in post.findings
+    )
 
 
 def test_instagram_container_publish_and_hold_for_later(connected):
@@ -135,8 +159,7 @@ def test_instagram_container_publish_and_hold_for_later(connected):
     assert delivery.release_due(now=now + timedelta(hours=2, seconds=1)) == 1
     row.refresh_from_db()
     assert row.status == DeliveryStatus.PUBLISHED
-    media_objects = [o for o in c.fake.store.objects.values()
-                     if type(o).__name__ == "IgMediaRec"]  # fmt: skip
+    media_objects = [o for o in c.fake.store.objects.values() if type(o).__name__ == "IgMediaRec"]
     assert len(media_objects) == 1
     assert media_objects[0].alt_text == "Rådhuset i Rissa en solfylt vinterdag"
     assert "/publisering/fil/" in media_objects[0].media_url
@@ -163,11 +186,22 @@ def test_facebook_video_with_a_webvtt_caption_file_goes_up_as_srt(connected):
 
     c = connected
     vtt = "WEBVTT\n\n00:00.000 --> 00:02.500\nVelkommen til kommunestyret.\n"
-    video = media_upload(actor=c.world.editor, municipality=c.world.municipality,
-                         filename="mote.mp4", content=MP4, caption_mode="file",
-                         captions_name="mote.vtt", captions=vtt.encode())  # fmt: skip
-    media_update(actor=c.world.editor, asset_id=video.pk, people="none",
-                 photographer_permission=True, music_cleared=True)  # fmt: skip
+    video = media_upload(
+        actor=c.world.editor,
+        municipality=c.world.municipality,
+        filename="mote.mp4",
+        content=MP4,
+        caption_mode="file",
+        captions_name="mote.vtt",
+        captions=vtt.encode(),
+    )
+    media_update(
+        actor=c.world.editor,
+        asset_id=video.pk,
+        people="none",
+        photographer_permission=True,
+        music_cleared=True,
+    )
     post = _publish(c, c.facebook, media=[video])
     row = post.deliveries.get()
     assert delivery.delivery_run(post_channel_id=row.pk) == DeliveryStatus.PUBLISHED

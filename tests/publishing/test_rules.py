@@ -21,16 +21,27 @@ PLAIN = "Biblioteket er åpent til klokka seks i dag. Velkommen til oss!"
 
 
 def _image(w, **facts):
-    asset = media_upload(actor=w.editor, municipality=w.municipality, filename="foto.png",
-                         content=png(), alt_text=facts.pop("alt", "Barn leker i snøen ved skolen"))  # fmt: skip
+    asset = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="foto.png",
+        content=png(),
+        alt_text=facts.pop("alt", "Barn leker i snøen ved skolen"),
+    )
     base = {"people": "none", "photographer_permission": True}
     base.update(facts)
     return media_update(actor=w.editor, asset_id=asset.pk, **base)
 
 
 def _video(w, caption_mode="", captions=None, **facts):
-    asset = media_upload(actor=w.editor, municipality=w.municipality, filename="film.mp4",
-                         content=MP4, caption_mode=caption_mode, captions=captions)  # fmt: skip
+    asset = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="film.mp4",
+        content=MP4,
+        caption_mode=caption_mode,
+        captions=captions,
+    )
     base = {"people": "none", "photographer_permission": True, "music_cleared": True}
     base.update(facts)
     return media_update(actor=w.editor, asset_id=asset.pk, **base)
@@ -61,19 +72,35 @@ def _media(w, kind):
 
 
 CASES = [
-    Case("PU-1", "block", ("indre-fosen", "rennebu", "midt-telemark", "birkenes", "gausdal"), "",
-         text="Eleven med fødselsnummer 15038512363 er syk."),
-    Case("PU-2", "block", ("indre-fosen", "midt-telemark"), "rennebu",
-         text="Se plakaten for mer info!", media="poster"),
+    Case(
+        "PU-1",
+        "block",
+        ("indre-fosen", "rennebu", "midt-telemark", "birkenes", "gausdal"),
+        "",
+        text="Eleven med fødselsnummer 15038512363 er syk.",
+    ),
+    Case(
+        "PU-2",
+        "block",
+        ("indre-fosen", "midt-telemark"),
+        "rennebu",
+        text="Se plakaten for mer info!",
+        media="poster",
+    ),
     Case("PU-3", "warn", ("indre-fosen", "midt-telemark"), "gausdal", media="speech"),
     Case("PU-4", "warn", ("indre-fosen", "midt-telemark"), "birkenes", media="no_alt"),
     Case("PU-5", "warn", ("indre-fosen",), "gausdal", text="Vedrørende søknaden din om plass."),
     Case("PU-6", "block", ("indre-fosen", "midt-telemark"), "rennebu", media="no_consent"),
     Case("PU-7", "block", ("indre-fosen", "midt-telemark"), "gausdal", media="no_photographer"),
-    Case("PU-8", "warn", ("indre-fosen", "birkenes", "gausdal"), "midt-telemark",
-         text="Stem på Høyre ved valget!"),
+    Case(
+        "PU-8",
+        "warn",
+        ("indre-fosen", "birkenes", "gausdal"),
+        "midt-telemark",
+        text="Stem på Høyre ved valget!",
+    ),
     Case("PU-9", "warn", ("indre-fosen", "midt-telemark"), "gausdal"),
-]  # fmt: skip
+]
 PARAMS = [(c, preset) for c in CASES for preset in c.presets] + [
     (c, c.absent) for c in CASES if c.absent
 ]
@@ -82,8 +109,13 @@ PARAMS = [(c, preset) for c in CASES for preset in c.presets] + [
 @pytest.mark.parametrize(("case", "preset"), PARAMS, ids=[f"{c.rule}-{p}" for c, p in PARAMS])
 def test_pu_rule_through_the_composer(db, case, preset):
     w = make_world(f"r{abs(hash((case.rule, preset))) % 10**6}", preset)
-    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                       text=case.text, media_ids=[a.pk for a in _media(w, case.media)])  # fmt: skip
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk],
+        text=case.text,
+        media_ids=[a.pk for a in _media(w, case.media)],
+    )
     found = [f for f in post.findings if f["rule"] == case.rule]
     if preset in case.presets:
         assert found, (case.rule, preset, post.findings)
@@ -104,9 +136,13 @@ def test_pu3_captions_file_or_no_speech_clear_the_finding(world):
     w = world
     captioned = _video(w, caption_mode="file", captions=SRT.encode())
     silent = _video(w, caption_mode="no_speech")
-    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                       text=PLAIN + " https://indrefosen.kommune.no",
-                       media_ids=[captioned.pk, silent.pk])  # fmt: skip
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk],
+        text=PLAIN + " https://indrefosen.kommune.no",
+        media_ids=[captioned.pk, silent.pk],
+    )
     assert not [f for f in post.findings if f["rule"] == "PU-3"]
 
 
@@ -117,14 +153,16 @@ def test_pu9_uses_the_municipalitys_own_domain(world):
         actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk], text=text
     )
     assert [f for f in post.findings if f["rule"] == "PU-9"]
-    services.publishing_settings_update(actor=w.p.communications, municipality=w.municipality,
-                                        website_domain="https://pubby.no/")  # fmt: skip
+    services.publishing_settings_update(
+        actor=w.p.communications, municipality=w.municipality, website_domain="https://pubby.no/"
+    )
     assert not [
         f for f in services.post_check(actor=w.editor, post_id=post.pk) if f["rule"] == "PU-9"
     ]
     with pytest.raises(Exception):  # noqa: B017 — an editor may not change policy settings
-        services.publishing_settings_update(actor=w.editor, municipality=w.municipality,
-                                            website_domain="annet.no")  # fmt: skip
+        services.publishing_settings_update(
+            actor=w.editor, municipality=w.municipality, website_domain="annet.no"
+        )
 
 
 # --------------------------------------------------------------------------- PU-10
@@ -142,11 +180,18 @@ def test_weekly_cap_is_lower_in_a_week_with_a_public_holiday():
 def _history(w, day: datetime, count: int) -> None:
     """`count` posts already published on the main page, as the real history."""
     for n in range(count):
-        post = Post.objects.create(municipality=w.municipality, author=w.editor, text=f"Sak {n}",
-                                   status=PostStatus.PUBLISHED, created_at=day, updated_at=day,
-                                   published_at=day)  # fmt: skip
-        PostChannel.objects.create(post=post, channel=w.page, status="published",
-                                   published_at=day - timedelta(days=n % 3))  # fmt: skip
+        post = Post.objects.create(
+            municipality=w.municipality,
+            author=w.editor,
+            text=f"Sak {n}",
+            status=PostStatus.PUBLISHED,
+            created_at=day,
+            updated_at=day,
+            published_at=day,
+        )
+        PostChannel.objects.create(
+            post=post, channel=w.page, status="published", published_at=day - timedelta(days=n % 3)
+        )
 
 
 @pytest.mark.parametrize(
@@ -163,9 +208,13 @@ def test_pu10_cap_from_history_across_a_holiday_week(db, monday, already, warned
     wednesday = monday + timedelta(days=2)
     _history(w, wednesday, already)
     with time_machine.travel(monday, tick=False):
-        post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                           text=PLAIN + " https://mt.kommune.no",
-                           publish_at=wednesday + timedelta(hours=6))  # fmt: skip
+        post = post_create(
+            actor=w.editor,
+            municipality=w.municipality,
+            channel_ids=[w.page.pk],
+            text=PLAIN + " https://mt.kommune.no",
+            publish_at=wednesday + timedelta(hours=6),
+        )
     weekly = [f for f in post.findings if f["rule"] == "PU-10" and "uka" in f["message_nb"]]
     assert bool(weekly) == warned, post.findings
 
@@ -175,8 +224,13 @@ def test_pu10_only_on_the_main_page(db):
     wednesday = datetime(2026, 5, 13, 8, 0, tzinfo=UTC)
     _history(w, wednesday, 12)
     with time_machine.travel(wednesday - timedelta(days=1), tick=False):
-        post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                           text=PLAIN + " https://mt.kommune.no", publish_at=wednesday)  # fmt: skip
+        post = post_create(
+            actor=w.editor,
+            municipality=w.municipality,
+            channel_ids=[w.page.pk],
+            text=PLAIN + " https://mt.kommune.no",
+            publish_at=wednesday,
+        )
     assert not [f for f in post.findings if f["rule"] == "PU-10"]
 
 
@@ -189,15 +243,33 @@ def test_consent_register_clears_pu6_and_withdrawal_flags_posts(
     w = world
     photo = _image(w, people="recognisable", children=True)
     text = PLAIN + " https://indrefosen.kommune.no"
-    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                       text=text, media_ids=[photo.pk])  # fmt: skip
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk],
+        text=text,
+        media_ids=[photo.pk],
+    )
     assert [f for f in post.findings if f["rule"] == "PU-6" and f["severity"] == "block"]
     with pytest.raises(Exception):  # noqa: B017 — a child's consent needs the guardian's form
-        consent_record(actor=w.editor, asset_id=photo.pk, person_name="Ola (8)",
-                       given_by="Kari, mor", given_at=date(2026, 1, 5), is_child=True)  # fmt: skip
-    consent = consent_record(actor=w.editor, asset_id=photo.pk, person_name="Ola (8)",
-                             given_by="Kari, mor", given_at=date(2026, 1, 5), is_child=True,
-                             form_name="skjema.pdf", form_content=b"%PDF-1.4 signert")  # fmt: skip
+        consent_record(
+            actor=w.editor,
+            asset_id=photo.pk,
+            person_name="Ola (8)",
+            given_by="Kari, mor",
+            given_at=date(2026, 1, 5),
+            is_child=True,
+        )
+    consent = consent_record(
+        actor=w.editor,
+        asset_id=photo.pk,
+        person_name="Ola (8)",
+        given_by="Kari, mor",
+        given_at=date(2026, 1, 5),
+        is_child=True,
+        form_name="skjema.pdf",
+        form_content=b"%PDF-1.4 signert",
+    )
     assert not [
         f for f in services.post_check(actor=w.editor, post_id=post.pk) if f["rule"] == "PU-6"
     ]
@@ -206,8 +278,13 @@ def test_consent_register_clears_pu6_and_withdrawal_flags_posts(
     post.refresh_from_db()
     assert post.status == PostStatus.PUBLISHED
     # Reusable: a second post with the same photo is clear too.
-    second = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk],
-                         text=text, media_ids=[photo.pk])  # fmt: skip
+    second = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.school.pk],
+        text=text,
+        media_ids=[photo.pk],
+    )
     assert not [f for f in second.findings if f["rule"] == "PU-6"]
 
     published = consent_withdraw(actor=w.editor, consent_id=consent.pk, note="Mor ringte.")
@@ -215,8 +292,11 @@ def test_consent_register_clears_pu6_and_withdrawal_flags_posts(
     post.refresh_from_db()
     second.refresh_from_db()
     assert "trukket tilbake" in post.flagged_reason and "trukket tilbake" in second.flagged_reason
-    assert [f for f in services.post_check(actor=w.editor, post_id=second.pk)
-            if f["rule"] == "PU-6" and f["severity"] == "block"]  # fmt: skip
+    assert [
+        f
+        for f in services.post_check(actor=w.editor, post_id=second.pk)
+        if f["rule"] == "PU-6" and f["severity"] == "block"
+    ]
 
     from ordstyrer.inbox.models import SimulatedWorld
     from ordstyrer.publishing.media import post_take_down
@@ -238,9 +318,14 @@ def test_published_post_with_documentation_value_is_journaled(
 ):
     w = world
     photo = _image(w)
-    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk],
-                       text=PLAIN + " https://indrefosen.kommune.no", media_ids=[photo.pk],
-                       documentation_value=True)  # fmt: skip
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.school.pk],
+        text=PLAIN + " https://indrefosen.kommune.no",
+        media_ids=[photo.pk],
+        documentation_value=True,
+    )
     post_publish(actor=w.editor, post_id=post.pk)
     with django_capture_on_commit_callbacks(execute=True):
         services.post_approve(actor=w.p.unit_leader, post_id=post.pk)
@@ -255,8 +340,12 @@ def test_published_post_with_documentation_value_is_journaled(
     assert photo.sha256 in body
     assert "approve" in body
     # Without documentation value nothing is archived.
-    plain = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                        text=PLAIN + " https://indrefosen.kommune.no")  # fmt: skip
+    plain = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk],
+        text=PLAIN + " https://indrefosen.kommune.no",
+    )
     with django_capture_on_commit_callbacks(execute=True):
         post_publish(actor=w.editor, post_id=plain.pk)
     plain.refresh_from_db()

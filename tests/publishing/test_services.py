@@ -70,9 +70,12 @@ def test_pu1_national_id_blocks_and_is_refused(world):
 
 def test_pu4_warning_needs_a_reason_kept_in_the_audit_log(world):
     image = media_upload(
-        actor=world.editor, municipality=world.municipality, filename="IMG_2041.png",
-        content=png(), alt_text="",
-    )  # fmt: skip
+        actor=world.editor,
+        municipality=world.municipality,
+        filename="IMG_2041.png",
+        content=png(),
+        alt_text="",
+    )
     from ordstyrer.publishing.media import media_update
 
     media_update(actor=world.editor, asset_id=image.pk, people="none", photographer_permission=True)
@@ -123,11 +126,17 @@ def test_communications_approves_when_the_author_is_the_unit_leader(world):
     from ordstyrer.channels.models import ChannelMembership, ChannelRole
 
     ChannelMembership.objects.create(
-        channel=world.school, user=world.p.unit_leader, role=ChannelRole.EDITOR,
+        channel=world.school,
+        user=world.p.unit_leader,
+        role=ChannelRole.EDITOR,
         granted_at=timezone.now(),
-    )  # fmt: skip
-    post = post_create(actor=world.p.unit_leader, municipality=world.municipality,
-                       channel_ids=[world.school.pk], text=CLEAN)  # fmt: skip
+    )
+    post = post_create(
+        actor=world.p.unit_leader,
+        municipality=world.municipality,
+        channel_ids=[world.school.pk],
+        text=CLEAN,
+    )
     post = post_publish(actor=world.p.unit_leader, post_id=post.pk)
     assert post.status == PostStatus.AWAITING_APPROVAL
     with pytest.raises(NotPermitted):
@@ -160,11 +169,19 @@ def test_rejection_goes_back_to_the_author_with_the_reason(
 
 def test_outsider_and_employee_cannot_post(world):
     with pytest.raises(NotFound):
-        post_create(actor=world.p.outsider, municipality=world.municipality,
-                    channel_ids=[world.page.pk], text=CLEAN)  # fmt: skip
+        post_create(
+            actor=world.p.outsider,
+            municipality=world.municipality,
+            channel_ids=[world.page.pk],
+            text=CLEAN,
+        )
     with pytest.raises(NotPermitted):
-        post_create(actor=world.p.employee.__class__.objects.get(pk=world.p.archivist.pk),
-                    municipality=world.municipality, channel_ids=[world.page.pk], text=CLEAN)  # fmt: skip
+        post_create(
+            actor=world.p.employee.__class__.objects.get(pk=world.p.archivist.pk),
+            municipality=world.municipality,
+            channel_ids=[world.page.pk],
+            text=CLEAN,
+        )
     post = _draft(world)
     with pytest.raises(NotFound):
         post_publish(actor=world.p.outsider, post_id=post.pk)
@@ -229,8 +246,12 @@ def test_transient_failure_retries_with_backoff_then_permanent_fails(world):
     assert row.status == DeliveryStatus.QUEUED and row.next_attempt_at > now
     assert delivery.retry_due(now=now) == 0  # not yet
     with channel_connector(world.page, now=now) as connector:
-        connector.fail_next("publish", code=ErrorCode.PERMISSION, permanent=True,
-                            message="Siden mangler tillatelsen CREATE_CONTENT.")  # fmt: skip
+        connector.fail_next(
+            "publish",
+            code=ErrorCode.PERMISSION,
+            permanent=True,
+            message="Siden mangler tillatelsen CREATE_CONTENT.",
+        )
     later = row.next_attempt_at + timedelta(seconds=1)
     assert delivery.retry_due(now=later) == 1
     row.refresh_from_db()
@@ -313,12 +334,14 @@ def test_unit_pages_wait_for_approval_where_the_preset_has_ch4(db, preset, waits
     w = make_world(f"ch4{preset[:4]}", preset)
     unit_page = make_channel(w.p, name="Kulturskolen", unit=w.unit, editor=w.editor)
     text = "Konserten starter klokka sju i kveld. Velkommen!"
-    post = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[unit_page.pk],
-                       text=text)  # fmt: skip
+    post = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[unit_page.pk], text=text
+    )
     post = post_publish(actor=w.editor, post_id=post.pk, override_reason="Nettsaken kommer.")
     assert (post.status == PostStatus.AWAITING_APPROVAL) is waits
-    main = post_create(actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk],
-                       text=text + " I dag.")  # fmt: skip
+    main = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk], text=text + " I dag."
+    )
     main = post_publish(actor=w.editor, post_id=main.pk, override_reason="Nettsaken kommer.")
     assert main.status == PostStatus.PUBLISHING  # no unit: no approval by default
 

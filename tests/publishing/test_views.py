@@ -55,23 +55,33 @@ def test_compose_save_check_confirm_publish(
     response = editor_client.get(url(w, "compose"))
     assert response.status_code == 200
     assert "Facebook" in response.content.decode() or "Simulert" in response.content.decode()
-    response = editor_client.post(url(w, "compose"), {
-        "channels": [w.page.pk], "text": "Fødselsnummer 15038512363 er registrert.", "links": "",
-        "action": "save",
-    })  # fmt: skip
+    response = editor_client.post(
+        url(w, "compose"),
+        {
+            "channels": [w.page.pk],
+            "text": "Fødselsnummer 15038512363 er registrert.",
+            "links": "",
+            "action": "save",
+        },
+    )
     assert response.status_code == 302
     post = Post.objects.get(author=w.editor)
     page = editor_client.get(response["Location"]).content.decode()
     assert "PU-1" in page and "Stopper" in page
     # The live check returns the fragment only; nothing is stored.
-    fragment = editor_client.post(url(w, "check"), {"channels": [w.page.pk], "text": TEXT},
-                                  headers={"X-Ordstyrer-Fragment": "findings"})  # fmt: skip
+    fragment = editor_client.post(
+        url(w, "check"),
+        {"channels": [w.page.pk], "text": TEXT},
+        headers={"X-Ordstyrer-Fragment": "findings"},
+    )
     assert fragment.status_code == 200
     assert "<html" not in fragment.content.decode()
     assert "Ingen funn" in fragment.content.decode()
     # Fix it, then the confirmation shows the consequence with nothing ticked.
-    editor_client.post(url(w, "edit", post.pk), {
-        "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save"})  # fmt: skip
+    editor_client.post(
+        url(w, "edit", post.pk),
+        {"channels": [w.page.pk], "text": TEXT, "links": "", "action": "save"},
+    )
     confirm = editor_client.get(url(w, "confirm", post.pk)).content.decode()
     assert "Publiser nå på Kommunen." in confirm
     assert "checked" not in confirm
@@ -94,11 +104,17 @@ def test_composer_upload_without_alt_text_warns_pu4(editor_client, world):
     upload = png()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = editor_client.post(url(w, "compose"), {
-        "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save",
-        "upload": SimpleUploadedFile("IMG_0001.png", upload, content_type="image/png"),
-        "upload_alt": "",
-    })  # fmt: skip
+    response = editor_client.post(
+        url(w, "compose"),
+        {
+            "channels": [w.page.pk],
+            "text": TEXT,
+            "links": "",
+            "action": "save",
+            "upload": SimpleUploadedFile("IMG_0001.png", upload, content_type="image/png"),
+            "upload_alt": "",
+        },
+    )
     assert response.status_code == 302
     post = Post.objects.get(author=w.editor)
     assert any(f["rule"] == "PU-4" for f in post.findings)
@@ -111,10 +127,17 @@ def test_composer_upload_without_alt_text_warns_pu4(editor_client, world):
     assert MediaAsset.objects.get(pk=asset.pk).alt_text == ""
     unknown = editor_client.post(url(w, "check"), {**live, "media": [asset.pk + 999]})
     assert "Ukjent bilde eller video" in unknown.content.decode()
-    editor_client.post(url(w, "edit", post.pk), {
-        "channels": [w.page.pk], "text": TEXT, "links": "", "action": "save",
-        "media": [asset.pk], f"alt_{asset.pk}": "Bokhyller med nye bøker",
-    })  # fmt: skip
+    editor_client.post(
+        url(w, "edit", post.pk),
+        {
+            "channels": [w.page.pk],
+            "text": TEXT,
+            "links": "",
+            "action": "save",
+            "media": [asset.pk],
+            f"alt_{asset.pk}": "Bokhyller med nye bøker",
+        },
+    )
     post.refresh_from_db()
     assert not any(f["rule"] == "PU-4" for f in post.findings)
 
@@ -162,19 +185,28 @@ def test_media_register_and_consent_pages(client, world):
     client.force_login(w.editor)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(url(w, "media"), {
-        "file": SimpleUploadedFile("klassen.png", png(), content_type="image/png"),
-        "alt_text": "Klassen på tur",
-    })  # fmt: skip
+    response = client.post(
+        url(w, "media"),
+        {
+            "file": SimpleUploadedFile("klassen.png", png(), content_type="image/png"),
+            "alt_text": "Klassen på tur",
+        },
+    )
     assert response.status_code == 302
     asset = MediaAsset.objects.get(municipality=w.municipality)
     bad = client.post(url(w, "media"), {"file": SimpleUploadedFile("virus.exe", b"MZ\x90\x00")})
     assert "verken et bilde" in bad.content.decode()
-    client.post(url(w, "media_detail", asset.pk), {
-        "form": "consent", "person_name": "Per (9)", "given_by": "Anne, far",
-        "given_at": "2026-01-10", "is_child": "on",
-        "form_file": SimpleUploadedFile("skjema.pdf", b"%PDF signert"),
-    })  # fmt: skip
+    client.post(
+        url(w, "media_detail", asset.pk),
+        {
+            "form": "consent",
+            "person_name": "Per (9)",
+            "given_by": "Anne, far",
+            "given_at": "2026-01-10",
+            "is_child": "on",
+            "form_file": SimpleUploadedFile("skjema.pdf", b"%PDF signert"),
+        },
+    )
     consent = Consent.objects.get(asset=asset)
     assert consent.is_child and bytes(consent.form_content) == b"%PDF signert"
     client.force_login(w.p.outsider)
@@ -197,8 +229,13 @@ def test_private_check_for_any_member_never_stored(client, world):
 
 def test_public_media_url_serves_only_by_token(client, world):
     w = world
-    asset = media_upload(actor=w.editor, municipality=w.municipality, filename="a.png",
-                         content=png(), alt_text="Rådhuset")  # fmt: skip
+    asset = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="a.png",
+        content=png(),
+        alt_text="Rådhuset",
+    )
     response = client.get(url(w, "public_media", asset.public_token))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client.get(url(w, "public_media", "x" * 43)).status_code == 404
@@ -218,8 +255,14 @@ def test_settings_page_sets_domain_and_channel_approval(client, world):
     from ordstyrer.publishing.checks import website_domain
 
     assert website_domain(w.municipality) == "pubby.no"
-    client.post(url(w, "settings"), {"form": f"c{w.page.pk}", f"c{w.page.pk}-approval": "communications",
-                                     f"c{w.page.pk}-four_eyes": "on"})  # fmt: skip
+    client.post(
+        url(w, "settings"),
+        {
+            "form": f"c{w.page.pk}",
+            f"c{w.page.pk}-approval": "communications",
+            f"c{w.page.pk}-four_eyes": "on",
+        },
+    )
     from ordstyrer.publishing.access import channel_settings
 
     assert channel_settings(w.page).approval == "communications"
@@ -231,8 +274,18 @@ def test_consent_date_in_the_future_is_refused(world):
     from ordstyrer.core.errors import ServiceError
     from ordstyrer.publishing.media import consent_record
 
-    asset = media_upload(actor=world.editor, municipality=world.municipality, filename="a.png",
-                         content=png(), alt_text="Rådhuset")  # fmt: skip
+    asset = media_upload(
+        actor=world.editor,
+        municipality=world.municipality,
+        filename="a.png",
+        content=png(),
+        alt_text="Rådhuset",
+    )
     with pytest.raises(ServiceError):
-        consent_record(actor=world.editor, asset_id=asset.pk, person_name="A", given_by="A",
-                       given_at=date(2999, 1, 1))  # fmt: skip
+        consent_record(
+            actor=world.editor,
+            asset_id=asset.pk,
+            person_name="A",
+            given_by="A",
+            given_at=date(2999, 1, 1),
+        )

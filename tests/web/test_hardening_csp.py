@@ -19,14 +19,20 @@ pytestmark = pytest.mark.django_db
 
 PACKAGE = Path(ordstyrer.__file__).resolve().parent
 INLINE = [
-    (re.compile(r"<script\b(?![^>]*\bsrc\s*=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.I),
-     "inline <script> (put it in a static .js file)"),
+    (
+        re.compile(r"<script\b(?![^>]*\bsrc\s*=)(?![^>]*application/(?:ld\+)?json)[^>]*>", re.I),
+        "inline <script> (put it in a static .js file)",
+    ),
     (re.compile(r"<style\b", re.I), "<style> element (put it in a static .css file)"),
     (re.compile(r"\sstyle\s*=", re.I), "style attribute (use a class in the stylesheet)"),
-    (re.compile(r"\son(?:click|change|submit|load|input|key\w+|focus|blur|mouse\w+|error)\s*=",
-                re.I), "inline event handler (bind it in a static .js file)"),
+    (
+        re.compile(
+            r"\son(?:click|change|submit|load|input|key\w+|focus|blur|mouse\w+|error)\s*=", re.I
+        ),
+        "inline event handler (bind it in a static .js file)",
+    ),
     (re.compile(r"""(?:href|src|action)\s*=\s*["']?\s*javascript:""", re.I), "javascript: URL"),
-]  # fmt: skip
+]
 
 
 def console_templates() -> list[Path]:
@@ -108,8 +114,17 @@ def test_the_login_page_carries_a_strict_policy(client) -> None:
     assert "unsafe-inline" not in " ".join(policy.values())
 
 
-PAGES = ["", "sjekk/", "retningslinjer/", "husregler/", "innstillinger/", "kanaler/",
-         "innboks/", "arkiv/", "moderering/"]  # fmt: skip
+PAGES = [
+    "",
+    "sjekk/",
+    "retningslinjer/",
+    "husregler/",
+    "innstillinger/",
+    "kanaler/",
+    "innboks/",
+    "arkiv/",
+    "moderering/",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)

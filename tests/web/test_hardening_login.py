@@ -108,12 +108,16 @@ def test_behind_a_proxy_the_forwarded_address_is_counted(client, personas, setti
         )
     user = personas.employee.username
     blocked = client.post(
-        LOGIN, {"username": user, "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.5",
-    )  # fmt: skip
+        LOGIN,
+        {"username": user, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+    )
     assert blocked.status_code == 429
     other = client.post(
-        LOGIN, {"username": user, "password": PASSWORD},
-        REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR="203.0.113.6",
-    )  # fmt: skip
+        LOGIN,
+        {"username": user, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="203.0.113.6",
+    )
     assert other.status_code == 302  # another citizen behind the same proxy

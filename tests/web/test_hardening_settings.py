@@ -47,18 +47,28 @@ def settings_in(env: dict[str, str]) -> dict:
         "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE']}))"
     )
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], env=env, cwd=REPO, capture_output=True, text=True,
-        timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def run_ordstyrer(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603
-        [str(ORDSTYRER), *args], env=env, cwd=REPO, capture_output=True, text=True,
-        timeout=180, check=False,
-    )  # fmt: skip
+        [str(ORDSTYRER), *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 def test_production_turns_on_https_redirect_hsts_and_trusts_the_proxy_header(tmp_path) -> None:
@@ -115,7 +125,12 @@ def test_deploy_check_passes_with_the_documented_production_variables(tmp_path) 
 
 def test_the_documented_variables_are_in_env_example() -> None:
     example = (REPO / ".env.example").read_text(encoding="utf-8")
-    for name in ("ORDSTYRER_SSL_REDIRECT", "ORDSTYRER_HSTS_SECONDS", "ORDSTYRER_PROXY_SSL_HEADER",
-                 "ORDSTYRER_LOGIN_FAILURE_LIMIT", "ORDSTYRER_LOGIN_COOLOFF_MINUTES",
-                 "ORDSTYRER_PROXY_COUNT"):  # fmt: skip
+    for name in (
+        "ORDSTYRER_SSL_REDIRECT",
+        "ORDSTYRER_HSTS_SECONDS",
+        "ORDSTYRER_PROXY_SSL_HEADER",
+        "ORDSTYRER_LOGIN_FAILURE_LIMIT",
+        "ORDSTYRER_LOGIN_COOLOFF_MINUTES",
+        "ORDSTYRER_PROXY_COUNT",
+    ):
         assert f"{name}=" in example

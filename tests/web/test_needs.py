@@ -52,15 +52,24 @@ def test_the_start_page_says_what_needs_me(world):
     channel_services.channel_submit(actor=world.p.employee, channel=proposal)
     spam = citizen_comment(world.channel, SPAM, author=("u-3", "Rask Gevinst"))
     action = ModerationAction.objects.create(
-        municipality=world.municipality, channel=world.channel, item=spam, kind="delete",
-        status="done", requested_at=now, notice_state="failed", notice_text="Hei!",
+        municipality=world.municipality,
+        channel=world.channel,
+        item=spam,
+        kind="delete",
+        status="done",
+        requested_at=now,
+        notice_state="failed",
+        notice_text="Hei!",
         notice_error="Kommentering er slått av for innlegget.",
-    )  # fmt: skip
+    )
     ChannelPoll.objects.update_or_create(
         channel=world.other_channel,
-        defaults={"next_poll_at": now, "failures": 4,
-                  "last_error": "Tilgangen til siden er trukket tilbake."},
-    )  # fmt: skip
+        defaults={
+            "next_poll_at": now,
+            "failures": 4,
+            "last_error": "Tilgangen til siden er trukket tilbake.",
+        },
+    )
 
     html = client_for(world.p.communications).get(reverse("dashboard", args=[slug]))
     body = html.content.decode()
@@ -105,9 +114,13 @@ def test_a_channel_never_connected_is_not_polled_but_shown_as_waiting_to_connect
 
     slug = world.municipality.slug
     page = Channel.objects.create(
-        municipality=world.municipality, kind="facebook", name="Foreldresiden",
-        status="active", created_at=timezone.now(), proposed_by=world.p.employee,
-    )  # fmt: skip
+        municipality=world.municipality,
+        kind="facebook",
+        name="Foreldresiden",
+        status="active",
+        created_at=timezone.now(),
+        proposed_by=world.p.employee,
+    )
     polls_sweep(now=timezone.now())
     assert not ChannelPoll.objects.filter(channel=page).exists()
 

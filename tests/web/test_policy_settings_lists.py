@@ -37,25 +37,40 @@ def test_settings_are_norwegian_and_chosen_from_lists():
     assert "Én verdi per linje" not in html.split('id="rule-MO-1"')[1].split("</section>")[0]
 
     # The approval chain, step by step: communications first, then the chief administrator.
-    response = client.post(url, {
-        "rule": "CH-1",
-        "CH-1-param__approval_chain__1": "communications",
-        "CH-1-param__approval_chain__2": "chief_administrator",
-        "CH-1-reason": "Rådmannen godkjenner nye kanaler etter kommunikasjon.",
-    })  # fmt: skip
+    response = client.post(
+        url,
+        {
+            "rule": "CH-1",
+            "CH-1-param__approval_chain__1": "communications",
+            "CH-1-param__approval_chain__2": "chief_administrator",
+            "CH-1-reason": "Rådmannen godkjenner nye kanaler etter kommunikasjon.",
+        },
+    )
     assert response.status_code == 302
     assert list(policy_for(municipality=p.municipality).params("CH-1")["approval_chain"]) == [
-        "communications", "chief_administrator",
-    ]  # fmt: skip
+        "communications",
+        "chief_administrator",
+    ]
     # The grounds as checkboxes.
-    client.post(url, {
-        "rule": "MO-1", "MO-1-param__grounds": ["spam", "hate_speech"],
-        "MO-1-reason": "Bare spam og hatefulle ytringer slettes.",
-    })  # fmt: skip
+    client.post(
+        url,
+        {
+            "rule": "MO-1",
+            "MO-1-param__grounds": ["spam", "hate_speech"],
+            "MO-1-reason": "Bare spam og hatefulle ytringer slettes.",
+        },
+    )
     assert set(policy_for(municipality=p.municipality).grounds()) == {"spam", "hate_speech"}
     # A refused number: shown next to the field, what was typed kept.
-    bad = client.post(url, {"rule": "DI-1", "DI-1-param__first_response_hours": "-3",
-                            "DI-1-param__answer_hours": "6", "DI-1-reason": "Test"})  # fmt: skip
+    bad = client.post(
+        url,
+        {
+            "rule": "DI-1",
+            "DI-1-param__first_response_hours": "-3",
+            "DI-1-param__answer_hours": "6",
+            "DI-1-reason": "Test",
+        },
+    )
     body = bad.content.decode()
     assert 'class="field-error"' in body and 'value="-3"' in body
     assert len(policy_versions(municipality=p.municipality)) == 2

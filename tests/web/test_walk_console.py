@@ -68,10 +68,21 @@ def snapshot() -> dict[str, int]:
         model._meta.label: model.objects.count()
         for model in apps.get_models()
         if model._meta.app_label
-        in {"tenants", "channels", "inbox", "archive", "platforms", "moderation", "publishing",
-            "crisis", "api", "sso", "core"}
+        in {
+            "tenants",
+            "channels",
+            "inbox",
+            "archive",
+            "platforms",
+            "moderation",
+            "publishing",
+            "crisis",
+            "api",
+            "sso",
+            "core",
+        }
         and model._meta.label not in {"core.WorkerHeartbeat"}
-    }  # fmt: skip
+    }
 
 
 def test_no_console_page_leaks_the_demo_to_anonymous_people_or_outsiders(client):

@@ -42,8 +42,15 @@ def test_a_huge_calendar_file_is_refused_with_one_line(capsys, tmp_path) -> None
     calendar = tmp_path / "kalender.toml"
     calendar.write_bytes(b"# " + b"x" * (2 * 1024 * 1024) + b"\n")
     code = main(
-        ["deadline", "--preset", "gausdal", "--received", "2026-04-02T10:00+02:00",
-         "--calendar", str(calendar)]
-    )  # fmt: skip
+        [
+            "deadline",
+            "--preset",
+            "gausdal",
+            "--received",
+            "2026-04-02T10:00+02:00",
+            "--calendar",
+            str(calendar),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "større enn 1 MB" in err

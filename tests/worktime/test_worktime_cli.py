@@ -140,10 +140,13 @@ def test_own_calendar_file(capsys, tmp_path):
     # Tue 15:00 + 7.5 h: 30 min Tue, Wed closed, Thu 09:00–15:00 (6 h), Fri closed, 1 h Mon
     code, out, _ = run(
         capsys,
-        "--preset", "gausdal",
-        "--received", "2026-03-10T15:00+01:00",
-        "--calendar", str(calendar),
-    )  # fmt: skip
+        "--preset",
+        "gausdal",
+        "--received",
+        "2026-03-10T15:00+01:00",
+        "--calendar",
+        str(calendar),
+    )
     assert (code, out) == (0, "2026-03-16T09:00:00+01:00\n")
 
 
@@ -160,10 +163,13 @@ def test_bad_calendar_file(capsys, tmp_path, content, message):
     calendar.write_text(content, encoding="utf-8")
     code, out, err = run(
         capsys,
-        "--preset", "gausdal",
-        "--received", "2026-03-10T10:00+01:00",
-        "--calendar", str(calendar),
-    )  # fmt: skip
+        "--preset",
+        "gausdal",
+        "--received",
+        "2026-03-10T10:00+01:00",
+        "--calendar",
+        str(calendar),
+    )
     assert code == 2 and out == ""
     assert message in err and err.count("\n") == 1
 
@@ -171,10 +177,13 @@ def test_bad_calendar_file(capsys, tmp_path, content, message):
 def test_missing_calendar_file(capsys, tmp_path):
     code, _, err = run(
         capsys,
-        "--preset", "gausdal",
-        "--received", "2026-03-10T10:00+01:00",
-        "--calendar", str(tmp_path / "finnes-ikke.toml"),
-    )  # fmt: skip
+        "--preset",
+        "gausdal",
+        "--received",
+        "2026-03-10T10:00+01:00",
+        "--calendar",
+        str(tmp_path / "finnes-ikke.toml"),
+    )
     assert code == 2 and "kan ikke lese kalenderfilen" in err
 
 
@@ -183,16 +192,30 @@ def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     env.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(  # noqa: S603 — our own interpreter, fixed arguments
         [sys.executable, *(["-c", code] if code else []), *args],
-        capture_output=True, text=True, cwd=REPO, env=env, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_real_process_exit_codes_and_no_django():
-    ok = _python("", "-m", "ordstyrer", "deadline", "--preset", "gausdal",
-                 "--received", "2026-04-02T10:00+02:00")  # fmt: skip
+    ok = _python(
+        "",
+        "-m",
+        "ordstyrer",
+        "deadline",
+        "--preset",
+        "gausdal",
+        "--received",
+        "2026-04-02T10:00+02:00",
+    )
     assert (ok.returncode, ok.stdout) == (0, "2026-04-07T15:30:00+02:00\n"), ok.stderr
-    bad = _python("", "-m", "ordstyrer", "deadline", "--preset", "gausdal",
-                  "--received", "2026-02-30T10:00")  # fmt: skip
+    bad = _python(
+        "", "-m", "ordstyrer", "deadline", "--preset", "gausdal", "--received", "2026-02-30T10:00"
+    )
     assert bad.returncode == 2 and bad.stdout == ""
     assert bad.stderr.startswith("ordstyrer deadline: ugyldig tidspunkt")
     probe = _python(

@@ -67,8 +67,14 @@ def _name(user: AbstractUser | None) -> str | None:
 
 def crisis_body(crisis: Any, *, active: bool) -> dict[str, Any]:
     if crisis is None:
-        return {"active": False, "id": None, "name": None, "declared_at": None,
-                "declared_by": None, "ended_at": None}  # fmt: skip
+        return {
+            "active": False,
+            "id": None,
+            "name": None,
+            "declared_at": None,
+            "declared_by": None,
+            "ended_at": None,
+        }
     return {
         "active": active,
         "id": crisis.pk,
@@ -151,7 +157,7 @@ def approvals(request: HttpRequest, slug: str) -> dict[str, Any]:
                 "text": w.text,
                 "channel": w.channel,
                 "created_by": w.created_by,
-            }  # fmt: skip
+            }
             for w in crisis_approvals(municipality=municipality)
         ],
         "next": None,

@@ -23,9 +23,16 @@ from ordstyrer.publishing.selectors import posts_list
 
 router = Router(tags=["posts"])
 PostStatusName = Literal[
-    "draft", "awaiting_approval", "awaiting_crisis_approval", "scheduled", "publishing",
-    "published", "failed", "rejected", "paused",
-]  # fmt: skip
+    "draft",
+    "awaiting_approval",
+    "awaiting_crisis_approval",
+    "scheduled",
+    "publishing",
+    "published",
+    "failed",
+    "rejected",
+    "paused",
+]
 
 
 class MediaIn(Schema):
@@ -34,14 +41,17 @@ class MediaIn(Schema):
         None, description="A file of the municipality's media register (uploaded in the console)."
     )
     url: str | None = Field(
-        None, max_length=2000, description="Not supported: Ordstyrer fetches nothing from the "
+        None,
+        max_length=2000,
+        description="Not supported: Ordstyrer fetches nothing from the "
         "internet. Upload the file in the console and send its upload_id.",
-    )  # fmt: skip
+    )
     alt: str | None = Field(None, max_length=2000, description="Alt text (PU-4); kept on the file.")
     captions: Literal["file", "burned_in", "no_speech"] | None = Field(
-        None, description="For a video (PU-3): a caption file uploaded with it, burned-in "
+        None,
+        description="For a video (PU-3): a caption file uploaded with it, burned-in "
         "captions, or no speech.",
-    )  # fmt: skip
+    )
 
 
 class PostIn(Schema):
@@ -145,9 +155,14 @@ def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) ->
                     "Last opp filen i mediearkivet i konsollen og send upload_id; Ordstyrer "
                     "henter ingenting fra nettadresser."
                 ),
-                errors=[{"loc": ["body", "media", index], "msg": "upload_id required",
-                         "type": "missing"}],
-            )  # fmt: skip
+                errors=[
+                    {
+                        "loc": ["body", "media", index],
+                        "msg": "upload_id required",
+                        "type": "missing",
+                    }
+                ],
+            )
         asset = MediaAsset.objects.filter(pk=item.upload_id, municipality=municipality).first()
         if asset is None or asset.kind != item.type:
             raise Problem(
@@ -155,9 +170,14 @@ def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) ->
                 code="media-unknown",
                 detail="No such file of that type in the municipality's media register.",
                 detail_nb=_("Ukjent bilde eller video."),
-                errors=[{"loc": ["body", "media", index, "upload_id"], "msg": "unknown",
-                         "type": "value"}],
-            )  # fmt: skip
+                errors=[
+                    {
+                        "loc": ["body", "media", index, "upload_id"],
+                        "msg": "unknown",
+                        "type": "value",
+                    }
+                ],
+            )
         changes: dict[str, Any] = {}
         if item.alt is not None and item.alt.strip() != asset.alt_text:
             changes["alt_text"] = item.alt
@@ -210,9 +230,13 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
     post = access_post(user=actor, id=id, slug=slug, need="view")
     sent = payload.dict(exclude_unset=True)
     changes: dict[str, Any] = {}
-    for name, target in (("text", "text"), ("links", "links"), ("channels", "channel_ids"),
-                         ("publish_at", "publish_at"),
-                         ("documentation_value", "documentation_value")):  # fmt: skip
+    for name, target in (
+        ("text", "text"),
+        ("links", "links"),
+        ("channels", "channel_ids"),
+        ("publish_at", "publish_at"),
+        ("documentation_value", "documentation_value"),
+    ):
         if name in sent:
             changes[target] = sent[name]
 

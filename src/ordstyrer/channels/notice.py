@@ -13,9 +13,19 @@ OSLO = ZoneInfo("Europe/Oslo")
 
 # The month names are the same in Bokmål and Nynorsk.
 _MONTHS = (
-    "januar", "februar", "mars", "april", "mai", "juni",
-    "juli", "august", "september", "oktober", "november", "desember",
-)  # fmt: skip
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 MONTHS = {"nb": _MONTHS, "nn": _MONTHS}
 
 TEMPLATES = {

@@ -130,9 +130,14 @@ def crisis_declare(
             data={"name": name},
         )
         crisis_log_write(
-            crisis=crisis, kind=CrisisLogKind.DECLARED, text=name, object_kind="crisis",
-            object_id=crisis.pk, actor=actor, now=now,
-        )  # fmt: skip
+            crisis=crisis,
+            kind=CrisisLogKind.DECLARED,
+            text=name,
+            object_kind="crisis",
+            object_id=crisis.pk,
+            actor=actor,
+            now=now,
+        )
         paused = _pause_posts(municipality=municipality, crisis=crisis, actor=actor, now=now)
         held = _hold_replies(municipality=municipality, crisis=crisis)
         if paused:
@@ -208,9 +213,14 @@ def crisis_end(
             data={"name": crisis.name},
         )
         crisis_log_write(
-            crisis=crisis, kind=CrisisLogKind.ENDED, text=crisis.name, object_kind="crisis",
-            object_id=crisis.pk, actor=actor, now=now,
-        )  # fmt: skip
+            crisis=crisis,
+            kind=CrisisLogKind.ENDED,
+            text=crisis.name,
+            object_kind="crisis",
+            object_id=crisis.pk,
+            actor=actor,
+            now=now,
+        )
     return crisis
 
 
@@ -283,8 +293,15 @@ def _log_if_active(
 ) -> None:
     crisis = active_crisis(municipality=municipality)
     if crisis is not None:
-        crisis_log_write(crisis=crisis, kind=kind, text=text, object_kind="user",
-                         object_id=user.pk, actor=actor, now=now)  # fmt: skip
+        crisis_log_write(
+            crisis=crisis,
+            kind=kind,
+            text=text,
+            object_kind="user",
+            object_id=user.pk,
+            actor=actor,
+            now=now,
+        )
 
 
 # --- the approval queue: one entry point for posts and replies (console, API) ------------

@@ -225,9 +225,8 @@ def _decide_page(
     return render(
         request,
         "crisis/confirm_decide.html",
-        {"waiting": waiting, "kind": kind, "object_id": object_id, "action": action,
-         "form": form},
-    )  # fmt: skip
+        {"waiting": waiting, "kind": kind, "object_id": object_id, "action": action, "form": form},
+    )
 
 
 @municipality_view()
@@ -265,8 +264,9 @@ def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int
         )
     data = form.cleaned_data
     if not _confirmed(request):
-        return render(request, "crisis/confirm_paused.html", {"post": post, "form": form,
-                                                              "data": data})  # fmt: skip
+        return render(
+            request, "crisis/confirm_paused.html", {"post": post, "form": form, "data": data}
+        )
     from ordstyrer.publishing import services as publishing
 
     back = reverse("crisis:paused", kwargs={"slug": municipality.slug})

@@ -34,9 +34,11 @@ NOT_ANSWERED = frozenset(
 )
 RECENT = timedelta(days=2)
 FILLED = {
-    "correct": ("informasjonen i innlegget er riktig, og den er også lagt ut på nettsiden",
-                "informasjonen i innlegget er rett, og ho ligg også på nettsida"),
-}  # fmt: skip
+    "correct": (
+        "informasjonen i innlegget er riktig, og den er også lagt ut på nettsiden",
+        "informasjonen i innlegget er rett, og ho ligg også på nettsida",
+    ),
+}
 
 
 def _bucket(platform_id: str) -> int:

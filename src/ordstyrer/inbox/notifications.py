@@ -156,8 +156,11 @@ def notify_unwanted_report(*, report_id: int) -> int:
 def notify_reply_failed(*, reply_id: int) -> int:
     reply = Reply.objects.select_related("item__channel__municipality", "author").get(pk=reply_id)
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"channel": reply.item.channel.name, "path": _path(reply.item),
-                   "error": reply.error}  # fmt: skip
+        context = {
+            "channel": reply.item.channel.name,
+            "path": _path(reply.item),
+            "error": reply.error,
+        }
         subject = _("Svaret ble ikke publisert på %(channel)s") % context
         body = (
             _(

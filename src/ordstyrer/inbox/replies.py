@@ -310,9 +310,11 @@ def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str
         return ReplyStatus.RETRYING
     with transaction.atomic():
         won = Reply.objects.filter(pk=reply.pk, status=reply.status).update(
-            status=ReplyStatus.FAILED, attempts=attempts, next_attempt_at=None,
+            status=ReplyStatus.FAILED,
+            attempts=attempts,
+            next_attempt_at=None,
             error=str(exc.message)[:1000],
-        )  # fmt: skip
+        )
         if won:
             _restore_item(reply, now=now, error=str(exc.message))
             after_commit(tasks.reply_failed_notify, reply_id=reply.pk)
@@ -324,8 +326,14 @@ def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
     item = lock_item(reply.item_id)
     previous = reply.previous or {}
     if item.status != _target_of(reply.effect) or not previous:
-        log_event(item, action="reply_failed", actor=None, now=now, text=error,
-                  data={"reply_id": reply.pk})  # fmt: skip
+        log_event(
+            item,
+            action="reply_failed",
+            actor=None,
+            now=now,
+            text=error,
+            data={"reply_id": reply.pk},
+        )
         return
     source = item.status
     for name in RESTORED_FIELDS:
@@ -340,8 +348,16 @@ def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
     _policy, targets, version = policy_state(item.municipality)
     set_deadlines(item, targets=targets, calendar=calendar_for(item.municipality), version=version)
     item.save()
-    log_event(item, action="reply_failed", actor=None, now=now, text=error,
-              from_status=source, to_status=item.status, data={"reply_id": reply.pk})  # fmt: skip
+    log_event(
+        item,
+        action="reply_failed",
+        actor=None,
+        now=now,
+        text=error,
+        from_status=source,
+        to_status=item.status,
+        data={"reply_id": reply.pk},
+    )
 
 
 def _empty(name: str) -> Any:
@@ -453,8 +469,13 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
         reply.crisis_decided_at = now
         reply.save(update_fields=["status", "crisis_decided_by", "crisis_decided_at"])
         item = reply.item
-        log_event(item, action="reply_crisis_approved", actor=actor, now=now,
-                  data={"reply_id": reply.pk, "crisis_id": reply.crisis_id})  # fmt: skip
+        log_event(
+            item,
+            action="reply_crisis_approved",
+            actor=actor,
+            now=now,
+            data={"reply_id": reply.pk, "crisis_id": reply.crisis_id},
+        )
         if reply.crisis is not None:
             crisis_log_write(
                 crisis=reply.crisis,
@@ -497,8 +518,14 @@ def reply_crisis_reject(
         reply.save(
             update_fields=["status", "crisis_decided_by", "crisis_decided_at", "crisis_reason"]
         )
-        log_event(reply.item, action="reply_crisis_rejected", actor=actor, now=now, text=reason,
-                  data={"reply_id": reply.pk, "crisis_id": reply.crisis_id})  # fmt: skip
+        log_event(
+            reply.item,
+            action="reply_crisis_rejected",
+            actor=actor,
+            now=now,
+            text=reason,
+            data={"reply_id": reply.pk, "crisis_id": reply.crisis_id},
+        )
         _restore_item(reply, now=now, error=reason)
         if reply.crisis is not None:
             crisis_log_write(

@@ -26,9 +26,19 @@ from ordstyrer.inbox.triage import category_label
 from ordstyrer.tenants.models import Municipality
 
 MONTHS_NB = (
-    "januar", "februar", "mars", "april", "mai", "juni",
-    "juli", "august", "september", "oktober", "november", "desember",
-)  # fmt: skip
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 
 
 def percentile(values: Iterable[float], p: float) -> float | None:
@@ -112,9 +122,14 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
 # Per finest group (channel, unit, category, month): the counts, then the working
 # seconds of stopped clocks.
 COUNTS = (
-    "items", "resolved", "overdue_now", "first_judged", "first_in_time",
-    "resolution_judged", "resolution_in_time",
-)  # fmt: skip
+    "items",
+    "resolved",
+    "overdue_now",
+    "first_judged",
+    "first_in_time",
+    "resolution_judged",
+    "resolution_in_time",
+)
 
 
 class _Group:
@@ -155,13 +170,34 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
             Q(open=True, resolution_due__lt=now), output_field=BooleanField()
         ),
     ).values_list(
-        "channel__name", "channel__unit__name", "category", "year", "month", "overdue",
-        "first_response_seconds", "first_response_in_time", "resolution_seconds",
-        "resolution_in_time", "first_late", "resolution_late",
-    )  # fmt: skip
+        "channel__name",
+        "channel__unit__name",
+        "category",
+        "year",
+        "month",
+        "overdue",
+        "first_response_seconds",
+        "first_response_in_time",
+        "resolution_seconds",
+        "resolution_in_time",
+        "first_late",
+        "resolution_late",
+    )
     groups: dict[tuple[Any, ...], _Group] = defaultdict(_Group)
-    for (channel, unit, category, year, month, overdue, first_s, first_ok, res_s, res_ok,
-         first_late, res_late) in rows.iterator(chunk_size=5000):  # fmt: skip
+    for (
+        channel,
+        unit,
+        category,
+        year,
+        month,
+        overdue,
+        first_s,
+        first_ok,
+        res_s,
+        res_ok,
+        first_late,
+        res_late,
+    ) in rows.iterator(chunk_size=5000):
         group = groups[(channel, unit, category, (year, month))]
         c = group.counts
         c[0] += 1
@@ -217,8 +253,12 @@ def response_report(
     rolled: dict[str, dict[Any, _Group]] = {code: defaultdict(_Group) for code, _h in DIMENSIONS}
     for (channel, unit, category, month), group in finest.items():
         total.merge(group)
-        for code, key in (("channel", channel), ("unit", unit), ("category", category),
-                          ("month", month)):  # fmt: skip
+        for code, key in (
+            ("channel", channel),
+            ("unit", unit),
+            ("category", category),
+            ("month", month),
+        ):
             rolled[code][key].merge(group)
     dimensions = []
     for code, heading in DIMENSIONS:
@@ -233,8 +273,9 @@ def response_report(
     return Report(since=since, until=until, total=total.figures("Totalt"), dimensions=dimensions)
 
 
-def chart_bars(rows: list[Figures], *, width: int = 480, bar: int = 22, gap: int = 8,
-               label_width: int = 170) -> dict[str, Any]:  # fmt: skip
+def chart_bars(
+    rows: list[Figures], *, width: int = 480, bar: int = 22, gap: int = 8, label_width: int = 170
+) -> dict[str, Any]:
     """Geometry of a horizontal bar chart of the share resolved in time (inline SVG)."""
     plot = width - label_width - 60
     bars = []

@@ -48,11 +48,25 @@ NOT_WAITING = Q(category__in=NO_ANSWER_CATEGORIES) | Q(hidden=True)
 # What a list row shows (presenters.list_rows), the API's list and the keyset cursor
 # need: nothing else is read, least of all the JSON columns (`ListItem`).
 LIST_FIELDS = (
-    "pk", "municipality_id", "channel_id", "channel__name", "author_name", "text",
-    "written_standard", "category", "status", "open", "due_at", "received_at", "reported",
-    "escalated_at", "assignee_id", "assignee__username", "assignee__first_name",
+    "pk",
+    "municipality_id",
+    "channel_id",
+    "channel__name",
+    "author_name",
+    "text",
+    "written_standard",
+    "category",
+    "status",
+    "open",
+    "due_at",
+    "received_at",
+    "reported",
+    "escalated_at",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
     "assignee__last_name",
-)  # fmt: skip
+)
 VIEWS = ("open", "all", "resolved")
 # The open list's orders: by deadline, or by urgency (#15): threats and hateful speech
 # first (the triage's category: threats are harassment or hateful speech), then deadline.
@@ -67,10 +81,20 @@ SEARCH_WORDS = 6
 _LONG_DIGITS = re.compile(r"\d{6,}")
 # What the item page shows of the other messages in a thread (`ThreadEntry`).
 THREAD_FIELDS = (
-    "pk", "channel_id", "platform_id", "parent_platform_id", "conversation_id", "from_page",
-    "author_name", "text", "written_standard", "edited", "removed_at", "platform_created_at",
+    "pk",
+    "channel_id",
+    "platform_id",
+    "parent_platform_id",
+    "conversation_id",
+    "from_page",
+    "author_name",
+    "text",
+    "written_standard",
+    "edited",
+    "removed_at",
+    "platform_created_at",
     "received_at",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

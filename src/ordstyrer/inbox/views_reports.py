@@ -59,9 +59,12 @@ def _table_row(figures: Figures) -> dict[str, str | int]:
 def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     since, until = _period(request)
     result = response_report(
-        user=request.actor, municipality=municipality, since=since, until=until,
+        user=request.actor,
+        municipality=municipality,
+        since=since,
+        until=until,
         now=timezone.now(),
-    )  # fmt: skip
+    )
     sections = [
         {
             "code": code,
@@ -89,9 +92,12 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     since, until = _period(request)
     result = response_report(
-        user=request.actor, municipality=municipality, since=since, until=until,
+        user=request.actor,
+        municipality=municipality,
+        since=since,
+        until=until,
         now=timezone.now(),
-    )  # fmt: skip
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="svartid-{municipality.slug}-{since}-{until}.csv"'

@@ -31,9 +31,20 @@ from ordstyrer.language import features, linear
 MODELS = Path(__file__).resolve().parent / "models"
 
 CATEGORIES: tuple[str, ...] = (
-    "question", "praise", "neutral", "complaint", "factual_error", "case_processing",
-    "political", "spam", "hate_speech", "harassment", "third_party", "sensitive", "rumour",
-)  # fmt: skip
+    "question",
+    "praise",
+    "neutral",
+    "complaint",
+    "factual_error",
+    "case_processing",
+    "political",
+    "spam",
+    "hate_speech",
+    "harassment",
+    "third_party",
+    "sensitive",
+    "rumour",
+)
 # Straffeloven § 185 second paragraph a–e (norwegian-standards §4.1).
 HATE_GROUNDS: tuple[str, ...] = (
     "ethnicity",  # a) hudfarge eller nasjonale eller etniske opprinnelse
@@ -45,8 +56,14 @@ HATE_GROUNDS: tuple[str, ...] = (
 # Categories that call for a reply or nothing (not moderation): the fallback label when no
 # category reaches its threshold (`decide_labels`).
 ANSWERING: tuple[str, ...] = (
-    "question", "praise", "neutral", "complaint", "factual_error", "case_processing", "political",
-)  # fmt: skip
+    "question",
+    "praise",
+    "neutral",
+    "complaint",
+    "factual_error",
+    "case_processing",
+    "political",
+)
 _ANSWERING_IDX = np.asarray([CATEGORIES.index(c) for c in ANSWERING])
 UNCERTAIN = (0.25, 0.75)  # fast scores in this band go to the embedding model
 # Offensive language alone (the OFF/NOT head, below) suggests hiding for review, never a
@@ -239,8 +256,14 @@ class CommentScorer:
 
 
 _OFFENSIVE_KEYS = (
-    "platt", "threshold", "clear", "e5_weights", "e5_bias", "e5_platt", "cascade_threshold",
-)  # fmt: skip
+    "platt",
+    "threshold",
+    "clear",
+    "e5_weights",
+    "e5_bias",
+    "e5_platt",
+    "cascade_threshold",
+)
 _HARASSMENT = CATEGORIES.index("harassment")
 _HATE = CATEGORIES.index("hate_speech")
 

@@ -34,10 +34,23 @@ _RUMOUR = re.compile(
 )
 
 FEATURE_NAMES = (
-    "first_name_cased", "first_name_lower", "health", "special_category", "long_digits",
-    "url", "email", "money", "emoji", "mention", "question_mark", "exclamation",
-    "upper_ratio", "short", "long", "rumour_cue",
-)  # fmt: skip
+    "first_name_cased",
+    "first_name_lower",
+    "health",
+    "special_category",
+    "long_digits",
+    "url",
+    "email",
+    "money",
+    "emoji",
+    "mention",
+    "question_mark",
+    "exclamation",
+    "upper_ratio",
+    "short",
+    "long",
+    "rumour_cue",
+)
 
 
 @lru_cache(maxsize=1)
@@ -56,12 +69,32 @@ def lower_first_names() -> frozenset[str]:
 
 # Substrings (of the lower-cased text) that every match of a pattern contains: texts
 # without any of them skip the regular expression, which is most texts.
-_URL_CUES = ("://", "www.", "bit.ly", "t.me", ".com", ".net", ".info", ".shop", ".no", ".io",
-             ".me")  # fmt: skip
-_MONEY_CUES = ("kr", "kroner", ",-", "%", "gratis", "tjen", "tilbud", "rabatt", "avslag",
-               "gavekort")  # fmt: skip
-_RUMOUR_CUES = ("hørt", "høyr", "sies", "seies", "visst", "rykte", "sier", "seier",
-                "stemmer det", "er det sant", "alle ve")  # fmt: skip
+_URL_CUES = ("://", "www.", "bit.ly", "t.me", ".com", ".net", ".info", ".shop", ".no", ".io", ".me")
+_MONEY_CUES = (
+    "kr",
+    "kroner",
+    ",-",
+    "%",
+    "gratis",
+    "tjen",
+    "tilbud",
+    "rabatt",
+    "avslag",
+    "gavekort",
+)
+_RUMOUR_CUES = (
+    "hørt",
+    "høyr",
+    "sies",
+    "seies",
+    "visst",
+    "rykte",
+    "sier",
+    "seier",
+    "stemmer det",
+    "er det sant",
+    "alle ve",
+)
 
 
 def _search(pattern: re.Pattern[str], cues: tuple[str, ...], text: str, lower: str) -> bool:

@@ -149,8 +149,9 @@ class NgramTfidf:
         n_docs = len(lengths)
         n_features = self.n_features
         doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
-        keys, counts = np.unique(doc_of * n_features + np.asarray(flat, dtype=np.int64),
-                                 return_counts=True)  # fmt: skip
+        keys, counts = np.unique(
+            doc_of * n_features + np.asarray(flat, dtype=np.int64), return_counts=True
+        )
         docs = keys // n_features
         indices = keys - docs * n_features
         values = (1.0 + np.log(counts)) * self.idf[indices]
@@ -189,9 +190,17 @@ class NgramTfidf:
     def from_sklearn(cls, vectorizer) -> NgramTfidf:  # noqa: ANN001 - TfidfVectorizer
         """Export a fitted scikit-learn `TfidfVectorizer` (only the settings used here)."""
         params = vectorizer.get_params()
-        expected = {"lowercase": True, "sublinear_tf": True, "norm": "l2", "use_idf": True,
-                    "strip_accents": None, "stop_words": None, "preprocessor": None,
-                    "tokenizer": None, "binary": False}  # fmt: skip
+        expected = {
+            "lowercase": True,
+            "sublinear_tf": True,
+            "norm": "l2",
+            "use_idf": True,
+            "strip_accents": None,
+            "stop_words": None,
+            "preprocessor": None,
+            "tokenizer": None,
+            "binary": False,
+        }
         for key, value in expected.items():
             if params[key] != value:
                 raise ValueError(f"cannot export TfidfVectorizer with {key}={params[key]!r}")

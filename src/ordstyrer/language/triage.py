@@ -43,18 +43,35 @@ from ordstyrer.language import classify as clf
 from ordstyrer.language import names, pii, standard
 
 ACTIONS = (
-    "answer", "acknowledge", "thank", "correct", "refer_formal", "refer_political",
-    "escalate", "hide", "delete_allowed", "none",
-)  # fmt: skip
+    "answer",
+    "acknowledge",
+    "thank",
+    "correct",
+    "refer_formal",
+    "refer_political",
+    "escalate",
+    "hide",
+    "delete_allowed",
+    "none",
+)
 # Above this score a harmful comment with an allowed ground is a deletion candidate;
 # below it, it is hidden pending an editor's review (HS-02).
 CONFIDENT = 0.8
 
 _GROUND_ORDER = (
-    "spam", "hate_speech", "unlawful", "discrimination", "harassment", "personal_attack",
-    "public_shaming", "third_party_naming", "confidentiality_breach", "privacy_breach",
-    "sensitive_information", "rumour",
-)  # fmt: skip
+    "spam",
+    "hate_speech",
+    "unlawful",
+    "discrimination",
+    "harassment",
+    "personal_attack",
+    "public_shaming",
+    "third_party_naming",
+    "confidentiality_breach",
+    "privacy_breach",
+    "sensitive_information",
+    "rumour",
+)
 
 
 class TriagePolicy(Protocol):

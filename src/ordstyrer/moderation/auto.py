@@ -84,9 +84,15 @@ def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime
         if _flag_worthy(item):
             rule = _("Automatisk regel: flagg «%(c)s»") % {"c": label}
             action = new_action(
-                item=item, kind=ActionKind.FLAG, status=ActionStatus.DONE, actor=None, now=now,
-                justification=rule, automatic=True, rule=rule,
-            )  # fmt: skip
+                item=item,
+                kind=ActionKind.FLAG,
+                status=ActionStatus.DONE,
+                actor=None,
+                now=now,
+                justification=rule,
+                automatic=True,
+                rule=rule,
+            )
             ModerationAction.objects.filter(pk=action.pk).update(finished_at=now)
             log_item(
                 item, "mod_flag", actor=None, now=now, text=rule, data={"action_id": action.pk}

@@ -196,10 +196,21 @@ def _ban(
             else None
         )
         if action.notify:
-            queue_notice(action, item, now=now, after=block,
-                         private=action.notice_via == NoticeVia.PRIVATE_REPLY)  # fmt: skip
-        log_item(item, "mod_ban", actor=actor, now=now, text=justification,
-                 data={"action_id": action.pk, "ground": ground, "manual": not can_block})  # fmt: skip
+            queue_notice(
+                action,
+                item,
+                now=now,
+                after=block,
+                private=action.notice_via == NoticeVia.PRIVATE_REPLY,
+            )
+        log_item(
+            item,
+            "mod_ban",
+            actor=actor,
+            now=now,
+            text=justification,
+            data={"action_id": action.pk, "ground": ground, "manual": not can_block},
+        )
         audit(action, "ban", actor=actor, manual=not can_block)
     return action
 
@@ -231,9 +242,14 @@ def author_unban(
 
 @first_on_replay
 def _unban(
-    item: InboxItem, *, actor: ActorLike, justification: str, manual: bool, intent_key: str,
+    item: InboxItem,
+    *,
+    actor: ActorLike,
+    justification: str,
+    manual: bool,
+    intent_key: str,
     now: datetime,
-) -> ModerationAction:  # fmt: skip
+) -> ModerationAction:
     with transaction.atomic():
         item = lock_item(item)
         _lock_channel(item)
@@ -285,7 +301,13 @@ def _unban(
         action.save()
         if can_block:
             new_op(action, OpKind.UNBLOCK, now=now, target=item.author_platform_id)
-        log_item(item, "mod_unban", actor=actor, now=now, text=justification,
-                 data={"action_id": action.pk})  # fmt: skip
+        log_item(
+            item,
+            "mod_unban",
+            actor=actor,
+            now=now,
+            text=justification,
+            data={"action_id": action.pk},
+        )
         audit(action, "unban", actor=actor, manual=not can_block)
     return action

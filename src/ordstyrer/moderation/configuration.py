@@ -22,9 +22,13 @@ from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
 FIELDS = (
-    "second_approver", "notify_author", "notice_delivery", "website", "complaint_address",
+    "second_approver",
+    "notify_author",
+    "notice_delivery",
+    "website",
+    "complaint_address",
     "auto_rules",
-)  # fmt: skip
+)
 MAX_CONTACT = 200
 
 

@@ -122,10 +122,14 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
             action.notice_state, action.notice_updated_at = "", now
             action.save(update_fields=["notice_state", "notice_updated_at"])
     _release_waiting(op, now=now)
-    log_item(item, "mod_platform_done", actor=None, now=now,
-             text=op.get_kind_display(),
-             data={"action_id": action.pk, "op": op.kind,
-                   "already": bool(result.get("gone"))})  # fmt: skip
+    log_item(
+        item,
+        "mod_platform_done",
+        actor=None,
+        now=now,
+        text=op.get_kind_display(),
+        data={"action_id": action.pk, "op": op.kind, "already": bool(result.get("gone"))},
+    )
 
 
 def _release_waiting(op: PlatformOp, *, now: datetime) -> None:
@@ -158,8 +162,14 @@ def _notice_sent(
         ),
         now=now,
     )
-    log_item(item, "mod_notice", actor=None, now=now, text=action.notice_text,
-             data={"action_id": action.pk, "platform_id": platform_id})  # fmt: skip
+    log_item(
+        item,
+        "mod_notice",
+        actor=None,
+        now=now,
+        text=action.notice_text,
+        data={"action_id": action.pk, "platform_id": platform_id},
+    )
     _crisis_log_notice(action, item, now=now)
 
 
@@ -211,8 +221,14 @@ def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
                 step="notice" if op.kind in NOTICE_KINDS else op.kind,
                 error=error,
                 refers_to=action.archive_record,
-            ),  # fmt: skip
+            ),
             now=now,
         )
-    log_item(item, "mod_platform_failed", actor=None, now=now, text=error,
-             data={"action_id": action.pk, "op": op.kind})  # fmt: skip
+    log_item(
+        item,
+        "mod_platform_failed",
+        actor=None,
+        now=now,
+        text=error,
+        data={"action_id": action.pk, "op": op.kind},
+    )

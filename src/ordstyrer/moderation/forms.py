@@ -87,8 +87,11 @@ class RejectForm(forms.Form):
     )
 
 
-AUTO_CHOICES = [("", _("Ingen automatikk")), ("flag", _("Flagg for vurdering")),
-                ("hide", _("Skjul og flagg"))]  # fmt: skip
+AUTO_CHOICES = [
+    ("", _("Ingen automatikk")),
+    ("flag", _("Flagg for vurdering")),
+    ("hide", _("Skjul og flagg")),
+]
 
 
 class SettingsForm(forms.Form):

@@ -99,8 +99,14 @@ def notice_retry(
         action.notice_text, action.notice_language = notice.text, notice.language
         action.save(update_fields=["notice_text", "notice_language"])
         queue_notice(action, item, now=now, private=private)
-        log_item(item, "mod_notice_retry", actor=actor, now=now, text=action.notice_text,
-                 data={"action_id": action.pk, "private": private})  # fmt: skip
+        log_item(
+            item,
+            "mod_notice_retry",
+            actor=actor,
+            now=now,
+            text=action.notice_text,
+            data={"action_id": action.pk, "private": private},
+        )
         audit(action, "notice_retry", actor=actor, private=private)
     return action
 
@@ -131,9 +137,13 @@ def notice_mark_delivered(
         action.notice_note, action.notice_error, action.notice_updated_at = note, "", now
         action.save(
             update_fields=[
-                "notice_state", "notice_via", "notice_note", "notice_error", "notice_updated_at",
+                "notice_state",
+                "notice_via",
+                "notice_note",
+                "notice_error",
+                "notice_updated_at",
             ]
-        )  # fmt: skip
+        )
         archive_append(
             actor=user_of(actor),
             entry=notice_entry(
@@ -146,7 +156,13 @@ def notice_mark_delivered(
             ),
             now=now,
         )
-        log_item(item, "mod_notice_by_hand", actor=actor, now=now, text=note,
-                 data={"action_id": action.pk})  # fmt: skip
+        log_item(
+            item,
+            "mod_notice_by_hand",
+            actor=actor,
+            now=now,
+            text=note,
+            data={"action_id": action.pk},
+        )
         audit(action, "notice_by_hand", actor=actor, note=note)
     return action

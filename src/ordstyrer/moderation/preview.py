@@ -87,9 +87,13 @@ def removal_preview(
     )
     if wanted and (private or item.post_id):
         notice = notice_for(
-            kind=kind, item=item, ground=ground, policy=policy, settings=settings,
+            kind=kind,
+            item=item,
+            ground=ground,
+            policy=policy,
+            settings=settings,
             private=private,
-        )  # fmt: skip
+        )
         notice_text, notice_language = notice.text, notice.language
     return RemovalPreview(
         kind=kind,

@@ -89,9 +89,13 @@ def set_notice(action: ModerationAction, item: InboxItem, policy: Any, settings:
     if not private and not item.post_id:
         return False
     notice = notice_for(
-        kind=action.kind, item=item, ground=action.ground, policy=policy, settings=settings,
+        kind=action.kind,
+        item=item,
+        ground=action.ground,
+        policy=policy,
+        settings=settings,
         private=private,
-    )  # fmt: skip
+    )
     action.notify = True
     action.notice_language = notice.language
     action.notice_text = notice.text
@@ -145,9 +149,13 @@ def comment_hide(
             if (first := intent_action(item, intent_key)) is not None:
                 return first
             return _hide(
-                item, actor=actor, ground=ground, justification=justification, now=now,
+                item,
+                actor=actor,
+                ground=ground,
+                justification=justification,
+                now=now,
                 intent_key=intent_key,
-            )  # fmt: skip
+            )
     except Replayed as replay:
         return replay.first  # type: ignore[return-value]
 
@@ -193,8 +201,14 @@ def _hide(
         )
         action.save(update_fields=["archive_record"])
     new_op(action, OpKind.HIDE, now=now, target=item.platform_id)
-    log_item(item, "mod_hide", actor=actor, now=now, text=justification,
-             data={"action_id": action.pk, "ground": ground, "rule": rule})  # fmt: skip
+    log_item(
+        item,
+        "mod_hide",
+        actor=actor,
+        now=now,
+        text=justification,
+        data={"action_id": action.pk, "ground": ground, "rule": rule},
+    )
     audit(action, "hide", actor=actor, rule=rule)
     return action
 
@@ -232,12 +246,23 @@ def _unhide(
         if open_action(item, ActionKind.DELETE) is not None:
             raise ServiceError(_("Kommentaren er under sletting og vises ikke igjen."))
         action = new_action(
-            item=item, kind=ActionKind.UNHIDE, status=ActionStatus.QUEUED, actor=actor,
-            now=now, justification=justification, intent_key=intent_key,
-        )  # fmt: skip
+            item=item,
+            kind=ActionKind.UNHIDE,
+            status=ActionStatus.QUEUED,
+            actor=actor,
+            now=now,
+            justification=justification,
+            intent_key=intent_key,
+        )
         new_op(action, OpKind.UNHIDE, now=now, target=item.platform_id)
-        log_item(item, "mod_unhide", actor=actor, now=now, text=justification,
-                 data={"action_id": action.pk})  # fmt: skip
+        log_item(
+            item,
+            "mod_unhide",
+            actor=actor,
+            now=now,
+            text=justification,
+            data={"action_id": action.pk},
+        )
         audit(action, "unhide", actor=actor)
     return action
 
@@ -313,10 +338,21 @@ def _delete(
             action.save(update_fields=["notify", "notice_language", "notice_text", "notice_via"])
         if waits:
             if not item.hidden and open_action(item, ActionKind.HIDE) is None:
-                _hide(item, actor=actor, ground="", now=now,
-                      justification=_("Skjult mens slettingen venter på godkjenning."))  # fmt: skip
-            log_item(item, "mod_delete_requested", actor=actor, now=now, text=justification,
-                     data={"action_id": action.pk, "ground": ground})  # fmt: skip
+                _hide(
+                    item,
+                    actor=actor,
+                    ground="",
+                    now=now,
+                    justification=_("Skjult mens slettingen venter på godkjenning."),
+                )
+            log_item(
+                item,
+                "mod_delete_requested",
+                actor=actor,
+                now=now,
+                text=justification,
+                data={"action_id": action.pk, "ground": ground},
+            )
             audit(action, "delete_requested", actor=actor)
         else:
             action.approved_by, action.approved_at = person(actor), now
@@ -334,13 +370,27 @@ def _start_deletion(
     if item.status in OPEN and item.listed:
         _policy, targets, version = policy_state(item.municipality)
         transition(
-            item, action="close", actor=actor, now=now, targets=targets, version=version,
+            item,
+            action="close",
+            actor=actor,
+            now=now,
+            targets=targets,
+            version=version,
             close_reason=CloseReason.MODERATED,
             note=_("Slettes: %(ground)s") % {"ground": ground_label(action.ground)},
-        )  # fmt: skip
-    log_item(item, "mod_delete", actor=actor, now=now, text=action.justification,
-             data={"action_id": action.pk, "ground": action.ground,
-                   "approved_by": getattr(action.approved_by, "pk", None)})  # fmt: skip
+        )
+    log_item(
+        item,
+        "mod_delete",
+        actor=actor,
+        now=now,
+        text=action.justification,
+        data={
+            "action_id": action.pk,
+            "ground": action.ground,
+            "approved_by": getattr(action.approved_by, "pk", None),
+        },
+    )
     audit(action, "delete", actor=actor, requested_by=action.requested_by_id)
 
 
@@ -406,7 +456,13 @@ def deletion_reject(
         action.status = ActionStatus.REJECTED
         action.rejected_by, action.rejection_reason, action.finished_at = person(actor), reason, now
         action.save(update_fields=["status", "rejected_by", "rejection_reason", "finished_at"])
-        log_item(item, "mod_delete_rejected", actor=actor, now=now, text=reason,
-                 data={"action_id": action.pk})  # fmt: skip
+        log_item(
+            item,
+            "mod_delete_rejected",
+            actor=actor,
+            now=now,
+            text=reason,
+            data={"action_id": action.pk},
+        )
         audit(action, "delete_rejected", actor=actor, reason=reason)
     return action

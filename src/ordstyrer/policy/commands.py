@@ -171,8 +171,10 @@ _SEVERITY_NB = {"block": "BLOKKERER", "warn": "ADVARSEL"}
 def format_findings(findings: list[Finding], policy: Policy, draft: Draft, kind: str) -> str:
     """Human-readable Norwegian: one block per finding, with the municipality's words."""
     what = "svar" if kind == "reply" else "innlegg"
-    lines = [f"Sjekk av {what} mot retningslinjene til {policy.municipality_name} "
-             f"({policy.preset_id})", ""]  # fmt: skip
+    lines = [
+        f"Sjekk av {what} mot retningslinjene til {policy.municipality_name} ({policy.preset_id})",
+        "",
+    ]
     for f in findings:
         lines.append(f"[{_SEVERITY_NB[f.severity]}] {f.rule} {RULES[f.rule].title.nb}")
         lines.append(f"  {f.message_nb}")

@@ -22,26 +22,43 @@ def triage_findings(policy: Policy, labels: set[str], action: str) -> tuple[Find
     wanted: list[tuple[str, str, str, str]] = []
     if labels & {"sensitive", "rumour"}:
         wanted.append(
-            ("DI-12", "block", "Ikke kommenter sensitive opplysninger, rykter eller spekulasjoner.",
-             "Never comment on sensitive information, rumours or speculation.")
-        )  # fmt: skip
+            (
+                "DI-12",
+                "block",
+                "Ikke kommenter sensitive opplysninger, rykter eller spekulasjoner.",
+                "Never comment on sensitive information, rumours or speculation.",
+            )
+        )
     if action == "refer_formal":
         wanted.append(
-            ("DI-7", "warn", "Saksbehandling skjer ikke i sosiale medier: vis til formell kanal "
-             "og journalfør henvendelsen.", "No case processing on social media: refer to a "
-             "formal channel and journal the inquiry.")
-        )  # fmt: skip
+            (
+                "DI-7",
+                "warn",
+                "Saksbehandling skjer ikke i sosiale medier: vis til formell kanal "
+                "og journalfør henvendelsen.",
+                "No case processing on social media: refer to a "
+                "formal channel and journal the inquiry.",
+            )
+        )
     if action == "refer_political":
         wanted.append(
-            ("DI-8", "warn", "Politiske spørsmål går til politisk nivå; ikke gi egne vurderinger.",
-             "Political inquiries go to the political level; give no own assessment.")
-        )  # fmt: skip
+            (
+                "DI-8",
+                "warn",
+                "Politiske spørsmål går til politisk nivå; ikke gi egne vurderinger.",
+                "Political inquiries go to the political level; give no own assessment.",
+            )
+        )
     if "hate_speech" in labels:
         wanted.append(
-            ("MO-3", "warn", "Mulig hatefull ytring (straffeloven § 185): arkiver og vurder "
-             "politianmeldelse.", "Possible hateful speech (Penal Code § 185): archive and "
-             "consider reporting to the police.")
-        )  # fmt: skip
+            (
+                "MO-3",
+                "warn",
+                "Mulig hatefull ytring (straffeloven § 185): arkiver og vurder politianmeldelse.",
+                "Possible hateful speech (Penal Code § 185): archive and "
+                "consider reporting to the police.",
+            )
+        )
     out = []
     for rule, severity, nb, en in wanted:
         citation = policy.citation(rule) if policy.applies(rule) else None

@@ -225,9 +225,11 @@ def _call(
 def _hold(row: PostChannel, *, now: datetime) -> str:
     """Outside the platform's scheduling window: Ordstyrer holds it and publishes when due."""
     PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.PUBLISHING).update(
-        status=DeliveryStatus.SCHEDULED, platform_scheduled=False, claimed_at=None,
+        status=DeliveryStatus.SCHEDULED,
+        platform_scheduled=False,
+        claimed_at=None,
         next_attempt_at=None,
-    )  # fmt: skip
+    )
     return DeliveryStatus.SCHEDULED
 
 
@@ -347,9 +349,15 @@ def _crisis_log_published(post: Post, *, now: datetime) -> None:
         return
     for row in post.deliveries.select_related("channel"):
         crisis_log_write(
-            crisis=crisis, kind="post_published", text=post.text, channel=row.channel,
-            object_kind="post", object_id=post.pk, actor=None, now=now,
-        )  # fmt: skip
+            crisis=crisis,
+            kind="post_published",
+            text=post.text,
+            channel=row.channel,
+            object_kind="post",
+            object_id=post.pk,
+            actor=None,
+            now=now,
+        )
 
 
 # --------------------------------------------------------------------------- sweep steps

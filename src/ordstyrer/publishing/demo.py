@@ -21,17 +21,32 @@ WEBSITE = "demo.kommune.no"
 
 # (hours from now, text); negative = already published.
 POSTS = (
-    (-50, "Skolen har fått nye bøker i biblioteket. Elevene kan låne dem fra i dag. "
-          "Se https://demo.kommune.no/rissa-skole"),
-    (-26, "Husk foreldremøtet i kveld klokka 18 i gymsalen. Velkommen! "
-          "Se https://demo.kommune.no/rissa-skole/foreldremote"),
-    (-3, "Skolen er stengt fredag på grunn av planleggingsdag. Skolefritidsordningen er åpen som vanlig. "
-         "Se https://demo.kommune.no/rissa-skole"),
-    (22, "Neste uke har vi aktivitetsdag. Ta med matpakke og gode sko. "
-         "Se https://demo.kommune.no/rissa-skole/aktivitetsdag"),
-    (46, "Vi søker frivillige til skolefesten i mai. Meld deg på hos kontaktlæreren. "
-         "Se https://demo.kommune.no/rissa-skole"),
-)  # fmt: skip
+    (
+        -50,
+        "Skolen har fått nye bøker i biblioteket. Elevene kan låne dem fra i dag. "
+        "Se https://demo.kommune.no/rissa-skole",
+    ),
+    (
+        -26,
+        "Husk foreldremøtet i kveld klokka 18 i gymsalen. Velkommen! "
+        "Se https://demo.kommune.no/rissa-skole/foreldremote",
+    ),
+    (
+        -3,
+        "Skolen er stengt fredag på grunn av planleggingsdag. Skolefritidsordningen er åpen som vanlig. "
+        "Se https://demo.kommune.no/rissa-skole",
+    ),
+    (
+        22,
+        "Neste uke har vi aktivitetsdag. Ta med matpakke og gode sko. "
+        "Se https://demo.kommune.no/rissa-skole/aktivitetsdag",
+    ),
+    (
+        46,
+        "Vi søker frivillige til skolefesten i mai. Meld deg på hos kontaktlæreren. "
+        "Se https://demo.kommune.no/rissa-skole",
+    ),
+)
 WAITING = (
     "Skolefotografen kommer tirsdag. Barn som ikke skal fotograferes, gir beskjed til "
     "læreren. Se https://demo.kommune.no/rissa-skole"
@@ -60,25 +75,37 @@ def setup_demo_publishing(demo: Municipality, *, now: datetime | None = None) ->
     )
     # The school's page: the unit leader (or communications) approves, four eyes.
     services.channel_publishing_update(
-        actor=communications, channel=channel, approval=Approval.UNIT_LEADER_OR_COMMUNICATIONS,
-        four_eyes=True, is_main_page=False, now=now,
-    )  # fmt: skip
+        actor=communications,
+        channel=channel,
+        approval=Approval.UNIT_LEADER_OR_COMMUNICATIONS,
+        four_eyes=True,
+        is_main_page=False,
+        now=now,
+    )
     made = 0
     for hours, text in POSTS:
         at = now + timedelta(hours=hours)
         when = at if hours < 0 else now
         post = services.post_create(
-            actor=editor, municipality=demo, channel_ids=[channel.pk], text=text,
-            publish_at=None if hours < 0 else at, now=when - timedelta(minutes=30),
-        )  # fmt: skip
+            actor=editor,
+            municipality=demo,
+            channel_ids=[channel.pk],
+            text=text,
+            publish_at=None if hours < 0 else at,
+            now=when - timedelta(minutes=30),
+        )
         services.post_publish(actor=editor, post_id=post.pk, now=when - timedelta(minutes=20))
         services.post_approve(actor=leader, post_id=post.pk, now=when)
         for row in post.deliveries.all():
             delivery.delivery_run(post_channel_id=row.pk, now=when)
         made += 1
     post = services.post_create(
-        actor=editor, municipality=demo, channel_ids=[channel.pk], text=WAITING,
-        publish_at=now + timedelta(hours=70), now=now,
-    )  # fmt: skip
+        actor=editor,
+        municipality=demo,
+        channel_ids=[channel.pk],
+        text=WAITING,
+        publish_at=now + timedelta(hours=70),
+        now=now,
+    )
     services.post_publish(actor=editor, post_id=post.pk, now=now)  # waits for the leader
     return made + 1

@@ -130,9 +130,11 @@ class ReasonForm(forms.Form):
 class MediaUploadForm(forms.Form):
     file = forms.FileField(label=_("Bilde eller video"))
     alt_text = forms.CharField(
-        label=_("Alternativ tekst"), required=False, max_length=2000,
+        label=_("Alternativ tekst"),
+        required=False,
+        max_length=2000,
         help_text=_("Beskriv kort hva bildet viser (PU-4)."),
-    )  # fmt: skip
+    )
     caption_mode = forms.ChoiceField(
         label=_("Teksting (video, PU-3)"), required=False, choices=CaptionMode.choices
     )
@@ -143,24 +145,27 @@ class RegisterForm(forms.Form):
     """What the register knows about one file (PU-4, PU-6, PU-7)."""
 
     alt_text = forms.CharField(label=_("Alternativ tekst"), required=False, max_length=2000)
-    people = forms.ChoiceField(label=_("Personer på bildet (PU-6)"), required=False,
-                               choices=People.choices)  # fmt: skip
+    people = forms.ChoiceField(
+        label=_("Personer på bildet (PU-6)"), required=False, choices=People.choices
+    )
     children = forms.ChoiceField(label=_("Barn på bildet"), required=False, choices=TRI)
     photographer = forms.CharField(label=_("Fotograf"), required=False, max_length=200)
     photographer_permission = forms.ChoiceField(
         label=_("Fotografen har gitt tillatelse (PU-7)"), required=False, choices=TRI
     )
     music_cleared = forms.ChoiceField(
-        label=_("Ingen musikk, eller musikken er klarert (video, PU-7)"), required=False,
+        label=_("Ingen musikk, eller musikken er klarert (video, PU-7)"),
+        required=False,
         choices=TRI,
-    )  # fmt: skip
+    )
 
 
 class ConsentForm(forms.Form):
     person_name = forms.CharField(label=_("Personen på bildet"), max_length=200)
     given_by = forms.CharField(label=_("Samtykke gitt av"), max_length=200)
-    given_at = forms.DateField(label=_("Dato for samtykket"),
-                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    given_at = forms.DateField(
+        label=_("Dato for samtykket"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     is_child = forms.BooleanField(label=_("Personen er et barn"), required=False)
     form_file = forms.FileField(
         label=_("Foresattes signerte samtykkeskjema (for barn)"), required=False
@@ -183,7 +188,8 @@ class SettingsForm(forms.Form):
 
 
 class ChannelSettingsForm(forms.Form):
-    approval = forms.ChoiceField(label=_("Godkjenning av innlegg"), choices=Approval.choices,
-                                 required=False)  # fmt: skip
+    approval = forms.ChoiceField(
+        label=_("Godkjenning av innlegg"), choices=Approval.choices, required=False
+    )
     four_eyes = forms.BooleanField(label=_("Fire øyne"), required=False)
     is_main_page = forms.BooleanField(label=_("Hovedside (PU-10)"), required=False)

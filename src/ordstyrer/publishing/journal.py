@@ -64,7 +64,7 @@ def journal_post(post: Post, *, now: datetime) -> int:
                         "permalink": d.permalink,
                     }
                     for d in deliveries
-                ],  # fmt: skip
+                ],
                 "approvals": approvals,
                 "override_reason": post.override_reason,
                 "findings": [f"{f.get('rule')}:{f.get('severity')}" for f in post.findings],

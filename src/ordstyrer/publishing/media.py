@@ -327,10 +327,15 @@ def consent_withdraw(
         for post in affected:
             Post.objects.filter(pk=post.pk).update(flagged_reason=flag, updated_at=now)
             PostEvent.objects.create(
-                post=post, action="consent_withdrawn", from_status=post.status,
-                to_status=post.status, actor=person(actor), at=now, note=flag,
+                post=post,
+                action="consent_withdrawn",
+                from_status=post.status,
+                to_status=post.status,
+                actor=person(actor),
+                at=now,
+                note=flag,
                 data={"consent_id": consent.pk},
-            )  # fmt: skip
+            )
         audit_record(
             actor=actor,
             action="consent_withdraw",
@@ -367,9 +372,14 @@ def post_take_down(
         post.updated_at = now
         post.save()
         PostEvent.objects.create(
-            post=post, action="take_down", from_status=post.status, to_status=post.status,
-            actor=person(actor), at=now, note=reason,
-        )  # fmt: skip
+            post=post,
+            action="take_down",
+            from_status=post.status,
+            to_status=post.status,
+            actor=person(actor),
+            at=now,
+            note=reason,
+        )
         audit_record(
             actor=actor,
             action="post_take_down",

@@ -37,22 +37,43 @@ MB = 1024 * 1024
 LIMITS: dict[str, Limits] = {
     # Graph §1.8: one video, or photos (10 MB each); posts up to 63,206 characters.
     "facebook": Limits(
-        63206, False, 10, 10 * MB, True, False, True, True,
+        63206,
+        False,
+        10,
+        10 * MB,
+        True,
+        False,
+        True,
+        True,
         "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
         "kan planlegges 10 minutter til 30 dager fram.",
     ),
     # Graph §4.5: a container per image/video, carousels of up to 10, caption ≤ 2,200,
     # no caption files, links not clickable, no native scheduling.
     "instagram": Limits(
-        2200, True, 10, 8 * MB, False, True, False, False,
+        2200,
+        True,
+        10,
+        8 * MB,
+        False,
+        True,
+        False,
+        False,
         "Instagram: krever bilde eller video, inntil 2 200 tegn og 10 medier; undertekster må "
         "være brent inn; lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid.",
     ),
     "simulated": Limits(
-        63206, False, 10, 10 * MB, True, False, True, True,
+        63206,
+        False,
+        10,
+        10 * MB,
+        True,
+        False,
+        True,
+        True,
         "Simulert plattform: oppfører seg som en Facebook-side.",
     ),
-}  # fmt: skip
+}
 
 
 def limits_for(kind: str) -> Limits:
@@ -100,27 +121,37 @@ def channel_findings(
             f"the text has {len(text)} characters; the platform takes at most {limits.max_text}.",
         )
     if limits.needs_media and not media:
-        add("Instagram krever bilde eller video i hvert innlegg.",
-            "Instagram needs an image or a video in every post.")  # fmt: skip
+        add(
+            "Instagram krever bilde eller video i hvert innlegg.",
+            "Instagram needs an image or a video in every post.",
+        )
     if not text.strip() and not media and not links:
         add("innlegget er tomt.", "the post is empty.")
     if len(media) > limits.max_media:
-        add(f"høyst {limits.max_media} bilder/videoer i ett innlegg.",
-            f"at most {limits.max_media} images/videos in one post.")  # fmt: skip
+        add(
+            f"høyst {limits.max_media} bilder/videoer i ett innlegg.",
+            f"at most {limits.max_media} images/videos in one post.",
+        )
     videos = [m for m in media if m.kind == "video"]
     images = [m for m in media if m.kind == "image"]
     if not limits.mixed_media and videos and (images or len(videos) > 1):
-        add("et innlegg kan ha én video eller bilder, ikke begge.",
-            "a post may have one video or images, not both.")  # fmt: skip
+        add(
+            "et innlegg kan ha én video eller bilder, ikke begge.",
+            "a post may have one video or images, not both.",
+        )
     for image in images:
         if image.size > limits.max_image_bytes:
-            add(f"et bilde er større enn {limits.max_image_bytes // MB} MB.",
-                f"an image is larger than {limits.max_image_bytes // MB} MB.")  # fmt: skip
+            add(
+                f"et bilde er større enn {limits.max_image_bytes // MB} MB.",
+                f"an image is larger than {limits.max_image_bytes // MB} MB.",
+            )
     if not limits.caption_files:
         for video in videos:
             if video.caption_mode == "file":
-                add("undertekstfiler støttes ikke; brenn tekstingen inn i videoen (PU-3).",
-                    "caption files are not supported; burn the captions in (PU-3).")  # fmt: skip
+                add(
+                    "undertekstfiler støttes ikke; brenn tekstingen inn i videoen (PU-3).",
+                    "caption files are not supported; burn the captions in (PU-3).",
+                )
     return out
 
 

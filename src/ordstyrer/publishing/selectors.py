@@ -145,12 +145,17 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
     waiting = list(
         Post.objects.filter(
             municipality=municipality,
-            status__in=(PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL,
-                        PostStatus.PAUSED),
+            status__in=(
+                PostStatus.AWAITING_APPROVAL,
+                PostStatus.AWAITING_CRISIS_APPROVAL,
+                PostStatus.PAUSED,
+            ),
             publish_at__gte=begin,
             publish_at__lt=end,
-        ).prefetch_related(Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel")))
-    )  # fmt: skip
+        ).prefetch_related(
+            Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel"))
+        )
+    )
     for post in waiting:
         rows.extend(post.deliveries.all())
     for row in rows:

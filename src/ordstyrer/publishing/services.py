@@ -334,9 +334,12 @@ def post_update(
         # A failed delivery starts over (one already published stays published, never
         # twice); a rejected post goes back to draft.
         post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
-            status=DeliveryStatus.QUEUED, attempts=0, next_attempt_at=None, error="",
+            status=DeliveryStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            error="",
             claimed_at=None,
-        )  # fmt: skip
+        )
         post.status = PostStatus.DRAFT
         post.updated_at = now
         post.findings = _findings(post, access.post_channels(post), now)
@@ -699,8 +702,14 @@ def posts_pause_for_crisis(
             post.crisis_ref = crisis.pk
             post.updated_at = now
             post.save()
-            _log(post, action="pause", actor=actor, now=now, source=source,
-                 data={"crisis_id": crisis.pk})  # fmt: skip
+            _log(
+                post,
+                action="pause",
+                actor=actor,
+                now=now,
+                source=source,
+                data={"crisis_id": crisis.pk},
+            )
             paused += 1
     return paused
 
@@ -736,8 +745,9 @@ def post_crisis_reject(
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
         _reject(post, actor=actor, now=now, reason=reason, action="crisis_reject")
-        _crisis_log(post, crisis=_crisis_of(post), kind="post_rejected", actor=actor, now=now,
-                    note=reason)  # fmt: skip
+        _crisis_log(
+            post, crisis=_crisis_of(post), kind="post_rejected", actor=actor, now=now, note=reason
+        )
     return post
 
 
@@ -822,8 +832,9 @@ def post_discard(
         post.updated_at = now
         post.save()
         _log(post, action="discard", actor=actor, now=now, source=source, note=reason)
-        _crisis_log(post, crisis=_crisis_of(post), kind="post_discarded", actor=actor, now=now,
-                    note=reason)  # fmt: skip
+        _crisis_log(
+            post, crisis=_crisis_of(post), kind="post_discarded", actor=actor, now=now, note=reason
+        )
     return post
 
 
@@ -881,8 +892,11 @@ def channel_publishing_update(
         found, _created = ChannelPublishing.objects.select_for_update().get_or_create(
             channel=channel
         )
-        before = {"approval": found.approval, "four_eyes": found.four_eyes,
-                  "is_main_page": found.is_main_page}  # fmt: skip
+        before = {
+            "approval": found.approval,
+            "four_eyes": found.four_eyes,
+            "is_main_page": found.is_main_page,
+        }
         found.approval, found.four_eyes, found.is_main_page = approval, four_eyes, is_main_page
         found.updated_by, found.updated_at = person(actor), now
         found.save()
@@ -891,7 +905,13 @@ def channel_publishing_update(
             action="channel_publishing_update",
             municipality=channel.municipality,
             obj=found,
-            data={"before": before, "after": {"approval": approval, "four_eyes": four_eyes,
-                                              "is_main_page": is_main_page}},
-        )  # fmt: skip
+            data={
+                "before": before,
+                "after": {
+                    "approval": approval,
+                    "four_eyes": four_eyes,
+                    "is_main_page": is_main_page,
+                },
+            },
+        )
     return found

@@ -94,8 +94,12 @@ def _upload_from(request: HttpRequest, municipality: Municipality, form: PostFor
     people = form.cleaned_data.get("upload_people") or ""
     permission = tri(form.cleaned_data.get("upload_photographer_permission"))
     if people or permission is not None:
-        media.media_update(actor=request.actor, asset_id=asset.pk, people=people or None,
-                           photographer_permission=permission)  # fmt: skip
+        media.media_update(
+            actor=request.actor,
+            asset_id=asset.pk,
+            people=people or None,
+            photographer_permission=permission,
+        )
     return [asset.pk]
 
 
@@ -114,9 +118,13 @@ def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     return render(
         request,
         "publishing/index.html",
-        {"posts": posts, "waiting_count": len(waiting), "statuses": PostStatus.choices,
-         "status": status},
-    )  # fmt: skip
+        {
+            "posts": posts,
+            "waiting_count": len(waiting),
+            "statuses": PostStatus.choices,
+            "status": status,
+        },
+    )
 
 
 @municipality_view()
@@ -162,9 +170,11 @@ def compose(
             channel_ids = [c.pk for c in data["channels"]]
             if post is None:
                 post = services.post_create(
-                    actor=request.actor, municipality=municipality, channel_ids=channel_ids,
+                    actor=request.actor,
+                    municipality=municipality,
+                    channel_ids=channel_ids,
                     **values,
-                )  # fmt: skip
+                )
             else:
                 post = services.post_update(
                     actor=request.actor, post_id=post.pk, channel_ids=channel_ids, **values
@@ -245,17 +255,20 @@ def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_publish(
-                actor=request.actor, post_id=post.pk,
+                actor=request.actor,
+                post_id=post.pk,
                 override_reason=form.cleaned_data["override_reason"],
-            )  # fmt: skip
+            )
         except services.PostRefused as exc:
             findings = exc.findings
             form.add_error(None, exc.message)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Innlegget er sendt: %(status)s.")
-                             % {"status": PostStatus(post.status).label})  # fmt: skip
+            messages.success(
+                request,
+                _("Innlegget er sendt: %(status)s.") % {"status": PostStatus(post.status).label},
+            )
             return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
     return render(
         request,
@@ -293,14 +306,17 @@ def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
             and access.may_approve(user, post),
             "crisis_approver": crisis_approver,
             "may_decide_paused": post.status == PostStatus.PAUSED
-            and (crisis_approver or access.may_edit(user, post)
-                 or has_role(user, municipality, {Role.COMMUNICATIONS})),
+            and (
+                crisis_approver
+                or access.may_edit(user, post)
+                or has_role(user, municipality, {Role.COMMUNICATIONS})
+            ),
             "reason_form": ReasonForm(),
             "findings": post.findings,
             "editable": post.status in services.EDITABLE,
             "withdrawable": post.status in services.WAITING | {PostStatus.PAUSED},
         },
-    )  # fmt: skip
+    )
 
 
 ACTIONS = {
@@ -358,9 +374,13 @@ def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> Http
     return render(
         request,
         "publishing/take_down.html",
-        {"post": post, "form": form, "confirm_form": confirm_form,
-         "deliveries": list(post.deliveries.select_related("channel"))},
-    )  # fmt: skip
+        {
+            "post": post,
+            "form": form,
+            "confirm_form": confirm_form,
+            "deliveries": list(post.deliveries.select_related("channel")),
+        },
+    )
 
 
 @municipality_view()
@@ -453,12 +473,14 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
     register = RegisterForm(
         request.POST if request.POST.get("form") == "register" else None,
         initial={
-            "alt_text": asset.alt_text, "people": asset.people,
-            "children": tri_initial(asset.children), "photographer": asset.photographer,
+            "alt_text": asset.alt_text,
+            "people": asset.people,
+            "children": tri_initial(asset.children),
+            "photographer": asset.photographer,
             "photographer_permission": tri_initial(asset.photographer_permission),
             "music_cleared": tri_initial(asset.music_cleared),
         },
-    )  # fmt: skip
+    )
     consent = ConsentForm(
         request.POST if request.POST.get("form") == "consent" else None,
         request.FILES if request.POST.get("form") == "consent" else None,
@@ -472,11 +494,15 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
         ):
             d = register.cleaned_data
             media.media_update(
-                actor=request.actor, asset_id=asset.pk, alt_text=d["alt_text"],
-                people=d["people"], children=tri(d["children"]), photographer=d["photographer"],
+                actor=request.actor,
+                asset_id=asset.pk,
+                alt_text=d["alt_text"],
+                people=d["people"],
+                children=tri(d["children"]),
+                photographer=d["photographer"],
                 photographer_permission=tri(d["photographer_permission"]),
                 music_cleared=tri(d["music_cleared"]),
-            )  # fmt: skip
+            )
             messages.success(request, _("Registeret er oppdatert."))
             return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
         if (
@@ -487,18 +513,23 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
             d = consent.cleaned_data
             upload = d.get("form_file")
             media.consent_record(
-                actor=request.actor, asset_id=asset.pk, person_name=d["person_name"],
-                given_by=d["given_by"], given_at=d["given_at"], is_child=d["is_child"],
+                actor=request.actor,
+                asset_id=asset.pk,
+                person_name=d["person_name"],
+                given_by=d["given_by"],
+                given_at=d["given_at"],
+                is_child=d["is_child"],
                 form_name=upload.name if upload else "",
                 form_content=upload.read() if upload else None,
-            )  # fmt: skip
+            )
             messages.success(request, _("Samtykket er registrert."))
             return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
         if request.method == "POST" and request.POST.get("form") == "withdraw":
             affected = media.consent_withdraw(
-                actor=request.actor, consent_id=request.POST.get("consent", ""),
+                actor=request.actor,
+                consent_id=request.POST.get("consent", ""),
                 note=request.POST.get("note", ""),
-            )  # fmt: skip
+            )
             messages.warning(
                 request, _("Samtykket er trukket tilbake. Innlegg som bruker filen er merket.")
             )
@@ -527,9 +558,10 @@ def private_check(request: HttpRequest, municipality: Municipality) -> HttpRespo
     advice = None
     if request.method == "POST" and form.is_valid():
         advice = run_private_check(
-            form.cleaned_data["text"], policy_for(municipality=municipality),
+            form.cleaned_data["text"],
+            policy_for(municipality=municipality),
             workplace=municipality.name.replace(" kommune", ""),
-        )  # fmt: skip
+        )
     response = render(request, "publishing/private.html", {"form": form, "advice": advice})
     response["Cache-Control"] = "no-store"
     return response
@@ -545,8 +577,11 @@ def settings_view(request: HttpRequest, municipality: Municipality) -> HttpRespo
     may_policy = has_role(
         request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
     )
-    channels = [c for c in access.publishable_channels(request.actor, municipality)
-                if has_channel_need(request.actor, c, "manage")]  # fmt: skip
+    channels = [
+        c
+        for c in access.publishable_channels(request.actor, municipality)
+        if has_channel_need(request.actor, c, "manage")
+    ]
     if not may_policy and not channels:
         raise PermissionDenied(_("Du har ikke rollen som trengs for dette."))
     site = SettingsForm(
@@ -558,16 +593,29 @@ def settings_view(request: HttpRequest, municipality: Municipality) -> HttpRespo
         current = access.channel_settings(channel)
         prefix = f"c{channel.pk}"
         bound = request.POST if request.POST.get("form") == prefix else None
-        rows.append((channel, prefix, ChannelSettingsForm(bound, prefix=prefix, initial={
-            "approval": current.approval, "four_eyes": current.four_eyes,
-            "is_main_page": current.is_main_page})))  # fmt: skip
+        rows.append(
+            (
+                channel,
+                prefix,
+                ChannelSettingsForm(
+                    bound,
+                    prefix=prefix,
+                    initial={
+                        "approval": current.approval,
+                        "four_eyes": current.four_eyes,
+                        "is_main_page": current.is_main_page,
+                    },
+                ),
+            )
+        )
     if request.method == "POST":
         try:
             if request.POST.get("form") == "site" and may_policy and site.is_valid():
                 services.publishing_settings_update(
-                    actor=request.actor, municipality=municipality,
+                    actor=request.actor,
+                    municipality=municipality,
                     website_domain=site.cleaned_data["website_domain"],
-                )  # fmt: skip
+                )
                 messages.success(request, _("Lagret."))
                 return redirect("publishing:settings", slug=municipality.slug)
             for channel, prefix, form in rows:

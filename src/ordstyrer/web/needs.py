@@ -59,8 +59,9 @@ class Needs:
 
     @property
     def nothing(self) -> bool:
-        return not (self.inbox or self.approvals or self.failures or self.channels
-                    or self.connections)  # fmt: skip
+        return not (
+            self.inbox or self.approvals or self.failures or self.channels or self.connections
+        )
 
 
 def _open_items(user: Actor, municipality: Municipality, visible: list[int] | None) -> Any:
@@ -81,26 +82,48 @@ def _inbox(user: Actor, municipality: Municipality, now: datetime) -> list[Need]
     mine = items.filter(assignee=user_of(user)).count()
     needs = []
     if overdue:
-        needs.append(Need(
-            "overdue", overdue,
-            ngettext("%(n)s henvendelse har passert fristen.",
-                     "%(n)s henvendelser har passert fristen.", overdue) % {"n": overdue},
-            f"{inbox}?{urlencode({'frist': 'passert'})}", urgent=True,
-        ))  # fmt: skip
+        needs.append(
+            Need(
+                "overdue",
+                overdue,
+                ngettext(
+                    "%(n)s henvendelse har passert fristen.",
+                    "%(n)s henvendelser har passert fristen.",
+                    overdue,
+                )
+                % {"n": overdue},
+                f"{inbox}?{urlencode({'frist': 'passert'})}",
+                urgent=True,
+            )
+        )
     if soon:
-        needs.append(Need(
-            "soon", soon,
-            ngettext("%(n)s henvendelse nærmer seg fristen.",
-                     "%(n)s henvendelser nærmer seg fristen.", soon) % {"n": soon},
-            inbox,  # the open list is sorted by deadline: these come first after the overdue
-        ))  # fmt: skip
+        needs.append(
+            Need(
+                "soon",
+                soon,
+                ngettext(
+                    "%(n)s henvendelse nærmer seg fristen.",
+                    "%(n)s henvendelser nærmer seg fristen.",
+                    soon,
+                )
+                % {"n": soon},
+                inbox,  # the open list is sorted by deadline: these come first after the overdue
+            )
+        )
     if mine:
-        needs.append(Need(
-            "mine", mine,
-            ngettext("%(n)s åpen henvendelse er tildelt deg.",
-                     "%(n)s åpne henvendelser er tildelt deg.", mine) % {"n": mine},
-            f"{inbox}?{urlencode({'mine': '1'})}",
-        ))  # fmt: skip
+        needs.append(
+            Need(
+                "mine",
+                mine,
+                ngettext(
+                    "%(n)s åpen henvendelse er tildelt deg.",
+                    "%(n)s åpne henvendelser er tildelt deg.",
+                    mine,
+                )
+                % {"n": mine},
+                f"{inbox}?{urlencode({'mine': '1'})}",
+            )
+        )
     return needs
 
 
@@ -114,15 +137,22 @@ def _approvals(user: Actor, municipality: Municipality) -> list[Need]:
         if may_decide(user, c)
     ]
     if channels:
-        needs.append(Need(
-            "channels", len(channels),
-            ngettext("%(n)s kanal venter på din godkjenning (CH-1).",
-                     "%(n)s kanaler venter på din godkjenning (CH-1).", len(channels))
-            % {"n": len(channels)},
-            reverse("channels:detail", args=[municipality.slug, channels[0].pk])
-            if len(channels) == 1 else reverse("channels:list", args=[municipality.slug]),
-            reasons=[c.name for c in channels[:MAX_LISTED]],
-        ))  # fmt: skip
+        needs.append(
+            Need(
+                "channels",
+                len(channels),
+                ngettext(
+                    "%(n)s kanal venter på din godkjenning (CH-1).",
+                    "%(n)s kanaler venter på din godkjenning (CH-1).",
+                    len(channels),
+                )
+                % {"n": len(channels)},
+                reverse("channels:detail", args=[municipality.slug, channels[0].pk])
+                if len(channels) == 1
+                else reverse("channels:list", args=[municipality.slug]),
+                reasons=[c.name for c in channels[:MAX_LISTED]],
+            )
+        )
     needs += publishing_approvals(user=user, municipality=municipality)
     policy = _policy(municipality)
     pending = [
@@ -133,17 +163,23 @@ def _approvals(user: Actor, municipality: Municipality) -> list[Need]:
             status=ActionStatus.PENDING_APPROVAL,
         )
         .exclude(requested_by=user_of(user))
-        .select_related("channel__municipality")  # fmt: skip
+        .select_related("channel__municipality")
         if may_remove(user, a.channel, policy)
     ]
     if pending:
-        needs.append(Need(
-            "deletions", len(pending),
-            ngettext("%(n)s sletting venter på godkjenning fra en person til (MO-1).",
-                     "%(n)s slettinger venter på godkjenning fra en person til (MO-1).",
-                     len(pending)) % {"n": len(pending)},
-            reverse("moderation:log", args=[municipality.slug]) + "?vis=waiting",
-        ))  # fmt: skip
+        needs.append(
+            Need(
+                "deletions",
+                len(pending),
+                ngettext(
+                    "%(n)s sletting venter på godkjenning fra en person til (MO-1).",
+                    "%(n)s slettinger venter på godkjenning fra en person til (MO-1).",
+                    len(pending),
+                )
+                % {"n": len(pending)},
+                reverse("moderation:log", args=[municipality.slug]) + "?vis=waiting",
+            )
+        )
     return needs
 
 
@@ -154,12 +190,19 @@ def publishing_approvals(*, user: Actor, municipality: Municipality) -> list[Nee
     posts = posts_awaiting_approval(municipality=municipality, user=user)
     if not posts:
         return []
-    return [Need(
-        "posts", len(posts),
-        ngettext("%(n)s innlegg venter på din godkjenning.",
-                 "%(n)s innlegg venter på din godkjenning.", len(posts)) % {"n": len(posts)},
-        reverse("publishing:approvals", args=[municipality.slug]),
-    )]  # fmt: skip
+    return [
+        Need(
+            "posts",
+            len(posts),
+            ngettext(
+                "%(n)s innlegg venter på din godkjenning.",
+                "%(n)s innlegg venter på din godkjenning.",
+                len(posts),
+            )
+            % {"n": len(posts)},
+            reverse("publishing:approvals", args=[municipality.slug]),
+        )
+    ]
 
 
 def _failures(user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
@@ -175,39 +218,63 @@ def _failures(user: Actor, municipality: Municipality, now: datetime) -> list[Ne
         failed_total = log_counts(user=user, municipality=municipality)["failed"]
         log = reverse("moderation:log", args=[municipality.slug]) + "?vis=failed"
         if failed_notices:
-            needs.append(Need(
-                "notices", failed_notices,
-                ngettext("%(n)s beskjed til en forfatter kom ikke fram (MO-4).",
-                         "%(n)s beskjeder til forfattere kom ikke fram (MO-4).", failed_notices)
-                % {"n": failed_notices},
-                log, urgent=True,
-            ))  # fmt: skip
+            needs.append(
+                Need(
+                    "notices",
+                    failed_notices,
+                    ngettext(
+                        "%(n)s beskjed til en forfatter kom ikke fram (MO-4).",
+                        "%(n)s beskjeder til forfattere kom ikke fram (MO-4).",
+                        failed_notices,
+                    )
+                    % {"n": failed_notices},
+                    log,
+                    urgent=True,
+                )
+            )
         if failed_total - failed_notices > 0:
             n = failed_total - failed_notices
-            needs.append(Need(
-                "moderation", n,
-                ngettext("%(n)s moderering ble ikke utført på plattformen.",
-                         "%(n)s moderinger ble ikke utført på plattformen.", n) % {"n": n},
-                log, urgent=True,
-            ))  # fmt: skip
+            needs.append(
+                Need(
+                    "moderation",
+                    n,
+                    ngettext(
+                        "%(n)s moderering ble ikke utført på plattformen.",
+                        "%(n)s moderinger ble ikke utført på plattformen.",
+                        n,
+                    )
+                    % {"n": n},
+                    log,
+                    urgent=True,
+                )
+            )
     visible = visible_channel_ids(user, municipality)
     if visible is None or visible:
         replies = Reply.objects.filter(
-            item__municipality=municipality, status=ReplyStatus.FAILED,
+            item__municipality=municipality,
+            status=ReplyStatus.FAILED,
             item__open=True,
-        ).select_related("item")  # fmt: skip
+        ).select_related("item")
         if visible is not None:
             replies = replies.filter(item__channel_id__in=visible)
         failed = list(replies.order_by("-created_at")[: MAX_LISTED + 1])
         if failed:
             first = failed[0].item
-            needs.append(Need(
-                "replies", len(failed),
-                ngettext("%(n)s svar ble ikke publisert.", "%(n)s svar ble ikke publisert.",
-                         len(failed)) % {"n": len(failed)},
-                reverse("inbox:detail", args=[municipality.slug, first.pk]) + "#svar",
-                urgent=True, reasons=[r.error for r in failed[:MAX_LISTED] if r.error],
-            ))  # fmt: skip
+            needs.append(
+                Need(
+                    "replies",
+                    len(failed),
+                    ngettext(
+                        "%(n)s svar ble ikke publisert.",
+                        "%(n)s svar ble ikke publisert.",
+                        len(failed),
+                    )
+                    % {"n": len(failed)},
+                    reverse("inbox:detail", args=[municipality.slug, first.pk]) + "#svar",
+                    urgent=True,
+                    reasons=[r.error for r in failed[:MAX_LISTED] if r.error],
+                )
+            )
     return needs
 
 
@@ -220,17 +287,22 @@ def _channels(user: Actor, municipality: Municipality, now: datetime) -> list[Ne
         return []
     needs = []
     for channel in channel_registry(
-        municipality=municipality, policy=_policy(municipality), today=now.date(),
+        municipality=municipality,
+        policy=_policy(municipality),
+        today=now.date(),
         statuses=workflow.OFFICIAL,
-    ):  # fmt: skip
+    ):
         if not channel.flags or (not oversight and channel.pk not in (mine or [])):
             continue
-        needs.append(Need(
-            f"channel-{channel.pk}", len(channel.flags),
-            _("%(channel)s trenger oppfølging") % {"channel": channel.name},
-            reverse("channels:detail", args=[municipality.slug, channel.pk]),
-            reasons=[f"{flag.message} ({flag.rule})" for flag in channel.flags],
-        ))  # fmt: skip
+        needs.append(
+            Need(
+                f"channel-{channel.pk}",
+                len(channel.flags),
+                _("%(channel)s trenger oppfølging") % {"channel": channel.name},
+                reverse("channels:detail", args=[municipality.slug, channel.pk]),
+                reasons=[f"{flag.message} ({flag.rule})" for flag in channel.flags],
+            )
+        )
     return needs
 
 
@@ -255,7 +327,7 @@ def _connections(user: Actor, municipality: Municipality) -> list[Need]:
             reverse("channels:detail", args=[municipality.slug, poll.channel_id]),
             urgent=True,
             reasons=[poll.last_error] if poll.last_error else [],
-        )  # fmt: skip
+        )
         for poll in polls.order_by("channel__name")[:20]
     ]
     needs += _platform_connections(municipality, None if oversight else (mine or []))
@@ -301,7 +373,7 @@ def _platform_connections(municipality: Municipality, channel_ids: list[int] | N
             _("%(channel)s må kobles til plattformen på nytt.") % {"channel": row.channel.name},
             reverse("channels:detail", args=[municipality.slug, row.channel_id]),
             urgent=True,
-        )  # fmt: skip
+        )
         for row in rows.order_by("channel__name")[:20]
     ]
 

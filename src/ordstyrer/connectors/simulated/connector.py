@@ -127,9 +127,14 @@ class SimulatedConnector:
     ) -> None:
         """Make the next call of `operation` (a method name, or `*`) fail once."""
         self.platform.state["failures"].append(
-            {"operation": operation, "code": str(code), "permanent": permanent,
-             "retry_after": retry_after, "message": message}
-        )  # fmt: skip
+            {
+                "operation": operation,
+                "code": str(code),
+                "permanent": permanent,
+                "retry_after": retry_after,
+                "message": message,
+            }
+        )
 
     def _post(self, p: dict[str, Any]) -> Post:
         count = sum(
@@ -271,12 +276,25 @@ class SimulatedConnector:
                 author = Author(id=e["author_id"], name=e.get("author_name") or "")
             elif e.get("page_author"):
                 author = Author(id=self.platform.page_id, name=self.platform.page_name)
-            out.append((e["seq"], ChangeEvent(
-                platform="simulated", channel_id=self.platform.page_id, item=e["item"], verb=e["verb"],
-                post_id=e.get("post_id"), comment_id=e.get("comment_id"), parent_id=e.get("parent_id"),
-                author=author, text=e.get("text"), created_at=epoch(e["at"]),
-                is_page_author=bool(e.get("page_author")), raw=dict(e),
-            )))  # fmt: skip
+            out.append(
+                (
+                    e["seq"],
+                    ChangeEvent(
+                        platform="simulated",
+                        channel_id=self.platform.page_id,
+                        item=e["item"],
+                        verb=e["verb"],
+                        post_id=e.get("post_id"),
+                        comment_id=e.get("comment_id"),
+                        parent_id=e.get("parent_id"),
+                        author=author,
+                        text=e.get("text"),
+                        created_at=epoch(e["at"]),
+                        is_page_author=bool(e.get("page_author")),
+                        raw=dict(e),
+                    ),
+                )
+            )
         return out
 
     # -- Replier -----------------------------------------------------------------------------
@@ -378,9 +396,15 @@ class SimulatedConnector:
         for m in draft.media:
             if m.kind == "image" and not m.alt_text:
                 raise _error("Bildet mangler alternativ tekst (PU-4).", ErrorCode.BAD_REQUEST)
-            media.append({"kind": m.kind, "url": m.url or f"upload:{m.filename or 'fil'}",
-                          "alt_text": m.alt_text, "title": m.title,
-                          "captions": [c.locale for c in m.captions]})  # fmt: skip
+            media.append(
+                {
+                    "kind": m.kind,
+                    "url": m.url or f"upload:{m.filename or 'fil'}",
+                    "alt_text": m.alt_text,
+                    "title": m.title,
+                    "captions": [c.locale for c in m.captions],
+                }
+            )
         # Like Facebook's 506: the same text as the page's latest post (a deleted or
         # cancelled post is no longer there to be duplicated).
         live = [p for p in self.platform.state["posts"].values() if not p["deleted"]]
@@ -473,8 +497,11 @@ class SimulatedConnector:
         start = since or end - timedelta(days=7)
         if end - start > timedelta(days=90):
             raise _error("Innsikt gis for høyst 90 dager om gangen.", ErrorCode.BAD_REQUEST)
-        comments = [c for c in self.platform.state["comments"].values()
-                    if object_id is None or c["post_id"] == object_id]  # fmt: skip
+        comments = [
+            c
+            for c in self.platform.state["comments"].values()
+            if object_id is None or c["post_id"] == object_id
+        ]
         out = []
         for metric in metrics:
             values = []

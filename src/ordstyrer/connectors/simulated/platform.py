@@ -44,9 +44,31 @@ CATEGORY_WEIGHTS = {
 }
 # Share of the day's comments per hour (Oslo time): night is quiet, evenings busy.
 HOUR_FACTOR = (
-    0.15, 0.08, 0.05, 0.05, 0.05, 0.1, 0.4, 0.9, 1.1, 1.1, 1.0, 1.0,
-    1.1, 1.0, 1.0, 1.1, 1.3, 1.5, 1.5, 1.6, 1.7, 1.5, 1.0, 0.5,
-)  # fmt: skip
+    0.15,
+    0.08,
+    0.05,
+    0.05,
+    0.05,
+    0.1,
+    0.4,
+    0.9,
+    1.1,
+    1.1,
+    1.0,
+    1.0,
+    1.1,
+    1.0,
+    1.0,
+    1.1,
+    1.3,
+    1.5,
+    1.5,
+    1.6,
+    1.7,
+    1.5,
+    1.0,
+    0.5,
+)
 HOUR_MEAN = sum(HOUR_FACTOR) / 24
 REPLY_SHARE = 0.3
 # Which kinds of reply make sense under a comment of a given category.
@@ -182,11 +204,17 @@ class SimulatedPlatform:
 
     def _comment_event(self, verb: str, c: dict[str, Any], at: int) -> None:
         self._event(
-            "comment", verb, at,
-            post_id=c["post_id"], comment_id=c["id"], parent_id=c["parent_id"],
-            author_id=c["author_id"], author_name=c["author_name"],
-            text=None if verb == "remove" else c["text"], page_author=c["page_author"],
-        )  # fmt: skip
+            "comment",
+            verb,
+            at,
+            post_id=c["post_id"],
+            comment_id=c["id"],
+            parent_id=c["parent_id"],
+            author_id=c["author_id"],
+            author_name=c["author_name"],
+            text=None if verb == "remove" else c["text"],
+            page_author=c["page_author"],
+        )
 
     # -- the clock ----------------------------------------------------------------------------
 
@@ -238,10 +266,11 @@ class SimulatedPlatform:
             else:
                 self._new_comment(rng, at)
         self.state["pending"] = [
-            cid for cid in self.state["pending"]
+            cid
+            for cid in self.state["pending"]
             if (self.state["comments"][cid].get("edit_at") or 0) >= t1
             or (self.state["comments"][cid].get("remove_at") or 0) >= t1
-        ]  # fmt: skip
+        ]
 
     # -- what happens in a slot -------------------------------------------------------------
 
@@ -249,8 +278,17 @@ class SimulatedPlatform:
         posts = self.corpus.posts
         cp = posts[self.state["corpus_cursor"] % len(posts)]
         self.state["corpus_cursor"] += 1
-        media = [{"kind": "image", "url": f"https://kommune.example/bilder/{cp.topic}-{cp.key}.jpg",
-                  "alt_text": cp.image_alt}] if cp.image_alt else []  # fmt: skip
+        media = (
+            [
+                {
+                    "kind": "image",
+                    "url": f"https://kommune.example/bilder/{cp.topic}-{cp.key}.jpg",
+                    "alt_text": cp.image_alt,
+                }
+            ]
+            if cp.image_alt
+            else []
+        )
         self.add_post(
             text=cp.text,
             at=at,
@@ -274,11 +312,19 @@ class SimulatedPlatform:
         scheduled: int | None = None,
     ) -> dict[str, Any]:
         post = {
-            "id": self.new_id("post"), "text": text, "created": at if scheduled is None else scheduled,
-            "topic": topic, "lang": lang, "corpus_key": corpus_key, "link": link, "media": media or [],
-            "published": scheduled is None, "scheduled": scheduled, "comments_enabled": True,
+            "id": self.new_id("post"),
+            "text": text,
+            "created": at if scheduled is None else scheduled,
+            "topic": topic,
+            "lang": lang,
+            "corpus_key": corpus_key,
+            "link": link,
+            "media": media or [],
+            "published": scheduled is None,
+            "scheduled": scheduled,
+            "comments_enabled": True,
             "deleted": False,
-        }  # fmt: skip
+        }
         self.state["posts"][post["id"]] = post
         if post["published"]:
             self._event("post", "add", at, post_id=post["id"], text=text, page_author=True)
@@ -330,8 +376,11 @@ class SimulatedPlatform:
         if not posts:
             return
         post = rng.choices([p for p, _ in posts], weights=[w for _, w in posts])[0]
-        existing = [c for c in self.state["comments"].values()
-                    if c["post_id"] == post["id"] and not c["removed"] and c["created"] <= at]  # fmt: skip
+        existing = [
+            c
+            for c in self.state["comments"].values()
+            if c["post_id"] == post["id"] and not c["removed"] and c["created"] <= at
+        ]
         parent = None
         if existing and rng.random() < REPLY_SHARE:
             top_level = [c for c in existing if c["parent_id"] is None]
@@ -347,8 +396,15 @@ class SimulatedPlatform:
             entry = self._pick_comment(rng, post["topic"], used)
         if entry is None:
             return
-        c = self._store_comment(post["id"], parent["id"] if parent else None, author, entry.text, at,
-                                category=entry.category, lang=entry.lang)  # fmt: skip
+        c = self._store_comment(
+            post["id"],
+            parent["id"] if parent else None,
+            author,
+            entry.text,
+            at,
+            category=entry.category,
+            lang=entry.lang,
+        )
         if entry.edited and rng.random() < 0.5:
             c["edit_at"], c["edit_text"] = at + rng.randrange(120, 1800), entry.edited
         hostile = entry.category in {"hate_speech", "harassment", "spam"}
@@ -396,12 +452,24 @@ class SimulatedPlatform:
         page_author: bool = False,
     ) -> dict[str, Any]:
         c = {
-            "id": self.new_id("comment"), "post_id": post_id, "parent_id": parent_id,
-            "author_id": author[0], "author_name": author[1], "text": text, "created": at,
-            "edited": False, "original": None, "hidden": False, "removed": False,
-            "page_author": page_author, "category": category, "lang": lang,
-            "edit_at": None, "edit_text": None, "remove_at": None,
-        }  # fmt: skip
+            "id": self.new_id("comment"),
+            "post_id": post_id,
+            "parent_id": parent_id,
+            "author_id": author[0],
+            "author_name": author[1],
+            "text": text,
+            "created": at,
+            "edited": False,
+            "original": None,
+            "hidden": False,
+            "removed": False,
+            "page_author": page_author,
+            "category": category,
+            "lang": lang,
+            "edit_at": None,
+            "edit_text": None,
+            "remove_at": None,
+        }
         self.state["comments"][c["id"]] = c
         self._comment_event("add", c, at)
         return c

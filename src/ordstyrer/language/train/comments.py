@@ -372,9 +372,13 @@ def main(argv: list[str] | None = None) -> int:
         own_train = [r for r in labelled if not held_out(r)]
         variants = [(m, v) for m in ("all", "labelled", "offensive", "none") for v in (2, 4, 8)]
         found = offensive_cv(
-            own_train, authored + corrections, dk_train, nr_train,
-            variants=[(m, float(v)) for m, v in variants], folds=args.cv_folds,
-        )  # fmt: skip
+            own_train,
+            authored + corrections,
+            dk_train,
+            nr_train,
+            variants=[(m, float(v)) for m, v in variants],
+            folds=args.cv_folds,
+        )
         for (inhouse, value), f1 in found.items():
             print(  # noqa: T201
                 f"  OFF/NOT head, DKHATE train + in-house rows '{inhouse}', C = {value:g}: "
@@ -412,8 +416,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     embedder = CachedEmbedder(cache) if args.embeddings else None
     test_texts = [r["text"] for r in test_rows]
-    figures = {"fast": category_figures(split_scorer.predict_proba(test_texts), test_rows,
-                                        split_scorer.thresholds, fallback=LABEL_FALLBACK)}  # fmt: skip
+    figures = {
+        "fast": category_figures(
+            split_scorer.predict_proba(test_texts),
+            test_rows,
+            split_scorer.thresholds,
+            fallback=LABEL_FALLBACK,
+        )
+    }
     if embedder is not None:
         cascade = split_scorer.predict_proba(test_texts, embedder=embedder)
         figures["cascade"] = category_figures(
@@ -426,8 +436,11 @@ def main(argv: list[str] | None = None) -> int:
     checks = [r["text"] for r in all_rows] + [t for t, _ in dk_dev] + [t for t, _ in nr_dev]
     scorer = final.export(check_texts=checks)
     dk_texts, dk_gold = [t for t, _ in dk_dev], [y for _, y in dk_dev]
-    off = {"fast": macro_f1(dk_gold, list(offensive_labels(scorer.predict_proba(dk_texts),
-                                                            scorer.thresholds)))}  # fmt: skip
+    off = {
+        "fast": macro_f1(
+            dk_gold, list(offensive_labels(scorer.predict_proba(dk_texts), scorer.thresholds))
+        )
+    }
     if embedder is not None:
         before = embedder.texts
         cascaded = scorer.predict_proba(dk_texts, embedder=embedder)
@@ -440,9 +453,12 @@ def main(argv: list[str] | None = None) -> int:
     print(  # noqa: T201
         f"DKHATE dev split (n={len(dk_dev)}), OFF/NOT macro-F1 of the shipped model, OFF = "
         f"hate_speech or harassment labelled or scored >= 0.5: fast path {off['fast']:.3f}"
-        + (f", cascade {off['cascade']:.3f} ({off['share_to_e5']:.0%} of comments to e5)"
-           if "cascade" in off else "")
-    )  # fmt: skip
+        + (
+            f", cascade {off['cascade']:.3f} ({off['share_to_e5']:.0%} of comments to e5)"
+            if "cascade" in off
+            else ""
+        )
+    )
     print(f"DKHATE dev split, the auxiliary DKHATE-only feature model: {aux_f1:.3f}")  # noqa: T201
     print(f"NoReC polarity macro-F1 (dev): {pol_f1:.3f}")  # noqa: T201
     print(f"Categories on the held-out posts (n={len(test_rows)}), model fit on the rest:")  # noqa: T201

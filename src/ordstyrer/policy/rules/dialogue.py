@@ -224,14 +224,26 @@ def check_tone(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]
         return []
     out: list[Finding] = []
     for pattern, nb, nn, en in (
-        (DISMISSIVE, "kan virke avvisende eller uhøflig", "kan verke avvisande eller uhøfleg",
-         "may read as dismissive or rude"),
-        (IRONY, "kan leses som ironi eller sarkasme", "kan lesast som ironi eller sarkasme",
-         "may read as irony or sarcasm"),
-        (_EMOJI_IRONY, "kan leses som ironi eller sarkasme", "kan lesast som ironi eller sarkasme",
-         "may read as irony or sarcasm"),
+        (
+            DISMISSIVE,
+            "kan virke avvisende eller uhøflig",
+            "kan verke avvisande eller uhøfleg",
+            "may read as dismissive or rude",
+        ),
+        (
+            IRONY,
+            "kan leses som ironi eller sarkasme",
+            "kan lesast som ironi eller sarkasme",
+            "may read as irony or sarcasm",
+        ),
+        (
+            _EMOJI_IRONY,
+            "kan leses som ironi eller sarkasme",
+            "kan lesast som ironi eller sarkasme",
+            "may read as irony or sarcasm",
+        ),
         (_SHOUTING, "kan virke som roping", "kan verke som roping", "may read as shouting"),
-    ):  # fmt: skip
+    ):
         for match in pattern.finditer(draft.text):
             span = (match.start(), match.end())
             words = quote(draft.text, span)

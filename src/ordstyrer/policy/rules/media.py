@@ -145,10 +145,28 @@ _FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_ALT = {
-    "bilde", "bildet", "bilete", "biletet", "foto", "fotografi", "image", "photo", "picture",
-    "illustrasjon", "grafikk", "plakat", "plakaten", "alt", "alt-tekst", "alternativ tekst",
-    "bilde av", "et bilde", "eit bilete", "img", "pic",
-}  # fmt: skip
+    "bilde",
+    "bildet",
+    "bilete",
+    "biletet",
+    "foto",
+    "fotografi",
+    "image",
+    "photo",
+    "picture",
+    "illustrasjon",
+    "grafikk",
+    "plakat",
+    "plakaten",
+    "alt",
+    "alt-tekst",
+    "alternativ tekst",
+    "bilde av",
+    "et bilde",
+    "eit bilete",
+    "img",
+    "pic",
+}
 
 
 def alt_text_problem(alt: str | None) -> str | None:
