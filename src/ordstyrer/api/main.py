@@ -32,10 +32,6 @@ English, `detail_nb` in Norwegian Bokmål (for refusals: the sentence the consol
 guideline rule. 429 carries `Retry-After`.
 """
 
-# ServiceError codes that mean "the object's state does not allow it" (409), besides
-# a `Conflict` itself.
-CONFLICT_CODES = frozenset({"already", "duplicate", "state", "gone", "same_person", "conflict"})
-
 api = NinjaAPI(
     title="Ordstyrer API",
     version="1",
@@ -83,7 +79,7 @@ def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(ServiceError)  # Conflict and PolicyBlocked too (by their class)
 def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    status = 409 if isinstance(exc, Conflict) or exc.code in CONFLICT_CODES else 422
+    status = 409 if isinstance(exc, Conflict) else 422
     findings = exc.findings if isinstance(exc, PolicyBlocked) else getattr(exc, "findings", None)
     detail = "The request was refused by the municipality's guideline or the object's state."
     if findings:

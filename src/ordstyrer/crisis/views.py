@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ordstyrer.core.console import Already, act, act_on_form, fail_message, municipality_view
-from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
 from ordstyrer.crisis.models import Crisis
@@ -112,7 +112,7 @@ def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     except ServiceError as exc:
         current = active_crisis(municipality=municipality)
         if (
-            exc.code == "conflict"
+            isinstance(exc, Conflict)
             and current is not None
             and current.name == " ".join(name.split())
         ):

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import PolicyBlocked, ServiceError
+from ordstyrer.core.errors import Conflict, PolicyBlocked, ServiceError
 from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.permissions import actor_for
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
 from ordstyrer.inbox import reply_templates, tasks
 from ordstyrer.inbox.access import require_work
@@ -325,29 +326,23 @@ def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
     """The reply never reached the citizen: put the item back as it was before it."""
     item = lock_item(reply.item_id)
     previous = reply.previous or {}
-    if item.status != _target_of(reply.effect) or not previous:
-        log_event(
-            item,
-            action="reply_failed",
-            actor=None,
-            now=now,
-            text=error,
-            data={"reply_id": reply.pk},
-        )
-        return
-    source = item.status
-    for name in RESTORED_FIELDS:
-        value = previous.get(name)
-        if isinstance(value, str) and name.endswith("_at") and value:
-            value = datetime.fromisoformat(value)
-        setattr(item, name, value if value is not None else _empty(name))
-    from ordstyrer.inbox import workflow
+    source = restored = ""  # stay empty in the event when the item has moved on since
+    if item.status == _target_of(reply.effect) and previous:
+        source = item.status
+        for name in RESTORED_FIELDS:
+            value = previous.get(name)
+            if isinstance(value, str) and name.endswith("_at") and value:
+                value = datetime.fromisoformat(value)
+            setattr(item, name, value if value is not None else _empty(name))
+        from ordstyrer.inbox import workflow
 
-    item.open = item.status in workflow.OPEN
-    item.status_changed_at = now
-    _policy, targets, version = policy_state(item.municipality)
-    set_deadlines(item, targets=targets, calendar=calendar_for(item.municipality), version=version)
-    item.save()
+        item.open = item.status in workflow.OPEN
+        item.status_changed_at = now
+        _policy, targets, version = policy_state(item.municipality)
+        calendar = calendar_for(item.municipality)
+        set_deadlines(item, targets=targets, calendar=calendar, version=version)
+        item.save()
+        restored = item.status
     log_event(
         item,
         action="reply_failed",
@@ -355,7 +350,7 @@ def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
         now=now,
         text=error,
         from_status=source,
-        to_status=item.status,
+        to_status=restored,
         data={"reply_id": reply.pk},
     )
 
@@ -412,18 +407,27 @@ def _crisis_log_sent(reply: Reply, *, now: datetime) -> None:
     crisis = reply.crisis if reply.crisis_id else active_crisis(municipality=municipality)
     if crisis is None or (crisis.ended_at is not None and crisis.ended_at < reply.created_at):
         return
+    actor = reply.crisis_decided_by or reply.author
+    _crisis_log(reply, crisis, kind="reply_sent", text=reply.text, actor=actor, now=now)
+
+
+def _crisis_log(
+    reply: Reply, crisis: Crisis | None, *, kind: str, text: str, actor: ActorLike, now: datetime
+) -> None:
+    """The reply's line in the log of `crisis` (none when no crisis held it)."""
     from ordstyrer.crisis.services import crisis_log_write
 
-    crisis_log_write(
-        crisis=crisis,
-        kind="reply_sent",
-        text=reply.text,
-        channel=reply.item.channel,
-        object_kind="reply",
-        object_id=reply.pk,
-        actor=reply.crisis_decided_by or reply.author,
-        now=now,
-    )
+    if crisis is not None:
+        crisis_log_write(
+            crisis=crisis,
+            kind=kind,
+            text=text,
+            channel=reply.item.channel,
+            object_kind="reply",
+            object_id=reply.pk,
+            actor=actor,
+            now=now,
+        )
 
 
 def _crisis_reply(*, reply_id: Any, actor: ActorLike) -> Reply:
@@ -453,16 +457,12 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
     """PU-12: the crisis leader lets a waiting reply go out; delivered after commit.
 
     Idempotent: approving a reply that is already approved changes nothing."""
-    from ordstyrer.crisis.services import crisis_log_write
-
     now = now or timezone.now()
     with transaction.atomic():
         reply = _crisis_reply(reply_id=reply_id, actor=actor)
         if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
             if reply.status == ReplyStatus.REJECTED:
-                raise ServiceError(
-                    _("Svaret er allerede avvist av kriselederen."), rule="PU-12", code="conflict"
-                )
+                raise Conflict(_("Svaret er allerede avvist av kriselederen."), rule="PU-12")
             return reply  # already approved (a replayed form): nothing happens twice
         reply.status = ReplyStatus.QUEUED
         reply.crisis_decided_by = person(actor)
@@ -476,17 +476,9 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
             now=now,
             data={"reply_id": reply.pk, "crisis_id": reply.crisis_id},
         )
-        if reply.crisis is not None:
-            crisis_log_write(
-                crisis=reply.crisis,
-                kind="reply_approved",
-                text=reply.text,
-                channel=item.channel,
-                object_kind="reply",
-                object_id=reply.pk,
-                actor=actor,
-                now=now,
-            )
+        _crisis_log(
+            reply, reply.crisis, kind="reply_approved", text=reply.text, actor=actor, now=now
+        )
         after_commit(tasks.reply_deliver, reply_id=reply.pk)
     return reply
 
@@ -497,7 +489,6 @@ def reply_crisis_reject(
     """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author
     and the item is put back as it was before the reply (as when delivery fails)."""
     from ordstyrer.crisis import tasks as crisis_tasks
-    from ordstyrer.crisis.services import crisis_log_write
 
     reason = str(reason or "").strip()[:2000]
     if not reason:
@@ -508,9 +499,7 @@ def reply_crisis_reject(
         if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
             if reply.status == ReplyStatus.REJECTED:
                 return reply  # a replayed form: rejected once
-            raise ServiceError(
-                _("Svaret er allerede godkjent og sendt."), rule="PU-12", code="conflict"
-            )
+            raise Conflict(_("Svaret er allerede godkjent og sendt."), rule="PU-12")
         reply.status = ReplyStatus.REJECTED
         reply.crisis_decided_by = person(actor)
         reply.crisis_decided_at = now
@@ -527,16 +516,6 @@ def reply_crisis_reject(
             data={"reply_id": reply.pk, "crisis_id": reply.crisis_id},
         )
         _restore_item(reply, now=now, error=reason)
-        if reply.crisis is not None:
-            crisis_log_write(
-                crisis=reply.crisis,
-                kind="reply_rejected",
-                text=reason,
-                channel=reply.item.channel,
-                object_kind="reply",
-                object_id=reply.pk,
-                actor=actor,
-                now=now,
-            )
+        _crisis_log(reply, reply.crisis, kind="reply_rejected", text=reason, actor=actor, now=now)
         after_commit(crisis_tasks.reply_crisis_rejected_notify, reply_id=reply.pk)
     return reply
