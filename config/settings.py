@@ -220,6 +220,10 @@ ORDSTYRER_CONNECTORS = {
     "RECORDER": "ordstyrer.platforms.health.recorder_for",
 }
 
+# CH-5: who counts a channel's unanswered items past their deadline (the inbox), summed
+# by channels.selectors.overdue_reply_counts; an empty list flags no channel as overdue.
+ORDSTYRER_OVERDUE_COUNTERS = ["ordstyrer.inbox.selectors.overdue_counts"]
+
 # The simulated platform is the demo's; Graph API hosts are settings so tests
 # can point them at the local stand-in.
 META_GRAPH_VERSION = env_str("META_GRAPH_VERSION", "v25.0")

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 
 from ordstyrer.channels import selectors
 from ordstyrer.channels.selectors import channel_detail_flags, channel_registry
@@ -25,16 +26,15 @@ def flags(channel, today=TODAY):
 
 
 @pytest.fixture
-def overdue_counts():
-    """Plug an overdue counter into the hook the inbox will fill."""
+def overdue_counts(settings):
+    """An overdue counter of the test's own in place of the inbox's (CH-5)."""
     counts: dict[int, int] = {}
 
     def counter(ids):
         return {i: counts[i] for i in ids if i in counts}
 
-    selectors.register_overdue_counter(counter)
-    yield counts
-    selectors._overdue_counters.remove(counter)
+    settings.ORDSTYRER_OVERDUE_COUNTERS = [counter]
+    return counts
 
 
 def test_healthy_channel_has_no_flags():
@@ -86,3 +86,16 @@ def test_late_review_is_flagged_ch6():
         channel = active_channel(p)
     assert flags(channel, today=date(2026, 4, 1)) == []
     assert flags(channel, today=date(2026, 4, 2)) == [("review_overdue", "CH-6")]
+
+
+def test_a_misnamed_overdue_counter_is_refused_by_its_setting(settings):
+    settings.ORDSTYRER_OVERDUE_COUNTERS = ["ordstyrer.inbox.selectors.no_such_counter"]
+    with pytest.raises(ImproperlyConfigured, match="ORDSTYRER_OVERDUE_COUNTERS"):
+        selectors.overdue_reply_counts([1])
+
+
+def test_the_inbox_counter_is_named_in_settings_not_registered_at_start_up():
+    from django.conf import settings
+
+    assert settings.ORDSTYRER_OVERDUE_COUNTERS == ["ordstyrer.inbox.selectors.overdue_counts"]
+    assert not hasattr(selectors, "register_overdue_counter")

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,28 +40,32 @@ if TYPE_CHECKING:
 # --- the overdue-replies hook (CH-5) ---------------------------------------------------
 
 OverdueCounter = Callable[[Sequence[int]], Mapping[int, int]]
-_overdue_counters: list[OverdueCounter] = []
-
-
-def register_overdue_counter(counter: OverdueCounter) -> None:
-    """Register a function `channel_ids → {channel_id: items past their deadline}`.
-
-    The inbox registers one from its AppConfig.ready(); until then no channel has
-    overdue items and CH-5 flags only channels without an active main administrator.
-    """
-    if counter not in _overdue_counters:
-        _overdue_counters.append(counter)
 
 
 def overdue_reply_counts(channel_ids: Iterable[int]) -> dict[int, int]:
-    """Unanswered items past their deadline per channel (0 until the inbox plugs in)."""
+    """Unanswered items past their deadline per channel: the sum of what the counters
+    `settings.ORDSTYRER_OVERDUE_COUNTERS` names return (the inbox's); 0 without one, and
+    CH-5 then flags only channels without an active main administrator."""
     ids = list(channel_ids)
     counts = dict.fromkeys(ids, 0)
-    for counter in _overdue_counters:
-        for channel_id, count in counter(ids).items():
+    for counter in getattr(settings, "ORDSTYRER_OVERDUE_COUNTERS", ()):
+        for channel_id, count in _counter(counter)(ids).items():
             if channel_id in counts:
                 counts[channel_id] += int(count)
     return counts
+
+
+def _counter(counter: str | OverdueCounter) -> OverdueCounter:
+    """A counter given as a function or as its dotted path."""
+    return _imported(counter) if isinstance(counter, str) else counter
+
+
+@lru_cache(maxsize=8)
+def _imported(dotted: str) -> OverdueCounter:
+    try:
+        return import_string(dotted)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"ORDSTYRER_OVERDUE_COUNTERS: {exc}") from exc
 
 
 # --- flags (CH-3, CH-5, CH-6) ----------------------------------------------------------

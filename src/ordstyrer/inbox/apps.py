@@ -10,11 +10,10 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         # Deadline notices, policy recomputation, polling and reply retries run in
         # `ordstyrer worker` and in the embedded in-process worker.
-        from ordstyrer.channels.selectors import register_overdue_counter
-        from ordstyrer.inbox import selectors, sweeps
+        from ordstyrer.inbox import sweeps
 
         sweeps.register()
-        # (One world per simulated channel, so that closures (CH-9) act on the page the
-        # inbox reads: its opener is named in settings.ORDSTYRER_CONNECTORS.)
-        # CH-5: channels with unanswered items past their deadline are flagged.
-        register_overdue_counter(selectors.overdue_counts)
+        # What the inbox plugs into the channels is named in settings: the opener of
+        # the simulated platform's world (ORDSTYRER_CONNECTORS, so that closures, CH-9,
+        # act on the page the inbox reads) and the overdue counts that flag a channel
+        # (ORDSTYRER_OVERDUE_COUNTERS, CH-5).

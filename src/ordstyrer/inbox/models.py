@@ -223,6 +223,20 @@ EVENT_LABELS = {
     "escalate": _("Sendt til kommunikasjon (DI-10)"),
     "reported": _("Meldt av en ansatt (DI-11)"),
     "notice": _("Påminnelse sendt"),
+    # Written by the moderation app into the item's timeline.
+    "mod_hide": _("Skjult (moderering)"),
+    "mod_unhide": _("Vist igjen (moderering)"),
+    "mod_delete_requested": _("Sletting foreslått – venter på godkjenning"),
+    "mod_delete": _("Sletting bestemt og arkivert (MO-1, MO-2)"),
+    "mod_delete_rejected": _("Sletting avvist"),
+    "mod_ban": _("Forfatteren utestengt (MO-1)"),
+    "mod_unban": _("Utestenging opphevet"),
+    "mod_flag": _("Flagget for moderering (automatisk regel)"),
+    "mod_platform_done": _("Utført på plattformen"),
+    "mod_platform_failed": _("Plattformen utførte ikke handlingen"),
+    "mod_notice": _("Beskjed sendt til forfatteren (MO-4)"),
+    "mod_notice_retry": _("Beskjeden til forfatteren sendes på nytt (MO-4)"),
+    "mod_notice_by_hand": _("Beskjeden gitt forfatteren på en annen måte (MO-4)"),
 }
 
 

@@ -10,7 +10,6 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # The platform outbox (MO-2: archived first, then deleted) and the automatic
         # rules (hide or flag, never delete) run in every worker (`core.worker`).
-        from ordstyrer.moderation import events, sweeps
+        from ordstyrer.moderation import sweeps
 
         sweeps.register()
-        events.register_labels()
