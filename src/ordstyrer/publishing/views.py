@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ordstyrer.core import console
 from ordstyrer.core.console import municipality_view, submit_form
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
@@ -319,16 +320,17 @@ def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
     )
 
 
+# The person acts as the request's `Actor` (its roles already looked up).
 ACTIONS = {
-    "approve": lambda r, p, reason: services.post_approve(actor=r.user, post_id=p),
-    "reject": lambda r, p, reason: services.post_reject(actor=r.user, post_id=p, reason=reason),
-    "crisis_approve": lambda r, p, reason: services.post_crisis_approve(actor=r.user, post_id=p),
+    "approve": lambda r, p, reason: services.post_approve(actor=r.actor, post_id=p),
+    "reject": lambda r, p, reason: services.post_reject(actor=r.actor, post_id=p, reason=reason),
+    "crisis_approve": lambda r, p, reason: services.post_crisis_approve(actor=r.actor, post_id=p),
     "crisis_reject": lambda r, p, reason: services.post_crisis_reject(
-        actor=r.user, post_id=p, reason=reason
+        actor=r.actor, post_id=p, reason=reason
     ),
-    "withdraw": lambda r, p, reason: services.post_withdraw(actor=r.user, post_id=p),
-    "resume": lambda r, p, reason: services.post_resume(actor=r.user, post_id=p),
-    "discard": lambda r, p, reason: services.post_discard(actor=r.user, post_id=p, reason=reason),
+    "withdraw": lambda r, p, reason: services.post_withdraw(actor=r.actor, post_id=p),
+    "resume": lambda r, p, reason: services.post_resume(actor=r.actor, post_id=p),
+    "discard": lambda r, p, reason: services.post_discard(actor=r.actor, post_id=p, reason=reason),
 }
 
 
@@ -337,19 +339,15 @@ ACTIONS = {
 def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Approve, reject, withdraw, resume, discard: each one service call."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
-    action = request.POST.get("action", "")
-    if action not in ACTIONS:
+    detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
+    action = ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
         messages.error(request, _("Ukjent handling."))
-        return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
-    try:
-        ACTIONS[action](request, post.pk, request.POST.get("reason", ""))
-    except services.PostRefused as exc:
-        messages.error(request, exc.message)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Utført."))
-    return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+        return redirect(detail)
+    reason = request.POST.get("reason", "")
+    return console.act(
+        request, lambda: action(request, post.pk, reason), to=detail, done=_("Utført.")
+    )
 
 
 @municipality_view()
@@ -534,7 +532,7 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
                 request, _("Samtykket er trukket tilbake. Innlegg som bruker filen er merket.")
             )
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        console.fail_message(request, exc)
     return render(
         request,
         "publishing/media_detail.html",
@@ -626,7 +624,7 @@ def settings_view(request: HttpRequest, municipality: Municipality) -> HttpRespo
                     messages.success(request, _("Lagret."))
                     return redirect("publishing:settings", slug=municipality.slug)
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            console.fail_message(request, exc)
     return render(
         request,
         "publishing/settings.html",
