@@ -329,7 +329,7 @@ class FakeGraph:
                         self._rate_headers(err, rule, key, kind)
                         raise err
                 if path == "/oauth/access_token":
-                    return 200, self._exchange(req), {}
+                    return 200, self._malformed(method, path, self._exchange(req)), {}
                 token = self._authenticate(req)
                 key, kind = self._usage_key(path, token)
                 self.usage.record(key, kind)
@@ -338,14 +338,17 @@ class FakeGraph:
                     raise limited
                 s.tick()
                 ctx = Ctx(store=s, token=token, base=base, version=version or s.settings.version)
-                payload = self._route(method, path, req, ctx)
-                for malformation in s.malformations:
-                    if malformation.matches(method, path):
-                        payload = malformation.apply(payload)
-                        break
+                payload = self._malformed(method, path, self._route(method, path, req, ctx))
                 return 200, payload, self.usage.headers(key)
             except GraphError as err:
                 return err.http_status, err.body(), {**self.usage.headers(key), **err.headers}
+
+    def _malformed(self, method: str, path: str, payload: Any) -> Any:
+        """`payload` as the first malformation matching the call leaves it (`malform`)."""
+        for malformation in self.store.malformations:
+            if malformation.matches(method, path):
+                return malformation.apply(payload)
+        return payload
 
     def _rate_headers(self, err: GraphError, rule: Injection, key: str | None, kind: str) -> None:
         if err.code in {80001, 80002, 32}:

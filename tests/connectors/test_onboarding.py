@@ -8,6 +8,7 @@ from ordstyrer.connectors.base import ConnectorError, ErrorCode
 from ordstyrer.connectors.facebook.connector import FacebookConnector
 from ordstyrer.connectors.facebook.onboarding import exchange_for_long_lived, list_pages
 from ordstyrer.connectors.secrets import SecretToken
+from ordstyrer.platforms.oauth import debug_token
 
 
 def test_exchange_then_list_pages_then_connect(fake, page, session) -> None:
@@ -48,3 +49,37 @@ def test_wrong_app_secret(fake, page, session) -> None:
         )
     assert info.value.permanent and info.value.code == ErrorCode.BAD_REQUEST
     assert "feil-hemmelighet" not in str(info.value)
+
+
+@pytest.mark.parametrize("token", [None, "", 42])
+def test_an_exchange_answer_without_a_token_asks_for_a_new_login(fake, page, session, token):
+    """A missing, empty or non-text token in Meta's answer is never used as a token: the
+    person is asked to log in again (read through `answers.AccessToken`)."""
+    fake.store.add_user_token("EAAshortlived", {page.id})
+    fake.malform(path="/oauth/access_token", values={"access_token": token})
+    st = fake.store.settings
+    with pytest.raises(ConnectorError) as info:
+        exchange_for_long_lived(
+            SecretToken("EAAshortlived"),
+            app_id=st.app_id,
+            app_secret=SecretToken(st.app_secret),
+            base_url=fake.base_url,
+            session=session,
+        )
+    assert info.value.code == ErrorCode.NEEDS_REAUTH and info.value.permanent
+    assert info.value.message == "Meta ga ikke noe langtidstoken."
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [{"data": "ugyldig"}, {"data": {"is_valid": True, "scopes": "alle"}}, {}],
+)
+def test_a_token_check_meta_does_not_document_says_not_valid(fake, page, session, answer):
+    fake.malform(path="/debug_token", body=answer)
+    info = debug_token(SecretToken(page.token), base_url=fake.base_url, session=session)
+    assert (info.valid, info.scopes, info.kind, info.expires_at) == (False, (), "", None)
+
+
+def test_a_page_token_checked(fake, page, session):
+    info = debug_token(SecretToken(page.token), base_url=fake.base_url, session=session)
+    assert info.valid and info.kind == "PAGE" and info.expires_at == 0

@@ -148,9 +148,7 @@ def delivery_retry(
             obj=delivery,
             data=_summary(delivery),
         )
-        if not webhooks._workers_drain():
-            digest = delivery.sha256
-            transaction.on_commit(lambda: webhooks._enqueue(digest))
+        webhooks.process_after_commit(delivery.sha256)
     return True
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from ordstyrer.connectors.base import ConnectorError, ErrorCode
-from ordstyrer.connectors.graph.answers import InstagramLink, parse
+from pydantic import ValidationError
+
+from ordstyrer.connectors.graph.answers import InstagramLink, TokenDebug, access_token, parse
 from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession
@@ -109,12 +110,7 @@ def exchange_code(
             "code": code,
         },
     )
-    value = body.get("access_token")
-    if not isinstance(value, str) or not value:
-        raise ConnectorError(
-            "Meta ga ikke noe token for innloggingen.", permanent=True, code=ErrorCode.NEEDS_REAUTH
-        )
-    return SecretToken(value)
+    return access_token(body, "Meta ga ikke noe token for innloggingen.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,16 +138,15 @@ def debug_token(
         session=session,
     )
     body = client.get("debug_token", {"input_token": token.reveal()})
-    data = body.get("data")
-    if not isinstance(data, dict):
+    try:
+        facts = TokenDebug.model_validate(body).data
+    except ValidationError:  # an answer Meta does not document: the token is not known good
         return TokenInfo(valid=False, scopes=(), kind="", expires_at=None)
-    scopes = data.get("scopes")
-    expires = data.get("expires_at")
     return TokenInfo(
-        valid=bool(data.get("is_valid")),
-        scopes=tuple(str(s) for s in scopes) if isinstance(scopes, list) else (),
-        kind=str(data.get("type") or ""),
-        expires_at=int(expires) if isinstance(expires, int | float) else None,
+        valid=facts.is_valid,
+        scopes=tuple(facts.scopes),
+        kind=facts.type,
+        expires_at=facts.expires_at,
     )
 
 

@@ -86,9 +86,15 @@ def webhook_receive(*, body: bytes, now: datetime | None = None) -> str:
     received = connection.ops.adapt_datetimefield_value(now or timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(_RECEIVE_SQL, [received, body, digest, DeliveryStatus.RECEIVED.value])
+    process_after_commit(digest)
+    return digest
+
+
+def process_after_commit(digest: str) -> None:
+    """Where no worker drains the delivery table, queue the processing task of delivery
+    `digest` once the transaction that stored (or reset) it commits."""
     if not _workers_drain():
         transaction.on_commit(lambda: _enqueue(digest))
-    return digest
 
 
 def _workers_drain() -> bool:

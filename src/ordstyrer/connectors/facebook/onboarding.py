@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ordstyrer.connectors.base import ConnectorError, ErrorCode, Listing, iterate_pages
-from ordstyrer.connectors.graph.answers import PageAccount, parse
+from ordstyrer.connectors.base import Listing, iterate_pages
+from ordstyrer.connectors.graph.answers import PageAccount, access_token, parse
 from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VERSION, GraphClient
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession
@@ -70,12 +70,7 @@ def exchange_for_long_lived(
             "fb_exchange_token": short_user_token.reveal(),
         },
     )
-    value = body.get("access_token")
-    if not isinstance(value, str) or not value:
-        raise ConnectorError(
-            "Meta ga ikke noe langtidstoken.", permanent=True, code=ErrorCode.NEEDS_REAUTH
-        )
-    return SecretToken(value)
+    return access_token(body, "Meta ga ikke noe langtidstoken.")
 
 
 def list_pages(user_token: SecretToken, **settings: Any) -> list[PageAccess]:

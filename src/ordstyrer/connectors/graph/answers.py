@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from ordstyrer.connectors.base import ConnectorError, ErrorCode
+from ordstyrer.connectors.secrets import SecretToken
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -156,6 +157,34 @@ class PageAccount(Answer):
     name: str = ""
     tasks: list[str] = Field(default_factory=list)
     access_token: SecretStr | None = None
+
+
+class AccessToken(Answer):
+    """`GET /oauth/access_token` (a login code or a token exchanged): the new token."""
+
+    access_token: Annotated[str, StringConstraints(strict=True, min_length=1)]
+
+
+def access_token(body: Any, refused: str) -> SecretToken:
+    """The token in an `oauth/access_token` answer; none there means the person must log
+    in again (`refused`, said to them), never a malformed-answer retry."""
+    try:
+        return SecretToken(AccessToken.model_validate(body).access_token)
+    except ValidationError:
+        raise ConnectorError(refused, permanent=True, code=ErrorCode.NEEDS_REAUTH) from None
+
+
+class TokenFacts(Answer):
+    is_valid: bool = False
+    scopes: list[str] = Field(default_factory=list)
+    type: str = ""
+    expires_at: int | None = None  # Unix seconds; 0 = does not expire
+
+
+class TokenDebug(Answer):
+    """`GET /debug_token?input_token=…`: what Meta knows of a token (shape [U], §1.1)."""
+
+    data: TokenFacts
 
 
 class BlockResult(RootModel[dict[str, bool | str | None]]):
