@@ -27,24 +27,10 @@ from typing import Protocol
 import numpy as np
 
 from ordstyrer.language import features, linear
+from ordstyrer.language.categories import ANSWERING, CATEGORIES
 
 MODELS = Path(__file__).resolve().parent / "models"
 
-CATEGORIES: tuple[str, ...] = (
-    "question",
-    "praise",
-    "neutral",
-    "complaint",
-    "factual_error",
-    "case_processing",
-    "political",
-    "spam",
-    "hate_speech",
-    "harassment",
-    "third_party",
-    "sensitive",
-    "rumour",
-)
 # Straffeloven § 185 second paragraph a–e (norwegian-standards §4.1).
 HATE_GROUNDS: tuple[str, ...] = (
     "ethnicity",  # a) hudfarge eller nasjonale eller etniske opprinnelse
@@ -52,17 +38,6 @@ HATE_GROUNDS: tuple[str, ...] = (
     "sexual_orientation",  # c) seksuelle orientering
     "gender_identity",  # d) kjønnsidentitet eller kjønnsuttrykk
     "disability",  # e) nedsatte funksjonsevne
-)
-# Categories that call for a reply or nothing (not moderation): the fallback label when no
-# category reaches its threshold (`decide_labels`).
-ANSWERING: tuple[str, ...] = (
-    "question",
-    "praise",
-    "neutral",
-    "complaint",
-    "factual_error",
-    "case_processing",
-    "political",
 )
 _ANSWERING_IDX = np.asarray([CATEGORIES.index(c) for c in ANSWERING])
 UNCERTAIN = (0.25, 0.75)  # fast scores in this band go to the embedding model

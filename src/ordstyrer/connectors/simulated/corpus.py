@@ -11,21 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-CATEGORIES = (
-    "question",
-    "praise",
-    "neutral",
-    "complaint",
-    "factual_error",
-    "case_processing",
-    "political",
-    "spam",
-    "hate_speech",
-    "harassment",
-    "third_party",
-    "sensitive",
-    "rumour",
-)
+from ordstyrer.language.categories import CATEGORIES
+
 LANGUAGES = ("nb", "nn")
 
 
