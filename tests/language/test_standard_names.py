@@ -256,3 +256,61 @@ def test_product_follows_the_models_lone_names_choice() -> None:
         meta.update(saved)
     assert (0, 4) in on
     assert (0, 4) not in off
+
+
+@pytest.mark.parametrize(
+    ("text", "gated"),
+    [
+        # a sentence opening with a capitalised word that is not an everyday word (#16)
+        ("Kvalsvik meiner vegen må stengjast", True),
+        ("Vegen må stengjast . Kvalsvik meiner det", True),
+        # everyday words opening a sentence, or an all-capital word, do not
+        ("Vegen må stengjast", False),
+        ("Når vert vegen stengd ?", False),
+        ("NAV svarer ikke", False),
+    ],
+)
+def test_gate_lets_unknown_sentence_openers_through(text: str, gated: bool) -> None:
+    everyday = frozenset({"vegen", "må", "stengjast", "meiner", "det", "når", "vert", "stengd"})
+    offsets = names._tokens(text)  # noqa: SLF001 - the gate's own tokens
+    assert names.may_contain_name(text, offsets, known=frozenset(), everyday=everyday) is gated
+    # without the everyday words the rule is off
+    assert not names.may_contain_name(text, offsets, known=frozenset(), everyday=frozenset())
+
+
+@pytest.mark.parametrize(
+    ("words", "spans", "kept"),
+    [
+        # a double first name of known first names and the word after it (#16)
+        ("Takk til Anne-Britt Kvalsvik for hjelpa".split(), [], [(2, 4)]),
+        ("Foto : Jan-Morten Kvalsvik".split(), [], [(2, 4)]),
+        # not when the network found it, not without a capitalised word after it
+        ("Takk til Anne-Britt Kvalsvik".split(), [(2, 4)], [(2, 4)]),
+        ("Takk til Anne-Britt for hjelpa".split(), [], []),
+        # nor when a part is not a first name
+        ("Vi kjørte Sør-Trøndelag Rundt".split(), [], []),
+    ],
+)
+def test_add_double_first_names(
+    words: list[str], spans: list[tuple[int, int]], kept: list[tuple[int, int]]
+) -> None:
+    assert names.add_double_first_names(words, spans) == kept
+
+
+@needs_names
+def test_product_follows_the_models_double_first_names_choice() -> None:
+    text = "Takk til Anne-Britt Kvalsvik for hjelpa"
+    nlp = names._load()  # noqa: SLF001 - the shipped pipeline and its meta
+    meta = nlp.meta.setdefault("ordstyrer", {})
+    saved = dict(meta)
+    start = text.index("Anne")
+    try:
+        meta["double_first_names"] = True
+        on = names.find_person_spans([text], gate=False)[0]
+        meta["double_first_names"] = False
+        off = names.find_person_spans([text], gate=False)[0]
+    finally:
+        meta.clear()
+        meta.update(saved)
+    assert (start, len(" ".join(text.split()[:4]))) in on
+    assert set(off) <= set(on)

@@ -3,8 +3,9 @@
 A spaCy pipeline (`spacy.blank("nb")` + NER; only PER spans are used) trained on NorNE with
 lower-case and comment-style augmentation, shipped in `models/names/` and loaded
 once, lazily, followed by `apply_rules` (`refine_person_spans`, two rules on the
-network's spans, `repeat_person_names` and `add_lone_names`, each on when the training
-command chose it).
+network's spans, `repeat_person_names`, `add_double_first_names` and `add_lone_names`,
+each on when the training command chose it). A cheap gate (`may_contain_name`) decides
+which texts go through the network at all.
 `ordstyrer.language.pii` calls `person_finder()`. The training command's dev figures
 (`ordstyrer.language.train.names.evaluate`) run the same network and the same rules.
 """
@@ -86,12 +87,40 @@ def name_words() -> frozenset[str]:
     return _word_list(NAME_WORDS)
 
 
+EVERYDAY_WORDS = MODEL_DIR / "everyday_words.txt"
+
+
+def everyday_words() -> frozenset[str]:
+    """Words seen written in lower case at least twice in the NoReC training text and
+    NorNE train's training part, written by the training command next to the model when
+    it chose the gate's opener rule (empty otherwise: the rule is off)."""
+    return _word_list(EVERYDAY_WORDS)
+
+
+def _unknown_opener(word: str, everyday: frozenset[str]) -> bool:
+    """A sentence opens with a capitalised word that is not an everyday word written with
+    a capital ("Hanevik fortel ...", "Traavik får ..."), not "Når", "Takk"."""
+    return (
+        bool(everyday)
+        and len(word) > 1
+        and word[:1].isupper()
+        and word[1:].islower()
+        and word.lower() not in everyday
+    )
+
+
 def may_contain_name(
-    text: str, offsets: list[tuple[int, int]], *, known: frozenset[str] | None = None
+    text: str,
+    offsets: list[tuple[int, int]],
+    *,
+    known: frozenset[str] | None = None,
+    everyday: frozenset[str] | None = None,
 ) -> bool:
     """Cheap gate before the network: a capital inside a sentence, a known first name or
-    name word (`name_words`; `known` overrides the shipped list), an @, or a longer text
-    written all in lower case (six tokens or more, three of them words).
+    name word (`name_words`; `known` overrides the shipped list), a sentence that opens
+    with a capitalised word that is not an everyday word (`everyday_words`; `everyday`
+    overrides the shipped list, empty = off), an @, or a longer text written all in lower
+    case (six tokens or more, three of them words).
 
     Comments with none of these ("Når åpner biblioteket?") cannot hold a name the model
     would find, so they skip it; this is what makes the full pipeline fast.
@@ -106,6 +135,7 @@ def may_contain_name(
         return True
     names = first_names()
     known = name_words() if known is None else known
+    everyday = everyday_words() if everyday is None else everyday
     lower = lower_first_names()
     sentence_start = True
     for s, e in offsets:
@@ -113,7 +143,10 @@ def may_contain_name(
         if word.startswith("@"):
             return True
         if word[:1].isupper() and (
-            not sentence_start or (word in names and word.lower() not in _EVERYDAY) or word in known
+            not sentence_start
+            or (word in names and word.lower() not in _EVERYDAY)
+            or word in known
+            or _unknown_opener(word, everyday)
         ):
             return True
         if word.islower() and word in lower and len(word) > 2 and word not in _EVERYDAY:
@@ -174,6 +207,28 @@ def repeat_person_names(words: list[str], spans: list[tuple[int, int]]) -> list[
     return sorted([*spans, *extra])
 
 
+def add_double_first_names(words: list[str], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans, plus each double first name outside them whose parts are all known first
+    names, with the capitalised word after it ("Anne-Britt Gran", "Jan-Morten Bjørnbakk":
+    the network misses hyphenated first names it has not seen). Whether it applies is
+    chosen on held-out NorNE *train* (`double_rule_on`)."""
+    from ordstyrer.language.features import first_names
+
+    known = first_names()
+    covered = {i for s, e in spans for i in range(s, e)}
+    extra = [
+        (i, i + 2)
+        for i, w in enumerate(words[:-1])
+        if "-" in w
+        and i not in covered
+        and i + 1 not in covered
+        and _capitalised(w)
+        and _capitalised(words[i + 1])
+        and all(p in known and p.lower() not in _EVERYDAY for p in w.lstrip("@").split("-"))
+    ]
+    return sorted([*spans, *extra]) if extra else spans
+
+
 LONE_NAMES = MODEL_DIR / "lone_names.txt"
 
 
@@ -217,6 +272,11 @@ def lone_rule_on(nlp) -> bool:  # noqa: ANN001 - spaCy Language
     return bool(nlp.meta.get("ordstyrer", {}).get("lone_names", False))
 
 
+def double_rule_on(nlp) -> bool:  # noqa: ANN001 - spaCy Language
+    """Whether `add_double_first_names` applies (chosen like the span rules; older models: off)."""
+    return bool(nlp.meta.get("ordstyrer", {}).get("double_first_names", False))
+
+
 def apply_rules(  # noqa: PLR0913
     text: str,
     offsets: list[tuple[int, int]],
@@ -225,15 +285,18 @@ def apply_rules(  # noqa: PLR0913
     rules: bool,
     repeat: bool,
     lone: frozenset[str] = frozenset(),
+    double: bool = False,
 ) -> list[tuple[int, int]]:
     """The network's token spans in `text` (tokens `offsets`) after the chosen rules, as
     character spans (a mention's @ left out)."""
-    if rules or repeat or lone:
+    if rules or repeat or lone or double:
         words = [text[s:e] for s, e in offsets]
         if rules:
             found = refine_person_spans(words, found)
         if repeat:
             found = repeat_person_names(words, found)
+        if double:
+            found = add_double_first_names(words, found)
         if lone:
             found = add_lone_names(words, found, lone)
     spans = []
@@ -252,21 +315,23 @@ def find_person_spans(
     nlp=None,  # noqa: ANN001 - spaCy Language; None = the shipped model
     known: frozenset[str] | None = None,
     lone: frozenset[str] | None = None,
+    everyday: frozenset[str] | None = None,
 ) -> list[list[tuple[int, int]]]:
     """Character spans of person names, per text (batched for speed).
 
     A text written in lower case goes through the lower-case network (`ner_lower`)
     when the model has one, every other text through the cased network (`ner`), so
     the lower-case path costs cased text nothing (issue #16). spaCy and the model are
-    loaded only when a text passes the gate. `nlp` and `known` (the gate's name words)
-    and `lone` (the lone-name words, used when the model's meta has the rule on) are for
-    the training command, which measures its candidates through this function.
+    loaded only when a text passes the gate. `nlp`, `known` and `everyday` (the gate's
+    name words and everyday words) and `lone` (the lone-name words, used when the
+    model's meta has the rule on) are for the training command, which measures its
+    candidates through this function.
     """
     offsets = [_tokens(t) for t in texts]
     run = [
         i
         for i, (t, offs) in enumerate(zip(texts, offsets, strict=True))
-        if offs and (not gate or may_contain_name(t, offs, known=known))
+        if offs and (not gate or may_contain_name(t, offs, known=known, everyday=everyday))
     ]
     out: list[list[tuple[int, int]]] = [[] for _ in texts]
     if not run:
@@ -275,12 +340,15 @@ def find_person_spans(
         nlp = _load()
     rules = span_rules_on(nlp)
     repeat = repeat_rule_on(nlp)
+    double = double_rule_on(nlp)
     if not lone_rule_on(nlp):
         lone = frozenset()
     elif lone is None:
         lone = lone_names()
     for i, found in zip(run, network_spans(nlp, texts, offsets, run), strict=True):
-        out[i] = apply_rules(texts[i], offsets[i], found, rules=rules, repeat=repeat, lone=lone)
+        out[i] = apply_rules(
+            texts[i], offsets[i], found, rules=rules, repeat=repeat, lone=lone, double=double
+        )
     return out
 
 

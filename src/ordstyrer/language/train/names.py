@@ -1,7 +1,8 @@
 """Train the person-name recogniser shipped in `models/names/` (PU-1, MO-1 "naming third persons").
 
 One command, fixed seeds: `python -m ordstyrer.language.train.names [--data DIR]
-[--out DIR] [--budget-minutes M] [--vectors none|build|FILE]`. It
+[--out DIR] [--budget-minutes M] [--vectors none|build|FILE] [--no-dev]
+[--rules-only]`. It
 
 1. splits NorNE train (Bokmål + Nynorsk) into a training part and a **held-out part**
    (every tenth block of 250 consecutive sentences, so that an article's repeated
@@ -21,13 +22,20 @@ One command, fixed seeds: `python -m ordstyrer.language.train.names [--data DIR]
 3. for each network picks, on the held-out part, the best of its epochs and the
    averages of its last epochs; then whether the span rules
    (`names.refine_person_spans`), the repeated-names rule (`names.repeat_person_names`),
-   the gate's name words and the lone-names rule (`names.add_lone_names`, words from the
-   training part) are on;
-4. writes one pipeline (`ner`, `ner_lower`, `name_words.txt`, `lone_names.txt`) to
-   `--out` and measures it **once** on NorNE dev through the product's own function
-   (`names.find_person_spans`: the cheap gate, the network for the text's case, the
-   rules; exact character spans), with and without the gate, and prints those figures,
-   the protocol and the time.
+   the gate's name words, the gate's everyday words (words written in lower case in the
+   NoReC training text and the training part: a sentence opening with a capitalised word
+   that is not one goes through the network), the double-first-names rule
+   (`names.add_double_first_names`) and the lone-names rule (`names.add_lone_names`,
+   words from the training part) are on;
+4. writes one pipeline (`ner`, `ner_lower`, `name_words.txt`, `lone_names.txt`,
+   `everyday_words.txt`) to `--out` and measures it **once** on NorNE dev through the
+   product's own function (`names.find_person_spans`: the cheap gate, the network for the
+   text's case, the rules; exact character spans), with and without the gate, and
+   prints those figures, the protocol and the time.
+
+`--no-dev` leaves out the dev reading (to compare variants on held-out train alone);
+`--rules-only` is step 3's rule selection alone on the networks already in `--out`
+(unchanged), the pipeline written back there.
 
 A text written in lower case goes to `ner_lower`, every other text to `ner`: the
 lower-case path costs cased text nothing (before, lower-cased copies in one network cost
@@ -273,6 +281,23 @@ def lone_names_of(sentences: list[Sentence]) -> frozenset[str]:
     )
 
 
+EVERYDAY_MIN_COUNT = 2  # chosen on held-out train among 1 / 2 / 5 (2 and 5 equal, 1 larger)
+
+
+def everyday_words_of(data: Path, sentences: list[Sentence]) -> frozenset[str]:
+    """The gate's everyday words (`names.may_contain_name`): words written in lower case
+    at least `EVERYDAY_MIN_COUNT` times in the NoReC training text and `sentences` (the
+    training part of NorNE train), split by the product's tokenizer."""
+    import lzma
+    from collections import Counter
+
+    counts: Counter[str] = Counter(w for words, _ in sentences for w in words if w.islower())
+    with lzma.open(data / "norec_text" / "norec-train.txt.xz", "rt", encoding="utf-8") as src:
+        for line in src:
+            counts.update(w for w in names._TOKEN.findall(line) if w.islower())  # noqa: SLF001
+    return frozenset(w for w, n in counts.items() if n >= EVERYDAY_MIN_COUNT)
+
+
 def training_set(
     data: Path, rng: random.Random, *, lower: bool, all_types: bool = False, nn_repeat: int = 1
 ) -> list[Sentence]:
@@ -311,6 +336,7 @@ def evaluate(  # noqa: ANN001
     gate: bool = True,
     known: frozenset[str] | None = None,
     lone: frozenset[str] | None = None,
+    everyday: frozenset[str] | None = None,
 ) -> dict[str, float]:
     """PER precision/recall/F1 of the product's own path, exact character spans.
 
@@ -325,7 +351,9 @@ def evaluate(  # noqa: ANN001
     if refine is not None:
         meta["span_rules"] = meta["repeat_names"] = refine
     try:
-        found = names.find_person_spans(texts, gate=gate, nlp=nlp, known=known, lone=lone)
+        found = names.find_person_spans(
+            texts, gate=gate, nlp=nlp, known=known, lone=lone, everyday=everyday
+        )
     finally:
         meta.clear()
         meta.update(saved)
@@ -537,7 +565,7 @@ def train_network(  # noqa: PLR0913
     }
 
 
-def assemble(
+def assemble(  # noqa: PLR0913
     cased: Path,
     lower: Path,
     out: Path,
@@ -547,10 +575,13 @@ def assemble(
     known: frozenset[str],
     protocol: dict,
     lone: frozenset[str] = frozenset(),
+    everyday: frozenset[str] = frozenset(),
+    double_names: bool = False,
 ) -> None:
     """One pipeline: the cased network as `ner` (with the vectors), the lower-case one as
-    `ner_lower`; the span-rule choice and the protocol in its meta; the gate's name words
-    beside it (`name_words.txt`, read without spaCy)."""
+    `ner_lower`; the rule choices and the protocol in its meta; the gate's name words and
+    everyday words and the lone-name words beside it (read without spaCy; a list that is
+    not written is off)."""
     import spacy
 
     nlp = spacy.load(cased)
@@ -560,6 +591,7 @@ def assemble(
         "span_rules": span_rules,
         "repeat_names": repeat_names,
         "lone_names": bool(lone),
+        "double_first_names": double_names,
         **protocol,
     }
     shutil.rmtree(out, ignore_errors=True)
@@ -567,11 +599,16 @@ def assemble(
     (out / "name_words.txt").write_text("".join(w + "\n" for w in sorted(known)), "utf-8")
     if lone:
         (out / "lone_names.txt").write_text("".join(w + "\n" for w in sorted(lone)), "utf-8")
+    if everyday:
+        (out / "everyday_words.txt").write_text(
+            "".join(w + "\n" for w in sorted(everyday)), "utf-8"
+        )
 
 
 def known_of(model: Path, name: str = "name_words.txt") -> frozenset[str]:
     """The gate's name words shipped with the model in `model` (or, with `name` =
-    "lone_names.txt", the lone-name words)."""
+    "lone_names.txt" / "everyday_words.txt", the lone-name words / the gate's everyday
+    words)."""
     path = model / name
     return frozenset(path.read_text("utf-8").split()) if path.is_file() else frozenset()
 
@@ -583,30 +620,37 @@ def _lang_dev(path: str, data: str, lang: str) -> dict[str, dict[str, float]]:
     nlp = spacy.load(path)
     known = known_of(Path(path))
     lone = known_of(Path(path), "lone_names.txt")
+    everyday = known_of(Path(path), "everyday_words.txt")
     sentences = dev_sets(Path(data))[lang]
     out = {}
     for lower in (False, True):
         name = f"{lang} {'lower' if lower else 'cased'}"
-        out[name] = evaluate(nlp, sentences, lower=lower, known=known, lone=lone)
+        out[name] = evaluate(nlp, sentences, lower=lower, known=known, lone=lone, everyday=everyday)
         out[f"{name} (no gate)"] = evaluate(nlp, sentences, lower=lower, gate=False, lone=lone)
     return out
 
 
-# span rules on?, repeated names on?, gate name words on?, lone names on?
-Choice = tuple[bool, bool, bool, bool]
+# The choices made on the held-out part, each on or off.
+CHOICES = ("span_rules", "repeat_names", "name_words", "lone_names", "everyday_words",
+           "double_first_names")  # fmt: skip
+Choice = tuple[bool, ...]  # one per CHOICES
 
 
 def _held_out_choices(  # noqa: ANN001
-    nlp, held, known: frozenset[str], lone_words: frozenset[str]
-) -> dict[Choice, float]:
-    """Mean PER F1 on the held-out part (nb and nn, cased and lower-cased) for each
-    (span rules, repeated names, gate name words, lone names) on/off, from one network
-    pass per set: the product's network step (`names.network_spans`), then its gate and
-    rules."""
+    nlp, held, known: frozenset[str], lone_words: frozenset[str], everyday: frozenset[str]
+) -> tuple[dict[Choice, list[float]], dict[tuple[bool, bool], float]]:
+    """PER F1 on the held-out part (nb cased, nb lower-cased, nn cased, nn lower-cased) for
+    each on/off setting of `CHOICES`, from one network pass per set: the product's
+    network step (`names.network_spans`), then its gate (`names.may_contain_name`) and
+    rules (`names.apply_rules`). Also the share of the cased held-out sentences that go
+    through the network for each (name words, everyday words) setting of the gate."""
+    import itertools
+
     on_off = (True, False)
     totals: dict[Choice, list[float]] = {
-        (r, p, g, n): [] for r in on_off for p in on_off for g in on_off for n in on_off
+        k: [] for k in itertools.product(on_off, repeat=len(CHOICES))
     }
+    through: dict[tuple[bool, bool], list[float]] = {}
     for sentences in held.values():
         for lower in (False, True):
             texts = [" ".join(w.lower() if lower else w for w in ws) for ws, _ in sentences]
@@ -614,30 +658,56 @@ def _held_out_choices(  # noqa: ANN001
             indices = [i for i, offs in enumerate(offsets) if offs]
             raw = dict(zip(indices, names.network_spans(nlp, texts, offsets, indices), strict=True))
             golds = [gold_char_spans(ws, ts) for ws, ts in sentences]
-            for rules, repeat, gated, lone in totals:
-                tp = fp = fn = 0
-                for i, (text, offs, gold) in enumerate(zip(texts, offsets, golds, strict=True)):
-                    pred: set[tuple[int, int]] = set()
-                    if offs and names.may_contain_name(
-                        text, offs, known=known if gated else frozenset()
-                    ):
-                        pred = set(
-                            names.apply_rules(
-                                text,
-                                offs,
-                                raw[i],
-                                rules=rules,
-                                repeat=repeat,
-                                lone=lone_words if lone else frozenset(),
-                            )
+            gates = {
+                (g, e): [
+                    bool(offs)
+                    and names.may_contain_name(
+                        text,
+                        offs,
+                        known=known if g else frozenset(),
+                        everyday=everyday if e else frozenset(),
+                    )
+                    for text, offs in zip(texts, offsets, strict=True)
+                ]
+                for g in on_off
+                for e in on_off
+            }
+            if not lower:
+                for key, passed in gates.items():
+                    through.setdefault(key, []).append(sum(passed) / len(passed))
+            spans = {
+                (r, p, n, d): [
+                    set(
+                        names.apply_rules(
+                            text,
+                            offs,
+                            raw[i],
+                            rules=r,
+                            repeat=p,
+                            lone=lone_words if n else frozenset(),
+                            double=d,
                         )
+                    )
+                    if offs
+                    else set()
+                    for i, (text, offs) in enumerate(zip(texts, offsets, strict=True))
+                ]
+                for r, p, n, d in itertools.product(on_off, repeat=4)
+            }
+            for key in totals:
+                rules, repeat, gated, lone, opener, double = key
+                passed = gates[(gated, opener)]
+                found = spans[(rules, repeat, lone, double)]
+                tp = fp = fn = 0
+                for ok, pred, gold in zip(passed, found, golds, strict=True):
+                    pred = pred if ok else set()  # noqa: PLW2901
                     tp += len(gold & pred)
                     fp += len(pred - gold)
                     fn += len(gold - pred)
                 p = tp / (tp + fp) if tp + fp else 0.0
                 r = tp / (tp + fn) if tp + fn else 0.0
-                totals[(rules, repeat, gated, lone)].append(2 * p * r / (p + r) if p + r else 0.0)
-    return {k: sum(v) / len(v) for k, v in totals.items()}
+                totals[key].append(2 * p * r / (p + r) if p + r else 0.0)
+    return totals, {k: sum(v) / len(v) for k, v in through.items()}
 
 
 def finish(  # noqa: PLR0913
@@ -648,63 +718,70 @@ def finish(  # noqa: PLR0913
     *,
     protocol: dict,
     pool: ProcessPoolExecutor | None = None,
+    dev: bool = True,
 ) -> dict[str, object]:
-    """Choose the span rules and the gate's name words on the held-out part of train
-    (mean PER F1, nb and nn, cased and lower-cased, through `names.find_person_spans`),
-    write the pipeline to `out`, then measure it once on NorNE dev."""
+    """Choose the rules and the gate's word lists on the held-out part of train (mean
+    PER F1 of nb and nn, cased and lower-cased, through the product's gate and rules),
+    write the pipeline to `out`, then (unless `dev` is False) measure it once on NorNE
+    dev."""
     import spacy
 
     part, held = split_train(data)
     words = name_words_of(part)
     lone_words = lone_names_of(part)
+    everyday = everyday_words_of(data, part)
     assemble(cased, lower, out, span_rules=True, repeat_names=False, known=words, protocol={})
     nlp = spacy.load(out)
-    choices = _held_out_choices(nlp, held, words, lone_words)
-    span_rules, repeat, gated, lone = max(choices, key=lambda k: (choices[k], k))  # ties: on
-    rule_scores = {r: choices[(r, repeat, gated, lone)] for r in (True, False)}
-    repeat_scores = {r: choices[(span_rules, r, gated, lone)] for r in (True, False)}
-    gate_scores = {
-        "with": choices[(span_rules, repeat, True, lone)],
-        "without": choices[(span_rules, repeat, False, lone)],
-    }
-    lone_scores = {r: choices[(span_rules, repeat, gated, r)] for r in (True, False)}
-    known = words if gated else frozenset()
+    sets, through = _held_out_choices(nlp, held, words, lone_words, everyday)
+    means = {k: sum(v) / len(v) for k, v in sets.items()}
+    best = max(means, key=lambda k: (means[k], k))  # ties: on
+    chosen = dict(zip(CHOICES, best, strict=True))
+    scores = {}
+    for i, name in enumerate(CHOICES):
+        on, off = (
+            tuple(v if j != i else flag for j, v in enumerate(best)) for flag in (True, False)
+        )
+        scores[name] = {"on": means[on], "off": means[off]}
+    held_out = dict(zip(("nb cased", "nb lower", "nn cased", "nn lower"), sets[best], strict=True))
     assemble(
         cased,
         lower,
         out,
-        span_rules=span_rules,
-        repeat_names=repeat,
-        known=known,
-        lone=lone_words if lone else frozenset(),
+        span_rules=chosen["span_rules"],
+        repeat_names=chosen["repeat_names"],
+        known=words if chosen["name_words"] else frozenset(),
+        lone=lone_words if chosen["lone_names"] else frozenset(),
+        everyday=everyday if chosen["everyday_words"] else frozenset(),
+        double_names=chosen["double_first_names"],
         protocol={
             "selected_on": "held-out NorNE train (every 10th block of 250 sentences, nb + nn)",
             "reported_on": "NorNE dev, once",
             **protocol,
-            "span_rules_held_out_f1": {"on": rule_scores[True], "off": rule_scores[False]},
-            "repeat_names_held_out_f1": {"on": repeat_scores[True], "off": repeat_scores[False]},
-            "name_words_held_out_f1": gate_scores,
-            "lone_names_held_out_f1": {"on": lone_scores[True], "off": lone_scores[False]},
+            **{f"{name}_held_out_f1": scores[name] for name in CHOICES},
+            "held_out_f1": {**held_out, "mean": means[best]},
+            "held_out_cased_through_network": through[
+                (chosen["name_words"], chosen["everyday_words"])
+            ],
             "nn_repeat": NN_REPEAT,
         },
     )
-    if pool is not None:
+    report: dict[str, dict[str, float]] = {}
+    if dev and pool is not None:
         nynorsk = pool.submit(_lang_dev, str(out), str(data), "nn")
         report = _lang_dev(str(out), str(data), "nb")
         report.update(nynorsk.result())
-    else:
+    elif dev:
         report = {**_lang_dev(str(out), str(data), "nb"), **_lang_dev(str(out), str(data), "nn")}
     return {
         "report": report,
-        "span_rules": span_rules,
-        "repeat_names": repeat,
-        "rule_scores": rule_scores,
-        "repeat_scores": repeat_scores,
-        "gate_scores": gate_scores,
-        "name_words": len(known),
-        "lone_names": lone,
-        "lone_scores": lone_scores,
+        "chosen": chosen,
+        "scores": scores,
+        "held_out": held_out,
+        "held_out_mean": means[best],
+        "through": through,
+        "name_words": len(words) if chosen["name_words"] else 0,
         "lone_words": len(lone_words),
+        "everyday_words": len(everyday),
     }
 
 
@@ -715,8 +792,10 @@ def run(
     budget_minutes: float = 30.0,
     shape: Shape = Shape(),  # noqa: B008 - frozen dataclass
     vectors: str = "build",
+    dev: bool = True,
 ) -> dict[str, object]:
-    """The one command: vectors, both networks, the choices on held-out train, dev once."""
+    """The one command: vectors, both networks, the choices on held-out train, dev once
+    (not at all when `dev` is False: for comparing variants on held-out train alone)."""
     from ordstyrer.language.train import vectors as vectors_mod
 
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -768,6 +847,7 @@ def run(
             out,
             protocol={"cased": cased["chosen"], "lower": lowered["chosen"]},
             pool=pool,
+            dev=dev,
         )
     return {
         **chosen,
@@ -778,10 +858,43 @@ def run(
     }
 
 
+def rechoose(data: Path, model: Path, *, dev: bool = True) -> dict[str, object]:
+    """The rule-selection step alone: the networks of the pipeline in `model` unchanged,
+    the rules and the gate's word lists chosen again on held-out train (`finish`), the
+    pipeline written back to `model` and (unless `dev` is False) read once on NorNE dev."""
+    import spacy
+
+    started = time.monotonic()
+    old = spacy.load(model)
+    kept = {k: old.meta.get("ordstyrer", {}).get(k) for k in ("cased", "lower")}
+    with tempfile.TemporaryDirectory(prefix="ordstyrer-names-") as tmp:
+        cased = spacy.load(model)
+        cased.remove_pipe("ner_lower")
+        cased.to_disk(Path(tmp) / "cased")
+        lower = spacy.load(model)
+        lower.remove_pipe("ner")
+        lower.rename_pipe("ner_lower", "ner")
+        lower.to_disk(Path(tmp) / "lower")
+        chosen = finish(
+            data,
+            Path(tmp) / "cased",
+            Path(tmp) / "lower",
+            model,
+            protocol={**kept, "rules_rechosen": "rule-selection step (--rules-only)"},
+            dev=dev,
+        )
+    empty = {"kind": "", "chosen": "", "cut_short": False, "minutes": 0.0}
+    return {**chosen, "cased": {**empty, "kind": "cased", "chosen": kept["cased"]},
+            "lower": {**empty, "kind": "lower-case", "chosen": kept["lower"]},
+            "minutes": (time.monotonic() - started) / 60}  # fmt: skip
+
+
 PROTOCOL = (
     "Selection protocol (issue #16): the epochs and checkpoint averages of each network and"
-    " whether the span rules, the repeated-names rule, the gate's name words and the"
-    " lone-names rule are on were chosen on the held-out part of NorNE *train* (every"
+    " whether the span rules, the repeated-names rule, the gate's name words, the gate's"
+    " everyday words (a sentence opening with a capitalised word that is not one goes"
+    " through the network), the double-first-names rule and the lone-names rule are on"
+    " were chosen on the held-out part of NorNE *train* (every"
     " 10th block of 250 consecutive sentences, Bokmål and Nynorsk); NorNE dev was read once,"
     " after the model was written, for the figures below (exact character spans, through"
     " names.find_person_spans with the cheap gate; 'no gate' = every sentence through the"
@@ -791,18 +904,22 @@ PROTOCOL = (
 
 
 def _print_choices(result: dict) -> None:
-    rs, ps, gs = result["rule_scores"], result["repeat_scores"], result["gate_scores"]
-    ls = result["lone_scores"]
+    print("Held-out train, mean PER F1 of the four sets with each choice on / off:")  # noqa: T201
+    for name in CHOICES:
+        s = result["scores"][name]
+        on = "on" if result["chosen"][name] else "off"
+        print(f"  {name:20s} {on:3s} ({s['on']:.4f} on, {s['off']:.4f} off)")  # noqa: T201
     print(  # noqa: T201
-        f"span rules {'on' if result['span_rules'] else 'off'}"
-        f" (held-out train mean PER F1 {rs[True]:.3f} on, {rs[False]:.3f} off);"
-        f" repeated names {'on' if result['repeat_names'] else 'off'}"
-        f" ({ps[True]:.3f} on, {ps[False]:.3f} off);"
-        f" gate name words: {result['name_words']}"
-        f" (held-out F1 {gs['with']:.3f} with, {gs['without']:.3f} without);"
-        f" lone names {'on' if result['lone_names'] else 'off'}, {result['lone_words']} words"
-        f" ({ls[True]:.3f} on, {ls[False]:.3f} off)"
+        f"  lists: {result['name_words']} gate name words, {result['everyday_words']} everyday"
+        f" words, {result['lone_words']} lone names; the chosen pipeline on held-out train: "
+        + ", ".join(f"{k} {v:.4f}" for k, v in result["held_out"].items())
+        + f", mean {result['held_out_mean']:.4f}; cased held-out sentences through the network"
+        " (name words, everyday words on/off): "
+        + ", ".join(f"{k} {v:.0%}" for k, v in result["through"].items())
     )
+    if not result["report"]:
+        print("NorNE dev not read (--no-dev).")  # noqa: T201
+        return
     print(PROTOCOL)  # noqa: T201
     print("NorNE dev (the test split is never read):")  # noqa: T201
     for name, s in result["report"].items():
@@ -837,12 +954,28 @@ def main(argv: list[str] | None = None) -> int:
         help="statiske ordvektorer til det store-bokstav-nettet: build (standard: bygg"
         " dem først fra NoReC), none, eller en fil fra python -m ordstyrer.language.train.vectors",
     )
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="bare regelvalget: behold nettene i --out, velg regler og ordlister på nytt",
+    )
+    parser.add_argument(
+        "--no-dev", action="store_true", help="ikke les NorNE dev (for å sammenligne varianter)"
+    )
     args = parser.parse_args(argv)
     load = os.getloadavg()[0]
     shape = Shape(args.width, args.depth, args.embed_size, args.hidden_width)
-    result = run(
-        args.data, args.out, budget_minutes=args.budget_minutes, shape=shape, vectors=args.vectors
-    )
+    if args.rules_only:
+        result = rechoose(args.data, args.out, dev=not args.no_dev)
+    else:
+        result = run(
+            args.data,
+            args.out,
+            budget_minutes=args.budget_minutes,
+            shape=shape,
+            vectors=args.vectors,
+            dev=not args.no_dev,
+        )
     for net in ("cased", "lower"):
         r = result[net]
         print(  # noqa: T201
