@@ -9,24 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ordstyrer.core.months import MONTHS as NORWEGIAN_MONTHS
+
 OSLO = ZoneInfo("Europe/Oslo")
 
-# The month names are the same in Bokmål and Nynorsk.
-_MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-MONTHS = {"nb": _MONTHS, "nn": _MONTHS}
+MONTHS = {"nb": NORWEGIAN_MONTHS, "nn": NORWEGIAN_MONTHS}
 
 TEMPLATES = {
     "nb": (

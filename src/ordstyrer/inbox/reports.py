@@ -20,25 +20,11 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from ordstyrer.core.actor import ActorLike
+from ordstyrer.core.months import MONTHS
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.triage import category_label
 from ordstyrer.tenants.models import Municipality
-
-MONTHS_NB = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
 
 
 def percentile(values: Iterable[float], p: float) -> float | None:
@@ -110,7 +96,7 @@ class Report:
 
 def month_label(year_month: tuple[int, int]) -> str:
     year, month = year_month
-    return f"{MONTHS_NB[month - 1]} {year}"
+    return f"{MONTHS[month - 1]} {year}"
 
 
 DIMENSIONS: tuple[tuple[str, str], ...] = (
