@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import may_view_channel
 from ordstyrer.inbox.forms import UnwantedReportForm
-from ordstyrer.inbox.reports import Figures, chart_bars, response_report
+from ordstyrer.inbox.reports import Figures, Report, chart_bars, response_report
 from ordstyrer.inbox.reports_unwanted import unwanted_report
 from ordstyrer.inbox.selectors import reportable_channels
 from ordstyrer.tenants.models import Municipality
@@ -27,8 +26,16 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
 
 
-def _period(request: HttpRequest) -> tuple[date, date]:
-    return report_period(request, default_days=DEFAULT_DAYS, max_days=MAX_DAYS)
+def _report(request: HttpRequest, municipality: Municipality) -> Report:
+    """The response-time report for the period the request asks for."""
+    since, until = report_period(request, default_days=DEFAULT_DAYS, max_days=MAX_DAYS)
+    return response_report(
+        user=request.actor,
+        municipality=municipality,
+        since=since,
+        until=until,
+        now=timezone.now(),
+    )
 
 
 def _hours(value: float | None) -> str:
@@ -57,14 +64,7 @@ def _table_row(figures: Figures) -> dict[str, str | int]:
 @municipality_view(need="inbox")
 @require_GET
 def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    since, until = _period(request)
-    result = response_report(
-        user=request.actor,
-        municipality=municipality,
-        since=since,
-        until=until,
-        now=timezone.now(),
-    )
+    result = _report(request, municipality)
     sections = [
         {
             "code": code,
@@ -81,8 +81,8 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "report": result,
             "total": _table_row(result.total),
             "sections": sections,
-            "since": since,
-            "until": until,
+            "since": result.since,
+            "until": result.until,
         },
     )
 
@@ -90,17 +90,10 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @municipality_view(need="inbox")
 @require_GET
 def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    since, until = _period(request)
-    result = response_report(
-        user=request.actor,
-        municipality=municipality,
-        since=since,
-        until=until,
-        now=timezone.now(),
-    )
+    result = _report(request, municipality)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="svartid-{municipality.slug}-{since}-{until}.csv"'
+        f'attachment; filename="svartid-{municipality.slug}-{result.since}-{result.until}.csv"'
     )
     response.write("\ufeff")  # Excel reads UTF-8 only with the byte-order mark
     writer = csv.writer(response, delimiter=";")
