@@ -9,7 +9,7 @@ shape, with `rule` = "channel".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,20 +34,21 @@ class Limits:
 
 
 MB = 1024 * 1024
+# Graph §1.8: one video, or photos (10 MB each); posts up to 63,206 characters.
+_FACEBOOK = Limits(
+    63206,
+    False,
+    10,
+    10 * MB,
+    True,
+    False,
+    True,
+    True,
+    "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
+    "kan planlegges 10 minutter til 30 dager fram.",
+)
 LIMITS: dict[str, Limits] = {
-    # Graph §1.8: one video, or photos (10 MB each); posts up to 63,206 characters.
-    "facebook": Limits(
-        63206,
-        False,
-        10,
-        10 * MB,
-        True,
-        False,
-        True,
-        True,
-        "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
-        "kan planlegges 10 minutter til 30 dager fram.",
-    ),
+    "facebook": _FACEBOOK,
     # Graph §4.5: a container per image/video, carousels of up to 10, caption ≤ 2,200,
     # no caption files, links not clickable, no native scheduling.
     "instagram": Limits(
@@ -62,17 +63,7 @@ LIMITS: dict[str, Limits] = {
         "Instagram: krever bilde eller video, inntil 2 200 tegn og 10 medier; undertekster må "
         "være brent inn; lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid.",
     ),
-    "simulated": Limits(
-        63206,
-        False,
-        10,
-        10 * MB,
-        True,
-        False,
-        True,
-        True,
-        "Simulert plattform: oppfører seg som en Facebook-side.",
-    ),
+    "simulated": replace(_FACEBOOK, nb="Simulert plattform: oppfører seg som en Facebook-side."),
 }
 
 

@@ -411,6 +411,18 @@ def _crisis_for_posts(municipality: Municipality) -> Any:
     return selectors.active_crisis(municipality=municipality)
 
 
+def _refuse_blocked(findings: list[dict[str, Any]]) -> None:
+    """Raise `PostRefused` naming the first block finding, if there is one."""
+    if checks.has_block(findings):
+        first = next(f for f in findings if f["severity"] == "block")
+        raise PostRefused(
+            _("Innlegget kan ikke publiseres: %(message)s") % {"message": first["message_nb"]},
+            findings=findings,
+            rule=first["rule"],
+            code="blocked",
+        )
+
+
 def post_publish(
     *,
     actor: ActorLike,
@@ -438,14 +450,7 @@ def post_publish(
                 code="invalid",
             )
         findings = _findings(post, channels, now)
-        if checks.has_block(findings):
-            first = next(f for f in findings if f["severity"] == "block")
-            raise PostRefused(
-                _("Innlegget kan ikke publiseres: %(message)s") % {"message": first["message_nb"]},
-                findings=findings,
-                rule=first["rule"],
-                code="blocked",
-            )
+        _refuse_blocked(findings)
         warns = checks.warnings(findings)
         if warns and not reason:
             raise PostRefused(
@@ -796,14 +801,7 @@ def post_resume(
         channels = access.post_channels(post)
         findings = _findings(post, channels, now)
         post.findings = findings
-        if checks.has_block(findings):
-            first = next(f for f in findings if f["severity"] == "block")
-            raise PostRefused(
-                _("Innlegget kan ikke publiseres: %(message)s") % {"message": first["message_nb"]},
-                findings=findings,
-                rule=first["rule"],
-                code="blocked",
-            )
+        _refuse_blocked(findings)
         post.updated_at = now
         if post.paused_from == PostStatus.AWAITING_APPROVAL and post.approved_at is None:
             post.status = PostStatus.AWAITING_APPROVAL
