@@ -187,6 +187,12 @@ def test_crisis_declared_posts_and_replies_wait_then_are_decided(pub, commit):
     )
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     assert leader.get("/api/v1/m/apipub/crisis/approvals").json()["items"] == []
+    # Approving the rejected reply afterwards is a conflict, with the console's sentence.
+    late = leader.post(f"/api/v1/m/apipub/crisis/approvals/reply/{reply_id}/approve")
+    assert late.status_code == 409 and late["Content-Type"] == "application/problem+json"
+    problem = late.json()
+    assert (problem["code"], problem["rule"]) == ("conflict", "PU-12")
+    assert problem["detail_nb"] == "Svaret er allerede avvist av kriselederen."
 
     ended = leader.client.delete("/api/v1/m/apipub/crisis", headers=leader._headers(None))
     assert ended.status_code == 200 and ended.json()["active"] is False
