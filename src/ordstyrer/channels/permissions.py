@@ -10,13 +10,20 @@ as a bare user.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.core.actor import Actor, ActorLike, user_of
-from ordstyrer.core.errors import NotFound, NotPermitted
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.tenants.models import Municipality, Role
+
+M = TypeVar("M", bound=Model)
 
 MAIN = ChannelRole.MAIN_ADMIN
 ADMIN = ChannelRole.ADMIN
@@ -111,11 +118,26 @@ def has_channel_need(user: ActorLike, channel: Channel, need: str) -> bool:
 def require_channel_role(user: ActorLike, channel: Channel, need: str) -> None:
     """Raise unless `user` may do `need` on `channel`: 404 outsider, 403 member (CH-3)."""
     if not roles_in(user, channel.municipality):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     if not has_channel_need(user, channel, need):
         raise NotPermitted(
             _("Bare utpekte administratorer og redaktører for kanalen kan gjøre dette (CH-3).")
         )
+
+
+def fetch_in(
+    objects: QuerySet[M], id: Any, slug: str | None, municipality: Callable[[M], Municipality]
+) -> M:
+    """The row `id` of `objects` — with `slug`, only if `municipality(row)` is the URL's —
+    or the outsider's 404 (an id that is no number included). The first step of every
+    `access_*` helper; each then checks its own need."""
+    try:
+        row = objects.get(pk=id)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise not_found() from None
+    if slug is not None and municipality(row).slug != slug:
+        raise not_found()
+    return row
 
 
 def access_channel(
@@ -123,12 +145,8 @@ def access_channel(
 ) -> Channel:
     """The channel `id` if `user` may do `need` on it. With `slug`, the channel must also
     belong to that municipality (the URL's), otherwise 404."""
-    try:
-        channel = Channel.objects.select_related("municipality", "unit").get(pk=id)
-    except (Channel.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Fant ikke siden.")) from None
-    if slug is not None and channel.municipality.slug != slug:
-        raise NotFound(_("Fant ikke siden."))
+    objects = Channel.objects.select_related("municipality", "unit")
+    channel = fetch_in(objects, id, slug, lambda c: c.municipality)
     require_channel_role(user, channel, need)
     return channel
 

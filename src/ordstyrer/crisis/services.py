@@ -25,8 +25,8 @@ from django.utils.translation import ngettext
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import person
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
 from ordstyrer.crisis.selectors import active_crisis, crisis_settings, may_declare_crisis
@@ -70,7 +70,7 @@ def crisis_log_write(
 
 def _require_member(actor: ActorLike, municipality: Municipality) -> None:
     if not roles_in(actor, municipality):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
 
 
 def _require_declarer(actor: ActorLike, municipality: Municipality) -> None:
@@ -312,7 +312,7 @@ KINDS = ("post", "reply")
 
 def _check_kind(kind: str) -> None:
     if kind not in KINDS:
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
 
 
 def _reply_of(municipality: Municipality, object_id: Any) -> int:
@@ -321,23 +321,23 @@ def _reply_of(municipality: Municipality, object_id: Any) -> int:
     try:
         pk = int(object_id)
     except (TypeError, ValueError):
-        raise NotFound(_("Fant ikke siden.")) from None
+        raise not_found() from None
     if not Reply.objects.filter(pk=pk, item__channel__municipality=municipality).exists():
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     return pk
 
 
 def _post_of(municipality: Municipality, object_id: Any) -> int:
     if not apps.is_installed(PUBLISHING):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     from ordstyrer.publishing.models import Post
 
     try:
         pk = int(object_id)
     except (TypeError, ValueError):
-        raise NotFound(_("Fant ikke siden.")) from None
+        raise not_found() from None
     if not Post.objects.filter(pk=pk, municipality=municipality).exists():
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     return pk
 
 

@@ -18,13 +18,14 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import (
     CHANNEL_NEEDS,
     channel_ids_with_need,
+    fetch_in,
     has_channel_need,
     require_channel_role,
     sees_every_channel,
 )
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import NotFound, NotPermitted
-from ordstyrer.core.permissions import actor_for
+from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.permissions import actor_for, not_found
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.tenants.models import Municipality
 
@@ -58,20 +59,14 @@ def access_item(
 ) -> InboxItem:
     """The inbox item `id` if `user` may `view` it or `work` on it; 404 for outsiders
     (and for an item of another municipality than the URL's), 403 for members."""
-    try:
-        item = InboxItem.objects.select_related(
-            "channel__municipality", "channel__unit", "assignee"
-        ).get(pk=id)
-    except (InboxItem.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Fant ikke siden.")) from None
+    objects = InboxItem.objects.select_related("channel__municipality", "channel__unit", "assignee")
+    item = fetch_in(objects, id, slug, lambda i: i.channel.municipality)
     municipality = item.channel.municipality
     if item.municipality_id == municipality.pk:  # always: joined once, not twice
         item.municipality = municipality
-    if slug is not None and municipality.slug != slug:
-        raise NotFound(_("Fant ikke siden."))
     actor = actor_for(user, municipality)  # the roles once (none asked for `request.actor`)
     if not actor.roles:
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     if need == "work":
         require_work(actor, item.channel)
     elif need == "view":

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import NotFound, ServiceError
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox import triage as triage_mod
@@ -75,7 +75,7 @@ def unwanted_report(
     text = str(text or "").strip()[:8000]
     note = str(note or "").strip()[:5000]
     if not roles_in(actor, channel.municipality):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     if channel.status not in channel_workflow.OFFICIAL:
         raise ServiceError(_("Velg en av kommunens offisielle kanaler."), rule="DI-11")
     if not link and not text:

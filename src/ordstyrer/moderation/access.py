@@ -23,8 +23,8 @@ from ordstyrer.channels.permissions import (
     require_channel_role,
 )
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import NotFound, NotPermitted
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.moderation.models import ModerationAction
 from ordstyrer.tenants.models import Municipality, Role
 
@@ -76,7 +76,7 @@ def access_action(*, user: ActorLike, id: int, municipality: Municipality) -> Mo
         .first()
     )
     if action is None or not roles_in(user, municipality):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     visible = log_channel_ids(user, municipality)
     if visible is not None and action.channel_id not in visible:
         raise NotPermitted(_("Bare kanalens administratorer og kommunikasjon ser dette."))

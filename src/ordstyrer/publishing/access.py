@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
-from ordstyrer.channels.permissions import has_channel_need
+from ordstyrer.channels.permissions import fetch_in, has_channel_need
 from ordstyrer.channels.selectors import is_unit_leader_for
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import NotFound, NotPermitted
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.publishing import rules
 from ordstyrer.publishing.models import ChannelPublishing, Post
 from ordstyrer.tenants.models import Municipality, Role
@@ -129,14 +129,10 @@ def may_view(user: ActorLike, post: Post) -> bool:
 
 def access_post(*, user: ActorLike, id: Any, slug: str | None = None, need: str = "view") -> Post:
     """The post `id` if `user` may do `need` (view, edit, approve) on it."""
-    try:
-        post = Post.objects.select_related("municipality", "author").get(pk=int(id))
-    except (Post.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Fant ikke siden.")) from None
-    if slug is not None and post.municipality.slug != slug:
-        raise NotFound(_("Fant ikke siden."))
+    objects = Post.objects.select_related("municipality", "author")
+    post = fetch_in(objects, id, slug, lambda p: p.municipality)
     if not roles_in(user, post.municipality):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     check = {"view": may_view, "edit": may_edit, "approve": may_approve}[need]
     if not check(user, post):
         raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))

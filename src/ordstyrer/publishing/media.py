@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, tasks
 from ordstyrer.publishing.models import (
@@ -70,7 +70,7 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
 
 def _require_publisher(actor: ActorLike, municipality: Municipality) -> None:
     if not roles_in(actor, municipality):
-        raise NotFound(_("Fant ikke siden."))
+        raise not_found()
     if not access.may_publish_here(actor, municipality):
         raise NotPermitted(_("Bare de som publiserer for kommunen kan gjøre dette (CH-3)."))
 
