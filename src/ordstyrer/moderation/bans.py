@@ -103,10 +103,12 @@ def guard_ban(item: InboxItem, *, manual: bool) -> bool:
     return can_block
 
 
-def _lock_channel(item: InboxItem) -> None:
-    # Bans are per (channel, author): two moderators banning one person from two of
-    # their comments take turns here.
+def _lock_item_and_channel(item: InboxItem) -> InboxItem:
+    """The item locked, then its channel: bans are per (channel, author), so two
+    moderators banning one person from two of their comments take turns here."""
+    item = lock_item(item)
     Channel.objects.select_for_update().filter(pk=item.channel_id).values_list("pk").first()
+    return item
 
 
 def author_ban(
@@ -151,8 +153,7 @@ def _ban(
     now: datetime,
 ) -> ModerationAction:
     with transaction.atomic():
-        item = lock_item(item)
-        _lock_channel(item)
+        item = _lock_item_and_channel(item)
         policy = removal_checked(
             item, actor=actor, ground=ground, intent_key=intent_key, what=_("utestenge personer")
         )
@@ -251,8 +252,7 @@ def _unban(
     now: datetime,
 ) -> ModerationAction:
     with transaction.atomic():
-        item = lock_item(item)
-        _lock_channel(item)
+        item = _lock_item_and_channel(item)
         require_moderate(actor, item.channel)
         if (first := intent_action(item, intent_key)) is not None:
             return first
