@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import transaction
 from django.db.models import Q
@@ -75,6 +75,16 @@ def _guard(actor: ActorLike, channel: Channel, *, check_actor: bool = True) -> C
     return channel
 
 
+class ConnectDetails(TypedDict, total=False):
+    """What else is known when a channel is connected (`_connect` has the defaults)."""
+
+    account_name: str
+    page_id: str
+    tasks: list[str] | None
+    scopes: list[str] | None
+    now: datetime | None
+
+
 def connection_connect(
     *,
     actor: ActorLike,
@@ -82,11 +92,7 @@ def connection_connect(
     account_id: str,
     token: SecretToken,
     method: str,
-    account_name: str = "",
-    page_id: str = "",
-    tasks: list[str] | None = None,
-    scopes: list[str] | None = None,
-    now: datetime | None = None,
+    **details: Unpack[ConnectDetails],
 ) -> PlatformConnection:
     """Store the channel's connection with the token encrypted, then verify it in a task.
 
@@ -100,11 +106,7 @@ def connection_connect(
         account_id=account_id,
         token=token,
         method=method,
-        account_name=account_name,
-        page_id=page_id,
-        tasks=tasks,
-        scopes=scopes,
-        now=now,
+        **details,
     )
 
 
