@@ -6,8 +6,9 @@ Facebook-native scheduled posts after commit in `posts_pause_for_crisis`).
 
 Keyword-only and with an explicit actor (the request's `Actor`, or a bare user from the
 CLI, tasks and tests), for the console, the API and the CLI alike. The publishing and
-inbox services this app calls are given the person behind the actor (`user_of(actor)`)
-and check the person's rights in the post's or reply's municipality themselves.
+inbox services this app calls are given the same actor and check its rights in the
+post's or reply's municipality themselves (an `Actor` of that municipality is used as it
+is, without looking its roles up again).
 Refusals a person can act on raise `ServiceError`; outsiders get `NotFound`, members
 without the role `NotPermitted`.
 """
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.permissions import not_found, roles_in
@@ -184,7 +185,7 @@ def _pause_posts(
 
     return int(
         posts_pause_for_crisis(
-            municipality=municipality, crisis=crisis, actor=user_of(actor), now=now
+            municipality=municipality, crisis=crisis, actor=actor, now=now
         )
         or 0
     )
@@ -358,12 +359,12 @@ def crisis_approve(
         from ordstyrer.inbox.replies import reply_crisis_approve
 
         return reply_crisis_approve(
-            reply_id=_reply_of(municipality, object_id), actor=user_of(actor), now=now
+            reply_id=_reply_of(municipality, object_id), actor=actor, now=now
         )
     from ordstyrer.publishing.services import post_crisis_approve
 
     return post_crisis_approve(
-        post_id=_post_of(municipality, object_id), actor=user_of(actor), now=now
+        post_id=_post_of(municipality, object_id), actor=actor, now=now
     )
 
 
@@ -385,14 +386,14 @@ def crisis_reject(
 
         return reply_crisis_reject(
             reply_id=_reply_of(municipality, object_id),
-            actor=user_of(actor),
+            actor=actor,
             reason=reason,
             now=now,
         )
     from ordstyrer.publishing.services import post_crisis_reject
 
     return post_crisis_reject(
-        post_id=_post_of(municipality, object_id), actor=user_of(actor), reason=reason, now=now
+        post_id=_post_of(municipality, object_id), actor=actor, reason=reason, now=now
     )
 
 
