@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from ordstyrer.archive.services import archive_append
-from ordstyrer.channels import selectors
 from ordstyrer.channels.selectors import channel_detail_flags
 from ordstyrer.tenants.selectors import policy_for
 from tests.archive.conftest import inquiry
@@ -123,16 +122,13 @@ def test_templates_agree_with_the_count(template, context, language, expected):
 
 
 @pytest.mark.django_db
-def test_one_overdue_item_is_one_henvendelse_on_the_channel(monkeypatch):
+def test_one_overdue_item_is_one_henvendelse_on_the_channel(settings):
     """CH-5 (Gausdal): the flag fires at one overdue item."""
     gausdal = make_personas("en-sen", "gausdal")
     channel = active_channel(gausdal)
-    selectors.register_overdue_counter(lambda ids: dict.fromkeys(ids, 1))
-    try:
-        policy = policy_for(municipality=channel.municipality)
-        (flag,) = channel_detail_flags(channel, policy=policy, today=date(2026, 9, 1))
-    finally:
-        selectors._overdue_counters.pop()
+    settings.ORDSTYRER_OVERDUE_COUNTERS = [lambda ids: dict.fromkeys(ids, 1)]
+    policy = policy_for(municipality=channel.municipality)
+    (flag,) = channel_detail_flags(channel, policy=policy, today=date(2026, 9, 1))
     assert str(flag.message) == "1 henvendelse er ikke besvart innen fristen."
 
 
