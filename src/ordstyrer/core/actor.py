@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
     from ordstyrer.tenants.models import Municipality
 
@@ -24,8 +24,9 @@ class Actor:
     """A person acting in one municipality, with the roles they hold there (empty for an
     outsider). Frozen: the roles are read once and do not change under the request."""
 
-    # The auth user model (settings.AUTH_USER_MODEL); None for the system (`actor_for(None, …)`).
-    user: AbstractBaseUser | None
+    # The auth user model (settings.AUTH_USER_MODEL, Django's own `User`, which the
+    # models' foreign keys point to); None for the system (`actor_for(None, …)`).
+    user: User | None
     municipality: Municipality
     roles: frozenset[str]
     # The person's role per channel id, filled as asked (`channels.permissions`): the
@@ -53,9 +54,9 @@ class Actor:
 # `request.actor`), or — for the CLI, background tasks, demos and tests, which hold a
 # person but no request — a bare user, or None for the system. `permissions.actor_for`
 # turns either into an `Actor` where roles are asked.
-ActorLike: TypeAlias = "Actor | AbstractBaseUser | None"
+ActorLike: TypeAlias = "Actor | User | None"
 
 
-def user_of(actor: ActorLike) -> AbstractBaseUser | None:
+def user_of(actor: ActorLike) -> User | None:
     """The person behind `actor`: the user of an `Actor`; a bare user or None as given."""
     return actor.user if isinstance(actor, Actor) else actor

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +20,10 @@ from django.shortcuts import redirect
 
 from ordstyrer.core.permissions import actor_in
 from ordstyrer.errors import ServiceError
+
+if TYPE_CHECKING:
+    from ordstyrer.core.actor import Actor
+    from ordstyrer.tenants.models import Municipality
 
 T = TypeVar("T")
 
@@ -44,6 +48,15 @@ class Already(str):
 Done = str | Callable[[Any], str | None] | None
 
 
+class MunicipalityRequest(HttpRequest):
+    """For the type checker only: the request a `municipality_view` hands its view — Django's
+    own request, with the two attributes the decorator sets on it. A view annotates its
+    `request` with this to read `request.actor`; nothing is ever made of this class."""
+
+    actor: Actor
+    municipality: Municipality
+
+
 def municipality_view(need: str = "read") -> Callable[..., Any]:
     """Resolve `slug` through the central access helper and put it on the request, with
     the person acting there (`request.actor`: their roles, looked up once)."""
@@ -51,7 +64,10 @@ def municipality_view(need: str = "read") -> Callable[..., Any]:
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(
+            request: MunicipalityRequest, slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            # Django hands a plain HttpRequest; the two lines below make it a MunicipalityRequest.
             request.actor = actor_in(user=request.user, slug=slug, need=need)
             request.municipality = request.actor.municipality
             return view(request, request.municipality, *args, **kwargs)

@@ -23,8 +23,7 @@ from ordstyrer.errors import NotFound, NotPermitted
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 # What each need requires; None means any member of the municipality.
 NEED_ROLES: dict[str, frozenset[str] | None] = {
@@ -57,15 +56,17 @@ NEED_ROLES: dict[str, frozenset[str] | None] = {
 }
 
 
-def municipalities_for(user: ActorLike) -> QuerySet[Municipality]:
-    """The municipalities this person is a member of."""
-    user = user_of(user)
-    if not getattr(user, "is_authenticated", False):
+def municipalities_for(user: ActorLike | AnonymousUser) -> QuerySet[Municipality]:
+    """The municipalities this person is a member of (none for the system or an anonymous
+    person)."""
+    if isinstance(user, Actor):
+        user = user.user
+    if user is None or not user.is_authenticated:
         return Municipality.objects.none()
     return Municipality.objects.filter(role_assignments__user=user).distinct().order_by("name")
 
 
-def _roles(user: AbstractBaseUser | None, municipality: Municipality) -> frozenset[str]:
+def _roles(user: User | None, municipality: Municipality) -> frozenset[str]:
     """One query; nothing is remembered on the user: a request keeps its roles in its
     `Actor` (`actor_in`), and a caller with a bare user asks `actor_for` once."""
     if not getattr(user, "is_authenticated", False):
@@ -120,13 +121,13 @@ def require(who: ActorLike, municipality: Municipality, need: str) -> Actor:
     return actor
 
 
-def actor_in(*, user: AbstractBaseUser | AnonymousUser, slug: str, need: str = "read") -> Actor:
+def actor_in(*, user: User | AnonymousUser, slug: str, need: str = "read") -> Actor:
     """`user` acting in the municipality `slug`, if they may do `need` there: the one
     role lookup of a request (the console's `municipality_view`, the API's
     `municipality_for`). One query: the person's roles there, each with the municipality
     and whether they hold a role in another municipality too (the menu's switcher, #14);
     none for an outsider, an anonymous person or an unknown slug — 404 alike."""
-    if not getattr(user, "is_authenticated", False):
+    if user is None or not user.is_authenticated:
         raise not_found()
     elsewhere = RoleAssignment.objects.filter(user=user).exclude(
         municipality=OuterRef("municipality")
@@ -149,7 +150,7 @@ def actor_in(*, user: AbstractBaseUser | AnonymousUser, slug: str, need: str = "
 
 
 def access_municipality(
-    *, user: AbstractBaseUser | AnonymousUser, slug: str, need: str = "read"
+    *, user: User | AnonymousUser, slug: str, need: str = "read"
 ) -> Municipality:
     """The municipality `slug` if `user` may do `need` there."""
     return actor_in(user=user, slug=slug, need=need).municipality

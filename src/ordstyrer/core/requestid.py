@@ -42,7 +42,8 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         offered = request.headers.get(HEADER, "")
         request_id = offered if _VALID.match(offered) else uuid.uuid4().hex
-        request.request_id = request_id
+        # An attribute of ours, not Django's, so HttpRequest's types do not declare it.
+        request.request_id = request_id  # type: ignore[attr-defined]
         token = current.set(request_id)
         started = time.perf_counter()
         try:
@@ -56,7 +57,11 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": user.pk if getattr(user, "is_authenticated", False) else None,
+                    "user_id": (
+                        user.pk
+                        if user is not None and getattr(user, "is_authenticated", False)
+                        else None
+                    ),
                 },
             )
             return response

@@ -11,10 +11,10 @@ from django.db import transaction
 from ordstyrer.core.actor import ActorLike, user_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
-def person(actor: ActorLike) -> AbstractBaseUser | None:
+def person(actor: ActorLike) -> User | None:
     """The actor as stored on rows (the user of an `Actor`): None for the system (sweeps)
     and anonymous users."""
     user = user_of(actor)

@@ -20,8 +20,7 @@ from ordstyrer.sso.models import GroupRoleMapping, SsoIdentity
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import AbstractUser, User
 
 MAX_GROUP_LENGTH = 255
 
@@ -152,7 +151,7 @@ def sso_login(
     return user
 
 
-def _sync_roles(user: AbstractBaseUser, groups: Iterable[str]) -> None:
+def _sync_roles(user: User, groups: Iterable[str]) -> None:
     wanted = set(
         GroupRoleMapping.objects.filter(group__in=list(groups)).values_list(
             "municipality_id", "role"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from ordstyrer.core.console import municipality_view, submit_form
+from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.sso.backend import AuthenticationRequest, configured
@@ -91,7 +91,7 @@ def no_access(request: HttpRequest) -> HttpResponse:
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def mappings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def mappings(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     may_edit = has_role(
         request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
     )
@@ -128,7 +128,9 @@ def mappings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="manage_policy")
 @require_POST
-def mapping_remove(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def mapping_remove(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     if group_unmap(actor=request.actor, municipality=municipality, mapping_id=pk):
         messages.success(
             request, _("Koblingen er fjernet. Rollen forsvinner ved neste innlogging.")

@@ -17,7 +17,7 @@ from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssi
 from ordstyrer.tenants.selectors import policy_version_current
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def _validate_preset(preset: str) -> None:
@@ -51,7 +51,7 @@ def role_assign(
     *,
     actor: ActorLike,
     municipality: Municipality,
-    user: AbstractBaseUser,
+    user: User,
     role: str,
     unit: Unit | None = None,
 ) -> RoleAssignment:
