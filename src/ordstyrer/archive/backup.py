@@ -25,7 +25,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,7 +55,7 @@ class RestoreReport:
         return not self.problems
 
 
-def _database() -> dict[str, Any]:
+def _database() -> Mapping[str, Any]:
     return settings.DATABASES["default"]
 
 

@@ -16,9 +16,10 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
+from django.db.models import Field
 
 from ordstyrer.archive.canonical import (
     COLUMNS,
@@ -96,7 +97,10 @@ def _rows(municipality_id: int) -> Iterator[tuple]:
     ORM's per-row work and datetime parsing would cost more than the checks)."""
     names = []
     for name in ("id", "prev_hash", "hash", "canonical", *_COLUMNS):
-        column = connection.ops.quote_name(ArchiveRecord._meta.get_field(name).column)
+        # The record's own fields, each a concrete `Field` with a column (get_field is typed
+        # for relations and column-less fields too).
+        model_field = cast("Field[Any, Any]", ArchiveRecord._meta.get_field(name))
+        column = connection.ops.quote_name(cast(str, model_field.column))
         if name in TIME_COLUMNS and connection.vendor == "postgresql":
             column = f"{column}::text"  # the session time zone is UTC (Django sets it)
         names.append(column)

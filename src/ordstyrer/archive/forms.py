@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -37,9 +39,13 @@ class ArchiveFilterForm(forms.Form):
     def __init__(self, *args, channels: list[tuple[int, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         everything = [("", _("Alle"))]
-        self.fields["kind"].choices = everything + list(RecordKind.choices)
-        self.fields["ground"].choices = everything + [(c, ground_label(c)) for c in GROUNDS]
-        self.fields["channel"].choices = everything + [(str(pk), name) for pk, name in channels]
+        # The three choice fields declared above (`fields` is typed with the base `Field`).
+        kind, ground, channel = (
+            cast(forms.ChoiceField, self.fields[name]) for name in ("kind", "ground", "channel")
+        )
+        kind.choices = everything + list(RecordKind.choices)
+        ground.choices = everything + [(c, ground_label(c)) for c in GROUNDS]
+        channel.choices = everything + [(str(pk), name) for pk, name in channels]
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -93,8 +99,9 @@ class ExportForm(forms.Form):
     since = forms.DateField(label=_("Fra og med"), widget=DateInput())
     until = forms.DateField(label=_("Til og med"), widget=DateInput())
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
         return data

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -94,7 +94,7 @@ def archive_channels(*, municipality: Any) -> list[tuple[int, str]]:
     )
     seen: dict[int, str] = {}
     for channel_id, name in rows:
-        seen.setdefault(channel_id, name)
+        seen.setdefault(cast(int, channel_id), name)  # not null: filtered above
     return list(seen.items())
 
 
@@ -128,6 +128,8 @@ def record_chain_status(record: ArchiveRecord) -> RecordChainStatus:
     derived = record_columns(json.loads(record.canonical))
     if any(getattr(record, name) != value for name, value in derived.items()):
         return RecordChainStatus(False, _("Et felt stemmer ikke med det arkiverte innholdet."))
+    # None: the record before it is missing, which the comparison below reports.
+    previous: str | None
     if record.sequence == 1:
         previous = GENESIS_HASH
     else:

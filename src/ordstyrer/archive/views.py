@@ -8,6 +8,7 @@ number within that municipality, so another municipality's record is never found
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -29,7 +30,7 @@ from ordstyrer.archive.forms import (
     ScreeningRuleForm,
     ground_label,
 )
-from ordstyrer.archive.models import ExportStatus, PoliceStatus
+from ordstyrer.archive.models import ExportStatus, PoliceStatus, ScreeningRule
 from ordstyrer.archive.pdf import RenderError, record_context, rendering_for
 from ordstyrer.archive.police import (
     PROTECTED_GROUNDS,
@@ -41,7 +42,7 @@ from ordstyrer.archive.police import (
     police_report_filed,
 )
 from ordstyrer.archive.screening import screening_rule_set, screening_table
-from ordstyrer.core.console import fail_message, municipality_view, submit_form
+from ordstyrer.core.console import MunicipalityRequest, fail_message, municipality_view, submit_form
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.tenants.models import Municipality, Role
@@ -58,7 +59,7 @@ def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
 
 @municipality_view(need="view_archive")
 @require_GET
-def archive_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def archive_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     channels = selectors.archive_channels(municipality=municipality)
     form = ArchiveFilterForm(request.GET or None, channels=channels)
     records = selectors.archive_records(municipality=municipality, **form.filters())
@@ -67,7 +68,8 @@ def archive_list(request: HttpRequest, municipality: Municipality) -> HttpRespon
     query.pop("side", None)
     head = selectors.chain_head(municipality=municipality)
     for record in page:
-        record.ground_label = ground_label(record.ground) if record.ground else ""
+        # Read by the list's template; a label for the page, not a field of the record.
+        record.ground_label = ground_label(record.ground) if record.ground else ""  # type: ignore[attr-defined]
     return render(
         request,
         "archive/list.html",
@@ -83,7 +85,7 @@ def archive_list(request: HttpRequest, municipality: Municipality) -> HttpRespon
 
 @municipality_view(need="view_archive")
 @require_POST
-def archive_verify(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def archive_verify(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """Recompute the whole hash chain now (AR-3), as `ordstyrer archive verify` and the
     API do: read-only, so no confirmation; the result is shown on the archive page."""
     report = verify_chain(municipality.pk)
@@ -108,7 +110,9 @@ def archive_verify(request: HttpRequest, municipality: Municipality) -> HttpResp
 
 @municipality_view(need="view_archive")
 @require_GET
-def record_detail(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+def record_detail(
+    request: MunicipalityRequest, municipality: Municipality, sequence: int
+) -> HttpResponse:
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     files = list(record.files.order_by("position").defer("data"))
     statuses = selectors.police_statuses(record)
@@ -140,7 +144,9 @@ def record_detail(request: HttpRequest, municipality: Municipality, sequence: in
 
 @municipality_view(need="view_archive")
 @require_GET
-def record_pdf(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+def record_pdf(
+    request: MunicipalityRequest, municipality: Municipality, sequence: int
+) -> HttpResponse:
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     try:
         rendering = rendering_for(record)
@@ -169,7 +175,9 @@ def record_file(
 
 @municipality_view(need="view_archive")
 @require_POST
-def police_action(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+def police_action(
+    request: MunicipalityRequest, municipality: Municipality, sequence: int
+) -> HttpResponse:
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     action = request.POST.get("action")
     try:
@@ -186,14 +194,14 @@ def police_action(request: HttpRequest, municipality: Municipality, sequence: in
             )
             messages.success(request, _("Bevispakken er klargjort. Last den ned og anmeld."))
         elif action == "filed":
-            form = PoliceFiledForm(request.POST, prefix="filed")
-            if not form.is_valid():
+            filed = PoliceFiledForm(request.POST, prefix="filed")
+            if not filed.is_valid():
                 raise ServiceError(_("Skriv politiets referanse (høyst 100 tegn)."), rule="MO-3")
             police_report_filed(
                 actor=request.actor,
                 record=record,
-                reference=form.cleaned_data["reference"],
-                note=form.cleaned_data["note"],
+                reference=filed.cleaned_data["reference"],
+                note=filed.cleaned_data["note"],
             )
             messages.success(request, _("Anmeldelsen er registrert med politiets referanse."))
         else:
@@ -207,7 +215,9 @@ def police_action(request: HttpRequest, municipality: Municipality, sequence: in
 
 @municipality_view(need="view_archive")
 @require_GET
-def police_package(request: HttpRequest, municipality: Municipality, sequence: int) -> HttpResponse:
+def police_package(
+    request: MunicipalityRequest, municipality: Municipality, sequence: int
+) -> HttpResponse:
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     try:
         data, _prepared = package_for_download(record)
@@ -218,7 +228,7 @@ def police_package(request: HttpRequest, municipality: Municipality, sequence: i
 
 @municipality_view(need="view_archive")
 @require_http_methods(["GET", "POST"])
-def exports(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def exports(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     may_export = has_role(request.actor, municipality, {Role.COMMUNICATIONS, Role.ARCHIVIST})
     form = ExportForm(request.POST or None)
     if request.method == "POST":
@@ -253,7 +263,7 @@ def exports(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="view_archive")
 @require_GET
-def export_download(request: HttpRequest, municipality: Municipality, export_id: int):
+def export_download(request: MunicipalityRequest, municipality: Municipality, export_id: int):
     export = selectors.archive_export(municipality=municipality, export_id=export_id)
     path = export_path(export)
     if export.status != ExportStatus.DONE or path is None or not path.is_file():
@@ -263,7 +273,7 @@ def export_download(request: HttpRequest, municipality: Municipality, export_id:
 
 @municipality_view(need="view_archive")
 @require_http_methods(["GET", "POST"])
-def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def screening(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """The screening table (AR-2): which tilgangsrestriksjon and skjermingshjemmel the
     exports declare for each reason. Everyone with the archive sees it; the archive
     office (archivist) edits it."""
@@ -281,16 +291,20 @@ def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             },
         )
         if bound:
-            saved = submit_form(
-                request,
-                row["form"],
-                lambda data, reason=row["reason"]: screening_rule_set(
+
+            def save(data: dict[str, Any], reason: str = row["reason"]) -> ScreeningRule:
+                return screening_rule_set(
                     actor=request.actor,
                     municipality=municipality,
                     reason=reason,
                     access_code=data["access_code"],
                     authority=data["authority"],
-                ),
+                )
+
+            saved = submit_form(
+                request,
+                row["form"],
+                save,
                 to=reverse("archive:screening", kwargs={"slug": municipality.slug}),
                 done=_("Skjermingshjemmelen for «%(reason)s» er lagret. Den gjelder nye eksporter.")
                 % {"reason": row["label"]},

@@ -17,7 +17,7 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -54,7 +54,7 @@ class UsageError(CommandError):
 class _Parser(CommandParser):
     """Argparse errors as one Norwegian line and exit code 2."""
 
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         raise UsageError(norwegian(message))
 
 
