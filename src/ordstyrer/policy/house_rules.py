@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from ordstyrer.policy.document import Document
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.render import cite, duration
 from ordstyrer.policy.tables import GROUNDS
 
-H = {
+# Per key and language: a sentence, or (for a bullet list) a tuple of them.
+H: dict[str, dict[str, str | tuple[str, ...]]] = {
     "title": {
         "nb": "Regler for {m}s sider i sosiale medier",
         "nn": "Reglar for sidene til {m} i sosiale medium",
@@ -124,7 +127,8 @@ H = {
 
 
 def _h(key: str, lang: str, **values: str) -> str:
-    return H[key][lang].format(**values)
+    # Asked only for the keys that hold one sentence, not a list.
+    return cast(str, H[key][lang]).format(**values)
 
 
 def build_house_rules(policy: Policy, lang: str) -> Document:
