@@ -184,10 +184,7 @@ def _pause_posts(
     from ordstyrer.publishing.services import posts_pause_for_crisis
 
     return int(
-        posts_pause_for_crisis(
-            municipality=municipality, crisis=crisis, actor=actor, now=now
-        )
-        or 0
+        posts_pause_for_crisis(municipality=municipality, crisis=crisis, actor=actor, now=now) or 0
     )
 
 
@@ -363,9 +360,7 @@ def crisis_approve(
         )
     from ordstyrer.publishing.services import post_crisis_approve
 
-    return post_crisis_approve(
-        post_id=_post_of(municipality, object_id), actor=actor, now=now
-    )
+    return post_crisis_approve(post_id=_post_of(municipality, object_id), actor=actor, now=now)
 
 
 def crisis_reject(
