@@ -6,11 +6,16 @@ write these rows; the selectors read them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels import workflow
+
+if TYPE_CHECKING:
+    from ordstyrer.channels.selectors import Flag
 
 
 class ChannelKind(models.TextChoices):
@@ -90,6 +95,11 @@ class Channel(models.Model):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     # Non-secret connector settings (tokens are stored encrypted by the connectors' side).
     connector_config = models.JSONField(default=dict, blank=True)
+
+    # Not columns: set on the channels `selectors.channel_registry` returns (the flags of
+    # CH-3/CH-5/CH-6 and the overdue replies); absent on a channel read any other way.
+    flags: list[Flag]
+    overdue_count: int
 
     class Meta:
         ordering = ["name", "id"]

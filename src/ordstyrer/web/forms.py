@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.policy import GROUNDS, PLAN_FIELDS, ROLES, Draft, Media, get_rule
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 TRI_STATE = [("", _("Vet ikke")), ("yes", _("Ja")), ("no", _("Nei"))]
 
@@ -84,7 +89,12 @@ class CheckForm(forms.Form):
                 )
             )
         links = [data["link"]] if data.get("link") else []
-        return Draft(text=data.get("text", ""), links=links, media=media)
+        return Draft(text=data.get("text", ""), links=tuple(links), media=tuple(media))
+
+
+def _int_or_none(minimum: float | None) -> int | None:
+    """An "int" parameter's minimum as the int it is (`ParamSpec.minimum` is typed for both)."""
+    return None if minimum is None else int(minimum)
 
 
 def _code_labels(lang: str) -> dict[str, str]:
@@ -142,7 +152,9 @@ class PolicyRuleForm(forms.Form):
             if kind == "bool":
                 field = forms.BooleanField(label=label, required=False, initial=value)
             elif kind == "int":
-                field = forms.IntegerField(label=label, initial=value, min_value=minimum)
+                field = forms.IntegerField(
+                    label=label, initial=value, min_value=_int_or_none(minimum)
+                )
             elif kind == "float":
                 field = forms.FloatField(label=label, initial=value, min_value=minimum)
             elif kind == "str_list" and spec and spec.choices and name in ORDERED_LISTS:
@@ -158,7 +170,7 @@ class PolicyRuleForm(forms.Form):
                 )
             elif kind == "str_list":
                 allowed = sorted(spec.choices) if spec and spec.choices else []
-                help_text = _("Én verdi per linje, i rekkefølge.")
+                help_text: StrOrPromise = _("Én verdi per linje, i rekkefølge.")
                 if allowed:
                     help_text = _(
                         "Én verdi per linje, i rekkefølge. Mulige verdier: %(codes)s."
@@ -187,7 +199,7 @@ class PolicyRuleForm(forms.Form):
     def _steps(
         self,
         name: str,
-        label: str,
+        label: StrOrPromise,
         value: list[str],
         choices: list[str],
         labels: dict[str, str],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ordstyrer.core.console import municipality_view, submit_form
+from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.crisis.selectors import crisis_requiring_approval
 from ordstyrer.policy import CheckContext, check
@@ -22,6 +24,9 @@ from ordstyrer.tenants.selectors import policy_for, policy_versions
 from ordstyrer.tenants.services import policy_update
 from ordstyrer.web.forms import CheckForm, PolicyRuleForm
 from ordstyrer.web.needs import what_needs_me
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def _text_language() -> str:
@@ -38,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @municipality_view()
-def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def dashboard(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     labels = [Role(role).label for role in sorted(request.actor.roles)]
     # «Hva trenger meg nå» (#15): what this person can act on, with counts and links.
@@ -52,7 +57,7 @@ def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="check")
 @require_http_methods(["GET", "POST"])
-def check_text(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def check_text(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     form = CheckForm(request.POST or None)
     findings = None
@@ -61,7 +66,8 @@ def check_text(request: HttpRequest, municipality: Municipality) -> HttpResponse
         context = CheckContext(
             kind=kind,
             now=timezone.now(),
-            signer_first_name=request.user.first_name or None,
+            # municipality_view: logged in, so Django's User.
+            signer_first_name=cast("User", request.user).first_name or None,
             # PU-12: while a crisis is declared the text goes through the crisis leader.
             crisis_active=crisis_requiring_approval(municipality=municipality, kind=kind)
             is not None,
@@ -77,14 +83,14 @@ def check_text(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 
 @municipality_view()
-def guideline(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def guideline(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     body = render_guideline(policy, "html", _text_language())
     return render(request, "web/document.html", {"title": _("Retningslinjer"), "body": body})
 
 
 @municipality_view()
-def house_rules(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def house_rules(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     body = render_house_rules(policy, "html", _text_language())
     return render(
@@ -96,7 +102,7 @@ def house_rules(request: HttpRequest, municipality: Municipality) -> HttpRespons
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def policy_settings(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def policy_settings(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     may_edit = has_role(
         request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}

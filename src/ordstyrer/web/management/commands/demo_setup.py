@@ -6,6 +6,7 @@ that calls it cannot live in a lower app (`.importlinter`, "apps-layers")."""
 from django.core.management.base import BaseCommand
 
 from ordstyrer.demo import DEMO_PASSWORD, DEMO_SLUG, setup_demo
+from ordstyrer.tenants.models import Role
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
             f"Demokommunen «{DEMO_SLUG}» er klar. Innlogging (passord: {DEMO_PASSWORD}):"
         )
         for person in people:
-            roles = ", ".join(str(r.label) for r in person.roles)
+            roles = ", ".join(str(Role(r).label) for r in person.roles)
             self.stdout.write(
                 f"  {person.username:<14} {person.first_name} {person.last_name} – {roles}"
             )
