@@ -55,7 +55,7 @@ def records(request: HttpRequest, slug: str, filters: Query[RecordQuery]) -> dic
     page = page[: filters.limit]
     next_url = None
     if more and page:
-        query = {"limit": filters.limit, "cursor": page[-1].sequence}
+        query: dict[str, int | str] = {"limit": filters.limit, "cursor": page[-1].sequence}
         if filters.kind:
             query["kind"] = filters.kind
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
@@ -137,7 +137,7 @@ def export_status(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  
     url_name="archive_export_download",
     summary="Download a finished export (zip)",
 )
-def export_download(request: HttpRequest, slug: str, id: int) -> HttpResponse:  # noqa: A002
+def export_download(request: HttpRequest, slug: str, id: int) -> FileResponse:  # noqa: A002
     """Scope `archive:export`."""
     municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
     export = archive_export(municipality=municipality, export_id=id)

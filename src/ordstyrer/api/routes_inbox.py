@@ -35,7 +35,11 @@ from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from django.contrib.auth.models import AbstractUser
+
+    from ordstyrer.inbox.selectors import ListItem
 
 router = Router(tags=["inbox"])
 
@@ -53,7 +57,7 @@ def _person_name(user: AbstractUser | None) -> str | None:
     return (user.get_full_name() or user.get_username()) if user is not None else None
 
 
-def _row(item: InboxItem, extra: dict[str, Any]) -> dict[str, Any]:
+def _row(item: InboxItem | ListItem, extra: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": item.pk,
         "channel": item.channel_id,
@@ -69,7 +73,7 @@ def _row(item: InboxItem, extra: dict[str, Any]) -> dict[str, Any]:
         "status": item.status,
         "first_response_due": extra["first_response_due"],
         "answer_due": extra["resolution_due"],
-        "assigned_to": item.assignee.get_username() if item.assignee_id else None,
+        "assigned_to": item.assignee.get_username() if item.assignee is not None else None,
     }
 
 

@@ -30,7 +30,7 @@ from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality, Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 TOKEN_PREFIX = "ord_"  # noqa: S105 — the public marker, not a secret
 # The scopes of api.md, each with the municipal need (core.permissions) a person must
@@ -91,7 +91,7 @@ def parse_scopes(raw: str | Iterable[str] | None) -> list[str] | None:
 def api_token_create(
     *,
     actor: ActorLike,
-    user: AbstractBaseUser,
+    user: User,
     municipality: Municipality,
     scopes: list[str] | None = None,
     days: int = DEFAULT_DAYS,
@@ -105,7 +105,8 @@ def api_token_create(
         raise ServiceError(
             _("Velg en levetid mellom 1 og %(max)s dager.") % {"max": MAX_DAYS}, code="days"
         )
-    if person(actor) is not None and user_of(actor).pk != user.pk:
+    me = person(actor)
+    if me is not None and me.pk != user.pk:
         raise NotPermitted(_("Du kan bare lage API-nøkler til deg selv."))
     if not getattr(user, "is_active", False):
         raise ServiceError(_("Brukeren er deaktivert."), code="inactive")
@@ -176,10 +177,11 @@ def api_token_revoke(
     now = now or timezone.now()
     with transaction.atomic():
         token = _find(token_id)
-        if person(actor) is not None:
-            if not roles_in(actor, token.municipality) and user_of(actor).pk != token.user_id:
+        me = person(actor)
+        if me is not None:
+            if not roles_in(actor, token.municipality) and me.pk != token.user_id:
                 raise NotFound(_("Fant ikke API-nøkkelen."))
-            if user_of(actor).pk != token.user_id and not may_manage_all(actor, token.municipality):
+            if me.pk != token.user_id and not may_manage_all(actor, token.municipality):
                 raise NotPermitted(_("Du kan bare trekke tilbake dine egne API-nøkler."))
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
@@ -201,15 +203,13 @@ def _revoke(token: ApiToken, *, actor: ActorLike, now: datetime, **audit: Any) -
     )
 
 
-def api_tokens_revoke_all(
-    *, actor: ActorLike, user: AbstractBaseUser, now: datetime | None = None
-) -> int:
+def api_tokens_revoke_all(*, actor: ActorLike, user: User, now: datetime | None = None) -> int:
     """Revoke every live token of `user` (the operator's `revoke --all --user`)."""
     now = now or timezone.now()
     count = 0
     with transaction.atomic():
         for token in ApiToken.objects.select_for_update().filter(user=user, revoked_at=None):
-            if person(actor) is not None and user_of(actor).pk != user.pk:
+            if (me := person(actor)) is not None and me.pk != user.pk:
                 if not may_manage_all(actor, token.municipality):
                     continue
             _revoke(token, actor=actor, now=now, all=True)

@@ -6,7 +6,7 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import path, re_path
+from django.urls import URLPattern, path, re_path
 
 from ordstyrer.api.main import api
 from ordstyrer.api.problems import not_found_view, problem_response
@@ -26,7 +26,8 @@ def _problem_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 # Not `app_name`: a module-level name of that spelling would namespace this include.
 _patterns, _ninja_app, _namespace = api.urls
 for _pattern in _patterns:
-    _pattern.callback = _problem_405(_pattern.callback)
+    if isinstance(_pattern, URLPattern):  # all of them: Ninja's routes are no includes
+        _pattern.callback = _problem_405(_pattern.callback)
 
 urlpatterns = [
     path("", (_patterns, _ninja_app, _namespace)),

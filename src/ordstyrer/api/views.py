@@ -7,7 +7,7 @@ form: a token shown in a page would sit in the browser's history and caches."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ordstyrer.api.tokens import api_token_revoke, may_manage_all, tokens_visible
-from ordstyrer.core.console import Already, act, municipality_view
+from ordstyrer.core.console import Already, MunicipalityRequest, act, municipality_view
 from ordstyrer.core.errors import NotPermitted
 from ordstyrer.tenants.models import Municipality
 
 
 @municipality_view()
 @require_GET
-def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def token_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     return render(
         request,
         "api/tokens.html",
@@ -36,7 +36,7 @@ def token_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def token_revoke(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def token_revoke(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     token = tokens_visible(user=request.actor, municipality=municipality).filter(pk=pk).first()
     if token is None:
         raise Http404(_("Fant ikke API-nøkkelen."))
@@ -45,7 +45,7 @@ def token_revoke(request: HttpRequest, municipality: Municipality, pk: int) -> H
             messages.error(request, _("Bekreft for å trekke tilbake nøkkelen."))
             return redirect("api_tokens:revoke", slug=municipality.slug, pk=token.pk)
         if token.revoked_at is not None:
-            done = Already(_("Nøkkelen var allerede trukket tilbake."))
+            done: str = Already(_("Nøkkelen var allerede trukket tilbake."))
         else:
             done = _("API-nøkkelen %(id)s er trukket tilbake og virker ikke lenger.") % {
                 "id": token.prefix

@@ -8,7 +8,7 @@ ordstyrer api-token revoke --all --user NAME
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -25,11 +25,11 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.tenants.models import Municipality
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 class _Parser(CommandParser):
-    def error(self, message: str) -> None:  # one Norwegian line, no traceback
+    def error(self, message: str) -> NoReturn:  # one Norwegian line, no traceback
         raise CommandError(message)
 
 
@@ -64,7 +64,7 @@ class Command(BaseCommand):
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from None
 
-    def _user(self, name: str) -> AbstractBaseUser:
+    def _user(self, name: str) -> User:
         user = get_user_model().objects.filter(username=name).first()
         if user is None:
             raise CommandError(f"Fant ingen bruker «{name}».")
