@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -58,8 +60,9 @@ class PausedDecisionForm(forms.Form):
         help_text=_("Må fylles ut når innlegget forkastes."),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
         decision = data.get("decision")
         if decision == "resume_at" and not data.get("publish_at"):
             self.add_error("publish_at", _("Oppgi når innlegget skal publiseres."))
@@ -68,8 +71,13 @@ class PausedDecisionForm(forms.Form):
         return data
 
 
+class _PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
 class DeputyForm(forms.Form):
-    user = forms.ModelChoiceField(
+    user = _PersonChoiceField(
         label=_("Stedfortreder for kriselederen"),
         queryset=get_user_model().objects.none(),
         empty_label=_("Velg en person"),
@@ -78,10 +86,11 @@ class DeputyForm(forms.Form):
 
     def __init__(self, *args, municipality, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (
+        # The field declared above (`fields` is typed with the base `Field`).
+        user = cast(forms.ModelChoiceField, self.fields["user"])
+        user.queryset = (
             get_user_model()
             .objects.filter(role_assignments__municipality=municipality, is_active=True)
             .distinct()
             .order_by("first_name", "last_name", "username")
         )
-        self.fields["user"].label_from_instance = lambda u: u.get_full_name() or u.get_username()

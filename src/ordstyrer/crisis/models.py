@@ -29,6 +29,11 @@ class Crisis(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    # Not columns: what `services.crisis_declare` paused and held, set on the crisis it
+    # returns; absent on a crisis read any other way.
+    paused_count: int
+    held_replies_count: int
+
     class Meta:
         ordering = ["-declared_at"]
         verbose_name = _("krise")

@@ -35,7 +35,7 @@ from ordstyrer.tenants.models import Municipality
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import AbstractUser, User
 
 MAX_NAME = 200
 PUBLISHING = "ordstyrer.publishing"
@@ -225,7 +225,7 @@ def crisis_end(
 def crisis_deputy_add(
     *,
     municipality: Municipality,
-    user: AbstractUser | None,
+    user: User | None,
     actor: ActorLike,
     now: datetime | None = None,
 ) -> CrisisDeputy:
@@ -256,7 +256,7 @@ def crisis_deputy_add(
 
 
 def crisis_deputy_remove(
-    *, municipality: Municipality, user: AbstractUser, actor: ActorLike, now: datetime | None = None
+    *, municipality: Municipality, user: User, actor: ActorLike, now: datetime | None = None
 ) -> bool:
     """Remove `user` as deputy; False when they were not one (a replayed form)."""
     now = now or timezone.now()

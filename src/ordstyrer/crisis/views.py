@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ordstyrer.core.console import Already, act, act_on_form, fail_message, municipality_view
+from ordstyrer.core.console import (
+    Already,
+    MunicipalityRequest,
+    act,
+    act_on_form,
+    fail_message,
+    municipality_view,
+)
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
@@ -42,7 +49,7 @@ CONSEQUENCE = _(
 )
 
 
-def _require_view(request: HttpRequest, municipality: Municipality) -> None:
+def _require_view(request: MunicipalityRequest, municipality: Municipality) -> None:
     if not may_view_crisis(user=request.actor, municipality=municipality):
         raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
 
@@ -56,7 +63,7 @@ def _confirmed(request: HttpRequest) -> bool:
 
 
 @municipality_view()
-def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def index(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     crisis = active_crisis(municipality=municipality)
     recent = crises_recent(municipality=municipality)
@@ -85,7 +92,7 @@ def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view()
 @require_POST
-def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if not may_declare_crisis(user=request.actor, municipality=municipality):
         raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan erklære krise (PU-12)."))
@@ -134,7 +141,7 @@ def declare(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def end(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def end(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if not may_declare_crisis(user=request.actor, municipality=municipality):
         raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan avslutte krisen (PU-12)."))
@@ -171,7 +178,7 @@ def end(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def decide(
-    request: HttpRequest, municipality: Municipality, kind: str, object_id: int
+    request: MunicipalityRequest, municipality: Municipality, kind: str, object_id: int
 ) -> HttpResponse:
     """Approve or reject one waiting post or reply, after a confirmation (PU-12)."""
     _require_view(request, municipality)
@@ -207,7 +214,7 @@ def decide(
             )
 
         if waiting is None:
-            done = Already(_("Dette er allerede avgjort."))  # a replayed form
+            done: str = Already(_("Dette er allerede avgjort."))  # a replayed form
         elif action == "approve":
             done = _("Godkjent. Teksten publiseres nå.")
         else:
@@ -230,7 +237,7 @@ def _decide_page(
 
 
 @municipality_view()
-def paused(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """After a crisis: every paused post waits for a deliberate decision."""
     _require_view(request, municipality)
     return render(
@@ -248,7 +255,9 @@ def paused(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view()
 @require_POST
-def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int) -> HttpResponse:
+def paused_decide(
+    request: MunicipalityRequest, municipality: Municipality, post_id: int
+) -> HttpResponse:
     _require_view(request, municipality)
     post = next((p for p in queue.paused_posts(municipality=municipality) if p.pk == post_id), None)
     if post is None:
@@ -293,7 +302,7 @@ def paused_decide(request: HttpRequest, municipality: Municipality, post_id: int
 
 @municipality_view()
 @require_POST
-def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if request.POST.get("remove"):
         user = get_object_or_404(
@@ -320,7 +329,7 @@ def deputies(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 
 @municipality_view()
-def log(request: HttpRequest, municipality: Municipality, crisis_id: int) -> HttpResponse:
+def log(request: MunicipalityRequest, municipality: Municipality, crisis_id: int) -> HttpResponse:
     _require_view(request, municipality)
     crisis = get_object_or_404(Crisis, pk=crisis_id, municipality=municipality)
     return render(request, "crisis/log.html", {"shown": crisis, "log": crisis_log(crisis=crisis)})
