@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from ordstyrer.connectors.secrets import ENV_KEY, TokenCipher, TokenKeyError
 
 
 @register(Tags.security)
 def meta_settings(app_configs, **kwargs):
-    problems = []
+    problems: list[CheckMessage] = []
     if settings.META_APP_ID and not settings.META_APP_SECRET:
         problems.append(
             Error(

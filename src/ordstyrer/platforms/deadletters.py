@@ -44,7 +44,7 @@ class DeadLetter:
     only_ours: bool  # every entry names one of this municipality's accounts
 
 
-def _entry_accounts(body: bytes) -> set[tuple[str, str]]:
+def _entry_accounts(body: bytes | memoryview) -> set[tuple[str, str]]:
     """(platform, account id) of each entry of a stored body, read defensively: the body
     may be exactly what made it fail."""
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -57,4 +59,5 @@ class ChoosePageForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["page"].choices = choices
+        # The field declared above (`fields` is typed with the base `Field`).
+        cast(forms.ChoiceField, self.fields["page"]).choices = choices

@@ -71,7 +71,7 @@ def _recorder(channel_id: int) -> CallRecorder:
         if call.error_code == ErrorCode.NEEDS_REAUTH:
             connection_flag_reauth(channel_id=channel_id, message=call.error_message, now=call.at)
 
-    return record  # type: ignore[return-value]
+    return record
 
 
 def connection_flag_reauth(*, channel_id: int, message: str, now: datetime) -> bool:

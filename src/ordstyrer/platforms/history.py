@@ -40,6 +40,7 @@ from ordstyrer.connectors.base import (
     Capability,
     Comment,
     ConnectorError,
+    Listing,
     Post,
     iterate_pages,
     supports,
@@ -219,9 +220,11 @@ def backfill(
     posts = iterate_pages(lambda cursor: connector.list_posts(since=since, cursor=cursor, limit=25))
     for post in posts:
         counts.posts += 1
-        comments = iterate_pages(
-            lambda cursor, pid=post.id: connector.list_comments(pid, cursor=cursor, limit=100)
-        )
+
+        def page_of_comments(cursor: str | None, pid: str = post.id) -> Listing[Comment]:
+            return connector.list_comments(pid, cursor=cursor, limit=100)
+
+        comments = iterate_pages(page_of_comments)
         while chunk := list(islice(comments, TRIAGE_BATCH)):
             triaged = pretriage(channel, chunk, context)  # one batch through the models
             for comment in chunk:

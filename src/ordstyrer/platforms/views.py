@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +24,13 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
-from ordstyrer.core.console import act, fail_message, municipality_view, submit_form
+from ordstyrer.core.console import (
+    MunicipalityRequest,
+    act,
+    fail_message,
+    municipality_view,
+    submit_form,
+)
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
@@ -32,12 +38,17 @@ from ordstyrer.platforms.models import ConnectionMethod, Platform
 from ordstyrer.platforms.selectors import connection_overview
 from ordstyrer.tenants.models import Municipality
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 SESSION_LOGIN = "platforms_login"
 SESSION_PAGES = "platforms_pages"
 LOGIN_TTL = 15 * 60
 
 
-def _channel(request: HttpRequest, municipality: Municipality, pk: int, need: str) -> Channel:
+def _channel(
+    request: MunicipalityRequest, municipality: Municipality, pk: int, need: str
+) -> Channel:
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     if need == "see":
         if not (
@@ -55,12 +66,12 @@ def _status_page(channel: Channel) -> HttpResponse:
 
 @municipality_view()
 @require_GET
-def connection(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def connection(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "see")
     return _render_status(request, channel)
 
 
-def _render_status(request: HttpRequest, channel: Channel, **forms: Any) -> HttpResponse:
+def _render_status(request: MunicipalityRequest, channel: Channel, **forms: Any) -> HttpResponse:
     overview = connection_overview(channel=channel)
     return render(
         request,
@@ -83,7 +94,7 @@ def _render_status(request: HttpRequest, channel: Channel, **forms: Any) -> Http
 
 @municipality_view()
 @require_POST
-def login_start(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def login_start(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Send the person to Meta's login dialog (Facebook Login for Business)."""
     channel = _channel(request, municipality, pk, "manage")
     if not login.login_configured():
@@ -120,7 +131,10 @@ def oauth_callback(request: HttpRequest) -> HttpResponse:
     # Meta's one fixed redirect URI is outside the municipality's URLs (no
     # `municipality_view`, so no `request.actor`): the channel is checked for the user.
     channel = access_channel(
-        user=request.user, id=int(pending["channel_id"]), slug=pending["slug"], need="manage"
+        user=cast("User", request.user),  # login_required: Django's User
+        id=int(pending["channel_id"]),
+        slug=pending["slug"],
+        need="manage",
     )
     if request.GET.get("error") or not request.GET.get("code"):
         messages.error(request, _("Innloggingen hos Meta ble avbrutt."))
@@ -163,7 +177,7 @@ def _pending_pages(request: HttpRequest, channel: Channel) -> dict[str, Any] | N
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def choose(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def choose(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Choose which of the person's Pages (or Instagram accounts) the channel is."""
     channel = _channel(request, municipality, pk, "manage")
     pending = _pending_pages(request, channel)
@@ -205,7 +219,7 @@ def choose(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 @municipality_view()
 @require_POST
-def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def system_token(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Connect with a token IT made for a Business Manager system user."""
     channel = _channel(request, municipality, pk, "manage")
     form = SystemTokenForm(request.POST)
@@ -230,7 +244,7 @@ def system_token(request: HttpRequest, municipality: Municipality, pk: int) -> H
 
 @municipality_view()
 @require_POST
-def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def disconnect(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
 
     def done(connection: Any) -> str:
@@ -250,7 +264,7 @@ def disconnect(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
 
 @municipality_view()
 @require_POST
-def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def backfill(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
     form = BackfillForm(request.POST)
     if not form.is_valid():
@@ -267,7 +281,9 @@ def backfill(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
 
 @municipality_view()
 @require_POST
-def import_export(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def import_export(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     channel = _channel(request, municipality, pk, "manage")
     form = ImportForm(request.POST, request.FILES)
     started = submit_form(

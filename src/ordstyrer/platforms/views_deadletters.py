@@ -5,14 +5,14 @@ selectors and services are in `platforms.deadletters`."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import Already, act, municipality_view
+from ordstyrer.core.console import Already, MunicipalityRequest, act, municipality_view
 from ordstyrer.platforms import deadletters
 from ordstyrer.tenants.models import Municipality
 
@@ -21,14 +21,16 @@ NEED = "webhook_dead_letters"
 
 @municipality_view(need=NEED)
 @require_GET
-def dead_letter_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def dead_letter_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     letters = deadletters.dead_letters_for(user=request.actor, municipality=municipality)
     return render(request, "platforms/deadletters.html", {"letters": letters})
 
 
 @municipality_view(need=NEED)
 @require_POST
-def dead_letter_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def dead_letter_retry(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     done = deadletters.delivery_retry(
         actor=request.actor, municipality=municipality, delivery_id=pk, now=timezone.now()
     )
@@ -41,7 +43,9 @@ def dead_letter_retry(request: HttpRequest, municipality: Municipality, pk: int)
 
 @municipality_view(need=NEED)
 @require_http_methods(["GET", "POST"])
-def dead_letter_discard(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def dead_letter_discard(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     if request.method == "GET":
         letter = deadletters.dead_letter_get(
             user=request.actor, municipality=municipality, delivery_id=pk

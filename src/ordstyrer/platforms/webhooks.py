@@ -23,7 +23,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -222,6 +222,7 @@ class ChannelRouter:
             .select_related("channel__municipality")
             .first()
         )
+        channel: Channel | None
         if connection is not None:
             channel = connection.channel
         else:
@@ -439,7 +440,8 @@ def _claim_returning(now: datetime, batch: int) -> list[WebhookDelivery]:
     )
     table = connection.ops.quote_name(_TABLE)
     columns = ", ".join(
-        connection.ops.quote_name(f.column) for f in WebhookDelivery._meta.concrete_fields
+        connection.ops.quote_name(cast(str, f.column))  # a concrete field has a column
+        for f in WebhookDelivery._meta.concrete_fields
     )
     with transaction.atomic():
         where, params = waiting.query.sql_with_params()
