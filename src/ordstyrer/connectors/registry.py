@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from ordstyrer.connectors.base import CallRecorder, ConnectorError, ErrorCode
 
@@ -23,7 +23,15 @@ def kinds() -> list[str]:
     return sorted(CONNECTORS)
 
 
-def connector_class(kind: str) -> type:
+class ConnectorClass(Protocol):
+    """What the registry asks of a connector class: one built from a channel's settings."""
+
+    def from_config(
+        self, config: Mapping[str, Any], *, recorder: CallRecorder | None = None
+    ) -> Any: ...
+
+
+def connector_class(kind: str) -> ConnectorClass:
     try:
         dotted = CONNECTORS[kind]
     except KeyError:

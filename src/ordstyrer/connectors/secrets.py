@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Mapping
+from typing import NoReturn
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -30,6 +31,7 @@ class SecretToken:
     """A credential whose value is only reachable through `reveal()`."""
 
     __slots__ = ("_value",)
+    _value: str
 
     def __init__(self, value: str) -> None:
         if not isinstance(value, str) or not value:
@@ -58,7 +60,7 @@ class SecretToken:
     def __hash__(self) -> int:
         return hash(("SecretToken", self._value))
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> NoReturn:
         raise TypeError("SecretToken cannot be pickled; store it with TokenCipher.encrypt")
 
 

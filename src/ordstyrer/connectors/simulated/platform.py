@@ -15,7 +15,7 @@ import copy
 import math
 import random
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 from zoneinfo import ZoneInfo
 
 from ordstyrer.connectors.simulated.corpus import CorpusComment, load_corpus
@@ -389,6 +389,7 @@ class SimulatedPlatform:
         author = self._pick_author(rng, avoid=parent["author_id"] if parent else None)
         if author is None:
             return
+        entry: CorpusComment | None
         if parent is not None:
             entry = self._pick_reply(rng, parent)
         else:
@@ -434,7 +435,7 @@ class SimulatedPlatform:
 
     def _pick_reply(self, rng: random.Random, parent: dict[str, Any]) -> CorpusComment:
         if parent["page_author"]:  # answers to the municipality's own replies
-            allowed = {"neutral", "praise", "question", "complaint"}
+            allowed: set[str] | frozenset[str] = {"neutral", "praise", "question", "complaint"}
         else:
             allowed = REPLY_CATEGORIES.get(parent["category"], GENERIC_REPLIES)
         return rng.choice([r for r in self.corpus.replies if r.category in allowed])
@@ -494,5 +495,11 @@ class SimulatedPlatform:
         return True
 
 
+@overload
+def epoch(ts: int) -> datetime: ...
+@overload
+def epoch(ts: None) -> None: ...
+@overload
+def epoch(ts: int | None) -> datetime | None: ...
 def epoch(ts: int | None) -> datetime | None:
     return datetime.fromtimestamp(ts, tz=UTC) if ts is not None else None
