@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -15,7 +15,7 @@ from ordstyrer.channels.reviews import CHECKLIST
 from ordstyrer.tenants.models import Municipality, Unit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
     from django.db.models import QuerySet
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -32,7 +32,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-def members_of(municipality: Municipality) -> QuerySet[AbstractBaseUser]:
+def members_of(municipality: Municipality) -> QuerySet[User]:
     return (
         get_user_model()
         .objects.filter(role_assignments__municipality=municipality, is_active=True)
@@ -65,7 +65,10 @@ class ProposalForm(forms.Form):
         super().__init__(*args, **kwargs)
         lang = text_language()
         self.required_codes = required_codes
-        self.fields["unit"].queryset = Unit.objects.filter(municipality=municipality)
+        # The fields declared above (`fields` is typed with the base `Field`).
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
+            municipality=municipality
+        )
         for code in rules.PLAN_FIELD_ORDER:
             label = rules.plan_field_label(code, lang)
             label = label[:1].upper() + label[1:]
@@ -142,7 +145,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args: Any, municipality: Municipality, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = members_of(municipality)
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = members_of(municipality)
 
 
 class ClosureForm(forms.Form):

@@ -100,6 +100,10 @@ class Channel(models.Model):
     # CH-3/CH-5/CH-6 and the overdue replies); absent on a channel read any other way.
     flags: list[Flag]
     overdue_count: int
+    # The registry's queryset annotations and prefetch (`selectors._registry_queryset`).
+    active_main_admins: int
+    review_overdue: bool
+    main_admins: list[ChannelMembership]
 
     class Meta:
         ordering = ["name", "id"]

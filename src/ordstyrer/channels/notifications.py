@@ -38,9 +38,9 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
             role = channel.current_approver_role
             if role is None:
                 return 0
-            approvers = eligible_approvers(channel=channel, chain_role=role).exclude(
-                pk=channel.submitted_by_id
-            )
+            approvers = eligible_approvers(channel=channel, chain_role=role)
+            if channel.submitted_by_id is not None:  # (excluding pk=None excluded no one)
+                approvers = approvers.exclude(pk=channel.submitted_by_id)
             context["role"] = rules.role_label(role)
             subject = _("Kanalforslag venter på din godkjenning: %(name)s") % context
             body = (

@@ -69,9 +69,12 @@ def channel_ids_with_need(
         return None
     if not roles_in(user, municipality):
         return []
+    wanted = CHANNEL_NEEDS[need]
+    if wanted is None:  # "view" needs no appointment; Django would fail on `role__in=None`
+        raise ValueError(f"channel need {need!r} is not held by appointment")
     return list(
         ChannelMembership.objects.filter(
-            user=user_of(user), channel__municipality=municipality, role__in=CHANNEL_NEEDS[need]
+            user=user_of(user), channel__municipality=municipality, role__in=wanted
         )
         .values_list("channel_id", flat=True)
         .order_by("channel_id")

@@ -101,8 +101,8 @@ def reviews_sweep(*, now: datetime) -> int:
         .filter(has_open=False)
         .select_related("municipality")
     )
-    for channel in without_open[:SWEEP_BATCH]:
-        by_municipality[channel.municipality_id].append(channel)
+    for live in without_open[:SWEEP_BATCH]:
+        by_municipality[live.municipality_id].append(live)
     for channels in by_municipality.values():
         policy = policy_for(municipality=channels[0].municipality)
         if rules.review_interval_days(policy) is None:

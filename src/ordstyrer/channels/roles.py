@@ -25,15 +25,15 @@ from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
-def check_member(user: AbstractBaseUser | None, municipality: Municipality, what: str) -> None:
+def check_member(user: User | None, municipality: Municipality, what: str) -> None:
     if user is None or not roles_in(user, municipality):
         raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
 
 
-def _refuse_last_main_admin(channel: Channel, user: AbstractBaseUser) -> None:
+def _refuse_last_main_admin(channel: Channel, user: User) -> None:
     others = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user)
     if not others.exists():
         raise ServiceError(
@@ -47,7 +47,7 @@ def _refuse_last_main_admin(channel: Channel, user: AbstractBaseUser) -> None:
 
 
 def channel_role_set(
-    *, actor: ActorLike, channel: Channel, user: AbstractBaseUser, role: str
+    *, actor: ActorLike, channel: Channel, user: User, role: str
 ) -> ChannelMembership:
     """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
     administrator is refused."""
@@ -62,7 +62,7 @@ def channel_role_set(
             raise ServiceError(_("Kanalen er avviklet."))
         membership = channel.memberships.filter(user=user).first()
         previous = membership.role if membership else ""
-        if previous == role:
+        if membership is not None and previous == role:  # (role is never "")
             return membership
         if previous == ChannelRole.MAIN_ADMIN:
             _refuse_last_main_admin(channel, user)
@@ -83,7 +83,7 @@ def channel_role_set(
     return membership
 
 
-def channel_role_remove(*, actor: ActorLike, channel: Channel, user: AbstractBaseUser) -> None:
+def channel_role_remove(*, actor: ActorLike, channel: Channel, user: User) -> None:
     """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
     with transaction.atomic():
         channel = lock_channel(channel)

@@ -35,7 +35,8 @@ from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 # --- the overdue-replies hook (CH-5) ---------------------------------------------------
 
@@ -75,7 +76,7 @@ def _imported(dotted: str) -> OverdueCounter:
 class Flag:
     code: str
     rule: str
-    message: str
+    message: StrOrPromise  # a lazy translation, said in the reader's language
 
 
 def _active_main_admin_filter() -> Q:
@@ -137,8 +138,10 @@ def _registry_queryset(municipality: Municipality, *, today: date) -> QuerySet[C
     late_review = ChannelReview.objects.filter(
         channel=OuterRef("pk"), completed_at__isnull=True, due_on__lt=today
     )
+    # django-stubs refuses to annotate a name the model declares, though Django allows it
+    # for a non-column attribute (Channel declares these three for the registry's readers).
     return (
-        Channel.objects.filter(municipality=municipality)
+        Channel.objects.filter(municipality=municipality)  # type: ignore[no-redef]
         .select_related("unit")
         .prefetch_related(Prefetch("memberships", queryset=main_admins, to_attr="main_admins"))
         .annotate(
@@ -220,7 +223,7 @@ def active_main_admin_count(*, channel: Channel) -> int:
     )
 
 
-def main_admin_users(*, channel: Channel) -> list[AbstractBaseUser]:
+def main_admin_users(*, channel: Channel) -> list[User]:
     return [
         m.user
         for m in channel.memberships.filter(role=ChannelRole.MAIN_ADMIN, user__is_active=True)
@@ -229,7 +232,7 @@ def main_admin_users(*, channel: Channel) -> list[AbstractBaseUser]:
     ]
 
 
-def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[AbstractBaseUser]:
+def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[User]:
     """The people who may decide the chain step `chain_role` for this channel (CH-1).
 
     A unit leader step is for the leader of the channel's unit (or a leader without a
@@ -239,9 +242,10 @@ def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[Abstrac
     assignments = RoleAssignment.objects.filter(municipality=channel.municipality_id, role=holder)
     if chain_role == "unit_leader" and channel.unit_id is not None:
         assignments = assignments.filter(Q(unit=channel.unit_id) | Q(unit__isnull=True))
-    User = get_user_model()
-    return User.objects.filter(is_active=True, pk__in=assignments.values("user")).order_by(
-        "first_name", "username"
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=assignments.values("user"))
+        .order_by("first_name", "username")
     )
 
 
@@ -249,6 +253,8 @@ def is_eligible_approver(user: ActorLike, *, channel: Channel, chain_role: str) 
     if not roles_in(user, channel.municipality):
         return False
     person = user_of(user)
+    if person is None:  # not reached: the system holds no role
+        return False
     return eligible_approvers(channel=channel, chain_role=chain_role).filter(pk=person.pk).exists()
 
 

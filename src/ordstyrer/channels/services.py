@@ -58,7 +58,7 @@ from ordstyrer.tenants.models import Municipality, Unit
 from ordstyrer.tenants.selectors import policy_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 PROPOSAL_FIELDS = ("name", "kind", "unit", "url", "platform_id", "purpose", "audience")
 
@@ -110,7 +110,7 @@ def _name_taken(channel: Channel) -> bool:
 
 
 def _set_proposed_main_admin(
-    channel: Channel, user: AbstractBaseUser, *, actor: ActorLike, now: datetime
+    channel: Channel, user: User, *, actor: ActorLike, now: datetime
 ) -> None:
     """While a proposal is editable, the main administrator named in it is replaced."""
     check_member(user, channel.municipality, _("Hovedadministratoren"))
@@ -135,7 +135,7 @@ def channel_propose(
     purpose: str = "",
     audience: str = "",
     plan: dict[str, str] | None = None,
-    main_admin: AbstractBaseUser | None = None,
+    main_admin: User | None = None,
 ) -> Channel:
     """Draft a proposal for a new official channel (CH-1, CH-2). Any employee may; it
     is submitted with `channel_submit` once the plan is complete."""
@@ -180,7 +180,7 @@ def channel_update(
     *,
     actor: ActorLike,
     channel: Channel,
-    main_admin: AbstractBaseUser | None = None,
+    main_admin: User | None = None,
     **fields: Any,
 ) -> Channel:
     """Edit a draft or rejected proposal (name, platform, unit, URL, plan fields)."""

@@ -10,7 +10,7 @@ import csv
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,7 +44,7 @@ from ordstyrer.channels.selectors import (
     reviews_for,
 )
 from ordstyrer.core import console
-from ordstyrer.core.console import fail_message, municipality_view
+from ordstyrer.core.console import MunicipalityRequest, fail_message, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
@@ -59,7 +59,7 @@ def _detail(channel: Channel) -> HttpResponse:
 
 
 @municipality_view()
-def channel_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def channel_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     status = request.GET.get("status") or ""
     statuses = [status] if status in ChannelStatus.values else None
@@ -90,7 +90,7 @@ def _csv_cell(value: Any) -> str:
 
 
 @municipality_view()
-def account_list_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def account_list_csv(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """CH-8: every official account with its purpose, owner, main admin and status."""
     policy = policy_for(municipality=municipality)
     today = timezone.localdate()
@@ -173,7 +173,7 @@ def _proposal_context(municipality: Municipality, form: ProposalForm) -> dict[st
 
 @municipality_view(need="propose_channel")
 @require_http_methods(["GET", "POST"])
-def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def propose(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
     form = ProposalForm(
         request.POST or None,
@@ -204,7 +204,7 @@ def propose(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def edit(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def edit(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     if not may_edit_proposal(request.actor, channel):
         raise NotPermitted(
@@ -271,7 +271,7 @@ def _chain_steps(channel: Channel, events: list[Any], lang: str) -> list[dict[st
 
 
 @municipality_view()
-def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     policy = policy_for(municipality=municipality)
     lang = text_language()
@@ -317,7 +317,7 @@ def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 @municipality_view()
 @require_POST
-def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """One state transition, named by the posted `action`."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     action = request.POST.get("action", "")
@@ -363,7 +363,7 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 
 @municipality_view()
 @require_POST
-def roles(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def roles(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Give, change or take away a role on the channel (CH-3)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     raw = request.POST.get("remove", "")

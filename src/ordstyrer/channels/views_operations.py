@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.channels.reviews import CHECKLIST, review_record
 from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
-from ordstyrer.core.console import act, municipality_view, submit_form
+from ordstyrer.core.console import MunicipalityRequest, act, municipality_view, submit_form
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -27,7 +27,7 @@ NOTICE_LANGUAGE_NAMES = {"nb": gettext_lazy("bokmål"), "nn": gettext_lazy("nyno
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Plan a closure, see the notices to publish, end one early (CH-9)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     may_manage = has_channel_need(request.actor, channel, "manage")
@@ -83,7 +83,7 @@ def closures(request: HttpRequest, municipality: Municipality, pk: int) -> HttpR
 @municipality_view()
 @require_POST
 def closure_action(
-    request: HttpRequest, municipality: Municipality, pk: int, closure_id: int
+    request: MunicipalityRequest, municipality: Municipality, pk: int, closure_id: int
 ) -> HttpResponse:
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     closure = get_object_or_404(Closure, pk=closure_id, channel=channel)
@@ -114,7 +114,7 @@ def closure_action(
 
 
 @municipality_view()
-def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def house_rules(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The forum's own rules from the policy, ready to paste on the channel (CH-10)."""
     from ordstyrer.policy.render import render_house_rules
 
@@ -143,7 +143,7 @@ def house_rules(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def review(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Record a review of the channel and see earlier ones (CH-6)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     may_review = has_channel_need(request.actor, channel, "review")
