@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from ordstyrer.inbox.reply_templates import TEMPLATES
 from ordstyrer.inbox.widgets import RENDERER
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import User
 
 # A person closes with these reasons; "removed by the author" is the system's.
 PERSON_CLOSE_REASONS = [(v, label) for v, label in CloseReason.choices if v != "author_removed"]
@@ -72,14 +72,15 @@ class CloseForm(PageForm):
 class AssignForm(PageForm):
     assignee = forms.ChoiceField(label=_("Tildel til"), required=False)
 
-    def __init__(self, *args: Any, people: list[AbstractUser], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = {str(p.pk): p for p in people}
-        self.fields["assignee"].choices = [("", _("Kanalens administratorer"))] + [
-            (str(p.pk), p.get_full_name() or p.username) for p in people
-        ]
+        # The fields declared above (`fields` is typed with the base `Field`).
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", _("Kanalens administratorer"))
+        ] + [(str(p.pk), p.get_full_name() or p.username) for p in people]
 
-    def person(self) -> AbstractUser | None:
+    def person(self) -> User | None:
         """The chosen person, or None for the channel's administrators."""
         return self.people.get(self.cleaned_data.get("assignee") or "")
 
@@ -136,10 +137,13 @@ class UnwantedReportForm(forms.Form):
 
     def __init__(self, *args: Any, channels: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channel"].choices = [("", "")] + [(str(c.pk), c.name) for c in channels]
+        cast(forms.ChoiceField, self.fields["channel"]).choices = [("", "")] + [
+            (str(c.pk), c.name) for c in channels
+        ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
         if not data.get("link") and not (data.get("text") or "").strip():
             raise forms.ValidationError(
                 _("Lim inn en lenke til ytringen eller teksten den inneholder.")

@@ -19,10 +19,10 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import JSONField, Q
+from django.db.models import JSONField, Model, Q
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
@@ -359,7 +359,8 @@ def _values(obj: Any, *, with_id: bool = True) -> list[Any]:
     """A model instance's row as `bulk_create` would send it for these models (no field
     changes its value on save: no `auto_now`), JSON as `json.dumps` gives it (jsonb
     stores the same value)."""
-    attnames, json_at = _row_shape(type(obj), with_id)
+    model: type[Model] = type(obj)
+    attnames, json_at = _row_shape(model, with_id)
     row = [getattr(obj, name) for name in attnames]
     for i in json_at:
         row[i] = json.dumps(row[i])
@@ -367,7 +368,7 @@ def _values(obj: Any, *, with_id: bool = True) -> list[Any]:
 
 
 @functools.cache
-def _row_shape(model: Any, with_id: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
+def _row_shape(model: type[Model], with_id: bool) -> tuple[tuple[str, ...], tuple[int, ...]]:
     fields = _columns(model, with_id=with_id)
     json_at = tuple(i for i, f in enumerate(fields) if isinstance(f, JSONField))
     return tuple(f.attname for f in fields), json_at
@@ -528,7 +529,8 @@ def _create(
         audit=False,
     )
     if conversation is not None and not comment.removed:
-        _follow_up(conversation, item, item.started_at, ctx)
+        # started_at: set by `_unsaved_item` above.
+        _follow_up(conversation, item, cast(datetime, item.started_at), ctx)
     if not comment.removed and item.listed:
         # CH-9: a comment on a channel closed on a platform without a comment switch.
         from ordstyrer.channels.closures import closure_comment_arrived

@@ -23,6 +23,7 @@ from ordstyrer.connectors.base import (
     ChangeEvent,
     Comment,
     ConnectorError,
+    Listing,
     iterate_pages,
     supports,
 )
@@ -36,7 +37,11 @@ logger = logging.getLogger("ordstyrer.inbox")
 
 # Seconds between polls: the simulated page is the demo's only way in; the others have
 # webhooks and are polled as a safety net.
-POLL_EVERY = {ChannelKind.SIMULATED: 60, ChannelKind.FACEBOOK: 900, ChannelKind.INSTAGRAM: 900}
+POLL_EVERY: dict[str, int] = {
+    ChannelKind.SIMULATED: 60,
+    ChannelKind.FACEBOOK: 900,
+    ChannelKind.INSTAGRAM: 900,
+}
 RECENT_POSTS = timedelta(days=14)
 OVERLAP = timedelta(hours=1)
 MAX_BACKOFF = timedelta(hours=6)
@@ -77,14 +82,11 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> tuple[list[Commen
         max_pages=8,
     )
     for post in posts:
-        out.extend(
-            iterate_pages(
-                lambda cursor, pid=post.id: connector.list_comments(
-                    pid, since=since, cursor=cursor, limit=50
-                ),
-                max_pages=20,
-            )
-        )
+
+        def page_of_comments(cursor: str | None, pid: str = post.id) -> Listing[Comment]:
+            return connector.list_comments(pid, since=since, cursor=cursor, limit=50)
+
+        out.extend(iterate_pages(page_of_comments, max_pages=20))
     return out, poll.cursor
 
 

@@ -94,7 +94,7 @@ def _tokens(language: str) -> list[tuple[str, Any]] | None:
     if language in _FORMATS:
         return _FORMATS[language]
     fmt = get_format("SHORT_DATETIME_FORMAT", language)
-    tokens: list[tuple[str, Any]] | None = []
+    tokens: list[tuple[str, Any]] = []
     escaped = False
     for char in fmt:
         if escaped:
@@ -110,8 +110,8 @@ def _tokens(language: str) -> list[tuple[str, Any]] | None:
         elif char == "M":
             tokens.append(("name", {m: str(MONTHS_3[m]).title() for m in range(1, 13)}))
         elif char.isalpha():
-            tokens = None
-            break
+            _FORMATS[language] = None
+            return None
         else:
             tokens.append(("text", char))
     _FORMATS[language] = tokens

@@ -30,7 +30,7 @@ from ordstyrer.inbox.transitions import (
     transition,
 )
 
-DEFAULT_TARGETS = {
+DEFAULT_TARGETS: dict[str, str] = {
     ReferralKind.FORMAL: "formell henvendelse (postmottak)",
     ReferralKind.POLITICAL: "politisk nivå",
 }

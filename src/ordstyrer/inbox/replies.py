@@ -299,7 +299,7 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
 def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str:
     attempts = reply.attempts + 1
     if not exc.permanent and attempts < MAX_ATTEMPTS:
-        wait = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
+        wait: float = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
         if exc.retry_after:
             wait = max(wait, float(exc.retry_after))
         Reply.objects.filter(pk=reply.pk, status=reply.status).update(

@@ -38,7 +38,7 @@ from ordstyrer.inbox.models import (
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import User
 
 PAGE_SIZE = 50
 COUNT_CAP = 1000
@@ -200,7 +200,7 @@ class ListItem:
         *values, username, first_name, last_name = row
         assignee_id = values[-1]
         person = Assignee(assignee_id, username, first_name, last_name) if assignee_id else None
-        return cls(*values, person)
+        return cls(*values + [person])
 
 
 class ChannelChoice(NamedTuple):
@@ -380,6 +380,7 @@ def inbox_page(
     if filters.search and not refused:
         waiting = waiting.filter(search_filter(filters.search, open_only=True))
     open_count, overdue_count = _waiting_counts(waiting, now)
+    items: QuerySet[InboxItem]
     if filters.urgent_first:
         items = base.filter(open=True).alias(urgency=urgency())
         items = items.order_by("urgency", "due_at", "pk")
@@ -442,8 +443,9 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
     """The item with its whole thread (the top-level comment, every reply under it, our
     replies), its timeline, earlier versions, referrals and employees' reports."""
     root = item.parent_platform_id or item.platform_id
-    if item.conversation_id is not None:
-        root = item.conversation.parent_platform_id or item.conversation.platform_id
+    conversation = item.conversation  # None (no query) when conversation_id is
+    if conversation is not None:
+        root = conversation.parent_platform_id or conversation.platform_id
     thread_items = [
         item if i.pk == item.pk else i  # the page's own item is read already, in full
         for i in InboxItem.objects.filter(channel=item.channel_id)
@@ -491,7 +493,7 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
     )
 
 
-def assignable_people(*, channel: Channel) -> list[AbstractUser]:
+def assignable_people(*, channel: Channel) -> list[User]:
     """The people an item of `channel` may be assigned to: its administrators and
     editors, and communications (CH-3)."""
     members = ChannelMembership.objects.filter(channel=channel, role__in=REPLY_ROLES).values("user")

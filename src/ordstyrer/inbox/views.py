@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import act, act_on_form, municipality_view
+from ordstyrer.core.console import MunicipalityRequest, act, act_on_form, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import presence, privacy, reply_templates, services
@@ -55,7 +55,7 @@ def _detail_url(item: InboxItem, anchor: str = "") -> str:
 
 @municipality_view(need="inbox")
 @require_GET
-def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def inbox_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     filters = parse_filter(request.GET)
     now = timezone.now()
     page = inbox_page(user=request.actor, municipality=municipality, filters=filters, now=now)
@@ -81,7 +81,7 @@ def inbox_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
     )
 
 
-def _safe_next(request: HttpRequest, fallback: str) -> str:
+def _safe_next(request: MunicipalityRequest, fallback: str) -> str:
     target = request.POST.get("next") or ""
     slug = request.municipality.slug
     if target.startswith(f"/m/{slug}/innboks/") and "//" not in target:
@@ -91,7 +91,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @municipality_view(need="inbox")
 @require_POST
-def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def inbox_bulk(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """Bulk actions on the checked items, or one row's own button (`row=action:id`)."""
     action = request.POST.get("action") or ""
     ids = [i for i in request.POST.getlist("item") if i.isdigit()]
@@ -128,13 +128,13 @@ def inbox_bulk(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 @municipality_view(need="inbox")
 @require_GET
-def item_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_page(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     return _render_detail(request, item)
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: MunicipalityRequest,
     item: InboxItem,
     *,
     reply_form: ReplyForm | None = None,
@@ -226,7 +226,9 @@ def _render_detail(
 
 @municipality_view(need="inbox")
 @require_POST
-def item_reveal_ids(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_reveal_ids(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     """Show the item's national ID numbers to this person for a while (PU-1; audited)."""
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     privacy.item_reveal_national_ids(actor=request.actor, item=item, now=timezone.now())
@@ -234,13 +236,13 @@ def item_reveal_ids(request: HttpRequest, municipality: Municipality, pk: int) -
     return redirect(_detail_url(item))
 
 
-def _work_item(request: HttpRequest, municipality: Municipality, pk: int) -> InboxItem:
+def _work_item(request: MunicipalityRequest, municipality: Municipality, pk: int) -> InboxItem:
     return access_item(user=request.actor, id=pk, slug=municipality.slug, need="work")
 
 
 @municipality_view(need="inbox")
 @require_POST
-def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_reply(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     form = ReplyForm(request.POST, auto_id="reply_%s")
     if not form.is_valid():
@@ -273,7 +275,9 @@ def item_reply(request: HttpRequest, municipality: Municipality, pk: int) -> Htt
 
 @municipality_view(need="inbox")
 @require_http_methods(["GET", "POST"])
-def item_presence(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_presence(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     """The "someone else is writing here" notice as a fragment for presence.js (#15);
     a POST first records that this person is writing (a heartbeat while they type)."""
     item = _work_item(request, municipality, pk)
@@ -291,7 +295,7 @@ def item_presence(request: HttpRequest, municipality: Municipality, pk: int) -> 
 
 @municipality_view(need="inbox")
 @require_POST
-def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_status(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     action = request.POST.get("action") or ""
     if action not in services.STATUS_ACTIONS:
@@ -317,7 +321,7 @@ def item_status(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 
 @municipality_view(need="inbox")
 @require_POST
-def item_assign(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_assign(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     form = AssignForm(request.POST, people=assignable_people(channel=item.channel))
     return act_on_form(
@@ -332,7 +336,7 @@ def item_assign(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 
 @municipality_view(need="inbox")
 @require_POST
-def item_note(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_note(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     return act_on_form(
         request,
@@ -346,7 +350,9 @@ def item_note(request: HttpRequest, municipality: Municipality, pk: int) -> Http
 
 @municipality_view(need="inbox")
 @require_POST
-def item_refer_view(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_refer_view(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     return act_on_form(
         request,
@@ -366,7 +372,9 @@ def item_refer_view(request: HttpRequest, municipality: Municipality, pk: int) -
 
 @municipality_view(need="inbox")
 @require_POST
-def item_escalate_view(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def item_escalate_view(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     item = _work_item(request, municipality, pk)
     return act_on_form(
         request,

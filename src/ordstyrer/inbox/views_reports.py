@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ordstyrer.core.console import municipality_view
+from ordstyrer.core.console import MunicipalityRequest, municipality_view
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import may_view_channel
@@ -26,7 +26,7 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
 
 
-def _report(request: HttpRequest, municipality: Municipality) -> Report:
+def _report(request: MunicipalityRequest, municipality: Municipality) -> Report:
     """The response-time report for the period the request asks for."""
     since, until = report_period(request, default_days=DEFAULT_DAYS, max_days=MAX_DAYS)
     return response_report(
@@ -63,7 +63,7 @@ def _table_row(figures: Figures) -> dict[str, str | int]:
 
 @municipality_view(need="inbox")
 @require_GET
-def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def report(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     result = _report(request, municipality)
     sections = [
         {
@@ -89,7 +89,7 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="inbox")
 @require_GET
-def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def report_csv(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     result = _report(request, municipality)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -122,7 +122,7 @@ def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 @municipality_view(need="report_unwanted")
 @require_http_methods(["GET", "POST"])
-def report_unwanted(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def report_unwanted(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """DI-11: any employee reports an unwanted statement on an official channel."""
     channels = reportable_channels(municipality=municipality)
     form = UnwantedReportForm(request.POST or None, channels=channels)
