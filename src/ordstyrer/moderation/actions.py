@@ -4,7 +4,7 @@ timeline and the audit log. Callers hold `transaction.atomic` and the item's row
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -31,6 +31,9 @@ from ordstyrer.moderation.models import (
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def settings_for(municipality: Municipality) -> ModerationSettings:
     """The municipality's moderation settings (the defaults until someone saves them)."""
@@ -50,15 +53,18 @@ def settings_or_default(municipality: Municipality) -> ModerationSettings:
     return found if found is not None else ModerationSettings(municipality=municipality)
 
 
-def require_person(actor: ActorLike, what: str) -> None:
-    """Deleting and banning is a person's decision, never a rule's (MO-1; HS-02)."""
-    if not getattr(user_of(actor), "is_authenticated", False):
+def require_person(actor: ActorLike, what: str) -> User:
+    """Deleting and banning is a person's decision, never a rule's (MO-1; HS-02).
+    Returns the person."""
+    user = user_of(actor)
+    if user is None or not getattr(user, "is_authenticated", False):
         raise ServiceError(
             _("Bare en person kan %(what)s; automatiske regler kan bare skjule eller flagge.")
             % {"what": what},
             rule="MO-1",
             code="person_required",
         )
+    return user
 
 
 def guard_item(item: InboxItem) -> None:
@@ -187,7 +193,9 @@ def private_notice_possible(channel: Any) -> bool:
     from ordstyrer.connectors.base import Capability
     from ordstyrer.connectors.registry import connector_class
 
-    declared = getattr(connector_class(channel.kind), "capabilities", frozenset())
+    declared: frozenset[Capability] = getattr(
+        connector_class(channel.kind), "capabilities", frozenset()
+    )
     return Capability.PRIVATE_REPLIER in declared
 
 

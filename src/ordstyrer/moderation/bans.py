@@ -60,7 +60,9 @@ IN_FORCE = (ActionStatus.QUEUED, ActionStatus.DONE, ActionStatus.RECORDED)
 def platform_can_block(channel: Channel) -> bool:
     """Whether the channel's platform can ban through its API (declared capabilities;
     no platform call)."""
-    declared = getattr(connector_class(channel.kind), "capabilities", frozenset())
+    declared: frozenset[Capability] = getattr(
+        connector_class(channel.kind), "capabilities", frozenset()
+    )
     return Capability.BLOCKER in declared
 
 

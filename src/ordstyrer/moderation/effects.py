@@ -35,7 +35,7 @@ from ordstyrer.moderation.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 
 def _lock(op: PlatformOp) -> tuple[ModerationAction, InboxItem]:
@@ -50,7 +50,7 @@ def _lock(op: PlatformOp) -> tuple[ModerationAction, InboxItem]:
     return action, item
 
 
-def _member(person: AbstractBaseUser | None, item: InboxItem) -> AbstractBaseUser | None:
+def _member(person: User | None, item: InboxItem) -> User | None:
     """The person as the archive's actor, if still a member (else the system)."""
     if person is not None and roles_in(person, item.municipality):
         return person

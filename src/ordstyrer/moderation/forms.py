@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +32,11 @@ class HideForm(IntentForm):
 
     def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = [("", _("Uten grunnlag (arkiveres ikke)")), *grounds]
+        # The field declared above (`fields` is typed with the base `Field`).
+        cast(forms.ChoiceField, self.fields["ground"]).choices = [
+            ("", _("Uten grunnlag (arkiveres ikke)")),
+            *grounds,
+        ]
         self.fields["ground"].help_text = _(
             "Med grunnlag arkiveres den skjulte kommentaren som dokumentasjon (MO-6), og den "
             "kan meldes til politiet (MO-3)."
@@ -58,7 +62,7 @@ class RemoveForm(IntentForm):
         # Deleting is a deliberate act: no ground is ever chosen in advance; the
         # automatic category is shown beside the list as a suggestion with its reason.
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = grounds
+        cast(forms.ChoiceField, self.fields["ground"]).choices = grounds
 
 
 class BanForm(RemoveForm):

@@ -169,6 +169,14 @@ class ModerationAction(models.Model):
     # The form's key (`core.intents`): a replayed post returns this action, never a second.
     intent_key = models.CharField(max_length=64, blank=True, default="")
 
+    # Not columns: what the item page's panel reads (`selectors._panel_actions`: the
+    # archive record's number and ground; `selectors.mark_followups`: how a failed
+    # notice can still be given); absent on an action read any other way.
+    archive_sequence: int | None
+    archive_ground: str | None
+    private_possible: bool
+    public_possible: bool
+
     class Meta:
         ordering = ["-requested_at", "-id"]
         verbose_name = _("modereringshandling")

@@ -109,8 +109,10 @@ def mark_followups(actions: list[ModerationAction], item: InboxItem) -> list[Mod
 def _panel_actions(item: InboxItem) -> list[ModerationAction]:
     """The item's actions, newest first, with what the panel shows of each: who asked,
     the platform steps, and the archive record's number and ground (not the record)."""
+    # django-stubs refuses to annotate a name the model declares, though Django allows it
+    # for a non-column attribute (ModerationAction declares these two for the panel).
     actions = list(
-        ModerationAction.objects.filter(item=item)
+        ModerationAction.objects.filter(item=item)  # type: ignore[no-redef]
         .select_related("requested_by")
         .annotate(
             archive_sequence=F("archive_record__sequence"),

@@ -408,20 +408,17 @@ def deletion_approve(
 ) -> ModerationAction:
     """The second approver confirms a deletion: another person who may delete (MO-1)."""
     now = now or timezone.now()
-    require_person(actor, _("godkjenne sletting"))
+    me = require_person(actor, _("godkjenne sletting"))
     with transaction.atomic():
         item = lock_item(action.item_id)
         action = _lock_action(action)
         policy = policy_for(municipality=item.municipality)
         require_remove(actor, item.channel, policy)
-        if (
-            action.approved_by_id == user_of(actor).pk
-            and action.requested_by_id != user_of(actor).pk
-        ):
+        if action.approved_by_id == me.pk and action.requested_by_id != me.pk:
             return action  # the same approval posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
             raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
-        if action.requested_by_id == user_of(actor).pk:
+        if action.requested_by_id == me.pk:
             raise Conflict(
                 _("En annen person enn den som foreslo slettingen, må godkjenne den."),
                 code="same_person",
@@ -449,7 +446,12 @@ def deletion_reject(
         item = lock_item(action.item_id)
         action = _lock_action(action)
         require_moderate(actor, item.channel)
-        if action.status == ActionStatus.REJECTED and action.rejected_by_id == user_of(actor).pk:
+        me = user_of(actor)  # a person: require_moderate refuses the system
+        if (
+            action.status == ActionStatus.REJECTED
+            and me is not None
+            and action.rejected_by_id == me.pk
+        ):
             return action  # the same rejection posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
             raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.console import (
     Done,
+    MunicipalityRequest,
     act,
     act_on_form,
     fail_message,
@@ -74,7 +75,7 @@ REFUSED = (ServiceError, NotPermitted)
 
 
 def _posted(
-    request: HttpRequest,
+    request: MunicipalityRequest,
     municipality: Municipality,
     pk: int,
     form_class: type[Any],
@@ -94,7 +95,7 @@ def _posted(
 
 @municipality_view(need="inbox")
 @require_POST
-def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def hide(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> Any:
         return services.comment_hide(
             actor=request.actor,
@@ -110,7 +111,7 @@ def hide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespo
 
 @municipality_view(need="inbox")
 @require_POST
-def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def unhide(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     return act(
         request,
@@ -127,7 +128,7 @@ def unhide(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 
 def _removal(
-    request: HttpRequest,
+    request: MunicipalityRequest,
     municipality: Municipality,
     pk: int,
     kind: str,
@@ -174,7 +175,7 @@ def _removal(
 
 @municipality_view(need="inbox")
 @require_POST
-def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def delete(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> ModerationAction:
         return services.comment_delete(
             actor=request.actor,
@@ -198,7 +199,7 @@ def delete(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 @municipality_view(need="inbox")
 @require_POST
-def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def ban(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> ModerationAction:
         return bans.author_ban(
             actor=request.actor,
@@ -220,7 +221,7 @@ def ban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 
 @municipality_view(need="inbox")
 @require_POST
-def unban(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def unban(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     def call(item: InboxItem, data: dict[str, Any]) -> Any:
         return bans.author_unban(
             actor=request.actor,
@@ -246,7 +247,7 @@ def _next(request: HttpRequest, action: ModerationAction, municipality: Municipa
 
 @municipality_view(need="read")
 @require_POST
-def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def approve(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return act(
         request,
@@ -259,7 +260,7 @@ def approve(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
 
 @municipality_view(need="read")
 @require_POST
-def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def reject(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return act_on_form(
         request,
@@ -276,7 +277,7 @@ def reject(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRes
 
 @municipality_view(need="read")
 @require_POST
-def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def notice_retry(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Send a failed notice again (MO-4): `via=private` or `via=public`."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     private = request.POST.get("via") == "private"
@@ -293,7 +294,9 @@ def notice_retry(request: HttpRequest, municipality: Municipality, pk: int) -> H
 
 @municipality_view(need="read")
 @require_POST
-def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def notice_by_hand(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
     """The author was told another way (MO-4), with a note on how."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return act(
@@ -309,7 +312,7 @@ def notice_by_hand(request: HttpRequest, municipality: Municipality, pk: int) ->
 
 @municipality_view(need="read")
 @require_GET
-def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def action_page(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     action = access_action(user=request.actor, id=pk, municipality=municipality)
     return render(
         request,
@@ -328,7 +331,7 @@ def action_page(request: HttpRequest, municipality: Municipality, pk: int) -> Ht
 
 @municipality_view(need="read")
 @require_GET
-def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def log(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     if not selectors.log_visible_to(request.actor, municipality):
         raise NotPermitted(
             _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
@@ -386,7 +389,7 @@ def log(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="manage_policy")
 @require_http_methods(["GET", "POST"])
-def settings_page(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def settings_page(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     current = settings_or_default(municipality)
     policy = policy_for(municipality=municipality)
     mo4 = policy.applies("MO-4")
@@ -441,7 +444,7 @@ REPORT_DEFAULT_DAYS = 365
 REPORT_MAX_DAYS = 3 * 366
 
 
-def _report_rows(request: HttpRequest, municipality: Municipality):
+def _report_rows(request: MunicipalityRequest, municipality: Municipality):
     if not selectors.log_visible_to(request.actor, municipality):
         raise NotPermitted(
             _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
@@ -458,7 +461,7 @@ def _report_rows(request: HttpRequest, municipality: Municipality):
 
 @municipality_view(need="read")
 @require_GET
-def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def report(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """Moderation by ground and month (MO-1), as a chart and a table."""
     since, until, rows = _report_rows(request, municipality)
     totals = totals_by_ground(rows)
@@ -477,7 +480,7 @@ def report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view(need="read")
 @require_GET
-def report_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def report_csv(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     since, until, rows = _report_rows(request, municipality)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
