@@ -112,11 +112,10 @@ def main_page_history(
     main = [c.pk for c in channels if _is_main(c)]
     if not main:
         return ()
-    rows = (
-        PostChannel.objects.filter(channel__in=main, status__in=COUNTED)
-        .exclude(post_id=exclude_post)
-        .select_related("post")
-    )
+    rows = PostChannel.objects.filter(channel__in=main, status__in=COUNTED)
+    if exclude_post is not None:  # (excluding post_id=None excluded none)
+        rows = rows.exclude(post_id=exclude_post)
+    rows = rows.select_related("post")
     out = []
     for row in rows:
         at = row.published_at or row.post.publish_at or row.post.published_at

@@ -7,6 +7,7 @@ Idempotent: once the demo municipality has posts, nothing is added.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -15,6 +16,9 @@ from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.publishing import delivery, services
 from ordstyrer.publishing.models import Approval, Post
 from ordstyrer.tenants.models import Municipality
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 CHANNEL = "Rissa skole"
 WEBSITE = "demo.kommune.no"
@@ -53,7 +57,7 @@ WAITING = (
 )
 
 
-def _user(username: str) -> object:
+def _user(username: str) -> User:
     return get_user_model().objects.get(username=username)
 
 

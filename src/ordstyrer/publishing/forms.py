@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -26,6 +26,11 @@ def tri_initial(value: bool | None) -> str:
 class ChannelChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} – {rules.limits_for(obj.kind).nb}"
+
+
+class AssetChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.filename} ({obj.get_kind_display()})"
 
 
 class PostForm(forms.Form):
@@ -57,7 +62,9 @@ class PostForm(forms.Form):
     documentation_value = forms.BooleanField(
         label=_("Innlegget har dokumentasjonsverdi og skal arkiveres (AR-1)"), required=False
     )
-    media = forms.ModelMultipleChoiceField(
+    # django-stubs: a declared field is no class attribute (the form's metaclass takes it
+    # off), so this does not override BaseForm.media.
+    media: AssetChoice = AssetChoice(  # type: ignore[assignment]
         label=_("Bilder og video fra registeret"),
         queryset=None,
         required=False,
@@ -85,11 +92,9 @@ class PostForm(forms.Form):
 
     def __init__(self, *args: Any, channels: Any, assets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["channels"].queryset = channels
-        self.fields["media"].queryset = assets
-        self.fields["media"].label_from_instance = lambda a: (
-            f"{a.filename} ({a.get_kind_display()})"
-        )
+        # The fields declared above (`fields` is typed with the base `Field`).
+        cast(ChannelChoice, self.fields["channels"]).queryset = channels
+        cast(AssetChoice, self.fields["media"]).queryset = assets
 
     def clean_links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]

@@ -14,7 +14,9 @@ from ordstyrer.publishing.models import Post
 def rejected_notify(*, post_id: int) -> str:
     """Tell the author that the post came back, and why."""
     post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
-    recipients = addresses([post.author]) if post is not None else []
+    if post is None:
+        return "skipped"
+    recipients = addresses([post.author])
     if not recipients:
         return "skipped"
     with translation.override("nb"):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.core import console
-from ordstyrer.core.console import municipality_view, submit_form
+from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.publishing import access, media, selectors, services
@@ -54,14 +54,14 @@ def _files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
 
 
-def _require_publisher(request: HttpRequest, municipality: Municipality) -> None:
+def _require_publisher(request: MunicipalityRequest, municipality: Municipality) -> None:
     if not access.may_publish_here(request.actor, municipality):
         raise PermissionDenied(
             _("Bare de som publiserer for kommunen har tilgang til dette (CH-3).")
         )
 
 
-def _post_form(request: HttpRequest, municipality: Municipality, **kw: Any) -> PostForm:
+def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: Any) -> PostForm:
     channels = access.publishable_channels(request.actor, municipality)
     from ordstyrer.channels.models import Channel
 
@@ -74,7 +74,9 @@ def _post_form(request: HttpRequest, municipality: Municipality, **kw: Any) -> P
     )
 
 
-def _upload_from(request: HttpRequest, municipality: Municipality, form: PostForm) -> list[int]:
+def _upload_from(
+    request: MunicipalityRequest, municipality: Municipality, form: PostForm
+) -> list[int]:
     """A file uploaded with the composer goes into the register first."""
     upload = form.cleaned_data.get("upload")
     if not upload:
@@ -109,7 +111,7 @@ def _findings_response(request: HttpRequest, findings: list[dict[str, Any]]) -> 
 
 
 @municipality_view()
-def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def index(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
     status = request.GET.get("status") or None
     if status not in (None, *PostStatus.values):
@@ -131,7 +133,7 @@ def index(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def compose(
-    request: HttpRequest, municipality: Municipality, pk: int | None = None
+    request: MunicipalityRequest, municipality: Municipality, pk: int | None = None
 ) -> HttpResponse:
     """New post, or change a draft. "Sjekk" re-renders with findings; "Lagre" saves."""
     _require_publisher(request, municipality)
@@ -196,7 +198,7 @@ def compose(
 
 @municipality_view()
 @require_POST
-def check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def check(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """The live check: the composer's fields → the findings fragment. Nothing is stored."""
     _require_publisher(request, municipality)
     form = _post_form(request, municipality)
@@ -240,7 +242,7 @@ def _consequence(post: Any, channels: list[Any], approval_needed: bool, crisis: 
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The confirmation before publishing: the consequence, the findings, nothing ticked."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     if post.status not in services.EDITABLE:
@@ -286,7 +288,7 @@ def confirm(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRe
 
 
 @municipality_view()
-def detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     user = request.actor
     crisis_approver = False
@@ -336,7 +338,7 @@ ACTIONS = {
 
 @municipality_view()
 @require_POST
-def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Approve, reject, withdraw, resume, discard: each one service call."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
@@ -352,7 +354,7 @@ def act(request: HttpRequest, municipality: Municipality, pk: int) -> HttpRespon
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Confirm, then delete a published post on the platforms (consent withdrawn)."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     form = ReasonForm(_post(request), initial={"reason": post.flagged_reason})
@@ -382,7 +384,7 @@ def take_down(request: HttpRequest, municipality: Municipality, pk: int) -> Http
 
 
 @municipality_view()
-def approvals(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def approvals(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """The approval queue: what this person may approve (findings and consent shown)."""
     posts = selectors.posts_awaiting_approval(municipality=municipality, user=request.actor)
     crisis_posts: list[Any] = []
@@ -406,7 +408,7 @@ def _week_day(value: str | None) -> date:
 
 @municipality_view()
 @require_GET
-def calendar(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def calendar(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
     day = _week_day(request.GET.get("uke"))
     week = selectors.calendar_week(municipality=municipality, user=request.actor, day=day)
@@ -424,7 +426,7 @@ def calendar(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def media_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def media_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
     form = MediaUploadForm(_post(request), _files(request))
     if request.method == "POST":
@@ -464,7 +466,7 @@ def media_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> HttpResponse:
+def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """The register for one file: facts (PU-4/6/7), consents, withdrawal."""
     _require_publisher(request, municipality)
     asset = selectors.media_detail(municipality=municipality, asset_id=pk)
@@ -550,7 +552,7 @@ def media_detail(request: HttpRequest, municipality: Municipality, pk: int) -> H
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def private_check(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def private_check(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """EM-1 … EM-9 for any member: advice on a private post. The text is never stored."""
     form = PrivateCheckForm(_post(request))
     advice = None
@@ -567,7 +569,7 @@ def private_check(request: HttpRequest, municipality: Municipality) -> HttpRespo
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
-def settings_view(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+def settings_view(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """PU-9's website domain, and each channel's approval and main-page flag."""
     from ordstyrer.channels.permissions import has_channel_need
     from ordstyrer.publishing.checks import website_domain
