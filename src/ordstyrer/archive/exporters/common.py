@@ -8,6 +8,7 @@ Code values follow norwegian-standards §1.3–1.5: Fiks Arkiv uses codes (`I`, 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import uuid
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
@@ -27,6 +28,9 @@ from ordstyrer.archive.canonical import parse_iso, raw_bytes, safe_text, sha256_
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.pdf import PRONOM_PDFA_2B, rendering_for
 from ordstyrer.archive.screening import Screening, ScreeningContext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -136,7 +140,7 @@ class ExportResult:
     checks: int = 0  # deposit checks passed (Noark 5 arkivuttrekk)
     _sums: Any = field(default=None, repr=False)
 
-    def add(self, relative: str, data: bytes) -> str:
+    def add(self, relative: str, data: builtins.bytes) -> str:  # (`bytes` is a field here)
         path = self.out_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -325,7 +329,14 @@ def journal_dates(ns: str, post: etree._Element, item: Item) -> None:
         sub(post, tag, value, ns=ns)
 
 
-def records_for(municipality: Any, period: Period) -> QuerySet[ArchiveRecord]:
+class _Folder(TypedDict):
+    category: int
+    year: int
+
+
+def records_for(
+    municipality: Any, period: Period
+) -> QuerySet[WithAnnotations[ArchiveRecord, _Folder]]:
     """The municipality's records archived in the period, in folder order (group, year,
     number), with the year computed in Norwegian time."""
     start, end = period.bounds()

@@ -215,12 +215,12 @@ class _Structure:
             ):
                 key = (item.category, item.year)
                 if current is None or (current.category, current.year) != key:
-                    if folder_ctx is not None:
+                    if folder_ctx is not None and current is not None:  # (set together)
                         self._close_folder(xf, folder_ctx, current)
                     current, folder_ctx = self._open_folder(xf, item)
                 current.posts += 1
                 self._post(xf, item, current)
-            if folder_ctx is not None:
+            if folder_ctx is not None and current is not None:
                 self._close_folder(xf, folder_ctx, current)
         except BaseException:
             if folder_ctx is not None:
