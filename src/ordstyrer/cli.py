@@ -14,6 +14,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 # Defined below the CLI so the libraries need not import it; re-exported here.
 from ordstyrer.errors import (
@@ -41,7 +42,7 @@ __all__ = ["EXIT_USAGE", "MAX_INPUT_BYTES", "MAX_INPUT_TEXT", "UsageError", "bui
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, no traceback, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, no traceback, exit 2
         self.exit(EXIT_USAGE, f"{self.prog}: {message}\n")
 
 
