@@ -11,15 +11,22 @@ from ordstyrer.core import worker
 
 
 @pytest.fixture
-def sweeps(monkeypatch):
-    monkeypatch.setattr(worker, "_SWEEPS", {})
+def declared(monkeypatch):
+    """The sweeps the worker finds: only the test's own."""
+    sweeps: list[worker.Sweep] = []
+    monkeypatch.setattr(worker, "registered_sweeps", lambda: sorted(sweeps, key=lambda s: s.name))
+    return sweeps
+
+
+@pytest.fixture
+def sweeps(declared):
     stop = threading.Event()
     yield stop
     stop.set()
 
 
 def test_a_queue_sweep_runs_in_its_own_thread_while_a_long_sweep_holds_the_shared_one(
-    sweeps,
+    sweeps, declared
 ) -> None:
     calls: list[str] = []
     slow_started = threading.Event()
@@ -33,8 +40,8 @@ def test_a_queue_sweep_runs_in_its_own_thread_while_a_long_sweep_holds_the_share
         calls.append(threading.current_thread().name)
         return 0
 
-    worker.register_sweep("test.slow", slow, every=60)
-    worker.register_sweep("test.queue", queue, every=0.01, own_thread=True)
+    declared.append(worker.Sweep("test.slow", slow, every=60))
+    declared.append(worker.Sweep("test.queue", queue, every=0.01, own_thread=True))
     threads = worker.start_sweeps_in_threads(tick=0.01, stop=sweeps.is_set)
     assert slow_started.wait(5)
     deadline = time.monotonic() + 5
@@ -55,10 +62,12 @@ def _in_a_thread(func):
     return result[0]
 
 
-def test_the_shared_runner_leaves_own_thread_sweeps_alone(sweeps) -> None:
+def test_the_shared_runner_leaves_own_thread_sweeps_alone(declared) -> None:
     ran: list[str] = []
-    worker.register_sweep("test.a", lambda *, now: ran.append("a") or 1, every=60)
-    worker.register_sweep("test.b", lambda *, now: ran.append("b") or 1, every=60, own_thread=True)
+    declared.append(worker.Sweep("test.a", lambda *, now: ran.append("a") or 1, every=60))
+    declared.append(
+        worker.Sweep("test.b", lambda *, now: ran.append("b") or 1, every=60, own_thread=True)
+    )
     assert _in_a_thread(worker.SweepRunner().run_due) == {"test.a": 1}
     assert _in_a_thread(worker.SweepRunner(only="test.b").run_due) == {"test.b": 1}
     assert ran == ["a", "b"]
@@ -86,3 +95,33 @@ def test_the_worker_binds_parameters_on_the_client_whatever_the_web_tier_does(mo
     assert "server_side_binding" not in options
     assert "prepare_threshold" not in options
     assert issubclass(connection.get_connection_params()["cursor_factory"], psycopg.ClientCursor)
+
+
+def test_the_sweeps_are_those_the_installed_apps_declare() -> None:
+    """Each app's AppConfig.sweeps names its SWEEPS; nothing is registered at start-up."""
+    names = {sweep.name for sweep in worker.registered_sweeps()}
+    assert {
+        "worker_heartbeat",
+        "archive_render",
+        "channels.closures",
+        "inbox.deadlines",
+        "moderation.outbox",
+        "platforms.webhooks",
+        "publishing",
+        "api_idempotency_expiry",
+    } <= names
+    assert not hasattr(worker, "register_sweep")
+
+
+def test_two_sweeps_of_one_name_are_refused_by_name(monkeypatch) -> None:
+    from django.apps import apps
+    from django.core.exceptions import ImproperlyConfigured
+
+    monkeypatch.setattr(apps.get_app_config("api"), "sweeps", "ordstyrer.core.worker.SWEEPS")
+    with pytest.raises(ImproperlyConfigured, match="worker_heartbeat"):
+        worker.registered_sweeps()
+
+
+def test_a_sweep_that_never_waits_is_refused() -> None:
+    with pytest.raises(ValueError, match="test.busy"):
+        worker.Sweep("test.busy", lambda *, now: 0, every=0)

@@ -6,10 +6,6 @@ class ArchiveConfig(AppConfig):
     name = "ordstyrer.archive"
     label = "archive"
     verbose_name = _("Arkiv")
-
-    def ready(self) -> None:
-        # Renders the PDF/A document of new records in the background, so that
-        # downloads and exports find it made (AR-2).
-        from ordstyrer.archive import sweeps
-
-        sweeps.register()
+    # Renders the PDF/A document of new records in the background, so that downloads
+    # and exports find it made (AR-2); run by every worker (`core.worker`).
+    sweeps = "ordstyrer.archive.sweeps.SWEEPS"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ordstyrer.core.worker import register_sweep
+from ordstyrer.core.worker import Sweep
 
 BATCH = 20
 
@@ -16,5 +16,4 @@ def render_missing(*, now: datetime) -> int:
     return render_missing_renderings(limit=BATCH, now=now)
 
 
-def register() -> None:
-    register_sweep("archive_render", render_missing, every=30.0)
+SWEEPS = (Sweep("archive_render", render_missing, every=30.0),)

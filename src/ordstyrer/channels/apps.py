@@ -6,10 +6,6 @@ class ChannelsConfig(AppConfig):
     name = "ordstyrer.channels"
     label = "channels"
     verbose_name = _("Kanaler")
-
-    def ready(self) -> None:
-        # Periodic sweeps (CH-9 closures open and close on time, CH-6 review reminders)
-        # run in `ordstyrer worker` and in the embedded in-process worker.
-        from ordstyrer.channels import sweeps
-
-        sweeps.register()
+    # CH-9 closures open and close on time, CH-6 review reminders: run by every worker
+    # (`ordstyrer worker` and the embedded in-process worker).
+    sweeps = "ordstyrer.channels.sweeps.SWEEPS"

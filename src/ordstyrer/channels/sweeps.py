@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ordstyrer.core.worker import register_sweep
+from ordstyrer.core.worker import Sweep
 
 CLOSURE_SWEEP_SECONDS = 30.0
 REVIEW_SWEEP_SECONDS = 3600.0
@@ -22,8 +22,9 @@ def sweep_reviews(*, now: datetime) -> int:
     return reviews_sweep(now=now)
 
 
-def register() -> None:
+SWEEPS = (
     # CH-9: a closure opens and ends within half a minute of its time.
-    register_sweep("channels.closures", sweep_closures, every=CLOSURE_SWEEP_SECONDS)
+    Sweep("channels.closures", sweep_closures, every=CLOSURE_SWEEP_SECONDS),
     # CH-6: reviews are due by the day; hourly is plenty.
-    register_sweep("channels.reviews", sweep_reviews, every=REVIEW_SWEEP_SECONDS)
+    Sweep("channels.reviews", sweep_reviews, every=REVIEW_SWEEP_SECONDS),
+)

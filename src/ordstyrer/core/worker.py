@@ -5,8 +5,9 @@ machines); `ordstyrer serve` runs one in a thread beside the web server for the
 embedded default, so the demo needs nothing else.
 
 Periodic sweeps (closures opening on time, review reminders, deadlines, scheduled
-posts, …) are registered by the apps with `register_sweep` (from AppConfig.ready) and
-run by every worker in a thread beside the task loop. Each sweep claims its rows with
+posts, …) are declared by the apps — each AppConfig's `sweeps` names its module's
+`SWEEPS`, read where the worker asks (`registered_sweeps`), nothing written at start-up —
+and run by every worker in a thread beside the task loop. Each sweep claims its rows with
 a compare-and-set update, so several workers on several machines may run them at once.
 A sweep registered with `own_thread=True` is a table polled as a queue (the stored
 webhook deliveries): it runs in a thread of its own, so a long sweep never delays it.
@@ -23,9 +24,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connections
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 logger = logging.getLogger("ordstyrer.worker")
@@ -40,21 +44,23 @@ class Sweep:
     every: float  # seconds between runs in one worker
     own_thread: bool = False
 
-
-_SWEEPS: dict[str, Sweep] = {}
-
-
-def register_sweep(
-    name: str, func: Callable[..., int], *, every: float, own_thread: bool = False
-) -> None:
-    """Register (or replace) the sweep `name`; call it from an AppConfig.ready()."""
-    if every <= 0:
-        raise ValueError("every must be positive")
-    _SWEEPS[name] = Sweep(name=name, func=func, every=every, own_thread=own_thread)
+    def __post_init__(self) -> None:
+        if self.every <= 0:
+            raise ValueError(f"sweep {self.name}: every must be positive")
 
 
 def registered_sweeps() -> list[Sweep]:
-    return sorted(_SWEEPS.values(), key=lambda sweep: sweep.name)
+    """The sweeps of the installed apps, by name: each app's `AppConfig.sweeps` is the
+    dotted path of a sequence of `Sweep` (its `sweeps.SWEEPS`); an app without it has
+    none. Two sweeps of one name are a mistake, refused by name."""
+    found: dict[str, Sweep] = {}
+    for config in apps.get_app_configs():
+        path = getattr(config, "sweeps", None)
+        for sweep in import_string(path) if path else ():
+            if sweep.name in found:
+                raise ImproperlyConfigured(f"two sweeps are named {sweep.name!r}")
+            found[sweep.name] = sweep
+    return sorted(found.values(), key=lambda sweep: sweep.name)
 
 
 class SweepRunner:
@@ -129,7 +135,7 @@ def worker_heartbeat(*, now: datetime) -> int:
     return 1
 
 
-register_sweep("worker_heartbeat", worker_heartbeat, every=HEARTBEAT_EVERY)
+SWEEPS = (Sweep("worker_heartbeat", worker_heartbeat, every=HEARTBEAT_EVERY),)
 
 
 class OrdstyrerWorker(Worker):

@@ -6,14 +6,10 @@ class InboxConfig(AppConfig):
     name = "ordstyrer.inbox"
     label = "inbox"
     verbose_name = _("Innboks")
-
-    def ready(self) -> None:
-        # Deadline notices, policy recomputation, polling and reply retries run in
-        # `ordstyrer worker` and in the embedded in-process worker.
-        from ordstyrer.inbox import sweeps
-
-        sweeps.register()
-        # What the inbox plugs into the channels is named in settings: the opener of
-        # the simulated platform's world (ORDSTYRER_CONNECTORS, so that closures, CH-9,
-        # act on the page the inbox reads) and the overdue counts that flag a channel
-        # (ORDSTYRER_OVERDUE_COUNTERS, CH-5).
+    # Deadline notices, policy recomputation, polling and reply retries: run by every
+    # worker (`ordstyrer worker` and the embedded in-process worker). What the inbox
+    # plugs into the channels is named in settings: the opener of the simulated
+    # platform's world (ORDSTYRER_CONNECTORS, so that closures, CH-9, act on the page
+    # the inbox reads) and the overdue counts that flag a channel
+    # (ORDSTYRER_OVERDUE_COUNTERS, CH-5).
+    sweeps = "ordstyrer.inbox.sweeps.SWEEPS"

@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 
-from ordstyrer.core.worker import register_sweep
+from ordstyrer.core.worker import Sweep
 from ordstyrer.inbox.models import InboxItem, PolicyMark
 from ordstyrer.inbox.transitions import (
     CLOCK_FIELDS,
@@ -144,9 +144,10 @@ def sweep_reply_retries(*, now: datetime) -> int:
     return replies_retry_sweep(now=now)
 
 
-def register() -> None:
-    register_sweep("inbox.deadlines", sweep_deadlines, every=DEADLINE_SWEEP_SECONDS)
-    register_sweep("inbox.digests", sweep_digests, every=DIGEST_SWEEP_SECONDS)
-    register_sweep("inbox.policy", sweep_policy, every=POLICY_SWEEP_SECONDS)
-    register_sweep("inbox.polls", sweep_polls, every=POLL_SWEEP_SECONDS)
-    register_sweep("inbox.reply_retries", sweep_reply_retries, every=RETRY_SWEEP_SECONDS)
+SWEEPS = (
+    Sweep("inbox.deadlines", sweep_deadlines, every=DEADLINE_SWEEP_SECONDS),
+    Sweep("inbox.digests", sweep_digests, every=DIGEST_SWEEP_SECONDS),
+    Sweep("inbox.policy", sweep_policy, every=POLICY_SWEEP_SECONDS),
+    Sweep("inbox.polls", sweep_polls, every=POLL_SWEEP_SECONDS),
+    Sweep("inbox.reply_retries", sweep_reply_retries, every=RETRY_SWEEP_SECONDS),
+)

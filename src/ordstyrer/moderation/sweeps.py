@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ordstyrer.core.worker import register_sweep
+from ordstyrer.core.worker import Sweep
 
 OUTBOX_EVERY = 15.0
 AUTO_EVERY = 30.0
@@ -29,6 +29,7 @@ def sweep_auto(*, now: datetime) -> int:
     return auto_sweep(now=now)
 
 
-def register() -> None:
-    register_sweep("moderation.outbox", sweep_outbox, every=OUTBOX_EVERY)
-    register_sweep("moderation.auto", sweep_auto, every=AUTO_EVERY)
+SWEEPS = (
+    Sweep("moderation.outbox", sweep_outbox, every=OUTBOX_EVERY),
+    Sweep("moderation.auto", sweep_auto, every=AUTO_EVERY),
+)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
-from ordstyrer.core.worker import register_sweep
+from ordstyrer.core.worker import Sweep
 
 WEBHOOK_RETENTION_SWEEP_SECONDS = 3600.0
 TOKEN_SWEEP_SECONDS = 3600.0
@@ -41,17 +41,16 @@ def sweep_call_log(*, now: datetime) -> int:
     return deleted
 
 
-def register() -> None:
+SWEEPS = (
     # The stored webhook deliveries are a queue: polled in a thread of its own, so a
     # comment is in the inbox within about WORKER_INTERVAL of its arrival.
-    register_sweep(
-        "platforms.webhooks", drain_webhooks, every=settings.WORKER_INTERVAL, own_thread=True
-    )
-    register_sweep(
+    Sweep("platforms.webhooks", drain_webhooks, every=settings.WORKER_INTERVAL, own_thread=True),
+    Sweep(
         "platforms.webhook_retention",
         sweep_webhook_retention,
         every=WEBHOOK_RETENTION_SWEEP_SECONDS,
-    )
+    ),
     # Each connection's token is checked once a day; the sweep claims the due ones.
-    register_sweep("platforms.tokens", sweep_tokens, every=TOKEN_SWEEP_SECONDS)
-    register_sweep("platforms.call_log", sweep_call_log, every=CALL_LOG_SWEEP_SECONDS)
+    Sweep("platforms.tokens", sweep_tokens, every=TOKEN_SWEEP_SECONDS),
+    Sweep("platforms.call_log", sweep_call_log, every=CALL_LOG_SWEEP_SECONDS),
+)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ordstyrer.core.worker import register_sweep
+from ordstyrer.core.worker import Sweep
 
 
 def publishing_sweep(*, now: datetime) -> int:
@@ -20,5 +20,4 @@ def publishing_sweep(*, now: datetime) -> int:
     )
 
 
-def register() -> None:
-    register_sweep("publishing", publishing_sweep, every=20.0)
+SWEEPS = (Sweep("publishing", publishing_sweep, every=20.0),)
