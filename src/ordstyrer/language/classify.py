@@ -136,17 +136,17 @@ class CommentScorer:
         extra = np.hstack([features.dense_matrix(texts), self._aux(text_scores)])
         decision = text_scores[:, : len(CATEGORIES)] + extra @ self._extra_weights
         fast = linear.sigmoid(self._platt[:, 0] * decision + self._platt[:, 1])
-        offensive = self._offensive_fast(text_scores)
+        head, offensive = self._offensive, self._offensive_fast(text_scores)
         if embedder is None or self._embedding is None:
-            if offensive is None:
+            if head is None or offensive is None:
                 return fast
-            return self.with_offensive(fast, offensive, float(self._offensive["threshold"]))
+            return self.with_offensive(fast, offensive, float(head["threshold"]))
         uncertain = np.any((fast > UNCERTAIN[0]) & (fast < UNCERTAIN[1]), axis=1)
-        if offensive is not None:
+        if head is not None and offensive is not None:
             # every comment the fast OFF/NOT score cannot clear goes through e5 as well
-            uncertain |= offensive >= float(self._offensive["clear"])
+            uncertain |= offensive >= float(head["clear"])
         rows = np.flatnonzero(uncertain)
-        threshold = float(self._offensive["cascade_threshold"]) if offensive is not None else 0.5
+        threshold = float(head["cascade_threshold"]) if head is not None else 0.5
         if rows.size:
             vectors = embedder.embed([texts[i] for i in rows])
             fast[rows] = (fast[rows] + self.embedding_proba(vectors)) / 2
@@ -162,6 +162,8 @@ class CommentScorer:
     def offensive_embedding_proba(self, vectors: np.ndarray) -> np.ndarray:
         """The OFF/NOT head on e5 embeddings (calibrated)."""
         off = self._offensive
+        if off is None:
+            raise ValueError("this model has no OFF/NOT head")
         decision = np.asarray(vectors, dtype=np.float32) @ off["e5_weights"] + off["e5_bias"]
         a, b = off["e5_platt"]
         return linear.sigmoid(a * decision + b)

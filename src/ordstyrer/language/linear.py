@@ -18,6 +18,7 @@ import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 
@@ -134,10 +135,10 @@ class NgramTfidf:
         for text in texts:
             before = len(flat)
             for word in text.lower().split():
-                ids = cache.get(word)
-                if ids is None:
-                    ids = cache[word] = self._char_wb_ids(word)
-                flat += ids
+                known = cache.get(word)
+                if known is None:
+                    known = cache[word] = self._char_wb_ids(word)
+                flat += known
             lengths.append(len(flat) - before)
         return flat, lengths
 
@@ -180,7 +181,7 @@ class NgramTfidf:
         terms = arrays[f"{prefix}.vocabulary"].tobytes().decode("utf-8").split("\n")
         return cls(
             str(arrays[f"{prefix}.analyzer"]),
-            tuple(arrays[f"{prefix}.ngram_range"]),  # type: ignore[arg-type]
+            tuple(arrays[f"{prefix}.ngram_range"]),
             terms,
             arrays[f"{prefix}.idf"],
             str(arrays[f"{prefix}.token_pattern"]) or None,
@@ -223,7 +224,7 @@ def softmax(x: np.ndarray) -> np.ndarray:
 def save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        np.savez_compressed(fh, **arrays)
+        np.savez_compressed(fh, **cast(dict[str, Any], arrays))  # numpy's stub: kwargs as bool
 
 
 def load_npz(path: Path) -> dict[str, np.ndarray]:

@@ -94,10 +94,10 @@ def find_personal_data(text: str, *, types: Iterable[str] | None = None) -> list
     if "special_category" in wanted:
         found = sensitive.find_special_categories(text)
         spans += [(h.type, h.start, h.end, h.detail) for h in found]
-    found = [PersonalData(t, s, e, text[s:e], d) for t, s, e, d in spans]
+    result = [PersonalData(t, s, e, text[s:e], d) for t, s, e, d in spans]
     if "person" in wanted:
-        return with_persons(text, found, _find_persons(text))
-    return sort_found(found)
+        return with_persons(text, result, _find_persons(text))
+    return sort_found(result)
 
 
 # Names never overlap what is already personal data of another kind: the "kari" in

@@ -417,7 +417,7 @@ def _health_lexicon() -> tuple[dict[str, str], frozenset[str]]:
                 continue
             term, _, cls = line.rstrip("\n").partition("\t")
             terms[term] = cls
-    prefixes = set()
+    prefixes: set[str] = set()
     for term in terms:
         words = term.split(" ")
         prefixes.update(" ".join(words[:k]) for k in range(1, len(words)))

@@ -275,7 +275,7 @@ def triage_many(
         labels = _labels(scores, found)
         action, grounds = decide(scores, labels, found, policy)
         hate_ground = model.hate_ground(text) if "hate_speech" in labels else None
-        category = max(scores, key=scores.get)
+        category = max(scores, key=lambda name: scores[name])
         if category == "spam" and "spam" not in labels:
             category = "sensitive"  # a national ID number, not spam (see `_labels`)
         out.append(

@@ -36,6 +36,7 @@ import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -342,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     nr_train, nr_dev = load_norec(args.data)
     print(PROTOCOL)  # noqa: T201
 
-    aux_rows = {"offensive_rows": dk_train, "polarity_rows": nr_train}
+    aux_rows: dict[str, Any] = {"offensive_rows": dk_train, "polarity_rows": nr_train}
     train_rows = [r for r in labelled if not held_out(r)] + authored + corrections
     test_rows = [r for r in labelled if held_out(r)]
     n_posts = len({post_group(r) for r in test_rows})
@@ -361,10 +362,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             for value in args.select_c
         }
-        for value, figures in cv.items():
+        for value, cv_figures in cv.items():
             print(  # noqa: T201
-                f"  C = {value:g}: macro-F1 {figures['macro_plain']:.3f} without the fallback "
-                f"label, {figures['macro_fallback']:.3f} with it, in {args.cv_folds}-fold CV "
+                f"  C = {value:g}: macro-F1 {cv_figures['macro_plain']:.3f} without the fallback "
+                f"label, {cv_figures['macro_fallback']:.3f} with it, in {args.cv_folds}-fold CV "
                 "grouped by post on the training posts (selection data, not dev)"
             )
         c = max(cv, key=lambda value: cv[value]["macro"])

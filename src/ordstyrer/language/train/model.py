@@ -278,8 +278,8 @@ class CommentModel:
             model.classifiers.append(clf)
         hate = [r for r in rows if r.get("hate_ground")]
         if len({r["hate_ground"] for r in hate}) >= 2:
-            model.ground_vectorizer = _tfidf("char")
-            gx = model.ground_vectorizer.fit_transform([r["text"] for r in hate])
+            model.ground_vectorizer = vectorizer = _tfidf("char")
+            gx = vectorizer.fit_transform([r["text"] for r in hate])
             model.ground_classifier = LogisticRegression(C=8.0, max_iter=2000).fit(
                 gx, [r["hate_ground"] for r in hate]
             )

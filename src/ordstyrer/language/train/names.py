@@ -55,6 +55,7 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from ordstyrer.language import names
 from ordstyrer.shared import SHARED_DATA
@@ -441,7 +442,7 @@ def average(paths: list[Path], out: Path) -> None:
     import spacy
 
     nlps = [spacy.load(p) for p in paths]
-    walks = [list(n.get_pipe("ner").model.walk()) for n in nlps]
+    walks = [list(cast(Any, n.get_pipe("ner")).model.walk()) for n in nlps]  # a spaCy NER pipe
     for nodes in zip(*walks, strict=True):
         for name in nodes[0].param_names:
             if nodes[0].has_param(name):
@@ -694,8 +695,8 @@ def _held_out_choices(  # noqa: ANN001
                 ]
                 for r, p, n, d in itertools.product(on_off, repeat=4)
             }
-            for key in totals:
-                rules, repeat, gated, lone, opener, double = key
+            for switches in totals:
+                rules, repeat, gated, lone, opener, double = switches
                 passed = gates[(gated, opener)]
                 found = spans[(rules, repeat, lone, double)]
                 tp = fp = fn = 0
@@ -706,7 +707,7 @@ def _held_out_choices(  # noqa: ANN001
                     fn += len(gold - pred)
                 p = tp / (tp + fp) if tp + fp else 0.0
                 r = tp / (tp + fn) if tp + fn else 0.0
-                totals[key].append(2 * p * r / (p + r) if p + r else 0.0)
+                totals[switches].append(2 * p * r / (p + r) if p + r else 0.0)
     return totals, {k: sum(v) / len(v) for k, v in through.items()}
 
 
