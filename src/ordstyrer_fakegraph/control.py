@@ -167,7 +167,7 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
     if route == "ig_comments":
         frm = data.get("from", {})
         try:
-            c = s.add_ig_comment(
+            ig = s.add_ig_comment(
                 data["target_id"],
                 from_id=str(frm["id"]),
                 username=frm.get("username", ""),
@@ -175,7 +175,7 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
             )
         except GraphError as err:
             return err.http_status, err.body()
-        return 200, {"id": c.id}
+        return 200, {"id": ig.id}
     if route == "webhooks":
         settings = {k: v for k, v in data.items() if k != "app_secret"}
         if "app_secret" in data:

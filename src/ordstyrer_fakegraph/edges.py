@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ordstyrer_fakegraph.errors import GraphError, bad_param
@@ -91,7 +92,7 @@ def _truthy(value: str | None) -> bool:
 
 
 def listing(
-    items: list[Record],
+    items: Sequence[Record],
     params: dict[str, str],
     children: list[FieldReq] | None,
     ctx: Ctx,

@@ -151,7 +151,7 @@ def describe(rec: Record, ctx: Ctx) -> View:
             ),
         )
     if isinstance(rec, PostRec):
-        page = s.objects[rec.page_id]
+        page = s.typed(rec.page_id, PageRec, live=False)
         photos = [s.objects[p] for p in rec.attached_media if p in s.objects]
         f = {
             "id": rec.id,

@@ -120,7 +120,9 @@ def _parse_body(content_type: str, body: bytes) -> tuple[list[tuple[str, str]], 
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
             filename = part.get_filename()
-            payload = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            if not isinstance(payload, bytes):  # a nested multipart: no field of ours
+                payload = b""
             if filename is not None:
                 files[str(name)] = Upload(filename, payload, part.get_content_type())
             elif name is not None:
@@ -185,6 +187,8 @@ class FakeGraph:
         self._httpd = ThreadingHTTPServer((self._host, self._port), Handler)
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
+        if isinstance(host, bytes):  # only for a Unix socket, which this server never has
+            host = host.decode()
         self.base_url = f"http://{host}:{port}"
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,

@@ -272,8 +272,8 @@ def create(rec: Record, edge: str, req: Req, ctx: Ctx) -> dict[str, Any]:
         if not message:
             raise bad_param("message is required")
         owner = s.typed(rec.ig_user_id, IgUserRec, live=False)
-        c = s.add_ig_comment(rec.id, from_id=owner.id, username=owner.username, text=message)
-        return {"id": c.id}
+        ig = s.add_ig_comment(rec.id, from_id=owner.id, username=owner.username, text=message)
+        return {"id": ig.id}
     raise GraphError(100, None, f"(#100) Unsupported post request on /{edge}")
 
 
@@ -292,12 +292,13 @@ def private_reply(rec: PageRec | IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any
     if not comment_id or not text.strip():
         raise bad_param("recipient.comment_id and message.text are required")
     s = ctx.store
+    comment: CommentRec | IgCommentRec
     if isinstance(rec, PageRec):
-        comment: CommentRec | IgCommentRec = s.typed(comment_id, CommentRec)
-        owner_ok = comment.page_id == rec.id
+        comment = page_comment = s.typed(comment_id, CommentRec)
+        owner_ok = page_comment.page_id == rec.id
     else:
-        comment = s.typed(comment_id, IgCommentRec)
-        owner_ok = comment.ig_user_id == rec.id
+        comment = ig_comment = s.typed(comment_id, IgCommentRec)
+        owner_ok = ig_comment.ig_user_id == rec.id
     if not owner_ok:
         raise bad_param(f"recipient.comment_id: {comment_id} is not on this account")
     if comment_id in s.private_replies:
