@@ -177,21 +177,17 @@ def print_categories(figures: dict[str, dict], rows: list[dict]) -> None:
         print(f"  {cat:16s} {support!s:>7s} {cells}")  # noqa: T201
 
 
-def grouped_cv(
+def grouped_oof_labels(
     rows: list[dict],
     extra: list[dict],
     *,
     c: float,
     folds: int,
     aux_rows: dict,
-) -> dict[str, float]:
-    """Per-category F1 and their macro mean in `folds`-fold cross-validation on `rows`,
-    folds grouped by post; `extra` rows (authored, corrections) are in every fitting
-    part and never scored. Training data only: the held-out posts are not passed in.
-    "macro" is with the fallback label as `LABEL_FALLBACK` says, "macro_plain" without
-    and "macro_fallback" with it."""
-    from sklearn.metrics import f1_score
-
+) -> dict[bool, np.ndarray]:
+    """Each row's labels from a model fit without its post (`folds`-fold CV grouped by
+    post), without (False) and with (True) the fallback label; `extra` rows (authored,
+    corrections) are in every fitting part and never scored."""
     groups = sorted({post_group(r) for r in rows})
     random.Random(SEED).shuffle(groups)  # noqa: S311 - reproducible folds
     fold_of = {g: i % folds for i, g in enumerate(groups)}
@@ -204,6 +200,24 @@ def grouped_cv(
         scores = model.predict_proba([rows[i]["text"] for i in scored])
         for on, labels in pred.items():
             labels[scored] = decide_labels(scores, model.thresholds, fallback=on)
+    return pred
+
+
+def grouped_cv(
+    rows: list[dict],
+    extra: list[dict],
+    *,
+    c: float,
+    folds: int,
+    aux_rows: dict,
+) -> dict[str, float]:
+    """Per-category F1 and their macro mean in `folds`-fold cross-validation on `rows`,
+    folds grouped by post (`grouped_oof_labels`). Training data only: the held-out posts
+    are not passed in. "macro" is with the fallback label as `LABEL_FALLBACK` says,
+    "macro_plain" without and "macro_fallback" with it."""
+    from sklearn.metrics import f1_score
+
+    pred = grouped_oof_labels(rows, extra, c=c, folds=folds, aux_rows=aux_rows)
     out = {}
     for j, cat in enumerate(CATEGORIES):
         gold = [cat in r["labels"] for r in rows]
