@@ -161,3 +161,15 @@ def fail_next(channel: Channel, operation: str, **kw: Any) -> None:
     """Make the simulated page's next `operation` fail (kept in its stored world)."""
     with channel_connector(channel) as connector:
         connector.fail_next(operation, **kw)
+
+
+MESSAGES_OFF = "Meldinger er slått av for siden."
+
+
+def messages_off_next(channel: Channel) -> None:
+    """The page's next private reply fails for good: the page has turned messages off."""
+    from ordstyrer.connectors.base import ErrorCode
+
+    fail_next(
+        channel, "private_reply", code=ErrorCode.PERMISSION, permanent=True, message=MESSAGES_OFF
+    )

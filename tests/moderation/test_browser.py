@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from ordstyrer.moderation.models import ModerationAction
 from tests.browser_support import assert_accessible, login
-from tests.moderation.conftest import citizen_comment, make_world, on_platform
+from tests.moderation.conftest import citizen_comment, make_world, messages_off_next, on_platform
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,19 +109,11 @@ def test_hide_then_delete_then_find_it_in_the_archive(page: Page, live_server):
 def test_a_failed_notice_is_visible_and_is_sent_again_privately(page: Page, live_server):
     """MO-4 (#15): the notice of a ban fails; the item shows it with retry, copy and
     "given another way"; sent again as a private reply, it arrives."""
-    from ordstyrer.connectors.base import ErrorCode
     from ordstyrer.moderation import bans
-    from tests.moderation.conftest import fail_next
 
     world = make_world("nettvarsel", "indre-fosen")
     item = citizen_comment(world.channel, SPAM)
-    fail_next(
-        world.channel,
-        "private_reply",
-        code=ErrorCode.PERMISSION,
-        permanent=True,
-        message="Meldinger er slått av for siden.",
-    )
+    messages_off_next(world.channel)
     ban = bans.author_ban(
         actor=world.main_admin,
         item=item,

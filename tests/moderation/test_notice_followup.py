@@ -16,7 +16,7 @@ from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.moderation import bans, notice_followup, services
 from ordstyrer.moderation.models import ModerationAction, ModerationSettings
 from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment, fail_next, on_platform
+from tests.moderation.conftest import citizen_comment, fail_next, messages_off_next, on_platform
 
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
@@ -73,13 +73,7 @@ def test_a_failed_notice_is_visible_and_can_be_sent_publicly_without_the_name(
         complaint_address="postmottak@modby.kommune.example",
     )
     item = citizen_comment(world.channel, SPAM)
-    fail_next(
-        world.channel,
-        "private_reply",
-        code=ErrorCode.PERMISSION,
-        permanent=True,
-        message="Meldinger er slått av for siden.",
-    )
+    messages_off_next(world.channel)
     action = delete(world, item, django_capture_on_commit_callbacks)
     action.refresh_from_db()
     assert action.status == "done"  # the deletion stands ...

@@ -15,9 +15,8 @@ import pytest
 from django.urls import reverse
 
 from ordstyrer.archive.models import ArchiveRecord
-from ordstyrer.connectors.base import ErrorCode
 from ordstyrer.moderation import bans
-from tests.moderation.conftest import citizen_comment, fail_next
+from tests.moderation.conftest import citizen_comment, messages_off_next
 from tests.moderation.test_notice_followup import SPAM, WHY, client_for
 
 pytestmark = pytest.mark.django_db
@@ -31,13 +30,7 @@ def test_a_failed_notice_is_noted_as_written_by_the_system(
     world, django_capture_on_commit_callbacks
 ):
     item = citizen_comment(world.channel, SPAM)
-    fail_next(
-        world.channel,
-        "private_reply",
-        code=ErrorCode.PERMISSION,
-        permanent=True,
-        message="Meldinger er slått av for siden.",
-    )
+    messages_off_next(world.channel)
     with django_capture_on_commit_callbacks(execute=True):
         ban = bans.author_ban(actor=world.main_admin, item=item, ground="spam", justification=WHY)
     ban.refresh_from_db()
