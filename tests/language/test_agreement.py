@@ -72,3 +72,25 @@ def test_the_command_prints_both_sides(capsys):
     out = capsys.readouterr().out
     assert "training posts" in out and "held-out posts" in out
     assert "90 % interval over posts" in out
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "ikke json\n",
+        '{"labels": ["spam"]}\n',
+        '{"id": "c0001", "labels": "spam"}\n',
+        "[1, 2]\n",
+    ],
+)
+def test_the_command_answers_bad_input_with_one_line(tmp_path, capsys, content):
+    path = tmp_path / "second.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as refused:
+        agreement.main(["--second", str(path)])
+    assert str(path) in str(refused.value.code)
+    assert "\n" not in str(refused.value.code)
+    with pytest.raises(SystemExit) as missing:
+        agreement.main(["--second", str(tmp_path / "finnes-ikke.jsonl")])
+    assert "kan ikke lese" in str(missing.value.code)

@@ -147,7 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     labelled = comments.load_jsonl(comments.LABELLED)
-    second = load_second(args.second)
+    try:
+        second = load_second(args.second)
+    except OSError as exc:
+        raise SystemExit(f"kan ikke lese {args.second}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        raise SystemExit(f"{args.second}: ugyldig linje ({exc})") from None
+    if not second:
+        raise SystemExit(f"{args.second}: ingen merkede kommentarer")
     missing = set(second) - {r["id"] for r in labelled}
     if missing:
         raise SystemExit(f"{args.second}: ukjente id-er {sorted(missing)[:5]}")
