@@ -168,9 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         if n:
             _print(f"second annotator, {side}", figures, interval, n)
     if args.with_model:
-        rows = [r for r in sides["training posts"] if r["id"] in second]
         oof = model_out_of_fold(sides["training posts"])
-        figures, interval, n = compare(rows, {i: oof[i] for i in second if i in oof})
+        figures, interval, n = compare(
+            sides["training posts"], {i: oof[i] for i in second if i in oof}
+        )
         _print("shipped recipe out of fold, same training-post rows", figures, interval, n)
     return 0
 
