@@ -28,7 +28,7 @@ OFFENSIVE_LABELS = frozenset({"hate_speech", "harassment"})
 # 0.735 / 0.731 / 0.743; the labelled rows without the authored ones 0.731 / 0.742 / 0.748;
 # only the offensive rows 0.724 / 0.728 / 0.733; DKHATE alone 0.738 / 0.732 / 0.743. The
 # shipped model (first authored batch only) has all rows, C = 4; "labelled", C = 8 goes with
-# the second batch (see `train.comments.AUTHORED_PENDING`).
+# the second batch (`train.comments.AUTHORED_LATER`).
 OFFENSIVE_INHOUSE = "all"
 OFFENSIVE_C = 4.0
 
