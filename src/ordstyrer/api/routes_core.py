@@ -87,6 +87,7 @@ def check_draft(request: HttpRequest, slug: str, payload: CheckIn) -> dict[str, 
 def triage(request: HttpRequest, slug: str, payload: TriageIn) -> dict[str, Any]:
     """Each item comes back as one line of `ordstyrer triage`, under the municipality's
     effective policy (its MO-1 grounds). Nothing is stored. Scope `policy:read`."""
+    from ordstyrer.inbox.triage import cascade
     from ordstyrer.language.triage import triage_many
 
     municipality = municipality_for(request, slug, scope="policy:read")
@@ -94,7 +95,9 @@ def triage(request: HttpRequest, slug: str, payload: TriageIn) -> dict[str, Any]
     items = payload.items
 
     def run(chunk: list[Any]) -> list[dict[str, Any]]:
-        found = triage_many([(i.text, i.post_text) for i in chunk], policy=policy)
+        found = triage_many(
+            [(i.text, i.post_text) for i in chunk], policy=policy, embedder=cascade()
+        )
         return [{"id": i.id, **t.to_dict()} for i, t in zip(chunk, found, strict=True)]
 
     try:
