@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import random
 import sys
 import tempfile
 import time
@@ -71,13 +70,8 @@ def load_rows(corrections: list[Path]) -> tuple[list[dict], list[dict], list[dic
 def fold_of(
     rows: list[dict], dk: list[tuple[str, int]], folds: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    groups = sorted({tc.post_group(r) for r in rows})
-    random.Random(tc.SEED).shuffle(groups)  # noqa: S311 - reproducible folds
-    index = {g: i % folds for i, g in enumerate(groups)}
-    return (
-        np.asarray([index[tc.post_group(r)] for r in rows]),
-        np.arange(len(dk)) % folds,
-    )
+    """The training posts' folds (`train.comments.post_folds`) and DKHATE's, row by row."""
+    return tc.post_folds(rows, folds), np.arange(len(dk)) % folds
 
 
 def fit_fast(rows: list[dict], dk: list[tuple[str, int]], polarity: list) -> CommentModel:
@@ -88,10 +82,7 @@ def fit_fast(rows: list[dict], dk: list[tuple[str, int]], polarity: list) -> Com
 
 def fast_scores(model: CommentModel, texts: list[str]) -> np.ndarray:
     """Fast category scores (before the OFF/NOT head is folded in) and the head's score."""
-    x = model._matrix(texts)  # noqa: SLF001
-    probs = np.column_stack([c.predict_proba(x)[:, 1] for c in model.classifiers])
-    off = model.offensive_head.predict_proba(model._text_matrix(texts))[:, 1]  # type: ignore[union-attr]  # noqa: SLF001
-    return np.column_stack([probs, off])
+    return np.column_stack([model.category_proba(texts), model.offensive_proba(texts)])
 
 
 def move_thresholds(

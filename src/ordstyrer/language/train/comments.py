@@ -182,6 +182,14 @@ def print_categories(figures: dict[str, dict], rows: list[dict]) -> None:
         print(f"  {cat:16s} {support!s:>7s} {cells}")  # noqa: T201
 
 
+def post_folds(rows: list[dict], folds: int) -> np.ndarray:
+    """Each row's fold: whole posts (`post_group`) dealt round the folds in a seeded order."""
+    groups = sorted({post_group(r) for r in rows})
+    random.Random(SEED).shuffle(groups)  # noqa: S311 - reproducible folds
+    fold_of = {g: i % folds for i, g in enumerate(groups)}
+    return np.asarray([fold_of[post_group(r)] for r in rows])
+
+
 def grouped_oof_labels(
     rows: list[dict],
     extra: list[dict],
@@ -193,10 +201,7 @@ def grouped_oof_labels(
     """Each row's labels from a model fit without its post (`folds`-fold CV grouped by
     post), without (False) and with (True) the fallback label; `extra` rows (authored,
     corrections) are in every fitting part and never scored."""
-    groups = sorted({post_group(r) for r in rows})
-    random.Random(SEED).shuffle(groups)  # noqa: S311 - reproducible folds
-    fold_of = {g: i % folds for i, g in enumerate(groups)}
-    fold = np.asarray([fold_of[post_group(r)] for r in rows])
+    fold = post_folds(rows, folds)
     pred = {on: np.zeros((len(rows), len(CATEGORIES)), dtype=bool) for on in (False, True)}
     for k in range(folds):
         fit_rows = [r for r, f in zip(rows, fold, strict=True) if f != k] + extra
@@ -256,10 +261,7 @@ def offensive_cv(
     DKHATE rows at the head's own threshold."""
     from sklearn.model_selection import StratifiedKFold
 
-    groups = sorted({post_group(r) for r in rows})
-    random.Random(SEED).shuffle(groups)  # noqa: S311 - reproducible folds
-    fold_of = {g: i % folds for i, g in enumerate(groups)}
-    fold = np.asarray([fold_of[post_group(r)] for r in rows])
+    fold = post_folds(rows, folds)
     dk_y = np.asarray([y for _, y in dk_train])
     dk_fold = np.zeros(len(dk_train), dtype=int)
     splits = StratifiedKFold(folds, shuffle=True, random_state=SEED).split(dk_y, dk_y)

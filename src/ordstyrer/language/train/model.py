@@ -397,14 +397,23 @@ class CommentModel:
             clf = CalibratedClassifierCV(base, cv=folds, method="sigmoid").fit(x, y)
             self.embedding_classifiers.append(clf)
 
+    def category_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The categories' calibrated scores, before the OFF/NOT head is folded in."""
+        x = self._matrix(list(texts))
+        return np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+
+    def offensive_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The OFF/NOT head's calibrated score."""
+        if self.offensive_head is None:
+            raise ValueError("the model has no OFF/NOT head")
+        return self.offensive_head.predict_proba(self._text_matrix(list(texts)))[:, 1]
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Fast-path scores with scikit-learn (the reference the export is checked against)."""
-        texts = list(texts)
-        x = self._matrix(texts)
-        probs = np.column_stack([c.predict_proba(x)[:, 1] for c in self.classifiers])
+        probs = self.category_proba(texts)
         if self.offensive_head is None:
             return probs
-        off = self.offensive_head.predict_proba(self._text_matrix(texts))[:, 1]
+        off = self.offensive_proba(texts)
         return with_offensive(probs, off, self.offensive_threshold, self.thresholds)
 
     # --- export --------------------------------------------------------------------
