@@ -71,3 +71,33 @@ def test_building_it_without_torch_says_what_to_install(monkeypatch, capsys) -> 
     monkeypatch.setitem(sys.modules, "torch", None)  # as where torch is not installed
     assert cascade.main([]) == 2
     assert "pip install torch" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "args", [["--folds", "0"], ["--folds", "1"], ["--epochs", "0"], ["--folds", "x"]]
+)
+def test_unusable_arguments_get_one_line(args: list[str], capsys) -> None:  # noqa: ANN001
+    from ordstyrer.language.train import cascade
+
+    with pytest.raises(SystemExit) as exc:
+        cascade.main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "error:" in err.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "content", [None, "{not json\n", '{"text": "hei"}\n', '{"text": "hei", "labels": ["x"]}\n']
+)
+def test_a_bad_corrections_file_gets_one_line(tmp_path, capsys, content) -> None:  # noqa: ANN001
+    """Checked before anything trains (and before torch is needed)."""
+    from ordstyrer.language.train import cascade
+
+    path = tmp_path / "rettelser.jsonl"
+    if content is not None:
+        path.write_text(content, "utf-8")
+    assert cascade.main(["--corrections", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Kan ikke lese treningsdata:")
+    assert len(err.splitlines()) == 1

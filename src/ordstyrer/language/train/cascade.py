@@ -191,17 +191,23 @@ def main(argv: list[str] | None = None) -> int:
         "--oof", type=Path, default=None, help="lagre ut-av-fold-skårene hit (.npz)"
     )
     args = parser.parse_args(argv)
+    if args.folds < 2 or args.epochs < 1:
+        parser.error("--folds må være minst 2 og --epochs minst 1")
+    started = time.monotonic()
+    try:
+        train, extra, test = load_rows(args.corrections)
+        dk_train, dk_dev = tc.load_dkhate(args.data)
+        polarity, _ = tc.load_norec(args.data)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"Kan ikke lese treningsdata: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
     try:
         import torch
     except ImportError:
         print("Trening av kaskaden trenger torch: pip install torch", file=sys.stderr)  # noqa: T201
         return 2
     torch.set_num_threads(max(1, torch.get_num_threads()))
-    started = time.monotonic()
     _log(__doc__.split("Protocol", 1)[1].strip())
-    train, extra, test = load_rows(args.corrections)
-    dk_train, dk_dev = tc.load_dkhate(args.data)
-    polarity, _ = tc.load_norec(args.data)
     _log(
         f"in-house: {len(train)} training-post comments, {len(extra)} authored/corrections, "
         f"{len(test)} held out; DKHATE {len(dk_train)} train, {len(dk_dev)} dev; "
