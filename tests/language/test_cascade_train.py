@@ -4,6 +4,8 @@ replaced tensors."""
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -87,17 +89,18 @@ def test_unusable_arguments_get_one_line(args: list[str], capsys) -> None:  # no
     assert "error:" in err.strip().splitlines()[-1]
 
 
+@pytest.mark.parametrize("command", ["cascade", "comments"])
 @pytest.mark.parametrize(
     "content", [None, "{not json\n", '{"text": "hei"}\n', '{"text": "hei", "labels": ["x"]}\n']
 )
-def test_a_bad_corrections_file_gets_one_line(tmp_path, capsys, content) -> None:  # noqa: ANN001
-    """Checked before anything trains (and before torch is needed)."""
-    from ordstyrer.language.train import cascade
+def test_a_bad_corrections_file_gets_one_line(tmp_path, capsys, content, command) -> None:  # noqa: ANN001
+    """Both training commands check it before anything trains (and before torch is needed)."""
+    module = importlib.import_module(f"ordstyrer.language.train.{command}")
 
     path = tmp_path / "rettelser.jsonl"
     if content is not None:
         path.write_text(content, "utf-8")
-    assert cascade.main(["--corrections", str(path)]) == 2
+    assert module.main(["--corrections", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("Kan ikke lese treningsdata:")
     assert len(err.splitlines()) == 1

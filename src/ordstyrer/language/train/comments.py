@@ -353,15 +353,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--cv-folds", type=int, default=5)
     args = parser.parse_args(argv)
+    if args.cv_folds < 2:
+        parser.error("--cv-folds må være minst 2")
     from ordstyrer.language.train.embedcache import DEFAULT_CACHE, embed_cached
 
     cache = args.e5_cache or DEFAULT_CACHE
     started = time.monotonic()
-    labelled = load_jsonl(LABELLED)
-    authored = load_jsonl(AUTHORED) if AUTHORED.exists() else []
-    corrections = [row for path in args.corrections for row in load_jsonl(path)]
-    dk_train, dk_dev = load_dkhate(args.data)
-    nr_train, nr_dev = load_norec(args.data)
+    try:
+        labelled = load_jsonl(LABELLED)
+        authored = load_jsonl(AUTHORED) if AUTHORED.exists() else []
+        corrections = [row for path in args.corrections for row in load_jsonl(path)]
+        dk_train, dk_dev = load_dkhate(args.data)
+        nr_train, nr_dev = load_norec(args.data)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"Kan ikke lese treningsdata: {exc}", file=sys.stderr)  # noqa: T201
+        return 2
     print(PROTOCOL)  # noqa: T201
 
     aux_rows: dict[str, Any] = {"offensive_rows": dk_train, "polarity_rows": nr_train}
