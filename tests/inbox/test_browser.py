@@ -168,3 +168,40 @@ def test_a_double_clicked_or_replayed_reply_is_sent_once(page: Page, live_server
     assert Reply.objects.filter(item=item).count() == 1
     assert len(fake_platform.sent) == 1
     assert_accessible(page)
+
+
+def test_an_editor_corrects_the_category_and_the_suggestion_follows(page: Page, live_server):
+    """Issue #16: the model read a complaint as a question; the editor sets it right on the
+    item page, the suggested action follows at once, and the timeline says who did it."""
+    world = make_world("rettinn", "indre-fosen")
+    item = ingest(
+        world.channel,
+        comment("c1", "Hvorfor er det ingen som brøyter Bakkvegen?", created=None),
+        timezone.now(),
+    )
+    item.refresh_from_db()
+    login(page, live_server.url, world.editor)
+    page.goto(f"{live_server.url}/m/{world.municipality.slug}/innboks/{item.pk}/")
+    form = page.locator("#kategori")
+    expect(form.get_by_role("group", name="Rett kategorien")).to_be_visible()
+    for code in item.categories:  # checked as they stand
+        expect(form.locator(f"input[value='{code}']")).to_be_checked()
+    assert_accessible(page)
+    for box in form.locator("input[type=checkbox]").all():
+        box.uncheck()
+    form.get_by_label("Klage", exact=True).check()
+    form.get_by_label("Krever saksbehandling", exact=True).check()
+    form.get_by_role("button", name="Lagre kategoriene").click()
+    expect(page.get_by_text("Kategoriene er lagret.")).to_be_visible()
+    facts = page.locator(".item-facts")
+    expect(facts).to_contain_text("Henvis til formell henvendelse og journalfør (DI-7).")
+    expect(page.locator("#logg")).to_contain_text("Kategori rettet – Klage, Krever saksbehandling")
+    assert_accessible(page)
+    # Nothing ticked: refused in Norwegian, nothing changed.
+    for box in page.locator("#kategori input[type=checkbox]").all():
+        box.uncheck()
+    page.locator("#kategori").get_by_role("button", name="Lagre kategoriene").click()
+    expect(page.get_by_text("Velg minst én kategori.")).to_be_visible()
+    item.refresh_from_db()
+    assert item.categories == ["complaint", "case_processing"]
+    assert item.events.filter(action="categories").count() == 1

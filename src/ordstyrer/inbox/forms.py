@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.inbox.models import CloseReason
 from ordstyrer.inbox.reply_templates import TEMPLATES
+from ordstyrer.inbox.triage import category_labels
 from ordstyrer.inbox.widgets import RENDERER
 
 if TYPE_CHECKING:
@@ -149,3 +150,37 @@ class UnwantedReportForm(forms.Form):
                 _("Lim inn en lenke til ytringen eller teksten den inneholder.")
             )
         return data
+
+
+# Straffeloven § 185 second paragraph a–e (norwegian-standards §4.1), the codes of
+# `language.classify.HATE_GROUNDS`.
+HATE_GROUND_CHOICES = [
+    ("", _("Ikke oppgitt")),
+    ("ethnicity", _("a) hudfarge eller nasjonal eller etnisk opprinnelse")),
+    ("religion", _("b) religion eller livssyn")),
+    ("sexual_orientation", _("c) seksuell orientering")),
+    ("gender_identity", _("d) kjønnsidentitet eller kjønnsuttrykk")),
+    ("disability", _("e) nedsatt funksjonsevne")),
+]
+
+
+class CategoriesForm(PageForm):
+    """An editor's categories for an item (issue #16): checked as they stand now."""
+
+    labels = forms.MultipleChoiceField(
+        label=_("Kategorier"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Velg minst én kategori.")},
+    )
+    hate_ground = forms.ChoiceField(
+        label=_("Grunnlag etter straffeloven § 185"),
+        choices=HATE_GROUND_CHOICES,
+        required=False,
+        help_text=_("Bare for hatefulle ytringer."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.MultipleChoiceField", self.fields["labels"]).choices = list(
+            category_labels().items()
+        )

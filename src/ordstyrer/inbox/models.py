@@ -216,6 +216,7 @@ EVENT_LABELS = {
     "reopen": _("Gjenåpnet"),
     "assign": _("Tildelt"),
     "note": _("Notat"),
+    "categories": _("Kategori rettet"),
     "reply": _("Svar skrevet"),
     "reply_failed": _("Svaret ble ikke publisert"),
     "refer_formal": _("Henvist til formell henvendelse (DI-7)"),
@@ -264,6 +265,13 @@ class ItemEvent(models.Model):
     @property
     def label(self) -> str:
         return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def categories_text(self) -> str:
+        """A category correction's categories, in the console's language."""
+        from ordstyrer.inbox.triage import category_label
+
+        return ", ".join(category_label(code) for code in self.data.get("to") or ())
 
 
 class ReplyStatus(models.TextChoices):

@@ -197,6 +197,53 @@ def apply(item: Any, outcome: TriageOutcome, *, at: datetime) -> None:
     item.triaged_at = at
 
 
+def corrected(
+    item: Any, labels: Sequence[str], hate_ground: str | None, policy: Any
+) -> TriageOutcome:
+    """The item's triage with an editor's categories in place of the model's (issue #16):
+    the action, its grounds and the findings follow from them under the municipality's
+    policy exactly as on arrival (`language.triage.decide`), and an editor's category
+    counts as certain rather than as a score. The model's scores are kept, for the record;
+    so are the personal-data marks and the written standard, which an editor does not
+    correct here."""
+    from ordstyrer.language import pii
+    from ordstyrer.language.classify import CATEGORIES
+    from ordstyrer.language.triage import decide
+
+    chosen = tuple(c for c in CATEGORIES if c in set(labels))
+    model_scores = {k: float(v) for k, v in ((item.triage or {}).get("scores") or {}).items()}
+    scores = {c: 1.0 if c in chosen else model_scores.get(c, 0.0) for c in CATEGORIES}
+    text = item.text or ""
+    found = [
+        pii.PersonalData(
+            type=m["type"],
+            start=m["start"],
+            end=m["end"],
+            text=text[m["start"] : m["end"]],
+            detail=m.get("detail") or "",
+        )
+        for m in item.personal_data
+    ]
+    action, grounds = decide(scores, set(chosen), found, policy)
+    marks = tuple(dict(m) for m in item.personal_data)
+    findings = policy.triage_findings(set(chosen), action) if policy is not None else ()
+    return TriageOutcome(
+        # The one the model thought likeliest among the editor's (their order on a tie).
+        category=max(chosen, key=lambda c: (model_scores.get(c, 0.0), -chosen.index(c))),
+        categories=chosen,
+        personal_data=marks,
+        written_standard=item.written_standard,
+        action=action,
+        detail={
+            "scores": model_scores,
+            "grounds": list(grounds),
+            "hate_ground": hate_ground if "hate_speech" in chosen else None,
+            "findings": [f.to_dict() for f in findings],
+            "action_text": _action_text(action, marks),
+        },
+    )
+
+
 def _interface_language() -> str:
     from django.utils.translation import get_language
 

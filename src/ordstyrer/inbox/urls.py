@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/status/", views.item_status, name="status"),
     path("<int:pk>/tildel/", views.item_assign, name="assign"),
     path("<int:pk>/notat/", views.item_note, name="note"),
+    path("<int:pk>/kategori/", views.item_categories, name="categories"),
     path("<int:pk>/henvis/", views.item_refer_view, name="refer"),
     path("<int:pk>/eskaler/", views.item_escalate_view, name="escalate"),
     path("<int:pk>/vis-fodselsnummer/", views.item_reveal_ids, name="reveal_ids"),

@@ -22,10 +22,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ordstyrer.core.console import MunicipalityRequest, act, act_on_form, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import new_intent_key
-from ordstyrer.inbox import presence, privacy, reply_templates, services
+from ordstyrer.inbox import corrections, presence, privacy, reply_templates, services
 from ordstyrer.inbox.access import access_item, may_work
 from ordstyrer.inbox.forms import (
     AssignForm,
+    CategoriesForm,
     CloseForm,
     EscalateForm,
     NoteForm,
@@ -209,6 +210,14 @@ def _render_detail(
                 auto_id="assign_%s",
             ),
             "note_form": NoteForm(auto_id="note_%s"),
+            # The categories as they stand; the § 185 ground only as an editor gave it.
+            "categories_form": CategoriesForm(
+                initial={
+                    "labels": list(item.categories),
+                    "hate_ground": corrections.editors_hate_ground(item),
+                },
+                auto_id="categories_%s",
+            ),
             "escalate_form": EscalateForm(auto_id="escalate_%s"),
             "refer_form": ReferForm(auto_id="refer_%s"),
             "now": now,
@@ -345,6 +354,24 @@ def item_note(request: MunicipalityRequest, municipality: Municipality, pk: int)
         to=_detail_url(item, "logg"),
         done=_("Notatet er lagret."),
         invalid=_("Notatet er tomt."),
+    )
+
+
+@municipality_view(need="inbox")
+@require_POST
+def item_categories(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
+    """An editor sets the item's categories right (issue #16)."""
+    item = _work_item(request, municipality, pk)
+    return act_on_form(
+        request,
+        CategoriesForm(request.POST),
+        lambda data: corrections.item_correct_categories(
+            actor=request.actor, item=item, labels=data["labels"], hate_ground=data["hate_ground"]
+        ),
+        to=_detail_url(item, "kategori"),
+        done=_("Kategoriene er lagret. Forslaget til handling følger dem nå."),
     )
 
 
