@@ -28,7 +28,7 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.access import require_work
 from ordstyrer.inbox.models import InboxItem, ItemEvent
 from ordstyrer.inbox.transitions import lock_item, log_event
-from ordstyrer.inbox.triage import CATEGORY_LABELS, apply, corrected
+from ordstyrer.inbox.triage import CATEGORY_LABELS, TRIAGE_FIELDS, apply, corrected
 from ordstyrer.language.classify import HATE_GROUNDS
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
@@ -79,19 +79,8 @@ def item_correct_categories(
             hate_ground or (item.triage or {}).get("hate_ground"),
             policy_for(municipality=item.municipality),
         )
-        triaged_at = item.triaged_at or now
-        apply(item, outcome, at=triaged_at)
-        item.save(
-            update_fields=[
-                "category",
-                "categories",
-                "personal_data",
-                "written_standard",
-                "action",
-                "triage",
-                "triaged_at",
-            ]
-        )
+        apply(item, outcome, at=item.triaged_at or now)
+        item.save(update_fields=TRIAGE_FIELDS)
         log_event(
             item,
             action=EVENT,

@@ -186,6 +186,18 @@ def _action_text(action: str, marks: tuple[dict[str, Any], ...]) -> str:
     return ACTION_TEXT.get(action, action)
 
 
+# The item's fields `apply` writes.
+TRIAGE_FIELDS = (
+    "category",
+    "categories",
+    "personal_data",
+    "written_standard",
+    "action",
+    "triage",
+    "triaged_at",
+)
+
+
 def apply(item: Any, outcome: TriageOutcome, *, at: datetime) -> None:
     """Store a triage outcome on an inbox item (no save)."""
     item.category = outcome.category
