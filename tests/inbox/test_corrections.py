@@ -16,6 +16,7 @@ from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.inbox.corrections import corrections_rows, item_correct_categories
 from ordstyrer.inbox.forms import HATE_GROUND_CHOICES
 from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.services import items_bulk
 from ordstyrer.language.classify import HATE_GROUNDS
 from ordstyrer.language.train.comments import load_jsonl
 from tests.inbox.conftest import TUESDAY, comment, ingest, make_world
@@ -183,6 +184,37 @@ def test_the_export_command_refuses_with_one_line(world, tmp_path) -> None:
 
 def test_the_forms_grounds_are_the_language_librarys() -> None:
     assert tuple(code for code, _ in HATE_GROUND_CHOICES if code) == HATE_GROUNDS
+
+
+def test_a_wave_of_scams_is_marked_spam_in_one_go(world) -> None:
+    scams = [
+        _item(world, f"s{i}", f"Gratulerer! Du er trukket ut som vinner nr {i}, klikk lenken")
+        for i in range(3)
+    ]
+    theirs = ingest(world.other_channel, comment("s9", "Gratulerer, du har vunnet!"))
+    ids = [s.pk for s in scams] + [theirs.pk]
+    result = items_bulk(
+        actor=world.editor,
+        municipality=world.municipality,
+        item_ids=ids,
+        action="spam",
+        intent_key="k" * 32,
+    )
+    assert sorted(result.done) == sorted(s.pk for s in scams)
+    assert list(result.refused) == [theirs.pk]  # not the editor's channel (CH-3)
+    for scam in scams:
+        scam.refresh_from_db()
+        assert scam.categories == ["spam"] and len(_events(scam)) == 1
+    # The same form again (a double click): the first result, nothing done twice.
+    again = items_bulk(
+        actor=world.editor,
+        municipality=world.municipality,
+        item_ids=ids,
+        action="spam",
+        intent_key="k" * 32,
+    )
+    assert again.done == result.done
+    assert all(len(_events(scam)) == 1 for scam in scams)
 
 
 # The item page.

@@ -23,6 +23,7 @@ from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.permissions import actor_for
 from ordstyrer.inbox.access import may_work, require_work
+from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.ingest import inbox_ingest  # noqa: F401  (public API)
 from ordstyrer.inbox.models import BulkIntent, CloseReason, InboxItem
 from ordstyrer.inbox.transitions import lock_item, log_event, policy_state, transition
@@ -119,7 +120,8 @@ class BulkResult:
     refused: dict[int, str] = field(default_factory=dict)
 
 
-BULK_ACTIONS = ("assign_me", "assign_admins", "acknowledge", "close")
+# "spam": an editor's category for a wave of scam comments (`corrections`, issue #16).
+BULK_ACTIONS = ("assign_me", "assign_admins", "acknowledge", "close", "spam")
 
 
 def items_bulk(
@@ -189,6 +191,8 @@ def _bulk(
                 item_assign(actor=actor, item=item, assignee=actor)
             elif action == "assign_admins":
                 item_assign(actor=actor, item=item, assignee=None)
+            elif action == "spam":
+                item_correct_categories(actor=actor, item=item, labels=["spam"])
             else:
                 item_set_status(actor=actor, item=item, action=action, close_reason=close_reason)
         except ServiceError as exc:
