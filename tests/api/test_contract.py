@@ -392,3 +392,25 @@ def test_list_queries_do_not_grow_with_the_page(world, api):
     for n in range(6):
         citizen_comment(world.channel, f"Flere spørsmål {n}: når kommer brøytebilen?")
     assert count("/api/v1/m/apiby/inbox/items") == small
+
+
+def test_categories_are_corrected_through_the_api(world, api, commit):
+    """Issue #16: the item page's "Rett kategorien" for other programs; idempotent."""
+    item = citizen_comment(world.channel, "Når åpner svømmehallen igjen?")
+    url = f"/api/v1/m/apiby/inbox/items/{item.pk}/categories"
+    response = commit(api.post, url, {"labels": ["complaint", "case_processing"]})
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": item.pk,
+        "category": response.json()["category"],
+        "categories": ["complaint", "case_processing"],
+        "action": "refer_formal",  # DI-7
+    }
+    again = api.post(url, {"labels": ["case_processing", "complaint"]})
+    assert again.status_code == 200
+    assert item.events.filter(action="categories").count() == 1
+    refused = is_problem(api.post(url, {"labels": ["complaint"], "hate_ground": "religion"}), 422)
+    assert "§ 185" in refused["detail_nb"]
+    assert is_problem(api.post(url, {"labels": []}), 422)
+    item.refresh_from_db()
+    assert item.categories == ["complaint", "case_processing"]

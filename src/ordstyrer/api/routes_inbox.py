@@ -18,6 +18,8 @@ from ordstyrer.api.schemas import (
     ERRORS,
     IDEMPOTENCY,
     AcceptedOut,
+    CategoriesIn,
+    CategoriesOut,
     InboxItemDetailOut,
     InboxList,
     ModerationIn,
@@ -27,6 +29,7 @@ from ordstyrer.api.schemas import (
 )
 from ordstyrer.api.writes import api_write
 from ordstyrer.inbox.access import access_item
+from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.replies import reply_send
 from ordstyrer.inbox.selectors import InboxFilter, inbox_page, item_detail
@@ -225,6 +228,41 @@ def reply_create(
         return 201, {"id": reply.pk, "status": reply.status, "findings": reply.findings}
 
     return api_write(request, municipality=municipality, action="reply", run=run)
+
+
+@router.post(
+    "/m/{slug}/inbox/items/{int:id}/categories",
+    response={200: CategoriesOut, 422: ProblemOut, **ERRORS},
+    summary="Correct an item's categories",
+    openapi_extra=IDEMPOTENCY,
+)
+def categories_set(
+    request: HttpRequest,
+    slug: str,
+    id: int,  # noqa: A002
+    payload: CategoriesIn,
+) -> HttpResponse:
+    """An editor's reading of the comment, as "Rett kategorien" on the item page (issue
+    #16): the category, the action the municipality's policy prescribes for it and the
+    deletion grounds follow at once; the same correction again changes nothing. Each
+    correction becomes a training example (`ordstyrer corrections-export`). An unknown
+    category or ground → 422. Scope `inbox:write`; honours `Idempotency-Key`."""
+    municipality = municipality_for(request, slug, scope="inbox:write", need="inbox")
+    actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
+    item = access_item(user=actor, id=id, slug=slug, need="work")
+
+    def run() -> tuple[int, dict[str, Any]]:
+        done = item_correct_categories(
+            actor=actor, item=item, labels=payload.labels, hate_ground=payload.hate_ground
+        )
+        return 200, {
+            "id": done.pk,
+            "category": done.category,
+            "categories": list(done.categories),
+            "action": done.action,
+        }
+
+    return api_write(request, municipality=municipality, action="categories", run=run)
 
 
 @router.post(

@@ -194,6 +194,30 @@ class ReplyOut(Schema):
     findings: list[FindingOut]
 
 
+class CategoriesIn(Schema):
+    labels: list[str] = Field(
+        ...,
+        min_length=1,
+        max_length=13,
+        description="What the comment is: one or more of question, praise, neutral, "
+        "complaint, factual_error, case_processing, political, spam, hate_speech, "
+        "harassment, third_party, sensitive, rumour.",
+    )
+    hate_ground: str = Field(
+        "",
+        max_length=30,
+        description="Only with hate_speech: the Penal Code § 185 ground (ethnicity, "
+        "religion, sexual_orientation, gender_identity, disability).",
+    )
+
+
+class CategoriesOut(Schema):
+    id: int
+    category: str
+    categories: list[str]
+    action: str
+
+
 class ModerationIn(Schema):
     action: Literal["hide", "unhide", "delete"]
     ground: str = Field("", max_length=40)
