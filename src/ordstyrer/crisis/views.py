@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ordstyrer.core.console import (
@@ -44,7 +44,9 @@ from ordstyrer.crisis.selectors import (
 )
 from ordstyrer.tenants.models import Municipality
 
-CONSEQUENCE = _(
+# Lazy: a module-level `gettext` would freeze the sentence in the language that was
+# active when the module was first imported, whatever the reader's language.
+CONSEQUENCE = gettext_lazy(
     "Alle planlagte innlegg settes på pause, alle nye innlegg og svar venter på kriseleder."
 )
 
