@@ -246,13 +246,38 @@ def test_the_item_page_corrects_and_says_so(world) -> None:
 
 
 def test_the_item_page_refuses_an_empty_choice_in_norwegian(world) -> None:
-    item = _item(world)
+    """The error inside the panel, which stays open with what the editor chose (QA: at
+    the top of the page it was out of sight, and the panel showed the saved state)."""
+    item = item_correct_categories(
+        actor=world.editor, item=_item(world), labels=["hate_speech"], hate_ground="religion"
+    )
     client = _client(world.editor)
     page = f"/m/{world.municipality.slug}/innboks/{item.pk}/"
-    response = client.post(f"{page}kategori/", {"hate_ground": ""}, follow=True)
-    assert "Velg minst én kategori." in response.content.decode()
+    response = client.post(f"{page}kategori/", {"hate_ground": "disability"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    panel = html[html.index('class="categories-fix"') :]
+    assert panel.startswith('class="categories-fix" open')
+    assert 'role="alert" id="categories-errors"><p>Velg minst én kategori.</p>' in panel
+    assert 'value="hate_speech" id="categories_labels_8" checked' not in panel
+    assert '<option value="disability" selected>' in panel  # as posted, not as saved
     item.refresh_from_db()
-    assert item.categories == ["question"]
+    assert item.categories == ["hate_speech"]
+
+
+def test_unticking_hate_speech_drops_its_ground(world) -> None:
+    """QA: the panel reopens with the editor's § 185 ground; moving the comment to another
+    category must not need the ground cleared by hand first."""
+    item = item_correct_categories(
+        actor=world.editor, item=_item(world), labels=["hate_speech"], hate_ground="religion"
+    )
+    page = f"/m/{world.municipality.slug}/innboks/{item.pk}/"
+    client = _client(world.editor)
+    assert '<option value="religion" selected>' in client.get(page).content.decode()
+    response = client.post(f"{page}kategori/", {"labels": ["complaint"], "hate_ground": "religion"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.categories == ["complaint"] and item.triage["hate_ground"] is None
 
 
 def test_only_workers_see_and_post_the_form(world) -> None:

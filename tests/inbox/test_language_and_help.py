@@ -16,6 +16,8 @@ from tests.inbox.conftest import comment, ingest
 
 pytestmark = pytest.mark.django_db
 
+LANGS = ("nb", "nn", "en")
+
 
 def client_for(user, language: str = "nb") -> Client:
     client = Client()
@@ -66,3 +68,35 @@ def test_one_norwegian_date_format_on_the_item_page(world):
     for language in ("nb", "nn"):
         html = client_for(world.p.communications, language).get(url).content.decode()
         assert "5. mai 2026 kl. 09.00" in html and "05.05.2026" not in html
+
+
+def test_the_suggestion_and_personal_data_follow_the_console_language(world):
+    """QA (#16 session): "Retningslinjen sier" and the personal-data kinds were Bokmål in
+    every console language, and the category names Bokmål in the English one."""
+    item = ingest(world.channel, comment("c2", "Når åpner svømmehallen igjen etter ferien?"))
+    InboxItem.objects.filter(pk=item.pk).update(
+        action="refer_formal",
+        personal_data=[{"type": "health", "start": 0, "end": 3, "detail": "", "label": "x"}],
+    )
+    url = reverse("inbox:detail", args=[world.municipality.slug, item.pk])
+    pages = {lang: client_for(world.editor, lang).get(url).content.decode() for lang in LANGS}
+    assert "Henvis til formell henvendelse og journalfør (DI-7)." in pages["nb"]
+    assert "Vis vidare til formell førespurnad og journalfør (DI-7)." in pages["nn"]
+    assert "Refer to a formal inquiry and record it in the journal (DI-7)." in pages["en"]
+    assert "helseopplysninger" in pages["nb"] and "helseopplysningar" in pages["nn"]
+    assert "health information" in pages["en"]
+    assert "Category</dt><dd>Question" in pages["en"]
+
+
+def test_only_those_who_may_act_see_the_lists_actions(world):
+    """QA: the chief administrator reads every inbox (CH-4) but works in none; the bulk
+    actions and the row buttons only failed for them (CH-3)."""
+    ingest(world.channel, comment("c3", "Når åpner svømmehallen igjen etter ferien?"))
+    url = reverse("inbox:list", args=[world.municipality.slug])
+    chief = client_for(world.p.chief_administrator).get(url).content.decode()
+    assert "inbox-row" in chief
+    assert 'class="bulk"' not in chief and 'name="item"' not in chief
+    assert 'value="assign_me:' not in chief and 'data-key="r"' not in chief
+    for user in (world.editor, world.p.communications):
+        html = client_for(user).get(url).content.decode()
+        assert 'class="bulk"' in html and 'value="assign_me:' in html and 'name="item"' in html

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.channels.models import Channel
+from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.channels.permissions import (
     CHANNEL_NEEDS,
+    OVERSIGHT,
     channel_ids_with_need,
     fetch_in,
     has_channel_need,
     require_channel_role,
     sees_every_channel,
 )
-from ordstyrer.core.actor import ActorLike
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted
-from ordstyrer.core.permissions import actor_for, not_found
+from ordstyrer.core.permissions import actor_for, not_found, roles_in
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.tenants.models import Municipality
 
@@ -47,6 +48,21 @@ def may_view_channel(user: ActorLike, channel: Channel) -> bool:
 def may_work(user: ActorLike, channel: Channel) -> bool:
     """Reply, assign, change status, refer (CH-3)."""
     return has_channel_need(user, channel, "reply")
+
+
+def works_anywhere(user: ActorLike, municipality: Municipality, *, readable: int) -> bool:
+    """Whether `user` may work on the items of at least one channel of `municipality`, given
+    how many channels' inboxes they read (`readable`): the work list shows its actions
+    only then. An appointed person works where they read; the chief administrator reads
+    every inbox (CH-4) and works in none unless appointed to a channel."""
+    actor = actor_for(user, municipality)
+    if not sees_every_channel(actor, municipality):
+        return readable > 0
+    if any("reply" in OVERSIGHT.get(role, ()) for role in roles_in(actor, municipality)):
+        return True
+    return ChannelMembership.objects.filter(
+        user=user_of(actor), channel__municipality=municipality, role__in=REPLY_ROLES
+    ).exists()
 
 
 def require_work(user: ActorLike, channel: Channel) -> None:

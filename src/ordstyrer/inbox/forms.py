@@ -184,3 +184,12 @@ class CategoriesForm(PageForm):
         cast("forms.MultipleChoiceField", self.fields["labels"]).choices = list(
             category_labels().items()
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A ground left selected when hate speech is unticked means nothing: the panel
+        # reopens with the last ground an editor gave, and moving the comment to another
+        # category must not need two saves.
+        if "hate_speech" not in (data.get("labels") or ()):
+            data["hate_ground"] = ""
+        return data

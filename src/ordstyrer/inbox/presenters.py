@@ -233,10 +233,11 @@ def _texts() -> dict[str, str]:
     }
 
 
-def render_rows(rows: list[Row]) -> SafeString:
+def render_rows(rows: list[Row], *, works: bool = True) -> SafeString:
     """The `<tr>` of every row: checkbox, item, channel, category, status, deadline,
     assignee and the row's own actions (r, a, c for the keyboard; plain links and
-    buttons without JavaScript)."""
+    buttons without JavaScript). Without `works` (someone who reads but may not act,
+    CH-4) no checkbox and no actions."""
     t = {key: escape(value) for key, value in _texts().items()}
     parts = {
         "reported": f' <span class="badge badge-warn">{t["reported"]}</span>',
@@ -246,10 +247,10 @@ def render_rows(rows: list[Row]) -> SafeString:
         "nn": ' lang="nn"',
     }
     # Every value below is escaped here or is one of the constant fragments above.
-    return mark_safe("\n".join(_row(row, t, parts) for row in rows))  # noqa: S308
+    return mark_safe("\n".join(_row(row, t, parts, works) for row in rows))  # noqa: S308
 
 
-def _row(row: Row, t: dict[str, str], parts: dict[str, str]) -> str:
+def _row(row: Row, t: dict[str, str], parts: dict[str, str], works: bool) -> str:
     pk = escape(row.pk)
     url = escape(row.url)
     badges = (parts["reported"] if row.reported else "") + (
@@ -266,7 +267,7 @@ def _row(row: Row, t: dict[str, str], parts: dict[str, str]) -> str:
         )
     assignee = escape(row.assignee) if row.assignee else parts["admins"]
     buttons = ""
-    if row.open:
+    if row.open and works:
         buttons = (
             f'<button type="submit" name="row" value="assign_me:{pk}" data-key="a">'
             f"{t['assign_me']}</button>\n"
@@ -277,16 +278,24 @@ def _row(row: Row, t: dict[str, str], parts: dict[str, str]) -> str:
         f'<p class="received">{t["received"]} <time datetime="{escape(row.received_iso)}" '
         f'title="{escape(row.received_text)}">{escape(row.received_relative)}</time></p>'
     )
+    pick = actions = ""
+    if works:
+        pick = (
+            f'<input type="checkbox" name="item" value="{pk}" id="pick-{pk}">'
+            f'<label class="visually-hidden" for="pick-{pk}">{escape(row.pick_label)}</label>'
+        )
+        actions = (
+            f'<a href="{url}#svar" data-key="r">{t["reply"]}'
+            f'<span class="visually-hidden"> {escape(row.reply_label)}</span></a>\n{buttons}'
+        )
     return (
         f'<tr class="inbox-row{" is-overdue" if row.overdue else ""}" data-item="{pk}">'
-        f'<td><input type="checkbox" name="item" value="{pk}" id="pick-{pk}">'
-        f'<label class="visually-hidden" for="pick-{pk}">{escape(row.pick_label)}</label></td>'
+        f"<td>{pick}</td>"
         f'<td class="item-cell"><a class="item-link" href="{url}">{escape(row.author)}</a>'
         f"{badges}"
         f'<p class="snippet"{parts["nn"] if row.nynorsk else ""}>{escape(row.snippet)}</p>'
         f"{received}</td>"
         f"<td>{escape(row.channel)}</td><td>{escape(row.category) if row.category else '–'}</td>"
         f"<td>{escape(row.status)}</td><td>{due}</td><td>{assignee}</td>"
-        f'<td class="row-actions"><a href="{url}#svar" data-key="r">{t["reply"]}'
-        f'<span class="visually-hidden"> {escape(row.reply_label)}</span></a>\n{buttons}</td></tr>'
+        f'<td class="row-actions">{actions}</td></tr>'
     )

@@ -17,6 +17,9 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("ordstyrer.inbox")
 
@@ -54,6 +57,22 @@ CATEGORY_LABELS_NN: dict[str, str] = {
     "sensitive": "Sensitive personopplysningar",
     "rumour": "Rykte eller spekulasjon",
 }
+# And in English, for the English console.
+CATEGORY_LABELS_EN: dict[str, str] = {
+    "question": "Question",
+    "praise": "Praise",
+    "neutral": "Neutral",
+    "complaint": "Complaint",
+    "factual_error": "Claim of a factual error",
+    "case_processing": "Needs case processing",
+    "political": "Political inquiry",
+    "spam": "Spam",
+    "hate_speech": "Hate speech",
+    "harassment": "Harassment or personal attack",
+    "third_party": "Names a third person",
+    "sensitive": "Sensitive personal data",
+    "rumour": "Rumour or speculation",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,28 +85,29 @@ class TriageOutcome:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-# What the suggested action means, for the editor (the language library's codes).
-ACTION_TEXT: dict[str, str] = {
-    "answer": "Svar på spørsmålet (DI-1); har du ikke svaret, bekreft mottak (DI-2).",
-    "acknowledge": "Bekreft mottak og si at mer kommer (DI-2, DI-3).",
-    "thank": "Takk for tilbakemeldingen (DI-3).",
-    "correct": "Rett opp faktafeilen (DI-4).",
-    "refer_formal": "Henvis til formell henvendelse og journalfør (DI-7).",
-    "refer_political": "Henvis til politisk nivå; ingen egne vurderinger (DI-8).",
-    "escalate": "Ikke svar offentlig: la kommunikasjon se på saken (DI-10, DI-12).",
-    "hide": "Skjul og vurder etter slettegrunnlagene (MO-1).",
-    "delete_allowed": "Retningslinjen gir grunnlag for sletting; arkiver først (MO-1, MO-2).",
-    "none": "Trenger ikke svar.",
+# What the suggested action means, for the editor (the language library's codes), in
+# the console's language (`action_text`); stored on the item in Bokmål, for the record.
+ACTION_TEXT: dict[str, Promise] = {
+    "answer": _("Svar på spørsmålet (DI-1); har du ikke svaret, bekreft mottak (DI-2)."),
+    "acknowledge": _("Bekreft mottak og si at mer kommer (DI-2, DI-3)."),
+    "thank": _("Takk for tilbakemeldingen (DI-3)."),
+    "correct": _("Rett opp faktafeilen (DI-4)."),
+    "refer_formal": _("Henvis til formell henvendelse og journalfør (DI-7)."),
+    "refer_political": _("Henvis til politisk nivå; ingen egne vurderinger (DI-8)."),
+    "escalate": _("Ikke svar offentlig: la kommunikasjon se på saken (DI-10, DI-12)."),
+    "hide": _("Skjul og vurder etter slettegrunnlagene (MO-1)."),
+    "delete_allowed": _("Retningslinjen gir grunnlag for sletting; arkiver først (MO-1, MO-2)."),
+    "none": _("Trenger ikke svar."),
 }
-PII_LABELS: dict[str, str] = {
-    "national_id": "fødselsnummer",
-    "bank_account": "kontonummer",
-    "phone": "telefonnummer",
-    "email": "e-postadresse",
-    "address": "adresse",
-    "person": "navn",
-    "health": "helseopplysninger",
-    "special_category": "særlige kategorier",
+PII_LABELS: dict[str, Promise] = {
+    "national_id": _("fødselsnummer"),
+    "bank_account": _("kontonummer"),
+    "phone": _("telefonnummer"),
+    "email": _("e-postadresse"),
+    "address": _("adresse"),
+    "person": _("navn"),
+    "health": _("helseopplysninger"),
+    "special_category": _("særlige kategorier"),
 }
 
 
@@ -153,7 +173,7 @@ def outcome_of(result: Any) -> TriageOutcome:
             "start": p.start,
             "end": p.end,
             "detail": p.detail,
-            "label": PII_LABELS.get(p.type, p.type),
+            "label": _bokmal(PII_LABELS.get(p.type, p.type)),
         }
         for p in result.personal_data
     )
@@ -174,16 +194,36 @@ def outcome_of(result: Any) -> TriageOutcome:
 
 
 # PU-1; norwegian-standards §4.2 (issue #18): a fødselsnummer is hidden at once.
-NATIONAL_ID_TEXT = (
+NATIONAL_ID_TEXT = _(
     "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Vurder sletting etter "
     "slettegrunnlagene (MO-1), og si fra til forfatteren."
 )
 
 
+def _bokmal(text: Any) -> str:
+    with translation.override("nb"):
+        return str(text)
+
+
 def _action_text(action: str, marks: tuple[dict[str, Any], ...]) -> str:
+    """What is stored on the item: Bokmål, whatever language the worker runs in."""
+    return _bokmal(_suggestion(action, marks))
+
+
+def _suggestion(action: str, marks: Sequence[dict[str, Any]]) -> Any:
     if action == "hide" and any(mark["type"] == "national_id" for mark in marks):
         return NATIONAL_ID_TEXT
     return ACTION_TEXT.get(action, action)
+
+
+def action_text(item: Any) -> str:
+    """What the suggested action means, in the console's language."""
+    return str(_suggestion(item.action, item.personal_data or ()))
+
+
+def personal_data_labels(item: Any) -> list[str]:
+    """The kinds of personal data marked in the item, in the console's language."""
+    return [str(PII_LABELS.get(mark["type"], mark["type"])) for mark in item.personal_data]
 
 
 # The item's fields `apply` writes.
@@ -263,9 +303,9 @@ def _interface_language() -> str:
 
 
 def category_labels(language: str | None = None) -> dict[str, str]:
-    """Code → label in the console's language (Nynorsk, else Bokmål)."""
+    """Code → label in the console's language (Bokmål, Nynorsk or English)."""
     language = language or _interface_language()
-    return CATEGORY_LABELS_NN if language == "nn" else CATEGORY_LABELS
+    return {"nn": CATEGORY_LABELS_NN, "en": CATEGORY_LABELS_EN}.get(language, CATEGORY_LABELS)
 
 
 def category_label(code: str, language: str | None = None) -> str:

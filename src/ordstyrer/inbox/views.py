@@ -19,11 +19,17 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ordstyrer.core.console import MunicipalityRequest, act, act_on_form, municipality_view
+from ordstyrer.core.console import (
+    MunicipalityRequest,
+    act,
+    act_on_form,
+    municipality_view,
+    submit_form,
+)
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox import corrections, presence, privacy, reply_templates, services
-from ordstyrer.inbox.access import access_item, may_work
+from ordstyrer.inbox.access import access_item, may_work, works_anywhere
 from ordstyrer.inbox.forms import (
     AssignForm,
     CategoriesForm,
@@ -44,7 +50,12 @@ from ordstyrer.inbox.selectors import (
     item_detail,
     parse_filter,
 )
-from ordstyrer.inbox.triage import category_label, category_labels
+from ordstyrer.inbox.triage import (
+    action_text,
+    category_label,
+    category_labels,
+    personal_data_labels,
+)
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -63,13 +74,17 @@ def inbox_list(request: MunicipalityRequest, municipality: Municipality) -> Http
     next_url = None
     if page.next_cursor:
         next_url = "?" + urlencode(filters.query(etter=page.next_cursor))
+    works = works_anywhere(request.actor, municipality, readable=len(page.channels))
     return render(
         request,
         "inbox/list.html",
         {
             "page": page,
             "has_rows": bool(page.items),
-            "rows_html": render_rows(list_rows(page.items, slug=municipality.slug, now=now)),
+            "rows_html": render_rows(
+                list_rows(page.items, slug=municipality.slug, now=now), works=works
+            ),
+            "works": works,
             "filters": filters,
             "count_cap": COUNT_CAP,
             "now": now,
@@ -140,6 +155,7 @@ def _render_detail(
     *,
     reply_form: ReplyForm | None = None,
     findings: list[Any] | None = None,
+    categories_form: CategoriesForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     detail = item_detail(item=item)
@@ -202,6 +218,8 @@ def _render_detail(
             "template_code": template_code,
             "reply_language": language,
             "category_label": category_label(item.category) if item.category else "",
+            "action_text": action_text(item),
+            "pii_labels": personal_data_labels(item),
             "categories": [category_label(c) for c in item.categories],
             "close_form": CloseForm(auto_id="close_%s"),
             "assign_form": AssignForm(
@@ -211,7 +229,8 @@ def _render_detail(
             ),
             "note_form": NoteForm(auto_id="note_%s"),
             # The categories as they stand; the § 185 ground only as an editor gave it.
-            "categories_form": CategoriesForm(
+            "categories_form": categories_form
+            or CategoriesForm(
                 initial={
                     "labels": list(item.categories),
                     "hate_ground": corrections.editors_hate_ground(item),
@@ -364,15 +383,18 @@ def item_categories(
 ) -> HttpResponse:
     """An editor sets the item's categories right (issue #16)."""
     item = _work_item(request, municipality, pk)
-    return act_on_form(
+    form = CategoriesForm(request.POST, auto_id="categories_%s")
+    done = submit_form(
         request,
-        CategoriesForm(request.POST),
+        form,
         lambda data: corrections.item_correct_categories(
             actor=request.actor, item=item, labels=data["labels"], hate_ground=data["hate_ground"]
         ),
         to=_detail_url(item, "kategori"),
         done=_("Kategoriene er lagret. Forslaget til handling følger dem nå."),
     )
+    # Refused: the page again with the editor's choice and the error inside the panel.
+    return done or _render_detail(request, item, categories_form=form, status=400)
 
 
 @municipality_view(need="inbox")
