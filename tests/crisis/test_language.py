@@ -6,8 +6,18 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _bokmal_afterwards():
+    """The console's middleware activates the cookie's language in the test's thread and
+    leaves it there; later tests expect Bokmål."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 # The catalogue's own words (locale/nn/LC_MESSAGES/django.po, msgid "Alle planlagte
 # innlegg settes på pause, …"), and the English for the same msgid.
