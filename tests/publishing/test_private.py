@@ -28,4 +28,15 @@ def test_private_check_advice(preset, text, rules):
 
 def test_private_check_names_the_contact_where_the_preset_has_one():
     advice = private_check("Fin tur i dag.", load_policy("indre-fosen"))
-    assert advice[-1].rule == "EM-9" and "Kari Klepp" in advice[-1].message
+    assert advice[-1].rule == "EM-9" and advice[-1].finding == "contact_with_phone"
+    assert advice[-1].params == {
+        "title": "kommunikasjonsrådgiver",
+        "name": "Kari Klepp",
+        "phone": "97 51 40 96",
+    }
+
+
+def test_private_check_names_the_types_of_personal_data_and_titles_in_the_language():
+    advice = private_check("Ola Hansen har diabetes.", load_policy("indre-fosen"), lang="nn")
+    assert advice[0].rule == "EM-1" and advice[0].personal_data == ("health", "person")
+    assert advice[0].title == "Ytringsfridom og teieplikt"

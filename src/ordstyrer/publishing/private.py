@@ -5,22 +5,42 @@ confidential or personal data (EM-1), speak as yourself and not in an official v
 (EM-2), care with service users and pupils (EM-3), closed groups are public (EM-4), what
 not to mention (EM-7), whom to ask (EM-9). The text is never stored: the view passes
 it here and renders the result.
+
+Pure Python, so the table tests need no Django: the advice says which rule applies and
+what was found (`Advice.finding`, with the words found in `params`); the console says
+it in the reader's language (`publishing.views`, through gettext). The rule's title
+comes from the catalogue in the language asked for.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ordstyrer.language.pii import find_personal_data
 from ordstyrer.policy import Policy, get_rule
+
+# What the check can find; the console has one message for each.
+FINDINGS: tuple[str, ...] = (
+    "personal_data",  # EM-1; `Advice.personal_data` holds the types (language.pii)
+    "service_users",  # EM-3; params: word
+    "official_voice",  # EM-2; params: words
+    "work",  # EM-7 (or EM-2); params: word
+    "closed_group",  # EM-4
+    "forbidden_app",  # EM-8; params: app
+    "nothing_found",  # EM-2's reminder
+    "contact",  # EM-9; params: title, name
+    "contact_with_phone",  # EM-9; params: title, name, phone
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Advice:
     rule: str
     title: str
-    message: str
+    finding: str
+    params: dict[str, str] = field(default_factory=dict)
+    personal_data: tuple[str, ...] = ()
     citation_text: str = ""
     citation_section: str = ""
     excerpt: str = ""
@@ -46,110 +66,64 @@ _CLOSED = re.compile(r"\b(?:lukket|lukka|hemmelig|privat) gruppe\b", re.IGNORECA
 _FORBIDDEN_APPS = re.compile(r"\b(?:tiktok|telegram)\b", re.IGNORECASE)
 
 
-def _advice(policy: Policy, rule_id: str, message: str, excerpt: str = "") -> Advice:
-    rule = get_rule(rule_id)
-    citation = policy.citation(rule_id)
-    return Advice(
-        rule=rule_id,
-        title=rule.title.nb,
-        message=message,
-        citation_text=citation.text if citation else rule.text.nb,
-        citation_section=citation.section if citation else "",
-        excerpt=excerpt,
-    )
-
-
-def private_check(text: str, policy: Policy, *, workplace: str = "") -> list[Advice]:
-    """Advice for an employee's private post; the most serious first."""
+def private_check(
+    text: str, policy: Policy, *, workplace: str = "", lang: str = "nb"
+) -> list[Advice]:
+    """Advice for an employee's private post; the most serious first. `lang` (nb, nn or
+    en) is the language of the rules' titles."""
     out: list[Advice] = []
+
+    def add(
+        rule_id: str,
+        finding: str,
+        excerpt: str = "",
+        personal_data: tuple[str, ...] = (),
+        **params: str,
+    ) -> None:
+        rule = get_rule(rule_id)
+        citation = policy.citation(rule_id)
+        out.append(
+            Advice(
+                rule=rule_id,
+                title=rule.title.get(lang),
+                finding=finding,
+                params=params,
+                personal_data=personal_data,
+                # The municipality's own words, in Bokmål (the console marks them so).
+                citation_text=citation.text if citation else rule.text.nb,
+                citation_section=citation.section if citation else "",
+                excerpt=excerpt,
+            )
+        )
+
     found = find_personal_data(text)
     if found:
-        kinds = ", ".join(sorted({f.type for f in found}))
-        out.append(
-            _advice(
-                policy,
-                "EM-1",
-                "Teksten ser ut til å inneholde personopplysninger "
-                f"({kinds}). Taushetsplikten gjelder også når du skriver privat – også etter "
-                "at du har sluttet. Fjern dem.",
-                found[0].text,
-            )
-        )
+        kinds = tuple(sorted({f.type for f in found}))
+        add("EM-1", "personal_data", found[0].text, personal_data=kinds)
     users = _USERS.search(text)
     if users:
-        out.append(
-            _advice(
-                policy,
-                "EM-3",
-                f"Du nevner «{users.group()}». Tenk nøye gjennom hva du skriver om elever, "
-                "brukere, pasienter og pårørende – de kan kjenne seg igjen.",
-                users.group(),
-            )
-        )
+        add("EM-3", "service_users", users.group(), word=users.group())
     official = _OFFICIAL.search(text)
     if official:
-        out.append(
-            _advice(
-                policy,
-                "EM-2",
-                f"«{official.group()}» kan leses som kommunens offisielle syn. Skriv som deg "
-                "selv, og si tydelig at du ikke uttaler deg på vegne av kommunen.",
-                official.group(),
-            )
-        )
+        add("EM-2", "official_voice", official.group(), words=official.group())
     work = _WORK.search(text)
     named = workplace and re.search(re.escape(workplace), text, re.IGNORECASE)
     if work or named:
         word = work.group() if work else workplace
-        rule_id = "EM-7" if policy.applies("EM-7") else "EM-2"
-        out.append(
-            _advice(
-                policy,
-                rule_id,
-                f"Du skriver om arbeidet («{word}»). Unngå å nevne arbeidsgiver, oppgaver, "
-                "prosjekter, kolleger og leverandører – og hvor du er.",
-                word,
-            )
-        )
+        add("EM-7" if policy.applies("EM-7") else "EM-2", "work", word, word=word)
     closed = _CLOSED.search(text)
     if closed:
-        out.append(
-            _advice(
-                policy,
-                "EM-4",
-                "Lukkede grupper er offentlige: det du skriver der, kan deles videre og blir "
-                "liggende på nettet.",
-                closed.group(),
-            )
-        )
+        add("EM-4", "closed_group", closed.group())
     app = _FORBIDDEN_APPS.search(text)
     if app and policy.applies("EM-8"):
-        out.append(
-            _advice(
-                policy,
-                "EM-8",
-                f"{app.group()} er forbudt på kommunens telefoner, og på private telefoner med "
-                "jobbapper.",
-                app.group(),
-            )
-        )
+        add("EM-8", "forbidden_app", app.group(), app=app.group())
     if not out:
-        out.append(
-            _advice(
-                policy,
-                "EM-2",
-                "Vi fant ikke noe å advare om. Husk likevel at det du skriver, kan bli lest "
-                "som kommunens syn når folk vet hvor du jobber.",
-            )
-        )
+        add("EM-2", "nothing_found")
     contact = policy.contact
     if contact is not None and policy.applies("EM-9"):
-        phone = f", telefon {contact.phone}" if contact.phone else ""
-        out.append(
-            _advice(
-                policy,
-                "EM-9",
-                f"Lurer du på noe? Spør {contact.title} {contact.name}{phone}.",
-            )
-        )
+        title, name = contact.title, contact.name
+        if contact.phone:
+            add("EM-9", "contact_with_phone", title=title, name=name, phone=contact.phone)
+        else:
+            add("EM-9", "contact", title=title, name=name)
     return out

@@ -17,12 +17,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ordstyrer.channels.forms import text_language
 from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
+from ordstyrer.inbox.triage import PII_LABELS
 from ordstyrer.publishing import access, media, selectors, services
 from ordstyrer.publishing.forms import (
     ChannelSettingsForm,
@@ -38,6 +41,7 @@ from ordstyrer.publishing.forms import (
     tri_initial,
 )
 from ordstyrer.publishing.models import MediaAsset, PostStatus
+from ordstyrer.publishing.private import Advice
 from ordstyrer.publishing.private import private_check as run_private_check
 from ordstyrer.tenants.models import Municipality, Role
 from ordstyrer.tenants.selectors import policy_for
@@ -550,6 +554,53 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
     )
 
 
+# What the private check found (`publishing.private.FINDINGS`), said to the employee.
+PRIVATE_MESSAGES = {
+    "personal_data": gettext_lazy(
+        "Teksten ser ut til å inneholde personopplysninger (%(kinds)s). Taushetsplikten "
+        "gjelder også når du skriver privat – også etter at du har sluttet. Fjern dem."
+    ),
+    "service_users": gettext_lazy(
+        "Du nevner «%(word)s». Tenk nøye gjennom hva du skriver om elever, brukere, "
+        "pasienter og pårørende – de kan kjenne seg igjen."
+    ),
+    "official_voice": gettext_lazy(
+        "«%(words)s» kan leses som kommunens offisielle syn. Skriv som deg selv, og si "
+        "tydelig at du ikke uttaler deg på vegne av kommunen."
+    ),
+    "work": gettext_lazy(
+        "Du skriver om arbeidet («%(word)s»). Unngå å nevne arbeidsgiver, oppgaver, "
+        "prosjekter, kolleger og leverandører – og hvor du er."
+    ),
+    "closed_group": gettext_lazy(
+        "Lukkede grupper er offentlige: det du skriver der, kan deles videre og blir "
+        "liggende på nettet."
+    ),
+    "forbidden_app": gettext_lazy(
+        "%(app)s er forbudt på kommunens telefoner, og på private telefoner med jobbapper."
+    ),
+    "nothing_found": gettext_lazy(
+        "Vi fant ikke noe å advare om. Husk likevel at det du skriver, kan bli lest som "
+        "kommunens syn når folk vet hvor du jobber."
+    ),
+    "contact": gettext_lazy("Lurer du på noe? Spør %(title)s %(name)s."),
+    "contact_with_phone": gettext_lazy(
+        "Lurer du på noe? Spør %(title)s %(name)s, telefon %(phone)s."
+    ),
+}
+
+
+def private_message(advice: Advice) -> str:
+    """The advice in the reader's language; the personal data by the names the inbox
+    gives them."""
+    params = dict(advice.params)
+    if advice.personal_data:
+        params["kinds"] = ", ".join(
+            str(PII_LABELS.get(kind, kind)) for kind in advice.personal_data
+        )
+    return str(PRIVATE_MESSAGES[advice.finding]) % params
+
+
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def private_check(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
@@ -557,11 +608,13 @@ def private_check(request: MunicipalityRequest, municipality: Municipality) -> H
     form = PrivateCheckForm(_post(request))
     advice = None
     if request.method == "POST" and form.is_valid():
-        advice = run_private_check(
+        found = run_private_check(
             form.cleaned_data["text"],
             policy_for(municipality=municipality),
             workplace=municipality.name.replace(" kommune", ""),
+            lang=text_language(),
         )
+        advice = [(a, private_message(a)) for a in found]
     response = render(request, "publishing/private.html", {"form": form, "advice": advice})
     response["Cache-Control"] = "no-store"
     return response
