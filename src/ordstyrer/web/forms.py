@@ -137,7 +137,15 @@ class PolicyRuleForm(forms.Form):
 
     reason = forms.CharField(label=_("Hvorfor endres dette?"), max_length=500)
 
-    def __init__(self, *args, rule_id: str, params: dict, lang: str = "nb", **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        rule_id: str,
+        params: dict,
+        lang: str = "nb",
+        read_only: bool = False,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.rule_id = rule_id
         self.rule = get_rule(rule_id)
@@ -195,6 +203,11 @@ class PolicyRuleForm(forms.Form):
         self.fields["reason"].widget.attrs["id"] = f"id_{rule_id}_reason"
         self.order_fields([*(f for f in self.fields if f != "reason"), "reason"])
         self.param_names = list(params)
+        if read_only:
+            # For those who may read the settings but not change them: shown as they are,
+            # not as fields that seem to take a change (the view refuses a POST anyway).
+            for field in self.fields.values():
+                field.disabled = True
 
     def _steps(
         self,

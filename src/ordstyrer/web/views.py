@@ -116,7 +116,12 @@ def policy_settings(request: MunicipalityRequest, municipality: Municipality) ->
         data = request.POST if posted_rule == rule_id else None
         forms.append(
             PolicyRuleForm(
-                data, rule_id=rule_id, params=params, lang=_text_language(), prefix=rule_id
+                data,
+                rule_id=rule_id,
+                params=params,
+                lang=_text_language(),
+                read_only=not may_edit,
+                prefix=rule_id,
             )
         )
     if request.method == "POST":
