@@ -136,3 +136,30 @@ def test_no_notice_where_nothing_may_be_deleted():
             author_name="Ola",
             channel_name="Skolen",
         )
+
+
+@pytest.mark.parametrize(
+    ("standard", "read_more"),
+    [
+        ("nn", "(les meir på www.indrefosen.kommune.no)"),
+        ("nb", "(les mer på www.indrefosen.kommune.no)"),
+    ],
+)
+def test_the_complaint_address_and_website_speak_the_notices_language(standard, read_more):
+    """A Nynorsk notice is Nynorsk to the end: the pointer to the website after the
+    complaint address said «les mer» in every notice (QA 2027-01, finding 4)."""
+    notice = render_notice(
+        kind="delete",
+        policy=load_policy("indre-fosen"),
+        ground="spam",
+        written_standard=standard,
+        author_name="",
+        channel_name="Skolen",
+        website="www.indrefosen.kommune.no",
+        complaint_address="postmottak@indrefosen.kommune.no",
+    )
+    assert notice.text.endswith(f"på e-post til postmottak@indrefosen.kommune.no {read_more}."), (
+        notice.text
+    )
+    other = "les mer" if standard == "nn" else "les meir"
+    assert other not in notice.text

@@ -68,6 +68,8 @@ OPENINGS: dict[str, dict[str, str]] = {
     },
 }
 REASON = {"nb": "Grunnen er: {ground}.", "nn": "Grunnen er: {ground}."}
+# After the complaint address, where the municipality's website says more.
+READ_MORE = {"nb": " (les mer på {website})", "nn": " (les meir på {website})"}
 COMPLAINT = {
     "nb": "Mener du at vi har gjort feil, kan du klage til {municipality} {how}.",
     "nn": "Meiner du at vi har gjort feil, kan du klage til {municipality} {how}.",
@@ -103,7 +105,7 @@ def where_to_complain(
     if address:
         where = f"på e-post til {address}"
         if website:
-            where += f" (les mer på {website})"
+            where += READ_MORE[language].format(website=website)
         return where
     inquiry = getattr(policy, "formal_inquiry", None)
     own_preset = getattr(policy, "municipality_name", municipality) == municipality
