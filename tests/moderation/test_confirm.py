@@ -6,12 +6,15 @@ before «Bekreft sletting» / «Bekreft utestenging»."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from ordstyrer.archive.models import ArchiveRecord
+from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.models import ModerationAction, PlatformOp
 from tests.factories import PASSWORD
 from tests.moderation.conftest import citizen_comment, on_platform
@@ -138,3 +141,24 @@ def test_no_ground_is_chosen_on_any_item_page(world):
         body = html.content.decode()
         assert 'name="ground"' in body
         assert not re.search(r'<input[^>]*name="ground"[^>]*checked', body), text
+
+
+def test_the_confirmation_says_when_the_author_wrote_the_comment(world):
+    """«Skrevet» is the platform's time, as the conversation and the archive record show
+    it, not when Ordstyrer fetched the comment (QA 2027-01, finding 5); the received time
+    only where the platform gave none."""
+    item = citizen_comment(world.channel, SPAM)
+    written = item.received_at - timedelta(hours=3, minutes=12)
+    InboxItem.objects.filter(pk=item.pk).update(platform_created_at=written)
+    client = client_for(world.admin)
+    for name in ("delete", "ban"):
+        html = client.post(
+            mod_url(world, name, item.pk), {"ground": "spam", "justification": WHY}
+        ).content.decode()
+        assert f'<time datetime="{localtime(written).isoformat()}">' in html, name
+        assert localtime(item.received_at).isoformat() not in html, name
+    InboxItem.objects.filter(pk=item.pk).update(platform_created_at=None)
+    html = client.post(
+        mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
+    ).content.decode()
+    assert f'<time datetime="{localtime(item.received_at).isoformat()}">' in html

@@ -10,6 +10,7 @@ the service would (so nobody confirms something that cannot happen) and writes n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ Kind = Literal["delete", "ban"]
 class RemovalPreview:
     kind: Kind
     item: InboxItem
+    written_at: datetime
     ground: str
     ground_label: str
     citation: Any  # policy.Citation of MO-1: the municipality's own words
@@ -98,6 +100,7 @@ def removal_preview(
     return RemovalPreview(
         kind=kind,
         item=item,
+        written_at=written_at(item),
         ground=ground,
         ground_label=ground_label(ground, lang),
         citation=policy.citation("MO-1"),
@@ -112,6 +115,13 @@ def removal_preview(
         blocking_reason="" if can_block else blocking_unsupported_reason(item.channel),
         manual=manual and not can_block,
     )
+
+
+def written_at(item: InboxItem) -> datetime:
+    """When the author wrote the comment: the platform's own time, as the conversation
+    and the archive record show it; when the product received it only if the platform
+    gave none (`received_at` is when Ordstyrer fetched it, often later)."""
+    return item.platform_created_at or item.received_at
 
 
 def _what(kind: str) -> str:
