@@ -238,27 +238,154 @@ def test_gausdal_and_instagram_say_what_they_cannot_do(db, clock):
     assert "Jeg har utestengt personen i plattformens egen app" in html
 
 
-def test_the_second_approver_approves_from_the_log(world, django_capture_on_commit_callbacks):
-    settings = ModerationSettings.objects.create(municipality=world.municipality)
-    settings.second_approver = True
-    settings.save()
+def _waiting_deletion(world, django_capture_on_commit_callbacks):
+    """A deletion asked for by the channel's administrator, waiting for a second person."""
+    ModerationSettings.objects.create(municipality=world.municipality, second_approver=True)
     item = citizen_comment(world.channel, SPAM)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(world.admin).post(mod_url(world, "delete", item.pk), CONFIRMED)
     action = ModerationAction.objects.get(kind="delete")
     assert action.status == "pending_approval"
+    return item, action
+
+
+def _nothing_deleted(world, item, action) -> bool:
+    action.refresh_from_db()
+    return (
+        action.status == "pending_approval"
+        and not ArchiveRecord.objects.filter(kind="deleted_comment").exists()
+        and on_platform(world.channel, item.platform_id)["removed"] is False
+    )
+
+
+def _shows_the_consequence(html: str) -> None:
+    """The approval's confirmation shows what the first request showed (QA finding 1)."""
+    assert "<h1>Godkjenn sletting</h1>" in html
+    assert SPAM in html and "Ola Nordmann" in html  # the comment and its author
+    assert "Foreslått av Aud" in html and "«Spam»" in html and WHY in html
+    assert "Terskelen for å slette kommentarer eller utestenge enkeltpersoner" in html
+    assert "Kommentaren arkiveres først" in html  # what is archived (MO-2)
+    assert "Hei Ola! Vi har slettet en kommentar du skrev på «Skolen»." in html  # MO-4
+    assert re.search(r'<button type="submit" class="danger">Bekreft sletting</button>', html)
+    assert 'name="confirmed" value="1"' in html
+    assert 'name="reason"' in html and "Avvis sletting" in html  # rejecting, here too
+    # Nothing is chosen for the approver: the reason is empty, nothing ticked.
+    assert not re.search(r"<input[^>]*checked", html)
+    assert re.search(r'<textarea name="reason"[^>]*>\s*</textarea>', html)
+
+
+def test_the_second_approver_approves_from_the_log_after_a_confirmation(
+    world, django_capture_on_commit_callbacks
+):
+    item, action = _waiting_deletion(world, django_capture_on_commit_callbacks)
     approve = mod_url(world, "approve", action.pk)
-    asked = client_for(world.admin).get(mod_url(world, "log") + "?vis=waiting").content.decode()
+    log_url = mod_url(world, "log") + "?vis=waiting"
+    asked = client_for(world.admin).get(log_url).content.decode()
     assert "Venter på godkjenning" in asked and approve not in asked  # not their own
     approver = client_for(world.main_admin)
-    page = approver.get(mod_url(world, "log") + "?vis=waiting").content.decode()
-    assert approve in page
+    page = approver.get(log_url).content.decode()
+    assert f'href="{approve}?next=' in page and "Godkjenn …" in page and "Avvis …" in page
+    assert f'<form method="post" action="{approve}"' not in page  # no one-click approval
+
+    # The log's link, then an old one-click form: both only show the confirmation.
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        shown = approver.get(approve, {"next": log_url})
+        posted = approver.post(approve, {"next": log_url})
+    assert shown.status_code == posted.status_code == 200 and not callbacks
+    _shows_the_consequence(shown.content.decode())
+    _shows_the_consequence(posted.content.decode())
+    assert _nothing_deleted(world, item, action)
+
+    confirmed = {"confirmed": "1", "next": log_url}
     with django_capture_on_commit_callbacks(execute=True):
-        response = approver.post(approve, {"next": mod_url(world, "log")})
-    assert response["Location"] == mod_url(world, "log")
+        response = approver.post(approve, confirmed)
+    assert response["Location"] == log_url
     action.refresh_from_db()
     assert action.status == "done" and action.approved_by == world.main_admin
     assert on_platform(world.channel, item.platform_id)["removed"] is True
+    # A replayed confirmation (a double click, Back + submit) does nothing twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = approver.post(approve, confirmed, follow=True)
+    assert "Dette er allerede avgjort." in again.content.decode()
+    assert ArchiveRecord.objects.filter(kind="deleted_comment").count() == 1
+    assert action.ops.filter(kind="delete").count() == 1
+    # The confirmation is not offered for what is decided.
+    gone = approver.get(approve, {"next": log_url}, follow=True).content.decode()
+    assert "venter ikke på godkjenning" in gone and "Bekreft sletting" not in gone
+
+
+def test_the_second_approver_approves_from_the_item_page_after_a_confirmation(
+    world, django_capture_on_commit_callbacks
+):
+    item, action = _waiting_deletion(world, django_capture_on_commit_callbacks)
+    approve = mod_url(world, "approve", action.pk)
+    approver = client_for(world.main_admin)
+    panel = approver.get(item_url(world, item)).content.decode()
+    assert f'<form method="post" action="{approve}"' not in panel  # no one-click approval
+    link = re.search(rf'href="({re.escape(approve)}\?next=[^"]+)"', panel)
+    assert link is not None
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        page = approver.get(link.group(1).replace("&amp;", "&"))
+    assert page.status_code == 200 and not callbacks
+    html = page.content.decode()
+    _shows_the_consequence(html)
+    back = item_url(world, item, "#moderering")
+    assert f'name="next" value="{back}"' in html
+    assert _nothing_deleted(world, item, action)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = approver.post(approve, {"confirmed": "1", "next": back})
+    assert done["Location"] == back
+    action.refresh_from_db()
+    assert action.status == "done" and on_platform(world.channel, item.platform_id)["removed"]
+
+
+def test_the_second_approver_rejects_from_the_confirmation_with_a_reason(
+    world, django_capture_on_commit_callbacks
+):
+    item, action = _waiting_deletion(world, django_capture_on_commit_callbacks)
+    reject = mod_url(world, "reject", action.pk)
+    log_url = mod_url(world, "log") + "?vis=waiting"
+    approver = client_for(world.main_admin)
+    missing = approver.post(reject, {"review": "1", "next": log_url, "reason": "  "})
+    assert missing.status_code == 400
+    html = missing.content.decode()
+    assert 'class="field-error"' in html and "<h1>Godkjenn sletting</h1>" in html
+    assert SPAM in html
+    action.refresh_from_db()
+    assert action.status == "pending_approval"
+    done = approver.post(
+        reject, {"review": "1", "next": log_url, "reason": "Ikke spam: en lokal bedrift."}
+    )
+    assert done["Location"] == log_url
+    action.refresh_from_db()
+    assert action.status == "rejected" and action.rejected_by == world.main_admin
+    assert _nothing_deleted_but_rejected(world, item)
+    again = approver.post(
+        reject, {"review": "1", "next": log_url, "reason": "Ikke spam."}, follow=True
+    )
+    assert "Dette er allerede avgjort." in again.content.decode()
+    action.refresh_from_db()
+    assert action.rejection_reason == "Ikke spam: en lokal bedrift."
+
+
+def _nothing_deleted_but_rejected(world, item) -> bool:
+    return (
+        not ArchiveRecord.objects.filter(kind="deleted_comment").exists()
+        and on_platform(world.channel, item.platform_id)["removed"] is False
+    )
+
+
+def test_the_requester_and_outsiders_get_no_approval_page(
+    world, django_capture_on_commit_callbacks
+):
+    item, action = _waiting_deletion(world, django_capture_on_commit_callbacks)
+    approve = mod_url(world, "approve", action.pk)
+    own = client_for(world.admin).get(approve, follow=True).content.decode()
+    assert "En annen person enn den som foreslo slettingen" in own
+    assert "Bekreft sletting" not in own
+    assert client_for(world.p.outsider).get(approve).status_code == 404
+    assert client_for(world.other_admin).get(approve).status_code == 403
+    assert _nothing_deleted(world, item, action)
 
 
 def test_the_panel_shows_the_forms_of_the_items_state(world, django_capture_on_commit_callbacks):

@@ -26,8 +26,8 @@ from ordstyrer.moderation.actions import (
 )
 from ordstyrer.moderation.bans import blocking_unsupported_reason, guard_ban, platform_can_block
 from ordstyrer.moderation.grounds import clean_justification, ground_label, require_ground
-from ordstyrer.moderation.models import ActionKind, NoticeDelivery
-from ordstyrer.moderation.services import notice_for, wants_notice
+from ordstyrer.moderation.models import ActionKind, ModerationAction, NoticeDelivery, NoticeVia
+from ordstyrer.moderation.services import approval_guard, notice_for, wants_notice
 from ordstyrer.tenants.selectors import policy_for
 
 Kind = Literal["delete", "ban"]
@@ -114,6 +114,53 @@ def removal_preview(
         can_block=can_block,
         blocking_reason="" if can_block else blocking_unsupported_reason(item.channel),
         manual=manual and not can_block,
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalPreview:
+    """What the second approver's «Bekreft sletting» does: it is the click that deletes,
+    so it shows what the first request showed — the comment, the ground beside the
+    municipality's words, the requester's justification, the notice."""
+
+    action: ModerationAction
+    item: InboxItem
+    written_at: datetime
+    requested_by: str
+    ground_label: str
+    citation: Any
+    justification: str
+    notify: bool
+    notice_text: str
+    notice_language: str
+    notice_private: bool
+
+
+def approval_preview(
+    *, actor: ActorLike, action: ModerationAction, lang: str = "nb"
+) -> ApprovalPreview:
+    """The consequence of approving `action`, a deletion waiting for a second person.
+
+    Raises exactly where `deletion_approve` would refuse (`approval_guard`). The notice
+    is the one written when the deletion was asked for; it goes out as written."""
+    me = require_person(actor, _("godkjenne sletting"))
+    item = action.item
+    policy = policy_for(municipality=item.municipality)
+    require_remove(actor, item.channel, policy)
+    approval_guard(action, item, me_id=me.pk, policy=policy)
+    asker = action.requested_by
+    return ApprovalPreview(
+        action=action,
+        item=item,
+        written_at=written_at(item),
+        requested_by=(asker.get_full_name() or asker.username) if asker else "",
+        ground_label=ground_label(action.ground, lang),
+        citation=policy.citation("MO-1"),
+        justification=action.justification,
+        notify=bool(action.notify and action.notice_text),
+        notice_text=action.notice_text if action.notify else "",
+        notice_language=action.notice_language,
+        notice_private=action.notice_via == NoticeVia.PRIVATE_REPLY,
     )
 
 

@@ -403,6 +403,23 @@ def _lock_action(action: ModerationAction | int) -> ModerationAction:
     )
 
 
+def approval_guard(action: ModerationAction, item: InboxItem, *, me_id: int, policy: Any) -> None:
+    """Raise unless the person `me_id` may approve `action` now (after `require_remove`):
+    a deletion waiting for approval, asked for by someone else, on a ground the policy
+    still allows, of a comment still there. Shared with the approval's confirmation
+    page (`preview.approval_preview`), so nobody confirms what would be refused."""
+    if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
+        raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
+    if action.requested_by_id == me_id:
+        raise Conflict(
+            _("En annen person enn den som foreslo slettingen, må godkjenne den."),
+            code="same_person",
+        )
+    # The policy may have changed while the deletion waited.
+    require_ground(policy, action.ground, what=_("slette kommentarer"))
+    guard_item(item)
+
+
 def deletion_approve(
     *, actor: ActorLike, action: ModerationAction, now: datetime | None = None
 ) -> ModerationAction:
@@ -416,16 +433,7 @@ def deletion_approve(
         require_remove(actor, item.channel, policy)
         if action.approved_by_id == me.pk and action.requested_by_id != me.pk:
             return action  # the same approval posted twice: the first one stands
-        if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
-            raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
-        if action.requested_by_id == me.pk:
-            raise Conflict(
-                _("En annen person enn den som foreslo slettingen, må godkjenne den."),
-                code="same_person",
-            )
-        # The policy may have changed while the deletion waited.
-        require_ground(policy, action.ground, what=_("slette kommentarer"))
-        guard_item(item)
+        approval_guard(action, item, me_id=me.pk, policy=policy)
         action.status = ActionStatus.QUEUED
         action.approved_by, action.approved_at = person(actor), now
         action.save(update_fields=["status", "approved_by", "approved_at"])

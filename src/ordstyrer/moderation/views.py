@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.console import (
+    Already,
     Done,
     MunicipalityRequest,
     act,
@@ -239,21 +240,66 @@ def unban(request: MunicipalityRequest, municipality: Municipality, pk: int) -> 
 
 
 def _next(request: HttpRequest, action: ModerationAction, municipality: Municipality) -> str:
-    target = request.POST.get("next") or ""
+    target = request.POST.get("next") or request.GET.get("next") or ""
     if target.startswith(f"/m/{municipality.slug}/") and "//" not in target:
         return target
     return _back(action.item)
 
 
+def _approval_page(
+    request: MunicipalityRequest,
+    action: ModerationAction,
+    municipality: Municipality,
+    *,
+    reject_form: RejectForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The second approver's confirmation: what the approval deletes, archives and sends,
+    with «Bekreft sletting» and the rejection beside it. Refused (not waiting any more,
+    one's own request, no longer allowed): the reason, back where the person came from."""
+    to = _next(request, action, municipality)
+    try:
+        shown = preview.approval_preview(
+            actor=request.actor, action=action, lang=(get_language() or "nb")[:2]
+        )
+    except REFUSED as exc:
+        fail_message(request, exc)
+        return redirect(to)
+    return render(
+        request,
+        "moderation/approve.html",
+        {
+            "preview": shown,
+            "next": to,
+            "reject_form": reject_form or RejectForm(auto_id="reject_%s"),
+        },
+        status=status,
+    )
+
+
 @municipality_view(need="read")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def approve(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Approve a deletion waiting for a second person (MO-1, MO-5). The approval is what
+    deletes, so it is a deliberate act like the request: the log's and the panel's
+    «Godkjenn» open the confirmation (GET, or a post without `confirmed=1`), and only
+    its «Bekreft sletting» calls the service. A replayed confirmation acts once: the
+    service returns the first approval, and the page says it was decided already."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
+    if request.method != "POST" or request.POST.get("confirmed") != "1":
+        return _approval_page(request, action, municipality)
+    decided = action.status != ActionStatus.PENDING_APPROVAL
+
+    def done(_approved: ModerationAction) -> str:
+        if decided:
+            return Already(_("Dette er allerede avgjort."))
+        return _("Slettingen er godkjent; kommentaren arkiveres og slettes nå.")
+
     return act(
         request,
         lambda: services.deletion_approve(actor=request.actor, action=action),
         to=_next(request, action, municipality),
-        done=_("Slettingen er godkjent; kommentaren arkiveres og slettes nå."),
+        done=done,
         refused=REFUSED,
     )
 
@@ -261,15 +307,24 @@ def approve(request: MunicipalityRequest, municipality: Municipality, pk: int) -
 @municipality_view(need="read")
 @require_POST
 def reject(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Turn down (or withdraw) a waiting deletion, from the item's panel or from the
+    approval's confirmation page (`review=1`): there a missing reason shows the page
+    again with the error beside the field."""
     action = access_action(user=request.actor, id=pk, municipality=municipality)
+    form = RejectForm(request.POST, auto_id="reject_%s")
+    if request.POST.get("review") == "1" and not form.is_valid():
+        return _approval_page(request, action, municipality, reject_form=form, status=400)
+    decided = action.status != ActionStatus.PENDING_APPROVAL
     return act_on_form(
         request,
-        RejectForm(request.POST),
+        form,
         lambda data: services.deletion_reject(
             actor=request.actor, action=action, reason=data["reason"]
         ),
         to=_next(request, action, municipality),
-        done=_("Slettingen er avvist. Kommentaren er fortsatt skjult."),
+        done=Already(_("Dette er allerede avgjort."))
+        if decided
+        else _("Slettingen er avvist. Kommentaren er fortsatt skjult."),
         invalid=_("Skriv hvorfor slettingen avvises."),
         refused=REFUSED,
     )
@@ -376,7 +431,6 @@ def log(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
             "counts": selectors.log_counts(user=request.actor, municipality=municipality),
             "channels": list(channels),
             "chosen_channel": chosen,
-            "reject_form": RejectForm(auto_id="reject_%s"),
             "may_view_archive": bool(
                 roles_in(request.actor, municipality) & {"communications", "archivist"}
             ),
