@@ -82,8 +82,8 @@ def test_a_refused_deletion_is_refused_before_the_confirmation(world):
     too_short = client.post(
         mod_url(world, "delete", item.pk), {"ground": "spam", "justification": "spam"}
     )
-    assert too_short.status_code == 302  # back to the panel with the reason
-    html = client.get(too_short["Location"]).content.decode()
+    assert too_short.status_code == 400  # the form again, with the reason beside it
+    html = too_short.content.decode()
     assert "Skriv en kort begrunnelse" in html and "Bekreft sletting" not in html
     # An editor does not moderate: 403 on the preview as on the deletion.
     editor = client_for(world.editor)
@@ -162,3 +162,65 @@ def test_the_confirmation_says_when_the_author_wrote_the_comment(world):
         mod_url(world, "delete", item.pk), {"ground": "spam", "justification": WHY}
     ).content.decode()
     assert f'<time datetime="{localtime(item.received_at).isoformat()}">' in html
+
+
+def _checked(html: str, form: str) -> list[str]:
+    """The ground radios of `form` ("delete" or "ban") that are ticked."""
+    return re.findall(
+        rf'<input type="radio" name="ground" value="(\w+)"[^>]*id="mod_{form}_ground_\d+"[^>]*checked',
+        html,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "act"),
+    [("ban", "den arkiveres med utestengingen."), ("delete", "den arkiveres med slettingen.")],
+)
+def test_a_refused_ban_or_deletion_keeps_what_was_typed(world, name, act):
+    """QA 2027-01, finding 2: a 4-character justification came back as an empty form with
+    no ground ticked, and the ban's message spoke of the deletion."""
+    item = citizen_comment(world.channel, SPAM)
+    client = client_for(world.main_admin)
+    key = "k" * 32
+    response = client.post(
+        mod_url(world, name, item.pk),
+        {"ground": "hate_speech", "justification": "Stygg", "intent_key": key, "notify": "on"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert _checked(html, name) == ["hate_speech"]
+    assert re.search(
+        rf'<textarea name="justification"[^>]*id="mod_{name}_justification"[^>]*>\s*Stygg</textarea>',
+        html,
+    )
+    error = re.search(
+        rf'<p class="field-error" id="mod_{name}_justification-error">([^<]*)</p>', html
+    )
+    assert error is not None
+    assert f"Skriv en kort begrunnelse (minst 10 tegn); {act} (MO-2)" in error.group(1)
+    if name == "ban":
+        assert "slettingen" not in error.group(1)
+    assert f'name="intent_key" value="{key}"' in html  # the same intent when sent again
+    assert SPAM in html and "Ola Nordmann" in html  # the comment, beside the form
+    assert nothing_done()
+
+    # Put right and sent again: on to the confirmation, as from the panel.
+    page = client.post(
+        mod_url(world, name, item.pk),
+        {"ground": "hate_speech", "justification": WHY, "intent_key": key, "notify": "on"},
+    )
+    assert page.status_code == 200 and "Bekreft " in page.content.decode()
+    assert f'name="intent_key" value="{key}"' in page.content.decode()
+    assert nothing_done()
+
+
+def test_a_missing_ground_is_shown_beside_the_grounds_and_the_text_is_kept(world):
+    item = citizen_comment(world.channel, SPAM)
+    response = client_for(world.main_admin).post(
+        mod_url(world, "delete", item.pk), {"justification": WHY}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert re.search(r'<p class="field-error" id="mod-delete-ground-error">[^<]+</p>', html)
+    assert WHY in html and _checked(html, "delete") == []
+    assert nothing_done()

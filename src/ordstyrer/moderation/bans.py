@@ -128,7 +128,7 @@ def author_ban(
     `intent_key` returns the first ban."""
     now = now or timezone.now()
     require_person(actor, _("utestenge personer"))
-    justification = clean_justification(justification)
+    justification = clean_justification(justification, kind="ban")
     intent_key = clean_intent_key(intent_key)
     return _ban(
         item,

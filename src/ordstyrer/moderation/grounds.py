@@ -78,13 +78,21 @@ def require_ground(policy: Any, ground: str, *, what: str) -> None:
     )
 
 
-def clean_justification(text: Any) -> str:
-    """A short justification is required for deletions and bans (MO-1, MO-2)."""
+def clean_justification(text: Any, *, kind: str = "delete") -> str:
+    """A short justification is required for deletions and bans (MO-1, MO-2); the
+    refusal names the act it is archived with (`kind`: "delete" or "ban")."""
     value = " ".join(str(text or "").split())
     if len(value) < MIN_JUSTIFICATION:
+        if kind == "ban":
+            message = _(
+                "Skriv en kort begrunnelse (minst %(n)s tegn); den arkiveres med utestengingen."
+            )
+        else:
+            message = _(
+                "Skriv en kort begrunnelse (minst %(n)s tegn); den arkiveres med slettingen."
+            )
         raise ServiceError(
-            _("Skriv en kort begrunnelse (minst %(n)s tegn); den arkiveres med slettingen.")
-            % {"n": MIN_JUSTIFICATION},
+            message % {"n": MIN_JUSTIFICATION},
             rule="MO-2",
             code="justification",
         )

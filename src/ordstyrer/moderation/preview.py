@@ -72,7 +72,7 @@ def removal_preview(
     if kind not in ("delete", "ban"):
         raise ValueError(f"unknown removal kind {kind!r}")
     require_person(actor, _what(kind))
-    justification = clean_justification(justification)
+    justification = clean_justification(justification, kind=kind)
     policy = policy_for(municipality=item.municipality)
     require_remove(actor, item.channel, policy)
     require_ground(policy, ground, what=_what(kind))

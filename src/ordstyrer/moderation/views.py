@@ -128,6 +128,15 @@ def unhide(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
     )
 
 
+# A refusal the person can put right in the form itself, by its `ServiceError.code`:
+# shown beside that field with what they typed kept (not a message over the item page).
+REFUSAL_FIELDS = {
+    "justification": "justification",
+    "ground_not_allowed": "ground",
+    "unsupported": "manual",
+}
+
+
 def _removal(
     request: MunicipalityRequest,
     municipality: Municipality,
@@ -139,12 +148,14 @@ def _removal(
 ) -> HttpResponse:
     """Delete or ban in two posts (a deliberate act, MO-1): the panel's form shows the
     confirmation (what is archived, the ground in the guideline's own words, the notice);
-    only the confirmation's «Bekreft …» (`confirmed=1`) calls the service."""
+    only the confirmation's «Bekreft …» (`confirmed=1`) calls the service.
+
+    A form the person can put right (no ground, too short a justification) comes back
+    with their ground and text kept and the error beside the field (400)."""
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
-    form = form_class(request.POST, grounds=_grounds(item))
+    form = form_class(request.POST, grounds=_grounds(item), auto_id=f"mod_{kind}_%s")
     if not form.is_valid():
-        form_errors(request, form)
-        return redirect(_back(item))
+        return _removal_form(request, item, kind, form)
     data = form.cleaned_data
     if request.POST.get("confirmed") == "1":
         return act(request, lambda: call(item, data), to=_back(item), done=done, refused=REFUSED)
@@ -160,6 +171,10 @@ def _removal(
             lang=(get_language() or "nb")[:2],
         )
     except REFUSED as exc:
+        field = REFUSAL_FIELDS.get(getattr(exc, "code", ""))
+        if isinstance(exc, ServiceError) and field in form.fields:
+            form.add_error(field, _refusal_text(exc))
+            return _removal_form(request, item, kind, form)
         fail_message(request, exc)
         return redirect(_back(item))
     return render(
@@ -171,6 +186,43 @@ def _removal(
             "notify_posted": bool(data["notify"]),
             "action_url": request.path,
         },
+    )
+
+
+def _refusal_text(exc: Exception) -> str:
+    """A refusal as `fail_message` words it: with its rule id where the text lacks it."""
+    message = str(getattr(exc, "message", None) or exc)
+    rule = getattr(exc, "rule", None)
+    return f"{message} ({rule})" if rule and rule not in message else message
+
+
+def _removal_form(
+    request: MunicipalityRequest, item: InboxItem, kind: str, form: RemoveForm
+) -> HttpResponse:
+    """The delete or ban form again, as posted, with its errors beside the fields and the
+    comment above it (400). The form lives in the inbox item's panel, which the
+    moderation app cannot render with a bound form, so it is shown on a page of its own;
+    the next post goes on to the confirmation as from the panel. Someone who may not
+    delete or ban gets the reason on the item page, as before."""
+    panel = selectors.item_panel(user=request.actor, item=item)
+    shows = panel.may_remove and bool(panel.grounds) and not item.removed_at
+    if kind == "delete":
+        shows = shows and not panel.deletion and not panel.pending_delete
+    else:
+        shows = shows and bool(item.author_platform_id) and panel.ban is None
+    if not shows:
+        form_errors(request, form)
+        return redirect(_back(item))
+    return render(
+        request,
+        "moderation/removal.html",
+        {
+            "panel": panel,
+            "kind": kind,
+            "form": form,
+            "written_at": preview.written_at(item),
+        },
+        status=400,
     )
 
 
