@@ -2,7 +2,9 @@
 
 Django's LocaleMiddleware would follow the browser's Accept-Language; municipal
 laptops often run English browsers, and the product speaks Bokmål first. The
-choice made with the language switch (Django's cookie) is honoured.
+choice made with the language switch (Django's cookie) is honoured, for the request
+only: the thread's language is what it was before once the response is made (a worker
+thread, or a test, that goes on without a request stays in its own language).
 """
 
 from __future__ import annotations
@@ -20,8 +22,8 @@ class BokmalFirstLocaleMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in self.known else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
