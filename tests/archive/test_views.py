@@ -4,6 +4,7 @@ export flows, and a fixed number of queries on the list."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime
 
@@ -142,6 +143,80 @@ def test_police_package_prepared_through_the_page(client, personas):
         url, {"action": "prepare", "prepare-provision": "185", "prepare-grounds": ["a", "e"]}
     )
     assert PoliceReportStatus.objects.get().protected_grounds == ["a", "e"]
+
+
+NOTE = "Skjermbilde tatt kl. 09.12; samme person skrev det samme under 17. mai-innlegget."
+
+
+def _ticked(html: str, name: str) -> list[str]:
+    return re.findall(
+        rf'<input type="(?:radio|checkbox)" name="{name}" value="(\w+)"[^>]*checked', html
+    )
+
+
+def test_nothing_is_chosen_for_the_police_report(client, personas):
+    """Reporting to the police is a deliberate act (MO-3): no penal provision is ticked
+    in advance (QA 2027-01, finding 6), and no § 185 ground."""
+    p = personas
+    archive_append(actor=None, entry=deleted_comment(p))
+    client.force_login(p.communications)
+    html = client.get(reverse("archive:detail", args=[p.municipality.slug, 1])).content.decode()
+    assert 'name="prepare-provision"' in html and 'name="prepare-grounds"' in html
+    assert _ticked(html, "prepare-provision") == _ticked(html, "prepare-grounds") == []
+
+
+def test_a_refused_police_package_keeps_the_note_and_the_choices(client, personas):
+    """QA 2027-01, finding 3: a § 185 report without a ground a–e came back with the note
+    empty. The form now comes back as typed, the reason on it (400)."""
+    p = personas
+    archive_append(actor=None, entry=deleted_comment(p))
+    url = reverse("archive:police", args=[p.municipality.slug, 1])
+    client.force_login(p.communications)
+    refused = client.post(
+        url, {"action": "prepare", "prepare-provision": "185", "prepare-note": NOTE}
+    )
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert re.search(
+        r'<textarea name="prepare-note"[^>]*>\s*' + re.escape(NOTE) + "</textarea>", html
+    )
+    assert _ticked(html, "prepare-provision") == ["185"]
+    assert "Velg hvilket vern i straffeloven § 185 (a–e) ytringen rammer. (MO-3)" in html
+    assert "Kontroller skjemaet for bevispakken." in html
+    assert not PoliceReportStatus.objects.exists()
+
+    # No provision chosen at all: said beside the provisions, the rest kept.
+    missing = client.post(
+        url, {"action": "prepare", "prepare-grounds": ["b", "d"], "prepare-note": NOTE}
+    )
+    assert missing.status_code == 400
+    html = missing.content.decode()
+    assert 'id="police-provision-error"' in html and NOTE in html
+    assert _ticked(html, "prepare-grounds") == ["b", "d"]
+    assert not PoliceReportStatus.objects.exists()
+
+    done = client.post(
+        url,
+        {
+            "action": "prepare",
+            "prepare-provision": "185",
+            "prepare-grounds": ["b"],
+            "prepare-note": NOTE,
+        },
+    )
+    assert done.status_code == 302
+    assert PoliceReportStatus.objects.get().note == NOTE
+
+
+def test_a_refused_police_reference_keeps_the_note(client, personas, archived):
+    p = personas
+    client.force_login(p.communications)
+    url = reverse("archive:police", args=[p.municipality.slug, 1])
+    refused = client.post(url, {"action": "filed", "filed-reference": "", "filed-note": NOTE})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert NOTE in html and "Skriv politiets referanse (høyst 100 tegn)." in html
+    assert not PoliceReportStatus.objects.filter(status="reported").exists()
 
 
 def test_export_runs_in_the_background_and_is_downloaded(

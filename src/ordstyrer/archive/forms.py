@@ -62,10 +62,11 @@ class ArchiveFilterForm(forms.Form):
 
 
 class PolicePrepareForm(forms.Form):
+    # Reporting to the police is a deliberate act: no provision is chosen in advance
+    # (a ticked § 185 was one click from a report on the wrong provision).
     provision = forms.ChoiceField(
         label=_("Hva gjelder saken?"),
         choices=list(PROVISIONS.items()),
-        initial="185",
         widget=forms.RadioSelect,
     )
     grounds = forms.MultipleChoiceField(

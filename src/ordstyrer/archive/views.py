@@ -30,7 +30,7 @@ from ordstyrer.archive.forms import (
     ScreeningRuleForm,
     ground_label,
 )
-from ordstyrer.archive.models import ExportStatus, PoliceStatus, ScreeningRule
+from ordstyrer.archive.models import ArchiveRecord, ExportStatus, PoliceStatus, ScreeningRule
 from ordstyrer.archive.pdf import RenderError, record_context, rendering_for
 from ordstyrer.archive.police import (
     PROTECTED_GROUNDS,
@@ -114,6 +114,20 @@ def record_detail(
     request: MunicipalityRequest, municipality: Municipality, sequence: int
 ) -> HttpResponse:
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
+    return _record_page(request, municipality, record)
+
+
+def _record_page(
+    request: MunicipalityRequest,
+    municipality: Municipality,
+    record: ArchiveRecord,
+    *,
+    prepare_form: PolicePrepareForm | None = None,
+    filed_form: PoliceFiledForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The record with its police steps; a refused police form is shown again as posted,
+    with its errors (`status` 400), so nothing typed is lost."""
     files = list(record.files.order_by("position").defer("data"))
     statuses = selectors.police_statuses(record)
     latest = statuses[-1] if statuses else None
@@ -136,9 +150,10 @@ def record_detail(
             and latest is not None
             and latest.status == PoliceStatus.PREPARED,
             "reportable": reportable,
-            "prepare_form": PolicePrepareForm(prefix="prepare"),
-            "filed_form": PoliceFiledForm(prefix="filed"),
+            "prepare_form": prepare_form or PolicePrepareForm(prefix="prepare"),
+            "filed_form": filed_form or PoliceFiledForm(prefix="filed"),
         },
+        status=status,
     )
 
 
@@ -178,39 +193,64 @@ def record_file(
 def police_action(
     request: MunicipalityRequest, municipality: Municipality, sequence: int
 ) -> HttpResponse:
+    """Prepare the evidence package or register the police's reference (MO-3). A form
+    that is refused — no provision, no § 185 ground, no reference — comes back as typed,
+    the reason on the form (400); the note is never lost."""
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     action = request.POST.get("action")
+    if action == "prepare":
+        form = PolicePrepareForm(request.POST, prefix="prepare")
+        done = _("Bevispakken er klargjort. Last den ned og anmeld.")
+        submitted = form.is_valid() and _police_call(
+            request,
+            form,
+            lambda data: police_package_prepare(
+                actor=request.actor,
+                record=record,
+                provision=data["provision"],
+                protected_grounds=data["grounds"],
+                note=data["note"],
+            ),
+        )
+        if not submitted:
+            return _record_page(request, municipality, record, prepare_form=form, status=400)
+    elif action == "filed":
+        filed = PoliceFiledForm(request.POST, prefix="filed")
+        done = _("Anmeldelsen er registrert med politiets referanse.")
+        submitted = filed.is_valid() and _police_call(
+            request,
+            filed,
+            lambda data: police_report_filed(
+                actor=request.actor,
+                record=record,
+                reference=data["reference"],
+                note=data["note"],
+            ),
+        )
+        if not submitted:
+            return _record_page(request, municipality, record, filed_form=filed, status=400)
+    else:
+        fail_message(request, ServiceError(_("Ukjent handling.")))
+        return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
+    messages.success(request, done)
+    return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
+
+
+def _police_call(request: HttpRequest, form: Any, call: Any) -> bool:
+    """Call the police service with the form's data: True when done; a refusal goes on
+    the form (with its rule id), a package that could not be rendered is the page's
+    error, and False shows the form again."""
     try:
-        if action == "prepare":
-            form = PolicePrepareForm(request.POST, prefix="prepare")
-            if not form.is_valid():
-                raise ServiceError(_("Kontroller skjemaet for bevispakken."), rule="MO-3")
-            police_package_prepare(
-                actor=request.actor,
-                record=record,
-                provision=form.cleaned_data["provision"],
-                protected_grounds=form.cleaned_data["grounds"],
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, _("Bevispakken er klargjort. Last den ned og anmeld."))
-        elif action == "filed":
-            filed = PoliceFiledForm(request.POST, prefix="filed")
-            if not filed.is_valid():
-                raise ServiceError(_("Skriv politiets referanse (høyst 100 tegn)."), rule="MO-3")
-            police_report_filed(
-                actor=request.actor,
-                record=record,
-                reference=filed.cleaned_data["reference"],
-                note=filed.cleaned_data["note"],
-            )
-            messages.success(request, _("Anmeldelsen er registrert med politiets referanse."))
-        else:
-            raise ServiceError(_("Ukjent handling."))
+        call(form.cleaned_data)
     except ServiceError as exc:
-        fail_message(request, exc)
+        message = str(getattr(exc, "message", None) or exc)
+        rule = getattr(exc, "rule", None)
+        form.add_error(None, f"{message} ({rule})" if rule and rule not in message else message)
+        return False
     except RenderError as exc:
         messages.error(request, _("Bevispakken kunne ikke lages: %(error)s") % {"error": exc})
-    return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
+        return False
+    return True
 
 
 @municipality_view(need="view_archive")
