@@ -40,6 +40,18 @@ def test_archive_browser(page: Page, live_server):
     expect(page.get_by_text("Hashen stemmer")).to_be_visible()
     assert_accessible(page)
 
+    # Nothing is chosen in advance (MO-3 is a deliberate act); a refused form (§ 185
+    # without a ground a–e) keeps the provision and the note, with the reason on it.
+    expect(page.locator("input[name=prepare-provision]:checked")).to_have_count(0)
+    note = "Samme person har skrevet det samme før."
+    page.get_by_label("Straffeloven § 185 – hatefulle ytringer").check()
+    page.get_by_label("Merknad til politiet (valgfri)").fill(note)
+    page.get_by_role("button", name="Klargjør bevispakke").click()
+    expect(page.get_by_text("Kontroller skjemaet for bevispakken.")).to_be_visible()
+    expect(page.get_by_text("Velg hvilket vern i straffeloven § 185 (a–e)")).to_be_visible()
+    expect(page.get_by_label("Merknad til politiet (valgfri)")).to_have_value(note)
+    expect(page.get_by_label("Straffeloven § 185 – hatefulle ytringer")).to_be_checked()
+    assert_accessible(page)
     page.get_by_label("a) hudfarge eller nasjonale eller etniske opprinnelse").check()
     page.get_by_role("button", name="Klargjør bevispakke").click()
     expect(page.get_by_text("Bevispakken er klargjort")).to_be_visible(timeout=30_000)
