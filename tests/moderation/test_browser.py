@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from ordstyrer.moderation.models import ModerationAction
+from ordstyrer.moderation.models import ModerationAction, ModerationSettings
 from tests.browser_support import assert_accessible, login
 from tests.moderation.conftest import citizen_comment, make_world, messages_off_next, on_platform
 
@@ -137,4 +137,46 @@ def test_a_failed_notice_is_visible_and_is_sent_again_privately(page: Page, live
     expect(page.locator(".mod-history")).to_contain_text("beskjed: sendt")
     ban.refresh_from_db()
     assert (ban.notice_state, ban.notice_via) == ("sent", "private_reply")
+    assert_accessible(page)
+
+
+def test_a_short_justification_is_kept_and_the_second_approver_confirms(page: Page, live_server):
+    """QA 2027-01, findings 1 and 2: a refused deletion keeps its ground and text beside
+    the error; the second approver sees the comment, the ground and the notice before
+    the click that deletes, and may reject from the same page."""
+    world = make_world("nettgodkj", "indre-fosen")
+    ModerationSettings.objects.create(municipality=world.municipality, second_approver=True)
+    item = citizen_comment(world.channel, SPAM)
+    base, slug = live_server.url, world.municipality.slug
+    login(page, base, world.admin)
+    page.goto(f"{base}/m/{slug}/innboks/{item.pk}/")
+    form = page.locator("#mod-delete-form")
+    form.get_by_label("Spam", exact=True).check()
+    form.get_by_label("Begrunnelse").fill("Spam")
+    form.get_by_role("button", name="Gå videre til forslag om sletting").click()
+    form = page.locator("#mod-delete-form")
+    expect(form.locator(".field-error")).to_contain_text("minst 10 tegn")
+    expect(form.get_by_label("Begrunnelse")).to_have_value("Spam")
+    expect(form.get_by_label("Spam", exact=True)).to_be_checked()
+    expect(page.locator("main")).to_contain_text(SPAM)
+    assert_accessible(page)
+    form.get_by_label("Begrunnelse").fill("Reklame for pengespill, lagt inn på flere innlegg.")
+    form.get_by_role("button", name="Gå videre til forslag om sletting").click()
+    page.get_by_role("button", name="Bekreft sletting").click()
+    expect(page.locator("#mod-state")).to_contain_text("sletting venter på godkjenning")
+
+    login(page, base, world.main_admin)
+    page.goto(f"{base}/m/{slug}/moderering/?vis=waiting")
+    page.get_by_role("link", name="Godkjenn …").click()
+    expect(page.get_by_role("heading", name="Godkjenn sletting", exact=True)).to_be_visible()
+    main = page.locator("main")
+    expect(main).to_contain_text(SPAM)
+    expect(main).to_contain_text("Reklame for pengespill, lagt inn på flere innlegg.")
+    expect(main).to_contain_text("Hei Ola! Vi har slettet en kommentar du skrev på «Skolen».")
+    expect(page.get_by_label("Hvorfor avvises slettingen?")).to_have_value("")
+    assert on_platform(world.channel, item.platform_id)["removed"] is False
+    assert_accessible(page)
+    page.get_by_role("button", name="Bekreft sletting").click()
+    expect(page.get_by_text("Slettingen er godkjent")).to_be_visible()
+    assert on_platform(world.channel, item.platform_id)["removed"] is True
     assert_accessible(page)
