@@ -224,7 +224,7 @@ def test_house_rules_page_is_rendered_from_the_policy(client):
     client.force_login(p.employee)
     page = client.get(reverse("channels:house_rules", args=[p.municipality.slug, channel.pk]))
     text = page.content.decode()
-    assert "Regler for Gausdal kommunes sider" in text
+    assert "Regler for Hus kommunes sider" in text  # the municipality, not its preset
     assert "CH-10" in text and "Svartid" in text
     assert "## " not in text  # the paste-ready text is plain
 

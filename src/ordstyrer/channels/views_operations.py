@@ -125,7 +125,9 @@ def house_rules(request: MunicipalityRequest, municipality: Municipality, pk: in
         {
             "lang": code,
             "name": NOTICE_LANGUAGE_NAMES[code],
-            "text": markdown_to_plain(render_house_rules(policy, "md", code)),
+            "text": markdown_to_plain(
+                render_house_rules(policy, "md", code, municipality=municipality.name)
+            ),
         }
         for code in LANGUAGES
     ]
@@ -134,7 +136,7 @@ def house_rules(request: MunicipalityRequest, municipality: Municipality, pk: in
         "channels/house_rules.html",
         {
             "channel": channel,
-            "body": render_house_rules(policy, "html", lang),
+            "body": render_house_rules(policy, "html", lang, municipality=municipality.name),
             "versions": versions,
             "guidance": rules.guidance(policy, ("CH-10",), text_language()),
         },

@@ -131,9 +131,9 @@ def _h(key: str, lang: str, **values: str) -> str:
     return cast(str, H[key][lang]).format(**values)
 
 
-def build_house_rules(policy: Policy, lang: str) -> Document:
+def build_house_rules(policy: Policy, lang: str, *, municipality: str | None = None) -> Document:
     doc = Document(lang=lang, css_class="ordstyrer-house-rules")
-    doc.heading(1, _h("title", lang, m=policy.municipality_name))
+    doc.heading(1, _h("title", lang, m=municipality or policy.municipality_name))
     doc.paragraph(_h("intro", lang))
 
     targets = policy.response_targets()

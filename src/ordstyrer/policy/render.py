@@ -244,10 +244,14 @@ def render_guideline(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
     return doc.render(fmt)
 
 
-def render_house_rules(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
+def render_house_rules(
+    policy: Policy, fmt: str = "md", lang: str = "nb", *, municipality: str | None = None
+) -> str:
     """The public rules text for a page (CH-10): response time, how to contribute, what is
-    deleted and why, where to send formal inquiries."""
+    deleted and why, where to send formal inquiries. `municipality` is whose pages they
+    are (the installation's name for it), when that is not the preset's municipality: a
+    municipality may follow another's guideline, but its house rules carry its own name."""
     from ordstyrer.policy.house_rules import build_house_rules
 
     _validate(policy, fmt, lang)
-    return build_house_rules(policy, lang).render(fmt)
+    return build_house_rules(policy, lang, municipality=municipality).render(fmt)

@@ -92,7 +92,7 @@ def guideline(request: MunicipalityRequest, municipality: Municipality) -> HttpR
 @municipality_view()
 def house_rules(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     policy = policy_for(municipality=municipality)
-    body = render_house_rules(policy, "html", _text_language())
+    body = render_house_rules(policy, "html", _text_language(), municipality=municipality.name)
     return render(
         request,
         "web/document.html",
