@@ -194,7 +194,7 @@ def test_a_refused_ban_or_deletion_keeps_what_was_typed(world, name, act):
         html,
     )
     error = re.search(
-        rf'<p class="field-error" id="mod_{name}_justification-error">([^<]*)</p>', html
+        rf'<p class="field-error" id="mod_{name}_justification_error">([^<]*)</p>', html
     )
     assert error is not None
     assert f"Skriv en kort begrunnelse (minst 10 tegn); {act} (MO-2)" in error.group(1)
