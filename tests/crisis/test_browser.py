@@ -130,3 +130,53 @@ def test_paused_posts_are_decided_after_the_crisis(page: Page, live_server, sett
     expect(page.get_by_text("Innlegget er forkastet.")).to_be_visible()
     expect(page.get_by_text("Ingen innlegg står på pause.")).to_be_visible()
     assert Post.objects.get(pk=post.pk).status != PostStatus.PAUSED
+
+
+def test_the_post_page_decides_a_paused_post_through_the_confirmation(
+    page: Page, live_server, settings
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ordstyrer.crisis.services import crisis_declare, crisis_end
+    from ordstyrer.publishing.models import Post, PostStatus
+    from ordstyrer.publishing.services import post_create, post_publish
+    from tests.crisis.test_posts import SCHEDULED
+    from tests.publishing.conftest import make_world as publishing_world
+
+    settings.META_GRAPH_BASE_URL = "http://127.0.0.1:9"
+    world = publishing_world("nettpost")
+    now = timezone.now()
+    post = post_create(
+        actor=world.editor,
+        municipality=world.municipality,
+        channel_ids=[world.page.pk],
+        text=SCHEDULED,
+        publish_at=now + timedelta(hours=3),
+    )
+    post_publish(actor=world.editor, post_id=post.pk, now=now)
+    crisis_declare(municipality=world.municipality, name="Ras", actor=world.p.crisis_leader)
+    crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
+
+    login(page, live_server.url, world.editor)  # the author, not crisis staff
+    detail = f"{live_server.url}/m/{world.municipality.slug}/publisering/{post.pk}/"
+    page.goto(detail)
+    expect(page.get_by_role("radio", checked=True)).to_have_count(0)  # nothing pre-selected
+    assert_accessible(page)
+    page.get_by_label("Publiser på et tidspunkt").check()
+    page.get_by_label("Tidspunkt", exact=True).fill("2020-01-01T10:00")
+    page.get_by_role("button", name="Gå videre til bekreftelse").click()
+    # Refused on the form, before any confirmation, with what was typed kept.
+    expect(page.get_by_text("Tidspunktet for publisering har passert.")).to_be_visible()
+    expect(page.get_by_label("Tidspunkt", exact=True)).to_have_value("2020-01-01T10:00")
+    expect(page.get_by_label("Publiser på et tidspunkt")).to_be_checked()
+    expect(page.get_by_role("button", name="Bekreft", exact=True)).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_label("Publiser nå").check()
+    page.get_by_role("button", name="Gå videre til bekreftelse").click()
+    expect(page.locator(".consequence")).to_contain_text("Innlegget publiseres nå.")
+    assert_accessible(page)
+    page.get_by_role("link", name="Avbryt").click()
+    expect(page).to_have_url(detail)
+    assert Post.objects.get(pk=post.pk).status == PostStatus.PAUSED

@@ -289,3 +289,25 @@ def test_consent_date_in_the_future_is_refused(world):
             given_by="A",
             given_at=date(2999, 1, 1),
         )
+
+
+def test_a_replayed_approval_says_it_was_decided_already(
+    client, world, django_capture_on_commit_callbacks
+):
+    w = world
+    post = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk], text=TEXT
+    )
+    post_publish(actor=w.editor, post_id=post.pk)
+    client.force_login(w.p.unit_leader)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url(w, "act", post.pk), {"action": "approve"}, follow=True)
+    assert "Utført." in first.content.decode()
+    approved = Post.objects.get(pk=post.pk)
+    assert approved.approved_by == w.p.unit_leader
+    # The same form again (a double click, Back + submit): nothing happens, and it says so.
+    with django_capture_on_commit_callbacks(execute=True):
+        replay = client.post(url(w, "act", post.pk), {"action": "approve"}, follow=True)
+    body = replay.content.decode()
+    assert "Dette er allerede avgjort." in body and "Utført." not in body
+    assert Post.objects.get(pk=post.pk).approved_at == approved.approved_at

@@ -32,6 +32,8 @@ class Crisis(models.Model):
     # Not columns: what `services.crisis_declare` paused and held, set on the crisis it
     # returns; absent on a crisis read any other way.
     paused_count: int
+    paused_scheduled_count: int
+    paused_waiting_count: int
     held_replies_count: int
 
     class Meta:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.db.models import Count
 
 from ordstyrer.tenants.models import Municipality
 
@@ -112,12 +113,20 @@ def paused_posts(*, municipality: Municipality) -> list[Any]:
     return list(posts_paused(municipality=municipality))
 
 
-def scheduled_posts_count(*, municipality: Municipality) -> int | None:
-    """How many posts a declaration would pause now (None without the publishing app)."""
+def posts_to_pause(*, municipality: Municipality) -> tuple[int, int] | None:
+    """How many posts a declaration would pause now: (scheduled, waiting for approval);
+    None without the publishing app."""
     if not apps.is_installed(PUBLISHING):
         return None
-    from ordstyrer.publishing.models import Post
+    from ordstyrer.publishing.models import Post, PostStatus
+    from ordstyrer.publishing.services import WAITING  # what a declaration pauses
 
-    return Post.objects.filter(
-        municipality=municipality, status__in=("scheduled", "awaiting_approval")
-    ).count()
+    counts = dict(
+        Post.objects.filter(municipality=municipality, status__in=WAITING)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    scheduled = counts.pop(PostStatus.SCHEDULED.value, 0)
+    return scheduled, sum(counts.values())

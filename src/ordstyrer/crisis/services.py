@@ -139,26 +139,50 @@ def crisis_declare(
             actor=actor,
             now=now,
         )
-        paused = _pause_posts(municipality=municipality, crisis=crisis, actor=actor, now=now)
+        scheduled, waiting = _pause_posts(
+            municipality=municipality, crisis=crisis, actor=actor, now=now
+        )
         held = _hold_replies(municipality=municipality, crisis=crisis)
-        if paused:
+        if scheduled or waiting:
             crisis_log_write(
                 crisis=crisis,
                 kind=CrisisLogKind.POSTS_PAUSED,
-                text=ngettext(
-                    "%(count)s planlagt innlegg satt på pause.",
-                    "%(count)s planlagte innlegg satt på pause.",
-                    paused,
-                )
-                % {"count": paused},
+                text=paused_posts_text(scheduled=scheduled, waiting=waiting),
                 object_kind="crisis",
                 object_id=crisis.pk,
                 actor=actor,
                 now=now,
             )
-    crisis.paused_count = paused
+    crisis.paused_count = scheduled + waiting
+    crisis.paused_scheduled_count = scheduled
+    crisis.paused_waiting_count = waiting
     crisis.held_replies_count = held
     return crisis
+
+
+def paused_posts_text(*, scheduled: int, waiting: int) -> str:
+    """What a declaration paused, in words: scheduled posts and posts that were waiting
+    for approval are counted apart (a waiting post is not a scheduled one)."""
+    parts = []
+    if scheduled:
+        parts.append(
+            ngettext(
+                "%(count)s planlagt innlegg satt på pause.",
+                "%(count)s planlagte innlegg satt på pause.",
+                scheduled,
+            )
+            % {"count": scheduled}
+        )
+    if waiting:
+        parts.append(
+            ngettext(
+                "%(count)s innlegg som ventet på godkjenning, er satt på pause.",
+                "%(count)s innlegg som ventet på godkjenning, er satt på pause.",
+                waiting,
+            )
+            % {"count": waiting}
+        )
+    return " ".join(parts)
 
 
 def _hold_replies(*, municipality: Municipality, crisis: Crisis) -> int:
@@ -177,15 +201,15 @@ def _hold_replies(*, municipality: Municipality, crisis: Crisis) -> int:
 
 def _pause_posts(
     *, municipality: Municipality, crisis: Crisis, actor: ActorLike, now: datetime
-) -> int:
-    """The publishing app pauses every scheduled or waiting post (PU-12)."""
+) -> tuple[int, int]:
+    """The publishing app pauses every scheduled or waiting post (PU-12): how many were
+    scheduled, and how many were waiting for approval."""
     if not apps.is_installed(PUBLISHING):
-        return 0
+        return 0, 0
     from ordstyrer.publishing.services import posts_pause_for_crisis
 
-    return int(
-        posts_pause_for_crisis(municipality=municipality, crisis=crisis, actor=actor, now=now) or 0
-    )
+    paused = posts_pause_for_crisis(municipality=municipality, crisis=crisis, actor=actor, now=now)
+    return paused.scheduled, paused.waiting
 
 
 def crisis_end(

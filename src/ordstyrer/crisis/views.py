@@ -110,7 +110,7 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
             {
                 "name": name,
                 "consequence": CONSEQUENCE,
-                "scheduled": queue.scheduled_posts_count(municipality=municipality),
+                "to_pause": queue.posts_to_pause(municipality=municipality),
                 "settings": crisis_settings(municipality=municipality),
             },
         )
@@ -129,15 +129,16 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
         else:
             fail_message(request, exc)
         return _index(municipality)
-    messages.success(
-        request,
-        ngettext(
-            "Krisen «%(name)s» er erklært. %(count)s planlagt innlegg er satt på pause.",
-            "Krisen «%(name)s» er erklært. %(count)s planlagte innlegg er satt på pause.",
-            crisis.paused_count,
+    declared = ngettext(
+        "Krisen «%(name)s» er erklært. %(count)s planlagt innlegg er satt på pause.",
+        "Krisen «%(name)s» er erklært. %(count)s planlagte innlegg er satt på pause.",
+        crisis.paused_scheduled_count,
+    ) % {"name": crisis.name, "count": crisis.paused_scheduled_count}
+    if crisis.paused_waiting_count:
+        declared += " " + services.paused_posts_text(
+            scheduled=0, waiting=crisis.paused_waiting_count
         )
-        % {"name": crisis.name, "count": crisis.paused_count},
-    )
+    messages.success(request, declared)
     return _index(municipality)
 
 
@@ -177,25 +178,46 @@ def end(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
     return redirect("crisis:paused", slug=municipality.slug)
 
 
+def _back(
+    request: HttpRequest, municipality: Municipality, *, post_id: int | None, default: str
+) -> str:
+    """Where a decision goes afterwards (and "Avbryt" leads): the post's page when it was
+    started there (`from=post`), else the crisis page it belongs to."""
+    origin = request.POST.get("from") or request.GET.get("from")
+    if post_id is not None and origin == "post":
+        return reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post_id})
+    return default
+
+
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def decide(
     request: MunicipalityRequest, municipality: Municipality, kind: str, object_id: int
 ) -> HttpResponse:
-    """Approve or reject one waiting post or reply, after a confirmation (PU-12)."""
-    _require_view(request, municipality)
+    """Approve or reject one waiting post or reply, after a confirmation (PU-12). The one
+    way to decide in the console: the post's own page links here (`from=post`)."""
+    approver = may_approve_in_crisis(user=request.actor, municipality=municipality)
+    if not approver:  # an approver the preset names may lack the crisis page's roles
+        _require_view(request, municipality)
     # Another municipality's or an unknown post/reply: 404 before anything else.
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=object_id)
-    if not may_approve_in_crisis(user=request.actor, municipality=municipality):
+    if not approver:
         raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
     action = (request.POST.get("action") or request.GET.get("action") or "").strip()
     if action not in ("approve", "reject"):
         raise NotFound(_("Fant ikke siden."))
+    back = _back(
+        request,
+        municipality,
+        post_id=object_id if kind == "post" else None,
+        default=reverse("crisis:index", kwargs={"slug": municipality.slug}),
+    )
     waiting = queue.waiting_item(municipality=municipality, kind=kind, object_id=object_id)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if _confirmed(request):
         if action == "reject" and not form.is_valid():
-            return _decide_page(request, waiting, kind, object_id, action, form)
+            return _decide_page(request, waiting, kind, object_id, action, form, back)
+        now = timezone.now()
 
         def call() -> Any:
             if action == "approve":
@@ -204,7 +226,7 @@ def decide(
                     kind=kind,
                     object_id=object_id,
                     actor=request.actor,
-                    now=timezone.now(),
+                    now=now,
                 )
             return services.crisis_reject(
                 municipality=municipality,
@@ -212,29 +234,51 @@ def decide(
                 object_id=object_id,
                 actor=request.actor,
                 reason=form.cleaned_data["reason"],
-                now=timezone.now(),
+                now=now,
             )
 
-        if waiting is None:
-            done: str = Already(_("Dette er allerede avgjort."))  # a replayed form
-        elif action == "approve":
-            done = _("Godkjent. Teksten publiseres nå.")
-        else:
-            done = _("Avvist. Forfatteren har fått begrunnelsen.")
-        return act(request, call, to=_index(municipality), done=done)
+        def said(result: Any) -> str:
+            # A replayed form: nothing waited, or (two posts racing) the service found the
+            # post approved already and returned it as it was.
+            replayed = waiting is None or (
+                kind == "post"
+                and action == "approve"
+                and getattr(result, "crisis_approved_at", now) != now
+            )
+            if replayed:
+                return Already(_("Dette er allerede avgjort."))
+            if action == "approve":
+                return _("Godkjent. Teksten publiseres nå.")
+            return _("Avvist. Forfatteren har fått begrunnelsen.")
+
+        return act(request, call, to=back, done=said)
     if waiting is None:
         messages.info(request, _("Dette er allerede avgjort."))
-        return _index(municipality)
-    return _decide_page(request, waiting, kind, object_id, action, ReasonForm())
+        return redirect(back)
+    return _decide_page(request, waiting, kind, object_id, action, ReasonForm(), back)
 
 
 def _decide_page(
-    request: HttpRequest, waiting: Any, kind: str, object_id: int, action: str, form: ReasonForm
+    request: HttpRequest,
+    waiting: Any,
+    kind: str,
+    object_id: int,
+    action: str,
+    form: ReasonForm,
+    back: str,
 ) -> HttpResponse:
     return render(
         request,
         "crisis/confirm_decide.html",
-        {"waiting": waiting, "kind": kind, "object_id": object_id, "action": action, "form": form},
+        {
+            "waiting": waiting,
+            "kind": kind,
+            "object_id": object_id,
+            "action": action,
+            "form": form,
+            "back": back,
+            "origin": request.POST.get("from") or request.GET.get("from") or "",
+        },
     )
 
 
@@ -251,6 +295,7 @@ def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResp
                 (post, PausedDecisionForm(prefix=f"p{post.pk}"))
                 for post in queue.paused_posts(municipality=municipality)
             ],
+            "back": reverse("crisis:index", kwargs={"slug": municipality.slug}),
         },
     )
 
@@ -260,37 +305,88 @@ def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResp
 def paused_decide(
     request: MunicipalityRequest, municipality: Municipality, post_id: int
 ) -> HttpResponse:
-    _require_view(request, municipality)
-    post = next((p for p in queue.paused_posts(municipality=municipality) if p.pk == post_id), None)
-    if post is None:
-        services.crisis_object_check(municipality=municipality, kind="post", object_id=post_id)
+    """Resume (now or at a time) or discard one paused post, after a confirmation that
+    says what will happen to that post. Open to the crisis staff, and from the post's
+    own page to whoever may decide on it (`publishing.access.may_decide_paused`)."""
+    from ordstyrer.publishing import access as post_access
+    from ordstyrer.publishing import selectors as post_selectors
+    from ordstyrer.publishing import services as publishing
+    from ordstyrer.publishing.models import Approval, Post, PostStatus
+
+    services.crisis_object_check(municipality=municipality, kind="post", object_id=post_id)
+    post = Post.objects.select_related("municipality", "author").get(pk=post_id)
+    staff = may_view_crisis(user=request.actor, municipality=municipality)
+    if not staff and not post_access.may_decide_paused(request.actor, post):
+        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+    detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
+    back = (
+        _back(
+            request,
+            municipality,
+            post_id=post.pk,
+            default=reverse("crisis:paused", kwargs={"slug": municipality.slug}),
+        )
+        if staff
+        else detail
+    )
+    if post.status != PostStatus.PAUSED:
         messages.info(request, _("Innlegget er allerede avgjort."))  # a replayed form
-        return redirect("crisis:paused", slug=municipality.slug)
+        return redirect(back)
     form = PausedDecisionForm(request.POST, prefix=f"p{post.pk}")
+    now = timezone.now()
+    crisis = active_crisis(municipality=municipality)
+    # What the service would refuse is refused here, before the confirmation promises it,
+    # and shown on the form with what was typed.
+    if form.is_valid() and form.cleaned_data["decision"] != "discard":
+        if crisis is not None:
+            form.add_error(
+                "decision", _("Krisen er ikke avsluttet; innlegg går via kriseleder (PU-12).")
+            )
+        elif form.cleaned_data["decision"] == "resume_at":
+            try:
+                publishing.publish_at_check(form.cleaned_data["publish_at"], now=now)
+            except ServiceError as exc:
+                form.add_error("publish_at", exc.message)
+    origin = request.POST.get("from") or ""
     if not form.is_valid():
         return render(
             request,
             "crisis/paused.html",
-            {"crisis": active_crisis(municipality=municipality), "rows": [(post, form)]},
+            {
+                "crisis": crisis,
+                "rows": [(post, form)],
+                "back": back,
+                "back_to_post": back == detail,
+                "origin": origin,
+            },
         )
     data = form.cleaned_data
     if not _confirmed(request):
         return render(
-            request, "crisis/confirm_paused.html", {"post": post, "form": form, "data": data}
+            request,
+            "crisis/confirm_paused.html",
+            {
+                "post": post,
+                "form": form,
+                "data": data,
+                "back": back,
+                "back_to_post": back == detail,
+                "origin": origin,
+                "to_approval": post_selectors.resumes_to_approval(post),
+                "approver": str(Approval(post.approval).label).lower()
+                if post.approval in Approval.values
+                else "",
+            },
         )
-    from ordstyrer.publishing import services as publishing
-
-    back = reverse("crisis:paused", kwargs={"slug": municipality.slug})
     if data["decision"] == "discard":
         return act(
             request,
             lambda: publishing.post_discard(
-                post_id=post.pk, actor=request.actor, now=timezone.now(), reason=data["reason"]
+                post_id=post.pk, actor=request.actor, now=now, reason=data["reason"]
             ),
             to=back,
             done=_("Innlegget er forkastet."),
         )
-    now = timezone.now()
     publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
     return act(
         request,

@@ -113,6 +113,21 @@ def may_edit(user: ActorLike, post: Post, channels: Iterable[Channel] | None = N
     return all(has_channel_need(user, c, "publish") for c in chans)
 
 
+def may_decide_paused(user: ActorLike, post: Post) -> bool:
+    """Who decides what happens to a post a crisis paused (PU-12): the crisis leader,
+    communications, whoever approves in the crisis, and whoever may edit the post."""
+    municipal = roles_in(user, post.municipality)
+    if not municipal:
+        return False
+    if municipal & {Role.CRISIS_LEADER, Role.COMMUNICATIONS}:
+        return True
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+
+    if may_approve_in_crisis(user=user, municipality=post.municipality):
+        return True
+    return may_edit(user, post)
+
+
 def may_view(user: ActorLike, post: Post) -> bool:
     municipal = roles_in(user, post.municipality)
     if not municipal:

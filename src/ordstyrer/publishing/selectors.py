@@ -73,6 +73,12 @@ def posts_paused(*, municipality: Municipality) -> list[Post]:
     )
 
 
+def resumes_to_approval(post: Post) -> bool:
+    """A paused post that was waiting for its approver when the crisis came goes back to
+    that approval when it is resumed (`services.post_resume`); any other is released."""
+    return post.paused_from == PostStatus.AWAITING_APPROVAL and post.approved_at is None
+
+
 def post_events(*, post: Post) -> list[Any]:
     return list(post.events.select_related("actor").order_by("at", "id"))
 

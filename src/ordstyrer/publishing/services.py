@@ -15,6 +15,7 @@ queued now, handed to Facebook's own scheduler, or held for the worker.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.core.permissions import require, roles_in
 from ordstyrer.core.services import after_commit, person
-from ordstyrer.publishing import access, checks, rules, tasks
+from ordstyrer.publishing import access, checks, rules, selectors, tasks
 from ordstyrer.publishing.models import (
     Approval,
     ChannelPublishing,
@@ -42,7 +43,7 @@ from ordstyrer.publishing.models import (
     PostStatus,
     PublishingSettings,
 )
-from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.models import Municipality
 
 MAX_TEXT = 63206
 MAX_LINKS = 10
@@ -198,6 +199,12 @@ def _publish_at(value: Any, now: datetime) -> datetime | None:
     if value - now > timedelta(days=366):
         raise ServiceError(_("Planlegg høyst ett år fram i tid."), code="invalid")
     return value
+
+
+def publish_at_check(value: Any, *, now: datetime) -> datetime | None:
+    """The publishing time as the services will take it, or the `ServiceError` they would
+    raise: for a confirmation page that must not promise a time the service refuses."""
+    return _publish_at(value, now)
 
 
 def post_assets(post: Post) -> list[MediaAsset]:
@@ -683,13 +690,26 @@ def _crisis_of(post: Post) -> Any:
     return Crisis.objects.filter(pk=post.crisis_ref).first() if post.crisis_ref else None
 
 
+@dataclass(frozen=True)
+class Paused:
+    """What a crisis paused: scheduled posts, and posts still waiting for approval (the
+    channel's approver's, or a crisis leader's left over from an earlier crisis)."""
+
+    scheduled: int = 0
+    waiting: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.scheduled + self.waiting
+
+
 def posts_pause_for_crisis(
     *, municipality: Municipality, crisis: Any, actor: ActorLike, now: datetime
-) -> int:
+) -> Paused:
     """PU-12: every scheduled or waiting post of every channel pauses at once;
     Facebook-scheduled posts are cancelled on the platform after commit. Called by the
     crisis service inside its transaction (it has checked the declarer's role)."""
-    paused = 0
+    scheduled = waiting = 0
     with transaction.atomic():
         posts = list(
             Post.objects.select_for_update()
@@ -715,8 +735,11 @@ def posts_pause_for_crisis(
                 source=source,
                 data={"crisis_id": crisis.pk},
             )
-            paused += 1
-    return paused
+            if source == PostStatus.SCHEDULED:
+                scheduled += 1
+            else:
+                waiting += 1
+    return Paused(scheduled=scheduled, waiting=waiting)
 
 
 def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
@@ -759,16 +782,8 @@ def post_crisis_reject(
 def _require_decider(actor: ActorLike, post: Post) -> None:
     if not roles_in(actor, post.municipality):
         raise NotFound(_("Fant ikke innlegget."))
-    municipal = roles_in(actor, post.municipality)
-    if municipal & {Role.CRISIS_LEADER, Role.COMMUNICATIONS}:
-        return
-    from ordstyrer.crisis.selectors import may_approve_in_crisis
-
-    if may_approve_in_crisis(user=actor, municipality=post.municipality):
-        return
-    if access.may_edit(actor, post):
-        return
-    raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+    if not access.may_decide_paused(actor, post):
+        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
 
 
 def post_resume(
@@ -803,7 +818,7 @@ def post_resume(
         post.findings = findings
         _refuse_blocked(findings)
         post.updated_at = now
-        if post.paused_from == PostStatus.AWAITING_APPROVAL and post.approved_at is None:
+        if selectors.resumes_to_approval(post):
             post.status = PostStatus.AWAITING_APPROVAL
             post.save()
         else:

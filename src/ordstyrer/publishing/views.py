@@ -25,6 +25,7 @@ from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
+from ordstyrer.crisis.forms import PausedDecisionForm
 from ordstyrer.inbox.triage import PII_LABELS
 from ordstyrer.publishing import access, media, selectors, services
 from ordstyrer.publishing.forms import (
@@ -296,7 +297,7 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     user = request.actor
     crisis_approver = False
-    if post.status == PostStatus.AWAITING_CRISIS_APPROVAL or post.status == PostStatus.PAUSED:
+    if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
         from ordstyrer.crisis.selectors import may_approve_in_crisis
 
         crisis_approver = may_approve_in_crisis(user=user, municipality=municipality)
@@ -313,11 +314,8 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             and access.may_approve(user, post),
             "crisis_approver": crisis_approver,
             "may_decide_paused": post.status == PostStatus.PAUSED
-            and (
-                crisis_approver
-                or access.may_edit(user, post)
-                or has_role(user, municipality, {Role.COMMUNICATIONS})
-            ),
+            and access.may_decide_paused(user, post),
+            "paused_form": PausedDecisionForm(prefix=f"p{post.pk}"),
             "reason_form": ReasonForm(),
             "findings": post.findings,
             "editable": post.status in services.EDITABLE,
@@ -326,33 +324,45 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
     )
 
 
-# The person acts as the request's `Actor` (its roles already looked up).
+# The person acts as the request's `Actor` (its roles already looked up). Crisis
+# decisions (PU-12: approve/reject in a crisis, resume/discard after it) are not here:
+# they take the crisis pages' confirmations (`crisis:decide`, `crisis:paused_decide`).
 ACTIONS = {
-    "approve": lambda r, p, reason: services.post_approve(actor=r.actor, post_id=p),
-    "reject": lambda r, p, reason: services.post_reject(actor=r.actor, post_id=p, reason=reason),
-    "crisis_approve": lambda r, p, reason: services.post_crisis_approve(actor=r.actor, post_id=p),
-    "crisis_reject": lambda r, p, reason: services.post_crisis_reject(
-        actor=r.actor, post_id=p, reason=reason
+    "approve": lambda r, p, reason, now: services.post_approve(actor=r.actor, post_id=p, now=now),
+    "reject": lambda r, p, reason, now: services.post_reject(
+        actor=r.actor, post_id=p, reason=reason, now=now
     ),
-    "withdraw": lambda r, p, reason: services.post_withdraw(actor=r.actor, post_id=p),
-    "resume": lambda r, p, reason: services.post_resume(actor=r.actor, post_id=p),
-    "discard": lambda r, p, reason: services.post_discard(actor=r.actor, post_id=p, reason=reason),
+    "withdraw": lambda r, p, reason, now: services.post_withdraw(actor=r.actor, post_id=p, now=now),
 }
+
+
+def _done(action: str, now: Any) -> console.Done:
+    """ "Utført.", or for an approval the service returned as it was (a replayed or
+    double-clicked form: approved at another time), that it was decided already."""
+    if action != "approve":
+        return _("Utført.")
+    return lambda post: (
+        _("Utført.")
+        if post.approved_at == now
+        else console.Already(_("Dette er allerede avgjort."))
+    )
 
 
 @municipality_view()
 @require_POST
 def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """Approve, reject, withdraw, resume, discard: each one service call."""
+    """Approve, reject, withdraw: each one service call."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
-    action = ACTIONS.get(request.POST.get("action", ""))
+    name = request.POST.get("action", "")
+    action = ACTIONS.get(name)
     if action is None:
         messages.error(request, _("Ukjent handling."))
         return redirect(detail)
     reason = request.POST.get("reason", "")
+    now = timezone.now()
     return console.act(
-        request, lambda: action(request, post.pk, reason), to=detail, done=_("Utført.")
+        request, lambda: action(request, post.pk, reason, now), to=detail, done=_done(name, now)
     )
 
 
