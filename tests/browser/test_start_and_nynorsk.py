@@ -34,7 +34,7 @@ def test_start_page_and_nynorsk_categories(page: Page, live_server):
     login(page, base, world.p.communications)
     page.goto(f"{base}/m/{slug}/")
     needs = page.locator("section.needs")
-    expect(needs.get_by_role("heading", name="Hva trenger meg nå")).to_be_visible()
+    expect(needs.get_by_role("heading", name="Dette venter på deg")).to_be_visible()
     expect(
         page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Moderering")
     ).to_be_visible()

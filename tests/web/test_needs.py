@@ -1,4 +1,4 @@
-"""«Hva trenger meg nå» (#15): the start page shows each person what they can act on —
+"""«Dette venter på deg» (#15): the start page shows each person what they can act on —
 overdue and soon-due items, approvals waiting for them, notices and platform calls that
 failed, channels needing follow-up (with the reason), connection problems — each count
 linking to the filtered list; Moderering is in the menu for those who moderate."""
@@ -73,7 +73,7 @@ def test_the_start_page_says_what_needs_me(world):
 
     html = client_for(world.p.communications).get(reverse("dashboard", args=[slug]))
     body = html.content.decode()
-    assert html.status_code == 200 and "Hva trenger meg nå" in body
+    assert html.status_code == 200 and "Dette venter på deg" in body
     inbox = reverse("inbox:list", args=[slug])
     assert "1 henvendelse har passert fristen." in body and f'href="{inbox}?frist=passert"' in body
     assert "1 henvendelse nærmer seg fristen." in body

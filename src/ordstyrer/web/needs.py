@@ -1,4 +1,4 @@
-"""«Hva trenger meg nå»: what the start page shows one person (#15). A selector.
+"""«Dette venter på deg»: what the start page shows one person (#15). A selector.
 
 Only what this person can act on, each with a count and a link to the filtered list it
 counts: items past or near their deadline (DI-1) on the channels whose inbox they
