@@ -272,3 +272,78 @@ def test_the_declaration_counts_scheduled_and_waiting_posts_apart(
         "1 planlagt innlegg satt på pause. 2 innlegg som ventet på godkjenning, er satt på pause."
     )
     assert Post.objects.filter(status=PostStatus.PAUSED).count() == 3
+
+
+def test_a_post_left_waiting_for_the_crisis_leader_is_not_published_on_resume(
+    world, django_capture_on_commit_callbacks
+):
+    crisis_declare(municipality=world.municipality, name="Flom", actor=world.p.crisis_leader)
+    post = sent(world, DURING, world.page, django_capture_on_commit_callbacks)
+    assert post.status == PostStatus.AWAITING_CRISIS_APPROVAL
+    crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
+    # Left over: a later crisis pauses it; that one ends too.
+    crisis_declare(municipality=world.municipality, name="Ras", actor=world.p.crisis_leader)
+    crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
+    assert status(post) == PostStatus.PAUSED
+    comms = client_for(world.p.communications)
+    prefix = f"p{post.pk}"
+
+    # The choice says what happens: it goes to approval, it is not published now.
+    listed = comms.get(f"/m/{world.municipality.slug}/krise/pause/").content.decode()
+    assert "Send til godkjenning" in listed and "Publiser nå" not in listed
+    on_post = client_for(world.editor).get(detail(world, post)).content.decode()
+    assert "Send til godkjenning, med tidspunkt for publisering" in on_post
+    assert "Publiser nå" not in on_post
+
+    confirm = comms.post(paused_url(world, post), {f"{prefix}-decision": "resume_now"})
+    body = confirm.content.decode()
+    assert "Innlegget publiseres nå." not in body
+    assert (
+        "Innlegget publiseres ikke nå: det går tilbake til godkjenning hos kriseleder, "
+        "og publiseres straks det blir godkjent." in body
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        comms.post(paused_url(world, post), {f"{prefix}-decision": "resume_now", "confirm": "yes"})
+    assert status(post) == PostStatus.AWAITING_CRISIS_APPROVAL  # what the confirmation said
+    assert page_texts(world.page).count(DURING) == 0
+
+    # The crisis leader's approval, on the crisis page's confirmation, lets it out.
+    decide = f"/m/{world.municipality.slug}/krise/godkjenning/post/{post.pk}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.p.crisis_leader).post(decide, {"action": "approve", "confirm": "yes"})
+    assert status(post) == PostStatus.PUBLISHED
+    assert page_texts(world.page).count(DURING) == 1
+
+
+def test_a_scheduled_paused_post_still_offers_to_publish_now(
+    world, django_capture_on_commit_callbacks
+):
+    post = sent(
+        world,
+        SCHEDULED,
+        world.page,
+        django_capture_on_commit_callbacks,
+        publish_at=timezone.now() + timedelta(hours=2),
+    )
+    crisis_declare(municipality=world.municipality, name="Ras", actor=world.p.crisis_leader)
+    crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
+    listed = client_for(world.p.communications).get(f"/m/{world.municipality.slug}/krise/pause/")
+    body = listed.content.decode()
+    assert "Publiser nå" in body and "Send til godkjenning" not in body
+    assert status(post) == PostStatus.PAUSED
+
+
+def test_the_log_names_paused_posts_without_calling_them_all_scheduled(
+    world, django_capture_on_commit_callbacks
+):
+    sent(world, WAITING, world.school, django_capture_on_commit_callbacks)
+    crisis = crisis_declare(
+        municipality=world.municipality, name="Flom", actor=world.p.crisis_leader
+    )
+    entry = CrisisLogEntry.objects.get(kind="posts_paused")
+    assert entry.get_kind_display() == "Innlegg satt på pause"
+    page = client_for(world.p.crisis_leader).get(
+        f"/m/{world.municipality.slug}/krise/logg/{crisis.pk}/"
+    )
+    body = page.content.decode()
+    assert "Innlegg satt på pause" in body and "Planlagte innlegg satt på pause" not in body

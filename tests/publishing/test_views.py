@@ -4,6 +4,7 @@ members without the role 403."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -153,14 +154,17 @@ def test_approval_queue_and_rejection_over_http(client, world):
     assert url(w, "detail", post.pk) in queue
     client.force_login(w.editor)
     assert url(w, "detail", post.pk) not in client.get(url(w, "approvals")).content.decode()
-    response = client.post(url(w, "act", post.pk), {"action": "approve"})
+    decide = url(w, "decide", post.pk)
+    response = client.post(decide, {"action": "approve", "confirm": "yes"})
     assert response.status_code == 403  # the author may not approve (four eyes)
+    assert client.get(f"{decide}?action=approve").status_code == 403
     assert Post.objects.get(pk=post.pk).status == PostStatus.AWAITING_APPROVAL
     client.force_login(w.p.outsider)
-    assert client.post(url(w, "act", post.pk), {"action": "approve"}).status_code == 404
+    assert client.post(decide, {"action": "approve", "confirm": "yes"}).status_code == 404
+    assert client.get(f"{decide}?action=approve").status_code == 404
     assert client.get(url(w, "detail", post.pk)).status_code == 404
     client.force_login(w.p.unit_leader)
-    client.post(url(w, "act", post.pk), {"action": "reject", "reason": "Vent en uke."})
+    client.post(decide, {"action": "reject", "reason": "Vent en uke.", "confirm": "yes"})
     post.refresh_from_db()
     assert post.status == PostStatus.REJECTED and post.rejection_reason == "Vent en uke."
 
@@ -300,14 +304,121 @@ def test_a_replayed_approval_says_it_was_decided_already(
     )
     post_publish(actor=w.editor, post_id=post.pk)
     client.force_login(w.p.unit_leader)
+    form = {"action": "approve", "round": "1", "confirm": "yes"}
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(url(w, "act", post.pk), {"action": "approve"}, follow=True)
+        first = client.post(url(w, "decide", post.pk), form, follow=True)
     assert "Utført." in first.content.decode()
     approved = Post.objects.get(pk=post.pk)
     assert approved.approved_by == w.p.unit_leader
     # The same form again (a double click, Back + submit): nothing happens, and it says so.
     with django_capture_on_commit_callbacks(execute=True):
-        replay = client.post(url(w, "act", post.pk), {"action": "approve"}, follow=True)
+        replay = client.post(url(w, "decide", post.pk), form, follow=True)
     body = replay.content.decode()
     assert "Dette er allerede avgjort." in body and "Utført." not in body
     assert Post.objects.get(pk=post.pk).approved_at == approved.approved_at
+
+
+def _waiting(w, **kw):
+    post = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.school.pk], text=TEXT, **kw
+    )
+    return post_publish(actor=w.editor, post_id=post.pk)
+
+
+def test_approving_takes_a_confirmation_that_shows_the_consequence(
+    client, world, django_capture_on_commit_callbacks
+):
+    w = world
+    post = _waiting(w)
+    assert post.status == PostStatus.AWAITING_APPROVAL
+    client.force_login(w.p.unit_leader)
+    decide = url(w, "decide", post.pk)
+    page = client.get(url(w, "detail", post.pk)).content.decode()
+    assert 'value="approve"' not in page and 'value="reject"' not in page
+    assert f'href="{decide}?action=approve"' in page
+    assert f'href="{decide}?action=reject"' in page
+    # The old one-click post does nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        old = client.post(url(w, "act", post.pk), {"action": "approve"}, follow=True)
+    assert "Ukjent handling." in old.content.decode()
+    assert Post.objects.get(pk=post.pk).status == PostStatus.AWAITING_APPROVAL
+
+    confirm = client.get(f"{decide}?action=approve").content.decode()
+    assert "Bekreft: godkjenn" in confirm and "Biblioteket er åpent" in confirm
+    assert "Innlegget publiseres nå på Skolesiden." in confirm
+    assert "Sjekk mot retningslinjen" in confirm
+    assert 'name="round" value="1"' in confirm and "checked" not in confirm
+    assert f'<a href="{url(w, "detail", post.pk)}">Avbryt</a>' in confirm
+    assert Post.objects.get(pk=post.pk).status == PostStatus.AWAITING_APPROVAL  # a GET: nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(decide, {"action": "approve", "round": "1", "confirm": "yes"})
+    assert done.status_code == 302 and done["Location"] == url(w, "detail", post.pk)
+    assert Post.objects.get(pk=post.pk).status == PostStatus.PUBLISHED
+    # Opening the confirmation again: decided already.
+    again = client.get(f"{decide}?action=approve", follow=True).content.decode()
+    assert "Dette er allerede avgjort." in again and "Bekreft: godkjenn" not in again
+
+
+def test_approving_a_post_for_later_says_when(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    w = world
+    at = timezone.now() + timedelta(days=2)
+    post = _waiting(w, publish_at=at)
+    client.force_login(w.p.communications)
+    confirm = client.get(f"{url(w, 'decide', post.pk)}?action=approve").content.decode()
+    when = timezone.localtime(at).strftime("%d.%m.%Y kl. %H:%M")
+    assert f"Innlegget publiseres {when} på Skolesiden." in confirm
+
+
+def test_rejecting_takes_a_confirmation_with_a_reason(client, world):
+    w = world
+    post = _waiting(w)
+    client.force_login(w.p.unit_leader)
+    decide = url(w, "decide", post.pk)
+    confirm = client.get(f"{decide}?action=reject").content.decode()
+    assert "Bekreft: avvis" in confirm and "Forfatteren får begrunnelsen din." in confirm
+    assert re.search(r"<textarea[^>]*name=\"reason\"[^>]*>\s*</textarea>", confirm)  # empty
+    # No reason: refused on the form, nothing happens.
+    empty = client.post(decide, {"action": "reject", "round": "1", "reason": " ", "confirm": "yes"})
+    body = empty.content.decode()
+    assert empty.status_code == 200 and "field-error" in body and "Bekreft: avvis" in body
+    assert 'name="round" value="1"' in body
+    assert Post.objects.get(pk=post.pk).status == PostStatus.AWAITING_APPROVAL
+    form = {"action": "reject", "round": "1", "reason": "Vent en uke.", "confirm": "yes"}
+    done = client.post(decide, form, follow=True).content.decode()
+    assert "Avvist. Forfatteren har fått begrunnelsen." in done
+    rejected = Post.objects.get(pk=post.pk)
+    assert rejected.status == PostStatus.REJECTED
+    # The same form again: said to be decided already, not a conflict.
+    replay = client.post(decide, form, follow=True).content.decode()
+    assert "Dette er allerede avgjort." in replay
+    assert "Innlegget venter ikke på godkjenning." not in replay
+    assert Post.objects.get(pk=post.pk).rejected_at == rejected.rejected_at
+
+
+def test_a_form_of_an_earlier_round_decides_nothing(client, world):
+    from ordstyrer.publishing.services import post_reject
+
+    w = world
+    post = _waiting(w)
+    post_reject(actor=w.p.unit_leader, post_id=post.pk, reason="Kortere.")
+    post_publish(actor=w.editor, post_id=post.pk)  # sent again: round 2
+    assert Post.objects.get(pk=post.pk).approval_round == 2
+    client.force_login(w.p.communications)
+    old = {"action": "approve", "round": "1", "confirm": "yes"}
+    replay = client.post(url(w, "decide", post.pk), old, follow=True).content.decode()
+    assert "Dette er allerede avgjort." in replay
+    assert Post.objects.get(pk=post.pk).status == PostStatus.AWAITING_APPROVAL
+
+
+def test_withdrawing_stays_one_click_for_the_author(client, world):
+    w = world
+    post = _waiting(w)
+    client.force_login(w.editor)
+    page = client.get(url(w, "detail", post.pk)).content.decode()
+    assert 'name="action" value="withdraw"' in page
+    client.post(url(w, "act", post.pk), {"action": "withdraw"})
+    assert Post.objects.get(pk=post.pk).status == PostStatus.DRAFT

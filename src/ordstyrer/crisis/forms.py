@@ -35,6 +35,13 @@ DECISIONS = (
     ("resume_at", _("Publiser på et tidspunkt")),
     ("discard", _("Forkast innlegget")),
 )
+# The same decisions for a post that waits for an approval again when it is resumed
+# (`publishing.selectors.resumes_to_approval`): "Publiser nå" would promise too much.
+DECISIONS_TO_APPROVAL = (
+    ("resume_now", _("Send til godkjenning")),
+    ("resume_at", _("Send til godkjenning, med tidspunkt for publisering")),
+    ("discard", _("Forkast innlegget")),
+)
 
 
 class PausedDecisionForm(forms.Form):
@@ -59,6 +66,12 @@ class PausedDecisionForm(forms.Form):
         max_length=2000,
         help_text=_("Må fylles ut når innlegget forkastes."),
     )
+
+    def __init__(self, *args: Any, to_approval: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if to_approval:
+            # The field declared above (`fields` is typed with the base `Field`).
+            cast(forms.ChoiceField, self.fields["decision"]).choices = DECISIONS_TO_APPROVAL
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -86,7 +86,8 @@ class CrisisDeputy(models.Model):
 class CrisisLogKind(models.TextChoices):
     DECLARED = "declared", _("Krise erklært")
     ENDED = "ended", _("Krise avsluttet")
-    POSTS_PAUSED = "posts_paused", _("Planlagte innlegg satt på pause")
+    # Scheduled posts and posts waiting for approval (the entry's text counts them apart).
+    POSTS_PAUSED = "posts_paused", _("Innlegg satt på pause")
     POST_PUBLISHED = "post_published", _("Innlegg publisert")
     POST_APPROVED = "post_approved", _("Innlegg godkjent av kriseleder")
     POST_REJECTED = "post_rejected", _("Innlegg avvist av kriseleder")

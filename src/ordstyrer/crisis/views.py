@@ -285,6 +285,8 @@ def _decide_page(
 @municipality_view()
 def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """After a crisis: every paused post waits for a deliberate decision."""
+    from ordstyrer.publishing.selectors import resumes_to_approval
+
     _require_view(request, municipality)
     return render(
         request,
@@ -292,12 +294,29 @@ def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResp
         {
             "crisis": active_crisis(municipality=municipality),
             "rows": [
-                (post, PausedDecisionForm(prefix=f"p{post.pk}"))
+                (
+                    post,
+                    PausedDecisionForm(prefix=f"p{post.pk}", to_approval=resumes_to_approval(post)),
+                )
                 for post in queue.paused_posts(municipality=municipality)
             ],
             "back": reverse("crisis:index", kwargs={"slug": municipality.slug}),
         },
     )
+
+
+def _resume_approver(post: Any) -> str:
+    """Who a resumed post waits for, as the confirmation names them ("" if released)."""
+    from ordstyrer.publishing import selectors as post_selectors
+    from ordstyrer.publishing.models import Approval, PostStatus
+    from ordstyrer.tenants.models import Role
+
+    waits_for = post_selectors.resume_status(post)
+    if waits_for == PostStatus.AWAITING_CRISIS_APPROVAL:
+        return str(Role.CRISIS_LEADER.label).lower()
+    if waits_for == PostStatus.AWAITING_APPROVAL and post.approval in Approval.values:
+        return str(Approval(post.approval).label).lower()
+    return ""
 
 
 @municipality_view()
@@ -311,7 +330,7 @@ def paused_decide(
     from ordstyrer.publishing import access as post_access
     from ordstyrer.publishing import selectors as post_selectors
     from ordstyrer.publishing import services as publishing
-    from ordstyrer.publishing.models import Approval, Post, PostStatus
+    from ordstyrer.publishing.models import Post, PostStatus
 
     services.crisis_object_check(municipality=municipality, kind="post", object_id=post_id)
     post = Post.objects.select_related("municipality", "author").get(pk=post_id)
@@ -332,7 +351,9 @@ def paused_decide(
     if post.status != PostStatus.PAUSED:
         messages.info(request, _("Innlegget er allerede avgjort."))  # a replayed form
         return redirect(back)
-    form = PausedDecisionForm(request.POST, prefix=f"p{post.pk}")
+    form = PausedDecisionForm(
+        request.POST, prefix=f"p{post.pk}", to_approval=post_selectors.resumes_to_approval(post)
+    )
     now = timezone.now()
     crisis = active_crisis(municipality=municipality)
     # What the service would refuse is refused here, before the confirmation promises it,
@@ -373,9 +394,7 @@ def paused_decide(
                 "back_to_post": back == detail,
                 "origin": origin,
                 "to_approval": post_selectors.resumes_to_approval(post),
-                "approver": str(Approval(post.approval).label).lower()
-                if post.approval in Approval.values
-                else "",
+                "approver": _resume_approver(post),
             },
         )
     if data["decision"] == "discard":

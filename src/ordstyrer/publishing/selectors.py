@@ -73,10 +73,26 @@ def posts_paused(*, municipality: Municipality) -> list[Post]:
     )
 
 
+def resume_status(post: Post) -> PostStatus:
+    """Where a paused post goes when it is resumed (`services.post_resume`): back to the
+    approval it was waiting for when the crisis came, else released (scheduled or
+    publishing; what `_release` decides).
+
+    A post that waited for a crisis leader (left over from an earlier crisis) waits for
+    the crisis leader again: nobody has approved it, and its channels' normal chain may
+    name no approver (the main page), which would put it out with nobody's approval.
+    The crisis queue stays open after a crisis (`crisis:decide`)."""
+    if post.paused_from == PostStatus.AWAITING_APPROVAL and post.approved_at is None:
+        return PostStatus.AWAITING_APPROVAL
+    if post.paused_from == PostStatus.AWAITING_CRISIS_APPROVAL and post.crisis_approved_at is None:
+        return PostStatus.AWAITING_CRISIS_APPROVAL
+    return PostStatus.PUBLISHING
+
+
 def resumes_to_approval(post: Post) -> bool:
-    """A paused post that was waiting for its approver when the crisis came goes back to
-    that approval when it is resumed (`services.post_resume`); any other is released."""
-    return post.paused_from == PostStatus.AWAITING_APPROVAL and post.approved_at is None
+    """Whether a resumed post waits for an approval (its approver's or the crisis
+    leader's) instead of being released."""
+    return resume_status(post) != PostStatus.PUBLISHING
 
 
 def post_events(*, post: Post) -> list[Any]:

@@ -477,6 +477,8 @@ def post_publish(
         post.approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
         post.approval_round += 1
         post.approved_at = post.approved_by = None
+        # A new round: an earlier crisis leader's approval approved another text.
+        post.crisis_approved_at = post.crisis_approved_by = None
         post.rejected_at = post.rejected_by = None
         post.rejection_reason = ""
         post.updated_at = now
@@ -569,11 +571,28 @@ def _reject(post: Post, *, actor: ActorLike, now: datetime, reason: str, action:
     after_commit(tasks.post_rejected_notify, post_id=post.pk)
 
 
-def post_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
-    """The approver the chain names releases the post (four eyes: never the author)."""
+def _earlier_round(post: Post, approval_round: int | None) -> bool:
+    """A decision made on a form of an earlier round (the post was sent back, changed and
+    sent again since): it was decided already, and never decides the newer text."""
+    return approval_round is not None and approval_round != post.approval_round
+
+
+def post_approve(
+    *,
+    actor: ActorLike,
+    post_id: Any,
+    now: datetime | None = None,
+    approval_round: int | None = None,
+) -> Post:
+    """The approver the chain names releases the post (four eyes: never the author).
+
+    Idempotent: a double click, or a form of an earlier `approval_round`, returns the
+    post unchanged."""
     now = now or timezone.now()
     with transaction.atomic():
         post = _locked_post(actor, post_id)
+        if _earlier_round(post, approval_round):
+            return post
         if post.status != PostStatus.AWAITING_APPROVAL:
             if post.approved_by_id == getattr(user_of(actor), "pk", None):
                 return post  # a double click
@@ -591,14 +610,28 @@ def post_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None)
 
 
 def post_reject(
-    *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
+    *,
+    actor: ActorLike,
+    post_id: Any,
+    reason: str,
+    now: datetime | None = None,
+    approval_round: int | None = None,
 ) -> Post:
-    """Send the post back to its author with a reason."""
+    """Send the post back to its author with a reason.
+
+    Idempotent as `post_approve`: a double click, or a form of an earlier
+    `approval_round`, returns the post unchanged."""
     now = now or timezone.now()
     reason = _rejection_reason(reason)
     with transaction.atomic():
         post = _locked_post(actor, post_id)
+        if _earlier_round(post, approval_round):
+            return post
         if post.status != PostStatus.AWAITING_APPROVAL:
+            if post.status == PostStatus.REJECTED and post.rejected_by_id == getattr(
+                user_of(actor), "pk", None
+            ):
+                return post  # a double click
             raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
             raise NotPermitted(_("Bare godkjenneren kanalen angir kan avvise innlegget."))
@@ -793,9 +826,10 @@ def post_resume(
     now: datetime | None = None,
     publish_at: datetime | None = None,
 ) -> Post:
-    """A paused post goes on after the crisis: checked again and through the normal
-    approval (a post that waited for approval waits again), at `publish_at` or its own
-    time (now, if that has passed)."""
+    """A paused post goes on after the crisis: checked again; a post that waited for an
+    approval (its approver's, or a crisis leader's) waits for it again
+    (`selectors.resume_status`), any other is released, at `publish_at` or its own time
+    (now, if that has passed)."""
     now = now or timezone.now()
     with transaction.atomic():
         post = lock_post(post_id)
@@ -818,8 +852,13 @@ def post_resume(
         post.findings = findings
         _refuse_blocked(findings)
         post.updated_at = now
-        if selectors.resumes_to_approval(post):
+        waits_for = selectors.resume_status(post)
+        if waits_for == PostStatus.AWAITING_APPROVAL:
             post.status = PostStatus.AWAITING_APPROVAL
+            post.save()
+        elif waits_for == PostStatus.AWAITING_CRISIS_APPROVAL:
+            # Never out without the crisis leader's approval it was waiting for (PU-12).
+            post.status = PostStatus.AWAITING_CRISIS_APPROVAL
             post.save()
         else:
             _release(post, now=now)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/endre/", views.compose, name="edit"),
     path("<int:pk>/publiser/", views.confirm, name="confirm"),
+    path("<int:pk>/godkjenning/", views.decide, name="decide"),
     path("<int:pk>/handling/", views.act, name="act"),
     path("<int:pk>/ta-ned/", views.take_down, name="take_down"),
     path("fil/<str:token>/", views.public_media, name="public_media"),

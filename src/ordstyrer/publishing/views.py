@@ -26,6 +26,7 @@ from ordstyrer.core.console import MunicipalityRequest, municipality_view, submi
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.crisis.forms import PausedDecisionForm
+from ordstyrer.crisis.forms import ReasonForm as DecisionReasonForm
 from ordstyrer.inbox.triage import PII_LABELS
 from ordstyrer.publishing import access, media, selectors, services
 from ordstyrer.publishing.forms import (
@@ -315,8 +316,9 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "crisis_approver": crisis_approver,
             "may_decide_paused": post.status == PostStatus.PAUSED
             and access.may_decide_paused(user, post),
-            "paused_form": PausedDecisionForm(prefix=f"p{post.pk}"),
-            "reason_form": ReasonForm(),
+            "paused_form": PausedDecisionForm(
+                prefix=f"p{post.pk}", to_approval=selectors.resumes_to_approval(post)
+            ),
             "findings": post.findings,
             "editable": post.status in services.EDITABLE,
             "withdrawable": post.status in services.WAITING | {PostStatus.PAUSED},
@@ -324,34 +326,112 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
     )
 
 
-# The person acts as the request's `Actor` (its roles already looked up). Crisis
-# decisions (PU-12: approve/reject in a crisis, resume/discard after it) are not here:
-# they take the crisis pages' confirmations (`crisis:decide`, `crisis:paused_decide`).
+# The person acts as the request's `Actor` (its roles already looked up). Deliberate
+# acts are not here: approve and reject take their confirmation (`decide`), and crisis
+# decisions (PU-12: approve/reject in a crisis, resume/discard after it) the crisis
+# pages' (`crisis:decide`, `crisis:paused_decide`). Withdrawing stays one click: it
+# puts nothing out (the post goes back to its author's draft, a platform-scheduled
+# copy is cancelled) and the author publishes again only through the confirmation.
 ACTIONS = {
-    "approve": lambda r, p, reason, now: services.post_approve(actor=r.actor, post_id=p, now=now),
-    "reject": lambda r, p, reason, now: services.post_reject(
-        actor=r.actor, post_id=p, reason=reason, now=now
-    ),
-    "withdraw": lambda r, p, reason, now: services.post_withdraw(actor=r.actor, post_id=p, now=now),
+    "withdraw": lambda r, p, now: services.post_withdraw(actor=r.actor, post_id=p, now=now),
 }
 
 
-def _done(action: str, now: Any) -> console.Done:
-    """ "Utført.", or for an approval the service returned as it was (a replayed or
-    double-clicked form: approved at another time), that it was decided already."""
-    if action != "approve":
-        return _("Utført.")
-    return lambda post: (
-        _("Utført.")
-        if post.approved_at == now
-        else console.Already(_("Dette er allerede avgjort."))
+def _decided(action: str, now: Any) -> console.Done:
+    """What a decision says: done, or for a post the service returned as it was (a
+    replayed or double-clicked form, or one of an earlier round: decided at another
+    time), that it was decided already."""
+
+    def said(post: Any) -> str:
+        stamp = post.approved_at if action == "approve" else post.rejected_at
+        if stamp != now:
+            return console.Already(_("Dette er allerede avgjort."))
+        if action == "approve":
+            return _("Utført.")
+        return _("Avvist. Forfatteren har fått begrunnelsen.")
+
+    return said
+
+
+def _approve_consequence(post: Any, channels: list[Any], now: Any) -> str:
+    """What approving does: released on the post's channels, at its time or now (a
+    time that has passed goes out now, `services._release_approved`)."""
+    names = ", ".join(c.name for c in channels)
+    if post.publish_at and post.publish_at > now + services.NOW_SLACK:
+        when = timezone.localtime(post.publish_at).strftime("%d.%m.%Y kl. %H:%M")
+        return _("Innlegget publiseres %(when)s på %(names)s.") % {"when": when, "names": names}
+    return _("Innlegget publiseres nå på %(names)s.") % {"names": names}
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def decide(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Approve or reject a post waiting in its approval chain, after a confirmation that
+    shows the consequence (the channels, now or when, the text, the findings and the
+    author's reason). The form carries the approval round it was shown for, so a
+    replayed or double-clicked form, or one of an earlier round, decides nothing twice."""
+    post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
+    detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
+    action = (request.POST.get("action") or request.GET.get("action") or "").strip()
+    if action not in ("approve", "reject"):
+        raise Http404
+    form = DecisionReasonForm(_post(request))
+    posted_round = request.POST.get("round", "")
+    approval_round = int(posted_round) if posted_round.isdigit() else post.approval_round
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        now = timezone.now()
+        if action == "approve":
+            return console.act(
+                request,
+                lambda: services.post_approve(
+                    actor=request.actor, post_id=post.pk, now=now, approval_round=approval_round
+                ),
+                to=detail,
+                done=_decided(action, now),
+            )
+        decided = submit_form(
+            request,
+            form,
+            lambda data: services.post_reject(
+                actor=request.actor,
+                post_id=post.pk,
+                reason=data["reason"],
+                now=now,
+                approval_round=approval_round,
+            ),
+            to=detail,
+            done=_decided(action, now),
+            field="reason",
+        )
+        if decided is not None:
+            return decided
+        # Refused on the form (no reason), with what was typed: the page again.
+    elif post.status != PostStatus.AWAITING_APPROVAL:
+        messages.info(request, _("Dette er allerede avgjort."))
+        return redirect(detail)
+    if not access.may_approve(request.actor, post):
+        raise PermissionDenied(_("Du har ikke rollen som trengs for dette innlegget."))
+    return render(
+        request,
+        "publishing/confirm_decide.html",
+        {
+            "post": post,
+            "action": action,
+            "form": form,
+            "round": approval_round,
+            "channels": ", ".join(c.name for c in access.post_channels(post)),
+            "consequence": _approve_consequence(post, access.post_channels(post), timezone.now()),
+            "findings": post.findings,
+            "attached": services.post_assets(post),
+            "back": detail,
+        },
     )
 
 
 @municipality_view()
 @require_POST
 def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """Approve, reject, withdraw: each one service call."""
+    """Withdraw (the author's one click; see `ACTIONS`)."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
     name = request.POST.get("action", "")
@@ -359,11 +439,8 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
     if action is None:
         messages.error(request, _("Ukjent handling."))
         return redirect(detail)
-    reason = request.POST.get("reason", "")
     now = timezone.now()
-    return console.act(
-        request, lambda: action(request, post.pk, reason, now), to=detail, done=_done(name, now)
-    )
+    return console.act(request, lambda: action(request, post.pk, now), to=detail, done=_("Utført."))
 
 
 @municipality_view()
@@ -409,7 +486,7 @@ def approvals(request: MunicipalityRequest, municipality: Municipality) -> HttpR
     return render(
         request,
         "publishing/approvals.html",
-        {"posts": posts, "crisis_posts": crisis_posts, "reason_form": ReasonForm()},
+        {"posts": posts, "crisis_posts": crisis_posts},
     )
 
 
