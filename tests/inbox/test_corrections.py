@@ -4,6 +4,7 @@ are idempotent, and come out as labelled rows the training commands read."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import timedelta
 
@@ -169,7 +170,9 @@ def test_rows_for_training(world, tmp_path) -> None:
     assert not any("Kari" in json.dumps(row) for row in rows.values())  # no author
 
     out = tmp_path / "rettelser.jsonl"
-    call_command("corrections_export", municipality=slug, out=out)
+    said = io.StringIO()
+    call_command("corrections_export", municipality=slug, out=out, stderr=said)
+    assert said.getvalue().strip() == "2 rettelser fra Innby kommune skrevet."
     loaded = load_jsonl(out)  # what `train.comments --corrections` reads
     assert {r["id"] for r in loaded} == set(rows)
     assert out.stat().st_mode & 0o077 == 0

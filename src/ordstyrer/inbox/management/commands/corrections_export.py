@@ -41,7 +41,8 @@ class Command(BaseCommand):
             count = _write(municipality, sys.stdout)
         else:
             count = _write_file(municipality, out)
-        self.stderr.write(f"{count} rettelser fra {municipality.name} skrevet.")
+        noun = "rettelse" if count == 1 else "rettelser"
+        self.stderr.write(f"{count} {noun} fra {municipality.name} skrevet.")
 
 
 def _write(municipality: Municipality, stream: TextIO) -> int:
