@@ -27,3 +27,20 @@ def login(page: Page, base: str, user: Any) -> None:
     page.get_by_label("Passord").fill(PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
     expect(page.get_by_role("button", name="Logg ut")).to_be_visible()
+
+
+# A phone's viewport (the console's 390 px bar, #15).
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits(page: Page) -> None:
+    """The page does not scroll sideways in its viewport; names what sticks out if it does."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    viewport = page.evaluate("window.innerWidth")
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *'))
+          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
+          + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert width <= viewport, f"{page.url}: {width} px wide at {viewport} px: {wide}"

@@ -13,13 +13,12 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.inbox.models import InboxItem
-from tests.browser_support import assert_accessible, login
+from tests.browser_support import PHONE, assert_accessible, login
 from tests.inbox.conftest import comment, ingest, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAPTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(autouse=True)

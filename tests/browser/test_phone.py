@@ -9,12 +9,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.moderation import services
-from tests.browser_support import assert_accessible, login
+from tests.browser_support import PHONE, assert_accessible, assert_fits, login
 from tests.moderation.conftest import citizen_comment, make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst-med-en-veldig-lang-lenke"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
 
@@ -22,19 +21,6 @@ WHY = "Reklame for pengespill, lagt inn på flere innlegg."
 @pytest.fixture(autouse=True)
 def _immediate_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-def assert_fits(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    wide = page.evaluate(
-        """() => Array.from(document.querySelectorAll('body *'))
-          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
-          + Math.round(e.getBoundingClientRect().right))"""
-    )
-    assert width <= viewport, f"{page.url}: {width} px wide at {viewport} px: {wide}"
-    assert_accessible(page)
 
 
 def test_inbox_item_and_moderation_fit_a_390_px_phone(page: Page, live_server):
@@ -67,6 +53,7 @@ def test_inbox_item_and_moderation_fit_a_390_px_phone(page: Page, live_server):
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
         assert_fits(page)
+        assert_accessible(page)
     # The confirmation of a deletion, on the phone.
     page.goto(f"{base}/m/{slug}/innboks/{items[0].pk}/")
     form = page.locator("#mod-delete-form")
@@ -75,3 +62,4 @@ def test_inbox_item_and_moderation_fit_a_390_px_phone(page: Page, live_server):
     form.get_by_role("button", name="Gå videre til sletting").click()
     expect(page.get_by_role("heading", name="Bekreft sletting")).to_be_visible()
     assert_fits(page)
+    assert_accessible(page)

@@ -11,28 +11,15 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from ordstyrer.publishing.services import post_create
-from tests.browser_support import assert_accessible, login
+from tests.browser_support import PHONE, assert_accessible, assert_fits, login
 from tests.publishing.conftest import make_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
 TEXT = (
     "Biblioteket i Kulturhuset har utvidet åpningstid i hele desember, også i helgene. "
     "Se https://indrefosen.kommune.no"
 )
-
-
-def assert_fits(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    viewport = page.evaluate("window.innerWidth")
-    wide = page.evaluate(
-        """() => Array.from(document.querySelectorAll('body *'))
-          .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
-          .slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
-          + Math.round(e.getBoundingClientRect().right))"""
-    )
-    assert width <= viewport, f"{page.url}: {width} px wide at {viewport} px: {wide}"
 
 
 def test_channel_and_post_lists_fit_a_390_px_phone(page: Page, live_server):
