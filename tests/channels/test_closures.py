@@ -376,8 +376,21 @@ def test_notice_text_from_the_closure(personas, lang, phrase):
     )
     assert text.startswith(channel.name)
     assert phrase in text and "Sommerferie." in text
+    # «Testby» adopted Indre Fosen's preset: never Indre Fosen's website in its notice.
+    assert "indrefosen.kommune.no" not in text and "Testby kommune" in text
+
+
+def test_the_preset_s_own_municipality_notice_names_its_website(db):
+    from tests.conftest import make_personas
+
+    p = make_personas("indre-fosen", "indre-fosen")
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee, channel=channel, reason="Ferie", starts_at=START, ends_at=END
+        )
     # Indre Fosen's guideline names no address for inquiries: the website from the policy.
-    assert "indrefosen.kommune.no" in text
+    assert "indrefosen.kommune.no" in closure_notice_text(closure, "nb")
 
 
 def test_notice_published_is_recorded(personas):
@@ -395,7 +408,7 @@ def test_notice_published_is_recorded(personas):
 def test_notice_points_to_the_policys_formal_inquiry_address():
     from tests.conftest import make_personas
 
-    p = make_personas("mt-notice", "midt-telemark")
+    p = make_personas("midt-telemark", "midt-telemark")
     with time_machine.travel(MONDAY, tick=False):
         channel = active_channel(p)
         closure = services.closure_schedule(

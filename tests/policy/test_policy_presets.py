@@ -194,3 +194,15 @@ def test_to_dict_is_json_ready():
     assert json.loads(json.dumps(data)) == data
     assert data["rules"]["DI-1"]["params"] == {"first_response_hours": 7.5, "answer_hours": 6.0}
     assert data["overrides"] == {"DI-1": {"answer_hours": 6.0}}
+
+
+def test_a_municipality_that_adopts_a_preset_takes_its_rules_not_its_identity():
+    own = load_policy("midt-telemark")
+    assert own.adopted_by(slug="midt-telemark", name="Midt-Telemark kommune") is own
+    assert own.adopted_by(slug="mt", name="midt-telemark") is own
+    adopted = own.adopted_by(slug="nyby", name="Nyby kommune")
+    assert adopted.rules == own.rules and adopted.grounds() == own.grounds()
+    assert adopted.municipality_name == "Nyby kommune"
+    # Not Midt-Telemark's website, contact (EM-9) or post office (DI-7).
+    assert adopted.domains == () and adopted.contact is None and adopted.formal_inquiry is None
+    assert adopted != own

@@ -25,6 +25,14 @@ def _bokmal_afterwards():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def own_world():
+    """Indre Fosen on its own preset, whose guideline names a contact (EM-9)."""
+    from tests.publishing.conftest import make_world
+
+    return make_world("indre-fosen")
+
+
 # A name with a health condition (EM-1), an official voice (EM-2), a pupil (EM-3); the
 # indre-fosen preset names a contact with a phone number (EM-9).
 TEXT = "Vi i kommunen har bestemt det: eleven Ola Hansen har diabetes."
@@ -39,7 +47,8 @@ def advice_page(user, slug: str, language: str) -> str:
     return html.unescape(response.content.decode())
 
 
-def test_bokmal_advice_names_the_personal_data_and_the_rules(world):
+def test_bokmal_advice_names_the_personal_data_and_the_rules(own_world):
+    world = own_world
     page = advice_page(world.p.employee, world.municipality.slug, "nb")
     assert (
         "Teksten ser ut til å inneholde personopplysninger (helseopplysninger, navn). "
@@ -50,6 +59,13 @@ def test_bokmal_advice_names_the_personal_data_and_the_rules(world):
     assert "«Vi i kommunen» kan leses som kommunens offisielle syn." in page
     assert "Spør kommunikasjonsrådgiver Kari Klepp, telefon 97 51 40 96." in page
     assert "(health, person)" not in page
+
+
+def test_a_municipality_on_another_s_preset_does_not_send_its_staff_to_that_contact(world):
+    # «Pubby» adopted Indre Fosen's preset: its rules, not Indre Fosen's contact (EM-9).
+    page = advice_page(world.p.employee, world.municipality.slug, "nb")
+    assert "Ytringsfrihet og taushetsplikt" in page
+    assert "Kari Klepp" not in page and "97 51 40 96" not in page
 
 
 @pytest.mark.parametrize(
@@ -102,10 +118,10 @@ def _catalogued(language: str) -> bool:
 
 
 @pytest.mark.parametrize("language", ["nn", "en"])
-def test_the_advice_follows_the_interface_language(world, language):
+def test_the_advice_follows_the_interface_language(own_world, language):
     if not _catalogued(language):
         pytest.skip(f"the advice's msgids are not in the {language} catalogue yet")
-    page = advice_page(world.p.employee, world.municipality.slug, language)
+    page = advice_page(own_world.p.employee, own_world.municipality.slug, language)
     assert all(text in page for text in EXPECTED[language])
     assert "Teksten ser ut til å inneholde personopplysninger" not in page
 

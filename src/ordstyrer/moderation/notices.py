@@ -100,22 +100,16 @@ def where_to_complain(
     address: str = "",
 ) -> str:
     """Where to complain: the municipality's own complaint address and website from its
-    settings; else the formal channel of its preset, if the preset is its own; else the
-    post office on the municipality's site."""
+    settings; else the formal channel its policy names (`policy_for` names none for one
+    on another's preset); else the post office on the municipality's site."""
     if address:
         where = f"på e-post til {address}"
         if website:
             where += READ_MORE[language].format(website=website)
         return where
     inquiry = getattr(policy, "formal_inquiry", None)
-    own_preset = getattr(policy, "municipality_name", municipality) == municipality
-    if website:
-        domains: tuple[str, ...] = (website,)
-    elif own_preset:
-        domains = tuple(getattr(policy, "domains", ()) or ())
-    else:
-        domains = ()
-    if own_preset and inquiry is not None and (inquiry.email or inquiry.phone):
+    domains = (website,) if website else tuple(getattr(policy, "domains", ()) or ())
+    if inquiry is not None and (inquiry.email or inquiry.phone):
         parts = []
         if inquiry.email:
             parts.append(f"på e-post til {inquiry.email}")

@@ -9,7 +9,7 @@ override's. Who changed what and when is stored by the Django side.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
@@ -44,12 +44,12 @@ class Policy:
     overrides: Mapping[str, Mapping[str, Any]]
     _params: Mapping[str, Mapping[str, Any]]
 
-    def _key(self) -> tuple[str, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]]:
+    def _key(self) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]]:
         overrides = tuple(
             (rule_id, tuple(sorted(values.items())))
             for rule_id, values in sorted(self.overrides.items())
         )
-        return self.preset.id, overrides
+        return self.preset.id, self.preset.municipality_name, overrides
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and self._key() == other._key()
@@ -76,6 +76,18 @@ class Policy:
     @property
     def domains(self) -> tuple[str, ...]:
         return self.preset.domains
+
+    def adopted_by(self, *, slug: str, name: str) -> Policy:
+        """This policy as municipality `name`'s (`slug`) own. One that adopts another's
+        preset takes its rules, not its identity: the preset municipality's name, website,
+        contact person (EM-9) and address for formal inquiries (DI-7) are left out, so no
+        reply, notice or guide sends a citizen or an employee to another municipality."""
+        if slug == self.preset.id or _bare_name(name) == _bare_name(self.preset.municipality_name):
+            return self
+        preset = replace(
+            self.preset, municipality_name=name, domains=(), contact=None, formal_inquiry=None
+        )
+        return replace(self, preset=preset)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -165,6 +177,12 @@ def validate_overrides(preset: Preset, overrides: Any) -> dict[str, dict[str, An
             name: validate_param(rule_id, name, specs, value) for name, value in values.items()
         }
     return clean
+
+
+def _bare_name(name: str) -> str:
+    """«Indre Fosen kommune» and «indre fosen» are one municipality."""
+    words = name.casefold().split()
+    return " ".join(w for w in words if w not in {"kommune", "kommuna", "herad"})
 
 
 def load_policy(preset_id: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Policy:

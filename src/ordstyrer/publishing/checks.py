@@ -56,7 +56,9 @@ def publishing_policy(municipality: Municipality, *, day: datetime | None = None
                 dict(version.overrides) if version and version.preset == policy.preset_id else {}
             )
             overrides["PU-10"] = {**dict(overrides.get("PU-10", {})), "weekly_cap": cap}
-            policy = load_policy(policy.preset_id, overrides)
+            policy = load_policy(policy.preset_id, overrides).adopted_by(
+                slug=municipality.slug, name=municipality.name
+            )
     domain = website_domain(municipality)
     if domain:
         preset = dataclasses.replace(policy.preset, domains=(domain, *policy.preset.domains))

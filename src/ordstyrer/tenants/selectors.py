@@ -11,10 +11,12 @@ def policy_version_current(*, municipality: Municipality) -> PolicyVersion | Non
 
 
 def policy_for(*, municipality: Municipality) -> Policy:
-    """The municipality's effective policy: its preset with the latest overrides."""
+    """The municipality's effective policy: its preset with the latest overrides, under
+    its own name (`Policy.adopted_by`: not another municipality's addresses)."""
     version = policy_version_current(municipality=municipality)
     overrides = version.overrides if version and version.preset == municipality.preset else {}
-    return load_policy(municipality.preset, overrides)
+    policy = load_policy(municipality.preset, overrides)
+    return policy.adopted_by(slug=municipality.slug, name=municipality.name)
 
 
 def policy_versions(*, municipality: Municipality) -> list[PolicyVersion]:
