@@ -6,7 +6,13 @@ import pytest
 
 from ordstyrer.language.classify import CATEGORIES, HATE_GROUNDS, classify
 from ordstyrer.language.pii import PersonalData
-from ordstyrer.language.triage import ACTIONS, candidate_grounds, decide, triage
+from ordstyrer.language.triage import (
+    ACTIONS,
+    addresses_municipality,
+    candidate_grounds,
+    decide,
+    triage,
+)
 from ordstyrer.policy import load_policy
 
 PRESETS = ("indre-fosen", "rennebu", "midt-telemark", "birkenes", "gausdal")
@@ -191,3 +197,49 @@ def test_effective_policy_grounds_decide_the_action() -> None:
     with_spam = load_policy("rennebu", {"MO-1": {"grounds": [*rennebu_grounds, "spam"]}})
     added = triage(SPAM, policy=with_spam)
     assert (added.action, added.grounds) == ("delete_allowed", ("spam",))
+
+
+def _scores(**given: float) -> dict[str, float]:
+    return {c: given.get(c, 0.0) for c in CATEGORIES}
+
+
+@pytest.mark.parametrize(
+    ("preset", "addressed", "action"),
+    [
+        ("gausdal", True, "thank"),  # G: «svar også på nøytrale kommentarer (som er henvendt
+        ("birkenes", True, "thank"),  # til kommunen)»; B: «Svare på spørsmål og kommentarer»
+        ("gausdal", False, "none"),  # not addressed to the municipality
+        ("indre-fosen", True, "none"),  # DI-3 is not F's rule
+    ],
+)
+def test_di3_neutral_comments_addressed_to_the_municipality_are_answered(preset, addressed, action):
+    scores = _scores(neutral=0.9)
+    assert decide(scores, {"neutral"}, [], load_policy(preset), addressed=addressed) == (
+        action,
+        (),
+    )
+    assert decide(scores, {"neutral"}, [], None, addressed=addressed) == ("none", ())
+
+
+@pytest.mark.parametrize(
+    ("text", "addressed"),
+    [
+        ("Ok, dere. Notert.", True),
+        ("Takk til dykk i kommuna", True),
+        ("Har ordføreren sett dette", True),
+        ("@Kari se her", False),
+        ("Derek var der", False),
+    ],
+)
+def test_what_speaks_to_the_municipality(text, addressed):
+    assert addresses_municipality(text) is addressed
+
+
+def test_a_clear_complaint_that_brushes_politics_is_answered_not_referred():
+    # DI-3 «svar alltid på negative kommentarer»; DI-8 only when politics is the point.
+    gausdal = load_policy("gausdal")
+    brushing = _scores(complaint=0.96, political=0.27)
+    assert decide(brushing, {"complaint", "political"}, [], gausdal)[0] == "acknowledge"
+    political = _scores(complaint=0.4, political=0.8)
+    assert decide(political, {"complaint", "political"}, [], gausdal)[0] == "refer_political"
+    assert decide(political, {"political"}, [], gausdal)[0] == "refer_political"

@@ -260,7 +260,7 @@ def corrected(
     correct here."""
     from ordstyrer.language import pii
     from ordstyrer.language.classify import CATEGORIES
-    from ordstyrer.language.triage import decide
+    from ordstyrer.language.triage import addresses_municipality, decide
 
     chosen = tuple(c for c in CATEGORIES if c in set(labels))
     model_scores = {k: float(v) for k, v in ((item.triage or {}).get("scores") or {}).items()}
@@ -276,7 +276,9 @@ def corrected(
         )
         for m in item.personal_data
     ]
-    action, grounds = decide(scores, set(chosen), found, policy)
+    action, grounds = decide(
+        scores, set(chosen), found, policy, addressed=addresses_municipality(text)
+    )
     marks = tuple(dict(m) for m in item.personal_data)
     findings = policy.triage_findings(set(chosen), action) if policy is not None else ()
     return TriageOutcome(

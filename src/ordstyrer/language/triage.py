@@ -34,6 +34,7 @@ privacy grounds the preset lists, and never labelled spam.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -151,13 +152,31 @@ def _labels(scores: dict[str, float], found: Sequence[pii.PersonalData]) -> set[
     return labels
 
 
+# Words by which a comment speaks to the municipality (Bokmål, Nynorsk, dialect): "dere",
+# "dykk", "kommunen", "rådhuset", "ordføreren" — DI-3's "nøytrale kommentarer (som er
+# henvendt til kommunen)".
+_ADDRESSED = re.compile(
+    r"\b(?:dere|deres|dykk|dykkar|dokker|dokkers|kommunen|kommuna|rådhuset|ordføreren|"
+    r"ordføraren)\b",
+    re.IGNORECASE,
+)
+
+
+def addresses_municipality(text: str) -> bool:
+    """True when the comment speaks to the municipality (DI-3)."""
+    return _ADDRESSED.search(text or "") is not None
+
+
 def decide(
     scores: dict[str, float],
     labels: set[str],
     found: Sequence[pii.PersonalData],
     policy: TriagePolicy | None,
+    *,
+    addressed: bool = False,
 ) -> tuple[str, tuple[str, ...]]:
-    """The suggested action and, for hide/delete_allowed, the grounds the policy allows."""
+    """The suggested action and, for hide/delete_allowed, the grounds the policy allows.
+    `addressed`: the comment speaks to the municipality (`addresses_municipality`)."""
     allowed = tuple(policy.grounds()) if policy is not None else ()
     fitting = tuple(g for g in candidate_grounds(labels, found) if g in allowed)
     if any(p.type == "national_id" for p in found):
@@ -186,7 +205,13 @@ def decide(
         return "escalate", ()  # DI-12 / PU-1: not answered in public; an editor looks at it
     if "case_processing" in labels:
         return "refer_formal", ()
-    if "political" in labels and applies("DI-8"):
+    # DI-8, but a clear complaint that merely brushes politics is answered as a complaint
+    # (DI-3: «svar alltid på negative kommentarer»).
+    if (
+        "political" in labels
+        and applies("DI-8")
+        and scores.get("political", 0.0) >= scores.get("complaint", 0.0)
+    ):
         return "refer_political", ()
     if "factual_error" in labels:
         return "correct", ()
@@ -196,6 +221,8 @@ def decide(
         return "acknowledge", ()
     if "praise" in labels:
         return "thank", ()
+    if "neutral" in labels and addressed and policy is not None and policy.applies("DI-3"):
+        return "thank", ()  # DI-3: answer neutral comments addressed to the municipality
     return "none", ()
 
 
@@ -273,7 +300,9 @@ def triage_many(
         if post_text and len(text.split()) < 3:
             lang = standard.detect_standard(post_text)  # too short to tell: follow the post
         labels = _labels(scores, found)
-        action, grounds = decide(scores, labels, found, policy)
+        action, grounds = decide(
+            scores, labels, found, policy, addressed=addresses_municipality(text)
+        )
         hate_ground = model.hate_ground(text) if "hate_speech" in labels else None
         category = max(scores, key=lambda name: scores[name])
         if category == "spam" and "spam" not in labels:
