@@ -6,14 +6,19 @@
 two workers never run it twice), writes the package under the data directory and
 zips it for download. In a deployment with several machines, ORDSTYRER_DATA_DIR
 must be storage the web and worker machines share.
+
+A job never stays "running": any failure marks it failed and removes what it wrote,
+and the `archive_export_stale` sweep fails a job whose worker died while running it
+(`STALE_AFTER` after it started).
 """
 
 from __future__ import annotations
 
 import logging
 import shutil
+import traceback
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.exporters import FORMATS, ExportError, run_export
-from ordstyrer.archive.exporters.common import file_sha256
+from ordstyrer.archive.exporters.common import file_sha256, year_in_range
 from ordstyrer.archive.models import ArchiveExport, ExportStatus
 from ordstyrer.archive.services import actor_name
 from ordstyrer.core.actor import ActorLike
@@ -34,6 +39,9 @@ from ordstyrer.core.services import after_commit, person
 
 logger = logging.getLogger("ordstyrer.archive")
 MAX_DAYS = 366 * 10
+# Longer than any export takes (100,000 records took 4–11 minutes in bench/archive.py;
+# ten years of a large municipality stays well inside this), far shorter than "forever".
+STALE_AFTER = timedelta(hours=6)
 
 
 def exports_dir() -> Path:
@@ -63,6 +71,8 @@ def archive_export_request(
         raise ServiceError(_("Ukjent eksportformat."), rule="AR-2")
     if until < since:
         raise ServiceError(_("Til-datoen kan ikke være før fra-datoen."), rule="AR-2")
+    if not (year_in_range(since) and year_in_range(until)):
+        raise ServiceError(_("Perioden må ligge mellom årene 1900 og 2100."), rule="AR-2")
     if (until - since).days > MAX_DAYS:
         raise ServiceError(_("Velg en periode på høyst ti år."), rule="AR-2")
     with transaction.atomic():
@@ -99,6 +109,7 @@ def archive_export_execute(*, export_id: int) -> str:
         f"{export.pk}-{export.format}-{export.municipality.slug}-"
         f"{export.since.isoformat()}-{export.until.isoformat()}.zip"
     )
+    target = base / name
     try:
         shutil.rmtree(work, ignore_errors=True)
         result = run_export(
@@ -109,25 +120,83 @@ def archive_export_execute(*, export_id: int) -> str:
             out_dir=work,
             requested_by=actor_name(export.requested_by),
         )
-        target = base / name
         _zip_directory(work, target, top=name.removesuffix(".zip"))
+        size, sha256 = target.stat().st_size, file_sha256(target)
     except (ExportError, OSError) as exc:
-        shutil.rmtree(work, ignore_errors=True)
-        ArchiveExport.objects.filter(pk=export.pk).update(
-            status=ExportStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:2000]
-        )
+        _discard(work, target)
+        _fail(export.pk, str(exc))
         logger.warning("archive export failed", extra={"export_id": export.pk})
         return ExportStatus.FAILED
+    except Exception as exc:  # noqa: BLE001 — one poisoned job fails alone, never "running"
+        _discard(work, target)
+        _fail(
+            export.pk,
+            _(
+                "Eksporten stoppet på grunn av en uventet feil (%(kind)s), og ingenting ble "
+                "lagret. Prøv igjen; meld fra til driften hvis det skjer igjen."
+            )
+            % {"kind": type(exc).__name__},
+        )
+        # The frames only: an exception's message may quote a record (personal data).
+        logger.error(
+            "archive export failed unexpectedly",
+            extra={
+                "export_id": export.pk,
+                "format": export.format,
+                "error_type": type(exc).__name__,
+                "frames": "".join(traceback.format_tb(exc.__traceback__))[-4000:],
+            },
+        )
+        return ExportStatus.FAILED
     shutil.rmtree(work, ignore_errors=True)
-    ArchiveExport.objects.filter(pk=export.pk).update(
+    finished = ArchiveExport.objects.filter(pk=export.pk, status=ExportStatus.RUNNING).update(
         status=ExportStatus.DONE,
         finished_at=timezone.now(),
         record_count=result.records,
         file_name=name,
-        size=target.stat().st_size,
-        sha256=file_sha256(target),
+        size=size,
+        sha256=sha256,
     )
+    if not finished:  # the stale sweep gave up on it meanwhile: it stays failed
+        _discard(work, target)
+        return ExportStatus.FAILED
     return ExportStatus.DONE
+
+
+def archive_exports_fail_stale(*, now: datetime) -> int:
+    """Mark failed the jobs that have been running longer than `STALE_AFTER`: their
+    worker died (killed, restarted, out of memory) and nothing else would end them."""
+    stale = ArchiveExport.objects.filter(
+        status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+    )
+    failed = 0
+    for export in stale.only("pk"):
+        failed += ArchiveExport.objects.filter(
+            pk=export.pk, status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+        ).update(
+            status=ExportStatus.FAILED,
+            finished_at=now,
+            error=_(
+                "Eksporten ble ikke ferdig (arbeidsprosessen stoppet underveis). "
+                "Bestill den på nytt."
+            ),
+        )
+        shutil.rmtree(exports_dir() / f"{export.pk}-arbeid", ignore_errors=True)
+        logger.warning("archive export marked failed: stale", extra={"export_id": export.pk})
+    return failed
+
+
+def _fail(export_id: int, error: str) -> None:
+    ArchiveExport.objects.filter(pk=export_id).update(
+        status=ExportStatus.FAILED, finished_at=timezone.now(), error=error[:2000]
+    )
+
+
+def _discard(work: Path, target: Path) -> None:
+    """Leave nothing half-written: the work folder, the partial zip and the zip."""
+    shutil.rmtree(work, ignore_errors=True)
+    for path in (target.with_suffix(".zip.partial"), target):
+        path.unlink(missing_ok=True)
 
 
 def _zip_directory(source: Path, target: Path, *, top: str) -> None:

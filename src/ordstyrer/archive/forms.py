@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.archive.exporters.common import year_in_range
 from ordstyrer.archive.models import ExportFormat, RecordKind
 from ordstyrer.archive.police import PROTECTED_GROUNDS, PROVISIONS
 from ordstyrer.policy import GROUNDS
@@ -103,6 +104,11 @@ class ExportForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
+        for name in ("since", "until"):
+            # The same years as `ordstyrer archive export`: the exporters cannot make a
+            # period's bounds far outside them (issue: a job that never finished).
+            if data.get(name) and not year_in_range(data[name]):
+                self.add_error(name, _("Velg en dato mellom årene 1900 og 2100."))
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
         return data

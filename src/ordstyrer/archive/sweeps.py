@@ -16,4 +16,14 @@ def render_missing(*, now: datetime) -> int:
     return render_missing_renderings(limit=BATCH, now=now)
 
 
-SWEEPS = (Sweep("archive_render", render_missing, every=30.0),)
+def fail_stale_exports(*, now: datetime) -> int:
+    """End export jobs whose worker died while running them (never "running" forever)."""
+    from ordstyrer.archive.exports import archive_exports_fail_stale
+
+    return archive_exports_fail_stale(now=now)
+
+
+SWEEPS = (
+    Sweep("archive_export_stale", fail_stale_exports, every=300.0),
+    Sweep("archive_render", render_missing, every=30.0),
+)

@@ -27,6 +27,7 @@ from ordstyrer.archive.exporters.common import (
     ExportResult,
     Period,
     records_for,
+    year_in_range,
 )
 
 FORMATS: dict[str, Callable[[ExportOptions], ExportResult]] = {
@@ -58,6 +59,8 @@ def run_export(
         raise ExportError(f"Ukjent format «{fmt}». Velg {', '.join(FORMATS)}.")
     if until < since:
         raise ExportError("Til-datoen kan ikke være før fra-datoen.")
+    if not (year_in_range(since) and year_in_range(until)):
+        raise ExportError("Perioden må ligge mellom årene 1900 og 2100.")
     period = Period(since, until)
     if not records_for(municipality, period).exists():
         raise ExportError("Ingen arkivposter i perioden – ingenting å eksportere.")

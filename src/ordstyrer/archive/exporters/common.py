@@ -103,6 +103,16 @@ class ExportError(Exception):
     """The export cannot be made; the message is one Norwegian sentence."""
 
 
+# The years an export period may span, in the CLI, the console and the API alike: a
+# period's end is the day after `until` at midnight in Norwegian time, which does not
+# exist for 9999-12-31 (OverflowError) nor, in UTC, for 0001-01-01.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def year_in_range(day: date) -> bool:
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
 @dataclass(frozen=True)
 class Period:
     since: date
