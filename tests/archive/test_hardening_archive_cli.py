@@ -86,3 +86,43 @@ def test_since_outside_1900_to_2100_is_refused(personas, tmp_path, capsys):
             ]
         )
     assert caught.value.code == 2 and "1900–2100" in capsys.readouterr().err
+
+
+def test_a_since_after_today_without_until_says_so(personas, tmp_path, capsys):
+    """--until defaults to today; the user gave none, so the error names --since."""
+    with pytest.raises(SystemExit) as caught:
+        _export(str(tmp_path / "x5"), personas.municipality.slug, "--since", "2099-01-01")
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    assert "--since ligger etter i dag" in err and "--until kan ikke" not in err
+
+
+def test_an_until_before_since_still_names_until(personas, tmp_path, capsys):
+    with pytest.raises(SystemExit) as caught:
+        _export(str(tmp_path / "x5"), personas.municipality.slug, "--until", "2019-12-31")
+    assert caught.value.code == 2
+    assert "--until kan ikke være før --since" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [
+        ("proc", "stien finnes ikke og kan ikke lages"),  # ENOENT
+        ("under-a-file", "en del av stien er en fil, ikke en mappe"),  # ENOTDIR
+    ],
+)
+def test_an_os_error_is_given_a_norwegian_reason_and_keeps_the_path(
+    personas, tmp_path, capsys, where, reason
+):
+    if where == "proc":
+        if not Path("/proc/self").exists():
+            pytest.skip("no /proc here")
+        out = Path("/proc/ordstyrer-eksport")
+    else:
+        (tmp_path / "fil").write_text("x")
+        out = tmp_path / "fil" / "eksport"
+    with pytest.raises(SystemExit) as caught:
+        _export(str(out), personas.municipality.slug)
+    err = capsys.readouterr().err
+    assert caught.value.code == 2
+    assert err.strip() == f"ordstyrer archive: kan ikke skrive til mappen {out}: {reason}"

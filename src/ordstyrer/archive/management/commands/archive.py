@@ -13,6 +13,7 @@ its checks, 2 bad arguments (one Norwegian line on stderr).
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import sys
 from datetime import date
@@ -68,6 +69,23 @@ def _date(value: str) -> date:
     return parsed
 
 
+# Why a folder cannot be written, in Norwegian, for the errors people meet; other
+# errors keep the system's own words.
+_OS_REASONS = {
+    errno.ENOENT: "stien finnes ikke og kan ikke lages",
+    errno.ENOTDIR: "en del av stien er en fil, ikke en mappe",
+    errno.EACCES: "mangler tilgang",
+    errno.EPERM: "mangler tilgang",
+    errno.ENOSPC: "disken er full",
+    errno.EDQUOT: "diskkvoten er brukt opp",
+    errno.EROFS: "filsystemet er skrivebeskyttet",
+}
+
+
+def _reason(exc: OSError) -> str:
+    return _OS_REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+
+
 def _writable(out: Path) -> None:
     """Refuse (exit 2, one line) an --out folder that cannot be made or written to, before
     any work is done (issue #18: a FileNotFoundError traceback)."""
@@ -80,7 +98,7 @@ def _writable(out: Path) -> None:
         if created:
             out.rmdir()  # the export makes it again; nothing is left if it finds nothing
     except OSError as exc:
-        raise UsageError(f"kan ikke skrive til mappen {out}: {exc.strerror or exc}") from None
+        raise UsageError(f"kan ikke skrive til mappen {out}: {_reason(exc)}") from None
 
 
 class Command(BaseCommand):
@@ -176,15 +194,21 @@ class Command(BaseCommand):
     def _export(self, options: dict[str, Any]) -> None:
         municipality = self._municipality(options["municipality"])
         since: date = options["since"]
-        until: date = options["until"] or timezone.localdate()
+        today = timezone.localdate()
+        until: date = options["until"] or today
         out: Path = options["out"]
         if until < since:
+            if options["until"] is None:  # --until was not given: it is today
+                raise UsageError(
+                    f"--since ligger etter i dag ({today.isoformat()}); "
+                    "velg en tidligere --since eller oppgi --until"
+                )
             raise UsageError("--until kan ikke være før --since")
         try:
             if out.exists() and (not out.is_dir() or any(out.iterdir())):
                 raise UsageError(f"mappen {out} finnes og er ikke tom")
         except OSError as exc:
-            raise UsageError(f"kan ikke lese mappen {out}: {exc.strerror or exc}") from None
+            raise UsageError(f"kan ikke lese mappen {out}: {_reason(exc)}") from None
         _writable(out)
         total = count_records(municipality=municipality, since=since, until=until)
         try:
@@ -200,7 +224,7 @@ class Command(BaseCommand):
         except ExportError as exc:
             raise CommandError(str(exc), returncode=1) from None
         except OSError as exc:  # the disk filled up, the folder went away …
-            raise UsageError(f"kan ikke skrive til mappen {out}: {exc.strerror or exc}") from None
+            raise UsageError(f"kan ikke skrive til mappen {out}: {_reason(exc)}") from None
         self.stdout.write(
             f"Eksporterte {result.records} arkivposter ({result.files} filer, "
             f"{result.bytes / 1_000_000:.1f} MB) til {out}"
