@@ -10,7 +10,7 @@ import pytest
 
 from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.models import ArchiveRecord
-from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.actions import settings_for
 from ordstyrer.moderation.models import (
@@ -87,6 +87,24 @@ def test_hide_is_reversible_and_needs_no_ground(world, run):
     assert on_platform(world.channel, item.platform_id)["hidden"] is False
     item.refresh_from_db()
     assert not item.hidden
+
+
+def test_unhiding_while_the_hide_runs_is_a_conflict(world, run):
+    """A state the request cannot change (409 in the API), not a bad request (422)."""
+    from tests.api.conftest import ApiClient, token_for
+
+    item = citizen_comment(world.channel, SPAM)
+    comment_hide(actor=world.admin, item=item)  # queued; its platform call has not run
+    with pytest.raises(Conflict, match="Skjulingen er ikke ferdig ennå") as caught:
+        comment_unhide(actor=world.admin, item=item)
+    assert caught.value.code == "hide_running"
+    api = ApiClient(token_for(world.p.communications, world.municipality))
+    response = api.post(
+        f"/api/v1/m/{world.municipality.slug}/inbox/items/{item.pk}/moderation",
+        {"action": "unhide", "reason": "Var ikke spam."},
+    )
+    assert response.status_code == 409, response.content
+    assert "Skjulingen er ikke ferdig ennå" in response.json()["detail_nb"]
 
 
 def test_hide_with_a_ground_documents_it_in_the_archive(world, run):

@@ -240,11 +240,14 @@ def _unhide(
             return first
         guard_item(item)
         if open_action(item, ActionKind.HIDE) is not None:
-            raise ServiceError(_("Skjulingen er ikke ferdig ennå; prøv igjen om litt."))
+            # A state the request cannot change, not a bad request (API 409).
+            raise Conflict(
+                _("Skjulingen er ikke ferdig ennå; prøv igjen om litt."), code="hide_running"
+            )
         if not item.hidden:
             raise Conflict(_("Kommentaren er ikke skjult."), code="already")
         if open_action(item, ActionKind.DELETE) is not None:
-            raise ServiceError(_("Kommentaren er under sletting og vises ikke igjen."))
+            raise Conflict(_("Kommentaren er under sletting og vises ikke igjen."), code="deleting")
         action = new_action(
             item=item,
             kind=ActionKind.UNHIDE,
