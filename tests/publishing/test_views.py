@@ -422,3 +422,19 @@ def test_withdrawing_stays_one_click_for_the_author(client, world):
     assert 'name="action" value="withdraw"' in page
     client.post(url(w, "act", post.pk), {"action": "withdraw"})
     assert Post.objects.get(pk=post.pk).status == PostStatus.DRAFT
+
+
+def test_a_double_clicked_withdrawal_says_it_is_done_already(client, world):
+    w = world
+    post = _waiting(w)
+    client.force_login(w.editor)
+    first = client.post(url(w, "act", post.pk), {"action": "withdraw"}, follow=True)
+    again = client.post(url(w, "act", post.pk), {"action": "withdraw"}, follow=True)
+    assert "Utført." in first.content.decode()
+    page = again.content.decode()
+    assert "Innlegget er allerede trukket tilbake." in page and "kan ikke trekkes" not in page
+    assert post.events.filter(action="withdraw").count() == 1
+    # Another person's withdrawal is no replay of one's own: still refused.
+    client.force_login(w.p.communications)
+    other = client.post(url(w, "act", post.pk), {"action": "withdraw"}, follow=True)
+    assert "Innlegget kan ikke trekkes tilbake nå." in other.content.decode()

@@ -641,10 +641,15 @@ def post_reject(
 
 def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
     """The author takes a waiting or scheduled post back to draft (a Facebook-scheduled
-    post is cancelled on the platform after commit)."""
+    post is cancelled on the platform after commit). A replayed or double-clicked form
+    finds it withdrawn by the same person and returns it unchanged."""
     now = now or timezone.now()
     with transaction.atomic():
         post = _locked_post(actor, post_id, may=access.may_edit)
+        if post.status == PostStatus.DRAFT:
+            last = post.events.order_by("-pk").first()
+            if last is not None and last.action == "withdraw" and last.actor_id == person(actor).pk:
+                return post
         if post.status not in WAITING | {PostStatus.PAUSED}:
             raise Conflict(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status

@@ -440,7 +440,13 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
         messages.error(request, _("Ukjent handling."))
         return redirect(detail)
     now = timezone.now()
-    return console.act(request, lambda: action(request, post.pk, now), to=detail, done=_("Utført."))
+
+    def said(result: Any) -> str:
+        if result.updated_at != now:  # withdrawn before: a replayed or double-clicked form
+            return console.Already(_("Innlegget er allerede trukket tilbake."))
+        return _("Utført.")
+
+    return console.act(request, lambda: action(request, post.pk, now), to=detail, done=said)
 
 
 @municipality_view()
