@@ -109,6 +109,19 @@ class Problem(Exception):  # noqa: N818 — it is the RFC's name
         self.extra = extra
 
 
+def field_refusal(loc: list[str | int], message: Any) -> Problem:
+    """A 422 about one field (api.md "Errors": field errors listed): `message` is the
+    service's sentence, shown as `detail_nb` and as the field's `msg`."""
+    return Problem(
+        422,
+        code="invalid",
+        detail=f"The field {'.'.join(str(part) for part in loc[1:])} was refused; see "
+        "detail_nb and errors.",
+        detail_nb=str(message),
+        errors=[{"loc": list(loc), "msg": str(message), "type": "value"}],
+    )
+
+
 def problem_body(
     status: int,
     *,

@@ -7,19 +7,23 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
+from pydantic import field_validator
 
 from ordstyrer.api.auth import municipality_for, require_scope
-from ordstyrer.api.problems import Problem
+from ordstyrer.api.problems import Problem, field_refusal
 from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS, FindingOut, Id, ProblemOut
 from ordstyrer.api.writes import api_write
+from ordstyrer.channels.models import Channel
+from ordstyrer.errors import Conflict, ServiceError
 from ordstyrer.publishing import services
 from ordstyrer.publishing.access import access_post
 from ordstyrer.publishing.media import media_update
 from ordstyrer.publishing.models import MediaAsset, Post, PostStatus
-from ordstyrer.publishing.selectors import posts_list
+from ordstyrer.publishing.selectors import posts_page
 
 router = Router(tags=["posts"])
 PostStatusName = Literal[
@@ -64,12 +68,24 @@ class PostIn(Schema):
 
 
 class PostPatch(Schema):
+    """Only the fields sent change. None of them may be null except `publish_at` (null:
+    publish as soon as released): a null would erase what is stored (QA 2026-12), so it
+    is a 422 naming the field."""
+
     channels: list[Id] | None = Field(None, min_length=1, max_length=20)
     text: str | None = Field(None, max_length=63206)
     links: list[str] | None = Field(None, max_length=10)
     media: list[MediaIn] | None = Field(None, max_length=10)
     publish_at: datetime | None = None
     documentation_value: bool | None = None
+
+    # Runs only on fields sent (pydantic never validates a default).
+    @field_validator("channels", "text", "links", "media", "documentation_value")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("may not be null; leave the field out to keep it")
+        return value
 
 
 class PublishIn(Schema):
@@ -112,7 +128,9 @@ class PostList(Schema):
 class PostQuery(Schema):
     status: PostStatus | None = None
     limit: int = Field(50, ge=1, le=200)
-    cursor: int | None = Field(None, ge=1, description="From `next`: posts created before it.")
+    cursor: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="From `next`: the posts created before it."
+    )
 
 
 def post_body(post: Post) -> dict[str, Any]:
@@ -200,6 +218,7 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> HttpRespons
     findings are computed at once. Scope `posts:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:write")
     actor = request.actor  # type: ignore[attr-defined]
+    _check_fields(municipality, payload.dict(exclude_unset=True))
 
     def run() -> tuple[int, dict[str, Any]]:
         post = services.post_create(
@@ -229,6 +248,7 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")
     sent = payload.dict(exclude_unset=True)
+    _check_fields(municipality, sent)
     changes: dict[str, Any] = {}
     for name, target in (
         ("text", "text"),
@@ -241,7 +261,7 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
             changes[target] = sent[name]
 
     def run() -> tuple[int, dict[str, Any]]:
-        if payload.media is not None:
+        if payload.media is not None:  # sent (a null is refused above)
             changes["media_ids"] = _media_ids(request, municipality, payload.media)
         changed = services.post_update(actor=actor, post_id=post.pk, **changes)
         return 200, post_body(changed)
@@ -255,19 +275,20 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
     summary="Posts, newest first",
 )
 def posts(request: HttpRequest, slug: str, filters: Query[PostQuery]) -> dict[str, Any]:
-    """The posts the person may see (own, their channels', or all for communications,
-    the chief administrator and the crisis leader); keyset-paged by id. Scope
-    `posts:write` or `posts:approve`."""
+    """The posts the person may see (own, their channels', those they approve, or all
+    for communications, the chief administrator and the crisis leader), newest first,
+    keyset-paged by id: follow `next` until it is null; posts created or changed
+    meanwhile never shift a page. Scope `posts:write` or `posts:approve`."""
     municipality = municipality_for(request, slug)
     _any_scope(request, "posts:write", "posts:approve")
     actor = request.actor  # type: ignore[attr-defined]
-    rows = sorted(
-        posts_list(municipality=municipality, user=actor, status=filters.status or None),
-        key=lambda p: -p.pk,
+    page, more = posts_page(
+        municipality=municipality,
+        user=actor,
+        status=filters.status or None,
+        before=filters.cursor,
+        limit=filters.limit,
     )
-    if filters.cursor:
-        rows = [p for p in rows if p.pk < filters.cursor]
-    page, more = rows[: filters.limit], len(rows) > filters.limit
     next_url = None
     if more:
         query: dict[str, Any] = {"limit": filters.limit, "cursor": page[-1].pk}
@@ -295,22 +316,29 @@ def post_detail(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # 
 def post_publish(
     request: HttpRequest,
     slug: str,
-    id: int,
-    payload: PublishIn,  # noqa: A002
+    id: int,  # noqa: A002
+    payload: PublishIn | None = None,
 ) -> HttpResponse:
     """Checks under the effective policy: a block finding → 422 with `findings`; warn
     findings without `override_reason` → 422 with `findings` (the reason is kept in the
     audit log). Then `status` is awaiting_crisis_approval (PU-12), awaiting_approval
     (the channel's chain), scheduled, publishing or published. A post already on its way
-    is returned unchanged. Scope `posts:write`; honours `Idempotency-Key`."""
+    or published → 409 (a retry is safe with an `Idempotency-Key`: the same key returns
+    the first response). The body may be left out. Scope `posts:write`; honours
+    `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:write")
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")
+    reason = (payload.override_reason if payload else None) or ""
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.post_publish(
-            actor=actor, post_id=post.pk, override_reason=payload.override_reason or ""
-        )
+        # api.md "Errors": 409 on a state conflict. The service returns a post already on
+        # its way unchanged (the console's double click); here that is a conflict, checked
+        # under the post's lock in the write's transaction.
+        current = services.lock_post(post.pk)
+        if current.status not in services.EDITABLE:
+            raise Conflict(_already_sent(current), code="conflict")
+        done = services.post_publish(actor=actor, post_id=post.pk, override_reason=reason)
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_publish", run=run)
@@ -364,6 +392,37 @@ def post_reject(
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_reject", run=run)
+
+
+def _already_sent(post: Post) -> str:
+    if post.status == PostStatus.PUBLISHED:
+        return _("Innlegget er allerede publisert.")
+    return _("Innlegget er allerede sendt til publisering (status: %(status)s).") % {
+        "status": PostStatus(post.status).label
+    }
+
+
+def _check_fields(municipality: Any, sent: dict[str, Any]) -> None:
+    """The refusals of the publishing services that concern one field, found before the
+    service runs so that the 422 names the field (api.md "Errors": field errors listed);
+    the sentences are the services' own. The services check again."""
+    if "publish_at" in sent:
+        try:
+            services.publish_at_check(sent["publish_at"], now=timezone.now())
+        except ServiceError as exc:
+            raise field_refusal(["body", "publish_at"], exc.message) from None
+    if sent.get("channels"):
+        ids = set(sent["channels"])
+        known = Channel.objects.filter(pk__in=ids, municipality=municipality).count()
+        if known != len(ids):
+            raise field_refusal(["body", "channels"], _("Ukjent kanal."))
+    for index, link in enumerate(sent.get("links") or ()):
+        link = str(link).strip()
+        if link and not link.startswith(("http://", "https://")):
+            raise field_refusal(
+                ["body", "links", index],
+                _("Lenken «%(link)s» må begynne med https://.") % {"link": link[:100]},
+            )
 
 
 def _any_scope(request: HttpRequest, *scopes: str) -> None:

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from ordstyrer.channels.models import Channel
-from ordstyrer.core.actor import ActorLike
+from ordstyrer.channels.permissions import channel_ids_with_need
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotFound
+from ordstyrer.core.permissions import roles_in
 from ordstyrer.publishing import access, checks, rules
 from ordstyrer.publishing.models import (
     Consent,
@@ -20,8 +22,12 @@ from ordstyrer.publishing.models import (
     PostChannel,
     PostStatus,
 )
-from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 from ordstyrer.worktime import OSLO
+
+# Municipality roles that see every post (`access.may_view`).
+SEES_EVERY_POST = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR, Role.CRISIS_LEADER})
+CONSOLE_LIST_SIZE = 500
 
 
 def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -30,14 +36,79 @@ def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
     )
 
 
+def _may_view_narrowed(
+    qs: QuerySet[Post], *, municipality: Municipality, user: ActorLike
+) -> QuerySet[Post]:
+    """`qs` narrowed in SQL to the posts `access.may_view` can allow (a superset of
+    them): all for the roles that see every post; otherwise the person's own posts and
+    those on a channel they publish on or lead the unit of (they may approve there).
+    The lists still ask `access.may_view` of each row: it stays the one rule, this only
+    keeps it from reading the whole municipality (QA 2026-12: a window of the 500 newest
+    posts, filtered afterwards, lost the posts waiting for an approver)."""
+    roles = roles_in(user, municipality)
+    if not roles:
+        return qs.none()
+    if roles & SEES_EVERY_POST:
+        return qs
+    channels = Channel.objects.filter(
+        pk__in=channel_ids_with_need(user, municipality, "publish") or []
+    )
+    if Role.UNIT_LEADER in roles:
+        led = list(
+            RoleAssignment.objects.filter(
+                user=user_of(user), municipality=municipality, role=Role.UNIT_LEADER
+            ).values_list("unit_id", flat=True)
+        )
+        # A leader without a unit leads across units (`channels.selectors.eligible_approvers`).
+        units = Q(unit__isnull=False) if None in led else Q(unit__in=[u for u in led if u])
+        channels = Channel.objects.filter(
+            Q(pk__in=channels.values("pk")) | (Q(municipality=municipality) & units)
+        )
+    on_channels = PostChannel.objects.filter(channel__in=channels.values("pk")).values("post_id")
+    return qs.filter(Q(author=user_of(user)) | Q(pk__in=on_channels))
+
+
 def posts_list(
     *, municipality: Municipality, user: ActorLike, status: str | None = None
 ) -> list[Post]:
-    """The posts this person may see (their own, their channels', or all for oversight)."""
-    qs = _with_channels(Post.objects.filter(municipality=municipality))
+    """The console's list: the most recently changed posts this person may see (their
+    own, their channels', or all for oversight), at most `CONSOLE_LIST_SIZE`."""
+    qs = _may_view_narrowed(
+        Post.objects.filter(municipality=municipality), municipality=municipality, user=user
+    )
     if status:
         qs = qs.filter(status=status)
-    return [p for p in qs.order_by("-updated_at", "-id")[:500] if access.may_view(user, p)]
+    rows = _with_channels(qs).order_by("-updated_at", "-id")
+    return [p for p in rows[:CONSOLE_LIST_SIZE] if access.may_view(user, p)]
+
+
+def posts_page(
+    *,
+    municipality: Municipality,
+    user: ActorLike,
+    limit: int,
+    status: str | None = None,
+    before: int | None = None,
+) -> tuple[list[Post], bool]:
+    """One page of the posts this person may see, newest first by id, and whether more
+    follow: keyset paging on the id (api.md "Lists": stable under inserts and edits —
+    a new post has a higher id, an edit changes no id). `before` is the last id of the
+    previous page. Who may see a post is decided before the page is cut."""
+    qs = _may_view_narrowed(
+        Post.objects.filter(municipality=municipality), municipality=municipality, user=user
+    )
+    if status:
+        qs = qs.filter(status=status)
+    qs = _with_channels(qs).order_by("-id")
+    found: list[Post] = []
+    while True:
+        batch = list((qs.filter(pk__lt=before) if before else qs)[: limit + 1])
+        found += [p for p in batch if access.may_view(user, p)]
+        if len(found) > limit:
+            return found[:limit], True
+        if len(batch) <= limit:
+            return found, False
+        before = batch[-1].pk
 
 
 def posts_awaiting_approval(*, municipality: Municipality, user: ActorLike) -> list[Post]:
