@@ -47,6 +47,12 @@ def test_no_rejected_form_is_left_in_the_nynorsk_guideline(pattern, why):
 
 def test_deletion_lead_says_comments_and_only_on_these_grounds():
     # Row 13: «kommentarer», and «bare» before the grounds (not "deletes only comments").
-    assert "Vi sletter kommentarer bare på ett av disse grunnlagene" in H["grounds_lead"]["nb"]
-    assert "Vi slettar kommentarar berre på eitt av desse grunnlaga" in H["grounds_lead"]["nn"]
+    assert (
+        "Vi sletter kommentarer bare på ett av disse grunnlagene"
+        in H["grounds_lead_very_high_threshold"]["nb"]
+    )
+    assert (
+        "Vi slettar kommentarar berre på eitt av desse grunnlaga"
+        in H["grounds_lead_very_high_threshold"]["nn"]
+    )
     assert "ein formell førespurnad" in H["formal_text"]["nn"]  # row 8, with the article

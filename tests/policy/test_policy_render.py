@@ -72,7 +72,12 @@ def test_guideline_has_em_ch_di_sections_in_order_nb_and_nn():
 def test_guideline_spells_out_parameters():
     fosen = render_guideline(load_policy("indre-fosen"), "md", "nb")
     assert "Godkjenning: enhetsleder → kommunikasjonsavdelingen" in fosen
-    assert "Første svar innen 2 timer i arbeidstiden, fullt svar innen én arbeidsdag." in fosen
+    # DI-1: the work list's deadlines are named as Ordstyrer's, not as the guideline's
+    # (Indre Fosen's says «så raskt som mulig innenfor normal arbeidstid»).
+    assert (
+        "Fristene i Ordstyrers arbeidsliste: første svar innen 2 timer i arbeidstiden, "
+        "fullt svar innen én arbeidsdag." in fosen
+    )
     assert "Slettegrunnlag: Spam; Hatefulle ytringer (straffeloven § 185)" in fosen
     assert "kommunikasjonsrådgiver Kari Klepp, tlf. 97 51 40 96" in fosen
     assert "Lesbarhet: LIX høyst 40." in fosen
@@ -92,7 +97,8 @@ def test_house_rules(preset_id, lang):
     assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
     assert f'lang="{lang}"' in html.splitlines()[0]
     md = render_house_rules(policy, "md", lang)
-    assert ("Svartid" in md) and (("innen" in md) if lang == "nb" else ("innan" in md))
+    # DI-1 / CH-10: a response time only where the guideline gives one.
+    assert ("## Svartid" in md) is policy.applies("DI-1")
     for code in policy.grounds():  # what is deleted, and why
         assert GROUNDS[code].label(lang) in md
 
@@ -101,17 +107,64 @@ def test_house_rules_formal_inquiry_address_and_response_time():
     mt = render_house_rules(load_policy("midt-telemark"), "md", "nb")
     assert "post@mt.kommune.no, eller ring 35 05 90 00" in mt
     gausdal = render_house_rules(load_policy("gausdal"), "md", "nn")
-    assert "innan éin arbeidsdag" in gausdal
+    # DI-1 (004): «besvares senest innen ett døgn (innen normal arbeidstid, dvs. ikke
+    # overvåkning i helger og helligdager)»
+    assert "seinast innan eitt døgn i normal arbeidstid" in gausdal
+    assert "Vi følgjer ikkje med i helgar og på heilagdagar." in gausdal
     assert (
         "Reglene for responstid, for å skrive bidrag osv., må gå klart fram på forumet." in gausdal
     )
     assert "Når sida er stengd" in gausdal  # CH-9
     assert "Vi slettar ikkje kommentarar fordi dei er kritiske" in gausdal  # no MO-1 grounds
     fosen = render_house_rules(load_policy("indre-fosen"), "md", "nb")
-    assert "får du beskjed innen 2 timer i arbeidstiden" in fosen  # DI-2
     assert "melder vi til politiet" in fosen  # MO-3
-    shorter = render_house_rules(load_policy("gausdal", {"DI-1": {"answer_hours": 15}}), "md", "nb")
-    assert "innen 2 arbeidsdager" in shorter
+    # The work list's deadlines are internal: an override moves them, not the public promise.
+    longer = render_house_rules(load_policy("gausdal", {"DI-1": {"answer_hours": 15}}), "md", "nb")
+    assert "senest innen ett døgn" in longer and "arbeidsdager" not in longer
+
+
+def test_house_rules_promise_indre_fosens_own_words_not_two_hours():
+    """DI-1/DI-2 (000 §5): «så raskt som mulig innenfor normal arbeidstid» and «gir du
+    beskjed om at henvendelsen er mottatt» — no hours, so the house rules name none."""
+    for lang in ("nb", "nn", "en"):
+        fosen = render_house_rules(load_policy("indre-fosen"), "md", lang)
+        assert "2 timer" not in fosen and "2 timar" not in fosen and "2 working" not in fosen
+        assert "arbeidsdag" not in fosen and "working day" not in fosen
+    nb = render_house_rules(load_policy("indre-fosen"), "md", "nb")
+    assert "så raskt som mulig i normal arbeidstid" in nb
+    assert "får du beskjed om at vi har fått henvendelsen, og at vi kommer tilbake" in nb
+
+
+@pytest.mark.parametrize("preset_id", ["rennebu", "midt-telemark", "birkenes"])
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
+def test_house_rules_promise_no_response_time_without_di1(preset_id, lang):
+    """Rennebu, Midt-Telemark and Birkenes set no response time (DI-1 is F and G only):
+    their house rules promise none (they said «innen én arbeidsdag»)."""
+    md = render_house_rules(load_policy(preset_id), "md", lang)
+    for word in ("arbeidsdag", "working day", "timer", "timar", "working hours", "innen", "innan"):
+        assert word not in md, (preset_id, lang, word)
+    assert {"nb": "## Svar\n", "nn": "## Svar\n", "en": "## Answers\n"}[lang] in md
+
+
+@pytest.mark.parametrize(
+    ("preset_id", "lead"),
+    [
+        # 000 §6 «Terskelen for å slette kommentarer … skal være svært høy.»
+        ("indre-fosen", "Terskelen for å slette er svært høy."),
+        # 001 «Lovstridige innlegg, uthenging av enkeltpersoner, sjikane og lignende
+        # slettes så snart de oppdages.»
+        ("rennebu", "Dette sletter vi så snart vi oppdager det:"),
+        # 002 «Å slette kommentarer bør bare gjøres i ekstraordinære tilfeller dersom de:»
+        ("midt-telemark", "Vi sletter kommentarer bare i ekstraordinære tilfeller"),
+        # 003 «Slike innlegg skal slettes.» «Rykter og spekulasjoner … men slettes.»
+        ("birkenes", "Innlegg med dette blir slettet:"),
+    ],
+)
+def test_house_rules_put_deletion_in_each_guidelines_words(preset_id, lead):
+    """MO-1 / CH-10: Indre Fosen's «very high threshold» is Indre Fosen's alone."""
+    md = render_house_rules(load_policy(preset_id), "md", "nb")
+    assert lead in md
+    assert ("svært høy" in md) is (preset_id == "indre-fosen")
 
 
 def test_html_and_markdown_escaping():

@@ -22,6 +22,9 @@ PU12_DEFAULTS: dict[str, Any] = {
     "approve_posts": True,
     "approve_replies": True,
     "approvers": [Role.CRISIS_LEADER.value],
+    # Who declares and ends a crisis where the guideline does not say: the crisis leader
+    # and communications. Birkenes' and Gausdal's presets add the chief administrator.
+    "declared_by": [Role.CRISIS_LEADER.value, Role.COMMUNICATIONS.value],
 }
 
 
@@ -36,15 +39,21 @@ def active_crisis(*, municipality: Municipality) -> Crisis | None:
 
 def crisis_settings(*, municipality: Municipality) -> dict[str, Any]:
     """PU-12 as the municipality's effective policy sets it: whether it applies, whether
-    posts and replies wait for approval during a crisis, and which roles approve."""
+    posts and replies wait for approval during a crisis, which roles approve, and which
+    declare and end a crisis (`declared_by`, in order, the crisis leader first)."""
     policy = policy_for(municipality=municipality)
     applies = policy.applies("PU-12")
     params = {**PU12_DEFAULTS, **dict(policy.params("PU-12"))} if applies else {}
+    declarers = [Role.CRISIS_LEADER.value]
+    for role in params.get("declared_by") or PU12_DEFAULTS["declared_by"]:
+        if role not in declarers:
+            declarers.append(str(role))
     return {
         "applies": applies,
         "approve_posts": bool(applies and params.get("approve_posts")),
         "approve_replies": bool(applies and params.get("approve_replies")),
         "approvers": frozenset(params.get("approvers") or ()) | {Role.CRISIS_LEADER.value},
+        "declared_by": tuple(declarers),
         "citation": policy.citation("PU-12") if applies else None,
     }
 
@@ -81,9 +90,19 @@ def may_approve_in_crisis(*, user: ActorLike, municipality: Municipality) -> boo
     return is_crisis_deputy(user=user, municipality=municipality)
 
 
+def crisis_declarers(*, municipality: Municipality) -> tuple[str, ...]:
+    """PU-12: the roles that declare and end a crisis and name the deputies — the crisis
+    leader, and those the preset's `declared_by` names (the chief administrator where the
+    guideline has the rådmann set up the crisis management: Birkenes, Gausdal)."""
+    return tuple(crisis_settings(municipality=municipality)["declared_by"])
+
+
 def may_declare_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
-    """PU-12: the crisis leader or communications declares and ends a crisis."""
-    return bool(roles_in(user, municipality) & {Role.CRISIS_LEADER, Role.COMMUNICATIONS})
+    """PU-12: whether `user` holds a role that declares and ends a crisis here."""
+    roles = roles_in(user, municipality)
+    if not roles:
+        return False
+    return bool(roles & set(crisis_declarers(municipality=municipality)))
 
 
 def crisis_deputies(*, municipality: Municipality) -> QuerySet[CrisisDeputy]:

@@ -30,8 +30,13 @@ from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import person
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
-from ordstyrer.crisis.selectors import active_crisis, crisis_settings, may_declare_crisis
-from ordstyrer.tenants.models import Municipality
+from ordstyrer.crisis.selectors import (
+    active_crisis,
+    crisis_declarers,
+    crisis_settings,
+    may_declare_crisis,
+)
+from ordstyrer.tenants.models import Municipality, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -74,11 +79,21 @@ def _require_member(actor: ActorLike, municipality: Municipality) -> None:
         raise not_found()
 
 
+def declarers_text(municipality: Municipality) -> str:
+    """The roles that declare and end a crisis here, for a refusal ("Kriseleder,
+    Kommunikasjon, Kommunedirektør/rådmann"): per preset (PU-12 `declared_by`)."""
+    return ", ".join(str(Role(code).label) for code in crisis_declarers(municipality=municipality))
+
+
 def _require_declarer(actor: ActorLike, municipality: Municipality) -> None:
-    """PU-12: the crisis leader or communications declares, ends and names deputies."""
+    """PU-12: the roles the preset names (`declared_by`; the crisis leader always)
+    declare, end and name deputies."""
     _require_member(actor, municipality)
     if not may_declare_crisis(user=actor, municipality=municipality):
-        raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan gjøre dette (PU-12)."))
+        raise NotPermitted(
+            _("Bare disse rollene kan gjøre dette her: %(roles)s (PU-12).")
+            % {"roles": declarers_text(municipality)}
+        )
 
 
 def _lock(municipality: Municipality) -> Municipality:

@@ -97,7 +97,10 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
 def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if not may_declare_crisis(user=request.actor, municipality=municipality):
-        raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan erklære krise (PU-12)."))
+        raise NotPermitted(
+            _("Bare disse rollene kan erklære krise her: %(roles)s (PU-12).")
+            % {"roles": services.declarers_text(municipality)}
+        )
     form = DeclareForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Gi krisen et navn."))
@@ -147,7 +150,10 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
 def end(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if not may_declare_crisis(user=request.actor, municipality=municipality):
-        raise NotPermitted(_("Bare kriselederen eller kommunikasjon kan avslutte krisen (PU-12)."))
+        raise NotPermitted(
+            _("Bare disse rollene kan avslutte krisen her: %(roles)s (PU-12).")
+            % {"roles": services.declarers_text(municipality)}
+        )
     crisis = active_crisis(municipality=municipality)
     if not _confirmed(request):
         if crisis is None:

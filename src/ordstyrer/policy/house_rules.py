@@ -6,7 +6,7 @@ from typing import cast
 
 from ordstyrer.policy.document import Document
 from ordstyrer.policy.effective import Policy
-from ordstyrer.policy.render import cite, duration
+from ordstyrer.policy.render import cite
 from ordstyrer.policy.tables import GROUNDS
 
 # Per key and language: a sentence, or (for a bullet list) a tuple of them.
@@ -22,21 +22,39 @@ H: dict[str, dict[str, str | tuple[str, ...]]] = {
         "en": "Welcome! These are the rules for how we answer and what gets deleted.",
     },
     "response": {"nb": "Svartid", "nn": "Svartid", "en": "Response time"},
-    "response_text": {
-        "nb": "Vi svarer på spørsmål og kommentarer – også kritiske – innen {a}. Vi svarer i "
-        "normal arbeidstid, mandag til fredag, ikke i helger og på helligdager.",
-        "nn": "Vi svarar på spørsmål og kommentarar – også kritiske – innan {a}. Vi svarar i "
-        "normal arbeidstid, måndag til fredag, ikkje i helgar og på heilagdagar.",
-        "en": "We answer questions and comments – critical ones too – within {a}, in normal "
-        "working hours, Monday to Friday, not at weekends or on public holidays.",
+    # DI-1 in the guideline's own words (tables.HOUSE_RULES_RESPONSE), never the work
+    # list's internal deadlines (Policy.response_targets()).
+    "response_as_soon_as_possible": {
+        "nb": "Vi svarer på spørsmål og kommentarer – også kritiske – så raskt som mulig i "
+        "normal arbeidstid.",
+        "nn": "Vi svarar på spørsmål og kommentarar – også kritiske – så raskt som mogleg i "
+        "normal arbeidstid.",
+        "en": "We answer questions and comments – critical ones too – as quickly as possible "
+        "in normal working hours.",
+    },
+    "response_within_one_day": {
+        "nb": "Vi svarer på spørsmål og kommentarer – også kritiske – senest innen ett døgn i "
+        "normal arbeidstid. Vi følger ikke med i helger og på helligdager.",
+        "nn": "Vi svarar på spørsmål og kommentarar – også kritiske – seinast innan eitt døgn i "
+        "normal arbeidstid. Vi følgjer ikkje med i helgar og på heilagdagar.",
+        "en": "We answer questions and comments – critical ones too – within one day at the "
+        "latest, in normal working hours. We do not follow the page at weekends or on "
+        "public holidays.",
     },
     "first_response": {
-        "nb": "Har vi ikke svaret med en gang, får du beskjed innen {f} om at vi har fått "
-        "spørsmålet, og så kommer svaret.",
-        "nn": "Har vi ikkje svaret med ein gong, får du melding innan {f} om at vi har fått "
-        "spørsmålet, og så kjem svaret.",
-        "en": "If we do not have the answer at once, we tell you within {f} that we have your "
-        "question, and the answer follows.",
+        "nb": "Har vi ikke svaret med en gang, får du beskjed om at vi har fått henvendelsen, "
+        "og at vi kommer tilbake med mer informasjon.",
+        "nn": "Har vi ikkje svaret med ein gong, får du melding om at vi har fått "
+        "førespurnaden, og at vi kjem tilbake med meir informasjon.",
+        "en": "If we do not have the answer at once, we tell you that we have your message "
+        "and will come back with more information.",
+    },
+    # Without DI-1 the guideline sets no response time, and the house rules promise none.
+    "answers": {"nb": "Svar", "nn": "Svar", "en": "Answers"},
+    "answers_text": {
+        "nb": "Vi svarer på spørsmål og kommentarer som er rettet til kommunen.",
+        "nn": "Vi svarar på spørsmål og kommentarar som er retta til kommunen.",
+        "en": "We answer questions and comments addressed to the municipality.",
     },
     "contribute": {"nb": "Slik bidrar du", "nn": "Slik bidreg du", "en": "How to contribute"},
     "contribute_items": {
@@ -65,13 +83,32 @@ H: dict[str, dict[str, str | tuple[str, ...]]] = {
         "en": "Political questions are passed on to the political level.",
     },
     "deleted": {"nb": "Dette sletter vi", "nn": "Dette slettar vi", "en": "What we delete"},
-    "grounds_lead": {
+    # MO-1 in the guideline's own words (tables.HOUSE_RULES_DELETION), then the grounds.
+    "grounds_lead_very_high_threshold": {
         "nb": "Terskelen for å slette er svært høy. Vi sletter kommentarer bare på ett av "
         "disse grunnlagene:",
         "nn": "Terskelen for å slette er svært høg. Vi slettar kommentarar berre på eitt av "
         "desse grunnlaga:",
         "en": "The threshold for deleting is very high. We delete comments only on one of these "
         "grounds:",
+    },
+    "grounds_lead_as_soon_as_discovered": {
+        "nb": "Dette sletter vi så snart vi oppdager det:",
+        "nn": "Dette slettar vi så snart vi oppdagar det:",
+        "en": "We delete the following as soon as we discover it:",
+    },
+    "grounds_lead_extraordinary_cases": {
+        "nb": "Vi sletter kommentarer bare i ekstraordinære tilfeller, når de inneholder ett "
+        "av disse:",
+        "nn": "Vi slettar kommentarar berre i ekstraordinære tilfelle, når dei inneheld eitt "
+        "av desse:",
+        "en": "We delete comments only in extraordinary cases, when they contain one of the "
+        "following:",
+    },
+    "grounds_lead_shall_be_deleted": {
+        "nb": "Innlegg med dette blir slettet:",
+        "nn": "Innlegg med dette blir sletta:",
+        "en": "Posts containing the following are deleted:",
     },
     "no_grounds": {
         "nb": "Vi sletter ikke kommentarer fordi de er kritiske eller negative.",
@@ -136,12 +173,19 @@ def build_house_rules(policy: Policy, lang: str, *, municipality: str | None = N
     doc.heading(1, _h("title", lang, m=municipality or policy.municipality_name))
     doc.paragraph(_h("intro", lang))
 
-    targets = policy.response_targets()
-    doc.heading(2, _h("response", lang))
-    doc.paragraph(_h("response_text", lang, a=duration(targets.answer_hours, lang)))
-    if policy.applies("DI-2") and targets.first_response_hours < targets.answer_hours:
-        doc.paragraph(_h("first_response", lang, f=duration(targets.first_response_hours, lang)))
-    cite(doc, policy, "DI-1", lang)
+    # DI-1 / CH-10: the response time the guideline gives, in its words; none without
+    # DI-1. The work list's deadlines (response_targets) are internal, not a promise.
+    wording = policy.preset.house_rules
+    if wording.response is not None:
+        doc.heading(2, _h("response", lang))
+        doc.paragraph(_h(f"response_{wording.response}", lang))
+        if policy.applies("DI-2"):
+            doc.paragraph(_h("first_response", lang))
+        cite(doc, policy, "DI-1", lang)
+    else:
+        doc.heading(2, _h("answers", lang))
+        doc.paragraph(_h("answers_text", lang))
+        cite(doc, policy, "DI-3", lang)
 
     doc.heading(2, _h("contribute", lang))
     items = list(H["contribute_items"][lang])
@@ -150,8 +194,8 @@ def build_house_rules(policy: Policy, lang: str, *, municipality: str | None = N
     doc.bullets(items)
 
     doc.heading(2, _h("deleted", lang))
-    if policy.grounds():
-        doc.paragraph(_h("grounds_lead", lang))
+    if policy.grounds() and wording.deletion is not None:
+        doc.paragraph(_h(f"grounds_lead_{wording.deletion}", lang))
         doc.bullets([GROUNDS[g].label(lang) for g in policy.grounds()])
     else:
         doc.paragraph(_h("no_grounds", lang))

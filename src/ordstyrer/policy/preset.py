@@ -22,6 +22,7 @@ from typing import Any
 
 from ordstyrer.policy.catalogue import RULES, ParamSpec
 from ordstyrer.policy.errors import PolicyError
+from ordstyrer.policy.tables import HOUSE_RULES_DELETION, HOUSE_RULES_RESPONSE
 from ordstyrer.policy.types import Citation
 
 QUOTE_SEPARATOR = " … "
@@ -47,6 +48,16 @@ class FormalInquiry:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseRulesWording:
+    """How the public house rules (CH-10) put the guideline's response time (DI-1) and
+    deletion (MO-1): codes of `tables.HOUSE_RULES_RESPONSE` / `HOUSE_RULES_DELETION`,
+    None where the rule is off (then the house rules promise no time / delete nothing)."""
+
+    response: str | None = None
+    deletion: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class RuleSetting:
     """One rule as a preset switches it on."""
 
@@ -68,6 +79,7 @@ class Preset:
     contact: Contact | None
     formal_inquiry: FormalInquiry | None
     rules: Mapping[str, RuleSetting]
+    house_rules: HouseRulesWording = HouseRulesWording()
 
 
 def clean_markup(text: str) -> str:
@@ -137,7 +149,41 @@ def parse_preset(raw: Mapping[str, Any], *, expected_id: str | None = None) -> P
         contact=Contact(**contact) if contact else None,
         formal_inquiry=FormalInquiry(**inquiry) if inquiry else None,
         rules=MappingProxyType(settings),
+        house_rules=_house_rules(preset_id, raw.get("house_rules"), settings),
     )
+
+
+# A preset's `[house_rules]` key → the rule it words and the codes it may take.
+_WORDINGS = {"response": ("DI-1", HOUSE_RULES_RESPONSE), "deletion": ("MO-1", HOUSE_RULES_DELETION)}
+
+
+def _house_rules(preset_id: str, raw: Any, settings: Mapping[str, Any]) -> HouseRulesWording:
+    """The house rules' wording: required for DI-1 and MO-1 where the preset switches them
+    on, refused where it does not (a promise the guideline does not make)."""
+    raw = {} if raw is None else raw
+    if not isinstance(raw, Mapping):
+        raise PolicyError(f"«{preset_id}»: «house_rules» må være en tabell.")
+    unknown = sorted(set(raw) - set(_WORDINGS))
+    if unknown:
+        raise PolicyError(f"«{preset_id}»: ukjent nøkkel «house_rules.{unknown[0]}».")
+    values: dict[str, str | None] = {}
+    for key, (rule_id, codes) in _WORDINGS.items():
+        value = raw.get(key)
+        if rule_id not in settings:
+            if value is not None:
+                raise PolicyError(
+                    f"«{preset_id}»: «house_rules.{key}» uten {rule_id} – husreglene lover "
+                    "bare det retningslinjen sier."
+                )
+            values[key] = None
+            continue
+        if value not in codes:
+            valid = ", ".join(sorted(codes))
+            raise PolicyError(
+                f"«{preset_id}»: «house_rules.{key}» må være en av {valid} (fikk {value!r})."
+            )
+        values[key] = value
+    return HouseRulesWording(**values)
 
 
 def _text(raw: Mapping[str, Any], key: str) -> str:

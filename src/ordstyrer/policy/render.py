@@ -15,7 +15,14 @@ from ordstyrer.policy.catalogue import FAMILIES, RULES
 from ordstyrer.policy.document import FORMATS, Document
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
-from ordstyrer.policy.tables import CRISIS_APPROVERS, GROUNDS, LANGS, PLAN_FIELDS, ROLES
+from ordstyrer.policy.tables import (
+    CRISIS_APPROVERS,
+    CRISIS_DECLARERS,
+    GROUNDS,
+    LANGS,
+    PLAN_FIELDS,
+    ROLES,
+)
 
 # EM first: the guideline opens with what applies to every employee.
 FAMILY_ORDER = ("EM", "CH", "PU", "DI", "MO", "AR")
@@ -134,22 +141,37 @@ def _crisis(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
     if kinds is None:
         return []
     who = ", ".join(_labels(CRISIS_APPROVERS, p.get("approvers") or ("crisis_leader",), lang))
-    return [
+    out = [
         {
             "nb": f"Under en krise venter alle {kinds['nb']} på godkjenning ({who}).",
             "nn": f"Under ei krise ventar alle {kinds['nn']} på godkjenning ({who}).",
             "en": f"During a crisis all {kinds['en']} wait for approval ({who}).",
         }[lang]
     ]
+    declarers = ["crisis_leader", *(r for r in p.get("declared_by") or () if r != "crisis_leader")]
+    by = ", ".join(_labels(CRISIS_DECLARERS, tuple(declarers), lang))
+    out.append(
+        {
+            "nb": f"Krisen erklæres og avsluttes av: {by}.",
+            "nn": f"Krisa blir erklært og avslutta av: {by}.",
+            "en": f"A crisis is declared and ended by: {by}.",
+        }[lang]
+    )
+    return out
 
 
 def _response(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    # The work list's deadlines are the product's reading of DI-1 (Indre Fosen's guideline
+    # says "så raskt som mulig", no hours): named as Ordstyrer's, not as the guideline's.
     first, answer = (duration(p[k], lang) for k in ("first_response_hours", "answer_hours"))
     return [
         {
-            "nb": f"Første svar innen {first}, fullt svar innen {answer}.",
-            "nn": f"Første svar innan {first}, fullt svar innan {answer}.",
-            "en": f"First response within {first}, full answer within {answer}.",
+            "nb": f"Fristene i Ordstyrers arbeidsliste: første svar innen {first}, fullt svar "
+            f"innen {answer}.",
+            "nn": f"Fristane i arbeidslista i Ordstyrer: første svar innan {first}, fullt svar "
+            f"innan {answer}.",
+            "en": f"Deadlines in Ordstyrer's work list: first response within {first}, full "
+            f"answer within {answer}.",
         }[lang]
     ]
 

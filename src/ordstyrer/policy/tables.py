@@ -100,6 +100,10 @@ CRISIS_APPROVERS = _table(
     _CHIEF_ADMINISTRATOR,
 )
 
+# PU-12: who declares and ends a crisis (the crisis leader always does). The same roles
+# as the approvers; a preset names the ones its guideline (or the product) gives the power.
+CRISIS_DECLARERS = CRISIS_APPROVERS
+
 # CH-2: the fields of a channel proposal (plan).
 PLAN_FIELDS = _table(
     Label("purpose", "formål", "føremål", "purpose"),
@@ -129,4 +133,23 @@ PLAN_FIELDS = _table(
     ),
     Label("follow_up", "oppfølging", "oppfølging", "follow-up"),
     Label("main_admin", "hovedadministrator", "hovudadministrator", "main administrator"),
+)
+
+# The public house rules (CH-10) promise only what the guideline says. A preset's
+# `[house_rules]` picks the wording of its guideline (texts in house_rules.py):
+# `response` where DI-1 applies — how fast it answers, in the guideline's words;
+# `deletion` where MO-1 applies — how it puts its deletion grounds.
+HOUSE_RULES_RESPONSE = frozenset(
+    {
+        "as_soon_as_possible",  # F: «så raskt som mulig innenfor normal arbeidstid»
+        "within_one_day",  # G: «senest innen ett døgn (innen normal arbeidstid …)»
+    }
+)
+HOUSE_RULES_DELETION = frozenset(
+    {
+        "very_high_threshold",  # F: «Terskelen for å slette … skal være svært høy»
+        "as_soon_as_discovered",  # R: «… slettes så snart de oppdages»
+        "extraordinary_cases",  # M: «bør bare gjøres i ekstraordinære tilfeller»
+        "shall_be_deleted",  # B: «Slike innlegg skal slettes», «… men slettes»
+    }
 )

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ordstyrer.policy.rules._base import ParamSpec, rule
 from ordstyrer.policy.rules._findings import finding, phrases
-from ordstyrer.policy.tables import CRISIS_APPROVERS
+from ordstyrer.policy.tables import CRISIS_APPROVERS, CRISIS_DECLARERS
 
 if TYPE_CHECKING:
     from ordstyrer.policy.effective import Policy
@@ -231,11 +231,15 @@ RULES = (
         draft_check=True,
         # What a declared crisis switches on (ordstyrer.crisis): new posts and replies wait
         # for approval; the crisis leader and the named deputies approve, and any role
-        # `approvers` adds.
+        # `approvers` adds. `declared_by`: who declares and ends a crisis (and names the
+        # deputies) — the crisis leader always, and the roles listed; Birkenes and
+        # Gausdal add the chief administrator, whose guidelines have the rådmann set up
+        # the crisis management.
         params={
             "approve_posts": ParamSpec("bool"),
             "approve_replies": ParamSpec("bool"),
             "approvers": ParamSpec("str_list", choices=frozenset(CRISIS_APPROVERS)),
+            "declared_by": ParamSpec("str_list", choices=frozenset(CRISIS_DECLARERS)),
         },
     ),
 )
