@@ -24,13 +24,48 @@ from .helpers import PRESETS
 def test_mo1_deletion_only_on_the_municipalitys_grounds(preset_id, ground):
     policy = load_policy(preset_id)
     findings = check_deletion(policy, ground)
-    if not policy.applies("MO-1") or ground in policy.grounds():
+    if policy.applies("MO-1") and ground in policy.grounds():
         assert findings == []
     else:
         [finding] = findings
         assert finding.rule == "MO-1" and finding.severity == "block"
-        assert finding.citation == policy.citation("MO-1")
+        if policy.applies("MO-1"):
+            assert finding.citation == policy.citation("MO-1")
         assert policy.municipality_name in finding.message_nb
+
+
+@pytest.mark.parametrize("ground", [*GROUNDS, "boring"])
+def test_mo1_gausdal_without_grounds_refuses_every_deletion(ground):
+    """Gausdal's guideline names no deletion grounds (no MO-1 in rules.md): the engine
+    refused nothing here ("does not restrict grounds") while the moderation service
+    refuses every deletion and ban. The engine now answers as the service does."""
+    policy = load_policy("gausdal")
+    [finding] = check_deletion(policy, ground)
+    assert finding.rule == "MO-1" and finding.severity == "block"
+    assert finding.message_nb.startswith(
+        "Retningslinjen til Gausdal kommune gir ingen grunnlag for å slette eller utestenge"
+    )
+    assert finding.message_nn and finding.message_en
+    # Nothing to quote: the citation names the guideline, and quotes no words of it.
+    assert finding.citation.section == "Retningslinjer for bruk av sosiale medier"
+    assert finding.citation.text == ""
+
+
+@pytest.mark.parametrize("preset_id", PRESETS)
+@pytest.mark.parametrize("ground", [*GROUNDS, "boring"])
+def test_mo1_engine_and_moderation_service_agree(preset_id, ground, settings):
+    """One answer to "may this be deleted?": the engine's `check_deletion` and the
+    moderation service's `require_ground` refuse exactly the same deletions."""
+    from ordstyrer.core.errors import ServiceError
+    from ordstyrer.moderation.grounds import require_ground
+
+    policy = load_policy(preset_id)
+    try:
+        require_ground(policy, ground, what="slette")
+        service_refuses = False
+    except ServiceError:
+        service_refuses = True
+    assert has_block(check_deletion(policy, ground)) is service_refuses
 
 
 def test_mo1_message_lists_the_allowed_grounds():

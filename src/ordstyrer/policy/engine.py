@@ -12,7 +12,7 @@ from ordstyrer.policy.catalogue import CHECKS, RULES
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.rules._findings import finding
 from ordstyrer.policy.tables import GROUNDS, PLAN_FIELDS
-from ordstyrer.policy.types import CheckContext, Draft, Finding
+from ordstyrer.policy.types import CheckContext, Citation, Draft, Finding
 
 _ORDER = {rule_id: index for index, rule_id in enumerate(RULES)}
 
@@ -43,9 +43,13 @@ def has_block(findings: Iterable[Finding]) -> bool:
 def check_deletion(policy: Policy, ground: str) -> list[Finding]:
     """MO-1: a deletion (or ban) on `ground` — refused unless the policy lists the ground.
 
-    A preset without MO-1 does not restrict grounds, and gives no finding.
+    A preset without MO-1 lists no grounds, so nothing may be deleted or banned (Gausdal:
+    its guideline names none; harmful comments are hidden and escalated) — the same
+    answer the moderation service gives.
     """
-    if not policy.applies("MO-1") or ground in policy.grounds():
+    if not policy.applies("MO-1"):
+        return [_no_grounds(policy)]
+    if ground in policy.grounds():
         return []
     allowed = ", ".join(GROUNDS[g].nb.lower() for g in policy.grounds())
     allowed_en = ", ".join(GROUNDS[g].en.lower() for g in policy.grounds())
@@ -61,6 +65,23 @@ def check_deletion(policy: Policy, ground: str) -> list[Finding]:
             f"Deletion is allowed only for: {allowed_en}.",
         )
     ]
+
+
+def _no_grounds(policy: Policy) -> Finding:
+    """The refusal where the guideline gives no grounds. It has no words on deletion to
+    quote, so the citation names the guideline and quotes nothing."""
+    m = policy.municipality_name
+    return Finding(
+        rule="MO-1",
+        severity="block",
+        message_nb=f"Retningslinjen til {m} gir ingen grunnlag for å slette eller utestenge, "
+        "så det gjøres ikke. Skjul kommentaren hvis den ikke skal vises.",
+        message_en=f"{m}'s guideline gives no grounds for deleting or banning, so neither is "
+        "done. Hide the comment if it should not be shown.",
+        message_nn=f"Retningslinja til {m} gir ingen grunnlag for å slette eller utestengje, "
+        "så det blir ikkje gjort. Skjul kommentaren om han ikkje skal visast.",
+        citation=Citation(municipality=m, section=policy.preset.guideline_title, text=""),
+    )
 
 
 def check_plan(policy: Policy, plan: Mapping[str, str | None]) -> list[Finding]:
