@@ -171,11 +171,15 @@ def local_date(at: datetime) -> date:
 # ------------------------------------------------------------------ approval
 
 
-def default_approval(*, has_unit: bool, ch4: bool) -> str:
-    """The preset's default for a channel: where the guideline makes the unit leader run
-    the unit's channels (CH-4, M and G), a unit page's posts wait for the unit leader or
-    communications; otherwise editors publish on their own (CH-3)."""
-    return "unit_leader_or_communications" if has_unit and ch4 else "none"
+def default_approval() -> str:
+    """The preset's default for a channel's posts: none — the appointed editors publish
+    (CH-3). No guideline asks for each post to be approved. CH-4 (Midt-Telemark,
+    Gausdal) makes the unit leader responsible for running the unit's channels («Enhetsleder
+    er ansvarlig for driften av offisielle enhetskontoer», Gausdal) under the chief
+    administrator's editorial responsibility, and Midt-Telemark lets the appointed editors
+    publish «på vegne av enheten/avdelingen»: responsibility, not pre-approval. A
+    municipality turns approval on per channel (`ChannelPublishing.approval`)."""
+    return "none"
 
 
 def approver_roles(approval: str) -> frozenset[str]:
