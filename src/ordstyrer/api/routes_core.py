@@ -21,7 +21,8 @@ from ordstyrer.api.schemas import (
 )
 from ordstyrer.channels.selectors import channel_registry
 from ordstyrer.core.permissions import roles_in
-from ordstyrer.policy import CheckContext, check, draft_from_dict
+from ordstyrer.policy import draft_from_dict
+from ordstyrer.publishing.selectors import text_check
 from ordstyrer.tenants.selectors import policy_for
 
 router = Router(tags=["core"])
@@ -68,14 +69,19 @@ def me(request: HttpRequest) -> dict[str, Any]:
     summary="Check a draft against the municipality's effective policy",
 )
 def check_draft(request: HttpRequest, slug: str, payload: CheckIn) -> dict[str, Any]:
-    """As the console's «Sjekk tekst» and `ordstyrer check`. Scope `policy:read`."""
+    """As the console's «Sjekk tekst»: the same findings posting and replying give —
+    PU-9 with the municipality's own website, and PU-12 while a crisis holds texts of
+    this kind for the crisis leader. Scope `policy:read`."""
     municipality = municipality_for(request, slug, scope="policy:read", need="check")
     draft = draft_from_dict(payload.dict(include={"text", "links", "media"}))
     user = request.auth.user  # type: ignore[attr-defined]
-    context = CheckContext(
-        kind=payload.kind, now=timezone.now(), signer_first_name=user.first_name or None
+    findings = text_check(
+        municipality=municipality,
+        kind=payload.kind,
+        draft=draft,
+        signer_first_name=user.first_name,
+        now=timezone.now(),
     )
-    findings = check(draft, policy_for(municipality=municipality), context)
     return {"findings": [f.to_dict() for f in findings]}
 
 

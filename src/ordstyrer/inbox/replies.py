@@ -155,7 +155,9 @@ def reply_send(
         if not item.listed or item.from_page:
             raise ServiceError(_("Svar på samtalen den hører til."))
         if item.removed_at is not None:
-            raise ServiceError(_("Forfatteren har fjernet kommentaren; den kan ikke besvares."))
+            # Removed by its author or by the municipality's moderator (`removed_at` is
+            # set by both): a state conflict, said without guessing who removed it.
+            raise Conflict(_("Kommentaren er fjernet; den kan ikke besvares."), code="gone")
         # PU-12: during a crisis the reply waits for the crisis leader (where the preset says).
         crisis = crisis_requiring_approval(municipality=item.municipality, kind="reply")
         if (first := _replied(item, intent_key)) is not None:
@@ -456,14 +458,19 @@ def _crisis_reply(*, reply_id: Any, actor: ActorLike) -> Reply:
 def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | None = None) -> Reply:
     """PU-12: the crisis leader lets a waiting reply go out; delivered after commit.
 
-    Idempotent: approving a reply that is already approved changes nothing."""
+    Idempotent for the one who decided: their replayed approval changes nothing. A reply
+    that is not waiting for the crisis leader (never held by a crisis, rejected, or
+    approved by someone else) is a `Conflict`, as for posts (`post_crisis_approve`)."""
     now = now or timezone.now()
     with transaction.atomic():
         reply = _crisis_reply(reply_id=reply_id, actor=actor)
         if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
             if reply.status == ReplyStatus.REJECTED:
                 raise Conflict(_("Svaret er allerede avvist av kriselederen."), rule="PU-12")
-            return reply  # already approved (a replayed form): nothing happens twice
+            decided_by = getattr(user_of(actor), "pk", None)
+            if reply.crisis_decided_at is not None and reply.crisis_decided_by_id == decided_by:
+                return reply  # their own approval, replayed: nothing happens twice
+            raise Conflict(_("Svaret venter ikke på kriseleder."), rule="PU-12")
         reply.status = ReplyStatus.QUEUED
         reply.crisis_decided_by = person(actor)
         reply.crisis_decided_at = now

@@ -13,6 +13,8 @@ from ordstyrer.channels.permissions import channel_ids_with_need
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotFound
 from ordstyrer.core.permissions import roles_in
+from ordstyrer.crisis.selectors import crisis_requiring_approval
+from ordstyrer.policy import CheckContext, Draft, Finding, Policy, check
 from ordstyrer.publishing import access, checks, rules
 from ordstyrer.publishing.models import (
     Consent,
@@ -34,6 +36,29 @@ def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
     return qs.select_related("author", "municipality").prefetch_related(
         Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel"))
     )
+
+
+def text_check(
+    *,
+    municipality: Municipality,
+    kind: str,
+    draft: Draft,
+    signer_first_name: str | None,
+    now: datetime,
+    policy: Policy | None = None,
+) -> list[Finding]:
+    """The findings on a text checked on its own (the console's «Sjekk tekst», the API's
+    `POST /check`): under the municipality's effective policy as posting uses it (PU-9
+    with its own website, `checks.publishing_policy`) and, while a crisis holds texts of
+    this kind for the crisis leader, PU-12. One function, so both doors say the same.
+    `policy` is `checks.publishing_policy(municipality)` where the caller has it."""
+    context = CheckContext(
+        kind=kind,
+        now=now,
+        signer_first_name=signer_first_name or None,
+        crisis_active=crisis_requiring_approval(municipality=municipality, kind=kind) is not None,
+    )
+    return check(draft, policy or checks.publishing_policy(municipality), context)
 
 
 def _may_view_narrowed(

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.permissions import has_role, municipalities_for
-from ordstyrer.crisis.selectors import crisis_requiring_approval
-from ordstyrer.policy import CheckContext, check
 from ordstyrer.policy.render import render_guideline, render_house_rules
+from ordstyrer.publishing.checks import publishing_policy
+from ordstyrer.publishing.selectors import text_check
 from ordstyrer.tenants.models import Municipality, Role
 from ordstyrer.tenants.selectors import policy_for, policy_versions
 from ordstyrer.tenants.services import policy_update
@@ -58,21 +58,21 @@ def dashboard(request: MunicipalityRequest, municipality: Municipality) -> HttpR
 @municipality_view(need="check")
 @require_http_methods(["GET", "POST"])
 def check_text(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
-    policy = policy_for(municipality=municipality)
+    # The policy posting uses (PU-9 with the municipality's own website); the API's
+    # `POST /check` gives the same findings through the same selector.
+    policy = publishing_policy(municipality)
     form = CheckForm(request.POST or None)
     findings = None
     if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        context = CheckContext(
-            kind=kind,
-            now=timezone.now(),
+        findings = text_check(
+            municipality=municipality,
+            kind=form.cleaned_data["kind"],
+            draft=form.draft(),
             # municipality_view: logged in, so Django's User.
-            signer_first_name=cast("User", request.user).first_name or None,
-            # PU-12: while a crisis is declared the text goes through the crisis leader.
-            crisis_active=crisis_requiring_approval(municipality=municipality, kind=kind)
-            is not None,
+            signer_first_name=cast("User", request.user).first_name,
+            now=timezone.now(),
+            policy=policy,
         )
-        findings = check(form.draft(), policy, context)
     fragment = request.headers.get("X-Ordstyrer-Fragment") == "findings"
     template = "web/_findings.html" if fragment else "web/check.html"
     return render(
