@@ -248,6 +248,7 @@ def failure_note(
     not claim more than happened (AR-3: the earlier record is never changed)."""
     what = {
         "delete": "Slettingen på plattformen",
+        "hide": "Skjulingen på plattformen",
         "block": "Utestengingen på plattformen",
         "notice": "Beskjeden til forfatteren (MO-4)",
     }.get(step, "Handlingen på plattformen")

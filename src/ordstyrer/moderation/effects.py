@@ -1,15 +1,20 @@
 """What a finished outbox op changes on our side, inside the transaction that records it.
 
-- `capture` done: the archive record of the deletion (MO-2) and the `delete` row (and
-  the notice waiting for it) — one transaction, so no deletion without its record;
-- `hide` / `unhide` / `delete` / `block` / `unblock` done: the action is done, the
-  inbox item shows it, and the notice waiting for it may go;
+- `capture` done: the archive record of the deletion (MO-2) and the rows after it —
+  `delete` (then a public `notice`), or `hide` → `private` → `delete` when the notice
+  is a private reply, which needs the comment to exist (meta-graph-api §1.4; the
+  Graph stand-in and the simulated page refuse one to a deleted comment) — in one
+  transaction, so no deletion without its record;
+- `hide` / `unhide` / `delete` / `block` / `unblock` done: the inbox item shows it,
+  the action is done when its own step is (a deletion's `hide` is not its end), and
+  what waited for the step may go;
 - `notice` / `private` done: the notice as sent is archived as an outgoing document
   (U, MO-4) and its state is `sent`; failed for good, its state is `failed` (shown on
   the item, the log and the start page, with retry and alternatives) — the action
   itself stays done, and a deletion waiting for a private notice goes on;
-- a step failed for good: the action is failed, what waited is cancelled, and the
-  archive gets a note (X) that the platform did not do it.
+- a step failed for good: the action is failed, every step still waiting is
+  cancelled, the archive gets a note (X) that the platform did not do it, and a
+  deletion's inbox item is opened again, back in the work list.
 """
 
 from __future__ import annotations
@@ -21,10 +26,19 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.permissions import roles_in
-from ordstyrer.inbox.models import InboxItem
-from ordstyrer.moderation.actions import NOTICE_KINDS, enqueue, log_item, new_op, queue_notice
+from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.transitions import lock_item, policy_state, transition
+from ordstyrer.moderation.actions import (
+    MAIN_OPS,
+    NOTICE_KINDS,
+    enqueue,
+    log_item,
+    new_op,
+    queue_notice,
+)
 from ordstyrer.moderation.capture import deletion_entry, failure_note, notice_entry
 from ordstyrer.moderation.models import (
+    ActionKind,
     ActionStatus,
     ModerationAction,
     NoticeState,
@@ -80,20 +94,61 @@ def _archive_then_delete(
     )
     action.archive_record = record
     action.save(update_fields=["archive_record"])
+    if action.notify and _told_before(action, item, now=now):
+        # A deletion tried again after one that failed on the platform: its notice
+        # reached the author then, and the platform refuses a second private reply.
+        new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
+        return
     private = action.notify and action.notice_via == NoticeVia.PRIVATE_REPLY
     if private and "gone" in result:
         # Gone before we deleted it (its author removed it): nothing to tell (MO-4).
         new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
         return
     if private:
-        # A private reply needs the comment: it goes first, and the deletion waits for
-        # it (and goes on whether it arrives or fails).
-        notice = queue_notice(action, item, now=now, private=True)
+        # A private reply needs the comment, so it goes before the delete. The comment
+        # is hidden first: the public no longer sees it once the author is told, and a
+        # hide that succeeds shows the page may moderate before anything is said. The
+        # deletion waits for the notice (and goes on whether it arrives or fails).
+        hide = new_op(action, OpKind.HIDE, now=now, target=item.platform_id)
+        notice = queue_notice(action, item, now=now, private=True, after=hide)
         new_op(action, OpKind.DELETE, now=now, target=item.platform_id, after=notice)
         return
     delete = new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
     if action.notify:
         queue_notice(action, item, now=now, private=False, after=delete)
+
+
+def _told_before(action: ModerationAction, item: InboxItem, *, now: datetime) -> bool:
+    """Whether an earlier deletion of this comment, failed on the platform, told its
+    author already; if so this action takes over that notice (what was sent, how and
+    when: its U record stays the one in the archive)."""
+    earlier = (
+        ModerationAction.objects.filter(
+            item_id=item.pk,
+            kind=ActionKind.DELETE,
+            status=ActionStatus.FAILED,
+            notice_state__in=(NoticeState.SENT, NoticeState.DELIVERED_BY_HAND),
+        )
+        .exclude(pk=action.pk)
+        .order_by("-pk")
+        .first()
+    )
+    if earlier is None:
+        return False
+    action.notice_state, action.notice_via = earlier.notice_state, earlier.notice_via
+    action.notice_text, action.notice_language = earlier.notice_text, earlier.notice_language
+    action.notice_error, action.notice_updated_at = "", earlier.notice_updated_at or now
+    action.save(
+        update_fields=[
+            "notice_state",
+            "notice_via",
+            "notice_text",
+            "notice_language",
+            "notice_error",
+            "notice_updated_at",
+        ]
+    )
+    return True
 
 
 def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime) -> None:
@@ -106,21 +161,32 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
         # Set before the platform's "remove" event arrives, so the inbox does not take
         # it for the author's own removal.
         items.filter(removed_at__isnull=True).update(removed_at=now)
-    if action.status == ActionStatus.QUEUED:
+    if action.status == ActionStatus.QUEUED and op.kind == MAIN_OPS.get(ActionKind(action.kind)):
         action.status, action.finished_at, action.error = ActionStatus.DONE, now, ""
         action.save(update_fields=["status", "finished_at", "error"])
     result = op.result or {}
-    if op.kind == OpKind.DELETE and result.get("gone") and not result.get("after_crash"):
-        # Gone before we deleted it (its author removed it): we deleted nothing, so there
-        # is nothing to tell (MO-4). After a crash it may have been our own deletion.
-        cancelled = PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
-            status=OpStatus.CANCELLED,
-            done_at=now,
-            last_error=_("Kommentaren var borte før kommunen slettet den; ingen beskjed sendt."),
-        )
-        if cancelled and action.notice_state == NoticeState.QUEUED:
-            action.notice_state, action.notice_updated_at = "", now
-            action.save(update_fields=["notice_state", "notice_updated_at"])
+    # Gone before we deleted it (its author removed it): we deleted nothing, so there is
+    # nothing to tell (MO-4). After a crash a gone delete may have been our own deletion;
+    # a hide never removes anything.
+    if (
+        op.kind in (OpKind.DELETE, OpKind.HIDE)
+        and result.get("gone")
+        and (op.kind == OpKind.HIDE or not result.get("after_crash"))
+    ):
+        for notice in PlatformOp.objects.filter(
+            after=op, status=OpStatus.WAITING, kind__in=NOTICE_KINDS
+        ):
+            PlatformOp.objects.filter(pk=notice.pk).update(
+                status=OpStatus.CANCELLED,
+                done_at=now,
+                last_error=_(
+                    "Kommentaren var borte før kommunen slettet den; ingen beskjed sendt."
+                ),
+            )
+            _release_waiting(notice, now=now)  # the delete: it finds it gone, and is done
+            if action.notice_state == NoticeState.QUEUED:
+                action.notice_state, action.notice_updated_at = "", now
+                action.save(update_fields=["notice_state", "notice_updated_at"])
     _release_waiting(op, now=now)
     log_item(
         item,
@@ -198,9 +264,13 @@ def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
     if op.kind not in NOTICE_KINDS:
         action.status, action.error, action.finished_at = ActionStatus.FAILED, error, now
         action.save(update_fields=["status", "error", "finished_at"])
-        PlatformOp.objects.filter(after=op, status=OpStatus.WAITING).update(
+        # Every later step waits, directly or through another (hide → notice → delete).
+        cancelled = PlatformOp.objects.filter(action=action, status=OpStatus.WAITING).update(
             status=OpStatus.CANCELLED, done_at=now
         )
+        if cancelled and action.notice_state == NoticeState.QUEUED:
+            action.notice_state, action.notice_updated_at = "", now  # never sent
+            action.save(update_fields=["notice_state", "notice_updated_at"])
     else:
         # MO-4: the author was not told. Visible with retry and alternatives; the
         # deletion or ban itself stands (and a deletion waiting for it goes on).
@@ -208,10 +278,9 @@ def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
         action.notice_updated_at = now
         action.save(update_fields=["notice_state", "notice_error", "notice_updated_at"])
         _release_waiting(op, now=now)
-    if action.archive_record_id is not None and op.kind in (
-        OpKind.DELETE,
-        OpKind.BLOCK,
-        *NOTICE_KINDS,
+    if action.archive_record_id is not None and (
+        op.kind in (OpKind.DELETE, OpKind.BLOCK, *NOTICE_KINDS)
+        or (op.kind == OpKind.HIDE and action.kind == ActionKind.DELETE)
     ):
         archive_append(
             actor=None,
@@ -231,4 +300,28 @@ def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
         now=now,
         text=error,
         data={"action_id": action.pk, "op": op.kind},
+    )
+    if action.kind == ActionKind.DELETE and op.kind not in NOTICE_KINDS:
+        _reopen_after_failed_deletion(item, error=error, now=now)
+
+
+def _reopen_after_failed_deletion(item: InboxItem, *, error: str, now: datetime) -> None:
+    """The comment is still on the platform: its item, closed as moderated when the
+    deletion was decided, goes back to the work list for someone to act on it."""
+    item = lock_item(item)
+    if item.open or item.close_reason != CloseReason.MODERATED or not item.listed:
+        return
+    _policy, targets, version = policy_state(item.municipality)
+    transition(
+        item,
+        action="reopen",
+        actor=None,
+        now=now,
+        targets=targets,
+        version=version,
+        note=_(
+            "Slettingen feilet på plattformen, så kommentaren er ikke slettet, og saken er "
+            "åpnet igjen: %(error)s"
+        )
+        % {"error": error},
     )

@@ -13,12 +13,14 @@ or outside any:
    the step, in the same transaction), a retry with backoff (`retry_after` honoured),
    or failed for good.
 
-A deletion runs as `capture` → `delete` → `notice`. The capture step reads the comment
-from the platform and then, in ONE transaction, appends the archive record
-(`archive_append`, kind `deleted_comment`) and writes the `delete` row: the deletion
-can only be claimed once the record is committed. A platform that says the comment is
-already gone (the connector returns False, or `not_found`) makes the deletion done,
-so a retry after a crash never deletes twice. The notice (MO-4) waits for the deletion.
+A deletion runs as `capture` → `delete` → `notice`, or `capture` → `hide` → `private`
+→ `delete` when the notice is a private reply (which needs the comment to exist). The
+capture step reads the comment from the platform and then, in ONE transaction, appends
+the archive record (`archive_append`, kind `deleted_comment`) and writes the rows that
+follow: the deletion can only be claimed once the record is committed. A platform that
+says the comment is already gone (the connector returns False, or `not_found`) makes
+the deletion done, so a retry after a crash never deletes twice. A public notice
+(MO-4) waits for the deletion; a private one for the hide (`effects`).
 
 The `moderation.outbox` sweep runs what is due: rows whose task was lost, retries
 whose backoff has passed and rows whose worker died. Tasks and the sweep may race: the

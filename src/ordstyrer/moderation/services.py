@@ -289,8 +289,10 @@ def comment_delete(
     words), without a justification, or under MO-5 when the actor is not the main
     administrator or communications. With a second approver required, the comment is
     hidden and the deletion waits (`deletion_approve`); otherwise the outbox starts at
-    once. The author is told why (MO-4) once the comment is gone. A replayed
-    `intent_key` (a double click, Back + submit) returns the first action."""
+    once. The author is told why (MO-4) once the comment is archived and gone from
+    public view: a public notice after the delete, a private reply (which needs the
+    comment) after a hide and before the delete (`effects`). A replayed `intent_key`
+    (a double click, Back + submit) returns the first action."""
     now = now or timezone.now()
     require_person(actor, _("slette kommentarer"))
     justification = clean_justification(justification)
