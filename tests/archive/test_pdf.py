@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import zipfile
+from datetime import UTC, datetime
 
 import pikepdf
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from ordstyrer.archive.canonical import sha256_hex
 from ordstyrer.archive.models import ArchiveRendering
 from ordstyrer.archive.pdf import printable, printable_json, render_record_pdf, rendering_for
+from ordstyrer.archive.police import package_for_download, police_package_prepare
 from ordstyrer.archive.services import archive_append
 from tests.archive.conftest import deleted_comment, make_channel
 
@@ -127,3 +130,48 @@ def test_the_sweep_renders_what_is_missing(personas):
     assert render_missing(now=now) == 2
     assert render_missing(now=now) == 0
     assert ArchiveRendering.objects.count() == 2
+
+
+def _creation_dates(data: bytes) -> tuple[str, str]:
+    """(the Info dictionary's /CreationDate, the XMP's xmp:CreateDate)."""
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        with pdf.open_metadata() as meta:
+            return str(pdf.docinfo["/CreationDate"]), str(meta["xmp:CreateDate"])
+
+
+def _same_instant_same_precision(info: str, xmp: str) -> None:
+    # D:YYYYMMDDHHmmSS+HH'mm — whole seconds; the XMP must say the same, no fraction.
+    parsed = datetime.strptime(info.replace("'", ""), "D:%Y%m%d%H%M%S%z")
+    assert "." not in xmp, xmp
+    assert datetime.fromisoformat(xmp) == parsed
+
+
+def test_the_creation_date_is_the_same_in_the_info_dictionary_and_the_xmp(personas):
+    """PDF/A requires xmp:CreateDate to be equivalent to /CreationDate (an archive time
+    with microseconds was written with them in the XMP and without in the Info)."""
+    archived = datetime(2025, 5, 16, 10, 0, 7, 654321, tzinfo=UTC)
+    record = archive_append(
+        actor=personas.communications,
+        entry=deleted_comment(personas, make_channel(personas)),
+        now=archived,
+    )
+    info, xmp = _creation_dates(render_record_pdf(record))
+    _same_instant_same_precision(info, xmp)
+    assert datetime.fromisoformat(xmp) == archived.replace(microsecond=0)
+
+
+def test_the_evidence_pdf_has_one_creation_date_too(personas):
+    record = archive_append(
+        actor=personas.communications, entry=deleted_comment(personas, make_channel(personas))
+    )
+    prepared = police_package_prepare(
+        actor=personas.communications,
+        record=record,
+        protected_grounds=["a"],
+        now=datetime(2025, 5, 17, 9, 30, 5, 123456, tzinfo=UTC),
+    )
+    package, _status = package_for_download(record)
+    assert sha256_hex(package) == prepared.package_sha256
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        evidence = archive.read("bevis-000001/bevis-000001.pdf")
+    _same_instant_same_precision(*_creation_dates(evidence))

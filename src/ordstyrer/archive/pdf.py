@@ -202,7 +202,7 @@ def record_context(
         "municipality": p(body["municipality"]["name"]),
         "sequence": body["sequence"],
         "archived_at": local(body["archived_at"]),
-        "created_iso": body["archived_at"],
+        "created_iso": whole_seconds(body["archived_at"]),
         "hash": record.hash,
         "prev_hash": record.prev_hash,
         "text": p(body["said"]["text"]),
@@ -238,6 +238,13 @@ def record_context(
         if body["kind"] in RecordKind.values
         else "",
     }
+
+
+def whole_seconds(iso: str) -> str:
+    """The time as WeasyPrint can write it the same in both places: the Info
+    dictionary's /CreationDate holds whole seconds, and PDF/A requires xmp:CreateDate
+    (written as given) to be equivalent, so the fraction goes."""
+    return datetime.fromisoformat(iso).replace(microsecond=0).isoformat()
 
 
 def html_to_pdfa(html: str) -> bytes:

@@ -156,7 +156,11 @@ def police_package_prepare(
     require(actor, record.municipality, "report_police")
     grounds = tuple(sorted(set(protected_grounds)))
     _validate(record, provision, grounds)
-    at = now or timezone.now()
+    # Whole seconds: the time is the evidence PDF's creation date, which PDF/A writes
+    # with whole seconds in the Info dictionary and as given in the XMP, and the two
+    # must be equivalent. Stamped, not cut at rendering, so a package prepared before
+    # is rebuilt byte for byte and still matches its stored SHA-256.
+    at = (now or timezone.now()).replace(microsecond=0)
     with transaction.atomic():
         ArchiveRecord.objects.select_for_update().filter(pk=record.pk).first()
         if current_status(record) is not None:
