@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -41,7 +41,7 @@ def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
 def text_check(
     *,
     municipality: Municipality,
-    kind: str,
+    kind: Literal["post", "reply"],
     draft: Draft,
     signer_first_name: str | None,
     now: datetime,
