@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.schemas import (
     ERRORS,
+    IDEMPOTENCY,
     AcceptedOut,
     ArchiveRecordList,
     ExportIn,
@@ -33,7 +34,9 @@ router = Router(tags=["archive"])
 class RecordQuery(Schema):
     kind: str | None = Field(None, max_length=30)
     limit: int = Field(50, ge=1, le=200)
-    cursor: int | None = Field(None, ge=1, description="From `next`: records before it.")
+    cursor: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="From `next`: the records before it."
+    )
 
 
 @router.get(
@@ -100,6 +103,7 @@ def _export_body(request: HttpRequest, slug: str, export: Any) -> dict[str, Any]
     "/m/{slug}/archive/exports",
     response={202: AcceptedOut, 422: ProblemOut, **ERRORS},
     summary="Export the archive for a period (AR-2)",
+    openapi_extra=IDEMPOTENCY,
 )
 def export_create(request: HttpRequest, slug: str, payload: ExportIn) -> HttpResponse:
     """Queued and run by the worker; poll `GET …/exports/{id}`. `until` defaults to

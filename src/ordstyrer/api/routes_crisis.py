@@ -128,7 +128,7 @@ def crisis_declare(request: HttpRequest, slug: str, payload: CrisisIn) -> HttpRe
 )
 def crisis_end(request: HttpRequest, slug: str) -> HttpResponse:
     """Paused posts stay paused until someone decides on each. No crisis → 409. Scope
-    `crisis:write`."""
+    `crisis:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
     actor = request.actor  # type: ignore[attr-defined]
 
@@ -190,6 +190,7 @@ def approve(request: HttpRequest, slug: str, kind: str, id: int) -> HttpResponse
     "/m/{slug}/crisis/approvals/{kind}/{int:id}/reject",
     response={200: DecisionOut, **WRITE_ERRORS},
     summary="Stop a waiting post or reply",
+    openapi_extra=IDEMPOTENCY,
 )
 def reject(
     request: HttpRequest,
@@ -199,7 +200,7 @@ def reject(
     payload: ReasonIn,  # noqa: A002
 ) -> HttpResponse:
     """The crisis leader or a named deputy only; the reason goes to the author. Scope
-    `crisis:write`."""
+    `crisis:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="crisis:write")
     actor = request.actor  # type: ignore[attr-defined]
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=id)

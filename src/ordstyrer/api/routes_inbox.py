@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.problems import Problem, field_refusal
 from ordstyrer.api.schemas import (
     ERRORS,
     IDEMPOTENCY,
@@ -32,7 +34,7 @@ from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.replies import reply_send
-from ordstyrer.inbox.selectors import InboxFilter, inbox_page, item_detail
+from ordstyrer.inbox.selectors import InboxFilter, cursor_is_valid, inbox_page, item_detail
 from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
@@ -91,17 +93,30 @@ def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> 
     Scope `inbox:read`."""
     municipality = municipality_for(request, slug, scope="inbox:read", need="inbox")
     actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
+    wanted = InboxFilter(
+        view="all",
+        channel=filters.channel,
+        category=filters.category or "",
+        overdue=filters.overdue,
+        status=filters.status or "",
+        after=filters.cursor or "",
+    )
+    if not cursor_is_valid(wanted):
+        # api.md "Lists": a cursor is what `next` gave; anything else would silently
+        # start again at the first page.
+        raise Problem(
+            422,
+            code="validation",
+            detail="The cursor is not one this list gave; follow `next`.",
+            detail_nb=_("Ugyldig cursor; bruk adressen i «next»."),
+            errors=[
+                {"loc": ["query", "cursor"], "msg": "not a cursor of this list", "type": "value"}
+            ],
+        )
     page = inbox_page(
         user=actor,
         municipality=municipality,
-        filters=InboxFilter(
-            view="all",
-            channel=filters.channel,
-            category=filters.category or "",
-            overdue=filters.overdue,
-            status=filters.status or "",
-            after=filters.cursor or "",
-        ),
+        filters=wanted,
         now=timezone.now(),
         limit=filters.limit,
     )
@@ -217,6 +232,8 @@ def reply_create(
     municipality = municipality_for(request, slug, scope="inbox:write", need="inbox")
     actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
     item = access_item(user=actor, id=id, slug=slug, need="work")
+    if not payload.text.strip():  # the service's refusal, naming the field (api.md "Errors")
+        raise field_refusal(["body", "text"], _("Svaret er tomt."))
 
     def run() -> tuple[int, dict[str, Any]]:
         reply = reply_send(

@@ -240,10 +240,11 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> HttpRespons
     "/m/{slug}/posts/{int:id}",
     response={200: PostOut, **WRITE_ERRORS},
     summary="Change a draft; findings recomputed",
+    openapi_extra=IDEMPOTENCY,
 )
 def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) -> HttpResponse:  # noqa: A002
-    """Only the fields sent change. A rejected or failed post returns to draft. Scope
-    `posts:write`."""
+    """Only the fields sent change (null only for `publish_at`). A rejected or failed post
+    returns to draft. Scope `posts:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:write")
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")
@@ -372,6 +373,7 @@ def post_approve(request: HttpRequest, slug: str, id: int) -> HttpResponse:  # n
     "/m/{slug}/posts/{int:id}/reject",
     response={200: PostOut, **WRITE_ERRORS},
     summary="Send a waiting post back to its author",
+    openapi_extra=IDEMPOTENCY,
 )
 def post_reject(
     request: HttpRequest,
@@ -379,7 +381,8 @@ def post_reject(
     id: int,
     payload: RejectIn,  # noqa: A002
 ) -> HttpResponse:
-    """As approve; the reason goes to the author. Scope `posts:approve`."""
+    """As approve; the reason goes to the author. Scope `posts:approve`; honours
+    `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:approve")
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")

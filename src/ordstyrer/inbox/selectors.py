@@ -242,9 +242,8 @@ def _cursor(item: ListItem, filters: InboxFilter) -> str:
     return f"{_rank(item)}:{text}" if filters.urgent_first else text
 
 
-def _after(queryset: QuerySet[InboxItem], filters: InboxFilter) -> QuerySet[InboxItem]:
-    """The items after the cursor in the list's order (keyset paging; a malformed
-    cursor is the first page)."""
+def _parse_cursor(filters: InboxFilter) -> tuple[int | None, datetime, int] | None:
+    """(rank, stamp, id) of the cursor `_cursor` wrote, or None if it is not one."""
     try:
         parts = filters.after.split(":")
         rank = int(parts.pop(0)) if filters.urgent_first else None
@@ -252,7 +251,23 @@ def _after(queryset: QuerySet[InboxItem], filters: InboxFilter) -> QuerySet[Inbo
         stamp = datetime.fromtimestamp(float(stamp_text), tz=UTC)
         pk = int(pk_text)
     except (ValueError, OverflowError, OSError, IndexError):
+        return None
+    return rank, stamp, pk
+
+
+def cursor_is_valid(filters: InboxFilter) -> bool:
+    """Whether `filters.after` is empty or a cursor this list wrote. The console starts
+    a malformed cursor at the first page; the API refuses it (api.md "Lists")."""
+    return not filters.after or _parse_cursor(filters) is not None
+
+
+def _after(queryset: QuerySet[InboxItem], filters: InboxFilter) -> QuerySet[InboxItem]:
+    """The items after the cursor in the list's order (keyset paging; a malformed
+    cursor is the first page)."""
+    parsed = _parse_cursor(filters)
+    if parsed is None:
         return queryset
+    rank, stamp, pk = parsed
     if rank is not None:
         # (urgency, deadline, id) after (rank, stamp, pk).
         return queryset.filter(

@@ -214,6 +214,42 @@ _ISSUE_TEXT_NN = {
 }
 
 
+# The language library's advice is Bokmål (readability.py); English and Nynorsk say the
+# same here. The lexicons' replacement words stay Norwegian: they are what to write.
+_ADVICE = (
+    (
+        re.compile(r"skriv «(?P<words>.+)»"),
+        " Write “{words}” instead.",
+        " Skriv «{words}».",
+    ),
+    (re.compile(r"skriv ordene helt ut"), " Write the words out in full.", " Skriv orda heilt ut."),
+    (
+        re.compile(r"skriv ut forkortelsen første gang den brukes"),
+        " Spell out the abbreviation the first time it is used.",
+        " Skriv ut forkortinga første gongen ho blir brukt.",
+    ),
+    (
+        re.compile(r"del opp setningen \((?P<n>\d+) ord; helst under (?P<max>\d+)\)"),
+        " Split the sentence ({n} words; preferably under {max}).",
+        " Del opp setninga ({n} ord; helst under {max}).",
+    ),
+)
+
+
+def _advice_en_nn(kind: str, suggestion: str) -> tuple[str, str]:
+    """A PU-5 issue's advice in English and Nynorsk (QA 2026-12: the English message
+    carried the Bokmål sentence)."""
+    if not suggestion:
+        return "", ""
+    for pattern, en, nn in _ADVICE:
+        found = pattern.fullmatch(suggestion)
+        if found:
+            return en.format(**found.groupdict()), nn.format(**found.groupdict())
+    if kind in ("stiff_word", "loanword"):  # the lexicon's plainer Norwegian words
+        return f" Plainer Norwegian: “{suggestion}”.", f" Framlegg: {suggestion}."
+    return "", f" Framlegg: {suggestion}."  # advice we cannot say in English: none
+
+
 def check_plain_language(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
     """PU-5: readability (LIX above the preset's `lix_max`), stiff words, abbreviations."""
     out: list[Finding] = []
@@ -237,8 +273,7 @@ def check_plain_language(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
         nb, en = _ISSUE_TEXT.get(issue.kind, ("er vanskelig å forstå", "is hard to understand"))
         shown = quote(draft.text, (issue.start, issue.end))
         advice = f" Forslag: {issue.suggestion}." if issue.suggestion else ""
-        advice_en = f" Suggestion: {issue.suggestion}." if issue.suggestion else ""
-        advice_nn = f" Framlegg: {issue.suggestion}." if issue.suggestion else ""
+        advice_en, advice_nn = _advice_en_nn(issue.kind, issue.suggestion)
         nn = _ISSUE_TEXT_NN.get(issue.kind, "er vanskeleg å forstå")
         out.append(
             finding(
