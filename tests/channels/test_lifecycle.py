@@ -21,8 +21,8 @@ CHAIN = {
     "indre-fosen": ["unit_leader", "communications"],
     "birkenes": ["unit_leader", "chief_administrator"],
     "gausdal": ["chief_administrator"],
-    "midt-telemark": ["service_office", "web_editor"],
-    "rennebu": ["communications"],
+    "midt-telemark": ["service_office"],
+    "rennebu": ["chief_administrator"],
 }
 
 

@@ -322,30 +322,6 @@ def test_partly_failed_post_sent_again_only_goes_where_it_failed(
     assert [p["text"] for p in _world_posts(other)].count(CLEAN) == 1
 
 
-@pytest.mark.parametrize(
-    ("preset", "waits"),
-    [("midt-telemark", True), ("gausdal", True), ("indre-fosen", False), ("rennebu", False)],
-)
-def test_unit_pages_wait_for_approval_where_the_preset_has_ch4(db, preset, waits):
-    """CH-4 (M, G): unit leaders run the unit's channels, so a unit page's posts wait for
-    the unit leader or communications by default; elsewhere editors publish (CH-3)."""
-    from tests.publishing.conftest import make_channel, make_world
-
-    w = make_world(f"ch4{preset[:4]}", preset)
-    unit_page = make_channel(w.p, name="Kulturskolen", unit=w.unit, editor=w.editor)
-    text = "Konserten starter klokka sju i kveld. Velkommen!"
-    post = post_create(
-        actor=w.editor, municipality=w.municipality, channel_ids=[unit_page.pk], text=text
-    )
-    post = post_publish(actor=w.editor, post_id=post.pk, override_reason="Nettsaken kommer.")
-    assert (post.status == PostStatus.AWAITING_APPROVAL) is waits
-    main = post_create(
-        actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk], text=text + " I dag."
-    )
-    main = post_publish(actor=w.editor, post_id=main.pk, override_reason="Nettsaken kommer.")
-    assert main.status == PostStatus.PUBLISHING  # no unit: no approval by default
-
-
 # The runner closes stale connections between sweeps, as a long-running worker must;
 # inside a test's transaction that would close the test's own connection (PostgreSQL).
 @pytest.mark.django_db(transaction=True)
