@@ -74,6 +74,16 @@ def test_an_empty_name_is_a_clear_error(world):
     assert not Crisis.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["F" * 300, "Flom\x00"])
+def test_a_bad_name_says_what_is_wrong_with_it(world, name):
+    client = client_for(world.p.communications)
+    page = client.post(url(world, "erklaer/"), {"name": name, "confirm": "yes"}, follow=True)
+    body = page.content.decode()
+    assert page.status_code == 200 and "Navn på krisen:" in body
+    assert "Gi krisen et navn." not in body
+    assert not Crisis.objects.exists()
+
+
 def test_a_reply_is_approved_through_the_console_once(
     world, item, django_capture_on_commit_callbacks
 ):
@@ -221,6 +231,8 @@ def test_deputies_are_named_and_removed_in_the_console(world):
     assert 'value="" selected' in page
     client.post(url(world, "stedfortredere/"), {"user": world.p.outsider.pk})
     assert not CrisisDeputy.objects.filter(user=world.p.outsider).exists()
+    assert client.post(url(world, "stedfortredere/"), {"remove": "abc"}).status_code == 404
+    assert CrisisDeputy.objects.exists()
     client.post(url(world, "stedfortredere/"), {"remove": world.p.chief_administrator.pk})
     assert not CrisisDeputy.objects.exists()
 

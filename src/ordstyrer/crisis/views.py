@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from ordstyrer.core.console import (
     act,
     act_on_form,
     fail_message,
+    form_errors,
     municipality_view,
 )
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
@@ -103,7 +104,10 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
         )
     form = DeclareForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Gi krisen et navn."))
+        if (request.POST.get("name") or "").strip():
+            form_errors(request, form)  # too long, a null character: the real reason
+        else:
+            messages.error(request, _("Gi krisen et navn."))
         return _index(municipality)
     name = form.cleaned_data["name"]
     if not _confirmed(request):
@@ -428,9 +432,10 @@ def paused_decide(
 def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if request.POST.get("remove"):
-        user = get_object_or_404(
-            crisis_deputies(municipality=municipality), user_id=request.POST["remove"]
-        ).user
+        remove = request.POST["remove"]
+        if not remove.isdigit():
+            raise Http404
+        user = get_object_or_404(crisis_deputies(municipality=municipality), user_id=remove).user
         return act(
             request,
             lambda: services.crisis_deputy_remove(

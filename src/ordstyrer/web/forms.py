@@ -113,6 +113,7 @@ PARAM_LABELS = {
     "approve_posts": _("Kriseleder godkjenner alle innlegg"),
     "approve_replies": _("Kriseleder godkjenner alle svar"),
     "approvers": _("Hvem godkjenner under en krise"),
+    "declared_by": _("Hvem erklærer og avslutter en krise"),
     "daily_cap": _("Høyeste antall nyheter per arbeidsdag"),
     "first_name_required": _("Svar signeres med eget fornavn"),
     "first_response_hours": _("Første svar innen (arbeidstimer)"),
