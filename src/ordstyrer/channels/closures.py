@@ -11,7 +11,7 @@ end the same closure twice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -32,12 +32,25 @@ from ordstyrer.channels.transitions import lock_channel, log_event, transition
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.forms import visible_text
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.selectors import policy_for
 
 logger = logging.getLogger("ordstyrer.channels")
 
 SWEEP_BATCH = 200
+# How far from now a closure's start and end may lie: one that began up to a year ago is
+# recorded (it closes the channel at once), and one is planned at most a year ahead, as
+# a post is (`publishing.services._publish_at`). Further out it is a slip of the keyboard
+# (year 1 cannot even be stored: converting it to UTC overflows) or a channel to retire.
+CLOSURE_REACH = timedelta(days=366)
+
+
+def closure_time_refusal(value: datetime, *, now: datetime) -> str | None:
+    """Why a closure may not start or end at `value` (an aware time), or None."""
+    if now - CLOSURE_REACH <= value <= now + CLOSURE_REACH:
+        return None
+    return _("Velg et tidspunkt innen ett år fra nå.")
 
 
 def closure_notice_text(closure: Closure, lang: str = "nb", *, policy: Any = None) -> str:
@@ -74,11 +87,15 @@ def closure_schedule(
 ) -> Closure:
     """Plan a closure (CH-9). A period that has already begun closes the channel at once."""
     reason = " ".join(str(reason or "").split())
-    if not reason:
+    if not visible_text(reason):  # zero-width characters only say nothing either
         raise ServiceError(_("Skriv hvorfor kanalen stenges; det står i beskjeden."), rule="CH-9")
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError("closure times must be timezone-aware")
     now = timezone.now()
+    for value in (starts_at, ends_at):
+        refusal = closure_time_refusal(value, now=now)
+        if refusal:
+            raise ServiceError(refusal, rule="CH-9")
     if ends_at <= starts_at:
         raise ServiceError(_("Slutten må komme etter starten."), rule="CH-9")
     if ends_at <= now:

@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels import rules
+from ordstyrer.channels.closures import closure_time_refusal
 from ordstyrer.channels.models import ChannelKind, ChannelRole
 from ordstyrer.channels.reviews import CHECKLIST
+from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.tenants.models import Municipality, Unit
 
 if TYPE_CHECKING:
@@ -130,7 +133,7 @@ class ActivateForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=_("Begrunnelse"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -149,7 +152,7 @@ class RoleForm(forms.Form):
 
 
 class ClosureForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=_("Hvorfor stenges kanalen?"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -165,6 +168,17 @@ class ClosureForm(forms.Form):
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
+        now = timezone.now()
+        # At the field rather than on the whole form: the service refuses the same.
+        for name in ("starts_at", "ends_at"):
+            refusal = data.get(name) and closure_time_refusal(data[name], now=now)
+            if refusal:
+                self.add_error(name, refusal)
+        return data
 
 
 class ReviewForm(forms.Form):

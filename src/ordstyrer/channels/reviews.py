@@ -11,7 +11,7 @@ update so two workers never send the same one.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -56,10 +56,17 @@ def schedule_next_review(channel: Channel, *, policy: Any, after: date) -> Chann
 
 
 def review_record(
-    *, actor: ActorLike, channel: Channel, answers: dict[str, bool], notes: str = ""
+    *,
+    actor: ActorLike,
+    channel: Channel,
+    answers: dict[str, bool],
+    notes: str = "",
+    now: datetime | None = None,
 ) -> ChannelReview:
-    """Record a review of the channel (CH-6) and schedule the next one."""
-    now = timezone.now()
+    """Record a review of the channel (CH-6) and schedule the next one. A channel is
+    reviewed once a day: a replayed or double-clicked form (or a second person the same
+    day) finds the day's review and returns it unchanged (`completed_at` before `now`)."""
+    now = now or timezone.now()
     today = timezone.localdate(now)
     policy = policy_for(municipality=channel.municipality)
     with transaction.atomic():
@@ -67,6 +74,15 @@ def review_record(
         require_channel_role(actor, channel, "review")
         if channel.status not in workflow.LIVE:
             raise ServiceError(_("Bare kanaler i bruk gjennomgås."), rule="CH-6")
+        # Without this a second review the same day either broke the one-review-per-due-
+        # date constraint (no review open: a new one due today, as the first) or completed
+        # the next one, scheduled a whole interval ahead.
+        day_start = timezone.make_aware(datetime.combine(today, time.min))
+        done_today = (
+            channel.reviews.filter(completed_at__gte=day_start).order_by("-completed_at").first()
+        )
+        if done_today is not None:
+            return done_today
         review = channel.reviews.filter(completed_at__isnull=True).order_by("due_on").first()
         if review is None:
             review = ChannelReview(channel=channel, due_on=today)

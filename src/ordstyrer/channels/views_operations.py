@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,12 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ordstyrer.channels import closures as closure_services
 from ordstyrer.channels import rules
 from ordstyrer.channels.forms import ClosureForm, ReviewForm, text_language
-from ordstyrer.channels.models import Closure, ClosureState
+from ordstyrer.channels.models import ChannelReview, Closure, ClosureState
 from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.channels.reviews import CHECKLIST, review_record
 from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
-from ordstyrer.core.console import MunicipalityRequest, act, municipality_view, submit_form
+from ordstyrer.core.console import (
+    Already,
+    MunicipalityRequest,
+    act,
+    municipality_view,
+    submit_form,
+)
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -152,6 +159,13 @@ def review(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
     form = ReviewForm(request.POST or None)
     if request.method == "POST":
         channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="review")
+        now = timezone.now()
+
+        def said(review: ChannelReview) -> str:
+            if review.completed_at != now:  # the day's review was registered before
+                return Already(_("Kanalen er allerede gjennomgått i dag. Ingenting er endret."))
+            return _("Gjennomgangen er registrert.")
+
         saved = submit_form(
             request,
             form,
@@ -160,9 +174,10 @@ def review(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
                 channel=channel,
                 answers=form.answers(),
                 notes=data["notes"],
+                now=now,
             ),
             to=reverse("channels:review", kwargs={"slug": municipality.slug, "pk": channel.pk}),
-            done=_("Gjennomgangen er registrert."),
+            done=said,
         )
         if saved is not None:
             return saved
