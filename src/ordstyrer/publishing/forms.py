@@ -9,7 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.publishing import rules
+from ordstyrer.publishing.media import MAX_CAPTIONS, read_captions
 from ordstyrer.publishing.models import Approval, CaptionMode, People
 
 TRI = [("", _("Ikke oppgitt")), ("yes", _("Ja")), ("no", _("Nei"))]
@@ -21,6 +24,21 @@ def tri(value: str | None) -> bool | None:
 
 def tri_initial(value: bool | None) -> str:
     return "" if value is None else ("yes" if value else "no")
+
+
+def check_captions(form: forms.Form, mode_field: str, file_field: str) -> None:
+    """A subtitle file the upload would refuse (not text, not UTF-8 or a safe fallback,
+    not SRT/WebVTT) as an error at its own field, before anything is stored: the rest of
+    the form stays as typed. The service reads the same file again the same way."""
+    upload = form.cleaned_data.get(file_field)
+    if not upload or form.cleaned_data.get(mode_field) != CaptionMode.FILE:
+        return
+    raw = upload.read(4 * MAX_CAPTIONS + 1)  # one byte past what the service accepts
+    upload.seek(0)
+    try:
+        read_captions(upload.name or "", raw)
+    except ServiceError as exc:
+        form.add_error(file_field, str(exc.message))
 
 
 class ChannelChoice(forms.ModelMultipleChoiceField):
@@ -96,6 +114,11 @@ class PostForm(forms.Form):
         cast(ChannelChoice, self.fields["channels"]).queryset = channels
         cast(AssetChoice, self.fields["media"]).queryset = assets
 
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        check_captions(self, "upload_caption_mode", "upload_captions")
+        return self.cleaned_data
+
     def clean_links(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
 
@@ -124,7 +147,7 @@ class ConfirmForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=_("Begrunnelse"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -144,6 +167,11 @@ class MediaUploadForm(forms.Form):
         label=_("Teksting (video, PU-3)"), required=False, choices=CaptionMode.choices
     )
     captions = forms.FileField(label=_("Undertekstfil (SRT eller WebVTT)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        check_captions(self, "caption_mode", "captions")
+        return self.cleaned_data
 
 
 class RegisterForm(forms.Form):

@@ -10,6 +10,7 @@ permission, and whether music is cleared. The PU-6/PU-7 findings read it
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import secrets
 from datetime import date, datetime
@@ -75,8 +76,51 @@ def _require_publisher(actor: ActorLike, municipality: Municipality) -> None:
         raise NotPermitted(_("Bare de som publiserer for kommunen kan gjøre dette (CH-3)."))
 
 
-def _captions(name: str, raw: bytes | str) -> str:
-    text = raw.decode("utf-8-sig", errors="strict") if isinstance(raw, bytes) else raw
+# Control characters a subtitle file never holds (tab, line feed and carriage return
+# aside): NUL bytes are what UTF-16 without a byte order mark looks like when read as
+# UTF-8 or cp1252, and PostgreSQL refuses to store them.
+_CONTROL = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r") | {"\x7f"}
+
+
+def _decode_captions(raw: bytes) -> str | None:
+    """The text of a subtitle file: UTF-8 (with or without a byte order mark), UTF-16 or
+    UTF-32 with one, or else Windows-1252, which older Norwegian subtitle tools save
+    ("Blåbær" as one byte a letter). None when it is none of them: better a request to
+    save it as UTF-8 than a subtitle full of wrong letters."""
+    if raw.startswith(codecs.BOM_UTF8):
+        encodings: tuple[str, ...] = ("utf-8-sig",)
+    elif raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        encodings = ("utf-32",)
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    else:
+        # cp1252 maps every byte but five to a character, so it is tried last, and only
+        # a file with no control characters counts as read (see `_CONTROL`).
+        encodings = ("utf-8", "cp1252")
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            continue
+        return text
+    return None
+
+
+def read_captions(name: str, raw: bytes | str) -> str:
+    """The text of an uploaded subtitle file (PU-3), or the `ServiceError` that says what
+    is wrong with it in words the uploader can act on."""
+    if isinstance(raw, bytes) and len(raw) > 4 * MAX_CAPTIONS:  # UTF-32: four bytes a letter
+        raise ServiceError(_("Undertekstfilen er for stor."), code="invalid")
+    text = _decode_captions(raw) if isinstance(raw, bytes) else raw
+    if text is None or not _CONTROL.isdisjoint(text):
+        raise ServiceError(
+            _(
+                "«%(name)s» er ikke lagret som UTF-8. Lagre undertekstfilen med tegnkoding "
+                "UTF-8 og last den opp på nytt."
+            )
+            % {"name": name[:100]},
+            code="invalid",
+        )
     if len(text) > MAX_CAPTIONS:
         raise ServiceError(_("Undertekstfilen er for stor."), code="invalid")
     stripped = text.lstrip()
@@ -117,7 +161,7 @@ def media_upload(
     if kind == MediaKind.VIDEO and caption_mode == CaptionMode.FILE:
         if not captions:
             raise ServiceError(_("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid")
-        captions_text = _captions(captions_name or "undertekster", captions)
+        captions_text = read_captions(captions_name or "undertekster", captions)
     with transaction.atomic():
         _require_publisher(actor, municipality)
         asset = MediaAsset.objects.create(

@@ -252,6 +252,12 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
     """The confirmation before publishing: the consequence, the findings, nothing ticked."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     if post.status not in services.EDITABLE:
+        if request.method == "POST":  # a replayed or double-clicked confirmation
+            messages.info(
+                request,
+                _("Innlegget er allerede sendt: %(status)s.")
+                % {"status": PostStatus(post.status).label},
+            )
         return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
     channels = access.post_channels(post)
     findings = services.post_check(actor=request.actor, post_id=post.pk)
