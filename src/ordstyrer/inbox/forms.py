@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.inbox.models import CloseReason
 from ordstyrer.inbox.reply_templates import TEMPLATES
 from ordstyrer.inbox.triage import category_labels
@@ -87,7 +88,7 @@ class AssignForm(PageForm):
 
 
 class NoteForm(PageForm):
-    text = forms.CharField(
+    text = VisibleCharField(
         label=_("Internt notat"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
@@ -96,7 +97,7 @@ class NoteForm(PageForm):
 
 
 class EscalateForm(PageForm):
-    note = forms.CharField(
+    note = VisibleCharField(
         label=_("Hvorfor kan saken være omdømmekritisk?"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,

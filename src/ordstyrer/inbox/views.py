@@ -20,9 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.core.console import (
+    REFUSED,
+    Done,
     MunicipalityRequest,
     act,
     act_on_form,
+    form_errors,
     municipality_view,
     submit_form,
 )
@@ -156,6 +159,9 @@ def _render_detail(
     reply_form: ReplyForm | None = None,
     findings: list[Any] | None = None,
     categories_form: CategoriesForm | None = None,
+    note_form: NoteForm | None = None,
+    refer_form: ReferForm | None = None,
+    escalate_form: EscalateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     detail = item_detail(item=item)
@@ -227,7 +233,7 @@ def _render_detail(
                 initial={"assignee": str(item.assignee_id or "")},
                 auto_id="assign_%s",
             ),
-            "note_form": NoteForm(auto_id="note_%s"),
+            "note_form": note_form or NoteForm(auto_id="note_%s"),
             # The categories as they stand; the § 185 ground only as an editor gave it.
             "categories_form": categories_form
             or CategoriesForm(
@@ -237,8 +243,8 @@ def _render_detail(
                 },
                 auto_id="categories_%s",
             ),
-            "escalate_form": EscalateForm(auto_id="escalate_%s"),
-            "refer_form": ReferForm(auto_id="refer_%s"),
+            "escalate_form": escalate_form or EscalateForm(auto_id="escalate_%s"),
+            "refer_form": refer_form or ReferForm(auto_id="refer_%s"),
             "now": now,
             "writers": presence.others_writing(item=item, user=request.actor, now=now)
             if works
@@ -266,6 +272,42 @@ def item_reveal_ids(
 
 def _work_item(request: MunicipalityRequest, municipality: Municipality, pk: int) -> InboxItem:
     return access_item(user=request.actor, id=pk, slug=municipality.slug, need="work")
+
+
+# Errors that leave nothing worth keeping: a field left empty (or only zero-width
+# characters), a choice not on the list. The panel then says its one sentence and goes
+# back to the item.
+NOTHING_TO_KEEP = frozenset({"required", "invalid_choice"})
+
+
+def _panel_form(
+    request: MunicipalityRequest,
+    item: InboxItem,
+    form: NoteForm | ReferForm | EscalateForm,
+    call: Any,
+    *,
+    to: str,
+    done: Done,
+    invalid: str,
+    refused: tuple[type[Exception], ...] = REFUSED,
+) -> HttpResponse:
+    """A panel form of the item page (`act_on_form`), except that any other error (a
+    text past its length, a NUL character) shows the page again with the text as typed
+    and the field's own error, at the field and on top of the page: a fixed sentence
+    and a redirect said "the note is empty" and lost a long text."""
+    if not form.is_valid():
+        codes = {error.code for errors in form.errors.as_data().values() for error in errors}
+        if not codes <= NOTHING_TO_KEEP:
+            form_errors(request, form)
+            return _render_detail(
+                request,
+                item,
+                note_form=form if isinstance(form, NoteForm) else None,
+                refer_form=form if isinstance(form, ReferForm) else None,
+                escalate_form=form if isinstance(form, EscalateForm) else None,
+                status=400,
+            )
+    return act_on_form(request, form, call, to=to, done=done, invalid=invalid, refused=refused)
 
 
 @municipality_view(need="inbox")
@@ -366,9 +408,10 @@ def item_assign(request: MunicipalityRequest, municipality: Municipality, pk: in
 @require_POST
 def item_note(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    return act_on_form(
+    return _panel_form(
         request,
-        NoteForm(request.POST),
+        item,
+        NoteForm(request.POST, auto_id="note_%s"),
         lambda data: services.item_note(actor=request.actor, item=item, text=data["text"]),
         to=_detail_url(item, "logg"),
         done=_("Notatet er lagret."),
@@ -403,9 +446,10 @@ def item_refer_view(
     request: MunicipalityRequest, municipality: Municipality, pk: int
 ) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    return act_on_form(
+    return _panel_form(
         request,
-        ReferForm(request.POST),
+        item,
+        ReferForm(request.POST, auto_id="refer_%s"),
         lambda data: item_refer(
             actor=request.actor,
             item=item,
@@ -425,9 +469,10 @@ def item_escalate_view(
     request: MunicipalityRequest, municipality: Municipality, pk: int
 ) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    return act_on_form(
+    return _panel_form(
         request,
-        EscalateForm(request.POST),
+        item,
+        EscalateForm(request.POST, auto_id="escalate_%s"),
         lambda data: item_escalate(actor=request.actor, item=item, note=data["note"]),
         to=_detail_url(item),
         done=_("Saken er sendt til kommunikasjon (DI-10)."),
