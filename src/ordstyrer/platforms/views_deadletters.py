@@ -13,10 +13,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.core.console import Already, MunicipalityRequest, act, municipality_view
+from ordstyrer.core.errors import NotFound
+from ordstyrer.core.models import AuditEntry
 from ordstyrer.platforms import deadletters
+from ordstyrer.platforms.models import WebhookDelivery
 from ordstyrer.tenants.models import Municipality
 
 NEED = "webhook_dead_letters"
+
+
+def _require_known(municipality: Municipality, pk: int) -> None:
+    """404 for a delivery id that is no dead letter of the municipality's now and never
+    was. A discarded one (or a retried one since cleared from the queue) is gone but left
+    its audit entry, so only a replayed form hears "already retried or discarded"; an id
+    that never existed said it too. One that exists is left to the services (another
+    municipality's: 404)."""
+    if WebhookDelivery.objects.filter(pk=pk).exists():
+        return
+    handled = AuditEntry.objects.filter(
+        municipality=municipality,
+        action__in=("webhook_delivery_discard", "webhook_delivery_retry"),
+        object_type=WebhookDelivery.__name__,
+        object_id=str(pk),
+    )
+    if not handled.exists():
+        raise NotFound(_("Fant ikke leveringen."))
 
 
 @municipality_view(need=NEED)
@@ -31,6 +52,7 @@ def dead_letter_list(request: MunicipalityRequest, municipality: Municipality) -
 def dead_letter_retry(
     request: MunicipalityRequest, municipality: Municipality, pk: int
 ) -> HttpResponse:
+    _require_known(municipality, pk)
     done = deadletters.delivery_retry(
         actor=request.actor, municipality=municipality, delivery_id=pk, now=timezone.now()
     )
@@ -51,6 +73,7 @@ def dead_letter_discard(
             user=request.actor, municipality=municipality, delivery_id=pk
         )
         return render(request, "platforms/deadletter_discard.html", {"letter": letter})
+    _require_known(municipality, pk)
 
     def done(discarded: bool) -> str:
         if discarded:
