@@ -195,6 +195,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ORDSTYRER_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# The console's own page for a stale form (Django's is English, with inline style the CSP
+# blocks).
+CSRF_FAILURE_VIEW = "ordstyrer.web.errors.csrf_failure"
 
 EMAIL_BACKEND = env_str("ORDSTYRER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("ORDSTYRER_FROM_EMAIL", "ordstyrer@localhost")

@@ -7,6 +7,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from django.http import HttpRequest
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -18,10 +20,27 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "event": record.getMessage(),
         }
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        entry.update({k: _plain(v) for k, v in vars(record).items() if k not in _STANDARD})
+        if "request_id" not in entry:
+            # Django logs a 4xx/5xx response (django.request's log_response in
+            # BaseHandler.get_response) after the whole middleware chain has returned, so
+            # after RequestIdMiddleware has reset its context variable and RequestIdFilter
+            # finds nothing; the request on the record still carries the id.
+            request_id = getattr(getattr(record, "request", None), "request_id", None)
+            if isinstance(request_id, str):
+                entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(_masked(entry), ensure_ascii=False, default=str)
+
+
+def _plain(value: Any) -> Any:
+    """An extra as it may be logged: a request (Django's `extra={"request": …}`) is its
+    method and path. Its repr would carry the query string, which can hold a token
+    (Meta's `hub.verify_token`, an OAuth `code`)."""
+    if isinstance(value, HttpRequest):
+        return f"{value.method} {value.path}"
+    return value
 
 
 def _masked(entry: dict[str, Any]) -> dict[str, Any]:

@@ -1,14 +1,34 @@
+from urllib.parse import urlsplit
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ordstyrer.web import views
 
+
+class LoginView(auth_views.LoginView):
+    """Django's login page; a `next` back to the login page itself goes home instead.
+
+    With `redirect_authenticated_user`, a signed-in person at /logg-inn/?next=/logg-inn/
+    would be sent to the page they are on, which Django refuses with a ValueError (a 500);
+    they go to the default page instead.
+    """
+
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if urlsplit(url).path == self.request.path:
+            return self.get_default_redirect_url()
+        return url
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "logg-inn/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        LoginView.as_view(),
         name="login",
     ),
     path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
