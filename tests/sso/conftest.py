@@ -30,6 +30,22 @@ PEOPLE = [
             "groups": ["sg-alle-ansatte-uten-rolle"],
         },
     ),
+    # Entra ID's "groups overage": in more than 200 groups, the token names a Graph
+    # source instead of carrying `groups` (OIDC Core §5.6.2 distributed claims).
+    User(
+        sub="entra-0003",
+        claims={
+            "email": "mange.grupper@testby.kommune.no",
+            "given_name": "Mange",
+            "family_name": "Grupper",
+            "_claim_names": {"groups": "src1"},
+            "_claim_sources": {
+                "src1": {
+                    "endpoint": "https://graph.microsoft.com/v1.0/users/entra-0003/getMemberObjects"
+                }
+            },
+        },
+    ),
 ]
 
 

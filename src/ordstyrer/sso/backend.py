@@ -79,6 +79,18 @@ class OidcBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("no matching signing key")
         return jwt.PyJWK(signing[0])
 
+    def get_user(self, user_id: Any) -> AbstractUser | None:
+        """The session's person, or None once deactivated: the parent returns anyone, so a
+        person switched off in the console kept acting with an SSO session. Django's
+        ModelBackend.get_user checks the same (`user_can_authenticate`)."""
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        # As django.contrib.auth.backends.ModelBackend: a user model without is_active
+        # counts as active.
+        return getattr(user, "is_active", True)
+
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         # The subject identifies the person; e-mail is optional (Entra guests lack it).
         return isinstance(claims.get("sub"), str) and bool(claims["sub"])

@@ -93,6 +93,22 @@ def groups_from_claims(claims: Mapping[str, Any], claim: str) -> list[str]:
     return sorted({g for g in groups if len(g) <= MAX_GROUP_LENGTH})
 
 
+def groups_overage(claims: Mapping[str, Any], claim: str) -> bool:
+    """Whether the provider left the groups out because there are too many of them.
+
+    Entra ID puts no `groups` claim in a token for a person in more than 200 groups; it
+    names a Microsoft Graph source instead (`_claim_names: {"groups": "src1"}` with
+    `_claim_sources`, the OIDC Core §5.6.2 distributed-claims form), or sends
+    `hasgroups: true` in the implicit flow. Read as "no groups", every role would go.
+    (learn.microsoft.com/entra/identity-platform/id-token-claims-reference, "Groups
+    overage claim".)
+    """
+    if claim in claims:
+        return False
+    names = claims.get("_claim_names")
+    return (isinstance(names, Mapping) and claim in names) or claims.get("hasgroups") is True
+
+
 def _text(claims: Mapping[str, Any], name: str, limit: int) -> str:
     value = claims.get(name)
     return value.strip()[:limit] if isinstance(value, str) else ""
@@ -122,11 +138,23 @@ def sso_login(
     Roles without a unit follow the mapped groups exactly at every login (a person
     removed from a group loses the role); roles for one unit, given in the console,
     stay. A person with no mapped group is let in with no municipality and sees whom
-    to ask.
+    to ask. A token whose groups were left out (`groups_overage`) is refused before
+    anything is written: the person's roles stay as they were.
     """
     subject = _text(claims, "sub", 255)
     if not subject:
         raise ServiceError(_("Identitetsleverandøren sendte ingen brukeridentitet (sub)."))
+    if groups_overage(claims, groups_claim):
+        raise ServiceError(
+            _(
+                "Du er medlem av så mange grupper at identitetsleverandøren ikke sendte dem "
+                "med, så Ordstyrer kan ikke se hvilke roller du skal ha. Du er ikke logget "
+                "inn, og rollene dine er ikke endret. Be IT om å sende bare gruppene som er "
+                "tildelt programmet (i Entra ID: «Groups assigned to the application») "
+                "eller approller."
+            ),
+            code="sso_groups_overage",
+        )
     groups = groups_from_claims(claims, groups_claim)
     User = get_user_model()
     identity = (

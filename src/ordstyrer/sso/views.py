@@ -4,14 +4,17 @@ municipality's group → role settings."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import requests
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
@@ -33,6 +36,12 @@ PROVIDER_ERRORS = (DiscoveryError, requests.RequestException, ServiceError, Susp
 
 
 def _provider_failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, ServiceError):
+        # The login service refused what the provider sent, and says why in a sentence
+        # the person can act on (e.g. too many groups in the token).
+        logger.warning("sso refused", extra={"reason": exc.code})
+        messages.error(request, str(exc.message))
+        return redirect("login")
     logger.warning("sso failed", extra={"reason": type(exc).__name__})
     messages.error(
         request,
@@ -60,6 +69,16 @@ class _Callback(OIDCAuthenticationCallbackView):
         if not municipalities_for(self.user).exists():
             return "/oidc/ingen-tilgang/"
         return super().success_url
+
+    def login_success(self) -> HttpResponse:
+        response = super().login_success()
+        # A fixed end, not an idle timeout: the groups (and whether the person is still
+        # employed) are read from the provider only at login, so an SSO session lasts
+        # one working day rather than Django's 14 days (docs/deploy.md §7).
+        self.request.session.set_expiry(
+            timezone.now() + timedelta(hours=settings.ORDSTYRER_SSO_SESSION_HOURS)
+        )
+        return response
 
     def login_failure(self) -> HttpResponse:
         messages.error(self.request, _("Innloggingen ble avbrutt eller avvist. Prøv igjen."))
