@@ -117,8 +117,9 @@ def test_a_rejection_needs_a_reason(world, item, django_capture_on_commit_callba
     reply = waiting_reply(world, item, django_capture_on_commit_callbacks)
     client = client_for(world.p.crisis_leader)
     decide = url(world, f"godkjenning/reply/{reply.pk}/")
-    page = client.post(decide, {"action": "reject", "confirm": "yes", "reason": ""})
-    assert page.status_code == 200 and "field-error" in page.content.decode()
+    for blank in ("", "\u200b\ufeff"):  # nothing a reader sees is no reason
+        page = client.post(decide, {"action": "reject", "confirm": "yes", "reason": blank})
+        assert page.status_code == 200 and "field-error" in page.content.decode()
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.AWAITING_CRISIS_APPROVAL
     with django_capture_on_commit_callbacks(execute=True):
         client.post(decide, {"action": "reject", "confirm": "yes", "reason": "Vent til kl. 12."})

@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.crisis.models import Crisis
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -22,7 +23,7 @@ class DeclareForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(
+    reason = VisibleCharField(
         label=_("Begrunnelse til forfatteren"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.policy import GROUNDS, PLAN_FIELDS, ROLES, Draft, Media, get_rule
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ class PolicyRuleForm(forms.Form):
     Every label is Norwegian; lists of known codes are chosen from lists (checkboxes, or
     one choice per step where the order matters), never typed."""
 
-    reason = forms.CharField(label=_("Hvorfor endres dette?"), max_length=500)
+    reason = VisibleCharField(label=_("Hvorfor endres dette?"), max_length=500)
 
     def __init__(
         self,
