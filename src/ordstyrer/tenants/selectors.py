@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Q
+
 from ordstyrer.policy import Policy, load_policy
-from ordstyrer.tenants.models import Municipality, PolicyVersion
+from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssignment, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 def policy_version_current(*, municipality: Municipality) -> PolicyVersion | None:
@@ -21,3 +29,83 @@ def policy_for(*, municipality: Municipality) -> Policy:
 
 def policy_versions(*, municipality: Municipality) -> list[PolicyVersion]:
     return list(municipality.policy_versions.select_related("changed_by").order_by("-number"))
+
+
+@dataclass(frozen=True)
+class MunicipalityOverview:
+    """One line of `ordstyrer municipality list`: who is there, counted."""
+
+    slug: str
+    name: str
+    preset: str
+    organisation_number: str
+    people: int  # active people holding any role
+    communications: int  # of them, communications advisors
+    units: int
+
+
+def municipalities_overview() -> list[MunicipalityOverview]:
+    """Every municipality of the installation, by slug, with its counts (one query)."""
+    active = Q(role_assignments__user__is_active=True)
+    rows = (
+        Municipality.objects.annotate(
+            people=Count("role_assignments__user", filter=active, distinct=True),
+            communications=Count(
+                "role_assignments__user",
+                filter=active & Q(role_assignments__role=Role.COMMUNICATIONS),
+                distinct=True,
+            ),
+            unit_count=Count("units", distinct=True),
+        )
+        .order_by("slug")
+        .values(
+            "slug",
+            "name",
+            "preset",
+            "organisation_number",
+            "people",
+            "communications",
+            "unit_count",
+        )
+    )
+    return [
+        MunicipalityOverview(
+            slug=row["slug"],
+            name=row["name"],
+            preset=row["preset"],
+            organisation_number=row["organisation_number"],
+            people=row["people"],
+            communications=row["communications"],
+            units=row["unit_count"],
+        )
+        for row in rows
+    ]
+
+
+def role_assignments(*, municipality: Municipality) -> list[RoleAssignment]:
+    """Who holds which role in `municipality` (and for which unit), by username."""
+    return list(
+        RoleAssignment.objects.filter(municipality=municipality)
+        .select_related("user", "unit")
+        .order_by("user__username", "role", "unit__name")
+    )
+
+
+def units_of(*, municipality: Municipality) -> list[Unit]:
+    return list(Unit.objects.filter(municipality=municipality).order_by("name"))
+
+
+def municipalities_left_without_communications(*, user: User) -> list[Municipality]:
+    """The municipalities where `user` holds the communications role and no active person
+    does (CH-3): after `user` is deactivated, the ones that need a new advisor."""
+    active_advisor = RoleAssignment.objects.filter(
+        municipality=OuterRef("pk"), role=Role.COMMUNICATIONS, user__is_active=True
+    )
+    return list(
+        Municipality.objects.filter(
+            role_assignments__user=user, role_assignments__role=Role.COMMUNICATIONS
+        )
+        .exclude(Exists(active_advisor))
+        .distinct()
+        .order_by("slug")
+    )

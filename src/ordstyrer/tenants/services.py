@@ -1,11 +1,19 @@
-"""Writes about municipalities, roles and policy versions (one audited service each)."""
+"""Writes about municipalities, units, roles, local accounts and policy versions (one
+audited service each). IT operations call them from the command line as the system
+(`actor` None): `ordstyrer municipality|unit|role|user` (docs/deploy.md §7)."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.no import orgnr
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
@@ -28,23 +36,103 @@ def _validate_preset(preset: str) -> None:
         )
 
 
-def municipality_create(*, actor: ActorLike, slug: str, name: str, preset: str) -> Municipality:
+# The slug is the municipality's part of every console and API address (`m/<slug>/`).
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+MAX_SLUG = Municipality._meta.get_field("slug").max_length or 60
+MAX_NAME = Municipality._meta.get_field("name").max_length or 120
+MAX_UNIT_NAME = Unit._meta.get_field("name").max_length or 120
+
+
+def _is_operator(actor: ActorLike) -> bool:
+    """IT operations: the system (`actor` None, the command line) or a superuser."""
+    return actor is None or bool(getattr(user_of(actor), "is_superuser", False))
+
+
+def _organisation_number(raw: str) -> str:
+    """The nine digits of a Norwegian organisation number (Brønnøysundregistrene's
+    modulus-11 check, python-stdnum `no.orgnr`), or "" when none is given."""
+    if not raw.strip():
+        return ""
+    try:
+        return str(orgnr.validate(raw))
+    except stdnum_errors.ValidationError:
+        raise ServiceError(
+            _(
+                "«%(number)s» er ikke et gyldig organisasjonsnummer (ni sifre med riktig "
+                "kontrollsiffer)."
+            )
+            % {"number": raw.strip()}
+        ) from None
+
+
+def municipality_create(
+    *, actor: ActorLike, slug: str, name: str, preset: str, organisation_number: str = ""
+) -> Municipality:
     """Create a municipality (IT operations). The actor must be a superuser."""
-    if actor is not None and not getattr(user_of(actor), "is_superuser", False):
+    if not _is_operator(actor):
         raise ServiceError(_("Bare driftsansvarlige kan opprette kommuner."))
+    if len(slug) > MAX_SLUG or not SLUG.fullmatch(slug):
+        raise ServiceError(
+            _(
+                "Kortnavnet «%(slug)s» må være 1–60 tegn: små bokstaver a–z, sifre og "
+                "bindestrek (som «rennebu» eller «indre-fosen»)."
+            )
+            % {"slug": slug}
+        )
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise ServiceError(_("Oppgi kommunens navn (høyst 120 tegn)."))
     _validate_preset(preset)
+    number = _organisation_number(organisation_number)
     with transaction.atomic():
         if Municipality.objects.filter(slug=slug).exists():
             raise ServiceError(_("Kortnavnet «%(slug)s» er i bruk.") % {"slug": slug})
-        municipality = Municipality.objects.create(slug=slug, name=name, preset=preset)
+        holder = Municipality.objects.filter(organisation_number=number).first() if number else None
+        if holder is not None:
+            raise ServiceError(
+                _("Organisasjonsnummeret %(number)s er allerede registrert på %(name)s.")
+                % {"number": number, "name": holder.name}
+            )
+        municipality = Municipality.objects.create(
+            slug=slug, name=name, preset=preset, organisation_number=number
+        )
         audit_record(
             actor=actor,
             action="municipality_create",
             municipality=municipality,
             obj=municipality,
-            data={"slug": slug, "preset": preset},
+            data={"slug": slug, "preset": preset, "organisation_number": number},
         )
     return municipality
+
+
+def _may_manage_roles(actor: ActorLike, municipality: Municipality) -> None:
+    if not _is_operator(actor):
+        require(actor, municipality, "manage_policy")
+
+
+def unit_create(*, actor: ActorLike, municipality: Municipality, name: str) -> Unit:
+    """Add an organisational unit (school, kindergarten, nursing home …) to which roles
+    and channels can belong. Communications, the chief administrator or IT operations."""
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_UNIT_NAME:
+        raise ServiceError(_("Oppgi enhetens navn (høyst 120 tegn)."))
+    _may_manage_roles(actor, municipality)
+    with transaction.atomic():
+        if Unit.objects.filter(municipality=municipality, name__iexact=name).exists():
+            raise ServiceError(
+                _("%(municipality)s har allerede en enhet som heter «%(name)s».")
+                % {"municipality": municipality.name, "name": name}
+            )
+        unit = Unit.objects.create(municipality=municipality, name=name)
+        audit_record(
+            actor=actor,
+            action="unit_create",
+            municipality=municipality,
+            obj=unit,
+            data={"name": name},
+        )
+    return unit
 
 
 def role_assign(
@@ -61,8 +149,7 @@ def role_assign(
         raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
     if unit is not None and unit.municipality_id != municipality.pk:
         raise ServiceError(_("Enheten hører til en annen kommune."))
-    if actor is not None and not getattr(user_of(actor), "is_superuser", False):
-        require(actor, municipality, "manage_policy")
+    _may_manage_roles(actor, municipality)
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
             user=user, municipality=municipality, role=role, unit=unit
@@ -76,6 +163,183 @@ def role_assign(
                 data={"user_id": user.pk, "role": role, "unit_id": getattr(unit, "pk", None)},
             )
     return assignment
+
+
+def role_revoke(
+    *,
+    actor: ActorLike,
+    municipality: Municipality,
+    user: User,
+    role: str,
+    unit: Unit | None = None,
+) -> bool:
+    """Take `role` (for `unit`, or municipality-wide) from `user`; False if they did not
+    hold it. The same people may do it as may give it (`role_assign`).
+
+    The last active communications advisor keeps the role (CH-3: the channels need
+    someone who answers for them, and only communications appoints the next one); give
+    it to someone else first. A person holding no role any more is no longer a member.
+    """
+    if role not in Role.values:
+        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+    if unit is not None and unit.municipality_id != municipality.pk:
+        raise ServiceError(_("Enheten hører til en annen kommune."))
+    _may_manage_roles(actor, municipality)
+    with transaction.atomic():
+        # One revocation at a time per municipality: two at once must not both see the
+        # other advisor and leave none.
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        assignment = RoleAssignment.objects.filter(
+            user=user, municipality=municipality, role=role, unit=unit
+        ).first()
+        if assignment is None:
+            return False
+        if role == Role.COMMUNICATIONS and user.is_active:
+            others = RoleAssignment.objects.filter(
+                municipality=municipality, role=Role.COMMUNICATIONS, user__is_active=True
+            ).exclude(pk=assignment.pk)
+            if not others.exists():
+                raise ServiceError(
+                    _(
+                        "%(user)s er den siste aktive kommunikasjonsrådgiveren i "
+                        "%(municipality)s. Gi rollen til en annen først."
+                    )
+                    % {"user": user.get_username(), "municipality": municipality.name},
+                    rule="CH-3",
+                )
+        audit_record(
+            actor=actor,
+            action="role_revoke",
+            municipality=municipality,
+            obj=assignment,
+            data={"user_id": user.pk, "role": role, "unit_id": getattr(unit, "pk", None)},
+        )
+        assignment.delete()
+    return True
+
+
+def _password_reason(error: ValidationError) -> str:
+    # Django 5.2 changed the minimum-length message to `%d`; its Norwegian catalogue
+    # still has the old `%(min_length)d` string, so the sentence came out in English.
+    if error.code == "password_too_short" and error.params:
+        return _("Det er for kort: minst %(min_length)d tegn.") % {
+            "min_length": error.params["min_length"]
+        }
+    return " ".join(error.messages)
+
+
+def user_create(
+    *,
+    actor: ActorLike,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    password: str,
+) -> User:
+    """A local account (beside single sign-on), checked by the installation's password
+    validators. It belongs to no municipality until it is given a role. IT operations
+    only; the password is stored hashed and never written to the audit log."""
+    if not _is_operator(actor):
+        raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
+    User = get_user_model()
+    username = username.strip()
+    try:
+        User.username_validator(username)
+        if not username or len(username) > 150:
+            raise ValidationError("length")
+    except ValidationError:
+        raise ServiceError(
+            _(
+                "Ugyldig brukernavn «%(username)s»: høyst 150 tegn, bare bokstaver, sifre "
+                "og @ . + - _."
+            )
+            % {"username": username}
+        ) from None
+    first_name, last_name, email = first_name.strip(), last_name.strip(), email.strip()
+    if not first_name or not last_name or len(first_name) > 150 or len(last_name) > 150:
+        raise ServiceError(_("Oppgi fornavn og etternavn (høyst 150 tegn hver)."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(_("Ugyldig e-postadresse «%(email)s».") % {"email": email}) from None
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ServiceError(
+            _("Passordet godtas ikke: %(reasons)s")
+            % {"reasons": " ".join(_password_reason(error) for error in exc.error_list)}
+        ) from None
+    user.set_password(password)
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise ServiceError(_("Brukernavnet «%(username)s» er i bruk.") % {"username": username})
+        user.save()
+        audit_record(
+            actor=actor,
+            action="user_create",
+            obj=user,
+            data={"user_id": user.pk, "username": username},
+        )
+    return user
+
+
+def _audit_account(actor: ActorLike, user: User, action: str) -> None:
+    """One entry in each municipality where the person holds a role (so each one's audit
+    log shows it), or one without a municipality for a person with none."""
+    places: list[Municipality | None] = list(
+        Municipality.objects.filter(role_assignments__user=user).distinct()
+    )
+    for place in places or [None]:
+        audit_record(
+            actor=actor,
+            action=action,
+            municipality=place,
+            obj=user,
+            data={"user_id": user.pk, "username": user.get_username()},
+        )
+
+
+def user_deactivate(*, actor: ActorLike, user: User) -> bool:
+    """Lock a person out (they left, or the account is compromised); False if already
+    inactive. IT operations only.
+
+    Inactive people cannot log in, their API tokens stop working, and they drop out of
+    the lists of who can be assigned. Their sessions end too: the password is made
+    unusable, which changes the hash every session is checked against — whichever way
+    they logged in (a password, or single sign-on, whose backend does not look at
+    `is_active` for a running session). Their roles stay, for the record; reactivated,
+    they set a new password (`ordstyrer manage changepassword`) or log in through SSO.
+    """
+    if not _is_operator(actor):
+        raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
+    with transaction.atomic():
+        locked = type(user).objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            return False
+        locked.is_active = False
+        locked.set_unusable_password()
+        locked.save(update_fields=["is_active", "password"])
+        _audit_account(actor, locked, "user_deactivate")
+    user.refresh_from_db(fields=["is_active", "password"])
+    return True
+
+
+def user_activate(*, actor: ActorLike, user: User) -> bool:
+    """Let a deactivated person in again (with a new password, or through SSO); False if
+    already active. IT operations only."""
+    if not _is_operator(actor):
+        raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
+    with transaction.atomic():
+        locked = type(user).objects.select_for_update().get(pk=user.pk)
+        if locked.is_active:
+            return False
+        locked.is_active = True
+        locked.save(update_fields=["is_active"])
+        _audit_account(actor, locked, "user_activate")
+    user.refresh_from_db(fields=["is_active"])
+    return True
 
 
 def policy_update(

@@ -1,0 +1,129 @@
+"""What the operator's commands of `tenants` share (`ordstyrer municipality|unit|role|user`):
+subcommands, argparse's complaints and the services' refusals as one Norwegian line on
+stderr with exit code 2 and no traceback, and the look-ups of a municipality, unit and
+person by the names an operator types."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ordstyrer.errors import EXIT_USAGE, DomainError
+from ordstyrer.tenants.models import Municipality, Role, Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"), "mangler {0}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "ukjente argumenter: {0}"),
+    (re.compile(r"argument (\S+): invalid choice: '([^']*)'.*"), "ugyldig verdi «{1}» for {0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0} trenger en verdi"),
+    (re.compile(r"argument (\S+): (.*)"), "{0}: {1}"),
+)
+
+
+def norwegian(message: str) -> str:
+    """argparse's English complaint in Norwegian (the same table as `archive`)."""
+    for pattern, template in _MESSAGES:
+        match = pattern.fullmatch(message.strip())
+        if match:
+            return template.format(*match.groups())
+    return f"ugyldige argumenter ({message})"
+
+
+class UsageError(CommandError):
+    """Unusable arguments or a refusal: one line, exit code 2, nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, returncode=EXIT_USAGE)
+
+
+class _Parser(CommandParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(norwegian(message))
+
+
+class OperatorCommand(BaseCommand):
+    """A command with subcommands; `handle` calls `do_<subcommand>(options)`."""
+
+    prog: ClassVar[str]  # "ordstyrer municipality", the start of every error line
+    actions: ClassVar[dict[str, str]]  # subcommand → its help
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.error = _Parser.error.__get__(parser)  # type: ignore[method-assign]
+        return parser
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(
+            dest="action", metavar="|".join(self.actions), parser_class=_Parser, required=True
+        )
+        for name, help_text in self.actions.items():
+            self.add_action(name, sub.add_parser(name, help=help_text, description=help_text))
+
+    def add_action(self, name: str, parser: CommandParser) -> None:
+        raise NotImplementedError
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        try:
+            super().run_from_argv(argv)
+        except CommandError as exc:  # argparse's errors come before execute()
+            self.stderr.write(f"{self.prog}: {exc}")
+            sys.exit(exc.returncode)
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if getattr(self, "_called_from_command_line", False):
+                self.stderr.write(f"{self.prog}: {exc}")
+                sys.exit(exc.returncode)
+            raise
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        action: Callable[[dict[str, Any]], None] = getattr(
+            self, "do_" + options["action"].replace("-", "_")
+        )
+        try:
+            action(options)
+        except DomainError as exc:  # a service refused: it changed nothing
+            raise UsageError(str(exc.message) or "forespørselen ble avvist.") from None
+
+    # --- look-ups by what the operator typed ----------------------------------------
+
+    def municipality(self, slug: str) -> Municipality:
+        found = Municipality.objects.filter(slug=slug).first()
+        if found is None:
+            raise UsageError(
+                f"Fant ingen kommune med kortnavnet «{slug}» (ordstyrer municipality list)."
+            )
+        return found
+
+    def user(self, username: str) -> User:
+        found = get_user_model().objects.filter(username=username).first()
+        if found is None:
+            raise UsageError(f"Fant ingen bruker «{username}» (ordstyrer user create).")
+        return found
+
+    def unit(self, municipality: Municipality, name: str | None) -> Unit | None:
+        if name is None:
+            return None
+        found = Unit.objects.filter(municipality=municipality, name__iexact=name.strip()).first()
+        if found is None:
+            raise UsageError(
+                f"Fant ingen enhet «{name}» i {municipality.name} "
+                f"(ordstyrer unit list --municipality {municipality.slug})."
+            )
+        return found
+
+    @staticmethod
+    def role(value: str) -> str:
+        if value not in Role.values:
+            raise UsageError(f"Ukjent rolle «{value}». Kjente: {', '.join(Role.values)}.")
+        return value
