@@ -19,6 +19,7 @@ from ordstyrer.api.tokens import api_token_create, token_authenticate
 from ordstyrer.cli import main
 from ordstyrer.core.models import AuditEntry
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment, Unit
+from tests.factories import PASSWORD as PASSWORD_OF_FACTORIES
 from tests.factories import MunicipalityFactory, UnitFactory, UserFactory, person_with_roles
 
 pytestmark = pytest.mark.django_db
@@ -474,7 +475,7 @@ def test_deactivating_ends_sessions_revokes_tokens_and_says_who_is_missing(renne
     assert "Merk: Rennebu kommune har ingen aktiv kommunikasjonsrådgiver nå." in out
     kari.refresh_from_db()
     assert not kari.is_active
-    for client in sessions:  # a password session and an SSO session alike
+    for client in sessions:  # a password session and an SSO session alike (both backends)
         assert client.get(dashboard).status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert token_authenticate(secret) is None
@@ -489,5 +490,6 @@ def test_deactivating_ends_sessions_revokes_tokens_and_says_who_is_missing(renne
 
     assert "kari er aktiv igjen" in run("user", "activate", "--username", "kari")
     kari.refresh_from_db()
-    assert kari.is_active and not kari.has_usable_password()
+    assert kari.is_active and kari.check_password(PASSWORD_OF_FACTORIES)
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert refused("user", "activate", "--username", "kari") == "kari er allerede aktiv."

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import orgnr
 
@@ -222,9 +223,12 @@ def _password_reason(error: ValidationError) -> str:
     # Django 5.2 changed the minimum-length message to `%d`; its Norwegian catalogue
     # still has the old `%(min_length)d` string, so the sentence came out in English.
     if error.code == "password_too_short" and error.params:
-        return _("Det er for kort: minst %(min_length)d tegn.") % {
-            "min_length": error.params["min_length"]
-        }
+        count = error.params["min_length"]
+        return ngettext(
+            "Det er for kort: minst %(min_length)d tegn.",
+            "Det er for kort: minst %(min_length)d tegn.",
+            count,
+        ) % {"min_length": count}
     return " ".join(error.messages)
 
 
@@ -305,12 +309,11 @@ def user_deactivate(*, actor: ActorLike, user: User) -> bool:
     """Lock a person out (they left, or the account is compromised); False if already
     inactive. IT operations only.
 
-    Inactive people cannot log in, their API tokens stop working, and they drop out of
-    the lists of who can be assigned. Their sessions end too: the password is made
-    unusable, which changes the hash every session is checked against — whichever way
-    they logged in (a password, or single sign-on, whose backend does not look at
-    `is_active` for a running session). Their roles stay, for the record; reactivated,
-    they set a new password (`ordstyrer manage changepassword`) or log in through SSO.
+    Inactive people cannot log in, their running sessions end at the next request (both
+    login backends refuse an inactive person: Django's `ModelBackend` and
+    `sso.backend.OidcBackend`), their API tokens stop working (`api.tokens`), and they
+    drop out of the lists of who can be assigned. Their roles and password stay, for the
+    record and for `user_activate`.
     """
     if not _is_operator(actor):
         raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
@@ -319,16 +322,15 @@ def user_deactivate(*, actor: ActorLike, user: User) -> bool:
         if not locked.is_active:
             return False
         locked.is_active = False
-        locked.set_unusable_password()
-        locked.save(update_fields=["is_active", "password"])
+        locked.save(update_fields=["is_active"])
         _audit_account(actor, locked, "user_deactivate")
-    user.refresh_from_db(fields=["is_active", "password"])
+    user.refresh_from_db(fields=["is_active"])
     return True
 
 
 def user_activate(*, actor: ActorLike, user: User) -> bool:
-    """Let a deactivated person in again (with a new password, or through SSO); False if
-    already active. IT operations only."""
+    """Let a deactivated person in again; False if already active. IT operations only.
+    Their API tokens stay revoked (the command revoked them)."""
     if not _is_operator(actor):
         raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
     with transaction.atomic():

@@ -123,6 +123,6 @@ class Command(OperatorCommand):
         if not user_activate(actor=None, user=user):
             raise UsageError(f"{user.get_username()} er allerede aktiv.")
         self.stdout.write(
-            f"{user.get_username()} er aktiv igjen. Et nytt passord settes med ordstyrer "
-            f"manage changepassword {user.get_username()} (eller logg inn med felles pålogging)."
+            f"{user.get_username()} er aktiv igjen, med rollene og passordet fra før. "
+            "API-nøklene er fortsatt trukket tilbake."
         )
