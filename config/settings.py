@@ -162,9 +162,10 @@ if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
 LOGOUT_REDIRECT_URL = "login"
 # Groups, and whether the person still works here, are read from the provider only at
 # login: an SSO session ends this many hours after it (one working day), not after
-# Django's 14 days. Local accounts keep SESSION_COOKIE_AGE. (A constant for now; to be
-# read from ORDSTYRER_SSO_SESSION_HOURS once .env.example lists it.)
-ORDSTYRER_SSO_SESSION_HOURS = 10
+# Django's 14 days. Local accounts keep SESSION_COOKIE_AGE.
+ORDSTYRER_SSO_SESSION_HOURS = env_int("ORDSTYRER_SSO_SESSION_HOURS", 10)
+if ORDSTYRER_SSO_SESSION_HOURS < 1:
+    raise ConfigError("ORDSTYRER_SSO_SESSION_HOURS must be at least 1")
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]

@@ -52,8 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Ordstyrer – kommunens sosiale medier etter kommunens egne retningslinjer.",
         epilog=(
             "Andre kommandoer går til Django: demo-setup, serve, worker, migrate, "
-            "createsuperuser, … (ordstyrer help-django lister dem; ordstyrer manage NAVN "
-            "når navnet også er en Ordstyrer-kommando)."
+            "municipality, unit, user, role, … (ordstyrer help-django lister dem; "
+            "ordstyrer manage NAVN når navnet også er en Ordstyrer-kommando)."
         ),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="KOMMANDO", parser_class=_Parser)

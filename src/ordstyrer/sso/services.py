@@ -136,8 +136,8 @@ def sso_login(
     """The local person for a verified login at `issuer`, roles synchronised from groups.
 
     Roles without a unit follow the mapped groups exactly at every login (a person
-    removed from a group loses the role); roles for one unit, given in the console,
-    stay. A person with no mapped group is let in with no municipality and sees whom
+    removed from a group loses the role); roles for one unit, given with
+    `ordstyrer role grant --unit`, stay. A person with no mapped group is let in with no municipality and sees whom
     to ask. A token whose groups were left out (`groups_overage`) is refused before
     anything is written: the person's roles stay as they were.
     """
