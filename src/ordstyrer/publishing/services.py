@@ -648,8 +648,10 @@ def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None
         post = _locked_post(actor, post_id, may=access.may_edit)
         if post.status == PostStatus.DRAFT:
             last = post.events.order_by("-pk").first()
-            if last is not None and last.action == "withdraw" and last.actor_id == person(actor).pk:
-                return post
+            me = person(actor)
+            if last is not None and me is not None and last.action == "withdraw":
+                if last.actor_id == me.pk:
+                    return post
         if post.status not in WAITING | {PostStatus.PAUSED}:
             raise Conflict(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status

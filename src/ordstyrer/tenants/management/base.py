@@ -5,48 +5,19 @@ person by the names an operator types."""
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NoReturn
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ordstyrer.errors import EXIT_USAGE, DomainError
+from ordstyrer.core.commands import NorwegianParser, UsageError
+from ordstyrer.errors import DomainError
 from ordstyrer.tenants.models import Municipality, Role, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-_MESSAGES = (
-    (re.compile(r"the following arguments are required: (.*)"), "mangler {0}"),
-    (re.compile(r"unrecognized arguments: (.*)"), "ukjente argumenter: {0}"),
-    (re.compile(r"argument (\S+): invalid choice: '([^']*)'.*"), "ugyldig verdi «{1}» for {0}"),
-    (re.compile(r"argument (\S+): expected one argument"), "{0} trenger en verdi"),
-    (re.compile(r"argument (\S+): (.*)"), "{0}: {1}"),
-)
-
-
-def norwegian(message: str) -> str:
-    """argparse's English complaint in Norwegian (the same table as `archive`)."""
-    for pattern, template in _MESSAGES:
-        match = pattern.fullmatch(message.strip())
-        if match:
-            return template.format(*match.groups())
-    return f"ugyldige argumenter ({message})"
-
-
-class UsageError(CommandError):
-    """Unusable arguments or a refusal: one line, exit code 2, nothing changed."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, returncode=EXIT_USAGE)
-
-
-class _Parser(CommandParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(norwegian(message))
 
 
 class OperatorCommand(BaseCommand):
@@ -57,12 +28,15 @@ class OperatorCommand(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.error = _Parser.error.__get__(parser)  # type: ignore[method-assign]
+        parser.error = NorwegianParser.error.__get__(parser)  # type: ignore[method-assign]
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
-            dest="action", metavar="|".join(self.actions), parser_class=_Parser, required=True
+            dest="action",
+            metavar="|".join(self.actions),
+            parser_class=NorwegianParser,
+            required=True,
         )
         for name, help_text in self.actions.items():
             self.add_action(name, sub.add_parser(name, help=help_text, description=help_text))

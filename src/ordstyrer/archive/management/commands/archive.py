@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import argparse
 import errno
-import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -26,37 +25,10 @@ from django.utils import timezone
 from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters import FORMATS, ExportError, count_records, run_export
+from ordstyrer.core.commands import NorwegianParser, UsageError
 from ordstyrer.tenants.models import Municipality
 
 PROG = "ordstyrer archive"
-
-_MESSAGES = (
-    (re.compile(r"the following arguments are required: (.*)"), "mangler {0}"),
-    (re.compile(r"unrecognized arguments: (.*)"), "ukjente argumenter: {0}"),
-    (re.compile(r"argument (\S+): invalid choice: '([^']*)'.*"), "ugyldig verdi «{1}» for {0}"),
-    (re.compile(r"argument (\S+): expected one argument"), "{0} trenger en verdi"),
-    (re.compile(r"argument (\S+): (.*)"), "{0}: {1}"),
-)
-
-
-def norwegian(message: str) -> str:
-    for pattern, template in _MESSAGES:
-        match = pattern.fullmatch(message.strip())
-        if match:
-            return template.format(*match.groups())
-    return f"ugyldige argumenter ({message})"
-
-
-class UsageError(CommandError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, returncode=2)
-
-
-class _Parser(CommandParser):
-    """Argparse errors as one Norwegian line and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(norwegian(message))
 
 
 def _date(value: str) -> date:
@@ -106,14 +78,14 @@ class Command(BaseCommand):
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.error = _Parser.error.__get__(parser)  # type: ignore[method-assign]
+        parser.error = NorwegianParser.error.__get__(parser)  # type: ignore[method-assign]
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
             dest="action",
             metavar="verify|export|check-deposit",
-            parser_class=_Parser,
+            parser_class=NorwegianParser,
             required=True,
         )
         verify = actions.add_parser("verify", help="Regn om hash-kjeden og vis første brudd.")

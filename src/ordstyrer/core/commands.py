@@ -1,0 +1,43 @@
+"""What the operators' Django commands share (`ordstyrer archive`, `municipality`,
+`unit`, `role`, `user`): argparse's English complaints and the commands' refusals as one
+Norwegian line on stderr with exit code 2 and no traceback."""
+
+from __future__ import annotations
+
+import re
+from typing import NoReturn
+
+from django.core.management.base import CommandError, CommandParser
+
+from ordstyrer.errors import EXIT_USAGE
+
+_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"), "mangler {0}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "ukjente argumenter: {0}"),
+    (re.compile(r"argument (\S+): invalid choice: '([^']*)'.*"), "ugyldig verdi «{1}» for {0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0} trenger en verdi"),
+    (re.compile(r"argument (\S+): (.*)"), "{0}: {1}"),
+)
+
+
+def norwegian(message: str) -> str:
+    """argparse's English complaint in Norwegian."""
+    for pattern, template in _MESSAGES:
+        match = pattern.fullmatch(message.strip())
+        if match:
+            return template.format(*match.groups())
+    return f"ugyldige argumenter ({message})"
+
+
+class UsageError(CommandError):
+    """Unusable arguments or a refusal: one line, exit code 2, nothing changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, returncode=EXIT_USAGE)
+
+
+class NorwegianParser(CommandParser):
+    """Argparse errors as one Norwegian line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(norwegian(message))
