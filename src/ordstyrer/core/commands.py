@@ -5,9 +5,10 @@ Norwegian line on stderr with exit code 2 and no traceback."""
 from __future__ import annotations
 
 import re
-from typing import NoReturn
+import sys
+from typing import Any, ClassVar, NoReturn
 
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ordstyrer.errors import EXIT_USAGE
 
@@ -41,3 +42,32 @@ class NorwegianParser(CommandParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(norwegian(message))
+
+
+class NorwegianCommand(BaseCommand):
+    """A command whose argparse errors and `CommandError`s end as one line on stderr,
+    `<prog>: <reason>`, with the error's exit code and no traceback; called from code
+    (`call_command`) the error is raised instead."""
+
+    prog: ClassVar[str]  # "ordstyrer archive", the start of every error line
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.error = NorwegianParser.error.__get__(parser)  # type: ignore[method-assign]
+        return parser
+
+    def run_from_argv(self, argv: list[str]) -> None:
+        try:
+            super().run_from_argv(argv)
+        except CommandError as exc:  # argparse's errors come before execute()
+            self.stderr.write(f"{self.prog}: {exc}")
+            sys.exit(exc.returncode)
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except CommandError as exc:
+            if getattr(self, "_called_from_command_line", False):
+                self.stderr.write(f"{self.prog}: {exc}")
+                sys.exit(exc.returncode)
+            raise

@@ -5,14 +5,13 @@ person by the names an operator types."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandParser
 
-from ordstyrer.core.commands import NorwegianParser, UsageError
+from ordstyrer.core.commands import NorwegianCommand, NorwegianParser, UsageError
 from ordstyrer.errors import DomainError
 from ordstyrer.tenants.models import Municipality, Role, Unit
 
@@ -20,16 +19,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-class OperatorCommand(BaseCommand):
+class OperatorCommand(NorwegianCommand):
     """A command with subcommands; `handle` calls `do_<subcommand>(options)`."""
 
-    prog: ClassVar[str]  # "ordstyrer municipality", the start of every error line
     actions: ClassVar[dict[str, str]]  # subcommand → its help
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.error = NorwegianParser.error.__get__(parser)  # type: ignore[method-assign]
-        return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(
@@ -43,22 +36,6 @@ class OperatorCommand(BaseCommand):
 
     def add_action(self, name: str, parser: CommandParser) -> None:
         raise NotImplementedError
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        try:
-            super().run_from_argv(argv)
-        except CommandError as exc:  # argparse's errors come before execute()
-            self.stderr.write(f"{self.prog}: {exc}")
-            sys.exit(exc.returncode)
-
-    def execute(self, *args: Any, **options: Any) -> str | None:
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            if getattr(self, "_called_from_command_line", False):
-                self.stderr.write(f"{self.prog}: {exc}")
-                sys.exit(exc.returncode)
-            raise
 
     def handle(self, *args: Any, **options: Any) -> None:
         action: Callable[[dict[str, Any]], None] = getattr(

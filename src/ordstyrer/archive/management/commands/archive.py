@@ -19,13 +19,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import timezone
 
 from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters import FORMATS, ExportError, count_records, run_export
-from ordstyrer.core.commands import NorwegianParser, UsageError
+from ordstyrer.core.commands import NorwegianCommand, NorwegianParser, UsageError
 from ordstyrer.tenants.models import Municipality
 
 PROG = "ordstyrer archive"
@@ -73,13 +73,9 @@ def _writable(out: Path) -> None:
         raise UsageError(f"kan ikke skrive til mappen {out}: {_reason(exc)}") from None
 
 
-class Command(BaseCommand):
+class Command(NorwegianCommand):
     help = "Kontroller arkivkjeden (verify) eller eksporter arkivet (export)."
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.error = NorwegianParser.error.__get__(parser)  # type: ignore[method-assign]
-        return parser
+    prog = PROG
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
@@ -100,22 +96,6 @@ class Command(BaseCommand):
             "check-deposit", help="Kontroller en utpakket Noark 5-avleveringspakke (Arkade 5)."
         )
         deposit.add_argument("directory", type=Path, metavar="MAPPE")
-
-    def run_from_argv(self, argv: list[str]) -> None:
-        try:
-            super().run_from_argv(argv)
-        except CommandError as exc:  # argparse errors come before execute()
-            self.stderr.write(f"{PROG}: {exc}")
-            sys.exit(exc.returncode)
-
-    def execute(self, *args: Any, **options: Any) -> str | None:
-        try:
-            return super().execute(*args, **options)
-        except CommandError as exc:
-            if getattr(self, "_called_from_command_line", False):
-                self.stderr.write(f"{PROG}: {exc}")
-                sys.exit(exc.returncode)
-            raise
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
