@@ -136,6 +136,17 @@ def unit_create(*, actor: ActorLike, municipality: Municipality, name: str) -> U
     return unit
 
 
+def _role_change_allowed(
+    actor: ActorLike, municipality: Municipality, role: str, unit: Unit | None
+) -> None:
+    """A known role, a unit of this municipality, and someone who may manage its roles."""
+    if role not in Role.values:
+        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+    if unit is not None and unit.municipality_id != municipality.pk:
+        raise ServiceError(_("Enheten hører til en annen kommune."))
+    _may_manage_roles(actor, municipality)
+
+
 def role_assign(
     *,
     actor: ActorLike,
@@ -146,11 +157,7 @@ def role_assign(
 ) -> RoleAssignment:
     """Give `user` a role in `municipality`. Communications, the chief administrator or
     IT operations (superuser, `actor` None for system set-up) may do it."""
-    if role not in Role.values:
-        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
-    if unit is not None and unit.municipality_id != municipality.pk:
-        raise ServiceError(_("Enheten hører til en annen kommune."))
-    _may_manage_roles(actor, municipality)
+    _role_change_allowed(actor, municipality, role, unit)
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
             user=user, municipality=municipality, role=role, unit=unit
@@ -181,11 +188,7 @@ def role_revoke(
     someone who answers for them, and only communications appoints the next one); give
     it to someone else first. A person holding no role any more is no longer a member.
     """
-    if role not in Role.values:
-        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
-    if unit is not None and unit.municipality_id != municipality.pk:
-        raise ServiceError(_("Enheten hører til en annen kommune."))
-    _may_manage_roles(actor, municipality)
+    _role_change_allowed(actor, municipality, role, unit)
     with transaction.atomic():
         # One revocation at a time per municipality: two at once must not both see the
         # other advisor and leave none.
