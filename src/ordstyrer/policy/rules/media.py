@@ -256,7 +256,6 @@ def check_consent(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Findi
 
 
 def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]:
-    n = index + 1
     if media.children is None:
         return [
             unknown(
@@ -269,34 +268,51 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                 "Er det barn på biletet? Då trengst det signert samtykkeskjema.",
             )
         ]
-    if media.children:
-        # For children the signed form is the consent (their guardians'), UU-14.
-        if media.consent_form is None:
-            return [
-                unknown(
-                    policy,
-                    "PU-6",
-                    index,
-                    "consent_form",
-                    "Finnes det signert samtykkeskjema for barna?",
-                    "Is there a signed consent form for the children?",
-                    "Finst det signert samtykkeskjema for barna?",
-                )
-            ]
-        if not media.consent_form:
-            return [
-                finding(
-                    policy,
-                    "PU-6",
-                    f"Vedlegg {n}: bildet viser barn, og det finnes ikke signert samtykkeskjema. "
-                    "Bilder av barn krever samtykkeskjema før bildet tas.",
-                    f"Attachment {n}: the image shows children and there is no signed consent "
-                    "form. Photos of children need a consent form before they are taken.",
-                    nn=f"Vedlegg {n}: biletet viser barn, og det finst ikkje signert "
-                    "samtykkeskjema. Bilete av barn krev samtykkeskjema før biletet blir teke.",
-                )
-            ]
-        return []
+    if not media.children:
+        return _adult_consent_findings(policy, index, media)
+    # Children need the signed form (their guardians' consent, UU-14), and the adults shown
+    # with them still need their own (QA: a withdrawn adult consent was ignored here).
+    # `consent` not stated beside the form is a photo of children only: the form covers it.
+    # A missing form already blocks; `publishing.checks.media_facts` then also reports
+    # `consent=False` when no adult is registered, which is the same gap, not a second one.
+    out = _children_form_findings(policy, index, media)
+    if media.consent is False and media.consent_form is not False:
+        out.extend(_adult_consent_findings(policy, index, media))
+    return out
+
+
+def _children_form_findings(policy: Policy, index: int, media: Media) -> list[Finding]:
+    n = index + 1
+    if media.consent_form is None:
+        return [
+            unknown(
+                policy,
+                "PU-6",
+                index,
+                "consent_form",
+                "Finnes det signert samtykkeskjema for barna?",
+                "Is there a signed consent form for the children?",
+                "Finst det signert samtykkeskjema for barna?",
+            )
+        ]
+    if not media.consent_form:
+        return [
+            finding(
+                policy,
+                "PU-6",
+                f"Vedlegg {n}: bildet viser barn, og det finnes ikke signert samtykkeskjema. "
+                "Bilder av barn krever samtykkeskjema før bildet tas.",
+                f"Attachment {n}: the image shows children and there is no signed consent "
+                "form. Photos of children need a consent form before they are taken.",
+                nn=f"Vedlegg {n}: biletet viser barn, og det finst ikkje signert "
+                "samtykkeskjema. Bilete av barn krev samtykkeskjema før biletet blir teke.",
+            )
+        ]
+    return []
+
+
+def _adult_consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]:
+    n = index + 1
     if media.consent is None:
         return [
             unknown(
