@@ -24,10 +24,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.channels import workflow
 from ordstyrer.connectors.base import (
     Capability,
     Caption,
@@ -39,7 +41,7 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.connectors.base import Post as PlatformPost
 from ordstyrer.core.audit import audit_record
-from ordstyrer.publishing import rules
+from ordstyrer.publishing import access, checks, rules
 from ordstyrer.publishing.models import (
     CaptionMode,
     DeliveryStatus,
@@ -172,12 +174,25 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     post = row.post
     if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
         return "not_released"
+    if row.channel.status not in access.PUBLISHABLE:
+        return channel_stop(row, now=now)  # CH-1: paused waits, retired fails
     earlier = row.attempt_started_at
     won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.QUEUED).update(
         status=DeliveryStatus.PUBLISHING, claimed_at=now, attempt_started_at=now
     )
     if not won:
         return "claimed_elsewhere"
+    blocked = _block_finding(post, row.channel, now=now)
+    if blocked is not None:
+        # A block finding that arose after the post was released (a consent withdrawn,
+        # PU-6): never out. It fails here, on its own, with the reason on the post.
+        reason = _("Innlegget ble stoppet før publisering på «%(channel)s»: %(reason)s") % {
+            "channel": row.channel.name,
+            "reason": blocked["message_nb"],
+        }
+        return _fail(
+            row, reason=reason, attempts=row.attempts, data={"rule": blocked["rule"]}, now=now
+        )
     schedule_at = post.publish_at if post.publish_at and post.publish_at > now + SLACK else None
     draft = build_draft(post, row.channel)
     try:
@@ -229,6 +244,7 @@ def _hold(row: PostChannel, *, now: datetime) -> str:
         platform_scheduled=False,
         claimed_at=None,
         next_attempt_at=None,
+        error="",  # an earlier retry's error is over; a paused channel's hold sets its own
     )
     return DeliveryStatus.SCHEDULED
 
@@ -283,8 +299,22 @@ def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:
         "channel": row.channel.name,
         "reason": exc.message,
     }
+    return _fail(row, reason=reason, attempts=attempts, data={"code": exc.code}, now=now)
+
+
+def _fail(
+    row: PostChannel,
+    *,
+    reason: str,
+    attempts: int,
+    data: dict[str, Any],
+    now: datetime,
+    source: tuple[str, ...] = (DeliveryStatus.PUBLISHING,),
+) -> str:
+    """The delivery failed for good (compare-and-set from `source`), with its Norwegian
+    reason on the post's channel row; the post settles."""
     with transaction.atomic():
-        won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.PUBLISHING).update(
+        won = PostChannel.objects.filter(pk=row.pk, status__in=source).update(
             status=DeliveryStatus.FAILED,
             attempts=attempts,
             next_attempt_at=None,
@@ -297,10 +327,126 @@ def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:
                 action="post_delivery_failed",
                 municipality=row.post.municipality,
                 obj=row.post,
-                data={"channel_id": row.channel_id, "code": exc.code, "reason": reason},
+                data={"channel_id": row.channel_id, **data, "reason": reason},
             )
             settle(row.post_id, now=now)
     return DeliveryStatus.FAILED
+
+
+def _block_finding(post: Post, channel: Any, *, now: datetime) -> dict[str, Any] | None:
+    """The first block finding on the post going out on `channel` now (the same checks
+    `post_publish` ran), or None."""
+    assets = [
+        pm.asset
+        for pm in post.attachments.select_related("asset").prefetch_related("asset__consents")
+    ]
+    findings = checks.findings_for(
+        municipality=post.municipality,
+        channels=[channel],
+        text=post.text,
+        links=post.links,
+        assets=assets,
+        when=post.publish_at or now,
+        exclude_post=post.pk,
+    )
+    return next((f for f in findings if f.get("severity") == "block"), None)
+
+
+# --------------------------------------------------------------------------- CH-1
+
+
+def channel_stop(row: PostChannel, *, now: datetime) -> str:
+    """A delivery on a channel that does not publish now (CH-1, `access.PUBLISHABLE`).
+
+    Paused: held (scheduled by Ordstyrer, the reason on the post); `release_due` sends
+    it once the channel is in use again. Retired (or anything else): failed with the
+    reason. A copy on the platform's scheduler is cancelled there (`cancel_due`) either
+    way. Compare-and-set from the row's status as read, so a delivery in flight is left
+    to finish."""
+    channel = row.channel
+    held = channel.status == workflow.PAUSED
+    fields: dict[str, Any] = {}
+    if row.status == DeliveryStatus.SCHEDULED and row.platform_scheduled and row.platform_id:
+        fields = {"cancel_platform_id": row.platform_id, "platform_id": ""}
+    if held:
+        reason = _(
+            "Kanalen «%(channel)s» er satt på pause. Innlegget publiseres ikke der før "
+            "kanalen er i bruk igjen."
+        ) % {"channel": channel.name}
+    else:
+        reason = _(
+            "Kanalen «%(channel)s» er ikke lenger i bruk (%(status)s). Innlegget ble ikke "
+            "publisert der."
+        ) % {"channel": channel.name, "status": channel.get_status_display()}
+    with transaction.atomic():
+        won = PostChannel.objects.filter(
+            pk=row.pk, status=row.status, platform_id=row.platform_id
+        ).update(
+            status=DeliveryStatus.SCHEDULED if held else DeliveryStatus.FAILED,
+            platform_scheduled=False,
+            claimed_at=None,
+            next_attempt_at=None,
+            error=reason[:1000],
+            **fields,
+        )
+        if not won:
+            return "changed"
+        audit_record(
+            actor=None,
+            action="post_delivery_held" if held else "post_delivery_failed",
+            municipality=row.post.municipality,
+            obj=row.post,
+            data={"channel_id": row.channel_id, "channel_status": channel.status, "reason": reason},
+        )
+        if held:
+            PostEvent.objects.create(
+                post_id=row.post_id,
+                action="hold",
+                from_status=row.post.status,
+                to_status=row.post.status,
+                at=now,
+                note=reason,
+                data={"channel_id": row.channel_id},
+            )
+        settle(row.post_id, now=now)
+    return "held" if held else DeliveryStatus.FAILED
+
+
+def _not_in_use(now: datetime) -> Any:
+    """Deliveries still to go out on a channel that does not publish now, other than
+    those already held for a paused channel and the platform-scheduled ones already due
+    (out on the platform: `confirm_native` records them)."""
+    return (
+        PostChannel.objects.filter(
+            status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED),
+            post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+        )
+        .exclude(channel__status__in=access.PUBLISHABLE)
+        .exclude(
+            Q(channel__status=workflow.PAUSED)
+            & Q(status=DeliveryStatus.SCHEDULED, platform_scheduled=False)
+            & ~Q(error="")
+        )
+        .exclude(
+            status=DeliveryStatus.SCHEDULED, platform_scheduled=True, post__publish_at__lte=now
+        )
+        .select_related("channel__municipality", "post__municipality")
+    )
+
+
+def channel_deliveries_hold(*, channel_id: int, now: datetime | None = None) -> int:
+    """Hold (paused) or fail (retired) every delivery still to go out on the channel, at
+    once: for `channels` to call when it pauses or retires a channel. The publishing sweep
+    does the same within a sweep (`stop_not_in_use`), so nothing depends on the call."""
+    now = now or timezone.now()
+    rows = list(_not_in_use(now).filter(channel_id=channel_id))
+    return sum(1 for row in rows if channel_stop(row, now=now) != "changed")
+
+
+def stop_not_in_use(*, now: datetime, limit: int = 100) -> int:
+    """Sweep step: deliveries on paused or retired channels are held or failed (CH-1)."""
+    rows = list(_not_in_use(now)[:limit])
+    return sum(1 for row in rows if channel_stop(row, now=now) != "changed")
 
 
 def settle(post_id: int, *, now: datetime) -> str:
@@ -367,10 +513,11 @@ def release_due(*, now: datetime, limit: int = 100) -> int:
     """Held posts whose time has come: scheduled → queued (compare-and-set), then run."""
     due = list(
         PostChannel.objects.filter(
+            Q(post__publish_at__lte=now) | Q(post__publish_at__isnull=True),  # held, paused
             status=DeliveryStatus.SCHEDULED,
             platform_scheduled=False,
             post__status=PostStatus.SCHEDULED,
-            post__publish_at__lte=now,
+            channel__status__in=access.PUBLISHABLE,  # CH-1: a paused channel's wait
         ).values_list("pk", flat=True)[:limit]
     )
     handled = 0
@@ -384,9 +531,19 @@ def release_due(*, now: datetime, limit: int = 100) -> int:
                 Post.objects.filter(pk=post_id, status=PostStatus.SCHEDULED).update(
                     status=PostStatus.PUBLISHING, updated_at=now
                 )
-            delivery_run(post_channel_id=pk, now=now)
+            _run_one(pk, now=now)
             handled += 1
     return handled
+
+
+def _run_one(pk: int, *, now: datetime) -> str:
+    """One delivery of a sweep: an unexpected error in one post is logged and never stops
+    the others (the claim goes stale and `retry_due` tries it again)."""
+    try:
+        return delivery_run(post_channel_id=pk, now=now)
+    except Exception:  # noqa: BLE001 — one bad post must not stall the sweep; logged with trace
+        logger.exception("post delivery crashed", extra={"post_channel_id": pk})
+        return "crashed"
 
 
 def retry_due(*, now: datetime, limit: int = 100) -> int:
@@ -399,9 +556,10 @@ def retry_due(*, now: datetime, limit: int = 100) -> int:
             status=DeliveryStatus.QUEUED,
             next_attempt_at__lte=now,
             post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+            channel__status__in=access.PUBLISHABLE,  # the others: `stop_not_in_use`
         ).values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in due if delivery_run(post_channel_id=pk, now=now) in _DONE)
+    return sum(1 for pk in due if _run_one(pk, now=now) in _DONE)
 
 
 _DONE = {DeliveryStatus.PUBLISHED, DeliveryStatus.SCHEDULED, DeliveryStatus.FAILED, "retrying"}

@@ -4,8 +4,9 @@ A photo or video is uploaded once and reused across posts. The register holds wh
 in it (recognisable people, or a crowd at a public event), each person's consent (by
 whom, when; for a child the guardian's signed form), the photographer and their
 permission, and whether music is cleared. The PU-6/PU-7 findings read it
-(`checks.media_facts`). Withdrawing a consent flags every post that uses the file, and
-`post_take_down` deletes a published one on the platform after a confirmation.
+(`checks.media_facts`). Withdrawing a consent flags every post that uses the file, sends
+the ones still on their way back to their authors as drafts, and `post_take_down`
+deletes a published one on the platform after a confirmation.
 """
 
 from __future__ import annotations
@@ -346,7 +347,12 @@ def consent_withdraw(
     *, actor: ActorLike, consent_id: Any, note: str = "", now: datetime | None = None
 ) -> list[Post]:
     """Consent withdrawn (PU-6): stamped, and every post using the file is flagged; the
-    posts already published are returned so the console can offer to take them down."""
+    posts still on their way (waiting, scheduled, paused) go back to their authors as
+    drafts (`services.posts_pull_back`: a platform-scheduled copy is cancelled, the
+    author is told); the posts already published are returned so the console can offer
+    to take them down."""
+    from ordstyrer.publishing.services import posts_pull_back
+
     now = now or timezone.now()
     with transaction.atomic():
         try:
@@ -380,12 +386,19 @@ def consent_withdraw(
                 note=flag,
                 data={"consent_id": consent.pk},
             )
+        pulled = posts_pull_back(
+            post_ids=[p.pk for p in affected], actor=actor, reason=flag, now=now
+        )
         audit_record(
             actor=actor,
             action="consent_withdraw",
             municipality=asset.municipality,
             obj=consent,
-            data={"asset_id": asset.pk, "posts": [p.pk for p in affected]},
+            data={
+                "asset_id": asset.pk,
+                "posts": [p.pk for p in affected],
+                "pulled_back": [p.pk for p in pulled],
+            },
         )
     return [p for p in affected if p.status == "published"]
 

@@ -325,6 +325,8 @@ EVENT_LABELS = {
     "discard": _("Forkastet etter krisen"),
     "consent_withdrawn": _("Samtykke trukket tilbake"),
     "take_down": _("Tatt ned"),
+    "pull_back": _("Stoppet før publisering"),
+    "hold": _("Venter: kanalen er satt på pause"),
 }
 
 

@@ -35,6 +35,32 @@ def rejected_notify(*, post_id: int) -> str:
     return "sent"
 
 
+def pulled_back_notify(*, post_id: int) -> str:
+    """Tell the author that a post on its way was stopped (consent withdrawn, PU-6) and
+    is a draft again, and why (the post's flag)."""
+    post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
+    if post is None:
+        return "skipped"
+    recipients = addresses([post.author])
+    if not recipients:
+        return "skipped"
+    with translation.override("nb"):
+        subject = _("Innlegget ditt ble stoppet før publisering")
+        body = _(
+            "Innlegget ditt i %(municipality)s ble stoppet før det ble publisert, og er et "
+            "utkast igjen.\n\nÅrsak: %(reason)s\n\nBytt ut eller fjern bildet eller videoen, "
+            "og send innlegget på nytt: %(path)s"
+        ) % {
+            "municipality": post.municipality.name,
+            "reason": post.flagged_reason,
+            "path": console_url(
+                reverse("publishing:detail", args=[post.municipality.slug, post.pk])
+            ),
+        }
+    send(subject, body, recipients)
+    return "sent"
+
+
 def awaiting_notify(*, post_id: int) -> str:
     """E-mail everyone who may approve the post (never its author, four eyes)."""
     from ordstyrer.publishing.access import may_approve, post_channels

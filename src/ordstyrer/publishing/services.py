@@ -166,6 +166,14 @@ def _channels(
         raise ServiceError(_("Ukjent kanal."), code="invalid")
     for channel in channels:
         require_channel_role(actor, channel, "publish")
+    _require_publishable(channels)
+    return sorted(channels, key=lambda c: c.pk)
+
+
+def _require_publishable(channels: Sequence[Channel]) -> None:
+    """CH-1: a channel is used only while approved and in use; a paused or retired one
+    takes no new post, no approval and no resumed post (`access.PUBLISHABLE`)."""
+    for channel in channels:
         if channel.status not in access.PUBLISHABLE:
             raise ServiceError(
                 _("Kanalen «%(name)s» er ikke i bruk og kan ikke publisere.")
@@ -173,7 +181,6 @@ def _channels(
                 rule="CH-1",
                 code="channel_inactive",
             )
-    return sorted(channels, key=lambda c: c.pk)
 
 
 def _assets(municipality: Municipality, media_ids: Sequence[Any]) -> list[MediaAsset]:
@@ -451,6 +458,7 @@ def post_publish(
         channels = access.post_channels(post)
         if not access.may_edit(actor, post, channels):
             raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        _require_publishable(channels)
         if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
             raise ServiceError(
                 _("Tidspunktet for publisering har passert. Velg et nytt tidspunkt."),
@@ -554,6 +562,24 @@ def _release_approved(post: Post, *, actor: ActorLike, now: datetime, action: st
     releases the post and is logged."""
     if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
         post.publish_at = None  # approved late: out now rather than never
+    channels = access.post_channels(post)
+    _require_publishable(channels)
+    # The checks again: a block finding may have arisen while the post waited (a consent
+    # withdrawn, PU-6; the register changed). The approver sends it back instead.
+    findings = _findings(post, channels, now)
+    if checks.has_block(findings):
+        first = next(f for f in findings if f["severity"] == "block")
+        raise PostRefused(
+            _(
+                "Innlegget kan ikke godkjennes: %(message)s Send det tilbake til "
+                "forfatteren med en begrunnelse."
+            )
+            % {"message": first["message_nb"]},
+            findings=findings,
+            rule=first["rule"],
+            code="blocked",
+        )
+    post.findings = findings
     source = post.status
     post.updated_at = now
     _release(post, now=now)
@@ -664,6 +690,41 @@ def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None
         post.save()
         _log(post, action="withdraw", actor=actor, now=now, source=source)
     return post
+
+
+def posts_pull_back(
+    *, post_ids: Sequence[int], actor: ActorLike, reason: str, now: datetime
+) -> list[Post]:
+    """PU-6: posts on their way with a file whose consent was withdrawn go back to their
+    authors as drafts, and the authors are told why (after commit).
+
+    Waiting for an approval, scheduled (held by Ordstyrer or on the platform's scheduler,
+    cancelled there as `post_withdraw` does) or paused by a crisis: never out with a
+    photo nobody may publish. Back to draft rather than held: the author must change
+    the file or its register before it can go again, and `post_publish` then checks and
+    asks for approval afresh. A post already publishing is stopped by the delivery's own
+    check (`delivery.delivery_run`). Called by `media.consent_withdraw` inside its
+    transaction (it has checked the actor's role)."""
+    pulled = []
+    posts = (
+        Post.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(post_ids), status__in=WAITING | {PostStatus.PAUSED})
+        .select_related("municipality", "author")
+        .order_by("pk")
+    )
+    for post in posts:
+        source = post.status
+        _cancel_native(post)
+        post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+            status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
+        )
+        post.status = PostStatus.DRAFT
+        post.updated_at = now
+        post.save()
+        _log(post, action="pull_back", actor=actor, now=now, source=source, note=reason)
+        after_commit(tasks.post_pulled_back_notify, post_id=post.pk)
+        pulled.append(post)
+    return pulled
 
 
 def _cancel_native(post: Post) -> int:
@@ -855,6 +916,7 @@ def post_resume(
         elif post.publish_at is not None and post.publish_at < now + NOW_SLACK:
             post.publish_at = None
         channels = access.post_channels(post)
+        _require_publishable(channels)
         findings = _findings(post, channels, now)
         post.findings = findings
         _refuse_blocked(findings)

@@ -13,7 +13,8 @@ def publishing_sweep(*, now: datetime) -> int:
     from ordstyrer.publishing import delivery
 
     return (
-        delivery.release_due(now=now)
+        delivery.stop_not_in_use(now=now)
+        + delivery.release_due(now=now)
         + delivery.retry_due(now=now)
         + delivery.confirm_native(now=now)
         + delivery.cancel_due(now=now)

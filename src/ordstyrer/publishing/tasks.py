@@ -48,3 +48,11 @@ def post_awaiting_notify(post_id: int) -> str:
     from ordstyrer.publishing.notifications import awaiting_notify
 
     return awaiting_notify(post_id=post_id)
+
+
+@task()
+def post_pulled_back_notify(post_id: int) -> str:
+    """Tell the author that a post on its way was stopped and is a draft again."""
+    from ordstyrer.publishing.notifications import pulled_back_notify
+
+    return pulled_back_notify(post_id=post_id)
