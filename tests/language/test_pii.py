@@ -302,6 +302,8 @@ def test_health_false_positives(text: str) -> None:
         ("han er transperson", "gender_identity"),
         ("han er flyktning fra Syria", "ethnic_origin"),
         ("ho er samisk", "ethnic_origin"),
+        ("eg er same sjølv", "ethnic_origin"),
+        ("samen fekk ikkje plass", "ethnic_origin"),
         ("han er medlem av frp", "political_opinion"),
         ("ho stemte på SV", "political_opinion"),
         ("han er tillitsvalgt", "trade_union"),
@@ -322,6 +324,9 @@ def test_special_categories(text: str, detail: str) -> None:
         "Når åpner biblioteket?",
         "Ap og Sp stemte for forslaget i kommunestyret",
         "det var samme svar som sist",
+        # Nynorsk «same» is "the same" («det same»; «same her»), not a Sámi person.
+        "Eg lurer på det same",
+        "Same her, ingen svarar",
         "lokalet er leid ut",
         "hvorfor er veien ikke brøytet",
     ],

@@ -245,7 +245,10 @@ _SPECIAL: dict[str, list[str]] = {
         r"innvandr(?:er|ar)\w*",
         r"flyktning\w*",
         r"asylsøk\w*",
-        r"same",
+        # «same» alone is mostly Nynorsk for "the same" («det same», «same her»): the
+        # singular only after an article or a copula («ein same», «er same»), or definite.
+        r"(?:en|ein|som|er|var|være|vere) same",
+        r"samen",
         r"samer",
         r"samane",
         r"samene",
