@@ -12,8 +12,10 @@ roles looked up once per call, `core.permissions.actor_for`).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.channels.permissions import (
     CHANNEL_NEEDS,
@@ -25,7 +27,7 @@ from ordstyrer.channels.permissions import (
     sees_every_channel,
 )
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import actor_for, not_found, roles_in
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.tenants.models import Municipality
@@ -68,6 +70,29 @@ def works_anywhere(user: ActorLike, municipality: Municipality, *, readable: int
 def require_work(user: ActorLike, channel: Channel) -> None:
     """Raise unless `user` may reply on and change items of `channel` (CH-3)."""
     require_channel_role(actor_for(user, channel.municipality), channel, "reply")
+
+
+# Channels on which the municipality still speaks: replies go out (CH-1, CH-3). A paused
+# channel is one the municipality stops using *for a while* (docs/channels.md): its
+# comments are still read (`inbox.polls` polls it) and owed an answer (DI-1, CH-5), so
+# replies go out there, as they do on a closed one (CH-9) to what came before the
+# closure. A channel not yet in use, or retired, is not spoken on.
+SPOKEN_ON = channel_workflow.LIVE
+
+
+def require_in_use(channel: Channel) -> None:
+    """Raise unless `channel` is in use, so that a reply may go out on it in the
+    municipality's name (CH-1, CH-3): active, paused or closed; never retired or not yet
+    activated."""
+    if channel.status not in SPOKEN_ON:
+        raise ServiceError(
+            gettext(
+                "Kanalen «%(name)s» er ikke i bruk, så ingen svar kan sendes der i kommunens navn."
+            )
+            % {"name": channel.name},
+            rule="CH-1",
+            code="channel_inactive",
+        )
 
 
 def access_item(

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.connectors.base import Capability, ConnectorError, supports
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
@@ -28,7 +29,7 @@ from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
 from ordstyrer.inbox import reply_templates, tasks
-from ordstyrer.inbox.access import require_work
+from ordstyrer.inbox.access import SPOKEN_ON, require_in_use, require_work
 from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
 from ordstyrer.inbox.transitions import (
     calendar_for,
@@ -46,6 +47,8 @@ BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
 # DI-12: these are never commented on (they are deleted), where the preset says so.
 NEVER_COMMENTED = frozenset({"sensitive", "rumour"})
 REFERRAL_OF_TEMPLATE = {"refer_formal": "formal", "refer_political": "political"}
+# Replies that have not gone out yet and may still (`reply_withdraw`).
+PENDING = (ReplyStatus.QUEUED, ReplyStatus.RETRYING, ReplyStatus.AWAITING_CRISIS_APPROVAL)
 RESTORED_FIELDS = (
     "status",
     "first_responded_at",
@@ -121,6 +124,7 @@ def reply_send(
     # The roles once for both checks below (the console's `request.actor` is this already).
     actor = actor_for(actor, item.channel.municipality)
     require_work(actor, item.channel)
+    require_in_use(item.channel)
     intent_key = clean_intent_key(intent_key)
     if (first := _replied(item, intent_key)) is not None:
         return first
@@ -152,6 +156,7 @@ def reply_send(
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
+        require_in_use(item.channel)  # read again with the lock: retired meanwhile?
         if not item.listed or item.from_page:
             raise ServiceError(_("Svar på samtalen den hører til."))
         if item.removed_at is not None:
@@ -258,6 +263,8 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
         return str(reply.status)
     item = reply.item
     now = now or timezone.now()
+    if item.channel.status not in SPOKEN_ON:
+        return _channel_not_in_use(reply, now=now)
     try:
         with channel_connector(item.channel, now=now) as connector:
             if not supports(connector, Capability.REPLIER):
@@ -298,6 +305,44 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
     return ReplyStatus.SENT
 
 
+def _channel_not_in_use(reply: Reply, *, now: datetime) -> str:
+    """The channel was retired (or taken out of use) after the reply was queued: nothing
+    is said on it (CH-1, CH-3). The reply fails without a platform call, its author is
+    told, and the item is put back as it was; on a retired channel it is then settled
+    like the channel's other items (`services.channel_inbox_settle`)."""
+    channel = reply.item.channel
+    message = _("Kanalen «%(name)s» er ikke i bruk, så svaret ble ikke sendt.") % {
+        "name": channel.name
+    }
+    with transaction.atomic():
+        won = Reply.objects.filter(pk=reply.pk, status=reply.status).update(
+            status=ReplyStatus.FAILED, next_attempt_at=None, error=message
+        )
+        if won:
+            _restore_item(reply, now=now, error=message)
+            if channel.status == channel_workflow.RETIRED:
+                from ordstyrer.inbox.services import settle_retired_item
+
+                settle_retired_item(reply.item_id, actor=None, now=now, note=message)
+            after_commit(tasks.reply_failed_notify, reply_id=reply.pk)
+    return ReplyStatus.FAILED
+
+
+def reply_withdraw(reply: Reply, *, actor: ActorLike, now: datetime, note: str) -> bool:
+    """Stop a reply that has not gone out (queued, retrying or waiting for the crisis
+    leader) because its channel is retired: it fails with `note`, and the item is put
+    back as it was before the reply (inside the caller's transaction; the reply row is
+    claimed compare-and-set on its pending status). A delivery already inside its
+    platform call is not stopped: if it goes out, its success is recorded as usual.
+    True when this call stopped it."""
+    won = Reply.objects.filter(pk=reply.pk, status__in=PENDING).update(
+        status=ReplyStatus.FAILED, next_attempt_at=None, error=note[:1000]
+    )
+    if won:
+        _restore_item(reply, now=now, error=note, actor=actor)
+    return bool(won)
+
+
 def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str:
     attempts = reply.attempts + 1
     if not exc.permanent and attempts < MAX_ATTEMPTS:
@@ -324,7 +369,7 @@ def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str
     return ReplyStatus.FAILED
 
 
-def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
+def _restore_item(reply: Reply, *, now: datetime, error: str, actor: ActorLike = None) -> None:
     """The reply never reached the citizen: put the item back as it was before it."""
     item = lock_item(reply.item_id)
     previous = reply.previous or {}
@@ -348,7 +393,7 @@ def _restore_item(reply: Reply, *, now: datetime, error: str) -> None:
     log_event(
         item,
         action="reply_failed",
-        actor=None,
+        actor=actor,
         now=now,
         text=error,
         from_status=source,
@@ -471,6 +516,7 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
             if reply.crisis_decided_at is not None and reply.crisis_decided_by_id == decided_by:
                 return reply  # their own approval, replayed: nothing happens twice
             raise Conflict(_("Svaret venter ikke på kriseleder."), rule="PU-12")
+        require_in_use(reply.item.channel)
         reply.status = ReplyStatus.QUEUED
         reply.crisis_decided_by = person(actor)
         reply.crisis_decided_at = now

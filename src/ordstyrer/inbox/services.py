@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.channels.models import Channel
 from ordstyrer.core.actor import Actor, ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import clean_intent_key
@@ -25,7 +27,7 @@ from ordstyrer.core.permissions import actor_for
 from ordstyrer.inbox.access import may_work, require_work
 from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.ingest import inbox_ingest  # noqa: F401  (public API)
-from ordstyrer.inbox.models import BulkIntent, CloseReason, InboxItem
+from ordstyrer.inbox.models import BulkIntent, CloseReason, InboxItem, Reply
 from ordstyrer.inbox.transitions import lock_item, log_event, policy_state, transition
 from ordstyrer.tenants.models import Municipality
 
@@ -202,3 +204,59 @@ def _bulk(
         else:
             result.done.append(item.pk)
     return result
+
+
+# --- a retired channel (CH-1, CH-3) ----------------------------------------------------------
+
+
+def channel_inbox_settle(*, channel: Channel, actor: ActorLike, now: datetime, reason: str) -> int:
+    """Settle the inbox of a channel that is being retired: nothing more is said on it in
+    the municipality's name, so nobody owes its citizens an answer there any longer.
+
+    Called by `channels.services.channel_retire` inside its transaction, after its
+    permission check (the retirement is the decision; the items follow it). Replies not
+    yet sent are withdrawn (`replies.reply_withdraw`: the item goes back as it was), then
+    every open item is closed, with the retirement and its reason in the item's timeline
+    and audit entry. Nothing is deleted: the items, their versions, replies and events
+    stay on record (AR-3). Returns how many items were closed."""
+    from ordstyrer.inbox.replies import PENDING, reply_withdraw
+
+    note = _("Kanalen «%(name)s» er avviklet: %(reason)s") % {
+        "name": channel.name,
+        "reason": reason,
+    }
+    for reply in Reply.objects.filter(item__channel=channel, status__in=PENDING).order_by("pk"):
+        reply_withdraw(reply, actor=actor, now=now, note=note)
+    state = policy_state(channel.municipality)
+    open_ids = InboxItem.objects.filter(channel=channel, open=True, listed=True).values_list(
+        "pk", flat=True
+    )
+    return sum(
+        settle_retired_item(pk, actor=actor, now=now, note=note, state=state)
+        for pk in list(open_ids.order_by("pk"))
+    )
+
+
+def settle_retired_item(
+    item_id: int, *, actor: ActorLike, now: datetime, note: str, state: Any = None
+) -> bool:
+    """Close one open item of a retired channel (inside the caller's transaction), as
+    `channel_inbox_settle` does; False when it is no longer open. `state` is
+    `policy_state(municipality)` when the caller has read it already."""
+    item = lock_item(item_id)
+    if not item.open or not item.listed:
+        return False
+    _policy, targets, version = state or policy_state(item.municipality)
+    transition(
+        item,
+        action="close",
+        actor=actor,
+        now=now,
+        targets=targets,
+        version=version,
+        note=note,
+        # The product's reason for a close nobody answers; the timeline says why.
+        close_reason=CloseReason.NO_REPLY_NEEDED,
+        data={"channel_retired": True},
+    )
+    return True
