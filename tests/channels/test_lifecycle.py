@@ -34,7 +34,9 @@ def status(channel) -> str:
 def test_whole_life_cycle_for_every_preset(preset_personas, django_capture_on_commit_callbacks):
     p = preset_personas
     chain = CHAIN[p.municipality.preset]
-    channel = propose(p)
+    # A unit's channel: for one without a unit communications stands in for the unit
+    # leader too (`test_no_unit_approvers.py`), and would be e-mailed as well.
+    channel = propose(p, unit=UnitFactory(municipality=p.municipality, name="Skolen"))
     assert status(channel) == ChannelStatus.DRAFT
     with django_capture_on_commit_callbacks(execute=True):
         services.channel_submit(actor=p.employee, channel=channel)
@@ -214,7 +216,7 @@ def test_main_admin_is_a_plan_field_where_required():
 
 def test_only_the_current_steps_approver_decides(personas):
     p = personas
-    channel = propose(p)
+    channel = propose(p, unit=UnitFactory(municipality=p.municipality, name="Skolen"))
     services.channel_submit(actor=p.employee, channel=channel)
     # Communications is the second step: not yet.
     with pytest.raises(NotPermitted):

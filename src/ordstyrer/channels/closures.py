@@ -1,8 +1,11 @@
 """Closure periods (CH-9): a clear notice of why and for how long, and no commenting.
 
 A closure is scheduled with a reason and a period. When it starts, the channel is
-`closed` and a task switches comments off on the platform (`CommentSwitch`); where the
-platform cannot, new comments are hidden as they arrive and listed for afterwards.
+`closed` and a task switches comments off on the platform (`CommentSwitch`), leaving out
+posts whose comments were off already; where the platform cannot, new comments are
+hidden as they arrive and listed for afterwards. A comment that still arrives during a
+closure is hidden in every mode, and the post it came on (or one published during the
+closure, `closure_post_published`) is switched off as well.
 When it ends the channel opens again by itself: `closures_sweep` runs in every worker
 and claims each row with a compare-and-set update, so several workers never start or
 end the same closure twice.
@@ -272,9 +275,11 @@ def closure_apply_platform_close(*, closure_id: int) -> str:
     outcome = platform.comments_off(closure.channel)
     now = timezone.now()
     with transaction.atomic():
+        # Posts switched off one by one meanwhile (`closure_post_switch_off`) are kept.
+        earlier = Closure.objects.select_for_update().get(pk=closure_id).switched_post_ids
         Closure.objects.filter(pk=closure_id).update(
             comment_mode=outcome.mode,
-            switched_post_ids=list(outcome.post_ids),
+            switched_post_ids=_merged(earlier, outcome.post_ids),
             platform_note=outcome.note,
             platform_closed_at=now,
         )
@@ -306,13 +311,32 @@ def closure_apply_platform_reopen(*, closure_id: int) -> str:
     return result
 
 
-def closure_comment_arrived(*, channel_id: int, comment_id: str, now: datetime) -> bool:
-    """Called by the inbox for every new comment: while the channel is closed on a
-    platform without a comment switch, the comment is hidden and listed for afterwards.
-    Returns True when the comment is to be hidden."""
+def _merged(post_ids: list[str] | None, more: tuple[str, ...] | list[str]) -> list[str]:
+    return list(dict.fromkeys([*(post_ids or []), *more]))
+
+
+def comments_closed(*, channel_id: int) -> bool:
+    """Whether the channel has a closure in effect, so that `closure_comment_arrived`
+    acts on each new comment (CH-9): whatever the closure's comment mode, a comment that
+    still arrives is hidden. The inbox's bulk path must send each new comment through
+    `closure_comment_arrived` while this is True."""
+    return Closure.objects.filter(channel_id=channel_id, state=ClosureState.IN_EFFECT).exists()
+
+
+def closure_comment_arrived(
+    *, channel_id: int, comment_id: str, now: datetime, post_id: str | None = None
+) -> bool:
+    """Called by the inbox for every new comment: while the channel is closed, commenting
+    must be impossible (CH-9), so the comment is hidden and listed for afterwards.
+
+    Where comments were switched off on the platform, a comment that still arrives came
+    on a post that was not switched off (published after the closure began, or older than
+    the latest `platform.MAX_POSTS`): that post is switched off too and added to the
+    closure's `switched_post_ids`, so the end of the closure switches it on again.
+    `post_id` is the comment's post when the caller knows it; otherwise the task asks
+    the platform. Returns True when the comment is to be hidden."""
     closure_id = (
         Closure.objects.filter(channel_id=channel_id, state=ClosureState.IN_EFFECT)
-        .exclude(comment_mode=CommentMode.SWITCHED_OFF)
         .order_by("-started_at")
         .values_list("pk", flat=True)
         .first()
@@ -324,14 +348,67 @@ def closure_comment_arrived(*, channel_id: int, comment_id: str, now: datetime) 
             closure_id=closure_id, comment_id=str(comment_id)[:200], defaults={"arrived_at": now}
         )
         if created:
-            after_commit(tasks.closure_hide_comment, hidden_id=row.pk)
+            after_commit(tasks.closure_hide_comment, hidden_id=row.pk, post_id=post_id or "")
     return True
 
 
-def closure_hide_comment_on_platform(*, hidden_id: int) -> bool:
+def closure_post_published(*, channel_id: int, post_id: str) -> bool:
+    """Publishing calls this after a post went out on the channel: while a closure is in
+    effect with comments switched off on the platform (or about to be), the new post's
+    comments are switched off too (CH-9: commenting must be impossible during the
+    closure, the closure notice included), after commit. Returns True when queued."""
+    closure_id = (
+        Closure.objects.filter(channel_id=channel_id, state=ClosureState.IN_EFFECT)
+        .exclude(comment_mode__in=[CommentMode.HIDE_NEW, CommentMode.FAILED])
+        .order_by("-started_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if closure_id is None or not post_id:
+        return False
+    after_commit(tasks.closure_post_switch_off, closure_id=closure_id, post_id=str(post_id))
+    return True
+
+
+def closure_post_switch_off(*, closure_id: int, post_id: str) -> bool:
+    """Switch comments off on one post for a closure in effect and record it in the
+    closure's `switched_post_ids` (the end switches it on again). A closure that ended
+    meanwhile gets the post switched on again at once. True when the post is off for
+    the closure."""
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
+    if closure.state != ClosureState.IN_EFFECT or not post_id:
+        return False
+    if post_id in (closure.switched_post_ids or []):
+        return True
+    outcome = platform.post_comments_off(closure.channel, post_id)
+    if not outcome.post_ids:  # off already, no switch, or the platform failed
+        if not outcome.ok:
+            logger.warning("closure post switch failed", extra={"closure_id": closure_id})
+        return outcome.ok and outcome.mode == CommentMode.SWITCHED_OFF
+    with transaction.atomic():
+        locked = Closure.objects.select_for_update().get(pk=closure_id)
+        in_effect = locked.state == ClosureState.IN_EFFECT
+        if in_effect:
+            locked.switched_post_ids = _merged(locked.switched_post_ids, outcome.post_ids)
+            locked.save(update_fields=["switched_post_ids"])
+            _audit(closure, "closure_post_switched_off", None, post_id=post_id)
+    if not in_effect:  # ended while we switched: the end may have read the list already
+        platform.comments_on(closure.channel, outcome.post_ids)
+        return False
+    return True
+
+
+def closure_hide_comment_on_platform(*, hidden_id: int, post_id: str = "") -> bool:
+    """Hide a comment that arrived during a closure; where the closure switched comments
+    off, switch off the post it came on first (`closure_post_switch_off`)."""
     row = ClosureHiddenComment.objects.select_related("closure__channel").get(pk=hidden_id)
+    closure = row.closure
+    if closure.comment_mode == CommentMode.SWITCHED_OFF and closure.state == ClosureState.IN_EFFECT:
+        post = post_id or platform.comment_post_id(closure.channel, row.comment_id)
+        if post:
+            closure_post_switch_off(closure_id=closure.pk, post_id=post)
     if row.hidden:
         return True
-    outcome = platform.hide_comment(row.closure.channel, row.comment_id)
+    outcome = platform.hide_comment(closure.channel, row.comment_id)
     ClosureHiddenComment.objects.filter(pk=hidden_id).update(hidden=outcome.ok, note=outcome.note)
     return outcome.ok

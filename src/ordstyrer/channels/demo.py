@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from ordstyrer.channels import services
 from ordstyrer.channels.models import Channel, ChannelKind, ChannelRole
-from ordstyrer.tenants.models import Municipality, Unit
+from ordstyrer.tenants.models import Municipality, Role, Unit
+from ordstyrer.tenants.services import role_assign
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,13 @@ def setup_demo_channels(demo_municipality: Municipality) -> list[Channel]:
     """Create the demo channels that do not exist yet; safe to run again."""
     people = {u.username: u for u in get_user_model().objects.all()}
     leader, communications = people["enhetsleder"], people["kommunikasjon"]
+    # A channel without a unit has no unit leader of its own: a leader of another unit
+    # does not decide its unit leader step (CH-1), a leader without a unit does. In the
+    # demo that is the chief administrator, who leads across the units.
+    across = people["radmann"]
+    role_assign(
+        actor=None, municipality=demo_municipality, user=across, role=Role.UNIT_LEADER, unit=None
+    )
     units = {u.name: u for u in Unit.objects.filter(municipality=demo_municipality)}
     made = []
     for spec in DEMO_CHANNELS:
@@ -172,7 +180,9 @@ def setup_demo_channels(demo_municipality: Municipality) -> list[Channel]:
                 services.channel_submit(actor=proposer, channel=channel)
             elif step == "approve_leader":
                 services.channel_approve(
-                    actor=leader, channel=channel, comment="Drøftet med redaktøren."
+                    actor=leader if channel.unit_id else across,
+                    channel=channel,
+                    comment="Drøftet med redaktøren.",
                 )
             elif step == "approve_communications":
                 services.channel_approve(actor=communications, channel=channel)

@@ -156,7 +156,12 @@ def _failed(channel: Channel, exc: Exception) -> PlatformOutcome:
 
 
 def comments_off(channel: Channel) -> PlatformOutcome:
-    """Switch commenting off on the channel's latest posts, where the platform can."""
+    """Switch commenting off on the channel's latest posts, where the platform can.
+
+    Posts whose comments are off already (`Post.comments_enabled` False: switched off on
+    purpose before the closure) are left out, so that the end of the closure switches on
+    only what the closure switched off. A platform that does not say (None) is switched.
+    """
     try:
         with open_connector(channel) as connector:
             if not (
@@ -169,14 +174,48 @@ def comments_off(channel: Channel) -> PlatformOutcome:
                 )
             switched: list[str] = []
             pages = iterate_pages(lambda cursor: connector.list_posts(cursor=cursor, limit=25))
-            for post in pages:
-                if len(switched) >= MAX_POSTS:
+            for seen, post in enumerate(pages):
+                if seen >= MAX_POSTS:
                     break
+                if post.comments_enabled is False:
+                    continue
                 connector.set_comments_enabled(post.id, False)
                 switched.append(post.id)
             return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(switched))
     except (ConnectorError, ImportError) as exc:
         return _failed(channel, exc)
+
+
+def post_comments_off(channel: Channel, post_id: str) -> PlatformOutcome:
+    """Switch commenting off on one post (one published, or commented on, during a
+    closure, CH-9). `post_ids` is the post when it was switched off by this call, empty
+    when its comments were off already or the platform has no switch."""
+    try:
+        with open_connector(channel) as connector:
+            if not supports(connector, Capability.COMMENT_SWITCH):
+                return PlatformOutcome(
+                    CommentMode.HIDE_NEW,
+                    note=_("Plattformen kan ikke slå av kommentarer; nye kommentarer skjules."),
+                )
+            if supports(connector, Capability.COMMENT_SOURCE):
+                if connector.get_post(post_id).comments_enabled is False:
+                    return PlatformOutcome(CommentMode.SWITCHED_OFF)
+            connector.set_comments_enabled(post_id, False)
+            return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=(post_id,))
+    except (ConnectorError, ImportError) as exc:
+        return _failed(channel, exc)
+
+
+def comment_post_id(channel: Channel, comment_id: str) -> str | None:
+    """The post a comment belongs to, as the platform says (None if it cannot say)."""
+    try:
+        with open_connector(channel) as connector:
+            if not supports(connector, Capability.COMMENT_SOURCE):
+                return None
+            return connector.get_comment(comment_id).post_id
+    except (ConnectorError, ImportError) as exc:
+        _failed(channel, exc)
+        return None
 
 
 def comments_on(channel: Channel, post_ids: Iterable[str]) -> PlatformOutcome:

@@ -232,16 +232,43 @@ def main_admin_users(*, channel: Channel) -> list[User]:
     ]
 
 
-def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[User]:
-    """The people who may decide the chain step `chain_role` for this channel (CH-1).
+def _decides(
+    chain_role: str, *, role: str, unit_id: int | None, channel_unit_id: int | None
+) -> bool:
+    """Whether a role assignment (`role`, `unit_id`) decides the step `chain_role` of a
+    channel of unit `channel_unit_id` (CH-1).
 
-    A unit leader step is for the leader of the channel's unit (or a leader without a
-    unit, who leads across units); other steps for holders of the mapped role.
+    A unit leader step is for the leader of the channel's unit, or a leader assigned
+    without a unit (who leads across units). A channel with no unit has no leader of its
+    own: a leader of some other unit is not «your leader» (Indre Fosen: «drøfte det med
+    din leder og med avdelinga Kommunikasjon»), so only a leader without a unit decides,
+    or communications stands in, as for a post on such a channel
+    (`publishing.access.may_approve`). Other steps are for holders of the mapped role.
     """
     holder = workflow.CHAIN_ROLE_HOLDERS[chain_role]
-    assignments = RoleAssignment.objects.filter(municipality=channel.municipality_id, role=holder)
-    if chain_role == "unit_leader" and channel.unit_id is not None:
-        assignments = assignments.filter(Q(unit=channel.unit_id) | Q(unit__isnull=True))
+    if chain_role != "unit_leader":
+        return role == holder
+    if role == holder:
+        return unit_id is None or unit_id == channel_unit_id
+    return channel_unit_id is None and role == Role.COMMUNICATIONS
+
+
+def _approver_assignments(channel: Channel, chain_role: str) -> Q:
+    """`_decides` as a filter on RoleAssignment."""
+    holder = workflow.CHAIN_ROLE_HOLDERS[chain_role]
+    if chain_role != "unit_leader":
+        return Q(role=holder)
+    if channel.unit_id is None:
+        return Q(role=holder, unit__isnull=True) | Q(role=Role.COMMUNICATIONS)
+    return Q(role=holder) & (Q(unit__isnull=True) | Q(unit=channel.unit_id))
+
+
+def eligible_approvers(*, channel: Channel, chain_role: str) -> QuerySet[User]:
+    """The people who may decide the chain step `chain_role` for this channel (CH-1);
+    see `_decides` for who decides a unit leader step."""
+    assignments = RoleAssignment.objects.filter(municipality=channel.municipality_id).filter(
+        _approver_assignments(channel, chain_role)
+    )
     return (
         get_user_model()
         .objects.filter(is_active=True, pk__in=assignments.values("user"))
@@ -259,9 +286,25 @@ def is_eligible_approver(user: ActorLike, *, channel: Channel, chain_role: str) 
 
 
 def is_unit_leader_for(user: ActorLike, *, channel: Channel) -> bool:
+    """Whether `user` is the unit leader of the channel: the leader of its unit, or a
+    leader assigned without a unit. Communications, who stands in for the leader of a
+    channel without a unit when deciding (`_decides`), is not its unit leader: their
+    submission is not the leader's assessment (`channel_submit`)."""
     if Role.UNIT_LEADER not in roles_in(user, channel.municipality):
         return False
-    return is_eligible_approver(user, channel=channel, chain_role="unit_leader")
+    person = user_of(user)
+    if person is None or not person.is_active:
+        return False
+    units = Q(unit__isnull=True)
+    if channel.unit_id is not None:
+        units |= Q(unit=channel.unit_id)
+    return (
+        RoleAssignment.objects.filter(
+            municipality=channel.municipality_id, role=Role.UNIT_LEADER, user=person
+        )
+        .filter(units)
+        .exists()
+    )
 
 
 def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -> list[Channel]:
@@ -293,15 +336,10 @@ def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -
         role = channel.current_approver_role
         if role is None or (channel.pk, channel.approval_round) in approved_by_me:
             return False
-        holder = workflow.CHAIN_ROLE_HOLDERS[role]
-        for held_role, unit_id in held:
-            if held_role != holder:
-                continue
-            if role != "unit_leader" or channel.unit_id is None or unit_id is None:
-                return True
-            if unit_id == channel.unit_id:
-                return True
-        return False
+        return any(
+            _decides(role, role=held_role, unit_id=unit_id, channel_unit_id=channel.unit_id)
+            for held_role, unit_id in held
+        )
 
     return [channel for channel in waiting if may(channel)]
 

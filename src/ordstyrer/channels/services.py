@@ -24,8 +24,10 @@ from ordstyrer.channels.closures import (  # noqa: F401  (public API)
     closure_comment_arrived,
     closure_end,
     closure_mark_notice_published,
+    closure_post_published,
     closure_schedule,
     closures_sweep,
+    comments_closed,
 )
 from ordstyrer.channels.models import Channel, ChannelKind, ChannelMembership, ChannelRole
 from ordstyrer.channels.permissions import (
@@ -444,8 +446,14 @@ def channel_resume(*, actor: ActorLike, channel: Channel) -> Channel:
 
 def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channel:
     """Retire the channel for good; planned closures are cancelled, one in effect ends
-    (comments stay off on the platform: the channel is no longer followed up)."""
+    (comments stay off on the platform: the channel is no longer followed up).
+
+    Nothing is said in the municipality's name on it any longer (CH-1, CH-3): in the same
+    transaction its inbox is settled (`inbox.services.channel_inbox_settle`: replies not
+    yet sent are withdrawn, open items closed with the reason in their timeline), and
+    the inbox refuses replies on it (`inbox.access.require_in_use`)."""
     from ordstyrer.channels.closures import cancel_open_closures
+    from ordstyrer.inbox.services import channel_inbox_settle
 
     reason = _clean_text(reason)
     if not reason:
@@ -456,6 +464,7 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
         _require_manager(actor, channel)
         guard(channel, "retire")
         cancel_open_closures(channel, actor=actor, now=now)
+        settled = channel_inbox_settle(channel=channel, actor=actor, now=now, reason=reason)
         channel.retired_at = now
         transition(
             channel,
@@ -464,6 +473,7 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
             now=now,
             note=reason,
             extra_fields=("retired_at",),
+            data={"inbox_items_closed": settled},
         )
     return channel
 

@@ -34,11 +34,20 @@ def closure_platform_reopen(closure_id: int) -> str:
 
 
 @task()
-def closure_hide_comment(hidden_id: int) -> bool:
-    """Hide a comment that arrived during a closure on a platform without a switch."""
+def closure_hide_comment(hidden_id: int, post_id: str = "") -> bool:
+    """Hide a comment that arrived during a closure (CH-9); where comments were switched
+    off, switch off the post it came on as well."""
     from ordstyrer.channels.closures import closure_hide_comment_on_platform
 
-    return closure_hide_comment_on_platform(hidden_id=hidden_id)
+    return closure_hide_comment_on_platform(hidden_id=hidden_id, post_id=post_id)
+
+
+@task()
+def closure_post_switch_off(closure_id: int, post_id: str) -> bool:
+    """Switch comments off on a post published during a closure (CH-9)."""
+    from ordstyrer.channels.closures import closure_post_switch_off as switch_off
+
+    return switch_off(closure_id=closure_id, post_id=post_id)
 
 
 @task()
