@@ -46,23 +46,58 @@ class Advice:
     excerpt: str = ""
 
 
-_OFFICIAL = re.compile(
-    r"\b(?:vi i kommunen|kommunen har (?:bestemt|vedtatt)|på vegne av (?:kommunen|skolen|"
-    r"etaten|enheten)|offisielt|vi informerer|vi kan bekrefte|kommunen beklager|"
-    r"som (?:rektor|enhetsleder|saksbehandler|sykepleier|lærer) (?:kan jeg|vil jeg))\b",
-    re.IGNORECASE,
+def _words(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b", re.IGNORECASE)
+
+
+# Each pattern knows Bokmål and Nynorsk, and common spoken forms where they cost nothing
+# (the definite plural in -an: «elevan», «brukeran»); employees write all of them.
+_OFFICIAL = _words(
+    r"(?:vi|me) i kommunen",
+    r"kommunen har (?:bestemt|vedtatt|vedteke)",
+    r"på vegner? av (?:kommunen|skolen|skulen|etaten|enheten|eininga)",
+    r"offisielt",
+    r"(?:vi|me) informerer",
+    r"(?:vi|me) kan (?:bekrefte|stadfeste)",
+    r"kommunen beklag(?:er|ar)",
+    r"som (?:rektor|enhetsleder|einingsleiar|saksbehandler|sakshandsamar|sykepleier|"
+    r"sjukepleiar|lærer|lærar) (?:kan|vil) (?:jeg|eg|æ)",
 )
-_USERS = re.compile(
-    r"\b(?:elev(?:en|ene|er)?|bruker(?:en|ne|e)?|pasient(?:en|ene|er)?|beboer(?:en|ne|e)?|"
-    r"pårørende|klient(?:en|ene|er)?|barnehagebarn)\b",
-    re.IGNORECASE,
+# The bare singular «bruker»/«brukar» is also the verb "uses" («eg brukar å», I usually;
+# «far min brukar»): it counts only after an article, and not when a word that goes with
+# the verb follows (å, an adverb, a subject: «ein brukar å seie», «kvar brukar du»).
+_A_USER = (
+    r"(?:(?<=\ben )|(?<=\bein )|(?<=\bhver )|(?<=\bkvar ))bruk(?:er|ar)"
+    r"(?!\s+(?:å|ikke|ikkje|alltid|gjerne|ofte|aldri|mye|mykje|jeg|eg|du|han|hun|ho|vi|"
+    r"me|de|dei|dere|dykk)\b)"
 )
-_WORK = re.compile(
-    r"\b(?:på jobb(?:en)?|jobben min|arbeidsplassen|kollega(?:en|er|ene)?|sjefen|"
-    r"prosjekt(?:et)?|leverandør(?:en|er|ene)?|møtet i dag|saken jeg jobber med)\b",
-    re.IGNORECASE,
+_USERS = _words(
+    r"elev(?:en|er|ene|ar|ane|an)?",
+    r"bruk(?:eren|ere|erne|eran|aren|arar|arane|aran)",
+    _A_USER,
+    r"pasient(?:en|er|ene|ar|ane|an)?",
+    r"beboer(?:en|e|ne|an)?",
+    r"bebuar(?:en|ar|ane|an)?",
+    r"pårør(?:ende|ande)",
+    r"klient(?:en|er|ene|ar|ane|an)?",
+    r"barnehagebarn(?:et|a|ene)?",
 )
-_CLOSED = re.compile(r"\b(?:lukket|lukka|hemmelig|privat) gruppe\b", re.IGNORECASE)
+_WORK = _words(
+    r"på jobb(?:en)?",
+    r"jobben min",
+    r"arbeidsplassen",
+    r"arbeidsstaden",
+    r"kolleg(?:a|aen|aer|aene|aar|aane|er|ene|ane|an)",
+    r"sjefen",
+    r"prosjekt(?:et)?",
+    r"leverandør(?:en|er|ene|ar|ane|an)?",
+    r"møtet i dag",
+    r"sak(?:en|a) (?:jeg|eg|æ) (?:jobber|jobbar|jobbe|arbeider|arbeidar|arbeide) med",
+)
+_CLOSED = _words(
+    r"(?:lukket|lukka|lukkede|hemmelig|hemmelige|hemmeleg|hemmelege|privat|private) "
+    r"grupp(?:e|a|en|er|ene)"
+)
 _FORBIDDEN_APPS = re.compile(r"\b(?:tiktok|telegram)\b", re.IGNORECASE)
 
 
