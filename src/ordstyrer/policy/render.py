@@ -8,6 +8,7 @@ Pure functions — the web console calls them too.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,8 @@ from ordstyrer.policy.catalogue import FAMILIES, RULES
 from ordstyrer.policy.document import FORMATS, Document
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
+from ordstyrer.policy.rules import dialogue, employees
+from ordstyrer.policy.rules._base import Text
 from ordstyrer.policy.tables import (
     CRISIS_APPROVERS,
     CRISIS_DECLARERS,
@@ -41,11 +44,8 @@ T: dict[str, dict[str, str]] = {
         "en": "How “{g}” applies in Ordstyrer. Every rule has an id and shows the "
         "municipality's own words, so you can see why.",
     },
-    "contact": {
-        "nb": "Spørsmål om sosiale medier: {who}.",
-        "nn": "Spørsmål om sosiale medium: {who}.",
-        "en": "Questions about social media: {who}.",
-    },
+    # Who, not what for: the rule's text says that in the guideline's words (EM-9, DI-10).
+    "contact": {"nb": "Kontakt: {who}.", "nn": "Kontakt: {who}.", "en": "Contact: {who}."},
     "phone": {"nb": "tlf. {p}", "nn": "tlf. {p}", "en": "phone {p}"},
     "source": {"nb": "— {m}, «{s}»", "nn": "— {m}, «{s}»", "en": "— {m}, “{s}”"},
 }
@@ -99,23 +99,42 @@ def _lix(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
 
 
 def _website(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
+    # A municipality on another's preset has no domain until it sets its own website
+    # (publishing settings, PU-9): then the guide names no site, rather than "()".
     site = policy.domains[0] if policy.domains else ""
     out = []
     if p.get("requires_link"):
-        out.append(
-            {
-                "nb": f"Lenk til kommunens nettside ({site}) fra innlegget.",
-                "nn": f"Lenk til nettsida til kommunen ({site}) frå innlegget.",
-                "en": f"Link to the municipality's website ({site}) from the post.",
-            }[lang]
-        )
+        if site:
+            out.append(
+                {
+                    "nb": f"Lenk til kommunens nettside ({site}) fra innlegget.",
+                    "nn": f"Lenk til nettsida til kommunen ({site}) frå innlegget.",
+                    "en": f"Link to the municipality's website ({site}) from the post.",
+                }[lang]
+            )
+        else:
+            out.append(
+                {
+                    "nb": "Lenk til kommunens nettside fra innlegget.",
+                    "nn": "Lenk til nettsida til kommunen frå innlegget.",
+                    "en": "Link to the municipality's website from the post.",
+                }[lang]
+            )
     if p.get("topics"):
         topics = ", ".join(p["topics"])
+        target = (
+            site
+            or {
+                "nb": "kommunens nettside",
+                "nn": "nettsida til kommunen",
+                "en": "the municipality's website",
+            }[lang]
+        )
         out.append(
             {
-                "nb": f"Gjelder særlig: {topics}. Lenk til {site}.",
-                "nn": f"Gjeld særleg: {topics}. Lenk til {site}.",
-                "en": f"Applies in particular to: {topics}. Link to {site}.",
+                "nb": f"Gjelder særlig: {topics}. Lenk til {target}.",
+                "nn": f"Gjeld særleg: {topics}. Lenk til {target}.",
+                "en": f"Applies in particular to: {topics}. Link to {target}.",
             }[lang]
         )
     return out
@@ -201,6 +220,30 @@ DETAILS: dict[str, Callable[[dict[str, Any], str, Policy], list[str]]] = {
 }
 
 
+# Rules whose guide text is each guideline's own statements (EM, DI-10): a statement is
+# said when the preset's citation holds its evidence, so one municipality's guide never
+# carries what only another's guideline says.
+GUIDE: dict[str, tuple[tuple[re.Pattern[str], Text], ...]] = {
+    rule_id: tuple(
+        (re.compile(evidence, re.IGNORECASE | re.DOTALL), Text(nb, nn, en))
+        for evidence, nb, nn, en in statements
+    )
+    for rule_id, statements in {**employees.GUIDE, **dialogue.GUIDE}.items()
+}
+
+
+def rule_text(policy: Policy, rule_id: str, lang: str) -> str:
+    """What the guide says under a rule: for EM and DI-10 the statements this policy's
+    guideline makes (its citation's words), else the catalogue text. "" when none of a
+    rule's statements is in the citation: the quote then speaks for itself."""
+    statements = GUIDE.get(rule_id)
+    if statements is None:
+        return RULES[rule_id].text.get(lang)
+    citation = policy.citation(rule_id)
+    words = citation.text if citation else ""
+    return " ".join(text.get(lang) for evidence, text in statements if evidence.search(words))
+
+
 def duration(hours: float, lang: str) -> str:
     """Working time for people: "én arbeidsdag", "2 timer i arbeidstiden"."""
     days = hours / 7.5
@@ -258,7 +301,9 @@ def render_guideline(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
         for rule_id in rule_ids:
             rule = RULES[rule_id]
             doc.heading(3, rule.title.get(lang), rule_id)
-            doc.paragraph(rule.text.get(lang))
+            text = rule_text(policy, rule_id, lang)
+            if text:
+                doc.paragraph(text)
             detail = DETAILS.get(rule_id)
             if detail:
                 doc.bullets(detail(dict(policy.params(rule_id)), lang, policy))

@@ -146,14 +146,14 @@ RULES = (
     rule(
         "DI-10",
         "flow",
-        ("Omdømmekritiske saker", "Omdømekritiske saker", "Reputation-critical matters"),
+        ("Si fra om vanskelige saker", "Sei frå om vanskelege saker", "Raise difficult matters"),
         (
-            "Saker som kan skade omdømmet, og ubehagelige situasjoner, tas opp med "
-            "kommunikasjonsrådgiveren (og rådmannsteamet).",
-            "Saker som kan skade omdømet, og ubehagelege situasjonar, blir tekne opp med "
-            "kommunikasjonsrådgivaren (og rådmannsteamet).",
-            "Reputation-critical matters and unpleasant situations are coordinated with the "
-            "communications advisor (and the chief administrator's team).",
+            "Saker som kan skade omdømmet, eller ubehagelige situasjoner, tas opp med "
+            "kommunens kontaktperson for sosiale medier.",
+            "Saker som kan skade omdømet, eller ubehagelege situasjonar, blir tekne opp med "
+            "kontaktpersonen for sosiale medium i kommunen.",
+            "Matters that may harm the municipality's reputation, or unpleasant situations, "
+            "are taken to its social media contact.",
         ),
     ),
     rule(
@@ -191,6 +191,38 @@ RULES = (
         ),
     ),
 )
+
+# What the employee guide says under DI-10: each guideline's own statements, shown when
+# the preset's citation holds their words (as `employees.GUIDE`). Only Gausdal's names the
+# rådmann team; Indre Fosen's asks for word about unpleasant situations (docs/inbox.md:
+# escalation adds the rådmann team on the same words).
+GUIDE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "DI-10": (
+        (
+            r"omdømmekritiske",  # G «Mulig omdømmekritiske saker skal koordineres av …»
+            "Saker som kan være omdømmekritiske, koordineres av kultur- og informasjonsrådgiveren.",
+            "Saker som kan vere omdømekritiske, blir koordinerte av kultur- og "
+            "informasjonsrådgivaren.",
+            "Matters that may be reputation-critical are coordinated by the culture and "
+            "information advisor.",
+        ),
+        (
+            r"rådmannsteam",  # G «… i samråd med rådmannsteam.»
+            "Det skjer i samråd med rådmannsteamet.",
+            "Det skjer i samråd med rådmannsteamet.",
+            "This is done together with the chief administrator's team.",
+        ),
+        (
+            r"ubehagelige situasjoner",  # F «Gi beskjed til administrasjonen via …»
+            "Kommer du i ubehagelige situasjoner i sosiale medier i rollen som ansatt, gi "
+            "beskjed til administrasjonen via kommunikasjonsrådgiveren.",
+            "Kjem du i ubehagelege situasjonar i sosiale medium i rolla som tilsett, gi "
+            "beskjed til administrasjonen via kommunikasjonsrådgivaren.",
+            "If you end up in an unpleasant situation on social media in your role as an "
+            "employee, tell the administration through the communications advisor.",
+        ),
+    ),
+}
 
 # ------------------------------------------------------------------ DI-5 tone
 
