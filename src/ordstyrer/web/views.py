@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 
 def _text_language() -> str:
-    """Guideline texts exist in Bokmål and Nynorsk; English readers get Bokmål."""
-    return "nn" if (get_language() or "nb").startswith("nn") else "nb"
+    """The console's language for the policy's texts: the guideline, the house rules and
+    the rules' labels exist in Bokmål, Nynorsk and English (render.py, policy tables)."""
+    lang = (get_language() or "nb")[:2]
+    return lang if lang in ("nb", "nn", "en") else "nb"
 
 
 @login_required
@@ -84,7 +86,9 @@ def check_text(request: MunicipalityRequest, municipality: Municipality) -> Http
 
 @municipality_view()
 def guideline(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
-    policy = policy_for(municipality=municipality)
+    # The policy posting uses: PU-9 names the website the municipality set (publishing
+    # settings), also when it follows another municipality's preset and so has no domain.
+    policy = publishing_policy(municipality)
     body = render_guideline(policy, "html", _text_language())
     return render(request, "web/document.html", {"title": _("Retningslinjer"), "body": body})
 
