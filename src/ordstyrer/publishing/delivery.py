@@ -272,9 +272,13 @@ def _succeeded(row: PostChannel, result: PlatformPost, *, scheduled: bool, now: 
         )
         settle(row.post_id, now=now)
     if not scheduled:
+        from ordstyrer.channels.closures import closure_post_published
         from ordstyrer.channels.services import channel_record_activity
 
         channel_record_activity(channel_id=row.channel_id, at=now)
+        # CH-9: a post that goes out while the channel is closed (its closure notice
+        # included) gets its comments switched off like the rest.
+        closure_post_published(channel_id=row.channel_id, post_id=str(result.id))
     return status
 
 
