@@ -48,6 +48,11 @@ from ordstyrer.inbox.transitions import (
 )
 
 MAX_ID = 255
+# The triage's actions for a comment that must be moderated or looked at, not merely
+# answered (`ordstyrer.language.triage.decide`): personal data such as a fødselsnummer
+# (PU-1: «skjul straks»), hateful speech, harassment, spam, sensitive data, rumours.
+# A follow-up with one of these is listed on its own (see `_create`).
+NEEDS_ATTENTION = frozenset({"hide", "delete_allowed", "escalate"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -502,11 +507,15 @@ def _create(
         item.close_reason = CloseReason.AUTHOR_REMOVED
         item.listed = conversation is None
         item.conversation = conversation
-    elif conversation is not None:
+    elif conversation is not None and not _needs_attention(item):
         item.conversation = conversation
         item.listed = False
         item.status, item.open = ItemStatus.CLOSED, False
     else:
+        # A follow-up that must be moderated (PU-1, MO-1) stays in its conversation
+        # (`conversation`, for the thread) but is listed and worked on like any comment:
+        # in the work list, with its own deadlines, seen by the automatic rules.
+        item.conversation = conversation
         item.status, item.open = ItemStatus.NEW, True
         set_deadlines(
             item,
@@ -529,8 +538,11 @@ def _create(
         audit=False,
     )
     if conversation is not None and not comment.removed:
-        # started_at: set by `_unsaved_item` above.
-        _follow_up(conversation, item, cast(datetime, item.started_at), ctx)
+        if item.listed:
+            _listed_follow_up(conversation, item)
+        else:
+            # started_at: set by `_unsaved_item` above.
+            _follow_up(conversation, item, cast(datetime, item.started_at), ctx)
     if not comment.removed and item.listed:
         # CH-9: a comment on a channel closed on a platform without a comment switch.
         from ordstyrer.channels.closures import closure_comment_arrived
@@ -563,6 +575,41 @@ def _follow_up(root: InboxItem, follow_up: InboxItem, at: datetime, ctx: Context
             data={"follow_up_id": follow_up.pk},
             audit=False,
         )
+
+
+def _needs_attention(item: InboxItem) -> bool:
+    return item.action in NEEDS_ATTENTION
+
+
+def _listed_follow_up(root: InboxItem, follow_up: InboxItem) -> None:
+    """The citizen wrote again, and what they wrote must be moderated: it is an item of
+    its own, and the conversation's page says so. The conversation is not reopened: the
+    follow-up carries the work (and its own clocks), so the report counts it once."""
+    log_event(
+        lock_item(root),
+        action="follow_up",
+        actor=None,
+        now=follow_up.received_at,
+        data={"follow_up_id": follow_up.pk, "listed": True},
+        audit=False,
+    )
+
+
+def _list_follow_up(item: InboxItem, received_at: datetime, ctx: Context) -> None:
+    """A folded follow-up whose edit needs moderation (a fødselsnummer added later,
+    PU-1) is listed from now on, like a new comment: new, open, deadlines from the edit."""
+    item.listed = True
+    item.status, item.open = ItemStatus.NEW, True
+    item.close_reason = ""
+    item.started_at = item.resolution_started_at = received_at
+    item.first_responded_at = item.resolved_at = None
+    item.status_changed_at = received_at
+    set_deadlines(
+        item,
+        targets=ctx.targets,
+        calendar=calendar_for(item.channel.municipality),
+        version=ctx.version,
+    )
 
 
 def _unsaved_item(
@@ -655,7 +702,17 @@ def _update(
     if comment.removed and item.removed_at is None:
         item.removed_at = received_at
         log_event(item, action="removed", actor=None, now=received_at, audit=False)
+    newly_listed = (
+        not item.listed
+        and item.conversation_id is not None
+        and item.removed_at is None
+        and _needs_attention(item)
+    )
+    if newly_listed:
+        _list_follow_up(item, received_at, ctx)
     item.save()
+    if newly_listed and item.conversation is not None:
+        _listed_follow_up(item.conversation, item)
     if comment.removed and item.open:
         transition(
             item,
@@ -727,7 +784,8 @@ def _answered_on_platform(
     ).first()
     if parent is None:
         return
-    parent = parent.conversation or parent
+    if not parent.listed:  # a folded follow-up: the conversation carries the work
+        parent = parent.conversation or parent
     ours = Reply.objects.filter(item=parent).filter(
         Q(platform_id=page_item.platform_id) | Q(text=comment.text)
     )

@@ -67,7 +67,10 @@ def validate_rules(rules: Any) -> list[dict[str, str]]:
 def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime) -> list[str]:
     """Apply the rules that match the item's triage category; returns what was done."""
     matching = {r["action"] for r in validate_rules(rules) if r["category"] == item.category}
-    if not matching or item.from_page or not item.listed or item.removed_at is not None:
+    # A citizen's follow-up folded into a conversation (not `listed`) is a comment on the
+    # platform like any other (PU-1): only the page's own comments and removed ones are
+    # left alone.
+    if not matching or item.from_page or item.removed_at is not None:
         return []
     label = category_label(item.category)
     done: list[str] = []
@@ -113,6 +116,8 @@ def _flag_worthy(item: InboxItem) -> bool:
 
 def _new_items(municipality_id: int, since: datetime, limit: int) -> list[InboxItem]:
     # Per municipality, so the work list's (municipality, received_at) index does the work.
+    # A follow-up the triage finds harmful or holding personal data is listed on arrival
+    # (`inbox.ingest.NEEDS_ATTENTION`), so it is read here like any comment.
     return list(
         InboxItem.objects.filter(
             municipality_id=municipality_id,
