@@ -141,11 +141,16 @@ def send_digest(*, user_id: int, at: str) -> int:
             )
             parts += [_line(item) for item in soon[:MAX_LINES]]
             parts.append("")
-        municipalities = {i.channel.municipality.slug for i in soon + overdue}
+        late = {i.channel.municipality.slug for i in overdue}
+        municipalities = late | {i.channel.municipality.slug for i in soon}
         for slug in sorted(municipalities):
+            # The list that holds what the digest lists: past the deadline where there is
+            # something overdue; otherwise the open list, which is ordered by deadline, so
+            # the items nearing it come first (the list has no "nearing" filter).
+            query = "?frist=passert" if slug in late else ""
             parts.append(
                 _("Hele listen: %(url)s")
-                % {"url": console_url(reverse("inbox:list", args=[slug]) + "?frist=passert")}
+                % {"url": console_url(reverse("inbox:list", args=[slug]) + query)}
             )
         subject = _("Ordstyrer: %(overdue)s over fristen, %(soon)s nærmer seg") % {
             "overdue": len(overdue),

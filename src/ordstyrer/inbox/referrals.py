@@ -23,12 +23,14 @@ from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.access import require_work
 from ordstyrer.inbox.models import InboxItem, JournalState, Referral, ReferralKind
+from ordstyrer.inbox.privacy import holds_national_id
 from ordstyrer.inbox.transitions import (
     lock_item,
     log_event,
     policy_state,
     transition,
 )
+from ordstyrer.language.masking import national_id_spans
 
 DEFAULT_TARGETS: dict[str, str] = {
     ReferralKind.FORMAL: "formell henvendelse (postmottak)",
@@ -136,7 +138,7 @@ def journal_referral(referral: Referral, *, actor: ActorLike) -> bool:
     (an installation without the archive app), listed on the item page.
     """
     try:
-        from ordstyrer.archive.entry import ArchiveEntry, Edit, Person
+        from ordstyrer.archive.entry import ArchiveEntry, Confidentiality, Edit, Person
         from ordstyrer.archive.services import journal_item
     except ImportError:
         return False
@@ -147,6 +149,11 @@ def journal_referral(referral: Referral, *, actor: ActorLike) -> bool:
         for v in item.versions.order_by("-original", "seen_at", "pk")
         if v.text != current
     ]
+    # PU-1: an inquiry holding a fødselsnummer (now or in an earlier version) is exempt
+    # from public access, on the archive's usual ground for a third party's personal
+    # circumstances (offl. § 13 jf. fvl. § 13), as moderation's records of confidential
+    # content are.
+    confidential = holds_national_id(item) or any(national_id_spans(e.text) for e in earlier)
     entry = ArchiveEntry(
         municipality=item.channel.municipality,
         kind="journal_inbound",
@@ -165,6 +172,7 @@ def journal_referral(referral: Referral, *, actor: ActorLike) -> bool:
         captured_at=item.received_at,
         action="journal",
         justification=f"DI-7: {referral.note}" if referral.note else "DI-7",
+        confidentiality=Confidentiality() if confidential else None,
         idempotency_key=f"inbox-referral-{referral.pk}",
     )
     record = journal_item(actor=person(actor), entry=entry)

@@ -4,6 +4,9 @@ Working time is measured once, when a clock stops (`InboxItem.first_response_sec
 `resolution_seconds`, stamped with `working_time_between`), so a report sums stored
 numbers. An item counts towards "in time" when its clock stopped, or when its deadline
 passed while it was still waiting; items still within their deadline are not judged.
+"Waiting" and "overdue now" are the work list's own: open items that wait for an answer
+(`selectors.NOT_WAITING`: spam, hateful speech and hidden items are moderated, not
+answered, #15), so the report's «Over fristen nå» is the inbox header's count.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.months import MONTHS
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import CloseReason, InboxItem
+from ordstyrer.inbox.selectors import NOT_WAITING
 from ordstyrer.inbox.triage import category_label
 from ordstyrer.tenants.models import Municipality
 
@@ -91,7 +97,7 @@ class Report:
     since: date
     until: date
     total: Figures
-    dimensions: list[tuple[str, str, list[Figures]]]  # (code, heading, rows)
+    dimensions: list[tuple[str, Any, list[Figures]]]  # (code, heading, rows)
 
 
 def month_label(year_month: tuple[int, int]) -> str:
@@ -99,11 +105,13 @@ def month_label(year_month: tuple[int, int]) -> str:
     return f"{MONTHS[month - 1]} {year}"
 
 
-DIMENSIONS: tuple[tuple[str, str], ...] = (
-    ("channel", "Kanal"),
-    ("unit", "Enhet"),
-    ("category", "Kategori"),
-    ("month", "Måned"),
+# Headings in the request's language when shown (lazy: this is read at import).
+TOTAL = _("Totalt")
+DIMENSIONS: tuple[tuple[str, Any], ...] = (
+    ("channel", _("Kanal")),
+    ("unit", _("Enhet")),
+    ("category", _("Kategori")),
+    ("month", _("Måned")),
 )
 # Per finest group (channel, unit, category, month): the counts, then the working
 # seconds of stopped clocks.
@@ -147,13 +155,15 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
     rows = queryset.annotate(
         year=ExtractYear("received_at", tzinfo=tz),
         month=ExtractMonth("received_at", tzinfo=tz),
-        overdue=ExpressionWrapper(Q(open=True, due_at__lt=now), output_field=BooleanField()),
+        overdue=ExpressionWrapper(
+            Q(open=True, due_at__lt=now) & ~NOT_WAITING, output_field=BooleanField()
+        ),
         first_late=ExpressionWrapper(
-            Q(first_responded_at__isnull=True, first_response_due__lt=now),
+            Q(first_responded_at__isnull=True, first_response_due__lt=now) & ~NOT_WAITING,
             output_field=BooleanField(),
         ),
         resolution_late=ExpressionWrapper(
-            Q(open=True, resolution_due__lt=now), output_field=BooleanField()
+            Q(open=True, resolution_due__lt=now) & ~NOT_WAITING, output_field=BooleanField()
         ),
     ).values_list(
         "channel__name",
@@ -211,7 +221,7 @@ def _label(code: str, key: Any, municipality: Municipality) -> str:
     if code == "unit":
         return key or municipality.name
     if code == "category":
-        return category_label(key) if key else "Ikke vurdert"
+        return category_label(key) if key else gettext("Ikke vurdert")
     if code == "month":
         return month_label(key)
     return str(key)
@@ -256,7 +266,7 @@ def response_report(
         else:
             ordered = sorted((f for _key, f in figures), key=lambda f: (-f.items, f.label))
         dimensions.append((code, heading, ordered))
-    return Report(since=since, until=until, total=total.figures("Totalt"), dimensions=dimensions)
+    return Report(since=since, until=until, total=total.figures(str(TOTAL)), dimensions=dimensions)
 
 
 def chart_bars(

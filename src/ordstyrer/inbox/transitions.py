@@ -101,7 +101,10 @@ def _stop_clocks(item: InboxItem, *, target: str, now: datetime, counts: bool, c
     if target in workflow.RESOLVED and item.resolved_at is None:
         item.resolved_at = now
         start = item.resolution_started_at or item.started_at
-        if counts and start is not None and item.resolution_due is not None:
+        # DI-1 judges the first resolution: a reopened item keeps its figures, so a late
+        # answer is never turned into "in time, 0 h" by a later close (docs/inbox.md).
+        first = item.resolution_in_time is None
+        if counts and first and start is not None and item.resolution_due is not None:
             item.resolution_seconds = deadlines.working_seconds(start, now, cal)
             item.resolution_in_time = now <= item.resolution_due
 
@@ -125,16 +128,15 @@ def transition(
     calendar = calendar_for(item.municipality_id)
     fields = ["status", "open", "status_changed_at", *CLOCK_FIELDS]
     if action == "reopen":
+        # The new resolution clock runs for the work list and the item page (due_at,
+        # resolution_due); the first resolution's working seconds and "in time" stay as
+        # stamped, for the report (DI-1).
         item.resolved_at = None
-        item.resolution_seconds = None
-        item.resolution_in_time = None
         item.close_reason = ""
         item.resolution_started_at = reopened_by or now
         item.reopened_count += 1
         fields += [
             "resolved_at",
-            "resolution_seconds",
-            "resolution_in_time",
             "close_reason",
             "resolution_started_at",
             "reopened_count",

@@ -17,7 +17,7 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import may_view_channel
 from ordstyrer.inbox.forms import UnwantedReportForm
-from ordstyrer.inbox.reports import Figures, Report, chart_bars, response_report
+from ordstyrer.inbox.reports import TOTAL, Figures, Report, chart_bars, response_report
 from ordstyrer.inbox.reports_unwanted import unwanted_report
 from ordstyrer.inbox.selectors import reportable_channels
 from ordstyrer.tenants.models import Municipality
@@ -112,7 +112,7 @@ def report_csv(request: MunicipalityRequest, municipality: Municipality) -> Http
             _("Over fristen nå"),
         ]
     )
-    groups = [("total", "Totalt", [result.total]), *result.dimensions]
+    groups = [("total", TOTAL, [result.total]), *result.dimensions]
     for _code, heading, rows in groups:
         for figures in rows:
             row = _table_row(figures)
