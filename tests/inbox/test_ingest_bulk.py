@@ -225,3 +225,40 @@ def test_while_a_closure_hides_new_comments_each_goes_one_at_a_time(
     assert sorted(connector.hidden) == ["c1", "c2"]
     # Another channel of the municipality is not closed: its comments go in bulk.
     assert inbox_ingest_new(channel=world.other_channel, arrivals=arrivals) == {"c1", "c2"}
+
+
+def test_while_comments_are_switched_off_a_comment_that_still_comes_is_hidden(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """CH-9: comments switched off on the platform, yet one arrives on a post published
+    after the closure began: the bulk path leaves it to `inbox_ingest`, which hides it
+    and switches that post off too."""
+    from tests.channels.test_qa_closures_and_approvers import Platform
+
+    world = make_world()
+    connector = Platform(posts=2)
+    settings.ORDSTYRER_CONNECTORS = {
+        **settings.ORDSTYRER_CONNECTORS,
+        "OPENER": lambda channel: nullcontext(connector),
+    }
+    with time_machine.travel(TUESDAY, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            closure = channel_services.closure_schedule(
+                actor=world.p.employee,
+                channel=world.channel,
+                reason="Ferie",
+                starts_at=TUESDAY,
+                ends_at=TUESDAY + timedelta(days=1),
+            )
+        closure.refresh_from_db()
+        assert closure.comment_mode == CommentMode.SWITCHED_OFF
+        connector.enabled["late"] = True  # published after the closure began
+        connector.comments["c1"] = "late"
+        arrival = Arrival(comment("c1", QUESTION, post="late"), T1)
+        assert inbox_ingest_new(channel=world.channel, arrivals=[arrival]) == set()
+        with django_capture_on_commit_callbacks(execute=True):
+            inbox_ingest(channel=world.channel, comment=arrival.comment, received_at=T1)
+    assert connector.hidden == ["c1"]
+    assert connector.enabled["late"] is False
+    hidden = ClosureHiddenComment.objects.filter(closure=closure)
+    assert list(hidden.values_list("comment_id", flat=True)) == ["c1"]

@@ -419,15 +419,11 @@ def _plainly_new(arrival: Arrival, comment: Comment, platform_id: str) -> bool:
 
 
 def _closure_in_effect(channel: Channel) -> bool:
-    """Whether `closure_comment_arrived` would act on a new comment of `channel` (CH-9):
-    then each goes through `inbox_ingest`."""
-    from ordstyrer.channels.models import Closure, ClosureState, CommentMode
+    """Whether `closure_comment_arrived` acts on a new comment of `channel` (CH-9) —
+    whatever the closure's comment mode: then each goes through `inbox_ingest`."""
+    from ordstyrer.channels.closures import comments_closed
 
-    return (
-        Closure.objects.filter(channel_id=channel.pk, state=ClosureState.IN_EFFECT)
-        .exclude(comment_mode=CommentMode.SWITCHED_OFF)
-        .exists()
-    )
+    return comments_closed(channel_id=channel.pk)
 
 
 def _new_item(
@@ -544,10 +540,16 @@ def _create(
             # started_at: set by `_unsaved_item` above.
             _follow_up(conversation, item, cast(datetime, item.started_at), ctx)
     if not comment.removed and item.listed:
-        # CH-9: a comment on a channel closed on a platform without a comment switch.
+        # CH-9: a comment on a closed channel (a platform without a comment switch, or a
+        # post the closure did not switch off) is hidden.
         from ordstyrer.channels.closures import closure_comment_arrived
 
-        closure_comment_arrived(channel_id=channel.pk, comment_id=platform_id, now=received_at)
+        closure_comment_arrived(
+            channel_id=channel.pk,
+            comment_id=platform_id,
+            now=received_at,
+            post_id=str(comment.post_id) if comment.post_id else None,
+        )
     return item
 
 
