@@ -18,13 +18,24 @@ from ordstyrer.inbox.demo import setup_demo_inbox
 from ordstyrer.moderation.demo import setup_demo_moderation
 from ordstyrer.publishing.demo import setup_demo_publishing
 from ordstyrer.tenants.models import Municipality, Role, Unit
-from ordstyrer.tenants.services import role_assign
+from ordstyrer.tenants.services import municipality_identity_update, role_assign
 
 DEMO_SLUG = "demo"
 DEMO_PRESET = "indre-fosen"
 NEIGHBOUR_SLUG = "nabo"
 NEIGHBOUR_PRESET = "gausdal"
 DEMO_PASSWORD = "ordstyrer-demo"  # noqa: S105  (printed to the console; demo only)
+# The demo municipality's website (PU-9: the demo posts link to it), contact person (EM-9)
+# and address for formal inquiries (DI-7); invented, the addresses undeliverable.
+DEMO_IDENTITY = {
+    "website": "demo.kommune.no",
+    "contact_title": "kommunikasjonsrådgiver",
+    "contact_name": "Demo Demosen",
+    "contact_phone": "12 34 56 78",
+    "contact_email": "kommunikasjon@demo.kommune.invalid",
+    "inquiry_email": "postmottak@demo.kommune.invalid",
+    "inquiry_phone": "12 34 56 00",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,8 @@ def setup_demo() -> list[DemoPerson]:
             if person.also_neighbour:
                 for role in person.roles:
                     role_assign(actor=None, municipality=neighbour, user=user, role=role)
+        # Its own identity, not Indre Fosen's (whose preset it uses): invented details.
+        municipality_identity_update(actor=None, municipality=demo, **DEMO_IDENTITY)
     setup_demo_channels(demo)
     setup_demo_inbox(demo)
     setup_demo_archive(demo)

@@ -11,7 +11,7 @@ from django.test import Client
 
 from ordstyrer.core.models import AuditEntry
 from ordstyrer.inbox.models import Reply
-from ordstyrer.publishing import services as publishing
+from ordstyrer.tenants.services import municipality_identity_update
 from tests.api.conftest import ApiClient, citizen_comment, token_for
 
 INBOX = "/api/v1/m/apiby/inbox/items"
@@ -59,10 +59,10 @@ def console_rules(world, user, data: dict) -> list[str]:
 
 
 def test_the_check_knows_the_municipalitys_own_website_as_posting_does(world, api):
-    """QA #3a: PU-9 under `publishing_policy` (the municipality's own domain), not the
+    """QA #3a: PU-9 under `policy_for` (the municipality's own website), not the
     preset's: the API's check and a post give the same finding."""
-    publishing.publishing_settings_update(
-        actor=world.p.communications, municipality=world.municipality, website_domain="apiby.no"
+    municipality_identity_update(
+        actor=world.p.communications, municipality=world.municipality, website="apiby.no"
     )
     text = "Biblioteket har nye åpningstider fra mandag. Les mer på "
     elsewhere = api.post(CHECK, {"kind": "post", "text": text + "https://annen.no/bibliotek"})

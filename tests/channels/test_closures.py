@@ -380,6 +380,28 @@ def test_notice_text_from_the_closure(personas, lang, phrase):
     assert "indrefosen.kommune.no" not in text and "Testby kommune" in text
 
 
+def test_the_notice_names_the_address_and_website_the_municipality_sets(personas):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    p = personas
+    municipality_identity_update(
+        actor=p.communications, municipality=p.municipality, website="testby.invalid"
+    )
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee, channel=channel, reason="Ferie", starts_at=START, ends_at=END
+        )
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure.pk)
+    assert "testby.invalid" in closure_notice_text(closure, "nb")
+    municipality_identity_update(
+        actor=p.communications, municipality=p.municipality, inquiry_email="post@testby.invalid"
+    )
+    closure = Closure.objects.select_related("channel__municipality").get(pk=closure.pk)
+    text = closure_notice_text(closure, "nb")
+    assert "post@testby.invalid" in text and "indrefosen" not in text
+
+
 def test_the_preset_s_own_municipality_notice_names_its_website(db):
     from tests.conftest import make_personas
 

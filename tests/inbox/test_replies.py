@@ -221,6 +221,21 @@ def test_refer_formal_template_records_a_referral_for_journaling(world, item, fa
     assert record.kind == "journal_inbound"
 
 
+def test_refer_formal_names_the_address_an_adopter_sets_itself(world, item):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    municipality_identity_update(
+        actor=world.p.communications,
+        municipality=world.municipality,
+        inquiry_email="post@innby.invalid",
+        inquiry_phone="12 34 56 00",
+    )
+    item.channel.municipality.refresh_from_db()
+    text = reply_suggestion(item=item, actor=world.editor, code="refer_formal").text
+    assert "på e-post til post@innby.invalid, eller ring 12 34 56 00" in text
+    assert "indrefosen" not in text
+
+
 def test_refer_formal_names_the_municipalitys_own_address(db, fake_platform):
     mt = make_world("midt-telemark", "midt-telemark")
     item = ingest(mt.channel, comment("m1"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ordstyrer.policy import GROUNDS, ROLES, load_policy, load_preset
+from ordstyrer.policy import GROUNDS, ROLES, Contact, FormalInquiry, load_policy, load_preset
 from ordstyrer.policy.preset import QUOTE_SEPARATOR, clean_markup
 
 from .helpers import GUIDELINES, PRESETS, normalise
@@ -216,11 +216,53 @@ def test_to_dict_is_json_ready():
 
 def test_a_municipality_that_adopts_a_preset_takes_its_rules_not_its_identity():
     own = load_policy("midt-telemark")
-    assert own.adopted_by(slug="midt-telemark", name="Midt-Telemark kommune") is own
-    assert own.adopted_by(slug="mt", name="midt-telemark") is own
-    adopted = own.adopted_by(slug="nyby", name="Nyby kommune")
+    assert own.as_municipality(slug="midt-telemark", name="Midt-Telemark kommune") is own
+    assert own.as_municipality(slug="mt", name="midt-telemark") is own
+    adopted = own.as_municipality(slug="nyby", name="Nyby kommune")
     assert adopted.rules == own.rules and adopted.grounds() == own.grounds()
     assert adopted.municipality_name == "Nyby kommune"
     # Not Midt-Telemark's website, contact (EM-9) or post office (DI-7).
     assert adopted.domains == () and adopted.contact is None and adopted.formal_inquiry is None
     assert adopted != own
+
+
+CONTACT = Contact(title="kommunikasjonsrådgiver", name="Nina Nyby", phone="12 34 56 78")
+INQUIRY = FormalInquiry(email="post@nyby.kommune.no")
+
+
+def test_an_adopter_has_only_the_identity_it_sets_itself():
+    adopted = load_policy("indre-fosen").as_municipality(
+        slug="nyby",
+        name="Nyby kommune",
+        website=" Nyby.Kommune.no ",
+        contact=CONTACT,
+        formal_inquiry=INQUIRY,
+    )
+    assert adopted.municipality_name == "Nyby kommune"
+    assert adopted.domains == ("nyby.kommune.no",)
+    assert adopted.contact == CONTACT and adopted.formal_inquiry == INQUIRY
+    # Only what it sets: a contact without an inquiry address is not Indre Fosen's address.
+    partial = load_policy("midt-telemark").as_municipality(
+        slug="nyby", name="Nyby kommune", contact=CONTACT
+    )
+    assert partial.formal_inquiry is None and partial.domains == ()
+
+
+def test_the_preset_s_own_municipality_overrides_its_preset_where_it_sets_something():
+    own = load_policy("indre-fosen")
+    assert own.contact is not None and own.contact.name == "Kari Klepp"
+    moved = own.as_municipality(
+        slug="indre-fosen", name="Indre Fosen kommune", contact=CONTACT, website="if.no"
+    )
+    # Its own contact replaces the preset's; its website goes in front of the preset's.
+    assert moved.contact == CONTACT
+    assert moved.domains == ("if.no", "indrefosen.kommune.no")
+    assert moved.municipality_name == own.municipality_name
+    # What it does not set stays the preset's: Midt-Telemark's post office (DI-7).
+    mt = load_policy("midt-telemark").as_municipality(
+        slug="midt-telemark", name="Midt-Telemark kommune", website="mt.kommune.no"
+    )
+    assert mt.formal_inquiry == FormalInquiry(email="post@mt.kommune.no", phone="35 05 90 00")
+    assert mt.domains == ("mt.kommune.no", "midt-telemark.kommune.no")
+    # Another contact person is another policy (equality and hash).
+    assert moved != own and hash(moved) != hash(own)

@@ -68,6 +68,22 @@ def test_a_municipality_on_another_s_preset_does_not_send_its_staff_to_that_cont
     assert "Kari Klepp" not in page and "97 51 40 96" not in page
 
 
+def test_a_municipality_on_another_s_preset_names_the_contact_it_sets_itself(world):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    municipality_identity_update(
+        actor=world.p.communications,
+        municipality=world.municipality,
+        contact_title="kommunikasjonsrådgiver",
+        contact_name="Petra Pubby",
+        contact_phone="12 34 56 78",
+    )
+    page = advice_page(world.p.employee, world.municipality.slug, "nb")
+    assert "Spør kommunikasjonsrådgiver Petra Pubby, telefon 12 34 56 78." in page
+    # The advice asks Pubby's own contact (the quote below it is Indre Fosen's guideline).
+    assert "Spør kommunikasjonsrådgiver Kari Klepp" not in page
+
+
 @pytest.mark.parametrize(
     ("language", "titles", "not_shown"),
     [

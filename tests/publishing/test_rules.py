@@ -11,10 +11,12 @@ import pytest
 import time_machine
 
 from ordstyrer.archive.models import ArchiveRecord
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.publishing import rules, services
 from ordstyrer.publishing.media import consent_record, consent_withdraw, media_update, media_upload
 from ordstyrer.publishing.models import ChannelPublishing, Post, PostChannel, PostStatus
 from ordstyrer.publishing.services import PostRefused, post_create, post_publish
+from ordstyrer.tenants.services import municipality_identity_update
 from tests.publishing.conftest import MP4, SRT, make_world, png
 
 PLAIN = "Biblioteket er åpent til klokka seks i dag. Velkommen til oss!"
@@ -160,15 +162,15 @@ def test_pu9_uses_the_municipalitys_own_domain(world):
     assert unlinked and "indrefosen.kommune.no" not in unlinked[0]["message_nb"]
     # Its own domain unknown, any link may be to its site: not held against the post.
     assert not pu9(PLAIN + " Les mer på https://pubby.no/bibliotek")
-    services.publishing_settings_update(
-        actor=w.p.communications, municipality=w.municipality, website_domain="https://pubby.no/"
+    municipality_identity_update(
+        actor=w.p.communications, municipality=w.municipality, website="https://pubby.no/"
     )
     assert not pu9(PLAIN + " Les mer på https://pubby.no/bibliotek")
     other = pu9(PLAIN + " Les mer på https://indrefosen.kommune.no/bibliotek")
     assert other and "pubby.no" in other[0]["message_nb"]
-    with pytest.raises(Exception):  # noqa: B017 — an editor may not change policy settings
-        services.publishing_settings_update(
-            actor=w.editor, municipality=w.municipality, website_domain="annet.no"
+    with pytest.raises(NotPermitted):  # an editor may not change the municipality's website
+        municipality_identity_update(
+            actor=w.editor, municipality=w.municipality, website="annet.no"
         )
 
 

@@ -255,10 +255,9 @@ def test_settings_page_sets_domain_and_channel_approval(client, world):
     w = world
     client.force_login(w.p.communications)
     assert client.get(url(w, "settings")).status_code == 200
-    client.post(url(w, "settings"), {"form": "site", "website_domain": "pubby.no"})
-    from ordstyrer.publishing.checks import website_domain
-
-    assert website_domain(w.municipality) == "pubby.no"
+    client.post(url(w, "settings"), {"form": "site", "website": "pubby.no"})
+    w.municipality.refresh_from_db()
+    assert w.municipality.website == "pubby.no"
     client.post(
         url(w, "settings"),
         {
@@ -438,3 +437,82 @@ def test_a_double_clicked_withdrawal_says_it_is_done_already(client, world):
     client.force_login(w.p.communications)
     other = client.post(url(w, "act", post.pk), {"action": "withdraw"}, follow=True)
     assert "Innlegget kan ikke trekkes tilbake nå." in other.content.decode()
+
+
+# ------------------------------------------------------------------ own contact details
+
+IDENTITY = {
+    "form": "site",
+    "website": "https://Pubby.no/",
+    "contact_title": "kommunikasjonsrådgiver",
+    "contact_name": "Petra Pubby",
+    "contact_phone": "+47 12 34 56 78",
+    "contact_email": "petra@pubby.invalid",
+    "inquiry_email": "post@pubby.invalid",
+    "inquiry_phone": "12 34 56 00",
+}
+
+
+def test_settings_page_sets_the_municipalitys_own_contact_details(client, world):
+    from ordstyrer.tenants.selectors import policy_for
+
+    w = world
+    client.force_login(w.p.chief_administrator)
+    page = client.get(url(w, "settings")).content.decode()
+    assert "Kommunens nettsted og kontaktopplysninger" in page
+    assert "(EM-9)" in page and "(DI-7)" in page and "(PU-9)" in page
+    # «Pubby» is on Indre Fosen's preset: nothing of Indre Fosen's, as value or placeholder.
+    assert "Kari Klepp" not in page and "97 51 40 96" not in page
+    assert "indrefosen.kommune.no" not in page
+    response = client.post(url(w, "settings"), IDENTITY, follow=True)
+    assert "Lagret." in response.content.decode()
+    w.municipality.refresh_from_db()
+    policy = policy_for(municipality=w.municipality)
+    assert policy.domains == ("pubby.no",)
+    assert policy.contact is not None and policy.contact.name == "Petra Pubby"
+    assert policy.formal_inquiry is not None and policy.formal_inquiry.email == "post@pubby.invalid"
+    page = client.get(url(w, "settings")).content.decode()
+    assert 'value="Petra Pubby"' in page and 'value="pubby.no"' in page
+    # The same again changes nothing and says so.
+    again = client.post(url(w, "settings"), IDENTITY, follow=True).content.decode()
+    assert "Ingen endringer." in again
+    assert AuditEntry.objects.filter(action="municipality_identity_update").count() == 1
+
+
+def test_settings_page_shows_a_refusal_on_the_form_and_keeps_what_was_typed(client, world):
+    w = world
+    client.force_login(w.p.communications)
+    response = client.post(url(w, "settings"), {**IDENTITY, "contact_phone": "123"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "ikke et norsk telefonnummer" in page and 'value="Petra Pubby"' in page
+    w.municipality.refresh_from_db()
+    assert w.municipality.contact_name == ""
+
+
+def test_settings_page_identity_is_for_communications_and_the_chief_administrator(client, world):
+    w = world
+    client.force_login(w.editor)  # manages a channel: sees the page, not the identity form
+    page = client.get(url(w, "settings")).content.decode()
+    assert "Kommunens nettsted og kontaktopplysninger" not in page
+    client.post(url(w, "settings"), IDENTITY)
+    w.municipality.refresh_from_db()
+    assert w.municipality.website == ""
+    client.force_login(w.p.outsider)
+    assert client.get(url(w, "settings")).status_code == 404
+    assert client.post(url(w, "settings"), IDENTITY).status_code == 404
+
+
+def test_the_presets_own_municipality_sees_the_presets_details_as_placeholders(client, db):
+    from tests.publishing.conftest import make_world
+
+    w = make_world("indre-fosen", "indre-fosen")
+    client.force_login(w.p.communications)
+    page = client.get(url(w, "settings")).content.decode()
+    assert 'placeholder="Kari Klepp"' in page and 'placeholder="97 51 40 96"' in page
+    assert 'placeholder="indrefosen.kommune.no"' in page
+    # Placeholders, not values: nothing is stored by saving the empty form.
+    assert 'value="Kari Klepp"' not in page
+    client.post(url(w, "settings"), {"form": "site"})
+    w.municipality.refresh_from_db()
+    assert w.municipality.contact_name == "" and w.municipality.website == ""

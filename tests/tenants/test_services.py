@@ -161,3 +161,164 @@ def test_a_role_is_held_once_per_municipality_and_once_per_unit_on_every_databas
             RoleAssignment.objects.create(
                 user=person, municipality=personas.municipality, role=Role.UNIT_LEADER, unit=target
             )
+
+
+# --------------------------------------------------------- the municipality's own identity
+
+IDENTITY = {
+    "website": " https://Testby.Kommune.no/nyheter ",
+    "contact_title": " kommunikasjonsrådgiver ",
+    "contact_name": "Tore  Testby",
+    "contact_phone": "+47 12 34 56 78",
+    "contact_email": " tore@testby.invalid ",
+    "inquiry_email": "post@testby.invalid",
+    "inquiry_phone": "12 34 56 00",
+}
+
+
+def test_identity_update_validates_trims_and_audits_old_and_new(personas):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    municipality = personas.municipality
+    assert municipality_identity_update(
+        actor=personas.communications, municipality=municipality, **IDENTITY
+    )
+    municipality.refresh_from_db()
+    assert municipality.website == "testby.kommune.no"
+    assert (municipality.contact_title, municipality.contact_name) == (
+        "kommunikasjonsrådgiver",
+        "Tore Testby",
+    )
+    assert municipality.contact_phone == "+47 12 34 56 78"
+    assert municipality.contact_email == "tore@testby.invalid"
+    entry = AuditEntry.objects.get(action="municipality_identity_update")
+    assert entry.actor == personas.communications and entry.municipality == municipality
+    assert entry.data["changes"]["website"] == ["", "testby.kommune.no"]
+    assert entry.data["changes"]["contact_name"] == ["", "Tore Testby"]
+    # The same again changes nothing and records nothing.
+    assert not municipality_identity_update(
+        actor=personas.chief_administrator, municipality=municipality, **IDENTITY
+    )
+    assert AuditEntry.objects.filter(action="municipality_identity_update").count() == 1
+    # A field left out stays; "" clears one. Only the change is recorded.
+    assert municipality_identity_update(
+        actor=personas.chief_administrator, municipality=municipality, inquiry_phone=""
+    )
+    municipality.refresh_from_db()
+    assert municipality.inquiry_phone == "" and municipality.inquiry_email == "post@testby.invalid"
+    last = AuditEntry.objects.filter(action="municipality_identity_update").latest("pk")
+    assert last.data == {"changes": {"inquiry_phone": ["12 34 56 00", ""]}}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("contact_phone", "1234567", "ikke et norsk telefonnummer"),
+        ("contact_phone", "+46 12 34 56 78", "ikke et norsk telefonnummer"),
+        ("inquiry_phone", "12 34 56 78 9", "ikke et norsk telefonnummer"),
+        ("inquiry_phone", "tlf. 12345678", "ikke et norsk telefonnummer"),
+        ("contact_email", "tore@", "Ugyldig e-postadresse"),
+        ("inquiry_email", "post testby.no", "Ugyldig e-postadresse"),
+        ("website", "testby", "Skriv et domene"),
+        ("website", "test by.no", "Skriv et domene"),
+    ],
+)
+def test_identity_update_refuses_what_is_not_a_phone_email_or_domain(
+    personas, field, value, message
+):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    with pytest.raises(ServiceError, match=message):
+        municipality_identity_update(
+            actor=personas.communications, municipality=personas.municipality, **{field: value}
+        )
+    personas.municipality.refresh_from_db()
+    assert getattr(personas.municipality, field) == ""
+    assert not AuditEntry.objects.filter(action="municipality_identity_update").exists()
+
+
+@pytest.mark.parametrize("phone", ["12345678", "12 34 56 78", "+4712345678", " +47 123 45 678 "])
+def test_identity_update_takes_norwegian_numbers(personas, phone):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    municipality_identity_update(
+        actor=None, municipality=personas.municipality, inquiry_phone=phone
+    )
+    personas.municipality.refresh_from_db()
+    assert personas.municipality.inquiry_phone == " ".join(phone.split())
+
+
+def test_a_contact_person_needs_a_title_and_a_name(personas):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    with pytest.raises(ServiceError, match="både tittel og navn") as refused:
+        municipality_identity_update(
+            actor=personas.communications,
+            municipality=personas.municipality,
+            contact_phone="12 34 56 78",
+        )
+    assert refused.value.rule == "EM-9"
+    with pytest.raises(ServiceError, match="både tittel og navn"):
+        municipality_identity_update(
+            actor=personas.communications,
+            municipality=personas.municipality,
+            contact_name="Tore Testby",
+        )
+
+
+def test_identity_update_is_for_communications_and_the_chief_administrator(personas):
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    for who in (personas.employee, personas.unit_leader, personas.crisis_leader):
+        with pytest.raises(NotPermitted):
+            municipality_identity_update(
+                actor=who, municipality=personas.municipality, website="testby.no"
+            )
+    with pytest.raises(NotFound):
+        municipality_identity_update(
+            actor=personas.outsider, municipality=personas.municipality, website="testby.no"
+        )
+    personas.municipality.refresh_from_db()
+    assert personas.municipality.website == ""
+
+
+def test_policy_for_applies_what_the_municipality_sets(personas):
+    """«Testby» is on Indre Fosen's preset: nothing of Indre Fosen's until it sets its own."""
+    from ordstyrer.tenants.services import municipality_identity_update
+
+    municipality = personas.municipality
+    before = policy_for(municipality=municipality)
+    assert before.contact is None and before.formal_inquiry is None and before.domains == ()
+    municipality_identity_update(actor=None, municipality=municipality, **IDENTITY)
+    after = policy_for(municipality=municipality)
+    assert after.municipality_name == "Testby kommune"
+    assert after.domains == ("testby.kommune.no",)
+    assert after.contact is not None
+    assert (after.contact.name, after.contact.phone) == ("Tore Testby", "+47 12 34 56 78")
+    assert after.formal_inquiry is not None
+    assert after.formal_inquiry.email == "post@testby.invalid"
+
+
+def test_the_presets_own_municipality_keeps_the_presets_details_until_it_sets_its_own(db):
+    from ordstyrer.tenants.selectors import identity_defaults
+    from ordstyrer.tenants.services import municipality_identity_update
+    from tests.conftest import make_personas
+
+    p = make_personas("indre-fosen", "indre-fosen")
+    municipality = p.municipality
+    policy = policy_for(municipality=municipality)
+    assert policy.contact is not None and policy.contact.name == "Kari Klepp"
+    assert identity_defaults(municipality=municipality)["contact_phone"] == "97 51 40 96"
+    municipality_identity_update(
+        actor=p.communications,
+        municipality=municipality,
+        contact_title="kommunikasjonssjef",
+        contact_name="Nils Ny",
+    )
+    policy = policy_for(municipality=municipality)
+    # Its own contact as a whole, not Kari Klepp's phone under Nils Ny's name.
+    assert policy.contact is not None
+    assert (policy.contact.name, policy.contact.phone) == ("Nils Ny", None)
+    assert policy.domains == ("indrefosen.kommune.no",)
+    # On another's preset nothing is a default.
+    assert identity_defaults(municipality=make_personas("nyby").municipality) == {}

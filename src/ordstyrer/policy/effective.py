@@ -37,19 +37,23 @@ _EMPTY: Mapping[str, Any] = MappingProxyType({})
 class Policy:
     """What one municipality's guideline demands, ready for the checks and the renderers.
 
-    Immutable; equal (and hashed alike) when preset and overrides are the same.
+    Immutable; equal (and hashed alike) when preset, identity and overrides are the same.
     """
 
     preset: Preset
     overrides: Mapping[str, Mapping[str, Any]]
     _params: Mapping[str, Mapping[str, Any]]
 
-    def _key(self) -> tuple[str, str, tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]]:
+    def _key(self) -> tuple[Any, ...]:
         overrides = tuple(
             (rule_id, tuple(sorted(values.items())))
             for rule_id, values in sorted(self.overrides.items())
         )
-        return self.preset.id, self.preset.municipality_name, overrides
+        # The identity too (`as_municipality`): a policy naming another contact person or
+        # website is another policy.
+        preset = self.preset
+        identity = (preset.domains, preset.contact, preset.formal_inquiry)
+        return preset.id, preset.municipality_name, identity, overrides
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Policy) and self._key() == other._key()
@@ -77,17 +81,50 @@ class Policy:
     def domains(self) -> tuple[str, ...]:
         return self.preset.domains
 
-    def adopted_by(self, *, slug: str, name: str) -> Policy:
-        """This policy as municipality `name`'s (`slug`) own. One that adopts another's
-        preset takes its rules, not its identity: the preset municipality's name, website,
-        contact person (EM-9) and address for formal inquiries (DI-7) are left out, so no
-        reply, notice or guide sends a citizen or an employee to another municipality."""
-        if slug == self.preset.id or _bare_name(name) == _bare_name(self.preset.municipality_name):
-            return self
-        preset = replace(
-            self.preset, municipality_name=name, domains=(), contact=None, formal_inquiry=None
+    def as_municipality(
+        self,
+        *,
+        slug: str,
+        name: str,
+        website: str = "",
+        contact: Contact | None = None,
+        formal_inquiry: FormalInquiry | None = None,
+    ) -> Policy:
+        """This policy as municipality `name`'s (`slug`), with the identity it sets itself:
+        its website (PU-9), contact person (EM-9, DI-10) and address for formal inquiries
+        (DI-7); "" / None where it sets none.
+
+        For the preset's own municipality (its slug is the preset's id, or its name the
+        preset's municipality's, "kommune" aside) the preset's values are the defaults
+        and what it sets replaces them (its website goes in front of the preset's
+        domains). One that adopts another's preset takes its rules, not its identity: its
+        own name and only what it sets, so no reply, notice or guide sends a citizen or
+        an employee to the municipality whose guideline it adopted."""
+        website = website.strip().lower()
+        own = slug == self.preset.id or _bare_name(name) == _bare_name(
+            self.preset.municipality_name
         )
-        return replace(self, preset=preset)
+        identity: dict[str, Any]
+        if own:
+            domains = self.preset.domains
+            if website:
+                domains = (website, *(d for d in domains if d != website))
+            identity = {
+                "municipality_name": self.preset.municipality_name,
+                "domains": domains,
+                "contact": contact or self.preset.contact,
+                "formal_inquiry": formal_inquiry or self.preset.formal_inquiry,
+            }
+        else:
+            identity = {
+                "municipality_name": name,
+                "domains": (website,) if website else (),
+                "contact": contact,
+                "formal_inquiry": formal_inquiry,
+            }
+        if all(getattr(self.preset, field) == value for field, value in identity.items()):
+            return self
+        return replace(self, preset=replace(self.preset, **identity))
 
     @property
     def rules(self) -> tuple[str, ...]:

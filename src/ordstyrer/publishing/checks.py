@@ -2,14 +2,14 @@
 each channel's own limits (`rules.channel_findings`).
 
 What the engine needs is read here from the rows: the consent register becomes the
-engine's `Media` facts (PU-6, PU-7), the website setting its domains (PU-9), the main
-page's real history its `publishing_history` (PU-10), with the weekly cap lowered in a
-week with public holidays ("two per working day").
+engine's `Media` facts (PU-6, PU-7), the main page's real history its
+`publishing_history` (PU-10), with the weekly cap lowered in a week with public holidays
+("two per working day"). The municipality's own website (PU-9) comes with its policy
+(`tenants.selectors.policy_for`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,10 +23,9 @@ from ordstyrer.publishing.models import (
     MediaAsset,
     People,
     PostChannel,
-    PublishingSettings,
 )
 from ordstyrer.tenants.models import Municipality
-from ordstyrer.tenants.selectors import policy_for, policy_version_current
+from ordstyrer.tenants.selectors import as_municipality, policy_for, policy_version_current
 
 COUNTED = (
     DeliveryStatus.QUEUED,
@@ -36,14 +35,10 @@ COUNTED = (
 )
 
 
-def website_domain(municipality: Municipality) -> str:
-    found = PublishingSettings.objects.filter(municipality=municipality).first()
-    return found.website_domain.strip().lower() if found else ""
-
-
 def publishing_policy(municipality: Municipality, *, day: datetime | None = None) -> Policy:
-    """The effective policy for a post: PU-9 with the municipality's own domain and PU-10's
-    weekly cap for the week of `day` (lower in a week with public holidays)."""
+    """The effective policy for a post (`policy_for`: PU-9 with the municipality's own
+    website) with PU-10's weekly cap for the week of `day` (lower in a week with public
+    holidays)."""
     policy = policy_for(municipality=municipality)
     if day is not None and policy.applies("PU-10"):
         params = policy.params("PU-10")
@@ -56,13 +51,9 @@ def publishing_policy(municipality: Municipality, *, day: datetime | None = None
                 dict(version.overrides) if version and version.preset == policy.preset_id else {}
             )
             overrides["PU-10"] = {**dict(overrides.get("PU-10", {})), "weekly_cap": cap}
-            policy = load_policy(policy.preset_id, overrides).adopted_by(
-                slug=municipality.slug, name=municipality.name
+            policy = as_municipality(
+                load_policy(policy.preset_id, overrides), municipality=municipality
             )
-    domain = website_domain(municipality)
-    if domain:
-        preset = dataclasses.replace(policy.preset, domains=(domain, *policy.preset.domains))
-        policy = dataclasses.replace(policy, preset=preset)
     return policy
 
 

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 CHANNEL = "Rissa skole"
-WEBSITE = "demo.kommune.no"
 
 # (hours from now, text); negative = already published.
 POSTS = (
@@ -74,9 +73,7 @@ def setup_demo_publishing(demo: Municipality, *, now: datetime | None = None) ->
     communications = _user("kommunikasjon")
     editor = _user("redaktor")
     leader = _user("enhetsleder")
-    services.publishing_settings_update(
-        actor=communications, municipality=demo, website_domain=WEBSITE, now=now
-    )
+    # Its website (PU-9, the posts' links) is the municipality's (`ordstyrer.demo`).
     # The school's page: the unit leader (or communications) approves, four eyes.
     services.channel_publishing_update(
         actor=communications,

@@ -214,10 +214,50 @@ class PrivateCheckForm(forms.Form):
     )
 
 
-class SettingsForm(forms.Form):
-    website_domain = forms.CharField(
-        label=_("Kommunens nettsted (domene) for PU-9"), required=False, max_length=200
+# A phone number: the digit keyboard on a phone; the service checks the number.
+TEL = forms.TextInput(attrs={"inputmode": "tel"})
+
+
+class IdentityForm(forms.Form):
+    """The municipality's own website and contact details (`municipality_identity_update`):
+    its own values only, never its preset's. The preset's own municipality sees the
+    preset's as placeholders (`defaults`; the page says them in its help too), which
+    apply while the fields are empty."""
+
+    website = forms.CharField(
+        label=_("Kommunens nettsted (domene)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Viktig informasjon skal også stå her, og innlegg lenker hit (PU-9). Svar og "
+            "varsler viser hit. For eksempel «kommune.no»."
+        ),
     )
+    contact_title = forms.CharField(label=_("Tittel"), required=False, max_length=120)
+    contact_name = forms.CharField(label=_("Navn"), required=False, max_length=120)
+    contact_phone = forms.CharField(label=_("Telefon"), required=False, max_length=20, widget=TEL)
+    contact_email = forms.CharField(
+        label=_("E-post"), required=False, max_length=254, widget=forms.EmailInput
+    )
+    inquiry_email = forms.CharField(
+        label=_("E-post"), required=False, max_length=254, widget=forms.EmailInput
+    )
+    inquiry_phone = forms.CharField(label=_("Telefon"), required=False, max_length=20, widget=TEL)
+
+    CONTACT = ("contact_title", "contact_name", "contact_phone", "contact_email")
+    INQUIRY = ("inquiry_email", "inquiry_phone")
+
+    def __init__(self, *args: Any, defaults: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, value in (defaults or {}).items():
+            if value:
+                self.fields[name].widget.attrs["placeholder"] = value
+
+    def contact_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.CONTACT]
+
+    def inquiry_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.INQUIRY]
 
 
 class ChannelSettingsForm(forms.Form):

@@ -49,24 +49,6 @@ class Approval(models.TextChoices):
     )
 
 
-class PublishingSettings(models.Model):
-    """A municipality's publishing settings beside its policy: its own website (PU-9)."""
-
-    municipality = models.OneToOneField(
-        "tenants.Municipality", on_delete=models.CASCADE, related_name="publishing_settings"
-    )
-    # PU-9: the municipality's own site; replaces the preset's domains when set (a demo
-    # or a merged municipality has another domain than the preset's seed municipality).
-    website_domain = models.CharField(_("kommunens nettsted (domene)"), max_length=200, blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"{self.municipality_id}"
-
-
 class ChannelPublishing(models.Model):
     """One channel's publishing settings: approval, four eyes, main page (PU-10)."""
 

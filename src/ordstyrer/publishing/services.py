@@ -41,7 +41,6 @@ from ordstyrer.publishing.models import (
     PostEvent,
     PostMedia,
     PostStatus,
-    PublishingSettings,
 )
 from ordstyrer.tenants.models import Municipality
 
@@ -960,38 +959,6 @@ def post_discard(
 
 
 # --------------------------------------------------------------------------- settings
-
-
-def publishing_settings_update(
-    *,
-    actor: ActorLike,
-    municipality: Municipality,
-    website_domain: str,
-    now: datetime | None = None,
-) -> PublishingSettings:
-    """PU-9: the municipality's own website domain (communications, chief administrator)."""
-    now = now or timezone.now()
-    domain = str(website_domain or "").strip().lower()
-    domain = domain.removeprefix("https://").removeprefix("http://").split("/")[0]
-    if domain and ("." not in domain or " " in domain or len(domain) > 200):
-        raise ServiceError(_("Skriv et domene, for eksempel «kommune.no»."), code="invalid")
-    with transaction.atomic():
-        require(actor, municipality, "manage_policy")
-        found, _created = PublishingSettings.objects.select_for_update().get_or_create(
-            municipality=municipality
-        )
-        previous = found.website_domain
-        found.website_domain = domain
-        found.updated_by, found.updated_at = person(actor), now
-        found.save()
-        audit_record(
-            actor=actor,
-            action="publishing_settings_update",
-            municipality=municipality,
-            obj=found,
-            data={"website_domain": [previous, domain]},
-        )
-    return found
 
 
 def channel_publishing_update(

@@ -33,20 +33,21 @@ from ordstyrer.publishing.forms import (
     ChannelSettingsForm,
     ConfirmForm,
     ConsentForm,
+    IdentityForm,
     MediaUploadForm,
     PostForm,
     PrivateCheckForm,
     ReasonForm,
     RegisterForm,
-    SettingsForm,
     tri,
     tri_initial,
 )
 from ordstyrer.publishing.models import MediaAsset, PostStatus
 from ordstyrer.publishing.private import Advice
 from ordstyrer.publishing.private import private_check as run_private_check
-from ordstyrer.tenants.models import Municipality, Role
-from ordstyrer.tenants.selectors import policy_for
+from ordstyrer.tenants.models import IDENTITY_FIELDS, Municipality, Role
+from ordstyrer.tenants.selectors import identity_defaults, policy_for
+from ordstyrer.tenants.services import municipality_identity_update
 
 MAX_FORM_FILE = 50 * 1024 * 1024
 
@@ -722,9 +723,9 @@ def private_check(request: MunicipalityRequest, municipality: Municipality) -> H
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def settings_view(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
-    """PU-9's website domain, and each channel's approval and main-page flag."""
+    """The municipality's own website (PU-9), contact person (EM-9) and address for
+    formal inquiries (DI-7); each channel's approval and main-page flag."""
     from ordstyrer.channels.permissions import has_channel_need
-    from ordstyrer.publishing.checks import website_domain
 
     may_policy = has_role(
         request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
@@ -736,10 +737,27 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
     ]
     if not may_policy and not channels:
         raise PermissionDenied(_("Du har ikke rollen som trengs for dette."))
-    site = SettingsForm(
+    # Its own values only; the preset's own municipality sees the preset's as placeholders.
+    defaults = identity_defaults(municipality=municipality) if may_policy else {}
+    site = IdentityForm(
         request.POST if request.POST.get("form") == "site" else None,
-        initial={"website_domain": website_domain(municipality)},
+        initial={name: getattr(municipality, name) for name in IDENTITY_FIELDS},
+        defaults=defaults,
     )
+    if may_policy and request.POST.get("form") == "site":
+        done = submit_form(
+            request,
+            site,
+            lambda data: municipality_identity_update(
+                actor=request.actor, municipality=municipality, **data
+            ),
+            to=reverse("publishing:settings", args=[municipality.slug]),
+            done=lambda changed: (
+                _("Lagret.") if changed else console.Already(_("Ingen endringer."))
+            ),
+        )
+        if done is not None:
+            return done
     rows = []
     for channel in channels:
         current = access.channel_settings(channel)
@@ -762,14 +780,6 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
         )
     if request.method == "POST":
         try:
-            if request.POST.get("form") == "site" and may_policy and site.is_valid():
-                services.publishing_settings_update(
-                    actor=request.actor,
-                    municipality=municipality,
-                    website_domain=site.cleaned_data["website_domain"],
-                )
-                messages.success(request, _("Lagret."))
-                return redirect("publishing:settings", slug=municipality.slug)
             for channel, prefix, form in rows:
                 if request.POST.get("form") == prefix and form.is_valid():
                     services.channel_publishing_update(
@@ -782,7 +792,7 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
     return render(
         request,
         "publishing/settings.html",
-        {"site": site, "may_policy": may_policy, "rows": rows},
+        {"site": site, "defaults": defaults, "may_policy": may_policy, "rows": rows},
     )
 
 

@@ -16,11 +16,37 @@ class Role(models.TextChoices):
     EMPLOYEE = "employee", _("Ansatt")
 
 
+# The municipality's own identity (`services.municipality_identity_update`), in form order.
+IDENTITY_FIELDS = (
+    "website",
+    "contact_title",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "inquiry_email",
+    "inquiry_phone",
+)
+
+
 class Municipality(models.Model):
     slug = models.SlugField(_("kortnavn"), max_length=60, unique=True)
     name = models.CharField(_("navn"), max_length=120)
     preset = models.CharField(_("retningslinje (forhåndsinnstilling)"), max_length=60)
     organisation_number = models.CharField(_("organisasjonsnummer"), max_length=9, blank=True)
+    # The municipality's own identity (`municipality_identity_update`), applied over its
+    # preset's by `selectors.policy_for`: its website (PU-9, and where replies and notices
+    # send people), its communications contact (EM-9, DI-10) and where formal inquiries
+    # go (DI-7). Blank: the preset's, for the preset's own municipality; nothing for a
+    # municipality on another's preset (docs/policy.md).
+    website = models.CharField(_("nettsted (domene)"), max_length=200, blank=True)
+    contact_title = models.CharField(_("kontaktpersonens tittel"), max_length=120, blank=True)
+    contact_name = models.CharField(_("kontaktpersonens navn"), max_length=120, blank=True)
+    contact_phone = models.CharField(_("kontaktpersonens telefon"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("kontaktpersonens e-post"), blank=True)
+    inquiry_email = models.EmailField(_("e-post for formelle henvendelser"), blank=True)
+    inquiry_phone = models.CharField(
+        _("telefon for formelle henvendelser"), max_length=20, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from ordstyrer.policy import Policy, load_policy
+from ordstyrer.policy import Contact, FormalInquiry, Policy, load_policy
 from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssignment, Unit
 
 if TYPE_CHECKING:
@@ -20,11 +20,50 @@ def policy_version_current(*, municipality: Municipality) -> PolicyVersion | Non
 
 def policy_for(*, municipality: Municipality) -> Policy:
     """The municipality's effective policy: its preset with the latest overrides, under
-    its own name (`Policy.adopted_by`: not another municipality's addresses)."""
+    its own identity (`as_municipality`): never another municipality's addresses."""
     version = policy_version_current(municipality=municipality)
     overrides = version.overrides if version and version.preset == municipality.preset else {}
-    policy = load_policy(municipality.preset, overrides)
-    return policy.adopted_by(slug=municipality.slug, name=municipality.name)
+    return as_municipality(load_policy(municipality.preset, overrides), municipality=municipality)
+
+
+def as_municipality(policy: Policy, *, municipality: Municipality) -> Policy:
+    """`policy` with the name, website, contact person (EM-9, DI-10) and address for
+    formal inquiries (DI-7) that `municipality` sets itself (`Policy.as_municipality`)."""
+    m = municipality
+    contact = None
+    if m.contact_name:
+        contact = Contact(
+            title=m.contact_title,
+            name=m.contact_name,
+            phone=m.contact_phone or None,
+            email=m.contact_email or None,
+        )
+    inquiry = None
+    if m.inquiry_email or m.inquiry_phone:
+        inquiry = FormalInquiry(email=m.inquiry_email or None, phone=m.inquiry_phone or None)
+    return policy.as_municipality(
+        slug=m.slug, name=m.name, website=m.website, contact=contact, formal_inquiry=inquiry
+    )
+
+
+def identity_defaults(*, municipality: Municipality) -> dict[str, str]:
+    """What applies where `municipality` sets none of its own identity (field of
+    `IDENTITY_FIELDS` → value): its preset's website, contact person and address for
+    formal inquiries when the preset is its own, nothing on another's preset."""
+    policy = load_policy(municipality.preset).as_municipality(
+        slug=municipality.slug, name=municipality.name
+    )
+    contact, inquiry = policy.contact, policy.formal_inquiry
+    found = {
+        "website": policy.domains[0] if policy.domains else "",
+        "contact_title": contact.title if contact else "",
+        "contact_name": contact.name if contact else "",
+        "contact_phone": (contact.phone if contact else None) or "",
+        "contact_email": (contact.email if contact else None) or "",
+        "inquiry_email": (inquiry.email if inquiry else None) or "",
+        "inquiry_phone": (inquiry.phone if inquiry else None) or "",
+    }
+    return {name: value for name, value in found.items() if value}
 
 
 def policy_versions(*, municipality: Municipality) -> list[PolicyVersion]:

@@ -5,6 +5,7 @@ audited service each). IT operations call them from the command line as the syst
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model, password_validation
@@ -22,7 +23,14 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
 from ordstyrer.policy import PolicyError, load_policy, preset_ids
-from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssignment, Unit
+from ordstyrer.tenants.models import (
+    IDENTITY_FIELDS,
+    Municipality,
+    PolicyVersion,
+    Role,
+    RoleAssignment,
+    Unit,
+)
 from ordstyrer.tenants.selectors import policy_version_current
 
 if TYPE_CHECKING:
@@ -219,6 +227,130 @@ def role_revoke(
             data={"user_id": user.pk, "role": role, "unit_id": getattr(unit, "pk", None)},
         )
         assignment.delete()
+    return True
+
+
+# A Norwegian number: eight digits, or +47 and eight digits (spaces allowed between).
+_PHONE = re.compile(r"(?:\+47)?\d{8}")
+
+
+def _website(raw: str) -> str:
+    """The bare domain of a website as typed ("https://Demo.kommune.no/" → "demo.kommune.no")."""
+    domain = raw.strip().lower().removeprefix("https://").removeprefix("http://")
+    domain = domain.split("/")[0]
+    if domain and ("." not in domain or " " in domain or len(domain) > 200):
+        raise ServiceError(_("Skriv et domene, for eksempel «kommune.no»."), code="invalid")
+    return domain
+
+
+def _phone(raw: str) -> str:
+    phone = " ".join(raw.split())
+    if phone and not _PHONE.fullmatch(phone.replace(" ", "")):
+        raise ServiceError(
+            _(
+                "«%(phone)s» er ikke et norsk telefonnummer: åtte sifre, eventuelt med +47 "
+                "foran (som «12 34 56 78»)."
+            )
+            % {"phone": phone},
+            code="invalid",
+        )
+    return phone
+
+
+def _email(raw: str) -> str:
+    email = raw.strip()
+    if email:
+        try:
+            if len(email) > 254:  # the column's length (RFC 5321's path limit)
+                raise ValidationError("length")
+            validate_email(email)
+        except ValidationError:
+            raise ServiceError(
+                _("Ugyldig e-postadresse «%(email)s».") % {"email": email}, code="invalid"
+            ) from None
+    return email
+
+
+def _text(raw: str, limit: int) -> str:
+    text = " ".join(raw.split())
+    if len(text) > limit:
+        raise ServiceError(
+            _("Høyst %(limit)d tegn: «%(text)s».") % {"limit": limit, "text": text},
+            code="invalid",
+        )
+    return text
+
+
+# How each identity field is checked and normalised (trimmed; a ServiceError if invalid).
+_CLEAN: dict[str, Callable[[str], str]] = {
+    "website": _website,
+    "contact_title": lambda raw: _text(raw, 120),
+    "contact_name": lambda raw: _text(raw, 120),
+    "contact_phone": _phone,
+    "contact_email": _email,
+    "inquiry_email": _email,
+    "inquiry_phone": _phone,
+}
+
+
+def municipality_identity_update(
+    *,
+    actor: ActorLike,
+    municipality: Municipality,
+    website: str | None = None,
+    contact_title: str | None = None,
+    contact_name: str | None = None,
+    contact_phone: str | None = None,
+    contact_email: str | None = None,
+    inquiry_email: str | None = None,
+    inquiry_phone: str | None = None,
+) -> bool:
+    """Set the municipality's own website (PU-9), communications contact (EM-9, DI-10)
+    and address for formal inquiries (DI-7); a field left None stays as it is, "" clears
+    it. `policy_for` applies them over the preset's (docs/policy.md). Communications, the
+    chief administrator or IT operations. False when nothing changes (no audit entry)."""
+    _may_manage_roles(actor, municipality)
+    given = {
+        "website": website,
+        "contact_title": contact_title,
+        "contact_name": contact_name,
+        "contact_phone": contact_phone,
+        "contact_email": contact_email,
+        "inquiry_email": inquiry_email,
+        "inquiry_phone": inquiry_phone,
+    }
+    values = {name: _CLEAN[name](str(raw)) for name, raw in given.items() if raw is not None}
+    with transaction.atomic():
+        locked = Municipality.objects.select_for_update().get(pk=municipality.pk)
+        after = {name: values.get(name, getattr(locked, name)) for name in IDENTITY_FIELDS}
+        contact = [after[f] for f in ("contact_title", "contact_name")]
+        if not all(contact) and any(after[f] for f in IDENTITY_FIELDS if f.startswith("contact_")):
+            raise ServiceError(
+                _(
+                    "Oppgi både tittel og navn på kontaktpersonen (EM-9), eller la alle "
+                    "feltene for kontaktpersonen stå tomme."
+                ),
+                code="invalid",
+                rule="EM-9",
+            )
+        changes = {
+            name: [getattr(locked, name), value]
+            for name, value in after.items()
+            if getattr(locked, name) != value
+        }
+        if not changes:
+            return False
+        for name, (_old, new) in changes.items():
+            setattr(locked, name, new)
+            setattr(municipality, name, new)
+        locked.save(update_fields=list(changes))
+        audit_record(
+            actor=actor,
+            action="municipality_identity_update",
+            municipality=locked,
+            obj=locked,
+            data={"changes": changes},
+        )
     return True
 
 
