@@ -66,6 +66,9 @@ def test_a_municipality_on_another_s_preset_does_not_send_its_staff_to_that_cont
     page = advice_page(world.p.employee, world.municipality.slug, "nb")
     assert "Ytringsfrihet og taushetsplikt" in page
     assert "Kari Klepp" not in page and "97 51 40 96" not in page
+    # The quotes are Indre Fosen's words and say so, not «Pubby kommune».
+    assert "<footer>Indre Fosen kommune," in page
+    assert f"<footer>{world.municipality.name}," not in page
 
 
 def test_a_municipality_on_another_s_preset_names_the_contact_it_sets_itself(world):

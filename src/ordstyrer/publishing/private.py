@@ -43,6 +43,8 @@ class Advice:
     personal_data: tuple[str, ...] = ()
     citation_text: str = ""
     citation_section: str = ""
+    # Whose guideline the words are (a municipality on another's preset quotes that one).
+    citation_municipality: str = ""
     excerpt: str = ""
 
 
@@ -127,6 +129,7 @@ def private_check(
                 # The municipality's own words, in Bokmål (the console marks them so).
                 citation_text=citation.text if citation else rule.text.nb,
                 citation_section=citation.section if citation else "",
+                citation_municipality=citation.municipality if citation else "",
                 excerpt=excerpt,
             )
         )
