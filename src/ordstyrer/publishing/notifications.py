@@ -3,6 +3,8 @@ after the change committed. Bokmål; the reason is quoted, the post text is not.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,54 +13,45 @@ from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.publishing.models import Post
 
 
-def rejected_notify(*, post_id: int) -> str:
-    """Tell the author that the post came back, and why."""
+def _tell_author(post_id: int, compose: Callable[[Post, str], tuple[str, str]]) -> str:
+    """E-mail the post's author `compose(post, link)` = (subject, body), in Bokmål."""
     post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
     if post is None:
         return "skipped"
     recipients = addresses([post.author])
     if not recipients:
         return "skipped"
+    link = console_url(reverse("publishing:detail", args=[post.municipality.slug, post.pk]))
     with translation.override("nb"):
-        subject = _("Innlegget ditt ble sendt tilbake")
-        body = _(
-            "Innlegget ditt i %(municipality)s ble ikke godkjent.\n\nBegrunnelse: %(reason)s\n\n"
-            "Åpne innlegget: %(path)s"
-        ) % {
-            "municipality": post.municipality.name,
-            "reason": post.rejection_reason,
-            "path": console_url(
-                reverse("publishing:detail", args=[post.municipality.slug, post.pk])
-            ),
-        }
+        subject, body = compose(post, link)
     send(subject, body, recipients)
     return "sent"
+
+
+def rejected_notify(*, post_id: int) -> str:
+    """Tell the author that the post came back, and why."""
+
+    def compose(post: Post, link: str) -> tuple[str, str]:
+        return _("Innlegget ditt ble sendt tilbake"), _(
+            "Innlegget ditt i %(municipality)s ble ikke godkjent.\n\nBegrunnelse: %(reason)s\n\n"
+            "Åpne innlegget: %(path)s"
+        ) % {"municipality": post.municipality.name, "reason": post.rejection_reason, "path": link}
+
+    return _tell_author(post_id, compose)
 
 
 def pulled_back_notify(*, post_id: int) -> str:
     """Tell the author that a post on its way was stopped (consent withdrawn, PU-6) and
     is a draft again, and why (the post's flag)."""
-    post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
-    if post is None:
-        return "skipped"
-    recipients = addresses([post.author])
-    if not recipients:
-        return "skipped"
-    with translation.override("nb"):
-        subject = _("Innlegget ditt ble stoppet før publisering")
-        body = _(
+
+    def compose(post: Post, link: str) -> tuple[str, str]:
+        return _("Innlegget ditt ble stoppet før publisering"), _(
             "Innlegget ditt i %(municipality)s ble stoppet før det ble publisert, og er et "
             "utkast igjen.\n\nÅrsak: %(reason)s\n\nBytt ut eller fjern bildet eller videoen, "
             "og send innlegget på nytt: %(path)s"
-        ) % {
-            "municipality": post.municipality.name,
-            "reason": post.flagged_reason,
-            "path": console_url(
-                reverse("publishing:detail", args=[post.municipality.slug, post.pk])
-            ),
-        }
-    send(subject, body, recipients)
-    return "sent"
+        ) % {"municipality": post.municipality.name, "reason": post.flagged_reason, "path": link}
+
+    return _tell_author(post_id, compose)
 
 
 def awaiting_notify(*, post_id: int) -> str:
