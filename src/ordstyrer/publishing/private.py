@@ -2,14 +2,22 @@
 
 An employee pastes a text about their workplace and gets the guideline's advice: no
 confidential or personal data (EM-1), speak as yourself and not in an official voice
-(EM-2), care with service users and pupils (EM-3), closed groups are public (EM-4), what
-not to mention (EM-7), whom to ask (EM-9). The text is never stored: the view passes
-it here and renders the result.
+(EM-2), care with service users and pupils (EM-3), what is written in closed groups
+(EM-4), what not to mention (EM-7), whom to ask (EM-9). The text is never stored: the
+view passes it here and renders the result.
 
 Pure Python, so the table tests need no Django: the advice says which rule applies and
 what was found (`Advice.finding`, with the words found in `params`); the console says
 it in the reader's language (`publishing.views`, through gettext). The rule's title
 comes from the catalogue in the language asked for.
+
+What the finding means is the guideline's to say, not this module's: `Advice.guidance`
+is what the employee guide says under the rule for this policy (`render.rule_text`, the
+statements the preset's own guideline makes), so Birkenes' employees read «internett er
+permanent» and Midt-Telemark's that closed groups are public. The check still finds what
+it finds when the preset does not switch the rule on (personal data matter everywhere):
+that advice is `general`, with the catalogue's neutral text and no quote, and the
+console says it is not the guideline's.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ordstyrer.language.pii import find_personal_data
 from ordstyrer.policy import Policy, get_rule
+from ordstyrer.policy.render import rule_text
 
 # What the check can find; the console has one message for each.
 FINDINGS: tuple[str, ...] = (
@@ -26,7 +35,7 @@ FINDINGS: tuple[str, ...] = (
     "service_users",  # EM-3; params: word
     "official_voice",  # EM-2; params: words
     "work",  # EM-7 (or EM-2); params: word
-    "closed_group",  # EM-4
+    "closed_group",  # EM-4; params: word
     "forbidden_app",  # EM-8; params: app
     "nothing_found",  # EM-2's reminder
     "contact",  # EM-9; params: title, name
@@ -46,6 +55,10 @@ class Advice:
     # Whose guideline the words are (a municipality on another's preset quotes that one).
     citation_municipality: str = ""
     excerpt: str = ""
+    # What the guide says under the rule for this policy, in the language asked for.
+    guidance: str = ""
+    # The preset does not switch the rule on: general advice, not the guideline's.
+    general: bool = False
 
 
 def _words(*alternatives: str) -> re.Pattern[str]:
@@ -107,7 +120,7 @@ def private_check(
     text: str, policy: Policy, *, workplace: str = "", lang: str = "nb"
 ) -> list[Advice]:
     """Advice for an employee's private post; the most serious first. `lang` (nb, nn or
-    en) is the language of the rules' titles."""
+    en) is the language of the rules' titles and of `Advice.guidance`."""
     out: list[Advice] = []
 
     def add(
@@ -118,7 +131,9 @@ def private_check(
         **params: str,
     ) -> None:
         rule = get_rule(rule_id)
-        citation = policy.citation(rule_id)
+        general = not policy.applies(rule_id)
+        # No quote for a rule the preset leaves off: the catalogue's text is nobody's words.
+        citation = None if general else policy.citation(rule_id)
         out.append(
             Advice(
                 rule=rule_id,
@@ -127,10 +142,12 @@ def private_check(
                 params=params,
                 personal_data=personal_data,
                 # The municipality's own words, in Bokmål (the console marks them so).
-                citation_text=citation.text if citation else rule.text.nb,
+                citation_text=citation.text if citation else "",
                 citation_section=citation.section if citation else "",
                 citation_municipality=citation.municipality if citation else "",
                 excerpt=excerpt,
+                guidance=rule.text.get(lang) if general else rule_text(policy, rule_id, lang),
+                general=general,
             )
         )
 
@@ -151,7 +168,7 @@ def private_check(
         add("EM-7" if policy.applies("EM-7") else "EM-2", "work", word, word=word)
     closed = _CLOSED.search(text)
     if closed:
-        add("EM-4", "closed_group", closed.group())
+        add("EM-4", "closed_group", closed.group(), word=closed.group())
     app = _FORBIDDEN_APPS.search(text)
     if app and policy.applies("EM-8"):
         add("EM-8", "forbidden_app", app.group(), app=app.group())

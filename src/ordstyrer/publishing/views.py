@@ -655,34 +655,18 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
 
 
 # What the private check found (`publishing.private.FINDINGS`), said to the employee.
+# Only what the text contains: why it matters is the guideline's to say, and the page
+# shows that below the message (`Advice.guidance`, the employee guide's own statements).
 PRIVATE_MESSAGES = {
     "personal_data": gettext_lazy(
-        "Teksten ser ut til å inneholde personopplysninger (%(kinds)s). Taushetsplikten "
-        "gjelder også når du skriver privat – også etter at du har sluttet. Fjern dem."
+        "Teksten ser ut til å inneholde personopplysninger (%(kinds)s). Fjern dem."
     ),
-    "service_users": gettext_lazy(
-        "Du nevner «%(word)s». Tenk nøye gjennom hva du skriver om elever, brukere, "
-        "pasienter og pårørende – de kan kjenne seg igjen."
-    ),
-    "official_voice": gettext_lazy(
-        "«%(words)s» kan leses som kommunens offisielle syn. Skriv som deg selv, og si "
-        "tydelig at du ikke uttaler deg på vegne av kommunen."
-    ),
-    "work": gettext_lazy(
-        "Du skriver om arbeidet («%(word)s»). Unngå å nevne arbeidsgiver, oppgaver, "
-        "prosjekter, kolleger og leverandører – og hvor du er."
-    ),
-    "closed_group": gettext_lazy(
-        "Lukkede grupper er offentlige: det du skriver der, kan deles videre og blir "
-        "liggende på nettet."
-    ),
-    "forbidden_app": gettext_lazy(
-        "%(app)s er forbudt på kommunens telefoner, og på private telefoner med jobbapper."
-    ),
-    "nothing_found": gettext_lazy(
-        "Vi fant ikke noe å advare om. Husk likevel at det du skriver, kan bli lest som "
-        "kommunens syn når folk vet hvor du jobber."
-    ),
+    "service_users": gettext_lazy("Du nevner «%(word)s»."),
+    "official_voice": gettext_lazy("«%(words)s» kan leses som kommunens offisielle syn."),
+    "work": gettext_lazy("Du skriver om arbeidet («%(word)s»)."),
+    "closed_group": gettext_lazy("Du skriver om en lukket gruppe («%(word)s»)."),
+    "forbidden_app": gettext_lazy("Du nevner %(app)s."),
+    "nothing_found": gettext_lazy("Vi fant ikke noe å advare om."),
     "contact": gettext_lazy("Lurer du på noe? Spør %(title)s %(name)s."),
     "contact_with_phone": gettext_lazy(
         "Lurer du på noe? Spør %(title)s %(name)s, telefon %(phone)s."
