@@ -213,6 +213,12 @@ def test_media_register_and_consent_pages(client, world):
     )
     consent = Consent.objects.get(asset=asset)
     assert consent.is_child and bytes(consent.form_content) == b"%PDF signert"
+    # Withdrawing says what happens to the posts on their way (PU-6).
+    withdrawn = client.post(
+        url(w, "media_detail", asset.pk),
+        {"form": "withdraw", "consent": consent.pk, "note": "Foreldrene ombestemte seg."},
+    ).content.decode()
+    assert "er stoppet og er utkast igjen" in withdrawn
     client.force_login(w.p.outsider)
     assert client.get(url(w, "media_detail", asset.pk)).status_code == 404
 

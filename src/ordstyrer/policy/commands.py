@@ -75,7 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "show",
         help="skriv ut retningslinjene for ansatte eller reglene for en side",
         description="Skriver ut retningslinjene for ansatte, eller med --house-rules "
-        "reglene for en side (CH-10), på bokmål eller nynorsk.",
+        "reglene for en side (CH-10), på bokmål, nynorsk eller engelsk.",
     )
     show.add_argument("--preset", metavar="ID", help="kommunens forhåndsinnstilling")
     show.add_argument("--format", type=_choice("format", ("md", "html")), default="md")

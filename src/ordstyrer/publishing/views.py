@@ -635,7 +635,12 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
                 note=request.POST.get("note", ""),
             )
             messages.warning(
-                request, _("Samtykket er trukket tilbake. Innlegg som bruker filen er merket.")
+                request,
+                _(
+                    "Samtykket er trukket tilbake. Innlegg med filen som ventet eller var "
+                    "planlagt, er stoppet og er utkast igjen; forfatterne har fått beskjed. "
+                    "Publiserte innlegg med filen er merket."
+                ),
             )
     except ServiceError as exc:
         console.fail_message(request, exc)
