@@ -266,3 +266,20 @@ def test_the_preset_s_own_municipality_overrides_its_preset_where_it_sets_someth
     assert mt.domains == ("mt.kommune.no", "midt-telemark.kommune.no")
     # Another contact person is another policy (equality and hash).
     assert moved != own and hash(moved) != hash(own)
+
+
+def test_an_adopters_quotes_do_not_send_anyone_to_the_source_municipality():
+    """EM-9/DI-10: Indre Fosen's guideline names its advisor and her phone; a municipality
+    that adopted it quotes the guideline without them."""
+    own = load_policy("indre-fosen")
+    adopted = own.as_municipality(slug="nyby", name="Nyby kommune")
+    quoted = own.citation("DI-10").text
+    assert "Kari Klepp (tlf 97 51 40 96)" in quoted
+    elided = adopted.citation("DI-10").text
+    assert "Kari Klepp" not in elided and "97 51 40 96" not in elided
+    assert "kommunikasjonsrådgiver […] (tlf […])" in elided
+    assert adopted.citation("DI-10").municipality == "Indre Fosen kommune"  # whose words
+    # Midt-Telemark's post office, in any quote, likewise.
+    mt = load_policy("midt-telemark").as_municipality(slug="nyby", name="Nyby kommune")
+    texts = " ".join(c.text for r in mt.rules if (c := mt.citation(r)) is not None)
+    assert "post@mt.kommune.no" not in texts and "35 05 90 00" not in texts

@@ -8,6 +8,7 @@ override's. Who changed what and when is stored by the Django side.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -141,10 +142,18 @@ class Policy:
         return self._params.get(rule_id, _EMPTY)
 
     def citation(self, rule_id: str) -> Citation | None:
-        """The municipality's own words for the rule, or None if the rule is off."""
+        """The municipality's own words for the rule, or None if the rule is off. For a
+        municipality on another's preset, the quoted guideline's contact person, phone
+        numbers and e-mail addresses are elided («[…]»): an employee or a citizen must
+        not be sent to the municipality whose guideline was adopted (EM-9, DI-7, DI-10)."""
         get_rule(rule_id)
         setting = self.preset.rules.get(rule_id)
-        return setting.citation if setting else None
+        if setting is None:
+            return None
+        cited = setting.citation
+        if cited.municipality == self.municipality_name:
+            return cited
+        return replace(cited, text=_elide_identity(cited.text, load_preset(self.preset.id)))
 
     def response_targets(self) -> ResponseTargets:
         """DI-1 first-response and answer targets in working hours (defaults if DI-1 is off)."""
@@ -214,6 +223,20 @@ def validate_overrides(preset: Preset, overrides: Any) -> dict[str, dict[str, An
             name: validate_param(rule_id, name, specs, value) for name, value in values.items()
         }
     return clean
+
+
+def _elide_identity(text: str, source: Preset) -> str:
+    """`text` without the source municipality's contact person and its phone numbers and
+    e-mail addresses (any spacing of the phone's digits: «97 51 40 96», «975 14 096»)."""
+    holders = [h for h in (source.contact, source.formal_inquiry) if h is not None]
+    for holder in holders:
+        for value in (getattr(holder, "name", None), holder.email):
+            if value:
+                text = text.replace(value, "[…]")
+        digits = re.sub(r"\D", "", holder.phone or "")
+        if digits:
+            text = re.sub(r"\s?".join(digits), "[…]", text)
+    return text
 
 
 def _bare_name(name: str) -> str:
