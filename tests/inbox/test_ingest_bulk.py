@@ -193,6 +193,24 @@ def test_nothing_is_stored_in_bulk_for_another_channel_of_the_same_ids(db):
     assert InboxItem.objects.get(channel=world.other_channel).received_at == T1
 
 
+def _closed(world, connector, settings, capture):
+    """The world's channel closed for a day from TUESDAY on `connector` (CH-9)."""
+    settings.ORDSTYRER_CONNECTORS = {
+        **settings.ORDSTYRER_CONNECTORS,
+        "OPENER": lambda channel: nullcontext(connector),
+    }
+    with capture(execute=True):
+        closure = channel_services.closure_schedule(
+            actor=world.p.employee,
+            channel=world.channel,
+            reason="Ferie",
+            starts_at=TUESDAY,
+            ends_at=TUESDAY + timedelta(days=1),
+        )
+    closure.refresh_from_db()
+    return closure
+
+
 def test_while_a_closure_hides_new_comments_each_goes_one_at_a_time(
     db, settings, django_capture_on_commit_callbacks
 ):
@@ -200,20 +218,8 @@ def test_while_a_closure_hides_new_comments_each_goes_one_at_a_time(
     channel is listed to be hidden — the bulk path leaves them all to `inbox_ingest`."""
     world = make_world()
     connector = HidingPlatform()
-    settings.ORDSTYRER_CONNECTORS = {
-        **settings.ORDSTYRER_CONNECTORS,
-        "OPENER": lambda channel: nullcontext(connector),
-    }
     with time_machine.travel(TUESDAY, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            closure = channel_services.closure_schedule(
-                actor=world.p.employee,
-                channel=world.channel,
-                reason="Ferie",
-                starts_at=TUESDAY,
-                ends_at=TUESDAY + timedelta(days=1),
-            )
-        closure.refresh_from_db()
+        closure = _closed(world, connector, settings, django_capture_on_commit_callbacks)
         assert closure.comment_mode == CommentMode.HIDE_NEW
         arrivals = [Arrival(comment("c1", QUESTION), T1), Arrival(comment("c2", SPAM), T1)]
         assert inbox_ingest_new(channel=world.channel, arrivals=arrivals) == set()
@@ -237,20 +243,8 @@ def test_while_comments_are_switched_off_a_comment_that_still_comes_is_hidden(
 
     world = make_world()
     connector = Platform(posts=2)
-    settings.ORDSTYRER_CONNECTORS = {
-        **settings.ORDSTYRER_CONNECTORS,
-        "OPENER": lambda channel: nullcontext(connector),
-    }
     with time_machine.travel(TUESDAY, tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            closure = channel_services.closure_schedule(
-                actor=world.p.employee,
-                channel=world.channel,
-                reason="Ferie",
-                starts_at=TUESDAY,
-                ends_at=TUESDAY + timedelta(days=1),
-            )
-        closure.refresh_from_db()
+        closure = _closed(world, connector, settings, django_capture_on_commit_callbacks)
         assert closure.comment_mode == CommentMode.SWITCHED_OFF
         connector.enabled["late"] = True  # published after the closure began
         connector.comments["c1"] = "late"
