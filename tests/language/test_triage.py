@@ -209,7 +209,9 @@ def _scores(**given: float) -> dict[str, float]:
         ("gausdal", True, "thank"),  # G: «svar også på nøytrale kommentarer (som er henvendt
         ("birkenes", True, "thank"),  # til kommunen)»; B: «Svare på spørsmål og kommentarer»
         ("gausdal", False, "none"),  # not addressed to the municipality
-        ("indre-fosen", True, "none"),  # DI-3 is not F's rule
+        ("indre-fosen", True, "none"),  # DI-3 is not F's, R's or M's rule
+        ("rennebu", True, "none"),
+        ("midt-telemark", True, "none"),
     ],
 )
 def test_di3_neutral_comments_addressed_to_the_municipality_are_answered(preset, addressed, action):
