@@ -227,6 +227,53 @@ def test_municipality_list_counts_active_people_advisors_and_units():
     ]
 
 
+def test_municipality_identity_sets_shows_and_refuses_like_the_console_form():
+    """PU-9/EM-9/DI-7: an operator sets a new municipality's website and contacts before
+    anyone can open the console; the same service and checks as the settings form."""
+    place = MunicipalityFactory(slug="rennebu", name="Rennebu kommune", preset="gausdal")
+    out = run(
+        "municipality",
+        "identity",
+        "--municipality=rennebu",
+        "--website=https://rennebu.kommune.no/",
+        "--contact-title=Kommunikasjonsrådgiver",
+        "--contact-name=Kari Nordmann",
+        "--inquiry-email=postmottak@rennebu.kommune.no",
+    )
+    place.refresh_from_db()
+    assert place.website == "rennebu.kommune.no"
+    assert (place.contact_name, place.inquiry_email) == (
+        "Kari Nordmann",
+        "postmottak@rennebu.kommune.no",
+    )
+    assert "Oppdaterte kontaktopplysningene til Rennebu kommune." in out
+    assert "nettsted\trennebu.kommune.no" in out
+    assert "kontaktperson, telefon\t(ikke satt)" in out
+    entry = AuditEntry.objects.get(action="municipality_identity_update")
+    assert entry.actor is None
+
+    again = run(
+        "municipality", "identity", "--municipality=rennebu", "--website=rennebu.kommune.no"
+    )
+    assert "Ingen endring" in again
+    assert AuditEntry.objects.filter(action="municipality_identity_update").count() == 1
+
+    shown = run("municipality", "identity", "--municipality=rennebu")
+    assert "formelle henvendelser, e-post\tpostmottak@rennebu.kommune.no" in shown
+
+    before = snapshot()
+    assert "Ugyldig e-postadresse «ikke-en-adresse»" in refused(
+        "municipality", "identity", "--municipality=rennebu", "--contact-email=ikke-en-adresse"
+    )
+    assert "Oppgi både tittel og navn" in refused(
+        "municipality", "identity", "--municipality=rennebu", "--contact-name="
+    )
+    assert "Fant ingen kommune" in refused("municipality", "identity", "--municipality=borte")
+    assert snapshot() == before
+    place.refresh_from_db()
+    assert (place.contact_email, place.contact_name) == ("", "Kari Nordmann")
+
+
 # --- units -----------------------------------------------------------------------------
 
 
