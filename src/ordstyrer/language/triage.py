@@ -120,7 +120,9 @@ class Triage:
 def candidate_grounds(labels: set[str], found: Sequence[pii.PersonalData]) -> list[str]:
     """Deletion grounds that fit, before the preset's own list filters them."""
     out: set[str] = set()
-    ids = any(p.type in {"national_id", "bank_account"} for p in found)
+    # A bank account number is no ground by itself: a fundraising account is public, a
+    # citizen's own is an editor's call (escalated by `decide`, PU-1 warns in posts).
+    ids = any(p.type == "national_id" for p in found)
     if "spam" in labels:
         out.add("spam")
     if "hate_speech" in labels:
@@ -145,11 +147,22 @@ def _labels(scores: dict[str, float], found: Sequence[pii.PersonalData]) -> set[
         # A citizen who writes their own number is careless, not a spammer (issue #18:
         # "venter på svar om sosialhjelp …" with a number was triaged as spam).
         labels.discard("spam")
-    if types & {"national_id", "bank_account"} or (
-        types & {"health", "special_category"} and "sensitive" not in labels and "person" in types
-    ):
+    if "national_id" in types or ("sensitive" not in labels and _ties_to_person(found)):
         labels.add("sensitive")
     return labels
+
+
+def _ties_to_person(found: Sequence[pii.PersonalData]) -> bool:
+    """A health or special-category hit beside a person's name (PU-1). A care service alone
+    ("hjemmetjenesten": as often the person's workplace, PU-1 only warns) does not tie, nor
+    does a hit inside the name itself (a surname that spells a word)."""
+    persons = [p for p in found if p.type == "person"]
+    return any(
+        hit.type in {"health", "special_category"}
+        and hit.detail != "care"
+        and not any(p.start < hit.end and hit.start < p.end for p in persons)
+        for hit in found
+    ) and bool(persons)
 
 
 # Words by which a comment speaks to the municipality (Bokmål, Nynorsk, dialect): "dere",
@@ -160,6 +173,25 @@ _ADDRESSED = re.compile(
     r"ordføraren)\b",
     re.IGNORECASE,
 )
+
+
+# A link or bare host name ("indrefosen.kommune.no/avfall", "https://www.x.no").
+_LINK = re.compile(r"(?:https?://)?(?:www\.)?((?:[\w-]+\.)+[a-z]{2,})(?:/[^\s]*)?", re.I)
+
+
+def own_links_masked(text: str, domains: Sequence[str]) -> str:
+    """The text with links to the municipality's own sites (the policy's domains, PU-9)
+    read as plain words: a citizen who points to the municipality's page is not a spammer,
+    and the category model counts any link as a spam cue."""
+    if not domains:
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        host = match.group(1).lower().rstrip(".")
+        own = any(host == d or host.endswith("." + d) for d in domains)
+        return "kommunens nettside" if own else match.group(0)
+
+    return _LINK.sub(swap, text)
 
 
 def addresses_municipality(text: str) -> bool:
@@ -190,8 +222,6 @@ def decide(
                 scores[c]
                 for c in labels & {"spam", "hate_speech", "harassment", "sensitive", "rumour"}
             ]
-            if any(p.type in {"national_id", "bank_account"} for p in found):
-                harmful_scores.append(1.0)  # a validated number, not a guess (PU-1)
             strength = max(harmful_scores or [0.0])
             return ("delete_allowed" if strength >= CONFIDENT else "hide"), fitting
         return "escalate", ()
@@ -207,17 +237,20 @@ def decide(
         return "refer_formal", ()
     # DI-8, but a clear complaint that merely brushes politics is answered as a complaint
     # (DI-3: «svar alltid på negative kommentarer»).
+    # Nor is praise that mentions politics (a thank-you to the municipality and the
+    # school) sent to the politicians: it is thanked for.
     if (
         "political" in labels
         and applies("DI-8")
         and scores.get("political", 0.0) >= scores.get("complaint", 0.0)
+        and scores.get("political", 0.0) >= scores.get("praise", 0.0)
     ):
         return "refer_political", ()
     if "factual_error" in labels:
         return "correct", ()
     if "question" in labels:
         return "answer", ()
-    if "complaint" in labels or "political" in labels:
+    if "complaint" in labels or ("political" in labels and "praise" not in labels):
         return "acknowledge", ()
     if "praise" in labels:
         return "thank", ()
@@ -281,7 +314,8 @@ def triage_many(
     the grounds, and it writes the findings. Without one: categories, personal data and
     standard only, no grounds and no findings."""
     texts = [t for t, _ in items]
-    all_scores = clf.classify(texts, embedder=embedder)
+    own = tuple(getattr(policy, "domains", ()) or ())
+    all_scores = clf.classify([own_links_masked(t, own) for t in texts], embedder=embedder)
     standards = standard.detect_standards(texts)
     persons = (
         names.find_person_spans(texts) if with_names and names.available() else [[] for _ in texts]
