@@ -69,19 +69,42 @@ def post_channels(post: Post) -> list[Channel]:
     ]
 
 
+# PostEvent actions that write the post (its text, links, media, channels, time) or
+# submit it for approval; and those that approve it (a new text after them needs another
+# approval).
+HANDS_ON = frozenset({"create", "update", "publish"})
+APPROVED = frozenset({"approve", "crisis_approve"})
+
+
+def hands_on(post: Post) -> set[int]:
+    """Who wrote or submitted what now waits for approval (four eyes, CH-4): the author,
+    whoever submitted the current round (`submitted_by`), and whoever created, changed or
+    submitted the post since it was last approved (its `create`/`update`/`publish`
+    events back to the last `approve`/`crisis_approve`) — the current round and the
+    changes that led up to it, which nobody else has approved yet.
+
+    QA 2026-12: a communications user withdrew someone else's waiting post, rewrote it,
+    sent it again and approved it; comparing with the author alone let one person write,
+    submit and approve the text."""
+    ids = {post.author_id, post.submitted_by_id}
+    for action, actor_id in post.events.order_by("-pk").values_list("action", "actor_id"):
+        if action in APPROVED:
+            break
+        if action in HANDS_ON:
+            ids.add(actor_id)
+    return {i for i in ids if i is not None}
+
+
 def may_approve(user: ActorLike, post: Post, channels: Iterable[Channel] | None = None) -> bool:
     """An approver the post's channels name (unit leader of each unit page, or
-    communications); with four eyes, never the author."""
+    communications); with four eyes, never the author, nor whoever submitted the post
+    or changed it since it was last approved (`hands_on`)."""
     if not roles_in(user, post.municipality):
         return False
     wanted = rules.approver_roles(post.approval)
     if not wanted:
         return False
     chans = list(channels) if channels is not None else post_channels(post)
-    if getattr(user_of(user), "pk", None) == post.author_id and any(
-        channel_settings(c).four_eyes for c in chans
-    ):
-        return False
     municipal = roles_in(user, post.municipality)
     for channel in chans:
         ok = False
@@ -97,6 +120,8 @@ def may_approve(user: ActorLike, post: Post, channels: Iterable[Channel] | None 
             ok = True  # a page without a unit: communications stands in for the leader
         if not ok:
             return False
+    if any(channel_settings(c).four_eyes for c in chans):
+        return getattr(user_of(user), "pk", None) not in hands_on(post)
     return True
 
 

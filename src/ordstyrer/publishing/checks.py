@@ -23,6 +23,7 @@ from ordstyrer.publishing.models import (
     MediaAsset,
     People,
     PostChannel,
+    PostStatus,
 )
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import as_municipality, policy_for, policy_version_current
@@ -33,6 +34,9 @@ COUNTED = (
     DeliveryStatus.PUBLISHING,
     DeliveryStatus.PUBLISHED,
 )
+# Posts that are not on their way: a draft (a withdrawn or pulled-back post is one too)
+# and a rejected post keep their deliveries `queued`, and count for nothing (PU-10).
+NOT_PLANNED = (PostStatus.DRAFT, PostStatus.REJECTED)
 
 
 def publishing_policy(municipality: Municipality, *, day: datetime | None = None) -> Policy:
@@ -97,21 +101,33 @@ def media_facts(asset: MediaAsset, consents: Sequence[Any] | None = None) -> Med
     )
 
 
+def planned_at(row: PostChannel) -> datetime | None:
+    """When a post goes (or went) out on a channel, for PU-10's count: published, its
+    publishing time, or — released or waiting without one — when it was submitted. The
+    calendar counts by the same time (`selectors.calendar_week`)."""
+    post = row.post
+    return row.published_at or post.publish_at or post.published_at or post.submitted_at
+
+
 def main_page_history(
     channels: Iterable[Channel], *, exclude_post: int | None, around: datetime
 ) -> tuple[datetime, ...]:
     """PU-10's real history: every post planned or published on the main page(s) in
-    the fortnight around `around`, by when it goes out."""
+    the fortnight around `around`, by when it goes out. Drafts (withdrawn posts too)
+    and rejected posts are not planned: they count neither here nor in the calendar
+    (QA 2026-12: the check said «nr. 7» where the calendar said 0 of 6)."""
     main = [c.pk for c in channels if _is_main(c)]
     if not main:
         return ()
-    rows = PostChannel.objects.filter(channel__in=main, status__in=COUNTED)
+    rows = PostChannel.objects.filter(channel__in=main, status__in=COUNTED).exclude(
+        post__status__in=NOT_PLANNED
+    )
     if exclude_post is not None:  # (excluding post_id=None excluded none)
         rows = rows.exclude(post_id=exclude_post)
     rows = rows.select_related("post")
     out = []
     for row in rows:
-        at = row.published_at or row.post.publish_at or row.post.published_at
+        at = planned_at(row)
         if at is None:
             continue
         if abs(at - around) <= timedelta(days=8):
@@ -151,7 +167,8 @@ def findings_for(
         if main
         else (),
     )
-    found = [f.to_dict() for f in check(draft, policy, context)]
+    # With the Nynorsk message for the Nynorsk console (`web/_findings.html`).
+    found = [{**f.to_dict(), "message_nn": f.message_nn} for f in check(draft, policy, context)]
     facts = [
         rules.MediaFacts(kind=a.kind, size=a.size, caption_mode=a.caption_mode) for a in assets
     ]

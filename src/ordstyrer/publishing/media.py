@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import secrets
+import struct
+import zlib
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
@@ -52,6 +56,14 @@ IMAGE_TYPES = {
 }
 
 
+# ISO base media files (`ftyp` box) whose major brand is a still image: HEIF/HEIC (the
+# iPhone's default) and AVIF. Facebook and Instagram take JPEG or PNG photos; these would
+# otherwise pass for an MP4 video (QA 2026-12).
+STILL_IMAGE_BRANDS = frozenset(
+    {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
+)
+
+
 def _sniff(content: bytes, filename: str) -> tuple[str, str]:
     """(kind, mime) from the file's first bytes; refuse what is neither image nor video."""
     for magic, (mime, _ext) in IMAGE_TYPES.items():
@@ -60,6 +72,16 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
     if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
         return MediaKind.IMAGE, "image/webp"
     if content[4:8] == b"ftyp":
+        if content[8:12] in STILL_IMAGE_BRANDS:
+            raise ServiceError(
+                _(
+                    "«%(name)s» er et HEIC- eller AVIF-bilde (vanlig fra iPhone). Facebook og "
+                    "Instagram tar bilder i JPEG eller PNG: eksporter bildet som JPEG og last "
+                    "det opp på nytt."
+                )
+                % {"name": filename[:100]},
+                code="invalid",
+            )
         return MediaKind.VIDEO, "video/quicktime" if b"qt" in content[8:12] else "video/mp4"
     if content[:4] == b"\x1a\x45\xdf\xa3":
         return MediaKind.VIDEO, "video/webm"
@@ -68,6 +90,233 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
         % {"name": filename[:100]},
         code="invalid",
     )
+
+
+# --------------------------------------------------------------------------- images
+
+PILLOW_FORMATS = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+}
+# What a broken or hostile image makes Pillow raise while it reads one.
+_UNREADABLE = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    Image.DecompressionBombError,
+)
+
+
+def _require_readable(content: bytes, mime: str, filename: str) -> None:
+    """Decode the whole image (only as the format its first bytes claim): a file that
+    only starts like a JPEG, or is cut off, is refused here rather than at the platform
+    after approval. JPEGs decode at an eighth of their size (every byte is still read)."""
+    try:
+        with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[mime]]) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
+            image.load()
+    except _UNREADABLE:
+        raise ServiceError(
+            _(
+                "«%(name)s» kan ikke leses som et bilde: filen er skadet eller ufullstendig. "
+                "Lagre bildet på nytt som JPEG eller PNG og last det opp igjen."
+            )
+            % {"name": filename[:100]},
+            code="invalid",
+        ) from None
+
+
+# Where a photo says where it was taken besides EXIF's GPS block: XMP (exif:GPS…,
+# Iptc4xmpCore:Location, LocationCreated/Shown, photoshop:City/State/Country) and IPTC
+# (datasets 2:26/27 location, 2:90 city, 2:92 sublocation, 2:95 province, 2:100/101
+# country).
+_XMP_LOCATION = (b"GPS", b"Location", b"photoshop:City", b"photoshop:State", b"Country")
+_IPTC_LOCATION = tuple(b"\x1c\x02" + bytes([n]) for n in (26, 27, 90, 92, 95, 100, 101))
+_GPS_IFD = 0x8825
+_EXIF_IFD = 0x8769
+_MAKER_NOTE = 0x927C
+_XMP_JPEG = (b"http://ns.adobe.com/xap/1.0/\x00", b"http://ns.adobe.com/xmp/extension/\x00")
+
+
+class _Unparsed(Exception):
+    """The file's structure is not what its format says (the image re-encodes)."""
+
+
+def _exif_without_location(data: bytes) -> bytes | None:
+    """EXIF (with or without its `Exif` header) without its GPS block, or None when
+    it has none. The vendor's maker note goes too (its offsets would not survive the
+    rewrite, and some hold a position); the orientation and the rest stay."""
+    exif = Image.Exif()
+    exif.load(data)
+    if _GPS_IFD not in exif:
+        return None
+    del exif[_GPS_IFD]
+    if _EXIF_IFD in exif:
+        exif.get_ifd(_EXIF_IFD).pop(_MAKER_NOTE, None)
+    return exif.tobytes()
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    if len(payload) + 2 > 0xFFFF:
+        raise _Unparsed
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _jpeg_without_location(content: bytes) -> tuple[bytes, bool]:
+    """The JPEG with its metadata segments rewritten; the image data is not touched."""
+    out, pos, removed = [content[:2]], 2, False
+    while True:
+        if pos + 4 > len(content) or content[pos] != 0xFF:
+            raise _Unparsed
+        marker = content[pos + 1]
+        if marker == 0xFF:  # fill byte
+            out.append(content[pos : pos + 1])
+            pos += 1
+            continue
+        if marker in (0xDA, 0xD9):  # start of scan (or end): the rest as it is
+            out.append(content[pos:])
+            return b"".join(out), removed
+        end = pos + 2 + struct.unpack(">H", content[pos + 2 : pos + 4])[0]
+        if end > len(content):
+            raise _Unparsed
+        payload = content[pos + 4 : end]
+        keep = content[pos:end]
+        if marker == 0xE1 and payload.startswith(b"Exif\x00\x00"):
+            exif = _exif_without_location(payload)
+            if exif is not None:
+                keep, removed = _segment(0xE1, exif), True
+        elif marker == 0xE1 and payload.startswith(_XMP_JPEG):
+            if any(needle in payload for needle in _XMP_LOCATION):
+                keep, removed = b"", True
+        elif marker == 0xED and any(needle in payload for needle in _IPTC_LOCATION):
+            keep, removed = b"", True
+        out.append(keep)
+        pos = end
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_without_location(content: bytes) -> tuple[bytes, bool]:
+    """The PNG with its `eXIf` chunk rewritten and an XMP text chunk that places the photo
+    dropped; the image data is not touched."""
+    out, pos, removed = [content[:8]], 8, False
+    while pos < len(content):
+        if pos + 12 > len(content):
+            raise _Unparsed
+        length = struct.unpack(">I", content[pos : pos + 4])[0]
+        kind = content[pos + 4 : pos + 8]
+        end = pos + 12 + length
+        if end > len(content):
+            raise _Unparsed
+        data = content[pos + 8 : pos + 8 + length]
+        keep = content[pos:end]
+        if kind == b"eXIf":
+            exif = _exif_without_location(data)
+            if exif is not None:
+                keep, removed = _png_chunk(kind, exif.removeprefix(b"Exif\x00\x00")), True
+        elif kind == b"iTXt" and data.startswith(b"XML:com.adobe.xmp\x00"):
+            text = data
+            if data[18:19] == b"\x01":  # compressed: keyword, flag, method, language, key
+                try:
+                    rest = data[20:].split(b"\x00", 2)[2]
+                    text = zlib.decompressobj().decompress(rest, 4 * 1024 * 1024)
+                except (IndexError, zlib.error):
+                    raise _Unparsed from None
+            if any(needle in text for needle in _XMP_LOCATION):
+                keep, removed = b"", True
+        out.append(keep)
+        pos = end
+        if kind == b"IEND":
+            out.append(content[pos:])
+            break
+    return b"".join(out), removed
+
+
+def _webp_without_location(content: bytes) -> tuple[bytes, bool]:
+    """The WebP with its `EXIF` chunk rewritten and an `XMP ` chunk that places the
+    photo dropped (and its flag in `VP8X` cleared); the image data is not touched."""
+    chunks, pos, removed, xmp_dropped = [], 12, False, False
+    while pos < len(content):
+        if pos + 8 > len(content):
+            raise _Unparsed
+        kind = content[pos : pos + 4]
+        length = struct.unpack("<I", content[pos + 4 : pos + 8])[0]
+        end = pos + 8 + length + (length & 1)
+        if pos + 8 + length > len(content):
+            raise _Unparsed
+        data = content[pos + 8 : pos + 8 + length]
+        if kind == b"EXIF":
+            exif = _exif_without_location(data)
+            if exif is not None:
+                data, removed = exif.removeprefix(b"Exif\x00\x00"), True
+        elif kind == b"XMP " and any(needle in data for needle in _XMP_LOCATION):
+            removed = xmp_dropped = True
+            pos = end
+            continue
+        chunks.append((kind, data))
+        pos = end
+    if xmp_dropped:
+        chunks = [
+            (k, bytes([d[0] & ~0x04]) + d[1:]) if k == b"VP8X" and d else (k, d) for k, d in chunks
+        ]
+    body = b"".join(
+        k + struct.pack("<I", len(d)) + d + (b"\x00" if len(d) & 1 else b"") for k, d in chunks
+    )
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body, removed
+
+
+def _reencoded(content: bytes, mime: str) -> bytes:
+    """The image drawn again without any metadata, upright (its EXIF orientation
+    applied): for a file whose metadata could not be rewritten in place."""
+    with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[mime]]) as image:
+        upright = ImageOps.exif_transpose(image)
+        out = io.BytesIO()
+        if PILLOW_FORMATS[mime] == "JPEG":
+            upright.save(out, "JPEG", quality=95, icc_profile=image.info.get("icc_profile"))
+        else:
+            upright.save(out, PILLOW_FORMATS[mime], icc_profile=image.info.get("icc_profile"))
+        return out.getvalue()
+
+
+def _places(content: bytes, mime: str) -> bool:
+    """Whether Pillow still finds a GPS block in the file."""
+    with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[mime]]) as image:
+        return _GPS_IFD in image.getexif()
+
+
+def without_location(content: bytes, mime: str) -> tuple[bytes, bool]:
+    """The image without where it was taken (PU-1, EM-7: a location is personal data,
+    often the photographer's home), and whether there was any: EXIF's GPS block, and XMP
+    and IPTC that name a place. Everything else stays as it was, the orientation
+    included. This is what is stored, served at the public URL Instagram fetches, and
+    sent to Facebook (QA 2026-12: a JPEG's GPS position went out byte for byte)."""
+    strip = {
+        "image/jpeg": _jpeg_without_location,
+        "image/png": _png_without_location,
+        "image/webp": _webp_without_location,
+    }.get(mime)
+    if strip is None:  # GIF has no EXIF
+        return content, False
+    try:
+        cleaned, removed = strip(content)
+        if _places(cleaned, mime):
+            raise _Unparsed
+    except (_Unparsed, *_UNREADABLE):
+        cleaned, removed = _reencoded(content, mime), True
+    return cleaned, removed
+
+
+def location_removed(asset: MediaAsset) -> bool:
+    """Whether `media_upload` took location data out of this file (for the upload's
+    confirmation; not stored)."""
+    return bool(getattr(asset, "_location_removed", False))
 
 
 def _require_publisher(actor: ActorLike, municipality: Municipality) -> None:
@@ -146,7 +395,9 @@ def media_upload(
     captions: bytes | str | None = None,
     now: datetime | None = None,
 ) -> MediaAsset:
-    """Store an image or video for posts (PU-4 alt text, PU-3 captions)."""
+    """Store an image or video for posts (PU-4 alt text, PU-3 captions). An image is
+    decoded first (a broken one is refused) and stored without its location
+    (`without_location`; `location_removed(asset)` tells the confirmation)."""
     now = now or timezone.now()
     filename = (str(filename or "fil").replace("/", "_").replace("\\", "_"))[:200]
     if not content:
@@ -156,6 +407,11 @@ def media_upload(
         raise ServiceError(_("Bildet er større enn 10 MB."), code="invalid")
     if kind == MediaKind.VIDEO and len(content) > MAX_VIDEO:
         raise ServiceError(_("Videoen er større enn 50 MB."), code="invalid")
+    removed = False
+    if kind == MediaKind.IMAGE:
+        _require_publisher(actor, municipality)  # before any decoding work
+        _require_readable(content, mime, filename)
+        content, removed = without_location(content, mime)
     if caption_mode not in CaptionMode.values:
         raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
     captions_text = ""
@@ -187,8 +443,14 @@ def media_upload(
             action="media_upload",
             municipality=municipality,
             obj=asset,
-            data={"kind": kind, "sha256": asset.sha256, "size": asset.size},
+            data={
+                "kind": kind,
+                "sha256": asset.sha256,
+                "size": asset.size,
+                **({"location_removed": True} if removed else {}),
+            },
         )
+    asset._location_removed = removed  # type: ignore[attr-defined]  # see location_removed
     return asset
 
 

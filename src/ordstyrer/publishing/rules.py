@@ -1,5 +1,6 @@
-"""Pure publishing rules beside the policy engine (no Django): each channel's own limits,
-the PU-10 weekly cap in a week with public holidays, and who approves a channel's posts.
+"""Pure publishing rules beside the policy engine: each channel's own limits, the PU-10
+weekly cap in a week with public holidays, and who approves a channel's posts. Django
+only for `gettext_lazy` (the channel picker's lines).
 
 The policy engine checks what the guideline demands (PU-1 … PU-12); this module adds what
 the platform demands (Instagram needs media, caption length, …) as findings of the same
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.worktime import DEFAULT, OSLO, WorkCalendar
 
@@ -30,7 +33,10 @@ class Limits:
     mixed_media: bool  # images and a video in one post
     clickable_links: bool
     native_schedule: bool
-    nb: str  # a line for the channel picker
+    # A line for the channel picker, in the reader's language (lazy: read when shown).
+    nb: Any
+    # The link goes into the text (Instagram's caption) rather than beside it.
+    link_in_text: bool = False
 
 
 MB = 1024 * 1024
@@ -44,8 +50,10 @@ _FACEBOOK = Limits(
     False,
     True,
     True,
-    "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
-    "kan planlegges 10 minutter til 30 dager fram.",
+    _(
+        "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
+        "kan planlegges 10 minutter til 30 dager fram."
+    ),
 )
 LIMITS: dict[str, Limits] = {
     "facebook": _FACEBOOK,
@@ -60,10 +68,13 @@ LIMITS: dict[str, Limits] = {
         True,
         False,
         False,
-        "Instagram: krever bilde eller video, inntil 2 200 tegn og 10 medier; undertekster må "
-        "være brent inn; lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid.",
+        _(
+            "Instagram: krever bilde eller video, inntil 2 200 tegn og 10 medier; undertekster "
+            "må være brent inn; lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid."
+        ),
+        link_in_text=True,
     ),
-    "simulated": replace(_FACEBOOK, nb="Simulert plattform: oppfører seg som en Facebook-side."),
+    "simulated": replace(_FACEBOOK, nb=_("Simulert plattform: oppfører seg som en Facebook-side.")),
 }
 
 
@@ -78,16 +89,38 @@ class MediaFacts:
     caption_mode: str  # "" | file | burned_in | no_speech
 
 
-def _finding(nb: str, en: str, *, channel: int | None, name: str) -> dict[str, Any]:
+def _finding(nb: str, nn: str, en: str, *, channel: int | None, name: str) -> dict[str, Any]:
     return {
         "rule": CHANNEL_RULE,
         "severity": "block",
         "message_nb": f"{name}: {nb}",
         "message_en": f"{name}: {en}",
+        "message_nn": f"{name}: {nn}",
         "citation": None,
         "span": None,
         "channel": channel,
     }
+
+
+def sent_text(text: str, links: Sequence[str]) -> tuple[str, str | None]:
+    """The text and the one link a platform is sent for a post (`delivery.build_draft`):
+    the first link goes beside the text (its preview), the others not already in the text
+    are added under it."""
+    link = links[0] if links else None
+    extra = [x for x in links[1:] if x not in text]
+    return ("\n\n".join([text, "\n".join(extra)]) if extra else text), link
+
+
+def caption(text: str, link: str | None) -> str:
+    """Instagram's caption: the text, and the link under it (no link field there)."""
+    return f"{text}\n\n{link}" if link else text
+
+
+def measured_text(kind: str, text: str, links: Sequence[str]) -> str:
+    """The text as `kind`'s platform gets it, which its length limit applies to: with the
+    extra links, and on Instagram with the link in the caption."""
+    body, link = sent_text(text, links)
+    return caption(body, link) if limits_for(kind).link_in_text else body
 
 
 def channel_findings(
@@ -103,24 +136,39 @@ def channel_findings(
     limits = limits_for(kind)
     out: list[dict[str, Any]] = []
 
-    def add(nb: str, en: str) -> None:
-        out.append(_finding(nb, en, channel=channel_id, name=name))
+    def add(nb: str, nn: str, en: str) -> None:
+        out.append(_finding(nb, nn, en, channel=channel_id, name=name))
 
-    if len(text) > limits.max_text:
+    # Measured as it is sent (QA 2026-12: a 2,200-character text with a link passed here
+    # and failed at Meta after approval).
+    sent = len(measured_text(kind, text, links))
+    if sent > limits.max_text and sent == len(text):
         add(
-            f"teksten er {len(text)} tegn; plattformen tar høyst {limits.max_text}.",
-            f"the text has {len(text)} characters; the platform takes at most {limits.max_text}.",
+            f"teksten er {sent} tegn; plattformen tar høyst {limits.max_text}.",
+            f"teksten er {sent} teikn; plattforma tek høgst {limits.max_text}.",
+            f"the text has {sent} characters; the platform takes at most {limits.max_text}.",
+        )
+    elif sent > limits.max_text:
+        add(
+            f"teksten med lenkene er {sent} tegn slik plattformen får den; plattformen tar "
+            f"høyst {limits.max_text}.",
+            f"teksten med lenkjene er {sent} teikn slik plattforma får han; plattforma tek "
+            f"høgst {limits.max_text}.",
+            f"the text with its links has {sent} characters as the platform gets it; the "
+            f"platform takes at most {limits.max_text}.",
         )
     if limits.needs_media and not media:
         add(
             "Instagram krever bilde eller video i hvert innlegg.",
+            "Instagram krev bilete eller video i kvart innlegg.",
             "Instagram needs an image or a video in every post.",
         )
     if not text.strip() and not media and not links:
-        add("innlegget er tomt.", "the post is empty.")
+        add("innlegget er tomt.", "innlegget er tomt.", "the post is empty.")
     if len(media) > limits.max_media:
         add(
             f"høyst {limits.max_media} bilder/videoer i ett innlegg.",
+            f"høgst {limits.max_media} bilete/videoar i eitt innlegg.",
             f"at most {limits.max_media} images/videos in one post.",
         )
     videos = [m for m in media if m.kind == "video"]
@@ -128,12 +176,14 @@ def channel_findings(
     if not limits.mixed_media and videos and (images or len(videos) > 1):
         add(
             "et innlegg kan ha én video eller bilder, ikke begge.",
+            "eit innlegg kan ha éin video eller bilete, ikkje begge.",
             "a post may have one video or images, not both.",
         )
     for image in images:
         if image.size > limits.max_image_bytes:
             add(
                 f"et bilde er større enn {limits.max_image_bytes // MB} MB.",
+                f"eit bilete er større enn {limits.max_image_bytes // MB} MB.",
                 f"an image is larger than {limits.max_image_bytes // MB} MB.",
             )
     if not limits.caption_files:
@@ -141,6 +191,7 @@ def channel_findings(
             if video.caption_mode == "file":
                 add(
                     "undertekstfiler støttes ikke; brenn tekstingen inn i videoen (PU-3).",
+                    "undertekstfiler er ikkje støtta; brenn tekstinga inn i videoen (PU-3).",
                     "caption files are not supported; burn the captions in (PU-3).",
                 )
     return out

@@ -246,7 +246,7 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
     visible = {c.pk for c in access.publishable_channels(user, municipality)}
     rows = list(
         PostChannel.objects.filter(post__municipality=municipality, status__in=CALENDAR_STATUSES)
-        .exclude(post__status__in=(PostStatus.DRAFT, PostStatus.REJECTED))
+        .exclude(post__status__in=checks.NOT_PLANNED)
         .select_related("post__author", "channel")
         .order_by("id")
     )
@@ -260,33 +260,19 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
     ]
     channels: dict[int, Channel] = {}
     main_count = 0
-    waiting = list(
-        Post.objects.filter(
-            municipality=municipality,
-            status__in=(
-                PostStatus.AWAITING_APPROVAL,
-                PostStatus.AWAITING_CRISIS_APPROVAL,
-                PostStatus.PAUSED,
-            ),
-            publish_at__gte=begin,
-            publish_at__lt=end,
-        ).prefetch_related(
-            Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel"))
-        )
-    )
-    for post in waiting:
-        rows.extend(post.deliveries.all())
     for row in rows:
-        at = row.published_at or row.post.publish_at or row.post.submitted_at
+        at = checks.planned_at(row)  # as PU-10's check counts
         if at is None or not begin <= at < end:
             continue
+        # The cap counts every post on the main page, also those this person does not
+        # see: the same count as PU-10's check on their next post.
+        if checks._is_main(row.channel) and row.status != DeliveryStatus.FAILED:
+            main_count += 1
         if row.channel_id not in visible and not access.may_view(user, row.post):
             continue
         channels[row.channel_id] = row.channel
         local = at.astimezone(OSLO)
         days[local.weekday()].entries.append((row.post, row, local))
-        if checks._is_main(row.channel) and row.status != DeliveryStatus.FAILED:
-            main_count += 1
     for d in days:
         d.entries.sort(key=lambda e: e[2])
     cap = daily = None

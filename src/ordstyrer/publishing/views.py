@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -50,6 +51,16 @@ from ordstyrer.tenants.selectors import identity_defaults, policy_for
 from ordstyrer.tenants.services import municipality_identity_update
 
 MAX_FORM_FILE = 50 * 1024 * 1024
+# Said when an upload's location data was taken out (`media.without_location`).
+LOCATION_REMOVED = gettext_lazy(
+    "Bildet inneholdt stedsinformasjon (GPS-posisjon). Den er fjernet før bildet ble lagret, "
+    "og sendes ikke til plattformene."
+)
+
+
+def _when(at: Any) -> str:
+    """A time in a sentence, in Oslo time and the console's language and date format."""
+    return date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT")
 
 
 def _post(request: HttpRequest) -> Any:
@@ -101,6 +112,8 @@ def _upload_from(
         captions_name=captions.name if captions else "",
         captions=captions.read() if captions else None,
     )
+    if media.location_removed(asset):
+        messages.info(request, LOCATION_REMOVED)
     people = form.cleaned_data.get("upload_people") or ""
     permission = tri(form.cleaned_data.get("upload_photographer_permission"))
     if people or permission is not None:
@@ -242,8 +255,10 @@ def _consequence(post: Any, channels: list[Any], approval_needed: bool, crisis: 
             "names": names
         }
     if post.publish_at:
-        when = timezone.localtime(post.publish_at).strftime("%d.%m.%Y kl. %H:%M")
-        return _("Innlegget publiseres %(when)s på %(names)s.") % {"when": when, "names": names}
+        return _("Innlegget publiseres %(when)s på %(names)s.") % {
+            "when": _when(post.publish_at),
+            "names": names,
+        }
     return _("Publiser nå på %(names)s.") % {"names": names}
 
 
@@ -365,8 +380,10 @@ def _approve_consequence(post: Any, channels: list[Any], now: Any) -> str:
     time that has passed goes out now, `services._release_approved`)."""
     names = ", ".join(c.name for c in channels)
     if post.publish_at and post.publish_at > now + services.NOW_SLACK:
-        when = timezone.localtime(post.publish_at).strftime("%d.%m.%Y kl. %H:%M")
-        return _("Innlegget publiseres %(when)s på %(names)s.") % {"when": when, "names": names}
+        return _("Innlegget publiseres %(when)s på %(names)s.") % {
+            "when": _when(post.publish_at),
+            "names": names,
+        }
     return _("Innlegget publiseres nå på %(names)s.") % {"names": names}
 
 
@@ -539,7 +556,7 @@ def media_list(request: MunicipalityRequest, municipality: Municipality) -> Http
             file, captions = data["file"], data.get("captions")
             if file.size > MAX_FORM_FILE:
                 raise ServiceError(_("Filen er for stor."), code="invalid")
-            return media.media_upload(
+            asset = media.media_upload(
                 actor=request.actor,
                 municipality=municipality,
                 filename=file.name,
@@ -549,6 +566,9 @@ def media_list(request: MunicipalityRequest, municipality: Municipality) -> Http
                 captions_name=captions.name if captions else "",
                 captions=captions.read() if captions else None,
             )
+            if media.location_removed(asset):
+                messages.info(request, LOCATION_REMOVED)
+            return asset
 
         uploaded = submit_form(
             request,
