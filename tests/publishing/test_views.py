@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from ordstyrer.core.models import AuditEntry
+from ordstyrer.formats import norwegian_datetime
 from ordstyrer.publishing.media import media_upload
 from ordstyrer.publishing.models import Consent, MediaAsset, Post, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
@@ -374,7 +375,7 @@ def test_approving_a_post_for_later_says_when(client, world):
     post = _waiting(w, publish_at=at)
     client.force_login(w.p.communications)
     confirm = client.get(f"{url(w, 'decide', post.pk)}?action=approve").content.decode()
-    when = timezone.localtime(at).strftime("%d.%m.%Y kl. %H:%M")
+    when = norwegian_datetime(at)
     assert f"Innlegget publiseres {when} på Skolesiden." in confirm
 
 
