@@ -34,10 +34,7 @@ def labelled() -> list[dict]:
 @pytest.fixture(scope="module")
 def authored() -> list[dict]:
     """Every batch of authored rows: the shipped model's and the later ones."""
-    rows = train_comments.load_jsonl(train_comments.AUTHORED)
-    for path in train_comments.AUTHORED_LATER:
-        rows += train_comments.load_jsonl(path)
-    return rows
+    return train_comments.load_authored()
 
 
 def _near(a: str, b: str, ratio: float) -> bool:

@@ -115,7 +115,7 @@ def model_out_of_fold(rows: list[dict], *, folds: int = 5) -> dict[str, list[str
     without its post (grouped CV; the authored rows in every fitting part)."""
     dk_train, _ = comments.load_dkhate(comments.DEFAULT_DATA)
     nr_train, _ = comments.load_norec(comments.DEFAULT_DATA)
-    authored = comments.load_jsonl(comments.AUTHORED)
+    authored = comments.load_authored()
     labels = comments.grouped_oof_labels(
         rows,
         authored,

