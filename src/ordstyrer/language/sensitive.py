@@ -65,12 +65,42 @@ def _alternation(patterns: list[str], *, ignore_case: bool = True) -> re.Pattern
     return re.compile(_by_first_letter([(p, ignore_case) for p in patterns]))
 
 
+def _not_after(pattern: str, *words: str) -> str:
+    """`pattern`, except right after one of `words` and a space ("arbeid med" flyktninger).
+
+    The look-behinds go after the pattern's first letter, which `_by_first_letter` needs
+    to see first; each is fixed-width, as `re` wants.
+    """
+    first = pattern[0]
+    return first + "".join(rf"(?<!\b{w} {first})" for w in words) + pattern[1:]
+
+
+def _word_not_after(word: str, *before: str) -> str:
+    """`word`, except right after one of the words `before` and a space ("det er")."""
+    return word + "".join(rf"(?<!\b{b} {word})" for b in before)
+
+
+def _word_after(word: str, *before: str) -> str:
+    """An assertion, put after `word`: one of the words `before` and a space precede it."""
+    return "(?:" + "|".join(rf"(?<=\b{b} {word})" for b in before) + ")"
+
+
+# A capitalised word that is not all capitals: a name ("Kristen Olsen", "MS Fosen").
+_NAME_NEXT = r"[ \t]+(?-i:[A-ZÆØÅ][a-zæøåéü])"
+
+
+def _not_shouted(acronym: str) -> str:
+    """A cased acronym that is no word of a text written in capitals ("ME SES NESTE ÅR")."""
+    return rf"{acronym}(?<!(?-i:[A-ZÆØÅ]{{2}})\s{acronym})(?![ \t]+(?-i:[A-ZÆØÅ]{{2}}))"
+
+
 # --- health: lay words (nb + nn) ----------------------------------------------------
 _LAY_HEALTH: dict[str, list[str]] = {
     "condition": [
         r"demen(?:s|t|te|ten)",
         r"alzheimer\w*",
-        r"kreft\w*",
+        # Cancer, not «krefter»/«kreftane» (strength), «Krefting» or «Kreftforeningen».
+        r"kreft(?!er|ene|ane|ing|forening|foreining)\w*",
         r"cancer",
         r"svulst\w*",
         r"adhd",
@@ -114,7 +144,7 @@ _LAY_HEALTH: dict[str, list[str]] = {
         r"parkinson\w*",
         r"multippel sklerose",
         r"astma\w*",
-        r"allergi\w*",
+        r"allergi(?!venn|venleg|fri|merk|sesong)\w*",  # not «allergivennlig mat»
         r"epilepsi",
         r"hiv-positiv\w*",
         r"aids",
@@ -123,7 +153,10 @@ _LAY_HEALTH: dict[str, list[str]] = {
         r"rullestolbruker\w*",
         r"sitter i rullestol",
         r"lam(?:me)? fra livet",
-        r"blind(?:e)?",
+        # Not «blind vei» (a dead end), «blind passasjer» or «i blinde».
+        r"blind(?!\s+(?:vei|veg|veien|vegen|gate|gata|gaten|alarm\w*|passasjer\w*|flekk\w*|"
+        rf"sone|sonen|tarm\w*|skjær|høne|høna)(?!{_L}))",
+        _not_after(rf"blinde(?!\s+(?:flekk\w*|passasjer\w*)(?!{_L}))", "i"),
         r"døv(?:e)?",
         r"svaksynt\w*",
         r"hørselshem\w*",
@@ -141,7 +174,9 @@ _LAY_HEALTH: dict[str, list[str]] = {
         r"alvorlig syk\w*",
         r"alvorleg sjuk\w*",
         r"dødssyk\w*",
-        r"terminal\w*",
+        # The illness, not «terminalen» (a bus or ferry terminal).
+        r"terminal(?:t|e)? (?:syk|sjuk|kreft|fase|stadium|sykdom|sjukdom|pasient|pleie)\w*",
+        r"terminal(?:pleie|pleia|omsorg|fase|pasient|syk|sjuk|stadi|kreft)\w*",
         r"hjernesvulst\w*",
         r"covid-syk\w*",
         r"long covid",
@@ -205,14 +240,64 @@ _LAY_HEALTH: dict[str, list[str]] = {
         r"strålebehandl\w*",
         r"kjemoterapi\w*",
         r"palliativ\w*",
-        r"rehabilitering\w*",
+        # A person's rehabilitation, not a building's («Rehabilitering av Stadsbygd kirke»).
+        r"rehabilitering(?!sprosjekt)\w*(?!\s+(?:av|og\s+(?:utvid|ombygg|oppgrad|renover|"
+        rf"modernis|tilbygg|påbygg|vedlikehald|vedlikehold))(?!{_L}))",
     ],
 }
 # Short acronyms are matched only in capitals: "hiv" is also "throw", "als" German.
+# Not in a text written in capitals ("ME SES NESTE ÅR": Nynorsk «me» is "we"), and «MS»
+# not before a name ("MS Fosen", a ship).
 _LAY_HEALTH_CASED: dict[str, list[str]] = {
-    "condition": [r"MS", r"ALS", r"KOLS", r"HIV", r"CP", r"ME", r"ADD"],
-    "care": [r"LAR", r"NAV-syk\w*"],
+    "condition": [
+        _not_shouted("MS") + rf"(?!{_NAME_NEXT})",
+        *(_not_shouted(a) for a in ("ALS", "KOLS", "HIV", "CP", "ME", "ADD")),
+    ],
+    "care": [_not_shouted("LAR"), r"NAV-syk\w*"],
 }
+
+_FAITH = (
+    r"(?:islam\w*|kristendom\w*|kristen|kristne|katolis\w*|katolsk\w*|katolikk\w*|"
+    r"jødedom\w*|buddhis\w*|hindu\w*|ortodoks\w*|mormon\w*|sikh\w*|ateism\w*|"
+    r"humanetikk\w*|muslim\w*|troen|trua)"
+)
+# «undervist i religion»: the school subject.
+_TEACHING = (
+    "undervist i", "underviser i", "undervise i", "underviste i", "undervisar i",
+    "undervisning i", "lærer i", "lærar i", "faget", "karakter i", "eksamen i", "time i",
+    "timen i", "timer i", "timar i",
+)  # fmt: skip
+_WORKS_WITH = (
+    "arbeid med", "arbeidet med", "arbeider med", "arbeidar med", "jobb med", "jobber med",
+    "jobbet med", "jobbar med", "jobba med", "hjelper", "hjelpte", "hjelpe", "hjelpa",
+    "hjelp til",
+)  # fmt: skip
+# The subject of a copula before «same» in "it's the same / it doesn't matter".
+_IMPERSONAL = ("det", "dette", "detta", "alt", "da", "så", "no", "nå")
+# After «same» meaning a Sámi: the end of a clause, or a word that cannot follow the
+# adjective "same" («eg er same sjølv», «ho er same og reindriftsutøvar»).
+_SAMI_AFTER = rf"(?=\s*(?:[.!?,;:)»\"”]|$)|\s+(?:sjølv|selv|og|frå|fra|på|eller|men){_E})"
+_SAMI_THINGS = (
+    r"(?:språk\w*|kultur\w*|senter\w*|museum|museet|høgskole\w*|høgskule\w*|høyskole\w*|"
+    r"parlament\w*|sameting\w*|barnehage(?:n|r|ne|ar|ane)?|avdeling\w*|nasjonaldag\w*|"
+    r"flagg\w*|musikk\w*|kunst\w*|litteratur\w*|undervisning\w*|opplæring\w*|fag|faget|"
+    rf"forvaltningsområde\w*|stedsnavn\w*|stadnamn\w*|ordbok\w*|hus|huset){_E}"
+)
+_UNION = (
+    r"(?:lo|ys|unio|akademikerne|nsf|delta|parat|fagforbundet|utdanningsforbundet|"
+    r"fellesforbundet|(?:norsk )?sykepleierforbund\w*|sjukepleiarforbund\w*|legeforeningen|"
+    r"legeforeininga|handel og kontor|hk|industri energi|el og it forbundet|fo)"
+)
+# A court or a copula before «dømte» («retten dømte», «dei vart dømde»).
+_CONVICTING = (
+    "retten", "tingretten", "lagmannsretten", "høyesterett", "høgsterett", "domstolen",
+    "juryen", "ble", "blei", "vart", "blitt", "er", "var", "de", "dei", "den",
+)  # fmt: skip
+# What a referee «dømte»: a match or a call, not a person.
+_SPORT = (
+    r"(?:kamp\w*|straffe\w*|frispark\w*|offside|corner\w*|hjørnespark\w*|hands|mål|"
+    r"målet|\w*finalen|frikast\w*|utvisning\w*)"
+)
 
 _SPECIAL: dict[str, list[str]] = {
     "religion": [
@@ -231,28 +316,47 @@ _SPECIAL: dict[str, list[str]] = {
         r"pinsevenn\w*",
         r"jehovas vitne\w*",
         r"læstadian\w*",
-        r"konverter(?:t|te)",
-        r"religion\w*",
+        # Conversion to or from a faith, not «konverterte filene til PDF».
+        rf"konverter(?:t|te|er)(?=\s+(?:(?:fra|frå)\s+{_L}+\s+)?til\s+(?:den\s+)?{_FAITH})",
+        r"konvertitt\w*",
+        # Not the school subject («har undervist i religion», «religion og etikk»).
+        _not_after(
+            r"religion(?!s(?:lærer|lærar|fag|undervis|tim))\w*(?!,?\s+(?:og|livssyn og) etikk)",
+            *_TEACHING,
+        ),
         r"religiøs\w*",
         r"troende",
-        r"kristen",
+        # «Kristen» is also a first name: not capitalised inside a sentence, nor before a
+        # capitalised word ("Kristen Olsen").
+        rf"kristen(?<!(?-i:[\w,]\sKristen))(?!{_NAME_NEXT})",
         r"kristne",
         r"humanetiker\w*",
         r"frikirke\w*",
-        r"imam\w*",
+        rf"imam\w*(?!{_NAME_NEXT})",  # a title before a name is a public role
     ],
     "ethnic_origin": [
         r"innvandr(?:er|ar)\w*",
-        r"flyktning\w*",
+        # Not «arbeid med flyktninger» (works with refugees), nor a service or an
+        # organisation («flyktningtjenesten», «Flyktninghjelpen»).
+        _not_after(r"flyktning(?!e?(?:tjenest|teneste|kontor|konsulent|hjelp))\w*", *_WORKS_WITH),
         r"asylsøk\w*",
-        # «same» alone is mostly Nynorsk for "the same" («det same», «same her»): the
-        # singular only after an article or a copula («ein same», «er same»), or definite.
-        r"(?:en|ein|som|er|var|være|vere) same",
+        # «same» alone is mostly Nynorsk for "the same" («det same», «same her», «same dag»,
+        # «det er same kva»): the singular only after an article («ein same»), or after
+        # «som» or a copula whose subject is not «det» and when no word but «sjølv», «og»,
+        # «frå», … follows («eg er same», «ho var same, som mor si»), or definite.
+        r"(?:en|ein) same",
+        rf"som same(?:{_SAMI_AFTER}|(?=\s+i{_E}))",  # «eg vaks opp som same i Karasjok»
+        *(
+            _word_not_after(copula, *_IMPERSONAL) + f" same{_SAMI_AFTER}"
+            for copula in ("er", "var", "være", "vere")
+        ),
         r"samen",
         r"samer",
         r"samane",
         r"samene",
-        r"samisk\w*",
+        # A person or people, not a language or an institution («samisk språk», «på samisk»,
+        # «Samisk kultursenter»).
+        _not_after(rf"samisk(?!{_SAMI_THINGS})\w*(?!\s+{_SAMI_THINGS})", "på"),
         r"kven(?:er|ar|sk)\w*",
         r"romfolk\w*",
         r"romani\w*",
@@ -317,23 +421,34 @@ _SPECIAL: dict[str, list[str]] = {
         r"politisk ståsted",
         r"politiske ståsted",
     ],
+    # Membership, not a union's name («Fagforbundet», «LO-leder») nor a representative's
+    # public role: a title before a name («Hovedtillitsvalgt Randi Berg») or after it
+    # («Randi Berg, hovedtillitsvalgt i …»), or capitalised as a title.
     "trade_union": [
         r"fagforening\w*",
         r"fagforeining\w*",
         r"fagorganiser\w*",
-        r"fagforbundet",
-        r"utdanningsforbundet",
-        r"sykepleierforbund\w*",
-        r"sjukepleiarforbund\w*",
-        r"fellesforbundet",
-        r"tillitsvalgt\w*",
-        r"tillitsvald\w*",
-        r"hovedtillitsvalgt\w*",
-        r"medlem (?:av|i) (?:lo|fagforbundet|delta|parat|unio|ys|nsf)",
+        *(
+            _not_after(f"{role[0]}(?<!(?-i:{role[0].upper()})){role[1:]}\\w*(?!{_NAME_NEXT})", ",")
+            for role in ("tillitsvalgt", "tillitsvald", "hovedtillitsvalgt", "hovudtillitsvald")
+        ),
+        rf"(?:medlem|med|organisert|innmeldt) (?:av|i) {_UNION}",
+        rf"meld(?:t|te|er|e|a|ar) (?:(?:seg|meg|deg|oss|dere|dykk) )?(?:inn|ut) (?:av|i) {_UNION}",
+        r"(?:lo|ys|unio|nsf|hk|fagforbunds)-medlem\w*",
     ],
+    # «dømte»/«dømde» is also a referee's («dømte kampen»): criminal after a court or a
+    # copula, or with «til»/«for» a few words on, and never before a match or a call.
     "criminal": [
-        r"dømt\w*",
-        r"dømd\w*",
+        rf"dømt(?!\s+til\s+å{_E})",  # not «dømt til å mislykkes» (doomed to)
+        r"dømts",
+        r"dømtes",
+        rf"dømd(?!\s+til\s+å{_E})",
+        r"dømdes",
+        *(
+            f"{past}(?!\\s+{_SPORT})(?:{_word_after(past, *_CONVICTING)}"
+            rf"|(?=(?:\s+{_L}+){{0,4}}\s+(?:til|for){_E}))"
+            for past in ("dømte", "dømde")
+        ),
         r"straffedømt\w*",
         r"domfelt\w*",
         r"fengsel\w*",
@@ -345,8 +460,9 @@ _SPECIAL: dict[str, list[str]] = {
         r"soner",
         r"sonar",
         r"soning\w*",
-        r"siktet",
-        r"sikta",
+        # Charged, not aimed («Vi har siktet oss inn på …»).
+        rf"siktet(?!\s+(?:oss|seg|meg|deg|dere|dykk|inn|mot|på){_E})",
+        rf"sikta(?!\s+(?:oss|seg|meg|deg|dere|dykk|inn|mot|på){_E})",
         r"tiltalt\w*",
         r"tiltala",
         r"politianmeld\w*",
@@ -378,16 +494,20 @@ _SPECIAL: dict[str, list[str]] = {
 }
 
 _STREET_SUFFIX = (
-    r"(?:gata|gate|gaten|gt\.?|veien|vegen|vei|veg|vn\.?|allé|alléen|plass|plassen|stien|"
+    r"(?:gata|gate|gaten|veien|vegen|vei|veg|vn\.?|allé|alléen|stien|"
     r"stigen|bakken|brekka|svingen|torget|tunet|kaia|bryggen|brygga|løkka|jordet|grenda|"
     r"ringen|kroken|lunden|sletta|flata|åsen|berget|bråten|eggen|engen|ekra|faret|gjerdet|"
     r"gropa|hagen|haugen|havna|holtet|høgda|kollen|lia|lyngen|marka|moen|myra|roa|røa|"
     r"skogen|skrenten|spranget|stranda|stubben|stykket|tjernet|toppen|vollen|vika)"
 )
+# Endings of everyday words too («stengt 2. juledag», «barnehageplass 1. august»): only
+# in a capitalised name ("Kirkegt. 3", "Torvplass 2", "Rådhusplassen 1").
+_CAPITALISED_STREET_SUFFIX = r"(?:gt\.?|plass|plassen)"
 _STREET = re.compile(
     rf"{_B}(?:"
     # compound street name: "Storgata", "Kirkevegen", "storgata"
     rf"{_L}{{2,}}{_STREET_SUFFIX}"
+    rf"|[A-ZÆØÅ]{_L}+{_CAPITALISED_STREET_SUFFIX}"
     # separate street word after one or two capitalised words: "Olav Tryggvasons gate"
     rf"|(?:[A-ZÆØÅ]{_L}*\.?\s){{1,2}}(?:gate|gata|vei|veien|veg|vegen|plass|allé)"
     rf")\s(\d{{1,4}})(?:\s?[A-H](?!{_L})|[a-h](?!{_L}))?",
@@ -396,6 +516,14 @@ _UNIT_AFTER = re.compile(
     r"\s*(?:cm|mm|m|meter|km|kr|kroner|min|minutt\w*|time\w*|dag\w*|døgn|år|uker|veker|"
     r"ganger|gonger|grader|%|prosent|stk|personer|stykk\w*|tonn|kg|liter)(?!\w)",
     re.I,
+)
+# A number with a full stop before a month or a day is an ordinal, not a house number
+# ("Barnehageplass 1. august", "Stengt 2. juledag").
+# Lower case only: "Storgata 12. Mandag kom …" ends a sentence after an address.
+_ORDINAL_AFTER = re.compile(
+    r"\.\s*(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|november|"
+    r"desember|jan|feb|apr|jun|jul|aug|sep|sept|okt|nov|des|juledag|påskedag|pinsedag|"
+    r"nyttårsdag|dag|klasse|trinn|etasje|plass|gang|kvartal|halvår|termin|runde|omgang)(?!\w)"
 )
 _POSTCODE_PLACE = re.compile(
     rf"{_B}(?<![\d])(\d{{4}})\s((?:[A-ZÆØÅ]{_L}+)(?:[ -][A-ZÆØÅ]{_L}+)?){_E}"
@@ -427,25 +555,12 @@ def _health_lexicon() -> tuple[dict[str, str], frozenset[str]]:
     return terms, frozenset(prefixes)
 
 
-_TRADE_UNION_CASED = [r"LO", r"NSF", r"YS", r"Unio"]
-
-
 @lru_cache(maxsize=1)
 def _compiled() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     lay = [(cls, _alternation(p)) for cls, p in _LAY_HEALTH.items()]
     lay += [(cls, _alternation(p, ignore_case=False)) for cls, p in _LAY_HEALTH_CASED.items()]
     special = [(name, _alternation(p)) for name, p in _SPECIAL.items()]
-    special.append(("trade_union", _alternation(_TRADE_UNION_CASED, ignore_case=False)))
     return {"health": lay, "special_category": special}
-
-
-@lru_cache(maxsize=1)
-def _any_special() -> re.Pattern[str]:
-    """Every special-category pattern in one: most texts have none, and then one scan
-    replaces eight."""
-    groups = [(p, True) for ps in _SPECIAL.values() for p in ps]
-    groups += [(p, False) for p in _TRADE_UNION_CASED]
-    return re.compile(_by_first_letter(groups))
 
 
 @lru_cache(maxsize=2)
@@ -532,7 +647,7 @@ def find_health(text: str) -> list[TermHit]:
 
 
 def find_special_categories(text: str) -> list[TermHit]:
-    if not _any_special().search(text):
+    if not signal_pattern("special").search(text):  # most texts have none: one scan
         return []
     hits = [
         TermHit("special_category", m.start(), m.end(), name)
@@ -548,6 +663,8 @@ def find_addresses(text: str) -> list[TermHit]:
         return hits
     for m in _STREET.finditer(text):
         if _UNIT_AFTER.match(text, m.end()):  # "bakken 5 meter", "veien 10 minutter"
+            continue
+        if _ORDINAL_AFTER.match(text, m.end()):
             continue
         end = m.end()
         tail = _POSTCODE_TAIL.match(text, end)
