@@ -70,8 +70,46 @@ def is_bank_account(digits: str) -> bool:
 
 
 _ACCOUNT_SHAPE = re.compile(r"(?<![\d.,])(\d{4})([ .])(\d{2})\2(\d{5})(?![\d]|[.,]\d)")
-_ID_SHAPE = re.compile(r"(?<![\d.,])(\d{6})[ \-]?(\d{5})(?![\d]|[.,]\d)")
+# Eleven digits as people write a fødselsnummer: "15038545660", "150385 45660" (also with
+# two spaces), "150385-45660", "150385.45660", "15.03.85 45660", "15-03-85-45660",
+# "24 07 02 11250", "150385 456 60" and "150 385 456 60". The date keeps one separator.
+_ID_SHAPE = re.compile(
+    r"(?<![\d.,])(?:"
+    r"\d{2}([ ./-]?)\d{2}\1\d{2}(?: {1,2}|[./-] ?)?\d{3} ?\d{2}"
+    r"|\d{3} \d{3} \d{3} \d{2}"
+    r")(?![\d]|[.,]\d)"
+)
+_NOT_DIGIT = re.compile(r"\D")
 _ACCOUNT_CONTEXT = re.compile(r"(konto|kontonr|kontonummer|bankkonto|betal|innbetal)", re.I)
+# Numbers of orders, customers, meters, invoices and payments (KID): eleven digits whose
+# check digits may fit a fødselsnummer by chance (Bokmål and Nynorsk). A word naming an
+# identity number after them wins ("kundenummeret er fødselsnummeret ditt: …").
+_OTHER_NUMBER_CONTEXT = re.compile(
+    r"\b(?:ordre\w*|bestilling\w*|bestillingsnr|kunde(?:nummer|nr)\w*|kunde-nr|"
+    r"mål(?:er|ar)(?:nummer\w*|nr|en|a|n)?|kid(?:-?(?:nummer\w*|nr))?|faktura\w*|"
+    r"referanse\w*|ref\.?|sporingsnummer\w*|sendingsnummer\w*|avtalenummer\w*|"
+    r"polisenummer\w*)(?!\w)",
+    re.I,
+)
+_ID_CONTEXT = re.compile(
+    r"\b(?:fødselsnummer\w*|fødselsnr|fnr|f\.nr|personnummer\w*|personnr|d-nummer\w*|"
+    r"identitetsnummer\w*|id-nummer\w*)(?!\w)",
+    re.I,
+)
+_CONTEXT_CHARS = 30
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÆØÅ])")
+
+
+def _other_number_context(before: str) -> bool:
+    """Whether the words just before a number, in its own sentence, say it is an order,
+    customer, meter, … number."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(before)]
+    before = before[ends[-1] :] if ends else before
+    other = [m.end() for m in _OTHER_NUMBER_CONTEXT.finditer(before)]
+    if not other:
+        return False
+    ids = [m.end() for m in _ID_CONTEXT.finditer(before)]
+    return not ids or ids[-1] < other[-1]
 
 
 _DIGIT = re.compile(r"\d")
@@ -90,7 +128,9 @@ def find_id_and_account_numbers(text: str) -> list[NumberHit]:
     for m in _ID_SHAPE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue
-        digits = m.group(1) + m.group(2)
+        if _other_number_context(text[max(0, m.start() - _CONTEXT_CHARS) : m.start()]):
+            continue
+        digits = _NOT_DIGIT.sub("", m.group())
         kind = national_id_kind(digits)
         account_context = _ACCOUNT_CONTEXT.search(text[max(0, m.start() - 25) : m.start()])
         if kind and not account_context:
