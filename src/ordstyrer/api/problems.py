@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.views.decorators.csrf import csrf_exempt
 
 logger = logging.getLogger("ordstyrer.api")
 
@@ -172,6 +173,9 @@ def from_problem(exc: Problem) -> HttpResponse:
     )
 
 
+@csrf_exempt
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Any path under /api/v1/ that no operation matches (bad ids included)."""
+    """Any path under /api/v1/ that no operation matches (bad ids included), by any
+    method: exempt from the console's CSRF check, which would answer a token's POST with
+    an HTML 403 page; it changes nothing, so there is nothing to forge."""
     return problem_response(404)
