@@ -204,3 +204,15 @@ def test_posts_about_public_roles_and_days_pass_pu1(text: str) -> None:
 
 def test_a_named_persons_union_membership_still_blocks() -> None:
     assert "block" in pu1("Siri Moen er medlem av Fagforbundet og har vært det lenge.")
+
+
+@pytest.mark.parametrize("word", ["jødane", "negre", "pakkis", "transer", "transfolk"])
+def test_slurs_and_inflections_found_in_training_errors_are_special_category(word: str) -> None:
+    """Inflections and slurs the lexicon lacked (docs/language.md, Known limits)."""
+    text = f"Det er for mange {word} her no"
+    assert [p.text for p in find_personal_data(text, types=["special_category"])] == [word]
+
+
+@pytest.mark.parametrize("text", ["transport til skolen", "transaksjonen gikk ikke gjennom"])
+def test_words_starting_like_the_slurs_are_not_special_category(text: str) -> None:
+    assert find_personal_data(text, types=["special_category"]) == []
