@@ -18,7 +18,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from ordstyrer.core.permissions import actor_in
+from ordstyrer.core.permissions import actor_in, require
 from ordstyrer.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -59,7 +59,9 @@ class MunicipalityRequest(HttpRequest):
 
 def municipality_view(need: str = "read") -> Callable[..., Any]:
     """Resolve `slug` through the central access helper and put it on the request, with
-    the person acting there (`request.actor`: their roles, looked up once)."""
+    the person acting there (`request.actor`: their roles, looked up once). A member is on
+    the request before `need` is checked, so that a refusal's 403 page shows their
+    municipality's menu and banner; an outsider gets 404 with nothing set."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @login_required
@@ -68,8 +70,12 @@ def municipality_view(need: str = "read") -> Callable[..., Any]:
             request: MunicipalityRequest, slug: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
             # Django hands a plain HttpRequest; the two lines below make it a MunicipalityRequest.
-            request.actor = actor_in(user=request.user, slug=slug, need=need)
+            # A member first (404 for anyone else, before anything is set) …
+            request.actor = actor_in(user=request.user, slug=slug, need="read")
             request.municipality = request.actor.municipality
+            # … then the role `need` asks for: the 403 page of a member without it is
+            # still their municipality's page, with its menu and the crisis banner (PU-12).
+            require(request.actor, request.municipality, need)
             return view(request, request.municipality, *args, **kwargs)
 
         return wrapper

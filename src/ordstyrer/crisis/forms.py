@@ -8,14 +8,14 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.core.forms import VisibleCharField
+from ordstyrer.core.forms import VisibleCharField, visible_text
 from ordstyrer.crisis.models import Crisis
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class DeclareForm(forms.Form):
-    name = forms.CharField(
+    name = VisibleCharField(
         label=_("Navn på krisen"),
         max_length=Crisis._meta.get_field("name").max_length,
         help_text=_("For eksempel «Flom i sentrum» eller «Vannforurensning Elvdalen»."),
@@ -80,7 +80,7 @@ class PausedDecisionForm(forms.Form):
         decision = data.get("decision")
         if decision == "resume_at" and not data.get("publish_at"):
             self.add_error("publish_at", _("Oppgi når innlegget skal publiseres."))
-        if decision == "discard" and not (data.get("reason") or "").strip():
+        if decision == "discard" and not visible_text(data.get("reason")):
             self.add_error("reason", _("Skriv hvorfor innlegget forkastes."))
         return data
 

@@ -15,18 +15,21 @@ without the role `NotPermitted`.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
+from ordstyrer.core.forms import visible_text
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import person
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry, CrisisLogKind
@@ -101,13 +104,27 @@ def _lock(municipality: Municipality) -> Municipality:
     return Municipality.objects.select_for_update().get(pk=municipality.pk)
 
 
+def crisis_declare_check(*, municipality: Municipality) -> None:
+    """Refuse a second crisis (`Conflict`) while one is active: one at a time (PU-12).
+    The console asks before its confirmation, so that it never promises a declaration
+    the service would refuse."""
+    current = active_crisis(municipality=municipality)
+    if current is not None:
+        raise Conflict(
+            _("Det er allerede erklært en krise: «%(name)s». Avslutt den før du erklærer en ny.")
+            % {"name": current.name},
+            rule="PU-12",
+            code="conflict",
+        )
+
+
 def crisis_declare(
     *, municipality: Municipality, name: str, actor: ActorLike, now: datetime | None = None
 ) -> Crisis:
     """Declare a crisis (PU-12): at once every scheduled post is paused, and from now on
     every new post and reply waits for the crisis leader (as the preset says)."""
     name = " ".join(str(name or "").split())
-    if not name:
+    if not visible_text(name):  # zero-width characters alone make no name (a banner «Krise: .»)
         raise ServiceError(_("Gi krisen et navn."), rule="PU-12")
     if len(name) > MAX_NAME:
         raise ServiceError(
@@ -117,16 +134,7 @@ def crisis_declare(
     with transaction.atomic():
         _require_declarer(actor, municipality)
         _lock(municipality)
-        current = active_crisis(municipality=municipality)
-        if current is not None:
-            raise Conflict(
-                _(
-                    "Det er allerede erklært en krise: «%(name)s». Avslutt den før du erklærer en ny."
-                )
-                % {"name": current.name},
-                rule="PU-12",
-                code="conflict",
-            )
+        crisis_declare_check(municipality=municipality)
         try:
             with transaction.atomic():
                 crisis = Crisis.objects.create(
@@ -159,10 +167,14 @@ def crisis_declare(
         )
         held = _hold_replies(municipality=municipality, crisis=crisis)
         if scheduled or waiting:
+            # Stored in the product's language whoever declares; the console renders the
+            # counts in the reader's language (`crisis.views`, `paused_posts_counts`).
+            with translation.override(settings.LANGUAGE_CODE):
+                paused_text = paused_posts_text(scheduled=scheduled, waiting=waiting)
             crisis_log_write(
                 crisis=crisis,
                 kind=CrisisLogKind.POSTS_PAUSED,
-                text=paused_posts_text(scheduled=scheduled, waiting=waiting),
+                text=paused_text,
                 object_kind="crisis",
                 object_id=crisis.pk,
                 actor=actor,
@@ -198,6 +210,47 @@ def paused_posts_text(*, scheduled: int, waiting: int) -> str:
             % {"count": waiting}
         )
     return " ".join(parts)
+
+
+# The sentences `paused_posts_text` makes, as their catalogue holds them: Bokmål msgids,
+# each language's singular and plural. A log line stored by it (in any of the languages,
+# as lines written before it was stored in Bokmål only were) is read back into counts.
+_SCHEDULED = (
+    "%(count)s planlagt innlegg satt på pause.",
+    "%(count)s planlagte innlegg satt på pause.",
+)
+_WAITING = (
+    "%(count)s innlegg som ventet på godkjenning, er satt på pause.",
+    "%(count)s innlegg som ventet på godkjenning, er satt på pause.",
+)
+_PLACEHOLDER = re.escape("%(count)s")
+
+
+def _sentence_patterns(msgids: tuple[str, str]) -> str:
+    """A regular expression for the sentence `msgids` says, in every language."""
+    variants: set[str] = set(msgids)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            variants.update(translation.ngettext(*msgids, n) for n in (1, 2, 5))
+    patterns = sorted(re.escape(v).replace(_PLACEHOLDER, r"(\d+)") for v in variants)
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def paused_posts_counts(text: str) -> tuple[int, int] | None:
+    """The counts (scheduled, waiting) a "posts paused" log line was written with, read
+    from its stored text (`paused_posts_text`); None when the text is not one."""
+    text = " ".join(str(text or "").split())
+    scheduled = re.compile(_sentence_patterns(_SCHEDULED))
+    waiting = re.compile(_sentence_patterns(_WAITING))
+    counts = [0, 0]
+    for index, pattern in enumerate((scheduled, waiting)):
+        found = pattern.match(text)
+        if found is not None:
+            counts[index] = int(next(g for g in found.groups() if g is not None))
+            text = text[found.end() :].lstrip()
+    if text or not any(counts):
+        return None
+    return counts[0], counts[1]
 
 
 def _hold_replies(*, municipality: Municipality, crisis: Crisis) -> int:

@@ -9,6 +9,7 @@ idempotent) and says so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -30,9 +31,10 @@ from ordstyrer.core.console import (
     municipality_view,
 )
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
+from ordstyrer.core.forms import visible_text
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
-from ordstyrer.crisis.models import Crisis
+from ordstyrer.crisis.models import Crisis, CrisisLogEntry, CrisisLogKind
 from ordstyrer.crisis.selectors import (
     active_crisis,
     crises_recent,
@@ -78,7 +80,7 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
         {
             "crisis": crisis,
             "shown": shown,
-            "log": list(crisis_log(crisis=shown)) if shown else [],
+            "log": _log_lines(crisis_log(crisis=shown)) if shown else [],
             "recent": recent,
             "settings": crisis_settings(municipality=municipality),
             "approvals": queue.crisis_approvals(municipality=municipality),
@@ -104,13 +106,20 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
         )
     form = DeclareForm(request.POST)
     if not form.is_valid():
-        if (request.POST.get("name") or "").strip():
+        if visible_text(request.POST.get("name")):
             form_errors(request, form)  # too long, a null character: the real reason
-        else:
+        else:  # empty, or only characters nobody sees
             messages.error(request, _("Gi krisen et navn."))
         return _index(municipality)
     name = form.cleaned_data["name"]
     if not _confirmed(request):
+        try:
+            # A crisis is active: refused here, before a confirmation that would promise
+            # to pause posts (the same sentence the service says on confirmation).
+            services.crisis_declare_check(municipality=municipality)
+        except ServiceError as exc:
+            fail_message(request, exc)
+            return _index(municipality)
         return render(
             request,
             "crisis/confirm_declare.html",
@@ -435,14 +444,19 @@ def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
         remove = request.POST["remove"]
         if not remove.isdigit():
             raise Http404
-        user = get_object_or_404(crisis_deputies(municipality=municipality), user_id=remove).user
+        deputy = crisis_deputies(municipality=municipality).filter(user_id=remove).first()
+        already = Already(_("Stedfortrederen er allerede fjernet."))
+        if deputy is None:  # a replayed form (or a stale page): nothing to remove
+            messages.info(request, already)
+            return _index(municipality)
+        user = deputy.user
         return act(
             request,
             lambda: services.crisis_deputy_remove(
                 municipality=municipality, user=user, actor=request.actor, now=timezone.now()
             ),
             to=_index(municipality),
-            done=_("Stedfortrederen er fjernet."),
+            done=lambda removed: _("Stedfortrederen er fjernet.") if removed else already,
         )
     return act_on_form(
         request,
@@ -460,4 +474,21 @@ def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
 def log(request: MunicipalityRequest, municipality: Municipality, crisis_id: int) -> HttpResponse:
     _require_view(request, municipality)
     crisis = get_object_or_404(Crisis, pk=crisis_id, municipality=municipality)
-    return render(request, "crisis/log.html", {"shown": crisis, "log": crisis_log(crisis=crisis)})
+    return render(
+        request, "crisis/log.html", {"shown": crisis, "log": _log_lines(crisis_log(crisis=crisis))}
+    )
+
+
+def _log_lines(entries: Iterable[CrisisLogEntry]) -> list[tuple[CrisisLogEntry, str]]:
+    """Each log line with its text as the reader sees it: a "posts paused" line says its
+    counts in the reader's language (the line stores them in Bokmål words); any line whose
+    text is not one of those sentences shows as stored."""
+    lines = []
+    for entry in entries:
+        text = entry.text
+        if entry.kind == CrisisLogKind.POSTS_PAUSED:
+            counts = services.paused_posts_counts(entry.text)
+            if counts is not None:
+                text = services.paused_posts_text(scheduled=counts[0], waiting=counts[1])
+        lines.append((entry, text))
+    return lines

@@ -541,10 +541,11 @@ def reply_crisis_reject(
 ) -> Reply:
     """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author
     and the item is put back as it was before the reply (as when delivery fails)."""
+    from ordstyrer.core.forms import visible_text
     from ordstyrer.crisis import tasks as crisis_tasks
 
     reason = str(reason or "").strip()[:2000]
-    if not reason:
+    if not visible_text(reason):  # zero-width characters alone say nothing either
         raise ServiceError(_("Skriv hvorfor svaret avvises."), rule="PU-12")
     now = now or timezone.now()
     with transaction.atomic():

@@ -28,6 +28,7 @@ from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
+from ordstyrer.core.forms import visible_text
 from ordstyrer.core.permissions import require, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, checks, rules, selectors, tasks
@@ -119,9 +120,10 @@ def _clean_text(text: Any) -> str:
 
 
 def _rejection_reason(reason: Any) -> str:
-    """A rejection's reason to the author: required, at most `MAX_REASON` characters."""
+    """A rejection's reason to the author: required, something a reader sees (zero-width
+    characters alone say nothing), at most `MAX_REASON` characters."""
     reason = str(reason or "").strip()[:MAX_REASON]
-    if not reason:
+    if not visible_text(reason):
         raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
     return reason
 
@@ -556,9 +558,16 @@ def _release(post: Post, *, now: datetime) -> None:
 # --------------------------------------------------------------------------- approval
 
 
-def _release_approved(post: Post, *, actor: ActorLike, now: datetime, action: str) -> None:
+def _release_approved(
+    post: Post,
+    *,
+    actor: ActorLike,
+    now: datetime,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> None:
     """An approval (the approver's or, in a crisis, the crisis leader's, already stamped)
-    releases the post and is logged."""
+    releases the post and is logged (with `data` in the audit entry)."""
     if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
         post.publish_at = None  # approved late: out now rather than never
     channels = access.post_channels(post)
@@ -582,17 +591,25 @@ def _release_approved(post: Post, *, actor: ActorLike, now: datetime, action: st
     source = post.status
     post.updated_at = now
     _release(post, now=now)
-    _log(post, action=action, actor=actor, now=now, source=source)
+    _log(post, action=action, actor=actor, now=now, source=source, data=data)
 
 
-def _reject(post: Post, *, actor: ActorLike, now: datetime, reason: str, action: str) -> None:
+def _reject(
+    post: Post,
+    *,
+    actor: ActorLike,
+    now: datetime,
+    reason: str,
+    action: str,
+    data: dict[str, Any] | None = None,
+) -> None:
     """Back to its author with the reason (told after commit), and logged."""
     source = post.status
     post.status = PostStatus.REJECTED
     post.rejected_at, post.rejected_by, post.rejection_reason = now, person(actor), reason
     post.updated_at = now
     post.save()
-    _log(post, action=action, actor=actor, now=now, source=source, note=reason)
+    _log(post, action=action, actor=actor, now=now, source=source, note=reason, data=data)
     after_commit(tasks.post_rejected_notify, post_id=post.pk)
 
 
@@ -843,7 +860,8 @@ def posts_pause_for_crisis(
 
 
 def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
-    """The crisis leader lets a waiting post go out; it is written in the crisis log."""
+    """The crisis leader lets a waiting post go out; it is written in the log of the
+    crisis that held it (PU-12: every decision), also when that crisis has ended since."""
     now = now or timezone.now()
     with transaction.atomic():
         post = lock_post(post_id)
@@ -852,30 +870,62 @@ def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None 
             if post.crisis_approved_by_id == getattr(user_of(actor), "pk", None):
                 return post
             raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
-        from ordstyrer.crisis.selectors import active_crisis
-
-        crisis = active_crisis(municipality=post.municipality)
+        crisis = _held_by(post)
         post.crisis_approved_at, post.crisis_approved_by = now, person(actor)
-        _release_approved(post, actor=actor, now=now, action="crisis_approve")
+        _release_approved(
+            post,
+            actor=actor,
+            now=now,
+            action="crisis_approve",
+            data={"crisis_id": getattr(crisis, "pk", None)},
+        )
         _crisis_log(post, crisis=crisis, kind="post_approved", actor=actor, now=now)
     return post
+
+
+def _held_by(post: Post) -> Any:
+    """The crisis a post waits for: its own (`crisis_ref`, set when it was held), or for
+    a post held before `crisis_ref` was kept, the municipality's active one."""
+    from ordstyrer.crisis.selectors import active_crisis
+
+    return _crisis_of(post) or active_crisis(municipality=post.municipality)
+
+
+def _crisis_rejected(post: Post) -> bool:
+    """The post is rejected, and its latest rejection is the crisis leader's (a replayed
+    rejection finds it so)."""
+    if post.status != PostStatus.REJECTED:
+        return False
+    last = post.events.filter(action__in=("reject", "crisis_reject")).order_by("-at", "-pk").first()
+    return last is not None and last.action == "crisis_reject"
 
 
 def post_crisis_reject(
     *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
 ) -> Post:
-    """The crisis leader stops a waiting post; it goes back to its author with the reason."""
+    """The crisis leader stops a waiting post; it goes back to its author with the reason.
+
+    Idempotent as `inbox.replies.reply_crisis_reject`: a post the crisis leadership has
+    rejected already (a replayed form, a retried API call) is returned unchanged."""
     now = now or timezone.now()
     reason = _rejection_reason(reason)
     with transaction.atomic():
         post = lock_post(post_id)
         _require_crisis_approver(actor, post.municipality)
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
+            if _crisis_rejected(post):
+                return post  # rejected once
             raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
-        _reject(post, actor=actor, now=now, reason=reason, action="crisis_reject")
-        _crisis_log(
-            post, crisis=_crisis_of(post), kind="post_rejected", actor=actor, now=now, note=reason
+        crisis = _held_by(post)
+        _reject(
+            post,
+            actor=actor,
+            now=now,
+            reason=reason,
+            action="crisis_reject",
+            data={"crisis_id": getattr(crisis, "pk", None)},
         )
+        _crisis_log(post, crisis=crisis, kind="post_rejected", actor=actor, now=now, note=reason)
     return post
 
 
@@ -936,11 +986,14 @@ def post_resume(
 
 
 def post_discard(
-    *, actor: ActorLike, post_id: Any, now: datetime | None = None, reason: str = ""
+    *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
 ) -> Post:
-    """A paused post is not published after all: back to its author as a draft, with why."""
+    """A paused post is not published after all: back to its author as a draft, with why
+    (required: zero-width characters alone say nothing)."""
     now = now or timezone.now()
     reason = str(reason or "").strip()[:MAX_REASON]
+    if not visible_text(reason):
+        raise ServiceError(_("Skriv hvorfor innlegget forkastes."), code="invalid")
     with transaction.atomic():
         post = lock_post(post_id)
         _require_decider(actor, post)
