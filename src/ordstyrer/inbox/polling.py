@@ -4,6 +4,11 @@ Webhooks (Facebook, Instagram) call `inbox_ingest` as changes happen; polling is
 way in for the simulated platform of the demo and the safety net for the others. A
 connector with an event feed (`events_since(seq)`, the simulated page) gives adds,
 edits, removals and hides in order; any other `CommentSource` is read post by post.
+
+One poisoned comment fails alone and never stalls the poll (issue #18): each is
+ingested on its own (`ingest_each`: counted, logged without personal data, the others
+go in) and the poll moves on; an unexpected failure of the poll itself is recorded in
+`last_error` and `failures` like a platform error, so the start page shows it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelKind
@@ -29,7 +35,7 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.core.services import after_commit
 from ordstyrer.inbox import tasks
-from ordstyrer.inbox.ingest import inbox_ingest, ingest_context, pretriage
+from ordstyrer.inbox.ingest import Context, inbox_ingest, ingest_context, pretriage
 from ordstyrer.inbox.models import ChannelPoll
 from ordstyrer.inbox.platform import channel_connector
 
@@ -90,8 +96,65 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> tuple[list[Commen
     return out, poll.cursor
 
 
+def ingest_each(
+    channel: Channel,
+    comments: list[Comment],
+    *,
+    received_at: datetime,
+    context: Context,
+    source: str,
+) -> tuple[int, int]:
+    """`inbox_ingest` every comment, each on its own, in order: (stored, failed).
+
+    `stored` counts those that became or updated an inbox item (not our own replies
+    coming back). Whatever one comment raises fails that comment alone: it is counted and
+    logged (`source`, channel, platform id and the error's type — never its text or
+    author), and the rest go in. The texts are triaged in one batch first; should that
+    fail, each is triaged as it is ingested."""
+    try:
+        triaged = pretriage(channel, comments, context)
+    except Exception as exc:  # noqa: BLE001 — triaged one at a time instead
+        logger.warning(
+            "batch triage failed",
+            extra={"source": source, "channel_id": channel.pk, "error": type(exc).__name__},
+        )
+        triaged = {}
+    stored = failed = 0
+    for comment in comments:
+        try:
+            item = inbox_ingest(
+                channel=channel,
+                comment=comment,
+                received_at=received_at,
+                context=context,
+                triaged=triaged,
+            )
+        except Exception as exc:  # noqa: BLE001 — one poisoned comment never stalls the rest
+            failed += 1
+            logger.warning(
+                "comment not ingested",
+                extra={
+                    "source": source,
+                    "channel_id": channel.pk,
+                    "comment_id": str(comment.id)[:120],
+                    "error": type(exc).__name__,
+                },
+            )
+            continue
+        if item is not None:
+            stored += 1
+    return stored, failed
+
+
+def not_ingested_note(failed: int) -> str:
+    """What a poll or a history job says about the comments it could not ingest."""
+    if not failed:
+        return ""
+    return _("Kommentarer som ikke kunne tas inn: %(n)s (se driftsloggen).") % {"n": failed}
+
+
 def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
-    """Poll one channel; returns how many comments were ingested."""
+    """Poll one channel; returns how many comments were ingested (or failed alone)."""
     now = now or timezone.now()
     channel = Channel.objects.select_related("municipality").get(pk=channel_id)
     poll, _created = ChannelPoll.objects.get_or_create(
@@ -102,34 +165,48 @@ def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
             if not supports(connector, Capability.COMMENT_SOURCE):
                 raise ConnectorError("Plattformen kan ikke lese kommentarer.", permanent=True)
             comments, cursor = _read(connector, poll, now)
+        context = ingest_context(channel)
     except ConnectorError as exc:
         _failed(poll, exc, now)
         return 0
-    context = ingest_context(channel)
-    triaged = pretriage(channel, comments, context)
-    for comment in comments:
-        inbox_ingest(
-            channel=channel, comment=comment, received_at=now, context=context, triaged=triaged
-        )
-    ChannelPoll.objects.filter(pk=poll.pk).update(
-        cursor=cursor, last_polled_at=now, last_error="", failures=0
+    except Exception as exc:  # noqa: BLE001 — recorded and shown, never an invisible stall
+        _unexpected(poll, exc, now)
+        return 0
+    _stored, failed = ingest_each(
+        channel, comments, received_at=now, context=context, source="poll"
     )
-    return len(comments)
+    ChannelPoll.objects.filter(pk=poll.pk).update(
+        cursor=cursor, last_polled_at=now, last_error=not_ingested_note(failed), failures=0
+    )
+    return len(comments) - failed
 
 
 def _failed(poll: ChannelPoll, exc: ConnectorError, now: datetime) -> None:
-    failures = poll.failures + 1
-    wait = timedelta(seconds=60 * 2 ** min(failures, 8))
-    if exc.retry_after:
-        wait = max(wait, timedelta(seconds=float(exc.retry_after)))
-    ChannelPoll.objects.filter(pk=poll.pk).update(
-        failures=failures,
-        last_error=str(exc.message)[:1000],
-        next_poll_at=now + min(wait, MAX_BACKOFF),
-    )
+    _backoff(poll, str(exc.message), now, retry_after=exc.retry_after)
     logger.warning(
         "inbox poll failed",
         extra={"channel_id": poll.channel_id, "code": exc.code, "permanent": exc.permanent},
+    )
+
+
+def _unexpected(poll: ChannelPoll, exc: Exception, now: datetime) -> None:
+    logger.exception("inbox poll failed unexpectedly", extra={"channel_id": poll.channel_id})
+    _backoff(
+        poll, _("Uventet feil (%(kind)s); se driftsloggen.") % {"kind": type(exc).__name__}, now
+    )
+
+
+def _backoff(
+    poll: ChannelPoll, error: str, now: datetime, *, retry_after: float | None = None
+) -> None:
+    failures = poll.failures + 1
+    wait = timedelta(seconds=60 * 2 ** min(failures, 8))
+    if retry_after:
+        wait = max(wait, timedelta(seconds=float(retry_after)))
+    ChannelPoll.objects.filter(pk=poll.pk).update(
+        failures=failures,
+        last_error=error[:1000],
+        next_poll_at=now + min(wait, MAX_BACKOFF),
     )
 
 

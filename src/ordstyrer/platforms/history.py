@@ -11,7 +11,9 @@
   other than the Page, if an export has them, are counted and skipped.
 
 Both run in a task (`history_run`) or from `ordstyrer platform-import`; starting one
-is a service with the usual permission check (CH-3, "manage").
+is a service with the usual permission check (CH-3, "manage"). One poisoned comment or
+record fails alone (issue #18): it is counted, logged without personal data and named in
+the job's note, and the job goes on with the rest.
 """
 
 from __future__ import annotations
@@ -71,6 +73,27 @@ class Counts:
     archived: int = 0
     skipped: int = 0
     note: str = ""
+    failed: int = 0  # comments that could not be ingested: in the job's note
+    unarchived: int = 0  # records that could not be archived: in the job's note
+
+    def columns(self) -> dict[str, Any]:
+        """The job's columns (what failed alone is in `note`, by `name_failures`)."""
+        values = dataclasses.asdict(self)
+        del values["failed"], values["unarchived"]
+        return values
+
+    def name_failures(self) -> None:
+        """Add to `note` what failed alone; once, when the run is over."""
+        from ordstyrer.inbox.polling import not_ingested_note
+
+        unarchived = (
+            _("Innlegg og kommentarer som ikke kunne arkiveres: %(n)s (se driftsloggen).")
+            % {"n": self.unarchived}
+            if self.unarchived
+            else ""
+        )
+        parts = (self.note, not_ingested_note(self.failed), unarchived)
+        self.note = " ".join(part for part in parts if part)
 
 
 # --- starting a job ------------------------------------------------------------------
@@ -197,7 +220,7 @@ def job_run(*, job_id: int, now: datetime | None = None) -> str:
 def _save_counts(job: HistoryJob | None, counts: Counts, **extra: Any) -> None:
     if job is None:
         return
-    fields = dataclasses.asdict(counts)
+    fields = counts.columns()
     if "status" in extra:
         extra.setdefault("finished_at", timezone.now())
     HistoryJob.objects.filter(pk=job.pk).update(**fields, **extra)
@@ -208,8 +231,8 @@ def backfill(
 ) -> Counts:
     """Read posts and comments of the last `days` days into the inbox (idempotent)."""
     from ordstyrer.channels.platform import connector_for
-    from ordstyrer.inbox.ingest import ingest_context, pretriage
-    from ordstyrer.inbox.services import inbox_ingest
+    from ordstyrer.inbox.ingest import ingest_context
+    from ordstyrer.inbox.polling import ingest_each
 
     connector = connector_for(channel)
     if not supports(connector, Capability.COMMENT_SOURCE):
@@ -226,19 +249,18 @@ def backfill(
 
         comments = iterate_pages(page_of_comments)
         while chunk := list(islice(comments, TRIAGE_BATCH)):
-            triaged = pretriage(channel, chunk, context)  # one batch through the models
-            for comment in chunk:
-                counts.comments += 1
-                if inbox_ingest(
-                    channel=channel,
-                    comment=comment,
-                    received_at=now,
-                    context=context,
-                    triaged=triaged,
-                ):
-                    counts.ingested += 1
-                if counts.comments % PROGRESS_EVERY == 0:
-                    _save_counts(job, counts)
+            # Triaged in one batch, then each ingested on its own: one that fails is
+            # counted and logged, and the backfill goes on (issue #18).
+            stored, failed = ingest_each(
+                channel, chunk, received_at=now, context=context, source="backfill"
+            )
+            before = counts.comments
+            counts.comments += len(chunk)
+            counts.ingested += stored
+            counts.failed += failed
+            if counts.comments // PROGRESS_EVERY > before // PROGRESS_EVERY:
+                _save_counts(job, counts)
+    counts.name_failures()
     return counts
 
 
@@ -263,7 +285,7 @@ def import_export(
 ) -> Counts:
     """Import one export (folder or zip) into the inbox history and the archive."""
     from ordstyrer.inbox.ingest import ingest_context
-    from ordstyrer.inbox.services import inbox_ingest
+    from ordstyrer.inbox.polling import ingest_each
 
     now = now or timezone.now()
     connection = live_connection(channel)
@@ -281,20 +303,47 @@ def import_export(
             counts.skipped += 1
             continue
         own.append(dataclasses.replace(comment, is_page_author=True))
-    for comment in own:
-        inbox_ingest(channel=channel, comment=comment, received_at=now, context=context)
-        counts.ingested += 1
+    # Each on its own (issue #18): one that fails is counted and logged, the rest go in.
+    _stored, counts.failed = ingest_each(
+        channel, own, received_at=now, context=context, source="import"
+    )
+    counts.ingested += len(own) - counts.failed
     if apps.is_installed("ordstyrer.archive"):
-        for post in export.posts:
-            _archive(channel, actor, now, post=post)
-            counts.archived += 1
-        for comment in own:
-            _archive(channel, actor, now, comment=comment)
-            counts.archived += 1
+        records: list[Post | Comment] = [*export.posts, *own]
+        for record in records:
+            if _archive_alone(channel, actor, now, record):
+                counts.archived += 1
+            else:
+                counts.unarchived += 1
     else:
         counts.note = _("Arkivet er ikke installert: ingenting ble arkivert.")
+    counts.name_failures()
     _save_counts(job, counts)
     return counts
+
+
+def _archive_alone(
+    channel: Channel, actor: ActorLike, now: datetime, record: Post | Comment
+) -> bool:
+    """Archive one record of an export; a failure is this record's alone (logged without
+    its text or author, the next re-import adds it: the key is idempotent)."""
+    try:
+        if isinstance(record, Post):
+            _archive(channel, actor, now, post=record)
+        else:
+            _archive(channel, actor, now, comment=record)
+    except Exception as exc:  # noqa: BLE001 — one poisoned record never stalls the import
+        logger.warning(
+            "export record not archived",
+            extra={
+                "source": "import",
+                "channel_id": channel.pk,
+                "record_id": str(record.id)[:120],
+                "error": type(exc).__name__,
+            },
+        )
+        return False
+    return True
 
 
 def _archive(

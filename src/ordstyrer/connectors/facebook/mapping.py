@@ -1,4 +1,8 @@
-"""Graph Page JSON → normalised records, read through typed models (never bare indexing)."""
+"""Graph Page JSON → normalised records, read through typed models (never bare indexing).
+
+Lone UTF-16 surrogates (a broken emoji sent as valid JSON) become U+FFFD here, before
+anything else sees the text (`without_lone_surrogates`): polling, history and the
+moderation capture all read comments and posts through these two functions."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ordstyrer.connectors.base import Author, Comment, ConnectorError, ErrorCode, Media, Post
 from ordstyrer.connectors.graph.answers import graph_time, malformed
+from ordstyrer.connectors.graph.webhooks import without_lone_surrogates
 
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,is_published,"
@@ -116,6 +121,7 @@ def _media(att: GAttachment) -> list[Media]:
 
 
 def to_post(data: Any, page_id: str, page_name: str | None = None) -> Post:
+    data = without_lone_surrogates(data)
     try:
         g = GPost.model_validate(data)
     except ValidationError:
@@ -147,6 +153,7 @@ def to_post(data: Any, page_id: str, page_name: str | None = None) -> Post:
 
 
 def to_comment(data: Any, page_id: str) -> Comment:
+    data = without_lone_surrogates(data)
     try:
         g = GComment.model_validate(data)
     except ValidationError:

@@ -1,4 +1,7 @@
-"""Instagram Graph JSON → normalised records (typed models, spec §4.2–§4.3)."""
+"""Instagram Graph JSON → normalised records (typed models, spec §4.2–§4.3).
+
+Lone UTF-16 surrogates (a broken emoji sent as valid JSON) become U+FFFD here
+(`without_lone_surrogates`), also in comments the connector read as a list."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ordstyrer.connectors.base import Author, Comment, Media, Post
 from ordstyrer.connectors.graph.answers import graph_time, malformed
+from ordstyrer.connectors.graph.webhooks import without_lone_surrogates
 
 _C = "id,text,timestamp,username,from,hidden,like_count,parent_id,media"
 COMMENT_FIELDS = _C
@@ -81,6 +85,7 @@ def _kind(media_type: str | None) -> str:
 
 
 def to_post(data: Any, account_id: str, username: str | None) -> Post:
+    data = without_lone_surrogates(data)
     try:
         g = IgMedia.model_validate(data)
     except ValidationError:
@@ -107,7 +112,7 @@ def to_post(data: Any, account_id: str, username: str | None) -> Post:
 
 def parse_comment(data: Any) -> IgComment:
     try:
-        return IgComment.model_validate(data)
+        return IgComment.model_validate(without_lone_surrogates(data))
     except ValidationError:
         raise malformed("kommentar", platform="Instagram") from None
 
@@ -115,6 +120,10 @@ def parse_comment(data: Any) -> IgComment:
 def to_comment(
     g: IgComment, account_id: str, username: str | None, media_id: str | None = None
 ) -> Comment:
+    dumped = g.model_dump(by_alias=True, exclude={"replies"}, exclude_none=True)
+    raw = without_lone_surrogates(dumped)
+    if raw != dumped:  # read as part of a list: cleaned here, then read again
+        g = IgComment.model_validate(raw)
     author = None
     if g.from_ is not None:
         author = Author(
@@ -133,7 +142,6 @@ def to_comment(
     own = author is not None and (
         author.id == account_id or (username is not None and author.name == username)
     )
-    raw = g.model_dump(by_alias=True, exclude={"replies"}, exclude_none=True)
     return Comment(
         id=g.id,
         post_id=g.media.id if g.media else media_id,
