@@ -22,6 +22,12 @@ says the comment is already gone (the connector returns False, or `not_found`) m
 the deletion done, so a retry after a crash never deletes twice. A public notice
 (MO-4) waits for the deletion; a private one for the hide (`effects`).
 
+A notice is a create, and a create's answer can be lost after the platform did it (a
+502, a timeout, a dead worker). So every retry of a notice first re-checks the platform
+(meta-graph-api §3.4): a public notice looks for itself among the post's comments
+before posting again, and a private one reads "already replied to" (Graph 10900; the
+simulated page's duplicate) as sent — never a second notice, never a false "failed".
+
 The `moderation.outbox` sweep runs what is due: rows whose task was lost, retries
 whose backoff has passed and rows whose worker died. Tasks and the sweep may race: the
 claim decides.
@@ -180,36 +186,73 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
         changed = bool(connector.unblock(op.target))
         return {"changed": changed, "gone": not changed}
     if kind == OpKind.PRIVATE_NOTICE:
-        # One private reply per comment: after a crash the platform refuses a second one
-        # (a duplicate), which fails the notice visibly rather than sending it twice.
+        return _private_notice(op, connector, retried=_retried(op, retried_after_crash))
+    return _notice(op, connector, retried=_retried(op, retried_after_crash))
+
+
+def _retried(op: PlatformOp, retried_after_crash: bool) -> bool:
+    """Whether an earlier attempt of this op may have reached the platform: a worker died
+    during one, or one ended in a transient or network failure (its answer may have been
+    lost after the platform acted). `attempts` counts the claims, this one included."""
+    return retried_after_crash or op.attempts > 1
+
+
+# Graph's answer to a second private reply to one comment [S: error-code lists].
+ALREADY_REPLIED = 10900
+
+
+def _private_notice(op: PlatformOp, connector: Any, *, retried: bool) -> dict[str, Any]:
+    """Send the notice as a private reply. The platform takes one per comment and
+    refuses another with "Activity already replied to" (Graph 10900; the simulated page:
+    `duplicate`). On a retry that refusal is our own earlier attempt arriving, its answer
+    lost: the notice is sent (the message id is not known then). On a first attempt it
+    is someone else's reply, and the notice fails visibly."""
+    try:
         return {"platform_id": str(connector.private_reply(op.target, op.text)), "private": True}
-    return _notice(op, connector, retried_after_crash=retried_after_crash)
+    except ConnectorError as exc:
+        already = exc.platform_code == ALREADY_REPLIED or exc.code == ErrorCode.DUPLICATE
+        if retried and already:
+            return {"platform_id": "", "private": True, "already_sent": True}
+        raise
 
 
-def _notice(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[str, Any]:
+def _notice(op: PlatformOp, connector: Any, *, retried: bool) -> dict[str, Any]:
     """Post the notice as a comment on the post (a reply under the deleted comment would
-    be deleted with it). Posting is not idempotent: after a crash, look for it first."""
+    be deleted with it). Posting is not idempotent: on every retry, look for it first
+    (meta-graph-api §3.4: re-check state before retrying a create)."""
     if not op.target:
         raise ConnectorError(
             _("Vi vet ikke hvilket innlegg kommentaren sto under."),
             permanent=True,
             code=ErrorCode.BAD_REQUEST,
         )
-    if retried_after_crash and supports(connector, Capability.COMMENT_SOURCE):
+    if retried and supports(connector, Capability.COMMENT_SOURCE):
         existing = _posted_before(op, connector)
         if existing:
-            return {"platform_id": existing, "found_after_crash": True}
+            return {"platform_id": existing, "found_on_retry": True}
     post = getattr(connector, "comment", None)
     posted = post(op.target, op.text) if post is not None else connector.reply(op.target, op.text)
     return {"platform_id": str(posted.id)}
 
 
 def _posted_before(op: PlatformOp, connector: Any) -> str | None:
+    """The Page's comment on the post with this notice's text that no other notice of
+    ours already is (a notice for another deletion under the same post has the same
+    words: the public notice names nobody), or None."""
+    others = {
+        str(platform_id)
+        for platform_id in PlatformOp.objects.filter(
+            channel_id=op.channel_id, kind=OpKind.NOTICE, target=op.target, status=OpStatus.DONE
+        )
+        .exclude(pk=op.pk)
+        .values_list("result__platform_id", flat=True)
+        if platform_id
+    }
     comments = iterate_pages(
         lambda cursor: connector.list_comments(op.target, cursor=cursor, limit=50), max_pages=20
     )
     for comment in comments:
-        if comment.is_page_author and comment.text == op.text:
+        if comment.is_page_author and comment.text == op.text and str(comment.id) not in others:
             return str(comment.id)
     return None
 
