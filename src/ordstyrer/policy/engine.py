@@ -78,7 +78,7 @@ def _no_grounds(policy: Policy) -> Finding:
         "så det gjøres ikke. Skjul kommentaren hvis den ikke skal vises.",
         message_en=f"{m}'s guideline gives no grounds for deleting or banning, so neither is "
         "done. Hide the comment if it should not be shown.",
-        message_nn=f"Retningslinja til {m} gir ingen grunnlag for å slette eller utestengje, "
+        message_nn=f"Retningslinja til {m} gir ingen grunnlag for å slette eller utestenge, "
         "så det blir ikkje gjort. Skjul kommentaren om han ikkje skal visast.",
         citation=Citation(municipality=m, section=policy.preset.guideline_title, text=""),
     )

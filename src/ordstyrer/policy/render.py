@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ordstyrer.policy.catalogue import FAMILIES, RULES
-from ordstyrer.policy.document import FORMATS, Document
+from ordstyrer.policy.document import FORMATS, Document, Heading
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
 from ordstyrer.policy.rules import dialogue, employees
@@ -312,13 +313,32 @@ def render_guideline(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
 
 
 def render_house_rules(
-    policy: Policy, fmt: str = "md", lang: str = "nb", *, municipality: str | None = None
+    policy: Policy,
+    fmt: str = "md",
+    lang: str = "nb",
+    *,
+    municipality: str | None = None,
+    top: int = 1,
 ) -> str:
     """The public rules text for a page (CH-10): response time, how to contribute, what is
     deleted and why, where to send formal inquiries. `municipality` is whose pages they
     are (the installation's name for it), when that is not the preset's municipality: a
-    municipality may follow another's guideline, but its house rules carry its own name."""
+    municipality may follow another's guideline, but its house rules carry its own name.
+
+    `top` is the level of the text's own title: 1 where the rules are the page (the
+    public text, an export), deeper where they are shown inside a page that has its own
+    h1 (the channel's preview under «Slik ser reglene ut», an h2: `top=3`)."""
     from ordstyrer.policy.house_rules import build_house_rules
 
     _validate(policy, fmt, lang)
-    return build_house_rules(policy, lang, municipality=municipality).render(fmt)
+    if not 1 <= top <= 5:
+        raise ValueError(f"heading level {top} for the title: use 1 to 5")
+    doc = build_house_rules(policy, lang, municipality=municipality)
+    if top > 1:
+        doc.blocks = [
+            replace(block, level=min(6, block.level + top - 1))
+            if isinstance(block, Heading)
+            else block
+            for block in doc.blocks
+        ]
+    return doc.render(fmt)

@@ -17,7 +17,7 @@ RULES = (
         (
             "Terskelen for å slette kommentarer eller utestenge personer er svært høy. Det er "
             "bare lov å slette på de grunnlagene kommunen har listet opp.",
-            "Terskelen for å slette kommentarar eller utestengje personar er svært høg. Det er "
+            "Terskelen for å slette kommentarar eller utestenge personar er svært høg. Det er "
             "berre lov å slette på dei grunnlaga kommunen har lista opp.",
             "The threshold for deleting comments or banning people is very high; deletion is "
             "allowed only on the grounds the municipality lists.",

@@ -290,17 +290,20 @@ def check_website_parity(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
     # set its website) any link may be to its site: the check cannot tell, so it does not block.
     if links_to_own_site(draft, policy.domains) or (not policy.domains and any(_hosts(draft))):
         return []
-    site = policy.domains[0] if policy.domains else "kommunens nettside"
+    # Without a known website the message names none, rather than the fallback words in
+    # brackets after the same words («nettsida til kommunen (kommunens nettside)»).
+    site = policy.domains[0] if policy.domains else ""
+    at = f" ({site})" if site else ""
     if params.get("requires_link"):
         return [
             finding(
                 policy,
                 "PU-9",
-                f"Innlegget lenker ikke til kommunens nettside ({site}). Legg informasjonen "
+                f"Innlegget lenker ikke til kommunens nettside{at}. Legg informasjonen "
                 "også ut som en sak på nettsiden, og lenk til den.",
-                f"The post does not link to the municipality's website ({site}). Publish the "
+                f"The post does not link to the municipality's website{at}. Publish the "
                 "information there as well and link to it.",
-                nn=f"Innlegget lenkjer ikkje til nettsida til kommunen ({site}). Legg "
+                nn=f"Innlegget lenkjer ikkje til nettsida til kommunen{at}. Legg "
                 "informasjonen ut som ei sak på nettsida også, og lenk til henne.",
             )
         ]
@@ -313,12 +316,12 @@ def check_website_parity(draft: Draft, policy: Policy, ctx: CheckContext) -> lis
         finding(
             policy,
             "PU-9",
-            f"Innlegget handler om «{word}». Slik informasjon skal ligge på kommunens nettside "
-            f"({site}); lenk til den fra innlegget.",
+            f"Innlegget handler om «{word}». Slik informasjon skal ligge på kommunens nettside"
+            f"{at}; lenk til den fra innlegget.",
             f"The post is about “{word}”. Such information belongs on the municipality's "
-            f"website ({site}); link to it from the post.",
+            f"website{at}; link to it from the post.",
             nn=f"Innlegget handlar om «{word}». Slik informasjon skal liggje på nettsida til "
-            f"kommunen ({site}); lenk til henne frå innlegget.",
+            f"kommunen{at}; lenk til henne frå innlegget.",
             span=(match.start(), match.end()),
         )
     ]
