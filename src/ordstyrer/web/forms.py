@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.policy import GROUNDS, PLAN_FIELDS, ROLES, Draft, Media, get_rule
+from ordstyrer.policy.tables import CRISIS_APPROVERS, CRISIS_DECLARERS
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -99,9 +100,12 @@ def _int_or_none(minimum: float | None) -> int | None:
 
 
 def _code_labels(lang: str) -> dict[str, str]:
+    """Every code a rule's parameter may hold, with its label: MO-1's grounds, CH-1's
+    approvers, CH-2's plan fields, and PU-12's crisis approvers and declarers (the crisis
+    leader is theirs alone)."""
     return {
         code: label.label(lang)
-        for table in (GROUNDS, ROLES, PLAN_FIELDS)
+        for table in (GROUNDS, ROLES, PLAN_FIELDS, CRISIS_APPROVERS, CRISIS_DECLARERS)
         for code, label in table.items()
     }
 
