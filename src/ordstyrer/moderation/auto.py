@@ -13,6 +13,7 @@ inserting its `AutoCheck` row.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
-from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label
+from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label, category_labels
 from ordstyrer.moderation.actions import audit, log_item, new_action, settings_for
 from ordstyrer.moderation.models import ActionKind, ActionStatus, AutoCheck, ModerationAction
 from ordstyrer.moderation.services import hide_by_rule
@@ -85,24 +86,79 @@ def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime
     with transaction.atomic():
         item = lock_item(item)
         if _flag_worthy(item):
-            rule = _("Automatisk regel: flagg «%(c)s»") % {"c": label}
+            # The rule as codes (read in the console's language by `rule_text`); the
+            # justification and the item's history as the worker says it.
+            rule = rule_code("flag", item.category)
+            text = _("Automatisk regel: flagg «%(c)s»") % {"c": label}
             action = new_action(
                 item=item,
                 kind=ActionKind.FLAG,
                 status=ActionStatus.DONE,
                 actor=None,
                 now=now,
-                justification=rule,
+                justification=text,
                 automatic=True,
                 rule=rule,
             )
             ModerationAction.objects.filter(pk=action.pk).update(finished_at=now)
             log_item(
-                item, "mod_flag", actor=None, now=now, text=rule, data={"action_id": action.pk}
+                item,
+                "mod_flag",
+                actor=None,
+                now=now,
+                text=text,
+                data={"action_id": action.pk, "rule": rule},
             )
             audit(action, "flag", actor=None, rule=rule)
             done.append("flag")
     return done
+
+
+def rule_code(action: str, category: str) -> str:
+    """An automatic rule as stored on its action: «flag:hate_speech», in no language."""
+    return f"{action}:{category}"
+
+
+# Rules stored before `rule_code` (and a hide, whose rule is also its justification: see
+# `hide_by_rule`) hold the sentence in the worker's language: «Automatisk regel: flagg
+# «Hatefulle ytringer»» (nb, nn) or «Automatic rule: flag “Hate speech”» (en).
+_SENTENCE = re.compile(
+    r"^(?:Automatisk regel|Automatic rule):\s*(?P<verb>skjul|flagg|hide|flag)\s*"
+    r"[«“\"](?P<label>.+)[»”\"]$"
+)
+_VERBS = {"skjul": "hide", "hide": "hide", "flagg": "flag", "flag": "flag"}
+_PREFIX = re.compile(r"^(?:Automatisk regel|Automatic rule):\s*")
+
+
+def _parse_rule(stored: str) -> tuple[str, str] | None:
+    """(action, category) of a stored rule, codes or an old sentence; None if unknown."""
+    action, _sep, category = stored.partition(":")
+    if action in AUTO_ACTIONS and category in CATEGORY_LABELS:
+        return action, category
+    match = _SENTENCE.match(stored.strip())
+    if match is None:
+        return None
+    label = match["label"]
+    for lang in ("nb", "nn", "en"):
+        for code, known in category_labels(lang).items():
+            if known == label:
+                return _VERBS[match["verb"]], code
+    return None
+
+
+def rule_text(stored: str) -> str:
+    """The automatic rule as the console says it, in its language, whatever language it
+    was stored in: «Automatisk regel: flagg «Hatefulle ytringer»» (MO-1)."""
+    parsed = _parse_rule(stored or "")
+    if parsed is None:
+        # A rule this version cannot read: as stored, with the prefix said once.
+        rest = _PREFIX.sub("", (stored or "").strip())
+        return f"{_('Automatisk regel')}: {rest}" if rest else _("Automatisk regel")
+    action, category = parsed
+    label = category_label(category)
+    if action == "hide":
+        return _("Automatisk regel: skjul «%(c)s»") % {"c": label}
+    return _("Automatisk regel: flagg «%(c)s»") % {"c": label}
 
 
 def _flag_worthy(item: InboxItem) -> bool:

@@ -46,6 +46,7 @@ from ordstyrer.moderation import (
 )
 from ordstyrer.moderation.access import access_action, log_channel_ids, may_remove
 from ordstyrer.moderation.actions import settings_or_default
+from ordstyrer.moderation.auto import rule_text
 from ordstyrer.moderation.forms import (
     BanForm,
     HideForm,
@@ -61,6 +62,12 @@ from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
 
+def _lang() -> str:
+    """The console's language for the guideline's labels (grounds, categories): nb, nn or en."""
+    lang = (get_language() or "nb")[:2]
+    return lang if lang in ("nb", "nn", "en") else "nb"
+
+
 def _back(item: InboxItem) -> str:
     url = reverse("inbox:detail", args=[item.channel.municipality.slug, item.pk])
     return f"{url}#moderering"
@@ -68,7 +75,7 @@ def _back(item: InboxItem) -> str:
 
 def _grounds(item: InboxItem) -> list[tuple[str, str]]:
     policy = policy_for(municipality=item.municipality)
-    return [(code, ground_label(code)) for code in allowed_grounds(policy)]
+    return [(code, ground_label(code, _lang())) for code in allowed_grounds(policy)]
 
 
 # A moderation action a person may not take is a message on the item's page, not a 403.
@@ -168,7 +175,7 @@ def _removal(
             justification=data["justification"],
             notify=data["notify"],
             manual=bool(data.get("manual")),
-            lang=(get_language() or "nb")[:2],
+            lang=_lang(),
         )
     except REFUSED as exc:
         field = REFUSAL_FIELDS.get(getattr(exc, "code", ""))
@@ -311,9 +318,7 @@ def _approval_page(
     one's own request, no longer allowed): the reason, back where the person came from."""
     to = _next(request, action, municipality)
     try:
-        shown = preview.approval_preview(
-            actor=request.actor, action=action, lang=(get_language() or "nb")[:2]
-        )
+        shown = preview.approval_preview(actor=request.actor, action=action, lang=_lang())
     except REFUSED as exc:
         fail_message(request, exc)
         return redirect(to)
@@ -428,7 +433,9 @@ def action_page(request: MunicipalityRequest, municipality: Municipality, pk: in
             "action": action,
             "steps": selectors.action_detail(action),
             "failed_notices": selectors.mark_followups([action], action.item),
-            "ground_label": ground_label(action.ground) if action.ground else "",
+            "ground_label": ground_label(action.ground, _lang()) if action.ground else "",
+            # MO-1: the automatic rule in the console's language, whatever it was stored in.
+            "rule_text": rule_text(action.rule) if action.automatic else "",
             "may_view_archive": bool(
                 roles_in(request.actor, municipality) & {"communications", "archivist"}
             ),
@@ -461,7 +468,7 @@ def log(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
     )
     policy = policy_for(municipality=municipality)
     for action in page:
-        action.ground_label = ground_label(action.ground) if action.ground else ""
+        action.ground_label = ground_label(action.ground, _lang()) if action.ground else ""
         # The second approver: another person who may delete on that channel (MO-5).
         action.may_act = (
             action.status == ActionStatus.PENDING_APPROVAL
@@ -538,8 +545,9 @@ def settings_page(request: MunicipalityRequest, municipality: Municipality) -> H
         "moderation/settings.html",
         {
             "form": form,
-            "grounds": [ground_label(code) for code in allowed_grounds(policy)],
+            "grounds": [ground_label(code, _lang()) for code in allowed_grounds(policy)],
             "citation": policy.citation("MO-1"),
+            "mo4_citation": citation,
             "settings": current,
         },
         status=400 if form.is_bound and form.errors else 200,
@@ -558,9 +566,8 @@ def _report_rows(request: MunicipalityRequest, municipality: Municipality):
     since, until = report_period(
         request, default_days=REPORT_DEFAULT_DAYS, max_days=REPORT_MAX_DAYS
     )
-    lang = "nn" if (get_language() or "nb").startswith("nn") else "nb"
     rows = moderation_by_ground(
-        user=request.actor, municipality=municipality, since=since, until=until, lang=lang
+        user=request.actor, municipality=municipality, since=since, until=until, lang=_lang()
     )
     return since, until, rows
 
