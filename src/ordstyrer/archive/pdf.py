@@ -19,7 +19,7 @@ import json
 import logging
 import unicodedata
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.archive.canonical import parse_iso, sha256_hex
 from ordstyrer.archive.models import ArchiveFile, ArchiveRecord, ArchiveRendering, RecordKind
@@ -67,6 +69,29 @@ ACTION_NB = {
     "reply": "Besvart",
     "note": "Notat",
     "archive": "Arkivert",
+}
+SYSTEM_ACTOR_NB = "Ordstyrer (system)"
+
+# The same labels on the console's page of a record, in the console's language: the
+# PDF/A above is the archival document and stays Bokmål.
+ACTION_LABELS = {
+    "delete": _("Slettet fra plattformen"),
+    "hide": _("Skjult på plattformen"),
+    "ban": _("Brukeren utestengt"),
+    "journal": _("Journalført"),
+    "reply": _("Besvart"),
+    "note": _("Notat"),
+    "archive": _("Arkivert"),
+}
+DIRECTION_LABELS = {
+    "I": _("I – inngående dokument"),
+    "U": _("U – utgående dokument"),
+    "X": _("X – organinternt dokument uten oppfølging"),
+}
+PLATFORM_LABELS = {
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "simulated": _("Simulert plattform"),
 }
 
 
@@ -167,13 +192,26 @@ def _pretty_json(raw: str) -> str:
         return raw
 
 
+def _moment(value: str | None) -> datetime | None:
+    """A time for the console page, which writes it in its own language's format."""
+    return parse_iso(value) if value else None
+
+
 def record_context(
     record: ArchiveRecord, files: list[ArchiveFile], *, for_pdf: bool = True
 ) -> dict[str, Any]:
     """What the record's document shows. For the PDF every text is made printable and
-    images are embedded; for the console page texts stay as they are."""
+    images are embedded, labels are Bokmål and times are written out («16.05.2025 kl.
+    10.00.00»): it is the archival document. For the console page texts stay as they
+    are, labels are in the console's language and times are datetimes (None where the
+    record has none) for the template's date format."""
     body = json.loads(record.canonical)
     p = printable if for_pdf else _same
+    when: Callable[[Any], Any] = local if for_pdf else _moment
+    actions: Mapping[str, Any] = ACTION_NB if for_pdf else ACTION_LABELS
+    directions: Mapping[str, Any] = DIRECTION_NB if for_pdf else DIRECTION_LABELS
+    platforms: Mapping[str, Any] = PLATFORM_NB if for_pdf else PLATFORM_LABELS
+    lang = "nb" if for_pdf else _console_language()
     author = body.get("author")
     recipient = body.get("recipient")
     where = body["where"]
@@ -201,33 +239,35 @@ def record_context(
         "kind": KIND_NB.get(body["kind"], body["kind"]),
         "municipality": p(body["municipality"]["name"]),
         "sequence": body["sequence"],
-        "archived_at": local(body["archived_at"]),
+        "archived_at": when(body["archived_at"]),
         "created_iso": whole_seconds(body["archived_at"]),
         "hash": record.hash,
         "prev_hash": record.prev_hash,
         "text": p(body["said"]["text"]),
-        "edits": [{"text": p(e["text"]), "at": local(e["at"])} for e in body["said"]["edits"]],
+        "edits": [{"text": p(e["text"]), "at": when(e["at"])} for e in body["said"]["edits"]],
         "author": {k: p(v) for k, v in author.items()} if author else None,
         "recipient": {k: p(v) for k, v in recipient.items()} if recipient else None,
-        "platform": PLATFORM_NB.get(where["platform"], p(where["platform"])),
+        "platform": platforms.get(where["platform"], p(where["platform"])),
         "channel_name": p(where["channel_name"]),
         "post_id": p(where["post_id"]),
         "item_id": p(where["item_id"]),
         "permalink": p(where["permalink"]),
         "post_text": p(where["post_text"]),
         "context": [
-            {"author": p(c["author"]), "text": p(c["text"]), "at": local(c["at"])}
+            {"author": p(c["author"]), "text": p(c["text"]), "at": when(c["at"])}
             for c in where["context"]
         ],
-        "created": local(body["when"]["created"]),
-        "captured": local(body["when"]["captured"]),
-        "deleted": local(body["when"]["deleted"]),
-        "action": ACTION_NB.get(body["action"], body["action"]),
-        "ground": GROUNDS[ground].nb if ground in GROUNDS else ground,
+        "created": when(body["when"]["created"]),
+        "captured": when(body["when"]["captured"]),
+        "deleted": when(body["when"]["deleted"]),
+        "action": actions.get(body["action"], body["action"]),
+        "ground": GROUNDS[ground].label(lang) if ground in GROUNDS else ground,
         "justification": p(body["justification"]),
-        "actor": p(body["actor"]["name"]) if body.get("actor") else "Ordstyrer (system)",
+        "actor": p(body["actor"]["name"])
+        if body.get("actor")
+        else (SYSTEM_ACTOR_NB if for_pdf else _("Ordstyrer (system)")),
         "journal": body["journal"]["journal"],
-        "direction": DIRECTION_NB.get(body["journal"]["direction"], ""),
+        "direction": directions.get(body["journal"]["direction"], ""),
         "confidentiality": confidentiality,
         "refers_to": body.get("refers_to"),
         "attachments": attachments,
@@ -238,6 +278,11 @@ def record_context(
         if body["kind"] in RecordKind.values
         else "",
     }
+
+
+def _console_language() -> str:
+    lang = (get_language() or "nb")[:2]
+    return lang if lang in ("nb", "nn", "en") else "nb"
 
 
 def whole_seconds(iso: str) -> str:
