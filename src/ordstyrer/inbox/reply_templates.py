@@ -13,25 +13,40 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-# template code → (what the reply does to the item, label nb, label nn)
-TEMPLATES: dict[str, tuple[str, str, str]] = {
-    "acknowledge": ("acknowledge", "Bekreft mottak (DI-2)", "Stadfest mottak (DI-2)"),
-    "thank": ("answer", "Takk for ros (DI-3)", "Takk for ros (DI-3)"),
-    "correct": ("answer", "Rett opp faktafeil (DI-4)", "Rett opp faktafeil (DI-4)"),
+# template code → (what the reply does to the item, label nb, label nn, label en). The
+# labels name the template in the console's language; the bodies below go to the citizen
+# and so exist in Bokmål and Nynorsk only.
+TEMPLATES: dict[str, tuple[str, str, str, str]] = {
+    "acknowledge": (
+        "acknowledge",
+        "Bekreft mottak (DI-2)",
+        "Stadfest mottak (DI-2)",
+        "Acknowledge receipt (DI-2)",
+    ),
+    "thank": ("answer", "Takk for ros (DI-3)", "Takk for ros (DI-3)", "Thank for praise (DI-3)"),
+    "correct": (
+        "answer",
+        "Rett opp faktafeil (DI-4)",
+        "Rett opp faktafeil (DI-4)",
+        "Correct a factual error (DI-4)",
+    ),
     "refer_formal": (
         "refer",
         "Henvis til formell henvendelse (DI-7)",
         "Vis vidare til formell førespurnad (DI-7)",
+        "Refer to a formal inquiry (DI-7)",
     ),
     "refer_political": (
         "refer",
         "Henvis til politisk nivå (DI-8)",
         "Vis vidare til politisk nivå (DI-8)",
+        "Refer to the political level (DI-8)",
     ),
     "decline_friend": (
         "answer",
         "Avslå venneforespørsel (EM-3)",
         "Avslå venneførespurnad (EM-3)",
+        "Decline a friend request (EM-3)",
     ),
 }
 
@@ -120,8 +135,9 @@ def effect_of(code: str) -> str:
 
 
 def label(code: str, language: str = "nb") -> str:
-    _effect, nb, nn = TEMPLATES[code]
-    return nn if language == "nn" else nb
+    """The template's name in the console's language (nb, nn or en; Bokmål otherwise)."""
+    _effect, nb, nn, en = TEMPLATES[code]
+    return {"nn": nn, "en": en}.get(language[:2], nb)
 
 
 def signs_with_first_name(policy: Any) -> bool:
