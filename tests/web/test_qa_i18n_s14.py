@@ -185,6 +185,34 @@ def test_the_channel_guidance_quotes_in_bokmal_credited_to_the_guidelines_author
         assert 'lang="nb"' in quote.split(">")[0]
         # Testby follows Indre Fosen's guideline: the words are Indre Fosen's, not Testby's.
         assert "Kanalby kommune" not in quote
+        assert "<footer>Indre Fosen kommune, " in quote
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+def test_the_crisis_page_quotes_the_guideline_in_bokmal_credited_to_its_author(lang):
+    p = make_personas("kriseby", "indre-fosen")
+    text = page(client_for(p.crisis_leader, lang), reverse("crisis:index", args=["kriseby"]))
+    quote = re.search(r"<blockquote[^>]*class=\"citation\"[^>]*>.*?</blockquote>", text, re.S)
+    assert quote is not None
+    assert 'lang="nb"' in quote.group(0).split(">")[0]
+    assert "— Indre Fosen kommune, " in quote.group(0)
+    assert "Kriseby kommune" not in quote.group(0)
+
+
+def test_the_item_page_names_the_reply_suggestions_in_english():
+    world = make_world("svarby", "indre-fosen")
+    item = citizen_comment(world.channel, "Når blir vegen til Stadsbygd brøytet?")
+    url = reverse("inbox:detail", args=[world.municipality.slug, item.pk])
+    text = page(client_for(world.p.communications, "en"), url)
+    assert "Acknowledge receipt (DI-2)" in text
+    assert "Bekreft mottak (DI-2)" not in text
+
+
+def test_the_house_rules_page_has_one_h1():
+    world = make_world("regelside", "indre-fosen")
+    url = reverse("channels:house_rules", args=[world.municipality.slug, world.channel.pk])
+    text = page(client_for(world.p.communications), url)
+    assert text.count("<h1") == 1
 
 
 def test_the_mo4_words_on_the_settings_page_are_marked_bokmal_and_credited():

@@ -78,6 +78,7 @@ class Guidance:
     text: str
     citation_section: str
     citation_text: str
+    citation_municipality: str = ""
 
 
 def guidance(policy: Any, rule_ids: tuple[str, ...], lang: str = "nb") -> list[Guidance]:
@@ -95,6 +96,7 @@ def guidance(policy: Any, rule_ids: tuple[str, ...], lang: str = "nb") -> list[G
                 text=rule.text.get(lang),
                 citation_section=getattr(citation, "section", "") if citation else "",
                 citation_text=getattr(citation, "text", "") if citation else "",
+                citation_municipality=getattr(citation, "municipality", "") if citation else "",
             )
         )
     return found

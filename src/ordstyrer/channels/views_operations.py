@@ -143,7 +143,7 @@ def house_rules(request: MunicipalityRequest, municipality: Municipality, pk: in
         "channels/house_rules.html",
         {
             "channel": channel,
-            "body": render_house_rules(policy, "html", lang, municipality=municipality.name),
+            "body": render_house_rules(policy, "html", lang, municipality=municipality.name, top=3),
             "versions": versions,
             "guidance": rules.guidance(policy, ("CH-10",), text_language()),
         },

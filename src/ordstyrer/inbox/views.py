@@ -185,7 +185,7 @@ def _render_detail(
             initial["text"] = suggestion.text
         reply_form = ReplyForm(initial=initial, auto_id="reply_%s")
     language = reply_templates.language_for(item.written_standard)
-    interface = "nn" if (get_language() or "nb").startswith("nn") else "nb"
+    interface = (get_language() or "nb")[:2]
     templates = [
         (code, reply_templates.label(code, interface), code == template_code)
         for code in reply_templates.TEMPLATES
