@@ -134,20 +134,23 @@ class PostQuery(Schema):
 
 
 def post_body(post: Post) -> dict[str, Any]:
+    """The post as the API shows it. The deliveries and the files are read with `.all()`
+    and sorted here: a list's prefetch (`posts_page`) serves them without a query per
+    post (QA s14: `order_by` in SQL discarded it)."""
     author = post.author
+    deliveries = sorted(post.deliveries.all(), key=lambda d: d.channel_id)
+    files = sorted(post.attachments.all(), key=lambda a: (a.position, a.pk))
     return {
         "id": post.pk,
         "status": post.status,
         "findings": post.findings or [],
         "channels": [
             {"channel": d.channel_id, "status": d.status, "platform_id": d.platform_id or None}
-            for d in post.deliveries.all().order_by("channel_id")
+            for d in deliveries
         ],
         "text": post.text,
         "links": list(post.links or []),
-        "media": list(
-            post.attachments.order_by("position", "id").values_list("asset_id", flat=True)
-        ),
+        "media": [a.asset_id for a in files],
         "publish_at": post.publish_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,

@@ -6,8 +6,8 @@ outsider gets 404 (the post's existence does not leak), a member without the rol
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +17,9 @@ from ordstyrer.channels.permissions import fetch_in, has_channel_need
 from ordstyrer.channels.selectors import is_unit_leader_for
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted
-from ordstyrer.core.permissions import not_found, roles_in
+from ordstyrer.core.permissions import actor_for, not_found, roles_in
 from ordstyrer.publishing import rules
-from ordstyrer.publishing.models import ChannelPublishing, Post
+from ordstyrer.publishing.models import ChannelPublishing, Post, PostEvent
 from ordstyrer.tenants.models import Municipality, Role
 
 # Channels one may publish to: in use (CH-1: approved channels only). A closed channel
@@ -49,8 +49,19 @@ def publishable_channels(user: ActorLike, municipality: Municipality) -> list[Ch
     return [c for c in channels if has_channel_need(user, c, "publish")]
 
 
+# The channel's side of `ChannelPublishing.channel` (`Channel.publishing`).
+_SETTINGS = Channel.publishing.related
+
+
 def channel_settings(channel: Channel) -> ChannelPublishing:
-    found = ChannelPublishing.objects.filter(channel=channel).first()
+    """The channel's publishing settings (the defaults where it has none): as loaded with
+    the channel (`select_related("publishing")`, the lists and the calendar), else one
+    query."""
+    found: ChannelPublishing | None
+    if _SETTINGS.is_cached(channel):
+        found = cast("ChannelPublishing | None", _SETTINGS.get_cached_value(channel))
+    else:
+        found = ChannelPublishing.objects.filter(channel=channel).first()
     return found or ChannelPublishing(channel=channel)
 
 
@@ -63,10 +74,17 @@ def channel_approval(channel: Channel, policy: Any) -> str:
     return rules.default_approval()
 
 
+# What the access rules read of a post's channels (`has_channel_need`: the municipality;
+# `may_approve`: the unit and the settings). The lists prefetch the deliveries with these.
+CHANNEL_RELATED = ("channel__municipality", "channel__unit", "channel__publishing")
+
+
 def post_channels(post: Post) -> list[Channel]:
-    return [
-        d.channel for d in post.deliveries.select_related("channel__municipality", "channel__unit")
-    ]
+    """The post's channels: the prefetched deliveries where a list loaded them
+    (`selectors`), else one query (QA s14: a query per row of the console's list)."""
+    if "deliveries" in getattr(post, "_prefetched_objects_cache", {}):
+        return [d.channel for d in post.deliveries.all()]
+    return [d.channel for d in post.deliveries.select_related(*CHANNEL_RELATED)]
 
 
 # PostEvent actions that write the post (its text, links, media, channels, time) or
@@ -86,8 +104,13 @@ def hands_on(post: Post) -> set[int]:
     QA 2026-12: a communications user withdrew someone else's waiting post, rewrote it,
     sent it again and approved it; comparing with the author alone let one person write,
     submit and approve the text."""
+    return _hands_on(post, post.events.order_by("-pk").values_list("action", "actor_id"))
+
+
+def _hands_on(post: Post, events: Iterable[tuple[str, int | None]]) -> set[int]:
+    """`hands_on` from the post's events, newest first (action, actor id)."""
     ids = {post.author_id, post.submitted_by_id}
-    for action, actor_id in post.events.order_by("-pk").values_list("action", "actor_id"):
+    for action, actor_id in events:
         if action in APPROVED:
             break
         if action in HANDS_ON:
@@ -95,7 +118,64 @@ def hands_on(post: Post) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def may_approve(user: ActorLike, post: Post, channels: Iterable[Channel] | None = None) -> bool:
+class ListFacts:
+    """What the rules read beyond a post and its channels, read once for a list of posts
+    (`posts_visible`, `posts_approvable`) instead of once per post: whether the person
+    leads a channel's unit (per channel), and every post's `hands_on` (one query, the
+    first time a post needs it). The rules stay those of `may_view`/`may_approve`."""
+
+    def __init__(self, posts: Sequence[Post]) -> None:
+        self.posts = posts
+        self._leads: dict[int, bool] = {}
+        self._hands: dict[int, set[int]] | None = None
+
+    def leads(self, user: ActorLike, channel: Channel) -> bool:
+        if channel.pk not in self._leads:
+            self._leads[channel.pk] = is_unit_leader_for(user_of(user), channel=channel)
+        return self._leads[channel.pk]
+
+    def hands_on(self, post: Post) -> set[int]:
+        if self._hands is None:
+            wanted = [p for p in self.posts if rules.approver_roles(p.approval)]
+            events: dict[int, list[tuple[str, int | None]]] = {p.pk: [] for p in wanted}
+            rows = PostEvent.objects.filter(post__in=[p.pk for p in wanted]).order_by(
+                "post_id", "-pk"
+            )
+            for post_id, action, actor_id in rows.values_list("post_id", "action", "actor_id"):
+                events[post_id].append((action, actor_id))
+            self._hands = {p.pk: _hands_on(p, events[p.pk]) for p in wanted}
+        if post.pk not in self._hands:
+            return hands_on(post)
+        return self._hands[post.pk]
+
+
+def posts_visible(user: ActorLike, municipality: Municipality, posts: Iterable[Post]) -> list[Post]:
+    """The posts of `posts` (of `municipality`) that `may_view` lets `user` see, in order:
+    each post asked the one rule, with the facts read once for the list (`ListFacts`) —
+    with the deliveries prefetched (`CHANNEL_RELATED`) a constant number of queries."""
+    actor = actor_for(user, municipality)
+    found = list(posts)
+    facts = ListFacts(found)
+    return [p for p in found if may_view(actor, p, facts=facts)]
+
+
+def posts_approvable(
+    user: ActorLike, municipality: Municipality, posts: Iterable[Post]
+) -> list[Post]:
+    """The posts of `posts` that `user` may approve (`may_approve`), as `posts_visible`."""
+    actor = actor_for(user, municipality)
+    found = list(posts)
+    facts = ListFacts(found)
+    return [p for p in found if may_approve(actor, p, facts=facts)]
+
+
+def may_approve(
+    user: ActorLike,
+    post: Post,
+    channels: Iterable[Channel] | None = None,
+    *,
+    facts: ListFacts | None = None,
+) -> bool:
     """An approver the post's channels name (unit leader of each unit page, or
     communications); with four eyes, never the author, nor whoever submitted the post
     or changed it since it was last approved (`hands_on`)."""
@@ -113,7 +193,11 @@ def may_approve(user: ActorLike, post: Post, channels: Iterable[Channel] | None 
         if (
             "unit_leader" in wanted
             and channel.unit_id
-            and is_unit_leader_for(user_of(user), channel=channel)
+            and (
+                facts.leads(user, channel)
+                if facts is not None
+                else is_unit_leader_for(user_of(user), channel=channel)
+            )
         ):
             ok = True
         if "unit_leader" in wanted and not channel.unit_id and Role.COMMUNICATIONS in municipal:
@@ -121,7 +205,8 @@ def may_approve(user: ActorLike, post: Post, channels: Iterable[Channel] | None 
         if not ok:
             return False
     if any(channel_settings(c).four_eyes for c in chans):
-        return getattr(user_of(user), "pk", None) not in hands_on(post)
+        hands = facts.hands_on(post) if facts is not None else hands_on(post)
+        return getattr(user_of(user), "pk", None) not in hands
     return True
 
 
@@ -154,7 +239,9 @@ def may_decide_paused(user: ActorLike, post: Post) -> bool:
     return may_edit(user, post)
 
 
-def may_view(user: ActorLike, post: Post) -> bool:
+def may_view(user: ActorLike, post: Post, *, facts: ListFacts | None = None) -> bool:
+    """Communications, the chief administrator and the crisis leader see every post;
+    others their own, those on a channel they publish on, and those they may approve."""
     municipal = roles_in(user, post.municipality)
     if not municipal:
         return False
@@ -164,7 +251,7 @@ def may_view(user: ActorLike, post: Post) -> bool:
         return True
     chans = post_channels(post)
     return any(has_channel_need(user, c, "publish") for c in chans) or may_approve(
-        user, post, chans
+        user, post, chans, facts=facts
     )
 
 
@@ -174,7 +261,12 @@ def access_post(*, user: ActorLike, id: Any, slug: str | None = None, need: str 
     post = fetch_in(objects, id, slug, lambda p: p.municipality)
     if not roles_in(user, post.municipality):
         raise not_found()
-    check = {"view": may_view, "edit": may_edit, "approve": may_approve}[need]
+    checks: dict[str, Callable[[ActorLike, Post], bool]] = {
+        "view": may_view,
+        "edit": may_edit,
+        "approve": may_approve,
+    }
+    check = checks[need]
     if not check(user, post):
         raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
     return post

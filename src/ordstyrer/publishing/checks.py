@@ -14,6 +14,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import DateTimeField
+from django.db.models.functions import Coalesce
+
 from ordstyrer.channels.models import Channel
 from ordstyrer.policy import CheckContext, Draft, Media, Policy, check, load_policy
 from ordstyrer.publishing import rules
@@ -101,12 +104,29 @@ def media_facts(asset: MediaAsset, consents: Sequence[Any] | None = None) -> Med
     )
 
 
+# When a post goes (or went) out on a channel, for PU-10's count: the first of these
+# that is set — published there, its publishing time, published, or (released or waiting
+# without a time) when it was submitted. One list, read on a row (`planned_at`) and in
+# SQL (`planned_at_sql`), so the check and the calendar count by the same time.
+PLANNED_AT = ("published_at", "post__publish_at", "post__published_at", "post__submitted_at")
+
+
 def planned_at(row: PostChannel) -> datetime | None:
-    """When a post goes (or went) out on a channel, for PU-10's count: published, its
-    publishing time, or — released or waiting without one — when it was submitted. The
-    calendar counts by the same time (`selectors.calendar_week`)."""
-    post = row.post
-    return row.published_at or post.publish_at or post.published_at or post.submitted_at
+    """When the delivery `row` goes (or went) out (`PLANNED_AT`). The calendar counts by
+    the same time (`selectors.calendar_week`)."""
+    for path in PLANNED_AT:
+        value: Any = row
+        for name in path.split("__"):
+            value = getattr(value, name)
+        if value is not None:
+            return value
+    return None
+
+
+def planned_at_sql() -> Coalesce:
+    """`planned_at` in SQL, on a `PostChannel` query (`alias(planned=planned_at_sql())`):
+    the calendar and PU-10's history read only the deliveries of the days they count."""
+    return Coalesce(*PLANNED_AT, output_field=DateTimeField())
 
 
 def main_page_history(
@@ -119,18 +139,19 @@ def main_page_history(
     main = [c.pk for c in channels if _is_main(c)]
     if not main:
         return ()
-    rows = PostChannel.objects.filter(channel__in=main, status__in=COUNTED).exclude(
-        post__status__in=NOT_PLANNED
+    window = timedelta(days=8)
+    rows = (
+        PostChannel.objects.filter(channel__in=main, status__in=COUNTED)
+        .exclude(post__status__in=NOT_PLANNED)
+        .alias(planned=planned_at_sql())
+        .filter(planned__gte=around - window, planned__lte=around + window)
     )
     if exclude_post is not None:  # (excluding post_id=None excluded none)
         rows = rows.exclude(post_id=exclude_post)
-    rows = rows.select_related("post")
     out = []
-    for row in rows:
+    for row in rows.select_related("post"):
         at = planned_at(row)
-        if at is None:
-            continue
-        if abs(at - around) <= timedelta(days=8):
+        if at is not None and abs(at - around) <= window:
             out.append(at)
     return tuple(out)
 

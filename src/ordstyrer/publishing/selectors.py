@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import channel_ids_with_need
@@ -17,11 +17,13 @@ from ordstyrer.crisis.selectors import crisis_requiring_approval
 from ordstyrer.policy import CheckContext, Draft, Finding, Policy, check
 from ordstyrer.publishing import access, checks, rules
 from ordstyrer.publishing.models import (
+    Approval,
     Consent,
     DeliveryStatus,
     MediaAsset,
     Post,
     PostChannel,
+    PostMedia,
     PostStatus,
 )
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
@@ -32,10 +34,16 @@ SEES_EVERY_POST = frozenset({Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR, Role
 CONSOLE_LIST_SIZE = 500
 
 
-def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
-    return qs.select_related("author", "municipality").prefetch_related(
-        Prefetch("deliveries", queryset=PostChannel.objects.select_related("channel"))
+def _deliveries() -> Prefetch:
+    """A post's deliveries with what the access rules read of their channels
+    (`access.CHANNEL_RELATED`): `access.post_channels` reads them from here."""
+    return Prefetch(
+        "deliveries", queryset=PostChannel.objects.select_related(*access.CHANNEL_RELATED)
     )
+
+
+def _with_channels(qs: QuerySet[Post]) -> QuerySet[Post]:
+    return qs.select_related("author", "municipality").prefetch_related(_deliveries())
 
 
 def text_check(
@@ -65,11 +73,15 @@ def _may_view_narrowed(
     qs: QuerySet[Post], *, municipality: Municipality, user: ActorLike
 ) -> QuerySet[Post]:
     """`qs` narrowed in SQL to the posts `access.may_view` can allow (a superset of
-    them): all for the roles that see every post; otherwise the person's own posts and
-    those on a channel they publish on or lead the unit of (they may approve there).
-    The lists still ask `access.may_view` of each row: it stays the one rule, this only
-    keeps it from reading the whole municipality (QA 2026-12: a window of the 500 newest
-    posts, filtered afterwards, lost the posts waiting for an approver)."""
+    them): all for the roles that see every post; otherwise the person's own posts,
+    those on a channel they publish on, and — for a unit leader — those a unit leader
+    approves (`Post.approval`) that are only on channels of the units they lead
+    (`may_approve` asks every channel of the post; four eyes is left to the rule).
+    The lists still ask `access.may_view` of each row (`access.posts_visible`, a constant
+    number of queries): it stays the one rule, this keeps it from reading the whole
+    municipality (QA 2026-12: a window of the 500 newest posts, filtered afterwards, lost
+    the posts waiting for an approver) and the API's pages from reading batch after
+    batch of posts it then drops (QA s14)."""
     roles = roles_in(user, municipality)
     if not roles:
         return qs.none()
@@ -78,6 +90,8 @@ def _may_view_narrowed(
     channels = Channel.objects.filter(
         pk__in=channel_ids_with_need(user, municipality, "publish") or []
     )
+    on_channels = PostChannel.objects.filter(channel__in=channels.values("pk")).values("post_id")
+    visible = Q(author=user_of(user)) | Q(pk__in=on_channels)
     if Role.UNIT_LEADER in roles:
         led = list(
             RoleAssignment.objects.filter(
@@ -86,11 +100,12 @@ def _may_view_narrowed(
         )
         # A leader without a unit leads across units (`channels.selectors.eligible_approvers`).
         units = Q(unit__isnull=False) if None in led else Q(unit__in=[u for u in led if u])
-        channels = Channel.objects.filter(
-            Q(pk__in=channels.values("pk")) | (Q(municipality=municipality) & units)
-        )
-    on_channels = PostChannel.objects.filter(channel__in=channels.values("pk")).values("post_id")
-    return qs.filter(Q(author=user_of(user)) | Q(pk__in=on_channels))
+        theirs = Channel.objects.filter(Q(municipality=municipality) & units).values("pk")
+        others = PostChannel.objects.exclude(channel__in=theirs).values("post_id")
+        on_theirs = PostChannel.objects.filter(channel__in=theirs).values("post_id")
+        by_leader = [a for a in Approval.values if "unit_leader" in rules.approver_roles(a)]
+        visible |= Q(approval__in=by_leader, pk__in=on_theirs) & ~Q(pk__in=others)
+    return qs.filter(visible)
 
 
 def posts_list(
@@ -104,7 +119,7 @@ def posts_list(
     if status:
         qs = qs.filter(status=status)
     rows = _with_channels(qs).order_by("-updated_at", "-id")
-    return [p for p in rows[:CONSOLE_LIST_SIZE] if access.may_view(user, p)]
+    return access.posts_visible(user, municipality, rows[:CONSOLE_LIST_SIZE])
 
 
 def posts_page(
@@ -118,17 +133,24 @@ def posts_page(
     """One page of the posts this person may see, newest first by id, and whether more
     follow: keyset paging on the id (api.md "Lists": stable under inserts and edits —
     a new post has a higher id, an edit changes no id). `before` is the last id of the
-    previous page. Who may see a post is decided before the page is cut."""
+    previous page. Who may see a post is decided before the page is cut. With the
+    deliveries and the files prefetched (the API's post bodies)."""
     qs = _may_view_narrowed(
         Post.objects.filter(municipality=municipality), municipality=municipality, user=user
     )
     if status:
         qs = qs.filter(status=status)
-    qs = _with_channels(qs).order_by("-id")
+    qs = (
+        _with_channels(qs)
+        .prefetch_related(
+            Prefetch("attachments", queryset=PostMedia.objects.order_by("position", "id"))
+        )
+        .order_by("-id")
+    )
     found: list[Post] = []
     while True:
         batch = list((qs.filter(pk__lt=before) if before else qs)[: limit + 1])
-        found += [p for p in batch if access.may_view(user, p)]
+        found += access.posts_visible(user, municipality, batch)
         if len(found) > limit:
             return found[:limit], True
         if len(batch) <= limit:
@@ -146,7 +168,7 @@ def posts_awaiting_approval(*, municipality: Municipality, user: ActorLike) -> l
         .prefetch_related("attachments__asset__consents")
         .order_by("submitted_at", "id")
     )
-    return [p for p in qs if access.may_approve(user, p)]
+    return access.posts_approvable(user, municipality, qs)
 
 
 def posts_awaiting_crisis_approval(*, municipality: Municipality) -> list[Post]:
@@ -238,7 +260,12 @@ CALENDAR_STATUSES = (
 
 def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> CalendarWeek:
     """A week (Monday–Sunday, Europe/Oslo) of planned and published posts per channel,
-    with the main page's count against the preset's weekly cap (PU-10)."""
+    with the main page's count against the preset's weekly cap (PU-10).
+
+    Only the week's deliveries are read, by PU-10's own time (`checks.planned_at_sql`),
+    with their posts, channels and channels' settings; who may see a post on a channel
+    they do not publish on is asked for those posts together (`access.posts_visible`).
+    A constant number of queries (QA s14: every delivery ever made, one query an entry)."""
     start = rules.week_start(day)
     begin = datetime.combine(start, time(0), tzinfo=OSLO)
     end = begin + timedelta(days=7)
@@ -247,7 +274,9 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
     rows = list(
         PostChannel.objects.filter(post__municipality=municipality, status__in=CALENDAR_STATUSES)
         .exclude(post__status__in=checks.NOT_PLANNED)
-        .select_related("post__author", "channel")
+        .alias(planned=checks.planned_at_sql())
+        .filter(planned__gte=begin, planned__lt=end)
+        .select_related("post__author", "post__municipality", *access.CHANNEL_RELATED)
         .order_by("id")
     )
     from ordstyrer.worktime import DEFAULT
@@ -258,6 +287,10 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
         )
         for n in range(7)
     ]
+    # The posts on a channel this person does not publish on: asked together.
+    elsewhere = {row.post_id: row.post for row in rows if row.channel_id not in visible}
+    prefetch_related_objects(list(elsewhere.values()), _deliveries())
+    seen = {p.pk for p in access.posts_visible(user, municipality, elsewhere.values())}
     channels: dict[int, Channel] = {}
     main_count = 0
     for row in rows:
@@ -268,7 +301,7 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
         # see: the same count as PU-10's check on their next post.
         if checks._is_main(row.channel) and row.status != DeliveryStatus.FAILED:
             main_count += 1
-        if row.channel_id not in visible and not access.may_view(user, row.post):
+        if row.channel_id not in visible and row.post_id not in seen:
             continue
         channels[row.channel_id] = row.channel
         local = at.astimezone(OSLO)
