@@ -102,7 +102,8 @@ def _srt_time(value: str) -> str:
 
 
 def build_draft(post: Post, channel: Any) -> Draft:
-    """The connector's `Draft` for one channel: text, the first link, the media."""
+    """The connector's `Draft` for one channel: the text as the platform gets it, the
+    first link (beside the text where the platform takes one), the media."""
     limits = rules.limits_for(channel.kind)
     media = []
     for pm in post.attachments.select_related("asset").order_by("position", "id"):
@@ -127,10 +128,12 @@ def build_draft(post: Post, channel: Any) -> Draft:
                 captions=captions,
             )
         )
-    link = post.links[0] if post.links else None
-    # The platform takes one link (its preview); the others go in the text.
-    extra = [x for x in post.links[1:] if x not in post.text]
-    text = "\n\n".join([post.text, "\n".join(extra)]) if extra else post.text
+    # The platform takes one link (its preview); the others go in the text. Where it has
+    # no link field (Instagram), the caption carries that link too. `rules` defines both,
+    # and the length check measures the same (`rules.measured_text`).
+    text, link = rules.sent_text(post.text, list(post.links or ()))
+    if limits.link_in_text:
+        text, link = rules.caption(text, link), None
     return Draft(text=text, link=link, media=tuple(media))
 
 

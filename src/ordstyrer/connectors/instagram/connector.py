@@ -60,6 +60,7 @@ CAPTIONS_UNSUPPORTED_NB = (
     "Instagram tar ikke imot undertekstfiler gjennom API-et. Brenn tekstingen inn i "
     "videoen før publisering (PU-3)."
 )
+LINK_IN_CAPTION_NB = "Instagram har ikke eget felt for lenker: lenken må stå i bildeteksten."
 CAROUSEL_MAX = 10
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -204,8 +205,12 @@ class InstagramConnector(GraphConnector):
     def publish(self, draft: Draft) -> Post:
         """Container → poll `status_code` → `media_publish` (spec §4.5).
 
-        Images need a public URL (Meta fetches it) and alt text (PU-4). The publishing
-        cap is read at run time from `content_publishing_limit`.
+        `draft.text` is the caption exactly as sent: Instagram has no link field, so the
+        caller writes a link into it (publishing's `rules.caption`, the one place the
+        caption's format is defined) and sends no `draft.link` — one is refused rather
+        than formatted here or lost. Images need a public URL (Meta fetches it) and alt
+        text (PU-4). The publishing cap is read at run time from
+        `content_publishing_limit`.
         """
         if not draft.media:
             raise bad_request("Instagram krever bilde eller video i hvert innlegg.")
@@ -222,7 +227,10 @@ class InstagramConnector(GraphConnector):
                 raise ConnectorError(
                     CAPTIONS_UNSUPPORTED_NB, permanent=True, code=ErrorCode.UNSUPPORTED
                 )
-        caption = draft.text if not draft.link else f"{draft.text}\n\n{draft.link}"
+        if draft.link:
+            # No link field on Instagram: the caller puts the link in the caption.
+            raise bad_request(LINK_IN_CAPTION_NB)
+        caption = draft.text
         quota = self._quota()
         if quota.used >= quota.total:
             raise ConnectorError(
