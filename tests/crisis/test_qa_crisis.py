@@ -115,6 +115,12 @@ def test_a_post_approved_after_the_crisis_ended_is_in_its_crisis_log(
     ).exists()
     audit = AuditEntry.objects.get(action="post_crisis_approve", object_id=str(post.pk))
     assert audit.data["crisis_id"] == crisis.pk
+    # ... and so is its publication, though no crisis is active any longer (PU-12)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    assert crisis.log_entries.filter(
+        kind=CrisisLogKind.POST_PUBLISHED, object_kind="post", object_id=str(post.pk)
+    ).exists()
 
 
 # --- 2: a replayed rejection does nothing twice and says so ------------------------------

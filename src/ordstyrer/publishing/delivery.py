@@ -493,11 +493,16 @@ def settle(post_id: int, *, now: datetime) -> str:
 
 
 def _crisis_log_published(post: Post, *, now: datetime) -> None:
-    """PU-12: a post that goes out while a crisis is declared is in the crisis log."""
+    """PU-12: a post that goes out while a crisis is declared is in the crisis log, and
+    so is one the crisis held (approved by the crisis leader, or paused) that goes out
+    after the crisis ended: in that crisis's log, next to its approval."""
+    from ordstyrer.crisis.models import Crisis
     from ordstyrer.crisis.selectors import active_crisis
     from ordstyrer.crisis.services import crisis_log_write
 
     crisis = active_crisis(municipality=post.municipality)
+    if crisis is None and post.crisis_ref:
+        crisis = Crisis.objects.filter(pk=post.crisis_ref, municipality=post.municipality).first()
     if crisis is None:
         return
     for row in post.deliveries.select_related("channel"):
