@@ -6,6 +6,16 @@ data PU-1, tone DI-5, opinions DI-6, signature DI-9, …): a `block` finding sto
 (acknowledged, answered, referred) in the same transaction; the platform call happens
 in a task after commit (`reply_deliver`), through the connector's `Replier`, and is
 retried with backoff on transient `ConnectorError`s.
+
+Delivery is crash-safe (DI-1: a reply counted as answered must reach the citizen). Each
+delivery first claims the queued reply compare-and-set, with a lease in
+`next_attempt_at` (a queued reply with a future `next_attempt_at` is being sent); the
+claim counts as an attempt. `replies_retry_sweep` recovers queued replies nobody is
+sending: a task lost between commit and enqueue, or a worker that died mid-delivery
+(its lease ran out). A reply is a create, and an attempt may have reached the platform
+before its answer was lost, so every retry and every recovered reply first looks for
+itself under the citizen's comment (as the moderation outbox's notices do): never a
+second copy.
 """
 
 from __future__ import annotations
@@ -14,12 +24,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow as channel_workflow
-from ordstyrer.connectors.base import Capability, ConnectorError, supports
+from ordstyrer.connectors.base import (
+    Capability,
+    Comment,
+    ConnectorError,
+    iterate_pages,
+    supports,
+)
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, PolicyBlocked, ServiceError
@@ -44,6 +61,17 @@ from ordstyrer.policy import CheckContext, Draft, check, has_block
 MAX_TEXT = 8000
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
+# A delivery's claim on a queued reply: far longer than a delivery takes (the platform
+# calls' timeouts and bounded retries, `core.http`, and a look through the post's
+# comments), so a live worker never loses it; after it, its worker is taken as dead.
+LEASE = timedelta(minutes=5)
+# A new reply is sent by its on-commit task at once; the sweep takes it only after this,
+# when the task must have been lost.
+FIRST_ATTEMPT_GRACE = timedelta(seconds=60)
+# Our reply on the platform is looked for among the comments written from this long
+# before the reply was (the platform's clock is not ours).
+LOOKBACK = timedelta(hours=1)
+SWEEP_BATCH = 200
 # DI-12: these are never commented on (they are deleted), where the preset says so.
 NEVER_COMMENTED = frozenset({"sensitive", "rumour"})
 REFERRAL_OF_TEMPLATE = {"refer_formal": "formal", "refer_political": "political"}
@@ -251,27 +279,37 @@ def _target_of(effect: str) -> str:
 # --- delivery (tasks; outside any business transaction) ---------------------------------------
 
 
-def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
+def reply_deliver(*, reply_id: int, now: datetime | None = None, recheck: bool = False) -> str:
     """Send a queued reply through the channel's `Replier`; record its platform id.
 
-    Transient errors schedule a retry with backoff (`replies_retry_sweep` re-queues it);
-    a permanent error, or too many attempts, fails it and restores the item."""
+    The delivery claims the reply first (`_claim`); another worker's live claim leaves it
+    alone. When an earlier attempt may have reached the platform (a retry, or `recheck`:
+    a reply the sweep recovered), the reply is looked for on the platform before it is
+    posted (`_posted_before`), and a copy found there is recorded as sent. Transient
+    errors schedule a retry with backoff (`replies_retry_sweep` re-queues it); a
+    permanent error, or too many attempts, fails it and restores the item."""
     from ordstyrer.inbox.platform import channel_connector
 
     reply = Reply.objects.select_related("item__channel__municipality").get(pk=reply_id)
-    if reply.status not in (ReplyStatus.QUEUED, ReplyStatus.RETRYING):
+    if reply.status != ReplyStatus.QUEUED:
         return str(reply.status)
     item = reply.item
     now = now or timezone.now()
     if item.channel.status not in SPOKEN_ON:
         return _channel_not_in_use(reply, now=now)
+    if not _claim(reply, now=now):
+        return "claimed_elsewhere"
     try:
         with channel_connector(item.channel, now=now) as connector:
             if not supports(connector, Capability.REPLIER):
                 raise ConnectorError(
                     _("Plattformen kan ikke svare på kommentarer."), permanent=True
                 )
-            posted = connector.reply(item.platform_id, reply.text)
+            posted = None
+            if recheck or reply.attempts > 1:
+                posted = _posted_before(reply, connector)
+            if posted is None:
+                posted = connector.reply(item.platform_id, reply.text)
     except ConnectorError as exc:
         return _delivery_failed(reply, exc, now=now)
     except Exception as exc:  # noqa: BLE001 — issue #18: never stuck queued; retried, then failed
@@ -287,7 +325,6 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
             status=ReplyStatus.SENT,
             platform_id=str(posted.id)[:255],
             sent_at=now,
-            attempts=reply.attempts + 1,
             next_attempt_at=None,
             error="",
         )
@@ -303,6 +340,62 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None) -> str:
 
     channel_record_activity(channel_id=item.channel_id, at=now)
     return ReplyStatus.SENT
+
+
+def _claim(reply: Reply, *, now: datetime) -> bool:
+    """Take the queued reply for this delivery, compare-and-set on the attempts and the
+    lease as read: one nobody holds (no lease), or one whose holder's lease ran out (its
+    worker died). The claim counts as an attempt; one that died on the last attempt is
+    failed by the sweep (`_give_up`), never claimed again. On success `reply` carries
+    the claim (its attempts and lease), which the outcome is recorded against."""
+    held = reply.next_attempt_at
+    if (held is not None and held > now) or reply.attempts >= MAX_ATTEMPTS:
+        return False
+    lease = now + LEASE
+    won = Reply.objects.filter(
+        pk=reply.pk, status=ReplyStatus.QUEUED, attempts=reply.attempts, next_attempt_at=held
+    ).update(attempts=reply.attempts + 1, next_attempt_at=lease)
+    if won:
+        reply.attempts, reply.next_attempt_at = reply.attempts + 1, lease
+    return bool(won)
+
+
+def _posted_before(reply: Reply, connector: Any) -> Comment | None:
+    """Our reply on the platform, if an earlier attempt got it there and its answer was
+    lost: the Page's comment under the citizen's comment (or under the top of its
+    thread, where the platform threads one level deep) with the reply's text, that no
+    other reply of ours already is (a template reply has the same words). Like the
+    moderation outbox's `_posted_before` for a notice (meta-graph-api §3.4: re-check
+    before retrying a create).
+
+    A platform that cannot list comments, or an item whose post is not known (an
+    imported archive record), cannot be asked: None, and the reply is posted, as the
+    outbox does. The Facebook, Instagram and simulated connectors can all be asked."""
+    item = reply.item
+    if not item.post_id or not supports(connector, Capability.COMMENT_SOURCE):
+        return None
+    parents = {item.platform_id, item.parent_platform_id} - {""}
+    others = set(
+        Reply.objects.filter(item__channel_id=item.channel_id, item__post_id=item.post_id)
+        .exclude(pk=reply.pk)
+        .exclude(platform_id="")
+        .values_list("platform_id", flat=True)
+    )
+    text = reply.text.strip()
+    since = reply.created_at - LOOKBACK
+    comments = iterate_pages(
+        lambda cursor: connector.list_comments(item.post_id, since=since, cursor=cursor, limit=50),
+        max_pages=20,
+    )
+    for comment in comments:
+        if (
+            comment.is_page_author
+            and str(comment.parent_id or "") in parents
+            and (comment.text or "").strip() == text
+            and str(comment.id) not in others
+        ):
+            return comment
+    return None
 
 
 def _channel_not_in_use(reply: Reply, *, now: datetime) -> str:
@@ -344,24 +437,25 @@ def reply_withdraw(reply: Reply, *, actor: ActorLike, now: datetime, note: str) 
 
 
 def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str:
-    attempts = reply.attempts + 1
+    """Record a failed attempt against the claim `reply` carries (compare-and-set on its
+    lease: a worker whose lease ran out records nothing over its successor's work)."""
+    attempts = reply.attempts
+    mine = Reply.objects.filter(
+        pk=reply.pk, status=ReplyStatus.QUEUED, next_attempt_at=reply.next_attempt_at
+    )
     if not exc.permanent and attempts < MAX_ATTEMPTS:
         wait: float = BACKOFF_SECONDS[min(attempts - 1, len(BACKOFF_SECONDS) - 1)]
         if exc.retry_after:
             wait = max(wait, float(exc.retry_after))
-        Reply.objects.filter(pk=reply.pk, status=reply.status).update(
+        mine.update(
             status=ReplyStatus.RETRYING,
-            attempts=attempts,
             next_attempt_at=now + timedelta(seconds=wait),
             error=str(exc.message)[:1000],
         )
         return ReplyStatus.RETRYING
     with transaction.atomic():
-        won = Reply.objects.filter(pk=reply.pk, status=reply.status).update(
-            status=ReplyStatus.FAILED,
-            attempts=attempts,
-            next_attempt_at=None,
-            error=str(exc.message)[:1000],
+        won = mine.update(
+            status=ReplyStatus.FAILED, next_attempt_at=None, error=str(exc.message)[:1000]
         )
         if won:
             _restore_item(reply, now=now, error=str(exc.message))
@@ -407,20 +501,77 @@ def _empty(name: str) -> Any:
 
 
 def replies_retry_sweep(*, now: datetime) -> int:
-    """Re-queue replies whose backoff has passed; each claimed compare-and-set."""
+    """Re-queue replies whose backoff has passed, and send the queued replies nobody is
+    sending (`_recover`); each claimed compare-and-set. Returns how many it took."""
+    _give_up(now=now)
     due = Reply.objects.filter(status=ReplyStatus.RETRYING, next_attempt_at__lte=now).values_list(
         "pk", "next_attempt_at"
-    )[:200]
-    claimed = 0
+    )[:SWEEP_BATCH]
+    requeued: set[int] = set()
     for pk, at in list(due):
         with transaction.atomic():
             won = Reply.objects.filter(
                 pk=pk, status=ReplyStatus.RETRYING, next_attempt_at=at
             ).update(status=ReplyStatus.QUEUED, next_attempt_at=None)
             if won:
-                claimed += 1
+                requeued.add(pk)
                 after_commit(tasks.reply_deliver, reply_id=pk)
-    return claimed
+    return len(requeued) + _recover(now=now, skip=requeued)
+
+
+def _stale(now: datetime) -> Q:
+    """Queued replies nobody is sending: a lease that ran out (the worker died during the
+    delivery), or no lease long after the reply was written (its task was lost)."""
+    return Q(status=ReplyStatus.QUEUED) & (
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, created_at__lte=now - FIRST_ATTEMPT_GRACE)
+    )
+
+
+def _recover(*, now: datetime, skip: set[int]) -> int:
+    """Deliver the stale queued replies here, in the sweep (as publishing's `retry_due`
+    does): each one is looked for on the platform before it is posted, since its lost
+    worker may have posted it (`reply_deliver(recheck=True)`). One that raises is logged
+    and never stops the others; its claim runs out and it is tried again. `skip`: the
+    replies just re-queued, whose tasks send them."""
+    stale = list(
+        Reply.objects.filter(_stale(now), attempts__lt=MAX_ATTEMPTS)
+        .exclude(pk__in=skip)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    sent = 0
+    for pk in stale:
+        try:
+            outcome = reply_deliver(reply_id=pk, now=now, recheck=True)
+        except Exception:  # noqa: BLE001 — one bad reply must not stall the sweep; logged
+            import logging
+
+            logging.getLogger("ordstyrer.inbox").exception(
+                "reply recovery failed", extra={"reply_id": pk}
+            )
+            continue
+        sent += outcome != "claimed_elsewhere"
+    return sent
+
+
+def _give_up(*, now: datetime) -> int:
+    """Fail the queued replies whose worker died on their last attempt (never claimed
+    again): as a permanent failure, the item restored and the author told, for a person
+    to look at the platform (as the moderation outbox's `bury_exhausted`)."""
+    error = _(
+        "Gitt opp etter %(n)s forsøk: bakgrunnsjobben stoppet hver gang før kallet var ferdig."
+    ) % {"n": MAX_ATTEMPTS}
+    exhausted = Reply.objects.filter(
+        status=ReplyStatus.QUEUED, next_attempt_at__lte=now, attempts__gte=MAX_ATTEMPTS
+    ).select_related("item__channel__municipality")[:SWEEP_BATCH]
+    failed = 0
+    for reply in list(exhausted):
+        failed += (
+            _delivery_failed(reply, ConnectorError(error, permanent=True), now=now)
+            == ReplyStatus.FAILED
+        )
+    return failed
 
 
 def reply_suggestion(
