@@ -5,13 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from config.env import ConfigError, env_bool, env_float, env_int, env_list, env_path, env_str
+import ordstyrer
+from config.env import (
+    ConfigError,
+    env_bool,
+    env_database,
+    env_float,
+    env_int,
+    env_list,
+    env_log_level,
+    env_path,
+    env_proxy_address,
+    env_str,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-PACKAGE_DIR = Path(__file__).resolve().parent.parent / "src" / "ordstyrer"
+# The installed package, wherever it is: the checkout's src/ordstyrer (editable install,
+# bin/dev) or site-packages/ordstyrer (a wheel, the Containerfile) — `config` sits beside
+# `src` only in the checkout.
+PACKAGE_DIR = Path(ordstyrer.__file__).resolve().parent
 
 # Where the embedded default keeps its SQLite database and files.
 DATA_DIR = env_path("ORDSTYRER_DATA_DIR", Path.cwd() / "data")
@@ -19,6 +32,9 @@ DATA_DIR = env_path("ORDSTYRER_DATA_DIR", Path.cwd() / "data")
 DEBUG = env_bool("ORDSTYRER_DEBUG", False)
 # Production mode: PostgreSQL behind a TLS proxy, several processes (docs/deploy.md).
 PRODUCTION = env_bool("ORDSTYRER_PRODUCTION", False)
+if DEBUG and PRODUCTION:
+    # Debug pages show settings and code to anyone who causes an error.
+    raise ConfigError("ORDSTYRER_DEBUG=true is refused when ORDSTYRER_PRODUCTION=true")
 SECRET_KEY = env_str("ORDSTYRER_SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION:
@@ -61,6 +77,8 @@ MIDDLEWARE = [
     "ordstyrer.core.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ordstyrer.web.csp.CSPMiddleware",  # django-csp's, + Meta's login dialog as a form target
+    # /healthz before the host check: probes from inside the network name no public host.
+    "ordstyrer.api.health.HealthzMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ordstyrer.web.middleware.BokmalFirstLocaleMiddleware",
@@ -98,9 +116,13 @@ TEMPLATES = [
 
 # DATABASE_URL selects the database (PostgreSQL in production); the embedded
 # default is SQLite under ORDSTYRER_DATA_DIR.
-_database_url = env_str("DATABASE_URL")
-if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+_database = env_database("DATABASE_URL", conn_max_age=60)
+if _database is None and PRODUCTION:
+    # Without it every command run without the service's environment would quietly
+    # create and use a new, empty SQLite database.
+    raise ConfigError("ORDSTYRER_PRODUCTION=true needs DATABASE_URL (postgres://…)")
+if _database is not None:
+    DATABASES = {"default": _database}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
         "ORDSTYRER_DB_PREPARED", True
     ):
@@ -115,7 +137,12 @@ if _database_url:
             "prepare_threshold": 5,
         }
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"ORDSTYRER_DATA_DIR {DATA_DIR} cannot be created: {exc.strerror}"
+        ) from None
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -159,13 +186,17 @@ if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
     raise ConfigError(
         "ORDSTYRER_OIDC_ISSUER needs ORDSTYRER_OIDC_CLIENT_ID and ORDSTYRER_OIDC_CLIENT_SECRET"
     )
+if not OIDC_ISSUER and (OIDC_RP_CLIENT_ID or OIDC_RP_CLIENT_SECRET):
+    # Half a configuration would leave single sign-on silently off.
+    raise ConfigError(
+        "ORDSTYRER_OIDC_CLIENT_ID/ORDSTYRER_OIDC_CLIENT_SECRET need ORDSTYRER_OIDC_ISSUER "
+        "(or leave all three empty: no single sign-on)"
+    )
 LOGOUT_REDIRECT_URL = "login"
 # Groups, and whether the person still works here, are read from the provider only at
 # login: an SSO session ends this many hours after it (one working day), not after
 # Django's 14 days. Local accounts keep SESSION_COOKIE_AGE.
-ORDSTYRER_SSO_SESSION_HOURS = env_int("ORDSTYRER_SSO_SESSION_HOURS", 10)
-if ORDSTYRER_SSO_SESSION_HOURS < 1:
-    raise ConfigError("ORDSTYRER_SSO_SESSION_HOURS must be at least 1")
+ORDSTYRER_SSO_SESSION_HOURS = env_int("ORDSTYRER_SSO_SESSION_HOURS", 10, minimum=1)
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norsk bokmål")), ("nn", _("Norsk nynorsk")), ("en", _("English"))]
@@ -249,7 +280,7 @@ META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN")
 META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")
 META_GRAPH_BASE_URL = env_str("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_DIALOG_BASE_URL = env_str("META_DIALOG_BASE_URL", "https://www.facebook.com")
-WEB_PORT = env_int("ORDSTYRER_PORT", 8000)
+WEB_PORT = env_int("ORDSTYRER_PORT", 8000, minimum=1, maximum=65535)
 # The address the platforms reach this installation at: Instagram fetches post media
 # from it (Graph §4.5). Empty: http://127.0.0.1:<port> (the demo; IG cannot reach it).
 ORDSTYRER_PUBLIC_URL = env_str("ORDSTYRER_PUBLIC_URL", "")
@@ -258,8 +289,8 @@ ORDSTYRER_PUBLIC_URL = env_str("ORDSTYRER_PUBLIC_URL", "")
 ORDSTYRER_BASE_URL = env_str("ORDSTYRER_BASE_URL", "")
 # HTTP API limits (docs/api.md): requests per token a minute; failed bearer attempts per
 # client address in ten minutes before that address is refused for the rest of them.
-API_RATE_PER_MINUTE = env_int("ORDSTYRER_API_RATE_PER_MINUTE", 600)
-API_AUTH_FAILURES_PER_IP = env_int("ORDSTYRER_API_AUTH_FAILURES_PER_IP", 20)
+API_RATE_PER_MINUTE = env_int("ORDSTYRER_API_RATE_PER_MINUTE", 600, minimum=1)
+API_AUTH_FAILURES_PER_IP = env_int("ORDSTYRER_API_AUTH_FAILURES_PER_IP", 20, minimum=1)
 # Idle poll interval of the task worker: short, so a webhook is triaged well within a second.
 WORKER_INTERVAL = env_float("ORDSTYRER_WORKER_INTERVAL", 0.2)
 
@@ -275,11 +306,11 @@ LOGGING = {
             "filters": ["request_id"],
         }
     },
-    "root": {"handlers": ["console"], "level": env_str("ORDSTYRER_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_log_level("ORDSTYRER_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # One line per request (core.requestid); WARNING turns it off.
-        "ordstyrer.access": {"level": env_str("ORDSTYRER_ACCESS_LOG_LEVEL", "INFO") or "INFO"},
+        "ordstyrer.access": {"level": env_log_level("ORDSTYRER_ACCESS_LOG_LEVEL", "INFO")},
     },
 }
 
@@ -287,16 +318,21 @@ LOGGING = {
 # Login throttling (django-axes): failed logins are counted per username and per client
 # address; either over the limit is refused for the cool-off, the right password too.
 # Its backend stands first in AUTHENTICATION_BACKENDS (above).
-AXES_FAILURE_LIMIT = env_int("ORDSTYRER_LOGIN_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORDSTYRER_LOGIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env_int("ORDSTYRER_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORDSTYRER_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "ordstyrer.web.throttle.lockout_response"
 AXES_VERBOSE = False  # ordstyrer.web.throttle writes one structured line per failure
 # Behind N reverse proxies the client address is the N-th from the right of
 # X-Forwarded-For (the part the proxies wrote; what a client sends itself is ignored);
-# 0: the socket's address (ordstyrer.web.throttle.client_ip).
-PROXY_COUNT = env_int("ORDSTYRER_PROXY_COUNT", 0)
+# 0: the socket's address (ordstyrer.web.throttle.client_ip). Production sits behind a
+# TLS proxy, so 1 there unless set. `ordstyrer serve` (waitress) takes X-Forwarded-For,
+# and X-Forwarded-Proto when it is SECURE_PROXY_SSL_HEADER, only from a peer at
+# TRUSTED_PROXY, and only with PROXY_COUNT > 0; from anyone else it drops them
+# (core/management/commands/serve.py).
+PROXY_COUNT = env_int("ORDSTYRER_PROXY_COUNT", 1 if PRODUCTION else 0, minimum=0, maximum=10)
+TRUSTED_PROXY = env_proxy_address("ORDSTYRER_TRUSTED_PROXY", "127.0.0.1")
 AXES_CLIENT_IP_CALLABLE = "ordstyrer.web.throttle.client_ip"
 
 # Content-Security-Policy (django-csp 4): no inline script or style anywhere; the
@@ -325,10 +361,17 @@ if PRODUCTION:
     _proxy_header = env_str("ORDSTYRER_PROXY_SSL_HEADER", "X-Forwarded-Proto")
     if _proxy_header:
         SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+        if PROXY_COUNT == 0:
+            # The web server drops forwarded headers from a peer it does not trust: HTTPS
+            # would never be seen, and every request redirected to itself.
+            raise ConfigError(
+                "ORDSTYRER_PROXY_SSL_HEADER is read from the TLS proxy: ORDSTYRER_PROXY_COUNT "
+                "must be at least 1 in production (or ORDSTYRER_PROXY_SSL_HEADER empty)"
+            )
     SECURE_SSL_REDIRECT = env_bool("ORDSTYRER_SSL_REDIRECT", True)
     # Health checks come over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]
-    SECURE_HSTS_SECONDS = env_int("ORDSTYRER_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_SECONDS = env_int("ORDSTYRER_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ORDSTYRER_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("ORDSTYRER_HSTS_PRELOAD", False)
     if not SECURE_HSTS_PRELOAD:

@@ -1,5 +1,40 @@
+"""`ordstyrer serve`: the console on waitress, with an in-process background worker
+unless `--no-worker`.
+
+Behind a reverse proxy (`ORDSTYRER_PROXY_COUNT` > 0) waitress is told which peer is the
+proxy (`ORDSTYRER_TRUSTED_PROXY`) and takes from it, and from nobody else, the forwarded
+headers Django's settings read: X-Forwarded-For (the client address: login throttling,
+the API's limits, the logs) and X-Forwarded-Proto when it is SECURE_PROXY_SSL_HEADER
+(HTTPS: no redirect loop, HSTS, secure callback URLs). Waitress 3 drops every
+X-Forwarded-*/Forwarded header from a peer it does not trust, so without this the
+documented nginx set-up loses both. X-Forwarded-Host is not taken: the proxy sets `Host`
+itself (deploy/nginx.conf), and Django checks that against ALLOWED_HOSTS.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+
+def waitress_options(*, host: str, port: int, threads: int) -> dict[str, Any]:
+    """waitress.serve's keyword arguments for these settings."""
+    options: dict[str, Any] = {"host": host, "port": port, "threads": threads, "ident": "Ordstyrer"}
+    proxies = int(settings.PROXY_COUNT)
+    if proxies > 0:
+        headers = {"x-forwarded-for"}
+        ssl_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        if ssl_header and ssl_header[0] == "HTTP_X_FORWARDED_PROTO":
+            headers.add("x-forwarded-proto")
+        options.update(
+            trusted_proxy=settings.TRUSTED_PROXY,
+            trusted_proxy_count=proxies,
+            trusted_proxy_headers=headers,
+            clear_untrusted_proxy_headers=True,
+        )
+    return options
 
 
 class Command(BaseCommand):
@@ -26,4 +61,4 @@ class Command(BaseCommand):
         if not no_worker:
             start_in_thread()
         self.stdout.write(f"Ordstyrer kjører på http://{host}:{port}/  (Ctrl+C avslutter)")
-        serve(application, host=host, port=port, threads=threads, ident="Ordstyrer")
+        serve(application, **waitress_options(host=host, port=port, threads=threads))
