@@ -156,7 +156,12 @@ def backup_create(*, out: Path, now: datetime | None = None) -> dict[str, Any]:
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         partial = out.with_name(out.name + ".part")
-        with tarfile.open(partial, "w") as tar:
+        partial.unlink(missing_ok=True)  # left by a run that was stopped
+        # The file holds the whole database: readable by the service user only, whatever
+        # the umask (O_EXCL: never a file someone else put there).
+        handle = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(handle, 0o600)
+        with os.fdopen(handle, "wb") as raw, tarfile.open(fileobj=raw, mode="w") as tar:
             tar.add(work / MANIFEST, arcname=MANIFEST)
             tar.add(dump, arcname=dump.name)
             for path in files:
