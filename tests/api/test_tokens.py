@@ -208,7 +208,7 @@ def test_failed_bearer_attempts_are_throttled_per_address(world, settings):
 
 def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(world, settings):
     settings.API_AUTH_FAILURES_PER_IP = 2
-    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     good = token_for(world.p.communications, world.municipality)
     proxy = Client(REMOTE_ADDR="10.0.0.1")
 

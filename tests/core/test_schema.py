@@ -32,12 +32,14 @@ def test_demo_setup_on_a_fresh_data_dir_migrates_first(tmp_path):
 
 
 def test_production_mode_says_what_to_run_instead_of_migrating(tmp_path):
+    (tmp_path / "data").mkdir()
     result = _run(
         ["demo-setup"],
         tmp_path / "data",
         ORDSTYRER_PRODUCTION="true",
         ORDSTYRER_SECRET_KEY="a-real-secret-key-for-this-test-only-0123456789-abcdefghij",
         ORDSTYRER_SECURE_COOKIES="true",
+        DATABASE_URL=f"sqlite:///{tmp_path}/data/ordstyrer.sqlite3",  # production needs one
     )
 
     assert result.returncode == 2

@@ -29,6 +29,7 @@ from ordstyrer.api.problems import Problem
 from ordstyrer.api.tokens import token_authenticate, token_touch
 from ordstyrer.core.permissions import actor_in, not_found
 from ordstyrer.tenants.models import Municipality
+from ordstyrer.web import throttle
 
 FAILURE_WINDOW = 600
 
@@ -74,15 +75,9 @@ def _too_many(left: float, *, detail: str, detail_nb: str) -> Problem:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address; behind `ORDSTYRER_PROXY_COUNT` trusted proxies (the setting
-    django-axes uses for the login form) the one the first of them saw."""
-    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
-    forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return str(request.META.get("REMOTE_ADDR") or "")
+    """The client's address, read as the login form reads it (`web.throttle.client_ip`,
+    behind `ORDSTYRER_PROXY_COUNT` trusted proxies)."""
+    return throttle.client_ip(request) or ""
 
 
 class TokenAuth(HttpBearer):
