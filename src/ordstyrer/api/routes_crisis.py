@@ -3,6 +3,8 @@ leader's queue of posts and replies."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,10 +13,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.problems import field_refusal
 from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS
 from ordstyrer.api.writes import api_write
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import NotPermitted
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.crisis import services
 from ordstyrer.crisis.queue import crisis_approvals
 from ordstyrer.crisis.selectors import active_crisis, may_view_crisis
@@ -85,6 +88,20 @@ def crisis_body(crisis: Any, *, active: bool) -> dict[str, Any]:
     }
 
 
+@contextmanager
+def _refusal_of(field: str) -> Iterator[None]:
+    """The service's refusal of the field's value (a name or a reason of zero-width
+    characters alone, a name too long) as the 422 with the field listed in `errors`
+    (api.md "Errors"), as `routes_posts` does. Its other refusals are not about the field
+    and pass through: a conflict (a `ServiceError` subclass) is still a 409."""
+    try:
+        yield
+    except ServiceError as exc:
+        if type(exc) is not ServiceError:
+            raise
+        raise field_refusal(["body", field], exc.message) from None
+
+
 def _require_crisis_page(user: ActorLike, municipality: Any) -> None:
     if not may_view_crisis(user=user, municipality=municipality):
         raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
@@ -114,7 +131,10 @@ def crisis_declare(request: HttpRequest, slug: str, payload: CrisisIn) -> HttpRe
     actor = request.actor  # type: ignore[attr-defined]
 
     def run() -> tuple[int, dict[str, Any]]:
-        crisis = services.crisis_declare(municipality=municipality, name=payload.name, actor=actor)
+        with _refusal_of("name"):
+            crisis = services.crisis_declare(
+                municipality=municipality, name=payload.name, actor=actor
+            )
         return 201, crisis_body(crisis, active=True)
 
     return api_write(request, municipality=municipality, action="crisis_declare", run=run)
@@ -206,9 +226,14 @@ def reject(
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=id)
 
     def run() -> tuple[int, dict[str, Any]]:
-        done = services.crisis_reject(
-            municipality=municipality, kind=kind, object_id=id, actor=actor, reason=payload.reason
-        )
+        with _refusal_of("reason"):
+            done = services.crisis_reject(
+                municipality=municipality,
+                kind=kind,
+                object_id=id,
+                actor=actor,
+                reason=payload.reason,
+            )
         return 200, {"kind": kind, "id": done.pk, "status": done.status}
 
     return api_write(request, municipality=municipality, action=f"crisis_reject_{kind}", run=run)
