@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.api.models import ApiToken
+from ordstyrer.core import requestid
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
@@ -231,6 +232,7 @@ def token_authenticate(raw: str, *, now: datetime | None = None) -> ApiToken | N
         return None
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
         return None
+    requestid.identify(token.user_id)  # the access line names the person (deploy.md §8)
     return token
 
 

@@ -5,7 +5,9 @@ The TLS proxy's `X-Request-ID` is kept when it is a plain token (so a request ca
 followed from the proxy's log into ours); otherwise one is made. The id is returned in
 the response's `X-Request-ID`. The access line carries method, path without the query
 string (a query can hold a verify token), status, duration and the user's id — never a
-name or a comment author's data.
+name or a comment author's data. The user is the session's, or, for the HTTP API, the
+person of the bearer token (`identify`, called by `api.tokens.token_authenticate`): the
+id only, never the token.
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ from django.http import HttpRequest, HttpResponse
 HEADER = "X-Request-ID"
 _VALID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 current: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+# The user a request is made by when no session says so (an API token's person).
+_identified: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "request_user_id", default=None
+)
 access = logging.getLogger("ordstyrer.access")
 
 
@@ -35,6 +41,22 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def identify(user_id: int | None) -> None:
+    """Name the user the request being served is made by, for its access line (deploy.md
+    §8): an authentication that is not the session's calls it with the person's id."""
+    _identified.set(user_id)
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    identified = _identified.get()
+    if identified is not None:
+        return identified
+    user = getattr(request, "user", None)
+    if user is not None and getattr(user, "is_authenticated", False):
+        return int(user.pk)
+    return None
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -45,11 +67,11 @@ class RequestIdMiddleware:
         # An attribute of ours, not Django's, so HttpRequest's types do not declare it.
         request.request_id = request_id  # type: ignore[attr-defined]
         token = current.set(request_id)
+        nobody = _identified.set(None)  # never the previous request's user on this thread
         started = time.perf_counter()
         try:
             response = self.get_response(request)
             response[HEADER] = request_id
-            user = getattr(request, "user", None)
             access.info(
                 "request",
                 extra={
@@ -57,13 +79,10 @@ class RequestIdMiddleware:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-                    "user_id": (
-                        user.pk
-                        if user is not None and getattr(user, "is_authenticated", False)
-                        else None
-                    ),
+                    "user_id": _user_id(request),
                 },
             )
             return response
         finally:
+            _identified.reset(nobody)
             current.reset(token)
