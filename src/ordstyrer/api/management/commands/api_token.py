@@ -35,25 +35,46 @@ class _Parser(CommandParser):
 
 class Command(BaseCommand):
     help = "Lag eller trekk tilbake API-nøkler (docs/api.md)."
+    prog = "ordstyrer api-token"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # The usage line names the command as the docs do, `ordstyrer api-token`, not as Django
+        # was handed it (`-` read as `_`, cli.run_django).
+        program, _sep, name = self.prog.partition(" ")
+        return super().create_parser(program, name, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
             dest="action", metavar="create|revoke", parser_class=_Parser, required=True
         )
-        create = actions.add_parser("create", help="lag en API-nøkkel")
-        create.add_argument("--municipality", required=True, metavar="KORTNAVN")
-        create.add_argument("--user", required=True, metavar="BRUKERNAVN")
+        create = actions.add_parser(
+            "create", help="lag en API-nøkkel", description="lag en API-nøkkel"
+        )
+        create.add_argument(
+            "--municipality", required=True, metavar="KORTNAVN", help="kommunens kortnavn"
+        )
+        create.add_argument(
+            "--user", required=True, metavar="BRUKERNAVN", help="personen nøkkelen gjelder for"
+        )
         create.add_argument(
             "--scopes",
             metavar="A,B",
             help=f"kommaseparert: {', '.join(SCOPES)} (standard: alt rollene gir)",
         )
-        create.add_argument("--days", type=int, default=DEFAULT_DAYS, help="levetid i dager")
-        create.add_argument("--name", default="", help="hva nøkkelen brukes til")
-        revoke = actions.add_parser("revoke", help="trekk tilbake en API-nøkkel")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=DEFAULT_DAYS,
+            metavar="DAGER",
+            help=f"levetid i dager (standard: {DEFAULT_DAYS})",
+        )
+        create.add_argument("--name", default="", metavar="NAVN", help="hva nøkkelen brukes til")
+        revoke = actions.add_parser(
+            "revoke", help="trekk tilbake en API-nøkkel", description="trekk tilbake en API-nøkkel"
+        )
         revoke.add_argument("id", nargs="?", metavar="ID", help="nøkkelens id eller nummer")
         revoke.add_argument("--all", action="store_true", help="alle nøklene til --user")
-        revoke.add_argument("--user", metavar="BRUKERNAVN")
+        revoke.add_argument("--user", metavar="BRUKERNAVN", help="personen, med --all")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

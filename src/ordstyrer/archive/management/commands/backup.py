@@ -10,16 +10,25 @@ from django.db import DatabaseError
 
 from ordstyrer.archive.backup import BackupError, backup_create, backup_restore
 
+CREATE = "skriv en sikkerhetskopi til en tar-fil"
+RESTORE = "gjenopprett fra en sikkerhetskopi"
+
 
 class Command(BaseCommand):
-    help = "Back up or restore the database and the data directory (archive included)."
+    help = "Ta sikkerhetskopi av databasen og datamappen (arkivet med), eller gjenopprett den."
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="skriv en sikkerhetskopi til en tar-fil")
-        create.add_argument("--out", required=True, type=Path)
-        restore = sub.add_parser("restore", help="gjenopprett fra en sikkerhetskopi")
-        restore.add_argument("source", type=Path)
+        sub = parser.add_subparsers(dest="action", metavar="create|restore", required=True)
+        create = sub.add_parser("create", help=CREATE, description=CREATE)
+        create.add_argument(
+            "--out",
+            required=True,
+            type=Path,
+            metavar="FIL",
+            help="tar-filen som skrives (finnes den fra før, avvises kommandoen)",
+        )
+        restore = sub.add_parser("restore", help=RESTORE, description=RESTORE)
+        restore.add_argument("source", type=Path, metavar="FIL", help="sikkerhetskopien (tar-fil)")
         restore.add_argument(
             "--replace", action="store_true", help="erstatt en database som ikke er tom"
         )

@@ -2,11 +2,18 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (queued tasks) until stopped."
+    help = (
+        "Kjør bakgrunnsarbeideren til den stoppes: oppgavene i køen (plattformkall, "
+        "varsler, publisering) og de faste rundene (frister, planlagte innlegg, henting)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--interval", type=float, default=None, help="Idle poll interval in seconds."
+            "--interval",
+            type=float,
+            default=None,
+            metavar="SEKUNDER",
+            help="hvor ofte køen sjekkes når den er tom (standard: ORDSTYRER_WORKER_INTERVAL)",
         )
 
     def handle(self, *args, interval, **options):

@@ -24,9 +24,18 @@ from ordstyrer.tenants.models import Municipality
 
 class Command(BaseCommand):
     help = "Skriv redaktørenes rettede kategorier som treningsdata (JSONL)."
+    prog = "ordstyrer corrections-export"
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # The usage line names the command as the docs do, `ordstyrer corrections-export`, not as Django
+        # was handed it (`-` read as `_`, cli.run_django).
+        program, _sep, name = self.prog.partition(" ")
+        return super().create_parser(program, name, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--municipality", required=True, metavar="KORTNAVN")
+        parser.add_argument(
+            "--municipality", required=True, metavar="KORTNAVN", help="kommunens kortnavn"
+        )
         parser.add_argument(
             "--out", type=Path, default=None, metavar="FIL", help="filen (standard: skjermen)"
         )

@@ -9,19 +9,41 @@ from ordstyrer.sso.models import GroupRoleMapping
 from ordstyrer.sso.services import group_map, group_unmap
 from ordstyrer.tenants.models import Municipality, Role
 
+# Each subcommand and what it does, for `--help`.
+ACTIONS = {
+    "map-group": "gi medlemmene av en gruppe hos identitetsleverandøren en rolle i kommunen",
+    "unmap-group": "fjern koblingen mellom en gruppe og en rolle",
+    "list": "vis kommunens koblinger: gruppe og rolle",
+}
+
 
 class Command(BaseCommand):
-    help = "Map the identity provider's groups to roles in a municipality."
+    help = (
+        "Koble grupper hos identitetsleverandøren (OpenID Connect, f.eks. Entra ID) til "
+        "roller i en kommune."
+    )
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
+        sub = parser.add_subparsers(dest="action", metavar="|".join(ACTIONS), required=True)
         for name in ("map-group", "unmap-group"):
-            p = sub.add_parser(name)
-            p.add_argument("--municipality", required=True, help="kommunens kortnavn (slug)")
-            p.add_argument("--group", required=True, help="gruppens navn eller objekt-ID")
-            p.add_argument("--role", required=True, choices=Role.values)
-        p = sub.add_parser("list")
-        p.add_argument("--municipality", required=True)
+            p = sub.add_parser(name, help=ACTIONS[name], description=ACTIONS[name])
+            p.add_argument(
+                "--municipality", required=True, metavar="KORTNAVN", help="kommunens kortnavn"
+            )
+            p.add_argument(
+                "--group", required=True, metavar="GRUPPE", help="gruppens navn eller objekt-ID"
+            )
+            p.add_argument(
+                "--role",
+                required=True,
+                choices=Role.values,
+                metavar="ROLLE",
+                help=f"en av: {', '.join(Role.values)}",
+            )
+        p = sub.add_parser("list", help=ACTIONS["list"], description=ACTIONS["list"])
+        p.add_argument(
+            "--municipality", required=True, metavar="KORTNAVN", help="kommunens kortnavn"
+        )
 
     def handle(self, *args, action, municipality, **options):
         try:
