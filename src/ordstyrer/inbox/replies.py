@@ -157,7 +157,10 @@ def reply_send(
     if (first := _replied(item, intent_key)) is not None:
         return first
     policy, targets, version = policy_state(item.municipality)
-    if item.category in NEVER_COMMENTED and policy.applies("DI-12"):
+    # Any of its labels, not only the top category: "Kari Hansen har kreft …" may be
+    # third_party first and sensitive beside it.
+    labels = {item.category, *(item.categories or ())}
+    if labels & NEVER_COMMENTED and policy.applies("DI-12"):
         raise ServiceError(
             _("Sensitive opplysninger, rykter og spekulasjoner skal aldri kommenteres (DI-12)."),
             rule="DI-12",
