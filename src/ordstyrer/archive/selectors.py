@@ -4,10 +4,13 @@ with its chain status, police steps and exports."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, cast
+from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -21,7 +24,9 @@ from ordstyrer.archive.models import (
     PoliceReportStatus,
     PoliceStatus,
 )
+from ordstyrer.channels.models import Channel
 from ordstyrer.core.errors import NotFound
+from ordstyrer.inbox.selectors import capped_count
 
 LIST_COLUMNS = (
     "id",
@@ -42,6 +47,57 @@ LIST_COLUMNS = (
 )
 
 
+PAGE_SIZE = 50
+
+
+def search_condition(q: str) -> Q:
+    """`q` anywhere in the title, the text, the author's name or the channel's name, in
+    any case (`UPPER(column) LIKE UPPER('%q%')`; SQLite folds only ASCII letters). On
+    PostgreSQL the trigram indexes of migration 0006 serve a rare word; a common one is
+    found soon in the list's own order."""
+    return (
+        Q(title__icontains=q)
+        | Q(author_name__icontains=q)
+        | Q(text__icontains=q)
+        | Q(channel_name__icontains=q)
+    )
+
+
+def _filtered(
+    *,
+    municipality: Any,
+    q: str = "",
+    kind: str = "",
+    ground: str = "",
+    channel_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[ArchiveRecord]:
+    records = ArchiveRecord.objects.filter(municipality=municipality)
+    if q:
+        records = records.filter(search_condition(q))
+    if kind:
+        records = records.filter(kind=kind)
+    if ground:
+        records = records.filter(ground=ground)
+    if channel_id:
+        records = records.filter(channel_id=channel_id)
+    if since:
+        records = records.filter(archived_at__gte=datetime.combine(since, time.min, tzinfo=OSLO))
+    if until:
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=OSLO)
+        records = records.filter(archived_at__lt=end)
+    return records
+
+
+def _listed(records: QuerySet[ArchiveRecord]) -> QuerySet[ArchiveRecord]:
+    police = PoliceReportStatus.objects.filter(record=OuterRef("pk"))
+    return records.only(*LIST_COLUMNS).annotate(
+        police_prepared=Exists(police),
+        police_reported=Exists(police.filter(status=PoliceStatus.REPORTED)),
+    )
+
+
 def archive_records(
     *,
     municipality: Any,
@@ -54,48 +110,108 @@ def archive_records(
 ) -> QuerySet[ArchiveRecord]:
     """The municipality's records, newest first, filtered; the canonical body is left
     out (lists never need it), the police state comes in the same query."""
-    records = ArchiveRecord.objects.filter(municipality=municipality)
-    if q:
-        records = records.filter(
-            Q(title__icontains=q)
-            | Q(author_name__icontains=q)
-            | Q(text__icontains=q)
-            | Q(channel_name__icontains=q)
-        )
-    if kind:
-        records = records.filter(kind=kind)
-    if ground:
-        records = records.filter(ground=ground)
-    if channel_id:
-        records = records.filter(channel_id=channel_id)
-    if since:
-        records = records.filter(archived_at__gte=datetime.combine(since, time.min, tzinfo=OSLO))
-    if until:
-        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=OSLO)
-        records = records.filter(archived_at__lt=end)
-    police = PoliceReportStatus.objects.filter(record=OuterRef("pk"))
-    return (
-        records.only(*LIST_COLUMNS)
-        .annotate(
-            police_prepared=Exists(police),
-            police_reported=Exists(police.filter(status=PoliceStatus.REPORTED)),
-        )
-        .order_by("-sequence")
+    filtered = _filtered(
+        municipality=municipality,
+        q=q,
+        kind=kind,
+        ground=ground,
+        channel_id=channel_id,
+        since=since,
+        until=until,
     )
+    return _listed(filtered).order_by("-sequence")
 
 
-def archive_channels(*, municipality: Any) -> list[tuple[int, str]]:
-    """Channels that have records, for the filter."""
-    rows = (
-        ArchiveRecord.objects.filter(municipality=municipality, channel_id__isnull=False)
-        .values_list("channel_id", "channel_name")
-        .distinct()
-        .order_by("channel_name")
+@dataclass
+class ArchivePage:
+    """One page of the archive's list, newest first. `count` is counted up to COUNT_CAP
+    + 1 (more is shown as "over COUNT_CAP"); `newer` and `older` are the cursors of the
+    neighbouring pages (a record number to page from), None at either end."""
+
+    records: list[ArchiveRecord]
+    count: int
+    newer: int | None
+    older: int | None
+
+
+@contextmanager
+def _unprepared() -> Iterator[None]:
+    """On PostgreSQL, the statements inside are not prepared: they are planned for the
+    words searched. A prepared search is soon run on a generic plan (PostgreSQL's plan
+    cache, after five runs of the statement on a connection) made for no word in
+    particular: it walks the records newest first, which for a rare word or none reads the
+    whole archive (3–5 s at 500,000 records, against 20–50 ms planned for the word).
+    psycopg prepares nothing while `prepare_threshold` is None."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    driver = connection.connection
+    saved = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = saved
+
+
+def archive_page(
+    *,
+    municipality: Any,
+    older_than: int | None = None,
+    newer_than: int | None = None,
+    limit: int | None = None,
+    **filters: Any,
+) -> ArchivePage:
+    """A page of `archive_records(**filters)`: the records before `older_than` (or,
+    with `newer_than`, the ones just after it), in a constant number of queries whose
+    cost does not grow with the archive: keyset paging on the record number (no OFFSET,
+    and a page never shifts when records are appended, as the API's list), and the
+    count capped as the inbox counts."""
+    limit = PAGE_SIZE if limit is None else limit
+    filtered = _filtered(municipality=municipality, **filters)
+    rows = _listed(filtered)
+    if newer_than is not None:
+        rows = rows.filter(sequence__gt=newer_than).order_by("sequence")
+    else:
+        if older_than is not None:
+            rows = rows.filter(sequence__lt=older_than)
+        rows = rows.order_by("-sequence")
+    with _unprepared() if filters.get("q") else nullcontext():
+        count = capped_count(filtered)
+        found = list(rows[: limit + 1])
+    more = len(found) > limit
+    records = found[:limit]
+    if newer_than is not None:
+        records.reverse()
+        newer = records[0].sequence if more else None
+        older = records[-1].sequence if records else None
+    else:
+        newer = records[0].sequence if older_than is not None and records else None
+        older = records[-1].sequence if more else None
+    return ArchivePage(records=records, count=count, newer=newer, older=older)
+
+
+def archive_channels(*, municipality: Any, keep: int | None = None) -> list[tuple[int, str]]:
+    """The channels for the filter: the municipality's channels, from the channels table
+    (reading them off the records took a DISTINCT over the whole archive). A record keeps
+    the channel's name as it was, and is filtered by the channel's id, so a renamed
+    channel finds its records under its new name. A channel since deleted has no row:
+    `keep` (the id asked for) is then offered under the name one of its records carries,
+    so a link to it still filters (one more query, reading one record)."""
+    channels = list(
+        Channel.objects.filter(municipality=municipality)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
-    seen: dict[int, str] = {}
-    for channel_id, name in rows:
-        seen.setdefault(cast(int, channel_id), name)  # not null: filtered above
-    return list(seen.items())
+    if keep is not None and all(pk != keep for pk, _name in channels):
+        name = (
+            ArchiveRecord.objects.filter(municipality=municipality, channel_id=keep)
+            .order_by()
+            .values_list("channel_name", flat=True)[:1]
+        )
+        channels += [(keep, found) for found in name]
+    return channels
 
 
 def chain_head(*, municipality: Any) -> tuple[int, str]:

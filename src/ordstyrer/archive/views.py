@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,9 +44,8 @@ from ordstyrer.archive.screening import screening_rule_set, screening_table
 from ordstyrer.core.console import MunicipalityRequest, fail_message, municipality_view, submit_form
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import has_role
+from ordstyrer.inbox.selectors import COUNT_CAP
 from ordstyrer.tenants.models import Municipality, Role
-
-PAGE_SIZE = 50
 
 
 def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
@@ -57,17 +55,31 @@ def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
     return response
 
 
+def _record_number(value: str | None) -> int | None:
+    """A record number from the URL (a cursor or a channel id), None if it is not one."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
 @municipality_view(need="view_archive")
 @require_GET
 def archive_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
-    channels = selectors.archive_channels(municipality=municipality)
+    """The archive browser: newest first, paged by record number (`eldre`: the records
+    before it, `nyere`: the ones after it), so no page reads the whole archive."""
+    channels = selectors.archive_channels(
+        municipality=municipality, keep=_record_number(request.GET.get("channel"))
+    )
     form = ArchiveFilterForm(request.GET or None, channels=channels)
-    records = selectors.archive_records(municipality=municipality, **form.filters())
-    page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = selectors.archive_page(
+        municipality=municipality,
+        older_than=_record_number(request.GET.get("eldre")),
+        newer_than=_record_number(request.GET.get("nyere")),
+        **form.filters(),
+    )
     query = request.GET.copy()
-    query.pop("side", None)
+    for cursor in ("eldre", "nyere", "side"):
+        query.pop(cursor, None)
     head = selectors.chain_head(municipality=municipality)
-    for record in page:
+    for record in page.records:
         # Read by the list's template; a label for the page, not a field of the record.
         record.ground_label = ground_label(record.ground) if record.ground else ""  # type: ignore[attr-defined]
     return render(
@@ -76,6 +88,7 @@ def archive_list(request: MunicipalityRequest, municipality: Municipality) -> Ht
         {
             "form": form,
             "page": page,
+            "count_cap": COUNT_CAP,
             "query": query.urlencode(),
             "head_sequence": head[0],
             "head_hash": head[1],
