@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -33,11 +33,10 @@ from ordstyrer.inbox.polling import poll_channel
 from ordstyrer.inbox.replies import replies_retry_sweep, reply_deliver, reply_send
 from ordstyrer.platforms.connections import connection_connect_system
 from ordstyrer_fakegraph import FakeGraph
-from ordstyrer_fakegraph.clock import FakeClock
 from ordstyrer_fakegraph.store import PageRec
 from tests.conftest import Personas, make_personas
 from tests.inbox.conftest import TUESDAY
-from tests.publishing.conftest import APP_SECRET, TOKEN_KEY, make_channel
+from tests.publishing.conftest import make_channel, product_on_graph
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +50,8 @@ AFTER_THE_GRACE = timedelta(minutes=1, seconds=1)
 
 @pytest.fixture
 def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    fake = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=False)).start()
-    fake.usage.send_headers = False
-    fake.store.settings.app_secret = APP_SECRET
-    settings.META_GRAPH_BASE_URL = fake.base_url
-    settings.META_APP_SECRET = APP_SECRET
-    monkeypatch.setenv("ORDSTYRER_TOKEN_KEY", TOKEN_KEY)
-    try:
+    with product_on_graph(settings, monkeypatch) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 class WorkerKilled(SystemExit):

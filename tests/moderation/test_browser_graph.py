@@ -19,10 +19,9 @@ from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.polling import poll_channel
 from ordstyrer.moderation import bans
 from ordstyrer_fakegraph import FakeGraph
-from ordstyrer_fakegraph.clock import FakeClock
 from tests.browser_support import assert_accessible, login
 from tests.conftest import make_personas
-from tests.publishing.conftest import APP_SECRET, TOKEN_KEY, make_channel
+from tests.publishing.conftest import make_channel, product_on_graph
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,16 +31,8 @@ WHY = "Reklame for pengespill, lagt inn på flere innlegg."
 
 @pytest.fixture
 def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    fake = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=False)).start()
-    fake.usage.send_headers = False
-    fake.store.settings.app_secret = APP_SECRET
-    settings.META_GRAPH_BASE_URL = fake.base_url
-    settings.META_APP_SECRET = APP_SECRET
-    monkeypatch.setenv("ORDSTYRER_TOKEN_KEY", TOKEN_KEY)
-    try:
+    with product_on_graph(settings, monkeypatch) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 def test_a_failed_notice_on_facebook_is_sent_again_privately(

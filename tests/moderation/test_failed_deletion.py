@@ -11,7 +11,6 @@ Without a private reply, the notice waits for the delete and is never sent."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 import pytest
 
@@ -24,7 +23,6 @@ from ordstyrer.inbox.polling import poll_channel
 from ordstyrer.moderation.models import ActionStatus, ModerationAction, OpKind, OpStatus
 from ordstyrer.moderation.services import comment_delete
 from ordstyrer_fakegraph import FakeGraph
-from ordstyrer_fakegraph.clock import FakeClock
 from tests.conftest import make_personas
 from tests.moderation.conftest import (
     citizen_comment,
@@ -33,7 +31,7 @@ from tests.moderation.conftest import (
     platform_events,
     public_notices,
 )
-from tests.publishing.conftest import APP_SECRET, TOKEN_KEY, make_channel
+from tests.publishing.conftest import make_channel, product_on_graph
 
 pytestmark = pytest.mark.django_db
 
@@ -180,16 +178,8 @@ def test_a_refused_delete_with_a_public_notice_tells_nobody(world, run):
 
 @pytest.fixture
 def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    fake = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=False)).start()
-    fake.usage.send_headers = False
-    fake.store.settings.app_secret = APP_SECRET
-    settings.META_GRAPH_BASE_URL = fake.base_url
-    settings.META_APP_SECRET = APP_SECRET
-    monkeypatch.setenv("ORDSTYRER_TOKEN_KEY", TOKEN_KEY)
-    try:
+    with product_on_graph(settings, monkeypatch) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 def test_on_facebook_a_refused_delete_leaves_it_hidden_and_a_retry_sends_nothing_twice(

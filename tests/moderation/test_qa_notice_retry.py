@@ -17,7 +17,7 @@ and the Graph-error variant uses `FakeGraph.malform` with a transient error body
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -32,11 +32,10 @@ from ordstyrer.moderation.outbox import outbox_sweep
 from ordstyrer.moderation.services import comment_delete
 from ordstyrer.platforms.connections import connection_connect_system
 from ordstyrer_fakegraph import FakeGraph
-from ordstyrer_fakegraph.clock import FakeClock
 from ordstyrer_fakegraph.store import PageRec
 from tests.conftest import Personas, make_personas
 from tests.moderation.conftest import public_notices
-from tests.publishing.conftest import APP_SECRET, TOKEN_KEY, make_channel
+from tests.publishing.conftest import make_channel, product_on_graph
 
 pytestmark = pytest.mark.django_db
 
@@ -56,16 +55,8 @@ TRANSIENT = {
 
 @pytest.fixture
 def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    fake = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=False)).start()
-    fake.usage.send_headers = False
-    fake.store.settings.app_secret = APP_SECRET
-    settings.META_GRAPH_BASE_URL = fake.base_url
-    settings.META_APP_SECRET = APP_SECRET
-    monkeypatch.setenv("ORDSTYRER_TOKEN_KEY", TOKEN_KEY)
-    try:
+    with product_on_graph(settings, monkeypatch) as fake:
         yield fake
-    finally:
-        fake.stop()
 
 
 @pytest.fixture

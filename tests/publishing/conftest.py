@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -133,15 +134,32 @@ def upload(name: str = "bilde.png", content: bytes | None = None) -> io.BytesIO:
 # --------------------------------------------------------------------------- Graph stand-in
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeGraph]:
-    graph = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=True)).start()
+@contextmanager
+def running_graph(*, frozen: bool = True) -> Iterator[FakeGraph]:
+    """The Graph stand-in on a free port for one test, with this suite's app secret."""
+    graph = FakeGraph(clock=FakeClock(datetime.now(UTC), frozen=frozen)).start()
     graph.usage.send_headers = False  # keep the process-wide throttle book out of it
     graph.store.settings.app_secret = APP_SECRET
     try:
         yield graph
     finally:
         graph.stop()
+
+
+@contextmanager
+def product_on_graph(settings: Any, monkeypatch: Any) -> Iterator[FakeGraph]:
+    """The stand-in with a running clock, and the product's settings pointed at it."""
+    with running_graph(frozen=False) as graph:
+        settings.META_GRAPH_BASE_URL = graph.base_url
+        settings.META_APP_SECRET = APP_SECRET
+        monkeypatch.setenv("ORDSTYRER_TOKEN_KEY", TOKEN_KEY)
+        yield graph
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGraph]:
+    with running_graph() as graph:
+        yield graph
 
 
 @pytest.fixture
