@@ -382,9 +382,11 @@ def inbox_page(
     municipality: Municipality,
     filters: InboxFilter,
     now: datetime,
-    limit: int = PAGE_SIZE,
+    limit: int | None = None,
 ) -> InboxPage:
-    """One page of the work list: open items by deadline (or all, newest first)."""
+    """One page of the work list: open items by deadline (or all, newest first);
+    `limit` rows, `PAGE_SIZE` unless given."""
+    limit = limit or PAGE_SIZE
     visible = visible_channel_ids(user, municipality)
     choices = Channel.objects.filter(municipality=municipality)
     if visible is not None:
