@@ -44,6 +44,7 @@ SAME_IN_ENGLISH = {
     "KS Fiks Arkiv – arkivmelding (v1)",
     "OK",
     "Ordstyrer",
+    "Ordstyrer (system)",
     "Person",
     "Status",
     "Status:",
