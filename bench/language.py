@@ -177,34 +177,40 @@ def bench_aux(data: Path, *, embeddings: bool) -> None:
 
 
 def _split(data: Path):  # noqa: ANN202
+    """The training command's split and recipe: the training posts and every authored
+    batch on one side, the held-out posts on the other."""
     labelled = train_comments.load_jsonl(train_comments.LABELLED)
-    authored = train_comments.load_jsonl(train_comments.AUTHORED)  # training side only
+    authored = train_comments.load_authored()  # training side only
     train = [r for r in labelled if not train_comments.held_out(r)] + authored
     test = [r for r in labelled if train_comments.held_out(r)]
     dk_train, _ = train_comments.load_dkhate(data)
     nr_train, _ = train_comments.load_norec(data)
     model = CommentModel.fit(
-        train, offensive_rows=dk_train, polarity_rows=nr_train, seed=train_comments.SEED
+        train,
+        offensive_rows=dk_train,
+        polarity_rows=nr_train,
+        seed=train_comments.SEED,
+        c=train_comments.DEFAULT_C,
     )
     return model, train, test
 
 
 def _f1_table(scores: dict[str, np.ndarray], test: list[dict], thresholds) -> None:  # noqa: ANN001
-    from sklearn.metrics import f1_score
-
+    """Per-category F1 of the labels as the product gives them (the training command's
+    `category_figures`, with the model's fallback label)."""
     cols = list(scores)
+    figures = {
+        c: train_comments.category_figures(
+            scores[c], test, thresholds[c], fallback=train_comments.LABEL_FALLBACK
+        )
+        for c in cols
+    }
     print("| category | support | " + " | ".join(cols) + " |")
     print("|---|---|" + "---|" * len(cols))
-    macro = {c: [] for c in cols}
-    for j, cat in enumerate(clf.CATEGORIES):
-        gold = [cat in r["labels"] for r in test]
-        cells = []
-        for c in cols:
-            f1 = f1_score(gold, scores[c][:, j] >= thresholds[c][j], zero_division=0.0)
-            macro[c].append(f1)
-            cells.append(f"{f1:.3f}")
-        print(f"| {cat} | {sum(gold)} | " + " | ".join(cells) + " |")
-    print("| **macro** | | " + " | ".join(f"**{np.mean(macro[c]):.3f}**" for c in cols) + " |")
+    for cat in clf.CATEGORIES:
+        support = sum(cat in r["labels"] for r in test)
+        print(f"| {cat} | {support} | " + " | ".join(f"{figures[c][cat]:.3f}" for c in cols) + " |")
+    print("| **macro** | | " + " | ".join(f"**{figures[c]['macro']:.3f}**" for c in cols) + " |")
 
 
 def bench_categories(data: Path, *, embeddings: bool) -> None:
@@ -225,7 +231,7 @@ def bench_categories(data: Path, *, embeddings: bool) -> None:
             embedder.embed([r["text"] for r in train]),
             embedder.embed([t for t, y in dk_train if y == 0]),
         )
-        off_texts, _, _ = CommentModel.offensive_training(train, dk_train)
+        off_texts, _, _ = CommentModel.offensive_training(train, dk_train, model.offensive_inhouse)
         model.fit_offensive_embeddings(embedder.embed(off_texts), seed=train_comments.SEED)
     scorer = model.export(check_texts=texts)  # the numpy model that runs in production
     fast = scorer.predict_proba(texts)
