@@ -1,5 +1,9 @@
 """Suggested replies per action, in Bokmål and Nynorsk (DI-2 … DI-9, EM-3). Pure Python.
 
+A template cites its rule only where the municipality's policy applies it; declining a
+friend request (EM-3) is offered only there, in the guideline's own model words where it
+has them (Birkenes) and in the product's neutral words otherwise.
+
 The written standard follows the citizen's comment (`nn` → Nynorsk, otherwise
 Bokmål). Where the preset demands it (DI-9, Gausdal: "På generelle svar skriver du
 under med eget navn (kun fornavn)") the reply is signed with the editor's first name.
@@ -15,40 +19,45 @@ from typing import Any
 
 # template code → (what the reply does to the item, label nb, label nn, label en). The
 # labels name the template in the console's language; the bodies below go to the citizen
-# and so exist in Bokmål and Nynorsk only.
+# and so exist in Bokmål and Nynorsk only. The labels name no rule: `RULE` does, and the
+# label cites it only where the municipality's policy applies it (`label`, `offered`).
 TEMPLATES: dict[str, tuple[str, str, str, str]] = {
-    "acknowledge": (
-        "acknowledge",
-        "Bekreft mottak (DI-2)",
-        "Stadfest mottak (DI-2)",
-        "Acknowledge receipt (DI-2)",
-    ),
-    "thank": ("answer", "Takk for ros (DI-3)", "Takk for ros (DI-3)", "Thank for praise (DI-3)"),
-    "correct": (
-        "answer",
-        "Rett opp faktafeil (DI-4)",
-        "Rett opp faktafeil (DI-4)",
-        "Correct a factual error (DI-4)",
-    ),
+    "acknowledge": ("acknowledge", "Bekreft mottak", "Stadfest mottak", "Acknowledge receipt"),
+    "thank": ("answer", "Takk for ros", "Takk for ros", "Thank for praise"),
+    "correct": ("answer", "Rett opp faktafeil", "Rett opp faktafeil", "Correct a factual error"),
     "refer_formal": (
         "refer",
-        "Henvis til formell henvendelse (DI-7)",
-        "Vis vidare til formell førespurnad (DI-7)",
-        "Refer to a formal inquiry (DI-7)",
+        "Henvis til formell henvendelse",
+        "Vis vidare til formell førespurnad",
+        "Refer to a formal inquiry",
     ),
     "refer_political": (
         "refer",
-        "Henvis til politisk nivå (DI-8)",
-        "Vis vidare til politisk nivå (DI-8)",
-        "Refer to the political level (DI-8)",
+        "Henvis til politisk nivå",
+        "Vis vidare til politisk nivå",
+        "Refer to the political level",
     ),
     "decline_friend": (
         "answer",
-        "Avslå venneforespørsel (EM-3)",
-        "Avslå venneførespurnad (EM-3)",
-        "Decline a friend request (EM-3)",
+        "Avslå venneforespørsel",
+        "Avslå venneførespurnad",
+        "Decline a friend request",
     ),
 }
+# The rule of the guideline each template carries out.
+RULE: dict[str, str] = {
+    "acknowledge": "DI-2",
+    "thank": "DI-3",
+    "correct": "DI-4",
+    "refer_formal": "DI-7",
+    "refer_political": "DI-8",
+    "decline_friend": "EM-3",
+}
+# Templates that only make sense where their rule applies: declining a friend request is
+# an employee's private matter, offered only where the guideline speaks of it (EM-3).
+# The others are ordinary courtesy and are offered everywhere, as the product's general
+# templates without a rule id where the municipality's guideline lacks the rule.
+RULE_ONLY = frozenset({"decline_friend"})
 
 _BODIES: dict[str, dict[str, str]] = {
     "acknowledge": {
@@ -89,7 +98,8 @@ _BODIES: dict[str, dict[str, str]] = {
         "{website}.",
     },
     # Birkenes' model text ("Om du får venneforespørsel fra noen du yter tjenester til"),
-    # with the municipality's name in place of Birkenes.
+    # with the municipality's name in place of Birkenes: only where the guideline's EM-3
+    # holds that model reply (`_has_model_reply`); elsewhere `_NEUTRAL_DECLINE_FRIEND`.
     "decline_friend": {
         "nb": "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå. De "
         "ansatte i {municipality} frarådes generelt å ha nåværende eller tidligere brukere "
@@ -101,6 +111,19 @@ _BODIES: dict[str, dict[str, str]] = {
         "gjerne på kommunesida.",
     },
 }
+
+# Where EM-3 applies but the guideline gives no model reply (Indre Fosen, Gausdal: only
+# «Vurder nøye om du …»): the product's own text, which claims nothing of the guideline.
+_NEUTRAL_DECLINE_FRIEND: dict[str, str] = {
+    "nb": "Takk for venneforespørselen, men jeg må dessverre avslå. Jeg holder kontakten "
+    "med dem jeg møter gjennom jobben i {municipality} på jobb, ikke på min private "
+    "konto. Følg oss gjerne på kommunesiden.",
+    "nn": "Takk for venneførespurnaden, men eg må dessverre seie nei. Eg held kontakten med "
+    "dei eg møter gjennom jobben i {municipality} på jobb, ikkje på den private kontoen "
+    "min. Følg oss gjerne på kommunesida.",
+}
+# How the guideline's own model reply opens (Birkenes, EM-3).
+_MODEL_REPLY_OPENING = "takk for venneforespørsel"
 
 SIGN_OFF = {"nb": "Hilsen", "nn": "Helsing"}
 PLACEHOLDER = re.compile(r"\[[^\]\n]{3,}\]")
@@ -134,10 +157,29 @@ def effect_of(code: str) -> str:
     return TEMPLATES[code][0]
 
 
-def label(code: str, language: str = "nb") -> str:
-    """The template's name in the console's language (nb, nn or en; Bokmål otherwise)."""
+def applies(code: str, policy: Any) -> bool:
+    """Whether the municipality's policy applies the template's rule."""
+    return policy is None or bool(policy.applies(RULE[code]))
+
+
+def offered(policy: Any) -> list[str]:
+    """The templates the console offers under `policy`, in order: every general one, and
+    those bound to a rule (EM-3) only where the policy applies it."""
+    return [code for code in TEMPLATES if code not in RULE_ONLY or applies(code, policy)]
+
+
+def label(code: str, language: str = "nb", policy: Any = None) -> str:
+    """The template's name in the console's language (nb, nn or en; Bokmål otherwise),
+    with its rule id where `policy` applies the rule (always without a policy)."""
     _effect, nb, nn, en = TEMPLATES[code]
-    return {"nn": nn, "en": en}.get(language[:2], nb)
+    name = {"nn": nn, "en": en}.get(language[:2], nb)
+    return f"{name} ({RULE[code]})" if applies(code, policy) else name
+
+
+def _has_model_reply(policy: Any) -> bool:
+    """EM-3 with the guideline's own model reply to a friend request (Birkenes)."""
+    citation = policy.citation("EM-3") if policy is not None else None
+    return citation is not None and _MODEL_REPLY_OPENING in citation.text.lower()
 
 
 def signs_with_first_name(policy: Any) -> bool:
@@ -187,6 +229,8 @@ def render(
     """The suggested reply `code` in the citizen's written standard, signed per DI-9."""
     if code not in TEMPLATES:
         raise ValueError(f"unknown reply template {code!r}")
+    if code in RULE_ONLY and not applies(code, policy):
+        raise ValueError(f"reply template {code!r} needs {RULE[code]}, which does not apply")
     language = language_for(written_standard)
     domains = tuple(getattr(policy, "domains", ()) or ())
     # Without a domain in the preset: the municipality's site in the reply's own standard
@@ -209,7 +253,10 @@ def render(
         "target_nb": f" Vi har sendt innspillet ditt videre til {target}." if target else "",
         "target_nn": f" Vi har sendt innspelet ditt vidare til {target}." if target else "",
     }
-    text = _BODIES[code][language].format(**values)
+    bodies = _BODIES[code]
+    if code == "decline_friend" and not _has_model_reply(policy):
+        bodies = _NEUTRAL_DECLINE_FRIEND
+    text = bodies[language].format(**values)
     if signs_with_first_name(policy) and signer_first_name.strip():
         text = f"{text}\n\n{SIGN_OFF[language]} {signer_first_name.strip()}"
     return Suggestion(code=code, effect=effect_of(code), language=language, text=text)

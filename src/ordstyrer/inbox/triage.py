@@ -87,18 +87,72 @@ class TriageOutcome:
 
 # What the suggested action means, for the editor (the language library's codes), in
 # the console's language (`action_text`); stored on the item in Bokmål, for the record.
+# The texts name no rule: `ACTION_RULES` says which rules each rests on, and only those
+# the municipality's policy applies are cited (`guidance`). Where none applies, the
+# advice is the product's own and says so (QA: Rennebu has no DI-1 or DI-2).
 ACTION_TEXT: dict[str, Promise] = {
-    "answer": _("Svar på spørsmålet (DI-1); har du ikke svaret, bekreft mottak (DI-2)."),
-    "acknowledge": _("Bekreft mottak og si at mer kommer (DI-2, DI-3)."),
-    "thank": _("Takk for tilbakemeldingen (DI-3)."),
-    "correct": _("Rett opp faktafeilen (DI-4)."),
-    "refer_formal": _("Henvis til formell henvendelse og journalfør (DI-7)."),
-    "refer_political": _("Henvis til politisk nivå; ingen egne vurderinger (DI-8)."),
-    "escalate": _("Ikke svar offentlig: la kommunikasjon se på saken (DI-10, DI-12)."),
-    "hide": _("Skjul og vurder etter slettegrunnlagene (MO-1)."),
-    "delete_allowed": _("Retningslinjen gir grunnlag for sletting; arkiver først (MO-1, MO-2)."),
+    "answer": _("Svar på spørsmålet; har du ikke svaret, bekreft mottak."),
+    "acknowledge": _("Bekreft mottak og si at mer kommer."),
+    "thank": _("Takk for tilbakemeldingen."),
+    "correct": _("Rett opp faktafeilen."),
+    "refer_formal": _("Henvis til formell henvendelse og journalfør."),
+    "refer_political": _("Henvis til politisk nivå; ingen egne vurderinger."),
+    "escalate": _("Ikke svar offentlig: la kommunikasjon se på saken."),
+    "hide": _("Skjul og vurder etter slettegrunnlagene."),
+    "delete_allowed": _("Retningslinjen gir grunnlag for sletting; arkiver først."),
     "none": _("Trenger ikke svar."),
 }
+ACTION_RULES: dict[str, tuple[str, ...]] = {
+    "answer": ("DI-1", "DI-2"),
+    "acknowledge": ("DI-2", "DI-3"),
+    "thank": ("DI-3",),
+    "correct": ("DI-4",),
+    "refer_formal": ("DI-7",),
+    "refer_political": ("DI-8",),
+    "escalate": ("DI-10", "DI-12"),
+    "hide": ("MO-1",),
+    "delete_allowed": ("MO-1", "MO-2"),
+    "none": (),
+}
+# Reused from the employee's private check (`publishing/private.html`): advice the
+# product gives that the municipality's guideline does not.
+GENERAL_ADVICE = _("Generelt råd, ikke fra retningslinjen kommunen din følger:")
+
+
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """The suggested action for an item: its text, and the rules of the municipality's
+    guideline it rests on; none means the product's own advice (`general`)."""
+
+    text: str
+    rules: tuple[str, ...]
+    # The rules are written into `text` already (the fødselsnummer notice).
+    cited_in_text: bool = False
+
+    @property
+    def general(self) -> bool:
+        return not self.rules
+
+    @property
+    def line(self) -> str:
+        """The text with its rule ids, e.g. «Rett opp faktafeilen (DI-4).»"""
+        if not self.rules or self.cited_in_text:
+            return self.text
+        return f"{self.text.rstrip('.')} ({', '.join(self.rules)})."
+
+    def __str__(self) -> str:
+        if self.general:
+            return f"{GENERAL_ADVICE} {self.text}"
+        return self.line
+
+
+def _applying(rules: Sequence[str], policy: Any) -> tuple[str, ...]:
+    """`rules` the policy applies; all of them without a policy (the record's old form)."""
+    if policy is None:
+        return tuple(rules)
+    return tuple(rule for rule in rules if policy.applies(rule))
+
+
 PII_LABELS: dict[str, Promise] = {
     "national_id": _("fødselsnummer"),
     "bank_account": _("kontonummer"),
@@ -125,7 +179,7 @@ def triage_texts(
     from ordstyrer.language.triage import triage_many
 
     found = triage_many([(t, post_text) for t in texts], policy=policy, embedder=cascade())
-    return [outcome_of(r) for r in found]
+    return [outcome_of(r, policy) for r in found]
 
 
 def cascade() -> Any:
@@ -165,8 +219,9 @@ class _Serialised:
             return self._inner.embed(texts)
 
 
-def outcome_of(result: Any) -> TriageOutcome:
-    """The language library's `Triage` as plain values."""
+def outcome_of(result: Any, policy: Any = None) -> TriageOutcome:
+    """The language library's `Triage` as plain values; the stored advice cites only the
+    rules `policy` applies."""
     marks = tuple(
         {
             "type": p.type,
@@ -188,7 +243,7 @@ def outcome_of(result: Any) -> TriageOutcome:
             "grounds": list(result.grounds),
             "hate_ground": result.hate_ground,
             "findings": [f.to_dict() for f in result.findings],
-            "action_text": _action_text(result.action, marks),
+            "action_text": _action_text(result.action, marks, policy),
         },
     )
 
@@ -205,20 +260,26 @@ def _bokmal(text: Any) -> str:
         return str(text)
 
 
-def _action_text(action: str, marks: tuple[dict[str, Any], ...]) -> str:
+def _action_text(action: str, marks: tuple[dict[str, Any], ...], policy: Any = None) -> str:
     """What is stored on the item: Bokmål, whatever language the worker runs in."""
-    return _bokmal(_suggestion(action, marks))
+    return _bokmal(guidance(action, marks, policy))
 
 
-def _suggestion(action: str, marks: Sequence[dict[str, Any]]) -> Any:
+def guidance(action: str, marks: Sequence[dict[str, Any]], policy: Any = None) -> Guidance:
+    """The suggested action in the console's language, citing only the rules `policy`
+    applies."""
     if action == "hide" and any(mark["type"] == "national_id" for mark in marks):
-        return NATIONAL_ID_TEXT
-    return ACTION_TEXT.get(action, action)
+        return Guidance(str(NATIONAL_ID_TEXT), ("PU-1",), cited_in_text=True)
+    text = ACTION_TEXT.get(action)
+    if text is None:
+        return Guidance(action, ())
+    return Guidance(str(text), _applying(ACTION_RULES.get(action, ()), policy))
 
 
-def action_text(item: Any) -> str:
-    """What the suggested action means, in the console's language."""
-    return str(_suggestion(item.action, item.personal_data or ()))
+def action_text(item: Any, policy: Any = None) -> Guidance:
+    """What the suggested action means, in the console's language, under the
+    municipality's `policy` (`str()` gives the line to show)."""
+    return guidance(item.action, item.personal_data or (), policy)
 
 
 def personal_data_labels(item: Any) -> list[str]:
@@ -293,7 +354,7 @@ def corrected(
             "grounds": list(grounds),
             "hate_ground": hate_ground if "hate_speech" in chosen else None,
             "findings": [f.to_dict() for f in findings],
-            "action_text": _action_text(action, marks),
+            "action_text": _action_text(action, marks, policy),
         },
     )
 

@@ -59,6 +59,7 @@ from ordstyrer.inbox.triage import (
     category_labels,
     personal_data_labels,
 )
+from ordstyrer.policy import load_policy
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -94,6 +95,9 @@ def inbox_list(request: MunicipalityRequest, municipality: Municipality) -> Http
             "next_url": next_url,
             "categories": sorted(category_labels().items(), key=lambda kv: kv[1]),
             "close_reasons": [c for c in CloseReason.choices if c[0] != "author_removed"],
+            # The header cites only the rules the municipality's guideline has (the
+            # preset alone: overrides never switch rules on or off; no query).
+            "guideline_rules": load_policy(municipality.preset).rules,
             "here": request.get_full_path(),
             "intent_key": new_intent_key(),
         },
@@ -168,8 +172,11 @@ def _render_detail(
     works = may_work(request.actor, item.channel)
     # Read once: the reply suggestion and the moderation panel both need it.
     policy = policy_for(municipality=item.municipality)
+    # Only the templates the municipality's policy allows (EM-3's only where it applies),
+    # each citing its rule only where the policy applies it.
+    offered = reply_templates.offered(policy)
     template_code = request.GET.get("mal") or ""
-    if template_code not in reply_templates.TEMPLATES:
+    if template_code not in offered:
         template_code = reply_templates.suggested_code(item.category, item.action) or ""
     suggestion = None
     if reply_form is None:
@@ -187,8 +194,8 @@ def _render_detail(
     language = reply_templates.language_for(item.written_standard)
     interface = (get_language() or "nb")[:2]
     templates = [
-        (code, reply_templates.label(code, interface), code == template_code)
-        for code in reply_templates.TEMPLATES
+        (code, reply_templates.label(code, interface, policy), code == template_code)
+        for code in offered
     ]
     people = assignable_people(channel=item.channel) if works else []
     # After a reply the box stays closed until the editor asks for a new one (#15), or
@@ -224,7 +231,9 @@ def _render_detail(
             "template_code": template_code,
             "reply_language": language,
             "category_label": category_label(item.category) if item.category else "",
-            "action_text": action_text(item),
+            # The suggested action, citing only rules the policy applies; without one it
+            # is the product's general advice, and the page says so.
+            "action_text": action_text(item, policy),
             "pii_labels": personal_data_labels(item),
             "categories": [category_label(c) for c in item.categories],
             "close_form": CloseForm(auto_id="close_%s"),
