@@ -701,9 +701,15 @@ def _update(
             ItemVersion.objects.create(
                 item=item, text=text, original=not comment.edited, seen_at=received_at
             )
+    # The platform's "remove" of a comment the municipality is deleting, or has deleted,
+    # is our own deletion coming back (the webhook may beat the outbox's record of it):
+    # the comment is gone, but its author did not remove it (MO-2, the archive and the
+    # audit name who deleted it). Only a removal nobody here decided is the author's.
+    by_author = comment.removed and not _deleted_by_municipality(item)
     if comment.removed and item.removed_at is None:
         item.removed_at = received_at
-        log_event(item, action="removed", actor=None, now=received_at, audit=False)
+        if by_author:
+            log_event(item, action="removed", actor=None, now=received_at, audit=False)
     newly_listed = (
         not item.listed
         and item.conversation_id is not None
@@ -715,7 +721,7 @@ def _update(
     item.save()
     if newly_listed and item.conversation is not None:
         _listed_follow_up(item.conversation, item)
-    if comment.removed and item.open:
+    if by_author and item.open:
         transition(
             item,
             action="close",
@@ -726,6 +732,18 @@ def _update(
             close_reason=CloseReason.AUTHOR_REMOVED,
             note=_("Forfatteren fjernet kommentaren."),
         )
+
+
+def _deleted_by_municipality(item: InboxItem) -> bool:
+    """Whether the municipality has decided to delete this comment: a deletion of it that
+    is running (archived, on its way to the platform) or done. One waiting for a second
+    approver, turned down or failed has not removed anything."""
+    # Moderation builds on the inbox, so it is imported here, not at the top.
+    from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction
+
+    return ModerationAction.objects.filter(
+        item=item, kind=ActionKind.DELETE, status__in=(ActionStatus.QUEUED, ActionStatus.DONE)
+    ).exists()
 
 
 def _is_newer(item: InboxItem, comment: Comment, received_at: datetime) -> bool:
