@@ -78,6 +78,13 @@ def _grounds(item: InboxItem) -> list[tuple[str, str]]:
     return [(code, ground_label(code, _lang())) for code in allowed_grounds(policy)]
 
 
+def _deletion_wording(item: InboxItem) -> str:
+    """How the municipality's guideline puts deleting (MO-1), for the pages' own words:
+    a code of `policy.tables.HOUSE_RULES_DELETION` (the preset's `[house_rules].deletion`:
+    «svært høy terskel» is Indre Fosen's, not every municipality's), or "" for none."""
+    return policy_for(municipality=item.municipality).preset.house_rules.deletion or ""
+
+
 # A moderation action a person may not take is a message on the item's page, not a 403.
 REFUSED = (ServiceError, NotPermitted)
 
@@ -192,6 +199,7 @@ def _removal(
             "form": form,
             "notify_posted": bool(data["notify"]),
             "action_url": request.path,
+            "deletion_wording": _deletion_wording(item),
         },
     )
 
@@ -228,6 +236,7 @@ def _removal_form(
             "kind": kind,
             "form": form,
             "written_at": preview.written_at(item),
+            "deletion_wording": _deletion_wording(item),
         },
         status=400,
     )
@@ -329,6 +338,7 @@ def _approval_page(
             "preview": shown,
             "next": to,
             "reject_form": reject_form or RejectForm(auto_id="reject_%s"),
+            "deletion_wording": _deletion_wording(action.item),
         },
         status=status,
     )
