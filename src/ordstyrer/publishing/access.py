@@ -20,7 +20,7 @@ from ordstyrer.core.errors import NotPermitted
 from ordstyrer.core.permissions import actor_for, not_found, roles_in
 from ordstyrer.publishing import rules
 from ordstyrer.publishing.models import ChannelPublishing, Post, PostEvent
-from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 # Channels one may publish to: in use (CH-1: approved channels only). A closed channel
 # (CH-9) still publishes its notices; a paused one does not.
@@ -107,9 +107,13 @@ def hands_on(post: Post) -> set[int]:
     return _hands_on(post, post.events.order_by("-pk").values_list("action", "actor_id"))
 
 
-def _hands_on(post: Post, events: Iterable[tuple[str, int | None]]) -> set[int]:
-    """`hands_on` from the post's events, newest first (action, actor id)."""
-    ids = {post.author_id, post.submitted_by_id}
+def _hands_on(
+    post: Post, events: Iterable[tuple[str, int | None]], *, submitter: int | None = None
+) -> set[int]:
+    """`hands_on` from the post's events, newest first (action, actor id); with
+    `submitter`, as it will be once that person submits it (the publishing confirmation:
+    `post_publish` stamps them as `submitted_by` and logs their `publish`)."""
+    ids = {post.author_id, post.submitted_by_id if submitter is None else submitter}
     for action, actor_id in events:
         if action in APPROVED:
             break
@@ -121,18 +125,31 @@ def _hands_on(post: Post, events: Iterable[tuple[str, int | None]]) -> set[int]:
 class ListFacts:
     """What the rules read beyond a post and its channels, read once for a list of posts
     (`posts_visible`, `posts_approvable`) instead of once per post: whether the person
-    leads a channel's unit (per channel), and every post's `hands_on` (one query, the
-    first time a post needs it). The rules stay those of `may_view`/`may_approve`."""
+    leads a channel's unit (per person and channel), the municipality's unit leaders (the
+    stand-in, one query), and every post's `hands_on` (one query, the first time a post
+    needs it). The rules stay those of `may_view`/`may_approve`."""
 
     def __init__(self, posts: Sequence[Post]) -> None:
         self.posts = posts
-        self._leads: dict[int, bool] = {}
+        self._leads: dict[tuple[int | None, int], bool] = {}
         self._hands: dict[int, set[int]] | None = None
+        self._leaders: dict[int, list[tuple[int | None, int]]] = {}
 
     def leads(self, user: ActorLike, channel: Channel) -> bool:
-        if channel.pk not in self._leads:
-            self._leads[channel.pk] = is_unit_leader_for(user_of(user), channel=channel)
-        return self._leads[channel.pk]
+        # Keyed by the person too: `approvers` asks for everyone who may approve a post.
+        key = (getattr(user_of(user), "pk", None), channel.pk)
+        if key not in self._leads:
+            self._leads[key] = is_unit_leader_for(user_of(user), channel=channel)
+        return self._leads[key]
+
+    def unit_leaders(self, channel: Channel) -> set[int]:
+        """`unit_leaders(channel)`, from one query per municipality for the list."""
+        found = self._leaders.get(channel.municipality_id)
+        if found is None:
+            found = self._leaders[channel.municipality_id] = list(
+                _leader_rows(channel.municipality_id)
+            )
+        return {user for unit, user in found if unit is None or unit == channel.unit_id}
 
     def hands_on(self, post: Post) -> set[int]:
         if self._hands is None:
@@ -177,37 +194,143 @@ def may_approve(
     facts: ListFacts | None = None,
 ) -> bool:
     """An approver the post's channels name (unit leader of each unit page, or
-    communications); with four eyes, never the author, nor whoever submitted the post
-    or changed it since it was last approved (`hands_on`)."""
-    if not roles_in(user, post.municipality):
+    communications, also standing in for the unit leader: `_approves_on`); with four
+    eyes, never the author, nor whoever submitted the post or changed it since it was
+    last approved (`hands_on`)."""
+    if not rules.approver_roles(post.approval) or not roles_in(user, post.municipality):
+        return False  # before reading the channels: most posts need no approval
+    chans = list(channels) if channels is not None else post_channels(post)
+
+    def hands() -> set[int]:
+        return facts.hands_on(post) if facts is not None else hands_on(post)
+
+    return _may_approve(user, post, chans, approval=post.approval, hands=hands, facts=facts)
+
+
+def _may_approve(
+    user: ActorLike,
+    post: Post,
+    chans: Sequence[Channel],
+    *,
+    approval: str,
+    hands: Callable[[], set[int]],
+    facts: ListFacts | None,
+) -> bool:
+    """`may_approve` for the chain `approval`, with `hands` the people four eyes excludes
+    (read only when a rule needs them)."""
+    municipal = roles_in(user, post.municipality)
+    if not municipal:
         return False
-    wanted = rules.approver_roles(post.approval)
+    wanted = rules.approver_roles(approval)
     if not wanted:
         return False
-    chans = list(channels) if channels is not None else post_channels(post)
-    municipal = roles_in(user, post.municipality)
+    four_eyes = any(channel_settings(c).four_eyes for c in chans)
+
+    def excluded() -> set[int]:
+        return hands() if four_eyes else set()
+
     for channel in chans:
-        ok = False
-        if "communications" in wanted and Role.COMMUNICATIONS in municipal:
-            ok = True
-        if (
-            "unit_leader" in wanted
-            and channel.unit_id
-            and (
-                facts.leads(user, channel)
-                if facts is not None
-                else is_unit_leader_for(user_of(user), channel=channel)
-            )
-        ):
-            ok = True
-        if "unit_leader" in wanted and not channel.unit_id and Role.COMMUNICATIONS in municipal:
-            ok = True  # a page without a unit: communications stands in for the leader
-        if not ok:
+        if not _approves_on(user, municipal, channel, wanted, excluded, facts):
             return False
-    if any(channel_settings(c).four_eyes for c in chans):
-        hands = facts.hands_on(post) if facts is not None else hands_on(post)
-        return getattr(user_of(user), "pk", None) not in hands
+    if four_eyes:
+        return getattr(user_of(user), "pk", None) not in hands()
     return True
+
+
+def _approves_on(
+    user: ActorLike,
+    municipal: frozenset[str],
+    channel: Channel,
+    wanted: frozenset[str],
+    excluded: Callable[[], set[int]],
+    facts: ListFacts | None,
+) -> bool:
+    """Whether `user` holds the step `wanted` names for `channel` (four eyes aside).
+
+    Communications stands in for the unit leader (CH-3, CH-4) on a page without a unit,
+    and on a unit's page that has no unit leader left who may approve the post: none,
+    or only people four eyes excludes (QA 2026-12: the unit's only leader wrote her own
+    post and it waited for ever, with nobody told). While another leader of the unit
+    (or one without a unit) may approve it, that leader is asked, not communications."""
+    if "communications" in wanted and Role.COMMUNICATIONS in municipal:
+        return True
+    if "unit_leader" not in wanted:
+        return False
+    if not channel.unit_id:
+        return Role.COMMUNICATIONS in municipal  # a page without a unit
+    leads = (
+        facts.leads(user, channel)
+        if facts is not None
+        else is_unit_leader_for(user_of(user), channel=channel)
+    )
+    if leads:
+        return True
+    if Role.COMMUNICATIONS not in municipal:
+        return False
+    leaders = facts.unit_leaders(channel) if facts is not None else unit_leaders(channel)
+    return not leaders - excluded()
+
+
+def _leader_rows(municipality_id: int) -> Iterable[tuple[int | None, int]]:
+    """(unit id or None, user id) of the municipality's active unit leaders."""
+    return RoleAssignment.objects.filter(
+        municipality=municipality_id, role=Role.UNIT_LEADER, user__is_active=True
+    ).values_list("unit_id", "user_id")
+
+
+def unit_leaders(channel: Channel) -> set[int]:
+    """The ids of the channel's unit leaders (`is_unit_leader_for`): the active leaders of
+    its unit and those assigned without a unit."""
+    return {
+        user
+        for unit, user in _leader_rows(channel.municipality_id)
+        if unit is None or unit == channel.unit_id
+    }
+
+
+def approvers(
+    post: Post,
+    channels: Iterable[Channel] | None = None,
+    *,
+    approval: str | None = None,
+    submitter: ActorLike | None = None,
+) -> list[Any]:
+    """Everyone who may approve the post (`may_approve`, stand-ins included), by e-mail
+    address: the people `awaiting_notify` writes to. With `approval` and `submitter`, who
+    could approve it once `submitter` sends it on the chain `approval` (the publishing
+    confirmation, before `post_publish` sets them). Empty: nobody can approve it (the
+    caller says so; it would wait for ever)."""
+    chans = list(channels) if channels is not None else post_channels(post)
+    approval = post.approval if approval is None else approval
+    if not rules.approver_roles(approval):
+        return []
+    facts = ListFacts([post])
+    found: set[int] | None = None
+
+    def hands() -> set[int]:
+        nonlocal found
+        if found is None:
+            events = post.events.order_by("-pk").values_list("action", "actor_id")
+            sender = getattr(user_of(submitter), "pk", None) if submitter is not None else None
+            found = _hands_on(post, events, submitter=sender)
+        return found
+
+    people = {
+        ra.user
+        for ra in RoleAssignment.objects.filter(
+            municipality=post.municipality,
+            role__in=(Role.UNIT_LEADER, Role.COMMUNICATIONS),
+            user__is_active=True,
+        ).select_related("user")
+    }
+    return sorted(
+        (
+            u
+            for u in people
+            if _may_approve(u, post, chans, approval=approval, hands=hands, facts=facts)
+        ),
+        key=lambda u: (u.email or "", u.pk),
+    )
 
 
 def may_edit(user: ActorLike, post: Post, channels: Iterable[Channel] | None = None) -> bool:

@@ -3,6 +3,7 @@ after the change committed. Bokmål; the reason is quoted, the post text is not.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from django.urls import reverse
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.publishing.models import Post
+
+logger = logging.getLogger("ordstyrer.publishing")
 
 
 def _tell_author(post_id: int, compose: Callable[[Post, str], tuple[str, str]]) -> str:
@@ -55,25 +58,29 @@ def pulled_back_notify(*, post_id: int) -> str:
 
 
 def awaiting_notify(*, post_id: int) -> str:
-    """E-mail everyone who may approve the post (never its author, four eyes)."""
-    from ordstyrer.publishing.access import may_approve, post_channels
-    from ordstyrer.tenants.models import RoleAssignment
+    """E-mail everyone who may approve the post (`access.approvers`: the chain's
+    approvers and communications standing in for a unit leader; never its author, four
+    eyes). When nobody may approve it, or nobody of them has an address, a structured
+    warning says so (it would otherwise wait unseen) and the answer is "nobody"."""
+    from ordstyrer.publishing.access import approvers, post_channels
 
     post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
     if post is None or post.status != "awaiting_approval":
         return "skipped"
     channels = post_channels(post)
-    people = {
-        ra.user
-        for ra in RoleAssignment.objects.filter(
-            municipality=post.municipality, role__in=("unit_leader", "communications")
-        ).select_related("user")
-    }
-    approvers = sorted(
-        (u for u in people if may_approve(u, post, channels)), key=lambda u: u.email or ""
-    )
-    recipients = addresses(approvers)
+    found = approvers(post, channels)
+    recipients = addresses(found)
     if not recipients:
+        logger.warning(
+            "post awaits an approval nobody can be told of",
+            extra={
+                "post_id": post.pk,
+                "municipality": post.municipality.slug,
+                "approval": post.approval,
+                "channel_ids": [c.pk for c in channels],
+                "reason": "no_address" if found else "no_approver",
+            },
+        )
         return "nobody"
     with translation.override("nb"):
         subject = _("Et innlegg venter på din godkjenning")

@@ -244,11 +244,21 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
     return _findings_response(request, findings)
 
 
-def _consequence(post: Any, channels: list[Any], approval_needed: bool, crisis: bool) -> str:
+def _consequence(
+    post: Any, channels: list[Any], approval_needed: bool, crisis: bool, approvable: bool = True
+) -> str:
     names = ", ".join(c.name for c in channels)
     if crisis:
         return _(
             "Innlegget sendes til kriseleder for godkjenning (PU-12) før det publiseres på %(names)s."
+        ) % {"names": names}
+    if approval_needed and not approvable:
+        # `access.approvers` found nobody (four eyes, CH-4): say so before it is sent.
+        return _(
+            "Innlegget sendes til godkjenning før det publiseres på %(names)s, men ingen kan "
+            "godkjenne det ennå: den som har skrevet, endret eller sendt innlegget, kan ikke "
+            "godkjenne det selv (fire øyne), og ingen andre har rett til å godkjenne det. "
+            "Det venter til noen får den rollen."
         ) % {"names": names}
     if approval_needed:
         return _("Innlegget sendes til godkjenning før det publiseres på %(names)s.") % {
@@ -310,7 +320,17 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
             "findings": findings,
             "blocked": any(f["severity"] == "block" for f in findings),
             "warned": any(f["severity"] == "warn" for f in findings),
-            "consequence": _consequence(post, channels, approval != "none", crisis),
+            "consequence": _consequence(
+                post,
+                channels,
+                approval != "none",
+                crisis,
+                approvable=crisis
+                or approval == "none"
+                or bool(
+                    access.approvers(post, channels, approval=approval, submitter=request.actor)
+                ),
+            ),
         },
     )
 
