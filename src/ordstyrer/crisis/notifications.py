@@ -1,4 +1,6 @@
-"""E-mail about crisis decisions (called from tasks, after commit).
+"""E-mail about crisis mode (called from tasks, after commit): to an author when the
+crisis leader stopped their reply, and to the crisis leader and deputies when a post or a
+reply starts to wait for them (PU-12).
 
 Like the inbox's e-mail it quotes no comment text; it carries the crisis leader's
 reason, which was written for the author.
@@ -6,13 +8,20 @@ reason, which was written for the author.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
-from ordstyrer.core.mail import addresses, send
+from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.inbox.models import Reply
 from ordstyrer.inbox.notifications import _path
+from ordstyrer.tenants.models import Municipality, RoleAssignment
 
 
 def notify_reply_rejected(*, reply_id: int) -> int:
@@ -33,3 +42,98 @@ def notify_reply_rejected(*, reply_id: int) -> int:
             % context
         )
         return send(subject, body, addresses([reply.author]))
+
+
+def _crisis_approvers(municipality: Municipality, *, author_id: int | None) -> list[Any]:
+    """Everyone who may approve in a crisis here (`may_approve_in_crisis`: the crisis
+    leader, the named deputies, the preset's approvers), never the item's author."""
+    from ordstyrer.crisis.models import CrisisDeputy
+    from ordstyrer.crisis.selectors import crisis_settings, may_approve_in_crisis
+
+    roles = crisis_settings(municipality=municipality)["approvers"]
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(
+                pk__in=RoleAssignment.objects.filter(
+                    municipality=municipality, role__in=list(roles)
+                ).values("user")
+            )
+            | Q(pk__in=CrisisDeputy.objects.filter(municipality=municipality).values("user"))
+        )
+    )
+    return [
+        user
+        for user in candidates.order_by("email", "pk")
+        if user.pk != author_id and may_approve_in_crisis(user=user, municipality=municipality)
+    ]
+
+
+def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
+    """PU-12: tell the crisis leader and the deputies that a post or a reply (`kind`)
+    waits for them, with a link to the crisis page's queue. One message per item, sent
+    only while it still waits; no text of the post, the reply or the comment is quoted."""
+    from ordstyrer.inbox.models import ReplyStatus
+    from ordstyrer.publishing.models import Post, PostStatus
+
+    municipality: Municipality
+    author: Any
+    if kind == "post":
+        post = Post.objects.select_related("author", "municipality").filter(pk=object_id).first()
+        if post is None or post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
+            return 0
+        municipality, author = post.municipality, post.author
+        channels = ", ".join(d.channel.name for d in post.deliveries.select_related("channel"))
+    else:
+        reply = (
+            Reply.objects.select_related("item__channel__municipality", "author")
+            .filter(pk=object_id)
+            .first()
+        )
+        if reply is None or reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
+            return 0
+        municipality, author = reply.item.channel.municipality, reply.author
+        channels = reply.item.channel.name
+    recipients = addresses(_crisis_approvers(municipality, author_id=getattr(author, "pk", None)))
+    if not recipients:
+        return 0
+    with translation.override("nb"):
+        context = {
+            "author": (author.get_full_name() or author.get_username()) if author else "",
+            "municipality": municipality.name,
+            "channels": channels,
+            "path": console_url(reverse("crisis:index", args=[municipality.slug]))
+            + "#queue-heading",
+        }
+        if kind == "post":
+            subject = _("Et innlegg venter på godkjenning fra kriseleder")
+            body = (
+                _(
+                    "%(author)s har sendt et innlegg til publisering i %(municipality)s "
+                    "(%(channels)s). Kommunen er i krisemodus, så innlegget venter på "
+                    "godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
+                    "Åpne godkjenningskøen: %(path)s"
+                )
+                % context
+            )
+        else:
+            subject = _("Et svar venter på godkjenning fra kriseleder")
+            body = (
+                _(
+                    "%(author)s har skrevet et svar på %(channels)s i %(municipality)s. Kommunen "
+                    "er i krisemodus, så svaret venter på godkjenning fra kriseleder eller en "
+                    "stedfortreder (PU-12).\n\nÅpne godkjenningskøen: %(path)s"
+                )
+                % context
+            )
+    return send(subject, body, recipients)
+
+
+# The task the publishing and inbox services queue after commit when an item starts to
+# wait for the crisis leader. It belongs in `crisis/tasks.py` beside
+# `reply_crisis_rejected_notify`; it lives here until that module takes it.
+@task()
+def crisis_waiting_notify(kind: str, object_id: int) -> int:
+    """Tell the crisis approvers that a post or reply waits for them (PU-12)."""
+    return notify_crisis_waiting(kind=kind, object_id=object_id)

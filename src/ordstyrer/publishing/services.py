@@ -438,6 +438,13 @@ def _refuse_blocked(findings: list[dict[str, Any]]) -> None:
         )
 
 
+def _crisis_waiting_notify(post: Post) -> None:
+    """PU-12: once committed, e-mail the crisis leader and deputies that `post` waits."""
+    from ordstyrer.crisis.notifications import crisis_waiting_notify
+
+    after_commit(crisis_waiting_notify, kind="post", object_id=post.pk)
+
+
 def post_publish(
     *,
     actor: ActorLike,
@@ -496,6 +503,7 @@ def post_publish(
             post.status = PostStatus.AWAITING_CRISIS_APPROVAL
             post.crisis_ref = crisis.pk
             post.save()
+            _crisis_waiting_notify(post)
         elif post.approval != Approval.NONE and not _self_approves(actor, post, channels):
             post.status = PostStatus.AWAITING_APPROVAL
             post.save()
@@ -978,6 +986,7 @@ def post_resume(
             # Never out without the crisis leader's approval it was waiting for (PU-12).
             post.status = PostStatus.AWAITING_CRISIS_APPROVAL
             post.save()
+            _crisis_waiting_notify(post)
         else:
             _release(post, now=now)
         _log(post, action="resume", actor=actor, now=now, source=source)

@@ -2,10 +2,11 @@
 
 Only what this person can act on, each with a count and a link to the filtered list it
 counts: items past or near their deadline (DI-1) on the channels whose inbox they
-work, approvals waiting for them (channels CH-1, posts, deletions MO-1/MO-5), notices
-that did not arrive and platform calls that failed (MO-4), channels that need follow-up
-(CH-3, CH-5, CH-6, with the reason) and connections to the platforms that need a
-person. A constant number of queries per section, whatever the number of rows.
+work, approvals waiting for them (channels CH-1, posts, deletions MO-1/MO-5, and the
+posts and replies that wait for the crisis leader, PU-12), posts a crisis paused that
+wait for their decision (PU-12), notices that did not arrive and platform calls that
+failed (MO-4), channels that need follow-up (CH-3, CH-5, CH-6, with the reason) and
+connections to the platforms that need a person. A constant number of queries per section, whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -32,7 +34,7 @@ from ordstyrer.inbox.selectors import COUNT_CAP, IS_OPEN, NOT_WAITING, capped_co
 from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, NoticeState
 from ordstyrer.moderation.selectors import log_counts
-from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.models import Municipality, Role
 
 MAX_LISTED = 5
 
@@ -53,6 +55,7 @@ class Need:
 class Needs:
     inbox: list[Need] = field(default_factory=list)
     approvals: list[Need] = field(default_factory=list)
+    paused: list[Need] = field(default_factory=list)
     failures: list[Need] = field(default_factory=list)
     channels: list[Need] = field(default_factory=list)
     connections: list[Need] = field(default_factory=list)
@@ -60,7 +63,12 @@ class Needs:
     @property
     def nothing(self) -> bool:
         return not (
-            self.inbox or self.approvals or self.failures or self.channels or self.connections
+            self.inbox
+            or self.approvals
+            or self.paused
+            or self.failures
+            or self.channels
+            or self.connections
         )
 
 
@@ -164,6 +172,7 @@ def _approvals(user: Actor, municipality: Municipality) -> list[Need]:
             )
         )
     needs += publishing_approvals(user=user, municipality=municipality)
+    needs += crisis_approvals(user=user, municipality=municipality)
     policy = _policy(municipality)
     pending = [
         a
@@ -213,6 +222,123 @@ def publishing_approvals(*, user: Actor, municipality: Municipality) -> list[Nee
             reverse("publishing:approvals", args=[municipality.slug]),
         )
     ]
+
+
+def _excerpt(text: str) -> str:
+    return Truncator(" ".join(text.split())).chars(80)
+
+
+def crisis_approvals(*, user: Actor, municipality: Municipality) -> list[Need]:
+    """Posts and replies waiting for the crisis leader (PU-12), for whoever the crisis app
+    lets approve them (`may_approve_in_crisis`: the crisis leader, the named deputies,
+    the preset's approvers). Shown also after the crisis: its queue stays open."""
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+    from ordstyrer.publishing.models import Post, PostStatus
+
+    if not may_approve_in_crisis(user=user, municipality=municipality):
+        return []
+    queue = reverse("crisis:index", args=[municipality.slug]) + "#queue-heading"
+    posts = Post.objects.filter(
+        municipality=municipality, status=PostStatus.AWAITING_CRISIS_APPROVAL
+    ).order_by("submitted_at", "pk")
+    replies = Reply.objects.filter(
+        item__municipality=municipality, status=ReplyStatus.AWAITING_CRISIS_APPROVAL
+    ).order_by("created_at", "pk")
+    needs = []
+    n_posts = posts.count()
+    if n_posts:
+        needs.append(
+            Need(
+                "crisis-posts",
+                n_posts,
+                ngettext(
+                    "%(n)s innlegg venter på godkjenning fra kriseleder (PU-12).",
+                    "%(n)s innlegg venter på godkjenning fra kriseleder (PU-12).",
+                    n_posts,
+                )
+                % {"n": n_posts},
+                queue,
+                urgent=True,
+                reasons=[
+                    _excerpt(text) for text in posts.values_list("text", flat=True)[:MAX_LISTED]
+                ],
+            )
+        )
+    n_replies = replies.count()
+    if n_replies:
+        needs.append(
+            Need(
+                "crisis-replies",
+                n_replies,
+                ngettext(
+                    "%(n)s svar venter på godkjenning fra kriseleder (PU-12).",
+                    "%(n)s svar venter på godkjenning fra kriseleder (PU-12).",
+                    n_replies,
+                )
+                % {"n": n_replies},
+                queue,
+                urgent=True,
+                reasons=[
+                    _excerpt(text) for text in replies.values_list("text", flat=True)[:MAX_LISTED]
+                ],
+            )
+        )
+    return needs
+
+
+MAX_PAUSED = 20
+
+
+def _paused(user: Actor, municipality: Municipality) -> list[Need]:
+    """Posts a crisis paused (PU-12), each linking to its page, where the people
+    `may_decide_paused` lets decide publish, reschedule or discard it: the author, the
+    crisis staff, communications. Listed while the crisis lasts (resuming waits for its
+    end) and after it, until each is decided: nothing happens to them unasked."""
+    from ordstyrer.crisis.selectors import may_approve_in_crisis
+    from ordstyrer.publishing.access import may_decide_paused
+    from ordstyrer.publishing.selectors import posts_paused
+
+    paused = posts_paused(municipality=municipality)
+    if not paused:
+        return []
+    # `may_decide_paused` asked per post costs queries per post (the crisis approver's
+    # check); its half that does not depend on the post is asked once here: the crisis
+    # leader, communications and whoever approves in the crisis decide every paused post.
+    staff = bool(roles_in(user, municipality) & {Role.CRISIS_LEADER, Role.COMMUNICATIONS})
+    if staff or may_approve_in_crisis(user=user, municipality=municipality):
+        posts = paused
+    else:
+        # Anyone else decides only a post they may edit, i.e. their own (`may_edit`).
+        me = getattr(user_of(user), "pk", None)
+        posts = [p for p in paused if p.author_id == me and may_decide_paused(user, p)]
+    needs = [
+        Need(
+            f"paused-{post.pk}",
+            1,
+            _("Satt på pause (krise): «%(text)s»") % {"text": _excerpt(post.text)},
+            reverse("publishing:detail", args=[municipality.slug, post.pk]),
+            reasons=[", ".join(d.channel.name for d in post.deliveries.all())],
+        )
+        for post in posts[:MAX_PAUSED]
+    ]
+    if len(posts) > MAX_PAUSED:
+        more = len(posts) - MAX_PAUSED
+        needs.append(
+            Need(
+                "paused-more",
+                more,
+                ngettext(
+                    "%(n)s innlegg til er satt på pause (krise).",
+                    "%(n)s innlegg til er satt på pause (krise).",
+                    more,
+                )
+                % {"n": more},
+                reverse("publishing:index", args=[municipality.slug])
+                + "?"
+                + urlencode({"status": "paused"}),
+            )
+        )
+    return needs
 
 
 def _failures(user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
@@ -403,6 +529,7 @@ def what_needs_me(*, user: ActorLike, municipality: Municipality, now: datetime)
     return Needs(
         inbox=_inbox(actor, municipality, now),
         approvals=_approvals(actor, municipality),
+        paused=_paused(actor, municipality),
         failures=_failures(actor, municipality, now),
         channels=_channels(actor, municipality, now),
         connections=_connections(actor, municipality),
