@@ -98,11 +98,6 @@ def test_the_panel_never_borrows_indre_fosens_threshold(clock, preset):
         assert "svært høy terskel" not in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the panel needs the preset's wording from `moderation.selectors.item_panel` "
-    "(`Panel.deletion_wording`), outside this change; the template reads it already",
-)
 @pytest.mark.parametrize("preset", [p for p in PRESETS if p != "gausdal"])
 def test_the_panels_heading_is_the_presets_own(clock, preset):
     world = world_on(preset)

@@ -68,6 +68,8 @@ class Panel:
     mo5: bool = False
     grounds: list[tuple[str, str]] = field(default_factory=list)
     citation: Any = None
+    # How the guideline puts deleting (MO-1): the preset's `[house_rules].deletion`, or "".
+    deletion_wording: str = ""
     actions: list[ModerationAction] = field(default_factory=list)
     pending_delete: ModerationAction | None = None
     may_approve: bool = False
@@ -179,6 +181,7 @@ def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel
         mo5=policy.applies("MO-5"),
         grounds=[(code, ground_label(code, lang)) for code in grounds],
         citation=policy.citation("MO-1"),
+        deletion_wording=policy.preset.house_rules.deletion or "",
         actions=actions,
         pending_delete=pending,
         may_approve=bool(
