@@ -39,7 +39,7 @@ def test_the_setting_sends_every_comment_through_the_cascade(settings) -> None: 
     expected = triage_many(
         [(t, None) for t in TEXTS], policy=policy, embedder=embeddings.E5Embedder()
     )
-    assert with_cascade == [inbox_triage.outcome_of(r) for r in expected]
+    assert with_cascade == [inbox_triage.outcome_of(r, policy) for r in expected]
     assert [o.detail for o in with_cascade] != [o.detail for o in fast]  # the scores moved
 
 
