@@ -184,6 +184,25 @@ def test_a_broken_image_is_refused(world, content):
     assert not MediaAsset.objects.filter(municipality=world.municipality).exists()
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_a_cut_off_image_is_refused_after_the_archive_has_made_a_pdf(world, monkeypatch, fmt):
+    """WeasyPrint (archive PDF/A) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES at
+    import; a worker that has made a PDF must still refuse a cut-off upload."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    image = Image.new("RGB", (320, 240), (30, 120, 200))
+    for x in range(320):
+        image.putpixel((x, x % 240), (250, 250, 0))
+    out = io.BytesIO()
+    image.save(out, fmt)
+    whole = out.getvalue()
+    with pytest.raises(ServiceError) as refused:
+        _upload(world, f"bilde.{fmt.lower()}", whole[: len(whole) * 2 // 3])
+    assert "skadet eller ufullstendig" in refused.value.message
+    assert _upload(world, f"hel.{fmt.lower()}", whole).pk  # the whole file is taken
+
+
 def test_an_outsider_is_refused_before_anything_is_read(world):
     """Not found (as everywhere for an outsider), also for a broken file."""
     for content in (photo(), b"\xff\xd8\xff" + b"x" * 100):

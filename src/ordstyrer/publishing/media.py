@@ -111,11 +111,29 @@ _UNREADABLE = (
 )
 
 
+def _complete(content: bytes, mime: str) -> bool:
+    """The file has its format's end: Pillow alone cannot tell, because WeasyPrint (the
+    archive's PDF/A) sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES`, after which a
+    cut-off image decodes padded with grey instead of failing."""
+    if mime == "image/jpeg":  # an end-of-image marker after the last start-of-scan
+        scan = content.rfind(b"\xff\xda")
+        return scan >= 0 and content.find(b"\xff\xd9", scan) >= 0
+    if mime == "image/png":
+        return b"IEND" in content[-64:]
+    if mime == "image/webp":  # the RIFF header says how long the file is
+        return len(content) >= 12 and int.from_bytes(content[4:8], "little") + 8 <= len(content)
+    if mime == "image/gif":
+        return content.rstrip(b"\x00").endswith(b";")
+    return True
+
+
 def _require_readable(content: bytes, mime: str, filename: str) -> None:
     """Decode the whole image (only as the format its first bytes claim): a file that
     only starts like a JPEG, or is cut off, is refused here rather than at the platform
     after approval. JPEGs decode at an eighth of their size (every byte is still read)."""
     try:
+        if not _complete(content, mime):
+            raise EOFError("truncated")
         with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[mime]]) as image:
             if image.format == "JPEG":
                 image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
