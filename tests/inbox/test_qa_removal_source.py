@@ -102,7 +102,10 @@ def test_our_deletion_reported_back_after_it_is_recorded_is_not_the_authors(worl
     item.refresh_from_db()
     assert item.close_reason == CloseReason.MODERATED
     assert not item.events.filter(action="removed").exists()
-    assert AUTHOR_LABEL not in timeline(client, world, item)
+    html = timeline(client, world, item)
+    assert AUTHOR_LABEL not in html
+    # ... nor does the thread's badge say so
+    assert "slettet av kommunen" in html and "fjernet av forfatteren" not in html
 
 
 def author_removes(world: ModWorld, item: InboxItem) -> None:
@@ -120,7 +123,9 @@ def test_a_real_author_removal_still_says_the_author(world, client):
     assert item.removed_at is not None
     assert item.close_reason == CloseReason.AUTHOR_REMOVED
     assert item.events.filter(action="removed").exists()
-    assert AUTHOR_LABEL in timeline(client, world, item)
+    html = timeline(client, world, item)
+    assert AUTHOR_LABEL in html
+    assert "fjernet av forfatteren" in html and "slettet av kommunen" not in html
 
 
 def test_the_author_removing_it_while_a_deletion_awaits_approval_is_the_authors(world, run, client):

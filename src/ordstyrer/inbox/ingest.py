@@ -738,12 +738,9 @@ def _deleted_by_municipality(item: InboxItem) -> bool:
     """Whether the municipality has decided to delete this comment: a deletion of it that
     is running (archived, on its way to the platform) or done. One waiting for a second
     approver, turned down or failed has not removed anything."""
-    # Moderation builds on the inbox, so it is imported here, not at the top.
-    from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction
+    from ordstyrer.inbox.selectors import deleted_by_municipality
 
-    return ModerationAction.objects.filter(
-        item=item, kind=ActionKind.DELETE, status__in=(ActionStatus.QUEUED, ActionStatus.DONE)
-    ).exists()
+    return item.pk in deleted_by_municipality([item.pk])
 
 
 def _is_newer(item: InboxItem, comment: Comment, received_at: datetime) -> bool:

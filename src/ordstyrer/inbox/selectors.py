@@ -8,7 +8,7 @@ items: the list uses keyset paging on indexed columns, never OFFSET or a full co
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -461,6 +461,23 @@ class ThreadEntry:
     from_page: bool
     item: InboxItem | None = None
     reply: Reply | None = None
+    deleted_by_municipality: bool = False  # gone because the municipality deleted it
+
+
+def deleted_by_municipality(item_ids: Iterable[int]) -> set[int]:
+    """Which of these items the municipality has decided to delete: a deletion that is
+    running (archived, on its way to the platform) or done. One waiting for a second
+    approver, turned down or failed has not removed anything (MO-2)."""
+    # Moderation builds on the inbox, so it is imported here, not at the top.
+    from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction
+
+    return set(
+        ModerationAction.objects.filter(
+            item__in=list(item_ids),
+            kind=ActionKind.DELETE,
+            status__in=(ActionStatus.QUEUED, ActionStatus.DONE),
+        ).values_list("item_id", flat=True)
+    )
 
 
 @dataclass
@@ -495,6 +512,8 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
         .order_by("created_at", "pk")
     )
     sent_ids = {r.platform_id for r in replies if r.platform_id}
+    gone = [i.pk for i in thread_items if i.removed_at is not None]
+    deleted = deleted_by_municipality(gone) if gone else set()
     thread = [
         ThreadEntry(
             at=i.platform_created_at or i.received_at,
@@ -502,6 +521,7 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
             text=i.text,
             from_page=i.from_page,
             item=i,
+            deleted_by_municipality=i.pk in deleted,
         )
         for i in thread_items
         if not (i.from_page and i.platform_id in sent_ids)
