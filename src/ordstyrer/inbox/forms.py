@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -26,6 +27,13 @@ class PageForm(forms.Form):
     default_renderer = RENDERER
 
 
+def cited(text: Any, rules: Sequence[str], policy: Any) -> str:
+    """`text` with the ids of those of `rules` the municipality's `policy` applies, e.g.
+    «Henviser videre (DI-7)»; all of them without a policy (as `reply_templates.label`)."""
+    applying = [rule for rule in rules if policy is None or policy.applies(rule)]
+    return f"{text} ({', '.join(applying)})" if applying else str(text)
+
+
 class ReplyForm(PageForm):
     text = forms.CharField(
         label=_("Svartekst"),
@@ -40,19 +48,21 @@ class ReplyForm(PageForm):
     )
     # Made when the form is rendered (`core.intents`): one reply per intent.
     intent_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # The choices and the referral label cite only the rules the municipality's policy
+    # applies (`__init__`, the policy the view passes).
     effect = forms.ChoiceField(
         label=_("Hva gjør svaret?"),
         choices=[
-            ("acknowledge", _("Bekrefter mottak – mer kommer (DI-2)")),
+            ("acknowledge", _("Bekrefter mottak – mer kommer")),
             ("answer", _("Besvarer henvendelsen")),
-            ("refer", _("Henviser videre (DI-7, DI-8)")),
+            ("refer", _("Henviser videre")),
         ],
         widget=forms.RadioSelect,
         initial="answer",
         required=False,
     )
     referral_target = forms.CharField(
-        label=_("Henvist til (politisk organ, DI-8)"),
+        label=_("Henvist til (politisk organ)"),
         required=False,
         max_length=255,
         help_text=_("For eksempel formannskapet eller kommunestyret."),
@@ -64,6 +74,16 @@ class ReplyForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Begrunnelsen lagres i loggen sammen med navnet ditt."),
     )
+
+    def __init__(self, *args: Any, policy: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["effect"]).choices = [
+            ("acknowledge", cited(_("Bekrefter mottak – mer kommer"), ("DI-2",), policy)),
+            ("answer", _("Besvarer henvendelsen")),
+            ("refer", cited(_("Henviser videre"), ("DI-7", "DI-8"), policy)),
+        ]
+        if policy is None or policy.applies("DI-8"):
+            self.fields["referral_target"].label = _("Henvist til (politisk organ, DI-8)")
 
 
 class CloseForm(PageForm):
@@ -108,12 +128,20 @@ class ReferForm(PageForm):
     kind = forms.ChoiceField(
         label=_("Henvis til"),
         choices=[
-            ("formal", _("Formell henvendelse – journalføres (DI-7)")),
-            ("political", _("Politisk nivå (DI-8)")),
+            ("formal", _("Formell henvendelse – journalføres")),
+            ("political", _("Politisk nivå")),
         ],
     )
     target = forms.CharField(label=_("Organ eller mottaker"), required=False, max_length=255)
     note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, policy: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each kind cites its rule only where the municipality's policy applies it.
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("formal", cited(_("Formell henvendelse – journalføres"), ("DI-7",), policy)),
+            ("political", cited(_("Politisk nivå"), ("DI-8",), policy)),
+        ]
 
 
 class UnwantedReportForm(forms.Form):

@@ -248,10 +248,15 @@ def outcome_of(result: Any, policy: Any = None) -> TriageOutcome:
     )
 
 
-# PU-1; norwegian-standards §4.2 (issue #18): a fødselsnummer is hidden at once.
+# PU-1; norwegian-standards §4.2 (issue #18): a fødselsnummer is hidden at once. MO-1
+# is cited only where the policy applies it (Gausdal's does not).
 NATIONAL_ID_TEXT = _(
     "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Vurder sletting etter "
     "slettegrunnlagene (MO-1), og si fra til forfatteren."
+)
+NATIONAL_ID_TEXT_WITHOUT_MO1 = _(
+    "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Vurder sletting etter "
+    "slettegrunnlagene, og si fra til forfatteren."
 )
 
 
@@ -269,7 +274,9 @@ def guidance(action: str, marks: Sequence[dict[str, Any]], policy: Any = None) -
     """The suggested action in the console's language, citing only the rules `policy`
     applies."""
     if action == "hide" and any(mark["type"] == "national_id" for mark in marks):
-        return Guidance(str(NATIONAL_ID_TEXT), ("PU-1",), cited_in_text=True)
+        rules = _applying(("PU-1", "MO-1"), policy)
+        notice = NATIONAL_ID_TEXT if "MO-1" in rules else NATIONAL_ID_TEXT_WITHOUT_MO1
+        return Guidance(str(notice), rules, cited_in_text=True)
     text = ACTION_TEXT.get(action)
     if text is None:
         return Guidance(action, ())

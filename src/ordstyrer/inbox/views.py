@@ -190,7 +190,7 @@ def _render_detail(
                 item=item, actor=request.actor, code=template_code, policy=policy
             )
             initial["text"] = suggestion.text
-        reply_form = ReplyForm(initial=initial, auto_id="reply_%s")
+        reply_form = ReplyForm(initial=initial, auto_id="reply_%s", policy=policy)
     language = reply_templates.language_for(item.written_standard)
     interface = (get_language() or "nb")[:2]
     templates = [
@@ -253,7 +253,7 @@ def _render_detail(
                 auto_id="categories_%s",
             ),
             "escalate_form": escalate_form or EscalateForm(auto_id="escalate_%s"),
-            "refer_form": refer_form or ReferForm(auto_id="refer_%s"),
+            "refer_form": refer_form or ReferForm(auto_id="refer_%s", policy=policy),
             "now": now,
             "writers": presence.others_writing(item=item, user=request.actor, now=now)
             if works
@@ -323,7 +323,9 @@ def _panel_form(
 @require_POST
 def item_reply(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     item = _work_item(request, municipality, pk)
-    form = ReplyForm(request.POST, auto_id="reply_%s")
+    # The policy, so that a form shown again cites only the rules it applies.
+    policy = policy_for(municipality=item.municipality)
+    form = ReplyForm(request.POST, auto_id="reply_%s", policy=policy)
     if not form.is_valid():
         return _render_detail(request, item, reply_form=form, status=400)
     data = form.cleaned_data
@@ -458,7 +460,9 @@ def item_refer_view(
     return _panel_form(
         request,
         item,
-        ReferForm(request.POST, auto_id="refer_%s"),
+        ReferForm(
+            request.POST, auto_id="refer_%s", policy=policy_for(municipality=item.municipality)
+        ),
         lambda data: item_refer(
             actor=request.actor,
             item=item,

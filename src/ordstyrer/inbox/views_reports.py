@@ -21,6 +21,7 @@ from ordstyrer.inbox.reports import TOTAL, Figures, Report, chart_bars, response
 from ordstyrer.inbox.reports_unwanted import unwanted_report
 from ordstyrer.inbox.selectors import reportable_channels
 from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
@@ -125,6 +126,8 @@ def report_csv(request: MunicipalityRequest, municipality: Municipality) -> Http
 def report_unwanted(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """DI-11: any employee reports an unwanted statement on an official channel."""
     channels = reportable_channels(municipality=municipality)
+    # DI-11 is cited only where the municipality's policy applies it (Birkenes' does).
+    policy = policy_for(municipality=municipality)
     form = UnwantedReportForm(request.POST or None, channels=channels)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -142,12 +145,17 @@ def report_unwanted(request: MunicipalityRequest, municipality: Municipality) ->
         except ServiceError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(
-                request,
+            sent = (
                 _("Takk! Meldingen er sendt til administratorene for %(channel)s (DI-11).")
-                % {"channel": channel.name},
+                if policy.applies("DI-11")
+                else _("Takk! Meldingen er sendt til administratorene for %(channel)s.")
             )
+            messages.success(request, sent % {"channel": channel.name})
             if may_view_channel(request.actor, channel):
                 return redirect(reverse("inbox:detail", args=[municipality.slug, item.pk]))
             return redirect(reverse("inbox:report_unwanted", args=[municipality.slug]))
-    return render(request, "inbox/report_unwanted.html", {"form": form, "channels": channels})
+    return render(
+        request,
+        "inbox/report_unwanted.html",
+        {"form": form, "channels": channels, "policy": policy},
+    )
