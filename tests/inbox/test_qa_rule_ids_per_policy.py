@@ -162,11 +162,6 @@ def test_indre_fosens_panel_does_not_cite_di_11(fosen):
     assert "DI-11" not in html
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="moderation/templatetags/moderation.py must pass the page's `policy` into the "
-    "panel's context (`out`); _panel.html reads policy.rules",
-)
 def test_birkenes_panel_cites_di_11(birkenes):
     html = text_of(page(birkenes, question(birkenes)))
     assert f"{ASK} (DI-11)." in html

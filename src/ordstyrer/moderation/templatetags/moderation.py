@@ -29,6 +29,7 @@ def moderation_panel(context: Any) -> dict[str, Any]:
         "current_municipality": context.get("current_municipality"),
         "works": context.get("works"),
         "request": request,
+        "policy": context.get("policy"),  # which rules the page may cite
     }
     if item is None or user is None or not user.is_authenticated:
         return out
