@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from ordstyrer.channels import services as channel_services
 from ordstyrer.channels.models import Channel, ChannelRole
@@ -88,6 +89,21 @@ def comment(
         removed=removed,
         is_page_author=page,
     )
+
+
+def signed_in(user: Any) -> Client:
+    """A test client logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def item_page(world: Any, item: InboxItem, query: str = "") -> str:
+    """The item page as the world's editor sees it."""
+    url = f"/m/{world.municipality.slug}/innboks/{item.pk}/{query}"
+    response = signed_in(world.editor).get(url)
+    assert response.status_code == 200
+    return response.content.decode()
 
 
 def ingest(channel: Channel, c: Comment, at: datetime = TUESDAY, **kw: Any) -> InboxItem | None:

@@ -13,23 +13,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from ordstyrer.inbox import reply_templates
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.replies import reply_suggestion
 from ordstyrer.policy import load_policy
-from tests.inbox.conftest import comment, ingest, make_world
+from tests.inbox.conftest import comment, ingest, item_page, make_world, signed_in
 
 GENERAL = "Generelt råd, ikke fra retningslinjen kommunen din følger:"
 PRODUCT_DEFAULT = "Produktets standard, ikke fra retningslinjen"
 BIRKENES_SENTENCE = "frarådes generelt å ha nåværende eller tidligere brukere"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def question(world, cid: str = "q1") -> InboxItem:
@@ -39,13 +32,6 @@ def question(world, cid: str = "q1") -> InboxItem:
     InboxItem.objects.filter(pk=item.pk).update(action="answer", category="question")
     item.refresh_from_db()
     return item
-
-
-def page(world, item: InboxItem, query: str = "") -> str:
-    url = f"/m/{world.municipality.slug}/innboks/{item.pk}/{query}"
-    response = client_for(world.editor).get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def guidance(html: str) -> str:
@@ -69,7 +55,7 @@ def fosen(db):
 
 
 def test_rennebus_item_page_gives_general_advice_not_its_guidelines(rennebu):
-    html = page(rennebu, question(rennebu))
+    html = item_page(rennebu, question(rennebu))
     assert "Retningslinjen sier" not in html
     text = guidance(html)
     assert text.startswith(GENERAL)
@@ -86,7 +72,7 @@ def test_rennebus_item_page_gives_general_advice_not_its_guidelines(rennebu):
 
 
 def test_indre_fosens_item_page_cites_its_own_rules(fosen):
-    html = page(fosen, question(fosen))
+    html = item_page(fosen, question(fosen))
     assert "Retningslinjen sier" in html
     assert guidance(html) == "Svar på spørsmålet; har du ikke svaret, bekreft mottak (DI-1, DI-2)."
     assert GENERAL not in html and PRODUCT_DEFAULT not in html
@@ -94,7 +80,7 @@ def test_indre_fosens_item_page_cites_its_own_rules(fosen):
 
 
 def test_rennebu_is_offered_general_templates_without_rule_ids_and_no_friend_decline(rennebu):
-    links = suggestion_links(page(rennebu, question(rennebu)))
+    links = suggestion_links(item_page(rennebu, question(rennebu)))
     assert links == {
         "acknowledge": "Bekreft mottak",
         "thank": "Takk for ros",
@@ -104,12 +90,12 @@ def test_rennebu_is_offered_general_templates_without_rule_ids_and_no_friend_dec
         "refer_political": "Henvis til politisk nivå (DI-8)",
     }
     # Asked for by URL, the EM-3 template is not given either.
-    html = page(rennebu, InboxItem.objects.get(), "?mal=decline_friend")
+    html = item_page(rennebu, InboxItem.objects.get(), "?mal=decline_friend")
     assert BIRKENES_SENTENCE not in html and "venneforespørsel" not in html
 
 
 def test_indre_fosen_is_offered_every_template_with_its_rule(fosen):
-    links = suggestion_links(page(fosen, question(fosen)))
+    links = suggestion_links(item_page(fosen, question(fosen)))
     assert links == {
         "acknowledge": "Bekreft mottak (DI-2)",
         # Indre Fosen has no DI-3: thanking is a general template there.
@@ -125,7 +111,7 @@ def test_indre_fosen_is_offered_every_template_with_its_rule(fosen):
 def test_decline_friend_uses_birkenes_words_only_on_birkenes_guideline(fosen, db):
     # Indre Fosen's EM-3 is «Vurder nøye …» with no model reply: the product's own words,
     # which claim nothing of the guideline.
-    html = page(fosen, question(fosen), "?mal=decline_friend")
+    html = item_page(fosen, question(fosen), "?mal=decline_friend")
     assert BIRKENES_SENTENCE not in html
     assert "Takk for venneforespørselen, men jeg må dessverre avslå." in html
     birkenes = make_world("birkenes", "birkenes")
@@ -144,11 +130,11 @@ def test_rennebu_cannot_render_the_friend_decline(rennebu):
 def test_inbox_header_cites_di1_only_where_it_applies(rennebu, fosen):
     question(rennebu)
     question(fosen, "f1")
-    header = client_for(rennebu.editor).get("/m/rennebu/innboks/").content.decode()
+    header = signed_in(rennebu.editor).get("/m/rennebu/innboks/").content.decode()
     assert "(DI-1)" not in header
     assert "Fristene er produktets standard, ikke fra retningslinjen" in header
     assert "(DI-11)" not in header
-    header = client_for(fosen.editor).get("/m/indre-fosen/innboks/").content.decode()
+    header = signed_in(fosen.editor).get("/m/indre-fosen/innboks/").content.decode()
     assert "uten helger og helligdager (DI-1)." in header
     assert "produktets standard" not in header
 
@@ -157,7 +143,7 @@ def test_inbox_header_cites_di1_only_where_it_applies(rennebu, fosen):
 def test_report_cites_no_rule_the_guideline_lacks(slug, db):
     world = make_world(slug, slug)
     question(world)
-    html = client_for(world.p.communications).get(f"/m/{slug}/innboks/rapport/")
+    html = signed_in(world.p.communications).get(f"/m/{slug}/innboks/rapport/")
     assert html.status_code == 200
     lead = re.search(r'<p class="lead">(.*?)</p>', html.content.decode(), re.S)
     assert lead and "DI-" not in lead.group(1)

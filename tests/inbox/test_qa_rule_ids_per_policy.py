@@ -14,31 +14,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from ordstyrer.inbox.models import InboxItem
-from tests.inbox.conftest import comment, ingest, make_world
+from tests.inbox.conftest import comment, ingest, item_page, make_world, signed_in
 
 NATIONAL_ID = "05099242649"  # valid check digits
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def question(world, cid: str = "q1") -> InboxItem:
     item = ingest(world.channel, comment(cid))
     assert item is not None
     return item
-
-
-def page(world, item: InboxItem, query: str = "") -> str:
-    url = f"/m/{world.municipality.slug}/innboks/{item.pk}/{query}"
-    response = client_for(world.editor).get(url)
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def text_of(html: str) -> str:
@@ -75,26 +61,26 @@ def gausdal(db):
 
 def test_indre_fosens_forms_cite_di_2_and_di_7_not_di_8(fosen):
     item = question(fosen)
-    html = text_of(page(fosen, item))
+    html = text_of(item_page(fosen, item))
     assert "Bekrefter mottak – mer kommer (DI-2)" in html
     assert "Henviser videre (DI-7)" in html
     assert "Formell henvendelse – journalføres (DI-7)" in html
     assert "Politisk nivå" in html
     assert "DI-8" not in html
     # The political body's field is shown with the political referral's template.
-    political = text_of(page(fosen, item, "?mal=refer_political"))
+    political = text_of(item_page(fosen, item, "?mal=refer_political"))
     assert "Henvist til (politisk organ)" in political
     assert "DI-8" not in political
 
 
 def test_birkenes_forms_cite_di_7_and_di_8_not_di_2(birkenes):
     item = question(birkenes)
-    html = text_of(page(birkenes, item))
+    html = text_of(item_page(birkenes, item))
     assert "Bekrefter mottak – mer kommer " in html
     assert "DI-2" not in html
     assert "Henviser videre (DI-7, DI-8)" in html
     assert "Henvist til (politisk organ, DI-8)" in text_of(
-        page(birkenes, item, "?mal=refer_political")
+        item_page(birkenes, item, "?mal=refer_political")
     )
     assert "Formell henvendelse – journalføres (DI-7)" in html
     assert "Politisk nivå (DI-8)" in html
@@ -103,7 +89,7 @@ def test_birkenes_forms_cite_di_7_and_di_8_not_di_2(birkenes):
 def test_a_reply_form_shown_again_cites_only_what_the_policy_applies(fosen):
     item = question(fosen)
     url = f"/m/{fosen.municipality.slug}/innboks/{item.pk}/svar/"
-    response = client_for(fosen.editor).post(url, {"text": "", "effect": "refer"})
+    response = signed_in(fosen.editor).post(url, {"text": "", "effect": "refer"})
     assert response.status_code == 400
     html = text_of(response.content.decode())
     assert "Henviser videre (DI-7)" in html
@@ -114,7 +100,7 @@ def test_a_referral_form_shown_again_cites_only_what_the_policy_applies(fosen):
     item = question(fosen)
     url = f"/m/{fosen.municipality.slug}/innboks/{item.pk}/henvis/"
     # A target past its length shows the page again with the form as typed.
-    response = client_for(fosen.editor).post(url, {"kind": "political", "target": "x" * 300})
+    response = signed_in(fosen.editor).post(url, {"kind": "political", "target": "x" * 300})
     assert response.status_code == 400
     html = text_of(response.content.decode())
     assert "Formell henvendelse – journalføres (DI-7)" in html
@@ -125,7 +111,7 @@ def test_a_referral_form_shown_again_cites_only_what_the_policy_applies(fosen):
 
 
 def report(world) -> tuple[str, str]:
-    client = client_for(world.p.archivist)
+    client = signed_in(world.p.archivist)
     url = f"/m/{world.municipality.slug}/innboks/meld/"
     form = client.get(url)
     assert form.status_code == 200
@@ -157,13 +143,13 @@ ASK = "Si fra til dem hvis kommentaren bryter retningslinjene"
 
 
 def test_indre_fosens_panel_does_not_cite_di_11(fosen):
-    html = text_of(page(fosen, question(fosen)))
+    html = text_of(item_page(fosen, question(fosen)))
     assert f"{ASK}." in html
     assert "DI-11" not in html
 
 
 def test_birkenes_panel_cites_di_11(birkenes):
-    html = text_of(page(birkenes, question(birkenes)))
+    html = text_of(item_page(birkenes, question(birkenes)))
     assert f"{ASK} (DI-11)." in html
 
 
@@ -173,7 +159,7 @@ def test_birkenes_panel_cites_di_11(birkenes):
 def notice(world) -> str:
     item = ingest(world.channel, comment("c-fnr", f"Fødselsnummeret mitt er {NATIONAL_ID}"))
     assert item is not None and item.action == "hide"
-    html = page(world, item)
+    html = item_page(world, item)
     return text_of(section(html, '<dd id="action-guidance">', "</dd>")).strip()
 
 
