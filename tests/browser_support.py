@@ -14,7 +14,12 @@ AXE = Axe()
 
 
 def assert_accessible(page: Page) -> None:
-    """No axe-core violation on the page as it stands (WCAG 2.1 AA)."""
+    """No axe-core violation on the page as it stands (WCAG 2.1 AA).
+
+    Waits for the page in view to have loaded: axe run while a click's navigation is
+    still under way finds no document. The caller still waits for the page it means
+    (a heading, the URL) after a click, or axe may read the page it left."""
+    page.wait_for_load_state("load")
     results = AXE.run(page)
     assert results.violations_count == 0, results.generate_report()
 
