@@ -24,7 +24,7 @@ from ordstyrer.archive.entry import Person
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.services import archive_append
 from ordstyrer.channels.models import Channel
-from ordstyrer.inbox import selectors as inbox_selectors
+from ordstyrer.core import queries
 from tests.archive.conftest import deleted_comment, inquiry, make_channel
 from tests.conftest import make_personas
 
@@ -159,7 +159,7 @@ def test_no_query_reads_the_whole_archive(personas):
             assert "OFFSET" not in sql.upper(), sql
             if "COUNT(" in sql.upper():
                 # The count reads at most COUNT_CAP + 1 rows.
-                assert f"LIMIT {inbox_selectors.COUNT_CAP + 1}" in sql, sql
+                assert f"LIMIT {queries.COUNT_CAP + 1}" in sql, sql
             else:
                 assert f"LIMIT {selectors.PAGE_SIZE + 1}" in sql, sql
         assert any("COUNT(" in sql.upper() for sql in archive_sql(captured))
@@ -260,7 +260,7 @@ def test_the_channel_filter_reads_the_channels_table(personas):
 
 
 def test_more_than_the_cap_reads_over(personas, monkeypatch):
-    monkeypatch.setattr(inbox_selectors, "COUNT_CAP", 5)
+    monkeypatch.setattr(queries, "COUNT_CAP", 5)
     monkeypatch.setattr(views, "COUNT_CAP", 5, raising=False)
     p = personas
     channel = make_channel(p)

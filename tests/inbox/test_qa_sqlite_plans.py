@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from ordstyrer.inbox import selectors
+from ordstyrer.core import queries
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.web import needs
 from tests.inbox.conftest import comment, ingest
@@ -103,7 +103,7 @@ def test_the_start_page_counts_read_the_deadline_indexes(world):
     counts = [sql for sql in item_queries(captured) if "COUNT(*)" in sql]
     assert len(counts) == 3, counts
     # Capped (issue 3): each count reads at most COUNT_CAP + 1 rows.
-    assert all(f"LIMIT {selectors.COUNT_CAP + 1}" in sql for sql in counts), counts
+    assert all(f"LIMIT {queries.COUNT_CAP + 1}" in sql for sql in counts), counts
     if not SQLITE:
         return
     for sql in counts:
@@ -113,7 +113,7 @@ def test_the_start_page_counts_read_the_deadline_indexes(world):
 
 
 def test_the_start_page_says_over_the_cap(world, monkeypatch):
-    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
     monkeypatch.setattr(needs, "COUNT_CAP", 3, raising=False)
     items = fill(world, 5)
     now = timezone.now()

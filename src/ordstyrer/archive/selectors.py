@@ -4,13 +4,11 @@ with its chain status, police steps and exports."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -26,7 +24,7 @@ from ordstyrer.archive.models import (
 )
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.errors import NotFound
-from ordstyrer.inbox.selectors import capped_count
+from ordstyrer.core.queries import capped_count, unprepared
 
 LIST_COLUMNS = (
     "id",
@@ -134,27 +132,6 @@ class ArchivePage:
     older: int | None
 
 
-@contextmanager
-def _unprepared() -> Iterator[None]:
-    """On PostgreSQL, the statements inside are not prepared: they are planned for the
-    words searched. A prepared search is soon run on a generic plan (PostgreSQL's plan
-    cache, after five runs of the statement on a connection) made for no word in
-    particular: it walks the records newest first, which for a rare word or none reads the
-    whole archive (3–5 s at 500,000 records, against 20–50 ms planned for the word).
-    psycopg prepares nothing while `prepare_threshold` is None."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    connection.ensure_connection()
-    driver = connection.connection
-    saved = driver.prepare_threshold
-    driver.prepare_threshold = None
-    try:
-        yield
-    finally:
-        driver.prepare_threshold = saved
-
-
 def archive_page(
     *,
     municipality: Any,
@@ -177,7 +154,7 @@ def archive_page(
         if older_than is not None:
             rows = rows.filter(sequence__lt=older_than)
         rows = rows.order_by("-sequence")
-    with _unprepared() if filters.get("q") else nullcontext():
+    with unprepared() if filters.get("q") else nullcontext():
         count = capped_count(filtered)
         found = list(rows[: limit + 1])
     more = len(found) > limit
