@@ -1,6 +1,8 @@
 """What the operators' Django commands share (`ordstyrer archive`, `municipality`,
-`unit`, `role`, `user`): argparse's English complaints and the commands' refusals as one
-Norwegian line on stderr with exit code 2 and no traceback."""
+`unit`, `role`, `user`, `api-token`, `corrections-export`, `demo-setup`): argparse's
+English complaints and the commands' refusals as one Norwegian line on stderr with exit
+code 2 (a `CommandError`'s own code) and no traceback, and a usage line that names the
+command as the docs do."""
 
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ _MESSAGES = (
     (re.compile(r"unrecognized arguments: (.*)"), "ukjente argumenter: {0}"),
     (re.compile(r"argument (\S+): invalid choice: '([^']*)'.*"), "ugyldig verdi «{1}» for {0}"),
     (re.compile(r"argument (\S+): expected one argument"), "{0} trenger en verdi"),
+    (
+        re.compile(r"argument (\S+): invalid int value: '([^']*)'"),
+        "{0} må være et heltall, ikke «{1}»",
+    ),
     (re.compile(r"argument (\S+): (.*)"), "{0}: {1}"),
 )
 
@@ -47,12 +53,18 @@ class NorwegianParser(CommandParser):
 class NorwegianCommand(BaseCommand):
     """A command whose argparse errors and `CommandError`s end as one line on stderr,
     `<prog>: <reason>`, with the error's exit code and no traceback; called from code
-    (`call_command`) the error is raised instead."""
+    (`call_command`) the error is raised instead. The usage line names the command as
+    `prog` does."""
 
-    prog: ClassVar[str]  # "ordstyrer archive", the start of every error line
+    # "ordstyrer archive", "ordstyrer api-token": the start of every error line and of
+    # the usage line, as the docs and the command line spell it.
+    prog: ClassVar[str]
 
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Django is handed the name with `_` for `-` (`cli.run_django`): the usage line
+        # would say `ordstyrer api_token`, a name the operator cannot type.
+        program, _sep, name = self.prog.partition(" ")
+        parser = super().create_parser(program, name, **kwargs)
         parser.error = NorwegianParser.error.__get__(parser)  # type: ignore[method-assign]
         return parser
 

@@ -8,10 +8,10 @@ ordstyrer api-token revoke --all --user NAME
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from ordstyrer.api.tokens import (
     DEFAULT_DAYS,
@@ -21,6 +21,7 @@ from ordstyrer.api.tokens import (
     api_tokens_revoke_all,
     parse_scopes,
 )
+from ordstyrer.core.commands import NorwegianCommand, NorwegianParser
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.tenants.models import Municipality
 
@@ -28,24 +29,13 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 
-class _Parser(CommandParser):
-    def error(self, message: str) -> NoReturn:  # one Norwegian line, no traceback
-        raise CommandError(message)
-
-
-class Command(BaseCommand):
+class Command(NorwegianCommand):
     help = "Lag eller trekk tilbake API-nøkler (docs/api.md)."
     prog = "ordstyrer api-token"
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # The usage line names the command as the docs do, `ordstyrer api-token`, not as Django
-        # was handed it (`-` read as `_`, cli.run_django).
-        program, _sep, name = self.prog.partition(" ")
-        return super().create_parser(program, name, **kwargs)
-
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", metavar="create|revoke", parser_class=_Parser, required=True
+            dest="action", metavar="create|revoke", parser_class=NorwegianParser, required=True
         )
         create = actions.add_parser(
             "create", help="lag en API-nøkkel", description="lag en API-nøkkel"

@@ -16,21 +16,16 @@ import tempfile
 from pathlib import Path
 from typing import Any, TextIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from ordstyrer.core.commands import NorwegianCommand
 from ordstyrer.inbox.corrections import corrections_rows
 from ordstyrer.tenants.models import Municipality
 
 
-class Command(BaseCommand):
+class Command(NorwegianCommand):
     help = "Skriv redaktørenes rettede kategorier som treningsdata (JSONL)."
     prog = "ordstyrer corrections-export"
-
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
-        # The usage line names the command as the docs do, `ordstyrer corrections-export`, not as Django
-        # was handed it (`-` read as `_`, cli.run_django).
-        program, _sep, name = self.prog.partition(" ")
-        return super().create_parser(program, name, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
