@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
+from joserfc import jwk, jwt
 from oidc_provider_mock import User, run_server_in_thread
+
+# oidc-provider-mock 0.3.4: the grant extension that signs ID tokens, and the provider's
+# key store (private modules, so the stand-in's ID tokens can be given chosen claims).
+from oidc_provider_mock._app import OpenIDCode
+from oidc_provider_mock._storage import storage
 
 from ordstyrer.sso.discovery import forget
 
@@ -63,3 +71,43 @@ def sso(settings, oidc_server):
     forget()
     yield oidc_server
     forget()
+
+
+DROP = object()  # a claim value for `id_token_claims`: leave the claim out of the token
+
+
+@pytest.fixture
+def id_token_claims(monkeypatch) -> Callable[..., None]:
+    """Call it with claim=value to have the stand-in put those claims into the ID tokens
+    it issues during this test (DROP removes a claim). The token is re-signed with the
+    provider's own key, so it is what a real provider could send: e.g. a token the same
+    provider issued to another application, or an expired one; `signing_key=` signs it
+    with another key instead (a forgery). Tests that do not ask for this fixture get the
+    stand-in's tokens unchanged."""
+    chosen: dict[str, object] = {}
+    forger: list[jwk.Key] = []
+    sign = OpenIDCode.encode_id_token
+
+    def encode_id_token(self, token, request):
+        issued = sign(self, token, request)
+        if not chosen and not forger:
+            return issued
+        key = jwk.import_key(storage.jwk.as_dict(is_private=True))
+        original = jwt.decode(issued, key)
+        key = forger[0] if forger else key
+        claims = dict(original.claims)
+        for name, value in chosen.items():
+            if value is DROP:
+                claims.pop(name, None)
+            else:
+                claims[name] = value
+        return jwt.encode(original.header, claims, key, [original.header["alg"]])
+
+    monkeypatch.setattr(OpenIDCode, "encode_id_token", encode_id_token)
+
+    def choose(*, signing_key: jwk.Key | None = None, **claims: object) -> None:
+        chosen.update(claims)
+        if signing_key is not None:
+            forger[:] = [signing_key]
+
+    return choose

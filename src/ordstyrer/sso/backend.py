@@ -3,6 +3,8 @@ endpoints found by discovery and the roles taken from the groups claim."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import jwt
@@ -19,6 +21,35 @@ from ordstyrer.sso.services import sso_login
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
+
+logger = logging.getLogger(__name__)
+
+# The clock difference tolerated between the provider and us for `exp`, `iat` and `nbf`.
+CLOCK_SKEW = timedelta(seconds=60)
+# OpenID Connect Core 1.0 §2: an ID token always carries these.
+ID_TOKEN_CLAIMS = ["iss", "sub", "aud", "exp", "iat"]
+# Why an ID token was refused, for the log: the first match wins (subclasses first).
+_REFUSALS: tuple[tuple[type[jwt.InvalidTokenError], str], ...] = (
+    (jwt.MissingRequiredClaimError, "missing_claim"),
+    (jwt.InvalidAudienceError, "aud"),
+    (jwt.InvalidIssuerError, "iss"),
+    (jwt.ExpiredSignatureError, "exp"),
+    (jwt.ImmatureSignatureError, "not_yet_valid"),
+    (jwt.InvalidAlgorithmError, "alg"),
+    (jwt.InvalidSignatureError, "signature"),
+    (jwt.DecodeError, "malformed"),
+    (jwt.InvalidIssuedAtError, "malformed"),
+    (jwt.InvalidTokenError, "invalid"),
+)
+
+
+class IdTokenRefused(Exception):
+    """The ID token is not one we may accept; `reason` names the check for the log."""
+
+    def __init__(self, reason: str, claim: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.claim = claim
 
 
 def configured() -> bool:
@@ -78,6 +109,64 @@ class OidcBackend(OIDCAuthenticationBackend):
         if len(signing) != 1:
             raise SuspiciousOperation("no matching signing key")
         return jwt.PyJWK(signing[0])
+
+    def verify_token(self, token: Any, **kwargs: Any) -> Any:
+        """The ID token's claims, or None (a failed login) when OpenID Connect Core 1.0
+        §3.1.3.7 says to refuse it. The parent checks only the signature and the nonce, so
+        a token the same provider issued to another application in the tenant, or an
+        expired one, logged a person in (or ended in a 500)."""
+        if "nonce" not in kwargs:
+            # A signed userinfo response (parent's get_userinfo): §5.3.2 asks neither exp
+            # nor iat of it, and get_or_create_user checks its `sub` against the ID token.
+            return super().verify_token(token, **kwargs)
+        try:
+            return self._id_token_claims(token, nonce=kwargs["nonce"])
+        except IdTokenRefused as refused:
+            # The reason only: never the token, the subject or other claims.
+            extra = {"reason": refused.reason}
+            if refused.claim:
+                extra["claim"] = refused.claim
+            logger.warning("sso id token refused", extra=extra)
+            return None
+
+    def _id_token_claims(self, token: Any, *, nonce: str | None) -> dict[str, Any]:
+        """Raises IdTokenRefused; SuspiciousOperation and requests' errors (no usable
+        signing key, provider unreachable) pass on to the view's provider message."""
+        algorithm = self.OIDC_RP_SIGN_ALGO
+        try:
+            # As the parent: the provider's public key for asymmetric algorithms, the
+            # client secret for HS*.
+            key = (
+                self.retrieve_matching_jwk(token)
+                if algorithm.startswith(("RS", "ES", "PS"))
+                else self.OIDC_RP_CLIENT_SECRET
+            )
+            issuer = provider().issuer
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[algorithm],  # from our settings, never from the token (RFC 8725)
+                audience=self.OIDC_RP_CLIENT_ID,  # §3.1.3.7 item 3: aud contains us
+                # Item 2: exactly the discovered issuer. Discovery (and our settings) drop
+                # a trailing slash, so the provider's own spelling with it counts as well.
+                issuer=(issuer, f"{issuer}/"),
+                # Items 9-10 and RFC 7519 §4.1.5: exp in the future, iat and nbf not ahead.
+                leeway=CLOCK_SKEW,
+                options={"require": ID_TOKEN_CLAIMS},
+            )
+        except jwt.InvalidTokenError as exc:
+            reason = next(name for kind, name in _REFUSALS if isinstance(exc, kind))
+            raise IdTokenRefused(reason, getattr(exc, "claim", None)) from None
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        # Items 4-5: with several audiences the token must name the party it was issued to
+        # (azp), and an azp present must be us.
+        azp = claims.get("azp")
+        if (len(audiences) > 1 or azp is not None) and azp != self.OIDC_RP_CLIENT_ID:
+            raise IdTokenRefused("azp")
+        # Item 11: the nonce we sent with the authentication request (the parent's check).
+        if self.get_settings("OIDC_USE_NONCE", True) and claims.get("nonce") != nonce:
+            raise IdTokenRefused("nonce")
+        return claims
 
     def get_user(self, user_id: Any) -> AbstractUser | None:
         """The session's person, or None once deactivated: the parent returns anyone, so a
