@@ -219,25 +219,39 @@ EVENT_LABELS = {
     "categories": _("Kategori rettet"),
     "reply": _("Svar skrevet"),
     "reply_failed": _("Svaret ble ikke publisert"),
-    "refer_formal": _("Henvist til formell henvendelse (DI-7)"),
-    "refer_political": _("Henvist til politisk nivå (DI-8)"),
-    "escalate": _("Sendt til kommunikasjon (DI-10)"),
-    "reported": _("Meldt av en ansatt (DI-11)"),
+    "refer_formal": _("Henvist til formell henvendelse"),
+    "refer_political": _("Henvist til politisk nivå"),
+    "escalate": _("Sendt til kommunikasjon"),
+    "reported": _("Meldt av en ansatt"),
     "notice": _("Påminnelse sendt"),
     # Written by the moderation app into the item's timeline.
     "mod_hide": _("Skjult (moderering)"),
     "mod_unhide": _("Vist igjen (moderering)"),
     "mod_delete_requested": _("Sletting foreslått – venter på godkjenning"),
-    "mod_delete": _("Sletting bestemt og arkivert (MO-1, MO-2)"),
+    "mod_delete": _("Sletting bestemt og arkivert"),
     "mod_delete_rejected": _("Sletting avvist"),
-    "mod_ban": _("Forfatteren utestengt (MO-1)"),
+    "mod_ban": _("Forfatteren utestengt"),
     "mod_unban": _("Utestenging opphevet"),
     "mod_flag": _("Flagget for moderering (automatisk regel)"),
     "mod_platform_done": _("Utført på plattformen"),
     "mod_platform_failed": _("Plattformen utførte ikke handlingen"),
-    "mod_notice": _("Beskjed sendt til forfatteren (MO-4)"),
-    "mod_notice_retry": _("Beskjeden til forfatteren sendes på nytt (MO-4)"),
-    "mod_notice_by_hand": _("Beskjeden gitt forfatteren på en annen måte (MO-4)"),
+    "mod_notice": _("Beskjed sendt til forfatteren"),
+    "mod_notice_retry": _("Beskjeden til forfatteren sendes på nytt"),
+    "mod_notice_by_hand": _("Beskjeden gitt forfatteren på en annen måte"),
+}
+# The rules an event carries out. The labels above name none: the console cites these
+# only where the municipality's policy applies them (`inbox.forms.cited`), so Indre
+# Fosen, whose guideline has no DI-8, never reads «(DI-8)».
+EVENT_RULES: dict[str, tuple[str, ...]] = {
+    "refer_formal": ("DI-7",),
+    "refer_political": ("DI-8",),
+    "escalate": ("DI-10",),
+    "reported": ("DI-11",),
+    "mod_delete": ("MO-1", "MO-2"),
+    "mod_ban": ("MO-1",),
+    "mod_notice": ("MO-4",),
+    "mod_notice_retry": ("MO-4",),
+    "mod_notice_by_hand": ("MO-4",),
 }
 
 
@@ -264,7 +278,13 @@ class ItemEvent(models.Model):
 
     @property
     def label(self) -> str:
+        """What happened, in the console's language, without rule ids (`rules`)."""
         return str(EVENT_LABELS.get(self.action, self.action))
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The guideline rules the event carries out, to cite where the policy applies them."""
+        return EVENT_RULES.get(self.action, ())
 
     @property
     def categories_text(self) -> str:
@@ -343,9 +363,18 @@ class Reply(models.Model):
 
 
 class ReferralKind(models.TextChoices):
-    FORMAL = "formal", _("Formell henvendelse (DI-7)")
-    POLITICAL = "political", _("Politisk nivå (DI-8)")
-    ESCALATION = "escalation", _("Omdømmekritisk sak (DI-10)")
+    FORMAL = "formal", _("Formell henvendelse")
+    POLITICAL = "political", _("Politisk nivå")
+    ESCALATION = "escalation", _("Omdømmekritisk sak")
+
+
+# The rule behind each kind of referral; its label names none and is cited only where the
+# municipality's policy applies the rule (`inbox.forms.cited`), as `EVENT_RULES`.
+REFERRAL_RULES: dict[str, tuple[str, ...]] = {
+    ReferralKind.FORMAL: ("DI-7",),
+    ReferralKind.POLITICAL: ("DI-8",),
+    ReferralKind.ESCALATION: ("DI-10",),
+}
 
 
 class JournalState(models.TextChoices):
@@ -377,6 +406,11 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.kind} → {self.target}"
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The guideline rule behind the referral, to cite where the policy applies it."""
+        return REFERRAL_RULES.get(self.kind, ())
 
 
 class UnwantedReport(models.Model):

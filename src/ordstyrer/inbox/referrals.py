@@ -81,15 +81,20 @@ def item_refer(
     a reply (the reply form does both at once through `reply_send(referral=…)`)."""
     if kind not in (ReferralKind.FORMAL, ReferralKind.POLITICAL):
         raise ValueError(f"unknown referral kind {kind!r}")
-    if kind == ReferralKind.POLITICAL and not target.strip():
-        raise ServiceError(_("Skriv hvilket politisk organ saken er henvist til."), rule="DI-8")
     now = timezone.now()
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
         if item.removed_at is not None or not item.listed:
             raise ServiceError(_("Denne henvendelsen kan ikke henvises."))
-        _policy, targets, version = policy_state(item.municipality)
+        policy, targets, version = policy_state(item.municipality)
+        if kind == ReferralKind.POLITICAL and not target.strip():
+            # The refusal names DI-8 (the console adds «(DI-8)», the API its `rule`) only
+            # where the municipality's guideline has it: Indre Fosen's has not.
+            raise ServiceError(
+                _("Skriv hvilket politisk organ saken er henvist til."),
+                rule="DI-8" if policy.applies("DI-8") else None,
+            )
         transition(item, action="refer", actor=actor, now=now, targets=targets, version=version)
         return record_referral(item, kind=kind, target=target, note=note, actor=actor, now=now)
 
@@ -98,13 +103,17 @@ def item_escalate(*, actor: ActorLike, item: InboxItem, note: str) -> Referral:
     """DI-10: a reputation-critical item goes to communications (and the rådmann team
     where the preset says so); they are told by e-mail after commit."""
     note = str(note or "").strip()
-    if not note:
-        raise ServiceError(_("Skriv kort hvorfor saken kan være omdømmekritisk."), rule="DI-10")
     now = timezone.now()
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
         policy, _targets, _version = policy_state(item.municipality)
+        if not note:
+            # DI-10 only where the guideline has it (Birkenes' has not), as DI-8 above.
+            raise ServiceError(
+                _("Skriv kort hvorfor saken kan være omdømmekritisk."),
+                rule="DI-10" if policy.applies("DI-10") else None,
+            )
         target = _("kommunikasjon")
         if escalation_includes_chief(policy):
             target = _("kommunikasjon og rådmannsteamet")

@@ -41,6 +41,7 @@ from ordstyrer.inbox.forms import (
     NoteForm,
     ReferForm,
     ReplyForm,
+    cited,
 )
 from ordstyrer.inbox.models import CloseReason, InboxItem, ItemStatus, ReplyStatus
 from ordstyrer.inbox.presenters import list_rows, render_rows
@@ -222,6 +223,15 @@ def _render_detail(
             "item": item,
             "detail": detail,
             "policy": policy,
+            # The timeline and the referrals, each label citing its rules (DI-7, DI-8,
+            # DI-10, DI-11, MO-1, MO-2, MO-4) only where the policy applies them.
+            "timeline": [
+                (event, cited(event.label, event.rules, policy)) for event in detail.events
+            ],
+            "referrals": [
+                (referral, cited(referral.get_kind_display(), referral.rules, policy))
+                for referral in detail.referrals
+            ],
             "works": works,
             "reply_form": reply_form,
             "reply_closed": reply_closed,
@@ -482,13 +492,19 @@ def item_escalate_view(
     request: MunicipalityRequest, municipality: Municipality, pk: int
 ) -> HttpResponse:
     item = _work_item(request, municipality, pk)
+    # DI-10 is cited only where the municipality's guideline has it (Birkenes' has not).
+    escalated = (
+        _("Saken er sendt til kommunikasjon (DI-10).")
+        if policy_for(municipality=item.municipality).applies("DI-10")
+        else _("Saken er sendt til kommunikasjon.")
+    )
     return _panel_form(
         request,
         item,
         EscalateForm(request.POST, auto_id="escalate_%s"),
         lambda data: item_escalate(actor=request.actor, item=item, note=data["note"]),
         to=_detail_url(item),
-        done=_("Saken er sendt til kommunikasjon (DI-10)."),
+        done=escalated,
         invalid=_("Skriv kort hvorfor saken kan være omdømmekritisk."),
         refused=(ServiceError, NotPermitted),
     )
