@@ -18,7 +18,7 @@ import secrets
 import struct
 import zlib
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -138,15 +138,34 @@ def _require_readable(content: bytes, mime: str, filename: str) -> None:
             if image.format == "JPEG":
                 image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
             image.load()
+            animated = bool(getattr(image, "is_animated", False))
     except _UNREADABLE:
+        raise _unreadable_image(filename) from None
+    if animated:
+        # Facebook's /photos takes no animated photos (Graph §1.8) and an Instagram image
+        # post is a still fetched from our URL (§4.5; Meta's image specification names
+        # JPEG): an animated GIF (APNG, WebP) would fail at the platform after approval
+        # or go out as one frame. Refused here, with the way out (s15).
         raise ServiceError(
             _(
-                "«%(name)s» kan ikke leses som et bilde: filen er skadet eller ufullstendig. "
-                "Lagre bildet på nytt som JPEG eller PNG og last det opp igjen."
+                "«%(name)s» er et animert bilde. Facebook og Instagram publiserer ikke "
+                "animerte bilder: last opp et stillbilde (JPEG eller PNG), eller lagre "
+                "animasjonen som video (MP4) og last den opp."
             )
             % {"name": filename[:100]},
             code="invalid",
-        ) from None
+        )
+
+
+def _unreadable_image(filename: str) -> ServiceError:
+    return ServiceError(
+        _(
+            "«%(name)s» kan ikke leses som et bilde: filen er skadet eller ufullstendig. "
+            "Lagre bildet på nytt som JPEG eller PNG og last det opp igjen."
+        )
+        % {"name": filename[:100]},
+        code="invalid",
+    )
 
 
 # Where a photo says where it was taken besides EXIF's GPS block: XMP (exif:GPS…,
@@ -309,25 +328,166 @@ def _places(content: bytes, mime: str) -> bool:
         return _GPS_IFD in image.getexif()
 
 
-def without_location(content: bytes, mime: str) -> tuple[bytes, bool]:
-    """The image without where it was taken (PU-1, EM-7: a location is personal data,
-    often the photographer's home), and whether there was any: EXIF's GPS block, and XMP
-    and IPTC that name a place. Everything else stays as it was, the orientation
+# --------------------------------------------------------------------------- video
+
+# Where a phone's MP4/MOV says where it was filmed (PU-1, EM-7): QuickTime's and
+# Android's `©xyz` ("+63.5800+009.9700/", in `moov/udta` or a track's `udta`), 3GPP's
+# `loci` (TS 26.244 §8.11), Apple's metadata keys `com.apple.quicktime.location.*`
+# (ISO 6709 position, accuracy, name …) whose values are `moov/meta/ilst` items, and XMP
+# (`udta/XMP_`, or a top-level `uuid` box) that names a place.
+VIDEO_BOXES = frozenset({"video/mp4", "video/quicktime"})
+_PLACE_BOXES = frozenset({b"\xa9xyz", b"loci"})
+_APPLE_LOCATION = b"com.apple.quicktime.location."
+_XMP_UUID = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+_CONTAINERS = frozenset({b"moov", b"trak", b"udta", b"ilst"})
+_MAX_DEPTH = 16  # moov/trak/udta/meta/ilst is five; a deeper tree is not a phone's
+
+
+def _boxes(data: bytearray, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
+    """(type, start, payload start, end) of each box in data[start:end] (ISO/IEC 14496-12
+    §4.2): a size of 1 is followed by a 64-bit size, a size of 0 runs to the end of the
+    file (or of its container). QuickTime may end a list with a 32-bit zero."""
+    found, pos = [], start
+    while pos < end:
+        if end - pos < 8:
+            if any(data[pos:end]):
+                raise _Unparsed
+            break
+        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        header = 8
+        if size == 1:
+            if end - pos < 16:
+                raise _Unparsed
+            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+        elif size == 0:
+            size = end - pos
+        if size < header or pos + size > end:
+            raise _Unparsed
+        found.append((kind, pos, pos + header, pos + size))
+        pos += size
+    return found
+
+
+def _names_place(data: bytearray | bytes) -> bool:
+    return any(needle in data for needle in _XMP_LOCATION)
+
+
+class _Hit(NamedTuple):
+    """What goes: a box (its type at `type_at` becomes `free`) or, with `type_at` None,
+    an Apple location key's name; the bytes from `payload` to `end` are zeroed."""
+
+    type_at: int | None
+    payload: int
+    end: int
+
+
+def _location_boxes(data: bytearray, start: int, end: int, depth: int = 0) -> list[_Hit]:
+    """Each box in data[start:end], at any depth of the containers that hold metadata,
+    that says where the video was filmed."""
+    if depth > _MAX_DEPTH:
+        raise _Unparsed
+    found: list[_Hit] = []
+    for kind, box, body, stop in _boxes(data, start, end):
+        place = kind in _PLACE_BOXES or (kind == b"XMP_" and _names_place(data[body:stop]))
+        if kind == b"uuid" and data[body : body + 16] == _XMP_UUID:
+            place = _names_place(data[body + 16 : stop])
+        if place:
+            found.append(_Hit(box + 4, body, stop))
+        elif kind == b"meta":
+            found += _meta_location(data, body, stop, depth + 1)
+        elif kind in _CONTAINERS:
+            found += _location_boxes(data, body, stop, depth + 1)
+    return found
+
+
+def _meta_location(data: bytearray, body: int, stop: int, depth: int) -> list[_Hit]:
+    """A `meta` box: ISO's starts with a version and flags (14496-12 §8.11.1), QuickTime's
+    holds its children at once. Apple's `keys` names each `ilst` item by its 1-based
+    index; the items of location keys go, and the keys' names with them."""
+    if data[body : body + 4] == b"\x00\x00\x00\x00":
+        body += 4
+    children = _boxes(data, body, stop)
+    found: list[_Hit] = []
+    located: set[int] = set()
+    for kind, _box, start, end in children:
+        if kind != b"keys":
+            continue
+        if end - start < 8:
+            raise _Unparsed
+        count, pos = struct.unpack(">I", data[start + 4 : start + 8])[0], start + 8
+        for index in range(1, count + 1):
+            if end - pos < 8:
+                raise _Unparsed
+            size = struct.unpack(">I", data[pos : pos + 4])[0]
+            if size < 8 or pos + size > end:
+                raise _Unparsed
+            if data[pos + 8 : pos + size].startswith(_APPLE_LOCATION):
+                located.add(index)
+                found.append(_Hit(None, pos + 8, pos + size))
+            pos += size
+    for kind, box, start, end in children:
+        if kind == b"ilst":
+            for item, item_box, item_body, item_end in _boxes(data, start, end):
+                if int.from_bytes(item, "big") in located or item in _PLACE_BOXES:
+                    found.append(_Hit(item_box + 4, item_body, item_end))
+        elif kind != b"keys":
+            found += _location_boxes(data, box, end, depth + 1)
+    return found
+
+
+def _video_without_location(content: bytes) -> tuple[bytes, bool]:
+    """The MP4/MOV with each box that holds a place turned into a `free` box of the same
+    size, its payload zeroed (a location key's name zeroed too): nothing is re-encoded and
+    no byte moves, so the `stco`/`co64` chunk offsets into `mdat` stay valid."""
+    data = bytearray(content)
+    found = _location_boxes(data, 0, len(data))
+    for hit in found:
+        if hit.type_at is not None:
+            data[hit.type_at : hit.type_at + 4] = b"free"
+        data[hit.payload : hit.end] = bytes(hit.end - hit.payload)
+    return bytes(data), bool(found)
+
+
+def without_location(content: bytes, mime: str, *, name: str = "") -> tuple[bytes, bool]:
+    """The file without where it was taken (PU-1, EM-7: a location is personal data,
+    often the photographer's home), and whether there was any. An image loses EXIF's GPS
+    block and XMP and IPTC that name a place; an MP4/MOV its location boxes
+    (`_video_without_location`). Everything else stays as it was, an image's orientation
     included. This is what is stored, served at the public URL Instagram fetches, and
-    sent to Facebook (QA 2026-12: a JPEG's GPS position went out byte for byte)."""
+    sent to Facebook (QA 2026-12: a JPEG's GPS position went out byte for byte); uploads
+    and `ordstyrer media-strip-location` (files stored before) both come here.
+
+    A file that cannot be read raises `ServiceError` (`name` is the file's name in its
+    message): a video whose box tree is broken is refused, never half cleaned."""
+    if mime in VIDEO_BOXES:
+        try:
+            return _video_without_location(content)
+        except (_Unparsed, struct.error):
+            raise ServiceError(
+                _(
+                    "«%(name)s» kan ikke leses som en video: filens struktur (MP4/MOV-bokser) "
+                    "er skadet eller ufullstendig. Eksporter videoen på nytt som MP4 og last "
+                    "den opp igjen."
+                )
+                % {"name": name[:100]},
+                code="invalid",
+            ) from None
     strip = {
         "image/jpeg": _jpeg_without_location,
         "image/png": _png_without_location,
         "image/webp": _webp_without_location,
     }.get(mime)
-    if strip is None:  # GIF has no EXIF
+    if strip is None:  # GIF has no EXIF; WebM is not an ISO file
         return content, False
     try:
         cleaned, removed = strip(content)
         if _places(cleaned, mime):
             raise _Unparsed
     except (_Unparsed, *_UNREADABLE):
-        cleaned, removed = _reencoded(content, mime), True
+        try:
+            cleaned, removed = _reencoded(content, mime), True
+        except _UNREADABLE:
+            raise _unreadable_image(name) from None
     return cleaned, removed
 
 
@@ -414,8 +574,9 @@ def media_upload(
     now: datetime | None = None,
 ) -> MediaAsset:
     """Store an image or video for posts (PU-4 alt text, PU-3 captions). An image is
-    decoded first (a broken one is refused) and stored without its location
-    (`without_location`; `location_removed(asset)` tells the confirmation)."""
+    decoded first (a broken or animated one is refused); an image or MP4/MOV is stored
+    without its location (`without_location`; `location_removed(asset)` tells the
+    confirmation)."""
     now = now or timezone.now()
     filename = (str(filename or "fil").replace("/", "_").replace("\\", "_"))[:200]
     if not content:
@@ -425,11 +586,10 @@ def media_upload(
         raise ServiceError(_("Bildet er større enn 10 MB."), code="invalid")
     if kind == MediaKind.VIDEO and len(content) > MAX_VIDEO:
         raise ServiceError(_("Videoen er større enn 50 MB."), code="invalid")
-    removed = False
+    _require_publisher(actor, municipality)  # before any decoding work
     if kind == MediaKind.IMAGE:
-        _require_publisher(actor, municipality)  # before any decoding work
         _require_readable(content, mime, filename)
-        content, removed = without_location(content, mime)
+    content, removed = without_location(content, mime, name=filename)
     if caption_mode not in CaptionMode.values:
         raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
     captions_text = ""
@@ -470,6 +630,53 @@ def media_upload(
         )
     asset._location_removed = removed  # type: ignore[attr-defined]  # see location_removed
     return asset
+
+
+# The files `without_location` may change; the rest (GIF, WebM) hold no location it reads.
+LOCATION_MIMES = frozenset({"image/jpeg", "image/png", "image/webp", *VIDEO_BOXES})
+
+
+def media_strip_location(
+    *, asset_id: Any, dry_run: bool = False, now: datetime | None = None
+) -> bool:
+    """Take the location out of a file stored before uploads did (PU-1, EM-7), with the
+    upload's own `without_location`; for `ordstyrer media-strip-location`, the operator's
+    command (no actor: whoever runs it on the server). Whether the file had one (with
+    `dry_run`, would lose one; nothing is written).
+
+    Only the bytes, their size and their SHA-256 change: the row, its public URL (what
+    Instagram fetched for posts already published) and the register stay; the audit
+    entry keeps both checksums. A second run finds nothing. A file that cannot be read
+    raises `ServiceError` and is left as it was."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        asset = _lock_asset(asset_id)
+        before = bytes(asset.content)
+        cleaned, removed = without_location(before, asset.mime, name=asset.filename)
+        if not removed or cleaned == before:
+            return False
+        if dry_run:
+            return True
+        old_sha256, old_size = asset.sha256, asset.size
+        asset.content = cleaned
+        asset.size = len(cleaned)
+        asset.sha256 = hashlib.sha256(cleaned).hexdigest()
+        asset.updated_at = now
+        asset.save(update_fields=["content", "size", "sha256", "updated_at"])
+        audit_record(
+            actor=None,
+            action="media_strip_location",
+            municipality=asset.municipality,
+            obj=asset,
+            data={
+                "kind": asset.kind,
+                "sha256_before": old_sha256,
+                "sha256": asset.sha256,
+                "size_before": old_size,
+                "size": asset.size,
+            },
+        )
+    return True
 
 
 def _lock_asset(asset_id: Any) -> MediaAsset:
