@@ -16,9 +16,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 
 from ordstyrer.core.mail import addresses, console_url, send
+
+# An alias for tasks already queued, not the task's home (that is `crisis/tasks.py`):
+# django-tasks stores each queued task's import path (`Task.module_path`) and the worker
+# imports it back. Tasks queued before the task moved carry
+# `ordstyrer.crisis.notifications.crisis_waiting_notify`; without this name the worker
+# would mark them failed (ImportError) and the crisis leader would not hear of a post or
+# reply waiting for them (PU-12). Queue `ordstyrer.crisis.tasks.crisis_waiting_notify`.
+from ordstyrer.crisis.tasks import crisis_waiting_notify as crisis_waiting_notify
 from ordstyrer.inbox.models import Reply
 from ordstyrer.inbox.notifications import _path
 from ordstyrer.tenants.models import Municipality, RoleAssignment
@@ -128,12 +135,3 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
                 % context
             )
     return send(subject, body, recipients)
-
-
-# The task the publishing and inbox services queue after commit when an item starts to
-# wait for the crisis leader. It belongs in `crisis/tasks.py` beside
-# `reply_crisis_rejected_notify`; it lives here until that module takes it.
-@task()
-def crisis_waiting_notify(kind: str, object_id: int) -> int:
-    """Tell the crisis approvers that a post or reply waits for them (PU-12)."""
-    return notify_crisis_waiting(kind=kind, object_id=object_id)

@@ -12,3 +12,12 @@ def reply_crisis_rejected_notify(reply_id: int) -> int:
     from ordstyrer.crisis.notifications import notify_reply_rejected
 
     return notify_reply_rejected(reply_id=reply_id)
+
+
+@task()
+def crisis_waiting_notify(kind: str, object_id: int) -> int:
+    """Tell the crisis approvers that a post or reply waits for them (PU-12); queued by
+    the publishing and inbox services after commit when an item starts to wait."""
+    from ordstyrer.crisis.notifications import notify_crisis_waiting
+
+    return notify_crisis_waiting(kind=kind, object_id=object_id)
