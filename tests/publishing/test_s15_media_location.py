@@ -65,10 +65,13 @@ def fixed(degrees: float) -> bytes:
     return struct.pack(">i", round(degrees * 65536))
 
 
-def moov(offset: int, *, located: bool = True, xyz_size: str = "32") -> bytes:
+def moov(offset: int, *, located: bool = True, xyz_size: str = "32", table: str = "stco") -> bytes:
     """A phone's `moov`: one track whose sample table points at `offset`; with
     `located`, the place in every form phones write it."""
-    stco = box(b"stco", struct.pack(">III", 0, 1, offset))
+    if table == "co64":  # 64-bit chunk offsets, as a file over 4 GB has them
+        stco = box(b"co64", struct.pack(">IIQ", 0, 1, offset))
+    else:
+        stco = box(b"stco", struct.pack(">III", 0, 1, offset))
     xyz = box(b"\xa9xyz", struct.pack(">HH", len(XYZ), 0x15C7) + XYZ, size=xyz_size)
     loci = box(
         b"loci",
@@ -94,15 +97,17 @@ def moov(offset: int, *, located: bool = True, xyz_size: str = "32") -> bytes:
     return box(b"moov", box(b"mvhd", bytes(100)), trak, udta, meta)
 
 
-def video(*, brand: bytes = b"isom", layout: str = "mdat-first", located: bool = True) -> bytes:
+def video(
+    *, brand: bytes = b"isom", layout: str = "mdat-first", located: bool = True, table: str = "stco"
+) -> bytes:
     """`mdat-first`: a 64-bit `mdat` before `moov` (the file as a camera writes it);
     `mdat-last`: `moov` first and `mdat` running to the end of the file (size 0)."""
     ftyp = box(b"ftyp", brand + bytes(4) + brand + b"mp41")
     if layout == "mdat-first":
         mdat = box(b"mdat", SAMPLES, size="64")
-        return ftyp + mdat + moov(len(ftyp) + 16, located=located)
-    head = len(ftyp) + len(moov(0, located=located)) + 8
-    return ftyp + moov(head, located=located) + box(b"mdat", SAMPLES, size="to-end")
+        return ftyp + mdat + moov(len(ftyp) + 16, located=located, table=table)
+    head = len(ftyp) + len(moov(0, located=located, table=table)) + 8
+    return ftyp + moov(head, located=located, table=table) + box(b"mdat", SAMPLES, size="to-end")
 
 
 CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"udta", b"ilst"}
@@ -134,8 +139,11 @@ def types(data: bytes, parent: str) -> list[str]:
 
 
 def samples_at_offset(data: bytes) -> bytes:
-    (_p, start, _e) = next(b for b in tree(data) if b[0].endswith("/stco"))
-    offset = struct.unpack(">I", data[start + 16 : start + 20])[0]
+    (path, start, _e) = next(b for b in tree(data) if b[0].endswith(("/stco", "/co64")))
+    if path.endswith("co64"):
+        offset = struct.unpack(">Q", data[start + 16 : start + 24])[0]
+    else:
+        offset = struct.unpack(">I", data[start + 16 : start + 20])[0]
     return data[offset : offset + len(SAMPLES)]
 
 
@@ -195,6 +203,15 @@ def test_a_phone_videos_place_is_freed_and_no_byte_moves(world, client, layout, 
     assert delivery.build_draft(post, world.page).media[0].content == stored
     # Cleaning again finds nothing.
     assert without_location(stored, mime) == (stored, False)
+
+
+@pytest.mark.parametrize("layout", ["mdat-first", "mdat-last"])
+def test_64_bit_chunk_offsets_still_point_at_the_samples(world, layout):
+    original = video(layout=layout, table="co64")
+    assert samples_at_offset(original) == SAMPLES
+    stored = bytes(_upload(world, "film.mp4", original, caption_mode="no_speech").content)
+    assert HOME not in stored and XYZ not in stored and len(stored) == len(original)
+    assert samples_at_offset(stored) == SAMPLES
 
 
 def test_a_64_bit_location_box_is_freed_with_its_size_kept(world):
@@ -322,8 +339,9 @@ def _keep_the_test_connection(monkeypatch):
 
 @pytest.fixture
 def archive(world):
-    """What an installation holds after the upgrade: a photo and a video with a place,
-    one of each without, a broken file, and a published post that uses the photo."""
+    """What an installation holds after the upgrade: photos and a video with a place,
+    one of each without, two broken files, an animated GIF, and a post that uses the
+    photo."""
     w = world
     files = {
         "photo": stored_before(w, "IMG_1.jpg", photo(), "image", "image/jpeg"),
@@ -334,6 +352,9 @@ def archive(world):
         "broken": stored_before(
             w, "ødelagt.mp4", video()[:-40], "video", "video/mp4"
         ),  # moov cut off
+        "broken_photo": stored_before(
+            w, "halvt.jpg", b"\xff\xd8\xff" + b"ikke et bilde " * 50, "image", "image/jpeg"
+        ),
         "gif": stored_before(w, "logo.gif", animation("GIF"), "image", "image/gif"),
     }
     post = post_create(
@@ -359,14 +380,15 @@ def run(*args: str) -> tuple[str, CommandError | None]:
 def test_the_command_cleans_what_was_stored_before_and_keeps_the_rest(archive, client):
     w, files, post, before = archive
     said, failed = run()
-    assert failed is not None and failed.returncode == 1  # the broken file, reported
+    assert failed is not None and failed.returncode == 1  # the broken files, reported
     assert "ikke endret" in str(failed)
     # The GIF is not counted: nothing in it is a place the stripper reads.
     assert (
-        "6 filer gått gjennom: 2 bilder og 1 videoer fikk fjernet stedsinformasjon, "
-        "2 hadde ingen, 1 kunne ikke leses." in said
+        "7 filer gått gjennom: 2 bilder og 1 videoer fikk fjernet stedsinformasjon, "
+        "2 hadde ingen, 2 kunne ikke leses." in said
     )
     assert f"Fil nr. {files['broken'].pk}: «ødelagt.mp4» kan ikke leses som en video" in said
+    assert f"Fil nr. {files['broken_photo'].pk}: «halvt.jpg» kan ikke leses som et bilde" in said
     for name in ("photo", "png", "video"):
         asset = MediaAsset.objects.get(pk=files[name].pk)
         content = bytes(asset.content)
@@ -384,7 +406,7 @@ def test_the_command_cleans_what_was_stored_before_and_keeps_the_rest(archive, c
     video_now = bytes(MediaAsset.objects.get(pk=files["video"].pk).content)
     assert HOME not in video_now and XYZ not in video_now
     assert len(video_now) == len(before["video"][0]) and samples_at_offset(video_now) == SAMPLES
-    for name in ("clean_photo", "clean_video", "broken", "gif"):
+    for name in ("clean_photo", "clean_video", "broken", "broken_photo", "gif"):
         asset = MediaAsset.objects.get(pk=files[name].pk)
         assert (bytes(asset.content), asset.sha256) == before[name][:2]
     # The published post's file, as the public URL serves it and Facebook is sent it.
@@ -421,9 +443,9 @@ def test_the_ordstyrer_command_reports_in_one_norwegian_line(archive, capsys):
     out = capsys.readouterr()
     assert code == 1 and "Traceback" not in out.err
     last = out.err.strip().splitlines()[-1]  # after Django's system-check warnings
-    assert last.startswith("ordstyrer media-strip-location: 1 fil(er) kunne ikke leses")
+    assert last.startswith("ordstyrer media-strip-location: 2 fil(er) kunne ikke leses")
     assert "fikk fjernet stedsinformasjon" in out.out
-    MediaAsset.objects.filter(pk=files["broken"].pk).delete()
+    MediaAsset.objects.filter(pk__in=[files["broken"].pk, files["broken_photo"].pk]).delete()
     try:
         code = main(["media-strip-location"])
     except SystemExit as exc:
