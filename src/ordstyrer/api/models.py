@@ -60,6 +60,10 @@ class IdempotencyRecord(models.Model):
     path = models.CharField(max_length=500)
     status = models.PositiveSmallIntegerField()
     body = models.JSONField(default=dict)
+    # SHA-256 (hex) of the request's canonical body: a replay with another body is refused
+    # (draft-ietf-httpapi-idempotency-key-header, "key reused with a different payload").
+    # Empty on records stored before the field existed: those replay on method and path.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField()
 
     class Meta:

@@ -7,10 +7,15 @@ same key cannot both commit (unique (token, key)), so the loser rolls back its w
 including the platform tasks, which are queued only after commit — and answers with
 the winner's response. A refused request (4xx from a service) stores nothing: trying
 again is harmless because nothing happened.
+
+The key belongs to one request: another method, path or body (its fingerprint) is a
+422, never the first response — a client that reused a key for a second reply must not
+believe it was sent (draft-ietf-httpapi-idempotency-key-header, "Error Scenarios").
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -57,13 +62,44 @@ def _key(request: HttpRequest) -> str | None:
     return key
 
 
-def _replay(record: IdempotencyRecord, request: HttpRequest) -> HttpResponse:
+def _fingerprint(request: HttpRequest) -> str:
+    """SHA-256 of the body as JSON parsed and dumped again (sorted keys, no insignificant
+    whitespace), so a retry that serialises the same document differently still replays;
+    of the raw bytes when the body is not JSON. No body at all counts as `{}`: the API
+    reads a left-out body as the empty object (publish, approve)."""
+    raw = request.body
+    if not raw.strip():
+        raw = b"{}"
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError)
+        canonical = raw
+    else:
+        canonical = json.dumps(
+            data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode("utf-8")
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _replay(record: IdempotencyRecord, request: HttpRequest, fingerprint: str) -> HttpResponse:
     if record.method != request.method or record.path != request.path:
         raise Problem(
             422,
             code="idempotency-key-reused",
             detail="This Idempotency-Key was used for another request within 24 hours.",
             detail_nb=_("Denne Idempotency-Key er brukt på en annen forespørsel siste døgn."),
+        )
+    # A record stored before fingerprints existed has none: it replays as it always did.
+    if record.fingerprint and record.fingerprint != fingerprint:
+        raise Problem(
+            422,
+            code="idempotency-key-reused",
+            detail="This Idempotency-Key was used for a request with another body within "
+            "24 hours; nothing was done. Send a new key for a new request.",
+            detail_nb=_(
+                "Denne Idempotency-Key er brukt på en forespørsel med annet innhold siste "
+                "døgn, så ingenting ble gjort. Bruk en ny nøkkel for en ny forespørsel."
+            ),
         )
     return json_response(record.status, record.body, replayed=True)
 
@@ -79,13 +115,14 @@ def api_write(
     write: audit entry `api_<action>` with the token's id, and the idempotency record."""
     token: ApiToken = request.auth  # type: ignore[attr-defined]
     key = _key(request)
+    fingerprint = _fingerprint(request) if key is not None else ""
     now = timezone.now()
     try:
         with transaction.atomic():
             if key is not None:
                 record = IdempotencyRecord.objects.filter(token=token, key=key).first()
                 if record is not None and record.created_at > now - REPLAY_WINDOW:
-                    return _replay(record, request)
+                    return _replay(record, request, fingerprint)
                 if record is not None:  # older than 24 h: the key is free again
                     record.delete()
             status, body = run()
@@ -111,6 +148,7 @@ def api_write(
                     path=request.path[:500],
                     status=status,
                     body=body,
+                    fingerprint=fingerprint,
                     created_at=now,
                 )
     except IntegrityError:
@@ -119,7 +157,9 @@ def api_write(
         record = IdempotencyRecord.objects.filter(token=token, key=key).first()
         if record is None:
             raise
-        return _replay(record, request)
+        # The winner's record: the loser's body must match it too, or the loser's
+        # request (rolled back) would be reported as done.
+        return _replay(record, request, fingerprint)
     return json_response(status, body)
 
 
