@@ -120,6 +120,49 @@ def test_authored_rows_are_training_only_and_not_copies_of_held_out_rows(
     assert len(ids) == len(set(ids))
 
 
+def test_probe_set_is_never_trained_on(labelled: list[dict], authored: list[dict]) -> None:
+    """The probe set of comments naming groups (`train.probe`) is a test set: no training
+    command lists it, and no training row is a near-copy of one of its comments."""
+    from ordstyrer.language.train import probe
+
+    rows = train_comments.load_jsonl(probe.PROBE)
+    assert len(rows) == 200
+    assert all(r.get("source") == "probe" for r in rows)
+    assert probe.PROBE not in train_comments.AUTHORED_FILES
+    probes = [_norm(r["text"]) for r in rows]
+    probes = [p for p in probes if len(p.split()) >= 3]
+    close = [
+        t["id"] for t in labelled + authored for p in probes if _near(_norm(t["text"]), p, 0.8)
+    ]
+    assert not close
+
+
+def test_probe_figures_count_false_alarms_and_recall() -> None:
+    """The probe's figures: hate speech said of a friendly comment is a false alarm; the
+    product's OFF rule also counts a harassment label or a score ≥ 0.5."""
+    from ordstyrer.language.train import probe
+
+    rows = [
+        {"labels": ["praise"]},
+        {"labels": ["question"]},
+        {"labels": ["hate_speech"]},
+        {"labels": ["hate_speech", "complaint"]},
+    ]
+    low = dict.fromkeys(CATEGORIES, 0.0)
+    found = [
+        (("hate_speech",), low),
+        (("question",), {**low, "harassment": 0.6}),
+        (("hate_speech",), low),
+        (("complaint",), low),
+    ]
+    out = probe.figures(rows, found)
+    assert (out["benign"], out["hateful"]) == (2, 2)
+    assert out["false_hate"] == 0.5
+    assert out["false_off"] == 1.0
+    assert out["hate_recall"] == 0.5
+    assert out["per_category"]["hate_speech"] == (2 * 1 / (2 + 2), 2)
+
+
 def test_offensive_head_lifts_harassment_to_its_threshold_and_no_further() -> None:
     thresholds = [0.5] * len(CATEGORIES)
     thresholds[HARASSMENT] = 0.4
