@@ -44,7 +44,7 @@ from ordstyrer.archive.screening import screening_rule_set, screening_table
 from ordstyrer.core.console import MunicipalityRequest, fail_message, municipality_view, submit_form
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import has_role
-from ordstyrer.inbox.selectors import COUNT_CAP
+from ordstyrer.core.queries import COUNT_CAP
 from ordstyrer.tenants.models import Municipality, Role
 
 

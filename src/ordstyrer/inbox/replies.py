@@ -266,7 +266,7 @@ def reply_send(
             after_commit(tasks.reply_deliver, reply_id=reply.pk)
         else:
             # PU-12: held for the crisis leader; tell them (and the deputies) once committed.
-            from ordstyrer.crisis.notifications import crisis_waiting_notify
+            from ordstyrer.crisis.tasks import crisis_waiting_notify
 
             after_commit(crisis_waiting_notify, kind="reply", object_id=reply.pk)
     return reply

@@ -25,10 +25,7 @@ from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import NEED_ROLES, has_role
-
-# COUNT_CAP and capped_count live in core.queries; they are named here only while
-# inbox.views, web.needs and archive.views still import them from this module.
-from ordstyrer.core.queries import COUNT_CAP, capped_count, capped_values  # noqa: F401
+from ordstyrer.core.queries import capped_values
 from ordstyrer.inbox.access import REPLY_ROLES, visible_channel_ids
 from ordstyrer.inbox.models import (
     InboxItem,

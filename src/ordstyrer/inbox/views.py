@@ -31,6 +31,7 @@ from ordstyrer.core.console import (
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.intents import new_intent_key
+from ordstyrer.core.queries import COUNT_CAP
 from ordstyrer.inbox import corrections, presence, privacy, reply_templates, services
 from ordstyrer.inbox.access import access_item, may_work, works_anywhere
 from ordstyrer.inbox.forms import (
@@ -48,7 +49,6 @@ from ordstyrer.inbox.presenters import list_rows, render_rows
 from ordstyrer.inbox.referrals import item_escalate, item_refer
 from ordstyrer.inbox.replies import ReplyRefused, reply_send, reply_suggestion
 from ordstyrer.inbox.selectors import (
-    COUNT_CAP,
     assignable_people,
     inbox_page,
     item_detail,

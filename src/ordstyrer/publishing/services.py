@@ -440,7 +440,7 @@ def _refuse_blocked(findings: list[dict[str, Any]]) -> None:
 
 def _crisis_waiting_notify(post: Post) -> None:
     """PU-12: once committed, e-mail the crisis leader and deputies that `post` waits."""
-    from ordstyrer.crisis.notifications import crisis_waiting_notify
+    from ordstyrer.crisis.tasks import crisis_waiting_notify
 
     after_commit(crisis_waiting_notify, kind="post", object_id=post.pk)
 

@@ -27,10 +27,11 @@ from ordstyrer.channels.permissions import may_decide
 from ordstyrer.channels.selectors import channel_registry
 from ordstyrer.core.actor import Actor, ActorLike, user_of
 from ordstyrer.core.permissions import actor_for, roles_in
+from ordstyrer.core.queries import COUNT_CAP, capped_count
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import ChannelPoll, InboxItem, Reply, ReplyStatus
 from ordstyrer.inbox.polling import pollable
-from ordstyrer.inbox.selectors import COUNT_CAP, IS_OPEN, NOT_WAITING, capped_count
+from ordstyrer.inbox.selectors import IS_OPEN, NOT_WAITING
 from ordstyrer.moderation.access import log_channel_ids, may_remove
 from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction, NoticeState
 from ordstyrer.moderation.selectors import log_counts
