@@ -112,21 +112,34 @@ def notify_referral(*, referral_id: int) -> int:
     from ordstyrer.tenants.selectors import policy_for
 
     item = referral.item
+    policy = policy_for(municipality=item.channel.municipality)
     roles = [Role.COMMUNICATIONS]
-    if escalation_includes_chief(policy_for(municipality=item.channel.municipality)):
+    if escalation_includes_chief(policy):
         roles.append(Role.CHIEF_ADMINISTRATOR)
     with translation.override(settings.LANGUAGE_CODE):
         who = referral.actor.get_full_name() if referral.actor else _("Ordstyrer")
         context = {"channel": item.channel.name, "who": who, "path": _path(item)}
         subject = _("Mulig omdømmekritisk sak på %(channel)s") % context
-        body = (
-            _(
-                "%(who)s har meldt en henvendelse på %(channel)s som mulig omdømmekritisk "
-                "(DI-10). Saken skal koordineres før noen svarer. Se saken og begrunnelsen i "
-                "Ordstyrer: %(path)s"
+        # The body cites DI-10 only where the municipality's guideline has it (Birkenes'
+        # has not); two whole messages, so each translates as one sentence.
+        if policy.applies("DI-10"):
+            body = (
+                _(
+                    "%(who)s har meldt en henvendelse på %(channel)s som mulig omdømmekritisk "
+                    "(DI-10). Saken skal koordineres før noen svarer. Se saken og begrunnelsen "
+                    "i Ordstyrer: %(path)s"
+                )
+                % context
             )
-            % context
-        )
+        else:
+            body = (
+                _(
+                    "%(who)s har meldt en henvendelse på %(channel)s som mulig omdømmekritisk. "
+                    "Saken skal koordineres før noen svarer. Se saken og begrunnelsen i "
+                    "Ordstyrer: %(path)s"
+                )
+                % context
+            )
         return send(subject, body, addresses(municipal_people(item, roles)))
 
 
@@ -139,17 +152,30 @@ def notify_unwanted_report(*, report_id: int) -> int:
     people = channel_people(item, [ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN])
     if item.channel.unit_id:
         people += municipal_people(item, [Role.UNIT_LEADER], unit=item.channel.unit_id)
+    from ordstyrer.tenants.selectors import policy_for
+
+    policy = policy_for(municipality=item.channel.municipality)
     with translation.override(settings.LANGUAGE_CODE):
         who = report.reporter.get_full_name() if report.reporter else _("En ansatt")
         context = {"channel": item.channel.name, "who": who, "path": _path(item)}
         subject = _("Uønsket ytring meldt på %(channel)s") % context
-        body = (
-            _(
-                "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Vurder den "
-                "etter retningslinjen i Ordstyrer: %(path)s"
+        # DI-11 only where the municipality's guideline has it (Indre Fosen's has not).
+        if policy.applies("DI-11"):
+            body = (
+                _(
+                    "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Vurder "
+                    "den etter retningslinjen i Ordstyrer: %(path)s"
+                )
+                % context
             )
-            % context
-        )
+        else:
+            body = (
+                _(
+                    "%(who)s har meldt fra om en uønsket ytring på %(channel)s. Vurder den "
+                    "etter retningslinjen i Ordstyrer: %(path)s"
+                )
+                % context
+            )
         return send(subject, body, addresses(people))
 
 

@@ -77,7 +77,13 @@ def unwanted_report(
     if not roles_in(actor, channel.municipality):
         raise not_found()
     if channel.status not in channel_workflow.OFFICIAL:
-        raise ServiceError(_("Velg en av kommunens offisielle kanaler."), rule="DI-11")
+        # The refusal names DI-11 only where the municipality's guideline has it (Indre
+        # Fosen's has not), as `item_refer` does DI-8.
+        policy = policy_state(channel.municipality)[0]
+        raise ServiceError(
+            _("Velg en av kommunens offisielle kanaler."),
+            rule="DI-11" if policy.applies("DI-11") else None,
+        )
     if not link and not text:
         raise ServiceError(_("Lim inn en lenke til ytringen eller teksten den inneholder."))
     if link and urlsplit(link).scheme not in ("http", "https"):
