@@ -43,7 +43,7 @@ from ordstyrer.publishing.forms import (
     tri,
     tri_initial,
 )
-from ordstyrer.publishing.models import MediaAsset, PostStatus
+from ordstyrer.publishing.models import MediaAsset, MediaKind, PostStatus
 from ordstyrer.publishing.private import Advice
 from ordstyrer.publishing.private import private_check as run_private_check
 from ordstyrer.tenants.models import IDENTITY_FIELDS, Municipality, Role
@@ -56,6 +56,18 @@ LOCATION_REMOVED = gettext_lazy(
     "Bildet inneholdt stedsinformasjon (GPS-posisjon). Den er fjernet før bildet ble lagret, "
     "og sendes ikke til plattformene."
 )
+# The same for a video (`media.without_location` frees its location boxes, PU-1, EM-7).
+VIDEO_LOCATION_REMOVED = gettext_lazy(
+    "Videoen inneholdt stedsinformasjon (GPS-posisjon). Den er fjernet før videoen ble "
+    "lagret, og sendes ikke til plattformene."
+)
+
+
+def _say_location_removed(request: HttpRequest, asset: MediaAsset) -> None:
+    """Tell the uploader that the stored file lost its location, naming what it is."""
+    if media.location_removed(asset):
+        video = asset.kind == MediaKind.VIDEO
+        messages.info(request, VIDEO_LOCATION_REMOVED if video else LOCATION_REMOVED)
 
 
 def _when(at: Any) -> str:
@@ -112,8 +124,7 @@ def _upload_from(
         captions_name=captions.name if captions else "",
         captions=captions.read() if captions else None,
     )
-    if media.location_removed(asset):
-        messages.info(request, LOCATION_REMOVED)
+    _say_location_removed(request, asset)
     people = form.cleaned_data.get("upload_people") or ""
     permission = tri(form.cleaned_data.get("upload_photographer_permission"))
     if people or permission is not None:
@@ -586,8 +597,7 @@ def media_list(request: MunicipalityRequest, municipality: Municipality) -> Http
                 captions_name=captions.name if captions else "",
                 captions=captions.read() if captions else None,
             )
-            if media.location_removed(asset):
-                messages.info(request, LOCATION_REMOVED)
+            _say_location_removed(request, asset)
             return asset
 
         uploaded = submit_form(
