@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
@@ -31,8 +32,18 @@ from ordstyrer.tenants.models import Municipality, Role
 
 logger = logging.getLogger(__name__)
 
-# What can go wrong talking to the identity provider; shown as one Norwegian line.
-PROVIDER_ERRORS = (DiscoveryError, requests.RequestException, ServiceError, SuspiciousOperation)
+# What can go wrong talking to the identity provider; shown as one Norwegian line. A
+# signing key in its JWKS that PyJWT cannot build (`jwt.PyJWK` in the backend) raises
+# `InvalidKeyError` (unsupported key type or curve) or `PyJWKError` (no algorithm for
+# it); neither is an `InvalidTokenError`, which the backend turns into a failed login.
+PROVIDER_ERRORS = (
+    DiscoveryError,
+    requests.RequestException,
+    ServiceError,
+    SuspiciousOperation,
+    jwt.PyJWKError,
+    jwt.InvalidKeyError,
+)
 
 
 def _provider_failed(request: HttpRequest, exc: Exception) -> HttpResponse:
