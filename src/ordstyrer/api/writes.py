@@ -33,6 +33,13 @@ from ordstyrer.core.audit import audit_record
 
 REPLAY_WINDOW = timedelta(hours=24)
 MAX_KEY = 255
+# The record keeps the path cut to its column (500 characters): a replay compares the
+# same cut, and a longer path is bound whole into the fingerprint (`_fingerprint`).
+MAX_PATH: int = IdempotencyRecord._meta.get_field("path").max_length or 500
+
+
+def _stored_path(request: HttpRequest) -> str:
+    return request.path[:MAX_PATH]
 
 
 def json_response(status: int, body: Any, *, replayed: bool = False) -> HttpResponse:
@@ -66,7 +73,10 @@ def _fingerprint(request: HttpRequest) -> str:
     """SHA-256 of the body as JSON parsed and dumped again (sorted keys, no insignificant
     whitespace), so a retry that serialises the same document differently still replays;
     of the raw bytes when the body is not JSON. No body at all counts as `{}`: the API
-    reads a left-out body as the empty object (publish, approve)."""
+    reads a left-out body as the empty object (publish, approve). A path longer than the
+    record keeps (`MAX_PATH`) is hashed with it, so that two such paths alike in their
+    first 500 characters (`/items/000…0001/replies`, `/items/000…0002/replies`) are
+    not taken for one request."""
     raw = request.body
     if not raw.strip():
         raw = b"{}"
@@ -78,19 +88,31 @@ def _fingerprint(request: HttpRequest) -> str:
         canonical = json.dumps(
             data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode("utf-8")
-    return hashlib.sha256(canonical).hexdigest()
+    digest = hashlib.sha256(canonical)
+    if len(request.path) > MAX_PATH:
+        digest.update(b"\0" + request.path.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _another_request() -> Problem:
+    return Problem(
+        422,
+        code="idempotency-key-reused",
+        detail="This Idempotency-Key was used for another request within 24 hours.",
+        detail_nb=_("Denne Idempotency-Key er brukt på en annen forespørsel siste døgn."),
+    )
 
 
 def _replay(record: IdempotencyRecord, request: HttpRequest, fingerprint: str) -> HttpResponse:
-    if record.method != request.method or record.path != request.path:
-        raise Problem(
-            422,
-            code="idempotency-key-reused",
-            detail="This Idempotency-Key was used for another request within 24 hours.",
-            detail_nb=_("Denne Idempotency-Key er brukt på en annen forespørsel siste døgn."),
-        )
+    # The stored path is cut to MAX_PATH: compare the same cut, or a path longer than
+    # that never replays (it was always refused as another request).
+    if record.method != request.method or record.path != _stored_path(request):
+        raise _another_request()
     # A record stored before fingerprints existed has none: it replays as it always did.
     if record.fingerprint and record.fingerprint != fingerprint:
+        if len(request.path) > MAX_PATH:
+            # The fingerprint holds the whole path too: the path may be what differs.
+            raise _another_request()
         raise Problem(
             422,
             code="idempotency-key-reused",
@@ -145,7 +167,7 @@ def api_write(
                     token=token,
                     key=key,
                     method=request.method or "",
-                    path=request.path[:500],
+                    path=_stored_path(request),
                     status=status,
                     body=body,
                     fingerprint=fingerprint,
