@@ -148,14 +148,17 @@ def test_no_notice_where_nothing_may_be_deleted():
 def test_the_complaint_address_and_website_speak_the_notices_language(standard, read_more):
     """A Nynorsk notice is Nynorsk to the end: the pointer to the website after the
     complaint address said «les mer» in every notice (QA 2027-01, finding 4)."""
+    # The website is the municipality's identity, applied by `policy_for` (one source).
+    policy = load_policy("indre-fosen").as_municipality(
+        slug="indre-fosen", name="Indre Fosen kommune", website="www.indrefosen.kommune.no"
+    )
     notice = render_notice(
         kind="delete",
-        policy=load_policy("indre-fosen"),
+        policy=policy,
         ground="spam",
         written_standard=standard,
         author_name="",
         channel_name="Skolen",
-        website="www.indrefosen.kommune.no",
         complaint_address="postmottak@indrefosen.kommune.no",
     )
     assert notice.text.endswith(f"på e-post til postmottak@indrefosen.kommune.no {read_more}."), (

@@ -25,7 +25,6 @@ FIELDS = (
     "second_approver",
     "notify_author",
     "notice_delivery",
-    "website",
     "complaint_address",
     "auto_rules",
 )
@@ -40,19 +39,18 @@ def moderation_settings_update(
     notify_author: bool,
     notice_delivery: str,
     auto_rules: list[dict[str, str]],
-    website: str | None = None,
     complaint_address: str | None = None,
 ) -> ModerationSettings:
     """Save the settings. MO-4 (Indre Fosen) keeps the notice on whatever is asked;
-    automatic rules may only hide or flag (MO-1, HS-02). `website` and
-    `complaint_address` are the municipality's own words in the notice (None: unchanged)."""
+    automatic rules may only hide or flag (MO-1, HS-02). `complaint_address` is where the
+    notice says to complain (None: unchanged); the website the notice names is the
+    municipality's identity (`municipality_identity_update`), not a setting here."""
     contacts = {}
-    for name, value in (("website", website), ("complaint_address", complaint_address)):
-        if value is not None:
-            value = " ".join(str(value).split())
-            if len(value) > MAX_CONTACT:
-                raise ServiceError(_("Høyst %(n)s tegn.") % {"n": MAX_CONTACT})
-            contacts[name] = value
+    if complaint_address is not None:
+        value = " ".join(str(complaint_address).split())
+        if len(value) > MAX_CONTACT:
+            raise ServiceError(_("Høyst %(n)s tegn.") % {"n": MAX_CONTACT})
+        contacts["complaint_address"] = value
     require(actor, municipality, "manage_policy")
     if notice_delivery not in NoticeDelivery.values:
         raise ServiceError(_("Ukjent måte å sende beskjeden på."))

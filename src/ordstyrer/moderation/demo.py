@@ -38,7 +38,6 @@ from ordstyrer.tenants.selectors import policy_for
 logger = logging.getLogger("ordstyrer.moderation")
 HIDE_CATEGORIES = ("harassment", "rumour", "third_party", "sensitive", "hate_speech")
 # The demo municipality's own contact details (example.* domains: RFC 2606, never real).
-DEMO_WEBSITE = "www.demo.kommune.example"
 DEMO_COMPLAINT_ADDRESS = "postmottak@demo.kommune.example"
 
 
@@ -81,11 +80,11 @@ def setup_demo_moderation(demo: Municipality, *, now: datetime | None = None) ->
     )
     if moderator is None or channel is None:
         return []
-    # The demo speaks in its own name (#15): its own website and complaint address in
-    # the notice, never the preset's municipality's (Indre Fosen).
+    # The demo speaks in its own name (#15): its own complaint address in the notice, and
+    # its own website from its identity (`ordstyrer.demo`), never the preset's
+    # municipality's (Indre Fosen).
     ModerationSettings.objects.get_or_create(
-        municipality=demo,
-        defaults={"website": DEMO_WEBSITE, "complaint_address": DEMO_COMPLAINT_ADDRESS},
+        municipality=demo, defaults={"complaint_address": DEMO_COMPLAINT_ADDRESS}
     )
     done = ModerationAction.objects.filter(channel=channel, requested_by=moderator)
     grounds = allowed_grounds(policy_for(municipality=demo))

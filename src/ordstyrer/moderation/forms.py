@@ -119,12 +119,6 @@ class SettingsForm(forms.Form):
             "En offentlig beskjed nevner aldri personen ved navn."
         ),
     )
-    website = forms.CharField(
-        label=_("Kommunens nettside i beskjeden"),
-        required=False,
-        max_length=200,
-        help_text=_("For eksempel «www.eksempel.kommune.no». Står i beskjeden til forfatteren."),
-    )
     complaint_address = forms.CharField(
         label=_("Adresse for klager i beskjeden"),
         required=False,

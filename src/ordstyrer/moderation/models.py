@@ -55,10 +55,10 @@ class ModerationSettings(models.Model):
         choices=NoticeDelivery.choices,
         default=NoticeDelivery.PRIVATE_REPLY,
     )
-    # The municipality's own words in the notice (MO-4): where to read more and where to
-    # complain. Empty: the preset's formal channel (if the preset is the municipality's
-    # own), else the post office on its website.
-    website = models.CharField(_("kommunens nettside"), max_length=200, blank=True)
+    # Where to complain, in the notice (MO-4). Empty: the preset's formal channel (if the
+    # preset is the municipality's own), else the post office on its website. The website
+    # itself is the municipality's identity (`Municipality.website`, read through
+    # `policy_for`), never a second copy here.
     complaint_address = models.CharField(_("adresse for klager"), max_length=200, blank=True)
     # [{"category": "spam", "action": "hide"}, …]; actions are "hide" or "flag" only.
     auto_rules = models.JSONField(default=default_auto_rules, blank=True)

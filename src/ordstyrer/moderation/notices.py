@@ -5,7 +5,9 @@ triage picks the language (Nynorsk for a Nynorsk comment, Bokmål otherwise). Th
 names the ground in plain words (`policy.GROUNDS` labels), says what the municipality's
 own guideline allows, and where to complain: the formal channel the preset names
 (Midt-Telemark: e-mail and phone), otherwise the post office on the municipality's
-website. It never repeats what the person wrote, and a public notice never names the person.
+website. The website is the one of `policy` (`policy_for`: the municipality's identity,
+`Municipality.website`, over its preset's), as in replies. It never repeats what the
+person wrote, and a public notice never names the person.
 
 Gausdal has no template: its guideline gives no grounds, so it never deletes or bans.
 """
@@ -91,24 +93,19 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
-def where_to_complain(
-    policy: Any,
-    language: str,
-    municipality: str,
-    *,
-    website: str = "",
-    address: str = "",
-) -> str:
-    """Where to complain: the municipality's own complaint address and website from its
-    settings; else the formal channel its policy names (`policy_for` names none for one
-    on another's preset); else the post office on the municipality's site."""
+def where_to_complain(policy: Any, language: str, municipality: str, *, address: str = "") -> str:
+    """Where to complain: the municipality's own complaint address from its moderation
+    settings (with its website, MO-4); else the formal channel its policy names
+    (`policy_for` names none for one on another's preset); else the post office on the
+    municipality's site. The website is the policy's first domain: the one the
+    municipality sets on its identity (`policy_for`), one source for replies and notices."""
+    domains = tuple(getattr(policy, "domains", ()) or ())
     if address:
         where = f"på e-post til {address}"
-        if website:
-            where += READ_MORE[language].format(website=website)
+        if domains:
+            where += READ_MORE[language].format(website=domains[0])
         return where
     inquiry = getattr(policy, "formal_inquiry", None)
-    domains = (website,) if website else tuple(getattr(policy, "domains", ()) or ())
     if inquiry is not None and (inquiry.email or inquiry.phone):
         parts = []
         if inquiry.email:
@@ -137,15 +134,14 @@ def render_notice(
     author_name: str,
     channel_name: str,
     municipality_name: str = "",
-    website: str = "",
     complaint_address: str = "",
 ) -> Notice:
     """The notice for a deletion or a ban on `ground` under `policy` (MO-4).
 
     `author_name` greets the person by first name: give it only for a private message
     (a public notice never names the person). The municipality speaks in its own name
-    (`municipality_name`, default the preset's) and gives its own `website` and
-    `complaint_address` where they are set."""
+    (`municipality_name`, default the preset's), gives its `complaint_address` where it
+    is set, and its website from `policy` (give `policy_for`'s: the identity's)."""
     if kind not in OPENINGS:
         raise ValueError(f"unknown notice kind {kind!r}")
     grounds = tuple(policy.grounds()) if policy.applies("MO-1") else ()
@@ -168,9 +164,7 @@ def render_notice(
         lead,
         COMPLAINT[language].format(
             municipality=municipality,
-            how=where_to_complain(
-                policy, language, municipality, website=website, address=complaint_address
-            ),
+            how=where_to_complain(policy, language, municipality, address=complaint_address),
         ),
     ]
     return Notice(language=language, text=" ".join(parts))

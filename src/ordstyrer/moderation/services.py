@@ -106,8 +106,9 @@ def set_notice(action: ModerationAction, item: InboxItem, policy: Any, settings:
 def notice_for(
     *, kind: str, item: InboxItem, ground: str, policy: Any, settings: Any, private: bool
 ) -> Notice:
-    """The notice text (MO-4) in the municipality's own name, website and complaint
-    address; the person's first name only in a private message."""
+    """The notice text (MO-4) in the municipality's own name, its website from `policy`
+    (`policy_for`: the identity's) and its complaint address; the person's first name
+    only in a private message."""
     return render_notice(
         kind="delete" if kind == ActionKind.DELETE else "ban",
         policy=policy,
@@ -116,7 +117,6 @@ def notice_for(
         author_name=item.author_name if private else "",
         channel_name=item.channel.name,
         municipality_name=item.municipality.name,
-        website=getattr(settings, "website", ""),
         complaint_address=getattr(settings, "complaint_address", ""),
     )
 

@@ -522,7 +522,6 @@ def settings_page(request: MunicipalityRequest, municipality: Municipality) -> H
         "second_approver": current.second_approver,
         "notify_author": mo4 or current.notify_author,
         "notice_delivery": current.notice_delivery,
-        "website": current.website,
         "complaint_address": current.complaint_address,
     }
     rules = list(current.auto_rules)
@@ -539,7 +538,6 @@ def settings_page(request: MunicipalityRequest, municipality: Municipality) -> H
                 second_approver=data["second_approver"],
                 notify_author=data["notify_author"],
                 notice_delivery=data["notice_delivery"],
-                website=data["website"],
                 complaint_address=data["complaint_address"],
                 auto_rules=form.rules(),
             ),
@@ -559,6 +557,8 @@ def settings_page(request: MunicipalityRequest, municipality: Municipality) -> H
             "citation": policy.citation("MO-1"),
             "mo4_citation": citation,
             "settings": current,
+            # The website the notice names: the municipality's identity (`policy_for`).
+            "notice_website": policy.domains[0] if policy.domains else "",
         },
         status=400 if form.is_bound and form.errors else 200,
     )
