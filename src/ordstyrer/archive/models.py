@@ -100,6 +100,12 @@ class ArchiveRecord(models.Model):
         indexes = [
             models.Index(fields=["municipality", "archived_at"]),
             models.Index(fields=["municipality", "kind", "archived_at"]),
+            # The browser's filter by ground (`selectors.archive_page`): a range read in
+            # the list's own order, newest first and paged by record number, for a ground
+            # however rare. Built CONCURRENTLY on PostgreSQL (migration 0007).
+            models.Index(
+                fields=["municipality", "ground", "sequence"], name="archive_record_ground_seq"
+            ),
         ]
 
     def __str__(self) -> str:

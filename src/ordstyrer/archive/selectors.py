@@ -77,6 +77,8 @@ def _filtered(
     if kind:
         records = records.filter(kind=kind)
     if ground:
+        # A range read of (municipality, ground, sequence) in the list's order, for a
+        # ground however rare (migration 0007; tests/archive/test_s15_ground_index.py).
         records = records.filter(ground=ground)
     if channel_id:
         records = records.filter(channel_id=channel_id)
