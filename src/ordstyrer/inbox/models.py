@@ -38,6 +38,9 @@ class CloseReason(models.TextChoices):
     MODERATED = "moderated", _("Moderert (skjult eller slettet)")
     DUPLICATE = "duplicate", _("Duplikat")
     AUTHOR_REMOVED = "author_removed", _("Fjernet av forfatteren")
+    # The system's, when the channel is retired (CH-1, CH-3): nobody decided the item
+    # needed no answer, so it is no response in time either (DI-1, docs/inbox.md#reports).
+    CHANNEL_RETIRED = "channel_retired", _("Kanalen er lagt ned")
 
 
 class InboxItem(models.Model):

@@ -4,6 +4,11 @@ Working time is measured once, when a clock stops (`InboxItem.first_response_sec
 `resolution_seconds`, stamped with `working_time_between`), so a report sums stored
 numbers. An item counts towards "in time" when its clock stopped, or when its deadline
 passed while it was still waiting; items still within their deadline are not judged.
+The system's closes are no answer: an item removed by its author is left out, and one
+closed because its channel was retired (`CloseReason.CHANNEL_RETIRED`, CH-1, CH-3) is
+late where it had waited past a deadline when the channel was retired, and otherwise
+not judged (`transitions._stop_clocks` stamps only that "late", with no working
+seconds); it is not counted as resolved («Ferdigbehandlet»).
 "Waiting" and "overdue now" are the work list's own: open items that wait for an answer
 (`selectors.NOT_WAITING`: spam, hateful speech and hidden items are moderated, not
 answered, #15), so the report's «Over fristen nå» is the inbox header's count.
@@ -178,6 +183,7 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
         "resolution_in_time",
         "first_late",
         "resolution_late",
+        "close_reason",
     )
     groups: dict[tuple[Any, ...], _Group] = defaultdict(_Group)
     for (
@@ -193,12 +199,16 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
         res_ok,
         first_late,
         res_late,
+        close_reason,
     ) in rows.iterator(chunk_size=5000):
         group = groups[(channel, unit, category, (year, month))]
         c = group.counts
         c[0] += 1
         if res_ok is not None:
-            c[1] += 1
+            # A retired channel's item judged late at the retirement was never resolved;
+            # one resolved before a reopening keeps its working seconds (DI-1).
+            if res_s is not None or close_reason != CloseReason.CHANNEL_RETIRED:
+                c[1] += 1
             c[5] += 1
             c[6] += res_ok
         elif res_late:

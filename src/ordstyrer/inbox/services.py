@@ -255,8 +255,9 @@ def settle_retired_item(
         targets=targets,
         version=version,
         note=note,
-        # The product's reason for a close nobody answers; the timeline says why.
-        close_reason=CloseReason.NO_REPLY_NEEDED,
+        # The system's reason, not "no reply needed": nobody decided that, and the
+        # report does not count the close as an answer (DI-1, docs/inbox.md#reports).
+        close_reason=CloseReason.CHANNEL_RETIRED,
         data={"channel_retired": True},
     )
     return True

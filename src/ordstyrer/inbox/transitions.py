@@ -18,8 +18,11 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import person
 from ordstyrer.inbox import deadlines, workflow
 from ordstyrer.inbox.models import CloseReason, InboxItem, ItemEvent, ItemStatus
+from ordstyrer.inbox.selectors import NO_ANSWER_CATEGORIES
 from ordstyrer.worktime import DEFAULT, WorkCalendar
 
+# Closes by the system that answer nobody: they stamp no response time (DI-1).
+NOT_AN_ANSWER = (CloseReason.AUTHOR_REMOVED, CloseReason.CHANNEL_RETIRED)
 CLOCK_FIELDS = (
     "first_response_due",
     "resolution_due",
@@ -92,12 +95,29 @@ def guard(item: InboxItem, action: str) -> str:
         ) from None
 
 
-def _stop_clocks(item: InboxItem, *, target: str, now: datetime, counts: bool, cal: Any) -> None:
+def _late(due: datetime | None, now: datetime) -> bool:
+    return due is not None and now > due
+
+
+def _stop_clocks(
+    item: InboxItem, *, target: str, now: datetime, close_reason: str, cal: Any
+) -> None:
+    # The system's closes answer nobody (DI-1): an author's removal is not judged; a
+    # retired channel's item is late if it had already waited past its deadline, and
+    # otherwise not judged. Neither gets working seconds: no response time exists.
+    counts = close_reason not in NOT_AN_ANSWER
+    # Like the report's "late while waiting": spam, hate speech and hidden items are
+    # moderated, not answered (selectors.NOT_WAITING, #15).
+    judged_late = close_reason == CloseReason.CHANNEL_RETIRED and not (
+        item.category in NO_ANSWER_CATEGORIES or item.hidden
+    )
     if item.first_responded_at is None:
         item.first_responded_at = now
         if counts and item.started_at is not None and item.first_response_due is not None:
             item.first_response_seconds = deadlines.working_seconds(item.started_at, now, cal)
             item.first_response_in_time = now <= item.first_response_due
+        elif judged_late and _late(item.first_response_due, now):
+            item.first_response_in_time = False
     if target in workflow.RESOLVED and item.resolved_at is None:
         item.resolved_at = now
         start = item.resolution_started_at or item.started_at
@@ -107,6 +127,8 @@ def _stop_clocks(item: InboxItem, *, target: str, now: datetime, counts: bool, c
         if counts and first and start is not None and item.resolution_due is not None:
             item.resolution_seconds = deadlines.working_seconds(start, now, cal)
             item.resolution_in_time = now <= item.resolution_due
+        elif judged_late and first and _late(item.resolution_due, now):
+            item.resolution_in_time = False
 
 
 def transition(
@@ -142,8 +164,11 @@ def transition(
             "reopened_count",
         ]
     else:
-        counts = close_reason != CloseReason.AUTHOR_REMOVED
-        _stop_clocks(item, target=target, now=now, counts=counts, cal=calendar)
+        if close_reason == CloseReason.CHANNEL_RETIRED and not (data or {}).get("channel_retired"):
+            # The system's reason (`services.settle_retired_item`), never a person's:
+            # it takes the item out of the report while within its deadline (DI-1).
+            raise ServiceError(_("Velg hvorfor henvendelsen lukkes."))
+        _stop_clocks(item, target=target, now=now, close_reason=close_reason, cal=calendar)
         fields += [
             "first_responded_at",
             "first_response_seconds",
