@@ -14,6 +14,7 @@ import time_machine
 
 from ordstyrer.channels import services as channel_services
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.reports import Figures, response_report
 from ordstyrer.inbox.services import item_set_status
 from tests.inbox.conftest import TUESDAY, comment, ingest, item_page
@@ -100,6 +101,20 @@ def test_a_reopened_item_keeps_its_first_resolution_when_the_channel_is_retired(
     assert (figures.resolution_in_time, figures.resolution_judged) == (1, 1)
     assert (figures.first_in_time, figures.first_judged) == (1, 1)
     assert figures.resolved == 1 and figures.resolution_median == 1.0
+
+
+def test_what_does_not_wait_for_an_answer_is_not_judged_late_at_the_retirement(world):
+    """Spam, hate speech and hidden items are moderated, not answered (#15): never late
+    while they wait, so not late when their channel is retired either."""
+    ingest(world.channel, comment("q1", author="u1"))
+    for cid, change in (("s1", {"category": "spam"}), ("x1", {"hidden": True})):
+        item = ingest(world.channel, comment(cid, author=f"u-{cid}"))
+        InboxItem.objects.filter(pk=item.pk).update(**change)  # as triage/moderation set it
+    retire_at(world, PAST)
+    figures = total(world)
+    assert figures.items == 3
+    assert (figures.first_in_time, figures.first_judged) == (0, 1)
+    assert (figures.resolution_in_time, figures.resolution_judged) == (0, 1)
 
 
 def _status(page: str) -> str:
