@@ -9,16 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.core.forms import VisibleCharField
-from ordstyrer.inbox.models import CloseReason
+from ordstyrer.inbox.models import person_close_reasons
 from ordstyrer.inbox.reply_templates import TEMPLATES
 from ordstyrer.inbox.triage import category_labels
 from ordstyrer.inbox.widgets import RENDERER
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-# A person closes with these reasons; "removed by the author" is the system's.
-PERSON_CLOSE_REASONS = [(v, label) for v, label in CloseReason.choices if v != "author_removed"]
 
 
 class PageForm(forms.Form):
@@ -87,7 +84,7 @@ class ReplyForm(PageForm):
 
 
 class CloseForm(PageForm):
-    close_reason = forms.ChoiceField(label=_("Hvorfor lukkes den?"), choices=PERSON_CLOSE_REASONS)
+    close_reason = forms.ChoiceField(label=_("Hvorfor lukkes den?"), choices=person_close_reasons)
     note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
 
 

@@ -6,6 +6,8 @@ No business logic here: `ingest.py` writes arriving items, `services.py`, `repli
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,16 @@ class CloseReason(models.TextChoices):
     # The system's, when the channel is retired (CH-1, CH-3): nobody decided the item
     # needed no answer, so it is no response in time either (DI-1, docs/inbox.md#reports).
     CHANNEL_RETIRED = "channel_retired", _("Kanalen er lagt ned")
+
+
+# The system's reasons: a person never closes with them (the close form, the work list's
+# bulk close and `services.item_set_status` leave them out).
+SYSTEM_CLOSE_REASONS = frozenset({CloseReason.AUTHOR_REMOVED, CloseReason.CHANNEL_RETIRED})
+
+
+def person_close_reasons() -> list[tuple[str, Any]]:
+    """The close reasons a person may choose, as (value, label)."""
+    return [(v, label) for v, label in CloseReason.choices if v not in SYSTEM_CLOSE_REASONS]
 
 
 class InboxItem(models.Model):

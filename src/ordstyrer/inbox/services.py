@@ -27,7 +27,13 @@ from ordstyrer.core.permissions import actor_for
 from ordstyrer.inbox.access import may_work, require_work
 from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.ingest import inbox_ingest  # noqa: F401  (public API)
-from ordstyrer.inbox.models import BulkIntent, CloseReason, InboxItem, Reply
+from ordstyrer.inbox.models import (
+    SYSTEM_CLOSE_REASONS,
+    BulkIntent,
+    CloseReason,
+    InboxItem,
+    Reply,
+)
 from ordstyrer.inbox.transitions import lock_item, log_event, policy_state, transition
 from ordstyrer.tenants.models import Municipality
 
@@ -78,11 +84,12 @@ def item_set_status(
 ) -> InboxItem:
     """Acknowledge, mark answered (e.g. answered by phone), close or reopen an item.
 
-    Closing needs a reason; "author removed" is the system's, not a person's."""
+    Closing needs a reason a person may give: "author removed" and "channel retired" are
+    the system's (`SYSTEM_CLOSE_REASONS`)."""
     if action not in STATUS_ACTIONS:
         raise ValueError(f"unknown status action {action!r}")
     if action == "close":
-        if close_reason not in CloseReason.values or close_reason == CloseReason.AUTHOR_REMOVED:
+        if close_reason not in CloseReason.values or close_reason in SYSTEM_CLOSE_REASONS:
             raise ServiceError(_("Velg hvorfor henvendelsen lukkes."))
     now = timezone.now()
     with transaction.atomic():

@@ -44,7 +44,13 @@ from ordstyrer.inbox.forms import (
     ReplyForm,
     cited,
 )
-from ordstyrer.inbox.models import CloseReason, InboxItem, ItemStatus, ReplyStatus
+from ordstyrer.inbox.models import (
+    CloseReason,
+    InboxItem,
+    ItemStatus,
+    ReplyStatus,
+    person_close_reasons,
+)
 from ordstyrer.inbox.presenters import list_rows, render_rows
 from ordstyrer.inbox.referrals import item_escalate, item_refer
 from ordstyrer.inbox.replies import ReplyRefused, reply_send, reply_suggestion
@@ -95,7 +101,7 @@ def inbox_list(request: MunicipalityRequest, municipality: Municipality) -> Http
             "now": now,
             "next_url": next_url,
             "categories": sorted(category_labels().items(), key=lambda kv: kv[1]),
-            "close_reasons": [c for c in CloseReason.choices if c[0] != "author_removed"],
+            "close_reasons": person_close_reasons(),
             # The header cites only the rules the municipality's guideline has (the
             # preset alone: overrides never switch rules on or off; no query).
             "guideline_rules": load_policy(municipality.preset).rules,
