@@ -218,3 +218,18 @@ def test_a_body_that_is_not_json_is_compared_byte_for_byte(world, api):
     assert again.json() == first.json()
     assert_key_reused(end(b"ferdig  \xff"))  # one byte more: another request
     assert AuditEntry.objects.filter(action="api_crisis_end").count() == 1
+
+
+def test_a_lone_surrogate_in_a_keyed_body_is_no_500(world, api, commit):
+    """JSON may spell a lone surrogate ("\\ud800") that strict UTF-8 cannot encode: the
+    fingerprint of such a body ended in a 500 (api.md: never a 500 for what a client
+    sends). An unknown field is ignored by the schema, so any client can send one."""
+    item = citizen_comment(world.channel, "Når åpner svømmehallen igjen?")
+    url = f"/api/v1/m/apiby/inbox/items/{item.pk}/replies"
+    body = json.dumps({"text": REPLY})[:-1] + ', "note": "\\ud800"}'
+    key = {"Idempotency-Key": "svar-surrogat"}
+    first, queued = commit(api.post, url, body, headers=key)
+    assert first.status_code == 201 and queued >= 1
+    again, queued = commit(api.post, url, body, headers=key)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and queued == 0
+    assert Reply.objects.filter(item=item).count() == 1

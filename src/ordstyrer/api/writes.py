@@ -85,9 +85,11 @@ def _fingerprint(request: HttpRequest) -> str:
     except (ValueError, RecursionError):  # not JSON (UnicodeDecodeError is a ValueError)
         canonical = raw
     else:
+        # "surrogatepass": JSON may carry a lone surrogate ("\\ud800"), which strict
+        # UTF-8 cannot encode (it was a 500); fingerprints of other bodies are unchanged.
         canonical = json.dumps(
             data, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        ).encode("utf-8", "surrogatepass")
     digest = hashlib.sha256(canonical)
     if len(request.path) > MAX_PATH:
         digest.update(b"\0" + request.path.encode("utf-8"))
