@@ -118,7 +118,13 @@ class OidcBackend(OIDCAuthenticationBackend):
         if "nonce" not in kwargs:
             # A signed userinfo response (parent's get_userinfo): §5.3.2 asks neither exp
             # nor iat of it, and get_or_create_user checks its `sub` against the ID token.
-            return super().verify_token(token, **kwargs)
+            # The parent lets PyJWT's refusals through (an expired one was a 500): a
+            # refused userinfo is the provider failing (the views' PROVIDER_ERRORS).
+            try:
+                return super().verify_token(token, **kwargs)
+            except jwt.InvalidTokenError as exc:
+                logger.warning("sso userinfo refused", extra={"reason": type(exc).__name__})
+                raise SuspiciousOperation("signed userinfo refused") from None
         try:
             return self._id_token_claims(token, nonce=kwargs["nonce"])
         except IdTokenRefused as refused:

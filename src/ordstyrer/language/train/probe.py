@@ -12,7 +12,7 @@ complaints quoting hate. No training command reads it (`comments.AUTHORED_FILES`
 the training files by name) and `tests/language/test_evaluation.py` keeps the training
 rows from copying it.
 
-Run: `python -m ordstyrer.language.train.probe [--model PATH]`. Prints, through the
+Run: `python -m ordstyrer.language.train.probe [--probe FILE]` (the shipped model). Prints, through the
 product's `triage_many` (no municipality's policy: the labels, not the findings):
 the share of the non-hateful comments labelled hate speech (false alarms), the share of
 the hate speech comments labelled hate speech (recall), the same under the product's
