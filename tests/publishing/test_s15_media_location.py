@@ -28,7 +28,7 @@ from ordstyrer.publishing.media import media_upload, without_location
 from ordstyrer.publishing.models import MediaAsset, MediaKind
 from ordstyrer.publishing.services import post_create
 from tests.publishing.conftest import MP4
-from tests.publishing.test_qa_media_s14 import GPS_IFD, ORIENTATION, photo, read
+from tests.publishing.test_qa_media_s14 import GPS_IFD, ORIENTATION, PLACE, photo, read
 
 pytestmark = pytest.mark.django_db
 
@@ -459,3 +459,97 @@ def test_the_ordstyrer_command_reports_in_one_norwegian_line(archive, capsys):
         code = exc.code
     out = capsys.readouterr()
     assert code == 2 and "ukjente argumenter: --alle" in out.err
+
+
+# --------------------------------------------------------------------------- review of s15
+
+
+def _place_exif(*, gps: bool) -> bytes:
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    if gps:
+        exif.get_ifd(GPS_IFD).update(PLACE)
+    return exif.tobytes()
+
+
+def two_image_jpeg(*, first_placed: bool) -> bytes:
+    """A phone's JPEG with a second image in MPF (CIPA DC-007), as an Android Ultra HDR
+    photo carries its gain map: Pillow reads it as MPO, `is_animated` set. The second
+    image has EXIF of its own, with the place."""
+    main = Image.new("RGB", (64, 48), (30, 120, 200))
+    gain_map = Image.new("RGB", (16, 12), (128, 128, 128))
+    gain_map.encoderinfo = {"exif": _place_exif(gps=True)}
+    out = io.BytesIO()
+    main.save(
+        out, "MPO", save_all=True, append_images=[gain_map], exif=_place_exif(gps=first_placed)
+    )
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("first_placed", [True, False], ids=["both-placed", "second-placed"])
+def test_a_jpeg_with_a_second_image_is_stored_as_a_still_jpeg_without_location(
+    world, client, first_placed
+):
+    """Such photos were accepted before s15, and are no animation (PU-1, EM-7)."""
+    original = two_image_jpeg(first_placed=first_placed)
+    with Image.open(io.BytesIO(original)) as image:  # the test's file is what phones write
+        assert image.format == "MPO" and image.n_frames == 2 and image.is_animated
+        first_size = image.mpinfo[0xB002][0]["Size"]
+        image.seek(1)
+        assert GPS_IFD in image.getexif()
+    asset = _upload(world, "PXL_20261206_101512.jpg", original, alt_text="Brua i sol")
+    stored = bytes(asset.content)
+    assert asset.kind == MediaKind.IMAGE and asset.mime == "image/jpeg"
+    with Image.open(io.BytesIO(stored)) as image:
+        image.load()
+        assert image.format == "JPEG" and not getattr(image, "is_animated", False)
+        assert GPS_IFD not in image.getexif() and image.getexif()[ORIENTATION] == 6
+    # The first image, its picture's bytes untouched; the second image and MPF's index go.
+    first = original[:first_size]
+    assert stored[stored.index(b"\xff\xda") :] == first[first.index(b"\xff\xda") :]
+    assert b"MPF\x00" not in stored and stored.count(b"\xff\xd8") == 1
+    entry = AuditEntry.objects.get(action="media_upload", object_id=str(asset.pk))
+    assert entry.data["location_removed"] is True
+    post = post_create(
+        actor=world.editor,
+        municipality=world.municipality,
+        channel_ids=[world.page.pk],
+        text="Brua i sol.",
+        media_ids=[asset.pk],
+    )
+    assert delivery.build_draft(post, world.page).media[0].content == stored
+    assert without_location(stored, "image/jpeg") == (stored, False)
+
+
+SEF_TRAILER = b"SEFH" + bytes(4) + b"\x01\x00\x00\x00SEFT"  # Samsung's, after the boxes
+
+
+def test_a_vendor_trailer_after_the_boxes_stays_and_the_video_is_cleaned(world):
+    ftyp = box(b"ftyp", b"isom" + bytes(4) + b"isom")
+    head = len(ftyp) + len(moov(0)) + 8
+    original = ftyp + moov(head) + box(b"mdat", SAMPLES) + SEF_TRAILER
+    asset = _upload(world, "20261206_101512.mp4", original, caption_mode="no_speech")
+    stored = bytes(asset.content)
+    assert HOME not in stored and XYZ not in stored and b"Hjemme" not in stored
+    assert len(stored) == len(original) and stored.endswith(SEF_TRAILER)
+    assert samples_at_offset(stored) == SAMPLES
+    entry = AuditEntry.objects.get(action="media_upload", object_id=str(asset.pk))
+    assert entry.data["location_removed"] is True
+
+
+def _broken_with_trailer() -> dict[str, bytes]:
+    ftyp = box(b"ftyp", b"isom" + bytes(4) + b"isom")
+    mdat = box(b"mdat", SAMPLES)
+    return {
+        "broken-inside-moov": ftyp + box(b"moov", struct.pack(">I4s", 64, b"udta")) + mdat,
+        "no-moov": ftyp + mdat,
+        "mdat-cut-off-after-moov": ftyp + moov(0) + mdat[:-40],
+    }
+
+
+@pytest.mark.parametrize("name", list(_broken_with_trailer()))
+def test_a_trailer_does_not_excuse_a_broken_video(world, name):
+    with pytest.raises(ServiceError) as refused:
+        _upload(world, "film.mp4", _broken_with_trailer()[name] + SEF_TRAILER)
+    assert "kan ikke leses som en video" in refused.value.message
+    assert not MediaAsset.objects.filter(municipality=world.municipality).exists()

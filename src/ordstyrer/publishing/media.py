@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import re
 import secrets
 import struct
 import zlib
@@ -100,6 +101,11 @@ PILLOW_FORMATS = {
     "image/gif": "GIF",
     "image/webp": "WEBP",
 }
+# The formats whose further frames are an animation. A JPEG with further images in MPF
+# (CIPA DC-007: an Android Ultra HDR gain map, a depth map) is a still photo, though Pillow
+# reads it as MPO with `is_animated` set; only its first image is kept
+# (`_jpeg_without_location`).
+ANIMATED_FORMATS = frozenset({"GIF", "PNG", "WEBP"})
 # What a broken or hostile image makes Pillow raise while it reads one.
 _UNREADABLE = (
     OSError,
@@ -135,10 +141,12 @@ def _require_readable(content: bytes, mime: str, filename: str) -> None:
         if not _complete(content, mime):
             raise EOFError("truncated")
         with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[mime]]) as image:
-            if image.format == "JPEG":
+            if image.format in ("JPEG", "MPO"):
                 image.draft("RGB", (max(1, image.width // 8), max(1, image.height // 8)))
             image.load()
-            animated = bool(getattr(image, "is_animated", False))
+            animated = image.format in ANIMATED_FORMATS and bool(
+                getattr(image, "is_animated", False)
+            )
     except _UNREADABLE:
         raise _unreadable_image(filename) from None
     if animated:
@@ -205,8 +213,30 @@ def _segment(marker: int, payload: bytes) -> bytes:
 
 
 def _jpeg_without_location(content: bytes) -> tuple[bytes, bool]:
-    """The JPEG with its metadata segments rewritten; the image data is not touched."""
-    out, pos, removed = [content[:2]], 2, False
+    """The JPEG's first image with its metadata segments rewritten (its image data is not
+    touched), and whether any image in the file placed the photo. Only the first image is
+    kept: MPF's further images (CIPA DC-007: an Android Ultra HDR gain map, a depth map, a
+    3D camera's second view), each with EXIF of its own, MPF's index of them, and whatever
+    else follows the first image go, so what is stored and sent to Facebook is a still
+    JPEG like any other (PU-1: a later image's GPS block went out with it)."""
+    first, pos, removed = _jpeg_image(content, 0)
+    while content.startswith(b"\xff\xd8\xff", pos):  # MPF's further images, one by one
+        _later, pos, placed = _jpeg_image(content, pos)
+        removed = removed or placed
+    return first, removed
+
+
+# The next marker in entropy-coded data: 0xFF then anything but a stuffed zero, a restart
+# marker (RST0-7) or a fill byte (ITU-T T.81 §B.1.1.5, §F.1.2.3).
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+
+
+def _jpeg_image(content: bytes, start: int) -> tuple[bytes, int, bool]:
+    """The image that starts at `start` with its metadata segments rewritten, where it
+    ends (after its end-of-image marker), and whether the segments placed the photo. From
+    the first start of scan on (scans, and the tables of a progressive JPEG between them)
+    the bytes are copied."""
+    out, pos, removed = [content[start : start + 2]], start + 2, False
     while True:
         if pos + 4 > len(content) or content[pos] != 0xFF:
             raise _Unparsed
@@ -215,9 +245,8 @@ def _jpeg_without_location(content: bytes) -> tuple[bytes, bool]:
             out.append(content[pos : pos + 1])
             pos += 1
             continue
-        if marker in (0xDA, 0xD9):  # start of scan (or end): the rest as it is
-            out.append(content[pos:])
-            return b"".join(out), removed
+        if marker in (0xDA, 0xD9):  # start of scan (or end)
+            break
         end = pos + 2 + struct.unpack(">H", content[pos + 2 : pos + 4])[0]
         if end > len(content):
             raise _Unparsed
@@ -232,8 +261,28 @@ def _jpeg_without_location(content: bytes) -> tuple[bytes, bool]:
                 keep, removed = b"", True
         elif marker == 0xED and any(needle in payload for needle in _IPTC_LOCATION):
             keep, removed = b"", True
+        elif marker == 0xE2 and payload.startswith(b"MPF\x00"):
+            keep = b""  # the index of the further images, which do not stay
         out.append(keep)
         pos = end
+    scan = pos
+    while content[pos + 1] != 0xD9:
+        marker = content[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+        else:
+            if pos + 4 > len(content):
+                raise _Unparsed
+            pos += 2 + struct.unpack(">H", content[pos + 2 : pos + 4])[0]
+            if marker == 0xDA:  # the scan's entropy-coded data runs to the next marker
+                found = _NEXT_MARKER.search(content, pos)
+                if found is None:
+                    raise _Unparsed
+                pos = found.start()
+        if pos + 2 > len(content) or content[pos] != 0xFF:
+            raise _Unparsed
+    out.append(content[scan : pos + 2])
+    return b"".join(out), pos + 2, removed
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -343,29 +392,60 @@ _CONTAINERS = frozenset({b"moov", b"trak", b"udta", b"ilst"})
 _MAX_DEPTH = 16  # moov/trak/udta/meta/ilst is five; a deeper tree is not a phone's
 
 
-def _boxes(data: bytearray, start: int, end: int) -> list[tuple[bytes, int, int, int]]:
+def _boxes(
+    data: bytearray, start: int, end: int, *, top: bool = False
+) -> list[tuple[bytes, int, int, int]]:
     """(type, start, payload start, end) of each box in data[start:end] (ISO/IEC 14496-12
     §4.2): a size of 1 is followed by a 64-bit size, a size of 0 runs to the end of the
-    file (or of its container). QuickTime may end a list with a 32-bit zero."""
-    found, pos = [], start
+    file (or of its container). QuickTime may end a list with a 32-bit zero.
+
+    With `top` (the file's top level), bytes after `moov` that are no box are a vendor's
+    trailer (Samsung's `SEFH…SEFT`), not a broken file: the list ends there and they stay
+    as they are. A broken tree inside `moov`, fewer bytes than a box header, a tail that
+    starts as a top-level box (a cut-off `mdat`) or a file with no `moov` before it are
+    still `_Unparsed`."""
+    found: list[tuple[bytes, int, int, int]] = []
+    pos = start
     while pos < end:
-        if end - pos < 8:
-            if any(data[pos:end]):
-                raise _Unparsed
+        try:
+            box = _box_at(data, pos, end)
+        except _Unparsed:
+            tail = bytes(data[pos : pos + 8])
+            after_moov = any(kind == b"moov" for kind, *_rest in found)
+            if top and after_moov and len(tail) == 8 and tail[4:8] not in _TOP_LEVEL:
+                break  # a vendor's trailer
+            raise
+        if box is None:
             break
-        size, kind = struct.unpack(">I4s", data[pos : pos + 8])
-        header = 8
-        if size == 1:
-            if end - pos < 16:
-                raise _Unparsed
-            size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
-        elif size == 0:
-            size = end - pos
-        if size < header or pos + size > end:
-            raise _Unparsed
-        found.append((kind, pos, pos + header, pos + size))
-        pos += size
+        found.append(box)
+        pos = box[3]
     return found
+
+
+# Boxes a file holds at its top level (ISO/IEC 14496-12 §4.2, QuickTime's `wide`): a tail
+# that starts as one of them is a box cut off or broken, not a vendor's trailer.
+_TOP_LEVEL = frozenset(
+    {b"ftyp", b"moov", b"mdat", b"moof", b"mfra", b"free", b"skip", b"wide", b"uuid", b"meta"}
+)
+
+
+def _box_at(data: bytearray, pos: int, end: int) -> tuple[bytes, int, int, int] | None:
+    """The box at `pos` within data[:end], or None for QuickTime's closing zero."""
+    if end - pos < 8:
+        if any(data[pos:end]):
+            raise _Unparsed
+        return None
+    size, kind = struct.unpack(">I4s", data[pos : pos + 8])
+    header = 8
+    if size == 1:
+        if end - pos < 16:
+            raise _Unparsed
+        size, header = struct.unpack(">Q", data[pos + 8 : pos + 16])[0], 16
+    elif size == 0:
+        size = end - pos
+    if size < header or pos + size > end:
+        raise _Unparsed
+    return kind, pos, pos + header, pos + size
 
 
 def _names_place(data: bytearray | bytes) -> bool:
@@ -383,11 +463,11 @@ class _Hit(NamedTuple):
 
 def _location_boxes(data: bytearray, start: int, end: int, depth: int = 0) -> list[_Hit]:
     """Each box in data[start:end], at any depth of the containers that hold metadata,
-    that says where the video was filmed."""
+    that says where the video was filmed (depth 0: the file's top level)."""
     if depth > _MAX_DEPTH:
         raise _Unparsed
     found: list[_Hit] = []
-    for kind, box, body, stop in _boxes(data, start, end):
+    for kind, box, body, stop in _boxes(data, start, end, top=depth == 0):
         place = kind in _PLACE_BOXES or (kind == b"XMP_" and _names_place(data[body:stop]))
         if kind == b"uuid" and data[body : body + 16] == _XMP_UUID:
             place = _names_place(data[body + 16 : stop])
