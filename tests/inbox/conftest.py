@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -98,12 +99,45 @@ def signed_in(user: Any) -> Client:
     return client
 
 
-def item_page(world: Any, item: InboxItem, query: str = "") -> str:
-    """The item page as the world's editor sees it."""
+def item_page(world: Any, item: InboxItem, query: str = "", *, user: Any = None) -> str:
+    """The item page as the world's editor (or `user`) sees it."""
     url = f"/m/{world.municipality.slug}/innboks/{item.pk}/{query}"
-    response = signed_in(world.editor).get(url)
+    response = signed_in(user or world.editor).get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def text_of(html: str) -> str:
+    """A page's words without its tags, whitespace folded."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def question(world: Any, cid: str = "q1") -> InboxItem:
+    """A citizen's question on the world's channel, ingested."""
+    item = ingest(world.channel, comment(cid))
+    assert item is not None
+    return item
+
+
+# Worlds under the presets whose guidelines differ in the rules the console cites.
+@pytest.fixture
+def fosen(db: Any) -> InboxWorld:
+    return make_world("indre-fosen", "indre-fosen")
+
+
+@pytest.fixture
+def birkenes(db: Any) -> InboxWorld:
+    return make_world("birkenes", "birkenes")
+
+
+@pytest.fixture
+def gausdal(db: Any) -> InboxWorld:
+    return make_world("gausdal", "gausdal")
+
+
+@pytest.fixture
+def rennebu(db: Any) -> InboxWorld:
+    return make_world("rennebu", "rennebu")
 
 
 def ingest(channel: Channel, c: Comment, at: datetime = TUESDAY, **kw: Any) -> InboxItem | None:

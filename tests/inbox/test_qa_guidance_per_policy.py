@@ -44,16 +44,6 @@ def suggestion_links(html: str) -> dict[str, str]:
     return dict(re.findall(r'<a href="\?mal=(\w+)#svar"[^>]*>([^<]+)</a>', html))
 
 
-@pytest.fixture
-def rennebu(db):
-    return make_world("rennebu", "rennebu")
-
-
-@pytest.fixture
-def fosen(db):
-    return make_world("indre-fosen", "indre-fosen")
-
-
 def test_rennebus_item_page_gives_general_advice_not_its_guidelines(rennebu):
     html = item_page(rennebu, question(rennebu))
     assert "Retningslinjen sier" not in html

@@ -13,22 +13,16 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from ordstyrer.inbox.models import InboxItem
-from tests.inbox.conftest import comment, ingest, item_page, make_world, signed_in
+from tests.inbox.conftest import (
+    comment,
+    ingest,
+    item_page,
+    question,
+    signed_in,
+    text_of,
+)
 
 NATIONAL_ID = "05099242649"  # valid check digits
-
-
-def question(world, cid: str = "q1") -> InboxItem:
-    item = ingest(world.channel, comment(cid))
-    assert item is not None
-    return item
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 def ids_in(html: str) -> set[str]:
@@ -39,21 +33,6 @@ def section(html: str, start: str, end: str) -> str:
     """The HTML from the element with `start` in it to `end` (inclusive of neither)."""
     i = html.index(start)
     return html[i : html.index(end, i)]
-
-
-@pytest.fixture
-def fosen(db):
-    return make_world("indre-fosen", "indre-fosen")
-
-
-@pytest.fixture
-def birkenes(db):
-    return make_world("birkenes", "birkenes")
-
-
-@pytest.fixture
-def gausdal(db):
-    return make_world("gausdal", "gausdal")
 
 
 # -- The reply form and the referral form (inbox/forms.py) ------------------------------

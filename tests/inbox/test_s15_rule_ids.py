@@ -14,8 +14,6 @@ longer offers it.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from ordstyrer.core.errors import ServiceError
@@ -23,44 +21,16 @@ from ordstyrer.inbox.models import InboxItem, Reply
 from ordstyrer.inbox.referrals import item_escalate, item_refer
 from ordstyrer.inbox.replies import reply_send, reply_suggestion
 from ordstyrer.moderation import services as moderation
-from tests.inbox.conftest import comment, ingest, make_world, signed_in
+from tests.inbox.conftest import (
+    item_page,
+    question,
+    signed_in,
+    text_of,
+)
 from tests.moderation.conftest import citizen_comment
 from tests.moderation.conftest import make_world as moderation_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fosen(db):
-    return make_world("indre-fosen", "indre-fosen")
-
-
-@pytest.fixture
-def birkenes(db):
-    return make_world("birkenes", "birkenes")
-
-
-@pytest.fixture
-def rennebu(db):
-    return make_world("rennebu", "rennebu")
-
-
-def question(world, cid: str = "q1") -> InboxItem:
-    item = ingest(world.channel, comment(cid))
-    assert item is not None
-    return item
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-
-
-def page(world, item: InboxItem, user=None) -> str:
-    response = signed_in(user or world.editor).get(
-        f"/m/{world.municipality.slug}/innboks/{item.pk}/"
-    )
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def timeline(html: str) -> str:
@@ -88,7 +58,7 @@ def refer_and_escalate(world) -> tuple[str, str]:
     assert escalated.status_code == 200
     # The referrals' messages are shown with it (nothing was shown in between).
     *_referred, said = [str(m) for m in escalated.context["messages"]]
-    return page(world, item), said
+    return item_page(world, item), said
 
 
 # -- 1. The timeline and the referrals (DI-7, DI-8, DI-10) -----------------------------
@@ -133,7 +103,7 @@ def reported(world) -> str:
     )
     assert sent.status_code == 302
     item = InboxItem.objects.get(reports__isnull=False)
-    return timeline(page(world, item))
+    return timeline(item_page(world, item))
 
 
 def test_indre_fosens_timeline_does_not_cite_di_11(fosen):
@@ -158,7 +128,7 @@ def deleted(preset: str, ground: str, capture) -> str:
         moderation.comment_delete(
             actor=world.main_admin, item=item, ground=ground, justification=WHY
         )
-    return timeline(page(world, item, user=world.main_admin))
+    return timeline(item_page(world, item, user=world.main_admin))
 
 
 def test_indre_fosens_timeline_cites_mo_1_mo_2_and_mo_4(django_capture_on_commit_callbacks):

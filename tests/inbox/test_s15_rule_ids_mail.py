@@ -18,19 +18,9 @@ from ordstyrer.inbox.models import InboxItem, UnwantedReport
 from ordstyrer.inbox.referrals import item_escalate
 from ordstyrer.inbox.reports_unwanted import unwanted_report
 from tests.channels.conftest import propose
-from tests.inbox.conftest import comment, ingest, make_world, signed_in
+from tests.inbox.conftest import comment, ingest, signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def fosen(db):
-    return make_world("indre-fosen", "indre-fosen")
-
-
-@pytest.fixture
-def birkenes(db):
-    return make_world("birkenes", "birkenes")
 
 
 # -- DI-11: the e-mail about an employee's report --------------------------------------
