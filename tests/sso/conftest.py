@@ -14,13 +14,16 @@ from oidc_provider_mock._app import OpenIDCode
 from oidc_provider_mock._storage import storage
 
 from ordstyrer.sso.discovery import forget
+from ordstyrer.sso.services import group_map
+from ordstyrer.tenants.models import Role
 
 CLIENT_ID = "ordstyrer-test"
 CLIENT_SECRET = "test-client-secret"  # noqa: S105
+KARI = "entra-0001"  # the stand-in's person in the communications group
 
 PEOPLE = [
     User(
-        sub="entra-0001",
+        sub=KARI,
         claims={
             "email": "kari.kommunikasjon@testby.kommune.no",
             "preferred_username": "kari.kommunikasjon@testby.kommune.no",
@@ -111,3 +114,14 @@ def id_token_claims(monkeypatch) -> Callable[..., None]:
             forger[:] = [signing_key]
 
     return choose
+
+
+@pytest.fixture
+def kari_may_log_in(personas, sso):
+    """Kari's group gives her a role, so a login that passes ends logged in."""
+    group_map(
+        actor=None,
+        municipality=personas.municipality,
+        group="sg-testby-kommunikasjon",
+        role=Role.COMMUNICATIONS,
+    )

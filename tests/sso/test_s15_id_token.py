@@ -16,25 +16,11 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from ordstyrer.sso.models import SsoIdentity
-from ordstyrer.sso.services import group_map
-from ordstyrer.tenants.models import Role
-from tests.sso.conftest import CLIENT_ID, DROP
+from tests.sso.conftest import CLIENT_ID, DROP, KARI
 from tests.sso.test_sso import provider_login
 
-KARI = "entra-0001"
 OTHER_APP = "00000000-aaaa-4bbb-8ccc-0123456789ab"  # another client in the same tenant
 REFUSED = "Innloggingen ble avbrutt eller avvist. Prøv igjen."
-
-
-@pytest.fixture
-def kari_may_log_in(personas, sso):
-    """Kari's group gives her a role, so a token that passes ends logged in."""
-    group_map(
-        actor=None,
-        municipality=personas.municipality,
-        group="sg-testby-kommunikasjon",
-        role=Role.COMMUNICATIONS,
-    )
 
 
 def assert_refused(client, caplog, reason: str, claim: str | None = None) -> None:

@@ -22,25 +22,13 @@ from oidc_provider_mock import _app
 from oidc_provider_mock._app import OpenIDCode
 
 from ordstyrer.sso.models import SsoIdentity
-from ordstyrer.sso.services import group_map
-from ordstyrer.tenants.models import Role
+from tests.sso.conftest import KARI
 from tests.sso.test_sso import provider_login
 
-KARI = "entra-0001"
 PROVIDER_FAILED = (
     "Innlogging med felles pålogging virket ikke nå (identitetsleverandøren svarte ikke "
     "som ventet). Prøv igjen, eller kontakt IT."
 )
-
-
-@pytest.fixture
-def kari_may_log_in(personas, sso):
-    group_map(
-        actor=None,
-        municipality=personas.municipality,
-        group="sg-testby-kommunikasjon",
-        role=Role.COMMUNICATIONS,
-    )
 
 
 @pytest.fixture
