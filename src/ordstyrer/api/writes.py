@@ -143,12 +143,28 @@ def api_write(
     now = timezone.now()
     try:
         with transaction.atomic():
+            claim = None
             if key is not None:
                 record = IdempotencyRecord.objects.filter(token=token, key=key).first()
                 if record is not None and record.created_at > now - REPLAY_WINDOW:
                     return _replay(record, request, fingerprint)
                 if record is not None:  # older than 24 h: the key is free again
                     record.delete()
+                # Claim the key before the act: a second request with it, sent while this
+                # one runs, waits on the unique (token, key) row until this transaction
+                # ends and then replays its answer (IntegrityError below) instead of
+                # running into this request's locks and answering 409. A refusal rolls
+                # the claim back with everything else, so the key stays free.
+                claim = IdempotencyRecord.objects.create(
+                    token=token,
+                    key=key,
+                    method=request.method or "",
+                    path=_stored_path(request),
+                    status=0,
+                    body={},
+                    fingerprint=fingerprint,
+                    created_at=now,
+                )
             status, body = run()
             audit_record(
                 actor=token.user,
@@ -164,17 +180,9 @@ def api_write(
                 },
             )
             body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-            if key is not None:
-                IdempotencyRecord.objects.create(
-                    token=token,
-                    key=key,
-                    method=request.method or "",
-                    path=_stored_path(request),
-                    status=status,
-                    body=body,
-                    fingerprint=fingerprint,
-                    created_at=now,
-                )
+            if claim is not None:
+                claim.status, claim.body = status, body
+                claim.save(update_fields=["status", "body"])
     except IntegrityError:
         if key is None:
             raise
