@@ -185,6 +185,23 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     )
     if not won:
         return "claimed_elsewhere"
+    from ordstyrer.publishing.services import crisis_stops, post_pause_for_crisis
+
+    # Read again after the claim: a post paused or withdrawn meanwhile is not sent.
+    post.refresh_from_db(fields=["status", "crisis_ref", "crisis_approved_at"])
+    released = post.status in (PostStatus.PUBLISHING, PostStatus.SCHEDULED)
+    crisis = crisis_stops(post) if released else None
+    if not released or crisis is not None:
+        PostChannel.objects.filter(
+            pk=row.pk, status=DeliveryStatus.PUBLISHING, claimed_at=now
+        ).update(status=DeliveryStatus.QUEUED, claimed_at=None, next_attempt_at=None)
+        if crisis is None:
+            return "not_released"
+        # PU-12 backstop: in a crisis a post goes out only with the crisis leader's
+        # approval; it pauses as the crisis would have paused it (a retry queued before
+        # the crisis, a held post come due).
+        post_pause_for_crisis(post_id=post.pk, crisis=crisis, now=now)
+        return "crisis_paused"
     blocked = _block_finding(post, row.channel, now=now)
     if blocked is not None:
         # A block finding that arose after the post was released (a consent withdrawn,

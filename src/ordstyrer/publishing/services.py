@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -828,43 +829,81 @@ class Paused:
         return self.scheduled + self.waiting
 
 
+def posts_pausable(*, municipality: Municipality) -> Any:
+    """PU-12: the posts a crisis declared now pauses: waiting for an approval or
+    scheduled, and posts released before the crisis that are not out everywhere yet (a
+    delivery waiting out a retry after a temporary platform error, or held for its
+    channel), which the sweep would otherwise publish during the crisis."""
+    pending = PostChannel.objects.filter(
+        post=OuterRef("pk"), status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
+    )
+    return Post.objects.filter(municipality=municipality).filter(
+        Q(status__in=WAITING) | Q(Exists(pending), status=PostStatus.PUBLISHING)
+    )
+
+
+def _pause(post: Post, *, crisis: Any, actor: ActorLike, now: datetime) -> str:
+    """Pause one locked post for `crisis` (PU-12); returns the status it was paused from."""
+    source = post.status
+    _cancel_native(post)
+    post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+        status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
+    )
+    post.paused_from = source
+    post.status = PostStatus.PAUSED
+    post.crisis_ref = crisis.pk
+    post.updated_at = now
+    post.save()
+    _log(post, action="pause", actor=actor, now=now, source=source, data={"crisis_id": crisis.pk})
+    return source
+
+
 def posts_pause_for_crisis(
     *, municipality: Municipality, crisis: Any, actor: ActorLike, now: datetime
 ) -> Paused:
-    """PU-12: every scheduled or waiting post of every channel pauses at once;
-    Facebook-scheduled posts are cancelled on the platform after commit. Called by the
-    crisis service inside its transaction (it has checked the declarer's role)."""
+    """PU-12: every scheduled or waiting post of every channel pauses at once, and so
+    does every released post still on its way (`posts_pausable`); Facebook-scheduled posts
+    are cancelled on the platform after commit. Called by the crisis service inside its
+    transaction (it has checked the declarer's role)."""
     scheduled = waiting = 0
     with transaction.atomic():
         posts = list(
-            Post.objects.select_for_update()
-            .filter(municipality=municipality, status__in=WAITING)
+            posts_pausable(municipality=municipality)
+            .select_for_update(of=("self",))
             .select_related("municipality")
+            .order_by("pk")
         )
         for post in posts:
-            source = post.status
-            _cancel_native(post)
-            post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
-                status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
-            )
-            post.paused_from = source
-            post.status = PostStatus.PAUSED
-            post.crisis_ref = crisis.pk
-            post.updated_at = now
-            post.save()
-            _log(
-                post,
-                action="pause",
-                actor=actor,
-                now=now,
-                source=source,
-                data={"crisis_id": crisis.pk},
-            )
-            if source == PostStatus.SCHEDULED:
-                scheduled += 1
-            else:
+            source = _pause(post, crisis=crisis, actor=actor, now=now)
+            if source in (PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL):
                 waiting += 1
+            else:
+                scheduled += 1  # it would have gone out by itself
     return Paused(scheduled=scheduled, waiting=waiting)
+
+
+def crisis_stops(post: Post) -> Any:
+    """The crisis that keeps `post` from going out now (PU-12), or None: a crisis whose
+    posts wait for the crisis leader, and the post has no crisis leader's approval given
+    in it. For the delivery to ask right before the platform call."""
+    crisis = _crisis_for_posts(post.municipality)
+    if crisis is None or post.crisis_approved_at is None:
+        return crisis
+    if post.crisis_ref == crisis.pk or post.crisis_approved_at >= crisis.declared_at:
+        return None  # approved in this crisis
+    return crisis
+
+
+def post_pause_for_crisis(*, post_id: int, crisis: Any, now: datetime) -> bool:
+    """PU-12 backstop for the delivery: a released post that reached the platform call
+    during a crisis without the crisis leader's approval pauses instead (as the crisis
+    would have paused it). False if it is no longer released."""
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
+            return False
+        _pause(post, crisis=crisis, actor=None, now=now)
+    return True
 
 
 def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None = None) -> Post:
