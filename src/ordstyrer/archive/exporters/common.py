@@ -14,13 +14,13 @@ import json
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from lxml import etree
 
@@ -117,6 +117,10 @@ def year_in_range(day: date) -> bool:
 class Period:
     since: date
     until: date
+    # The highest record number the export includes, noted when it starts (`pinned`):
+    # an exporter that reads the records more than once must see the same records in
+    # every pass, though records keep being archived while it runs (AR-2).
+    through: int | None = None
 
     def bounds(self) -> tuple[datetime, datetime]:
         """[since 00:00, the day after until 00:00) in Norwegian time."""
@@ -347,14 +351,17 @@ class _Folder(TypedDict):
 def records_for(
     municipality: Any, period: Period
 ) -> QuerySet[WithAnnotations[ArchiveRecord, _Folder]]:
-    """The municipality's records archived in the period, in folder order (group, year,
-    number), with the year computed in Norwegian time."""
+    """The municipality's records archived in the period (up to its `through` number, if
+    pinned), in folder order (group, year, number), with the year computed in Norwegian
+    time."""
     start, end = period.bounds()
+    records = ArchiveRecord.objects.filter(
+        municipality=municipality, archived_at__gte=start, archived_at__lt=end
+    )
+    if period.through is not None:
+        records = records.filter(sequence__lte=period.through)
     return (
-        ArchiveRecord.objects.filter(
-            municipality=municipality, archived_at__gte=start, archived_at__lt=end
-        )
-        .select_related("municipality")
+        records.select_related("municipality")
         .annotate(
             category=Case(
                 *[When(kind=kind, then=Value(cat)) for kind, cat in CATEGORY.items()],
@@ -365,6 +372,15 @@ def records_for(
         )
         .order_by("category", "year", "sequence")
     )
+
+
+def pinned(municipality: Any, period: Period) -> Period:
+    """`period` limited to the records archived so far: an export made of several passes
+    over the records is a snapshot, whatever is archived while it runs (AR-2). A record's
+    number is taken under the chain head's lock and only grows, so a record archived
+    later is never inside the limit."""
+    last = ArchiveRecord.objects.filter(municipality=municipality).aggregate(Max("sequence"))
+    return replace(period, through=last["sequence__max"] or 0)
 
 
 def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = False) -> Item:
@@ -424,8 +440,10 @@ def iter_items(
     *,
     prefix: Callable[[ArchiveRecord], str] | None = None,
     archive_only: bool = False,
+    screening: ScreeningContext | None = None,
 ) -> Iterator[Item]:
-    screening = ScreeningContext(municipality)
+    if screening is None:
+        screening = ScreeningContext(municipality)
     for record in records_for(municipality, period).iterator(chunk_size=100):
         item = item_for(record, prefix=prefix(record) if prefix else "", archive_only=archive_only)
         item.screening = screening.for_record(record, item.body)

@@ -18,6 +18,7 @@ a message sent twice. Every message is validated against the XSD before it is wr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from lxml import etree
@@ -41,6 +42,7 @@ from ordstyrer.archive.exporters.common import (
     folder_uuid,
     iso_local,
     iter_items,
+    pinned,
     records_for,
     serialise,
     sub,
@@ -212,6 +214,10 @@ def _business_metadata(post: etree._Element, item: Item) -> None:
 
 def export(options: ExportOptions) -> ExportResult:
     municipality = options.municipality
+    # The folders are read before the records: both passes see the records as they were
+    # when the export started, so no record archived meanwhile goes without its case
+    # folder (AR-2).
+    options = replace(options, period=pinned(municipality, options.period))
     result = ExportResult(out_dir=options.out_dir)
     made: datetime = options.now  # type: ignore[assignment]
     try:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from ordstyrer.archive.exporters.common import (
     iso_local,
     iter_items,
     journal_dates,
+    pinned,
     records_for,
     serialise,
     stable_uuid,
@@ -166,8 +167,15 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
 class _Structure:
     """Writes arkivstruktur.xml as the records stream past, folder by folder."""
 
-    def __init__(self, options: ExportOptions, path: Path, result: ExportResult) -> None:
+    def __init__(
+        self,
+        options: ExportOptions,
+        path: Path,
+        result: ExportResult,
+        screening: ScreeningContext,
+    ) -> None:
         self.options = options
+        self.screening = screening
         self.path = path
         self.result = result
         self.made: datetime = options.now  # type: ignore[assignment]
@@ -211,7 +219,11 @@ class _Structure:
         current: Folder | None = None
         try:
             for item in iter_items(
-                options.municipality, options.period, prefix=_document_prefix, archive_only=True
+                options.municipality,
+                options.period,
+                prefix=_document_prefix,
+                archive_only=True,
+                screening=self.screening,
             ):
                 key = (item.category, item.year)
                 if current is None or (current.category, current.year) != key:
@@ -277,8 +289,11 @@ def _document_prefix(record: ArchiveRecord) -> str:
     return f"DOKUMENT/{record.sequence:06d}/"
 
 
-def _write_journals(options: ExportOptions, tally: Tally, out: Path) -> tuple[Path, Path]:
-    """loependeJournal.xml and offentligJournal.xml in journal order (by number)."""
+def _write_journals(
+    options: ExportOptions, tally: Tally, out: Path, screening: ScreeningContext
+) -> tuple[Path, Path]:
+    """loependeJournal.xml and offentligJournal.xml in journal order (by number): the
+    records of the structure's pass, as `options.period` is pinned (AR-2)."""
     records = records_for(options.municipality, options.period).order_by("sequence")
     paths = (out / "loependeJournal.xml.partial", out / "offentligJournal.xml.partial")
     count = records.count()
@@ -309,7 +324,6 @@ def _write_journals(options: ExportOptions, tally: Tally, out: Path) -> tuple[Pa
                             municipality.organisation_number or municipality.slug,
                         )
                         _leaf(xf, "arkivskaperNavn", municipality.name)
-            screening = ScreeningContext(options.municipality)
             for record in records.iterator(chunk_size=500):
                 folder_index, number = tally.placement[record.pk]
                 folder = tally.folders[folder_index]
@@ -441,17 +455,22 @@ def _finish(result: ExportResult, partial: Path, name: str, schema_name: str) ->
 
 
 def export(options: ExportOptions) -> ExportResult:
+    # The structure and the journals are two passes over the records: both see the
+    # records (and the screening) as they were when the export started, so a record
+    # archived meanwhile is in neither, not in the journals without a folder (AR-2).
+    options = replace(options, period=pinned(options.municipality, options.period))
+    screening = ScreeningContext(options.municipality)
     out = options.out_dir
     result = ExportResult(out_dir=out)
     try:
-        structure = _Structure(options, out / "arkivstruktur.xml.partial", result)
+        structure = _Structure(options, out / "arkivstruktur.xml.partial", result, screening)
         tally = structure.write()
         sums = {
             "arkivstruktur.xml": _finish(
                 result, structure.path, "arkivstruktur.xml", "arkivstruktur"
             )
         }
-        running, public = _write_journals(options, tally, out)
+        running, public = _write_journals(options, tally, out, screening)
         sums["loependeJournal.xml"] = _finish(
             result, running, "loependeJournal.xml", "loependeJournal"
         )

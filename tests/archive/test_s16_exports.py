@@ -1,0 +1,107 @@
+"""Exports under load (AR-2): an export is a snapshot of the archive as it stood when
+the export started."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from ordstyrer.archive.entry import ArchiveEntry, Kind
+from ordstyrer.archive.exporters import fiks, noark5, run_export
+from ordstyrer.archive.services import archive_append
+from tests.archive.conftest import deleted_comment, make_channel
+
+pytestmark = pytest.mark.django_db
+
+SINCE, UNTIL = date(2025, 5, 1), date(2025, 5, 31)
+DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
+N5 = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
+LJ = "http://www.arkivverket.no/standarder/noark5/loependeJournal"
+OJ = "http://www.arkivverket.no/standarder/noark5/offentligJournal"
+
+
+def _export(p, fmt: str, tmp_path: Path):
+    return run_export(
+        municipality=p.municipality, fmt=fmt, since=SINCE, until=UNTIL, out_dir=tmp_path / fmt
+    )
+
+
+def _own_post(p, channel) -> ArchiveEntry:
+    return ArchiveEntry(
+        municipality=p.municipality,
+        kind=Kind.OWN_POST,
+        text="Skolen er stengt i morgen.",
+        channel=channel,
+    )
+
+
+# --- AR-2: an export is a consistent snapshot -------------------------------------------
+
+
+def test_noark5_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_path, monkeypatch):
+    """The structure and the journals are read in two passes; a record archived between
+    them (in the period: `until` is today by default) used to fail the job (KeyError)."""
+    p = personas
+    channel = make_channel(p, "Rissa skole")
+    first = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    write_journals = noark5._write_journals
+    late = []
+
+    def journals_after_a_new_record(*args, **kwargs):
+        late.append(
+            archive_append(
+                actor=p.communications,
+                entry=deleted_comment(p, channel),
+                now=DAY.replace(hour=11),
+            )
+        )
+        return write_journals(*args, **kwargs)
+
+    monkeypatch.setattr(noark5, "_write_journals", journals_after_a_new_record)
+    result = _export(p, "noark5-uttrekk", tmp_path)
+
+    assert late and result.records == 1
+    out = tmp_path / "noark5-uttrekk"
+    structure = etree.parse(str(out / "arkivstruktur.xml"))
+    numbers = [
+        int(n) for n in structure.xpath("//n:journalsekvensnummer/text()", namespaces={"n": N5})
+    ]
+    assert numbers == [first.sequence]
+    for name, ns in (("loependeJournal.xml", LJ), ("offentligJournal.xml", OJ)):
+        journal = etree.parse(str(out / name))
+        assert journal.xpath("//j:antallJournalposter/text()", namespaces={"j": ns}) == ["1"]
+        posts = journal.xpath("//j:journalpost/j:journalsekvensnummer/text()", namespaces={"j": ns})
+        assert [int(n) for n in posts] == [first.sequence]
+    assert f"DOKUMENT/{late[0].sequence:06d}" not in (out / "SHA256SUMS").read_text()
+
+
+def test_fiks_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_path, monkeypatch):
+    """The folders are read before the records; a record archived in between (here in a
+    group that had no folder yet) must not be sent without its case folder."""
+    p = personas
+    channel = make_channel(p, "Rissa skole")
+    first = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    folder_message = fiks.folder_message
+    late = []
+
+    def folder_then_a_new_record(*args, **kwargs):
+        if not late:
+            late.append(
+                archive_append(
+                    actor=p.communications,
+                    entry=_own_post(p, channel),
+                    now=DAY.replace(hour=11),
+                )
+            )
+        return folder_message(*args, **kwargs)
+
+    monkeypatch.setattr(fiks, "folder_message", folder_then_a_new_record)
+    result = _export(p, "fiks-arkiv", tmp_path)
+
+    assert late and result.records == 1
+    out = tmp_path / "fiks-arkiv"
+    assert [f.name for f in (out / "poster").iterdir()] == [f"{first.sequence:06d}"]
+    assert [f.name for f in (out / "mapper").iterdir()] == ["2025-moderert-innhold"]
