@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -91,17 +91,54 @@ def _require_publisher(request: MunicipalityRequest, municipality: Municipality)
         )
 
 
+# The largest id the database holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def _form_id(value: Any) -> int | None:
+    """An id from a hostile form: ASCII decimal digits in 1..2**63-1, else None.
+
+    `str.isdigit` is not enough: "²" is a digit `int` cannot read, and a 24-digit id
+    overflows the database in the lookup (both were a 500)."""
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: Any) -> PostForm:
     channels = access.publishable_channels(request.actor, municipality)
     from ordstyrer.channels.models import Channel
 
-    return PostForm(
-        _post(request),
+    # The choice fields look every posted value up in one `IN (…)` query, which a 24-digit
+    # id overflows (a 500): a value that is no id never reaches it, and is the field's
+    # own "not a valid value" error instead.
+    data, bad = _post(request), dict[str, list[str]]()
+    if data is not None:
+        data = data.copy()
+        for name in ("channels", "media"):
+            values = data.getlist(name)
+            bad[name] = [v for v in values if _form_id(v) is None]
+            data.setlist(name, [v for v in values if _form_id(v) is not None])
+    form = PostForm(
+        data,
         _files(request),
         channels=Channel.objects.filter(pk__in=[c.pk for c in channels]).order_by("name"),
         assets=MediaAsset.objects.filter(municipality=municipality).defer("content"),
         **kw,
     )
+    for name, values in bad.items():
+        for value in values:
+            form.add_error(
+                name,
+                ValidationError(
+                    form.fields[name].error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": value},
+                ),
+            )
+    return form
 
 
 def _upload_from(
@@ -235,7 +272,15 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
     form = _post_form(request, municipality)
     form.is_valid()  # partial input is fine: check what there is
     data = getattr(form, "cleaned_data", {})
-    media_ids = [int(i) for i in request.POST.getlist("media") if i.isdigit()]
+    # A value that is no id is an unknown id: an unknown file is refused as the service
+    # refuses one of another municipality, an unknown channel is left out as it is.
+    posted_media = request.POST.getlist("media")
+    media_ids = [i for i in map(_form_id, posted_media) if i is not None]
+    if len(media_ids) != len(posted_media):
+        return render(
+            request, "publishing/_check_error.html", {"message": _("Ukjent bilde eller video.")}
+        )
+    channel_ids = [i for i in map(_form_id, request.POST.getlist("channels")) if i is not None]
     alt_texts = {
         pk: request.POST[f"alt_{pk}"].strip() for pk in media_ids if f"alt_{pk}" in request.POST
     }
@@ -243,7 +288,7 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
         findings = services.check_draft(
             actor=request.actor,
             municipality=municipality,
-            channel_ids=request.POST.getlist("channels"),
+            channel_ids=channel_ids,
             text=request.POST.get("text", ""),
             links=data.get("links") or [],
             media_ids=media_ids,
@@ -432,7 +477,14 @@ def decide(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
         raise Http404
     form = DecisionReasonForm(_post(request))
     posted_round = request.POST.get("round", "")
-    approval_round = int(posted_round) if posted_round.isdigit() else post.approval_round
+    approval_round = _form_id(posted_round) if posted_round else post.approval_round
+    if approval_round is None:
+        # Not a round this page ever wrote (a hostile or mangled form): decide nothing.
+        messages.error(
+            request, _("Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.")
+        )
+        page = reverse("publishing:decide", kwargs={"slug": municipality.slug, "pk": post.pk})
+        return redirect(f"{page}?action={action}")
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         now = timezone.now()
         if action == "approve":
