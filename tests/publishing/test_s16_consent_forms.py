@@ -8,10 +8,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from ordstyrer.publishing.models import MediaAsset, Post, PostStatus
+from ordstyrer.inbox.models import SimulatedWorld
+from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
 from tests.publishing.conftest import png
 
@@ -111,3 +115,124 @@ def test_a_hostile_round_from_another_municipality_is_still_404(client, world):
     client.force_login(w.p.outsider)
     form = {"action": "approve", "round": "²", "confirm": "yes"}
     assert client.post(url(w, "decide", post.pk), form).status_code == 404
+
+
+# --------------------------------------------------------------------------- PU-6 take-down
+
+
+def _consented_photo(w):
+    """A photo of a recognisable adult, with the person's consent registered (PU-6)."""
+    from ordstyrer.publishing.media import consent_record, media_update
+
+    photo = media_update(
+        actor=w.editor,
+        asset_id=_photo(w).pk,
+        people="recognisable",
+        children=False,
+        photographer_permission=True,
+    )
+    consent = consent_record(
+        actor=w.editor,
+        asset_id=photo.pk,
+        person_name="Kari Nordmann",
+        given_by="Kari Nordmann",
+        given_at=date(2026, 1, 5),
+    )
+    return photo, consent
+
+
+def _partly_published(w, photo, capture):
+    """The photo's post out on the main page, failed (permanently) on a second channel."""
+    from ordstyrer.connectors.base import ErrorCode
+    from ordstyrer.inbox.platform import channel_connector
+    from tests.publishing.conftest import make_channel
+
+    other = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    with channel_connector(other, now=timezone.now()) as connector:
+        connector.fail_next("publish", code=ErrorCode.PERMISSION, permanent=True)
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk, other.pk],
+        text=TEXT,
+        media_ids=[photo.pk],
+    )
+    with capture(execute=True):
+        post_publish(actor=w.editor, post_id=post.pk)
+    post.refresh_from_db()
+    assert post.status == PostStatus.FAILED
+    statuses = dict(post.deliveries.values_list("channel_id", "status"))
+    assert statuses == {w.page.pk: DeliveryStatus.PUBLISHED, other.pk: DeliveryStatus.FAILED}
+    return post, other
+
+
+def _live_on(channel) -> list[str]:
+    state = SimulatedWorld.objects.get(channel=channel).state
+    return [p["text"] for p in state["posts"].values() if p["published"] and not p["deleted"]]
+
+
+def test_a_partly_published_post_is_offered_and_taken_down_after_a_withdrawal(
+    world, django_capture_on_commit_callbacks
+):
+    """PU-6: one channel out, the other failed (the post is `failed`): withdrawing the
+    consent offers it for take-down, and the take-down deletes the copy that is out."""
+    from ordstyrer.publishing.media import consent_withdraw, post_take_down
+
+    w = world
+    photo, consent = _consented_photo(w)
+    post, other = _partly_published(w, photo, django_capture_on_commit_callbacks)
+    assert TEXT in _live_on(w.page)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        offered = consent_withdraw(actor=w.editor, consent_id=consent.pk, note="Kari ringte.")
+    assert [p.pk for p in offered] == [post.pk]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_take_down(actor=w.editor, post_id=post.pk, reason="Samtykket er trukket tilbake.")
+    post.refresh_from_db()
+    assert post.taken_down_at is not None
+    assert TEXT not in _live_on(w.page)
+    assert PostEvent.objects.filter(post=post, action="take_down").count() == 1
+    # Taken down: not offered again.
+    assert consent_withdraw(actor=w.editor, consent_id=consent.pk) == []
+
+
+def test_a_post_out_nowhere_still_cannot_be_taken_down(world):
+    from ordstyrer.core.errors import Conflict
+    from ordstyrer.publishing.media import post_take_down
+
+    w = world
+    post = post_create(
+        actor=w.editor, municipality=w.municipality, channel_ids=[w.page.pk], text=TEXT
+    )
+    with pytest.raises(Conflict):
+        post_take_down(actor=w.editor, post_id=post.pk, reason="Feil bilde.")
+    assert Post.objects.get(pk=post.pk).taken_down_at is None
+
+
+def test_the_post_page_links_a_partly_published_post_to_its_take_down(
+    client, world, django_capture_on_commit_callbacks
+):
+    from ordstyrer.publishing.media import consent_withdraw
+
+    w = world
+    photo, consent = _consented_photo(w)
+    post, other = _partly_published(w, photo, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(actor=w.editor, consent_id=consent.pk)
+    client.force_login(w.editor)
+    take_down = url(w, "take_down", post.pk)
+    assert f'href="{take_down}"' in client.get(url(w, "detail", post.pk)).content.decode()
+    # The take-down page names the channel where it is out, not the one where it failed.
+    page = client.get(take_down).content.decode()
+    lead = page[page.index('<p class="lead">') :].split("</p>", 1)[0]
+    assert "Kommunen" in lead and "Biblioteket" not in lead
+    assert 'type="checkbox"' in page and "checked" not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(take_down, {"reason": "Samtykket er trukket.", "confirm": "on"})
+    assert done.status_code == 302
+    assert TEXT not in _live_on(w.page)
+    # Taken down: no link any more.
+    assert f'href="{take_down}"' not in client.get(url(w, "detail", post.pk)).content.decode()
+    client.force_login(w.p.outsider)
+    assert client.get(take_down).status_code == 404

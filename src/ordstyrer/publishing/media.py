@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -40,6 +41,7 @@ from ordstyrer.publishing.models import (
     MediaKind,
     People,
     Post,
+    PostChannel,
     PostEvent,
 )
 from ordstyrer.tenants.models import Municipality
@@ -910,14 +912,36 @@ def posts_using(asset: MediaAsset) -> list[Post]:
     )
 
 
+def published_deliveries(post: Post) -> QuerySet[PostChannel]:
+    """The post's copies out on a platform: what a take-down deletes (PU-6). A post can
+    have them whatever its own status says: one failed on another channel is `failed`,
+    one pulled back to draft keeps the copies already out."""
+    return post.deliveries.filter(status=DeliveryStatus.PUBLISHED)
+
+
+def posts_to_take_down(asset: MediaAsset) -> list[Post]:
+    """The posts using the file that are out on some platform and not taken down yet:
+    what the console offers to take down once a consent is withdrawn (PU-6)."""
+    return list(
+        Post.objects.filter(
+            attachments__asset=asset,
+            deliveries__status=DeliveryStatus.PUBLISHED,
+            taken_down_at__isnull=True,
+        )
+        .distinct()
+        .order_by("-created_at", "-id")
+    )
+
+
 def consent_withdraw(
     *, actor: ActorLike, consent_id: Any, note: str = "", now: datetime | None = None
 ) -> list[Post]:
     """Consent withdrawn (PU-6): stamped, and every post using the file is flagged; the
     posts still on their way (waiting, scheduled, paused) go back to their authors as
     drafts (`services.posts_pull_back`: a platform-scheduled copy is cancelled, the
-    author is told); the posts already published are returned so the console can offer
-    to take them down."""
+    author is told); the posts out on some platform (`posts_to_take_down`: published, or
+    partly published and failed elsewhere) are returned so the console can offer to take
+    them down."""
     from ordstyrer.publishing.services import posts_pull_back
 
     now = now or timezone.now()
@@ -933,7 +957,7 @@ def consent_withdraw(
         asset = consent.asset
         _require_publisher(actor, asset.municipality)
         if consent.withdrawn_at is not None:
-            return [p for p in posts_using(asset) if p.status == "published"]
+            return posts_to_take_down(asset)
         consent.withdrawn_at, consent.withdrawn_by = now, person(actor)
         consent.withdrawal_note = str(note or "").strip()[:2000]
         consent.save()
@@ -967,14 +991,16 @@ def consent_withdraw(
                 "pulled_back": [p.pk for p in pulled],
             },
         )
-    return [p for p in affected if p.status == "published"]
+    return posts_to_take_down(asset)
 
 
 def post_take_down(
     *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
 ) -> Post:
-    """Delete a published post on every platform (after the console's confirmation),
-    e.g. when consent is withdrawn. Communications or the post's author."""
+    """Delete a post on every platform where it is out (after the console's
+    confirmation), e.g. when consent is withdrawn (PU-6). Communications or the post's
+    author. Any post with a published delivery: one out on one channel and failed on
+    another is `failed`, yet its photo is online."""
     from ordstyrer.publishing.services import lock_post
 
     now = now or timezone.now()
@@ -989,7 +1015,7 @@ def post_take_down(
             raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
         if post.taken_down_at is not None:
             return post
-        if post.status != "published":
+        if not published_deliveries(post).exists():
             raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
         post.taken_down_at = now
         post.flagged_reason = reason
@@ -1011,8 +1037,6 @@ def post_take_down(
             obj=post,
             data={"reason": reason},
         )
-        for delivery in post.deliveries.filter(status=DeliveryStatus.PUBLISHED).exclude(
-            platform_id=""
-        ):
+        for delivery in published_deliveries(post).exclude(platform_id=""):
             after_commit(tasks.post_take_down, post_channel_id=delivery.pk)
     return post

@@ -43,7 +43,7 @@ from ordstyrer.publishing.forms import (
     tri,
     tri_initial,
 )
-from ordstyrer.publishing.models import MediaAsset, MediaKind, PostStatus
+from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, MediaKind, PostStatus
 from ordstyrer.publishing.private import Advice
 from ordstyrer.publishing.private import private_check as run_private_check
 from ordstyrer.tenants.models import IDENTITY_FIELDS, Municipality, Role
@@ -400,15 +400,22 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
         from ordstyrer.crisis.selectors import may_approve_in_crisis
 
         crisis_approver = may_approve_in_crisis(user=user, municipality=municipality)
+    deliveries = list(post.deliveries.select_related("channel"))
+    may_edit = access.may_edit(user, post)
     return render(
         request,
         "publishing/detail.html",
         {
             "post": post,
-            "deliveries": list(post.deliveries.select_related("channel")),
+            "deliveries": deliveries,
             "attached": services.post_assets(post),
             "events": selectors.post_events(post=post),
-            "may_edit": access.may_edit(user, post),
+            "may_edit": may_edit,
+            # Out on some platform, whatever the post's status (PU-6: a post published on
+            # one channel and failed on another is `failed`, its photo online all the same).
+            "may_take_down": may_edit
+            and post.taken_down_at is None
+            and any(d.status == DeliveryStatus.PUBLISHED for d in deliveries),
             "may_approve": post.status == PostStatus.AWAITING_APPROVAL
             and access.may_approve(user, post),
             "crisis_approver": crisis_approver,
@@ -582,7 +589,8 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
             "post": post,
             "form": form,
             "confirm_form": confirm_form,
-            "deliveries": list(post.deliveries.select_related("channel")),
+            # Only where it is out: a channel where it failed has nothing to delete.
+            "deliveries": list(media.published_deliveries(post).select_related("channel")),
         },
     )
 
