@@ -15,8 +15,9 @@ from ordstyrer.crisis.services import crisis_declare, crisis_end
 from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.publishing import delivery, services
-from ordstyrer.publishing.models import DeliveryStatus, PostEvent, PostStatus
+from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
+from tests.publishing.conftest import make_channel, png
 
 TEXT = "Brua over Stjørna er stengt til fredag. https://indrefosen.kommune.no/veg"
 OTHER = "Kulturskolen har åpen dag lørdag. https://indrefosen.kommune.no/kultur"
@@ -137,3 +138,143 @@ def test_a_post_the_crisis_leader_approved_still_retries_in_the_crisis(
     post.refresh_from_db()
     assert post.status == PostStatus.PUBLISHED
     assert _texts(w.page, published=True) == [TEXT]
+
+
+# --------------------------------------------------------------------------- 2: half failed
+
+
+def _half_failed(w, now, **kw):
+    """A post scheduled two days ahead on two channels: the main page's copy is handed
+    to the platform's scheduler, the library's delivery fails for good (a permanent
+    platform error)."""
+    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    post = post_publish(
+        actor=w.editor,
+        post_id=_post(w, [w.page, library], publish_at=now + timedelta(days=2), **kw).pk,
+        now=now,
+    )
+    assert post.status == PostStatus.SCHEDULED
+    page_row = post.deliveries.get(channel=w.page)
+    library_row = post.deliveries.get(channel=library)
+    assert delivery.delivery_run(post_channel_id=page_row.pk, now=now) == DeliveryStatus.SCHEDULED
+    _fail_next(library, "schedule", now=now, permanent=True)
+    assert delivery.delivery_run(post_channel_id=library_row.pk, now=now) == DeliveryStatus.FAILED
+    page_row.refresh_from_db()
+    assert page_row.platform_scheduled and page_row.platform_id
+    assert _texts(w.page, published=False) == [TEXT]
+    post.refresh_from_db()
+    return post, library
+
+
+def _left_failed(post):
+    """The state the old settle left such a post in: failed, the copy still scheduled on
+    the platform (rows written before the fix)."""
+    Post.objects.filter(pk=post.pk).update(status=PostStatus.FAILED)
+    post.refresh_from_db()
+    return post
+
+
+def test_a_post_failed_on_one_channel_stays_scheduled_and_a_crisis_pauses_it(
+    world, django_capture_on_commit_callbacks
+):
+    """PU-12: while a copy waits on the platform's scheduler the post is on its way, not
+    failed; the crisis pauses it and the copy is cancelled on the platform."""
+    w = world
+    now = timezone.now()
+    post, _library = _half_failed(w, now)
+    assert post.status == PostStatus.SCHEDULED
+    assert post.deliveries.filter(status=DeliveryStatus.FAILED).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis = crisis_declare(
+            municipality=w.municipality, name="Uvær", actor=w.p.crisis_leader, now=now
+        )
+    assert crisis.paused_count == 1
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+    assert _texts(w.page, published=False) == []
+    assert delivery.confirm_native(now=now + timedelta(days=2, minutes=30)) == 0
+    assert _texts(w.page, published=True) == []
+
+
+def test_the_post_fails_once_its_scheduled_copy_is_out(world):
+    w = world
+    now = timezone.now()
+    post, _library = _half_failed(w, now)
+    assert delivery.confirm_native(now=now + timedelta(days=2, minutes=30)) == 1
+    post.refresh_from_db()
+    assert post.status == PostStatus.FAILED  # the library still needs the author
+    assert _texts(w.page, published=True) == [TEXT]
+
+
+def test_a_crisis_pauses_a_failed_post_with_a_copy_on_the_platform_scheduler(
+    world, django_capture_on_commit_callbacks
+):
+    w = world
+    now = timezone.now()
+    post = _left_failed(_half_failed(w, now)[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        crisis = crisis_declare(
+            municipality=w.municipality, name="Uvær", actor=w.p.crisis_leader, now=now
+        )
+    assert crisis.paused_count == 1
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED and post.paused_from == PostStatus.FAILED
+    assert _texts(w.page, published=False) == []
+
+
+def test_editing_a_failed_post_cancels_its_scheduled_copy(world):
+    """An edit starts the deliveries over: the old copy on the platform's scheduler is
+    cancelled first, so the re-published post is scheduled there once."""
+    w = world
+    now = timezone.now()
+    post = _left_failed(_half_failed(w, now)[0])
+    services.post_update(actor=w.editor, post_id=post.pk, text=OTHER, now=now)
+    post = post_publish(actor=w.editor, post_id=post.pk, now=now)
+    for row in post.deliveries.all():
+        delivery.delivery_run(post_channel_id=row.pk, now=now)
+    post.refresh_from_db()
+    assert post.status == PostStatus.SCHEDULED
+    assert _texts(w.page, published=False) == [OTHER]
+
+
+def test_a_consent_withdrawn_pulls_back_a_failed_post_with_a_scheduled_copy(
+    world, django_capture_on_commit_callbacks
+):
+    """PU-6: the copy on the platform's scheduler never goes out with the photo."""
+    from ordstyrer.publishing.media import (
+        consent_record,
+        consent_withdraw,
+        media_update,
+        media_upload,
+    )
+
+    w = world
+    now = timezone.now()
+    photo = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="brua.png",
+        content=png(3),
+        alt_text="Anleggsarbeidere på brua over Stjørna",
+    )
+    media_update(
+        actor=w.editor,
+        asset_id=photo.pk,
+        people="recognisable",
+        children=False,
+        photographer_permission=True,
+    )
+    consent = consent_record(
+        actor=w.editor,
+        asset_id=photo.pk,
+        person_name="Per Hansen",
+        given_by="Per Hansen",
+        given_at=now.date(),
+    )
+    post = _left_failed(_half_failed(w, now, media_ids=[photo.pk])[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        consent_withdraw(actor=w.editor, consent_id=consent.pk, note="Ønsker ikke å være med.")
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    assert _texts(w.page, published=False) == []

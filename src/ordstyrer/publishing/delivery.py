@@ -475,18 +475,25 @@ def stop_not_in_use(*, now: datetime, limit: int = 100) -> int:
 
 def settle(post_id: int, *, now: datetime) -> str:
     """The post's status from its deliveries (inside the caller's transaction); a post
-    just published with documentation value is journaled (AR-1)."""
+    just published with documentation value is journaled (AR-1).
+
+    A post failed on one channel stays scheduled while a copy waits on another
+    channel's platform scheduler: it is still on its way, so a crisis pauses it (PU-12),
+    a pull-back stops it (PU-6) and it is withdrawn, not edited, before it goes again.
+    It fails once that copy is out (`confirm_native`)."""
     post = (
         Post.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=post_id)
     )
     if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
         return str(post.status)
-    statuses = list(post.deliveries.values_list("status", flat=True))
+    rows = list(post.deliveries.values_list("status", "platform_scheduled"))
+    statuses = [status for status, _native in rows]
     pending = {DeliveryStatus.QUEUED, DeliveryStatus.PUBLISHING}
     source = post.status
     if any(s in pending for s in statuses):
         return str(post.status)
-    if any(s == DeliveryStatus.FAILED for s in statuses):
+    on_platform = any(s == DeliveryStatus.SCHEDULED and native for s, native in rows)
+    if any(s == DeliveryStatus.FAILED for s in statuses) and not on_platform:
         post.status = PostStatus.FAILED
     elif any(s == DeliveryStatus.SCHEDULED for s in statuses):
         post.status = PostStatus.SCHEDULED

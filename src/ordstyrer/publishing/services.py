@@ -348,7 +348,10 @@ def post_update(
                 [PostMedia(post=post, asset=a, position=i) for i, a in enumerate(assets)]
             )
         # A failed delivery starts over (one already published stays published, never
-        # twice); a rejected post goes back to draft.
+        # twice); a rejected post goes back to draft. A copy still on the platform's
+        # scheduler is cancelled first, or the post is scheduled there twice (PU-12,
+        # PU-6: a pause or a pull-back would then miss the old copy).
+        _cancel_native(post)
         post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
             status=DeliveryStatus.QUEUED,
             attempts=0,
@@ -724,8 +727,9 @@ def posts_pull_back(
     authors as drafts, and the authors are told why (after commit).
 
     Waiting for an approval, scheduled (held by Ordstyrer or on the platform's scheduler,
-    cancelled there as `post_withdraw` does) or paused by a crisis: never out with a
-    photo nobody may publish. Back to draft rather than held: the author must change
+    cancelled there as `post_withdraw` does), paused by a crisis, or with a copy on the
+    platform's scheduler whatever its status (a post failed on another channel): never
+    out with a photo nobody may publish. Back to draft rather than held: the author must change
     the file or its register before it can go again, and `post_publish` then checks and
     asks for approval afresh. A post already publishing is stopped by the delivery's own
     check (`delivery.delivery_run`). Called by `media.consent_withdraw` inside its
@@ -733,7 +737,8 @@ def posts_pull_back(
     pulled = []
     posts = (
         Post.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(post_ids), status__in=WAITING | {PostStatus.PAUSED})
+        .filter(pk__in=list(post_ids))
+        .filter(Q(status__in=WAITING | {PostStatus.PAUSED}) | _on_platform_scheduler())
         .select_related("municipality", "author")
         .order_by("pk")
     )
@@ -831,15 +836,28 @@ class Paused:
 
 def posts_pausable(*, municipality: Municipality) -> Any:
     """PU-12: the posts a crisis declared now pauses: waiting for an approval or
-    scheduled, and posts released before the crisis that are not out everywhere yet (a
+    scheduled, posts released before the crisis that are not out everywhere yet (a
     delivery waiting out a retry after a temporary platform error, or held for its
-    channel), which the sweep would otherwise publish during the crisis."""
+    channel), which the sweep would otherwise publish during the crisis, and any post
+    with a copy on the platform's own scheduler."""
     pending = PostChannel.objects.filter(
         post=OuterRef("pk"), status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
     )
     return Post.objects.filter(municipality=municipality).filter(
-        Q(status__in=WAITING) | Q(Exists(pending), status=PostStatus.PUBLISHING)
+        Q(status__in=WAITING)
+        | Q(Exists(pending), status=PostStatus.PUBLISHING)
+        | (_on_platform_scheduler() & ~Q(status=PostStatus.PAUSED))
     )
+
+
+def _on_platform_scheduler() -> Q:
+    """The post has a copy waiting on the platform's own scheduler, whatever the post's
+    status says (one failed on another channel was marked failed before it was kept
+    scheduled, `delivery.settle`): a scheduled post to a crisis and a pull-back."""
+    native = PostChannel.objects.filter(
+        post=OuterRef("pk"), status=DeliveryStatus.SCHEDULED, platform_scheduled=True
+    ).exclude(platform_id="")
+    return Q(Exists(native))
 
 
 def _pause(post: Post, *, crisis: Any, actor: ActorLike, now: datetime) -> str:
