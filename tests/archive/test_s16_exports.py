@@ -1,5 +1,6 @@
-"""Exports under load (AR-2): an export is a snapshot of the archive as it stood when
-the export started."""
+"""Exports under load and odd input (AR-2): an export is a snapshot of the archive as it
+stood when the export started, and a control character in a channel name does not stop
+the Fiks Arkiv export."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import xmlschema
 from lxml import etree
 
 from ordstyrer.archive.entry import ArchiveEntry, Kind
 from ordstyrer.archive.exporters import fiks, noark5, run_export
+from ordstyrer.archive.exporters.common import SCHEMA_DIR
 from ordstyrer.archive.services import archive_append
 from tests.archive.conftest import deleted_comment, make_channel
 
@@ -21,6 +24,8 @@ DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
 N5 = "http://www.arkivverket.no/standarder/noark5/arkivstruktur"
 LJ = "http://www.arkivverket.no/standarder/noark5/loependeJournal"
 OJ = "http://www.arkivverket.no/standarder/noark5/offentligJournal"
+OSM = "https://ordstyrer.no/xmlns/sosiale-medier/v1"
+FIKS_XSD = "fiks-arkiv-v1/no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
 
 
 def _export(p, fmt: str, tmp_path: Path):
@@ -105,3 +110,39 @@ def test_fiks_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_pa
     out = tmp_path / "fiks-arkiv"
     assert [f.name for f in (out / "poster").iterdir()] == [f"{first.sequence:06d}"]
     assert [f.name for f in (out / "mapper").iterdir()] == ["2025-moderert-innhold"]
+
+
+# --- AR-2: control characters never stop an export -------------------------------------
+
+
+def test_fiks_export_writes_a_channel_name_with_a_control_character(personas, tmp_path):
+    """The business metadata (channel, permalink, ids) go through the same sanitiser as
+    every other text of the exports; the message still validates against the XSD."""
+    p = personas
+    channel = make_channel(p, "Rissa skole\x0b")
+    record = archive_append(
+        actor=p.communications,
+        entry=deleted_comment(
+            p,
+            channel,
+            permalink="https://www.facebook.com/1234567890/posts/111?\x01comment_id=222",
+            post_id="1234567890_111\x1f",
+            item_id="1234567890_111_222\x0c",
+        ),
+        now=DAY,
+    )
+
+    result = _export(p, "fiks-arkiv", tmp_path)
+
+    assert result.records == 1
+    message = tmp_path / "fiks-arkiv" / "poster" / f"{record.sequence:06d}" / "arkivmelding.xml"
+    xmlschema.XMLSchema(str(SCHEMA_DIR / FIKS_XSD)).validate(str(message))
+    meta = etree.parse(str(message)).find(f".//{{{OSM}}}sosialeMedier")
+    values = {child.tag.split("}")[1]: child.text for child in meta}
+    assert values["kanal"] == "Rissa skole\ufffd"
+    assert values["innleggId"] == "1234567890_111\ufffd"
+    assert values["elementId"] == "1234567890_111_222\ufffd"
+    assert values["lenke"] == "https://www.facebook.com/1234567890/posts/111?\ufffdcomment_id=222"
+    # The other formats wrote the same record before the fix already.
+    for fmt in ("eformidling", "noark5-uttrekk"):
+        assert _export(p, fmt, tmp_path).records == 1

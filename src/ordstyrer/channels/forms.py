@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -22,6 +23,18 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Characters a channel name may not hold: control characters (C0 and C1, tab and line
+# breaks included: a name is one line), lone surrogates and the two non-characters XML
+# 1.0 forbids. The name goes into every archive record of the channel and from there into
+# the exports' XML (AR-2).
+FORBIDDEN_IN_NAMES = frozenset({"Cc", "Cs"})
+NON_CHARACTERS = frozenset("\ufffe\uffff")
+
+
+def has_control_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(char) in FORBIDDEN_IN_NAMES or char in NON_CHARACTERS for char in text
+    )
 
 
 def text_language() -> str:
@@ -96,6 +109,14 @@ class ProposalForm(forms.Form):
                     widget=forms.Textarea(attrs={"rows": 3}),
                 )
             self.fields[f"plan_{code}"] = field
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if has_control_characters(name):
+            raise forms.ValidationError(
+                _("Navnet kan ikke inneholde kontrolltegn."), code="control_characters"
+            )
+        return name
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

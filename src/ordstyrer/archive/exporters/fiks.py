@@ -47,6 +47,7 @@ from ordstyrer.archive.exporters.common import (
     serialise,
     sub,
     validate_tree,
+    xml_text,
 )
 
 NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
@@ -209,7 +210,10 @@ def _business_metadata(post: etree._Element, item: Item) -> None:
     container = etree.SubElement(meta, f"{{{OSM}}}sosialeMedier", nsmap={"osm": OSM})
     for name, value in values.items():
         if value not in (None, ""):
-            etree.SubElement(container, f"{{{OSM}}}{name}").text = str(value)
+            # The platform's and the channel's own texts, as archived: the same sanitiser
+            # as every other text of the exports, or one control character (a channel
+            # named "Rissa skole\x0b") stops the whole export (AR-2).
+            etree.SubElement(container, f"{{{OSM}}}{name}").text = xml_text(str(value))
 
 
 def export(options: ExportOptions) -> ExportResult:
