@@ -177,8 +177,8 @@ def bench_aux(data: Path, *, embeddings: bool) -> None:
 
 
 def _split(data: Path):  # noqa: ANN202
-    """The training command's split and recipe: the training posts and every authored
-    batch on one side, the held-out posts on the other."""
+    """The training command's split and recipe: the training posts and the fast path's
+    authored batches on one side, the held-out posts on the other."""
     labelled = train_comments.load_jsonl(train_comments.LABELLED)
     authored = train_comments.load_authored()  # training side only
     train = [r for r in labelled if not train_comments.held_out(r)] + authored
