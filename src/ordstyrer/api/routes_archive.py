@@ -6,12 +6,12 @@ from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.problems import field_refusal
 from ordstyrer.api.schemas import (
     ERRORS,
     IDEMPOTENCY,
@@ -24,7 +24,7 @@ from ordstyrer.api.schemas import (
 )
 from ordstyrer.api.writes import api_write
 from ordstyrer.archive.chain import verify_chain
-from ordstyrer.archive.exports import archive_export_request, export_path
+from ordstyrer.archive.exports import PeriodRefused, archive_export_request, export_path
 from ordstyrer.archive.models import ExportStatus
 from ordstyrer.archive.selectors import archive_export, archive_records
 
@@ -111,13 +111,21 @@ def export_create(request: HttpRequest, slug: str, payload: ExportIn) -> HttpRes
     municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
 
     def run() -> tuple[int, dict[str, Any]]:
-        export = archive_export_request(
-            actor=request.actor,  # type: ignore[attr-defined]
-            municipality=municipality,
-            fmt=payload.format,
-            since=payload.since,
-            until=payload.until or timezone.localdate(),
-        )
+        try:
+            export = archive_export_request(
+                actor=request.actor,  # type: ignore[attr-defined]
+                municipality=municipality,
+                fmt=payload.format,
+                since=payload.since,
+                until=payload.until,  # None: the service takes today
+            )
+        except PeriodRefused as exc:
+            # The 422 lists the date at fault, with the reason in English and Norwegian
+            # (api.md "Errors"), as routes_posts and routes_crisis do.
+            problem = field_refusal(["body", exc.field], exc.message)
+            problem.detail = exc.reason_en
+            problem.extra["rule"] = exc.rule
+            raise problem from None
         return 202, {"id": export.pk, "status": export.status}
 
     return api_write(request, municipality=municipality, action="archive_export", run=run)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.exporters import FORMATS, ExportError, run_export
-from ordstyrer.archive.exporters.common import file_sha256, year_in_range
+from ordstyrer.archive.exporters.common import FIRST_YEAR, LAST_YEAR, file_sha256, year_in_range
 from ordstyrer.archive.models import ArchiveExport, ExportStatus
 from ordstyrer.archive.services import actor_name
 from ordstyrer.core.actor import ActorLike
@@ -42,6 +42,54 @@ MAX_DAYS = 366 * 10
 # Longer than any export takes (100,000 records took 4–11 minutes in bench/archive.py;
 # ten years of a large municipality stays well inside this), far shorter than "forever".
 STALE_AFTER = timedelta(hours=6)
+
+
+class PeriodRefused(ServiceError):
+    """The export period refused because of one of its dates: `field` is the one at
+    fault ("since" or "until"), `reason_en` says why in English, for the API's 422 that
+    lists the field (api.md "Errors")."""
+
+    def __init__(self, message: Any, *, field: str, reason_en: str) -> None:
+        super().__init__(message, rule="AR-2")
+        self.field = field
+        self.reason_en = reason_en
+
+
+def export_period(*, since: date, until: date | None, today: date) -> date:
+    """The end of the period from `since` (`until`, or `today` when none is given), or a
+    `PeriodRefused` naming the date the exporters cannot use (AR-2). A refusal speaks of
+    the date that was sent: a future `since` without `until` is about `since`."""
+    if until is None:
+        if since > today:
+            raise PeriodRefused(
+                _("Fra-datoen kan ikke være etter i dag når ingen til-dato er oppgitt."),
+                field="since",
+                reason_en="since is after today, the end of the period when until is not given.",
+            )
+        end = today
+    elif until < since:
+        raise PeriodRefused(
+            _("Til-datoen kan ikke være før fra-datoen."),
+            field="until",
+            reason_en="until is before since.",
+        )
+    else:
+        end = until
+    for field, day in (("since", since), ("until", end)):
+        if not year_in_range(day):
+            raise PeriodRefused(
+                _("Perioden må ligge mellom årene 1900 og 2100."),
+                field=field,
+                reason_en=f"{field} must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
+            )
+    if (end - since).days > MAX_DAYS:
+        raise PeriodRefused(
+            _("Velg en periode på høyst ti år."),
+            field="since" if until is None else "until",
+            reason_en="The period from since to until (today if not given) may span at most "
+            "ten years.",
+        )
+    return end
 
 
 def exports_dir() -> Path:
@@ -60,21 +108,18 @@ def archive_export_request(
     municipality: Any,
     fmt: str,
     since: date,
-    until: date,
+    until: date | None,
     now: datetime | None = None,
 ) -> ArchiveExport:
-    """Queue an export of the municipality's archive for a period."""
+    """Queue an export of the municipality's archive for a period; without `until`, up to
+    and including today."""
     from ordstyrer.archive.tasks import archive_export_run
 
     require(actor, municipality, "export_archive")
     if fmt not in FORMATS:
         raise ServiceError(_("Ukjent eksportformat."), rule="AR-2")
-    if until < since:
-        raise ServiceError(_("Til-datoen kan ikke være før fra-datoen."), rule="AR-2")
-    if not (year_in_range(since) and year_in_range(until)):
-        raise ServiceError(_("Perioden må ligge mellom årene 1900 og 2100."), rule="AR-2")
-    if (until - since).days > MAX_DAYS:
-        raise ServiceError(_("Velg en periode på høyst ti år."), rule="AR-2")
+    now = now or timezone.now()
+    until = export_period(since=since, until=until, today=timezone.localdate(now))
     with transaction.atomic():
         export = ArchiveExport.objects.create(
             municipality=municipality,
@@ -82,7 +127,7 @@ def archive_export_request(
             since=since,
             until=until,
             requested_by=person(actor),
-            requested_at=now or timezone.now(),
+            requested_at=now,
         )
         audit_record(
             actor=actor,
