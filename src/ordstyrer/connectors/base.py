@@ -161,12 +161,33 @@ class Post:
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
+AttachmentKind = Literal["photo", "sticker", "gif", "video", "link", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class CommentAttachment:
+    """What a comment carries besides its text: a photo, sticker, GIF, video or link
+    (a comment may be that alone, with no text at all).
+
+    `kind` is platform-neutral, `platform_type` the platform's own word for it (Graph:
+    `photo`, `sticker`, `animated_image_share`, …). `image_url` is the picture itself
+    (Graph: `media.image.src`), `url` where the attachment points (a photo's page, a
+    link). Either may be missing.
+    """
+
+    kind: AttachmentKind
+    platform_type: str = ""
+    url: str | None = None
+    image_url: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Comment:
     """A comment or reply. `parent_id` is None for a top-level comment.
 
     `post_id` is None only for imported archive records (DYI) where the platform did
-    not say which post the comment belonged to.
+    not say which post the comment belonged to. `attachment` is what the comment
+    carries besides its text, where the platform tells us.
     """
 
     id: str
@@ -181,6 +202,7 @@ class Comment:
     permalink: str | None = None
     is_page_author: bool = False
     reply_count: int | None = None
+    attachment: CommentAttachment | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 

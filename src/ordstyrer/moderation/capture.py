@@ -10,10 +10,21 @@ comment (`CommentSource.get_comment`) just before the archive record is written.
 When the platform cannot be read (the comment is already gone, or the connector has no
 `CommentSource`) the record carries the platform fields as the inbox received them,
 marked `"source": "ordstyrer-inbox"`.
+
+A comment may have no text at all: a photo, a sticker or a GIF alone (Graph gives it
+no `message`). Its record says so in words, «[Kommentar uten tekst – et bilde]», with
+`extra.no_text` set, so the record is never empty (AR-1) and nobody reads the words as
+the author's; the raw JSON beside it shows what the platform had. The picture itself,
+fetched by the outbox's capture step while its address still works, is a file of the
+record (MO-3: the police need the picture); when it could not be fetched, the record's
+`extra.attachment` says what it was, where it was and why it is missing.
 """
 
 from __future__ import annotations
 
+import mimetypes
+import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +36,7 @@ from ordstyrer.archive.entry import (
     ContextItem,
     Edit,
     Kind,
+    MediaFile,
     Person,
 )
 from ordstyrer.archive.services import actor_name
@@ -37,6 +49,25 @@ MAX_CONTEXT = 50
 CONFIDENTIAL_GROUNDS = frozenset(
     {"confidentiality_breach", "privacy_breach", "sensitive_information", "third_party_naming"}
 )
+
+
+# Archive content is Bokmål whatever language the console speaks (archive.services).
+NO_TEXT = "[Kommentar uten tekst]"
+ATTACHMENT_WORDS = {
+    "photo": "et bilde",
+    "sticker": "et klistremerke",
+    "gif": "en GIF",
+    "video": "en video",
+    "link": "en lenke",
+    "other": "et vedlegg",
+}
+
+
+def no_text_stand_in(attachment_kind: str | None = None) -> str:
+    """The record's text for a comment without text (MO-2, AR-1): what it was, in words
+    nobody takes for the author's."""
+    word = ATTACHMENT_WORDS.get(attachment_kind or "")
+    return f"[Kommentar uten tekst – {word}]" if word else NO_TEXT
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -114,14 +145,21 @@ def deletion_entry(
     *, action: Any, item: InboxItem, captured: dict[str, Any] | None, now: datetime
 ) -> ArchiveEntry:
     """The archive entry of a deletion: `captured` is what the platform said just now
-    (`{"text", "raw", "created_at"}`), or None when it could not be read."""
+    (`{"text", "raw", "created_at"}`, and `"attachment"` when the comment has one), or
+    None when it could not be read."""
     text = (captured or {}).get("text") or item.text
     raw = (captured or {}).get("raw") or stored_raw(item)
     created = item.platform_created_at or item.received_at
+    attachment = (captured or {}).get("attachment")
+    media, about = _attachment_file(item, attachment) if attachment else ((), {})
+    if not text.strip():
+        text = no_text_stand_in(attachment.get("kind") if attachment else None)
+        about["no_text"] = True
     return ArchiveEntry(
         municipality=item.municipality,
         kind=Kind.DELETED_COMMENT,
         text=text,
+        media=media,
         edits=_edits(item, text),
         author=author_of(item),
         channel=item.channel,
@@ -137,17 +175,33 @@ def deletion_entry(
         justification=action.justification,
         confidentiality=Confidentiality() if action.ground in CONFIDENTIAL_GROUNDS else None,
         idempotency_key=f"moderation:delete:{action.pk}",
-        extra=_extra(action, item, source="platform" if captured else "inbox"),
+        extra={**_extra(action, item, source="platform" if captured else "inbox"), **about},
     )
+
+
+def _attachment_file(
+    item: InboxItem, attachment: Mapping[str, Any]
+) -> tuple[tuple[MediaFile, ...], dict[str, Any]]:
+    """The captured picture as a file of the record, and what the record's `extra` says
+    of the attachment (kind, addresses, sha256, or why there is no file)."""
+    about = {k: v for k, v in attachment.items() if k != "data"}
+    data = attachment.get("data")
+    if not isinstance(data, bytes) or not data:
+        return (), {"attachment": about}
+    mime = str(attachment.get("mime") or "application/octet-stream")
+    stem = re.sub(r"[^A-Za-z0-9_-]", "-", item.platform_id)[:80] or "kommentar"
+    name = f"kommentar-{stem}-vedlegg{mimetypes.guess_extension(mime) or ''}"
+    return (MediaFile(name=name, mime=mime, data=data),), {"attachment": {**about, "file": name}}
 
 
 def hidden_entry(*, action: Any, item: InboxItem, now: datetime) -> ArchiveEntry:
     """A comment hidden on a ground (MO-6: documented), from what the inbox holds."""
+    text = item.text if item.text.strip() else no_text_stand_in()
     return ArchiveEntry(
         municipality=item.municipality,
         kind=Kind.HIDDEN_COMMENT,
-        text=item.text,
-        edits=_edits(item, item.text),
+        text=text,
+        edits=_edits(item, text),
         author=author_of(item),
         channel=item.channel,
         post_id=item.post_id,
@@ -162,7 +216,10 @@ def hidden_entry(*, action: Any, item: InboxItem, now: datetime) -> ArchiveEntry
         justification=action.justification,
         confidentiality=Confidentiality() if action.ground in CONFIDENTIAL_GROUNDS else None,
         idempotency_key=f"moderation:hide:{action.pk}",
-        extra=_extra(action, item, source="inbox"),
+        extra={
+            **_extra(action, item, source="inbox"),
+            **({"no_text": True} if text != item.text else {}),
+        },
     )
 
 

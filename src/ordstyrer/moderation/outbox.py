@@ -17,10 +17,12 @@ A deletion runs as `capture` → `delete` → `notice`, or `capture` → `hide` 
 → `delete` when the notice is a private reply (which needs the comment to exist). The
 capture step reads the comment from the platform and then, in ONE transaction, appends
 the archive record (`archive_append`, kind `deleted_comment`) and writes the rows that
-follow: the deletion can only be claimed once the record is committed. A platform that
-says the comment is already gone (the connector returns False, or `not_found`) makes
-the deletion done, so a retry after a crash never deletes twice. A public notice
-(MO-4) waits for the deletion; a private one for the hide (`effects`).
+follow: the deletion can only be claimed once the record is committed. A comment's
+picture (a photo, sticker or GIF comment) is fetched in the capture call too, while its
+address still works; its bytes go into the archive record, never into the op's row. A
+platform that says the comment is already gone (the connector returns False, or
+`not_found`) makes the deletion done, so a retry after a crash never deletes twice. A
+public notice (MO-4) waits for the deletion; a private one for the hide (`effects`).
 
 A notice is a create, and a create's answer can be lost after the platform did it (a
 502, a timeout, a dead worker). So every retry of a notice first re-checks the platform
@@ -35,6 +37,7 @@ claim decides.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -48,7 +51,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.platform import open_connector
-from ordstyrer.connectors.base import Capability, ConnectorError, ErrorCode, iterate_pages, supports
+from ordstyrer.connectors.attachments import fetch_attachment
+from ordstyrer.connectors.base import (
+    Capability,
+    CommentAttachment,
+    ConnectorError,
+    ErrorCode,
+    iterate_pages,
+    supports,
+)
 from ordstyrer.moderation import effects
 from ordstyrer.moderation.models import (
     AttemptOutcome,
@@ -166,13 +177,16 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
     kind = op.kind
     if kind == OpKind.CAPTURE:
         comment = connector.get_comment(op.target)
-        return {
+        captured = {
             "text": comment.text,
             "raw": comment.raw or None,
             "edited": comment.edited,
             "hidden": comment.hidden,
             "created_at": comment.created_at.isoformat() if comment.created_at else None,
         }
+        if comment.attachment is not None:
+            captured["attachment"] = _capture_attachment(comment.attachment)
+        return captured
     if kind == OpKind.HIDE:
         return {"changed": bool(connector.hide_comment(op.target))}
     if kind == OpKind.UNHIDE:
@@ -188,6 +202,42 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
     if kind == OpKind.PRIVATE_NOTICE:
         return _private_notice(op, connector, retried=_retried(op, retried_after_crash))
     return _notice(op, connector, retried=_retried(op, retried_after_crash))
+
+
+def _capture_attachment(attachment: CommentAttachment) -> dict[str, Any]:
+    """What the comment carries besides its text, for its archive record (MO-2, MO-3):
+    its kind and addresses, and the picture itself under `data` (bytes, kept out of the
+    op's row: `_storable`) or why it could not be fetched under `error`. Never fails the
+    capture: the comment is archived and deleted with or without its picture (the raw
+    JSON in the record keeps the addresses either way)."""
+    found: dict[str, Any] = {
+        "kind": attachment.kind,
+        "platform_type": attachment.platform_type,
+        "url": attachment.url,
+        "image_url": attachment.image_url,
+    }
+    if not attachment.image_url:
+        return found
+    try:
+        fetched = fetch_attachment(attachment.image_url)
+    except ConnectorError as exc:
+        return {**found, "error": exc.message}
+    return {
+        **found,
+        "mime": fetched.mime,
+        "size": len(fetched.data),
+        "sha256": hashlib.sha256(fetched.data).hexdigest(),
+        "data": fetched.data,
+    }
+
+
+def _storable(result: dict[str, Any]) -> dict[str, Any]:
+    """The result as the op's row keeps it: a captured picture's bytes go to the archive
+    record only (its access rules and skjerming apply there), the row keeps its sha256."""
+    attachment = result.get("attachment")
+    if isinstance(attachment, dict) and "data" in attachment:
+        return {**result, "attachment": {k: v for k, v in attachment.items() if k != "data"}}
+    return result
 
 
 def _retried(op: PlatformOp, retried_after_crash: bool) -> bool:
@@ -277,11 +327,18 @@ def record_success(
     with transaction.atomic():
         won = PlatformOp.objects.filter(
             pk=op.pk, status=OpStatus.RUNNING, claim_token=token
-        ).update(status=OpStatus.DONE, done_at=now, result=result, lease_until=None, last_error="")
+        ).update(
+            status=OpStatus.DONE,
+            done_at=now,
+            result=_storable(result),
+            lease_until=None,
+            last_error="",
+        )
         if not won:  # our lease ran out and another worker took over
             _finish_attempt(attempt, AttemptOutcome.SUPERSEDED, now)
             return "superseded"
         _finish_attempt(attempt, AttemptOutcome.GONE if gone else AttemptOutcome.OK, now)
+        # In memory the result keeps a captured picture's bytes, for the archive record.
         op.status, op.result, op.done_at = OpStatus.DONE, result, now
         effects.succeeded(op, now=now)
     return OpStatus.DONE

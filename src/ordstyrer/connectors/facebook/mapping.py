@@ -11,7 +11,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ordstyrer.connectors.base import Author, Comment, ConnectorError, ErrorCode, Media, Post
+from ordstyrer.connectors.base import (
+    AttachmentKind,
+    Author,
+    Comment,
+    CommentAttachment,
+    ConnectorError,
+    ErrorCode,
+    Media,
+    Post,
+)
 from ordstyrer.connectors.graph.answers import graph_time, malformed
 from ordstyrer.connectors.graph.webhooks import without_lone_surrogates
 
@@ -96,9 +105,44 @@ class GComment(_M):
     is_hidden: bool = False
     permalink_url: str | None = None
     comment_count: int | None = None
+    # A photo, sticker or GIF comment: `{type, url, media:{image:{src}}, target}` (spec
+    # §1.3, Comment fields [U]); such a comment may have no `message` at all.
+    attachment: GAttachment | None = None
 
 
 GAttachment.model_rebuild()
+GComment.model_rebuild()
+
+
+def _attachment_kind(platform_type: str) -> AttachmentKind:
+    """Graph's attachment `type` of a comment as a platform-neutral kind. Graph does not
+    list the values [U]; seen: `photo`, `sticker`, `animated_image_share` (a GIF),
+    `animated_image_video`, `video_inline`, `share`."""
+    word = platform_type.lower()
+    if "sticker" in word:
+        return "sticker"
+    if word.startswith("animated_image") or "gif" in word:
+        return "gif"
+    if "photo" in word:
+        return "photo"
+    if "video" in word:
+        return "video"
+    if word in {"share", "link"}:
+        return "link"
+    return "other"
+
+
+def _comment_attachment(att: GAttachment | None) -> CommentAttachment | None:
+    if att is None:
+        return None
+    platform_type = att.type or att.media_type or ""
+    image = att.media.image.src if att.media and att.media.image else None
+    return CommentAttachment(
+        kind=_attachment_kind(platform_type),
+        platform_type=platform_type,
+        url=att.url or (att.target.url if att.target else None),
+        image_url=image,
+    )
 
 
 def _media(att: GAttachment) -> list[Media]:
@@ -180,5 +224,6 @@ def to_comment(data: Any, page_id: str) -> Comment:
         permalink=g.permalink_url,
         is_page_author=author is not None and author.id == page_id,
         reply_count=g.comment_count,
+        attachment=_comment_attachment(g.attachment),
         raw=data,
     )
