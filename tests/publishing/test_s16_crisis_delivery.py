@@ -15,6 +15,7 @@ from ordstyrer.crisis.services import crisis_declare, crisis_end
 from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.publishing import delivery, services
+from ordstyrer.publishing.media import consent_record, consent_withdraw, media_update, media_upload
 from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
 from tests.publishing.conftest import make_channel, png
@@ -64,6 +65,32 @@ def _retrying(w, now):
     assert post.status == PostStatus.PUBLISHING
     assert row.status == DeliveryStatus.QUEUED and row.next_attempt_at > now
     return post, row
+
+
+def _photo_with_consent(w, now):
+    """A photo of a recognisable adult, with his consent on record (PU-6)."""
+    photo = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="brua.png",
+        content=png(3),
+        alt_text="Anleggsarbeidere på brua over Stjørna",
+    )
+    media_update(
+        actor=w.editor,
+        asset_id=photo.pk,
+        people="recognisable",
+        children=False,
+        photographer_permission=True,
+    )
+    consent = consent_record(
+        actor=w.editor,
+        asset_id=photo.pk,
+        person_name="Per Hansen",
+        given_by="Per Hansen",
+        given_at=now.date(),
+    )
+    return photo, consent
 
 
 # --------------------------------------------------------------------------- 1: retries
@@ -242,39 +269,145 @@ def test_a_consent_withdrawn_pulls_back_a_failed_post_with_a_scheduled_copy(
     world, django_capture_on_commit_callbacks
 ):
     """PU-6: the copy on the platform's scheduler never goes out with the photo."""
-    from ordstyrer.publishing.media import (
-        consent_record,
-        consent_withdraw,
-        media_update,
-        media_upload,
-    )
-
     w = world
     now = timezone.now()
-    photo = media_upload(
-        actor=w.editor,
-        municipality=w.municipality,
-        filename="brua.png",
-        content=png(3),
-        alt_text="Anleggsarbeidere på brua over Stjørna",
-    )
-    media_update(
-        actor=w.editor,
-        asset_id=photo.pk,
-        people="recognisable",
-        children=False,
-        photographer_permission=True,
-    )
-    consent = consent_record(
-        actor=w.editor,
-        asset_id=photo.pk,
-        person_name="Per Hansen",
-        given_by="Per Hansen",
-        given_at=now.date(),
-    )
+    photo, consent = _photo_with_consent(w, now)
     post = _left_failed(_half_failed(w, now, media_ids=[photo.pk])[0])
     with django_capture_on_commit_callbacks(execute=True):
         consent_withdraw(actor=w.editor, consent_id=consent.pk, note="Ønsker ikke å være med.")
     post.refresh_from_db()
     assert post.status == PostStatus.DRAFT
     assert _texts(w.page, published=False) == []
+
+
+# --------------------------------------------------------------------------- 3: in flight
+
+
+def _stop_during_the_platform_call(monkeypatch, stop):
+    """`stop()` happens right after the simulated platform accepted a scheduled post,
+    before the delivery records it (a crisis declared, a withdrawal, a consent pulled
+    back, in another request)."""
+    from ordstyrer.connectors.simulated.connector import SimulatedConnector
+
+    schedule = SimulatedConnector.schedule
+
+    def schedule_then_stop(self, draft, at, *, now):
+        result = schedule(self, draft, at, now=now)
+        stop()
+        return result
+
+    monkeypatch.setattr(SimulatedConnector, "schedule", schedule_then_stop)
+
+
+def _scheduled_tomorrow(w, now, **kw):
+    post = post_publish(
+        actor=w.editor,
+        post_id=_post(w, [w.page], publish_at=now + timedelta(days=1), **kw).pk,
+        now=now,
+    )
+    assert post.status == PostStatus.SCHEDULED
+    return post, post.deliveries.get()
+
+
+def _copy_cancelled(w, row, capture):
+    """The copy the platform scheduled is on record for cancellation, and gone from the
+    platform's scheduler once the cancel task has run."""
+    assert len(capture) >= 1
+    for callback in capture:
+        callback()
+    row.refresh_from_db()
+    assert not row.platform_scheduled and not row.platform_id and not row.cancel_platform_id
+    assert row.status == DeliveryStatus.QUEUED
+    assert _texts(w.page, published=False) == []
+
+
+def test_a_crisis_declared_during_the_platform_call_cancels_the_scheduled_copy(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    w = world
+    now = timezone.now()
+    post, row = _scheduled_tomorrow(w, now)
+    _stop_during_the_platform_call(
+        monkeypatch,
+        lambda: crisis_declare(
+            municipality=w.municipality, name="Brann", actor=w.p.crisis_leader, now=now
+        ),
+    )
+    with django_capture_on_commit_callbacks() as capture:
+        assert delivery.delivery_run(post_channel_id=row.pk, now=now) == "cancelling"
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+    _copy_cancelled(w, row, capture)
+    assert delivery.confirm_native(now=now + timedelta(days=1, minutes=30)) == 0
+    assert _texts(w.page, published=True) == []
+
+
+def test_a_withdrawal_during_the_platform_call_cancels_the_scheduled_copy(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    w = world
+    now = timezone.now()
+    post, row = _scheduled_tomorrow(w, now)
+    _stop_during_the_platform_call(
+        monkeypatch, lambda: services.post_withdraw(actor=w.editor, post_id=post.pk, now=now)
+    )
+    with django_capture_on_commit_callbacks() as capture:
+        delivery.delivery_run(post_channel_id=row.pk, now=now)
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    _copy_cancelled(w, row, capture)
+
+    # Edited and sent again, it is scheduled once.
+    services.post_update(actor=w.editor, post_id=post.pk, text=OTHER, now=now)
+    post = post_publish(actor=w.editor, post_id=post.pk, now=now)
+    monkeypatch.undo()
+    assert delivery.delivery_run(post_channel_id=row.pk, now=now) == DeliveryStatus.SCHEDULED
+    assert _texts(w.page, published=False) == [OTHER]
+
+
+def test_a_consent_pulled_back_during_the_platform_call_cancels_the_scheduled_copy(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """PU-6 as well: the photo never goes out from the platform's scheduler."""
+    w = world
+    now = timezone.now()
+    photo, consent = _photo_with_consent(w, now)
+    post, row = _scheduled_tomorrow(w, now, media_ids=[photo.pk])
+    _stop_during_the_platform_call(
+        monkeypatch,
+        lambda: consent_withdraw(actor=w.editor, consent_id=consent.pk, note="Angrer."),
+    )
+    with django_capture_on_commit_callbacks() as capture:
+        delivery.delivery_run(post_channel_id=row.pk, now=now)
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    _copy_cancelled(w, row, capture)
+
+
+def test_a_post_released_anew_during_the_platform_call_is_scheduled_once(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Withdrawn, edited and sent again while the first attempt's platform call was under
+    way: the first attempt finds its row taken over and leaves its copy for
+    cancellation; only the new text is on the platform's scheduler."""
+    w = world
+    now = timezone.now()
+    post, row = _scheduled_tomorrow(w, now)
+
+    def again():
+        services.post_withdraw(actor=w.editor, post_id=post.pk, now=now)
+        services.post_update(actor=w.editor, post_id=post.pk, text=OTHER, now=now)
+        post_publish(actor=w.editor, post_id=post.pk, now=now)
+
+    _stop_during_the_platform_call(monkeypatch, again)
+    with django_capture_on_commit_callbacks() as capture:
+        assert delivery.delivery_run(post_channel_id=row.pk, now=now) == "changed"
+    monkeypatch.undo()
+    for callback in capture:
+        callback()  # the new release's delivery, the old copy's cancellation
+    delivery.cancel_due(now=now)
+    row.refresh_from_db()
+    post.refresh_from_db()
+    assert post.status == PostStatus.SCHEDULED
+    assert row.status == DeliveryStatus.SCHEDULED and not row.cancel_platform_id
+    assert _texts(w.page, published=False) == [OTHER]

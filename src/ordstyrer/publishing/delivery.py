@@ -41,7 +41,8 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.connectors.base import Post as PlatformPost
 from ordstyrer.core.audit import audit_record
-from ordstyrer.publishing import access, checks, rules
+from ordstyrer.core.services import after_commit
+from ordstyrer.publishing import access, checks, rules, tasks
 from ordstyrer.publishing.models import (
     CaptionMode,
     DeliveryStatus,
@@ -225,7 +226,7 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
         if schedule_at is not None and exc.code == ErrorCode.SCHEDULE_WINDOW:
             return _hold(row, now=now)
         return _failed(row, exc, now=now)
-    return _succeeded(row, result, scheduled=schedule_at is not None, now=now)
+    return _succeeded(row, result, scheduled=schedule_at is not None, now=now, claimed_at=now)
 
 
 def _call(
@@ -269,28 +270,66 @@ def _hold(row: PostChannel, *, now: datetime) -> str:
     return DeliveryStatus.SCHEDULED
 
 
-def _succeeded(row: PostChannel, result: PlatformPost, *, scheduled: bool, now: datetime) -> str:
-    status = DeliveryStatus.SCHEDULED if scheduled else DeliveryStatus.PUBLISHED
+def _succeeded(
+    row: PostChannel, result: PlatformPost, *, scheduled: bool, now: datetime, claimed_at: datetime
+) -> str:
+    """Record what the platform accepted, compare-and-set on this attempt's claim (a
+    pause, a withdrawal or a pull-back leaves a delivery in flight alone).
+
+    A post paused or withdrawn while the platform call was under way is no longer
+    released: a copy the platform scheduled for it is put on record for cancellation and
+    cancelled after commit (PU-12: nothing slips out in a crisis); one published at once
+    is out and recorded so (never twice)."""
+    platform_id = str(result.id)[:255]
+    mine = PostChannel.objects.filter(
+        pk=row.pk, status=DeliveryStatus.PUBLISHING, claimed_at=claimed_at
+    )
+    status: str = DeliveryStatus.SCHEDULED if scheduled else DeliveryStatus.PUBLISHED
     with transaction.atomic():
-        PostChannel.objects.filter(pk=row.pk).update(
-            status=status,
-            platform_id=str(result.id)[:255],
-            permalink=(result.permalink or "")[:500],
-            platform_scheduled=scheduled,
-            published_at=None if scheduled else now,
-            claimed_at=None,
-            next_attempt_at=None,
-            error="",
-            attempts=row.attempts + 1,
-        )
+        post = Post.objects.select_for_update(of=("self",)).filter(pk=row.post_id).first()
+        released = post is not None and post.status in (PostStatus.PUBLISHING, PostStatus.SCHEDULED)
+        if scheduled and not released:
+            status = "cancelling"
+            won = mine.update(
+                status=DeliveryStatus.QUEUED,
+                platform_id="",
+                cancel_platform_id=platform_id,
+                platform_scheduled=False,
+                claimed_at=None,
+                next_attempt_at=None,
+                error="",
+                attempts=row.attempts + 1,
+            )
+        else:
+            won = mine.update(
+                status=status,
+                platform_id=platform_id,
+                permalink=(result.permalink or "")[:500],
+                platform_scheduled=scheduled,
+                published_at=None if scheduled else now,
+                claimed_at=None,
+                next_attempt_at=None,
+                error="",
+                attempts=row.attempts + 1,
+            )
+        if not won:
+            _orphaned(row, platform_id, scheduled=scheduled)
+            return "changed"
         audit_record(
             actor=None,
             action="post_delivered" if not scheduled else "post_scheduled_on_platform",
             municipality=row.post.municipality,
             obj=row.post,
-            data={"channel_id": row.channel_id, "platform_id": str(result.id)},
+            data={
+                "channel_id": row.channel_id,
+                "platform_id": platform_id,
+                **({"cancel": True} if status == "cancelling" else {}),
+            },
         )
-        settle(row.post_id, now=now)
+        if status == "cancelling":
+            after_commit(tasks.post_cancel_scheduled, post_channel_id=row.pk)
+        else:
+            settle(row.post_id, now=now)
     if not scheduled:
         from ordstyrer.channels.closures import closure_post_published
         from ordstyrer.channels.services import channel_record_activity
@@ -300,6 +339,26 @@ def _succeeded(row: PostChannel, result: PlatformPost, *, scheduled: bool, now: 
         # included) gets its comments switched off like the rest.
         closure_post_published(channel_id=row.channel_id, post_id=str(result.id))
     return status
+
+
+def _orphaned(row: PostChannel, platform_id: str, *, scheduled: bool) -> None:
+    """The row changed under this attempt (its claim went stale and another attempt
+    took it, or the post was released anew). A copy this attempt had scheduled is put on
+    record for cancellation unless another attempt is in flight (it finds the copy by
+    its text and keeps it) or already keeps it; one published is found the same way."""
+    if scheduled:
+        moved = (
+            PostChannel.objects.filter(pk=row.pk, cancel_platform_id="")
+            .exclude(status=DeliveryStatus.PUBLISHING)
+            .exclude(platform_id=platform_id)
+            .update(cancel_platform_id=platform_id)
+        )
+        if moved:
+            after_commit(tasks.post_cancel_scheduled, post_channel_id=row.pk)
+    logger.warning(
+        "post delivery finished after its row changed",
+        extra={"post_channel_id": row.pk, "scheduled": scheduled},
+    )
 
 
 def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:

@@ -60,6 +60,12 @@ WAITING = frozenset(
     {PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL, PostStatus.SCHEDULED}
 )
 
+# Deliveries a withdrawal, pause, pull-back or edit leaves as they are: out already (never
+# twice), or in flight, whose outcome the delivery records itself, compare-and-set on its
+# claim (`delivery._succeeded` cancels a copy the platform scheduled for a post no longer
+# released; PU-12).
+LEFT_ALONE = (DeliveryStatus.PUBLISHED, DeliveryStatus.PUBLISHING)
+
 
 class PostRefused(PolicyBlocked):
     """The post did not pass the checks; `findings` says why (block, or warn w/o reason)."""
@@ -352,7 +358,7 @@ def post_update(
         # scheduler is cancelled first, or the post is scheduled there twice (PU-12,
         # PU-6: a pause or a pull-back would then miss the old copy).
         _cancel_native(post)
-        post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+        post.deliveries.exclude(status__in=LEFT_ALONE).update(
             status=DeliveryStatus.QUEUED,
             attempts=0,
             next_attempt_at=None,
@@ -710,7 +716,7 @@ def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None
             raise Conflict(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status
         _cancel_native(post)
-        post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+        post.deliveries.exclude(status__in=LEFT_ALONE).update(
             status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
         )
         post.status = PostStatus.DRAFT
@@ -745,7 +751,7 @@ def posts_pull_back(
     for post in posts:
         source = post.status
         _cancel_native(post)
-        post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+        post.deliveries.exclude(status__in=LEFT_ALONE).update(
             status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
         )
         post.status = PostStatus.DRAFT
@@ -864,7 +870,7 @@ def _pause(post: Post, *, crisis: Any, actor: ActorLike, now: datetime) -> str:
     """Pause one locked post for `crisis` (PU-12); returns the status it was paused from."""
     source = post.status
     _cancel_native(post)
-    post.deliveries.exclude(status=DeliveryStatus.PUBLISHED).update(
+    post.deliveries.exclude(status__in=LEFT_ALONE).update(
         status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
     )
     post.paused_from = source
