@@ -143,3 +143,24 @@ def test_register_queue_settings_and_private_check_are_accessible(page: Page, li
     page.get_by_role("button", name="Sjekk").click()
     expect(page.locator(".findings")).to_contain_text("EM-2")
     assert_accessible(page)
+
+    # Withdrawing the consent (PU-6) takes its confirmation: the post waiting for the unit
+    # leader and what happens to it, nothing ticked; refused unticked, done ticked.
+    login(page, live_server.url, w.editor)
+    page.goto(f"{base}/media/{asset.pk}/")
+    page.get_by_role("link", name="Trekk tilbake samtykket fra Ola (8) …").click()
+    expect(page.get_by_role("heading", name="Trekk tilbake samtykket")).to_be_visible()
+    expect(page.locator(".consequence")).to_contain_text("Stoppes og blir et utkast igjen")
+    checkbox = page.get_by_label("Jeg vil trekke tilbake samtykket")
+    expect(checkbox).not_to_be_checked()
+    assert_accessible(page)
+    page.get_by_label("Merknad (valgfri)").fill("Mor ringte.")
+    page.get_by_role("button", name="Trekk tilbake samtykket").click()
+    expect(page.get_by_text("Kryss av for å bekrefte.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Jeg vil trekke tilbake samtykket").check()
+    page.get_by_role("button", name="Trekk tilbake samtykket").click()
+    expect(page.get_by_text("Samtykket er trukket tilbake.")).to_be_visible()
+    assert_accessible(page)
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT

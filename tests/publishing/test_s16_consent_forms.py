@@ -236,3 +236,117 @@ def test_the_post_page_links_a_partly_published_post_to_its_take_down(
     assert f'href="{take_down}"' not in client.get(url(w, "detail", post.pk)).content.decode()
     client.force_login(w.p.outsider)
     assert client.get(take_down).status_code == 404
+
+
+# --------------------------------------------------------------------------- PU-6 withdrawal
+
+
+def _post_with(w, photo, channel, **kw):
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[channel.pk],
+        text=kw.pop("text", TEXT),
+        media_ids=[photo.pk],
+        **kw,
+    )
+    return post
+
+
+def test_withdrawing_a_consent_takes_a_confirmation_that_lists_the_posts(
+    client, world, django_capture_on_commit_callbacks, mailoutbox
+):
+    """PU-6, a deliberate act: the register links to a confirmation listing each post
+    using the file and what happens to it; nothing is ticked; unticked it is refused;
+    ticked it is done once, and a replay does nothing again."""
+    from ordstyrer.core.models import AuditEntry
+    from ordstyrer.publishing.models import Consent
+
+    w = world
+    photo, consent = _consented_photo(w)
+    waiting = post_publish(
+        actor=w.editor,
+        post_id=_post_with(w, photo, w.school, text="Skolen har åpen dag. " + TEXT).pk,
+    )
+    assert waiting.status == PostStatus.AWAITING_APPROVAL
+    published = _post_with(w, photo, w.page)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_publish(actor=w.editor, post_id=published.pk)
+    assert Post.objects.get(pk=published.pk).status == PostStatus.PUBLISHED
+    client.force_login(w.editor)
+    register = url(w, "media_detail", photo.pk)
+    withdraw = url(w, "consent_withdraw", photo.pk, consent.pk)
+
+    # The register has a link to the confirmation, no one-click form.
+    page = client.get(register).content.decode()
+    assert f'href="{withdraw}"' in page and 'value="withdraw"' not in page
+    # The old one-click form does nothing any more.
+    client.post(register, {"form": "withdraw", "consent": consent.pk})
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
+
+    confirm = client.get(withdraw).content.decode()
+    assert "Samtykket fra Kari Nordmann til biblioteket.png trekkes tilbake." in confirm
+    assert "Det kan ikke angres." in confirm
+    assert url(w, "detail", waiting.pk) in confirm and url(w, "detail", published.pk) in confirm
+    assert "Stoppes og blir et utkast igjen; forfatteren får beskjed." in confirm
+    assert "Publisert på Kommunen: du får tilbud om å ta det ned." in confirm
+    assert 'type="checkbox"' in confirm and "checked" not in confirm
+    assert 'name="note"' in confirm
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None  # a GET: nothing
+
+    # Not ticked: a form error in Norwegian, nothing done, the note kept on the form.
+    refused = client.post(withdraw, {"note": "Kari ringte."})
+    body = refused.content.decode()
+    assert refused.status_code == 200 and "Kryss av for å bekrefte." in body
+    assert "Kari ringte." in body
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None
+    assert Post.objects.get(pk=waiting.pk).status == PostStatus.AWAITING_APPROVAL
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(withdraw, {"confirm": "on", "note": "Kari ringte."}, follow=True)
+    body = done.content.decode()
+    assert done.redirect_chain[-1][0] == register
+    assert "Samtykket er trukket tilbake." in body
+    # The post still out is offered for take-down on the register.
+    assert "Vil du ta dem ned?" in body and url(w, "take_down", published.pk) in body
+    withdrawn = Consent.objects.get(pk=consent.pk)
+    assert withdrawn.withdrawn_at is not None and withdrawn.withdrawal_note == "Kari ringte."
+    assert Post.objects.get(pk=waiting.pk).status == PostStatus.DRAFT
+    told = len(mailoutbox)
+    assert told >= 1
+    audits = AuditEntry.objects.filter(action="consent_withdraw").count()
+    events = PostEvent.objects.filter(action="consent_withdrawn").count()
+
+    # A replayed or double-clicked form: nothing again, and it says so.
+    with django_capture_on_commit_callbacks(execute=True):
+        replay = client.post(withdraw, {"confirm": "on", "note": "Igjen."}, follow=True)
+    body = replay.content.decode()
+    assert "Samtykket er allerede trukket tilbake." in body
+    again = Consent.objects.get(pk=consent.pk)
+    assert (again.withdrawn_at, again.withdrawal_note) == (
+        withdrawn.withdrawn_at,
+        "Kari ringte.",
+    )
+    assert len(mailoutbox) == told
+    assert AuditEntry.objects.filter(action="consent_withdraw").count() == audits
+    assert PostEvent.objects.filter(action="consent_withdrawn").count() == events
+    # Opening the confirmation again leads back to the register.
+    assert client.get(withdraw)["Location"] == register
+
+
+def test_withdrawal_confirmation_is_for_the_municipality_s_publishers_only(client, world):
+    w = world
+    photo, consent = _consented_photo(w)
+    withdraw = url(w, "consent_withdraw", photo.pk, consent.pk)
+    client.force_login(w.p.outsider)
+    assert client.get(withdraw).status_code == 404
+    assert client.post(withdraw, {"confirm": "on"}).status_code == 404
+    client.force_login(w.p.archivist)  # a member who publishes nowhere
+    assert client.post(withdraw, {"confirm": "on"}).status_code == 403
+    # A consent of another file is not found through this one.
+    client.force_login(w.editor)
+    other, _ = _consented_photo(w)
+    assert client.get(url(w, "consent_withdraw", other.pk, consent.pk)).status_code == 404
+    from ordstyrer.publishing.models import Consent
+
+    assert Consent.objects.get(pk=consent.pk).withdrawn_at is None

@@ -214,10 +214,13 @@ def test_media_register_and_consent_pages(client, world):
     )
     consent = Consent.objects.get(asset=asset)
     assert consent.is_child and bytes(consent.form_content) == b"%PDF signert"
-    # Withdrawing says what happens to the posts on their way (PU-6).
+    # Withdrawing takes its confirmation, then says what happened to the posts (PU-6).
+    withdraw = url(w, "consent_withdraw", asset.pk, consent.pk)
+    assert f'href="{withdraw}"' in client.get(url(w, "media_detail", asset.pk)).content.decode()
     withdrawn = client.post(
-        url(w, "media_detail", asset.pk),
-        {"form": "withdraw", "consent": consent.pk, "note": "Foreldrene ombestemte seg."},
+        withdraw,
+        {"confirm": "on", "note": "Foreldrene ombestemte seg."},
+        follow=True,
     ).content.decode()
     assert "er stoppet og er utkast igjen" in withdrawn
     client.force_login(w.p.outsider)

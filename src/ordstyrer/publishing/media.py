@@ -43,6 +43,7 @@ from ordstyrer.publishing.models import (
     Post,
     PostChannel,
     PostEvent,
+    PostStatus,
 )
 from ordstyrer.tenants.models import Municipality
 
@@ -931,6 +932,46 @@ def posts_to_take_down(asset: MediaAsset) -> list[Post]:
         .distinct()
         .order_by("-created_at", "-id")
     )
+
+
+class WithdrawalEffect(NamedTuple):
+    """What withdrawing a consent does to one post using the file (PU-6), shown on the
+    confirmation before it is done."""
+
+    post: Post
+    stopped: bool  # on its way: back to draft, its author told (`services.posts_pull_back`)
+    out_on: list[str]  # the channels where it is out: offered for take-down
+
+
+def consent_withdraw_preview(asset: MediaAsset) -> list[WithdrawalEffect]:
+    """Every post using the file and what `consent_withdraw` will do to it: each is
+    flagged; one on its way is stopped (the posts `services.posts_pull_back` takes:
+    waiting, scheduled or paused, or with a copy on the platform's own scheduler); one
+    out on a platform and not taken down is offered for take-down."""
+    from ordstyrer.publishing.services import WAITING
+
+    posts = (
+        Post.objects.filter(attachments__asset=asset)
+        .distinct()
+        .prefetch_related("deliveries__channel")
+        .order_by("-created_at", "-id")
+    )
+    effects = []
+    for post in posts:
+        deliveries = list(post.deliveries.all())
+        native = any(
+            d.status == DeliveryStatus.SCHEDULED and d.platform_scheduled and d.platform_id
+            for d in deliveries
+        )
+        out_on = [d.channel.name for d in deliveries if d.status == DeliveryStatus.PUBLISHED]
+        effects.append(
+            WithdrawalEffect(
+                post=post,
+                stopped=post.status in WAITING | {PostStatus.PAUSED} or native,
+                out_on=[] if post.taken_down_at else out_on,
+            )
+        )
+    return effects
 
 
 def consent_withdraw(

@@ -12,6 +12,11 @@ urlpatterns = [
     path("kalender/", views.calendar, name="calendar"),
     path("media/", views.media_list, name="media"),
     path("media/<int:pk>/", views.media_detail, name="media_detail"),
+    path(
+        "media/<int:pk>/samtykke/<int:consent_pk>/trekk-tilbake/",
+        views.consent_withdraw,
+        name="consent_withdraw",
+    ),
     path("privat/", views.private_check, name="private_check"),
     path("innstillinger/", views.settings_view, name="settings"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -681,7 +682,8 @@ def media_list(request: MunicipalityRequest, municipality: Municipality) -> Http
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """The register for one file: facts (PU-4/6/7), consents, withdrawal."""
+    """The register for one file: facts (PU-4/6/7), consents; a withdrawal takes its
+    confirmation (`consent_withdraw`)."""
     _require_publisher(request, municipality)
     asset = selectors.media_detail(municipality=municipality, asset_id=pk)
     register = RegisterForm(
@@ -699,7 +701,6 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
         request.POST if request.POST.get("form") == "consent" else None,
         request.FILES if request.POST.get("form") == "consent" else None,
     )
-    affected = None
     try:
         if (
             request.method == "POST"
@@ -738,22 +739,12 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
             )
             messages.success(request, _("Samtykket er registrert."))
             return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
-        if request.method == "POST" and request.POST.get("form") == "withdraw":
-            affected = media.consent_withdraw(
-                actor=request.actor,
-                consent_id=request.POST.get("consent", ""),
-                note=request.POST.get("note", ""),
-            )
-            messages.warning(
-                request,
-                _(
-                    "Samtykket er trukket tilbake. Innlegg med filen som ventet eller var "
-                    "planlagt, er stoppet og er utkast igjen; forfatterne har fått beskjed. "
-                    "Publiserte innlegg med filen er merket."
-                ),
-            )
     except ServiceError as exc:
         console.fail_message(request, exc)
+    consents = list(asset.consents.all())
+    # A consent withdrawn (on `consent_withdraw`'s confirmation): the posts with the file
+    # still out somewhere are offered for take-down until they are taken down (PU-6).
+    affected = media.posts_to_take_down(asset) if any(c.withdrawn_at for c in consents) else None
     return render(
         request,
         "publishing/media_detail.html",
@@ -761,10 +752,81 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
             "asset": asset,
             "register": register,
             "consent_form": consent,
-            "consents": list(asset.consents.all()),
+            "consents": consents,
             "posts": media.posts_using(asset),
             "affected": affected,
             "public_url": None,
+        },
+    )
+
+
+class WithdrawalNoteForm(forms.Form):
+    """The optional note kept with a withdrawn consent (who withdrew it, how)."""
+
+    note = forms.CharField(
+        label=gettext_lazy("Merknad (valgfri)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def consent_withdraw(
+    request: MunicipalityRequest, municipality: Municipality, pk: int, consent_pk: int
+) -> HttpResponse:
+    """Confirm, then withdraw a consent (PU-6): permanent, and it stops the posts with
+    the file on their way, tells their authors and flags the rest. The page lists every
+    post using the file and what happens to it; nothing is ticked. A replayed or
+    double-clicked form finds the consent withdrawn and does nothing again."""
+    _require_publisher(request, municipality)
+    asset = selectors.media_detail(municipality=municipality, asset_id=pk)
+    consent = asset.consents.filter(pk=consent_pk).first()
+    if consent is None:
+        raise Http404
+    back = reverse("publishing:media_detail", kwargs={"slug": municipality.slug, "pk": asset.pk})
+    if consent.withdrawn_at is not None:
+        if request.method == "POST":  # a replayed or double-clicked confirmation
+            messages.info(request, _("Samtykket er allerede trukket tilbake."))
+        return redirect(back)
+    form = WithdrawalNoteForm(_post(request))
+    confirm_form = ConfirmForm(_post(request))
+    if request.method == "POST" and confirm_form.is_valid():
+        now = timezone.now()
+
+        def said(_offered: Any) -> str:
+            # Withdrawn at another time: a form sent twice at once, the other one first.
+            consent.refresh_from_db(fields=["withdrawn_at"])
+            if consent.withdrawn_at != now:
+                return console.Already(_("Samtykket er allerede trukket tilbake."))
+            return _(
+                "Samtykket er trukket tilbake. Innlegg med filen som ventet eller var "
+                "planlagt, er stoppet og er utkast igjen; forfatterne har fått beskjed. "
+                "Publiserte innlegg med filen er merket."
+            )
+
+        withdrawn = submit_form(
+            request,
+            form,
+            lambda data: media.consent_withdraw(
+                actor=request.actor, consent_id=consent.pk, note=data["note"], now=now
+            ),
+            to=back,
+            done=said,
+        )
+        if withdrawn is not None:
+            return withdrawn
+    return render(
+        request,
+        "publishing/consent_withdraw.html",
+        {
+            "asset": asset,
+            "consent": consent,
+            "form": form,
+            "confirm_form": confirm_form,
+            "effects": media.consent_withdraw_preview(asset),
+            "back": back,
         },
     )
 
