@@ -1,9 +1,11 @@
 """Exports under load and odd input (AR-2): an export is a snapshot of the archive as it
-stood when the export started, and a control character in a channel name does not stop
-the Fiks Arkiv export."""
+stood when the export started, a control character in a channel name does not stop the
+Fiks Arkiv export, and a broken image never carries the citizen's photo into the log."""
 
 from __future__ import annotations
 
+import base64
+import logging
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -11,9 +13,10 @@ import pytest
 import xmlschema
 from lxml import etree
 
-from ordstyrer.archive.entry import ArchiveEntry, Kind
+from ordstyrer.archive.entry import ArchiveEntry, Kind, MediaFile
 from ordstyrer.archive.exporters import fiks, noark5, run_export
 from ordstyrer.archive.exporters.common import SCHEMA_DIR
+from ordstyrer.archive.pdf import render_record_pdf
 from ordstyrer.archive.services import archive_append
 from tests.archive.conftest import deleted_comment, make_channel
 
@@ -146,3 +149,36 @@ def test_fiks_export_writes_a_channel_name_with_a_control_character(personas, tm
     # The other formats wrote the same record before the fix already.
     for fmt in ("eformidling", "noark5-uttrekk"):
         assert _export(p, fmt, tmp_path).records == 1
+
+
+# --- privacy: a broken image's data URL never reaches the log --------------------------
+
+
+def test_a_broken_image_is_not_logged_with_its_data(personas, caplog):
+    """WeasyPrint logs an image it cannot decode at ERROR with the whole `data:` URL —
+    the citizen's photo. Only our own line, naming the record, may go out."""
+    p = personas
+    photo = b"\xff\xd8\xff\xe0 not really a JPEG: Ola Nordmann's photo " * 20
+    record = archive_append(
+        actor=p.communications,
+        entry=deleted_comment(
+            p, make_channel(p), media=(MediaFile("bilde.jpg", "image/jpeg", photo),)
+        ),
+        now=DAY,
+    )
+    encoded = base64.b64encode(photo).decode("ascii")
+
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="weasyprint"):
+        pdf = render_record_pdf(record)
+
+    assert pdf.startswith(b"%PDF")
+    for entry in caplog.records:
+        text = entry.getMessage() + repr(entry.args) + repr(entry.__dict__)
+        assert "base64," not in text, entry.name
+        assert encoded[:24] not in text, entry.name
+    theirs = [r for r in caplog.records if r.name == "weasyprint" and r.levelno >= logging.ERROR]
+    assert theirs and "data:image/jpeg[…]" in theirs[0].getMessage()
+    ours = [r for r in caplog.records if r.name == "ordstyrer.archive"]
+    assert [(r.getMessage(), r.record_id) for r in ours] == [
+        ("archive rendering: an attachment image could not be embedded", record.pk)
+    ]

@@ -17,9 +17,11 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -36,9 +38,41 @@ from ordstyrer.archive.models import ArchiveFile, ArchiveRecord, ArchiveRenderin
 from ordstyrer.policy import GROUNDS
 
 logger = logging.getLogger("ordstyrer.archive")
+# A data: URL's payload: the whole attachment (a citizen's photo), personal data the log
+# must never hold. The media type before it is kept for diagnosis.
+_DATA_URL = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?[^\s'\"]*", re.IGNORECASE)
+# The renderings running in this context collect the levels of WeasyPrint's lines that
+# named one of their data: URLs, so the rendering can log its own line about the record.
+_redacted_lines: ContextVar[list[int] | None] = ContextVar("pdf_redacted_lines", default=None)
+
+
+class WithoutDataUrls(logging.Filter):
+    """WeasyPrint logs an image it cannot use (ERROR «Failed to load image at %r») with
+    its URL, and the renderer's only images are data: URLs of the record's attachments:
+    the line would carry the whole photo into the log. It goes out with the URL cut to
+    its media type."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 — a malformed line is left to logging's own report
+            return True
+        if "data:" not in text.lower():
+            return True
+        record.msg = _DATA_URL.sub(lambda m: f"data:{m['mime'] or ''}[…]", text)
+        record.args = None
+        seen = _redacted_lines.get()
+        if seen is not None:
+            seen.append(record.levelno)
+        return True
+
+
 # WeasyPrint logs every layout step at INFO; the worker's log is not the place for that.
+# A logger's filters see only its own records, so each logger of WeasyPrint gets one.
 for _name in ("weasyprint", "weasyprint.progress", "fontTools"):
     logging.getLogger(_name).setLevel(logging.WARNING)
+for _name in ("weasyprint", "weasyprint.progress"):
+    logging.getLogger(_name).addFilter(WithoutDataUrls())
 
 OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 PDF_VARIANT = "pdf/a-2b"
@@ -306,7 +340,20 @@ def html_to_pdfa(html: str) -> bytes:
 def render_record_pdf(record: ArchiveRecord) -> bytes:
     files = list(record.files.order_by("position"))
     html = render_to_string("archive/pdf/record.html", record_context(record, files))
-    return html_to_pdfa(html)
+    redacted: list[int] = []
+    token = _redacted_lines.set(redacted)
+    try:
+        pdf = html_to_pdfa(html)
+    finally:
+        _redacted_lines.reset(token)
+    if redacted:
+        # WeasyPrint's own line cannot say which record it was about: this one does,
+        # and nothing else (no file name, no data).
+        logger.warning(
+            "archive rendering: an attachment image could not be embedded",
+            extra={"record_id": record.pk},
+        )
+    return pdf
 
 
 def rendering_for(record: ArchiveRecord, *, now: datetime | None = None) -> ArchiveRendering:
