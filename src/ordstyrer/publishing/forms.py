@@ -155,6 +155,17 @@ class ReasonForm(forms.Form):
     )
 
 
+class WithdrawalNoteForm(forms.Form):
+    """The optional note kept with a withdrawn consent (who withdrew it, how; PU-6)."""
+
+    note = forms.CharField(
+        label=_("Merknad (valgfri)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class MediaUploadForm(forms.Form):
     file = forms.FileField(label=_("Bilde eller video"))
     alt_text = forms.CharField(

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -41,6 +40,7 @@ from ordstyrer.publishing.forms import (
     PrivateCheckForm,
     ReasonForm,
     RegisterForm,
+    WithdrawalNoteForm,
     tri,
     tri_initial,
 )
@@ -757,17 +757,6 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
             "affected": affected,
             "public_url": None,
         },
-    )
-
-
-class WithdrawalNoteForm(forms.Form):
-    """The optional note kept with a withdrawn consent (who withdrew it, how)."""
-
-    note = forms.CharField(
-        label=gettext_lazy("Merknad (valgfri)"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
