@@ -7,23 +7,37 @@ the step that records the capture, so the capture was claimed again after every 
 until it was given up 40 minutes later with a false reason ("the background job stopped
 every time"), the comment still on the platform, the author not told, nothing archived.
 Now the record says in words what the comment was, carries its raw JSON and the picture
-as a file, and the deletion goes on once it is committed."""
+as a file, and the deletion goes on once it is committed. And a step our own side
+refuses (a `DomainError` from what follows the platform call) fails at once with its
+reason, alone, instead of hanging for 40 minutes."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.connectors.secrets import SecretToken
+from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.polling import poll_channel
-from ordstyrer.moderation.models import ActionStatus, OpKind, OpStatus, PlatformOp
+from ordstyrer.moderation import effects, outbox
+from ordstyrer.moderation.models import (
+    ActionStatus,
+    AttemptOutcome,
+    ModerationAction,
+    OpAttempt,
+    OpKind,
+    OpStatus,
+    PlatformOp,
+)
 from ordstyrer.moderation.services import comment_delete, comment_hide
 from ordstyrer_fakegraph import FakeGraph
 from ordstyrer_fakegraph.records import CommentRec
@@ -216,3 +230,54 @@ def test_a_picture_that_cannot_be_fetched_is_named_in_the_record_and_the_deletio
     attachment = body(record)["extra"]["attachment"]
     assert attachment["image_url"] == gone and attachment["kind"] == "photo"
     assert attachment["error"] == "Vedlegget kunne ikke hentes (HTTP 404)."
+
+
+# --- a step our own side refuses fails at once, alone -------------------------------------------
+
+
+REFUSED = "Arkivet tar ikke imot poster akkurat nå."
+
+
+def test_a_capture_the_archive_refuses_fails_at_once_with_its_reason_and_alone(
+    world, clock, monkeypatch, run
+):
+    bad = citizen_comment(world.channel, "Kjøp billige klokker her: bit.ly/klokker")
+    good = citizen_comment(
+        world.channel, "Tjen 5000 kr i uka: bit.ly/rask", author=("sim-user-902", "Kari Lie")
+    )
+    real = effects.archive_append
+
+    def archive_append(*, entry, **kwargs):
+        if entry.item_id == bad.platform_id:  # a poisoned record: refused every time
+            raise ServiceError(REFUSED, rule="AR-1")
+        return real(entry=entry, **kwargs)
+
+    monkeypatch.setattr(effects, "archive_append", archive_append)
+    action = run(comment_delete, actor=world.admin, item=bad, ground="spam", justification=WHY)
+    other = run(comment_delete, actor=world.admin, item=good, ground="spam", justification=WHY)
+
+    # Failed on the first try, with the archive's own words — not left `running`.
+    capture = PlatformOp.objects.get(action=action, kind=OpKind.CAPTURE)
+    assert capture.status == OpStatus.FAILED and capture.attempts == 1
+    expected = f"Kommentaren ble ikke arkivert, og derfor ikke slettet: {REFUSED}"
+    assert capture.last_error == expected
+    attempt = OpAttempt.objects.get(op=capture)
+    assert attempt.outcome == AttemptOutcome.PERMANENT and attempt.error == expected
+    assert action.status == ActionStatus.FAILED and action.error == expected
+    assert action.notice_state == ""  # the author was never told of a deletion (MO-4)
+    (archived,) = ArchiveRecord.objects.filter(kind="deleted_comment")  # the other's only
+    assert body(archived)["where"]["item_id"] == good.platform_id
+    assert on_platform(world.channel, bad.platform_id)["removed"] is False  # MO-2
+    bad.refresh_from_db()
+    assert bad.open  # back in the work list, for a person to act on
+    # The other deletion went through beside it.
+    assert other.status == ActionStatus.DONE
+    assert on_platform(world.channel, good.platform_id)["removed"] is True
+
+    # Nothing is claimed again later.
+    for _ in range(3):
+        clock.shift(outbox.LEASE + timedelta(minutes=1))
+        assert outbox.outbox_sweep(now=timezone.now()) == 0
+    capture.refresh_from_db()
+    assert capture.attempts == 1 and capture.last_error == expected
+    assert ModerationAction.objects.get(pk=action.pk).error == expected

@@ -11,7 +11,8 @@ or outside any:
    transaction of ours.
 3. **record** the outcome, compare-and-set on the token: done (with the effects of
    the step, in the same transaction), a retry with backoff (`retry_after` honoured),
-   or failed for good.
+   or failed for good — also when our own side refuses the step's effects (a
+   `DomainError`, such as the archive refusing the record): at once, with its reason.
 
 A deletion runs as `capture` → `delete` → `notice`, or `capture` → `hide` → `private`
 → `delete` when the notice is a private reply (which needs the comment to exist). The
@@ -60,6 +61,7 @@ from ordstyrer.connectors.base import (
     iterate_pages,
     supports,
 )
+from ordstyrer.core.errors import DomainError
 from ordstyrer.moderation import effects
 from ordstyrer.moderation.models import (
     AttemptOutcome,
@@ -324,24 +326,79 @@ def record_success(
     op: PlatformOp, token: str, attempt: OpAttempt, result: dict[str, Any], *, now: datetime
 ) -> str:
     gone = bool(result.get("gone")) and op.kind != OpKind.CAPTURE
+    try:
+        with transaction.atomic():
+            won = PlatformOp.objects.filter(
+                pk=op.pk, status=OpStatus.RUNNING, claim_token=token
+            ).update(
+                status=OpStatus.DONE,
+                done_at=now,
+                result=_storable(result),
+                lease_until=None,
+                last_error="",
+            )
+            if not won:  # our lease ran out and another worker took over
+                _finish_attempt(attempt, AttemptOutcome.SUPERSEDED, now)
+                return "superseded"
+            _finish_attempt(attempt, AttemptOutcome.GONE if gone else AttemptOutcome.OK, now)
+            # In memory the result keeps a captured picture's bytes, for the archive record.
+            op.status, op.result, op.done_at = OpStatus.DONE, result, now
+            effects.succeeded(op, now=now)
+    except DomainError as exc:
+        # Our own side refused what follows the step (the archive refused the record, a
+        # state its transition). That is the same on every retry: the op fails now with
+        # the refusal's own words, rather than staying `running` until its lease runs
+        # out, being claimed again and given up 40 minutes later as a dead worker (#18).
+        # Anything else raised here is taken for a crash and left to the lease.
+        return _record_refused(op, token, attempt, result, exc, now=now)
+    return OpStatus.DONE
+
+
+def _record_refused(
+    op: PlatformOp,
+    token: str,
+    attempt: OpAttempt,
+    result: dict[str, Any],
+    exc: DomainError,
+    *,
+    now: datetime,
+) -> str:
+    """Fail the op for good: `effects.succeeded` refused its outcome (rolled back)."""
+    reason = str(exc.message)
+    if op.kind == OpKind.CAPTURE:  # nothing was changed on the platform (MO-2)
+        error = _("Kommentaren ble ikke arkivert, og derfor ikke slettet: %(reason)s") % {
+            "reason": reason
+        }
+    else:
+        error = _(
+            "Plattformen utførte steget, men Ordstyrer kunne ikke registrere det: %(reason)s"
+        ) % {"reason": reason}
     with transaction.atomic():
         won = PlatformOp.objects.filter(
             pk=op.pk, status=OpStatus.RUNNING, claim_token=token
         ).update(
-            status=OpStatus.DONE,
+            status=OpStatus.FAILED,
             done_at=now,
             result=_storable(result),
             lease_until=None,
-            last_error="",
+            last_error=error[:1000],
         )
-        if not won:  # our lease ran out and another worker took over
+        if not won:
             _finish_attempt(attempt, AttemptOutcome.SUPERSEDED, now)
             return "superseded"
-        _finish_attempt(attempt, AttemptOutcome.GONE if gone else AttemptOutcome.OK, now)
-        # In memory the result keeps a captured picture's bytes, for the archive record.
-        op.status, op.result, op.done_at = OpStatus.DONE, result, now
-        effects.succeeded(op, now=now)
-    return OpStatus.DONE
+        OpAttempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now,
+            outcome=AttemptOutcome.PERMANENT,
+            error=error[:1000],
+            error_code=str(exc.code or "")[:40],
+        )
+        op.status, op.result, op.last_error = OpStatus.FAILED, _storable(result), error
+        effects.failed(op, error=error, now=now)
+    logger.warning(
+        "moderation step refused on our side",
+        extra={"op_id": op.pk, "kind": op.kind, "rule": exc.rule},
+    )
+    return OpStatus.FAILED
 
 
 def record_failure(
