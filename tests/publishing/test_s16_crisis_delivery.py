@@ -5,11 +5,12 @@ a copy behind on the platform's scheduler either."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
 from ordstyrer.connectors.base import ErrorCode
+from ordstyrer.connectors.simulated.platform import SLOT_SECONDS, slot_floor
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.services import crisis_declare, crisis_end
 from ordstyrer.inbox.models import SimulatedWorld
@@ -411,3 +412,77 @@ def test_a_post_released_anew_during_the_platform_call_is_scheduled_once(
     assert post.status == PostStatus.SCHEDULED
     assert row.status == DeliveryStatus.SCHEDULED and not row.cancel_platform_id
     assert _texts(w.page, published=False) == [OTHER]
+
+
+# --------------------------------------------------------------------------- due copies
+
+
+def _due_soon(now):
+    """A publishing time (native scheduling: 10 minutes ahead or more) the simulated
+    platform's scheduler has acted on 30 seconds later (its clock runs in 10-minute
+    slots), and a moment 55 seconds after it: out on the platform, before the sweep's
+    `confirm_native` (one minute's slack) has recorded it."""
+    base = int((now + timedelta(minutes=20)).timestamp())
+    at = datetime.fromtimestamp(slot_floor(base) + SLOT_SECONDS - 30, tz=UTC)
+    return at, at + timedelta(seconds=55)
+
+
+def test_a_crisis_leaves_a_copy_already_out_on_the_platform(world):
+    """A copy whose time has come is published: cancelling it would delete a published
+    post (Graph DELETE /{post-id}); the post is out, not paused."""
+    w = world
+    now = timezone.now()
+    at, moment = _due_soon(now)
+    post = post_publish(actor=w.editor, post_id=_post(w, [w.page], publish_at=at).pk, now=now)
+    row = post.deliveries.get()
+    assert delivery.delivery_run(post_channel_id=row.pk, now=now) == DeliveryStatus.SCHEDULED
+
+    crisis = crisis_declare(
+        municipality=w.municipality, name="Storm", actor=w.p.crisis_leader, now=moment
+    )
+    assert crisis.paused_count == 0
+    delivery.cancel_due(now=moment)
+    assert delivery.confirm_native(now=moment + timedelta(minutes=2)) == 1
+    row.refresh_from_db()
+    post.refresh_from_db()
+    assert row.status == DeliveryStatus.PUBLISHED and not row.cancel_platform_id
+    assert post.status == PostStatus.PUBLISHED
+    assert _texts(w.page, published=True) == [TEXT]
+
+
+def test_a_crisis_pauses_the_rest_of_a_post_whose_copy_is_out(world):
+    """The main page's copy went out from the platform's scheduler; the library's
+    delivery waits to retry. The crisis pauses what is left and leaves the copy that is
+    out; resumed after the crisis, the library gets it and the page still has it once."""
+    w = world
+    now = timezone.now()
+    at, moment = _due_soon(now)
+    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    post = post_publish(
+        actor=w.editor, post_id=_post(w, [w.page, library], publish_at=at).pk, now=now
+    )
+    page_row = post.deliveries.get(channel=w.page)
+    library_row = post.deliveries.get(channel=library)
+    delivery.delivery_run(post_channel_id=page_row.pk, now=now)
+    _fail_next(library, "schedule", now=now)
+    assert delivery.delivery_run(post_channel_id=library_row.pk, now=now) == "retrying"
+
+    crisis = crisis_declare(
+        municipality=w.municipality, name="Storm", actor=w.p.crisis_leader, now=moment
+    )
+    assert crisis.paused_count == 1
+    delivery.cancel_due(now=moment)
+    assert delivery.confirm_native(now=moment + timedelta(minutes=2)) == 1
+    page_row.refresh_from_db()
+    assert page_row.status == DeliveryStatus.PUBLISHED
+    later = moment + timedelta(hours=1)
+    assert delivery.retry_due(now=later) == 0
+    assert _texts(library, published=True) == []
+
+    crisis_end(municipality=w.municipality, actor=w.p.crisis_leader, now=later)
+    services.post_resume(actor=w.editor, post_id=post.pk, now=later)
+    delivery.retry_due(now=later)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHED
+    assert _texts(w.page, published=True) == [TEXT]
+    assert _texts(library, published=True) == [TEXT]

@@ -357,14 +357,7 @@ def post_update(
         # twice); a rejected post goes back to draft. A copy still on the platform's
         # scheduler is cancelled first, or the post is scheduled there twice (PU-12,
         # PU-6: a pause or a pull-back would then miss the old copy).
-        _cancel_native(post)
-        post.deliveries.exclude(status__in=LEFT_ALONE).update(
-            status=DeliveryStatus.QUEUED,
-            attempts=0,
-            next_attempt_at=None,
-            error="",
-            claimed_at=None,
-        )
+        _stop_deliveries(post, now=now, attempts=0, error="")
         post.status = PostStatus.DRAFT
         post.updated_at = now
         post.findings = _findings(post, access.post_channels(post), now)
@@ -715,10 +708,7 @@ def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None
         if post.status not in WAITING | {PostStatus.PAUSED}:
             raise Conflict(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status
-        _cancel_native(post)
-        post.deliveries.exclude(status__in=LEFT_ALONE).update(
-            status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
-        )
+        _stop_deliveries(post, now=now)
         post.status = PostStatus.DRAFT
         post.updated_at = now
         post.save()
@@ -735,25 +725,22 @@ def posts_pull_back(
     Waiting for an approval, scheduled (held by Ordstyrer or on the platform's scheduler,
     cancelled there as `post_withdraw` does), paused by a crisis, or with a copy on the
     platform's scheduler whatever its status (a post failed on another channel): never
-    out with a photo nobody may publish. Back to draft rather than held: the author must change
-    the file or its register before it can go again, and `post_publish` then checks and
-    asks for approval afresh. A post already publishing is stopped by the delivery's own
+    out with a photo nobody may publish. Back to draft rather than held: the author must
+    change the file or its register before it can go again, and `post_publish` then
+    checks and asks for approval afresh. A post already publishing is stopped by the delivery's own
     check (`delivery.delivery_run`). Called by `media.consent_withdraw` inside its
     transaction (it has checked the actor's role)."""
     pulled = []
     posts = (
         Post.objects.select_for_update(of=("self",))
         .filter(pk__in=list(post_ids))
-        .filter(Q(status__in=WAITING | {PostStatus.PAUSED}) | _on_platform_scheduler())
+        .filter(Q(status__in=WAITING | {PostStatus.PAUSED}) | _on_platform_scheduler(now=now))
         .select_related("municipality", "author")
         .order_by("pk")
     )
     for post in posts:
         source = post.status
-        _cancel_native(post)
-        post.deliveries.exclude(status__in=LEFT_ALONE).update(
-            status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
-        )
+        _stop_deliveries(post, now=now)
         post.status = PostStatus.DRAFT
         post.updated_at = now
         post.save()
@@ -763,17 +750,26 @@ def posts_pull_back(
     return pulled
 
 
-def _cancel_native(post: Post) -> int:
+def _stop_deliveries(post: Post, *, now: datetime, **fields: Any) -> None:
+    """The deliveries still to go out go back to queued (with `fields`), a copy on the
+    platform's own scheduler cancelled there first (`_cancel_native`). Left as they are:
+    `LEFT_ALONE`, and a copy whose time has come on the platform's scheduler, which is
+    out (`delivery.confirm_native` records it)."""
+    _cancel_native(post, now=now)
+    post.deliveries.exclude(status__in=LEFT_ALONE).exclude(
+        status=DeliveryStatus.SCHEDULED, platform_scheduled=True
+    ).update(status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None, **fields)
+
+
+def _cancel_native(post: Post, *, now: datetime) -> int:
     """Scheduled on the platform's own scheduler: cancel there after commit.
 
     The platform id moves to `cancel_platform_id` until the platform confirms the
     cancellation: the sweep retries a failed one, and the channel never publishes again
-    before the old scheduled copy is gone (PU-12: nothing slips out in a crisis)."""
-    native = list(
-        post.deliveries.filter(status=DeliveryStatus.SCHEDULED, platform_scheduled=True).exclude(
-            platform_id=""
-        )
-    )
+    before the old scheduled copy is gone (PU-12: nothing slips out in a crisis). A copy
+    whose time has come (the stored `publish_at`) is left: it is out, and cancelling it
+    would delete a published post (Graph `DELETE /{post-id}` deletes either)."""
+    native = list(_native_waiting(post.deliveries.all(), now=now))
     for delivery in native:
         PostChannel.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.QUEUED,
@@ -784,6 +780,14 @@ def _cancel_native(post: Post) -> int:
         )
         after_commit(tasks.post_cancel_scheduled, post_channel_id=delivery.pk)
     return len(native)
+
+
+def _native_waiting(rows: Any, *, now: datetime) -> Any:
+    """Those of `rows` (deliveries) waiting on the platform's own scheduler, their time
+    not come yet."""
+    return rows.filter(
+        status=DeliveryStatus.SCHEDULED, platform_scheduled=True, post__publish_at__gt=now
+    ).exclude(platform_id="")
 
 
 # --------------------------------------------------------------------------- crisis (PU-12)
@@ -840,39 +844,39 @@ class Paused:
         return self.scheduled + self.waiting
 
 
-def posts_pausable(*, municipality: Municipality) -> Any:
-    """PU-12: the posts a crisis declared now pauses: waiting for an approval or
-    scheduled, posts released before the crisis that are not out everywhere yet (a
-    delivery waiting out a retry after a temporary platform error, or held for its
-    channel), which the sweep would otherwise publish during the crisis, and any post
-    with a copy on the platform's own scheduler."""
-    pending = PostChannel.objects.filter(
-        post=OuterRef("pk"), status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED)
+def posts_pausable(*, municipality: Municipality, now: datetime) -> Any:
+    """PU-12: the posts a crisis declared now pauses: waiting for an approval; scheduled
+    or released before the crisis and not out everywhere yet (held, handed or being
+    handed to the platform's scheduler, or a delivery waiting out a retry after a
+    temporary platform error), which would otherwise go out during the crisis; and any
+    post with a copy waiting on the platform's own scheduler. A copy whose time has come
+    there is out, and a post with nothing else to go out is not paused."""
+    rows = PostChannel.objects.filter(post=OuterRef("pk")).exclude(
+        status=DeliveryStatus.SCHEDULED, platform_scheduled=True, post__publish_at__lte=now
     )
+    to_go = rows.filter(status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED))
+    # A post released at once with a delivery in flight is going out now; a scheduled one
+    # pauses, and the delivery cancels what the platform scheduled (`delivery._succeeded`).
+    in_flight = rows.filter(status=DeliveryStatus.PUBLISHING)
     return Post.objects.filter(municipality=municipality).filter(
-        Q(status__in=WAITING)
-        | Q(Exists(pending), status=PostStatus.PUBLISHING)
-        | (_on_platform_scheduler() & ~Q(status=PostStatus.PAUSED))
+        Q(status__in=(PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL))
+        | (Q(status=PostStatus.SCHEDULED) & (Q(Exists(to_go)) | Q(Exists(in_flight))))
+        | Q(Exists(to_go), status=PostStatus.PUBLISHING)
+        | (_on_platform_scheduler(now=now) & ~Q(status=PostStatus.PAUSED))
     )
 
 
-def _on_platform_scheduler() -> Q:
+def _on_platform_scheduler(*, now: datetime) -> Q:
     """The post has a copy waiting on the platform's own scheduler, whatever the post's
     status says (one failed on another channel was marked failed before it was kept
     scheduled, `delivery.settle`): a scheduled post to a crisis and a pull-back."""
-    native = PostChannel.objects.filter(
-        post=OuterRef("pk"), status=DeliveryStatus.SCHEDULED, platform_scheduled=True
-    ).exclude(platform_id="")
-    return Q(Exists(native))
+    return Q(Exists(_native_waiting(PostChannel.objects.filter(post=OuterRef("pk")), now=now)))
 
 
 def _pause(post: Post, *, crisis: Any, actor: ActorLike, now: datetime) -> str:
     """Pause one locked post for `crisis` (PU-12); returns the status it was paused from."""
     source = post.status
-    _cancel_native(post)
-    post.deliveries.exclude(status__in=LEFT_ALONE).update(
-        status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None
-    )
+    _stop_deliveries(post, now=now)
     post.paused_from = source
     post.status = PostStatus.PAUSED
     post.crisis_ref = crisis.pk
@@ -892,7 +896,7 @@ def posts_pause_for_crisis(
     scheduled = waiting = 0
     with transaction.atomic():
         posts = list(
-            posts_pausable(municipality=municipality)
+            posts_pausable(municipality=municipality, now=now)
             .select_for_update(of=("self",))
             .select_related("municipality")
             .order_by("pk")
