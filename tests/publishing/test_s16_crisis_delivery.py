@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from django.utils import timezone
 
 from ordstyrer.connectors.base import ErrorCode
 from ordstyrer.connectors.simulated.platform import SLOT_SECONDS, slot_floor
+from ordstyrer.core.errors import ServiceError
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.services import crisis_declare, crisis_end
 from ordstyrer.inbox.models import SimulatedWorld
@@ -486,3 +488,38 @@ def test_a_crisis_pauses_the_rest_of_a_post_whose_copy_is_out(world):
     assert post.status == PostStatus.PUBLISHED
     assert _texts(w.page, published=True) == [TEXT]
     assert _texts(library, published=True) == [TEXT]
+
+
+# --------------------------------------------------------------------------- ids
+
+
+NO_IDS = ["²", "١", "-1", "0", " 1", "1_0", str(2**63), "9" * 30, True]
+
+
+@pytest.mark.parametrize("bad", NO_IDS)
+def test_the_live_check_leaves_out_a_channel_id_that_is_no_id(world, bad):
+    """ "²" passes `str.isdigit` but not `int` (a 500); a number past the database's
+    range overflowed the lookup. The live check leaves such a channel out."""
+    w = world
+    findings = services.check_draft(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[bad, w.page.pk, str(w.page.pk)],
+        text=TEXT,
+    )
+    assert isinstance(findings, list)
+
+
+@pytest.mark.parametrize("bad", NO_IDS)
+def test_a_channel_or_file_id_that_is_no_id_is_a_form_error(world, bad):
+    w = world
+    with pytest.raises(ServiceError, match="Ukjent kanal"):
+        post_create(actor=w.editor, municipality=w.municipality, channel_ids=[bad], text=TEXT)
+    with pytest.raises(ServiceError, match="Ukjent bilde"):
+        services.check_draft(
+            actor=w.editor,
+            municipality=w.municipality,
+            channel_ids=[w.page.pk],
+            text=TEXT,
+            media_ids=[bad],
+        )

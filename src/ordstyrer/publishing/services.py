@@ -154,15 +154,33 @@ def _clean_links(links: Any) -> list[str]:
     return out
 
 
+# The largest id the database holds (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """An id as a form or a caller gives it: ASCII decimal digits in 1..2**63-1, else
+    None. `int()` is not enough: it raises on "²" (`str.isdigit` says it is a digit),
+    reads "١" (Arabic-Indic one) as 1, and a larger number overflows the database in
+    the lookup (each was a 500 or a wrong channel)."""
+    if isinstance(value, bool):
+        return None
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None
+
+
 def _channels(
     actor: ActorLike, municipality: Municipality, channel_ids: Sequence[Any]
 ) -> list[Channel]:
     ids = []
     for raw in channel_ids or ():
-        try:
-            ids.append(int(raw))
-        except (TypeError, ValueError):
-            raise ServiceError(_("Ukjent kanal."), code="invalid") from None
+        number = parse_id(raw)
+        if number is None:
+            raise ServiceError(_("Ukjent kanal."), code="invalid")
+        ids.append(number)
     if not ids:
         raise ServiceError(_("Velg minst én kanal."), code="invalid")
     channels = list(
@@ -194,10 +212,10 @@ def _require_publishable(channels: Sequence[Channel]) -> None:
 def _assets(municipality: Municipality, media_ids: Sequence[Any]) -> list[MediaAsset]:
     ids = []
     for raw in media_ids or ():
-        try:
-            ids.append(int(raw))
-        except (TypeError, ValueError):
-            raise ServiceError(_("Ukjent bilde eller video."), code="invalid") from None
+        number = parse_id(raw)
+        if number is None:
+            raise ServiceError(_("Ukjent bilde eller video."), code="invalid")
+        ids.append(number)
     found = {a.pk: a for a in MediaAsset.objects.filter(pk__in=ids, municipality=municipality)}
     if len(found) != len(set(ids)):
         raise ServiceError(_("Ukjent bilde eller video."), code="invalid")
@@ -394,7 +412,8 @@ def check_draft(
     `alt_texts` are alt texts typed but not saved yet, by media id (PU-4)."""
     now = now or timezone.now()
     require(actor, municipality, "read")
-    ids = [int(i) for i in channel_ids if str(i).isdigit()]
+    # A value that is no id is a channel the live check leaves out (as an unknown one).
+    ids = [i for i in map(parse_id, channel_ids) if i is not None]
     channels = [
         c
         for c in Channel.objects.filter(pk__in=ids, municipality=municipality).select_related(
