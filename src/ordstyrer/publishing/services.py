@@ -746,9 +746,9 @@ def posts_pull_back(
     platform's scheduler whatever its status (a post failed on another channel): never
     out with a photo nobody may publish. Back to draft rather than held: the author must
     change the file or its register before it can go again, and `post_publish` then
-    checks and asks for approval afresh. A post already publishing is stopped by the delivery's own
-    check (`delivery.delivery_run`). Called by `media.consent_withdraw` inside its
-    transaction (it has checked the actor's role)."""
+    checks and asks for approval afresh. A post already publishing is stopped by the
+    delivery's own check (`delivery.delivery_run`). Called by `media.consent_withdraw`
+    inside its transaction (it has checked the actor's role)."""
     pulled = []
     posts = (
         Post.objects.select_for_update(of=("self",))
