@@ -141,6 +141,12 @@ class ExportOptions:
     now: datetime | None = None
     progress: Callable[[int], None] | None = None
 
+    def __post_init__(self) -> None:
+        # The person who ordered the export, as the database has the name: one control
+        # character pasted into it (a "\x0b" from Word) stopped the whole export with
+        # lxml's "All strings must be XML compatible" (AR-2). Every exporter writes it.
+        self.requested_by = xml_text(self.requested_by)
+
 
 @dataclass
 class ExportResult:
@@ -294,6 +300,30 @@ def xml_text(text: str) -> str:
     return safe_text(text).strip() or "–"
 
 
+def municipality_name(municipality: Any) -> str:
+    """The municipality's name as the exports write it: free text from the database,
+    through the same sanitiser as every other text (AR-2)."""
+    return xml_text(municipality.name)
+
+
+def creator_id(municipality: Any) -> str:
+    """arkivskaperID: the organisation number, or the municipality's slug without one."""
+    return xml_text(municipality.organisation_number or municipality.slug)
+
+
+def screening_of(
+    context: ScreeningContext, record: ArchiveRecord, body: dict[str, Any]
+) -> Screening | None:
+    """The record's screening with its code and legal basis made XML-safe: both are free
+    text, from the municipality's screening table or the capture (AR-2)."""
+    screening = context.for_record(record, body)
+    if screening is None:
+        return None
+    return replace(
+        screening, code=xml_text(screening.code), authority=xml_text(screening.authority)
+    )
+
+
 def iso_local(value: datetime) -> str:
     return value.astimezone(OSLO).isoformat(timespec="seconds")
 
@@ -383,6 +413,13 @@ def pinned(municipality: Any, period: Period) -> Period:
     return replace(period, through=last["sequence__max"] or 0)
 
 
+def _suffix(name: str) -> str:
+    """The file name's extension for the name in the package (and in the XML that refers
+    to it): letters and digits only, as the file's name is the platform's free text."""
+    suffix = "".join(c for c in Path(name).suffix.lower() if c.isascii() and c.isalnum())
+    return f".{suffix[:9]}" if suffix else ".bin"
+
+
 def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = False) -> Item:
     """Load a record's documents: its PDF/A rendering (A) with the raw JSON (P) as the
     main document, and each media file as an attachment."""
@@ -409,11 +446,13 @@ def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = Fa
     title = xml_text(body["public_title"])
     documents = [Document(1, "H", title, main)]
     for stored in record.files.order_by("position"):
-        if archive_only and stored.mime not in ARCHIVE_FORMATS:
+        # The media type is the platform's text (checked only for being there): the
+        # exports write it (mimeType, a format's description), so it is sanitised too.
+        mime = xml_text(stored.mime)
+        if archive_only and mime not in ARCHIVE_FORMATS:
             continue
-        suffix = Path(stored.name).suffix.lower()[:10] or ".bin"
-        name = f"{prefix}vedlegg-{seq}-{stored.position}{suffix}"
-        variant = "A" if stored.mime in ARCHIVE_FORMATS else "P"
+        name = f"{prefix}vedlegg-{seq}-{stored.position}{_suffix(stored.name)}"
+        variant = "A" if mime in ARCHIVE_FORMATS else "P"
         documents.append(
             Document(
                 len(documents) + 1,
@@ -423,7 +462,7 @@ def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = Fa
                     DocObject(
                         name,
                         xml_text(stored.name),
-                        stored.mime,
+                        mime,
                         bytes(stored.data),
                         variant,
                         stored.sha256,
@@ -446,7 +485,7 @@ def iter_items(
         screening = ScreeningContext(municipality)
     for record in records_for(municipality, period).iterator(chunk_size=100):
         item = item_for(record, prefix=prefix(record) if prefix else "", archive_only=archive_only)
-        item.screening = screening.for_record(record, item.body)
+        item.screening = screening_of(screening, record, item.body)
         yield item
 
 

@@ -29,6 +29,7 @@ from ordstyrer.archive.exporters.common import (
     iso_local,
     iter_items,
     journal_dates,
+    municipality_name,
     stable_uuid,
     sub,
     validate_tree,
@@ -114,7 +115,7 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
         _sub(party, "korrespondansepartNavn", name)
 
     _sub(folder, "saksdato", f"{item.year}-01-01")
-    _sub(folder, "administrativEnhet", municipality.name)
+    _sub(folder, "administrativEnhet", municipality_name(municipality))
     _sub(folder, "saksansvarlig", requested_by)
     _sub(folder, "saksstatus", "Under behandling")
     return root
@@ -134,7 +135,7 @@ def export(options: ExportOptions) -> ExportResult:
             if options.progress:
                 options.progress(1)
         readme = README.format(
-            municipality=options.municipality.name, period=options.period.label()
+            municipality=municipality_name(options.municipality), period=options.period.label()
         )
         result.add("LES-MEG.txt", readme.encode("utf-8"))
     finally:

@@ -42,6 +42,7 @@ from ordstyrer.archive.exporters.common import (
     folder_uuid,
     iso_local,
     iter_items,
+    municipality_name,
     pinned,
     records_for,
     serialise,
@@ -118,7 +119,7 @@ def folder_message(municipality, category: int, year: int, requested_by: str) ->
     _external_key(folder, "referanseEksternNoekkel", folder_key(municipality.slug, category, year))
     _sub(folder, "saksaar", year)
     _sub(folder, "saksdato", f"{year}-01-01")
-    _ident(folder, "administrativEnhet", municipality.name)
+    _ident(folder, "administrativEnhet", municipality_name(municipality))
     _ident(folder, "saksansvarlig", requested_by)
     _code(folder, "saksstatus", *SAKSSTATUS)
     return root
@@ -248,7 +249,7 @@ def export(options: ExportOptions) -> ExportResult:
             if options.progress:
                 options.progress(1)
         readme = README.format(
-            municipality=municipality.name,
+            municipality=municipality_name(municipality),
             period=options.period.label(),
             made=iso_local(made),
             by=options.requested_by,

@@ -40,19 +40,23 @@ from ordstyrer.archive.exporters.common import (
     ExportOptions,
     ExportResult,
     Item,
+    creator_id,
     describe_document,
     file_sha256,
     folder_uuid,
     iso_local,
     iter_items,
     journal_dates,
+    municipality_name,
     pinned,
     records_for,
+    screening_of,
     serialise,
     stable_uuid,
     sub,
     validate_file,
     validate_tree,
+    xml_text,
 )
 from ordstyrer.archive.exporters.noark5_addml import addml_description
 from ordstyrer.archive.models import ArchiveRecord, ScreeningReason
@@ -189,17 +193,15 @@ class _Structure:
             xf.write_declaration()
             with xf.element(f"{{{NS}}}arkiv", nsmap={None: NS, "xsi": XSI}):
                 _leaf(xf, "systemID", stable_uuid("arkiv", municipality.pk))
-                _leaf(xf, "tittel", f"{municipality.name} – sosiale medier")
+                _leaf(xf, "tittel", f"{municipality_name(municipality)} – sosiale medier")
                 _leaf(xf, "arkivstatus", "Avsluttet")
                 _leaf(xf, "opprettetDato", iso_local(start))
                 _leaf(xf, "opprettetAv", SYSTEM)
                 _leaf(xf, "avsluttetDato", iso_local(self.made))
                 _leaf(xf, "avsluttetAv", options.requested_by)
                 with xf.element("arkivskaper"):
-                    _leaf(
-                        xf, "arkivskaperID", municipality.organisation_number or municipality.slug
-                    )
-                    _leaf(xf, "arkivskaperNavn", municipality.name)
+                    _leaf(xf, "arkivskaperID", creator_id(municipality))
+                    _leaf(xf, "arkivskaperNavn", municipality_name(municipality))
                 with xf.element("arkivdel"):
                     self._arkivdel(xf, start)
         return self.tally
@@ -264,7 +266,7 @@ class _Structure:
         _leaf(xf, "saksaar", folder.year)
         _leaf(xf, "sakssekvensnummer", folder.number)
         _leaf(xf, "saksdato", f"{folder.year}-01-01")
-        _leaf(xf, "administrativEnhet", self.options.municipality.name)
+        _leaf(xf, "administrativEnhet", municipality_name(self.options.municipality))
         _leaf(xf, "saksansvarlig", self.options.requested_by)
         _leaf(xf, "saksstatus", "Avsluttet")
         ctx.__exit__(None, None, None)
@@ -317,13 +319,8 @@ def _write_journals(
                     _leaf(xf, "journalSluttDato", last.isoformat())
                     _leaf(xf, "antallJournalposter", count)
                     with xf.element("arkivskaper"):
-                        municipality = options.municipality
-                        _leaf(
-                            xf,
-                            "arkivskaperID",
-                            municipality.organisation_number or municipality.slug,
-                        )
-                        _leaf(xf, "arkivskaperNavn", municipality.name)
+                        _leaf(xf, "arkivskaperID", creator_id(options.municipality))
+                        _leaf(xf, "arkivskaperNavn", municipality_name(options.municipality))
             for record in records.iterator(chunk_size=500):
                 folder_index, number = tally.placement[record.pk]
                 folder = tally.folders[folder_index]
@@ -332,7 +329,7 @@ def _write_journals(
                     record=record,
                     body=body,
                     documents=[],
-                    screening=screening.for_record(record, body),
+                    screening=screening_of(screening, record, body),
                 )
                 running.write(_journal_entry(item, folder, number, public=False))
                 public.write(_journal_entry(item, folder, number, public=True))
@@ -415,7 +412,7 @@ SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUM
 def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> bytes:
     rules = screening_rules(municipality=options.municipality)
     return README.format(
-        municipality=options.municipality.name,
+        municipality=municipality_name(options.municipality),
         period=options.period.label(),
         first=(tally.first or options.period.since).isoformat(),
         last=(tally.last or options.period.until).isoformat(),
@@ -425,7 +422,8 @@ def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> by
         documents=tally.documents,
         screened=tally.screened,
         rules="\n".join(
-            f"- {reason.label}: tilgangsrestriksjon {rules[reason][0]}, {rules[reason][1]}"
+            f"- {reason.label}: tilgangsrestriksjon {xml_text(rules[reason][0])}, "
+            f"{xml_text(rules[reason][1])}"
             for reason in ScreeningReason
         ),
     ).encode("utf-8")

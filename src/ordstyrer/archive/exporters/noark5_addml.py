@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from ordstyrer.archive.exporters.common import SYSTEM, XSI, ExportOptions
+from ordstyrer.archive.exporters.common import SYSTEM, XSI, ExportOptions, municipality_name
 
 NS = "http://www.arkivverket.no/standarder/addml"
 
@@ -80,7 +80,8 @@ def _schema_props(parent: etree._Element, name: str, digest: str | None, main: b
 
 def addml_description(options: ExportOptions, tally: Any, sums: dict[str, str]) -> etree._Element:
     """The ADDML document; `sums` holds the SHA-256 of every XML and XSD file."""
-    municipality = options.municipality
+    # The name is free text from the database, sanitised as in every export (AR-2).
+    name = municipality_name(options.municipality)
     counts = {
         "mappe": len(tally.folders),
         "registrering": sum(f.posts for f in tally.folders),
@@ -93,16 +94,15 @@ def addml_description(options: ExportOptions, tally: Any, sums: dict[str, str]) 
     root.set(f"{{{XSI}}}schemaLocation", f"{NS} addml.xsd")
     dataset = _el(root, "dataset")
     _el(dataset, "description").text = (
-        f"Noark 5-arkivuttrekk fra {SYSTEM}: {municipality.name}, sosiale medier "
-        f"{options.period.label()}"
+        f"Noark 5-arkivuttrekk fra {SYSTEM}: {name}, sosiale medier {options.period.label()}"
     )
     reference = _el(dataset, "reference")
     context = _el(_el(reference, "context"), "additionalElements")
     creators = _el(_additional(context, "recordCreators"), "additionalElements")
-    _additional(creators, "recordCreator", municipality.name)
+    _additional(creators, "recordCreator", name)
     _additional(context, "systemType", "Fagsystem for sosiale medier (Noark 5-uttrekk)")
     _additional(context, "systemName", SYSTEM)
-    _additional(context, "archive", f"{municipality.name} – sosiale medier")
+    _additional(context, "archive", f"{name} – sosiale medier")
     content = _el(_el(reference, "content"), "additionalElements")
     period = _additional(content, "archivalPeriod")
     period_props = _props(period)
