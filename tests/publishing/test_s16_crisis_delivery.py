@@ -523,3 +523,18 @@ def test_a_channel_or_file_id_that_is_no_id_is_a_form_error(world, bad):
             text=TEXT,
             media_ids=[bad],
         )
+
+
+def test_the_declaration_preview_counts_what_the_declaration_pauses(world):
+    """The crisis page's "will pause" figure counts the same posts the declaration pauses:
+    a post whose delivery waits to retry was left out of the figure (PU-12)."""
+    from ordstyrer.crisis import queue
+
+    w = world
+    now = timezone.now()
+    _retrying(w, now)
+    scheduled, waiting = queue.posts_to_pause(municipality=w.municipality)
+    crisis = crisis_declare(
+        municipality=w.municipality, name="Ras ved Vanvikan", actor=w.p.crisis_leader, now=now
+    )
+    assert (scheduled, waiting) == (crisis.paused_scheduled_count, 0) == (1, 0)

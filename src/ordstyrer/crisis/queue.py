@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db.models import Count
+from django.utils import timezone
 
 from ordstyrer.tenants.models import Municipality
 
@@ -114,19 +115,21 @@ def paused_posts(*, municipality: Municipality) -> list[Any]:
 
 
 def posts_to_pause(*, municipality: Municipality) -> tuple[int, int] | None:
-    """How many posts a declaration would pause now: (scheduled, waiting for approval);
-    None without the publishing app."""
+    """How many posts a declaration would pause now: (scheduled or on their way, waiting
+    for approval) — the same posts the declaration pauses (`posts_pausable`, PU-12); None
+    without the publishing app."""
     if not apps.is_installed(PUBLISHING):
         return None
-    from ordstyrer.publishing.models import Post, PostStatus
-    from ordstyrer.publishing.services import WAITING  # what a declaration pauses
+    from ordstyrer.publishing.models import PostStatus
+    from ordstyrer.publishing.services import posts_pausable
 
+    waiting = (PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL)
     counts = dict(
-        Post.objects.filter(municipality=municipality, status__in=WAITING)
+        posts_pausable(municipality=municipality, now=timezone.now())
         .order_by()
         .values("status")
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    scheduled = counts.pop(PostStatus.SCHEDULED.value, 0)
-    return scheduled, sum(counts.values())
+    held = sum(n for status, n in counts.items() if status in waiting)
+    return sum(counts.values()) - held, held

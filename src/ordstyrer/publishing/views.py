@@ -92,22 +92,6 @@ def _require_publisher(request: MunicipalityRequest, municipality: Municipality)
         )
 
 
-# The largest id the database holds (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
-
-
-def _form_id(value: Any) -> int | None:
-    """An id from a hostile form: ASCII decimal digits in 1..2**63-1, else None.
-
-    `str.isdigit` is not enough: "²" is a digit `int` cannot read, and a 24-digit id
-    overflows the database in the lookup (both were a 500)."""
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_ID else None
-
-
 def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: Any) -> PostForm:
     channels = access.publishable_channels(request.actor, municipality)
     from ordstyrer.channels.models import Channel
@@ -120,8 +104,8 @@ def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: A
         data = data.copy()
         for name in ("channels", "media"):
             values = data.getlist(name)
-            bad[name] = [v for v in values if _form_id(v) is None]
-            data.setlist(name, [v for v in values if _form_id(v) is not None])
+            bad[name] = [v for v in values if services.parse_id(v) is None]
+            data.setlist(name, [v for v in values if services.parse_id(v) is not None])
     form = PostForm(
         data,
         _files(request),
@@ -276,12 +260,12 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
     # A value that is no id is an unknown id: an unknown file is refused as the service
     # refuses one of another municipality, an unknown channel is left out as it is.
     posted_media = request.POST.getlist("media")
-    media_ids = [i for i in map(_form_id, posted_media) if i is not None]
+    media_ids = [i for i in map(services.parse_id, posted_media) if i is not None]
     if len(media_ids) != len(posted_media):
         return render(
             request, "publishing/_check_error.html", {"message": _("Ukjent bilde eller video.")}
         )
-    channel_ids = [i for i in map(_form_id, request.POST.getlist("channels")) if i is not None]
+    channel_ids = [i for i in map(services.parse_id, request.POST.getlist("channels")) if i is not None]
     alt_texts = {
         pk: request.POST[f"alt_{pk}"].strip() for pk in media_ids if f"alt_{pk}" in request.POST
     }
@@ -485,7 +469,7 @@ def decide(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
         raise Http404
     form = DecisionReasonForm(_post(request))
     posted_round = request.POST.get("round", "")
-    approval_round = _form_id(posted_round) if posted_round else post.approval_round
+    approval_round = services.parse_id(posted_round) if posted_round else post.approval_round
     if approval_round is None:
         # Not a round this page ever wrote (a hostile or mangled form): decide nothing.
         messages.error(
