@@ -182,3 +182,26 @@ def test_a_broken_image_is_not_logged_with_its_data(personas, caplog):
     assert [(r.getMessage(), r.record_id) for r in ours] == [
         ("archive rendering: an attachment image could not be embedded", record.pk)
     ]
+
+
+def test_a_line_that_only_says_metadata_is_left_as_it_is():
+    """Only a data: URL is cut, not a word ending in "data:" — such a line kept its text
+    and the rendering did not report an attachment it could not embed."""
+    from ordstyrer.archive.pdf import WithoutDataUrls
+
+    line = logging.LogRecord(
+        "weasyprint", logging.WARNING, __file__, 1, "metadata: %s", ("x",), None
+    )
+    assert WithoutDataUrls().filter(line)
+    assert line.getMessage() == "metadata: x"
+    photo = logging.LogRecord(
+        "weasyprint",
+        logging.ERROR,
+        __file__,
+        1,
+        "Failed to load image at %r",
+        ("data:image/png;base64,AAAA",),
+        None,
+    )
+    WithoutDataUrls().filter(photo)
+    assert photo.getMessage() == "Failed to load image at 'data:image/png[…]'"

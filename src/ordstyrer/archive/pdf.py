@@ -40,7 +40,8 @@ from ordstyrer.policy import GROUNDS
 logger = logging.getLogger("ordstyrer.archive")
 # A data: URL's payload: the whole attachment (a citizen's photo), personal data the log
 # must never hold. The media type before it is kept for diagnosis.
-_DATA_URL = re.compile(r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?[^\s'\"]*", re.IGNORECASE)
+# "data:" only as a URL's scheme: not inside a word ("metadata: …").
+_DATA_URL = re.compile(r"(?<![\w.+-])data:(?P<mime>[\w.+-]+/[\w.+-]+)?[^\s'\"]*", re.IGNORECASE)
 # The renderings running in this context collect the levels of WeasyPrint's lines that
 # named one of their data: URLs, so the rendering can log its own line about the record.
 _redacted_lines: ContextVar[list[int] | None] = ContextVar("pdf_redacted_lines", default=None)
@@ -57,9 +58,10 @@ class WithoutDataUrls(logging.Filter):
             text = record.getMessage()
         except Exception:  # noqa: BLE001 — a malformed line is left to logging's own report
             return True
-        if "data:" not in text.lower():
+        redacted = _DATA_URL.sub(lambda m: f"data:{m['mime'] or ''}[…]", text)
+        if redacted == text:
             return True
-        record.msg = _DATA_URL.sub(lambda m: f"data:{m['mime'] or ''}[…]", text)
+        record.msg = redacted
         record.args = None
         seen = _redacted_lines.get()
         if seen is not None:
