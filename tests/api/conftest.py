@@ -4,6 +4,7 @@ and a client that speaks Bearer."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,12 +12,13 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 
 from ordstyrer.api.tokens import api_token_create
 from tests.moderation.conftest import T0, ModWorld, citizen_comment, make_world
 
-__all__ = ["ApiClient", "T0", "citizen_comment", "token_for"]
+__all__ = ["ApiClient", "T0", "citizen_comment", "send_together", "token_for"]
 
 
 @pytest.fixture(autouse=True)
@@ -85,3 +87,26 @@ class ApiClient:
             content_type="application/json",
             headers=self._headers(None),
         )
+
+
+def send_together(url: str, secret: str, payload: dict, key: str) -> list[tuple[int, dict]]:
+    """POST `payload` twice at the same moment from two threads (two connections), both
+    with Idempotency-Key `key`: (status, body) of each, in the order they answered."""
+    barrier = threading.Barrier(2)
+    results: list[tuple[int, dict]] = []
+
+    def send() -> None:
+        api = ApiClient(secret)
+        barrier.wait()
+        try:
+            response = api.post(url, payload, headers={"Idempotency-Key": key})
+            results.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

@@ -1,15 +1,13 @@
 """Two requests with one Idempotency-Key at the same moment: one reply, one answer
-(the unique (token, key) row is written in the reply's own transaction)."""
+(the key is claimed in the reply's own transaction before the reply is made)."""
 
 from __future__ import annotations
-
-import threading
 
 import pytest
 from django.db import connection
 
 from ordstyrer.inbox.models import Reply
-from tests.api.conftest import ApiClient, citizen_comment, token_for
+from tests.api.conftest import citizen_comment, send_together, token_for
 from tests.moderation.conftest import make_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,27 +24,9 @@ def test_concurrent_requests_with_one_key_make_one_reply():
     item = citizen_comment(world.channel, "Når åpner svømmehallen igjen?")
     secret = token_for(world.p.communications, world.municipality)
     url = f"/api/v1/m/samtidig/inbox/items/{item.pk}/replies"
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, dict]] = []
-
-    def send() -> None:
-        api = ApiClient(secret)
-        barrier.wait()
-        try:
-            response = api.post(
-                url,
-                {"text": "Hei! Svømmehallen åpner mandag. Hilsen Kari"},
-                headers={"Idempotency-Key": "samtidig-1"},
-            )
-            results.append((response.status_code, response.json()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    results = send_together(
+        url, secret, {"text": "Hei! Svømmehallen åpner mandag. Hilsen Kari"}, "samtidig-1"
+    )
     assert [status for status, _body in results] == [201, 201]
     assert results[0][1] == results[1][1]
     assert Reply.objects.filter(item=item).count() == 1

@@ -5,38 +5,15 @@ hidden", so a client retrying a slow request was told its own act had failed."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
 from ordstyrer.api.models import IdempotencyRecord
 from ordstyrer.moderation.models import ModerationAction
-from tests.api.conftest import ApiClient, citizen_comment, token_for
+from tests.api.conftest import ApiClient, citizen_comment, send_together, token_for
 from tests.moderation.conftest import make_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _send_twice(url: str, secret: str, payload: dict, key: str) -> list[tuple[int, dict]]:
-    barrier = threading.Barrier(2)
-    results: list[tuple[int, dict]] = []
-
-    def send() -> None:
-        api = ApiClient(secret)
-        barrier.wait()
-        try:
-            response = api.post(url, payload, headers={"Idempotency-Key": key})
-            results.append((response.status_code, response.json()))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_hides_with_one_key_both_get_the_first_answer():
@@ -49,7 +26,7 @@ def test_concurrent_hides_with_one_key_both_get_the_first_answer():
     item = citizen_comment(world.channel, "Dette er reklame for billige solbriller")
     secret = token_for(world.p.communications, world.municipality)
     url = f"/api/v1/m/samtidigskjul/inbox/items/{item.pk}/moderation"
-    results = _send_twice(url, secret, {"action": "hide"}, "skjul-1")
+    results = send_together(url, secret, {"action": "hide"}, "skjul-1")
     assert [status for status, _body in results] == [202, 202], results
     assert results[0][1] == results[1][1]
     assert ModerationAction.objects.filter(item=item, kind="hide").count() == 1
