@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import io
 import json
+import struct
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db.models import Case, IntegerField, Max, QuerySet, Value, When
 from django.db.models.functions import ExtractYear
 from lxml import etree
+from PIL import Image
+from PIL import __version__ as PILLOW_VERSION
 
 from ordstyrer.archive.canonical import parse_iso, raw_bytes, safe_text, sha256_hex
 from ordstyrer.archive.models import ArchiveRecord
@@ -94,8 +98,9 @@ PRONOM = {
     "video/mp4": ("fmt/199", "MPEG-4 Media File"),
     "audio/mpeg": ("fmt/134", "MPEG 1/2 Audio Layer 3"),
 }
-# Long-term formats accepted for deposit (norwegian-standards §2); others stay out of
-# the Noark 5 package ("only archive formats go in the package").
+# Long-term formats accepted for deposit (norwegian-standards §2): only these go in the
+# Noark 5 package; a file in another format is converted (`to_archive_format`) or, if it
+# cannot be, left out with its reason on record — never silently (AR-3).
 ARCHIVE_FORMATS = frozenset({"image/jpeg", "image/png", "image/tiff", "video/mp4", "audio/mpeg"})
 
 
@@ -199,6 +204,8 @@ class DocObject:
     data: bytes
     variant: str  # A or P
     sha256: str = ""
+    # Set when the file is a conversion made for the deposit (Noark 5 `konvertering`).
+    conversion: Conversion | None = None
 
     def __post_init__(self) -> None:
         self.sha256 = self.sha256 or sha256_hex(self.data)
@@ -227,6 +234,8 @@ class Item:
     documents: list[Document]
     # What the export withholds from the public and on which legal basis (AR-2).
     screening: Screening | None = None
+    # Files the deposit leaves out, each with its reason (`item_for(archive_only=True)`).
+    omitted: list[Omission] = field(default_factory=list)
 
     @property
     def sequence(self) -> int:
@@ -413,6 +422,172 @@ def pinned(municipality: Any, period: Period) -> Period:
     return replace(period, through=last["sequence__max"] or 0)
 
 
+# --- conversion to an archive format (Noark 5 deposit) ---------------------------------
+
+# Still images the deposit converts, losslessly, to PNG: each MIME type is opened only as
+# the Pillow format named here, never as one Pillow guesses from the bytes (an EPS would
+# start Ghostscript). AVIF and HEIF only where this Pillow reads them (HEIF needs a
+# plugin); a type not listed, or not readable here, is left out with its reason.
+STILL_IMAGES = {
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+    "image/bmp": "BMP",
+    "image/x-ms-bmp": "BMP",
+    "image/avif": "AVIF",
+    "image/heic": "HEIF",
+    "image/heif": "HEIF",
+}
+CONVERTED_MIME = "image/png"
+CONVERSION_TOOL = f"Pillow {PILLOW_VERSION}"
+# The modes Pillow writes to PNG as they are; any other is made RGB(A) first.
+_PNG_MODES = frozenset({"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"})
+# What a broken or hostile image makes Pillow raise while it reads one.
+_UNREADABLE = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    struct.error,
+    Image.DecompressionBombError,
+)
+# PRONOM identifiers of formats the deposit converts from or leaves out, for
+# konvertertFraFormat and the conversion log: by the file's own signature where one MIME
+# type covers several versions (DROID signature file: GIF 87a/89a; WebP by its first
+# chunk; Windows Bitmap by the size of its info header), else by the MIME type.
+_GIF = {
+    b"GIF87a": ("fmt/3", "Graphics Interchange Format 87a"),
+    b"GIF89a": ("fmt/4", "Graphics Interchange Format 89a"),
+}
+_WEBP = {
+    b"VP8 ": ("fmt/566", "WebP"),
+    b"VP8L": ("fmt/567", "WebP Lossless"),
+    b"VP8X": ("fmt/568", "WebP Extended"),
+}
+_BMP = {
+    12: ("fmt/115", "Windows Bitmap 2.0"),
+    40: ("fmt/116", "Windows Bitmap 3.0"),
+    108: ("fmt/118", "Windows Bitmap 4.0"),
+    124: ("fmt/119", "Windows Bitmap 5.0"),
+}
+OTHER_FORMATS = {"video/quicktime": ("x-fmt/384", "QuickTime")}
+
+
+def source_format(mime: str, data: bytes) -> tuple[str, str]:
+    """The PRONOM identifier and name of a file's format (`av/0` and its MIME type when
+    unknown), in the vocabulary of `DocObject.pronom`."""
+    if data[:6] in _GIF:
+        return _GIF[data[:6]]
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and data[12:16] in _WEBP:
+        return _WEBP[data[12:16]]
+    if data[:2] == b"BM" and len(data) >= 18:
+        return _BMP.get(int.from_bytes(data[14:18], "little"), ("av/0", mime))
+    return PRONOM.get(mime) or OTHER_FORMATS.get(mime) or ("av/0", mime)
+
+
+class NotConvertible(Exception):
+    """The file cannot be converted to an archive format; the message is the reason, one
+    Norwegian clause for the deposit's documentation."""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How a dokumentobjekt came to be in its archive format (Noark 5 `konvertering`)."""
+
+    from_format: tuple[str, str]  # PRONOM identifier and name of the original
+    from_mime: str
+    from_sha256: str
+    tool: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class Omission:
+    """A file of a record the deposit leaves out, with the reason (AR-3: never silently)."""
+
+    position: int
+    name: str
+    mime: str
+    format: tuple[str, str]
+    sha256: str
+    reason: str
+
+
+def _complete(fmt: str, data: bytes) -> bool:
+    """The file has its format's end. Pillow alone cannot tell: WeasyPrint (the archive's
+    PDF/A) sets Pillow's process-wide `LOAD_TRUNCATED_IMAGES`, after which a cut-off image
+    decodes padded with grey instead of failing — a "conversion" that is not the file."""
+    if fmt == "GIF":  # the trailer
+        return data.rstrip(b"\x00").endswith(b";")
+    if fmt == "WEBP":  # the RIFF header says how long the file is
+        return len(data) >= 12 and int.from_bytes(data[4:8], "little") + 8 <= len(data)
+    if fmt == "BMP":  # so does the file header
+        return len(data) >= 14 and int.from_bytes(data[2:6], "little") <= len(data)
+    return True  # AVIF and HEIF decoders fail on a cut-off file themselves
+
+
+def _readable(fmt: str) -> bool:
+    Image.init()  # every plugin Pillow has here, a HEIF one included if installed
+    return fmt in Image.OPEN
+
+
+def to_archive_format(mime: str, data: bytes) -> tuple[bytes, Conversion]:
+    """`data` (of type `mime`, not an archive format) as a PNG, with how it was made.
+    A still image keeps every pixel; of an animation only the first frame is kept, and
+    the comment says so. Raises NotConvertible with the reason otherwise."""
+    fmt = STILL_IMAGES.get(mime)
+    origin = source_format(mime, data)
+    described = f"{origin[1]} ({mime})"
+    if fmt is None and mime.startswith("video/"):
+        raise NotConvertible(
+            f"videoformatet {described} er ikke et arkivformat (MPEG-2 eller MPEG-4/H.264), "
+            "og Ordstyrer konverterer ikke video"
+        )
+    if fmt is None:
+        raise NotConvertible(
+            f"formatet {described} er ikke et arkivformat, og Ordstyrer kan ikke konvertere det"
+        )
+    if not _readable(fmt):
+        raise NotConvertible(
+            f"bildeformatet {described} kan ikke leses av konverteringsverktøyet "
+            f"({CONVERSION_TOOL}) i denne installasjonen"
+        )
+    notes = []
+    try:
+        if not _complete(fmt, data):
+            raise EOFError("truncated")
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            frames = getattr(image, "n_frames", 1)
+            image.seek(0)
+            image.load()
+            still: Image.Image = image
+            if image.mode not in _PNG_MODES:
+                alpha = "A" in image.getbands() or "transparency" in image.info
+                still = image.convert("RGBA" if alpha else "RGB")
+                notes.append(f"fargemodellen {image.mode} er gjort om til {still.mode}")
+            params: dict[str, Any] = {}
+            if image.info.get("icc_profile"):
+                params["icc_profile"] = image.info["icc_profile"]
+            out = io.BytesIO()
+            still.save(out, "PNG", **params)
+    except _UNREADABLE:
+        raise NotConvertible(
+            f"filen kan ikke leses som {described}: den er skadet, avkortet eller ikke det "
+            "formatet den oppgir"
+        ) from None
+    if frames > 1:
+        notes.append(f"animasjon med {frames} bilder: bare det første bildet er bevart")
+    # Every pixel of the (first) image is kept unless its colour model had to change.
+    how = "konvertert til PNG" if still is not image else "konvertert tapsfritt til PNG"
+    comment = f"{described} {how}"
+    return out.getvalue(), Conversion(
+        origin,
+        mime,
+        sha256_hex(data),
+        CONVERSION_TOOL,
+        "; ".join([comment, *notes]),
+    )
+
+
 def _suffix(name: str) -> str:
     """The file name's extension for the name in the package (and in the XML that refers
     to it): letters and digits only, as the file's name is the platform's free text."""
@@ -422,7 +597,12 @@ def _suffix(name: str) -> str:
 
 def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = False) -> Item:
     """Load a record's documents: its PDF/A rendering (A) with the raw JSON (P) as the
-    main document, and each media file as an attachment."""
+    main document, and each media file as an attachment.
+
+    `archive_only` (the Noark 5 deposit) holds archive formats only: the raw JSON stays
+    out (the PDF/A shows it in full), a file in another format is converted to one
+    (`to_archive_format`), and a file that cannot be is listed in `Item.omitted` with
+    its reason — its name, type, size and checksum stay in the PDF/A (AR-3)."""
     body = json.loads(record.canonical)
     seq = f"{record.sequence:06d}"
     rendering = rendering_for(record)
@@ -445,13 +625,30 @@ def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = Fa
         )
     title = xml_text(body["public_title"])
     documents = [Document(1, "H", title, main)]
+    omitted: list[Omission] = []
     for stored in record.files.order_by("position"):
         # The media type is the platform's text (checked only for being there): the
         # exports write it (mimeType, a format's description), so it is sanitised too.
         mime = xml_text(stored.mime)
+        data, sha256, suffix = bytes(stored.data), stored.sha256, _suffix(stored.name)
+        conversion = None
         if archive_only and mime not in ARCHIVE_FORMATS:
-            continue
-        name = f"{prefix}vedlegg-{seq}-{stored.position}{_suffix(stored.name)}"
+            try:
+                data, conversion = to_archive_format(mime, data)
+            except NotConvertible as exc:
+                omitted.append(
+                    Omission(
+                        stored.position,
+                        xml_text(stored.name),
+                        mime,
+                        source_format(mime, data),
+                        sha256,
+                        str(exc),
+                    )
+                )
+                continue
+            mime, sha256, suffix = CONVERTED_MIME, "", ".png"  # the checksum of the PNG
+        name = f"{prefix}vedlegg-{seq}-{stored.position}{suffix}"
         variant = "A" if mime in ARCHIVE_FORMATS else "P"
         documents.append(
             Document(
@@ -463,14 +660,15 @@ def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = Fa
                         name,
                         xml_text(stored.name),
                         mime,
-                        bytes(stored.data),
+                        data,
                         variant,
-                        stored.sha256,
+                        sha256,
+                        conversion,
                     )
                 ],
             )
         )
-    return Item(record=record, body=body, documents=documents)
+    return Item(record=record, body=body, documents=documents, omitted=omitted)
 
 
 def iter_items(

@@ -3,10 +3,13 @@
     arkivuttrekk.xml      ADDML 8.3 description: files, checksums, counts (Riksarkivet's template)
     arkivstruktur.xml     arkiv → arkivdel → saksmappe (group, year) → journalpost → documents
     endringslogg.xml      the changes made to the material (see `changes`)
+    konverteringslogg.txt every file converted to an archive format, and every file left
+                          out because it cannot be, with the reason (see below)
     loependeJournal.xml   the running journal of every journalpost
     offentligJournal.xml  the public journal: public titles, no confidential names
     *.xsd                 Arkivverket's own schemas, unchanged (req. 6.4.18)
     DOKUMENT/<nr>/…       the PDF/A documents and media in archive formats, with SHA-256
+    LES-MEG.txt           the package's documentation
     SHA256SUMS            every file's checksum, for `sha256sum -c`
 
 `arkivstruktur.xml` and the journals are written incrementally with lxml's
@@ -14,6 +17,15 @@
 its XSD while it is parsed back (`iterparse(schema=…)`) and only then renamed into
 place. Production formats (the raw JSON) stay out, as the standard requires; the
 PDF/A document shows the raw JSON in full.
+
+Only archive formats go in the package, and Noark 5 wants every conversion to one
+logged. A still image in another format (GIF, WebP, BMP …) is converted to PNG with
+Pillow when the package is made: its dokumentobjekt is the PNG, with its own checksum,
+and a `konvertering` element (from and to format as PRONOM identifiers, date, who,
+tool). A file that cannot be converted (a QuickTime video, a broken image) is not
+silently absent (AR-3): the journalpost gets a `merknad` with the reason, the record's
+PDF/A keeps its name, type, size and checksum, and konverteringslogg.txt (in
+SHA256SUMS) lists it, as it lists every conversion.
 """
 
 from __future__ import annotations
@@ -24,12 +36,14 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TextIO
 
 from lxml import etree
 
 from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters.common import (
     CATEGORY_TITLE,
+    CONVERSION_TOOL,
     PARTTYPE,
     SCHEMA_DIR,
     SCHEMAS,
@@ -40,6 +54,7 @@ from ordstyrer.archive.exporters.common import (
     ExportOptions,
     ExportResult,
     Item,
+    Omission,
     creator_id,
     describe_document,
     file_sha256,
@@ -101,6 +116,8 @@ class Tally:
     documents: int = 0
     confidential: bool = False  # any registrering carries <skjerming>
     screened: int = 0
+    converted: int = 0  # files converted to an archive format
+    omitted: int = 0  # files left out: no archive format could be made of them
     # First and last creation date of a registrering: the journals' period (N5.60).
     first: date | None = None
     last: date | None = None
@@ -117,6 +134,15 @@ def _leaf(xf, tag: str, text: object) -> None:
 
 def _el(parent: etree._Element, tag: str, text: object | None = None, ns: str = NS):
     return sub(parent, tag, text, ns=ns)
+
+
+def omission_note(omission: Omission) -> str:
+    """The merknad on a journalpost one of whose files is not in the package."""
+    return (
+        f"Vedlegg {omission.position} «{omission.name}» er ikke med i uttrekket: "
+        f"{omission.reason}. Journalpostens PDF/A-dokument oppgir filens navn, type, "
+        f"størrelse og SHA-256-sjekksum ({omission.sha256}); se konverteringslogg.txt."
+    )
 
 
 def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str) -> etree._Element:
@@ -150,8 +176,22 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
             _el(entry, "sjekksum", obj.sha256)
             _el(entry, "sjekksumAlgoritme", "SHA256")
             _el(entry, "filstoerrelse", len(obj.data))
+            if obj.conversion is not None:
+                # Noark 5: a conversion to an archive format is logged on the object.
+                conversion = _el(entry, "konvertering")
+                _el(conversion, "konvertertDato", iso_local(made))
+                _el(conversion, "konvertertAv", by)
+                _el(conversion, "konvertertFraFormat", obj.conversion.from_format[0])
+                _el(conversion, "konvertertTilFormat", obj.pronom[0])
+                _el(conversion, "konverteringsverktoey", obj.conversion.tool)
+                _el(conversion, "konverteringskommentar", obj.conversion.comment)
     _el(post, "tittel", item.record.title)
     _el(post, "offentligTittel", item.record.public_title)
+    for omission in item.omitted:
+        note = _el(post, "merknad")
+        _el(note, "merknadstekst", omission_note(omission))
+        _el(note, "merknadsdato", iso_local(made))
+        _el(note, "merknadRegistrertAv", by)
     for code, name in item.parties():
         party = _el(post, "korrespondansepart")
         _el(party, "korrespondanseparttype", PARTTYPE[code])
@@ -185,11 +225,16 @@ class _Structure:
         self.made: datetime = options.now  # type: ignore[assignment]
         self.tally = Tally()
         self.per_year: Counter[int] = Counter()
+        self.log_path = path.parent / f"{CONVERSION_LOG}.partial"
 
     def write(self) -> Tally:
         options, municipality = self.options, self.options.municipality
         start, _end = options.period.bounds()
-        with etree.xmlfile(str(self.path), encoding="utf-8") as xf:
+        with (
+            self.log_path.open("w", encoding="utf-8", newline="\n") as log,
+            etree.xmlfile(str(self.path), encoding="utf-8") as xf,
+        ):
+            log.write(conversion_log_head(options))
             xf.write_declaration()
             with xf.element(f"{{{NS}}}arkiv", nsmap={None: NS, "xsi": XSI}):
                 _leaf(xf, "systemID", stable_uuid("arkiv", municipality.pk))
@@ -203,10 +248,10 @@ class _Structure:
                     _leaf(xf, "arkivskaperID", creator_id(municipality))
                     _leaf(xf, "arkivskaperNavn", municipality_name(municipality))
                 with xf.element("arkivdel"):
-                    self._arkivdel(xf, start)
+                    self._arkivdel(xf, start, log)
         return self.tally
 
-    def _arkivdel(self, xf, start: datetime) -> None:
+    def _arkivdel(self, xf, start: datetime, log: TextIO) -> None:
         options = self.options
         _leaf(xf, "systemID", self.arkivdel_id)
         _leaf(xf, "tittel", f"Sosiale medier {options.period.label()}")
@@ -233,7 +278,7 @@ class _Structure:
                         self._close_folder(xf, folder_ctx, current)
                     current, folder_ctx = self._open_folder(xf, item)
                 current.posts += 1
-                self._post(xf, item, current)
+                self._post(xf, item, current, log)
             if folder_ctx is not None and current is not None:
                 self._close_folder(xf, folder_ctx, current)
         except BaseException:
@@ -271,13 +316,16 @@ class _Structure:
         _leaf(xf, "saksstatus", "Avsluttet")
         ctx.__exit__(None, None, None)
 
-    def _post(self, xf, item: Item, folder: Folder) -> None:
+    def _post(self, xf, item: Item, folder: Folder, log: TextIO) -> None:
         for document in item.documents:
             for obj in document.objects:
                 self.result.add(obj.name, obj.data)
                 self.tally.documents += 1
         xf.write(journalpost(item, folder, folder.posts, self.made, self.options.requested_by))
         xf.flush()
+        converted, omitted = log_conversions(log, item)
+        self.tally.converted += converted
+        self.tally.omitted += omitted
         self.tally.placement[item.record.pk] = (len(self.tally.folders) - 1, folder.posts)
         self.tally.confidential |= item.screening is not None
         self.tally.screened += item.screening is not None
@@ -285,6 +333,78 @@ class _Structure:
         self.result.records += 1
         if self.options.progress:
             self.options.progress(1)
+
+
+CONVERSION_LOG = "konverteringslogg.txt"
+CONVERSION_LOG_HEAD = """# Konverteringslogg for Noark 5-arkivuttrekk fra Ordstyrer
+# Kommune: {municipality}
+# Laget: {made} av {by}
+# Konverteringsverktøy: {tool}
+#
+# Bare arkivformater er med i DOKUMENT/. Hver linje under er en fil som ikke var i et
+# arkivformat da uttrekket ble laget:
+# - «konvertert»: filen er konvertert til arkivformatet i «til format» og ligger i «til fil»;
+#   dokumentobjektet har <konvertering> i arkivstruktur.xml.
+# - «ikke avlevert»: filen kunne ikke konverteres og er ikke med; journalposten har
+#   <merknad> med årsaken, og journalpostens PDF/A-dokument oppgir filens navn, type,
+#   størrelse og SHA-256-sjekksum.
+# Formatene er PRONOM-identifikatorer (av/0 = ukjent). Kolonnene er skilt med tabulator.
+handling\tjournalsekvensnummer\tdokument\tmimetype\tfra format\tSHA-256 fra\ttil fil\t\
+til format\tSHA-256 til\tkommentar eller årsak
+"""
+
+
+def conversion_log_head(options: ExportOptions) -> str:
+    return CONVERSION_LOG_HEAD.format(
+        municipality=municipality_name(options.municipality),
+        made=iso_local(options.now),  # type: ignore[arg-type]
+        by=options.requested_by,
+        tool=CONVERSION_TOOL,
+    )
+
+
+def _cell(value: object) -> str:
+    return " ".join(str(value).split()) or "–"  # one line, no tabs
+
+
+def log_conversions(log: TextIO, item: Item) -> tuple[int, int]:
+    """The log's lines for one record's files that were not in an archive format;
+    returns how many were converted and how many left out."""
+    converted = 0
+    for document in item.documents:
+        for obj in document.objects:
+            if obj.conversion is None:
+                continue
+            converted += 1
+            origin = obj.conversion.from_format
+            row = (
+                "konvertert",
+                item.sequence,
+                document.title,
+                obj.conversion.from_mime,
+                f"{origin[0]} {origin[1]}",
+                obj.conversion.from_sha256,
+                obj.name,
+                f"{obj.pronom[0]} {obj.pronom[1]}",
+                obj.sha256,
+                obj.conversion.comment,
+            )
+            log.write("\t".join(_cell(v) for v in row) + "\n")
+    for omission in item.omitted:
+        row = (
+            "ikke avlevert",
+            item.sequence,
+            f"Vedlegg {omission.position}: {omission.name}",
+            omission.mime,
+            f"{omission.format[0]} {omission.format[1]}",
+            omission.sha256,
+            "–",
+            "–",
+            "–",
+            omission.reason,
+        )
+        log.write("\t".join(_cell(v) for v in row) + "\n")
+    return converted, len(item.omitted)
 
 
 def _document_prefix(record: ArchiveRecord) -> str:
@@ -398,6 +518,18 @@ fmt/353 = TIFF (.tif), fmt/199 = MPEG-4 (.mp4), fmt/134 = MP3 (.mp3). «formatDe
 navnet. Arkade 5 sammenligner format med filendelsen og melder derfor avvik for hver fil i
 N5.29; det er ventet og ikke en feil i uttrekket.
 
+Konvertering til arkivformat
+Bare arkivformater er med i DOKUMENT/, og Noark 5 krever at hver konvertering logges.
+Vedlegg i andre bildeformater (GIF, WebP, BMP …) er konvertert til PNG med {tool} da
+uttrekket ble laget, uten tap av bildepunkter (må fargemodellen endres, sier
+konverteringskommentaren det); av et animert bilde er bare det første bildet bevart.
+Dokumentobjektet er da PNG-filen, med sjekksummen til PNG-filen, og har <konvertering>
+med fra- og til-format (PRONOM), dato, hvem og verktøy. Filer som ikke kan konverteres
+(video i andre formater enn MPEG-4, skadede bilder) er ikke med: journalposten har en
+<merknad> med årsaken, og journalpostens PDF/A-dokument oppgir filens navn, type,
+størrelse og SHA-256. konverteringslogg.txt har en linje for hver av dem.
+Konverterte filer: {converted}, filer som ikke er avlevert: {omitted}
+
 Skjerming
 Registreringer der noe holdes tilbake fra offentligheten (innbyggerens navn i offentlig
 journal, personopplysninger i tittelen, saker anmeldt til politiet) har <skjerming> med
@@ -421,6 +553,9 @@ def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> by
         records=result.records,
         documents=tally.documents,
         screened=tally.screened,
+        tool=CONVERSION_TOOL,
+        converted=tally.converted,
+        omitted=tally.omitted,
         rules="\n".join(
             f"- {reason.label}: tilgangsrestriksjon {xml_text(rules[reason][0])}, "
             f"{xml_text(rules[reason][1])}"
@@ -463,6 +598,12 @@ def export(options: ExportOptions) -> ExportResult:
     try:
         structure = _Structure(options, out / "arkivstruktur.xml.partial", result, screening)
         tally = structure.write()
+        os.replace(structure.log_path, out / CONVERSION_LOG)
+        result.record_file(
+            CONVERSION_LOG,
+            (out / CONVERSION_LOG).stat().st_size,
+            file_sha256(out / CONVERSION_LOG),
+        )
         sums = {
             "arkivstruktur.xml": _finish(
                 result, structure.path, "arkivstruktur.xml", "arkivstruktur"
