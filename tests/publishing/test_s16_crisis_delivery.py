@@ -533,8 +533,50 @@ def test_the_declaration_preview_counts_what_the_declaration_pauses(world):
     w = world
     now = timezone.now()
     _retrying(w, now)
-    scheduled, waiting = queue.posts_to_pause(municipality=w.municipality)
+    counts = queue.posts_to_pause(municipality=w.municipality)
+    assert counts is not None
+    scheduled, waiting = counts
     crisis = crisis_declare(
         municipality=w.municipality, name="Ras ved Vanvikan", actor=w.p.crisis_leader, now=now
     )
     assert (scheduled, waiting) == (crisis.paused_scheduled_count, 0) == (1, 0)
+
+
+# --------------------------------------------------------------------------- claim handed back
+
+
+def test_a_claim_handed_back_to_a_crisis_leaves_no_attempt_stamp(world):
+    """PU-12 backstop: the delivery claims the row, finds the crisis and hands the claim
+    back without calling the platform. Its stamp must go with it: a later attempt that
+    finds a stamp looks for an earlier copy by its text, and would adopt the crisis
+    staff's announcement with the same words instead of publishing the post."""
+    from ordstyrer.connectors.base import Draft
+
+    w = world
+    now = timezone.now()
+    post = post_publish(actor=w.editor, post_id=_post(w, [w.page]).pk, now=now)
+    row = post.deliveries.get()
+    assert row.status == DeliveryStatus.QUEUED and row.attempt_started_at is None
+    Crisis.objects.create(
+        municipality=w.municipality, name="Ras", declared_at=now, declared_by=w.p.crisis_leader
+    )
+    assert delivery.delivery_run(post_channel_id=row.pk, now=now) == "crisis_paused"
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.QUEUED and row.claimed_at is None
+    assert row.attempt_started_at is None  # no platform call was made
+
+    # The crisis staff post the same words during the pause (and another post after).
+    during = now + timedelta(minutes=5)
+    with channel_connector(w.page, now=during) as connector:
+        staff = connector.publish(Draft(text=TEXT))
+    with channel_connector(w.page, now=during + timedelta(minutes=1)) as connector:
+        connector.publish(Draft(text=OTHER))
+
+    later = now + timedelta(minutes=20)
+    crisis_end(municipality=w.municipality, actor=w.p.crisis_leader, now=later)
+    services.post_resume(actor=w.editor, post_id=post.pk, now=later)
+    result = delivery.delivery_run(post_channel_id=row.pk, now=later)
+    row.refresh_from_db()
+    assert result == DeliveryStatus.PUBLISHED, row.error
+    assert row.platform_id and row.platform_id != str(staff.id)
+    assert _texts(w.page, published=True).count(TEXT) == 2  # the staff's and the post's

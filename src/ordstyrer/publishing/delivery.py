@@ -193,9 +193,18 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     released = post.status in (PostStatus.PUBLISHING, PostStatus.SCHEDULED)
     crisis = crisis_stops(post) if released else None
     if not released or crisis is not None:
+        # The claim is handed back as it was: no platform call was made, so the stamp of
+        # this attempt goes too. Left, it made the next attempt look for an earlier copy
+        # by its text and adopt any post with the same words (the crisis staff's
+        # announcement during the pause, PU-12) instead of publishing this one.
         PostChannel.objects.filter(
             pk=row.pk, status=DeliveryStatus.PUBLISHING, claimed_at=now
-        ).update(status=DeliveryStatus.QUEUED, claimed_at=None, next_attempt_at=None)
+        ).update(
+            status=DeliveryStatus.QUEUED,
+            claimed_at=None,
+            next_attempt_at=None,
+            attempt_started_at=earlier,
+        )
         if crisis is None:
             return "not_released"
         # PU-12 backstop: in a crisis a post goes out only with the crisis leader's
