@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from ordstyrer.connectors.base import ErrorCode
@@ -580,3 +581,38 @@ def test_a_claim_handed_back_to_a_crisis_leaves_no_attempt_stamp(world):
     assert result == DeliveryStatus.PUBLISHED, row.error
     assert row.platform_id and row.platform_id != str(staff.id)
     assert _texts(w.page, published=True).count(TEXT) == 2  # the staff's and the post's
+
+
+# --------------------------------------------------------------------------- crisis log
+
+
+def test_the_deliverys_crisis_pause_is_in_the_crisis_log(client, world):
+    """PU-12: every crisis decision is in the crisis log. The delivery's backstop pause
+    (a crisis the declaration's pause missed) writes a "posts paused" line counting the
+    post, with the post and its channel, as the declaration writes its own."""
+    from ordstyrer.crisis.models import CrisisLogEntry, CrisisLogKind
+    from ordstyrer.crisis.services import paused_posts_counts
+
+    w = world
+    now = timezone.now()
+    post, row = _retrying(w, now)
+    crisis = Crisis.objects.create(
+        municipality=w.municipality, name="Ras", declared_at=now, declared_by=w.p.crisis_leader
+    )
+    later = row.next_attempt_at + timedelta(minutes=1)
+    delivery.retry_due(now=later)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PAUSED
+
+    lines = list(CrisisLogEntry.objects.filter(crisis=crisis, kind=CrisisLogKind.POSTS_PAUSED))
+    assert len(lines) == 1
+    line = lines[0]
+    assert (line.object_kind, line.object_id, line.channel_id) == ("post", str(post.pk), w.page.pk)
+    assert paused_posts_counts(line.text) == (1, 0)
+    assert line.created_at == later
+
+    # The crisis log page shows it in the reader's words.
+    client.force_login(w.p.crisis_leader)
+    page = client.get(reverse("crisis:log", args=[w.municipality.slug, crisis.pk]))
+    assert page.status_code == 200
+    assert "1 planlagt innlegg satt på pause." in page.content.decode()

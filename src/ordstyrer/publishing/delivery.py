@@ -210,7 +210,7 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
         # PU-12 backstop: in a crisis a post goes out only with the crisis leader's
         # approval; it pauses as the crisis would have paused it (a retry queued before
         # the crisis, a held post come due).
-        post_pause_for_crisis(post_id=post.pk, crisis=crisis, now=now)
+        post_pause_for_crisis(post_id=post.pk, crisis=crisis, now=now, channel=row.channel)
         return "crisis_paused"
     blocked = _block_finding(post, row.channel, now=now)
     if blocked is not None:

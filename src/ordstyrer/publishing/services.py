@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
@@ -941,15 +942,36 @@ def crisis_stops(post: Post) -> Any:
     return crisis
 
 
-def post_pause_for_crisis(*, post_id: int, crisis: Any, now: datetime) -> bool:
+def post_pause_for_crisis(
+    *, post_id: int, crisis: Any, now: datetime, channel: Channel | None = None
+) -> bool:
     """PU-12 backstop for the delivery: a released post that reached the platform call
     during a crisis without the crisis leader's approval pauses instead (as the crisis
-    would have paused it). False if it is no longer released."""
+    would have paused it). The pause is a decision and goes in the crisis log as the
+    declaration's pause does: a "posts paused" line counting it as one scheduled post,
+    with the post and the delivery's `channel`. False if it is no longer released."""
+    from ordstyrer.crisis.models import CrisisLogKind
+    from ordstyrer.crisis.services import crisis_log_write, paused_posts_text
+
     with transaction.atomic():
         post = lock_post(post_id)
         if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
             return False
         _pause(post, crisis=crisis, actor=None, now=now)
+        # Stored in the product's language, as `crisis_declare` stores its line: the
+        # crisis log reads the counts back from it (`crisis.services.paused_posts_counts`).
+        with translation.override(settings.LANGUAGE_CODE):
+            text = paused_posts_text(scheduled=1, waiting=0)
+        crisis_log_write(
+            crisis=crisis,
+            kind=CrisisLogKind.POSTS_PAUSED,
+            text=text,
+            channel=channel,
+            object_kind="post",
+            object_id=post.pk,
+            actor=None,
+            now=now,
+        )
     return True
 
 
