@@ -198,22 +198,23 @@ def _half_failed(w, now, **kw):
 
 
 def _left_failed(post):
-    """The state the old settle left such a post in: failed, the copy still scheduled on
-    the platform (rows written before the fix)."""
+    """Such a post as `settle` leaves it: failed, the copy still scheduled on the
+    platform."""
     Post.objects.filter(pk=post.pk).update(status=PostStatus.FAILED)
     post.refresh_from_db()
     return post
 
 
-def test_a_post_failed_on_one_channel_stays_scheduled_and_a_crisis_pauses_it(
+def test_a_post_failed_on_one_channel_is_failed_and_a_crisis_pauses_it(
     world, django_capture_on_commit_callbacks
 ):
-    """PU-12: while a copy waits on the platform's scheduler the post is on its way, not
-    failed; the crisis pauses it and the copy is cancelled on the platform."""
+    """PU-12: while a copy waits on the platform's scheduler the post is failed (the
+    author sees it and can fix it), yet the crisis pauses it and the copy is cancelled
+    on the platform."""
     w = world
     now = timezone.now()
     post, _library = _half_failed(w, now)
-    assert post.status == PostStatus.SCHEDULED
+    assert post.status == PostStatus.FAILED
     assert post.deliveries.filter(status=DeliveryStatus.FAILED).count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -226,6 +227,53 @@ def test_a_post_failed_on_one_channel_stays_scheduled_and_a_crisis_pauses_it(
     assert _texts(w.page, published=False) == []
     assert delivery.confirm_native(now=now + timedelta(days=2, minutes=30)) == 0
     assert _texts(w.page, published=True) == []
+
+
+def test_a_half_failed_post_is_listed_failed_and_shows_its_waiting_copy(client, world):
+    """The failure is not hidden for the weeks the other copy waits: the post is
+    `failed` in the lists (the API's and the console's `?status=failed`), the post page
+    shows the copy waiting on the platform's scheduler with its time, and the author
+    can fix the failed channel at once (the edit cancels the waiting copy first)."""
+    from ordstyrer.publishing import selectors
+
+    w = world
+    now = timezone.now()
+    post, library = _half_failed(w, now)
+    assert post.status == PostStatus.FAILED
+    failed = selectors.posts_list(municipality=w.municipality, user=w.editor, status="failed")
+    assert [p.pk for p in failed] == [post.pk]
+    assert not selectors.posts_list(municipality=w.municipality, user=w.editor, status="scheduled")
+
+    client.force_login(w.editor)
+    page = client.get(reverse("publishing:detail", args=[w.municipality.slug, post.pk]))
+    body = page.content.decode()
+    assert "<strong>Feilet</strong>" in body
+    assert "Planlagt (hos plattformen) · Publiseres" in body
+    assert reverse("publishing:edit", args=[w.municipality.slug, post.pk]) in body
+
+    services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[w.page.pk, library.pk])
+    assert _texts(w.page, published=False) == [TEXT]  # cancelled after commit, not before
+    row = post.deliveries.get(channel=w.page)
+    assert row.cancel_platform_id and not row.platform_id
+
+
+def test_a_retired_channel_cancels_the_waiting_copy_of_a_failed_post(world):
+    """CH-1: a channel taken out of use cancels a copy waiting on its platform's
+    scheduler also when the post is failed on another channel."""
+    from ordstyrer.channels.models import Channel
+
+    w = world
+    now = timezone.now()
+    post, _library = _half_failed(w, now)
+    assert post.status == PostStatus.FAILED
+    Channel.objects.filter(pk=w.page.pk).update(status="retired")
+    assert delivery.stop_not_in_use(now=now) == 1
+    assert delivery.cancel_due(now=now) == 1
+    assert _texts(w.page, published=False) == []
+    assert delivery.confirm_native(now=now + timedelta(days=2, minutes=30)) == 0
+    assert _texts(w.page, published=True) == []
+    row = post.deliveries.get(channel=w.page)
+    assert row.status == DeliveryStatus.FAILED and "ikke lenger i bruk" in row.error
 
 
 def test_the_post_fails_once_its_scheduled_copy_is_out(world):

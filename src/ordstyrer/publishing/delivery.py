@@ -507,11 +507,16 @@ def channel_stop(row: PostChannel, *, now: datetime) -> str:
 def _not_in_use(now: datetime) -> Any:
     """Deliveries still to go out on a channel that does not publish now, other than
     those already held for a paused channel and the platform-scheduled ones already due
-    (out on the platform: `confirm_native` records them)."""
+    (out on the platform: `confirm_native` records them). A copy waiting on the
+    platform's scheduler is one whatever the post's status (a post failed on another
+    channel is `failed`, `settle`)."""
     return (
         PostChannel.objects.filter(
-            status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED),
-            post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+            Q(
+                status__in=(DeliveryStatus.QUEUED, DeliveryStatus.SCHEDULED),
+                post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+            )
+            | Q(status=DeliveryStatus.SCHEDULED, platform_scheduled=True)
         )
         .exclude(channel__status__in=access.PUBLISHABLE)
         .exclude(
@@ -545,23 +550,23 @@ def settle(post_id: int, *, now: datetime) -> str:
     """The post's status from its deliveries (inside the caller's transaction); a post
     just published with documentation value is journaled (AR-1).
 
-    A post failed on one channel stays scheduled while a copy waits on another
-    channel's platform scheduler: it is still on its way, so a crisis pauses it (PU-12),
-    a pull-back stops it (PU-6) and it is withdrawn, not edited, before it goes again.
-    It fails once that copy is out (`confirm_native`)."""
+    A post failed on one channel is failed, also while a copy waits on another
+    channel's platform scheduler: the author and the console see the failure, and the
+    author may fix it (an edit cancels that copy first, `services.post_update`). The
+    copy is not forgotten: a crisis pauses the post (PU-12) and a pull-back stops it
+    (PU-6) whatever its status (`services._on_platform_scheduler`), a paused or retired
+    channel cancels it (`_not_in_use`), and the post page shows it waiting."""
     post = (
         Post.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=post_id)
     )
     if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
         return str(post.status)
-    rows = list(post.deliveries.values_list("status", "platform_scheduled"))
-    statuses = [status for status, _native in rows]
+    statuses = list(post.deliveries.values_list("status", flat=True))
     pending = {DeliveryStatus.QUEUED, DeliveryStatus.PUBLISHING}
     source = post.status
     if any(s in pending for s in statuses):
         return str(post.status)
-    on_platform = any(s == DeliveryStatus.SCHEDULED and native for s, native in rows)
-    if any(s == DeliveryStatus.FAILED for s in statuses) and not on_platform:
+    if any(s == DeliveryStatus.FAILED for s in statuses):
         post.status = PostStatus.FAILED
     elif any(s == DeliveryStatus.SCHEDULED for s in statuses):
         post.status = PostStatus.SCHEDULED

@@ -888,8 +888,8 @@ def posts_pausable(*, municipality: Municipality, now: datetime) -> Any:
 
 def _on_platform_scheduler(*, now: datetime) -> Q:
     """The post has a copy waiting on the platform's own scheduler, whatever the post's
-    status says (one failed on another channel was marked failed before it was kept
-    scheduled, `delivery.settle`): a scheduled post to a crisis and a pull-back."""
+    status says (one failed on another channel is `failed`, `delivery.settle`): a
+    scheduled post to a crisis and a pull-back."""
     return Q(Exists(_native_waiting(PostChannel.objects.filter(post=OuterRef("pk")), now=now)))
 
 
