@@ -664,3 +664,112 @@ def test_the_deliverys_crisis_pause_is_in_the_crisis_log(client, world):
     page = client.get(reverse("crisis:log", args=[w.municipality.slug, crisis.pk]))
     assert page.status_code == 200
     assert "1 planlagt innlegg satt på pause." in page.content.decode()
+
+
+# --------------------------------------------------------------------------- dropped channels
+
+
+def _on_both_schedulers(w, now):
+    """A post two days ahead on the main page and the library, each copy handed to the
+    platform's own scheduler."""
+    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    post = post_publish(
+        actor=w.editor,
+        post_id=_post(w, [w.page, library], publish_at=now + timedelta(days=2)).pk,
+        now=now,
+    )
+    for row in post.deliveries.all():
+        assert delivery.delivery_run(post_channel_id=row.pk, now=now) == DeliveryStatus.SCHEDULED
+    assert _texts(w.page, published=False) == [TEXT] == _texts(library, published=False)
+    return post, library
+
+
+def test_an_edit_keeps_a_dropped_channel_whose_copy_is_not_cancelled_yet(
+    world, django_capture_on_commit_callbacks
+):
+    """PU-6/PU-12: a post withdrawn from the platform's scheduler while the cancellation
+    fails (a token expired): the author removes that channel in an edit. Deleted, the
+    row took the pending cancellation with it and the copy went out at its time; the
+    drop is refused until the copy is gone."""
+    from ordstyrer.core.errors import Conflict
+
+    w = world
+    now = timezone.now()
+    post, library = _on_both_schedulers(w, now)
+    _fail_next(w.page, "cancel_scheduled", now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_withdraw(actor=w.editor, post_id=post.pk, now=now)
+    assert _texts(w.page, published=False) == [TEXT]  # the cancellation failed
+    assert _texts(library, published=False) == []
+
+    with pytest.raises(Conflict, match="ikke slettet der ennå"):
+        services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[library.pk], now=now)
+    row = post.deliveries.get(channel=w.page)
+    assert row.cancel_platform_id
+
+    # The sweep gets the cancellation through; then the channel can go.
+    assert delivery.cancel_due(now=now) == 1
+    assert _texts(w.page, published=False) == []
+    services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[library.pk], now=now)
+    assert list(post.deliveries.values_list("channel_id", flat=True)) == [library.pk]
+    assert delivery.confirm_native(now=now + timedelta(days=2, minutes=30)) == 0
+    assert _texts(w.page, published=True) == []
+
+
+def test_an_edit_keeps_a_dropped_channel_with_a_copy_waiting_on_the_platform(
+    world, django_capture_on_commit_callbacks
+):
+    """A failed post whose other copy waits on the platform's scheduler: dropping that
+    channel is refused (the copy would go out with nothing left to cancel it); an edit
+    keeping the channel cancels the copy, and the channel can go after that."""
+    from ordstyrer.core.errors import Conflict
+
+    w = world
+    now = timezone.now()
+    post, library = _half_failed(w, now)
+    with pytest.raises(Conflict, match="Lagre endringen først"):
+        services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[library.pk], now=now)
+    assert _texts(w.page, published=False) == [TEXT]
+    assert post.deliveries.filter(channel=w.page, platform_scheduled=True).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_update(actor=w.editor, post_id=post.pk, text=OTHER, now=now)
+    assert _texts(w.page, published=False) == []
+    services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[library.pk], now=now)
+    assert list(post.deliveries.values_list("channel_id", flat=True)) == [library.pk]
+
+
+def test_an_edit_keeps_a_dropped_channel_with_a_delivery_in_flight(
+    world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Withdrawn while the platform call is under way, and the channel removed in an
+    edit at once: the row must stay, or the delivery finds nothing to record the copy
+    on and the copy it scheduled is never cancelled."""
+    from ordstyrer.core.errors import Conflict
+
+    w = world
+    now = timezone.now()
+    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    post = post_publish(
+        actor=w.editor,
+        post_id=_post(w, [w.page, library], publish_at=now + timedelta(days=1)).pk,
+        now=now,
+    )
+    row = post.deliveries.get(channel=w.page)
+    refused = []
+
+    def withdraw_and_drop():
+        services.post_withdraw(actor=w.editor, post_id=post.pk, now=now)
+        try:
+            services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[library.pk], now=now)
+        except Conflict as exc:
+            refused.append(str(exc))
+
+    _stop_during_the_platform_call(monkeypatch, withdraw_and_drop)
+    with django_capture_on_commit_callbacks() as capture:
+        assert delivery.delivery_run(post_channel_id=row.pk, now=now) == "cancelling"
+    assert refused and "akkurat nå" in refused[0]
+    _copy_cancelled(w, row, capture)
+    services.post_update(actor=w.editor, post_id=post.pk, channel_ids=[library.pk], now=now)
+    assert delivery.confirm_native(now=now + timedelta(days=1, minutes=30)) == 0
+    assert _texts(w.page, published=True) == []

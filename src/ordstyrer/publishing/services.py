@@ -356,11 +356,8 @@ def post_update(
         if channel_ids is not _UNSET:
             channels = _channels(actor, post.municipality, channel_ids)
             dropped = post.deliveries.exclude(channel__in=channels)
-            if dropped.filter(status=DeliveryStatus.PUBLISHED).exists():
-                raise Conflict(
-                    _("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
-                    code="conflict",
-                )
+            for delivery in dropped.select_for_update(of=("self",)).select_related("channel"):
+                _require_droppable(post, delivery, now=now)
             dropped.delete()
             have = set(post.deliveries.values_list("channel_id", flat=True))
             PostChannel.objects.bulk_create(
@@ -383,6 +380,53 @@ def post_update(
         post.save()
         _log(post, action="update", actor=actor, now=now, source=source)
     return post
+
+
+def _require_droppable(post: Post, delivery: PostChannel, *, now: datetime) -> None:
+    """An edit takes a channel off the post only while the post has nothing on that
+    channel's platform: the row is what the delivery, the cancellation sweep and a
+    take-down act on. Refused (`Conflict`): a copy out (published, or due on the
+    platform's scheduler), a delivery in flight (its outcome is recorded on the row,
+    `delivery._succeeded`), a copy on the platform's scheduler still to be cancelled
+    (`delivery.cancel_due`), or one waiting there (an edit that keeps the channel
+    cancels it first). Deleted, such a row let the copy go out at its time (PU-12, PU-6:
+    a paused or pulled-back post out after all)."""
+    name = {"channel": delivery.channel.name}
+    native = delivery.status == DeliveryStatus.SCHEDULED and delivery.platform_scheduled
+    due = native and post.publish_at is not None and post.publish_at <= now
+    if delivery.status == DeliveryStatus.PUBLISHED or due:
+        raise Conflict(
+            _("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
+            code="conflict",
+        )
+    if delivery.status == DeliveryStatus.PUBLISHING:
+        raise Conflict(
+            _(
+                "Innlegget sendes til «%(channel)s» akkurat nå. Vent til det er ferdig før "
+                "du tar bort kanalen."
+            )
+            % name,
+            code="conflict",
+        )
+    if delivery.cancel_platform_id:
+        raise Conflict(
+            _(
+                "Innlegget ligger fortsatt planlagt hos plattformen på «%(channel)s» og er "
+                "ikke slettet der ennå; Ordstyrer prøver igjen. Kanalen kan tas bort når "
+                "det er slettet."
+            )
+            % name,
+            code="conflict",
+        )
+    if native:
+        raise Conflict(
+            _(
+                "Innlegget ligger planlagt hos plattformen på «%(channel)s». Lagre endringen "
+                "først uten å ta bort kanalen, så slettes det der; ta bort kanalen etterpå."
+            )
+            % name,
+            code="conflict",
+        )
 
 
 def post_check(
