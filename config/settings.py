@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -280,6 +281,26 @@ META_VERIFY_TOKEN = env_str("META_VERIFY_TOKEN")
 META_LOGIN_CONFIG_ID = env_str("META_LOGIN_CONFIG_ID")
 META_GRAPH_BASE_URL = env_str("META_GRAPH_BASE_URL", "https://graph.facebook.com")
 META_DIALOG_BASE_URL = env_str("META_DIALOG_BASE_URL", "https://www.facebook.com")
+# MO-2/MO-3: the only hosts a comment's picture is fetched from before the comment is
+# deleted (connectors.attachments), by default Meta's CDNs. `*.fbcdn.net` matches its
+# subdomains, over https, where they resolve to public addresses only; an exact entry (a
+# name or an IP address, e.g. a local Graph stand-in's 127.0.0.1) may resolve to a private
+# address and, outside production, be fetched over plain http. A list replaces the default.
+ORDSTYRER_ATTACHMENT_HOSTS = [
+    host.lower().rstrip(".")
+    for host in env_list(
+        "ORDSTYRER_ATTACHMENT_HOSTS",
+        ["*.fbcdn.net", "*.facebook.com", "*.cdninstagram.com", "*.fbsbx.com"],
+    )
+]
+for _host in ORDSTYRER_ATTACHMENT_HOSTS:
+    if not re.fullmatch(
+        r"\*\.[a-z0-9-]+(?:\.[a-z0-9-]+)+|[a-z0-9-]+(?:\.[a-z0-9-]+)*|[0-9a-f.]*:[0-9a-f:.]*", _host
+    ):
+        raise ConfigError(
+            f"ORDSTYRER_ATTACHMENT_HOSTS: {_host!r} is neither a host name, an IP address nor "
+            "*.<domain> (a domain of at least two labels)"
+        )
 WEB_PORT = env_int("ORDSTYRER_PORT", 8000, minimum=1, maximum=65535)
 # The address the platforms reach this installation at: Instagram fetches post media
 # from it (Graph §4.5). Empty: http://127.0.0.1:<port> (the demo; IG cannot reach it).

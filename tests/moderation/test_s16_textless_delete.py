@@ -9,19 +9,27 @@ every time"), the comment still on the platform, the author not told, nothing ar
 Now the record says in words what the comment was, carries its raw JSON and the picture
 as a file, and the deletion goes on once it is committed. And a step our own side
 refuses (a `DomainError` from what follows the platform call) fails at once with its
-reason, alone, instead of hanging for 40 minutes."""
+reason, alone, instead of hanging for 40 minutes.
+
+The picture's address is the commenter's choice, so it is fetched only from the hosts
+`ORDSTYRER_ATTACHMENT_HOSTS` lists (Meta's CDNs; here the local server's 127.0.0.1,
+listed by itself), and after the connector's block has ended: no transaction or row lock
+is held while another server takes its time (connectors.attachments)."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.connectors.secrets import SecretToken
@@ -112,13 +120,24 @@ def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
         yield fake
 
 
-@pytest.fixture
-def cdn() -> Iterator[str]:
+@dataclass
+class Cdn:
     """Where the platform keeps comments' pictures (Facebook: its CDN): a local server
-    that serves PICTURE at /bilde.png and nothing else."""
+    that serves PICTURE at /bilde.png and nothing else. `requests` records each request's
+    path and whether a channel's connector block was open when it came (`in_block`)."""
+
+    base: str = ""
+    in_block: bool = False
+    requests: list[tuple[str, bool]] = field(default_factory=list)
+
+
+@pytest.fixture
+def cdn(settings) -> Iterator[Cdn]:
+    state = Cdn()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            state.requests.append((self.path, state.in_block))
             if self.path.startswith("/bilde.png"):
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
@@ -134,10 +153,13 @@ def cdn() -> Iterator[str]:
             return
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    state.base = f"http://127.0.0.1:{server.server_address[1]}"
+    # Only Meta's CDNs are fetched; a local server is, when listed by itself.
+    settings.ORDSTYRER_ATTACHMENT_HOSTS = [*settings.ORDSTYRER_ATTACHMENT_HOSTS, "127.0.0.1"]
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield state
     finally:
         server.shutdown()
         server.server_close()
@@ -174,9 +196,9 @@ def facebook_comment(graph: FakeGraph, *, message: str, attachment_url: str | No
 
 
 def test_a_photo_comment_on_facebook_is_archived_with_its_picture_then_deleted(
-    graph: FakeGraph, cdn: str, run
+    graph: FakeGraph, cdn: Cdn, run
 ):
-    p, comment, item = facebook_comment(graph, message="", attachment_url=f"{cdn}/bilde.png")
+    p, comment, item = facebook_comment(graph, message="", attachment_url=f"{cdn.base}/bilde.png")
     assert item.text == ""
 
     action = run(comment_delete, actor=p.employee, item=item, ground="spam", justification=WHY)
@@ -188,7 +210,7 @@ def test_a_photo_comment_on_facebook_is_archived_with_its_picture_then_deleted(
     assert record.text == "[Kommentar uten tekst – et bilde]"
     assert said["extra"]["no_text"] is True
     # The raw JSON shows what the platform had; the picture is a file of the record.
-    assert json.loads(said["raw"])["attachment"]["media"]["image"]["src"] == f"{cdn}/bilde.png"
+    assert json.loads(said["raw"])["attachment"]["media"]["image"]["src"] == f"{cdn.base}/bilde.png"
     (file,) = record.files.all()
     assert bytes(file.data) == PICTURE and file.mime == "image/png"
     assert file.name.endswith(".png")
@@ -202,10 +224,12 @@ def test_a_photo_comment_on_facebook_is_archived_with_its_picture_then_deleted(
 
 
 def test_a_comment_with_text_and_a_photo_keeps_its_words_and_its_picture(
-    graph: FakeGraph, cdn: str, run
+    graph: FakeGraph, cdn: Cdn, run
 ):
     words = "Se her hva naboen gjorde!"
-    p, comment, item = facebook_comment(graph, message=words, attachment_url=f"{cdn}/bilde.png")
+    p, comment, item = facebook_comment(
+        graph, message=words, attachment_url=f"{cdn.base}/bilde.png"
+    )
 
     action = run(comment_delete, actor=p.employee, item=item, ground="spam", justification=WHY)
 
@@ -216,9 +240,9 @@ def test_a_comment_with_text_and_a_photo_keeps_its_words_and_its_picture(
 
 
 def test_a_picture_that_cannot_be_fetched_is_named_in_the_record_and_the_deletion_goes_on(
-    graph: FakeGraph, cdn: str, run
+    graph: FakeGraph, cdn: Cdn, run
 ):
-    gone = f"{cdn}/utlopt.png"  # the CDN address has expired
+    gone = f"{cdn.base}/utlopt.png"  # the CDN address has expired
     p, comment, item = facebook_comment(graph, message="", attachment_url=gone)
 
     action = run(comment_delete, actor=p.employee, item=item, ground="spam", justification=WHY)
@@ -230,6 +254,70 @@ def test_a_picture_that_cannot_be_fetched_is_named_in_the_record_and_the_deletio
     attachment = body(record)["extra"]["attachment"]
     assert attachment["image_url"] == gone and attachment["kind"] == "photo"
     assert attachment["error"] == "Vedlegget kunne ikke hentes (HTTP 404)."
+
+
+def test_a_picture_off_the_platform_s_hosts_is_not_fetched_and_the_deletion_goes_on(
+    graph: FakeGraph, cdn: Cdn, run
+):
+    """What a comment links is its author's choice: an address that is not on the
+    platform's CDN (here the local server by another name; in the wild the cloud's
+    metadata service at 169.254.169.254) is never fetched (SSRF)."""
+    elsewhere = cdn.base.replace("127.0.0.1", "localhost") + "/bilde.png"
+    p, comment, item = facebook_comment(graph, message="", attachment_url=elsewhere)
+
+    action = run(comment_delete, actor=p.employee, item=item, ground="spam", justification=WHY)
+
+    assert cdn.requests == []
+    assert action.status == ActionStatus.DONE and deleted_on_facebook(graph, comment.id)
+    record = ArchiveRecord.objects.get(kind="deleted_comment")  # MO-2
+    assert not record.files.exists()
+    attachment = body(record)["extra"]["attachment"]  # MO-3: named, and why it is missing
+    assert attachment["image_url"] == elsewhere
+    assert attachment["error"] == (
+        "Vedlegget ligger ikke hos plattformen (localhost), og hentes ikke."
+    )
+
+
+def test_in_production_a_picture_is_fetched_over_https_only(
+    graph: FakeGraph, cdn: Cdn, run, settings
+):
+    settings.PRODUCTION = True  # 127.0.0.1 is listed by itself, but its address is http
+    p, comment, item = facebook_comment(graph, message="", attachment_url=f"{cdn.base}/bilde.png")
+
+    action = run(comment_delete, actor=p.employee, item=item, ground="spam", justification=WHY)
+
+    assert cdn.requests == []
+    assert action.status == ActionStatus.DONE and deleted_on_facebook(graph, comment.id)
+    record = ArchiveRecord.objects.get(kind="deleted_comment")
+    assert not record.files.exists()
+    assert body(record)["extra"]["attachment"]["error"] == "Vedlegget hentes bare over https."
+
+
+def test_the_picture_is_fetched_after_the_connector_s_block_has_ended(
+    graph: FakeGraph, cdn: Cdn, run, settings
+):
+    """The simulated page's opener holds a transaction and a row lock for its block; no
+    block may be open while another server takes its time."""
+    real = import_string(settings.ORDSTYRER_CONNECTORS["OPENER"])
+
+    @contextmanager
+    def opener(channel):
+        with real(channel) as connector:
+            cdn.in_block = True
+            try:
+                yield connector
+            finally:
+                cdn.in_block = False
+
+    settings.ORDSTYRER_CONNECTORS = {**settings.ORDSTYRER_CONNECTORS, "OPENER": opener}
+    p, comment, item = facebook_comment(graph, message="", attachment_url=f"{cdn.base}/bilde.png")
+
+    action = run(comment_delete, actor=p.employee, item=item, ground="spam", justification=WHY)
+
+    assert action.status == ActionStatus.DONE
+    assert cdn.requests == [("/bilde.png", False)]
+    (file,) = ArchiveRecord.objects.get(kind="deleted_comment").files.all()
+    assert bytes(file.data) == PICTURE
 
 
 # --- a step our own side refuses fails at once, alone -------------------------------------------

@@ -20,7 +20,9 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -50,9 +52,17 @@ _SECRET_IN_TEXT = re.compile(
 )
 
 
-def redact_url(url: str | httpx.URL) -> str:
-    """The URL with the values of credential parameters replaced by `***`."""
+# Set while `HttpSession.stream(hide_query=True)` runs: httpx's log line of that request
+# shows the address without its query string (see `_RedactCredentials`).
+_QUERY_HIDDEN: ContextVar[bool] = ContextVar("ordstyrer_http_query_hidden", default=False)
+
+
+def redact_url(url: str | httpx.URL, *, drop_query: bool = False) -> str:
+    """The URL with the values of credential parameters replaced by `***` (or, with
+    `drop_query`, without its query string at all)."""
     parts = urlsplit(str(url))
+    if drop_query:
+        return urlunsplit(parts._replace(query="", fragment=""))
     if not parts.query:
         return str(url)
     query = [
@@ -72,13 +82,15 @@ def redact_text(text: str, *secrets: str | None) -> str:
 
 
 class _RedactCredentials(logging.Filter):
-    """httpx logs every request URL at INFO; Graph URLs carry `access_token`."""
+    """httpx logs every request URL at INFO; Graph URLs carry `access_token`, and a
+    streamed address from outside data may carry a signature in any parameter."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
+            hidden = _QUERY_HIDDEN.get()
             record.args = tuple(
-                redact_url(a)
+                redact_url(a, drop_query=hidden)
                 if isinstance(a, httpx.URL)
                 else redact_text(a)
                 if isinstance(a, str)
@@ -201,6 +213,43 @@ class HttpSession:
                 attempt += 1
                 continue
             return response
+
+    @contextmanager
+    def stream(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        timeout: httpx.Timeout | None = None,
+        extensions: Mapping[str, Any] | None = None,
+        hide_query: bool = False,
+    ) -> Iterator[httpx.Response]:
+        """Send one request and yield its response with the body unread: the caller reads
+        it in chunks (`iter_bytes`) and may stop at any point; the connection is closed
+        when the block ends. One attempt, no retries: a caller that streams keeps its
+        own deadline. A transport failure, also while the body is read, becomes
+        `HttpTransportError`. `hide_query` keeps the query string out of httpx's log
+        line and the error (an address from outside data, e.g. a CDN address whose
+        query is a signature); `extensions` go to httpx (e.g. `sni_hostname`)."""
+        method = method.upper()
+        shown = redact_url(url, drop_query=hide_query)
+        hidden = _QUERY_HIDDEN.set(hide_query)
+        try:
+            with self._client.stream(
+                method,
+                url,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+                extensions=dict(extensions or {}),
+            ) as response:
+                yield response
+        except httpx.TransportError as exc:
+            raise HttpTransportError(
+                f"forespørselen feilet: {type(exc).__name__}", method=method, url=shown
+            ) from None
+        finally:
+            _QUERY_HIDDEN.reset(hidden)
 
 
 _default: HttpSession | None = None

@@ -19,9 +19,11 @@ A deletion runs as `capture` → `delete` → `notice`, or `capture` → `hide` 
 capture step reads the comment from the platform and then, in ONE transaction, appends
 the archive record (`archive_append`, kind `deleted_comment`) and writes the rows that
 follow: the deletion can only be claimed once the record is committed. A comment's
-picture (a photo, sticker or GIF comment) is fetched in the capture call too, while its
-address still works; its bytes go into the archive record, never into the op's row. A
-platform that says the comment is already gone (the connector returns False, or
+picture (a photo, sticker or GIF comment) is fetched in the capture step too, while its
+address still works, after the connector's block has ended (no transaction or row lock
+of ours is held while another server takes its time; `connectors.attachments` bounds it
+well inside the lease); its bytes go into the archive record, never into the op's row.
+A platform that says the comment is already gone (the connector returns False, or
 `not_found`) makes the deletion done, so a retry after a crash never deletes twice. A
 public notice (MO-4) waits for the deletion; a private one for the hide (`effects`).
 
@@ -46,6 +48,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -186,8 +189,8 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
             "hidden": comment.hidden,
             "created_at": comment.created_at.isoformat() if comment.created_at else None,
         }
-        if comment.attachment is not None:
-            captured["attachment"] = _capture_attachment(comment.attachment)
+        if comment.attachment is not None:  # its picture: `_with_picture`, after the block
+            captured["attachment"] = _attachment_found(comment.attachment)
         return captured
     if kind == OpKind.HIDE:
         return {"changed": bool(connector.hide_comment(op.target))}
@@ -206,31 +209,42 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
     return _notice(op, connector, retried=_retried(op, retried_after_crash))
 
 
-def _capture_attachment(attachment: CommentAttachment) -> dict[str, Any]:
-    """What the comment carries besides its text, for its archive record (MO-2, MO-3):
-    its kind and addresses, and the picture itself under `data` (bytes, kept out of the
-    op's row: `_storable`) or why it could not be fetched under `error`. Never fails the
-    capture: the comment is archived and deleted with or without its picture (the raw
-    JSON in the record keeps the addresses either way)."""
-    found: dict[str, Any] = {
+def _attachment_found(attachment: CommentAttachment) -> dict[str, Any]:
+    """What the comment carries besides its text, for its archive record: its kind and
+    addresses (MO-2, MO-3)."""
+    return {
         "kind": attachment.kind,
         "platform_type": attachment.platform_type,
         "url": attachment.url,
         "image_url": attachment.image_url,
     }
-    if not attachment.image_url:
-        return found
+
+
+def _with_picture(result: dict[str, Any]) -> dict[str, Any]:
+    """The capture's result with the comment's picture (MO-2, MO-3): its bytes under
+    `data` (kept out of the op's row: `_storable`), or why it was not fetched under
+    `error`. Called after the connector's block has ended, so no transaction or row lock
+    (the simulated page's world) is held during the download. Never fails the capture:
+    the comment is archived and deleted with or without its picture (the raw JSON in
+    the record keeps the addresses either way)."""
+    found = result.get("attachment")
+    if not isinstance(found, dict) or not found.get("image_url"):
+        return result
     try:
-        fetched = fetch_attachment(attachment.image_url)
+        fetched = fetch_attachment(
+            str(found["image_url"]),
+            hosts=settings.ORDSTYRER_ATTACHMENT_HOSTS,  # Meta's CDNs: not any address (SSRF)
+            https_only=settings.PRODUCTION,
+        )
     except ConnectorError as exc:
-        return {**found, "error": exc.message}
-    return {
-        **found,
+        return {**result, "attachment": {**found, "error": exc.message}}
+    picture = {
         "mime": fetched.mime,
         "size": len(fetched.data),
         "sha256": hashlib.sha256(fetched.data).hexdigest(),
         "data": fetched.data,
     }
+    return {**result, "attachment": {**found, **picture}}
 
 
 def _storable(result: dict[str, Any]) -> dict[str, Any]:
@@ -481,6 +495,8 @@ def run_claimed(*, op_id: int, now: datetime, worker: str) -> str | None:
         failure = ConnectorError(str(exc), permanent=True, code=ErrorCode.UNSUPPORTED)
     if failure is not None:
         return record_failure(op, token, attempt, failure, now=now)
+    if op.kind == OpKind.CAPTURE:
+        result = _with_picture(result)
     if after_crash:
         # "Already gone" after a dead worker's try may be that try's own deletion.
         result["after_crash"] = True
