@@ -339,6 +339,10 @@ def _succeeded(
             after_commit(tasks.post_cancel_scheduled, post_channel_id=row.pk)
         else:
             settle(row.post_id, now=now)
+        if not scheduled and post is not None and post.taken_down_at is not None:
+            # Published by a delivery in flight while the post was taken down (PU-6):
+            # it comes down as the rest did.
+            after_commit(tasks.post_take_down, post_channel_id=row.pk)
     if not scheduled:
         from ordstyrer.channels.closures import closure_post_published
         from ordstyrer.channels.services import channel_record_activity
@@ -760,19 +764,29 @@ def cancel_due(*, now: datetime, limit: int = 50) -> int:
     return sum(1 for pk in rows if cancel_run(post_channel_id=pk, now=now) == "cancelled")
 
 
-def take_down_run(*, post_channel_id: int) -> str:
+def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     """Delete a published post on the platform (consent withdrawn, PU-6). A post already
-    gone counts as taken down."""
-    row = PostChannel.objects.select_related("channel__municipality", "post").get(
-        pk=post_channel_id
+    gone counts as taken down.
+
+    Once the platform confirms, the delivery no longer counts as published: it is
+    queued again with nothing on the platform (its reason on the row), so a post edited
+    and released again goes out here anew (`services._release` skips only what is out),
+    and a later take-down finds what that release published. A post released anew while
+    this take-down was under way sends its new version here at the sweep's next round."""
+    now = now or timezone.now()
+    row = (
+        PostChannel.objects.select_related("channel__municipality", "post__municipality")
+        .filter(pk=post_channel_id)
+        .first()
     )
-    if not row.platform_id:
+    if row is None or row.status != DeliveryStatus.PUBLISHED or not row.platform_id:
         return "nothing"
     try:
-        with _open(row.channel, timezone.now()) as connector:
+        with _open(row.channel, now) as connector:
             deleter = getattr(connector, "delete_post", None)
             if deleter is None:
-                # Instagram's API cannot delete published media: a person must.
+                # Instagram's API cannot delete published media: a person must. The row
+                # stays published: the copy may be out until someone deletes it.
                 message = _(
                     "Plattformen kan ikke slette innlegg gjennom API-et. Slett innlegget "
                     "direkte i appen."
@@ -784,5 +798,30 @@ def take_down_run(*, post_channel_id: int) -> str:
         if exc.code != ErrorCode.NOT_FOUND:
             PostChannel.objects.filter(pk=row.pk).update(error=str(exc.message)[:1000])
             return "failed"
-    PostChannel.objects.filter(pk=row.pk).update(error=_("Tatt ned fra plattformen."))
+    with transaction.atomic():
+        post = Post.objects.select_for_update(of=("self",)).get(pk=row.post_id)
+        released = post.status in (PostStatus.PUBLISHING, PostStatus.SCHEDULED)
+        won = PostChannel.objects.filter(
+            pk=row.pk, status=DeliveryStatus.PUBLISHED, platform_id=row.platform_id
+        ).update(
+            status=DeliveryStatus.QUEUED,
+            platform_id="",
+            permalink="",
+            platform_scheduled=False,
+            published_at=None,
+            attempts=0,
+            attempt_started_at=None,
+            claimed_at=None,
+            next_attempt_at=now if released else None,
+            error=_("Tatt ned fra plattformen."),
+        )
+        if not won:
+            return "changed"
+        audit_record(
+            actor=None,
+            action="post_taken_down",
+            municipality=row.post.municipality,
+            obj=row.post,
+            data={"channel_id": row.channel_id, "platform_id": row.platform_id},
+        )
     return "taken_down"

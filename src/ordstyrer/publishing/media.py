@@ -1041,8 +1041,11 @@ def post_take_down(
     """Delete a post on every platform where it is out (after the console's
     confirmation), e.g. when consent is withdrawn (PU-6). Communications or the post's
     author. Any post with a published delivery: one out on one channel and failed on
-    another is `failed`, yet its photo is online."""
-    from ordstyrer.publishing.services import lock_post
+    another is `failed`, yet its photo is online. One still on its way elsewhere stops
+    there and is a draft again (`services.post_stop_for_take_down`). Each copy counts as
+    published until the platform confirms its deletion (`delivery.take_down_run`);
+    released anew, the post can be taken down again (`services._release`)."""
+    from ordstyrer.publishing.services import lock_post, post_stop_for_take_down
 
     now = now or timezone.now()
     reason = str(reason or "").strip()[:2000]
@@ -1058,6 +1061,7 @@ def post_take_down(
             return post
         if not published_deliveries(post).exists():
             raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
+        source = post_stop_for_take_down(post, now=now)
         post.taken_down_at = now
         post.flagged_reason = reason
         post.updated_at = now
@@ -1065,7 +1069,7 @@ def post_take_down(
         PostEvent.objects.create(
             post=post,
             action="take_down",
-            from_status=post.status,
+            from_status=source,
             to_status=post.status,
             actor=person(actor),
             at=now,
@@ -1076,7 +1080,7 @@ def post_take_down(
             action="post_take_down",
             municipality=post.municipality,
             obj=post,
-            data={"reason": reason},
+            data={"reason": reason, "from": source, "to": post.status},
         )
         for delivery in published_deliveries(post).exclude(platform_id=""):
             after_commit(tasks.post_take_down, post_channel_id=delivery.pk)

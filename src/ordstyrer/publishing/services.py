@@ -606,6 +606,9 @@ def _release(post: Post, *, now: datetime) -> None:
     or hold for the worker's sweep. Platform calls happen after commit."""
     deliveries = list(post.deliveries.select_related("channel"))
     future = post.publish_at is not None and post.publish_at > now + NOW_SLACK
+    # Released anew after a take-down (PU-6): a copy taken down is queued again like any
+    # other delivery, and the post can be taken down again once it is out.
+    post.taken_down_at = None
     for delivery in deliveries:
         if delivery.status == DeliveryStatus.PUBLISHED:
             continue  # a post that failed elsewhere is already out here: never twice
@@ -812,6 +815,25 @@ def posts_pull_back(
         after_commit(tasks.post_pulled_back_notify, post_id=post.pk)
         pulled.append(post)
     return pulled
+
+
+# A post on its way: a take-down stops what is still to go out (`post_stop_for_take_down`).
+ON_ITS_WAY = WAITING | {PostStatus.PUBLISHING, PostStatus.PAUSED}
+
+
+def post_stop_for_take_down(post: Post, *, now: datetime) -> str:
+    """PU-6: a post taken down while still on its way (publishing, scheduled, paused,
+    waiting for an approval) goes out nowhere else: its deliveries still to go out stop
+    (a copy on the platform's scheduler is cancelled there, `_stop_deliveries`) and it
+    is a draft again, for its author to fix and send anew. A delivery in flight that
+    publishes is taken down as well (`delivery._succeeded`). Called by
+    `media.post_take_down` inside its transaction, the post locked and the actor's role
+    checked; returns the status the post had."""
+    source = post.status
+    if source in ON_ITS_WAY:
+        _stop_deliveries(post, now=now)
+        post.status = PostStatus.DRAFT
+    return source
 
 
 def _stop_deliveries(post: Post, *, now: datetime, **fields: Any) -> None:
