@@ -310,11 +310,12 @@ def test_consent_register_clears_pu6_and_withdrawal_flags_posts(
     from ordstyrer.inbox.models import SimulatedWorld
     from ordstyrer.publishing.media import post_take_down
 
+    platform_id = post.deliveries.get().platform_id  # cleared once the take-down is done
     with django_capture_on_commit_callbacks(execute=True):
         post_take_down(actor=w.editor, post_id=post.pk, reason="Samtykket er trukket tilbake.")
     post.refresh_from_db()
     assert post.taken_down_at is not None
-    platform_id = post.deliveries.get().platform_id
+    assert post.deliveries.get().platform_id == ""
     state = SimulatedWorld.objects.get(channel=w.page).state
     assert state["posts"][platform_id]["deleted"] is True
 
