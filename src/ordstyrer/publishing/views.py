@@ -265,7 +265,9 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
         return render(
             request, "publishing/_check_error.html", {"message": _("Ukjent bilde eller video.")}
         )
-    channel_ids = [i for i in map(services.parse_id, request.POST.getlist("channels")) if i is not None]
+    channel_ids = [
+        i for i in map(services.parse_id, request.POST.getlist("channels")) if i is not None
+    ]
     alt_texts = {
         pk: request.POST[f"alt_{pk}"].strip() for pk in media_ids if f"alt_{pk}" in request.POST
     }
