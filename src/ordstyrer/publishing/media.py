@@ -30,6 +30,7 @@ from PIL import Image, ImageOps
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
+from ordstyrer.core.images import UNREADABLE
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, tasks
@@ -109,15 +110,6 @@ PILLOW_FORMATS = {
 # reads it as MPO with `is_animated` set; only its first image is kept
 # (`_jpeg_without_location`).
 ANIMATED_FORMATS = frozenset({"GIF", "PNG", "WEBP"})
-# What a broken or hostile image makes Pillow raise while it reads one.
-_UNREADABLE = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    struct.error,
-    Image.DecompressionBombError,
-)
 
 
 def _complete(content: bytes, mime: str) -> bool:
@@ -150,7 +142,7 @@ def _require_readable(content: bytes, mime: str, filename: str) -> None:
             animated = image.format in ANIMATED_FORMATS and bool(
                 getattr(image, "is_animated", False)
             )
-    except _UNREADABLE:
+    except UNREADABLE:
         raise _unreadable_image(filename) from None
     if animated:
         # Facebook's /photos takes no animated photos (Graph §1.8) and an Instagram image
@@ -566,10 +558,10 @@ def without_location(content: bytes, mime: str, *, name: str = "") -> tuple[byte
         cleaned, removed = strip(content)
         if _places(cleaned, mime):
             raise _Unparsed
-    except (_Unparsed, *_UNREADABLE):
+    except (_Unparsed, *UNREADABLE):
         try:
             cleaned, removed = _reencoded(content, mime), True
-        except _UNREADABLE:
+        except UNREADABLE:
             raise _unreadable_image(name) from None
     return cleaned, removed
 

@@ -12,7 +12,6 @@ import builtins
 import hashlib
 import io
 import json
-import struct
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from ordstyrer.archive.canonical import parse_iso, raw_bytes, safe_text, sha256_
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.pdf import PRONOM_PDFA_2B, rendering_for
 from ordstyrer.archive.screening import Screening, ScreeningContext
+from ordstyrer.core.images import UNREADABLE
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -441,15 +441,6 @@ CONVERTED_MIME = "image/png"
 CONVERSION_TOOL = f"Pillow {PILLOW_VERSION}"
 # The modes Pillow writes to PNG as they are; any other is made RGB(A) first.
 _PNG_MODES = frozenset({"1", "L", "LA", "I", "I;16", "P", "RGB", "RGBA"})
-# What a broken or hostile image makes Pillow raise while it reads one.
-_UNREADABLE = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    struct.error,
-    Image.DecompressionBombError,
-)
 # PRONOM identifiers of formats the deposit converts from or leaves out, for
 # konvertertFraFormat and the conversion log: by the file's own signature where one MIME
 # type covers several versions (DROID signature file: GIF 87a/89a; WebP by its first
@@ -569,7 +560,7 @@ def to_archive_format(mime: str, data: bytes) -> tuple[bytes, Conversion]:
                 params["icc_profile"] = image.info["icc_profile"]
             out = io.BytesIO()
             still.save(out, "PNG", **params)
-    except _UNREADABLE:
+    except UNREADABLE:
         raise NotConvertible(
             f"filen kan ikke leses som {described}: den er skadet, avkortet eller ikke det "
             "formatet den oppgir"
