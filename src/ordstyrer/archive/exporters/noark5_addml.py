@@ -93,9 +93,9 @@ def addml_description(options: ExportOptions, tally: Any, sums: dict[str, str]) 
     )
     root.set(f"{{{XSI}}}schemaLocation", f"{NS} addml.xsd")
     dataset = _el(root, "dataset")
-    _el(dataset, "description").text = (
-        f"Noark 5-arkivuttrekk fra {SYSTEM}: {name}, sosiale medier {options.period.label()}"
-    )
+    label = options.period.label()
+    description = f"Noark 5-arkivuttrekk fra {SYSTEM}: {name}, sosiale medier {label}"
+    _el(dataset, "description").text = description
     reference = _el(dataset, "reference")
     context = _el(_el(reference, "context"), "additionalElements")
     creators = _el(_additional(context, "recordCreators"), "additionalElements")
