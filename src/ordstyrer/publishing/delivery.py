@@ -768,6 +768,9 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     """Delete a published post on the platform (consent withdrawn, PU-6). A post already
     gone counts as taken down.
 
+    A deletion that fails leaves the row published with the reason on its `error`, and
+    releases the claim `media.post_take_down` set: the console offers to try again.
+
     Once the platform confirms, the delivery no longer counts as published: it is
     queued again with nothing on the platform (its reason on the row), so a post edited
     and released again goes out here anew (`services._release` skips only what is out),
@@ -791,12 +794,16 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
                     "Plattformen kan ikke slette innlegg gjennom API-et. Slett innlegget "
                     "direkte i appen."
                 )
-                PostChannel.objects.filter(pk=row.pk).update(error=message)
+                PostChannel.objects.filter(pk=row.pk).update(error=message, claimed_at=None)
                 return "unsupported"
             deleter(row.platform_id)
     except ConnectorError as exc:
         if exc.code != ErrorCode.NOT_FOUND:
-            PostChannel.objects.filter(pk=row.pk).update(error=str(exc.message)[:1000])
+            # The claim `media.post_take_down` set is released with the reason: the
+            # console offers to try again (PU-6), `media.deliveries_to_take_down_again`.
+            PostChannel.objects.filter(pk=row.pk).update(
+                error=str(exc.message)[:1000], claimed_at=None
+            )
             return "failed"
     with transaction.atomic():
         post = Post.objects.select_for_update(of=("self",)).get(pk=row.post_id)

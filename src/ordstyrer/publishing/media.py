@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -1027,6 +1027,23 @@ def consent_withdraw(
     return posts_to_take_down(asset)
 
 
+def deliveries_to_take_down_again(post: Post, *, now: datetime) -> QuerySet[PostChannel]:
+    """The copies of a taken-down post still out whose deletion is not under way (PU-6):
+    it failed (the platform refused, a transient error outlasted its retries, Instagram
+    where a person must delete it; `delivery.take_down_run` puts why on the row's
+    `error`), or the task for it was lost (its claim is stale). What a retry of the
+    take-down tries again; none for a post not taken down."""
+    from ordstyrer.publishing.delivery import STALE_CLAIM
+
+    if post.taken_down_at is None:
+        return PostChannel.objects.none()
+    return (
+        published_deliveries(post)
+        .exclude(platform_id="")
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - STALE_CLAIM))
+    )
+
+
 def post_take_down(
     *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
 ) -> Post:
@@ -1036,7 +1053,13 @@ def post_take_down(
     another is `failed`, yet its photo is online. One still on its way elsewhere stops
     there and is a draft again (`services.post_stop_for_take_down`). Each copy counts as
     published until the platform confirms its deletion (`delivery.take_down_run`);
-    released anew, the post can be taken down again (`services._release`)."""
+    released anew, the post can be taken down again (`services._release`).
+
+    Taken down already, it tries again where the deletion failed
+    (`deliveries_to_take_down_again`) and nowhere else. Each copy whose deletion is
+    queued is claimed (`claimed_at`) until the platform answers, so a second click
+    neither calls the platform again for it nor for a copy already taken down; with
+    nothing to try again the post comes back unchanged."""
     from ordstyrer.publishing.services import lock_post, post_stop_for_take_down
 
     now = now or timezone.now()
@@ -1050,14 +1073,23 @@ def post_take_down(
         if not access.may_edit(actor, post):
             raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
         if post.taken_down_at is not None:
-            return post
-        if not published_deliveries(post).exists():
-            raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
-        source = post_stop_for_take_down(post, now=now)
-        post.taken_down_at = now
+            again = list(deliveries_to_take_down_again(post, now=now))
+            if not again:
+                return post
+            source = post.status
+            retry = True
+        else:
+            if not published_deliveries(post).exists():
+                raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
+            source = post_stop_for_take_down(post, now=now)
+            post.taken_down_at = now
+            again = list(published_deliveries(post).exclude(platform_id=""))
+            retry = False
         post.flagged_reason = reason
         post.updated_at = now
         post.save()
+        channel_ids = [d.channel_id for d in again]
+        data = {"retry": True, "channel_ids": channel_ids} if retry else {}
         PostEvent.objects.create(
             post=post,
             action="take_down",
@@ -1066,14 +1098,16 @@ def post_take_down(
             actor=person(actor),
             at=now,
             note=reason,
+            data=data,
         )
         audit_record(
             actor=actor,
             action="post_take_down",
             municipality=post.municipality,
             obj=post,
-            data={"reason": reason, "from": source, "to": post.status},
+            data={"reason": reason, "from": source, "to": post.status, **data},
         )
-        for delivery in published_deliveries(post).exclude(platform_id=""):
+        PostChannel.objects.filter(pk__in=[d.pk for d in again]).update(claimed_at=now)
+        for delivery in again:
             after_commit(tasks.post_take_down, post_channel_id=delivery.pk)
     return post

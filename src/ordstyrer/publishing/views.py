@@ -389,6 +389,12 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
         crisis_approver = may_approve_in_crisis(user=user, municipality=municipality)
     deliveries = list(post.deliveries.select_related("channel"))
     may_edit = access.may_edit(user, post)
+    # PU-6: taken down already, offered again where the deletion failed.
+    take_down_again = (
+        may_edit
+        and post.taken_down_at is not None
+        and media.deliveries_to_take_down_again(post, now=timezone.now()).exists()
+    )
     return render(
         request,
         "publishing/detail.html",
@@ -400,9 +406,13 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "may_edit": may_edit,
             # Out on some platform, whatever the post's status (PU-6: a post published on
             # one channel and failed on another is `failed`, its photo online all the same).
-            "may_take_down": may_edit
-            and post.taken_down_at is None
-            and any(d.status == DeliveryStatus.PUBLISHED for d in deliveries),
+            "may_take_down": take_down_again
+            or (
+                may_edit
+                and post.taken_down_at is None
+                and any(d.status == DeliveryStatus.PUBLISHED for d in deliveries)
+            ),
+            "take_down_again": take_down_again,
             "may_approve": post.status == PostStatus.AWAITING_APPROVAL
             and access.may_approve(user, post),
             "crisis_approver": crisis_approver,
@@ -553,22 +563,44 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """Confirm, then delete a published post on the platforms (consent withdrawn)."""
+    """Confirm, then delete a published post on the platforms (consent withdrawn); once
+    taken down, try again where the deletion failed (PU-6)."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     form = ReasonForm(_post(request), initial={"reason": post.flagged_reason})
     confirm_form = ConfirmForm(_post(request))
+    now = timezone.now()
+    already = _("Innlegget er allerede tatt ned, eller tas ned nå.")
+    back = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
     if request.method == "POST" and confirm_form.is_valid():
+
+        def said(result: Any) -> str:
+            if result.updated_at != now:  # nothing left to try: a second click, a replay
+                return console.Already(already)
+            return _("Innlegget tas ned fra plattformene.")
+
         taken = submit_form(
             request,
             form,
             lambda data: media.post_take_down(
-                actor=request.actor, post_id=post.pk, reason=data["reason"]
+                actor=request.actor, post_id=post.pk, reason=data["reason"], now=now
             ),
-            to=reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk}),
-            done=_("Innlegget tas ned fra plattformene."),
+            to=back,
+            done=said,
         )
         if taken is not None:
             return taken
+    # Only where it is out (a channel where it failed has nothing to delete); taken down
+    # already, only where the deletion failed, each with the platform's answer.
+    again = post.taken_down_at is not None
+    rows = (
+        media.deliveries_to_take_down_again(post, now=now)
+        if again
+        else media.published_deliveries(post)
+    )
+    deliveries = list(rows.select_related("channel"))
+    if again and not deliveries:
+        messages.info(request, already)
+        return redirect(back)
     return render(
         request,
         "publishing/take_down.html",
@@ -576,8 +608,8 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
             "post": post,
             "form": form,
             "confirm_form": confirm_form,
-            # Only where it is out: a channel where it failed has nothing to delete.
-            "deliveries": list(media.published_deliveries(post).select_related("channel")),
+            "again": again,
+            "deliveries": deliveries,
         },
     )
 
