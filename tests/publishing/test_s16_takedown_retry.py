@@ -1,10 +1,13 @@
-"""PU-6 take-down: a deletion the platform refused can be tried again from the console.
+"""PU-6 take-down: a deletion the platform refused can be tried again from the console,
+and the author of a post taken down on its way is told.
 
 - The post page offers «Prøv å ta ned igjen» where a copy is still out after the take-down;
   the confirmation names only the channels it tries again, and the retry calls the
   platform there and nowhere else.
 - A second click (the first retry done, or still under way) calls no platform again.
-- Someone of another municipality finds nothing."""
+- Someone of another municipality finds nothing.
+- A post taken down while still on its way is a draft again: its author is told why (as
+  a consent pull-back tells them), unless the author took it down."""
 
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from ordstyrer.connectors.base import ErrorCode
 from ordstyrer.connectors.simulated.connector import SimulatedConnector
 from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.inbox.platform import channel_connector
-from ordstyrer.publishing.models import DeliveryStatus, PostEvent
+from ordstyrer.publishing.media import post_take_down
+from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
 from tests.publishing.conftest import make_channel
 
@@ -163,3 +167,55 @@ def test_someone_of_another_municipality_finds_nothing_to_retry(
     assert client.get(url).status_code == 404
     assert client.post(url, {"reason": REASON, "confirm": "on"}).status_code == 404
     assert _live(library) == [TEXT]
+
+
+# --------------------------------------------------------------------------- the author told
+
+
+def _on_its_way(w, capture):
+    """Out on the main page, the library's delivery waiting to retry: `publishing`."""
+    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    with channel_connector(library, now=timezone.now()) as connector:
+        connector.fail_next("publish", code=ErrorCode.TRANSIENT, permanent=False)
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk, library.pk],
+        text=TEXT,
+    )
+    with capture(execute=True):
+        post_publish(actor=w.editor, post_id=post.pk)
+    post.refresh_from_db()
+    assert post.status == PostStatus.PUBLISHING
+    return post
+
+
+def test_a_post_on_its_way_taken_down_by_someone_else_tells_its_author(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Communications takes down the editor's post while it is still on its way: it is a
+    draft again, and its author is told why, as a consent pull-back tells them."""
+    w = world
+    post = _on_its_way(w, django_capture_on_commit_callbacks)
+    told = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_take_down(actor=w.p.communications, post_id=post.pk, reason="Feil dato i teksten.")
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    mails = [m for m in mailoutbox[told:] if w.editor.email in m.to]
+    assert len(mails) == 1
+    assert mails[0].subject == "Innlegget ditt ble tatt ned"
+    assert "Feil dato i teksten." in mails[0].body and "utkast igjen" in mails[0].body
+    assert f"/{w.municipality.slug}/" in mails[0].body and str(post.pk) in mails[0].body
+
+
+def test_the_author_taking_down_their_own_post_gets_no_mail(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    w = world
+    post = _on_its_way(w, django_capture_on_commit_callbacks)
+    told = len(mailoutbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_take_down(actor=w.editor, post_id=post.pk, reason="Feil dato i teksten.")
+    assert Post.objects.get(pk=post.pk).status == PostStatus.DRAFT
+    assert mailoutbox[told:] == []

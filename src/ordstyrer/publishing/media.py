@@ -1051,7 +1051,8 @@ def post_take_down(
     confirmation), e.g. when consent is withdrawn (PU-6). Communications or the post's
     author. Any post with a published delivery: one out on one channel and failed on
     another is `failed`, yet its photo is online. One still on its way elsewhere stops
-    there and is a draft again (`services.post_stop_for_take_down`). Each copy counts as
+    there and is a draft again (`services.post_stop_for_take_down`), its author told
+    (`notifications.pulled_back_notify`) unless they took it down. Each copy counts as
     published until the platform confirms its deletion (`delivery.take_down_run`);
     released anew, the post can be taken down again (`services._release`).
 
@@ -1082,6 +1083,11 @@ def post_take_down(
             if not published_deliveries(post).exists():
                 raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
             source = post_stop_for_take_down(post, now=now)
+            if post.status != source and post.author_id != getattr(person(actor), "pk", None):
+                # Stopped on its way and a draft again: its author is told why, as a
+                # consent pull-back tells them (`services.posts_pull_back`), unless the
+                # author took it down.
+                after_commit(tasks.post_pulled_back_notify, post_id=post.pk)
             post.taken_down_at = now
             again = list(published_deliveries(post).exclude(platform_id=""))
             retry = False

@@ -44,10 +44,21 @@ def rejected_notify(*, post_id: int) -> str:
 
 
 def pulled_back_notify(*, post_id: int) -> str:
-    """Tell the author that a post on its way was stopped (consent withdrawn, PU-6) and
-    is a draft again, and why (the post's flag)."""
+    """Tell the author that a post on its way was stopped (PU-6) and is a draft again,
+    and why: its consent withdrawn (`services.posts_pull_back`; the post's flag), or the
+    post taken down (`media.post_take_down`; the take-down's reason), said as a take-down
+    since the post was out on some channel and came down there."""
 
     def compose(post: Post, link: str) -> tuple[str, str]:
+        stop = (
+            post.events.filter(action__in=("pull_back", "take_down")).order_by("-at", "-id").first()
+        )
+        if stop is not None and stop.action == "take_down":
+            return _("Innlegget ditt ble tatt ned"), _(
+                "Innlegget ditt i %(municipality)s ble tatt ned fra plattformene mens det var "
+                "på vei ut, og er et utkast igjen.\n\nÅrsak: %(reason)s\n\nRett opp "
+                "innlegget, og send det på nytt: %(path)s"
+            ) % {"municipality": post.municipality.name, "reason": stop.note, "path": link}
         return _("Innlegget ditt ble stoppet før publisering"), _(
             "Innlegget ditt i %(municipality)s ble stoppet før det ble publisert, og er et "
             "utkast igjen.\n\nÅrsak: %(reason)s\n\nBytt ut eller fjern bildet eller videoen, "
