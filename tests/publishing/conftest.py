@@ -201,3 +201,51 @@ def connected(world: World, fake: FakeGraph, fb_page: PageRec, settings) -> Conn
     facebook.refresh_from_db()
     instagram.refresh_from_db()
     return Connected(world, fake, fb_page, facebook, instagram)
+
+
+def texts_on(channel: Channel, ours: tuple[str, ...], *, published: bool = True) -> list[str]:
+    """Which of `ours` a simulated channel holds: published and not deleted, or (with
+    `published=False`) waiting on its own scheduler. The simulated page publishes posts
+    of its own, hence `ours`."""
+    from ordstyrer.inbox.models import SimulatedWorld
+
+    world = SimulatedWorld.objects.filter(channel=channel).first()
+    posts = world.state["posts"].values() if world else []
+    return [
+        p["text"]
+        for p in posts
+        if p["published"] is published and not p["deleted"] and p["text"] in ours
+    ]
+
+
+def person_photo(
+    w: World, *, consent: bool = True, seed: int = 3, name: str = "Kari Nordmann"
+) -> tuple[Any, Any]:
+    """A photo of a recognisable adult with `name`'s consent on record (PU-6), or with
+    `consent=False` a photo of no people: (asset, consent or None)."""
+    from ordstyrer.publishing.media import consent_record, media_update, media_upload
+
+    photo = media_upload(
+        actor=w.editor,
+        municipality=w.municipality,
+        filename="biblioteket.png",
+        content=png(seed),
+        alt_text="Folk utenfor biblioteket",
+    )
+    photo = media_update(
+        actor=w.editor,
+        asset_id=photo.pk,
+        people="recognisable" if consent else "none",
+        children=False,
+        photographer_permission=True,
+    )
+    if not consent:
+        return photo, None
+    given = consent_record(
+        actor=w.editor,
+        asset_id=photo.pk,
+        person_name=name,
+        given_by=name,
+        given_at=timezone.localdate(),
+    )
+    return photo, given

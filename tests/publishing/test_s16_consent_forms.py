@@ -8,16 +8,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import png
+from tests.publishing.conftest import person_photo, png, texts_on
 
 TEXT = "Biblioteket er åpent til klokka seks i dag. Se https://indrefosen.kommune.no"
 HOSTILE_IDS = ["²", "٣", "99999999999999999999999", str(2**63), "0", "-1", "1e3", " 7"]
@@ -122,23 +119,7 @@ def test_a_hostile_round_from_another_municipality_is_still_404(client, world):
 
 def _consented_photo(w):
     """A photo of a recognisable adult, with the person's consent registered (PU-6)."""
-    from ordstyrer.publishing.media import consent_record, media_update
-
-    photo = media_update(
-        actor=w.editor,
-        asset_id=_photo(w).pk,
-        people="recognisable",
-        children=False,
-        photographer_permission=True,
-    )
-    consent = consent_record(
-        actor=w.editor,
-        asset_id=photo.pk,
-        person_name="Kari Nordmann",
-        given_by="Kari Nordmann",
-        given_at=date(2026, 1, 5),
-    )
-    return photo, consent
+    return person_photo(w, seed=5)
 
 
 def _partly_published(w, photo, capture):
@@ -167,8 +148,7 @@ def _partly_published(w, photo, capture):
 
 
 def _live_on(channel) -> list[str]:
-    state = SimulatedWorld.objects.get(channel=channel).state
-    return [p["text"] for p in state["posts"].values() if p["published"] and not p["deleted"]]
+    return texts_on(channel, (TEXT,))
 
 
 def test_a_partly_published_post_is_offered_and_taken_down_after_a_withdrawal(

@@ -16,13 +16,12 @@ from ordstyrer.connectors.simulated.platform import SLOT_SECONDS, slot_floor
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.services import crisis_declare, crisis_end
-from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.publishing import delivery, services
-from ordstyrer.publishing.media import consent_record, consent_withdraw, media_update, media_upload
+from ordstyrer.publishing.media import consent_withdraw
 from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import make_channel, png
+from tests.publishing.conftest import make_channel, person_photo, texts_on
 
 TEXT = "Brua over Stjørna er stengt til fredag. https://indrefosen.kommune.no/veg"
 OTHER = "Kulturskolen har åpen dag lørdag. https://indrefosen.kommune.no/kultur"
@@ -31,13 +30,7 @@ OURS = (TEXT, OTHER)  # the simulated page publishes posts of its own
 
 def _texts(channel, *, published: bool) -> list[str]:
     """Our texts on a simulated channel: published, or waiting on its scheduler."""
-    world = SimulatedWorld.objects.filter(channel=channel).first()
-    posts = world.state["posts"].values() if world else []
-    return [
-        p["text"]
-        for p in posts
-        if p["published"] is published and not p["deleted"] and p["text"] in OURS
-    ]
+    return texts_on(channel, OURS, published=published)
 
 
 def _post(w, channels, text=TEXT, **kw):
@@ -73,28 +66,7 @@ def _retrying(w, now):
 
 def _photo_with_consent(w, now):
     """A photo of a recognisable adult, with his consent on record (PU-6)."""
-    photo = media_upload(
-        actor=w.editor,
-        municipality=w.municipality,
-        filename="brua.png",
-        content=png(3),
-        alt_text="Anleggsarbeidere på brua over Stjørna",
-    )
-    media_update(
-        actor=w.editor,
-        asset_id=photo.pk,
-        people="recognisable",
-        children=False,
-        photographer_permission=True,
-    )
-    consent = consent_record(
-        actor=w.editor,
-        asset_id=photo.pk,
-        person_name="Per Hansen",
-        given_by="Per Hansen",
-        given_at=now.date(),
-    )
-    return photo, consent
+    return person_photo(w, seed=3, name="Per Hansen")
 
 
 # --------------------------------------------------------------------------- 1: retries

@@ -14,20 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ordstyrer.connectors.base import ErrorCode
-from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.publishing import delivery, services
 from ordstyrer.publishing.media import (
-    consent_record,
     consent_withdraw,
-    media_update,
-    media_upload,
     post_take_down,
     posts_to_take_down,
 )
 from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import make_channel, png
+from tests.publishing.conftest import make_channel, person_photo, texts_on
 
 TEXT = "Biblioteket har utvidet åpningstid i sommer. https://indrefosen.kommune.no/bibliotek"
 REASON = "Samtykket er trukket tilbake."
@@ -35,9 +31,7 @@ REASON = "Samtykket er trukket tilbake."
 
 def _live(channel) -> list[str]:
     """Our text as it is out on a simulated channel (published, not deleted)."""
-    world = SimulatedWorld.objects.filter(channel=channel).first()
-    posts = world.state["posts"].values() if world else []
-    return [p["text"] for p in posts if p["published"] and not p["deleted"] and p["text"] == TEXT]
+    return texts_on(channel, (TEXT,))
 
 
 def _fail_next(channel, *, permanent: bool) -> None:
@@ -48,30 +42,7 @@ def _fail_next(channel, *, permanent: bool) -> None:
 
 def _photo(w, *, consent: bool):
     """A photo: of a recognisable adult with his consent on record, or of no people."""
-    photo = media_upload(
-        actor=w.editor,
-        municipality=w.municipality,
-        filename="bibliotek.png",
-        content=png(7 if consent else 8),
-        alt_text="Lesesalen i biblioteket",
-    )
-    media_update(
-        actor=w.editor,
-        asset_id=photo.pk,
-        people="recognisable" if consent else "none",
-        children=False,
-        photographer_permission=True,
-    )
-    if not consent:
-        return photo, None
-    given = consent_record(
-        actor=w.editor,
-        asset_id=photo.pk,
-        person_name="Ola Nordmann",
-        given_by="Ola Nordmann",
-        given_at=timezone.localdate(),
-    )
-    return photo, given
+    return person_photo(w, consent=consent, seed=7 if consent else 8, name="Ola Nordmann")
 
 
 def _out_on_page_failed_on_library(w, photo, capture):

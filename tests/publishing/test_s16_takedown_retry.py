@@ -19,12 +19,11 @@ from django.utils import timezone
 
 from ordstyrer.connectors.base import ErrorCode
 from ordstyrer.connectors.simulated.connector import SimulatedConnector
-from ordstyrer.inbox.models import SimulatedWorld
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.publishing.media import post_take_down
 from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import make_channel
+from tests.publishing.conftest import make_channel, texts_on
 
 TEXT = "Sommerleiren for ungdom åpner påmeldingen mandag. https://indrefosen.kommune.no/leir"
 REASON = "Samtykket er trukket tilbake."
@@ -33,9 +32,7 @@ REFUSED = "Simulert: mangler tillatelse til å slette."
 
 def _live(channel) -> list[str]:
     """Our text as it is out on a simulated channel (published, not deleted)."""
-    world = SimulatedWorld.objects.filter(channel=channel).first()
-    posts = world.state["posts"].values() if world else []
-    return [p["text"] for p in posts if p["published"] and not p["deleted"] and p["text"] == TEXT]
+    return texts_on(channel, (TEXT,))
 
 
 @pytest.fixture
