@@ -249,3 +249,30 @@ def person_photo(
         given_at=timezone.localdate(),
     )
     return photo, given
+
+
+def partly_published(w: World, photo: Any, capture: Any, text: str) -> tuple[Any, Channel]:
+    """A post with `photo` out on the main page and failed for good on the library's page
+    (the post is `failed`): (post, the library's channel)."""
+    from ordstyrer.connectors.base import ErrorCode
+    from ordstyrer.inbox.platform import channel_connector
+    from ordstyrer.publishing.models import DeliveryStatus, PostStatus
+    from ordstyrer.publishing.services import post_create, post_publish
+
+    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
+    with channel_connector(library, now=timezone.now()) as connector:
+        connector.fail_next("publish", code=ErrorCode.PERMISSION, permanent=True)
+    post = post_create(
+        actor=w.editor,
+        municipality=w.municipality,
+        channel_ids=[w.page.pk, library.pk],
+        text=text,
+        media_ids=[photo.pk],
+    )
+    with capture(execute=True):
+        post_publish(actor=w.editor, post_id=post.pk)
+    post.refresh_from_db()
+    assert post.status == PostStatus.FAILED
+    statuses = dict(post.deliveries.values_list("channel_id", "status"))
+    assert statuses == {w.page.pk: DeliveryStatus.PUBLISHED, library.pk: DeliveryStatus.FAILED}
+    return post, library

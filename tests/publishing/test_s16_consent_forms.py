@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, Post, PostEvent, PostStatus
+from ordstyrer.publishing.models import MediaAsset, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import person_photo, png, texts_on
+from tests.publishing.conftest import partly_published, person_photo, png, texts_on
 
 TEXT = "Biblioteket er åpent til klokka seks i dag. Se https://indrefosen.kommune.no"
 HOSTILE_IDS = ["²", "٣", "99999999999999999999999", str(2**63), "0", "-1", "1e3", " 7"]
@@ -124,27 +123,7 @@ def _consented_photo(w):
 
 def _partly_published(w, photo, capture):
     """The photo's post out on the main page, failed (permanently) on a second channel."""
-    from ordstyrer.connectors.base import ErrorCode
-    from ordstyrer.inbox.platform import channel_connector
-    from tests.publishing.conftest import make_channel
-
-    other = make_channel(w.p, name="Biblioteket", editor=w.editor)
-    with channel_connector(other, now=timezone.now()) as connector:
-        connector.fail_next("publish", code=ErrorCode.PERMISSION, permanent=True)
-    post = post_create(
-        actor=w.editor,
-        municipality=w.municipality,
-        channel_ids=[w.page.pk, other.pk],
-        text=TEXT,
-        media_ids=[photo.pk],
-    )
-    with capture(execute=True):
-        post_publish(actor=w.editor, post_id=post.pk)
-    post.refresh_from_db()
-    assert post.status == PostStatus.FAILED
-    statuses = dict(post.deliveries.values_list("channel_id", "status"))
-    assert statuses == {w.page.pk: DeliveryStatus.PUBLISHED, other.pk: DeliveryStatus.FAILED}
-    return post, other
+    return partly_published(w, photo, capture, TEXT)
 
 
 def _live_on(channel) -> list[str]:

@@ -23,7 +23,7 @@ from ordstyrer.publishing.media import (
 )
 from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import make_channel, person_photo, texts_on
+from tests.publishing.conftest import make_channel, partly_published, person_photo, texts_on
 
 TEXT = "Biblioteket har utvidet åpningstid i sommer. https://indrefosen.kommune.no/bibliotek"
 REASON = "Samtykket er trukket tilbake."
@@ -47,19 +47,7 @@ def _photo(w, *, consent: bool):
 
 def _out_on_page_failed_on_library(w, photo, capture):
     """Out on the main page, failed for good on the library's page: `failed`."""
-    library = make_channel(w.p, name="Biblioteket", editor=w.editor)
-    _fail_next(library, permanent=True)
-    post = post_create(
-        actor=w.editor,
-        municipality=w.municipality,
-        channel_ids=[w.page.pk, library.pk],
-        text=TEXT,
-        media_ids=[photo.pk],
-    )
-    with capture(execute=True):
-        post_publish(actor=w.editor, post_id=post.pk)
-    post.refresh_from_db()
-    assert post.status == PostStatus.FAILED
+    post, library = partly_published(w, photo, capture, TEXT)
     assert _live(w.page) == [TEXT] and _live(library) == []
     return post, library
 
