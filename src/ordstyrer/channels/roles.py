@@ -1,7 +1,7 @@
 """Per-channel roles (CH-3): main administrator, administrators, editors.
 
-Every channel has at least one main administrator, always: removing or demoting the
-last one is refused. Only the people named here (and communications, see
+Every channel has at least one active main administrator, always: a removal or demotion
+that would leave none is refused. Only the people named here (and communications, see
 `permissions.OVERSIGHT`) publish, reply and moderate in the municipality's name.
 """
 
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.channels.permissions import forget_channel_roles, require_channel_role
+from ordstyrer.channels.selectors import active_main_admin_count
 from ordstyrer.channels.transitions import lock_channel
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
@@ -33,9 +34,15 @@ def check_member(user: User | None, municipality: Municipality, what: str) -> No
         raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
 
 
-def _refuse_last_main_admin(channel: Channel, user: User) -> None:
-    others = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user)
-    if not others.exists():
+def refuse_no_active_main_admin(channel: Channel) -> None:
+    """Called after a removal or demotion, inside its transaction: refuse (and so roll it
+    back) when the channel is left without an active main administrator (CH-3).
+
+    "Active" is the selectors' one definition (`active_main_admin_count`: can still log in
+    and still holds a role in the municipality), the same that flags the channel (CH-5)
+    and that activation asks for; a deactivated or departed main administrator does not
+    keep the channel run."""
+    if active_main_admin_count(channel=channel) == 0:
         raise ServiceError(
             _(
                 "Kanalen må alltid ha minst én hovedadministrator. Utnevn en ny "
@@ -64,14 +71,14 @@ def channel_role_set(
         previous = membership.role if membership else ""
         if membership is not None and previous == role:  # (role is never "")
             return membership
-        if previous == ChannelRole.MAIN_ADMIN:
-            _refuse_last_main_admin(channel, user)
         if membership is None:
             membership = ChannelMembership(channel=channel, user=user)
         membership.role = role
         membership.granted_by = person(actor)
         membership.granted_at = now
         membership.save()
+        if previous == ChannelRole.MAIN_ADMIN:
+            refuse_no_active_main_admin(channel)
         audit_record(
             actor=actor,
             action="channel_role_set",
@@ -91,14 +98,15 @@ def channel_role_remove(*, actor: ActorLike, channel: Channel, user: User) -> No
         membership = channel.memberships.filter(user=user).first()
         if membership is None:
             return
-        if membership.role == ChannelRole.MAIN_ADMIN:
-            _refuse_last_main_admin(channel, user)
+        previous = membership.role
         membership.delete()
+        if previous == ChannelRole.MAIN_ADMIN:
+            refuse_no_active_main_admin(channel)
         audit_record(
             actor=actor,
             action="channel_role_remove",
             municipality=channel.municipality,
             obj=channel,
-            data={"user_id": user.pk, "previous": membership.role},
+            data={"user_id": user.pk, "previous": previous},
         )
     forget_channel_roles(actor)
