@@ -3,6 +3,7 @@ provider does to the person's roles (issue #14, item 3)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,7 +23,17 @@ from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, User
 
+logger = logging.getLogger(__name__)
+
 MAX_GROUP_LENGTH = 255
+
+# Roles a group may not give. A unit leader leads one unit (CH-1, CH-4: the leader's
+# assessment of the unit's channel); a group at the identity provider names no unit, and
+# a unit leader without a unit counts as leader of every unit (`channels.selectors.
+# _decides`), so each member would endorse every unit's channel proposals. Unit leaders
+# are appointed for their unit (`ordstyrer role grant --unit`), and keep that role
+# through every login.
+UNMAPPABLE_ROLES = frozenset({Role.UNIT_LEADER})
 
 
 def _may_map(actor: ActorLike, municipality: Municipality) -> None:
@@ -42,6 +53,17 @@ def group_map(
         raise ServiceError(_("Gruppenavnet er for langt (høyst 255 tegn)."))
     if role not in Role.values:
         raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+    if role in UNMAPPABLE_ROLES:
+        raise ServiceError(
+            _(
+                "En gruppe kan ikke gi rollen Enhetsleder. En enhetsleder utnevnes for én "
+                "enhet i Ordstyrer, og en gruppe hos identitetsleverandøren sier ikke "
+                "hvilken: hvert medlem ville blitt leder for alle enheter. Be driftsansvarlig "
+                "gi rollen for enheten."
+            ),
+            rule="CH-1",
+            code="sso_unmappable_role",
+        )
     _may_map(actor, municipality)
     try:
         with transaction.atomic():
@@ -136,8 +158,9 @@ def sso_login(
     """The local person for a verified login at `issuer`, roles synchronised from groups.
 
     Roles without a unit follow the mapped groups exactly at every login (a person
-    removed from a group loses the role); roles for one unit, given with
-    `ordstyrer role grant --unit`, stay. A person with no mapped group is let in with no municipality and sees whom
+    removed from a group loses the role), except that a group never makes a unit leader
+    (`UNMAPPABLE_ROLES`); roles for one unit, given with `ordstyrer role grant --unit`,
+    stay. A person with no mapped group is let in with no municipality and sees whom
     to ask. A token whose groups were left out (`groups_overage`) is refused before
     anything is written: the person's roles stay as they were.
     """
@@ -180,11 +203,19 @@ def sso_login(
 
 
 def _sync_roles(user: User, groups: Iterable[str]) -> None:
-    wanted = set(
-        GroupRoleMapping.objects.filter(group__in=list(groups)).values_list(
-            "municipality_id", "role"
-        )
-    )
+    wanted: set[tuple[int, str]] = set()
+    for mapping_id, municipality_id, role in GroupRoleMapping.objects.filter(
+        group__in=list(groups)
+    ).values_list("pk", "municipality_id", "role"):
+        if role in UNMAPPABLE_ROLES:
+            # A mapping made before `group_map` refused the role gives nothing: the
+            # settings page shows it as unused, for communications to remove.
+            logger.warning(
+                "sso mapping ignored",
+                extra={"mapping_id": mapping_id, "municipality_id": municipality_id, "role": role},
+            )
+            continue
+        wanted.add((municipality_id, role))
     held = {
         (a.municipality_id, a.role): a
         for a in RoleAssignment.objects.filter(user=user, unit__isnull=True)

@@ -27,7 +27,7 @@ from ordstyrer.sso.backend import AuthenticationRequest, configured
 from ordstyrer.sso.discovery import DiscoveryError
 from ordstyrer.sso.forms import GroupMappingForm
 from ordstyrer.sso.models import GroupRoleMapping
-from ordstyrer.sso.services import group_map, group_unmap
+from ordstyrer.sso.services import UNMAPPABLE_ROLES, group_map, group_unmap
 from ordstyrer.tenants.models import Municipality, Role
 
 logger = logging.getLogger(__name__)
@@ -152,6 +152,7 @@ def mappings(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
             "may_edit": may_edit,
             "configured": configured(),
             "mappings": GroupRoleMapping.objects.filter(municipality=municipality),
+            "unmappable": UNMAPPABLE_ROLES,
         },
     )
 
