@@ -293,7 +293,7 @@ def _repeats(channel: Channel, arrivals: dict[str, Arrival]) -> set[str]:
     for item in InboxItem.objects.filter(channel=channel, platform_id__in=list(arrivals)):
         comment = arrivals[item.platform_id].comment
         before = {k: v for k, v in item.__dict__.items() if k != "_state"}
-        _copy_platform_fields(item, comment)
+        _copy_platform_fields(item, comment, arrivals[item.platform_id].received_at)
         after = {k: v for k, v in item.__dict__.items() if k != "_state"}
         if comment.text == item.text and after == before:
             out.add(item.platform_id)
@@ -632,12 +632,13 @@ def _unsaved_item(
         started_at=started,
         resolution_started_at=started,
     )
-    _copy_platform_fields(item, comment)
+    _copy_platform_fields(item, comment, received_at)
     return item
 
 
-def _copy_platform_fields(item: InboxItem, comment: Comment) -> None:
-    """Fill what the platform told us, never erasing what an earlier event gave."""
+def _copy_platform_fields(item: InboxItem, comment: Comment, received_at: datetime) -> None:
+    """Fill what the platform told us, never erasing what an earlier event gave, nor
+    overwriting a later hidden state with an earlier one."""
     if comment.post_id and not item.post_id:
         item.post_id = str(comment.post_id)[:MAX_ID]
     if comment.parent_id and not item.parent_platform_id:
@@ -651,8 +652,35 @@ def _copy_platform_fields(item: InboxItem, comment: Comment) -> None:
     if comment.created_at is not None and item.platform_created_at is None:
         item.platform_created_at = comment.created_at
     hidden = hidden_on_platform(comment)
-    if hidden is not None:
-        item.hidden = hidden
+    if hidden is not None and _hidden_is_newer(item, hidden, received_at):
+        item.hidden, item.hidden_seen_at = hidden, received_at
+
+
+def _hidden_is_newer(item: InboxItem, hidden: bool, received_at: datetime) -> bool:
+    """Whether a hidden state received at `received_at` is not older than the one the
+    item shows (DI-1, MO-1).
+
+    A webhook delivery that failed is retried later with the time it was first received
+    (`platforms.webhooks`; the dead letters' «Prøv igjen»): its stale "hide" after a
+    moderator's "unhide" would show a comment that is visible on the platform as hidden
+    here, out of the waiting and overdue counts, and refuse to hide it. The item's state
+    was set last either by a platform event (`hidden_seen_at`) or by the municipality's
+    own hide/unhide, which the moderation outbox stamps as a "mod_platform_done" event
+    in the item's timeline when the platform has done it. On a tie the later processed
+    wins, as the changes of one delivery share its receipt time (and as `_is_newer`)."""
+    if item.hidden_seen_at is not None and received_at < item.hidden_seen_at:
+        return False
+    if hidden == item.hidden or item.pk is None:
+        return True  # the same state (its time moves on), or a new item
+    moderated = (
+        ItemEvent.objects.filter(
+            item_id=item.pk, action="mod_platform_done", data__op__in=("hide", "unhide")
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return moderated is None or received_at >= moderated
 
 
 def hidden_on_platform(comment: Comment) -> bool | None:
@@ -683,7 +711,7 @@ def _update(
     ctx: Context,
     verdict: triage_mod.TriageOutcome | None,
 ) -> None:
-    _copy_platform_fields(item, comment)
+    _copy_platform_fields(item, comment, received_at)
     text = comment.text or ""
     known = set(item.versions.values_list("text", flat=True))
     if text and text != item.text:
@@ -782,7 +810,7 @@ def _ingest_page_comment(
                 "status_changed_at": received_at,
             },
         )
-        _copy_platform_fields(item, comment)
+        _copy_platform_fields(item, comment, received_at)
         if comment.text and comment.text != item.text:
             item.text = comment.text
         if comment.removed and item.removed_at is None:

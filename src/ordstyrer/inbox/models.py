@@ -87,6 +87,9 @@ class InboxItem(models.Model):
     permalink = models.URLField(max_length=1000, blank=True)
     edited = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
+    # When the platform's hide/unhide now shown was received (orders out-of-order and
+    # replayed hide/unhide events, as `text_seen_at` orders edits; `inbox.ingest`).
+    hidden_seen_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
     # When the text now shown was received (orders out-of-order edits).
     text_seen_at = models.DateTimeField(null=True, blank=True)
