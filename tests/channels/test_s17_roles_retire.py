@@ -5,12 +5,14 @@ main administrators the roles panel added."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from ordstyrer.channels import services
 from ordstyrer.channels.models import ChannelRole
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.models import AuditEntry
 from ordstyrer.tenants.models import RoleAssignment
-from tests.channels.conftest import active_channel
+from tests.channels.conftest import FULL_PLAN, active_channel, propose
 from tests.factories import person_with_roles
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,66 @@ def test_an_inactive_main_admin_goes_while_an_active_one_stays(personas):
     _deactivate(second)
     services.channel_role_remove(actor=p.communications, channel=channel, user=second)
     assert roles_of(channel) == {p.employee.username: MAIN}
+
+
+# --- CH-3: editing a proposal keeps the main administrators added on the roles panel ----
+
+
+def _edit_post(p, channel, **changes):
+    """The edit form as the page fills it, with `changes`: a changed plan text, and the
+    main administrator it showed posted back (its hidden initial)."""
+    data = {
+        "name": channel.name,
+        "kind": channel.kind,
+        "url": channel.url,
+        "plan_purpose": channel.purpose,
+        "plan_audience": channel.audience,
+        "plan_main_admin": p.employee.pk,
+        "initial-plan_main_admin": p.employee.pk,
+        **{f"plan_{code}": text for code, text in FULL_PLAN.items()},
+        "plan_follow_up": "Redaktøren følger med to ganger hver arbeidsdag.",
+    }
+    data.update(changes)
+    return data
+
+
+def _with_second_main_admin(p):
+    channel = propose(p)  # p.employee is named main administrator
+    second = person_with_roles(p.municipality, username="nestemann", first_name="Åse")
+    services.channel_role_set(actor=p.employee, channel=channel, user=second, role=MAIN)
+    return channel, second
+
+
+def test_saving_the_edit_form_unchanged_keeps_every_main_admin(client, personas):
+    p = personas
+    channel, _second = _with_second_main_admin(p)
+    url = reverse("channels:edit", args=[p.municipality.slug, channel.pk])
+    client.force_login(p.employee)
+    response = client.post(url, _edit_post(p, channel))
+    assert response.status_code == 302
+    channel.refresh_from_db()
+    assert channel.plan["follow_up"] == "Redaktøren følger med to ganger hver arbeidsdag."
+    assert roles_of(channel) == {p.employee.username: MAIN, "nestemann": MAIN}
+    # The page posts back whom it showed (the first main administrator).
+    page = client.get(url).content.decode()
+    assert f'name="initial-plan_main_admin" value="{p.employee.pk}"' in page
+    # A form without the hidden initial (an older page) names the same person: no change.
+    data = _edit_post(p, channel)
+    del data["initial-plan_main_admin"]
+    client.post(url, data)
+    assert roles_of(channel) == {p.employee.username: MAIN, "nestemann": MAIN}
+    # Two saves, and only the plan text changed (once): the main administrators did not.
+    updates = AuditEntry.objects.filter(action="channel_update")
+    assert [entry.data["fields"] for entry in updates] == [["plan"]]
+
+
+def test_changing_the_main_admin_replaces_only_the_one_the_form_showed(client, personas):
+    p = personas
+    channel, _second = _with_second_main_admin(p)
+    third = person_with_roles(p.municipality, username="tredjemann")
+    url = reverse("channels:edit", args=[p.municipality.slug, channel.pk])
+    client.force_login(p.employee)
+    response = client.post(url, _edit_post(p, channel, plan_main_admin=third.pk))
+    assert response.status_code == 302
+    assert roles_of(channel) == {"nestemann": MAIN, "tredjemann": MAIN}
+    assert AuditEntry.objects.get(action="channel_update").data["fields"] == ["plan", "main_admin"]

@@ -99,6 +99,8 @@ class ProposalForm(forms.Form):
                     empty_label=_("Velg person"),
                     help_text=help_text
                     or _("Hver kanal må ha minst én hovedadministrator (CH-3)."),
+                    # The edit page posts back whom it showed (`shown_main_admin`).
+                    show_hidden_initial=True,
                 )
             else:
                 field = forms.CharField(
@@ -129,8 +131,24 @@ class ProposalForm(forms.Form):
             "purpose": data.get("plan_purpose", ""),
             "audience": data.get("plan_audience", ""),
             "plan": plan,
-            "main_admin": data.get("plan_main_admin"),
+            # Only a change of the field names someone: saved unchanged, the channel's
+            # main administrators stay as they are (CH-3; others may have been added on
+            # the roles panel since the form was opened).
+            "main_admin": (
+                data.get("plan_main_admin") if "plan_main_admin" in self.changed_data else None
+            ),
         }
+
+    def shown_main_admin(self) -> User | None:
+        """The main administrator the edit form showed when it was opened (posted back as
+        the field's hidden initial): the one who steps down when the field is changed."""
+        field = self["plan_main_admin"]
+        shown = field.field.hidden_widget().value_from_datadict(
+            self.data, self.files, field.html_initial_name
+        )
+        if not str(shown or "").isdigit():
+            return None
+        return get_user_model().objects.filter(pk=int(shown)).first()
 
     def plan_fields(self) -> list[forms.BoundField]:
         return [self[f"plan_{code}"] for code in rules.PLAN_FIELD_ORDER]

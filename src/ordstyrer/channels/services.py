@@ -40,6 +40,7 @@ from ordstyrer.channels.roles import (  # noqa: F401  (public API)
     channel_role_remove,
     channel_role_set,
     check_member,
+    refuse_no_active_main_admin,
 )
 from ordstyrer.channels.selectors import (
     active_main_admin_count,
@@ -112,17 +113,37 @@ def _name_taken(channel: Channel) -> bool:
 
 
 def _set_proposed_main_admin(
-    channel: Channel, user: User, *, actor: ActorLike, now: datetime
-) -> None:
-    """While a proposal is editable, the main administrator named in it is replaced."""
+    channel: Channel,
+    user: User,
+    *,
+    actor: ActorLike,
+    now: datetime,
+    replaces: User | None = None,
+) -> bool:
+    """Name `user` as the proposal's main administrator (CH-2, CH-3); True when that
+    changed anything. `replaces` is the one the edit form showed: it steps down in favour
+    of `user`. Other main administrators (given that role on the roles panel) stay."""
     check_member(user, channel.municipality, _("Hovedadministratoren"))
-    ChannelMembership.objects.update_or_create(
-        channel=channel,
-        user=user,
-        defaults={"role": ChannelRole.MAIN_ADMIN, "granted_by": person(actor), "granted_at": now},
-    )
-    channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exclude(user=user).delete()
+    changed = False
+    if not channel.memberships.filter(user=user, role=ChannelRole.MAIN_ADMIN).exists():
+        ChannelMembership.objects.update_or_create(
+            channel=channel,
+            user=user,
+            defaults={
+                "role": ChannelRole.MAIN_ADMIN,
+                "granted_by": person(actor),
+                "granted_at": now,
+            },
+        )
+        changed = True
+    if replaces is not None and replaces.pk != user.pk:
+        removed, _kinds = channel.memberships.filter(
+            user=replaces, role=ChannelRole.MAIN_ADMIN
+        ).delete()
+        changed = changed or bool(removed)
+        refuse_no_active_main_admin(channel)
     forget_channel_roles(actor)
+    return changed
 
 
 def channel_propose(
@@ -183,9 +204,14 @@ def channel_update(
     actor: ActorLike,
     channel: Channel,
     main_admin: User | None = None,
+    replaces_main_admin: User | None = None,
     **fields: Any,
 ) -> Channel:
-    """Edit a draft or rejected proposal (name, platform, unit, URL, plan fields)."""
+    """Edit a draft or rejected proposal (name, platform, unit, URL, plan fields).
+
+    `main_admin` names a main administrator; only `replaces_main_admin` (the one the
+    edit form showed before it was changed) steps down for them, so the main
+    administrators added on the roles panel are kept (CH-3). None: no change."""
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
@@ -199,8 +225,9 @@ def channel_update(
             raise ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
         if changed:
             channel.save(update_fields=changed)
-        if main_admin is not None:
-            _set_proposed_main_admin(channel, main_admin, actor=actor, now=now)
+        if main_admin is not None and _set_proposed_main_admin(
+            channel, main_admin, actor=actor, now=now, replaces=replaces_main_admin
+        ):
             changed.append("main_admin")
         if changed:
             log_event(

@@ -214,7 +214,8 @@ def edit(request: MunicipalityRequest, municipality: Municipality, pk: int) -> H
         messages.error(request, _("Forslaget kan bare endres som utkast eller etter avslag."))
         return _detail(channel)
     policy = policy_for(municipality=municipality)
-    main = channel.memberships.filter(role="main_admin").select_related("user").first()
+    # The form shows one main administrator, the first; changing it replaces only them.
+    main = channel.memberships.filter(role="main_admin").first()
     initial = {
         "name": channel.name,
         "kind": channel.kind,
@@ -236,7 +237,10 @@ def edit(request: MunicipalityRequest, municipality: Municipality, pk: int) -> H
             request,
             form,
             lambda _data: services.channel_update(
-                actor=request.actor, channel=channel, **form.service_kwargs()
+                actor=request.actor,
+                channel=channel,
+                replaces_main_admin=form.shown_main_admin(),
+                **form.service_kwargs(),
             ),
             to=_detail(channel),
             done=_("Forslaget er oppdatert."),
