@@ -185,7 +185,7 @@ def test_settings_page_maps_and_unmaps_with_the_role_chosen_from_a_list(client, 
 
     assert client.post(url, {"group": "sg-x", "role": "crisis_leader"}).status_code == 302
     mapping = GroupRoleMapping.objects.get()
-    assert client.post(f"{url}{mapping.pk}/fjern/").status_code == 302
+    assert client.post(f"{url}{mapping.pk}/fjern/", {"confirmed": "1"}).status_code == 302
     assert not GroupRoleMapping.objects.exists()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -86,19 +87,101 @@ def group_map(
     return mapping
 
 
+def _stored_groups(user: User) -> set[str] | None:
+    """The groups `user` had at their last login through the identity provider; None
+    for a person who never logged in that way (a local account: no login changes it)."""
+    try:
+        return set(user.sso_identity.groups)
+    except SsoIdentity.DoesNotExist:
+        return None
+
+
+@dataclass(frozen=True)
+class UnmapEffect:
+    """What removing a mapping does at the members' next logins (`group_unmap_effect`)."""
+
+    losing: list[User]  # who loses the role, by the groups they had at their last login
+    leaves_no_advisor: bool  # the municipality would be left with no active advisor
+
+
+def group_unmap_effect(*, mapping: GroupRoleMapping) -> UnmapEffect:
+    """Who loses the mapping's role at their next login if it is removed, read from the
+    groups each person had at their last login (`SsoIdentity.groups`): the holders of
+    the role without a unit who are in the group and in no other group that gives the
+    role in the municipality. For the communications role, also whether no active
+    advisor would be left (CH-3); a removal that takes the role from nobody leaves
+    things as they are, and is never refused."""
+    if mapping.role in UNMAPPABLE_ROLES:
+        return UnmapEffect(losing=[], leaves_no_advisor=False)  # it gives nothing
+    same_role = GroupRoleMapping.objects.filter(
+        municipality=mapping.municipality_id, role=mapping.role
+    ).exclude(pk=mapping.pk)
+    groups_left = set(same_role.values_list("group", flat=True))
+
+    def keeps(assignment: RoleAssignment) -> bool:
+        groups = _stored_groups(assignment.user)
+        return assignment.unit_id is not None or groups is None or bool(groups & groups_left)
+
+    holders = (
+        RoleAssignment.objects.filter(municipality=mapping.municipality_id, role=mapping.role)
+        .select_related("user__sso_identity")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    # A deactivated person logs in no more, and keeps their roles for the record.
+    active = [a for a in holders if a.user.is_active]
+    losing = [
+        a for a in active if not keeps(a) and mapping.group in (_stored_groups(a.user) or set())
+    ]
+    leaves_no_advisor = (
+        mapping.role == Role.COMMUNICATIONS and bool(losing) and not any(keeps(a) for a in active)
+    )
+    return UnmapEffect(losing=[a.user for a in losing], leaves_no_advisor=leaves_no_advisor)
+
+
 def group_unmap(*, actor: ActorLike, municipality: Municipality, mapping_id: int) -> bool:
-    """Remove a mapping; the roles it gave go at each member's next login."""
+    """Remove a mapping; the roles it gave go at each member's next login. False when it
+    is gone already (a second click, a replayed form): nothing changes.
+
+    Refused when it would take the communications role from the municipality's last
+    active advisors (CH-3: the channels need someone who answers for them, and only
+    communications appoints the next one), as `tenants.services.role_revoke` refuses.
+    """
     _may_map(actor, municipality)
     with transaction.atomic():
+        # One removal at a time per municipality (as `role_revoke`): two at once must
+        # not each see the other's advisors and leave none.
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         mapping = GroupRoleMapping.objects.filter(pk=mapping_id, municipality=municipality).first()
         if mapping is None:
             return False
+        effect = group_unmap_effect(mapping=mapping)
+        if effect.leaves_no_advisor:
+            raise ServiceError(
+                _(
+                    "Koblingen kan ikke fjernes: da mister %(people)s rollen Kommunikasjon ved "
+                    "neste innlogging, og %(municipality)s har ingen annen aktiv "
+                    "kommunikasjonsrådgiver. Koble en annen gruppe til rollen, eller gi "
+                    "rollen til en annen først."
+                )
+                % {
+                    "people": ", ".join(
+                        u.get_full_name() or u.get_username() for u in effect.losing
+                    ),
+                    "municipality": municipality.name,
+                },
+                rule="CH-3",
+                code="last_communications_advisor",
+            )
         audit_record(
             actor=actor,
             action="sso_group_unmap",
             municipality=municipality,
             obj=mapping,
-            data={"group": mapping.group, "role": mapping.role},
+            data={
+                "group": mapping.group,
+                "role": mapping.role,
+                "losing_user_ids": [u.pk for u in effect.losing],
+            },
         )
         mapping.delete()
     return True
@@ -234,6 +317,15 @@ def _sync_roles(user: User, groups: Iterable[str]) -> None:
         )
     for key in sorted(set(held) - wanted):
         assignment = held[key]
+        if key[1] == Role.COMMUNICATIONS and user.is_active and _no_other_advisor(assignment):
+            # CH-3, as `tenants.services.role_revoke`: the municipality keeps someone who
+            # answers for its channels; communications gives the role to another first.
+            # The user id only: the log is no place for names.
+            logger.warning(
+                "sso kept last communications advisor",
+                extra={"user_id": user.pk, "municipality_id": key[0], "rule": "CH-3"},
+            )
+            continue
         audit_record(
             actor=None,
             action="sso_role_revoke",
@@ -242,3 +334,14 @@ def _sync_roles(user: User, groups: Iterable[str]) -> None:
             data={"user_id": user.pk, "role": key[1]},
         )
         assignment.delete()
+
+
+def _no_other_advisor(assignment: RoleAssignment) -> bool:
+    """Whether no one but the holder of `assignment` (communications) is an active
+    communications advisor of its municipality. Locks the municipality first, as
+    `role_revoke` does: two logins at once must not each see the other and leave none."""
+    Municipality.objects.select_for_update().filter(pk=assignment.municipality_id).first()
+    others = RoleAssignment.objects.filter(
+        municipality=assignment.municipality_id, role=Role.COMMUNICATIONS, user__is_active=True
+    ).exclude(pk=assignment.pk)
+    return not others.exists()

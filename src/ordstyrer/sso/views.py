@@ -17,17 +17,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
-from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
+from ordstyrer.core.console import Already, MunicipalityRequest, act, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.sso.backend import AuthenticationRequest, configured
 from ordstyrer.sso.discovery import DiscoveryError
 from ordstyrer.sso.forms import GroupMappingForm
 from ordstyrer.sso.models import GroupRoleMapping
-from ordstyrer.sso.services import UNMAPPABLE_ROLES, group_map, group_unmap
+from ordstyrer.sso.services import (
+    UNMAPPABLE_ROLES,
+    group_map,
+    group_unmap,
+    group_unmap_effect,
+)
 from ordstyrer.tenants.models import Municipality, Role
 
 logger = logging.getLogger(__name__)
@@ -157,13 +162,47 @@ def mappings(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
     )
 
 
+# Names shown on the confirmation page; the rest are counted (an employee group may
+# hold hundreds of people).
+SHOWN_LOSING = 50
+
+
 @municipality_view(need="manage_policy")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def mapping_remove(
     request: MunicipalityRequest, municipality: Municipality, pk: int
 ) -> HttpResponse:
-    if group_unmap(actor=request.actor, municipality=municipality, mapping_id=pk):
-        messages.success(
-            request, _("Koblingen er fjernet. Rollen forsvinner ved neste innlogging.")
+    """A confirmation page naming the role and who loses it at their next login; the
+    removal itself is its posted form (nothing pre-selected; a second post changes
+    nothing and says so)."""
+    back = reverse("sso_mappings", kwargs={"slug": municipality.slug})
+    mapping = GroupRoleMapping.objects.filter(pk=pk, municipality=municipality).first()
+    if request.method == "POST":
+        if request.POST.get("confirmed") != "1":
+            messages.error(request, _("Bekreft for å fjerne koblingen."))
+            return redirect(request.path if mapping is not None else back)
+        return act(
+            request,
+            lambda: group_unmap(actor=request.actor, municipality=municipality, mapping_id=pk),
+            to=back,
+            done=lambda removed: (
+                _("Koblingen er fjernet. Rollen forsvinner ved neste innlogging.")
+                if removed
+                else Already(_("Koblingen var allerede fjernet."))
+            ),
         )
-    return redirect("sso_mappings", slug=municipality.slug)
+    if mapping is None:
+        raise Http404(_("Fant ikke koblingen."))
+    effect = group_unmap_effect(mapping=mapping)
+    return render(
+        request,
+        "sso/mapping_remove.html",
+        {
+            "mapping": mapping,
+            "unused": mapping.role in UNMAPPABLE_ROLES,
+            "losing": effect.losing[:SHOWN_LOSING],
+            "losing_more": max(0, len(effect.losing) - SHOWN_LOSING),
+            "losing_count": len(effect.losing),
+            "refused": effect.leaves_no_advisor,
+        },
+    )
