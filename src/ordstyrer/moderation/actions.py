@@ -15,7 +15,7 @@ from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.intents import Replayed
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.formats import norwegian_datetime
-from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.models import InboxItem, ItemKind
 from ordstyrer.inbox.transitions import log_event
 from ordstyrer.moderation.access import require_remove
 from ordstyrer.moderation.grounds import require_ground
@@ -67,10 +67,46 @@ def require_person(actor: ActorLike, what: str) -> User:
     return user
 
 
+# What a Page can hide and delete on the platform, and ban the author of (MO-1, MO-6):
+# comments, replies and visitors' posts. A Messenger message cannot be hidden or deleted
+# through the API, and an employee's report (DI-11) carries an id of Ordstyrer's own that
+# no platform knows: "deleting" either would find nothing, take that for "already gone"
+# and archive a deletion that never happened (MO-2, AR-3).
+MODERATED_KINDS = frozenset({ItemKind.COMMENT, ItemKind.REPLY, ItemKind.VISITOR_POST})
+
+
+def moderated_kind(item: InboxItem) -> bool:
+    """Whether `item` is something on the platform that moderation can act on."""
+    return item.kind in MODERATED_KINDS
+
+
+def guard_kind(item: InboxItem) -> None:
+    """Refuse to hide, delete or ban from what is not a comment or post on the platform."""
+    if moderated_kind(item):
+        return
+    if item.kind == ItemKind.REPORT:
+        raise ServiceError(
+            _(
+                "Dette er en ansatts melding om en ytring, ikke selve ytringen på plattformen, "
+                "så det er ingenting her å skjule, slette eller utestenge. Moderer kommentaren "
+                "det gjelder, fra dens egen side i innboksen."
+            ),
+            code="not_on_platform",
+        )
+    raise ServiceError(
+        _(
+            "Private meldinger kan ikke skjules eller slettes gjennom plattformen, og "
+            "avsenderen kan ikke utestenges herfra."
+        ),
+        code="not_on_platform",
+    )
+
+
 def guard_item(item: InboxItem) -> None:
-    """Only citizens' comments still on the platform can be moderated."""
+    """Only citizens' comments (and posts) still on the platform can be moderated."""
     if item.from_page:
         raise ServiceError(_("Kommunens egne kommentarer modereres ikke her."))
+    guard_kind(item)
     if item.removed_at is not None:
         raise Conflict(
             _("Kommentaren er ikke lenger på plattformen (fjernet %(when)s).")

@@ -25,7 +25,14 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label, category_labels
-from ordstyrer.moderation.actions import audit, log_item, new_action, settings_for
+from ordstyrer.moderation.actions import (
+    MODERATED_KINDS,
+    audit,
+    log_item,
+    moderated_kind,
+    new_action,
+    settings_for,
+)
 from ordstyrer.moderation.models import ActionKind, ActionStatus, AutoCheck, ModerationAction
 from ordstyrer.moderation.services import hide_by_rule
 from ordstyrer.tenants.models import Municipality
@@ -69,9 +76,9 @@ def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime
     """Apply the rules that match the item's triage category; returns what was done."""
     matching = {r["action"] for r in validate_rules(rules) if r["category"] == item.category}
     # A citizen's follow-up folded into a conversation (not `listed`) is a comment on the
-    # platform like any other (PU-1): only the page's own comments and removed ones are
-    # left alone.
-    if not matching or item.from_page or item.removed_at is not None:
+    # platform like any other (PU-1): only the page's own comments, removed ones and what
+    # is not on the platform to moderate (a message, an employee's report) are left alone.
+    if not matching or item.from_page or item.removed_at is not None or not moderated_kind(item):
         return []
     label = category_label(item.category)
     done: list[str] = []
@@ -172,6 +179,7 @@ def _flag_worthy(item: InboxItem) -> bool:
 
 def _new_items(municipality_id: int, since: datetime, limit: int) -> list[InboxItem]:
     # Per municipality, so the work list's (municipality, received_at) index does the work.
+    # Only what is on the platform to hide: not a message, not an employee's report (DI-11).
     # A follow-up the triage finds harmful or holding personal data is listed on arrival
     # (`inbox.ingest.NEEDS_ATTENTION`), so it is read here like any comment.
     return list(
@@ -182,6 +190,7 @@ def _new_items(municipality_id: int, since: datetime, limit: int) -> list[InboxI
             from_page=False,
             triaged_at__isnull=False,
             removed_at__isnull=True,
+            kind__in=MODERATED_KINDS,
             moderation_auto_check__isnull=True,
         )
         .select_related("municipality", "channel__municipality")

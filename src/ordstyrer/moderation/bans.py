@@ -34,6 +34,7 @@ from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate
 from ordstyrer.moderation.actions import (
     audit,
+    guard_kind,
     intent_action,
     log_item,
     new_action,
@@ -90,11 +91,13 @@ def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction 
 
 
 def guard_ban(item: InboxItem, *, manual: bool) -> bool:
-    """Refuse a ban that cannot be made: of the municipality itself, of an unknown
-    author, of someone banned already, or on a platform that cannot ban unless it is
-    recorded as done by hand (`manual`). Returns whether the platform can ban."""
+    """Refuse a ban that cannot be made: of the municipality itself, from what is not a
+    comment or post on the platform (`guard_kind`), of an unknown author, of someone
+    banned already, or on a platform that cannot ban unless it is recorded as done by
+    hand (`manual`). Returns whether the platform can ban."""
     if item.from_page:
         raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
+    guard_kind(item)
     if not item.author_platform_id:
         raise ServiceError(_("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges."))
     if ban_in_force(item.channel, item.author_platform_id) is not None:

@@ -12,6 +12,7 @@ from django import template
 
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.inbox.widgets import RENDERER
+from ordstyrer.moderation.actions import moderated_kind
 from ordstyrer.moderation.forms import BanForm, HideForm, RejectForm, RemoveForm, UnbanForm
 from ordstyrer.moderation.selectors import Panel, item_panel
 
@@ -32,6 +33,10 @@ def moderation_panel(context: Any) -> dict[str, Any]:
         "policy": context.get("policy"),  # which rules the page may cite
     }
     if item is None or user is None or not user.is_authenticated:
+        return out
+    if not moderated_kind(item):
+        # A message or an employee's report (DI-11) is nothing on the platform to hide,
+        # delete or ban from: no panel at all (the services refuse it too).
         return out
     # The page passes the policy it has read already (`policy`), so it is read once.
     # The person acting with their roles (`request.actor`, read once per request).
