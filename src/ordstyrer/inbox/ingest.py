@@ -554,9 +554,10 @@ def _create(
 
 
 def _follow_up(root: InboxItem, follow_up: InboxItem, at: datetime, ctx: Context) -> None:
-    """The citizen wrote again: an answered conversation opens again (DI-3)."""
+    """The citizen wrote again: an answered conversation opens again (DI-3), unless its
+    comment is gone (`_gone`); the follow-up is then only noted in its timeline."""
     root = lock_item(root)
-    if root.status in workflow.RESOLVED and root.close_reason != CloseReason.AUTHOR_REMOVED:
+    if root.status in workflow.RESOLVED and not _gone(root):
         transition(
             root,
             action="reopen",
@@ -577,6 +578,19 @@ def _follow_up(root: InboxItem, follow_up: InboxItem, at: datetime, ctx: Context
             data={"follow_up_id": follow_up.pk},
             audit=False,
         )
+
+
+def _gone(root: InboxItem) -> bool:
+    """Whether the conversation's comment is gone from the platform, or going: removed by
+    its author, or deleted by the municipality (done, or decided and on its way). Such a
+    conversation can neither be answered (`replies.reply_send`) nor moderated: reopened,
+    it would only wait for a deadline it must miss, in the overdue counts and digests
+    (DI-1). A comment merely hidden is still there and is reopened like any other."""
+    return (
+        root.close_reason == CloseReason.AUTHOR_REMOVED
+        or root.removed_at is not None
+        or _deleted_by_municipality(root)
+    )
 
 
 def _needs_attention(item: InboxItem) -> bool:
