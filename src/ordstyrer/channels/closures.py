@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ordstyrer.channels import platform, tasks, workflow
 from ordstyrer.channels.models import (
@@ -266,49 +267,214 @@ def closures_sweep(*, now: datetime) -> int:
 
 # --- the platform side (tasks call these, outside any transaction) ----------------------
 
+# How long after a closure started or ended its queued platform step has to run before
+# `closures_platform_sweep` takes over (a transient failure, or a task that was lost).
+PLATFORM_GRACE = timedelta(minutes=2)
+# How many closures the start page lists at most (`closures_for_people`).
+MAX_FOR_PEOPLE = 20
+
 
 def closure_apply_platform_close(*, closure_id: int) -> str:
-    """Switch comments off on the platform, or fall back to hiding new comments."""
+    """Switch comments off on the platform, or fall back to hiding new comments.
+
+    The posts switched off are recorded whatever the outcome (the end switches them on
+    again). A transient failure leaves the step `PENDING`, and `closures_platform_sweep`
+    tries again for the rest; a permanent one is recorded as `FAILED`, with the
+    platform's message, for people to follow up (CH-9)."""
     closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
     if closure.state != ClosureState.IN_EFFECT:
         return "skipped"
     outcome = platform.comments_off(closure.channel)
+    mode = CommentMode.PENDING if outcome.retry else outcome.mode
     now = timezone.now()
     with transaction.atomic():
         # Posts switched off one by one meanwhile (`closure_post_switch_off`) are kept.
-        earlier = Closure.objects.select_for_update().get(pk=closure_id).switched_post_ids
-        Closure.objects.filter(pk=closure_id).update(
-            comment_mode=outcome.mode,
-            switched_post_ids=_merged(earlier, outcome.post_ids),
-            platform_note=outcome.note,
-            platform_closed_at=now,
-        )
+        locked = Closure.objects.select_for_update().get(pk=closure_id)
+        in_effect = locked.state == ClosureState.IN_EFFECT
+        fields: dict[str, Any] = {
+            "switched_post_ids": _merged(locked.switched_post_ids, outcome.post_ids)
+        }
+        if in_effect:
+            fields.update(
+                comment_mode=mode,
+                platform_note=outcome.note,
+                platform_closed_at=None if outcome.retry else now,
+            )
+        elif outcome.post_ids:  # ended while we switched: the end must see these too
+            fields["platform_reopened_at"] = None
+        Closure.objects.filter(pk=closure_id).update(**fields)
         _audit(
-            closure, "closure_platform_close", None, mode=outcome.mode, posts=len(outcome.post_ids)
+            closure,
+            "closure_platform_close",
+            None,
+            mode=mode,
+            posts=len(outcome.post_ids),
+            post_ids=list(outcome.post_ids),
         )
-    return outcome.mode
+    if not in_effect and outcome.post_ids:
+        closure_apply_platform_reopen(closure_id=closure_id)
+    return mode
 
 
 def closure_apply_platform_reopen(*, closure_id: int) -> str:
-    """Switch comments on again for the posts switched off when the closure began."""
+    """Switch comments on again for the posts the closure switched off (CH-9).
+
+    `switched_post_ids` keeps the posts still to switch on, and `platform_reopened_at` is
+    stamped only once none is left. A transient failure leaves the rest `PENDING` for
+    `closures_platform_sweep` to try again; a permanent one marks the closure `FAILED`
+    with the platform's message, for people to follow up. A retired channel's comments
+    stay off (`channel_retire`)."""
     closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
     if closure.state != ClosureState.ENDED or closure.platform_reopened_at is not None:
         return "skipped"
-    if closure.comment_mode != CommentMode.SWITCHED_OFF or not closure.switched_post_ids:
-        result = "nothing_to_switch"
-        note = ""
-    else:
+    if closure.channel.status == workflow.RETIRED:
+        return "skipped"
+    outcome = None
+    if closure.switched_post_ids:
         outcome = platform.comments_on(closure.channel, closure.switched_post_ids)
-        result, note = outcome.mode, outcome.note
     with transaction.atomic():
-        Closure.objects.filter(pk=closure_id).update(
-            platform_reopened_at=timezone.now(),
-            platform_note=(closure.platform_note + "\n" + note).strip()
-            if note
-            else closure.platform_note,
+        locked = Closure.objects.select_for_update().get(pk=closure_id)
+        if locked.platform_reopened_at is not None:  # another worker got there first
+            return "skipped"
+        done = set(outcome.post_ids) if outcome else set()
+        remaining = [post for post in locked.switched_post_ids or [] if post not in done]
+        fields: dict[str, Any] = {"switched_post_ids": remaining}
+        if outcome is None:
+            result = "nothing_to_switch"
+        elif outcome.ok:
+            result = outcome.mode
+            if locked.comment_mode == CommentMode.PENDING:
+                # An earlier try failed for now (or the start's had not finished): they
+                # were switched off on the platform, and are on again.
+                fields["comment_mode"] = CommentMode.SWITCHED_OFF
+                fields["platform_note"] = _with_note(
+                    locked.platform_note, _("Kommentarene er slått på igjen.")
+                )
+        else:
+            result = CommentMode.PENDING if outcome.retry else CommentMode.FAILED
+            fields["comment_mode"] = result
+            fields["platform_note"] = _with_note(
+                locked.platform_note,
+                ngettext(
+                    "Kommentarene på %(n)s innlegg er ikke slått på igjen: %(error)s",
+                    "Kommentarene på %(n)s innlegg er ikke slått på igjen: %(error)s",
+                    len(remaining),
+                )
+                % {"n": len(remaining), "error": outcome.note},
+            )
+        if not remaining:
+            fields["platform_reopened_at"] = timezone.now()
+        Closure.objects.filter(pk=closure_id).update(**fields)
+        _audit(
+            closure,
+            "closure_platform_reopen",
+            None,
+            result=result,
+            reopened=sorted(done),
+            remaining=remaining,
         )
-        _audit(closure, "closure_platform_reopen", None, result=result)
     return result
+
+
+def closures_platform_sweep(*, now: datetime) -> int:
+    """Try the platform steps again that a transient failure (or a lost task) left
+    undone (CH-9): switching comments off for a closure in effect whose step is still
+    `PENDING`, and switching them on again for an ended closure with posts left off.
+    A step that failed for good (`FAILED`) waits for a person (`closure_platform_retry`);
+    a retired channel's comments stay off. Both steps are safe to run twice at once
+    (switching a post to the state it has is a no-op), so no claim is needed. Returns
+    how many closures were tried."""
+    before = now - PLATFORM_GRACE
+    closing = Closure.objects.filter(
+        state=ClosureState.IN_EFFECT, comment_mode=CommentMode.PENDING, started_at__lte=before
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    reopening = (
+        Closure.objects.filter(
+            state=ClosureState.ENDED, platform_reopened_at__isnull=True, ended_at__lte=before
+        )
+        .exclude(comment_mode=CommentMode.FAILED)
+        .exclude(switched_post_ids=[])
+        .exclude(channel__status=workflow.RETIRED)
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    tried = 0
+    for pk in list(closing):
+        closure_apply_platform_close(closure_id=pk)
+        tried += 1
+    for pk in list(reopening):
+        closure_apply_platform_reopen(closure_id=pk)
+        tried += 1
+    return tried
+
+
+def closure_platform_retry(*, actor: ActorLike, closure: Closure) -> bool:
+    """A person asks for a failed platform step to be tried again (CH-9), e.g. after the
+    channel was connected anew: switching comments off for a closure in effect, or on
+    again for an ended one. True when queued; idempotent: a step already pending or done
+    (a second click) changes nothing and says False."""
+    with transaction.atomic():
+        closure = (
+            Closure.objects.select_for_update()
+            .select_related("channel__municipality")
+            .get(pk=closure.pk)
+        )
+        require_channel_role(actor, closure.channel, "manage")
+        task = None
+        if closure_platform_failed(closure):
+            in_effect = closure.state == ClosureState.IN_EFFECT
+            task = tasks.closure_platform_close if in_effect else tasks.closure_platform_reopen
+        if task is not None:
+            closure.comment_mode = CommentMode.PENDING
+            closure.save(update_fields=["comment_mode"])
+            _audit(closure, "closure_platform_retry", actor, state=closure.state)
+            after_commit(task, closure_id=closure.pk)
+    return task is not None
+
+
+def closure_platform_failed(closure: Closure) -> bool:
+    """Whether a platform step of the closure failed for good and waits for a person:
+    comments not switched off while it is in effect, or posts left switched off after it
+    ended (CH-9). `closure_platform_retry` tries it again."""
+    if closure.comment_mode != CommentMode.FAILED or closure.channel.status == workflow.RETIRED:
+        return False  # a retired channel's comments stay off (`channel_retire`)
+    if closure.state == ClosureState.IN_EFFECT:
+        return True
+    return (
+        closure.state == ClosureState.ENDED
+        and closure.platform_reopened_at is None
+        and bool(closure.switched_post_ids)
+    )
+
+
+def closures_for_people(
+    *, municipality: Any, channel_ids: list[int] | None, now: datetime
+) -> list[tuple[Closure, str]]:
+    """Closures that wait for the people who manage their channel (CH-9), with why:
+    `platform_failed` (`closure_platform_failed`). `channel_ids` None: every channel of
+    the municipality. For the start page; a constant number of queries."""
+    if channel_ids is not None and not channel_ids:
+        return []
+    rows = Closure.objects.filter(
+        channel__municipality=municipality,
+        channel__status__in=workflow.LIVE,
+        comment_mode=CommentMode.FAILED,
+        state__in=[ClosureState.IN_EFFECT, ClosureState.ENDED],
+    ).select_related("channel")
+    if channel_ids is not None:
+        rows = rows.filter(channel_id__in=channel_ids)
+    return [
+        (closure, "platform_failed")
+        for closure in rows.order_by("starts_at", "pk")[:SWEEP_BATCH]
+        if closure_platform_failed(closure)
+    ][:MAX_FOR_PEOPLE]
+
+
+def _with_note(note: str, line: str) -> str:
+    """`note` with `line` added, once (a step tried again says the same thing again)."""
+    lines = [kept for kept in (note or "").splitlines() if kept.strip()]
+    if line not in lines:
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _merged(post_ids: list[str] | None, more: tuple[str, ...] | list[str]) -> list[str]:
@@ -388,12 +554,15 @@ def closure_post_switch_off(*, closure_id: int, post_id: str) -> bool:
     with transaction.atomic():
         locked = Closure.objects.select_for_update().get(pk=closure_id)
         in_effect = locked.state == ClosureState.IN_EFFECT
-        if in_effect:
-            locked.switched_post_ids = _merged(locked.switched_post_ids, outcome.post_ids)
-            locked.save(update_fields=["switched_post_ids"])
-            _audit(closure, "closure_post_switched_off", None, post_id=post_id)
-    if not in_effect:  # ended while we switched: the end may have read the list already
-        platform.comments_on(closure.channel, outcome.post_ids)
+        locked.switched_post_ids = _merged(locked.switched_post_ids, outcome.post_ids)
+        if not in_effect:  # the end must see this post too
+            locked.platform_reopened_at = None
+        locked.save(update_fields=["switched_post_ids", "platform_reopened_at"])
+        _audit(closure, "closure_post_switched_off", None, post_id=post_id)
+    if not in_effect:
+        # Ended while we switched: the end may have read the list already. Switched on
+        # like the others (and tried again by the sweep if the platform fails now).
+        closure_apply_platform_reopen(closure_id=closure_id)
         return False
     return True
 
@@ -403,7 +572,8 @@ def closure_hide_comment_on_platform(*, hidden_id: int, post_id: str = "") -> bo
     off, switch off the post it came on first (`closure_post_switch_off`)."""
     row = ClosureHiddenComment.objects.select_related("closure__channel").get(pk=hidden_id)
     closure = row.closure
-    if closure.comment_mode == CommentMode.SWITCHED_OFF and closure.state == ClosureState.IN_EFFECT:
+    switching = closure.comment_mode in (CommentMode.SWITCHED_OFF, CommentMode.PENDING)
+    if switching and closure.state == ClosureState.IN_EFFECT:
         post = post_id or platform.comment_post_id(closure.channel, row.comment_id)
         if post:
             closure_post_switch_off(closure_id=closure.pk, post_id=post)

@@ -47,9 +47,14 @@ MAX_POSTS = 100
 
 @dataclass(frozen=True, slots=True)
 class PlatformOutcome:
+    """What a platform step did. `post_ids` are the posts it switched, also when it
+    failed part-way (so that nothing switched off is forgotten); `retry` says the failure
+    was transient (a rate limit, a timeout), so the step is worth trying again."""
+
     mode: str
     post_ids: tuple[str, ...] = ()
     note: str = ""
+    retry: bool = False
 
     @property
     def ok(self) -> bool:
@@ -146,13 +151,17 @@ def open_connector(channel: Channel) -> Iterator[Any]:
     yield connector_for(channel)
 
 
-def _failed(channel: Channel, exc: Exception) -> PlatformOutcome:
+def _failed(channel: Channel, exc: Exception, post_ids: Iterable[str] = ()) -> PlatformOutcome:
     logger.warning(
         "closure platform step failed",
         extra={"channel_id": channel.pk, "error": type(exc).__name__},
     )
     message = exc.message if isinstance(exc, ConnectorError) else type(exc).__name__
-    return PlatformOutcome(CommentMode.FAILED, note=str(message))
+    # A connector that cannot be imported is configuration: retrying will not mend it.
+    transient = isinstance(exc, ConnectorError) and not exc.permanent
+    return PlatformOutcome(
+        CommentMode.FAILED, post_ids=tuple(post_ids), note=str(message), retry=transient
+    )
 
 
 def comments_off(channel: Channel) -> PlatformOutcome:
@@ -161,7 +170,11 @@ def comments_off(channel: Channel) -> PlatformOutcome:
     Posts whose comments are off already (`Post.comments_enabled` False: switched off on
     purpose before the closure) are left out, so that the end of the closure switches on
     only what the closure switched off. A platform that does not say (None) is switched.
+
+    A failure part-way returns the posts switched so far with it: they are off, and the
+    end of the closure must switch them on again.
     """
+    switched: list[str] = []
     try:
         with open_connector(channel) as connector:
             if not (
@@ -172,18 +185,22 @@ def comments_off(channel: Channel) -> PlatformOutcome:
                     CommentMode.HIDE_NEW,
                     note=_("Plattformen kan ikke slå av kommentarer; nye kommentarer skjules."),
                 )
-            switched: list[str] = []
             pages = iterate_pages(lambda cursor: connector.list_posts(cursor=cursor, limit=25))
             for seen, post in enumerate(pages):
                 if seen >= MAX_POSTS:
                     break
                 if post.comments_enabled is False:
                     continue
-                connector.set_comments_enabled(post.id, False)
+                try:
+                    connector.set_comments_enabled(post.id, False)
+                except ConnectorError as exc:
+                    if exc.code == "not_found":  # deleted since the listing: nothing to do
+                        continue
+                    raise
                 switched.append(post.id)
             return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(switched))
     except (ConnectorError, ImportError) as exc:
-        return _failed(channel, exc)
+        return _failed(channel, exc, switched)
 
 
 def post_comments_off(channel: Channel, post_id: str) -> PlatformOutcome:
@@ -219,10 +236,12 @@ def comment_post_id(channel: Channel, comment_id: str) -> str | None:
 
 
 def comments_on(channel: Channel, post_ids: Iterable[str]) -> PlatformOutcome:
-    """Switch commenting on again for the posts switched off at the start."""
+    """Switch commenting on again for the posts switched off at the start. `post_ids` of
+    the outcome are those now on (a deleted post counts: nothing is left to switch on),
+    also when it failed part-way."""
+    done: list[str] = []
     try:
         with open_connector(channel) as connector:
-            done = []
             for post_id in post_ids:
                 try:
                     connector.set_comments_enabled(post_id, True)
@@ -232,7 +251,7 @@ def comments_on(channel: Channel, post_ids: Iterable[str]) -> PlatformOutcome:
                 done.append(post_id)
             return PlatformOutcome(CommentMode.SWITCHED_OFF, post_ids=tuple(done))
     except (ConnectorError, ImportError) as exc:
-        return _failed(channel, exc)
+        return _failed(channel, exc, done)
 
 
 def hide_comment(channel: Channel, comment_id: str) -> PlatformOutcome:

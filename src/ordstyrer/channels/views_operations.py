@@ -73,7 +73,13 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
                 )
                 for lang in LANGUAGES
             ]
-        rows.append({"closure": closure, "notices": notices})
+        rows.append(
+            {
+                "closure": closure,
+                "notices": notices,
+                "retry": closure_services.closure_platform_failed(closure),
+            }
+        )
     return render(
         request,
         "channels/closures.html",
@@ -115,6 +121,17 @@ def closure_action(
             ),
             to=back,
             done=_("Registrert at beskjeden er publisert."),
+        )
+    if action == "retry_platform":
+        return act(
+            request,
+            lambda: closure_services.closure_platform_retry(actor=request.actor, closure=closure),
+            to=back,
+            done=lambda queued: (
+                _("Ordstyrer prøver plattformen igjen.")
+                if queued
+                else Already(_("Ingenting å prøve igjen. Ingenting er endret."))
+            ),
         )
     messages.error(request, _("Ukjent handling."))
     return redirect(back)

@@ -443,6 +443,34 @@ def _channels(user: Actor, municipality: Municipality, now: datetime) -> list[Ne
     return needs
 
 
+def closure_needs(*, user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
+    """Closures (CH-9) that wait for the people who manage their channel
+    (`channels.closures.closures_for_people`), each linking to the channel's closures."""
+    from ordstyrer.channels.closures import closures_for_people
+    from ordstyrer.channels.permissions import channel_ids_with_need
+
+    managed = channel_ids_with_need(user, municipality, "manage")
+    return [
+        Need(
+            f"closure-{closure.pk}",
+            1,
+            _closure_text(closure, why) % {"channel": closure.channel.name},
+            reverse("channels:closures", args=[municipality.slug, closure.channel_id]),
+            urgent=True,
+            reasons=closure.platform_note.splitlines()[-1:],
+        )
+        for closure, why in closures_for_people(
+            municipality=municipality, channel_ids=managed, now=now
+        )
+    ]
+
+
+def _closure_text(closure: Any, why: str) -> str:
+    if why == "platform_failed" and closure.state == "in_effect":
+        return _("Kommentarene på %(channel)s kunne ikke slås av (CH-9).")
+    return _("Kommentarene på %(channel)s er fortsatt slått av etter stengingen (CH-9).")
+
+
 def _connections(user: Actor, municipality: Municipality) -> list[Need]:
     """Channels whose platform cannot be read or reached: a person must act."""
     roles = roles_in(user, municipality)
@@ -532,6 +560,7 @@ def what_needs_me(*, user: ActorLike, municipality: Municipality, now: datetime)
         approvals=_approvals(actor, municipality),
         paused=_paused(actor, municipality),
         failures=_failures(actor, municipality, now),
-        channels=_channels(actor, municipality, now),
+        channels=_channels(actor, municipality, now)
+        + closure_needs(user=actor, municipality=municipality, now=now),
         connections=_connections(actor, municipality),
     )
