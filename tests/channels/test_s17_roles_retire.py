@@ -4,16 +4,21 @@ main administrators the roles panel added."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ordstyrer.channels import services
-from ordstyrer.channels.models import ChannelRole
+from ordstyrer.channels.models import ChannelRole, ClosureState
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.models import AuditEntry
+from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
 from ordstyrer.tenants.models import RoleAssignment
 from tests.channels.conftest import FULL_PLAN, active_channel, propose
 from tests.factories import person_with_roles
+from tests.inbox.conftest import TUESDAY, comment, ingest, make_world, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +131,112 @@ def test_changing_the_main_admin_replaces_only_the_one_the_form_showed(client, p
     assert response.status_code == 302
     assert roles_of(channel) == {"nestemann": MAIN, "tredjemann": MAIN}
     assert AuditEntry.objects.get(action="channel_update").data["fields"] == ["plan", "main_admin"]
+
+
+# --- CH-1, CH-3: retiring is confirmed, with what it closes and withdraws ---------------
+
+
+def _busy_world():
+    """An active channel with two open items, a reply queued and one waiting for the
+    crisis leader (on a third item), and a planned closure."""
+    world = make_world("avvikling")
+    items = [ingest(world.channel, comment(f"c{i}")) for i in range(3)]
+    for status in (ReplyStatus.QUEUED, ReplyStatus.AWAITING_CRISIS_APPROVAL):
+        Reply.objects.create(
+            item=items[2],
+            author=world.editor,
+            text="Svømmehallen åpner mandag.",
+            effect="answer",
+            created_at=TUESDAY,
+            status=status,
+        )
+    start = timezone.now() + timedelta(days=2)
+    services.closure_schedule(
+        actor=world.p.employee,
+        channel=world.channel,
+        reason="Sommerferie",
+        starts_at=start,
+        ends_at=start + timedelta(days=7),
+    )
+    return world, items
+
+
+def test_retiring_asks_first_then_retires_once(client):
+    world, items = _busy_world()
+    channel = world.channel
+    url = reverse("channels:act", args=[world.municipality.slug, channel.pk])
+    client.force_login(world.p.employee)
+
+    # The detail page's form only asks: a page with the consequence, nothing done yet.
+    response = client.post(url, {"action": "retire", "retire-reason": "Skolen er lagt ned."})
+    assert response.status_code == 200
+    page = text_of(response.content.decode())
+    assert "3 åpne henvendelser i innboksen lukkes" in page
+    assert "1 svar som ikke er sendt ennå, trekkes tilbake" in page
+    assert "1 svar som venter på kriselederen, trekkes tilbake" in page
+    assert "1 planlagt stenging avlyses" in page
+    assert "kan ikke angres" in page and "Skolen er lagt ned." in page
+    html = response.content.decode()
+    assert 'name="confirmed" value="1"' in html and "checked" not in html
+    channel.refresh_from_db()
+    assert channel.status == "active"
+    assert InboxItem.objects.filter(channel=channel, open=True).count() == 3
+    assert Reply.objects.filter(status=ReplyStatus.FAILED).count() == 0
+    assert channel.closures.get().state == ClosureState.SCHEDULED
+
+    # The confirmation retires.
+    confirm = {"action": "retire", "retire-reason": "Skolen er lagt ned.", "confirmed": "1"}
+    response = client.post(url, confirm, follow=True)
+    assert "Kanalen er avviklet." in response.content.decode()
+    channel.refresh_from_db()
+    assert channel.status == "retired"
+    assert InboxItem.objects.filter(channel=channel, open=True).count() == 0
+    assert Reply.objects.filter(status=ReplyStatus.FAILED).count() == 2
+    assert channel.closures.get().state == ClosureState.CANCELLED
+
+    # A replayed (or double-clicked) confirmation: calmly done already, nothing more.
+    response = client.post(url, confirm, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'class="message message-info">Kanalen er allerede avviklet.' in page
+    assert "message-error" not in page
+    assert channel.events.filter(action="retire").count() == 1
+
+
+def test_the_retire_confirmation_refuses_what_the_service_would(client):
+    world, _items = _busy_world()
+    channel = world.channel
+    url = reverse("channels:act", args=[world.municipality.slug, channel.pk])
+    client.force_login(world.p.employee)
+    # No reason: back to the channel with the service's message, no confirmation page.
+    response = client.post(url, {"action": "retire", "retire-reason": "  "}, follow=True)
+    assert "Skriv hvorfor kanalen avvikles." in response.content.decode()
+    assert "Bekreft avvikling" not in response.content.decode()
+    # Someone without the right to manage the channel gets no confirmation either.
+    client.force_login(world.editor)
+    response = client.post(url, {"action": "retire", "retire-reason": "Lagt ned."})
+    assert response.status_code == 403
+    channel.refresh_from_db()
+    assert channel.status == "active"
+
+
+def test_a_double_click_that_waited_for_the_first_one_is_calm(client, monkeypatch):
+    """The second of two quick clicks read the channel active, then waited for the first
+    click's lock; the service then refuses a retired channel, and the page says it is
+    done already rather than showing an error."""
+    world, _items = _busy_world()
+    channel = world.channel
+    real_retire = services.channel_retire
+
+    def first_click_wins(**kwargs):
+        real_retire(**kwargs)  # the first click, committed while the second waited
+        return real_retire(**kwargs)
+
+    monkeypatch.setattr(services, "channel_retire", first_click_wins)
+    url = reverse("channels:act", args=[world.municipality.slug, channel.pk])
+    client.force_login(world.p.employee)
+    confirm = {"action": "retire", "retire-reason": "Skolen er lagt ned.", "confirmed": "1"}
+    page = client.post(url, confirm, follow=True).content.decode()
+    assert 'class="message message-info">Kanalen er allerede avviklet.' in page
+    assert "message-error" not in page
+    assert channel.events.filter(action="retire").count() == 1

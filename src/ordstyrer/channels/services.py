@@ -11,6 +11,7 @@ closures (CH-9) in `closures.py`, reviews (CH-6) in `reviews.py`; all re-exporte
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,13 @@ from ordstyrer.channels.closures import (  # noqa: F401  (public API)
     closures_sweep,
     comments_closed,
 )
-from ordstyrer.channels.models import Channel, ChannelKind, ChannelMembership, ChannelRole
+from ordstyrer.channels.models import (
+    Channel,
+    ChannelKind,
+    ChannelMembership,
+    ChannelRole,
+    ClosureState,
+)
 from ordstyrer.channels.permissions import (
     forget_channel_roles,
     has_channel_need,
@@ -471,6 +478,51 @@ def channel_resume(*, actor: ActorLike, channel: Channel) -> Channel:
     return channel
 
 
+@dataclass(frozen=True, slots=True)
+class RetirePreview:
+    """What retiring a channel will do, counted before anyone confirms it."""
+
+    reason: str
+    open_items: int  # open inbox items that will be closed
+    queued_replies: int  # replies not yet sent that will be withdrawn
+    crisis_replies: int  # replies waiting for the crisis leader, withdrawn too
+    planned_closures: int  # scheduled closures that will be cancelled (CH-9)
+    closure_in_effect: bool  # a closure in effect ends; comments stay off
+
+
+def _retire_guard(actor: ActorLike, channel: Channel, reason: str) -> str:
+    """The refusals of a retirement, for the confirmation and the act alike; the cleaned
+    reason."""
+    reason = _clean_text(reason)
+    if not reason:
+        raise ServiceError(_("Skriv hvorfor kanalen avvikles."))
+    _require_manager(actor, channel)
+    guard(channel, "retire")
+    return reason
+
+
+def channel_retire_preview(*, actor: ActorLike, channel: Channel, reason: str) -> RetirePreview:
+    """The consequence of `channel_retire`, shown on its confirmation page (retiring is a
+    deliberate act: it cannot be undone). A read: it refuses where the service would, so
+    nobody confirms what cannot happen, and writes nothing. The counts are what the
+    service settles: the inbox items and replies of `channel_inbox_settle`, the closures
+    of `cancel_open_closures`."""
+    from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
+    from ordstyrer.inbox.replies import PENDING
+
+    reason = _retire_guard(actor, channel, reason)
+    replies = Reply.objects.filter(item__channel=channel, status__in=PENDING)
+    crisis = replies.filter(status=ReplyStatus.AWAITING_CRISIS_APPROVAL).count()
+    return RetirePreview(
+        reason=reason,
+        open_items=InboxItem.objects.filter(channel=channel, open=True, listed=True).count(),
+        queued_replies=replies.count() - crisis,
+        crisis_replies=crisis,
+        planned_closures=channel.closures.filter(state=ClosureState.SCHEDULED).count(),
+        closure_in_effect=channel.closures.filter(state=ClosureState.IN_EFFECT).exists(),
+    )
+
+
 def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channel:
     """Retire the channel for good; planned closures are cancelled, one in effect ends
     (comments stay off on the platform: the channel is no longer followed up).
@@ -482,14 +534,10 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
     from ordstyrer.channels.closures import cancel_open_closures
     from ordstyrer.inbox.services import channel_inbox_settle
 
-    reason = _clean_text(reason)
-    if not reason:
-        raise ServiceError(_("Skriv hvorfor kanalen avvikles."))
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
-        _require_manager(actor, channel)
-        guard(channel, "retire")
+        reason = _retire_guard(actor, channel, reason)
         cancel_open_closures(channel, actor=actor, now=now)
         settled = channel_inbox_settle(channel=channel, actor=actor, now=now, reason=reason)
         channel.retired_at = now

@@ -44,7 +44,13 @@ from ordstyrer.channels.selectors import (
     reviews_for,
 )
 from ordstyrer.core import console
-from ordstyrer.core.console import MunicipalityRequest, fail_message, municipality_view
+from ordstyrer.core.console import (
+    REFUSED,
+    Already,
+    MunicipalityRequest,
+    fail_message,
+    municipality_view,
+)
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
@@ -322,12 +328,15 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
 @municipality_view()
 @require_POST
 def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """One state transition, named by the posted `action`."""
+    """One state transition, named by the posted `action` (retiring asks for a
+    confirmation first: `_retire`)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     action = request.POST.get("action", "")
     decision = DecisionForm(request.POST, prefix="decision")
     comment = decision.data.get("decision-comment", "")
     reason_text = request.POST.get(f"{action}-reason", "")
+    if action == "retire":
+        return _retire(request, channel, reason_text)
     actor = request.actor
     done = {
         "submit": _("Forslaget er sendt til godkjenning."),
@@ -337,7 +346,6 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
         "activate": _("Kanalen er tatt i bruk."),
         "pause": _("Kanalen er satt på pause."),
         "resume": _("Kanalen er i bruk igjen."),
-        "retire": _("Kanalen er avviklet."),
     }
     if action not in done:
         messages.error(request, _("Ukjent handling."))
@@ -360,9 +368,41 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
         ),
         "pause": lambda: services.channel_pause(actor=actor, channel=channel, reason=reason_text),
         "resume": lambda: services.channel_resume(actor=actor, channel=channel),
-        "retire": lambda: services.channel_retire(actor=actor, channel=channel, reason=reason_text),
     }
     return console.act(request, transitions[action], to=_detail(channel), done=done[action])
+
+
+def _retire(request: MunicipalityRequest, channel: Channel, reason: str) -> HttpResponse:
+    """Retire in two posts: retiring cannot be undone, and it closes the channel's open
+    inbox items, withdraws the replies not yet sent and cancels planned closures (CH-1,
+    CH-3). The detail page's form shows the confirmation with those counts; only its
+    «Bekreft avvikling» (`confirmed=1`) calls the service. A replayed or double-clicked
+    confirmation finds the channel retired (before it, or after waiting for the first
+    click's lock) and says so calmly."""
+    if channel.status == workflow.RETIRED:
+        messages.info(request, Already(_("Kanalen er allerede avviklet.")))
+        return _detail(channel)
+    if request.POST.get("confirmed") != "1":
+        try:
+            shown = services.channel_retire_preview(
+                actor=request.actor, channel=channel, reason=reason
+            )
+        except REFUSED as exc:
+            fail_message(request, exc)
+            return _detail(channel)
+        return render(
+            request, "channels/retire_confirm.html", {"channel": channel, "preview": shown}
+        )
+    try:
+        services.channel_retire(actor=request.actor, channel=channel, reason=reason)
+    except REFUSED as exc:
+        if Channel.objects.filter(pk=channel.pk, status=workflow.RETIRED).exists():
+            messages.info(request, Already(_("Kanalen er allerede avviklet.")))
+        else:
+            fail_message(request, exc)
+    else:
+        messages.success(request, _("Kanalen er avviklet."))
+    return _detail(channel)
 
 
 @municipality_view()
