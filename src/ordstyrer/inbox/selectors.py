@@ -145,14 +145,30 @@ def _param(params: Any, name: str, limit: int) -> str:
     return (params.get(name) or "").replace("\x00", "")[:limit]
 
 
+# The largest id the database holds (a signed 64-bit integer).
+MAX_DB_ID = 2**63 - 1
+
+
+def parse_id(value: Any) -> int | None:
+    """An id as a URL or a form gives it: ASCII decimal digits in 1..2**63-1, else None.
+
+    `str.isdigit` is not enough before `int()`: it says "²" is a digit, which `int()`
+    refuses (a server error); "١" (an Arabic-Indic one) is read as 1 (another channel's
+    filter); and a larger number overflows the database in the lookup."""
+    text = value if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_DB_ID)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_DB_ID else None
+
+
 def parse_filter(params: Any) -> InboxFilter:
     """Read the list's filters from GET parameters, ignoring anything malformed."""
     view = params.get("vis") or "open"
-    channel = params.get("kanal") or ""
     sort = params.get("sorter") or "frist"
     return InboxFilter(
         view=view if view in VIEWS else "open",
-        channel=int(channel) if channel.isdigit() else None,
+        channel=parse_id(params.get("kanal")),
         category=_param(params, "kategori", 30),
         overdue=params.get("frist") == "passert",
         mine=params.get("mine") == "1",

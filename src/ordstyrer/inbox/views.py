@@ -59,6 +59,7 @@ from ordstyrer.inbox.selectors import (
     inbox_page,
     item_detail,
     parse_filter,
+    parse_id,
 )
 from ordstyrer.inbox.triage import (
     action_text,
@@ -124,9 +125,11 @@ def _safe_next(request: MunicipalityRequest, fallback: str) -> str:
 def inbox_bulk(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """Bulk actions on the checked items, or one row's own button (`row=action:id`)."""
     action = request.POST.get("action") or ""
-    ids = [i for i in request.POST.getlist("item") if i.isdigit()]
-    row_action, _sep, row_id = (request.POST.get("row") or "").partition(":")
-    if row_action and row_id.isdigit():  # one row's own button
+    # Ids that are not ids ("²", "١", beyond the database's integers) are ignored.
+    ids = [pk for i in request.POST.getlist("item") if (pk := parse_id(i)) is not None]
+    row_action, _sep, row_text = (request.POST.get("row") or "").partition(":")
+    row_id = parse_id(row_text)
+    if row_action and row_id is not None:  # one row's own button
         action, ids = row_action, [row_id]
     fallback = reverse("inbox:list", args=[municipality.slug])
     if action not in services.BULK_ACTIONS or not ids:
@@ -136,7 +139,7 @@ def inbox_bulk(request: MunicipalityRequest, municipality: Municipality) -> Http
     result = services.items_bulk(
         actor=request.actor,
         municipality=municipality,
-        item_ids=[int(i) for i in ids],
+        item_ids=ids,
         action=action,
         close_reason=reason,
         intent_key=request.POST.get("intent_key", ""),
