@@ -50,6 +50,7 @@ from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
     ModerationAction,
+    NoticeState,
     NoticeVia,
     OpKind,
 )
@@ -73,11 +74,11 @@ def blocking_unsupported_reason(channel: Channel) -> str:
     return str(reason or _("Plattformen kan ikke utestenge personer gjennom API-et."))
 
 
-def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction | None:
-    """The author's latest ban on the channel, if it has not been lifted since."""
+def latest_ban(channel: Channel, author_platform_id: str) -> ModerationAction | None:
+    """The author's latest ban on the channel or lifting of one, done or under way."""
     if not author_platform_id:
         return None
-    latest = (
+    return (
         ModerationAction.objects.filter(
             channel=channel,
             author_platform_id=author_platform_id,
@@ -87,21 +88,44 @@ def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction 
         .order_by("-requested_at", "-pk")
         .first()
     )
+
+
+def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction | None:
+    """The author's latest ban on the channel, if it has not been lifted since."""
+    latest = latest_ban(channel, author_platform_id)
     return latest if latest is not None and latest.kind == ActionKind.BAN else None
+
+
+def under_way(action: ModerationAction) -> bool:
+    """Whether a ban or its lifting is not finished: its platform call (block, unblock)
+    has not been made yet — it may be waiting for a retry — or the ban's notice has not
+    gone out (MO-4). The opposite act waits for it: the outbox runs each op on its own,
+    so an unblock made before a pending block would be undone by it (the person blocked
+    on the platform while Ordstyrer shows no ban), and the notice «you are banned» would
+    reach the person after the ban was lifted."""
+    return action.status == ActionStatus.QUEUED or action.notice_state == NoticeState.QUEUED
 
 
 def guard_ban(item: InboxItem, *, manual: bool) -> bool:
     """Refuse a ban that cannot be made: of the municipality itself, from what is not a
     comment or post on the platform (`guard_kind`), of an unknown author, of someone
-    banned already, or on a platform that cannot ban unless it is recorded as done by
-    hand (`manual`). Returns whether the platform can ban."""
+    banned already or whose ban is still being lifted (`under_way`), or on a platform
+    that cannot ban unless it is recorded as done by hand (`manual`). Returns whether
+    the platform can ban."""
     if item.from_page:
         raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
     guard_kind(item)
     if not item.author_platform_id:
         raise ServiceError(_("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges."))
-    if ban_in_force(item.channel, item.author_platform_id) is not None:
+    latest = latest_ban(item.channel, item.author_platform_id)
+    if latest is not None and latest.kind == ActionKind.BAN:
         raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
+    if latest is not None and under_way(latest):
+        # A state the request cannot change (API 409), as `_unhide`'s "hide_running".
+        raise Conflict(
+            _("Opphevingen av utestengingen er ikke ferdig ennå; prøv igjen om litt."),
+            code="unban_running",
+        )
     can_block = platform_can_block(item.channel)
     if not can_block and not manual:
         raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
@@ -264,6 +288,10 @@ def _unban(
         ban = ban_in_force(item.channel, item.author_platform_id)
         if ban is None:
             raise Conflict(_("Personen er ikke utestengt fra kanalen."), code="already")
+        if under_way(ban):
+            raise Conflict(
+                _("Utestengingen er ikke ferdig ennå; prøv igjen om litt."), code="ban_running"
+            )
         can_block = platform_can_block(item.channel)
         if not can_block and not manual:
             raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")

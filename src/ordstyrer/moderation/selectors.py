@@ -22,7 +22,12 @@ from ordstyrer.moderation.access import (
     may_remove,
 )
 from ordstyrer.moderation.actions import private_notice_possible, settings_or_default
-from ordstyrer.moderation.bans import ban_in_force, blocking_unsupported_reason, platform_can_block
+from ordstyrer.moderation.bans import (
+    blocking_unsupported_reason,
+    latest_ban,
+    platform_can_block,
+    under_way,
+)
 from ordstyrer.moderation.grounds import allowed_grounds, ground_label
 from ordstyrer.moderation.models import (
     OPEN_STATUSES,
@@ -76,6 +81,8 @@ class Panel:
     deletion: ModerationAction | None = None
     hide_pending: bool = False
     ban: ModerationAction | None = None
+    # The ban (or its lifting) is not finished: the opposite act waits (`bans.under_way`).
+    ban_running: bool = False
     can_block: bool = False
     blocking_reason: str = ""
     notify_forced: bool = False
@@ -171,6 +178,7 @@ def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel
         None,
     )
     removes = may_remove(user, channel, policy)
+    banning = latest_ban(channel, item.author_platform_id)
     can_block = platform_can_block(channel)
     lang = _lang()
     mo4 = policy.applies("MO-4")
@@ -191,7 +199,8 @@ def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel
         ),
         deletion=deletion,
         hide_pending=any(a.kind == ActionKind.HIDE and a.status in OPEN_STATUSES for a in actions),
-        ban=ban_in_force(channel, item.author_platform_id),
+        ban=banning if banning is not None and banning.kind == ActionKind.BAN else None,
+        ban_running=banning is not None and under_way(banning),
         can_block=can_block,
         blocking_reason="" if can_block else blocking_unsupported_reason(channel),
         notify_forced=mo4,

@@ -224,7 +224,9 @@ def _removal_form(
     if kind == "delete":
         shows = shows and not panel.deletion and not panel.pending_delete
     else:
-        shows = shows and bool(item.author_platform_id) and panel.ban is None
+        shows = (
+            shows and bool(item.author_platform_id) and panel.ban is None and not panel.ban_running
+        )
     if not shows:
         form_errors(request, form)
         return redirect(_back(item))

@@ -70,7 +70,8 @@ def _forms(panel: Panel) -> dict[str, Any]:
             auto_id="mod_delete_%s",
             renderer=RENDERER,
         )
-    if removes and item.author_platform_id:
+    # A ban or its lifting not finished yet: the opposite act waits (`bans.under_way`).
+    if removes and item.author_platform_id and not panel.ban_running:
         if panel.ban:
             forms["unban_form"] = UnbanForm(
                 initial=_key(), auto_id="mod_unban_%s", renderer=RENDERER
