@@ -115,7 +115,8 @@ def notice_mark_delivered(
     *, actor: ActorLike, action: ModerationAction, note: str, now: datetime | None = None
 ) -> ModerationAction:
     """Record that the author was told another way (MO-4), with how; archived as the
-    outgoing notice (U) with the note."""
+    outgoing notice (U) with the note. Only a notice that failed: one being sent (queued,
+    or sent again with `notice_retry`) is the platform's until it is sent or fails."""
     now = now or timezone.now()
     note = " ".join(str(note or "").split())
     require_person(actor, _("registrere beskjeden"))
@@ -131,7 +132,18 @@ def notice_mark_delivered(
         require_moderate(actor, item.channel)
         if action.notice_state == NoticeState.DELIVERED_BY_HAND:
             return action
-        if action.notice_state not in (NoticeState.FAILED, NoticeState.QUEUED):
+        if action.notice_state == NoticeState.QUEUED:
+            # A send is under way (as `notice_retry` sees it: moved on). Its op would
+            # still post the notice and record it as sent after this record (AR-3).
+            raise Conflict(
+                _(
+                    "Beskjeden er på vei til forfatteren gjennom plattformen. Vent til den er "
+                    "sendt eller har feilet før du registrerer at den er gitt på en annen måte."
+                ),
+                rule="MO-4",
+                code="notice_queued",
+            )
+        if action.notice_state != NoticeState.FAILED:
             raise Conflict(_("Det er ingen beskjed som venter her."), code="state")
         action.notice_state, action.notice_via = NoticeState.DELIVERED_BY_HAND, NoticeVia.BY_HAND
         action.notice_note, action.notice_error, action.notice_updated_at = note, "", now
