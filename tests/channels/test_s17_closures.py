@@ -263,3 +263,157 @@ def _closures_page(p, channel) -> str:
     response = _client(p.employee).get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+# --- 2. where CH-9 applies, a closure does not start before its notice is out ------------
+
+# Wednesday 1 July 2026, 14:00 in Oslo (summer time: UTC+2).
+TWO_PM = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def gausdal(db):
+    from tests.conftest import make_personas
+
+    return make_personas("gausdal-s17", "gausdal")  # Gausdal's guideline has CH-9
+
+
+def _closure_needs(p, user, now):
+    from ordstyrer.web.needs import what_needs_me
+
+    needs = what_needs_me(user=user, municipality=p.municipality, now=now)
+    return [n for n in needs.channels if n.key.startswith("closure-")]
+
+
+def test_a_gausdal_closure_without_its_notice_waits_and_is_shown_until_the_notice_is_out(
+    gausdal, fake_platform, django_capture_on_commit_callbacks
+):
+    p = gausdal
+    connector = fake_platform(SwitchingPlatform())
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee,
+            channel=channel,
+            reason="Sommerferie",
+            starts_at=TWO_PM,
+            ends_at=TWO_PM + timedelta(days=14),
+        )
+        assert _closure_needs(p, p.employee, MONDAY) == []  # two days ahead: not yet
+    day_before = TWO_PM - timedelta(hours=23)
+    with time_machine.travel(day_before, tick=False):
+        (due,) = _closure_needs(p, p.employee, day_before)
+        assert (
+            due.text
+            == ("Publiser beskjeden om stengingen av Skolen før 1. jul. 2026 kl. 14.00 (CH-9).")
+            and not due.urgent
+        )
+        assert due.reasons == ["Sommerferie"]
+        assert "Uten beskjed stenges ikke kanalen" in _closures_page(p, channel)
+    at_two = TWO_PM + timedelta(seconds=20)
+    with time_machine.travel(at_two, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.closures_sweep(now=at_two) == 0
+        assert reload(closure).state == ClosureState.SCHEDULED
+        assert reload(channel).status == "active"
+        assert all(connector.enabled.values())  # commenting not switched off
+        page = _closures_page(p, channel)
+        assert "Venter på at beskjeden publiseres" in page
+        assert "Kanalen er ikke stengt ennå" in page
+        for person in (p.employee, p.communications):  # main administrator, oversight
+            (waiting,) = _closure_needs(p, person, at_two)
+            assert (
+                waiting.text == ("Stengingen av Skolen venter på at beskjeden publiseres (CH-9).")
+                and waiting.urgent
+            )
+            assert waiting.url == reverse(
+                "channels:closures", args=[p.municipality.slug, channel.pk]
+            )
+        assert _closure_needs(p, p.unit_leader, at_two) == []
+    marked_at = TWO_PM + timedelta(minutes=10)
+    with time_machine.travel(marked_at, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.closure_mark_notice_published(actor=p.employee, closure=closure)
+            services.closures_sweep(now=marked_at)
+        closure = reload(closure)
+        assert closure.state == ClosureState.IN_EFFECT and closure.started_at == marked_at
+        assert closure.comment_mode == CommentMode.SWITCHED_OFF
+        assert not any(connector.enabled.values())
+        assert reload(channel).status == "closed"
+        assert _closure_needs(p, p.employee, marked_at) == []
+
+
+def test_a_gausdal_closure_whose_notice_is_out_starts_on_time_by_the_sweep(
+    gausdal, fake_platform, django_capture_on_commit_callbacks
+):
+    p = gausdal
+    connector = fake_platform(SwitchingPlatform())
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee, channel=channel, reason="Ferie", starts_at=TWO_PM, ends_at=END
+        )
+        marked = services.closure_mark_notice_published(actor=p.employee, closure=closure)
+        assert marked.state == ClosureState.SCHEDULED  # not yet its time
+        again = services.closure_mark_notice_published(actor=p.employee, closure=closure)
+        assert again.notice_published_at == marked.notice_published_at  # a second click
+    with time_machine.travel(TWO_PM, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.closures_sweep(now=TWO_PM) == 1
+    assert reload(closure).state == ClosureState.IN_EFFECT
+    assert not any(connector.enabled.values())
+
+
+def test_a_gausdal_closure_planned_to_begin_now_waits_until_the_notice_is_marked(
+    gausdal, fake_platform, django_capture_on_commit_callbacks
+):
+    p = gausdal
+    connector = fake_platform(SwitchingPlatform())
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        with django_capture_on_commit_callbacks(execute=True):
+            closure = services.closure_schedule(
+                actor=p.employee, channel=channel, reason="Ferie", starts_at=MONDAY, ends_at=END
+            )
+        assert closure.state == ClosureState.SCHEDULED and all(connector.enabled.values())
+        url = reverse("channels:closure_action", args=[p.municipality.slug, channel.pk, closure.pk])
+        assert _client(p.outsider).post(url, {"action": "notice_published"}).status_code == 404
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _client(p.employee).post(url, {"action": "notice_published"}, follow=True)
+        assert "Kanalen er stengt for kommentarer." in response.content.decode()
+    assert reload(closure).state == ClosureState.IN_EFFECT
+    assert not any(connector.enabled.values())
+
+
+def test_a_gausdal_closure_never_announced_lapses_with_the_reason(gausdal):
+    p = gausdal
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee, channel=channel, reason="Ferie", starts_at=TWO_PM, ends_at=END
+        )
+    with time_machine.travel(END, tick=False):
+        assert services.closures_sweep(now=END) == 1
+    closure = reload(closure)
+    assert closure.state == ClosureState.ENDED and closure.started_at is None
+    assert "uten at beskjeden ble publisert" in closure.platform_note
+    assert reload(channel).status == "active"
+
+
+def test_where_ch9_is_not_applied_a_closure_starts_without_its_notice_as_before(
+    personas, fake_platform, django_capture_on_commit_callbacks
+):
+    p = personas  # Indre Fosen's preset: no CH-9
+    connector = fake_platform(SwitchingPlatform())
+    with time_machine.travel(MONDAY, tick=False):
+        channel = active_channel(p)
+        closure = services.closure_schedule(
+            actor=p.employee, channel=channel, reason="Ferie", starts_at=TWO_PM, ends_at=END
+        )
+        assert _closure_needs(p, p.employee, TWO_PM - timedelta(hours=1)) == []
+    with time_machine.travel(TWO_PM, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.closures_sweep(now=TWO_PM) == 1
+        assert "Venter på at beskjeden publiseres" not in _closures_page(p, channel)
+    assert reload(closure).state == ClosureState.IN_EFFECT
+    assert not any(connector.enabled.values())

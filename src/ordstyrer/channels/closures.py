@@ -6,6 +6,10 @@ posts whose comments were off already; where the platform cannot, new comments a
 hidden as they arrive and listed for afterwards. A comment that still arrives during a
 closure is hidden in every mode, and the post it came on (or one published during the
 closure, `closure_post_published`) is switched off as well.
+Where the municipality's policy applies CH-9, a closure does not start before its notice
+is marked published (`closure_mark_notice_published`): at its time it waits, shown as
+waiting on its page and on the start page of the people who manage the channel (from
+`NOTICE_REMINDER` before), and starts once the notice is out.
 When it ends the channel opens again by itself: `closures_sweep` runs in every worker
 and claims each row with a compare-and-set update, so several workers never start or
 end the same closure twice.
@@ -14,10 +18,12 @@ end the same closure twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -38,16 +44,36 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
 logger = logging.getLogger("ordstyrer.channels")
 
 SWEEP_BATCH = 200
+# How long before a closure's start the people who manage the channel are reminded of
+# a notice not yet published (where the policy applies CH-9: it does not start without).
+NOTICE_REMINDER = timedelta(hours=24)
 # How far from now a closure's start and end may lie: one that began up to a year ago is
 # recorded (it closes the channel at once), and one is planned at most a year ahead, as
 # a post is (`publishing.services._publish_at`). Further out it is a slip of the keyboard
 # (year 1 cannot even be stored: converting it to UTC overflows) or a channel to retire.
 CLOSURE_REACH = timedelta(days=366)
+
+
+def notice_required(policy: Any) -> bool:
+    """CH-9 applied: a closure starts only once its notice is marked published."""
+    return bool(policy.applies("CH-9"))
+
+
+def closure_waits_for_notice(closure: Closure, *, required: bool, now: datetime) -> bool:
+    """Whether a closure whose time has come waits for its notice (`required`: the
+    channel's policy applies CH-9, `notice_required`)."""
+    return (
+        required
+        and closure.state == ClosureState.SCHEDULED
+        and closure.notice_published_at is None
+        and closure.starts_at <= now < closure.ends_at
+    )
 
 
 def closure_time_refusal(value: datetime, *, now: datetime) -> str | None:
@@ -89,7 +115,8 @@ def _audit(closure: Closure, action: str, actor: ActorLike, **data: Any) -> None
 def closure_schedule(
     *, actor: ActorLike, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
 ) -> Closure:
-    """Plan a closure (CH-9). A period that has already begun closes the channel at once."""
+    """Plan a closure (CH-9). A period that has already begun closes the channel at once
+    (where the policy applies CH-9, once its notice is marked published)."""
     reason = " ".join(str(reason or "").split())
     if not visible_text(reason):  # zero-width characters only say nothing either
         raise ServiceError(_("Skriv hvorfor kanalen stenges; det står i beskjeden."), rule="CH-9")
@@ -140,11 +167,22 @@ def closure_schedule(
     return closure
 
 
-def _start(closure_id: int, *, now: datetime, actor: ActorLike) -> bool:
-    """Claim a scheduled closure and close the channel (inside transaction.atomic)."""
-    claimed = Closure.objects.filter(pk=closure_id, state=ClosureState.SCHEDULED).update(
-        state=ClosureState.IN_EFFECT, started_at=now
-    )
+def _start(
+    closure_id: int, *, now: datetime, actor: ActorLike, required: bool | None = None
+) -> bool:
+    """Claim a scheduled closure and close the channel (inside transaction.atomic).
+
+    Where the policy applies CH-9 (`required`, looked up when None) a closure whose
+    notice is not marked published is not claimed: it waits for its notice."""
+    claim = Closure.objects.filter(pk=closure_id, state=ClosureState.SCHEDULED)
+    if required is None:
+        municipality = Municipality.objects.filter(channels__closures__pk=closure_id).first()
+        required = municipality is not None and notice_required(
+            policy_for(municipality=municipality)
+        )
+    if required:
+        claim = claim.filter(notice_published_at__isnull=False)
+    claimed = claim.update(state=ClosureState.IN_EFFECT, started_at=now)
     if not claimed:
         return False
     closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
@@ -173,16 +211,19 @@ def _finish(closure_id: int, *, now: datetime, actor: ActorLike) -> bool:
     return True
 
 
-def _lapse(closure_id: int, *, now: datetime) -> bool:
-    """A scheduled closure whose whole period passed unseen (no worker ran): record it."""
+def _lapse(closure_id: int, *, now: datetime, waited: bool = False) -> bool:
+    """A scheduled closure whose whole period passed without it starting: record it,
+    and why (`waited`: its notice was never marked published, CH-9; otherwise no worker
+    ran)."""
+    note = (
+        _("Perioden gikk ut uten at beskjeden ble publisert, så kanalen ble ikke stengt.")
+        if waited
+        else _("Perioden gikk ut før den ble startet (ingen bakgrunnsjobb kjørte).")
+    )
     return bool(
         Closure.objects.filter(
             pk=closure_id, state=ClosureState.SCHEDULED, ends_at__lte=now
-        ).update(
-            state=ClosureState.ENDED,
-            ended_at=now,
-            platform_note=_("Perioden gikk ut før den ble startet (ingen bakgrunnsjobb kjørte)."),
-        )
+        ).update(state=ClosureState.ENDED, ended_at=now, platform_note=note)
     )
 
 
@@ -223,34 +264,56 @@ def cancel_open_closures(channel: Channel, *, actor: ActorLike, now: datetime) -
 
 
 def closure_mark_notice_published(*, actor: ActorLike, closure: Closure) -> Closure:
-    """The editor confirms the notice is on the channel (CH-9: a clear notice)."""
+    """The editor confirms the notice is on the channel (CH-9: a clear notice). A closure
+    whose time has come and that waited for its notice starts at once (the sweep would
+    within half a minute). Idempotent: marked once, a second click changes nothing."""
     now = timezone.now()
     with transaction.atomic():
-        closure = Closure.objects.select_related("channel__municipality").get(pk=closure.pk)
+        closure = (
+            Closure.objects.select_for_update()
+            .select_related("channel__municipality")
+            .get(pk=closure.pk)
+        )
         require_channel_role(actor, closure.channel, "manage")
         if closure.state not in (ClosureState.SCHEDULED, ClosureState.IN_EFFECT):
             raise ServiceError(_("Stengingen er allerede avsluttet."), rule="CH-9")
+        if closure.notice_published_at is not None:
+            return closure
         closure.notice_published_at = now
         closure.notice_published_by = person(actor)
         closure.save(update_fields=["notice_published_at", "notice_published_by"])
         _audit(closure, "closure_notice_published", actor)
         log_event(closure.channel, action="closure_notice", actor=actor, now=now)
+        if closure.state == ClosureState.SCHEDULED and closure.starts_at <= now < closure.ends_at:
+            _start(closure.pk, now=now, actor=actor, required=False)
+            closure.refresh_from_db()
     return closure
 
 
 def closures_sweep(*, now: datetime) -> int:
-    """Start closures whose time has come and end those that are over (CH-9).
+    """Start closures whose time has come (where the policy applies CH-9, once their
+    notice is marked published) and end those that are over (CH-9).
 
     Safe with several workers: each row is claimed with a compare-and-set update.
     Returns how many closures this worker started, ended or recorded as lapsed.
     """
     handled = 0
-    due_start = Closure.objects.filter(
-        state=ClosureState.SCHEDULED, starts_at__lte=now, ends_at__gt=now
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]
-    for pk in list(due_start):
+    due = Closure.objects.filter(state=ClosureState.SCHEDULED, starts_at__lte=now, ends_at__gt=now)
+    # Those whose notice is out start whatever the policy; the others only where it does
+    # not apply CH-9 (the policy read once per municipality), or they wait for it.
+    for pk in list(
+        due.exclude(notice_published_at=None).values_list("pk", flat=True)[:SWEEP_BATCH]
+    ):
         with transaction.atomic():
-            handled += _start(pk, now=now, actor=None)
+            handled += _start(pk, now=now, actor=None, required=False)
+    required = _notice_required_by_municipality()
+    unannounced = due.filter(notice_published_at=None).values_list(
+        "pk", "channel__municipality_id"
+    )[:SWEEP_BATCH]
+    for pk, municipality_id in list(unannounced):
+        if not required(municipality_id):
+            with transaction.atomic():
+                handled += _start(pk, now=now, actor=None, required=False)
     due_end = Closure.objects.filter(state=ClosureState.IN_EFFECT, ends_at__lte=now).values_list(
         "pk", flat=True
     )[:SWEEP_BATCH]
@@ -258,11 +321,24 @@ def closures_sweep(*, now: datetime) -> int:
         with transaction.atomic():
             handled += _finish(pk, now=now, actor=None)
     lapsed = Closure.objects.filter(state=ClosureState.SCHEDULED, ends_at__lte=now).values_list(
-        "pk", flat=True
+        "pk", "channel__municipality_id", "notice_published_at"
     )[:SWEEP_BATCH]
-    for pk in list(lapsed):
-        handled += _lapse(pk, now=now)
+    for pk, municipality_id, notice in list(lapsed):
+        handled += _lapse(pk, now=now, waited=notice is None and required(municipality_id))
     return handled
+
+
+def _notice_required_by_municipality() -> Callable[[int], bool]:
+    """`notice_required` of a municipality by id, each policy read once."""
+    known: dict[int, bool] = {}
+
+    def required(municipality_id: int) -> bool:
+        if municipality_id not in known:
+            municipality = Municipality.objects.get(pk=municipality_id)
+            known[municipality_id] = notice_required(policy_for(municipality=municipality))
+        return known[municipality_id]
+
+    return required
 
 
 # --- the platform side (tasks call these, outside any transaction) ----------------------
@@ -450,23 +526,44 @@ def closures_for_people(
     *, municipality: Any, channel_ids: list[int] | None, now: datetime
 ) -> list[tuple[Closure, str]]:
     """Closures that wait for the people who manage their channel (CH-9), with why:
-    `platform_failed` (`closure_platform_failed`). `channel_ids` None: every channel of
-    the municipality. For the start page; a constant number of queries."""
+    `notice_waiting` (its time has come, and it waits for its notice), `notice_due` (it
+    starts within `NOTICE_REMINDER` and its notice is not marked published; both only
+    where the policy applies CH-9), `platform_failed` (`closure_platform_failed`), in
+    that order. `channel_ids` None: every channel of the municipality. For the start
+    page: one query, and the policy read only when a notice is missing."""
     if channel_ids is not None and not channel_ids:
         return []
-    rows = Closure.objects.filter(
-        channel__municipality=municipality,
-        channel__status__in=workflow.LIVE,
+    failed = Q(
         comment_mode=CommentMode.FAILED,
         state__in=[ClosureState.IN_EFFECT, ClosureState.ENDED],
+    )
+    unannounced = Q(
+        state=ClosureState.SCHEDULED,
+        notice_published_at=None,
+        starts_at__lte=now + NOTICE_REMINDER,
+        ends_at__gt=now,
+    )
+    rows = Closure.objects.filter(
+        failed | unannounced,
+        channel__municipality=municipality,
+        channel__status__in=workflow.LIVE,
     ).select_related("channel")
     if channel_ids is not None:
         rows = rows.filter(channel_id__in=channel_ids)
-    return [
-        (closure, "platform_failed")
-        for closure in rows.order_by("starts_at", "pk")[:SWEEP_BATCH]
-        if closure_platform_failed(closure)
-    ][:MAX_FOR_PEOPLE]
+    found = list(rows.order_by("starts_at", "pk")[:SWEEP_BATCH])
+    required = any(c.state == ClosureState.SCHEDULED for c in found) and notice_required(
+        policy_for(municipality=municipality)
+    )
+    waiting, due, failures = [], [], []
+    for closure in found:
+        if closure.state == ClosureState.SCHEDULED:
+            if closure_waits_for_notice(closure, required=required, now=now):
+                waiting.append((closure, "notice_waiting"))
+            elif required and closure.starts_at > now:
+                due.append((closure, "notice_due"))
+        elif closure_platform_failed(closure):
+            failures.append((closure, "platform_failed"))
+    return [*waiting, *due, *failures][:MAX_FOR_PEOPLE]
 
 
 def _with_note(note: str, line: str) -> str:

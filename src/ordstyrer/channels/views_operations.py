@@ -60,6 +60,8 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
         if saved is not None:
             return saved
     policy = policy_for(municipality=municipality)
+    required = closure_services.notice_required(policy)
+    now = timezone.now()
     rows = []
     for closure in channel_closures(channel=channel):
         closure.channel = channel
@@ -78,6 +80,13 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
                 "closure": closure,
                 "notices": notices,
                 "retry": closure_services.closure_platform_failed(closure),
+                # CH-9 applied: it starts only once its notice is marked published.
+                "waiting": closure_services.closure_waits_for_notice(
+                    closure, required=required, now=now
+                ),
+                "notice_first": required
+                and closure.state == ClosureState.SCHEDULED
+                and closure.notice_published_at is None,
             }
         )
     return render(
@@ -120,7 +129,11 @@ def closure_action(
                 actor=request.actor, closure=closure
             ),
             to=back,
-            done=_("Registrert at beskjeden er publisert."),
+            done=lambda marked: (
+                _("Registrert at beskjeden er publisert. Kanalen er stengt for kommentarer.")
+                if marked.state == ClosureState.IN_EFFECT
+                else _("Registrert at beskjeden er publisert.")
+            ),
         )
     if action == "retry_platform":
         return act(

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -445,7 +446,9 @@ def _channels(user: Actor, municipality: Municipality, now: datetime) -> list[Ne
 
 def closure_needs(*, user: Actor, municipality: Municipality, now: datetime) -> list[Need]:
     """Closures (CH-9) that wait for the people who manage their channel
-    (`channels.closures.closures_for_people`), each linking to the channel's closures."""
+    (`channels.closures.closures_for_people`): a notice to publish before the closure
+    starts (or it waits), a platform step that failed for good. Each links to the
+    channel's closures."""
     from ordstyrer.channels.closures import closures_for_people
     from ordstyrer.channels.permissions import channel_ids_with_need
 
@@ -454,10 +457,12 @@ def closure_needs(*, user: Actor, municipality: Municipality, now: datetime) -> 
         Need(
             f"closure-{closure.pk}",
             1,
-            _closure_text(closure, why) % {"channel": closure.channel.name},
+            _closure_text(closure, why),
             reverse("channels:closures", args=[municipality.slug, closure.channel_id]),
-            urgent=True,
-            reasons=closure.platform_note.splitlines()[-1:],
+            urgent=why != "notice_due",
+            reasons=[closure.reason]
+            if why.startswith("notice")
+            else closure.platform_note.splitlines()[-1:],
         )
         for closure, why in closures_for_people(
             municipality=municipality, channel_ids=managed, now=now
@@ -466,9 +471,22 @@ def closure_needs(*, user: Actor, municipality: Municipality, now: datetime) -> 
 
 
 def _closure_text(closure: Any, why: str) -> str:
-    if why == "platform_failed" and closure.state == "in_effect":
-        return _("Kommentarene på %(channel)s kunne ikke slås av (CH-9).")
-    return _("Kommentarene på %(channel)s er fortsatt slått av etter stengingen (CH-9).")
+    channel = closure.channel.name
+    if why == "notice_waiting":
+        return _("Stengingen av %(channel)s venter på at beskjeden publiseres (CH-9).") % {
+            "channel": channel
+        }
+    if why == "notice_due":
+        when = formats.date_format(timezone.localtime(closure.starts_at), "SHORT_DATETIME_FORMAT")
+        return _("Publiser beskjeden om stengingen av %(channel)s før %(when)s (CH-9).") % {
+            "channel": channel,
+            "when": when,
+        }
+    if closure.state == "in_effect":
+        return _("Kommentarene på %(channel)s kunne ikke slås av (CH-9).") % {"channel": channel}
+    return _("Kommentarene på %(channel)s er fortsatt slått av etter stengingen (CH-9).") % {
+        "channel": channel
+    }
 
 
 def _connections(user: Actor, municipality: Municipality) -> list[Need]:
