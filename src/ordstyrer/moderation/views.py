@@ -455,6 +455,14 @@ def action_page(request: MunicipalityRequest, municipality: Municipality, pk: in
     )
 
 
+def _channel_filter(value: str) -> int | None:
+    """The log's channel filter (`?kanal=`), or None for a value that is no channel id.
+    ASCII digits only: `str.isdigit` takes «²» and other digits `int` refuses (a 500)."""
+    if value.isascii() and value.isdecimal() and len(value) <= 18:
+        return int(value)
+    return None
+
+
 @municipality_view(need="read")
 @require_GET
 def log(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
@@ -469,8 +477,7 @@ def log(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
     channels = Channel.objects.filter(municipality=municipality).order_by("name")
     if visible is not None:
         channels = channels.filter(pk__in=visible)
-    channel_id = request.GET.get("kanal") or ""
-    chosen = int(channel_id) if channel_id.isdigit() else None
+    chosen = _channel_filter(request.GET.get("kanal") or "")
     page = selectors.moderation_log(
         user=request.actor,
         municipality=municipality,
