@@ -37,6 +37,8 @@ def test_concurrent_sweeps_claim_each_closure_once():
         )
         for i in range(3)
     ]
+    for closure in closures:  # Gausdal applies CH-9: a closure waits for its notice
+        services.closure_mark_notice_published(actor=p.employee, closure=closure)
     due = now + timedelta(hours=2)  # the first closure is due
     barrier = threading.Barrier(4)
     handled: list[int] = []
