@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from ordstyrer.inbox import selectors
+from ordstyrer.core.ids import parse_id
 from ordstyrer.inbox.models import ItemStatus
 from ordstyrer.inbox.selectors import parse_filter
 from tests.inbox.conftest import comment, ingest, signed_in
@@ -20,7 +20,7 @@ BAD = ["²", "١", "٣", "１", "12²", "-1", "+1", " 1", "1.0", "0", "9" * 19, 
 
 @pytest.mark.parametrize("value", BAD)
 def test_only_ascii_digits_in_range_are_ids(value):
-    assert selectors.parse_id(value) is None
+    assert parse_id(value) is None
     assert parse_filter({"kanal": value}).channel is None
 
 
@@ -28,7 +28,7 @@ def test_only_ascii_digits_in_range_are_ids(value):
     ("value", "expected"), [("1", 1), ("0042", 42), (str(2**63 - 1), 2**63 - 1)]
 )
 def test_an_id_is_read(value, expected):
-    assert selectors.parse_id(value) == expected
+    assert parse_id(value) == expected
     assert parse_filter({"kanal": value}).channel == expected
 
 

@@ -26,6 +26,7 @@ from ordstyrer.core import requestid
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import NEED_ROLES, roles_in
 from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality, Role
@@ -162,7 +163,8 @@ def may_manage_all(user: ActorLike, municipality: Municipality) -> bool:
 def _find(ident: int | str) -> ApiToken:
     text = str(ident).strip().removeprefix(TOKEN_PREFIX)
     tokens = ApiToken.objects.select_related("municipality", "user")
-    found = (tokens.filter(pk=int(text)).first() if text.isdigit() else None) or tokens.filter(
+    pk = parse_id(text)
+    found = (tokens.filter(pk=pk).first() if pk is not None else None) or tokens.filter(
         prefix=text
     ).first()
     if found is None:

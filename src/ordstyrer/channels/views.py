@@ -52,6 +52,7 @@ from ordstyrer.core.console import (
     municipality_view,
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -412,7 +413,10 @@ def roles(request: MunicipalityRequest, municipality: Municipality, pk: int) -> 
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     raw = request.POST.get("remove", "")
     if raw:
-        person = members_of(municipality).filter(pk=int(raw)).first() if raw.isdigit() else None
+        person_id = parse_id(raw)
+        person = (
+            members_of(municipality).filter(pk=person_id).first() if person_id is not None else None
+        )
         if person is None:
             return _detail(channel)
         return console.act(

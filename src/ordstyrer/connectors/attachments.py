@@ -241,7 +241,7 @@ def _checked_answer(response: httpx.Response, host: str, max_bytes: int) -> str:
             code=ErrorCode.BAD_ANSWER,
         )
     length = response.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > max_bytes:
+    if length.isascii() and length.isdigit() and int(length) > max_bytes:
         raise _too_large(host, max_bytes)
     return mime
 

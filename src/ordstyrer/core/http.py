@@ -160,7 +160,7 @@ class HttpSession:
         self.close()
 
     def _delay(self, attempt: int, retry_after: str | None) -> float:
-        if retry_after and retry_after.isdigit():
+        if retry_after and retry_after.isascii() and retry_after.isdigit():
             return min(float(retry_after), self.max_backoff)
         base = min(self.backoff * (2**attempt), self.max_backoff)
         return base / 2 + base / 2 * self._jitter()

@@ -32,6 +32,7 @@ from ordstyrer.core.console import (
 )
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.core.forms import visible_text
+from ordstyrer.core.ids import parse_id
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
 from ordstyrer.crisis.models import Crisis, CrisisLogEntry, CrisisLogKind
@@ -441,8 +442,8 @@ def paused_decide(
 def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_view(request, municipality)
     if request.POST.get("remove"):
-        remove = request.POST["remove"]
-        if not remove.isdigit():
+        remove = parse_id(request.POST["remove"])
+        if remove is None:
             raise Http404
         deputy = crisis_deputies(municipality=municipality).filter(user_id=remove).first()
         already = Already(_("Stedfortrederen er allerede fjernet."))

@@ -24,6 +24,7 @@ from django.utils.http import urlencode
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import NEED_ROLES, has_role
 from ordstyrer.core.queries import capped_values
 from ordstyrer.inbox.access import REPLY_ROLES, visible_channel_ids
@@ -143,23 +144,6 @@ def _param(params: Any, name: str, limit: int) -> str:
     """A text parameter of the URL, bounded and without NUL (PostgreSQL refuses it in a
     query parameter: a hand-made `%00` would otherwise be a server error)."""
     return (params.get(name) or "").replace("\x00", "")[:limit]
-
-
-# The largest id the database holds (a signed 64-bit integer).
-MAX_DB_ID = 2**63 - 1
-
-
-def parse_id(value: Any) -> int | None:
-    """An id as a URL or a form gives it: ASCII decimal digits in 1..2**63-1, else None.
-
-    `str.isdigit` is not enough before `int()`: it says "²" is a digit, which `int()`
-    refuses (a server error); "١" (an Arabic-Indic one) is read as 1 (another channel's
-    filter); and a larger number overflows the database in the lookup."""
-    text = value if isinstance(value, str) else ""
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_DB_ID)):
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_DB_ID else None
 
 
 def parse_filter(params: Any) -> InboxFilter:

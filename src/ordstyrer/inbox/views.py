@@ -30,6 +30,7 @@ from ordstyrer.core.console import (
     submit_form,
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.intents import new_intent_key
 from ordstyrer.core.queries import COUNT_CAP
 from ordstyrer.inbox import corrections, presence, privacy, reply_templates, services
@@ -59,7 +60,6 @@ from ordstyrer.inbox.selectors import (
     inbox_page,
     item_detail,
     parse_filter,
-    parse_id,
 )
 from ordstyrer.inbox.triage import (
     action_text,

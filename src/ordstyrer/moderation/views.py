@@ -32,6 +32,7 @@ from ordstyrer.core.console import (
     submit_form,
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import access_item
@@ -455,14 +456,6 @@ def action_page(request: MunicipalityRequest, municipality: Municipality, pk: in
     )
 
 
-def _channel_filter(value: str) -> int | None:
-    """The log's channel filter (`?kanal=`), or None for a value that is no channel id.
-    ASCII digits only: `str.isdigit` takes «²» and other digits `int` refuses (a 500)."""
-    if value.isascii() and value.isdecimal() and len(value) <= 18:
-        return int(value)
-    return None
-
-
 @municipality_view(need="read")
 @require_GET
 def log(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
@@ -477,7 +470,7 @@ def log(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
     channels = Channel.objects.filter(municipality=municipality).order_by("name")
     if visible is not None:
         channels = channels.filter(pk__in=visible)
-    chosen = _channel_filter(request.GET.get("kanal") or "")
+    chosen = parse_id(request.GET.get("kanal"))
     page = selectors.moderation_log(
         user=request.actor,
         municipality=municipality,

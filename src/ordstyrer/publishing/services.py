@@ -31,6 +31,7 @@ from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.core.forms import visible_text
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import require, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, checks, rules, selectors, tasks
@@ -153,24 +154,6 @@ def _clean_links(links: Any) -> list[str]:
     if len(out) > MAX_LINKS:
         raise ServiceError(_("For mange lenker."), code="invalid")
     return out
-
-
-# The largest id the database holds (a signed 64-bit integer).
-MAX_ID = 2**63 - 1
-
-
-def parse_id(value: Any) -> int | None:
-    """An id as a form or a caller gives it: ASCII decimal digits in 1..2**63-1, else
-    None. `int()` is not enough: it raises on "²" (`str.isdigit` says it is a digit),
-    reads "١" (Arabic-Indic one) as 1, and a larger number overflows the database in
-    the lookup (each was a 500 or a wrong channel)."""
-    if isinstance(value, bool):
-        return None
-    text = str(value)
-    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)):
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_ID else None
 
 
 def _channels(

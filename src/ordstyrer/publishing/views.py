@@ -25,6 +25,7 @@ from ordstyrer.channels.forms import text_language
 from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import has_role
 from ordstyrer.crisis.forms import PausedDecisionForm
 from ordstyrer.crisis.forms import ReasonForm as DecisionReasonForm
@@ -104,8 +105,8 @@ def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: A
         data = data.copy()
         for name in ("channels", "media"):
             values = data.getlist(name)
-            bad[name] = [v for v in values if services.parse_id(v) is None]
-            data.setlist(name, [v for v in values if services.parse_id(v) is not None])
+            bad[name] = [v for v in values if parse_id(v) is None]
+            data.setlist(name, [v for v in values if parse_id(v) is not None])
     form = PostForm(
         data,
         _files(request),
@@ -260,14 +261,12 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
     # A value that is no id is an unknown id: an unknown file is refused as the service
     # refuses one of another municipality, an unknown channel is left out as it is.
     posted_media = request.POST.getlist("media")
-    media_ids = [i for i in map(services.parse_id, posted_media) if i is not None]
+    media_ids = [i for i in map(parse_id, posted_media) if i is not None]
     if len(media_ids) != len(posted_media):
         return render(
             request, "publishing/_check_error.html", {"message": _("Ukjent bilde eller video.")}
         )
-    channel_ids = [
-        i for i in map(services.parse_id, request.POST.getlist("channels")) if i is not None
-    ]
+    channel_ids = [i for i in map(parse_id, request.POST.getlist("channels")) if i is not None]
     alt_texts = {
         pk: request.POST[f"alt_{pk}"].strip() for pk in media_ids if f"alt_{pk}" in request.POST
     }
@@ -481,7 +480,7 @@ def decide(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
         raise Http404
     form = DecisionReasonForm(_post(request))
     posted_round = request.POST.get("round", "")
-    approval_round = services.parse_id(posted_round) if posted_round else post.approval_round
+    approval_round = parse_id(posted_round) if posted_round else post.approval_round
     if approval_round is None:
         # Not a round this page ever wrote (a hostile or mangled form): decide nothing.
         messages.error(
