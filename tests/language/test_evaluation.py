@@ -206,18 +206,6 @@ def test_friendly_comments_are_not_offensive(text: str) -> None:
     assert result.action not in {"hide", "delete_allowed"}
 
 
-def test_embedding_cache_returns_stored_vectors_in_order(tmp_path: Path) -> None:
-    """The training cache answers from disk, in the order asked, repeats included."""
-    from ordstyrer.language.train import embedcache
-
-    texts = ["første kommentar", "andre kommentar"]
-    keys = [embedcache._key(t) for t in texts]  # noqa: SLF001 - the cache's own layout
-    (tmp_path / "keys.txt").write_text("\n".join(keys), "ascii")
-    np.save(tmp_path / "vectors.npy", np.asarray([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
-    got = embedcache.embed_cached([texts[1], texts[0], texts[1]], cache=tmp_path, log=False)
-    assert got.tolist() == [[0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
-
-
 def test_selection_folds_never_split_a_post(labelled: list[dict]) -> None:
     """Calibration and thresholds are chosen on out-of-fold scores of unseen posts: the
     inner folds keep every post (and every run of post-less comments) in one fold."""

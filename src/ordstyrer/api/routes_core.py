@@ -102,7 +102,7 @@ def triage(request: HttpRequest, slug: str, payload: TriageIn) -> dict[str, Any]
 
     def run(chunk: list[Any]) -> list[dict[str, Any]]:
         found = triage_many(
-            [(i.text, i.post_text) for i in chunk], policy=policy, embedder=cascade()
+            [(i.text, i.post_text) for i in chunk], policy=policy, cascade=cascade()
         )
         return [{"id": i.id, **t.to_dict()} for i, t in zip(chunk, found, strict=True)]
 

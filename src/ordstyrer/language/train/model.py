@@ -158,12 +158,6 @@ def best_macro_threshold(y: np.ndarray, scores: np.ndarray) -> float:
     return max(grid, key=lambda t: (macro_f1_at(y, scores, t), -abs(t - 0.5)))
 
 
-def clear_level(y: np.ndarray, scores: np.ndarray, *, miss: float = 0.05) -> float:
-    """The score under which the fast model "clears" a comment: at most `miss` of the
-    offensive training rows (out of fold) fall under it."""
-    return float(np.quantile(scores[y == 1], miss))
-
-
 def best_threshold(y: np.ndarray, scores: np.ndarray) -> float:
     best, best_f1 = 0.5, -1.0
     for t in np.arange(0.2, 0.71, 0.05):
@@ -190,18 +184,11 @@ class CommentModel:
         self.thresholds: list[float] = []
         self.ground_vectorizer = None
         self.ground_classifier = None
-        self.embedding_classifiers: list | None = None
-        # The OFF/NOT head (DKHATE + in-house comments, `OFFENSIVE_INHOUSE`): fast model on
-        # the TF-IDF text features, its out-of-fold threshold and clearing level; with
-        # embeddings also an e5 model and the cascade's threshold.
+        # The OFF/NOT head (DKHATE + in-house comments, `OFFENSIVE_INHOUSE`): a model on
+        # the TF-IDF text features and its out-of-fold threshold.
         self.offensive_head: CalibratedLR | None = None
         self.offensive_threshold = 0.5
-        self.offensive_clear = 0.0
-        self.offensive_e5: CalibratedLR | None = None
-        self.offensive_cascade_threshold = 0.5
-        self.offensive_oof: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.offensive_selection: dict[str, float] = {}
-        self.offensive_groups: list[str] | None = None
         self.offensive_inhouse = OFFENSIVE_INHOUSE
         self.meta = {}
 
@@ -339,64 +326,9 @@ class CommentModel:
         head, oof = CalibratedLR.fit(self._text_matrix(texts), y, seed=seed, c=c, groups=groups)
         self.offensive_head = head
         self.offensive_threshold = best_macro_threshold(y[dk], oof[dk])
-        self.offensive_clear = clear_level(y, oof)
-        self.offensive_oof = (y, dk, oof)
-        self.offensive_groups = groups
         self.offensive_selection = {
             "fast_oof_macro_f1": macro_f1_at(y[dk], oof[dk], self.offensive_threshold)
         }
-
-    def fit_offensive_embeddings(self, vectors: np.ndarray, *, seed: int) -> None:
-        """The e5 OFF/NOT model and the cascade's threshold, chosen out of fold on train.
-
-        `vectors` are the e5 embeddings of `offensive_training(...)`'s texts, in order.
-        Out of fold, a row the fast head clears keeps its fast score; the others get the
-        mean of the fast and the e5 score, as at run time."""
-        if self.offensive_oof is None:
-            raise ValueError("fit the fast head first")
-        y, dk, fast = self.offensive_oof
-        self.offensive_e5, slow = CalibratedLR.fit(
-            vectors, y, seed=seed, c=1.0, groups=self.offensive_groups
-        )
-        mixed = np.where(fast >= self.offensive_clear, (fast + slow) / 2, fast)
-        self.offensive_cascade_threshold = max(
-            best_macro_threshold(y[dk], mixed[dk]), self.offensive_clear
-        )
-        self.offensive_selection["cascade_oof_macro_f1"] = macro_f1_at(
-            y[dk], mixed[dk], self.offensive_cascade_threshold
-        )
-        self.offensive_selection["share_to_e5_oof"] = float(
-            np.mean(fast[dk] >= self.offensive_clear)
-        )
-
-    def fit_embeddings(
-        self,
-        rows: list[dict],
-        vectors: np.ndarray,
-        negatives: np.ndarray | None = None,
-        *,
-        seed: int = 0,
-    ) -> None:
-        """Per-category classifiers on sentence embeddings, for the cascade.
-
-        `negatives` (e5 vectors of DKHATE's NOT comments) are extra negatives for hate
-        speech and harassment, as on the fast path."""
-        from sklearn.calibration import CalibratedClassifierCV
-        from sklearn.linear_model import LogisticRegression
-
-        self.embedding_classifiers = []
-        groups = [row_group(r) for r in rows]
-        for cat in CATEGORIES:
-            x, gg = vectors, groups
-            y = np.asarray([cat in r["labels"] for r in rows], dtype=int)
-            if cat in OFFENSIVE_LABELS and negatives is not None and len(negatives):
-                x = np.vstack([vectors, negatives])
-                y = np.concatenate([y, np.zeros(len(negatives), dtype=int)])
-                gg = groups + [f"dk:{i}" for i in range(len(negatives))]
-            base = LogisticRegression(C=4.0, class_weight="balanced", max_iter=3000)
-            folds = grouped_folds(y, gg, n_splits=3, seed=seed)
-            clf = CalibratedClassifierCV(base, cv=folds, method="sigmoid").fit(x, y)
-            self.embedding_classifiers.append(clf)
 
     def category_proba(self, texts: Sequence[str]) -> np.ndarray:
         """The categories' calibrated scores, before the OFF/NOT head is folded in."""
@@ -468,27 +400,15 @@ class CommentModel:
             arrays["ground_weights"] = gc.coef_.T.astype(np.float32)
             arrays["ground_bias"] = gc.intercept_
             arrays["ground_classes"] = np.asarray([str(c) for c in gc.classes_])
-        if self.embedding_classifiers:
-            arrays |= _embedding_arrays(self.embedding_classifiers)
         if self.offensive_head is not None:
             head = self.offensive_head
             arrays["text_weights"] = np.hstack(
                 [arrays["text_weights"], head.lr.coef_.T.astype(np.float32)]
             )
             arrays["bias"] = np.concatenate([arrays["bias"], head.lr.intercept_])
-            e5 = self.offensive_e5
             arrays |= {
                 "offensive_platt": np.asarray([head.a, head.b]),
                 "offensive_threshold": np.asarray(self.offensive_threshold),
-                "offensive_clear": np.asarray(self.offensive_clear),
-                "offensive_e5_weights": (e5.lr.coef_[0] if e5 else np.zeros(384)).astype(
-                    np.float32
-                ),
-                "offensive_e5_bias": np.asarray(e5.lr.intercept_[0] if e5 else 0.0),
-                "offensive_e5_platt": np.asarray([e5.a, e5.b] if e5 else [0.0, 0.0]),
-                "offensive_cascade_threshold": np.asarray(
-                    self.offensive_cascade_threshold if e5 else self.offensive_threshold
-                ),
             }
         return arrays
 
@@ -503,24 +423,3 @@ def _inhouse_rows(rows: list[dict], inhouse: str) -> list[dict]:
     if inhouse == "none":
         return []
     raise ValueError(f"unknown in-house rows for the OFF/NOT head: {inhouse!r}")
-
-
-def _embedding_arrays(classifiers: list) -> dict[str, np.ndarray]:
-    """`CalibratedClassifierCV(LogisticRegression, method="sigmoid")` per category as arrays:
-    per category and fold a linear model and the sigmoid calibrator's a, b."""
-    weights, bias, calib = [], [], []
-    for clf in classifiers:
-        folds = clf.calibrated_classifiers_
-        weights.append([f.estimator.coef_[0] for f in folds])
-        bias.append([f.estimator.intercept_[0] for f in folds])
-        calib.append([[f.calibrators[0].a_, f.calibrators[0].b_] for f in folds])
-    return {
-        "embedding_weights": np.asarray(weights, dtype=np.float32),  # (13, folds, dim)
-        "embedding_bias": np.asarray(bias),
-        "embedding_calibration": np.asarray(calib),  # (13, folds, 2)
-    }
-
-
-def embedding_scores_sklearn(classifiers: list, vectors: np.ndarray) -> np.ndarray:
-    """Reference scores of the embedding classifiers, for checking the export."""
-    return np.column_stack([c.predict_proba(vectors)[:, 1] for c in classifiers])
