@@ -232,6 +232,17 @@ def test_the_confirmation_page_is_for_communications_of_the_municipality_only(cl
     assert GroupRoleMapping.objects.filter(pk=mapping.pk).exists()
 
 
+def test_the_command_line_refuses_it_in_one_line_too(sso_advisor) -> None:
+    """`manage.py sso unmap-group` (IT operations) says why, not a traceback (CH-3)."""
+    from django.core.management import CommandError, call_command
+
+    place, mapping, _ = sso_advisor
+    args = ["--municipality", place.slug, "--group", "sg-kom", "--role", Role.COMMUNICATIONS]
+    with pytest.raises(CommandError, match="ingen annen aktiv kommunikasjonsrådgiver"):
+        call_command("sso", "unmap-group", *args)
+    assert GroupRoleMapping.objects.filter(pk=mapping.pk).exists()
+
+
 def test_the_last_communications_mapping_of_the_last_advisor_cannot_be_removed(sso_advisor):
     place, mapping, advisor = sso_advisor
 

@@ -65,8 +65,12 @@ class Command(BaseCommand):
         mapping = GroupRoleMapping.objects.filter(
             municipality=place, group=group, role=role
         ).first()
-        if mapping is None or not group_unmap(
-            actor=None, municipality=place, mapping_id=mapping.pk
-        ):
+        try:
+            removed = mapping is not None and group_unmap(
+                actor=None, municipality=place, mapping_id=mapping.pk
+            )
+        except ServiceError as exc:  # CH-3: it would leave no communications advisor
+            raise CommandError(str(exc.message)) from None
+        if not removed:
             raise CommandError(f"Gruppen «{group}» var ikke koblet til {role} i {place.name}.")
         self.stdout.write(f"Koblingen «{group}» → {role} i {place.name} er fjernet.")
