@@ -263,18 +263,25 @@ def cancel_open_closures(channel: Channel, *, actor: ActorLike, now: datetime) -
         _audit(closure, "closure_cancel", actor, retired=True)
 
 
+def _locked_to_manage(actor: ActorLike, closure: Closure) -> Closure:
+    """The closure locked for update (inside transaction.atomic), refused to anyone who
+    may not manage its channel."""
+    locked = (
+        Closure.objects.select_for_update()
+        .select_related("channel__municipality")
+        .get(pk=closure.pk)
+    )
+    require_channel_role(actor, locked.channel, "manage")
+    return locked
+
+
 def closure_mark_notice_published(*, actor: ActorLike, closure: Closure) -> Closure:
     """The editor confirms the notice is on the channel (CH-9: a clear notice). A closure
     whose time has come and that waited for its notice starts at once (the sweep would
     within half a minute). Idempotent: marked once, a second click changes nothing."""
     now = timezone.now()
     with transaction.atomic():
-        closure = (
-            Closure.objects.select_for_update()
-            .select_related("channel__municipality")
-            .get(pk=closure.pk)
-        )
-        require_channel_role(actor, closure.channel, "manage")
+        closure = _locked_to_manage(actor, closure)
         if closure.state not in (ClosureState.SCHEDULED, ClosureState.IN_EFFECT):
             raise ServiceError(_("Stengingen er allerede avsluttet."), rule="CH-9")
         if closure.notice_published_at is not None:
@@ -489,12 +496,7 @@ def closure_platform_retry(*, actor: ActorLike, closure: Closure) -> bool:
     again for an ended one. True when queued; idempotent: a step already pending or done
     (a second click) changes nothing and says False."""
     with transaction.atomic():
-        closure = (
-            Closure.objects.select_for_update()
-            .select_related("channel__municipality")
-            .get(pk=closure.pk)
-        )
-        require_channel_role(actor, closure.channel, "manage")
+        closure = _locked_to_manage(actor, closure)
         task = None
         if closure_platform_failed(closure):
             in_effect = closure.state == ClosureState.IN_EFFECT
