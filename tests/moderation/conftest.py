@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from ordstyrer.channels import services as channel_services
 from ordstyrer.channels.models import Channel, ChannelRole
@@ -20,7 +21,7 @@ from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.inbox.polling import poll_channel
 from tests.channels.conftest import active_channel
 from tests.conftest import Personas, make_personas
-from tests.factories import person_with_roles
+from tests.factories import PASSWORD, person_with_roles
 
 # A Tuesday morning in an ordinary working week (09:00 in Oslo).
 T0 = datetime(2026, 5, 5, 7, 0, tzinfo=UTC)
@@ -173,3 +174,10 @@ def messages_off_next(channel: Channel) -> None:
     fail_next(
         channel, "private_reply", code=ErrorCode.PERMISSION, permanent=True, message=MESSAGES_OFF
     )
+
+
+def client_for(user: Any) -> Client:
+    """A console client signed in as `user` (the factories' password)."""
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client

@@ -9,25 +9,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils.timezone import localtime
 
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.models import ModerationAction, PlatformOp
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment, on_platform
+from tests.moderation.conftest import citizen_comment, client_for, on_platform
 
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def mod_url(world, name: str, *args) -> str:

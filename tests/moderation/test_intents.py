@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from ordstyrer.archive.models import ArchiveRecord
@@ -15,18 +14,11 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.intents import clean_intent_key, new_intent_key
 from ordstyrer.moderation import bans, services
 from ordstyrer.moderation.models import ModerationAction, ModerationSettings, PlatformOp
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment
+from tests.moderation.conftest import citizen_comment, client_for
 
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def mod_url(world, name: str, *args) -> str:

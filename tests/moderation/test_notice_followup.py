@@ -6,7 +6,6 @@ speaks in its own name, website and complaint address."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from ordstyrer.archive.models import ArchiveRecord
@@ -15,18 +14,17 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.moderation import bans, notice_followup, services
 from ordstyrer.moderation.models import ModerationAction, ModerationSettings
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment, fail_next, messages_off_next, on_platform
+from tests.moderation.conftest import (
+    citizen_comment,
+    client_for,
+    fail_next,
+    messages_off_next,
+    on_platform,
+)
 
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def private_replies(channel) -> dict:

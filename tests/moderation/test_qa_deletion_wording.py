@@ -12,15 +12,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from ordstyrer.moderation.actions import settings_for
 from ordstyrer.moderation.grounds import allowed_grounds
 from ordstyrer.moderation.services import comment_delete
 from ordstyrer.tenants.selectors import policy_for
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment, make_world
+from tests.moderation.conftest import citizen_comment, client_for, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -54,12 +52,6 @@ WORDING = {
 }
 PRESETS = list(WORDING)
 INDRE_FOSEN_ONLY = ("svært høy terskel", "Terskelen for å slette er svært høy")
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def world_on(preset: str):

@@ -11,24 +11,16 @@ import logging
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.test import Client
 from django.urls import reverse
 
 from ordstyrer.moderation import configuration, services
 from ordstyrer.moderation.models import ModerationSettings
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.services import municipality_identity_update
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment
+from tests.moderation.conftest import citizen_comment, client_for
 
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def settings_url(world) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,18 +25,11 @@ from ordstyrer.moderation import bans, services
 from ordstyrer.moderation.actions import settings_for
 from ordstyrer.moderation.auto import auto_sweep, validate_rules
 from ordstyrer.moderation.models import ModerationAction, PlatformOp
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment, on_platform
+from tests.moderation.conftest import citizen_comment, client_for, on_platform
 
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def report(world, text: str = SPAM) -> InboxItem:

@@ -7,26 +7,18 @@ import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.connectors.instagram import BLOCKING_UNSUPPORTED_NB
 from ordstyrer.moderation.models import ModerationAction, ModerationSettings
-from tests.factories import PASSWORD
-from tests.moderation.conftest import citizen_comment, make_world, on_platform
+from tests.moderation.conftest import citizen_comment, client_for, make_world, on_platform
 
 pytestmark = pytest.mark.django_db
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
 CONFIRMED = {"ground": "spam", "justification": WHY, "confirmed": "1"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def item_url(world, item, suffix: str = "") -> str:
