@@ -8,18 +8,27 @@ from datetime import date, timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
+# The days a report may count in: a report's end is the day after `until` at midnight
+# in Norwegian time, which does not exist for 9999-12-31 (OverflowError), nor, in UTC,
+# for 0001-01-01; the same years as the archive's export periods.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
 
 def report_period(request: HttpRequest, *, default_days: int, max_days: int) -> tuple[date, date]:
     """`?fra=YYYY-MM-DD&til=YYYY-MM-DD`, in order, at most `max_days` long; the last
-    `default_days` days when missing or unreadable."""
+    `default_days` days when missing, unreadable or outside `FIRST_DAY`…`LAST_DAY`
+    (never a 500 on an odd date; the period form shows the period used)."""
     today = timezone.localdate()
+    default = today - timedelta(days=default_days - 1), today
     try:
         until = date.fromisoformat(request.GET.get("til") or today.isoformat())
         since = date.fromisoformat(
             request.GET.get("fra") or (until - timedelta(days=default_days - 1)).isoformat()
         )
-    except ValueError:
-        return today - timedelta(days=default_days - 1), today
+    except (ValueError, OverflowError):
+        return default
+    if not (FIRST_DAY <= since <= LAST_DAY and FIRST_DAY <= until <= LAST_DAY):
+        return default
     if since > until:
         since, until = until, since
     return max(since, until - timedelta(days=max_days)), until
