@@ -115,7 +115,9 @@ class ArchiveEntry:
     edits: Sequence[Edit] = ()
     # Who.
     author: Person | None = None
-    recipient: Person | None = None  # for a reply (U): who it answers
+    # For a reply (U): who it answers; for an internal note (X): the private person it is
+    # about (a ban note's citizen), whose name the exports screen in the title (AR-2).
+    recipient: Person | None = None
     # Where.
     channel: Any = None
     platform: str = ""  # defaults to channel.kind

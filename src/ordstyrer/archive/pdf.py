@@ -283,6 +283,8 @@ def record_context(
         "edits": [{"text": p(e["text"]), "at": when(e["at"])} for e in body["said"]["edits"]],
         "author": {k: p(v) for k, v in author.items()} if author else None,
         "recipient": {k: p(v) for k, v in recipient.items()} if recipient else None,
+        # An internal note's (X) recipient is the person it is about, not someone answered.
+        "recipient_is_subject": body["journal"]["direction"] == "X",
         "platform": platforms.get(where["platform"], p(where["platform"])),
         "channel_name": p(where["channel_name"]),
         "post_id": p(where["post_id"]),

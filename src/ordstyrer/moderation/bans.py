@@ -44,7 +44,7 @@ from ordstyrer.moderation.actions import (
     require_person,
     settings_for,
 )
-from ordstyrer.moderation.capture import ban_entry, system_author
+from ordstyrer.moderation.capture import author_of, ban_entry, system_author
 from ordstyrer.moderation.grounds import clean_justification
 from ordstyrer.moderation.models import (
     ActionKind,
@@ -317,6 +317,7 @@ def _unban(
                 kind=Kind.MODERATION_NOTE,
                 text=f"{text} {justification}".strip(),
                 author=system_author(item),
+                recipient=author_of(item),  # whom it is about: screened (AR-2)
                 title=f"Utestenging av {item.author_name or 'forfatteren'} fra "
                 f"{item.channel.name} opphevet",
                 channel=item.channel,

@@ -107,7 +107,8 @@ def author_of(item: InboxItem) -> Person:
 def system_author(item: InboxItem) -> Person:
     """Who wrote an internal note (X) about a comment: the municipality through
     Ordstyrer, never the citizen the note is about (#15). The person who decided is the
-    record's actor; the citizen is named in the note's title and text."""
+    record's actor; the citizen is named in the note's title and text, and is the note's
+    recipient (`author_of`), so the exports screen the title (AR-2, PU-1)."""
     return Person(name=f"{item.municipality.name} (Ordstyrer)")
 
 
@@ -241,6 +242,7 @@ def ban_entry(*, action: Any, item: InboxItem, refers_to: Any, manual: bool) -> 
         kind=Kind.MODERATION_NOTE,
         text=text,
         author=system_author(item),
+        recipient=author_of(item),
         channel=channel,
         post_id=item.post_id,
         item_id=item.platform_id,
@@ -314,6 +316,7 @@ def failure_note(
         kind=Kind.MODERATION_NOTE,
         text=f"{what} feilet og er ikke utført: {error}",
         author=system_author(item),
+        recipient=author_of(item),
         title=f"{what} feilet – {action.author_name or 'forfatteren'} på {item.channel.name}",
         channel=item.channel,
         item_id=item.platform_id,
