@@ -536,11 +536,11 @@ def post_publish(
                 code="needs_override",
             )
         source = post.status
-        policy = checks.publishing_policy(post.municipality)
+        sent = submission(actor, post, channels)
         post.findings = findings
         post.override_reason = reason if warns else ""
         post.submitted_at, post.submitted_by = now, person(actor)
-        post.approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
+        post.approval = sent.approval
         post.approval_round += 1
         post.approved_at = post.approved_by = None
         # A new round: an earlier crisis leader's approval approved another text.
@@ -548,13 +548,12 @@ def post_publish(
         post.rejected_at = post.rejected_by = None
         post.rejection_reason = ""
         post.updated_at = now
-        crisis = _crisis_for_posts(post.municipality)
-        if crisis is not None:
+        if sent.crisis is not None:
             post.status = PostStatus.AWAITING_CRISIS_APPROVAL
-            post.crisis_ref = crisis.pk
+            post.crisis_ref = sent.crisis.pk
             post.save()
             _crisis_waiting_notify(post)
-        elif post.approval != Approval.NONE and not _self_approves(actor, post, channels):
+        elif sent.waits_for_approval:
             post.status = PostStatus.AWAITING_APPROVAL
             post.save()
             after_commit(tasks.post_awaiting_notify, post_id=post.pk)
@@ -577,11 +576,47 @@ def post_publish(
     return post
 
 
-def _self_approves(actor: ActorLike, post: Post, channels: Sequence[Channel]) -> bool:
-    """Without four eyes an author who is also an eligible approver needs nobody else."""
+@dataclass(frozen=True)
+class Submission:
+    """What `actor` sending a post now leads to (`submission`): its approval chain, the
+    crisis it waits for (PU-12), and whether the sender approves it by sending it."""
+
+    approval: str
+    crisis: Any
+    self_approved: bool
+
+    @property
+    def waits_for_approval(self) -> bool:
+        """Waits for an approver (not the crisis leader, not released at once)."""
+        return self.crisis is None and self.approval != Approval.NONE and not self.self_approved
+
+
+def submission(actor: ActorLike, post: Post, channels: Sequence[Channel]) -> Submission:
+    """What `post_publish` does when `actor` sends `post` on `channels` now: the one
+    decision, so that the confirmation says what will happen (CH-4: a sender who may
+    approve the post, on channels without four eyes, releases it at once)."""
+    policy = checks.publishing_policy(post.municipality)
+    approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
+    return Submission(
+        approval=approval,
+        crisis=_crisis_for_posts(post.municipality),
+        self_approved=_self_approves(actor, post, channels, approval=approval),
+    )
+
+
+def _self_approves(
+    actor: ActorLike, post: Post, channels: Sequence[Channel], *, approval: str
+) -> bool:
+    """Without four eyes a sender who is also an approver the chain `approval` names
+    needs nobody else (CH-4). Asked before the post carries `approval`
+    (`access.may_approve` reads the post's own); without four eyes nobody is excluded."""
+    if not rules.approver_roles(approval):
+        return False
     if any(access.channel_settings(c).four_eyes for c in channels):
         return False
-    return access.may_approve(actor, post, channels)
+    return access._may_approve(
+        actor, post, list(channels), approval=approval, hands=lambda: set(), facts=None
+    )
 
 
 def _release(post: Post, *, now: datetime) -> None:

@@ -287,10 +287,14 @@ def check(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
 
 
 def _consequence(
-    post: Any, channels: list[Any], approval_needed: bool, crisis: bool, approvable: bool = True
+    post: Any, channels: list[Any], sent: services.Submission, approvable: bool = True
 ) -> str:
+    """What sending does, as `post_publish` decides it (`services.submission`): to the
+    crisis leader, to an approver, or out (now or at its time), also when the sender
+    approves it by sending it (CH-4, no four eyes)."""
     names = ", ".join(c.name for c in channels)
-    if crisis:
+    approval_needed = sent.waits_for_approval
+    if sent.crisis is not None:
         return _(
             "Innlegget sendes til kriseleder for godkjenning (PU-12) før det publiseres på %(names)s."
         ) % {"names": names}
@@ -329,11 +333,7 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
         return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
     channels = access.post_channels(post)
     findings = services.post_check(actor=request.actor, post_id=post.pk)
-    policy = policy_for(municipality=municipality)
-    from ordstyrer.publishing import rules
-
-    approval = rules.strictest([access.channel_approval(c, policy) for c in channels])
-    crisis = services._crisis_for_posts(municipality) is not None
+    sent = services.submission(request.actor, post, channels)
     form = ConfirmForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -365,12 +365,12 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
             "consequence": _consequence(
                 post,
                 channels,
-                approval != "none",
-                crisis,
-                approvable=crisis
-                or approval == "none"
+                sent,
+                approvable=not sent.waits_for_approval
                 or bool(
-                    access.approvers(post, channels, approval=approval, submitter=request.actor)
+                    access.approvers(
+                        post, channels, approval=sent.approval, submitter=request.actor
+                    )
                 ),
             ),
         },
