@@ -35,6 +35,9 @@ class Waiting:
     # For a reply: the citizen's comment it answers.
     in_reply_to: str = ""
     in_reply_to_author: str = ""
+    # For a post: the approval round whose text this is; the confirmation carries it, so
+    # that a decision never reaches a newer text (`services.crisis_approve`).
+    approval_round: int | None = None
 
 
 def _name(user: AbstractUser | None) -> str:
@@ -88,6 +91,7 @@ def waiting_posts(*, municipality: Municipality) -> list[Waiting]:
             channel=_channels_of(p),
             created_by=_name(getattr(p, "author", None)),
             created_at=getattr(p, "created_at", None),
+            approval_round=p.approval_round,
         )
         for p in posts_awaiting_crisis_approval(municipality=municipality)
     ]

@@ -37,6 +37,7 @@ from ordstyrer.crisis.selectors import (
     active_crisis,
     crisis_declarers,
     crisis_settings,
+    may_approve_in_crisis,
     may_declare_crisis,
 )
 from ordstyrer.tenants.models import Municipality, Role
@@ -438,9 +439,12 @@ def crisis_approve(
     object_id: Any,
     actor: ActorLike,
     now: datetime | None = None,
+    approval_round: int | None = None,
 ) -> Any:
     """Approve a waiting post or reply of `municipality` (PU-12; crisis leader or deputy).
-    Idempotent: a replayed approval changes nothing."""
+    Idempotent: a replayed approval changes nothing, and neither does one made on a form
+    of an earlier `approval_round` of a post (`_earlier_round`): the post is returned
+    unchanged."""
     _check_kind(kind)
     _require_member(actor, municipality)
     now = now or timezone.now()
@@ -452,7 +456,12 @@ def crisis_approve(
         )
     from ordstyrer.publishing.services import post_crisis_approve
 
-    return post_crisis_approve(post_id=_post_of(municipality, object_id), actor=actor, now=now)
+    post_id = _post_of(municipality, object_id)
+    with transaction.atomic():
+        earlier = _earlier_round(municipality, post_id, approval_round, actor=actor)
+        if earlier is not None:
+            return earlier
+        return post_crisis_approve(post_id=post_id, actor=actor, now=now)
 
 
 def crisis_reject(
@@ -463,8 +472,11 @@ def crisis_reject(
     actor: ActorLike,
     reason: str,
     now: datetime | None = None,
+    approval_round: int | None = None,
 ) -> Any:
-    """Reject a waiting post or reply with a reason for its author (PU-12)."""
+    """Reject a waiting post or reply with a reason for its author (PU-12). A rejection
+    made on a form of an earlier `approval_round` of a post returns it unchanged, as
+    `crisis_approve` does."""
     _check_kind(kind)
     _require_member(actor, municipality)
     now = now or timezone.now()
@@ -479,9 +491,33 @@ def crisis_reject(
         )
     from ordstyrer.publishing.services import post_crisis_reject
 
-    return post_crisis_reject(
-        post_id=_post_of(municipality, object_id), actor=actor, reason=reason, now=now
-    )
+    post_id = _post_of(municipality, object_id)
+    with transaction.atomic():
+        earlier = _earlier_round(municipality, post_id, approval_round, actor=actor)
+        if earlier is not None:
+            return earlier
+        return post_crisis_reject(post_id=post_id, actor=actor, reason=reason, now=now)
+
+
+def _earlier_round(
+    municipality: Municipality, post_id: int, approval_round: int | None, *, actor: ActorLike
+) -> Any:
+    """The post, locked, when a decision was made on a form of an earlier approval round
+    than the post's (it was withdrawn, changed and sent again since): decided already,
+    and never deciding the newer text the crisis leader did not see (PU-12, as the
+    approval chain's `publishing.services._earlier_round`). None when the decision may
+    go on: no round was given, or it is the post's. Called inside the transaction that
+    decides, so the round cannot change between the comparison and the decision."""
+    if approval_round is None:
+        return None
+    from ordstyrer.publishing.services import lock_post
+
+    post = lock_post(post_id)
+    if post.approval_round == approval_round:
+        return None
+    if not may_approve_in_crisis(user=actor, municipality=municipality):
+        raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+    return post
 
 
 def crisis_object_check(*, municipality: Municipality, kind: str, object_id: Any) -> int:

@@ -235,6 +235,17 @@ def decide(
     waiting = queue.waiting_item(municipality=municipality, kind=kind, object_id=object_id)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if _confirmed(request):
+        # The approval round of the post's text the confirmation showed (PU-12): a form of
+        # an earlier round decides nothing (`services.crisis_approve`). A form without one
+        # (a page written before it carried the round) decides the post as it is now.
+        posted_round = request.POST.get("round", "") if kind == "post" else ""
+        approval_round = parse_id(posted_round) if posted_round else None
+        if posted_round and approval_round is None:
+            # Not a round this page ever wrote (a hostile or mangled form): decide nothing.
+            messages.error(
+                request, _("Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.")
+            )
+            return redirect(back)
         if action == "reject" and not form.is_valid():
             return _decide_page(request, waiting, kind, object_id, action, form, back)
         now = timezone.now()
@@ -247,6 +258,7 @@ def decide(
                     object_id=object_id,
                     actor=request.actor,
                     now=now,
+                    approval_round=approval_round,
                 )
             return services.crisis_reject(
                 municipality=municipality,
@@ -255,16 +267,15 @@ def decide(
                 actor=request.actor,
                 reason=form.cleaned_data["reason"],
                 now=now,
+                approval_round=approval_round,
             )
 
         def said(result: Any) -> str:
-            # A replayed form: nothing waited, or (two posts racing) the service found the
-            # post approved already and returned it as it was.
-            replayed = waiting is None or (
-                kind == "post"
-                and action == "approve"
-                and getattr(result, "crisis_approved_at", now) != now
-            )
+            # A replayed form: nothing waited, or the service returned the post as it was
+            # (decided already by a double click or a racing form, or a form of an earlier
+            # round whose text has changed since): it was not decided now.
+            stamp = "crisis_approved_at" if action == "approve" else "rejected_at"
+            replayed = waiting is None or (kind == "post" and getattr(result, stamp, now) != now)
             if replayed:
                 return Already(_("Dette er allerede avgjort."))
             if action == "approve":
