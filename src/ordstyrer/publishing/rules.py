@@ -37,6 +37,9 @@ class Limits:
     nb: Any
     # The link goes into the text (Instagram's caption) rather than beside it.
     link_in_text: bool = False
+    # Refuses an image without a text alternative (PU-4): every connector does
+    # (`connectors/*/connector.py`: "Bildet mangler alternativ tekst").
+    needs_alt_text: bool = True
 
 
 MB = 1024 * 1024
@@ -87,6 +90,7 @@ class MediaFacts:
     kind: str  # image | video
     size: int
     caption_mode: str  # "" | file | burned_in | no_speech
+    alt_text: str = ""  # PU-4: what the platform is sent as the image's text alternative
 
 
 def _finding(nb: str, nn: str, en: str, *, channel: int | None, name: str) -> dict[str, Any]:
@@ -179,6 +183,19 @@ def channel_findings(
             "eit innlegg kan ha éin video eller bilete, ikkje begge.",
             "a post may have one video or images, not both.",
         )
+    # PU-4: the platform refuses an image without alt text, so a warning overridden (or
+    # a preset without PU-4) still ended in a failed post after approval (review s18).
+    if limits.needs_alt_text:
+        for number, item in enumerate(media, start=1):
+            if item.kind == "image" and not item.alt_text.strip():
+                add(
+                    f"vedlegg {number} er et bilde uten alternativ tekst; plattformen tar ikke "
+                    "imot bilder uten (PU-4).",
+                    f"vedlegg {number} er eit bilete utan alternativ tekst; plattforma tek ikkje "
+                    "imot bilete utan (PU-4).",
+                    f"attachment {number} is an image without alt text; the platform does not "
+                    "take images without one (PU-4).",
+                )
     for image in images:
         if image.size > limits.max_image_bytes:
             add(
