@@ -494,6 +494,9 @@ def policy_update(
     if not reason.strip():
         raise ServiceError(_("Skriv hvorfor retningslinjen endres."))
     with transaction.atomic():
+        # One change at a time per municipality (AR-3): two saves at once must not both
+        # read the same current version and both write the next number (or lose one).
+        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         current = policy_version_current(municipality=municipality)
         merged: dict[str, dict[str, Any]] = {
             rule: dict(params)
