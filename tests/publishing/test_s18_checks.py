@@ -9,7 +9,7 @@ from ordstyrer.publishing.media import media_update, media_upload
 from ordstyrer.publishing.models import PostStatus
 from ordstyrer.publishing.services import PostRefused, post_create, post_publish
 from tests.publishing.conftest import make_world, png
-from tests.publishing.test_services import CLEAN
+from tests.publishing.test_services import CLEAN, FNR
 
 
 def _photo(w, alt_text: str, seed: int = 5):
@@ -65,3 +65,19 @@ def test_pu4_warning_override_cannot_send_an_image_without_alt_text():
     assert refused.value.code == "blocked"
     post.refresh_from_db()
     assert post.status == PostStatus.DRAFT
+
+
+@pytest.mark.django_db
+def test_national_id_in_the_alt_text_blocks_pu1():
+    """PU-1: the alt text goes to the platforms with the image (alt_text_custom /
+    alt_text), so a national identity number in it blocks like one in the text."""
+    w = make_world("s18alt", "indre-fosen")
+    post = _post(w, _photo(w, FNR))
+    [found] = [f for f in post.findings if f["rule"] == "PU-1"]
+    assert found["severity"] == "block" and found["span"] is None
+    assert found["message_nb"].startswith("Vedlegg 1 (alternativ tekst): ")
+    assert "15038512363" not in found["message_nb"]  # masked (issue #18)
+    with pytest.raises(PostRefused) as refused:
+        post_publish(actor=w.editor, post_id=post.pk, override_reason="Må ut i dag.")
+    assert refused.value.code == "blocked"
+    assert refused.value.rule == "PU-1"

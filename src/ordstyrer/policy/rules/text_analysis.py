@@ -11,6 +11,7 @@ municipality's own phone numbers and e-mail domains, which are left alone.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ordstyrer.language.masking import mask_national_ids
@@ -113,8 +114,28 @@ _LABEL_NN = {
 
 
 def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
-    """PU-1: confidential or personal data in a post or reply."""
-    text = draft.text
+    """PU-1: confidential or personal data in a post or reply, and in each attachment's
+    alt text, which the platforms publish with the image (review s18)."""
+    out = _personal_data(draft.text, policy)
+    for index, media in enumerate(draft.media):
+        if not media.alt:
+            continue
+        for found in _personal_data(media.alt, policy):
+            # Not in the post's text: no span into it.
+            out.append(
+                replace(
+                    found,
+                    message_nb=f"Vedlegg {index + 1} (alternativ tekst): {found.message_nb}",
+                    message_en=f"Attachment {index + 1} (alt text): {found.message_en}",
+                    message_nn=f"Vedlegg {index + 1} (alternativ tekst): {found.message_nn}",
+                    span=None,
+                )
+            )
+    return out
+
+
+def _personal_data(text: str, policy: Policy) -> list[Finding]:
+    """PU-1's findings on one text, with spans into it."""
     hits = find_personal_data(text)
     out: list[Finding] = []
     for hit in hits:
