@@ -58,26 +58,38 @@ class Screening:
     names_hidden: bool  # the public journal shows «Skjermet» for the private party
 
 
+def _party(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The private person a record is about (AR-2): the author of an inbound item (I),
+    the person an outbound reply answers (U), the person an internal note is about (X:
+    its recipient; the notes archived before they had one carried that citizen as
+    author). Never who wrote the municipality's own post or reply."""
+    direction = body["journal"]["direction"]
+    if direction == "I":
+        return body.get("author")
+    if direction == "X":
+        return body.get("recipient") or body.get("author")
+    return body.get("recipient")
+
+
+def _name(person: Mapping[str, Any] | None) -> str:
+    return str((person or {}).get("name") or "").strip()
+
+
 def private_party(body: Mapping[str, Any]) -> bool:
     """Whether the record names a private person as correspondence party: the author
-    of an inbound item, or the person an outbound reply answers."""
-    direction = body["journal"]["direction"]
-    person = body.get("author") if direction == "I" else body.get("recipient")
-    if direction not in ("I", "U") or not person:
-        return False
-    return bool(str(person.get("name") or "").strip())
+    of an inbound item, or the person an outbound reply answers (an internal note has
+    only the municipality as party)."""
+    return body["journal"]["direction"] in ("I", "U") and bool(_name(_party(body)))
 
 
 def title_withheld(body: Mapping[str, Any], *, title: str, public_title: str) -> bool:
     """Whether the public title withholds personal data the title has: a span masked
-    as «[skjermet]», or the name of the person who wrote or was answered."""
+    as «[skjermet]», or the name of the private person the record is about (`_party`;
+    an employee who wrote the municipality's post is no private party)."""
     if MASK in public_title:
         return True
-    for key in ("author", "recipient"):
-        name = str((body.get(key) or {}).get("name") or "").strip()
-        if name and name in title and name not in public_title:
-            return True
-    return False
+    name = _name(_party(body))
+    return bool(name) and name in title and name not in public_title
 
 
 def screening_for(
