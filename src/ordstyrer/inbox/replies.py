@@ -317,6 +317,8 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None, recheck: bool =
     now = now or timezone.now()
     if item.channel.status not in SPOKEN_ON:
         return _channel_not_in_use(reply, now=now)
+    if (held := _hold_for_crisis(reply, now=now)) is not None:
+        return held
     if not _claim(reply, now=now):
         return "claimed_elsewhere"
     try:
@@ -360,6 +362,34 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None, recheck: bool =
 
     channel_record_activity(channel_id=item.channel_id, at=now)
     return ReplyStatus.SENT
+
+
+def _hold_for_crisis(reply: Reply, *, now: datetime) -> str | None:
+    """PU-12 backstop at delivery, as the posts' (`publishing.services.crisis_stops`): a
+    queued reply that would go out while a crisis requires approval for replies, without
+    the crisis leader's approval given in that crisis, waits for the crisis leader
+    instead (a reply committed just after the declaration held the queue,
+    `crisis.services._hold_replies`, or queued again by a retry). Compare-and-set on the
+    queued status, as the declaration's hold; the crisis leader and the deputies are told
+    once committed, as for a reply written during the crisis. None when it may go out, or
+    when another delivery holds it (its live claim: `_claim` leaves it to that one)."""
+    if reply.next_attempt_at is not None and reply.next_attempt_at > now:
+        return None
+    crisis = crisis_requiring_approval(municipality=reply.item.channel.municipality, kind="reply")
+    if crisis is None:
+        return None
+    decided = reply.crisis_decided_at
+    if decided is not None and (reply.crisis_id == crisis.pk or decided >= crisis.declared_at):
+        return None  # approved in this crisis
+    from ordstyrer.crisis.tasks import crisis_waiting_notify
+
+    with transaction.atomic():
+        won = Reply.objects.filter(
+            pk=reply.pk, status=ReplyStatus.QUEUED, next_attempt_at=reply.next_attempt_at
+        ).update(status=ReplyStatus.AWAITING_CRISIS_APPROVAL, crisis=crisis, next_attempt_at=None)
+        if won:
+            after_commit(crisis_waiting_notify, kind="reply", object_id=reply.pk)
+    return ReplyStatus.AWAITING_CRISIS_APPROVAL if won else "changed"
 
 
 def _claim(reply: Reply, *, now: datetime) -> bool:
