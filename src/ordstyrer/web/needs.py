@@ -392,25 +392,29 @@ def _failures(user: Actor, municipality: Municipality, now: datetime) -> list[Ne
             item__municipality=municipality,
             status=ReplyStatus.FAILED,
             item__open=True,
-        ).select_related("item")
+        )
         if visible is not None:
             replies = replies.filter(item__channel_id__in=visible)
-        failed = list(replies.order_by("-created_at")[: MAX_LISTED + 1])
-        if failed:
-            first = failed[0].item
+        # Counted up to COUNT_CAP, as the inbox's needs are; the latest few give the
+        # link and the reasons (#15: each with a count).
+        n_failed = capped_count(replies)
+        if n_failed:
+            latest = list(replies.order_by("-created_at")[:MAX_LISTED])
             needs.append(
                 Need(
                     "replies",
-                    len(failed),
-                    ngettext(
+                    n_failed,
+                    _("Over %(n)s svar ble ikke publisert.") % {"n": COUNT_CAP}
+                    if n_failed > COUNT_CAP
+                    else ngettext(
                         "%(n)s svar ble ikke publisert.",
                         "%(n)s svar ble ikke publisert.",
-                        len(failed),
+                        n_failed,
                     )
-                    % {"n": len(failed)},
-                    reverse("inbox:detail", args=[municipality.slug, first.pk]) + "#svar",
+                    % {"n": n_failed},
+                    reverse("inbox:detail", args=[municipality.slug, latest[0].item_id]) + "#svar",
                     urgent=True,
-                    reasons=[r.error for r in failed[:MAX_LISTED] if r.error],
+                    reasons=[r.error for r in latest if r.error],
                 )
             )
     return needs
