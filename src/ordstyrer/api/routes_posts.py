@@ -205,7 +205,28 @@ def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) ->
         if item.captions is not None and item.type == "video":
             changes["caption_mode"] = item.captions
         if changes:
-            media_update(actor=actor, asset_id=asset.pk, **changes)
+            try:
+                media_update(actor=actor, asset_id=asset.pk, **changes)
+            except Conflict as exc:
+                if exc.code != "media_in_use":
+                    raise
+                # PU-4: the file's alt text is fixed while a post with it is on its way.
+                raise Problem(
+                    409,
+                    code="media-in-use",
+                    detail="The file is in a post on its way (waiting for approval, "
+                    "scheduled, publishing or paused); its alt text goes out as approved. "
+                    "Withdraw that post first, or wait until it is published.",
+                    detail_nb=str(exc.message),
+                    rule="PU-4",
+                    errors=[
+                        {
+                            "loc": ["body", "media", index, "alt"],
+                            "msg": "in use",
+                            "type": "conflict",
+                        }
+                    ],
+                ) from None
         ids.append(asset.pk)
     return ids
 

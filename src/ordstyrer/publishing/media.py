@@ -782,12 +782,15 @@ def media_update(
     """Change what the register knows about a file (alt text, PU-6/PU-7 facts).
 
     For the three-valued facts None means "leave as is"; the register form always
-    sends every field."""
+    sends every field. The alt text and the title go out with the file as they are when
+    it is sent: they do not change while a post with the file is on its way
+    (`_require_not_on_its_way`, PU-4)."""
     now = now or timezone.now()
     with transaction.atomic():
         asset = _lock_asset(asset_id)
         _require_publisher(actor, asset.municipality)
         before = _facts(asset)
+        sent_before = (asset.alt_text, asset.title)
         if alt_text is not None:
             asset.alt_text = str(alt_text).strip()[:2000]
         if title is not None:
@@ -812,6 +815,8 @@ def media_update(
             asset.photographer_permission = photographer_permission
         if music_cleared is not None:
             asset.music_cleared = music_cleared
+        if (asset.alt_text, asset.title) != sent_before:
+            _require_not_on_its_way(asset)
         asset.updated_at = now
         asset.save()
         audit_record(
@@ -822,6 +827,38 @@ def media_update(
             data={"before": before, "after": _facts(asset)},
         )
     return asset
+
+
+def _require_not_on_its_way(asset: MediaAsset) -> None:
+    """PU-4, four eyes: the alt text and the title the approver approved (or the sender
+    sent) are what goes out; the delivery reads them from the file when it sends
+    (`delivery.build_draft`). While a post with the file waits for an approval, is
+    scheduled, publishing or paused (`services.ON_ITS_WAY`) they do not change: the
+    post is withdrawn first and sent again (checked, and approved, afresh).
+
+    The posts using the file are locked first (a published one never goes on its way
+    again without an edit, so it is left alone): a post sent at the same moment is
+    seen as sent."""
+    from ordstyrer.publishing.services import ON_ITS_WAY
+
+    posts = (
+        Post.objects.select_for_update(of=("self",))
+        .filter(attachments__asset=asset)
+        .exclude(status=PostStatus.PUBLISHED)
+        .order_by("pk")
+    )
+    busy = [p for p in posts if p.status in ON_ITS_WAY]
+    if busy:
+        raise Conflict(
+            _(
+                "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst "
+                "og tittel går ut slik innlegget ble godkjent: trekk tilbake innlegget "
+                "først, eller vent til det er publisert."
+            )
+            % {"status": PostStatus(busy[0].status).label},
+            rule="PU-4",
+            code="media_in_use",
+        )
 
 
 def _facts(asset: MediaAsset) -> dict[str, Any]:
