@@ -338,6 +338,8 @@ def _succeeded(
         if status == "cancelling":
             after_commit(tasks.post_cancel_scheduled, post_channel_id=row.pk)
         else:
+            if not scheduled:
+                _crisis_log_published(post or row.post, channel=row.channel, now=now)
             settle(row.post_id, now=now)
         if not scheduled and post is not None and post.taken_down_at is not None:
             # Published by a delivery in flight while the post was taken down (PU-6):
@@ -584,8 +586,6 @@ def settle(post_id: int, *, now: datetime) -> str:
     PostEvent.objects.create(
         post=post, action="settle", from_status=source, to_status=post.status, at=now
     )
-    if post.status == PostStatus.PUBLISHED:
-        _crisis_log_published(post, now=now)
     if post.status == PostStatus.PUBLISHED and post.documentation_value:
         from ordstyrer.publishing.journal import journal_post
 
@@ -593,10 +593,13 @@ def settle(post_id: int, *, now: datetime) -> str:
     return str(post.status)
 
 
-def _crisis_log_published(post: Post, *, now: datetime) -> None:
-    """PU-12: a post that goes out while a crisis is declared is in the crisis log, and
-    so is one the crisis held (approved by the crisis leader, or paused) that goes out
-    after the crisis ended: in that crisis's log, next to its approval."""
+def _crisis_log_published(post: Post, *, channel: Any, now: datetime) -> None:
+    """PU-12: a post's copy that goes out on `channel` while a crisis is declared is in
+    the crisis log, and so is one the crisis held (approved by the crisis leader, or
+    paused) that goes out after the crisis ended: in that crisis's log, next to its
+    approval. Written per channel when that copy is published (not when it is merely
+    scheduled), in the transaction that records it so: a post out on one channel and
+    failed on another is in the log for the channel it is out on, once."""
     from ordstyrer.crisis.models import Crisis
     from ordstyrer.crisis.selectors import active_crisis
     from ordstyrer.crisis.services import crisis_log_write
@@ -606,17 +609,16 @@ def _crisis_log_published(post: Post, *, now: datetime) -> None:
         crisis = Crisis.objects.filter(pk=post.crisis_ref, municipality=post.municipality).first()
     if crisis is None:
         return
-    for row in post.deliveries.select_related("channel"):
-        crisis_log_write(
-            crisis=crisis,
-            kind="post_published",
-            text=post.text,
-            channel=row.channel,
-            object_kind="post",
-            object_id=post.pk,
-            actor=None,
-            now=now,
-        )
+    crisis_log_write(
+        crisis=crisis,
+        kind="post_published",
+        text=post.text,
+        channel=channel,
+        object_kind="post",
+        object_id=post.pk,
+        actor=None,
+        now=now,
+    )
 
 
 # --------------------------------------------------------------------------- sweep steps
@@ -712,6 +714,7 @@ def confirm_native(*, now: datetime, limit: int = 50) -> int:
                 permalink=(found.permalink or row.permalink)[:500],
             )
             if won:
+                _crisis_log_published(row.post, channel=row.channel, now=now)
                 settle(row.post_id, now=now)
                 handled += 1
     return handled
