@@ -328,6 +328,7 @@ def post_update(
                 code="conflict",
             )
         source = post.status
+        _require_as_sent(post, now=now, text=text, links=links, media_ids=media_ids)
         if text is not _UNSET:
             post.text = _clean_text(text)
         if links is not _UNSET:
@@ -365,6 +366,57 @@ def post_update(
     return post
 
 
+def _is_out(post: Post, delivery: PostChannel, *, now: datetime) -> bool:
+    """The copy is out on the channel's platform: published, or its time come on the
+    platform's own scheduler."""
+    if delivery.status == DeliveryStatus.PUBLISHED:
+        return True
+    native = delivery.status == DeliveryStatus.SCHEDULED and delivery.platform_scheduled
+    return native and post.publish_at is not None and post.publish_at <= now
+
+
+def copies_out(post: Post, *, now: datetime) -> list[PostChannel]:
+    """The post's deliveries out on a platform (`_is_out`): a post failed elsewhere and
+    sent again goes out only where it is not (`_release`), and these stay as they are."""
+    return [d for d in post.deliveries.select_related("channel") if _is_out(post, d, now=now)]
+
+
+def _require_as_sent(post: Post, *, now: datetime, text: Any, links: Any, media_ids: Any) -> None:
+    """AR-1, PU-6: a post out on some channel (published there, failed on another) keeps
+    the text, links and files it went out with. Sending it again sends it only where it
+    is not out (`_release`); another text would be on one channel and not the other,
+    and the console and the archive record (`journal.journal_post`, one text for every
+    channel) would put it on the channel where the first one stands. Refused
+    (`Conflict`): take the post down there first, or write a new post."""
+    out = copies_out(post, now=now)
+    if not out:
+        return
+
+    def lines(value: str) -> str:  # a browser sends a textarea's line breaks as CRLF
+        return value.replace("\r\n", "\n")
+
+    changed = (
+        (text is not _UNSET and lines(_clean_text(text)) != lines(post.text))
+        or (links is not _UNSET and _clean_links(links) != list(post.links or ()))
+        or (
+            media_ids is not _UNSET
+            and {a.pk for a in _assets(post.municipality, media_ids)}
+            != set(post.attachments.values_list("asset_id", flat=True))
+        )
+    )
+    if changed:
+        raise Conflict(
+            _(
+                "Innlegget er allerede publisert på %(names)s og står der slik det ble "
+                "sendt. Teksten, lenkene og bildene kan derfor ikke endres: ta innlegget "
+                "ned først, eller lag et nytt innlegg."
+            )
+            % {"names": ", ".join(d.channel.name for d in out)},
+            rule="AR-1",
+            code="published_elsewhere",
+        )
+
+
 def _require_droppable(post: Post, delivery: PostChannel, *, now: datetime) -> None:
     """An edit takes a channel off the post only while the post has nothing on that
     channel's platform: the row is what the delivery, the cancellation sweep and a
@@ -376,8 +428,7 @@ def _require_droppable(post: Post, delivery: PostChannel, *, now: datetime) -> N
     a paused or pulled-back post out after all)."""
     name = {"channel": delivery.channel.name}
     native = delivery.status == DeliveryStatus.SCHEDULED and delivery.platform_scheduled
-    due = native and post.publish_at is not None and post.publish_at <= now
-    if delivery.status == DeliveryStatus.PUBLISHED or due:
+    if _is_out(post, delivery, now=now):
         raise Conflict(
             _("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
             code="conflict",

@@ -334,6 +334,11 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
     channels = access.post_channels(post)
     findings = services.post_check(actor=request.actor, post_id=post.pk)
     sent = services.submission(request.actor, post, channels)
+    # Out on some channel already (failed on another): sent again, it goes only where it
+    # is not, and the copy out stays as it is (`services._release`, AR-1).
+    out = services.copies_out(post, now=timezone.now())
+    out_ids = {d.channel_id for d in out}
+    to_go = [c for c in channels if c.pk not in out_ids] or channels
     form = ConfirmForm(_post(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -364,7 +369,7 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
             "warned": any(f["severity"] == "warn" for f in findings),
             "consequence": _consequence(
                 post,
-                channels,
+                to_go,
                 sent,
                 approvable=not sent.waits_for_approval
                 or bool(
@@ -373,6 +378,13 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
                     )
                 ),
             ),
+            "left_as_is": _(
+                "Innlegget står allerede publisert på %(names)s slik det ble sendt, og "
+                "sendes ikke dit igjen."
+            )
+            % {"names": ", ".join(d.channel.name for d in out)}
+            if out
+            else "",
         },
     )
 
