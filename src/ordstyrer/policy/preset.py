@@ -249,6 +249,8 @@ def validate_param(rule_id: str, name: str, specs: Mapping[str, ParamSpec], valu
             raise wrong
         if spec.minimum is not None and value < spec.minimum:
             raise PolicyError(f"{where} må være minst {spec.minimum:g} (fikk {value!r}).")
+        if spec.maximum is not None and value > spec.maximum:
+            raise PolicyError(f"{where} må være høyst {spec.maximum:g} (fikk {value!r}).")
         return float(value) if spec.kind == "float" else value
     if spec.kind == "str":
         if not isinstance(value, str):

@@ -94,9 +94,10 @@ class CheckForm(forms.Form):
         return Draft(text=data.get("text", ""), links=tuple(links), media=tuple(media))
 
 
-def _int_or_none(minimum: float | None) -> int | None:
-    """An "int" parameter's minimum as the int it is (`ParamSpec.minimum` is typed for both)."""
-    return None if minimum is None else int(minimum)
+def _int_or_none(bound: float | None) -> int | None:
+    """An "int" parameter's minimum or maximum as the int it is (`ParamSpec.minimum` and
+    `.maximum` are typed for both)."""
+    return None if bound is None else int(bound)
 
 
 def _code_labels(lang: str) -> dict[str, str]:
@@ -162,15 +163,21 @@ class PolicyRuleForm(forms.Form):
             kind = spec.kind if spec else "str"
             label = PARAM_LABELS.get(name) or name.replace("_", " ").capitalize()
             minimum = spec.minimum if spec else None
+            maximum = spec.maximum if spec else None
             field: forms.Field
             if kind == "bool":
                 field = forms.BooleanField(label=label, required=False, initial=value)
             elif kind == "int":
                 field = forms.IntegerField(
-                    label=label, initial=value, min_value=_int_or_none(minimum)
+                    label=label,
+                    initial=value,
+                    min_value=_int_or_none(minimum),
+                    max_value=_int_or_none(maximum),
                 )
             elif kind == "float":
-                field = forms.FloatField(label=label, initial=value, min_value=minimum)
+                field = forms.FloatField(
+                    label=label, initial=value, min_value=minimum, max_value=maximum
+                )
             elif kind == "str_list" and spec and spec.choices and name in ORDERED_LISTS:
                 self._steps(name, label, list(value), sorted(spec.choices), labels, rule_id)
                 continue

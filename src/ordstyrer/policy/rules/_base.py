@@ -33,6 +33,9 @@ class ParamSpec:
     choices: frozenset[str] | None = None
     # For int / float: the smallest allowed value.
     minimum: float | None = None
+    # For int / float: the largest allowed value, where a larger one would make the code
+    # that uses it fail (review s18: DI-1's hours past the working-time clock's limit).
+    maximum: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,9 @@ RULES = (
             "Kvar eining går jamleg gjennom sidene sine, gjerne kvar månad.",
             "Each unit reviews its pages periodically, monthly if possible.",
         ),
-        params={"review_interval_days": ParamSpec("int", minimum=1)},
+        # At most two years: a far larger interval overflowed the next review's date and
+        # made activating a channel and recording a review fail (review s18).
+        params={"review_interval_days": ParamSpec("int", minimum=1, maximum=730)},
     ),
     rule(
         "CH-7",

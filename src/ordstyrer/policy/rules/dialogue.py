@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from ordstyrer.policy.effective import Policy
     from ordstyrer.policy.types import CheckContext, Draft, Finding
 
+# DI-1's response targets in working hours: far below `worktime.MAX_WORKING_HOURS`.
+MAX_RESPONSE_HOURS = 500
+
 RULES = (
     rule(
         "DI-1",
@@ -32,9 +35,11 @@ RULES = (
             "normal working hours. Deadlines are computed in Norwegian working time, excluding "
             "weekends and public holidays.",
         ),
+        # At most 500 working hours (about 13 weeks): a typo such as 75000 for 7.5 went
+        # past the working-time clock's limit and made every deadline fail (review s18).
         params={
-            "first_response_hours": ParamSpec("float", minimum=0),
-            "answer_hours": ParamSpec("float", minimum=0),
+            "first_response_hours": ParamSpec("float", minimum=0, maximum=MAX_RESPONSE_HOURS),
+            "answer_hours": ParamSpec("float", minimum=0, maximum=MAX_RESPONSE_HOURS),
         },
     ),
     rule(
