@@ -26,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ordstyrer.core.actor import ActorLike
+from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.forms import visible_text
@@ -323,13 +323,26 @@ def crisis_deputy_add(
     now: datetime | None = None,
 ) -> CrisisDeputy:
     """Name `user` (a member of the municipality) the crisis leader's deputy (PU-12).
-    Naming someone who already is a deputy changes nothing."""
+    Naming someone who already is a deputy changes nothing. A declarer names themselves
+    only if they may approve in a crisis already: declaring is not approving
+    (docs/crisis.md), so communications or the chief administrator cannot make
+    themselves approvers."""
     now = now or timezone.now()
     with transaction.atomic():
         _require_declarer(actor, municipality)
         if user is None or not roles_in(user, municipality):
             raise ServiceError(
                 _("Stedfortrederen må ha en rolle i kommunen."), rule="PU-12", code="invalid"
+            )
+        myself = user.pk == getattr(user_of(actor), "pk", None)
+        if myself and not may_approve_in_crisis(user=actor, municipality=municipality):
+            raise ServiceError(
+                _(
+                    "Du kan ikke oppnevne deg selv til stedfortreder: å erklære krise er ikke "
+                    "å godkjenne. Be kriselederen om å oppnevne deg."
+                ),
+                rule="PU-12",
+                code="invalid",
             )
         deputy, created = CrisisDeputy.objects.get_or_create(
             municipality=municipality,
