@@ -488,9 +488,12 @@ def check_draft(
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """The findings on an unsaved draft (the composer's live check); nothing is stored.
-    `alt_texts` are alt texts typed but not saved yet, by media id (PU-4)."""
+    `alt_texts` are alt texts typed but not saved yet, by media id (PU-4). The time is
+    taken as saving takes it (`_publish_at`): one it refuses is its `ServiceError`
+    here too, never a week to count at the calendar's edge (PU-10, an OverflowError)."""
     now = now or timezone.now()
     require(actor, municipality, "read")
+    when = _publish_at(publish_at, now)
     # A value that is no id is a channel the live check leaves out (as an unknown one).
     ids = [i for i in map(parse_id, channel_ids) if i is not None]
     channels = [
@@ -510,7 +513,7 @@ def check_draft(
         text=str(text or "")[:MAX_TEXT],
         links=[str(x) for x in links if str(x).strip()],
         assets=assets,
-        when=publish_at or now,
+        when=when or now,
     )
 
 
