@@ -48,11 +48,33 @@ from ordstyrer.crisis.selectors import (
 )
 from ordstyrer.tenants.models import Municipality
 
-# Lazy: a module-level `gettext` would freeze the sentence in the language that was
-# active when the module was first imported, whatever the reader's language.
-CONSEQUENCE = gettext_lazy(
-    "Alle planlagte innlegg settes på pause, alle nye innlegg og svar venter på kriseleder."
-)
+# What a crisis does here, by the municipality's PU-12 settings (whether new posts and
+# replies wait for the crisis leader: `approve_posts`, `approve_replies`); scheduled
+# posts pause whatever they say. Lazy: a module-level `gettext` would freeze the
+# sentence in the language that was active when the module was first imported.
+CONSEQUENCES = {
+    (True, True): gettext_lazy(
+        "Alle planlagte innlegg settes på pause, alle nye innlegg og svar venter på kriseleder."
+    ),
+    (True, False): gettext_lazy(
+        "Alle planlagte innlegg settes på pause, alle nye innlegg venter på kriseleder. "
+        "Svar går ut som vanlig og føres i kriseloggen."
+    ),
+    (False, True): gettext_lazy(
+        "Alle planlagte innlegg settes på pause, alle nye svar venter på kriseleder. "
+        "Nye innlegg går ut som vanlig og føres i kriseloggen."
+    ),
+    (False, False): gettext_lazy(
+        "Alle planlagte innlegg settes på pause. Nye innlegg og svar går ut som vanlig og "
+        "føres i kriseloggen."
+    ),
+}
+
+
+def consequence(settings: dict[str, Any]) -> str:
+    """The consequence of a crisis as `crisis_settings` has it (PU-12): never that
+    replies or posts wait where the municipality lets them through."""
+    return str(CONSEQUENCES[(settings["approve_posts"], settings["approve_replies"])])
 
 
 def _require_view(request: MunicipalityRequest, municipality: Municipality) -> None:
@@ -75,6 +97,7 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
     recent = crises_recent(municipality=municipality)
     shown = crisis or (recent[0] if recent else None)
     user = request.actor
+    settings = crisis_settings(municipality=municipality)
     return render(
         request,
         "crisis/index.html",
@@ -83,7 +106,7 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
             "shown": shown,
             "log": _log_lines(crisis_log(crisis=shown)) if shown else [],
             "recent": recent,
-            "settings": crisis_settings(municipality=municipality),
+            "settings": settings,
             "approvals": queue.crisis_approvals(municipality=municipality),
             "paused": queue.paused_posts(municipality=municipality),
             "deputies": list(crisis_deputies(municipality=municipality)),
@@ -91,7 +114,7 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
             "may_approve": may_approve_in_crisis(user=user, municipality=municipality),
             "declare_form": DeclareForm(),
             "deputy_form": DeputyForm(municipality=municipality),
-            "consequence": CONSEQUENCE,
+            "consequence": consequence(settings),
         },
     )
 
@@ -121,14 +144,15 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
         except ServiceError as exc:
             fail_message(request, exc)
             return _index(municipality)
+        settings = crisis_settings(municipality=municipality)
         return render(
             request,
             "crisis/confirm_declare.html",
             {
                 "name": name,
-                "consequence": CONSEQUENCE,
+                "consequence": consequence(settings),
                 "to_pause": queue.posts_to_pause(municipality=municipality),
-                "settings": crisis_settings(municipality=municipality),
+                "settings": settings,
             },
         )
     try:
