@@ -81,3 +81,28 @@ def test_settings_form_refuses_di1_hours_above_the_cap():
     error = body.split('id="id_DI-1-param__answer_hours_error"')[1].split("</p>")[0]
     assert "500" in error and "500.0" not in error
     assert policy_versions(municipality=p.municipality) == []
+
+
+def test_a_value_saved_before_the_cap_existed_runs_capped_and_the_page_still_opens():
+    """DI-1/CH-6: a stored override over a maximum added later (saved by an earlier
+    version) does not stop every page: the policy reads it as the maximum; a new save
+    of it is refused, with the reason, and nothing is stored."""
+    from ordstyrer.tenants.models import PolicyVersion
+
+    p = make_personas("s18gammel", "gausdal")
+    PolicyVersion.objects.create(
+        municipality=p.municipality,
+        number=2,
+        preset=p.municipality.preset,
+        overrides={"DI-1": {"answer_hours": 900.0}},
+        changed_by=p.communications,
+        reason="Lagret før grensen fantes",
+    )
+
+    assert policy_for(municipality=p.municipality).params("DI-1")["answer_hours"] == 500.0
+    client = Client()
+    client.force_login(p.communications)
+    assert client.get(f"/m/{p.municipality.slug}/").status_code == 200
+    with pytest.raises(ServiceError, match="høyst 500"):
+        _update(p, {"DI-1": {"first_response_hours": 4}})
+    assert PolicyVersion.objects.filter(municipality=p.municipality).count() == 1

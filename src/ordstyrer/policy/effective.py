@@ -8,6 +8,7 @@ override's. Who changed what and when is stored by the Django side.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -19,6 +20,8 @@ from ordstyrer.policy.errors import PolicyError
 from ordstyrer.policy.preset import Contact, FormalInquiry, Preset, load_preset, validate_param
 from ordstyrer.policy.triage import triage_findings
 from ordstyrer.policy.types import Citation, Finding
+
+logger = logging.getLogger(__name__)
 
 
 class ResponseTargets(NamedTuple):
@@ -196,11 +199,17 @@ def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def validate_overrides(preset: Preset, overrides: Any) -> dict[str, dict[str, Any]]:
+def validate_overrides(
+    preset: Preset, overrides: Any, *, stored: bool = False
+) -> dict[str, dict[str, Any]]:
     """Overrides checked against the preset's rules, parameter names and types.
 
     Returns the normalised overrides (floats for float parameters, tuples for
     lists); raises PolicyError with a Norwegian message on the first problem.
+    `stored`: overrides already saved, read to run the municipality — a number over
+    a maximum added later (the DI-1 hours, CH-6's interval) is capped, not refused, so
+    that a value saved before the limit existed does not stop every page; a new
+    value over it is refused by `policy_update`.
     """
     if overrides is None:
         return {}
@@ -220,9 +229,24 @@ def validate_overrides(preset: Preset, overrides: Any) -> dict[str, dict[str, An
             raise PolicyError(f"Overstyringen av {rule_id} må være et oppslag fra navn til verdi.")
         specs = {name: RULES[rule_id].params[name] for name in setting.params}
         clean[rule_id] = {
-            name: validate_param(rule_id, name, specs, value) for name, value in values.items()
+            name: validate_param(
+                rule_id, name, specs, _capped(rule_id, name, specs, value) if stored else value
+            )
+            for name, value in values.items()
         }
     return clean
+
+
+def _capped(rule_id: str, name: str, specs: Mapping[str, Any], value: Any) -> Any:
+    """A stored number over its parameter's maximum, as the maximum (logged)."""
+    spec = specs.get(name)
+    top = getattr(spec, "maximum", None)
+    if top is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if value <= top:
+        return value
+    logger.warning("policy override capped", extra={"rule": rule_id, "param": name, "max": top})
+    return type(value)(top)
 
 
 def _elide_identity(text: str, source: Preset) -> str:
@@ -245,10 +269,16 @@ def _bare_name(name: str) -> str:
     return " ".join(w for w in words if w not in {"kommune", "kommuna", "herad"})
 
 
-def load_policy(preset_id: str, overrides: Mapping[str, Mapping[str, Any]] | None = None) -> Policy:
-    """The effective policy of `preset_id` with `overrides` merged in; PolicyError if invalid."""
+def load_policy(
+    preset_id: str,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    *,
+    stored: bool = False,
+) -> Policy:
+    """The effective policy of `preset_id` with `overrides` merged in; PolicyError if
+    invalid (`stored`: see `validate_overrides`)."""
     preset = load_preset(preset_id)
-    clean = validate_overrides(preset, overrides)
+    clean = validate_overrides(preset, overrides, stored=stored)
     params = {
         rule_id: MappingProxyType({**setting.params, **clean.get(rule_id, {})})
         for rule_id, setting in preset.rules.items()

@@ -23,7 +23,8 @@ def policy_for(*, municipality: Municipality) -> Policy:
     its own identity (`as_municipality`): never another municipality's addresses."""
     version = policy_version_current(municipality=municipality)
     overrides = version.overrides if version and version.preset == municipality.preset else {}
-    return as_municipality(load_policy(municipality.preset, overrides), municipality=municipality)
+    policy = load_policy(municipality.preset, overrides, stored=True)
+    return as_municipality(policy, municipality=municipality)
 
 
 def as_municipality(policy: Policy, *, municipality: Municipality) -> Policy:
