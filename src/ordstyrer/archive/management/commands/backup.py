@@ -57,6 +57,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{slug}: {head['records']} arkivposter, siste hash {head['head_hash']}"
             )
+        for note in report.notes:
+            self.stdout.write(note)
         if not report.ok:
             raise CommandError("; ".join(report.problems), returncode=1)
         self.stdout.write("Gjenopprettet, og arkivkjedene er kontrollert (AR-3).")
