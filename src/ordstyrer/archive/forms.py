@@ -20,6 +20,17 @@ def ground_label(code: str) -> str:
     return GROUNDS[code].label((get_language() or "nb")[:2])
 
 
+def dates_in_range(form: forms.Form) -> dict[str, Any]:
+    """Refuse a `since` or `until` outside the years `ordstyrer archive export` takes:
+    the exporters cannot make a period's bounds far outside them (a job that never
+    finished), nor the list a time in Oslo from them. Returns the cleaned data."""
+    data = form.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
+    for name in ("since", "until"):
+        if data.get(name) and not year_in_range(data[name]):
+            form.add_error(name, _("Velg en dato mellom årene 1900 og 2100."))
+    return data
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -47,6 +58,12 @@ class ArchiveFilterForm(forms.Form):
         kind.choices = everything + list(RecordKind.choices)
         ground.choices = everything + [(c, ground_label(c)) for c in GROUNDS]
         channel.choices = everything + [(str(pk), name) for pk, name in channels]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # A date at the calendar's ends is no time in Oslo: `until=9999-12-31` was a
+        # server error. The export form's years.
+        return dates_in_range(self)
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -103,12 +120,7 @@ class ExportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         super().clean()
-        data = self.cleaned_data  # what BaseForm.clean returns (typed as maybe None)
-        for name in ("since", "until"):
-            # The same years as `ordstyrer archive export`: the exporters cannot make a
-            # period's bounds far outside them (issue: a job that never finished).
-            if data.get(name) and not year_in_range(data[name]):
-                self.add_error(name, _("Velg en dato mellom årene 1900 og 2100."))
+        data = dates_in_range(self)
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
         return data
