@@ -282,10 +282,16 @@ def _pause_posts(
 
 
 def crisis_end(
-    *, municipality: Municipality, actor: ActorLike, now: datetime | None = None
+    *,
+    municipality: Municipality,
+    actor: ActorLike,
+    now: datetime | None = None,
+    crisis_id: int | None = None,
 ) -> Crisis:
     """End the active crisis (PU-12). Paused posts stay paused until someone decides on
-    each (resume now, at a time, or discard); waiting replies still need a decision."""
+    each (resume now, at a time, or discard); waiting replies still need a decision.
+    With `crisis_id` (the crisis a confirmation was shown for) only that crisis is ended:
+    another one, declared since that one ended, is refused (`Conflict`)."""
     now = now or timezone.now()
     with transaction.atomic():
         _require_declarer(actor, municipality)
@@ -293,6 +299,8 @@ def crisis_end(
         crisis = active_crisis(municipality=municipality)
         if crisis is None:
             raise Conflict(_("Ingen krise er erklært nå."), rule="PU-12", code="conflict")
+        if crisis_id is not None and crisis.pk != crisis_id:
+            raise Conflict(_("Krisen er allerede avsluttet."), rule="PU-12", code="conflict")
         crisis.ended_at = now
         crisis.ended_by = person(actor)
         crisis.save(update_fields=["ended_at", "ended_by"])

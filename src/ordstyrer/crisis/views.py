@@ -206,11 +206,27 @@ def end(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
                 "approvals": queue.crisis_approvals(municipality=municipality),
             },
         )
-    if crisis is None:
-        messages.info(request, _("Krisen er allerede avsluttet."))  # a replayed form
+    # The crisis the confirmation was shown for: a stale confirmation never ends another
+    # crisis declared since (PU-12). A form without it (a page written before it carried
+    # the id) ends the active one.
+    posted = request.POST.get("crisis", "")
+    crisis_id = parse_id(posted) if posted else None
+    if posted and crisis_id is None:
+        messages.error(
+            request, _("Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.")
+        )
+        return _index(municipality)
+    ended = _("Krisen er allerede avsluttet.")
+    if crisis is None or (crisis_id is not None and crisis.pk != crisis_id):
+        messages.info(request, ended)  # a replayed or stale form
         return redirect("crisis:paused", slug=municipality.slug)
     try:
-        services.crisis_end(municipality=municipality, actor=request.actor, now=timezone.now())
+        services.crisis_end(
+            municipality=municipality, actor=request.actor, now=timezone.now(), crisis_id=crisis.pk
+        )
+    except Conflict:  # ended (and perhaps another declared) while this request ran
+        messages.info(request, ended)
+        return redirect("crisis:paused", slug=municipality.slug)
     except ServiceError as exc:
         fail_message(request, exc)
         return _index(municipality)
