@@ -30,6 +30,7 @@ from ordstyrer.api.schemas import (
     ReplyOut,
 )
 from ordstyrer.api.writes import api_write
+from ordstyrer.core.forms import visible_text
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.models import InboxItem, ItemStatus
@@ -232,7 +233,9 @@ def reply_create(
     municipality = municipality_for(request, slug, scope="inbox:write", need="inbox")
     actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
     item = access_item(user=actor, id=id, slug=slug, need="work")
-    if not payload.text.strip():  # the service's refusal, naming the field (api.md "Errors")
+    # The service's refusal, naming the field (api.md "Errors"); zero-width characters
+    # alone are empty too (DI-1, `reply_send`).
+    if not visible_text(payload.text):
         raise field_refusal(["body", "text"], _("Svaret er tomt."))
 
     def run() -> tuple[int, dict[str, Any]]:

@@ -40,6 +40,7 @@ from ordstyrer.connectors.base import (
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, PolicyBlocked, ServiceError
+from ordstyrer.core.forms import visible_text
 from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.permissions import actor_for
 from ordstyrer.core.services import after_commit, person
@@ -134,7 +135,9 @@ def reply_send(
     `override_reason`. `now` is for imports and the demo (the console never passes it)."""
     text = str(text or "").strip()
     override_reason = str(override_reason or "").strip()[:2000]
-    if not text:
+    # DI-1: zero-width characters alone are no reply (an invisible comment would count
+    # as answered), and no reason for a warning either (the "warn" rule: who and why).
+    if not visible_text(text):
         raise ServiceError(_("Svaret er tomt."))
     if len(text) > MAX_TEXT:
         raise ServiceError(_("Svaret er for langt."))
@@ -189,7 +192,7 @@ def reply_send(
             rule=first.rule,
             code="blocked",
         )
-    if findings and not override_reason:
+    if findings and not visible_text(override_reason):
         raise ReplyRefused(
             _("Svaret har merknader. Rett teksten, eller skriv hvorfor det skal sendes likevel."),
             findings=findings,
@@ -742,7 +745,6 @@ def reply_crisis_reject(
 ) -> Reply:
     """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author
     and the item is put back as it was before the reply (as when delivery fails)."""
-    from ordstyrer.core.forms import visible_text
     from ordstyrer.crisis import tasks as crisis_tasks
 
     reason = str(reason or "").strip()[:2000]

@@ -579,7 +579,8 @@ def post_publish(
         findings = _findings(post, channels, now)
         _refuse_blocked(findings)
         warns = checks.warnings(findings)
-        if warns and not reason:
+        # The "warn" rule: zero-width characters alone give no reason (who and why).
+        if warns and not visible_text(reason):
             raise PostRefused(
                 _(
                     "Innlegget har merknader. Rett det, eller skriv hvorfor det skal "
