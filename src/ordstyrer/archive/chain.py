@@ -74,21 +74,15 @@ def verify_chain(
     but reads everything, so the counts are complete. Appends that arrive while it runs
     are left for the next run."""
     report = ChainReport(municipality_id=municipality_id)
-    # Hashes are kept only for the few records with police steps (memory stays flat).
-    with_statuses = set(
-        PoliceReportStatus.objects.filter(record__municipality_id=municipality_id).values_list(
-            "record_id", flat=True
-        )
-    )
     # On PostgreSQL a transaction lets the server-side cursor stream; outside one Django
     # declares it WITH HOLD and the server copies the whole result first.
     stream = transaction.atomic() if connection.vendor == "postgresql" else nullcontext()
     with stream:
-        scan = _scan(municipality_id, report, with_statuses, progress)
-    last_sequence, files_expected, id_to_seq, record_hash = scan
+        scan = _scan(municipality_id, report, progress)
+    last_sequence, files_expected, id_to_seq = scan
     _check_head(report, municipality_id, last_sequence)
     _check_files(report, municipality_id, last_sequence, files_expected, id_to_seq)
-    _check_statuses(report, municipality_id, last_sequence, record_hash)
+    _check_statuses(report, municipality_id, last_sequence)
     return report
 
 
@@ -121,13 +115,12 @@ def _rows(municipality_id: int) -> Iterator[tuple]:
             yield from chunk
 
 
-def _scan(municipality_id, report, with_statuses, progress):
+def _scan(municipality_id, report, progress):
     rows = _rows(municipality_id)
     expected_prev = GENESIS_HASH
     expected_seq = 1
     id_to_seq: dict[int, int] = {}
     files_expected: dict[int, dict[int, str]] = {}
-    record_hash: dict[int, str] = {}
     sequence = 0
     for row in rows:
         record_id, prev_hash, digest, canonical = row[:4]
@@ -146,8 +139,6 @@ def _scan(municipality_id, report, with_statuses, progress):
         if body.get("files"):
             id_to_seq[record_id] = sequence
             files_expected[record_id] = {f["position"]: f["sha256"] for f in body["files"]}
-        if record_id in with_statuses:
-            record_hash[record_id] = digest
         expected_prev = digest
         expected_seq = sequence + 1
         if progress is not None and report.records % CHUNK == 0:
@@ -155,7 +146,7 @@ def _scan(municipality_id, report, with_statuses, progress):
     if progress is not None:
         progress(report.records % CHUNK)
     report.head_hash = expected_prev
-    return sequence, files_expected, id_to_seq, record_hash
+    return sequence, files_expected, id_to_seq
 
 
 def _check_head(report: ChainReport, municipality_id: int, last_sequence: int) -> None:
@@ -254,19 +245,23 @@ def _check_files(report, municipality_id, last_sequence, expected, id_to_seq) ->
                 report.fail(sequence, f"nr. {sequence}: fil {position} mangler")
 
 
-def _check_statuses(report, municipality_id, last_sequence, record_hash: dict[int, str]) -> None:
+def _check_statuses(report, municipality_id, last_sequence) -> None:
+    """Each record's police steps chain from the record's hash (which the scan checked),
+    read with the steps: a step prepared while the scan ran is checked like any other."""
     rows = (
         PoliceReportStatus.objects.filter(
             record__municipality_id=municipality_id, record__sequence__lte=last_sequence
         )
         .order_by("record_id", "id")
-        .values_list("record_id", "record__sequence", "canonical", "prev_hash", "hash")
+        .values_list(
+            "record_id", "record__sequence", "record__hash", "canonical", "prev_hash", "hash"
+        )
         .iterator(chunk_size=CHUNK)
     )
     last: dict[int, str] = {}
-    for record_id, sequence, canonical, prev_hash, digest in rows:
+    for record_id, sequence, record_hash, canonical, prev_hash, digest in rows:
         report.statuses += 1
-        want_prev = last.get(record_id, record_hash.get(record_id))
+        want_prev = last.get(record_id, record_hash)
         if prev_hash != want_prev or chain_hash(prev_hash, canonical) != digest:
             report.fail(sequence, f"nr. {sequence}: en politistatus er endret eller fjernet")
         last[record_id] = digest
