@@ -73,6 +73,8 @@ class Media:
     Every field is optional: None means "not stated". A rule that needs a
     field which is None gives a `warn` finding saying it is unknown.
     `music_cleared` is True when the video has no music or its use is cleared.
+    `title` and `captions_text` (the caption file's cue text, without timings) are
+    published with the file like `alt`, and PU-1 reads them too.
     """
 
     type: MediaType | None = None
@@ -86,6 +88,8 @@ class Media:
     photographer: str | None = None
     photographer_consent: bool | None = None
     music_cleared: bool | None = None
+    title: str | None = None
+    captions_text: str | None = None
 
     @property
     def is_image(self) -> bool:
@@ -135,7 +139,7 @@ class CheckContext:
 
 _BOOL_FIELDS = {"captions", "speech", "children", "consent", "consent_form"}
 _BOOL_FIELDS |= {"photographer_consent", "music_cleared"}
-_TEXT_FIELDS = {"alt", "photographer"}
+_TEXT_FIELDS = {"alt", "photographer", "title", "captions_text"}
 
 
 def _where(path: str) -> str:

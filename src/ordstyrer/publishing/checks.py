@@ -10,6 +10,7 @@ engine's `Media` facts (PU-6, PU-7), the main page's real history its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -84,11 +85,15 @@ def media_facts(asset: MediaAsset, consents: Sequence[Any] | None = None) -> Med
                 consent = consent_form
     speech: bool | None = None
     captions: bool | None = None
+    captions_text: str | None = None
     if asset.kind == "video":
         if asset.caption_mode == CaptionMode.NO_SPEECH:
             speech, captions = False, False
         elif asset.caption_mode in (CaptionMode.FILE, CaptionMode.BURNED_IN):
             speech, captions = True, True
+        if asset.caption_mode == CaptionMode.FILE:
+            # PU-1: the caption file goes out with the video (`delivery.build_draft`).
+            captions_text = _cue_text(asset.captions_text) or None
     return Media(
         type=asset.kind,  # type: ignore[arg-type]
         alt=asset.alt_text or None,
@@ -101,7 +106,37 @@ def media_facts(asset: MediaAsset, consents: Sequence[Any] | None = None) -> Med
         photographer=asset.photographer or None,
         photographer_consent=asset.photographer_permission,
         music_cleared=asset.music_cleared if asset.kind == "video" else None,
+        # PU-1: the title goes out with the file as the alt text does (`build_draft`).
+        title=asset.title or None,
+        captions_text=captions_text,
     )
+
+
+def _cue_text(captions: str) -> str:
+    """What a subtitle file (SRT or WebVTT, as `media.read_captions` accepts it) shows on
+    screen: each cue's text lines, one cue a paragraph, without the WEBVTT header, NOTE,
+    STYLE and REGION blocks, cue numbers or identifiers, timings and inline timestamps."""
+    cues: list[str] = []
+    lines: list[str] = []
+    in_cue = False
+    raw = captions.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(raw):
+        timing = "-->" in line
+        if timing or not line.strip():  # a timing line opens a cue, a blank line ends it
+            if lines:
+                cues.append("\n".join(lines))
+            lines, in_cue = [], timing
+        elif number + 1 < len(raw) and "-->" in raw[number + 1]:
+            continue  # the cue's number (SRT) or identifier (WebVTT)
+        elif in_cue:
+            lines.append(_CUE_TIMESTAMP.sub("", line))
+    if lines:
+        cues.append("\n".join(lines))
+    return "\n\n".join(cues)
+
+
+# A WebVTT cue's inline timestamp (karaoke style): <00:00:01.500> or <00:01.500>.
+_CUE_TIMESTAMP = re.compile(r"<(?:\d+:)?\d{2}:\d{2}[.,]\d{3}>")
 
 
 # When a post goes (or went) out on a channel, for PU-10's count: the first of these

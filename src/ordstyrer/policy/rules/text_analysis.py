@@ -114,23 +114,30 @@ _LABEL_NN = {
 
 
 def check_personal_data(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Finding]:
-    """PU-1: confidential or personal data in a post or reply, and in each attachment's
-    alt text, which the platforms publish with the image (review s18)."""
+    """PU-1: confidential or personal data in a post or reply, and in what the platforms
+    publish with each attachment: its alt text, its title and its captions (review s18)."""
     out = _personal_data(draft.text, policy)
     for index, media in enumerate(draft.media):
-        if not media.alt:
-            continue
-        for found in _personal_data(media.alt, policy):
-            # Not in the post's text: no span into it.
-            out.append(
-                replace(
-                    found,
-                    message_nb=f"Vedlegg {index + 1} (alternativ tekst): {found.message_nb}",
-                    message_en=f"Attachment {index + 1} (alt text): {found.message_en}",
-                    message_nn=f"Vedlegg {index + 1} (alternativ tekst): {found.message_nn}",
-                    span=None,
+        number = index + 1
+        # What the text is called in the finding: Bokmål, English, Nynorsk.
+        for text, nb, en, nn in (
+            (media.alt, "alternativ tekst", "alt text", "alternativ tekst"),
+            (media.title, "tittel", "title", "tittel"),
+            (media.captions_text, "teksting", "captions", "teksting"),
+        ):
+            if not text:
+                continue
+            for found in _personal_data(text, policy):
+                # Not in the post's text: no span into it.
+                out.append(
+                    replace(
+                        found,
+                        message_nb=f"Vedlegg {number} ({nb}): {found.message_nb}",
+                        message_en=f"Attachment {number} ({en}): {found.message_en}",
+                        message_nn=f"Vedlegg {number} ({nn}): {found.message_nn}",
+                        span=None,
+                    )
                 )
-            )
     return out
 
 
