@@ -72,7 +72,7 @@ class CheckIn(Schema):
         max_length=20,
         description="Media as `ordstyrer check --input-format json` reads them: "
         "type, alt, captions, speech, people, children, consent, consent_form, "
-        "photographer, photographer_consent, music_cleared.",
+        "photographer, photographer_consent, music_cleared, title, captions_text.",
     )
 
 
