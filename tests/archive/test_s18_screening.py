@@ -73,7 +73,24 @@ def test_an_employees_post_is_open_and_a_note_about_a_citizen_is_not(personas, t
         now=DAY.replace(hour=12),
     )
     assert older.title.startswith("Modereringsnotat fra Ola Nordmann")
+    # A note archived between the two: the municipality as author, no recipient, the
+    # citizen named only in its title.
+    between = archive_append(
+        actor=p.communications,
+        entry=ArchiveEntry(
+            municipality=p.municipality,
+            kind=Kind.MODERATION_NOTE,
+            text="Kari Nordmann er utestengt fra Rissa skole.",
+            author=Person(f"{p.municipality.name} (Ordstyrer)"),
+            title="Utestenging av Kari Nordmann fra Rissa skole",
+            channel=channel,
+            action="ban",
+            ground="spam",
+            journal=True,
+        ),
+        now=DAY.replace(hour=13),
+    )
 
-    found = declared(p, tmp_path, [post, note, older])
+    found = declared(p, tmp_path, [post, note, older, between])
     for fmt, values in found.items():
-        assert values == [None, PERSONAL, PERSONAL], fmt
+        assert values == [None, PERSONAL, PERSONAL, PERSONAL], fmt
