@@ -70,6 +70,9 @@ KIND_TITLE_NB = {
     Kind.OWN_POST: "Innlegg",
 }
 MAX_FILE_BYTES = 200 * 1024 * 1024
+# `extra` of a deleted comment removed with the post it stood under (a take-down, PU-6):
+# no ground, since nobody judged it (`_validate`).
+REMOVED_WITH_POST = "removed_with_post"
 
 
 def _person(person: Person | None) -> dict[str, str] | None:
@@ -101,7 +104,11 @@ def _validate(entry: ArchiveEntry) -> None:
         raise ServiceError(_("Ukjent handling «%(action)s».") % {"action": entry.action})
     if entry.direction and entry.direction not in DIRECTIONS:
         raise ServiceError(_("Journalposttypen må være I, U eller X."), rule="AR-1")
-    if entry.kind == Kind.DELETED_COMMENT and not entry.ground:
+    # MO-2 "why it was removed": a ground (MO-1); only a comment nobody judged, which
+    # went with the municipality's own post (PU-6, `capture.deleted_with_post_entry`),
+    # has none, and its justification says why.
+    with_post = entry.extra.get(REMOVED_WITH_POST) is True and entry.justification.strip()
+    if entry.kind == Kind.DELETED_COMMENT and not entry.ground and not with_post:
         raise ServiceError(_("Skriv hvorfor kommentaren ble slettet (grunnlag)."), rule="MO-2")
     if entry.kind in (Kind.DELETED_COMMENT, Kind.HIDDEN_COMMENT, Kind.JOURNAL_INBOUND) and (
         entry.author is None or not entry.author.name.strip()

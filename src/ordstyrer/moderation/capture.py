@@ -39,7 +39,7 @@ from ordstyrer.archive.entry import (
     MediaFile,
     Person,
 )
-from ordstyrer.archive.services import actor_name
+from ordstyrer.archive.services import REMOVED_WITH_POST, actor_name
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.grounds import ground_label
 
@@ -148,6 +148,53 @@ def deletion_entry(
     """The archive entry of a deletion: `captured` is what the platform said just now
     (`{"text", "raw", "created_at"}`, and `"attachment"` when the comment has one), or
     None when it could not be read."""
+    return _deleted_comment(
+        item,
+        captured=captured,
+        now=now,
+        ground=action.ground,
+        justification=action.justification,
+        idempotency_key=f"moderation:delete:{action.pk}",
+        extra=_extra(action, item, source="platform" if captured else "inbox"),
+    )
+
+
+# Why a comment went with the post it stood under (MO-2); the take-down's reason follows.
+WITH_POST = "Innlegget kommentaren sto under, ble tatt ned av kommunen (PU-6): {reason}"
+
+
+def deleted_with_post_entry(*, item: InboxItem, reason: str, now: datetime) -> ArchiveEntry:
+    """The archive entry of a comment the platform deletes with the municipality's own
+    post (a take-down, PU-6: Facebook deletes a post's comments with it). Nobody judged
+    the comment, so it has no ground; why it was removed is the take-down's `reason`
+    (MO-2). Written from what the inbox holds, inside the take-down's transaction (no
+    platform call there). One record per comment, however often the take-down runs."""
+    return _deleted_comment(
+        item,
+        captured=None,
+        now=now,
+        ground="",
+        justification=WITH_POST.format(reason=" ".join(reason.split()) or "–"),
+        idempotency_key=f"publishing:take-down:comment:{item.pk}",
+        extra={
+            REMOVED_WITH_POST: True,
+            "capture": "inbox",
+            "triage_category": item.category,
+            "hate_ground": (item.triage or {}).get("hate_ground"),
+        },
+    )
+
+
+def _deleted_comment(
+    item: InboxItem,
+    *,
+    captured: dict[str, Any] | None,
+    now: datetime,
+    ground: str,
+    justification: str,
+    idempotency_key: str,
+    extra: dict[str, Any],
+) -> ArchiveEntry:
     text = (captured or {}).get("text") or item.text
     raw = (captured or {}).get("raw") or stored_raw(item)
     created = item.platform_created_at or item.received_at
@@ -172,11 +219,11 @@ def deletion_entry(
         captured_at=now,
         raw=raw,
         action="delete",
-        ground=action.ground,
-        justification=action.justification,
-        confidentiality=Confidentiality() if action.ground in CONFIDENTIAL_GROUNDS else None,
-        idempotency_key=f"moderation:delete:{action.pk}",
-        extra={**_extra(action, item, source="platform" if captured else "inbox"), **about},
+        ground=ground,
+        justification=justification,
+        confidentiality=Confidentiality() if ground in CONFIDENTIAL_GROUNDS else None,
+        idempotency_key=idempotency_key,
+        extra={**extra, **about},
     )
 
 

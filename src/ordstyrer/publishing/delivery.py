@@ -769,7 +769,8 @@ def cancel_due(*, now: datetime, limit: int = 50) -> int:
 
 def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     """Delete a published post on the platform (consent withdrawn, PU-6). A post already
-    gone counts as taken down.
+    gone counts as taken down. The comments under it, which go with it, are archived
+    first (MO-2).
 
     A deletion that fails leaves the row published with the reason on its `error`, and
     releases the claim `media.post_take_down` set: the console offers to try again.
@@ -787,6 +788,13 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     )
     if row is None or row.status != DeliveryStatus.PUBLISHED or not row.platform_id:
         return "nothing"
+    from ordstyrer.publishing.media import archive_comments_going_with
+
+    # The comments go with the post (MO-2): `media.post_take_down` archived those the
+    # inbox held; what came in since (or under a copy published while the post was
+    # taken down) is archived here, committed before the platform is called.
+    with transaction.atomic():
+        archive_comments_going_with([row], actor=None, reason=row.post.flagged_reason, now=now)
     try:
         with _open(row.channel, now) as connector:
             deleter = getattr(connector, "delete_post", None)

@@ -18,6 +18,7 @@ import re
 import secrets
 import struct
 import zlib
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -1081,6 +1082,76 @@ def deliveries_to_take_down_again(post: Post, *, now: datetime) -> QuerySet[Post
     )
 
 
+def comments_going_with(deliveries: Iterable[PostChannel], *, lock: bool = False) -> list[Any]:
+    """The citizens' comments and replies the inbox holds under these copies of a post,
+    which the platform deletes with it (Facebook deletes a post's comments with it):
+    not those gone already, nor those a moderation deletion is archiving and removing
+    (MO-2: archived there). What a take-down archives first
+    (`archive_comments_going_with`) and its confirmation counts. `lock` locks the rows
+    (inside the caller's transaction)."""
+    from ordstyrer.inbox.models import InboxItem
+    from ordstyrer.inbox.selectors import deleted_by_municipality
+    from ordstyrer.moderation.actions import MODERATED_KINDS
+
+    under = [Q(channel_id=d.channel_id, post_id=d.platform_id) for d in deliveries if d.platform_id]
+    if not under:
+        return []
+    where = under[0]
+    for q in under[1:]:
+        where |= q
+    rows = InboxItem.objects.filter(
+        where, removed_at__isnull=True, from_page=False, kind__in=MODERATED_KINDS
+    ).order_by("pk")
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    items = list(rows.select_related("municipality", "channel__municipality"))
+    moderated = deleted_by_municipality([i.pk for i in items])
+    return [i for i in items if i.pk not in moderated]
+
+
+def archive_comments_going_with(
+    deliveries: Iterable[PostChannel], *, actor: ActorLike, reason: str, now: datetime
+) -> int:
+    """Archive every comment the platform deletes with these copies of a post, before
+    it is deleted (MO-2: "Everything deleted is archived first"): called inside the
+    transaction that queues the deletion, so the records are committed before the
+    platform is called. Each comment is marked removed and, open in the inbox, closed
+    as moderated (out of the work list, no deadline), as a moderation deletion does;
+    nobody is told (MO-4): the municipality removed its own post, the comment was not
+    judged. A comment archived once is removed, so a retried take-down archives
+    nothing twice (the record's idempotency key says the same). How many it archived."""
+    from ordstyrer.archive.services import archive_append
+    from ordstyrer.inbox.models import CloseReason, InboxItem
+    from ordstyrer.inbox.transitions import log_event, policy_state, transition
+    from ordstyrer.inbox.workflow import OPEN
+    from ordstyrer.moderation.capture import deleted_with_post_entry
+
+    items = comments_going_with(deliveries, lock=True)
+    note = _("Slettes med innlegget den sto under, som er tatt ned (PU-6); arkivert først (MO-2).")
+    state = None
+    for item in items:
+        archive_append(
+            actor=actor, entry=deleted_with_post_entry(item=item, reason=reason, now=now), now=now
+        )
+        InboxItem.objects.filter(pk=item.pk).update(removed_at=now)
+        item.removed_at = now
+        if item.status in OPEN and item.listed:
+            state = state or policy_state(item.municipality)
+            transition(
+                item,
+                action="close",
+                actor=actor,
+                now=now,
+                targets=state[1],
+                version=state[2],
+                close_reason=CloseReason.MODERATED,
+                note=note,
+            )
+        else:
+            log_event(item, action="note", actor=actor, now=now, text=note)
+    return len(items)
+
+
 def post_take_down(
     *, actor: ActorLike, post_id: Any, reason: str, now: datetime | None = None
 ) -> Post:
@@ -1097,7 +1168,11 @@ def post_take_down(
     (`deliveries_to_take_down_again`) and nowhere else. Each copy whose deletion is
     queued is claimed (`claimed_at`) until the platform answers, so a second click
     neither calls the platform again for it nor for a copy already taken down; with
-    nothing to try again the post comes back unchanged."""
+    nothing to try again the post comes back unchanged.
+
+    The platform deletes the comments under the post with it: each one the inbox holds
+    is archived in this transaction (`archive_comments_going_with`, MO-2), so its
+    record is committed before the worker's deletion."""
     from ordstyrer.publishing.services import lock_post, post_stop_for_take_down
 
     now = now or timezone.now()
@@ -1131,6 +1206,9 @@ def post_take_down(
         post.flagged_reason = reason
         post.updated_at = now
         post.save()
+        # The comments go with the post: archived here, committed before the platform
+        # is called (MO-2).
+        archived = archive_comments_going_with(again, actor=actor, reason=reason, now=now)
         channel_ids = [d.channel_id for d in again]
         data = {"retry": True, "channel_ids": channel_ids} if retry else {}
         PostEvent.objects.create(
@@ -1148,7 +1226,13 @@ def post_take_down(
             action="post_take_down",
             municipality=post.municipality,
             obj=post,
-            data={"reason": reason, "from": source, "to": post.status, **data},
+            data={
+                "reason": reason,
+                "from": source,
+                "to": post.status,
+                "comments_archived": archived,
+                **data,
+            },
         )
         PostChannel.objects.filter(pk__in=[d.pk for d in again]).update(claimed_at=now)
         for delivery in again:

@@ -621,6 +621,8 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
             "confirm_form": confirm_form,
             "again": again,
             "deliveries": deliveries,
+            # The comments the platform deletes with the post, archived first (MO-2).
+            "comments": len(media.comments_going_with(deliveries)),
         },
     )
 
