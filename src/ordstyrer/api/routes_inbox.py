@@ -207,8 +207,15 @@ def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # n
             }
             for a in (panel.actions if panel.may_moderate else [])
         ],
+        # The log masked as the console's log is: a note or a reason may name a
+        # national ID number (PU-1).
         "events": [
-            {"action": e.action, "at": e.at, "actor": _person_name(e.actor), "text": e.text}
+            {
+                "action": e.action,
+                "at": e.at,
+                "actor": _person_name(e.actor),
+                "text": mask_national_ids(e.text or ""),
+            }
             for e in detail.events
         ],
     }
