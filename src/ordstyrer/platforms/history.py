@@ -62,6 +62,7 @@ MAX_DAYS = 730
 MAX_EXPORT_JSON = 200 * 1024 * 1024  # uncompressed JSON kept from an uploaded export
 PROGRESS_EVERY = 50
 TRIAGE_BATCH = 50  # comments triaged in one batch during a backfill
+STALE_AFTER = timedelta(hours=6)  # a job running longer lost its worker
 _JSON_MEMBER = ("posts/", "comments_and_reactions/")
 
 
@@ -201,8 +202,13 @@ def job_run(*, job_id: int, now: datetime | None = None) -> str:
                 )
     except (ConnectorError, ServiceError, FileNotFoundError) as exc:
         message = getattr(exc, "message", None) or str(exc)
+        # The export is emptied whatever the outcome (docs/privacy.md: kept "until the
+        # import has run"); it holds the Page's posts and comments.
         HistoryJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED, finished_at=timezone.now(), error=str(message)[:2000]
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            error=str(message)[:2000],
+            payload=None,
         )
         return "failed"
     except Exception as exc:  # noqa: BLE001 — a job must never stay "running"; logged with trace
@@ -211,10 +217,32 @@ def job_run(*, job_id: int, now: datetime | None = None) -> str:
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
             error=_("Uventet feil (%(kind)s); se driftsloggen.") % {"kind": type(exc).__name__},
+            payload=None,
         )
         return "failed"
     _save_counts(job, counts, status=JobStatus.DONE, payload=None)
     return "done"
+
+
+def history_jobs_fail_stale(*, now: datetime) -> int:
+    """Mark failed the jobs running longer than `STALE_AFTER`, and empty their export:
+    their worker died (restarted, killed, out of memory) and nothing else would end them
+    or forget the Page's posts and comments (docs/privacy.md)."""
+    stale = HistoryJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
+    failed = 0
+    for job in stale.only("pk"):
+        failed += HistoryJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER
+        ).update(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            error=_(
+                "Jobben ble ikke ferdig (arbeidsprosessen stoppet underveis). Start den på nytt."
+            ),
+            payload=None,
+        )
+        logger.warning("history job marked failed: stale", extra={"job_id": job.pk})
+    return failed
 
 
 def _save_counts(job: HistoryJob | None, counts: Counts, **extra: Any) -> None:

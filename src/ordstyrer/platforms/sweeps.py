@@ -12,6 +12,7 @@ WEBHOOK_RETENTION_SWEEP_SECONDS = 3600.0
 TOKEN_SWEEP_SECONDS = 3600.0
 CALL_LOG_SWEEP_SECONDS = 3600.0
 CALL_LOG_RETENTION = timedelta(days=90)
+HISTORY_STALE_SWEEP_SECONDS = 300.0
 
 
 def drain_webhooks(*, now: datetime) -> int:  # noqa: ARG001 — each claim reads the clock
@@ -41,6 +42,12 @@ def sweep_call_log(*, now: datetime) -> int:
     return deleted
 
 
+def sweep_stale_history(*, now: datetime) -> int:
+    from ordstyrer.platforms.history import history_jobs_fail_stale
+
+    return history_jobs_fail_stale(now=now)
+
+
 SWEEPS = (
     # The stored webhook deliveries are a queue: polled in a thread of its own, so a
     # comment is in the inbox within about WORKER_INTERVAL of its arrival.
@@ -53,4 +60,6 @@ SWEEPS = (
     # Each connection's token is checked once a day; the sweep claims the due ones.
     Sweep("platforms.tokens", sweep_tokens, every=TOKEN_SWEEP_SECONDS),
     Sweep("platforms.call_log", sweep_call_log, every=CALL_LOG_SWEEP_SECONDS),
+    # A history job left running by a worker that died is failed, its export emptied.
+    Sweep("platforms.history_stale", sweep_stale_history, every=HISTORY_STALE_SWEEP_SECONDS),
 )

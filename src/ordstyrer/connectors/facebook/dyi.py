@@ -140,7 +140,14 @@ def _files(source: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def _time(ts: int | None) -> datetime | None:
-    return datetime.fromtimestamp(ts, tz=UTC) if ts else None
+    """The record's time; None when it has none or one out of range (e.g. 10**12), as
+    `connectors.graph.webhooks` reads a platform's time."""
+    if not ts:
+        return None
+    try:
+        return datetime.fromtimestamp(ts, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _post(record: DPost, raw: dict[str, Any], author: Author) -> Post | None:
@@ -156,10 +163,13 @@ def _post(record: DPost, raw: dict[str, Any], author: Author) -> Post | None:
                 link = item.external_context.url
     if not text and not media and not link:
         return None
+    created_at = _time(record.timestamp)
+    if record.timestamp and created_at is None:
+        return None  # a time that cannot be read: skipped and counted (issue #18)
     return Post(
         id=synthetic_id(record.timestamp, text or (media[0].url if media else link) or ""),
         text=text,
-        created_at=_time(record.timestamp),
+        created_at=created_at,
         author=author,
         media=tuple(media),
         link=link,
@@ -173,12 +183,15 @@ def _comment(record: DComment, raw: dict[str, Any], page_name: str | None) -> Co
         return None
     name = inner.author or ""
     ts = inner.timestamp or record.timestamp
+    created_at = _time(ts)
+    if ts and created_at is None:
+        return None  # a time that cannot be read: skipped and counted (issue #18)
     return Comment(
         id=synthetic_id(ts, inner.comment),
         post_id=None,
         author=Author(id=f"dyi:{name}", name=name) if name else None,
         text=inner.comment,
-        created_at=_time(ts),
+        created_at=created_at,
         is_page_author=bool(page_name) and name == page_name,
         raw=raw,
     )
