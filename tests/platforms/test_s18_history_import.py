@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from ordstyrer.connectors.facebook.dyi import parse_dyi
 from ordstyrer.core.worker import registered_sweeps
 from ordstyrer.platforms import history
 from ordstyrer.platforms.models import HistoryJob, JobKind, JobStatus
+from tests.factories import PASSWORD
 from tests.platforms.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +37,25 @@ def export_zip(posts: list, comments: dict | None = None) -> bytes:
         if comments is not None:
             z.writestr(f"{ROOT}/comments_and_reactions/comments.json", json.dumps(comments))
     return out.getvalue()
+
+
+def damaged_zip(damage: str = "flipped") -> bytes:
+    """An export whose posts file cannot be read: one byte of its compressed data
+    flipped (a bad CRC), marked encrypted, or compressed with Deflate64."""
+    data = bytearray(export_zip([GOOD_POST] * 20))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).infolist()[0]
+    if damage == "flipped":
+        lengths = data[info.header_offset + 26 : info.header_offset + 30]
+        name_len, extra_len = struct.unpack("<HH", lengths)
+        start = info.header_offset + 30 + name_len + extra_len
+        data[start + info.compress_size // 2] ^= 0xFF
+        return bytes(data)
+    central = data.index(b"PK\x01\x02")  # the member's entry in the central directory
+    if damage == "encrypted":
+        data[central + 8] |= 0x01  # general purpose flag: encrypted -> RuntimeError
+    else:
+        data[central + 10 : central + 12] = struct.pack("<H", 9)  # Deflate64
+    return bytes(data)
 
 
 @pytest.fixture
@@ -154,3 +177,41 @@ def test_the_sweep_fails_a_stale_running_job_and_empties_its_export(channel) -> 
     assert dead.status == JobStatus.FAILED and "ble ikke ferdig" in dead.error
     assert dead.payload is None and dead.finished_at == now
     assert busy.status == JobStatus.RUNNING and busy.payload is not None
+
+
+# --- a damaged zip: a Norwegian refusal, never a traceback or a 500 ----------------------
+
+
+def test_a_damaged_zip_uploaded_in_the_console_is_a_form_error(client, personas, channel) -> None:
+    """Never a 500 on bad input: the upload is refused on the form, nothing imported."""
+    assert client.login(username=personas.communications.username, password=PASSWORD)
+    upload = io.BytesIO(damaged_zip())
+    upload.name = "eksport.zip"
+
+    response = client.post(
+        f"/m/{personas.municipality.slug}/kanaler/{channel.pk}/tilkobling/import/",
+        {"export": upload},
+    )
+
+    assert response.status_code == 400  # the page again, with the form's error
+    assert "Filen er skadet" in response.content.decode()
+    assert not HistoryJob.objects.exists()
+
+
+@pytest.mark.parametrize("damage", ["flipped", "encrypted", "deflate64"])
+def test_a_damaged_zip_on_the_command_line_is_one_norwegian_line(
+    channel, tmp_path: Path, damage: str
+) -> None:
+    """Never a traceback on bad input: the command refuses with one Norwegian line."""
+    from ordstyrer.archive.models import ArchiveRecord
+
+    path = tmp_path / "eksport.zip"
+    path.write_bytes(damaged_zip(damage))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("platform_import", "--channel", str(channel.pk), str(path))
+
+    message = str(refused.value)
+    assert message.startswith("Filen er skadet") and "ingenting ble importert" in message
+    assert "\n" not in message
+    assert not ArchiveRecord.objects.filter(channel_id=channel.pk).exists()

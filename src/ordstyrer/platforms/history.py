@@ -47,7 +47,7 @@ from ordstyrer.connectors.base import (
     iterate_pages,
     supports,
 )
-from ordstyrer.connectors.facebook.dyi import DyiExport, parse_dyi
+from ordstyrer.connectors.facebook.dyi import ZIP_DAMAGE, DamagedExport, DyiExport, parse_dyi
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
@@ -137,10 +137,21 @@ def history_backfill_start(*, actor: ActorLike, channel: Channel, days: int) -> 
     return _start(actor, channel, JobKind.BACKFILL, days=int(days))
 
 
+def _damaged() -> ServiceError:
+    """A zip that cannot be read, as one Norwegian line (never a traceback or a 500)."""
+    return ServiceError(
+        _(
+            "Filen er skadet og kunne ikke leses, så ingenting ble importert. "
+            "Last ned eksporten på nytt."
+        )
+    )
+
+
 def export_json_only(upload: IO[bytes]) -> bytes:
     """The export's posts and comments JSON files as a small zip (media left out).
 
-    Refuses anything that is not a zip, and exports whose JSON would unpack to more than
+    Refuses anything that is not a zip, a zip that cannot be read (damaged, encrypted, an
+    unknown compression), and exports whose JSON would unpack to more than
     `MAX_EXPORT_JSON` bytes (a zip bomb or the wrong file).
     """
     try:
@@ -162,7 +173,11 @@ def export_json_only(upload: IO[bytes]) -> bytes:
             total += info.file_size
             if total > MAX_EXPORT_JSON:
                 raise ServiceError(_("Eksporten er for stor (mer enn 200 MB tekst)."))
-            target.writestr(name, source.read(info))
+            try:
+                content = source.read(info)
+            except ZIP_DAMAGE:
+                raise _damaged() from None
+            target.writestr(name, content)
             kept += 1
     if not kept:
         raise ServiceError(
@@ -317,11 +332,14 @@ def import_export(
 
     now = now or timezone.now()
     connection = live_connection(channel)
-    export = parse_dyi(
-        path,
-        page_id=getattr(connection, "account_id", None) or channel.platform_id or None,
-        page_name=getattr(connection, "account_name", "") or channel.name,
-    )
+    try:
+        export = parse_dyi(
+            path,
+            page_id=getattr(connection, "account_id", None) or channel.platform_id or None,
+            page_name=getattr(connection, "account_name", "") or channel.name,
+        )
+    except DamagedExport:
+        raise _damaged() from None
     names = _page_names(channel, export)
     counts = Counts(posts=len(export.posts), comments=len(export.comments), skipped=export.skipped)
     context = ingest_context(channel)

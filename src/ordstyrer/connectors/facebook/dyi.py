@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,6 +31,20 @@ from ordstyrer.connectors.base import Author, Comment, Media, Post
 _POSTS = re.compile(r"(^|/)posts/(profile|your)_posts(_\d+)?\.json$")
 _COMMENTS = re.compile(r"(^|/)comments_and_reactions/comments(_\d+)?\.json$")
 _VIDEO_EXT = (".mp4", ".mov", ".m4v", ".avi", ".webm")
+# What reading a damaged zip raises: a bad CRC or header, an encrypted member, a
+# compression method Python lacks (Deflate64), a truncated or corrupt stream.
+ZIP_DAMAGE: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile,
+    RuntimeError,
+    NotImplementedError,
+    OSError,
+    EOFError,
+    zlib.error,
+)
+
+
+class DamagedExport(Exception):
+    """The export's zip could not be read (one of `ZIP_DAMAGE`); nothing was parsed."""
 
 
 def repair_mojibake(text: str) -> str:
@@ -125,10 +140,18 @@ def synthetic_id(timestamp: int, text: str) -> str:
 
 def _files(source: Path) -> Iterator[tuple[str, bytes]]:
     if source.is_file() and zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
+        try:
+            archive = zipfile.ZipFile(source)
+        except ZIP_DAMAGE as exc:
+            raise DamagedExport(str(source)) from exc
+        with archive:
             for name in archive.namelist():
                 if _POSTS.search(name) or _COMMENTS.search(name):
-                    yield name, archive.read(name)
+                    try:
+                        content = archive.read(name)
+                    except ZIP_DAMAGE as exc:
+                        raise DamagedExport(name) from exc
+                    yield name, content
         return
     if source.is_dir():
         for path in sorted(source.rglob("*.json")):
