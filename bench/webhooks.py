@@ -69,11 +69,15 @@ TEXTS = (
 SETUP = f"""
 from django.utils import timezone
 from ordstyrer.channels.models import Channel
+from ordstyrer.platforms.models import PlatformConnection
 from ordstyrer.tenants.models import Municipality
 m, _ = Municipality.objects.get_or_create(slug="bench-webhooks",
     defaults={{"name": "Benchby kommune", "preset": "indre-fosen"}})
-Channel.objects.get_or_create(municipality=m, kind="facebook", name="Benchby kommune",
+c, _ = Channel.objects.get_or_create(municipality=m, kind="facebook", name="Benchby kommune",
     defaults={{"status": "active", "platform_id": "{PAGE_ID}", "created_at": timezone.now()}})
+PlatformConnection.objects.get_or_create(channel=c, defaults={{"platform": "facebook",
+    "account_id": "{PAGE_ID}", "page_id": "{PAGE_ID}", "method": "system_user",
+    "connected_at": timezone.now()}})
 """
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
 from ordstyrer.connectors.graph.webhooks import sign
+from ordstyrer.platforms.models import PlatformConnection
 from ordstyrer_fakegraph import FakeGraph
 from ordstyrer_fakegraph.clock import FakeClock
 from ordstyrer_fakegraph.store import PageRec
@@ -76,7 +77,11 @@ def make_channel(
     status: str = "active",
     platform_id: str = "",
     main_admin: Any = None,
+    connected: bool = True,
 ) -> Channel:
+    """A channel with its main administrator. A Facebook or Instagram channel given a
+    `platform_id` also gets a live connection for it (no token), unless `connected` is
+    False: webhooks reach a channel only through its connection (CH-1, PU-1)."""
     channel = Channel.objects.create(
         municipality=p.municipality,
         kind=kind,
@@ -92,6 +97,15 @@ def make_channel(
         role=ChannelRole.MAIN_ADMIN,
         granted_at=timezone.now(),
     )
+    if connected and platform_id and kind in {"facebook", "instagram"}:
+        PlatformConnection.objects.create(
+            channel=channel,
+            platform=kind,
+            account_id=platform_id,
+            page_id=platform_id if kind == "facebook" else "",
+            method="system_user",
+            connected_at=timezone.now(),
+        )
     return channel
 
 

@@ -27,10 +27,14 @@ COMMENTS = 120
 SETUP = """
 from django.utils import timezone
 from ordstyrer.channels.models import Channel
+from ordstyrer.platforms.models import PlatformConnection
 from ordstyrer.tenants.models import Municipality
 m = Municipality.objects.create(slug="krasjby", name="Krasjby kommune", preset="indre-fosen")
-Channel.objects.create(municipality=m, kind="facebook", name="Krasjby kommune",
-                       status="active", platform_id="{page_id}", created_at=timezone.now())
+c = Channel.objects.create(municipality=m, kind="facebook", name="Krasjby kommune",
+                           status="active", platform_id="{page_id}", created_at=timezone.now())
+PlatformConnection.objects.create(channel=c, platform="facebook", account_id="{page_id}",
+                                  page_id="{page_id}", method="system_user",
+                                  connected_at=timezone.now())
 """
 
 

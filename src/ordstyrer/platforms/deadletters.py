@@ -4,7 +4,8 @@ here for a person in communications to retry or discard them.
 
 A delivery is not a municipality's row: one POST from Meta may carry changes for Pages
 of several municipalities. A municipality sees a dead delivery when at least one of its
-entries names one of its channels' Pages or Instagram accounts; it may discard it only
+entries names a Page or Instagram account one of its live connections holds (never by a
+channel's registered platform id: `_accounts_of`); it may discard it only
 when every entry is its own (discarding would drop another municipality's comments). A
 body with no readable entry at all is seen only by the operators (the Django admin).
 The bodies themselves are never shown: they hold citizens' comments.
@@ -29,6 +30,7 @@ from ordstyrer.platforms import webhooks
 from ordstyrer.platforms.models import (
     ConnectionStatus,
     DeliveryStatus,
+    Platform,
     PlatformConnection,
     WebhookDelivery,
 )
@@ -62,15 +64,29 @@ def _entry_accounts(body: bytes | memoryview) -> set[tuple[str, str]]:
 
 
 def _accounts_of(municipality: Municipality) -> dict[tuple[str, str], Channel]:
-    """Every Page / account id that routes to one of the municipality's channels."""
+    """Every Page / account id the municipality's live connections hold (CH-3, PU-1).
+
+    Connections only: a channel's registered `platform_id` is free text any employee may
+    type into a draft, so it proves nothing about whose Page it is. An Instagram
+    connection also answers for the Page it subscribed (`connection_verify` installs the
+    app on the account's linked Page, whose `feed` Meta then sends), unless that Page has
+    a live connection of its own, which then decides."""
     found: dict[tuple[str, str], Channel] = {}
-    for channel in Channel.objects.filter(municipality=municipality).exclude(platform_id=""):
-        found[(channel.kind, channel.platform_id)] = channel
-    connections = (
+    connections = list(
         PlatformConnection.objects.filter(channel__municipality=municipality)
         .exclude(status=ConnectionStatus.DISCONNECTED)
         .select_related("channel")
     )
+    linked = {c.page_id: c.channel for c in connections if c.platform == Platform.INSTAGRAM}
+    linked.pop("", None)
+    connected_pages = set(
+        PlatformConnection.objects.filter(platform=Platform.FACEBOOK, account_id__in=linked)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .values_list("account_id", flat=True)
+    )
+    for page, channel in linked.items():
+        if page not in connected_pages:
+            found[(Platform.FACEBOOK.value, page)] = channel
     for connection in connections:
         found[(connection.platform, connection.account_id)] = connection.channel
     return found

@@ -6,12 +6,14 @@
 2. The delivery rows are the queue: `deliveries_drain`, which every worker polls in a
    thread of its own (`WORKER_INTERVAL`), claims the waiting ones in batches with a
    lease (compare-and-set; rows another worker holds are skipped), `parse_events`,
-   routes each change to its channel by Page / Instagram account id and hands comments
-   to `inbox_ingest`, which is idempotent and safe out of order (an edit before its add,
-   a removal of a comment never seen, the same event twice). The Page's own comments
-   are passed with `is_page_author` and never triaged as citizens'. The same drain
-   takes up a delivery whose worker died (its lease ran out) and retries failed ones
-   with backoff. Re-processing is harmless because ingestion is idempotent.
+   routes each change to its channel by the live connection of its Page / Instagram
+   account id (never by a channel's registered platform id: `ChannelRouter`) and
+   hands comments to `inbox_ingest`, which is idempotent and safe out of order (an
+   edit before its add, a removal of a comment never seen, the same event twice). The
+   Page's own comments are passed with `is_page_author` and never triaged as
+   citizens'. The same drain takes up a delivery whose worker died (its lease ran
+   out) and retries failed ones with backoff. Re-processing is harmless because
+   ingestion is idempotent.
 3. Where no worker polls (a task backend that runs tasks at once: the tests), the
    delivery is handed to the `webhook_process` task after commit instead.
 """
@@ -203,7 +205,16 @@ def _record(
 
 
 class ChannelRouter:
-    """Webhook entry id (Page id / IG account id) → channel, cached per delivery."""
+    """Webhook entry id (Page id / IG account id) → channel, cached per delivery.
+
+    Only a live `PlatformConnection` routes (CH-1, CH-3, PU-1): its account id is unique
+    among live connections, and it was made with a token for that Page or account by
+    someone allowed to connect the channel, so it decides the channel and with it the
+    municipality. `Channel.platform_id` never routes: it is free text that any employee
+    may type into a proposal, not unique and not scoped to a municipality, so a
+    neighbour's channel registered with our Page id would receive our citizens'
+    comments; and a channel whose connection was disconnected gets nothing more, even
+    while its Page stays subscribed for a linked Instagram account's connection."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[str, str], Channel | None] = {}
@@ -222,22 +233,11 @@ class ChannelRouter:
             .select_related("channel__municipality")
             .first()
         )
-        channel: Channel | None
-        if connection is not None:
-            channel = connection.channel
-        else:
-            # A channel registered with its platform id but not (yet) connected here.
-            channel = (
-                Channel.objects.filter(kind=platform, platform_id=account_id)
-                .select_related("municipality")
-                .order_by("id")
-                .first()
-            )
         # Only an approved channel in use (or paused, or closed for comments) is fed
         # (CH-1); a retired one, or a proposal, gets nothing.
-        if channel is None or channel.status not in channel_workflow.OFFICIAL:
+        if connection is None or connection.channel.status not in channel_workflow.OFFICIAL:
             return None
-        return channel
+        return connection.channel
 
 
 class Run:
