@@ -393,17 +393,34 @@ def supports(connector: object, capability: Capability | str) -> bool:
     return isinstance(connector, CAPABILITY_PROTOCOLS[capability])
 
 
-def iterate_pages(
-    fetch: Callable[[str | None], Listing[T]], *, max_pages: int = 1000
-) -> Iterator[T]:
-    """Every item across pages: `fetch(cursor)` until the cursor runs out."""
-    cursor: str | None = None
-    for _ in range(max_pages):
-        page = fetch(cursor)
-        yield from page.items
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+class Pages(Iterator[T]):
+    """The items of `iterate_pages`, page after page. `truncated` turns True when the
+    walk stopped at `max_pages` while the platform still had a next page: what was read
+    is then only the first part of the list (DI-1), and a caller that must not lose
+    anything asks after the loop."""
+
+    def __init__(self, fetch: Callable[[str | None], Listing[T]], max_pages: int) -> None:
+        self.truncated = False
+        self._items = self._walk(fetch, max_pages)
+
+    def _walk(self, fetch: Callable[[str | None], Listing[T]], max_pages: int) -> Iterator[T]:
+        cursor: str | None = None
+        for _ in range(max_pages):
+            page = fetch(cursor)
+            yield from page.items
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+        self.truncated = True
+
+    def __next__(self) -> T:
+        return next(self._items)
+
+
+def iterate_pages(fetch: Callable[[str | None], Listing[T]], *, max_pages: int = 1000) -> Pages[T]:
+    """Every item across pages: `fetch(cursor)` until the cursor runs out, or at most
+    `max_pages` pages — then the result's `truncated` says the list went on."""
+    return Pages(fetch, max_pages)
 
 
 # ---------------------------------------------------------------------------------------

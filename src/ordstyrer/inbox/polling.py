@@ -9,12 +9,21 @@ One poisoned comment fails alone and never stalls the poll (issue #18): each is
 ingested on its own (`ingest_each`: counted, logged without personal data, the others
 go in) and the poll moves on; an unexpected failure of the poll itself is recorded in
 `last_error` and `failures` like a platform error, so the start page shows it.
+
+Nothing is lost to the page cap (DI-1). A post's comments are read oldest first
+(`filter=stream` is in time order) with `since`, at most `COMMENT_PAGES` pages a post
+and poll. A post that has more is cut off there: the poll then keeps `last_polled_at`,
+stores in `cursor` (Unix seconds; event feeds keep their sequence number there) the
+time of the newest comment it read on the cut-off posts — the earliest of them — and
+says so in `last_error`; the next poll reads on from that time, and only a poll that
+read every post to the end moves `last_polled_at` and clears `cursor`.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -52,6 +61,12 @@ RECENT_POSTS = timedelta(days=14)
 OVERLAP = timedelta(hours=1)
 MAX_BACKOFF = timedelta(hours=6)
 BATCH = 100
+# A post's comments per page (Graph's largest, spec §1.10) and pages per post and poll:
+# up to 10,000 comments of one post in one poll; a post with more is read on by the
+# next poll from where this one stopped (DI-1).
+COMMENTS_PER_PAGE = 100
+COMMENT_PAGES = 100
+POST_PAGES = 8
 
 
 def comment_from_event(event: ChangeEvent) -> Comment | None:
@@ -74,26 +89,60 @@ def comment_from_event(event: ChangeEvent) -> Comment | None:
     )
 
 
-def _read(connector: Any, poll: ChannelPoll, now: datetime) -> tuple[list[Comment], int]:
-    """What changed since the last poll: (comments in order, new cursor)."""
+@dataclass
+class Reading:
+    """What one poll read: the comments in order and where the reading stands.
+
+    `cut_off`: a post had more comments than one poll reads; `cursor` then holds when
+    the reading goes on."""
+
+    comments: list[Comment]
+    cursor: int
+    cut_off: bool = False
+
+
+def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
+    """What changed since the last poll, or since where a cut-off poll stopped."""
     if hasattr(connector, "events_since"):
         changes = connector.events_since(poll.cursor)
         comments = [c for _seq, e in changes if (c := comment_from_event(e)) is not None]
         cursor = max((seq for seq, _e in changes), default=poll.cursor)
-        return comments, cursor
-    since = (poll.last_polled_at or now - RECENT_POSTS) - OVERLAP
-    out: list[Comment] = []
+        return Reading(comments, cursor)
+    if poll.cursor:
+        since = datetime.fromtimestamp(poll.cursor, tz=UTC)
+    else:
+        since = (poll.last_polled_at or now - RECENT_POSTS) - OVERLAP
+    reading = Reading([], 0)
+    stopped: datetime | None = None
     posts = iterate_pages(
         lambda cursor: connector.list_posts(since=now - RECENT_POSTS, cursor=cursor, limit=25),
-        max_pages=8,
+        max_pages=POST_PAGES,
     )
     for post in posts:
 
         def page_of_comments(cursor: str | None, pid: str = post.id) -> Listing[Comment]:
-            return connector.list_comments(pid, since=since, cursor=cursor, limit=50)
+            return connector.list_comments(pid, since=since, cursor=cursor, limit=COMMENTS_PER_PAGE)
 
-        out.extend(iterate_pages(page_of_comments, max_pages=20))
-    return out, poll.cursor
+        pages = iterate_pages(page_of_comments, max_pages=COMMENT_PAGES)
+        read = list(pages)
+        reading.comments.extend(read)
+        if not pages.truncated:
+            continue
+        # Read oldest first: everything up to the newest comment read is in.
+        reached = max((c.created_at for c in read if c.created_at), default=since)
+        stopped = reached if stopped is None else min(stopped, reached)
+        logger.warning(
+            "inbox poll cut off at its page cap",
+            extra={"channel_id": poll.channel_id, "post_id": str(post.id)[:120]},
+        )
+    if posts.truncated:
+        logger.warning(
+            "inbox poll read only the newest posts", extra={"channel_id": poll.channel_id}
+        )
+    if stopped is not None:
+        reading.cut_off = True
+        reading.cursor = max(int(stopped.timestamp()), int(since.timestamp()))
+    return reading
 
 
 def ingest_each(
@@ -153,6 +202,14 @@ def not_ingested_note(failed: int) -> str:
     return _("Kommentarer som ikke kunne tas inn: %(n)s (se driftsloggen).") % {"n": failed}
 
 
+def cut_off_note() -> str:
+    """What a poll that could not read every comment of a post in one go says."""
+    return _(
+        "Et innlegg har flere nye kommentarer enn én henting rekker; "
+        "neste henting fortsetter der denne stoppet."
+    )
+
+
 def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
     """Poll one channel; returns how many comments were ingested (or failed alone)."""
     now = now or timezone.now()
@@ -164,7 +221,7 @@ def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
         with channel_connector(channel, now=now) as connector:
             if not supports(connector, Capability.COMMENT_SOURCE):
                 raise ConnectorError("Plattformen kan ikke lese kommentarer.", permanent=True)
-            comments, cursor = _read(connector, poll, now)
+            reading = _read(connector, poll, now)
         context = ingest_context(channel)
     except ConnectorError as exc:
         _failed(poll, exc, now)
@@ -172,11 +229,17 @@ def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 — recorded and shown, never an invisible stall
         _unexpected(poll, exc, now)
         return 0
+    comments = reading.comments
     _stored, failed = ingest_each(
         channel, comments, received_at=now, context=context, source="poll"
     )
+    notes = [not_ingested_note(failed), cut_off_note() if reading.cut_off else ""]
     ChannelPoll.objects.filter(pk=poll.pk).update(
-        cursor=cursor, last_polled_at=now, last_error=not_ingested_note(failed), failures=0
+        cursor=reading.cursor,
+        # A cut-off poll read not everything up to now: the next one reads on (DI-1).
+        last_polled_at=poll.last_polled_at if reading.cut_off else now,
+        last_error=" ".join(note for note in notes if note),
+        failures=0,
     )
     return len(comments) - failed
 

@@ -77,6 +77,8 @@ from ordstyrer.moderation.models import (
 logger = logging.getLogger("ordstyrer.moderation")
 
 LEASE = timedelta(minutes=5)
+# A notice's re-check reads the post's comments from this long before it was queued.
+NOTICE_LOOKBACK = timedelta(hours=1)
 MAX_ATTEMPTS = 8
 # Seconds to wait after the 1st, 2nd, … failed attempt (or the platform's retry_after).
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
@@ -304,7 +306,11 @@ def _notice(op: PlatformOp, connector: Any, *, retried: bool) -> dict[str, Any]:
 def _posted_before(op: PlatformOp, connector: Any) -> str | None:
     """The Page's comment on the post with this notice's text that no other notice of
     ours already is (a notice for another deletion under the same post has the same
-    words: the public notice names nobody), or None."""
+    words: the public notice names nobody), or None.
+
+    Only the comments written since the notice was queued (less an hour for the
+    platform's clock) are read: the comments are listed oldest first, and on a busy post
+    a bounded read from the start would never reach a notice posted today (MO-4)."""
     others = {
         str(platform_id)
         for platform_id in PlatformOp.objects.filter(
@@ -314,12 +320,16 @@ def _posted_before(op: PlatformOp, connector: Any) -> str | None:
         .values_list("result__platform_id", flat=True)
         if platform_id
     }
+    since = op.created_at - NOTICE_LOOKBACK
     comments = iterate_pages(
-        lambda cursor: connector.list_comments(op.target, cursor=cursor, limit=50), max_pages=20
+        lambda cursor: connector.list_comments(op.target, since=since, cursor=cursor, limit=100),
+        max_pages=100,
     )
     for comment in comments:
         if comment.is_page_author and comment.text == op.text and str(comment.id) not in others:
             return str(comment.id)
+    if comments.truncated:
+        logger.warning("notice re-check cut off at its page cap", extra={"op_id": op.pk})
     return None
 
 
