@@ -55,13 +55,17 @@ def control(fake: FakeGraph, method: str, path: str, body: bytes) -> tuple[int, 
             page_id=data.get("page_id"),
             token=data.get("token"),
             tasks=set(data["tasks"]) if "tasks" in data else None,
+            scopes=data.get("scopes"),
             with_instagram=data.get("with_instagram", True),
             ig_username=data.get("ig_username"),
         )
         return 200, {"id": page.id, "token": page.token, "ig_user_id": page.ig_user_id}
     if route == "user_tokens":
         tok = s.add_user_token(
-            data["token"], set(data["pages"]), tasks=set(data["tasks"]) if "tasks" in data else None
+            data["token"],
+            set(data["pages"]),
+            tasks=set(data["tasks"]) if "tasks" in data else None,
+            scopes=data.get("scopes"),
         )
         return 200, {"token": tok.value, "user_id": tok.user_id}
     if route == "login_codes":

@@ -5,6 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+# The permissions a token carries unless told otherwise: all the product asks for
+# (`platforms.oauth`), as `/debug_token` reports them.
+DEFAULT_SCOPES = (
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_read_user_content",
+    "pages_manage_engagement",
+    "pages_manage_posts",
+    "pages_manage_metadata",
+    "pages_messaging",
+    "read_insights",
+    "instagram_basic",
+    "instagram_manage_comments",
+    "instagram_content_publish",
+)
+
 
 @dataclass
 class Token:
@@ -14,6 +30,7 @@ class Token:
     tasks: set[str] = field(
         default_factory=lambda: {"MANAGE", "MODERATE", "CREATE_CONTENT", "ANALYZE"}
     )
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
     expired_subcode: int | None = None  # 190/<subcode> when set
     expired_at: datetime | None = None  # for the 190/463 message's times
     user_id: str | None = None

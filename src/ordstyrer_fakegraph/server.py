@@ -429,7 +429,7 @@ class FakeGraph:
         if p.get("grant_type") != "fb_exchange_token" or short is None or short.kind != "user":
             raise GraphError(190)
         long_value = "EAAlong" + s.new_id()
-        s.add_user_token(long_value, short.pages, tasks=short.tasks)
+        s.add_user_token(long_value, short.pages, tasks=short.tasks, scopes=short.scopes)
         return {"access_token": long_value, "token_type": "bearer", "expires_in": 5183944}
 
     def _route(self, method: str, path: str, req: Req, ctx: Ctx) -> Any:
@@ -498,18 +498,7 @@ class FakeGraph:
                 "data_access_expires_at": now + 7776000,
                 "is_valid": target.expired_subcode is None,
                 "issued_at": now - 3600,
-                "scopes": [
-                    "pages_show_list",
-                    "pages_read_engagement",
-                    "pages_read_user_content",
-                    "pages_manage_engagement",
-                    "pages_manage_posts",
-                    "pages_manage_metadata",
-                    "read_insights",
-                    "instagram_basic",
-                    "instagram_manage_comments",
-                    "instagram_content_publish",
-                ],
+                "scopes": list(target.scopes),
                 "profile_id": sorted(target.pages)[0]
                 if target.kind == "page" and target.pages
                 else None,

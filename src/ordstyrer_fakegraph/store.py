@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -88,6 +88,7 @@ class Store:
         page_id: str | None = None,
         token: str | None = None,
         tasks: set[str] | None = None,
+        scopes: Iterable[str] | None = None,
         with_instagram: bool = True,
         ig_username: str | None = None,
     ) -> PageRec:
@@ -99,6 +100,8 @@ class Store:
             tok = Token(value=value, kind="page", pages={pid})
             if tasks is not None:
                 tok.tasks = set(tasks)
+            if scopes is not None:
+                tok.scopes = tuple(scopes)
             self.tokens[value] = tok
             if with_instagram:
                 ig = IgUserRec(
@@ -112,12 +115,19 @@ class Store:
             return page
 
     def add_user_token(
-        self, value: str, pages: set[str], *, tasks: set[str] | None = None
+        self,
+        value: str,
+        pages: set[str],
+        *,
+        tasks: set[str] | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> Token:
         with self.lock:
             tok = Token(value=value, kind="user", pages=set(pages), user_id=self.new_id())
             if tasks is not None:
                 tok.tasks = set(tasks)
+            if scopes is not None:
+                tok.scopes = tuple(scopes)
             self.tokens[value] = tok
             return tok
 

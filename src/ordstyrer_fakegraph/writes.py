@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -277,11 +277,22 @@ def create(rec: Record, edge: str, req: Req, ctx: Ctx) -> dict[str, Any]:
     raise GraphError(100, None, f"(#100) Unsupported post request on /{edge}")
 
 
+# Meta's Private Replies: within 7 days of the comment (Facebook and Instagram alike).
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+
 def private_reply(rec: PageRec | IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any]:
     """A private reply to a commenter: `POST /{page-id|ig-user-id}/messages` with
-    `recipient={"comment_id": …}` and `message={"text": …}` (spec §2 [U]). One per
-    comment, to a live comment of this Page or IG account; kept in `store.private_replies`."""
-    _need(ctx, "MODERATE")
+    `recipient={"comment_id": …}` and `message={"text": …}` (spec §2 [U]). As Meta's
+    Private Replies: the `pages_messaging` permission and the Page task MESSAGING, one per
+    comment, to a live comment of this Page or IG account written within the last 7 days;
+    kept in `store.private_replies`."""
+    if "pages_messaging" not in ctx.token.scopes:
+        # [S: Messenger Platform error-code list] the permission is not granted.
+        raise GraphError(
+            230, None, "(#230) Requires pages_messaging permission to manage the object"
+        )
+    _need(ctx, "MESSAGING")
     try:
         recipient = json.loads(req.params.get("recipient") or "{}")
         message = json.loads(req.params.get("message") or "{}")
@@ -303,6 +314,12 @@ def private_reply(rec: PageRec | IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any
         raise bad_param(f"recipient.comment_id: {comment_id} is not on this account")
     if comment_id in s.private_replies:
         raise GraphError(10900, None, "(#10900) Activity already replied to")
+    written = comment.created_time if isinstance(comment, CommentRec) else comment.timestamp
+    if s.now() - written >= PRIVATE_REPLY_WINDOW:
+        # [U: the code is not documented; Meta's docs only say "within 7 days"]
+        raise GraphError(
+            10903, None, "(#10903) This activity can't be replied to: it is older than 7 days"
+        )
     message_id = f"m_{s.new_id()}"
     s.private_replies[comment_id] = {"id": message_id, "text": text, "to": comment.from_id}
     return {"recipient_id": comment.from_id, "message_id": message_id}

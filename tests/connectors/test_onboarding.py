@@ -34,7 +34,7 @@ def test_exchange_then_list_pages_then_connect(fake, page, session) -> None:
 def test_missing_tasks_are_named(fake, page, session) -> None:
     fake.store.add_user_token("EAAanalyst", {page.id}, tasks={"ANALYZE"})
     pages = list_pages(SecretToken("EAAanalyst"), base_url=fake.base_url, session=session)
-    assert pages[0].missing_tasks() == ["CREATE_CONTENT", "MODERATE"]
+    assert pages[0].missing_tasks() == ["CREATE_CONTENT", "MESSAGING", "MODERATE"]
 
 
 def test_wrong_app_secret(fake, page, session) -> None:

@@ -69,7 +69,7 @@ def test_system_user_token_is_resolved_to_the_page_token_and_checked(
     assert _decrypt(connection) == fb_page.token  # the Page's own token, resolved via /me/accounts
     assert connection.account_name == "Eksempel kommune"
     assert connection.tasks == ["CREATE_CONTENT", "MODERATE"]
-    assert connection.missing_tasks == ["ANALYZE"]  # named, not silently ignored
+    assert connection.missing_tasks == ["ANALYZE", "MESSAGING"]  # named, not silently ignored
     assert connection.scopes_known and connection.missing_scopes == []
     assert connection.check_ok is True and connection.webhooks_subscribed
     assert ("POST", f"/{fb_page.id}/subscribed_apps") in graph.store.requests

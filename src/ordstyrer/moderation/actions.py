@@ -3,7 +3,7 @@ timeline and the audit log. Callers hold `transaction.atomic` and the item's row
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -24,6 +24,7 @@ from ordstyrer.moderation.models import (
     ActionStatus,
     ModerationAction,
     ModerationSettings,
+    NoticeDelivery,
     OpKind,
     OpStatus,
     PlatformOp,
@@ -233,6 +234,42 @@ def private_notice_possible(channel: Any) -> bool:
         connector_class(channel.kind), "capabilities", frozenset()
     )
     return Capability.PRIVATE_REPLIER in declared
+
+
+# MO-4: Meta sends a private reply only within 7 days of the comment (Facebook's and
+# Instagram's Private Replies, "must be sent within 7 days from when the comment was
+# created"); after that the author is told publicly.
+PRIVATE_REPLY_WINDOW = timedelta(days=7)
+
+
+def written_at(item: InboxItem) -> datetime:
+    """When the author wrote the comment: the platform's own time, as the conversation
+    and the archive record show it; when the product received it only if the platform
+    gave none (`received_at` is when Ordstyrer fetched it, often later)."""
+    return item.platform_created_at or item.received_at
+
+
+def private_reply_too_late(item: InboxItem, *, now: datetime) -> bool:
+    """Whether the platform's window for a private reply to `item` has closed (MO-4)."""
+    return now - written_at(item) >= PRIVATE_REPLY_WINDOW
+
+
+def notice_route(item: InboxItem, settings: Any, *, now: datetime) -> tuple[bool, str]:
+    """How the notice to `item`'s author goes (MO-4, #15): privately (True) where the
+    municipality wants that, the platform sends private replies and the comment is
+    within their window; else publicly, with why when a private reply was wanted but
+    the comment is too old for one (the action's `notice_note`)."""
+    if settings.notice_delivery != NoticeDelivery.PRIVATE_REPLY or not (
+        private_notice_possible(item.channel)
+    ):
+        return False, ""
+    if private_reply_too_late(item, now=now):
+        days = PRIVATE_REPLY_WINDOW.days
+        return False, _(
+            "Offentlig fordi kommentaren var mer enn %(days)s dager gammel: plattformen "
+            "tillater et privat svar bare de første %(days)s dagene etter kommentaren."
+        ) % {"days": days}
+    return True, ""
 
 
 def queue_notice(

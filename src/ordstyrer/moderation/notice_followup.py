@@ -28,6 +28,7 @@ from ordstyrer.moderation.actions import (
     audit,
     log_item,
     private_notice_possible,
+    private_reply_too_late,
     queue_notice,
     require_person,
     settings_for,
@@ -50,10 +51,14 @@ def _locked(action: ModerationAction | int) -> tuple[ModerationAction, Any]:
     return locked, item
 
 
-def may_send_privately(action: ModerationAction, item: Any) -> bool:
-    """A private reply needs a platform that allows it and the comment still there."""
+def may_send_privately(action: ModerationAction, item: Any, *, now: datetime) -> bool:
+    """A private reply needs a platform that allows it and the comment still there,
+    written within the platform's window for one (7 days, MO-4)."""
     return (
-        item.removed_at is None and bool(item.platform_id) and private_notice_possible(item.channel)
+        item.removed_at is None
+        and bool(item.platform_id)
+        and private_notice_possible(item.channel)
+        and not private_reply_too_late(item, now=now)
     )
 
 
@@ -70,12 +75,12 @@ def notice_retry(
             return action  # already sent again, or delivered another way
         if action.notice_state != NoticeState.FAILED:
             raise Conflict(_("Det er ingen beskjed som har feilet her."), code="state")
-        if private and not may_send_privately(action, item):
+        if private and not may_send_privately(action, item, now=now):
             raise ServiceError(
                 _(
                     "Plattformen kan ikke sende en privat melding om denne kommentaren (den er "
-                    "slettet, eller plattformen tillater det ikke). Send beskjeden offentlig, "
-                    "eller gi den på en annen måte."
+                    "slettet, mer enn 7 dager gammel, eller plattformen tillater det ikke). "
+                    "Send beskjeden offentlig, eller gi den på en annen måte."
                 ),
                 rule="MO-4",
                 code="private_unavailable",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.actor import ActorLike
@@ -20,13 +21,14 @@ from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation.access import require_remove
 from ordstyrer.moderation.actions import (
     guard_item,
-    private_notice_possible,
+    notice_route,
     require_person,
     settings_or_default,
+    written_at,
 )
 from ordstyrer.moderation.bans import blocking_unsupported_reason, guard_ban, platform_can_block
 from ordstyrer.moderation.grounds import clean_justification, ground_label, require_ground
-from ordstyrer.moderation.models import ActionKind, ModerationAction, NoticeDelivery, NoticeVia
+from ordstyrer.moderation.models import ActionKind, ModerationAction, NoticeVia
 from ordstyrer.moderation.services import approval_guard, notice_for, wants_notice
 from ordstyrer.tenants.selectors import policy_for
 
@@ -84,9 +86,7 @@ def removal_preview(
         guard_ban(item, manual=manual)
     wanted = wants_notice(settings, policy, notify)
     notice_text = notice_language = ""
-    private = settings.notice_delivery == NoticeDelivery.PRIVATE_REPLY and (
-        private_notice_possible(item.channel)
-    )
+    private = notice_route(item, settings, now=timezone.now())[0]
     if wanted and (private or item.post_id):
         notice = notice_for(
             kind=kind,
@@ -162,13 +162,6 @@ def approval_preview(
         notice_language=action.notice_language,
         notice_private=action.notice_via == NoticeVia.PRIVATE_REPLY,
     )
-
-
-def written_at(item: InboxItem) -> datetime:
-    """When the author wrote the comment: the platform's own time, as the conversation
-    and the archive record show it; when the product received it only if the platform
-    gave none (`received_at` is when Ordstyrer fetched it, often later)."""
-    return item.platform_created_at or item.received_at
 
 
 def _what(kind: str) -> str:

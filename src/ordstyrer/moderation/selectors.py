@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from ordstyrer.core.actor import ActorLike, user_of
@@ -21,7 +22,11 @@ from ordstyrer.moderation.access import (
     may_moderate,
     may_remove,
 )
-from ordstyrer.moderation.actions import private_notice_possible, settings_or_default
+from ordstyrer.moderation.actions import (
+    private_notice_possible,
+    private_reply_too_late,
+    settings_or_default,
+)
 from ordstyrer.moderation.bans import (
     blocking_unsupported_reason,
     latest_ban,
@@ -106,8 +111,13 @@ class Panel:
 
 def mark_followups(actions: list[ModerationAction], item: InboxItem) -> list[ModerationAction]:
     """The actions whose notice failed, marked with the ways it can still be given:
-    privately (the platform allows it and the comment is still there) or publicly."""
-    private = item.removed_at is None and private_notice_possible(item.channel)
+    privately (the platform allows it, the comment is still there and within the window
+    for a private reply, MO-4) or publicly."""
+    private = (
+        item.removed_at is None
+        and private_notice_possible(item.channel)
+        and not private_reply_too_late(item, now=timezone.now())
+    )
     failed = [a for a in actions if a.notice_state == NoticeState.FAILED]
     for action in failed:
         action.private_possible = private

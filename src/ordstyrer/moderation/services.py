@@ -39,8 +39,9 @@ from ordstyrer.moderation.actions import (
     log_item,
     new_action,
     new_op,
+    notice_route,
     open_action,
-    private_notice_possible,
+    private_reply_too_late,
     removal_checked,
     require_person,
     settings_for,
@@ -55,7 +56,6 @@ from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
     ModerationAction,
-    NoticeDelivery,
     NoticeVia,
     OpKind,
 )
@@ -77,15 +77,22 @@ def wants_notice(settings: Any, policy: Any, notify: bool | None) -> bool:
     return settings.notify_author if notify is None else bool(notify and settings.notify_author)
 
 
-def set_notice(action: ModerationAction, item: InboxItem, policy: Any, settings: Any) -> bool:
+def set_notice(
+    action: ModerationAction,
+    item: InboxItem,
+    policy: Any,
+    settings: Any,
+    *,
+    now: datetime | None = None,
+) -> bool:
     """Write the notice the author will get (MO-4) on the action; False if it cannot be
     delivered on the platform (no private replies and no post to comment on).
 
-    Private first where the platform allows it and the municipality has not chosen
-    public only; a public notice never names the person (#15)."""
-    private = settings.notice_delivery == NoticeDelivery.PRIVATE_REPLY and (
-        private_notice_possible(item.channel)
-    )
+    Private first where the platform allows it, the comment is within the platform's
+    window for a private reply (7 days) and the municipality has not chosen public only;
+    a public notice never names the person (#15). Public because the comment is too old:
+    the action's `notice_note` says so."""
+    private, why_public = notice_route(item, settings, now=now or timezone.now())
     if not private and not item.post_id:
         return False
     notice = notice_for(
@@ -100,7 +107,12 @@ def set_notice(action: ModerationAction, item: InboxItem, policy: Any, settings:
     action.notice_language = notice.language
     action.notice_text = notice.text
     action.notice_via = NoticeVia.PRIVATE_REPLY if private else NoticeVia.PUBLIC_REPLY
+    action.notice_note = why_public
     return True
+
+
+# The notice fields `set_notice` writes.
+NOTICE_FIELDS = ["notify", "notice_language", "notice_text", "notice_via", "notice_note"]
 
 
 def notice_for(
@@ -339,8 +351,10 @@ def _delete(
         )
         # A private message to the author, or a comment on the post (a reply under a
         # deleted comment would go with it), which needs the post.
-        if wants_notice(settings, policy, notify) and set_notice(action, item, policy, settings):
-            action.save(update_fields=["notify", "notice_language", "notice_text", "notice_via"])
+        if wants_notice(settings, policy, notify) and set_notice(
+            action, item, policy, settings, now=now
+        ):
+            action.save(update_fields=NOTICE_FIELDS)
         if waits:
             if not item.hidden and open_action(item, ActionKind.HIDE) is None:
                 _hide(
@@ -439,6 +453,14 @@ def deletion_approve(
         if action.approved_by_id == me.pk and action.requested_by_id != me.pk:
             return action  # the same approval posted twice: the first one stands
         approval_guard(action, item, me_id=me.pk, policy=policy)
+        if (
+            action.notify
+            and action.notice_via == NoticeVia.PRIVATE_REPLY
+            and private_reply_too_late(item, now=now)
+            and set_notice(action, item, policy, settings_for(item.municipality), now=now)
+        ):
+            # MO-4: the private reply's window closed while the deletion waited.
+            action.save(update_fields=NOTICE_FIELDS)
         action.status = ActionStatus.QUEUED
         action.approved_by, action.approved_at = person(actor), now
         action.save(update_fields=["status", "approved_by", "approved_at"])

@@ -26,6 +26,8 @@ DEFAULT_DIALOG_BASE = "https://www.facebook.com"
 # Permissions the product asks for (spec §1.1 table; `docs/connectors.md` step 1).
 # `publish_video` and the insights permissions are optional: without them only video
 # publishing and statistics are missing, so they are named but never block.
+# `pages_messaging`: the private reply that tells an author why (MO-4; Meta's Private
+# Replies need it, with the Page task MESSAGING, on Facebook and Instagram alike).
 FACEBOOK_PERMISSIONS = (
     "pages_show_list",
     "pages_read_engagement",
@@ -33,6 +35,7 @@ FACEBOOK_PERMISSIONS = (
     "pages_manage_engagement",
     "pages_manage_posts",
     "pages_manage_metadata",
+    "pages_messaging",
     "read_insights",
 )
 INSTAGRAM_PERMISSIONS = (
@@ -41,6 +44,7 @@ INSTAGRAM_PERMISSIONS = (
     "instagram_basic",
     "instagram_manage_comments",
     "instagram_content_publish",
+    "pages_messaging",
 )
 REQUESTED_SCOPES = tuple(dict.fromkeys((*FACEBOOK_PERMISSIONS, *INSTAGRAM_PERMISSIONS)))
 

@@ -17,11 +17,13 @@ from ordstyrer.connectors.graph.client import DEFAULT_BASE_URL, DEFAULT_GRAPH_VE
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession
 
-# Tasks the product needs on a Page (MANAGE covers all of them).
+# Tasks the product needs on a Page (MANAGE covers all of them). MESSAGING: the private
+# reply that tells an author why (MO-4; Meta's Private Replies need it).
 NEEDED_TASKS = {
     "read_and_moderate": "MODERATE",
     "publish": "CREATE_CONTENT",
     "insights": "ANALYZE",
+    "private_replies": "MESSAGING",
 }
 
 
