@@ -1,4 +1,4 @@
-"""The safety-net poll loses nothing to its page cap.
+"""The safety-net poll loses nothing to its page cap, and sees Instagram's removals.
 
 Against the Graph stand-in on loopback (the product's settings pointed at it):
 
@@ -9,6 +9,9 @@ Against the Graph stand-in on loopback (the product's settings pointed at it):
   stopped and saying so in `last_error`.
 * MO-4: a public notice whose answer was lost is looked for among the comments written
   since it was queued, so it is found on a busy post and not posted twice.
+* DI-1: Instagram sends no removal webhook; a comment deleted there is found by the
+  poll (the post read to the end, the platform answering "not found") and its item is
+  closed as removed by its author, as a removal webhook closes one.
 """
 
 from __future__ import annotations
@@ -181,3 +184,32 @@ def test_a_lost_notice_is_found_on_a_busy_post_and_not_posted_twice(graph, run) 
     assert notice.status == OpStatus.DONE and notice.result.get("found_on_retry") is True
     assert page_comments(graph, fb_page, post.id) == [action.notice_text]  # once
     assert calls(graph, "POST", f"/{post.id}/comments") == 1
+
+
+def test_a_comment_deleted_on_instagram_is_closed_as_removed_by_its_author(graph) -> None:
+    """DI-1: Instagram sends no removal; the next poll finds the comment gone (the post
+    read to the end, the platform answering "not found") and closes its item as removed
+    by its author. A comment still there stays open."""
+    _p, fb_page, channel = connected(graph, "borte", "instagram")
+    media = graph.store.add_ig_media(fb_page.ig_user_id, caption="Ny lekeplass")
+    gone = graph.store.add_ig_comment(
+        media.id, from_id="880001", username="kari", text="Når åpner den?"
+    )
+    kept = graph.store.add_ig_comment(
+        media.id, from_id="880002", username="ola", text="Er det gjerde rundt?"
+    )
+    now = timezone.now()
+    poll_channel(channel_id=channel.pk, now=now)
+    item = InboxItem.objects.get(channel=channel, platform_id=gone.id)
+    assert item.open and item.removed_at is None
+
+    graph.store.objects[gone.id].deleted = True  # the author deleted it in the app
+    later = now + timedelta(minutes=15)
+    poll_channel(channel_id=channel.pk, now=later)
+
+    item.refresh_from_db()
+    assert item.removed_at == later
+    assert (item.open, item.status, item.close_reason) == (False, "closed", "author_removed")
+    still = InboxItem.objects.get(channel=channel, platform_id=kept.id)
+    assert still.open and still.removed_at is None
+    assert calls(graph, "GET", f"/{kept.id}") == 0  # listed: never asked about

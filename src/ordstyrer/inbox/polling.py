@@ -17,12 +17,17 @@ stores in `cursor` (Unix seconds; event feeds keep their sequence number there) 
 time of the newest comment it read on the cut-off posts — the earliest of them — and
 says so in `last_error`; the next poll reads on from that time, and only a poll that
 read every post to the end moves `last_polled_at` and clears `cursor`.
+
+Instagram tells us of no removal (no webhook, spec §2.6): for each post read to the
+end, an open item of the poll's window whose comment the platform no longer lists,
+and that the platform then answers "not found" for, is ingested as removed by its
+author, as a removal webhook would (DI-1: it leaves the waiting and overdue counts).
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -38,6 +43,7 @@ from ordstyrer.connectors.base import (
     ChangeEvent,
     Comment,
     ConnectorError,
+    ErrorCode,
     Listing,
     iterate_pages,
     supports,
@@ -45,7 +51,7 @@ from ordstyrer.connectors.base import (
 from ordstyrer.core.services import after_commit
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.ingest import Context, inbox_ingest, ingest_context, pretriage
-from ordstyrer.inbox.models import ChannelPoll
+from ordstyrer.inbox.models import ChannelPoll, InboxItem
 from ordstyrer.inbox.platform import channel_connector
 
 logger = logging.getLogger("ordstyrer.inbox")
@@ -67,6 +73,9 @@ BATCH = 100
 COMMENTS_PER_PAGE = 100
 COMMENT_PAGES = 100
 POST_PAGES = 8
+# Platforms that send no removal of a comment: the poll looks for the comments that are
+# gone (Instagram, spec §2.6; Facebook's feed webhook and the simulated feed say "remove").
+RECONCILE_REMOVALS = frozenset({ChannelKind.INSTAGRAM})
 
 
 def comment_from_event(event: ChangeEvent) -> Comment | None:
@@ -94,11 +103,14 @@ class Reading:
     """What one poll read: the comments in order and where the reading stands.
 
     `cut_off`: a post had more comments than one poll reads; `cursor` then holds when
-    the reading goes on."""
+    the reading goes on. `complete`: the posts read to the end since `since`, with the
+    ids the platform listed under each."""
 
     comments: list[Comment]
     cursor: int
+    since: datetime | None = None
     cut_off: bool = False
+    complete: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
@@ -112,7 +124,7 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
         since = datetime.fromtimestamp(poll.cursor, tz=UTC)
     else:
         since = (poll.last_polled_at or now - RECENT_POSTS) - OVERLAP
-    reading = Reading([], 0)
+    reading = Reading([], 0, since=since)
     stopped: datetime | None = None
     posts = iterate_pages(
         lambda cursor: connector.list_posts(since=now - RECENT_POSTS, cursor=cursor, limit=25),
@@ -127,6 +139,7 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
         read = list(pages)
         reading.comments.extend(read)
         if not pages.truncated:
+            reading.complete[post.id] = {str(c.id) for c in read}
             continue
         # Read oldest first: everything up to the newest comment read is in.
         reached = max((c.created_at for c in read if c.created_at), default=since)
@@ -143,6 +156,48 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
         reading.cut_off = True
         reading.cursor = max(int(stopped.timestamp()), int(since.timestamp()))
     return reading
+
+
+def _gone(channel: Channel, connector: Any, reading: Reading) -> list[Comment]:
+    """Removals the platform did not send (Instagram): the open items of a post read to
+    the end whose comment, written within the window read, the platform no longer
+    lists and answers "not found" for — as the removal a webhook would bring (DI-1).
+    At most `BATCH` are asked about per poll; a failing question leaves the rest for
+    the next poll."""
+    if reading.since is None or not reading.complete:
+        return []
+    missing = [
+        (post_id, platform_id)
+        for post_id, seen in reading.complete.items()
+        for platform_id in InboxItem.objects.filter(
+            channel=channel,
+            post_id=post_id,
+            open=True,
+            from_page=False,
+            removed_at__isnull=True,
+            platform_created_at__gte=reading.since,
+        ).values_list("platform_id", flat=True)
+        if platform_id not in seen
+    ]
+    gone: list[Comment] = []
+    for post_id, platform_id in missing[:BATCH]:
+        try:
+            connector.get_comment(platform_id)
+        except ConnectorError as exc:
+            if exc.code != ErrorCode.NOT_FOUND:
+                break
+            gone.append(
+                Comment(
+                    id=platform_id,
+                    post_id=post_id,
+                    author=None,
+                    text="",
+                    created_at=None,
+                    removed=True,
+                    raw={"verb": "remove"},
+                )
+            )
+    return gone
 
 
 def ingest_each(
@@ -222,6 +277,8 @@ def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
             if not supports(connector, Capability.COMMENT_SOURCE):
                 raise ConnectorError("Plattformen kan ikke lese kommentarer.", permanent=True)
             reading = _read(connector, poll, now)
+            if channel.kind in RECONCILE_REMOVALS:
+                reading.comments.extend(_gone(channel, connector, reading))
         context = ingest_context(channel)
     except ConnectorError as exc:
         _failed(poll, exc, now)
