@@ -13,10 +13,13 @@ itself (deploy/nginx.conf), and Django checks that against ALLOWED_HOSTS.
 
 from __future__ import annotations
 
+import logging
+import socket
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+
+from ordstyrer.core.commands import NorwegianCommand, UsageError
 
 
 def waitress_options(*, host: str, port: int, threads: int) -> dict[str, Any]:
@@ -37,28 +40,57 @@ def waitress_options(*, host: str, port: int, threads: int) -> dict[str, Any]:
     return options
 
 
-class Command(BaseCommand):
-    help = "Serve the console (waitress) with an in-process background worker."
+class Command(NorwegianCommand):
+    help = "Kjør konsollet (waitress), med bakgrunnsarbeideren i samme prosess."
+    prog = "ordstyrer serve"
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=settings.WEB_PORT)
-        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--host", default="127.0.0.1", metavar="VERT", help="adressen det lyttes på"
+        )
+        parser.add_argument(
+            "--port", type=int, default=settings.WEB_PORT, help="porten det lyttes på"
+        )
+        parser.add_argument(
+            "--threads", type=int, default=8, metavar="ANTALL", help="tråder som svarer"
+        )
         parser.add_argument(
             "--no-worker",
             action="store_true",
-            help="Do not run the background worker in this process (run `ordstyrer worker`).",
+            help="ikke kjør bakgrunnsarbeideren i denne prosessen (kjør `ordstyrer worker`)",
         )
 
     def handle(self, *args, host, port, threads, no_worker, **options):
-        from waitress import serve
+        from waitress.server import create_server
 
         from config.wsgi import application
         from ordstyrer.core.worker import start_in_thread
 
         if not 0 < port < 65536:
-            raise CommandError(f"Ugyldig port: {port}")
+            raise UsageError(f"ugyldig port: {port}")
+        if threads < 1:
+            raise UsageError(f"--threads må være minst 1, ikke {threads}")
+        # Bind before saying the console runs and before the worker starts: a port in
+        # use or a host that does not resolve is one line and exit 2, not a traceback
+        # after "kjører på". Resolved here as waitress does it, which would turn a
+        # resolver error into "Invalid host/port specified." and lose the reason.
+        try:
+            socket.getaddrinfo(
+                host,
+                port,
+                socket.AF_UNSPEC,
+                socket.SOCK_STREAM,
+                socket.IPPROTO_TCP,
+                socket.AI_PASSIVE,
+            )
+            server = create_server(
+                application, **waitress_options(host=host, port=port, threads=threads)
+            )
+        except (OSError, ValueError) as exc:
+            reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+            raise UsageError(f"kan ikke lytte på {host}:{port}: {reason}") from None
+        logging.basicConfig()  # as waitress.serve does; idempotent
+        self.stdout.write(f"Ordstyrer kjører på http://{host}:{port}/  (Ctrl+C avslutter)")
         if not no_worker:
             start_in_thread()
-        self.stdout.write(f"Ordstyrer kjører på http://{host}:{port}/  (Ctrl+C avslutter)")
-        serve(application, **waitress_options(host=host, port=port, threads=threads))
+        server.run()
