@@ -4,6 +4,9 @@
 * `ordstyrer serve` on a port in use bound only inside waitress.serve, after it had said
   «Ordstyrer kjører på …» and started the in-process worker: an OSError traceback. It
   binds first now, and says in one line that it cannot listen there (exit 2).
+* `ordstyrer corrections-export --out` in a folder that cannot be written (/proc, or a
+  read-only mount) made its temporary file outside the error handling: a
+  FileNotFoundError/PermissionError traceback instead of «Kunne ikke skrive …».
 """
 
 from __future__ import annotations
@@ -106,3 +109,24 @@ def test_serve_explains_itself_in_norwegian(capsys):
     assert "Kjør konsollet (waitress), med bakgrunnsarbeideren i samme prosess." in shown
     assert "ikke kjør bakgrunnsarbeideren i denne prosessen" in shown
     assert "Serve the console" not in shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("out", ["/proc/rettelser.jsonl", "/sys/rettelser.jsonl"])
+def test_corrections_export_to_a_folder_it_cannot_write_is_one_line(out, capsys, monkeypatch):
+    from django.db import connections
+
+    from tests.factories import MunicipalityFactory
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)  # the test's transaction
+    municipality = MunicipalityFactory()
+
+    with pytest.raises(SystemExit) as done:
+        main(["corrections-export", "--municipality", municipality.slug, "--out", out])
+
+    assert done.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(f"ordstyrer corrections-export: Kunne ikke skrive {out}: ")
+    assert captured.err.count("\n") == 1
+    assert not Path(out).exists()

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandError, CommandParser
 
-from ordstyrer.core.commands import NorwegianCommand
+from ordstyrer.core.commands import NorwegianCommand, UsageError
 from ordstyrer.inbox.corrections import corrections_rows
 from ordstyrer.tenants.models import Municipality
 
@@ -58,19 +58,27 @@ def _write(municipality: Municipality, stream: TextIO) -> int:
 
 
 def _write_file(municipality: Municipality, out: Path) -> int:
-    """Whole or not at all: written beside the target and moved into place."""
+    """Whole or not at all: written beside the target and moved into place. A folder
+    that cannot be written (or read-only, as /proc) is one line and exit 2, like a
+    missing one; the temporary file is removed only when it was made."""
     if not out.parent.is_dir():
-        raise CommandError(f"Mappen finnes ikke: {out.parent}")
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+        raise UsageError(f"Mappen finnes ikke: {out.parent}")
+    tmp: str | None = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             count = _write(municipality, stream)
         os.chmod(tmp, 0o600)  # citizens' texts: the operator's file only
         os.replace(tmp, out)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CommandError(f"Kunne ikke skrive {out}: {exc.strerror or exc}") from None
+        _remove(tmp)
+        raise UsageError(f"Kunne ikke skrive {out}: {exc.strerror or exc}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        _remove(tmp)
         raise
     return count
+
+
+def _remove(tmp: str | None) -> None:
+    if tmp is not None:
+        Path(tmp).unlink(missing_ok=True)
