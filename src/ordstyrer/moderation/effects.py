@@ -166,12 +166,14 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
         action.save(update_fields=["status", "finished_at", "error"])
     result = op.result or {}
     # Gone before we deleted it (its author removed it): we deleted nothing, so there is
-    # nothing to tell (MO-4). After a crash a gone delete may have been our own deletion;
-    # a hide never removes anything.
+    # nothing to tell (MO-4). On a retry — after a crash, or after a try whose answer was
+    # lost (a timeout, a 502, a network error: `attempts > 1`, as `outbox._retried` reads
+    # it for notices) — a gone delete may have been our own earlier try's deletion, so
+    # the author is still told; a hide never removes anything.
     if (
         op.kind in (OpKind.DELETE, OpKind.HIDE)
         and result.get("gone")
-        and (op.kind == OpKind.HIDE or not result.get("after_crash"))
+        and (op.kind == OpKind.HIDE or not (result.get("after_crash") or op.attempts > 1))
     ):
         for notice in PlatformOp.objects.filter(
             after=op, status=OpStatus.WAITING, kind__in=NOTICE_KINDS

@@ -176,7 +176,10 @@ class GraphClient:
         return self._call("POST", self.url(path), data, files=files, idempotent=idempotent)
 
     def delete(self, path: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        return self._call("DELETE", self.url(path), params, idempotent=True)
+        # Not repeated here after a timeout or a 502-504: the first DELETE may have done it,
+        # and the repeat's "does not exist" would read as "already gone" (someone else's
+        # removal). The caller's own retry (the moderation outbox) knows it is a repeat.
+        return self._call("DELETE", self.url(path), params, idempotent=False)
 
     def _call(
         self,
