@@ -47,6 +47,13 @@ class BackupError(Exception):
     """A backup or restore could not be done; the message is one Norwegian sentence."""
 
 
+# A tar file cut off (a transfer stopped half-way) or damaged inside: tarfile raises
+# ReadError (a TarError, not an OSError) while reading the members, EOFError from a
+# compressed stream, FilterError for a member the "data" filter refuses (AR-3: a
+# restore during disaster recovery says so in one line and touches nothing).
+DAMAGED = "kopien er ufullstendig eller skadet og kan ikke leses; ingenting er endret."
+
+
 @dataclass
 class RestoreReport:
     municipalities: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -184,9 +191,11 @@ def backup_create(*, out: Path, now: datetime | None = None) -> dict[str, Any]:
 
 def _read_manifest(tar: tarfile.TarFile) -> dict[str, Any]:
     try:
-        member = tar.getmember(MANIFEST)
+        member = tar.getmember(MANIFEST)  # reads every member's header
         raw = tar.extractfile(member)
         manifest = json.loads(raw.read() if raw else b"")
+    except (tarfile.TarError, EOFError):
+        raise BackupError(DAMAGED) from None
     except (KeyError, ValueError):
         raise BackupError("filen er ikke en Ordstyrer-sikkerhetskopi (manifest mangler).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -225,7 +234,10 @@ def backup_restore(*, source: Path, replace: bool = False) -> RestoreReport:
                 "databasen er ikke tom; bruk --replace for å erstatte innholdet med kopien."
             )
         work = Path(tmp)
-        tar.extractall(work, filter="data")  # no absolute paths, links or devices
+        try:
+            tar.extractall(work, filter="data")  # no absolute paths, links or devices
+        except (tarfile.TarError, EOFError):
+            raise BackupError(DAMAGED) from None
         dump = work / str(manifest["dump"])
         if not dump.is_file() or _sha256(dump) != manifest.get("dump_sha256"):
             raise BackupError("databasedumpen i kopien mangler eller er skadet (sjekksum).")
