@@ -75,8 +75,8 @@ def _may_view_narrowed(
     """`qs` narrowed in SQL to the posts `access.may_view` can allow (a superset of
     them): all for the roles that see every post; otherwise the person's own posts,
     those on a channel they publish on, and — for a unit leader — those a unit leader
-    approves (`Post.approval`) that are only on channels of the units they lead
-    (`may_approve` asks every channel of the post; four eyes is left to the rule).
+    approves (`Post.approval`) whose channels that ask for an approval are all of the
+    units they lead (`may_approve`; four eyes is left to the rule).
     The lists still ask `access.may_view` of each row (`access.posts_visible`, a constant
     number of queries): it stays the one rule, this keeps it from reading the whole
     municipality (QA 2026-12: a window of the 500 newest posts, filtered afterwards, lost
@@ -101,7 +101,14 @@ def _may_view_narrowed(
         # A leader without a unit leads across units (`channels.selectors.eligible_approvers`).
         units = Q(unit__isnull=False) if None in led else Q(unit__in=[u for u in led if u])
         theirs = Channel.objects.filter(Q(municipality=municipality) & units).values("pk")
-        others = PostChannel.objects.exclude(channel__in=theirs).values("post_id")
+        # A channel whose own setting asks for no approval asks nothing of the approver
+        # (`access._may_approve`), so only the asking channels must be the leader's.
+        asking = [a for a in Approval.values if rules.approver_roles(a)]
+        others = (
+            PostChannel.objects.exclude(channel__in=theirs)
+            .filter(channel__publishing__approval__in=asking)
+            .values("post_id")
+        )
         on_theirs = PostChannel.objects.filter(channel__in=theirs).values("post_id")
         by_leader = [a for a in Approval.values if "unit_leader" in rules.approver_roles(a)]
         visible |= Q(approval__in=by_leader, pk__in=on_theirs) & ~Q(pk__in=others)
