@@ -7,6 +7,8 @@
 * `ordstyrer corrections-export --out` in a folder that cannot be written (/proc, or a
   read-only mount) made its temporary file outside the error handling: a
   FileNotFoundError/PermissionError traceback instead of «Kunne ikke skrive …».
+* `ordstyrer backup` said its refusals as Django's «CommandError: …» and argparse's
+  complaints in English with a usage dump; it is a NorwegianCommand like the others.
 """
 
 from __future__ import annotations
@@ -130,3 +132,25 @@ def test_corrections_export_to_a_folder_it_cannot_write_is_one_line(out, capsys,
     assert captured.err.startswith(f"ordstyrer corrections-export: Kunne ikke skrive {out}: ")
     assert captured.err.count("\n") == 1
     assert not Path(out).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (("backup",), "ordstyrer backup: mangler create|restore"),
+        (("backup", "restore"), "ordstyrer backup: mangler FIL"),
+        (("backup", "rotate"), "ordstyrer backup: ugyldig verdi «rotate» for create|restore"),
+        (
+            ("backup", "restore", "/finnes/ikke.tar"),
+            "ordstyrer backup: fant ikke /finnes/ikke.tar.",
+        ),
+    ],
+    ids=["no-action", "no-file", "unknown-action", "missing-file"],
+)
+def test_backup_mistakes_are_one_norwegian_line(argv, line, capsys):
+    with pytest.raises(SystemExit) as done:
+        main(list(argv))
+    assert done.value.code == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", line + "\n")

@@ -5,20 +5,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import DatabaseError
 
 from ordstyrer.archive.backup import BackupError, backup_create, backup_restore
+from ordstyrer.core.commands import NorwegianCommand, NorwegianParser
 
 CREATE = "skriv en sikkerhetskopi til en tar-fil"
 RESTORE = "gjenopprett fra en sikkerhetskopi"
 
 
-class Command(BaseCommand):
+class Command(NorwegianCommand):
+    """Refusals and argparse's complaints as `ordstyrer backup: <reason>`, one line."""
+
     help = "Ta sikkerhetskopi av databasen og datamappen (arkivet med), eller gjenopprett den."
+    prog = "ordstyrer backup"
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", metavar="create|restore", required=True)
+        sub = parser.add_subparsers(
+            dest="action", metavar="create|restore", parser_class=NorwegianParser, required=True
+        )
         create = sub.add_parser("create", help=CREATE, description=CREATE)
         create.add_argument(
             "--out",
