@@ -1,5 +1,5 @@
 """Untrusted JSON and input, bounded (issue #18): how deep a JSON text nests, found
-without parsing it, and input read up to a limit.
+without parsing it, and input read up to a limit; lone UTF-16 surrogates replaced.
 
 `json.loads` recurses once per level of nesting; a body of a few hundred thousand `[`
 exhausts Python's recursion limit (RecursionError) or the C stack. Every reader of
@@ -18,6 +18,14 @@ MAX_DEPTH = 64
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+# A UTF-16 surrogate left alone: JSON's `\\ud800` escapes are valid JSON, and
+# `json.loads` pairs only a high surrogate followed by a low one. In the raw text: such
+# an escape (either case), a surrogate encoded as bytes (ED A0–BF, which `json.loads`
+# reads with "surrogatepass"), or one already in a decoded string (surrogateescape).
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_IN_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+_SURROGATE_IN_TEXT = re.compile("\\\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
 
 
 class TooDeep(ValueError):
@@ -43,13 +51,42 @@ def json_depth(raw: bytes | str, *, limit: int = MAX_DEPTH) -> int:
 
 def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
     """`json.loads`, refusing (TooDeep) a text nested deeper than `max_depth` before it
-    is parsed; a JSON error is the usual `json.JSONDecodeError`."""
+    is parsed; a JSON error is the usual `json.JSONDecodeError`.
+
+    A lone UTF-16 surrogate in a string or key (a broken emoji, `"\\ud83d"`) comes back
+    as U+FFFD: Python would hold a string that cannot be written as UTF-8, and the
+    command echoing it (`ordstyrer triage`, `check`), a database or a log fails on it."""
     if json_depth(raw, limit=max_depth) > max_depth:
         raise TooDeep(f"nested deeper than {max_depth} levels")
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except RecursionError:  # a guard, should the limit be set too high
         raise TooDeep(f"nested deeper than {max_depth} levels") from None
+    if isinstance(raw, str):
+        found = _SURROGATE_IN_TEXT.search(raw) is not None
+    else:
+        found = _SURROGATE_IN_BYTES.search(raw) is not None
+    return without_lone_surrogates(data) if found else data
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """`value` (decoded JSON: dicts, lists, strings, numbers) with every lone UTF-16
+    surrogate in its strings and keys replaced by U+FFFD. A valid pair (an intact
+    emoji) is already one character after `json.loads` and is kept. Containers are
+    copied, strings only when they change."""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _LONE_SURROGATE.sub(REPLACEMENT, value)
+        return value
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    return value
 
 
 def read_bounded(stream: IO[bytes], limit: int) -> bytes:

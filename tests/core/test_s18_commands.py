@@ -9,10 +9,16 @@
   FileNotFoundError/PermissionError traceback instead of «Kunne ikke skrive …».
 * `ordstyrer backup` said its refusals as Django's «CommandError: …» and argparse's
   complaints in English with a usage dump; it is a NorwegianCommand like the others.
+* A lone UTF-16 surrogate in JSON input (a broken emoji, `"\\ud83d"`) is valid JSON;
+  `ordstyrer triage` echoed it in its output and `ordstyrer check` handed it to the
+  language model, and writing it as UTF-8 failed: a UnicodeEncodeError traceback.
+  `jsonsafe.loads` returns it as U+FFFD, as the Graph webhooks do. Run as processes:
+  capsys writes to a Python string and never encodes.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -154,3 +160,53 @@ def test_backup_mistakes_are_one_norwegian_line(argv, line, capsys):
     assert done.value.code == 2
     captured = capsys.readouterr()
     assert (captured.out, captured.err) == ("", line + "\n")
+
+
+def pure(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """A pure command (no Django, no database) in a process of its own, its output as
+    UTF-8 (strict, as a terminal or a pipe takes it)."""
+    import os
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run(  # noqa: S603
+        [ORDSTYRER, *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
+    )
+
+
+def test_triage_echoes_a_lone_surrogate_as_the_replacement_character():
+    result = pure("triage", "--preset", "gausdal", stdin='{"id":"\\ud800","text":"hei"}\n')
+
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert json.loads(lines[0])["id"] == "\ufffd"
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_check_reads_a_lone_surrogate_as_the_replacement_character(output, tmp_path):
+    draft = tmp_path / "utkast.json"
+    draft.write_text(
+        '{"text": "Hei \\ud83d fra Gausdal", '
+        '"media": [{"type": "image", "alt": "Ola Nordmann på 17. mai \\ud83d"}]}',
+        encoding="utf-8",
+    )
+
+    result = pure(
+        "check", "--preset", "gausdal", "--input-format", "json", "--format", output, str(draft)
+    )
+
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), result.stderr  # findings or none, not a failure
+    assert result.stderr == ""
+    if output == "json":
+        assert json.loads(result.stdout)["preset"] == "gausdal"
+    else:
+        assert "Gausdal kommune" in result.stdout
