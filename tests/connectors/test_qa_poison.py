@@ -26,11 +26,12 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 
 from ordstyrer.connectors.facebook.mapping import COMMENT_FIELDS
-from ordstyrer.connectors.graph.webhooks import parse_events, without_lone_surrogates
+from ordstyrer.connectors.graph.webhooks import parse_events
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.inbox.models import ChannelPoll, InboxItem
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.inbox.polling import poll_channel
+from ordstyrer.jsonsafe import without_lone_surrogates
 from ordstyrer.platforms import connections, history, webhooks
 from ordstyrer.platforms.models import DeliveryStatus, HistoryJob, JobStatus, WebhookDelivery
 from ordstyrer_fakegraph import FakeGraph

@@ -22,7 +22,7 @@ from ordstyrer.connectors.base import (
     Post,
 )
 from ordstyrer.connectors.graph.answers import graph_time, malformed
-from ordstyrer.connectors.graph.webhooks import without_lone_surrogates
+from ordstyrer.jsonsafe import without_lone_surrogates
 
 POST_FIELDS = (
     "id,message,story,created_time,updated_time,permalink_url,is_published,"

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +18,12 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ordstyrer.connectors.base import Author, ChangeEvent
-from ordstyrer.jsonsafe import MAX_DEPTH, json_depth
+
+# Graph may send a broken emoji as valid JSON (`"Hei \\ud83d"`): `jsonsafe.loads` and
+# `jsonsafe.without_lone_surrogates` make it U+FFFD where Graph JSON becomes our data: the webhook
+# parse here and the Graph mappings (`to_comment`, `to_post`), so the database, the
+# archive's hash and the log never meet one.
+from ordstyrer.jsonsafe import MAX_DEPTH, json_depth, loads
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +36,6 @@ MILLISECONDS_FROM = 10**11
 # reaches `json.loads`, whose recursion a deep body exhausts (issue #18: a RecursionError
 # stalled the whole queue).
 MAX_BODY_BYTES = 2_621_440  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE default
-# A UTF-16 surrogate code point left alone in a decoded string: JSON's `\\ud800` escapes
-# are valid JSON, and `json.loads` pairs only a high surrogate followed by a low one.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-# In a raw body: a surrogate escape (`\\ud800`…`\\udfff`, either case) or a surrogate
-# encoded as bytes (ED A0–BF …, which `json.loads` reads with "surrogatepass").
-_SURROGATE_IN_BODY = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
-REPLACEMENT = "\ufffd"
 
 
 def sign(raw_body: bytes, app_secret: str) -> str:
@@ -71,32 +67,6 @@ def body_problem(raw_body: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> str | N
     if json_depth(bytes(raw_body)) > MAX_DEPTH:
         return f"JSON nested deeper than {MAX_DEPTH} levels"
     return None
-
-
-def without_lone_surrogates(value: Any) -> Any:
-    """`value` (decoded Graph JSON: dicts, lists, strings, numbers) with every lone UTF-16
-    surrogate in its strings and keys replaced by U+FFFD.
-
-    Graph may send a broken emoji as valid JSON (`"Hei \\ud83d"`); Python then holds a
-    string that cannot be encoded as UTF-8, so the database, the archive's hash and the
-    log all fail on it, on every retry. This is where Graph JSON becomes our data — the
-    webhook parse (`parse_events`) and the Graph mappings (`to_comment`, `to_post`) —
-    so nothing past them sees one. A valid pair (an intact emoji) is already one
-    character after `json.loads` and is kept. Containers are copied, strings only when
-    they change."""
-    if isinstance(value, str):
-        if value.isascii():
-            return value
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return _LONE_SURROGATE.sub(REPLACEMENT, value)
-        return value
-    if isinstance(value, dict):
-        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [without_lone_surrogates(v) for v in value]
-    return value
 
 
 def verify_handshake(params: Mapping[str, str], verify_token: str) -> str | None:
@@ -225,9 +195,7 @@ def parse_events(raw_body: bytes) -> list[ChangeEvent]:
     if problem is not None:
         raise WebhookPayloadError(f"ugyldig webhook-innhold: {problem}")
     try:
-        decoded = json.loads(raw_body)
-        if _SURROGATE_IN_BODY.search(raw_body):
-            decoded = without_lone_surrogates(decoded)  # a broken emoji, not poison
+        decoded = loads(raw_body)  # a broken emoji becomes U+FFFD, not poison
         envelope = Envelope.model_validate(decoded)
         return _events(envelope)
     # Issue #18: whatever a signed body does to the parser — RecursionError and

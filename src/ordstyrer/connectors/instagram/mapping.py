@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ordstyrer.connectors.base import Author, Comment, Media, Post
 from ordstyrer.connectors.graph.answers import graph_time, malformed
-from ordstyrer.connectors.graph.webhooks import without_lone_surrogates
+from ordstyrer.jsonsafe import without_lone_surrogates
 
 _C = "id,text,timestamp,username,from,hidden,like_count,parent_id,media"
 COMMENT_FIELDS = _C
