@@ -231,6 +231,13 @@ def post_assets(post: Post) -> list[MediaAsset]:
     ]
 
 
+def post_findings_now(post: Post, *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The post's findings as the checks read it now, stored nowhere: what an approver
+    decides on (a warning may have arisen while the post waited: PU-10's count, the
+    register)."""
+    return _findings(post, access.post_channels(post), now or timezone.now())
+
+
 def _findings(post: Post, channels: Sequence[Channel], now: datetime) -> list[dict[str, Any]]:
     return checks.findings_for(
         municipality=post.municipality,
@@ -738,6 +745,14 @@ def _release_approved(
             rule=first["rule"],
             code="blocked",
         )
+    # The warnings the approver let through are recorded with who approved them (the
+    # "warn" rule); those that arose while the post waited, apart, for nobody gave a
+    # reason for them at submission (PU-10's count, the register).
+    submitted = {f["rule"] for f in post.findings or () if f.get("severity") == "warn"}
+    warned = sorted({f["rule"] for f in findings if f["severity"] == "warn"})
+    new = [rule for rule in warned if rule not in submitted]
+    data = {**(data or {}), **({"warnings": warned} if warned else {})}
+    data |= {"new_warnings": new} if new else {}
     post.findings = findings
     source = post.status
     post.updated_at = now

@@ -543,7 +543,9 @@ def decide(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "round": approval_round,
             "channels": ", ".join(c.name for c in access.post_channels(post)),
             "consequence": _approve_consequence(post, access.post_channels(post), timezone.now()),
-            "findings": post.findings,
+            # As the checks read it now: what the approval lets through (PU-10's count
+            # and the register may have changed while the post waited).
+            "findings": services.post_findings_now(post),
             "attached": services.post_assets(post),
             "back": detail,
         },
