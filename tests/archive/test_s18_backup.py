@@ -52,6 +52,7 @@ def test_a_record_appended_while_the_backup_runs_does_not_fail_the_restore(
     env, data_dir = installation
     assert run(env, "migrate", "--no-input").returncode == 0
     assert run(env, "demo-setup").returncode == 0
+    (data_dir / "media").mkdir(parents=True, exist_ok=True)  # on PostgreSQL nothing made it
     out = tmp_path / "kopi.tar"
     made = run(env, "shell", "-c", CREATE_WHILE_APPENDING.format(out=str(out)))
     assert made.returncode == 0, made.stderr

@@ -57,7 +57,12 @@ def test_a_truncated_backup_is_one_line_and_the_database_is_untouched(
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "kopien er ufullstendig eller skadet" in lines[0]
+    # Cut inside its first members, the copy does not open as a tar file at all (how
+    # early that is depends on the database's dump): refused as unreadable, just as early.
+    assert any(
+        said in lines[0]
+        for said in ("kopien er ufullstendig eller skadet", "ikke en lesbar tar-fil")
+    ), lines[0]
     assert "rennebu" in run(env, "municipality", "list").stdout
     after = run(env, "archive", "verify", "--municipality", "demo")
     assert after.returncode == 0, after.stderr
