@@ -1,15 +1,19 @@
-"""Shared test set-up: personas per municipality, and Debian's Chromium for browser tests."""
+"""Shared test set-up: personas per municipality, the product on the Graph stand-in, and
+Debian's Chromium for browser tests."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from ordstyrer.moderation.models import ModerationAction
 from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer_fakegraph import FakeGraph
 from tests.factories import MunicipalityFactory, person_with_roles
 
 
@@ -55,6 +59,37 @@ def _fast_password_hashing(settings):
 @pytest.fixture
 def personas(db) -> Personas:
     return make_personas()
+
+
+# --- The product on the Graph stand-in ---------------------------------------------------
+
+
+@pytest.fixture
+def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
+    """The Graph stand-in on loopback with the product's settings pointed at it; tasks
+    queued on commit run at once, in the test's thread. (tests/platforms has a `graph`
+    of its own: a frozen clock and the login dialog.)"""
+    # Imported here: tests/publishing/conftest.py imports this module.
+    from tests.publishing.conftest import product_on_graph
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with product_on_graph(settings, monkeypatch) as fake:
+        yield fake
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks) -> Callable[..., Any]:
+    """Run a service (or the outbox sweep) and everything it queued on commit; a
+    moderation action it returns is read again."""
+
+    def call(fn: Callable[..., Any], **kwargs: Any) -> Any:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = fn(**kwargs)
+        if isinstance(result, ModerationAction):
+            result.refresh_from_db()
+        return result
+
+    return call
 
 
 # --- Browser tests: Debian's chromium, never a downloaded browser ----------------------

@@ -9,7 +9,6 @@ with «Kommentaren var borte før kommunen slettet den; ingen beskjed sendt.»
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from ordstyrer.platforms.connections import connection_connect_system
 from ordstyrer_fakegraph import FakeGraph
 from tests.conftest import make_personas
 from tests.moderation.conftest import public_notices
-from tests.publishing.conftest import make_channel, product_on_graph
+from tests.publishing.conftest import make_channel
 
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
@@ -42,28 +41,6 @@ TRANSIENT = {
         "fbtrace_id": "AqDeleteLost",
     }
 }
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    # Tasks queued on commit run at once, in the test's thread (as tests/moderation's).
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service (or the outbox sweep) and everything it queued (tasks run at once)."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        if isinstance(result, ModerationAction):
-            result.refresh_from_db()
-        return result
-
-    return call
 
 
 def lose_answer(graph: FakeGraph, *, method: str, path_end: str, how: str) -> None:

@@ -36,7 +36,7 @@ from ordstyrer_fakegraph import FakeGraph
 from ordstyrer_fakegraph.store import PageRec
 from tests.conftest import Personas, make_personas
 from tests.inbox.conftest import TUESDAY
-from tests.publishing.conftest import make_channel, product_on_graph
+from tests.publishing.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +46,6 @@ QUESTION = "Når åpner svømmehallen igjen etter ferien?"
 # own task has to send it (`replies.FIRST_ATTEMPT_GRACE`, a minute).
 AFTER_THE_LEASE = timedelta(minutes=5, seconds=1)
 AFTER_THE_GRACE = timedelta(minutes=1, seconds=1)
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
 
 
 class WorkerKilled(SystemExit):

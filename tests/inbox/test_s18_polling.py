@@ -16,7 +16,6 @@ Against the Graph stand-in on loopback (the product's settings pointed at it):
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -26,7 +25,7 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.inbox.models import ChannelPoll, InboxItem
 from ordstyrer.inbox.polling import poll_channel
-from ordstyrer.moderation.models import ModerationAction, OpKind, OpStatus
+from ordstyrer.moderation.models import OpKind, OpStatus
 from ordstyrer.moderation.outbox import outbox_sweep
 from ordstyrer.moderation.services import comment_delete
 from ordstyrer.platforms.connections import connection_connect_system
@@ -35,31 +34,11 @@ from ordstyrer_fakegraph.store import PageRec
 from tests.conftest import Personas, make_personas
 from tests.moderation.conftest import public_notices
 from tests.moderation.test_qa_notice_retry import WHY, calls, lose_answer, page_comments
-from tests.publishing.conftest import make_channel, product_on_graph
+from tests.publishing.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
 
 BUSY = 1100
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service and everything it queued (tasks run at once)."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        if isinstance(result, ModerationAction):
-            result.refresh_from_db()
-        return result
-
-    return call
 
 
 def connected(graph: FakeGraph, slug: str, kind: str) -> tuple[Personas, PageRec, Channel]:

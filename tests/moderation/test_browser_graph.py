@@ -8,7 +8,6 @@ failure with its alternatives, and «Send som privat melding» delivers it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -21,18 +20,12 @@ from ordstyrer.moderation import bans
 from ordstyrer_fakegraph import FakeGraph
 from tests.browser_support import assert_accessible, login
 from tests.conftest import make_personas
-from tests.publishing.conftest import make_channel, product_on_graph
+from tests.publishing.conftest import make_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SPAM = "Tjen 5000 kr i uka hjemmefra!!! Klikk her: bit.ly/rask-gevinst"
 WHY = "Reklame for pengespill, lagt inn på flere innlegg."
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
 
 
 def test_a_failed_notice_on_facebook_is_sent_again_privately(

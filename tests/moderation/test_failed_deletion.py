@@ -10,8 +10,6 @@ Without a private reply, the notice waits for the delete and is never sent."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from ordstyrer.archive.models import ArchiveRecord
@@ -31,7 +29,7 @@ from tests.moderation.conftest import (
     platform_events,
     public_notices,
 )
-from tests.publishing.conftest import make_channel, product_on_graph
+from tests.publishing.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -174,12 +172,6 @@ def test_a_refused_delete_with_a_public_notice_tells_nobody(world, run):
 
 
 # --- on a Facebook Page served by the Graph API stand-in -----------------------------------
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
 
 
 def test_on_facebook_a_refused_delete_leaves_it_hidden_and_a_retry_sends_nothing_twice(

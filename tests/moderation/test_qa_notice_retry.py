@@ -16,7 +16,6 @@ and the Graph-error variant uses `FakeGraph.malform` with a transient error body
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -35,7 +34,7 @@ from ordstyrer_fakegraph import FakeGraph
 from ordstyrer_fakegraph.store import PageRec
 from tests.conftest import Personas, make_personas
 from tests.moderation.conftest import public_notices
-from tests.publishing.conftest import make_channel, product_on_graph
+from tests.publishing.conftest import make_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -51,26 +50,6 @@ TRANSIENT = {
         "fbtrace_id": "AqAnswerLost",
     }
 }
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service (or the outbox sweep) and everything it queued (tasks run at once)."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        if isinstance(result, ModerationAction):
-            result.refresh_from_db()
-        return result
-
-    return call
 
 
 def lose_answer(graph: FakeGraph, *, method: str, path_end: str, how: str) -> None:

@@ -51,7 +51,7 @@ from ordstyrer_fakegraph import FakeGraph
 from ordstyrer_fakegraph.records import CommentRec
 from tests.conftest import make_personas
 from tests.moderation.conftest import citizen_comment, on_platform
-from tests.publishing.conftest import make_channel, png, product_on_graph
+from tests.publishing.conftest import make_channel, png
 
 pytestmark = pytest.mark.django_db
 
@@ -112,12 +112,6 @@ def test_a_comment_without_text_hidden_on_a_ground_is_documented(world, run):
 
 
 # --- on a Facebook Page served by the Graph API stand-in -------------------------------------
-
-
-@pytest.fixture
-def graph(settings, monkeypatch) -> Iterator[FakeGraph]:
-    with product_on_graph(settings, monkeypatch) as fake:
-        yield fake
 
 
 @dataclass

@@ -42,20 +42,6 @@ WHY = "Reklame for pengespill, lagt inn på flere innlegg."
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Run a service and then everything it queued (tasks run at once after commit)."""
-
-    def call(fn, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = fn(**kwargs)
-        if isinstance(result, ModerationAction):
-            result.refresh_from_db()
-        return result
-
-    return call
-
-
 def page_comments(channel, text: str) -> int:
     from ordstyrer.inbox.platform import channel_connector
 
