@@ -33,7 +33,8 @@ MAX_GROUP_LENGTH = 255
 # a unit leader without a unit counts as leader of every unit (`channels.selectors.
 # _decides`), so each member would endorse every unit's channel proposals. Unit leaders
 # are appointed for their unit (`ordstyrer role grant --unit`), and keep that role
-# through every login.
+# through every login. The roles such mappings gave before they were refused went at the
+# upgrade (migration 0002), so a mapping of this kind stored still gives nothing at all.
 UNMAPPABLE_ROLES = frozenset({Role.UNIT_LEADER})
 
 
