@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+import pillow_heif
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -63,11 +64,25 @@ IMAGE_TYPES = {
 
 
 # ISO base media files (`ftyp` box) whose major brand is a still image: HEIF/HEIC (the
-# iPhone's default) and AVIF. Facebook and Instagram take JPEG or PNG photos; these would
-# otherwise pass for an MP4 video (QA 2026-12).
+# iPhone's default) and AVIF. Facebook and Instagram take JPEG or PNG photos, and these
+# would otherwise pass for an MP4 video (QA 2026-12): `media_upload` stores them as JPEG
+# (`_as_jpeg`).
 STILL_IMAGE_BRANDS = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 )
+AVIF_BRANDS = frozenset({b"avif", b"avis"})
+# Converted to JPEG on upload: decoded by libheif (pillow-heif) or Pillow's own AVIF.
+CONVERTED_MIMES = frozenset({"image/heif", "image/avif"})
+
+
+def _still_image_mime(content: bytes) -> str:
+    """AVIF's mime type when the `ftyp` box names AVIF among its brands (the major one,
+    or a compatible one after a generic `mif1`), else HEIF's (HEVC, the iPhone's)."""
+    size = int.from_bytes(content[:4], "big")
+    brands = {content[8:12]} | {
+        content[i : i + 4] for i in range(16, min(size, len(content), 256) - 3, 4)
+    }
+    return "image/avif" if brands & AVIF_BRANDS else "image/heif"
 
 
 def _sniff(content: bytes, filename: str) -> tuple[str, str]:
@@ -79,15 +94,7 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
         return MediaKind.IMAGE, "image/webp"
     if content[4:8] == b"ftyp":
         if content[8:12] in STILL_IMAGE_BRANDS:
-            raise ServiceError(
-                _(
-                    "«%(name)s» er et HEIC- eller AVIF-bilde (vanlig fra iPhone). Facebook og "
-                    "Instagram tar bilder i JPEG eller PNG: eksporter bildet som JPEG og last "
-                    "det opp på nytt."
-                )
-                % {"name": filename[:100]},
-                code="invalid",
-            )
+            return MediaKind.IMAGE, _still_image_mime(content)
         return MediaKind.VIDEO, "video/quicktime" if b"qt" in content[8:12] else "video/mp4"
     if content[:4] == b"\x1a\x45\xdf\xa3":
         return MediaKind.VIDEO, "video/webm"
@@ -146,19 +153,73 @@ def _require_readable(content: bytes, mime: str, filename: str) -> None:
     except UNREADABLE:
         raise _unreadable_image(filename) from None
     if animated:
-        # Facebook's /photos takes no animated photos (Graph §1.8) and an Instagram image
-        # post is a still fetched from our URL (§4.5; Meta's image specification names
-        # JPEG): an animated GIF (APNG, WebP) would fail at the platform after approval
-        # or go out as one frame. Refused here, with the way out (s15).
+        raise _animated_image(filename)
+
+
+def _animated_image(filename: str) -> ServiceError:
+    # Facebook's /photos takes no animated photos (Graph §1.8) and an Instagram image
+    # post is a still fetched from our URL (§4.5; Meta's image specification names
+    # JPEG): an animated GIF (APNG, WebP, AVIF) would fail at the platform after approval
+    # or go out as one frame. Refused here, with the way out (s15).
+    return ServiceError(
+        _(
+            "«%(name)s» er et animert bilde. Facebook og Instagram publiserer ikke "
+            "animerte bilder: last opp et stillbilde (JPEG eller PNG), eller lagre "
+            "animasjonen som video (MP4) og last den opp."
+        )
+        % {"name": filename[:100]},
+        code="invalid",
+    )
+
+
+def _as_jpeg(content: bytes, mime: str, filename: str) -> tuple[bytes, bool]:
+    """A HEIC/HEIF or AVIF photo drawn again as a JPEG, and whether its metadata placed
+    it. As `_reencoded` draws a file whose metadata cannot be rewritten: upright, its
+    colour profile kept and no other metadata, so neither EXIF's GPS block nor XMP that
+    names a place leaves the installation (PU-1, EM-7). Only the primary image: a HEIC's
+    depth map, HDR gain map and thumbnails go, as a JPEG's further MPF images do.
+
+    libheif applies the file's own rotation and mirroring (`irot`/`imir`, which the
+    iPhone writes to match its EXIF orientation) and pillow-heif then sets the EXIF
+    orientation to 1; Pillow's AVIF leaves it in EXIF, which `exif_transpose` applies. A
+    file that cannot be decoded is refused with the way out, an animated AVIF as any
+    animated image is."""
+    try:
+        if mime == "image/heif":
+            heif = pillow_heif.open_heif(io.BytesIO(content))
+            width, height = heif.size
+            if width * height > 2 * (Image.MAX_IMAGE_PIXELS or width * height):
+                raise Image.DecompressionBombError("too many pixels")
+            opened = heif.to_pillow()
+        else:
+            opened = Image.open(io.BytesIO(content), formats=["AVIF"])
+        with opened as image:
+            if getattr(image, "is_animated", False):
+                raise _animated_image(filename)
+            image.load()
+            placed = _GPS_IFD in image.getexif() or _names_place(image.info.get("xmp") or b"")
+            upright = ImageOps.exif_transpose(image)
+            if upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            for quality in (90, 80):  # a 48-megapixel photo may need the second
+                out = io.BytesIO()
+                upright.save(
+                    out, "JPEG", quality=quality, icc_profile=image.info.get("icc_profile")
+                )
+                if out.tell() <= MAX_IMAGE:
+                    break
+            return out.getvalue(), placed
+    except (*UNREADABLE, RuntimeError):
         raise ServiceError(
             _(
-                "«%(name)s» er et animert bilde. Facebook og Instagram publiserer ikke "
-                "animerte bilder: last opp et stillbilde (JPEG eller PNG), eller lagre "
-                "animasjonen som video (MP4) og last den opp."
+                "«%(name)s» er et HEIC- eller AVIF-bilde (vanlig fra iPhone) som ikke kan "
+                "leses: filen er skadet eller ufullstendig. Hent bildet fra telefonen på "
+                "nytt, eller eksporter bildet som JPEG og last det opp igjen."
             )
             % {"name": filename[:100]},
             code="invalid",
-        )
+        ) from None
 
 
 def _unreadable_image(filename: str) -> ServiceError:
@@ -649,10 +710,10 @@ def media_upload(
     captions: bytes | str | None = None,
     now: datetime | None = None,
 ) -> MediaAsset:
-    """Store an image or video for posts (PU-4 alt text, PU-3 captions). An image is
-    decoded first (a broken or animated one is refused); an image or MP4/MOV is stored
-    without its location (`without_location`; `location_removed(asset)` tells the
-    confirmation)."""
+    """Store an image or video for posts (PU-4 alt text, PU-3 captions). A HEIC/HEIF or
+    AVIF photo is stored as a JPEG (`_as_jpeg`, named `….jpg`). An image is decoded first
+    (a broken or animated one is refused); an image or MP4/MOV is stored without its
+    location (`without_location`; `location_removed(asset)` tells the confirmation)."""
     now = now or timezone.now()
     filename = (str(filename or "fil").replace("/", "_").replace("\\", "_"))[:200]
     if not content:
@@ -663,9 +724,19 @@ def media_upload(
     if kind == MediaKind.VIDEO and len(content) > MAX_VIDEO:
         raise ServiceError(_("Videoen er større enn 50 MB."), code="invalid")
     _require_publisher(actor, municipality)  # before any decoding work
+    if mime in CONVERTED_MIMES:
+        # Stored, served and sent as the JPEG Facebook and Instagram take; from here on
+        # it is checked and cleaned as any uploaded JPEG.
+        (content, placed), mime = _as_jpeg(content, mime, filename), "image/jpeg"
+        if len(content) > MAX_IMAGE:
+            raise ServiceError(_("Bildet er større enn 10 MB."), code="invalid")
+        filename = (filename.rsplit(".", 1)[0] if "." in filename else filename)[:196] + ".jpg"
+    else:
+        placed = False
     if kind == MediaKind.IMAGE:
         _require_readable(content, mime, filename)
     content, removed = without_location(content, mime, name=filename)
+    removed = removed or placed
     if caption_mode not in CaptionMode.values:
         raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
     captions_text = ""
