@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,13 +17,15 @@ from ordstyrer.channels import services as channel_services
 from ordstyrer.channels.models import Channel, ChannelRole
 from ordstyrer.connectors.base import Author, Capability, Comment, ConnectorError
 from ordstyrer.inbox.ingest import inbox_ingest
-from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.models import InboxItem, Reply
+from ordstyrer.inbox.replies import reply_send
 from tests.channels.conftest import active_channel
 from tests.conftest import Personas, make_personas
 from tests.factories import person_with_roles
 
 # A Tuesday morning in an ordinary working week (Oslo is UTC+2 in May).
 TUESDAY = datetime(2026, 5, 5, 7, 0, tzinfo=UTC)
+LATER = TUESDAY + timedelta(minutes=20)  # when the replies below are sent
 
 
 @pytest.fixture(autouse=True)
@@ -177,3 +179,25 @@ def fake_platform(monkeypatch) -> FakeReplier:
 
     monkeypatch.setattr("ordstyrer.inbox.platform.channel_connector", opener)
     return fake
+
+
+# --- Replies: a citizen's comment, and reply_send with its delivery ---------------------
+
+
+@pytest.fixture
+def item(world: InboxWorld) -> InboxItem | None:
+    return ingest(world.channel, comment("c1"))
+
+
+@pytest.fixture
+def send(django_capture_on_commit_callbacks: Any) -> Any:
+    """reply_send at LATER with the after-commit delivery run at once."""
+
+    def run(**kw: Any) -> Reply:
+        with (
+            time_machine.travel(LATER, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return reply_send(**kw)
+
+    return run

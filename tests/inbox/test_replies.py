@@ -13,36 +13,16 @@ from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.connectors.base import ConnectorError, ErrorCode
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.models import AuditEntry
-from ordstyrer.inbox.models import InboxItem, ItemStatus, Referral, Reply, ReplyStatus
+from ordstyrer.inbox.models import ItemStatus, Referral, Reply, ReplyStatus
 from ordstyrer.inbox.replies import (
     ReplyRefused,
     replies_retry_sweep,
     reply_send,
     reply_suggestion,
 )
-from tests.inbox.conftest import TUESDAY, comment, ingest, make_world
+from tests.inbox.conftest import LATER, comment, ingest, make_world
 
-LATER = TUESDAY + timedelta(minutes=20)
 FODSELSNUMMER = "15058310058"  # valid check digits, not a real person
-
-
-@pytest.fixture
-def item(world) -> InboxItem:
-    return ingest(world.channel, comment("c1"))
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """reply_send at LATER with the after-commit delivery run at once."""
-
-    def run(**kw):
-        with (
-            time_machine.travel(LATER, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            return reply_send(**kw)
-
-    return run
 
 
 def test_personal_data_blocks_the_reply(world, item, fake_platform, send):

@@ -5,39 +5,16 @@ text: DI-1 (an item counts as answered only for a reply a citizen can read) and 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-import time_machine
 
 from ordstyrer.core.errors import ServiceError
-from ordstyrer.inbox.models import InboxItem, ItemStatus, Reply, ReplyStatus
-from ordstyrer.inbox.replies import ReplyRefused, reply_send
+from ordstyrer.inbox.models import ItemStatus, Reply, ReplyStatus
+from ordstyrer.inbox.replies import ReplyRefused
 from tests.api.conftest import ApiClient, token_for
-from tests.inbox.conftest import TUESDAY, comment, ingest
+from tests.inbox.conftest import comment, ingest
 
-LATER = TUESDAY + timedelta(minutes=20)
 INVISIBLE = ["\u200b", "\u200c\u200d", " \u2060 ", "\ufeff", "\u200b\n\u200b"]
 WARNS = "Ring servicetorget på 412 34 567, så hjelper de deg."  # PU-1 warns on a phone number
-
-
-@pytest.fixture
-def item(world) -> InboxItem:
-    return ingest(world.channel, comment("c1"))
-
-
-@pytest.fixture
-def send(django_capture_on_commit_callbacks):
-    """reply_send at LATER with the after-commit delivery run at once."""
-
-    def run(**kw):
-        with (
-            time_machine.travel(LATER, tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            return reply_send(**kw)
-
-    return run
 
 
 @pytest.mark.parametrize("text", INVISIBLE)
