@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -15,6 +14,8 @@ from ordstyrer.channels import rules
 from ordstyrer.channels.closures import closure_time_refusal
 from ordstyrer.channels.models import ChannelKind, ChannelRole
 from ordstyrer.channels.reviews import CHECKLIST
+from ordstyrer.channels.services import MAX_NAME_LENGTH, channel_name_clean
+from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.tenants.models import Municipality, Unit
 
@@ -23,18 +24,6 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-# Characters a channel name may not hold: control characters (C0 and C1, tab and line
-# breaks included: a name is one line), lone surrogates and the two non-characters XML
-# 1.0 forbids. The name goes into every archive record of the channel and from there into
-# the exports' XML (AR-2).
-FORBIDDEN_IN_NAMES = frozenset({"Cc", "Cs"})
-NON_CHARACTERS = frozenset("\ufffe\uffff")
-
-
-def has_control_characters(text: str) -> bool:
-    return any(
-        unicodedata.category(char) in FORBIDDEN_IN_NAMES or char in NON_CHARACTERS for char in text
-    )
 
 
 def text_language() -> str:
@@ -60,7 +49,7 @@ def members_of(municipality: Municipality) -> QuerySet[User]:
 class ProposalForm(forms.Form):
     """A channel proposal: the channel itself and the CH-2 plan."""
 
-    name = forms.CharField(label=_("Navn på kanalen"), max_length=120)
+    name = forms.CharField(label=_("Navn på kanalen"), max_length=MAX_NAME_LENGTH)
     kind = forms.ChoiceField(label=_("Plattform"), choices=ChannelKind.choices)
     unit = forms.ModelChoiceField(
         label=_("Enhet som eier kanalen"),
@@ -113,12 +102,11 @@ class ProposalForm(forms.Form):
             self.fields[f"plan_{code}"] = field
 
     def clean_name(self) -> str:
-        name: str = self.cleaned_data["name"]
-        if has_control_characters(name):
-            raise forms.ValidationError(
-                _("Navnet kan ikke inneholde kontrolltegn."), code="control_characters"
-            )
-        return name
+        # The service's check (`channel_name_clean`), shown at the field.
+        try:
+            return channel_name_clean(self.cleaned_data["name"])
+        except ServiceError as refused:
+            raise forms.ValidationError(refused.message, code=refused.code) from None
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data

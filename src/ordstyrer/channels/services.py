@@ -11,6 +11,7 @@ closures (CH-9) in `closures.py`, reviews (CH-6) in `reviews.py`; all re-exporte
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,7 @@ from ordstyrer.channels.transitions import (
 )
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.forms import visible_text
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.models import Municipality, Unit
@@ -71,10 +73,40 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 PROPOSAL_FIELDS = ("name", "kind", "unit", "url", "platform_id", "purpose", "audience")
+MAX_NAME_LENGTH = 120  # `Channel.name`
+# Characters a channel name may not hold: control characters (C0 and C1, tab and line
+# breaks included: a name is one line), lone surrogates and the two non-characters XML
+# 1.0 forbids. The name goes into every archive record of the channel and from there into
+# the exports' XML (AR-2).
+FORBIDDEN_IN_NAMES = frozenset({"Cc", "Cs"})
+NON_CHARACTERS = frozenset("\ufffe\uffff")
 
 
 def _clean_text(value: Any, limit: int = 5000) -> str:
     return str(value or "").strip()[:limit]
+
+
+def has_control_characters(text: str) -> bool:
+    return any(
+        unicodedata.category(char) in FORBIDDEN_IN_NAMES or char in NON_CHARACTERS for char in text
+    )
+
+
+def channel_name_clean(name: Any) -> str:
+    """The channel name `name` as it is stored (without the spaces around it), or a
+    `ServiceError` saying why it cannot be one. The one check of a channel's name: the
+    services that name a channel (`channel_propose`, `channel_update`) and the proposal
+    form call it, so the demo, imports and scripts are held to what the console is."""
+    name = str(name or "").strip()
+    if not visible_text(name):
+        raise ServiceError(_("Kanalen må ha et navn."), code="name_missing")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ServiceError(_("Navnet på kanalen kan ha høyst 120 tegn."), code="name_too_long")
+    if has_control_characters(name):
+        raise ServiceError(
+            _("Navnet kan ikke inneholde kontrolltegn."), rule="AR-2", code="control_characters"
+        )
+    return name
 
 
 def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str]:
@@ -98,9 +130,7 @@ def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str
             if value not in ChannelKind.values:
                 raise ServiceError(_("Ukjent plattform «%(kind)s».") % {"kind": value})
         elif key == "name":
-            value = _clean_text(value, 120)
-            if not value:
-                raise ServiceError(_("Kanalen må ha et navn."))
+            value = channel_name_clean(value)
         else:
             value = _clean_text(value)
         if getattr(channel, key) != value:
