@@ -507,6 +507,11 @@ def _create(
         item.conversation = conversation
         item.listed = False
         item.status, item.open = ItemStatus.CLOSED, False
+    elif not _needs_attention(item) and _under_gone_comment(channel, comment):
+        # Another citizen's reply under a comment that is gone (DI-1): kept and listed,
+        # so nothing is lost, but closed on arrival with no deadline (`_under_gone_comment`).
+        item.status, item.open = ItemStatus.CLOSED, False
+        item.close_reason = CloseReason.PARENT_REMOVED
     else:
         # A follow-up that must be moderated (PU-1, MO-1) stays in its conversation
         # (`conversation`, for the thread) but is listed and worked on like any comment:
@@ -539,7 +544,7 @@ def _create(
         else:
             # started_at: set by `_unsaved_item` above.
             _follow_up(conversation, item, cast(datetime, item.started_at), ctx)
-    if not comment.removed and item.listed:
+    if not comment.removed and item.listed and item.close_reason != CloseReason.PARENT_REMOVED:
         # CH-9: a comment on a closed channel (a platform without a comment switch, or a
         # post the closure did not switch off) is hidden.
         from ordstyrer.channels.closures import closure_comment_arrived
@@ -582,15 +587,41 @@ def _follow_up(root: InboxItem, follow_up: InboxItem, at: datetime, ctx: Context
 
 def _gone(root: InboxItem) -> bool:
     """Whether the conversation's comment is gone from the platform, or going: removed by
-    its author, or deleted by the municipality (done, or decided and on its way). Such a
+    its author, deleted by the municipality (done, or decided and on its way), or a reply
+    under such a comment (`CloseReason.PARENT_REMOVED`: gone with it). Such a
     conversation can neither be answered (`replies.reply_send`) nor moderated: reopened,
     it would only wait for a deadline it must miss, in the overdue counts and digests
     (DI-1). A comment merely hidden is still there and is reopened like any other."""
     return (
-        root.close_reason == CloseReason.AUTHOR_REMOVED
+        root.close_reason in (CloseReason.AUTHOR_REMOVED, CloseReason.PARENT_REMOVED)
         or root.removed_at is not None
         or _deleted_by_municipality(root)
     )
+
+
+def _under_gone_comment(channel: Channel, comment: Comment) -> bool:
+    """Whether `comment` replies under a comment that is gone from the platform, or going
+    (`_gone`): its parent, the top of its thread, or the comment our reply it answers was
+    under. Facebook and Instagram take a comment's replies with it, and our answer would
+    go under the removed comment (the platforms thread one level deep): such a reply
+    cannot be answered, and a deadline would only be missed, in the overdue counts, the
+    digests and the report (DI-1) — a question to the municipality too. A comment merely
+    hidden is still there: a reply under it is answered like any other (DI-1, DI-3)."""
+    if not comment.parent_id:
+        return False
+    parent_id = str(comment.parent_id)
+    above = list(InboxItem.objects.filter(channel=channel, platform_id=parent_id)[:1])
+    if above and above[0].parent_platform_id:
+        top = above[0].parent_platform_id
+        above += InboxItem.objects.filter(channel=channel, platform_id=top)[:1]
+    elif not above:
+        ours = (
+            Reply.objects.filter(item__channel=channel, platform_id=parent_id)
+            .select_related("item")
+            .first()
+        )
+        above = [ours.item] if ours is not None else []
+    return any(_gone(known) for known in above)
 
 
 def _needs_attention(item: InboxItem) -> bool:

@@ -43,11 +43,18 @@ class CloseReason(models.TextChoices):
     # The system's, when the channel is retired (CH-1, CH-3): nobody decided the item
     # needed no answer, so it is no response in time either (DI-1, docs/inbox.md#reports).
     CHANNEL_RETIRED = "channel_retired", _("Kanalen er lagt ned")
+    # The system's, on arrival: another citizen's reply under a comment that is gone from
+    # the platform (removed by its author, or deleted by the municipality). The platform
+    # takes a comment's replies with it, so it cannot be answered there and gets no
+    # deadline (DI-1, `inbox.ingest`); it is kept and shown, not judged in the report.
+    PARENT_REMOVED = "parent_removed", _("Svar under en fjernet kommentar")
 
 
 # The system's reasons: a person never closes with them (the close form, the work list's
 # bulk close and `services.item_set_status` leave them out).
-SYSTEM_CLOSE_REASONS = frozenset({CloseReason.AUTHOR_REMOVED, CloseReason.CHANNEL_RETIRED})
+SYSTEM_CLOSE_REASONS = frozenset(
+    {CloseReason.AUTHOR_REMOVED, CloseReason.CHANNEL_RETIRED, CloseReason.PARENT_REMOVED}
+)
 
 
 def person_close_reasons() -> list[tuple[str, Any]]:

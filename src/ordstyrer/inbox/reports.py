@@ -4,7 +4,8 @@ Working time is measured once, when a clock stops (`InboxItem.first_response_sec
 `resolution_seconds`, stamped with `working_time_between`), so a report sums stored
 numbers. An item counts towards "in time" when its clock stopped, or when its deadline
 passed while it was still waiting; items still within their deadline are not judged.
-The system's closes are no answer: an item removed by its author is left out, and one
+The system's closes are no answer: an item removed by its author is left out, as is a
+reply that arrived under a comment already gone (`CloseReason.PARENT_REMOVED`), and one
 closed because its channel was retired (`CloseReason.CHANNEL_RETIRED`, CH-1, CH-3) is
 late where it had waited past a deadline when the channel was retired, and otherwise
 not judged (`transitions._stop_clocks` stamps only that "late", with no working
@@ -250,7 +251,7 @@ def response_report(
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
     queryset = InboxItem.objects.filter(
         municipality=municipality, listed=True, received_at__gte=start, received_at__lt=end
-    ).exclude(close_reason=CloseReason.AUTHOR_REMOVED)
+    ).exclude(close_reason__in=(CloseReason.AUTHOR_REMOVED, CloseReason.PARENT_REMOVED))
     visible = visible_channel_ids(user, municipality)
     if visible is not None:
         queryset = queryset.filter(channel_id__in=visible)
