@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 import factory
 from django.contrib.auth import get_user_model
 
+from ordstyrer.archive.entry import ArchiveEntry, Kind
+from ordstyrer.archive.models import ArchiveRecord
+from ordstyrer.archive.services import archive_append
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment, Unit
 
 PASSWORD = "riktig-hest-batteri-stift"  # noqa: S105  (test logins only)
@@ -61,3 +67,29 @@ def person_with_roles(municipality: Municipality, *roles: str, username: str | N
     for role in {Role.EMPLOYEE, *roles}:
         RoleAssignmentFactory(user=user, municipality=municipality, role=role)
     return user
+
+
+def archived(
+    municipality: Municipality, *, actor: Any, now: datetime, **entry: Any
+) -> ArchiveRecord:
+    """An archive entry of `municipality` (the ArchiveEntry fields in `entry`) appended
+    at `now` by `actor`, as the services hand entries to `archive_append`."""
+    return archive_append(
+        actor=actor, entry=ArchiveEntry(municipality=municipality, **entry), now=now
+    )
+
+
+def ban_note(
+    municipality: Municipality, *, actor: Any, now: datetime, **entry: Any
+) -> ArchiveRecord:
+    """The journaled internal note (X) of a ban, archived as `archived` does; `entry` gives
+    its text, ground, channel and the rest."""
+    return archived(
+        municipality,
+        actor=actor,
+        now=now,
+        kind=Kind.MODERATION_NOTE,
+        action="ban",
+        journal=True,
+        **entry,
+    )

@@ -15,12 +15,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from lxml import etree
 
-from ordstyrer.archive.entry import ArchiveEntry, Kind, MediaFile, Person
+from ordstyrer.archive.entry import Kind, MediaFile, Person
 from ordstyrer.archive.exporters import ExportError, run_export
 from ordstyrer.archive.exporters.common import SCHEMA_DIR, validate_file
 from ordstyrer.archive.services import archive_append, journal_item
 from ordstyrer.language.pii import find_personal_data
 from tests.archive.conftest import CONFIDENTIAL, PNG, deleted_comment, inquiry, make_channel
+from tests.factories import archived, ban_note
 
 pytestmark = pytest.mark.django_db
 
@@ -68,43 +69,34 @@ def archive_sample(p):
         ),
         now=DAY.replace(hour=11),
     )
-    reply = archive_append(
+    reply = archived(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.JOURNAL_OUTBOUND,
-            journal=True,
-            text="Send søknaden til postmottak. Hilsen Kari",
-            channel=channel,
-            recipient=Person("Marit Haugen"),
-            refers_to=question,
-            action="reply",
-        ),
         now=DAY.replace(hour=12),
+        kind=Kind.JOURNAL_OUTBOUND,
+        journal=True,
+        text="Send søknaden til postmottak. Hilsen Kari",
+        channel=channel,
+        recipient=Person("Marit Haugen"),
+        refers_to=question,
+        action="reply",
     )
-    note = archive_append(
+    note = ban_note(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.MODERATION_NOTE,
-            journal=True,
-            text="Brukeren er utestengt.",
-            action="ban",
-            ground="hate_speech",
-            channel=channel,
-        ),
         now=DAY.replace(hour=13),
+        text="Brukeren er utestengt.",
+        ground="hate_speech",
+        channel=channel,
     )
-    post = archive_append(
+    post = archived(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.OWN_POST,
-            text="Skolen er stengt i morgen.",
-            channel=channel,
-            media=(MediaFile("plakat.webp", "image/webp", b"RIFF0000WEBPVP8 "),),
-        ),
         now=DAY.replace(hour=14),
+        kind=Kind.OWN_POST,
+        text="Skolen er stengt i morgen.",
+        channel=channel,
+        media=(MediaFile("plakat.webp", "image/webp", b"RIFF0000WEBPVP8 "),),
     )
     return [hateful, question, reply, note, post]
 

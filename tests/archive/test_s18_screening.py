@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import pytest
 
-from ordstyrer.archive.entry import ArchiveEntry, Kind, Person
-from ordstyrer.archive.services import archive_append
+from ordstyrer.archive.entry import Kind, Person
 from tests.archive.conftest import make_channel
 from tests.archive.test_screening import DAY, declared
+from tests.factories import archived, ban_note
 
 pytestmark = pytest.mark.django_db
 
@@ -27,68 +27,51 @@ def test_an_employees_post_is_open_and_a_note_about_a_citizen_is_not(personas, t
     every format; internal notes (X) about a citizen keep theirs."""
     p = personas
     channel = make_channel(p, "Rissa skole")
-    post = archive_append(
+    post = archived(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.OWN_POST,
-            text="Skolen holder stengt fredag.",
-            author=Person("Kari Hansen"),
-            channel=channel,
-            journal=True,
-        ),
         now=DAY,
+        kind=Kind.OWN_POST,
+        text="Skolen holder stengt fredag.",
+        author=Person("Kari Hansen"),
+        channel=channel,
+        journal=True,
     )
     assert post.title == "Innlegg fra Kari Hansen på Rissa skole"
     assert post.public_title == "Innlegg på Rissa skole"
-    note = archive_append(
+    note = ban_note(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.MODERATION_NOTE,
-            text="Ola Nordmann er utestengt fra Rissa skole.",
-            author=Person(f"{p.municipality.name} (Ordstyrer)"),
-            recipient=Person("Ola Nordmann", "100200300"),
-            title="Utestenging av Ola Nordmann fra Rissa skole",
-            channel=channel,
-            action="ban",
-            ground="spam",
-            journal=True,
-        ),
         now=DAY.replace(hour=11),
+        text="Ola Nordmann er utestengt fra Rissa skole.",
+        author=Person(f"{p.municipality.name} (Ordstyrer)"),
+        recipient=Person("Ola Nordmann", "100200300"),
+        title="Utestenging av Ola Nordmann fra Rissa skole",
+        channel=channel,
+        ground="spam",
     )
     # A note archived before notes named a recipient: the citizen was its author.
-    older = archive_append(
+    older = ban_note(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.MODERATION_NOTE,
-            text="Ola Nordmann er utestengt fra Rissa skole.",
-            author=Person("Ola Nordmann", "100200300"),
-            channel=channel,
-            action="ban",
-            ground="spam",
-            journal=True,
-        ),
         now=DAY.replace(hour=12),
+        text="Ola Nordmann er utestengt fra Rissa skole.",
+        author=Person("Ola Nordmann", "100200300"),
+        channel=channel,
+        ground="spam",
     )
     assert older.title.startswith("Modereringsnotat fra Ola Nordmann")
     # A note archived between the two: the municipality as author, no recipient, the
     # citizen named only in its title.
-    between = archive_append(
+    between = ban_note(
+        p.municipality,
         actor=p.communications,
-        entry=ArchiveEntry(
-            municipality=p.municipality,
-            kind=Kind.MODERATION_NOTE,
-            text="Kari Nordmann er utestengt fra Rissa skole.",
-            author=Person(f"{p.municipality.name} (Ordstyrer)"),
-            title="Utestenging av Kari Nordmann fra Rissa skole",
-            channel=channel,
-            action="ban",
-            ground="spam",
-            journal=True,
-        ),
         now=DAY.replace(hour=13),
+        text="Kari Nordmann er utestengt fra Rissa skole.",
+        author=Person(f"{p.municipality.name} (Ordstyrer)"),
+        title="Utestenging av Kari Nordmann fra Rissa skole",
+        channel=channel,
+        ground="spam",
     )
 
     found = declared(p, tmp_path, [post, note, older, between])
