@@ -36,6 +36,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.core.stale import jobs_fail_stale
 
 logger = logging.getLogger("ordstyrer.archive")
 MAX_DAYS = 366 * 10
@@ -211,24 +212,22 @@ def archive_export_execute(*, export_id: int) -> str:
 def archive_exports_fail_stale(*, now: datetime) -> int:
     """Mark failed the jobs that have been running longer than `STALE_AFTER`: their
     worker died (killed, restarted, out of memory) and nothing else would end them."""
-    stale = ArchiveExport.objects.filter(
-        status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER
+
+    def cleaned_up(pk: int) -> None:
+        shutil.rmtree(exports_dir() / f"{pk}-arbeid", ignore_errors=True)
+        logger.warning("archive export marked failed: stale", extra={"export_id": pk})
+
+    return jobs_fail_stale(
+        ArchiveExport.objects.all(),
+        now=now,
+        stale_after=STALE_AFTER,
+        running=ExportStatus.RUNNING,
+        failed=ExportStatus.FAILED,
+        error=_(
+            "Eksporten ble ikke ferdig (arbeidsprosessen stoppet underveis). Bestill den på nytt."
+        ),
+        on_failed=cleaned_up,
     )
-    failed = 0
-    for export in stale.only("pk"):
-        failed += ArchiveExport.objects.filter(
-            pk=export.pk, status=ExportStatus.RUNNING, started_at__lt=now - STALE_AFTER
-        ).update(
-            status=ExportStatus.FAILED,
-            finished_at=now,
-            error=_(
-                "Eksporten ble ikke ferdig (arbeidsprosessen stoppet underveis). "
-                "Bestill den på nytt."
-            ),
-        )
-        shutil.rmtree(exports_dir() / f"{export.pk}-arbeid", ignore_errors=True)
-        logger.warning("archive export marked failed: stale", extra={"export_id": export.pk})
-    return failed
 
 
 def _fail(export_id: int, error: str) -> None:

@@ -52,6 +52,7 @@ from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.core.stale import jobs_fail_stale
 from ordstyrer.platforms import tasks as platform_tasks
 from ordstyrer.platforms.models import HistoryJob, JobKind, JobStatus, Platform
 from ordstyrer.platforms.recording import live_connection
@@ -243,21 +244,20 @@ def history_jobs_fail_stale(*, now: datetime) -> int:
     """Mark failed the jobs running longer than `STALE_AFTER`, and empty their export:
     their worker died (restarted, killed, out of memory) and nothing else would end them
     or forget the Page's posts and comments (docs/privacy.md)."""
-    stale = HistoryJob.objects.filter(status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER)
-    failed = 0
-    for job in stale.only("pk"):
-        failed += HistoryJob.objects.filter(
-            pk=job.pk, status=JobStatus.RUNNING, started_at__lt=now - STALE_AFTER
-        ).update(
-            status=JobStatus.FAILED,
-            finished_at=now,
-            error=_(
-                "Jobben ble ikke ferdig (arbeidsprosessen stoppet underveis). Start den på nytt."
-            ),
-            payload=None,
-        )
-        logger.warning("history job marked failed: stale", extra={"job_id": job.pk})
-    return failed
+
+    def logged(pk: int) -> None:
+        logger.warning("history job marked failed: stale", extra={"job_id": pk})
+
+    return jobs_fail_stale(
+        HistoryJob.objects.all(),
+        now=now,
+        stale_after=STALE_AFTER,
+        running=JobStatus.RUNNING,
+        failed=JobStatus.FAILED,
+        error=_("Jobben ble ikke ferdig (arbeidsprosessen stoppet underveis). Start den på nytt."),
+        also={"payload": None},
+        on_failed=logged,
+    )
 
 
 def _save_counts(job: HistoryJob | None, counts: Counts, **extra: Any) -> None:
