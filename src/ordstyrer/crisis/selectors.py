@@ -23,7 +23,8 @@ PU12_DEFAULTS: dict[str, Any] = {
     "approve_replies": True,
     "approvers": [Role.CRISIS_LEADER.value],
     # Who declares and ends a crisis where the guideline does not say: the crisis leader
-    # and communications. Birkenes' and Gausdal's presets add the chief administrator.
+    # and communications. Birkenes' and Gausdal's presets name the crisis leader and the
+    # chief administrator (the rådmann sets up the crisis management there).
     "declared_by": [Role.CRISIS_LEADER.value, Role.COMMUNICATIONS.value],
 }
 
@@ -91,9 +92,10 @@ def may_approve_in_crisis(*, user: ActorLike, municipality: Municipality) -> boo
 
 
 def crisis_declarers(*, municipality: Municipality) -> tuple[str, ...]:
-    """PU-12: the roles that declare and end a crisis and name the deputies — the crisis
-    leader, and those the preset's `declared_by` names (the chief administrator where the
-    guideline has the rådmann set up the crisis management: Birkenes, Gausdal)."""
+    """PU-12: the roles that declare and end a crisis — the crisis leader, and those the
+    preset's `declared_by` names (the chief administrator where the guideline has the
+    rådmann set up the crisis management: Birkenes, Gausdal). Who names the deputies is
+    `may_name_deputies`."""
     return tuple(crisis_settings(municipality=municipality)["declared_by"])
 
 
@@ -103,6 +105,35 @@ def may_declare_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
     if not roles:
         return False
     return bool(roles & set(crisis_declarers(municipality=municipality)))
+
+
+def may_name_deputies(*, user: ActorLike, municipality: Municipality) -> bool:
+    """PU-12: who names and removes the crisis leader's deputies — the people who then
+    approve everything that goes out. The crisis leader, and the chief administrator
+    where the preset lets them declare (Birkenes, Gausdal: the rådmann sets up the crisis
+    management); never communications, whose own posts and replies the deputies approve
+    (Birkenes «godkjennes all informasjon av kriseleder»)."""
+    roles = roles_in(user, municipality)
+    if Role.CRISIS_LEADER in roles:
+        return True
+    return Role.CHIEF_ADMINISTRATOR in roles and Role.CHIEF_ADMINISTRATOR.value in set(
+        crisis_declarers(municipality=municipality)
+    )
+
+
+def deputy_namers(*, municipality: Municipality) -> tuple[str, ...]:
+    """The roles `may_name_deputies` lets name deputies here, the crisis leader first."""
+    namers = [Role.CRISIS_LEADER.value]
+    if Role.CHIEF_ADMINISTRATOR.value in crisis_declarers(municipality=municipality):
+        namers.append(Role.CHIEF_ADMINISTRATOR.value)
+    return tuple(namers)
+
+
+def may_approve_own_in_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
+    """PU-12: whether `user` may approve in a crisis a text they wrote, changed or sent
+    in themselves — the crisis leader only, who approves all information; a deputy or
+    another approver has the crisis leader (or another deputy) approve theirs."""
+    return Role.CRISIS_LEADER in roles_in(user, municipality)
 
 
 def crisis_deputies(*, municipality: Municipality) -> QuerySet[CrisisDeputy]:

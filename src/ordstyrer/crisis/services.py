@@ -16,6 +16,7 @@ without the role `NotPermitted`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -37,8 +38,11 @@ from ordstyrer.crisis.selectors import (
     active_crisis,
     crisis_declarers,
     crisis_settings,
+    deputy_namers,
     may_approve_in_crisis,
+    may_approve_own_in_crisis,
     may_declare_crisis,
+    may_name_deputies,
 )
 from ordstyrer.tenants.models import Municipality, Role
 
@@ -91,13 +95,50 @@ def declarers_text(municipality: Municipality) -> str:
 
 def _require_declarer(actor: ActorLike, municipality: Municipality) -> None:
     """PU-12: the roles the preset names (`declared_by`; the crisis leader always)
-    declare, end and name deputies."""
+    declare and end a crisis."""
     _require_member(actor, municipality)
     if not may_declare_crisis(user=actor, municipality=municipality):
         raise NotPermitted(
             _("Bare disse rollene kan gjøre dette her: %(roles)s (PU-12).")
             % {"roles": declarers_text(municipality)}
         )
+
+
+def _require_deputy_namer(actor: ActorLike, municipality: Municipality) -> None:
+    """PU-12: the crisis leader (and the chief administrator where the preset lets them
+    declare) names and removes deputies, who then approve all information: never
+    communications, whose own texts the deputies would approve (`may_name_deputies`)."""
+    _require_member(actor, municipality)
+    if not may_name_deputies(user=actor, municipality=municipality):
+        roles = ", ".join(
+            str(Role(code).label) for code in deputy_namers(municipality=municipality)
+        )
+        raise NotPermitted(
+            _("Bare disse rollene kan oppnevne og fjerne stedfortredere her: %(roles)s (PU-12).")
+            % {"roles": roles}
+        )
+
+
+def crisis_own_text_check(
+    *, municipality: Municipality, hands: Iterable[int | None], actor: ActorLike
+) -> None:
+    """Refuse (`NotPermitted`) a crisis approval by one of `hands` — who wrote, changed or
+    sent in the post or reply — unless they are the crisis leader (PU-12: the crisis
+    leader approves all information; a deputy or another approver does not approve their
+    own). Called by `publishing.services.post_crisis_approve` and
+    `inbox.replies.reply_crisis_approve` inside their transaction, and by the console
+    before its confirmation (`crisis_approve_check`)."""
+    me = getattr(user_of(actor), "pk", None)
+    if me is None or me not in set(hands):
+        return
+    if may_approve_own_in_crisis(user=actor, municipality=municipality):
+        return
+    raise NotPermitted(
+        _(
+            "Du kan ikke godkjenne en tekst du selv har skrevet, endret eller sendt inn. "
+            "Be kriselederen om å godkjenne den (PU-12)."
+        )
+    )
 
 
 def _lock(municipality: Municipality) -> Municipality:
@@ -331,13 +372,14 @@ def crisis_deputy_add(
     now: datetime | None = None,
 ) -> CrisisDeputy:
     """Name `user` (a member of the municipality) the crisis leader's deputy (PU-12).
-    Naming someone who already is a deputy changes nothing. A declarer names themselves
-    only if they may approve in a crisis already: declaring is not approving
-    (docs/crisis.md), so communications or the chief administrator cannot make
-    themselves approvers."""
+    Naming someone who already is a deputy changes nothing. Only the crisis leader (and
+    the chief administrator where the preset lets them declare) names deputies
+    (`_require_deputy_namer`); one names themselves only if they may approve in a crisis
+    already: declaring is not approving (docs/crisis.md), so the chief administrator
+    cannot make themselves an approver."""
     now = now or timezone.now()
     with transaction.atomic():
-        _require_declarer(actor, municipality)
+        _require_deputy_namer(actor, municipality)
         if user is None or not roles_in(user, municipality):
             raise ServiceError(
                 _("Stedfortrederen må ha en rolle i kommunen."), rule="PU-12", code="invalid"
@@ -372,10 +414,11 @@ def crisis_deputy_add(
 def crisis_deputy_remove(
     *, municipality: Municipality, user: User, actor: ActorLike, now: datetime | None = None
 ) -> bool:
-    """Remove `user` as deputy; False when they were not one (a replayed form)."""
+    """Remove `user` as deputy; False when they were not one (a replayed form). As
+    naming: the crisis leader, and the chief administrator where they declare."""
     now = now or timezone.now()
     with transaction.atomic():
-        _require_declarer(actor, municipality)
+        _require_deputy_namer(actor, municipality)
         deputy = CrisisDeputy.objects.filter(municipality=municipality, user=user).first()
         if deputy is None:
             return False
@@ -539,6 +582,25 @@ def _earlier_round(
     if not may_approve_in_crisis(user=actor, municipality=municipality):
         raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
     return post
+
+
+def crisis_approve_check(
+    *, municipality: Municipality, kind: str, object_id: Any, actor: ActorLike
+) -> None:
+    """Refuse, before the console's confirmation, an approval `crisis_approve` would
+    refuse for being the approver's own text (`crisis_own_text_check`, PU-12)."""
+    _check_kind(kind)
+    if kind == "reply":
+        from ordstyrer.inbox.models import Reply
+
+        reply = Reply.objects.get(pk=_reply_of(municipality, object_id))
+        hands: set[int | None] = {reply.author_id}
+    else:
+        from ordstyrer.publishing.access import hands_on
+        from ordstyrer.publishing.models import Post
+
+        hands = set(hands_on(Post.objects.get(pk=_post_of(municipality, object_id))))
+    crisis_own_text_check(municipality=municipality, hands=hands, actor=actor)
 
 
 def crisis_object_check(*, municipality: Municipality, kind: str, object_id: Any) -> int:

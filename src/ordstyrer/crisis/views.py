@@ -44,6 +44,7 @@ from ordstyrer.crisis.selectors import (
     crisis_settings,
     may_approve_in_crisis,
     may_declare_crisis,
+    may_name_deputies,
     may_view_crisis,
 )
 from ordstyrer.tenants.models import Municipality
@@ -111,6 +112,7 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
             "paused": queue.paused_posts(municipality=municipality),
             "deputies": list(crisis_deputies(municipality=municipality)),
             "may_declare": may_declare_crisis(user=user, municipality=municipality),
+            "may_name_deputies": may_name_deputies(user=user, municipality=municipality),
             "may_approve": may_approve_in_crisis(user=user, municipality=municipality),
             "declare_form": DeclareForm(),
             "deputy_form": DeputyForm(municipality=municipality),
@@ -273,6 +275,12 @@ def decide(
         default=reverse("crisis:index", kwargs={"slug": municipality.slug}),
     )
     waiting = queue.waiting_item(municipality=municipality, kind=kind, object_id=object_id)
+    if action == "approve" and waiting is not None:
+        # Their own text (a deputy's post or reply): refused before the confirmation, as
+        # the service would refuse it (PU-12).
+        services.crisis_approve_check(
+            municipality=municipality, kind=kind, object_id=object_id, actor=request.actor
+        )
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if _confirmed(request):
         # The approval round of the post's text the confirmation showed (PU-12): a form of

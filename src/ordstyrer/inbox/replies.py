@@ -720,6 +720,10 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
             if reply.crisis_decided_at is not None and reply.crisis_decided_by_id == decided_by:
                 return reply  # their own approval, replayed: nothing happens twice
             raise Conflict(_("Svaret venter ikke på kriseleder."), rule="PU-12")
+        from ordstyrer.crisis.services import crisis_own_text_check
+
+        municipality = reply.item.channel.municipality
+        crisis_own_text_check(municipality=municipality, hands={reply.author_id}, actor=actor)
         require_in_use(reply.item.channel)
         reply.status = ReplyStatus.QUEUED
         reply.crisis_decided_by = person(actor)

@@ -1140,6 +1140,11 @@ def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None 
             if post.crisis_approved_by_id == getattr(user_of(actor), "pk", None):
                 return post
             raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
+        from ordstyrer.crisis.services import crisis_own_text_check
+
+        crisis_own_text_check(
+            municipality=post.municipality, hands=access.hands_on(post), actor=actor
+        )
         crisis = _held_by(post)
         post.crisis_approved_at, post.crisis_approved_by = now, person(actor)
         _release_approved(
