@@ -40,6 +40,7 @@ from ordstyrer.connectors.base import (
     supports,
 )
 from ordstyrer.connectors.base import Post as PlatformPost
+from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.services import after_commit
 from ordstyrer.publishing import access, checks, rules, tasks
@@ -773,13 +774,13 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     first (MO-2).
 
     A deletion that fails leaves the row published with the reason on its `error`, and
-    releases the claim `media.post_take_down` set: the console offers to try again.
+    releases the claim `media.post_take_down` set: the console offers to try again (on
+    Instagram, to confirm deleting it by hand). The comments under it stay online and
+    are not shown as removed.
 
-    Once the platform confirms, the delivery no longer counts as published: it is
-    queued again with nothing on the platform (its reason on the row), so a post edited
-    and released again goes out here anew (`services._release` skips only what is out),
-    and a later take-down finds what that release published. A post released anew while
-    this take-down was under way sends its new version here at the sweep's next round."""
+    Once the platform confirms, `mark_taken_down` records it (the comments under it are
+    removed then). A post released anew while this take-down was under way sends its
+    new version here at the sweep's next round."""
     now = now or timezone.now()
     row = (
         PostChannel.objects.select_related("channel__municipality", "post__municipality")
@@ -816,6 +817,23 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
                 error=str(exc.message)[:1000], claimed_at=None
             )
             return "failed"
+    return "taken_down" if mark_taken_down(row, actor=None, now=now) else "changed"
+
+
+def mark_taken_down(
+    row: PostChannel, *, actor: ActorLike | None, now: datetime, by_hand: bool = False
+) -> bool:
+    """The copy `row` (as read before its deletion) is off the platform: the platform
+    confirmed its deletion (`take_down_run`), or, where the API cannot delete
+    (Instagram), the editor confirmed deleting it by hand (`media.post_taken_down_by_hand`,
+    `by_hand`). The delivery no longer counts as published: it is queued again with
+    nothing on the platform (its reason on the row), so a post edited and released again
+    goes out here anew (`services._release` skips only what is out), and a later
+    take-down finds what that release published. The comments under it, archived before
+    the deletion (MO-2), are removed now (`media.comments_gone_with`). False when the
+    row changed meanwhile (nothing done)."""
+    from ordstyrer.publishing.media import comments_gone_with
+
     with transaction.atomic():
         post = Post.objects.select_for_update(of=("self",)).get(pk=row.post_id)
         released = post.status in (PostStatus.PUBLISHING, PostStatus.SCHEDULED)
@@ -834,12 +852,18 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
             error=_("Tatt ned fra plattformen."),
         )
         if not won:
-            return "changed"
+            return False
+        comments = comments_gone_with([row], actor=actor, reason=post.flagged_reason, now=now)
         audit_record(
-            actor=None,
+            actor=actor,
             action="post_taken_down",
             municipality=row.post.municipality,
             obj=row.post,
-            data={"channel_id": row.channel_id, "platform_id": row.platform_id},
+            data={
+                "channel_id": row.channel_id,
+                "platform_id": row.platform_id,
+                "comments_removed": comments,
+                **({"by_hand": True} if by_hand else {}),
+            },
         )
-    return "taken_down"
+    return True

@@ -32,6 +32,7 @@ from PIL import Image, ImageOps
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.core.images import UNREADABLE
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import after_commit, person
@@ -1186,11 +1187,48 @@ def archive_comments_going_with(
     """Archive every comment the platform deletes with these copies of a post, before
     it is deleted (MO-2: "Everything deleted is archived first"): called inside the
     transaction that queues the deletion, so the records are committed before the
-    platform is called. Each comment is marked removed and, open in the inbox, closed
-    as moderated (out of the work list, no deadline), as a moderation deletion does;
-    nobody is told (MO-4): the municipality removed its own post, the comment was not
-    judged. A comment archived once is removed, so a retried take-down archives
-    nothing twice (the record's idempotency key says the same). How many it archived."""
+    platform is called. Nobody is told (MO-4): the municipality removed its own post,
+    the comment was not judged.
+
+    The comment itself is left as it is, in the inbox and online: it is removed only
+    when the platform confirms the post's deletion, or the editor confirms deleting it
+    by hand where the API cannot (`comments_gone_with`). Until then its history says it
+    is archived and still on the platform. A retried take-down archives nothing twice
+    (the record's idempotency key). How many it archived now."""
+    from ordstyrer.archive.models import ArchiveRecord
+    from ordstyrer.archive.services import archive_append
+    from ordstyrer.inbox.transitions import log_event
+    from ordstyrer.moderation.capture import deleted_with_post_entry
+
+    items = comments_going_with(deliveries, lock=True)
+    note = _(
+        "Innlegget kommentaren står under, tas ned (PU-6). Kommentaren er arkivert (MO-2) "
+        "og er fortsatt på plattformen til innlegget er slettet der."
+    )
+    archived = 0
+    for item in items:
+        entry = deleted_with_post_entry(item=item, reason=reason, now=now)
+        if ArchiveRecord.objects.filter(
+            municipality=entry.municipality, idempotency_key=entry.idempotency_key
+        ).exists():
+            continue
+        archive_append(actor=actor, entry=entry, now=now)
+        log_event(item, action="note", actor=actor, now=now, text=note)
+        archived += 1
+    return archived
+
+
+def comments_gone_with(
+    deliveries: Iterable[PostChannel], *, actor: ActorLike, reason: str, now: datetime
+) -> int:
+    """The comments under these copies of a post are gone from the platform with it:
+    its deletion is confirmed (`delivery.mark_taken_down`), by the platform or by the
+    editor who deleted it by hand. Each is archived if it was not yet (one that came in
+    after the take-down's records were written; the rest were archived before the
+    deletion, MO-2) and marked removed and, open in the inbox, closed as moderated (out
+    of the work list, no deadline), as a moderation deletion does. Called inside the
+    transaction that records the deletion, with the copies' platform ids as they were.
+    How many it removed."""
     from ordstyrer.archive.services import archive_append
     from ordstyrer.inbox.models import CloseReason, InboxItem
     from ordstyrer.inbox.transitions import log_event, policy_state, transition
@@ -1243,7 +1281,10 @@ def post_take_down(
 
     The platform deletes the comments under the post with it: each one the inbox holds
     is archived in this transaction (`archive_comments_going_with`, MO-2), so its
-    record is committed before the worker's deletion."""
+    record is committed before the worker's deletion. They show as removed only once
+    the deletion is confirmed (`comments_gone_with`): where the platform refuses it, or
+    on Instagram until the editor confirms deleting it by hand
+    (`post_taken_down_by_hand`), they are still online and shown so."""
     from ordstyrer.publishing.services import lock_post, post_stop_for_take_down
 
     now = now or timezone.now()
@@ -1308,4 +1349,72 @@ def post_take_down(
         PostChannel.objects.filter(pk__in=[d.pk for d in again]).update(claimed_at=now)
         for delivery in again:
             after_commit(tasks.post_take_down, post_channel_id=delivery.pk)
+    return post
+
+
+def deletes_by_api(channel: Any) -> bool:
+    """Whether the platform's API deletes a published post on this channel: Instagram's
+    cannot, so a person deletes it in the app and confirms it (`post_taken_down_by_hand`,
+    PU-6)."""
+    from ordstyrer.connectors.base import ConnectorError
+    from ordstyrer.connectors.registry import connector_class
+
+    try:
+        return hasattr(connector_class(channel.kind), "delete_post")
+    except ConnectorError:
+        return False
+
+
+def post_taken_down_by_hand(
+    *, actor: ActorLike, post_id: Any, channel_id: Any, now: datetime | None = None
+) -> Post:
+    """The editor confirms deleting a post taken down (`post_take_down`) by hand in the
+    app, on a channel whose API cannot delete it (Instagram, PU-6). The copy then counts
+    as taken down and the comments under it, archived when the take-down was decided
+    (MO-2), as removed (`delivery.mark_taken_down`): until this confirmation they are
+    online and shown so. Communications or the post's author, as the take-down.
+
+    A copy no longer out (a second click) returns the post unchanged; a channel whose
+    API deletes is refused (the take-down is tried again there instead)."""
+    from ordstyrer.publishing.delivery import mark_taken_down
+    from ordstyrer.publishing.services import lock_post
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        post = lock_post(post_id)
+        if not roles_in(actor, post.municipality):
+            raise NotFound(_("Fant ikke innlegget."))
+        if not access.may_edit(actor, post):
+            raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        if post.taken_down_at is None:
+            raise Conflict(_("Innlegget er ikke tatt ned."), code="conflict")
+        row = (
+            published_deliveries(post)
+            .exclude(platform_id="")
+            .filter(channel_id=parse_id(channel_id) or 0)
+            .select_related("channel", "post__municipality")
+            .first()
+        )
+        if row is None:
+            return post
+        if deletes_by_api(row.channel):
+            raise Conflict(
+                _("Ordstyrer sletter innlegget på «%(channel)s» selv: prøv å ta det ned igjen.")
+                % {"channel": row.channel.name},
+                code="conflict",
+            )
+        if not mark_taken_down(row, actor=actor, now=now, by_hand=True):
+            return post
+        post.updated_at = now
+        post.save(update_fields=["updated_at"])
+        PostEvent.objects.create(
+            post=post,
+            action="take_down",
+            from_status=post.status,
+            to_status=post.status,
+            actor=person(actor),
+            at=now,
+            note=_("Slettet for hånd i appen: «%(channel)s».") % {"channel": row.channel.name},
+            data={"by_hand": True, "channel_ids": [row.channel_id]},
+        )
     return post

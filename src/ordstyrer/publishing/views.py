@@ -577,14 +577,37 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     """Confirm, then delete a published post on the platforms (consent withdrawn); once
-    taken down, try again where the deletion failed (PU-6)."""
+    taken down, try again where the deletion failed (PU-6), or, where the platform's API
+    cannot delete (Instagram), confirm deleting it by hand in the app."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     form = ReasonForm(_post(request), initial={"reason": post.flagged_reason})
     confirm_form = ConfirmForm(_post(request))
     now = timezone.now()
     already = _("Innlegget er allerede tatt ned, eller tas ned nå.")
     back = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
-    if request.method == "POST" and confirm_form.is_valid():
+    if request.method == "POST" and "by_hand" in request.POST:
+
+        def registered(result: Any) -> str:
+            if result.updated_at != now:  # a second click: nothing left there
+                return console.Already(already)
+            return _("Registrert som slettet. Kommentarene under innlegget vises nå som slettet.")
+
+        if confirm_form.is_valid():
+            return console.act(
+                request,
+                lambda: media.post_taken_down_by_hand(
+                    actor=request.actor,
+                    post_id=post.pk,
+                    channel_id=request.POST["by_hand"],
+                    now=now,
+                ),
+                to=back,
+                done=registered,
+            )
+        messages.error(request, _("Kryss av for å bekrefte."))
+        form = ReasonForm(initial={"reason": post.flagged_reason})
+        confirm_form = ConfirmForm()
+    elif request.method == "POST" and confirm_form.is_valid():
 
         def said(result: Any) -> str:
             if result.updated_at != now:  # nothing left to try: a second click, a replay
@@ -614,6 +637,9 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
     if again and not deliveries:
         messages.info(request, already)
         return redirect(back)
+    # Taken down already: where the API cannot delete (Instagram), a person deletes it in
+    # the app and confirms it here; the comments under it show as removed only then.
+    by_hand = [d for d in deliveries if again and not media.deletes_by_api(d.channel)]
     return render(
         request,
         "publishing/take_down.html",
@@ -623,6 +649,8 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
             "confirm_form": confirm_form,
             "again": again,
             "deliveries": deliveries,
+            "by_hand": by_hand,
+            "retry": [d for d in deliveries if d not in by_hand],
             # The comments the platform deletes with the post, archived first (MO-2).
             "comments": len(media.comments_going_with(deliveries)),
         },
