@@ -21,10 +21,11 @@ from ordstyrer.channels.models import ChannelMembership, ChannelRole
 from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
-from ordstyrer.tenants.models import Role, RoleAssignment
+from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 ADMIN_ROLES = (ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN, ChannelRole.EDITOR)
 
@@ -143,8 +144,33 @@ def notify_referral(*, referral_id: int) -> int:
         return send(subject, body, addresses(municipal_people(item, roles)))
 
 
+def nearest_leaders(*, reporter: User | None, municipality: Municipality) -> list[AbstractBaseUser]:
+    """DI-11: the reporter's nearest leaders — the unit leaders of the units the reporter
+    holds a role in (`RoleAssignment.unit`) — active and with an address, never the
+    reporter themself."""
+    if reporter is None:
+        return []
+    units = RoleAssignment.objects.filter(
+        user=reporter, municipality=municipality, unit__isnull=False
+    ).values("unit")
+    leaders = (
+        RoleAssignment.objects.filter(municipality=municipality, role=Role.UNIT_LEADER)
+        .filter(unit__in=units)
+        .exclude(user=reporter)
+        .values("user")
+    )
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, pk__in=leaders)
+        .exclude(email="")
+        .order_by("pk")
+    )
+
+
 def notify_unwanted_report(*, report_id: int) -> int:
-    """DI-11: the channel's administrators and the leader of the channel's unit."""
+    """DI-11: the channel's administrators and the leader of the channel's unit; where the
+    guideline has DI-11, also the reporter's own nearest leaders (once each: whoever is
+    mailed as an administrator gets no second message)."""
     report = UnwantedReport.objects.select_related("item__channel__municipality", "reporter").get(
         pk=report_id
     )
@@ -155,12 +181,18 @@ def notify_unwanted_report(*, report_id: int) -> int:
     from ordstyrer.tenants.selectors import policy_for
 
     policy = policy_for(municipality=item.channel.municipality)
+    # DI-11 only where the municipality's guideline has it (Indre Fosen's has not).
+    di11 = policy.applies("DI-11")
+    to_admins = addresses(people)
+    to_leaders: list[str] = []
+    if di11:
+        leaders = nearest_leaders(reporter=report.reporter, municipality=item.channel.municipality)
+        to_leaders = [a for a in addresses(leaders) if a not in to_admins]
     with translation.override(settings.LANGUAGE_CODE):
         who = report.reporter.get_full_name() if report.reporter else _("En ansatt")
         context = {"channel": item.channel.name, "who": who, "path": _path(item)}
         subject = _("Uønsket ytring meldt på %(channel)s") % context
-        # DI-11 only where the municipality's guideline has it (Indre Fosen's has not).
-        if policy.applies("DI-11"):
+        if di11:
             body = (
                 _(
                     "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Vurder "
@@ -176,7 +208,19 @@ def notify_unwanted_report(*, report_id: int) -> int:
                 )
                 % context
             )
-        return send(subject, body, addresses(people))
+        sent = send(subject, body, to_admins)
+        if to_leaders:
+            # The leader is told, not asked to assess: the account's administrators do.
+            leader_body = (
+                _(
+                    "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du får "
+                    "beskjed som nærmeste leder. Administratorene for kontoen vurderer "
+                    "ytringen etter retningslinjen."
+                )
+                % context
+            )
+            sent += send(subject, leader_body, to_leaders)
+        return sent
 
 
 def notify_reply_failed(*, reply_id: int) -> int:

@@ -3,7 +3,9 @@
 Any employee of the municipality may report a link or a text from an official
 channel. It lands in that channel's inbox — on the item already there when the link
 points at a comment we have, as a new item otherwise — with the reporter recorded,
-and the channel's administrators are told by e-mail.
+and the channel's administrators are told by e-mail — where the guideline has DI-11,
+the reporter's own nearest leader too («ta kontakt med nærmeste leder og administrator
+av kontoen»), or the reporter is told that no leader of theirs could be told.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox import triage as triage_mod
 from ordstyrer.inbox.models import InboxItem, ItemKind, ItemStatus, ItemVersion, UnwantedReport
+from ordstyrer.inbox.notifications import nearest_leaders
 from ordstyrer.inbox.transitions import (
     calendar_for,
     lock_item,
@@ -64,6 +67,22 @@ def _find_item(channel: Channel, link: str) -> InboxItem | None:
         .filter(condition)
         .order_by("id")
         .first()
+    )
+
+
+def missing_leader_notice(*, actor: ActorLike, channel: Channel) -> str | None:
+    """DI-11: what to add to the reporter's confirmation where the guideline has DI-11 and
+    no nearest leader of theirs is told (no unit, or no unit leader with an address), so
+    they contact their leader themself; None otherwise."""
+    from ordstyrer.tenants.selectors import policy_for
+
+    if not policy_for(municipality=channel.municipality).applies("DI-11"):
+        return None
+    if nearest_leaders(reporter=person(actor), municipality=channel.municipality):
+        return None
+    return _(
+        "Vi fant ingen nærmeste leder for deg i Ordstyrer, så lederen din har ikke fått "
+        "beskjed. Ta kontakt med nærmeste leder selv (DI-11)."
     )
 
 
