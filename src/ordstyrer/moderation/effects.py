@@ -5,9 +5,10 @@
   is a private reply, which needs the comment to exist (meta-graph-api §1.4; the
   Graph stand-in and the simulated page refuse one to a deleted comment) — in one
   transaction, so no deletion without its record;
-- `hide` / `unhide` / `delete` / `block` / `unblock` done: the inbox item shows it,
-  the action is done when its own step is (a deletion's `hide` is not its end), and
-  what waited for the step may go;
+- `hide` / `unhide` / `delete` / `block` / `unblock` done: the inbox item shows it (a
+  hidden state with when the platform confirmed it, so that older platform events do
+  not undo it), the action is done when its own step is (a deletion's `hide` is not
+  its end), and what waited for the step may go;
 - `notice` / `private` done: the notice as sent is archived as an outgoing document
   (U, MO-4) and its state is `sent`; failed for good, its state is `failed` (shown on
   the item, the log and the start page, with retry and alternatives) — the action
@@ -22,6 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.archive.services import archive_append
@@ -153,10 +155,14 @@ def _told_before(action: ModerationAction, item: InboxItem, *, now: datetime) ->
 
 def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now: datetime) -> None:
     items = InboxItem.objects.filter(pk=item.pk)
-    if op.kind == OpKind.HIDE:
-        items.update(hidden=True)
-    elif op.kind == OpKind.UNHIDE:
-        items.update(hidden=False)
+    if op.kind in (OpKind.HIDE, OpKind.UNHIDE):
+        # The municipality's own hide/unhide is the latest hidden state known once the
+        # platform has confirmed it (MO-1): a platform event received before then (a
+        # webhook retried late, a poll that read the comment before the call) is older
+        # and must not undo it. `inbox.ingest._hidden_is_newer` compares an event's
+        # receipt time with `hidden_seen_at`; it is stamped when the answer is in, not
+        # with `now` (when the op was claimed, or the sweep began: before the call).
+        items.update(hidden=op.kind == OpKind.HIDE, hidden_seen_at=max(now, timezone.now()))
     elif op.kind == OpKind.DELETE:
         # Set before the platform's "remove" event arrives, so the inbox does not take
         # it for the author's own removal.
