@@ -33,6 +33,7 @@ from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate
 from ordstyrer.moderation.actions import (
+    NOTICE_KINDS,
     audit,
     guard_kind,
     intent_action,
@@ -53,6 +54,8 @@ from ordstyrer.moderation.models import (
     NoticeState,
     NoticeVia,
     OpKind,
+    OpStatus,
+    PlatformOp,
 )
 from ordstyrer.moderation.services import set_notice, wants_notice
 
@@ -97,13 +100,13 @@ def ban_in_force(channel: Channel, author_platform_id: str) -> ModerationAction 
 
 
 def under_way(action: ModerationAction) -> bool:
-    """Whether a ban or its lifting is not finished: its platform call (block, unblock)
-    has not been made yet — it may be waiting for a retry — or the ban's notice has not
-    gone out (MO-4). The opposite act waits for it: the outbox runs each op on its own,
-    so an unblock made before a pending block would be undone by it (the person blocked
-    on the platform while Ordstyrer shows no ban), and the notice «you are banned» would
-    reach the person after the ban was lifted."""
-    return action.status == ActionStatus.QUEUED or action.notice_state == NoticeState.QUEUED
+    """Whether a ban or its lifting is not finished on the platform: its call (block,
+    unblock) has not been made yet — it may be waiting for a retry. The opposite act
+    waits for it: the outbox runs each op on its own, so an unblock made before a
+    pending block would be undone by it (the person blocked on the platform while
+    Ordstyrer shows no ban). The ban's notice does not hold a lifting up: lifting the
+    ban withdraws a notice that has not gone out (`_withdraw_notice`, MO-4)."""
+    return action.status == ActionStatus.QUEUED
 
 
 def guard_ban(item: InboxItem, *, manual: bool) -> bool:
@@ -295,6 +298,7 @@ def _unban(
         can_block = platform_can_block(item.channel)
         if not can_block and not manual:
             raise ServiceError(blocking_unsupported_reason(item.channel), code="unsupported")
+        withdrawn = _withdraw_notice(ban, now=now)
         action = new_action(
             item=item,
             kind=ActionKind.UNBAN,
@@ -310,6 +314,9 @@ def _unban(
             "who": item.author_name or item.author_platform_id,
             "channel": item.channel.name,
         }
+        if withdrawn:
+            unsent = _("Beskjeden om utestengingen hadde ikke nådd personen og blir ikke sendt.")
+            text = f"{text} {unsent}"
         action.archive_record = archive_append(
             actor=user_of(actor),
             entry=ArchiveEntry(
@@ -328,7 +335,11 @@ def _unban(
                 direction="X",
                 refers_to=ban.archive_record,
                 idempotency_key=f"moderation:unban:{action.pk}",
-                extra={"moderation_action_id": action.pk, "manual": not can_block},
+                extra={
+                    "moderation_action_id": action.pk,
+                    "manual": not can_block,
+                    "notice_withdrawn": withdrawn,
+                },
             ),
             now=now,
         )
@@ -341,7 +352,48 @@ def _unban(
             actor=actor,
             now=now,
             text=justification,
-            data={"action_id": action.pk},
+            data={"action_id": action.pk, "notice_withdrawn": withdrawn},
         )
-        audit(action, "unban", actor=actor, manual=not can_block)
+        audit(action, "unban", actor=actor, manual=not can_block, notice_withdrawn=withdrawn)
     return action
+
+
+# A ban's notice that has not reached the person (MO-4): waiting for the block, due,
+# waiting for a retry, or failed and waiting for someone to follow it up.
+UNSENT = (NoticeState.QUEUED, NoticeState.FAILED)
+
+
+def _withdraw_notice(ban: ModerationAction, *, now: datetime) -> bool:
+    """Lifting a ban withdraws its notice if it has not gone out: «you are banned» must
+    not reach a person whose ban is lifted (MO-4). One already sent, or given by hand,
+    stays as it is (its U record in the archive). Returns whether one was withdrawn.
+
+    A notice a worker is sending right now (`running`) cannot be called back: the
+    lifting is refused for the moment that takes, and rolled back. The outbox rows are
+    cancelled compare-and-set, first without the ban's row lock: a worker recording a
+    sent notice holds the notice's row and then waits for the ban's (`effects`), so the
+    lock is taken only once no notice is on its way. Then again under the lock, for a
+    notice that `notice_retry` (which takes that lock) queued in between."""
+    _cancel_notice_ops(ban, now=now)
+    ban = ModerationAction.objects.select_for_update(of=("self",)).get(pk=ban.pk)
+    _cancel_notice_ops(ban, now=now)
+    if ban.notice_state not in UNSENT:
+        return False
+    ban.notice_state, ban.notice_updated_at = NoticeState.CANCELLED, now
+    ban.save(update_fields=["notice_state", "notice_updated_at"])
+    return True
+
+
+def _cancel_notice_ops(ban: ModerationAction, *, now: datetime) -> None:
+    notices = PlatformOp.objects.filter(action_id=ban.pk, kind__in=NOTICE_KINDS)
+    notices.filter(status__in=(OpStatus.PENDING, OpStatus.WAITING)).update(
+        status=OpStatus.CANCELLED,
+        done_at=now,
+        last_error=_("Utestengingen ble opphevet før beskjeden var sendt, så den sendes ikke."),
+    )
+    if notices.filter(status=OpStatus.RUNNING).exists():
+        raise Conflict(
+            _("Beskjeden om utestengingen sendes akkurat nå. Prøv igjen om litt."),
+            rule="MO-4",
+            code="notice_sending",
+        )

@@ -105,6 +105,9 @@ class NoticeState(models.TextChoices):
     SENT = "sent", _("Sendt")
     FAILED = "failed", _("Feilet – ikke kommet fram")
     DELIVERED_BY_HAND = "delivered_by_hand", _("Gitt på en annen måte")
+    # A ban's notice that had not reached the person when the ban was lifted: it is not
+    # sent (`bans.author_unban`).
+    CANCELLED = "cancelled", _("Ikke sendt – utestengingen ble opphevet")
 
 
 class NoticeVia(models.TextChoices):
