@@ -18,7 +18,7 @@ from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import may_view_channel
 from ordstyrer.inbox.forms import UnwantedReportForm
 from ordstyrer.inbox.reports import TOTAL, Figures, Report, chart_bars, response_report
-from ordstyrer.inbox.reports_unwanted import unwanted_report
+from ordstyrer.inbox.reports_unwanted import missing_leader_notice, unwanted_report
 from ordstyrer.inbox.selectors import reportable_channels
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
@@ -151,6 +151,9 @@ def report_unwanted(request: MunicipalityRequest, municipality: Municipality) ->
                 else _("Takk! Meldingen er sendt til administratorene for %(channel)s.")
             )
             messages.success(request, sent % {"channel": channel.name})
+            notice = missing_leader_notice(actor=request.actor, channel=channel)
+            if notice:
+                messages.warning(request, notice)
             if may_view_channel(request.actor, channel):
                 return redirect(reverse("inbox:detail", args=[municipality.slug, item.pk]))
             return redirect(reverse("inbox:report_unwanted", args=[municipality.slug]))
