@@ -88,25 +88,6 @@ def test_a_ban_whose_block_waits_for_a_retry_cannot_be_lifted_yet(
     assert blocked(world.channel) == []
 
 
-def test_a_ban_whose_notice_waits_for_a_retry_cannot_be_lifted_yet(
-    world, clock, django_capture_on_commit_callbacks
-):
-    item = citizen_comment(world.channel, SPAM)
-    fail_next(world.channel, "private_reply")  # transient: the notice is retried
-    with django_capture_on_commit_callbacks(execute=True):
-        ban = author_ban(actor=world.main_admin, item=item, ground="spam", justification=WHY)
-    ban.refresh_from_db()
-    assert (ban.status, ban.notice_state) == (ActionStatus.DONE, "queued")
-    with pytest.raises(Conflict, match="Utestengingen er ikke ferdig ennå"):
-        author_unban(actor=world.main_admin, item=item, justification="Lovet å holde seg.")
-    sweep_after(clock, django_capture_on_commit_callbacks, 31)
-    ban.refresh_from_db()
-    assert ban.notice_state == "sent"
-    with django_capture_on_commit_callbacks(execute=True):
-        author_unban(actor=world.main_admin, item=item, justification="Lovet å holde seg.")
-    assert blocked(world.channel) == []
-
-
 def test_a_new_ban_waits_until_the_lifting_is_finished(
     world, clock, django_capture_on_commit_callbacks
 ):
