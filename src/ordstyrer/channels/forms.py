@@ -38,6 +38,9 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 
 def members_of(municipality: Municipality) -> QuerySet[User]:
+    """The people who may be given a role here: active, and holding a role in the
+    municipality (CH-3). Not the way to find a channel's own members: one who has left is
+    still on the channel, to be removed (`views._remove_role`)."""
     return (
         get_user_model()
         .objects.filter(role_assignments__municipality=municipality, is_active=True)

@@ -294,6 +294,15 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
         (rules.plan_field_label(code, lang), channel.plan.get(code, ""))
         for code in rules.TEXT_PLAN_FIELDS
     ]
+    memberships = channel_memberships(channel=channel)
+    # Who of them is still active here (can log in and holds a role in the municipality,
+    # CH-3): the others are shown «ikke aktiv», to be removed.
+    current_ids = set(
+        members_of(municipality)
+        .filter(pk__in=[m.user_id for m in memberships])
+        .order_by()
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "channels/detail.html",
@@ -303,7 +312,8 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "plan": plan,
             "steps": _chain_steps(channel, events, lang),
             "events": events,
-            "memberships": channel_memberships(channel=channel),
+            "memberships": memberships,
+            "current_ids": current_ids,
             "review": open_review(channel=channel),
             "may_edit": channel.status in workflow.EDITABLE and may_edit_proposal(actor, channel),
             "may_submit": "submit" in allowed and may_edit_proposal(actor, channel),
@@ -413,18 +423,7 @@ def roles(request: MunicipalityRequest, municipality: Municipality, pk: int) -> 
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
     raw = request.POST.get("remove", "")
     if raw:
-        person_id = parse_id(raw)
-        person = (
-            members_of(municipality).filter(pk=person_id).first() if person_id is not None else None
-        )
-        if person is None:
-            return _detail(channel)
-        return console.act(
-            request,
-            lambda: services.channel_role_remove(actor=request.actor, channel=channel, user=person),
-            to=_detail(channel),
-            done=_("Rollen er fjernet."),
-        )
+        return _remove_role(request, channel, raw)
     return console.act_on_form(
         request,
         RoleForm(request.POST, prefix="role", municipality=municipality),
@@ -434,4 +433,29 @@ def roles(request: MunicipalityRequest, municipality: Municipality, pk: int) -> 
         to=_detail(channel),
         done=_("Rollen er lagret."),
         invalid=_("Velg en person og en rolle."),
+    )
+
+
+def _remove_role(request: MunicipalityRequest, channel: Channel, raw: str) -> HttpResponse:
+    """Take a person's role on the channel away (CH-3), from the «Fjern …» button of its
+    row. The person is looked up among the channel's own memberships, not among the
+    municipality's members: someone who has left (deactivated, or without a role in the
+    municipality any longer) is still listed, and must be removable. The service decides:
+    it keeps the last active main administrator, and says so. A replayed form (or a
+    stale page's button) finds no role to remove and says that nothing changed."""
+    person_id = parse_id(raw)
+    membership = (
+        channel.memberships.filter(user_id=person_id).select_related("user").first()
+        if person_id is not None
+        else None
+    )
+    if membership is None:
+        messages.info(request, Already(_("Rollen er allerede fjernet. Ingenting er endret.")))
+        return _detail(channel)
+    person = membership.user
+    return console.act(
+        request,
+        lambda: services.channel_role_remove(actor=request.actor, channel=channel, user=person),
+        to=_detail(channel),
+        done=_("Rollen er fjernet."),
     )

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -58,13 +59,21 @@ def digest_lines(*, now: datetime) -> dict[int, dict[str, list[InboxItem]]]:
     channel_ids = {i.channel_id for i in soon + overdue}
     municipality_ids = {i.municipality_id for i in overdue}
     members: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    for channel_id, user_id, role in ChannelMembership.objects.filter(
-        channel_id__in=channel_ids, user__is_active=True
-    ).values_list("channel_id", "user_id", "role"):
+    # A channel's people still active there: able to log in and holding a role in the
+    # channel's municipality (CH-3). One who has left stays on the channel until removed,
+    # and gets no digest about it, even with an account still active elsewhere.
+    still_here = RoleAssignment.objects.filter(
+        user=OuterRef("user_id"), municipality=OuterRef("channel__municipality_id")
+    )
+    for channel_id, user_id, role in (
+        ChannelMembership.objects.filter(channel_id__in=channel_ids, user__is_active=True)
+        .filter(Exists(still_here))
+        .values_list("channel_id", "user_id", "role")
+    ):
         members[channel_id][role].add(user_id)
     communications: dict[int, set[int]] = defaultdict(set)
     for municipality_id, user_id in RoleAssignment.objects.filter(
-        municipality_id__in=municipality_ids, role=Role.COMMUNICATIONS
+        municipality_id__in=municipality_ids, role=Role.COMMUNICATIONS, user__is_active=True
     ).values_list("municipality_id", "user_id"):
         communications[municipality_id].add(user_id)
     lines: dict[int, dict[str, list[InboxItem]]] = defaultdict(lambda: {"soon": [], "overdue": []})

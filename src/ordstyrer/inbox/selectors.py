@@ -527,14 +527,19 @@ def item_detail(*, item: InboxItem) -> ItemDetail:
 
 def assignable_people(*, channel: Channel) -> list[User]:
     """The people an item of `channel` may be assigned to: its administrators and
-    editors, and communications (CH-3)."""
+    editors, and communications (CH-3). Only those still active there: able to log in and
+    holding a role in the municipality (a departed member may still be on the channel
+    until someone removes them; assigning to them would be refused)."""
     members = ChannelMembership.objects.filter(channel=channel, role__in=REPLY_ROLES).values("user")
     communications = RoleAssignment.objects.filter(
         municipality=channel.municipality_id, role=Role.COMMUNICATIONS
     ).values("user")
+    in_municipality = RoleAssignment.objects.filter(municipality=channel.municipality_id).values(
+        "user"
+    )
     return list(
         get_user_model()
-        .objects.filter(is_active=True)
+        .objects.filter(is_active=True, pk__in=in_municipality)
         .filter(Q(pk__in=members) | Q(pk__in=communications))
         .order_by("first_name", "last_name", "username")
     )
