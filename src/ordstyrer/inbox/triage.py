@@ -315,7 +315,7 @@ def corrected(
     correct here."""
     from ordstyrer.language import pii
     from ordstyrer.language.classify import CATEGORIES
-    from ordstyrer.language.triage import addresses_municipality, decide
+    from ordstyrer.language.triage import addresses_municipality, decide, main_category
 
     chosen = tuple(c for c in CATEGORIES if c in set(labels))
     model_scores = {k: float(v) for k, v in ((item.triage or {}).get("scores") or {}).items()}
@@ -337,8 +337,9 @@ def corrected(
     marks = tuple(dict(m) for m in item.personal_data)
     findings = policy.triage_findings(set(chosen), action) if policy is not None else ()
     return TriageOutcome(
-        # The one the model thought likeliest among the editor's (their order on a tie).
-        category=max(chosen, key=lambda c: (model_scores.get(c, 0.0), -chosen.index(c))),
+        # One of the editor's, as on arrival: a harmful one first, then the one the model
+        # thought likeliest (their order on a tie).
+        category=main_category(chosen, model_scores),
         categories=chosen,
         personal_data=marks,
         written_standard=item.written_standard,

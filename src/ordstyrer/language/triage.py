@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 from ordstyrer.language import classify as clf
 from ordstyrer.language import names, pii, standard
+from ordstyrer.language.categories import ANSWERING
 
 ACTIONS = (
     "answer",
@@ -73,6 +74,30 @@ _GROUND_ORDER = (
     "sensitive_information",
     "rumour",
 )
+# The labels whose score backs each deletion ground (`candidate_grounds`): only these say
+# how sure the ground is (HS-02). A spam score says nothing of harassment where spam is
+# no ground; a ground with no backing label here (`confidentiality_breach`) is never sure.
+_GROUND_LABELS: dict[str, tuple[str, ...]] = {
+    "spam": ("spam",),
+    "hate_speech": ("hate_speech",),
+    "unlawful": ("hate_speech",),
+    "discrimination": ("hate_speech",),
+    "harassment": ("harassment",),
+    "personal_attack": ("harassment",),
+    "public_shaming": ("harassment", "sensitive", "rumour"),
+    "third_party_naming": ("harassment", "sensitive", "rumour"),
+    "privacy_breach": ("sensitive",),
+    "sensitive_information": ("sensitive",),
+    "rumour": ("rumour",),
+}
+# The item's category (`main_category`) is one of its labels, in the order `decide` weighs
+# them: a harmful label before the ones never commented on (DI-12), and both before an
+# answering one, whatever their scores; the highest score within a group.
+_CATEGORY_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("spam", "hate_speech", "harassment"),
+    ("third_party", "sensitive", "rumour"),
+    ANSWERING,
+)
 
 
 class TriagePolicy(Protocol):
@@ -91,7 +116,7 @@ class TriagePolicy(Protocol):
 @dataclass(frozen=True)
 class Triage:
     categories: dict[str, float]
-    category: str
+    category: str  # one of `labels`, the harmful first (`main_category`)
     labels: tuple[str, ...]
     personal_data: tuple[pii.PersonalData, ...]
     standard: str
@@ -138,6 +163,22 @@ def candidate_grounds(labels: set[str], found: Sequence[pii.PersonalData]) -> li
     if "rumour" in labels:
         out.add("rumour")
     return [g for g in _GROUND_ORDER if g in out]
+
+
+def main_category(labels: set[str] | Sequence[str], scores: dict[str, float]) -> str:
+    """The item's category: one of `labels`, never a category that did not reach its
+    threshold. A harmful label (spam, hate speech, harassment) comes first, then third
+    party, sensitive and rumour, then the answering ones; within a group the highest score
+    (the categories' order on a tie). So a complaint that is also labelled hate speech
+    is hate speech, and a question whose rumour score fell short is a question. Without
+    labels (a model without the fallback), the best answering category, as the fallback
+    would give it: a harmful category is never the category on its score alone (MO-1)."""
+    chosen = set(labels)
+    for group in _CATEGORY_GROUPS:
+        present = [c for c in clf.CATEGORIES if c in group and c in chosen]
+        if present:
+            return max(present, key=lambda c: scores.get(c, 0.0))
+    return max(ANSWERING, key=lambda c: scores.get(c, 0.0))
 
 
 def _labels(scores: dict[str, float], found: Sequence[pii.PersonalData]) -> set[str]:
@@ -218,11 +259,18 @@ def decide(
     harmful = labels & {"spam", "hate_speech", "harassment"} or fitting
     if harmful:
         if fitting:
-            harmful_scores = [
-                scores[c]
-                for c in labels & {"spam", "hate_speech", "harassment", "sensitive", "rumour"}
-            ]
-            strength = max(harmful_scores or [0.0])
+            # How sure the fitting grounds are: the scores of the labels that back them
+            # only (HS-02). Spam scored 0.97 is no reason to delete for harassment where
+            # spam is no ground (Rennebu, Midt-Telemark).
+            strength = max(
+                (
+                    scores.get(c, 0.0)
+                    for g in fitting
+                    for c in _GROUND_LABELS.get(g, ())
+                    if c in labels
+                ),
+                default=0.0,
+            )
             return ("delete_allowed" if strength >= CONFIDENT else "hide"), fitting
         return "escalate", ()
 
@@ -339,13 +387,12 @@ def triage_many(
             scores, labels, found, policy, addressed=addresses_municipality(text)
         )
         hate_ground = model.hate_ground(text) if "hate_speech" in labels else None
-        category = max(scores, key=lambda name: scores[name])
-        if category == "spam" and "spam" not in labels:
-            category = "sensitive"  # a national ID number, not spam (see `_labels`)
         out.append(
             Triage(
                 categories=scores,
-                category=category,
+                # One of the labels: a national ID number has turned spam into sensitive
+                # there (`_labels`), and a score under its threshold is no category.
+                category=main_category(labels, scores),
                 labels=tuple(c for c in clf.CATEGORIES if c in labels),
                 personal_data=tuple(found),
                 standard=lang,
