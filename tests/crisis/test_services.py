@@ -243,14 +243,16 @@ def test_where_the_policy_lets_replies_through_they_go_out_but_are_logged(
     assert log_kinds(crisis) == ["declared", "reply_sent"]  # every outgoing word is logged
 
 
-def test_deputies_are_members_named_by_the_crisis_leader_or_communications(world):
+def test_deputies_are_members_named_by_the_crisis_leader(world):
     m = world.municipality
     with pytest.raises(NotPermitted):
         crisis_deputy_add(municipality=m, user=world.p.employee, actor=world.p.employee)
+    with pytest.raises(NotPermitted):  # communications names nobody (test_s19_crisis_approvers)
+        crisis_deputy_add(municipality=m, user=world.p.employee, actor=world.p.communications)
     with pytest.raises(ServiceError):
         crisis_deputy_add(municipality=m, user=world.p.outsider, actor=world.p.crisis_leader)
-    crisis_deputy_add(municipality=m, user=world.p.employee, actor=world.p.communications)
-    crisis_deputy_add(municipality=m, user=world.p.employee, actor=world.p.communications)
+    crisis_deputy_add(municipality=m, user=world.p.employee, actor=world.p.crisis_leader)
+    crisis_deputy_add(municipality=m, user=world.p.employee, actor=world.p.crisis_leader)
     assert [d.user for d in crisis_deputies(municipality=m)] == [world.p.employee]
     assert crisis_deputy_remove(municipality=m, user=world.p.employee, actor=world.p.crisis_leader)
     assert not crisis_deputy_remove(
