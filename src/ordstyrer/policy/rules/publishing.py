@@ -231,10 +231,11 @@ RULES = (
         draft_check=True,
         # What a declared crisis switches on (ordstyrer.crisis): new posts and replies wait
         # for approval; the crisis leader and the named deputies approve, and any role
-        # `approvers` adds. `declared_by`: who declares and ends a crisis (and names the
-        # deputies) — the crisis leader always, and the roles listed; Birkenes and
-        # Gausdal add the chief administrator, whose guidelines have the rådmann set up
-        # the crisis management.
+        # `approvers` adds. `declared_by`: who declares and ends a crisis — the crisis
+        # leader always, and the roles listed; Birkenes and Gausdal list the chief
+        # administrator instead of communications, whose guidelines have the rådmann set
+        # up the crisis management. Deputies are named by the crisis leader, and by the
+        # chief administrator where it declares (ordstyrer.crisis).
         params={
             "approve_posts": ParamSpec("bool"),
             "approve_replies": ParamSpec("bool"),
