@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels import workflow
@@ -19,7 +20,16 @@ from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import NotPermitted
 from ordstyrer.core.permissions import actor_for, not_found, roles_in
 from ordstyrer.publishing import rules
-from ordstyrer.publishing.models import ChannelPublishing, Post, PostEvent
+from ordstyrer.publishing.models import (
+    ChannelPublishing,
+    Consent,
+    DeliveryStatus,
+    MediaAsset,
+    Post,
+    PostChannel,
+    PostEvent,
+    PostStatus,
+)
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 # Channels one may publish to: in use (CH-1: approved channels only). A closed channel
@@ -399,3 +409,42 @@ def access_post(*, user: ActorLike, id: Any, slug: str | None = None, need: str 
     if not check(user, post):
         raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
     return post
+
+
+# --------------------------------------------------------------------------- public file
+
+# The platforms that may fetch a post's media from its public URL: Instagram always does
+# (Graph §4.5, `delivery.build_draft`); Facebook's API takes a URL too
+# (`connectors.facebook`). Nobody else is given the URL.
+FETCHED_BY_URL = ("instagram", "facebook")
+
+
+def fetching_deliveries(*, exclude_post_id: int | None = None) -> QuerySet[PostChannel]:
+    """The deliveries for which a platform may fetch the file `OuterRef("pk")` now: its
+    post is released (publishing, or scheduled and come due) and not taken down, and the
+    copy for Instagram or Facebook is still to go out or under way (retries included)."""
+    rows = PostChannel.objects.filter(
+        post__attachments__asset=OuterRef("pk"),
+        channel__kind__in=FETCHED_BY_URL,
+        status__in=(DeliveryStatus.QUEUED, DeliveryStatus.PUBLISHING),
+        post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+        post__taken_down_at__isnull=True,
+    )
+    return rows.exclude(post_id=exclude_post_id) if exclude_post_id is not None else rows
+
+
+def public_media_asset(*, slug: str, token: str) -> MediaAsset | None:
+    """The file behind a public URL (no login, `views.public_media`), only while a
+    platform needs to fetch it for a post (`fetching_deliveries`), and never once a
+    consent to it is withdrawn (PU-6). Otherwise None: a link Meta (or anyone it reached)
+    has seen leads nowhere once the post is out, stopped or taken down. Withdrawal and
+    take-down also give the file a new token (`media.new_public_token`), so the old link
+    never works again."""
+    withdrawn = Consent.objects.filter(asset=OuterRef("pk"), withdrawn_at__isnull=False)
+    return (
+        MediaAsset.objects.filter(public_token=token, municipality__slug=slug)
+        .filter(Exists(fetching_deliveries()))
+        .exclude(Exists(withdrawn))
+        .only("content", "mime", "filename")
+        .first()
+    )

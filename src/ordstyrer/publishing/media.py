@@ -6,7 +6,8 @@ whom, when; for a child the guardian's signed form), the photographer and their
 permission, and whether music is cleared. The PU-6/PU-7 findings read it
 (`checks.media_facts`). Withdrawing a consent flags every post that uses the file, sends
 the ones still on their way back to their authors as drafts, and `post_take_down`
-deletes a published one on the platform after a confirmation.
+deletes a published one on the platform after a confirmation. Either way the file's
+public URL (what Instagram fetches, `access.public_media_asset`) gets a new token.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple
 
 import pillow_heif
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -1104,6 +1105,9 @@ def consent_withdraw(
         consent.withdrawn_at, consent.withdrawn_by = now, person(actor)
         consent.withdrawal_note = str(note or "").strip()[:2000]
         consent.save()
+        # The link Meta was given (and anyone it reached) dies for good (PU-6); the file
+        # is no longer served anyway (`access.public_media_asset`).
+        new_public_token([asset.pk])
         flag = _("Samtykket fra %(person)s er trukket tilbake (PU-6).") % {
             "person": consent.person_name
         }
@@ -1132,9 +1136,28 @@ def consent_withdraw(
                 "asset_id": asset.pk,
                 "posts": [p.pk for p in affected],
                 "pulled_back": [p.pk for p in pulled],
+                "public_url_revoked": True,
             },
         )
     return posts_to_take_down(asset)
+
+
+def new_public_token(
+    asset_ids: Iterable[int], *, keep_for_other_posts_than: int | None = None
+) -> int:
+    """Give these files a new public token, so the URL a platform was given no longer
+    serves them (PU-6: consent withdrawn, post taken down). With
+    `keep_for_other_posts_than`, a file another post still needs fetched right now
+    (`access.fetching_deliveries`) keeps its token until that delivery is done: its URL
+    is on its way to the platform. How many changed."""
+    assets = MediaAsset.objects.filter(pk__in=list(asset_ids))
+    if keep_for_other_posts_than is not None:
+        busy = access.fetching_deliveries(exclude_post_id=keep_for_other_posts_than)
+        assets = assets.exclude(Exists(busy))
+    changed = 0
+    for pk in assets.order_by("pk").values_list("pk", flat=True):
+        changed += MediaAsset.objects.filter(pk=pk).update(public_token=secrets.token_urlsafe(32))
+    return changed
 
 
 def deliveries_to_take_down_again(post: Post, *, now: datetime) -> QuerySet[PostChannel]:
@@ -1284,7 +1307,11 @@ def post_take_down(
     record is committed before the worker's deletion. They show as removed only once
     the deletion is confirmed (`comments_gone_with`): where the platform refuses it, or
     on Instagram until the editor confirms deleting it by hand
-    (`post_taken_down_by_hand`), they are still online and shown so."""
+    (`post_taken_down_by_hand`), they are still online and shown so.
+
+    The post's files get a new public token (`new_public_token`): the URL Instagram
+    fetched them from serves nothing again, as `access.public_media_asset` already
+    refuses it for a post taken down."""
     from ordstyrer.publishing.services import lock_post, post_stop_for_take_down
 
     now = now or timezone.now()
@@ -1318,6 +1345,12 @@ def post_take_down(
         post.flagged_reason = reason
         post.updated_at = now
         post.save()
+        # The URL its files were fetched from dies (PU-6), unless another post on its way
+        # needs one fetched now; they are no longer served for this post anyway.
+        new_public_token(
+            post.attachments.values_list("asset_id", flat=True),
+            keep_for_other_posts_than=post.pk,
+        )
         # The comments go with the post: archived here, committed before the platform
         # is called (MO-2).
         archived = archive_comments_going_with(again, actor=actor, reason=reason, now=now)

@@ -1010,17 +1010,16 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
 @require_GET
 def public_media(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """The file behind an unguessable token, without login: Instagram fetches post media
-    from a public URL (Graph §4.5). Nothing else is served this way."""
+    from a public URL (Graph §4.5). Served only while a platform needs it for a post on
+    its way, never once its consent is withdrawn or the post taken down (PU-6,
+    `access.public_media_asset`). Nothing else is served this way."""
     if len(token) < 32:
         raise Http404
-    asset = (
-        MediaAsset.objects.filter(public_token=token, municipality__slug=slug)
-        .only("content", "mime", "filename")
-        .first()
-    )
+    asset = access.public_media_asset(slug=slug, token=token)
     if asset is None:
         raise Http404
     response = HttpResponse(bytes(asset.content), content_type=asset.mime)
-    response["Cache-Control"] = "private, max-age=3600"
+    # Nobody keeps a copy: served only while needed, it may be gone the next minute.
+    response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
