@@ -31,8 +31,17 @@ from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.platforms import oauth
 from ordstyrer.platforms import tasks as platform_tasks
-from ordstyrer.platforms.health import CHECK_EVERY, page_connector, page_of
+from ordstyrer.platforms.health import (
+    CHECK_EVERY,
+    RETRY_CHECK_AFTER,
+    already_taken,
+    holder_of,
+    page_connector,
+    page_of,
+    token_proof,
+)
 from ordstyrer.platforms.models import (
+    HOLDING,
     ConnectionMethod,
     ConnectionStatus,
     Platform,
@@ -98,6 +107,11 @@ def connection_connect(
 
     `tasks`/`scopes` are what Meta reported (None = not known yet; the verify task asks).
     Only the channel's main administrator or communications may (CH-3, "manage").
+    `method="login"` is only for an account Meta listed for the person's Facebook Login
+    (the choose page), with that account's own token: it holds the account at once. A
+    pasted token (`system_user`) is stored pending: it routes no webhooks and holds the
+    id against no other channel until `health.connection_verify` has seen it manage the
+    account, and is disconnected with the reason when it does not.
     """
     return _connect(
         actor=actor,
@@ -115,15 +129,51 @@ def connection_connect_system(
 ) -> PlatformConnection:
     """IT operations connect a channel from the command line with a system-user token
     (`ordstyrer platform-connect`): whoever runs it already holds the installation's
-    database and secrets, so no person's role is checked; the audit entry has no actor."""
+    database and secrets, so no person's role is checked; the audit entry has no actor.
+
+    The token is proven at once (`health.token_proof`, outside any transaction): one
+    that does not manage the account is refused here, so the command says why. Should
+    Meta not answer just now, the connection is stored pending and its task proves it.
+    """
+    if channel.kind not in Platform.values:
+        raise ServiceError(_("Denne kanaltypen kobles ikke til Meta."))
+    if not isinstance(token, SecretToken):
+        raise TypeError("token must be a SecretToken")
+    account_id = _clean_id(account_id, _("Kontoens id"))
+    page_id = _clean_id(page_id, _("Sidens id")) if page_id else ""
+    try:
+        proof = token_proof(
+            platform=channel.kind,
+            account_id=account_id,
+            page_id=page_id,
+            token=token,
+            resolve=True,
+        )
+    except ConnectorError:
+        proof = None  # Meta could not be asked now: stored pending, proven by its task
+    if isinstance(proof, str):
+        raise ServiceError(proof)
+    if proof is None:
+        return _connect(
+            actor=None,
+            check_actor=False,
+            channel=channel,
+            account_id=account_id,
+            token=token,
+            method=ConnectionMethod.SYSTEM_USER,
+            page_id=page_id,
+        )
     return _connect(
         actor=None,
         check_actor=False,
         channel=channel,
         account_id=account_id,
-        token=token,
+        token=proof.token,
         method=ConnectionMethod.SYSTEM_USER,
-        page_id=page_id,
+        page_id=proof.page_id,
+        account_name=proof.account_name,
+        tasks=sorted(proof.tasks) if proof.tasks is not None else None,
+        proven=True,
     )
 
 
@@ -140,6 +190,7 @@ def _connect(
     tasks: list[str] | None = None,
     scopes: list[str] | None = None,
     now: datetime | None = None,
+    proven: bool = False,
 ) -> PlatformConnection:
     if method not in ConnectionMethod.values:
         raise ServiceError(_("Ukjent tilkoblingsmåte."))
@@ -160,28 +211,25 @@ def _connect(
                 % {"registered": channel.platform_id, "chosen": account_id},
                 rule="CH-8",
             )
-        taken = (
-            PlatformConnection.objects.filter(platform=channel.kind, account_id=account_id)
-            .exclude(status=ConnectionStatus.DISCONNECTED)
-            .exclude(channel=channel)
-            .select_related("channel")
-            .first()
-        )
+        taken = holder_of(channel.kind, account_id, besides=channel)
         if taken is not None:
-            raise ServiceError(
-                _("Denne siden eller kontoen er allerede koblet til kanalen «%(name)s».")
-                % {"name": taken.channel.name}
-            )
+            raise ServiceError(already_taken(taken, channel))
         connection = PlatformConnection.objects.filter(channel=channel).first()
         if connection is None:
             connection = PlatformConnection(channel=channel)
         connection.platform = channel.kind
         connection.account_id = account_id
         connection.account_name = (account_name or "")[:255]
-        connection.page_id = page_id or (account_id if channel.kind == Platform.FACEBOOK else "")
+        # A Page's own connection is for that Page, whatever else was typed.
+        connection.page_id = account_id if channel.kind == Platform.FACEBOOK else page_id
         connection.token_encrypted = encrypted
         connection.method = method
-        connection.status = ConnectionStatus.CONNECTED
+        # Chosen after Facebook Login, the account is one Meta listed for the person's
+        # login, with its own token: proven. A pasted token proves nothing until
+        # `connection_verify` has seen it manage the account: till then it routes
+        # nothing and holds the id against no one.
+        proven = proven or method == ConnectionMethod.LOGIN
+        connection.status = ConnectionStatus.CONNECTED if proven else ConnectionStatus.PENDING
         connection.tasks_known = tasks is not None
         connection.tasks = sorted(tasks or [])
         connection.missing_tasks = missing_tasks(tasks)
@@ -196,7 +244,7 @@ def _connect(
         connection.checked_at = None
         connection.check_ok = None
         connection.check_error = ""
-        connection.next_check_at = now + CHECK_EVERY
+        connection.next_check_at = now + (CHECK_EVERY if proven else RETRY_CHECK_AFTER)
         connection.reauth_since = None
         connection.disconnected_at = None
         connection.save()
@@ -266,7 +314,7 @@ def _page_still_used(connection: PlatformConnection) -> bool:
     page = page_of(connection)
     return (
         PlatformConnection.objects.exclude(pk=connection.pk)
-        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .filter(status__in=HOLDING)
         .filter(
             Q(platform=Platform.FACEBOOK, account_id=page)
             | Q(platform=Platform.INSTAGRAM, page_id=page)

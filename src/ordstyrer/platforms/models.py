@@ -20,9 +20,18 @@ class Platform(models.TextChoices):
 
 
 class ConnectionStatus(models.TextChoices):
+    # Stored, not yet proven: the token has not been shown to manage the account id
+    # (`health.connection_verify`). It neither routes webhooks, nor is polled, nor holds
+    # the account id against another channel.
+    PENDING = "pending", _("Venter på kontroll")
     CONNECTED = "connected", _("Tilkoblet")
     NEEDS_REAUTH = "needs_reauth", _("Må kobles til på nytt")
     DISCONNECTED = "disconnected", _("Frakoblet")
+
+
+# A connection proven to be the account's (its token once managed it): it holds the
+# account id (one channel per Page or account) and its webhooks are routed to it.
+HOLDING = (ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_REAUTH)
 
 
 class ConnectionMethod(models.TextChoices):
@@ -75,9 +84,11 @@ class PlatformConnection(models.Model):
         verbose_name_plural = _("plattformtilkoblinger")
         constraints = [
             # One Page (or IG account) feeds one channel: webhooks are routed by its id.
+            # Only a proven connection holds the id: an unproven one never blocks the
+            # account's owner.
             models.UniqueConstraint(
                 fields=["platform", "account_id"],
-                condition=~models.Q(status="disconnected"),
+                condition=models.Q(status__in=["connected", "needs_reauth"]),
                 name="platform_account_connected_once",
             ),
         ]

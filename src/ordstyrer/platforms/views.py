@@ -220,7 +220,8 @@ def choose(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
 @municipality_view()
 @require_POST
 def system_token(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """Connect with a token IT made for a Business Manager system user."""
+    """Connect with a token IT made for a Business Manager system user: stored pending,
+    proven by `health.connection_verify` before it routes or holds the Page."""
     channel = _channel(request, municipality, pk, "manage")
     form = SystemTokenForm(request.POST)
     connected = submit_form(
@@ -235,7 +236,11 @@ def system_token(request: MunicipalityRequest, municipality: Municipality, pk: i
             method=ConnectionMethod.SYSTEM_USER,
         ),
         to=_status_page(channel),
-        done=_("Tokenet er lagret kryptert. Tilgangen sjekkes nå."),
+        # Not connected yet: the token must first be seen to manage that Page or account.
+        done=_(
+            "Tokenet er lagret kryptert. Kanalen kobles til når Meta har bekreftet at "
+            "tokenet gjelder denne siden eller kontoen."
+        ),
     )
     if connected is not None:
         return connected

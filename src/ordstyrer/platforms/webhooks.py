@@ -39,7 +39,7 @@ from ordstyrer.connectors.graph.webhooks import WebhookPayloadError, parse_event
 from ordstyrer.inbox.models import ItemKind
 from ordstyrer.language.masking import mask_national_ids, scrub_json_body
 from ordstyrer.platforms.models import (
-    ConnectionStatus,
+    HOLDING,
     DeliveryStatus,
     PlatformConnection,
     WebhookDelivery,
@@ -207,10 +207,12 @@ def _record(
 class ChannelRouter:
     """Webhook entry id (Page id / IG account id) → channel, cached per delivery.
 
-    Only a live `PlatformConnection` routes (CH-1, CH-3, PU-1): its account id is unique
-    among live connections, and it was made with a token for that Page or account by
-    someone allowed to connect the channel, so it decides the channel and with it the
-    municipality. `Channel.platform_id` never routes: it is free text that any employee
+    Only a proven `PlatformConnection` routes (CH-1, CH-3, PU-1): its account id is unique
+    among proven connections, and its token was seen to manage that Page or account
+    (chosen after Facebook Login, or proven by `health.connection_verify`) by someone
+    allowed to connect the channel, so it decides the channel and with it the
+    municipality. One still pending (a pasted token not yet proven) routes nothing: any
+    main administrator can type any public Page id. `Channel.platform_id` never routes: it is free text that any employee
     may type into a proposal, not unique and not scoped to a municipality, so a
     neighbour's channel registered with our Page id would receive our citizens'
     comments; and a channel whose connection was disconnected gets nothing more, even
@@ -228,8 +230,9 @@ class ChannelRouter:
     @staticmethod
     def _find(platform: str, account_id: str) -> Channel | None:
         connection = (
-            PlatformConnection.objects.filter(platform=platform, account_id=account_id)
-            .exclude(status=ConnectionStatus.DISCONNECTED)
+            PlatformConnection.objects.filter(
+                platform=platform, account_id=account_id, status__in=HOLDING
+            )
             .select_related("channel__municipality")
             .first()
         )
