@@ -640,6 +640,7 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
     # Taken down already: where the API cannot delete (Instagram), a person deletes it in
     # the app and confirms it here; the comments under it show as removed only then.
     by_hand = [d for d in deliveries if again and not media.deletes_by_api(d.channel)]
+    going = media.comments_going_with_per_channel(deliveries)
     return render(
         request,
         "publishing/take_down.html",
@@ -651,8 +652,11 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
             "deliveries": deliveries,
             "by_hand": by_hand,
             "retry": [d for d in deliveries if d not in by_hand],
-            # The comments the platform deletes with the post, archived first (MO-2).
-            "comments": len(media.comments_going_with(deliveries)),
+            # The citizens' comments the platform deletes with the post, channel by
+            # channel, archived first (MO-2); whether their authors must be told (MO-4).
+            "going": going,
+            "comments": sum(count for _channel, count in going),
+            "tell_authors": bool(going) and media.must_tell_authors(municipality),
         },
     )
 
