@@ -102,15 +102,17 @@ def test_a_pasted_page_token_is_kept_with_tasks_unknown(
     assert connection.check_ok is True
 
 
-def test_a_wrong_token_is_shown_as_needing_reauthorisation(
+def test_a_wrong_token_is_refused_and_disconnected(
     client, personas, graph, fb_page, django_capture_on_commit_callbacks
 ) -> None:
+    """A pasted token Meta rejects never holds the Page (CH-3): disconnected, not
+    «needs re-authorisation», which would keep the Page and route its webhooks."""
     channel = make_channel(personas)
     _login(client, personas.communications)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(_url(channel, "systembruker/"), {"account_id": fb_page.id, "token": "EAAfeil"})
     connection = PlatformConnection.objects.get(channel=channel)
-    assert connection.status == ConnectionStatus.NEEDS_REAUTH
+    assert connection.status == ConnectionStatus.DISCONNECTED
     assert connection.check_ok is False and connection.check_error
     assert "EAAfeil" not in connection.check_error
 

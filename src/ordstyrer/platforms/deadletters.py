@@ -28,7 +28,7 @@ from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.platforms import webhooks
 from ordstyrer.platforms.models import (
-    ConnectionStatus,
+    HOLDING,
     DeliveryStatus,
     Platform,
     PlatformConnection,
@@ -64,25 +64,26 @@ def _entry_accounts(body: bytes | memoryview) -> set[tuple[str, str]]:
 
 
 def _accounts_of(municipality: Municipality) -> dict[tuple[str, str], Channel]:
-    """Every Page / account id the municipality's live connections hold (CH-3, PU-1).
+    """Every Page / account id the municipality's proven connections hold (CH-3, PU-1).
 
     Connections only: a channel's registered `platform_id` is free text any employee may
-    type into a draft, so it proves nothing about whose Page it is. An Instagram
+    type into a draft, so it proves nothing about whose Page it is; and a pasted token
+    still waiting for its proof (`pending`) holds nothing yet. An Instagram
     connection also answers for the Page it subscribed (`connection_verify` installs the
     app on the account's linked Page, whose `feed` Meta then sends), unless that Page has
     a live connection of its own, which then decides."""
     found: dict[tuple[str, str], Channel] = {}
     connections = list(
-        PlatformConnection.objects.filter(channel__municipality=municipality)
-        .exclude(status=ConnectionStatus.DISCONNECTED)
-        .select_related("channel")
+        PlatformConnection.objects.filter(
+            channel__municipality=municipality, status__in=HOLDING
+        ).select_related("channel")
     )
     linked = {c.page_id: c.channel for c in connections if c.platform == Platform.INSTAGRAM}
     linked.pop("", None)
     connected_pages = set(
-        PlatformConnection.objects.filter(platform=Platform.FACEBOOK, account_id__in=linked)
-        .exclude(status=ConnectionStatus.DISCONNECTED)
-        .values_list("account_id", flat=True)
+        PlatformConnection.objects.filter(
+            platform=Platform.FACEBOOK, account_id__in=linked, status__in=HOLDING
+        ).values_list("account_id", flat=True)
     )
     for page, channel in linked.items():
         if page not in connected_pages:

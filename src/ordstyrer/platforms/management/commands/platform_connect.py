@@ -12,6 +12,7 @@ from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.platforms.connections import connection_connect_system
+from ordstyrer.platforms.models import ConnectionStatus
 
 
 class Command(BaseCommand):
@@ -38,4 +39,10 @@ class Command(BaseCommand):
             )
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from None
+        if connection.status == ConnectionStatus.PENDING:
+            self.stdout.write(
+                f"Kanal {found.pk}: Meta kunne ikke bekrefte tokenet for {connection.account_id}"
+                " nå. Ordstyrer prøver igjen innen en time; til da kommer ingen kommentarer inn."
+            )
+            return
         self.stdout.write(f"Kanal {found.pk} er koblet til {connection.account_id}.")
