@@ -58,6 +58,19 @@ class ReplyForm(PageForm):
         initial="answer",
         required=False,
     )
+    # Where a reply that refers goes, when it is not written from a referral template
+    # (DI-7, DI-8): nothing is chosen beforehand, so no referral is journaled by a
+    # default (`replies.referral_of`).
+    referral_kind = forms.ChoiceField(
+        label=_("Henvis til"),
+        choices=[
+            ("formal", _("Formell henvendelse – journalføres")),
+            ("political", _("Politisk nivå")),
+        ],
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Velg bare når svaret henviser videre."),
+    )
     referral_target = forms.CharField(
         label=_("Henvist til (politisk organ)"),
         required=False,
@@ -78,6 +91,10 @@ class ReplyForm(PageForm):
             ("acknowledge", cited(_("Bekrefter mottak – mer kommer"), ("DI-2",), policy)),
             ("answer", _("Besvarer henvendelsen")),
             ("refer", cited(_("Henviser videre"), ("DI-7", "DI-8"), policy)),
+        ]
+        cast(forms.ChoiceField, self.fields["referral_kind"]).choices = [
+            ("formal", cited(_("Formell henvendelse – journalføres"), ("DI-7",), policy)),
+            ("political", cited(_("Politisk nivå"), ("DI-8",), policy)),
         ]
         if policy is None or policy.applies("DI-8"):
             self.fields["referral_target"].label = _("Henvist til (politisk organ, DI-8)")

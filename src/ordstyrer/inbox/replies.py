@@ -16,6 +16,13 @@ sending: a task lost between commit and enqueue, or a worker that died mid-deliv
 before its answer was lost, so every retry and every recovered reply first looks for
 itself under the citizen's comment (as the moderation outbox's notices do): never a
 second copy.
+
+During a crisis that requires approval for replies (PU-12) the reply waits for the
+crisis leader and the item does not move yet: it stays open and its DI-1 clocks run
+until the crisis leader lets the reply go (`reply_crisis_approve`), which moves it. Such
+a reply's `previous` stays empty until then (nothing to put back); a reply held after it
+had moved the item (queued before the declaration, `crisis.services._hold_replies`)
+has it, and is not moved twice.
 """
 
 from __future__ import annotations
@@ -46,11 +53,12 @@ from ordstyrer.core.permissions import actor_for
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
-from ordstyrer.inbox import reply_templates, tasks
+from ordstyrer.inbox import reply_templates, tasks, workflow
 from ordstyrer.inbox.access import SPOKEN_ON, require_in_use, require_work
-from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
+from ordstyrer.inbox.models import InboxItem, ItemKind, Reply, ReplyStatus
 from ordstyrer.inbox.transitions import (
     calendar_for,
+    guard,
     lock_item,
     log_event,
     policy_state,
@@ -76,6 +84,12 @@ SWEEP_BATCH = 200
 # DI-12: these are never commented on (they are deleted), where the preset says so.
 NEVER_COMMENTED = frozenset({"sensitive", "rumour"})
 REFERRAL_OF_TEMPLATE = {"refer_formal": "formal", "refer_political": "political"}
+REFERRAL_KINDS = frozenset(REFERRAL_OF_TEMPLATE.values())
+# What a reply can answer: a comment, a reply or a visitor's post, under which the
+# `Replier` comments. An employee's report (DI-11) has an id of Ordstyrer's own that no
+# platform knows, and a private message is not answered with a comment (as moderation's
+# `MODERATED_KINDS`).
+REPLIED_KINDS = frozenset({ItemKind.COMMENT, ItemKind.REPLY, ItemKind.VISITOR_POST})
 # Replies that have not gone out yet and may still (`reply_withdraw`).
 PENDING = (ReplyStatus.QUEUED, ReplyStatus.RETRYING, ReplyStatus.AWAITING_CRISIS_APPROVAL)
 RESTORED_FIELDS = (
@@ -102,6 +116,56 @@ def _snapshot(item: InboxItem) -> dict[str, Any]:
     return out
 
 
+def guard_replied_kind(item: InboxItem) -> None:
+    """Refuse a reply to what has no comment on the platform to answer (`REPLIED_KINDS`)."""
+    if item.kind in REPLIED_KINDS:
+        return
+    if item.kind == ItemKind.REPORT:
+        raise ServiceError(
+            _(
+                "Dette er en ansatts melding om en ytring, ikke selve ytringen på plattformen, "
+                "så det er ingenting her å svare på. Svar på eller moderer kommentaren det "
+                "gjelder, fra dens egen side i innboksen."
+            ),
+            code="not_on_platform",
+        )
+    raise ServiceError(
+        _(
+            "Private meldinger kan ikke besvares herfra. Svar i Metas egen innboks (Meta "
+            "Business Suite), og merk henvendelsen som besvart her."
+        ),
+        code="not_on_platform",
+    )
+
+
+def referral_of(*, template: str, effect: str, referral_kind: str = "") -> str:
+    """The referral a reply records (DI-7, DI-8; a formal one is journaled, AR-1): one
+    exactly when its effect is to refer. The kind is the one the editor chose, else the
+    referral template's; a reply that refers without either is refused, so an item is
+    never "referred" without a referral. A reply that does not refer records none, from
+    a referral template too: the effect the editor chose is what the reply does (the
+    form suggests it from the template; a suggested template stays on the form)."""
+    if referral_kind and referral_kind not in REFERRAL_KINDS:
+        raise ValueError(f"unknown referral kind {referral_kind!r}")
+    if effect != "refer":
+        return ""
+    kind = referral_kind or REFERRAL_OF_TEMPLATE.get(template, "")
+    if not kind:
+        raise ServiceError(
+            _(
+                "Velg hvor svaret henviser henvendelsen: formell henvendelse (journalføres) "
+                "eller politisk nivå."
+            ),
+            code="referral_kind",
+        )
+    return kind
+
+
+def _moves(item: InboxItem, effect: str) -> bool:
+    """Whether the reply moves the item (a second acknowledgement does not)."""
+    return not (effect == "acknowledge" and item.status == workflow.ACKNOWLEDGED)
+
+
 def check_reply(
     *, item: InboxItem, text: str, actor: ActorLike, policy: Any, now: datetime
 ) -> list:
@@ -121,6 +185,7 @@ def reply_send(
     override_reason: str = "",
     referral_target: str = "",
     referral_note: str = "",
+    referral_kind: str = "",
     intent_key: str = "",
     now: datetime | None = None,
 ) -> Reply:
@@ -129,9 +194,12 @@ def reply_send(
     One reply per intent (#15): the reply form's `intent_key` is stored on the reply; a
     double click, Back + submit or a retried post returns the first reply.
 
-    A reply from the `refer_formal` / `refer_political` template also records the
-    referral (DI-7, journaled per AR-1; DI-8, to `referral_target`) in the same
-    transaction. Raises `ReplyRefused` when a check blocks it or warns without
+    A reply whose effect is "refer" also records the referral (DI-7, journaled per AR-1;
+    DI-8, to `referral_target`) in the same transaction: of `referral_kind`, or of its
+    `refer_formal` / `refer_political` template (`referral_of`). Only comments, replies
+    and visitors' posts are answered (`guard_replied_kind`). During a crisis that
+    requires approval for replies the item moves only when the crisis leader approves
+    (PU-12, DI-1). Raises `ReplyRefused` when a check blocks it or warns without
     `override_reason`. `now` is for imports and the demo (the console never passes it)."""
     text = str(text or "").strip()
     override_reason = str(override_reason or "").strip()[:2000]
@@ -146,6 +214,7 @@ def reply_send(
     effect = effect or (reply_templates.effect_of(template) if template else "answer")
     if effect not in ("acknowledge", "answer", "refer"):
         raise ValueError(f"unknown reply effect {effect!r}")
+    referral = referral_of(template=template, effect=effect, referral_kind=referral_kind)
     if reply_templates.unfilled(text):
         raise ServiceError(
             _("Fyll ut det som står i hakeparentes før du sender: %(parts)s")
@@ -156,6 +225,7 @@ def reply_send(
     actor = actor_for(actor, item.channel.municipality)
     require_work(actor, item.channel)
     require_in_use(item.channel)
+    guard_replied_kind(item)
     intent_key = clean_intent_key(intent_key)
     if (first := _replied(item, intent_key)) is not None:
         return first
@@ -213,6 +283,9 @@ def reply_send(
         crisis = crisis_requiring_approval(municipality=item.municipality, kind="reply")
         if (first := _replied(item, intent_key)) is not None:
             return first  # the same post, which waited for the item's lock
+        moves = _moves(item, effect)
+        if moves:
+            guard(item, effect)  # refused now, also when the crisis leader moves it later
         reply, created = _create_once(
             intent_key=intent_key,
             item=item,
@@ -223,7 +296,8 @@ def reply_send(
             effect=effect,
             findings=[f.to_dict() for f in findings],
             override_reason=override_reason if findings else "",
-            previous=_snapshot(item),
+            # Held for the crisis leader, the item does not move yet: nothing to put back.
+            previous=_snapshot(item) if crisis is None else {},
             created_at=now,
             **(
                 {"status": ReplyStatus.AWAITING_CRISIS_APPROVAL, "crisis": crisis} if crisis else {}
@@ -231,7 +305,9 @@ def reply_send(
         )
         if not created:
             return reply
-        if not (effect == "acknowledge" and item.status == "acknowledged"):
+        if moves and crisis is None:
+            # PU-12, DI-1: a held reply has not reached the citizen; the item stays open,
+            # its clocks running, until the crisis leader lets it go.
             transition(
                 item,
                 action=effect,
@@ -241,12 +317,12 @@ def reply_send(
                 version=version,
                 data={"reply_id": reply.pk, "template": template},
             )
-        if template in REFERRAL_OF_TEMPLATE:
+        if referral:
             from ordstyrer.inbox.referrals import record_referral
 
             record_referral(
                 item,
-                kind=REFERRAL_OF_TEMPLATE[template],
+                kind=referral,
                 target=referral_target,
                 note=referral_note,
                 actor=actor,
@@ -329,6 +405,12 @@ def reply_deliver(*, reply_id: int, now: datetime | None = None, recheck: bool =
             if not supports(connector, Capability.REPLIER):
                 raise ConnectorError(
                     _("Plattformen kan ikke svare på kommentarer."), permanent=True
+                )
+            if item.kind not in REPLIED_KINDS:
+                # Written before `reply_send` refused these: no comment to answer.
+                raise ConnectorError(
+                    _("Henvendelsen er ingen kommentar på plattformen, så den kan ikke besvares."),
+                    permanent=True,
                 )
             posted = None
             if recheck or reply.attempts > 1:
@@ -528,8 +610,6 @@ def _restore_item(reply: Reply, *, now: datetime, error: str, actor: ActorLike =
             if isinstance(value, str) and name.endswith("_at") and value:
                 value = datetime.fromisoformat(value)
             setattr(item, name, value if value is not None else _empty(name))
-        from ordstyrer.inbox import workflow
-
         item.open = item.status in workflow.OPEN
         item.status_changed_at = now
         _policy, targets, version = policy_state(item.municipality)
@@ -730,6 +810,8 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
         reply.crisis_decided_at = now
         reply.save(update_fields=["status", "crisis_decided_by", "crisis_decided_at"])
         item = reply.item
+        if not reply.previous:
+            item = _move_on_release(reply, actor=actor, now=now)
         log_event(
             item,
             action="reply_crisis_approved",
@@ -744,11 +826,35 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
     return reply
 
 
+def _move_on_release(reply: Reply, *, actor: ActorLike, now: datetime) -> InboxItem:
+    """PU-12, DI-1: the reply the crisis leader lets go moves its item now, so its clocks
+    stop when the citizen is answered (late, if the wait took it past the deadline). An
+    item that has moved on meanwhile in a way the reply cannot follow (closed, say) stays
+    as it is. The snapshot is taken here, for a failed delivery to put back."""
+    item = lock_item(reply.item_id)
+    if not _moves(item, reply.effect) or reply.effect not in workflow.allowed_actions(item.status):
+        return item
+    reply.previous = _snapshot(item)
+    reply.save(update_fields=["previous"])
+    _policy, targets, version = policy_state(item.municipality)
+    transition(
+        item,
+        action=reply.effect,
+        actor=actor,
+        now=now,
+        targets=targets,
+        version=version,
+        data={"reply_id": reply.pk, "template": reply.template},
+    )
+    return item
+
+
 def reply_crisis_reject(
     *, reply_id: Any, actor: ActorLike, reason: str, now: datetime | None = None
 ) -> Reply:
-    """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author
-    and the item is put back as it was before the reply (as when delivery fails)."""
+    """PU-12: the crisis leader stops a waiting reply; the reason goes back to its author.
+    A reply written during the crisis never moved its item, which stays open; one held
+    after it had moved the item puts it back as it was (as when delivery fails)."""
     from ordstyrer.crisis import tasks as crisis_tasks
 
     reason = str(reason or "").strip()[:2000]
@@ -776,7 +882,8 @@ def reply_crisis_reject(
             text=reason,
             data={"reply_id": reply.pk, "crisis_id": reply.crisis_id},
         )
-        _restore_item(reply, now=now, error=reason)
+        if reply.previous:
+            _restore_item(reply, now=now, error=reason)
         _crisis_log(reply, reply.crisis, kind="reply_rejected", text=reason, actor=actor, now=now)
         after_commit(crisis_tasks.reply_crisis_rejected_notify, reply_id=reply.pk)
     return reply

@@ -357,6 +357,7 @@ def item_reply(request: MunicipalityRequest, municipality: Municipality, pk: int
             effect=data["effect"] or None,
             override_reason=data["override_reason"],
             referral_target=data["referral_target"],
+            referral_kind=data["referral_kind"],
             intent_key=data["intent_key"],
         )
     except ReplyRefused as exc:
