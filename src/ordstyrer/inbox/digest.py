@@ -2,10 +2,12 @@
 
 The deadline sweep used to mail every reminder and every passed deadline at once (the
 demo sent 432 in a minute). Now a person gets at most one digest a day, from 07:00
-Oslo time, listing what waits for them, read from the items' state when it is sent:
+Oslo time on the municipality's working days (no monitoring on weekends and public
+holidays, DI-1), listing what waits for them, read from the items' state when it is sent:
 
 - items near their deadline (DI-1) assigned to them, or on channels they answer for
-  when nobody is assigned;
+  when nobody is assigned or the assignee may no longer work on the channel (left the
+  municipality, deactivated, removed from the channel);
 - items past their deadline on channels they are the main administrator of, and for
   communications every channel (CH-5).
 
@@ -18,6 +20,7 @@ mailed at once (`notifications.py`). The day is claimed by inserting a `DigestMa
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +40,7 @@ from ordstyrer.core.services import after_commit
 from ordstyrer.inbox.models import DigestMark, InboxItem
 from ordstyrer.inbox.notifications import ADMIN_ROLES, _local
 from ordstyrer.inbox.selectors import NOT_WAITING
+from ordstyrer.inbox.transitions import calendar_for
 from ordstyrer.tenants.models import Role, RoleAssignment
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -52,12 +56,34 @@ def _open(now: datetime) -> Any:
     )
 
 
+def _working_day(now: datetime) -> Callable[[InboxItem], bool]:
+    """Whether `now` falls on a working day of an item's municipality (its deadlines'
+    calendar): no digest on weekends and public holidays (DI-1, «ikke overvåkning i
+    helger og helligdager»)."""
+    day = now.astimezone(OSLO).date()
+    known: dict[int, bool] = {}
+
+    def working(item: InboxItem) -> bool:
+        if item.municipality_id not in known:
+            calendar = calendar_for(item.channel.municipality)
+            known[item.municipality_id] = calendar.is_working_day(day)
+        return known[item.municipality_id]
+
+    return working
+
+
 def digest_lines(*, now: datetime) -> dict[int, dict[str, list[InboxItem]]]:
-    """Person id → {"soon": [...], "overdue": [...]}: what each person's digest lists."""
-    soon = list(_open(now).filter(warn_at__lte=now, due_at__gt=now).order_by("due_at", "pk"))
-    overdue = list(_open(now).filter(due_at__lte=now).order_by("due_at", "pk"))
+    """Person id → {"soon": [...], "overdue": [...]}: what each person's digest lists.
+    Nothing on a day off of the item's municipality (weekends, public holidays)."""
+    working = _working_day(now)
+    soon = [
+        i
+        for i in _open(now).filter(warn_at__lte=now, due_at__gt=now).order_by("due_at", "pk")
+        if working(i)
+    ]
+    overdue = [i for i in _open(now).filter(due_at__lte=now).order_by("due_at", "pk") if working(i)]
     channel_ids = {i.channel_id for i in soon + overdue}
-    municipality_ids = {i.municipality_id for i in overdue}
+    municipality_ids = {i.municipality_id for i in soon + overdue}
     members: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
     # A channel's people still active there: able to log in and holding a role in the
     # channel's municipality (CH-3). One who has left stays on the channel until removed,
@@ -71,6 +97,7 @@ def digest_lines(*, now: datetime) -> dict[int, dict[str, list[InboxItem]]]:
         .values_list("channel_id", "user_id", "role")
     ):
         members[channel_id][role].add(user_id)
+    # Communications answers on every channel of its municipality (CH-4, `OVERSIGHT`).
     communications: dict[int, set[int]] = defaultdict(set)
     for municipality_id, user_id in RoleAssignment.objects.filter(
         municipality_id__in=municipality_ids, role=Role.COMMUNICATIONS, user__is_active=True
@@ -78,10 +105,14 @@ def digest_lines(*, now: datetime) -> dict[int, dict[str, list[InboxItem]]]:
         communications[municipality_id].add(user_id)
     lines: dict[int, dict[str, list[InboxItem]]] = defaultdict(lambda: {"soon": [], "overdue": []})
     for item in soon:
-        if item.assignee_id:
+        admins = set().union(*(members[item.channel_id][r] for r in ADMIN_ROLES))
+        # The assignee while they may still work on the channel (`access.may_work`: active,
+        # with a role in the municipality, appointed on the channel or communications);
+        # one who has left gets nothing, and the channel's people are told instead (CH-3).
+        if item.assignee_id and item.assignee_id in admins | communications[item.municipality_id]:
             people = {item.assignee_id}
         else:
-            people = set().union(*(members[item.channel_id][r] for r in ADMIN_ROLES))
+            people = admins
         for person in people:
             lines[person]["soon"].append(item)
     for item in overdue:
@@ -94,7 +125,8 @@ def digest_lines(*, now: datetime) -> dict[int, dict[str, list[InboxItem]]]:
 
 
 def digest_sweep(*, now: datetime) -> int:
-    """Claim today's digest for everyone who has something in it; returns how many."""
+    """Claim today's digest for everyone who has something in it (from 07:00, on working
+    days: `digest_lines` lists nothing on a municipality's day off); returns how many."""
     local = now.astimezone(OSLO)
     if local.time() < SEND_FROM:
         return 0

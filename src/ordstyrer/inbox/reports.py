@@ -12,13 +12,16 @@ not judged (`transitions._stop_clocks` stamps only that "late", with no working
 seconds); it is not counted as resolved («Ferdigbehandlet»).
 "Waiting" and "overdue now" are the work list's own: open items that wait for an answer
 (`selectors.NOT_WAITING`: spam, hateful speech and hidden items are moderated, not
-answered, #15), so the report's «Over fristen nå» is the inbox header's count.
+answered, #15), so the report's «Over fristen nå» is the inbox header's count. Their
+close, and any close «Moderert», is no answer either: counted as items, never judged.
+Rows are per channel (id), not per name: a name is unique per platform only, so two
+channels sharing one are labelled with their platform.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -30,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.months import MONTHS
 from ordstyrer.inbox.access import visible_channel_ids
@@ -172,7 +176,7 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
             Q(open=True, resolution_due__lt=now) & ~NOT_WAITING, output_field=BooleanField()
         ),
     ).values_list(
-        "channel__name",
+        "channel_id",
         "channel__unit__name",
         "category",
         "year",
@@ -228,7 +232,27 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
     return groups
 
 
-def _label(code: str, key: Any, municipality: Municipality) -> str:
+def _channel_labels(channel_ids: Iterable[int]) -> dict[int, str]:
+    """Each channel's name, with its platform where another channel in the report has
+    the same name: names are unique per platform only (a Facebook page and an Instagram
+    account may both be «Gausdal kommune»), and the report counts each channel once."""
+    rows = list(Channel.objects.filter(pk__in=set(channel_ids)).values_list("pk", "name", "kind"))
+    seen = Counter(name for _pk, name, _kind in rows)
+    return {
+        pk: f"{name} ({_platform(kind)})" if seen[name] > 1 else name for pk, name, kind in rows
+    }
+
+
+def _platform(kind: str) -> str:
+    try:
+        return str(ChannelKind(kind).label)
+    except ValueError:
+        return kind
+
+
+def _label(code: str, key: Any, municipality: Municipality, channels: dict[int, str]) -> str:
+    if code == "channel":
+        return channels.get(key, str(key))
     if code == "unit":
         return key or municipality.name
     if code == "category":
@@ -267,10 +291,12 @@ def response_report(
             ("month", month),
         ):
             rolled[code][key].merge(group)
+    channels = _channel_labels(rolled["channel"])
     dimensions = []
     for code, heading in DIMENSIONS:
         figures = [
-            (key, g.figures(_label(code, key, municipality))) for key, g in rolled[code].items()
+            (key, g.figures(_label(code, key, municipality, channels)))
+            for key, g in rolled[code].items()
         ]
         if code == "month":
             ordered = [f for key, f in sorted(figures, key=lambda kv: kv[0])]

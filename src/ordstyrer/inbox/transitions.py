@@ -105,12 +105,16 @@ def _stop_clocks(
     # The system's closes answer nobody (DI-1): an author's removal is not judged; a
     # retired channel's item is late if it had already waited past its deadline, and
     # otherwise not judged. Neither gets working seconds: no response time exists.
-    counts = close_reason not in NOT_AN_ANSWER
-    # Like the report's "late while waiting": spam, hate speech and hidden items are
-    # moderated, not answered (selectors.NOT_WAITING, #15).
-    judged_late = close_reason == CloseReason.CHANNEL_RETIRED and not (
-        item.category in NO_ANSWER_CATEGORIES or item.hidden
+    # Spam, hate speech and hidden items are moderated, not answered (selectors.NOT_WAITING,
+    # #15), and so is whatever a person closes «Moderert» (a deletion): their times are
+    # stamped, but they are not judged and get no working seconds, as while they wait.
+    moderated = (
+        item.category in NO_ANSWER_CATEGORIES
+        or item.hidden
+        or close_reason == CloseReason.MODERATED
     )
+    counts = close_reason not in NOT_AN_ANSWER and not moderated
+    judged_late = close_reason == CloseReason.CHANNEL_RETIRED and not moderated
     if item.first_responded_at is None:
         item.first_responded_at = now
         if counts and item.started_at is not None and item.first_response_due is not None:
@@ -156,6 +160,12 @@ def transition(
         item.resolved_at = None
         item.close_reason = ""
         item.resolution_started_at = reopened_by or now
+        if item.first_responded_at is None:
+            # Closed on arrival with no answer (a reply under a removed comment, a
+            # tombstone): its first-response clock starts at the reopening, as for a
+            # follow-up listed later (`ingest._list_follow_up`), not at the arrival.
+            item.started_at = item.resolution_started_at
+            fields.append("started_at")
         item.reopened_count += 1
         fields += [
             "resolved_at",
