@@ -431,7 +431,7 @@ def _channels(user: Actor, municipality: Municipality, now: datetime) -> list[Ne
     for channel in channel_registry(
         municipality=municipality,
         policy=_policy(municipality),
-        today=now.date(),
+        today=timezone.localdate(now),
         statuses=workflow.OFFICIAL,
     ):
         if not channel.flags or (not oversight and channel.pk not in (mine or [])):
