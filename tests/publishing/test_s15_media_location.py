@@ -162,7 +162,7 @@ def url(w, name, *args):
 
 @pytest.mark.parametrize("layout", ["mdat-first", "mdat-last"])
 @pytest.mark.parametrize(("brand", "mime"), [(b"isom", "video/mp4"), (b"qt  ", "video/quicktime")])
-def test_a_phone_videos_place_is_freed_and_no_byte_moves(world, client, layout, brand, mime):
+def test_a_phone_videos_place_is_freed_and_no_byte_moves(world, layout, brand, mime):
     original = video(brand=brand, layout=layout)
     assert samples_at_offset(original) == SAMPLES  # the test's file is consistent
     assert HOME in original and XYZ in original and b"Hjemme" in original
@@ -190,9 +190,8 @@ def test_a_phone_videos_place_is_freed_and_no_byte_moves(world, client, layout, 
     assert sha(stored) == asset.sha256
     entry = AuditEntry.objects.get(action="media_upload", object_id=str(asset.pk))
     assert entry.data["location_removed"] is True and entry.data["sha256"] == asset.sha256
-    # What Instagram fetches and what Facebook is sent.
-    served = client.get(url(world, "public_media", asset.public_token))
-    assert served.status_code == 200 and served.content == stored
+    # What Instagram fetches is `stored` (the public URL serves the stored file while a
+    # post is on its way, PU-6: test_s19_public_media); what Facebook is sent:
     post = post_create(
         actor=world.editor,
         municipality=world.municipality,
@@ -377,7 +376,7 @@ def run(*args: str) -> tuple[str, CommandError | None]:
     return out.getvalue(), None
 
 
-def test_the_command_cleans_what_was_stored_before_and_keeps_the_rest(archive, client):
+def test_the_command_cleans_what_was_stored_before_and_keeps_the_rest(archive):
     w, files, post, before = archive
     said, failed = run()
     assert failed is not None and failed.returncode == 1  # the broken files, reported
@@ -409,9 +408,9 @@ def test_the_command_cleans_what_was_stored_before_and_keeps_the_rest(archive, c
     for name in ("clean_photo", "clean_video", "broken", "broken_photo", "gif"):
         asset = MediaAsset.objects.get(pk=files[name].pk)
         assert (bytes(asset.content), asset.sha256) == before[name][:2]
-    # The published post's file, as the public URL serves it and Facebook is sent it.
-    served = client.get(url(w, "public_media", before["photo"][2]))
-    assert served.content == photo_now
+    # The post's file: what its public URL's token leads to (served while a post is on
+    # its way, PU-6) and what Facebook is sent.
+    assert bytes(MediaAsset.objects.get(public_token=before["photo"][2]).content) == photo_now
     assert delivery.build_draft(post, w.page).media[0].content == photo_now
     # Once is enough: a second run changes nothing and writes no audit entry.
     entries = AuditEntry.objects.count()

@@ -99,6 +99,8 @@ def test_an_iphone_heic_is_stored_as_a_jpeg_without_its_gps_position(world, clie
     assert response.status_code == 200
     assert "Bildet inneholdt stedsinformasjon (GPS-posisjon)" in response.content.decode()
     asset = MediaAsset.objects.get(municipality=w.municipality)
+    # What Instagram fetches is this, as stored: the public URL serves the stored bytes
+    # with their `mime` while a post is on its way (PU-6, test_s19_public_media).
     assert asset.kind == MediaKind.IMAGE and asset.mime == "image/jpeg"
     assert asset.filename.endswith(".jpg")
     stored = _stored(asset)
@@ -109,10 +111,6 @@ def test_an_iphone_heic_is_stored_as_a_jpeg_without_its_gps_position(world, clie
     assert asset.size == len(bytes(asset.content))
     entry = AuditEntry.objects.get(action="media_upload", object_id=str(asset.pk))
     assert entry.data["location_removed"] is True and entry.data["sha256"] == asset.sha256
-    # What Instagram fetches (no login) is the JPEG.
-    served = client.get(url(w, "public_media", asset.public_token))
-    assert served.status_code == 200 and served.content == bytes(asset.content)
-    assert served["Content-Type"].startswith("image/jpeg")
 
 
 @pytest.mark.parametrize("make", [heic_on_its_side, avif_on_its_side], ids=["heic", "avif"])

@@ -13,9 +13,9 @@ from django.urls import reverse
 from ordstyrer.core.models import AuditEntry
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.publishing.media import media_upload
-from ordstyrer.publishing.models import Consent, MediaAsset, Post, PostStatus
+from ordstyrer.publishing.models import Consent, DeliveryStatus, MediaAsset, Post, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import png
+from tests.publishing.conftest import person_photo, png
 
 TEXT = "Biblioteket er åpent til klokka seks i dag. Se https://indrefosen.kommune.no"
 
@@ -241,15 +241,21 @@ def test_private_check_for_any_member_never_stored(client, world):
     assert client.get(url(w, "private_check")).status_code == 404
 
 
-def test_public_media_url_serves_only_by_token(client, world):
-    w = world
-    asset = media_upload(
+def test_public_media_url_serves_only_by_token(client, connected):
+    """PU-6: the file is served while its post's Instagram delivery is queued (Instagram
+    fetches it then), and only by its own token at its own municipality's address."""
+    w = connected.world
+    asset, _none = person_photo(w, consent=False)
+    assert client.get(url(w, "public_media", asset.public_token)).status_code == 404
+    post = post_create(
         actor=w.editor,
         municipality=w.municipality,
-        filename="a.png",
-        content=png(),
-        alt_text="Rådhuset",
+        channel_ids=[connected.instagram.pk],
+        text=TEXT,
+        media_ids=[asset.pk],
     )
+    post_publish(actor=w.editor, post_id=post.pk)  # queued: its task runs on commit
+    assert post.deliveries.get().status == DeliveryStatus.QUEUED
     response = client.get(url(w, "public_media", asset.public_token))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert client.get(url(w, "public_media", "x" * 43)).status_code == 404
