@@ -8,7 +8,9 @@
 - `hide` / `unhide` / `delete` / `block` / `unblock` done: the inbox item shows it (a
   hidden state with when the platform confirmed it, so that older platform events do
   not undo it), the action is done when its own step is (a deletion's `hide` is not
-  its end), and what waited for the step may go;
+  its end), and what waited for the step may go; a `delete` done also closes the
+  other citizens' replies that waited under the comment, which the platform took with
+  it (`CloseReason.PARENT_REMOVED`, DI-1);
 - `notice` / `private` done: the notice as sent is archived as an outgoing document
   (U, MO-4) and its state is `sent`; failed for good, its state is `failed` (shown on
   the item, the log and the start page, with retry and alternatives) — the action
@@ -167,6 +169,7 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
         # Set before the platform's "remove" event arrives, so the inbox does not take
         # it for the author's own removal.
         items.filter(removed_at__isnull=True).update(removed_at=now)
+        _close_replies_under(item, action=action, now=now)
     if action.status == ActionStatus.QUEUED and op.kind == MAIN_OPS.get(ActionKind(action.kind)):
         action.status, action.finished_at, action.error = ActionStatus.DONE, now, ""
         action.save(update_fields=["status", "finished_at", "error"])
@@ -204,6 +207,82 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
         text=op.get_kind_display(),
         data={"action_id": action.pk, "op": op.kind, "already": bool(result.get("gone"))},
     )
+
+
+# What a reply's clocks were stamped with before it was closed (`_close_replies_under`).
+RESPONSE_FIGURES = (
+    "first_response_seconds",
+    "first_response_in_time",
+    "resolution_seconds",
+    "resolution_in_time",
+)
+DEADLINES = ("first_response_due", "resolution_due", "due_at", "warn_at")
+
+
+def _close_replies_under(item: InboxItem, *, action: ModerationAction, now: datetime) -> None:
+    """The comment is deleted on the platform, which takes the replies under it with it,
+    silently: other citizens' replies that arrived before the deletion and wait for an
+    answer are closed as a reply that arrives after it is (`CloseReason.PARENT_REMOVED`,
+    `inbox.ingest._under_gone_comment`): no answer can be given there, so no deadline is
+    left to miss in the overdue counts, the digests and the report (DI-1). As on arrival,
+    one that must itself be moderated (`inbox.ingest.NEEDS_ATTENTION`: personal data,
+    hateful speech, …) stays open; the municipality's own comments are not touched.
+
+    Under it: a reply to the comment, to one of its replies (the platforms thread one
+    level deep, so these are the comment's too), or to our reply to it."""
+    from ordstyrer.inbox.ingest import NEEDS_ATTENTION
+    from ordstyrer.inbox.models import Reply
+
+    if not item.platform_id:
+        return
+    channel_replies = InboxItem.objects.filter(channel_id=item.channel_id, from_page=False)
+    parents = {item.platform_id}
+    parents |= set(
+        Reply.objects.filter(item=item)
+        .exclude(platform_id="")
+        .values_list("platform_id", flat=True)
+    )
+    parents |= set(
+        channel_replies.filter(parent_platform_id__in=parents)
+        .exclude(platform_id="")
+        .values_list("platform_id", flat=True)
+    )
+    waiting = list(
+        channel_replies.filter(parent_platform_id__in=parents, open=True)
+        .exclude(pk=item.pk)
+        .exclude(action__in=NEEDS_ATTENTION)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not waiting:
+        return
+    _policy, targets, version = policy_state(item.municipality)
+    for pk in waiting:
+        reply = lock_item(pk)
+        if not reply.open or reply.action in NEEDS_ATTENTION:
+            continue
+        figures = {name: getattr(reply, name) for name in RESPONSE_FIGURES}
+        transition(
+            reply,
+            action="close",
+            actor=None,
+            now=now,
+            targets=targets,
+            version=version,
+            close_reason=CloseReason.PARENT_REMOVED,
+            note=_(
+                "Kommentaren dette svarer på, er slettet, og plattformen fjernet svarene "
+                "under den med den. Svaret kan derfor ikke besvares der, og har ingen frist."
+            ),
+            data={"parent_item_id": item.pk, "action_id": action.pk},
+        )
+        # A system's close answers nobody (DI-1): the close stamps no response time, and
+        # the reply has no deadline — as one that arrives after the deletion.
+        for name, value in figures.items():
+            setattr(reply, name, value)
+        for name in DEADLINES:
+            setattr(reply, name, None)
+        reply.save(update_fields=[*RESPONSE_FIGURES, *DEADLINES])
 
 
 def _release_waiting(op: PlatformOp, *, now: datetime) -> None:
