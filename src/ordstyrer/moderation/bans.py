@@ -359,8 +359,9 @@ def _unban(
 
 
 # A ban's notice that has not reached the person (MO-4): waiting for the block, due,
-# waiting for a retry, or failed and waiting for someone to follow it up.
-UNSENT = (NoticeState.QUEUED, NoticeState.FAILED)
+# waiting for a retry or for the crisis leader (PU-12), or failed and waiting for
+# someone to follow it up.
+UNSENT = (NoticeState.QUEUED, NoticeState.AWAITING_CRISIS_APPROVAL, NoticeState.FAILED)
 
 
 def _withdraw_notice(ban: ModerationAction, *, now: datetime) -> bool:
@@ -386,7 +387,7 @@ def _withdraw_notice(ban: ModerationAction, *, now: datetime) -> bool:
 
 def _cancel_notice_ops(ban: ModerationAction, *, now: datetime) -> None:
     notices = PlatformOp.objects.filter(action_id=ban.pk, kind__in=NOTICE_KINDS)
-    notices.filter(status__in=(OpStatus.PENDING, OpStatus.WAITING)).update(
+    notices.filter(status__in=(OpStatus.PENDING, OpStatus.WAITING, OpStatus.HELD)).update(
         status=OpStatus.CANCELLED,
         done_at=now,
         last_error=_("Utestengingen ble opphevet før beskjeden var sendt, så den sendes ikke."),

@@ -11,6 +11,8 @@
   its end), and what waited for the step may go; a `delete` done also closes the
   other citizens' replies that waited under the comment, which the platform took with
   it (`CloseReason.PARENT_REMOVED`, DI-1);
+- during a crisis that holds replies, a deletion's notice is public, after the delete
+  (the outbox holds it for the crisis leader, `crisis_notices`; PU-12);
 - `notice` / `private` done: the notice as sent is archived as an outgoing document
   (U, MO-4) and its state is `sent`; failed for good, its state is `failed` (shown on
   the item, the log and the start page, with retry and alternatives) — the action
@@ -41,6 +43,7 @@ from ordstyrer.moderation.actions import (
     queue_notice,
 )
 from ordstyrer.moderation.capture import deletion_entry, failure_note, notice_entry
+from ordstyrer.moderation.crisis_notices import notice_crisis
 from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
@@ -54,6 +57,12 @@ from ordstyrer.moderation.models import (
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+
+# Steps that have not started: waiting for the one before, or held for the crisis
+# leader (a notice, PU-12); and a notice's states before it is sent.
+NOT_YET = (OpStatus.WAITING, OpStatus.HELD)
+UNSENT = (NoticeState.QUEUED, NoticeState.AWAITING_CRISIS_APPROVAL)
 
 
 def _lock(op: PlatformOp) -> tuple[ModerationAction, InboxItem]:
@@ -108,6 +117,12 @@ def _archive_then_delete(
         # Gone before we deleted it (its author removed it): nothing to tell (MO-4).
         new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
         return
+    if private and item.post_id and notice_crisis(item.municipality) is not None:
+        # PU-12: the notice waits for the crisis leader, the deletion does not — and a
+        # private reply needs the comment, so the author is told publicly, without the
+        # name, after the deletion (held by the outbox until approved: `crisis_notices`).
+        _public_in_crisis(action, item)
+        private = False
     if private:
         # A private reply needs the comment, so it goes before the delete. The comment
         # is hidden first: the public no longer sees it once the author is told, and a
@@ -120,6 +135,30 @@ def _archive_then_delete(
     delete = new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
     if action.notify:
         queue_notice(action, item, now=now, private=False, after=delete)
+
+
+def _public_in_crisis(action: ModerationAction, item: InboxItem) -> None:
+    """The deletion's notice as a public comment on the post (MO-4, #15: no name)."""
+    from ordstyrer.moderation.actions import settings_for
+    from ordstyrer.moderation.services import notice_for
+    from ordstyrer.tenants.selectors import policy_for
+
+    notice = notice_for(
+        kind=action.kind,
+        item=item,
+        ground=action.ground,
+        policy=policy_for(municipality=item.municipality),
+        settings=settings_for(item.municipality),
+        private=False,
+    )
+    action.notice_text, action.notice_language = notice.text, notice.language
+    action.notice_via = NoticeVia.PUBLIC_REPLY
+    action.notice_note = _(
+        "Offentlig fordi kommunen er i krisemodus: beskjeden venter på godkjenning fra "
+        "kriselederen, og kommentaren slettes før det. En privat melding krever at "
+        "kommentaren finnes."
+    )
+    action.save(update_fields=["notice_text", "notice_language", "notice_via", "notice_note"])
 
 
 def _told_before(action: ModerationAction, item: InboxItem, *, now: datetime) -> bool:
@@ -185,7 +224,7 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
         and (op.kind == OpKind.HIDE or not (result.get("after_crash") or op.attempts > 1))
     ):
         for notice in PlatformOp.objects.filter(
-            after=op, status=OpStatus.WAITING, kind__in=NOTICE_KINDS
+            after=op, status__in=NOT_YET, kind__in=NOTICE_KINDS
         ):
             PlatformOp.objects.filter(pk=notice.pk).update(
                 status=OpStatus.CANCELLED,
@@ -195,7 +234,7 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
                 ),
             )
             _release_waiting(notice, now=now)  # the delete: it finds it gone, and is done
-            if action.notice_state == NoticeState.QUEUED:
+            if action.notice_state in UNSENT:
                 action.notice_state, action.notice_updated_at = "", now
                 action.save(update_fields=["notice_state", "notice_updated_at"])
     _release_waiting(op, now=now)
@@ -327,12 +366,13 @@ def _notice_sent(
 
 
 def _crisis_log_notice(action: ModerationAction, item: InboxItem, *, now: datetime) -> None:
-    """PU-12: every outgoing word during a crisis is in the crisis log. A notice is the
-    municipality's standard MO-4 text, so it is logged, not held for approval."""
+    """PU-12: every outgoing word during a crisis is in the crisis log — in the crisis
+    that held the notice for the crisis leader (`crisis_notices`), though it has ended
+    since, or else the active one (where replies, and so notices, go through)."""
     from ordstyrer.crisis.selectors import active_crisis
     from ordstyrer.crisis.services import crisis_log_write
 
-    crisis = active_crisis(municipality=item.channel.municipality)
+    crisis = action.notice_crisis or active_crisis(municipality=item.channel.municipality)
     if crisis is not None:
         crisis_log_write(
             crisis=crisis,
@@ -341,7 +381,7 @@ def _crisis_log_notice(action: ModerationAction, item: InboxItem, *, now: dateti
             channel=item.channel,
             object_kind="moderation_action",
             object_id=action.pk,
-            actor=None,
+            actor=action.notice_crisis_approved_by,
             now=now,
         )
 
@@ -351,11 +391,12 @@ def failed(op: PlatformOp, *, error: str, now: datetime) -> None:
     if op.kind not in NOTICE_KINDS:
         action.status, action.error, action.finished_at = ActionStatus.FAILED, error, now
         action.save(update_fields=["status", "error", "finished_at"])
-        # Every later step waits, directly or through another (hide → notice → delete).
-        cancelled = PlatformOp.objects.filter(action=action, status=OpStatus.WAITING).update(
+        # Every later step waits, directly or through another (hide → notice → delete),
+        # or is held for the crisis leader (a notice, PU-12).
+        cancelled = PlatformOp.objects.filter(action=action, status__in=NOT_YET).update(
             status=OpStatus.CANCELLED, done_at=now
         )
-        if cancelled and action.notice_state == NoticeState.QUEUED:
+        if cancelled and action.notice_state in UNSENT:
             action.notice_state, action.notice_updated_at = "", now  # never sent
             action.save(update_fields=["notice_state", "notice_updated_at"])
     else:

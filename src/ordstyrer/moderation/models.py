@@ -108,6 +108,9 @@ class NoticeState(models.TextChoices):
     # A ban's notice that had not reached the person when the ban was lifted: it is not
     # sent (`bans.author_unban`).
     CANCELLED = "cancelled", _("Ikke sendt – utestengingen ble opphevet")
+    # PU-12: during a crisis the notice waits for the crisis leader, like a reply
+    # (`crisis_notices`); the deletion or ban itself does not wait.
+    AWAITING_CRISIS_APPROVAL = "awaiting_crisis", _("Venter på kriseleder")
 
 
 class NoticeVia(models.TextChoices):
@@ -164,6 +167,15 @@ class ModerationAction(models.Model):
     # "Sent another way": what the moderator wrote about how the author was told.
     notice_note = models.TextField(blank=True)
     notice_updated_at = models.DateTimeField(null=True, blank=True)
+    # PU-12: the crisis that held the notice for the crisis leader, and who let it go
+    # when (`crisis_notices`); a notice approved in a crisis is not held again in it.
+    notice_crisis = models.ForeignKey(
+        "crisis.Crisis", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notice_crisis_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    notice_crisis_approved_at = models.DateTimeField(null=True, blank=True)
     # The archive record of the deletion or ban (MO-2); never changed once set.
     archive_record = models.ForeignKey(
         "archive.ArchiveRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -238,6 +250,8 @@ class OpStatus(models.TextChoices):
     DONE = "done", _("Utført")
     FAILED = "failed", _("Feilet")
     CANCELLED = "cancelled", _("Avlyst")
+    # PU-12: a notice held for the crisis leader; never claimed until approved.
+    HELD = "held", _("Venter på kriseleder")
 
 
 class PlatformOp(models.Model):

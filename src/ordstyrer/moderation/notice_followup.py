@@ -40,7 +40,12 @@ from ordstyrer.tenants.selectors import policy_for
 
 MIN_NOTE = 5
 MAX_NOTE = 2000
-MOVED_ON = (NoticeState.QUEUED, NoticeState.SENT, NoticeState.DELIVERED_BY_HAND)
+MOVED_ON = (
+    NoticeState.QUEUED,
+    NoticeState.AWAITING_CRISIS_APPROVAL,  # sent again during a crisis (PU-12)
+    NoticeState.SENT,
+    NoticeState.DELIVERED_BY_HAND,
+)
 
 
 def _locked(action: ModerationAction | int) -> tuple[ModerationAction, Any]:
@@ -147,6 +152,16 @@ def notice_mark_delivered(
                 ),
                 rule="MO-4",
                 code="notice_queued",
+            )
+        if action.notice_state == NoticeState.AWAITING_CRISIS_APPROVAL:
+            # PU-12: all communication goes through the crisis staff, a phone call too.
+            raise Conflict(
+                _(
+                    "Beskjeden venter på godkjenning fra kriselederen (PU-12). Den sendes når "
+                    "kriselederen har godkjent den."
+                ),
+                rule="PU-12",
+                code="notice_held",
             )
         if action.notice_state != NoticeState.FAILED:
             raise Conflict(_("Det er ingen beskjed som venter her."), code="state")

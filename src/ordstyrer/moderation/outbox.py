@@ -27,6 +27,9 @@ A platform that says the comment is already gone (the connector returns False, o
 `not_found`) makes the deletion done, so a retry after a crash never deletes twice. A
 public notice (MO-4) waits for the deletion; a private one for the hide (`effects`).
 
+During a crisis that holds replies for the crisis leader, a notice is held before it
+is claimed (`crisis_notices`, PU-12): `held` until approved, never claimed meanwhile.
+
 A notice is a create, and a create's answer can be lost after the platform did it (a
 502, a timeout, a dead worker). So every retry of a notice first re-checks the platform
 (meta-graph-api §3.4): a public notice looks for itself among the post's comments
@@ -66,6 +69,7 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.core.errors import DomainError
 from ordstyrer.moderation import effects
+from ordstyrer.moderation.crisis_notices import hold_if_needed
 from ordstyrer.moderation.models import (
     AttemptOutcome,
     OpAttempt,
@@ -483,7 +487,11 @@ def op_run(*, op_id: int, now: datetime | None = None, worker: str | None = None
 
 
 def run_claimed(*, op_id: int, now: datetime, worker: str) -> str | None:
-    """Run the op if this worker wins the claim (its status after), else None."""
+    """Run the op if this worker wins the claim (its status after), else None. A notice
+    that would go out during a crisis without the crisis leader's approval is held
+    instead, before any claim (PU-12, `crisis_notices`)."""
+    if hold_if_needed(op_id, now=now):
+        return OpStatus.HELD
     claimed = claim(op_id, now=now, worker=worker)
     if claimed is None:
         return None

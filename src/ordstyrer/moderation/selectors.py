@@ -33,6 +33,7 @@ from ordstyrer.moderation.bans import (
     platform_can_block,
     under_way,
 )
+from ordstyrer.moderation.crisis_notices import may_approve_notice
 from ordstyrer.moderation.grounds import allowed_grounds, ground_label
 from ordstyrer.moderation.models import (
     OPEN_STATUSES,
@@ -107,6 +108,10 @@ class Panel:
     flags: list[ModerationAction] = field(default_factory=list)
     # MO-4 notices that did not arrive, each with what can be done (`mark_followups`).
     failed_notices: list[ModerationAction] = field(default_factory=list)
+    # PU-12: notices held for the crisis leader (`crisis_notices`), and whether the
+    # person lets them go (the crisis leader, a deputy, the preset's approvers).
+    held_notices: list[ModerationAction] = field(default_factory=list)
+    may_approve_notices: bool = False
 
 
 def mark_followups(actions: list[ModerationAction], item: InboxItem) -> list[ModerationAction]:
@@ -146,13 +151,35 @@ def _panel_actions(item: InboxItem) -> list[ModerationAction]:
     return actions
 
 
-def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel:
+def _held(actions: list[ModerationAction]) -> list[ModerationAction]:
+    return [a for a in actions if a.notice_state == NoticeState.AWAITING_CRISIS_APPROVAL]
+
+
+def item_panel(
+    *, user: ActorLike, item: InboxItem, policy: Any = None, crisis_roles: bool = True
+) -> Panel:
     """What the inbox item page shows and offers under "Moderering".
 
-    `policy` is the municipality's effective policy if the page has read it already."""
+    `policy` is the municipality's effective policy if the page has read it already.
+    Someone who does not moderate sees the notices held for the crisis leader (PU-12)
+    only where `crisis_roles` says they may be one of the crisis staff (the page's
+    crisis menu: the crisis leader, communications, the chief administrator, deputies);
+    for anyone else the panel reads nothing."""
     channel = item.channel
     if not may_moderate(user, channel):
-        return Panel(item=item, may_moderate=False)
+        held: list[ModerationAction] = []
+        if crisis_roles:
+            held = list(
+                ModerationAction.objects.filter(
+                    item=item, notice_state=NoticeState.AWAITING_CRISIS_APPROVAL
+                ).order_by("-requested_at", "-pk")
+            )
+        return Panel(
+            item=item,
+            may_moderate=False,
+            held_notices=held,
+            may_approve_notices=bool(held) and may_approve_notice(user, item.municipality),
+        )
     municipality = item.municipality
     if policy is None:
         policy = policy_for(municipality=municipality)
@@ -188,6 +215,7 @@ def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel
         None,
     )
     removes = may_remove(user, channel, policy)
+    held = _held(actions)
     banning = latest_ban(channel, item.author_platform_id)
     can_block = platform_can_block(channel)
     lang = _lang()
@@ -226,6 +254,8 @@ def item_panel(*, user: ActorLike, item: InboxItem, policy: Any = None) -> Panel
         suggested_reason=category_label(item.category) if suggested and item.category else "",
         flags=[a for a in actions if a.kind == ActionKind.FLAG],
         failed_notices=mark_followups(actions, item),
+        held_notices=held,
+        may_approve_notices=bool(held) and may_approve_notice(user, municipality),
     )
 
 
@@ -276,6 +306,28 @@ def log_counts(*, user: ActorLike, municipality: Municipality) -> dict[str, int]
         "failed": actions.filter(FAILED).count(),
         "flagged": actions.filter(kind=ActionKind.FLAG).exclude(Exists(dealt_with)).count(),
     }
+
+
+def held_notices(
+    *, user: ActorLike, municipality: Municipality
+) -> tuple[list[ModerationAction], bool] | None:
+    """The notices held for the crisis leader (PU-12, `crisis_notices`), oldest first,
+    and whether `user` approves them: the crisis staff who approve see every channel's;
+    the channels' moderators see their channels' (and are told they wait). None for
+    anyone else. The notice's text only — not the comment, which the crisis leader
+    does not read in the inbox (CH-3)."""
+    approves = may_approve_notice(user, municipality)
+    actions = ModerationAction.objects.filter(
+        municipality=municipality, notice_state=NoticeState.AWAITING_CRISIS_APPROVAL
+    )
+    if not approves:
+        visible = log_channel_ids(user, municipality)
+        if visible is not None and not visible:
+            return None
+        if visible is not None:
+            actions = actions.filter(channel_id__in=visible)
+    found = actions.select_related("channel", "requested_by").order_by("requested_at", "pk")
+    return list(found), approves
 
 
 def log_visible_to(user: ActorLike, municipality: Municipality) -> bool:

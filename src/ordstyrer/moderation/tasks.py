@@ -15,3 +15,11 @@ def platform_op_run(op_id: int) -> str:
     from ordstyrer.moderation.outbox import op_run
 
     return op_run(op_id=op_id)
+
+
+@task()
+def notice_held_notify(action_id: int) -> int:
+    """Tell the crisis leader and the deputies that a notice waits for them (PU-12)."""
+    from ordstyrer.moderation.crisis_notices import notify_notice_held
+
+    return notify_notice_held(action_id=action_id)

@@ -33,13 +33,14 @@ from ordstyrer.core.console import (
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
-from ordstyrer.core.permissions import roles_in
+from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation import (
     bans,
     configuration,
+    crisis_notices,
     notice_followup,
     preview,
     selectors,
@@ -57,7 +58,7 @@ from ordstyrer.moderation.forms import (
     UnbanForm,
 )
 from ordstyrer.moderation.grounds import allowed_grounds, ground_label
-from ordstyrer.moderation.models import ActionStatus, ModerationAction
+from ordstyrer.moderation.models import ActionStatus, ModerationAction, NoticeState
 from ordstyrer.moderation.reports import count_chart, moderation_by_ground, totals_by_ground
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
@@ -431,6 +432,52 @@ def notice_by_hand(
         ),
         to=_next(request, action, municipality),
         done=_("Registrert: forfatteren har fått beskjed på en annen måte."),
+        refused=REFUSED,
+    )
+
+
+@municipality_view(need="read")
+@require_GET
+def crisis_notices_page(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
+    """The notices held for the crisis leader (PU-12), each with its text and, for the
+    crisis leader and the deputies, «Godkjenn og send beskjeden». The crisis page's queue
+    lists posts and replies; the e-mail about a held notice links here."""
+    found = selectors.held_notices(user=request.actor, municipality=municipality)
+    if found is None:
+        raise NotPermitted(
+            _("Denne siden er for kriseledelsen og for kanalenes administratorer og kommunikasjon.")
+        )
+    held, approves = found
+    return render(
+        request,
+        "moderation/crisis_notices.html",
+        {"held": held, "may_approve": approves, "here": request.get_full_path()},
+    )
+
+
+@municipality_view(need="read")
+@require_POST
+def notice_crisis_approve(
+    request: MunicipalityRequest, municipality: Municipality, pk: int
+) -> HttpResponse:
+    """The crisis leader lets a notice held during a crisis go out (PU-12), from the
+    page of held notices or the item's panel, where its text is shown in full beside
+    the button and what approving does."""
+    action = (
+        ModerationAction.objects.select_related("item__channel__municipality")
+        .filter(pk=pk, municipality=municipality)
+        .first()
+    )
+    if action is None:
+        raise not_found()
+    decided = action.notice_state != NoticeState.AWAITING_CRISIS_APPROVAL
+    return act(
+        request,
+        lambda: crisis_notices.notice_crisis_approve(actor=request.actor, action=action),
+        to=_next(request, action, municipality),
+        done=Already(_("Dette er allerede avgjort."))
+        if decided
+        else _("Beskjeden er godkjent og sendes nå."),
         refused=REFUSED,
     )
 

@@ -40,13 +40,19 @@ def moderation_panel(context: Any) -> dict[str, Any]:
         return out
     # The page passes the policy it has read already (`policy`), so it is read once.
     # The person acting with their roles (`request.actor`, read once per request).
+    # The crisis menu (`crisis.context`, read for every page already) is shown to the
+    # crisis staff: only for them does the panel of someone who does not moderate look
+    # for notices held for the crisis leader (PU-12).
     panel = item_panel(
-        user=getattr(request, "actor", user), item=item, policy=context.get("policy")
+        user=getattr(request, "actor", user),
+        item=item,
+        policy=context.get("policy"),
+        crisis_roles=bool(context.get("crisis_menu", True)),
     )
     out["panel"] = panel
+    out["here"] = request.get_full_path()
     if panel.may_moderate:
         out.update(_forms(panel))
-        out["here"] = request.get_full_path()
     return out
 
 
