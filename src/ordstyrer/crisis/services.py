@@ -207,7 +207,7 @@ def crisis_declare(
         scheduled, waiting = _pause_posts(
             municipality=municipality, crisis=crisis, actor=actor, now=now
         )
-        held = _hold_replies(municipality=municipality, crisis=crisis)
+        held = _hold_replies(municipality=municipality, crisis=crisis, actor=actor, now=now)
         if scheduled or waiting:
             # Stored in the product's language whoever declares; the console renders the
             # counts in the reader's language (`crisis.views`, `paused_posts_counts`).
@@ -295,18 +295,19 @@ def paused_posts_counts(text: str) -> tuple[int, int] | None:
     return counts[0], counts[1]
 
 
-def _hold_replies(*, municipality: Municipality, crisis: Crisis) -> int:
+def _hold_replies(
+    *, municipality: Municipality, crisis: Crisis, actor: ActorLike, now: datetime
+) -> int:
     """Replies queued but not yet delivered (or waiting to retry) now wait for the crisis
     leader too, where the preset says replies do (PU-12). The delivery task checks the
-    status before it calls the platform, so a held reply does not go out."""
-    from ordstyrer.inbox.models import Reply, ReplyStatus
-
+    status before it calls the platform, so a held reply does not go out. Their items
+    wait with them, as for a reply written during the crisis: back to unanswered, the
+    DI-1 clocks stamped when the crisis leader approves (`inbox.replies.put_back_held`)."""
     if not crisis_settings(municipality=municipality)["approve_replies"]:
         return 0
-    return Reply.objects.filter(
-        status__in=(ReplyStatus.QUEUED, ReplyStatus.RETRYING),
-        item__channel__municipality=municipality,
-    ).update(status=ReplyStatus.AWAITING_CRISIS_APPROVAL, crisis=crisis, next_attempt_at=None)
+    from ordstyrer.inbox.replies import replies_hold_for_crisis
+
+    return replies_hold_for_crisis(municipality=municipality, crisis=crisis, actor=actor, now=now)
 
 
 def _pause_posts(

@@ -20,9 +20,11 @@ second copy.
 During a crisis that requires approval for replies (PU-12) the reply waits for the
 crisis leader and the item does not move yet: it stays open and its DI-1 clocks run
 until the crisis leader lets the reply go (`reply_crisis_approve`), which moves it. Such
-a reply's `previous` stays empty until then (nothing to put back); a reply held after it
-had moved the item (queued before the declaration, `crisis.services._hold_replies`)
-has it, and is not moved twice.
+a reply's `previous` stays empty until then (nothing to put back). A reply held after it
+had moved the item (queued before the declaration, `replies_hold_for_crisis`, or held at
+its delivery, `_hold_for_crisis`) puts the item back as it was before it and forgets its
+`previous` (`put_back_held`), so it waits the same way; an item that has moved on since
+(closed for another reason, say) stays as it is, and is not moved twice.
 """
 
 from __future__ import annotations
@@ -473,8 +475,72 @@ def _hold_for_crisis(reply: Reply, *, now: datetime) -> str | None:
             pk=reply.pk, status=ReplyStatus.QUEUED, next_attempt_at=reply.next_attempt_at
         ).update(status=ReplyStatus.AWAITING_CRISIS_APPROVAL, crisis=crisis, next_attempt_at=None)
         if won:
+            put_back_held(reply, actor=None, now=now)
             after_commit(crisis_waiting_notify, kind="reply", object_id=reply.pk)
     return ReplyStatus.AWAITING_CRISIS_APPROVAL if won else "changed"
+
+
+def replies_hold_for_crisis(
+    *, municipality: Any, crisis: Crisis, actor: ActorLike, now: datetime
+) -> int:
+    """PU-12, at a declaration (`crisis.services.crisis_declare`, in its transaction): the
+    municipality's replies queued but not yet delivered (or waiting to retry) wait for the
+    crisis leader too; returns how many. Each is held compare-and-set on its status and
+    lease as read (a delivery that claimed it since sends it), and the delivery checks the
+    status before it calls the platform, so a held reply does not go out.
+
+    A held reply has not reached the citizen: its item waits as for a reply written
+    during the crisis (DI-1), put back as it was before the reply (`put_back_held`), its
+    clocks running until the crisis leader approves. Newest first, so an item that two
+    held replies moved goes back past both. A reply a delivery is sending right now (a
+    live claim) is held, but its item stays: if that attempt gets it out, it is answered."""
+    pending = Reply.objects.filter(
+        status__in=(ReplyStatus.QUEUED, ReplyStatus.RETRYING),
+        item__channel__municipality=municipality,
+    ).order_by("-created_at", "-pk")
+    held = 0
+    for reply in list(pending):
+        won = Reply.objects.filter(
+            pk=reply.pk, status=reply.status, next_attempt_at=reply.next_attempt_at
+        ).update(status=ReplyStatus.AWAITING_CRISIS_APPROVAL, crisis=crisis, next_attempt_at=None)
+        if not won:
+            continue
+        held += 1
+        lease = reply.next_attempt_at
+        sending = reply.status == ReplyStatus.QUEUED and lease is not None and lease > now
+        if not sending:
+            put_back_held(reply, actor=actor, now=now)
+    return held
+
+
+def put_back_held(reply: Reply, *, actor: ActorLike, now: datetime) -> bool:
+    """PU-12, DI-1: a reply held for the crisis leader after it had moved its item (queued
+    before the crisis) puts the item back as it was before the reply: open, its first
+    response and resolution not done and their "in time" cleared. Its `previous` is
+    forgotten, so the crisis leader's approval moves the item (`_move_on_release`, late if
+    the wait took it past the deadline) and a rejection leaves it open, as for a reply
+    written during the crisis. An item that has moved on since in a way the reply did not
+    (closed for another reason, say) stays as it is, and the reply keeps its `previous`:
+    approved, it does not move the item twice. True when the item was put back. Inside
+    the caller's transaction."""
+    target = _target_of(reply.effect)
+    previous = reply.previous or {}
+    if not previous or previous.get("status") == target:
+        return False  # it never moved the item (a second acknowledgement)
+    if lock_item(reply.item_id).status != target:
+        return False
+    _restore_item(
+        reply,
+        now=now,
+        error=_(
+            "Et svar venter på kriselederen. Henvendelsen står som ubesvart til "
+            "kriselederen har godkjent svaret."
+        ),
+        actor=actor,
+    )
+    Reply.objects.filter(pk=reply.pk).update(previous={})
+    reply.previous = {}
+    return True
 
 
 def _claim(reply: Reply, *, now: datetime) -> bool:
