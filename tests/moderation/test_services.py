@@ -174,24 +174,6 @@ def test_the_notice_follows_the_comments_nynorsk(world, run):
     assert page_comments(world.channel, action.notice_text) == 1
 
 
-def test_a_notice_sent_during_a_crisis_is_in_the_crisis_log(world, run):
-    # PU-12: every outgoing word during a crisis is logged; the notice is the
-    # municipality's standard MO-4 text, so it goes out and is logged, not held.
-    from ordstyrer.crisis.models import CrisisLogEntry
-    from ordstyrer.crisis.services import crisis_declare
-
-    public_notices(world.municipality)
-    crisis = crisis_declare(
-        municipality=world.municipality, name="Flaum i sentrum", actor=world.p.crisis_leader
-    )
-    item = citizen_comment(world.channel, SPAM)
-    action = run(comment_delete, actor=world.admin, item=item, ground="spam", justification=WHY)
-
-    (entry,) = CrisisLogEntry.objects.filter(crisis=crisis, kind="notice_sent")
-    assert entry.text == action.notice_text and entry.channel == world.channel
-    assert entry.object_kind == "moderation_action" and entry.object_id == str(action.pk)
-
-
 def test_delete_on_a_ground_the_guideline_does_not_give_is_refused(world, run):
     item = citizen_comment(world.channel, "Ordføreren er en idiot og burde gå av.")
     with pytest.raises(ServiceError) as caught:
