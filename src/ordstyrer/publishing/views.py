@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ordstyrer.channels.forms import text_language
 from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import has_role
 from ordstyrer.crisis.forms import PausedDecisionForm
@@ -393,11 +393,23 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
 def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug)
     user = request.actor
-    crisis_approver = False
+    crisis_approver = crisis_may_approve = False
     if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
         from ordstyrer.crisis.selectors import may_approve_in_crisis
+        from ordstyrer.crisis.services import crisis_own_text_check
 
         crisis_approver = may_approve_in_crisis(user=user, municipality=municipality)
+        if crisis_approver:
+            # PU-12: a deputy does not approve a post they wrote, changed or sent in; the
+            # approval would be refused, so it is not offered (the rejection still is).
+            try:
+                crisis_own_text_check(
+                    municipality=municipality, hands=access.hands_on(post), actor=user
+                )
+            except NotPermitted:
+                pass
+            else:
+                crisis_may_approve = True
     deliveries = list(post.deliveries.select_related("channel"))
     may_edit = access.may_edit(user, post)
     # PU-6: taken down already, offered again where the deletion failed.
@@ -427,6 +439,7 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "may_approve": post.status == PostStatus.AWAITING_APPROVAL
             and access.may_approve(user, post),
             "crisis_approver": crisis_approver,
+            "crisis_may_approve": crisis_may_approve,
             "may_decide_paused": post.status == PostStatus.PAUSED
             and access.may_decide_paused(user, post),
             "paused_form": PausedDecisionForm(
