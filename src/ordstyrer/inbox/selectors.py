@@ -7,7 +7,10 @@ items: the list uses keyset paging on indexed columns, never OFFSET or a full co
 
 from __future__ import annotations
 
+import functools
 import re
+import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +27,7 @@ from django.utils.http import urlencode
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel, ChannelMembership
 from ordstyrer.core.actor import ActorLike, user_of
+from ordstyrer.core.audit import audit_record
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import NEED_ROLES, has_role
 from ordstyrer.core.queries import capped_values
@@ -36,6 +40,7 @@ from ordstyrer.inbox.models import (
     Reply,
     UnwantedReport,
 )
+from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
 if TYPE_CHECKING:
@@ -86,6 +91,11 @@ SEARCH_WORDS = 6
 # PU-1, #18: a run of six digits or more could probe the masked part of a national ID
 # number (`******12345`); only people who may reveal those numbers search by it.
 _LONG_DIGITS = re.compile(r"\d{6,}")
+# PU-1: a shorter run could too, a few digits at a time («01234», «12345», …). For those
+# who may not reveal the numbers, a word with a digit in it is not matched in a text that
+# may hold one (`may_hold_national_id`): it still finds the author's name, and any other
+# text.
+_DIGIT = re.compile(r"\d")
 # What the item page shows of the other messages in a thread (`ThreadEntry`).
 THREAD_FIELDS = (
     "pk",
@@ -298,8 +308,36 @@ def may_search_digits(user: ActorLike, municipality: Municipality) -> bool:
     return has_role(user, municipality, NEED_ROLES["reveal_national_id"] or ())
 
 
-def search_filter(search: str, *, open_only: bool) -> Q:
+@functools.cache
+def _digit_class() -> str:
+    """Every decimal digit as a bracket expression both databases read alike: Python's
+    `\\d` (which `language.numbers` finds national ID numbers with) knows them all;
+    PostgreSQL's `\\d` may know only 0–9."""
+    codes = [c for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Nd"]
+    ranges: list[tuple[int, int]] = []
+    for code in codes:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]"
+
+
+def may_hold_national_id() -> Q:
+    """Items whose text may hold a national ID number: eleven digits, with at most two of
+    the separators people write (` ./-`) between any two. Every shape
+    `language.numbers` finds (and masks as `******12345`) is one of these, whatever its
+    check digits; SQLite's REGEXP (Python's `re`) and PostgreSQL's `~` read it alike."""
+    digit = _digit_class()
+    return Q(text__regex=f"{digit}(?:[ ./-]{{0,2}}{digit}){{10}}")
+
+
+def search_filter(search: str, *, open_only: bool, masked: bool = False) -> Q:
     """Every word of `search` in the item's text or its author's name, case-insensitive.
+
+    `masked` (PU-1, for those who may not reveal national ID numbers, as the list masks
+    them): a word with a digit is not matched in a text that may hold such a number, so
+    no search can find the hidden digits (`may_hold_national_id`).
 
     PostgreSQL: `open_only` means the query reads open items only, a few thousand at
     most, through the deadline indexes; the words are then matched with `strpos`, which
@@ -313,18 +351,47 @@ def search_filter(search: str, *, open_only: bool) -> Q:
     postgresql = connection.vendor == "postgresql"
     condition = Q()
     for word in search.split()[:SEARCH_WORDS]:
+        in_text = Q()
+        in_author = Q()
         if postgresql and open_only:
             needle = Upper(Value(word))
-            condition &= Q(GreaterThan(StrIndex(Upper("text"), needle), 0)) | Q(
-                GreaterThan(StrIndex(Upper("author_name"), needle), 0)
-            )
-            continue
-        variants = {word} if postgresql else {word.lower(), word.upper()}
-        either = Q()
-        for variant in sorted(variants):
-            either |= Q(text__icontains=variant) | Q(author_name__icontains=variant)
-        condition &= either
+            in_text = Q(GreaterThan(StrIndex(Upper("text"), needle), 0))
+            in_author = Q(GreaterThan(StrIndex(Upper("author_name"), needle), 0))
+        else:
+            variants = {word} if postgresql else {word.lower(), word.upper()}
+            for variant in sorted(variants):
+                in_text |= Q(text__icontains=variant)
+                in_author |= Q(author_name__icontains=variant)
+        if masked and _DIGIT.search(word):
+            in_text &= ~may_hold_national_id()
+        condition &= in_text | in_author
     return condition
+
+
+def _audit_digit_search(
+    user: ActorLike, municipality: Municipality, search: str, rows: list[ListItem]
+) -> None:
+    """PU-1: someone who may reveal national ID numbers found items by digits hidden in
+    one (`******12345`): audited as showing the number is (`inbox_national_id_shown`),
+    with the items, never the digits searched."""
+    words = [w.lower() for w in search.split()[:SEARCH_WORDS] if _DIGIT.search(w)]
+    found = [
+        row.pk
+        for row in rows
+        if any(
+            w in row.text.lower()
+            and w not in row.author_name.lower()
+            and w not in mask_national_ids(row.text).lower()
+            for w in words
+        )
+    ]
+    if found:
+        audit_record(
+            actor=user,
+            action="inbox_national_id_searched",
+            municipality=municipality,
+            data={"item_ids": found},
+        )
 
 
 def inbox_channels(*, user: ActorLike, municipality: Municipality) -> list[Channel]:
@@ -380,17 +447,17 @@ def inbox_page(
         base = base.filter(category=filters.category)
     if filters.mine:
         base = base.filter(assignee=user_of(user))
-    refused = bool(filters.search) and (
-        _LONG_DIGITS.search(filters.search) is not None
-        and not may_search_digits(user, municipality)
-    )
+    digits = _DIGIT.search(filters.search) is not None
+    revealer = digits and may_search_digits(user, municipality)
+    refused = _LONG_DIGITS.search(filters.search) is not None and not revealer
+    masked = digits and not revealer
     if refused:
         base = base.none()
     # Counted up to a cap (`_waiting_counts`). Spam and hateful speech are moderated, not
     # answered, and hidden items are being moderated: they do not wait for an answer (#15).
     waiting = base.filter(IS_OPEN).exclude(NOT_WAITING)
     if filters.search and not refused:
-        waiting = waiting.filter(search_filter(filters.search, open_only=True))
+        waiting = waiting.filter(search_filter(filters.search, open_only=True, masked=masked))
     open_count, overdue_count = _waiting_counts(waiting, now)
     items: QuerySet[InboxItem]
     if filters.urgent_first:
@@ -410,7 +477,7 @@ def inbox_page(
         )
     if filters.search and not refused:
         open_only = filters.view == "open" or filters.overdue
-        items = items.filter(search_filter(filters.search, open_only=open_only))
+        items = items.filter(search_filter(filters.search, open_only=open_only, masked=masked))
     if filters.status:
         items = items.filter(status=filters.status)
     if filters.after:
@@ -418,6 +485,8 @@ def inbox_page(
     rows = [ListItem.of(row) for row in items.values_list(*LIST_FIELDS)[: limit + 1]]
     more = len(rows) > limit
     rows = rows[:limit]
+    if revealer:
+        _audit_digit_search(user, municipality, filters.search, rows)
     return InboxPage(
         items=rows,
         next_cursor=_cursor(rows[-1], filters) if more and rows else None,
