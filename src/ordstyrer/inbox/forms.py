@@ -24,6 +24,13 @@ class PageForm(forms.Form):
     default_renderer = RENDERER
 
 
+def intent_field() -> forms.CharField:
+    """The hidden `intent_key` of a form whose post must act once (`core.intents`): the
+    view makes a fresh key when it renders the form (`new_intent_key`); shown again after
+    an error, the form keeps the key it was posted with."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
 def cited(text: Any, rules: Sequence[str], policy: Any) -> str:
     """`text` with the ids of those of `rules` the municipality's `policy` applies, e.g.
     «Henviser videre (DI-7)»; all of them without a policy (as `reply_templates.label`)."""
@@ -136,6 +143,8 @@ class EscalateForm(PageForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5000,
     )
+    # One escalation per intent: a double click mails communications once (DI-10).
+    intent_key = intent_field()
 
 
 class ReferForm(PageForm):
@@ -148,6 +157,8 @@ class ReferForm(PageForm):
     )
     target = forms.CharField(label=_("Organ eller mottaker"), required=False, max_length=255)
     note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
+    # One referral per intent: a double click journals a formal inquiry once (AR-3).
+    intent_key = intent_field()
 
     def __init__(self, *args: Any, policy: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,6 +171,8 @@ class ReferForm(PageForm):
 
 class UnwantedReportForm(forms.Form):
     channel = forms.ChoiceField(label=_("Kanal"))
+    # One report per intent: a double click opens one item (DI-11).
+    intent_key = intent_field()
     link = forms.URLField(
         label=_("Lenke til ytringen"),
         required=False,

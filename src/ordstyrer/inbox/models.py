@@ -424,10 +424,20 @@ class Referral(models.Model):
         max_length=20, choices=JournalState.choices, default=JournalState.NOT_NEEDED
     )
     journal_reference = models.CharField(max_length=255, blank=True)
+    # The referral or escalation form's key (`core.intents`): a replayed post returns
+    # this referral (one journal record, one e-mail to communications; AR-3, DI-10).
+    intent_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["journal_state", "at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "intent_key"],
+                condition=~Q(intent_key=""),
+                name="inbox_one_referral_per_intent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id}: {self.kind} → {self.target}"
@@ -449,9 +459,19 @@ class UnwantedReport(models.Model):
     text = models.TextField(blank=True)
     note = models.TextField(blank=True)
     at = models.DateTimeField()
+    # The report form's key (`core.intents`): a replayed post returns this report's item
+    # instead of opening another.
+    intent_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reporter", "intent_key"],
+                condition=~Q(intent_key=""),
+                name="inbox_one_report_per_intent",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_id} ({self.at:%Y-%m-%d})"

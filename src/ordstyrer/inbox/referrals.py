@@ -13,12 +13,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import Replayed, clean_intent_key, first_on_replay
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.access import require_work
@@ -48,11 +49,40 @@ def escalation_includes_chief(policy: Any) -> bool:
     return "rådmann" in words or "kommunedirektør" in words
 
 
+def intent_referral(item: InboxItem, intent_key: str) -> Referral | None:
+    """The referral or escalation already made from this form post, if any
+    (`core.intents`)."""
+    if not intent_key:
+        return None
+    return Referral.objects.filter(item_id=item.pk, intent_key=intent_key).first()
+
+
+def _new_referral(**fields: Any) -> Referral:
+    """The referral row; a concurrent post of the same form that got there first
+    (`inbox_one_referral_per_intent`) raises `Replayed` with its referral, so that the
+    caller's transaction, and all it wrote, rolls back."""
+    try:
+        with transaction.atomic():
+            return Referral.objects.create(**fields)
+    except IntegrityError:
+        first = intent_referral(fields["item"], fields.get("intent_key", ""))
+        if first is None:
+            raise
+        raise Replayed(first) from None
+
+
 def record_referral(
-    item: InboxItem, *, kind: str, target: str, note: str, actor: ActorLike, now: datetime
+    item: InboxItem,
+    *,
+    kind: str,
+    target: str,
+    note: str,
+    actor: ActorLike,
+    now: datetime,
+    intent_key: str = "",
 ) -> Referral:
     """The referral row and its event (inside the caller's transaction)."""
-    referral = Referral.objects.create(
+    referral = _new_referral(
         item=item,
         kind=kind,
         target=(target or str(DEFAULT_TARGETS.get(kind, ""))).strip()[:255],
@@ -60,6 +90,7 @@ def record_referral(
         actor=person(actor),
         at=now,
         journal_state=JournalState.PENDING if kind == ReferralKind.FORMAL else "not_needed",
+        intent_key=intent_key,
     )
     log_event(
         item,
@@ -74,17 +105,31 @@ def record_referral(
     return referral
 
 
+@first_on_replay
 def item_refer(
-    *, actor: ActorLike, item: InboxItem, kind: str, target: str = "", note: str = ""
+    *,
+    actor: ActorLike,
+    item: InboxItem,
+    kind: str,
+    target: str = "",
+    note: str = "",
+    intent_key: str = "",
 ) -> Referral:
     """Refer the item to the formal channel (DI-7) or the political level (DI-8) without
-    a reply (the reply form does both at once through `reply_send(referral=…)`)."""
+    a reply (the reply form does both at once through `reply_send(referral=…)`).
+
+    One referral per intent: the form's `intent_key` is stored on the referral; a double
+    click, Back + submit or a retried post returns the first referral, so a formal
+    inquiry is journaled once (AR-3: a journal record is never removed)."""
     if kind not in (ReferralKind.FORMAL, ReferralKind.POLITICAL):
         raise ValueError(f"unknown referral kind {kind!r}")
+    intent_key = clean_intent_key(intent_key)
     now = timezone.now()
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
+        if (first := intent_referral(item, intent_key)) is not None:
+            return first  # the same post, which waited for the item's lock
         if item.removed_at is not None or not item.listed:
             raise ServiceError(_("Denne henvendelsen kan ikke henvises."))
         policy, targets, version = policy_state(item.municipality)
@@ -96,17 +141,34 @@ def item_refer(
                 rule="DI-8" if policy.applies("DI-8") else None,
             )
         transition(item, action="refer", actor=actor, now=now, targets=targets, version=version)
-        return record_referral(item, kind=kind, target=target, note=note, actor=actor, now=now)
+        return record_referral(
+            item,
+            kind=kind,
+            target=target,
+            note=note,
+            actor=actor,
+            now=now,
+            intent_key=intent_key,
+        )
 
 
-def item_escalate(*, actor: ActorLike, item: InboxItem, note: str) -> Referral:
+@first_on_replay
+def item_escalate(
+    *, actor: ActorLike, item: InboxItem, note: str, intent_key: str = ""
+) -> Referral:
     """DI-10: a reputation-critical item goes to communications (and the rådmann team
-    where the preset says so); they are told by e-mail after commit."""
+    where the preset says so); they are told by e-mail after commit.
+
+    One escalation per intent (`intent_key`, as `item_refer`): a replayed post returns
+    the first escalation and mails no one again."""
     note = str(note or "").strip()
+    intent_key = clean_intent_key(intent_key)
     now = timezone.now()
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
+        if (first := intent_referral(item, intent_key)) is not None:
+            return first
         policy, _targets, _version = policy_state(item.municipality)
         if not note:
             # DI-10 only where the guideline has it (Birkenes' has not), as DI-8 above.
@@ -119,13 +181,14 @@ def item_escalate(*, actor: ActorLike, item: InboxItem, note: str) -> Referral:
             target = _("kommunikasjon og rådmannsteamet")
         item.escalated_at = now
         item.save(update_fields=["escalated_at"])
-        referral = Referral.objects.create(
+        referral = _new_referral(
             item=item,
             kind=ReferralKind.ESCALATION,
             target=target,
             note=note[:5000],
             actor=person(actor),
             at=now,
+            intent_key=intent_key,
         )
         log_event(
             item,

@@ -11,9 +11,10 @@ av kontoen»), or the reporter is told that no leader of theirs could be told.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import Replayed, clean_intent_key, first_on_replay
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.inbox import tasks
@@ -86,15 +88,55 @@ def missing_leader_notice(*, actor: ActorLike, channel: Channel) -> str | None:
     )
 
 
+def _reported(actor: ActorLike, intent_key: str) -> UnwantedReport | None:
+    """The report this person already made from this form post, if any (`core.intents`)."""
+    reporter = person(actor)
+    if not intent_key or reporter is None:
+        return None
+    return (
+        UnwantedReport.objects.filter(reporter=reporter, intent_key=intent_key)
+        .select_related("item")
+        .first()
+    )
+
+
+def _new_report(**fields: Any) -> UnwantedReport:
+    """The report row; a concurrent post of the same form that got there first
+    (`inbox_one_report_per_intent`) raises `Replayed` with its item, so that the
+    caller's transaction (the item it may have opened) rolls back."""
+    try:
+        with transaction.atomic():
+            return UnwantedReport.objects.create(**fields)
+    except IntegrityError:
+        first = _reported(fields["reporter"], fields.get("intent_key", ""))
+        if first is None:
+            raise
+        raise Replayed(first.item) from None
+
+
+@first_on_replay
 def unwanted_report(
-    *, actor: ActorLike, channel: Channel, link: str = "", text: str = "", note: str = ""
+    *,
+    actor: ActorLike,
+    channel: Channel,
+    link: str = "",
+    text: str = "",
+    note: str = "",
+    intent_key: str = "",
 ) -> InboxItem:
-    """Report an unwanted statement on `channel` (DI-11); returns the inbox item."""
+    """Report an unwanted statement on `channel` (DI-11); returns the inbox item.
+
+    One report per intent: the form's `intent_key` is stored on the report; a double
+    click, Back + submit or a retried post returns the first report's item, and opens
+    no second item nor tells anyone twice."""
     link = str(link or "").strip()[:1000]
     text = str(text or "").strip()[:8000]
     note = str(note or "").strip()[:5000]
     if not roles_in(actor, channel.municipality):
         raise not_found()
+    intent_key = clean_intent_key(intent_key)
+    if (first := _reported(actor, intent_key)) is not None:
+        return first.item
     if channel.status not in channel_workflow.OFFICIAL:
         # The refusal names DI-11 only where the municipality's guideline has it (Indre
         # Fosen's has not), as `item_refer` does DI-8.
@@ -140,8 +182,14 @@ def unwanted_report(
                 ItemVersion.objects.create(item=item, text=item.text, original=True, seen_at=now)
         item.reported = True
         item.save(update_fields=["reported"])
-        report = UnwantedReport.objects.create(
-            item=item, reporter=person(actor), link=link, text=text, note=note, at=now
+        report = _new_report(
+            item=item,
+            reporter=person(actor),
+            link=link,
+            text=text,
+            note=note,
+            at=now,
+            intent_key=intent_key,
         )
         log_event(
             item,

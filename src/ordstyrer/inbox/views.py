@@ -271,8 +271,13 @@ def _render_detail(
                 },
                 auto_id="categories_%s",
             ),
-            "escalate_form": escalate_form or EscalateForm(auto_id="escalate_%s"),
-            "refer_form": refer_form or ReferForm(auto_id="refer_%s", policy=policy),
+            # Each with a fresh intent key: posted twice, it acts once (`core.intents`).
+            "escalate_form": escalate_form
+            or EscalateForm(auto_id="escalate_%s", initial={"intent_key": new_intent_key()}),
+            "refer_form": refer_form
+            or ReferForm(
+                auto_id="refer_%s", policy=policy, initial={"intent_key": new_intent_key()}
+            ),
             "now": now,
             "writers": presence.others_writing(item=item, user=request.actor, now=now)
             if works
@@ -489,6 +494,7 @@ def item_refer_view(
             kind=data["kind"],
             target=data["target"],
             note=data["note"],
+            intent_key=data["intent_key"],
         ),
         to=_detail_url(item),
         done=_("Henvisningen er registrert."),
@@ -512,7 +518,9 @@ def item_escalate_view(
         request,
         item,
         EscalateForm(request.POST, auto_id="escalate_%s"),
-        lambda data: item_escalate(actor=request.actor, item=item, note=data["note"]),
+        lambda data: item_escalate(
+            actor=request.actor, item=item, note=data["note"], intent_key=data["intent_key"]
+        ),
         to=_detail_url(item),
         done=escalated,
         invalid=_("Skriv kort hvorfor saken kan være omdømmekritisk."),

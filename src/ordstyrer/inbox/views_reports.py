@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ordstyrer.core.console import MunicipalityRequest, municipality_view
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.intents import new_intent_key
 from ordstyrer.core.reports import csv_cell, report_period
 from ordstyrer.inbox.access import may_view_channel
 from ordstyrer.inbox.forms import UnwantedReportForm
@@ -128,7 +129,10 @@ def report_unwanted(request: MunicipalityRequest, municipality: Municipality) ->
     channels = reportable_channels(municipality=municipality)
     # DI-11 is cited only where the municipality's policy applies it (Birkenes' does).
     policy = policy_for(municipality=municipality)
-    form = UnwantedReportForm(request.POST or None, channels=channels)
+    # A fresh intent key for the empty form: the same report posted twice is one.
+    form = UnwantedReportForm(
+        request.POST or None, channels=channels, initial={"intent_key": new_intent_key()}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         channel = next((c for c in channels if str(c.pk) == data["channel"]), None)
@@ -141,6 +145,7 @@ def report_unwanted(request: MunicipalityRequest, municipality: Municipality) ->
                 link=data["link"],
                 text=data["text"],
                 note=data["note"],
+                intent_key=data["intent_key"],
             )
         except ServiceError as exc:
             form.add_error(None, str(exc.message))
