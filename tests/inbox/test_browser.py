@@ -36,8 +36,10 @@ def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):
     expect(page.get_by_text("Hurtigtaster", exact=True)).to_be_visible()
     assert_accessible(page)
 
-    # Keyboard: j focuses the first item, a assigns it to me.
-    page.locator("body").press("j")
+    # Keyboard, with focus in the list (WCAG 2.1.4: nowhere else): j focuses the first
+    # item, a assigns it to me.
+    page.locator(".inbox-row input[type=checkbox]").first.focus()
+    page.keyboard.press("j")
     expect(page.locator("a.item-link").first).to_be_focused()
     page.keyboard.press("a")
     expect(page.get_by_text("Utført for 1 henvendelse.")).to_be_visible()
@@ -45,7 +47,8 @@ def test_comment_to_answered_in_time(page: Page, live_server, fake_platform):
     assert_accessible(page)
 
     # r opens the reply: the suggested acknowledgement, signed "Hilsen Sigrid".
-    page.locator("body").press("j")
+    page.locator(".inbox-row input[type=checkbox]").first.focus()
+    page.keyboard.press("j")
     page.keyboard.press("r")
     expect(page.get_by_role("heading", name="Svar", exact=True)).to_be_visible()
     expect(page.locator(".item-facts")).to_contain_text("Spørsmål")

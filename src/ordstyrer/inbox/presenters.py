@@ -45,6 +45,7 @@ class Row:
     author: str
     pick_label: str
     reply_label: str
+    item_label: str  # the row buttons' hidden rest: «Lukk henvendelsen fra Kari»
     snippet: str
     nynorsk: bool
     channel: str
@@ -132,6 +133,7 @@ class _Page:
         self.unknown_sender = _("Ukjent avsender")
         self.pick = _("Velg henvendelsen fra %(who)s")
         self.reply_to = _("til %(who)s")
+        self.item_from = _("henvendelsen fra %(who)s")
         self.just_now = _("nå")
         self.ago = _("for %(delta)s siden")
         self.until = _("om %(delta)s")
@@ -199,6 +201,7 @@ def list_rows(items: list[ListItem], *, slug: str, now: datetime) -> list[Row]:
                 author=item.author_name or page.unknown_sender,
                 pick_label=page.pick % {"who": who},
                 reply_label=page.reply_to % {"who": who},
+                item_label=page.item_from % {"who": who},
                 snippet=_snippet(mask_national_ids(item.text)),  # PU-1, #18
                 nynorsk=item.written_standard == "nn",
                 channel=item.channel_name,
@@ -268,11 +271,14 @@ def _row(row: Row, t: dict[str, str], parts: dict[str, str], works: bool) -> str
     assignee = escape(row.assignee) if row.assignee else parts["admins"]
     buttons = ""
     if row.open and works:
+        # Named with the row's author, as «Svar til …» is: a screen reader's list of
+        # buttons says whose item each «Lukk» closes (WCAG 2.4.6).
+        whose = f'<span class="visually-hidden"> {escape(row.item_label)}</span>'
         buttons = (
             f'<button type="submit" name="row" value="assign_me:{pk}" data-key="a">'
-            f"{t['assign_me']}</button>\n"
+            f"{t['assign_me']}{whose}</button>\n"
             f'<button type="submit" name="row" value="close:{pk}" data-key="c">'
-            f"{t['close']}</button>"
+            f"{t['close']}{whose}</button>"
         )
     received = (
         f'<p class="received">{t["received"]} <time datetime="{escape(row.received_iso)}" '
