@@ -11,8 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,10 +23,11 @@ from ordstyrer.core.mail import addresses, console_url, send
 # `ordstyrer.crisis.notifications.crisis_waiting_notify`; without this name the worker
 # would mark them failed (ImportError) and the crisis leader would not hear of a post or
 # reply waiting for them (PU-12). Queue `ordstyrer.crisis.tasks.crisis_waiting_notify`.
+from ordstyrer.crisis.selectors import crisis_approvers
 from ordstyrer.crisis.tasks import crisis_waiting_notify as crisis_waiting_notify
 from ordstyrer.inbox.models import Reply
 from ordstyrer.inbox.notifications import _path
-from ordstyrer.tenants.models import Municipality, RoleAssignment
+from ordstyrer.tenants.models import Municipality
 
 
 def notify_reply_rejected(*, reply_id: int) -> int:
@@ -49,32 +48,6 @@ def notify_reply_rejected(*, reply_id: int) -> int:
             % context
         )
         return send(subject, body, addresses([reply.author]))
-
-
-def _crisis_approvers(municipality: Municipality, *, author_id: int | None) -> list[Any]:
-    """Everyone who may approve in a crisis here (`may_approve_in_crisis`: the crisis
-    leader, the named deputies, the preset's approvers), never the item's author."""
-    from ordstyrer.crisis.models import CrisisDeputy
-    from ordstyrer.crisis.selectors import crisis_settings, may_approve_in_crisis
-
-    roles = crisis_settings(municipality=municipality)["approvers"]
-    candidates = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(
-                pk__in=RoleAssignment.objects.filter(
-                    municipality=municipality, role__in=list(roles)
-                ).values("user")
-            )
-            | Q(pk__in=CrisisDeputy.objects.filter(municipality=municipality).values("user"))
-        )
-    )
-    return [
-        user
-        for user in candidates.order_by("email", "pk")
-        if user.pk != author_id and may_approve_in_crisis(user=user, municipality=municipality)
-    ]
 
 
 def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
@@ -102,7 +75,9 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
             return 0
         municipality, author = reply.item.channel.municipality, reply.author
         channels = reply.item.channel.name
-    recipients = addresses(_crisis_approvers(municipality, author_id=getattr(author, "pk", None)))
+    recipients = addresses(
+        crisis_approvers(municipality=municipality, author_id=getattr(author, "pk", None))
+    )
     if not recipients:
         return 0
     with translation.override("nb"):

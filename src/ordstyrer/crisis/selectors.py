@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry
-from ordstyrer.tenants.models import Municipality, Role
+from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 from ordstyrer.tenants.selectors import policy_for
 
 # PU-12 parameters when a preset (or an older stored policy) does not set them: the
@@ -89,6 +90,32 @@ def may_approve_in_crisis(*, user: ActorLike, municipality: Municipality) -> boo
     if roles & crisis_settings(municipality=municipality)["approvers"]:
         return True
     return is_crisis_deputy(user=user, municipality=municipality)
+
+
+def crisis_approvers(*, municipality: Municipality, author_id: int | None = None) -> list[Any]:
+    """Everyone who may approve in a crisis here (`may_approve_in_crisis`: the crisis
+    leader, the named deputies, the preset's approvers), active, by e-mail; never
+    `author_id` (the person whose text waits). Whom the e-mail about a waiting post,
+    reply or moderation notice goes to (PU-12)."""
+    roles = crisis_settings(municipality=municipality)["approvers"]
+    candidates = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(
+                pk__in=RoleAssignment.objects.filter(
+                    municipality=municipality, role__in=list(roles)
+                ).values("user")
+            )
+            | Q(pk__in=CrisisDeputy.objects.filter(municipality=municipality).values("user"))
+        )
+        .order_by("email", "pk")
+    )
+    return [
+        user
+        for user in candidates
+        if user.pk != author_id and may_approve_in_crisis(user=user, municipality=municipality)
+    ]
 
 
 def crisis_declarers(*, municipality: Municipality) -> tuple[str, ...]:

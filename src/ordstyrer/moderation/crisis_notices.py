@@ -31,11 +31,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -46,13 +43,17 @@ from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.core.permissions import actor_for, not_found
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.models import Crisis
-from ordstyrer.crisis.selectors import crisis_requiring_approval, may_approve_in_crisis
+from ordstyrer.crisis.selectors import (
+    crisis_approvers,
+    crisis_requiring_approval,
+    may_approve_in_crisis,
+)
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation import tasks
 from ordstyrer.moderation.actions import NOTICE_KINDS, audit, enqueue
 from ordstyrer.moderation.models import ModerationAction, NoticeState, OpStatus, PlatformOp
-from ordstyrer.tenants.models import Municipality, RoleAssignment
+from ordstyrer.tenants.models import Municipality
 
 logger = logging.getLogger("ordstyrer.moderation")
 
@@ -117,29 +118,6 @@ def hold_if_needed(op_id: int, *, now: datetime) -> bool:
     return True
 
 
-def _approvers(municipality: Municipality) -> list[Any]:
-    """Everyone who lets a held notice go here (`may_approve_notice`), as the crisis app
-    finds who to tell about a waiting post or reply (`crisis.notifications`)."""
-    from ordstyrer.crisis.models import CrisisDeputy
-    from ordstyrer.crisis.selectors import crisis_settings
-
-    roles = crisis_settings(municipality=municipality)["approvers"]
-    candidates = (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(
-            Q(
-                pk__in=RoleAssignment.objects.filter(
-                    municipality=municipality, role__in=list(roles)
-                ).values("user")
-            )
-            | Q(pk__in=CrisisDeputy.objects.filter(municipality=municipality).values("user"))
-        )
-        .order_by("email", "pk")
-    )
-    return [user for user in candidates if may_approve_notice(user, municipality)]
-
-
 def notify_notice_held(*, action_id: int) -> int:
     """PU-12: tell the crisis leader and the deputies by e-mail that a notice waits for
     them, with a link to the page that lists the held notices (`views.crisis_notices_page`).
@@ -152,7 +130,7 @@ def notify_notice_held(*, action_id: int) -> int:
     if action is None or action.notice_state != NoticeState.AWAITING_CRISIS_APPROVAL:
         return 0
     municipality = action.municipality
-    recipients = addresses(_approvers(municipality))
+    recipients = addresses(crisis_approvers(municipality=municipality))
     if not recipients:
         return 0
     with translation.override("nb"):
