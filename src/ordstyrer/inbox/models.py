@@ -244,6 +244,8 @@ EVENT_LABELS = {
     "categories": _("Kategori rettet"),
     "reply": _("Svar skrevet"),
     "reply_failed": _("Svaret ble ikke publisert"),
+    "reply_crisis_approved": _("Kriselederen godkjente svaret"),
+    "reply_crisis_rejected": _("Kriselederen stoppet svaret"),
     "refer_formal": _("Henvist til formell henvendelse"),
     "refer_political": _("Henvist til politisk nivå"),
     "escalate": _("Sendt til kommunikasjon"),
