@@ -14,6 +14,7 @@ from django.apps import apps
 from django.db.models import Count
 from django.utils import timezone
 
+from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.tenants.models import Municipality
 
 if TYPE_CHECKING:
@@ -32,7 +33,8 @@ class Waiting:
     channel: str
     created_by: str
     created_at: datetime | None
-    # For a reply: the citizen's comment it answers.
+    # For a reply: the citizen's comment it answers, national ID numbers masked as the
+    # inbox shows them (PU-1): no one on the crisis page has the audited reveal.
     in_reply_to: str = ""
     in_reply_to_author: str = ""
     # For a post: the approval round whose text this is; the confirmation carries it, so
@@ -71,7 +73,7 @@ def waiting_replies(*, municipality: Municipality) -> list[Waiting]:
             channel=r.item.channel.name,
             created_by=_name(r.author),
             created_at=r.created_at,
-            in_reply_to=r.item.text,
+            in_reply_to=mask_national_ids(r.item.text or ""),
             in_reply_to_author=r.item.author_name,
         )
         for r in replies
