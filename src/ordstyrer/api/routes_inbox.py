@@ -200,7 +200,8 @@ def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # n
                 "kind": a.kind,
                 "status": a.status,
                 "ground": a.ground,
-                "justification": a.justification,
+                # Masked as the log below: a reason may name a national ID number (PU-1).
+                "justification": mask_national_ids(a.justification or ""),
                 "requested_by": _person_name(a.requested_by),
                 "requested_at": a.requested_at,
                 "finished_at": a.finished_at,
