@@ -7,12 +7,21 @@ of several municipalities. A municipality sees a dead delivery when at least one
 entries names a Page or Instagram account one of its live connections holds (never by a
 channel's registered platform id: `_accounts_of`); it may discard it only
 when every entry is its own (discarding would drop another municipality's comments). A
-body with no readable entry at all is seen only by the operators (the Django admin).
-The bodies themselves are never shown: they hold citizens' comments.
+body with no readable entry at all is seen only by the operators
+(`ordstyrer webhook-deadletters --list`, `--discard ID`: `dead_letters_all`,
+`delivery_discard_operator`). The bodies themselves are never shown: they hold
+citizens' comments, authors' names and unmasked national ID numbers.
+
+Nor are they kept for ever (`dead_letters_forget`, the `platforms.dead_letter_retention`
+sweep): one no municipality can see — its connection was disconnected, or it has no
+readable entry — goes after `webhooks.RETENTION` (30 days, as a processed body), one a
+municipality still sees after `webhooks.DEAD_LETTER_RETENTION` (90 days).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,7 +45,10 @@ from ordstyrer.platforms.models import (
 )
 from ordstyrer.tenants.models import Municipality
 
+logger = logging.getLogger("ordstyrer.platforms")
+
 LIST_LIMIT = 200
+FORGET_CHUNK = 200
 
 
 @dataclass(frozen=True)
@@ -211,3 +223,128 @@ def _locked(*, actor: ActorLike, municipality: Municipality, delivery_id: int) -
     if not _dead().filter(pk=delivery.pk).exists():
         return None
     return letter
+
+
+# --- retention and the operators' door -------------------------------------------------
+
+
+def _holders() -> dict[tuple[str, str], set[int]]:
+    """(platform, account id) → the municipalities that see a dead delivery naming it:
+    `_accounts_of` for every municipality at once (proven connections only; an Instagram
+    connection also holds its linked Page, unless that Page has a proven connection of
+    its own)."""
+    rows = PlatformConnection.objects.filter(status__in=HOLDING).values_list(
+        "platform", "account_id", "page_id", "channel__municipality_id"
+    )
+    held: dict[tuple[str, str], set[int]] = {}
+    linked: list[tuple[str, int]] = []
+    for platform, account, page, municipality_id in rows:
+        held.setdefault((platform, account), set()).add(municipality_id)
+        if platform == Platform.INSTAGRAM and page:
+            linked.append((page, municipality_id))
+    connected_pages = {key for key in held if key[0] == Platform.FACEBOOK}
+    for page, municipality_id in linked:
+        key = (Platform.FACEBOOK.value, page)
+        if key not in connected_pages:
+            held.setdefault(key, set()).add(municipality_id)
+    return held
+
+
+def _seen_by(body: bytes | memoryview, held: dict[tuple[str, str], set[int]]) -> set[int]:
+    """The municipalities that see this dead delivery (none: nobody but the operators)."""
+    return {m for account in _entry_accounts(body) for m in held.get(account, ())}
+
+
+def _delete_dead(ids: Iterable[int], older_than: datetime) -> int:
+    """Delete these deliveries if they are still dead letters received before
+    `older_than` (one retried meanwhile is in the queue again and stays)."""
+    ids = list(ids)
+    deleted = 0
+    for start in range(0, len(ids), FORGET_CHUNK):
+        chunk = ids[start : start + FORGET_CHUNK]
+        deleted += _dead().filter(pk__in=chunk, received_at__lt=older_than).delete()[0]
+    return deleted
+
+
+def dead_letters_forget(*, now: datetime) -> int:
+    """Storage limitation for the dead letters (GDPR art. 5(1)(e), docs/privacy.md): their
+    bodies are whole — comment texts, authors' names, national ID numbers — and wait for
+    a person to retry or discard them, so they are deleted when nobody will:
+
+    * one no municipality sees (its Page's or account's connection was disconnected,
+      its channel's token never proven, or no readable entry at all) once it was
+      received more than `webhooks.RETENTION` ago, the time a processed body is kept;
+    * any other once received more than `webhooks.DEAD_LETTER_RETENTION` ago.
+
+    Deleted, not scrubbed: a body stripped of its texts and names could not be retried,
+    and whether anyone sees it changes as channels are connected and disconnected. One
+    log line with the counts only. Returns how many were deleted."""
+    expired_before = now - webhooks.DEAD_LETTER_RETENTION
+    orphaned_before = now - webhooks.RETENTION
+    expired = _dead().filter(received_at__lt=expired_before).delete()[0]
+    held = _holders()
+    orphans = [
+        pk
+        for pk, body in _dead()
+        .filter(received_at__lt=orphaned_before)
+        .values_list("pk", "body")
+        .iterator(chunk_size=50)
+        if not _seen_by(body, held)
+    ]
+    orphaned = _delete_dead(orphans, orphaned_before)
+    if expired or orphaned:
+        logger.info(
+            "dead webhook deliveries deleted",
+            extra={"expired": expired, "orphaned": orphaned},
+        )
+    return expired + orphaned
+
+
+@dataclass(frozen=True)
+class OperatorLetter:
+    """A dead delivery as the operators list it: never its body."""
+
+    id: int
+    received_at: datetime
+    error: str
+    size: int
+    municipalities: tuple[str, ...]  # the slugs of those who see it
+
+
+def dead_letters_all() -> list[OperatorLetter]:
+    """Every dead delivery, oldest first, for the operators' command: who sees it and why
+    it failed, never what it says."""
+    held = _holders()
+    slugs = dict(Municipality.objects.values_list("pk", "slug"))
+    letters = []
+    for pk, received_at, error, body in (
+        _dead().order_by("received_at", "id").values_list("pk", "received_at", "error", "body")
+    ):
+        seen = sorted(slugs.get(m, str(m)) for m in _seen_by(body, held))
+        letters.append(OperatorLetter(pk, received_at, error, len(body), tuple(seen)))
+    return letters
+
+
+def delivery_discard_operator(*, delivery_id: int) -> bool:
+    """The operators' "Forkast" (`ordstyrer webhook-deadletters --discard ID`): delete a
+    dead delivery whoever sees it — also one no municipality can reach — audited as the
+    console's discard is (its hash, time and error; the municipality when exactly one
+    sees it). False when there is no such dead delivery (never was, already gone, or
+    back in the queue)."""
+    with transaction.atomic():
+        delivery = _dead().select_for_update().filter(pk=delivery_id).first()
+        if delivery is None:
+            return False
+        seen = _seen_by(delivery.body, _holders())
+        municipality = (
+            Municipality.objects.filter(pk=next(iter(seen))).first() if len(seen) == 1 else None
+        )
+        audit_record(
+            actor=None,
+            action="webhook_delivery_discard",
+            municipality=municipality,
+            obj=delivery,
+            data={**_summary(delivery), "by": "operator", "seen_by": sorted(seen)},
+        )
+        WebhookDelivery.objects.filter(pk=delivery.pk).delete()
+    return True

@@ -27,6 +27,12 @@ def sweep_webhook_retention(*, now: datetime) -> int:
     return deliveries_forget(now=now)
 
 
+def sweep_dead_letter_retention(*, now: datetime) -> int:
+    from ordstyrer.platforms.deadletters import dead_letters_forget
+
+    return dead_letters_forget(now=now)
+
+
 def sweep_tokens(*, now: datetime) -> int:
     from ordstyrer.platforms.connections import disconnected_tokens_forget
     from ordstyrer.platforms.health import checks_sweep
@@ -55,6 +61,12 @@ SWEEPS = (
     Sweep(
         "platforms.webhook_retention",
         sweep_webhook_retention,
+        every=WEBHOOK_RETENTION_SWEEP_SECONDS,
+    ),
+    # Dead letters nobody can see after 30 days, any after 90 (`deadletters`, privacy.md).
+    Sweep(
+        "platforms.dead_letter_retention",
+        sweep_dead_letter_retention,
         every=WEBHOOK_RETENTION_SWEEP_SECONDS,
     ),
     # Each connection's token is checked once a day; the sweep claims the due ones.

@@ -57,7 +57,13 @@ LEASE_EVENTS_INCLUDED = 20  # the base lease covers this many events
 DRAIN_BATCH = 100
 DRAIN_SECONDS = 5.0
 MAX_ATTEMPTS = 6
+# How long a processed delivery's body is kept (`deliveries_forget`); a dead letter that
+# no municipality can see any more (or ever could: no readable entry) is kept as long,
+# counted from its receipt (`deadletters.dead_letters_forget`, docs/privacy.md).
 RETENTION = timedelta(days=30)
+# A dead letter a municipality still sees waits this long at most for communications to
+# retry or discard it; then it is deleted too (GDPR art. 5(1)(e): storage limitation).
+DEAD_LETTER_RETENTION = timedelta(days=90)
 
 _TABLE = WebhookDelivery._meta.db_table
 # Plain SQL: this runs once per POST from Meta, and the ORM's bulk_create would wrap
@@ -459,7 +465,8 @@ def _claim_returning(now: datetime, batch: int) -> list[WebhookDelivery]:
 
 
 def deliveries_forget(*, now: datetime) -> int:
-    """Drop processed deliveries past retention (the inbox holds what they brought)."""
+    """Drop processed deliveries past retention (the inbox holds what they brought).
+    Dead letters have a retention of their own: `deadletters.dead_letters_forget`."""
     deleted, _ = WebhookDelivery.objects.filter(
         status=DeliveryStatus.PROCESSED, processed_at__lt=now - RETENTION
     ).delete()
