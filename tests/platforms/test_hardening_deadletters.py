@@ -57,6 +57,7 @@ def test_communications_sees_its_dead_letters_and_nothing_else(client, personas,
     assert "nabo-feil" not in page and "ikke en konvolutt" not in page
     assert f"/{ours.pk}/forkast/" in page
     assert "Når kommer vannet" not in page  # the comments themselves are never shown
+    assert "slettes av seg selv 90 dager" in page  # and how long they are kept
 
 
 @pytest.mark.parametrize("who", ["employee", "archivist", "outsider"])
