@@ -18,18 +18,27 @@ MASK = "******"
 KEEP = 5  # the individual number and control digits stay visible, as on a letter
 # Eleven digits standing alone (Graph's ids are longer, so an ordinary body is not
 # parsed again), or right after a JSON escape such as `\u00e6` (whose hex may end in a
-# digit): looser than the detector, which then decides.
-_CANDIDATE = re.compile(r"(?:(?<!\d)|(?<=\\u[0-9a-fA-F]{4}))\d{6}[ \-]?\d{5}(?!\d)")
+# digit), with up to two separators between two digits — every way the detector
+# (`numbers._ID_SHAPE`) accepts one written: "150385 45660", "15.03.85 45660",
+# "15-03-85-45660", "150385  45660", "150 385 456 60", and "/" as JSON may escape it
+# (`15\/03\/85`). Looser than the detector, which then decides.
+_SEPARATOR = r"(?:[ .\-]|\\?/)"
+_CANDIDATE = re.compile(
+    rf"(?:(?<!\d)|(?<=\\u[0-9a-fA-F]{{4}}))\d(?:{_SEPARATOR}{{0,2}}\d){{10}}(?!\d)"
+)
 
 
 def national_id_spans(text: str) -> list[tuple[int, int]]:
-    """Where the fødselsnummer / D-numbers / H-numbers in `text` are."""
+    """Where the fødselsnummer / D-numbers / H-numbers in `text` are, recall first: an
+    account number written as an identity number whose digits pass its check counts too
+    ("kontonr 15038545660"); one in the account shape ("1234.56.78903") does not."""
     if not isinstance(text, str):
         return []
     return [
         (hit.start, hit.end)
         for hit in numbers.find_id_and_account_numbers(text)
         if hit.type == "national_id"
+        or (hit.type == "bank_account" and numbers.may_be_national_id(text[hit.start : hit.end]))
     ]
 
 

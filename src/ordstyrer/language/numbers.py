@@ -80,7 +80,11 @@ _ID_SHAPE = re.compile(
     r")(?![\d]|[.,]\d)"
 )
 _NOT_DIGIT = re.compile(r"\D")
-_ACCOUNT_CONTEXT = re.compile(r"(konto|kontonr|kontonummer|bankkonto|betal|innbetal)", re.I)
+# Words that make an eleven-digit number an account number, read as whole words: "konto",
+# "kontoen", "kontonr", "kontonummeret", "bankkonto", "kontoutskrift", "betal",
+# "innbetaling", "betalt" — never "kontor" ("legekontoret", "NAV-kontoret").
+_ACCOUNT_CONTEXT = re.compile(r"\b\w*(?:konto(?!r)|betal)\w*", re.I)
+_ACCOUNT_CONTEXT_CHARS = 25
 # Numbers of orders, customers, meters, invoices and payments (KID): eleven digits whose
 # check digits may fit a fødselsnummer by chance (Bokmål and Nynorsk). A word naming an
 # identity number after them wins ("kundenummeret er fødselsnummeret ditt: …").
@@ -132,12 +136,25 @@ def find_id_and_account_numbers(text: str) -> list[NumberHit]:
             continue
         digits = _NOT_DIGIT.sub("", m.group())
         kind = national_id_kind(digits)
-        account_context = _ACCOUNT_CONTEXT.search(text[max(0, m.start() - 25) : m.start()])
+        # A word naming an identity number in the same window wins over an account
+        # word: "Betalinga er stoppa, fnr …" is a fødselsnummer (PU-1, recall first).
+        window = text[max(0, m.start() - _ACCOUNT_CONTEXT_CHARS) : m.start()]
+        account_context = bool(_ACCOUNT_CONTEXT.search(window)) and not _ID_CONTEXT.search(window)
         if kind and not account_context:
             hits.append(NumberHit("national_id", m.start(), m.end(), kind))
         elif is_bank_account(digits):
             hits.append(NumberHit("bank_account", m.start(), m.end(), "kontonummer"))
     return hits
+
+
+def may_be_national_id(written: str) -> bool:
+    """Whether a number reported as a bank account may still be a national ID number:
+    written as one (not in the account shape `1234.56.78903`) with digits that pass the
+    identity check. Masking hides these too (PU-1, recall first): the account word
+    before it may be about something else."""
+    if _ACCOUNT_SHAPE.fullmatch(written):
+        return False
+    return national_id_kind(_NOT_DIGIT.sub("", written)) is not None
 
 
 _DATE_SHAPE = re.compile(r"^\s*(\d{1,2})[ ./-](\d{1,2})[ ./-](\d{2}|\d{4})\s*$")
