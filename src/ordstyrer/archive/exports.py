@@ -26,8 +26,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ordstyrer.archive.exporters import FORMATS, ExportError, run_export
+from ordstyrer.archive.exporters import (
+    DEPOSIT_FORMAT,
+    FORMATS,
+    ExportError,
+    last_closed_day,
+    partial_dir,
+    run_export,
+)
 from ordstyrer.archive.exporters.common import FIRST_YEAR, LAST_YEAR, file_sha256, year_in_range
 from ordstyrer.archive.models import ArchiveExport, ExportStatus
 from ordstyrer.archive.services import actor_name
@@ -45,6 +53,18 @@ MAX_DAYS = 366 * 10
 STALE_AFTER = timedelta(hours=6)
 
 
+# The Noark 5 deposit closes its period, so it takes only days that are over (AR-3); the
+# console's export form says the same.
+CLOSED_PERIOD_ONLY = gettext_lazy(
+    "En avleveringspakke (Noark 5-arkivuttrekk) kan bare dekke dager som er over. Velg en "
+    "til-dato før i dag."
+)
+CLOSED_PERIOD_ONLY_EN = (
+    "A noark5-uttrekk deposit covers only days that are over (Europe/Oslo): until must be "
+    "before today."
+)
+
+
 class PeriodRefused(ServiceError):
     """The export period refused because of one of its dates: `field` is the one at
     fault ("since" or "until"), `reason_en` says why in English, for the API's 422 that
@@ -56,10 +76,15 @@ class PeriodRefused(ServiceError):
         self.reason_en = reason_en
 
 
-def export_period(*, since: date, until: date | None, today: date) -> date:
+def export_period(*, since: date, until: date | None, today: date, closed: bool = False) -> date:
     """The end of the period from `since` (`until`, or `today` when none is given), or a
     `PeriodRefused` naming the date the exporters cannot use (AR-2). A refusal speaks of
-    the date that was sent: a future `since` without `until` is about `since`."""
+    the date that was sent: a future `since` without `until` is about `since`.
+
+    A `closed` period (the Noark 5 deposit, which declares its period closed) must have
+    ended: it ends yesterday at the latest, and that is its end when `until` is not
+    given — a deposit that took today would leave out for good the records archived
+    later today (AR-3)."""
     if until is None:
         if since > today:
             raise PeriodRefused(
@@ -67,7 +92,17 @@ def export_period(*, since: date, until: date | None, today: date) -> date:
                 field="since",
                 reason_en="since is after today, the end of the period when until is not given.",
             )
-        end = today
+        end = last_closed_day(today) if closed else today
+        if end < since:  # closed, and since is today
+            raise PeriodRefused(
+                _(
+                    "En avleveringspakke (Noark 5-arkivuttrekk) kan bare dekke dager som er "
+                    "over. Velg en fra-dato før i dag."
+                ),
+                field="since",
+                reason_en="A noark5-uttrekk deposit covers only days that are over (Europe/"
+                "Oslo): without until it ends yesterday, so since must be before today.",
+            )
     elif until < since:
         raise PeriodRefused(
             _("Til-datoen kan ikke være før fra-datoen."),
@@ -83,6 +118,8 @@ def export_period(*, since: date, until: date | None, today: date) -> date:
                 field=field,
                 reason_en=f"{field} must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
             )
+    if closed and end > last_closed_day(today):
+        raise PeriodRefused(str(CLOSED_PERIOD_ONLY), field="until", reason_en=CLOSED_PERIOD_ONLY_EN)
     if (end - since).days > MAX_DAYS:
         raise PeriodRefused(
             _("Velg en periode på høyst ti år."),
@@ -113,14 +150,17 @@ def archive_export_request(
     now: datetime | None = None,
 ) -> ArchiveExport:
     """Queue an export of the municipality's archive for a period; without `until`, up to
-    and including today."""
+    and including today (the Noark 5 deposit: up to and including yesterday, and never
+    later — see `export_period`)."""
     from ordstyrer.archive.tasks import archive_export_run
 
     require(actor, municipality, "export_archive")
     if fmt not in FORMATS:
         raise ServiceError(_("Ukjent eksportformat."), rule="AR-2")
     now = now or timezone.now()
-    until = export_period(since=since, until=until, today=timezone.localdate(now))
+    until = export_period(
+        since=since, until=until, today=timezone.localdate(now), closed=fmt == DEPOSIT_FORMAT
+    )
     with transaction.atomic():
         export = ArchiveExport.objects.create(
             municipality=municipality,
@@ -157,7 +197,7 @@ def archive_export_execute(*, export_id: int) -> str:
     )
     target = base / name
     try:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)  # run_export replaces a leftover .partial
         result = run_export(
             municipality=export.municipality,
             fmt=export.format,
@@ -214,7 +254,9 @@ def archive_exports_fail_stale(*, now: datetime) -> int:
     worker died (killed, restarted, out of memory) and nothing else would end them."""
 
     def cleaned_up(pk: int) -> None:
-        shutil.rmtree(exports_dir() / f"{pk}-arbeid", ignore_errors=True)
+        work = exports_dir() / f"{pk}-arbeid"
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(partial_dir(work), ignore_errors=True)
         logger.warning("archive export marked failed: stale", extra={"export_id": pk})
 
     return jobs_fail_stale(
@@ -239,6 +281,7 @@ def _fail(export_id: int, error: str) -> None:
 def _discard(work: Path, target: Path) -> None:
     """Leave nothing half-written: the work folder, the partial zip and the zip."""
     shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(partial_dir(work), ignore_errors=True)
     for path in (target.with_suffix(".zip.partial"), target):
         path.unlink(missing_ok=True)
 

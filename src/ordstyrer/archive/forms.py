@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.archive.exporters import DEPOSIT_FORMAT, last_closed_day
 from ordstyrer.archive.exporters.common import year_in_range
+from ordstyrer.archive.exports import CLOSED_PERIOD_ONLY
 from ordstyrer.archive.models import ExportFormat, RecordKind
 from ordstyrer.archive.police import PROTECTED_GROUNDS, PROVISIONS
 from ordstyrer.policy import GROUNDS
@@ -116,13 +119,28 @@ class ExportForm(forms.Form):
         label=_("Format"), choices=ExportFormat.choices, widget=forms.RadioSelect
     )
     since = forms.DateField(label=_("Fra og med"), widget=DateInput())
-    until = forms.DateField(label=_("Til og med"), widget=DateInput())
+    until = forms.DateField(
+        label=_("Til og med"),
+        widget=DateInput(),
+        help_text=_(
+            "Et Noark 5-arkivuttrekk avslutter perioden og kan derfor bare gå til og med i "
+            "går; neste uttrekk begynner dagen etter."
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = dates_in_range(self)
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
+        elif (
+            data.get("format") == DEPOSIT_FORMAT
+            and data.get("until")
+            and data["until"] > last_closed_day(timezone.localdate())
+        ):
+            # The deposit closes its period: a day not yet over would lose the records
+            # archived later that day (AR-3). The service refuses it too.
+            self.add_error("until", CLOSED_PERIOD_ONLY)
         return data
 
 

@@ -7,13 +7,26 @@
 
 Every XML file is validated against the official XSD (shipped in `archive/schemas/`)
 before it is written into place; a failing export leaves nothing behind.
+
+An export is built in a sibling folder `<out_dir>.partial` and renamed to `out_dir` only
+when everything has been written and, for the deposit, checked: a run killed midway
+(a cron timeout, systemd stopping it, the OOM killer) never leaves a folder that looks
+like a finished export. The next run into the same folder replaces such a leftover.
+
+The deposit (`noark5-uttrekk`) closes its period ("Avsluttet periode", sharp period
+separation), so the CLI, the console and the API take for it only days that are over
+in Norwegian time (`DEPOSIT_FORMAT`, `last_closed_day`): a record archived later the
+same day would otherwise never be deposited (AR-3).
 """
 
 from __future__ import annotations
 
+import fcntl
+import logging
+import os
 import shutil
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +48,39 @@ FORMATS: dict[str, Callable[[ExportOptions], ExportResult]] = {
     "eformidling": eformidling.export,
     "noark5-uttrekk": noark5.export,
 }
+# The format that closes its period (AR-3): see `last_closed_day`.
+DEPOSIT_FORMAT = "noark5-uttrekk"
 
-__all__ = ["FORMATS", "ExportError", "ExportResult", "Period", "count_records", "run_export"]
+__all__ = [
+    "DEPOSIT_FORMAT",
+    "FORMATS",
+    "ExportError",
+    "ExportResult",
+    "Period",
+    "count_records",
+    "last_closed_day",
+    "partial_dir",
+    "run_export",
+]
+
+logger = logging.getLogger("ordstyrer.archive")
 
 
 def count_records(*, municipality: Any, since: date, until: date) -> int:
     return records_for(municipality, Period(since, until)).count()
+
+
+def last_closed_day(today: date) -> date:
+    """The last day a deposit may cover: yesterday. A Noark 5 package declares its period
+    closed, so the next deposit starts the day after it; a period that has not ended
+    would leave the records archived later that day out of both (AR-3)."""
+    return today - timedelta(days=1)
+
+
+def partial_dir(out_dir: Path) -> Path:
+    """Where an export into `out_dir` is built until it is finished: `<out_dir>.partial`."""
+    target = Path(os.path.abspath(out_dir))
+    return target.with_name(f"{target.name}.partial")
 
 
 def run_export(
@@ -54,7 +94,9 @@ def run_export(
     now: datetime | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ExportResult:
-    """Write the export into `out_dir` (which must not exist or be empty)."""
+    """Write the export into `out_dir` (which must not exist or be empty): built in
+    `partial_dir(out_dir)` and renamed to `out_dir` when it is finished (a leftover of a
+    run that was killed is replaced; one another run is writing is refused)."""
     if fmt not in FORMATS:
         raise ExportError(f"Ukjent format «{fmt}». Velg {', '.join(FORMATS)}.")
     if until < since:
@@ -64,24 +106,64 @@ def run_export(
     period = Period(since, until)
     if not records_for(municipality, period).exists():
         raise ExportError("Ingen arkivposter i perioden – ingenting å eksportere.")
-    created = not out_dir.exists()
-    if not created and (not out_dir.is_dir() or any(out_dir.iterdir())):
+    if out_dir.exists() and (not out_dir.is_dir() or any(out_dir.iterdir())):
         raise ExportError(f"Mappen {out_dir} finnes og er ikke tom; velg en ny mappe.")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    options = ExportOptions(
-        municipality=municipality,
-        period=period,
-        out_dir=out_dir,
-        requested_by=requested_by,
-        now=now or timezone.now(),
-        progress=progress,
-    )
+    work = partial_dir(out_dir)
+    lock = _claim(work)
     try:
-        return FORMATS[fmt](options)
+        options = ExportOptions(
+            municipality=municipality,
+            period=period,
+            out_dir=work,
+            requested_by=requested_by,
+            now=now or timezone.now(),
+            progress=progress,
+        )
+        result = FORMATS[fmt](options)
+        # Only now, with everything written (and the deposit checked), is it there.
+        os.replace(work, out_dir)
     except BaseException:
-        if created:
-            shutil.rmtree(out_dir, ignore_errors=True)
-        else:
-            for child in out_dir.iterdir():
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.rmtree(work, ignore_errors=True)
         raise
+    finally:
+        if lock is not None:
+            os.close(lock)
+    result.out_dir = out_dir
+    return result
+
+
+def _claim(work: Path) -> int | None:
+    """Make `work` afresh and lock it for this run: a second run into the same folder is
+    refused while the first one writes, and a leftover of a run that was killed (the
+    kernel dropped its lock) is replaced. Returns the lock's file descriptor, or None
+    where the file system has no locks for folders (some network file systems)."""
+    if work.is_symlink() or work.is_file():
+        work.unlink()
+    elif work.exists():
+        held = _lock(work)
+        if held is not None:
+            os.close(held)
+        logger.warning(
+            "archive export: replacing an unfinished export left by a stopped run",
+            extra={"folder": str(work)},
+        )
+        shutil.rmtree(work)
+    work.parent.mkdir(parents=True, exist_ok=True)
+    work.mkdir()
+    return _lock(work)
+
+
+def _lock(folder: Path) -> int | None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise ExportError(
+            f"En annen eksport skriver allerede til {folder}; vent til den er ferdig, "
+            "eller velg en annen mappe."
+        ) from None
+    except OSError:  # no flock on this file system: go on without the lock
+        os.close(fd)
+        return None
+    return fd

@@ -6,6 +6,11 @@
                              --since ÅÅÅÅ-MM-DD [--until ÅÅÅÅ-MM-DD] --out MAPPE
     ordstyrer archive check-deposit MAPPE
 
+`--until` defaults to today; for the deposit (noark5-uttrekk), which closes its period,
+to yesterday, and a later `--until` is refused (AR-3). The export is built in
+`MAPPE.partial` and renamed to MAPPE only when it is finished (the deposit checked), so
+a run that is killed leaves no MAPPE; the next run reports and replaces the leftover.
+
 Exit codes: 0 in order, 1 a broken chain, a failed export or a deposit that fails
 its checks, 2 bad arguments (one Norwegian line on stderr).
 """
@@ -24,7 +29,15 @@ from django.utils import timezone
 
 from ordstyrer.archive.chain import verify_chain
 from ordstyrer.archive.deposit_check import check_deposit
-from ordstyrer.archive.exporters import FORMATS, ExportError, count_records, run_export
+from ordstyrer.archive.exporters import (
+    DEPOSIT_FORMAT,
+    FORMATS,
+    ExportError,
+    count_records,
+    last_closed_day,
+    partial_dir,
+    run_export,
+)
 from ordstyrer.core.commands import NorwegianCommand, NorwegianParser, UsageError
 from ordstyrer.tenants.models import Municipality
 
@@ -147,9 +160,23 @@ class Command(NorwegianCommand):
         municipality = self._municipality(options["municipality"])
         since: date = options["since"]
         today = timezone.localdate()
-        until: date = options["until"] or today
+        # The deposit declares its period closed: only days that are over (AR-3).
+        deposit = options["format"] == DEPOSIT_FORMAT
+        last = last_closed_day(today) if deposit else today
+        until: date = options["until"] or last
         out: Path = options["out"]
+        if deposit and until > last:
+            raise UsageError(
+                f"en avleveringspakke (noark5-uttrekk) kan bare dekke dager som er over: "
+                f"--until må være før i dag ({today.isoformat()})"
+            )
         if until < since:
+            if options["until"] is None and deposit:  # --until was not given: yesterday
+                raise UsageError(
+                    f"en avleveringspakke (noark5-uttrekk) kan bare dekke dager som er over, "
+                    f"og --since er ikke før i dag ({today.isoformat()}); velg en tidligere "
+                    "--since"
+                )
             if options["until"] is None:  # --until was not given: it is today
                 raise UsageError(
                     f"--since ligger etter i dag ({today.isoformat()}); "
@@ -162,6 +189,12 @@ class Command(NorwegianCommand):
         except OSError as exc:
             raise UsageError(f"kan ikke lese mappen {out}: {_reason(exc)}") from None
         _writable(out)
+        leftover = partial_dir(out)
+        if leftover.exists() or leftover.is_symlink():
+            self.stderr.write(
+                f"Fant {leftover} fra en eksport som ikke ble ferdig; den erstattes "
+                "(med mindre en annen eksport skriver til den nå)."
+            )
         total = count_records(municipality=municipality, since=since, until=until)
         try:
             with _progress(total) as advance:
