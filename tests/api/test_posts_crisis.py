@@ -81,10 +81,12 @@ def test_a_unit_page_waits_for_its_approver_four_eyes(pub, commit):
         "/api/v1/m/apipub/posts", {"channels": [pub.school.pk], "text": TEXT}
     ).json()["id"]
     url = f"/api/v1/m/apipub/posts/{post_id}"
-    assert editor.post(f"{url}/publish", {}).json()["status"] == "awaiting_approval"
-    assert editor.post(f"{url}/approve").status_code == 403  # not the author (four eyes)
+    waiting = editor.post(f"{url}/publish", {}).json()
+    assert waiting["status"] == "awaiting_approval"
+    round_ = {"approval_round": waiting["approval_round"]}  # the text read (CH-4)
+    assert editor.post(f"{url}/approve", round_).status_code == 403  # not the author
     leader = client(pub, pub.p.unit_leader)
-    approved = commit(leader.post, f"{url}/approve")
+    approved = commit(leader.post, f"{url}/approve", round_)
     assert approved.status_code == 200 and approved.json()["status"] in ("publishing", "published")
     # A second approval is a conflict, not a second release.
     assert leader.post(f"{url}/approve").status_code in (200, 409)
@@ -97,10 +99,12 @@ def test_reject_needs_a_reason_and_goes_back_to_the_author(pub):
         "/api/v1/m/apipub/posts", {"channels": [pub.school.pk], "text": TEXT}
     ).json()["id"]
     url = f"/api/v1/m/apipub/posts/{post_id}"
-    editor.post(f"{url}/publish", {})
+    round_ = editor.post(f"{url}/publish", {}).json()["approval_round"]
     leader = client(pub, pub.p.unit_leader)
-    assert leader.post(f"{url}/reject", {}).status_code == 422
-    rejected = leader.post(f"{url}/reject", {"reason": "Sjekk åpningstidene."})
+    assert leader.post(f"{url}/reject", {"approval_round": round_}).status_code == 422
+    rejected = leader.post(
+        f"{url}/reject", {"reason": "Sjekk åpningstidene.", "approval_round": round_}
+    )
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["rejection_reason"] == "Sjekk åpningstidene."
     listed = editor.get("/api/v1/m/apipub/posts", status="rejected").json()
@@ -171,7 +175,14 @@ def test_crisis_declared_posts_and_replies_wait_then_are_decided(pub, commit):
         ("post", post_id),
         ("reply", reply_id),
     }
-    assert set(queue["items"][0]) == {"kind", "id", "text", "channel", "created_by"}
+    assert set(queue["items"][0]) == {
+        "kind",
+        "id",
+        "text",
+        "channel",
+        "created_by",
+        "approval_round",
+    }
     assert editor.get("/api/v1/m/apipub/crisis/approvals").status_code == 403
 
     # Only the crisis leader decides.

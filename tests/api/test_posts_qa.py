@@ -193,7 +193,8 @@ def test_publishing_a_post_already_waiting_for_approval_is_409(pub):
 
 
 def test_publish_and_approve_take_no_body(pub, commit):
-    """QA #7: the body holds only optional fields, so none at all is fine."""
+    """QA #7: the body holds only optional fields, so none at all is fine — for approve
+    once the post waits no longer (while it waits, the round read is required, CH-4)."""
     editor = client(pub, pub.editor)
     post = editor.post(POSTS, {"channels": [pub.school.pk], "text": TEXT}).json()["id"]
     bare = editor.client.generic("POST", f"{POSTS}/{post}/publish", headers=editor._headers(None))
@@ -201,9 +202,13 @@ def test_publish_and_approve_take_no_body(pub, commit):
     assert bare.json()["status"] == "awaiting_approval"
     leader = client(pub, pub.p.unit_leader)
     approved = commit(
-        leader.client.generic, "POST", f"{POSTS}/{post}/approve", headers=leader._headers(None)
+        leader.post, f"{POSTS}/{post}/approve", {"approval_round": bare.json()["approval_round"]}
     )
     assert approved.status_code == 200, approved.content
+    again = commit(
+        leader.client.generic, "POST", f"{POSTS}/{post}/approve", headers=leader._headers(None)
+    )
+    assert again.status_code == 200, again.content
 
 
 # --------------------------------------------------------------------------- 422 fields

@@ -5,9 +5,13 @@
 
 - per token: `API_RATE_PER_MINUTE` requests a minute (fixed window), then 429 with
   Retry-After;
-- per client address: `API_AUTH_FAILURES_PER_IP` failed bearer attempts in ten minutes,
-  then every bearer attempt from it gets 429 until the window ends (guessing tokens is
-  hopeless with 256-bit secrets; the limit keeps the logs and the database quiet).
+- per client address: `API_AUTH_FAILURES_PER_IP` guesses in ten minutes (a bearer value
+  no token has: malformed, an unknown prefix, a wrong secret), then every further guess
+  from it gets 429 until the window ends (guessing tokens is hopeless with 256-bit
+  secrets; the limit keeps the logs quiet). The token is verified first: a live token is
+  never refused for another's failures (one address may be a shared host or a
+  municipality's NAT), and a known token that has expired or been revoked is a 401 that
+  counts as no guess, so a forgotten integration does not lock its neighbours out.
 
 The counters live in Django's cache: per process with the default local-memory cache,
 shared when several web processes are given a shared cache (docs/api.md).
@@ -26,7 +30,7 @@ from ninja.security import HttpBearer
 
 from ordstyrer.api.models import ApiToken
 from ordstyrer.api.problems import Problem
-from ordstyrer.api.tokens import token_authenticate, token_touch
+from ordstyrer.api.tokens import token_check, token_touch
 from ordstyrer.core.permissions import actor_in, not_found
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.web import throttle
@@ -95,16 +99,11 @@ class TokenAuth(HttpBearer):
         if scheme.lower() != "bearer":
             return None
         ip = client_ip(request)
-        failures, left = _peek(f"fail:{ip}", FAILURE_WINDOW)
-        if failures >= failures_per_ip():
-            raise _too_many(
-                left,
-                detail="Too many failed token attempts from this address.",
-                detail_nb=_("For mange mislykkede forsøk med API-nøkkel fra denne adressen."),
-            )
-        token = token_authenticate(raw.strip())
+        check = token_check(raw.strip())
+        token = check.token
         if token is None:
-            _count(f"fail:{ip}", FAILURE_WINDOW)
+            if check.guess:
+                _guessed(ip)
             return None
         used, left = _count(f"token:{token.pk}", 60)
         if used > rate_per_minute():
@@ -115,6 +114,18 @@ class TokenAuth(HttpBearer):
             )
         token_touch(token, ip=ip or None)
         return token
+
+
+def _guessed(ip: str) -> None:
+    """Count a guess from `ip`; past the limit, 429 until the window ends."""
+    failures, left = _peek(f"fail:{ip}", FAILURE_WINDOW)
+    if failures >= failures_per_ip():
+        raise _too_many(
+            left,
+            detail="Too many failed token attempts from this address.",
+            detail_nb=_("For mange mislykkede forsøk med API-nøkkel fra denne adressen."),
+        )
+    _count(f"fail:{ip}", FAILURE_WINDOW)
 
 
 def municipality_for(

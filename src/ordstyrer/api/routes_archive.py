@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.problems import field_refusal
+from ordstyrer.api.reads import api_read
 from ordstyrer.api.schemas import (
     ERRORS,
     IDEMPOTENCY,
@@ -46,7 +47,8 @@ class RecordQuery(Schema):
 )
 def records(request: HttpRequest, slug: str, filters: Query[RecordQuery]) -> dict[str, Any]:
     """Keyset-paged by sequence number (new records never shift a page). Scope
-    `archive:read`; for communications and the archive office (AR-1)."""
+    `archive:read`; for communications and the archive office (AR-1). Each read is in
+    the audit log (`api_read`)."""
     municipality = municipality_for(request, slug, scope="archive:read", need="view_archive")
     rows = archive_records(municipality=municipality, kind=filters.kind or "")
     if filters.cursor:
@@ -62,6 +64,7 @@ def records(request: HttpRequest, slug: str, filters: Query[RecordQuery]) -> dic
         if filters.kind:
             query["kind"] = filters.kind
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    api_read(request, municipality=municipality, count=len(page))
     return {
         "items": [
             {
@@ -150,10 +153,11 @@ def export_status(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  
     summary="Download a finished export (zip)",
 )
 def export_download(request: HttpRequest, slug: str, id: int) -> FileResponse:  # noqa: A002
-    """Scope `archive:export`."""
+    """Scope `archive:export`. Each download is in the audit log (`api_read`)."""
     municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
     export = archive_export(municipality=municipality, export_id=id)
     path = export_path(export)
     if export.status != ExportStatus.DONE or path is None or not path.is_file():
         raise Http404(_("Eksporten er ikke klar."))
+    api_read(request, municipality=municipality, count=1)
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

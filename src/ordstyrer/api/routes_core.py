@@ -6,7 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router
+from django.utils.http import urlencode
+from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.schemas import (
@@ -118,20 +119,36 @@ def triage(request: HttpRequest, slug: str, payload: TriageIn) -> dict[str, Any]
     return {"items": out}
 
 
+class ChannelQuery(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="From `next`: the channels after it."
+    )
+
+
 @router.get(
     "/m/{slug}/channels",
-    response={200: ChannelList, **ERRORS},
+    response={200: ChannelList, 422: ProblemOut, **ERRORS},
     summary="The municipality's channel registry",
 )
-def channels(request: HttpRequest, slug: str) -> dict[str, Any]:
-    """Every channel of the registry (CH-8), as any member sees it in the console.
-    Scope `policy:read`. Never paged (`next` is always null)."""
+def channels(request: HttpRequest, slug: str, filters: Query[ChannelQuery]) -> dict[str, Any]:
+    """Every channel of the registry (CH-8), as any member sees it in the console, by
+    id and keyset-paged: follow `next` until it is null; channels added meanwhile never
+    shift a page. Scope `policy:read`."""
     municipality = municipality_for(request, slug, scope="policy:read")
     rows = channel_registry(
         municipality=municipality,
         policy=policy_for(municipality=municipality),
         today=timezone.localdate(),
     )
+    # The registry is read whole (three queries, a municipality has tens of channels);
+    # the page is cut from it by id, which never changes.
+    rows = sorted((c for c in rows if not filters.cursor or c.pk > filters.cursor), key=_pk)
+    page = rows[: filters.limit]
+    next_url = None
+    if len(rows) > filters.limit:
+        query = {"limit": filters.limit, "cursor": page[-1].pk}
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
     return {
         "items": [
             {
@@ -142,7 +159,11 @@ def channels(request: HttpRequest, slug: str) -> dict[str, Any]:
                 "url": c.url,
                 "workflow_status": c.status,
             }
-            for c in rows
+            for c in page
         ],
-        "next": None,
+        "next": next_url,
     }
+
+
+def _pk(channel: Any) -> int:
+    return int(channel.pk)

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
 from ordstyrer.api.problems import Problem, field_refusal
+from ordstyrer.api.reads import api_read
 from ordstyrer.api.schemas import (
     ERRORS,
     IDEMPOTENCY,
@@ -91,7 +92,7 @@ def _row(item: InboxItem | ListItem, extra: Mapping[str, Any]) -> dict[str, Any]
 def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> dict[str, Any]:
     """The items of the channels the person reads (CH-3), newest first, keyset-paged:
     follow `next` until it is null; items arriving meanwhile never shift a page.
-    Scope `inbox:read`."""
+    Scope `inbox:read`. Each read is in the audit log (`api_read`)."""
     municipality = municipality_for(request, slug, scope="inbox:read", need="inbox")
     actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
     wanted = InboxFilter(
@@ -144,6 +145,7 @@ def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> 
             if v
         }
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
+    api_read(request, municipality=municipality, count=len(page.items))
     return {"items": [_row(i, extra[i.pk]) for i in page.items], "next": next_url}
 
 
@@ -154,11 +156,12 @@ def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> 
 )
 def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # noqa: A002
     """Scope `inbox:read`. Moderation actions are listed for those who may moderate
-    on the channel (as in the console)."""
-    municipality_for(request, slug, scope="inbox:read", need="inbox")
+    on the channel (as in the console). Each read is in the audit log (`api_read`)."""
+    municipality = municipality_for(request, slug, scope="inbox:read", need="inbox")
     actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
     item = access_item(user=actor, id=id, slug=slug, need="view")
     detail = item_detail(item=item)
+    api_read(request, municipality=municipality, count=1)
     panel = item_panel(user=actor, item=item)
     row = _row(
         item,

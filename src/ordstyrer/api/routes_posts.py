@@ -26,6 +26,8 @@ from ordstyrer.publishing.models import MediaAsset, Post, PostStatus
 from ordstyrer.publishing.selectors import posts_page
 
 router = Router(tags=["posts"])
+# A post in one of these waits for a decision; approve and reject must name its round.
+WAITING_DECISION = frozenset({PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL})
 PostStatusName = Literal[
     "draft",
     "awaiting_approval",
@@ -94,8 +96,21 @@ class PublishIn(Schema):
     )
 
 
+ROUND_DESCRIPTION = (
+    "The post's `approval_round` as read (GET …/posts/{id}): the decision is for that "
+    "text only. Required while the post awaits approval (CH-4, four eyes): if the post "
+    "was withdrawn, changed and sent again since, the answer is 409 and nothing is "
+    "decided."
+)
+
+
+class DecisionIn(Schema):
+    approval_round: int | None = Field(None, ge=0, le=2**31 - 1, description=ROUND_DESCRIPTION)
+
+
 class RejectIn(Schema):
     reason: str = Field(..., min_length=1, max_length=2000)
+    approval_round: int | None = Field(None, ge=0, le=2**31 - 1, description=ROUND_DESCRIPTION)
 
 
 class PostChannelOut(Schema):
@@ -118,6 +133,10 @@ class PostOut(Schema):
     published_at: datetime | None
     author: str | None
     rejection_reason: str
+    approval_round: int = Field(
+        description="Counts the times the post was sent on its way; approve and reject "
+        "name it, so that a decision never reaches a text the approver did not see."
+    )
 
 
 class PostList(Schema):
@@ -157,6 +176,7 @@ def post_body(post: Post) -> dict[str, Any]:
         "published_at": post.published_at,
         "author": (author.get_full_name() or author.get_username()) if author else None,
         "rejection_reason": post.rejection_reason,
+        "approval_round": post.approval_round,
     }
 
 
@@ -242,9 +262,11 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> HttpRespons
     findings are computed at once. Scope `posts:write`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:write")
     actor = request.actor  # type: ignore[attr-defined]
-    _check_fields(municipality, payload.dict(exclude_unset=True))
 
     def run() -> tuple[int, dict[str, Any]]:
+        # In the write, after the replay lookup: a retry of a post created for 09:00,
+        # sent again at 09:01, gets its first 201, not «the time has passed».
+        _check_fields(municipality, payload.dict(exclude_unset=True))
         post = services.post_create(
             actor=actor,
             municipality=municipality,
@@ -273,7 +295,6 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")
     sent = payload.dict(exclude_unset=True)
-    _check_fields(municipality, sent)
     changes: dict[str, Any] = {}
     for name, target in (
         ("text", "text"),
@@ -286,7 +307,8 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
             changes[target] = sent[name]
 
     def run() -> tuple[int, dict[str, Any]]:
-        if payload.media is not None:  # sent (a null is refused above)
+        _check_fields(municipality, sent)  # after the replay lookup, as in `post_create`
+        if payload.media is not None:  # sent (a null is refused by the schema)
             changes["media_ids"] = _media_ids(request, municipality, payload.media)
         changed = services.post_update(actor=actor, post_id=post.pk, **changes)
         return 200, post_body(changed)
@@ -375,19 +397,31 @@ def post_publish(
     summary="Approve a waiting post",
     openapi_extra=IDEMPOTENCY,
 )
-def post_approve(request: HttpRequest, slug: str, id: int) -> HttpResponse:  # noqa: A002
+def post_approve(
+    request: HttpRequest,
+    slug: str,
+    id: int,  # noqa: A002
+    payload: DecisionIn | None = None,
+) -> HttpResponse:
     """For the approver the channel's chain names (never the author, four eyes), or —
     for a post awaiting_crisis_approval — the crisis leader or a named deputy (PU-12).
-    Scope `posts:approve`; honours `Idempotency-Key`."""
+    Body `{"approval_round"}`: the round read with the post, required while it waits
+    (409 when missing, or when the post has been sent again since: a newer text). The
+    body may be left out for a post that waits no longer (a retried approval). Scope
+    `posts:approve`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:approve")
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")
+    approval_round = payload.approval_round if payload else None
 
     def run() -> tuple[int, dict[str, Any]]:
-        if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
+        current = round_check(post.pk, approval_round)
+        if current.status == PostStatus.AWAITING_CRISIS_APPROVAL:
             done = services.post_crisis_approve(actor=actor, post_id=post.pk)
         else:
-            done = services.post_approve(actor=actor, post_id=post.pk)
+            done = services.post_approve(
+                actor=actor, post_id=post.pk, approval_round=approval_round
+            )
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_approve", run=run)
@@ -405,20 +439,66 @@ def post_reject(
     id: int,
     payload: RejectIn,  # noqa: A002
 ) -> HttpResponse:
-    """As approve; the reason goes to the author. Scope `posts:approve`; honours
-    `Idempotency-Key`."""
+    """As approve (`approval_round` required while the post waits); the reason goes to
+    the author. Scope `posts:approve`; honours `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="posts:approve")
     actor = request.actor  # type: ignore[attr-defined]
     post = access_post(user=actor, id=id, slug=slug, need="view")
 
     def run() -> tuple[int, dict[str, Any]]:
-        if post.status == PostStatus.AWAITING_CRISIS_APPROVAL:
+        current = round_check(post.pk, payload.approval_round)
+        if current.status == PostStatus.AWAITING_CRISIS_APPROVAL:
             done = services.post_crisis_reject(actor=actor, post_id=post.pk, reason=payload.reason)
         else:
-            done = services.post_reject(actor=actor, post_id=post.pk, reason=payload.reason)
+            done = services.post_reject(
+                actor=actor,
+                post_id=post.pk,
+                reason=payload.reason,
+                approval_round=payload.approval_round,
+            )
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_reject", run=run)
+
+
+def round_check(post_id: int, approval_round: int | None, *, required: bool = True) -> Post:
+    """The post, locked for the decision (in the write's transaction), if the decision
+    names the round now waiting. CH-4 (four eyes) and PU-12: an approval is for the text
+    the approver read. A round of an earlier text (withdrawn, changed and sent again
+    since) is a 409, as is none while the post waits (unless not `required`): the
+    console's form always carries the round it showed (`publishing.views.decide`); an
+    integration must too."""
+    post = services.lock_post(post_id)
+    rule = "PU-12" if post.status == PostStatus.AWAITING_CRISIS_APPROVAL else "CH-4"
+    if approval_round is not None and approval_round != post.approval_round:
+        raise Problem(
+            409,
+            code="approval-round-stale",
+            detail="The post has been sent again since that approval round; read it again "
+            "(GET the post) and decide on its current text and approval_round.",
+            detail_nb=_(
+                "Innlegget er endret og sendt på nytt siden du leste det. Les det på nytt og "
+                "avgjør ut fra teksten som venter nå."
+            ),
+            rule=rule,
+            approval_round=post.approval_round,
+            errors=[{"loc": ["body", "approval_round"], "msg": "stale", "type": "conflict"}],
+        )
+    if required and approval_round is None and post.status in WAITING_DECISION:
+        raise Problem(
+            409,
+            code="approval-round-required",
+            detail="Send the approval_round you read with the post, so that the decision "
+            "is for that text and never for a newer one.",
+            detail_nb=_(
+                "Send med approval_round fra innlegget du leste, slik at avgjørelsen gjelder "
+                "den teksten og aldri en nyere."
+            ),
+            rule=rule,
+            approval_round=post.approval_round,
+            errors=[{"loc": ["body", "approval_round"], "msg": "required", "type": "missing"}],
+        )
+    return post
 
 
 def _already_sent(post: Post) -> str:

@@ -13,6 +13,7 @@ import hmac
 import ipaddress
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -220,22 +221,39 @@ def api_tokens_revoke_all(*, actor: ActorLike, user: User, now: datetime | None 
     return count
 
 
-def token_authenticate(raw: str, *, now: datetime | None = None) -> ApiToken | None:
-    """The live token `raw` names, or None (unknown, wrong secret, expired, revoked,
-    deactivated user). Constant-time comparison of the secret's hash."""
+@dataclass(frozen=True)
+class TokenCheck:
+    """What a bearer value is: the live token it names, or none. `guess` is True when no
+    token has that prefix and secret (malformed, unknown prefix, wrong secret): a guess,
+    which the address's failure counter counts. A known token that is expired or revoked,
+    or whose person is deactivated, is no guess (a forgotten integration on a shared host
+    must not lock the address out)."""
+
+    token: ApiToken | None
+    guess: bool
+
+
+def token_check(raw: str, *, now: datetime | None = None) -> TokenCheck:
+    """Verify `raw` (constant-time comparison of the secret's hash)."""
     now = now or timezone.now()
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
-        return None
+        return TokenCheck(None, guess=True)
     prefix, sep, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     if not sep or not prefix or not secret:
-        return None
+        return TokenCheck(None, guess=True)
     token = ApiToken.objects.select_related("user", "municipality").filter(prefix=prefix).first()
     if token is None or not hmac.compare_digest(token.secret_hash, _digest(secret)):
-        return None
+        return TokenCheck(None, guess=True)
     if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
-        return None
+        return TokenCheck(None, guess=False)
     requestid.identify(token.user_id)  # the access line names the person (deploy.md §8)
-    return token
+    return TokenCheck(token, guess=False)
+
+
+def token_authenticate(raw: str, *, now: datetime | None = None) -> ApiToken | None:
+    """The live token `raw` names, or None (unknown, wrong secret, expired, revoked,
+    deactivated user)."""
+    return token_check(raw, now=now).token
 
 
 def token_touch(token: ApiToken, *, ip: str | None, now: datetime | None = None) -> None:

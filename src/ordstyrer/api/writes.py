@@ -76,7 +76,7 @@ def _fingerprint(request: HttpRequest) -> str:
     reads a left-out body as the empty object (publish, approve). A path longer than the
     record keeps (`MAX_PATH`) is hashed with it, so that two such paths alike in their
     first 500 characters (`/items/000…0001/replies`, `/items/000…0002/replies`) are
-    not taken for one request."""
+    not taken for one request. A query string is hashed with it too."""
     raw = request.body
     if not raw.strip():
         raw = b"{}"
@@ -93,6 +93,11 @@ def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256(canonical)
     if len(request.path) > MAX_PATH:
         digest.update(b"\0" + request.path.encode("utf-8"))
+    if request.GET:
+        # The query belongs to the request (`DELETE …/crisis?id=N` ends that crisis),
+        # in any order; only added when there is one, so earlier fingerprints stand.
+        query = json.dumps(sorted(request.GET.lists()), ensure_ascii=False)
+        digest.update(b"\0?" + query.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
