@@ -21,7 +21,11 @@ it catches what the exporter gets wrong. The tests that can fail a deposit:
            last creation date of a registrering
     N5.62  the change log refers to units that exist
     Skjerming  whatever the public journal withholds is declared on the registrering,
-           with the same tilgangsrestriksjon and skjermingshjemmel in every file
+           with the same tilgangsrestriksjon and skjermingshjemmel in every file, in
+           the metadata catalogue's values (M500 tilgangsrestriksjon, M502
+           skjermingMetadata: a withheld sender's or recipient's name as «Skjerming
+           navn avsender»/«… mottaker», a masked title — words replaced with ******,
+           M025 — as «Skjerming tittel registrering - utvalgte ord»)
 
 N5.29 (format codes against file extensions) is information only: the format element
 holds PRONOM identifiers, as Noark 5 requires.
@@ -105,7 +109,36 @@ ADDED_2023 = {
     },
 }
 SHIELDED_NAME = "Skjermet"
-MASK = "[skjermet]"
+MASK = "******"  # M025: the words withheld from offentligTittel
+# The catalogue's values (noark5-standard vedlegg 1): M500, with its obligatory value
+# first, and M502; a deposit delivers no codes.
+ACCESS_VALUES = ("Unntatt offentlighet", "Personalsaker", "Klientsaker")
+SCREENING_VALUES = frozenset(
+    {
+        "Skjerming klasseID",
+        "Skjerming tittel klasse",
+        "Skjerming tittel mappe - unntatt første linje",
+        "Skjerming tittel mappe - utvalgte ord",
+        "Skjerming navn part i sak",
+        "Skjerming tittel registrering - unntatt første linje",
+        "Skjerming tittel registrering - utvalgte ord",
+        "Skjerming navn avsender",
+        "Skjerming navn mottaker",
+        "Skjerming tittel dokumentbeskrivelse",
+        "Skjerming merknadstekst",
+        "Midlertidig skjerming",
+    }
+)
+TITLE_SCREENED = frozenset(
+    {
+        "Skjerming tittel registrering - unntatt første linje",
+        "Skjerming tittel registrering - utvalgte ord",
+        "Midlertidig skjerming",
+    }
+)
+# A withheld party's name by its korrespondanseparttype: a bit per M502 value.
+SENDER, RECIPIENT = 1, 2
+NAME_VALUES = {SENDER: "Skjerming navn avsender", RECIPIENT: "Skjerming navn mottaker"}
 MAX_LINES = 5
 
 
@@ -228,8 +261,10 @@ _TABLES = {
     "on_disk": "path BLOB NOT NULL",  # the files under DOKUMENT/
     "change_reference": "id TEXT NOT NULL",  # endringslogg's referanseArkivenhet
     # registrering systemID → its <skjerming>: the hjemmel and which metadata it names
+    # (names: SENDER | RECIPIENT, as the values «Skjerming navn avsender/mottaker» say)
     "screening": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, names INT, title INT",
-    # journalpost systemID → hjemmel, whether names are withheld, whether the title is masked
+    # journalpost systemID → hjemmel, whose names are withheld (SENDER | RECIPIENT),
+    # whether the title is masked
     "loependeJournal": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, hidden INT, masked INT",
     "offentligJournal": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, hidden INT, masked INT",
 }
@@ -387,6 +422,9 @@ class Structure:
     missing: list[str] = field(default_factory=list)
     restrictions: int = 0
     formats: Counter[str] = field(default_factory=Counter)
+    # (element, value) of every tilgangsrestriksjon and skjermingMetadata outside the
+    # catalogue's values, with how often
+    unknown_values: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def _read_structure(root: Path, path: Path, scratch: _Scratch) -> Structure:
@@ -414,7 +452,7 @@ def _read_structure(root: Path, path: Path, scratch: _Scratch) -> Structure:
             kind = element.get("{http://www.w3.org/2001/XMLSchema-instance}type", "")
             if kind.split(":")[-1] == "journalpost":
                 found.journalposts += 1
-            _registration_screening(element, scratch)
+            _registration_screening(element, found, scratch)
             _free(element)
     return found
 
@@ -474,20 +512,38 @@ def _document_object(
         )
 
 
-def _registration_screening(element: etree._Element, scratch: _Scratch) -> None:
+def _registration_screening(element: etree._Element, found: Structure, scratch: _Scratch) -> None:
     system_id = _child_text(element, "systemID")
     for child in element:
         if _local(child.tag) != "skjerming":
             continue
         metadata = {(c.text or "").strip() for c in child if _local(c.tag) == "skjermingMetadata"}
+        code = _child_text(child, "tilgangsrestriksjon")
+        if code and code not in ACCESS_VALUES:
+            found.unknown_values["tilgangsrestriksjon", code] += 1
+        for value in metadata - SCREENING_VALUES:
+            found.unknown_values["skjermingMetadata", value] += 1
         scratch.add(
             "screening",
             system_id,
-            _child_text(child, "tilgangsrestriksjon"),
+            code,
             _child_text(child, "skjermingshjemmel"),
-            "korrespondansepartNavn" in metadata,
-            "tittel" in metadata,
+            sum(bit for bit, value in NAME_VALUES.items() if value in metadata),
+            bool(metadata & TITLE_SCREENED),
         )
+
+
+def _hidden_parties(journalpost: etree._Element) -> int:
+    """SENDER | RECIPIENT for each party the public journal names «Skjermet», by its
+    korrespondanseparttype (avsender, intern avsender → SENDER; the others RECIPIENT)."""
+    hidden = 0
+    for party in journalpost:
+        if _local(party.tag) != "korrespondansepart":
+            continue
+        if _child_text(party, "korrespondansepartNavn") == SHIELDED_NAME:
+            kind = _child_text(party, "korrespondanseparttype").lower()
+            hidden |= SENDER if "avsender" in kind else RECIPIENT
+    return hidden
 
 
 # --- the journals ------------------------------------------------------------------
@@ -521,17 +577,12 @@ def _read_journal(path: Path, name: str, scratch: _Scratch) -> Journal:
             number = _child_text(element, "antallJournalposter")
             journal.declared = int(number) if number.isdigit() else None
         elif local == "journalpost" and parent_name == "journalregistrering":
-            hidden = any(
-                _local(c.tag) == "korrespondansepart"
-                and _child_text(c, "korrespondansepartNavn") == SHIELDED_NAME
-                for c in element
-            )
             scratch.add(
                 name,
                 _child_text(element, "systemID"),
                 _child_text(element, "tilgangsrestriksjon"),
                 _child_text(element, "skjermingshjemmel"),
-                hidden,
+                _hidden_parties(element),
                 MASK in _child_text(element, "offentligTittel"),
             )
         elif local == "journalregistrering":
@@ -809,6 +860,17 @@ def _screening_check(addml: Addml, structure: Structure, scratch: _Scratch) -> C
             _("arkivuttrekk.xml sier ingen skjermet informasjon, men %(count)s er skjermet")
             % {"count": structure.restrictions}
         )
+    for (element, value), count in sorted(structure.unknown_values.items()):
+        check.errors.append(
+            ngettext(
+                "%(element)s «%(value)s» er ikke en verdi i Noark 5s metadatakatalog "
+                "(%(count)s registrering)",
+                "%(element)s «%(value)s» er ikke en verdi i Noark 5s metadatakatalog "
+                "(%(count)s registreringer)",
+                count,
+            )
+            % {"element": element, "value": value, "count": count}
+        )
     for row in scratch.query(_SCREENING):
         system_id, hidden, masked, screened, code, authority, names, title = row[:8]
         public, in_running, running = row[8:10], row[10], row[11:]
@@ -825,15 +887,16 @@ def _screening_check(addml: Addml, structure: Structure, scratch: _Scratch) -> C
                 _("journalpost %(id)s mangler tilgangsrestriksjon eller skjermingshjemmel")
                 % {"id": system_id}
             )
-        if hidden and not names:
-            check.errors.append(
-                _("journalpost %(id)s skjermer navn uten skjermingMetadata korrespondansepartNavn")
-                % {"id": system_id}
-            )
+        for bit, value in NAME_VALUES.items():
+            if hidden & bit and not (names or 0) & bit:
+                check.errors.append(
+                    _("journalpost %(id)s skjermer et navn uten skjermingMetadata «%(value)s»")
+                    % {"id": system_id, "value": value}
+                )
         if masked and not title:
             check.errors.append(
-                _("journalpost %(id)s skjermer tittelen uten skjermingMetadata tittel")
-                % {"id": system_id}
+                _("journalpost %(id)s skjermer tittelen uten skjermingMetadata «%(value)s»")
+                % {"id": system_id, "value": "Skjerming tittel registrering - utvalgte ord"}
             )
         if (in_running and running != (code, authority)) or public != (code, authority):
             check.errors.append(

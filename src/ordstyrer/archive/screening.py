@@ -39,12 +39,26 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 CAPTURED = "captured"  # the record's own decision at capture (moderation)
 
-# skjermingMetadata values: the metadata elements whose content is withheld.
+# What is withheld, by metadata element: the eFormidling arkivmelding's skjermingMetadata
+# values, mapped to the catalogue's values in the deposit (`deposit_metadata`).
 TITLE = "tittel"
 PARTY_NAME = "korrespondansepartNavn"
 # The public journal's stand-in for a withheld name.
 SHIELDED_NAME = "Skjermet"
 WHOLE_DOCUMENT = "Skjerming av hele dokumentet"
+
+# The Noark 5 deposit (arkivuttrekk) writes the metadata catalogue's own values, not
+# codes (noark5-standard vedlegg 1): M500 tilgangsrestriksjon «Unntatt offentlighet»
+# (the legal basis stays in skjermingshjemmel), M502 skjermingMetadata per element
+# withheld — the sender's and the recipient's names each for themselves — and M025:
+# the words withheld from the public title are replaced with «******». Fiks Arkiv and
+# eFormidling keep their own code lists (the values above).
+RESTRICTED = "Unntatt offentlighet"
+DEPOSIT_TITLE = "Skjerming tittel registrering - utvalgte ord"
+DEPOSIT_SENDER = "Skjerming navn avsender"
+DEPOSIT_RECIPIENT = "Skjerming navn mottaker"
+DEPOSIT_PARTY = {"EA": DEPOSIT_SENDER, "EM": DEPOSIT_RECIPIENT}
+DEPOSIT_MASK = "******"
 
 
 @dataclass(frozen=True)
@@ -56,6 +70,25 @@ class Screening:
     authority: str  # skjermingshjemmel
     metadata: tuple[str, ...]  # skjermingMetadata
     names_hidden: bool  # the public journal shows «Skjermet» for the private party
+
+
+def deposit_metadata(screening: Screening, parties: list[str]) -> tuple[str, ...]:
+    """The M502 values of a screened journalpost in the deposit, given the codes of its
+    correspondence parties (`Item.parties`): the title, and the name of each private
+    party (EA sender, EM recipient) whose name is withheld."""
+    values: list[str] = []
+    if TITLE in screening.metadata:
+        values.append(DEPOSIT_TITLE)
+    if PARTY_NAME in screening.metadata:
+        values.extend(DEPOSIT_PARTY[code] for code in parties if code in DEPOSIT_PARTY)
+    return tuple(dict.fromkeys(values)) or (DEPOSIT_TITLE,)
+
+
+def deposit_public_title(public_title: str) -> str:
+    """The public title as the deposit writes it (M025): every span masked as
+    «[skjermet]» when the record was archived is «******». The record is not changed
+    (AR-3)."""
+    return public_title.replace(MASK, DEPOSIT_MASK)
 
 
 def _party(body: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -274,6 +274,13 @@ class Item:
     def uuid(self, *parts: object) -> str:
         return stable_uuid("record", self.record.hash, *parts)
 
+    def object_uuid(self, document: Document, version: int, obj: DocObject) -> str:
+        """The systemID of a dokumentobjekt: the same file has the same id in every
+        export (M001); a file converted for the deposit is another file, with its own."""
+        if obj.conversion is not None:
+            return self.uuid("objekt", document.number, version, "konvertert")
+        return self.uuid("objekt", document.number, version)
+
     def parties(self) -> list[tuple[str, str]]:
         """Korrespondanseparter as (code, name): never empty (the journals need one)."""
         author = self.body.get("author")
@@ -579,6 +586,13 @@ def to_archive_format(mime: str, data: bytes) -> tuple[bytes, Conversion]:
     )
 
 
+def attachment_number(position: int) -> int:
+    """The dokumentnummer of a record's stored file (positions count from 1; the main
+    document is 1): the file's own, so it stays the same in every export and format
+    (M007), whatever files before it a deposit leaves out."""
+    return position + 1
+
+
 def _suffix(name: str) -> str:
     """The file name's extension for the name in the package (and in the XML that refers
     to it): letters and digits only, as the file's name is the platform's free text."""
@@ -643,7 +657,7 @@ def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = Fa
         variant = "A" if mime in ARCHIVE_FORMATS else "P"
         documents.append(
             Document(
-                len(documents) + 1,
+                attachment_number(stored.position),
                 "V",
                 xml_text(f"Vedlegg {stored.position}: {stored.name}"),
                 [

@@ -159,7 +159,7 @@ def record_message(item: Item) -> etree._Element:
         _sub(description, "dokumentnummer", document.number)
         for version, obj in enumerate(document.objects, start=1):
             entry = _sub(description, "dokumentobjekt")
-            _sub(entry, "systemID", item.uuid("objekt", document.number, version))
+            _sub(entry, "systemID", item.object_uuid(document, version, obj))
             _sub(entry, "versjonsnummer", 1)
             _code(entry, "variantformat", obj.variant, VARIANT[obj.variant])
             _code(entry, "format", *obj.pronom)

@@ -32,18 +32,21 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from django.db.models import Max, Q
 from lxml import etree
 
 from ordstyrer.archive.deposit_check import check_deposit
 from ordstyrer.archive.exporters.common import (
+    CATEGORY,
     CATEGORY_TITLE,
     CONVERSION_TOOL,
+    OSLO,
     PARTTYPE,
     SCHEMA_DIR,
     SCHEMAS,
@@ -55,6 +58,7 @@ from ordstyrer.archive.exporters.common import (
     ExportResult,
     Item,
     Omission,
+    Period,
     creator_id,
     describe_document,
     file_sha256,
@@ -76,11 +80,16 @@ from ordstyrer.archive.exporters.common import (
 from ordstyrer.archive.exporters.noark5_addml import addml_description
 from ordstyrer.archive.models import ArchiveRecord, ScreeningReason
 from ordstyrer.archive.screening import (
-    PARTY_NAME,
+    DEPOSIT_MASK,
+    DEPOSIT_PARTY,
+    DEPOSIT_TITLE,
+    RESTRICTED,
     SHIELDED_NAME,
     TITLE,
     WHOLE_DOCUMENT,
     ScreeningContext,
+    deposit_metadata,
+    deposit_public_title,
     screening_rules,
 )
 
@@ -93,12 +102,58 @@ SCHEMA_FILES = ("arkivstruktur", "endringslogg", "loependeJournal", "offentligJo
 PRIVATE_PARTY = frozenset({"EA", "EM"})
 
 
+class PostNumbers:
+    """journalpostnummer (M015, the order of the journal posts in their case folder): a
+    record's rank among all the records of its group and year in the archive chain, by
+    record number — not its place in this export, so a record keeps its number in every
+    deposit, whatever period it is exported in. A record archived later has a higher
+    number and so comes last in its folder; records are never removed (AR-3).
+
+    Two queries per folder, not one per record: the records of the group and year before
+    the folder's first record in this export, and those between its first and last that
+    the export leaves out (archived outside the period: normally none)."""
+
+    def __init__(self, municipality: Any, period: Period, category: int, year: int, first: int):
+        kinds = [kind for kind, group in CATEGORY.items() if group == category]
+        chain = ArchiveRecord.objects.filter(
+            municipality=municipality,
+            kind__in=kinds,
+            archived_at__gte=datetime(year, 1, 1, tzinfo=OSLO),
+            archived_at__lt=datetime(year + 1, 1, 1, tzinfo=OSLO),
+        )
+        self.before = chain.filter(sequence__lt=first).count()
+        start, end = period.bounds()
+        in_period = Q(archived_at__gte=start, archived_at__lt=end)
+        exported = chain.filter(in_period)  # as `records_for` selects them
+        if period.through is not None:
+            exported = exported.filter(sequence__lte=period.through)
+        last = exported.aggregate(last=Max("sequence"))["last"] or first
+        self.outside = list(
+            chain.filter(sequence__gt=first, sequence__lt=last)
+            .exclude(in_period)
+            .order_by("sequence")
+            .values_list("sequence", flat=True)
+        )
+        self.exported = 0
+
+    def next(self, sequence: int) -> int:
+        """The number of the folder's next record in this export (in record order)."""
+        self.exported += 1
+        return self.before + self.exported + bisect_left(self.outside, sequence)
+
+
 @dataclass
 class Folder:
     category: int
     year: int
-    number: int  # sakssekvensnummer within the year
-    posts: int = 0
+    numbers: PostNumbers
+    posts: int = 0  # in this export
+
+    @property
+    def number(self) -> int:
+        """sakssekvensnummer (M012): a fixed number per group, the same in every deposit
+        and never another group's, as the folder's systemID is (`folder_uuid`)."""
+        return self.category
 
     @property
     def mappe_id(self) -> str:
@@ -151,21 +206,22 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
     _el(post, "systemID", item.uuid("registrering"))
     _el(post, "opprettetDato", iso_local(item.record.archived_at))
     _el(post, "opprettetAv", item.actor)
-    _el(post, "arkivertDato", iso_local(made))
-    _el(post, "arkivertAv", by)
+    # M604/M605: when and by whom the record was archived (frozen), not this export.
+    _el(post, "arkivertDato", iso_local(item.record.archived_at))
+    _el(post, "arkivertAv", item.actor)
     screening = item.screening
     if screening is not None:
         shield = _el(post, "skjerming")
-        _el(shield, "tilgangsrestriksjon", screening.code)
+        _el(shield, "tilgangsrestriksjon", RESTRICTED)
         _el(shield, "skjermingshjemmel", screening.authority)
-        for name in screening.metadata:
+        for name in deposit_metadata(screening, [code for code, _name in item.parties()]):
             _el(shield, "skjermingMetadata", name)
         _el(shield, "skjermingDokument", WHOLE_DOCUMENT)
     for document in item.documents:
         description = describe_document(NS, post, item, document)
         for version, obj in enumerate(document.objects, start=1):
             entry = _el(description, "dokumentobjekt")
-            _el(entry, "systemID", item.uuid("objekt", document.number, version))
+            _el(entry, "systemID", item.object_uuid(document, version, obj))
             _el(entry, "versjonsnummer", 1)
             _el(entry, "variantformat", VARIANT[obj.variant])
             _el(entry, "format", obj.pronom[0])
@@ -186,7 +242,7 @@ def journalpost(item: Item, folder: Folder, number: int, made: datetime, by: str
                 _el(conversion, "konverteringsverktoey", obj.conversion.tool)
                 _el(conversion, "konverteringskommentar", obj.conversion.comment)
     _el(post, "tittel", item.record.title)
-    _el(post, "offentligTittel", item.record.public_title)
+    _el(post, "offentligTittel", deposit_public_title(item.record.public_title))
     for omission in item.omitted:
         note = _el(post, "merknad")
         _el(note, "merknadstekst", omission_note(omission))
@@ -224,7 +280,6 @@ class _Structure:
         self.result = result
         self.made: datetime = options.now  # type: ignore[assignment]
         self.tally = Tally()
-        self.per_year: Counter[int] = Counter()
         self.log_path = path.parent / f"{CONVERSION_LOG}.partial"
 
     def write(self) -> Tally:
@@ -292,8 +347,10 @@ class _Structure:
         return stable_uuid("arkivdel", self.options.municipality.pk, period.since, period.until)
 
     def _open_folder(self, xf, item: Item):
-        self.per_year[item.year] += 1
-        folder = Folder(item.category, item.year, self.per_year[item.year])
+        numbers = PostNumbers(
+            self.options.municipality, self.options.period, item.category, item.year, item.sequence
+        )
+        folder = Folder(item.category, item.year, numbers)
         self.tally.folders.append(folder)
         ctx = xf.element("mappe", {f"{{{XSI}}}type": "saksmappe"})
         ctx.__enter__()
@@ -301,7 +358,9 @@ class _Structure:
         _leaf(xf, "mappeID", folder.mappe_id)
         _leaf(xf, "tittel", folder.title)
         _leaf(xf, "offentligTittel", folder.title)
-        _leaf(xf, "opprettetDato", iso_local(item.record.archived_at))
+        # The folder's own date, as its saksdato and in the arkivmelding: not its first
+        # record in this export, which differs from one deposit to the next (M600).
+        _leaf(xf, "opprettetDato", iso_local(datetime(item.year, 1, 1, tzinfo=OSLO)))
         _leaf(xf, "opprettetAv", SYSTEM)
         _leaf(xf, "avsluttetDato", iso_local(self.made))
         _leaf(xf, "avsluttetAv", self.options.requested_by)
@@ -321,12 +380,13 @@ class _Structure:
             for obj in document.objects:
                 self.result.add(obj.name, obj.data)
                 self.tally.documents += 1
-        xf.write(journalpost(item, folder, folder.posts, self.made, self.options.requested_by))
+        number = folder.numbers.next(item.sequence)
+        xf.write(journalpost(item, folder, number, self.made, self.options.requested_by))
         xf.flush()
         converted, omitted = log_conversions(log, item)
         self.tally.converted += converted
         self.tally.omitted += omitted
-        self.tally.placement[item.record.pk] = (len(self.tally.folders) - 1, folder.posts)
+        self.tally.placement[item.record.pk] = (len(self.tally.folders) - 1, number)
         self.tally.confidential |= item.screening is not None
         self.tally.screened += item.screening is not None
         self.tally.dated(item.archived_at.date())  # the registrering's opprettetDato
@@ -476,13 +536,13 @@ def _journal_entry(item: Item, folder: Folder, number: int, *, public: bool) -> 
     _el(post, "journalpostnummer", number, ns=ns)
     if not public:
         _el(post, "tittel", item.record.title, ns=ns)
-    _el(post, "offentligTittel", item.record.public_title, ns=ns)
+    _el(post, "offentligTittel", deposit_public_title(item.record.public_title), ns=ns)
     if screening is not None and TITLE in screening.metadata:
-        _el(post, "skjermingMetadata", TITLE, ns=ns)
+        _el(post, "skjermingMetadata", DEPOSIT_TITLE, ns=ns)
     _el(post, "journaldato", item.archived_at.date().isoformat(), ns=ns)
     _el(post, "dokumentetsDato", item.created_at.date().isoformat(), ns=ns)
     if screening is not None:
-        _el(post, "tilgangsrestriksjon", screening.code, ns=ns)
+        _el(post, "tilgangsrestriksjon", RESTRICTED, ns=ns)
         _el(post, "skjermingshjemmel", screening.authority, ns=ns)
     for code, name in item.parties():
         party = _el(post, "korrespondansepart", ns=ns)
@@ -492,7 +552,7 @@ def _journal_entry(item: Item, folder: Folder, number: int, *, public: bool) -> 
         hidden = screening is not None and screening.names_hidden and code in PRIVATE_PARTY
         _el(party, "korrespondansepartNavn", SHIELDED_NAME if public and hidden else name, ns=ns)
         if hidden and not public:  # the public journal's party has no skjermingMetadata
-            _el(party, "skjermingMetadata", PARTY_NAME, ns=ns)
+            _el(party, "skjermingMetadata", DEPOSIT_PARTY[code], ns=ns)
     return entry
 
 
@@ -533,9 +593,20 @@ Konverterte filer: {converted}, filer som ikke er avlevert: {omitted}
 Skjerming
 Registreringer der noe holdes tilbake fra offentligheten (innbyggerens navn i offentlig
 journal, personopplysninger i tittelen, saker anmeldt til politiet) har <skjerming> med
-tilgangsrestriksjon, skjermingshjemmel og skjermingMetadata. Hjemlene kommer fra kommunens
+tilgangsrestriksjon «{restricted}», skjermingshjemmel og skjermingMetadata med verdiene
+i metadatakatalogen (M502): «{title}» når ord i tittelen er
+skjermet (de er erstattet med {mask} i offentligTittel), «{sender}» og
+«{recipient}» når innbyggerens navn er skjermet. Hjemlene kommer fra kommunens
 skjermingstabell i Ordstyrer:
 {rules}
+
+Saksnummer og journalpostnummer
+Hver gruppe har én saksmappe per år med et fast sakssekvensnummer (mappeID år/nummer:
+1 slettet og skjult innhold, 2 henvendelser og svar, 3 modereringsnotater, 4 kommunens
+innlegg). Journalpostnummeret er postens plass blant alle arkivpostene i gruppen og året,
+i arkivnummerorden. Begge er de samme i hvert uttrekk, uansett periode, og det er også
+hver systemID; arkivertDato og arkivertAv er da posten ble arkivert og av hvem.
+
 Avleveringspakken er kontrollert med «ordstyrer archive check-deposit» før den ble levert.
 SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
 """
@@ -556,10 +627,13 @@ def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> by
         tool=CONVERSION_TOOL,
         converted=tally.converted,
         omitted=tally.omitted,
+        restricted=RESTRICTED,
+        title=DEPOSIT_TITLE,
+        mask=DEPOSIT_MASK,
+        sender=DEPOSIT_PARTY["EA"],
+        recipient=DEPOSIT_PARTY["EM"],
         rules="\n".join(
-            f"- {reason.label}: tilgangsrestriksjon {xml_text(rules[reason][0])}, "
-            f"{xml_text(rules[reason][1])}"
-            for reason in ScreeningReason
+            f"- {reason.label}: {xml_text(rules[reason][1])}" for reason in ScreeningReason
         ),
     ).encode("utf-8")
 
