@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +20,11 @@ from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
 from ordstyrer.sso.models import GroupRoleMapping, SsoIdentity
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+from ordstyrer.tenants.services import (
+    ChannelLeft,
+    channels_left_record,
+    channels_left_without_main_admin,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser, User
@@ -103,6 +108,9 @@ class UnmapEffect:
 
     losing: list[User]  # who loses the role, by the groups they had at their last login
     leaves_no_advisor: bool  # the municipality would be left with no active advisor
+    # The channels left without an active main administrator (CH-3): every active one of
+    # theirs is among `losing` and holds no other role in the municipality.
+    channels_left: list[ChannelLeft] = field(default_factory=list)
 
 
 def group_unmap_effect(*, mapping: GroupRoleMapping) -> UnmapEffect:
@@ -111,7 +119,9 @@ def group_unmap_effect(*, mapping: GroupRoleMapping) -> UnmapEffect:
     the role without a unit who are in the group and in no other group that gives the
     role in the municipality. For the communications role, also whether no active
     advisor would be left (CH-3); a removal that takes the role from nobody leaves
-    things as they are, and is never refused."""
+    things as they are, and is never refused. And which channels would be left without
+    an active main administrator (CH-3), because every active one of theirs loses their
+    only role in the municipality (a warning: the removal goes ahead)."""
     if mapping.role in UNMAPPABLE_ROLES:
         return UnmapEffect(losing=[], leaves_no_advisor=False)  # it gives nothing
     same_role = GroupRoleMapping.objects.filter(
@@ -136,7 +146,19 @@ def group_unmap_effect(*, mapping: GroupRoleMapping) -> UnmapEffect:
     leaves_no_advisor = (
         mapping.role == Role.COMMUNICATIONS and bool(losing) and not any(keeps(a) for a in active)
     )
-    return UnmapEffect(losing=[a.user for a in losing], leaves_no_advisor=leaves_no_advisor)
+    # Who holds no other role in the municipality, and so leaves its channels' roles.
+    others = RoleAssignment.objects.filter(
+        municipality=mapping.municipality_id, user__in=[a.user_id for a in losing]
+    ).exclude(role=mapping.role, unit__isnull=True)
+    staying = set(others.values_list("user_id", flat=True))
+    leaving = [a.user for a in losing if a.user_id not in staying]
+    return UnmapEffect(
+        losing=[a.user for a in losing],
+        leaves_no_advisor=leaves_no_advisor,
+        channels_left=channels_left_without_main_admin(
+            municipality=mapping.municipality, leaving=leaving
+        ),
+    )
 
 
 def group_unmap(*, actor: ActorLike, municipality: Municipality, mapping_id: int) -> bool:
@@ -182,6 +204,7 @@ def group_unmap(*, actor: ActorLike, municipality: Municipality, mapping_id: int
                 "group": mapping.group,
                 "role": mapping.role,
                 "losing_user_ids": [u.pk for u in effect.losing],
+                "channels_left_ids": [c.pk for c in effect.channels_left],
             },
         )
         mapping.delete()
@@ -286,7 +309,11 @@ def sso_login(
     return user
 
 
-def _sync_roles(user: User, groups: Iterable[str]) -> None:
+def _sync_roles(user: User, groups: Iterable[str]) -> list[ChannelLeft]:
+    """Make the person's municipality-wide roles those their groups give; returns the
+    channels this left without an active main administrator (CH-3: the person holds no
+    role in the municipality any more), audited and mailed by `channels_left_record`.
+    The login goes ahead: the groups at the identity provider decide."""
     wanted: set[tuple[int, str]] = set()
     for mapping_id, municipality_id, role in GroupRoleMapping.objects.filter(
         group__in=list(groups)
@@ -316,6 +343,13 @@ def _sync_roles(user: User, groups: Iterable[str]) -> None:
             obj=assignment,
             data={"user_id": user.pk, "role": key[1]},
         )
+    # Read before the roles go: who is a channel's last active main administrator.
+    going = {m for m, _ in set(held) - wanted}
+    candidates = {
+        m: channels_left_without_main_admin(municipality=municipalities[m], leaving=[user])
+        for m in sorted(going)
+        if m in municipalities
+    }
     for key in sorted(set(held) - wanted):
         assignment = held[key]
         if key[1] == Role.COMMUNICATIONS and user.is_active and _no_other_advisor(assignment):
@@ -335,6 +369,14 @@ def _sync_roles(user: User, groups: Iterable[str]) -> None:
             data={"user_id": user.pk, "role": key[1]},
         )
         assignment.delete()
+    still_member = set(
+        RoleAssignment.objects.filter(user=user, municipality__in=list(candidates)).values_list(
+            "municipality_id", flat=True
+        )
+    )
+    left = [c for m, channels in candidates.items() if m not in still_member for c in channels]
+    channels_left_record(actor=None, user=user, channels=left, cause="sso_login")
+    return left
 
 
 def _no_other_advisor(assignment: RoleAssignment) -> bool:

@@ -172,9 +172,10 @@ SHOWN_LOSING = 50
 def mapping_remove(
     request: MunicipalityRequest, municipality: Municipality, pk: int
 ) -> HttpResponse:
-    """A confirmation page naming the role and who loses it at their next login; the
-    removal itself is its posted form (nothing pre-selected; a second post changes
-    nothing and says so)."""
+    """A confirmation page naming the role, who loses it at their next login, and the
+    channels that would then have no active main administrator (CH-3); the removal
+    itself is its posted form (nothing pre-selected; a second post changes nothing and
+    says so)."""
     back = reverse("sso_mappings", kwargs={"slug": municipality.slug})
     mapping = GroupRoleMapping.objects.filter(pk=pk, municipality=municipality).first()
     if request.method == "POST":
@@ -204,5 +205,6 @@ def mapping_remove(
             "losing_more": max(0, len(effect.losing) - SHOWN_LOSING),
             "losing_count": len(effect.losing),
             "refused": effect.leaves_no_advisor,
+            "channels_left": effect.channels_left,
         },
     )

@@ -4,24 +4,31 @@ audited service each). IT operations call them from the command line as the syst
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import orgnr
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.core.permissions import require
-from ordstyrer.core.services import person
+from ordstyrer.core.services import after_commit, person
 from ordstyrer.policy import PolicyError, load_policy, preset_ids
 from ordstyrer.tenants.models import (
     IDENTITY_FIELDS,
@@ -35,6 +42,8 @@ from ordstyrer.tenants.selectors import policy_version_current
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def _validate_preset(preset: str) -> None:
@@ -155,6 +164,188 @@ def _role_change_allowed(
     _may_manage_roles(actor, municipality)
 
 
+# --- channels a person's going leaves without a main administrator (CH-3) -------------
+#
+# `tenants` sits below `channels` (.importlinter: apps import downwards only), so it reads
+# the channels' rows through the reverse relations (`Municipality.channels`,
+# `Channel.memberships`) and names their values here. "Active" is the channels' one
+# definition (`channels.selectors.active_main_admin_count`): the person can log in and
+# holds a role in the municipality.
+_MAIN_ADMIN = "main_admin"  # channels.models.ChannelRole.MAIN_ADMIN
+_ADMIN = "admin"  # channels.models.ChannelRole.ADMIN
+_RETIRED = "retired"  # channels.workflow.RETIRED: no longer run, needs no one
+
+
+@dataclass(frozen=True)
+class ChannelLeft:
+    """A channel with no active main administrator once someone has gone (CH-3)."""
+
+    pk: int
+    name: str
+    kind: str  # the platform, as shown ("Facebook")
+    municipality: Municipality
+
+    def __str__(self) -> str:
+        return f"«{self.name}» ({self.kind})"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `role_revoke` or `user_deactivate` did: whether anything changed (its truth
+    value, as the bool these services returned), and the channels it left without an
+    active main administrator (CH-3)."""
+
+    done: bool
+    channels_left: tuple[ChannelLeft, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.done
+
+
+def channels_left_without_main_admin(
+    *, municipality: Municipality, leaving: Collection[User]
+) -> list[ChannelLeft]:
+    """The channels of `municipality` (retired ones aside) that have an active main
+    administrator now and would have none once the people in `leaving` are gone
+    (deactivated, or holding no role in the municipality): every active main
+    administrator of theirs is among them. Read before the change."""
+    gone = {user.pk for user in leaving}
+    if not gone:
+        return []
+    rows = (
+        municipality.channels.exclude(status=_RETIRED)
+        .filter(
+            memberships__role=_MAIN_ADMIN,
+            memberships__user__is_active=True,
+            memberships__user__role_assignments__municipality=municipality,
+        )
+        .values_list("pk", "memberships__user")
+        .distinct()
+    )
+    admins: dict[int, set[int]] = {}
+    for channel_pk, user_pk in rows:
+        admins.setdefault(channel_pk, set()).add(user_pk)
+    left = [pk for pk, users in admins.items() if users <= gone]
+    return [
+        ChannelLeft(
+            pk=channel.pk,
+            name=channel.name,
+            kind=str(channel.get_kind_display()),
+            municipality=municipality,
+        )
+        for channel in municipality.channels.filter(pk__in=left).order_by("name", "pk")
+    ]
+
+
+def _channels_refusal(user: User, municipality: Municipality, left: list[ChannelLeft]) -> str:
+    return ngettext(
+        "%(user)s er den siste aktive hovedadministratoren for kanalen %(channels)s i "
+        "%(municipality)s, og har ingen annen rolle i kommunen. Uten rollen står kanalen "
+        "uten aktiv hovedadministrator (CH-3). Utnevn en ny hovedadministrator for kanalen "
+        "først.",
+        "%(user)s er den siste aktive hovedadministratoren for kanalene %(channels)s i "
+        "%(municipality)s, og har ingen annen rolle i kommunen. Uten rollen står kanalene "
+        "uten aktiv hovedadministrator (CH-3). Utnevn nye hovedadministratorer for kanalene "
+        "først.",
+        len(left),
+    ) % {
+        "user": user.get_full_name() or user.get_username(),
+        "channels": ", ".join(str(c) for c in left),
+        "municipality": municipality.name,
+    }
+
+
+def channels_left_record(
+    *, actor: ActorLike, user: User, channels: Collection[ChannelLeft], cause: str
+) -> None:
+    """Audit each channel `user`'s going (`cause`: the service or the login that did it)
+    left without an active main administrator, and e-mail its administrators and the
+    municipality's communications once the change has committed (CH-3). Call it inside
+    the change's transaction. The log line carries ids only."""
+    by_place: dict[int, list[ChannelLeft]] = {}
+    for left in channels:
+        by_place.setdefault(left.municipality.pk, []).append(left)
+        audit_record(
+            actor=actor,
+            action="channel_main_admin_gone",
+            municipality=left.municipality,
+            obj=left.municipality.channels.get(pk=left.pk),
+            data={"user_id": user.pk, "cause": cause, "rule": "CH-3"},
+        )
+    for municipality_id, lefts in by_place.items():
+        channel_ids = [left.pk for left in lefts]
+        logger.warning(
+            "channels left without main admin",
+            extra={
+                "user_id": user.pk,
+                "municipality_id": municipality_id,
+                "channel_ids": channel_ids,
+                "cause": cause,
+                "rule": "CH-3",
+            },
+        )
+        after_commit(
+            channels_left_notify,
+            user_id=user.pk,
+            municipality_id=municipality_id,
+            channel_ids=channel_ids,
+        )
+
+
+@task()
+def channels_left_notify(user_id: int, municipality_id: int, channel_ids: list[int]) -> int:
+    """E-mail each channel's remaining administrators and the municipality's
+    communications that the channel has no active main administrator since `user_id`
+    went (CH-3); returns how many messages were sent. (A task here, beside the services
+    that queue it: `tenants` has no other.)"""
+    municipality = Municipality.objects.get(pk=municipality_id)
+    gone = get_user_model().objects.get(pk=user_id)
+    communications = [
+        a.user
+        for a in RoleAssignment.objects.filter(
+            municipality=municipality, role=Role.COMMUNICATIONS, user__is_active=True
+        )
+        .exclude(user=gone)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for channel in municipality.channels.filter(pk__in=channel_ids).order_by("name", "pk"):
+            admins = [
+                m.user
+                for m in channel.memberships.filter(
+                    role__in=[_MAIN_ADMIN, _ADMIN],
+                    user__is_active=True,
+                    user__role_assignments__municipality=municipality,
+                )
+                .exclude(user=gone)
+                .select_related("user")
+                .distinct()
+                .order_by("user_id")
+            ]
+            context = {
+                "name": channel.name,
+                "person": gone.get_full_name() or gone.get_username(),
+                "municipality": municipality.name,
+                "path": console_url(
+                    reverse("channels:detail", args=[municipality.slug, channel.pk])
+                ),
+            }
+            subject = _("Kanalen «%(name)s» har ingen aktiv hovedadministrator") % context
+            body = (
+                _(
+                    "%(person)s er ikke lenger aktiv i %(municipality)s, og kanalen "
+                    "«%(name)s» har derfor ingen aktiv hovedadministrator. Hver kanal skal "
+                    "ha minst én (CH-3).\n\nUtnevn en ny hovedadministrator under «Roller» "
+                    "på kanalens side i Ordstyrer: %(path)s"
+                )
+                % context
+            )
+            sent += send(subject, body, addresses([*admins, *communications]))
+    return sent
+
+
 def role_assign(
     *,
     actor: ActorLike,
@@ -188,13 +379,19 @@ def role_revoke(
     user: User,
     role: str,
     unit: Unit | None = None,
-) -> bool:
-    """Take `role` (for `unit`, or municipality-wide) from `user`; False if they did not
-    hold it. The same people may do it as may give it (`role_assign`).
+    force: bool = False,
+) -> Outcome:
+    """Take `role` (for `unit`, or municipality-wide) from `user`; false (`Outcome.done`)
+    if they did not hold it. The same people may do it as may give it (`role_assign`).
 
     The last active communications advisor keeps the role (CH-3: the channels need
     someone who answers for them, and only communications appoints the next one); give
-    it to someone else first. A person holding no role any more is no longer a member.
+    it to someone else first. A person holding no role any more is no longer a member,
+    and no longer an active main administrator of the municipality's channels: taking
+    the last role of the last active main administrator of a channel is refused, naming
+    the channels, unless `force` (a person who has left must be able to go); then the
+    channels are in the outcome, audited, and their administrators and communications
+    are e-mailed (`channels_left_record`).
     """
     _role_change_allowed(actor, municipality, role, unit)
     with transaction.atomic():
@@ -205,7 +402,7 @@ def role_revoke(
             user=user, municipality=municipality, role=role, unit=unit
         ).first()
         if assignment is None:
-            return False
+            return Outcome(done=False)
         if role == Role.COMMUNICATIONS and user.is_active:
             others = RoleAssignment.objects.filter(
                 municipality=municipality, role=Role.COMMUNICATIONS, user__is_active=True
@@ -219,6 +416,22 @@ def role_revoke(
                     % {"user": user.get_username(), "municipality": municipality.name},
                     rule="CH-3",
                 )
+        last_role = (
+            not RoleAssignment.objects.filter(user=user, municipality=municipality)
+            .exclude(pk=assignment.pk)
+            .exists()
+        )
+        left = (
+            channels_left_without_main_admin(municipality=municipality, leaving=[user])
+            if last_role
+            else []
+        )
+        if left and not force:
+            raise ServiceError(
+                _channels_refusal(user, municipality, left),
+                rule="CH-3",
+                code="last_main_admin",
+            )
         audit_record(
             actor=actor,
             action="role_revoke",
@@ -227,7 +440,8 @@ def role_revoke(
             data={"user_id": user.pk, "role": role, "unit_id": getattr(unit, "pk", None)},
         )
         assignment.delete()
-    return True
+        channels_left_record(actor=actor, user=user, channels=left, cause="role_revoke")
+    return Outcome(done=True, channels_left=tuple(left))
 
 
 # A Norwegian number: eight digits, or +47 and eight digits (spaces allowed between).
@@ -440,27 +654,40 @@ def _audit_account(actor: ActorLike, user: User, action: str) -> None:
         )
 
 
-def user_deactivate(*, actor: ActorLike, user: User) -> bool:
-    """Lock a person out (they left, or the account is compromised); False if already
-    inactive. IT operations only.
+def user_deactivate(*, actor: ActorLike, user: User) -> Outcome:
+    """Lock a person out (they left, or the account is compromised); false
+    (`Outcome.done`) if already inactive. IT operations only.
 
     Inactive people cannot log in, their running sessions end at the next request (both
     login backends refuse an inactive person: Django's `ModelBackend` and
     `sso.backend.OidcBackend`), their API tokens stop working (`api.tokens`), and they
     drop out of the lists of who can be assigned. Their roles and password stay, for the
     record and for `user_activate`.
+
+    Never refused for the channels (a person who has left must be locked out): the
+    channels it leaves without an active main administrator (CH-3) are in the outcome,
+    audited, and their administrators and communications are e-mailed
+    (`channels_left_record`).
     """
     if not _is_operator(actor):
         raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
     with transaction.atomic():
         locked = type(user).objects.select_for_update().get(pk=user.pk)
         if not locked.is_active:
-            return False
+            return Outcome(done=False)
+        left = [
+            channel
+            for place in Municipality.objects.filter(role_assignments__user=locked)
+            .distinct()
+            .order_by("slug")
+            for channel in channels_left_without_main_admin(municipality=place, leaving=[locked])
+        ]
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         _audit_account(actor, locked, "user_deactivate")
+        channels_left_record(actor=actor, user=locked, channels=left, cause="user_deactivate")
     user.refresh_from_db(fields=["is_active"])
-    return True
+    return Outcome(done=True, channels_left=tuple(left))
 
 
 def user_activate(*, actor: ActorLike, user: User) -> bool:

@@ -4,11 +4,15 @@ IT operations (the first communications advisor) or for one unit (docs/deploy.md
     ordstyrer role grant --municipality rennebu --user kari --role communications
     ordstyrer role grant --municipality rennebu --user eva --role unit_leader --unit "Berkåk skole"
     ordstyrer role revoke --municipality rennebu --user kari --role communications
+    ordstyrer role revoke --municipality rennebu --user kari --role employee --force
     ordstyrer role list --municipality rennebu
 
-The last active communications advisor keeps the role (CH-3). With single sign-on, a
-municipality-wide role of a person who logs in through it follows their groups at each
-login; a role for one unit stays. Exit codes: 0 done, 2 unusable arguments or a refusal.
+The last active communications advisor keeps the role (CH-3). Taking a person's last
+role in the municipality is refused while they are the last active main administrator
+of a channel, naming the channels (CH-3); `--force` takes it anyway (they have left),
+lists the channels, and their administrators and communications are e-mailed. With
+single sign-on, a municipality-wide role of a person who logs in through it follows
+their groups at each login; a role for one unit stays. Exit codes: 0 done, 2 unusable arguments or a refusal.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
+from ordstyrer.core.errors import ServiceError
 from ordstyrer.tenants.management.base import OperatorCommand, UsageError
 from ordstyrer.tenants.models import Role
 from ordstyrer.tenants.selectors import role_assignments
@@ -42,6 +47,15 @@ class Command(OperatorCommand):
             parser.add_argument(
                 "--unit", metavar="ENHET", help="bare for denne enheten (ordstyrer unit list)"
             )
+        if name == "revoke":
+            parser.add_argument(
+                "--force",
+                action="store_true",
+                help=(
+                    "ta rollen selv om kanaler da står uten aktiv hovedadministrator "
+                    "(CH-3); kanalene listes, og administratorene og kommunikasjon får e-post"
+                ),
+            )
 
     def _target(self, options: dict[str, Any]) -> dict[str, Any]:
         municipality = self.municipality(options["municipality"])
@@ -66,7 +80,17 @@ class Command(OperatorCommand):
 
     def do_revoke(self, options: dict[str, Any]) -> None:
         target = self._target(options)
-        if not role_revoke(actor=None, **target):
+        try:
+            outcome = role_revoke(actor=None, force=options["force"], **target)
+        except ServiceError as exc:
+            if exc.code != "last_main_admin":
+                raise
+            raise UsageError(
+                f"{exc.message} Ingenting er endret. Har personen sluttet, kan du ta rollen "
+                "likevel med --force; kanalene blir da flagget, og administratorene og "
+                "kommunikasjon får e-post."
+            ) from None
+        if not outcome:
             raise UsageError(
                 f"{target['user'].get_username()} har ikke rollen {target['role']} i "
                 f"{self._where(target)}; ingenting er endret."
@@ -75,6 +99,14 @@ class Command(OperatorCommand):
             f"{target['user'].get_username()} har ikke lenger rollen {target['role']} i "
             f"{self._where(target)}."
         )
+        if outcome.channels_left:
+            self.stdout.write(
+                "Merk: disse kanalene har ingen aktiv hovedadministrator nå (CH-3); "
+                "administratorene og kommunikasjon får e-post. Utnevn en ny under "
+                "Kanaler → kanalen → Roller:"
+            )
+            for channel in outcome.channels_left:
+                self.stdout.write(f"  {channel}")
 
     def do_list(self, options: dict[str, Any]) -> None:
         municipality = self.municipality(options["municipality"])

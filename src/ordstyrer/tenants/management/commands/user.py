@@ -11,7 +11,9 @@ twice on the terminal; it is checked by the installation's password validators a
 never echoed, printed or logged. A new account belongs to no municipality until it is
 given a role (`ordstyrer role grant`). Deactivating ends the person's sessions and
 revokes their API tokens (through `ordstyrer api-token revoke --all`, in the same
-transaction). Exit codes: 0 done, 2 unusable arguments or a refusal.
+transaction); it is never refused, and names the channels left without an active main
+administrator (CH-3), whose administrators and communications are e-mailed. Exit codes:
+0 done, 2 unusable arguments or a refusal.
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ class Command(OperatorCommand):
         user = self.user(options["username"])
         tokens = StringIO()
         with transaction.atomic():
-            if not user_deactivate(actor=None, user=user):
+            outcome = user_deactivate(actor=None, user=user)
+            if not outcome:
                 raise UsageError(f"{user.get_username()} er allerede deaktivert.")
             # The API's own operator door (api.tokens cannot be imported from here: apps
             # import downwards only, .importlinter). A token of an inactive person is
@@ -116,6 +119,13 @@ class Command(OperatorCommand):
                 f"Merk: {place.name} har ingen aktiv kommunikasjonsrådgiver nå. Gi rollen "
                 f"til en annen: ordstyrer role grant --municipality {place.slug} "
                 "--user BRUKERNAVN --role communications"
+            )
+        # CH-3: the channels left without an active main administrator (mailed, too).
+        for channel in outcome.channels_left:
+            self.stdout.write(
+                f"Merk: kanalen {channel} i {channel.municipality.name} har ingen aktiv "
+                "hovedadministrator nå; administratorene og kommunikasjon får e-post. Utnevn "
+                "en ny under Kanaler → kanalen → Roller."
             )
 
     def do_activate(self, options: dict[str, Any]) -> None:
