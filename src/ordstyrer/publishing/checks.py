@@ -15,8 +15,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.policy import CheckContext, Draft, Media, Policy, check, load_policy
@@ -39,8 +40,26 @@ COUNTED = (
     DeliveryStatus.PUBLISHED,
 )
 # Posts that are not on their way: a draft (a withdrawn or pulled-back post is one too)
-# and a rejected post keep their deliveries `queued`, and count for nothing (PU-10).
+# and a rejected post keep their deliveries `queued`, and those count for nothing
+# (PU-10). A copy such a post has out still counts (`counted`).
 NOT_PLANNED = (PostStatus.DRAFT, PostStatus.REJECTED)
+
+
+def out_q(now: datetime) -> Q:
+    """On a `PostChannel` query: the copy is out on its platform, whatever its post's
+    status says: published, or its time come on the platform's own scheduler (as
+    `services._is_out` reads one row)."""
+    return Q(status=DeliveryStatus.PUBLISHED) | Q(
+        status=DeliveryStatus.SCHEDULED, platform_scheduled=True, post__publish_at__lte=now
+    )
+
+
+def counted(now: datetime) -> Q:
+    """On a `PostChannel` query: the deliveries PU-10 counts (and the calendar shows) by
+    their post's status: every copy out (`out_q`: a post out on the main page and
+    failed elsewhere, then edited back to a draft, is still on the page), and any other
+    of a post on its way, not a draft nor a rejected post (`NOT_PLANNED`)."""
+    return out_q(now) | ~Q(post__status__in=NOT_PLANNED)
 
 
 def publishing_policy(municipality: Municipality, *, day: datetime | None = None) -> Policy:
@@ -170,14 +189,15 @@ def main_page_history(
     """PU-10's real history: every post planned or published on the main page(s) in
     the fortnight around `around`, by when it goes out. Drafts (withdrawn posts too)
     and rejected posts are not planned: they count neither here nor in the calendar
-    (QA 2026-12: the check said «nr. 7» where the calendar said 0 of 6)."""
+    (QA 2026-12: the check said «nr. 7» where the calendar said 0 of 6), but a copy they
+    have out does, in both (`counted`)."""
     main = [c.pk for c in channels if _is_main(c)]
     if not main:
         return ()
     window = timedelta(days=8)
     rows = (
         PostChannel.objects.filter(channel__in=main, status__in=COUNTED)
-        .exclude(post__status__in=NOT_PLANNED)
+        .filter(counted(timezone.now()))
         .alias(planned=planned_at_sql())
         .filter(planned__gte=around - window, planned__lte=around + window)
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import channel_ids_with_need
@@ -267,7 +268,8 @@ CALENDAR_STATUSES = (
 
 def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> CalendarWeek:
     """A week (Monday–Sunday, Europe/Oslo) of planned and published posts per channel,
-    with the main page's count against the preset's weekly cap (PU-10).
+    with the main page's count against the preset's weekly cap (PU-10): the deliveries
+    PU-10's check counts (`checks.counted`: a draft's copy out is on the page still).
 
     Only the week's deliveries are read, by PU-10's own time (`checks.planned_at_sql`),
     with their posts, channels and channels' settings; who may see a post on a channel
@@ -280,7 +282,7 @@ def calendar_week(*, municipality: Municipality, user: ActorLike, day: date) -> 
     visible = {c.pk for c in access.publishable_channels(user, municipality)}
     rows = list(
         PostChannel.objects.filter(post__municipality=municipality, status__in=CALENDAR_STATUSES)
-        .exclude(post__status__in=checks.NOT_PLANNED)
+        .filter(checks.counted(timezone.now()))
         .alias(planned=checks.planned_at_sql())
         .filter(planned__gte=begin, planned__lt=end)
         .select_related("post__author", "post__municipality", *access.CHANNEL_RELATED)
