@@ -135,11 +135,12 @@ def test_the_api_refuses_the_rewriter_too(db):
     w = make_world("apifire")
     post = _taken_over(w)
     path = f"/api/v1/m/{w.municipality.slug}/posts/{post.pk}/approve"
-    refused = ApiClient(token_for(w.p.communications, w.municipality)).post(path)
+    seen = {"approval_round": post.approval_round}  # the round read (CH-4)
+    refused = ApiClient(token_for(w.p.communications, w.municipality)).post(path, seen)
     assert refused.status_code == 403
     post.refresh_from_db()
     assert post.status == PostStatus.AWAITING_APPROVAL
-    done = ApiClient(token_for(w.p.unit_leader, w.municipality)).post(path)
+    done = ApiClient(token_for(w.p.unit_leader, w.municipality)).post(path, seen)
     assert done.status_code == 200 and done.json()["status"] != "awaiting_approval"
 
 
