@@ -19,6 +19,7 @@ platform's Norwegian reason.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -145,20 +146,66 @@ def _same(found: PlatformPost, text: str) -> bool:
     return bool(mine) and (theirs == mine or theirs.startswith(mine + "\n"))
 
 
-def find_existing(connector: Any, *, text: str, since: datetime) -> PlatformPost | None:
-    """Our post on the platform, if an earlier attempt got it there (scheduled or
-    published after `since`)."""
-    if not text.strip():
-        return None
-    if supports(connector, Capability.SCHEDULER):
-        for found in connector.list_scheduled():
-            if _same(found, text):
-                return found
-    if supports(connector, Capability.COMMENT_SOURCE):
-        listing = connector.list_posts(since=since - LOOKBACK, limit=25)
-        for found in listing.items:
-            if _same(found, text):
-                return found
+class UnknownCopy(Exception):
+    """An earlier attempt may have put a post with no text on the platform, and a copy
+    there may be it, but nothing tells it apart from another: a person must look before
+    it is sent again (`_unknown_copy`)."""
+
+
+def _told_apart(found: PlatformPost, draft: Draft, *, since: datetime) -> bool | None:
+    """Whether `found` is the copy of `draft` (a post with no text of its own) that an
+    attempt started at `since` published: True when its link or every file's alt text
+    (or title) says so, None when it may be (the same shape, made after `since`, nothing
+    more to go by), False when it cannot be (other text, other files, made before)."""
+    if (found.text or "").strip() != draft.text.strip():
+        return False
+    if found.created_at is not None and found.created_at < since - SLACK:
+        return False
+    kinds = [m.kind for m in draft.media]
+    if found.media and [m.kind for m in found.media] != kinds:
+        return False
+    if draft.link and found.link and draft.link.rstrip("/") == found.link.rstrip("/"):
+        return True
+
+    def known(value: str | None) -> str:
+        return (value or "").strip()
+
+    if draft.media and len(found.media) == len(draft.media):
+        if all(
+            (known(m.alt_text) and known(m.alt_text) == known(f.alt_text))
+            or (known(m.title) and known(m.title) == known(f.title))
+            for m, f in zip(draft.media, found.media, strict=True)
+        ):
+            return True
+    return None
+
+
+def find_existing(
+    connector: Any, *, draft: Draft, text: str, since: datetime
+) -> PlatformPost | None:
+    """Our post on the platform, if an earlier attempt (started at `since`) got it there:
+    scheduled, or published since shortly before `since`.
+
+    A post with text is known by its text. One without (an image, a link alone) is known
+    by what it carries, the link or the files' alt texts, and by being made after the
+    attempt started (`_told_apart`); a copy that may be it but cannot be told apart
+    raises `UnknownCopy`: sending again could put it out twice, and a person must look.
+    None when nothing there can be it."""
+
+    def candidates() -> Iterator[PlatformPost]:
+        if supports(connector, Capability.SCHEDULER):
+            yield from connector.list_scheduled()
+        if supports(connector, Capability.COMMENT_SOURCE):
+            yield from connector.list_posts(since=since - LOOKBACK, limit=25).items
+
+    if text.strip():
+        return next((f for f in candidates() if _same(f, text)), None)
+    verdicts = [(f, _told_apart(f, draft, since=since)) for f in candidates()]
+    ours = [f for f, verdict in verdicts if verdict]
+    if len(ours) == 1:
+        return ours[0]
+    if ours or any(verdict is None for _f, verdict in verdicts):
+        raise UnknownCopy
     return None
 
 
@@ -226,21 +273,41 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
         )
     schedule_at = post.publish_at if post.publish_at and post.publish_at > now + SLACK else None
     draft = build_draft(post, row.channel)
+    result: PlatformPost | None = None
     try:
         with _open(row.channel, now) as connector:
             _cancel_pending(connector, row)  # an old scheduled copy never goes out as well
-            result = find_existing(connector, text=post.text, since=earlier) if earlier else None
-            if result is None:
-                result = _call(connector, draft, schedule_at=schedule_at, now=now, text=post.text)
+            try:
+                if earlier:
+                    result = find_existing(connector, draft=draft, text=post.text, since=earlier)
+                if result is None:
+                    result = _call(
+                        connector,
+                        draft,
+                        schedule_at=schedule_at,
+                        now=now,
+                        text=post.text,
+                        since=earlier or now,
+                    )
+            except UnknownCopy:
+                result = None  # never sent again blindly: a person looks (`_unknown_copy`)
     except ConnectorError as exc:
         if schedule_at is not None and exc.code == ErrorCode.SCHEDULE_WINDOW:
             return _hold(row, now=now)
         return _failed(row, exc, now=now)
+    if result is None:
+        return _unknown_copy(row, now=now)
     return _succeeded(row, result, scheduled=schedule_at is not None, now=now, claimed_at=now)
 
 
 def _call(
-    connector: Any, draft: Draft, *, schedule_at: datetime | None, now: datetime, text: str
+    connector: Any,
+    draft: Draft,
+    *,
+    schedule_at: datetime | None,
+    now: datetime,
+    text: str,
+    since: datetime,
 ) -> PlatformPost:
     try:
         if schedule_at is not None:
@@ -262,7 +329,7 @@ def _call(
         if exc.code != ErrorCode.DUPLICATE:
             raise
         # Graph 506: the same text was just posted — most likely by our lost attempt.
-        found = find_existing(connector, text=text, since=now)
+        found = find_existing(connector, draft=draft, text=text, since=since)
         if found is None:
             raise
         return found
@@ -401,6 +468,32 @@ def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:
     return _fail(row, reason=reason, attempts=attempts, data={"code": exc.code}, now=now)
 
 
+def _unknown_copy(row: PostChannel, *, now: datetime) -> str:
+    """An earlier attempt's answer was lost and a post with no text cannot be told apart
+    on the platform (`UnknownCopy`): the delivery is not sent again but failed, with
+    what to look for on the post's page. Its attempt stamp goes: a person who sends the
+    post again has looked, and it is sent then without looking for a copy again."""
+    logger.warning(
+        "post delivery cannot tell whether an earlier attempt published",
+        extra={"post_channel_id": row.pk},
+    )
+    reason = _(
+        "Ordstyrer vet ikke om innlegget ble publisert på «%(channel)s»: svaret fra "
+        "plattformen kom ikke fram, og et innlegg uten tekst kan ikke kjennes sikkert igjen "
+        "der. Se etter innlegget på kanalen. Står det der, må det ikke sendes dit igjen: ta "
+        "bort kanalen før du sender innlegget på nytt. Står det ikke der, kan du sende "
+        "innlegget på nytt."
+    ) % {"channel": row.channel.name}
+    return _fail(
+        row,
+        reason=reason,
+        attempts=row.attempts + 1,
+        data={"code": "unknown_copy"},
+        now=now,
+        attempt_started_at=None,
+    )
+
+
 def _fail(
     row: PostChannel,
     *,
@@ -409,9 +502,10 @@ def _fail(
     data: dict[str, Any],
     now: datetime,
     source: tuple[str, ...] = (DeliveryStatus.PUBLISHING,),
+    **fields: Any,
 ) -> str:
     """The delivery failed for good (compare-and-set from `source`), with its Norwegian
-    reason on the post's channel row; the post settles."""
+    reason on the post's channel row (and `fields`); the post settles."""
     with transaction.atomic():
         won = PostChannel.objects.filter(pk=row.pk, status__in=source).update(
             status=DeliveryStatus.FAILED,
@@ -419,6 +513,7 @@ def _fail(
             next_attempt_at=None,
             claimed_at=None,
             error=reason[:1000],
+            **fields,
         )
         if won:
             audit_record(
