@@ -611,7 +611,8 @@ def _not_in_use(now: datetime) -> Any:
     those already held for a paused channel and the platform-scheduled ones already due
     (out on the platform: `confirm_native` records them). A copy waiting on the
     platform's scheduler is one whatever the post's status (a post failed on another
-    channel is `failed`, `settle`)."""
+    channel is `failed`, `settle`), and so is a copy held for its time on a post failed
+    on another channel (`release_due` sends it)."""
     return (
         PostChannel.objects.filter(
             Q(
@@ -619,6 +620,7 @@ def _not_in_use(now: datetime) -> Any:
                 post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
             )
             | Q(status=DeliveryStatus.SCHEDULED, platform_scheduled=True)
+            | Q(status=DeliveryStatus.SCHEDULED, post__status=PostStatus.FAILED)  # `HOLDING`
         )
         .exclude(channel__status__in=access.PUBLISHABLE)
         .exclude(
@@ -720,14 +722,22 @@ def _crisis_log_published(post: Post, *, channel: Any, now: datetime) -> None:
 # --------------------------------------------------------------------------- sweep steps
 
 
+# A post whose held copies the sweep sends when due: scheduled, or failed on another
+# channel (its held copies go out at their time, as copies on the platform's scheduler
+# do; `settle`).
+HOLDING = (PostStatus.SCHEDULED, PostStatus.FAILED)
+
+
 def release_due(*, now: datetime, limit: int = 100) -> int:
-    """Held posts whose time has come: scheduled → queued (compare-and-set), then run."""
+    """Held posts whose time has come: scheduled → queued (compare-and-set), then run.
+    The post is publishing while they go (a post failed elsewhere settles failed again,
+    with this copy out)."""
     due = list(
         PostChannel.objects.filter(
             Q(post__publish_at__lte=now) | Q(post__publish_at__isnull=True),  # held, paused
             status=DeliveryStatus.SCHEDULED,
             platform_scheduled=False,
-            post__status=PostStatus.SCHEDULED,
+            post__status__in=HOLDING,
             channel__status__in=access.PUBLISHABLE,  # CH-1: a paused channel's wait
         ).values_list("pk", flat=True)[:limit]
     )
@@ -739,7 +749,7 @@ def release_due(*, now: datetime, limit: int = 100) -> int:
         if won:
             with transaction.atomic():
                 post_id = PostChannel.objects.values_list("post_id", flat=True).get(pk=pk)
-                Post.objects.filter(pk=post_id, status=PostStatus.SCHEDULED).update(
+                Post.objects.filter(pk=post_id, status__in=HOLDING).update(
                     status=PostStatus.PUBLISHING, updated_at=now
                 )
             _run_one(pk, now=now)
