@@ -170,12 +170,15 @@ def may_edit_proposal(user: ActorLike, channel: Channel) -> bool:
 
 def may_decide(user: ActorLike, channel: Channel) -> bool:
     """Whether `user` may approve or reject the proposal's current step (CH-1): an
-    eligible approver who did not submit it and has not approved an earlier step."""
-    from ordstyrer.channels.selectors import is_eligible_approver
+    eligible approver who neither proposed nor submitted it (`barred_from_deciding`) and has
+    not approved an earlier step."""
+    from ordstyrer.channels.selectors import barred_from_deciding, is_eligible_approver
 
     role = channel.current_approver_role
     person = user_of(user)
-    if role is None or getattr(person, "pk", None) == channel.submitted_by_id:
+    if role is None or barred_from_deciding(
+        getattr(person, "pk", None), channel=channel, chain_role=role
+    ):
         return False
     if not is_eligible_approver(user, channel=channel, chain_role=role):
         return False

@@ -132,8 +132,17 @@ def flags_for(
 
 
 def _registry_queryset(municipality: Municipality, *, today: date) -> QuerySet[Channel]:
-    main_admins = ChannelMembership.objects.filter(role=ChannelRole.MAIN_ADMIN).select_related(
-        "user"
+    # The account list names only main administrators who are still here (CH-8): one
+    # who left (deactivated, or no role in the municipality any longer) is no owner;
+    # the channel is flagged instead (CH-3/CH-5) until a new one is appointed.
+    still_here = RoleAssignment.objects.filter(
+        user=OuterRef("user"), municipality=OuterRef("channel__municipality")
+    )
+    main_admins = (
+        ChannelMembership.objects.filter(role=ChannelRole.MAIN_ADMIN, user__is_active=True)
+        .filter(Exists(still_here))
+        .select_related("user")
+        .order_by("user__first_name", "user__username", "id")
     )
     late_review = ChannelReview.objects.filter(
         channel=OuterRef("pk"), completed_at__isnull=True, due_on__lt=today
@@ -307,11 +316,38 @@ def is_unit_leader_for(user: ActorLike, *, channel: Channel) -> bool:
     )
 
 
+def barred_from_deciding(person_id: int | None, *, channel: Channel, chain_role: str) -> bool:
+    """Whether the person may not decide the step `chain_role` of the channel, however
+    eligible (CH-1, four eyes): who submitted the proposal, and who proposed it (the
+    unit leader, communications or the chief administrator may submit someone else's
+    draft; its proposer must not then approve it alone). A proposer who is the
+    channel's unit leader still decides a unit leader step: that is their own
+    assessment, as a unit leader's submission is (`channel_submit`)."""
+    if person_id is None:
+        return False
+    if person_id == channel.submitted_by_id:
+        return True
+    if person_id != channel.proposed_by_id:
+        return False
+    proposer = channel.proposed_by
+    return not (chain_role == "unit_leader" and is_unit_leader_for(proposer, channel=channel))
+
+
+def barred_deciders(*, channel: Channel, chain_role: str) -> list[int]:
+    """The people `barred_from_deciding` the step (its proposer, its submitter)."""
+    return [
+        pk
+        for pk in {channel.submitted_by_id, channel.proposed_by_id}
+        if pk is not None and barred_from_deciding(pk, channel=channel, chain_role=chain_role)
+    ]
+
+
 def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -> list[Channel]:
     """Proposals whose current step this person may decide (their approval queue), in
-    three queries: their roles, the waiting proposals, their earlier approvals."""
+    three queries: their roles, the waiting proposals, their earlier approvals. Their
+    own proposals are left out as `barred_from_deciding` says."""
     user = user_of(user)
-    if not getattr(user, "is_active", False):
+    if user is None or not user.is_active:
         return []
     held = list(
         RoleAssignment.objects.filter(user=user, municipality=municipality).values_list(
@@ -332,10 +368,18 @@ def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -
         ).values_list("channel_id", "approval_round")
     )
 
+    def leads(channel: Channel) -> bool:  # `is_unit_leader_for`, from the roles held
+        return any(
+            held_role == Role.UNIT_LEADER and unit_id in (None, channel.unit_id)
+            for held_role, unit_id in held
+        )
+
     def may(channel: Channel) -> bool:
         role = channel.current_approver_role
         if role is None or (channel.pk, channel.approval_round) in approved_by_me:
             return False
+        if channel.proposed_by_id == user.pk and not (role == "unit_leader" and leads(channel)):
+            return False  # their own proposal (`barred_from_deciding`)
         return any(
             _decides(role, role=held_role, unit_id=unit_id, channel_unit_id=channel.unit_id)
             for held_role, unit_id in held

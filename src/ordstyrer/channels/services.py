@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +52,7 @@ from ordstyrer.channels.roles import (  # noqa: F401  (public API)
 )
 from ordstyrer.channels.selectors import (
     active_main_admin_count,
+    barred_from_deciding,
     is_eligible_approver,
     is_unit_leader_for,
 )
@@ -139,6 +140,10 @@ def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str
     return changed
 
 
+def _name_taken_error() -> ServiceError:
+    return ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
+
+
 def _name_taken(channel: Channel) -> bool:
     return (
         Channel.objects.filter(
@@ -217,11 +222,17 @@ def channel_propose(
             },
         )
         if _name_taken(channel):
-            raise ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
+            raise _name_taken_error()
         channel.last_activity_at = now
         channel.status_changed_at = now
         channel.status_changed_by = person(actor)
-        channel.save()
+        try:
+            # The check above holds no lock: the same form posted twice at once (a
+            # double click) meets the unique name at the insert, and is told the same.
+            with transaction.atomic():
+                channel.save()
+        except IntegrityError:
+            raise _name_taken_error() from None
         if main_admin is not None:
             _set_proposed_main_admin(channel, main_admin, actor=actor, now=now)
         log_event(channel, action="propose", actor=actor, now=now, to_status=channel.status)
@@ -259,7 +270,7 @@ def channel_update(
             )
         changed = _apply_proposal_fields(channel, fields)
         if _name_taken(channel):
-            raise ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
+            raise _name_taken_error()
         if changed:
             channel.save(update_fields=changed)
         if main_admin is not None and _set_proposed_main_admin(
@@ -280,12 +291,14 @@ def channel_update(
 
 
 def plan_values(channel: Channel) -> dict[str, str]:
-    """The CH-2 plan as code → text, the main administrator included."""
+    """The CH-2 plan as code → the text a reader sees of it (`visible_text`: a field of
+    zero-width characters is empty), the main administrator included: one who can still
+    log in and works in the municipality (CH-3), not one who has left."""
     values = {code: str(channel.plan.get(code) or "") for code in rules.TEXT_PLAN_FIELDS}
     values["purpose"] = channel.purpose
     values["audience"] = channel.audience
-    has_main = channel.memberships.filter(role=ChannelRole.MAIN_ADMIN).exists()
-    values["main_admin"] = "yes" if has_main else ""
+    values = {code: visible_text(text) for code, text in values.items()}
+    values["main_admin"] = "yes" if active_main_admin_count(channel=channel) else ""
     return values
 
 
@@ -389,7 +402,7 @@ def _require_current_approver(actor: ActorLike, channel: Channel) -> str:
         raise NotPermitted(
             _("Dette steget skal avgjøres av %(role)s (CH-1).") % {"role": rules.role_label(role)}
         )
-    if getattr(user_of(actor), "pk", None) == channel.submitted_by_id:
+    if barred_from_deciding(getattr(user_of(actor), "pk", None), channel=channel, chain_role=role):
         raise ServiceError(_("Du kan ikke avgjøre ditt eget forslag."), rule="CH-1")
     decided_before = channel.events.filter(
         action="approve", approval_round=channel.approval_round, actor=person(actor)
@@ -420,7 +433,7 @@ def channel_approve(*, actor: ActorLike, channel: Channel, comment: str = "") ->
 def channel_reject(*, actor: ActorLike, channel: Channel, reason: str) -> Channel:
     """The approver of the current step rejects, with a reason the proposer can act on."""
     reason = _clean_text(reason)
-    if not reason:
+    if not visible_text(reason):
         raise ServiceError(_("Skriv hvorfor forslaget avvises."), rule="CH-1")
     now = timezone.now()
     with transaction.atomic():
@@ -518,13 +531,15 @@ class RetirePreview:
     crisis_replies: int  # replies waiting for the crisis leader, withdrawn too
     planned_closures: int  # scheduled closures that will be cancelled (CH-9)
     closure_in_effect: bool  # a closure in effect ends; comments stay off
+    planned_posts: int  # posts still to go out here: not published here (other channels: yes)
+    connected: bool  # its platform connection is disconnected and the token forgotten
 
 
 def _retire_guard(actor: ActorLike, channel: Channel, reason: str) -> str:
     """The refusals of a retirement, for the confirmation and the act alike; the cleaned
     reason."""
     reason = _clean_text(reason)
-    if not reason:
+    if not visible_text(reason):
         raise ServiceError(_("Skriv hvorfor kanalen avvikles."))
     _require_manager(actor, channel)
     guard(channel, "retire")
@@ -536,9 +551,11 @@ def channel_retire_preview(*, actor: ActorLike, channel: Channel, reason: str) -
     deliberate act: it cannot be undone). A read: it refuses where the service would, so
     nobody confirms what cannot happen, and writes nothing. The counts are what the
     service settles: the inbox items and replies of `channel_inbox_settle`, the closures
-    of `cancel_open_closures`."""
+    of `cancel_open_closures`, the deliveries of `publishing.delivery.channel_deliveries_hold`
+    and the connection of `platforms.connections.connection_disconnect`."""
     from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
     from ordstyrer.inbox.replies import PENDING
+    from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
 
     reason = _retire_guard(actor, channel, reason)
     replies = Reply.objects.filter(item__channel=channel, status__in=PENDING)
@@ -550,6 +567,35 @@ def channel_retire_preview(*, actor: ActorLike, channel: Channel, reason: str) -
         crisis_replies=crisis,
         planned_closures=channel.closures.filter(state=ClosureState.SCHEDULED).count(),
         closure_in_effect=channel.closures.filter(state=ClosureState.IN_EFFECT).exists(),
+        planned_posts=_planned_posts(channel, now=timezone.now()),
+        connected=PlatformConnection.objects.filter(channel=channel)
+        .exclude(status=ConnectionStatus.DISCONNECTED)
+        .exists(),
+    )
+
+
+def _planned_posts(channel: Channel, *, now: datetime) -> int:
+    """The posts still to go out on the channel, which its retirement stops there: the
+    deliveries `publishing.delivery.channel_deliveries_hold` fails once the channel is
+    retired (queued or scheduled on a post under way, held for its time, or waiting on
+    the platform's scheduler and not yet due)."""
+    from ordstyrer.publishing.models import DeliveryStatus, PostChannel, PostStatus
+
+    waiting = DeliveryStatus.SCHEDULED
+    return (
+        PostChannel.objects.filter(channel=channel)
+        .filter(
+            Q(
+                status__in=(DeliveryStatus.QUEUED, waiting),
+                post__status__in=(PostStatus.PUBLISHING, PostStatus.SCHEDULED),
+            )
+            | Q(status=waiting, platform_scheduled=True)
+            | Q(status=waiting, post__status=PostStatus.FAILED)
+        )
+        .exclude(status=waiting, platform_scheduled=True, post__publish_at__lte=now)
+        .values("post")
+        .distinct()
+        .count()
     )
 
 
@@ -560,9 +606,16 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
     Nothing is said in the municipality's name on it any longer (CH-1, CH-3): in the same
     transaction its inbox is settled (`inbox.services.channel_inbox_settle`: replies not
     yet sent are withdrawn, open items closed with the reason in their timeline), and
-    the inbox refuses replies on it (`inbox.access.require_in_use`)."""
+    the inbox refuses replies on it (`inbox.access.require_in_use`).
+
+    Nor is anything published on it: the posts still to go out there are stopped at once
+    (`publishing.delivery.channel_deliveries_hold`; their copies on other channels go out
+    as planned). The console disconnects its platform connection right after
+    (`views._retire`); the platforms neither check a retired channel's connection nor
+    ask anyone to connect it again (`platforms.health`, the start page)."""
     from ordstyrer.channels.closures import cancel_open_closures
     from ordstyrer.inbox.services import channel_inbox_settle
+    from ordstyrer.publishing.delivery import channel_deliveries_hold
 
     now = timezone.now()
     with transaction.atomic():
@@ -580,6 +633,8 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
             extra_fields=("retired_at",),
             data={"inbox_items_closed": settled},
         )
+        # After the transition: it stops what is to go out on a channel not in use.
+        channel_deliveries_hold(channel_id=channel.pk, now=now)
     return channel
 
 

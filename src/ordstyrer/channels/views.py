@@ -53,12 +53,15 @@ from ordstyrer.core.console import (
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
+from ordstyrer.platforms.connections import connection_disconnect
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
 # The guidance shown beside a proposal: the approval route, the plan, the visual
 # profile and "no private pages" (CH-1, CH-2, CH-7, CH-11), where the policy has them.
 PROPOSAL_GUIDANCE = ("CH-1", "CH-2", "CH-3", "CH-7", "CH-11")
+# The transitions that decide a proposal: a replay of one is answered calmly (`_decide`).
+DECISIONS = ("approve", "reject")
 
 
 def _detail(channel: Channel) -> HttpResponse:
@@ -380,7 +383,49 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
         "pause": lambda: services.channel_pause(actor=actor, channel=channel, reason=reason_text),
         "resume": lambda: services.channel_resume(actor=actor, channel=channel),
     }
+    if action in DECISIONS:
+        return _decide(request, channel, action, transitions[action], done=done[action])
     return console.act(request, transitions[action], to=_detail(channel), done=done[action])
+
+
+def _decided_message(action: str) -> Already:
+    """What a decision replayed by the one who made it says (a double click, the
+    browser's back and resend): calmly, instead of a refusal (`_decide`)."""
+    if action == "approve":
+        return Already(_("Du har allerede godkjent forslaget."))
+    return Already(_("Du har allerede avvist forslaget."))
+
+
+def _decided_already(request: MunicipalityRequest, channel: Channel, action: str) -> bool:
+    """Whether the person made this very decision on the proposal in its current round."""
+    round_now = Channel.objects.filter(pk=channel.pk).values_list("approval_round", flat=True)
+    return channel.events.filter(
+        action=action, approval_round__in=round_now, actor=request.actor.user
+    ).exists()
+
+
+def _decide(
+    request: MunicipalityRequest, channel: Channel, action: str, call: Any, *, done: str
+) -> HttpResponse:
+    """Approve or reject (CH-1). A replay of the person's own decision in this round —
+    before the service (a second post) or after it waited for the first one's lock (a
+    double click) — finds the step decided, or the next step someone else's, and is
+    told so as information, never the refusal or 403 page that would follow a success."""
+    if _decided_already(request, channel, action):
+        messages.info(request, _decided_message(action))
+        return _detail(channel)
+    try:
+        call()
+    except (ServiceError, NotPermitted) as exc:  # `REFUSED`, and the 403
+        if _decided_already(request, channel, action):
+            messages.info(request, _decided_message(action))
+        elif isinstance(exc, NotPermitted):
+            raise
+        else:
+            fail_message(request, exc)
+    else:
+        messages.success(request, done)
+    return _detail(channel)
 
 
 def _retire(request: MunicipalityRequest, channel: Channel, reason: str) -> HttpResponse:
@@ -389,7 +434,14 @@ def _retire(request: MunicipalityRequest, channel: Channel, reason: str) -> Http
     CH-3). The detail page's form shows the confirmation with those counts; only its
     «Bekreft avvikling» (`confirmed=1`) calls the service. A replayed or double-clicked
     confirmation finds the channel retired (before it, or after waiting for the first
-    click's lock) and says so calmly."""
+    click's lock) and says so calmly.
+
+    Once retired, the channel's platform connection is disconnected
+    (`platforms.connections.connection_disconnect`: the app taken off the Page, the
+    token forgotten): a retired channel cannot be connected again, so it must hold no
+    token, nor be checked and flagged for a re-authorisation nobody can give. Called
+    here, after the service: `channels.services` is reached by the webhooks through the
+    inbox, and the platforms' layers (`.importlinter`) keep `connections` out of that."""
     if channel.status == workflow.RETIRED:
         messages.info(request, Already(_("Kanalen er allerede avviklet.")))
         return _detail(channel)
@@ -412,6 +464,7 @@ def _retire(request: MunicipalityRequest, channel: Channel, reason: str) -> Http
         else:
             fail_message(request, exc)
     else:
+        connection_disconnect(actor=request.actor, channel=channel)
         messages.success(request, _("Kanalen er avviklet."))
     return _detail(channel)
 

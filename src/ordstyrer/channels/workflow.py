@@ -130,5 +130,7 @@ def after_approval(chain: Sequence[str], step: int) -> ApprovalProgress:
 
 
 def missing_plan_fields(plan: dict[str, str], required: Iterable[str]) -> list[str]:
-    """The required CH-2 plan fields that are empty (whitespace counts as empty)."""
+    """The required CH-2 plan fields that are empty (whitespace counts as empty). The
+    service passes what a reader sees of each (`services.plan_values`), so a field of
+    zero-width characters is empty too."""
     return [code for code in required if not str(plan.get(code) or "").strip()]

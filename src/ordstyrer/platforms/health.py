@@ -26,6 +26,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import CallRecorder, ConnectorError, ErrorCode
 from ordstyrer.connectors.facebook.onboarding import PageAccess, list_pages
@@ -85,10 +86,14 @@ def _recorder(channel_id: int) -> CallRecorder:
 
 
 def connection_flag_reauth(*, channel_id: int, message: str, now: datetime) -> bool:
-    """Mark the channel's token dead (compare-and-set: only a connected one flips)."""
+    """Mark the channel's token dead (compare-and-set: only a connected one flips) and
+    tell its main administrators. Only an official channel's: a retired one cannot be
+    connected again (`connections._guard`), so nobody could act on the notice."""
     with transaction.atomic():
         flipped = PlatformConnection.objects.filter(
-            channel_id=channel_id, status=ConnectionStatus.CONNECTED
+            channel_id=channel_id,
+            status=ConnectionStatus.CONNECTED,
+            channel__status__in=workflow.OFFICIAL,
         ).update(
             status=ConnectionStatus.NEEDS_REAUTH,
             reauth_since=now,
@@ -459,10 +464,13 @@ def _learn_scopes(connection: PlatformConnection) -> None:
 def checks_sweep(*, now: datetime, limit: int = 200) -> int:
     """Claim connections due for their daily token check (compare-and-set on
     `next_check_at`, so several workers can run this) and queue one check each; a
-    pending one due (its proof failed for a moment) is verified again."""
+    pending one due (its proof failed for a moment) is verified again. A retired
+    channel's connection is not checked: it is used no more (retiring in the console
+    disconnects it, `channels.views._retire`)."""
     due = PlatformConnection.objects.filter(
         status__in=[ConnectionStatus.CONNECTED, ConnectionStatus.PENDING],
         next_check_at__lte=now,
+        channel__status__in=workflow.OFFICIAL,
     ).values_list("pk", "status", "next_check_at")[:limit]
     claimed = 0
     for pk, status, at in list(due):

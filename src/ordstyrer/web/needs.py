@@ -548,8 +548,12 @@ def _unconnected(municipality: Municipality, channel_ids: list[int] | None) -> l
 def _platform_connections(municipality: Municipality, channel_ids: list[int] | None) -> list[Need]:
     from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
 
+    # Only an official channel's: a retired one cannot be connected again, so nobody
+    # could clear its item (`platforms.connections`).
     rows = PlatformConnection.objects.filter(
-        channel__municipality=municipality, status=ConnectionStatus.NEEDS_REAUTH
+        channel__municipality=municipality,
+        channel__status__in=workflow.OFFICIAL,
+        status=ConnectionStatus.NEEDS_REAUTH,
     ).select_related("channel")
     if channel_ids is not None:
         rows = rows.filter(channel_id__in=channel_ids)
