@@ -1,7 +1,8 @@
 """POST …/archive/exports refuses a period the exporters cannot make with a 422 that lists
 the date at fault, with the reason in English (`detail`) and Norwegian (`detail_nb`,
 the field's `msg`) (api.md "Errors"; AR-2). A refusal never speaks of a date the client
-did not send: without `until` the period ends today."""
+did not send: without `until` the period ends today (the Noark 5 deposit's yesterday,
+AR-3)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.api.conftest import ApiClient, token_for
 
 EXPORTS = "/api/v1/m/apiby/archive/exports"
 TODAY = date(2026, 5, 5)  # the `clock` fixture's day (T0)
+YESTERDAY = date(2026, 5, 4)
 
 
 @pytest.fixture
@@ -76,12 +78,19 @@ def test_a_refused_period_lists_the_date_at_fault(api, period, field, english, n
     assert not ArchiveExport.objects.exists()
 
 
-def test_without_until_the_period_ends_today(api):
-    response = api.post(EXPORTS, {"format": "noark5-uttrekk", "since": "2026-05-01"})
+@pytest.mark.parametrize(
+    ("fmt", "end"),
+    [("fiks-arkiv", TODAY), ("noark5-uttrekk", YESTERDAY)],
+    ids=["fiks-arkiv-today", "deposit-yesterday"],
+)
+def test_without_until_the_period_ends_today(api, fmt, end):
+    """Without `until` the period ends today; the Noark 5 deposit, which closes its
+    period, yesterday (AR-3)."""
+    response = api.post(EXPORTS, {"format": fmt, "since": "2026-05-01"})
 
     assert response.status_code == 202, response.content
     export = ArchiveExport.objects.get(pk=response.json()["id"])
-    assert (export.since, export.until) == (date(2026, 5, 1), TODAY)
+    assert (export.since, export.until) == (date(2026, 5, 1), end)
 
 
 def test_today_alone_is_a_period(api):

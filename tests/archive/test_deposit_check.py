@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -310,14 +311,19 @@ def test_a_console_export_that_fails_the_check_is_marked_failed(
     demo, monkeypatch, django_capture_on_commit_callbacks
 ):
     _faulty_disk(monkeypatch)
-    today = timezone.localdate()
-    with django_capture_on_commit_callbacks(execute=True):
+    # The deposit takes only days that are over (AR-3): the next day, up to yesterday.
+    tomorrow = timezone.now() + timedelta(days=1)
+    with (
+        time_machine.travel(tomorrow, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        yesterday = timezone.localdate() - timedelta(days=1)
         job = archive_export_request(
             actor=demo.archivist,
             municipality=demo.municipality,
             fmt="noark5-uttrekk",
-            since=today - timedelta(days=7),
-            until=today,
+            since=yesterday - timedelta(days=7),
+            until=yesterday,
         )
     job = ArchiveExport.objects.get(pk=job.pk)
     assert job.status == ExportStatus.FAILED and "består ikke kontrollen" in job.error

@@ -4,8 +4,9 @@ MO-4, MO-5; norwegian-standards §2, §4.2).
 Since the ban, unban and failure notes are written by «<kommune> (Ordstyrer)» (#15), the
 citizen is named only in their internal title («Utestenging av Ola Nordmann fra
 Skolen»). The notes now carry the citizen as the person they are about (recipient), so
-the Noark 5 deposit declares the title withheld (skjermingMetadata tittel) instead of
-exporting the note as open.
+the Noark 5 deposit declares the title withheld (skjermingMetadata «Skjerming tittel
+registrering - utvalgte ord», the metadata catalogue's M502 value) instead of exporting the
+note as open.
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _shields(municipality, out: Path) -> dict[int, etree._Element | None]:
 
 
 def _withholds_title(shield: etree._Element | None) -> bool:
-    return shield is not None and "tittel" in [
+    """The deposit writes the catalogue's values, not Fiks Arkiv's codes (M502)."""
+    return shield is not None and "Skjerming tittel registrering - utvalgte ord" in [
         e.text for e in shield.findall("{*}skjermingMetadata")
     ]
 
@@ -75,7 +77,9 @@ def test_ban_failure_and_unban_notes_withhold_the_citizens_name(
     for what, note in notes.items():
         shield = shields[note.sequence]
         assert _withholds_title(shield), what
-        assert shield.findtext("{*}tilgangsrestriksjon") == "13", what
+        # M500 «Unntatt offentlighet»; the ground, offl. § 13, in the skjermingshjemmel.
+        assert shield.findtext("{*}tilgangsrestriksjon") == "Unntatt offentlighet", what
+        assert shield.findtext("{*}skjermingshjemmel").startswith("Offl. § 13"), what
 
     # The console says whom the note is about, not that it answered them.
     page = client_for(world.p.communications).get(

@@ -110,7 +110,9 @@ def _export_body(request: HttpRequest, slug: str, export: Any) -> dict[str, Any]
 )
 def export_create(request: HttpRequest, slug: str, payload: ExportIn) -> HttpResponse:
     """Queued and run by the worker; poll `GET …/exports/{id}`. `until` defaults to
-    today. Scope `archive:export`; honours `Idempotency-Key`."""
+    today; for `noark5-uttrekk`, a deposit that closes its period, to yesterday, and
+    today or later is refused with a 422 (AR-3). Scope `archive:export`; honours
+    `Idempotency-Key`."""
     municipality = municipality_for(request, slug, scope="archive:export", need="view_archive")
 
     def run() -> tuple[int, dict[str, Any]]:
@@ -120,7 +122,7 @@ def export_create(request: HttpRequest, slug: str, payload: ExportIn) -> HttpRes
                 municipality=municipality,
                 fmt=payload.format,
                 since=payload.since,
-                until=payload.until,  # None: the service takes today
+                until=payload.until,  # None: today (the deposit: yesterday)
             )
         except PeriodRefused as exc:
             # The 422 lists the date at fault, with the reason in English and Norwegian
