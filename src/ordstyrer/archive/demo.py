@@ -5,12 +5,17 @@ police evidence package prepared, an inquiry journaled as I with the municipalit
 reply as U, and the moderation note (X) about banning the spammer. Idempotency
 keys make a second run a no-op, so `ordstyrer archive verify --municipality demo`
 and the three exports always have the same five records to show.
+
+They are archived two days ago, when what they record happened (`_archive_times`), not
+when the demo is set up: the Noark 5 deposit takes only days that are over (AR-3), so
+the README's demo deposit has records to show on the day the demo is made. The times
+never go back behind a record already in the chain: its order follows record numbers.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,7 +26,7 @@ from ordstyrer.archive.entry import ArchiveEntry, ContextItem, Edit, Kind, Perso
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.pdf import RenderError
 from ordstyrer.archive.police import current_status, police_package_prepare
-from ordstyrer.archive.services import archive_append, journal_item
+from ordstyrer.archive.services import archive_append
 from ordstyrer.channels.models import Channel
 
 logger = logging.getLogger("ordstyrer.archive")
@@ -40,6 +45,20 @@ def _raw(item_id: str, name: str, user_id: str, message: str, created: Any) -> d
     }
 
 
+def _archive_times(demo: Any, planned: list[datetime]) -> list[datetime]:
+    """When each record is archived (`planned`, in the order they are appended), never
+    before the last record already in the municipality's chain: a later number is never
+    archived earlier, or a deposit of a closed period would leave out a record numbered
+    before the ones it holds (AR-3)."""
+    head = (
+        ArchiveRecord.objects.filter(municipality=demo)
+        .order_by("-sequence")
+        .values_list("archived_at", flat=True)
+        .first()
+    )
+    return [planned_at if head is None else max(planned_at, head) for planned_at in planned]
+
+
 def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
     """Append the demo records (once) and prepare the police package (once)."""
     User = get_user_model()
@@ -49,6 +68,18 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
     )
     now = timezone.now().replace(microsecond=0)
     day = now - timedelta(days=2)
+    # Archived when it happened: the deletions as they were made, the inquiry and the
+    # reply as they were journaled, the ban note at the end of the day's moderation.
+    spam_at, hate_at, inquiry_at, reply_at, note_at = _archive_times(
+        demo,
+        [
+            day + timedelta(minutes=30),
+            day + timedelta(hours=1, minutes=20),
+            day + timedelta(hours=3, minutes=15),
+            day + timedelta(hours=4),
+            day + timedelta(hours=4, minutes=10),
+        ],
+    )
     post_id = f"{PAGE_ID}_2001"
     common: dict[str, Any] = {
         "municipality": demo,
@@ -77,6 +108,7 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 justification="Reklame for pengespill, lagt inn på ti innlegg samme dag.",
                 idempotency_key="demo:spam",
             ),
+            now=spam_at,
         )
         hate_text = "Innvandrerne er en pest for bygda. De burde jages ut, alle sammen."
         hateful = archive_append(
@@ -104,11 +136,13 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 justification="Hatefull ytring mot innvandrere, straffeloven § 185 annet ledd a.",
                 idempotency_key="demo:hate",
             ),
+            now=hate_at,
         )
         question = (
             "Hei! Jeg søkte om byggetillatelse for garasje i mars (sak 24/1234). Når får jeg svar?"
         )
-        inquiry = journal_item(
+        # Journaled as `journal_item` does (DI-7, AR-1), at the time it happened.
+        inquiry = archive_append(
             actor=communications,
             entry=ArchiveEntry(
                 **common,
@@ -118,16 +152,19 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 item_id=f"{post_id}_3003",
                 created_at=day + timedelta(hours=3),
                 raw=_raw(f"{post_id}_3003", "Marit Haugen", "990003", question, day),
+                action="journal",
                 justification="Saksbehandling hører ikke hjemme på Facebook (DI-7).",
+                journal=True,
+                direction="I",
                 idempotency_key="demo:inquiry",
             ),
-            direction="I",
+            now=inquiry_at,
         )
         answer = (
             "Hei Marit! Vi kan dessverre ikke behandle byggesaker her. Send spørsmålet til "
             "postmottak@demo.kommune.invalid, så svarer byggesak deg. Hilsen Kari"
         )
-        reply = journal_item(
+        reply = archive_append(
             actor=communications,
             entry=ArchiveEntry(
                 **common,
@@ -139,11 +176,13 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 created_at=day + timedelta(hours=4),
                 action="reply",
                 refers_to=inquiry,
+                journal=True,
+                direction="U",
                 idempotency_key="demo:reply",
             ),
-            direction="U",
+            now=reply_at,
         )
-        note = journal_item(
+        note = archive_append(
             actor=communications,
             entry=ArchiveEntry(
                 **common,
@@ -153,9 +192,11 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 ground="spam",
                 refers_to=spam,
                 created_at=day + timedelta(minutes=35),
+                journal=True,
+                direction="X",
                 idempotency_key="demo:ban-note",
             ),
-            direction="X",
+            now=note_at,
         )
         records = [spam, hateful, inquiry, reply, note]
     if communications is not None and current_status(hateful) is None:
