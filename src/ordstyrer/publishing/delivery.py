@@ -9,7 +9,9 @@ the post on the platform first — scheduled posts, then the channel's recent po
 the same text — and records the one it finds instead of posting again. The Graph API
 offers no idempotency key, so the text and the time window identify our post; posting
 the same text twice in a row is refused by Facebook anyway (506), which leads to the
-same lookup.
+same lookup. A post with no text is known by its link or its files' alt texts and by
+being made after the attempt started; one that cannot be told apart is not sent again
+but failed for a person to check (`find_existing`, `_unknown_copy`).
 
 Transient errors retry with backoff (Instagram's 24-hour publishing cap waits for its
 window without using up attempts); permanent ones flag the delivery failed with the
@@ -650,22 +652,28 @@ def stop_not_in_use(*, now: datetime, limit: int = 100) -> int:
     return sum(1 for row in rows if channel_stop(row, now=now) != "changed")
 
 
-def settle(post_id: int, *, now: datetime) -> str:
+def settle(post_id: int, *, now: datetime, event: bool = True) -> str:
     """The post's status from its deliveries (inside the caller's transaction); a post
-    just published with documentation value is journaled (AR-1).
+    with documentation value is journaled once its first copy is out (AR-1), whatever
+    becomes of the others (`_journal_once`).
 
     A post failed on one channel is failed, also while a copy waits on another
-    channel's platform scheduler: the author and the console see the failure, and the
-    author may fix it (an edit cancels that copy first, `services.post_update`). The
-    copy is not forgotten: a crisis pauses the post (PU-12) and a pull-back stops it
-    (PU-6) whatever its status (`services._on_platform_scheduler`), a paused or retired
-    channel cancels it (`_not_in_use`), and the post page shows it waiting."""
+    channel's platform scheduler or is held by Ordstyrer for its time: the author and
+    the console see the failure, and the author may fix it (an edit cancels a copy on the
+    platform's scheduler first and stops a held one, `services.post_update`). The copy is
+    not forgotten: a held one goes out at its time as the platform's scheduler sends
+    its own (`release_due`), a crisis pauses the post (PU-12) and a pull-back stops it
+    (PU-6) whatever its status (`services._on_platform_scheduler`; a held copy at the
+    delivery's own checks), a paused or retired channel holds or fails it
+    (`_not_in_use`), and the post page shows it waiting. Without `event` the change is
+    not written as a `settle` event (the caller writes its own)."""
     post = (
         Post.objects.select_for_update(of=("self",)).select_related("municipality").get(pk=post_id)
     )
+    statuses = list(post.deliveries.values_list("status", flat=True))
+    _journal_once(post, statuses, now=now)
     if post.status not in (PostStatus.PUBLISHING, PostStatus.SCHEDULED):
         return str(post.status)
-    statuses = list(post.deliveries.values_list("status", flat=True))
     pending = {DeliveryStatus.QUEUED, DeliveryStatus.PUBLISHING}
     source = post.status
     if any(s in pending for s in statuses):
@@ -681,14 +689,25 @@ def settle(post_id: int, *, now: datetime) -> str:
         return str(post.status)
     post.updated_at = now
     post.save()
-    PostEvent.objects.create(
-        post=post, action="settle", from_status=source, to_status=post.status, at=now
-    )
-    if post.status == PostStatus.PUBLISHED and post.documentation_value:
-        from ordstyrer.publishing.journal import journal_post
-
-        journal_post(post, now=now)
+    if event:
+        PostEvent.objects.create(
+            post=post, action="settle", from_status=source, to_status=post.status, at=now
+        )
     return str(post.status)
+
+
+def _journal_once(post: Post, statuses: list[str], *, now: datetime) -> None:
+    """AR-1: a post with documentation value is in the archive once it is public on any
+    channel: journaled when its first copy is out (a post out on one channel and failed
+    on another is public too), once (`journal.journal_post`, idempotency key
+    `post:<id>`)."""
+    if not post.documentation_value or post.archive_record_id is not None:
+        return
+    if DeliveryStatus.PUBLISHED not in statuses:
+        return
+    from ordstyrer.publishing.journal import journal_post
+
+    journal_post(post, now=now)
 
 
 def _crisis_log_published(post: Post, *, channel: Any, now: datetime) -> None:

@@ -1,23 +1,28 @@
 """AR-1: a published post with documentation value is journaled in the archive.
 
-Called by `delivery.settle` inside the transaction that marks the post published: the
-record holds the text, every channel's platform id and link, the media files (their
-SHA-256 hashes are in the record's file list), the findings and the approvals. One
-record per post (idempotency key), however often the settle runs.
+Called by `delivery.settle` inside the transaction that records the post's first copy
+out (a post out on one channel and failed on another is public all the same): the
+record holds the text, the platform id and link of every channel it is out on by then,
+the media files (their SHA-256 hashes are in the record's file list), the findings and
+the approvals. One record per post (idempotency key), however often the settle runs;
+a copy out later on another channel stands with the same text, files and links
+(`services._require_as_sent`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from ordstyrer.publishing.models import Post, PostEvent
+from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent
 
 
 def journal_post(post: Post, *, now: datetime) -> int:
     from ordstyrer.archive.entry import ArchiveEntry, Kind, MediaFile, Person
     from ordstyrer.archive.services import archive_append
 
-    deliveries = list(post.deliveries.select_related("channel"))
+    deliveries = list(
+        post.deliveries.filter(status=DeliveryStatus.PUBLISHED).select_related("channel")
+    )
     first = deliveries[0] if deliveries else None
     approvals = [
         {
