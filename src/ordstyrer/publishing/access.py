@@ -59,6 +59,35 @@ def publishable_channels(user: ActorLike, municipality: Municipality) -> list[Ch
     return [c for c in channels if has_channel_need(user, c, "publish")]
 
 
+# Who sets a channel's approval, four eyes and main-page flag (CH-4, PU-10): the web
+# editor and the holder of editorial responsibility, never the channel's own main
+# administrator, who publishes there and would approve away their own check (the unit
+# leader's approval, another person's eyes) or the weekly cap on the main page.
+SETTINGS_ROLES = (Role.CHIEF_ADMINISTRATOR, Role.COMMUNICATIONS)
+SETTINGS_LOCKED = _(
+    "Bare kommunikasjon og kommunedirektøren/rådmannen kan endre godkjenning, fire øyne og "
+    "hovedside for en kanal (CH-4, PU-10). Kanalens egne administratorer publiserer der, "
+    "og skal ikke kunne slå av kontrollen av sine egne innlegg."
+)
+
+
+def may_set_publishing(user: ActorLike, municipality: Municipality) -> bool:
+    """Whether `user` sets channels' publishing settings (`SETTINGS_ROLES`)."""
+    return bool(roles_in(user, municipality) & set(SETTINGS_ROLES))
+
+
+def settings_channels(user: ActorLike, municipality: Municipality) -> list[Channel]:
+    """The channels in use whose publishing settings `user` sees on the settings page:
+    those they manage ("manage": their main administrators, communications and the
+    chief administrator, who publishes on none of them)."""
+    if not roles_in(user, municipality):
+        return []
+    channels = Channel.objects.filter(
+        municipality=municipality, status__in=PUBLISHABLE
+    ).select_related("municipality", "unit", "publishing")
+    return [c for c in channels if has_channel_need(user, c, "manage")]
+
+
 # The channel's side of `ChannelPublishing.channel` (`Channel.publishing`).
 _SETTINGS = Channel.publishing.related
 

@@ -146,6 +146,13 @@ class ConfirmForm(forms.Form):
     )
 
 
+class PublishConfirmForm(ConfirmForm):
+    """The publishing confirmation: with what the page showed
+    (`services.confirmation_digest`), for `post_publish(shown=…)` to compare."""
+
+    shown = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 class ReasonForm(forms.Form):
     reason = VisibleCharField(
         label=_("Begrunnelse"),
@@ -272,8 +279,17 @@ class IdentityForm(forms.Form):
 
 
 class ChannelSettingsForm(forms.Form):
+    """One channel's approval, four eyes and main-page flag; `locked`: shown, not
+    changed (`publishing.access.may_set_publishing`: a bound locked form keeps the
+    channel's own values, whatever is posted)."""
+
     approval = forms.ChoiceField(
         label=_("Godkjenning av innlegg"), choices=Approval.choices, required=False
     )
     four_eyes = forms.BooleanField(label=_("Fire øyne"), required=False)
     is_main_page = forms.BooleanField(label=_("Hovedside (PU-10)"), required=False)
+
+    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.disabled = locked

@@ -14,6 +14,9 @@ queued now, handed to Facebook's own scheduler, or held for the worker.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -556,17 +559,49 @@ def _crisis_waiting_notify(post: Post) -> None:
     after_commit(crisis_waiting_notify, kind="post", object_id=post.pk)
 
 
+class PostChanged(Conflict):
+    """The post, or where sending it leads, is not what the confirmation showed
+    (`confirmation_digest`): nothing was sent."""
+
+
+def confirmation_digest(post: Post, channels: Sequence[Channel], sent: Submission) -> str:
+    """What a publishing confirmation shows of `post`, as one hash: the text, the links,
+    the files with their alt texts, the channels, the time, and where sending leads
+    (the crisis leader, an approver on the chain, or out; `submission`). The form
+    carries it, and `post_publish(shown=…)` sends nothing else: a draft another person
+    changed, or a crisis declared or ended, since the page was read (PU-12, CH-4)."""
+    if sent.crisis is not None:
+        route = "crisis"
+    elif sent.waits_for_approval:
+        route = f"approval:{sent.approval}"
+    else:
+        route = "direct"
+    shown = {
+        "text": post.text,
+        "links": list(post.links or ()),
+        "media": [list(row) for row in post.attachments.values_list("asset_id", "asset__alt_text")],
+        "channels": sorted(c.pk for c in channels),
+        "publish_at": post.publish_at.isoformat() if post.publish_at else None,
+        "route": route,
+    }
+    raw = json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(raw).hexdigest()
+
+
 def post_publish(
     *,
     actor: ActorLike,
     post_id: Any,
     override_reason: str = "",
+    shown: str | None = None,
     now: datetime | None = None,
 ) -> Post:
     """Send the post on its way: checks, then crisis approval, approval, or release.
 
     Idempotent: a post already on its way (a replayed or double-clicked form) is returned
     unchanged. Raises `PostRefused` on a block finding, or on warnings without a reason.
+    With `shown` (the confirmation's `confirmation_digest`), raises `PostChanged` and
+    sends nothing when the post or its route is no longer what was shown.
     """
     now = now or timezone.now()
     reason = str(override_reason or "").strip()[:MAX_REASON]
@@ -577,6 +612,16 @@ def post_publish(
         channels = access.post_channels(post)
         if not access.may_edit(actor, post, channels):
             raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        if shown is not None and not hmac.compare_digest(
+            str(shown), confirmation_digest(post, channels, submission(actor, post, channels))
+        ):
+            raise PostChanged(
+                _(
+                    "Innlegget eller hva som skjer når det sendes, er endret siden du åpnet "
+                    "siden. Ingenting er sendt. Les hva som skjer nå, og bekreft på nytt."
+                ),
+                code="changed",
+            )
         _require_publishable(channels)
         if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
             raise ServiceError(
@@ -1221,7 +1266,13 @@ def post_resume(
     """A paused post goes on after the crisis: checked again; a post that waited for an
     approval (its approver's, or a crisis leader's) waits for it again
     (`selectors.resume_status`), any other is released, at `publish_at` or its own time
-    (now, if that has passed)."""
+    (now, if that has passed).
+
+    CH-4: the time is part of what the approver approved (`post_update` asks for a new
+    approval when it changes). On a chain that names an approver, a new time — another
+    one, or now for a post approved for later — sends the post back to its approver in a
+    new approval round, as if `actor` submitted it; its own time (or now, for one whose
+    time passed during the crisis) keeps the approval."""
     now = now or timezone.now()
     with transaction.atomic():
         post = lock_post(post_id)
@@ -1235,10 +1286,17 @@ def post_resume(
                 code="crisis_active",
             )
         source = post.status
+
+        def due(at: datetime | None) -> datetime | None:
+            """When the post goes out: None for now (no time, or one that has come)."""
+            return at if at is not None and at >= now + NOW_SLACK else None
+
+        approved_for = due(post.publish_at)
         if publish_at is not None:
             post.publish_at = _publish_at(publish_at, now)
         elif post.publish_at is not None and post.publish_at < now + NOW_SLACK:
             post.publish_at = None
+        moved = due(post.publish_at) != approved_for and bool(rules.approver_roles(post.approval))
         channels = access.post_channels(post)
         _require_publishable(channels)
         findings = _findings(post, channels, now)
@@ -1246,7 +1304,23 @@ def post_resume(
         _refuse_blocked(findings)
         post.updated_at = now
         waits_for = selectors.resume_status(post)
-        if waits_for == PostStatus.AWAITING_APPROVAL:
+        moved = moved and waits_for != PostStatus.AWAITING_CRISIS_APPROVAL
+        if moved:
+            # A new round: an approval given (or a decision form opened) for the old
+            # time decides nothing for the new one (`_earlier_round`). As `post_publish`,
+            # a sender who may approve it without four eyes approves it by sending it.
+            post.approval_round += 1
+            post.crisis_approved_at = post.crisis_approved_by = None
+            post.submitted_at, post.submitted_by = now, person(actor)
+            if _self_approves(actor, post, channels, approval=post.approval):
+                post.approved_at, post.approved_by = now, person(actor)
+                _release(post, now=now)
+            else:
+                post.approved_at = post.approved_by = None
+                post.status = PostStatus.AWAITING_APPROVAL
+                post.save()
+                after_commit(tasks.post_awaiting_notify, post_id=post.pk)
+        elif waits_for == PostStatus.AWAITING_APPROVAL:
             post.status = PostStatus.AWAITING_APPROVAL
             post.save()
         elif waits_for == PostStatus.AWAITING_CRISIS_APPROVAL:
@@ -1256,7 +1330,14 @@ def post_resume(
             _crisis_waiting_notify(post)
         else:
             _release(post, now=now)
-        _log(post, action="resume", actor=actor, now=now, source=source)
+        _log(
+            post,
+            action="resume",
+            actor=actor,
+            now=now,
+            source=source,
+            data={"new_time": True, "approval_round": post.approval_round} if moved else None,
+        )
         _crisis_log(post, crisis=_crisis_of(post), kind="post_resumed", actor=actor, now=now)
     return post
 
@@ -1299,13 +1380,18 @@ def channel_publishing_update(
     is_main_page: bool,
     now: datetime | None = None,
 ) -> ChannelPublishing:
-    """A channel's approval, four eyes and main-page flag (PU-10). Managed by the
-    channel's main administrator or communications ("manage")."""
+    """A channel's approval, four eyes and main-page flag (PU-10). Set by communications
+    or the chief administrator only (`access.may_set_publishing`, CH-4): the approval
+    chain and four eyes are the unit leader's and the editorial check on the channel's
+    editors, and the main-page flag puts the channel under PU-10's weekly cap; a
+    channel's own main administrator, who publishes there, may not switch them off."""
     now = now or timezone.now()
     if approval not in Approval.values:
         raise ServiceError(_("Ukjent godkjenning."), code="invalid")
     with transaction.atomic():
         require_channel_role(actor, channel, "manage")
+        if not access.may_set_publishing(actor, channel.municipality):
+            raise NotPermitted(access.SETTINGS_LOCKED, roles=access.SETTINGS_ROLES, rule="CH-4")
         found, _created = ChannelPublishing.objects.select_for_update().get_or_create(
             channel=channel
         )

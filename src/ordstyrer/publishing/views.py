@@ -26,7 +26,6 @@ from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
-from ordstyrer.core.permissions import has_role
 from ordstyrer.crisis.forms import PausedDecisionForm
 from ordstyrer.crisis.forms import ReasonForm as DecisionReasonForm
 from ordstyrer.inbox.triage import PII_LABELS
@@ -39,6 +38,7 @@ from ordstyrer.publishing.forms import (
     MediaUploadForm,
     PostForm,
     PrivateCheckForm,
+    PublishConfirmForm,
     ReasonForm,
     RegisterForm,
     WithdrawalNoteForm,
@@ -48,7 +48,7 @@ from ordstyrer.publishing.forms import (
 from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, MediaKind, PostStatus
 from ordstyrer.publishing.private import Advice
 from ordstyrer.publishing.private import private_check as run_private_check
-from ordstyrer.tenants.models import IDENTITY_FIELDS, Municipality, Role
+from ordstyrer.tenants.models import IDENTITY_FIELDS, Municipality
 from ordstyrer.tenants.selectors import identity_defaults, policy_for
 from ordstyrer.tenants.services import municipality_identity_update
 
@@ -291,37 +291,51 @@ def _consequence(
 ) -> str:
     """What sending does, as `post_publish` decides it (`services.submission`): to the
     crisis leader, to an approver, or out (now or at its time), also when the sender
-    approves it by sending it (CH-4, no four eyes)."""
+    approves it by sending it (CH-4, no four eyes). A post with a time that waits for an
+    approval is published at that time if approved by then, else as soon as it is
+    approved (`services._release_approved`): the page says so."""
     names = ", ".join(c.name for c in channels)
     approval_needed = sent.waits_for_approval
     if sent.crisis is not None:
-        return _(
+        said = _(
             "Innlegget sendes til kriseleder for godkjenning (PU-12) før det publiseres på %(names)s."
         ) % {"names": names}
-    if approval_needed and not approvable:
+    elif approval_needed and not approvable:
         # `access.approvers` found nobody (four eyes, CH-4): say so before it is sent.
-        return _(
+        said = _(
             "Innlegget sendes til godkjenning før det publiseres på %(names)s, men ingen kan "
             "godkjenne det ennå: den som har skrevet, endret eller sendt innlegget, kan ikke "
             "godkjenne det selv (fire øyne), og ingen andre har rett til å godkjenne det. "
             "Det venter til noen får den rollen."
         ) % {"names": names}
-    if approval_needed:
-        return _("Innlegget sendes til godkjenning før det publiseres på %(names)s.") % {
+    elif approval_needed:
+        said = _("Innlegget sendes til godkjenning før det publiseres på %(names)s.") % {
             "names": names
         }
-    if post.publish_at:
+    elif post.publish_at:
         return _("Innlegget publiseres %(when)s på %(names)s.") % {
             "when": _when(post.publish_at),
             "names": names,
         }
-    return _("Publiser nå på %(names)s.") % {"names": names}
+    else:
+        return _("Publiser nå på %(names)s.") % {"names": names}
+    if post.publish_at:
+        said += " " + _(
+            "Det publiseres %(when)s hvis det er godkjent innen da, ellers straks det blir "
+            "godkjent."
+        ) % {"when": _when(post.publish_at)}
+    return said
 
 
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """The confirmation before publishing: the consequence, the findings, nothing ticked."""
+    """The confirmation before publishing: the consequence, the findings, nothing ticked.
+
+    The form carries what the page showed (`services.confirmation_digest`: the text,
+    links, files, channels, time and where it goes). A post changed since, or one whose
+    route changed (a crisis declared or ended, PU-12; the channels' approval, CH-4), is
+    not sent: the page comes again with what happens now, and says that it changed."""
     post = access.access_post(user=request.actor, id=pk, slug=municipality.slug, need="edit")
     if post.status not in services.EDITABLE:
         if request.method == "POST":  # a replayed or double-clicked confirmation
@@ -331,21 +345,27 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
                 % {"status": PostStatus(post.status).label},
             )
         return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
-    channels = access.post_channels(post)
-    findings = services.post_check(actor=request.actor, post_id=post.pk)
-    sent = services.submission(request.actor, post, channels)
-    # Out on some channel already (failed on another): sent again, it goes only where it
-    # is not, and the copy out stays as it is (`services._release`, AR-1).
-    out = services.copies_out(post, now=timezone.now())
-    out_ids = {d.channel_id for d in out}
-    to_go = [c for c in channels if c.pk not in out_ids] or channels
-    form = ConfirmForm(_post(request))
+    form = PublishConfirmForm(_post(request))
+    findings = None
+    changed = ""
     if request.method == "POST" and form.is_valid():
         try:
             post = services.post_publish(
                 actor=request.actor,
                 post_id=post.pk,
                 override_reason=form.cleaned_data["override_reason"],
+                # As `decide`'s round: a form without it (rendered before the field
+                # existed) is taken as shown now.
+                shown=form.cleaned_data["shown"] or None,
+            )
+        except services.PostChanged as exc:
+            # Nothing sent: the page again, as the post is now, nothing ticked.
+            changed = exc.message
+            form = PublishConfirmForm(
+                initial={"override_reason": form.cleaned_data["override_reason"]}
+            )
+            post = access.access_post(
+                user=request.actor, id=pk, slug=municipality.slug, need="edit"
             )
         except services.PostRefused as exc:
             findings = exc.findings
@@ -358,12 +378,25 @@ def confirm(request: MunicipalityRequest, municipality: Municipality, pk: int) -
                 _("Innlegget er sendt: %(status)s.") % {"status": PostStatus(post.status).label},
             )
             return redirect("publishing:detail", slug=municipality.slug, pk=post.pk)
+    channels = access.post_channels(post)
+    if findings is None:
+        findings = services.post_check(actor=request.actor, post_id=post.pk)
+    sent = services.submission(request.actor, post, channels)
+    # Out on some channel already (failed on another): sent again, it goes only where it
+    # is not, and the copy out stays as it is (`services._release`, AR-1).
+    out = services.copies_out(post, now=timezone.now())
+    out_ids = {d.channel_id for d in out}
+    to_go = [c for c in channels if c.pk not in out_ids] or channels
     return render(
         request,
         "publishing/confirm.html",
         {
             "post": post,
             "form": form,
+            "changed": changed,
+            "attached": services.post_assets(post),
+            # What this page shows, for `post_publish(shown=…)` to compare.
+            "shown": services.confirmation_digest(post, channels, sent),
             "findings": findings,
             "blocked": any(f["severity"] == "block" for f in findings),
             "warned": any(f["severity"] == "warn" for f in findings),
@@ -952,17 +985,11 @@ def private_check(request: MunicipalityRequest, municipality: Municipality) -> H
 @require_http_methods(["GET", "POST"])
 def settings_view(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """The municipality's own website (PU-9), contact person (EM-9) and address for
-    formal inquiries (DI-7); each channel's approval and main-page flag."""
-    from ordstyrer.channels.permissions import has_channel_need
-
-    may_policy = has_role(
-        request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
-    )
-    channels = [
-        c
-        for c in access.publishable_channels(request.actor, municipality)
-        if has_channel_need(request.actor, c, "manage")
-    ]
+    formal inquiries (DI-7); each channel's approval, four eyes and main-page flag, set
+    by communications and the chief administrator and shown read-only to a channel's
+    main administrator (`access.may_set_publishing`, CH-4, PU-10)."""
+    may_policy = access.may_set_publishing(request.actor, municipality)
+    channels = access.settings_channels(request.actor, municipality)
     if not may_policy and not channels:
         raise PermissionDenied(_("Du har ikke rollen som trengs for dette."))
     # Its own values only; the preset's own municipality sees the preset's as placeholders.
@@ -998,6 +1025,7 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
                 ChannelSettingsForm(
                     bound,
                     prefix=prefix,
+                    locked=not may_policy,
                     initial={
                         "approval": current.approval,
                         "four_eyes": current.four_eyes,
@@ -1020,7 +1048,14 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
     return render(
         request,
         "publishing/settings.html",
-        {"site": site, "defaults": defaults, "may_policy": may_policy, "rows": rows},
+        {
+            "site": site,
+            "defaults": defaults,
+            "may_policy": may_policy,
+            "rows": rows,
+            # A channel's main administrator sees its settings, and why they cannot change them.
+            "locked": None if may_policy else access.SETTINGS_LOCKED,
+        },
     )
 
 
