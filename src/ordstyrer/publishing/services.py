@@ -728,15 +728,21 @@ def _self_approves(
 
 def _release(post: Post, *, now: datetime) -> None:
     """Approved (or needing no approval): queue now, hand to the platform's own scheduler,
-    or hold for the worker's sweep. Platform calls happen after commit."""
+    or hold for the worker's sweep. Platform calls happen after commit.
+
+    A post with nothing left to send (out on every channel it still has: it failed on
+    one, and that channel was taken off) settles at once, published (and journaled if it
+    is not yet, AR-1): no delivery would settle it."""
     deliveries = list(post.deliveries.select_related("channel"))
     future = post.publish_at is not None and post.publish_at > now + NOW_SLACK
     # Released anew after a take-down (PU-6): a copy taken down is queued again like any
     # other delivery, and the post can be taken down again once it is out.
     post.taken_down_at = None
+    to_send = 0
     for delivery in deliveries:
         if delivery.status == DeliveryStatus.PUBLISHED:
             continue  # a post that failed elsewhere is already out here: never twice
+        to_send += 1
         delivery.attempts = 0
         delivery.error = ""
         delivery.claimed_at = None
@@ -756,6 +762,11 @@ def _release(post: Post, *, now: datetime) -> None:
         delivery.save()
     post.status = PostStatus.SCHEDULED if future else PostStatus.PUBLISHING
     post.save()
+    if deliveries and not to_send:
+        from ordstyrer.publishing.delivery import settle
+
+        settle(post.pk, now=now, event=False)  # the caller logs the step, to its status
+        post.refresh_from_db(fields=["status", "published_at", "updated_at", "archive_record_id"])
 
 
 # --------------------------------------------------------------------------- approval
