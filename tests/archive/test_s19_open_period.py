@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from lxml import etree
 
@@ -167,8 +168,12 @@ def test_the_cli_refuses_until_today_with_exit_2(archived, tmp_path, capsys):
 
 def test_the_cli_deposit_up_to_yesterday_and_by_default(archived, tmp_path, capsys):
     """AR-3: --until 2026-06-29 works; without --until the package ends on 29 June."""
-    _cli(archived, tmp_path / "gitt", "--until", "2026-06-29")
-    _cli(archived, tmp_path / "standard")
+    # call_command, not run_from_argv: the latter closes the database connections when
+    # it is done (Django), which on PostgreSQL ends the test's own connection.
+    common = ["archive", "export", "--municipality", archived.municipality.slug]
+    common += ["--format", "noark5-uttrekk", "--since", "2026-06-01"]
+    call_command(*common, "--until", "2026-06-29", "--out", str(tmp_path / "gitt"))
+    call_command(*common, "--out", str(tmp_path / "standard"))
     assert capsys.readouterr().out.count("Eksporterte 1 arkivposter") == 2
     for name in ("gitt", "standard"):
         structure = etree.parse(str(tmp_path / name / "arkivstruktur.xml"))
