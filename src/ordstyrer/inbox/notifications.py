@@ -58,50 +58,6 @@ def municipal_people(
     return list(get_user_model().objects.filter(is_active=True, pk__in=assignments.values("user")))
 
 
-def _item(item_id: int) -> InboxItem:
-    return InboxItem.objects.select_related(
-        "channel__municipality", "channel__unit", "assignee"
-    ).get(pk=item_id)
-
-
-def notify_deadline(*, item_id: int, kind: str, due_at: str) -> int:
-    """`warn`: remind the assignee (or the channel's administrators) before the deadline;
-    `overdue`: tell the channel's main administrator and communications (DI-1, CH-5).
-    Nothing is sent if the item was handled or its deadline moved meanwhile."""
-    item = _item(item_id)
-    due = datetime.fromisoformat(due_at)
-    if not item.open or item.due_at is None or item.due_at != due:
-        return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {"channel": item.channel.name, "due": _local(due), "path": _path(item)}
-        if kind == "warn":
-            people = [item.assignee] if item.assignee else channel_people(item, ADMIN_ROLES)
-            subject = _("Frist nærmer seg: henvendelse på %(channel)s") % context
-            body = (
-                _(
-                    "En henvendelse på %(channel)s må besvares innen %(due)s (DI-1, arbeidstid). "
-                    "Svar, bekreft mottak eller henvis den i Ordstyrer: %(path)s"
-                )
-                % context
-            )
-        elif kind == "overdue":
-            people = channel_people(item, [ChannelRole.MAIN_ADMIN]) + municipal_people(
-                item, [Role.COMMUNICATIONS]
-            )
-            subject = _("Fristen er passert: henvendelse på %(channel)s") % context
-            body = (
-                _(
-                    "En henvendelse på %(channel)s skulle vært besvart innen %(due)s (DI-1). "
-                    "Kanaler med ubesvarte henvendelser over fristen flagges (CH-5). Følg opp i "
-                    "Ordstyrer: %(path)s"
-                )
-                % context
-            )
-        else:
-            raise ValueError(f"unknown deadline notice {kind!r}")
-        return send(subject, body, addresses(people))
-
-
 def notify_referral(*, referral_id: int) -> int:
     """DI-10: communications (and the rådmann team where the preset says so)."""
     referral = Referral.objects.select_related("item__channel__municipality", "actor").get(

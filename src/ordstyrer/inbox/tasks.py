@@ -26,14 +26,6 @@ def reply_failed_notify(reply_id: int) -> int:
 
 
 @task()
-def deadline_notice(item_id: int, kind: str, due_at: str) -> int:
-    """Remind before a deadline, or report an overdue item (DI-1, CH-5)."""
-    from ordstyrer.inbox.notifications import notify_deadline
-
-    return notify_deadline(item_id=item_id, kind=kind, due_at=due_at)
-
-
-@task()
 def daily_digest(user_id: int, at: str) -> int:
     """One person's daily digest of items near or past their deadline (#15)."""
     from ordstyrer.inbox.digest import send_digest
