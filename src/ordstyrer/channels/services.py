@@ -611,8 +611,11 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
     Nor is anything published on it: the posts still to go out there are stopped at once
     (`publishing.delivery.channel_deliveries_hold`; their copies on other channels go out
     as planned). The console disconnects its platform connection right after
-    (`views._retire`); the platforms neither check a retired channel's connection nor
-    ask anyone to connect it again (`platforms.health`, the start page)."""
+    (`views._retire`), and the platforms' token sweep disconnects a retired channel's
+    connection within the hour however it was retired
+    (`platforms.connections.retired_connections_disconnect`); the platforms neither check
+    a retired channel's connection nor ask anyone to connect it again (`platforms.health`,
+    the start page)."""
     from ordstyrer.channels.closures import cancel_open_closures
     from ordstyrer.inbox.services import channel_inbox_settle
     from ordstyrer.publishing.delivery import channel_deliveries_hold

@@ -280,31 +280,58 @@ def connection_disconnect(
     with transaction.atomic():
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
-        connection = PlatformConnection.objects.filter(channel=channel).first()
-        if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
-            return None
-        unsubscribe = (
-            connection.webhooks_subscribed
-            and bool(connection.token_encrypted)
-            and not _page_still_used(connection)
-        )
-        connection.status = ConnectionStatus.DISCONNECTED
-        if not unsubscribe:
-            connection.token_encrypted = ""
-        connection.disconnected_at = now
-        connection.next_check_at = None
-        connection.check_error = ""
-        connection.save()
-        audit_record(
-            actor=actor,
-            action="platform_disconnect",
-            municipality=channel.municipality,
-            obj=channel,
-            data={"platform": connection.platform, "account_id": connection.account_id},
-        )
-        if unsubscribe:
-            after_commit(platform_tasks.connection_unsubscribe, connection_id=connection.pk)
-    connection.refresh_from_db()  # the task may have run on commit
+        connection = _disconnect(channel, actor=actor, now=now)
+    if connection is not None:
+        connection.refresh_from_db()  # the task may have run on commit
+    return connection
+
+
+def retired_connections_disconnect(*, now: datetime, limit: int = 100) -> int:
+    """Disconnect what a retired channel still holds (a sweep; CH-1, CH-3): the console
+    disconnects at once when it retires (`channels.views._retire`), but a channel
+    retired any other way (the demo, a script, a console request cut off between the
+    two steps) must not keep a platform token nor stay subscribed to its Page. The
+    system does it, audited without a person."""
+    ids = list(
+        PlatformConnection.objects.exclude(status=ConnectionStatus.DISCONNECTED)
+        .filter(channel__status=workflow.RETIRED)
+        .values_list("channel_id", flat=True)[:limit]
+    )
+    done = 0
+    for channel_id in ids:
+        with transaction.atomic():
+            channel = lock_channel(Channel.objects.get(pk=channel_id))
+            if channel.status == workflow.RETIRED and _disconnect(channel, actor=None, now=now):
+                done += 1
+    return done
+
+
+def _disconnect(channel: Channel, *, actor: ActorLike, now: datetime) -> PlatformConnection | None:
+    """`connection_disconnect`'s rows, inside its transaction with the channel locked."""
+    connection = PlatformConnection.objects.filter(channel=channel).first()
+    if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
+        return None
+    unsubscribe = (
+        connection.webhooks_subscribed
+        and bool(connection.token_encrypted)
+        and not _page_still_used(connection)
+    )
+    connection.status = ConnectionStatus.DISCONNECTED
+    if not unsubscribe:
+        connection.token_encrypted = ""
+    connection.disconnected_at = now
+    connection.next_check_at = None
+    connection.check_error = ""
+    connection.save()
+    audit_record(
+        actor=actor,
+        action="platform_disconnect",
+        municipality=channel.municipality,
+        obj=channel,
+        data={"platform": connection.platform, "account_id": connection.account_id},
+    )
+    if unsubscribe:
+        after_commit(platform_tasks.connection_unsubscribe, connection_id=connection.pk)
     return connection
 
 

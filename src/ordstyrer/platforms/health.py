@@ -466,7 +466,8 @@ def checks_sweep(*, now: datetime, limit: int = 200) -> int:
     `next_check_at`, so several workers can run this) and queue one check each; a
     pending one due (its proof failed for a moment) is verified again. A retired
     channel's connection is not checked: it is used no more (retiring in the console
-    disconnects it, `channels.views._retire`)."""
+    disconnects it, `channels.views._retire`; the same sweep disconnects any left,
+    `connections.retired_connections_disconnect`)."""
     due = PlatformConnection.objects.filter(
         status__in=[ConnectionStatus.CONNECTED, ConnectionStatus.PENDING],
         next_check_at__lte=now,

@@ -34,9 +34,13 @@ def sweep_dead_letter_retention(*, now: datetime) -> int:
 
 
 def sweep_tokens(*, now: datetime) -> int:
-    from ordstyrer.platforms.connections import disconnected_tokens_forget
+    from ordstyrer.platforms.connections import (
+        disconnected_tokens_forget,
+        retired_connections_disconnect,
+    )
     from ordstyrer.platforms.health import checks_sweep
 
+    retired_connections_disconnect(now=now)
     disconnected_tokens_forget(now=now)
     return checks_sweep(now=now)
 
