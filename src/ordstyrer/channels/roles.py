@@ -93,6 +93,9 @@ def channel_role_set(
 def channel_role_remove(*, actor: ActorLike, channel: Channel, user: User) -> None:
     """Take away `user`'s role on the channel; the last main administrator stays (CH-3)."""
     with transaction.atomic():
+        # The channel's row before counting its main administrators: a person's going
+        # at the same instant (`tenants.services.channels_lock`) waits for this, or this
+        # for it, so both cannot see the other still active (CH-3).
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
         membership = channel.memberships.filter(user=user).first()

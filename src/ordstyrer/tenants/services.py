@@ -25,11 +25,11 @@ from stdnum.no import orgnr
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.mail import addresses, console_url, send
-from ordstyrer.core.permissions import require
+from ordstyrer.core.permissions import has_role, require
 from ordstyrer.core.services import after_commit, person
-from ordstyrer.policy import PolicyError, load_policy, preset_ids
+from ordstyrer.policy import Policy, PolicyError, load_policy, preset_ids, validate_overrides
 from ordstyrer.tenants.models import (
     IDENTITY_FIELDS,
     Municipality,
@@ -237,6 +237,38 @@ def channels_left_without_main_admin(
     ]
 
 
+def channels_lock(*, municipalities: Collection[Municipality]) -> None:
+    """Lock the rows of the municipalities' channels (retired ones aside), in id order,
+    before reading who runs them (CH-3). Call it inside the change's transaction, before
+    `channels_left_without_main_admin`.
+
+    `channels.roles` locks a channel's row before it removes or demotes a main
+    administrator and counts the active ones left; a person's going (their last role
+    revoked, their account deactivated) counts them too. Without one lock for both, the
+    last two main administrators taken away at the same instant — one going, the other
+    removed from the channel — each saw the other still active, and the channel was left
+    with none. With it the second waits for the first to commit and counts again.
+
+    The order is the same everywhere, so no two of them wait on each other: the
+    municipality's (or the person's) row first, then channels by id; the channel
+    services take one channel's row and nothing after it."""
+    ids = sorted({municipality.pk for municipality in municipalities})
+    if not ids:
+        return
+    # `tenants` sits below `channels` (.importlinter): the model through the relation.
+    channel_model = Municipality._meta.get_field("channels").related_model
+    assert isinstance(channel_model, type)  # noqa: S101 - a model class, for mypy
+    # `no_key`: the channel services' own lock (`lock_channel`) waits for this one, but
+    # rows that merely refer to a channel (an inbox item, a delivery) are not held up.
+    list(
+        channel_model._default_manager.select_for_update(no_key=True)
+        .filter(municipality_id__in=ids)
+        .exclude(status=_RETIRED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _channels_refusal(user: User, municipality: Municipality, left: list[ChannelLeft]) -> str:
     return ngettext(
         "%(user)s er den siste aktive hovedadministratoren for kanalen %(channels)s i "
@@ -396,8 +428,10 @@ def role_revoke(
     _role_change_allowed(actor, municipality, role, unit)
     with transaction.atomic():
         # One revocation at a time per municipality: two at once must not both see the
-        # other advisor and leave none.
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        # other advisor and leave none. `no_key`: a channel service holding its channel's
+        # row still writes rows that refer to the municipality (its audit entry), which
+        # a plain FOR UPDATE would block while this waits for that channel (a deadlock).
+        Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).first()
         assignment = RoleAssignment.objects.filter(
             user=user, municipality=municipality, role=role, unit=unit
         ).first()
@@ -421,11 +455,12 @@ def role_revoke(
             .exclude(pk=assignment.pk)
             .exists()
         )
-        left = (
-            channels_left_without_main_admin(municipality=municipality, leaving=[user])
-            if last_role
-            else []
-        )
+        left: list[ChannelLeft] = []
+        if last_role:
+            # CH-3: no channel role removed at the same instant (`channels.roles`) may
+            # count this person as still active while this counts the other one.
+            channels_lock(municipalities=[municipality])
+            left = channels_left_without_main_admin(municipality=municipality, leaving=[user])
         if left and not force:
             raise ServiceError(
                 _channels_refusal(user, municipality, left),
@@ -672,14 +707,19 @@ def user_deactivate(*, actor: ActorLike, user: User) -> Outcome:
     if not _is_operator(actor):
         raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
     with transaction.atomic():
-        locked = type(user).objects.select_for_update().get(pk=user.pk)
+        # `no_key`, as in `role_revoke`: a channel service holding a channel's row may
+        # still write rows that refer to this person while this waits for the channel.
+        locked = type(user).objects.select_for_update(no_key=True).get(pk=user.pk)
         if not locked.is_active:
             return Outcome(done=False)
+        places = list(
+            Municipality.objects.filter(role_assignments__user=locked).distinct().order_by("slug")
+        )
+        # CH-3: a channel role removed at the same instant is refused, or named here.
+        channels_lock(municipalities=places)
         left = [
             channel
-            for place in Municipality.objects.filter(role_assignments__user=locked)
-            .distinct()
-            .order_by("slug")
+            for place in places
             for channel in channels_left_without_main_admin(municipality=place, leaving=[locked])
         ]
         locked.is_active = False
@@ -706,16 +746,98 @@ def user_activate(*, actor: ActorLike, user: User) -> bool:
     return True
 
 
+# PU-12's parameters say who declares and ends a crisis and what waits for the crisis
+# leader's approval: the crisis set-up, which the guidelines give the rådmann («hvor
+# rådmannen har satt kriseledelse», Birkenes; «der rådmannen har satt krisestab»,
+# Gausdal; elsewhere the crisis staff runs all communication, not communications).
+CRISIS_RULE = "PU-12"
+_ACTIVE_CRISIS = {"ended_at__isnull": True}  # crisis.selectors.active_crisis
+
+
+def policy_crisis_settings_check(*, actor: ActorLike, municipality: Municipality) -> None:
+    """Refuse a change of PU-12's settings unless `actor` is the chief administrator
+    (`NotPermitted`) and no crisis is declared (`Conflict`): communications could otherwise
+    give itself the power to declare and end a crisis (Birkenes, Gausdal: docs/policy.md),
+    or switch the crisis leader's approval off while a crisis lasts. `policy_update` asks
+    with the municipality locked (`crisis_declare` locks it too); the settings page asks
+    before it offers the fields."""
+    if not has_role(actor, municipality, {Role.CHIEF_ADMINISTRATOR}):
+        raise NotPermitted(
+            _(
+                "Bare kommunedirektøren kan endre kriseinnstillingene: hvem som erklærer og "
+                "avslutter en krise, og hva kriselederen godkjenner."
+            ),
+            roles=[Role.CHIEF_ADMINISTRATOR],
+            rule=CRISIS_RULE,
+        )
+    # The reverse relation, as `channels_left_without_main_admin` reads channels: tenants
+    # sits below the crisis app and does not import it (.importlinter, "apps-layers").
+    if municipality.crises.filter(**_ACTIVE_CRISIS).exists():
+        raise Conflict(
+            _(
+                "Kriseinnstillingene kan ikke endres mens en krise er erklært. Endre dem "
+                "når krisen er avsluttet."
+            ),
+            rule=CRISIS_RULE,
+        )
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _policy_changes(
+    before: Policy, after: Policy, touched: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each parameter of `touched` whose value in force differs between the two
+    policies: rule → parameter → {"from", "to"} (JSON-ready)."""
+    changes: dict[str, dict[str, dict[str, Any]]] = {}
+    for rule_id, params in touched.items():
+        old, new = before.params(rule_id), after.params(rule_id)
+        for name in params:
+            if old.get(name) != new.get(name):
+                changes.setdefault(rule_id, {})[name] = {
+                    "from": _plain(old.get(name)),
+                    "to": _plain(new.get(name)),
+                }
+    return changes
+
+
+def _stale_refusal(current: PolicyVersion) -> Conflict:
+    who = current.changed_by
+    name = (who.get_full_name() or who.get_username()) if who is not None else _("systemet")
+    return Conflict(
+        _(
+            "Retningslinjen er endret siden du åpnet siden: %(who)s lagret versjon "
+            "%(number)s. Feltene viser nå de gjeldende verdiene. Se over dem og lagre på "
+            "nytt hvis endringen din fortsatt trengs."
+        )
+        % {"who": name, "number": current.number},
+        code="policy_changed",
+    )
+
+
 def policy_update(
     *,
     actor: ActorLike,
     municipality: Municipality,
     overrides: dict[str, dict[str, Any]],
     reason: str,
-) -> PolicyVersion:
-    """Write a new policy version with `overrides` merged over the current ones.
+    expected_version: int | None = None,
+) -> PolicyVersion | None:
+    """Write a new policy version with `overrides` merged over the current ones; None
+    when no value in force would change (no version: a replayed or unchanged form, which
+    would also recompute every open deadline for nothing).
 
-    The whole effective policy is validated before anything is stored.
+    `expected_version` is the version (0: none yet) the caller's values were read at, as
+    the settings page shows them: a save after someone else's is refused (`Conflict`,
+    code "policy_changed") instead of writing the page's old values over the other's
+    change. A caller that names only what it changes may leave it out.
+
+    The rules the save touches are validated whole (their stored values with the new
+    ones); values stored in other rules before a maximum existed are read capped
+    (`load_policy(stored=True)`). PU-12 changes only by the chief administrator, never
+    while a crisis is declared. The audit entry holds each changed value, old and new.
     """
     require(actor, municipality, "manage_policy")
     if not reason.strip():
@@ -725,20 +847,29 @@ def policy_update(
         # read the same current version and both write the next number (or lose one).
         Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         current = policy_version_current(municipality=municipality)
-        merged: dict[str, dict[str, Any]] = {
-            rule: dict(params)
-            for rule, params in (current.overrides if current else {}).items()
-            if current and current.preset == municipality.preset
-        }
+        stored: dict[str, dict[str, Any]] = (
+            current.overrides if current and current.preset == municipality.preset else {}
+        )
+        merged: dict[str, dict[str, Any]] = {rule: dict(params) for rule, params in stored.items()}
         for rule, params in overrides.items():
             merged.setdefault(rule, {}).update(params)
         try:
-            load_policy(municipality.preset, merged)
+            before = load_policy(municipality.preset, stored, stored=True)
+            validate_overrides(before.preset, {rule: merged[rule] for rule in overrides})
+            after = load_policy(municipality.preset, merged, stored=True)
         except PolicyError as exc:
             raise ServiceError(str(exc)) from exc
+        changes = _policy_changes(before, after, overrides)
+        if not changes:
+            return None
+        shown = current.number if current else 0
+        if expected_version is not None and expected_version != shown and current is not None:
+            raise _stale_refusal(current)
+        if CRISIS_RULE in changes:
+            policy_crisis_settings_check(actor=actor, municipality=municipality)
         version = PolicyVersion.objects.create(
             municipality=municipality,
-            number=(current.number + 1) if current else 1,
+            number=shown + 1,
             preset=municipality.preset,
             overrides=merged,
             changed_by=person(actor),
@@ -749,6 +880,6 @@ def policy_update(
             action="policy_update",
             municipality=municipality,
             obj=version,
-            data={"changes": overrides, "version": version.number},
+            data={"changes": changes, "version": version.number, "previous_version": shown},
         )
     return version
