@@ -384,13 +384,12 @@ def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResp
     )
 
 
-def _resume_approver(post: Any) -> str:
-    """Who a resumed post waits for, as the confirmation names them ("" if released)."""
-    from ordstyrer.publishing import selectors as post_selectors
+def _resume_approver(post: Any, waits_for: str) -> str:
+    """Who a resumed post waits for (`waits_for`, the status it goes to), as the
+    confirmation names them ("" if released)."""
     from ordstyrer.publishing.models import Approval, PostStatus
     from ordstyrer.tenants.models import Role
 
-    waits_for = post_selectors.resume_status(post)
     if waits_for == PostStatus.AWAITING_CRISIS_APPROVAL:
         return str(Role.CRISIS_LEADER.label).lower()
     if waits_for == PostStatus.AWAITING_APPROVAL and post.approval in Approval.values:
@@ -461,7 +460,17 @@ def paused_decide(
             },
         )
     data = form.cleaned_data
+    publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
     if not _confirmed(request):
+        # What `post_resume` will do with this post, by its own decision (PU-12, CH-4):
+        # released at its time or now, or back to an approval (the one it waited for,
+        # or its approver's again for a time other than the approved one).
+        plan = None
+        if data["decision"] != "discard":
+            plan = publishing.resumption(
+                actor=request.actor, post=post, publish_at=publish_at, now=now
+            )
+        waits_for = plan.status if plan is not None else ""
         return render(
             request,
             "crisis/confirm_paused.html",
@@ -472,8 +481,10 @@ def paused_decide(
                 "back": back,
                 "back_to_post": back == detail,
                 "origin": origin,
-                "to_approval": post_selectors.resumes_to_approval(post),
-                "approver": _resume_approver(post),
+                "plan": plan,
+                "waits": waits_for
+                in (PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL),
+                "approver": _resume_approver(post, waits_for),
             },
         )
     if data["decision"] == "discard":
@@ -485,7 +496,6 @@ def paused_decide(
             to=back,
             done=_("Innlegget er forkastet."),
         )
-    publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
     return act(
         request,
         lambda: publishing.post_resume(

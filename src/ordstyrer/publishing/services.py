@@ -1267,6 +1267,67 @@ def _require_decider(actor: ActorLike, post: Post) -> None:
         raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
 
 
+@dataclass(frozen=True)
+class Resumption:
+    """What `post_resume` does with a paused post (`resumption`): the one decision, so
+    that the confirmation says what will happen (PU-12, CH-4)."""
+
+    # Where the post goes: back to an approval (its approver's or the crisis leader's),
+    # or released: scheduled, or publishing now (as `_release` decides by the time).
+    status: PostStatus
+    # When it goes out: its time, or None for now (or, waiting, as soon as approved).
+    publish_at: datetime | None
+    # The time its approval was given for (None: at once).
+    approved_for: datetime | None
+    # CH-4: a new time on a chain that names an approver starts a new approval round...
+    new_round: bool
+    # ... which the person resuming it approves by doing so (no four eyes), or
+    self_approved: bool
+    # ... which asks the approver again for a post that had their approval.
+    asked_again: bool
+
+
+def resumption(
+    *, actor: ActorLike, post: Post, publish_at: datetime | None, now: datetime
+) -> Resumption:
+    """What `actor` resuming the paused `post` at `publish_at` does (`post_resume`; None:
+    its own time, or now if that has passed): back to the approval it waited for
+    (`selectors.resume_status`); on a chain that names an approver, a time other than
+    the one approved — another one, or now for a post approved for later — asks for the
+    approval again in a new round, unless `actor` approves it by sending it (CH-4);
+    else released at its time. Raises the `ServiceError` of a refused time."""
+
+    def due(at: datetime | None) -> datetime | None:
+        """When the post goes out: None for now (no time, or one that has come)."""
+        return at if at is not None and at >= now + NOW_SLACK else None
+
+    approved_for = due(post.publish_at)
+    at = due(_publish_at(publish_at, now) if publish_at is not None else post.publish_at)
+    waits_for = selectors.resume_status(post)
+    new_round = (
+        at != approved_for
+        and bool(rules.approver_roles(post.approval))
+        # Never out without the crisis leader's approval it was waiting for (PU-12).
+        and waits_for != PostStatus.AWAITING_CRISIS_APPROVAL
+    )
+    self_approved = new_round and _self_approves(
+        actor, post, access.post_channels(post), approval=post.approval
+    )
+    released = PostStatus.SCHEDULED if at is not None else PostStatus.PUBLISHING
+    if new_round:
+        status = released if self_approved else PostStatus.AWAITING_APPROVAL
+    else:
+        status = released if waits_for == PostStatus.PUBLISHING else waits_for
+    return Resumption(
+        status=status,
+        publish_at=at,
+        approved_for=approved_for,
+        new_round=new_round,
+        self_approved=self_approved,
+        asked_again=new_round and not self_approved and post.approved_at is not None,
+    )
+
+
 def post_resume(
     *,
     actor: ActorLike,
@@ -1277,7 +1338,7 @@ def post_resume(
     """A paused post goes on after the crisis: checked again; a post that waited for an
     approval (its approver's, or a crisis leader's) waits for it again
     (`selectors.resume_status`), any other is released, at `publish_at` or its own time
-    (now, if that has passed).
+    (now, if that has passed): as `resumption` says.
 
     CH-4: the time is part of what the approver approved (`post_update` asks for a new
     approval when it changes). On a chain that names an approver, a new time — another
@@ -1297,33 +1358,25 @@ def post_resume(
                 code="crisis_active",
             )
         source = post.status
-
-        def due(at: datetime | None) -> datetime | None:
-            """When the post goes out: None for now (no time, or one that has come)."""
-            return at if at is not None and at >= now + NOW_SLACK else None
-
-        approved_for = due(post.publish_at)
+        plan = resumption(actor=actor, post=post, publish_at=publish_at, now=now)
         if publish_at is not None:
             post.publish_at = _publish_at(publish_at, now)
-        elif post.publish_at is not None and post.publish_at < now + NOW_SLACK:
-            post.publish_at = None
-        moved = due(post.publish_at) != approved_for and bool(rules.approver_roles(post.approval))
+        else:
+            post.publish_at = plan.publish_at  # its own, unless it passed in the crisis
         channels = access.post_channels(post)
         _require_publishable(channels)
         findings = _findings(post, channels, now)
         post.findings = findings
         _refuse_blocked(findings)
         post.updated_at = now
-        waits_for = selectors.resume_status(post)
-        moved = moved and waits_for != PostStatus.AWAITING_CRISIS_APPROVAL
-        if moved:
+        if plan.new_round:
             # A new round: an approval given (or a decision form opened) for the old
             # time decides nothing for the new one (`_earlier_round`). As `post_publish`,
             # a sender who may approve it without four eyes approves it by sending it.
             post.approval_round += 1
             post.crisis_approved_at = post.crisis_approved_by = None
             post.submitted_at, post.submitted_by = now, person(actor)
-            if _self_approves(actor, post, channels, approval=post.approval):
+            if plan.self_approved:
                 post.approved_at, post.approved_by = now, person(actor)
                 _release(post, now=now)
             else:
@@ -1331,10 +1384,10 @@ def post_resume(
                 post.status = PostStatus.AWAITING_APPROVAL
                 post.save()
                 after_commit(tasks.post_awaiting_notify, post_id=post.pk)
-        elif waits_for == PostStatus.AWAITING_APPROVAL:
+        elif plan.status == PostStatus.AWAITING_APPROVAL:
             post.status = PostStatus.AWAITING_APPROVAL
             post.save()
-        elif waits_for == PostStatus.AWAITING_CRISIS_APPROVAL:
+        elif plan.status == PostStatus.AWAITING_CRISIS_APPROVAL:
             # Never out without the crisis leader's approval it was waiting for (PU-12).
             post.status = PostStatus.AWAITING_CRISIS_APPROVAL
             post.save()
@@ -1347,7 +1400,9 @@ def post_resume(
             actor=actor,
             now=now,
             source=source,
-            data={"new_time": True, "approval_round": post.approval_round} if moved else None,
+            data={"new_time": True, "approval_round": post.approval_round}
+            if plan.new_round
+            else None,
         )
         _crisis_log(post, crisis=_crisis_of(post), kind="post_resumed", actor=actor, now=now)
     return post
