@@ -663,8 +663,8 @@ def settle(post_id: int, *, now: datetime, event: bool = True) -> str:
     platform's scheduler first and stops a held one, `services.post_update`). The copy is
     not forgotten: a held one goes out at its time as the platform's scheduler sends
     its own (`release_due`), a crisis pauses the post (PU-12) and a pull-back stops it
-    (PU-6) whatever its status (`services._on_platform_scheduler`; a held copy at the
-    delivery's own checks), a paused or retired channel holds or fails it
+    (PU-6) whatever its status (`services._copy_to_go_by_itself`: a copy on the
+    platform's scheduler or a held one), a paused or retired channel holds or fails it
     (`_not_in_use`), and the post page shows it waiting. Without `event` the change is
     not written as a `settle` event (the caller writes its own)."""
     post = (

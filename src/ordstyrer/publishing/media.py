@@ -1047,31 +1047,34 @@ class WithdrawalEffect(NamedTuple):
     out_on: list[str]  # the channels where it is out: offered for take-down
 
 
-def consent_withdraw_preview(asset: MediaAsset) -> list[WithdrawalEffect]:
+def consent_withdraw_preview(
+    asset: MediaAsset, *, now: datetime | None = None
+) -> list[WithdrawalEffect]:
     """Every post using the file and what `consent_withdraw` will do to it: each is
-    flagged; one on its way is stopped (the posts `services.posts_pull_back` takes:
-    waiting, scheduled or paused, or with a copy on the platform's own scheduler); one
-    out on a platform and not taken down is offered for take-down."""
-    from ordstyrer.publishing.services import WAITING
+    flagged; one on its way is stopped (the posts `services.posts_pull_back` takes, by
+    its own filter `services.pull_back_filter`: waiting, scheduled or paused, or with a
+    copy that still goes out by itself, on the platform's scheduler or held by Ordstyrer
+    on a post failed on another channel); one out on a platform and not taken down is
+    offered for take-down."""
+    from ordstyrer.publishing.services import pull_back_filter
 
-    posts = (
-        Post.objects.filter(attachments__asset=asset)
-        .distinct()
-        .prefetch_related("deliveries__channel")
-        .order_by("-created_at", "-id")
+    now = now or timezone.now()
+    using = Post.objects.filter(attachments__asset=asset)
+    stopping = set(
+        Post.objects.filter(pk__in=using.values("pk"))
+        .filter(pull_back_filter(now=now))
+        .values_list("pk", flat=True)
     )
+    posts = using.distinct().prefetch_related("deliveries__channel").order_by("-created_at", "-id")
     effects = []
     for post in posts:
-        deliveries = list(post.deliveries.all())
-        native = any(
-            d.status == DeliveryStatus.SCHEDULED and d.platform_scheduled and d.platform_id
-            for d in deliveries
-        )
-        out_on = [d.channel.name for d in deliveries if d.status == DeliveryStatus.PUBLISHED]
+        out_on = [
+            d.channel.name for d in post.deliveries.all() if d.status == DeliveryStatus.PUBLISHED
+        ]
         effects.append(
             WithdrawalEffect(
                 post=post,
-                stopped=post.status in WAITING | {PostStatus.PAUSED} or native,
+                stopped=post.pk in stopping,
                 out_on=[] if post.taken_down_at else out_on,
             )
         )
@@ -1082,11 +1085,12 @@ def consent_withdraw(
     *, actor: ActorLike, consent_id: Any, note: str = "", now: datetime | None = None
 ) -> list[Post]:
     """Consent withdrawn (PU-6): stamped, and every post using the file is flagged; the
-    posts still on their way (waiting, scheduled, paused) go back to their authors as
-    drafts (`services.posts_pull_back`: a platform-scheduled copy is cancelled, the
-    author is told); the posts out on some platform (`posts_to_take_down`: published, or
-    partly published and failed elsewhere) are returned so the console can offer to take
-    them down."""
+    posts still on their way (waiting, scheduled, paused, or failed on one channel with
+    a copy still to go out by itself on another) go back to their authors as drafts
+    (`services.posts_pull_back`: a platform-scheduled copy is cancelled, a held one
+    stopped, the author is told); the posts out on some platform (`posts_to_take_down`:
+    published, or partly published and failed elsewhere) are returned so the console can
+    offer to take them down."""
     from ordstyrer.publishing.services import posts_pull_back
 
     now = now or timezone.now()

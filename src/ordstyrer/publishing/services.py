@@ -934,9 +934,10 @@ def posts_pull_back(
     authors as drafts, and the authors are told why (after commit).
 
     Waiting for an approval, scheduled (held by Ordstyrer or on the platform's scheduler,
-    cancelled there as `post_withdraw` does), paused by a crisis, or with a copy on the
-    platform's scheduler whatever its status (a post failed on another channel): never
-    out with a photo nobody may publish. Back to draft rather than held: the author must
+    cancelled there as `post_withdraw` does), paused by a crisis, or with a copy that
+    still goes out by itself whatever its status (`_copy_to_go_by_itself`: a post failed
+    on another channel with a copy on the platform's scheduler or held by Ordstyrer):
+    never out with a photo nobody may publish. Back to draft rather than held: the author must
     change the file or its register before it can go again, and `post_publish` then
     checks and asks for approval afresh. A post already publishing is stopped by the
     delivery's own check (`delivery.delivery_run`). Called by `media.consent_withdraw`
@@ -945,7 +946,7 @@ def posts_pull_back(
     posts = (
         Post.objects.select_for_update(of=("self",))
         .filter(pk__in=list(post_ids))
-        .filter(Q(status__in=WAITING | {PostStatus.PAUSED}) | _on_platform_scheduler(now=now))
+        .filter(pull_back_filter(now=now))
         .select_related("municipality", "author")
         .order_by("pk")
     )
@@ -959,6 +960,13 @@ def posts_pull_back(
         after_commit(tasks.post_pulled_back_notify, post_id=post.pk)
         pulled.append(post)
     return pulled
+
+
+def pull_back_filter(*, now: datetime) -> Q:
+    """PU-6: the posts `posts_pull_back` stops, as a filter on posts: waiting, scheduled
+    or paused, or with a copy that still goes out by itself (`_copy_to_go_by_itself`).
+    For the withdrawal's confirmation to say which (`media.consent_withdraw_preview`)."""
+    return Q(status__in=WAITING | {PostStatus.PAUSED}) | _copy_to_go_by_itself(now=now)
 
 
 # A post on its way: a take-down stops what is still to go out (`post_stop_for_take_down`).
@@ -1079,8 +1087,11 @@ def posts_pausable(*, municipality: Municipality, now: datetime) -> Any:
     or released before the crisis and not out everywhere yet (held, handed or being
     handed to the platform's scheduler, or a delivery waiting out a retry after a
     temporary platform error), which would otherwise go out during the crisis; and any
-    post with a copy waiting on the platform's own scheduler. A copy whose time has come
-    there is out, and a post with nothing else to go out is not paused."""
+    post with a copy that still goes out by itself whatever its status says
+    (`_copy_to_go_by_itself`: one failed on another channel with a copy waiting on the
+    platform's scheduler or held by Ordstyrer for its time). A copy whose time has come
+    on the platform's scheduler is out, and a post with nothing else to go out is not
+    paused."""
     rows = PostChannel.objects.filter(post=OuterRef("pk")).exclude(
         status=DeliveryStatus.SCHEDULED, platform_scheduled=True, post__publish_at__lte=now
     )
@@ -1092,7 +1103,7 @@ def posts_pausable(*, municipality: Municipality, now: datetime) -> Any:
         Q(status__in=(PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL))
         | (Q(status=PostStatus.SCHEDULED) & (Q(Exists(to_go)) | Q(Exists(in_flight))))
         | Q(Exists(to_go), status=PostStatus.PUBLISHING)
-        | (_on_platform_scheduler(now=now) & ~Q(status=PostStatus.PAUSED))
+        | (_copy_to_go_by_itself(now=now) & ~Q(status=PostStatus.PAUSED))
     )
 
 
@@ -1101,6 +1112,27 @@ def _on_platform_scheduler(*, now: datetime) -> Q:
     status says (one failed on another channel is `failed`, `delivery.settle`): a
     scheduled post to a crisis and a pull-back."""
     return Q(Exists(_native_waiting(PostChannel.objects.filter(post=OuterRef("pk")), now=now)))
+
+
+def _held_by_ordstyrer() -> Q:
+    """The post has a copy Ordstyrer holds and sends by itself (at its time, or once a
+    paused channel is in use again), on a post whose held copies the sweep sends
+    (`delivery.HOLDING`): scheduled, or failed on another channel, whose held copy still
+    goes out at its time (`delivery.release_due`)."""
+    from ordstyrer.publishing.delivery import HOLDING
+
+    held = PostChannel.objects.filter(
+        post=OuterRef("pk"), status=DeliveryStatus.SCHEDULED, platform_scheduled=False
+    )
+    return Q(Exists(held), status__in=HOLDING)
+
+
+def _copy_to_go_by_itself(*, now: datetime) -> Q:
+    """The post has a copy that goes out with nobody releasing it again, whatever the
+    post's status says: waiting on the platform's scheduler (`_on_platform_scheduler`)
+    or held by Ordstyrer (`_held_by_ordstyrer`). A crisis pauses such a post (PU-12) and
+    a withdrawn consent pulls it back (PU-6)."""
+    return _on_platform_scheduler(now=now) | _held_by_ordstyrer()
 
 
 def _pause(post: Post, *, crisis: Any, actor: ActorLike, now: datetime) -> str:
