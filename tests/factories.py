@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import factory
+import time_machine
 from django.contrib.auth import get_user_model
+from django.test import TestCase
 
 from ordstyrer.archive.entry import ArchiveEntry, Kind
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.services import archive_append
+from ordstyrer.crisis.models import Crisis
+from ordstyrer.crisis.services import crisis_approve, crisis_declare, crisis_reject
+from ordstyrer.inbox.models import InboxItem, Reply
+from ordstyrer.inbox.replies import reply_send
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment, Unit
 
 PASSWORD = "riktig-hest-batteri-stift"  # noqa: S105  (test logins only)
@@ -93,3 +100,71 @@ def ban_note(
         journal=True,
         **entry,
     )
+
+
+@dataclass(frozen=True)
+class CrisisReplies:
+    """The set-up of the crisis-reply tests (PU-12): a crisis declared in `world`'s
+    municipality at `declared_at`, replies its editor writes at `sent_at`, and the
+    crisis leader's decisions on them. `world` is a test world with `municipality`,
+    `p` (the personas) and `editor` (the inbox's and the crisis tests')."""
+
+    world: Any
+    text: str  # what a reply says unless told
+    declared_at: datetime
+    sent_at: datetime
+    name: str = "Flom"  # the crisis's, unless told
+
+    def declare(self, *, actor: Any = None, name: str | None = None) -> Crisis:
+        """The crisis declared at `declared_at` (the clock there too) by the crisis
+        leader, or `actor`."""
+        with time_machine.travel(self.declared_at, tick=False):
+            return crisis_declare(
+                municipality=self.world.municipality,
+                name=self.name if name is None else name,
+                actor=actor or self.world.p.crisis_leader,
+                now=self.declared_at,
+            )
+
+    def send(
+        self,
+        item: InboxItem,
+        *,
+        text: str | None = None,
+        effect: str | None = None,
+        delivered: bool = True,
+    ) -> Reply:
+        """The editor's reply to `item` written at `sent_at` (with `effect`, or
+        `reply_send`'s own): its delivery, queued after commit, run at once, or
+        (`delivered=False`) never run, the reply left queued."""
+        with (
+            time_machine.travel(self.sent_at, tick=False),
+            TestCase.captureOnCommitCallbacks(execute=delivered),
+        ):
+            return reply_send(
+                actor=self.world.editor,
+                item=item,
+                text=self.text if text is None else text,
+                effect=effect,
+            )
+
+    def approve(self, reply: Reply, *, actor: Any = None, **kw: Any) -> Any:
+        """The crisis leader's (or `actor`'s) approval of `reply` (`kw`: `now`)."""
+        return crisis_approve(
+            municipality=self.world.municipality,
+            kind="reply",
+            object_id=reply.pk,
+            actor=actor or self.world.p.crisis_leader,
+            **kw,
+        )
+
+    def reject(self, reply: Reply, *, reason: str, actor: Any = None, **kw: Any) -> Any:
+        """The crisis leader's (or `actor`'s) rejection of `reply` with `reason`."""
+        return crisis_reject(
+            municipality=self.world.municipality,
+            kind="reply",
+            object_id=reply.pk,
+            actor=actor or self.world.p.crisis_leader,
+            reason=reason,
+            **kw,
+        )

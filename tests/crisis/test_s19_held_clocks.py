@@ -16,12 +16,12 @@ import pytest
 import time_machine
 
 from ordstyrer.crisis.models import Crisis
-from ordstyrer.crisis.services import crisis_approve, crisis_declare, crisis_reject
 from ordstyrer.inbox.models import InboxItem, ItemStatus, Reply, ReplyStatus
-from ordstyrer.inbox.replies import reply_deliver, reply_send
+from ordstyrer.inbox.replies import reply_deliver
 from ordstyrer.inbox.selectors import overdue_counts
 from ordstyrer.inbox.services import item_set_status
 from tests.crisis.conftest import LATER
+from tests.factories import CrisisReplies
 from tests.inbox.conftest import TUESDAY, FakeReplier, comment, ingest
 
 pytestmark = pytest.mark.django_db
@@ -50,19 +50,17 @@ def platform(monkeypatch) -> FakeReplier:
     return fake
 
 
-def queued(world, item, capture, effect: str = "answer") -> Reply:
+@pytest.fixture
+def replies(world) -> CrisisReplies:
+    """Replies written at LATER; the crisis declared at DECLARED."""
+    return CrisisReplies(world, text=TEXT, declared_at=DECLARED, sent_at=LATER)
+
+
+def queued(replies: CrisisReplies, item, effect: str = "answer") -> Reply:
     """A reply written before the crisis, its delivery not run yet: it moved the item."""
-    with time_machine.travel(LATER, tick=False), capture(execute=False):
-        reply = reply_send(actor=world.editor, item=item, text=TEXT, effect=effect)
+    reply = replies.send(item, effect=effect, delivered=False)
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.QUEUED
     return reply
-
-
-def declare(world) -> Crisis:
-    with time_machine.travel(DECLARED, tick=False):
-        return crisis_declare(
-            municipality=world.municipality, name="Flom", actor=world.p.crisis_leader, now=DECLARED
-        )
 
 
 def assert_waiting(item: InboxItem, status_before: str) -> None:
@@ -73,18 +71,18 @@ def assert_waiting(item: InboxItem, status_before: str) -> None:
 
 
 def test_a_reply_held_at_the_declaration_leaves_its_item_waiting_until_approved_late(
-    world, item, platform, django_capture_on_commit_callbacks
+    world, item, platform, replies, django_capture_on_commit_callbacks
 ):
     """PU-12, DI-1: held at the declaration, the item is unanswered again and counted
     open (overdue past its deadline); approved after the deadline, it is answered then,
     and late."""
     status_before = item.status
-    reply = queued(world, item, django_capture_on_commit_callbacks)
+    reply = queued(replies, item)
     item.refresh_from_db()
     # Moved when written, before the crisis: answered «i tide».
     assert item.status == ItemStatus.ANSWERED and item.first_response_in_time is True
 
-    crisis = declare(world)
+    crisis = replies.declare()
 
     assert crisis.held_replies_count == 1
     reply.refresh_from_db()
@@ -95,13 +93,7 @@ def test_a_reply_held_at_the_declaration_leaves_its_item_waiting_until_approved_
     with time_machine.travel(late, tick=False):
         assert overdue_counts([world.channel.pk]) == {world.channel.pk: 1}
         with django_capture_on_commit_callbacks(execute=True):
-            crisis_approve(
-                municipality=world.municipality,
-                kind="reply",
-                object_id=reply.pk,
-                actor=world.p.crisis_leader,
-                now=late,
-            )
+            replies.approve(reply, now=late)
         assert overdue_counts([world.channel.pk]) == {}
     reply.refresh_from_db()
     item.refresh_from_db()
@@ -112,42 +104,36 @@ def test_a_reply_held_at_the_declaration_leaves_its_item_waiting_until_approved_
 
 
 def test_a_rejected_reply_held_at_the_declaration_leaves_its_item_open(
-    world, item, django_capture_on_commit_callbacks
+    world, item, replies, django_capture_on_commit_callbacks
 ):
     """PU-12, DI-1: the crisis leader stops the held reply; the citizen was never
     answered, so the item stays open with no first response."""
     status_before = item.status
-    reply = queued(world, item, django_capture_on_commit_callbacks)
-    declare(world)
+    reply = queued(replies, item)
+    replies.declare()
     with (
         time_machine.travel(DECLARED + timedelta(minutes=5), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        crisis_reject(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-            reason="Vent på pressemeldingen.",
-        )
+        replies.reject(reply, reason="Vent på pressemeldingen.")
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.REJECTED
     assert_waiting(item, status_before)
 
 
 def test_an_item_closed_meanwhile_stays_closed_and_is_not_moved_twice(
-    world, item, platform, django_capture_on_commit_callbacks
+    world, item, platform, replies, django_capture_on_commit_callbacks
 ):
     """PU-12: an item closed for another reason after the reply moved it stays closed
     when the reply is held, and the approval does not move it again."""
-    reply = queued(world, item, django_capture_on_commit_callbacks, effect="acknowledge")
+    reply = queued(replies, item, effect="acknowledge")
     with time_machine.travel(LATER + timedelta(seconds=30), tick=False):
         item_set_status(actor=world.editor, item=item, action="close", close_reason="duplicate")
     item.refresh_from_db()
     closed = (item.status, item.first_responded_at, item.first_response_in_time)
     assert item.status == ItemStatus.CLOSED
 
-    declare(world)
+    replies.declare()
     item.refresh_from_db()
     assert (item.status, item.first_responded_at, item.first_response_in_time) == closed
 
@@ -155,24 +141,19 @@ def test_an_item_closed_meanwhile_stays_closed_and_is_not_moved_twice(
         time_machine.travel(DECLARED + timedelta(minutes=5), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        crisis_approve(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-        )
+        replies.approve(reply)
     item.refresh_from_db()
     assert (item.status, item.first_responded_at, item.first_response_in_time) == closed
     assert platform.sent == [("c1", TEXT)]
 
 
 def test_a_reply_held_at_its_delivery_leaves_its_item_waiting_too(
-    world, item, django_capture_on_commit_callbacks
+    world, item, replies, django_capture_on_commit_callbacks
 ):
     """PU-12, DI-1: a reply the declaration's hold missed (committed just after it) is
     held at its delivery; its item goes back to waiting the same way."""
     status_before = item.status
-    reply = queued(world, item, django_capture_on_commit_callbacks)
+    reply = queued(replies, item)
     # Declared while the reply's transaction was still open: the hold did not see it.
     Crisis.objects.create(
         municipality=world.municipality,
@@ -190,16 +171,14 @@ def test_a_reply_held_at_its_delivery_leaves_its_item_waiting_too(
     assert_waiting(item, status_before)
 
 
-def test_a_reply_being_sent_at_the_declaration_keeps_its_item_answered(
-    world, item, django_capture_on_commit_callbacks
-):
+def test_a_reply_being_sent_at_the_declaration_keeps_its_item_answered(world, item, replies):
     """DI-1: a reply a delivery is sending right now (its live claim) may get out; its
     item stays answered rather than open with an answer on the platform."""
-    reply = queued(world, item, django_capture_on_commit_callbacks)
+    reply = queued(replies, item)
     Reply.objects.filter(pk=reply.pk).update(
         attempts=1, next_attempt_at=DECLARED + timedelta(minutes=4)
     )
-    declare(world)
+    replies.declare()
     item.refresh_from_db()
     assert item.status == ItemStatus.ANSWERED and not item.open
     assert item.first_responded_at == LATER and item.first_response_in_time is True

@@ -16,34 +16,26 @@ from ordstyrer.crisis.models import Crisis, CrisisLogEntry
 from ordstyrer.crisis.selectors import active_crisis, crisis_deputies
 from ordstyrer.crisis.services import (
     crisis_approve,
-    crisis_declare,
     crisis_deputy_add,
     crisis_deputy_remove,
     crisis_end,
-    crisis_reject,
 )
 from ordstyrer.inbox.models import Reply, ReplyStatus, SimulatedWorld
-from ordstyrer.inbox.replies import reply_send
 from ordstyrer.tenants.services import policy_update
 from tests.crisis.conftest import LATER, TUESDAY
+from tests.factories import CrisisReplies
 
 pytestmark = pytest.mark.django_db
 
 TEXT = "Takk for at du spør. Vannet er trygt å drikke, hilsen Sigrid."
 
 
-def declare(world, actor=None, name="Flom i Elvdalen"):
-    return crisis_declare(
-        municipality=world.municipality,
-        name=name,
-        actor=actor or world.p.crisis_leader,
-        now=TUESDAY,
+@pytest.fixture
+def replies(world) -> CrisisReplies:
+    """Replies written at LATER; the crisis «Flom i Elvdalen» declared at TUESDAY."""
+    return CrisisReplies(
+        world, text=TEXT, declared_at=TUESDAY, sent_at=LATER, name="Flom i Elvdalen"
     )
-
-
-def send(world, item, capture, text=TEXT):
-    with time_machine.travel(LATER, tick=False), capture(execute=True):
-        return reply_send(actor=world.editor, item=item, text=text)
 
 
 def on_the_page(world, text=TEXT) -> bool:
@@ -56,13 +48,13 @@ def log_kinds(crisis) -> list[str]:
 
 
 def test_declared_reply_waits_approved_sent_then_ended(
-    world, item, django_capture_on_commit_callbacks
+    world, item, replies, django_capture_on_commit_callbacks
 ):
-    crisis = declare(world)
+    crisis = replies.declare()
     assert active_crisis(municipality=world.municipality) == crisis
     assert AuditEntry.objects.filter(action="crisis_declared", actor=world.p.crisis_leader).exists()
 
-    reply = send(world, item, django_capture_on_commit_callbacks)
+    reply = replies.send(item)
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL  # PU-12
     assert reply.crisis == crisis and reply.platform_id == ""
@@ -73,12 +65,7 @@ def test_declared_reply_waits_approved_sent_then_ended(
         time_machine.travel(approved_at, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        crisis_approve(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-        )
+        replies.approve(reply)
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.SENT and reply.platform_id.startswith("sim-comment-")
     assert reply.crisis_decided_by == world.p.crisis_leader
@@ -86,12 +73,7 @@ def test_declared_reply_waits_approved_sent_then_ended(
 
     # A replayed approval (double click) sends nothing twice.
     with django_capture_on_commit_callbacks(execute=True):
-        crisis_approve(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-        )
+        replies.approve(reply)
     assert Reply.objects.get(pk=reply.pk).attempts == 1
 
     ended = crisis_end(
@@ -104,39 +86,27 @@ def test_declared_reply_waits_approved_sent_then_ended(
     assert sent.text == TEXT and sent.channel == world.channel and sent.object_id == str(reply.pk)
 
     # After the crisis a reply goes out at once again.
-    other = send(world, item, django_capture_on_commit_callbacks, text="Vi følger opp, Sigrid.")
+    other = replies.send(item, text="Vi følger opp, Sigrid.")
     other.refresh_from_db()
     assert other.status == ReplyStatus.SENT and other.crisis is None
 
 
 def test_rejected_reply_never_goes_out_and_the_item_is_restored(
-    world, item, django_capture_on_commit_callbacks
+    world, item, replies, django_capture_on_commit_callbacks
 ):
     world.editor.email = "sigrid@krby.kommune.no"
     world.editor.save()
-    declare(world)
+    replies.declare()
     status_before = item.status
-    reply = send(world, item, django_capture_on_commit_callbacks)
+    reply = replies.send(item)
     item.refresh_from_db()
     # Held, the reply has not reached the citizen: the item waits (PU-12, DI-1).
     assert item.status == status_before and item.open
 
     with pytest.raises(ServiceError):
-        crisis_reject(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-            reason="  ",
-        )
+        replies.reject(reply, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        crisis_reject(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-            reason="Vent på pressemeldingen kl. 12.",
-        )
+        replies.reject(reply, reason="Vent på pressemeldingen kl. 12.")
     reply.refresh_from_db()
     item.refresh_from_db()
     assert reply.status == ReplyStatus.REJECTED
@@ -150,27 +120,16 @@ def test_rejected_reply_never_goes_out_and_the_item_is_restored(
     assert re.search(r"https?://[^/\s]+/m/", to_author[0].body)  # absolute link (#15)
     # Approving a rejected reply is refused; rejecting it again changes nothing.
     with pytest.raises(ServiceError):
-        crisis_approve(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-        )
-    crisis_reject(
-        municipality=world.municipality,
-        kind="reply",
-        object_id=reply.pk,
-        actor=world.p.crisis_leader,
-        reason="Igjen",
-    )
+        replies.approve(reply)
+    replies.reject(reply, reason="Igjen")
     assert Reply.objects.get(pk=reply.pk).crisis_reason == "Vent på pressemeldingen kl. 12."
 
 
 def test_only_the_crisis_leader_and_deputies_approve(
-    world, item, django_capture_on_commit_callbacks
+    world, item, replies, django_capture_on_commit_callbacks
 ):
-    declare(world, actor=world.p.communications)  # communications may declare
-    reply = send(world, item, django_capture_on_commit_callbacks)
+    replies.declare(actor=world.p.communications)  # communications may declare
+    reply = replies.send(item)
     kw = {"municipality": world.municipality, "kind": "reply", "object_id": reply.pk}
     for member in (world.p.employee, world.p.communications, world.editor):
         with pytest.raises(NotPermitted):
@@ -198,14 +157,14 @@ def test_only_the_crisis_leader_and_deputies_approve(
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.SENT
 
 
-def test_declare_and_end_are_for_the_crisis_leader_and_communications(world):
+def test_declare_and_end_are_for_the_crisis_leader_and_communications(world, replies):
     for member in (world.p.employee, world.p.chief_administrator, world.editor):
         with pytest.raises(NotPermitted):
-            declare(world, actor=member)
+            replies.declare(actor=member)
     with pytest.raises(NotFound):
-        declare(world, actor=world.p.outsider)
+        replies.declare(actor=world.p.outsider)
     assert not Crisis.objects.exists()
-    declare(world)
+    replies.declare()
     with pytest.raises(NotPermitted):
         crisis_end(municipality=world.municipality, actor=world.p.employee)
     with pytest.raises(NotFound):
@@ -213,32 +172,30 @@ def test_declare_and_end_are_for_the_crisis_leader_and_communications(world):
     assert active_crisis(municipality=world.municipality) is not None
 
 
-def test_a_second_active_crisis_is_refused_in_norwegian(world):
-    declare(world)
+def test_a_second_active_crisis_is_refused_in_norwegian(world, replies):
+    replies.declare()
     with pytest.raises(ServiceError) as refused:
-        declare(world, actor=world.p.communications, name="Ras")
+        replies.declare(actor=world.p.communications, name="Ras")
     assert refused.value.code == "conflict" and refused.value.rule == "PU-12"
     assert "allerede erklært en krise: «Flom i Elvdalen»" in str(refused.value)
     with pytest.raises(ServiceError):
-        declare(world, name="   ")
+        replies.declare(name="   ")
     crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
     with pytest.raises(ServiceError) as none_active:
         crisis_end(municipality=world.municipality, actor=world.p.crisis_leader)
     assert "Ingen krise" in str(none_active.value)
-    assert declare(world, name="Ras").name == "Ras"  # a new one after the first ended
+    assert replies.declare(name="Ras").name == "Ras"  # a new one after the first ended
 
 
-def test_where_the_policy_lets_replies_through_they_go_out_but_are_logged(
-    world, item, django_capture_on_commit_callbacks
-):
+def test_where_the_policy_lets_replies_through_they_go_out_but_are_logged(world, item, replies):
     policy_update(
         actor=world.p.communications,
         municipality=world.municipality,
         overrides={"PU-12": {"approve_replies": False}},
         reason="Svar går ut under krise.",
     )
-    crisis = declare(world)
-    reply = send(world, item, django_capture_on_commit_callbacks)
+    crisis = replies.declare()
+    reply = replies.send(item)
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.SENT
     assert log_kinds(crisis) == ["declared", "reply_sent"]  # every outgoing word is logged
@@ -263,14 +220,11 @@ def test_deputies_are_members_named_by_the_crisis_leader(world):
     assert CrisisLogEntry.objects.count() == 0  # no crisis active: nothing to log
 
 
-def test_a_reply_still_queued_when_the_crisis_is_declared_waits_too(
-    world, item, django_capture_on_commit_callbacks
-):
+def test_a_reply_still_queued_when_the_crisis_is_declared_waits_too(world, item, replies):
     # The reply is queued, its delivery not yet run (a platform hiccup: it will retry).
-    with time_machine.travel(LATER, tick=False), django_capture_on_commit_callbacks(execute=False):
-        reply = reply_send(actor=world.editor, item=item, text=TEXT)
+    reply = replies.send(item, delivered=False)
     assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.QUEUED
-    crisis = declare(world)
+    crisis = replies.declare()
     assert crisis.held_replies_count == 1
     reply.refresh_from_db()
     assert reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL and reply.crisis == crisis

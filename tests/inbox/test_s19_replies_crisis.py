@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from ordstyrer.crisis.services import crisis_approve, crisis_declare, crisis_reject
 from ordstyrer.inbox.models import ItemStatus, ReplyStatus
 from ordstyrer.inbox.selectors import overdue_counts
+from tests.factories import CrisisReplies
 from tests.inbox.conftest import LATER, TUESDAY
 
 pytestmark = pytest.mark.django_db
@@ -23,18 +23,22 @@ TEXT = "Svømmehallen åpner mandag kl. 07."
 
 
 @pytest.fixture
-def crisis(world):
-    return crisis_declare(
-        municipality=world.municipality, name="Flom", actor=world.p.crisis_leader, now=TUESDAY
-    )
+def replies(world) -> CrisisReplies:
+    """Replies written at LATER; the crisis declared at TUESDAY."""
+    return CrisisReplies(world, text=TEXT, declared_at=TUESDAY, sent_at=LATER)
+
+
+@pytest.fixture
+def crisis(replies):
+    return replies.declare()
 
 
 def test_a_held_reply_leaves_the_item_waiting_until_approved_late(
-    world, item, fake_platform, send, crisis, django_capture_on_commit_callbacks
+    world, item, fake_platform, replies, crisis, django_capture_on_commit_callbacks
 ):
     """PU-12, DI-1: held, the item stays open and its clock runs (overdue past the
     deadline); approved after the deadline, it is answered then, and late."""
-    reply = send(actor=world.editor, item=item, text=TEXT)
+    reply = replies.send(item)
     assert reply.status == ReplyStatus.AWAITING_CRISIS_APPROVAL and fake_platform.sent == []
     item.refresh_from_db()
     assert item.status == ItemStatus.NEW and item.open
@@ -45,13 +49,7 @@ def test_a_held_reply_leaves_the_item_waiting_until_approved_late(
     with time_machine.travel(late, tick=False):
         assert overdue_counts([world.channel.pk]) == {world.channel.pk: 1}
         with django_capture_on_commit_callbacks(execute=True):
-            crisis_approve(
-                municipality=world.municipality,
-                kind="reply",
-                object_id=reply.pk,
-                actor=world.p.crisis_leader,
-                now=late,
-            )
+            replies.approve(reply, now=late)
         assert overdue_counts([world.channel.pk]) == {}
     reply.refresh_from_db()
     item.refresh_from_db()
@@ -62,21 +60,15 @@ def test_a_held_reply_leaves_the_item_waiting_until_approved_late(
 
 
 def test_a_rejected_held_reply_leaves_the_item_open(
-    world, item, fake_platform, send, crisis, django_capture_on_commit_callbacks
+    world, item, fake_platform, replies, crisis, django_capture_on_commit_callbacks
 ):
     """PU-12, DI-1: the crisis leader stops the reply; the item was never answered."""
-    reply = send(actor=world.editor, item=item, text=TEXT)
+    reply = replies.send(item)
     with (
         time_machine.travel(LATER + timedelta(minutes=5), tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        crisis_reject(
-            municipality=world.municipality,
-            kind="reply",
-            object_id=reply.pk,
-            actor=world.p.crisis_leader,
-            reason="Vent på pressemeldingen.",
-        )
+        replies.reject(reply, reason="Vent på pressemeldingen.")
     reply.refresh_from_db()
     item.refresh_from_db()
     assert reply.status == ReplyStatus.REJECTED and fake_platform.sent == []
