@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer import channelcodes
 from ordstyrer.channels import workflow
 
 if TYPE_CHECKING:
@@ -37,11 +38,12 @@ class ChannelStatus(models.TextChoices):
 
 
 class ChannelRole(models.TextChoices):
-    """Per-channel roles (CH-3). Only these people act in the municipality's name."""
+    """Per-channel roles (CH-3). Only these people act in the municipality's name. The
+    codes from `ordstyrer.channelcodes`, which `tenants` (below this app) names too."""
 
-    MAIN_ADMIN = "main_admin", _("Hovedadministrator")
-    ADMIN = "admin", _("Administrator")
-    EDITOR = "editor", _("Redaktør")
+    MAIN_ADMIN = channelcodes.MAIN_ADMIN, _("Hovedadministrator")
+    ADMIN = channelcodes.ADMIN, _("Administrator")
+    EDITOR = channelcodes.EDITOR, _("Redaktør")
 
 
 class Channel(models.Model):

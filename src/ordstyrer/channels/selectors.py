@@ -33,6 +33,7 @@ from ordstyrer.channels.models import (
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+from ordstyrer.tenants.selectors import active_main_admin_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -80,12 +81,9 @@ class Flag:
 
 
 def _active_main_admin_filter() -> Q:
-    """A main administrator who can still log in and still works in the municipality."""
-    return Q(
-        memberships__role=ChannelRole.MAIN_ADMIN,
-        memberships__user__is_active=True,
-        memberships__user__role_assignments__municipality=F("municipality"),
-    )
+    """A main administrator who can still log in and still works in the municipality
+    (the one definition: `tenants.selectors.active_main_admin_q`)."""
+    return active_main_admin_q(through="memberships__", municipality=F("municipality"))
 
 
 def flags_for(
@@ -221,10 +219,7 @@ def channel_events(*, channel: Channel) -> list[ChannelEvent]:
 def active_main_admin_count(*, channel: Channel) -> int:
     return (
         ChannelMembership.objects.filter(
-            channel=channel,
-            role=ChannelRole.MAIN_ADMIN,
-            user__is_active=True,
-            user__role_assignments__municipality=channel.municipality_id,
+            active_main_admin_q(municipality=channel.municipality_id), channel=channel
         )
         .values("user")
         .distinct()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ordstyrer import channelcodes
 from ordstyrer.statemachine import StateMachine
 from ordstyrer.statemachine import TransitionError as TransitionError
 
@@ -27,7 +28,7 @@ APPROVED = "approved"
 ACTIVE = "active"
 PAUSED = "paused"
 CLOSED = "closed"
-RETIRED = "retired"
+RETIRED = channelcodes.RETIRED  # `tenants` names it too (a retired channel needs no one)
 
 STATUSES: tuple[str, ...] = (
     DRAFT,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from ordstyrer import channelcodes
 from ordstyrer.policy import Contact, FormalInquiry, Policy, load_policy
 from ordstyrer.tenants.models import Municipality, PolicyVersion, Role, RoleAssignment, Unit
 
@@ -148,4 +150,31 @@ def municipalities_left_without_communications(*, user: User) -> list[Municipali
         .exclude(Exists(active_advisor))
         .distinct()
         .order_by("slug")
+    )
+
+
+def active_channel_role_q(*, roles: Collection[str], municipality: Any, through: str = "") -> Q:
+    """The one definition of an active holder of a channel role (CH-3, CH-5), as a filter
+    on the channel memberships at `through` ("" on `ChannelMembership`, "memberships__" on
+    `Channel`): one of `roles` (`channelcodes`), held by a person who can still log in and
+    still holds a role in `municipality` (a municipality, its id, or `F("municipality")`
+    for the channel's own). A deactivated or departed person does not keep a channel run.
+
+    Here, below `channels` (.importlinter), so that `channels.selectors` (which counts
+    and flags with it) and `tenants.services` (which tells the channels a person's going
+    leaves without an active main administrator) read one definition. Conditions on the
+    memberships in one `filter()` call hold for one and the same membership."""
+    return Q(
+        **{
+            f"{through}role__in": list(roles),
+            f"{through}user__is_active": True,
+            f"{through}user__role_assignments__municipality": municipality,
+        }
+    )
+
+
+def active_main_admin_q(*, municipality: Any, through: str = "") -> Q:
+    """An active main administrator of a channel (`active_channel_role_q`)."""
+    return active_channel_role_q(
+        roles=[channelcodes.MAIN_ADMIN], municipality=municipality, through=through
     )

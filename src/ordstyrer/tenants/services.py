@@ -23,6 +23,7 @@ from django_tasks import task
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import orgnr
 
+from ordstyrer import channelcodes
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
@@ -38,7 +39,11 @@ from ordstyrer.tenants.models import (
     RoleAssignment,
     Unit,
 )
-from ordstyrer.tenants.selectors import policy_version_current
+from ordstyrer.tenants.selectors import (
+    active_channel_role_q,
+    active_main_admin_q,
+    policy_version_current,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -168,12 +173,10 @@ def _role_change_allowed(
 #
 # `tenants` sits below `channels` (.importlinter: apps import downwards only), so it reads
 # the channels' rows through the reverse relations (`Municipality.channels`,
-# `Channel.memberships`) and names their values here. "Active" is the channels' one
-# definition (`channels.selectors.active_main_admin_count`): the person can log in and
-# holds a role in the municipality.
-_MAIN_ADMIN = "main_admin"  # channels.models.ChannelRole.MAIN_ADMIN
-_ADMIN = "admin"  # channels.models.ChannelRole.ADMIN
-_RETIRED = "retired"  # channels.workflow.RETIRED: no longer run, needs no one
+# `Channel.memberships`), their stored codes from the pure `ordstyrer.channelcodes`, and
+# "an active main administrator" from the one definition both apps use
+# (`selectors.active_main_admin_q`): the person can log in and holds a role in the
+# municipality.
 
 
 @dataclass(frozen=True)
@@ -213,12 +216,8 @@ def channels_left_without_main_admin(
     if not gone:
         return []
     rows = (
-        municipality.channels.exclude(status=_RETIRED)
-        .filter(
-            memberships__role=_MAIN_ADMIN,
-            memberships__user__is_active=True,
-            memberships__user__role_assignments__municipality=municipality,
-        )
+        municipality.channels.exclude(status=channelcodes.RETIRED)
+        .filter(active_main_admin_q(through="memberships__", municipality=municipality))
         .values_list("pk", "memberships__user")
         .distinct()
     )
@@ -263,7 +262,7 @@ def channels_lock(*, municipalities: Collection[Municipality]) -> None:
     list(
         channel_model._default_manager.select_for_update(no_key=True)
         .filter(municipality_id__in=ids)
-        .exclude(status=_RETIRED)
+        .exclude(status=channelcodes.RETIRED)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -347,9 +346,10 @@ def channels_left_notify(user_id: int, municipality_id: int, channel_ids: list[i
             admins = [
                 m.user
                 for m in channel.memberships.filter(
-                    role__in=[_MAIN_ADMIN, _ADMIN],
-                    user__is_active=True,
-                    user__role_assignments__municipality=municipality,
+                    active_channel_role_q(
+                        roles=[channelcodes.MAIN_ADMIN, channelcodes.ADMIN],
+                        municipality=municipality,
+                    )
                 )
                 .exclude(user=gone)
                 .select_related("user")
