@@ -35,6 +35,7 @@ from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.reports import csv_cell, report_period
+from ordstyrer.inbox import privacy
 from ordstyrer.inbox.access import access_item
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.moderation import (
@@ -78,6 +79,18 @@ def _back(item: InboxItem) -> str:
 def _grounds(item: InboxItem) -> list[tuple[str, str]]:
     policy = policy_for(municipality=item.municipality)
     return [(code, ground_label(code, _lang())) for code in allowed_grounds(policy)]
+
+
+def _id_privacy(request: MunicipalityRequest, item: InboxItem) -> dict[str, bool]:
+    """PU-1 (#18): national ID numbers on a moderation page are masked as on the item's
+    own page, and shown only where this person has shown them there («Vis
+    fødselsnummer»: `inbox.privacy`, audited, for a while) — so a moderator judging the
+    comment (MO-1: a breach of confidentiality or privacy?) sees what they revealed."""
+    return {
+        "ids_revealed": privacy.is_revealed(request, item),
+        "may_reveal_ids": privacy.may_reveal(request.actor, item)
+        and privacy.holds_national_id(item),
+    }
 
 
 def _deletion_wording(item: InboxItem) -> str:
@@ -202,6 +215,7 @@ def _removal(
             "notify_posted": bool(data["notify"]),
             "action_url": request.path,
             "deletion_wording": _deletion_wording(item),
+            **_id_privacy(request, item),
         },
     )
 
@@ -241,6 +255,7 @@ def _removal_form(
             "form": form,
             "written_at": preview.written_at(item),
             "deletion_wording": _deletion_wording(item),
+            **_id_privacy(request, item),
         },
         status=400,
     )
@@ -343,6 +358,7 @@ def _approval_page(
             "next": to,
             "reject_form": reject_form or RejectForm(auto_id="reject_%s"),
             "deletion_wording": _deletion_wording(action.item),
+            **_id_privacy(request, action.item),
         },
         status=status,
     )
@@ -499,6 +515,7 @@ def action_page(request: MunicipalityRequest, municipality: Municipality, pk: in
             "may_view_archive": bool(
                 roles_in(request.actor, municipality) & {"communications", "archivist"}
             ),
+            **_id_privacy(request, action.item),
         },
     )
 

@@ -31,6 +31,8 @@ def moderation_panel(context: Any) -> dict[str, Any]:
         "works": context.get("works"),
         "request": request,
         "policy": context.get("policy"),  # which rules the page may cite
+        # PU-1: the item page's audited «Vis fødselsnummer» (`inbox.privacy`) holds here too.
+        "ids_revealed": bool(context.get("ids_revealed")),
     }
     if item is None or user is None or not user.is_authenticated:
         return out
