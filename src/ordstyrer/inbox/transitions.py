@@ -22,7 +22,15 @@ from ordstyrer.inbox.selectors import NO_ANSWER_CATEGORIES
 from ordstyrer.worktime import DEFAULT, WorkCalendar
 
 # Closes by the system that answer nobody: they stamp no response time (DI-1).
-NOT_AN_ANSWER = (CloseReason.AUTHOR_REMOVED, CloseReason.CHANNEL_RETIRED)
+NOT_AN_ANSWER = (
+    CloseReason.AUTHOR_REMOVED,
+    CloseReason.CHANNEL_RETIRED,
+    CloseReason.PARENT_REMOVED,
+)
+# Closes that leave no deadline at all (DI-1): a reply under a comment that is gone (the
+# platform took it with the comment, `moderation.effects._close_replies_under`) cannot
+# be answered where it was written, as one closed on arrival (`ingest._create`) has none.
+NO_DEADLINE = (CloseReason.PARENT_REMOVED,)
 CLOCK_FIELDS = (
     "first_response_due",
     "resolution_due",
@@ -102,9 +110,11 @@ def _late(due: datetime | None, now: datetime) -> bool:
 def _stop_clocks(
     item: InboxItem, *, target: str, now: datetime, close_reason: str, cal: Any
 ) -> None:
-    # The system's closes answer nobody (DI-1): an author's removal is not judged; a
-    # retired channel's item is late if it had already waited past its deadline, and
-    # otherwise not judged. Neither gets working seconds: no response time exists.
+    # The system's closes answer nobody (DI-1): an author's removal, and a reply closed
+    # because the comment it is under was deleted (its figures stay as they were, as on
+    # arrival), are not judged; a retired channel's item is late if it had already
+    # waited past its deadline, and otherwise not judged. None gets working seconds: no
+    # response time exists.
     # Spam, hate speech and hidden items are moderated, not answered (selectors.NOT_WAITING,
     # #15), and so is whatever a person closes «Moderert» (a deletion): their times are
     # stamped, but they are not judged and get no working seconds, as while they wait.
@@ -194,6 +204,8 @@ def transition(
     item.open = target in workflow.OPEN
     item.status_changed_at = now
     set_deadlines(item, targets=targets, calendar=calendar, version=version)
+    if target == workflow.CLOSED and item.close_reason in NO_DEADLINE:
+        item.first_response_due = item.resolution_due = item.due_at = item.warn_at = None
     item.save(update_fields=fields)
     return log_event(
         item,

@@ -248,16 +248,6 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
     )
 
 
-# What a reply's clocks were stamped with before it was closed (`_close_replies_under`).
-RESPONSE_FIGURES = (
-    "first_response_seconds",
-    "first_response_in_time",
-    "resolution_seconds",
-    "resolution_in_time",
-)
-DEADLINES = ("first_response_due", "resolution_due", "due_at", "warn_at")
-
-
 def _close_replies_under(item: InboxItem, *, action: ModerationAction, now: datetime) -> None:
     """The comment is deleted on the platform, which takes the replies under it with it,
     silently: other citizens' replies that arrived before the deletion and wait for an
@@ -300,7 +290,9 @@ def _close_replies_under(item: InboxItem, *, action: ModerationAction, now: date
         reply = lock_item(pk)
         if not reply.open or reply.action in NEEDS_ATTENTION:
             continue
-        figures = {name: getattr(reply, name) for name in RESPONSE_FIGURES}
+        # A system's close answers nobody (DI-1): the transition stamps no response time
+        # for it and leaves the reply no deadline, as one that arrives after the deletion
+        # (`inbox.transitions.NOT_AN_ANSWER`, `NO_DEADLINE`).
         transition(
             reply,
             action="close",
@@ -315,13 +307,6 @@ def _close_replies_under(item: InboxItem, *, action: ModerationAction, now: date
             ),
             data={"parent_item_id": item.pk, "action_id": action.pk},
         )
-        # A system's close answers nobody (DI-1): the close stamps no response time, and
-        # the reply has no deadline — as one that arrives after the deletion.
-        for name, value in figures.items():
-            setattr(reply, name, value)
-        for name in DEADLINES:
-            setattr(reply, name, None)
-        reply.save(update_fields=[*RESPONSE_FIGURES, *DEADLINES])
 
 
 def _release_waiting(op: PlatformOp, *, now: datetime) -> None:
