@@ -59,6 +59,13 @@ def _signed_in(user) -> Client:
     return client
 
 
+def _remove(client: Client, channel, user, role: str):
+    """The removal's confirmation, posted (CH-3: confirmed on a page of its own since
+    session 20, tests/channels/test_s20_role_remove.py)."""
+    url = reverse("channels:role_remove", args=[channel.municipality.slug, channel.pk, user.pk])
+    return client.post(url, {"role": role, "confirmed": "1"}, follow=True)
+
+
 @GONE
 def test_the_remove_button_takes_a_departed_main_admin_off_the_channel(personas, gone):
     """CH-3, CH-8: communications removes a main administrator who has left; the page
@@ -73,12 +80,11 @@ def test_the_remove_button_takes_a_departed_main_admin_off_the_channel(personas,
     detail = reverse("channels:detail", args=[p.municipality.slug, channel.pk])
     row = client.get(detail).content.decode().split("Zebedeus", 1)[1].split("</td>", 1)[0]
     assert "ikke aktiv" in row
-    url = reverse("channels:roles", args=[p.municipality.slug, channel.pk])
-    page = client.post(url, {"remove": second.pk}, follow=True).content.decode()
+    page = _remove(client, channel, second, MAIN).content.decode()
     assert "Rollen er fjernet." in page
     assert _roles(channel) == {p.employee.username: MAIN}
     # A replayed form changes nothing and says so, calmly.
-    page = client.post(url, {"remove": second.pk}, follow=True).content.decode()
+    page = _remove(client, channel, second, MAIN).content.decode()
     assert "Rollen er allerede fjernet. Ingenting er endret." in page
     assert _roles(channel) == {p.employee.username: MAIN}
 
@@ -91,8 +97,7 @@ def test_a_departed_editor_is_removed_by_the_main_admin(personas, gone):
     editor = person_with_roles(p.municipality, username="redaktoren")
     services.channel_role_set(actor=p.employee, channel=channel, user=editor, role=EDITOR)
     gone(editor, p.municipality)
-    url = reverse("channels:roles", args=[p.municipality.slug, channel.pk])
-    page = _signed_in(p.employee).post(url, {"remove": editor.pk}, follow=True).content.decode()
+    page = _remove(_signed_in(p.employee), channel, editor, EDITOR).content.decode()
     assert "Rollen er fjernet." in page
     assert _roles(channel) == {p.employee.username: MAIN}
 
@@ -104,12 +109,7 @@ def test_removing_the_only_main_admin_who_left_is_refused_with_a_message(persona
     p = personas
     channel = active_channel(p)
     gone(p.employee, p.municipality)
-    url = reverse("channels:roles", args=[p.municipality.slug, channel.pk])
-    page = (
-        _signed_in(p.communications)
-        .post(url, {"remove": p.employee.pk}, follow=True)
-        .content.decode()
-    )
+    page = _remove(_signed_in(p.communications), channel, p.employee, MAIN).content.decode()
     assert "Utnevn en ny hovedadministrator" in page
     assert _roles(channel) == {p.employee.username: MAIN}
 

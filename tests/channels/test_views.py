@@ -186,9 +186,15 @@ def test_roles_form_and_the_last_main_admin_message(client, personas):
     client.force_login(p.employee)
     client.post(url, {"role-user": p.unit_leader.pk, "role-role": "editor"})
     assert channel.memberships.get(user=p.unit_leader).role == "editor"
-    page = client.post(url, {"remove": p.employee.pk}, follow=True).content.decode()
+
+    # Removing is confirmed on a page of its own (CH-3, tests/channels/test_s20_role_remove.py).
+    def remove(user, role):
+        confirm = reverse("channels:role_remove", args=[p.municipality.slug, channel.pk, user.pk])
+        return client.post(confirm, {"role": role, "confirmed": "1"}, follow=True)
+
+    page = remove(p.employee, "main_admin").content.decode()
     assert "minst én hovedadministrator" in page
-    client.post(url, {"remove": p.unit_leader.pk})
+    remove(p.unit_leader, "editor")
     assert not channel.memberships.filter(user=p.unit_leader).exists()
     assert client.post(url, {"remove": "ikke-et-tall"}).status_code == 302
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/endre/", views.edit, name="edit"),
     path("<int:pk>/handling/", views.act, name="act"),
     path("<int:pk>/roller/", views.roles, name="roles"),
+    path("<int:pk>/roller/<int:user_id>/fjern/", views.role_remove, name="role_remove"),
     path("<int:pk>/stenging/", views_operations.closures, name="closures"),
     path(
         "<int:pk>/stenging/<int:closure_id>/",

@@ -33,6 +33,7 @@ from ordstyrer.channels.permissions import (
     may_decide,
     may_edit_proposal,
 )
+from ordstyrer.channels.roles import channel_role_remove, channel_role_remove_preview
 from ordstyrer.channels.selectors import (
     channel_account_list,
     channel_detail_flags,
@@ -490,13 +491,48 @@ def roles(request: MunicipalityRequest, municipality: Municipality, pk: int) -> 
 
 
 def _remove_role(request: MunicipalityRequest, channel: Channel, raw: str) -> HttpResponse:
-    """Take a person's role on the channel away (CH-3), from the «Fjern …» button of its
-    row. The person is looked up among the channel's own memberships, not among the
-    municipality's members: someone who has left (deactivated, or without a role in the
-    municipality any longer) is still listed, and must be removable. The service decides:
-    it keeps the last active main administrator, and says so. A replayed form (or a
-    stale page's button) finds no role to remove and says that nothing changed."""
+    """A «Fjern …» button of a page opened before the removal asked for a confirmation
+    (CH-3): never one click — to the confirmation page (`role_remove`)."""
     person_id = parse_id(raw)
+    if person_id is None:
+        messages.info(request, Already(_("Rollen er allerede fjernet. Ingenting er endret.")))
+        return _detail(channel)
+    return redirect(
+        "channels:role_remove", slug=channel.municipality.slug, pk=channel.pk, user_id=person_id
+    )
+
+
+def _lost_labels() -> dict[str, str]:
+    """What a channel role lets its holder do (`roles.LOST_NEEDS`), as the removal's
+    confirmation lists what is lost."""
+    return {
+        "publish": _("publisere innlegg i kommunens navn"),
+        "reply": _("svare på kommentarer og meldinger i kommunens navn"),
+        "moderate": _("skjule og slette kommentarer og utestenge brukere"),
+        "manage": _("gi og ta roller, ta kanalen i bruk, sette den på pause og stenge den"),
+        "review": _("gjennomgå kanalen (CH-6)"),
+    }
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def role_remove(
+    request: MunicipalityRequest, municipality: Municipality, pk: int, user_id: int
+) -> HttpResponse:
+    """Take a person's role on the channel away (CH-3): taking access away is a
+    deliberate act, so a confirmation page first says who loses which role on which
+    channel and what follows (what they can no longer do there, their open inbox items,
+    who still runs the channel — or, for the last active main administrator, that it
+    cannot be done until a new one is appointed); only its posted form removes, and only
+    the role it showed (`channel_role_remove(role=…)`). Nothing is pre-selected.
+
+    The person is looked up among the channel's own memberships, not among the
+    municipality's members: someone who has left (deactivated, or without a role in the
+    municipality any longer) is still listed, and must be removable. A replayed
+    confirmation (a double click, the browser's back and resend) finds no role to remove
+    and says calmly that nothing changed. An outsider gets 404 (`access_channel`)."""
+    channel = access_channel(user=request.actor, id=pk, slug=municipality.slug, need="manage")
+    person_id = parse_id(user_id)
     membership = (
         channel.memberships.filter(user_id=person_id).select_related("user").first()
         if person_id is not None
@@ -506,9 +542,37 @@ def _remove_role(request: MunicipalityRequest, channel: Channel, raw: str) -> Ht
         messages.info(request, Already(_("Rollen er allerede fjernet. Ingenting er endret.")))
         return _detail(channel)
     person = membership.user
-    return console.act(
+    if request.method == "POST":
+        if request.POST.get("confirmed") != "1":
+            messages.error(request, _("Bekreft for å fjerne rollen."))
+            return redirect(request.path)
+        try:
+            removed = channel_role_remove(
+                actor=request.actor, channel=channel, user=person, role=request.POST.get("role", "")
+            )
+        except REFUSED as exc:
+            # The page again, as things stand now (its role changed, or the last main
+            # administrator): it says what can be done.
+            fail_message(request, exc)
+            return redirect(request.path)
+        if removed:
+            messages.success(request, _("Rollen er fjernet."))
+        else:
+            messages.info(request, Already(_("Rollen er allerede fjernet. Ingenting er endret.")))
+        return _detail(channel)
+    removal = channel_role_remove_preview(actor=request.actor, channel=channel, user=person)
+    if removal is None:  # removed between the two reads
+        messages.info(request, Already(_("Rollen er allerede fjernet. Ingenting er endret.")))
+        return _detail(channel)
+    labels = _lost_labels()
+    return render(
         request,
-        lambda: services.channel_role_remove(actor=request.actor, channel=channel, user=person),
-        to=_detail(channel),
-        done=_("Rollen er fjernet."),
+        "channels/role_remove_confirm.html",
+        {
+            "channel": channel,
+            "removal": removal,
+            "person": person.get_full_name() or person.get_username(),
+            "lost": [labels[need] for need in removal.lost],
+            "others": [u.get_full_name() or u.get_username() for u in removal.other_main_admins],
+        },
     )
