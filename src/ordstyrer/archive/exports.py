@@ -26,14 +26,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.exporters import (
+    CLOSED_PERIOD_ONLY,
     DEPOSIT_FORMAT,
     FORMATS,
     ExportError,
+    OpenPeriod,
     last_closed_day,
     partial_dir,
+    refuse_open_period,
     run_export,
 )
 from ordstyrer.archive.exporters.common import FIRST_YEAR, LAST_YEAR, file_sha256, year_in_range
@@ -53,12 +55,8 @@ MAX_DAYS = 366 * 10
 STALE_AFTER = timedelta(hours=6)
 
 
-# The Noark 5 deposit closes its period, so it takes only days that are over (AR-3); the
-# console's export form says the same.
-CLOSED_PERIOD_ONLY = gettext_lazy(
-    "En avleveringspakke (Noark 5-arkivuttrekk) kan bare dekke dager som er over. Velg en "
-    "til-dato før i dag."
-)
+# `CLOSED_PERIOD_ONLY` (the console's and the API's words) lives with the rule itself,
+# `exporters.refuse_open_period`, which `run_export` applies whoever calls it.
 CLOSED_PERIOD_ONLY_EN = (
     "A noark5-uttrekk deposit covers only days that are over (Europe/Oslo): until must be "
     "before today."
@@ -118,8 +116,15 @@ def export_period(*, since: date, until: date | None, today: date, closed: bool 
                 field=field,
                 reason_en=f"{field} must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
             )
-    if closed and end > last_closed_day(today):
-        raise PeriodRefused(str(CLOSED_PERIOD_ONLY), field="until", reason_en=CLOSED_PERIOD_ONLY_EN)
+    if closed:
+        # The rule `run_export` applies (AR-3), asked here first so that nothing is queued
+        # and the console and the API can name the date at fault.
+        try:
+            refuse_open_period(fmt=DEPOSIT_FORMAT, until=end, today=today)
+        except OpenPeriod:
+            raise PeriodRefused(
+                str(CLOSED_PERIOD_ONLY), field="until", reason_en=CLOSED_PERIOD_ONLY_EN
+            ) from None
     if (end - since).days > MAX_DAYS:
         raise PeriodRefused(
             _("Velg en periode på høyst ti år."),

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from ordstyrer.archive.exporters import DEPOSIT_FORMAT, last_closed_day
+from ordstyrer.archive.exporters import CLOSED_PERIOD_ONLY, period_is_open
 from ordstyrer.archive.exporters.common import year_in_range
-from ordstyrer.archive.exports import CLOSED_PERIOD_ONLY
 from ordstyrer.archive.models import ExportFormat, RecordKind
 from ordstyrer.archive.police import PROTECTED_GROUNDS, PROVISIONS
 from ordstyrer.policy import GROUNDS
@@ -133,13 +132,11 @@ class ExportForm(forms.Form):
         data = dates_in_range(self)
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", _("Til-datoen kan ikke være før fra-datoen."))
-        elif (
-            data.get("format") == DEPOSIT_FORMAT
-            and data.get("until")
-            and data["until"] > last_closed_day(timezone.localdate())
+        elif data.get("until") and period_is_open(
+            fmt=data.get("format", ""), until=data["until"], today=timezone.localdate()
         ):
             # The deposit closes its period: a day not yet over would lose the records
-            # archived later that day (AR-3). The service refuses it too.
+            # archived later that day (AR-3). The service and `run_export` refuse it too.
             self.add_error("until", CLOSED_PERIOD_ONLY)
         return data
 

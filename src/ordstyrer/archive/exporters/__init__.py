@@ -14,9 +14,11 @@ when everything has been written and, for the deposit, checked: a run killed mid
 like a finished export. The next run into the same folder replaces such a leftover.
 
 The deposit (`noark5-uttrekk`) closes its period ("Avsluttet periode", sharp period
-separation), so the CLI, the console and the API take for it only days that are over
-in Norwegian time (`DEPOSIT_FORMAT`, `last_closed_day`): a record archived later the
-same day would otherwise never be deposited (AR-3).
+separation), so it takes only days that are over in Norwegian time (`DEPOSIT_FORMAT`,
+`last_closed_day`): a record archived later the same day would otherwise never be
+deposited (AR-3). `run_export` refuses any other period itself (`refuse_open_period`,
+`OpenPeriod`), whoever calls it; the CLI, the console and the API apply the same rule
+first only to say so in their own words.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.exporters import eformidling, fiks, noark5
 from ordstyrer.archive.exporters.common import (
@@ -52,16 +55,27 @@ FORMATS: dict[str, Callable[[ExportOptions], ExportResult]] = {
 DEPOSIT_FORMAT = "noark5-uttrekk"
 
 __all__ = [
+    "CLOSED_PERIOD_ONLY",
     "DEPOSIT_FORMAT",
     "FORMATS",
     "ExportError",
     "ExportResult",
+    "OpenPeriod",
     "Period",
     "count_records",
     "last_closed_day",
     "partial_dir",
+    "period_is_open",
+    "refuse_open_period",
     "run_export",
 ]
+
+# The Noark 5 deposit closes its period, so it takes only days that are over (AR-3); the
+# console's export form, the API and a refused `run_export` say the same.
+CLOSED_PERIOD_ONLY = gettext_lazy(
+    "En avleveringspakke (Noark 5-arkivuttrekk) kan bare dekke dager som er over. Velg en "
+    "til-dato før i dag."
+)
 
 logger = logging.getLogger("ordstyrer.archive")
 
@@ -75,6 +89,29 @@ def last_closed_day(today: date) -> date:
     closed, so the next deposit starts the day after it; a period that has not ended
     would leave the records archived later that day out of both (AR-3)."""
     return today - timedelta(days=1)
+
+
+class OpenPeriod(ExportError):
+    """A deposit asked to cover a day that is not over (AR-3): `until` is after `last`,
+    the last day it may cover."""
+
+    def __init__(self, *, until: date, last: date) -> None:
+        super().__init__(str(CLOSED_PERIOD_ONLY))
+        self.until = until
+        self.last = last
+
+
+def period_is_open(*, fmt: str, until: date, today: date) -> bool:
+    """Whether an export in `fmt` up to and including `until` would take a day that is
+    not over: only the deposit closes its period (AR-3); the arkivmelding formats are
+    one message per record, which the archive recognises when it is sent again."""
+    return fmt == DEPOSIT_FORMAT and until > last_closed_day(today)
+
+
+def refuse_open_period(*, fmt: str, until: date, today: date) -> None:
+    """Raise `OpenPeriod` when `period_is_open` (AR-3)."""
+    if period_is_open(fmt=fmt, until=until, today=today):
+        raise OpenPeriod(until=until, last=last_closed_day(today))
 
 
 def partial_dir(out_dir: Path) -> Path:
@@ -96,13 +133,18 @@ def run_export(
 ) -> ExportResult:
     """Write the export into `out_dir` (which must not exist or be empty): built in
     `partial_dir(out_dir)` and renamed to `out_dir` when it is finished (a leftover of a
-    run that was killed is replaced; one another run is writing is refused)."""
+    run that was killed is replaced; one another run is writing is refused).
+
+    The deposit is refused (`OpenPeriod`, nothing written) for a period that is not over
+    at `now` in Norwegian time, whoever calls: the CLI, the console's worker, a script."""
+    now = now or timezone.now()
     if fmt not in FORMATS:
         raise ExportError(f"Ukjent format «{fmt}». Velg {', '.join(FORMATS)}.")
     if until < since:
         raise ExportError("Til-datoen kan ikke være før fra-datoen.")
     if not (year_in_range(since) and year_in_range(until)):
         raise ExportError("Perioden må ligge mellom årene 1900 og 2100.")
+    refuse_open_period(fmt=fmt, until=until, today=timezone.localdate(now))
     period = Period(since, until)
     if not records_for(municipality, period).exists():
         raise ExportError("Ingen arkivposter i perioden – ingenting å eksportere.")
@@ -116,7 +158,7 @@ def run_export(
             period=period,
             out_dir=work,
             requested_by=requested_by,
-            now=now or timezone.now(),
+            now=now,
             progress=progress,
         )
         result = FORMATS[fmt](options)

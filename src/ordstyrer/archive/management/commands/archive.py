@@ -7,7 +7,8 @@
     ordstyrer archive check-deposit MAPPE
 
 `--until` defaults to today; for the deposit (noark5-uttrekk), which closes its period,
-to yesterday, and a later `--until` is refused (AR-3). The export is built in
+to yesterday, and a later `--until` is refused (AR-3) by `run_export` itself, whose
+refusal is the one Norwegian line of exit 2. The export is built in
 `MAPPE.partial` and renamed to MAPPE only when it is finished (the deposit checked), so
 a run that is killed leaves no MAPPE; the next run reports and replaces the leftover.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 import argparse
 import errno
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from ordstyrer.archive.exporters import (
     DEPOSIT_FORMAT,
     FORMATS,
     ExportError,
+    OpenPeriod,
     count_records,
     last_closed_day,
     partial_dir,
@@ -165,11 +167,6 @@ class Command(NorwegianCommand):
         last = last_closed_day(today) if deposit else today
         until: date = options["until"] or last
         out: Path = options["out"]
-        if deposit and until > last:
-            raise UsageError(
-                f"en avleveringspakke (noark5-uttrekk) kan bare dekke dager som er over: "
-                f"--until må være før i dag ({today.isoformat()})"
-            )
         if until < since:
             if options["until"] is None and deposit:  # --until was not given: yesterday
                 raise UsageError(
@@ -206,6 +203,12 @@ class Command(NorwegianCommand):
                     out_dir=out,
                     progress=advance,
                 )
+        except OpenPeriod as exc:  # run_export's own refusal (AR-3): nothing was written
+            day_after = exc.last + timedelta(days=1)
+            raise UsageError(
+                f"en avleveringspakke (noark5-uttrekk) kan bare dekke dager som er over: "
+                f"--until må være før i dag ({day_after.isoformat()})"
+            ) from None
         except ExportError as exc:
             raise CommandError(str(exc), returncode=1) from None
         except OSError as exc:  # the disk filled up, the folder went away …
