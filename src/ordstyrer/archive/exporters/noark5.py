@@ -34,7 +34,7 @@ import json
 import os
 from bisect import bisect_left
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -162,6 +162,17 @@ class Folder:
     @property
     def title(self) -> str:
         return f"{CATEGORY_TITLE[self.category]} {self.year}"
+
+    def closed_at(self, period: Period) -> datetime:
+        """avsluttetDato (M602: "Skal ikke kunne endres"; the schema and a closed arkivdel
+        make it obligatory): the end of the folder's year, or of the deposited period
+        when the year goes on after it — the folder then continues, under the same
+        systemID, in the next period's deposit. Never when the package is made: the
+        same folder in the same period has the same closing date in every deposit, and
+        it is never before one of its records (they are archived in the year and the
+        period)."""
+        last = min(date(self.year, 12, 31), period.until)
+        return datetime.combine(last, time(23, 59, 59), tzinfo=OSLO)
 
 
 @dataclass
@@ -362,8 +373,11 @@ class _Structure:
         # record in this export, which differs from one deposit to the next (M600).
         _leaf(xf, "opprettetDato", iso_local(datetime(item.year, 1, 1, tzinfo=OSLO)))
         _leaf(xf, "opprettetAv", SYSTEM)
-        _leaf(xf, "avsluttetDato", iso_local(self.made))
-        _leaf(xf, "avsluttetAv", self.options.requested_by)
+        # Closed by the rule of `Folder.closed_at` (the year or the period ends), not by
+        # the person who ordered this deposit: stable from one deposit to the next (M602,
+        # M603).
+        _leaf(xf, "avsluttetDato", iso_local(folder.closed_at(self.options.period)))
+        _leaf(xf, "avsluttetAv", SYSTEM)
         return folder, ctx
 
     def _close_folder(self, xf, ctx, folder: Folder) -> None:
@@ -606,6 +620,10 @@ Hver gruppe har én saksmappe per år med et fast sakssekvensnummer (mappeID år
 innlegg). Journalpostnummeret er postens plass blant alle arkivpostene i gruppen og året,
 i arkivnummerorden. Begge er de samme i hvert uttrekk, uansett periode, og det er også
 hver systemID; arkivertDato og arkivertAv er da posten ble arkivert og av hvem.
+Saksmappens avsluttetDato er årets siste sekund, eller uttrekksperiodens siste sekund
+når året fortsetter etter perioden (mappen fortsetter da i neste periodes uttrekk, med
+samme systemID); avsluttetAv er {system}. Den er den samme i hvert uttrekk av perioden,
+uansett når uttrekket lages.
 
 Avleveringspakken er kontrollert med «ordstyrer archive check-deposit» før den ble levert.
 SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
@@ -627,6 +645,7 @@ def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> by
         tool=CONVERSION_TOOL,
         converted=tally.converted,
         omitted=tally.omitted,
+        system=SYSTEM,
         restricted=RESTRICTED,
         title=DEPOSIT_TITLE,
         mask=DEPOSIT_MASK,
