@@ -25,7 +25,14 @@ it catches what the exporter gets wrong. The tests that can fail a deposit:
            the metadata catalogue's values (M500 tilgangsrestriksjon, M502
            skjermingMetadata: a withheld sender's or recipient's name as «Skjerming
            navn avsender»/«… mottaker», a masked title — words replaced with ******,
-           M025 — as «Skjerming tittel registrering - utvalgte ord»)
+           M025 — as «Skjerming tittel registrering - utvalgte ord»); no public title
+           (offentligTittel) shows a national identity number (PU-1)
+
+A title is masked where the journal post says so (its skjermingMetadata «Skjerming
+tittel registrering - utvalgte ord», the recorded masking), not wherever ****** stands
+in it: a citizen may write six asterisks, and a public title that really has them is
+text, not a masking. What masking must never leave is checked directly: a public title
+with a fødselsnummer or D-number in clear fails, whatever it declares.
 
 N5.29 (format codes against file extensions) is information only: the format element
 holds PRONOM identifiers, as Noark 5 requires.
@@ -57,6 +64,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from lxml import etree
+
+from ordstyrer.language.masking import has_national_id
 
 NS_ADDML = "http://www.arkivverket.no/standarder/addml"
 NS = {
@@ -109,7 +118,6 @@ ADDED_2023 = {
     },
 }
 SHIELDED_NAME = "Skjermet"
-MASK = "******"  # M025: the words withheld from offentligTittel
 # The catalogue's values (noark5-standard vedlegg 1): M500, with its obligatory value
 # first, and M502; a deposit delivers no codes.
 ACCESS_VALUES = ("Unntatt offentlighet", "Personalsaker", "Klientsaker")
@@ -140,6 +148,9 @@ TITLE_SCREENED = frozenset(
 SENDER, RECIPIENT = 1, 2
 NAME_VALUES = {SENDER: "Skjerming navn avsender", RECIPIENT: "Skjerming navn mottaker"}
 MAX_LINES = 5
+# Public titles showing a national identity number, kept per file to name in the report
+# (the count goes on; the ids kept stay few, whatever the deposit's size).
+MAX_LEAKS = 20
 
 
 @dataclass
@@ -264,7 +275,7 @@ _TABLES = {
     # (names: SENDER | RECIPIENT, as the values «Skjerming navn avsender/mottaker» say)
     "screening": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, names INT, title INT",
     # journalpost systemID → hjemmel, whose names are withheld (SENDER | RECIPIENT),
-    # whether the title is masked
+    # whether the post declares its title masked (skjermingMetadata, the recorded masking)
     "loependeJournal": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, hidden INT, masked INT",
     "offentligJournal": "id TEXT PRIMARY KEY, code TEXT, authority TEXT, hidden INT, masked INT",
 }
@@ -425,6 +436,24 @@ class Structure:
     # (element, value) of every tilgangsrestriksjon and skjermingMetadata outside the
     # catalogue's values, with how often
     unknown_values: Counter[tuple[str, str]] = field(default_factory=Counter)
+    leaks: Leaks = field(default_factory=lambda: Leaks("arkivstruktur.xml"))
+
+
+@dataclass
+class Leaks:
+    """The units of one file whose offentligTittel shows a national identity number in
+    clear: what masking exists to prevent (PU-1, HS-06)."""
+
+    file: str
+    count: int = 0
+    ids: list[str] = field(default_factory=list)
+
+    def read(self, title: etree._Element, unit: etree._Element | None) -> None:
+        if not has_national_id(title.text or ""):
+            return
+        self.count += 1
+        if len(self.ids) < MAX_LEAKS:
+            self.ids.append(_child_text(unit, "systemID") if unit is not None else "")
 
 
 def _read_structure(root: Path, path: Path, scratch: _Scratch) -> Structure:
@@ -437,6 +466,8 @@ def _read_structure(root: Path, path: Path, scratch: _Scratch) -> Structure:
         parent_name = _local(parent.tag) if parent is not None else ""
         if name == "systemID" and element.text:
             scratch.add("system_id", element.text.strip())
+        elif name == "offentligTittel":
+            found.leaks.read(element, parent)
         elif name == "skjerming":
             found.restrictions += 1
         elif name == "dokumentobjekt":
@@ -533,6 +564,16 @@ def _registration_screening(element: etree._Element, found: Structure, scratch: 
         )
 
 
+def _title_masked(journalpost: etree._Element) -> bool:
+    """Whether a journal post declares words of its title withheld (its own
+    skjermingMetadata, not a party's): the recorded masking, which a ****** in the public
+    title alone is not — the title may really have six asterisks."""
+    return any(
+        _local(child.tag) == "skjermingMetadata" and (child.text or "").strip() in TITLE_SCREENED
+        for child in journalpost
+    )
+
+
 def _hidden_parties(journalpost: etree._Element) -> int:
     """SENDER | RECIPIENT for each party the public journal names «Skjermet», by its
     korrespondanseparttype (avsender, intern avsender → SENDER; the others RECIPIENT)."""
@@ -558,10 +599,11 @@ class Journal:
     declared: int | None = None
     entries: int = 0
     newer_elements: set[str] = field(default_factory=set)
+    leaks: Leaks = field(default_factory=lambda: Leaks(""))
 
 
 def _read_journal(path: Path, name: str, scratch: _Scratch) -> Journal:
-    journal = Journal()
+    journal = Journal(leaks=Leaks(f"{name}.xml"))
     added = ADDED_2023[name]
     for _event, element in etree.iterparse(
         str(path), events=("end",), no_network=True, huge_tree=True, resolve_entities=False
@@ -571,7 +613,9 @@ def _read_journal(path: Path, name: str, scratch: _Scratch) -> Journal:
         parent_name = _local(parent.tag) if parent is not None else ""
         if parent_name in added and local in added[parent_name]:
             journal.newer_elements.add(f"{parent_name}/{local}")
-        if local == "journalhode":
+        if local == "offentligTittel":
+            journal.leaks.read(element, parent)
+        elif local == "journalhode":
             journal.start = _date(_child_text(element, "journalStartDato"))
             journal.end = _date(_child_text(element, "journalSluttDato"))
             number = _child_text(element, "antallJournalposter")
@@ -583,7 +627,7 @@ def _read_journal(path: Path, name: str, scratch: _Scratch) -> Journal:
                 _child_text(element, "tilgangsrestriksjon"),
                 _child_text(element, "skjermingshjemmel"),
                 _hidden_parties(element),
-                MASK in _child_text(element, "offentligTittel"),
+                _title_masked(element),
             )
         elif local == "journalregistrering":
             journal.entries += 1
@@ -832,7 +876,8 @@ def _content_checks(
         )
     ]
 
-    report.checks.append(_screening_check(addml, structure, scratch))
+    leaks = [structure.leaks, *(journal.leaks for journal in journals.values())]
+    report.checks.append(_screening_check(addml, structure, scratch, leaks))
 
 
 # Each post of the public journal (in its order) with the <skjerming> of its
@@ -847,9 +892,29 @@ _SCREENING = """
 """
 
 
-def _screening_check(addml: Addml, structure: Structure, scratch: _Scratch) -> Check:
-    """N5.42 and the consistency of screening across the files."""
+def _screening_check(
+    addml: Addml, structure: Structure, scratch: _Scratch, leaks: list[Leaks]
+) -> Check:
+    """N5.42, the consistency of screening across the files, and public titles that show
+    what screening withholds (a national identity number)."""
     check = Check("N5.42", _("Skjerming er erklært der den er brukt"))
+    for leak in leaks:
+        if not leak.count:
+            continue
+        check.errors.append(
+            ngettext(
+                "%(file)s: %(count)s offentlig tittel viser et fødselsnummer eller "
+                "D-nummer i klartekst (%(ids)s)",
+                "%(file)s: %(count)s offentlige titler viser et fødselsnummer eller "
+                "D-nummer i klartekst (%(ids)s)",
+                leak.count,
+            )
+            % {
+                "file": leak.file,
+                "count": leak.count,
+                "ids": ", ".join(i or "–" for i in leak.ids),
+            }
+        )
     declared = addml.screened
     if declared is None:
         check.errors.append(_("arkivuttrekk.xml oppgir ikke inneholderSkjermetInformasjon"))
