@@ -39,8 +39,9 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 CAPTURED = "captured"  # the record's own decision at capture (moderation)
 
-# What is withheld, by metadata element: the eFormidling arkivmelding's skjermingMetadata
-# values, mapped to the catalogue's values in the deposit (`deposit_metadata`).
+# What is withheld, by metadata element: Ordstyrer's own markers, never written as they
+# are. The deposit and the eFormidling arkivmelding write the metadata catalogue's M502
+# values for them (`deposit_metadata`); Fiks Arkiv has no skjermingMetadata.
 TITLE = "tittel"
 PARTY_NAME = "korrespondansepartNavn"
 # The public journal's stand-in for a withheld name.
@@ -51,8 +52,10 @@ WHOLE_DOCUMENT = "Skjerming av hele dokumentet"
 # codes (noark5-standard vedlegg 1): M500 tilgangsrestriksjon «Unntatt offentlighet»
 # (the legal basis stays in skjermingshjemmel), M502 skjermingMetadata per element
 # withheld — the sender's and the recipient's names each for themselves — and M025:
-# the words withheld from the public title are replaced with «******». Fiks Arkiv and
-# eFormidling keep their own code lists (the values above).
+# the words withheld from the public title are replaced with «******». Fiks Arkiv keeps
+# its own code list and eFormidling the municipality's access code (`Screening.code`);
+# eFormidling's skjermingMetadata is M502's values too (Noark 5 v3.1 delivers the
+# catalogue's texts, not codes nor element names).
 RESTRICTED = "Unntatt offentlighet"
 DEPOSIT_TITLE = "Skjerming tittel registrering - utvalgte ord"
 DEPOSIT_SENDER = "Skjerming navn avsender"
@@ -73,9 +76,10 @@ class Screening:
 
 
 def deposit_metadata(screening: Screening, parties: list[str]) -> tuple[str, ...]:
-    """The M502 values of a screened journalpost in the deposit, given the codes of its
-    correspondence parties (`Item.parties`): the title, and the name of each private
-    party (EA sender, EM recipient) whose name is withheld."""
+    """The M502 values of a screened journalpost in the deposit and the eFormidling
+    arkivmelding, given the codes of its correspondence parties (`Item.parties`): the
+    title, and the name of each private party (EA sender, EM recipient) whose name is
+    withheld."""
     values: list[str] = []
     if TITLE in screening.metadata:
         values.append(DEPOSIT_TITLE)

@@ -34,7 +34,7 @@ from ordstyrer.archive.exporters.common import (
     sub,
     validate_tree,
 )
-from ordstyrer.archive.screening import WHOLE_DOCUMENT, Screening
+from ordstyrer.archive.screening import WHOLE_DOCUMENT, deposit_metadata
 
 NS = "http://www.arkivverket.no/standarder/noark5/arkivmelding"
 NSMAP = {None: NS, "xsi": XSI}
@@ -45,8 +45,10 @@ Periode: {period}
 Én mappe per post med arkivmelding.xml (én saksmappe med én journalpost) og filene.
 Skjema: eFormidling arkivmelding.xsd (Digdir, bygger på Noark 5 v3.1) med Noark 5 v3.1
 metadatakatalog.xsd. Kodeverdiene er de norske tekstene skjemaet lister.
-Skjermede poster har <skjerming> med tilgangsrestriksjon, skjermingshjemmel og
-skjermingMetadata (hva som holdes tilbake) fra kommunens skjermingstabell.
+Skjermede poster har <skjerming> med tilgangsrestriksjon og skjermingshjemmel fra
+kommunens skjermingstabell, og skjermingMetadata (hva som holdes tilbake) med verdiene i
+Noark 5-metadatakatalogen (M502): «Skjerming tittel registrering - utvalgte ord»,
+«Skjerming navn avsender», «Skjerming navn mottaker».
 SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
 """
 
@@ -55,15 +57,22 @@ def _sub(parent: etree._Element, tag: str, text: object | None = None) -> etree.
     return sub(parent, tag, text, ns=NS)
 
 
-def _shield(parent: etree._Element, screening: Screening | None) -> None:
-    """The same screening as in the Noark 5 export (AR-2)."""
+def _shield(parent: etree._Element, item: Item) -> None:
+    """The same screening as in the Noark 5 export (AR-2). skjermingMetadata (M502)
+    holds the metadata catalogue's values — «Skjerming tittel registrering - utvalgte
+    ord», «Skjerming navn avsender» … — as the deposit does, not the names of the
+    elements withheld («tittel», «korrespondansepartNavn»): eFormidling's arkivmelding
+    is Noark 5 v3.1, whose code values are the catalogue's Norwegian texts
+    (norwegian-standards §1.4); its metadatakatalog.xsd types M502 as free text, so the
+    schema accepted both."""
+    screening = item.screening
     if screening is None:
         return
     shield = _sub(parent, "skjerming")
     _sub(shield, "tilgangsrestriksjon", screening.code)
     _sub(shield, "skjermingshjemmel", screening.authority)
-    for name in screening.metadata:
-        _sub(shield, "skjermingMetadata", name)
+    for value in deposit_metadata(screening, [code for code, _name in item.parties()]):
+        _sub(shield, "skjermingMetadata", value)
     _sub(shield, "skjermingDokument", WHOLE_DOCUMENT)
 
 
@@ -92,7 +101,7 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
     _sub(post, "opprettetDato", iso_local(item.record.archived_at))
     _sub(post, "opprettetAv", item.actor)
     _sub(post, "referanseForelderMappe", folder_id)
-    _shield(post, item.screening)
+    _shield(post, item)
     for document in item.documents:
         description = describe_document(NS, post, item, document)
         for obj in document.objects:
