@@ -182,7 +182,7 @@ def test_the_take_down_confirmation_and_the_by_hand_confirmation(
     expect(main).to_contain_text("3 kommentarer under innlegget slettes også")
     expect(main).to_contain_text("«Nedby på Facebook»: 2 kommentarer fra innbyggere")
     expect(main).to_contain_text("«Nedby på Instagram»: 1 kommentar fra en innbygger")
-    expect(main).to_contain_text("Forfatterne får ikke beskjed om hvorfor kommentarene slettes")
+    expect(main).to_contain_text("Forfatterne av 3 kommentarer får en privat melding")
     take_down = page.get_by_role("button", name="Ta ned", exact=True)
     check_page(page, take_down)
 

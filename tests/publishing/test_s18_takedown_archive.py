@@ -4,8 +4,10 @@ who wrote it, when, where and why — in the transaction that decides the take-d
 committed before the platform's deletion is called.
 
 - The records exist before the worker runs, and when the connector's `delete_post` is
-  called; the comments leave the open inbox (closed, no deadline), nobody is told (MO-4).
-- A comment that came in before the worker ran is archived before the delete too.
+  called; the comments leave the open inbox (closed, no deadline); nobody judged them,
+  and their authors are told privately (MO-4, s20), never in a comment on the page.
+- A comment that came in before the worker ran is archived before the delete too, and
+  its author told first.
 - A retried take-down archives nothing twice; a comment that came in since is archived.
 - A comment a moderation deletion archived is not archived again.
 - The confirmation says how many comments go with the post and that they are archived
@@ -24,7 +26,9 @@ from ordstyrer.connectors.simulated.connector import SimulatedConnector
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.platform import channel_connector
 from ordstyrer.inbox.polling import poll_channel
-from ordstyrer.moderation.models import ModerationAction
+from ordstyrer.moderation.models import ModerationAction, PlatformOp
+from ordstyrer.moderation.outbox import op_run
+from ordstyrer.publishing import delivery
 from ordstyrer.publishing.media import post_take_down
 from ordstyrer.publishing.models import DeliveryStatus, PostChannel
 from ordstyrer.publishing.services import post_create, post_publish
@@ -139,8 +143,9 @@ def test_the_comments_under_a_post_taken_down_are_archived_before_the_platform_d
         assert item.removed_at is not None and not item.open
         assert item.due_at is None
     assert question.close_reason == CloseReason.MODERATED
-    # Not judged: no moderation action, no notice to the authors (MO-4).
-    assert not ModerationAction.objects.exists()
+    # Not judged: no moderation decision; their authors were told privately (MO-4, s20).
+    kinds = set(ModerationAction.objects.values_list("kind", "notice_state"))
+    assert kinds == {("with_post", "sent")}
     assert _page_comments(row) == 0
 
 
@@ -164,6 +169,12 @@ def test_a_comment_that_came_in_before_the_worker_ran_is_archived_before_the_del
     late = _comment(row, "Er det tatt ned nå?", OLA)
     for callback in deletions:
         callback()
+    # Archived, and its author's private notice queued: the worker waits for it (MO-4).
+    assert seen_at_delete == [] and set(_records()) == {late.platform_id}
+    assert op_run(op_id=PlatformOp.objects.get(action__item=late).pk) == "done"
+    row.refresh_from_db()
+    assert row.next_attempt_at is not None  # the sweep looks again then
+    assert delivery.take_down_due(now=row.next_attempt_at) == 1
     assert seen_at_delete == [{late.platform_id}]
     assert texts_on(w.page, (TEXT,)) == []
     late.refresh_from_db()

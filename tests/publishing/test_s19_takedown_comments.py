@@ -20,6 +20,8 @@ from ordstyrer.core.errors import Conflict, NotFound
 from ordstyrer.core.models import AuditEntry
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.polling import poll_channel
+from ordstyrer.moderation.models import PlatformOp
+from ordstyrer.moderation.outbox import op_run
 from ordstyrer.publishing import delivery
 from ordstyrer.publishing.media import media_update, media_upload, post_take_down
 from ordstyrer.publishing.models import DeliveryStatus, PostChannel, PostEvent
@@ -104,6 +106,13 @@ def _still_online(item: InboxItem) -> None:
     assert any(WAITING in e.text for e in item.events.all())
 
 
+def _author_told(item: InboxItem) -> None:
+    """The take-down's private notice to the comment's author goes out first (MO-4, s20):
+    the worker deletes the post only after it."""
+    op = PlatformOp.objects.get(action__item=item)
+    assert op_run(op_id=op.pk) == "done"
+
+
 def _removed(item: InboxItem) -> None:
     item.refresh_from_db()
     assert item.removed_at is not None
@@ -123,6 +132,7 @@ def test_a_comment_stays_shown_online_while_facebook_refuses_the_deletion(connec
     # Decided and committed, the platform not called yet: archived, still online.
     assert _archived() == {key}
     _still_online(item)
+    _author_told(item)
 
     c.fake.inject(code=200, method="DELETE", times=1)  # Facebook: no permission
     assert delivery.take_down_run(post_channel_id=row.pk) == "failed"
@@ -152,6 +162,7 @@ def test_an_instagram_comment_waits_for_the_editor_to_confirm_deleting_by_hand(c
     item = _comment(c, row, "Jeg vil ikke være med på bildet.")
 
     post_take_down(actor=w.editor, post_id=row.post_id, reason=REASON)
+    _author_told(item)
     assert delivery.take_down_run(post_channel_id=row.pk) == "unsupported"
     media = c.fake.store.objects[row.platform_id]
     assert isinstance(media, IgMediaRec)

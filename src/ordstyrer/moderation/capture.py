@@ -334,7 +334,7 @@ def notice_entry(
         journal=True,
         direction="U",
         refers_to=refers_to,
-        title=f"Beskjed om {'sletting' if action.kind == 'delete' else 'utestenging'} til "
+        title=f"Beskjed om {'utestenging' if action.kind == 'ban' else 'sletting'} til "
         f"{action.author_name or 'forfatteren'} på {channel.name}",
         public_title=f"Beskjed om moderering på {channel.name}",
         idempotency_key=f"moderation:notice:{action.pk}",

@@ -82,6 +82,10 @@ class ActionKind(models.TextChoices):
     BAN = "ban", _("Utestengt")
     UNBAN = "unban", _("Utestenging opphevet")
     FLAG = "flag", _("Flagget for vurdering")
+    # Not a decision on the comment: it goes with the municipality's own post, which is
+    # taken down (PU-6); the action carries the notice to its author (MO-4,
+    # `moderation.with_post`).
+    WITH_POST = "with_post", _("Slettes med innlegget")
 
 
 class ActionStatus(models.TextChoices):

@@ -10,6 +10,10 @@ website. The website is the one of `policy` (`policy_for`: the municipality's id
 person wrote, and a public notice never names the person.
 
 Gausdal has no template: its guideline gives no grounds, so it never deletes or bans.
+
+A comment that goes with the municipality's own post when it takes the post down
+(PU-6) was not judged: its notice (`render_with_post_notice`) gives no ground, only that
+the comment goes with the post, and where to ask.
 """
 
 from __future__ import annotations
@@ -118,6 +122,46 @@ def where_to_complain(policy: Any, language: str, municipality: str, *, address:
         return f"per e-post eller brev til postmottaket (adressa står på {site})"
     site = domains[0] if domains else f"nettsiden til {municipality}"
     return f"per e-post eller brev til postmottaket (adressen står på {site})"
+
+
+# A comment deleted with the municipality's own post (PU-6): nobody judged it, so the
+# notice gives no ground, only why it is gone (MO-4). A private message: a public
+# comment would go with the post.
+WITH_POST = {
+    "nb": "Hei! {municipality} tar ned et innlegg på «{channel}», og kommentaren du skrev "
+    "under det, blir slettet sammen med innlegget. Kommentaren blir ikke slettet på grunn "
+    "av det du skrev.",
+    "nn": "Hei! {municipality} tek ned eit innlegg på «{channel}», og kommentaren du skreiv "
+    "under det, blir sletta saman med innlegget. Kommentaren blir ikkje sletta på grunn "
+    "av det du skreiv.",
+}
+QUESTIONS = {
+    "nb": "Har du spørsmål, kan du kontakte {municipality} {how}.",
+    "nn": "Har du spørsmål, kan du kontakte {municipality} {how}.",
+}
+
+
+def render_with_post_notice(
+    *,
+    policy: Any,
+    written_standard: str,
+    channel_name: str,
+    municipality_name: str = "",
+    complaint_address: str = "",
+) -> Notice:
+    """The notice to the author of a comment the platform deletes with the
+    municipality's own post, which it takes down (MO-4, PU-6): why the comment goes, and
+    where to ask. In the comment's written standard; it names neither the person nor
+    why the post is taken down (that reason may name someone, such as the person whose
+    consent was withdrawn), and never repeats the comment."""
+    language = language_for(written_standard)
+    municipality = municipality_name or policy.municipality_name
+    how = where_to_complain(policy, language, municipality, address=complaint_address)
+    parts = [
+        WITH_POST[language].format(municipality=municipality, channel=channel_name),
+        QUESTIONS[language].format(municipality=municipality, how=how),
+    ]
+    return Notice(language=language, text=" ".join(parts))
 
 
 def first_name(full_name: str) -> str:

@@ -564,6 +564,28 @@ def bury_exhausted(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     return buried
 
 
+def notice_withdraw(op_id: int, *, error: str, now: datetime) -> bool:
+    """Withdraw a notice no worker has claimed (waiting, pending, or held for the crisis
+    leader): it never goes out, and its action's notice fails with `error`, noted in the
+    archive (`effects.failed`, MO-4). Compare-and-set, as a claim: False when a worker
+    has it (its own outcome is recorded) or it is settled. For a comment deleted with
+    its post, whose take-down waits for its notice no longer (`with_post.give_up`)."""
+    with transaction.atomic():
+        won = PlatformOp.objects.filter(
+            pk=op_id,
+            kind__in=(OpKind.NOTICE, OpKind.PRIVATE_NOTICE),
+            status__in=(OpStatus.WAITING, OpStatus.PENDING, OpStatus.HELD),
+        ).update(
+            status=OpStatus.CANCELLED, done_at=now, next_attempt_at=None, last_error=error[:1000]
+        )
+        if not won:
+            return False
+        op = PlatformOp.objects.select_related("action", "channel__municipality").get(pk=op_id)
+        effects.failed(op, error=error, now=now)
+    logger.info("moderation notice withdrawn", extra={"op_id": op_id})
+    return True
+
+
 def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     """Run the due ops in this worker; returns how many it claimed and ran. One op that
     raises does not stop the others (issue #18)."""

@@ -59,7 +59,7 @@ from ordstyrer.moderation.models import (
     NoticeVia,
     OpKind,
 )
-from ordstyrer.moderation.notices import Notice, render_notice
+from ordstyrer.moderation.notices import Notice, render_notice, render_with_post_notice
 from ordstyrer.tenants.selectors import policy_for
 
 MAX_NOTE = 2000
@@ -121,6 +121,14 @@ def notice_for(
     """The notice text (MO-4) in the municipality's own name, its website from `policy`
     (`policy_for`: the identity's) and its complaint address; the person's first name
     only in a private message."""
+    if kind == ActionKind.WITH_POST:  # gone with the municipality's own post (PU-6)
+        return render_with_post_notice(
+            policy=policy,
+            written_standard=item.written_standard,
+            channel_name=item.channel.name,
+            municipality_name=item.municipality.name,
+            complaint_address=getattr(settings, "complaint_address", ""),
+        )
     return render_notice(
         kind="delete" if kind == ActionKind.DELETE else "ban",
         policy=policy,

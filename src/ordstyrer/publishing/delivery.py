@@ -897,6 +897,14 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     gone counts as taken down. The comments under it, which go with it, are archived
     first (MO-2).
 
+    Their authors are told first (MO-4, `moderation.with_post`): a private notice needs
+    the comment, so the deletion waits until every notice under the copy is sent or has
+    failed for good, at most `with_post.WAIT` from the take-down's decision (the row's
+    claim). Meanwhile the row says so and the sweep looks again (`take_down_due`). A
+    notice still unsent then (retrying, or held for the crisis leader, PU-12) is
+    withdrawn and recorded as not sent, and the post is deleted: never a take-down stuck
+    on a notice.
+
     A deletion that fails leaves the row published with the reason on its `error`, and
     releases the claim `media.post_take_down` set: the console offers to try again (on
     Instagram, to confirm deleting it by hand). The comments under it stay online and
@@ -913,13 +921,33 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     )
     if row is None or row.status != DeliveryStatus.PUBLISHED or not row.platform_id:
         return "nothing"
+    from ordstyrer.formats import norwegian_datetime
+    from ordstyrer.moderation import with_post
     from ordstyrer.publishing.media import archive_comments_going_with
 
     # The comments go with the post (MO-2): `media.post_take_down` archived those the
     # inbox held; what came in since (or under a copy published while the post was
-    # taken down) is archived here, committed before the platform is called.
+    # taken down) is archived here, committed before the platform is called, and its
+    # author's notice queued (MO-4).
     with transaction.atomic():
         archive_comments_going_with([row], actor=None, reason=row.post.flagged_reason, now=now)
+    notices = with_post.under(channel_id=row.channel_id, post_id=row.platform_id)
+    until = (row.claimed_at or now) + with_post.WAIT
+    if now < until and with_post.waiting(notices):
+        PostChannel.objects.filter(
+            pk=row.pk, status=DeliveryStatus.PUBLISHED, platform_id=row.platform_id
+        ).update(
+            next_attempt_at=min(until, now + NOTICE_RECHECK),
+            error=_(
+                "Venter på at forfatterne av kommentarene under innlegget får beskjed (MO-4). "
+                "Innlegget slettes senest %(time)s."
+            )
+            % {"time": norwegian_datetime(until)},
+        )
+        return "waiting"
+    # Waited long enough: what is still unsent will not go (a private reply to a
+    # deleted comment cannot); each is recorded as not sent.
+    with_post.give_up(notices, now=now)
     try:
         with _open(row.channel, now) as connector:
             deleter = getattr(connector, "delete_post", None)
@@ -930,7 +958,9 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
                     "Plattformen kan ikke slette innlegg gjennom API-et. Slett innlegget "
                     "direkte i appen."
                 )
-                PostChannel.objects.filter(pk=row.pk).update(error=message, claimed_at=None)
+                PostChannel.objects.filter(pk=row.pk).update(
+                    error=message, claimed_at=None, next_attempt_at=None
+                )
                 return "unsupported"
             deleter(row.platform_id)
     except ConnectorError as exc:
@@ -938,10 +968,38 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
             # The claim `media.post_take_down` set is released with the reason: the
             # console offers to try again (PU-6), `media.deliveries_to_take_down_again`.
             PostChannel.objects.filter(pk=row.pk).update(
-                error=str(exc.message)[:1000], claimed_at=None
+                error=str(exc.message)[:1000], claimed_at=None, next_attempt_at=None
             )
             return "failed"
     return "taken_down" if mark_taken_down(row, actor=None, now=now) else "changed"
+
+
+# How often a take-down waiting for the notices to the comments' authors looks again
+# (MO-4): the publishing sweep runs it when its row's `next_attempt_at` is due.
+NOTICE_RECHECK = timedelta(seconds=30)
+
+
+def take_down_due(*, now: datetime, limit: int = 50) -> int:
+    """Take-downs waiting for the notices to the comments' authors (MO-4) whose time to
+    look again has come (`take_down_run` set it on the published row): each is claimed
+    compare-and-set on that time, so one worker runs it, and run. How many ran."""
+    due = list(
+        PostChannel.objects.filter(
+            status=DeliveryStatus.PUBLISHED,
+            next_attempt_at__lte=now,
+            claimed_at__isnull=False,
+            post__taken_down_at__isnull=False,
+        ).values_list("pk", "next_attempt_at")[:limit]
+    )
+    ran = 0
+    for pk, at in due:
+        if PostChannel.objects.filter(pk=pk, next_attempt_at=at).update(next_attempt_at=None):
+            try:
+                take_down_run(post_channel_id=pk, now=now)
+            except Exception:  # noqa: BLE001 — one bad post must not stall the sweep; logged
+                logger.exception("take-down crashed", extra={"post_channel_id": pk})
+            ran += 1
+    return ran
 
 
 def mark_taken_down(

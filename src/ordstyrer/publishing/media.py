@@ -1220,97 +1220,44 @@ def comments_going_with_per_channel(deliveries: Iterable[PostChannel]) -> list[t
 
 def archive_comments_going_with(
     deliveries: Iterable[PostChannel], *, actor: ActorLike, reason: str, now: datetime
-) -> int:
+) -> tuple[int, int]:
     """Archive every comment the platform deletes with these copies of a post, before
     it is deleted (MO-2: "Everything deleted is archived first"): called inside the
     transaction that queues the deletion, so the records are committed before the
     platform is called. Nobody judged the comment, so the record has no ground.
 
-    Its author is not told: moderation's notice (MO-4) belongs to a deletion on a
-    ground, and nothing sends one for a comment that goes with its post. Where the
-    guideline says the author must be told (MO-4), an internal note beside the record
-    says they were not (`_note_not_told`); the take-down's confirmation said so.
+    Its author is told why (MO-4) by a private notice queued here
+    (`moderation.with_post.tell_authors`), which the deletion waits for
+    (`delivery.take_down_run`); where no private notice can reach them, the archive
+    notes beside the record why they are not told.
 
     The comment itself is left as it is, in the inbox and online: it is removed only
     when the platform confirms the post's deletion, or the editor confirms deleting it
     by hand where the API cannot (`comments_gone_with`). Until then its history says it
     is archived and still on the platform. A retried take-down archives nothing twice
-    (the record's idempotency key). How many it archived now."""
+    (the record's idempotency key), and so tells nobody twice. How many it archived now,
+    and of those how many authors will be told."""
     from ordstyrer.archive.models import ArchiveRecord
     from ordstyrer.archive.services import archive_append
     from ordstyrer.inbox.transitions import log_event
     from ordstyrer.moderation.capture import deleted_with_post_entry
+    from ordstyrer.moderation.with_post import tell_authors
 
     items = comments_going_with(deliveries, lock=True)
-    # One post's comments: one municipality, one guideline (MO-4).
-    tell = bool(items) and must_tell_authors(items[0].municipality)
     note = _(
         "Innlegget kommentaren står under, tas ned (PU-6). Kommentaren er arkivert (MO-2) "
         "og er fortsatt på plattformen til innlegget er slettet der."
     )
-    archived = 0
+    archived = []
     for item in items:
         entry = deleted_with_post_entry(item=item, reason=reason, now=now)
         if ArchiveRecord.objects.filter(
             municipality=entry.municipality, idempotency_key=entry.idempotency_key
         ).exists():
             continue
-        record = archive_append(actor=actor, entry=entry, now=now)
-        if tell:
-            _note_not_told(item, record=record, actor=actor, now=now)
+        archived.append((item, archive_append(actor=actor, entry=entry, now=now)))
         log_event(item, action="note", actor=actor, now=now, text=note)
-        archived += 1
-    return archived
-
-
-def must_tell_authors(municipality: Municipality) -> bool:
-    """Whether the municipality's guideline says the author of anything it deletes is
-    told why (MO-4; Indre Fosen: «Hvis du … sletter det vedkommende har skrevet, må du
-    informere personen om hvorfor du har gjort det»)."""
-    from ordstyrer.tenants.selectors import policy_for
-
-    return bool(policy_for(municipality=municipality).applies("MO-4"))
-
-
-# The internal note (X) beside the record of a comment deleted with its post, where the
-# author must be told (MO-4). Archive content is Bokmål (`archive.services`).
-NOT_TOLD = (
-    "Forfatteren har ikke fått beskjed om hvorfor kommentaren ble slettet (MO-4). "
-    "Kommentaren ble slettet sammen med innlegget den sto under, som kommunen tok ned "
-    "(PU-6), og Ordstyrer sender ingen beskjed når det skjer."
-)
-
-
-def _note_not_told(item: Any, *, record: Any, actor: ActorLike, now: datetime) -> None:
-    """The archive says the author of a comment deleted with its post was not told why,
-    where MO-4 says they must be (`must_tell_authors`; AR-3: the archive claims no more
-    than happened). Once per comment (its idempotency key)."""
-    from ordstyrer.archive.entry import ArchiveEntry, Kind
-    from ordstyrer.archive.services import archive_append
-    from ordstyrer.moderation.capture import author_of, system_author
-
-    who = item.author_name or "forfatteren"
-    archive_append(
-        actor=actor,
-        entry=ArchiveEntry(
-            municipality=item.municipality,
-            kind=Kind.MODERATION_NOTE,
-            text=NOT_TOLD,
-            author=system_author(item),
-            recipient=author_of(item),
-            title=f"Ikke gitt beskjed om sletting (MO-4) – {who} på {item.channel.name}",
-            channel=item.channel,
-            post_id=item.post_id,
-            item_id=item.platform_id,
-            action="note",
-            journal=True,
-            direction="X",
-            refers_to=record,
-            idempotency_key=f"publishing:take-down:not-told:{item.pk}",
-            extra={"capture": "inbox", "author_told": False},
-        ),
-        now=now,
-    )
+    return len(archived), tell_authors(archived, actor=actor, reason=reason, now=now)
 
 
 def comments_gone_with(
@@ -1321,27 +1268,33 @@ def comments_gone_with(
     editor who deleted it by hand. Each is archived if it was not yet (one that came in
     after the take-down's records were written; the rest were archived before the
     deletion, MO-2) and marked removed and, open in the inbox, closed as moderated (out
-    of the work list, no deadline), as a moderation deletion does; one archived only now
-    gets its MO-4 note as well (`_note_not_told`). Called inside the transaction that
-    records the deletion, with the copies' platform ids as they were. How many it
-    removed."""
+    of the work list, no deadline), as a moderation deletion does. The notices to their
+    authors (MO-4) are over: one still unsent is withdrawn (`with_post.give_up`), and the
+    author of one archived only now was not told (noted beside its record). Called
+    inside the transaction that records the deletion, with the copies' platform ids as
+    they were. How many it removed."""
     from ordstyrer.archive.services import archive_append
     from ordstyrer.inbox.models import CloseReason, InboxItem
     from ordstyrer.inbox.transitions import log_event, policy_state, transition
     from ordstyrer.inbox.workflow import OPEN
+    from ordstyrer.moderation import with_post
     from ordstyrer.moderation.capture import deleted_with_post_entry
+    from ordstyrer.moderation.models import ActionKind, ModerationAction
 
     items = comments_going_with(deliveries, lock=True)
-    # One post's comments: one municipality, one guideline (MO-4).
-    tell = bool(items) and must_tell_authors(items[0].municipality)
+    ids = [item.pk for item in items]
+    notices = ModerationAction.objects.filter(kind=ActionKind.WITH_POST, item_id__in=ids)
+    with_post.give_up(notices, now=now, why=_("Innlegget ble slettet før beskjeden var sendt."))
+    with_post.gone(ids, now=now)
+    told = set(notices.values_list("item_id", flat=True))
     note = _("Slettes med innlegget den sto under, som er tatt ned (PU-6); arkivert først (MO-2).")
     state = None
     for item in items:
         record = archive_append(
             actor=actor, entry=deleted_with_post_entry(item=item, reason=reason, now=now), now=now
         )
-        if tell:
-            _note_not_told(item, record=record, actor=actor, now=now)
+        if item.pk not in told:  # a note already there (archived before) stays the one
+            with_post.note_not_told(item, record=record, actor=actor, why="late", now=now)
         InboxItem.objects.filter(pk=item.pk).update(removed_at=now)
         item.removed_at = now
         if item.status in OPEN and item.listed:
@@ -1385,8 +1338,9 @@ def post_take_down(
     the deletion is confirmed (`comments_gone_with`): where the platform refuses it, or
     on Instagram until the editor confirms deleting it by hand
     (`post_taken_down_by_hand`), they are still online and shown so. Their authors are
-    not told why; where MO-4 says they must be, the archive notes it for each and the
-    audit entry counts them (`authors_not_told`).
+    told why in a private notice queued here, which the deletion waits for, bounded
+    (MO-4, `moderation.with_post`); the archive says for each author whether and when
+    they were told, or why not, and the audit entry counts them.
 
     The post's files get a new public token (`new_public_token`): the URL Instagram
     fetched them from serves nothing again, as `access.public_media_asset` already
@@ -1432,8 +1386,7 @@ def post_take_down(
         )
         # The comments go with the post: archived here, committed before the platform
         # is called (MO-2).
-        archived = archive_comments_going_with(again, actor=actor, reason=reason, now=now)
-        not_told = {"authors_not_told": archived} if must_tell_authors(post.municipality) else {}
+        archived, told = archive_comments_going_with(again, actor=actor, reason=reason, now=now)
         channel_ids = [d.channel_id for d in again]
         data = {"retry": True, "channel_ids": channel_ids} if retry else {}
         PostEvent.objects.create(
@@ -1456,7 +1409,9 @@ def post_take_down(
                 "from": source,
                 "to": post.status,
                 "comments_archived": archived,
-                **not_told,
+                # MO-4: their authors told in a private notice, or not (the archive: why).
+                "authors_told": told,
+                "authors_not_told": archived - told,
                 **data,
             },
         )

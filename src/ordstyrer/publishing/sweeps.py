@@ -1,5 +1,6 @@
 """The publishing sweep (every worker): held posts when due, retries after backoff,
-lost tasks, and posts the platform's own scheduler should have published by now. Each
+lost tasks, posts the platform's own scheduler should have published by now, and
+take-downs waiting for the notices to the comments' authors (MO-4). Each
 row is claimed compare-and-set in `delivery`, so several workers never publish twice."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ def publishing_sweep(*, now: datetime) -> int:
         + delivery.retry_due(now=now)
         + delivery.confirm_native(now=now)
         + delivery.cancel_due(now=now)
+        + delivery.take_down_due(now=now)
     )
 
 

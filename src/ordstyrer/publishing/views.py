@@ -29,6 +29,7 @@ from ordstyrer.core.ids import parse_id
 from ordstyrer.crisis.forms import PausedDecisionForm
 from ordstyrer.crisis.forms import ReasonForm as DecisionReasonForm
 from ordstyrer.inbox.triage import PII_LABELS
+from ordstyrer.moderation import with_post
 from ordstyrer.publishing import access, media, selectors, services
 from ordstyrer.publishing.forms import (
     ChannelSettingsForm,
@@ -699,10 +700,15 @@ def take_down(request: MunicipalityRequest, municipality: Municipality, pk: int)
             "by_hand": by_hand,
             "retry": [d for d in deliveries if d not in by_hand],
             # The citizens' comments the platform deletes with the post, channel by
-            # channel, archived first (MO-2); whether their authors must be told (MO-4).
+            # channel, archived first (MO-2); how many of their authors are told and
+            # how, and why the others are not (MO-4).
             "going": going,
             "comments": sum(count for _channel, count in going),
-            "tell_authors": bool(going) and media.must_tell_authors(municipality),
+            "authors": with_post.plan(
+                media.comments_going_with(deliveries) if going else [],
+                municipality=municipality,
+                now=now,
+            ),
         },
     )
 
