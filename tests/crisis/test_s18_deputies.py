@@ -50,7 +50,7 @@ def test_one_who_approves_already_may_name_themselves():
     p = make_personas("s18depok", "birkenes")
     crisis_deputy_add(municipality=p.municipality, user=p.crisis_leader, actor=p.crisis_leader)
     policy_update(
-        actor=p.communications,
+        actor=p.chief_administrator,  # PU-12 is the rådmann's
         municipality=p.municipality,
         overrides={
             "PU-12": {"approvers": ["crisis_leader", "communications", "chief_administrator"]}

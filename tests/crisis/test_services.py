@@ -189,7 +189,7 @@ def test_a_second_active_crisis_is_refused_in_norwegian(world, replies):
 
 def test_where_the_policy_lets_replies_through_they_go_out_but_are_logged(world, item, replies):
     policy_update(
-        actor=world.p.communications,
+        actor=world.p.chief_administrator,  # PU-12 is the rådmann's
         municipality=world.municipality,
         overrides={"PU-12": {"approve_replies": False}},
         reason="Svar går ut under krise.",

@@ -97,7 +97,7 @@ def test_where_replies_go_through_in_a_crisis_the_delivery_sends_it(
 ):
     """The supported override (`approve_replies = false`): no hold at delivery either."""
     policy_update(
-        actor=world.p.communications,
+        actor=world.p.chief_administrator,  # PU-12 is the rådmann's
         municipality=world.municipality,
         overrides={"PU-12": {"approve_replies": False}},
         reason="Svar går ut under krise.",

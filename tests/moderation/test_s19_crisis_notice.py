@@ -209,7 +209,7 @@ def test_where_replies_go_through_in_a_crisis_the_notice_goes_out_at_once(world,
     """PU-12 with `approve_replies = false` (the supported override): nothing changes —
     the notice is sent at once and logged in the crisis."""
     policy_update(
-        actor=world.p.communications,
+        actor=world.p.chief_administrator,  # PU-12 is the rådmann's
         municipality=world.municipality,
         overrides={"PU-12": {"approve_replies": False}},
         reason="Svar går ut under krise.",

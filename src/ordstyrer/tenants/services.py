@@ -26,11 +26,11 @@ from stdnum.no import orgnr
 from ordstyrer import channelcodes
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.mail import addresses, console_url, send
-from ordstyrer.core.permissions import require
+from ordstyrer.core.permissions import has_role, require
 from ordstyrer.core.services import after_commit, person
-from ordstyrer.policy import PolicyError, load_policy, preset_ids
+from ordstyrer.policy import Policy, PolicyError, load_policy, preset_ids, validate_overrides
 from ordstyrer.tenants.models import (
     IDENTITY_FIELDS,
     Municipality,
@@ -746,16 +746,98 @@ def user_activate(*, actor: ActorLike, user: User) -> bool:
     return True
 
 
+# PU-12's parameters say who declares and ends a crisis and what waits for the crisis
+# leader's approval: the crisis set-up, which the guidelines give the rådmann («hvor
+# rådmannen har satt kriseledelse», Birkenes; «der rådmannen har satt krisestab»,
+# Gausdal; elsewhere the crisis staff runs all communication, not communications).
+CRISIS_RULE = "PU-12"
+_ACTIVE_CRISIS = {"ended_at__isnull": True}  # crisis.selectors.active_crisis
+
+
+def policy_crisis_settings_check(*, actor: ActorLike, municipality: Municipality) -> None:
+    """Refuse a change of PU-12's settings unless `actor` is the chief administrator
+    (`NotPermitted`) and no crisis is declared (`Conflict`): communications could otherwise
+    give itself the power to declare and end a crisis (Birkenes, Gausdal: docs/policy.md),
+    or switch the crisis leader's approval off while a crisis lasts. `policy_update` asks
+    with the municipality locked (`crisis_declare` locks it too); the settings page asks
+    before it offers the fields."""
+    if not has_role(actor, municipality, {Role.CHIEF_ADMINISTRATOR}):
+        raise NotPermitted(
+            _(
+                "Bare kommunedirektøren kan endre kriseinnstillingene: hvem som erklærer og "
+                "avslutter en krise, og hva kriselederen godkjenner."
+            ),
+            roles=[Role.CHIEF_ADMINISTRATOR],
+            rule=CRISIS_RULE,
+        )
+    # The reverse relation, as `channels_left_without_main_admin` reads channels: tenants
+    # sits below the crisis app and does not import it (.importlinter, "apps-layers").
+    if municipality.crises.filter(**_ACTIVE_CRISIS).exists():
+        raise Conflict(
+            _(
+                "Kriseinnstillingene kan ikke endres mens en krise er erklært. Endre dem "
+                "når krisen er avsluttet."
+            ),
+            rule=CRISIS_RULE,
+        )
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _policy_changes(
+    before: Policy, after: Policy, touched: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each parameter of `touched` whose value in force differs between the two
+    policies: rule → parameter → {"from", "to"} (JSON-ready)."""
+    changes: dict[str, dict[str, dict[str, Any]]] = {}
+    for rule_id, params in touched.items():
+        old, new = before.params(rule_id), after.params(rule_id)
+        for name in params:
+            if old.get(name) != new.get(name):
+                changes.setdefault(rule_id, {})[name] = {
+                    "from": _plain(old.get(name)),
+                    "to": _plain(new.get(name)),
+                }
+    return changes
+
+
+def _stale_refusal(current: PolicyVersion) -> Conflict:
+    who = current.changed_by
+    name = (who.get_full_name() or who.get_username()) if who is not None else _("systemet")
+    return Conflict(
+        _(
+            "Retningslinjen er endret siden du åpnet siden: %(who)s lagret versjon "
+            "%(number)s. Feltene viser nå de gjeldende verdiene. Se over dem og lagre på "
+            "nytt hvis endringen din fortsatt trengs."
+        )
+        % {"who": name, "number": current.number},
+        code="policy_changed",
+    )
+
+
 def policy_update(
     *,
     actor: ActorLike,
     municipality: Municipality,
     overrides: dict[str, dict[str, Any]],
     reason: str,
-) -> PolicyVersion:
-    """Write a new policy version with `overrides` merged over the current ones.
+    expected_version: int | None = None,
+) -> PolicyVersion | None:
+    """Write a new policy version with `overrides` merged over the current ones; None
+    when no value in force would change (no version: a replayed or unchanged form, which
+    would also recompute every open deadline for nothing).
 
-    The whole effective policy is validated before anything is stored.
+    `expected_version` is the version (0: none yet) the caller's values were read at, as
+    the settings page shows them: a save after someone else's is refused (`Conflict`,
+    code "policy_changed") instead of writing the page's old values over the other's
+    change. A caller that names only what it changes may leave it out.
+
+    The rules the save touches are validated whole (their stored values with the new
+    ones); values stored in other rules before a maximum existed are read capped
+    (`load_policy(stored=True)`). PU-12 changes only by the chief administrator, never
+    while a crisis is declared. The audit entry holds each changed value, old and new.
     """
     require(actor, municipality, "manage_policy")
     if not reason.strip():
@@ -765,20 +847,29 @@ def policy_update(
         # read the same current version and both write the next number (or lose one).
         Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
         current = policy_version_current(municipality=municipality)
-        merged: dict[str, dict[str, Any]] = {
-            rule: dict(params)
-            for rule, params in (current.overrides if current else {}).items()
-            if current and current.preset == municipality.preset
-        }
+        stored: dict[str, dict[str, Any]] = (
+            current.overrides if current and current.preset == municipality.preset else {}
+        )
+        merged: dict[str, dict[str, Any]] = {rule: dict(params) for rule, params in stored.items()}
         for rule, params in overrides.items():
             merged.setdefault(rule, {}).update(params)
         try:
-            load_policy(municipality.preset, merged)
+            before = load_policy(municipality.preset, stored, stored=True)
+            validate_overrides(before.preset, {rule: merged[rule] for rule in overrides})
+            after = load_policy(municipality.preset, merged, stored=True)
         except PolicyError as exc:
             raise ServiceError(str(exc)) from exc
+        changes = _policy_changes(before, after, overrides)
+        if not changes:
+            return None
+        shown = current.number if current else 0
+        if expected_version is not None and expected_version != shown and current is not None:
+            raise _stale_refusal(current)
+        if CRISIS_RULE in changes:
+            policy_crisis_settings_check(actor=actor, municipality=municipality)
         version = PolicyVersion.objects.create(
             municipality=municipality,
-            number=(current.number + 1) if current else 1,
+            number=shown + 1,
             preset=municipality.preset,
             overrides=merged,
             changed_by=person(actor),
@@ -789,6 +880,6 @@ def policy_update(
             action="policy_update",
             municipality=municipality,
             obj=version,
-            data={"changes": overrides, "version": version.number},
+            data={"changes": changes, "version": version.number, "previous_version": shown},
         )
     return version

@@ -143,20 +143,34 @@ class PolicyRuleForm(forms.Form):
     one choice per step where the order matters), never typed."""
 
     reason = VisibleCharField(label=_("Hvorfor endres dette?"), max_length=500)
+    # The policy version the values were shown at (0: none yet): the service refuses a
+    # save after someone else's rather than write these values over theirs.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
     def __init__(
         self,
         *args,
         rule_id: str,
         params: dict,
+        version: int = 0,
         lang: str = "nb",
         read_only: bool = False,
+        locked: str = "",
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # `locked`: why this rule is shown read-only to someone who may change others
+        # (PU-12 outside the chief administrator's hands, or during a crisis).
+        self.locked = locked
+        read_only = read_only or bool(locked)
+        self.editable = not read_only
+        # Why a save was refused as a whole (the page shown again with the values in force).
+        self.refusal = ""
         self.rule_id = rule_id
         self.rule = get_rule(rule_id)
         self.specs = self.rule.params
+        self.shown = dict(params)
+        self.fields["version"].initial = version
         labels = _code_labels(lang)
         for name, value in params.items():
             spec = self.specs.get(name)
@@ -244,6 +258,8 @@ class PolicyRuleForm(forms.Form):
             self.fields[f"param__{name}__{step}"] = field
 
     def overrides(self) -> dict:
+        """Every parameter as posted, under the rule's id: the values shown and any
+        changed; the service tells which changed (`policy_update`)."""
         values = {}
         for name in self.param_names:
             spec = self.specs.get(name)
@@ -259,5 +275,14 @@ class PolicyRuleForm(forms.Form):
                 value = [line.strip() for line in value.splitlines() if line.strip()]
             elif isinstance(value, list):
                 value = list(value)
+                # Checkboxes post their codes in the page's order: the same codes are the
+                # same choice, kept in the order in force (not a change of order).
+                shown = list(self.shown.get(name) or ())
+                if sorted(value) == sorted(shown):
+                    value = shown
             values[name] = value
         return {self.rule_id: values}
+
+    def shown_version(self) -> int | None:
+        """The policy version the posted values were read at; None for a post without it."""
+        return self.cleaned_data.get("version")

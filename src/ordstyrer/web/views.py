@@ -14,14 +14,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
+from ordstyrer.core.console import MunicipalityRequest, municipality_view
+from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
+from ordstyrer.policy import Policy
 from ordstyrer.policy.render import render_guideline, render_house_rules
 from ordstyrer.publishing.checks import publishing_policy
 from ordstyrer.publishing.selectors import text_check
 from ordstyrer.tenants.models import Municipality, Role
-from ordstyrer.tenants.selectors import policy_for, policy_versions
-from ordstyrer.tenants.services import policy_update
+from ordstyrer.tenants.selectors import policy_for, policy_version_current, policy_versions
+from ordstyrer.tenants.services import CRISIS_RULE, policy_crisis_settings_check, policy_update
 from ordstyrer.web.forms import CheckForm, PolicyRuleForm
 from ordstyrer.web.needs import what_needs_me
 
@@ -104,53 +106,97 @@ def house_rules(request: MunicipalityRequest, municipality: Municipality) -> Htt
     )
 
 
-@municipality_view()
-@require_http_methods(["GET", "POST"])
-def policy_settings(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
+def _policy_forms(
+    request: MunicipalityRequest,
+    municipality: Municipality,
+    *,
+    may_edit: bool,
+    posted_rule: str | None = None,
+) -> tuple[Policy, list[PolicyRuleForm]]:
+    """The policy in force and one form per rule with parameters, showing its values and
+    the version they are read at; the posted rule's form bound to the post. PU-12's form
+    is read-only, with why, where the service would refuse a change of it
+    (`policy_crisis_settings_check`: the chief administrator's, never during a crisis)."""
+    # The version first: a save in between makes the page's version older than its
+    # values (a save from it is refused), never newer (one that would undo that save).
+    current = policy_version_current(municipality=municipality)
     policy = policy_for(municipality=municipality)
-    may_edit = has_role(
-        request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
-    )
+    crisis_note = ""
+    if may_edit and policy.applies(CRISIS_RULE):
+        try:
+            policy_crisis_settings_check(actor=request.actor, municipality=municipality)
+        except (ServiceError, NotPermitted) as exc:
+            crisis_note = str(exc.message)
     forms = []
-    posted_rule = request.POST.get("rule") if request.method == "POST" else None
     for rule_id in policy.rules:
         params = dict(policy.params(rule_id))
         if not params:
             continue
-        data = request.POST if posted_rule == rule_id else None
-        forms.append(
-            PolicyRuleForm(
-                data,
-                rule_id=rule_id,
-                params=params,
-                lang=_text_language(),
-                read_only=not may_edit,
-                prefix=rule_id,
-            )
+        form = PolicyRuleForm(
+            request.POST if posted_rule == rule_id else None,
+            rule_id=rule_id,
+            params=params,
+            version=current.number if current else 0,
+            lang=_text_language(),
+            read_only=not may_edit,
+            locked=crisis_note if rule_id == CRISIS_RULE else "",
+            prefix=rule_id,
         )
-    if request.method == "POST":
-        if not may_edit:
-            messages.error(request, _("Bare kommunikasjon og kommunedirektøren kan endre dette."))
-            return redirect("policy_settings", slug=municipality.slug)
-        form = next((f for f in forms if f.rule_id == posted_rule), None)
-        if form is not None:
-            saved = submit_form(
-                request,
-                form,
-                lambda data: policy_update(
-                    actor=request.actor,
-                    municipality=municipality,
-                    overrides=form.overrides(),
-                    reason=data["reason"],
-                ),
-                to=reverse("policy_settings", kwargs={"slug": municipality.slug}),
-                done=lambda version: (
-                    _("Retningslinjen er lagret som versjon %(number)s.")
-                    % {"number": version.number}
-                ),
+        forms.append(form)
+    return policy, forms
+
+
+@municipality_view()
+@require_http_methods(["GET", "POST"])
+def policy_settings(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
+    may_edit = has_role(
+        request.actor, municipality, {Role.COMMUNICATIONS, Role.CHIEF_ADMINISTRATOR}
+    )
+    here = reverse("policy_settings", kwargs={"slug": municipality.slug})
+    if request.method == "POST" and not may_edit:
+        messages.error(request, _("Bare kommunikasjon og kommunedirektøren kan endre dette."))
+        return redirect(here)
+    posted_rule = request.POST.get("rule") if request.method == "POST" else None
+    policy, forms = _policy_forms(request, municipality, may_edit=may_edit, posted_rule=posted_rule)
+    form = next((f for f in forms if f.rule_id == posted_rule), None)
+    if form is not None and form.locked:
+        messages.error(request, form.locked)
+        return redirect(here)
+    if form is not None and form.is_valid():
+        try:
+            version = policy_update(
+                actor=request.actor,
+                municipality=municipality,
+                overrides=form.overrides(),
+                reason=form.cleaned_data["reason"],
+                expected_version=form.shown_version(),
             )
-            if saved is not None:
-                return saved
+        except (ServiceError, NotPermitted) as exc:
+            message = str(exc.message)
+            if exc.rule and exc.rule not in message:
+                message = f"{message} ({exc.rule})"
+            if exc.code != "policy_changed":
+                form.add_error(None, message)
+            else:
+                # Someone saved since this page was opened: the page again with the values
+                # in force now and why (at the top, and at the rule's form, lower down),
+                # the reason kept; the values posted are not written.
+                messages.error(request, message)
+                policy, forms = _policy_forms(request, municipality, may_edit=may_edit)
+                for fresh in forms:
+                    if fresh.rule_id == posted_rule:
+                        fresh.refusal = message
+                        fresh.fields["reason"].initial = form.cleaned_data["reason"]
+        else:
+            if version is None:
+                messages.info(request, _("Ingen endringer å lagre: verdiene er de samme som før."))
+            else:
+                messages.success(
+                    request,
+                    _("Retningslinjen er lagret som versjon %(number)s.")
+                    % {"number": version.number},
+                )
+            return redirect(here)
     return render(
         request,
         "web/policy_settings.html",
