@@ -148,15 +148,21 @@ class Policy:
         """The municipality's own words for the rule, or None if the rule is off. For a
         municipality on another's preset, the quoted guideline's contact person, phone
         numbers and e-mail addresses are elided («[…]»): an employee or a citizen must
-        not be sent to the municipality whose guideline was adopted (EM-9, DI-7, DI-10)."""
+        not be sent to the municipality whose guideline was adopted (EM-9, DI-7, DI-10).
+        On its own preset, those the municipality has since replaced with its own
+        (`as_municipality`) are elided: the guide names its contact now, not the one its
+        guideline was written with (Indre Fosen's «Kari Klepp (tlf 97 51 40 96)»)."""
         get_rule(rule_id)
         setting = self.preset.rules.get(rule_id)
         if setting is None:
             return None
         cited = setting.citation
-        if cited.municipality == self.municipality_name:
+        source = load_preset(self.preset.id)
+        if cited.municipality != self.municipality_name:
+            return replace(cited, text=_elide_identity(cited.text, source))
+        if (self.contact, self.formal_inquiry) == (source.contact, source.formal_inquiry):
             return cited
-        return replace(cited, text=_elide_identity(cited.text, load_preset(self.preset.id)))
+        return replace(cited, text=_elide_identity(cited.text, source, kept=self.preset))
 
     def response_targets(self) -> ResponseTargets:
         """DI-1 first-response and answer targets in working hours (defaults if DI-1 is off)."""
@@ -249,16 +255,27 @@ def _capped(rule_id: str, name: str, specs: Mapping[str, Any], value: Any) -> An
     return type(value)(top)
 
 
-def _elide_identity(text: str, source: Preset) -> str:
+def _digits(phone: str | None) -> str:
+    return re.sub(r"\D", "", phone or "")
+
+
+def _elide_identity(text: str, source: Preset, *, kept: Preset | None = None) -> str:
     """`text` without the source municipality's contact person and its phone numbers and
-    e-mail addresses (any spacing of the phone's digits: «97 51 40 96», «975 14 096»)."""
-    holders = [h for h in (source.contact, source.formal_inquiry) if h is not None]
-    for holder in holders:
-        for value in (getattr(holder, "name", None), holder.email):
-            if value:
+    e-mail addresses (any spacing of the phone's digits: «97 51 40 96», «975 14 096»),
+    but for each one `kept` (the identity in force) still has in the same place."""
+    pairs = (
+        (source.contact, kept.contact if kept else None),
+        (source.formal_inquiry, kept.formal_inquiry if kept else None),
+    )
+    for holder, now in pairs:
+        if holder is None:
+            continue
+        for field in ("name", "email"):
+            value = getattr(holder, field, None)
+            if value and value != getattr(now, field, None):
                 text = text.replace(value, "[…]")
-        digits = re.sub(r"\D", "", holder.phone or "")
-        if digits:
+        digits = _digits(holder.phone)
+        if digits and digits != _digits(getattr(now, "phone", None)):
             text = re.sub(r"\s?".join(digits), "[…]", text)
     return text
 

@@ -17,7 +17,7 @@ from ordstyrer.policy.catalogue import FAMILIES, RULES
 from ordstyrer.policy.document import FORMATS, Document, Heading
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
-from ordstyrer.policy.rules import dialogue, employees
+from ordstyrer.policy.rules import dialogue, employees, publishing
 from ordstyrer.policy.rules._base import Text
 from ordstyrer.policy.tables import (
     CRISIS_APPROVERS,
@@ -158,16 +158,16 @@ def _crisis(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
         (True, False): {"nb": "innlegg", "nn": "innlegg", "en": "posts"},
         (False, True): {"nb": "svar", "nn": "svar", "en": "replies"},
     }.get((bool(p.get("approve_posts")), bool(p.get("approve_replies"))))
-    if kinds is None:
-        return []
     who = ", ".join(_labels(CRISIS_APPROVERS, p.get("approvers") or ("crisis_leader",), lang))
-    out = [
-        {
-            "nb": f"Under en krise venter alle {kinds['nb']} på godkjenning ({who}).",
-            "nn": f"Under ei krise ventar alle {kinds['nn']} på godkjenning ({who}).",
-            "en": f"During a crisis all {kinds['en']} wait for approval ({who}).",
-        }[lang]
-    ]
+    out = []
+    if kinds is not None:  # none waits: the rule's text says approval is off
+        out.append(
+            {
+                "nb": f"Under en krise venter alle {kinds['nb']} på godkjenning ({who}).",
+                "nn": f"Under ei krise ventar alle {kinds['nn']} på godkjenning ({who}).",
+                "en": f"During a crisis all {kinds['en']} wait for approval ({who}).",
+            }[lang]
+        )
     declarers = ["crisis_leader", *(r for r in p.get("declared_by") or () if r != "crisis_leader")]
     by = ", ".join(_labels(CRISIS_DECLARERS, tuple(declarers), lang))
     out.append(
@@ -233,10 +233,24 @@ GUIDE: dict[str, tuple[tuple[re.Pattern[str], Text], ...]] = {
 }
 
 
+# Rules whose guide text follows their settings: a requirement the municipality switched
+# off is said to be off, not stated as the rule (DI-9's signature, PU-12's approval).
+SETTING_TEXTS: dict[str, Callable[[Any], Text | None]] = {
+    "PU-12": publishing.crisis_guide_text,
+    "DI-9": dialogue.signature_guide_text,
+}
+
+
 def rule_text(policy: Policy, rule_id: str, lang: str) -> str:
     """What the guide says under a rule: for EM and DI-10 the statements this policy's
-    guideline makes (its citation's words), else the catalogue text. "" when none of a
-    rule's statements is in the citation: the quote then speaks for itself."""
+    guideline makes (its citation's words); for DI-9 and PU-12 what their settings leave
+    of the rule; else the catalogue text. "" when none of a rule's statements is in the
+    citation: the quote then speaks for itself."""
+    by_setting = SETTING_TEXTS.get(rule_id)
+    if by_setting is not None:
+        text = by_setting(policy.params(rule_id))
+        if text is not None:
+            return text.get(lang)
     statements = GUIDE.get(rule_id)
     if statements is None:
         return RULES[rule_id].text.get(lang)

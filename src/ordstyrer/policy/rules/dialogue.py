@@ -8,9 +8,10 @@ the signature is a plain fact and blocks where the preset demands it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from ordstyrer.policy.rules._base import ParamSpec, rule
+from ordstyrer.policy.rules._base import ParamSpec, Text, rule
 from ordstyrer.policy.rules._findings import finding, phrases, quote
 
 if TYPE_CHECKING:
@@ -196,6 +197,23 @@ RULES = (
         ),
     ),
 )
+
+# DI-9 in the employee guide where the municipality's settings switch the signature off
+# (`render.rule_text`): the rule's own text would demand what nothing checks.
+SIGNATURE_OFF = Text(
+    "Slått av her: kommunen krever ikke at svar signeres med eget fornavn, og Ordstyrer "
+    "sjekker ikke signaturen.",
+    "Slått av her: kommunen krev ikkje at svar blir signerte med eige førenamn, og Ordstyrer "
+    "sjekkar ikkje signaturen.",
+    "Switched off here: the municipality does not require replies to be signed with your "
+    "own first name, and Ordstyrer does not check the signature.",
+)
+
+
+def signature_guide_text(params: Mapping[str, Any]) -> Text | None:
+    """DI-9's guide text for these settings; None: the rule's own."""
+    return None if params.get("first_name_required", True) else SIGNATURE_OFF
+
 
 # What the employee guide says under DI-10: each guideline's own statements, shown when
 # the preset's citation holds their words (as `employees.GUIDE`). Only Gausdal's names the

@@ -8,13 +8,13 @@ The other PU checks live next door: media.py (PU-2, 3, 4, 6, 7), neutrality.py
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ordstyrer.policy.rules._base import ParamSpec, rule
+from ordstyrer.policy.rules._base import ParamSpec, Text, rule
 from ordstyrer.policy.rules._findings import finding, phrases
 from ordstyrer.policy.tables import CRISIS_APPROVERS, CRISIS_DECLARERS
 
@@ -182,12 +182,16 @@ RULES = (
         "warn",
         ("Tak på antall innlegg", "Tak på talet på innlegg", "Posting frequency cap"),
         (
-            "Kommunens hovedside publiserer høyst 7–10 nyhetssaker i uka, det vil si to per "
-            "virkedag, foto- og filmnyheter medregnet. Andre kontoer publiserer ved behov.",
-            "Hovudsida til kommunen publiserer høgst 7–10 nyheitssaker i veka, det vil seie to "
-            "per yrkedag, foto- og filmnyheiter medrekna. Andre kontoar publiserer ved behov.",
-            "The main page publishes at most 7–10 news items a week, i.e. two per working day, "
-            "photo and film news included; other accounts publish as needed.",
+            # The caps are the municipality's settings (`weekly_cap`, `daily_cap`): the
+            # guide's values line says them, so a changed cap is never contradicted here.
+            "Kommunens hovedside har et tak på hvor mange nyhetssaker den publiserer i uka "
+            "og per virkedag, foto- og filmnyheter medregnet. Andre kontoer publiserer ved "
+            "behov.",
+            "Hovudsida til kommunen har eit tak på kor mange nyheitssaker ho publiserer i "
+            "veka og per yrkedag, foto- og filmnyheiter medrekna. Andre kontoar publiserer "
+            "ved behov.",
+            "The main page has a cap on how many news items it publishes a week and per "
+            "working day, photo and film news included; other accounts publish as needed.",
         ),
         draft_check=True,
         params={
@@ -244,6 +248,39 @@ RULES = (
         },
     ),
 )
+
+
+# PU-12 in the employee guide where the municipality's settings let posts or replies go
+# out without the crisis leader (`render.rule_text`): the rule's own text says the crisis
+# leader approves all information, which is then not so. What waits is in the values line.
+CRISIS_PARTLY = Text(
+    "Mens en krise er erklært, går all kommunikasjon gjennom kriseledelsen, og alt som går "
+    "ut, loggføres. Hva som venter på godkjenning, står under.",
+    "Medan ei krise er erklært, går all kommunikasjon gjennom kriseleiinga, og alt som går "
+    "ut, blir loggført. Kva som ventar på godkjenning, står under.",
+    "While a crisis is declared, all communication goes through the crisis staff, and "
+    "everything that goes out is logged. What waits for approval is listed below.",
+)
+CRISIS_UNAPPROVED = Text(
+    "Mens en krise er erklært, går all kommunikasjon gjennom kriseledelsen, og alt som går "
+    "ut, loggføres. Godkjenning er slått av her: innlegg og svar går ut uten å vente på "
+    "kriselederen.",
+    "Medan ei krise er erklært, går all kommunikasjon gjennom kriseleiinga, og alt som går "
+    "ut, blir loggført. Godkjenning er slått av her: innlegg og svar går ut utan å vente "
+    "på kriseleiaren.",
+    "While a crisis is declared, all communication goes through the crisis staff, and "
+    "everything that goes out is logged. Approval is switched off here: posts and replies "
+    "go out without waiting for the crisis leader.",
+)
+
+
+def crisis_guide_text(params: Mapping[str, Any]) -> Text | None:
+    """PU-12's guide text for these settings; None: the rule's own (all waits)."""
+    posts = bool(params.get("approve_posts", True))
+    replies = bool(params.get("approve_replies", True))
+    if posts and replies:
+        return None
+    return CRISIS_PARTLY if posts or replies else CRISIS_UNAPPROVED
 
 
 # ------------------------------------------------------------------ PU-9 website parity
