@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,6 +28,8 @@ from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.policy import PolicyError, load_policy
+from ordstyrer.tenants.models import Municipality, PolicyVersion
 from ordstyrer.tenants.selectors import policy_for
 
 REMIND_EVERY_DAYS = 7
@@ -106,9 +108,82 @@ def review_record(
     return review
 
 
+def _intervals_set(municipality: Municipality) -> set[int]:
+    """Every CH-6 interval the municipality's policy has set: its preset's own and each
+    saved version's (read as `policy_for` reads them)."""
+    intervals = {rules.review_interval_days(load_policy(municipality.preset))}
+    versions = PolicyVersion.objects.filter(municipality=municipality, preset=municipality.preset)
+    for overrides in versions.values_list("overrides", flat=True):
+        try:
+            intervals.add(
+                rules.review_interval_days(load_policy(municipality.preset, overrides, stored=True))
+            )
+        except PolicyError:  # a version the preset has outgrown is not in force anyway
+            continue
+    return {interval for interval in intervals if interval is not None}
+
+
+def reviews_follow_policy(*, today: date) -> int:
+    """Move each open review scheduled under a CH-6 interval no longer in force to the
+    interval in force: due that many days after the channel's last completed review, or
+    its activation where it has none. Returns how many moved.
+
+    Without this a review scheduled monthly stayed due a month out after the policy said
+    weekly (or a year out after it said monthly), until it was done. A review is moved
+    only when its date is its channel's last review (or activation) plus an interval
+    the policy once set, so one the sweep opened on its own day (a channel that went
+    live before the reviews did) keeps its date. Each move is a compare-and-set update:
+    a review completed meanwhile, or moved by another worker, is left alone."""
+    live_open = ChannelReview.objects.filter(
+        completed_at__isnull=True, channel__status__in=workflow.LIVE
+    )
+    places = Municipality.objects.filter(pk__in=live_open.values("channel__municipality")).order_by(
+        "pk"
+    )
+    last_done = (
+        ChannelReview.objects.filter(channel=OuterRef("channel"), completed_at__isnull=False)
+        .order_by("-completed_at")
+        .values("completed_at")[:1]
+    )
+    moved = 0
+    for municipality in places:
+        interval = rules.review_interval_days(policy_for(municipality=municipality))
+        if interval is None:
+            continue
+        earlier = _intervals_set(municipality) - {interval}
+        if not earlier:  # the interval never changed: nothing was scheduled under another
+            continue
+        rows = (
+            live_open.filter(channel__municipality=municipality)
+            .annotate(last_done=Subquery(last_done))
+            .values_list("pk", "due_on", "last_done", "channel__activated_at")
+        )
+        for pk, due_on, done_at, activated_at in list(rows):
+            since = done_at or activated_at
+            if since is None:
+                continue
+            start = timezone.localdate(since)
+            if (due_on - start).days not in earlier:
+                continue
+            target = start + timedelta(days=interval)
+            change: dict[str, Any] = {"due_on": target}
+            if target > today:  # a new date ahead: its reminder is yet to come
+                change["reminded_at"] = None
+            try:
+                with transaction.atomic():
+                    moved += ChannelReview.objects.filter(
+                        pk=pk, due_on=due_on, completed_at__isnull=True
+                    ).update(**change)
+            except IntegrityError:  # a completed review of the channel holds that date
+                continue
+    return moved
+
+
 def reviews_sweep(*, now: datetime) -> int:
-    """Open missing reviews and send due reminders (CH-6); returns reminders claimed."""
+    """Move open reviews to the interval in force, open missing ones and send due
+    reminders (CH-6); returns reminders claimed."""
     today = timezone.localdate(now)
+    reviews_follow_policy(today=today)
     by_municipality: dict[int, list[Channel]] = defaultdict(list)
     open_review = ChannelReview.objects.filter(channel=OuterRef("pk"), completed_at__isnull=True)
     without_open = (
