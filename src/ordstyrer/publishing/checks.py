@@ -78,8 +78,10 @@ def publishing_policy(municipality: Municipality, *, day: datetime | None = None
                 dict(version.overrides) if version and version.preset == policy.preset_id else {}
             )
             overrides["PU-10"] = {**dict(overrides.get("PU-10", {})), "weekly_cap": cap}
+            # `stored`, as `policy_for` reads them: a value saved before its maximum
+            # existed (CH-6's 1000 days) runs capped here too, not refused as a new one.
             policy = as_municipality(
-                load_policy(policy.preset_id, overrides), municipality=municipality
+                load_policy(policy.preset_id, overrides, stored=True), municipality=municipality
             )
     return policy
 
