@@ -9,8 +9,9 @@ notice waits too — and goes out, unchanged, once the crisis leader (a deputy, 
 role the preset names) approves it. Where replies go through, notices do too (logged).
 
 Only the notice waits: the deletion (archived first, MO-2) or the ban is done at once.
-A deletion's notice is then a public comment on the post (`effects`), as a private reply
-needs the comment to exist (meta-graph-api §1.4).
+A deletion's notice is then a public comment on the post (`deletion_notice_public`,
+asked by `effects` and by the confirmations' `preview`), as a private reply needs the
+comment to exist (meta-graph-api §1.4).
 
 The outbox asks `hold_if_needed` right before it claims a notice (`outbox.run_claimed`),
 as a reply's delivery asks before its platform call (`inbox.replies`): one place for
@@ -20,7 +21,9 @@ action's notice reads «Venter på kriseleder» in the item's moderation panel, 
 crisis leader and the deputies are told by e-mail, with a link to the page that lists
 the held notices (`/m/<slug>/moderering/krise/`), where they approve them
 (`notice_crisis_approve`; from the panel too, for those who open the item). The crisis
-page's queue lists posts and replies only (`crisis.queue`).
+page's queue lists posts and replies; it counts the held notices apart and links to
+their page, as do the end's confirmation and the approvers' start page
+(`crisis.queue.held_notices`, `web.needs`).
 
 When the crisis ends, a held notice still waits for the crisis leader's decision, as a
 held reply does (docs/crisis.md); approved after the end, it goes out and is logged in
@@ -52,7 +55,14 @@ from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation import tasks
 from ordstyrer.moderation.actions import NOTICE_KINDS, audit, enqueue
-from ordstyrer.moderation.models import ModerationAction, NoticeState, OpStatus, PlatformOp
+from ordstyrer.moderation.models import (
+    AttemptOutcome,
+    ModerationAction,
+    NoticeState,
+    OpAttempt,
+    OpStatus,
+    PlatformOp,
+)
 from ordstyrer.tenants.models import Municipality
 
 logger = logging.getLogger("ordstyrer.moderation")
@@ -64,6 +74,15 @@ def notice_crisis(municipality: Municipality) -> Crisis | None:
     return crisis_requiring_approval(municipality=municipality, kind="reply")
 
 
+def deletion_notice_public(item: InboxItem) -> bool:
+    """Whether a deletion's notice that would go as a private reply goes as a public
+    comment on the post instead (PU-12, MO-4): the notice waits for the crisis leader
+    now, the deletion does not, and a private reply needs the comment to exist. The one
+    decision: `effects` switches the notice by it when the deletion runs, and the
+    confirmations (`preview`) show the public notice by it."""
+    return bool(item.post_id) and notice_crisis(item.municipality) is not None
+
+
 def approved_in(action: ModerationAction, crisis: Crisis) -> bool:
     """Whether the crisis leader let the notice go in `crisis` (as for replies: the
     approval of the crisis that held it, or one given after `crisis` was declared)."""
@@ -73,12 +92,30 @@ def approved_in(action: ModerationAction, crisis: Crisis) -> bool:
     )
 
 
+def _dead(op: PlatformOp, *, now: datetime) -> bool:
+    """Whether the outbox would take `op` over from a worker that died: running, its
+    lease run out, attempts left (`outbox.claim`'s condition)."""
+    from ordstyrer.moderation.outbox import MAX_ATTEMPTS
+
+    return (
+        op.status == OpStatus.RUNNING
+        and op.lease_until is not None
+        and op.lease_until < now
+        and op.attempts < MAX_ATTEMPTS
+    )
+
+
 def hold_if_needed(op_id: int, *, now: datetime) -> bool:
     """Hold the notice op `op_id` for the crisis leader if it would go out now during a
     crisis that holds replies, without the crisis leader's approval (PU-12). True when
-    held (by this call or before). Compare-and-set on the pending status: an op another
-    worker claimed meanwhile is left to that worker's claim. A step that waited for a
-    private notice (the deletion after it) goes on without it."""
+    held (by this call or before). A pending op, and a running one whose worker died
+    (its lease ran out): the outbox claims that one again (`outbox.claim`), so a notice
+    whose worker died before the declaration would otherwise go out unapproved after it.
+    Compare-and-set on the status and lease as read: an op another worker claimed
+    meanwhile is left to that worker's claim. The dead worker's attempt is closed as
+    abandoned, as a claim closes it, so the run after the approval looks for the notice
+    on the platform before it posts (the dead attempt may have got it out). A step that
+    waited for a private notice (the deletion after it) goes on without it."""
     op = (
         PlatformOp.objects.filter(pk=op_id, kind__in=NOTICE_KINDS)
         .select_related("channel__municipality")
@@ -88,20 +125,32 @@ def hold_if_needed(op_id: int, *, now: datetime) -> bool:
         return False
     if op.status == OpStatus.HELD:
         return True
-    if op.status != OpStatus.PENDING:
+    dead = _dead(op, now=now)
+    if op.status != OpStatus.PENDING and not dead:
         return False
     crisis = notice_crisis(op.channel.municipality)
     if crisis is None:
         return False
+    as_read = (
+        {"status": OpStatus.RUNNING, "lease_until": op.lease_until, "claim_token": op.claim_token}
+        if dead
+        else {"status": OpStatus.PENDING}
+    )
     with transaction.atomic():
         action = ModerationAction.objects.select_for_update(of=("self",)).get(pk=op.action_id)
         if approved_in(action, crisis):
             return False
-        won = PlatformOp.objects.filter(pk=op.pk, status=OpStatus.PENDING).update(
-            status=OpStatus.HELD, next_attempt_at=None
+        won = PlatformOp.objects.filter(pk=op.pk, **as_read).update(
+            status=OpStatus.HELD, next_attempt_at=None, lease_until=None, claim_token=""
         )
         if not won:
             return False
+        if dead:
+            OpAttempt.objects.filter(op_id=op.pk, finished_at__isnull=True).update(
+                finished_at=now,
+                outcome=AttemptOutcome.ABANDONED,
+                error=_("Bakgrunnsjobben stoppet før forsøket var ferdig; forsøket tas opp igjen."),
+            )
         # The deletion after a private notice does not wait for the crisis leader (MO-2,
         # MO-6: removed as soon as decided); it follows what the notice followed.
         for waiting in PlatformOp.objects.filter(after=op, status=OpStatus.WAITING):

@@ -43,7 +43,7 @@ from ordstyrer.moderation.actions import (
     queue_notice,
 )
 from ordstyrer.moderation.capture import deletion_entry, failure_note, notice_entry
-from ordstyrer.moderation.crisis_notices import notice_crisis
+from ordstyrer.moderation.crisis_notices import deletion_notice_public
 from ordstyrer.moderation.models import (
     ActionKind,
     ActionStatus,
@@ -117,7 +117,7 @@ def _archive_then_delete(
         # Gone before we deleted it (its author removed it): nothing to tell (MO-4).
         new_op(action, OpKind.DELETE, now=now, target=item.platform_id)
         return
-    if private and item.post_id and notice_crisis(item.municipality) is not None:
+    if private and deletion_notice_public(item):
         # PU-12: the notice waits for the crisis leader, the deletion does not — and a
         # private reply needs the comment, so the author is told publicly, without the
         # name, after the deletion (held by the outbox until approved: `crisis_notices`).

@@ -27,6 +27,7 @@ from ordstyrer.moderation.actions import (
     written_at,
 )
 from ordstyrer.moderation.bans import blocking_unsupported_reason, guard_ban, platform_can_block
+from ordstyrer.moderation.crisis_notices import deletion_notice_public, notice_crisis
 from ordstyrer.moderation.grounds import clean_justification, ground_label, require_ground
 from ordstyrer.moderation.models import ActionKind, ModerationAction, NoticeVia
 from ordstyrer.moderation.services import approval_guard, notice_for, wants_notice
@@ -54,6 +55,11 @@ class RemovalPreview:
     can_block: bool
     blocking_reason: str
     manual: bool
+    # PU-12: the notice waits for the crisis leader before it goes out; and a deletion's
+    # private notice goes publicly instead, as the deletion will send it
+    # (`crisis_notices.deletion_notice_public`).
+    notice_waits_for_crisis: bool = False
+    notice_public_in_crisis: bool = False
 
 
 def removal_preview(
@@ -87,6 +93,9 @@ def removal_preview(
     wanted = wants_notice(settings, policy, notify)
     notice_text = notice_language = ""
     private = notice_route(item, settings, now=timezone.now())[0]
+    public_in_crisis = kind == "delete" and private and deletion_notice_public(item)
+    if public_in_crisis:
+        private = False
     if wanted and (private or item.post_id):
         notice = notice_for(
             kind=kind,
@@ -114,6 +123,8 @@ def removal_preview(
         can_block=can_block,
         blocking_reason="" if can_block else blocking_unsupported_reason(item.channel),
         manual=manual and not can_block,
+        notice_waits_for_crisis=bool(notice_text) and notice_crisis(item.municipality) is not None,
+        notice_public_in_crisis=bool(notice_text) and public_in_crisis,
     )
 
 
@@ -134,6 +145,8 @@ class ApprovalPreview:
     notice_text: str
     notice_language: str
     notice_private: bool
+    notice_waits_for_crisis: bool = False  # PU-12, as for `RemovalPreview`
+    notice_public_in_crisis: bool = False
 
 
 def approval_preview(
@@ -149,6 +162,22 @@ def approval_preview(
     require_remove(actor, item.channel, policy)
     approval_guard(action, item, me_id=me.pk, policy=policy)
     asker = action.requested_by
+    notify = bool(action.notify and action.notice_text)
+    notice_text, language = (action.notice_text, action.notice_language) if notify else ("", "")
+    private = action.notice_via == NoticeVia.PRIVATE_REPLY
+    # PU-12: approved now, the deletion sends the private notice publicly during a
+    # crisis that holds notices (`effects._public_in_crisis`): shown as it will go.
+    public_in_crisis = notify and private and deletion_notice_public(item)
+    if public_in_crisis:
+        notice = notice_for(
+            kind=action.kind,
+            item=item,
+            ground=action.ground,
+            policy=policy,
+            settings=settings_or_default(item.municipality),
+            private=False,
+        )
+        notice_text, language, private = notice.text, notice.language, False
     return ApprovalPreview(
         action=action,
         item=item,
@@ -157,10 +186,12 @@ def approval_preview(
         ground_label=ground_label(action.ground, lang),
         citation=policy.citation("MO-1"),
         justification=action.justification,
-        notify=bool(action.notify and action.notice_text),
-        notice_text=action.notice_text if action.notify else "",
-        notice_language=action.notice_language,
-        notice_private=action.notice_via == NoticeVia.PRIVATE_REPLY,
+        notify=notify,
+        notice_text=notice_text,
+        notice_language=language,
+        notice_private=private,
+        notice_waits_for_crisis=notify and notice_crisis(item.municipality) is not None,
+        notice_public_in_crisis=public_in_crisis,
     )
 
 
