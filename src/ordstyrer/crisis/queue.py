@@ -1,5 +1,6 @@
 """Reads across apps for the crisis console and API: what waits for the crisis leader
-(posts and replies) and the posts paused by a crisis (PU-12).
+(posts and replies; and, counted apart, the moderation app's held notices to authors)
+and the posts paused by a crisis (PU-12).
 
 Kept apart from `selectors.py`, which imports no other feature app.
 """
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
 
 PUBLISHING = "ordstyrer.publishing"
+MODERATION = "ordstyrer.moderation"
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,21 @@ def waiting_posts(*, municipality: Municipality) -> list[Waiting]:
 def crisis_approvals(*, municipality: Municipality) -> list[Waiting]:
     """Everything that waits for the crisis leader, oldest first (posts, then replies)."""
     return waiting_posts(municipality=municipality) + waiting_replies(municipality=municipality)
+
+
+def held_notices(*, user: Any, municipality: Municipality) -> int | None:
+    """How many notices to authors (MO-4) wait for the crisis leader (PU-12) as `user`
+    sees them on the moderation app's page of held notices (`moderation:crisis_notices`,
+    where they are approved); None where that page is not theirs. Not in
+    `crisis_approvals`: a notice is approved there, not by `services.crisis_approve`.
+    Counted apart so that the crisis page and the end's confirmation point to them: a
+    held notice waits after the crisis too, and its author is told nothing until then."""
+    if not apps.is_installed(MODERATION):
+        return None
+    from ordstyrer.moderation.selectors import held_notices as moderation_held
+
+    found = moderation_held(user=user, municipality=municipality)
+    return None if found is None else len(found[0])
 
 
 def waiting_item(*, municipality: Municipality, kind: str, object_id: int) -> Waiting | None:

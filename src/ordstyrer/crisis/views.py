@@ -109,6 +109,9 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
             "recent": recent,
             "settings": settings,
             "approvals": queue.crisis_approvals(municipality=municipality),
+            # Notices to authors held for the crisis leader (MO-4, PU-12): approved on the
+            # moderation app's page, counted and linked here.
+            "held_notices": queue.held_notices(user=user, municipality=municipality),
             "paused": queue.paused_posts(municipality=municipality),
             "deputies": list(crisis_deputies(municipality=municipality)),
             "may_declare": may_declare_crisis(user=user, municipality=municipality),
@@ -206,6 +209,8 @@ def end(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
                 "crisis": crisis,
                 "paused": queue.paused_posts(municipality=municipality),
                 "approvals": queue.crisis_approvals(municipality=municipality),
+                # They wait after the end too (MO-4, PU-12): said and linked here.
+                "held_notices": queue.held_notices(user=request.actor, municipality=municipality),
             },
         )
     # The crisis the confirmation was shown for: a stale confirmation never ends another

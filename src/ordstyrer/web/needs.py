@@ -3,10 +3,11 @@
 Only what this person can act on, each with a count and a link to the filtered list it
 counts: items past or near their deadline (DI-1) on the channels whose inbox they
 work, approvals waiting for them (channels CH-1, posts, deletions MO-1/MO-5, and the
-posts and replies that wait for the crisis leader, PU-12), posts a crisis paused that
-wait for their decision (PU-12), notices that did not arrive and platform calls that
-failed (MO-4), channels that need follow-up (CH-3, CH-5, CH-6, with the reason) and
-connections to the platforms that need a person. A constant number of queries per section, whatever the number of rows.
+posts, replies and notices to authors that wait for the crisis leader, PU-12), posts a
+crisis paused that wait for their decision (PU-12), notices that did not arrive and
+platform calls that failed (MO-4), channels that need follow-up (CH-3, CH-5, CH-6, with
+the reason) and connections to the platforms that need a person. A constant number of
+queries per section, whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -231,9 +232,10 @@ def _excerpt(text: str) -> str:
 
 
 def crisis_approvals(*, user: Actor, municipality: Municipality) -> list[Need]:
-    """Posts and replies waiting for the crisis leader (PU-12), for whoever the crisis app
-    lets approve them (`may_approve_in_crisis`: the crisis leader, the named deputies,
-    the preset's approvers). Shown also after the crisis: its queue stays open."""
+    """Posts, replies and notices to authors (MO-4) waiting for the crisis leader (PU-12),
+    for whoever the crisis app lets approve them (`may_approve_in_crisis`: the crisis
+    leader, the named deputies, the preset's approvers). Shown also after the crisis:
+    its queue stays open."""
     from ordstyrer.crisis.selectors import may_approve_in_crisis
     from ordstyrer.publishing.models import Post, PostStatus
 
@@ -285,7 +287,39 @@ def crisis_approvals(*, user: Actor, municipality: Municipality) -> list[Need]:
                 ],
             )
         )
+    needs += _held_notices(municipality)
     return needs
+
+
+def _held_notices(municipality: Municipality) -> list[Need]:
+    """Notices to authors (MO-4) held for the crisis leader (PU-12), approved on the
+    moderation app's page of held notices: they wait after the crisis too, and the
+    author is told nothing until then. The reasons name the act and the channel, not
+    the notice, which may name the author."""
+    held = ModerationAction.objects.filter(
+        municipality=municipality, notice_state=NoticeState.AWAITING_CRISIS_APPROVAL
+    )
+    n_held = held.count()
+    if not n_held:
+        return []
+    first = held.select_related("channel").order_by("requested_at", "pk")[:MAX_LISTED]
+    return [
+        Need(
+            "crisis-notices",
+            n_held,
+            ngettext(
+                "%(n)s beskjed til en forfatter venter på godkjenning fra kriseleder (MO-4, "
+                "PU-12).",
+                "%(n)s beskjeder til forfattere venter på godkjenning fra kriseleder (MO-4, "
+                "PU-12).",
+                n_held,
+            )
+            % {"n": n_held},
+            reverse("moderation:crisis_notices", args=[municipality.slug]),
+            urgent=True,
+            reasons=[f"{action.get_kind_display()} – {action.channel.name}" for action in first],
+        )
+    ]
 
 
 MAX_PAUSED = 20
