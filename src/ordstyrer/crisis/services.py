@@ -589,18 +589,21 @@ def crisis_approve_check(
     *, municipality: Municipality, kind: str, object_id: Any, actor: ActorLike
 ) -> None:
     """Refuse, before the console's confirmation, an approval `crisis_approve` would
-    refuse for being the approver's own text (`crisis_own_text_check`, PU-12)."""
+    refuse for being the approver's own text (`crisis_own_text_check`, PU-12), or, for a
+    reply, for coming after a later answer to its item (`reply_answered_later_check`)."""
     _check_kind(kind)
     if kind == "reply":
         from ordstyrer.inbox.models import Reply
+        from ordstyrer.inbox.replies import reply_answered_later_check
 
         reply = Reply.objects.get(pk=_reply_of(municipality, object_id))
-        hands: set[int | None] = {reply.author_id}
-    else:
-        from ordstyrer.publishing.access import hands_on
-        from ordstyrer.publishing.models import Post
+        crisis_own_text_check(municipality=municipality, hands={reply.author_id}, actor=actor)
+        reply_answered_later_check(reply)
+        return
+    from ordstyrer.publishing.access import hands_on
+    from ordstyrer.publishing.models import Post
 
-        hands = set(hands_on(Post.objects.get(pk=_post_of(municipality, object_id))))
+    hands = set(hands_on(Post.objects.get(pk=_post_of(municipality, object_id))))
     crisis_own_text_check(municipality=municipality, hands=hands, actor=actor)
 
 

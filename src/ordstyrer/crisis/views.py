@@ -281,11 +281,16 @@ def decide(
     )
     waiting = queue.waiting_item(municipality=municipality, kind=kind, object_id=object_id)
     if action == "approve" and waiting is not None:
-        # Their own text (a deputy's post or reply): refused before the confirmation, as
-        # the service would refuse it (PU-12).
-        services.crisis_approve_check(
-            municipality=municipality, kind=kind, object_id=object_id, actor=request.actor
-        )
+        # Their own text (a deputy's post or reply), or a reply whose item a later reply
+        # has answered: refused before the confirmation, as the service would refuse it
+        # (PU-12); the first as the 403 page, the second as the page's message.
+        try:
+            services.crisis_approve_check(
+                municipality=municipality, kind=kind, object_id=object_id, actor=request.actor
+            )
+        except Conflict as exc:
+            fail_message(request, exc)
+            return redirect(back)
     form = ReasonForm(request.POST if request.method == "POST" else None)
     if _confirmed(request):
         # The approval round of the post's text the confirmation showed (PU-12): a form of

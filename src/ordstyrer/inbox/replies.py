@@ -34,7 +34,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -487,7 +487,8 @@ def replies_hold_for_crisis(
     municipality's replies queued but not yet delivered (or waiting to retry) wait for the
     crisis leader too; returns how many. Each is held compare-and-set on its status and
     lease as read (a delivery that claimed it since sends it), and the delivery checks the
-    status before it calls the platform, so a held reply does not go out.
+    status before it calls the platform, so a held reply does not go out. The crisis
+    leader and the deputies are told by e-mail of each, once committed.
 
     A held reply has not reached the citizen: its item waits as for a reply written
     during the crisis (DI-1), put back as it was before the reply (`put_back_held`), its
@@ -498,6 +499,8 @@ def replies_hold_for_crisis(
         status__in=(ReplyStatus.QUEUED, ReplyStatus.RETRYING),
         item__channel__municipality=municipality,
     ).order_by("-created_at", "-pk")
+    from ordstyrer.crisis.tasks import crisis_waiting_notify
+
     held = 0
     for reply in list(pending):
         won = Reply.objects.filter(
@@ -506,6 +509,9 @@ def replies_hold_for_crisis(
         if not won:
             continue
         held += 1
+        # The crisis leader and the deputies are told, once per reply, as for a reply
+        # written during the crisis or held at its delivery (`_hold_for_crisis`).
+        after_commit(crisis_waiting_notify, kind="reply", object_id=reply.pk)
         lease = reply.next_attempt_at
         sending = reply.status == ReplyStatus.QUEUED and lease is not None and lease > now
         if not sending:
@@ -850,12 +856,45 @@ def _crisis_reply(*, reply_id: Any, actor: ActorLike) -> Reply:
     return reply
 
 
+def reply_answered_later_check(reply: Reply) -> None:
+    """PU-12, DI-1: refuse to let a held reply go out when a later reply on its item is
+    sent or on its way (written after the crisis, or another held reply approved first):
+    it would be the municipality's second answer, out of turn. A `Conflict` that says
+    so; the crisis leader rejects it instead. Asked by `reply_crisis_approve` and, before
+    the console's confirmation, by `crisis.services.crisis_approve_check`."""
+    later = Reply.objects.filter(
+        Q(created_at__gt=reply.created_at) | Q(created_at=reply.created_at, pk__gt=reply.pk),
+        item_id=reply.item_id,
+        status__in=(ReplyStatus.QUEUED, ReplyStatus.RETRYING, ReplyStatus.SENT),
+    )
+    sent = later.filter(status=ReplyStatus.SENT, sent_at__isnull=False).order_by("sent_at").first()
+    if sent is not None:
+        when = formats.date_format(timezone.localtime(sent.sent_at), "SHORT_DATETIME_FORMAT")
+        raise Conflict(
+            _(
+                "Svaret kan ikke godkjennes: et senere svar på samme henvendelse ble sendt "
+                "%(when)s, så dette ville blitt kommunens andre svar. Avvis det i stedet."
+            )
+            % {"when": when},
+            rule="PU-12",
+        )
+    if later.exists():
+        raise Conflict(
+            _(
+                "Svaret kan ikke godkjennes: et senere svar på samme henvendelse er på vei ut, "
+                "så dette ville blitt kommunens andre svar. Avvis det i stedet."
+            ),
+            rule="PU-12",
+        )
+
+
 def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | None = None) -> Reply:
     """PU-12: the crisis leader lets a waiting reply go out; delivered after commit.
 
     Idempotent for the one who decided: their replayed approval changes nothing. A reply
     that is not waiting for the crisis leader (never held by a crisis, rejected, or
-    approved by someone else) is a `Conflict`, as for posts (`post_crisis_approve`)."""
+    approved by someone else) is a `Conflict`, as for posts (`post_crisis_approve`); so is
+    one whose item a later reply has answered since (`reply_answered_later_check`)."""
     now = now or timezone.now()
     with transaction.atomic():
         reply = _crisis_reply(reply_id=reply_id, actor=actor)
@@ -871,6 +910,9 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
         municipality = reply.item.channel.municipality
         crisis_own_text_check(municipality=municipality, hands={reply.author_id}, actor=actor)
         require_in_use(reply.item.channel)
+        # The item's lock, as `reply_send` takes it: a reply written meanwhile is seen.
+        lock_item(reply.item_id)
+        reply_answered_later_check(reply)
         reply.status = ReplyStatus.QUEUED
         reply.crisis_decided_by = person(actor)
         reply.crisis_decided_at = now
