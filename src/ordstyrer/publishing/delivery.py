@@ -716,12 +716,18 @@ def _crisis_log_published(post: Post, *, channel: Any, now: datetime) -> None:
     paused) that goes out after the crisis ended: in that crisis's log, next to its
     approval. Written per channel when that copy is published (not when it is merely
     scheduled), in the transaction that records it so: a post out on one channel and
-    failed on another is in the log for the channel it is out on, once."""
+    failed on another is in the log for the channel it is out on, once.
+
+    `now` is when the copy went out: for a copy the platform's own scheduler published
+    (`confirm_native`), its publish time, not the sweep's. A copy out before the active
+    crisis was declared went out before it: not in its log."""
     from ordstyrer.crisis.models import Crisis
     from ordstyrer.crisis.selectors import active_crisis
     from ordstyrer.crisis.services import crisis_log_write
 
     crisis = active_crisis(municipality=post.municipality)
+    if crisis is not None and now < crisis.declared_at:
+        crisis = None
     if crisis is None and post.crisis_ref:
         crisis = Crisis.objects.filter(pk=post.crisis_ref, municipality=post.municipality).first()
     if crisis is None:
@@ -839,7 +845,10 @@ def confirm_native(*, now: datetime, limit: int = 50) -> int:
                 permalink=(found.permalink or row.permalink)[:500],
             )
             if won:
-                _crisis_log_published(row.post, channel=row.channel, now=now)
+                # Out at its publish time, which may lie before a crisis declared since
+                # (PU-12): logged by when it went out, not by when the sweep saw it.
+                out_at = row.post.publish_at or now
+                _crisis_log_published(row.post, channel=row.channel, now=out_at)
                 settle(row.post_id, now=now)
                 handled += 1
     return handled
