@@ -36,6 +36,15 @@ DECISIONS = (
     ("resume_at", _("Publiser på et tidspunkt")),
     ("discard", _("Forkast innlegget")),
 )
+# The same decisions for a post on a channel whose chain names an approver (CH-4): a
+# time other than the one approved sends it back to the approver
+# (`publishing.services.resumption`; the confirmation says which). "Publiser nå" would
+# promise more than happens.
+DECISIONS_MAY_RETURN = (
+    ("resume_now", _("Send videre nå (kan gå tilbake til godkjenning)")),
+    ("resume_at", _("Send videre på et tidspunkt (kan gå tilbake til godkjenning)")),
+    ("discard", _("Forkast innlegget")),
+)
 # The same decisions for a post that waits for an approval again when it is resumed
 # (`publishing.selectors.resumes_to_approval`): "Publiser nå" would promise too much.
 DECISIONS_TO_APPROVAL = (
@@ -43,6 +52,19 @@ DECISIONS_TO_APPROVAL = (
     ("resume_at", _("Send til godkjenning, med tidspunkt for publisering")),
     ("discard", _("Forkast innlegget")),
 )
+
+
+def decisions_for(post: Any) -> tuple[tuple[str, Any], ...]:
+    """The choices for the paused `post`: back to the approval it waited for
+    (`publishing.selectors.resumes_to_approval`), perhaps back to its approver (a chain
+    that names one, CH-4), or published (a channel without approval)."""
+    from ordstyrer.publishing import rules, selectors
+
+    if selectors.resumes_to_approval(post):
+        return DECISIONS_TO_APPROVAL
+    if rules.approver_roles(post.approval):
+        return DECISIONS_MAY_RETURN
+    return DECISIONS
 
 
 class PausedDecisionForm(forms.Form):
@@ -67,12 +89,22 @@ class PausedDecisionForm(forms.Form):
         max_length=2000,
         help_text=_("Må fylles ut når innlegget forkastes."),
     )
+    # On the confirmation only, where it shows warnings the post does not carry already
+    # (`publishing.services.Resumption.unexcused`; the "warn" rule). Never pre-filled.
+    override_reason = forms.CharField(
+        label=_("Hvorfor skal innlegget ut til tross for merknadene?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Begrunnelsen lagres i revisjonsloggen."),
+    )
 
-    def __init__(self, *args: Any, to_approval: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, post: Any, **kwargs: Any) -> None:
+        """For the paused `post`: its choices say what resuming it can do
+        (`decisions_for`)."""
         super().__init__(*args, **kwargs)
-        if to_approval:
-            # The field declared above (`fields` is typed with the base `Field`).
-            cast(forms.ChoiceField, self.fields["decision"]).choices = DECISIONS_TO_APPROVAL
+        # The field declared above (`fields` is typed with the base `Field`).
+        cast(forms.ChoiceField, self.fields["decision"]).choices = decisions_for(post)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -224,25 +224,42 @@ def end(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
         )
         return _index(municipality)
     ended = _("Krisen er allerede avsluttet.")
+    decides = _decides_paused(request, municipality)
+    after = redirect("crisis:paused" if decides else "crisis:index", slug=municipality.slug)
     if crisis is None or (crisis_id is not None and crisis.pk != crisis_id):
         messages.info(request, ended)  # a replayed or stale form
-        return redirect("crisis:paused", slug=municipality.slug)
+        return after
     try:
         services.crisis_end(
             municipality=municipality, actor=request.actor, now=timezone.now(), crisis_id=crisis.pk
         )
     except Conflict:  # ended (and perhaps another declared) while this request ran
         messages.info(request, ended)
-        return redirect("crisis:paused", slug=municipality.slug)
+        return after
     except ServiceError as exc:
         fail_message(request, exc)
         return _index(municipality)
-    messages.success(
-        request,
-        _("Krisen «%(name)s» er avsluttet. Bestem hva som skal skje med innleggene på pause.")
-        % {"name": crisis.name},
-    )
-    return redirect("crisis:paused", slug=municipality.slug)
+    if decides:
+        said = _(
+            "Krisen «%(name)s» er avsluttet. Bestem hva som skal skje med innleggene på pause."
+        )
+    else:
+        said = _(
+            "Krisen «%(name)s» er avsluttet. Kriseleder, kommunikasjon eller forfatteren "
+            "bestemmer hva som skal skje med hvert av innleggene på pause."
+        )
+    messages.success(request, said % {"name": crisis.name})
+    return after
+
+
+def _decides_paused(request: MunicipalityRequest, municipality: Municipality) -> bool:
+    """Whether the one ending a crisis decides on its paused posts
+    (`publishing.access.may_decide_paused_posts`, as `post_resume` asks): only then is
+    the page of paused posts where the end leads them. The chief administrator, who ends
+    it in Birkenes and Gausdal, goes back to the crisis page (PU-12)."""
+    from ordstyrer.publishing.access import may_decide_paused_posts
+
+    return may_decide_paused_posts(request.actor, municipality)
 
 
 def _back(
@@ -373,22 +390,29 @@ def _decide_page(
 
 @municipality_view()
 def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
-    """After a crisis: every paused post waits for a deliberate decision."""
-    from ordstyrer.publishing.selectors import resumes_to_approval
+    """After a crisis: every paused post waits for a deliberate decision. A post's form
+    is shown only to whoever may decide on it (`publishing.access.may_decide_paused`, as
+    `post_resume` asks): the chief administrator, say, reads the list without forms."""
+    from ordstyrer.publishing import access as post_access
 
     _require_view(request, municipality)
+    everyone = post_access.may_decide_paused_posts(request.actor, municipality)
+    rows = [
+        (
+            post,
+            PausedDecisionForm(prefix=f"p{post.pk}", post=post)
+            if everyone or post_access.may_decide_paused(request.actor, post)
+            else None,
+        )
+        for post in queue.paused_posts(municipality=municipality)
+    ]
     return render(
         request,
         "crisis/paused.html",
         {
             "crisis": active_crisis(municipality=municipality),
-            "rows": [
-                (
-                    post,
-                    PausedDecisionForm(prefix=f"p{post.pk}", to_approval=resumes_to_approval(post)),
-                )
-                for post in queue.paused_posts(municipality=municipality)
-            ],
+            "rows": rows,
+            "may_decide": any(form is not None for _post, form in rows) or not rows,
             "back": reverse("crisis:index", kwargs={"slug": municipality.slug}),
         },
     )
@@ -413,18 +437,20 @@ def paused_decide(
     request: MunicipalityRequest, municipality: Municipality, post_id: int
 ) -> HttpResponse:
     """Resume (now or at a time) or discard one paused post, after a confirmation that
-    says what will happen to that post. Open to the crisis staff, and from the post's
-    own page to whoever may decide on it (`publishing.access.may_decide_paused`)."""
+    says what will happen to that post. Open to whoever may decide on it, from the page
+    of paused posts or the post's own page (`publishing.access.may_decide_paused`: the
+    crisis leader, communications, a crisis approver, whoever may edit the post)."""
     from ordstyrer.publishing import access as post_access
-    from ordstyrer.publishing import selectors as post_selectors
     from ordstyrer.publishing import services as publishing
     from ordstyrer.publishing.models import Post, PostStatus
 
     services.crisis_object_check(municipality=municipality, kind="post", object_id=post_id)
     post = Post.objects.select_related("municipality", "author").get(pk=post_id)
-    staff = may_view_crisis(user=request.actor, municipality=municipality)
-    if not staff and not post_access.may_decide_paused(request.actor, post):
+    # The service's own predicate (`post_resume`, `post_discard`), before any confirmation:
+    # seeing the crisis page (the chief administrator) is not deciding on its posts.
+    if not post_access.may_decide_paused(request.actor, post):
         raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+    staff = may_view_crisis(user=request.actor, municipality=municipality)
     detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
     back = (
         _back(
@@ -439,9 +465,7 @@ def paused_decide(
     if post.status != PostStatus.PAUSED:
         messages.info(request, _("Innlegget er allerede avgjort."))  # a replayed form
         return redirect(back)
-    form = PausedDecisionForm(
-        request.POST, prefix=f"p{post.pk}", to_approval=post_selectors.resumes_to_approval(post)
-    )
+    form = PausedDecisionForm(request.POST, prefix=f"p{post.pk}", post=post)
     now = timezone.now()
     crisis = active_crisis(municipality=municipality)
     # What the service would refuse is refused here, before the confirmation promises it,
@@ -471,10 +495,13 @@ def paused_decide(
         )
     data = form.cleaned_data
     publish_at = data["publish_at"] if data["decision"] == "resume_at" else now
-    if not _confirmed(request):
+
+    def confirmation() -> HttpResponse:
         # What `post_resume` will do with this post, by its own decision (PU-12, CH-4):
         # released at its time or now, or back to an approval (the one it waited for,
-        # or its approver's again for a time other than the approved one).
+        # or its approver's again for a time other than the approved one); and the
+        # findings then, a reason asked for the warnings the post does not carry yet
+        # (the "warn" rule, as when it was sent).
         plan = None
         if data["decision"] != "discard":
             plan = publishing.resumption(
@@ -492,11 +519,15 @@ def paused_decide(
                 "back_to_post": back == detail,
                 "origin": origin,
                 "plan": plan,
+                "findings": list(plan.findings) if plan is not None else None,
                 "waits": waits_for
                 in (PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL),
                 "approver": _resume_approver(post, waits_for),
             },
         )
+
+    if not _confirmed(request):
+        return confirmation()
     if data["decision"] == "discard":
         return act(
             request,
@@ -506,14 +537,27 @@ def paused_decide(
             to=back,
             done=_("Innlegget er forkastet."),
         )
-    return act(
-        request,
-        lambda: publishing.post_resume(
-            post_id=post.pk, actor=request.actor, now=now, publish_at=publish_at
-        ),
-        to=back,
-        done=_("Innlegget er satt i gang igjen."),
-    )
+    try:
+        publishing.post_resume(
+            post_id=post.pk,
+            actor=request.actor,
+            now=now,
+            publish_at=publish_at,
+            override_reason=data["override_reason"],
+        )
+    except publishing.PostRefused as exc:
+        if exc.code != "needs_override":
+            fail_message(request, exc)
+            return redirect(back)
+        # No reason for a warning: the confirmation again, as the checks read it now,
+        # with what was typed and the service's words beside the field.
+        form.add_error("override_reason", exc.message)
+        return confirmation()
+    except ServiceError as exc:
+        fail_message(request, exc)
+        return redirect(back)
+    messages.success(request, _("Innlegget er satt i gang igjen."))
+    return redirect(back)
 
 
 @municipality_view()

@@ -392,19 +392,28 @@ def may_edit(user: ActorLike, post: Post, channels: Iterable[Channel] | None = N
     return all(has_channel_need(user, c, "publish") for c in chans)
 
 
-def may_decide_paused(user: ActorLike, post: Post) -> bool:
-    """Who decides what happens to a post a crisis paused (PU-12): the crisis leader,
-    communications, whoever approves in the crisis, and whoever may edit the post."""
-    municipal = roles_in(user, post.municipality)
+def may_decide_paused_posts(user: ActorLike, municipality: Municipality) -> bool:
+    """Who decides on every post a crisis paused here (PU-12): the crisis leader,
+    communications and whoever approves in a crisis (a named deputy, a role the preset's
+    `approvers` names). Not the chief administrator as such: where they declare and end
+    the crisis (Birkenes «hvor rådmannen har satt kriseledelse», Gausdal) they set up the
+    crisis management, and declaring is not approving (docs/crisis.md); publishing a
+    paused post now or at a time is a decision on what goes out. The console sends them
+    neither the forms nor, after ending a crisis, to the page of paused posts."""
+    municipal = roles_in(user, municipality)
     if not municipal:
         return False
     if municipal & {Role.CRISIS_LEADER, Role.COMMUNICATIONS}:
         return True
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
-    if may_approve_in_crisis(user=user, municipality=post.municipality):
-        return True
-    return may_edit(user, post)
+    return may_approve_in_crisis(user=user, municipality=municipality)
+
+
+def may_decide_paused(user: ActorLike, post: Post) -> bool:
+    """Who decides what happens to a post a crisis paused (PU-12): those who decide on
+    every paused post (`may_decide_paused_posts`), and whoever may edit the post."""
+    return may_decide_paused_posts(user, post.municipality) or may_edit(user, post)
 
 
 def may_view(user: ActorLike, post: Post, *, facts: ListFacts | None = None) -> bool:

@@ -1317,6 +1317,26 @@ class Resumption:
     self_approved: bool
     # ... which asks the approver again for a post that had their approval.
     asked_again: bool
+    # The checks as they read the post going out then (PU-10's count, the register)...
+    findings: tuple[dict[str, Any], ...]
+    # ... and the warnings among them the post does not carry already: each needs a
+    # reason, as when it was sent (the "warn" rule, `_unexcused`).
+    unexcused: tuple[dict[str, Any], ...]
+
+    @property
+    def blocked(self) -> bool:
+        return checks.has_block(self.findings)
+
+
+def _unexcused(post: Post, findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The "warn" rule on a resumption: the warnings of `findings` the post does not carry
+    already. Those it carries (its stored findings, by rule id, as `_release_approved`
+    compares them) were let through with who and why: given a reason for when it was sent
+    (`post_publish`) or resumed before, or approved by its approver with the warning shown
+    (`_release_approved`). One that arose while it was paused (PU-10's count: others went
+    out meanwhile; the register) has nobody's reason yet."""
+    carried = {f.get("rule") for f in post.findings or () if f.get("severity") == "warn"}
+    return [f for f in checks.warnings(findings) if f["rule"] not in carried]
 
 
 def resumption(
@@ -1327,7 +1347,8 @@ def resumption(
     (`selectors.resume_status`); on a chain that names an approver, a time other than
     the one approved — another one, or now for a post approved for later — asks for the
     approval again in a new round, unless `actor` approves it by sending it (CH-4);
-    else released at its time. Raises the `ServiceError` of a refused time."""
+    else released at its time. With the findings then, and the warnings among them that
+    need a reason (`_unexcused`). Raises the `ServiceError` of a refused time."""
 
     def due(at: datetime | None) -> datetime | None:
         """When the post goes out: None for now (no time, or one that has come)."""
@@ -1342,10 +1363,19 @@ def resumption(
         # Never out without the crisis leader's approval it was waiting for (PU-12).
         and waits_for != PostStatus.AWAITING_CRISIS_APPROVAL
     )
-    self_approved = new_round and _self_approves(
-        actor, post, access.post_channels(post), approval=post.approval
-    )
+    channels = access.post_channels(post)
+    self_approved = new_round and _self_approves(actor, post, channels, approval=post.approval)
     released = PostStatus.SCHEDULED if at is not None else PostStatus.PUBLISHING
+    # The checks at the time it goes out (now, for one going out now or waiting).
+    findings = checks.findings_for(
+        municipality=post.municipality,
+        channels=channels,
+        text=post.text,
+        links=post.links,
+        assets=post_assets(post),
+        when=at or now,
+        exclude_post=post.pk,
+    )
     if new_round:
         status = released if self_approved else PostStatus.AWAITING_APPROVAL
     else:
@@ -1357,6 +1387,8 @@ def resumption(
         new_round=new_round,
         self_approved=self_approved,
         asked_again=new_round and not self_approved and post.approved_at is not None,
+        findings=tuple(findings),
+        unexcused=tuple(_unexcused(post, findings)),
     )
 
 
@@ -1366,11 +1398,17 @@ def post_resume(
     post_id: Any,
     now: datetime | None = None,
     publish_at: datetime | None = None,
+    override_reason: str = "",
 ) -> Post:
     """A paused post goes on after the crisis: checked again; a post that waited for an
     approval (its approver's, or a crisis leader's) waits for it again
     (`selectors.resume_status`), any other is released, at `publish_at` or its own time
     (now, if that has passed): as `resumption` says.
+
+    As `post_publish`: a block finding refuses (`PostRefused`, code `blocked`), and a
+    warning the post does not carry already (`Resumption.unexcused`: PU-10's count when
+    others went out during the crisis) needs `override_reason`, or is refused with code
+    `needs_override`; the reason is kept in the audit entry and on the post.
 
     CH-4: the time is part of what the approver approved (`post_update` asks for a new
     approval when it changes). On a chain that names an approver, a new time — another
@@ -1378,6 +1416,7 @@ def post_resume(
     new approval round, as if `actor` submitted it; its own time (or now, for one whose
     time passed during the crisis) keeps the approval."""
     now = now or timezone.now()
+    reason = str(override_reason or "").strip()[:MAX_REASON]
     with transaction.atomic():
         post = lock_post(post_id)
         _require_decider(actor, post)
@@ -1397,9 +1436,24 @@ def post_resume(
             post.publish_at = plan.publish_at  # its own, unless it passed in the crisis
         channels = access.post_channels(post)
         _require_publishable(channels)
-        findings = _findings(post, channels, now)
-        post.findings = findings
+        findings = list(plan.findings)
         _refuse_blocked(findings)
+        # The "warn" rule: a warning that arose while the post was paused is let through
+        # with who and why, as when it was sent (zero-width characters are no reason).
+        if plan.unexcused and not visible_text(reason):
+            raise PostRefused(
+                _(
+                    "Innlegget har fått nye merknader siden det ble sendt. Skriv hvorfor det "
+                    "skal sendes videre likevel."
+                ),
+                findings=findings,
+                rule=plan.unexcused[0]["rule"],
+                code="needs_override",
+            )
+        if plan.unexcused:
+            # Beside the reason it was sent with (the warnings it carried already).
+            post.override_reason = "\n\n".join(r for r in (post.override_reason, reason) if r)
+        post.findings = findings
         post.updated_at = now
         if plan.new_round:
             # A new round: an approval given (or a decision form opened) for the old
@@ -1426,16 +1480,16 @@ def post_resume(
             _crisis_waiting_notify(post)
         else:
             _release(post, now=now)
-        _log(
-            post,
-            action="resume",
-            actor=actor,
-            now=now,
-            source=source,
-            data={"new_time": True, "approval_round": post.approval_round}
-            if plan.new_round
-            else None,
-        )
+        data: dict[str, Any] = {}
+        if plan.new_round:
+            data |= {"new_time": True, "approval_round": post.approval_round}
+        warned = sorted({f["rule"] for f in checks.warnings(findings)})
+        if warned:
+            data["warnings"] = warned
+        if plan.unexcused:
+            data["new_warnings"] = sorted({f["rule"] for f in plan.unexcused})
+            data["override_reason"] = reason
+        _log(post, action="resume", actor=actor, now=now, source=source, data=data or None)
         _crisis_log(post, crisis=_crisis_of(post), kind="post_resumed", actor=actor, now=now)
     return post
 

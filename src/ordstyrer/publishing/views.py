@@ -476,9 +476,7 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "crisis_may_approve": crisis_may_approve,
             "may_decide_paused": post.status == PostStatus.PAUSED
             and access.may_decide_paused(user, post),
-            "paused_form": PausedDecisionForm(
-                prefix=f"p{post.pk}", to_approval=selectors.resumes_to_approval(post)
-            ),
+            "paused_form": PausedDecisionForm(prefix=f"p{post.pk}", post=post),
             "findings": post.findings,
             "editable": post.status in services.EDITABLE,
             "withdrawable": post.status in services.WAITING | {PostStatus.PAUSED},
