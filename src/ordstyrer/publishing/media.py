@@ -891,7 +891,7 @@ def media_update(
         if music_cleared is not None:
             asset.music_cleared = music_cleared
         if (asset.alt_text, asset.title) != sent_before:
-            _require_not_on_its_way(asset)
+            _require_not_on_its_way(asset, now=now)
         asset.updated_at = now
         asset.save()
         audit_record(
@@ -904,36 +904,62 @@ def media_update(
     return asset
 
 
-def _require_not_on_its_way(asset: MediaAsset) -> None:
+def _require_not_on_its_way(asset: MediaAsset, *, now: datetime) -> None:
     """PU-4, four eyes: the alt text and the title the approver approved (or the sender
     sent) are what goes out; the delivery reads them from the file when it sends
     (`delivery.build_draft`). While a post with the file waits for an approval, is
-    scheduled, publishing or paused (`services.ON_ITS_WAY`) they do not change: the
-    post is withdrawn first and sent again (checked, and approved, afresh).
+    scheduled, publishing or paused (`services.ON_ITS_WAY`), or has a copy that still
+    goes out by itself whatever its status (the pull-back's filter,
+    `services.pull_back_filter`: a post failed on another channel whose copy Ordstyrer
+    holds, or the platform's scheduler has, for its time) they do not change: the post
+    is withdrawn first (a failed one saved again, `services.post_update`, which stops
+    that copy) and sent again (checked, and approved, afresh).
 
     The posts using the file are locked first (a published one never goes on its way
     again without an edit, so it is left alone): a post sent at the same moment is
     seen as sent."""
-    from ordstyrer.publishing.services import ON_ITS_WAY
+    from ordstyrer.publishing.services import ON_ITS_WAY, pull_back_filter
 
-    posts = (
+    locked = list(
         Post.objects.select_for_update(of=("self",))
         .filter(attachments__asset=asset)
         .exclude(status=PostStatus.PUBLISHED)
         .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    busy = [p for p in posts if p.status in ON_ITS_WAY]
-    if busy:
+    # Read after the locks: a post sent (or settled) at the same moment as it is now.
+    busy = list(
+        Post.objects.filter(pk__in=locked)
+        .filter(Q(status__in=ON_ITS_WAY) | pull_back_filter(now=now))
+        .distinct()
+        .order_by("pk")
+    )
+    if not busy:
+        return
+    on_its_way = [p for p in busy if p.status in ON_ITS_WAY]
+    if not on_its_way:
+        # Failed on one channel, its copy for another still to go out: there is nothing
+        # to withdraw, and "på vei ut (Feilet)" would read as a contradiction.
         raise Conflict(
             _(
-                "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst "
-                "og tittel går ut slik innlegget ble godkjent: trekk tilbake innlegget "
-                "først, eller vent til det er publisert."
-            )
-            % {"status": PostStatus(busy[0].status).label},
+                "Filen er med i et innlegg som feilet på én kanal, men som fortsatt skal ut "
+                "på en annen. Alternativ tekst og tittel går ut slik innlegget ble sendt: "
+                "lagre innlegget på nytt først, så blir det et utkast igjen, eller vent til "
+                "det er publisert."
+            ),
             rule="PU-4",
             code="media_in_use",
         )
+    raise Conflict(
+        _(
+            "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst "
+            "og tittel går ut slik innlegget ble godkjent: trekk tilbake innlegget "
+            "først, eller vent til det er publisert."
+        )
+        % {"status": PostStatus(on_its_way[0].status).label},
+        rule="PU-4",
+        code="media_in_use",
+    )
 
 
 def _facts(asset: MediaAsset) -> dict[str, Any]:
