@@ -211,6 +211,9 @@ def end(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
                 "approvals": queue.crisis_approvals(municipality=municipality),
                 # They wait after the end too (MO-4, PU-12): said and linked here.
                 "held_notices": queue.held_notices(user=request.actor, municipality=municipality),
+                # Whether "until you decide" is true of the one ending it (not the
+                # chief administrator as such: `may_decide_paused_posts`).
+                "decides": _decides_paused(request, municipality),
             },
         )
     # The crisis the confirmation was shown for: a stale confirmation never ends another
