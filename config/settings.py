@@ -183,6 +183,9 @@ OIDC_RP_SIGN_ALGO = env_str("ORDSTYRER_OIDC_SIGN_ALGO", "RS256") or "RS256"
 OIDC_RP_SCOPES = "openid email profile"
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = 10
+# The ID token stays in the session (server-side) for the logout's `id_token_hint`:
+# logging out ends the provider's session too (ordstyrer.sso.views.LogoutView).
+OIDC_STORE_ID_TOKEN = True
 if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
     raise ConfigError(
         "ORDSTYRER_OIDC_ISSUER needs ORDSTYRER_OIDC_CLIENT_ID and ORDSTYRER_OIDC_CLIENT_SECRET"

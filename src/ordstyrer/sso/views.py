@@ -1,15 +1,19 @@
-"""Console views of single sign-on: the flow's two ends, the no-access page, and the
-municipality's group → role settings."""
+"""Console views of single sign-on: the flow's two ends, logging out, the no-access page,
+and the municipality's group → role settings."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
 
 import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,7 +27,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 from ordstyrer.core.console import Already, MunicipalityRequest, act, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
-from ordstyrer.sso.backend import AuthenticationRequest, configured
+from ordstyrer.sso.backend import AuthenticationRequest, OidcBackend, configured, provider
 from ordstyrer.sso.discovery import DiscoveryError
 from ordstyrer.sso.forms import GroupMappingForm
 from ordstyrer.sso.models import GroupRoleMapping
@@ -97,17 +101,90 @@ class _Callback(OIDCAuthenticationCallbackView):
         return response
 
     def login_failure(self) -> HttpResponse:
+        _forget_id_token(self.request)
         messages.error(self.request, _("Innloggingen ble avbrutt eller avvist. Prøv igjen."))
         return redirect("login")
+
+
+# Where mozilla-django-oidc keeps the provider's ID token (OIDC_STORE_ID_TOKEN), for the
+# logout's `id_token_hint`. The backend stores it before the login is decided.
+ID_TOKEN_KEY = "oidc_id_token"  # noqa: S105 (a session key, not a secret)
+OIDC_BACKEND = f"{OidcBackend.__module__}.{OidcBackend.__qualname__}"
+
+
+def _forget_id_token(request: HttpRequest) -> None:
+    """A login that did not happen keeps no ID token in the (anonymous) session: a later
+    password login in it would otherwise log out at the provider too."""
+    request.session.pop(ID_TOKEN_KEY, None)
+
+
+def _pending_state(request: HttpRequest) -> bool:
+    """Whether the callback's `state` is one this session sent to the provider."""
+    states = request.session.get("oidc_states")
+    return isinstance(states, dict) and request.GET.get("state") in states
 
 
 def sso_callback(request: HttpRequest) -> HttpResponse:
     if not configured():
         raise Http404(_("Felles pålogging er ikke satt opp."))
+    if request.GET.get("error") and not _pending_state(request):
+        # mozilla-django-oidc logs out whoever is signed in on any `error`: a link to
+        # /oidc/callback/?error=x would log out everyone who opens it (a cross-site
+        # logout). An error answers a request this session made, or nothing at all.
+        logger.info("sso callback error without a pending state")
+        return redirect("home" if request.user.is_authenticated else "login")
     try:
         return _Callback.as_view()(request)
     except PROVIDER_ERRORS as exc:
+        _forget_id_token(request)
         return _provider_failed(request, exc)
+
+
+def end_session_url(request: HttpRequest) -> str | None:
+    """Where a person signed in through the identity provider logs out there too (OpenID
+    Connect RP-Initiated Logout 1.0 §2): the provider's `end_session_endpoint` with the
+    session's ID token as `id_token_hint`, and back to our login page. None for a
+    password session, with SSO off, or when the provider names no such endpoint or
+    cannot be reached (the person is still logged out here)."""
+    if request.session.get(BACKEND_SESSION_KEY) != OIDC_BACKEND or not configured():
+        return None
+    try:
+        endpoint = provider().end_session_endpoint
+    except PROVIDER_ERRORS as exc:
+        logger.warning("sso logout at the provider skipped", extra={"reason": type(exc).__name__})
+        return None
+    if not endpoint:
+        return None
+    params = {
+        "client_id": settings.OIDC_RP_CLIENT_ID,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+    }
+    id_token = request.session.get(ID_TOKEN_KEY)
+    if isinstance(id_token, str) and id_token:
+        params["id_token_hint"] = id_token
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's logout (POST only). A person who signed in through the identity provider
+    is then sent to the provider to end its session as well: at a shared PC the next
+    person would otherwise be signed in as them without a question (the provider still
+    knows them). A password session ends as before.
+
+    Not a redirect: the console's Content-Security-Policy (`form-action 'self'`) makes
+    the browser refuse a form's redirect to another origin, and the provider's
+    end-session endpoint is one. A page that says where the person goes, and goes there
+    at once (the `Refresh` header, HTML Living Standard "shared declarative refresh
+    steps") with a link as well, is a navigation of its own, not the form's."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        end_session = end_session_url(request)  # read before the session goes
+        response = super().post(request, *args, **kwargs)
+        if end_session is None:
+            return response
+        page = render(request, "sso/logged_out.html", {"end_session": end_session})
+        page["Refresh"] = f"0; url={end_session}"
+        return page
 
 
 @login_required

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from ordstyrer.sso import views as sso_views
 from ordstyrer.web import views
 
 
@@ -31,7 +32,8 @@ urlpatterns = [
         LoginView.as_view(),
         name="login",
     ),
-    path("logg-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    # Also ends the identity provider's session after a single sign-on login.
+    path("logg-ut/", sso_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("drift/", admin.site.urls),
     path("m/<slug:slug>/", views.dashboard, name="dashboard"),
