@@ -341,11 +341,18 @@ LOGGING = {
 # --- Hardening (issue #18) -------------------------------------------------------------
 # Login throttling (django-axes): failed logins are counted per username and per client
 # address; either over the limit is refused for the cool-off, the right password too.
+# A single sign-on attempt names no username and is counted per address only.
 # Its backend stands first in AUTHENTICATION_BACKENDS (above).
 AXES_FAILURE_LIMIT = env_int("ORDSTYRER_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORDSTYRER_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = "ordstyrer.web.throttle.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
+# No row per successful login (username, address, browser, kept for ever): the log line
+# of a failure is what the lockout needs (docs/privacy.md).
+AXES_DISABLE_ACCESS_LOG = True
+# Masked in what a failed attempt keeps of its query and form (AccessAttempt.get_data,
+# .post_data): the callback's authorisation code and state, besides axes' defaults.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "state"]
 AXES_LOCKOUT_CALLABLE = "ordstyrer.web.throttle.lockout_response"
 AXES_VERBOSE = False  # ordstyrer.web.throttle writes one structured line per failure
 # Behind N reverse proxies the client address is the N-th from the right of

@@ -6,6 +6,8 @@ client address and refuses further attempts for a cool-off period.
   Called without a request (Django's test client, a shell) there is no address to
   count, so it steps aside and the next backend decides; every login over HTTP (the
   login form, single sign-on) passes its request.
+* `lockout_parameters` (AXES_LOCKOUT_PARAMETERS) counts a single sign-on attempt, which
+  names no username, against its address only.
 * `lockout_response` answers a locked-out attempt with the login page, status 429 and
   a Norwegian message that says how long to wait — the same for an unknown username,
   so it does not tell which usernames exist.
@@ -20,7 +22,7 @@ import logging
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
-from axes.helpers import get_cool_off
+from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.utils import ErrorDict
@@ -48,6 +50,23 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies][:64]
+
+
+def lockout_parameters(
+    request_or_attempt: Any, credentials: dict[str, Any] | None = None
+) -> list[str]:
+    """AXES_LOCKOUT_PARAMETERS: per username and per address for a login that names a
+    username (the login form); per address only for one that names none (a single
+    sign-on callback: the person is known only once the provider has answered). With
+    "username" in the list such an attempt was counted under username NULL, which every
+    callback shares: ten failed callbacks from anywhere locked everyone's SSO login
+    everywhere, and each refused login renewed the lockout (django-axes 8.3.1
+    `AxesDatabaseHandler.get_failures` sums the matching rows of every parameter)."""
+    if isinstance(request_or_attempt, HttpRequest):
+        username = get_client_username(request_or_attempt, credentials)
+    else:  # an AccessAttempt (axes' cache handler): its own username
+        username = getattr(request_or_attempt, "username", None)
+    return ["username", "ip_address"] if username else ["ip_address"]
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
