@@ -43,9 +43,13 @@ MAX_GROUP_LENGTH = 255
 UNMAPPABLE_ROLES = frozenset({Role.UNIT_LEADER})
 
 
+def _is_operator(actor: ActorLike) -> bool:
+    """IT operations: the command line acts as the system (actor None), or a superuser."""
+    return actor is None or bool(getattr(user_of(actor), "is_superuser", False))
+
+
 def _may_map(actor: ActorLike, municipality: Municipality) -> None:
-    # IT operations on the command line act as the system (actor None).
-    if actor is not None and not getattr(user_of(actor), "is_superuser", False):
+    if not _is_operator(actor):
         require(actor, municipality, "manage_policy")
 
 
@@ -72,6 +76,23 @@ def group_map(
             code="sso_unmappable_role",
         )
     _may_map(actor, municipality)
+    if (
+        not _is_operator(actor)
+        and GroupRoleMapping.objects.filter(group=group).exclude(municipality=municipality).exists()
+    ):
+        # A login applies every municipality's mappings of the person's groups: another
+        # municipality's staff group mapped here would bring its people (names, e-mail
+        # addresses) into this municipality. A group shared between municipalities (an
+        # inter-municipal service) is mapped by IT operations. The other municipality is
+        # not named: who maps which group is that municipality's business.
+        raise ServiceError(
+            _(
+                "Gruppen er allerede koblet til en rolle i en annen kommune. En gruppe som "
+                "flere kommuner deler, kan bare kobles av driftsansvarlig: kontakt IT hvis "
+                "medlemmene skal ha en rolle her også."
+            ),
+            code="sso_group_mapped_elsewhere",
+        )
     try:
         with transaction.atomic():
             mapping, created = GroupRoleMapping.objects.get_or_create(
@@ -286,18 +307,13 @@ def sso_login(
             code="sso_groups_overage",
         )
     groups = groups_from_claims(claims, groups_claim)
-    User = get_user_model()
-    identity = (
-        SsoIdentity.objects.select_for_update()
-        .select_related("user")
-        .filter(issuer=issuer, subject=subject)
-        .first()
-    )
-    if identity is None:
-        user = User.objects.create(username=_username(claims, subject))
-        user.set_unusable_password()
-        identity = SsoIdentity(user=user, issuer=issuer, subject=subject)
+    identity = _identity(issuer=issuer, subject=subject, claims=claims, now=now)
     user = identity.user
+    if not user.is_active:
+        # Refused by the callback (mozilla-django-oidc logs in only an active user);
+        # nothing changes first: a deactivated person's roles stay for the record
+        # (as `group_unmap_effect` counts them), and their name and groups as they were.
+        return user
     user.first_name = _text(claims, "given_name", 150) or user.first_name
     user.last_name = _text(claims, "family_name", 150) or user.last_name
     user.email = _text(claims, "email", 254) or user.email
@@ -307,6 +323,46 @@ def sso_login(
     identity.save()
     _sync_roles(user, groups)
     return user
+
+
+# How often a first login tries again after losing a race to create the person: each
+# loss means another transaction committed the same subject (or took the username).
+IDENTITY_ATTEMPTS = 3
+
+
+def _identity(
+    *, issuer: str, subject: str, claims: Mapping[str, Any], now: datetime
+) -> SsoIdentity:
+    """The person's identity, locked; created with a new account at their first login.
+
+    Two first logins of one person at once (two tabs, a double click) both find no
+    identity; the second insert waits on the unique constraint (`sso_identity_unique`,
+    or the username) until the first commits, then fails, and the login reads the
+    identity the first one made instead of ending in a 500."""
+    User = get_user_model()
+    found = (
+        SsoIdentity.objects.select_for_update()
+        .select_related("user")
+        .filter(issuer=issuer, subject=subject)
+    )
+    for _attempt in range(IDENTITY_ATTEMPTS):
+        identity = found.first()
+        if identity is not None:
+            return identity
+        try:
+            with transaction.atomic():  # a savepoint: the login's transaction goes on
+                user = User(username=_username(claims, subject))
+                user.set_unusable_password()
+                user.save()
+                return SsoIdentity.objects.create(
+                    user=user, issuer=issuer, subject=subject, last_login_at=now
+                )
+        except IntegrityError:
+            continue
+    raise ServiceError(
+        _("Innloggingen kolliderte med en annen innlogging samtidig. Prøv igjen."),
+        code="sso_login_conflict",
+    )
 
 
 def _sync_roles(user: User, groups: Iterable[str]) -> list[ChannelLeft]:
