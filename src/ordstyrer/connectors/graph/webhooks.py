@@ -52,10 +52,19 @@ def verify_signature(raw_body: bytes, header: str | None, app_secret: str) -> bo
     if not header or not app_secret or not isinstance(raw_body, bytes | bytearray):
         return False
     scheme, _, received = header.strip().partition("=")
-    if scheme.lower() != "sha256" or len(received) != 64:
+    # Only 64 hex digits are compared: `compare_digest` raises TypeError on a str holding
+    # anything but ASCII, and the header is whatever an unauthenticated caller sent.
+    if scheme.lower() != "sha256" or len(received) != 64 or not _is_hex(received):
         return False
     expected = hmac.new(app_secret.encode("utf-8"), bytes(raw_body), hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, received.lower())
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
+
+
+def _is_hex(value: str) -> bool:
+    return all(char in _HEX_DIGITS for char in value)
 
 
 def body_problem(raw_body: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> str | None:
