@@ -41,6 +41,8 @@ from ordstyrer.archive.entry import (
 )
 from ordstyrer.archive.services import REMOVED_WITH_POST, actor_name
 from ordstyrer.inbox.models import InboxItem
+from ordstyrer.inbox.privacy import holds_national_id
+from ordstyrer.language.masking import has_national_id
 from ordstyrer.moderation.grounds import ground_label
 
 MAX_CONTEXT = 50
@@ -49,6 +51,31 @@ MAX_CONTEXT = 50
 CONFIDENTIAL_GROUNDS = frozenset(
     {"confidentiality_breach", "privacy_breach", "sensitive_information", "third_party_naming"}
 )
+
+
+def confidentiality_for(
+    item: InboxItem,
+    *,
+    ground: str,
+    text: str,
+    edits: tuple[Edit, ...],
+    context: tuple[ContextItem, ...],
+) -> Confidentiality | None:
+    """Skjerming for a moderated comment's record: on a ground about third persons'
+    circumstances, or whatever the ground (none, for a comment gone with its post, PU-6)
+    when a national ID number stands in what the record keeps — the text, an earlier
+    version or a comment of the thread around it (PU-1; norwegian-standards §4.2: a
+    fødselsnummer is «archived with skjerming»). The inbox's own check
+    (`holds_national_id`: the triage's marks or the text) and the language detector,
+    as the journaled inquiry uses them (`inbox.referrals`)."""
+    confidential = (
+        ground in CONFIDENTIAL_GROUNDS
+        or holds_national_id(item)
+        or has_national_id(text)
+        or any(has_national_id(edit.text) for edit in edits)
+        or any(has_national_id(around.text or "") for around in context)
+    )
+    return Confidentiality() if confidential else None
 
 
 # Archive content is Bokmål whatever language the console speaks (archive.services).
@@ -203,25 +230,28 @@ def _deleted_comment(
     if not text.strip():
         text = no_text_stand_in(attachment.get("kind") if attachment else None)
         about["no_text"] = True
+    edits, context = _edits(item, text), thread_context(item)
     return ArchiveEntry(
         municipality=item.municipality,
         kind=Kind.DELETED_COMMENT,
         text=text,
         media=media,
-        edits=_edits(item, text),
+        edits=edits,
         author=author_of(item),
         channel=item.channel,
         post_id=item.post_id,
         item_id=item.platform_id,
         permalink=item.permalink,
-        context=thread_context(item),
+        context=context,
         created_at=created,
         captured_at=now,
         raw=raw,
         action="delete",
         ground=ground,
         justification=justification,
-        confidentiality=Confidentiality() if ground in CONFIDENTIAL_GROUNDS else None,
+        confidentiality=confidentiality_for(
+            item, ground=ground, text=text, edits=edits, context=context
+        ),
         idempotency_key=idempotency_key,
         extra={**extra, **about},
     )
@@ -245,24 +275,27 @@ def _attachment_file(
 def hidden_entry(*, action: Any, item: InboxItem, now: datetime) -> ArchiveEntry:
     """A comment hidden on a ground (MO-6: documented), from what the inbox holds."""
     text = item.text if item.text.strip() else no_text_stand_in()
+    edits, context = _edits(item, text), thread_context(item)
     return ArchiveEntry(
         municipality=item.municipality,
         kind=Kind.HIDDEN_COMMENT,
         text=text,
-        edits=_edits(item, text),
+        edits=edits,
         author=author_of(item),
         channel=item.channel,
         post_id=item.post_id,
         item_id=item.platform_id,
         permalink=item.permalink,
-        context=thread_context(item),
+        context=context,
         created_at=item.platform_created_at or item.received_at,
         captured_at=now,
         raw=stored_raw(item),
         action="hide",
         ground=action.ground,
         justification=action.justification,
-        confidentiality=Confidentiality() if action.ground in CONFIDENTIAL_GROUNDS else None,
+        confidentiality=confidentiality_for(
+            item, ground=action.ground, text=text, edits=edits, context=context
+        ),
         idempotency_key=f"moderation:hide:{action.pk}",
         extra={
             **_extra(action, item, source="inbox"),
