@@ -22,6 +22,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
@@ -296,6 +297,10 @@ def test_in_a_crisis_the_notices_wait_for_the_crisis_leader_and_the_take_down_te
     held = {a.item_id: a for a in ModerationAction.objects.filter(kind="with_post")}
     assert {a.notice_state for a in held.values()} == {NoticeState.AWAITING_CRISIS_APPROVAL}
     assert _still_on_platform(c, row) and c.fake.store.private_replies == {}
+    # The crisis leader's e-mail says the comment goes with a post, not that it is gone.
+    mailed = [m.body for m in mail.outbox if "krisemodus" in m.body]
+    assert mailed and all("slettes sammen med et innlegg kommunen tar ned" in b for b in mailed)
+    assert all("senest 10 minutter" in b and "er slettet, eller" not in b for b in mailed)
     client.force_login(w.p.crisis_leader)
     listed = client.get(reverse("moderation:crisis_notices", args=[w.municipality.slug]))
     assert (

@@ -56,6 +56,7 @@ from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation import tasks
 from ordstyrer.moderation.actions import NOTICE_KINDS, audit, enqueue
 from ordstyrer.moderation.models import (
+    ActionKind,
     AttemptOutcome,
     ModerationAction,
     NoticeState,
@@ -63,6 +64,7 @@ from ordstyrer.moderation.models import (
     OpStatus,
     PlatformOp,
 )
+from ordstyrer.moderation.with_post import WAIT
 from ordstyrer.tenants.models import Municipality
 
 logger = logging.getLogger("ordstyrer.moderation")
@@ -189,15 +191,26 @@ def notify_notice_held(*, action_id: int) -> int:
             "path": console_url(reverse("moderation:crisis_notices", args=[municipality.slug])),
         }
         subject = _("En beskjed til en innbygger venter på godkjenning fra kriseleder")
-        body = (
-            _(
+        if action.kind == ActionKind.WITH_POST:
+            # The comment goes with a post being taken down: it is not deleted yet, and
+            # the take-down waits at most `with_post.WAIT` for this approval (MO-4).
+            context["minutes"] = str(int(WAIT.total_seconds() // 60))
+            said = _(
+                "Kommunen er i krisemodus. En kommentar på %(channel)s i %(municipality)s "
+                "slettes sammen med et innlegg kommunen tar ned, og beskjeden til forfatteren "
+                "om hvorfor venter på godkjenning fra kriseleder eller en stedfortreder "
+                "(PU-12). Innlegget slettes senest %(minutes)s minutter etter at det ble "
+                "bestemt; er beskjeden ikke godkjent da, blir den ikke sendt.\n\n"
+                "Se og godkjenn beskjeden: %(path)s"
+            )
+        else:
+            said = _(
                 "Kommunen er i krisemodus. En kommentar på %(channel)s i %(municipality)s er "
                 "slettet, eller forfatteren er utestengt, og beskjeden til forfatteren om hvorfor "
                 "venter på godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
                 "Se og godkjenn beskjeden: %(path)s"
             )
-            % context
-        )
+        body = said % context
     return send(subject, body, recipients)
 
 

@@ -61,6 +61,7 @@ from ordstyrer.moderation.forms import (
 from ordstyrer.moderation.grounds import allowed_grounds, ground_label
 from ordstyrer.moderation.models import ActionStatus, ModerationAction, NoticeState
 from ordstyrer.moderation.reports import count_chart, moderation_by_ground, totals_by_ground
+from ordstyrer.moderation.with_post import WAIT
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -467,7 +468,13 @@ def crisis_notices_page(request: MunicipalityRequest, municipality: Municipality
     return render(
         request,
         "moderation/crisis_notices.html",
-        {"held": held, "may_approve": approves, "here": request.get_full_path()},
+        {
+            "held": held,
+            "may_approve": approves,
+            "here": request.get_full_path(),
+            # How long a take-down waits for its authors' notices (MO-4).
+            "wait_minutes": int(WAIT.total_seconds() // 60),
+        },
     )
 
 

@@ -61,7 +61,7 @@ from ordstyrer.moderation.models import (
 # How long a take-down waits for its notices at most, from its decision (the copy's
 # claim). Well inside `publishing.delivery.STALE_CLAIM`: the console does not offer to
 # take the post down again while its notices are on their way. The crisis leader's page
-# of held notices says it in words (moderation/crisis_notices.html).
+# of held notices and its e-mail say it in words (`crisis_notices`, `views`).
 WAIT = timedelta(minutes=10)
 # A notice before it is sent: queued, or held for the crisis leader (PU-12).
 UNSENT = (NoticeState.QUEUED, NoticeState.AWAITING_CRISIS_APPROVAL)
