@@ -2,7 +2,8 @@
 business transaction).
 
 One `PostChannel` row is claimed with a compare-and-set update (queued → publishing),
-which also stamps `attempt_started_at` and commits it *before* the platform call. An
+which also stamps `attempt_started_at` and commits it *before* the platform call (the
+earliest uncertain attempt's stamp is kept until the delivery settles). An
 attempt that finds an earlier stamp knows a previous call may have reached the platform
 (the platform accepted the post, but the answer or our commit was lost): it looks for
 the post on the platform first — scheduled posts, then the channel's recent posts, by
@@ -27,7 +28,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -231,8 +233,14 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     if row.channel.status not in access.PUBLISHABLE:
         return channel_stop(row, now=now)  # CH-1: paused waits, retired fails
     earlier = row.attempt_started_at
+    # The earliest uncertain attempt's stamp is kept until the delivery settles: an
+    # attempt that fails before reaching the platform (the look-up refused, the local
+    # throttle) must not move the look-up window past the attempt whose answer was lost
+    # (a second copy, or Facebook's 506 failing a post that is out, PU-6).
     won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.QUEUED).update(
-        status=DeliveryStatus.PUBLISHING, claimed_at=now, attempt_started_at=now
+        status=DeliveryStatus.PUBLISHING,
+        claimed_at=now,
+        attempt_started_at=Coalesce(F("attempt_started_at"), Value(now)),
     )
     if not won:
         return "claimed_elsewhere"
@@ -378,6 +386,7 @@ def _succeeded(
                 next_attempt_at=None,
                 error="",
                 attempts=row.attempts + 1,
+                attempt_started_at=None,  # settled: the copy is known
             )
         else:
             won = mine.update(
@@ -390,6 +399,7 @@ def _succeeded(
                 next_attempt_at=None,
                 error="",
                 attempts=row.attempts + 1,
+                attempt_started_at=None,  # settled: the copy is known
             )
         if not won:
             _orphaned(row, platform_id, scheduled=scheduled)
@@ -507,7 +517,14 @@ def _fail(
     **fields: Any,
 ) -> str:
     """The delivery failed for good (compare-and-set from `source`), with its Norwegian
-    reason on the post's channel row (and `fields`); the post settles."""
+    reason on the post's channel row (and `fields`); the post settles.
+
+    The attempt's stamp goes when no earlier attempt was left uncertain (`row` as read
+    before the claim has none): this attempt's failure is certain, and a person who
+    sends the post again is not held to it. One kept from an attempt whose answer was
+    lost stays: sent again, the delivery looks for that copy first (never twice)."""
+    if row.attempt_started_at is None:
+        fields.setdefault("attempt_started_at", None)
     with transaction.atomic():
         won = PostChannel.objects.filter(pk=row.pk, status__in=source).update(
             status=DeliveryStatus.FAILED,
