@@ -577,7 +577,13 @@ def _posted_before(reply: Reply, connector: Any) -> Comment | None:
 
     A platform that cannot list comments, or an item whose post is not known (an
     imported archive record), cannot be asked: None, and the reply is posted, as the
-    outbox does. The Facebook, Instagram and simulated connectors can all be asked."""
+    outbox does. The Facebook, Instagram and simulated connectors can all be asked.
+
+    A read cut off at its page cap (a busy post: the comments come oldest first, and
+    Graph may rank them whatever order is asked for, meta-graph-api §1.3) has not seen
+    them all: the reply is not posted blindly but fails with what to look for, as a
+    post that cannot be told apart does (`publishing.delivery._unknown_copy`); the item
+    is put back for a person, who looks before answering again (never twice)."""
     item = reply.item
     if not item.post_id or not supports(connector, Capability.COMMENT_SOURCE):
         return None
@@ -602,6 +608,21 @@ def _posted_before(reply: Reply, connector: Any) -> Comment | None:
             and str(comment.id) not in others
         ):
             return comment
+    if comments.truncated:
+        import logging  # here, not at the top: a rare path
+
+        logging.getLogger("ordstyrer.inbox").warning(
+            "reply re-check cut off at its page cap", extra={"reply_id": reply.pk}
+        )
+        raise ConnectorError(
+            _(
+                "Ordstyrer vet ikke om svaret ble sendt: svaret fra plattformen kom ikke "
+                "fram, og innlegget har fått for mange kommentarer til at svaret kan "
+                "finnes igjen. Se etter svaret under kommentaren før du svarer på nytt. "
+                "Står det der, må det ikke sendes igjen."
+            ),
+            permanent=True,
+        )
     return None
 
 

@@ -314,7 +314,9 @@ def _posted_before(op: PlatformOp, connector: Any) -> str | None:
 
     Only the comments written since the notice was queued (less an hour for the
     platform's clock) are read: the comments are listed oldest first, and on a busy post
-    a bounded read from the start would never reach a notice posted today (MO-4)."""
+    a bounded read from the start would never reach a notice posted today (MO-4). A read
+    cut off at its page cap even so has not seen them all: the notice is not posted
+    blindly but fails for a person to look (`ConnectorError`, permanent), never twice."""
     others = {
         str(platform_id)
         for platform_id in PlatformOp.objects.filter(
@@ -334,6 +336,15 @@ def _posted_before(op: PlatformOp, connector: Any) -> str | None:
             return str(comment.id)
     if comments.truncated:
         logger.warning("notice re-check cut off at its page cap", extra={"op_id": op.pk})
+        raise ConnectorError(
+            _(
+                "Ordstyrer vet ikke om varselet ble publisert: svaret fra plattformen kom "
+                "ikke fram, og innlegget har fått for mange kommentarer til at varselet kan "
+                "finnes igjen. Se etter varselet under innlegget. Står det der, må det ikke "
+                "sendes igjen."
+            ),
+            permanent=True,
+        )
     return None
 
 
