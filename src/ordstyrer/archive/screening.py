@@ -31,6 +31,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
+from ordstyrer.language.masking import has_national_id, mask_national_ids
 
 # (tilgangsrestriksjon, skjermingshjemmel) when the municipality has not set its own.
 DEFAULTS: dict[str, tuple[str, str]] = {
@@ -88,11 +89,30 @@ def deposit_metadata(screening: Screening, parties: list[str]) -> tuple[str, ...
     return tuple(dict.fromkeys(values)) or (DEPOSIT_TITLE,)
 
 
+def masked_at_export(public_title: str) -> bool:
+    """Whether the exports mask a national identity number in this stored public title
+    (`export_public_title`): one the detector of its day missed when it was archived
+    (PU-1). The same detector as the deposit check's (`language.masking`), so what it
+    would find in a package is masked before it is written."""
+    return has_national_id(public_title)
+
+
+def export_public_title(public_title: str) -> str:
+    """The public title as every export writes it (offentligTittel, PU-1, HS-06): the
+    stored one with each fødselsnummer or D-number the masking finds today shown as
+    «******12345» (`language.masking.mask_national_ids`, the product's one masking).
+    Records are never changed (AR-3): a record archived while the detector missed a
+    shape («f.nr.05099242649») keeps it in the archive, but no export shows it in
+    clear — or the deposit check fails every deposit of its period, forever. Such a
+    registrering declares its title screened (`title_withheld`)."""
+    return mask_national_ids(public_title)
+
+
 def deposit_public_title(public_title: str) -> str:
-    """The public title as the deposit writes it (M025): every span masked as
-    «[skjermet]» when the record was archived is «******». The record is not changed
-    (AR-3)."""
-    return public_title.replace(MASK, DEPOSIT_MASK)
+    """The public title as the deposit writes it (M025): national identity numbers
+    masked (`export_public_title`), and every span masked as «[skjermet]» when the record
+    was archived is «******». The record is not changed (AR-3)."""
+    return export_public_title(public_title).replace(MASK, DEPOSIT_MASK)
 
 
 def _party(body: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -122,8 +142,9 @@ def private_party(body: Mapping[str, Any]) -> bool:
 def title_withheld(body: Mapping[str, Any], *, title: str, public_title: str) -> bool:
     """Whether the public title withholds personal data the title has: a span masked
     as «[skjermet]», or the name of the private person the record is about (`_party`;
-    an employee who wrote the municipality's post is no private party)."""
-    if MASK in public_title:
+    an employee who wrote the municipality's post is no private party), or a national
+    identity number the exports mask in it (`masked_at_export`, PU-1)."""
+    if MASK in public_title or masked_at_export(public_title):
         return True
     if body["journal"]["direction"] == "X" and not body.get("recipient"):
         # An internal note archived while notes had the municipality as author and no

@@ -30,7 +30,7 @@ from PIL import __version__ as PILLOW_VERSION
 from ordstyrer.archive.canonical import parse_iso, raw_bytes, safe_text, sha256_hex
 from ordstyrer.archive.models import ArchiveRecord
 from ordstyrer.archive.pdf import PRONOM_PDFA_2B, rendering_for
-from ordstyrer.archive.screening import Screening, ScreeningContext
+from ordstyrer.archive.screening import Screening, ScreeningContext, export_public_title
 from ordstyrer.core.images import UNREADABLE
 
 if TYPE_CHECKING:
@@ -628,7 +628,9 @@ def item_for(record: ArchiveRecord, *, prefix: str = "", archive_only: bool = Fa
                 f"{prefix}raadata-{seq}.json", f"raadata-{seq}.json", "application/json", raw, "P"
             )
         )
-    title = xml_text(body["public_title"])
+    # The main document is titled by the public title, as every export writes it
+    # (national identity numbers masked, PU-1).
+    title = xml_text(export_public_title(body["public_title"]))
     documents = [Document(1, "H", title, main)]
     omitted: list[Omission] = []
     for stored in record.files.order_by("position"):

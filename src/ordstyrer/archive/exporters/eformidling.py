@@ -34,7 +34,12 @@ from ordstyrer.archive.exporters.common import (
     sub,
     validate_tree,
 )
-from ordstyrer.archive.screening import WHOLE_DOCUMENT, deposit_metadata
+from ordstyrer.archive.screening import (
+    WHOLE_DOCUMENT,
+    deposit_metadata,
+    export_public_title,
+    masked_at_export,
+)
 
 NS = "http://www.arkivverket.no/standarder/noark5/arkivmelding"
 NSMAP = {None: NS, "xsi": XSI}
@@ -49,6 +54,11 @@ Skjermede poster har <skjerming> med tilgangsrestriksjon og skjermingshjemmel fr
 kommunens skjermingstabell, og skjermingMetadata (hva som holdes tilbake) med verdiene i
 Noark 5-metadatakatalogen (M502): «Skjerming tittel registrering - utvalgte ord»,
 «Skjerming navn avsender», «Skjerming navn mottaker».
+Offentlige titler maskert ved eksport: {masked}
+Arkivposter endres aldri. En offentlig tittel som ble lagret med et fødselsnummer eller
+D-nummer i klartekst (mønsteret ble ikke gjenkjent da posten ble arkivert), viser
+nummeret maskert som ******12345 i offentligTittel, og registreringen har skjerming med
+«Skjerming tittel registrering - utvalgte ord».
 SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
 """
 
@@ -112,7 +122,7 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
             _sub(entry, "opprettetAv", item.actor)
             _sub(entry, "referanseDokumentfil", obj.name.rsplit("/", 1)[-1])
     _sub(post, "tittel", item.record.title)
-    _sub(post, "offentligTittel", item.record.public_title)
+    _sub(post, "offentligTittel", export_public_title(item.record.public_title))
     journal_dates(NS, post, item)
     if item.direction == "I":
         _sub(post, "mottattDato", iso_local(item.created_at))
@@ -132,6 +142,7 @@ def message(item: Item, *, made, requested_by: str) -> etree._Element:
 
 def export(options: ExportOptions) -> ExportResult:
     result = ExportResult(out_dir=options.out_dir)
+    masked = 0  # public titles masked here (PU-1), for LES-MEG.txt
     try:
 
         def prefix(record) -> str:
@@ -141,10 +152,13 @@ def export(options: ExportOptions) -> ExportResult:
             tree = message(item, made=options.now, requested_by=options.requested_by)
             validate_tree(tree, "eformidling")
             result.add_message(item, f"{item.sequence:06d}/arkivmelding.xml", tree)
+            masked += masked_at_export(item.record.public_title)
             if options.progress:
                 options.progress(1)
         readme = README.format(
-            municipality=municipality_name(options.municipality), period=options.period.label()
+            municipality=municipality_name(options.municipality),
+            period=options.period.label(),
+            masked=masked,
         )
         result.add("LES-MEG.txt", readme.encode("utf-8"))
     finally:

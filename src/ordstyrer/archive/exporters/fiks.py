@@ -50,6 +50,7 @@ from ordstyrer.archive.exporters.common import (
     validate_tree,
     xml_text,
 )
+from ordstyrer.archive.screening import export_public_title, masked_at_export
 
 NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
 MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"
@@ -71,6 +72,10 @@ med Fiks Arkivs metadatakatalog v1. Formatkodene er PRONOM-identifikatorer (fmt/
 PDF/A-2b, fmt/817 = JSON, fmt/43 = JPEG, fmt/13 = PNG), ikke filendelser.
 Skjermede poster har <skjerming> med tilgangsrestriksjon og skjermingshjemmel fra kommunens
 skjermingstabell; et navn som holdes tilbake fra offentligheten er merket erSkjermet.
+Offentlige titler maskert ved eksport: {masked}
+Arkivposter endres aldri. En offentlig tittel som ble lagret med et fødselsnummer eller
+D-nummer i klartekst (mønsteret ble ikke gjenkjent da posten ble arkivert), viser
+nummeret maskert som ******12345 i offentligTittel, og registreringen har skjerming.
 SHA256SUMS har sjekksummen til hver fil (kontroller med «sha256sum -c SHA256SUMS»).
 """
 
@@ -170,7 +175,7 @@ def record_message(item: Item) -> etree._Element:
             _sub(entry, "sjekksumAlgoritme", "SHA256")
             _sub(entry, "filstoerrelse", len(obj.data))
     _sub(post, "tittel", item.record.title)
-    _sub(post, "offentligTittel", item.record.public_title)
+    _sub(post, "offentligTittel", export_public_title(item.record.public_title))
     _business_metadata(post, item)
     for code, name in item.parties():
         party = _sub(post, "korrespondansepart")
@@ -242,7 +247,9 @@ def export(options: ExportOptions) -> ExportResult:
         def prefix(record) -> str:
             return f"poster/{record.sequence:06d}/"
 
+        masked = 0  # public titles masked here (PU-1), for LES-MEG.txt
         for item in iter_items(municipality, options.period, prefix=prefix):
+            masked += masked_at_export(item.record.public_title)
             message = record_message(item)
             validate_tree(message, "fiks-arkiv")
             result.add_message(item, f"poster/{item.sequence:06d}/arkivmelding.xml", message)
@@ -253,6 +260,7 @@ def export(options: ExportOptions) -> ExportResult:
             period=options.period.label(),
             made=iso_local(made),
             by=options.requested_by,
+            masked=masked,
         )
         result.add("LES-MEG.txt", readme.encode("utf-8"))
     finally:

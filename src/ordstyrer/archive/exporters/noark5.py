@@ -90,6 +90,7 @@ from ordstyrer.archive.screening import (
     ScreeningContext,
     deposit_metadata,
     deposit_public_title,
+    masked_at_export,
     screening_rules,
 )
 
@@ -182,6 +183,9 @@ class Tally:
     documents: int = 0
     confidential: bool = False  # any registrering carries <skjerming>
     screened: int = 0
+    # Public titles stored with a national identity number in clear that the export
+    # masked (PU-1, `screening.export_public_title`): said in LES-MEG.txt.
+    masked_titles: int = 0
     converted: int = 0  # files converted to an archive format
     omitted: int = 0  # files left out: no archive format could be made of them
     # First and last creation date of a registrering: the journals' period (N5.60).
@@ -403,6 +407,7 @@ class _Structure:
         self.tally.placement[item.record.pk] = (len(self.tally.folders) - 1, number)
         self.tally.confidential |= item.screening is not None
         self.tally.screened += item.screening is not None
+        self.tally.masked_titles += masked_at_export(item.record.public_title)
         self.tally.dated(item.archived_at.date())  # the registrering's opprettetDato
         self.result.records += 1
         if self.options.progress:
@@ -614,6 +619,15 @@ skjermet (de er erstattet med {mask} i offentligTittel), «{sender}» og
 skjermingstabell i Ordstyrer:
 {rules}
 
+Offentlige titler maskert ved eksport: {masked_titles}
+Arkivposter endres aldri etter at de er lagret. Et fødselsnummer eller D-nummer i en
+offentlig tittel skal være maskert da posten ble arkivert, men gjenkjenningen er
+utvidet over tid (for eksempel nummer rett etter «f.nr.» eller et komma uten
+mellomrom, og nummer med hardt mellomrom). En offentlig tittel som ble lagret med et slikt nummer i klartekst,
+er derfor maskert når uttrekket ble laget: nummeret vises som {mask}12345 (bare de fem
+siste sifrene) i offentligTittel i arkivstruktur.xml og i begge journalene, og
+registreringen har <skjerming> med «{title}». Arkivposten i Ordstyrer er uendret.
+
 Saksnummer og journalpostnummer
 Hver gruppe har én saksmappe per år med et fast sakssekvensnummer (mappeID år/nummer:
 1 slettet og skjult innhold, 2 henvendelser og svar, 3 modereringsnotater, 4 kommunens
@@ -642,6 +656,7 @@ def cover_note(options: ExportOptions, tally: Tally, result: ExportResult) -> by
         records=result.records,
         documents=tally.documents,
         screened=tally.screened,
+        masked_titles=tally.masked_titles,
         tool=CONVERSION_TOOL,
         converted=tally.converted,
         omitted=tally.omitted,
