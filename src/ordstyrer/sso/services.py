@@ -24,6 +24,7 @@ from ordstyrer.tenants.services import (
     ChannelLeft,
     channels_left_record,
     channels_left_without_main_admin,
+    channels_lock,
 )
 
 if TYPE_CHECKING:
@@ -193,11 +194,16 @@ def group_unmap(*, actor: ActorLike, municipality: Municipality, mapping_id: int
     _may_map(actor, municipality)
     with transaction.atomic():
         # One removal at a time per municipality (as `role_revoke`): two at once must
-        # not each see the other's advisors and leave none.
-        Municipality.objects.select_for_update().filter(pk=municipality.pk).first()
+        # not each see the other's advisors and leave none. `no_key`, as there: a channel
+        # service holding its channel's row still writes its audit entry (a row that
+        # refers to the municipality) while this waits for that channel below.
+        Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).first()
         mapping = GroupRoleMapping.objects.filter(pk=mapping_id, municipality=municipality).first()
         if mapping is None:
             return False
+        # CH-3, as `role_revoke`: a main administrator taken off a channel at the same
+        # instant (`channels.roles`) is counted after it commits, not as still there.
+        channels_lock(municipalities=[municipality])
         effect = group_unmap_effect(mapping=mapping)
         if effect.leaves_no_advisor:
             raise ServiceError(
@@ -401,6 +407,7 @@ def _sync_roles(user: User, groups: Iterable[str]) -> list[ChannelLeft]:
         )
     # Read before the roles go: who is a channel's last active main administrator.
     going = {m for m, _ in set(held) - wanted}
+    _lock_for_going([municipalities[m] for m in sorted(going) if m in municipalities])
     candidates = {
         m: channels_left_without_main_admin(municipality=municipalities[m], leaving=[user])
         for m in sorted(going)
@@ -435,11 +442,26 @@ def _sync_roles(user: User, groups: Iterable[str]) -> list[ChannelLeft]:
     return left
 
 
+def _lock_for_going(places: list[Municipality]) -> None:
+    """Lock what a person's going from `places` reads (CH-3), in the order `role_revoke`
+    and `user_deactivate` take it: the municipalities' rows (by id), then their channels'
+    rows (`channels_lock`, by id). A channel role removed at the same instant
+    (`channels.roles`) then counts this person as gone, or is counted as removed: the
+    channel is never left without an active main administrator unsaid. `no_key`, as
+    there: a channel service holding its channel's row still writes its audit entry."""
+    for place in sorted(places, key=lambda m: m.pk):
+        Municipality.objects.select_for_update(no_key=True).filter(pk=place.pk).first()
+    channels_lock(municipalities=places)
+
+
 def _no_other_advisor(assignment: RoleAssignment) -> bool:
     """Whether no one but the holder of `assignment` (communications) is an active
     communications advisor of its municipality. Locks the municipality first, as
-    `role_revoke` does: two logins at once must not each see the other and leave none."""
-    Municipality.objects.select_for_update().filter(pk=assignment.municipality_id).first()
+    `role_revoke` does: two logins at once must not each see the other and leave none
+    (held already by `_lock_for_going`; `no_key` for the same reason as there)."""
+    Municipality.objects.select_for_update(no_key=True).filter(
+        pk=assignment.municipality_id
+    ).first()
     others = RoleAssignment.objects.filter(
         municipality=assignment.municipality_id, role=Role.COMMUNICATIONS, user__is_active=True
     ).exclude(pk=assignment.pk)
