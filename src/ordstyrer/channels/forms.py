@@ -18,6 +18,7 @@ from ordstyrer.channels.services import MAX_NAME_LENGTH, channel_name_clean
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.forms import VisibleCharField
 from ordstyrer.tenants.models import Municipality, Unit
+from ordstyrer.tenants.selectors import active_member_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,10 +41,11 @@ class PersonChoiceField(forms.ModelChoiceField):
 def members_of(municipality: Municipality) -> QuerySet[User]:
     """The people who may be given a role here: active, and holding a role in the
     municipality (CH-3). Not the way to find a channel's own members: one who has left is
-    still on the channel, to be removed (`views._remove_role`)."""
+    still on the channel, to be removed (`views._remove_role`). The one definition
+    (`tenants.selectors.active_member_q`), as a channel's active holders are counted."""
     return (
         get_user_model()
-        .objects.filter(role_assignments__municipality=municipality, is_active=True)
+        .objects.filter(active_member_q(municipality=municipality))
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

@@ -132,13 +132,13 @@ def flags_for(
 def _registry_queryset(municipality: Municipality, *, today: date) -> QuerySet[Channel]:
     # The account list names only main administrators who are still here (CH-8): one
     # who left (deactivated, or no role in the municipality any longer) is no owner;
-    # the channel is flagged instead (CH-3/CH-5) until a new one is appointed.
-    still_here = RoleAssignment.objects.filter(
-        user=OuterRef("user"), municipality=OuterRef("channel__municipality")
-    )
+    # the channel is flagged instead (CH-3/CH-5) until a new one is appointed. The one
+    # definition (`active_main_admin_q`), as the flag counts them.
     main_admins = (
-        ChannelMembership.objects.filter(role=ChannelRole.MAIN_ADMIN, user__is_active=True)
-        .filter(Exists(still_here))
+        ChannelMembership.objects.filter(
+            active_main_admin_q(municipality=F("channel__municipality"))
+        )
+        .distinct()  # one row per person, whatever the number of their roles
         .select_related("user")
         .order_by("user__first_name", "user__username", "id")
     )
@@ -228,9 +228,15 @@ def active_main_admin_count(*, channel: Channel) -> int:
 
 
 def main_admin_users(*, channel: Channel) -> list[User]:
+    """The channel's active main administrators (CH-3: able to log in and holding a role
+    in the municipality, `active_main_admin_q`), whom its notices are sent to. One who
+    has left, with the account still active elsewhere, gets no more of them."""
     return [
         m.user
-        for m in channel.memberships.filter(role=ChannelRole.MAIN_ADMIN, user__is_active=True)
+        for m in channel.memberships.filter(
+            active_main_admin_q(municipality=channel.municipality_id)
+        )
+        .distinct()
         .select_related("user")
         .order_by("user__first_name", "id")
     ]

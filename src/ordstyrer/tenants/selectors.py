@@ -153,6 +153,21 @@ def municipalities_left_without_communications(*, user: User) -> list[Municipali
     )
 
 
+def active_member_q(*, municipality: Any, through: str = "") -> Q:
+    """The one definition of a person still here (CH-3): one who can still log in and
+    still holds a role in `municipality` (a municipality, its id, or an `F()`), as a
+    filter on the user at `through` ("" on the user model, "user__" on a row that refers
+    to one). Such a person may be given a channel role, and keeps a channel run
+    (`active_channel_role_q`). Join on the role assignments: `.distinct()` the rows of a
+    person holding several roles."""
+    return Q(
+        **{
+            f"{through}is_active": True,
+            f"{through}role_assignments__municipality": municipality,
+        }
+    )
+
+
 def active_channel_role_q(*, roles: Collection[str], municipality: Any, through: str = "") -> Q:
     """The one definition of an active holder of a channel role (CH-3, CH-5), as a filter
     on the channel memberships at `through` ("" on `ChannelMembership`, "memberships__" on
@@ -163,13 +178,10 @@ def active_channel_role_q(*, roles: Collection[str], municipality: Any, through:
     Here, below `channels` (.importlinter), so that `channels.selectors` (which counts
     and flags with it) and `tenants.services` (which tells the channels a person's going
     leaves without an active main administrator) read one definition. Conditions on the
-    memberships in one `filter()` call hold for one and the same membership."""
-    return Q(
-        **{
-            f"{through}role__in": list(roles),
-            f"{through}user__is_active": True,
-            f"{through}user__role_assignments__municipality": municipality,
-        }
+    memberships in one `filter()` call hold for one and the same membership; the holder
+    is still here as `active_member_q` says."""
+    return Q(**{f"{through}role__in": list(roles)}) & active_member_q(
+        municipality=municipality, through=f"{through}user__"
     )
 
 
