@@ -206,13 +206,30 @@ def _call(op: PlatformOp, connector: Any, *, retried_after_crash: bool) -> dict[
         changed = bool(connector.delete_comment(op.target))
         return {"changed": changed, "gone": not changed}
     if kind == OpKind.BLOCK:
-        return {"changed": bool(connector.block(op.target))}
+        # MO-4: a ban is done only when the person is blocked. `block` answering False
+        # (the platform did not confirm) is checked against the block list where the
+        # connector can read it, and otherwise fails with its reason, never DONE.
+        if connector.block(op.target) or _blocked_after_all(connector, op.target):
+            return {"changed": True}
+        raise ConnectorError(
+            _(
+                "Plattformen bekreftet ikke utestengingen. "
+                "Prøv igjen, eller gjør det på plattformen."
+            ),
+            permanent=True,
+            code=ErrorCode.BAD_ANSWER,
+        )
     if kind == OpKind.UNBLOCK:
         changed = bool(connector.unblock(op.target))
         return {"changed": changed, "gone": not changed}
     if kind == OpKind.PRIVATE_NOTICE:
         return _private_notice(op, connector, retried=_retried(op, retried_after_crash))
     return _notice(op, connector, retried=_retried(op, retried_after_crash))
+
+
+def _blocked_after_all(connector: Any, author_id: str) -> bool:
+    is_blocked = getattr(connector, "is_blocked", None)
+    return bool(is_blocked(author_id)) if callable(is_blocked) else False
 
 
 def _attachment_found(attachment: CommentAttachment) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from ordstyrer.connectors.graph.answers import (
     graph_time,
 )
 from ordstyrer.connectors.graph.client import GraphClient
-from ordstyrer.connectors.graph.connector import GraphConnector
+from ordstyrer.connectors.graph.connector import GraphConnector, not_done, said_false
 
 SCHEDULE_MIN = timedelta(minutes=10)
 INSIGHTS_MAX_WINDOW = timedelta(days=90)
@@ -135,12 +135,21 @@ class FacebookConnector(GraphConnector):
         blocked (Graph 200 → `ConnectorError(code="permission")`). Graph answers
         `{"<id>": true}` (older versions: `{"success": true}`)."""
         body = self.client.post(f"{self.page_id}/blocked", {"user": [author_id]}, idempotent=True)
-        return self._answer(BlockResult, body, "blokkering", write=True).blocked(author_id)
+        answer = self._answer(BlockResult, body, "blokkering", write=True).root
+        said = answer[author_id] if author_id in answer else answer.get("success")
+        # An explicit `false` is a refusal; an answer without the person's id (its shape
+        # is [U], spec §1.7) is confirmed by reading the block list. Either way the ban
+        # is never recorded as done while the person can still comment (MO-4).
+        if said_false(said) or (said is None and not self.is_blocked(author_id)):
+            raise not_done("blokkeringen", platform=self.platform_name)
+        return True
 
     @recorded(Capability.BLOCKER)
     def unblock(self, author_id: str) -> bool:
         """False if the person was not blocked (100/33 = already unblocked, spec §1.7)."""
-        return self._delete(f"{self.page_id}/blocked", {"user": author_id})
+        return self._delete(
+            f"{self.page_id}/blocked", {"user": author_id}, what="opphevingen av blokkeringen"
+        )
 
     @recorded(Capability.BLOCKER)
     def is_blocked(self, author_id: str) -> bool:

@@ -161,15 +161,28 @@ class GraphConnector:
 
     # -- writing --------------------------------------------------------------------------
 
-    def _delete(self, path: str, params: Mapping[str, Any] | None = None) -> bool:
-        """`DELETE`; False when the object was already gone (100/33 = done, spec §3.2)."""
+    def _delete(
+        self, path: str, params: Mapping[str, Any] | None = None, *, what: str = "slettingen"
+    ) -> bool:
+        """`DELETE`; False when the object was already gone (100/33 = done, spec §3.2).
+        An answer of `{"success": false}` is not a deletion: `not_done`."""
         try:
-            self.client.delete(path, params)
+            body = self.client.delete(path, params)
         except ConnectorError as exc:
             if exc.code == ErrorCode.NOT_FOUND:
                 return False
             raise
+        self._refuse_false(body, what)
         return True
+
+    def _refuse_false(self, body: Any, what: str) -> None:
+        """Raise `not_done` when Graph answered a write `{"success": false}` (spec §1.6:
+        writes answer `{"success": bool}`): the platform did not do it, and recording it
+        as done would hide a comment in our records only, or mark a deletion archived
+        and done while the comment stays up (MO-2, MO-6). Any other shape counts as done,
+        as before: a missing key is no refusal."""
+        if isinstance(body, Mapping) and said_false(body.get("success")):
+            raise not_done(what, platform=self.platform_name)
 
     def _succeeded(self, body: Any, what: str) -> bool:
         return self._answer(Success, body, what, write=True).ok
@@ -191,12 +204,14 @@ class GraphConnector:
 
     @recorded(Capability.MODERATOR)
     def hide_comment(self, comment_id: str) -> bool:
-        self.client.post(comment_id, {self.hide_field: True}, idempotent=True)
+        body = self.client.post(comment_id, {self.hide_field: True}, idempotent=True)
+        self._refuse_false(body, "skjulingen")
         return True
 
     @recorded(Capability.MODERATOR)
     def unhide_comment(self, comment_id: str) -> bool:
-        self.client.post(comment_id, {self.hide_field: False}, idempotent=True)
+        body = self.client.post(comment_id, {self.hide_field: False}, idempotent=True)
+        self._refuse_false(body, "opphevingen av skjulingen")
         return True
 
     @recorded(Capability.MODERATOR)
@@ -230,6 +245,23 @@ class GraphConnector:
         params.update(time_params(since=since, until=until))
         body = self.client.get(f"{object_id or self.account_id}/insights", params)
         return insight_series(self._answer(InsightsAnswer, body, "innsikt"))
+
+
+def said_false(value: Any) -> bool:
+    """An explicit "no" in a write's answer: `false`, or the string Meta's docs show for
+    booleans at times (`"false"`, spec §2.1)."""
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def not_done(what: str, *, platform: str) -> ConnectorError:
+    """The error for a write the platform answered "not done" (`{"success": false}`,
+    `{"<id>": false}`): permanent, since the same call gets the same answer; a person
+    looks at it and tries again or does it on the platform."""
+    return ConnectorError(
+        f"{platform} svarte at {what} ikke ble utført. Prøv igjen, eller gjør det på {platform}.",
+        permanent=True,
+        code=ErrorCode.BAD_ANSWER,
+    )
 
 
 def insight_series(answer: InsightsAnswer) -> list[InsightSeries]:
