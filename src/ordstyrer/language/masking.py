@@ -21,8 +21,10 @@ KEEP = 5  # the individual number and control digits stay visible, as on a lette
 # digit), with up to two separators between two digits — every way the detector
 # (`numbers._ID_SHAPE`) accepts one written: "150385 45660", "15.03.85 45660",
 # "15-03-85-45660", "150385  45660", "150 385 456 60", and "/" as JSON may escape it
-# (`15\/03\/85`). Looser than the detector, which then decides.
-_SEPARATOR = r"(?:[ .\-]|\\?/)"
+# (`15\/03\/85`). A space may be a no-break or narrow no-break space, as the detector
+# reads it (U+00A0, U+202F), written as itself or as JSON's escape (`\u00a0`). Looser
+# than the detector, which then decides.
+_SEPARATOR = r"(?:[ \u00a0\u202f.\-]|\\?/|\\u00[aA]0|\\u202[fF])"
 _CANDIDATE = re.compile(
     rf"(?:(?<!\d)|(?<=\\u[0-9a-fA-F]{{4}}))\d(?:{_SEPARATOR}{{0,2}}\d){{10}}(?!\d)"
 )

@@ -73,10 +73,17 @@ _ACCOUNT_SHAPE = re.compile(r"(?<![\d.,])(\d{4})([ .])(\d{2})\2(\d{5})(?![\d]|[.
 # Eleven digits as people write a fødselsnummer: "15038545660", "150385 45660" (also with
 # two spaces), "150385-45660", "150385.45660", "15.03.85 45660", "15-03-85-45660",
 # "24 07 02 11250", "150385 456 60" and "150 385 456 60". The date keeps one separator.
+# A space may be a no-break space (U+00A0) or a narrow one (U+202F), as a phone's
+# keyboard, a word processor or a pasted form writes it. The number may follow a word's
+# full stop or comma without a space ("f.nr.15038545660", "Kari Hansen,15038545660"); one
+# glued to a digit and a separator ("1.15038545660", "3,15038545660") is part of another
+# number.
+_SPACES = " \u00a0\u202f"
 _ID_SHAPE = re.compile(
-    r"(?<![\d.,])(?:"
-    r"\d{2}([ ./-]?)\d{2}\1\d{2}(?: {1,2}|[./-] ?)?\d{3} ?\d{2}"
-    r"|\d{3} \d{3} \d{3} \d{2}"
+    r"(?<!\d)(?<!\d[.,])(?:"
+    rf"\d{{2}}([{_SPACES}./-]?)\d{{2}}\1\d{{2}}"
+    rf"(?:[{_SPACES}]{{1,2}}|[./-][{_SPACES}]?)?\d{{3}}[{_SPACES}]?\d{{2}}"
+    rf"|\d{{3}}[{_SPACES}]\d{{3}}[{_SPACES}]\d{{3}}[{_SPACES}]\d{{2}}"
     r")(?![\d]|[.,]\d)"
 )
 _NOT_DIGIT = re.compile(r"\D")
