@@ -135,7 +135,7 @@ def test_policy_block_368_stops_writes_for_hours(fb, fake, page) -> None:
     assert (
         info.value.code == ErrorCode.POLICY_BLOCK and info.value.retry_after == POLICY_BLOCK_PAUSE
     )
-    assert "person" in str(info.value)
+    assert "hovedadministratorene er varslet" in str(info.value)
 
 
 def test_http_status_does_not_decide(fb, fake) -> None:

@@ -32,8 +32,10 @@ from ordstyrer.connectors.base import CallRecorder, ConnectorError, ErrorCode
 from ordstyrer.connectors.facebook.onboarding import PageAccess, list_pages
 from ordstyrer.connectors.graph.answers import PageInfo, parse
 from ordstyrer.connectors.graph.client import GraphClient
+from ordstyrer.connectors.graph.errors import POLICY_BLOCK_PAUSE
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.audit import audit_record
+from ordstyrer.core.models import AuditEntry
 from ordstyrer.core.services import after_commit
 from ordstyrer.platforms import oauth
 from ordstyrer.platforms import tasks as platform_tasks
@@ -81,6 +83,10 @@ def _recorder(channel_id: int) -> CallRecorder:
         )
         if call.error_code == ErrorCode.NEEDS_REAUTH:
             connection_flag_reauth(channel_id=channel_id, message=call.error_message, now=call.at)
+        # Meta's own 368 only: the client's refusals while the write pause lasts carry no
+        # platform code, so they tell nobody again.
+        if error is not None and error.platform_code == POLICY_BLOCK_CODE:
+            connection_flag_policy_block(channel_id=channel_id, now=call.at)
 
     return record
 
@@ -114,6 +120,37 @@ def connection_flag_reauth(*, channel_id: int, message: str, now: datetime) -> b
         )
         after_commit(platform_tasks.reauth_notify, channel_id=channel_id)
     logger.warning("platform token needs re-authorisation", extra={"channel_id": channel_id})
+    return True
+
+
+POLICY_BLOCK_CODE = 368  # Graph: "action deemed abusive" (spec §3.2)
+
+
+def connection_flag_policy_block(*, channel_id: int, now: datetime) -> bool:
+    """Meta stopped the channel's writes as abusive (368): tell its main administrators
+    once per pause (spec §3.2 "alert a human"; CH-3). The audit entry is the record and
+    the once: another worker's 368 within the pause finds it and sends nothing."""
+    since = now - timedelta(seconds=POLICY_BLOCK_PAUSE)
+    with transaction.atomic():
+        channel = (
+            Channel.objects.select_for_update().select_related("municipality").get(pk=channel_id)
+        )
+        if AuditEntry.objects.filter(
+            action="platform_policy_block",
+            object_type="Channel",
+            object_id=str(channel_id),
+            at__gte=since,
+        ).exists():
+            return False
+        audit_record(
+            actor=None,
+            action="platform_policy_block",
+            municipality=channel.municipality,
+            obj=channel,
+            data={"pause_seconds": POLICY_BLOCK_PAUSE},
+        )
+        after_commit(platform_tasks.policy_block_notify, channel_id=channel_id)
+    logger.warning("platform blocked writes as abusive (368)", extra={"channel_id": channel_id})
     return True
 
 

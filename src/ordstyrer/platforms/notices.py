@@ -1,4 +1,5 @@
-"""E-mail when a channel's platform connection needs re-authorisation (from a task)."""
+"""E-mail when a channel's platform connection needs re-authorisation, or Meta has
+stopped its writes as abusive (from a task)."""
 
 from __future__ import annotations
 
@@ -30,4 +31,23 @@ def notify_reauth(*, channel_id: int) -> int:
             "sendes før en hovedadministrator kobler kanalen til igjen.\n\n"
             "Koble til på nytt her: %(path)s"
         ) % {"name": channel.name, "path": path}
+    return send(subject, body, recipients)
+
+
+def notify_policy_block(*, channel_id: int) -> int:
+    """Meta's 368 (spec §3.2): writes to the Page are stopped for hours; a person must
+    look at what was sent and at the Page's quality in Meta's own tools."""
+    channel = Channel.objects.select_related("municipality").get(pk=channel_id)
+    recipients = addresses(main_admin_users(channel=channel))
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Meta har stanset skrivingen til «%(name)s»") % {"name": channel.name}
+        body = _(
+            "Meta har sperret en handling på %(name)s som misbruk. Ordstyrer sender ingen "
+            "svar, innlegg eller moderering til kanalen de neste timene; det som venter, "
+            "prøves igjen etterpå. Nye kommentarer kommer fortsatt inn.\n\n"
+            "Se gjennom det som nylig ble sendt fra kanalen, og sjekk siden i Metas egne "
+            "verktøy (Kontostatus) før skrivingen tas opp igjen."
+        ) % {"name": channel.name}
     return send(subject, body, recipients)

@@ -42,6 +42,14 @@ def reauth_notify(channel_id: int) -> int:
 
 
 @task()
+def policy_block_notify(channel_id: int) -> int:
+    """Tell the channel's main administrators that Meta stopped its writes (368)."""
+    from ordstyrer.platforms.notices import notify_policy_block
+
+    return notify_policy_block(channel_id=channel_id)
+
+
+@task()
 def history_run(job_id: int) -> str:
     """Run a queued backfill or import."""
     from ordstyrer.platforms.history import job_run

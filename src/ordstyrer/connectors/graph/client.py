@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ordstyrer.connectors.base import ConnectorError, ErrorCode, Listing
 from ordstyrer.connectors.graph.answers import ListPage, malformed, parse
-from ordstyrer.connectors.graph.errors import classify, parse_error
+from ordstyrer.connectors.graph.errors import POLICY_BLOCK_MESSAGE, classify, parse_error
 from ordstyrer.connectors.graph.usage import ThrottleBook, Usage, parse_usage, shared_throttle
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.http import HttpSession, HttpTransportError, default_session
@@ -205,6 +205,14 @@ class GraphClient:
                         retry_after=left,
                         code=ErrorCode.THROTTLED,
                     )
+                paused = self._throttle.writes_remaining(key) if method != "GET" else 0.0
+                if paused > 0:  # after Meta's 368 (spec §3.2): no write to the Page
+                    raise ConnectorError(
+                        POLICY_BLOCK_MESSAGE,
+                        permanent=False,
+                        retry_after=paused,
+                        code=ErrorCode.POLICY_BLOCK,
+                    )
             values = {k: _graph_value(v) for k, v in (fields or {}).items() if v is not None}
             values.update(self._credentials())
             sent = values or None
@@ -249,6 +257,8 @@ class GraphClient:
             )
             if failure.pause_key_seconds is not None and key is not None:
                 self._throttle.pause(key, failure.pause_key_seconds)
+            if failure.pause_writes_seconds is not None and key is not None:
+                self._throttle.pause_writes(key, failure.pause_writes_seconds)
             retries = 1 if failure.error.platform_code == 1705 else self._transient_retries
             if failure.retry_in_process and idempotent and attempt < retries:
                 delay = self._transient_backoff * (2**attempt)

@@ -23,6 +23,10 @@ UNSUPPORTED_SUBCODES = frozenset({2069030, 2069031, 2069033})
 
 # How long to stop writes after "action deemed abusive" (368): hours, per spec §3.4.
 POLICY_BLOCK_PAUSE = 6 * 3600.0
+POLICY_BLOCK_MESSAGE = (
+    "Meta har midlertidig sperret handlingen som misbruk. Ordstyrer skriver ikke til "
+    "kanalen på flere timer, og hovedadministratorene er varslet."
+)
 # Instagram's publishing cap is a rolling 24 h window; retry within the hour.
 PUBLISHING_LIMIT_PAUSE = 3600.0
 
@@ -59,6 +63,7 @@ class GraphFailure:
     error: ConnectorError
     retry_in_process: bool  # transient: the client may retry it now (bounded)
     pause_key_seconds: float | None  # throttle: pause every call for the key this long
+    pause_writes_seconds: float | None = None  # 368: pause the key's writes this long
 
 
 def parse_error(payload: Any) -> GraphErrorBody | None:
@@ -161,14 +166,16 @@ def classify(
     if code == 368:
         return GraphFailure(
             make(
-                "Meta har midlertidig sperret handlingen som misbruk. Skriving til kanalen "
-                "stanses i flere timer; en person må se på saken.",
+                POLICY_BLOCK_MESSAGE,
                 permanent=False,
                 kind=ErrorCode.POLICY_BLOCK,
                 retry_after=POLICY_BLOCK_PAUSE,
             ),
             retry_in_process=False,
             pause_key_seconds=None,
+            # The client stops every write to the Page (reads go on); the recorder of
+            # the channel's calls alerts its main administrators (platforms.health).
+            pause_writes_seconds=POLICY_BLOCK_PAUSE,
         )
     if code == 9:
         return GraphFailure(

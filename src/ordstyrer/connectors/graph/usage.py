@@ -100,6 +100,7 @@ class ThrottleBook:
         self._base = base
         self._cap = cap
         self._until: dict[str, float] = {}
+        self._writes_until: dict[str, float] = {}
         self._strikes: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -118,6 +119,20 @@ class ThrottleBook:
             self._strikes[key] = self._strikes.get(key, 0) + 1
             until = self._clock() + seconds
             self._until[key] = max(self._until.get(key, 0.0), until)
+
+    def writes_remaining(self, key: str) -> float:
+        """Seconds left of a write pause on `key` (`pause_writes`); reads are not paused."""
+        with self._lock:
+            left = self._writes_until.get(key, 0.0) - self._clock()
+            return left if left > 0 else 0.0
+
+    def pause_writes(self, key: str, seconds: float) -> None:
+        """Stop writes (POST, DELETE) for `key` for `seconds`: Meta's 368, "action deemed
+        abusive", means no writes to that Page for hours (spec §3.2, §3.4); reading the
+        comments on with it is still allowed. A success does not lift it (`clear`)."""
+        with self._lock:
+            until = self._clock() + seconds
+            self._writes_until[key] = max(self._writes_until.get(key, 0.0), until)
 
     def clear(self, key: str) -> None:
         with self._lock:
