@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from itertools import accumulate
 from typing import IO, Any
 
 MAX_DEPTH = 64
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_STRING_TEXT = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 # A UTF-16 surrogate left alone: JSON's `\\ud800` escapes are valid JSON, and
@@ -62,11 +64,34 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH) -> Any:
         data = json.loads(raw)
     except RecursionError:  # a guard, should the limit be set too high
         raise TooDeep(f"nested deeper than {max_depth} levels") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:
+        # An integer of more digits than Python converts (`sys.get_int_max_str_digits`,
+        # 4,300): not a JSON error to `json`, but one to every reader here, which
+        # reports the line and goes on with the next (`ordstyrer triage`, `check`).
+        raise _too_many_digits(raw) from None
     if isinstance(raw, str):
         found = _SURROGATE_IN_TEXT.search(raw) is not None
     else:
         found = _SURROGATE_IN_BYTES.search(raw) is not None
     return without_lone_surrogates(data) if found else data
+
+
+def _too_many_digits(raw: bytes | str) -> json.JSONDecodeError:
+    """The JSON error for an integer too long to convert, at the number when it is
+    found (outside the strings)."""
+    limit = sys.get_int_max_str_digits()
+    if isinstance(raw, str):
+        doc = raw
+    else:
+        data = bytes(raw)
+        doc = data.decode(json.detect_encoding(data), "surrogatepass")
+    blanked = _JSON_STRING_TEXT.sub(lambda m: " " * len(m.group()), doc)
+    found = re.search(rf"(?<!\d)-?\d{{{limit + 1},}}(?![\d.eE])", blanked) if limit else None
+    return json.JSONDecodeError(
+        f"Integer with more than {limit} digits", doc, found.start() if found else 0
+    )
 
 
 def without_lone_surrogates(value: Any) -> Any:
