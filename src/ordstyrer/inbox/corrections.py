@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,17 +112,30 @@ def editors_hate_ground(item: InboxItem) -> str:
     return str(last.data.get("hate_ground") or "")
 
 
+def _author_removals(item_id: Any) -> QuerySet[ItemEvent]:
+    """The marks `inbox.ingest` leaves when a comment's author removed it: a "removed"
+    event (the platform's removal nobody here decided), or a comment first seen as
+    removed (a tombstone, "arrived" with `removed`). The municipality's own deletion sets
+    `removed_at` too, and leaves neither."""
+    return ItemEvent.objects.filter(item_id=item_id).filter(
+        Q(action="removed") | Q(action="arrived", data__removed=True)
+    )
+
+
 def corrections_rows(municipality: Municipality) -> Iterator[dict[str, Any]]:
     """One municipality's corrections as labelled rows for the training commands
     (`language.train.comments.load_jsonl`'s format): the item's text as the editor read
     it, with national ID numbers masked (PU-1), and the categories the editor set, last
     correction of an item counts. Left out: items whose text the author has edited since (the
-    labels were for the text before), removed by their author, or without text. No
-    author, no person: a row is the text and its labels."""
+    labels were for the text before), removed by their author, or without text. A comment
+    the municipality deleted (MO-1; or took down with its post, PU-6) stays in: it is the
+    harmful kind the model must learn. No author, no person: a row is the text and its
+    labels."""
     from ordstyrer.language.masking import mask_national_ids
 
     events = (
         ItemEvent.objects.filter(action=EVENT, item__municipality=municipality)
+        .annotate(author_removed=Exists(_author_removals(OuterRef("item_id"))))
         .select_related("item")
         .order_by("item_id", "-at", "-id")
     )
@@ -131,7 +145,7 @@ def corrections_rows(municipality: Municipality) -> Iterator[dict[str, Any]]:
         if item.pk in seen:
             continue
         seen.add(item.pk)
-        if not item.text or item.removed_at is not None:
+        if not item.text or event.author_removed:
             continue
         if event.data.get("text_digest") != text_digest(item.text):
             continue
