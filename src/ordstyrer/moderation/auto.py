@@ -73,16 +73,16 @@ def validate_rules(rules: Any) -> list[dict[str, str]]:
 
 
 def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime) -> list[str]:
-    """Apply the rules that match the item's triage category; returns what was done."""
-    matching = {r["action"] for r in validate_rules(rules) if r["category"] == item.category}
+    """Apply the rules that match any of the item's triage labels; returns what was done."""
+    matching = matching_rules(item, rules)
     # A citizen's follow-up folded into a conversation (not `listed`) is a comment on the
     # platform like any other (PU-1): only the page's own comments, removed ones and what
     # is not on the platform to moderate (a message, an employee's report) are left alone.
     if not matching or item.from_page or item.removed_at is not None or not moderated_kind(item):
         return []
-    label = category_label(item.category)
     done: list[str] = []
     if "hide" in matching and not item.hidden:
+        label = category_label(matching["hide"])
         try:
             hide_by_rule(
                 item=item, rule=_("Automatisk regel: skjul «%(c)s»") % {"c": label}, now=now
@@ -95,8 +95,9 @@ def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime
         if _flag_worthy(item):
             # The rule as codes (read in the console's language by `rule_text`); the
             # justification and the item's history as the worker says it.
-            rule = rule_code("flag", item.category)
-            text = _("Automatisk regel: flagg «%(c)s»") % {"c": label}
+            flagged = matching.get("flag") or matching["hide"]
+            rule = rule_code("flag", flagged)
+            text = _("Automatisk regel: flagg «%(c)s»") % {"c": category_label(flagged)}
             action = new_action(
                 item=item,
                 kind=ActionKind.FLAG,
@@ -119,6 +120,21 @@ def auto_moderate(*, item: InboxItem, rules: list[dict[str, str]], now: datetime
             audit(action, "flag", actor=None, rule=rule)
             done.append("flag")
     return done
+
+
+def matching_rules(item: InboxItem, rules: list[dict[str, str]]) -> dict[str, str]:
+    """Action → the category of the rule that matched, for every rule whose category is
+    one of the item's labels (`categories`, and `category`, the top one): a comment
+    labelled hate speech and harassment, harassment on top, is hidden by a rule that
+    hides hate speech (MO-1). The top label's rule first, then the labels' order."""
+    wanted = {(r["action"], r["category"]) for r in validate_rules(rules)}
+    labels = [item.category, *(c for c in item.categories or () if c != item.category)]
+    matching: dict[str, str] = {}
+    for category in labels:
+        for action in AUTO_ACTIONS:
+            if (action, category) in wanted:
+                matching.setdefault(action, category)
+    return matching
 
 
 def rule_code(action: str, category: str) -> str:
