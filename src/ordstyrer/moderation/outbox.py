@@ -89,6 +89,12 @@ BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 # A first attempt is the on-commit task's; the sweep takes it only if the task was lost.
 FIRST_ATTEMPT_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 50
+# meta-graph-api §3.4: Meta's call limits (THROTTLED: Graph 4/17/32/613/80001/80002, or
+# the client's own pause) and its temporary block after 368 (POLICY_BLOCK, six hours)
+# are waited out without using up an attempt. Not for ever: an op Meta has kept refusing
+# for a day since its first try fails as any other, for a person to look (MO-2).
+WAITED_OUT = frozenset({ErrorCode.THROTTLED, ErrorCode.POLICY_BLOCK})
+WAIT_LIMIT = timedelta(hours=24)
 # What the moderation calls on the platform need from the connector.
 NEEDS = {
     OpKind.CAPTURE: Capability.COMMENT_SOURCE,
@@ -457,11 +463,32 @@ def _record_refused(
     return OpStatus.FAILED
 
 
+def waited_out_message(limit: timedelta, error: str) -> str:
+    """Why an op Meta kept refusing for `limit` failed (`WAIT_LIMIT`)."""
+    return _(
+        "Meta avviste kallet i over %(hours)s timer (grensen for antall kall, eller en "
+        "midlertidig sperre), så Ordstyrer ga opp. Siste svar fra Meta: %(error)s"
+    ) % {"hours": int(limit.total_seconds() // 3600), "error": error}
+
+
+def _first_tried(op: PlatformOp, *, now: datetime) -> datetime:
+    """When the op was first claimed: a notice held for the crisis leader or waiting for
+    its deletion has not been waiting for Meta meanwhile."""
+    first = OpAttempt.objects.filter(op=op).order_by("started_at").first()
+    return first.started_at if first is not None else now
+
+
 def record_failure(
     op: PlatformOp, token: str, attempt: OpAttempt, exc: ConnectorError, *, now: datetime
 ) -> str:
     attempts = op.attempts
-    retry = not exc.permanent and attempts < MAX_ATTEMPTS
+    # meta-graph-api §3.4: Meta's limits are waited out without using up an attempt (the
+    # claim's is given back), but only for `WAIT_LIMIT`; then the op fails as any other.
+    waits = exc.code in WAITED_OUT and not exc.permanent
+    if waits and now - _first_tried(op, now=now) >= WAIT_LIMIT:
+        waits = False
+        exc = ConnectorError(waited_out_message(WAIT_LIMIT, exc.message), permanent=True)
+    retry = waits or (not exc.permanent and attempts < MAX_ATTEMPTS)
     if not retry and op.kind == OpKind.CAPTURE:
         # The platform could not be read: archive what the inbox holds and go on; the
         # deletion itself will meet the same platform and retry or fail on its own.
@@ -472,6 +499,7 @@ def record_failure(
                 pk=op.pk, status=OpStatus.RUNNING, claim_token=token
             ).update(
                 status=OpStatus.PENDING,
+                attempts=max(attempts - 1, 0) if waits else attempts,
                 next_attempt_at=now + timedelta(seconds=backoff(attempts, exc.retry_after)),
                 lease_until=None,
                 claim_token="",

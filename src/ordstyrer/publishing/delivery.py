@@ -456,10 +456,29 @@ def _orphaned(row: PostChannel, platform_id: str, *, scheduled: bool) -> None:
     )
 
 
+# meta-graph-api §3.4: Meta's call limits (THROTTLED: Graph 4/17/32/613/80001/80002, or
+# the client's own pause) and its temporary block after 368 (POLICY_BLOCK, six hours)
+# are waited out without using up an attempt, as Instagram's publishing cap is. Not for
+# ever: a delivery Meta has kept refusing for a day since its first try fails as others.
+WAITED_OUT = frozenset({ErrorCode.THROTTLED, ErrorCode.POLICY_BLOCK})
+WAIT_LIMIT = timedelta(hours=24)
+
+
 def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:
     limit = exc.code == ErrorCode.PUBLISHING_LIMIT
-    attempts = row.attempts if limit else row.attempts + 1
-    if not exc.permanent and (limit or attempts < rules.MAX_ATTEMPTS):
+    waits = exc.code in WAITED_OUT and not exc.permanent
+    if waits and now - (row.attempt_started_at or now) >= WAIT_LIMIT:
+        waits = False
+        exc = ConnectorError(
+            _(
+                "Meta avviste kallet i over %(hours)s timer (grensen for antall kall, eller en "
+                "midlertidig sperre), så Ordstyrer ga opp. Siste svar fra Meta: %(error)s"
+            )
+            % {"hours": int(WAIT_LIMIT.total_seconds() // 3600), "error": exc.message},
+            permanent=True,
+        )
+    attempts = row.attempts if (limit or waits) else row.attempts + 1
+    if not exc.permanent and (limit or waits or attempts < rules.MAX_ATTEMPTS):
         wait = rules.backoff(attempts, exc.retry_after or (3600.0 if limit else None))
         PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.PUBLISHING).update(
             status=DeliveryStatus.QUEUED,
