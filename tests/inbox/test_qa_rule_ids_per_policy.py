@@ -148,10 +148,11 @@ def notice(world) -> str:
 
 
 def test_gausdals_fodselsnummer_notice_does_not_cite_mo_1(gausdal):
+    # Gausdal's guideline gives no deletion grounds (MO-1): no «Vurder sletting».
     text = notice(gausdal)
     assert text == (
-        "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Vurder sletting "
-        "etter slettegrunnlagene, og si fra til forfatteren."
+        "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Retningslinjen gir "
+        "ikke grunnlag for sletting, så la den være skjult, og si fra til forfatteren."
     )
 
 

@@ -37,9 +37,11 @@ from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.replies import reply_send
 from ordstyrer.inbox.selectors import InboxFilter, cursor_is_valid, inbox_page, item_detail
+from ordstyrer.inbox.triage import action_under, current_action
 from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
+from ordstyrer.tenants.selectors import policy_for
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -127,9 +129,21 @@ def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> 
     extra = {
         row["pk"]: row
         for row in InboxItem.objects.filter(pk__in=[i.pk for i in page.items]).values(
-            "pk", "kind", "action", "first_response_due", "resolution_due"
+            "pk",
+            "kind",
+            "action",
+            "first_response_due",
+            "resolution_due",
+            "triage",
+            "personal_data",
         )
     }
+    # MO-1: the action under the grounds in force, as the item page gives it.
+    policy = policy_for(municipality=municipality)
+    for row in extra.values():
+        row["action"] = action_under(
+            row["action"], triage=row["triage"], personal_data=row["personal_data"], policy=policy
+        )
     next_url = None
     if page.next_cursor:
         query = {
@@ -167,7 +181,7 @@ def inbox_item(request: HttpRequest, slug: str, id: int) -> dict[str, Any]:  # n
         item,
         {
             "kind": item.kind,
-            "action": item.action,
+            "action": current_action(item, policy_for(municipality=municipality)),
             "first_response_due": item.first_response_due,
             "resolution_due": item.resolution_due,
         },

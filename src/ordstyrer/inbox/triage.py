@@ -245,6 +245,13 @@ NATIONAL_ID_TEXT_WITHOUT_MO1 = _(
     "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Vurder sletting etter "
     "slettegrunnlagene, og si fra til forfatteren."
 )
+# A guideline that gives no deletion grounds (Gausdal; MO-1: a deletion without an
+# allowed ground is refused): hiding is all there is, and nobody is told to weigh a
+# deletion the service would refuse.
+NATIONAL_ID_TEXT_NO_GROUNDS = _(
+    "Skjul straks: kommentaren inneholder et fødselsnummer (PU-1). Retningslinjen gir ikke "
+    "grunnlag for sletting, så la den være skjult, og si fra til forfatteren."
+)
 
 
 def _bokmal(text: Any) -> str:
@@ -261,6 +268,10 @@ def guidance(action: str, marks: Sequence[dict[str, Any]], policy: Any = None) -
     """The suggested action in the console's language, citing only the rules `policy`
     applies."""
     if action == "hide" and any(mark["type"] == "national_id" for mark in marks):
+        if policy is not None and not _allowed_grounds(policy):
+            return Guidance(
+                str(NATIONAL_ID_TEXT_NO_GROUNDS), _applying(("PU-1",), policy), cited_in_text=True
+            )
         rules = _applying(("PU-1", "MO-1"), policy)
         notice = NATIONAL_ID_TEXT if "MO-1" in rules else NATIONAL_ID_TEXT_WITHOUT_MO1
         return Guidance(str(notice), rules, cited_in_text=True)
@@ -272,8 +283,51 @@ def guidance(action: str, marks: Sequence[dict[str, Any]], policy: Any = None) -
 
 def action_text(item: Any, policy: Any = None) -> Guidance:
     """What the suggested action means, in the console's language, under the
-    municipality's `policy` (`str()` gives the line to show)."""
-    return guidance(item.action, item.personal_data or (), policy)
+    municipality's `policy` as it stands now (`current_action`; `str()` gives the line
+    to show)."""
+    return guidance(current_action(item, policy), item.personal_data or (), policy)
+
+
+def _allowed_grounds(policy: Any) -> tuple[str, ...]:
+    from ordstyrer.moderation.grounds import allowed_grounds
+
+    return allowed_grounds(policy)
+
+
+def current_grounds(item: Any, policy: Any = None) -> tuple[str, ...]:
+    """The deletion grounds stored with the item's triage that `policy` still allows
+    (MO-1): a municipality may change its grounds after the item came in. All of them
+    without a policy."""
+    stored = tuple((item.triage or {}).get("grounds") or ())
+    if policy is None:
+        return stored
+    allowed = set(_allowed_grounds(policy))
+    return tuple(ground for ground in stored if ground in allowed)
+
+
+def current_action(item: Any, policy: Any = None) -> str:
+    """The item's suggested action under `policy` as it stands now (`action_under`)."""
+    return action_under(
+        item.action, triage=item.triage, personal_data=item.personal_data, policy=policy
+    )
+
+
+def action_under(action: str | None, *, triage: Any, personal_data: Any, policy: Any = None) -> str:
+    """A stored suggested action under `policy` as it stands now, not as it stood when
+    the item was triaged (MO-1: deletion only on the grounds the municipality lists). A
+    deletion, or a hide pending its grounds, whose grounds the policy no longer allows
+    becomes what triage gives a harmful comment without a fitting ground: escalate
+    (`language.triage.decide`). A national ID number is hidden at once, grounds or none
+    (PU-1). Any other action, and any action without a policy, is the stored one.
+    Plain values, so a list can give it the columns it read."""
+    action = str(action or "")
+    if policy is None or action not in ("delete_allowed", "hide"):
+        return action
+    if any(mark.get("type") == "national_id" for mark in personal_data or ()):
+        return "hide"
+    stored = (triage or {}).get("grounds") or ()
+    allowed = set(_allowed_grounds(policy))
+    return action if any(ground in allowed for ground in stored) else "escalate"
 
 
 def personal_data_labels(item: Any) -> list[str]:
