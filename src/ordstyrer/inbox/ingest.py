@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
@@ -136,9 +136,12 @@ def inbox_ingest(
     )
     verdict = None
     if comment.text and (not stored or stored[0] != comment.text):
-        verdict = (triaged or {}).get(comment.text) or triage_mod.triage_text(
-            comment.text, ctx.policy
-        )  # outside the transaction
+        verdict = (triaged or {}).get(_triage_key(comment.text, comment.post_id, True)) or (
+            triaged or {}
+        ).get(comment.text)
+        if verdict is None:  # outside the transaction
+            post_text = _our_post_texts(channel, [comment.post_id]).get(comment.post_id or "")
+            verdict = triage_mod.triage_text(comment.text, ctx.policy, post_text=post_text)
     if not stored:
         try:
             with transaction.atomic():
@@ -160,7 +163,9 @@ def pretriage(
     ctx = context or ingest_context(channel)
     comments = [_without_nul(c) for c in comments]
     wanted = {
-        str(c.id).strip(): c.text for c in comments if c.text and c.id and not c.is_page_author
+        str(c.id).strip(): (c.text, c.post_id)
+        for c in comments
+        if c.text and c.id and not c.is_page_author
     }
     if not wanted:
         return {}
@@ -169,8 +174,59 @@ def pretriage(
             "platform_id", "text"
         )
     )
-    texts = list(dict.fromkeys(t for pid, t in wanted.items() if stored.get(pid) != t))
-    return dict(zip(texts, triage_mod.triage_texts(texts, ctx.policy), strict=True))
+    todo = [(text, post) for pid, (text, post) in wanted.items() if stored.get(pid) != text]
+    posts = _our_post_texts(channel, [post for _text, post in todo])
+    return _triage_batch(todo, posts, ctx, {})
+
+
+def _our_post_texts(channel: Channel, post_ids: Iterable[str | None]) -> dict[str, str]:
+    """The texts of these posts of `channel` that are the municipality's own, published
+    through Ordstyrer (platform post id → text), in one query. A comment under one is
+    triaged with the post's text: a letterless or one- or two-word reply under a Nynorsk
+    post is Nynorsk (the reply suggestion and the MO-4 notice follow it), as the CLI and
+    the API triage it when given the post's text."""
+    from ordstyrer.publishing.models import DeliveryStatus, PostChannel
+
+    wanted = {str(p) for p in post_ids if p}
+    if not wanted:
+        return {}
+    return dict(
+        PostChannel.objects.filter(
+            channel=channel, platform_id__in=wanted, status=DeliveryStatus.PUBLISHED
+        )
+        .exclude(post__text="")
+        .values_list("platform_id", "post__text")
+    )
+
+
+def _triage_key(text: str, post_id: str | None, ours: bool) -> str:
+    """The key of a triage outcome in `triaged`: the text, or for a comment under one of
+    our own posts (read with the post's text) the post and the text, NUL between (no
+    stored text holds one: `_without_nul`)."""
+    return f"{post_id}\x00{text}" if ours and post_id else text
+
+
+def _triage_batch(
+    todo: Sequence[tuple[str, str | None]],
+    posts: Mapping[str, str],
+    ctx: Context,
+    known: Mapping[str, triage_mod.TriageOutcome],
+) -> dict[str, triage_mod.TriageOutcome]:
+    """Triage the (text, post id) pairs not in `known`, each under its post's text where
+    the post is ours (`posts`, from `_our_post_texts`); keyed as `_triage_key`. One batch
+    for the comments under posts that are not ours, and one for each of our posts."""
+    by_post: dict[str | None, dict[str, str]] = {}
+    for text, post in todo:
+        ours = post in posts
+        key = _triage_key(text, post, ours)
+        if key not in known:
+            by_post.setdefault(post if ours else None, {})[key] = text
+    found: dict[str, triage_mod.TriageOutcome] = {}
+    for post, texts in by_post.items():
+        post_text = posts[post] if post is not None else None
+        outcomes = triage_mod.triage_texts(list(texts.values()), ctx.policy, post_text=post_text)
+        found.update(zip(texts, outcomes, strict=True))
+    return found
 
 
 # --- many new items at once (a burst's backlog) ---------------------------------------------
@@ -259,14 +315,20 @@ def inbox_ingest_new(
     }
     if not plain or _closure_in_effect(channel):
         return repeats
-    texts = [a.comment.text for a in plain.values()]
+    todo = [(a.comment.text, a.comment.post_id) for a in plain.values()]
+    posts = _our_post_texts(channel, [post for _text, post in todo])
     verdicts = dict(triaged or {})
-    missing = list(dict.fromkeys(t for t in texts if t not in verdicts))
-    if missing:
-        verdicts.update(zip(missing, triage_mod.triage_texts(missing, ctx.policy), strict=True))
+    verdicts.update(_triage_batch(todo, posts, ctx, verdicts))
     calendar = calendar_for(channel.municipality)
     items = [
-        _new_item(channel, a, pid, ctx, verdicts[a.comment.text], calendar)
+        _new_item(
+            channel,
+            a,
+            pid,
+            ctx,
+            verdicts[_triage_key(a.comment.text, a.comment.post_id, a.comment.post_id in posts)],
+            calendar,
+        )
         for pid, a in plain.items()
     ]
     try:
