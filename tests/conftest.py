@@ -97,27 +97,28 @@ def run(django_capture_on_commit_callbacks) -> Callable[..., Any]:
 CHROMIUM = os.environ.get("ORDSTYRER_CHROMIUM") or shutil.which("chromium")
 
 
+NO_BROWSER = (
+    "NO BROWSER: Debian's chromium was not found (apt-get install chromium, or set "
+    "ORDSTYRER_CHROMIUM). The console's browser and accessibility tests did NOT run."
+)
+
+
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "browser" in item.keywords]
-    if not browser_items or CHROMIUM:
+    if not browser_items or CHROMIUM or os.environ.get("CI"):
         return
-    message = (
-        "NO BROWSER: Debian's chromium was not found (apt-get install chromium, or set "
-        "ORDSTYRER_CHROMIUM). The console's browser and accessibility tests did NOT run."
-    )
-    if os.environ.get("CI"):
-        # In CI a missing browser is a failure, never a skip.
-        for item in browser_items:
-            item.add_marker(pytest.mark.usefixtures("_fail_without_browser"))
-        return
-    config.issue_config_time_warning(pytest.PytestWarning(message), stacklevel=2)
+    config.issue_config_time_warning(pytest.PytestWarning(NO_BROWSER), stacklevel=2)
     for item in browser_items:
-        item.add_marker(pytest.mark.skip(reason=message))
+        item.add_marker(pytest.mark.skip(reason=NO_BROWSER))
 
 
-@pytest.fixture
-def _fail_without_browser():
-    pytest.fail("CI needs Debian's chromium for the browser tests; it was not found.")
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """In CI a missing browser fails each browser test before its fixtures start, never a
+    skip (a marker added at collection cannot add a fixture: pytest fixes an item's
+    fixtures when it is made), and never Playwright's advice to download a browser."""
+    if not CHROMIUM and os.environ.get("CI") and "browser" in item.keywords:
+        pytest.fail("CI needs Debian's chromium for the browser tests; it was not found.")
 
 
 @pytest.fixture(scope="session")
