@@ -52,7 +52,7 @@ def _stored_as_of_old(p, channel, public_title: str, monkeypatch) -> ArchiveReco
     """A citizen's inbound message archived by a version whose detector missed the number:
     `archive_append` with the title as given (its public-title masking found nothing)."""
     with monkeypatch.context() as patch:
-        patch.setattr(services, "mask_personal_data", lambda text: text)
+        patch.setattr(services, "public_title_text", lambda text: text)
         record = archived(
             p.municipality,
             actor=p.communications,

@@ -192,21 +192,52 @@ def record_columns(body: dict[str, Any]) -> dict[str, Any]:
 MASK = "[skjermet]"
 
 
-@lru_cache(maxsize=4096)
 def mask_personal_data(text: str) -> str:
     """`text` with every span of personal data replaced by «[skjermet]» (PU-1; the
-    public title must not reveal who wrote or was named, norwegian-standards HS-06)."""
+    public title must not reveal who wrote or was named, norwegian-standards HS-06).
+
+    Its national ID numbers are the ones `language.masking.national_id_spans` finds, the
+    one definition the exports and the deposit check read (recall first: «kontonr
+    15038545660» counts, which `language.pii` reports as an account), besides every span
+    `language.pii` reports. Overlapping spans are masked as one: an address read as
+    «Storgata 1503» leaves nothing of «150385 45660» after it."""
+    from ordstyrer.language.masking import national_id_spans
     from ordstyrer.language.pii import find_personal_data
 
-    spans = find_personal_data(text)
+    spans = [(p.start, p.end) for p in find_personal_data(text)]
+    return _masked(text, [*spans, *national_id_spans(text)])
+
+
+def _masked(text: str, spans: list[tuple[int, int]]) -> str:
     if not spans:
         return text
     out, last = [], 0
-    for span in spans:
-        if span.start < last:
+    for start, end in sorted(spans):
+        if end <= last:
             continue
-        out.append(text[last : span.start])
-        out.append(MASK)
-        last = span.end
+        if start >= last:
+            out.append(text[last:start])
+            out.append(MASK)
+        last = end  # an overlapping span extends the mask before it
     out.append(text[last:])
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def public_title_text(text: str) -> str:
+    """The public title as a record stores it: safe for the column and XML
+    (`safe_text`), personal data masked (`mask_personal_data`), at most `TITLE_LIMIT`
+    characters — and no national ID number left that `language.masking` finds in that
+    stored text, which is what the exports and the deposit check read (PU-1, AR-2).
+
+    The detector weighs the words before a number, so masking can bring one out: «Ordre
+    fra a@b.no og c@d.no: 15038545660» is an order number, but once the addresses are
+    «[skjermet]» the word «Ordre» is too far back and the number reads as a fødselsnummer.
+    The cut can leave eleven digits of a longer number. Each such number is masked too;
+    every round shortens the text (eleven digits or more become ten characters)."""
+    from ordstyrer.language.masking import national_id_spans
+
+    stored = mask_personal_data(safe_text(text))[:TITLE_LIMIT]
+    while spans := national_id_spans(stored):
+        stored = _masked(stored, spans)
+    return stored

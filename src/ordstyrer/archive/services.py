@@ -36,7 +36,7 @@ from ordstyrer.archive.canonical import (
     TITLE_LIMIT,
     chain_hash,
     iso,
-    mask_personal_data,
+    public_title_text,
     raw_text,
     safe_text,
     seal,
@@ -141,7 +141,7 @@ def _titles(entry: ArchiveEntry, channel_name: str) -> tuple[str, str]:
         title = f"{label}{who}{where}{why}"
     public = entry.public_title.strip() or f"{label}{where}"
     # The public title never carries personal data, whoever wrote it (HS-06).
-    return safe_text(title)[:TITLE_LIMIT], safe_text(mask_personal_data(public))[:TITLE_LIMIT]
+    return safe_text(title)[:TITLE_LIMIT], public_title_text(public)
 
 
 def build_body(
