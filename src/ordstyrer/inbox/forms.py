@@ -148,12 +148,18 @@ class EscalateForm(PageForm):
 
 
 class ReferForm(PageForm):
+    # Nothing is chosen beforehand, as in the reply box (`ReplyForm.referral_kind`): a
+    # formal referral journals an inbound record that can never be removed (AR-1, AR-3),
+    # so «Henvis» clicked after only a note must not journal one by the first option. The
+    # empty first choice is what the browser shows and sends until a kind is chosen.
     kind = forms.ChoiceField(
         label=_("Henvis til"),
         choices=[
+            ("", _("Velg …")),
             ("formal", _("Formell henvendelse – journalføres")),
             ("political", _("Politisk nivå")),
         ],
+        error_messages={"required": _("Velg hvor saken skal henvises.")},
     )
     target = forms.CharField(label=_("Organ eller mottaker"), required=False, max_length=255)
     note = forms.CharField(label=_("Merknad"), required=False, max_length=2000)
@@ -164,6 +170,7 @@ class ReferForm(PageForm):
         super().__init__(*args, **kwargs)
         # Each kind cites its rule only where the municipality's policy applies it.
         cast(forms.ChoiceField, self.fields["kind"]).choices = [
+            ("", _("Velg …")),
             ("formal", cited(_("Formell henvendelse – journalføres"), ("DI-7",), policy)),
             ("political", cited(_("Politisk nivå"), ("DI-8",), policy)),
         ]
