@@ -13,6 +13,7 @@ from ordstyrer.worktime import (
     next_opening,
     working_time_between,
 )
+from ordstyrer.worktime.targets import response_deadline
 
 
 def oslo(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> datetime:
@@ -187,3 +188,18 @@ def test_naive_received_is_rejected_in_norwegian():
 
 def test_integer_hours_are_accepted():
     assert deadline(oslo(2026, 3, 10, 10, 0), 2) == oslo(2026, 3, 10, 12, 0)
+
+
+@pytest.mark.parametrize(
+    ("received", "expected"),
+    [
+        # Full days between: the next working day at the same clock time.
+        (oslo(2026, 3, 10, 10), oslo(2026, 3, 11, 10)),
+        # A half day (open until 12:00) in between: later by the hours it lacks — the
+        # reading docs/worktime.md states for Gausdal's «innen ett døgn» (DI-1).
+        (oslo(2026, 4, 1, 9), oslo(2026, 4, 7, 12, 30)),
+        (oslo(2025, 12, 31, 10), oslo(2026, 1, 2, 13, 30)),
+    ],
+)
+def test_gausdal_one_day_is_counted_in_working_hours(received, expected):
+    assert response_deadline(preset_id="gausdal", received=received) == expected
