@@ -37,6 +37,9 @@ class Quote:
     text: str
     source: str
     lang: str
+    # Said before the words, in the document's language: how they stand here ("not in
+    # force here" for a rule the municipality switched off); "" for the rule in force.
+    status: str = ""
 
 
 Block = Heading | Paragraph | BulletList | Quote
@@ -61,8 +64,8 @@ class Document:
         if items:
             self.blocks.append(BulletList(tuple(items)))
 
-    def quote(self, text: str, source: str, lang: str) -> None:
-        self.blocks.append(Quote(text, source, lang))
+    def quote(self, text: str, source: str, lang: str, *, status: str = "") -> None:
+        self.blocks.append(Quote(text, source, lang, status))
 
     def render(self, fmt: str) -> str:
         if fmt == "md":
@@ -92,7 +95,8 @@ def to_markdown(doc: Document) -> str:
         elif isinstance(block, BulletList):
             parts.append("\n".join(f"- {_md(item)}" for item in block.items))
         else:
-            parts.append(f"> {_md(block.text)}\n>\n> {_md(block.source)}")
+            status = f"{_md(block.status)}\n\n" if block.status else ""
+            parts.append(f"{status}> {_md(block.text)}\n>\n> {_md(block.source)}")
     return "\n\n".join(parts) + "\n"
 
 
@@ -114,6 +118,8 @@ def to_html(doc: Document) -> str:
             lines.append(f"<ul>{items}</ul>")
         else:
             lang = f' lang="{_h(block.lang)}"' if block.lang != doc.lang else ""
+            if block.status:  # read before the words it frames, in the text's own style
+                lines.append(f'<p class="citation-status">{_h(block.status)}</p>')
             lines.append(
                 f'<figure class="citation"><blockquote{lang}><p>{_h(block.text)}</p></blockquote>'
                 f"<figcaption>{_h(block.source)}</figcaption></figure>"

@@ -18,7 +18,7 @@ from ordstyrer.policy.document import FORMATS, Document, Heading
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
 from ordstyrer.policy.rules import dialogue, employees, publishing
-from ordstyrer.policy.rules._base import Text
+from ordstyrer.policy.rules._base import IN_FORCE, Setting, State, Text
 from ordstyrer.policy.tables import (
     CRISIS_APPROVERS,
     CRISIS_DECLARERS,
@@ -49,7 +49,28 @@ T: dict[str, dict[str, str]] = {
     "contact": {"nb": "Kontakt: {who}.", "nn": "Kontakt: {who}.", "en": "Contact: {who}."},
     "phone": {"nb": "tlf. {p}", "nn": "tlf. {p}", "en": "phone {p}"},
     "source": {"nb": "— {m}, «{s}»", "nn": "— {m}, «{s}»", "en": "— {m}, “{s}”"},
+    # Over the guideline's words for a rule the municipality switched off (`SWITCHES`):
+    # they are what the guideline says, not the rule in force.
+    "quote_off": {
+        "nb": "Retningslinjen sier dette, men det gjelder ikke her: kommunen har slått det "
+        "av i innstillingene.",
+        "nn": "Retningslinja seier dette, men det gjeld ikkje her: kommunen har slått det av "
+        "i innstillingane.",
+        "en": "The guideline says this, but it does not apply here: the municipality has "
+        "switched it off in its settings.",
+    },
+    "quote_partly": {
+        "nb": "Retningslinjen sier dette, men det gjelder bare delvis her: kommunen har slått "
+        "av noe av det i innstillingene. Det som gjelder, står over.",
+        "nn": "Retningslinja seier dette, men det gjeld berre delvis her: kommunen har slått "
+        "av noko av det i innstillingane. Det som gjeld, står over.",
+        "en": "The guideline says this, but it applies only in part here: the municipality "
+        "has switched some of it off in its settings. What applies is stated above.",
+    },
 }
+
+# The framing of the guideline's words per state of their rule (none: the rule in force).
+QUOTE_STATUS: dict[State, str] = {"partly": "quote_partly", "off": "quote_off"}
 
 
 def _t(key: str, lang: str, **values: Any) -> str:
@@ -233,24 +254,33 @@ GUIDE: dict[str, tuple[tuple[re.Pattern[str], Text], ...]] = {
 }
 
 
-# Rules whose guide text follows their settings: a requirement the municipality switched
-# off is said to be off, not stated as the rule (DI-9's signature, PU-12's approval).
-SETTING_TEXTS: dict[str, Callable[[Any], Text | None]] = {
-    "PU-12": publishing.crisis_guide_text,
-    "DI-9": dialogue.signature_guide_text,
-}
+# Rules a municipality can switch off, wholly or in part, in its settings (DI-9's
+# signature, PU-9's link, PU-12's approval): their title and text say what is in force,
+# and the guideline's words under them are shown as the guideline's, not as the rule.
+SWITCHES: dict[str, Callable[[Any], Setting]] = {**publishing.SWITCHES, **dialogue.SWITCHES}
+
+
+def rule_setting(policy: Policy, rule_id: str) -> Setting:
+    """What the policy's settings leave of the rule: on for a rule that cannot be switched
+    off."""
+    switch = SWITCHES.get(rule_id)
+    return IN_FORCE if switch is None else switch(policy.params(rule_id))
+
+
+def rule_title(policy: Policy, rule_id: str, lang: str) -> str:
+    """The rule's title as its settings leave it ("Krise: godkjenning slått av")."""
+    title = rule_setting(policy, rule_id).title
+    return (title or RULES[rule_id].title).get(lang)
 
 
 def rule_text(policy: Policy, rule_id: str, lang: str) -> str:
     """What the guide says under a rule: for EM and DI-10 the statements this policy's
-    guideline makes (its citation's words); for DI-9 and PU-12 what their settings leave
-    of the rule; else the catalogue text. "" when none of a rule's statements is in the
-    citation: the quote then speaks for itself."""
-    by_setting = SETTING_TEXTS.get(rule_id)
+    guideline makes (its citation's words); for a rule its settings switch off, wholly or
+    in part, what they leave of it; else the catalogue text. "" when none of a rule's
+    statements is in the citation: the quote then speaks for itself."""
+    by_setting = rule_setting(policy, rule_id).text
     if by_setting is not None:
-        text = by_setting(policy.params(rule_id))
-        if text is not None:
-            return text.get(lang)
+        return by_setting.get(lang)
     statements = GUIDE.get(rule_id)
     if statements is None:
         return RULES[rule_id].text.get(lang)
@@ -295,10 +325,14 @@ def _validate(policy: Policy, fmt: str, lang: str) -> None:
 
 
 def cite(doc: Document, policy: Policy, rule_id: str, lang: str) -> None:
+    """The guideline's words for the rule, credited; framed as the guideline's, not in
+    force here, where the municipality's settings switch the rule off (wholly or in part)."""
     citation = policy.citation(rule_id)
     if citation is not None:
         source = _t("source", lang, m=citation.municipality, s=citation.section)
-        doc.quote(citation.text, source, policy.preset.guideline_lang)
+        key = QUOTE_STATUS.get(rule_setting(policy, rule_id).state)
+        status = _t(key, lang) if key else ""
+        doc.quote(citation.text, source, policy.preset.guideline_lang, status=status)
 
 
 def render_guideline(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
@@ -314,8 +348,7 @@ def render_guideline(policy: Policy, fmt: str = "md", lang: str = "nb") -> str:
             continue
         doc.heading(2, FAMILIES[family].get(lang))
         for rule_id in rule_ids:
-            rule = RULES[rule_id]
-            doc.heading(3, rule.title.get(lang), rule_id)
+            doc.heading(3, rule_title(policy, rule_id, lang), rule_id)
             text = rule_text(policy, rule_id, lang)
             if text:
                 doc.paragraph(text)

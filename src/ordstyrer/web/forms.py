@@ -156,9 +156,18 @@ class PolicyRuleForm(forms.Form):
         lang: str = "nb",
         read_only: bool = False,
         locked: str = "",
+        title: str = "",
+        text: str = "",
+        state: str = "on",
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # The rule as the settings in force leave it (`policy.render.rule_title`,
+        # `rule_text`, `rule_setting`): a rule switched off says so, never the catalogue's
+        # promise (DI-9's signature, PU-12's approval); `state` on, partly or off.
+        self.title = title
+        self.text = text
+        self.state = state
         # `locked`: why this rule is shown read-only to someone who may change others
         # (PU-12 outside the chief administrator's hands, or during a crisis).
         self.locked = locked

@@ -18,7 +18,13 @@ from ordstyrer.core.console import MunicipalityRequest, municipality_view
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.permissions import has_role, municipalities_for
 from ordstyrer.policy import Policy
-from ordstyrer.policy.render import render_guideline, render_house_rules
+from ordstyrer.policy.render import (
+    render_guideline,
+    render_house_rules,
+    rule_setting,
+    rule_text,
+    rule_title,
+)
 from ordstyrer.publishing.checks import publishing_policy
 from ordstyrer.publishing.selectors import text_check
 from ordstyrer.tenants.models import Municipality, Role
@@ -128,6 +134,7 @@ def _policy_forms(
         except (ServiceError, NotPermitted) as exc:
             crisis_note = str(exc.message)
     forms = []
+    lang = _text_language()
     for rule_id in policy.rules:
         params = dict(policy.params(rule_id))
         if not params:
@@ -137,9 +144,13 @@ def _policy_forms(
             rule_id=rule_id,
             params=params,
             version=current.number if current else 0,
-            lang=_text_language(),
+            lang=lang,
             read_only=not may_edit,
             locked=crisis_note if rule_id == CRISIS_RULE else "",
+            # What is in force, as the guideline page says it (DI-9, PU-9, PU-12 off).
+            title=rule_title(policy, rule_id, lang),
+            text=rule_text(policy, rule_id, lang),
+            state=rule_setting(policy, rule_id).state,
             prefix=rule_id,
         )
         forms.append(form)

@@ -10,6 +10,8 @@ from typing import Literal
 How = Literal["block", "warn", "flow", "doc", "record"]
 Family = Literal["CH", "PU", "DI", "MO", "AR", "EM"]
 ParamKind = Literal["bool", "int", "float", "str", "str_list"]
+# How much of a switchable rule a municipality's settings leave in force (`Setting`).
+State = Literal["on", "partly", "off"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,20 @@ class ParamSpec:
     # For int / float: the largest allowed value, where a larger one would make the code
     # that uses it fail (review s18: DI-1's hours past the working-time clock's limit).
     maximum: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """What a municipality's settings leave of a rule they can switch off, wholly or in
+    part (DI-9's signature, PU-12's approval): the state, and the title and text that say
+    what is in force (None: the catalogue's own, which then holds)."""
+
+    state: State = "on"
+    title: Text | None = None
+    text: Text | None = None
+
+
+IN_FORCE = Setting()
 
 
 @dataclass(frozen=True, slots=True)

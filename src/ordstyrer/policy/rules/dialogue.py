@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from ordstyrer.policy.rules._base import ParamSpec, Text, rule
+from ordstyrer.policy.rules._base import IN_FORCE, ParamSpec, Setting, Text, rule
 from ordstyrer.policy.rules._findings import finding, phrases, quote
 
 if TYPE_CHECKING:
@@ -198,21 +198,33 @@ RULES = (
     ),
 )
 
-# DI-9 in the employee guide where the municipality's settings switch the signature off
-# (`render.rule_text`): the rule's own text would demand what nothing checks.
-SIGNATURE_OFF = Text(
-    "Slått av her: kommunen krever ikke at svar signeres med eget fornavn, og Ordstyrer "
-    "sjekker ikke signaturen.",
-    "Slått av her: kommunen krev ikkje at svar blir signerte med eige førenamn, og Ordstyrer "
-    "sjekkar ikkje signaturen.",
-    "Switched off here: the municipality does not require replies to be signed with your "
-    "own first name, and Ordstyrer does not check the signature.",
+# DI-9 where the municipality's settings switch the signature off (`first_name_required`):
+# the catalogue's title and text would demand what nothing checks.
+SIGNATURE_OFF = Setting(
+    "off",
+    Text(
+        "Signatur med fornavn: slått av",
+        "Signatur med førenamn: slått av",
+        "First-name signature: switched off",
+    ),
+    Text(
+        "Slått av her: kommunen krever ikke at svar signeres med eget fornavn, og Ordstyrer "
+        "sjekker ikke signaturen.",
+        "Slått av her: kommunen krev ikkje at svar blir signerte med eige førenamn, og "
+        "Ordstyrer sjekkar ikkje signaturen.",
+        "Switched off here: the municipality does not require replies to be signed with "
+        "your own first name, and Ordstyrer does not check the signature.",
+    ),
 )
 
 
-def signature_guide_text(params: Mapping[str, Any]) -> Text | None:
-    """DI-9's guide text for these settings; None: the rule's own."""
-    return None if params.get("first_name_required", True) else SIGNATURE_OFF
+def signature_setting(params: Mapping[str, Any]) -> Setting:
+    """What DI-9's settings leave in force: on, or off."""
+    return IN_FORCE if params.get("first_name_required", True) else SIGNATURE_OFF
+
+
+# The DI rules a municipality's settings switch off (`render`).
+SWITCHES = {"DI-9": signature_setting}
 
 
 # What the employee guide says under DI-10: each guideline's own statements, shown when

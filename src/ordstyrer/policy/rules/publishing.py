@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ordstyrer.policy.rules._base import ParamSpec, Text, rule
+from ordstyrer.policy.rules._base import IN_FORCE, ParamSpec, Setting, Text, rule
 from ordstyrer.policy.rules._findings import finding, phrases
 from ordstyrer.policy.tables import CRISIS_APPROVERS, CRISIS_DECLARERS
 
@@ -250,37 +250,94 @@ RULES = (
 )
 
 
-# PU-12 in the employee guide where the municipality's settings let posts or replies go
-# out without the crisis leader (`render.rule_text`): the rule's own text says the crisis
-# leader approves all information, which is then not so. What waits is in the values line.
+# PU-12 where the municipality's settings let posts or replies go out without the crisis
+# leader (`approve_posts`, `approve_replies`): the catalogue's title and text say the
+# crisis leader approves all information, which is then not so. What still happens is
+# what `ordstyrer.crisis` does whatever the settings: scheduled posts and posts waiting
+# for an approval pause when the crisis is declared (`posts_pausable`), and what goes out
+# is entered in the crisis log — in the words of the crisis page (`crisis.views`).
+CRISIS_TITLES = {
+    (True, False): Text(
+        "Krise: kriseledelsen godkjenner innlegg",
+        "Krise: kriseleiinga godkjenner innlegg",
+        "Crisis: the crisis leader approves posts",
+    ),
+    (False, True): Text(
+        "Krise: kriseledelsen godkjenner svar",
+        "Krise: kriseleiinga godkjenner svar",
+        "Crisis: the crisis leader approves replies",
+    ),
+    (False, False): Text(
+        "Krise: godkjenning slått av",
+        "Krise: godkjenning slått av",
+        "Crisis: approval switched off",
+    ),
+}
+# One of the two waits: the values line (the guide) or the boxes ticked (the settings
+# page) say which, and who approves.
 CRISIS_PARTLY = Text(
-    "Mens en krise er erklært, går all kommunikasjon gjennom kriseledelsen, og alt som går "
-    "ut, loggføres. Hva som venter på godkjenning, står under.",
-    "Medan ei krise er erklært, går all kommunikasjon gjennom kriseleiinga, og alt som går "
-    "ut, blir loggført. Kva som ventar på godkjenning, står under.",
-    "While a crisis is declared, all communication goes through the crisis staff, and "
-    "everything that goes out is logged. What waits for approval is listed below.",
+    "Under en krise venter bare noe av det som går ut, på godkjenning (se under); resten "
+    "går ut som vanlig og føres i kriseloggen. Planlagte innlegg settes på pause når krisen "
+    "erklæres.",
+    "Under ei krise ventar berre noko av det som går ut, på godkjenning (sjå under); resten "
+    "går ut som vanleg og blir ført i kriseloggen. Planlagde innlegg blir sette på pause "
+    "når krisa blir erklært.",
+    "During a crisis only some of what goes out waits for approval (see below); the rest "
+    "goes out as usual and is entered in the crisis log. Scheduled posts are paused when "
+    "the crisis is declared.",
 )
 CRISIS_UNAPPROVED = Text(
-    "Mens en krise er erklært, går all kommunikasjon gjennom kriseledelsen, og alt som går "
-    "ut, loggføres. Godkjenning er slått av her: innlegg og svar går ut uten å vente på "
-    "kriselederen.",
-    "Medan ei krise er erklært, går all kommunikasjon gjennom kriseleiinga, og alt som går "
-    "ut, blir loggført. Godkjenning er slått av her: innlegg og svar går ut utan å vente "
-    "på kriseleiaren.",
-    "While a crisis is declared, all communication goes through the crisis staff, and "
-    "everything that goes out is logged. Approval is switched off here: posts and replies "
-    "go out without waiting for the crisis leader.",
+    "Godkjenning er slått av her: under en krise går nye innlegg og svar ut uten å vente "
+    "på kriselederen, og alt som går ut, føres i kriseloggen. Planlagte innlegg og innlegg "
+    "som venter på godkjenning, settes likevel på pause når krisen erklæres.",
+    "Godkjenning er slått av her: under ei krise går nye innlegg og svar ut utan å vente "
+    "på kriseleiaren, og alt som går ut, blir ført i kriseloggen. Planlagde innlegg og "
+    "innlegg som ventar på godkjenning, blir likevel sette på pause når krisa blir erklært.",
+    "Approval is switched off here: during a crisis new posts and replies go out without "
+    "waiting for the crisis leader, and everything that goes out is entered in the crisis "
+    "log. Scheduled posts and posts waiting for approval are still paused when the crisis "
+    "is declared.",
 )
 
 
-def crisis_guide_text(params: Mapping[str, Any]) -> Text | None:
-    """PU-12's guide text for these settings; None: the rule's own (all waits)."""
-    posts = bool(params.get("approve_posts", True))
-    replies = bool(params.get("approve_replies", True))
-    if posts and replies:
-        return None
-    return CRISIS_PARTLY if posts or replies else CRISIS_UNAPPROVED
+def crisis_setting(params: Mapping[str, Any]) -> Setting:
+    """What PU-12's settings leave in force: on (posts and replies wait, the catalogue's
+    words), partly (one of them) or off (neither)."""
+    key = (bool(params.get("approve_posts", True)), bool(params.get("approve_replies", True)))
+    if key == (True, True):
+        return IN_FORCE
+    text = CRISIS_PARTLY if any(key) else CRISIS_UNAPPROVED
+    return Setting("partly" if any(key) else "off", CRISIS_TITLES[key], text)
+
+
+# PU-9 with neither a link required (`requires_link`) nor topics that call for one: the
+# check asks for nothing, so the guide must not say "link to it from the post".
+WEBSITE_OFF = Setting(
+    "off",
+    Text(
+        "Også på kommunens nettside: slått av",
+        "Også på nettsida til kommunen: slått av",
+        "Also on the municipality's website: switched off",
+    ),
+    Text(
+        "Slått av her: kommunen krever ikke at innlegg lenker til kommunens nettside, og "
+        "Ordstyrer sjekker det ikke.",
+        "Slått av her: kommunen krev ikkje at innlegg lenkjer til nettsida til kommunen, og "
+        "Ordstyrer sjekkar det ikkje.",
+        "Switched off here: the municipality does not require posts to link to its website, "
+        "and Ordstyrer does not check it.",
+    ),
+)
+
+
+def website_setting(params: Mapping[str, Any]) -> Setting:
+    """What PU-9's settings leave in force: on (a link always, or on the topics listed;
+    the values line says which), or off (neither)."""
+    return IN_FORCE if params.get("requires_link") or params.get("topics") else WEBSITE_OFF
+
+
+# The PU rules a municipality's settings switch off, wholly or in part (`render`).
+SWITCHES = {"PU-9": website_setting, "PU-12": crisis_setting}
 
 
 # ------------------------------------------------------------------ PU-9 website parity
