@@ -50,7 +50,10 @@ def test_connect_with_facebook_login_then_system_token_then_disconnect(
     # Meta refuses to take the app off the Page: the token goes all the same, and the
     # page says what to do by hand.
     graph.inject(200, path="subscribed_apps", method="DELETE", times=-1)
-    page.get_by_role("button", name="Koble fra og slett tokenet").click()
+    page.get_by_role("link", name="Koble fra …").click()
+    expect(page.get_by_role("heading", name="Dette skjer når du bekrefter")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Bekreft: koble fra").click()
     expect(page.get_by_text("Kanalen er koblet fra, og tokenet er slettet.")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="Forretningsintegrasjoner")).to_be_visible()
     assert_accessible(page)

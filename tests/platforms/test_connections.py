@@ -347,7 +347,7 @@ def test_disconnect_forgets_the_token(client, personas, fb_page) -> None:
     channel = make_channel(personas)
     _connect(channel, fb_page, personas.communications)
     _login(client, personas.communications)
-    response = client.post(_url(channel, "koble-fra/"), follow=True)
+    response = client.post(_url(channel, "koble-fra/"), {"confirmed": "1"}, follow=True)
     assert "Kanalen er koblet fra, og tokenet er slettet." in response.content.decode()
     connection = PlatformConnection.objects.get(channel=channel)
     assert connection.status == ConnectionStatus.DISCONNECTED
@@ -370,7 +370,10 @@ def test_disconnect_takes_the_app_off_the_page_then_forgets_the_token(
     connection = _connected_and_subscribed(personas, fb_page, django_capture_on_commit_callbacks)
     _login(client, personas.communications)
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(_url(connection.channel, "koble-fra/")).status_code == 302
+        assert (
+            client.post(_url(connection.channel, "koble-fra/"), {"confirmed": "1"}).status_code
+            == 302
+        )
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.DISCONNECTED
     assert connection.token_encrypted == "" and not connection.webhooks_subscribed
@@ -388,7 +391,7 @@ def test_a_page_that_refuses_the_removal_still_loses_the_token_and_the_page_says
     graph.inject(200, path="subscribed_apps", method="DELETE", times=-1)
     _login(client, personas.communications)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(_url(connection.channel, "koble-fra/"))
+        client.post(_url(connection.channel, "koble-fra/"), {"confirmed": "1"})
     connection.refresh_from_db()
     assert connection.status == ConnectionStatus.DISCONNECTED
     assert connection.token_encrypted == ""
@@ -402,7 +405,9 @@ def test_a_removal_that_never_ran_gives_up_the_token_within_the_grace(
 ) -> None:
     connection = _connected_and_subscribed(personas, fb_page, django_capture_on_commit_callbacks)
     _login(client, personas.communications)
-    response = client.post(_url(connection.channel, "koble-fra/"), follow=True)  # no task run
+    response = client.post(
+        _url(connection.channel, "koble-fra/"), {"confirmed": "1"}, follow=True
+    )  # no task run
     connection.refresh_from_db()
     assert connection.unsubscribe_pending and connection.token_encrypted
     page = response.content.decode()

@@ -10,6 +10,7 @@ never inside a transaction.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict, Unpack
 
@@ -265,6 +266,36 @@ def _connect(
     return connection
 
 
+@dataclass(frozen=True, slots=True)
+class DisconnectPreview:
+    """What `connection_disconnect` will do, for its confirmation page."""
+
+    connection: PlatformConnection
+    # The app is taken off the Page (Meta stops sending its changes), then the token is
+    # forgotten, at the latest after `UNSUBSCRIBE_GRACE`.
+    takes_app_off: bool
+    # The Page stays subscribed: another live connection needs it. The token goes at once.
+    page_shared: bool
+
+
+def connection_disconnect_preview(
+    *, actor: ActorLike, channel: Channel
+) -> DisconnectPreview | None:
+    """The consequence of `connection_disconnect` as things stand (None: nothing to
+    disconnect), from the same test `_disconnect` applies (`_takes_app_off`)."""
+    require_channel_role(actor, channel, "manage")
+    connection = PlatformConnection.objects.filter(channel=channel).first()
+    if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
+        return None
+    subscribed = connection.webhooks_subscribed and bool(connection.token_encrypted)
+    takes_app_off = _takes_app_off(connection)
+    return DisconnectPreview(
+        connection=connection,
+        takes_app_off=takes_app_off,
+        page_shared=subscribed and not takes_app_off,
+    )
+
+
 def connection_disconnect(
     *, actor: ActorLike, channel: Channel, now: datetime | None = None
 ) -> PlatformConnection | None:
@@ -311,11 +342,7 @@ def _disconnect(channel: Channel, *, actor: ActorLike, now: datetime) -> Platfor
     connection = PlatformConnection.objects.filter(channel=channel).first()
     if connection is None or connection.status == ConnectionStatus.DISCONNECTED:
         return None
-    unsubscribe = (
-        connection.webhooks_subscribed
-        and bool(connection.token_encrypted)
-        and not _page_still_used(connection)
-    )
+    unsubscribe = _takes_app_off(connection)
     connection.status = ConnectionStatus.DISCONNECTED
     if not unsubscribe:
         connection.token_encrypted = ""
@@ -333,6 +360,17 @@ def _disconnect(channel: Channel, *, actor: ActorLike, now: datetime) -> Platfor
     if unsubscribe:
         after_commit(platform_tasks.connection_unsubscribe, connection_id=connection.pk)
     return connection
+
+
+def _takes_app_off(connection: PlatformConnection) -> bool:
+    """Whether disconnecting takes the app off the Page before the token is forgotten:
+    Ordstyrer subscribed it, holds the token to unsubscribe, and no other live
+    connection needs the Page."""
+    return (
+        connection.webhooks_subscribed
+        and bool(connection.token_encrypted)
+        and not _page_still_used(connection)
+    )
 
 
 def _page_still_used(connection: PlatformConnection) -> bool:

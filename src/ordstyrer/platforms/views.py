@@ -25,6 +25,7 @@ from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.connectors.base import ConnectorError
 from ordstyrer.connectors.secrets import SecretToken, TokenDecryptError
 from ordstyrer.core.console import (
+    Already,
     MunicipalityRequest,
     act,
     fail_message,
@@ -248,22 +249,49 @@ def system_token(request: MunicipalityRequest, municipality: Municipality, pk: i
 
 
 @municipality_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def disconnect(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
+    """Disconnect the channel from its Page or account, after a confirmation page that
+    says what follows (webhooks no longer routed, no new comments in the inbox until it
+    is connected again, the app taken off the Page, the token forgotten — at once, or
+    after the app is off the Page). Only its posted form (`confirmed=1`) disconnects; a
+    post of the old one-click form leads to the page. A replayed or double-clicked
+    confirmation finds the connection disconnected (before, or after waiting for the
+    first one's lock) and says so as information, claiming nothing about the token."""
     channel = _channel(request, municipality, pk, "manage")
+    already = Already(_("Kanalen er allerede koblet fra. Ingenting er endret."))
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
 
-    def done(connection: Any) -> str:
-        if connection is not None and connection.unsubscribe_pending:
-            return _(
-                "Kanalen er koblet fra. Tokenet slettes når appen er fjernet fra siden hos Meta."
-            )
-        return _("Kanalen er koblet fra, og tokenet er slettet.")
+        def done(connection: Any) -> str:
+            if connection is None:  # nothing was connected: a replay
+                return already
+            if connection.unsubscribe_pending:
+                return _(
+                    "Kanalen er koblet fra. Tokenet slettes når appen er fjernet fra siden "
+                    "hos Meta."
+                )
+            return _("Kanalen er koblet fra, og tokenet er slettet.")
 
-    return act(
+        return act(
+            request,
+            lambda: connections.connection_disconnect(actor=request.actor, channel=channel),
+            to=_status_page(channel),
+            done=done,
+        )
+    preview = connections.connection_disconnect_preview(actor=request.actor, channel=channel)
+    if preview is None:
+        messages.info(request, already)
+        return _status_page(channel)
+    return render(
         request,
-        lambda: connections.connection_disconnect(actor=request.actor, channel=channel),
-        to=_status_page(channel),
-        done=done,
+        "platforms/disconnect_confirm.html",
+        {
+            "channel": channel,
+            "preview": preview,
+            "connection": preview.connection,
+            "is_instagram": channel.kind == Platform.INSTAGRAM,
+            "grace_hours": int(connections.UNSUBSCRIBE_GRACE.total_seconds() // 3600),
+        },
     )
 
 

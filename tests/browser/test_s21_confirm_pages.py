@@ -1,0 +1,71 @@
+"""The confirmations added in session 21 before four deliberate acts, in Debian's headless
+Chromium (the approach of test_s20_role_remove_page.py): axe-core finds no WCAG 2.1 AA
+violation at the desktop width; on a 390 px phone the page does not scroll sideways,
+passes axe again, and its confirmation is reached with Tab, shown in the viewport and
+used from the keyboard (WCAG 1.4.10, 2.1.1, 2.4.3).
+
+- Disconnecting a channel from its Page (CH-3): what stops, and when the token goes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ordstyrer.connectors.secrets import SecretToken
+from ordstyrer.platforms import connections
+from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
+from tests.browser.test_s20_role_remove_page import check_page, tab_to
+from tests.browser_support import assert_fits, login
+from tests.conftest import make_personas
+from tests.platforms.conftest import make_channel
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+# --------------------------------------------------------- 1. disconnecting from the Page
+
+
+def test_ch3_disconnecting_is_confirmed_on_a_phone_from_the_keyboard(
+    page: Page, live_server, graph
+) -> None:
+    """CH-3: «Koble fra …» on the connection page opens the confirmation (nothing done
+    yet); it says what stops and that the token goes once the app is off the Page;
+    «Bekreft: koble fra» is reached with Tab on a phone and disconnects."""
+    p = make_personas("frakobleby", "indre-fosen")
+    fb_page = graph.add_page("Frakobleby kommune")
+    channel = make_channel(p, name="Frakobleby kommune på Facebook")
+    connections.connection_connect(
+        actor=p.communications,
+        channel=channel,
+        account_id=fb_page.id,
+        token=SecretToken(fb_page.token),
+        method="login",
+        tasks=["MANAGE"],
+        scopes=[],
+    )
+    connection = PlatformConnection.objects.get(channel=channel)
+    assert connection.webhooks_subscribed  # the verify task ran: the app is on the Page
+    base, slug = live_server.url, p.municipality.slug
+    login(page, base, p.communications)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/m/{slug}/kanaler/{channel.pk}/tilkobling/")
+    link = page.get_by_role("link", name="Koble fra …")
+    tab_to(page, link)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dette skjer når du bekrefter")).to_be_visible()
+    main = page.locator("main")
+    expect(main).to_contain_text("nye kommentarer og meldinger kommer ikke inn i innboksen")
+    expect(main).to_contain_text("Ordstyrer tar appen av siden hos Meta")
+    expect(main).to_contain_text("Deretter slettes tokenet")
+    assert PlatformConnection.objects.get(pk=connection.pk).status == ConnectionStatus.CONNECTED
+    check_page(page)
+
+    confirm = page.get_by_role("button", name="Bekreft: koble fra")
+    tab_to(page, confirm)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Kanalen er koblet fra")).to_be_visible()
+    assert PlatformConnection.objects.get(pk=connection.pk).status == (
+        ConnectionStatus.DISCONNECTED
+    )
+    assert_fits(page)
