@@ -107,3 +107,73 @@ def test_the_page_finds_nothing_in_a_word_holding_the_name(preset):
     page = checked(world, "Det er viktig med god søvn.")
     assert NOTHING in page
     assert "Du skriver om arbeidet" not in page
+
+
+# ------------------------------------------------------------ speaking for a unit (EM-2)
+
+# EM-2 is in all five guidelines: Gausdal's has EM-7 too (the name would be work there),
+# Rennebu's has not.
+UNIT_VOICES = [
+    (
+        "På vegne av kulturskulen vil eg takke alle som kom på konserten.",
+        "På vegne av kulturskulen",
+    ),
+    ("Vi på sykehjemmet har nå innført faste besøkstider.", "Vi på sykehjemmet"),
+    ("Me på sjukeheimen gler oss til sommarfesten.", "Me på sjukeheimen"),
+    ("Vi ved rådhuset stenger tidlig på fredag.", "Vi ved rådhuset"),
+    ("Avdelinga har vedteke nye reglar for kaffikassa.", "Avdelinga har vedteke"),
+    ("Barnehagen har bestemt at vi går på tur hver torsdag.", "Barnehagen har bestemt"),
+    ("På vegne av alle oss i ungdomsskolen: god sommer!", "På vegne av alle oss i ungdomsskolen"),
+]
+
+
+@pytest.mark.parametrize("preset", ["gausdal", "rennebu"])
+@pytest.mark.parametrize(("text", "words"), UNIT_VOICES)
+def test_speaking_for_a_unit_is_the_official_voice(preset, text, words):
+    advice = [a for a in private_check(text, load_policy(preset)) if a.rule != "EM-9"]
+    assert [(a.rule, a.finding, a.params) for a in advice] == [
+        ("EM-2", "official_voice", {"words": words})
+    ]
+
+
+@pytest.mark.parametrize("preset", ["gausdal", "rennebu"])
+def test_a_unit_named_without_speaking_for_it_is_no_official_voice(preset):
+    assert findings(preset, "Barna i barnehagen hadde det gøy i snøen.") == {
+        "nothing_found": "EM-2"
+    }
+
+
+@pytest.mark.parametrize(
+    ("preset", "workplace", "text"),
+    [
+        ("gausdal", "Gausdal kommune", "God jul til alle, på vegne av Gausdal kommune!"),
+        ("rennebu", "Rennebu kommune", "Jeg ønsker alle god påske på vegne av Rennebu."),
+        ("rennebu", "Rennebu kommune", "Vi i Rennebu kommune har fått ny nettside."),
+        ("indre-fosen", "Indre Fosen kommune", "Takk for i år, på vegner av Indre Fosen!"),
+    ],
+)
+def test_speaking_in_the_municipality_s_name_is_the_official_voice_not_work(
+    preset, workplace, text
+):
+    assert findings(preset, text, workplace) == {"official_voice": "EM-2"}
+
+
+@pytest.mark.parametrize(("preset", "rule"), [("gausdal", "EM-7"), ("rennebu", "EM-2")])
+def test_the_name_outside_the_official_phrase_is_still_the_workplace(preset, rule):
+    name = load_policy(preset).municipality_name
+    text = f"Hilsen fra meg på vegne av {name}, og takk til alle i {name.split()[0]}."
+    advice = private_check(text, load_policy(preset), workplace=name)
+    found = [(a.rule, a.finding) for a in advice if a.rule != "EM-9"]
+    assert found == [("EM-2", "official_voice"), (rule, "work")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["gausdal", "birkenes"])
+def test_the_page_says_a_unit_s_voice_may_be_read_as_the_municipality_s(preset):
+    world = world_named(preset, load_policy(preset).municipality_name)
+    items = advice_by_rule(checked(world, "På vegne av barnehagen takker jeg for dugnaden."))
+    assert "«På vegne av barnehagen» kan leses som kommunens offisielle syn." in items["EM-2"]
+    name = world.municipality.name
+    items = advice_by_rule(checked(world, f"Vi i {name} ønsker alle en god jul."))
+    assert f"«Vi i {name}» kan leses som kommunens offisielle syn." in items["EM-2"]
+    assert "Du skriver om arbeidet" not in "".join(items.values())

@@ -67,10 +67,19 @@ def _words(*alternatives: str) -> re.Pattern[str]:
 
 # Each pattern knows Bokmål and Nynorsk, and common spoken forms where they cost nothing
 # (the definite plural in -an: «elevan», «brukeran»); employees write all of them.
+#
+# The municipality and its units in the definite singular, the unit also as the end of a
+# compound («ungdomsskolen», «kulturskulen», «omsorgshjemmet»): an employee who writes
+# «vi på sykehjemmet» or «på vegne av barnehagen» speaks for the unit (EM-2, CH-3).
+_UNIT = (
+    r"(?:kommunen|kommuna|\w*skolen|\w*skulen|\w*barnehagen|\w+hjemmet|\w+heimen|rådhuset|"
+    r"avdelingen|avdelinga|\w*sektoren|\w*etaten|enheten|eininga|\w*tjenesten|\w*tenesta|"
+    r"helsestasjonen|\w*biblioteket|legekontoret|sfo(?:-?en)?)"
+)
 _OFFICIAL = _words(
-    r"(?:vi|me) i kommunen",
-    r"kommunen har (?:bestemt|vedtatt|vedteke)",
-    r"på vegner? av (?:kommunen|skolen|skulen|etaten|enheten|eininga)",
+    rf"(?:vi|me) (?:i|på|ved) {_UNIT}",
+    rf"{_UNIT} har (?:bestemt|vedtatt|vedteke)",
+    rf"på vegner? av (?:alle )?(?:(?:oss|vi|me) )?(?:(?:i|på|ved) )?{_UNIT}",
     r"offisielt",
     r"(?:vi|me) informerer",
     r"(?:vi|me) kan (?:bekrefte|stadfeste)",
@@ -116,15 +125,31 @@ _CLOSED = _words(
 _FORBIDDEN_APPS = re.compile(r"\b(?:tiktok|telegram)\b", re.IGNORECASE)
 
 
-def _workplace_name(workplace: str) -> re.Pattern[str] | None:
-    """The municipality's name as whole words, with or without «kommune», «kommuna» or
-    «herad» after it: Vik is not in «viktig», Ås not in «påske», Sel not in «selv», Nes
-    not in «mennesker»."""
+_SUFFIX = r"\s+(?:kommune|kommuna|herad)"
+
+
+@dataclass(frozen=True, slots=True)
+class _Workplace:
+    # The municipality's name as whole words, with or without «kommune», «kommuna» or
+    # «herad» after it: Vik is not in «viktig», Ås not in «påske», Sel not in «selv», Nes
+    # not in «mennesker».
+    named: re.Pattern[str]
+    # Speaking in its name: «på vegne av Vik (kommune)», «vi i Vik kommune» (EM-2).
+    official: re.Pattern[str]
+
+
+def _workplace(workplace: str) -> _Workplace | None:
     words = bare_name(workplace).split()
     if not words:
         return None
     name = r"\s+".join(re.escape(word) for word in words)
-    return re.compile(rf"(?<!\w){name}(?:\s+(?:kommune|kommuna|herad))?(?!\w)", re.IGNORECASE)
+    return _Workplace(
+        named=re.compile(rf"(?<!\w){name}(?:{_SUFFIX})?(?!\w)", re.IGNORECASE),
+        official=re.compile(
+            rf"(?<!\w)(?:på vegner? av {name}(?:{_SUFFIX})?|(?:vi|me) i {name}{_SUFFIX})(?!\w)",
+            re.IGNORECASE,
+        ),
+    )
 
 
 def private_check(
@@ -170,12 +195,20 @@ def private_check(
     users = _USERS.search(text)
     if users:
         add("EM-3", "service_users", users.group(), word=users.group())
-    official = _OFFICIAL.search(text)
-    if official:
-        add("EM-2", "official_voice", official.group(), words=official.group())
-    work = _WORK.search(text)
-    own_name = _workplace_name(workplace)
-    named = own_name.search(text) if own_name else None
+    own = _workplace(workplace)
+    voices = sorted(
+        [*_OFFICIAL.finditer(text), *(own.official.finditer(text) if own else ())],
+        key=lambda match: match.start(),
+    )
+    if voices:
+        add("EM-2", "official_voice", voices[0].group(), words=voices[0].group())
+    # The name in «på vegne av Vik kommune» is the official voice's (EM-2), not a mention
+    # of the workplace (EM-7): the work is looked for outside what speaks officially.
+    rest = text
+    for voice in voices:
+        rest = rest[: voice.start()] + " " * len(voice.group()) + rest[voice.end() :]
+    work = _WORK.search(rest)
+    named = own.named.search(rest) if own else None
     if work or named:
         word = work.group() if work else named.group() if named else ""
         add("EM-7" if policy.applies("EM-7") else "EM-2", "work", word, word=word)
