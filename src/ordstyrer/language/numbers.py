@@ -69,16 +69,25 @@ def is_bank_account(digits: str) -> bool:
     return sum(w * int(c) for w, c in zip(_MOD11_WEIGHTS, digits, strict=True)) % 11 == 0
 
 
-_ACCOUNT_SHAPE = re.compile(r"(?<![\d.,])(\d{4})([ .])(\d{2})\2(\d{5})(?![\d]|[.,]\d)")
+# A space in a number may be a no-break space (U+00A0) or a narrow one (U+202F), as a
+# phone's keyboard, a word processor or a pasted form writes it.
+_SPACES = " \u00a0\u202f"
+# A bank account as people write one: "1234.56.78903", "1234 56 78903", one separator
+# throughout. Its boundaries are the identity number's (`_ID_SHAPE`): a space may be any
+# of `_SPACES`, and it may follow a word's full stop or comma ("kontonr.1234.56.78903",
+# "Kari Hansen,1234 56 78903"), so such an account is read as one, neither missed nor
+# left to the identity number's shape; glued to a digit and a separator
+# ("1.1234.56.78903") it is part of another number.
+_ACCOUNT_SHAPE = re.compile(
+    rf"(?<!\d)(?<!\d[.,])(\d{{4}})([{_SPACES}.])(\d{{2}})\2(\d{{5}})(?![\d]|[.,]\d)"
+)
 # Eleven digits as people write a fødselsnummer: "15038545660", "150385 45660" (also with
 # two spaces), "150385-45660", "150385.45660", "15.03.85 45660", "15-03-85-45660",
 # "24 07 02 11250", "150385 456 60" and "150 385 456 60". The date keeps one separator.
-# A space may be a no-break space (U+00A0) or a narrow one (U+202F), as a phone's
-# keyboard, a word processor or a pasted form writes it. The number may follow a word's
-# full stop or comma without a space ("f.nr.15038545660", "Kari Hansen,15038545660"); one
+# A space may be any of `_SPACES`. The number may follow a word's full stop or comma
+# without a space ("f.nr.15038545660", "Kari Hansen,15038545660"); one
 # glued to a digit and a separator ("1.15038545660", "3,15038545660") is part of another
 # number.
-_SPACES = " \u00a0\u202f"
 _ID_SHAPE = re.compile(
     r"(?<!\d)(?<!\d[.,])(?:"
     rf"\d{{2}}([{_SPACES}./-]?)\d{{2}}\1\d{{2}}"
