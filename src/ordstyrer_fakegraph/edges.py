@@ -257,6 +257,8 @@ def _comments_edge(
         items = s.comments_of(rec.id)
         if flt == "toplevel":
             items = [c for c in items if c.parent_id is None]
+    elif flt == "stream":  # a comment's `stream`: every level below it, each with `parent`
+        items = sorted(_below(s, rec.id), key=lambda c: (c.created_time, c.id))
     else:
         items = sorted(s.replies_of(rec.id), key=lambda c: (c.created_time, c.id))
     if "since" in params:
@@ -274,6 +276,21 @@ def _comments_edge(
             "can_comment": True,
         }
     return result
+
+
+def _below(s: Store, comment_id: str) -> list[CommentRec]:
+    """The live replies under a comment, at every level (one pass over the store)."""
+    children: dict[str, list[CommentRec]] = {}
+    for c in s.objects.values():
+        if isinstance(c, CommentRec) and c.parent_id is not None and not c.deleted:
+            children.setdefault(c.parent_id, []).append(c)
+    found: list[CommentRec] = []
+    parents = [comment_id]
+    while parents:
+        replies = children.get(parents.pop(), [])
+        found.extend(replies)
+        parents.extend(r.id for r in replies)
+    return found
 
 
 def _attachments(post: PostRec, s: Store) -> list[dict[str, Any]]:

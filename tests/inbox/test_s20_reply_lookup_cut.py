@@ -1,11 +1,13 @@
-"""A reply whose answer was lost is never posted twice on a busy post (DI-1).
+"""A reply whose answer was lost is never posted twice on a busy thread (DI-1).
 
 Before it posts again, a retry looks for the reply on the platform (meta-graph-api
-§3.4). That look reads the post's comments oldest first up to a page cap; on a post with
-more comments than that in the look-back window, the reply posted by the lost attempt
-lay past the cap, the look found nothing, and the reply was posted again: the citizen
-got the same answer twice. Now a look cut off at its cap does not post blindly: the
-reply fails with what to look for, and the item is put back for a person.
+§3.4). That look reads a page-capped list oldest first; when the list held more than
+that in the look-back window, the reply posted by the lost attempt lay past the cap,
+the look found nothing, and the reply was posted again: the citizen got the same answer
+twice. Now a look cut off at its cap does not post blindly: the reply fails with what
+to look for, and the item is put back for a person. (Since session 21 the look reads
+the citizen's thread, not the whole post: `test_s21_reply_thread_lookup`; so the list
+here is the thread, with more replies than the look reads.)
 
 Against the Graph stand-in on loopback (a Facebook Page); the client is never mocked."""
 
@@ -16,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ordstyrer.inbox import replies
 from ordstyrer.inbox.models import InboxItem, Reply, ReplyStatus
 from ordstyrer.inbox.replies import replies_retry_sweep, reply_send
 from ordstyrer_fakegraph import FakeGraph
@@ -24,15 +27,15 @@ from tests.publishing.test_s19_delivery_lost_answer import lose_answer
 
 pytestmark = pytest.mark.django_db
 
-BUSY = 1_001  # past the look's cap: 20 pages of 50 comments
+BUSY = replies.THREAD_PAGE * replies.THREAD_PAGES + 1  # past the look's cap
 
 
 def _busy(graph: FakeGraph, item: InboxItem, *, before: Any) -> None:
-    """More comments than the look reads, all written within its window and before the
-    reply that reached the platform (the comments come oldest first)."""
+    """More replies under the citizen's comment than the look reads, all written within
+    its window and before the reply that reached the platform (oldest first)."""
     for n in range(BUSY):
         graph.store.add_comment(
-            item.post_id,
+            item.platform_id,
             from_id=f"66600{n:04d}",
             from_name="Innbygger Test",
             message=f"Kommentar nummer {n}",
@@ -40,7 +43,7 @@ def _busy(graph: FakeGraph, item: InboxItem, *, before: Any) -> None:
         )
 
 
-def test_di1_a_lost_reply_on_a_busy_post_is_not_posted_twice(
+def test_di1_a_lost_reply_on_a_busy_thread_is_not_posted_twice(
     graph, django_capture_on_commit_callbacks
 ):
     p, fb_page, item = _facebook(graph, "rennebu")

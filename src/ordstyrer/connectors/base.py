@@ -1,8 +1,8 @@
 """The connector interface: capabilities, normalised records, the one error type.
 
 The domain never asks "is this Facebook?"; it asks whether a connector `supports` a
-capability (`CommentSource`, `Replier`, `Moderator`, `Blocker`, `Publisher`, `Scheduler`,
-`CommentSwitch`, `Insights`) and handles "not supported" itself — Instagram, for one,
+capability (`CommentSource`, `ThreadSource`, `Replier`, `Moderator`, `Blocker`, `Publisher`,
+`Scheduler`, `CommentSwitch`, `Insights`) and handles "not supported" itself — Instagram, for one,
 cannot block a person through its API (see `ordstyrer.connectors.instagram`).
 
 Pure Python: no Django import. The Django side builds a connector through
@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 class Capability(enum.StrEnum):
     COMMENT_SOURCE = "comment_source"
+    # The replies under one comment, read without the rest of the post (`ThreadSource`).
+    THREAD_SOURCE = "thread_source"
     REPLIER = "replier"
     MODERATOR = "moderator"
     BLOCKER = "blocker"
@@ -303,6 +305,23 @@ class CommentSource(Protocol):
 
 
 @runtime_checkable
+class ThreadSource(Protocol):
+    def list_replies(
+        self,
+        comment_id: str,
+        *,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Listing[Comment]:
+        """The thread under one comment (or a visitor's post): every reply below it, at
+        all levels, oldest first, without reading the rest of the post (Graph: `GET
+        /{comment-id}/comments`; Instagram: `GET /{ig-comment-id}/replies`). A reply's
+        `parent_id` is never empty: a direct reply's is `comment_id`.
+        `ConnectorError(code="not_found")` when the comment is gone."""
+
+
+@runtime_checkable
 class Replier(Protocol):
     def reply(self, target_id: str, text: str) -> Comment:
         """Reply as the channel to a post (top-level comment) or to a comment."""
@@ -373,6 +392,7 @@ class Insights(Protocol):
 
 CAPABILITY_PROTOCOLS: dict[Capability, type] = {
     Capability.COMMENT_SOURCE: CommentSource,
+    Capability.THREAD_SOURCE: ThreadSource,
     Capability.REPLIER: Replier,
     Capability.MODERATOR: Moderator,
     Capability.BLOCKER: Blocker,

@@ -74,15 +74,19 @@ MAX_TEXT = 8000
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (30, 120, 600, 1800, 3600)
 # A delivery's claim on a queued reply: far longer than a delivery takes (the platform
-# calls' timeouts and bounded retries, `core.http`, and a look through the post's
-# comments), so a live worker never loses it; after it, its worker is taken as dead.
+# calls' timeouts and bounded retries, `core.http`, and a look through the reply's
+# thread), so a live worker never loses it; after it, its worker is taken as dead.
 LEASE = timedelta(minutes=5)
 # A new reply is sent by its on-commit task at once; the sweep takes it only after this,
 # when the task must have been lost.
 FIRST_ATTEMPT_GRACE = timedelta(seconds=60)
-# Our reply on the platform is looked for among the comments written from this long
-# before the reply was (the platform's clock is not ours).
+# Our reply on the platform is looked for among the replies in its thread written from
+# this long before the reply was (the platform's clock is not ours), `THREAD_PAGE` at a
+# time (Graph's most, meta-graph-api §1.10) and at most `THREAD_PAGES` pages: 2,000
+# replies under one comment, which even a crisis post's threads rarely reach.
 LOOKBACK = timedelta(hours=1)
+THREAD_PAGE = 100
+THREAD_PAGES = 20
 SWEEP_BATCH = 200
 # meta-graph-api §3.4: Meta's call limits (THROTTLED: Graph 4/17/32/613/80001/80002, or
 # the client's own pause) and its temporary block after 368 (POLICY_BLOCK, six hours)
@@ -583,19 +587,25 @@ def _posted_before(reply: Reply, connector: Any) -> Comment | None:
     moderation outbox's `_posted_before` for a notice (meta-graph-api §3.4: re-check
     before retrying a create).
 
-    A platform that cannot list comments, or an item whose post is not known (an
-    imported archive record), cannot be asked: None, and the reply is posted, as the
-    outbox does. The Facebook, Instagram and simulated connectors can all be asked.
+    Only the thread the reply went into is read (`ThreadSource.list_replies` of the top
+    of the citizen's thread: Graph's `GET /{comment-id}/comments`, Instagram's `GET
+    /{ig-comment-id}/replies`, meta-graph-api §1.3, §4.3), not the post's comments: on a
+    busy post (a crisis) those ran past any page cap, and the reply failed for a person
+    though the thread was short. A platform that cannot read a thread, or an item whose
+    post is not known (an imported archive record), cannot be asked: None, and the
+    reply is posted, as the outbox does. The Facebook, Instagram and simulated
+    connectors can all be asked.
 
-    A read cut off at its page cap (a busy post: the comments come oldest first, and
-    Graph may rank them whatever order is asked for, meta-graph-api §1.3) has not seen
-    them all: the reply is not posted blindly but fails with what to look for, as a
-    post that cannot be told apart does (`publishing.delivery._unknown_copy`); the item
-    is put back for a person, who looks before answering again (never twice)."""
+    A thread read cut off at its page cap (`THREAD_PAGES`) has not seen it all: the
+    reply is not posted blindly but fails with what to look for, as a post that cannot
+    be told apart does (`publishing.delivery._unknown_copy`); the item is put back for
+    a person, who looks before answering again (never twice). An error of the read
+    fails the attempt as the platform call's would (retried, or failed for a person)."""
     item = reply.item
-    if not item.post_id or not supports(connector, Capability.COMMENT_SOURCE):
+    if not item.post_id or not supports(connector, Capability.THREAD_SOURCE):
         return None
-    parents = {item.platform_id, item.parent_platform_id} - {""}
+    top = item.parent_platform_id or item.platform_id
+    parents = {item.platform_id, top}
     others = set(
         Reply.objects.filter(item__channel_id=item.channel_id, item__post_id=item.post_id)
         .exclude(pk=reply.pk)
@@ -604,11 +614,11 @@ def _posted_before(reply: Reply, connector: Any) -> Comment | None:
     )
     text = reply.text.strip()
     since = reply.created_at - LOOKBACK
-    comments = iterate_pages(
-        lambda cursor: connector.list_comments(item.post_id, since=since, cursor=cursor, limit=50),
-        max_pages=20,
+    thread = iterate_pages(
+        lambda cursor: connector.list_replies(top, since=since, cursor=cursor, limit=THREAD_PAGE),
+        max_pages=THREAD_PAGES,
     )
-    for comment in comments:
+    for comment in thread:
         if (
             comment.is_page_author
             and str(comment.parent_id or "") in parents
@@ -616,7 +626,7 @@ def _posted_before(reply: Reply, connector: Any) -> Comment | None:
             and str(comment.id) not in others
         ):
             return comment
-    if comments.truncated:
+    if thread.truncated:
         import logging  # here, not at the top: a rare path
 
         logging.getLogger("ordstyrer.inbox").warning(
@@ -625,9 +635,9 @@ def _posted_before(reply: Reply, connector: Any) -> Comment | None:
         raise ConnectorError(
             _(
                 "Ordstyrer vet ikke om svaret ble sendt: svaret fra plattformen kom ikke "
-                "fram, og innlegget har fått for mange kommentarer til at svaret kan "
-                "finnes igjen. Se etter svaret under kommentaren før du svarer på nytt. "
-                "Står det der, må det ikke sendes igjen."
+                "fram, og kommentaren har fått for mange svar til at svaret kan finnes "
+                "igjen. Se etter svaret under kommentaren før du svarer på nytt. Står det "
+                "der, må det ikke sendes igjen."
             ),
             permanent=True,
         )

@@ -13,6 +13,7 @@ session, error classification, throttling). Settings for `from_config`:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -103,6 +104,17 @@ class FacebookConnector(GraphConnector):
         return self._page(
             f"{post_id}/comments", params, self._to_comment, cursor=cursor, since=since, limit=limit
         )
+
+    def _replies(
+        self, comment_id: str, since: datetime | None, cursor: str | None, limit: int
+    ) -> Listing[Comment]:
+        """A comment's own `comments` edge holds its replies (spec §1.3), with the same
+        parameters as a post's: `filter=stream` takes every level below it, each with
+        its `parent`. A visitor's post answers the same way, its comments without a
+        `parent`: they are under it all the same."""
+        page = self._comments(comment_id, since, cursor, limit)
+        items = tuple(c if c.parent_id else replace(c, parent_id=comment_id) for c in page.items)
+        return Listing(items=items, next_cursor=page.next_cursor)
 
     @recorded(Capability.COMMENT_SOURCE)
     def get_comment(self, comment_id: str) -> Comment:

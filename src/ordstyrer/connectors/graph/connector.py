@@ -100,6 +100,11 @@ class GraphConnector:
     ) -> Listing[Comment]:
         raise NotImplementedError
 
+    def _replies(
+        self, comment_id: str, since: datetime | None, cursor: str | None, limit: int
+    ) -> Listing[Comment]:
+        raise NotImplementedError
+
     @recorded(Capability.COMMENT_SOURCE)
     def list_posts(
         self, *, since: datetime | None = None, cursor: str | None = None, limit: int = 25
@@ -127,6 +132,18 @@ class GraphConnector:
     ) -> Listing[Comment]:
         """Every comment and reply on a post (all levels, oldest first)."""
         return self._comments(post_id, since, cursor, limit)
+
+    @recorded(Capability.THREAD_SOURCE)
+    def list_replies(
+        self,
+        comment_id: str,
+        *,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Listing[Comment]:
+        """The thread under one comment: every reply below it, oldest first."""
+        return self._replies(comment_id, since, cursor, limit)
 
     # -- reading --------------------------------------------------------------------------
 

@@ -77,6 +77,7 @@ class InstagramConnector(GraphConnector):
     capabilities = frozenset(
         {
             Capability.COMMENT_SOURCE,
+            Capability.THREAD_SOURCE,
             Capability.REPLIER,
             Capability.MODERATOR,
             Capability.PUBLISHER,
@@ -164,6 +165,30 @@ class InstagramConnector(GraphConnector):
                 else None
             )
         return replies
+
+    def _replies(
+        self, comment_id: str, since: datetime | None, cursor: str | None, limit: int
+    ) -> Listing[Comment]:
+        """`GET /{ig-comment-id}/replies` (§4.3): one level deep, so every reply in the
+        thread is a direct one. `since` is applied here, as for the comments edge."""
+        body = self.client.get_list(
+            f"{comment_id}/replies",
+            {"fields": COMMENT_FIELDS, "limit": min(limit, 100)},
+            cursor=cursor,
+        )
+        page = self._answer(IgCommentList, body, "svarliste")
+        out = [
+            to_comment(
+                r.model_copy(update={"parent_id": r.parent_id or comment_id}),
+                self.ig_user_id,
+                self.username,
+            )
+            for r in page.data
+        ]
+        if since is not None:
+            out = [c for c in out if c.created_at is None or c.created_at >= since]
+        out.sort(key=lambda c: c.created_at or _EPOCH)
+        return Listing(items=tuple(out), next_cursor=self.client.next_cursor(body))
 
     @recorded(Capability.COMMENT_SOURCE)
     def get_comment(self, comment_id: str) -> Comment:

@@ -259,6 +259,33 @@ class SimulatedConnector:
         chunk, nxt = self._page(comments, cursor, limit)
         return Listing(tuple(self._comment(c) for c in chunk), nxt)
 
+    @recorded(Capability.THREAD_SOURCE)
+    def list_replies(
+        self,
+        comment_id: str,
+        *,
+        since: datetime | None = None,
+        cursor: str | None = None,
+        limit: int = 50,
+    ) -> Listing[Comment]:
+        """Every reply below the comment, at all levels (the page replies to a reply
+        under that reply, as Facebook's stand-in does), oldest first."""
+        self._sync("list_replies")
+        self._find_comment(comment_id)
+        children: dict[str, list[dict[str, Any]]] = {}
+        for c in self.platform.state["comments"].values():
+            if c["parent_id"] is not None:
+                children.setdefault(c["parent_id"], []).append(c)
+        thread, below = [], [comment_id]
+        while below:
+            for c in children.get(below.pop(), []):
+                below.append(c["id"])
+                if not c["removed"] and (since is None or c["created"] >= since.timestamp()):
+                    thread.append(c)
+        thread.sort(key=lambda c: (c["created"], int(c["id"].rsplit("-", 1)[1])))
+        chunk, nxt = self._page(thread, cursor, limit)
+        return Listing(tuple(self._comment(c) for c in chunk), nxt)
+
     @recorded(Capability.COMMENT_SOURCE)
     def get_comment(self, comment_id: str) -> Comment:
         self._sync("get_comment")
