@@ -43,7 +43,6 @@ from ordstyrer.connectors.base import (
     Capability,
     Comment,
     ConnectorError,
-    ErrorCode,
     iterate_pages,
     supports,
 )
@@ -52,6 +51,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, PolicyBlocked, ServiceError
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.intents import clean_intent_key
+from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.core.permissions import actor_for
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.models import Crisis
@@ -88,13 +88,6 @@ LOOKBACK = timedelta(hours=1)
 THREAD_PAGE = 100
 THREAD_PAGES = 20
 SWEEP_BATCH = 200
-# meta-graph-api §3.4: Meta's call limits (THROTTLED: Graph 4/17/32/613/80001/80002, or
-# the client's own pause) and its temporary block after 368 (POLICY_BLOCK, six hours)
-# are waited out without using up an attempt. Not for ever: a reply Meta has kept
-# refusing for a day (from when it was written, or let go by the crisis leader) fails
-# as any other, for a person to look, and its item is put back.
-WAITED_OUT = frozenset({ErrorCode.THROTTLED, ErrorCode.POLICY_BLOCK})
-WAIT_LIMIT = timedelta(hours=24)
 # DI-12: these are never commented on (they are deleted), where the preset says so.
 NEVER_COMMENTED = frozenset({"sensitive", "rumour"})
 REFERRAL_OF_TEMPLATE = {"refer_formal": "formal", "refer_political": "political"}
@@ -682,14 +675,6 @@ def reply_withdraw(reply: Reply, *, actor: ActorLike, now: datetime, note: str) 
     return bool(won)
 
 
-def waited_out_message(limit: timedelta, error: str) -> str:
-    """Why a reply Meta kept refusing for `limit` failed (`WAIT_LIMIT`)."""
-    return _(
-        "Meta avviste kallet i over %(hours)s timer (grensen for antall kall, eller en "
-        "midlertidig sperre), så Ordstyrer ga opp. Siste svar fra Meta: %(error)s"
-    ) % {"hours": int(limit.total_seconds() // 3600), "error": error}
-
-
 def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str:
     """Record a failed attempt against the claim `reply` carries (compare-and-set on its
     lease: a worker whose lease ran out records nothing over its successor's work)."""
@@ -699,7 +684,9 @@ def _delivery_failed(reply: Reply, exc: ConnectorError, *, now: datetime) -> str
     )
     if exc.code in WAITED_OUT and not exc.permanent:
         # meta-graph-api §3.4: Meta's limits are waited out, not given up on. The claim
-        # is given back (the attempt is not used up), but only for `WAIT_LIMIT`.
+        # is given back (the attempt is not used up), but only for `WAIT_LIMIT` from
+        # when the reply was written, or let go by the crisis leader; then it fails as
+        # any other, for a person to look, and its item is put back.
         start = max(reply.created_at, reply.crisis_decided_at or reply.created_at)
         if now - start < WAIT_LIMIT:
             wait: float = BACKOFF_SECONDS[min(max(attempts, 1) - 1, len(BACKOFF_SECONDS) - 1)]

@@ -68,6 +68,7 @@ from ordstyrer.connectors.base import (
     supports,
 )
 from ordstyrer.core.errors import DomainError
+from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.moderation import effects
 from ordstyrer.moderation.crisis_notices import hold_if_needed
 from ordstyrer.moderation.models import (
@@ -89,12 +90,6 @@ BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 # A first attempt is the on-commit task's; the sweep takes it only if the task was lost.
 FIRST_ATTEMPT_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 50
-# meta-graph-api §3.4: Meta's call limits (THROTTLED: Graph 4/17/32/613/80001/80002, or
-# the client's own pause) and its temporary block after 368 (POLICY_BLOCK, six hours)
-# are waited out without using up an attempt. Not for ever: an op Meta has kept refusing
-# for a day since its first try fails as any other, for a person to look (MO-2).
-WAITED_OUT = frozenset({ErrorCode.THROTTLED, ErrorCode.POLICY_BLOCK})
-WAIT_LIMIT = timedelta(hours=24)
 # What the moderation calls on the platform need from the connector.
 NEEDS = {
     OpKind.CAPTURE: Capability.COMMENT_SOURCE,
@@ -463,14 +458,6 @@ def _record_refused(
     return OpStatus.FAILED
 
 
-def waited_out_message(limit: timedelta, error: str) -> str:
-    """Why an op Meta kept refusing for `limit` failed (`WAIT_LIMIT`)."""
-    return _(
-        "Meta avviste kallet i over %(hours)s timer (grensen for antall kall, eller en "
-        "midlertidig sperre), så Ordstyrer ga opp. Siste svar fra Meta: %(error)s"
-    ) % {"hours": int(limit.total_seconds() // 3600), "error": error}
-
-
 def _first_tried(op: PlatformOp, *, now: datetime) -> datetime:
     """When the op was first claimed: a notice held for the crisis leader or waiting for
     its deletion has not been waiting for Meta meanwhile."""
@@ -483,7 +470,8 @@ def record_failure(
 ) -> str:
     attempts = op.attempts
     # meta-graph-api §3.4: Meta's limits are waited out without using up an attempt (the
-    # claim's is given back), but only for `WAIT_LIMIT`; then the op fails as any other.
+    # claim's is given back), but only for `WAIT_LIMIT` since the op's first try; then
+    # it fails as any other, for a person to look (MO-2).
     waits = exc.code in WAITED_OUT and not exc.permanent
     if waits and now - _first_tried(op, now=now) >= WAIT_LIMIT:
         waits = False

@@ -47,6 +47,7 @@ from ordstyrer.connectors.base import (
 from ordstyrer.connectors.base import Post as PlatformPost
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
+from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.core.services import after_commit
 from ordstyrer.publishing import access, checks, rules, tasks
 from ordstyrer.publishing.models import (
@@ -456,27 +457,15 @@ def _orphaned(row: PostChannel, platform_id: str, *, scheduled: bool) -> None:
     )
 
 
-# meta-graph-api §3.4: Meta's call limits (THROTTLED: Graph 4/17/32/613/80001/80002, or
-# the client's own pause) and its temporary block after 368 (POLICY_BLOCK, six hours)
-# are waited out without using up an attempt, as Instagram's publishing cap is. Not for
-# ever: a delivery Meta has kept refusing for a day since its first try fails as others.
-WAITED_OUT = frozenset({ErrorCode.THROTTLED, ErrorCode.POLICY_BLOCK})
-WAIT_LIMIT = timedelta(hours=24)
-
-
 def _failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> str:
     limit = exc.code == ErrorCode.PUBLISHING_LIMIT
+    # meta-graph-api §3.4: Meta's limits are waited out without using up an attempt, as
+    # Instagram's publishing cap is, but only for `WAIT_LIMIT` since the delivery's
+    # first try; then it fails as others.
     waits = exc.code in WAITED_OUT and not exc.permanent
     if waits and now - (row.attempt_started_at or now) >= WAIT_LIMIT:
         waits = False
-        exc = ConnectorError(
-            _(
-                "Meta avviste kallet i over %(hours)s timer (grensen for antall kall, eller en "
-                "midlertidig sperre), så Ordstyrer ga opp. Siste svar fra Meta: %(error)s"
-            )
-            % {"hours": int(WAIT_LIMIT.total_seconds() // 3600), "error": exc.message},
-            permanent=True,
-        )
+        exc = ConnectorError(waited_out_message(WAIT_LIMIT, exc.message), permanent=True)
     attempts = row.attempts if (limit or waits) else row.attempts + 1
     if not exc.permanent and (limit or waits or attempts < rules.MAX_ATTEMPTS):
         wait = rules.backoff(attempts, exc.retry_after or (3600.0 if limit else None))
