@@ -7,6 +7,7 @@ number within that municipality, so another municipality's record is never found
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,13 @@ from ordstyrer.archive.forms import (
     ScreeningRuleForm,
     ground_label,
 )
-from ordstyrer.archive.models import ArchiveRecord, ExportStatus, PoliceStatus, ScreeningRule
+from ordstyrer.archive.models import (
+    ArchiveRecord,
+    ExportStatus,
+    PoliceReportStatus,
+    PoliceStatus,
+    ScreeningRule,
+)
 from ordstyrer.archive.pdf import RenderError, record_context, rendering_for
 from ordstyrer.archive.police import (
     PROTECTED_GROUNDS,
@@ -41,10 +48,18 @@ from ordstyrer.archive.police import (
     police_report_filed,
 )
 from ordstyrer.archive.screening import screening_rule_set, screening_table
-from ordstyrer.core.console import MunicipalityRequest, fail_message, municipality_view, submit_form
+from ordstyrer.core.console import (
+    Already,
+    MunicipalityRequest,
+    fail_message,
+    form_errors,
+    municipality_view,
+    submit_form,
+)
 from ordstyrer.core.errors import NotFound, ServiceError
 from ordstyrer.core.permissions import has_role
 from ordstyrer.core.queries import COUNT_CAP
+from ordstyrer.core.relative import exact
 from ordstyrer.tenants.models import Municipality, Role
 
 
@@ -130,6 +145,33 @@ def record_detail(
     return _record_page(request, municipality, record)
 
 
+@dataclass(frozen=True)
+class _PoliceForms:
+    """Which police step the record page offers this person."""
+
+    may_report: bool
+    reportable: bool
+    prepare: bool  # «Klargjør bevispakke»: nothing prepared yet
+    filed: bool  # «Registrer at saken er anmeldt»: prepared, not yet reported
+
+
+def _police_forms_shown(
+    request: MunicipalityRequest,
+    municipality: Municipality,
+    record: ArchiveRecord,
+    statuses: list[PoliceReportStatus],
+) -> _PoliceForms:
+    latest = statuses[-1] if statuses else None
+    may_report = has_role(request.actor, municipality, {Role.COMMUNICATIONS})
+    reportable = record.kind in REPORTABLE_KINDS and record.ground in REPORTABLE_GROUNDS
+    return _PoliceForms(
+        may_report=may_report,
+        reportable=reportable,
+        prepare=reportable and may_report and latest is None,
+        filed=may_report and latest is not None and latest.status == PoliceStatus.PREPARED,
+    )
+
+
 def _record_page(
     request: MunicipalityRequest,
     municipality: Municipality,
@@ -143,9 +185,7 @@ def _record_page(
     with its errors (`status` 400), so nothing typed is lost."""
     files = list(record.files.order_by("position").defer("data"))
     statuses = selectors.police_statuses(record)
-    latest = statuses[-1] if statuses else None
-    may_report = has_role(request.actor, municipality, {Role.COMMUNICATIONS})
-    reportable = record.kind in REPORTABLE_KINDS and record.ground in REPORTABLE_GROUNDS
+    shown = _police_forms_shown(request, municipality, record, statuses)
     return render(
         request,
         "archive/detail.html",
@@ -157,12 +197,10 @@ def _record_page(
             "statuses": statuses,
             "provisions": PROVISIONS,
             "protected_grounds": PROTECTED_GROUNDS,
-            "may_report": may_report,
-            "show_prepare": reportable and may_report and latest is None,
-            "show_filed": may_report
-            and latest is not None
-            and latest.status == PoliceStatus.PREPARED,
-            "reportable": reportable,
+            "may_report": shown.may_report,
+            "show_prepare": shown.prepare,
+            "show_filed": shown.filed,
+            "reportable": shown.reportable,
             "prepare_form": prepare_form or PolicePrepareForm(prefix="prepare"),
             "filed_form": filed_form or PoliceFiledForm(prefix="filed"),
         },
@@ -208,7 +246,8 @@ def police_action(
 ) -> HttpResponse:
     """Prepare the evidence package or register the police's reference (MO-3). A form
     that is refused — no provision, no § 185 ground, no reference — comes back as typed,
-    the reason on the form (400); the note is never lost."""
+    the reason on the form (400); the note is never lost. A step someone did first is
+    said instead, by whom and when (`_police_refused`)."""
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     action = request.POST.get("action")
     if action == "prepare":
@@ -226,7 +265,7 @@ def police_action(
             ),
         )
         if not submitted:
-            return _record_page(request, municipality, record, prepare_form=form, status=400)
+            return _police_refused(request, municipality, record, form)
     elif action == "filed":
         filed = PoliceFiledForm(request.POST, prefix="filed")
         done = _("Anmeldelsen er registrert med politiets referanse.")
@@ -241,12 +280,85 @@ def police_action(
             ),
         )
         if not submitted:
-            return _record_page(request, municipality, record, filed_form=filed, status=400)
+            return _police_refused(request, municipality, record, filed)
     else:
         fail_message(request, ServiceError(_("Ukjent handling.")))
         return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
     messages.success(request, done)
     return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
+
+
+def _police_refused(
+    request: MunicipalityRequest,
+    municipality: Municipality,
+    record: ArchiveRecord,
+    form: PolicePrepareForm | PoliceFiledForm,
+) -> HttpResponse:
+    """A police form that was refused or invalid (MO-3). While the page still offers
+    that step, the form comes back as typed with its errors (400). Once it does not —
+    another person prepared the package or registered the report first, or this person's
+    own second click did while the first was rendering the package — the page would show
+    neither the form nor its error: a bare 400 that dropped what was typed unsaid. Then
+    the record is shown again with what stands instead: who did the step, when, and on
+    which provision or with which reference (this person's own replay as already done)."""
+    statuses = selectors.police_statuses(record)
+    shown = _police_forms_shown(request, municipality, record, statuses)
+    if isinstance(form, PolicePrepareForm):
+        if shown.prepare:
+            return _record_page(request, municipality, record, prepare_form=form, status=400)
+        step = PoliceStatus.PREPARED
+    else:
+        if shown.filed:
+            return _record_page(request, municipality, record, filed_form=form, status=400)
+        step = PoliceStatus.REPORTED
+    done = next((status for status in statuses if status.status == step), None)
+    if done is None:  # not this step's turn (nothing prepared to report; not reportable)
+        form_errors(request, form)
+    elif done.actor_id is not None and done.actor_id == request.user.pk:
+        messages.info(request, _already_done_by_you(done))
+    else:
+        messages.error(request, _already_done_by_another(done))
+    return redirect("archive:detail", slug=municipality.slug, sequence=record.sequence)
+
+
+def _provision(status: PoliceReportStatus) -> str:
+    """The provision the package was prepared on, as the record page names it, with its
+    § 185 grounds (a–e)."""
+    provision = PROVISIONS.get(status.penal_provision, status.penal_provision)
+    provision = provision[:1].lower() + provision[1:]  # «etter straffeloven § 185 …»
+    grounds = ", ".join(status.protected_grounds or ())
+    return f"{provision} ({grounds})" if grounds else provision
+
+
+def _already_done_by_you(status: PoliceReportStatus) -> Already:
+    if status.status == PoliceStatus.PREPARED:
+        return Already(
+            _(
+                "Du har allerede klargjort bevispakken %(when)s, etter %(provision)s. "
+                "Ingenting er endret."
+            )
+            % {"when": exact(status.at), "provision": _provision(status)}
+        )
+    return Already(
+        _(
+            "Du har allerede registrert anmeldelsen %(when)s med politiets referanse "
+            "%(reference)s. Ingenting er endret."
+        )
+        % {"when": exact(status.at), "reference": status.police_reference}
+    )
+
+
+def _already_done_by_another(status: PoliceReportStatus) -> str:
+    name = status.actor_name or _("en annen")
+    if status.status == PoliceStatus.PREPARED:
+        return _(
+            "Bevispakken er allerede klargjort av %(name)s %(when)s, etter %(provision)s. "
+            "Det du fylte inn, er ikke lagret."
+        ) % {"name": name, "when": exact(status.at), "provision": _provision(status)}
+    return _(
+        "Anmeldelsen er allerede registrert av %(name)s %(when)s med politiets referanse "
+        "%(reference)s. Det du fylte inn, er ikke lagret."
+    ) % {"name": name, "when": exact(status.at), "reference": status.police_reference}
 
 
 def _police_call(request: HttpRequest, form: Any, call: Any) -> bool:
