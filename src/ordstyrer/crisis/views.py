@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ordstyrer.channels.forms import text_language
 from ordstyrer.core.console import (
     Already,
     MunicipalityRequest,
@@ -47,7 +48,9 @@ from ordstyrer.crisis.selectors import (
     may_name_deputies,
     may_view_crisis,
 )
+from ordstyrer.policy.render import quote_status, rule_title
 from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.selectors import policy_for
 
 # What a crisis does here, by the municipality's PU-12 settings (whether new posts and
 # replies wait for the crisis leader: `approve_posts`, `approve_replies`); scheduled
@@ -76,6 +79,21 @@ def consequence(settings: dict[str, Any]) -> str:
     """The consequence of a crisis as `crisis_settings` has it (PU-12): never that
     replies or posts wait where the municipality lets them through."""
     return str(CONSEQUENCES[(settings["approve_posts"], settings["approve_replies"])])
+
+
+def _rule_shown(municipality: Municipality) -> dict[str, str] | None:
+    """PU-12 as the municipality's settings leave it, as the guide says it
+    (`policy.render`): its title in force ("Krise: godkjenning slått av"), and the line
+    that frames the guideline's words as not (or only partly) applying here where the
+    approval is switched off. None where PU-12 does not apply."""
+    policy = policy_for(municipality=municipality)
+    if not policy.applies("PU-12"):
+        return None
+    lang = text_language()
+    return {
+        "title": rule_title(policy, "PU-12", lang),
+        "quote_status": quote_status(policy, "PU-12", lang),
+    }
 
 
 def _require_view(request: MunicipalityRequest, municipality: Municipality) -> None:
@@ -120,6 +138,7 @@ def index(request: MunicipalityRequest, municipality: Municipality) -> HttpRespo
             "declare_form": DeclareForm(),
             "deputy_form": DeputyForm(municipality=municipality),
             "consequence": consequence(settings),
+            "rule": _rule_shown(municipality),
         },
     )
 

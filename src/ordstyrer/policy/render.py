@@ -324,14 +324,21 @@ def _validate(policy: Policy, fmt: str, lang: str) -> None:
         raise PolicyError(f"Ukjent språk «{lang}»: bruk nb, nn eller en.")
 
 
+def quote_status(policy: Policy, rule_id: str, lang: str) -> str:
+    """The line before the guideline's words for the rule where the municipality's
+    settings switch it off, wholly or in part: they do not (or only partly) apply here;
+    "" for a rule in force. The guide and the crisis page (PU-12) say it alike."""
+    key = QUOTE_STATUS.get(rule_setting(policy, rule_id).state)
+    return _t(key, lang) if key else ""
+
+
 def cite(doc: Document, policy: Policy, rule_id: str, lang: str) -> None:
     """The guideline's words for the rule, credited; framed as the guideline's, not in
     force here, where the municipality's settings switch the rule off (wholly or in part)."""
     citation = policy.citation(rule_id)
     if citation is not None:
         source = _t("source", lang, m=citation.municipality, s=citation.section)
-        key = QUOTE_STATUS.get(rule_setting(policy, rule_id).state)
-        status = _t(key, lang) if key else ""
+        status = quote_status(policy, rule_id, lang)
         doc.quote(citation.text, source, policy.preset.guideline_lang, status=status)
 
 
