@@ -177,3 +177,75 @@ def test_the_page_says_a_unit_s_voice_may_be_read_as_the_municipality_s(preset):
     items = advice_by_rule(checked(world, f"Vi i {name} ønsker alle en god jul."))
     assert f"«Vi i {name}» kan leses som kommunens offisielle syn." in items["EM-2"]
     assert "Du skriver om arbeidet" not in "".join(items.values())
+
+
+# ---------------------------------------------- where the employee is, what they work on
+
+# Gausdal's guideline lists what not to mention (EM-7); elsewhere the work is the role's
+# matter (EM-2), and where you are no guideline's: a weekend at the cabin is nothing.
+NOT_TO_MENTION = [("gausdal", "EM-7"), ("rennebu", "EM-2"), ("midt-telemark", "EM-2")]
+
+
+@pytest.mark.parametrize("preset", ["gausdal", "rennebu", "midt-telemark"])
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Tre veker på sommarferie no, leilegheita står tom imens.", "på sommarferie"),
+        ("Sitter hjemme med beina på bordet hele helga.", "hjemme"),
+        ("Eg er heime att etter ei lang veke.", "heime"),
+        ("Fredag og lørdag på hytta med hele gjengen.", "på hytta"),
+        ("Vi er bortreist til over nyttår.", "bortreist"),
+        ("Huset står tomt til vi kommer tilbake.", "står tomt"),
+    ],
+)
+def test_where_the_employee_is_is_found_where_em7_applies(preset, text, word):
+    advice = [a for a in private_check(text, load_policy(preset)) if a.rule != "EM-9"]
+    found = [(a.rule, a.finding, a.params) for a in advice]
+    if preset == "gausdal":
+        assert found == [("EM-7", "place", {"word": word})]
+    else:
+        assert not load_policy(preset).applies("EM-7")
+        assert found == [("EM-2", "nothing_found", {})]
+
+
+@pytest.mark.parametrize(("preset", "rule"), NOT_TO_MENTION)
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Mange spennende arbeidsoppgaver denne høsten!", "arbeidsoppgaver"),
+        ("Eg har fått nye arbeidsoppgåver etter jul.", "arbeidsoppgåver"),
+        ("To av prosjektene våre fikk pris i går.", "prosjektene"),
+        ("Prosjekta går fint, trass i alt.", "Prosjekta"),
+        ("Lunsj med samarbeidspartnere fra tre land.", "samarbeidspartnere"),
+        ("Samarbeidspartnarane våre gjer ein flott innsats.", "Samarbeidspartnarane"),
+        ("Arbeidsgiveren min spanderte kake i dag.", "Arbeidsgiveren"),
+    ],
+)
+def test_tasks_projects_and_partners_are_the_work(preset, rule, text, word):
+    advice = [a for a in private_check(text, load_policy(preset)) if a.rule != "EM-9"]
+    assert [(a.rule, a.finding, a.params) for a in advice] == [(rule, "work", {"word": word})]
+
+
+@pytest.mark.parametrize("preset", ["gausdal", "rennebu"])
+def test_a_walk_with_the_dog_is_still_nothing(preset):
+    assert findings(preset, "Fin tur med hunden langs elva i dag.") == {"nothing_found": "EM-2"}
+
+
+@pytest.mark.django_db
+def test_gausdal_s_page_gives_its_own_em7_for_where_you_are():
+    world = world_named("gausdal", "Gausdal kommune")
+    items = advice_by_rule(checked(world, "Tre uker på ferie nå, og ingen hjemme hos oss."))
+    assert "Du forteller hvor du er («på ferie»)." in items["EM-7"]
+    assert "eller hvor du er (på jobb, hjemme, på ferie)" in items["EM-7"]
+    assert "<footer>Gausdal kommune," in items["EM-7"]
+    assert NOTHING not in "".join(items.values())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["rennebu", "birkenes"])
+def test_a_page_without_em7_says_nothing_of_where_you_are(preset):
+    world = world_named(preset, load_policy(preset).municipality_name)
+    page = checked(world, "Tre uker på ferie nå, og ingen hjemme hos oss.")
+    assert "EM-7" not in advice_by_rule(page)
+    assert "Du forteller hvor du er" not in page
+    assert NOTHING in page

@@ -3,8 +3,8 @@
 An employee pastes a text about their workplace and gets the guideline's advice: no
 confidential or personal data (EM-1), speak as yourself and not in an official voice
 (EM-2), care with service users and pupils (EM-3), what is written in closed groups
-(EM-4), what not to mention (EM-7), whom to ask (EM-9). The text is never stored: the
-view passes it here and renders the result.
+(EM-4), what not to mention: the work and where you are (EM-7), whom to ask (EM-9).
+The text is never stored: the view passes it here and renders the result.
 
 Pure Python, so the table tests need no Django: the advice says which rule applies and
 what was found (`Advice.finding`, with the words found in `params`); the console says
@@ -35,6 +35,7 @@ FINDINGS: tuple[str, ...] = (
     "service_users",  # EM-3; params: word
     "official_voice",  # EM-2; params: words
     "work",  # EM-7 (or EM-2); params: word
+    "place",  # EM-7, only where it applies; params: word
     "closed_group",  # EM-4; params: word
     "forbidden_app",  # EM-8; params: app
     "nothing_found",  # EM-2's reminder
@@ -113,10 +114,27 @@ _WORK = _words(
     r"arbeidsstaden",
     r"kolleg(?:a|aen|aer|aene|aar|aane|er|ene|ane|an)",
     r"sjefen",
-    r"prosjekt(?:et)?",
+    # Gausdal's list (EM-7): employer, tasks and projects, suppliers and partners.
+    r"arbeidsgiver(?:en)?",
+    r"arbeidsgjevar(?:en)?",
+    r"arbeidsoppg[aå]v(?:e|en|a|er|ene)",
+    r"prosjekt(?:et|er|ene|a)?",
     r"leverandør(?:en|er|ene|ar|ane|an)?",
+    r"samarbeidspartner(?:en|e|ne|ene)?",
+    r"samarbeidspartnar(?:en|ar|ane)?",
     r"møtet i dag",
     r"sak(?:en|a) (?:jeg|eg|æ) (?:jobber|jobbar|jobbe|arbeider|arbeidar|arbeide) med",
+)
+# Where the employee is (Gausdal, EM-7: «Hvor du er geografisk (jobb, hjemme, på ferie og
+# så videre)»): an empty house is news to more readers than friends.
+_PLACE = _words(
+    r"hjemme",
+    r"heime",
+    r"på \w*ferie\w*",  # på ferie, på sommarferie, på ferietur
+    r"på hytt(?:a|en|e|etur)",
+    r"bortreist(?:e)?",
+    r"på reise",
+    r"står tom(?:t|me)?",
 )
 _CLOSED = _words(
     r"(?:lukket|lukka|lukkede|hemmelig|hemmelige|hemmeleg|hemmelege|privat|private) "
@@ -210,8 +228,15 @@ def private_check(
     work = _WORK.search(rest)
     named = own.named.search(rest) if own else None
     if work or named:
+        # Only Gausdal's guideline lists what not to mention (EM-7); elsewhere writing
+        # about the work is a matter of the employee's role (EM-2).
         word = work.group() if work else named.group() if named else ""
         add("EM-7" if policy.applies("EM-7") else "EM-2", "work", word, word=word)
+    place = _PLACE.search(text)
+    if place and policy.applies("EM-7"):
+        # Where you are is on that list only: elsewhere it is neither the guideline's
+        # matter nor the role's, and «a weekend at the cabin» gets the reminder alone.
+        add("EM-7", "place", place.group(), word=place.group())
     closed = _CLOSED.search(text)
     if closed:
         add("EM-4", "closed_group", closed.group(), word=closed.group())

@@ -945,6 +945,7 @@ PRIVATE_MESSAGES = {
     "service_users": gettext_lazy("Du nevner «%(word)s»."),
     "official_voice": gettext_lazy("«%(words)s» kan leses som kommunens offisielle syn."),
     "work": gettext_lazy("Du skriver om arbeidet («%(word)s»)."),
+    "place": gettext_lazy("Du forteller hvor du er («%(word)s»)."),
     "closed_group": gettext_lazy("Du skriver om en lukket gruppe («%(word)s»)."),
     "forbidden_app": gettext_lazy("Du nevner %(app)s."),
     "nothing_found": gettext_lazy("Vi fant ikke noe å advare om."),
