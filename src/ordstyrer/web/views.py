@@ -216,6 +216,5 @@ def policy_settings(request: MunicipalityRequest, municipality: Municipality) ->
             "forms": forms,
             "may_edit": may_edit,
             "versions": policy_versions(municipality=municipality),
-            "lang": _text_language(),
         },
     )
