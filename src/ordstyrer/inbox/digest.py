@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -42,6 +42,7 @@ from ordstyrer.inbox.notifications import ADMIN_ROLES, _local
 from ordstyrer.inbox.selectors import NOT_WAITING
 from ordstyrer.inbox.transitions import calendar_for
 from ordstyrer.tenants.models import Role, RoleAssignment
+from ordstyrer.tenants.selectors import active_member_q
 
 OSLO = ZoneInfo("Europe/Oslo")
 SEND_FROM = time(7, 0)
@@ -85,23 +86,28 @@ def digest_lines(*, now: datetime) -> dict[int, dict[str, list[InboxItem]]]:
     channel_ids = {i.channel_id for i in soon + overdue}
     municipality_ids = {i.municipality_id for i in soon + overdue}
     members: dict[int, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
-    # A channel's people still active there: able to log in and holding a role in the
-    # channel's municipality (CH-3). One who has left stays on the channel until removed,
-    # and gets no digest about it, even with an account still active elsewhere.
-    still_here = RoleAssignment.objects.filter(
-        user=OuterRef("user_id"), municipality=OuterRef("channel__municipality_id")
-    )
+    # A channel's people still here, as everywhere else (CH-3, `active_member_q`: able to
+    # log in and holding a role in the channel's municipality). One who has left stays on
+    # the channel until removed, and gets no digest about it, even with an account still
+    # active elsewhere.
     for channel_id, user_id, role in (
-        ChannelMembership.objects.filter(channel_id__in=channel_ids, user__is_active=True)
-        .filter(Exists(still_here))
+        ChannelMembership.objects.filter(channel_id__in=channel_ids)
+        .filter(active_member_q(municipality=F("channel__municipality"), through="user__"))
         .values_list("channel_id", "user_id", "role")
+        .distinct()
     ):
         members[channel_id][role].add(user_id)
-    # Communications answers on every channel of its municipality (CH-4, `OVERSIGHT`).
+    # Communications answers on every channel of its municipality (CH-4, `OVERSIGHT`),
+    # while still here.
     communications: dict[int, set[int]] = defaultdict(set)
-    for municipality_id, user_id in RoleAssignment.objects.filter(
-        municipality_id__in=municipality_ids, role=Role.COMMUNICATIONS, user__is_active=True
-    ).values_list("municipality_id", "user_id"):
+    for municipality_id, user_id in (
+        RoleAssignment.objects.filter(
+            municipality_id__in=municipality_ids, role=Role.COMMUNICATIONS
+        )
+        .filter(active_member_q(municipality=F("municipality"), through="user__"))
+        .values_list("municipality_id", "user_id")
+        .distinct()
+    ):
         communications[municipality_id].add(user_id)
     lines: dict[int, dict[str, list[InboxItem]]] = defaultdict(lambda: {"soon": [], "overdue": []})
     for item in soon:
