@@ -5,18 +5,26 @@ passes axe again, and its confirmation is reached with Tab, shown in the viewpor
 used from the keyboard (WCAG 1.4.10, 2.1.1, 2.4.3).
 
 - Disconnecting a channel from its Page (CH-3): what stops, and when the token goes.
+- A closure whose period has begun (CH-9): the channel closes for comments now.
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from ordstyrer.channels.models import Closure, ClosureState
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.platforms import connections
 from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
 from tests.browser.test_s20_role_remove_page import check_page, tab_to
-from tests.browser_support import assert_fits, login
+from tests.browser_support import PHONE, assert_fits, login
+from tests.channels.conftest import active_channel
+from tests.channels.test_closures import SwitchingPlatform
 from tests.conftest import make_personas
 from tests.platforms.conftest import make_channel
 
@@ -48,7 +56,7 @@ def test_ch3_disconnecting_is_confirmed_on_a_phone_from_the_keyboard(
     assert connection.webhooks_subscribed  # the verify task ran: the app is on the Page
     base, slug = live_server.url, p.municipality.slug
     login(page, base, p.communications)
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.goto(f"{base}/m/{slug}/kanaler/{channel.pk}/tilkobling/")
     link = page.get_by_role("link", name="Koble fra …")
     tab_to(page, link)
@@ -68,4 +76,45 @@ def test_ch3_disconnecting_is_confirmed_on_a_phone_from_the_keyboard(
     assert PlatformConnection.objects.get(pk=connection.pk).status == (
         ConnectionStatus.DISCONNECTED
     )
+    assert_fits(page)
+
+
+# ------------------------------------------------------ 2. a closure whose period has begun
+
+
+def test_ch9_a_closure_begun_is_confirmed_on_a_phone_from_the_keyboard(
+    page: Page, live_server, settings
+) -> None:
+    """CH-9: «Lagre stengingen» with a start a minute ago opens the confirmation (nothing
+    saved yet) saying the channel closes for comments now, until when; «Bekreft: steng
+    kanalen nå» is reached with Tab on a phone and closes it."""
+    platform = SwitchingPlatform()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.ORDSTYRER_CONNECTORS = {
+        **settings.ORDSTYRER_CONNECTORS,
+        "OPENER": lambda channel: nullcontext(platform),
+    }
+    p = make_personas("stengeby", "indre-fosen")
+    channel = active_channel(p, name="Stengeby bibliotek")
+    base, slug = live_server.url, p.municipality.slug
+    login(page, base, p.employee)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/m/{slug}/kanaler/{channel.pk}/stenging/")
+    now = timezone.localtime()
+    page.get_by_label("Hvorfor stenges kanalen?").fill("Vannlekkasje i biblioteket")
+    page.get_by_label("Stenges fra").fill((now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Åpnes igjen").fill((now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
+    save = page.get_by_role("button", name="Lagre stengingen")
+    tab_to(page, save)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dette skjer når du bekrefter")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Kanalen stenges for kommentarer nå, til")
+    assert not Closure.objects.filter(channel=channel).exists()  # nothing done yet
+    check_page(page)
+
+    confirm = page.get_by_role("button", name="Bekreft: steng kanalen nå")
+    tab_to(page, confirm)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Kanalen er stengt for kommentarer til")).to_be_visible()
+    assert Closure.objects.get(channel=channel).state == ClosureState.IN_EFFECT
     assert_fits(page)

@@ -81,7 +81,12 @@ def test_propose_approve_activate_close_and_reopen(page: Page, live_server, sett
     page.get_by_label("Stenges fra").fill((now - timedelta(minutes=1)).strftime(LOCAL_INPUT))
     page.get_by_label("Åpnes igjen").fill(ends.strftime(LOCAL_INPUT))
     page.get_by_role("button", name="Lagre stengingen").click()
-    expect(page.get_by_text("Stengingen er lagret.")).to_be_visible()
+    # It began a minute ago: confirmed first, on a page that says it closes now (CH-9).
+    expect(page.get_by_text("Kanalen stenges for kommentarer nå, til")).to_be_visible()
+    assert_accessible(page)
+    assert not Channel.objects.filter(name="Nettby skole", status="closed").exists()
+    page.get_by_role("button", name="Bekreft: steng kanalen nå").click()
+    expect(page.get_by_text("Kanalen er stengt for kommentarer til")).to_be_visible()
     expect(page.get_by_label("Beskjed til publikum (bokmål)")).to_have_value(
         re.compile("Nettby skole er stengt for kommentarer fra .*Høstferie", re.S)
     )

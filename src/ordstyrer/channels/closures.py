@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -112,17 +113,16 @@ def _audit(closure: Closure, action: str, actor: ActorLike, **data: Any) -> None
     )
 
 
-def closure_schedule(
-    *, actor: ActorLike, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
-) -> Closure:
-    """Plan a closure (CH-9). A period that has already begun closes the channel at once
-    (where the policy applies CH-9, once its notice is marked published)."""
-    reason = " ".join(str(reason or "").split())
+def _clean_reason(reason: str) -> str:
+    return " ".join(str(reason or "").split())
+
+
+def _refuse_period(reason: str, starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
+    """A closure's reason and period as `closure_schedule` refuses them (CH-9)."""
     if not visible_text(reason):  # zero-width characters only say nothing either
         raise ServiceError(_("Skriv hvorfor kanalen stenges; det står i beskjeden."), rule="CH-9")
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError("closure times must be timezone-aware")
-    now = timezone.now()
     for value in (starts_at, ends_at):
         refusal = closure_time_refusal(value, now=now)
         if refusal:
@@ -131,18 +131,82 @@ def closure_schedule(
         raise ServiceError(_("Slutten må komme etter starten."), rule="CH-9")
     if ends_at <= now:
         raise ServiceError(_("Perioden er allerede over."), rule="CH-9")
+
+
+def _refuse_on_channel(channel: Channel, starts_at: datetime, ends_at: datetime) -> None:
+    """What about the channel stops a closure of this period (CH-9)."""
+    if channel.status not in workflow.LIVE:
+        raise ServiceError(_("Bare kanaler i bruk kan stenges."), rule="CH-9")
+    overlapping = channel.closures.filter(
+        state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT],
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    )
+    if overlapping.exists():
+        raise ServiceError(_("Kanalen er allerede stengt i en del av perioden."), rule="CH-9")
+
+
+@dataclass(frozen=True, slots=True)
+class ClosurePreview:
+    """What `closure_schedule` will do, for the confirmation of a closure that has begun."""
+
+    reason: str
+    starts_at: datetime
+    ends_at: datetime
+    # The policy applies CH-9: a closure whose period has begun does not close the
+    # channel at once, but once its notice is marked published.
+    waits_for_notice: bool
+
+
+def closure_schedule_preview(
+    *, actor: ActorLike, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
+) -> ClosurePreview:
+    """The consequence of `closure_schedule` with these values as things stand, refused
+    as it would refuse them; writes nothing."""
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    _refuse_period(reason, starts_at, ends_at, now=now)
+    require_channel_role(actor, channel, "manage")
+    _refuse_on_channel(channel, starts_at, ends_at)
+    return ClosurePreview(
+        reason=reason[:2000],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        waits_for_notice=notice_required(policy_for(municipality=channel.municipality)),
+    )
+
+
+def closure_planned(
+    *, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
+) -> Closure | None:
+    """The planned or running closure of exactly this reason and period, if there is one:
+    what a replayed form (a double click, the browser's resend) finds once the first
+    one went through."""
+    return (
+        channel.closures.filter(
+            state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT],
+            reason=_clean_reason(reason)[:2000],
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def closure_schedule(
+    *, actor: ActorLike, channel: Channel, reason: str, starts_at: datetime, ends_at: datetime
+) -> Closure:
+    """Plan a closure (CH-9). A period that has already begun closes the channel at once
+    (where the policy applies CH-9, once its notice is marked published); the console
+    asks for a confirmation first (`closure_schedule_preview`)."""
+    reason = _clean_reason(reason)
+    now = timezone.now()
+    _refuse_period(reason, starts_at, ends_at, now=now)
     with transaction.atomic():
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
-        if channel.status not in workflow.LIVE:
-            raise ServiceError(_("Bare kanaler i bruk kan stenges."), rule="CH-9")
-        overlapping = channel.closures.filter(
-            state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT],
-            starts_at__lt=ends_at,
-            ends_at__gt=starts_at,
-        )
-        if overlapping.exists():
-            raise ServiceError(_("Kanalen er allerede stengt i en del av perioden."), rule="CH-9")
+        _refuse_on_channel(channel, starts_at, ends_at)
         closure = Closure.objects.create(
             channel=channel,
             reason=reason[:2000],

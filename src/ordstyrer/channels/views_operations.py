@@ -14,18 +14,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ordstyrer.channels import closures as closure_services
 from ordstyrer.channels import rules
 from ordstyrer.channels.forms import ClosureForm, ReviewForm, text_language
-from ordstyrer.channels.models import ChannelReview, Closure, ClosureState
+from ordstyrer.channels.models import Channel, ChannelReview, Closure, ClosureState
 from ordstyrer.channels.notice import LANGUAGES, markdown_to_plain
 from ordstyrer.channels.permissions import access_channel, has_channel_need
 from ordstyrer.channels.reviews import CHECKLIST, review_record
 from ordstyrer.channels.selectors import channel_closures, channel_reviews, open_review
 from ordstyrer.core.console import (
+    REFUSED,
     Already,
     MunicipalityRequest,
     act,
     municipality_view,
     submit_form,
 )
+from ordstyrer.core.relative import exact
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -44,21 +46,10 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
             channel = access_channel(
                 user=request.actor, id=pk, slug=municipality.slug, need="manage"
             )
-        saved = submit_form(
-            request,
-            form,
-            lambda data: closure_services.closure_schedule(
-                actor=request.actor,
-                channel=channel,
-                reason=data["reason"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-            ),
-            to=reverse("channels:closures", kwargs={"slug": municipality.slug, "pk": channel.pk}),
-            done=_("Stengingen er lagret. Publiser beskjeden på kanalen."),
-        )
-        if saved is not None:
-            return saved
+        if form.is_valid():
+            planned = _plan_closure(request, channel, form)
+            if planned is not None:
+                return planned
     policy = policy_for(municipality=municipality)
     required = closure_services.notice_required(policy)
     now = timezone.now()
@@ -100,6 +91,65 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
             "guidance": rules.guidance(policy, ("CH-9",), text_language()),
         },
     )
+
+
+def _plan_closure(
+    request: MunicipalityRequest, channel: Channel, form: ClosureForm
+) -> HttpResponse | None:
+    """Save the closure of a valid form (CH-9). One whose period has begun closes the
+    channel for comments at once, so it is confirmed first on a page that says so (and,
+    where the policy applies CH-9, that it closes once its notice is published); only
+    that page's form (`confirmed=1`) saves it. The form posted again once the closure
+    is saved — a double click, the browser's resend — finds it (before the service, or
+    after waiting for the first one's lock) and says so as information. None: the
+    closures page again, with the refusal on the form."""
+    data = form.cleaned_data
+    period = {"reason": data["reason"], "starts_at": data["starts_at"], "ends_at": data["ends_at"]}
+    back = reverse(
+        "channels:closures", kwargs={"slug": channel.municipality.slug, "pk": channel.pk}
+    )
+    already = Already(_("Stengingen er allerede lagret. Ingenting er endret."))
+    if closure_services.closure_planned(channel=channel, **period) is not None:
+        messages.info(request, already)
+        return redirect(back)
+    if data["starts_at"] <= timezone.now() and request.POST.get("confirmed") != "1":
+        try:
+            preview = closure_services.closure_schedule_preview(
+                actor=request.actor, channel=channel, **period
+            )
+        except REFUSED as exc:
+            form.add_error(None, str(getattr(exc, "message", None) or exc))
+            return None
+        return render(
+            request,
+            "channels/closure_confirm.html",
+            {"channel": channel, "form": form, "preview": preview},
+        )
+    try:
+        closure = closure_services.closure_schedule(actor=request.actor, channel=channel, **period)
+    except REFUSED as exc:
+        if closure_services.closure_planned(channel=channel, **period) is not None:
+            messages.info(request, already)
+            return redirect(back)
+        form.add_error(None, str(getattr(exc, "message", None) or exc))
+        return None
+    if closure.state == ClosureState.IN_EFFECT:
+        messages.success(
+            request,
+            _("Kanalen er stengt for kommentarer til %(ends)s. Publiser beskjeden på kanalen.")
+            % {"ends": exact(closure.ends_at)},
+        )
+    elif closure.starts_at <= timezone.now():  # CH-9 applied: it waits for its notice
+        messages.success(
+            request,
+            _(
+                "Stengingen er lagret. Kanalen stenges når beskjeden er publisert og du har "
+                "trykket «Beskjeden er publisert» (CH-9)."
+            ),
+        )
+    else:
+        messages.success(request, _("Stengingen er lagret. Publiser beskjeden på kanalen."))
+    return redirect(back)
 
 
 @municipality_view()
