@@ -190,12 +190,6 @@ class TokenDebug(Answer):
 class BlockResult(RootModel[dict[str, bool | str | None]]):
     """`POST /{page}/blocked`: `{"<person id>": true}` (older versions: `{"success": true}`)."""
 
-    def blocked(self, person_id: str) -> bool:
-        value = self.root.get(person_id)
-        if value is None:
-            value = self.root.get("success")
-        return value is True or value == "true"
-
 
 class BlockedList(Answer):
     """`GET /{page}/blocked?user=…`: the blocked people asked about."""
