@@ -6,6 +6,8 @@ used from the keyboard (WCAG 1.4.10, 2.1.1, 2.4.3).
 
 - Disconnecting a channel from its Page (CH-3): what stops, and when the token goes.
 - A closure whose period has begun (CH-9): the channel closes for comments now.
+- Removing the crisis leader's deputy (PU-12): who loses the right, the crisis going on,
+  who is left to approve.
 """
 
 from __future__ import annotations
@@ -19,13 +21,17 @@ from playwright.sync_api import Page, expect
 
 from ordstyrer.channels.models import Closure, ClosureState
 from ordstyrer.connectors.secrets import SecretToken
+from ordstyrer.crisis.models import CrisisDeputy
+from ordstyrer.crisis.services import crisis_declare, crisis_deputy_add
 from ordstyrer.platforms import connections
 from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
+from ordstyrer.tenants.models import Role
 from tests.browser.test_s20_role_remove_page import check_page, tab_to
 from tests.browser_support import PHONE, assert_fits, login
 from tests.channels.conftest import active_channel
 from tests.channels.test_closures import SwitchingPlatform
 from tests.conftest import make_personas
+from tests.factories import person_with_roles
 from tests.platforms.conftest import make_channel
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -117,4 +123,48 @@ def test_ch9_a_closure_begun_is_confirmed_on_a_phone_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.get_by_text("Kanalen er stengt for kommentarer til")).to_be_visible()
     assert Closure.objects.get(channel=channel).state == ClosureState.IN_EFFECT
+    assert_fits(page)
+
+
+# ------------------------------------------------------ 3. removing the crisis leader's deputy
+
+
+def test_pu12_removing_a_deputy_is_confirmed_on_a_phone_from_the_keyboard(
+    page: Page, live_server, settings
+) -> None:
+    """PU-12: «Fjern …» on the crisis page opens the confirmation (nothing removed yet)
+    naming who loses the right to approve and the crisis going on; «Bekreft: fjern
+    stedfortrederen» is reached with Tab on a phone and removes the deputy."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    p = make_personas("fjernkrise", "indre-fosen")
+    kari = person_with_roles(
+        p.municipality,
+        Role.COMMUNICATIONS,
+        username="fjernkrise-kari",
+        first_name="Kari",
+        last_name="Langnavn-Stedfortreder",
+    )
+    crisis_deputy_add(municipality=p.municipality, user=kari, actor=p.crisis_leader)
+    crisis_declare(municipality=p.municipality, name="Flom i Elvdalen", actor=p.crisis_leader)
+    base, slug = live_server.url, p.municipality.slug
+    login(page, base, p.crisis_leader)
+    page.set_viewport_size(PHONE)
+    page.goto(f"{base}/m/{slug}/krise/")
+    remove = page.get_by_role("link", name="Fjern Kari Langnavn-Stedfortreder")
+    tab_to(page, remove)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dette skjer når du bekrefter")).to_be_visible()
+    main = page.locator("main")
+    expect(main).to_contain_text(
+        "Kari Langnavn-Stedfortreder mister retten til å godkjenne innlegg og svar i en krise"
+    )
+    expect(main).to_contain_text("Krisen «Flom i Elvdalen» pågår nå")
+    assert CrisisDeputy.objects.filter(user=kari).exists()  # nothing done yet
+    check_page(page)
+
+    confirm = page.get_by_role("button", name="Bekreft: fjern stedfortrederen")
+    tab_to(page, confirm)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Stedfortrederen er fjernet.")).to_be_visible()
+    assert not CrisisDeputy.objects.filter(user=kari).exists()
     assert_fits(page)

@@ -277,7 +277,7 @@ def test_removing_a_deputy_twice_says_it_was_removed_already(pub):
     )
     leader = client_for(pub.p.crisis_leader)
     url = f"/m/{pub.municipality.slug}/krise/stedfortredere/"
-    form = {"remove": pub.p.chief_administrator.pk}
+    form = {"remove": pub.p.chief_administrator.pk, "confirm": "yes"}
     first = leader.post(url, form, follow=True)
     assert "Stedfortrederen er fjernet." in first.content.decode()
     again = leader.post(url, form, follow=True)

@@ -234,7 +234,9 @@ def test_deputies_are_named_and_removed_in_the_console(world):
     assert not CrisisDeputy.objects.filter(user=world.p.outsider).exists()
     assert client.post(url(world, "stedfortredere/"), {"remove": "abc"}).status_code == 404
     assert CrisisDeputy.objects.exists()
-    client.post(url(world, "stedfortredere/"), {"remove": world.p.chief_administrator.pk})
+    client.post(
+        url(world, "stedfortredere/"), {"remove": world.p.chief_administrator.pk, "confirm": "yes"}
+    )
     assert not CrisisDeputy.objects.exists()
 
 

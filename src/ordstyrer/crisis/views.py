@@ -1,10 +1,10 @@
 """The crisis console (PU-12): status, declare, end, the approval queue, the paused
 posts' decisions, deputies and the crisis log. Thin: every write is a service call.
 
-Deliberate acts (declare, end, approve, reject, resume, discard) take two steps: the
-first POST (or GET) shows the consequence, the second carries `confirm=yes`. A
-replayed or double-clicked confirmation does nothing twice (the services are
-idempotent) and says so.
+Deliberate acts (declare, end, approve, reject, resume, discard, remove a deputy) take
+two steps: the first POST (or GET) shows the consequence, the second carries
+`confirm=yes`. A replayed or double-clicked confirmation does nothing twice (the
+services are idempotent) and says so.
 """
 
 from __future__ import annotations
@@ -34,22 +34,25 @@ from ordstyrer.core.console import (
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.ids import parse_id
+from ordstyrer.core.permissions import roles_in
 from ordstyrer.crisis import queue, services
 from ordstyrer.crisis.forms import DeclareForm, DeputyForm, PausedDecisionForm, ReasonForm
 from ordstyrer.crisis.models import Crisis, CrisisLogEntry, CrisisLogKind
 from ordstyrer.crisis.selectors import (
     active_crisis,
     crises_recent,
+    crisis_approvers,
     crisis_deputies,
     crisis_log,
     crisis_settings,
+    deputy_namers,
     may_approve_in_crisis,
     may_declare_crisis,
     may_name_deputies,
     may_view_crisis,
 )
 from ordstyrer.policy.render import quote_status, rule_title
-from ordstyrer.tenants.models import Municipality
+from ordstyrer.tenants.models import Municipality, Role
 from ordstyrer.tenants.selectors import policy_for
 
 # What a crisis does here, by the municipality's PU-12 settings (whether new posts and
@@ -583,27 +586,15 @@ def paused_decide(
 
 
 @municipality_view()
-@require_POST
+@require_http_methods(["GET", "POST"])
 def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
+    """Name a deputy, or remove one after a confirmation (PU-12)."""
     _require_view(request, municipality)
-    if request.POST.get("remove"):
-        remove = parse_id(request.POST["remove"])
-        if remove is None:
-            raise Http404
-        deputy = crisis_deputies(municipality=municipality).filter(user_id=remove).first()
-        already = Already(_("Stedfortrederen er allerede fjernet."))
-        if deputy is None:  # a replayed form (or a stale page): nothing to remove
-            messages.info(request, already)
-            return _index(municipality)
-        user = deputy.user
-        return act(
-            request,
-            lambda: services.crisis_deputy_remove(
-                municipality=municipality, user=user, actor=request.actor, now=timezone.now()
-            ),
-            to=_index(municipality),
-            done=lambda removed: _("Stedfortrederen er fjernet.") if removed else already,
-        )
+    remove = request.POST.get("remove") or request.GET.get("fjern")
+    if remove:
+        return _deputy_remove(request, municipality, remove)
+    if request.method != "POST":
+        return _index(municipality)
     return act_on_form(
         request,
         DeputyForm(request.POST, municipality=municipality),
@@ -614,6 +605,67 @@ def deputies(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
         done=_("Stedfortrederen er oppnevnt."),
         invalid=_("Velg en person i kommunen."),
     )
+
+
+def _deputy_remove(
+    request: MunicipalityRequest, municipality: Municipality, raw: str
+) -> HttpResponse:
+    """Take a deputy's right to approve away (PU-12): a deliberate act, so «Fjern …»
+    opens a confirmation page (GET `?fjern=<id>`, or a post of the old one-click form)
+    that names who loses the right, whether a crisis is going on and what waits for
+    approval, and who is left to approve; only its form (`confirm=yes`) removes. A
+    replayed or double-clicked confirmation finds no deputy and says so calmly. Only
+    those who name deputies see the page (`may_name_deputies`)."""
+    person_id = parse_id(raw)
+    if person_id is None:
+        raise Http404
+    if not may_name_deputies(user=request.actor, municipality=municipality):
+        # What `services.crisis_deputy_remove` says, before the page (the 403 page).
+        roles = ", ".join(
+            str(Role(code).label) for code in deputy_namers(municipality=municipality)
+        )
+        raise NotPermitted(
+            _("Bare disse rollene kan oppnevne og fjerne stedfortredere her: %(roles)s (PU-12).")
+            % {"roles": roles}
+        )
+    already = Already(_("Stedfortrederen er allerede fjernet."))
+    deputy = crisis_deputies(municipality=municipality).filter(user_id=person_id).first()
+    if deputy is None:  # a replayed form (or a stale page): nothing to remove
+        messages.info(request, already)
+        return _index(municipality)
+    user = deputy.user
+    if not _confirmed(request):
+        return render(
+            request, "crisis/confirm_deputy_remove.html", _deputy_removal(municipality, user)
+        )
+    return act(
+        request,
+        lambda: services.crisis_deputy_remove(
+            municipality=municipality, user=user, actor=request.actor, now=timezone.now()
+        ),
+        to=_index(municipality),
+        done=lambda removed: _("Stedfortrederen er fjernet.") if removed else already,
+    )
+
+
+def _deputy_removal(municipality: Municipality, user: Any) -> dict[str, Any]:
+    """What the removal's confirmation shows (PU-12): who loses the right, whether they
+    keep it through a role the preset lets approve, the crisis going on and what waits
+    for approval, and who else approves once they are gone."""
+    settings = crisis_settings(municipality=municipality)
+    crisis = active_crisis(municipality=municipality)
+    return {
+        "deputy": user,
+        "person": user.get_full_name() or user.get_username(),
+        "keeps": bool(roles_in(user, municipality) & settings["approvers"]),
+        "crisis": crisis,
+        "waiting": len(queue.crisis_approvals(municipality=municipality)) if crisis else 0,
+        "others": [
+            u.get_full_name() or u.get_username()
+            for u in crisis_approvers(municipality=municipality)
+            if u.pk != user.pk
+        ],
+    }
 
 
 @municipality_view()
