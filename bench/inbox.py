@@ -5,11 +5,18 @@ path (COPY on PostgreSQL, bulk_create on SQLite), then requests the work list (w
 each filter, the next page, the urgency order and two searches) and item pages through Django's test client as the
 communications advisor: three items spread over the table, and a thread of seven
 comments with the page's answer, notes and an earlier version (added once, kept with the
-data). The data is kept between runs (same N: reused). Besides wall time it reports this
-process's CPU time per request, which a loaded machine inflates less.
+data). Besides wall time it reports this process's CPU time per request, which a loaded
+machine inflates less.
+
+It runs in a scratch database of its own, made like the test database and migrated —
+never the installation's (the one DATABASE_URL names, or the data directory's SQLite file
+that `bin/dev start` serves): PostgreSQL `ordstyrer_bench_inbox` on the server DATABASE_URL
+points at; without DATABASE_URL a SQLite file `ordstyrer-bench-inbox.sqlite3` in the
+system's temporary directory (TMPDIR). The data is kept there between runs (same N:
+reused; bench/web.py reads it too) unless --drop removes the database at the end.
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
-        .venv/bin/python bench/inbox.py [N] [--requests R] [--fresh] [--preset ID]
+        .venv/bin/python bench/inbox.py [N] [--requests R] [--fresh] [--preset ID] [--drop]
 """
 
 from __future__ import annotations
@@ -20,7 +27,10 @@ import os
 import random
 import statistics
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -35,10 +45,13 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    CaptureQueriesContext,
+    setup_databases,
+    teardown_databases,
+)
 
 from ordstyrer.channels.models import Channel, ChannelMembership  # noqa: E402
 from ordstyrer.inbox import deadlines, workflow  # noqa: E402
@@ -47,6 +60,10 @@ from ordstyrer.inbox.triage import CATEGORY_LABELS  # noqa: E402
 from ordstyrer.tenants.models import Municipality, RoleAssignment  # noqa: E402
 
 SLUG = "bench-inbox"
+# The benchmark's own database (bench/web.py uses the same one): a name no installation
+# and no test run uses (those are `test_<name>`).
+SCRATCH = "ordstyrer_bench_inbox"
+SQLITE_SCRATCH = "ordstyrer-bench-inbox.sqlite3"
 JSON_COLUMNS = ("categories", "personal_data", "triage")
 CHANNELS = 50
 
@@ -116,8 +133,30 @@ COLUMNS = (
 )
 
 
+@contextmanager
+def scratch_database(*, drop: bool = False) -> Iterator[None]:
+    """Point this process at the benchmark's scratch database (module docstring), made
+    and migrated as a test database is; an existing one is reused with its data. The
+    installation's database is never opened. `drop`: removed at the end."""
+    if connection.vendor == "sqlite":
+        name = str(Path(tempfile.gettempdir()) / SQLITE_SCRATCH)
+    else:
+        name = SCRATCH
+    connection.settings_dict["TEST"]["NAME"] = name
+    old = setup_databases(
+        verbosity=0,
+        interactive=False,
+        keepdb=True,
+        aliases={"default"},
+        serialized_aliases=set(),  # never read a million rows into a string
+    )
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0, keepdb=not drop)
+
+
 def _setup(n: int, fresh: bool) -> tuple[Municipality, object]:
-    call_command("migrate", verbosity=0)
     User = get_user_model()
     municipality = Municipality.objects.filter(slug=SLUG).first()
     if municipality is not None and not fresh:
@@ -396,8 +435,17 @@ def main() -> None:
         help="the municipality's preset (gausdal: no deletion grounds; indre-fosen: the "
         "moderation panel with its delete and ban forms)",
     )
+    parser.add_argument(
+        "--drop", action="store_true", help="remove the scratch database at the end"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    with scratch_database(drop=args.drop):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    print(f"scratch database: {connection.settings_dict['NAME']} ({connection.vendor})")
     municipality, user = _setup(args.n, args.fresh)
     if municipality.preset != args.preset:  # only the pages read it; the data stays
         municipality.preset = args.preset

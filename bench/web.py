@@ -14,8 +14,14 @@ process), which share the machine's two cores with the server. The web processes
 this tree's code (also when the benchmark runs from an export of another commit, to
 compare).
 
+It runs in the inbox benchmark's scratch database, `ordstyrer_bench_inbox` on the server
+DATABASE_URL points at (bench/inbox.py), never in the database DATABASE_URL names; the
+data stays there for the next run unless --drop removes it. Without PostgreSQL it prints
+one line, «skipped: …», and exits with status 77 (SKIPPED: `bin/dev bench` counts it as
+skipped, not failed).
+
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
-        .venv/bin/python bench/web.py [--items N] [--web K] [--clients C] [--seconds S]
+        .venv/bin/python bench/web.py [--items N] [--web K] [--clients C] [--seconds S] [--drop]
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
@@ -50,10 +57,13 @@ from django.contrib.auth import (  # noqa: E402
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.inbox import SCRATCH, SLUG, scratch_database  # noqa: E402
 from ordstyrer.channels.models import Channel  # noqa: E402
 from ordstyrer.tenants.models import Municipality  # noqa: E402
 
-SLUG = "bench-inbox"
+# The exit status of a benchmark that cannot run here (automake's "skipped"), which
+# `bin/dev bench` reports as skipped rather than failed.
+SKIPPED = 77
 
 
 def _free_port() -> int:
@@ -107,9 +117,6 @@ def _postgres_backends(database: str) -> list[int]:
 
 
 def _ensure_data(n: int) -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     municipality = Municipality.objects.filter(slug=SLUG).first()
     if municipality is not None:
         from ordstyrer.inbox.models import InboxItem
@@ -117,11 +124,18 @@ def _ensure_data(n: int) -> None:
         if InboxItem.objects.filter(municipality=municipality).count() >= n:
             return
     print(f"loading {n:,} items with bench/inbox.py …", flush=True)
+    # It loads them into the same scratch database (SCRATCH), kept for this run.
     subprocess.run(  # noqa: S603 — our own benchmark
         [sys.executable, str(ROOT / "bench" / "inbox.py"), str(n), "--requests", "1"],
         check=True,
         env=os.environ,
     )
+
+
+def _scratch_url() -> str:
+    """DATABASE_URL with the scratch database's name, for the web processes."""
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path=f"/{SCRATCH}"))
 
 
 def _session_cookie(username: str) -> str:
@@ -187,9 +201,20 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--drop", action="store_true", help="remove the scratch database at the end"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
-        raise SystemExit("bench/web.py measures the production set-up: set DATABASE_URL")
+        print(
+            "skipped: bench/web.py measures the production set-up on PostgreSQL; set DATABASE_URL"
+        )
+        raise SystemExit(SKIPPED)
+    with scratch_database(drop=args.drop):
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     _ensure_data(args.items)
     municipality = Municipality.objects.get(slug=SLUG)
     channel = Channel.objects.filter(municipality=municipality).order_by("pk").first()
@@ -206,6 +231,7 @@ def main() -> None:
         ORDSTYRER_ALLOWED_HOSTS="127.0.0.1,localhost",
         ORDSTYRER_LOG_LEVEL="WARNING",
         ORDSTYRER_ACCESS_LOG_LEVEL="INFO",  # one access line per request, as in production
+        DATABASE_URL=_scratch_url(),
     )
     # This tree's code, also when the benchmark runs from an export of a commit.
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), str(ROOT)])
