@@ -5,7 +5,8 @@ Fosen's has DI-1, DI-2, DI-4, DI-10 and EM-3. Before this, Rennebu's item page s
 «Retningslinjen sier: Svar på spørsmålet (DI-1); har du ikke svaret, bekreft mottak
 (DI-2).», its inbox header and report cited DI-1, its reply suggestions offered DI-2,
 DI-3, DI-4 and EM-3 labels, and `decline_friend` put Birkenes' guideline sentence in
-Rennebu's mouth. What the product does by its own default now says so.
+Rennebu's mouth. What the product does by its own default now says so. (Session 21: the
+friend-request reply is no inbox template at all, tests/publishing/test_s21_private_check.py.)
 """
 
 from __future__ import annotations
@@ -14,15 +15,11 @@ import re
 
 import pytest
 
-from ordstyrer.inbox import reply_templates
 from ordstyrer.inbox.models import InboxItem
-from ordstyrer.inbox.replies import reply_suggestion
-from ordstyrer.policy import load_policy
 from tests.inbox.conftest import comment, ingest, item_page, make_world, signed_in
 
 GENERAL = "Generelt råd, ikke fra retningslinjen kommunen din følger:"
 PRODUCT_DEFAULT = "Produktets standard, ikke fra retningslinjen"
-BIRKENES_SENTENCE = "frarådes generelt å ha nåværende eller tidligere brukere"
 
 
 def question(world, cid: str = "q1") -> InboxItem:
@@ -69,7 +66,7 @@ def test_indre_fosens_item_page_cites_its_own_rules(fosen):
     assert "Omdømmekritisk? (DI-10)" in html
 
 
-def test_rennebu_is_offered_general_templates_without_rule_ids_and_no_friend_decline(rennebu):
+def test_rennebu_is_offered_general_templates_without_rule_ids(rennebu):
     links = suggestion_links(item_page(rennebu, question(rennebu)))
     assert links == {
         "acknowledge": "Bekreft mottak",
@@ -79,9 +76,6 @@ def test_rennebu_is_offered_general_templates_without_rule_ids_and_no_friend_dec
         "refer_formal": "Henvis til formell henvendelse (DI-7)",
         "refer_political": "Henvis til politisk nivå (DI-8)",
     }
-    # Asked for by URL, the EM-3 template is not given either.
-    html = item_page(rennebu, InboxItem.objects.get(), "?mal=decline_friend")
-    assert BIRKENES_SENTENCE not in html and "venneforespørsel" not in html
 
 
 def test_indre_fosen_is_offered_every_template_with_its_rule(fosen):
@@ -94,27 +88,7 @@ def test_indre_fosen_is_offered_every_template_with_its_rule(fosen):
         "refer_formal": "Henvis til formell henvendelse (DI-7)",
         # Nor DI-8.
         "refer_political": "Henvis til politisk nivå",
-        "decline_friend": "Avslå venneforespørsel (EM-3)",
     }
-
-
-def test_decline_friend_uses_birkenes_words_only_on_birkenes_guideline(fosen, db):
-    # Indre Fosen's EM-3 is «Vurder nøye …» with no model reply: the product's own words,
-    # which claim nothing of the guideline.
-    html = item_page(fosen, question(fosen), "?mal=decline_friend")
-    assert BIRKENES_SENTENCE not in html
-    assert "Takk for venneforespørselen, men jeg må dessverre avslå." in html
-    birkenes = make_world("birkenes", "birkenes")
-    item = question(birkenes, "b1")
-    text = reply_suggestion(item=item, actor=birkenes.editor, code="decline_friend").text
-    assert f"De ansatte i {birkenes.municipality.name} {BIRKENES_SENTENCE}" in text
-
-
-def test_rennebu_cannot_render_the_friend_decline(rennebu):
-    item = question(rennebu)
-    with pytest.raises(ValueError):
-        reply_suggestion(item=item, actor=rennebu.editor, code="decline_friend")
-    assert "decline_friend" not in reply_templates.offered(load_policy("rennebu"))
 
 
 def test_inbox_header_cites_di1_only_where_it_applies(rennebu, fosen):

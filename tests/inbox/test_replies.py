@@ -240,22 +240,6 @@ def test_political_referral_records_where_it_went(world, item, fake_platform, se
     assert (referral.kind, referral.target) == ("political", "formannskapet")
 
 
-def test_decline_friend_request_model_text(db, world, item):
-    # Indre Fosen's guideline has EM-3 but no model reply: a neutral product text.
-    text = reply_suggestion(item=item, actor=world.editor, code="decline_friend").text
-    assert text.startswith("Takk for venneforespørselen, men jeg må dessverre avslå.")
-    assert "frarådes" not in text
-    # Birkenes' guideline has the model reply: its own words, in its own name.
-    birkenes = make_world("venneby", "birkenes")
-    theirs = ingest(birkenes.channel, comment("v1", "Kan vi bli venner her på Facebook?"))
-    text = reply_suggestion(item=theirs, actor=birkenes.editor, code="decline_friend").text
-    # Language review 2026-12, row 7: "Facebook" is a name; the definite form reads better.
-    assert text.startswith(
-        "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå."
-    )
-    assert "ansatte i Venneby kommune frarådes" in text
-
-
 def test_removed_comment_cannot_be_answered(world, item, fake_platform, send):
     ingest(world.channel, comment("c1", "", removed=True), LATER)
     item.refresh_from_db()

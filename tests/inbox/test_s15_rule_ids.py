@@ -9,7 +9,9 @@ arkivert (MO-1, MO-2)» and «Beskjed sendt til forfatteren (MO-4)» and the ref
 «Politisk nivå (DI-8)» to every municipality; an empty political body was refused with
 «(DI-8)» and an escalation's «sent» message said «(DI-10)» everywhere; and a hand-made
 post of the EM-3 template `decline_friend` was sent for Rennebu although its page no
-longer offers it.
+longer offers it. (Session 21: the template is gone from the inbox, as no comment is a
+friend request and the page must not speak as a private employee, CH-3; a post naming it
+is refused under every guideline.)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pytest
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem, Reply
 from ordstyrer.inbox.referrals import item_escalate, item_refer
-from ordstyrer.inbox.replies import reply_send, reply_suggestion
+from ordstyrer.inbox.replies import reply_send
 from ordstyrer.moderation import services as moderation
 from tests.inbox.conftest import (
     item_page,
@@ -175,7 +177,7 @@ def test_an_empty_escalation_cites_di_10_only_where_it_applies(fosen, birkenes):
         assert not item.referrals.exists()
 
 
-# -- 3. The EM-3 template is refused where the guideline lacks EM-3 --------------------
+# -- 3. No friend-request template in the inbox, with or without EM-3 ------------------
 
 DECLINE = "Takk for venneforespørselen, men jeg må dessverre avslå."
 
@@ -192,31 +194,14 @@ def reply_post(world, item: InboxItem, text: str):
     )
 
 
-def test_rennebu_refuses_a_hand_made_decline_friend_post(rennebu, fake_platform):
-    item = question(rennebu)
-    response = reply_post(rennebu, item, DECLINE)
-    assert response.status_code == 400
-    html = text_of(response.content.decode())
-    assert (
-        "Svarmalen «Avslå venneforespørsel» hører ikke til retningslinjen kommunen din "
-        "følger. Velg en annen mal, eller skriv svaret selv."
-    ) in html
-    assert "EM-3" not in html
-    with pytest.raises(ServiceError) as refusal:
-        reply_send(actor=rennebu.editor, item=item, text=DECLINE, template="decline_friend")
-    assert refusal.value.code == "template_not_offered"
-    item.refresh_from_db()
-    assert item.status == "new"
+def test_a_hand_made_decline_friend_post_is_refused_everywhere(fosen, rennebu, fake_platform):
+    # Indre Fosen's guideline has EM-3, Rennebu's has not: neither page sends it.
+    for world in (fosen, rennebu):
+        item = question(world)
+        assert reply_post(world, item, DECLINE).status_code == 400
+        with pytest.raises(ValueError, match="unknown reply template"):
+            reply_send(actor=world.editor, item=item, text=DECLINE, template="decline_friend")
+        item.refresh_from_db()
+        assert item.status == "new"
+        assert not item.events.filter(action="reply").exists()
     assert not Reply.objects.exists() and fake_platform.sent == []
-    assert not item.events.filter(action="reply").exists()
-
-
-def test_indre_fosen_sends_decline_friend(fosen, fake_platform, django_capture_on_commit_callbacks):
-    item = question(fosen)
-    text = reply_suggestion(item=item, actor=fosen.editor, code="decline_friend").text
-    with django_capture_on_commit_callbacks(execute=True):
-        response = reply_post(fosen, item, text)
-    assert response.status_code == 302
-    reply = Reply.objects.get()
-    assert reply.template == "decline_friend"
-    assert fake_platform.sent == [(item.platform_id, text)]

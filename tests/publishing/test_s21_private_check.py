@@ -249,3 +249,86 @@ def test_a_page_without_em7_says_nothing_of_where_you_are(preset):
     assert "EM-7" not in advice_by_rule(page)
     assert "Du forteller hvor du er" not in page
     assert NOTHING in page
+
+
+# ------------------------------------------------------- the reply to a friend request (EM-3)
+
+FRIEND = "Svar på venneforespørsel (EM-3)"
+
+
+def friend_section(page: str) -> str:
+    found = re.search(r'<section aria-labelledby="friend-heading".*?</section>', page, re.S)
+    return found.group() if found else ""
+
+
+@pytest.mark.django_db
+def test_birkenes_employees_get_its_model_reply_to_copy():
+    world = world_named("birkenes", "Birkenes kommune")
+    client = Client()
+    client.force_login(world.p.employee)
+    page = html.unescape(
+        client.get(
+            reverse("publishing:private_check", args=[world.municipality.slug])
+        ).content.decode()
+    )
+    section = friend_section(page)
+    assert FRIEND in section
+    assert (
+        "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå. De ansatte "
+        "i Birkenes kommune frarådes generelt å ha nåværende eller tidligere brukere"
+    ) in section
+    assert "Dei tilsette i Birkenes kommune blir generelt rådde frå" in section
+    assert 'readonly lang="nb"' in section and 'readonly lang="nn"' in section
+    assert (
+        "Forslaget står i retningslinjen til Birkenes kommune («Lovverk og retningslinjer»)."
+        in (section)
+    )
+
+
+@pytest.mark.django_db
+def test_a_municipality_on_birkenes_guideline_sends_it_in_its_own_name():
+    world = world_named("birkenes", "Vennesla kommune")
+    section = friend_section(checked(world, "En tekst om ingenting."))
+    assert "De ansatte i Vennesla kommune frarådes" in section
+    assert "ansatte i Birkenes kommune" not in section
+    # The words are Birkenes' guideline's, and it says so.
+    assert "retningslinjen til Birkenes kommune" in section
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["gausdal", "indre-fosen"])
+def test_em3_without_a_model_reply_gets_the_product_s_words_marked_so(preset):
+    world = world_named(preset, load_policy(preset).municipality_name)
+    section = friend_section(checked(world, "Kollegaen min er flink."))
+    assert FRIEND in section
+    name = world.municipality.name
+    assert f"Jeg holder kontakten med dem jeg møter gjennom jobben i {name} på jobb" in section
+    assert "Forslaget er Ordstyrers, ikke fra retningslinjen kommunen din følger." in section
+    assert "frarådes generelt" not in section and "retningslinjen til" not in section
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["rennebu", "midt-telemark"])
+def test_a_guideline_without_em3_gets_no_friend_reply(preset):
+    assert not load_policy(preset).applies("EM-3")
+    world = world_named(preset, load_policy(preset).municipality_name)
+    page = checked(world, "Kollegaen min er flink.")
+    assert friend_section(page) == ""
+    assert "venneforespørsel" not in page.lower()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("preset", ["birkenes", "gausdal"])
+def test_the_employees_guide_keeps_birkenes_model_reply_under_em3(preset):
+    world = world_named(preset, load_policy(preset).municipality_name)
+    client = Client()
+    client.force_login(world.p.employee)
+    guide = html.unescape(
+        client.get(reverse("guideline", args=[world.municipality.slug])).content.decode()
+    )
+    em3 = guide[guide.index("EM-3") : guide.index("EM-4")]
+    model = "Takk for venneforespørsel her på facebook, men jeg må dessverre avslå."
+    if preset == "birkenes":
+        assert "kan du svare som i forslaget nedenfor" in em3 and model in em3
+    else:
+        assert "venneforespørsel" not in em3.lower()

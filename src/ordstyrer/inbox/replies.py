@@ -237,18 +237,6 @@ def reply_send(
     if (first := _replied(item, intent_key)) is not None:
         return first
     policy, targets, version = policy_state(item.municipality)
-    if template and template not in reply_templates.offered(policy):
-        # EM-3: declining a friend request is offered only where the guideline speaks of
-        # it; a hand-made post of `decline_friend` elsewhere (Rennebu) is refused, as the
-        # page does not offer it. Nothing is written or sent.
-        raise ServiceError(
-            _(
-                "Svarmalen «%(template)s» hører ikke til retningslinjen kommunen din følger. "
-                "Velg en annen mal, eller skriv svaret selv."
-            )
-            % {"template": reply_templates.label(template, get_language() or "nb", policy)},
-            code="template_not_offered",
-        )
     # Any of its labels, not only the top category: "Kari Hansen har kreft …" may be
     # third_party first and sensitive beside it.
     labels = {item.category, *(item.categories or ())}

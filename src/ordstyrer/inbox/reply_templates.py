@@ -1,8 +1,9 @@
-"""Suggested replies per action, in Bokmål and Nynorsk (DI-2 … DI-9, EM-3). Pure Python.
+"""Suggested replies per action, in Bokmål and Nynorsk (DI-2 … DI-9). Pure Python.
 
-A template cites its rule only where the municipality's policy applies it; declining a
-friend request (EM-3) is offered only there, in the guideline's own model words where it
-has them (Birkenes) and in the product's neutral words otherwise.
+A template cites its rule only where the municipality's policy applies it. Every one is
+a reply of the municipality's to a comment on its page (CH-3); an employee's private
+answer to a friend request (EM-3) is not one of them: the employees' private check
+offers it (`publishing.private.friend_request_reply`).
 
 The written standard follows the citizen's comment (`nn` → Nynorsk, otherwise
 Bokmål). Where the preset demands it (DI-9, Gausdal: "På generelle svar skriver du
@@ -20,7 +21,7 @@ from typing import Any
 # template code → (what the reply does to the item, label nb, label nn, label en). The
 # labels name the template in the console's language; the bodies below go to the citizen
 # and so exist in Bokmål and Nynorsk only. The labels name no rule: `RULE` does, and the
-# label cites it only where the municipality's policy applies it (`label`, `offered`).
+# label cites it only where the municipality's policy applies it (`label`).
 TEMPLATES: dict[str, tuple[str, str, str, str]] = {
     "acknowledge": ("acknowledge", "Bekreft mottak", "Stadfest mottak", "Acknowledge receipt"),
     "thank": ("answer", "Takk for ros", "Takk for ros", "Thank for praise"),
@@ -37,27 +38,17 @@ TEMPLATES: dict[str, tuple[str, str, str, str]] = {
         "Vis vidare til politisk nivå",
         "Refer to the political level",
     ),
-    "decline_friend": (
-        "answer",
-        "Avslå venneforespørsel",
-        "Avslå venneførespurnad",
-        "Decline a friend request",
-    ),
 }
-# The rule of the guideline each template carries out.
+# The rule of the guideline each template carries out. All are ordinary courtesy and are
+# offered everywhere, as the product's general templates without a rule id where the
+# municipality's guideline lacks the rule.
 RULE: dict[str, str] = {
     "acknowledge": "DI-2",
     "thank": "DI-3",
     "correct": "DI-4",
     "refer_formal": "DI-7",
     "refer_political": "DI-8",
-    "decline_friend": "EM-3",
 }
-# Templates that only make sense where their rule applies: declining a friend request is
-# an employee's private matter, offered only where the guideline speaks of it (EM-3).
-# The others are ordinary courtesy and are offered everywhere, as the product's general
-# templates without a rule id where the municipality's guideline lacks the rule.
-RULE_ONLY = frozenset({"decline_friend"})
 
 _BODIES: dict[str, dict[str, str]] = {
     "acknowledge": {
@@ -97,33 +88,7 @@ _BODIES: dict[str, dict[str, str]] = {
         "Saksdokumenta og innstillinga frå kommunedirektøren finn du i møtekalenderen på "
         "{website}.",
     },
-    # Birkenes' model text ("Om du får venneforespørsel fra noen du yter tjenester til"),
-    # with the municipality's name in place of Birkenes: only where the guideline's EM-3
-    # holds that model reply (`_has_model_reply`); elsewhere `_NEUTRAL_DECLINE_FRIEND`.
-    "decline_friend": {
-        "nb": "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå. De "
-        "ansatte i {municipality} frarådes generelt å ha nåværende eller tidligere brukere "
-        "eller pårørende som kontakter på sin private Facebook-konto. Følg oss gjerne på "
-        "kommunesiden.",
-        "nn": "Takk for venneførespurnaden her på Facebook, men eg må dessverre seie nei. Dei "
-        "tilsette i {municipality} blir generelt rådde frå å ha noverande eller tidlegare "
-        "brukarar eller pårørande som kontaktar på den private Facebook-kontoen sin. Følg oss "
-        "gjerne på kommunesida.",
-    },
 }
-
-# Where EM-3 applies but the guideline gives no model reply (Indre Fosen, Gausdal: only
-# «Vurder nøye om du …»): the product's own text, which claims nothing of the guideline.
-_NEUTRAL_DECLINE_FRIEND: dict[str, str] = {
-    "nb": "Takk for venneforespørselen, men jeg må dessverre avslå. Jeg holder kontakten "
-    "med dem jeg møter gjennom jobben i {municipality} på jobb, ikke på min private "
-    "konto. Følg oss gjerne på kommunesiden.",
-    "nn": "Takk for venneførespurnaden, men eg må dessverre seie nei. Eg held kontakten med "
-    "dei eg møter gjennom jobben i {municipality} på jobb, ikkje på den private kontoen "
-    "min. Følg oss gjerne på kommunesida.",
-}
-# How the guideline's own model reply opens (Birkenes, EM-3).
-_MODEL_REPLY_OPENING = "takk for venneforespørsel"
 
 SIGN_OFF = {"nb": "Hilsen", "nn": "Helsing"}
 PLACEHOLDER = re.compile(r"\[[^\]\n]{3,}\]")
@@ -162,24 +127,12 @@ def applies(code: str, policy: Any) -> bool:
     return policy is None or bool(policy.applies(RULE[code]))
 
 
-def offered(policy: Any) -> list[str]:
-    """The templates the console offers under `policy`, in order: every general one, and
-    those bound to a rule (EM-3) only where the policy applies it."""
-    return [code for code in TEMPLATES if code not in RULE_ONLY or applies(code, policy)]
-
-
 def label(code: str, language: str = "nb", policy: Any = None) -> str:
     """The template's name in the console's language (nb, nn or en; Bokmål otherwise),
     with its rule id where `policy` applies the rule (always without a policy)."""
     _effect, nb, nn, en = TEMPLATES[code]
     name = {"nn": nn, "en": en}.get(language[:2], nb)
     return f"{name} ({RULE[code]})" if applies(code, policy) else name
-
-
-def _has_model_reply(policy: Any) -> bool:
-    """EM-3 with the guideline's own model reply to a friend request (Birkenes)."""
-    citation = policy.citation("EM-3") if policy is not None else None
-    return citation is not None and _MODEL_REPLY_OPENING in citation.text.lower()
 
 
 def signs_with_first_name(policy: Any) -> bool:
@@ -229,8 +182,6 @@ def render(
     """The suggested reply `code` in the citizen's written standard, signed per DI-9."""
     if code not in TEMPLATES:
         raise ValueError(f"unknown reply template {code!r}")
-    if code in RULE_ONLY and not applies(code, policy):
-        raise ValueError(f"reply template {code!r} needs {RULE[code]}, which does not apply")
     language = language_for(written_standard)
     domains = tuple(getattr(policy, "domains", ()) or ())
     # Without a domain in the preset: the municipality's site in the reply's own standard
@@ -246,17 +197,13 @@ def render(
     values = {
         "greeting": f" {name}" if name else "",
         "greeting_comma": f", {name}" if name else "",
-        "municipality": municipality_name,
         "website": website,
         "how_nb": how_nb,
         "how_nn": how_nn,
         "target_nb": f" Vi har sendt innspillet ditt videre til {target}." if target else "",
         "target_nn": f" Vi har sendt innspelet ditt vidare til {target}." if target else "",
     }
-    bodies = _BODIES[code]
-    if code == "decline_friend" and not _has_model_reply(policy):
-        bodies = _NEUTRAL_DECLINE_FRIEND
-    text = bodies[language].format(**values)
+    text = _BODIES[code][language].format(**values)
     if signs_with_first_name(policy) and signer_first_name.strip():
         text = f"{text}\n\n{SIGN_OFF[language]} {signer_first_name.strip()}"
     return Suggestion(code=code, effect=effect_of(code), language=language, text=text)

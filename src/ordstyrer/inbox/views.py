@@ -182,9 +182,8 @@ def _render_detail(
     works = may_work(request.actor, item.channel)
     # Read once: the reply suggestion and the moderation panel both need it.
     policy = policy_for(municipality=item.municipality)
-    # Only the templates the municipality's policy allows (EM-3's only where it applies),
-    # each citing its rule only where the policy applies it.
-    offered = reply_templates.offered(policy)
+    # Every template, each citing its rule only where the policy applies it.
+    offered = list(reply_templates.TEMPLATES)
     template_code = request.GET.get("mal") or ""
     if template_code not in offered:
         template_code = reply_templates.suggested_code(item.category, item.action) or ""

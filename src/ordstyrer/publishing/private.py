@@ -4,7 +4,8 @@ An employee pastes a text about their workplace and gets the guideline's advice:
 confidential or personal data (EM-1), speak as yourself and not in an official voice
 (EM-2), care with service users and pupils (EM-3), what is written in closed groups
 (EM-4), what not to mention: the work and where you are (EM-7), whom to ask (EM-9).
-The text is never stored: the view passes it here and renders the result.
+The text is never stored: the view passes it here and renders the result. Where EM-3
+applies the page also gives a reply to a friend request to copy (`friend_request_reply`).
 
 Pure Python, so the table tests need no Django: the advice says which rule applies and
 what was found (`Advice.finding`, with the words found in `params`); the console says
@@ -167,6 +168,63 @@ def _workplace(workplace: str) -> _Workplace | None:
             rf"(?<!\w)(?:på vegner? av {name}(?:{_SUFFIX})?|(?:vi|me) i {name}{_SUFFIX})(?!\w)",
             re.IGNORECASE,
         ),
+    )
+
+
+# Birkenes' model reply («Om du får venneforespørsel fra noen du yter tjenester til, kan
+# dette være et forslag til svar»), with the municipality's own name: given only where
+# the guideline's EM-3 holds it (`_MODEL_REPLY_OPENING`), never in another's name.
+_MODEL_DECLINE = {
+    "nb": "Takk for venneforespørselen her på Facebook, men jeg må dessverre avslå. De "
+    "ansatte i {municipality} frarådes generelt å ha nåværende eller tidligere brukere "
+    "eller pårørende som kontakter på sin private Facebook-konto. Følg oss gjerne på "
+    "kommunesiden.",
+    "nn": "Takk for venneførespurnaden her på Facebook, men eg må dessverre seie nei. Dei "
+    "tilsette i {municipality} blir generelt rådde frå å ha noverande eller tidlegare "
+    "brukarar eller pårørande som kontaktar på den private Facebook-kontoen sin. Følg oss "
+    "gjerne på kommunesida.",
+}
+_MODEL_REPLY_OPENING = "takk for venneforespørsel"
+# Where EM-3 applies without a model reply (Indre Fosen, Gausdal: «Vurder nøye om du …»):
+# the product's own words, which claim nothing of the guideline.
+_NEUTRAL_DECLINE = {
+    "nb": "Takk for venneforespørselen, men jeg må dessverre avslå. Jeg holder kontakten "
+    "med dem jeg møter gjennom jobben i {municipality} på jobb, ikke på min private "
+    "konto. Følg oss gjerne på kommunesiden.",
+    "nn": "Takk for venneførespurnaden, men eg må dessverre seie nei. Eg held kontakten med "
+    "dei eg møter gjennom jobben i {municipality} på jobb, ikkje på den private kontoen "
+    "min. Følg oss gjerne på kommunesida.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FriendReply:
+    """A reply for the employee to copy when someone they serve asks to be a friend on
+    social media (EM-3), in Bokmål and Nynorsk. Theirs to send from their own account:
+    the municipality never sends it (CH-3)."""
+
+    nb: str
+    nn: str
+    # Whose guideline gives these words (its section), "" where they are the product's.
+    citation_municipality: str = ""
+    citation_section: str = ""
+
+
+def friend_request_reply(policy: Policy) -> FriendReply | None:
+    """The reply to a friend request where the policy applies EM-3, in the guideline's own
+    model words where it has them (Birkenes) and the product's neutral ones otherwise;
+    None where the guideline lacks EM-3."""
+    if not policy.applies("EM-3"):
+        return None
+    citation = policy.citation("EM-3")
+    model = citation is not None and _MODEL_REPLY_OPENING in citation.text.lower()
+    texts = _MODEL_DECLINE if model else _NEUTRAL_DECLINE
+    name = policy.municipality_name
+    return FriendReply(
+        nb=texts["nb"].format(municipality=name),
+        nn=texts["nn"].format(municipality=name),
+        citation_municipality=citation.municipality if citation and model else "",
+        citation_section=citation.section if citation and model else "",
     )
 
 

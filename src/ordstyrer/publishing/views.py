@@ -47,7 +47,7 @@ from ordstyrer.publishing.forms import (
     tri_initial,
 )
 from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, MediaKind, PostStatus
-from ordstyrer.publishing.private import Advice
+from ordstyrer.publishing.private import Advice, friend_request_reply
 from ordstyrer.publishing.private import private_check as run_private_check
 from ordstyrer.tenants.models import IDENTITY_FIELDS, Municipality
 from ordstyrer.tenants.selectors import identity_defaults, policy_for
@@ -972,16 +972,21 @@ def private_message(advice: Advice) -> str:
 def private_check(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     """EM-1 … EM-9 for any member: advice on a private post. The text is never stored."""
     form = PrivateCheckForm(_post(request))
+    policy = policy_for(municipality=municipality)
     advice = None
     if request.method == "POST" and form.is_valid():
         found = run_private_check(
-            form.cleaned_data["text"],
-            policy_for(municipality=municipality),
-            workplace=municipality.name,
-            lang=text_language(),
+            form.cleaned_data["text"], policy, workplace=municipality.name, lang=text_language()
         )
         advice = [(a, private_message(a)) for a in found]
-    response = render(request, "publishing/private.html", {"form": form, "advice": advice})
+    # EM-3's reply to a friend request, for the employee to send themself (never an
+    # inbox template: the municipality does not speak as a private employee, CH-3).
+    friend = friend_request_reply(policy)
+    response = render(
+        request,
+        "publishing/private.html",
+        {"form": form, "advice": advice, "friend_reply": friend},
+    )
     response["Cache-Control"] = "no-store"
     return response
 
