@@ -100,7 +100,7 @@ def setup_demo() -> list[DemoPerson]:
     # so records the inbox appends today must come after them.
     setup_demo_archive(demo)
     setup_demo_inbox(demo)
-    setup_demo_moderation(demo)
+    setup_demo_moderation(demo, complaint_address=DEMO_IDENTITY["inquiry_email"])
     setup_demo_publishing(demo)
     setup_demo_crisis(demo)
     return list(DEMO_PEOPLE)

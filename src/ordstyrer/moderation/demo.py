@@ -22,6 +22,7 @@ from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.channels.workflow import ACTIVE
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.inbox.models import InboxItem
+from ordstyrer.moderation.configuration import moderation_settings_update
 from ordstyrer.moderation.grounds import allowed_grounds
 from ordstyrer.moderation.models import (
     ActionKind,
@@ -37,8 +38,9 @@ from ordstyrer.tenants.selectors import policy_for
 
 logger = logging.getLogger("ordstyrer.moderation")
 HIDE_CATEGORIES = ("harassment", "rumour", "third_party", "sensitive", "hate_speech")
-# The demo municipality's own contact details (example.* domains: RFC 2606, never real).
-DEMO_COMPLAINT_ADDRESS = "postmottak@demo.kommune.example"
+# The address demos made before the complaint address came from the demo's identity were
+# given; a later run replaces it with the identity's (`setup_demo`'s `complaint_address`).
+EARLIER_COMPLAINT_ADDRESS = "postmottak@demo.kommune.example"
 
 
 def _candidates(channel: Channel) -> list[InboxItem]:
@@ -69,8 +71,12 @@ def drain(*, now: datetime, rounds: int = 10) -> int:
     return ran
 
 
-def setup_demo_moderation(demo: Municipality, *, now: datetime | None = None) -> list[Any]:
-    """Hide one comment and delete one spam comment on the demo's simulated channel."""
+def setup_demo_moderation(
+    demo: Municipality, *, complaint_address: str, now: datetime | None = None
+) -> list[Any]:
+    """Hide one comment and delete one spam comment on the demo's simulated channel; the
+    notice sends complaints to `complaint_address` (the demo's address for formal
+    inquiries, `ordstyrer.demo.DEMO_IDENTITY`)."""
     now = now or timezone.now()
     moderator = get_user_model().objects.filter(username="kommunikasjon").first()
     channel = (
@@ -83,13 +89,23 @@ def setup_demo_moderation(demo: Municipality, *, now: datetime | None = None) ->
     # The demo speaks in its own name (#15): its own complaint address in the notice, and
     # its own website from its identity (`ordstyrer.demo`), never the preset's
     # municipality's (Indre Fosen).
-    ModerationSettings.objects.get_or_create(
-        municipality=demo, defaults={"complaint_address": DEMO_COMPLAINT_ADDRESS}
-    )
+    settings = ModerationSettings.objects.get_or_create(
+        municipality=demo, defaults={"complaint_address": complaint_address}
+    )[0]
     done = ModerationAction.objects.filter(channel=channel, requested_by=moderator)
     grounds = allowed_grounds(policy_for(municipality=demo))
     actions: list[Any] = []
     try:
+        if settings.complaint_address == EARLIER_COMPLAINT_ADDRESS:
+            moderation_settings_update(
+                actor=moderator,
+                municipality=demo,
+                second_approver=settings.second_approver,
+                notify_author=settings.notify_author,
+                notice_delivery=settings.notice_delivery,
+                auto_rules=settings.auto_rules,
+                complaint_address=complaint_address,
+            )
         if not done.filter(kind=ActionKind.HIDE).exists():
             hidden = next((i for i in _candidates(channel) if i.category in HIDE_CATEGORIES), None)
             if hidden is not None:
