@@ -1,9 +1,12 @@
 """Following up a notice that did not arrive (MO-4, #15).
 
 A failed notice is shown on the item, the moderation log and the start page with what
-can be done: send it again (privately where the platform allows it and the comment is
-still there, otherwise publicly on the post, without the person's name), or record that
-the author was told another way (phone, letter, e-mail) with a note. Each is one
+can be done (`retry_ways`): send it again (privately where the platform allows it and the
+comment is still there, otherwise publicly on the post, without the person's name), or
+record that the author was told another way (phone, letter, e-mail) with a note. A
+notice to the author of a comment that goes with a post the municipality takes down
+(`ActionKind.WITH_POST`, `with_post`) is never sent publicly: a comment on that post is
+deleted with it, or the post is gone already. Each is one
 service: the item's row lock → permission (the channel's moderators) → the action's
 notice state → the outbox row / the archive record → the item's log and the audit log.
 A repeated post (a double click, Back + submit) finds the state already moved on and
@@ -34,7 +37,7 @@ from ordstyrer.moderation.actions import (
     settings_for,
 )
 from ordstyrer.moderation.capture import notice_entry
-from ordstyrer.moderation.models import ModerationAction, NoticeState, NoticeVia
+from ordstyrer.moderation.models import ActionKind, ModerationAction, NoticeState, NoticeVia
 from ordstyrer.moderation.services import notice_for
 from ordstyrer.tenants.selectors import policy_for
 
@@ -67,10 +70,26 @@ def may_send_privately(action: ModerationAction, item: Any, *, now: datetime) ->
     )
 
 
+def may_send_publicly(action: ModerationAction, item: Any) -> bool:
+    """A public comment needs the post the comment was under, one that stays: not the
+    post of a notice about a comment going with a post taken down (MO-4, PU-6: a comment
+    on it is deleted with it, or it is gone already)."""
+    return bool(item.post_id) and action.kind != ActionKind.WITH_POST
+
+
+def retry_ways(action: ModerationAction, item: Any, *, now: datetime) -> tuple[bool, bool]:
+    """How a failed notice can still go out on the platform (MO-4): (privately,
+    publicly). What the item's panel and the action's page offer, and what `notice_retry`
+    accepts; recording that the author was told another way is always open."""
+    return may_send_privately(action, item, now=now), may_send_publicly(action, item)
+
+
 def notice_retry(
     *, actor: ActorLike, action: ModerationAction, private: bool, now: datetime | None = None
 ) -> ModerationAction:
-    """Send a failed notice again, privately or publicly on the post (without the name)."""
+    """Send a failed notice again, privately or publicly on the post (without the name),
+    as `retry_ways` allows; a way it does not allow (a forged or replayed form) is
+    refused with what can be done instead."""
     now = now or timezone.now()
     require_person(actor, _("sende beskjeden på nytt"))
     with transaction.atomic():
@@ -80,7 +99,30 @@ def notice_retry(
             return action  # already sent again, or delivered another way
         if action.notice_state != NoticeState.FAILED:
             raise Conflict(_("Det er ingen beskjed som har feilet her."), code="state")
-        if private and not may_send_privately(action, item, now=now):
+        privately, publicly = retry_ways(action, item, now=now)
+        if action.kind == ActionKind.WITH_POST and not (privately if private else publicly):
+            # MO-4, PU-6: the comment goes with a post taken down; a public comment on
+            # that post is deleted with it (or the post is gone), so only a private reply
+            # while the comment is still there, or the author told another way.
+            raise ServiceError(
+                _(
+                    "Kommentaren slettes sammen med innlegget kommunen tar ned, så beskjeden "
+                    "kan ikke sendes som offentlig kommentar på innlegget. Send den som "
+                    "privat melding, eller registrer at forfatteren har fått beskjed på en "
+                    "annen måte."
+                )
+                if privately
+                else _(
+                    "Kommentaren slettes sammen med innlegget kommunen tar ned, så beskjeden "
+                    "kan ikke sendes som offentlig kommentar på innlegget, og plattformen kan "
+                    "ikke sende en privat melding om den (kommentaren er slettet, mer enn 7 "
+                    "dager gammel, eller plattformen tillater det ikke). Registrer at "
+                    "forfatteren har fått beskjed på en annen måte."
+                ),
+                rule="MO-4",
+                code="private_unavailable" if private else "public_unavailable",
+            )
+        if private and not privately:
             raise ServiceError(
                 _(
                     "Plattformen kan ikke sende en privat melding om denne kommentaren (den er "
@@ -90,7 +132,7 @@ def notice_retry(
                 rule="MO-4",
                 code="private_unavailable",
             )
-        if not private and not item.post_id:
+        if not private and not publicly:
             raise ServiceError(
                 _(
                     "Vi vet ikke hvilket innlegg kommentaren sto under. Gi beskjeden på en annen måte."

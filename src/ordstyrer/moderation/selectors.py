@@ -22,11 +22,7 @@ from ordstyrer.moderation.access import (
     may_moderate,
     may_remove,
 )
-from ordstyrer.moderation.actions import (
-    private_notice_possible,
-    private_reply_too_late,
-    settings_or_default,
-)
+from ordstyrer.moderation.actions import settings_or_default
 from ordstyrer.moderation.bans import (
     blocking_unsupported_reason,
     latest_ban,
@@ -44,6 +40,7 @@ from ordstyrer.moderation.models import (
     OpAttempt,
     PlatformOp,
 )
+from ordstyrer.moderation.notice_followup import retry_ways
 from ordstyrer.moderation.notices import language_for
 from ordstyrer.tenants.models import Municipality, Role
 from ordstyrer.tenants.selectors import policy_for
@@ -115,18 +112,14 @@ class Panel:
 
 
 def mark_followups(actions: list[ModerationAction], item: InboxItem) -> list[ModerationAction]:
-    """The actions whose notice failed, marked with the ways it can still be given:
-    privately (the platform allows it, the comment is still there and within the window
-    for a private reply, MO-4) or publicly."""
-    private = (
-        item.removed_at is None
-        and private_notice_possible(item.channel)
-        and not private_reply_too_late(item, now=timezone.now())
-    )
+    """The actions whose notice failed, marked with the ways it can still be given
+    (`notice_followup.retry_ways`, as the retry accepts them): privately (the platform
+    allows it, the comment is still there and within the window for a private reply,
+    MO-4) or publicly (never for a comment going with a post taken down)."""
+    now = timezone.now()
     failed = [a for a in actions if a.notice_state == NoticeState.FAILED]
     for action in failed:
-        action.private_possible = private
-        action.public_possible = bool(item.post_id)
+        action.private_possible, action.public_possible = retry_ways(action, item, now=now)
     return failed
 
 
