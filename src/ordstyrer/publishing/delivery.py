@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -376,6 +376,10 @@ def _succeeded(
     with transaction.atomic():
         post = Post.objects.select_for_update(of=("self",)).filter(pk=row.post_id).first()
         released = post is not None and post.status in (PostStatus.PUBLISHING, PostStatus.SCHEDULED)
+        # Published by a delivery in flight while the post was taken down (PU-6): its
+        # take-down is decided now, claimed and due as `media.post_take_down` queues one,
+        # so the sweep runs it if its task is lost (`take_down_due`).
+        taking_down = not scheduled and post is not None and post.taken_down_at is not None
         if scheduled and not released:
             status = "cancelling"
             won = mine.update(
@@ -396,8 +400,8 @@ def _succeeded(
                 permalink=(result.permalink or "")[:500],
                 platform_scheduled=scheduled,
                 published_at=None if scheduled else now,
-                claimed_at=None,
-                next_attempt_at=None,
+                claimed_at=now if taking_down else None,
+                next_attempt_at=now if taking_down else None,
                 error="",
                 attempts=row.attempts + 1,
                 attempt_started_at=None,  # settled: the copy is known
@@ -422,9 +426,8 @@ def _succeeded(
             if not scheduled:
                 _crisis_log_published(post or row.post, channel=row.channel, now=now)
             settle(row.post_id, now=now)
-        if not scheduled and post is not None and post.taken_down_at is not None:
-            # Published by a delivery in flight while the post was taken down (PU-6):
-            # it comes down as the rest did.
+        if taking_down:
+            # It comes down as the rest did.
             after_commit(tasks.post_take_down, post_channel_id=row.pk)
     if not scheduled:
         from ordstyrer.channels.closures import closure_post_published
@@ -1013,26 +1016,61 @@ def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
 NOTICE_RECHECK = timedelta(seconds=30)
 
 
-def take_down_due(*, now: datetime, limit: int = 50) -> int:
-    """Take-downs waiting for the notices to the comments' authors (MO-4) whose time to
-    look again has come (`take_down_run` set it on the published row): each is claimed
-    compare-and-set on that time, so one worker runs it, and run. How many ran."""
-    due = list(
-        PostChannel.objects.filter(
-            status=DeliveryStatus.PUBLISHED,
-            next_attempt_at__lte=now,
-            claimed_at__isnull=False,
-            post__taken_down_at__isnull=False,
-        ).values_list("pk", "next_attempt_at")[:limit]
+def _taking_down() -> QuerySet[PostChannel]:
+    """The copies of taken-down posts still out whose deletion is under way: claimed by
+    the take-down's decision (`media.post_take_down`), not yet released by a failure."""
+    return PostChannel.objects.filter(
+        status=DeliveryStatus.PUBLISHED,
+        claimed_at__isnull=False,
+        post__taken_down_at__isnull=False,
+    ).exclude(platform_id="")
+
+
+def take_down_queued(*, post_channel_id: int, now: datetime | None = None) -> str:
+    """Run a take-down whose time has come (PU-6): the one its decision queued (the
+    task, `tasks.post_take_down`), or one the publishing sweep finds due
+    (`take_down_due`) because its task was lost, it waits for the notices to the
+    comments' authors (MO-4), or a run of it died.
+
+    The decision makes the row due at once (`media.post_take_down`), as a release makes
+    a delivery due (`services._release`): the task and the sweep may both reach it.
+    Whichever claims it, compare-and-set on that time, runs it; the other finds nothing.
+    The claim holds the row for `STALE_CLAIM`, the bound `retry_due` gives a delivery in
+    flight: a run that dies midway is run again after it, never two at once.
+    `take_down_run` sets the row's next time (waiting for the notices), or none (done,
+    or failed for a person to try again)."""
+    now = now or timezone.now()
+    at = (
+        _taking_down()
+        .filter(pk=post_channel_id, next_attempt_at__lte=now)
+        .values_list("next_attempt_at", flat=True)
+        .first()
     )
+    if at is None:
+        return "nothing"
+    won = PostChannel.objects.filter(
+        pk=post_channel_id, status=DeliveryStatus.PUBLISHED, next_attempt_at=at
+    ).update(next_attempt_at=now + STALE_CLAIM)
+    if not won:
+        return "nothing"
+    return take_down_run(post_channel_id=post_channel_id, now=now)
+
+
+def take_down_due(*, now: datetime, limit: int = 50) -> int:
+    """Take-downs whose time has come (`take_down_queued`): queued and their task lost
+    (the row is due from the decision on), waiting for the notices to the comments'
+    authors (MO-4, `take_down_run` set the time to look again), or a run that died
+    (its claim has passed). Each is claimed compare-and-set, so one worker runs it.
+    How many ran."""
+    due = list(_taking_down().filter(next_attempt_at__lte=now).values_list("pk", flat=True)[:limit])
     ran = 0
-    for pk, at in due:
-        if PostChannel.objects.filter(pk=pk, next_attempt_at=at).update(next_attempt_at=None):
-            try:
-                take_down_run(post_channel_id=pk, now=now)
-            except Exception:  # noqa: BLE001 — one bad post must not stall the sweep; logged
-                logger.exception("take-down crashed", extra={"post_channel_id": pk})
-            ran += 1
+    for pk in due:
+        try:
+            outcome = take_down_queued(post_channel_id=pk, now=now)
+        except Exception:  # noqa: BLE001 — one bad post must not stall the sweep; logged
+            logger.exception("take-down crashed", extra={"post_channel_id": pk})
+            outcome = "crashed"
+        ran += outcome != "nothing"
     return ran
 
 

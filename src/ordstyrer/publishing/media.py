@@ -1195,8 +1195,9 @@ def deliveries_to_take_down_again(post: Post, *, now: datetime) -> QuerySet[Post
     """The copies of a taken-down post still out whose deletion is not under way (PU-6):
     it failed (the platform refused, a transient error outlasted its retries, Instagram
     where a person must delete it; `delivery.take_down_run` puts why on the row's
-    `error`), or the task for it was lost (its claim is stale). What a retry of the
-    take-down tries again; none for a post not taken down."""
+    `error`), or its claim is stale (a run lost, which the publishing sweep also picks
+    up, `delivery.take_down_due`). What a retry of the take-down tries again; none for a
+    post not taken down."""
     from ordstyrer.publishing.delivery import STALE_CLAIM
 
     if post.taken_down_at is None:
@@ -1356,7 +1357,8 @@ def post_take_down(
     (`deliveries_to_take_down_again`) and nowhere else. Each copy whose deletion is
     queued is claimed (`claimed_at`) until the platform answers, so a second click
     neither calls the platform again for it nor for a copy already taken down; with
-    nothing to try again the post comes back unchanged.
+    nothing to try again the post comes back unchanged. The copy is due at once: a task
+    lost before it ran is run by the publishing sweep (`delivery.take_down_due`).
 
     The platform deletes the comments under the post with it: each one the inbox holds
     is archived in this transaction (`archive_comments_going_with`, MO-2), so its
@@ -1441,7 +1443,12 @@ def post_take_down(
                 **data,
             },
         )
-        PostChannel.objects.filter(pk__in=[d.pk for d in again]).update(claimed_at=now)
+        # Claimed, and due at once: the task runs it, or the publishing sweep if the task
+        # is lost (a worker that died before taking it), never both
+        # (`delivery.take_down_queued`).
+        PostChannel.objects.filter(pk__in=[d.pk for d in again]).update(
+            claimed_at=now, next_attempt_at=now
+        )
         for delivery in again:
             after_commit(tasks.post_take_down, post_channel_id=delivery.pk)
     return post

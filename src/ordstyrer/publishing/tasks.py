@@ -28,10 +28,11 @@ def post_cancel_scheduled(post_channel_id: int) -> str:
 
 @task()
 def post_take_down(post_channel_id: int) -> str:
-    """Delete a published post on the platform (consent withdrawn, PU-6)."""
-    from ordstyrer.publishing.delivery import take_down_run
+    """Delete a published post on the platform (consent withdrawn, PU-6); the sweep runs
+    it instead if this task is lost (`delivery.take_down_queued`), never both."""
+    from ordstyrer.publishing.delivery import take_down_queued
 
-    return take_down_run(post_channel_id=post_channel_id)
+    return take_down_queued(post_channel_id=post_channel_id)
 
 
 @task()
