@@ -994,7 +994,8 @@ def private_check(request: MunicipalityRequest, municipality: Municipality) -> H
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def settings_view(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
-    """The municipality's own website (PU-9), contact person (EM-9) and address for
+    """The municipality's own website (PU-9), contact person (EM-9, DI-10 where the
+    policy applies them; PU-1's own number and address everywhere) and address for
     formal inquiries (DI-7); each channel's approval, four eyes and main-page flag, set
     by communications and the chief administrator and shown read-only to a channel's
     main administrator (`access.may_set_publishing`, CH-4, PU-10)."""
@@ -1004,6 +1005,11 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
         raise PermissionDenied(_("Du har ikke rollen som trengs for dette."))
     # Its own values only; the preset's own municipality sees the preset's as placeholders.
     defaults = identity_defaults(municipality=municipality) if may_policy else {}
+    # The contact person's rules where the policy applies them (EM-9, DI-10); under a
+    # guideline with neither, the contact only marks the municipality's own number and
+    # address (PU-1), and the form says so without citing them.
+    policy = policy_for(municipality=municipality) if may_policy else None
+    contact_rules = [r for r in ("EM-9", "DI-10") if policy is not None and policy.applies(r)]
     site = IdentityForm(
         request.POST if request.POST.get("form") == "site" else None,
         initial={name: getattr(municipality, name) for name in IDENTITY_FIELDS},
@@ -1062,6 +1068,7 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
             "site": site,
             "defaults": defaults,
             "may_policy": may_policy,
+            "contact_rules": contact_rules,
             "rows": rows,
             # A channel's main administrator sees its settings, and why they cannot change them.
             "locked": None if may_policy else access.SETTINGS_LOCKED,

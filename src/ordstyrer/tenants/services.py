@@ -42,6 +42,7 @@ from ordstyrer.tenants.models import (
 from ordstyrer.tenants.selectors import (
     active_channel_role_q,
     active_main_admin_q,
+    policy_for,
     policy_version_current,
 )
 
@@ -574,14 +575,24 @@ def municipality_identity_update(
         after = {name: values.get(name, getattr(locked, name)) for name in IDENTITY_FIELDS}
         contact = [after[f] for f in ("contact_title", "contact_name")]
         if not all(contact) and any(after[f] for f in IDENTITY_FIELDS if f.startswith("contact_")):
-            raise ServiceError(
+            # The rules the policy applies to the contact person (EM-9, DI-10); under a
+            # guideline with neither it only marks the municipality's own number and
+            # address (PU-1), and no rule is cited.
+            policy = policy_for(municipality=locked)
+            rules = [rule for rule in ("EM-9", "DI-10") if policy.applies(rule)]
+            message = (
                 _(
-                    "Oppgi både tittel og navn på kontaktpersonen (EM-9), eller la alle "
-                    "feltene for kontaktpersonen stå tomme."
-                ),
-                code="invalid",
-                rule="EM-9",
+                    "Oppgi både tittel og navn på kontaktpersonen (%(rules)s), eller la "
+                    "alle feltene for kontaktpersonen stå tomme."
+                )
+                % {"rules": ", ".join(rules)}
+                if rules
+                else _(
+                    "Oppgi både tittel og navn på kontaktpersonen, eller la alle feltene "
+                    "for kontaktpersonen stå tomme."
+                )
             )
+            raise ServiceError(message, code="invalid", rule=rules[0] if rules else None)
         changes = {
             name: [getattr(locked, name), value]
             for name, value in after.items()
