@@ -280,6 +280,7 @@ def record_context(
         "hash": record.hash,
         "prev_hash": record.prev_hash,
         "text": p(body["said"]["text"]),
+        "text_language": said_language(body),
         "edits": [{"text": p(e["text"]), "at": when(e["at"])} for e in body["said"]["edits"]],
         "author": {k: p(v) for k, v in author.items()} if author else None,
         "recipient": {k: p(v) for k, v in recipient.items()} if recipient else None,
@@ -316,6 +317,17 @@ def record_context(
         if body["kind"] in RecordKind.values
         else "",
     }
+
+
+def said_language(body: Mapping[str, Any]) -> str:
+    """The written standard of what a record says, where the record knows it: a notice
+    to an author keeps the language it was sent in (`moderation.capture.notice_entry`),
+    an internal note (X) is the product's own Bokmål (`archive.services`). A citizen's
+    words or a reply: "" (not stored with the record)."""
+    if body["kind"] == RecordKind.MODERATION_NOTE:
+        return "nb"
+    language = (body.get("extra") or {}).get("notice_language")
+    return language if language in ("nb", "nn") else ""
 
 
 def _console_language() -> str:

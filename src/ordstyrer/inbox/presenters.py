@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.relative import JUST_NOW, exact
+from ordstyrer.core.textlang import lang_attribute
 from ordstyrer.inbox.models import ItemStatus
 from ordstyrer.inbox.selectors import ListItem
 from ordstyrer.inbox.triage import category_labels
@@ -47,7 +48,7 @@ class Row:
     reply_label: str
     item_label: str  # the row buttons' hidden rest: «Lukk henvendelsen fra Kari»
     snippet: str
-    nynorsk: bool
+    standard: str  # the comment's written standard, "nb", "nn" or "" (not known)
     channel: str
     category: str
     status: str
@@ -203,7 +204,7 @@ def list_rows(items: list[ListItem], *, slug: str, now: datetime) -> list[Row]:
                 reply_label=page.reply_to % {"who": who},
                 item_label=page.item_from % {"who": who},
                 snippet=_snippet(mask_national_ids(item.text)),  # PU-1, #18
-                nynorsk=item.written_standard == "nn",
+                standard=item.written_standard or "",
                 channel=item.channel_name,
                 category=page.categories.get(item.category, item.category),
                 status=page.statuses.get(item.status, item.status),
@@ -247,7 +248,9 @@ def render_rows(rows: list[Row], *, works: bool = True) -> SafeString:
         "escalated": f' <span class="badge badge-block">{t["escalated"]}</span>',
         "overdue": f' <strong class="overdue-text">{t["overdue"]}</strong>',
         "admins": f'<span class="muted">{t["admins"]}</span>',
-        "nn": ' lang="nn"',
+        # WCAG 3.1.2: a comment in Bokmål or Nynorsk on a page in another language.
+        "lang_nb": lang_attribute("nb"),
+        "lang_nn": lang_attribute("nn"),
     }
     # Every value below is escaped here or is one of the constant fragments above.
     return mark_safe("\n".join(_row(row, t, parts, works) for row in rows))  # noqa: S308
@@ -299,7 +302,7 @@ def _row(row: Row, t: dict[str, str], parts: dict[str, str], works: bool) -> str
         f"<td>{pick}</td>"
         f'<td class="item-cell"><a class="item-link" href="{url}">{escape(row.author)}</a>'
         f"{badges}"
-        f'<p class="snippet"{parts["nn"] if row.nynorsk else ""}>{escape(row.snippet)}</p>'
+        f'<p class="snippet"{parts.get(f"lang_{row.standard}", "")}>{escape(row.snippet)}</p>'
         f"{received}</td>"
         f"<td>{escape(row.channel)}</td><td>{escape(row.category) if row.category else '–'}</td>"
         f"<td>{escape(row.status)}</td><td>{due}</td><td>{assignee}</td>"
