@@ -8,6 +8,8 @@ used from the keyboard (WCAG 1.4.10, 2.1.1, 2.4.3).
 - A closure whose period has begun (CH-9): the channel closes for comments now.
 - Removing the crisis leader's deputy (PU-12): who loses the right, the crisis going on,
   who is left to approve.
+- Approving and rejecting a channel proposal (CH-1): the next approver told, or the
+  proposal rejected with the reason written on the page.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from ordstyrer.channels.models import Closure, ClosureState
+from ordstyrer.channels import services as channel_services
+from ordstyrer.channels.models import ChannelStatus, Closure, ClosureState
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.crisis.models import CrisisDeputy
 from ordstyrer.crisis.services import crisis_declare, crisis_deputy_add
@@ -28,7 +31,7 @@ from ordstyrer.platforms.models import ConnectionStatus, PlatformConnection
 from ordstyrer.tenants.models import Role
 from tests.browser.test_s20_role_remove_page import check_page, tab_to
 from tests.browser_support import PHONE, assert_fits, login
-from tests.channels.conftest import active_channel
+from tests.channels.conftest import active_channel, propose
 from tests.channels.test_closures import SwitchingPlatform
 from tests.conftest import make_personas
 from tests.factories import person_with_roles
@@ -167,4 +170,60 @@ def test_pu12_removing_a_deputy_is_confirmed_on_a_phone_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.get_by_text("Stedfortrederen er fjernet.")).to_be_visible()
     assert not CrisisDeputy.objects.filter(user=kari).exists()
+    assert_fits(page)
+
+
+# ---------------------------------------------------- 4. deciding on a channel proposal
+
+
+def test_ch1_a_proposal_is_approved_and_rejected_on_its_confirmation_from_the_keyboard(
+    page: Page, live_server, settings
+) -> None:
+    """CH-1: «Godkjenn …» opens the confirmation (nothing decided yet) saying the next
+    step's approvers are told; the unit leader writes a comment and confirms with the
+    keyboard on a phone. Communications' «Avvis …» opens the rejection's confirmation,
+    where the reason is written and confirmed the same way."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    p = make_personas("godkjenneby", "indre-fosen")  # chain: unit leader, communications
+    channel = propose(p, name="Godkjenneby ungdomsråd")
+    channel_services.channel_submit(actor=p.employee, channel=channel)
+    base, slug = live_server.url, p.municipality.slug
+    detail = f"{base}/m/{slug}/kanaler/{channel.pk}/"
+
+    login(page, base, p.unit_leader)
+    page.set_viewport_size(PHONE)
+    page.goto(detail)
+    tab_to(page, page.get_by_role("button", name="Godkjenn …"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Dette skjer når du bekrefter")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("Forslaget går videre til neste steg")
+    assert not channel.events.filter(action="approve").exists()  # nothing done yet
+    check_page(page)
+    tab_to(page, page.get_by_label("Kommentar eller begrunnelse"))
+    page.keyboard.type("Drøftet i ledermøtet.")
+    tab_to(page, page.get_by_role("button", name="Bekreft: godkjenn"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Du har godkjent forslaget.")).to_be_visible()
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.IN_REVIEW
+    assert channel.events.get(action="approve").note == "Drøftet i ledermøtet."
+    assert_fits(page)
+
+    login(page, base, p.communications)
+    page.set_viewport_size(PHONE)
+    page.goto(detail)
+    tab_to(page, page.get_by_role("button", name="Avvis …"))
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text(
+        "Forslaget avvises med begrunnelsen du skriver nedenfor (CH-1)."
+    )
+    check_page(page)
+    tab_to(page, page.get_by_label("Kommentar eller begrunnelse"))
+    page.keyboard.type("Målgruppen er ikke beskrevet.")
+    tab_to(page, page.get_by_role("button", name="Bekreft: avvis"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Forslaget er avvist.")).to_be_visible()
+    channel.refresh_from_db()
+    assert channel.status == ChannelStatus.REJECTED
+    assert channel.rejection_reason == "Målgruppen er ikke beskrevet."
     assert_fits(page)

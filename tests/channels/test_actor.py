@@ -81,7 +81,8 @@ def test_the_console_refuses_the_proposer_deciding_their_own_proposal(client, pe
     detail = reverse("channels:detail", args=[p.municipality.slug, mine.pk])
     assert client.get(detail).context["may_decide"] is False
     response = client.post(
-        reverse("channels:act", args=[p.municipality.slug, mine.pk]), {"action": "approve"}
+        reverse("channels:act", args=[p.municipality.slug, mine.pk]),
+        {"action": "approve", "confirmed": "1"},
     )
     assert response.status_code == 302
     assert any("eget forslag" in str(m) for m in get_messages(response.wsgi_request))

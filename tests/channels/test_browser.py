@@ -61,8 +61,12 @@ def test_propose_approve_activate_close_and_reopen(page: Page, live_server, sett
         page.get_by_role("link", name="Nettby skole").first.click()
         page.wait_for_url(detail)
         assert_accessible(page)
+        page.get_by_role("button", name="Godkjenn …").click()
+        # Confirmed on a page of its own that says what follows (CH-1, session 21).
+        expect(page.get_by_role("heading", name="Dette skjer når du bekrefter")).to_be_visible()
+        assert_accessible(page)
         page.get_by_label("Kommentar eller begrunnelse").fill("Ser bra ut.")
-        page.get_by_role("button", name="Godkjenn").click()
+        page.get_by_role("button", name="Bekreft: godkjenn").click()
         expect(page.locator(".status")).to_contain_text(after)
         assert_accessible(page)
 

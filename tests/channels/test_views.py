@@ -161,16 +161,16 @@ def test_approve_and_reject_through_the_detail_page(client, personas):
     detail = reverse("channels:detail", args=[p.municipality.slug, channel.pk])
     client.force_login(p.unit_leader)
     assert "Din avgjørelse" in client.get(detail).content.decode()
-    client.post(act, {"action": "approve", "decision-comment": "Drøftet"})
+    client.post(act, {"action": "approve", "decision-comment": "Drøftet", "confirmed": "1"})
     client.force_login(p.archivist)
     page = client.get(detail).content.decode()
     assert "Din avgjørelse" not in page
-    response = client.post(act, {"action": "approve"})
+    response = client.post(act, {"action": "approve", "confirmed": "1"})
     assert response.status_code == 403
     client.force_login(p.communications)
-    page = client.post(act, {"action": "reject"}, follow=True).content.decode()
+    page = client.post(act, {"action": "reject", "confirmed": "1"}, follow=True).content.decode()
     assert "Skriv hvorfor" in page
-    client.post(act, {"action": "reject", "decision-comment": "Ikke nå"})
+    client.post(act, {"action": "reject", "decision-comment": "Ikke nå", "confirmed": "1"})
     channel.refresh_from_db()
     assert channel.status == ChannelStatus.REJECTED and channel.rejection_reason == "Ikke nå"
 

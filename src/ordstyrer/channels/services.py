@@ -63,7 +63,7 @@ from ordstyrer.channels.transitions import (
     transition,
 )
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
@@ -415,12 +415,76 @@ def _require_current_approver(actor: ActorLike, channel: Channel) -> str:
     return role
 
 
-def channel_approve(*, actor: ActorLike, channel: Channel, comment: str = "") -> Channel:
+def _require_shown(channel: Channel, approval_round: int | None, approval_step: int | None) -> None:
+    """Refuse a decision confirmed for another round or step than the proposal is at
+    now (a confirmation page left open while the step was decided, or the proposal
+    rejected, changed and sent in again): it decides nothing. None: not given."""
+    if (approval_round is not None and approval_round != channel.approval_round) or (
+        approval_step is not None and approval_step != channel.approval_step
+    ):
+        raise Conflict(
+            _(
+                "Forslaget har gått videre eller er endret siden du så det. Ingenting er "
+                "avgjort: se over forslaget slik det er nå."
+            ),
+            rule="CH-1",
+            code="stale",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPreview:
+    """What approving or rejecting the proposal's current step will do (CH-1), for the
+    confirmation page, with the round and step it is for."""
+
+    action: str  # "approve" or "reject"
+    role: str  # the chain role of the step decided
+    step: int  # its index in the chain
+    steps: int  # the chain's length
+    approval_round: int
+    # Approving: the role of the next step, whose holders are told it waits for them;
+    # None: the channel becomes approved (and its proposer and main administrators told).
+    next_role: str | None
+
+
+def channel_decision_preview(*, actor: ActorLike, channel: Channel, action: str) -> DecisionPreview:
+    """The consequence of `channel_approve` or `channel_reject` as things stand. A read:
+    it refuses where the services would (the state, the step's approver, no decision on
+    one's own proposal, one step per person), so nobody confirms what cannot happen."""
+    if action not in ("approve", "reject"):
+        raise ValueError(f"not a decision: {action!r}")
+    guard(channel, action)
+    role = _require_current_approver(actor, channel)
+    return DecisionPreview(
+        action=action,
+        role=role,
+        step=channel.approval_step,
+        steps=len(channel.approval_chain),
+        approval_round=channel.approval_round,
+        next_role=(
+            workflow.next_approver(channel.approval_chain, channel.approval_step)
+            if action == "approve"
+            else None
+        ),
+    )
+
+
+def channel_approve(
+    *,
+    actor: ActorLike,
+    channel: Channel,
+    comment: str = "",
+    approval_round: int | None = None,
+    approval_step: int | None = None,
+) -> Channel:
     """The approver of the current chain step approves (CH-1); the last step makes the
-    channel approved, otherwise the next approver is notified."""
+    channel approved, otherwise the next approver is notified. `approval_round` and
+    `approval_step`, where given, are those the confirmation showed: another round or
+    step decides nothing (`_require_shown`)."""
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
+        _require_shown(channel, approval_round, approval_step)
         guard(channel, "approve")
         role = _require_current_approver(actor, channel)
         progress = workflow.after_approval(channel.approval_chain, channel.approval_step)
@@ -430,14 +494,23 @@ def channel_approve(*, actor: ActorLike, channel: Channel, comment: str = "") ->
     return channel
 
 
-def channel_reject(*, actor: ActorLike, channel: Channel, reason: str) -> Channel:
-    """The approver of the current step rejects, with a reason the proposer can act on."""
+def channel_reject(
+    *,
+    actor: ActorLike,
+    channel: Channel,
+    reason: str,
+    approval_round: int | None = None,
+    approval_step: int | None = None,
+) -> Channel:
+    """The approver of the current step rejects, with a reason the proposer can act on;
+    `approval_round` and `approval_step` as for `channel_approve`."""
     reason = _clean_text(reason)
     if not visible_text(reason):
         raise ServiceError(_("Skriv hvorfor forslaget avvises."), rule="CH-1")
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
+        _require_shown(channel, approval_round, approval_step)
         guard(channel, "reject")
         role = _require_current_approver(actor, channel)
         channel.rejection_reason = reason

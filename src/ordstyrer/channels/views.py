@@ -328,7 +328,6 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
             "may_pause": may_manage and "pause" in allowed,
             "may_resume": may_manage and "resume" in allowed,
             "may_retire": may_manage and "retire" in allowed,
-            "decision_form": DecisionForm(prefix="decision"),
             "activate_form": ActivateForm(
                 prefix="activate", initial={"url": channel.url, "platform_id": channel.platform_id}
             ),
@@ -343,21 +342,19 @@ def detail(request: MunicipalityRequest, municipality: Municipality, pk: int) ->
 @municipality_view()
 @require_POST
 def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
-    """One state transition, named by the posted `action` (retiring asks for a
-    confirmation first: `_retire`)."""
+    """One state transition, named by the posted `action` (retiring and deciding a
+    proposal ask for a confirmation first: `_retire`, `_decide`)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     action = request.POST.get("action", "")
-    decision = DecisionForm(request.POST, prefix="decision")
-    comment = decision.data.get("decision-comment", "")
     reason_text = request.POST.get(f"{action}-reason", "")
     if action == "retire":
         return _retire(request, channel, reason_text)
+    if action in DECISIONS:
+        return _decide(request, channel, action)
     actor = request.actor
     done = {
         "submit": _("Forslaget er sendt til godkjenning."),
         "withdraw": _("Forslaget er trukket tilbake til utkast."),
-        "approve": _("Du har godkjent forslaget."),
-        "reject": _("Forslaget er avvist."),
         "activate": _("Kanalen er tatt i bruk."),
         "pause": _("Kanalen er satt på pause."),
         "resume": _("Kanalen er i bruk igjen."),
@@ -373,8 +370,6 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
     transitions = {
         "submit": lambda: services.channel_submit(actor=actor, channel=channel),
         "withdraw": lambda: services.channel_withdraw(actor=actor, channel=channel),
-        "approve": lambda: services.channel_approve(actor=actor, channel=channel, comment=comment),
-        "reject": lambda: services.channel_reject(actor=actor, channel=channel, reason=comment),
         "activate": lambda: services.channel_activate(
             actor=actor,
             channel=channel,
@@ -384,8 +379,6 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
         "pause": lambda: services.channel_pause(actor=actor, channel=channel, reason=reason_text),
         "resume": lambda: services.channel_resume(actor=actor, channel=channel),
     }
-    if action in DECISIONS:
-        return _decide(request, channel, action, transitions[action], done=done[action])
     return console.act(request, transitions[action], to=_detail(channel), done=done[action])
 
 
@@ -397,36 +390,104 @@ def _decided_message(action: str) -> Already:
     return Already(_("Du har allerede avvist forslaget."))
 
 
-def _decided_already(request: MunicipalityRequest, channel: Channel, action: str) -> bool:
-    """Whether the person made this very decision on the proposal in its current round."""
-    round_now = Channel.objects.filter(pk=channel.pk).values_list("approval_round", flat=True)
+def _decided_already(
+    request: MunicipalityRequest, channel: Channel, action: str, approval_round: int | None
+) -> bool:
+    """Whether the person made this very decision on the proposal in the round the
+    confirmation showed (None: its current round)."""
+    if approval_round is None:
+        rounds = Channel.objects.filter(pk=channel.pk).values_list("approval_round", flat=True)
+        return channel.events.filter(
+            action=action, approval_round__in=rounds, actor=request.actor.user
+        ).exists()
     return channel.events.filter(
-        action=action, approval_round__in=round_now, actor=request.actor.user
+        action=action, approval_round=approval_round, actor=request.actor.user
     ).exists()
 
 
-def _decide(
-    request: MunicipalityRequest, channel: Channel, action: str, call: Any, *, done: str
-) -> HttpResponse:
-    """Approve or reject (CH-1). A replay of the person's own decision in this round —
-    before the service (a second post) or after it waited for the first one's lock (a
-    double click) — finds the step decided, or the next step someone else's, and is
-    told so as information, never the refusal or 403 page that would follow a success."""
-    if _decided_already(request, channel, action):
+def _shown_number(value: str) -> int | None:
+    """A round or step the confirmation page wrote (0 and up), or None."""
+    if not (value.isascii() and value.isdigit()) or len(value) > 5:
+        return None
+    return int(value)
+
+
+def _decide(request: MunicipalityRequest, channel: Channel, action: str) -> HttpResponse:
+    """Approve or reject (CH-1) in two posts: «Godkjenn …» or «Avvis …» on the detail
+    page shows a confirmation of what follows (the next step's approvers are told, or
+    the channel becomes approved; or the proposal is rejected with the reason written
+    there); only its form (`confirmed=1`) decides, and only the round and step it
+    showed (`services.channel_approve(approval_round=…, approval_step=…)`). A replay
+    of the person's own decision in that round — before the service, or after it
+    waited for the first one's lock (a double click) — is told so as information,
+    never the refusal or 403 page that would follow a success; a confirmation of a
+    step decided since by someone else, or of an earlier round, decides nothing."""
+    form = DecisionForm(request.POST, prefix="decision")
+    comment = form.data.get("decision-comment", "")
+    shown: dict[str, int | None] = {}
+    for field, key in (("round", "approval_round"), ("step", "approval_step")):
+        raw = request.POST.get(field, "")
+        shown[key] = _shown_number(raw) if raw else None
+        if raw and shown[key] is None:
+            # Not a value this page ever wrote (a hostile or mangled form): decide nothing.
+            messages.error(
+                request, _("Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.")
+            )
+            return _detail(channel)
+    if _decided_already(request, channel, action, shown["approval_round"]):
         messages.info(request, _decided_message(action))
         return _detail(channel)
+    if request.POST.get("confirmed") != "1":
+        return _decision_page(request, channel, action, form)
     try:
-        call()
+        if action == "approve":
+            services.channel_approve(actor=request.actor, channel=channel, comment=comment, **shown)
+        else:
+            services.channel_reject(actor=request.actor, channel=channel, reason=comment, **shown)
     except (ServiceError, NotPermitted) as exc:  # `REFUSED`, and the 403
-        if _decided_already(request, channel, action):
+        if _decided_already(request, channel, action, shown["approval_round"]):
             messages.info(request, _decided_message(action))
         elif isinstance(exc, NotPermitted):
             raise
+        elif action == "reject" and exc.code != "stale":
+            # No reason (or none a reader sees): the confirmation again, as the proposal
+            # stands now, with what was written and the service's words at the field.
+            form.add_error("comment", exc.message)
+            return _decision_page(request, channel, action, form)
         else:
             fail_message(request, exc)
     else:
+        done = _("Du har godkjent forslaget.") if action == "approve" else _("Forslaget er avvist.")
         messages.success(request, done)
     return _detail(channel)
+
+
+def _decision_page(
+    request: MunicipalityRequest, channel: Channel, action: str, form: DecisionForm
+) -> HttpResponse:
+    """The decision's confirmation, as the proposal stands now; a refusal (the step is
+    not theirs, the state moved on) is the detail page's message, or the 403 page."""
+    try:
+        preview = services.channel_decision_preview(
+            actor=request.actor, channel=channel, action=action
+        )
+    except REFUSED as exc:
+        fail_message(request, exc)
+        return _detail(channel)
+    lang = text_language()
+    return render(
+        request,
+        "channels/decide_confirm.html",
+        {
+            "channel": channel,
+            "preview": preview,
+            "approve": preview.action == "approve",
+            "form": form,
+            "role": rules.role_label(preview.role, lang),
+            "next_role": rules.role_label(preview.next_role, lang) if preview.next_role else "",
+            "step_number": preview.step + 1,
+        },
+    )
 
 
 def _retire(request: MunicipalityRequest, channel: Channel, reason: str) -> HttpResponse:

@@ -130,6 +130,13 @@ def after_approval(chain: Sequence[str], step: int) -> ApprovalProgress:
     return ApprovalProgress(step=nxt, status=IN_REVIEW)
 
 
+def next_approver(chain: Sequence[str], step: int) -> str | None:
+    """The chain role that decides after the approver of `step` approved (whose holders
+    are told it waits for them), or None: that approval makes the channel approved."""
+    progress = after_approval(chain, step)
+    return None if progress.complete else chain[progress.step]
+
+
 def missing_plan_fields(plan: dict[str, str], required: Iterable[str]) -> list[str]:
     """The required CH-2 plan fields that are empty (whitespace counts as empty). The
     service passes what a reader sees of each (`services.plan_values`), so a field of
