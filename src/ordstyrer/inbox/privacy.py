@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -19,6 +20,9 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.permissions import NEED_ROLES, has_role, require
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.language.masking import national_id_spans
+
+if TYPE_CHECKING:
+    from ordstyrer.inbox.selectors import ItemDetail
 
 SESSION_KEY = "ordstyrer_revealed_ids"
 REVEAL_FOR = timedelta(minutes=10)
@@ -36,6 +40,28 @@ def holds_national_id(item: InboxItem) -> bool:
     if any(isinstance(m, dict) and m.get("type") == "national_id" for m in marks):
         return True
     return bool(national_id_spans(item.text or ""))
+
+
+# Where the item page offers «Vis fødselsnummer»: the id of the page fragment it sits in.
+# The reveal sends the person back there, and only to one of these, never to a URL the
+# post names.
+AT_THREAD = "thread-heading"
+AT_NOTES = "notater"
+REVEAL_PLACES = (AT_THREAD, AT_NOTES)
+
+
+def reveal_place(detail: ItemDetail) -> str | None:
+    """Where the item page offers the reveal (PU-1): beside the thread when the item's
+    text holds a national ID number; beside the referrals and reports when only a note
+    there does (a referral's or escalation's, DI-7, DI-8, DI-10; an employee's report,
+    DI-11), which the page shows masked and could otherwise never show; None when none
+    does. One place, so one button, and one reveal shows them all."""
+    if holds_national_id(detail.item):
+        return AT_THREAD
+    notes = [r.note for r in detail.referrals] + [r.note for r in detail.reports]
+    if any(national_id_spans(note or "") for note in notes):
+        return AT_NOTES
+    return None
 
 
 def item_reveal_national_ids(*, actor: ActorLike, item: InboxItem, now: datetime) -> None:

@@ -224,6 +224,7 @@ def _render_detail(
     # the typing in between.
     if works and item.listed and not reply_closed and (asked_for_box or reply_form.is_bound):
         presence.presence_mark(actor=request.actor, item=item, now=now)
+    reveal_at = privacy.reveal_place(detail)
     return render(
         request,
         "inbox/detail.html",
@@ -281,10 +282,11 @@ def _render_detail(
             "writers": presence.others_writing(item=item, user=request.actor, now=now)
             if works
             else [],
-            # PU-1 (#18): national ID numbers are masked unless shown (audited).
+            # PU-1 (#18): national ID numbers are masked unless shown (audited); the one
+            # «Vis fødselsnummer» sits where a number is, in the text or only in a note.
             "ids_revealed": privacy.is_revealed(request, item),
-            "may_reveal_ids": privacy.may_reveal(request.actor, item)
-            and privacy.holds_national_id(item),
+            "reveal_at": reveal_at,
+            "may_reveal_ids": reveal_at is not None and privacy.may_reveal(request.actor, item),
         },
         status=status,
     )
@@ -299,7 +301,12 @@ def item_reveal_ids(
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
     privacy.item_reveal_national_ids(actor=request.actor, item=item, now=timezone.now())
     privacy.remember_revealed(request, item)
-    return redirect(_detail_url(item))
+    # Back to where the button was: one of the page's own fragments, never a URL; the
+    # thread's (where the button always was) for a post that names none of them.
+    place = request.POST.get("til", "")
+    if place not in privacy.REVEAL_PLACES:
+        place = privacy.AT_THREAD
+    return redirect(_detail_url(item, place))
 
 
 def _work_item(request: MunicipalityRequest, municipality: Municipality, pk: int) -> InboxItem:
