@@ -98,6 +98,14 @@ class PostForm(forms.Form):
     upload_people = forms.ChoiceField(
         label=_("Personer på bildet du laster opp (PU-6)"), required=False, choices=People.choices
     )
+    # Nothing preselected but "not stated": a guess of "no" would let a photo of children
+    # out without the guardians' signed form (PU-6).
+    upload_children = forms.ChoiceField(
+        label=_("Barn på bildet du laster opp (PU-6)"),
+        required=False,
+        choices=TRI,
+        help_text=_("Bilder av barn krever foresattes signerte samtykkeskjema."),
+    )
     upload_photographer_permission = forms.ChoiceField(
         label=_("Fotografen har gitt tillatelse (PU-7)"), required=False, choices=TRI
     )

@@ -150,12 +150,14 @@ def _upload_from(
     )
     _say_location_removed(request, asset)
     people = form.cleaned_data.get("upload_people") or ""
+    children = tri(form.cleaned_data.get("upload_children"))
     permission = tri(form.cleaned_data.get("upload_photographer_permission"))
-    if people or permission is not None:
+    if people or children is not None or permission is not None:
         media.media_update(
             actor=request.actor,
             asset_id=asset.pk,
             people=people or None,
+            children=children,
             photographer_permission=permission,
         )
     return [asset.pk]

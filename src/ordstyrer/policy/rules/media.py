@@ -257,6 +257,10 @@ def check_consent(draft: Draft, policy: Policy, ctx: CheckContext) -> list[Findi
 
 def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]:
     if media.children is None:
+        # The children question stays a question (a warn), but it does not stand in for
+        # the adults' consent: recognisable people with no consent block whatever the
+        # children answer is (PU-6 is a block rule; QA: a photo with nobody registered
+        # went out on an override reason because "children" was left blank).
         return [
             unknown(
                 policy,
@@ -266,7 +270,8 @@ def _consent_findings(policy: Policy, index: int, media: Media) -> list[Finding]
                 "Er det barn på bildet? Da trengs signert samtykkeskjema.",
                 "Are there children in it? Then a signed consent form is needed.",
                 "Er det barn på biletet? Då trengst det signert samtykkeskjema.",
-            )
+            ),
+            *_adult_consent_findings(policy, index, media),
         ]
     if not media.children:
         return _adult_consent_findings(policy, index, media)
