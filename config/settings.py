@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -242,6 +243,40 @@ CSRF_FAILURE_VIEW = "ordstyrer.web.errors.csrf_failure"
 
 EMAIL_BACKEND = env_str("ORDSTYRER_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("ORDSTYRER_FROM_EMAIL", "ordstyrer@localhost")
+# Django's backends that deliver nothing: the embedded default prints every message on the
+# console; production refuses them (below), or every notice would vanish into a log.
+_UNDELIVERED_EMAIL_BACKENDS = {
+    f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("console", "locmem", "dummy", "filebased")
+}
+# The municipality's SMTP relay (django.core.mail.backends.smtp.EmailBackend). Implicit TLS
+# (port 465) or STARTTLS (port 587), not both; the login only as a pair (half of one
+# would silently send unauthenticated). The password is never logged or repeated.
+_email_host = env_str("ORDSTYRER_EMAIL_HOST")
+EMAIL_HOST = _email_host or "localhost"
+EMAIL_USE_TLS = env_bool("ORDSTYRER_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("ORDSTYRER_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ConfigError(
+        "ORDSTYRER_EMAIL_USE_TLS (STARTTLS, port 587) and ORDSTYRER_EMAIL_USE_SSL (implicit "
+        "TLS, port 465) exclude each other: set one of them"
+    )
+EMAIL_PORT = env_int(
+    "ORDSTYRER_EMAIL_PORT",
+    465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25,
+    minimum=1,
+    maximum=65535,
+)
+EMAIL_HOST_USER = env_str("ORDSTYRER_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("ORDSTYRER_EMAIL_HOST_PASSWORD")
+if bool(EMAIL_HOST_USER) != bool(EMAIL_HOST_PASSWORD):
+    raise ConfigError(
+        "ORDSTYRER_EMAIL_HOST_USER and ORDSTYRER_EMAIL_HOST_PASSWORD go together (or leave "
+        "both empty: no login to the relay)"
+    )
+# Seconds a connection to the relay may stall: the worker runs one task at a time
+# (core.worker), so without a limit a hung relay would stop every task behind it.
+EMAIL_TIMEOUT = env_int("ORDSTYRER_EMAIL_TIMEOUT", 20, minimum=1)
 
 _TASK_BACKEND = env_str("ORDSTYRER_TASK_BACKEND", "django_tasks_db.DatabaseBackend")
 TASKS = {
@@ -416,4 +451,31 @@ if PRODUCTION:
         raise ConfigError(
             "ORDSTYRER_SECRET_KEY must be a random value of at least 50 characters in "
             'production (python -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+    # E-mail is how approvers hear that something waits for them (PU-12, DI-10): in
+    # production it must reach a relay, come from an address mail servers accept, and link
+    # to the console where people open it (secure cookies: over https only).
+    if EMAIL_BACKEND in _UNDELIVERED_EMAIL_BACKENDS:
+        raise ConfigError(
+            "ORDSTYRER_PRODUCTION=true needs an e-mail backend that delivers: "
+            "ORDSTYRER_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and "
+            f"ORDSTYRER_EMAIL_HOST (not {EMAIL_BACKEND.rsplit('.', 2)[-2]}, which sends nothing)"
+        )
+    if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend" and not _email_host:
+        raise ConfigError(
+            "ORDSTYRER_PRODUCTION=true with the SMTP backend needs ORDSTYRER_EMAIL_HOST, the "
+            "relay's host name (localhost for a mail server on this machine)"
+        )
+    _from_domain = parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower()
+    if _from_domain in ("", "localhost", "localhost.localdomain") or _from_domain.endswith(
+        ".localhost"
+    ):
+        raise ConfigError(
+            "ORDSTYRER_PRODUCTION=true needs ORDSTYRER_FROM_EMAIL, an address at the "
+            "municipality's own domain (not @localhost)"
+        )
+    if not re.fullmatch(r"https://[^/\s?#@]+(/\S*)?", ORDSTYRER_BASE_URL or ORDSTYRER_PUBLIC_URL):
+        raise ConfigError(
+            "ORDSTYRER_PRODUCTION=true needs ORDSTYRER_BASE_URL (or ORDSTYRER_PUBLIC_URL), the "
+            "console's https:// address: the links in e-mail point there"
         )

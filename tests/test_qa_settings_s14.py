@@ -37,6 +37,10 @@ def production(tmp_path: Path, **extra: str) -> dict[str, str]:
         "ORDSTYRER_ALLOWED_HOSTS": "ordstyrer.kommune.no",
         "ORDSTYRER_CSRF_TRUSTED_ORIGINS": "https://ordstyrer.kommune.no",
         "DATABASE_URL": "postgres://ordstyrer:hemmelig@127.0.0.1:5432/ordstyrer",
+        "ORDSTYRER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "ORDSTYRER_EMAIL_HOST": "127.0.0.1",
+        "ORDSTYRER_FROM_EMAIL": "ordstyrer@kommune.no",
+        "ORDSTYRER_BASE_URL": "https://ordstyrer.kommune.no",
     }
     return clean_env(tmp_path, **{**values, **extra})
 

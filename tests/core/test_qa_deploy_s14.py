@@ -56,6 +56,10 @@ def production_env(root: Path, **extra: str) -> dict[str, str]:
         "ORDSTYRER_ALLOWED_HOSTS": HOST,
         "ORDSTYRER_CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
         "ORDSTYRER_LOGIN_FAILURE_LIMIT": "3",
+        "ORDSTYRER_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "ORDSTYRER_EMAIL_HOST": "127.0.0.1",
+        "ORDSTYRER_FROM_EMAIL": f"ordstyrer@{HOST}",
+        "ORDSTYRER_BASE_URL": f"https://{HOST}",
     }
     return base_env(root, **{**values, **extra})
 

@@ -40,6 +40,10 @@ def test_production_mode_says_what_to_run_instead_of_migrating(tmp_path):
         ORDSTYRER_SECRET_KEY="a-real-secret-key-for-this-test-only-0123456789-abcdefghij",
         ORDSTYRER_SECURE_COOKIES="true",
         DATABASE_URL=f"sqlite:///{tmp_path}/data/ordstyrer.sqlite3",  # production needs one
+        ORDSTYRER_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",  # and mail
+        ORDSTYRER_EMAIL_HOST="127.0.0.1",
+        ORDSTYRER_FROM_EMAIL="ordstyrer@kommune.no",
+        ORDSTYRER_BASE_URL="https://ordstyrer.kommune.no",
     )
 
     assert result.returncode == 2

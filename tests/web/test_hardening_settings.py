@@ -32,6 +32,10 @@ def production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         ORDSTYRER_ALLOWED_HOSTS="ordstyrer.kommune.no",
         ORDSTYRER_CSRF_TRUSTED_ORIGINS="https://ordstyrer.kommune.no",
         DATABASE_URL="postgres://ordstyrer:hemmelig@127.0.0.1:5432/ordstyrer",
+        ORDSTYRER_EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        ORDSTYRER_EMAIL_HOST="127.0.0.1",
+        ORDSTYRER_FROM_EMAIL="ordstyrer@kommune.no",
+        ORDSTYRER_BASE_URL="https://ordstyrer.kommune.no",
         ORDSTYRER_DATA_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="config.settings",
     )
