@@ -22,6 +22,7 @@ from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
+from ordstyrer.tenants.selectors import active_channel_role_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -39,11 +40,17 @@ def _local(at: datetime) -> str:
 
 
 def channel_people(item: InboxItem, roles: Iterable[str]) -> list[AbstractBaseUser]:
+    """The people holding one of `roles` on the item's channel while still here
+    (`active_channel_role_q`, CH-3): one who has left the municipality keeps an active
+    account elsewhere, and their membership until removed, but is told nothing of it."""
+    channel = item.channel
     return [
         m.user
-        for m in ChannelMembership.objects.filter(
-            channel=item.channel_id, role__in=list(roles), user__is_active=True
-        ).select_related("user")
+        for m in ChannelMembership.objects.filter(channel=channel.pk)
+        .filter(active_channel_role_q(roles=list(roles), municipality=channel.municipality_id))
+        .select_related("user")
+        .distinct()
+        .order_by("pk")
     ]
 
 
