@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -18,11 +18,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import ChannelMembership, ChannelRole
+from ordstyrer.channels.permissions import has_channel_need
 from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import InboxItem, Referral, ReferralKind, Reply, UnwantedReport
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
-from ordstyrer.tenants.selectors import active_channel_role_q
+from ordstyrer.tenants.selectors import active_channel_role_q, policy_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -73,7 +74,6 @@ def notify_referral(*, referral_id: int) -> int:
     if referral.kind != ReferralKind.ESCALATION:
         return 0
     from ordstyrer.inbox.referrals import escalation_includes_chief
-    from ordstyrer.tenants.selectors import policy_for
 
     item = referral.item
     policy = policy_for(municipality=item.channel.municipality)
@@ -132,28 +132,40 @@ def nearest_leaders(*, reporter: User | None, municipality: Municipality) -> lis
 
 def notify_unwanted_report(*, report_id: int) -> int:
     """DI-11: the channel's administrators and the leader of the channel's unit; where the
-    guideline has DI-11, also the reporter's own nearest leaders (once each: whoever is
-    mailed as an administrator gets no second message)."""
+    guideline has DI-11, also the reporter's own nearest leaders. Once each: whoever is
+    mailed as an administrator gets no second message, nor the channel unit's leader as
+    a nearest leader.
+
+    Only those who may open the item (the channel's "reply" need, `inbox.access`) are
+    asked to assess it, with a link: the administrators, and a unit leader appointed on
+    the channel (or communications). A unit leader who is not is told, without a link
+    (docs/inbox.md: the leader "is told, not asked to assess"), as a nearest leader is."""
     report = UnwantedReport.objects.select_related("item__channel__municipality", "reporter").get(
         pk=report_id
     )
     item = report.item
+    channel = item.channel
     people = channel_people(item, [ChannelRole.MAIN_ADMIN, ChannelRole.ADMIN])
-    if item.channel.unit_id:
-        people += municipal_people(item, [Role.UNIT_LEADER], unit=item.channel.unit_id)
-    from ordstyrer.tenants.selectors import policy_for
-
-    policy = policy_for(municipality=item.channel.municipality)
+    unit_leaders: list[AbstractBaseUser] = []
+    if channel.unit_id:
+        for leader in municipal_people(item, [Role.UNIT_LEADER], unit=channel.unit_id):
+            if has_channel_need(cast("User", leader), channel, "reply"):
+                people.append(leader)
+            else:
+                unit_leaders.append(leader)
+    policy = policy_for(municipality=channel.municipality)
     # DI-11 only where the municipality's guideline has it (Indre Fosen's has not).
     di11 = policy.applies("DI-11")
     to_admins = addresses(people)
+    to_unit_leaders = [a for a in addresses(unit_leaders) if a not in to_admins]
     to_leaders: list[str] = []
     if di11:
-        leaders = nearest_leaders(reporter=report.reporter, municipality=item.channel.municipality)
-        to_leaders = [a for a in addresses(leaders) if a not in to_admins]
+        leaders = nearest_leaders(reporter=report.reporter, municipality=channel.municipality)
+        told = {*to_admins, *to_unit_leaders}
+        to_leaders = [a for a in addresses(leaders) if a not in told]
     with translation.override(settings.LANGUAGE_CODE):
         who = report.reporter.get_full_name() if report.reporter else _("En ansatt")
-        context = {"channel": item.channel.name, "who": who, "path": _path(item)}
+        context = {"channel": channel.name, "who": who, "path": _path(item)}
         subject = _("Uønsket ytring meldt på %(channel)s") % context
         if di11:
             body = (
@@ -172,8 +184,29 @@ def notify_unwanted_report(*, report_id: int) -> int:
                 % context
             )
         sent = send(subject, body, to_admins)
+        # A leader is told, not asked to assess: the account's administrators do, and the
+        # link would lead a leader not appointed on the channel to a refusal (CH-3).
+        if to_unit_leaders:
+            if di11:
+                unit_body = (
+                    _(
+                        "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du "
+                        "får beskjed som leder for enheten kontoen hører til. "
+                        "Administratorene for kontoen vurderer ytringen etter retningslinjen."
+                    )
+                    % context
+                )
+            else:
+                unit_body = (
+                    _(
+                        "%(who)s har meldt fra om en uønsket ytring på %(channel)s. Du får "
+                        "beskjed som leder for enheten kontoen hører til. Administratorene "
+                        "for kontoen vurderer ytringen etter retningslinjen."
+                    )
+                    % context
+                )
+            sent += send(subject, unit_body, to_unit_leaders)
         if to_leaders:
-            # The leader is told, not asked to assess: the account's administrators do.
             leader_body = (
                 _(
                     "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du får "
