@@ -113,7 +113,8 @@ def test_withdrawn_consent_pulls_back_a_post_waiting_for_approval(
     assert (event.from_status, event.to_status) == ("awaiting_approval", "draft")
     told = [m for m in mailoutbox if w.editor.email in m.to]
     assert len(told) == 1
-    assert "stoppet" in told[0].subject and "Ola (8)" in told[0].body
+    assert "stoppet" in told[0].subject and "«klassen.png»" in told[0].body
+    assert "Ola" not in told[0].body  # the child's name stays in the console (PU-6)
     assert AuditEntry.objects.filter(action="post_pull_back", object_id=str(post.pk)).exists()
 
     # The unit leader's approval form is stale: it decides nothing.

@@ -1,5 +1,6 @@
 """E-mail about posts (Django e-mail; the console in the demo). Called from tasks only,
-after the change committed. Bokmål; the reason is quoted, the post text is not."""
+after the change committed. Bokmål; the reason is quoted, the post text is not, nor the
+name of a person whose consent is withdrawn."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.mail import addresses, console_url, send
-from ordstyrer.publishing.models import Post
+from ordstyrer.publishing.models import Consent, MediaAsset, Post
 
 logger = logging.getLogger("ordstyrer.publishing")
 
@@ -43,11 +44,26 @@ def rejected_notify(*, post_id: int) -> str:
     return _tell_author(post_id, compose)
 
 
+def _withdrawn_file(post: Post) -> MediaAsset | None:
+    """The file whose consent was withdrawn last on `post` (its `consent_withdrawn`
+    event, `media.consent_withdraw`)."""
+    event = post.events.filter(action="consent_withdrawn").order_by("-at", "-id").first()
+    consent_id = (event.data or {}).get("consent_id") if event is not None else None
+    if consent_id is None:
+        return None
+    consent = Consent.objects.select_related("asset").filter(pk=consent_id).first()
+    return consent.asset if consent is not None else None
+
+
 def pulled_back_notify(*, post_id: int) -> str:
     """Tell the author that a post on its way was stopped (PU-6) and is a draft again,
-    and why: its consent withdrawn (`services.posts_pull_back`; the post's flag), or the
-    post taken down (`media.post_take_down`; the take-down's reason), said as a take-down
-    since the post was out on some channel and came down there."""
+    and why: its consent withdrawn (`services.posts_pull_back`), or the post taken down
+    (`media.post_take_down`; the take-down's reason), said as a take-down since the post
+    was out on some channel and came down there.
+
+    A withdrawn consent is said by the file (its title, else its file name), never by the
+    person in it, who may be a child: the e-mail leaves the installation (docs/privacy.md),
+    and the post's flag, which names them, stays in the console behind the login."""
 
     def compose(post: Post, link: str) -> tuple[str, str]:
         stop = (
@@ -59,11 +75,24 @@ def pulled_back_notify(*, post_id: int) -> str:
                 "på vei ut, og er et utkast igjen.\n\nÅrsak: %(reason)s\n\nRett opp "
                 "innlegget, og send det på nytt: %(path)s"
             ) % {"municipality": post.municipality.name, "reason": stop.note, "path": link}
-        return _("Innlegget ditt ble stoppet før publisering"), _(
+        subject = _("Innlegget ditt ble stoppet før publisering")
+        asset = _withdrawn_file(post)
+        context = {"municipality": post.municipality.name, "path": link}
+        if asset is None:
+            return subject, _(
+                "Innlegget ditt i %(municipality)s ble stoppet før det ble publisert, og er et "
+                "utkast igjen.\n\nÅrsak: Et samtykke til bruk av et bilde eller en video i "
+                "innlegget er trukket tilbake (PU-6). Hvem det gjelder, ser du i Ordstyrer."
+                "\n\nBytt ut eller fjern bildet eller videoen, og send innlegget på nytt: "
+                "%(path)s"
+            ) % context
+        context["file"] = asset.title or asset.filename
+        return subject, _(
             "Innlegget ditt i %(municipality)s ble stoppet før det ble publisert, og er et "
-            "utkast igjen.\n\nÅrsak: %(reason)s\n\nBytt ut eller fjern bildet eller videoen, "
-            "og send innlegget på nytt: %(path)s"
-        ) % {"municipality": post.municipality.name, "reason": post.flagged_reason, "path": link}
+            "utkast igjen.\n\nÅrsak: Et samtykke til bruk av «%(file)s» er trukket tilbake "
+            "(PU-6). Hvem det gjelder, ser du i Ordstyrer.\n\nBytt ut eller fjern bildet "
+            "eller videoen, og send innlegget på nytt: %(path)s"
+        ) % context
 
     return _tell_author(post_id, compose)
 
