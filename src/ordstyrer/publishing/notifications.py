@@ -33,13 +33,32 @@ def _tell_author(post_id: int, compose: Callable[[Post, str], tuple[str, str]]) 
 
 
 def rejected_notify(*, post_id: int) -> str:
-    """Tell the author that the post came back, and why."""
+    """Tell the author that the post came back, and why; where the latest rejection is
+    the crisis leader's (`services.post_crisis_reject`), that the crisis leader stopped
+    it (PU-12), as a stopped reply says (`crisis.notifications.notify_reply_rejected`)."""
 
     def compose(post: Post, link: str) -> tuple[str, str]:
+        context = {
+            "municipality": post.municipality.name,
+            "reason": post.rejection_reason,
+            "path": link,
+        }
+        last = (
+            post.events.filter(action__in=("reject", "crisis_reject"))
+            .order_by("-at", "-id")
+            .values_list("action", flat=True)
+            .first()
+        )
+        if last == "crisis_reject":
+            return _("Kriselederen stoppet innlegget ditt"), _(
+                "Innlegget ditt i %(municipality)s ventet på godkjenning fra kriseleder, og "
+                "kriselederen godkjente det ikke (PU-12).\n\nBegrunnelse: %(reason)s\n\n"
+                "Åpne innlegget: %(path)s"
+            ) % context
         return _("Innlegget ditt ble sendt tilbake"), _(
             "Innlegget ditt i %(municipality)s ble ikke godkjent.\n\nBegrunnelse: %(reason)s\n\n"
             "Åpne innlegget: %(path)s"
-        ) % {"municipality": post.municipality.name, "reason": post.rejection_reason, "path": link}
+        ) % context
 
     return _tell_author(post_id, compose)
 
