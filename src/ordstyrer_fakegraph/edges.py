@@ -174,7 +174,11 @@ def edge(
     if isinstance(rec, PageRec) and name in {"photos", "videos"}:
         kind = PhotoRec if name == "photos" else VideoRec
         items = sorted(
-            (o for o in s.objects.values() if isinstance(o, kind) and o.page_id == rec.id),
+            (
+                o
+                for o in s.objects.values()
+                if isinstance(o, kind) and o.page_id == rec.id and not getattr(o, "deleted", False)
+            ),
             key=lambda o: o.created_time,
             reverse=True,
         )

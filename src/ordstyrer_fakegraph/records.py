@@ -123,6 +123,7 @@ class VideoRec:
     created_time: datetime
     post_id: str | None = None
     captions: dict[str, CaptionRec] = field(default_factory=dict)
+    deleted: bool = False
 
 
 @dataclass

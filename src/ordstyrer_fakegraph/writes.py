@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -182,26 +183,19 @@ def create(rec: Record, edge: str, req: Req, ctx: Ctx) -> dict[str, Any]:
             _check_url(ctx, file_url)
         published = _bool(req.params.get("published"), True)
         scheduled = _scheduled(req)
+        if scheduled is not None and published:
+            raise bad_param("scheduled_publish_time requires published=false")
         video = VideoRec(
             id=s.new_id(),
             page_id=rec.id,
             title=req.params.get("title"),
             description=req.params.get("description"),
-            published=published or scheduled is not None,
+            published=False,
             created_time=s.now(),
         )
-        s.objects[video.id] = video
         if published or scheduled is not None:
-            post = s.create_post(
-                rec,
-                message=video.description,
-                published=published,
-                scheduled=scheduled,
-                status_type="added_video",
-                video_id=video.id,
-                check_duplicate=False,
-            )
-            video.post_id = post.id
+            _video_post(s, rec, video, scheduled=scheduled)
+        s.objects[video.id] = video
         return {"id": video.id}
     if isinstance(rec, VideoRec) and edge == "captions":
         _need(ctx, "CREATE_CONTENT")
@@ -213,7 +207,7 @@ def create(rec: Record, edge: str, req: Req, ctx: Ctx) -> dict[str, Any]:
             if len(parts) != 3 or parts[2].lower() != "srt":
                 raise bad_param("captions_file must be named <name>.<locale>.srt")
             text = upload.content.decode("utf-8", errors="replace")
-            if "-->" not in text:
+            if not _srt_cue(text):
                 raise bad_param("captions_file is not a valid SRT file")
             locale = parts[1]
             rec.captions[locale] = CaptionRec(
@@ -325,6 +319,77 @@ def private_reply(rec: PageRec | IgUserRec, req: Req, ctx: Ctx) -> dict[str, Any
     return {"recipient_id": comment.from_id, "message_id": message_id}
 
 
+# An SRT timing line: `00:00:01,000 --> 00:00:04,000` (hours, minutes, seconds, milliseconds).
+_SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2}[,.]\d{3}\s*-->\s*\d+:\d{2}:\d{2}[,.]\d{3}")
+
+
+def _srt_cue(text: str) -> bool:
+    """Whether a caption file holds an SRT cue: a timing line on a line of its own (lines
+    end in LF or CRLF) with text under it. What Meta refuses is [U, spec §1.8]; a file
+    with no such cue (CR-only line ends, WebVTT's short times, no text) is refused."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return any(
+        _SRT_TIMING.match(line) and nxt.strip()
+        for line, nxt in zip(lines, [*lines[1:], ""], strict=True)
+    )
+
+
+def _video_post(s: Any, page: PageRec, video: VideoRec, *, scheduled: datetime | None) -> None:
+    """The Page post of `video`, published now or on Facebook's scheduler (`scheduled`):
+    made when the video is uploaded published, or when an unpublished one is published
+    later (`POST /{video-id}`, `_update_video`)."""
+    post = s.create_post(
+        page,
+        message=video.description,
+        published=scheduled is None,
+        scheduled=scheduled,
+        status_type="added_video",
+        video_id=video.id,
+        check_duplicate=False,
+    )
+    video.published = True
+    video.post_id = post.id
+
+
+def _update_video(video: VideoRec, req: Req, ctx: Ctx) -> dict[str, Any]:
+    """`POST /{video-id}` (codegen `AdVideo.json` #update: `description`, `name`,
+    `published`, `scheduled_publish_time`). An unpublished video (uploaded with
+    `published=false`, captions added to it meanwhile) is published, its Page post made,
+    with `published=true`, or put on the scheduler with `published=false` and
+    `scheduled_publish_time`, as the upload would have done; a scheduled one is
+    published at once or moved. Unpublishing a published video is refused [U]."""
+    _need(ctx, "CREATE_CONTENT")
+    s = ctx.store
+    p = req.params
+    if not {"description", "name", "published", "scheduled_publish_time"} & set(p):
+        raise bad_param("Nothing to update")
+    post = s.objects.get(video.post_id or "")
+    live = post if isinstance(post, PostRec) and not post.deleted else None
+    if "description" in p:
+        video.description = p["description"]
+        if live is not None:
+            live.message = p["description"]
+            live.updated_time = s.now()
+    if "name" in p:
+        video.title = p["name"]
+    published = _bool(p["published"], True) if "published" in p else None
+    scheduled = _scheduled(req)
+    if scheduled is not None and published is not False:
+        raise bad_param("scheduled_publish_time requires published=false")
+    if published is False and scheduled is None and live is not None and live.is_published:
+        raise bad_param("A published video cannot be unpublished")
+    if published or scheduled is not None:
+        if live is None:
+            _video_post(s, s.typed(video.page_id, PageRec, live=False), video, scheduled=scheduled)
+        elif scheduled is not None and not live.is_published:
+            s.check_schedule(scheduled)
+            live.scheduled_publish_time = scheduled
+        elif published and not live.is_published:
+            live.scheduled_publish_time = s.now()
+            s.tick()
+    return {"success": True}
+
+
 def _attached(req: Req) -> list[Any]:
     raw = req.params.get("attached_media")
     if raw:
@@ -387,6 +452,8 @@ def update(rec: Record, req: Req, ctx: Ctx) -> dict[str, Any]:
             rec.scheduled_publish_time = s.now()
             s.tick()
         return {"success": True}
+    if isinstance(rec, VideoRec):
+        return _update_video(rec, req, ctx)
     if isinstance(rec, IgCommentRec):
         if "hide" not in p:
             raise bad_param("hide is required")
@@ -411,6 +478,14 @@ def delete(rec: Record, edge: str | None, req: Req, ctx: Ctx) -> dict[str, Any]:
     if edge is None and isinstance(rec, PostRec):
         _need(ctx, "CREATE_CONTENT")
         s.delete_post(rec)
+        return {"success": True}
+    if edge is None and isinstance(rec, VideoRec):
+        # The video goes, and its Page post with it (codegen `AdVideo.json` #delete).
+        _need(ctx, "CREATE_CONTENT")
+        rec.deleted = True
+        post = s.objects.get(rec.post_id or "")
+        if isinstance(post, PostRec) and not post.deleted:
+            s.delete_post(post)
         return {"success": True}
     if edge is None and isinstance(rec, IgCommentRec):
         rec.deleted = True

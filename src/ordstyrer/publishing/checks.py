@@ -115,6 +115,9 @@ def media_facts(asset: MediaAsset, consents: Sequence[Any] | None = None) -> Med
         if asset.caption_mode == CaptionMode.FILE:
             # PU-1: the caption file goes out with the video (`delivery.build_draft`).
             captions_text = _cue_text(asset.captions_text) or None
+            # PU-3: a file with no cue (stored before `media.read_captions` refused
+            # one) captions nothing, and the connector refuses to send it.
+            captions = captions_text is not None
     return Media(
         type=asset.kind,  # type: ignore[arg-type]
         alt=asset.alt_text or None,

@@ -22,6 +22,7 @@ platform's Norwegian reason.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,6 +48,7 @@ from ordstyrer.connectors.base import (
 from ordstyrer.connectors.base import Post as PlatformPost
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
+from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.core.services import after_commit
 from ordstyrer.publishing import access, checks, rules, tasks
@@ -84,21 +86,55 @@ def public_url(asset: MediaAsset) -> str:
     )
 
 
+# A cue's timing line (SRT `00:00:01,000 --> 00:00:04,000`, WebVTT `00:01.000 -->
+# 00:04.000 align:start`): its start and end; WebVTT's cue settings after them go.
+_TIMING = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)")
+# What WebVTT marks up in a cue and SRT does not know: inline timestamps (karaoke style)
+# and the voice, class, language and ruby spans (their text stays).
+_VTT_MARKUP = re.compile(r"<(?:\d+:)?\d{2}:\d{2}[.,]\d{3}>|</?(?:v|c|lang|ruby|rt)(?:[ .][^>]*)?>")
+
+
 def vtt_to_srt(text: str) -> str:
-    """Facebook takes SRT captions (Graph §1.8); a WebVTT file becomes SRT."""
-    if not text.lstrip().startswith("WEBVTT"):
-        return text
-    blocks = [b for b in text.replace("\r\n", "\n").split("\n\n")[1:] if "-->" in b]
-    out = []
-    for number, block in enumerate(blocks, start=1):
-        lines = [line for line in block.split("\n") if line.strip()]
-        while lines and "-->" not in lines[0]:
-            lines.pop(0)
-        if not lines:
-            continue
-        times = lines[0].split(" ")
-        stamp = " --> ".join(_srt_time(t) for t in (times[0], times[2] if len(times) > 2 else ""))
-        out.append("\n".join([str(number), stamp, *lines[1:]]))
+    """The caption file as Facebook takes it (Graph §1.8): SRT with LF line ends, its
+    cues numbered from 1. A WebVTT file becomes SRT (its header, NOTE, STYLE and REGION
+    blocks and cue settings dropped, its times written the SRT way); a file saved with
+    CR alone for line ends, which `media.read_captions` accepts, is read as lines too.
+
+    A cue is a timing line with text under it. A file with none captions nothing
+    (PU-3): `ServiceError`, which `media.read_captions` shows when the file is
+    uploaded."""
+    webvtt = text.lstrip("\ufeff").lstrip().startswith("WEBVTT")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cues: list[tuple[str, list[str]]] = []
+    said: list[str] | None = None  # the text lines of the cue being read
+    for number, line in enumerate(lines):
+        if "-->" in line:  # a timing line opens a cue
+            match = _TIMING.match(line)
+            said = None
+            if match is not None:
+                said = []
+                cues.append((f"{_srt_time(match[1])} --> {_srt_time(match[2])}", said))
+        elif not line.strip():  # a blank line ends it
+            said = None
+        elif number + 1 < len(lines) and "-->" in lines[number + 1]:
+            continue  # the next cue's number (SRT) or identifier (WebVTT)
+        elif said is not None:
+            said.append(_VTT_MARKUP.sub("", line).rstrip() if webvtt else line.rstrip())
+    out: list[str] = []
+    for stamp, cue in cues:
+        shown = [line for line in cue if line.strip()]
+        if shown:
+            out.append("\n".join([str(len(out) + 1), stamp, *shown]))
+    if not out:
+        raise ServiceError(
+            _(
+                "Fant ingen undertekster i undertekstfilen. Hver undertekst må ha en tidslinje "
+                "(som 00:00:01,000 --> 00:00:04,000) med tekst under. Rett filen og last den "
+                "opp på nytt."
+            ),
+            rule="PU-3",
+            code="invalid",
+        )
     return "\n\n".join(out) + "\n"
 
 
@@ -123,7 +159,13 @@ def build_draft(post: Post, channel: Any) -> Draft:
             and asset.captions_text
             and limits.caption_files
         ):
-            captions = (Caption(locale=asset.captions_locale, srt=vtt_to_srt(asset.captions_text)),)
+            try:
+                srt = vtt_to_srt(asset.captions_text)
+            except ServiceError:
+                # A file stored before such files were refused at upload: sent without a
+                # cue, the connector refuses the video before it goes up (PU-3).
+                srt = ""
+            captions = (Caption(locale=asset.captions_locale, srt=srt),)
         by_url = channel.kind == "instagram"
         media.append(
             Media(
@@ -137,10 +179,11 @@ def build_draft(post: Post, channel: Any) -> Draft:
             )
         )
     # The platform takes one link (its preview); the others go in the text. Where it has
-    # no link field (Instagram), the caption carries that link too. `rules` defines both,
-    # and the length check measures the same (`rules.measured_text`).
+    # no link field (Instagram; a Facebook video, whose post has a description), the text
+    # carries that link too. `rules` defines both, and the length check measures the
+    # same (`rules.measured_text`).
     text, link = rules.sent_text(post.text, list(post.links or ()))
-    if limits.link_in_text:
+    if rules.link_goes_in_text(channel.kind, video=any(m.kind == "video" for m in media)):
         text, link = rules.caption(text, link), None
     return Draft(text=text, link=link, media=tuple(media))
 

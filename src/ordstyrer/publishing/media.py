@@ -697,6 +697,9 @@ def read_captions(name: str, raw: bytes | str) -> str:
             _("«%(name)s» ser ikke ut som en undertekstfil (SRT eller WebVTT).") % {"name": name},
             code="invalid",
         )
+    from ordstyrer.publishing.delivery import vtt_to_srt
+
+    vtt_to_srt(text)  # PU-3: a file with no cue is refused now, not when it is sent
     return text
 
 

@@ -37,6 +37,9 @@ class Limits:
     nb: Any
     # The link goes into the text (Instagram's caption) rather than beside it.
     link_in_text: bool = False
+    # The same for a post with a video: Facebook's video post has a description and no
+    # link field (Graph §1.8).
+    video_link_in_text: bool = False
     # Refuses an image without a text alternative (PU-4): every connector does
     # (`connectors/*/connector.py`: "Bildet mangler alternativ tekst").
     needs_alt_text: bool = True
@@ -57,6 +60,7 @@ _FACEBOOK = Limits(
         "Facebook: inntil 63 206 tegn, bilder (maks 10 MB) eller én video med undertekstfil; "
         "kan planlegges 10 minutter til 30 dager fram."
     ),
+    video_link_in_text=True,
 )
 LIMITS: dict[str, Limits] = {
     "facebook": _FACEBOOK,
@@ -116,15 +120,24 @@ def sent_text(text: str, links: Sequence[str]) -> tuple[str, str | None]:
 
 
 def caption(text: str, link: str | None) -> str:
-    """Instagram's caption: the text, and the link under it (no link field there)."""
+    """The text with the link under it, where the platform has no link field for the
+    post: Instagram's caption, a Facebook video's description (`link_goes_in_text`)."""
     return f"{text}\n\n{link}" if link else text
 
 
-def measured_text(kind: str, text: str, links: Sequence[str]) -> str:
+def link_goes_in_text(kind: str, *, video: bool = False) -> bool:
+    """Whether `kind`'s platform gets the post's link in its text (`caption`) rather
+    than beside it: on Instagram always, on Facebook when the post has a video."""
+    limits = limits_for(kind)
+    return limits.link_in_text or (video and limits.video_link_in_text)
+
+
+def measured_text(kind: str, text: str, links: Sequence[str], *, video: bool = False) -> str:
     """The text as `kind`'s platform gets it, which its length limit applies to: with the
-    extra links, and on Instagram with the link in the caption."""
+    extra links, and with the link in the text where it goes there (`video`: the post
+    has a video)."""
     body, link = sent_text(text, links)
-    return caption(body, link) if limits_for(kind).link_in_text else body
+    return caption(body, link) if link_goes_in_text(kind, video=video) else body
 
 
 def channel_findings(
@@ -145,7 +158,7 @@ def channel_findings(
 
     # Measured as it is sent (QA 2026-12: a 2,200-character text with a link passed here
     # and failed at Meta after approval).
-    sent = len(measured_text(kind, text, links))
+    sent = len(measured_text(kind, text, links, video=any(m.kind == "video" for m in media)))
     if sent > limits.max_text and sent == len(text):
         add(
             f"teksten er {sent} tegn; plattformen tar høyst {limits.max_text}.",

@@ -12,6 +12,7 @@ session, error classification, throttling). Settings for `from_config`:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from typing import Any
 from ordstyrer.connectors.base import (
     CallRecorder,
     Capability,
+    Caption,
     Comment,
     ConnectorError,
     Draft,
@@ -48,6 +50,8 @@ from ordstyrer.connectors.graph.answers import (
 )
 from ordstyrer.connectors.graph.client import GraphClient
 from ordstyrer.connectors.graph.connector import GraphConnector, not_done, said_false
+
+logger = logging.getLogger(__name__)
 
 SCHEDULE_MIN = timedelta(minutes=10)
 INSIGHTS_MAX_WINDOW = timedelta(days=90)
@@ -222,7 +226,7 @@ class FacebookConnector(GraphConnector):
         if scheduled is not None:
             when = {"published": False, "scheduled_publish_time": int(scheduled.timestamp())}
         if videos:
-            return self._publish_video(draft, videos[0], when)
+            return self._publish_video(draft, videos[0], scheduled)
         if len(images) == 1 and not draft.link:
             photo = self._upload_photo(images[0], {"caption": draft.text, **when})
             return self._read_post(photo.post_id or photo.id)
@@ -257,8 +261,29 @@ class FacebookConnector(GraphConnector):
             body = self.client.post(f"{self.page_id}/photos", fields, files=files)
         return self._answer(PhotoUploaded, body, "bilde", write=True)
 
-    def _publish_video(self, draft: Draft, video: Media, when: dict[str, Any]) -> Post:
-        data: dict[str, Any] = {"description": draft.text, **when}
+    def _publish_video(self, draft: Draft, video: Media, scheduled: datetime | None) -> Post:
+        """A video goes out only with its captions on it (PU-3): uploaded unpublished
+        (`published=false`), its caption files added and their answers checked, and only
+        then published or scheduled (`POST /{video-id}` with `published` /
+        `scheduled_publish_time`, codegen `AdVideo.json` #update, spec §1.8). A failure
+        on the way deletes the unpublished video before the error is raised, so no
+        uncaptioned copy is left public, on the scheduler, or for a retry to adopt.
+
+        A video post has a description and no link field: the caller writes the link into
+        the text (publishing's `rules.caption`, as for Instagram) and sends no
+        `draft.link`; one is refused rather than lost."""
+        if draft.link:
+            raise bad_request(
+                "Facebook har ikke lenkefelt for videoer: lenken må stå i beskrivelsen."
+            )
+        for caption in video.captions:
+            if "-->" not in caption.srt:
+                # PU-3: never a video whose caption file holds no caption.
+                raise bad_request(
+                    "Undertekstfilen har ingen undertekster med tidskode og tekst. Videoen "
+                    "er ikke sendt (PU-3)."
+                )
+        data: dict[str, Any] = {"description": draft.text, "published": False}
         if video.title:
             data["title"] = video.title
         if video.url:
@@ -269,17 +294,30 @@ class FacebookConnector(GraphConnector):
         else:
             raise bad_request("Videoen mangler både adresse og innhold.")
         video_id = self._answer(Ref, body, "video", write=True).id
-        for number, caption in enumerate(video.captions):
-            # SRT, locale in the file name `name.<locale>.srt` [U, spec §1.8].
-            files = {
-                "captions_file": (
-                    f"teksting.{caption.locale}.srt",
-                    caption.srt.encode("utf-8"),
-                    "text/plain",
-                )
-            }
-            extra = {"default_locale": caption.locale} if number == 0 else {}
-            self.client.post(f"{video_id}/captions", extra, files=files, idempotent=True)
+        try:
+            self._add_captions(video_id, video.captions)
+        except ConnectorError as exc:
+            self._discard_video(video_id)
+            raise ConnectorError(
+                f"Facebook tok ikke imot tekstingen av videoen, så videoen er ikke publisert: "
+                f"{exc.message}",
+                permanent=exc.permanent,
+                retry_after=exc.retry_after,
+                code=exc.code,
+                platform_code=exc.platform_code,
+                platform_subcode=exc.platform_subcode,
+                trace_id=exc.trace_id,
+            ) from exc
+        release: dict[str, Any] = {"published": True}
+        if scheduled is not None:
+            release = {"published": False, "scheduled_publish_time": int(scheduled.timestamp())}
+        try:
+            body = self.client.post(video_id, release, idempotent=True)
+            if not self._succeeded(body, "publiseringen av videoen"):
+                raise not_done("publiseringen av videoen", platform=self.platform_name)
+        except ConnectorError:
+            self._discard_video(video_id)
+            raise
         body = self.client.get(
             video_id, {"fields": "id,post_id,created_time,description,permalink_url"}
         )
@@ -290,10 +328,36 @@ class FacebookConnector(GraphConnector):
             id=video_id,
             text=draft.text,
             created_at=graph_time(info.created_time),
-            is_published=not when,
+            is_published=scheduled is None,
             media=(Media(kind="video", id=video_id, captions=video.captions),),
             raw=body,
         )
+
+    def _add_captions(self, video_id: str, captions: Sequence[Caption]) -> None:
+        """Each caption file on the video, SRT with its locale in the file name
+        `name.<locale>.srt` [U, spec §1.8]; the first is the default. Graph answers
+        `{"success": true}`; anything else is not taken as done."""
+        for number, caption in enumerate(captions):
+            files = {
+                "captions_file": (
+                    f"teksting.{caption.locale}.srt",
+                    caption.srt.encode("utf-8"),
+                    "text/plain",
+                )
+            }
+            extra = {"default_locale": caption.locale} if number == 0 else {}
+            body = self.client.post(f"{video_id}/captions", extra, files=files, idempotent=True)
+            if not self._succeeded(body, "tekstingen av videoen"):
+                raise not_done("tekstingen av videoen", platform=self.platform_name)
+
+    def _discard_video(self, video_id: str) -> None:
+        """Delete a video that must not go out (`DELETE /{video-id}`). Best effort: the
+        caller raises its own error either way, and a video never published makes no
+        post a retry could adopt."""
+        try:
+            self._delete(video_id, what="slettingen av videoen")
+        except ConnectorError:
+            logger.warning("an unpublished video could not be deleted", extra={"video": video_id})
 
     # -- Set-up helpers (not capabilities; recorded under comment_source) ---------------
 
