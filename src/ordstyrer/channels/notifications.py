@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.channels import rules
 from ordstyrer.channels.models import Channel, ChannelReview
-from ordstyrer.channels.selectors import barred_deciders, eligible_approvers, main_admin_users
+from ordstyrer.channels.selectors import deciders, main_admin_users
 from ordstyrer.core.mail import addresses, console_url, send
 
 
@@ -38,9 +38,9 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
             role = channel.current_approver_role
             if role is None:
                 return 0
-            approvers = eligible_approvers(channel=channel, chain_role=role).exclude(
-                pk__in=barred_deciders(channel=channel, chain_role=role)
-            )
+            # Only whom the service lets decide the step (CH-1, four eyes): never its
+            # proposer or submitter, nor who approved an earlier step of this round.
+            approvers = deciders(channel=channel, chain_role=role)
             context["role"] = rules.role_label(role)
             subject = _("Kanalforslag venter på din godkjenning: %(name)s") % context
             body = (

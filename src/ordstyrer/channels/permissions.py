@@ -172,7 +172,11 @@ def may_decide(user: ActorLike, channel: Channel) -> bool:
     """Whether `user` may approve or reject the proposal's current step (CH-1): an
     eligible approver who neither proposed nor submitted it (`barred_from_deciding`) and has
     not approved an earlier step."""
-    from ordstyrer.channels.selectors import barred_from_deciding, is_eligible_approver
+    from ordstyrer.channels.selectors import (
+        barred_from_deciding,
+        is_eligible_approver,
+        round_approvals,
+    )
 
     role = channel.current_approver_role
     person = user_of(user)
@@ -182,6 +186,4 @@ def may_decide(user: ActorLike, channel: Channel) -> bool:
         return False
     if not is_eligible_approver(user, channel=channel, chain_role=role):
         return False
-    return not channel.events.filter(
-        action="approve", approval_round=channel.approval_round, actor=person
-    ).exists()
+    return not round_approvals(channel=channel).filter(actor=person).exists()

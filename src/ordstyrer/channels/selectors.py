@@ -343,6 +343,28 @@ def barred_deciders(*, channel: Channel, chain_role: str) -> list[int]:
     ]
 
 
+def round_approvals(*, channel: Channel) -> QuerySet[ChannelEvent]:
+    """The approvals given in the proposal's current round (CH-1, four eyes: one person
+    approves at most one step per round, so none of their `actor`s decides another). The
+    one definition the service refuses by (`services._require_current_approver`),
+    `permissions.may_decide` asks and `deciders` leaves out; the approval queue reads the
+    same events for several proposals at once (`channels_awaiting_decision`)."""
+    return channel.events.filter(action="approve", approval_round=channel.approval_round)
+
+
+def deciders(*, channel: Channel, chain_role: str) -> QuerySet[User]:
+    """Who may decide the step `chain_role` now (CH-1): its `eligible_approvers`, less
+    those `barred_from_deciding` it and those who approved an earlier step of this round
+    (`round_approvals`) — whom the service refuses. Those told the step waits for them
+    (`notifications.notify_channel_event`)."""
+    approved = round_approvals(channel=channel).filter(actor__isnull=False).values("actor")
+    return (
+        eligible_approvers(channel=channel, chain_role=chain_role)
+        .exclude(pk__in=barred_deciders(channel=channel, chain_role=chain_role))
+        .exclude(pk__in=approved)
+    )
+
+
 def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -> list[Channel]:
     """Proposals whose current step this person may decide (their approval queue), in
     three queries: their roles, the waiting proposals, their earlier approvals. Their

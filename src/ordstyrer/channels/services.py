@@ -55,6 +55,7 @@ from ordstyrer.channels.selectors import (
     barred_from_deciding,
     is_eligible_approver,
     is_unit_leader_for,
+    round_approvals,
 )
 from ordstyrer.channels.transitions import (
     guard,
@@ -404,9 +405,7 @@ def _require_current_approver(actor: ActorLike, channel: Channel) -> str:
         )
     if barred_from_deciding(getattr(user_of(actor), "pk", None), channel=channel, chain_role=role):
         raise ServiceError(_("Du kan ikke avgjøre ditt eget forslag."), rule="CH-1")
-    decided_before = channel.events.filter(
-        action="approve", approval_round=channel.approval_round, actor=person(actor)
-    ).exists()
+    decided_before = round_approvals(channel=channel).filter(actor=person(actor)).exists()
     if decided_before:
         raise ServiceError(
             _("Du har allerede godkjent et steg; neste steg skal avgjøres av en annen."),
