@@ -52,18 +52,24 @@ def notify_reply_rejected(*, reply_id: int) -> int:
 
 def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
     """PU-12: tell the crisis leader and the deputies that a post or a reply (`kind`)
-    waits for them, with a link to the crisis page's queue. One message per item, sent
-    only while it still waits; no text of the post, the reply or the comment is quoted."""
+    waits for them, with a link to the crisis page's queue: those who may approve it, so
+    not a deputy who wrote, changed or sent it in. One message per item, sent only while
+    it still waits; no text of the post, the reply or the comment is quoted."""
     from ordstyrer.inbox.models import ReplyStatus
     from ordstyrer.publishing.models import Post, PostStatus
 
     municipality: Municipality
     author: Any
+    hands: set[int]
     if kind == "post":
+        from ordstyrer.publishing.access import hands_on
+
         post = Post.objects.select_related("author", "municipality").filter(pk=object_id).first()
         if post is None or post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             return 0
         municipality, author = post.municipality, post.author
+        # Who wrote, changed or sent it in, as `post_crisis_approve` reads them.
+        hands = hands_on(post)
         channels = ", ".join(d.channel.name for d in post.deliveries.select_related("channel"))
     else:
         reply = (
@@ -74,10 +80,12 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
         if reply is None or reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
             return 0
         municipality, author = reply.item.channel.municipality, reply.author
+        # Its author, as `reply_crisis_approve` reads them.
+        hands = {reply.author_id} if reply.author_id is not None else set()
         channels = reply.item.channel.name
-    recipients = addresses(
-        crisis_approvers(municipality=municipality, author_id=getattr(author, "pk", None))
-    )
+    # Those who may approve it (`crisis_approvers`): none of its hands but the crisis
+    # leader, who approves all information (PU-12).
+    recipients = addresses(crisis_approvers(municipality=municipality, hands=hands))
     if not recipients:
         return 0
     with translation.override("nb"):

@@ -6,6 +6,7 @@ Imports no other feature app: publishing and inbox call `active_crisis`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
@@ -92,12 +93,14 @@ def may_approve_in_crisis(*, user: ActorLike, municipality: Municipality) -> boo
     return is_crisis_deputy(user=user, municipality=municipality)
 
 
-def crisis_approvers(*, municipality: Municipality, author_id: int | None = None) -> list[Any]:
+def crisis_approvers(*, municipality: Municipality, hands: Iterable[int | None] = ()) -> list[Any]:
     """Everyone who may approve in a crisis here (`may_approve_in_crisis`: the crisis
-    leader, the named deputies, the preset's approvers), active, by e-mail; never
-    `author_id` (the person whose text waits). Whom the e-mail about a waiting post,
-    reply or moderation notice goes to (PU-12)."""
+    leader, the named deputies, the preset's approvers), active, by e-mail; never one of
+    `hands` — who wrote, changed, sent in, requested or approved what waits — whom
+    `own_text_refused` refuses (all but the crisis leader). Whom the e-mail about a
+    waiting post, reply or moderation notice goes to (PU-12): those who may approve it."""
     roles = crisis_settings(municipality=municipality)["approvers"]
+    own = {pk for pk in hands if pk is not None}
     candidates = (
         get_user_model()
         .objects.filter(is_active=True)
@@ -114,7 +117,8 @@ def crisis_approvers(*, municipality: Municipality, author_id: int | None = None
     return [
         user
         for user in candidates
-        if user.pk != author_id and may_approve_in_crisis(user=user, municipality=municipality)
+        if may_approve_in_crisis(user=user, municipality=municipality)
+        and not own_text_refused(user=user, municipality=municipality, hands=own)
     ]
 
 
@@ -161,6 +165,20 @@ def may_approve_own_in_crisis(*, user: ActorLike, municipality: Municipality) ->
     in themselves — the crisis leader only, who approves all information; a deputy or
     another approver has the crisis leader (or another deputy) approve theirs."""
     return Role.CRISIS_LEADER in roles_in(user, municipality)
+
+
+def own_text_refused(
+    *, user: ActorLike, municipality: Municipality, hands: Iterable[int | None]
+) -> bool:
+    """PU-12: whether `user` is one of `hands` (who wrote, changed or sent in the text
+    that waits; for a moderation notice, who requested or approved the action) and so
+    may not approve it — anyone but the crisis leader (`may_approve_own_in_crisis`).
+    The one rule `services.crisis_own_text_check` refuses by and `crisis_approvers`
+    leaves out by."""
+    me = getattr(user_of(user), "pk", None)
+    if me is None or me not in set(hands):
+        return False
+    return not may_approve_own_in_crisis(user=user, municipality=municipality)
 
 
 def crisis_deputies(*, municipality: Municipality) -> QuerySet[CrisisDeputy]:

@@ -40,9 +40,9 @@ from ordstyrer.crisis.selectors import (
     crisis_settings,
     deputy_namers,
     may_approve_in_crisis,
-    may_approve_own_in_crisis,
     may_declare_crisis,
     may_name_deputies,
+    own_text_refused,
 )
 from ordstyrer.tenants.models import Municipality, Role
 
@@ -128,10 +128,7 @@ def crisis_own_text_check(
     own). Called by `publishing.services.post_crisis_approve` and
     `inbox.replies.reply_crisis_approve` inside their transaction, and by the console
     before its confirmation (`crisis_approve_check`)."""
-    me = getattr(user_of(actor), "pk", None)
-    if me is None or me not in set(hands):
-        return
-    if may_approve_own_in_crisis(user=actor, municipality=municipality):
+    if not own_text_refused(user=actor, municipality=municipality, hands=hands):
         return
     raise NotPermitted(
         _(

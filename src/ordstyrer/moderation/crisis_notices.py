@@ -181,7 +181,9 @@ def notify_notice_held(*, action_id: int) -> int:
     if action is None or action.notice_state != NoticeState.AWAITING_CRISIS_APPROVAL:
         return 0
     municipality = action.municipality
-    recipients = addresses(crisis_approvers(municipality=municipality))
+    # Those who may approve it: not the deputy who requested or approved the action
+    # (`notice_crisis_approve` refuses them), the crisis leader always.
+    recipients = addresses(crisis_approvers(municipality=municipality, hands=notice_hands(action)))
     if not recipients:
         return 0
     with translation.override("nb"):
@@ -212,6 +214,13 @@ def notify_notice_held(*, action_id: int) -> int:
             )
         body = said % context
     return send(subject, body, recipients)
+
+
+def notice_hands(action: ModerationAction) -> set[int | None]:
+    """Whose own the notice of `action` is (PU-12): who requested the deletion or ban and
+    who approved it. `notice_crisis_approve` refuses them unless they are the crisis
+    leader (`crisis_own_text_check`), and they are not told it waits for them."""
+    return {action.requested_by_id, action.approved_by_id}
 
 
 def may_approve_notice(user: ActorLike, municipality: Municipality) -> bool:
@@ -253,11 +262,7 @@ def notice_crisis_approve(
             ):
                 return locked  # their own approval, replayed: nothing happens twice
             raise Conflict(_("Beskjeden venter ikke på kriseleder."), rule="PU-12")
-        crisis_own_text_check(
-            municipality=municipality,
-            hands={locked.requested_by_id, locked.approved_by_id},
-            actor=who,
-        )
+        crisis_own_text_check(municipality=municipality, hands=notice_hands(locked), actor=who)
         for op in PlatformOp.objects.select_for_update().filter(
             action=locked, status=OpStatus.HELD
         ):
