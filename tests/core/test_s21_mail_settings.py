@@ -4,19 +4,24 @@ The notices to the crisis leader and deputies (PU-12), to the approvers of a pos
 DI-10 escalations are e-mail. With ORDSTYRER_PRODUCTION=true and the mail variables
 forgotten, every one of them went to the worker's console; with the SMTP backend set,
 there was no way to name the relay, its port, TLS or login, and no timeout, so a stalled
-relay held the one-task-at-a-time worker. Each case runs in a fresh process: settings are
-read once."""
+relay held the one-task-at-a-time worker. Settings are read once per process, so each
+case reads a fresh copy of the settings module (`runpy`) under its own environment; two
+cases go through the `ordstyrer` command, to show the one line a refusal prints."""
 
 from __future__ import annotations
 
-import json
 import os
+import runpy
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+from unittest import mock
 
 import pytest
+
+from config.env import ConfigError
 
 REPO = Path(__file__).resolve().parents[2]
 ORDSTYRER = Path(sys.executable).with_name("ordstyrer")
@@ -82,22 +87,17 @@ NAMES = [
 ]
 
 
-def mail_settings(env: dict[str, str]) -> dict:
-    code = (
-        "import json; from django.conf import settings as s; "
-        f"print(json.dumps({{k: getattr(s, k) for k in {NAMES!r}}}))"
-    )
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code],
-        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+def mail_settings(env: dict[str, str]) -> dict[str, Any]:
+    """The mail settings a process started with `env` would have (ConfigError if refused)."""
+    with mock.patch.dict(os.environ, env, clear=True):
+        values = runpy.run_path(str(REPO / "config" / "settings.py"))
+    return {name: values[name] for name in NAMES}
+
+
+def refusal(env: dict[str, str]) -> str:
+    with pytest.raises(ConfigError) as caught:
+        mail_settings(env)
+    return str(caught.value)
 
 
 def refused(done: subprocess.CompletedProcess[str]) -> str:
@@ -145,7 +145,7 @@ def test_production_without_the_mail_variables_refuses_to_start(tmp_path) -> Non
 def test_production_refuses_mail_that_would_not_arrive_or_links_that_would_not_open(
     tmp_path, extra: dict[str, str], message: str
 ) -> None:
-    line = refused(check(production(tmp_path, **{**MAIL, **extra})))
+    line = refusal(production(tmp_path, **{**MAIL, **extra}))
     assert message in line
     assert not (tmp_path / "data").exists()  # stopped before anything was made
 
@@ -216,6 +216,11 @@ def test_the_embedded_default_prints_mail_but_never_waits_for_ever(tmp_path) -> 
 def test_a_relay_setting_it_will_not_guess_about_stops_every_command(
     tmp_path, extra: dict[str, str], message: str
 ) -> None:
-    line = refused(check(environment(tmp_path, **extra)))
+    line = refusal(environment(tmp_path, **extra))
     assert message in line
     assert PASSWORD not in line  # the relay's password is never repeated
+
+
+def test_a_relay_setting_refusal_is_one_line_from_any_command(tmp_path) -> None:
+    line = refused(check(environment(tmp_path, ORDSTYRER_EMAIL_TIMEOUT="0")))
+    assert "ORDSTYRER_EMAIL_TIMEOUT must be at least 1" in line
