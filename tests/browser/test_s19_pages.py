@@ -43,7 +43,7 @@ from tests.conftest import make_personas
 from tests.factories import person_with_roles
 from tests.inbox.conftest import FakeReplier, comment, ingest
 from tests.inbox.conftest import make_world as inbox_world
-from tests.publishing.conftest import APP_SECRET, TOKEN_KEY, make_channel, png, running_graph
+from tests.publishing.conftest import APP_SECRET, TOKEN_KEY, jpeg, make_channel, running_graph
 from tests.publishing.conftest import make_world as publishing_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -121,8 +121,8 @@ def _published_with_comments(w, graph: FakeGraph) -> tuple[Post, Channel, Channe
     asset = media_upload(
         actor=w.editor,
         municipality=w.municipality,
-        filename="toget.png",
-        content=png(),
+        filename="toget.jpg",
+        content=jpeg(),
         alt_text="Korpset går først i toget",
     )
     media_update(

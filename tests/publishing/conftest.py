@@ -123,6 +123,16 @@ def png(seed: int = 0) -> bytes:
     )
 
 
+def jpeg(seed: int = 0, size: tuple[int, int] = (1, 1)) -> bytes:
+    """A real (tiny) JPEG file: what Instagram takes (`rules.LIMITS`), where a PNG is a
+    block finding."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (seed % 256, 120, 200)).save(out, "JPEG")
+    return out.getvalue()
+
+
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 64
 SRT = "1\n00:00:00,000 --> 00:00:02,000\nVelkommen til kommunestyret.\n"
 
@@ -219,17 +229,23 @@ def texts_on(channel: Channel, ours: tuple[str, ...], *, published: bool = True)
 
 
 def person_photo(
-    w: World, *, consent: bool = True, seed: int = 3, name: str = "Kari Nordmann"
+    w: World,
+    *,
+    consent: bool = True,
+    seed: int = 3,
+    name: str = "Kari Nordmann",
+    as_jpeg: bool = False,
 ) -> tuple[Any, Any]:
     """A photo of a recognisable adult with `name`'s consent on record (PU-6), or with
-    `consent=False` a photo of no people: (asset, consent or None)."""
+    `consent=False` a photo of no people: (asset, consent or None). A PNG, or with
+    `as_jpeg` a JPEG (for Instagram)."""
     from ordstyrer.publishing.media import consent_record, media_update, media_upload
 
     photo = media_upload(
         actor=w.editor,
         municipality=w.municipality,
-        filename="biblioteket.png",
-        content=png(seed),
+        filename="biblioteket.jpg" if as_jpeg else "biblioteket.png",
+        content=jpeg(seed) if as_jpeg else png(seed),
         alt_text="Folk utenfor biblioteket",
     )
     photo = media_update(

@@ -13,7 +13,7 @@ from ordstyrer.publishing.media import media_update, media_upload
 from ordstyrer.publishing.models import DeliveryStatus, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
 from ordstyrer_fakegraph.store import PostRec
-from tests.publishing.conftest import png
+from tests.publishing.conftest import jpeg
 
 TEXT = (
     "Kommunestyret møtes torsdag klokka 18 i rådhuset. Alle kan komme. "
@@ -33,8 +33,8 @@ def _image(c, alt="Rådhuset i Rissa en solfylt vinterdag"):
     asset = media_upload(
         actor=c.world.editor,
         municipality=c.world.municipality,
-        filename="radhuset.png",
-        content=png(),
+        filename="radhuset.jpg",
+        content=jpeg(),
         alt_text=alt,
     )
     return media_update(

@@ -24,7 +24,7 @@ from ordstyrer.publishing.services import check_draft, post_create, post_publish
 from ordstyrer.worktime import OSLO
 from ordstyrer_fakegraph.store import PostRec
 from tests.api.conftest import ApiClient, token_for
-from tests.publishing.conftest import make_world, png
+from tests.publishing.conftest import jpeg, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -242,8 +242,8 @@ def test_the_caption_measured_is_the_caption_sent(connected):
     asset = media_upload(
         actor=c.world.editor,
         municipality=c.world.municipality,
-        filename="bibliotek.png",
-        content=png(3),
+        filename="bibliotek.jpg",
+        content=jpeg(3),
         alt_text="Biblioteket i Rissa",
     )
     media_update(actor=c.world.editor, asset_id=asset.pk, people="none", photographer="Kari")

@@ -17,7 +17,7 @@ from ordstyrer.publishing.media import media_update, media_upload
 from ordstyrer.publishing.models import DeliveryStatus, Post, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
 from ordstyrer.publishing.sweeps import publishing_sweep
-from tests.publishing.conftest import png
+from tests.publishing.conftest import jpeg
 
 TEXT = "Kommunestyret møtes torsdag klokka 18 i rådhuset. Alle kan komme."
 
@@ -28,8 +28,8 @@ def test_a_held_copy_goes_out_at_its_time_though_the_native_one_failed(connected
     image = media_upload(
         actor=c.world.editor,
         municipality=c.world.municipality,
-        filename="radhuset.png",
-        content=png(5),
+        filename="radhuset.jpg",
+        content=jpeg(5),
         alt_text="Rådhuset i Rissa",
     )
     media_update(

@@ -19,7 +19,7 @@ from ordstyrer.publishing.models import DeliveryStatus, Post, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
 from ordstyrer_fakegraph import FakeGraph
 from ordstyrer_fakegraph.store import PostRec, VideoRec
-from tests.publishing.conftest import MP4, png
+from tests.publishing.conftest import MP4, jpeg
 
 ALT = "Rådhuset i Rissa en solfylt vinterdag"
 
@@ -45,8 +45,8 @@ def _image(c: Any) -> Any:
     asset = media_upload(
         actor=c.world.editor,
         municipality=c.world.municipality,
-        filename="radhuset.png",
-        content=png(7),
+        filename="radhuset.jpg",
+        content=jpeg(7),
         alt_text=ALT,
     )
     return media_update(

@@ -22,7 +22,7 @@ from ordstyrer.publishing import delivery
 from ordstyrer.publishing.media import consent_record, media_update
 from ordstyrer.publishing.models import DeliveryStatus, MediaAsset, PostStatus
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import png
+from tests.publishing.conftest import jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def _child_photo(c, client):
     client.force_login(w.editor)
     response = client.post(
         _url(w, "media"),
-        {"file": _named(png(7), "avslutning.png"), "alt_text": "Elever synger på scenen"},
+        {"file": _named(jpeg(7), "avslutning.jpg"), "alt_text": "Elever synger på scenen"},
     )
     assert response.status_code == 302
     asset = MediaAsset.objects.get(municipality=w.municipality)

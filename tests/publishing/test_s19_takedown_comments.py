@@ -27,7 +27,7 @@ from ordstyrer.publishing.media import media_update, media_upload, post_take_dow
 from ordstyrer.publishing.models import DeliveryStatus, PostChannel, PostEvent
 from ordstyrer.publishing.services import post_create, post_publish
 from ordstyrer_fakegraph.records import IgMediaRec, PostRec
-from tests.publishing.conftest import png
+from tests.publishing.conftest import jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def _published(c, channel) -> PostChannel:
     asset = media_upload(
         actor=c.world.editor,
         municipality=c.world.municipality,
-        filename="toget.png",
-        content=png(),
+        filename="toget.jpg",
+        content=jpeg(),
         alt_text="Korpset går først i toget",
     )
     media_update(

@@ -28,7 +28,7 @@ from ordstyrer.publishing.models import DeliveryStatus, Post, PostEvent, PostSta
 from ordstyrer.publishing.services import post_create, post_publish, post_resume
 from ordstyrer.publishing.sweeps import publishing_sweep
 from ordstyrer_fakegraph.records import IgMediaRec
-from tests.publishing.conftest import png
+from tests.publishing.conftest import jpeg
 
 TEXT = "Kommunestyret møtes torsdag klokka 18 i rådhuset. Alle kan komme."
 
@@ -38,8 +38,8 @@ def _photo(c):
     photo = media_upload(
         actor=c.world.editor,
         municipality=c.world.municipality,
-        filename="radhuset.png",
-        content=png(5),
+        filename="radhuset.jpg",
+        content=jpeg(5),
         alt_text="Folk foran rådhuset",
     )
     media_update(

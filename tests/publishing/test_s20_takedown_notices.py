@@ -46,7 +46,7 @@ from ordstyrer.publishing import delivery
 from ordstyrer.publishing.media import media_update, media_upload
 from ordstyrer.publishing.models import DeliveryStatus, Post
 from ordstyrer.publishing.services import post_create, post_publish
-from tests.publishing.conftest import make_world, png
+from tests.publishing.conftest import jpeg, make_world
 
 pytestmark = pytest.mark.django_db
 
@@ -68,8 +68,8 @@ def _published(c) -> Post:
     asset = media_upload(
         actor=w.editor,
         municipality=w.municipality,
-        filename="toget.png",
-        content=png(),
+        filename="toget.jpg",
+        content=jpeg(),
         alt_text="Korpset går først i toget",
     )
     media_update(

@@ -245,7 +245,7 @@ def test_public_media_url_serves_only_by_token(client, connected):
     """PU-6: the file is served while its post's Instagram delivery is queued (Instagram
     fetches it then), and only by its own token at its own municipality's address."""
     w = connected.world
-    asset, _none = person_photo(w, consent=False)
+    asset, _none = person_photo(w, consent=False, as_jpeg=True)  # Instagram takes JPEG
     assert client.get(url(w, "public_media", asset.public_token)).status_code == 404
     post = post_create(
         actor=w.editor,
@@ -257,7 +257,7 @@ def test_public_media_url_serves_only_by_token(client, connected):
     post_publish(actor=w.editor, post_id=post.pk)  # queued: its task runs on commit
     assert post.deliveries.get().status == DeliveryStatus.QUEUED
     response = client.get(url(w, "public_media", asset.public_token))
-    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
     assert client.get(url(w, "public_media", "x" * 43)).status_code == 404
     assert (
         client.get(

@@ -251,7 +251,15 @@ def findings_for(
     # With the Nynorsk message for the Nynorsk console (`web/_findings.html`).
     found = [{**f.to_dict(), "message_nn": f.message_nn} for f in check(draft, policy, context)]
     facts = [
-        rules.MediaFacts(kind=a.kind, size=a.size, caption_mode=a.caption_mode, alt_text=a.alt_text)
+        rules.MediaFacts(
+            kind=a.kind,
+            size=a.size,
+            caption_mode=a.caption_mode,
+            alt_text=a.alt_text,
+            mime=a.mime,
+            width=a.width,
+            height=a.height,
+        )
         for a in assets
     ]
     limits: list[dict[str, Any]] = []

@@ -67,9 +67,9 @@ IMAGE_TYPES = {
 
 
 # ISO base media files (`ftyp` box) whose major brand is a still image: HEIF/HEIC (the
-# iPhone's default) and AVIF. Facebook and Instagram take JPEG or PNG photos, and these
-# would otherwise pass for an MP4 video (QA 2026-12): `media_upload` stores them as JPEG
-# (`_as_jpeg`).
+# iPhone's default) and AVIF. Facebook takes JPEG or PNG photos and Instagram JPEG only
+# (`rules.LIMITS`), and these would otherwise pass for an MP4 video (QA 2026-12):
+# `media_upload` stores them as JPEG (`_as_jpeg`).
 STILL_IMAGE_BRANDS = frozenset(
     {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif", b"avis"}
 )
@@ -157,6 +157,27 @@ def _require_readable(content: bytes, mime: str, filename: str) -> None:
         raise _unreadable_image(filename) from None
     if animated:
         raise _animated_image(filename)
+
+
+# EXIF orientations 5 to 8 turn the image a quarter (TIFF 6.0, tag 274): shown, its
+# width is the stored height. Facebook and Instagram show a photo as `exif_transpose` does.
+_ORIENTATION = 0x0112
+_QUARTER_TURNS = frozenset({5, 6, 7, 8})
+
+
+def image_size(content: bytes, mime: str) -> tuple[int, int] | None:
+    """The image's (width, height) in pixels as it is shown, its EXIF orientation
+    applied (an iPhone's portrait JPEG is stored 4032×3024 and shown 3024×4032), read
+    from its header; None when it cannot be read. Stored at upload for Instagram's
+    aspect ratio (`rules.channel_findings`)."""
+    try:
+        with Image.open(io.BytesIO(content), formats=[PILLOW_FORMATS[mime]]) as image:
+            width, height = image.size
+            if image.getexif().get(_ORIENTATION) in _QUARTER_TURNS:
+                return height, width
+            return width, height
+    except (*UNREADABLE, KeyError):
+        return None
 
 
 def _animated_image(filename: str) -> ServiceError:
@@ -718,8 +739,10 @@ def media_upload(
 ) -> MediaAsset:
     """Store an image or video for posts (PU-4 alt text, PU-3 captions). A HEIC/HEIF or
     AVIF photo is stored as a JPEG (`_as_jpeg`, named `….jpg`). An image is decoded first
-    (a broken or animated one is refused); an image or MP4/MOV is stored without its
-    location (`without_location`; `location_removed(asset)` tells the confirmation)."""
+    (a broken or animated one is refused) and its size as shown is stored
+    (`image_size`, for Instagram's aspect ratio); an image or MP4/MOV is stored without
+    its location (`without_location`; `location_removed(asset)` tells the
+    confirmation)."""
     now = now or timezone.now()
     filename = (str(filename or "fil").replace("/", "_").replace("\\", "_"))[:200]
     if not content:
@@ -743,6 +766,7 @@ def media_upload(
         _require_readable(content, mime, filename)
     content, removed = without_location(content, mime, name=filename)
     removed = removed or placed
+    size = image_size(content, mime) if kind == MediaKind.IMAGE else None
     if caption_mode not in CaptionMode.values:
         raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
     captions_text = ""
@@ -758,6 +782,8 @@ def media_upload(
             filename=filename,
             mime=mime,
             size=len(content),
+            width=size[0] if size else None,
+            height=size[1] if size else None,
             sha256=hashlib.sha256(content).hexdigest(),
             content=content,
             public_token=secrets.token_urlsafe(32),

@@ -113,6 +113,11 @@ class MediaAsset(models.Model):
     filename = models.CharField(_("filnavn"), max_length=200)
     mime = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(default=0)
+    # An image's size in pixels as it is shown (upright: its EXIF orientation applied),
+    # read at upload: Instagram takes only aspect ratios from 4:5 to 1.91:1
+    # (`rules.channel_findings`). None for a video, and for an image no one could read.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64)
     content = models.BinaryField()
     # Unguessable id for the public URL Instagram fetches the file from (spec §4.5).

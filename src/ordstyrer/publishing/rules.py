@@ -43,6 +43,13 @@ class Limits:
     # Refuses an image without a text alternative (PU-4): every connector does
     # (`connectors/*/connector.py`: "Bildet mangler alternativ tekst").
     needs_alt_text: bool = True
+    # The platform's name, in the findings below that name it.
+    platform: str = "Facebook"
+    # The file types it takes (mime types; None: every type an upload takes), and the
+    # aspect ratios (width:height, as whole numbers) its images must lie within.
+    image_types: frozenset[str] | None = None
+    video_types: frozenset[str] | None = None
+    aspect_range: tuple[tuple[int, int], tuple[int, int]] | None = None
 
 
 MB = 1024 * 1024
@@ -65,7 +72,11 @@ _FACEBOOK = Limits(
 LIMITS: dict[str, Limits] = {
     "facebook": _FACEBOOK,
     # Graph §4.5: a container per image/video, carousels of up to 10, caption ≤ 2,200,
-    # no caption files, links not clickable, no native scheduling.
+    # no caption files, links not clickable, no native scheduling. Meta's IG User Media
+    # reference (image and Reels specifications): an image is a JPEG whose aspect ratio
+    # lies within 4:5 to 1.91:1, a video a MOV or MP4 container. Anything else is
+    # refused by the container after approval (review s21: a PNG, an iPhone's 3:4
+    # portrait, a WebM).
     "instagram": Limits(
         2200,
         True,
@@ -76,10 +87,15 @@ LIMITS: dict[str, Limits] = {
         False,
         False,
         _(
-            "Instagram: krever bilde eller video, inntil 2 200 tegn og 10 medier; undertekster "
-            "må være brent inn; lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid."
+            "Instagram: krever bilde (JPEG, sideforhold mellom 4:5 og 1,91:1) eller video "
+            "(MP4 eller MOV), inntil 2 200 tegn og 10 medier; undertekster må være brent inn; "
+            "lenker er ikke klikkbare; Ordstyrer publiserer selv på valgt tid."
         ),
         link_in_text=True,
+        platform="Instagram",
+        image_types=frozenset({"image/jpeg"}),
+        video_types=frozenset({"video/mp4", "video/quicktime"}),
+        aspect_range=((4, 5), (191, 100)),
     ),
     "simulated": replace(_FACEBOOK, nb=_("Simulert plattform: oppfører seg som en Facebook-side.")),
 }
@@ -95,6 +111,9 @@ class MediaFacts:
     size: int
     caption_mode: str  # "" | file | burned_in | no_speech
     alt_text: str = ""  # PU-4: what the platform is sent as the image's text alternative
+    mime: str = ""  # as stored and sent ("": not known)
+    width: int | None = None  # an image's size as shown (None: not known)
+    height: int | None = None
 
 
 def _finding(nb: str, nn: str, en: str, *, channel: int | None, name: str) -> dict[str, Any]:
@@ -209,6 +228,7 @@ def channel_findings(
                     f"attachment {number} is an image without alt text; the platform does not "
                     "take images without one (PU-4).",
                 )
+    out.extend(_format_findings(limits, media, channel_id=channel_id, name=name))
     for image in images:
         if image.size > limits.max_image_bytes:
             add(
@@ -223,6 +243,93 @@ def channel_findings(
                     "undertekstfiler støttes ikke; brenn tekstingen inn i videoen (PU-3).",
                     "undertekstfiler er ikkje støtta; brenn tekstinga inn i videoen (PU-3).",
                     "caption files are not supported; burn the captions in (PU-3).",
+                )
+    return out
+
+
+# What a file type is called in the findings below.
+TYPE_NAMES = {
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WebP",
+    "video/mp4": "MP4",
+    "video/quicktime": "MOV",
+    "video/webm": "WebM",
+}
+
+
+def _ratio(pair: tuple[int, int], point: str) -> str:
+    """An aspect ratio as Meta writes it: "4:5", "1.91:1" (with `point` as the decimal
+    sign)."""
+    width, height = pair
+    if height in (10, 100):
+        return f"{width / height:.{len(str(height)) - 1}f}:1".replace(".", point)
+    return f"{width}:{height}"
+
+
+def _format_findings(
+    limits: Limits, media: Sequence[MediaFacts], *, channel_id: int | None, name: str
+) -> list[dict[str, Any]]:
+    """A block for each file whose type, or an image's aspect ratio, the platform does
+    not take (`Limits.image_types`, `video_types`, `aspect_range`): otherwise refused by
+    the platform only after approval. A type or size not known is not judged."""
+    out: list[dict[str, Any]] = []
+
+    def add(nb: str, nn: str, en: str) -> None:
+        out.append(_finding(nb, nn, en, channel=channel_id, name=name))
+
+    platform = limits.platform
+    jpeg = "/".join(TYPE_NAMES.get(t, t) for t in sorted(limits.image_types or ()))
+    takes = f"{platform} tar bare {jpeg}-bilder"
+    takes_nn = f"{platform} tek berre {jpeg}-bilete"
+    takes_en = f"{platform} takes only {jpeg} images"
+    if limits.aspect_range is not None:
+        low, high = limits.aspect_range
+        takes += f" med sideforhold mellom {_ratio(low, ',')} og {_ratio(high, ',')}"
+        takes_nn += f" med sideforhold mellom {_ratio(low, ',')} og {_ratio(high, ',')}"
+        takes_en += f" with an aspect ratio between {_ratio(low, '.')} and {_ratio(high, '.')}"
+    for number, item in enumerate(media, start=1):
+        called = TYPE_NAMES.get(item.mime, item.mime)
+        if item.kind == "image" and item.mime and limits.image_types is not None:
+            if item.mime not in limits.image_types:
+                add(
+                    f"vedlegg {number} er et {called}-bilde; {takes}. Lagre bildet som {jpeg} "
+                    "og last det opp på nytt.",
+                    f"vedlegg {number} er eit {called}-bilete; {takes_nn}. Lagre biletet som "
+                    f"{jpeg} og last det opp på nytt.",
+                    f"attachment {number} is a {called} image; {takes_en}. Save the image as "
+                    f"{jpeg} and upload it again.",
+                )
+        if item.kind == "image" and limits.aspect_range is not None and item.width and item.height:
+            (low_w, low_h), (high_w, high_h) = limits.aspect_range
+            w, h = item.width, item.height
+            # In whole numbers, so 1080×1350 (exactly 4:5) passes: low ≤ w/h ≤ high.
+            if w * low_h < h * low_w or w * high_h > h * high_w:
+                shown = f"{w / h:.2f}"
+                add(
+                    f"vedlegg {number} er {w}×{h} piksler, sideforhold "
+                    f"{shown.replace('.', ',')}:1; {takes}. Beskjær bildet og last det opp "
+                    "på nytt.",
+                    f"vedlegg {number} er {w}×{h} pikslar, sideforhold "
+                    f"{shown.replace('.', ',')}:1; {takes_nn}. Skjer til biletet og last det "
+                    "opp på nytt.",
+                    f"attachment {number} is {w}×{h} pixels, an aspect ratio of {shown}:1; "
+                    f"{takes_en}. Crop the image and upload it again.",
+                )
+        if item.kind == "video" and item.mime and limits.video_types is not None:
+            if item.mime not in limits.video_types:
+                videos = [TYPE_NAMES.get(t, t) for t in sorted(limits.video_types)]  # MP4 first
+                add(
+                    f"vedlegg {number} er en {called}-video; {platform} tar bare "
+                    f"{'- og '.join(videos)}-videoer. Eksporter videoen som {videos[0]} og last "
+                    "den opp på nytt.",
+                    f"vedlegg {number} er ein {called}-video; {platform} tek berre "
+                    f"{'- og '.join(videos)}-videoar. Eksporter videoen som {videos[0]} og last "
+                    "han opp på nytt.",
+                    f"attachment {number} is a {called} video; {platform} takes only "
+                    f"{' and '.join(videos)} videos. Export the video as {videos[0]} and "
+                    "upload it again.",
                 )
     return out
 
