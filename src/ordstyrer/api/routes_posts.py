@@ -230,18 +230,24 @@ def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) ->
             except Conflict as exc:
                 if exc.code != "media_in_use":
                     raise
-                # PU-4: the file's alt text is fixed while a post with it is on its way.
+                # PU-4, PU-3: the file's alt text and captions are fixed while a post with
+                # it is on its way.
                 raise Problem(
                     409,
                     code="media-in-use",
                     detail="The file is in a post on its way (waiting for approval, "
-                    "scheduled, publishing or paused); its alt text goes out as approved. "
-                    "Withdraw that post first, or wait until it is published.",
+                    "scheduled, publishing or paused); its alt text and captions go out as "
+                    "approved. Withdraw that post first, or wait until it is published.",
                     detail_nb=str(exc.message),
-                    rule="PU-4",
+                    rule=exc.rule or "PU-4",
                     errors=[
                         {
-                            "loc": ["body", "media", index, "alt"],
+                            "loc": [
+                                "body",
+                                "media",
+                                index,
+                                "captions" if exc.rule == "PU-3" else "alt",
+                            ],
                             "msg": "in use",
                             "type": "conflict",
                         }

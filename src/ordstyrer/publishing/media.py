@@ -28,6 +28,7 @@ import pillow_heif
 from django.db import transaction
 from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -886,15 +887,19 @@ def media_update(
     """Change what the register knows about a file (alt text, PU-6/PU-7 facts).
 
     For the three-valued facts None means "leave as is"; the register form always
-    sends every field. The alt text and the title go out with the file as they are when
-    it is sent: they do not change while a post with the file is on its way
-    (`_require_not_on_its_way`, PU-4)."""
+    sends every field. The alt text, the title and a video's captions go out with the
+    file as they are when it is sent: they do not change while a post with the file is on
+    its way (`_require_not_on_its_way`, PU-3, PU-4). Nor does a fact the checks read
+    (PU-6, PU-7) change so that such a post would get a block finding
+    (`_require_no_new_block`): a copy on Facebook's scheduler is checked by nobody again
+    and would go out with it."""
     now = now or timezone.now()
     with transaction.atomic():
         asset = _lock_asset(asset_id)
         _require_publisher(actor, asset.municipality)
         before = _facts(asset)
-        sent_before = (asset.alt_text, asset.title)
+        sent_before = _as_sent(asset)
+        checked_before = _checked(asset)
         if alt_text is not None:
             asset.alt_text = str(alt_text).strip()[:2000]
         if title is not None:
@@ -919,10 +924,16 @@ def media_update(
             asset.photographer_permission = photographer_permission
         if music_cleared is not None:
             asset.music_cleared = music_cleared
-        if (asset.alt_text, asset.title) != sent_before:
-            _require_not_on_its_way(asset, now=now)
+        sent = _as_sent(asset)
+        if sent != sent_before:
+            # PU-3 when only the captions changed, else PU-4 (the alt text, the title).
+            only_captions = sent[:2] == sent_before[:2]
+            _require_not_on_its_way(asset, now=now, rule="PU-3" if only_captions else "PU-4")
+        busy = _posts_on_their_way(asset, now=now) if _checked(asset) != checked_before else []
+        blocked_before = {post.pk: _blocks(post, now=now) for post in busy}  # read as stored
         asset.updated_at = now
         asset.save()
+        _require_no_new_block(busy, blocked_before, now=now)
         audit_record(
             actor=actor,
             action="media_update",
@@ -933,20 +944,33 @@ def media_update(
     return asset
 
 
-def _require_not_on_its_way(asset: MediaAsset, *, now: datetime) -> None:
-    """PU-4, four eyes: the alt text and the title the approver approved (or the sender
-    sent) are what goes out; the delivery reads them from the file when it sends
-    (`delivery.build_draft`). While a post with the file waits for an approval, is
-    scheduled, publishing or paused (`services.ON_ITS_WAY`), or has a copy that still
-    goes out by itself whatever its status (the pull-back's filter,
+def _as_sent(asset: MediaAsset) -> tuple[str, str, str]:
+    """What goes out with the file as it is when it is sent (`delivery.build_draft`): the
+    alt text, the title, and a video's captions (a caption file goes with it, PU-3)."""
+    return asset.alt_text, asset.title, asset.caption_mode
+
+
+def _checked(asset: MediaAsset) -> tuple[Any, ...]:
+    """The rest of the register the checks read (`checks.media_facts`: PU-6, PU-7)."""
+    return (
+        asset.people,
+        asset.children,
+        asset.photographer,
+        asset.photographer_permission,
+        asset.music_cleared,
+    )
+
+
+def _posts_on_their_way(asset: MediaAsset, *, now: datetime) -> list[Post]:
+    """The posts using the file that are on their way: waiting for an approval,
+    scheduled, publishing or paused (`services.ON_ITS_WAY`), or with a copy that still
+    goes out by itself whatever their status (the pull-back's filter,
     `services.pull_back_filter`: a post failed on another channel whose copy Ordstyrer
-    holds, or the platform's scheduler has, for its time) they do not change: the post
-    is withdrawn first (a failed one saved again, `services.post_update`, which stops
-    that copy) and sent again (checked, and approved, afresh).
+    holds, or the platform's scheduler has, for its time).
 
     The posts using the file are locked first (a published one never goes on its way
-    again without an edit, so it is left alone): a post sent at the same moment is
-    seen as sent."""
+    again without an edit, so it is left alone): a post sent at the same moment is seen
+    as sent."""
     from ordstyrer.publishing.services import ON_ITS_WAY, pull_back_filter
 
     locked = list(
@@ -957,14 +981,27 @@ def _require_not_on_its_way(asset: MediaAsset, *, now: datetime) -> None:
         .values_list("pk", flat=True)
     )
     # Read after the locks: a post sent (or settled) at the same moment as it is now.
-    busy = list(
+    return list(
         Post.objects.filter(pk__in=locked)
         .filter(Q(status__in=ON_ITS_WAY) | pull_back_filter(now=now))
+        .select_related("municipality")
         .distinct()
         .order_by("pk")
     )
+
+
+def _require_not_on_its_way(asset: MediaAsset, *, now: datetime, rule: str = "PU-4") -> None:
+    """PU-3, PU-4, four eyes: the alt text, the title and the captions the approver
+    approved (or the sender sent) are what goes out; the delivery reads them from the
+    file when it sends (`delivery.build_draft`). While a post with the file is on its way
+    (`_posts_on_their_way`) they do not change: the post is withdrawn first (a failed
+    one saved again, `services.post_update`, which stops that copy) and sent again
+    (checked, and approved, afresh)."""
+    busy = _posts_on_their_way(asset, now=now)
     if not busy:
         return
+    from ordstyrer.publishing.services import ON_ITS_WAY
+
     on_its_way = [p for p in busy if p.status in ON_ITS_WAY]
     if not on_its_way:
         # Failed on one channel, its copy for another still to go out: there is nothing
@@ -972,23 +1009,80 @@ def _require_not_on_its_way(asset: MediaAsset, *, now: datetime) -> None:
         raise Conflict(
             _(
                 "Filen er med i et innlegg som feilet på én kanal, men som fortsatt skal ut "
-                "på en annen. Alternativ tekst og tittel går ut slik innlegget ble sendt: "
-                "lagre innlegget på nytt først, så blir det et utkast igjen, eller vent til "
-                "det er publisert."
+                "på en annen. Alternativ tekst, tittel og teksting går ut slik innlegget ble "
+                "sendt: lagre innlegget på nytt først, så blir det et utkast igjen, eller "
+                "vent til det er publisert."
             ),
-            rule="PU-4",
+            rule=rule,
             code="media_in_use",
         )
     raise Conflict(
         _(
-            "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst "
-            "og tittel går ut slik innlegget ble godkjent: trekk tilbake innlegget "
-            "først, eller vent til det er publisert."
+            "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst, "
+            "tittel og teksting går ut slik innlegget ble godkjent: trekk tilbake "
+            "innlegget først, eller vent til det er publisert."
         )
         % {"status": PostStatus(on_its_way[0].status).label},
-        rule="PU-4",
+        rule=rule,
         code="media_in_use",
     )
+
+
+def _blocks(post: Post, *, now: datetime) -> dict[tuple[Any, ...], dict[str, Any]]:
+    """The post's block findings as the checks read it now (`services.post_findings_now`,
+    the register as stored), each by its rule, channel and message."""
+    from ordstyrer.publishing.services import post_findings_now
+
+    return {
+        (f.get("rule"), f.get("channel"), f.get("message_nb")): f
+        for f in post_findings_now(post, now=now)
+        if f.get("severity") == "block"
+    }
+
+
+def _require_no_new_block(
+    busy: list[Post],
+    blocked_before: dict[int, dict[tuple[Any, ...], dict[str, Any]]],
+    *,
+    now: datetime,
+) -> None:
+    """PU-6, PU-7: a change of the register (children in the photo, the photographer's
+    permission withdrawn …) that gives a post on its way a block finding it did not have
+    is refused, its reason named, as the lock on what goes out is
+    (`_require_not_on_its_way`); the caller's transaction undoes the saved change.
+    Refused rather than the post pulled back: the post was approved as the register stood,
+    and one click in the register does not undo another person's approval; whoever knows
+    the photo must not go out withdraws the post (which cancels a copy on Facebook's
+    scheduler) and then records it. A withdrawn consent still pulls posts back at once
+    (`consent_withdraw`). Without this, an Ordstyrer-held copy stopped at send time
+    (`delivery.delivery_run`) but a copy on Facebook's scheduler went out with the block."""
+    from ordstyrer.publishing.services import ON_ITS_WAY
+
+    for post in busy:
+        new = [f for key, f in _blocks(post, now=now).items() if key not in blocked_before[post.pk]]
+        if not new:
+            continue
+        reason = _finding_message(new[0])
+        if post.status in ON_ITS_WAY:
+            message = _(
+                "Filen er med i et innlegg som er på vei ut (%(status)s), og endringen gir "
+                "det et funn som stopper det: %(reason)s Innlegget skal ikke ut slik: trekk "
+                "det tilbake først, så blir det et utkast igjen, og lagre så endringen."
+            ) % {"status": PostStatus(post.status).label, "reason": reason}
+        else:
+            message = _(
+                "Filen er med i et innlegg som feilet på én kanal, men som fortsatt skal ut "
+                "på en annen, og endringen gir det et funn som stopper det: %(reason)s "
+                "Innlegget skal ikke ut slik: lagre det på nytt først, så blir det et utkast "
+                "igjen, og lagre så endringen."
+            ) % {"reason": reason}
+        raise Conflict(message, rule=str(new[0].get("rule") or ""), code="media_in_use")
+
+
+def _finding_message(finding: dict[str, Any]) -> str:
+    """A finding's message in the reader's language (nb, nn or en)."""
+    field = {"nn": "message_nn", "en": "message_en"}.get((get_language() or "nb")[:2])
+    return str(finding.get(field or "message_nb") or finding.get("message_nb") or "")
 
 
 def _facts(asset: MediaAsset) -> dict[str, Any]:
