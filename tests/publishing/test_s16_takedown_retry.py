@@ -36,13 +36,14 @@ def _live(channel) -> list[str]:
 
 
 @pytest.fixture
-def deletes(monkeypatch) -> Counter[str]:
-    """The platform's delete calls, by platform id."""
-    calls: Counter[str] = Counter()
+def deletes(monkeypatch) -> Counter[tuple[str, str]]:
+    """The platform's delete calls, by page name and platform id (two simulated pages can
+    give their posts the same id)."""
+    calls: Counter[tuple[str, str]] = Counter()
     delete = SimulatedConnector.delete_post
 
     def counted(self, post_id):
-        calls[post_id] += 1
+        calls[(self.platform.page_name, post_id)] += 1
         return delete(self, post_id)
 
     monkeypatch.setattr(SimulatedConnector, "delete_post", counted)
@@ -87,8 +88,8 @@ def test_a_refused_take_down_is_offered_again_and_retried_only_where_it_failed(
     w = world
     capture = django_capture_on_commit_callbacks
     post, library = _out_on_two(w, capture)
-    page_id = post.deliveries.get(channel=w.page).platform_id
-    library_id = post.deliveries.get(channel=library).platform_id
+    page_id = (w.page.name, post.deliveries.get(channel=w.page).platform_id)
+    library_id = (library.name, post.deliveries.get(channel=library).platform_id)
     client.force_login(w.editor)
     detail = reverse("publishing:detail", args=[w.municipality.slug, post.pk])
     url = _take_down_refused_on(client, w, post, library, capture)
@@ -132,7 +133,7 @@ def test_a_second_click_calls_no_platform_again(
     w = world
     capture = django_capture_on_commit_callbacks
     post, library = _out_on_two(w, capture)
-    library_id = post.deliveries.get(channel=library).platform_id
+    library_id = (library.name, post.deliveries.get(channel=library).platform_id)
     client.force_login(w.editor)
     url = _take_down_refused_on(client, w, post, library, capture)
     assert deletes[library_id] == 1
