@@ -11,6 +11,10 @@ Anything else is returned to the caller, which knows the remote protocol (Graph 
 codes are classified in `ordstyrer.connectors.graph.errors`). Transport failures that
 survive the retries become `HttpTransportError`, whose text carries the URL with every
 credential-like query parameter masked, so a token can never reach a log or a message.
+Query parameters that name a person (`PERSON_PARAMS`: the Page's ban list asks
+`…/blocked?user=<id>`) are masked the same way: httpx logs every request's address at
+INFO, and who the municipality banned (MO-1) has no place in the operations log
+(docs/privacy.md, "logs").
 """
 
 from __future__ import annotations
@@ -50,6 +54,17 @@ SECRET_PARAMS = frozenset(
 _SECRET_IN_TEXT = re.compile(
     r"(?P<key>" + "|".join(sorted(SECRET_PARAMS)) + r")=(?P<value>[^&\s\"']+)", re.IGNORECASE
 )
+# Query parameters that carry a person's platform id: Graph's `user` (the Page's ban
+# list, spec §1.7), `uid`/`user_id`, Messenger's page-scoped `psid` and `recipient`,
+# and the app-scoped `asid`. Their values are masked wherever credentials are.
+PERSON_PARAMS = frozenset({"user", "user_id", "users", "uid", "psid", "asid", "recipient"})
+# In free text only as a whole word (`user=`, not `fb_user=`): a query string in a
+# message, an error or a log line.
+_PERSON_IN_TEXT = re.compile(
+    r"(?<![\w.-])(?P<key>" + "|".join(sorted(PERSON_PARAMS)) + r")=(?P<value>[^&\s\"']+)",
+    re.IGNORECASE,
+)
+_MASKED_PARAMS = SECRET_PARAMS | PERSON_PARAMS
 
 
 # Set while `HttpSession.stream(hide_query=True)` runs: httpx's log line of that request
@@ -58,23 +73,26 @@ _QUERY_HIDDEN: ContextVar[bool] = ContextVar("ordstyrer_http_query_hidden", defa
 
 
 def redact_url(url: str | httpx.URL, *, drop_query: bool = False) -> str:
-    """The URL with the values of credential parameters replaced by `***` (or, with
-    `drop_query`, without its query string at all)."""
+    """The URL with the values of credential and person-id parameters (`SECRET_PARAMS`,
+    `PERSON_PARAMS`) replaced by `***` (or, with `drop_query`, without its query string
+    at all)."""
     parts = urlsplit(str(url))
     if drop_query:
         return urlunsplit(parts._replace(query="", fragment=""))
     if not parts.query:
         return str(url)
     query = [
-        (k, "***" if k.lower() in SECRET_PARAMS else v)
+        (k, "***" if k.lower() in _MASKED_PARAMS else v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
 
 
 def redact_text(text: str, *secrets: str | None) -> str:
-    """Mask `key=value` credentials and any of the given secret strings in free text."""
+    """Mask `key=value` credentials and person ids, and any of the given secret strings,
+    in free text."""
     text = _SECRET_IN_TEXT.sub(lambda m: f"{m.group('key')}=***", text)
+    text = _PERSON_IN_TEXT.sub(lambda m: f"{m.group('key')}=***", text)
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
@@ -82,8 +100,9 @@ def redact_text(text: str, *secrets: str | None) -> str:
 
 
 class _RedactCredentials(logging.Filter):
-    """httpx logs every request URL at INFO; Graph URLs carry `access_token`, and a
-    streamed address from outside data may carry a signature in any parameter."""
+    """httpx logs every request URL at INFO; Graph URLs carry `access_token`, some name
+    a person (`…/blocked?user=<id>`, `PERSON_PARAMS`), and a streamed address from
+    outside data may carry a signature in any parameter."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
