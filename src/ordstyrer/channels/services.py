@@ -682,7 +682,10 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
 
     Nor is anything published on it: the posts still to go out there are stopped at once
     (`publishing.delivery.channel_deliveries_hold`; their copies on other channels go out
-    as planned). The console disconnects its platform connection right after
+    as planned), and, once committed, their copies on the platform's own scheduler are
+    cancelled there while the channel's token still reaches it
+    (`publishing.delivery.channel_cancel_scheduled`; one that cannot be says so on its
+    post). The console disconnects its platform connection right after
     (`views._retire`), and the platforms' token sweep disconnects a retired channel's
     connection within the hour however it was retired
     (`platforms.connections.retired_connections_disconnect`); the platforms neither check
@@ -690,7 +693,7 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
     the start page)."""
     from ordstyrer.channels.closures import cancel_open_closures
     from ordstyrer.inbox.services import channel_inbox_settle
-    from ordstyrer.publishing.delivery import channel_deliveries_hold
+    from ordstyrer.publishing.delivery import channel_cancel_scheduled, channel_deliveries_hold
 
     now = timezone.now()
     with transaction.atomic():
@@ -710,6 +713,9 @@ def channel_retire(*, actor: ActorLike, channel: Channel, reason: str) -> Channe
         )
         # After the transition: it stops what is to go out on a channel not in use.
         channel_deliveries_hold(channel_id=channel.pk, now=now)
+    # Before anyone disconnects the channel (CH-1): a platform call, never inside the
+    # transaction.
+    channel_cancel_scheduled(channel_id=channel.pk)
     return channel
 
 

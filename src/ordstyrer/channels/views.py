@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ordstyrer.channels import rules, services, workflow
@@ -55,6 +56,7 @@ from ordstyrer.core.console import (
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
 from ordstyrer.platforms.connections import connection_disconnect
+from ordstyrer.publishing.delivery import scheduled_copies_left
 from ordstyrer.tenants.models import Municipality
 from ordstyrer.tenants.selectors import policy_for
 
@@ -526,8 +528,25 @@ def _retire(request: MunicipalityRequest, channel: Channel, reason: str) -> Http
         else:
             fail_message(request, exc)
     else:
+        # The service cancelled the channel's copies on the platform's scheduler while the
+        # token still reached it; one it could not is deleted by a person (CH-1).
+        left = scheduled_copies_left(channel_id=channel.pk)
         connection_disconnect(actor=request.actor, channel=channel)
         messages.success(request, _("Kanalen er avviklet."))
+        if left:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)s innlegg ligger fortsatt planlagt hos plattformen på kanalen, "
+                    "og Ordstyrer fikk ikke slettet det der. Slett det direkte på "
+                    "plattformen; innlegget sier når det ellers publiseres.",
+                    "%(count)s innlegg ligger fortsatt planlagt hos plattformen på kanalen, "
+                    "og Ordstyrer fikk ikke slettet dem der. Slett dem direkte på "
+                    "plattformen; innleggene sier når de ellers publiseres.",
+                    left,
+                )
+                % {"count": left},
+            )
     return _detail(channel)
 
 

@@ -25,7 +25,7 @@ import logging
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -51,6 +51,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.core.services import after_commit
+from ordstyrer.formats import norwegian_datetime
 from ordstyrer.publishing import access, checks, rules, tasks
 from ordstyrer.publishing.models import (
     CaptionMode,
@@ -330,25 +331,44 @@ def delivery_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     result: PlatformPost | None = None
     try:
         with _open(row.channel, now) as connector:
-            _cancel_pending(connector, row)  # an old scheduled copy never goes out as well
-            try:
-                if earlier:
-                    result = find_existing(connector, draft=draft, text=post.text, since=earlier)
-                if result is None:
-                    result = _call(
-                        connector,
-                        draft,
-                        schedule_at=schedule_at,
-                        now=now,
-                        text=post.text,
-                        since=earlier or now,
-                    )
-            except UnknownCopy:
-                result = None  # never sent again blindly: a person looks (`_unknown_copy`)
+            # An old scheduled copy never goes out as well: cancelled first, or, if the
+            # platform's scheduler published it meanwhile, it is this delivery's copy.
+            old = _cancel_pending(connector, row, now=now)
+            if old.done:
+                try:
+                    if earlier:
+                        result = find_existing(
+                            connector, draft=draft, text=post.text, since=earlier
+                        )
+                    if result is None:
+                        result = _call(
+                            connector,
+                            draft,
+                            schedule_at=schedule_at,
+                            now=now,
+                            text=post.text,
+                            since=earlier or now,
+                        )
+                except UnknownCopy:
+                    result = None  # never sent again blindly: a person looks (`_unknown_copy`)
     except ConnectorError as exc:
         if schedule_at is not None and exc.code == ErrorCode.SCHEDULE_WINDOW:
             return _hold(row, now=now)
         return _failed(row, exc, now=now)
+    if old.out is not None:
+        return _record_out(row, old.out, now=now, claimed_at=now)
+    if old.wait_until is not None:
+        # Nothing was sent: the claim is handed back, its stamp as it was, and the
+        # delivery looks again once the platform's scheduler has had its time.
+        PostChannel.objects.filter(
+            pk=row.pk, status=DeliveryStatus.PUBLISHING, claimed_at=now
+        ).update(
+            status=DeliveryStatus.QUEUED,
+            claimed_at=None,
+            next_attempt_at=old.wait_until,
+            attempt_started_at=earlier,
+        )
+        return "waiting"
     if result is None:
         return _unknown_copy(row, now=now)
     return _succeeded(row, result, scheduled=schedule_at is not None, now=now, claimed_at=now)
@@ -641,10 +661,7 @@ def channel_stop(row: PostChannel, *, now: datetime) -> str:
             "kanalen er i bruk igjen."
         ) % {"channel": channel.name}
     else:
-        reason = _(
-            "Kanalen «%(channel)s» er ikke lenger i bruk (%(status)s). Innlegget ble ikke "
-            "publisert der."
-        ) % {"channel": channel.name, "status": channel.get_status_display()}
+        reason = _stop_reason(channel)
     with transaction.atomic():
         won = PostChannel.objects.filter(
             pk=row.pk, status=row.status, platform_id=row.platform_id
@@ -677,6 +694,15 @@ def channel_stop(row: PostChannel, *, now: datetime) -> str:
             )
         settle(row.post_id, now=now)
     return "held" if held else DeliveryStatus.FAILED
+
+
+def _stop_reason(channel: Any) -> str:
+    """Why a delivery on a channel no longer in use failed (CH-1): nothing went out
+    there. A copy left on the platform's scheduler says otherwise (`_cancel_failed`)."""
+    return _(
+        "Kanalen «%(channel)s» er ikke lenger i bruk (%(status)s). Innlegget ble ikke "
+        "publisert der."
+    ) % {"channel": channel.name, "status": channel.get_status_display()}
 
 
 def _not_in_use(now: datetime) -> Any:
@@ -925,24 +951,285 @@ def confirm_native(*, now: datetime, limit: int = 50) -> int:
     return handled
 
 
-def _cancel_pending(connector: Any, row: PostChannel) -> None:
+# An unpublished copy this long past its time was not published by the platform's
+# scheduler (it failed there): deleting it deletes nothing anyone saw (`_cancel_pending`).
+NATIVE_LATE = timedelta(hours=1)
+# How many copies a retirement cancels in its request, before the console disconnects
+# the channel (`channel_cancel_scheduled`); any left say so on their post.
+RETIRE_CANCEL_LIMIT = 20
+
+
+class OldCopy(NamedTuple):
+    """What became of a copy on the platform's scheduler that was to be cancelled
+    (`_cancel_pending`): `done` (cancelled, gone already, or there was none), `out` (the
+    platform's scheduler published it first: it stays) or `wait_until` (its time is too
+    near to delete it safely: looked at again then)."""
+
+    done: bool = False
+    out: PlatformPost | None = None
+    wait_until: datetime | None = None
+
+
+def _cancel_pending(connector: Any, row: PostChannel, *, now: datetime) -> OldCopy:
     """An old copy on the platform's scheduler is cancelled before anything else; a
-    copy already gone counts as cancelled. Raises `ConnectorError` if it could not."""
-    if not row.cancel_platform_id:
-        return
-    connector.cancel_scheduled(row.cancel_platform_id)
-    PostChannel.objects.filter(pk=row.pk, cancel_platform_id=row.cancel_platform_id).update(
+    copy already gone counts as cancelled. Raises `ConnectorError` if it could not.
+
+    The cancellation is Graph's `DELETE /{post-id}`, which deletes a published post as
+    well, with the citizens' comments under it and no archive (MO-2). So the copy is read
+    first. One the platform's scheduler published meanwhile (a cancellation that failed
+    before its time) is out: returned as `out`, never deleted. The caller records it as
+    published (PU-12: the crisis log shows it went out, `_record_out`), and a person
+    takes it down if it must come down (`media.post_take_down`, which archives the
+    comments first). One whose time is less than `SLACK` away, or has passed without it
+    being read back as published, is not deleted either (it may be published between
+    the read and the deletion): `wait_until`. Only one still unpublished `NATIVE_LATE`
+    after its time, which the platform did not publish, is deleted then."""
+    platform_id = row.cancel_platform_id
+    if not platform_id:
+        return OldCopy(done=True)
+    copy: PlatformPost | None = None
+    gone = False
+    if supports(connector, Capability.COMMENT_SOURCE):
+        try:
+            copy = connector.get_post(platform_id)
+        except ConnectorError as exc:
+            if exc.code != ErrorCode.NOT_FOUND:
+                raise
+            gone = True
+    if copy is not None and copy.is_published:
+        return OldCopy(out=copy)
+    if not gone:
+        due = (copy.scheduled_at if copy is not None else None) or row.post.publish_at
+        if due is not None and due - SLACK <= now < due + NATIVE_LATE:
+            return OldCopy(wait_until=max(now, due) + SLACK)
+        connector.cancel_scheduled(platform_id)
+    PostChannel.objects.filter(pk=row.pk, cancel_platform_id=platform_id).update(
         cancel_platform_id=""
     )
     row.cancel_platform_id = ""
+    return OldCopy(done=True)
+
+
+def _record_out(
+    row: PostChannel, copy: PlatformPost, *, now: datetime, claimed_at: datetime | None = None
+) -> str:
+    """The copy that was to be cancelled (`row.cancel_platform_id`) is published: the
+    platform's scheduler sent it at its time, before a cancellation got through (a post
+    paused for a crisis, withdrawn, edited or stopped). It stays there, and is put on
+    record as what it is: the delivery's copy, published at its time, in the crisis log
+    (PU-12, `_crisis_log_published`) and the archive (AR-1, `settle`). The post is marked
+    with what happened, and its page offers the take-down (a person's decision; the
+    take-down archives the comments first, MO-2). A post taken down meanwhile had that
+    decided already: this copy comes down as the others did (`tasks.post_take_down`).
+
+    Compare-and-set: on this delivery's claim (`claimed_at`, from `delivery_run`), or on a
+    row not in flight. A row that holds another copy of its own (an attempt whose row
+    was taken over left this one for cancellation, `_orphaned`) keeps it: this copy is
+    on record on the post alone, for a person to delete on the platform."""
+    platform_id = row.cancel_platform_id
+    channel = row.channel
+    out_at = min(row.post.publish_at or copy.created_at or now, now)
+    mine = PostChannel.objects.filter(pk=row.pk, cancel_platform_id=platform_id)
+    if claimed_at is not None:
+        mine = mine.filter(status=DeliveryStatus.PUBLISHING, claimed_at=claimed_at)
+    else:
+        mine = mine.exclude(status=DeliveryStatus.PUBLISHING)
+    own = claimed_at is not None or (not row.platform_id and row.status != DeliveryStatus.PUBLISHED)
+    names = {"channel": channel.name, "time": norwegian_datetime(out_at)}
+    if own:
+        note = (
+            _(
+                "Plattformens egen planlegger publiserte innlegget på «%(channel)s» %(time)s, "
+                "før Ordstyrer fikk stoppet det der. Det står der nå, med kommentarene som er "
+                "kommet. Skal det ned, må det tas ned (kommentarene arkiveres først)."
+            )
+            % names
+        )
+    else:
+        note = _(
+            "Plattformens egen planlegger publiserte en eldre kopi av innlegget på "
+            "«%(channel)s» %(time)s, før Ordstyrer fikk stoppet den: %(link)s. Ordstyrer "
+            "kan ikke ta den ned; slett den direkte på plattformen."
+        ) % {**names, "link": copy.permalink or platform_id}
+    with transaction.atomic():
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("municipality")
+            .get(pk=row.post_id)
+        )
+        taking_down = own and post.taken_down_at is not None
+        if own:
+            mine = mine.filter(platform_id="")
+            won = mine.update(
+                status=DeliveryStatus.PUBLISHED,
+                platform_id=platform_id,
+                cancel_platform_id="",
+                permalink=(copy.permalink or "")[:500],
+                platform_scheduled=True,
+                published_at=out_at,
+                claimed_at=now if taking_down else None,
+                next_attempt_at=now if taking_down else None,
+                attempt_started_at=None,  # settled: the copy is known
+                error=note[:1000],
+            )
+        else:
+            won = mine.update(cancel_platform_id="")
+        if not won:
+            return "changed"
+        audit_record(
+            actor=None,
+            action="post_delivered",
+            municipality=post.municipality,
+            obj=post,
+            data={
+                "channel_id": row.channel_id,
+                "platform_id": platform_id,
+                "native": True,
+                "not_cancelled": True,
+                "on_row": own,
+            },
+        )
+        if not post.flagged_reason:
+            Post.objects.filter(pk=post.pk).update(flagged_reason=note, updated_at=now)
+        PostEvent.objects.create(
+            post=post,
+            action="settle",
+            from_status=post.status,
+            to_status=post.status,
+            at=now,
+            note=note,
+            data={"channel_id": row.channel_id, "platform_id": platform_id},
+        )
+        _crisis_log_published(post, channel=channel, now=out_at)
+        settle(post.pk, now=now)
+        if taking_down:
+            after_commit(tasks.post_take_down, post_channel_id=row.pk)
+    logger.warning(
+        "a scheduled copy to cancel was published by the platform first; recorded, not deleted",
+        extra={"post_channel_id": row.pk, "on_row": own},
+    )
+    return DeliveryStatus.PUBLISHED
+
+
+def _reachable(channel: Any) -> bool:
+    """Whether Ordstyrer can still call the channel's platform: a Graph channel needs
+    its token, which a disconnected connection no longer gives
+    (`platforms.recording.connection_config`; a retired channel's is disconnected)."""
+    from ordstyrer.channels.models import ChannelKind
+    from ordstyrer.channels.platform import connector_config
+
+    if channel.kind not in (ChannelKind.FACEBOOK, ChannelKind.INSTAGRAM):
+        return True
+    config = connector_config(channel)
+    return bool(config.get("token") or config.get("token_encrypted"))
+
+
+def _still_scheduled(row: PostChannel) -> str:
+    """What a delivery on a channel no longer in use says while its copy is still on the
+    platform's scheduler (CH-1): not that it was not published there."""
+    when = row.post.publish_at
+    if when is None:
+        return _(
+            "Innlegget ligger fortsatt planlagt hos plattformen på «%(channel)s» og "
+            "publiseres der hvis det ikke slettes."
+        ) % {"channel": row.channel.name}
+    return _(
+        "Innlegget ligger fortsatt planlagt hos plattformen på «%(channel)s» og publiseres "
+        "der %(time)s hvis det ikke slettes."
+    ) % {"channel": row.channel.name, "time": norwegian_datetime(when)}
+
+
+def _cancel_later(row: PostChannel, *, at: datetime) -> None:
+    """The cancellation waits its turn again, from `at`: the row goes behind the others
+    waiting (`cancel_due` takes the longest waiting first, so copies it cannot cancel now
+    never crowd out the rest). A delivery's own later retry stays as set."""
+    later = max(row.next_attempt_at or at, at)
+    PostChannel.objects.filter(pk=row.pk, cancel_platform_id=row.cancel_platform_id).exclude(
+        status=DeliveryStatus.PUBLISHING
+    ).update(next_attempt_at=later)
+
+
+def _cancel_failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> None:
+    """A cancellation that failed is tried again (`_cancel_later`). A delivery failed on
+    a channel no longer in use (CH-1, `channel_stop`) has nothing else to say: its post
+    says the copy is still on the platform's scheduler, and when it goes out there."""
+    logger.warning(
+        "cancelling a scheduled post failed; the sweep tries again",
+        extra={"post_channel_id": row.pk, "code": exc.code},
+    )
+    _cancel_later(row, at=now)
+    if row.status == DeliveryStatus.FAILED:
+        reason = " ".join(
+            [
+                _still_scheduled(row),
+                _(
+                    "Ordstyrer fikk ikke slettet det (%(reason)s) og prøver igjen så lenge "
+                    "kanalen er koblet til. Slett det ellers direkte på plattformen."
+                )
+                % {"reason": str(exc.message).rstrip(".")},
+            ]
+        )
+        PostChannel.objects.filter(
+            pk=row.pk, status=DeliveryStatus.FAILED, cancel_platform_id=row.cancel_platform_id
+        ).update(error=reason[:1000])
+
+
+def _give_up(row: PostChannel, *, now: datetime) -> str:
+    """A retired channel's copy on the platform's scheduler that Ordstyrer can no
+    longer reach (its connection disconnected, the token forgotten; CH-1): no longer
+    tried, and the delivery fails saying that the copy is still there, when it goes out,
+    and that a person must delete it on the platform."""
+    platform_id = row.cancel_platform_id
+    reason = " ".join(
+        [
+            _still_scheduled(row),
+            _(
+                "Ordstyrer har ikke lenger tilgang til kanalen og kan ikke slette det: slett "
+                "innlegget direkte på plattformen."
+            ),
+        ]
+    )
+    with transaction.atomic():
+        won = (
+            PostChannel.objects.filter(pk=row.pk, cancel_platform_id=platform_id)
+            .exclude(status=DeliveryStatus.PUBLISHING)
+            .update(
+                cancel_platform_id="",
+                status=DeliveryStatus.FAILED,
+                claimed_at=None,
+                next_attempt_at=None,
+                error=reason[:1000],
+            )
+        )
+        if not won:
+            return "changed"
+        audit_record(
+            actor=None,
+            action="post_cancel_given_up",
+            municipality=row.post.municipality,
+            obj=row.post,
+            data={"channel_id": row.channel_id, "platform_id": platform_id, "reason": reason},
+        )
+        settle(row.post_id, now=now)
+    logger.warning(
+        "a retired channel's scheduled copy cannot be cancelled; left for a person",
+        extra={"post_channel_id": row.pk},
+    )
+    return "given_up"
 
 
 def cancel_run(*, post_channel_id: int, now: datetime | None = None) -> str:
-    """Cancel a post on the platform's own scheduler (a pause, PU-12, or a withdrawal);
-    the sweep tries again until the platform confirms."""
+    """Cancel a post on the platform's own scheduler (a pause, PU-12, a withdrawal, a
+    channel no longer in use, CH-1); the sweep tries again until the platform confirms.
+
+    "cancelled"; "published" when the platform's scheduler published it first (recorded,
+    not deleted: `_cancel_pending`, `_record_out`); "waiting" when its time is too near
+    to delete it; "failed" (tried again); "given_up" on a retired channel Ordstyrer no
+    longer reaches (`_give_up`); "unreachable" on a channel in use that is not connected
+    (tried again once it is); "nothing" or "changed"."""
     now = now or timezone.now()
     row = (
-        PostChannel.objects.select_related("channel__municipality")
+        PostChannel.objects.select_related("channel__municipality", "post__municipality")
         .filter(pk=post_channel_id)
         .exclude(cancel_platform_id="")
         .exclude(status=DeliveryStatus.PUBLISHING)  # a delivery in flight cancels it itself
@@ -950,26 +1237,72 @@ def cancel_run(*, post_channel_id: int, now: datetime | None = None) -> str:
     )
     if row is None:
         return "nothing"
+    if not _reachable(row.channel):
+        if row.channel.status == workflow.RETIRED:
+            return _give_up(row, now=now)
+        _cancel_later(row, at=now)
+        return "unreachable"
     try:
         with _open(row.channel, now) as connector:
-            _cancel_pending(connector, row)
+            old = _cancel_pending(connector, row, now=now)
     except ConnectorError as exc:
-        logger.warning(
-            "cancelling a scheduled post failed; the sweep tries again",
-            extra={"post_channel_id": row.pk, "code": exc.code},
-        )
+        _cancel_failed(row, exc, now=now)
         return "failed"
+    if old.out is not None:
+        return _record_out(row, old.out, now=now)
+    if old.wait_until is not None:
+        _cancel_later(row, at=old.wait_until)
+        return "waiting"
+    if row.status == DeliveryStatus.FAILED and row.channel.status not in access.PUBLISHABLE:
+        # The copy is gone: the post says again that nothing went out there (CH-1).
+        PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.FAILED).update(
+            error=_stop_reason(row.channel)[:1000]
+        )
     return "cancelled"
 
 
+_SETTLED = {"cancelled", DeliveryStatus.PUBLISHED, "given_up"}
+
+
 def cancel_due(*, now: datetime, limit: int = 50) -> int:
-    """Scheduled copies still waiting to be cancelled on the platform."""
+    """Scheduled copies still waiting to be cancelled on the platform, the longest
+    waiting first: one tried and failed goes behind the others (`_cancel_later`), so
+    copies that cannot be cancelled now never take every place of a round. How many
+    were settled (cancelled, found published, or given up)."""
     rows = list(
         PostChannel.objects.exclude(cancel_platform_id="")
         .exclude(status=DeliveryStatus.PUBLISHING)
+        .order_by(F("next_attempt_at").asc(nulls_first=True), "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in rows if cancel_run(post_channel_id=pk, now=now) == "cancelled")
+    return sum(1 for pk in rows if cancel_run(post_channel_id=pk, now=now) in _SETTLED)
+
+
+def channel_cancel_scheduled(
+    *, channel_id: int, now: datetime | None = None, limit: int = RETIRE_CANCEL_LIMIT
+) -> int:
+    """Cancel at once the copies the channel's stopped deliveries left on the platform's
+    scheduler (`channel_stop`), for `channels.services.channel_retire` to call after its
+    transaction: the console disconnects the channel right after
+    (`channels.views._retire`), the token forgotten, and `cancel_due` could no longer
+    cancel them; they went out on the retired channel (CH-1). A platform call outside
+    the sweep, so bounded: at most `limit` copies. One not cancelled says so on its post
+    (`_cancel_failed`, `_give_up`). Returns how many are still on the scheduler."""
+    now = now or timezone.now()
+    pending = PostChannel.objects.filter(channel_id=channel_id).exclude(cancel_platform_id="")
+    for pk in pending.order_by("pk").values_list("pk", flat=True)[:limit]:
+        try:
+            cancel_run(post_channel_id=pk, now=now)
+        except Exception:  # noqa: BLE001 — the retirement is done; the sweep tries again
+            logger.exception("cancelling a scheduled post crashed", extra={"post_channel_id": pk})
+    return pending.count()
+
+
+def scheduled_copies_left(*, channel_id: int) -> int:
+    """How many copies the channel's deliveries still have on the platform's scheduler
+    to cancel (`channel_cancel_scheduled` could not): what the console's retirement says
+    a person must delete on the platform (CH-1)."""
+    return PostChannel.objects.filter(channel_id=channel_id).exclude(cancel_platform_id="").count()
 
 
 def take_down_run(*, post_channel_id: int, now: datetime | None = None) -> str:
