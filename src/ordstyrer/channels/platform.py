@@ -49,12 +49,16 @@ MAX_POSTS = 100
 class PlatformOutcome:
     """What a platform step did. `post_ids` are the posts it switched, also when it
     failed part-way (so that nothing switched off is forgotten); `retry` says the failure
-    was transient (a rate limit, a timeout), so the step is worth trying again."""
+    was transient (a rate limit, a timeout), so the step is worth trying again, not
+    before `retry_after` seconds when the platform said so; `code` is the failure's
+    `ErrorCode` (`not_found`: the object is gone)."""
 
     mode: str
     post_ids: tuple[str, ...] = ()
     note: str = ""
     retry: bool = False
+    retry_after: float | None = None
+    code: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -158,9 +162,14 @@ def _failed(channel: Channel, exc: Exception, post_ids: Iterable[str] = ()) -> P
     )
     message = exc.message if isinstance(exc, ConnectorError) else type(exc).__name__
     # A connector that cannot be imported is configuration: retrying will not mend it.
-    transient = isinstance(exc, ConnectorError) and not exc.permanent
+    known = exc if isinstance(exc, ConnectorError) else None
     return PlatformOutcome(
-        CommentMode.FAILED, post_ids=tuple(post_ids), note=str(message), retry=transient
+        CommentMode.FAILED,
+        post_ids=tuple(post_ids),
+        note=str(message),
+        retry=known is not None and not known.permanent,
+        retry_after=known.retry_after if known else None,
+        code=known.code if known else None,
     )
 
 
