@@ -5,7 +5,11 @@ A closure is scheduled with a reason and a period. When it starts, the channel i
 posts whose comments were off already; where the platform cannot, new comments are
 hidden as they arrive and listed for afterwards. A comment that still arrives during a
 closure is hidden in every mode, and the post it came on (or one published during the
-closure, `closure_post_published`) is switched off as well.
+closure, `closure_post_published`) is switched off as well. Each such comment and post
+is a row (`ClosureHiddenComment`, `ClosurePostSwitch`) written before the platform is
+asked, so that one the platform failed on, or whose task was lost, is tried again by
+`closures_platform_sweep` while the closure is in effect; one it refused for good is
+shown on the closure page for people to act on.
 Where the municipality's policy applies CH-9, a closure does not start before its notice
 is marked published (`closure_mark_notice_published`): at its time it waits, shown as
 waiting on its page and on the start page of the people who manage the channel (from
@@ -24,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,12 +38,14 @@ from ordstyrer.channels.models import (
     Channel,
     Closure,
     ClosureHiddenComment,
+    ClosurePostSwitch,
     ClosureState,
     CommentMode,
 )
 from ordstyrer.channels.notice import closure_notice
 from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.channels.transitions import lock_channel, log_event, transition
+from ordstyrer.connectors.base import ErrorCode
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
@@ -419,6 +425,15 @@ def _notice_required_by_municipality() -> Callable[[int], bool]:
 PLATFORM_GRACE = timedelta(minutes=2)
 # How many closures the start page lists at most (`closures_for_people`).
 MAX_FOR_PEOPLE = 20
+# Per run of `closures_platform_sweep`, at most this many comments to hide and as many
+# posts to switch off are tried again (each is a platform call or two).
+RETRY_BATCH = 50
+# Seconds to wait after the 1st, 2nd, … failed try of such a row, or longer when the
+# platform says so (`retry_after`). The comment stays public meanwhile, so never more
+# than an hour (CH-9).
+RETRY_BACKOFF_SECONDS = (300, 900, 1800, 3600)
+# A row the sweep claimed comes back after this long if its worker died mid-try.
+RETRY_LEASE = timedelta(minutes=10)
 
 
 def closure_apply_platform_close(*, closure_id: int) -> str:
@@ -529,8 +544,9 @@ def closures_platform_sweep(*, now: datetime) -> int:
     `PENDING`, and switching them on again for an ended closure with posts left off.
     A step that failed for good (`FAILED`) waits for a person (`closure_platform_retry`);
     a retired channel's comments stay off. Both steps are safe to run twice at once
-    (switching a post to the state it has is a no-op), so no claim is needed. Returns
-    how many closures were tried."""
+    (switching a post to the state it has is a no-op), so no claim is needed. Then the
+    comments to hide and the posts to switch off of closures in effect (`_retry_rows`).
+    Returns how many closures and rows were tried."""
     before = now - PLATFORM_GRACE
     closing = Closure.objects.filter(
         state=ClosureState.IN_EFFECT, comment_mode=CommentMode.PENDING, started_at__lte=before
@@ -551,14 +567,113 @@ def closures_platform_sweep(*, now: datetime) -> int:
     for pk in list(reopening):
         closure_apply_platform_reopen(closure_id=pk)
         tried += 1
+    return tried + _retry_rows(now=now)
+
+
+def _retry_rows(*, now: datetime) -> int:
+    """Hide the comments and switch off the posts of closures in effect that a transient
+    failure, a crash or a lost task left undone, once their `retry_at` has come (CH-9):
+    at most `RETRY_BATCH` of each, every row claimed with a compare-and-set update. A
+    row that raises fails alone: logged, and tried again after its backoff. Rows of a
+    closure that has ended are left: commenting is open again. Returns how many rows
+    were tried."""
+    tried = 0
+    steps: tuple[tuple[type[ClosureHiddenComment | ClosurePostSwitch], str, Any], ...] = (
+        (ClosureHiddenComment, "hidden", _hide_again),
+        (ClosurePostSwitch, "switched_off", _switch_off_again),
+    )
+    for model, done, attempt in steps:
+        due = (
+            model.objects.filter(
+                closure__state=ClosureState.IN_EFFECT,
+                failed=False,
+                retry_at__lte=now,
+                **{done: False},
+            )
+            .order_by("retry_at", "pk")
+            .values_list("pk", "retry_at", "attempts")[:RETRY_BATCH]
+        )
+        for pk, retry_at, attempts in list(due):
+            # A rate limit met by an earlier row moved this one's `retry_at` on: not ours.
+            claimed = model.objects.filter(pk=pk, retry_at=retry_at, **{done: False}).update(
+                retry_at=now + RETRY_LEASE
+            )
+            if not claimed:
+                continue
+            tried += 1
+            try:
+                attempt(pk)
+            except Exception:  # noqa: BLE001 — one poisoned row must not stall the rest; logged with its trace
+                logger.exception(
+                    "closure platform retry failed", extra={"row": f"{model.__name__}:{pk}"}
+                )
+                model.objects.filter(pk=pk, **{done: False}).update(
+                    attempts=F("attempts") + 1,
+                    retry_at=now + timedelta(seconds=_backoff(attempts + 1, None)),
+                    note=_("Uventet feil i Ordstyrer."),
+                )
     return tried
+
+
+def _hide_again(hidden_id: int) -> None:
+    row = ClosureHiddenComment.objects.select_related("closure__channel").get(pk=hidden_id)
+    if not row.hidden and row.closure.state == ClosureState.IN_EFFECT:
+        _hide(row)
+
+
+def _switch_off_again(switch_id: int) -> None:
+    row = ClosurePostSwitch.objects.get(pk=switch_id)
+    closure_post_switch_off(closure_id=row.closure_id, post_id=row.post_id)
+
+
+def _backoff(attempts: int, retry_after: float | None) -> float:
+    """Seconds before a closure row is tried again after `attempts` failed tries."""
+    wait = RETRY_BACKOFF_SECONDS[min(max(attempts, 1), len(RETRY_BACKOFF_SECONDS)) - 1]
+    return max(float(wait), float(retry_after or 0))
+
+
+def _settle(
+    row: ClosureHiddenComment | ClosurePostSwitch,
+    outcome: platform.PlatformOutcome,
+    *,
+    done: str,
+    gone: str,
+) -> None:
+    """Record what the platform did with a closure row (`done`: the field that says it
+    is done). Done, or the comment or post is gone (`gone`, the note then): no more
+    tries. A permanent failure stops the tries and keeps the platform's message for
+    people (`failed`). A transient one is tried again after `_backoff`, and so are the
+    closure's other rows waiting for the platform: a rate limit or an outage is the
+    platform's, so they wait as long."""
+    model = type(row)
+    if outcome.ok or outcome.code == ErrorCode.NOT_FOUND:
+        model.objects.filter(pk=row.pk).update(
+            **{done: True}, failed=False, retry_at=None, note="" if outcome.ok else gone
+        )
+        return
+    now = timezone.now()
+    pending = model.objects.filter(pk=row.pk, **{done: False})
+    failure: dict[str, Any] = {"attempts": F("attempts") + 1, "note": outcome.note[:2000]}
+    if not outcome.retry:
+        pending.update(failed=True, retry_at=None, **failure)
+        return
+    until = now + timedelta(seconds=_backoff(row.attempts + 1, outcome.retry_after))
+    pending.update(retry_at=until, **failure)
+    ClosureHiddenComment.objects.filter(
+        closure_id=row.closure_id, hidden=False, failed=False, retry_at__lt=until
+    ).update(retry_at=until)
+    ClosurePostSwitch.objects.filter(
+        closure_id=row.closure_id, switched_off=False, failed=False, retry_at__lt=until
+    ).update(retry_at=until)
 
 
 def closure_platform_retry(*, actor: ActorLike, closure: Closure) -> bool:
     """A person asks for a failed platform step to be tried again (CH-9), e.g. after the
     channel was connected anew: switching comments off for a closure in effect, or on
-    again for an ended one. True when queued; idempotent: a step already pending or done
-    (a second click) changes nothing and says False."""
+    again for an ended one; for a closure in effect also the comments to hide and the
+    posts to switch off that the platform refused for good (`_retry_refused_rows`). True
+    when queued; idempotent: a step already pending or done (a second click) changes
+    nothing and says False."""
     with transaction.atomic():
         closure = _locked_to_manage(actor, closure)
         task = None
@@ -568,9 +683,42 @@ def closure_platform_retry(*, actor: ActorLike, closure: Closure) -> bool:
         if task is not None:
             closure.comment_mode = CommentMode.PENDING
             closure.save(update_fields=["comment_mode"])
-            _audit(closure, "closure_platform_retry", actor, state=closure.state)
             after_commit(task, closure_id=closure.pk)
-    return task is not None
+        rows = 0
+        if closure.state == ClosureState.IN_EFFECT:
+            rows = _retry_refused_rows(closure.pk)
+        if task is not None or rows:
+            _audit(closure, "closure_platform_retry", actor, state=closure.state, rows=rows)
+    return task is not None or rows > 0
+
+
+def _retry_refused_rows(closure_id: int) -> int:
+    """The comments and posts of a closure in effect that the platform refused for good,
+    tried again (inside the retry's transaction): at once after commit, up to
+    `RETRY_BATCH` of each, the rest by `closures_platform_sweep`. Returns how many."""
+    soon = timezone.now() + PLATFORM_GRACE
+    comments = ClosureHiddenComment.objects.filter(closure_id=closure_id, hidden=False, failed=True)
+    posts = ClosurePostSwitch.objects.filter(closure_id=closure_id, switched_off=False, failed=True)
+    comment_rows = list(comments.values_list("pk", "post_id"))
+    post_ids = list(posts.values_list("post_id", flat=True))
+    comments.update(failed=False, attempts=0, retry_at=soon)
+    posts.update(failed=False, attempts=0, retry_at=soon)
+    for pk, post_id in comment_rows[:RETRY_BATCH]:
+        after_commit(tasks.closure_hide_comment, hidden_id=pk, post_id=post_id)
+    for post_id in post_ids[:RETRY_BATCH]:
+        after_commit(tasks.closure_post_switch_off, closure_id=closure_id, post_id=post_id)
+    return len(comment_rows) + len(post_ids)
+
+
+def closure_unsettled(
+    closure: Closure,
+) -> tuple[list[ClosureHiddenComment], list[ClosurePostSwitch]]:
+    """The comments the closure has not hidden and the posts whose comments it has not
+    switched off (CH-9), for its page; from the prefetched rows (`channel_closures`)."""
+    return (
+        [row for row in closure.hidden_comments.all() if not row.hidden],
+        [row for row in closure.post_switches.all() if not row.switched_off],
+    )
 
 
 def closure_platform_failed(closure: Closure) -> bool:
@@ -674,10 +822,17 @@ def closure_comment_arrived(
         return False
     with transaction.atomic():
         row, created = ClosureHiddenComment.objects.get_or_create(
-            closure_id=closure_id, comment_id=str(comment_id)[:200], defaults={"arrived_at": now}
+            closure_id=closure_id,
+            comment_id=str(comment_id)[:200],
+            defaults={
+                "arrived_at": now,
+                "post_id": str(post_id or "")[:200],
+                # Past this, `closures_platform_sweep` takes over from a lost task.
+                "retry_at": timezone.now() + PLATFORM_GRACE,
+            },
         )
         if created:
-            after_commit(tasks.closure_hide_comment, hidden_id=row.pk, post_id=post_id or "")
+            after_commit(tasks.closure_hide_comment, hidden_id=row.pk, post_id=row.post_id)
     return True
 
 
@@ -695,22 +850,45 @@ def closure_post_published(*, channel_id: int, post_id: str) -> bool:
     )
     if closure_id is None or not post_id:
         return False
-    after_commit(tasks.closure_post_switch_off, closure_id=closure_id, post_id=str(post_id))
+    row = _post_switch(closure_id, str(post_id))
+    after_commit(tasks.closure_post_switch_off, closure_id=closure_id, post_id=row.post_id)
     return True
+
+
+def _post_switch(closure_id: int, post_id: str) -> ClosurePostSwitch:
+    """The row of a post the closure switches off, written before the platform is asked:
+    past `PLATFORM_GRACE`, `closures_platform_sweep` takes over from a lost task."""
+    now = timezone.now()
+    row, _created = ClosurePostSwitch.objects.get_or_create(
+        closure_id=closure_id,
+        post_id=post_id[:200],
+        defaults={"queued_at": now, "retry_at": now + PLATFORM_GRACE},
+    )
+    return row
 
 
 def closure_post_switch_off(*, closure_id: int, post_id: str) -> bool:
     """Switch comments off on one post for a closure in effect and record it in the
     closure's `switched_post_ids` (the end switches it on again). A closure that ended
     meanwhile gets the post switched on again at once. True when the post is off for
-    the closure."""
+    the closure. Its `ClosurePostSwitch` row records the outcome: a failure is tried
+    again by `closures_platform_sweep`, or, refused for good, shown on the closure page
+    (CH-9)."""
     closure = Closure.objects.select_related("channel__municipality").get(pk=closure_id)
     if closure.state != ClosureState.IN_EFFECT or not post_id:
         return False
-    if post_id in (closure.switched_post_ids or []):
+    post_id = str(post_id)[:200]
+    if post_id in (closure.switched_post_ids or []):  # e.g. by a retried start since
+        ClosurePostSwitch.objects.filter(
+            closure_id=closure_id, post_id=post_id, switched_off=False
+        ).update(switched_off=True, failed=False, retry_at=None, note="")
+        return True
+    row = _post_switch(closure_id, post_id)
+    if row.switched_off:  # its comments were off already
         return True
     outcome = platform.post_comments_off(closure.channel, post_id)
     if not outcome.post_ids:  # off already, no switch, or the platform failed
+        _settle(row, outcome, done="switched_off", gone=_("Innlegget finnes ikke lenger."))
         if not outcome.ok:
             logger.warning("closure post switch failed", extra={"closure_id": closure_id})
         return outcome.ok and outcome.mode == CommentMode.SWITCHED_OFF
@@ -721,6 +899,8 @@ def closure_post_switch_off(*, closure_id: int, post_id: str) -> bool:
         if not in_effect:  # the end must see this post too
             locked.platform_reopened_at = None
         locked.save(update_fields=["switched_post_ids", "platform_reopened_at"])
+        # In the same transaction: never done without the end knowing to switch it on.
+        _settle(row, outcome, done="switched_off", gone="")
         _audit(closure, "closure_post_switched_off", None, post_id=post_id)
     if not in_effect:
         # Ended while we switched: the end may have read the list already. Switched on
@@ -732,16 +912,28 @@ def closure_post_switch_off(*, closure_id: int, post_id: str) -> bool:
 
 def closure_hide_comment_on_platform(*, hidden_id: int, post_id: str = "") -> bool:
     """Hide a comment that arrived during a closure; where the closure switched comments
-    off, switch off the post it came on first (`closure_post_switch_off`)."""
+    off, switch off the post it came on first (`closure_post_switch_off`). The row
+    records the outcome: a failure is tried again by `closures_platform_sweep` while the
+    closure is in effect, or, refused for good, shown on the closure page (CH-9)."""
     row = ClosureHiddenComment.objects.select_related("closure__channel").get(pk=hidden_id)
+    outcome = _hide(row, post_id=post_id)
+    return outcome is None or outcome.ok
+
+
+def _hide(row: ClosureHiddenComment, *, post_id: str = "") -> platform.PlatformOutcome | None:
+    """One try at hiding the row's comment (None: it was hidden already); `post_id`:
+    the post it came on, if the row does not know it."""
     closure = row.closure
     switching = closure.comment_mode in (CommentMode.SWITCHED_OFF, CommentMode.PENDING)
     if switching and closure.state == ClosureState.IN_EFFECT:
-        post = post_id or platform.comment_post_id(closure.channel, row.comment_id)
+        post = row.post_id or post_id
+        post = post or platform.comment_post_id(closure.channel, row.comment_id) or ""
+        if post and post != row.post_id:  # kept for the next try
+            ClosureHiddenComment.objects.filter(pk=row.pk).update(post_id=post[:200])
         if post:
             closure_post_switch_off(closure_id=closure.pk, post_id=post)
     if row.hidden:
-        return True
+        return None
     outcome = platform.hide_comment(closure.channel, row.comment_id)
-    ClosureHiddenComment.objects.filter(pk=hidden_id).update(hidden=outcome.ok, note=outcome.note)
-    return outcome.ok
+    _settle(row, outcome, done="hidden", gone=_("Kommentaren finnes ikke lenger."))
+    return outcome

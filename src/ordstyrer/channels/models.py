@@ -263,14 +263,23 @@ class Closure(models.Model):
 
 
 class ClosureHiddenComment(models.Model):
-    """A comment that arrived while the channel was closed on a platform without a
-    comment switch: hidden automatically and listed for the editor afterwards (CH-9)."""
+    """A comment that arrived while the channel was closed: hidden automatically and
+    listed for the editor afterwards (CH-9).
+
+    Until it is `hidden`, `closures_platform_sweep` tries again from `retry_at` while the
+    closure is in effect (a transient failure, or the task was lost); `failed`: the
+    platform refused for good, and `note` says why, for people to act on."""
 
     closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="hidden_comments")
     comment_id = models.CharField(max_length=200)
+    # The post it came on, when known: switched off too where the closure switches.
+    post_id = models.CharField(max_length=200, blank=True)
     arrived_at = models.DateTimeField()
     hidden = models.BooleanField(default=False)
     note = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # failed tries
+    retry_at = models.DateTimeField(null=True, blank=True)
+    failed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["arrived_at", "id"]
@@ -279,9 +288,52 @@ class ClosureHiddenComment(models.Model):
                 fields=["closure", "comment_id"], name="closure_hidden_comment_unique"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["retry_at"],
+                condition=models.Q(hidden=False, failed=False),
+                name="closure_hidden_retry_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.comment_id
+
+
+class ClosurePostSwitch(models.Model):
+    """A post whose comments a closure in effect switches off on its own (published, or
+    commented on, during the closure; CH-9), recorded before the platform is asked.
+
+    Until it is `switched_off` (or needs no switch), `closures_platform_sweep` tries
+    again from `retry_at` while the closure is in effect; `failed`: the platform refused
+    for good, and `note` says why, for people to act on."""
+
+    closure = models.ForeignKey(Closure, on_delete=models.CASCADE, related_name="post_switches")
+    post_id = models.CharField(max_length=200)
+    queued_at = models.DateTimeField()
+    switched_off = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # failed tries
+    retry_at = models.DateTimeField(null=True, blank=True)
+    failed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["queued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["closure", "post_id"], name="closure_post_switch_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["retry_at"],
+                condition=models.Q(switched_off=False, failed=False),
+                name="closure_post_retry_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.post_id
 
 
 class ChannelReview(models.Model):

@@ -417,7 +417,7 @@ def channels_awaiting_decision(*, user: ActorLike, municipality: Municipality) -
 def channel_closures(*, channel: Channel) -> list[Closure]:
     return list(
         channel.closures.select_related("created_by", "ended_by", "notice_published_by")
-        .prefetch_related("hidden_comments")
+        .prefetch_related("hidden_comments", "post_switches")
         .order_by("-starts_at", "-id")
     )
 

@@ -56,6 +56,12 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
     rows = []
     for closure in channel_closures(channel=channel):
         closure.channel = channel
+        # CH-9: what the platform has not done yet, or refused, for people to act on.
+        unhidden, open_posts = closure_services.closure_unsettled(closure)
+        refused = closure.state == ClosureState.IN_EFFECT and (
+            any(row.failed for row in unhidden) or any(row.failed for row in open_posts)
+        )
+        platform_failed = closure_services.closure_platform_failed(closure)
         notices = []
         if closure.state in (ClosureState.SCHEDULED, ClosureState.IN_EFFECT):
             notices = [
@@ -70,7 +76,11 @@ def closures(request: MunicipalityRequest, municipality: Municipality, pk: int) 
             {
                 "closure": closure,
                 "notices": notices,
-                "retry": closure_services.closure_platform_failed(closure),
+                "retry": platform_failed or refused,
+                "platform_failed": platform_failed,
+                "refused": refused,
+                "unhidden": unhidden,
+                "open_posts": open_posts,
                 # CH-9 applied: it starts only once its notice is marked published.
                 "waiting": closure_services.closure_waits_for_notice(
                     closure, required=required, now=now
