@@ -35,3 +35,17 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class LanguageChoice(models.Model):
+    """The language a person chose with the console's language switch (one of
+    settings.LANGUAGES), so mail to them and a browser without the choice's cookie follow
+    it (`core.languages`). No row: Bokmål, the installation's language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    language = models.CharField(max_length=8)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.language}"

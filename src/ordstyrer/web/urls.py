@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from ordstyrer.sso import views as sso_views
 from ordstyrer.web import views
+from ordstyrer.web.language import set_language
 
 
 class LoginView(auth_views.LoginView):
@@ -34,7 +35,8 @@ urlpatterns = [
     ),
     # Also ends the identity provider's session after a single sign-on login.
     path("logg-ut/", sso_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's `i18n/setlang/`, which also keeps a signed-in person's choice (their mail).
+    path("i18n/setlang/", set_language, name="set_language"),
     path("drift/", admin.site.urls),
     path("m/<slug:slug>/", views.dashboard, name="dashboard"),
     path("m/<slug:slug>/sjekk/", views.check_text, name="check"),
