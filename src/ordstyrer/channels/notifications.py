@@ -1,12 +1,11 @@
 """E-mail to the people a channel event concerns (Django e-mail; console in the demo).
 
-Called from tasks only, after the change has committed. Messages are Bokmål, the
-installation's language; every one names the rule it follows and where to act.
+Called from tasks only, after the change has committed. Each message is in its
+recipient's language (`core.mail`); every one names the rule it follows and where to act.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,37 +22,43 @@ def _channel_path(channel: Channel) -> str:
 
 def notify_channel_event(*, channel_id: int, event: str) -> int:
     """Mail the next approvers ("awaiting_decision"), or the proposer on a decision
-    ("approved", "rejected"). Returns the number of messages sent."""
+    ("approved", "rejected"), each in their own language. Returns the number of messages
+    sent."""
     channel = Channel.objects.select_related(
         "municipality", "unit", "proposed_by", "submitted_by"
     ).get(pk=channel_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "name": channel.name,
-            "municipality": channel.municipality.name,
-            "unit": channel.unit.name if channel.unit else channel.municipality.name,
-            "path": _channel_path(channel),
-        }
-        if event == "awaiting_decision":
-            role = channel.current_approver_role
-            if role is None:
-                return 0
-            # Only whom the service lets decide the step (CH-1, four eyes): never its
-            # proposer or submitter, nor who approved an earlier step of this round.
-            approvers = deciders(channel=channel, chain_role=role)
-            context["role"] = rules.role_label(role)
-            subject = _("Kanalforslag venter på din godkjenning: %(name)s") % context
+    context = {
+        "name": channel.name,
+        "municipality": channel.municipality.name,
+        "unit": channel.unit.name if channel.unit else channel.municipality.name,
+        "path": _channel_path(channel),
+    }
+    proposers = [channel.proposed_by, channel.submitted_by]
+    if event == "awaiting_decision":
+        role = channel.current_approver_role
+        if role is None:
+            return 0
+        # Only whom the service lets decide the step (CH-1, four eyes): never its
+        # proposer or submitter, nor who approved an earlier step of this round.
+        approvers = deciders(channel=channel, chain_role=role)
+
+        def awaiting() -> tuple[str, str]:
+            said = {**context, "role": rules.role_label(role, translation.get_language())}
+            subject = _("Kanalforslag venter på din godkjenning: %(name)s") % said
             body = (
                 _(
                     "%(unit)s foreslår en ny offisiell kanal, «%(name)s». Steget som venter, er "
                     "godkjenning fra %(role)s (CH-1).\n\nLes planen og avgjør forslaget i "
                     "Ordstyrer: %(path)s"
                 )
-                % context
+                % said
             )
-            return send(subject, body, addresses(approvers))
-        proposers = [channel.proposed_by, channel.submitted_by]
-        if event == "approved":
+            return subject, body
+
+        return send(awaiting, addresses(approvers))
+    if event == "approved":
+
+        def approved() -> tuple[str, str]:
             subject = _("Kanalen «%(name)s» er godkjent") % context
             body = (
                 _(
@@ -62,9 +67,13 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
                 )
                 % context
             )
-            return send(subject, body, addresses([*proposers, *main_admin_users(channel=channel)]))
-        if event == "rejected":
-            context["reason"] = channel.rejection_reason
+            return subject, body
+
+        return send(approved, addresses([*proposers, *main_admin_users(channel=channel)]))
+    if event == "rejected":
+        context["reason"] = channel.rejection_reason
+
+        def rejected() -> tuple[str, str]:
             subject = _("Kanalforslaget «%(name)s» er avvist") % context
             body = (
                 _(
@@ -73,7 +82,9 @@ def notify_channel_event(*, channel_id: int, event: str) -> int:
                 )
                 % context
             )
-            return send(subject, body, addresses(proposers))
+            return subject, body
+
+        return send(rejected, addresses(proposers))
     raise ValueError(f"unknown channel event {event!r}")
 
 
@@ -83,14 +94,10 @@ def notify_review_due(*, review_id: int) -> int:
     if review.completed_at is not None:
         return 0
     channel = review.channel
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "name": channel.name,
-            "due": review.due_on.strftime("%d.%m.%Y"),
-            "path": console_url(
-                reverse("channels:review", args=[channel.municipality.slug, channel.pk])
-            ),
-        }
+    path = console_url(reverse("channels:review", args=[channel.municipality.slug, channel.pk]))
+
+    def compose() -> tuple[str, str]:
+        context = {"name": channel.name, "due": review.due_on.strftime("%d.%m.%Y"), "path": path}
         subject = _("Tid for gjennomgang av «%(name)s»") % context
         body = (
             _(
@@ -99,4 +106,6 @@ def notify_review_due(*, review_id: int) -> int:
             )
             % context
         )
-        return send(subject, body, addresses(main_admin_users(channel=channel)))
+        return subject, body
+
+    return send(compose, addresses(main_admin_users(channel=channel)))

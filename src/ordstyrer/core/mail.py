@@ -5,17 +5,25 @@ recipient (no one sees who else was told), links are absolute (`console_url`,
 issue #15: a mail client cannot open a relative link), and nothing is sent to
 inactive people or people without an address. A recipient the relay refuses does
 not stop the others (`send`).
+
+Each message is in its recipient's own language (Bokmål first; Nynorsk or English as
+they chose with the console's language switch, `core.languages`): the caller gives
+`send` a function that writes the subject and body, and `send` calls it once per
+language among the recipients, with that language active.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils import translation
+
+from ordstyrer.core.languages import languages_chosen
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -33,15 +41,25 @@ _SESSION_INTACT = (
 )
 
 
+Compose = Callable[[], tuple[str, str]]
+"""Writes one message's (subject, body) in the active language: gettext, dates and
+anything else that depends on the language are called inside it."""
+
+
 class Recipient(str):
     """An e-mail address that knows whose it is: `send` names the person by their user
-    id when a message to them fails, never by the address."""
+    id when a message to them fails, never by the address, and writes to them in their
+    `language`."""
 
     user_id: int | None
+    language: str
 
-    def __new__(cls, address: str, user_id: int | None = None) -> Recipient:
+    def __new__(
+        cls, address: str, user_id: int | None = None, language: str | None = None
+    ) -> Recipient:
         recipient = super().__new__(cls, address)
         recipient.user_id = user_id
+        recipient.language = language or settings.LANGUAGE_CODE
         return recipient
 
 
@@ -52,19 +70,28 @@ class MailNotSent(Exception):
 
 def addresses(users: Iterable[AbstractBaseUser | None]) -> list[str]:
     """The distinct e-mail addresses of the active people among `users`, in order, each
-    a `Recipient` carrying its person's id."""
-    seen: list[str] = []
+    a `Recipient` carrying its person's id and language (their own choice, else
+    settings.LANGUAGE_CODE; one query for all of them)."""
+    found: dict[str, int | None] = {}
     for user in users:
         if user is None or not getattr(user, "is_active", True):
             continue
         email = (getattr(user, "email", "") or "").strip()
-        if email and email not in seen:
-            seen.append(Recipient(email, getattr(user, "pk", None)))
-    return seen
+        if email and email not in found:
+            found[email] = getattr(user, "pk", None)
+    chosen = languages_chosen(pk for pk in found.values() if pk is not None)
+    return [
+        Recipient(email, pk, chosen.get(pk) if pk is not None else None)
+        for email, pk in found.items()
+    ]
 
 
-def send(subject: str, body: str, recipients: Iterable[str]) -> int:
+def send(compose: Compose, recipients: Iterable[str]) -> int:
     """One message per recipient over one connection; returns how many were sent.
+
+    Each recipient's message is `compose()` called with their language active (a
+    `Recipient`'s, else settings.LANGUAGE_CODE): once per language among them, before
+    anything is sent.
 
     Each message is sent on its own: a recipient the relay refuses (a removed mailbox,
     550 at RCPT) or a connection lost half-way costs that message only, never the people
@@ -76,11 +103,16 @@ def send(subject: str, body: str, recipients: Iterable[str]) -> int:
     targets = list(recipients)
     if not targets:
         return 0
+    written: dict[str, tuple[str, str]] = {}
+    for language in dict.fromkeys(_language(to) for to in targets):
+        with translation.override(language):
+            written[language] = compose()
     connection = get_connection()
     sent = 0
     failed = 0
     try:
         for position, to in enumerate(targets):
+            subject, body = written[_language(to)]
             message = EmailMessage(
                 subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[str(to)]
             )
@@ -103,6 +135,10 @@ def send(subject: str, body: str, recipients: Iterable[str]) -> int:
     if failed == len(targets):
         raise MailNotSent(f"none of {len(targets)} e-mail messages was sent (ordstyrer.mail)")
     return sent
+
+
+def _language(to: str) -> str:
+    return getattr(to, "language", None) or settings.LANGUAGE_CODE
 
 
 def _warn(to: str, exc: BaseException, *, stage: str) -> None:

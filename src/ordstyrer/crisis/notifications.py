@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.mail import addresses, console_url, send
@@ -32,12 +30,13 @@ from ordstyrer.tenants.models import Municipality
 
 def notify_reply_rejected(*, reply_id: int) -> int:
     reply = Reply.objects.select_related("item__channel__municipality", "author").get(pk=reply_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "channel": reply.item.channel.name,
-            "path": _path(reply.item),
-            "reason": reply.crisis_reason,
-        }
+    context = {
+        "channel": reply.item.channel.name,
+        "path": _path(reply.item),
+        "reason": reply.crisis_reason,
+    }
+
+    def compose() -> tuple[str, str]:
         subject = _("Kriselederen stoppet svaret ditt på %(channel)s") % context
         body = (
             _(
@@ -47,7 +46,9 @@ def notify_reply_rejected(*, reply_id: int) -> int:
             )
             % context
         )
-        return send(subject, body, addresses([reply.author]))
+        return subject, body
+
+    return send(compose, addresses([reply.author]))
 
 
 def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
@@ -88,14 +89,14 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
     recipients = addresses(crisis_approvers(municipality=municipality, hands=hands))
     if not recipients:
         return 0
-    with translation.override("nb"):
-        context = {
-            "author": (author.get_full_name() or author.get_username()) if author else "",
-            "municipality": municipality.name,
-            "channels": channels,
-            "path": console_url(reverse("crisis:index", args=[municipality.slug]))
-            + "#queue-heading",
-        }
+    context = {
+        "author": (author.get_full_name() or author.get_username()) if author else "",
+        "municipality": municipality.name,
+        "channels": channels,
+        "path": console_url(reverse("crisis:index", args=[municipality.slug])) + "#queue-heading",
+    }
+
+    def compose() -> tuple[str, str]:
         if kind == "post":
             subject = _("Et innlegg venter på godkjenning fra kriseleder")
             body = (
@@ -117,4 +118,6 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
                 )
                 % context
             )
-    return send(subject, body, recipients)
+        return subject, body
+
+    return send(compose, recipients)

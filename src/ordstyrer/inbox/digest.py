@@ -25,12 +25,10 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -163,8 +161,9 @@ def send_digest(*, user_id: int, at: str) -> int:
     lines = digest_lines(now=now).get(user_id)
     if user is None or not lines or not (lines["soon"] or lines["overdue"]):
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        soon, overdue = lines["soon"], lines["overdue"]
+    soon, overdue = lines["soon"], lines["overdue"]
+
+    def compose() -> tuple[str, str]:
         parts = [_("Dette venter på deg i Ordstyrer i dag (DI-1, CH-5):"), ""]
         if overdue:
             parts.append(
@@ -203,7 +202,9 @@ def send_digest(*, user_id: int, at: str) -> int:
             "overdue": len(overdue),
             "soon": len(soon),
         }
-        return send(subject, "\n".join(parts), addresses([user]))
+        return subject, "\n".join(parts)
+
+    return send(compose, addresses([user]))
 
 
 def _line(item: InboxItem) -> str:

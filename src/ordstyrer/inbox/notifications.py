@@ -1,20 +1,19 @@
 """E-mail about inbox items (Django e-mail; the console in the demo).
 
-Called from tasks only, after the change committed. Messages are Bokmål, name the rule
-they follow and link to the item. They quote no comment text: the e-mail leaves the
-installation, the comment stays in it.
+Called from tasks only, after the change committed. Messages are in each recipient's
+language (`core.mail`), name the rule they follow and link to the item. They quote no
+comment text: the e-mail leaves the installation, the comment stays in it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import ChannelMembership, ChannelRole
@@ -80,13 +79,16 @@ def notify_referral(*, referral_id: int) -> int:
     roles = [Role.COMMUNICATIONS]
     if escalation_includes_chief(policy):
         roles.append(Role.CHIEF_ADMINISTRATOR)
-    with translation.override(settings.LANGUAGE_CODE):
+    applies = policy.applies("DI-10")
+    recipients = addresses(municipal_people(item, roles))
+
+    def compose() -> tuple[str, str]:
         who = referral.actor.get_full_name() if referral.actor else _("Ordstyrer")
         context = {"channel": item.channel.name, "who": who, "path": _path(item)}
         subject = _("Mulig omdømmekritisk sak på %(channel)s") % context
         # The body cites DI-10 only where the municipality's guideline has it (Birkenes'
         # has not); two whole messages, so each translates as one sentence.
-        if policy.applies("DI-10"):
+        if applies:
             body = (
                 _(
                     "%(who)s har meldt en henvendelse på %(channel)s som mulig omdømmekritisk "
@@ -104,7 +106,9 @@ def notify_referral(*, referral_id: int) -> int:
                 )
                 % context
             )
-        return send(subject, body, addresses(municipal_people(item, roles)))
+        return subject, body
+
+    return send(compose, recipients)
 
 
 def nearest_leaders(*, reporter: User | None, municipality: Municipality) -> list[AbstractBaseUser]:
@@ -163,70 +167,61 @@ def notify_unwanted_report(*, report_id: int) -> int:
         leaders = nearest_leaders(reporter=report.reporter, municipality=channel.municipality)
         told = {*to_admins, *to_unit_leaders}
         to_leaders = [a for a in addresses(leaders) if a not in told]
-    with translation.override(settings.LANGUAGE_CODE):
+    path = _path(item)
+
+    def compose(audience: str) -> tuple[str, str]:
         who = report.reporter.get_full_name() if report.reporter else _("En ansatt")
-        context = {"channel": channel.name, "who": who, "path": _path(item)}
+        context = {"channel": channel.name, "who": who, "path": path}
         subject = _("Uønsket ytring meldt på %(channel)s") % context
-        if di11:
-            body = (
-                _(
-                    "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Vurder "
-                    "den etter retningslinjen i Ordstyrer: %(path)s"
-                )
-                % context
-            )
-        else:
-            body = (
-                _(
-                    "%(who)s har meldt fra om en uønsket ytring på %(channel)s. Vurder den "
-                    "etter retningslinjen i Ordstyrer: %(path)s"
-                )
-                % context
-            )
-        sent = send(subject, body, to_admins)
         # A leader is told, not asked to assess: the account's administrators do, and the
         # link would lead a leader not appointed on the channel to a refusal (CH-3).
-        if to_unit_leaders:
-            if di11:
-                unit_body = (
-                    _(
-                        "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du "
-                        "får beskjed som leder for enheten kontoen hører til. "
-                        "Administratorene for kontoen vurderer ytringen etter retningslinjen."
-                    )
-                    % context
-                )
-            else:
-                unit_body = (
-                    _(
-                        "%(who)s har meldt fra om en uønsket ytring på %(channel)s. Du får "
-                        "beskjed som leder for enheten kontoen hører til. Administratorene "
-                        "for kontoen vurderer ytringen etter retningslinjen."
-                    )
-                    % context
-                )
-            sent += send(subject, unit_body, to_unit_leaders)
-        if to_leaders:
-            leader_body = (
-                _(
-                    "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du får "
-                    "beskjed som nærmeste leder. Administratorene for kontoen vurderer "
-                    "ytringen etter retningslinjen."
-                )
-                % context
+        if audience == "admins" and di11:
+            body = _(
+                "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Vurder "
+                "den etter retningslinjen i Ordstyrer: %(path)s"
             )
-            sent += send(subject, leader_body, to_leaders)
-        return sent
+        elif audience == "admins":
+            body = _(
+                "%(who)s har meldt fra om en uønsket ytring på %(channel)s. Vurder den "
+                "etter retningslinjen i Ordstyrer: %(path)s"
+            )
+        elif audience == "unit_leaders" and di11:
+            body = _(
+                "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du "
+                "får beskjed som leder for enheten kontoen hører til. "
+                "Administratorene for kontoen vurderer ytringen etter retningslinjen."
+            )
+        elif audience == "unit_leaders":
+            body = _(
+                "%(who)s har meldt fra om en uønsket ytring på %(channel)s. Du får "
+                "beskjed som leder for enheten kontoen hører til. Administratorene "
+                "for kontoen vurderer ytringen etter retningslinjen."
+            )
+        else:
+            body = _(
+                "%(who)s har meldt fra om en uønsket ytring på %(channel)s (DI-11). Du får "
+                "beskjed som nærmeste leder. Administratorene for kontoen vurderer "
+                "ytringen etter retningslinjen."
+            )
+        return subject, body % context
+
+    sent = send(partial(compose, "admins"), to_admins)
+    if to_unit_leaders:
+        sent += send(partial(compose, "unit_leaders"), to_unit_leaders)
+    if to_leaders:
+        sent += send(partial(compose, "nearest_leaders"), to_leaders)
+    return sent
 
 
 def notify_reply_failed(*, reply_id: int) -> int:
     reply = Reply.objects.select_related("item__channel__municipality", "author").get(pk=reply_id)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "channel": reply.item.channel.name,
-            "path": _path(reply.item),
-            "error": reply.error,
-        }
+    context = {
+        "channel": reply.item.channel.name,
+        "path": _path(reply.item),
+        "error": reply.error,
+    }
+
+    def compose() -> tuple[str, str]:
         subject = _("Svaret ble ikke publisert på %(channel)s") % context
         body = (
             _(
@@ -235,4 +230,6 @@ def notify_reply_failed(*, reply_id: int) -> int:
             )
             % context
         )
-        return send(subject, body, addresses([reply.author]))
+        return subject, body
+
+    return send(compose, addresses([reply.author]))

@@ -37,7 +37,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.actor import ActorLike, user_of
@@ -186,17 +186,20 @@ def notify_notice_held(*, action_id: int) -> int:
     recipients = addresses(crisis_approvers(municipality=municipality, hands=notice_hands(action)))
     if not recipients:
         return 0
-    with translation.override("nb"):
-        context = {
-            "channel": action.channel.name,
-            "municipality": municipality.name,
-            "path": console_url(reverse("moderation:crisis_notices", args=[municipality.slug])),
-        }
+    context = {
+        "channel": action.channel.name,
+        "municipality": municipality.name,
+        "path": console_url(reverse("moderation:crisis_notices", args=[municipality.slug])),
+    }
+    # The comment goes with a post being taken down: it is not deleted yet, and the
+    # take-down waits at most `with_post.WAIT` for this approval (MO-4).
+    with_post = action.kind == ActionKind.WITH_POST
+    if with_post:
+        context["minutes"] = str(int(WAIT.total_seconds() // 60))
+
+    def compose() -> tuple[str, str]:
         subject = _("En beskjed til en innbygger venter på godkjenning fra kriseleder")
-        if action.kind == ActionKind.WITH_POST:
-            # The comment goes with a post being taken down: it is not deleted yet, and
-            # the take-down waits at most `with_post.WAIT` for this approval (MO-4).
-            context["minutes"] = str(int(WAIT.total_seconds() // 60))
+        if with_post:
             said = _(
                 "Kommunen er i krisemodus. En kommentar på %(channel)s i %(municipality)s "
                 "slettes sammen med et innlegg kommunen tar ned, og beskjeden til forfatteren "
@@ -212,8 +215,9 @@ def notify_notice_held(*, action_id: int) -> int:
                 "venter på godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
                 "Se og godkjenn beskjeden: %(path)s"
             )
-        body = said % context
-    return send(subject, body, recipients)
+        return subject, said % context
+
+    return send(compose, recipients)
 
 
 def notice_hands(action: ModerationAction) -> set[int | None]:

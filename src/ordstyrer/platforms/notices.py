@@ -1,11 +1,9 @@
 """E-mail when a channel's platform connection needs re-authorisation, or Meta has
-stopped its writes as abusive (from a task)."""
+stopped its writes as abusive (from a task); in each recipient's language (`core.mail`)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels.models import Channel
@@ -18,12 +16,13 @@ def notify_reauth(*, channel_id: int) -> int:
     recipients = addresses(main_admin_users(channel=channel))
     if not recipients:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
-        path = console_url(
-            reverse(
-                "platforms:connection", kwargs={"slug": channel.municipality.slug, "pk": channel.pk}
-            )
+    path = console_url(
+        reverse(
+            "platforms:connection", kwargs={"slug": channel.municipality.slug, "pk": channel.pk}
         )
+    )
+
+    def compose() -> tuple[str, str]:
         subject = _("Kanalen «%(name)s» må kobles til på nytt") % {"name": channel.name}
         body = _(
             "Ordstyrer får ikke lenger tilgang til %(name)s: tilgangen (token) er utløpt "
@@ -31,7 +30,9 @@ def notify_reauth(*, channel_id: int) -> int:
             "sendes før en hovedadministrator kobler kanalen til igjen.\n\n"
             "Koble til på nytt her: %(path)s"
         ) % {"name": channel.name, "path": path}
-    return send(subject, body, recipients)
+        return subject, body
+
+    return send(compose, recipients)
 
 
 def notify_policy_block(*, channel_id: int) -> int:
@@ -41,7 +42,8 @@ def notify_policy_block(*, channel_id: int) -> int:
     recipients = addresses(main_admin_users(channel=channel))
     if not recipients:
         return 0
-    with translation.override(settings.LANGUAGE_CODE):
+
+    def compose() -> tuple[str, str]:
         subject = _("Meta har stanset skrivingen til «%(name)s»") % {"name": channel.name}
         body = _(
             "Meta har sperret en handling på %(name)s som misbruk. Ordstyrer sender ingen "
@@ -50,4 +52,6 @@ def notify_policy_block(*, channel_id: int) -> int:
             "Se gjennom det som nylig ble sendt fra kanalen, og sjekk siden i Metas egne "
             "verktøy (Kontostatus) før skrivingen tas opp igjen."
         ) % {"name": channel.name}
-    return send(subject, body, recipients)
+        return subject, body
+
+    return send(compose, recipients)

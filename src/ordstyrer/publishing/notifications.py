@@ -1,6 +1,6 @@
 """E-mail about posts (Django e-mail; the console in the demo). Called from tasks only,
-after the change committed. Bokmål; the reason is quoted, the post text is not, nor the
-name of a person whose consent is withdrawn."""
+after the change committed. In each recipient's language (`core.mail`); the reason is
+quoted, the post text is not, nor the name of a person whose consent is withdrawn."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import logging
 from collections.abc import Callable
 
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ordstyrer.core.mail import addresses, console_url, send
@@ -18,7 +17,8 @@ logger = logging.getLogger("ordstyrer.publishing")
 
 
 def _tell_author(post_id: int, compose: Callable[[Post, str], tuple[str, str]]) -> str:
-    """E-mail the post's author `compose(post, link)` = (subject, body), in Bokmål."""
+    """E-mail the post's author `compose(post, link)` = (subject, body), in the author's
+    language (`core.mail`)."""
     post = Post.objects.select_related("author", "municipality").filter(pk=post_id).first()
     if post is None:
         return "skipped"
@@ -26,9 +26,7 @@ def _tell_author(post_id: int, compose: Callable[[Post, str], tuple[str, str]]) 
     if not recipients:
         return "skipped"
     link = console_url(reverse("publishing:detail", args=[post.municipality.slug, post.pk]))
-    with translation.override("nb"):
-        subject, body = compose(post, link)
-    send(subject, body, recipients)
+    send(lambda: compose(post, link), recipients)
     return "sent"
 
 
@@ -141,16 +139,23 @@ def awaiting_notify(*, post_id: int) -> str:
             },
         )
         return "nobody"
-    with translation.override("nb"):
+    context = {
+        "author": (post.author.get_full_name() or post.author.username) if post.author else "",
+        "municipality": post.municipality.name,
+        "channels": ", ".join(c.name for c in channels),
+        "path": console_url(reverse("publishing:approvals", args=[post.municipality.slug])),
+    }
+
+    def compose() -> tuple[str, str]:
         subject = _("Et innlegg venter på din godkjenning")
-        body = _(
-            "%(author)s har sendt et innlegg til godkjenning i %(municipality)s "
-            "(%(channels)s).\n\nÅpne godkjenningskøen: %(path)s"
-        ) % {
-            "author": (post.author.get_full_name() or post.author.username) if post.author else "",
-            "municipality": post.municipality.name,
-            "channels": ", ".join(c.name for c in channels),
-            "path": console_url(reverse("publishing:approvals", args=[post.municipality.slug])),
-        }
-    send(subject, body, recipients)
+        body = (
+            _(
+                "%(author)s har sendt et innlegg til godkjenning i %(municipality)s "
+                "(%(channels)s).\n\nÅpne godkjenningskøen: %(path)s"
+            )
+            % context
+        )
+        return subject, body
+
+    send(compose, recipients)
     return "sent"

@@ -8,15 +8,14 @@ import logging
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
@@ -342,41 +341,43 @@ def channels_left_notify(user_id: int, municipality_id: int, channel_ids: list[i
         .order_by("user_id")
     ]
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
-        for channel in municipality.channels.filter(pk__in=channel_ids).order_by("name", "pk"):
-            admins = [
-                m.user
-                for m in channel.memberships.filter(
-                    active_channel_role_q(
-                        roles=[channelcodes.MAIN_ADMIN, channelcodes.ADMIN],
-                        municipality=municipality,
-                    )
+    for channel in municipality.channels.filter(pk__in=channel_ids).order_by("name", "pk"):
+        admins = [
+            m.user
+            for m in channel.memberships.filter(
+                active_channel_role_q(
+                    roles=[channelcodes.MAIN_ADMIN, channelcodes.ADMIN],
+                    municipality=municipality,
                 )
-                .exclude(user=gone)
-                .select_related("user")
-                .distinct()
-                .order_by("user_id")
-            ]
-            context = {
-                "name": channel.name,
-                "person": gone.get_full_name() or gone.get_username(),
-                "municipality": municipality.name,
-                "path": console_url(
-                    reverse("channels:detail", args=[municipality.slug, channel.pk])
-                ),
-            }
-            subject = _("Kanalen «%(name)s» har ingen aktiv hovedadministrator") % context
-            body = (
-                _(
-                    "%(person)s er ikke lenger aktiv i %(municipality)s, og kanalen "
-                    "«%(name)s» har derfor ingen aktiv hovedadministrator. Hver kanal skal "
-                    "ha minst én (CH-3).\n\nUtnevn en ny hovedadministrator under «Roller» "
-                    "på kanalens side i Ordstyrer: %(path)s"
-                )
-                % context
             )
-            sent += send(subject, body, addresses([*admins, *communications]))
+            .exclude(user=gone)
+            .select_related("user")
+            .distinct()
+            .order_by("user_id")
+        ]
+        context = {
+            "name": channel.name,
+            "person": gone.get_full_name() or gone.get_username(),
+            "municipality": municipality.name,
+            "path": console_url(reverse("channels:detail", args=[municipality.slug, channel.pk])),
+        }
+        sent += send(partial(_no_main_admin, context), addresses([*admins, *communications]))
     return sent
+
+
+def _no_main_admin(context: dict[str, str]) -> tuple[str, str]:
+    """The mail of `channels_left_notify`, in the active language."""
+    subject = _("Kanalen «%(name)s» har ingen aktiv hovedadministrator") % context
+    body = (
+        _(
+            "%(person)s er ikke lenger aktiv i %(municipality)s, og kanalen "
+            "«%(name)s» har derfor ingen aktiv hovedadministrator. Hver kanal skal "
+            "ha minst én (CH-3).\n\nUtnevn en ny hovedadministrator under «Roller» "
+            "på kanalens side i Ordstyrer: %(path)s"
+        )
+        % context
+    )
+    return subject, body
 
 
 def role_assign(
