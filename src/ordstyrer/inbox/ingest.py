@@ -600,6 +600,9 @@ def _create(
         data={"removed": bool(comment.removed), "follow_up_of": getattr(conversation, "pk", None)},
         audit=False,
     )
+    if comment.removed:
+        # Replies that came before their comment's removal did, the comment unseen.
+        close_replies_under(item, now=received_at, targets=ctx.targets, version=ctx.version)
     if conversation is not None and not comment.removed:
         if item.listed:
             _listed_follow_up(conversation, item)
@@ -841,7 +844,8 @@ def _update(
     # the comment is gone, but its author did not remove it (MO-2, the archive and the
     # audit name who deleted it). Only a removal nobody here decided is the author's.
     by_author = comment.removed and not _deleted_by_municipality(item)
-    if comment.removed and item.removed_at is None:
+    newly_removed = comment.removed and item.removed_at is None
+    if newly_removed:
         item.removed_at = received_at
         if by_author:
             log_event(item, action="removed", actor=None, now=received_at, audit=False)
@@ -867,6 +871,140 @@ def _update(
             close_reason=CloseReason.AUTHOR_REMOVED,
             note=_("Forfatteren fjernet kommentaren."),
         )
+    if by_author and newly_removed:
+        # The platform took the replies under it with it (DI-1), and a follow-up that
+        # reopened its conversation is gone (DI-3).
+        close_replies_under(item, now=received_at, targets=ctx.targets, version=ctx.version)
+        _follow_up_removed(item, received_at, ctx)
+
+
+def close_replies_under(
+    item: InboxItem,
+    *,
+    now: datetime,
+    targets: Any = None,
+    version: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[int]:
+    """Close the open replies under `item`, whose comment is gone from the platform:
+    removed by its author (`_update`), or deleted by the municipality
+    (`moderation.effects`). Facebook and Instagram take a comment's replies with it,
+    silently (one "remove", for the comment): other citizens' replies that arrived
+    before and wait for an answer are closed as one that arrives after it is
+    (`CloseReason.PARENT_REMOVED`, `_under_gone_comment`): no answer can be given there,
+    so no deadline is left to miss in the overdue counts, the digests and the report
+    (DI-1). As on arrival, one that must itself be moderated (`NEEDS_ATTENTION`: personal
+    data, hateful speech, …) stays open; the municipality's own comments are not touched.
+
+    Under it: a reply to the comment, to one of its replies (the platforms thread one
+    level deep, so these are the comment's too), or to our reply to it. Returns the ids
+    of the items closed; the caller holds the transaction. Without `targets` and
+    `version`, the municipality's are read when there is a reply to close."""
+    if not item.platform_id:
+        return []
+    channel_replies = InboxItem.objects.filter(channel_id=item.channel_id, from_page=False)
+    parents = {item.platform_id}
+    parents |= set(
+        Reply.objects.filter(item=item)
+        .exclude(platform_id="")
+        .values_list("platform_id", flat=True)
+    )
+    parents |= set(
+        channel_replies.filter(parent_platform_id__in=parents)
+        .exclude(platform_id="")
+        .values_list("platform_id", flat=True)
+    )
+    waiting = list(
+        channel_replies.filter(parent_platform_id__in=parents, open=True)
+        .exclude(pk=item.pk)
+        .exclude(action__in=NEEDS_ATTENTION)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if waiting and (targets is None or version is None):
+        _policy, targets, version = policy_state(item.municipality)
+    closed = []
+    for pk in waiting:
+        reply = lock_item(pk)
+        if not reply.open or _needs_attention(reply):
+            continue
+        # A system's close answers nobody (DI-1): the transition stamps no response time
+        # for it and leaves the reply no deadline, as one that arrives after the removal
+        # (`transitions.NOT_AN_ANSWER`, `NO_DEADLINE`).
+        transition(
+            reply,
+            action="close",
+            actor=None,
+            now=now,
+            targets=targets,
+            version=cast(int, version),
+            close_reason=CloseReason.PARENT_REMOVED,
+            note=_(
+                "Kommentaren dette svarer på, er slettet, og plattformen fjernet svarene "
+                "under den med den. Svaret kan derfor ikke besvares der, og har ingen frist."
+            ),
+            data={"parent_item_id": item.pk, **(data or {})},
+        )
+        closed.append(pk)
+    return closed
+
+
+# What a conversation reopened by a follow-up goes back to when that follow-up is removed
+# by its author (`_follow_up_removed`): the status it had, by the action that sets it.
+_BACK_TO: dict[str, str] = {
+    ItemStatus.ANSWERED: "answer",
+    ItemStatus.REFERRED: "refer",
+    ItemStatus.CLOSED: "close",
+}
+
+
+def _follow_up_removed(follow_up: InboxItem, at: datetime, ctx: Context) -> None:
+    """The citizen removed a follow-up that reopened their conversation (DI-3): the
+    reason to answer again is gone, and the conversation would wait with a running
+    deadline for an answer to nothing, in the overdue counts and the digests (DI-1).
+    When that follow-up was what reopened it and nothing has happened to it since (its
+    last event is that reopening: no other follow-up, note, assignment or reply), the
+    conversation goes back to the status it had, with a note by the system. Its first
+    resolution's figures are kept, as through every reopening (docs/inbox.md).
+    Otherwise — someone is working on it, or another follow-up came — it stays open."""
+    if follow_up.conversation_id is None or follow_up.listed:
+        return
+    root = lock_item(follow_up.conversation_id)
+    if root.status != ItemStatus.REOPENED:
+        return
+    last = ItemEvent.objects.filter(item_id=root.pk).order_by("-at", "-pk").first()
+    if (
+        last is None
+        or last.action != "reopen"
+        or (last.data or {}).get("follow_up_id") != follow_up.pk
+        or last.from_status not in _BACK_TO
+    ):
+        return
+    close_reason = ""
+    if last.from_status == ItemStatus.CLOSED:
+        closed = (
+            ItemEvent.objects.filter(item_id=root.pk, action="close", pk__lt=last.pk)
+            .order_by("-at", "-pk")
+            .first()
+        )
+        close_reason = str(((closed.data if closed else None) or {}).get("close_reason", ""))
+        if close_reason == CloseReason.CHANNEL_RETIRED:
+            return  # only the retirement closes with that reason (`transition`)
+    transition(
+        root,
+        action=_BACK_TO[last.from_status],
+        actor=None,
+        now=at,
+        targets=ctx.targets,
+        version=ctx.version,
+        close_reason=close_reason,
+        note=_(
+            "Innbyggeren fjernet oppfølgingen som åpnet samtalen igjen. Samtalen er satt "
+            "tilbake til status «%(status)s»."
+        )
+        % {"status": ItemStatus(last.from_status).label},
+        data={"follow_up_id": follow_up.pk, "follow_up_removed": True},
+    )
 
 
 def _deleted_by_municipality(item: InboxItem) -> bool:

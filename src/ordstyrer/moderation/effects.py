@@ -250,63 +250,11 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
 
 def _close_replies_under(item: InboxItem, *, action: ModerationAction, now: datetime) -> None:
     """The comment is deleted on the platform, which takes the replies under it with it,
-    silently: other citizens' replies that arrived before the deletion and wait for an
-    answer are closed as a reply that arrives after it is (`CloseReason.PARENT_REMOVED`,
-    `inbox.ingest._under_gone_comment`): no answer can be given there, so no deadline is
-    left to miss in the overdue counts, the digests and the report (DI-1). As on arrival,
-    one that must itself be moderated (`inbox.ingest.NEEDS_ATTENTION`: personal data,
-    hateful speech, …) stays open; the municipality's own comments are not touched.
+    silently: the open replies under it are closed as `parent_removed`, without
+    deadlines, as when its author removes it (`inbox.ingest.close_replies_under`, DI-1)."""
+    from ordstyrer.inbox.ingest import close_replies_under
 
-    Under it: a reply to the comment, to one of its replies (the platforms thread one
-    level deep, so these are the comment's too), or to our reply to it."""
-    from ordstyrer.inbox.ingest import NEEDS_ATTENTION
-    from ordstyrer.inbox.models import Reply
-
-    if not item.platform_id:
-        return
-    channel_replies = InboxItem.objects.filter(channel_id=item.channel_id, from_page=False)
-    parents = {item.platform_id}
-    parents |= set(
-        Reply.objects.filter(item=item)
-        .exclude(platform_id="")
-        .values_list("platform_id", flat=True)
-    )
-    parents |= set(
-        channel_replies.filter(parent_platform_id__in=parents)
-        .exclude(platform_id="")
-        .values_list("platform_id", flat=True)
-    )
-    waiting = list(
-        channel_replies.filter(parent_platform_id__in=parents, open=True)
-        .exclude(pk=item.pk)
-        .exclude(action__in=NEEDS_ATTENTION)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not waiting:
-        return
-    _policy, targets, version = policy_state(item.municipality)
-    for pk in waiting:
-        reply = lock_item(pk)
-        if not reply.open or reply.action in NEEDS_ATTENTION:
-            continue
-        # A system's close answers nobody (DI-1): the transition stamps no response time
-        # for it and leaves the reply no deadline, as one that arrives after the deletion
-        # (`inbox.transitions.NOT_AN_ANSWER`, `NO_DEADLINE`).
-        transition(
-            reply,
-            action="close",
-            actor=None,
-            now=now,
-            targets=targets,
-            version=version,
-            close_reason=CloseReason.PARENT_REMOVED,
-            note=_(
-                "Kommentaren dette svarer på, er slettet, og plattformen fjernet svarene "
-                "under den med den. Svaret kan derfor ikke besvares der, og har ingen frist."
-            ),
-            data={"parent_item_id": item.pk, "action_id": action.pk},
-        )
+    close_replies_under(item, now=now, data={"action_id": action.pk})
 
 
 def _release_waiting(op: PlatformOp, *, now: datetime) -> None:
