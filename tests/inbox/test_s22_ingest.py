@@ -1,5 +1,14 @@
-"""Ingestion closes what went with a comment its author removed.
+"""Ingestion catches up with what the platform did while its webhooks were lost, and
+closes what went with a comment its author removed.
 
+* PU-1, DI-1: the backup poll read an edited comment's new text and threw it away (a
+  read says nothing of edits, so it counted as an un-edited "add", never newer). The
+  text a citizen added a fødselsnummer to stayed unseen and untriaged, and was stored
+  as a second "original". Now a poll's read that differs is the edit, triaged again; a
+  webhook edit received after the poll began still wins.
+* DI-1: a Facebook comment whose "remove" webhook was lost stayed open and overdue (the
+  poll looked for removals on Instagram only). Now the poll finds it gone, and asks the
+  platform only about what it no longer lists, replies under a gone comment not at all.
 * DI-1: when a citizen removed their own comment, only its item was closed; the other
   citizens' replies under it, which Facebook removes with it, kept running deadlines.
 * DI-3: a follow-up that reopened its conversation, then removed by its author, left
@@ -11,12 +20,123 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from ordstyrer.inbox.models import ItemEvent
+from ordstyrer.connectors.base import Author, Comment
+from ordstyrer.inbox.ingest import inbox_ingest
+from ordstyrer.inbox.models import InboxItem, ItemEvent
+from ordstyrer.inbox.polling import poll_channel
 from ordstyrer.inbox.services import item_note
 from tests.inbox.conftest import TUESDAY, comment, ingest
+from tests.inbox.test_s18_polling import connected
+from tests.moderation.test_qa_notice_retry import calls
 
 pytestmark = pytest.mark.django_db
+
+QUESTION = "Når blir vegen ferdig?"
+WITH_ID_NUMBER = "Når blir vegen ferdig? Fødselsnummeret mitt er 01017012343"
+
+
+def _citizens_comment(graph, fb_page, text=QUESTION, *, parent=None, who="5550001"):
+    post = parent or graph.store.create_post(fb_page, message="Vegarbeid", check_duplicate=False)
+    return graph.store.add_comment(
+        post.id,
+        from_id=who,
+        from_name="Kari Nordmann",
+        message=text,
+        created=graph.store.now() - timedelta(minutes=5),
+    )
+
+
+# --- the poll reads an edit whose webhook was lost (PU-1, DI-1) ----------------------------
+
+
+def test_a_poll_takes_an_edit_whose_webhook_was_lost_and_triages_it(graph) -> None:
+    _p, fb_page, channel = connected(graph, "redigert", "facebook")
+    c = _citizens_comment(graph, fb_page)
+    now = timezone.now()
+    poll_channel(channel_id=channel.pk, now=now)
+    item = InboxItem.objects.get(channel=channel, platform_id=c.id)
+    assert (item.text, item.edited) == (QUESTION, False)
+    assert item.action not in ("hide", "delete_allowed", "escalate")
+
+    # The citizen adds their fødselsnummer on Facebook; the "edited" webhook is lost.
+    graph.store.edit_comment(c, WITH_ID_NUMBER)
+    later = now + timedelta(minutes=15)
+    poll_channel(channel_id=channel.pk, now=later)
+
+    item.refresh_from_db()
+    assert (item.text, item.edited, item.text_seen_at) == (WITH_ID_NUMBER, True, later)
+    assert item.action == "hide"  # PU-1 «skjul straks», from the new text
+    versions = list(item.versions.order_by("seen_at").values_list("text", "original"))
+    assert versions == [(QUESTION, True), (WITH_ID_NUMBER, False)]
+    assert item.events.filter(action="edited", at=later).count() == 1
+
+    # The next poll reads the same text: nothing more happens.
+    poll_channel(channel_id=channel.pk, now=later + timedelta(minutes=15))
+    assert item.versions.count() == 2
+    assert item.events.filter(action="edited").count() == 1
+
+
+def test_a_poll_does_not_undo_an_edit_a_webhook_brought_after_it_began(graph) -> None:
+    """The poll's read is the platform as of when it began (`received_at`): a webhook
+    edit received later is newer, whatever order the two are stored in."""
+    _p, fb_page, channel = connected(graph, "seinare", "facebook")
+    c = _citizens_comment(graph, fb_page)
+    now = timezone.now()
+    poll_channel(channel_id=channel.pk, now=now)
+    item = InboxItem.objects.get(channel=channel, platform_id=c.id)
+
+    edit_at = now + timedelta(minutes=20)
+    inbox_ingest(
+        channel=channel,
+        comment=Comment(
+            id=c.id,
+            post_id=item.post_id,
+            author=Author(id="5550001", name="Kari Nordmann"),
+            text=WITH_ID_NUMBER,
+            created_at=None,
+            edited=True,
+        ),
+        received_at=edit_at,
+    )
+    # A poll that began before the webhook came, and read the old text, is stored after.
+    poll_channel(channel_id=channel.pk, now=now + timedelta(minutes=15))
+
+    item.refresh_from_db()
+    assert (item.text, item.text_seen_at, item.action) == (WITH_ID_NUMBER, edit_at, "hide")
+
+
+# --- the poll finds a Facebook comment removed while its webhook was lost (DI-1) -------------
+
+
+def test_a_poll_finds_a_facebook_comment_its_author_removed(graph) -> None:
+    _p, fb_page, channel = connected(graph, "fjerna", "facebook")
+    gone = _citizens_comment(graph, fb_page)
+    under = _citizens_comment(graph, fb_page, "Lurer på det samme.", parent=gone, who="5550002")
+    kept = _citizens_comment(graph, fb_page, "Er det stengt i helga?", who="5550003")
+    now = timezone.now()
+    poll_channel(channel_id=channel.pk, now=now)
+    assert InboxItem.objects.filter(channel=channel, open=True).count() == 3
+    # Every comment was listed: the platform was asked about none of them.
+    assert sum(calls(graph, "GET", f"/{x.id}") for x in (gone, under, kept)) == 0
+
+    graph.store.delete_comment(gone)  # its author deletes it; the "remove" webhook is lost
+    later = now + timedelta(minutes=15)
+    poll_channel(channel_id=channel.pk, now=later)
+
+    item = InboxItem.objects.get(channel=channel, platform_id=gone.id)
+    assert item.removed_at == later
+    assert (item.open, item.close_reason) == (False, "author_removed")
+    reply = InboxItem.objects.get(channel=channel, platform_id=under.id)
+    assert (reply.open, reply.close_reason, reply.due_at) == (False, "parent_removed", None)
+    still = InboxItem.objects.get(channel=channel, platform_id=kept.id)
+    assert still.open and still.removed_at is None
+    # One question for the comment; none for the reply that went with it, none for the
+    # comment still listed.
+    assert calls(graph, "GET", f"/{gone.id}") == 1
+    assert calls(graph, "GET", f"/{under.id}") == 0
+    assert calls(graph, "GET", f"/{kept.id}") == 0
 
 
 # --- an author's removal takes the replies under it (DI-1) ---------------------------------

@@ -110,6 +110,7 @@ def inbox_ingest(
     kind: str | None = None,
     context: Context | None = None,
     triaged: Mapping[str, triage_mod.TriageOutcome] | None = None,
+    current: bool = False,
 ) -> InboxItem | None:
     """Upsert one comment, reply, visitor post or message of `channel`.
 
@@ -117,6 +118,14 @@ def inbox_ingest(
     Triages new text on arrival (`ordstyrer.language.triage`) and stores both deadlines.
     `triaged` (text → outcome, from `pretriage` under the same `context`) saves the
     triage when the text was triaged beforehand in a batch.
+
+    `current`: the comment as read from the platform (a poll or a backfill), not a
+    change event: its text is the platform's text as of `received_at`. Graph says
+    nothing of edits in a read, so a text that differs from the stored one is the
+    citizen's edit whose webhook was lost (Meta drops events after 36 h of failed
+    deliveries, spec §2.4) and is taken as one: the item shows it, keeps the old text
+    as a version, and triages it (PU-1, DI-1). A webhook edit received later still wins
+    (`_is_newer`).
     """
     _aware(received_at, "received_at")
     comment = _without_nul(comment)
@@ -150,7 +159,7 @@ def inbox_ingest(
             pass
     with transaction.atomic():
         item = lock_item(InboxItem.objects.get(channel=channel, platform_id=platform_id))
-        _update(item, comment, received_at, ctx, verdict)
+        _update(item, comment, received_at, ctx, verdict, current=current)
         return item
 
 
@@ -820,24 +829,29 @@ def _update(
     received_at: datetime,
     ctx: Context,
     verdict: triage_mod.TriageOutcome | None,
+    *,
+    current: bool = False,
 ) -> None:
     _copy_platform_fields(item, comment, received_at)
     text = comment.text or ""
+    # A read of the platform (`current`) whose text differs from the stored one shows
+    # an edit whose webhook never came (`inbox_ingest`).
+    edited = bool(comment.edited) or (current and bool(text and item.text) and text != item.text)
     known = set(item.versions.values_list("text", flat=True))
     if text and text != item.text:
         if not item.text:
             # The tombstone learns what was said, or an edit-first item its original.
-            item.text, item.text_seen_at, item.edited = text, received_at, bool(comment.edited)
+            item.text, item.text_seen_at, item.edited = text, received_at, edited
             if verdict is not None:
                 triage_mod.apply(item, verdict, at=received_at)
-        elif _is_newer(item, comment, received_at):
+        elif _is_newer(item, edited, received_at):
             item.text, item.text_seen_at, item.edited = text, received_at, True
             if verdict is not None:
                 triage_mod.apply(item, verdict, at=received_at)
             log_event(item, action="edited", actor=None, now=received_at, audit=False)
         if text not in known:
             ItemVersion.objects.create(
-                item=item, text=text, original=not comment.edited, seen_at=received_at
+                item=item, text=text, original=not edited, seen_at=received_at
             )
     # The platform's "remove" of a comment the municipality is deleting, or has deleted,
     # is our own deletion coming back (the webhook may beat the outbox's record of it):
@@ -1016,12 +1030,14 @@ def _deleted_by_municipality(item: InboxItem) -> bool:
     return item.pk in deleted_by_municipality([item.pk])
 
 
-def _is_newer(item: InboxItem, comment: Comment, received_at: datetime) -> bool:
-    """Whether `comment` carries a later text than the item shows.
+def _is_newer(item: InboxItem, edited: bool, received_at: datetime) -> bool:
+    """Whether a text received at `received_at` (`edited`: an edit, or a read of the
+    platform that differs from the stored text) is later than the one the item shows.
 
     An un-edited text ("add") is never newer than an edited one; between two edits,
-    the later arrival wins."""
-    if not comment.edited:
+    the later arrival wins, so a poll that read the comment before a webhook's edit was
+    received does not overwrite that edit (on a tie, the later processed wins)."""
+    if not edited:
         return False
     if not item.edited:
         return True

@@ -18,10 +18,22 @@ time of the newest comment it read on the cut-off posts — the earliest of them
 says so in `last_error`; the next poll reads on from that time, and only a poll that
 read every post to the end moves `last_polled_at` and clears `cursor`.
 
-Instagram tells us of no removal (no webhook, spec §2.6): for each post read to the
-end, an open item of the poll's window whose comment the platform no longer lists,
-and that the platform then answers "not found" for, is ingested as removed by its
-author, as a removal webhook would (DI-1: it leaves the waiting and overdue counts).
+A comment read post by post is the platform's current state as of the poll
+(`inbox_ingest(current=True)`): Graph says nothing of edits in a read, so a text that
+differs from the stored one is an edit whose webhook was lost (Meta drops events after
+36 h of failed deliveries, spec §2.4) and is taken as one, triaged again (PU-1); an edit
+a webhook brought after the poll began is not overwritten (`ingest._is_newer`). Only
+comments written within the poll's window are read (`since`: the last poll, less an
+hour), so an edit of an older comment whose webhook was lost is seen by a backfill only.
+
+Instagram tells us of no removal (no webhook, spec §2.6), and Facebook's "remove"
+webhook can be lost like any other: for each post read to the end, an open item of the
+poll's window whose comment the platform no longer lists, and that the platform then
+answers "not found" for, is ingested as removed by its author, as a removal webhook
+would (DI-1: it leaves the waiting and overdue counts). The cost is bounded: one
+`get_comment` per such item, only for items written within the window (normally none:
+every comment still there is listed), at most `BATCH` a poll; a reply under a comment
+found gone in the same poll is not asked about (it went with it, `_gone`).
 """
 
 from __future__ import annotations
@@ -51,7 +63,7 @@ from ordstyrer.connectors.base import (
 from ordstyrer.core.services import after_commit
 from ordstyrer.inbox import tasks
 from ordstyrer.inbox.ingest import Context, inbox_ingest, ingest_context, pretriage
-from ordstyrer.inbox.models import ChannelPoll, InboxItem
+from ordstyrer.inbox.models import ChannelPoll, InboxItem, ItemKind
 from ordstyrer.inbox.platform import channel_connector
 
 logger = logging.getLogger("ordstyrer.inbox")
@@ -73,9 +85,10 @@ BATCH = 100
 COMMENTS_PER_PAGE = 100
 COMMENT_PAGES = 100
 POST_PAGES = 8
-# Platforms that send no removal of a comment: the poll looks for the comments that are
-# gone (Instagram, spec §2.6; Facebook's feed webhook and the simulated feed say "remove").
-RECONCILE_REMOVALS = frozenset({ChannelKind.INSTAGRAM})
+# Platforms whose removals of comments the poll looks for: Instagram sends none (spec
+# §2.6); Facebook's feed webhook says "remove", but a lost delivery would leave the item
+# open and overdue (spec §2.4, DI-1). The simulated feed says "remove" in order.
+RECONCILE_REMOVALS = frozenset({ChannelKind.INSTAGRAM, ChannelKind.FACEBOOK})
 
 
 def comment_from_event(event: ChangeEvent) -> Comment | None:
@@ -104,13 +117,15 @@ class Reading:
 
     `cut_off`: a post had more comments than one poll reads; `cursor` then holds when
     the reading goes on. `complete`: the posts read to the end since `since`, with the
-    ids the platform listed under each."""
+    ids the platform listed under each. `current`: the comments are reads of the
+    platform's current state (post by post), not change events (`inbox_ingest`)."""
 
     comments: list[Comment]
     cursor: int
     since: datetime | None = None
     cut_off: bool = False
     complete: dict[str, set[str]] = field(default_factory=dict)
+    current: bool = False
 
 
 def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
@@ -124,7 +139,7 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
         since = datetime.fromtimestamp(poll.cursor, tz=UTC)
     else:
         since = (poll.last_polled_at or now - RECENT_POSTS) - OVERLAP
-    reading = Reading([], 0, since=since)
+    reading = Reading([], 0, since=since, current=True)
     stopped: datetime | None = None
     posts = iterate_pages(
         lambda cursor: connector.list_posts(since=now - RECENT_POSTS, cursor=cursor, limit=25),
@@ -159,28 +174,37 @@ def _read(connector: Any, poll: ChannelPoll, now: datetime) -> Reading:
 
 
 def _gone(channel: Channel, connector: Any, reading: Reading) -> list[Comment]:
-    """Removals the platform did not send (Instagram): the open items of a post read to
-    the end whose comment, written within the window read, the platform no longer
-    lists and answers "not found" for — as the removal a webhook would bring (DI-1).
-    At most `BATCH` are asked about per poll; a failing question leaves the rest for
-    the next poll."""
+    """Removals the platform did not send (Instagram) or whose webhook was lost
+    (Facebook): the open items of a post read to the end whose comment, written within
+    the window read, the platform no longer lists and answers "not found" for — as the
+    removal a webhook would bring (DI-1). Comments are asked about before replies: a
+    reply under a comment found gone went with it and is not asked about (its item is
+    closed with the comment's removal, `ingest.close_replies_under`). At most `BATCH`
+    are asked about per poll; a failing question leaves the rest for the next poll."""
     if reading.since is None or not reading.complete:
         return []
-    missing = [
-        (post_id, platform_id)
+    missing = sorted(
+        (bool(parent), pk, post_id, platform_id, parent)
         for post_id, seen in reading.complete.items()
-        for platform_id in InboxItem.objects.filter(
+        for pk, platform_id, parent in InboxItem.objects.filter(
             channel=channel,
             post_id=post_id,
+            kind__in=(ItemKind.COMMENT, ItemKind.REPLY),
             open=True,
             from_page=False,
             removed_at__isnull=True,
             platform_created_at__gte=reading.since,
-        ).values_list("platform_id", flat=True)
+        ).values_list("pk", "platform_id", "parent_platform_id")
         if platform_id not in seen
-    ]
+    )
     gone: list[Comment] = []
-    for post_id, platform_id in missing[:BATCH]:
+    asked = 0
+    for _reply, _pk, post_id, platform_id, parent in missing:
+        if parent and parent in {c.id for c in gone}:
+            continue  # gone with the comment it is under
+        if asked == BATCH:
+            break
+        asked += 1
         try:
             connector.get_comment(platform_id)
         except ConnectorError as exc:
@@ -207,8 +231,12 @@ def ingest_each(
     received_at: datetime,
     context: Context,
     source: str,
+    current: bool = False,
 ) -> tuple[int, int]:
     """`inbox_ingest` every comment, each on its own, in order: (stored, failed).
+
+    `current`: the comments were read from the platform as they are now (a poll post by
+    post, a backfill), not change events (`inbox_ingest`).
 
     `stored` counts those that became or updated an inbox item (not our own replies
     coming back). Whatever one comment raises fails that comment alone: it is counted and
@@ -232,6 +260,7 @@ def ingest_each(
                 received_at=received_at,
                 context=context,
                 triaged=triaged,
+                current=current,
             )
         except Exception as exc:  # noqa: BLE001 — one poisoned comment never stalls the rest
             failed += 1
@@ -288,7 +317,12 @@ def poll_channel(*, channel_id: int, now: datetime | None = None) -> int:
         return 0
     comments = reading.comments
     _stored, failed = ingest_each(
-        channel, comments, received_at=now, context=context, source="poll"
+        channel,
+        comments,
+        received_at=now,
+        context=context,
+        source="poll",
+        current=reading.current,
     )
     notes = [not_ingested_note(failed), cut_off_note() if reading.cut_off else ""]
     ChannelPoll.objects.filter(pk=poll.pk).update(

@@ -294,8 +294,9 @@ def backfill(
         while chunk := list(islice(comments, TRIAGE_BATCH)):
             # Triaged in one batch, then each ingested on its own: one that fails is
             # counted and logged, and the backfill goes on (issue #18).
+            # Read as they are now: a text that changed is an edit whose webhook was lost.
             stored, failed = ingest_each(
-                channel, chunk, received_at=now, context=context, source="backfill"
+                channel, chunk, received_at=now, context=context, source="backfill", current=True
             )
             before = counts.comments
             counts.comments += len(chunk)
