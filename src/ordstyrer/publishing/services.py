@@ -612,8 +612,11 @@ def post_publish(
         channels = access.post_channels(post)
         if not access.may_edit(actor, post, channels):
             raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        # As bytes: a posted value that is not ASCII (no digest of ours) is a changed
+        # post, where `compare_digest` on two strings would raise TypeError.
         if shown is not None and not hmac.compare_digest(
-            str(shown), confirmation_digest(post, channels, submission(actor, post, channels))
+            str(shown).encode(),
+            confirmation_digest(post, channels, submission(actor, post, channels)).encode(),
         ):
             raise PostChanged(
                 _(
