@@ -26,6 +26,7 @@ from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
+from ordstyrer.core.reports import FIRST_DAY, LAST_DAY
 from ordstyrer.crisis.forms import PausedDecisionForm
 from ordstyrer.crisis.forms import ReasonForm as DecisionReasonForm
 from ordstyrer.inbox.triage import PII_LABELS
@@ -730,10 +731,13 @@ def approvals(request: MunicipalityRequest, municipality: Municipality) -> HttpR
 
 
 def _week_day(value: str | None) -> date:
+    """`?uke=YYYY-MM-DD`: this week when missing, unreadable or outside `FIRST_DAY` …
+    `LAST_DAY` (as a report's period, `core.reports`: year 1 or 9999 overflows)."""
     try:
-        return date.fromisoformat(value) if value else timezone.localdate()
+        day = date.fromisoformat(value) if value else None
     except ValueError:
-        return timezone.localdate()
+        day = None
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else timezone.localdate()
 
 
 @municipality_view()
