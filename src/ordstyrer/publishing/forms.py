@@ -115,6 +115,9 @@ class PostForm(forms.Form):
         choices=CaptionMode.choices,
     )
     upload_captions = forms.FileField(label=_("Undertekstfil (SRT eller WebVTT)"), required=False)
+    # Made when a new post's page is rendered (`core.intents`): the same form sent twice
+    # creates one draft (`services.post_create`); kept on a refused form.
+    intent_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: Any, channels: Any, assets: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -135,6 +138,15 @@ class PostForm(forms.Form):
         if value is not None and timezone.is_naive(value):
             value = timezone.make_aware(value)
         return value
+
+
+class AltTextForm(forms.Form):
+    """One attached file's alt text on the composer (`alt_<pk>`, PU-4) and the value the
+    page showed for it (`shown_alt_<pk>`): the register is written only where the person
+    changed what they were shown."""
+
+    alt = forms.CharField(required=False, max_length=2000)
+    shown = forms.CharField(required=False, max_length=2000)
 
 
 class ConfirmForm(forms.Form):
@@ -217,6 +229,30 @@ class RegisterForm(forms.Form):
         required=False,
         choices=TRI,
     )
+
+    # The facts above, each with a hidden `shown_<name>`: the value the page showed, so
+    # that only what the person changed is written (another person may have changed the
+    # register since, e.g. a consent recorded, PU-6).
+    FACTS = (
+        "alt_text",
+        "people",
+        "children",
+        "photographer",
+        "photographer_permission",
+        "music_cleared",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.FACTS:
+            # Not a choice: a value shown before the choices changed is still read.
+            self.fields[f"shown_{name}"] = forms.CharField(
+                required=False, max_length=2000, widget=forms.HiddenInput
+            )
+            self.initial.setdefault(f"shown_{name}", self.initial.get(name, ""))
+
+    def shown_fields(self) -> list[forms.BoundField]:
+        return [self[f"shown_{name}"] for name in self.FACTS]
 
 
 class ConsentForm(forms.Form):

@@ -233,12 +233,22 @@ class Post(models.Model):
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
     published_at = models.DateTimeField(null=True, blank=True)
+    # The composer's key (`core.intents`): the same form sent twice creates one draft.
+    intent_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["municipality", "status"]),
             models.Index(fields=["municipality", "publish_at"]),
+        ]
+        constraints = [
+            # One draft per intent: a double click on «Lagre» or Back + send creates one.
+            models.UniqueConstraint(
+                fields=["municipality", "intent_key"],
+                condition=~models.Q(intent_key=""),
+                name="publishing_one_post_per_intent",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.ids import parse_id
+from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.permissions import require, roles_in
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.publishing import access, checks, rules, selectors, tasks
@@ -266,26 +267,41 @@ def post_create(
     media_ids: Sequence[Any] = (),
     publish_at: datetime | None = None,
     documentation_value: bool = False,
+    intent_key: str = "",
     now: datetime | None = None,
 ) -> Post:
-    """A draft on `channel_ids` (the actor must publish on each, CH-3), checked at once."""
+    """A draft on `channel_ids` (the actor must publish on each, CH-3), checked at once.
+
+    With the composer's `intent_key` (`core.intents`), the same form sent again (a double
+    click, Back + send) returns the first draft, unchanged: its `created_at` is not `now`."""
     now = now or timezone.now()
     text = _clean_text(text)
     links = _clean_links(links)
+    intent_key = clean_intent_key(intent_key)
     with transaction.atomic():
         require(actor, municipality, "read")
+        if (first := _intent_post(municipality, intent_key)) is not None:
+            return first
         channels = _channels(actor, municipality, channel_ids)
         assets = _assets(municipality, media_ids)
-        post = Post.objects.create(
-            municipality=municipality,
-            author=person(actor),
-            text=text,
-            links=links,
-            publish_at=_publish_at(publish_at, now),
-            documentation_value=bool(documentation_value),
-            created_at=now,
-            updated_at=now,
-        )
+        try:
+            with transaction.atomic():
+                post = Post.objects.create(
+                    municipality=municipality,
+                    author=person(actor),
+                    text=text,
+                    links=links,
+                    publish_at=_publish_at(publish_at, now),
+                    documentation_value=bool(documentation_value),
+                    intent_key=intent_key,
+                    created_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:
+            # publishing_one_post_per_intent: the same form, sent twice at once.
+            if (first := _intent_post(municipality, intent_key)) is None:
+                raise
+            return first
         PostChannel.objects.bulk_create([PostChannel(post=post, channel=c) for c in channels])
         PostMedia.objects.bulk_create(
             [PostMedia(post=post, asset=a, position=i) for i, a in enumerate(assets)]
@@ -296,6 +312,13 @@ def post_create(
             post, action="create", actor=actor, now=now, data={"channels": [c.pk for c in channels]}
         )
     return post
+
+
+def _intent_post(municipality: Municipality, intent_key: str) -> Post | None:
+    """The draft already created from this composer form, if any (`core.intents`)."""
+    if not intent_key:
+        return None
+    return Post.objects.filter(municipality=municipality, intent_key=intent_key).first()
 
 
 _UNSET: Any = object()

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +27,7 @@ from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
+from ordstyrer.core.intents import Replayed, new_intent_key
 from ordstyrer.core.reports import FIRST_DAY, LAST_DAY
 from ordstyrer.crisis.forms import PausedDecisionForm
 from ordstyrer.crisis.forms import ReasonForm as DecisionReasonForm
@@ -33,6 +35,7 @@ from ordstyrer.inbox.triage import PII_LABELS
 from ordstyrer.moderation import with_post
 from ordstyrer.publishing import access, media, selectors, services
 from ordstyrer.publishing.forms import (
+    AltTextForm,
     ChannelSettingsForm,
     ConfirmForm,
     ConsentForm,
@@ -131,11 +134,12 @@ def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: A
 
 def _upload_from(
     request: MunicipalityRequest, municipality: Municipality, form: PostForm
-) -> list[int]:
-    """A file uploaded with the composer goes into the register first."""
+) -> MediaAsset | None:
+    """A file uploaded with the composer, stored in the register: inside the post's own
+    transaction (`compose`), so that a refused post leaves no file behind (PU-6)."""
     upload = form.cleaned_data.get("upload")
     if not upload:
-        return []
+        return None
     if upload.size > MAX_FORM_FILE:
         raise ServiceError(_("Filen er for stor."), code="invalid")
     captions = form.cleaned_data.get("upload_captions")
@@ -149,7 +153,6 @@ def _upload_from(
         captions_name=captions.name if captions else "",
         captions=captions.read() if captions else None,
     )
-    _say_location_removed(request, asset)
     people = form.cleaned_data.get("upload_people") or ""
     children = tri(form.cleaned_data.get("upload_children"))
     permission = tri(form.cleaned_data.get("upload_photographer_permission"))
@@ -161,7 +164,72 @@ def _upload_from(
             children=children,
             photographer_permission=permission,
         )
-    return [asset.pk]
+    return asset
+
+
+def _alt_changes(request: HttpRequest, form: PostForm) -> dict[int, tuple[str, str]]:
+    """The alt texts (PU-4) the person changed on the composer, by file: `alt_<pk>` and
+    what the page showed (`shown_alt_<pk>`; a page without it counts as showing the
+    register as it is), where the two differ (`_write_alt_texts` writes them). A text
+    the form refuses (too long, a NUL character) is the form's error."""
+    changes: dict[int, tuple[str, str]] = {}
+    for asset in form.cleaned_data.get("media") or ():
+        if f"alt_{asset.pk}" not in request.POST:
+            continue
+        alt = AltTextForm(
+            {
+                "alt": request.POST[f"alt_{asset.pk}"],
+                "shown": request.POST.get(f"shown_alt_{asset.pk}", asset.alt_text),
+            }
+        )
+        if not alt.is_valid():
+            for error in alt.errors.get("alt", []) + alt.errors.get("shown", []):
+                form.add_error(
+                    None,
+                    _("Alternativ tekst for %(name)s: %(error)s")
+                    % {"name": asset.filename, "error": error},
+                )
+        elif alt.cleaned_data["alt"] != alt.cleaned_data["shown"]:
+            changes[asset.pk] = (alt.cleaned_data["alt"], alt.cleaned_data["shown"])
+    return changes
+
+
+def _write_alt_texts(actor: Any, changes: dict[int, tuple[str, str]]) -> None:
+    """Inside the composer's transaction, each file locked: the alt texts the person
+    changed. The register is shared (every post using the file): one changed there too
+    since the page was shown is refused with the register's text now; the page shows
+    it, and sent again (now seen) the person's text is written."""
+    for asset_id, (typed, shown) in changes.items():
+        asset = MediaAsset.objects.select_for_update().defer("content").get(pk=asset_id)
+        if typed == asset.alt_text:
+            continue
+        if shown != asset.alt_text:
+            raise ServiceError(
+                _(
+                    "Den alternative teksten for %(name)s er endret i registeret etter at du "
+                    "åpnet siden. Nå står det: «%(alt)s». Ingenting er lagret. Se over "
+                    "teksten, og lagre på nytt."
+                )
+                % {"name": asset.filename, "alt": asset.alt_text},
+                code="changed",
+            )
+        media.media_update(actor=actor, asset_id=asset_id, alt_text=typed)
+
+
+def _alt_rows(request: HttpRequest, attached: list[MediaAsset]) -> list[dict[str, Any]]:
+    """The attached files' alt text fields: the register's text, or on a refused form
+    the one the person typed, if they changed it. Each shows (`shown`) the register's
+    text now: a refused form's message named it where both changed."""
+    rows = []
+    for asset in attached:
+        value = asset.alt_text
+        typed = request.POST.get(f"alt_{asset.pk}") if request.method == "POST" else None
+        if typed is not None:
+            shown = request.POST.get(f"shown_alt_{asset.pk}", asset.alt_text)
+            if typed.strip() != shown.strip():
+                value = typed
+        rows.append({"asset": asset, "value": value, "shown": asset.alt_text})
+    return rows
 
 
 def _findings_response(request: HttpRequest, findings: list[dict[str, Any]]) -> HttpResponse:
@@ -210,17 +278,58 @@ def compose(
             "documentation_value": post.documentation_value,
             "media": [pm.asset_id for pm in post.attachments.all()],
         }
+    else:
+        # A new post's page: its own intent, so the same form sent twice creates one draft.
+        initial = {"intent_key": new_intent_key()}
     form = _post_form(request, municipality, initial=initial)
     attached = services.post_assets(post) if post else []
     findings = post.findings if post else None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            media_ids = [a.pk for a in data["media"]] + _upload_from(request, municipality, form)
-            for asset in MediaAsset.objects.filter(pk__in=media_ids, municipality=municipality):
-                alt = request.POST.get(f"alt_{asset.pk}")
-                if alt is not None and alt.strip() != asset.alt_text:
-                    media.media_update(actor=request.actor, asset_id=asset.pk, alt_text=alt)
+        alt_changes = _alt_changes(request, form)
+        saved = (
+            None if form.errors else _save_composed(request, municipality, form, post, alt_changes)
+        )
+        if saved is not None:
+            post, replayed, uploaded = saved
+            if uploaded is not None:
+                _say_location_removed(request, uploaded)
+            if replayed:
+                messages.info(request, _("Skjemaet er allerede lagret. Her er utkastet."))
+            elif request.POST.get("action") != "publish":
+                messages.success(request, _("Utkastet er lagret og sjekket."))
+            if request.POST.get("action") == "publish":
+                return redirect("publishing:confirm", slug=municipality.slug, pk=post.pk)
+            return redirect("publishing:edit", slug=municipality.slug, pk=post.pk)
+    return render(
+        request,
+        "publishing/compose.html",
+        {
+            "form": form,
+            "post": post,
+            "attached": _alt_rows(request, attached),
+            "findings": findings,
+        },
+    )
+
+
+def _save_composed(
+    request: MunicipalityRequest,
+    municipality: Municipality,
+    form: PostForm,
+    post: Any,
+    alt_changes: dict[int, tuple[str, str]],
+) -> tuple[Any, bool, MediaAsset | None] | None:
+    """Store the composer's post with its upload and the alt texts the person changed,
+    in one transaction: refused (the form's error), nothing is stored, not the file
+    either (PU-6). The post, whether it was a replay of a form already saved
+    (`core.intents`), and the file uploaded; None when refused."""
+    data = form.cleaned_data
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            uploaded = _upload_from(request, municipality, form)
+            media_ids = [a.pk for a in data["media"]] + ([uploaded.pk] if uploaded else [])
+            _write_alt_texts(request.actor, alt_changes)
             values = {
                 "text": data["text"],
                 "links": data["links"],
@@ -234,24 +343,27 @@ def compose(
                     actor=request.actor,
                     municipality=municipality,
                     channel_ids=channel_ids,
+                    intent_key=data["intent_key"],
+                    now=now,
                     **values,
                 )
+                if post.created_at != now:  # the first draft of this form: undo the rest
+                    raise Replayed(post)
             else:
                 post = services.post_update(
                     actor=request.actor, post_id=post.pk, channel_ids=channel_ids, **values
                 )
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
-            if request.POST.get("action") == "publish":
-                return redirect("publishing:confirm", slug=municipality.slug, pk=post.pk)
-            messages.success(request, _("Utkastet er lagret og sjekket."))
-            return redirect("publishing:edit", slug=municipality.slug, pk=post.pk)
-    return render(
-        request,
-        "publishing/compose.html",
-        {"form": form, "post": post, "attached": attached, "findings": findings},
-    )
+    except Replayed as replay:
+        return replay.first, True, None
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        if data.get("upload"):
+            form.add_error(
+                "upload",
+                _("Filen er ikke lagret, fordi innlegget ikke ble lagret. Velg filen på nytt."),
+            )
+        return None
+    return post, False, uploaded
 
 
 @municipality_view()
@@ -800,6 +912,104 @@ def media_list(request: MunicipalityRequest, municipality: Municipality) -> Http
     )
 
 
+def _register_facts(asset: MediaAsset) -> dict[str, str]:
+    """The register's facts about a file as `RegisterForm` shows them."""
+    return {
+        "alt_text": asset.alt_text,
+        "people": asset.people,
+        "children": tri_initial(asset.children),
+        "photographer": asset.photographer,
+        "photographer_permission": tri_initial(asset.photographer_permission),
+        "music_cleared": tri_initial(asset.music_cleared),
+    }
+
+
+def _register_conflicts(request: HttpRequest, asset: MediaAsset, form: RegisterForm) -> Any:
+    """What the person changed on the register's page (against the `shown_*` the page
+    showed; a page without them counts as showing the register as it is), and of those
+    the facts another person changed too since the page was shown (PU-4, PU-6)."""
+    now, data = _register_facts(asset), form.cleaned_data
+    changed, conflicts = {}, []
+    for name in RegisterForm.FACTS:
+        typed = data[name]
+        shown = data[f"shown_{name}"] if f"shown_{name}" in request.POST else now[name]
+        if typed in (shown, now[name]):
+            continue
+        if shown != now[name]:
+            conflicts.append(name)
+        else:
+            changed[name] = typed
+    return changed, conflicts
+
+
+def _register_save(
+    request: MunicipalityRequest, asset: MediaAsset, form: RegisterForm
+) -> HttpResponse | None:
+    """Write what the person changed, nothing else, the file locked: a fact left as
+    shown never undoes what another person recorded since (a consent makes the people
+    recognisable, PU-6; an alt text is written for every post using the file, PU-4). A
+    fact both changed is refused, nothing is written (None: the page again,
+    `_register_again`)."""
+    back = redirect("publishing:media_detail", slug=asset.municipality.slug, pk=asset.pk)
+    with transaction.atomic():
+        locked = MediaAsset.objects.select_for_update().defer("content").get(pk=asset.pk)
+        changed, conflicts = _register_conflicts(request, locked, form)
+        if conflicts:
+            return None
+        if not changed:
+            messages.info(request, _("Ingen endringer."))
+            return back
+
+        def tri_fact(name: str) -> bool | None:
+            return tri(changed[name]) if name in changed else None  # None: left as it is
+
+        media.media_update(
+            actor=request.actor,
+            asset_id=asset.pk,
+            alt_text=changed.get("alt_text"),
+            people=changed.get("people"),
+            children=tri_fact("children"),
+            photographer=changed.get("photographer"),
+            photographer_permission=tri_fact("photographer_permission"),
+            music_cleared=tri_fact("music_cleared"),
+        )
+    messages.success(request, _("Registeret er oppdatert."))
+    return back
+
+
+def _register_again(request: HttpRequest, asset: MediaAsset, form: RegisterForm) -> RegisterForm:
+    """The register's form after a refused save: what the person changed, kept, the rest
+    as the register holds it now, and at each fact both changed, the register's value
+    now. Every `shown_*` is the register now: sent again, the person's values win."""
+    changed, conflicts = _register_conflicts(request, asset, form)
+    now = _register_facts(asset)
+    data = request.POST.copy()
+    for name in RegisterForm.FACTS:
+        data[f"shown_{name}"] = now[name]
+        if name not in changed and name not in conflicts:
+            data[name] = now[name]
+    again = RegisterForm(data, initial=now)
+    again.is_valid()
+    for name in conflicts:
+        if now[name] == "" and name in ("alt_text", "photographer"):
+            said = _("Endret i registeret etter at du åpnet siden: nå er feltet tomt.")
+        else:
+            choices = dict(getattr(again.fields[name], "choices", ()))
+            value = choices.get(now[name], now[name])
+            said = _("Endret i registeret etter at du åpnet siden. Nå står det: «%(value)s».") % {
+                "value": value
+            }
+        again.add_error(name, said)
+    messages.error(
+        request,
+        _(
+            "Noen har endret registeret for filen mens du hadde siden åpen. Ingenting er "
+            "lagret. Se over feltene som er merket, og lagre på nytt."
+        ),
+    )
+    return again
+
+
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
@@ -809,14 +1019,7 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
     asset = selectors.media_detail(municipality=municipality, asset_id=pk)
     register = RegisterForm(
         request.POST if request.POST.get("form") == "register" else None,
-        initial={
-            "alt_text": asset.alt_text,
-            "people": asset.people,
-            "children": tri_initial(asset.children),
-            "photographer": asset.photographer,
-            "photographer_permission": tri_initial(asset.photographer_permission),
-            "music_cleared": tri_initial(asset.music_cleared),
-        },
+        initial=_register_facts(asset),
     )
     consent = ConsentForm(
         request.POST if request.POST.get("form") == "consent" else None,
@@ -828,19 +1031,11 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
             and request.POST.get("form") == "register"
             and register.is_valid()
         ):
-            d = register.cleaned_data
-            media.media_update(
-                actor=request.actor,
-                asset_id=asset.pk,
-                alt_text=d["alt_text"],
-                people=d["people"],
-                children=tri(d["children"]),
-                photographer=d["photographer"],
-                photographer_permission=tri(d["photographer_permission"]),
-                music_cleared=tri(d["music_cleared"]),
-            )
-            messages.success(request, _("Registeret er oppdatert."))
-            return redirect("publishing:media_detail", slug=municipality.slug, pk=asset.pk)
+            saved = _register_save(request, asset, register)
+            if saved is not None:
+                return saved
+            asset.refresh_from_db(fields=RegisterForm.FACTS)
+            register = _register_again(request, asset, register)
         if (
             request.method == "POST"
             and request.POST.get("form") == "consent"
