@@ -8,6 +8,14 @@ comments with the page's answer, notes and an earlier version (added once, kept 
 data). Besides wall time it reports this process's CPU time per request, which a loaded
 machine inflates less.
 
+Then the daily digest's sweep on the same inbox (#15; it runs every 5 minutes from 07:00
+to midnight): the run that claims the digests, one person's digest (communications,
+main administrator of every channel), a run while someone could still get one, and a
+run after everyone has today's; beside them the full listing (`digest_lines`) every run
+read before, item by item. Wall and CPU time, queries and inbox items built; all in one
+transaction rolled back, so no mark stays and nothing is mailed. `--digest-only` skips
+the pages.
+
 It runs in a scratch database of its own, made like the test database and migrated —
 never the installation's (the one DATABASE_URL names, or the data directory's SQLite file
 that `bin/dev start` serves): PostgreSQL `ordstyrer_bench_inbox` on the server DATABASE_URL
@@ -17,6 +25,7 @@ reused; bench/web.py reads it too) unless --drop removes the database at the end
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \
         .venv/bin/python bench/inbox.py [N] [--requests R] [--fresh] [--preset ID] [--drop]
+        [--digest-only]
 """
 
 from __future__ import annotations
@@ -32,7 +41,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "src")]
@@ -46,6 +57,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models.signals import post_init  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import (  # noqa: E402
     CaptureQueriesContext,
@@ -54,8 +66,10 @@ from django.test.utils import (  # noqa: E402
 )
 
 from ordstyrer.channels.models import Channel, ChannelMembership  # noqa: E402
-from ordstyrer.inbox import deadlines, workflow  # noqa: E402
-from ordstyrer.inbox.models import InboxItem, ItemEvent, Reply  # noqa: E402
+from ordstyrer.inbox import deadlines, digest, workflow  # noqa: E402
+from ordstyrer.inbox.models import DigestMark, InboxItem, ItemEvent, Reply  # noqa: E402
+from ordstyrer.inbox.selectors import NOT_WAITING  # noqa: E402
+from ordstyrer.inbox.transitions import calendar_for  # noqa: E402
 from ordstyrer.inbox.triage import CATEGORY_LABELS  # noqa: E402
 from ordstyrer.tenants.models import Municipality, RoleAssignment  # noqa: E402
 
@@ -438,6 +452,9 @@ def main() -> None:
     parser.add_argument(
         "--drop", action="store_true", help="remove the scratch database at the end"
     )
+    parser.add_argument(
+        "--digest-only", action="store_true", help="measure the digest sweep, not the pages"
+    )
     args = parser.parse_args()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     with scratch_database(drop=args.drop):
@@ -450,6 +467,12 @@ def run(args: argparse.Namespace) -> None:
     if municipality.preset != args.preset:  # only the pages read it; the data stays
         municipality.preset = args.preset
         municipality.save(update_fields=["preset"])
+    if not args.digest_only:
+        _pages(args, municipality, user)
+    _digest(municipality, user)
+
+
+def _pages(args: argparse.Namespace, municipality: Municipality, user) -> None:
     client = Client()
     client.force_login(user)
     base = f"/m/{municipality.slug}/innboks/"
@@ -489,6 +512,99 @@ def run(args: argparse.Namespace) -> None:
     print(
         f"\nworst p95: {worst:.1f} ms (goal < 100 ms); load average {load} on {os.cpu_count()} cores"
     )
+
+
+OSLO = ZoneInfo("Europe/Oslo")
+DIGEST_RUNS = 5
+
+
+def _digest_time(municipality: Municipality) -> datetime:
+    """Now, or 11:00 Oslo time on the next working day when today is not one (or it is
+    before 07:00): a time the digest is sent."""
+    now = datetime.now(OSLO)
+    day = now.date()
+    calendar = calendar_for(municipality)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    if day == now.date() and now.time() >= digest.SEND_FROM:
+        return now
+    return datetime.combine(day, clock(11, 0), OSLO)
+
+
+def _cost(work, runs: int = DIGEST_RUNS, before=None) -> tuple[float, float, int, int, object]:
+    """(wall ms, CPU ms: medians of `runs`; queries, inbox items built, result) of
+    `work()`; `before()` runs ahead of each, unmeasured."""
+    built: list[int] = []
+
+    def count(sender, instance, **kwargs) -> None:
+        built.append(1)
+
+    walls, cpus = [], []
+    queries = items = 0
+    result: object = None
+    post_init.connect(count, sender=InboxItem, weak=False)
+    try:
+        for _ in range(runs):
+            if before is not None:
+                before()
+            built.clear()
+            with CaptureQueriesContext(connection) as captured:
+                started, cpu = time.perf_counter(), time.process_time()
+                result = work()
+                walls.append((time.perf_counter() - started) * 1000)
+                cpus.append((time.process_time() - cpu) * 1000)
+            queries, items = len(captured), len(built)
+    finally:
+        post_init.disconnect(count, sender=InboxItem)
+    return statistics.median(walls), statistics.median(cpus), queries, items, result
+
+
+def _digest(municipality: Municipality, user) -> None:
+    """The digest sweep on this inbox (module docstring), rolled back at the end."""
+    at = _digest_time(municipality)
+    day = at.date()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    overdue = (
+        bulk_items(municipality)
+        .filter(open=True, listed=True, due_at__lte=at)
+        .exclude(NOT_WAITING)
+        .count()
+    )
+    print(
+        f"\ndigest sweep at {at:%Y-%m-%d %H:%M} Oslo: {overdue:,} open items past their "
+        f"deadline (spam, hate and hidden ones not counted); medians of {DIGEST_RUNS} runs"
+    )
+    print(f"{'run':<44} {'ms':>8} {'cpu ms':>8} {'queries':>8} {'items':>8}")
+    rows = []
+    with transaction.atomic():
+        # The morning's run, which claims today's digests (the marks removed before each).
+        rows.append(
+            (
+                "07:00 run: claims the digests",
+                _cost(
+                    lambda: digest.digest_sweep(now=at),
+                    before=lambda: DigestMark.objects.filter(day=day).delete(),
+                ),
+            )
+        )
+        rows.append(
+            (
+                "one digest (communications)",
+                _cost(lambda: digest.send_digest(user_id=user.pk, at=at.isoformat())),
+            )
+        )
+        rows.append(
+            ("who gets one (someone still could)", _cost(lambda: digest.digest_recipients(now=at)))
+        )
+        rows.append(
+            ("a later run: everyone has today's", _cost(lambda: digest.digest_sweep(now=at)))
+        )
+        rows.append(
+            ("before: the full listing, every run", _cost(lambda: digest.digest_lines(now=at)))
+        )
+        transaction.set_rollback(True)
+    for label, (wall, cpu, queries, items, _result) in rows:
+        print(f"{label:<44} {wall:8.1f} {cpu:8.1f} {queries:8d} {items:8,d}")
 
 
 if __name__ == "__main__":
