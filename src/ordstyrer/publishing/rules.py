@@ -1,6 +1,6 @@
 """Pure publishing rules beside the policy engine: each channel's own limits, the PU-10
 weekly cap in a week with public holidays, and who approves a channel's posts. Django
-only for `gettext_lazy` (the channel picker's lines).
+only for `gettext_lazy` (the channel picker's lines) and `core.forms.visible_text`.
 
 The policy engine checks what the guideline demands (PU-1 … PU-12); this module adds what
 the platform demands (Instagram needs media, caption length, …) as findings of the same
@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from ordstyrer.core.forms import visible_text
 from ordstyrer.worktime import DEFAULT, OSLO, WorkCalendar
 
 CHANNEL_RULE = "channel"
@@ -199,7 +200,8 @@ def channel_findings(
             "Instagram krev bilete eller video i kvart innlegg.",
             "Instagram needs an image or a video in every post.",
         )
-    if not text.strip() and not media and not links:
+    # Zero-width characters alone (U+200B, U+FEFF …) show nothing either.
+    if not visible_text(text) and not media and not links:
         add("innlegget er tomt.", "innlegget er tomt.", "the post is empty.")
     if len(media) > limits.max_media:
         add(

@@ -126,10 +126,13 @@ def _log(
 
 
 def _clean_text(text: Any) -> str:
+    """The post's text as stored: without surrounding space, and empty when a reader would
+    see nothing in it (zero-width characters alone), so that the post counts as empty
+    (`rules.channel_findings`) and no invisible text goes out."""
     text = str(text or "").strip()
     if len(text) > MAX_TEXT:
         raise ServiceError(_("Teksten er for lang."), code="invalid")
-    return text
+    return text if visible_text(text) else ""
 
 
 def _rejection_reason(reason: Any) -> str:
