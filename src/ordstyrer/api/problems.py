@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+
+from ordstyrer.errors import ServiceError
 
 logger = logging.getLogger("ordstyrer.api")
 
@@ -110,17 +115,61 @@ class Problem(Exception):  # noqa: N818 — it is the RFC's name
         self.extra = extra
 
 
-def field_refusal(loc: list[str | int], message: Any) -> Problem:
-    """A 422 about one field (api.md "Errors": field errors listed): `message` is the
-    service's sentence, shown as `detail_nb` and as the field's `msg`."""
+def field_refusal(
+    loc: Sequence[str | int],
+    message: Any,
+    *,
+    rule: str | None = None,
+    code: str = "invalid",
+    detail: str | None = None,
+) -> Problem:
+    """A 422 about one field (api.md "Errors": a refusal about one field names it):
+    `message` is the service's sentence, shown as `detail_nb` and as the field's `msg`;
+    `rule` the guideline rule behind it, `code` the refusal's, `detail` the English."""
+    field = ".".join(str(part) for part in loc[1:])
+    if detail is None:
+        detail = f"The field {field} was refused"
+        if rule:
+            detail += f" under rule {rule} of the municipality's guideline"
+        detail += "; see detail_nb and errors."
     return Problem(
         422,
-        code="invalid",
-        detail=f"The field {'.'.join(str(part) for part in loc[1:])} was refused; see "
-        "detail_nb and errors.",
+        code=code,
+        detail=detail,
         detail_nb=str(message),
+        rule=rule or None,
         errors=[{"loc": list(loc), "msg": str(message), "type": "value"}],
     )
+
+
+def cursor_refusal() -> Problem:
+    """A list's `cursor` that is not one its `next` gave (api.md "Lists"): a 422, never
+    silently the first page."""
+    return Problem(
+        422,
+        code="validation",
+        detail="The cursor is not one this list gave; follow `next`.",
+        detail_nb=_("Ugyldig cursor; bruk adressen i «next»."),
+        errors=[{"loc": ["query", "cursor"], "msg": "not a cursor of this list", "type": "value"}],
+    )
+
+
+@contextmanager
+def refusals_naming(fields: Mapping[str, Sequence[str | int]]) -> Iterator[None]:
+    """A service's refusal of one field's value as the 422 that names the field, chosen
+    by the refusal's `code`: a plain `ServiceError` whose code is a key of `fields`
+    becomes `field_refusal` at that field, its sentence, rule and code kept (a deletion's
+    justification, MO-2, or a ground the guideline does not allow, MO-1). Everything else
+    passes through as it was: a conflict (409), the policy's block with its findings, a
+    refusal that is not about one field. Where one code covers refusals of several fields
+    (the publishing services' "invalid"), only a call that can refuse one field that way
+    is wrapped, or the route checks the field first (`routes_posts._check_fields`)."""
+    try:
+        yield
+    except ServiceError as exc:
+        if type(exc) is not ServiceError or exc.code not in fields:
+            raise
+        raise field_refusal(fields[exc.code], exc.message, rule=exc.rule, code=exc.code) from None
 
 
 def problem_body(

@@ -8,10 +8,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from ordstyrer.api.auth import municipality_for
-from ordstyrer.api.problems import field_refusal
+from ordstyrer.api.problems import cursor_refusal, field_refusal
 from ordstyrer.api.reads import api_read
 from ordstyrer.api.schemas import (
     ERRORS,
@@ -21,6 +21,7 @@ from ordstyrer.api.schemas import (
     ExportIn,
     ExportOut,
     ProblemOut,
+    QueryInput,
     VerifyOut,
 )
 from ordstyrer.api.writes import api_write
@@ -32,7 +33,7 @@ from ordstyrer.archive.selectors import archive_export, archive_records
 router = Router(tags=["archive"])
 
 
-class RecordQuery(Schema):
+class RecordQuery(QueryInput):
     kind: str | None = Field(None, max_length=30)
     limit: int = Field(50, ge=1, le=200)
     cursor: int | None = Field(
@@ -52,6 +53,9 @@ def records(request: HttpRequest, slug: str, filters: Query[RecordQuery]) -> dic
     municipality = municipality_for(request, slug, scope="archive:read", need="view_archive")
     rows = archive_records(municipality=municipality, kind=filters.kind or "")
     if filters.cursor:
+        # `next` carries the sequence number of a record of this list (records stay).
+        if not rows.filter(sequence=filters.cursor).exists():
+            raise cursor_refusal()
         rows = rows.filter(sequence__lt=filters.cursor)
     page = list(
         rows.only("id", "sequence", "kind", "archived_at", "title", "hash")[: filters.limit + 1]

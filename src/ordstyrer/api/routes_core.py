@@ -7,9 +7,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import urlencode
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from ordstyrer.api.auth import municipality_for
+from ordstyrer.api.problems import cursor_refusal
 from ordstyrer.api.schemas import (
     ERRORS,
     ChannelList,
@@ -17,6 +18,7 @@ from ordstyrer.api.schemas import (
     FindingsOut,
     MeOut,
     ProblemOut,
+    QueryInput,
     TriageIn,
     TriageOut,
 )
@@ -119,7 +121,7 @@ def triage(request: HttpRequest, slug: str, payload: TriageIn) -> dict[str, Any]
     return {"items": out}
 
 
-class ChannelQuery(Schema):
+class ChannelQuery(QueryInput):
     limit: int = Field(50, ge=1, le=200)
     cursor: int | None = Field(
         None, ge=1, le=2**63 - 1, description="From `next`: the channels after it."
@@ -142,7 +144,9 @@ def channels(request: HttpRequest, slug: str, filters: Query[ChannelQuery]) -> d
         today=timezone.localdate(),
     )
     # The registry is read whole (three queries, a municipality has tens of channels);
-    # the page is cut from it by id, which never changes.
+    # the page is cut from it by id, which never changes. `next` carries one of its ids.
+    if filters.cursor and all(c.pk != filters.cursor for c in rows):
+        raise cursor_refusal()
     rows = sorted((c for c in rows if not filters.cursor or c.pk > filters.cursor), key=_pk)
     page = rows[: filters.limit]
     next_url = None

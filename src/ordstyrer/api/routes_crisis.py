@@ -3,8 +3,6 @@ leader's queue of posts and replies."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -14,12 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
-from ordstyrer.api.problems import Problem, field_refusal
+from ordstyrer.api.problems import cursor_refusal, refusals_naming
 from ordstyrer.api.routes_posts import round_check
-from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS, ProblemOut
+from ordstyrer.api.schemas import (
+    ERRORS,
+    IDEMPOTENCY,
+    WRITE_ERRORS,
+    InputSchema,
+    ProblemOut,
+    QueryInput,
+)
 from ordstyrer.api.writes import api_write
 from ordstyrer.core.actor import ActorLike
-from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.errors import NotPermitted
 from ordstyrer.crisis import services
 from ordstyrer.crisis.queue import crisis_approvals
 from ordstyrer.crisis.selectors import active_crisis, may_view_crisis
@@ -39,7 +44,7 @@ class CrisisOut(Schema):
     ended_at: datetime | None = None
 
 
-class CrisisIn(Schema):
+class CrisisIn(InputSchema):
     name: str = Field(..., min_length=1, max_length=200)
 
 
@@ -61,12 +66,12 @@ class WaitingOut(Schema):
     )
 
 
-class WaitingQuery(Schema):
+class WaitingQuery(QueryInput):
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=40, description="From `next`; opaque.")
 
 
-class EndQuery(Schema):
+class EndQuery(QueryInput):
     id: int | None = Field(
         None,
         ge=1,
@@ -76,7 +81,7 @@ class EndQuery(Schema):
     )
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     approval_round: int | None = Field(None, ge=0, le=2**31 - 1, description=ROUND_DESCRIPTION)
 
 
@@ -91,7 +96,7 @@ class DecisionOut(Schema):
     status: str
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
     approval_round: int | None = Field(None, ge=0, le=2**31 - 1, description=ROUND_DESCRIPTION)
 
@@ -118,20 +123,6 @@ def crisis_body(crisis: Any, *, active: bool) -> dict[str, Any]:
         "declared_by": _name(crisis.declared_by),
         "ended_at": crisis.ended_at,
     }
-
-
-@contextmanager
-def _refusal_of(field: str) -> Iterator[None]:
-    """The service's refusal of the field's value (a name or a reason of zero-width
-    characters alone, a name too long) as the 422 with the field listed in `errors`
-    (api.md "Errors"), as `routes_posts` does. Its other refusals are not about the field
-    and pass through: a conflict (a `ServiceError` subclass) is still a 409."""
-    try:
-        yield
-    except ServiceError as exc:
-        if type(exc) is not ServiceError:
-            raise
-        raise field_refusal(["body", field], exc.message) from None
 
 
 def _require_crisis_page(user: ActorLike, municipality: Any) -> None:
@@ -163,7 +154,9 @@ def crisis_declare(request: HttpRequest, slug: str, payload: CrisisIn) -> HttpRe
     actor = request.actor  # type: ignore[attr-defined]
 
     def run() -> tuple[int, dict[str, Any]]:
-        with _refusal_of("name"):
+        # The service's refusal of the name (zero-width characters alone, too long) names
+        # the field (api.md "Errors"); a crisis already declared is still a 409.
+        with refusals_naming({"invalid": ["body", "name"]}):
             crisis = services.crisis_declare(
                 municipality=municipality, name=payload.name, actor=actor
             )
@@ -247,13 +240,7 @@ def _queue_cursor(cursor: str) -> tuple[int, int]:
     letter, digits = cursor[:1], cursor[1:]
     if letter in QUEUE_KINDS and digits.isascii() and digits.isdigit() and len(digits) < 20:
         return QUEUE_KINDS.index(letter), int(digits)
-    raise Problem(
-        422,
-        code="validation",
-        detail="The cursor is not one this list gave; follow `next`.",
-        detail_nb=_("Ugyldig cursor; bruk adressen i «next»."),
-        errors=[{"loc": ["query", "cursor"], "msg": "not a cursor of this list", "type": "value"}],
-    )
+    raise cursor_refusal()
 
 
 @router.post(
@@ -317,7 +304,7 @@ def reject(
     def run() -> tuple[int, dict[str, Any]]:
         if kind == "post":
             round_check(id, approval_round, required=False)
-        with _refusal_of("reason"):
+        with refusals_naming({"invalid": ["body", "reason"]}):
             done = services.crisis_reject(
                 municipality=municipality,
                 kind=kind,

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from ordstyrer.api.auth import municipality_for
-from ordstyrer.api.problems import Problem, field_refusal
+from ordstyrer.api.problems import cursor_refusal, field_refusal, refusals_naming
 from ordstyrer.api.reads import api_read
 from ordstyrer.api.schemas import (
     ERRORS,
@@ -27,6 +27,7 @@ from ordstyrer.api.schemas import (
     InboxList,
     ModerationIn,
     ProblemOut,
+    QueryInput,
     ReplyIn,
     ReplyOut,
 )
@@ -37,7 +38,8 @@ from ordstyrer.inbox.corrections import item_correct_categories
 from ordstyrer.inbox.models import InboxItem, ItemStatus
 from ordstyrer.inbox.replies import reply_send
 from ordstyrer.inbox.selectors import InboxFilter, cursor_is_valid, inbox_page, item_detail
-from ordstyrer.inbox.triage import action_under, current_action
+from ordstyrer.inbox.triage import CATEGORY_LABELS, action_under, current_action
+from ordstyrer.language.classify import HATE_GROUNDS
 from ordstyrer.language.masking import mask_national_ids
 from ordstyrer.moderation import services as moderation
 from ordstyrer.moderation.selectors import item_panel
@@ -51,9 +53,16 @@ if TYPE_CHECKING:
     from ordstyrer.inbox.selectors import ListItem
 
 router = Router(tags=["inbox"])
+# The moderation services' refusals of one field, by their code, named in the 422 as
+# the console's panel shows them beside the field (`moderation.views.REFUSAL_FIELDS`):
+# too short a justification (MO-2), a ground the guideline does not allow (MO-1).
+MODERATION_FIELDS = {
+    "justification": ["body", "reason"],
+    "ground_not_allowed": ["body", "ground"],
+}
 
 
-class InboxQuery(Schema):
+class InboxQuery(QueryInput):
     status: ItemStatus | None = Field(None, description="One item status.")
     channel: int | None = Field(None, ge=1, le=2**63 - 1, description="A channel id.")
     category: str | None = Field(None, max_length=30)
@@ -108,15 +117,7 @@ def inbox_items(request: HttpRequest, slug: str, filters: Query[InboxQuery]) -> 
     if not cursor_is_valid(wanted):
         # api.md "Lists": a cursor is what `next` gave; anything else would silently
         # start again at the first page.
-        raise Problem(
-            422,
-            code="validation",
-            detail="The cursor is not one this list gave; follow `next`.",
-            detail_nb=_("Ugyldig cursor; bruk adressen i «next»."),
-            errors=[
-                {"loc": ["query", "cursor"], "msg": "not a cursor of this list", "type": "value"}
-            ],
-        )
+        raise cursor_refusal()
     page = inbox_page(
         user=actor,
         municipality=municipality,
@@ -296,6 +297,8 @@ def categories_set(
     actor = request.actor  # type: ignore[attr-defined]  # the token's person and roles
     item = access_item(user=actor, id=id, slug=slug, need="work")
 
+    _check_categories(payload)
+
     def run() -> tuple[int, dict[str, Any]]:
         done = item_correct_categories(
             actor=actor, item=item, labels=payload.labels, hate_ground=payload.hate_ground
@@ -333,16 +336,35 @@ def moderation_create(
     kind: Literal["hide", "unhide", "delete"] = payload.action
 
     def run() -> tuple[int, dict[str, Any]]:
-        if kind == "hide":
-            action = moderation.comment_hide(
-                actor=actor, item=item, ground=payload.ground, justification=payload.reason
-            )
-        elif kind == "unhide":
-            action = moderation.comment_unhide(actor=actor, item=item, justification=payload.reason)
-        else:
-            action = moderation.comment_delete(
-                actor=actor, item=item, ground=payload.ground, justification=payload.reason
-            )
+        with refusals_naming(MODERATION_FIELDS):
+            if kind == "hide":
+                action = moderation.comment_hide(
+                    actor=actor, item=item, ground=payload.ground, justification=payload.reason
+                )
+            elif kind == "unhide":
+                action = moderation.comment_unhide(
+                    actor=actor, item=item, justification=payload.reason
+                )
+            else:
+                action = moderation.comment_delete(
+                    actor=actor, item=item, ground=payload.ground, justification=payload.reason
+                )
         return 202, {"id": action.pk, "status": action.status}
 
     return api_write(request, municipality=municipality, action=f"moderation_{kind}", run=run)
+
+
+def _check_categories(payload: CategoriesIn) -> None:
+    """The refusals of `item_correct_categories` that concern one field, found before it
+    runs so that the 422 names the field (api.md "Errors"); the sentences are the
+    service's own, and it checks again."""
+    for index, label in enumerate(payload.labels):
+        if label not in CATEGORY_LABELS:
+            raise field_refusal(["body", "labels", index], _("Ukjent kategori."))
+    if payload.hate_ground and payload.hate_ground not in HATE_GROUNDS:
+        raise field_refusal(["body", "hate_ground"], _("Ukjent grunnlag for hatefulle ytringer."))
+    if payload.hate_ground and "hate_speech" not in payload.labels:
+        raise field_refusal(
+            ["body", "hate_ground"],
+            _("Grunnlaget etter straffeloven § 185 gjelder bare hatefulle ytringer."),
+        )

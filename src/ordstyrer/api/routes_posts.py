@@ -14,18 +14,32 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from ordstyrer.api.auth import municipality_for, require_scope
-from ordstyrer.api.problems import Problem, field_refusal
-from ordstyrer.api.schemas import ERRORS, IDEMPOTENCY, WRITE_ERRORS, FindingOut, Id, ProblemOut
+from ordstyrer.api.problems import Problem, cursor_refusal, field_refusal, refusals_naming
+from ordstyrer.api.schemas import (
+    ERRORS,
+    IDEMPOTENCY,
+    WRITE_ERRORS,
+    FindingOut,
+    Id,
+    InputSchema,
+    ProblemOut,
+    QueryInput,
+)
 from ordstyrer.api.writes import api_write
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.forms import visible_text
 from ordstyrer.errors import Conflict, ServiceError
 from ordstyrer.publishing import services
-from ordstyrer.publishing.access import access_post
+from ordstyrer.publishing.access import access_post, posts_visible
 from ordstyrer.publishing.media import media_update
 from ordstyrer.publishing.models import MediaAsset, Post, PostStatus
 from ordstyrer.publishing.selectors import posts_page
 
 router = Router(tags=["posts"])
+# The longest link the publishing service takes (`services._clean_links`).
+MAX_LINK = 2000
+# A channel paused or retired takes no new post (CH-1): the refusal names the channels.
+CHANNEL_REFUSALS = {"channel_inactive": ["body", "channels"]}
 # A post in one of these waits for a decision; approve and reject must name its round.
 WAITING_DECISION = frozenset({PostStatus.AWAITING_APPROVAL, PostStatus.AWAITING_CRISIS_APPROVAL})
 PostStatusName = Literal[
@@ -41,7 +55,7 @@ PostStatusName = Literal[
 ]
 
 
-class MediaIn(Schema):
+class MediaIn(InputSchema):
     type: Literal["image", "video"]
     upload_id: Id | None = Field(
         None, description="A file of the municipality's media register (uploaded in the console)."
@@ -52,15 +66,36 @@ class MediaIn(Schema):
         description="Not supported: Ordstyrer fetches nothing from the "
         "internet. Upload the file in the console and send its upload_id.",
     )
-    alt: str | None = Field(None, max_length=2000, description="Alt text (PU-4); kept on the file.")
+    alt: str | None = Field(
+        None,
+        max_length=2000,
+        description="Alt text (PU-4); kept on the file, shared by every post using it. "
+        "Left out, the file's own is used; blank is refused.",
+    )
     captions: Literal["file", "burned_in", "no_speech"] | None = Field(
         None,
         description="For a video (PU-3): a caption file uploaded with it, burned-in "
         "captions, or no speech.",
     )
+    # What a PU-6 or PU-7 finding asks for by these names ("«people» is not given"),
+    # kept on the file as the console's register form keeps it; left out: as it is.
+    people: Literal["none", "recognisable", "crowd"] | None = Field(
+        None,
+        description="PU-6: recognisable people, a crowd at a public event, or none. "
+        "Consents are registered in the console.",
+    )
+    children: bool | None = Field(
+        None, description="PU-6: children in it (then a signed consent form is needed)."
+    )
+    photographer_consent: bool | None = Field(
+        None, description="PU-7: the photographer has consented to publication."
+    )
+    music_cleared: bool | None = Field(
+        None, description="PU-7, a video: no music, or its use is cleared."
+    )
 
 
-class PostIn(Schema):
+class PostIn(InputSchema):
     channels: list[Id] = Field(..., min_length=1, max_length=20)
     text: str = Field(..., max_length=63206)
     links: list[str] = Field(default_factory=list, max_length=10)
@@ -69,7 +104,7 @@ class PostIn(Schema):
     documentation_value: bool = Field(False, description="AR-1: journaled when published.")
 
 
-class PostPatch(Schema):
+class PostPatch(InputSchema):
     """Only the fields sent change. None of them may be null except `publish_at` (null:
     publish as soon as released): a null would erase what is stored (QA 2026-12), so it
     is a 422 naming the field."""
@@ -90,7 +125,7 @@ class PostPatch(Schema):
         return value
 
 
-class PublishIn(Schema):
+class PublishIn(InputSchema):
     override_reason: str | None = Field(
         None, max_length=2000, description="Why to publish despite warn findings (audit log)."
     )
@@ -104,11 +139,11 @@ ROUND_DESCRIPTION = (
 )
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     approval_round: int | None = Field(None, ge=0, le=2**31 - 1, description=ROUND_DESCRIPTION)
 
 
-class RejectIn(Schema):
+class RejectIn(InputSchema):
     reason: str = Field(..., min_length=1, max_length=2000)
     approval_round: int | None = Field(None, ge=0, le=2**31 - 1, description=ROUND_DESCRIPTION)
 
@@ -144,7 +179,7 @@ class PostList(Schema):
     next: str | None
 
 
-class PostQuery(Schema):
+class PostQuery(QueryInput):
     status: PostStatus | None = None
     limit: int = Field(50, ge=1, le=200)
     cursor: int | None = Field(
@@ -180,9 +215,29 @@ def post_body(post: Post) -> dict[str, Any]:
     }
 
 
+# MediaIn's fields → `media_update`'s arguments, and the fields each rule locks while a
+# post with the file is on its way (`media_update`: PU-3, PU-4 what goes out; PU-6, PU-7
+# no new block), for naming the field of a 409.
+REGISTER_FIELDS = {
+    "alt": "alt_text",
+    "captions": "caption_mode",
+    "people": "people",
+    "children": "children",
+    "photographer_consent": "photographer_permission",
+    "music_cleared": "music_cleared",
+}
+LOCKED_BY_RULE = {
+    "PU-3": ("captions",),
+    "PU-4": ("alt",),
+    "PU-6": ("people", "children"),
+    "PU-7": ("photographer_consent", "music_cleared"),
+}
+
+
 def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) -> list[int]:
-    """The register's files the media list names; alt text and captions given here are
-    written to the file through the register's own service (PU-3, PU-4)."""
+    """The register's files the media list names; the alt text, captions and PU-6/PU-7
+    facts given here are written to the file through the register's own service (PU-3,
+    PU-4, PU-6, PU-7)."""
     actor = request.actor  # type: ignore[attr-defined]
     ids = []
     for index, item in enumerate(media):
@@ -219,42 +274,72 @@ def _media_ids(request: HttpRequest, municipality: Any, media: list[MediaIn]) ->
                     }
                 ],
             )
-        changes: dict[str, Any] = {}
-        if item.alt is not None and item.alt.strip() != asset.alt_text:
-            changes["alt_text"] = item.alt
-        if item.captions is not None and item.type == "video":
-            changes["caption_mode"] = item.captions
+        changes = _register_changes(item, asset)
         if changes:
-            try:
-                media_update(actor=actor, asset_id=asset.pk, **changes)
-            except Conflict as exc:
-                if exc.code != "media_in_use":
-                    raise
-                # PU-4, PU-3: the file's alt text and captions are fixed while a post with
-                # it is on its way.
-                raise Problem(
-                    409,
-                    code="media-in-use",
-                    detail="The file is in a post on its way (waiting for approval, "
-                    "scheduled, publishing or paused); its alt text and captions go out as "
-                    "approved. Withdraw that post first, or wait until it is published.",
-                    detail_nb=str(exc.message),
-                    rule=exc.rule or "PU-4",
-                    errors=[
-                        {
-                            "loc": [
-                                "body",
-                                "media",
-                                index,
-                                "captions" if exc.rule == "PU-3" else "alt",
-                            ],
-                            "msg": "in use",
-                            "type": "conflict",
-                        }
-                    ],
-                ) from None
+            _register_update(actor, asset, index, changes)
         ids.append(asset.pk)
     return ids
+
+
+def _register_changes(item: MediaIn, asset: MediaAsset) -> dict[str, Any]:
+    """The MediaIn's fields that change what the register holds about the file, by their
+    API names (`REGISTER_FIELDS`)."""
+    sent = {
+        "alt": item.alt.strip() if item.alt is not None else None,
+        "captions": item.captions if item.type == "video" else None,
+        "people": item.people,
+        "children": item.children,
+        "photographer_consent": item.photographer_consent,
+        "music_cleared": item.music_cleared,
+    }
+    return {
+        name: value
+        for name, value in sent.items()
+        if value is not None and value != getattr(asset, REGISTER_FIELDS[name])
+    }
+
+
+def _register_update(actor: Any, asset: MediaAsset, index: int, changes: dict[str, Any]) -> None:
+    """`media_update` of the file with `changes`; its refusals name the field of
+    `media[index]`: captions from a file the video was uploaded without (PU-3, 422), a
+    change the lock on a post on its way refuses (409)."""
+    at: list[str | int] = ["body", "media", index]
+    refusal = {"invalid": [*at, "captions"]} if "captions" in changes else {}
+    try:
+        with refusals_naming(refusal):
+            media_update(
+                actor=actor,
+                asset_id=asset.pk,
+                **{REGISTER_FIELDS[name]: value for name, value in changes.items()},
+            )
+    except Conflict as exc:
+        if exc.code != "media_in_use":
+            raise
+        rule = exc.rule or "PU-4"
+        named = [name for name in LOCKED_BY_RULE.get(rule, ()) if name in changes]
+        if rule in ("PU-6", "PU-7"):
+            detail = (
+                "The file is in a post on its way (waiting for approval, scheduled, "
+                "publishing or paused, or failed on one channel with a copy still to go "
+                "out), and this change would give that post a block finding. Withdraw "
+                "that post (save a failed one again) first; see detail_nb."
+            )
+        else:
+            # PU-4, PU-3: the file's alt text and captions are fixed while a post with
+            # it is on its way.
+            detail = (
+                "The file is in a post on its way (waiting for approval, scheduled, "
+                "publishing or paused); its alt text and captions go out as approved. "
+                "Withdraw that post first, or wait until it is published."
+            )
+        raise Problem(
+            409,
+            code="media-in-use",
+            detail=detail,
+            detail_nb=str(exc.message),
+            rule=rule,
+            errors=[{"loc": at + named[:1], "msg": "in use", "type": "conflict"}],
+        ) from None
 
 
 @router.post(
@@ -273,16 +358,18 @@ def post_create(request: HttpRequest, slug: str, payload: PostIn) -> HttpRespons
         # In the write, after the replay lookup: a retry of a post created for 09:00,
         # sent again at 09:01, gets its first 201, not «the time has passed».
         _check_fields(municipality, payload.dict(exclude_unset=True))
-        post = services.post_create(
-            actor=actor,
-            municipality=municipality,
-            channel_ids=payload.channels,
-            text=payload.text,
-            links=payload.links,
-            media_ids=_media_ids(request, municipality, payload.media),
-            publish_at=payload.publish_at,
-            documentation_value=payload.documentation_value,
-        )
+        media_ids = _media_ids(request, municipality, payload.media)
+        with refusals_naming(CHANNEL_REFUSALS):
+            post = services.post_create(
+                actor=actor,
+                municipality=municipality,
+                channel_ids=payload.channels,
+                text=payload.text,
+                links=payload.links,
+                media_ids=media_ids,
+                publish_at=payload.publish_at,
+                documentation_value=payload.documentation_value,
+            )
         return 201, post_body(post)
 
     return api_write(request, municipality=municipality, action="post_create", run=run)
@@ -316,7 +403,8 @@ def post_change(request: HttpRequest, slug: str, id: int, payload: PostPatch) ->
         _check_fields(municipality, sent)  # after the replay lookup, as in `post_create`
         if payload.media is not None:  # sent (a null is refused by the schema)
             changes["media_ids"] = _media_ids(request, municipality, payload.media)
-        changed = services.post_update(actor=actor, post_id=post.pk, **changes)
+        with refusals_naming(CHANNEL_REFUSALS):
+            changed = services.post_update(actor=actor, post_id=post.pk, **changes)
         return 200, post_body(changed)
 
     return api_write(request, municipality=municipality, action="post_update", run=run)
@@ -335,6 +423,8 @@ def posts(request: HttpRequest, slug: str, filters: Query[PostQuery]) -> dict[st
     municipality = municipality_for(request, slug)
     _any_scope(request, "posts:write", "posts:approve")
     actor = request.actor  # type: ignore[attr-defined]
+    if filters.cursor and not _cursor_is_valid(municipality, actor, filters.cursor):
+        raise cursor_refusal()
     page, more = posts_page(
         municipality=municipality,
         user=actor,
@@ -349,6 +439,13 @@ def posts(request: HttpRequest, slug: str, filters: Query[PostQuery]) -> dict[st
             query["status"] = filters.status
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(query)}")
     return {"items": [post_body(p) for p in page], "next": next_url}
+
+
+def _cursor_is_valid(municipality: Any, actor: Any, cursor: int) -> bool:
+    """`next` carries the last post of a page: a post of the municipality the person may
+    see (whatever its status now: it may have changed since)."""
+    post = Post.objects.filter(pk=cursor, municipality=municipality).first()
+    return post is not None and bool(posts_visible(actor, municipality, [post]))
 
 
 @router.get("/m/{slug}/posts/{int:id}", response={200: PostOut, **ERRORS}, summary="One post")
@@ -391,7 +488,12 @@ def post_publish(
         current = services.lock_post(post.pk)
         if current.status not in services.EDITABLE:
             raise Conflict(_already_sent(current), code="conflict")
-        done = services.post_publish(actor=actor, post_id=post.pk, override_reason=reason)
+        # The post's stored time has passed, or a channel is no longer in use: the field
+        # to change (PATCH) is the post's.
+        with refusals_naming(
+            {"invalid": ["post", "publish_at"], "channel_inactive": ["post", "channels"]}
+        ):
+            done = services.post_publish(actor=actor, post_id=post.pk, override_reason=reason)
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_publish", run=run)
@@ -453,15 +555,19 @@ def post_reject(
 
     def run() -> tuple[int, dict[str, Any]]:
         current = round_check(post.pk, payload.approval_round)
-        if current.status == PostStatus.AWAITING_CRISIS_APPROVAL:
-            done = services.post_crisis_reject(actor=actor, post_id=post.pk, reason=payload.reason)
-        else:
-            done = services.post_reject(
-                actor=actor,
-                post_id=post.pk,
-                reason=payload.reason,
-                approval_round=payload.approval_round,
-            )
+        # A reason of spaces or zero-width characters alone says nothing.
+        with refusals_naming({"invalid": ["body", "reason"]}):
+            if current.status == PostStatus.AWAITING_CRISIS_APPROVAL:
+                done = services.post_crisis_reject(
+                    actor=actor, post_id=post.pk, reason=payload.reason
+                )
+            else:
+                done = services.post_reject(
+                    actor=actor,
+                    post_id=post.pk,
+                    reason=payload.reason,
+                    approval_round=payload.approval_round,
+                )
         return 200, post_body(done)
 
     return api_write(request, municipality=municipality, action="post_reject", run=run)
@@ -518,7 +624,9 @@ def _already_sent(post: Post) -> str:
 def _check_fields(municipality: Any, sent: dict[str, Any]) -> None:
     """The refusals of the publishing services that concern one field, found before the
     service runs so that the 422 names the field (api.md "Errors": field errors listed);
-    the sentences are the services' own. The services check again."""
+    the sentences are the services' own (their code, "invalid", does not tell the field).
+    The services check again. And a blank alt text, which the register's service would
+    store (PU-4)."""
     if "publish_at" in sent:
         try:
             services.publish_at_check(sent["publish_at"], now=timezone.now())
@@ -535,6 +643,23 @@ def _check_fields(municipality: Any, sent: dict[str, Any]) -> None:
             raise field_refusal(
                 ["body", "links", index],
                 _("Lenken «%(link)s» må begynne med https://.") % {"link": link[:100]},
+            )
+        if len(link) > MAX_LINK:
+            raise field_refusal(["body", "links", index], _("Lenken er for lang."))
+    for index, item in enumerate(sent.get("media") or ()):
+        # PU-4: the alt text sent is written to the file, which every post using it
+        # shares; a blank one would erase it and block them all. Left out, it is kept.
+        if item.get("alt") is not None and not visible_text(item["alt"]):
+            raise field_refusal(
+                ["body", "media", index, "alt"],
+                _(
+                    "Skriv den alternative teksten som beskriver bildet, eller utelat "
+                    "«alt» for å bruke den som står i mediearkivet (PU-4)."
+                ),
+                rule="PU-4",
+                detail="Alt text (PU-4) may not be blank: it is kept on the file, which "
+                "every post using it shares. Send the text that describes the image, or "
+                "leave alt out to use the media register's.",
             )
 
 

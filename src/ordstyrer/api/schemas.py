@@ -6,11 +6,38 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict, ValidationInfo, model_validator
 
 Url = str
 # An object id as a client may send it: the databases' bigint range (a larger number is
 # a 422, not a failed query).
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class InputSchema(Schema):
+    """What a client sends (a body or a query): a field the API does not know is a 422
+    naming it (`errors[].loc`, type `extra_forbidden`), never silently dropped — a
+    misspelt `publishAt` made an embargoed post go out at once (api.md "Errors": "422 on
+    invalid input"; `/check` refuses a file's unknown keys the same way)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class QueryInput(InputSchema):
+    """A query string's parameters (a list's filters and cursor, the crisis to end): one
+    the API does not know is a 422 naming it too — a misspelt `curser` would silently
+    start at the first page (api.md "Lists"), `?ide=` end whatever crisis is active.
+    Ninja reads only the schema's own parameters from the query string; the others are
+    added here, for `extra="forbid"` to name (`errors[].loc` ["query", …, name])."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unknown_parameters(cls, data: Any, info: ValidationInfo) -> Any:
+        request = (info.context or {}).get("request")
+        if request is None or not isinstance(data, dict):
+            return data
+        unknown = {name: request.GET[name] for name in request.GET if name not in cls.model_fields}
+        return {**unknown, **data}
 
 
 class CitationOut(Schema):
@@ -63,7 +90,7 @@ class MeOut(Schema):
     token: TokenInfoOut
 
 
-class CheckIn(Schema):
+class CheckIn(InputSchema):
     kind: Literal["post", "reply"] = "post"
     text: str = Field(..., max_length=20000)
     links: list[str] = Field(default_factory=list, max_length=50)
@@ -80,13 +107,13 @@ class FindingsOut(Schema):
     findings: list[FindingOut]
 
 
-class TriageItemIn(Schema):
+class TriageItemIn(InputSchema):
     id: str | int | None = None
     text: str = Field(..., max_length=20000)
     post_text: str | None = Field(None, max_length=20000)
 
 
-class TriageIn(Schema):
+class TriageIn(InputSchema):
     items: list[TriageItemIn] = Field(..., max_length=500)
 
 
@@ -181,7 +208,7 @@ class InboxItemDetailOut(InboxItemOut):
     events: list[EventOut]
 
 
-class ReplyIn(Schema):
+class ReplyIn(InputSchema):
     text: str = Field(..., max_length=8000)
     override_reason: str | None = Field(
         None, max_length=2000, description="Why to send despite warn findings (audit log)."
@@ -194,7 +221,7 @@ class ReplyOut(Schema):
     findings: list[FindingOut]
 
 
-class CategoriesIn(Schema):
+class CategoriesIn(InputSchema):
     labels: list[str] = Field(
         ...,
         min_length=1,
@@ -218,7 +245,7 @@ class CategoriesOut(Schema):
     action: str
 
 
-class ModerationIn(Schema):
+class ModerationIn(InputSchema):
     action: Literal["hide", "unhide", "delete"]
     ground: str = Field("", max_length=40)
     reason: str = Field("", max_length=2000)
@@ -249,7 +276,7 @@ class VerifyOut(Schema):
     first_bad: int | None
 
 
-class ExportIn(Schema):
+class ExportIn(InputSchema):
     format: Literal["fiks-arkiv", "eformidling", "noark5-uttrekk"]
     since: date
     until: date | None = None
