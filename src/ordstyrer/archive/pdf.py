@@ -9,12 +9,27 @@ date is the record's archive time, which makes the output reproducible.
 The renderer never fetches anything: only `data:` URLs (the record's own images)
 are allowed. Characters the embedded fonts cannot draw (emoji, for instance) are
 written as «[U+1F44D]» in running text and as JSON `\\u` escapes in the raw JSON,
-because PDF/A forbids references to the missing-glyph (.notdef) character.
+because PDF/A forbids references to the missing-glyph (.notdef) character. Running
+text is set in DejaVu Sans and Sans Bold, so what those two draw is kept (Vietnamese,
+Hebrew, Sorani …); only the fields set in DejaVu Sans Mono (ids, links, hashes, the raw
+JSON) are held to what the mono font draws.
+
+Images go in as PDF/A-2b allows them (ISO 19005-2): never interpolated (§6.2.8: the
+style sheet's `image-rendering: crisp-edges`), and in RGB or grey under the sRGB output
+intent (§6.2.4.3): a CMYK or other image is converted to sRGB for the document (with its
+own ICC profile where it has one); the stored file stays as it came.
+
+The look of the documents is versioned (`STYLE`): a police evidence package is rebuilt
+on every download and must come out byte for byte as when it was prepared, so it is
+rebuilt with the style it was prepared with (`archive.police`). Style 2 brought the
+image, font and long-word rules above; style 1, how the documents looked before, is
+kept frozen for the packages prepared with it (`_style_v1.html`, `_legacy_printable`).
 """
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import re
@@ -80,7 +95,19 @@ OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 PDF_VARIANT = "pdf/a-2b"
 PRONOM_PDFA_2B = "fmt/477"  # PRONOM: Acrobat PDF/A – Portable Document Format 2b
 EMBEDDED_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif"})
-FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
+SANS_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")  # running text, headings, labels
+MONO_FONTS = ("DejaVuSansMono.ttf",)  # `.mono` and `pre`: ids, links, hashes, raw JSON
+FONT_FILES = SANS_FONTS + MONO_FONTS
+# The documents' style: 2 now; 1 for evidence packages prepared before it (module doc).
+STYLE = 2
+LEGACY_STYLE = 1
+STYLES = (LEGACY_STYLE, STYLE)
+# Image modes WeasyPrint writes as /DeviceRGB or /DeviceGray; any other is converted.
+PDFA_IMAGE_MODES = frozenset({"RGB", "RGBA", "L", "LA"})
+STYLE_SHEETS = {
+    LEGACY_STYLE: "archive/pdf/_style_v1.html",
+    STYLE: "archive/pdf/_style.html",
+}
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts")
 
 KIND_NB = {
@@ -141,15 +168,15 @@ def renderer_name() -> str:
     return f"WeasyPrint {weasyprint.__version__}"
 
 
-@lru_cache(maxsize=1)
-def _covered() -> frozenset[int] | None:
-    """Code points every font of the documents can draw (None: fonts not found)."""
+@lru_cache(maxsize=4)
+def _covered(fonts: tuple[str, ...] = FONT_FILES) -> frozenset[int] | None:
+    """Code points every one of `fonts` can draw (None: a font not found)."""
     try:
         from fontTools.ttLib import TTFont
     except ImportError:  # pragma: no cover - fontTools comes with WeasyPrint
         return None
     sets = []
-    for name in FONT_FILES:
+    for name in fonts:
         path = next((Path(d) / name for d in FONT_DIRS if (Path(d) / name).is_file()), None)
         if path is None:
             hits = (
@@ -165,15 +192,37 @@ def _covered() -> frozenset[int] | None:
     return frozenset(set.intersection(*sets))
 
 
-def _draw_what_the_fonts_cover(text: str, keep: str, stand_in: Callable[[str], str]) -> str:
-    """`text` with each character the fonts cannot draw (and not in `keep`) replaced
-    by `stand_in(char)`."""
-    covered = _covered()
+def _draw_what_the_fonts_cover(
+    text: str,
+    keep: str,
+    stand_in: Callable[[str], str],
+    fonts: tuple[str, ...],
+    hidden: Callable[[str], bool] | None = None,
+) -> str:
+    """`text` with each character `fonts` cannot draw (and not in `keep`), or that is
+    `hidden`, replaced by `stand_in(char)`."""
+    covered = _covered(fonts)
     if covered is None:
         return text
     return "".join(
-        char if ord(char) in covered or char in keep else stand_in(char) for char in text
+        char
+        if (ord(char) in covered or char in keep) and not (hidden and hidden(char))
+        else stand_in(char)
+        for char in text
     )
+
+
+# Format characters running text keeps where the fonts have them: the soft hyphen, the
+# zero-width non-joiner (Persian and Sorani spelling needs it) and the left-to-right and
+# right-to-left marks. The others have no mark of their own and go (`_code_point`): a
+# zero-width space, a joiner between emoji that are written as code points, and the
+# bidirectional embeddings and overrides, which would show the archived text in another
+# order than it was written.
+KEPT_FORMAT_CHARACTERS = frozenset("\u00ad\u200c\u200e\u200f")
+
+
+def _invisible(char: str) -> bool:
+    return unicodedata.category(char) == "Cf" and char not in KEPT_FORMAT_CHARACTERS
 
 
 def _code_point(char: str) -> str:
@@ -191,18 +240,31 @@ def _json_escape(char: str) -> str:
 
 
 def printable(text: str) -> str:
-    """`text` with characters the fonts cannot draw written as [U+XXXX]."""
-    return _draw_what_the_fonts_cover(text, "\n\t", _code_point)
+    """Running text (DejaVu Sans, and Sans Bold where it is bold) with characters those
+    fonts cannot draw written as [U+XXXX]."""
+    return _draw_what_the_fonts_cover(text, "\n\t", _code_point, SANS_FONTS, _invisible)
 
 
-def printable_json(raw: str) -> str:
-    """The raw JSON pretty-printed, with characters the fonts lack as JSON \\u escapes
-    (the text stays valid JSON with the same meaning)."""
+def printable_mono(text: str) -> str:
+    """A field set in DejaVu Sans Mono (an id, a link, a hash) with characters the mono
+    font cannot draw written as [U+XXXX]."""
+    return _draw_what_the_fonts_cover(text, "\n\t", _code_point, MONO_FONTS)
+
+
+def _legacy_printable(text: str) -> str:
+    """Style 1: every text held to what all three fonts draw (`STYLE`)."""
+    return _draw_what_the_fonts_cover(text, "\n\t", _code_point, FONT_FILES)
+
+
+def printable_json(raw: str, *, style: int = STYLE) -> str:
+    """The raw JSON pretty-printed, with characters the mono font lacks as JSON \\u
+    escapes (the text stays valid JSON with the same meaning)."""
+    fonts = FONT_FILES if style == LEGACY_STYLE else MONO_FONTS
     try:
         text = json.dumps(json.loads(raw), ensure_ascii=False, indent=2)
     except ValueError:
-        return printable(raw)
-    return _draw_what_the_fonts_cover(text, "\n", _json_escape)
+        return (_legacy_printable if style == LEGACY_STYLE else printable_mono)(raw)
+    return _draw_what_the_fonts_cover(text, "\n", _json_escape, fonts)
 
 
 def local(value: str | datetime | None) -> str:
@@ -215,6 +277,53 @@ def local(value: str | datetime | None) -> str:
 
 def _data_uri(mime: str, data: bytes) -> str:
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def pdfa_image(mime: str, data: bytes) -> tuple[str, bytes]:
+    """The image as the PDF/A document may show it (ISO 19005-2 §6.2.4.3): RGB or grey
+    as it is; any other mode (CMYK, Lab, 16-bit grey, …) converted to sRGB, through
+    its own ICC profile where it has one, upright as its EXIF orientation says (the
+    copy carries no EXIF). A JPEG stays a JPEG (quality 95), anything else becomes a
+    PNG. What Pillow cannot read goes in as it came (WeasyPrint then leaves it out,
+    `WithoutDataUrls`). The archived file itself is never changed."""
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+    try:
+        image: Image.Image = Image.open(io.BytesIO(data))
+        if image.mode in PDFA_IMAGE_MODES:
+            return mime, data
+        image.load()
+        fmt = image.format
+        icc = image.info.get("icc_profile")
+        alpha = "A" in image.getbands() or "transparency" in image.info
+        image = ImageOps.exif_transpose(image) or image
+        converted = None
+        if icc and not alpha:
+            try:
+                converted = ImageCms.profileToProfile(
+                    image,
+                    ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                    ImageCms.createProfile("sRGB"),
+                    outputMode="RGB",
+                )
+            except (ImageCms.PyCMSError, OSError, ValueError):
+                converted = None  # a profile lcms cannot use: the plain conversion
+        if converted is None:
+            converted = image.convert("RGBA" if alpha and fmt != "JPEG" else "RGB")
+        out = io.BytesIO()
+        if fmt == "JPEG":
+            converted.convert("RGB").save(out, "JPEG", quality=95)
+            return "image/jpeg", out.getvalue()
+        converted.save(out, "PNG")
+        return "image/png", out.getvalue()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return mime, data
+
+
+def _embedded(mime: str, data: bytes, style: int) -> str:
+    if style == LEGACY_STYLE:
+        return _data_uri(mime, data)
+    return _data_uri(*pdfa_image(mime, data))
 
 
 def _same(text: str) -> str:
@@ -234,15 +343,27 @@ def _moment(value: str | None) -> datetime | None:
 
 
 def record_context(
-    record: ArchiveRecord, files: list[ArchiveFile], *, for_pdf: bool = True
+    record: ArchiveRecord,
+    files: list[ArchiveFile],
+    *,
+    for_pdf: bool = True,
+    style: int = STYLE,
 ) -> dict[str, Any]:
     """What the record's document shows. For the PDF every text is made printable and
     images are embedded, labels are Bokmål and times are written out («16.05.2025 kl.
-    10.00.00»): it is the archival document. For the console page texts stay as they
-    are, labels are in the console's language and times are datetimes (None where the
-    record has none) for the template's date format."""
+    10.00.00»): it is the archival document; `style` is the documents' look (`STYLE`;
+    an evidence package is rebuilt with the one it was prepared with). For the console
+    page texts stay as they are, labels are in the console's language and times are
+    datetimes (None where the record has none) for the template's date format."""
+    if style not in STYLES:
+        raise ValueError(f"unknown document style {style}")
     body = json.loads(record.canonical)
-    p = printable if for_pdf else _same
+    legacy = style == LEGACY_STYLE
+    p: Callable[[str], str] = (_legacy_printable if legacy else printable) if for_pdf else _same
+    # What the templates set in DejaVu Sans Mono (`.mono`, `pre`).
+    mono: Callable[[str], str] = (
+        (_legacy_printable if legacy else printable_mono) if for_pdf else _same
+    )
     when: Callable[[Any], Any] = local if for_pdf else _moment
     actions: Mapping[str, Any] = ACTION_NB if for_pdf else ACTION_LABELS
     directions: Mapping[str, Any] = DIRECTION_NB if for_pdf else DIRECTION_LABELS
@@ -262,7 +383,7 @@ def record_context(
                 "mime": item["mime"],
                 "size": item["size"],
                 "sha256": item["sha256"],
-                "image": _data_uri(item["mime"], bytes(stored.data))
+                "image": _embedded(item["mime"], bytes(stored.data), style)
                 if for_pdf and stored is not None and item["mime"] in EMBEDDED_IMAGE_TYPES
                 else None,
             }
@@ -270,6 +391,8 @@ def record_context(
     ground = body["ground"]
     confidentiality = body.get("confidentiality")
     return {
+        "style": style,
+        "style_sheet": STYLE_SHEETS[style],
         "title": p(body["title"]),
         "public_title": p(body["public_title"]),
         "kind": KIND_NB.get(body["kind"], body["kind"]),
@@ -282,15 +405,15 @@ def record_context(
         "text": p(body["said"]["text"]),
         "text_language": said_language(body),
         "edits": [{"text": p(e["text"]), "at": when(e["at"])} for e in body["said"]["edits"]],
-        "author": {k: p(v) for k, v in author.items()} if author else None,
-        "recipient": {k: p(v) for k, v in recipient.items()} if recipient else None,
+        "author": _party(author, p, mono),
+        "recipient": _party(recipient, p, mono),
         # An internal note's (X) recipient is the person it is about, not someone answered.
         "recipient_is_subject": body["journal"]["direction"] == "X",
         "platform": platforms.get(where["platform"], p(where["platform"])),
         "channel_name": p(where["channel_name"]),
-        "post_id": p(where["post_id"]),
-        "item_id": p(where["item_id"]),
-        "permalink": p(where["permalink"]),
+        "post_id": mono(where["post_id"]),
+        "item_id": mono(where["item_id"]),
+        "permalink": mono(where["permalink"]),
         "post_text": p(where["post_text"]),
         "context": [
             {"author": p(c["author"]), "text": p(c["text"]), "at": when(c["at"])}
@@ -312,11 +435,21 @@ def record_context(
         "attachments": attachments,
         "raw": None
         if body.get("raw") is None
-        else (printable_json(body["raw"]) if for_pdf else _pretty_json(body["raw"])),
+        else (printable_json(body["raw"], style=style) if for_pdf else _pretty_json(body["raw"])),
         "kind_label": str(RecordKind(body["kind"]).label)
         if body["kind"] in RecordKind.values
         else "",
     }
+
+
+def _party(
+    person: Mapping[str, str] | None, p: Callable[[str], str], mono: Callable[[str], str]
+) -> dict[str, str] | None:
+    """An author or recipient: the name in running text, the id and profile link in
+    mono (as the templates set them)."""
+    if not person:
+        return None
+    return {k: (p(v) if k == "name" else mono(v)) for k, v in person.items()}
 
 
 def said_language(body: Mapping[str, Any]) -> str:

@@ -16,13 +16,18 @@ is no API — so Ordstyrer prepares what a report needs and a person files it:
 Progress is kept as append-only status rows (prepared → reported, with the
 police's reference), never by changing the record (AR-3). The package is built
 reproducibly (fixed timestamps), so its SHA-256 stored at preparation can be
-checked against any later download.
+checked against any later download: `package_for_download` rebuilds it and compares.
+The evidence PDF's look is versioned (`archive.pdf.STYLE`): the prepared step's body
+names the style it was made with (`evidence_style`; none: style 1, the steps prepared
+before styles were versioned), and the package is always rebuilt with that one, so a
+package prepared before a change of style still comes out byte for byte the same.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
 from dataclasses import dataclass
 from datetime import datetime
@@ -36,13 +41,22 @@ from django.utils.translation import gettext as _
 
 from ordstyrer.archive.canonical import canonical_json, chain_hash, raw_bytes, sha256_hex
 from ordstyrer.archive.models import ArchiveRecord, PoliceReportStatus, PoliceStatus
-from ordstyrer.archive.pdf import OSLO, html_to_pdfa, local, record_context
+from ordstyrer.archive.pdf import (
+    LEGACY_STYLE,
+    OSLO,
+    STYLE,
+    html_to_pdfa,
+    local,
+    record_context,
+)
 from ordstyrer.archive.services import actor_name
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
+
+logger = logging.getLogger("ordstyrer.archive")
 
 # Straffeloven: the provisions a police report from a municipal page is about.
 PROVISIONS = {
@@ -86,6 +100,7 @@ class PoliceFacts:
     note: str
     prepared_at: datetime
     prepared_by: str
+    style: int = STYLE  # the evidence PDF's look (archive.pdf.STYLE)
 
 
 def statuses_for(record: ArchiveRecord) -> list[PoliceReportStatus]:
@@ -117,8 +132,16 @@ def _validate(record: ArchiveRecord, provision: str, grounds: tuple[str, ...]) -
 
 
 def _append_status(
-    *, record: ArchiveRecord, actor: ActorLike, status: str, at: datetime, **fields: Any
+    *,
+    record: ArchiveRecord,
+    actor: ActorLike,
+    status: str,
+    at: datetime,
+    body_only: dict[str, Any] | None = None,
+    **fields: Any,
 ) -> PoliceReportStatus:
+    """Append a step; `fields` are columns and in the hashed body, `body_only` in the
+    body alone."""
     last = current_status(record)
     prev_hash = last.hash if last is not None else record.hash
     who = person(actor)
@@ -128,6 +151,7 @@ def _append_status(
         "at": at.isoformat(),
         "actor": {"id": getattr(who, "pk", None), "name": actor_name(who)},
         **fields,
+        **(body_only or {}),
     }
     canonical = canonical_json(body)
     return PoliceReportStatus.objects.create(
@@ -176,6 +200,7 @@ def police_package_prepare(
             protected_grounds=list(grounds),
             note=facts.note[:2000],
             package_sha256=sha256_hex(package),
+            body_only={"evidence_style": facts.style},
         )
         audit_record(
             actor=actor,
@@ -228,18 +253,22 @@ def police_report_filed(
 
 
 def facts_from(status: PoliceReportStatus) -> PoliceFacts:
+    """The facts a package was prepared with, its style among them (a step written
+    before styles were versioned has none: style 1)."""
+    style = json.loads(status.canonical).get("evidence_style", LEGACY_STYLE)
     return PoliceFacts(
         status.penal_provision,
         tuple(status.protected_grounds),
         status.note,
         status.at,
         status.actor_name,
+        style,
     )
 
 
 def evidence_pdf(record: ArchiveRecord, facts: PoliceFacts) -> bytes:
     files = list(record.files.order_by("position"))
-    context = record_context(record, files)
+    context = record_context(record, files, style=facts.style)
     context.update(
         {
             "provision": PROVISIONS[facts.provision],
@@ -296,8 +325,18 @@ def build_package(record: ArchiveRecord, facts: PoliceFacts) -> bytes:
 
 
 def package_for_download(record: ArchiveRecord) -> tuple[bytes, PoliceReportStatus]:
-    """Rebuild the package from the preparation's facts (ServiceError if none)."""
+    """Rebuild the package from the preparation's facts, in the style it was prepared
+    with (ServiceError if none), and check it against the SHA-256 stored then. A
+    package that no longer comes out the same (the fonts or WeasyPrint of the machine
+    changed) is still handed over — the evidence is needed — and logged as an error:
+    its files' own sums (SHA256SUMS, manifest.json) still hold, the package's does not."""
     prepared = record.police_statuses.filter(status=PoliceStatus.PREPARED).order_by("id").first()
     if prepared is None:
         raise ServiceError(_("Bevispakken er ikke klargjort."), rule="MO-3")
-    return build_package(record, facts_from(prepared)), prepared
+    data = build_package(record, facts_from(prepared))
+    if prepared.package_sha256 and sha256_hex(data) != prepared.package_sha256:
+        logger.error(
+            "police package differs from the one prepared",
+            extra={"record_id": record.pk, "status_id": prepared.pk},
+        )
+    return data, prepared
