@@ -372,6 +372,7 @@ def record_context(
     author = body.get("author")
     recipient = body.get("recipient")
     where = body["where"]
+    extra = body.get("extra") or {}
     by_position = {f.position: f for f in files}
     attachments = []
     for item in body["files"]:
@@ -390,6 +391,16 @@ def record_context(
         )
     ground = body["ground"]
     confidentiality = body.get("confidentiality")
+    # A deletion decided by one person and approved by another (MO-1's second
+    # approver): the record's actor is the approver; both are named.
+    requested_by = str(extra.get("requested_by") or "")
+    approved_by = str(extra.get("approved_by") or "")
+    two_people = bool(requested_by and approved_by and requested_by != approved_by)
+    actor = (
+        p(body["actor"]["name"])
+        if body.get("actor")
+        else (SYSTEM_ACTOR_NB if for_pdf else _("Ordstyrer (system)"))
+    )
     return {
         "style": style,
         "style_sheet": STYLE_SHEETS[style],
@@ -425,9 +436,11 @@ def record_context(
         "action": actions.get(body["action"], body["action"]),
         "ground": GROUNDS[ground].label(lang) if ground in GROUNDS else ground,
         "justification": p(body["justification"]),
-        "actor": p(body["actor"]["name"])
-        if body.get("actor")
-        else (SYSTEM_ACTOR_NB if for_pdf else _("Ordstyrer (system)")),
+        "actor": actor,
+        "requested_by": p(requested_by) if two_people else None,
+        "approved_by": p(approved_by) if two_people else None,
+        # «Registrert av» is left out when it only repeats the approver.
+        "actor_shown": not two_people or actor != p(approved_by),
         "journal": body["journal"]["journal"],
         "direction": directions.get(body["journal"]["direction"], ""),
         "confidentiality": confidentiality,

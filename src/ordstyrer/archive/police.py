@@ -49,6 +49,7 @@ from ordstyrer.archive.pdf import (
     local,
     record_context,
 )
+from ordstyrer.archive.selectors import removal_confirmed
 from ordstyrer.archive.services import actor_name
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
@@ -269,6 +270,12 @@ def facts_from(status: PoliceReportStatus) -> PoliceFacts:
 def evidence_pdf(record: ArchiveRecord, facts: PoliceFacts) -> bytes:
     files = list(record.files.order_by("position"))
     context = record_context(record, files, style=facts.style)
+    if context["deleted"] == "" and facts.style != LEGACY_STYLE:
+        # When the comment left the platform, from the note that confirmed it (MO-2) —
+        # one archived by the preparation, so the package stays the same.
+        removed = removal_confirmed(record, archived_until=facts.prepared_at)
+        if removed is not None:
+            context["deleted"] = local(removed.at)
     context.update(
         {
             "provision": PROVISIONS[facts.provision],

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ordstyrer.archive.canonical import chain_hash, record_columns
+from ordstyrer.archive.canonical import chain_hash, parse_iso, record_columns
 from ordstyrer.archive.exporters.common import OSLO
 from ordstyrer.archive.models import (
     GENESIS_HASH,
@@ -21,7 +21,9 @@ from ordstyrer.archive.models import (
     ChainHead,
     PoliceReportStatus,
     PoliceStatus,
+    RecordKind,
 )
+from ordstyrer.archive.services import DELETION_CONFIRMED
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.errors import NotFound
 from ordstyrer.core.queries import capped_count, unprepared
@@ -238,6 +240,39 @@ def record_chain_status(record: ArchiveRecord) -> RecordChainStatus:
     if previous != record.prev_hash:
         return RecordChainStatus(False, _("Posten peker ikke på forrige posts hash."))
     return RecordChainStatus(True, _("Hashen stemmer, og posten henger sammen med posten før."))
+
+
+@dataclass(frozen=True)
+class RemovalConfirmed:
+    """When a deleted comment left the platform, as a later note of the chain says."""
+
+    at: datetime
+    sequence: int  # the note's record number
+    archived_at: datetime
+
+
+def removal_confirmed(
+    record: ArchiveRecord, *, archived_until: datetime | None = None
+) -> RemovalConfirmed | None:
+    """The platform's confirmation that `record`'s comment was deleted: the internal
+    note (X) appended when the deletion succeeded (MO-2; the record itself, archived
+    before the deletion, never changes, AR-3). With `archived_until`, only a note
+    archived by then (an evidence package shows what was known when prepared)."""
+    notes = ArchiveRecord.objects.filter(
+        municipality_id=record.municipality_id,
+        refers_to_sequence=record.sequence,
+        kind=RecordKind.MODERATION_NOTE,
+    )
+    if archived_until is not None:
+        notes = notes.filter(archived_at__lte=archived_until)
+    for sequence, archived_at, canonical in notes.order_by("sequence").values_list(
+        "sequence", "archived_at", "canonical"
+    ):
+        body = json.loads(canonical)
+        deleted = parse_iso(body["when"]["deleted"])
+        if (body.get("extra") or {}).get(DELETION_CONFIRMED) is True and deleted is not None:
+            return RemovalConfirmed(deleted, sequence, archived_at)
+    return None
 
 
 def police_statuses(record: ArchiveRecord) -> list[PoliceReportStatus]:

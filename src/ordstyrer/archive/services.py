@@ -73,6 +73,10 @@ MAX_FILE_BYTES = 200 * 1024 * 1024
 # `extra` of a deleted comment removed with the post it stood under (a take-down, PU-6):
 # no ground, since nobody judged it (`_validate`).
 REMOVED_WITH_POST = "removed_with_post"
+# `extra` of the internal note (X) that the platform confirmed a deletion: it refers to
+# the deletion's record and its `deleted_at` is when the comment left the platform
+# (MO-2; `moderation.capture.deleted_note`, `selectors.removal_confirmed`).
+DELETION_CONFIRMED = "deletion_confirmed"
 
 
 def _person(person: Person | None) -> dict[str, str] | None:

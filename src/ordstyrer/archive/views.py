@@ -35,6 +35,7 @@ from ordstyrer.archive.models import (
     ExportStatus,
     PoliceReportStatus,
     PoliceStatus,
+    RecordKind,
     ScreeningRule,
 )
 from ordstyrer.archive.pdf import RenderError, record_context, rendering_for
@@ -186,12 +187,18 @@ def _record_page(
     files = list(record.files.order_by("position").defer("data"))
     statuses = selectors.police_statuses(record)
     shown = _police_forms_shown(request, municipality, record, statuses)
+    view = record_context(record, files, for_pdf=False)
     return render(
         request,
         "archive/detail.html",
         {
             "record": record,
-            "view": record_context(record, files, for_pdf=False),
+            "view": view,
+            # A deleted comment's record says nothing of when it left the platform (it
+            # is archived first, MO-2); the note appended when it did, does.
+            "removed": selectors.removal_confirmed(record)
+            if record.kind == RecordKind.DELETED_COMMENT and view["deleted"] is None
+            else None,
             "files": files,
             "chain": selectors.record_chain_status(record),
             "statuses": statuses,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+import zoneinfo
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -39,13 +40,14 @@ from ordstyrer.archive.entry import (
     MediaFile,
     Person,
 )
-from ordstyrer.archive.services import REMOVED_WITH_POST, actor_name
+from ordstyrer.archive.services import DELETION_CONFIRMED, REMOVED_WITH_POST, actor_name
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.privacy import holds_national_id
 from ordstyrer.language.masking import has_national_id
 from ordstyrer.moderation.grounds import ground_label
 
 MAX_CONTEXT = 50
+OSLO = zoneinfo.ZoneInfo("Europe/Oslo")
 # Grounds about third persons' circumstances: archived with skjerming (offl. § 13 jf.
 # fvl. § 13, norwegian-standards §4.2).
 CONFIDENTIAL_GROUNDS = frozenset(
@@ -407,6 +409,52 @@ def failure_note(
         refers_to=refers_to,
         idempotency_key=f"moderation:failed:{action.pk}:{step}",
         extra=_extra(action, item, source="inbox"),
+    )
+
+
+def deleted_note(
+    *, action: Any, item: InboxItem, deleted_at: datetime, already_gone: bool, refers_to: Any
+) -> ArchiveEntry:
+    """An internal note (X) that the platform deleted the comment, and when (MO-2: when
+    it was removed): the deletion's record is archived before the platform is asked
+    (MO-2) and never changes (AR-3), so the time it left comes in a record of its own
+    that refers to it — the successful counterpart of `failure_note`. `already_gone`:
+    the platform found it gone (its author, the platform or an earlier try of ours
+    removed it), so `deleted_at` is the latest it can have left."""
+    when = deleted_at.astimezone(OSLO).strftime("%d.%m.%Y kl. %H.%M.%S")
+    text = (
+        f"Kommentaren var allerede borte fra plattformen da kommunen skulle slette den: "
+        f"fjernet senest {when} (av forfatteren, plattformen eller et tidligere forsøk)."
+        if already_gone
+        else f"Kommentaren ble slettet fra plattformen {when}."
+    )
+    return ArchiveEntry(
+        municipality=item.municipality,
+        kind=Kind.MODERATION_NOTE,
+        text=text,
+        author=system_author(item),
+        recipient=author_of(item),
+        title=f"Slettet fra plattformen – {action.author_name or 'forfatteren'} på "
+        f"{item.channel.name}",
+        channel=item.channel,
+        post_id=item.post_id,
+        item_id=item.platform_id,
+        permalink=item.permalink,
+        deleted_at=deleted_at,
+        action="delete",
+        ground=action.ground,
+        justification=action.justification,
+        journal=True,
+        direction="X",
+        # A note about a screened record is screened as it is (offl. § 13).
+        confidentiality=Confidentiality() if getattr(refers_to, "confidential", False) else None,
+        refers_to=refers_to,
+        idempotency_key=f"moderation:deleted:{action.pk}",
+        extra={
+            **_extra(action, item, source="platform"),
+            DELETION_CONFIRMED: True,
+            **({"already_gone": True} if already_gone else {}),
+        },
     )
 
 

@@ -10,7 +10,8 @@
   not undo it), the action is done when its own step is (a deletion's `hide` is not
   its end), and what waited for the step may go; a `delete` done also closes the
   other citizens' replies that waited under the comment, which the platform took with
-  it (`CloseReason.PARENT_REMOVED`, DI-1);
+  it (`CloseReason.PARENT_REMOVED`, DI-1), and archives a note (X) of when the comment
+  left the platform, referring to the deletion's record (MO-2: `capture.deleted_note`);
 - during a crisis that holds replies, a deletion's notice is public, after the delete
   (the outbox holds it for the crisis leader, `crisis_notices`; PU-12);
 - `notice` / `private` done: the notice as sent is archived as an outgoing document
@@ -42,7 +43,12 @@ from ordstyrer.moderation.actions import (
     new_op,
     queue_notice,
 )
-from ordstyrer.moderation.capture import deletion_entry, failure_note, notice_entry
+from ordstyrer.moderation.capture import (
+    deleted_note,
+    deletion_entry,
+    failure_note,
+    notice_entry,
+)
 from ordstyrer.moderation.crisis_notices import deletion_notice_public
 from ordstyrer.moderation.models import (
     ActionKind,
@@ -209,6 +215,20 @@ def _main_done(op: PlatformOp, action: ModerationAction, item: InboxItem, *, now
         # it for the author's own removal.
         items.filter(removed_at__isnull=True).update(removed_at=now)
         _close_replies_under(item, action=action, now=now)
+        if action.archive_record_id is not None:
+            # MO-2 "when it was removed": the deletion's record was archived before the
+            # platform was asked and never changes (AR-3); this note says when it left.
+            archive_append(
+                actor=None,
+                entry=deleted_note(
+                    action=action,
+                    item=item,
+                    deleted_at=now,
+                    already_gone=bool((op.result or {}).get("gone")),
+                    refers_to=action.archive_record,
+                ),
+                now=now,
+            )
     if action.status == ActionStatus.QUEUED and op.kind == MAIN_OPS.get(ActionKind(action.kind)):
         action.status, action.finished_at, action.error = ActionStatus.DONE, now, ""
         action.save(update_fields=["status", "finished_at", "error"])
