@@ -28,7 +28,7 @@ from ordstyrer.connectors.facebook.onboarding import NEEDED_TASKS
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.platforms import oauth
 from ordstyrer.platforms import tasks as platform_tasks
@@ -296,8 +296,37 @@ def connection_disconnect_preview(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ShownConnection:
+    """The connection a disconnect confirmation showed (CH-3): the row, and when it was
+    connected. The row is the channel's one connection, kept when it is connected again,
+    so only both tell the connection shown from one made since."""
+
+    id: int
+    connected_at: datetime
+
+
+class ConnectedSince(Conflict):
+    """The channel was connected again after the confirmation was shown: nothing is
+    disconnected."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Kanalen er koblet til på nytt etter at du åpnet bekreftelsen. Ingenting er "
+                "koblet fra. Åpne bekreftelsen på nytt hvis den nye tilkoblingen skal kobles fra."
+            ),
+            rule="CH-3",
+            code="stale",
+        )
+
+
 def connection_disconnect(
-    *, actor: ActorLike, channel: Channel, now: datetime | None = None
+    *,
+    actor: ActorLike,
+    channel: Channel,
+    now: datetime | None = None,
+    shown: ShownConnection | None = None,
 ) -> PlatformConnection | None:
     """Stop routing the account's webhooks to the channel and forget the token.
 
@@ -306,11 +335,25 @@ def connection_disconnect(
     `connection_unsubscribe` (queued on commit) has taken the app off the Page with it —
     at once when the worker runs, at the latest after `UNSUBSCRIBE_GRACE`
     (`checks_sweep`). Returns the connection as stored once committed (None: there was
-    none to disconnect)."""
+    none to disconnect).
+
+    `shown` is the connection the person confirmed to disconnect (CH-3): a connection
+    made since (the channel disconnected and connected again while the confirmation
+    stood open, then its form posted) is not theirs to cut off unseen — it raises
+    `ConnectedSince` and nothing changes. Checked with the channel locked, as the
+    connection is."""
     now = now or timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
+        if shown is not None:
+            current = PlatformConnection.objects.filter(channel=channel).first()
+            if (
+                current is not None
+                and current.status != ConnectionStatus.DISCONNECTED
+                and (current.pk, current.connected_at) != (shown.id, shown.connected_at)
+            ):
+                raise ConnectedSince()
         connection = _disconnect(channel, actor=actor, now=now)
     if connection is not None:
         connection.refresh_from_db()  # the task may have run on commit

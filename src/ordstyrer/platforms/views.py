@@ -8,8 +8,10 @@ needs "manage" (CH-3).
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
@@ -33,6 +35,7 @@ from ordstyrer.core.console import (
     submit_form,
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.ids import parse_id
 from ordstyrer.platforms import connections, history, login, tokens
 from ordstyrer.platforms.forms import BackfillForm, ChoosePageForm, ImportForm, SystemTokenForm
 from ordstyrer.platforms.models import ConnectionMethod, Platform
@@ -248,6 +251,25 @@ def system_token(request: MunicipalityRequest, municipality: Municipality, pk: i
     return _render_status(request, channel, token_form=form)
 
 
+# When the connection shown was connected, as the confirmation writes it (`isoformat`).
+SHOWN_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d:\d\d", re.ASCII)
+
+
+def _shown_connection(request: HttpRequest) -> connections.ShownConnection | None:
+    """The connection the confirmation showed, as its form posts it back (`connection`,
+    `connected_at`); None from a form without them (a page made before they were on
+    it). ValueError when they are not what the page writes (a mangled or hostile form)."""
+    raw_id = request.POST.get("connection", "")
+    raw_at = request.POST.get("connected_at", "")
+    if not raw_id and not raw_at:
+        return None
+    connection_id = parse_id(raw_id)
+    if connection_id is None or not SHOWN_TIME.fullmatch(raw_at):
+        raise ValueError("not a connection the confirmation showed")
+    connected_at = datetime.fromisoformat(raw_at)
+    return connections.ShownConnection(id=connection_id, connected_at=connected_at)
+
+
 @municipality_view()
 @require_http_methods(["GET", "POST"])
 def disconnect(request: MunicipalityRequest, municipality: Municipality, pk: int) -> HttpResponse:
@@ -257,12 +279,33 @@ def disconnect(request: MunicipalityRequest, municipality: Municipality, pk: int
     after the app is off the Page). Only its posted form (`confirmed=1`) disconnects; a
     post of the old one-click form leads to the page. A replayed or double-clicked
     confirmation finds the connection disconnected (before, or after waiting for the
-    first one's lock) and says so as information, claiming nothing about the token."""
+    first one's lock) and says so as information, claiming nothing about the token.
+
+    The form names the connection it showed (CH-3): a stale one — the channel has been
+    disconnected and connected again since it was shown — disconnects nothing and says
+    so as information (`connections.ConnectedSince`)."""
     channel = _channel(request, municipality, pk, "manage")
     already = Already(_("Kanalen er allerede koblet fra. Ingenting er endret."))
     if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            shown = _shown_connection(request)
+        except ValueError:
+            messages.error(
+                request, _("Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.")
+            )
+            return _status_page(channel)
+
+        def disconnect_shown() -> Any:
+            try:
+                return connections.connection_disconnect(
+                    actor=request.actor, channel=channel, shown=shown
+                )
+            except connections.ConnectedSince as stale:
+                return stale
 
         def done(connection: Any) -> str:
+            if isinstance(connection, connections.ConnectedSince):
+                return Already(connection.message)
             if connection is None:  # nothing was connected: a replay
                 return already
             if connection.unsubscribe_pending:
@@ -272,12 +315,7 @@ def disconnect(request: MunicipalityRequest, municipality: Municipality, pk: int
                 )
             return _("Kanalen er koblet fra, og tokenet er slettet.")
 
-        return act(
-            request,
-            lambda: connections.connection_disconnect(actor=request.actor, channel=channel),
-            to=_status_page(channel),
-            done=done,
-        )
+        return act(request, disconnect_shown, to=_status_page(channel), done=done)
     preview = connections.connection_disconnect_preview(actor=request.actor, channel=channel)
     if preview is None:
         messages.info(request, already)
