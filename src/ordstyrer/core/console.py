@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.permissions import actor_in, require
 from ordstyrer.errors import ServiceError
@@ -61,14 +64,25 @@ def municipality_view(need: str = "read") -> Callable[..., Any]:
     """Resolve `slug` through the central access helper and put it on the request, with
     the person acting there (`request.actor`: their roles, looked up once). A member is on
     the request before `need` is checked, so that a refusal's 403 page shows their
-    municipality's menu and banner; an outsider gets 404 with nothing set."""
+    municipality's menu and banner; an outsider gets 404 with nothing set.
+
+    Someone not signed in goes to the login page and back (`login_required`). A form
+    posted after the session ended (SSO's hours are up, a logout in another tab) did
+    nothing, and comes back after the login as a GET of the form's own URL: that GET
+    says so (`LOGGED_OUT`) and, when the URL takes posted forms only, leads back to the
+    page the form was on rather than to a bare 405 (`_form_lost`). Nothing is ever done
+    on a GET: the view's `require_POST` answers it, and a GET of a POST-only URL gets
+    the console's 405 page (`not_allowed`)."""
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
         @wraps(view)
         def wrapper(
             request: MunicipalityRequest, slug: str, *args: Any, **kwargs: Any
         ) -> HttpResponse:
+            if not request.user.is_authenticated:
+                if request.method == "POST":
+                    _remember_lost_form(request)
+                return redirect_to_login(request.get_full_path())
             # Django hands a plain HttpRequest; the two lines below make it a MunicipalityRequest.
             # A member first (404 for anyone else, before anything is set) …
             request.actor = actor_in(user=request.user, slug=slug, need="read")
@@ -76,11 +90,63 @@ def municipality_view(need: str = "read") -> Callable[..., Any]:
             # … then the role `need` asks for: the 403 page of a member without it is
             # still their municipality's page, with its menu and the crisis banner (PU-12).
             require(request.actor, request.municipality, need)
-            return view(request, request.municipality, *args, **kwargs)
+            back = _form_lost(request)
+            response = view(request, request.municipality, *args, **kwargs)
+            if isinstance(response, HttpResponseNotAllowed) and request.method in ("GET", "HEAD"):
+                if back is None:
+                    return not_allowed(request, response)
+                return redirect(back) if back else redirect("dashboard", request.municipality.slug)
+            return response
 
         return wrapper
 
     return decorate
+
+
+# What a form posted after the session ended says, once the person has signed in again.
+LOGGED_OUT = gettext_lazy("Skjemaet ble ikke sendt fordi du var logget ut. Prøv igjen.")
+# The session's note of such a form: its URL, and the page it was posted from.
+LOST_FORM = "ordstyrer_lost_form"
+
+
+def _remember_lost_form(request: HttpRequest) -> None:
+    """Note, in the (anonymous) session the login keeps, that a form was posted to this
+    URL without a session, and from which page of the console (the Referer, when it is
+    one of ours: sent on same-origin requests, `SECURE_REFERRER_POLICY`)."""
+    referer = request.headers.get("referer", "")
+    page = ""
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        page = parts.path + (f"?{parts.query}" if parts.query else "")
+    if page == request.path:
+        page = ""
+    request.session[LOST_FORM] = {"url": request.get_full_path(), "page": page}
+
+
+def _form_lost(request: HttpRequest) -> str | None:
+    """After the login: whether this GET is the return of a form that was not sent
+    (`_remember_lost_form`). If so, it says so (`LOGGED_OUT`, shown on the page the GET
+    renders, or on the one it leads to) and gives the page the form was on ("" when not
+    known); None otherwise. The note is read once, by the first console request after
+    the login, whichever it is."""
+    if LOST_FORM not in request.session:
+        return None
+    lost = request.session.pop(LOST_FORM)
+    if request.method not in ("GET", "HEAD") or not isinstance(lost, dict):
+        return None
+    if lost.get("url") != request.get_full_path():
+        return None
+    messages.warning(request, LOGGED_OUT)
+    return str(lost.get("page") or "")
+
+
+def not_allowed(request: HttpRequest, response: HttpResponseNotAllowed) -> HttpResponse:
+    """The console's 405 page: Django's own has no body. Keeps the `Allow` header."""
+    page = render(request, "405.html", status=405)
+    page["Allow"] = response["Allow"]
+    return page
 
 
 def fail_message(request: HttpRequest, exc: Exception) -> None:
