@@ -65,6 +65,8 @@ from ordstyrer.tenants.selectors import policy_for
 PROPOSAL_GUIDANCE = ("CH-1", "CH-2", "CH-3", "CH-7", "CH-11")
 # The transitions that decide a proposal: a replay of one is answered calmly (`_decide`).
 DECISIONS = ("approve", "reject")
+# The transitions posted with a reason (`<action>-reason`, read by `_reason`).
+REASONED = ("pause", "retire")
 
 
 def _detail(channel: Channel) -> HttpResponse:
@@ -348,7 +350,12 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
     proposal ask for a confirmation first: `_retire`, `_decide`)."""
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     action = request.POST.get("action", "")
-    reason_text = request.POST.get(f"{action}-reason", "")
+    reason_text = ""
+    if action in REASONED:
+        reason = _reason(request, action)
+        if reason is None:
+            return _detail(channel)
+        reason_text = reason
     if action == "retire":
         return _retire(request, channel, reason_text)
     if action in DECISIONS:
@@ -382,6 +389,20 @@ def act(request: MunicipalityRequest, municipality: Municipality, pk: int) -> Ht
         "resume": lambda: services.channel_resume(actor=actor, channel=channel),
     }
     return console.act(request, transitions[action], to=_detail(channel), done=done[action])
+
+
+def _reason(request: MunicipalityRequest, action: str) -> str | None:
+    """The reason posted with `action` (pause, retire), read through its form
+    (`ReasonForm`, with the action's prefix): what the form refuses — a NUL byte, which
+    PostgreSQL cannot store (a 500 otherwise), or more than it takes — is the detail
+    page's error message, and None. A missing reason is the service's to judge: retiring
+    asks for one in its own words, pausing takes none."""
+    form = ReasonForm(request.POST, prefix=action)
+    form.fields["reason"].required = False
+    if not form.is_valid():
+        console.form_errors(request, form)
+        return None
+    return str(form.cleaned_data["reason"])
 
 
 def _decided_message(action: str) -> Already:
@@ -425,7 +446,6 @@ def _decide(request: MunicipalityRequest, channel: Channel, action: str) -> Http
     never the refusal or 403 page that would follow a success; a confirmation of a
     step decided since by someone else, or of an earlier round, decides nothing."""
     form = DecisionForm(request.POST, prefix="decision")
-    comment = form.data.get("decision-comment", "")
     shown: dict[str, int | None] = {}
     for field, key in (("round", "approval_round"), ("step", "approval_step")):
         raw = request.POST.get(field, "")
@@ -439,8 +459,11 @@ def _decide(request: MunicipalityRequest, channel: Channel, action: str) -> Http
     if _decided_already(request, channel, action, shown["approval_round"]):
         messages.info(request, _decided_message(action))
         return _detail(channel)
-    if request.POST.get("confirmed") != "1":
+    if request.POST.get("confirmed") != "1" or not form.is_valid():
+        # Not confirmed yet; or a comment the form refuses (a NUL byte, too long), shown
+        # at the field on the confirmation again.
         return _decision_page(request, channel, action, form)
+    comment = form.cleaned_data["comment"]
     try:
         if action == "approve":
             services.channel_approve(actor=request.actor, channel=channel, comment=comment, **shown)
