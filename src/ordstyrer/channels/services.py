@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -66,6 +66,9 @@ from ordstyrer.channels.transitions import (
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
 from ordstyrer.core.forms import visible_text
+from ordstyrer.core.ids import parse_id
+from ordstyrer.core.intents import clean_intent_key
+from ordstyrer.core.models import AuditEntry
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.models import Municipality, Unit
@@ -145,6 +148,45 @@ def _name_taken_error() -> ServiceError:
     return ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
 
 
+# How long a proposal form's `intent_key` is recognised when it is posted again (a
+# double click, Back and resend): a form opened for a proposal is sent the same day.
+PROPOSAL_REPLAY_WINDOW = timedelta(days=1)
+
+
+class ProposalReplayed(Conflict):
+    """The proposal form was posted again (its `intent_key`) by the one whose proposal it
+    made: nothing new is proposed; `channel` is the proposal the first post saved."""
+
+    def __init__(self, channel: Channel) -> None:
+        super().__init__(_("Forslaget er allerede lagret."), rule="CH-1", code="replayed")
+        self.channel = channel
+
+
+def _proposed_with(
+    *, actor: ActorLike, municipality: Municipality, intent_key: str, now: datetime
+) -> Channel | None:
+    """The channel this person proposed with this form (`intent_key`, kept on the
+    proposal's audit entry by `channel_propose`), if it still exists."""
+    if not intent_key:
+        return None
+    entry = (
+        AuditEntry.objects.filter(
+            municipality=municipality,
+            at__gte=now - PROPOSAL_REPLAY_WINDOW,
+            action="channel_propose",
+            actor=person(actor),
+            object_type="Channel",
+            data__intent_key=intent_key,
+        )
+        .only("object_id")
+        .first()
+    )
+    channel_id = parse_id(entry.object_id) if entry is not None else None
+    if channel_id is None:
+        return None
+    return Channel.objects.filter(pk=channel_id, municipality=municipality).first()
+
+
 def _name_taken(channel: Channel) -> bool:
     return (
         Channel.objects.filter(
@@ -202,12 +244,25 @@ def channel_propose(
     audience: str = "",
     plan: dict[str, str] | None = None,
     main_admin: User | None = None,
+    intent_key: str = "",
 ) -> Channel:
     """Draft a proposal for a new official channel (CH-1, CH-2). Any employee may; it
-    is submitted with `channel_submit` once the plan is complete."""
+    is submitted with `channel_submit` once the plan is complete.
+
+    `intent_key` is the proposal form's (`core.intents`): the same form posted again by
+    the same person — a double click, Back and resend — proposes nothing and raises
+    `ProposalReplayed` with the proposal it saved, instead of the refusal of its name,
+    now taken by that very proposal. Checked first, and again when the name turns out
+    taken (the two posts at once: the second waits at the insert for the first)."""
     require(actor, municipality, "propose_channel")
     now = timezone.now()
+    intent_key = clean_intent_key(intent_key)
     with transaction.atomic():
+        first = _proposed_with(
+            actor=actor, municipality=municipality, intent_key=intent_key, now=now
+        )
+        if first is not None:
+            raise ProposalReplayed(first)
         channel = Channel(municipality=municipality, proposed_by=person(actor), created_at=now)
         _apply_proposal_fields(
             channel,
@@ -223,21 +278,38 @@ def channel_propose(
             },
         )
         if _name_taken(channel):
-            raise _name_taken_error()
+            raise _replayed_or_name_taken(actor, municipality, intent_key, now)
         channel.last_activity_at = now
         channel.status_changed_at = now
         channel.status_changed_by = person(actor)
         try:
             # The check above holds no lock: the same form posted twice at once (a
-            # double click) meets the unique name at the insert, and is told the same.
+            # double click) meets the unique name at the insert, once the first has
+            # committed, and is told it was saved (or, another form, the name is taken).
             with transaction.atomic():
                 channel.save()
         except IntegrityError:
-            raise _name_taken_error() from None
+            raise _replayed_or_name_taken(actor, municipality, intent_key, now) from None
         if main_admin is not None:
             _set_proposed_main_admin(channel, main_admin, actor=actor, now=now)
-        log_event(channel, action="propose", actor=actor, now=now, to_status=channel.status)
+        log_event(
+            channel,
+            action="propose",
+            actor=actor,
+            now=now,
+            to_status=channel.status,
+            data={"intent_key": intent_key} if intent_key else None,
+        )
     return channel
+
+
+def _replayed_or_name_taken(
+    actor: ActorLike, municipality: Municipality, intent_key: str, now: datetime
+) -> ServiceError:
+    """Why a proposal's name is taken: by the proposal its own form saved already (a
+    replay), or by another channel."""
+    first = _proposed_with(actor=actor, municipality=municipality, intent_key=intent_key, now=now)
+    return ProposalReplayed(first) if first is not None else _name_taken_error()
 
 
 def _require_proposal_editor(actor: ActorLike, channel: Channel) -> None:

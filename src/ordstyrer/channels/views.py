@@ -55,6 +55,7 @@ from ordstyrer.core.console import (
 )
 from ordstyrer.core.errors import NotPermitted, ServiceError
 from ordstyrer.core.ids import parse_id
+from ordstyrer.core.intents import clean_intent_key, new_intent_key
 from ordstyrer.platforms.connections import connection_disconnect
 from ordstyrer.publishing.delivery import scheduled_copies_left
 from ordstyrer.tenants.models import Municipality
@@ -195,11 +196,20 @@ def propose(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
         municipality=municipality,
         required_codes=rules.required_plan_fields(policy),
     )
+    # The form's intent (`core.intents`): posted again — a double click on «Lagre og
+    # send til godkjenning», Back and resend — it proposes nothing a second time (CH-1).
+    intent_key = clean_intent_key(request.POST.get("intent_key")) or new_intent_key()
     if request.method == "POST" and form.is_valid():
         try:
             channel = services.channel_propose(
-                actor=request.actor, municipality=municipality, **form.service_kwargs()
+                actor=request.actor,
+                municipality=municipality,
+                intent_key=intent_key,
+                **form.service_kwargs(),
             )
+        except services.ProposalReplayed as replay:
+            messages.info(request, replay.message)
+            return _detail(replay.channel)
         except ServiceError as exc:
             form.add_error(None, exc.message)
         else:
@@ -214,7 +224,9 @@ def propose(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
             else:
                 messages.success(request, _("Forslaget er sendt til godkjenning."))
             return _detail(channel)
-    return render(request, "channels/propose.html", _proposal_context(municipality, form))
+    context = _proposal_context(municipality, form)
+    context["intent_key"] = intent_key
+    return render(request, "channels/propose.html", context)
 
 
 @municipality_view()
