@@ -8,7 +8,9 @@ Periodic sweeps (closures opening on time, review reminders, deadlines, schedule
 posts, …) are declared by the apps — each AppConfig's `sweeps` names its module's
 `SWEEPS`, read where the worker asks (`registered_sweeps`), nothing written at start-up —
 and run by every worker in a thread beside the task loop. Each sweep claims its rows with
-a compare-and-set update, so several workers on several machines may run them at once.
+a compare-and-set update, so several workers on several machines may run them at once;
+each claim's stamp or lease is the time of that claim (`SweepClock`), and a batch stops
+claiming before its leases could run out.
 A sweep registered with `own_thread=True` is a table polled as a queue (the stored
 webhook deliveries): it runs in a thread of its own, so a long sweep never delays it.
 """
@@ -47,6 +49,46 @@ class Sweep:
     def __post_init__(self) -> None:
         if self.every <= 0:
             raise ValueError(f"sweep {self.name}: every must be positive")
+
+
+class SweepClock:
+    """The time inside one run of a sweep (or of any job given its `now`): the `now` it
+    was started with, plus the time that has passed since.
+
+    A claim is stamped with `clock.now()` at the moment of the claim, never with the
+    run's start. Stamped with the start, a row claimed late in a long batch got a lease
+    that had already run out, and another worker's sweep took it while this one was
+    still calling the platform: two public notices (MO-4), two replies, two copies of a
+    post. The passing time is read on the wall clock (`timezone.now()`), which is what
+    every other worker holds a lease against, and so what a simulated clock in the tests
+    moves; never backwards, and in whole seconds: a lease of minutes loses nothing by
+    it, and a claim made at once is stamped with exactly the `now` the run was given
+    (a caller that runs the next step at that `now` finds it due).
+
+    `spent()` tells a batch to stop claiming: once it has run for its `budget` (shorter
+    than the lease it gives), what is left waits for the next run, here or in another
+    worker. The budget is measured on the monotonic clock as well, whichever has moved
+    further, so a wall clock set back never stretches it."""
+
+    def __init__(self, now: datetime, *, budget: timedelta | None = None) -> None:
+        self.started = now
+        self.budget = budget
+        self._wall = timezone.now()
+        self._monotonic = time.monotonic()
+
+    def now(self) -> datetime:
+        """The run's `now` moved on by the whole seconds passed since it began."""
+        passed = (timezone.now() - self._wall).total_seconds()
+        return self.started + timedelta(seconds=max(int(passed), 0))
+
+    def elapsed(self) -> timedelta:
+        """How long the run has taken so far (wall or monotonic, the longer)."""
+        monotonic = timedelta(seconds=time.monotonic() - self._monotonic)
+        return max(timezone.now() - self._wall, monotonic, timedelta(0))
+
+    def spent(self) -> bool:
+        """True once the run has used its budget: claim nothing more."""
+        return self.budget is not None and self.elapsed() >= self.budget
 
 
 def registered_sweeps() -> list[Sweep]:

@@ -54,6 +54,7 @@ from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.core.permissions import actor_for
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.core.worker import SweepClock
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.selectors import active_crisis, crisis_requiring_approval
 from ordstyrer.inbox import reply_templates, tasks, workflow
@@ -88,6 +89,8 @@ LOOKBACK = timedelta(hours=1)
 THREAD_PAGE = 100
 THREAD_PAGES = 20
 SWEEP_BATCH = 200
+# The sweep delivers no more recovered replies once it has run this long (inside LEASE).
+SWEEP_BUDGET = LEASE / 2
 # DI-12: these are never commented on (they are deleted), where the preset says so.
 NEVER_COMMENTED = frozenset({"sensitive", "rumour"})
 REFERRAL_OF_TEMPLATE = {"refer_formal": "formal", "refer_political": "political"}
@@ -745,6 +748,7 @@ def _empty(name: str) -> Any:
 def replies_retry_sweep(*, now: datetime) -> int:
     """Re-queue replies whose backoff has passed, and send the queued replies nobody is
     sending (`_recover`); each claimed compare-and-set. Returns how many it took."""
+    clock = SweepClock(now, budget=SWEEP_BUDGET)
     _give_up(now=now)
     due = Reply.objects.filter(status=ReplyStatus.RETRYING, next_attempt_at__lte=now).values_list(
         "pk", "next_attempt_at"
@@ -758,7 +762,7 @@ def replies_retry_sweep(*, now: datetime) -> int:
             if won:
                 requeued.add(pk)
                 after_commit(tasks.reply_deliver, reply_id=pk)
-    return len(requeued) + _recover(now=now, skip=requeued)
+    return len(requeued) + _recover(clock=clock, skip=requeued)
 
 
 def _stale(now: datetime) -> Q:
@@ -770,22 +774,29 @@ def _stale(now: datetime) -> Q:
     )
 
 
-def _recover(*, now: datetime, skip: set[int]) -> int:
+def _recover(*, clock: SweepClock, skip: set[int]) -> int:
     """Deliver the stale queued replies here, in the sweep (as publishing's `retry_due`
     does): each one is looked for on the platform before it is posted, since its lost
     worker may have posted it (`reply_deliver(recheck=True)`). One that raises is logged
     and never stops the others; its claim runs out and it is tried again. `skip`: the
-    replies just re-queued, whose tasks send them."""
+    replies just re-queued, whose tasks send them.
+
+    Each is claimed at the time it is reached (`clock`), its lease a whole `LEASE` from
+    then however long the ones before it took, and none once the sweep has run for
+    `SWEEP_BUDGET`: another worker never takes a reply this one is still sending (two
+    replies to one citizen)."""
     stale = list(
-        Reply.objects.filter(_stale(now), attempts__lt=MAX_ATTEMPTS)
+        Reply.objects.filter(_stale(clock.started), attempts__lt=MAX_ATTEMPTS)
         .exclude(pk__in=skip)
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     sent = 0
     for pk in stale:
+        if clock.spent():
+            break
         try:
-            outcome = reply_deliver(reply_id=pk, now=now, recheck=True)
+            outcome = reply_deliver(reply_id=pk, now=clock.now(), recheck=True)
         except Exception:  # noqa: BLE001 — one bad reply must not stall the sweep; logged
             import logging
 

@@ -69,6 +69,7 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.core.errors import DomainError
 from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
+from ordstyrer.core.worker import SweepClock
 from ordstyrer.moderation import effects
 from ordstyrer.moderation.crisis_notices import hold_if_needed
 from ordstyrer.moderation.models import (
@@ -90,6 +91,8 @@ BACKOFF_SECONDS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 # A first attempt is the on-commit task's; the sweep takes it only if the task was lost.
 FIRST_ATTEMPT_GRACE = timedelta(seconds=60)
 SWEEP_BATCH = 50
+# A sweep claims no more ops once it has run this long (well inside LEASE).
+SWEEP_BUDGET = LEASE / 2
 # What the moderation calls on the platform need from the connector.
 NEEDS = {
     OpKind.CAPTURE: Capability.COMMENT_SOURCE,
@@ -632,13 +635,23 @@ def notice_withdraw(op_id: int, *, error: str, now: datetime) -> bool:
 
 def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     """Run the due ops in this worker; returns how many it claimed and ran. One op that
-    raises does not stop the others (issue #18)."""
+    raises does not stop the others (issue #18).
+
+    Each op is claimed at the time it is reached (`SweepClock`), so its lease is a whole
+    `LEASE` from its claim however long the ops before it took; and the batch claims no
+    more once it has run for `SWEEP_BUDGET`: the rest wait for the next sweep (here or
+    in another worker), never for a lease that runs out while this one is still to call
+    the platform (MO-2, MO-4: one notice, not two)."""
     ran = 0
     worker = f"sweep-{worker_name()}"[:80]
+    clock = SweepClock(now, budget=SWEEP_BUDGET)
     bury_exhausted(now=now, limit=limit)
     for op_id in due_ops(now=now, limit=limit):
+        if clock.spent():
+            logger.info("outbox sweep stopped at its budget", extra={"op_id": op_id})
+            break
         try:
-            if run_claimed(op_id=op_id, now=now, worker=worker) is not None:
+            if run_claimed(op_id=op_id, now=clock.now(), worker=worker) is not None:
                 ran += 1
         except Exception:  # noqa: BLE001 — logged with its trace; the lease brings it back
             logger.exception("moderation op could not be run", extra={"op_id": op_id})

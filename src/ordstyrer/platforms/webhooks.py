@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -36,6 +35,7 @@ from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
 from ordstyrer.connectors.base import ChangeEvent, Comment
 from ordstyrer.connectors.graph.webhooks import WebhookPayloadError, parse_events
+from ordstyrer.core.worker import SweepClock
 from ordstyrer.inbox.models import ItemKind
 from ordstyrer.language.masking import mask_national_ids, scrub_json_body
 from ordstyrer.platforms.models import (
@@ -405,15 +405,19 @@ def deliveries_drain(
     time in one transaction (rows another worker has locked are skipped, so several
     workers share a burst), process them, and go on until none wait or `budget`
     seconds have passed. Under a burst the channel lookups and each channel's policy
-    are read once for many deliveries. Returns how many were processed."""
+    are read once for many deliveries. Returns how many were processed.
+
+    Each batch is leased from the time it is claimed (`SweepClock`), not from the
+    drain's start: a lease stamped with the start has run out by a later batch's turn,
+    and another worker's drain takes the deliveries this one is still processing."""
     run = Run()
-    started = time.monotonic()
+    clock = SweepClock(now or timezone.now(), budget=timedelta(seconds=budget))
     handled = 0
-    _bury_exhausted(now or timezone.now())
+    _bury_exhausted(clock.now())
     while True:
-        claimed = _claim_batch(now or timezone.now(), batch)
-        handled += len(_process_claimed(claimed, now or timezone.now(), run))
-        if len(claimed) < batch or time.monotonic() - started > budget:
+        claimed = _claim_batch(clock.now(), batch)
+        handled += len(_process_claimed(claimed, clock.now(), run))
+        if len(claimed) < batch or clock.spent():
             return handled
 
 

@@ -51,6 +51,7 @@ from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
 from ordstyrer.core.services import after_commit
+from ordstyrer.core.worker import SweepClock
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.publishing import access, checks, rules, tasks
 from ordstyrer.publishing.models import (
@@ -68,6 +69,8 @@ logger = logging.getLogger("ordstyrer.publishing")
 LOOKBACK = timedelta(minutes=10)
 SLACK = timedelta(minutes=1)
 STALE_CLAIM = timedelta(minutes=15)
+# A sweep's loop claims no more rows once it has run this long (well inside STALE_CLAIM).
+SWEEP_BUDGET = STALE_CLAIM / 2
 
 
 def _open(channel: Any, now: datetime) -> Any:
@@ -864,17 +867,17 @@ def release_due(*, now: datetime, limit: int = 100) -> int:
         ).values_list("pk", flat=True)[:limit]
     )
     handled = 0
-    for pk in due:
+    for pk, at in _claim_times(due, now=now):
         won = PostChannel.objects.filter(
             pk=pk, status=DeliveryStatus.SCHEDULED, platform_scheduled=False
-        ).update(status=DeliveryStatus.QUEUED, next_attempt_at=now)
+        ).update(status=DeliveryStatus.QUEUED, next_attempt_at=at)
         if won:
             with transaction.atomic():
                 post_id = PostChannel.objects.values_list("post_id", flat=True).get(pk=pk)
                 Post.objects.filter(pk=post_id, status__in=HOLDING).update(
-                    status=PostStatus.PUBLISHING, updated_at=now
+                    status=PostStatus.PUBLISHING, updated_at=at
                 )
-            _run_one(pk, now=now)
+            _run_one(pk, now=at)
             handled += 1
     return handled
 
@@ -902,7 +905,19 @@ def retry_due(*, now: datetime, limit: int = 100) -> int:
             channel__status__in=access.PUBLISHABLE,  # the others: `stop_not_in_use`
         ).values_list("pk", flat=True)[:limit]
     )
-    return sum(1 for pk in due if _run_one(pk, now=now) in _DONE)
+    return sum(1 for pk, at in _claim_times(due, now=now) if _run_one(pk, now=at) in _DONE)
+
+
+def _claim_times(pks: list[int], *, now: datetime) -> Iterator[tuple[int, datetime]]:
+    """The rows of a sweep's loop, each with the time it is reached, to claim it with:
+    a claim stamped with the sweep's start looked stale to another worker's `retry_due`
+    while this one was still publishing it (two copies of a post). None once the loop
+    has run for `SWEEP_BUDGET`: the rest wait for the next sweep."""
+    clock = SweepClock(now, budget=SWEEP_BUDGET)
+    for pk in pks:
+        if clock.spent():
+            return
+        yield pk, clock.now()
 
 
 _DONE = {DeliveryStatus.PUBLISHED, DeliveryStatus.SCHEDULED, DeliveryStatus.FAILED, "retrying"}
@@ -919,6 +934,7 @@ def confirm_native(*, now: datetime, limit: int = 50) -> int:
         ).select_related("channel__municipality", "post__municipality")[:limit]
     )
     handled = 0
+    clock = SweepClock(now)  # each claim stamped with its own time, not the sweep's start
     for row in due:
         try:
             with _open(row.channel, now) as connector:
@@ -926,11 +942,12 @@ def confirm_native(*, now: datetime, limit: int = 50) -> int:
         except ConnectorError as exc:
             if exc.code != ErrorCode.NOT_FOUND:
                 continue
+            at = clock.now()
             won = PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.SCHEDULED).update(
-                status=DeliveryStatus.PUBLISHING, claimed_at=now
+                status=DeliveryStatus.PUBLISHING, claimed_at=at
             )
             if won:
-                _failed(row, exc, now=now)
+                _failed(row, exc, now=at)
                 handled += 1
             continue
         if not found.is_published:
@@ -1440,9 +1457,9 @@ def take_down_due(*, now: datetime, limit: int = 50) -> int:
     How many ran."""
     due = list(_taking_down().filter(next_attempt_at__lte=now).values_list("pk", flat=True)[:limit])
     ran = 0
-    for pk in due:
+    for pk, at in _claim_times(due, now=now):
         try:
-            outcome = take_down_queued(post_channel_id=pk, now=now)
+            outcome = take_down_queued(post_channel_id=pk, now=at)
         except Exception:  # noqa: BLE001 — one bad post must not stall the sweep; logged
             logger.exception("take-down crashed", extra={"post_channel_id": pk})
             outcome = "crashed"

@@ -39,6 +39,7 @@ from ordstyrer.core.ids import parse_id
 from ordstyrer.core.images import UNREADABLE
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import after_commit, person
+from ordstyrer.core.worker import SweepClock
 from ordstyrer.publishing import access, tasks
 from ordstyrer.publishing.models import (
     CaptionMode,
@@ -1499,6 +1500,7 @@ def post_take_down(
     from ordstyrer.publishing.services import lock_post, post_stop_for_take_down
 
     now = now or timezone.now()
+    clock = SweepClock(now)  # the claim below is stamped when it is made (`SweepClock`)
     reason = str(reason or "").strip()[:2000]
     if not reason:
         raise ServiceError(_("Skriv hvorfor innlegget tas ned."), code="invalid")
@@ -1568,9 +1570,11 @@ def post_take_down(
         )
         # Claimed, and due at once: the task runs it, or the publishing sweep if the task
         # is lost (a worker that died before taking it), never both
-        # (`delivery.take_down_queued`).
+        # (`delivery.take_down_queued`). Stamped with the time of the claim, after the
+        # archiving above, not the decision's start: its `STALE_CLAIM` counts from here.
+        claimed = clock.now()
         PostChannel.objects.filter(pk__in=[d.pk for d in again]).update(
-            claimed_at=now, next_attempt_at=now
+            claimed_at=claimed, next_attempt_at=claimed
         )
         for delivery in again:
             after_commit(tasks.post_take_down, post_channel_id=delivery.pk)

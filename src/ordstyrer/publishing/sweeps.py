@@ -7,20 +7,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ordstyrer.core.worker import Sweep
+from ordstyrer.core.worker import Sweep, SweepClock
 
 
 def publishing_sweep(*, now: datetime) -> int:
+    """Each step starts at the time it is reached (`SweepClock`): one that follows a
+    long step (many posts released) claims its rows with their real time, never the
+    sweep's start, which another worker's `retry_due` takes as stale."""
     from ordstyrer.publishing import delivery
 
-    return (
-        delivery.stop_not_in_use(now=now)
-        + delivery.release_due(now=now)
-        + delivery.retry_due(now=now)
-        + delivery.confirm_native(now=now)
-        + delivery.cancel_due(now=now)
-        + delivery.take_down_due(now=now)
+    clock = SweepClock(now)
+    steps = (
+        delivery.stop_not_in_use,
+        delivery.release_due,
+        delivery.retry_due,
+        delivery.confirm_native,
+        delivery.cancel_due,
+        delivery.take_down_due,
     )
+    return sum(step(now=clock.now()) for step in steps)
 
 
 SWEEPS = (Sweep("publishing", publishing_sweep, every=20.0),)
