@@ -887,8 +887,9 @@ def media_update(
 ) -> MediaAsset:
     """Change what the register knows about a file (alt text, PU-6/PU-7 facts).
 
-    For the three-valued facts None means "leave as is"; the register form always
-    sends every field. The alt text, the title and a video's captions go out with the
+    For the three-valued facts None means "leave as is"; the register form and the
+    composer pass only the fields the person changed from what the page showed
+    (`shown_*`). The alt text, the title and a video's captions go out with the
     file as they are when it is sent: they do not change while a post with the file is on
     its way (`_require_not_on_its_way`, PU-3, PU-4). Nor does a fact the checks read
     (PU-6, PU-7) change so that such a post would get a block finding
