@@ -5,7 +5,7 @@ class CoreConfig(AppConfig):
     name = "ordstyrer.core"
     label = "core"
     verbose_name = "Ordstyrer core"
-    sweeps = "ordstyrer.core.worker.SWEEPS"  # the worker's heartbeat
+    sweeps = "ordstyrer.core.worker.SWEEPS"  # heartbeat, expired sessions
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

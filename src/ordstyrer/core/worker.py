@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker
 
+from ordstyrer.core.sessions import SESSIONS_SWEEP_SECONDS, sessions_clear_expired
+
 logger = logging.getLogger("ordstyrer.worker")
 
 
@@ -177,7 +179,10 @@ def worker_heartbeat(*, now: datetime) -> int:
     return 1
 
 
-SWEEPS = (Sweep("worker_heartbeat", worker_heartbeat, every=HEARTBEAT_EVERY),)
+SWEEPS = (
+    Sweep("worker_heartbeat", worker_heartbeat, every=HEARTBEAT_EVERY),
+    Sweep("sessions_expiry", sessions_clear_expired, every=SESSIONS_SWEEP_SECONDS),
+)
 
 
 class OrdstyrerWorker(Worker):
