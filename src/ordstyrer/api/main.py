@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from ordstyrer.api import routes_archive, routes_core, routes_crisis, routes_inbox, routes_posts
 from ordstyrer.api.auth import TokenAuth
-from ordstyrer.api.problems import Problem, from_problem, problem_response
+from ordstyrer.api.problems import Problem, from_problem, in_english, problem_response
 from ordstyrer.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
 from ordstyrer.policy import PolicyError
 
@@ -74,18 +74,20 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
     message = exc.message if isinstance(exc, NotPermitted) else exc
-    return problem_response(403, detail_nb=str(message) or None)
+    return problem_response(403, detail=in_english(message), detail_nb=str(message) or None)
 
 
 @api.exception_handler(ServiceError)  # Conflict and PolicyBlocked too (by their class)
 def _refused(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     status = 409 if isinstance(exc, Conflict) else 422
     findings = exc.findings if isinstance(exc, PolicyBlocked) else getattr(exc, "findings", None)
-    detail = "The request was refused by the municipality's guideline or the object's state."
-    if findings:
-        detail = "The policy check found problems; see findings."
-    elif exc.rule:
-        detail = f"Refused by rule {exc.rule} of the municipality's guideline; see detail_nb."
+    detail = in_english(exc.message)
+    if detail is None:
+        detail = "The request was refused by the municipality's guideline or the object's state."
+        if findings:
+            detail = "The policy check found problems; see findings."
+        elif exc.rule:
+            detail = f"Refused by rule {exc.rule} of the municipality's guideline; see detail_nb."
     return problem_response(
         status,
         code=exc.code if exc.code != "invalid" else None,

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -115,6 +116,20 @@ class Problem(Exception):  # noqa: N818 — it is the RFC's name
         self.extra = extra
 
 
+def in_english(message: Any) -> str | None:
+    """A refusal's sentence in English (api.md "Errors": `detail` is English): the lazy
+    message rendered again under English (`core.errors` — how the services write their
+    refusals), or a plain sentence looked up in the English catalogue (it is its own
+    msgid, written in Bokmål). None where neither gives English; the caller then says it
+    in general words."""
+    written = str(message or "")
+    if not written:
+        return None  # (the catalogue's "" is its header)
+    with translation.override("en"):
+        english = str(message) if isinstance(message, Promise) else translation.gettext(written)
+    return english if english and english != written else None
+
+
 def field_refusal(
     loc: Sequence[str | int],
     message: Any,
@@ -125,8 +140,11 @@ def field_refusal(
 ) -> Problem:
     """A 422 about one field (api.md "Errors": a refusal about one field names it):
     `message` is the service's sentence, shown as `detail_nb` and as the field's `msg`;
-    `rule` the guideline rule behind it, `code` the refusal's, `detail` the English."""
+    `rule` the guideline rule behind it, `code` the refusal's, `detail` the English (by
+    default the sentence's own English, `in_english`)."""
     field = ".".join(str(part) for part in loc[1:])
+    if detail is None:
+        detail = in_english(message)
     if detail is None:
         detail = f"The field {field} was refused"
         if rule:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 
 from ordstyrer.api.auth import municipality_for
@@ -127,7 +127,9 @@ def crisis_body(crisis: Any, *, active: bool) -> dict[str, Any]:
 
 def _require_crisis_page(user: ActorLike, municipality: Any) -> None:
     if not may_view_crisis(user=user, municipality=municipality):
-        raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
+        raise NotPermitted(
+            gettext_lazy("Krisesiden er for kriseledelsen og kommunikasjon (PU-12).")
+        )
 
 
 @router.get(

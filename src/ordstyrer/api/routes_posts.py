@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
@@ -27,6 +28,7 @@ from ordstyrer.api.schemas import (
 )
 from ordstyrer.api.writes import api_write
 from ordstyrer.channels.models import Channel
+from ordstyrer.core.errors import lazy_interpolate
 from ordstyrer.core.forms import visible_text
 from ordstyrer.errors import Conflict, ServiceError
 from ordstyrer.publishing import services
@@ -613,12 +615,13 @@ def round_check(post_id: int, approval_round: int | None, *, required: bool = Tr
     return post
 
 
-def _already_sent(post: Post) -> str:
+def _already_sent(post: Post) -> Any:
     if post.status == PostStatus.PUBLISHED:
-        return _("Innlegget er allerede publisert.")
-    return _("Innlegget er allerede sendt til publisering (status: %(status)s).") % {
-        "status": PostStatus(post.status).label
-    }
+        return gettext_lazy("Innlegget er allerede publisert.")
+    return lazy_interpolate(
+        gettext_lazy("Innlegget er allerede sendt til publisering (status: %(status)s)."),
+        {"status": PostStatus(post.status).label},
+    )
 
 
 def _check_fields(municipality: Any, sent: dict[str, Any]) -> None:
@@ -642,7 +645,10 @@ def _check_fields(municipality: Any, sent: dict[str, Any]) -> None:
         if link and not link.startswith(("http://", "https://")):
             raise field_refusal(
                 ["body", "links", index],
-                _("Lenken «%(link)s» må begynne med https://.") % {"link": link[:100]},
+                lazy_interpolate(
+                    gettext_lazy("Lenken «%(link)s» må begynne med https://."),
+                    {"link": link[:100]},
+                ),
             )
         if len(link) > MAX_LINK:
             raise field_refusal(["body", "links", index], _("Lenken er for lang."))

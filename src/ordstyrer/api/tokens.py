@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.api.models import ApiToken
 from ordstyrer.core import requestid
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError
+from ordstyrer.core.errors import NotFound, NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import NEED_ROLES, roles_in
 from ordstyrer.core.services import person
@@ -84,8 +84,10 @@ def parse_scopes(raw: str | Iterable[str] | None) -> list[str] | None:
     unknown = [s for s in scopes if s not in SCOPE_NEEDS]
     if unknown:
         raise ServiceError(
-            _("Ukjent tilgang «%(scope)s». Gyldige: %(valid)s.")
-            % {"scope": unknown[0], "valid": ", ".join(SCOPES)},
+            lazy_interpolate(
+                gettext_lazy("Ukjent tilgang «%(scope)s». Gyldige: %(valid)s."),
+                {"scope": unknown[0], "valid": ", ".join(SCOPES)},
+            ),
             code="scope_unknown",
         )
     return scopes or None
@@ -106,27 +108,34 @@ def api_token_create(
     now = now or timezone.now()
     if not 1 <= int(days) <= MAX_DAYS:
         raise ServiceError(
-            _("Velg en levetid mellom 1 og %(max)s dager.") % {"max": MAX_DAYS}, code="days"
+            lazy_interpolate(
+                gettext_lazy("Velg en levetid mellom 1 og %(max)s dager."), {"max": MAX_DAYS}
+            ),
+            code="days",
         )
     me = person(actor)
     if me is not None and me.pk != user.pk:
-        raise NotPermitted(_("Du kan bare lage API-nøkler til deg selv."))
+        raise NotPermitted(gettext_lazy("Du kan bare lage API-nøkler til deg selv."))
     if not getattr(user, "is_active", False):
-        raise ServiceError(_("Brukeren er deaktivert."), code="inactive")
+        raise ServiceError(gettext_lazy("Brukeren er deaktivert."), code="inactive")
     with transaction.atomic():
         allowed = scopes_allowed(user=user, municipality=municipality)
         if not allowed:
             raise ServiceError(
-                _("%(user)s har ingen rolle i %(municipality)s.")
-                % {"user": user.get_username(), "municipality": municipality.name},
+                lazy_interpolate(
+                    gettext_lazy("%(user)s har ingen rolle i %(municipality)s."),
+                    {"user": user.get_username(), "municipality": municipality.name},
+                ),
                 code="not_member",
             )
         wanted = list(allowed) if scopes is None else list(dict.fromkeys(scopes))
         refused = [s for s in wanted if s not in allowed]
         if refused:
             raise ServiceError(
-                _("Rollene til %(user)s gir ikke tilgangen «%(scope)s».")
-                % {"user": user.get_username(), "scope": refused[0]},
+                lazy_interpolate(
+                    gettext_lazy("Rollene til %(user)s gir ikke tilgangen «%(scope)s»."),
+                    {"user": user.get_username(), "scope": refused[0]},
+                ),
                 code="scope_not_allowed",
             )
         prefix = secrets.token_hex(5)
@@ -169,7 +178,7 @@ def _find(ident: int | str) -> ApiToken:
         prefix=text
     ).first()
     if found is None:
-        raise NotFound(_("Fant ikke API-nøkkelen."))
+        raise NotFound(gettext_lazy("Fant ikke API-nøkkelen."))
     return found
 
 
@@ -184,9 +193,9 @@ def api_token_revoke(
         me = person(actor)
         if me is not None:
             if not roles_in(actor, token.municipality) and me.pk != token.user_id:
-                raise NotFound(_("Fant ikke API-nøkkelen."))
+                raise NotFound(gettext_lazy("Fant ikke API-nøkkelen."))
             if me.pk != token.user_id and not may_manage_all(actor, token.municipality):
-                raise NotPermitted(_("Du kan bare trekke tilbake dine egne API-nøkler."))
+                raise NotPermitted(gettext_lazy("Du kan bare trekke tilbake dine egne API-nøkler."))
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
             return token

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.exporters import (
     CLOSED_PERIOD_ONLY,
@@ -86,14 +87,14 @@ def export_period(*, since: date, until: date | None, today: date, closed: bool 
     if until is None:
         if since > today:
             raise PeriodRefused(
-                _("Fra-datoen kan ikke være etter i dag når ingen til-dato er oppgitt."),
+                gettext_lazy("Fra-datoen kan ikke være etter i dag når ingen til-dato er oppgitt."),
                 field="since",
                 reason_en="since is after today, the end of the period when until is not given.",
             )
         end = last_closed_day(today) if closed else today
         if end < since:  # closed, and since is today
             raise PeriodRefused(
-                _(
+                gettext_lazy(
                     "En avleveringspakke (Noark 5-arkivuttrekk) kan bare dekke dager som er "
                     "over. Velg en fra-dato før i dag."
                 ),
@@ -103,7 +104,7 @@ def export_period(*, since: date, until: date | None, today: date, closed: bool 
             )
     elif until < since:
         raise PeriodRefused(
-            _("Til-datoen kan ikke være før fra-datoen."),
+            gettext_lazy("Til-datoen kan ikke være før fra-datoen."),
             field="until",
             reason_en="until is before since.",
         )
@@ -112,7 +113,7 @@ def export_period(*, since: date, until: date | None, today: date, closed: bool 
     for field, day in (("since", since), ("until", end)):
         if not year_in_range(day):
             raise PeriodRefused(
-                _("Perioden må ligge mellom årene 1900 og 2100."),
+                gettext_lazy("Perioden må ligge mellom årene 1900 og 2100."),
                 field=field,
                 reason_en=f"{field} must lie in the years {FIRST_YEAR} to {LAST_YEAR}.",
             )
@@ -123,11 +124,11 @@ def export_period(*, since: date, until: date | None, today: date, closed: bool 
             refuse_open_period(fmt=DEPOSIT_FORMAT, until=end, today=today)
         except OpenPeriod:
             raise PeriodRefused(
-                str(CLOSED_PERIOD_ONLY), field="until", reason_en=CLOSED_PERIOD_ONLY_EN
+                CLOSED_PERIOD_ONLY, field="until", reason_en=CLOSED_PERIOD_ONLY_EN
             ) from None
     if (end - since).days > MAX_DAYS:
         raise PeriodRefused(
-            _("Velg en periode på høyst ti år."),
+            gettext_lazy("Velg en periode på høyst ti år."),
             field="since" if until is None else "until",
             reason_en="The period from since to until (today if not given) may span at most "
             "ten years.",
@@ -161,7 +162,7 @@ def archive_export_request(
 
     require(actor, municipality, "export_archive")
     if fmt not in FORMATS:
-        raise ServiceError(_("Ukjent eksportformat."), rule="AR-2")
+        raise ServiceError(gettext_lazy("Ukjent eksportformat."), rule="AR-2")
     now = now or timezone.now()
     until = export_period(
         since=since, until=until, today=timezone.localdate(now), closed=fmt == DEPOSIT_FORMAT

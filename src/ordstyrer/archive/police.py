@@ -37,7 +37,7 @@ from typing import Any
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.canonical import canonical_json, chain_hash, raw_bytes, sha256_hex
 from ordstyrer.archive.models import ArchiveRecord, PoliceReportStatus, PoliceStatus
@@ -115,21 +115,24 @@ def current_status(record: ArchiveRecord) -> PoliceReportStatus | None:
 def _validate(record: ArchiveRecord, provision: str, grounds: tuple[str, ...]) -> None:
     if record.kind not in REPORTABLE_KINDS or record.ground not in REPORTABLE_GROUNDS:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Bevispakke lages for slettede eller skjulte kommentarer med hatefulle ytringer, "
                 "trusler eller sjikane."
             ),
             rule="MO-3",
         )
     if provision not in PROVISIONS:
-        raise ServiceError(_("Velg hvilken bestemmelse i straffeloven saken gjelder."), rule="MO-3")
+        raise ServiceError(
+            gettext_lazy("Velg hvilken bestemmelse i straffeloven saken gjelder."), rule="MO-3"
+        )
     if provision == "185" and not grounds:
         raise ServiceError(
-            _("Velg hvilket vern i straffeloven § 185 (a–e) ytringen rammer."), rule="MO-3"
+            gettext_lazy("Velg hvilket vern i straffeloven § 185 (a–e) ytringen rammer."),
+            rule="MO-3",
         )
     unknown = set(grounds) - set(PROTECTED_GROUNDS)
     if unknown or (grounds and provision != "185"):
-        raise ServiceError(_("Vernegrunnlagene a–e gjelder bare § 185."), rule="MO-3")
+        raise ServiceError(gettext_lazy("Vernegrunnlagene a–e gjelder bare § 185."), rule="MO-3")
 
 
 def _append_status(
@@ -189,7 +192,7 @@ def police_package_prepare(
     with transaction.atomic():
         ArchiveRecord.objects.select_for_update().filter(pk=record.pk).first()
         if current_status(record) is not None:
-            raise ServiceError(_("Bevispakken er allerede klargjort."), rule="MO-3")
+            raise ServiceError(gettext_lazy("Bevispakken er allerede klargjort."), rule="MO-3")
         facts = PoliceFacts(provision, grounds, note.strip(), at, actor_name(person(actor)))
         package = build_package(record, facts)
         status = _append_status(
@@ -225,14 +228,16 @@ def police_report_filed(
     require(actor, record.municipality, "report_police")
     reference = reference.strip()
     if not reference or len(reference) > 100:
-        raise ServiceError(_("Skriv politiets referanse (høyst 100 tegn)."), rule="MO-3")
+        raise ServiceError(gettext_lazy("Skriv politiets referanse (høyst 100 tegn)."), rule="MO-3")
     with transaction.atomic():
         ArchiveRecord.objects.select_for_update().filter(pk=record.pk).first()
         last = current_status(record)
         if last is None:
-            raise ServiceError(_("Klargjør bevispakken før anmeldelsen registreres."), rule="MO-3")
+            raise ServiceError(
+                gettext_lazy("Klargjør bevispakken før anmeldelsen registreres."), rule="MO-3"
+            )
         if last.status == PoliceStatus.REPORTED:
-            raise ServiceError(_("Anmeldelsen er allerede registrert."), rule="MO-3")
+            raise ServiceError(gettext_lazy("Anmeldelsen er allerede registrert."), rule="MO-3")
         status = _append_status(
             record=record,
             actor=actor,
@@ -339,7 +344,7 @@ def package_for_download(record: ArchiveRecord) -> tuple[bytes, PoliceReportStat
     its files' own sums (SHA256SUMS, manifest.json) still hold, the package's does not."""
     prepared = record.police_statuses.filter(status=PoliceStatus.PREPARED).order_by("id").first()
     if prepared is None:
-        raise ServiceError(_("Bevispakken er ikke klargjort."), rule="MO-3")
+        raise ServiceError(gettext_lazy("Bevispakken er ikke klargjort."), rule="MO-3")
     data = build_package(record, facts_from(prepared))
     if prepared.package_sha256 and sha256_hex(data) != prepared.package_sha256:
         logger.error(

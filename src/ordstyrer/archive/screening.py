@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.canonical import MASK
 from ordstyrer.archive.models import PoliceReportStatus, ScreeningReason, ScreeningRule
@@ -257,10 +257,12 @@ def screening_rule_set(
     """Set the legal basis the exports declare for one screening reason (AR-2)."""
     require(actor, municipality, "manage_screening")
     if reason not in ScreeningReason.values:
-        raise ServiceError(_("Ukjent skjermingsgrunn."), rule="AR-2")
+        raise ServiceError(gettext_lazy("Ukjent skjermingsgrunn."), rule="AR-2")
     access_code, authority = access_code.strip(), authority.strip()
     if not access_code or not authority:
-        raise ServiceError(_("Fyll ut både tilgangsrestriksjon og skjermingshjemmel."), rule="AR-2")
+        raise ServiceError(
+            gettext_lazy("Fyll ut både tilgangsrestriksjon og skjermingshjemmel."), rule="AR-2"
+        )
     with transaction.atomic():
         rule, _created = ScreeningRule.objects.select_for_update().update_or_create(
             municipality=municipality,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.canonical import chain_hash, parse_iso, record_columns
 from ordstyrer.archive.exporters.common import OSLO
@@ -207,7 +208,7 @@ def archive_record(*, municipality: Any, sequence: int) -> ArchiveRecord:
         .first()
     )
     if record is None:
-        raise NotFound(_("Fant ikke arkivposten."))
+        raise NotFound(gettext_lazy("Fant ikke arkivposten."))
     return record
 
 
@@ -290,5 +291,5 @@ def archive_exports(*, municipality: Any, limit: int = 20) -> list[ArchiveExport
 def archive_export(*, municipality: Any, export_id: int) -> ArchiveExport:
     export = ArchiveExport.objects.filter(municipality=municipality, pk=export_id).first()
     if export is None:
-        raise NotFound(_("Fant ikke eksporten."))
+        raise NotFound(gettext_lazy("Fant ikke eksporten."))
     return export

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive import pg_append
 from ordstyrer.archive.canonical import (
@@ -53,7 +53,7 @@ from ordstyrer.archive.entry import (
 )
 from ordstyrer.archive.models import ArchiveFile, ArchiveRecord, ChainHead
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.permissions import require
 from ordstyrer.policy import GROUNDS
 
@@ -99,40 +99,55 @@ def actor_name(actor: ActorLike) -> str:
 
 def _validate(entry: ArchiveEntry) -> None:
     if entry.kind not in Kind.ALL:
-        raise ServiceError(_("Ukjent type arkivpost «%(kind)s».") % {"kind": entry.kind})
+        raise ServiceError(
+            lazy_interpolate(
+                gettext_lazy("Ukjent type arkivpost «%(kind)s»."), {"kind": entry.kind}
+            )
+        )
     if entry.ground and entry.ground not in GROUNDS:
         raise ServiceError(
-            _("Ukjent grunnlag «%(ground)s».") % {"ground": entry.ground}, rule="MO-1"
+            lazy_interpolate(
+                gettext_lazy("Ukjent grunnlag «%(ground)s»."), {"ground": entry.ground}
+            ),
+            rule="MO-1",
         )
     if entry.action not in ACTIONS:
-        raise ServiceError(_("Ukjent handling «%(action)s».") % {"action": entry.action})
+        raise ServiceError(
+            lazy_interpolate(
+                gettext_lazy("Ukjent handling «%(action)s»."), {"action": entry.action}
+            )
+        )
     if entry.direction and entry.direction not in DIRECTIONS:
-        raise ServiceError(_("Journalposttypen må være I, U eller X."), rule="AR-1")
+        raise ServiceError(gettext_lazy("Journalposttypen må være I, U eller X."), rule="AR-1")
     # MO-2 "why it was removed": a ground (MO-1); only a comment nobody judged, which
     # went with the municipality's own post (PU-6, `capture.deleted_with_post_entry`),
     # has none, and its justification says why.
     with_post = entry.extra.get(REMOVED_WITH_POST) is True and entry.justification.strip()
     if entry.kind == Kind.DELETED_COMMENT and not entry.ground and not with_post:
-        raise ServiceError(_("Skriv hvorfor kommentaren ble slettet (grunnlag)."), rule="MO-2")
+        raise ServiceError(
+            gettext_lazy("Skriv hvorfor kommentaren ble slettet (grunnlag)."), rule="MO-2"
+        )
     if entry.kind in (Kind.DELETED_COMMENT, Kind.HIDDEN_COMMENT, Kind.JOURNAL_INBOUND) and (
         entry.author is None or not entry.author.name.strip()
     ):
-        raise ServiceError(_("Arkivposten må si hvem som skrev innholdet."), rule="MO-2")
+        raise ServiceError(gettext_lazy("Arkivposten må si hvem som skrev innholdet."), rule="MO-2")
     if not entry.text and not entry.media:
-        raise ServiceError(_("Arkivposten må ha tekst eller filer."), rule="AR-1")
+        raise ServiceError(gettext_lazy("Arkivposten må ha tekst eller filer."), rule="AR-1")
     if entry.channel is not None and entry.channel.municipality_id != entry.municipality.pk:
-        raise ServiceError(_("Kanalen hører til en annen kommune."))
+        raise ServiceError(gettext_lazy("Kanalen hører til en annen kommune."))
     refers = entry.refers_to
     if refers is not None and refers.municipality_id != entry.municipality.pk:
-        raise ServiceError(_("Arkivposten det vises til, hører til en annen kommune."))
+        raise ServiceError(gettext_lazy("Arkivposten det vises til, hører til en annen kommune."))
     for media in entry.media:
         if not media.name or not media.mime:
-            raise ServiceError(_("Hver fil må ha navn og MIME-type."))
+            raise ServiceError(gettext_lazy("Hver fil må ha navn og MIME-type."))
         if len(media.data) > MAX_FILE_BYTES:
-            raise ServiceError(_("En fil er større enn 200 MB og kan ikke arkiveres her."))
+            raise ServiceError(
+                gettext_lazy("En fil er større enn 200 MB og kan ikke arkiveres her.")
+            )
     for value in (entry.created_at, entry.captured_at, entry.deleted_at):
         if value is not None and value.tzinfo is None:
-            raise ServiceError(_("Tidspunkter må ha tidssone."))
+            raise ServiceError(gettext_lazy("Tidspunkter må ha tidssone."))
 
 
 def _titles(entry: ArchiveEntry, channel_name: str) -> tuple[str, str]:
@@ -365,7 +380,7 @@ def journal_item(
     to a formal channel"; the record is marked for the archive system's journal."""
     chosen = direction or entry.direction or DEFAULT_DIRECTION.get(entry.kind, "")
     if chosen not in DIRECTIONS:
-        raise ServiceError(_("Journalposttypen må være I, U eller X."), rule="AR-1")
+        raise ServiceError(gettext_lazy("Journalposttypen må være I, U eller X."), rule="AR-1")
     action = "journal" if entry.action == "archive" else entry.action
     journaled = dataclasses.replace(
         entry, kind=JOURNAL_KIND[chosen], journal=True, direction=chosen, action=action

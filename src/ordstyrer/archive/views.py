@@ -16,7 +16,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.archive import selectors
@@ -239,7 +239,7 @@ def record_file(
     record = selectors.archive_record(municipality=municipality, sequence=sequence)
     stored = record.files.filter(position=position).first()
     if stored is None:
-        raise NotFound(_("Fant ikke filen."))
+        raise NotFound(gettext_lazy("Fant ikke filen."))
     suffix = Path(stored.name).suffix.lower()[:10]
     return _attachment(
         bytes(stored.data), f"vedlegg-{record.sequence:06d}-{position}{suffix}", stored.mime
@@ -289,7 +289,7 @@ def police_action(
         if not submitted:
             return _police_refused(request, municipality, record, filed)
     else:
-        fail_message(request, ServiceError(_("Ukjent handling.")))
+        fail_message(request, ServiceError(gettext_lazy("Ukjent handling.")))
         return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
     messages.success(request, done)
     return redirect("archive:detail", slug=municipality.slug, sequence=sequence)
@@ -394,7 +394,7 @@ def police_package(
     try:
         data, _prepared = package_for_download(record)
     except ServiceError:
-        raise NotFound(_("Bevispakken er ikke klargjort.")) from None
+        raise NotFound(gettext_lazy("Bevispakken er ikke klargjort.")) from None
     return _attachment(data, f"bevis-{record.sequence:06d}.zip", "application/zip")
 
 
@@ -439,7 +439,7 @@ def export_download(request: MunicipalityRequest, municipality: Municipality, ex
     export = selectors.archive_export(municipality=municipality, export_id=export_id)
     path = export_path(export)
     if export.status != ExportStatus.DONE or path is None or not path.is_file():
-        raise NotFound(_("Eksporten er ikke klar."))
+        raise NotFound(gettext_lazy("Eksporten er ikke klar."))
     return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
 
 

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ordstyrer.channels import platform, tasks, workflow
 from ordstyrer.channels.models import (
@@ -83,11 +83,11 @@ def closure_waits_for_notice(closure: Closure, *, required: bool, now: datetime)
     )
 
 
-def closure_time_refusal(value: datetime, *, now: datetime) -> str | None:
+def closure_time_refusal(value: datetime, *, now: datetime) -> Any:
     """Why a closure may not start or end at `value` (an aware time), or None."""
     if now - CLOSURE_REACH <= value <= now + CLOSURE_REACH:
         return None
-    return _("Velg et tidspunkt innen ett år fra nå.")
+    return gettext_lazy("Velg et tidspunkt innen ett år fra nå.")
 
 
 def closure_notice_text(closure: Closure, lang: str = "nb", *, policy: Any = None) -> str:
@@ -126,7 +126,9 @@ def _clean_reason(reason: str) -> str:
 def _refuse_period(reason: str, starts_at: datetime, ends_at: datetime, *, now: datetime) -> None:
     """A closure's reason and period as `closure_schedule` refuses them (CH-9)."""
     if not visible_text(reason):  # zero-width characters only say nothing either
-        raise ServiceError(_("Skriv hvorfor kanalen stenges; det står i beskjeden."), rule="CH-9")
+        raise ServiceError(
+            gettext_lazy("Skriv hvorfor kanalen stenges; det står i beskjeden."), rule="CH-9"
+        )
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError("closure times must be timezone-aware")
     for value in (starts_at, ends_at):
@@ -134,22 +136,24 @@ def _refuse_period(reason: str, starts_at: datetime, ends_at: datetime, *, now: 
         if refusal:
             raise ServiceError(refusal, rule="CH-9")
     if ends_at <= starts_at:
-        raise ServiceError(_("Slutten må komme etter starten."), rule="CH-9")
+        raise ServiceError(gettext_lazy("Slutten må komme etter starten."), rule="CH-9")
     if ends_at <= now:
-        raise ServiceError(_("Perioden er allerede over."), rule="CH-9")
+        raise ServiceError(gettext_lazy("Perioden er allerede over."), rule="CH-9")
 
 
 def _refuse_on_channel(channel: Channel, starts_at: datetime, ends_at: datetime) -> None:
     """What about the channel stops a closure of this period (CH-9)."""
     if channel.status not in workflow.LIVE:
-        raise ServiceError(_("Bare kanaler i bruk kan stenges."), rule="CH-9")
+        raise ServiceError(gettext_lazy("Bare kanaler i bruk kan stenges."), rule="CH-9")
     overlapping = channel.closures.filter(
         state__in=[ClosureState.SCHEDULED, ClosureState.IN_EFFECT],
         starts_at__lt=ends_at,
         ends_at__gt=starts_at,
     )
     if overlapping.exists():
-        raise ServiceError(_("Kanalen er allerede stengt i en del av perioden."), rule="CH-9")
+        raise ServiceError(
+            gettext_lazy("Kanalen er allerede stengt i en del av perioden."), rule="CH-9"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +315,7 @@ def closure_end(*, actor: ActorLike, closure: Closure) -> Closure:
             )
             _audit(closure, "closure_cancel", actor)
         else:
-            raise ServiceError(_("Stengingen er allerede avsluttet."), rule="CH-9")
+            raise ServiceError(gettext_lazy("Stengingen er allerede avsluttet."), rule="CH-9")
         closure.refresh_from_db()
     return closure
 
@@ -353,7 +357,7 @@ def closure_mark_notice_published(*, actor: ActorLike, closure: Closure) -> Clos
     with transaction.atomic():
         closure = _locked_to_manage(actor, closure)
         if closure.state not in (ClosureState.SCHEDULED, ClosureState.IN_EFFECT):
-            raise ServiceError(_("Stengingen er allerede avsluttet."), rule="CH-9")
+            raise ServiceError(gettext_lazy("Stengingen er allerede avsluttet."), rule="CH-9")
         if closure.notice_published_at is not None:
             return closure
         closure.notice_published_at = now

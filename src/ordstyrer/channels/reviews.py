@@ -17,7 +17,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import rules, tasks, workflow
@@ -75,7 +74,7 @@ def review_record(
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "review")
         if channel.status not in workflow.LIVE:
-            raise ServiceError(_("Bare kanaler i bruk gjennomgås."), rule="CH-6")
+            raise ServiceError(gettext_lazy("Bare kanaler i bruk gjennomgås."), rule="CH-6")
         # Without this a second review the same day either broke the one-review-per-due-
         # date constraint (no review open: a new one due today, as the first) or completed
         # the next one, scheduled a whole interval ahead.

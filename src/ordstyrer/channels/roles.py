@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelMembership, ChannelRole
@@ -27,7 +28,7 @@ from ordstyrer.channels.selectors import active_main_admin_count
 from ordstyrer.channels.transitions import lock_channel
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.core.services import person
 from ordstyrer.tenants.models import Municipality
@@ -39,7 +40,10 @@ if TYPE_CHECKING:
 
 def check_member(user: User | None, municipality: Municipality, what: str) -> None:
     if user is None or not roles_in(user, municipality):
-        raise ServiceError(_("%(what)s må være ansatt i kommunen.") % {"what": what}, rule="CH-3")
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("%(what)s må være ansatt i kommunen."), {"what": what}),
+            rule="CH-3",
+        )
 
 
 def refuse_no_active_main_admin(channel: Channel) -> None:
@@ -52,7 +56,7 @@ def refuse_no_active_main_admin(channel: Channel) -> None:
     keep the channel run."""
     if active_main_admin_count(channel=channel) == 0:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Kanalen må alltid ha minst én hovedadministrator. Utnevn en ny "
                 "hovedadministrator før du fjerner denne."
             ),
@@ -67,14 +71,16 @@ def channel_role_set(
     """Give `user` a role on the channel, or change it (CH-3). Demoting the last main
     administrator is refused."""
     if role not in ChannelRole.values:
-        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("Ukjent rolle «%(role)s»."), {"role": role})
+        )
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
         check_member(user, channel.municipality, _("Den som får en rolle"))
         if channel.status == workflow.RETIRED:
-            raise ServiceError(_("Kanalen er avviklet."))
+            raise ServiceError(gettext_lazy("Kanalen er avviklet."))
         membership = channel.memberships.filter(user=user).first()
         previous = membership.role if membership else ""
         if membership is not None and previous == role:  # (role is never "")
@@ -199,14 +205,16 @@ def channel_role_remove(
         previous = membership.role
         if role is not None and previous != role:
             raise ServiceError(
-                _(
-                    "%(person)s har nå rollen «%(role)s» på kanalen, ikke den siden viste. "
-                    "Ingenting er endret. Se over og bekreft på nytt."
-                )
-                % {
-                    "person": user.get_full_name() or user.get_username(),
-                    "role": membership.get_role_display(),
-                },
+                lazy_interpolate(
+                    gettext_lazy(
+                        "%(person)s har nå rollen «%(role)s» på kanalen, ikke den siden viste. "
+                        "Ingenting er endret. Se over og bekreft på nytt."
+                    ),
+                    {
+                        "person": user.get_full_name() or user.get_username(),
+                        "role": membership.get_role_display(),
+                    },
+                ),
                 rule="CH-3",
                 code="role_changed",
             )

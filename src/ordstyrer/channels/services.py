@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import rules, tasks, workflow
 from ordstyrer.channels.closures import (  # noqa: F401  (public API)
@@ -64,7 +65,7 @@ from ordstyrer.channels.transitions import (
     transition,
 )
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.intents import clean_intent_key
@@ -104,12 +105,16 @@ def channel_name_clean(name: Any) -> str:
     form call it, so the demo, imports and scripts are held to what the console is."""
     name = str(name or "").strip()
     if not visible_text(name):
-        raise ServiceError(_("Kanalen må ha et navn."), code="name_missing")
+        raise ServiceError(gettext_lazy("Kanalen må ha et navn."), code="name_missing")
     if len(name) > MAX_NAME_LENGTH:
-        raise ServiceError(_("Navnet på kanalen kan ha høyst 120 tegn."), code="name_too_long")
+        raise ServiceError(
+            gettext_lazy("Navnet på kanalen kan ha høyst 120 tegn."), code="name_too_long"
+        )
     if has_control_characters(name):
         raise ServiceError(
-            _("Navnet kan ikke inneholde kontrolltegn."), rule="AR-2", code="control_characters"
+            gettext_lazy("Navnet kan ikke inneholde kontrolltegn."),
+            rule="AR-2",
+            code="control_characters",
         )
     return name
 
@@ -130,10 +135,12 @@ def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str
             raise ValueError(f"unknown proposal field {key!r}")
         if key == "unit":
             if value is not None and value.municipality_id != channel.municipality_id:
-                raise ServiceError(_("Enheten hører til en annen kommune."))
+                raise ServiceError(gettext_lazy("Enheten hører til en annen kommune."))
         elif key == "kind":
             if value not in ChannelKind.values:
-                raise ServiceError(_("Ukjent plattform «%(kind)s».") % {"kind": value})
+                raise ServiceError(
+                    lazy_interpolate(gettext_lazy("Ukjent plattform «%(kind)s»."), {"kind": value})
+                )
         elif key == "name":
             value = channel_name_clean(value)
         else:
@@ -145,7 +152,9 @@ def _apply_proposal_fields(channel: Channel, fields: dict[str, Any]) -> list[str
 
 
 def _name_taken_error() -> ServiceError:
-    return ServiceError(_("Det finnes allerede en kanal med dette navnet på plattformen."))
+    return ServiceError(
+        gettext_lazy("Det finnes allerede en kanal med dette navnet på plattformen.")
+    )
 
 
 # How long a proposal form's `intent_key` is recognised when it is posted again (a
@@ -316,7 +325,9 @@ def _require_proposal_editor(actor: ActorLike, channel: Channel) -> None:
     require(actor, channel.municipality, "read")
     if not may_edit_proposal(actor, channel):
         raise NotPermitted(
-            _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
+            gettext_lazy(
+                "Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den."
+            )
         )
 
 
@@ -339,7 +350,8 @@ def channel_update(
         _require_proposal_editor(actor, channel)
         if channel.status not in workflow.EDITABLE:
             raise ServiceError(
-                _("Forslaget kan bare endres som utkast eller etter avslag."), rule="CH-1"
+                gettext_lazy("Forslaget kan bare endres som utkast eller etter avslag."),
+                rule="CH-1",
             )
         changed = _apply_proposal_fields(channel, fields)
         if _name_taken(channel):
@@ -393,8 +405,10 @@ def channel_submit(*, actor: ActorLike, channel: Channel) -> Channel:
         )
         if missing:
             raise ServiceError(
-                _("Planen mangler: %(fields)s.")
-                % {"fields": ", ".join(rules.plan_field_label(code) for code in missing)},
+                lazy_interpolate(
+                    gettext_lazy("Planen mangler: %(fields)s."),
+                    {"fields": ", ".join(rules.plan_field_label(code) for code in missing)},
+                ),
                 rule="CH-2",
                 code="plan_incomplete",
             )
@@ -470,17 +484,20 @@ def _require_current_approver(actor: ActorLike, channel: Channel) -> str:
     require(actor, channel.municipality, "read")
     role = channel.current_approver_role
     if role is None:
-        raise ServiceError(_("Forslaget venter ikke på godkjenning."), rule="CH-1")
+        raise ServiceError(gettext_lazy("Forslaget venter ikke på godkjenning."), rule="CH-1")
     if not is_eligible_approver(actor, channel=channel, chain_role=role):
         raise NotPermitted(
-            _("Dette steget skal avgjøres av %(role)s (CH-1).") % {"role": rules.role_label(role)}
+            lazy_interpolate(
+                gettext_lazy("Dette steget skal avgjøres av %(role)s (CH-1)."),
+                {"role": rules.role_label(role)},
+            )
         )
     if barred_from_deciding(getattr(user_of(actor), "pk", None), channel=channel, chain_role=role):
-        raise ServiceError(_("Du kan ikke avgjøre ditt eget forslag."), rule="CH-1")
+        raise ServiceError(gettext_lazy("Du kan ikke avgjøre ditt eget forslag."), rule="CH-1")
     decided_before = round_approvals(channel=channel).filter(actor=person(actor)).exists()
     if decided_before:
         raise ServiceError(
-            _("Du har allerede godkjent et steg; neste steg skal avgjøres av en annen."),
+            gettext_lazy("Du har allerede godkjent et steg; neste steg skal avgjøres av en annen."),
             rule="CH-1",
         )
     return role
@@ -494,7 +511,7 @@ def _require_shown(channel: Channel, approval_round: int | None, approval_step: 
         approval_step is not None and approval_step != channel.approval_step
     ):
         raise Conflict(
-            _(
+            gettext_lazy(
                 "Forslaget har gått videre eller er endret siden du så det. Ingenting er "
                 "avgjort: se over forslaget slik det er nå."
             ),
@@ -577,7 +594,7 @@ def channel_reject(
     `approval_round` and `approval_step` as for `channel_approve`."""
     reason = _clean_text(reason)
     if not visible_text(reason):
-        raise ServiceError(_("Skriv hvorfor forslaget avvises."), rule="CH-1")
+        raise ServiceError(gettext_lazy("Skriv hvorfor forslaget avvises."), rule="CH-1")
     now = timezone.now()
     with transaction.atomic():
         channel = lock_channel(channel)
@@ -613,7 +630,7 @@ def _require_manager(actor: ActorLike, channel: Channel) -> None:
     require(actor, channel.municipality, "read")
     if not has_channel_need(actor, channel, "manage"):
         raise NotPermitted(
-            _("Bare kanalens hovedadministrator eller kommunikasjon kan gjøre dette.")
+            gettext_lazy("Bare kanalens hovedadministrator eller kommunikasjon kan gjøre dette.")
         )
 
 
@@ -630,7 +647,7 @@ def channel_activate(
         guard(channel, "activate")
         if active_main_admin_count(channel=channel) == 0:
             raise ServiceError(
-                _("Kanalen må ha minst én aktiv hovedadministrator før den tas i bruk."),
+                gettext_lazy("Kanalen må ha minst én aktiv hovedadministrator før den tas i bruk."),
                 rule="CH-3",
             )
         fields: list[str] = ["activated_at"]
@@ -684,7 +701,7 @@ def _retire_guard(actor: ActorLike, channel: Channel, reason: str) -> str:
     reason."""
     reason = _clean_text(reason)
     if not visible_text(reason):
-        raise ServiceError(_("Skriv hvorfor kanalen avvikles."))
+        raise ServiceError(gettext_lazy("Skriv hvorfor kanalen avvikles."))
     _require_manager(actor, channel)
     guard(channel, "retire")
     return reason

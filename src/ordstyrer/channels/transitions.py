@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel, ChannelEvent, ChannelStatus
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.services import person
 
 
@@ -40,8 +40,10 @@ def status_label(status: str) -> str:
 
 def refuse_transition(action: str, status: str) -> ServiceError:
     return ServiceError(
-        _("Dette kan ikke gjøres når kanalen har status «%(status)s».")
-        % {"status": status_label(status)},
+        lazy_interpolate(
+            gettext_lazy("Dette kan ikke gjøres når kanalen har status «%(status)s»."),
+            {"status": status_label(status)},
+        ),
         rule="CH-1",
         code="invalid_state",
     )

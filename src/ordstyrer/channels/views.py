@@ -14,7 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ordstyrer.channels import rules, services, workflow
@@ -235,7 +235,9 @@ def edit(request: MunicipalityRequest, municipality: Municipality, pk: int) -> H
     channel = access_channel(user=request.actor, id=pk, slug=municipality.slug)
     if not may_edit_proposal(request.actor, channel):
         raise NotPermitted(
-            _("Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den.")
+            gettext_lazy(
+                "Bare den som foreslo kanalen, enhetslederen eller kommunikasjon kan endre den."
+            )
         )
     if channel.status not in workflow.EDITABLE:
         messages.error(request, _("Forslaget kan bare endres som utkast eller etter avslag."))

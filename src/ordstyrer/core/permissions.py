@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.core.actor import Actor, ActorLike, user_of
+from ordstyrer.core.errors import lazy_interpolate
 from ordstyrer.errors import NotFound, NotPermitted
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 
@@ -115,7 +116,7 @@ def require(who: ActorLike, municipality: Municipality, need: str) -> Actor:
         # The 403 page shows this: name the role needed (#15).
         names = ", ".join(str(Role(r).label).lower() for r in sorted(wanted))
         raise NotPermitted(
-            _("Dette krever en av disse rollene: %(roles)s.") % {"roles": names},
+            lazy_interpolate(_("Dette krever en av disse rollene: %(roles)s."), {"roles": names}),
             roles=sorted(wanted),
         )
     return actor

@@ -24,12 +24,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.permissions import not_found, roles_in
 from ordstyrer.core.services import person
@@ -99,8 +98,10 @@ def _require_declarer(actor: ActorLike, municipality: Municipality) -> None:
     _require_member(actor, municipality)
     if not may_declare_crisis(user=actor, municipality=municipality):
         raise NotPermitted(
-            _("Bare disse rollene kan gjøre dette her: %(roles)s (PU-12).")
-            % {"roles": declarers_text(municipality)}
+            lazy_interpolate(
+                gettext_lazy("Bare disse rollene kan gjøre dette her: %(roles)s (PU-12)."),
+                {"roles": declarers_text(municipality)},
+            )
         )
 
 
@@ -114,8 +115,12 @@ def _require_deputy_namer(actor: ActorLike, municipality: Municipality) -> None:
             str(Role(code).label) for code in deputy_namers(municipality=municipality)
         )
         raise NotPermitted(
-            _("Bare disse rollene kan oppnevne og fjerne stedfortredere her: %(roles)s (PU-12).")
-            % {"roles": roles}
+            lazy_interpolate(
+                gettext_lazy(
+                    "Bare disse rollene kan oppnevne og fjerne stedfortredere her: %(roles)s (PU-12)."
+                ),
+                {"roles": roles},
+            )
         )
 
 
@@ -131,7 +136,7 @@ def crisis_own_text_check(
     if not own_text_refused(user=actor, municipality=municipality, hands=hands):
         return
     raise NotPermitted(
-        _(
+        gettext_lazy(
             "Du kan ikke godkjenne en tekst du selv har skrevet, endret eller sendt inn. "
             "Be kriselederen om å godkjenne den (PU-12)."
         )
@@ -150,8 +155,12 @@ def crisis_declare_check(*, municipality: Municipality) -> None:
     current = active_crisis(municipality=municipality)
     if current is not None:
         raise Conflict(
-            _("Det er allerede erklært en krise: «%(name)s». Avslutt den før du erklærer en ny.")
-            % {"name": current.name},
+            lazy_interpolate(
+                gettext_lazy(
+                    "Det er allerede erklært en krise: «%(name)s». Avslutt den før du erklærer en ny."
+                ),
+                {"name": current.name},
+            ),
             rule="PU-12",
             code="conflict",
         )
@@ -164,10 +173,13 @@ def crisis_declare(
     every new post and reply waits for the crisis leader (as the preset says)."""
     name = " ".join(str(name or "").split())
     if not visible_text(name):  # zero-width characters alone make no name (a banner «Krise: .»)
-        raise ServiceError(_("Gi krisen et navn."), rule="PU-12")
+        raise ServiceError(gettext_lazy("Gi krisen et navn."), rule="PU-12")
     if len(name) > MAX_NAME:
         raise ServiceError(
-            _("Navnet er for langt (høyst %(max)s tegn).") % {"max": MAX_NAME}, rule="PU-12"
+            lazy_interpolate(
+                gettext_lazy("Navnet er for langt (høyst %(max)s tegn)."), {"max": MAX_NAME}
+            ),
+            rule="PU-12",
         )
     now = now or timezone.now()
     with transaction.atomic():
@@ -181,7 +193,9 @@ def crisis_declare(
                 )
         except IntegrityError:
             raise Conflict(
-                _("Det er allerede erklært en krise. Avslutt den før du erklærer en ny."),
+                gettext_lazy(
+                    "Det er allerede erklært en krise. Avslutt den før du erklærer en ny."
+                ),
                 rule="PU-12",
                 code="conflict",
             ) from None
@@ -337,9 +351,13 @@ def crisis_end(
         _lock(municipality)
         crisis = active_crisis(municipality=municipality)
         if crisis is None:
-            raise Conflict(_("Ingen krise er erklært nå."), rule="PU-12", code="conflict")
+            raise Conflict(
+                gettext_lazy("Ingen krise er erklært nå."), rule="PU-12", code="conflict"
+            )
         if crisis_id is not None and crisis.pk != crisis_id:
-            raise Conflict(_("Krisen er allerede avsluttet."), rule="PU-12", code="conflict")
+            raise Conflict(
+                gettext_lazy("Krisen er allerede avsluttet."), rule="PU-12", code="conflict"
+            )
         crisis.ended_at = now
         crisis.ended_by = person(actor)
         crisis.save(update_fields=["ended_at", "ended_by"])
@@ -380,12 +398,14 @@ def crisis_deputy_add(
         _require_deputy_namer(actor, municipality)
         if user is None or not roles_in(user, municipality):
             raise ServiceError(
-                _("Stedfortrederen må ha en rolle i kommunen."), rule="PU-12", code="invalid"
+                gettext_lazy("Stedfortrederen må ha en rolle i kommunen."),
+                rule="PU-12",
+                code="invalid",
             )
         myself = user.pk == getattr(user_of(actor), "pk", None)
         if myself and not may_approve_in_crisis(user=actor, municipality=municipality):
             raise ServiceError(
-                _(
+                gettext_lazy(
                     "Du kan ikke oppnevne deg selv til stedfortreder: å erklære krise er ikke "
                     "å godkjenne. Be kriselederen om å oppnevne deg."
                 ),
@@ -578,7 +598,9 @@ def _earlier_round(
     if post.approval_round == approval_round:
         return None
     if not may_approve_in_crisis(user=actor, municipality=municipality):
-        raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+        raise NotPermitted(
+            gettext_lazy("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12).")
+        )
     return post
 
 

@@ -31,7 +31,7 @@ from ordstyrer.core.console import (
     form_errors,
     municipality_view,
 )
-from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.permissions import roles_in
@@ -101,7 +101,9 @@ def _rule_shown(municipality: Municipality) -> dict[str, str] | None:
 
 def _require_view(request: MunicipalityRequest, municipality: Municipality) -> None:
     if not may_view_crisis(user=request.actor, municipality=municipality):
-        raise NotPermitted(_("Krisesiden er for kriseledelsen og kommunikasjon (PU-12)."))
+        raise NotPermitted(
+            gettext_lazy("Krisesiden er for kriseledelsen og kommunikasjon (PU-12).")
+        )
 
 
 def _index(municipality: Municipality) -> HttpResponse:
@@ -152,8 +154,10 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
     _require_view(request, municipality)
     if not may_declare_crisis(user=request.actor, municipality=municipality):
         raise NotPermitted(
-            _("Bare disse rollene kan erklære krise her: %(roles)s (PU-12).")
-            % {"roles": services.declarers_text(municipality)}
+            lazy_interpolate(
+                gettext_lazy("Bare disse rollene kan erklære krise her: %(roles)s (PU-12)."),
+                {"roles": services.declarers_text(municipality)},
+            )
         )
     form = DeclareForm(request.POST)
     if not form.is_valid():
@@ -216,8 +220,10 @@ def end(request: MunicipalityRequest, municipality: Municipality) -> HttpRespons
     _require_view(request, municipality)
     if not may_declare_crisis(user=request.actor, municipality=municipality):
         raise NotPermitted(
-            _("Bare disse rollene kan avslutte krisen her: %(roles)s (PU-12).")
-            % {"roles": services.declarers_text(municipality)}
+            lazy_interpolate(
+                gettext_lazy("Bare disse rollene kan avslutte krisen her: %(roles)s (PU-12)."),
+                {"roles": services.declarers_text(municipality)},
+            )
         )
     crisis = active_crisis(municipality=municipality)
     if not _confirmed(request):
@@ -311,10 +317,12 @@ def decide(
     # Another municipality's or an unknown post/reply: 404 before anything else.
     services.crisis_object_check(municipality=municipality, kind=kind, object_id=object_id)
     if not approver:
-        raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+        raise NotPermitted(
+            gettext_lazy("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12).")
+        )
     action = (request.POST.get("action") or request.GET.get("action") or "").strip()
     if action not in ("approve", "reject"):
-        raise NotFound(_("Fant ikke siden."))
+        raise NotFound(gettext_lazy("Fant ikke siden."))
     back = _back(
         request,
         municipality,
@@ -474,7 +482,7 @@ def paused_decide(
     # The service's own predicate (`post_resume`, `post_discard`), before any confirmation:
     # seeing the crisis page (the chief administrator) is not deciding on its posts.
     if not post_access.may_decide_paused(request.actor, post):
-        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        raise NotPermitted(gettext_lazy("Du har ikke rollen som trengs for dette innlegget."))
     staff = may_view_crisis(user=request.actor, municipality=municipality)
     detail = reverse("publishing:detail", kwargs={"slug": municipality.slug, "pk": post.pk})
     back = (
@@ -625,8 +633,12 @@ def _deputy_remove(
             str(Role(code).label) for code in deputy_namers(municipality=municipality)
         )
         raise NotPermitted(
-            _("Bare disse rollene kan oppnevne og fjerne stedfortredere her: %(roles)s (PU-12).")
-            % {"roles": roles}
+            lazy_interpolate(
+                gettext_lazy(
+                    "Bare disse rollene kan oppnevne og fjerne stedfortredere her: %(roles)s (PU-12)."
+                ),
+                {"roles": roles},
+            )
         )
     already = Already(_("Stedfortrederen er allerede fjernet."))
     deputy = crisis_deputies(municipality=municipality).filter(user_id=person_id).first()

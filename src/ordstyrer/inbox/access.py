@@ -12,7 +12,7 @@ roles looked up once per call, `core.permissions.actor_for`).
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.channels import workflow as channel_workflow
@@ -27,7 +27,7 @@ from ordstyrer.channels.permissions import (
     sees_every_channel,
 )
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.permissions import actor_for, not_found, roles_in
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.tenants.models import Municipality
@@ -86,10 +86,12 @@ def require_in_use(channel: Channel) -> None:
     activated."""
     if channel.status not in SPOKEN_ON:
         raise ServiceError(
-            gettext(
-                "Kanalen «%(name)s» er ikke i bruk, så ingen svar kan sendes der i kommunens navn."
-            )
-            % {"name": channel.name},
+            lazy_interpolate(
+                gettext_lazy(
+                    "Kanalen «%(name)s» er ikke i bruk, så ingen svar kan sendes der i kommunens navn."
+                ),
+                {"name": channel.name},
+            ),
             rule="CH-1",
             code="channel_inactive",
         )

@@ -22,7 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import ServiceError
@@ -45,22 +45,22 @@ def item_correct_categories(
     changes nothing and logs nothing."""
     wanted = set(labels)
     if wanted - set(CATEGORY_LABELS):
-        raise ServiceError(_("Ukjent kategori."))
+        raise ServiceError(gettext_lazy("Ukjent kategori."))
     chosen = [code for code in CATEGORY_LABELS if code in wanted]
     if not chosen:
-        raise ServiceError(_("Velg minst én kategori."))
+        raise ServiceError(gettext_lazy("Velg minst én kategori."))
     if hate_ground and hate_ground not in HATE_GROUNDS:
-        raise ServiceError(_("Ukjent grunnlag for hatefulle ytringer."))
+        raise ServiceError(gettext_lazy("Ukjent grunnlag for hatefulle ytringer."))
     if hate_ground and "hate_speech" not in chosen:
         raise ServiceError(
-            _("Grunnlaget etter straffeloven § 185 gjelder bare hatefulle ytringer.")
+            gettext_lazy("Grunnlaget etter straffeloven § 185 gjelder bare hatefulle ytringer.")
         )
     now = timezone.now()
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
         if not item.text:
-            raise ServiceError(_("Henvendelsen har ingen tekst å sette kategori på."))
+            raise ServiceError(gettext_lazy("Henvendelsen har ingen tekst å sette kategori på."))
         wanted_record = {
             "to": chosen,
             "hate_ground": hate_ground or None,

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.errors import ServiceError
@@ -131,13 +132,13 @@ def item_refer(
         if (first := intent_referral(item, intent_key)) is not None:
             return first  # the same post, which waited for the item's lock
         if item.removed_at is not None or not item.listed:
-            raise ServiceError(_("Denne henvendelsen kan ikke henvises."))
+            raise ServiceError(gettext_lazy("Denne henvendelsen kan ikke henvises."))
         policy, targets, version = policy_state(item.municipality)
         if kind == ReferralKind.POLITICAL and not target.strip():
             # The refusal names DI-8 (the console adds «(DI-8)», the API its `rule`) only
             # where the municipality's guideline has it: Indre Fosen's has not.
             raise ServiceError(
-                _("Skriv hvilket politisk organ saken er henvist til."),
+                gettext_lazy("Skriv hvilket politisk organ saken er henvist til."),
                 rule="DI-8" if policy.applies("DI-8") else None,
             )
         transition(item, action="refer", actor=actor, now=now, targets=targets, version=version)
@@ -173,7 +174,7 @@ def item_escalate(
         if not note:
             # DI-10 only where the guideline has it (Birkenes' has not), as DI-8 above.
             raise ServiceError(
-                _("Skriv kort hvorfor saken kan være omdømmekritisk."),
+                gettext_lazy("Skriv kort hvorfor saken kan være omdømmekritisk."),
                 rule="DI-10" if policy.applies("DI-10") else None,
             )
         target = _("kommunikasjon")

@@ -35,7 +35,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ordstyrer.channels import workflow as channel_workflow
@@ -48,7 +48,7 @@ from ordstyrer.connectors.base import (
 )
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, PolicyBlocked, ServiceError
+from ordstyrer.core.errors import Conflict, PolicyBlocked, ServiceError, lazy_interpolate
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.meta_waits import WAIT_LIMIT, WAITED_OUT, waited_out_message
@@ -132,7 +132,7 @@ def guard_replied_kind(item: InboxItem) -> None:
         return
     if item.kind == ItemKind.REPORT:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Dette er en ansatts melding om en ytring, ikke selve ytringen på plattformen, "
                 "så det er ingenting her å svare på. Svar på eller moderer kommentaren det "
                 "gjelder, fra dens egen side i innboksen."
@@ -140,7 +140,7 @@ def guard_replied_kind(item: InboxItem) -> None:
             code="not_on_platform",
         )
     raise ServiceError(
-        _(
+        gettext_lazy(
             "Private meldinger kan ikke besvares herfra. Svar i Metas egen innboks (Meta "
             "Business Suite), og merk henvendelsen som besvart her."
         ),
@@ -162,7 +162,7 @@ def referral_of(*, template: str, effect: str, referral_kind: str = "") -> str:
     kind = referral_kind or REFERRAL_OF_TEMPLATE.get(template, "")
     if not kind:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Velg hvor svaret henviser henvendelsen: formell henvendelse (journalføres) "
                 "eller politisk nivå."
             ),
@@ -216,9 +216,9 @@ def reply_send(
     # DI-1: zero-width characters alone are no reply (an invisible comment would count
     # as answered), and no reason for a warning either (the "warn" rule: who and why).
     if not visible_text(text):
-        raise ServiceError(_("Svaret er tomt."))
+        raise ServiceError(gettext_lazy("Svaret er tomt."))
     if len(text) > MAX_TEXT:
-        raise ServiceError(_("Svaret er for langt."))
+        raise ServiceError(gettext_lazy("Svaret er for langt."))
     if template and template not in reply_templates.TEMPLATES:
         raise ValueError(f"unknown reply template {template!r}")
     effect = effect or (reply_templates.effect_of(template) if template else "answer")
@@ -227,8 +227,10 @@ def reply_send(
     referral = referral_of(template=template, effect=effect, referral_kind=referral_kind)
     if reply_templates.unfilled(text):
         raise ServiceError(
-            _("Fyll ut det som står i hakeparentes før du sender: %(parts)s")
-            % {"parts": ", ".join(reply_templates.unfilled(text))}
+            lazy_interpolate(
+                gettext_lazy("Fyll ut det som står i hakeparentes før du sender: %(parts)s"),
+                {"parts": ", ".join(reply_templates.unfilled(text))},
+            )
         )
     now = now or timezone.now()
     # The roles once for both checks below (the console's `request.actor` is this already).
@@ -245,7 +247,9 @@ def reply_send(
     labels = {item.category, *(item.categories or ())}
     if labels & NEVER_COMMENTED and policy.applies("DI-12"):
         raise ServiceError(
-            _("Sensitive opplysninger, rykter og spekulasjoner skal aldri kommenteres (DI-12)."),
+            gettext_lazy(
+                "Sensitive opplysninger, rykter og spekulasjoner skal aldri kommenteres (DI-12)."
+            ),
             rule="DI-12",
         )
     findings = check_reply(item=item, text=text, actor=actor, policy=policy, now=now)
@@ -272,11 +276,13 @@ def reply_send(
         require_work(actor, item.channel)
         require_in_use(item.channel)  # read again with the lock: retired meanwhile?
         if not item.listed or item.from_page:
-            raise ServiceError(_("Svar på samtalen den hører til."))
+            raise ServiceError(gettext_lazy("Svar på samtalen den hører til."))
         if item.removed_at is not None:
             # Removed by its author or by the municipality's moderator (`removed_at` is
             # set by both): a state conflict, said without guessing who removed it.
-            raise Conflict(_("Kommentaren er fjernet; den kan ikke besvares."), code="gone")
+            raise Conflict(
+                gettext_lazy("Kommentaren er fjernet; den kan ikke besvares."), code="gone"
+            )
         # PU-12: during a crisis the reply waits for the crisis leader (where the preset says).
         crisis = crisis_requiring_approval(municipality=item.municipality, kind="reply")
         if (first := _replied(item, intent_key)) is not None:
@@ -894,13 +900,15 @@ def _crisis_reply(*, reply_id: Any, actor: ActorLike) -> Reply:
             .get(pk=int(reply_id))
         )
     except (Reply.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Fant ikke siden.")) from None
+        raise NotFound(gettext_lazy("Fant ikke siden.")) from None
     municipality = reply.item.channel.municipality
     actor = actor_for(actor, municipality)
     if not actor.roles:
-        raise NotFound(_("Fant ikke siden."))
+        raise NotFound(gettext_lazy("Fant ikke siden."))
     if not may_approve_in_crisis(user=actor, municipality=municipality):
-        raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+        raise NotPermitted(
+            gettext_lazy("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12).")
+        )
     return reply
 
 
@@ -919,16 +927,18 @@ def reply_answered_later_check(reply: Reply) -> None:
     if sent is not None:
         when = formats.date_format(timezone.localtime(sent.sent_at), "SHORT_DATETIME_FORMAT")
         raise Conflict(
-            _(
-                "Svaret kan ikke godkjennes: et senere svar på samme henvendelse ble sendt "
-                "%(when)s, så dette ville blitt kommunens andre svar. Avvis det i stedet."
-            )
-            % {"when": when},
+            lazy_interpolate(
+                gettext_lazy(
+                    "Svaret kan ikke godkjennes: et senere svar på samme henvendelse ble sendt "
+                    "%(when)s, så dette ville blitt kommunens andre svar. Avvis det i stedet."
+                ),
+                {"when": when},
+            ),
             rule="PU-12",
         )
     if later.exists():
         raise Conflict(
-            _(
+            gettext_lazy(
                 "Svaret kan ikke godkjennes: et senere svar på samme henvendelse er på vei ut, "
                 "så dette ville blitt kommunens andre svar. Avvis det i stedet."
             ),
@@ -948,11 +958,13 @@ def reply_crisis_approve(*, reply_id: Any, actor: ActorLike, now: datetime | Non
         reply = _crisis_reply(reply_id=reply_id, actor=actor)
         if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
             if reply.status == ReplyStatus.REJECTED:
-                raise Conflict(_("Svaret er allerede avvist av kriselederen."), rule="PU-12")
+                raise Conflict(
+                    gettext_lazy("Svaret er allerede avvist av kriselederen."), rule="PU-12"
+                )
             decided_by = getattr(user_of(actor), "pk", None)
             if reply.crisis_decided_at is not None and reply.crisis_decided_by_id == decided_by:
                 return reply  # their own approval, replayed: nothing happens twice
-            raise Conflict(_("Svaret venter ikke på kriseleder."), rule="PU-12")
+            raise Conflict(gettext_lazy("Svaret venter ikke på kriseleder."), rule="PU-12")
         from ordstyrer.crisis.services import crisis_own_text_check
 
         municipality = reply.item.channel.municipality
@@ -1015,14 +1027,14 @@ def reply_crisis_reject(
 
     reason = str(reason or "").strip()[:2000]
     if not visible_text(reason):  # zero-width characters alone say nothing either
-        raise ServiceError(_("Skriv hvorfor svaret avvises."), rule="PU-12")
+        raise ServiceError(gettext_lazy("Skriv hvorfor svaret avvises."), rule="PU-12")
     now = now or timezone.now()
     with transaction.atomic():
         reply = _crisis_reply(reply_id=reply_id, actor=actor)
         if reply.status != ReplyStatus.AWAITING_CRISIS_APPROVAL:
             if reply.status == ReplyStatus.REJECTED:
                 return reply  # a replayed form: rejected once
-            raise Conflict(_("Svaret er allerede godkjent og sendt."), rule="PU-12")
+            raise Conflict(gettext_lazy("Svaret er allerede godkjent og sendt."), rule="PU-12")
         reply.status = ReplyStatus.REJECTED
         reply.crisis_decided_by = person(actor)
         reply.crisis_decided_at = now

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import workflow as channel_workflow
 from ordstyrer.channels.models import Channel
@@ -142,13 +143,15 @@ def unwanted_report(
         # Fosen's has not), as `item_refer` does DI-8.
         policy = policy_state(channel.municipality)[0]
         raise ServiceError(
-            _("Velg en av kommunens offisielle kanaler."),
+            gettext_lazy("Velg en av kommunens offisielle kanaler."),
             rule="DI-11" if policy.applies("DI-11") else None,
         )
     if not link and not text:
-        raise ServiceError(_("Lim inn en lenke til ytringen eller teksten den inneholder."))
+        raise ServiceError(
+            gettext_lazy("Lim inn en lenke til ytringen eller teksten den inneholder.")
+        )
     if link and urlsplit(link).scheme not in ("http", "https"):
-        raise ServiceError(_("Lenken må begynne med https://."))
+        raise ServiceError(gettext_lazy("Lenken må begynne med https://."))
     now = timezone.now()
     policy, targets, version = policy_state(channel.municipality)
     verdict = triage_mod.triage_text(text, policy) if text else None

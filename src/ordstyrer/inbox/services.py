@@ -18,10 +18,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.core.actor import Actor, ActorLike, user_of
-from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.intents import clean_intent_key
 from ordstyrer.core.permissions import actor_for
 from ordstyrer.inbox.access import may_work, require_work
@@ -58,8 +59,10 @@ def item_assign(*, actor: ActorLike, item: InboxItem, assignee: ActorLike = None
         require_work(actor, item.channel)
         if person_assigned is not None and not may_work(assignee, item.channel):
             raise ServiceError(
-                _("%(name)s er ikke administrator eller redaktør for kanalen.")
-                % {"name": person_assigned.get_full_name() or person_assigned.username},
+                lazy_interpolate(
+                    gettext_lazy("%(name)s er ikke administrator eller redaktør for kanalen."),
+                    {"name": person_assigned.get_full_name() or person_assigned.username},
+                ),
                 rule="CH-3",
             )
         if item.assignee_id == getattr(person_assigned, "pk", None):
@@ -90,13 +93,15 @@ def item_set_status(
         raise ValueError(f"unknown status action {action!r}")
     if action == "close":
         if close_reason not in CloseReason.values or close_reason in SYSTEM_CLOSE_REASONS:
-            raise ServiceError(_("Velg hvorfor henvendelsen lukkes."))
+            raise ServiceError(gettext_lazy("Velg hvorfor henvendelsen lukkes."))
     now = timezone.now()
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
         if not item.listed:
-            raise ServiceError(_("Dette er en del av en annen samtale; endre den i stedet."))
+            raise ServiceError(
+                gettext_lazy("Dette er en del av en annen samtale; endre den i stedet.")
+            )
         _policy, targets, version = policy_state(item.municipality)
         transition(
             item,
@@ -115,7 +120,7 @@ def item_note(*, actor: ActorLike, item: InboxItem, text: str) -> InboxItem:
     """An internal note on the item (never sent to the citizen)."""
     text = _clean(text)
     if not text:
-        raise ServiceError(_("Notatet er tomt."))
+        raise ServiceError(gettext_lazy("Notatet er tomt."))
     with transaction.atomic():
         item = lock_item(item)
         require_work(actor, item.channel)
@@ -152,7 +157,7 @@ def items_bulk(
     # The roles once for every item (the console's `request.actor` is this already).
     actor = actor_for(actor, municipality)
     if not actor.roles:
-        raise NotPermitted(_("Du har ikke tilgang."))
+        raise NotPermitted(gettext_lazy("Du har ikke tilgang."))
     ids = sorted({int(i) for i in item_ids})[:500]
     key = _bulk_key(clean_intent_key(intent_key), action, ids, close_reason)
     if key:

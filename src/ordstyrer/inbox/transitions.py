@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.services import person
 from ordstyrer.inbox import deadlines, workflow
 from ordstyrer.inbox.models import CloseReason, InboxItem, ItemEvent, ItemStatus
@@ -97,8 +97,10 @@ def guard(item: InboxItem, action: str) -> str:
         return workflow.next_status(item.status, action)
     except workflow.TransitionError:
         raise ServiceError(
-            _("Dette kan ikke gjøres når henvendelsen har status «%(status)s».")
-            % {"status": status_label(item.status)},
+            lazy_interpolate(
+                gettext_lazy("Dette kan ikke gjøres når henvendelsen har status «%(status)s»."),
+                {"status": status_label(item.status)},
+            ),
             code="invalid_state",
         ) from None
 
@@ -187,7 +189,7 @@ def transition(
         if close_reason == CloseReason.CHANNEL_RETIRED and not (data or {}).get("channel_retired"):
             # The system's reason (`services.settle_retired_item`), never a person's:
             # it takes the item out of the report while within its deadline (DI-1).
-            raise ServiceError(_("Velg hvorfor henvendelsen lukkes."))
+            raise ServiceError(gettext_lazy("Velg hvorfor henvendelsen lukkes."))
         _stop_clocks(item, target=target, now=now, close_reason=close_reason, cal=calendar)
         fields += [
             "first_responded_at",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels.models import Channel, ChannelRole
 from ordstyrer.channels.permissions import (
@@ -55,7 +55,7 @@ def require_remove(user: ActorLike, channel: Channel, policy: Any) -> None:
     require_moderate(user, channel)
     if not may_remove(user, channel, policy):
         raise NotPermitted(
-            _(
+            gettext_lazy(
                 "Hovedadministratoren for kanalen har ansvar for å slette og følge opp "
                 "innlegg (MO-5). Be hovedadministratoren eller kommunikasjon om å gjøre det."
             )
@@ -79,5 +79,7 @@ def access_action(*, user: ActorLike, id: int, municipality: Municipality) -> Mo
         raise not_found()
     visible = log_channel_ids(user, municipality)
     if visible is not None and action.channel_id not in visible:
-        raise NotPermitted(_("Bare kanalens administratorer og kommunikasjon ser dette."))
+        raise NotPermitted(
+            gettext_lazy("Bare kanalens administratorer og kommunikasjon ser dette.")
+        )
     return action

@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError, lazy_interpolate
 from ordstyrer.core.intents import Replayed
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.formats import norwegian_datetime
@@ -60,8 +61,12 @@ def require_person(actor: ActorLike, what: str) -> User:
     user = user_of(actor)
     if user is None or not getattr(user, "is_authenticated", False):
         raise ServiceError(
-            _("Bare en person kan %(what)s; automatiske regler kan bare skjule eller flagge.")
-            % {"what": what},
+            lazy_interpolate(
+                gettext_lazy(
+                    "Bare en person kan %(what)s; automatiske regler kan bare skjule eller flagge."
+                ),
+                {"what": what},
+            ),
             rule="MO-1",
             code="person_required",
         )
@@ -87,7 +92,7 @@ def guard_kind(item: InboxItem) -> None:
         return
     if item.kind == ItemKind.REPORT:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Dette er en ansatts melding om en ytring, ikke selve ytringen på plattformen, "
                 "så det er ingenting her å skjule, slette eller utestenge. Moderer kommentaren "
                 "det gjelder, fra dens egen side i innboksen."
@@ -95,7 +100,7 @@ def guard_kind(item: InboxItem) -> None:
             code="not_on_platform",
         )
     raise ServiceError(
-        _(
+        gettext_lazy(
             "Private meldinger kan ikke skjules eller slettes gjennom plattformen, og "
             "avsenderen kan ikke utestenges herfra."
         ),
@@ -106,16 +111,18 @@ def guard_kind(item: InboxItem) -> None:
 def guard_item(item: InboxItem) -> None:
     """Only citizens' comments (and posts) still on the platform can be moderated."""
     if item.from_page:
-        raise ServiceError(_("Kommunens egne kommentarer modereres ikke her."))
+        raise ServiceError(gettext_lazy("Kommunens egne kommentarer modereres ikke her."))
     guard_kind(item)
     if item.removed_at is not None:
         raise Conflict(
-            _("Kommentaren er ikke lenger på plattformen (fjernet %(when)s).")
-            % {"when": norwegian_datetime(item.removed_at)},
+            lazy_interpolate(
+                gettext_lazy("Kommentaren er ikke lenger på plattformen (fjernet %(when)s)."),
+                {"when": norwegian_datetime(item.removed_at)},
+            ),
             code="gone",
         )
     if not item.platform_id:
-        raise ServiceError(_("Kommentaren har ingen id på plattformen."))
+        raise ServiceError(gettext_lazy("Kommentaren har ingen id på plattformen."))
 
 
 def open_action(item: InboxItem, kind: str) -> ModerationAction | None:
@@ -168,7 +175,7 @@ def new_action(
             raise Replayed(first) from None
         # moderation_one_deletion_per_item: a concurrent request got there first.
         raise Conflict(
-            _("Kommentaren er allerede slettet eller under sletting."), code="duplicate"
+            gettext_lazy("Kommentaren er allerede slettet eller under sletting."), code="duplicate"
         ) from None
 
 

@@ -20,8 +20,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.inbox.triage import CATEGORY_LABELS, category_label, category_labels
@@ -47,16 +48,16 @@ BATCH = 200
 def validate_rules(rules: Any) -> list[dict[str, str]]:
     """The rules as stored; refuses anything but hide/flag on a known category."""
     if not isinstance(rules, list):
-        raise ServiceError(_("Reglene må være en liste."))
+        raise ServiceError(gettext_lazy("Reglene må være en liste."))
     clean: list[dict[str, str]] = []
     seen = set()
     for rule in rules:
         if not isinstance(rule, dict):
-            raise ServiceError(_("Hver regel må ha en kategori og en handling."))
+            raise ServiceError(gettext_lazy("Hver regel må ha en kategori og en handling."))
         category, action = str(rule.get("category", "")), str(rule.get("action", ""))
         if action not in AUTO_ACTIONS:
             raise ServiceError(
-                _(
+                gettext_lazy(
                     "En automatisk regel kan bare skjule eller flagge en kommentar. Sletting og "
                     "utestenging er for høy terskel for en maskin: bare en person kan gjøre det "
                     "(MO-1)."
@@ -65,7 +66,9 @@ def validate_rules(rules: Any) -> list[dict[str, str]]:
                 code="auto_delete",
             )
         if category not in CATEGORY_LABELS:
-            raise ServiceError(_("Ukjent kategori «%(c)s».") % {"c": category})
+            raise ServiceError(
+                lazy_interpolate(gettext_lazy("Ukjent kategori «%(c)s»."), {"c": category})
+            )
         if (category, action) not in seen:
             seen.add((category, action))
             clean.append({"category": category, "action": action})

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.entry import ArchiveEntry, Kind
 from ordstyrer.archive.services import archive_append
@@ -116,17 +117,19 @@ def guard_ban(item: InboxItem, *, manual: bool) -> bool:
     that cannot ban unless it is recorded as done by hand (`manual`). Returns whether
     the platform can ban."""
     if item.from_page:
-        raise ServiceError(_("Kommunen kan ikke utestenge seg selv."))
+        raise ServiceError(gettext_lazy("Kommunen kan ikke utestenge seg selv."))
     guard_kind(item)
     if not item.author_platform_id:
-        raise ServiceError(_("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges."))
+        raise ServiceError(
+            gettext_lazy("Vi vet ikke hvem som skrev kommentaren, så ingen kan utestenges.")
+        )
     latest = latest_ban(item.channel, item.author_platform_id)
     if latest is not None and latest.kind == ActionKind.BAN:
-        raise Conflict(_("Personen er allerede utestengt fra kanalen."), code="already")
+        raise Conflict(gettext_lazy("Personen er allerede utestengt fra kanalen."), code="already")
     if latest is not None and under_way(latest):
         # A state the request cannot change (API 409), as `_unhide`'s "hide_running".
         raise Conflict(
-            _("Opphevingen av utestengingen er ikke ferdig ennå; prøv igjen om litt."),
+            gettext_lazy("Opphevingen av utestengingen er ikke ferdig ennå; prøv igjen om litt."),
             code="unban_running",
         )
     can_block = platform_can_block(item.channel)
@@ -290,10 +293,11 @@ def _unban(
             return first
         ban = ban_in_force(item.channel, item.author_platform_id)
         if ban is None:
-            raise Conflict(_("Personen er ikke utestengt fra kanalen."), code="already")
+            raise Conflict(gettext_lazy("Personen er ikke utestengt fra kanalen."), code="already")
         if under_way(ban):
             raise Conflict(
-                _("Utestengingen er ikke ferdig ennå; prøv igjen om litt."), code="ban_running"
+                gettext_lazy("Utestengingen er ikke ferdig ennå; prøv igjen om litt."),
+                code="ban_running",
             )
         can_block = platform_can_block(item.channel)
         if not can_block and not manual:
@@ -394,7 +398,7 @@ def _cancel_notice_ops(ban: ModerationAction, *, now: datetime) -> None:
     )
     if notices.filter(status=OpStatus.RUNNING).exists():
         raise Conflict(
-            _("Beskjeden om utestengingen sendes akkurat nå. Prøv igjen om litt."),
+            gettext_lazy("Beskjeden om utestengingen sendes akkurat nå. Prøv igjen om litt."),
             rule="MO-4",
             code="notice_sending",
         )

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
 from ordstyrer.moderation.actions import settings_for
@@ -49,11 +49,13 @@ def moderation_settings_update(
     if complaint_address is not None:
         value = " ".join(str(complaint_address).split())
         if len(value) > MAX_CONTACT:
-            raise ServiceError(_("Høyst %(n)s tegn.") % {"n": MAX_CONTACT})
+            raise ServiceError(
+                lazy_interpolate(gettext_lazy("Høyst %(n)s tegn."), {"n": MAX_CONTACT})
+            )
         contacts["complaint_address"] = value
     require(actor, municipality, "manage_policy")
     if notice_delivery not in NoticeDelivery.values:
-        raise ServiceError(_("Ukjent måte å sende beskjeden på."))
+        raise ServiceError(gettext_lazy("Ukjent måte å sende beskjeden på."))
     rules = validate_rules(auto_rules)
     if policy_for(municipality=municipality).applies("MO-4"):
         notify_author = True

@@ -39,6 +39,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, NotPermitted
@@ -258,14 +259,16 @@ def notice_crisis_approve(
         if not who.roles:
             raise not_found()
         if not may_approve_notice(who, municipality):
-            raise NotPermitted(_("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12)."))
+            raise NotPermitted(
+                gettext_lazy("Bare kriselederen eller en stedfortreder kan godkjenne (PU-12).")
+            )
         me = getattr(user_of(who), "pk", None)
         if locked.notice_state != NoticeState.AWAITING_CRISIS_APPROVAL:
             if locked.notice_crisis_approved_at is not None and (
                 locked.notice_crisis_approved_by_id == me
             ):
                 return locked  # their own approval, replayed: nothing happens twice
-            raise Conflict(_("Beskjeden venter ikke på kriseleder."), rule="PU-12")
+            raise Conflict(gettext_lazy("Beskjeden venter ikke på kriseleder."), rule="PU-12")
         crisis_own_text_check(municipality=municipality, hands=notice_hands(locked), actor=who)
         for op in PlatformOp.objects.select_for_update().filter(
             action=locked, status=OpStatus.HELD

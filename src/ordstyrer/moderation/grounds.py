@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, finding_text, lazy_interpolate
 from ordstyrer.policy import GROUNDS, check_deletion
 
 MAX_JUSTIFICATION = 2000
@@ -46,12 +46,14 @@ def citation_text(policy: Any) -> str:
 def no_grounds_error(policy: Any, what: str) -> ServiceError:
     """Gausdal and any preset without MO-1: nothing may be deleted or banned."""
     return ServiceError(
-        _(
-            "Retningslinjen til %(municipality)s gir ingen grunnlag for å %(what)s, så "
-            "Ordstyrer gjør det ikke (MO-1). Skjul kommentaren hvis den ikke skal vises, og "
-            "ta saken med kommunikasjonsrådgiveren."
-        )
-        % {"municipality": policy.municipality_name, "what": what},
+        lazy_interpolate(
+            gettext_lazy(
+                "Retningslinjen til %(municipality)s gir ingen grunnlag for å %(what)s, så "
+                "Ordstyrer gjør det ikke (MO-1). Skjul kommentaren hvis den ikke skal vises, og "
+                "ta saken med kommunikasjonsrådgiveren."
+            ),
+            {"municipality": policy.municipality_name, "what": what},
+        ),
         rule="MO-1",
         code="no_grounds",
     )
@@ -65,14 +67,20 @@ def require_ground(policy: Any, ground: str, *, what: str) -> None:
     if ground in allowed:
         return
     findings = check_deletion(policy, ground)
-    reason = findings[0].message_nb if findings else ""
-    if not reason:  # defensive: check_deletion and allowed_grounds always agree today
-        reason = _("Grunnlaget «%(ground)s» er ikke et av kommunens slettegrunnlag.") % {
-            "ground": ground_label(ground)
-        }
+    # defensive: check_deletion and allowed_grounds always agree today
+    reason = (
+        finding_text(findings[0])
+        if findings
+        else lazy_interpolate(
+            gettext_lazy("Grunnlaget «%(ground)s» er ikke et av kommunens slettegrunnlag."),
+            {"ground": ground_label(ground)},
+        )
+    )
     raise ServiceError(
-        _("%(reason)s Retningslinjen sier: %(citation)s")
-        % {"reason": reason, "citation": citation_text(policy)},
+        lazy_interpolate(
+            gettext_lazy("%(reason)s Retningslinjen sier: %(citation)s"),
+            {"reason": reason, "citation": citation_text(policy)},
+        ),
         rule="MO-1",
         code="ground_not_allowed",
     )
@@ -84,21 +92,23 @@ def clean_justification(text: Any, *, kind: str = "delete") -> str:
     value = " ".join(str(text or "").split())
     if len(value) < MIN_JUSTIFICATION:
         if kind == "ban":
-            message = _(
+            message = gettext_lazy(
                 "Skriv en kort begrunnelse (minst %(n)s tegn); den arkiveres med utestengingen."
             )
         else:
-            message = _(
+            message = gettext_lazy(
                 "Skriv en kort begrunnelse (minst %(n)s tegn); den arkiveres med slettingen."
             )
         raise ServiceError(
-            message % {"n": MIN_JUSTIFICATION},
+            lazy_interpolate(message, {"n": MIN_JUSTIFICATION}),
             rule="MO-2",
             code="justification",
         )
     if len(value) > MAX_JUSTIFICATION:
         raise ServiceError(
-            _("Begrunnelsen kan være høyst %(n)s tegn.") % {"n": MAX_JUSTIFICATION},
+            lazy_interpolate(
+                gettext_lazy("Begrunnelsen kan være høyst %(n)s tegn."), {"n": MAX_JUSTIFICATION}
+            ),
             code="justification",
         )
     return value

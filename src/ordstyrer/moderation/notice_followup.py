@@ -21,10 +21,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.actor import ActorLike, user_of
-from ordstyrer.core.errors import Conflict, ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError, lazy_interpolate
 from ordstyrer.inbox.transitions import lock_item
 from ordstyrer.moderation.access import require_moderate
 from ordstyrer.moderation.actions import (
@@ -98,21 +99,21 @@ def notice_retry(
         if action.notice_state in MOVED_ON:
             return action  # already sent again, or delivered another way
         if action.notice_state != NoticeState.FAILED:
-            raise Conflict(_("Det er ingen beskjed som har feilet her."), code="state")
+            raise Conflict(gettext_lazy("Det er ingen beskjed som har feilet her."), code="state")
         privately, publicly = retry_ways(action, item, now=now)
         if action.kind == ActionKind.WITH_POST and not (privately if private else publicly):
             # MO-4, PU-6: the comment goes with a post taken down; a public comment on
             # that post is deleted with it (or the post is gone), so only a private reply
             # while the comment is still there, or the author told another way.
             raise ServiceError(
-                _(
+                gettext_lazy(
                     "Kommentaren slettes sammen med innlegget kommunen tar ned, så beskjeden "
                     "kan ikke sendes som offentlig kommentar på innlegget. Send den som "
                     "privat melding, eller registrer at forfatteren har fått beskjed på en "
                     "annen måte."
                 )
                 if privately
-                else _(
+                else gettext_lazy(
                     "Kommentaren slettes sammen med innlegget kommunen tar ned, så beskjeden "
                     "kan ikke sendes som offentlig kommentar på innlegget, og plattformen kan "
                     "ikke sende en privat melding om den (kommentaren er slettet, mer enn 7 "
@@ -124,7 +125,7 @@ def notice_retry(
             )
         if private and not privately:
             raise ServiceError(
-                _(
+                gettext_lazy(
                     "Plattformen kan ikke sende en privat melding om denne kommentaren (den er "
                     "slettet, mer enn 7 dager gammel, eller plattformen tillater det ikke). "
                     "Send beskjeden offentlig, eller gi den på en annen måte."
@@ -134,7 +135,7 @@ def notice_retry(
             )
         if not private and not publicly:
             raise ServiceError(
-                _(
+                gettext_lazy(
                     "Vi vet ikke hvilket innlegg kommentaren sto under. Gi beskjeden på en annen måte."
                 ),
                 rule="MO-4",
@@ -174,11 +175,15 @@ def notice_mark_delivered(
     require_person(actor, _("registrere beskjeden"))
     if len(note) < MIN_NOTE:
         raise ServiceError(
-            _("Skriv kort hvordan forfatteren fikk beskjed (for eksempel «ringt 5. des.»)."),
+            gettext_lazy(
+                "Skriv kort hvordan forfatteren fikk beskjed (for eksempel «ringt 5. des.»)."
+            ),
             code="note",
         )
     if len(note) > MAX_NOTE:
-        raise ServiceError(_("Notatet kan være høyst %(n)s tegn.") % {"n": MAX_NOTE})
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("Notatet kan være høyst %(n)s tegn."), {"n": MAX_NOTE})
+        )
     with transaction.atomic():
         action, item = _locked(action)
         require_moderate(actor, item.channel)
@@ -188,7 +193,7 @@ def notice_mark_delivered(
             # A send is under way (as `notice_retry` sees it: moved on). Its op would
             # still post the notice and record it as sent after this record (AR-3).
             raise Conflict(
-                _(
+                gettext_lazy(
                     "Beskjeden er på vei til forfatteren gjennom plattformen. Vent til den er "
                     "sendt eller har feilet før du registrerer at den er gitt på en annen måte."
                 ),
@@ -198,7 +203,7 @@ def notice_mark_delivered(
         if action.notice_state == NoticeState.AWAITING_CRISIS_APPROVAL:
             # PU-12: all communication goes through the crisis staff, a phone call too.
             raise Conflict(
-                _(
+                gettext_lazy(
                     "Beskjeden venter på godkjenning fra kriselederen (PU-12). Den sendes når "
                     "kriselederen har godkjent den."
                 ),
@@ -206,7 +211,7 @@ def notice_mark_delivered(
                 code="notice_held",
             )
         if action.notice_state != NoticeState.FAILED:
-            raise Conflict(_("Det er ingen beskjed som venter her."), code="state")
+            raise Conflict(gettext_lazy("Det er ingen beskjed som venter her."), code="state")
         action.notice_state, action.notice_via = NoticeState.DELIVERED_BY_HAND, NoticeVia.BY_HAND
         action.notice_note, action.notice_error, action.notice_updated_at = note, "", now
         action.save(

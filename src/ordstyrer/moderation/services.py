@@ -22,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.archive.services import archive_append
 from ordstyrer.core.actor import ActorLike, user_of
@@ -199,7 +200,7 @@ def _hide(
 ) -> ModerationAction:
     guard_item(item)
     if item.hidden or open_action(item, ActionKind.HIDE) is not None:
-        raise Conflict(_("Kommentaren er allerede skjult."), code="already")
+        raise Conflict(gettext_lazy("Kommentaren er allerede skjult."), code="already")
     policy = policy_for(municipality=item.municipality)
     if ground:
         require_ground(policy, ground, what=_("arkivere skjulte kommentarer med grunnlag"))
@@ -262,12 +263,15 @@ def _unhide(
         if open_action(item, ActionKind.HIDE) is not None:
             # A state the request cannot change, not a bad request (API 409).
             raise Conflict(
-                _("Skjulingen er ikke ferdig ennå; prøv igjen om litt."), code="hide_running"
+                gettext_lazy("Skjulingen er ikke ferdig ennå; prøv igjen om litt."),
+                code="hide_running",
             )
         if not item.hidden:
-            raise Conflict(_("Kommentaren er ikke skjult."), code="already")
+            raise Conflict(gettext_lazy("Kommentaren er ikke skjult."), code="already")
         if open_action(item, ActionKind.DELETE) is not None:
-            raise Conflict(_("Kommentaren er under sletting og vises ikke igjen."), code="deleting")
+            raise Conflict(
+                gettext_lazy("Kommentaren er under sletting og vises ikke igjen."), code="deleting"
+            )
         action = new_action(
             item=item,
             kind=ActionKind.UNHIDE,
@@ -436,10 +440,10 @@ def approval_guard(action: ModerationAction, item: InboxItem, *, me_id: int, pol
     still allows, of a comment still there. Shared with the approval's confirmation
     page (`preview.approval_preview`), so nobody confirms what would be refused."""
     if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
-        raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
+        raise Conflict(gettext_lazy("Denne slettingen venter ikke på godkjenning."), code="state")
     if action.requested_by_id == me_id:
         raise Conflict(
-            _("En annen person enn den som foreslo slettingen, må godkjenne den."),
+            gettext_lazy("En annen person enn den som foreslo slettingen, må godkjenne den."),
             code="same_person",
         )
     # The policy may have changed while the deletion waited.
@@ -484,7 +488,7 @@ def deletion_reject(
     now = now or timezone.now()
     reason = _note(reason)
     if not reason:
-        raise ServiceError(_("Skriv hvorfor slettingen avvises."))
+        raise ServiceError(gettext_lazy("Skriv hvorfor slettingen avvises."))
     with transaction.atomic():
         item = lock_item(action.item_id)
         action = _lock_action(action)
@@ -497,7 +501,9 @@ def deletion_reject(
         ):
             return action  # the same rejection posted twice: the first one stands
         if action.kind != ActionKind.DELETE or action.status != ActionStatus.PENDING_APPROVAL:
-            raise Conflict(_("Denne slettingen venter ikke på godkjenning."), code="state")
+            raise Conflict(
+                gettext_lazy("Denne slettingen venter ikke på godkjenning."), code="state"
+            )
         action.status = ActionStatus.REJECTED
         action.rejected_by, action.rejection_reason, action.finished_at = person(actor), reason, now
         action.save(update_fields=["status", "rejected_by", "rejection_reason", "finished_at"])

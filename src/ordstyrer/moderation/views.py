@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -462,7 +462,9 @@ def crisis_notices_page(request: MunicipalityRequest, municipality: Municipality
     found = selectors.held_notices(user=request.actor, municipality=municipality)
     if found is None:
         raise NotPermitted(
-            _("Denne siden er for kriseledelsen og for kanalenes administratorer og kommunikasjon.")
+            gettext_lazy(
+                "Denne siden er for kriseledelsen og for kanalenes administratorer og kommunikasjon."
+            )
         )
     held, approves = found
     return render(
@@ -532,7 +534,7 @@ def action_page(request: MunicipalityRequest, municipality: Municipality, pk: in
 def log(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     if not selectors.log_visible_to(request.actor, municipality):
         raise NotPermitted(
-            _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
+            gettext_lazy("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
         )
     view = request.GET.get("vis") or "all"
     if view not in selectors.LOG_VIEWS:
@@ -644,7 +646,7 @@ REPORT_MAX_DAYS = 3 * 366
 def _report_rows(request: MunicipalityRequest, municipality: Municipality):
     if not selectors.log_visible_to(request.actor, municipality):
         raise NotPermitted(
-            _("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
+            gettext_lazy("Modereringsloggen er for kanalenes administratorer og kommunikasjon.")
         )
     since, until = report_period(
         request, default_days=REPORT_DEFAULT_DAYS, max_days=REPORT_MAX_DAYS

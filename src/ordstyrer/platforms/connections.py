@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import workflow
 from ordstyrer.channels.models import Channel
@@ -28,7 +29,7 @@ from ordstyrer.connectors.facebook.onboarding import NEEDED_TASKS
 from ordstyrer.connectors.secrets import SecretToken
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, ServiceError
+from ordstyrer.core.errors import Conflict, ServiceError, lazy_interpolate
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.platforms import oauth
 from ordstyrer.platforms import tasks as platform_tasks
@@ -68,7 +69,9 @@ def missing_tasks(tasks: list[str] | None) -> list[str]:
 def _clean_id(value: str, what: str) -> str:
     value = (value or "").strip()
     if not value or len(value) > MAX_ID or not value.replace("_", "").isalnum():
-        raise ServiceError(_("%(what)s er ikke en gyldig id.") % {"what": what})
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("%(what)s er ikke en gyldig id."), {"what": what})
+        )
     return value
 
 
@@ -77,10 +80,10 @@ def _guard(actor: ActorLike, channel: Channel, *, check_actor: bool = True) -> C
     if check_actor:
         require_channel_role(actor, channel, "manage")
     if channel.kind not in Platform.values:
-        raise ServiceError(_("Denne kanaltypen kobles ikke til Meta."))
+        raise ServiceError(gettext_lazy("Denne kanaltypen kobles ikke til Meta."))
     if channel.status not in workflow.OFFICIAL:
         raise ServiceError(
-            _("Kanalen må være godkjent før den kobles til plattformen."), rule="CH-1"
+            gettext_lazy("Kanalen må være godkjent før den kobles til plattformen."), rule="CH-1"
         )
     return channel
 
@@ -137,7 +140,7 @@ def connection_connect_system(
     Meta not answer just now, the connection is stored pending and its task proves it.
     """
     if channel.kind not in Platform.values:
-        raise ServiceError(_("Denne kanaltypen kobles ikke til Meta."))
+        raise ServiceError(gettext_lazy("Denne kanaltypen kobles ikke til Meta."))
     if not isinstance(token, SecretToken):
         raise TypeError("token must be a SecretToken")
     account_id = _clean_id(account_id, _("Kontoens id"))
@@ -194,7 +197,7 @@ def _connect(
     proven: bool = False,
 ) -> PlatformConnection:
     if method not in ConnectionMethod.values:
-        raise ServiceError(_("Ukjent tilkoblingsmåte."))
+        raise ServiceError(gettext_lazy("Ukjent tilkoblingsmåte."))
     if not isinstance(token, SecretToken):
         raise TypeError("token must be a SecretToken")
     account_id = _clean_id(account_id, _("Kontoens id"))
@@ -205,11 +208,13 @@ def _connect(
         channel = _guard(actor, channel, check_actor=check_actor)
         if channel.platform_id and channel.platform_id != account_id:
             raise ServiceError(
-                _(
-                    "Kanalen er registrert med plattform-id %(registered)s, men du valgte "
-                    "%(chosen)s. Velg riktig side eller konto (CH-8)."
-                )
-                % {"registered": channel.platform_id, "chosen": account_id},
+                lazy_interpolate(
+                    gettext_lazy(
+                        "Kanalen er registrert med plattform-id %(registered)s, men du valgte "
+                        "%(chosen)s. Velg riktig side eller konto (CH-8)."
+                    ),
+                    {"registered": channel.platform_id, "chosen": account_id},
+                ),
                 rule="CH-8",
             )
         taken = holder_of(channel.kind, account_id, besides=channel)

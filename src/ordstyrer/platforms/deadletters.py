@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer import jsonsafe
 from ordstyrer.channels.models import Channel
@@ -145,7 +145,7 @@ def dead_letter_get(*, user: ActorLike, municipality: Municipality, delivery_id:
     delivery = _dead().filter(pk=delivery_id).first()
     letter = delivery and _letter(delivery, _accounts_of(municipality))
     if letter is None:
-        raise NotFound(_("Fant ikke leveringen."))
+        raise NotFound(gettext_lazy("Fant ikke leveringen."))
     return letter
 
 
@@ -199,7 +199,7 @@ def delivery_discard(
             return False
         if not letter.only_ours:
             raise ServiceError(
-                _(
+                gettext_lazy(
                     "Leveringen gjelder også sider som ikke er kommunens egne, og kan ikke "
                     "forkastes herfra. Prøv den igjen, eller be driften se på den."
                 ),
@@ -225,7 +225,7 @@ def _locked(*, actor: ActorLike, municipality: Municipality, delivery_id: int) -
         return None
     letter = _letter(delivery, _accounts_of(municipality))
     if letter is None:
-        raise NotFound(_("Fant ikke leveringen."))
+        raise NotFound(gettext_lazy("Fant ikke leveringen."))
     if not _dead().filter(pk=delivery.pk).exists():
         return None
     return letter

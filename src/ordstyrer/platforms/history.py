@@ -34,6 +34,7 @@ from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import require_channel_role
@@ -50,7 +51,7 @@ from ordstyrer.connectors.base import (
 from ordstyrer.connectors.facebook.dyi import ZIP_DAMAGE, DamagedExport, DyiExport, parse_dyi
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.core.stale import jobs_fail_stale
 from ordstyrer.platforms import tasks as platform_tasks
@@ -107,7 +108,9 @@ def _start(actor: ActorLike, channel: Channel, kind: str, **fields: Any) -> Hist
         channel = lock_channel(channel)
         require_channel_role(actor, channel, "manage")
         if channel.kind not in Platform.values:
-            raise ServiceError(_("Historikk hentes bare for Facebook- og Instagram-kanaler."))
+            raise ServiceError(
+                gettext_lazy("Historikk hentes bare for Facebook- og Instagram-kanaler.")
+            )
         job = HistoryJob.objects.create(
             channel=channel,
             kind=kind,
@@ -130,18 +133,21 @@ def history_backfill_start(*, actor: ActorLike, channel: Channel, days: int) -> 
     """Queue a backfill of the last `days` days of posts and comments."""
     if not 1 <= int(days) <= MAX_DAYS:
         raise ServiceError(
-            _("Velg mellom 1 og %(max)s dager tilbake.") % {"max": MAX_DAYS}, code="days"
+            lazy_interpolate(
+                gettext_lazy("Velg mellom 1 og %(max)s dager tilbake."), {"max": MAX_DAYS}
+            ),
+            code="days",
         )
     connection = live_connection(channel)
     if connection is None or not connection.usable:
-        raise ServiceError(_("Koble kanalen til plattformen før du henter historikk."))
+        raise ServiceError(gettext_lazy("Koble kanalen til plattformen før du henter historikk."))
     return _start(actor, channel, JobKind.BACKFILL, days=int(days))
 
 
 def _damaged() -> ServiceError:
     """A zip that cannot be read, as one Norwegian line (never a traceback or a 500)."""
     return ServiceError(
-        _(
+        gettext_lazy(
             "Filen er skadet og kunne ikke leses, så ingenting ble importert. "
             "Last ned eksporten på nytt."
         )
@@ -159,7 +165,7 @@ def export_json_only(upload: IO[bytes]) -> bytes:
         source = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, OSError):
         raise ServiceError(
-            _("Filen er ikke en zip-fil fra «Last ned informasjonen din».")
+            gettext_lazy("Filen er ikke en zip-fil fra «Last ned informasjonen din».")
         ) from None
     out = io.BytesIO()
     total = 0
@@ -173,7 +179,7 @@ def export_json_only(upload: IO[bytes]) -> bytes:
                 continue
             total += info.file_size
             if total > MAX_EXPORT_JSON:
-                raise ServiceError(_("Eksporten er for stor (mer enn 200 MB tekst)."))
+                raise ServiceError(gettext_lazy("Eksporten er for stor (mer enn 200 MB tekst)."))
             try:
                 content = source.read(info)
             except ZIP_DAMAGE:
@@ -182,7 +188,9 @@ def export_json_only(upload: IO[bytes]) -> bytes:
             kept += 1
     if not kept:
         raise ServiceError(
-            _("Fant ingen innlegg eller kommentarer i filen. Velg JSON-formatet ved eksport.")
+            gettext_lazy(
+                "Fant ingen innlegg eller kommentarer i filen. Velg JSON-formatet ved eksport."
+            )
         )
     return out.getvalue()
 
@@ -279,7 +287,7 @@ def backfill(
 
     connector = connector_for(channel)
     if not supports(connector, Capability.COMMENT_SOURCE):
-        raise ServiceError(_("Plattformen kan ikke lese kommentarer."))
+        raise ServiceError(gettext_lazy("Plattformen kan ikke lese kommentarer."))
     since = now - timedelta(days=days)
     context = ingest_context(channel)
     counts = Counts()

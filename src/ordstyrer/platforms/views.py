@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.channels.models import Channel
@@ -59,7 +60,9 @@ def _channel(
             has_channel_need(request.actor, channel, "manage")
             or has_channel_need(request.actor, channel, "moderate")
         ):
-            raise NotPermitted(_("Bare kanalens administratorer kan se tilkoblingen (CH-3)."))
+            raise NotPermitted(
+                gettext_lazy("Bare kanalens administratorer kan se tilkoblingen (CH-3).")
+            )
         return channel
     return access_channel(user=request.actor, id=pk, slug=municipality.slug, need=need)
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ordstyrer.core.console import Already, MunicipalityRequest, act, municipality_view
@@ -37,7 +38,7 @@ def _require_known(municipality: Municipality, pk: int) -> None:
         object_id=str(pk),
     )
     if not handled.exists():
-        raise NotFound(_("Fant ikke leveringen."))
+        raise NotFound(gettext_lazy("Fant ikke leveringen."))
 
 
 @municipality_view(need=NEED)

@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels import workflow
 from ordstyrer.connectors.base import (
@@ -131,7 +132,7 @@ def vtt_to_srt(text: str) -> str:
             out.append("\n".join([str(len(out) + 1), stamp, *shown]))
     if not out:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Fant ingen undertekster i undertekstfilen. Hver undertekst må ha en tidslinje "
                 "(som 00:00:01,000 --> 00:00:04,000) med tekst under. Rett filen og last den "
                 "opp på nytt."

@@ -28,13 +28,20 @@ import pillow_heif
 from django.db import transaction
 from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, ServiceError
+from ordstyrer.core.errors import (
+    Conflict,
+    NotFound,
+    NotPermitted,
+    ServiceError,
+    finding_text,
+    lazy_interpolate,
+)
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.images import UNREADABLE
 from ordstyrer.core.permissions import not_found, roles_in
@@ -104,8 +111,12 @@ def _sniff(content: bytes, filename: str) -> tuple[str, str]:
     if content[:4] == b"\x1a\x45\xdf\xa3":
         return MediaKind.VIDEO, "video/webm"
     raise ServiceError(
-        _("«%(name)s» er verken et bilde (JPEG, PNG, GIF, WebP) eller en video (MP4, MOV, WebM).")
-        % {"name": filename[:100]},
+        lazy_interpolate(
+            gettext_lazy(
+                "«%(name)s» er verken et bilde (JPEG, PNG, GIF, WebP) eller en video (MP4, MOV, WebM)."
+            ),
+            {"name": filename[:100]},
+        ),
         code="invalid",
     )
 
@@ -188,12 +199,14 @@ def _animated_image(filename: str) -> ServiceError:
     # JPEG): an animated GIF (APNG, WebP, AVIF) would fail at the platform after approval
     # or go out as one frame. Refused here, with the way out (s15).
     return ServiceError(
-        _(
-            "«%(name)s» er et animert bilde. Facebook og Instagram publiserer ikke "
-            "animerte bilder: last opp et stillbilde (JPEG eller PNG), eller lagre "
-            "animasjonen som video (MP4) og last den opp."
-        )
-        % {"name": filename[:100]},
+        lazy_interpolate(
+            gettext_lazy(
+                "«%(name)s» er et animert bilde. Facebook og Instagram publiserer ikke "
+                "animerte bilder: last opp et stillbilde (JPEG eller PNG), eller lagre "
+                "animasjonen som video (MP4) og last den opp."
+            ),
+            {"name": filename[:100]},
+        ),
         code="invalid",
     )
 
@@ -238,23 +251,27 @@ def _as_jpeg(content: bytes, mime: str, filename: str) -> tuple[bytes, bool]:
             return out.getvalue(), placed
     except (*UNREADABLE, RuntimeError):
         raise ServiceError(
-            _(
-                "«%(name)s» er et HEIC- eller AVIF-bilde (vanlig fra iPhone) som ikke kan "
-                "leses: filen er skadet eller ufullstendig. Hent bildet fra telefonen på "
-                "nytt, eller eksporter bildet som JPEG og last det opp igjen."
-            )
-            % {"name": filename[:100]},
+            lazy_interpolate(
+                gettext_lazy(
+                    "«%(name)s» er et HEIC- eller AVIF-bilde (vanlig fra iPhone) som ikke kan "
+                    "leses: filen er skadet eller ufullstendig. Hent bildet fra telefonen på "
+                    "nytt, eller eksporter bildet som JPEG og last det opp igjen."
+                ),
+                {"name": filename[:100]},
+            ),
             code="invalid",
         ) from None
 
 
 def _unreadable_image(filename: str) -> ServiceError:
     return ServiceError(
-        _(
-            "«%(name)s» kan ikke leses som et bilde: filen er skadet eller ufullstendig. "
-            "Lagre bildet på nytt som JPEG eller PNG og last det opp igjen."
-        )
-        % {"name": filename[:100]},
+        lazy_interpolate(
+            gettext_lazy(
+                "«%(name)s» kan ikke leses som et bilde: filen er skadet eller ufullstendig. "
+                "Lagre bildet på nytt som JPEG eller PNG og last det opp igjen."
+            ),
+            {"name": filename[:100]},
+        ),
         code="invalid",
     )
 
@@ -627,12 +644,14 @@ def without_location(content: bytes, mime: str, *, name: str = "") -> tuple[byte
             return _video_without_location(content)
         except (_Unparsed, struct.error):
             raise ServiceError(
-                _(
-                    "«%(name)s» kan ikke leses som en video: filens struktur (MP4/MOV-bokser) "
-                    "er skadet eller ufullstendig. Eksporter videoen på nytt som MP4 og last "
-                    "den opp igjen."
-                )
-                % {"name": name[:100]},
+                lazy_interpolate(
+                    gettext_lazy(
+                        "«%(name)s» kan ikke leses som en video: filens struktur (MP4/MOV-bokser) "
+                        "er skadet eller ufullstendig. Eksporter videoen på nytt som MP4 og last "
+                        "den opp igjen."
+                    ),
+                    {"name": name[:100]},
+                ),
                 code="invalid",
             ) from None
     strip = {
@@ -664,7 +683,9 @@ def _require_publisher(actor: ActorLike, municipality: Municipality) -> None:
     if not roles_in(actor, municipality):
         raise not_found()
     if not access.may_publish_here(actor, municipality):
-        raise NotPermitted(_("Bare de som publiserer for kommunen kan gjøre dette (CH-3)."))
+        raise NotPermitted(
+            gettext_lazy("Bare de som publiserer for kommunen kan gjøre dette (CH-3).")
+        )
 
 
 # Control characters a subtitle file never holds (tab, line feed and carriage return
@@ -701,23 +722,28 @@ def read_captions(name: str, raw: bytes | str) -> str:
     """The text of an uploaded subtitle file (PU-3), or the `ServiceError` that says what
     is wrong with it in words the uploader can act on."""
     if isinstance(raw, bytes) and len(raw) > 4 * MAX_CAPTIONS:  # UTF-32: four bytes a letter
-        raise ServiceError(_("Undertekstfilen er for stor."), code="invalid")
+        raise ServiceError(gettext_lazy("Undertekstfilen er for stor."), code="invalid")
     text = _decode_captions(raw) if isinstance(raw, bytes) else raw
     if text is None or not _CONTROL.isdisjoint(text):
         raise ServiceError(
-            _(
-                "«%(name)s» er ikke lagret som UTF-8. Lagre undertekstfilen med tegnkoding "
-                "UTF-8 og last den opp på nytt."
-            )
-            % {"name": name[:100]},
+            lazy_interpolate(
+                gettext_lazy(
+                    "«%(name)s» er ikke lagret som UTF-8. Lagre undertekstfilen med tegnkoding "
+                    "UTF-8 og last den opp på nytt."
+                ),
+                {"name": name[:100]},
+            ),
             code="invalid",
         )
     if len(text) > MAX_CAPTIONS:
-        raise ServiceError(_("Undertekstfilen er for stor."), code="invalid")
+        raise ServiceError(gettext_lazy("Undertekstfilen er for stor."), code="invalid")
     stripped = text.lstrip()
     if not (stripped.startswith("WEBVTT") or "-->" in stripped):
         raise ServiceError(
-            _("«%(name)s» ser ikke ut som en undertekstfil (SRT eller WebVTT).") % {"name": name},
+            lazy_interpolate(
+                gettext_lazy("«%(name)s» ser ikke ut som en undertekstfil (SRT eller WebVTT)."),
+                {"name": name},
+            ),
             code="invalid",
         )
     from ordstyrer.publishing.delivery import vtt_to_srt
@@ -748,19 +774,19 @@ def media_upload(
     now = now or timezone.now()
     filename = (str(filename or "fil").replace("/", "_").replace("\\", "_"))[:200]
     if not content:
-        raise ServiceError(_("Filen er tom."), code="invalid")
+        raise ServiceError(gettext_lazy("Filen er tom."), code="invalid")
     kind, mime = _sniff(content, filename)
     if kind == MediaKind.IMAGE and len(content) > MAX_IMAGE:
-        raise ServiceError(_("Bildet er større enn 10 MB."), code="invalid")
+        raise ServiceError(gettext_lazy("Bildet er større enn 10 MB."), code="invalid")
     if kind == MediaKind.VIDEO and len(content) > MAX_VIDEO:
-        raise ServiceError(_("Videoen er større enn 50 MB."), code="invalid")
+        raise ServiceError(gettext_lazy("Videoen er større enn 50 MB."), code="invalid")
     _require_publisher(actor, municipality)  # before any decoding work
     if mime in CONVERTED_MIMES:
         # Stored, served and sent as the JPEG Facebook and Instagram take; from here on
         # it is checked and cleaned as any uploaded JPEG.
         (content, placed), mime = _as_jpeg(content, mime, filename), "image/jpeg"
         if len(content) > MAX_IMAGE:
-            raise ServiceError(_("Bildet er større enn 10 MB."), code="invalid")
+            raise ServiceError(gettext_lazy("Bildet er større enn 10 MB."), code="invalid")
         filename = (filename.rsplit(".", 1)[0] if "." in filename else filename)[:196] + ".jpg"
     else:
         placed = False
@@ -770,11 +796,13 @@ def media_upload(
     removed = removed or placed
     size = image_size(content, mime) if kind == MediaKind.IMAGE else None
     if caption_mode not in CaptionMode.values:
-        raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
+        raise ServiceError(gettext_lazy("Ukjent valg for teksting."), code="invalid")
     captions_text = ""
     if kind == MediaKind.VIDEO and caption_mode == CaptionMode.FILE:
         if not captions:
-            raise ServiceError(_("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid")
+            raise ServiceError(
+                gettext_lazy("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid"
+            )
         captions_text = read_captions(captions_name or "undertekster", captions)
     with transaction.atomic():
         _require_publisher(actor, municipality)
@@ -868,7 +896,7 @@ def _lock_asset(asset_id: Any) -> MediaAsset:
             .get(pk=int(asset_id))
         )
     except (MediaAsset.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Fant ikke filen.")) from None
+        raise NotFound(gettext_lazy("Fant ikke filen.")) from None
 
 
 def media_update(
@@ -908,15 +936,17 @@ def media_update(
             asset.title = str(title).strip()[:200]
         if caption_mode is not None and asset.kind == MediaKind.VIDEO:
             if caption_mode not in CaptionMode.values:
-                raise ServiceError(_("Ukjent valg for teksting."), code="invalid")
+                raise ServiceError(gettext_lazy("Ukjent valg for teksting."), code="invalid")
             if caption_mode == CaptionMode.FILE and not asset.captions_text:
                 raise ServiceError(
-                    _("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid"
+                    gettext_lazy("Last opp undertekstfilen (SRT eller WebVTT)."), code="invalid"
                 )
             asset.caption_mode = caption_mode
         if people is not None:
             if people not in People.values:
-                raise ServiceError(_("Ukjent valg for personer på bildet."), code="invalid")
+                raise ServiceError(
+                    gettext_lazy("Ukjent valg for personer på bildet."), code="invalid"
+                )
             asset.people = people
         if children is not None:
             asset.children = children
@@ -1009,7 +1039,7 @@ def _require_not_on_its_way(asset: MediaAsset, *, now: datetime, rule: str = "PU
         # Failed on one channel, its copy for another still to go out: there is nothing
         # to withdraw, and "på vei ut (Feilet)" would read as a contradiction.
         raise Conflict(
-            _(
+            gettext_lazy(
                 "Filen er med i et innlegg som feilet på én kanal, men som fortsatt skal ut "
                 "på en annen. Alternativ tekst, tittel og teksting går ut slik innlegget ble "
                 "sendt: lagre innlegget på nytt først, så blir det et utkast igjen, eller "
@@ -1019,12 +1049,14 @@ def _require_not_on_its_way(asset: MediaAsset, *, now: datetime, rule: str = "PU
             code="media_in_use",
         )
     raise Conflict(
-        _(
-            "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst, "
-            "tittel og teksting går ut slik innlegget ble godkjent: trekk tilbake "
-            "innlegget først, eller vent til det er publisert."
-        )
-        % {"status": PostStatus(on_its_way[0].status).label},
+        lazy_interpolate(
+            gettext_lazy(
+                "Filen er med i et innlegg som er på vei ut (%(status)s). Alternativ tekst, "
+                "tittel og teksting går ut slik innlegget ble godkjent: trekk tilbake "
+                "innlegget først, eller vent til det er publisert."
+            ),
+            {"status": PostStatus(on_its_way[0].status).label},
+        ),
         rule=rule,
         code="media_in_use",
     )
@@ -1064,27 +1096,27 @@ def _require_no_new_block(
         new = [f for key, f in _blocks(post, now=now).items() if key not in blocked_before[post.pk]]
         if not new:
             continue
-        reason = _finding_message(new[0])
+        reason = finding_text(new[0])
         if post.status in ON_ITS_WAY:
-            message = _(
-                "Filen er med i et innlegg som er på vei ut (%(status)s), og endringen gir "
-                "det et funn som stopper det: %(reason)s Innlegget skal ikke ut slik: trekk "
-                "det tilbake først, så blir det et utkast igjen, og lagre så endringen."
-            ) % {"status": PostStatus(post.status).label, "reason": reason}
+            message = lazy_interpolate(
+                gettext_lazy(
+                    "Filen er med i et innlegg som er på vei ut (%(status)s), og endringen gir "
+                    "det et funn som stopper det: %(reason)s Innlegget skal ikke ut slik: trekk "
+                    "det tilbake først, så blir det et utkast igjen, og lagre så endringen."
+                ),
+                {"status": PostStatus(post.status).label, "reason": reason},
+            )
         else:
-            message = _(
-                "Filen er med i et innlegg som feilet på én kanal, men som fortsatt skal ut "
-                "på en annen, og endringen gir det et funn som stopper det: %(reason)s "
-                "Innlegget skal ikke ut slik: lagre det på nytt først, så blir det et utkast "
-                "igjen, og lagre så endringen."
-            ) % {"reason": reason}
+            message = lazy_interpolate(
+                gettext_lazy(
+                    "Filen er med i et innlegg som feilet på én kanal, men som fortsatt skal ut "
+                    "på en annen, og endringen gir det et funn som stopper det: %(reason)s "
+                    "Innlegget skal ikke ut slik: lagre det på nytt først, så blir det et utkast "
+                    "igjen, og lagre så endringen."
+                ),
+                {"reason": reason},
+            )
         raise Conflict(message, rule=str(new[0].get("rule") or ""), code="media_in_use")
-
-
-def _finding_message(finding: dict[str, Any]) -> str:
-    """A finding's message in the reader's language (nb, nn or en)."""
-    field = {"nn": "message_nn", "en": "message_en"}.get((get_language() or "nb")[:2])
-    return str(finding.get(field or "message_nb") or finding.get("message_nb") or "")
 
 
 def _facts(asset: MediaAsset) -> dict[str, Any]:
@@ -1118,18 +1150,22 @@ def consent_record(
     given_by = str(given_by or "").strip()[:200]
     if not person_name or not given_by:
         raise ServiceError(
-            _("Skriv hvem som er på bildet og hvem som ga samtykke."), code="invalid"
+            gettext_lazy("Skriv hvem som er på bildet og hvem som ga samtykke."), code="invalid"
         )
     if not isinstance(given_at, date) or given_at > timezone.localdate(now):
-        raise ServiceError(_("Datoen for samtykket mangler eller er i framtiden."), code="invalid")
+        raise ServiceError(
+            gettext_lazy("Datoen for samtykket mangler eller er i framtiden."), code="invalid"
+        )
     if is_child and not form_content:
         raise ServiceError(
-            _("For barn trengs foresattes signerte samtykkeskjema (PU-6). Last det opp."),
+            gettext_lazy(
+                "For barn trengs foresattes signerte samtykkeskjema (PU-6). Last det opp."
+            ),
             rule="PU-6",
             code="invalid",
         )
     if form_content and len(form_content) > MAX_FORM:
-        raise ServiceError(_("Skjemaet er større enn 5 MB."), code="invalid")
+        raise ServiceError(gettext_lazy("Skjemaet er større enn 5 MB."), code="invalid")
     with transaction.atomic():
         asset = _lock_asset(asset_id)
         _require_publisher(actor, asset.municipality)
@@ -1253,7 +1289,7 @@ def consent_withdraw(
                 .get(pk=int(consent_id))
             )
         except (Consent.DoesNotExist, ValueError, TypeError):
-            raise NotFound(_("Fant ikke samtykket.")) from None
+            raise NotFound(gettext_lazy("Fant ikke samtykket.")) from None
         asset = consent.asset
         _require_publisher(actor, asset.municipality)
         if consent.withdrawn_at is not None:
@@ -1504,13 +1540,13 @@ def post_take_down(
     clock = SweepClock(now)  # the claim below is stamped when it is made (`SweepClock`)
     reason = str(reason or "").strip()[:2000]
     if not reason:
-        raise ServiceError(_("Skriv hvorfor innlegget tas ned."), code="invalid")
+        raise ServiceError(gettext_lazy("Skriv hvorfor innlegget tas ned."), code="invalid")
     with transaction.atomic():
         post = lock_post(post_id)
         if not roles_in(actor, post.municipality):
-            raise NotFound(_("Fant ikke innlegget."))
+            raise NotFound(gettext_lazy("Fant ikke innlegget."))
         if not access.may_edit(actor, post):
-            raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+            raise NotPermitted(gettext_lazy("Du har ikke rollen som trengs for dette innlegget."))
         if post.taken_down_at is not None:
             again = list(deliveries_to_take_down_again(post, now=now))
             if not again:
@@ -1519,7 +1555,9 @@ def post_take_down(
             retry = True
         else:
             if not published_deliveries(post).exists():
-                raise Conflict(_("Bare publiserte innlegg kan tas ned."), code="conflict")
+                raise Conflict(
+                    gettext_lazy("Bare publiserte innlegg kan tas ned."), code="conflict"
+                )
             source = post_stop_for_take_down(post, now=now)
             if post.status != source and post.author_id != getattr(person(actor), "pk", None):
                 # Stopped on its way and a draft again: its author is told why, as a
@@ -1613,11 +1651,11 @@ def post_taken_down_by_hand(
     with transaction.atomic():
         post = lock_post(post_id)
         if not roles_in(actor, post.municipality):
-            raise NotFound(_("Fant ikke innlegget."))
+            raise NotFound(gettext_lazy("Fant ikke innlegget."))
         if not access.may_edit(actor, post):
-            raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+            raise NotPermitted(gettext_lazy("Du har ikke rollen som trengs for dette innlegget."))
         if post.taken_down_at is None:
-            raise Conflict(_("Innlegget er ikke tatt ned."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget er ikke tatt ned."), code="conflict")
         row = (
             published_deliveries(post)
             .exclude(platform_id="")
@@ -1629,8 +1667,12 @@ def post_taken_down_by_hand(
             return post
         if deletes_by_api(row.channel):
             raise Conflict(
-                _("Ordstyrer sletter innlegget på «%(channel)s» selv: prøv å ta det ned igjen.")
-                % {"channel": row.channel.name},
+                lazy_interpolate(
+                    gettext_lazy(
+                        "Ordstyrer sletter innlegget på «%(channel)s» selv: prøv å ta det ned igjen."
+                    ),
+                    {"channel": row.channel.name},
+                ),
                 code="conflict",
             )
         if not mark_taken_down(row, actor=actor, now=now, by_hand=True):

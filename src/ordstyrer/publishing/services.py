@@ -27,12 +27,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.channels.models import Channel
 from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, NotFound, NotPermitted, PolicyBlocked, ServiceError
+from ordstyrer.core.errors import (
+    Conflict,
+    NotFound,
+    NotPermitted,
+    PolicyBlocked,
+    ServiceError,
+    lazy_interpolate,
+)
 from ordstyrer.core.forms import visible_text
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.intents import clean_intent_key
@@ -88,7 +96,7 @@ def lock_post(post_id: Any) -> Post:
             .get(pk=int(post_id))
         )
     except (Post.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("Fant ikke innlegget.")) from None
+        raise NotFound(gettext_lazy("Fant ikke innlegget.")) from None
 
 
 def _log(
@@ -131,7 +139,7 @@ def _clean_text(text: Any) -> str:
     (`rules.channel_findings`) and no invisible text goes out."""
     text = str(text or "").strip()
     if len(text) > MAX_TEXT:
-        raise ServiceError(_("Teksten er for lang."), code="invalid")
+        raise ServiceError(gettext_lazy("Teksten er for lang."), code="invalid")
     return text if visible_text(text) else ""
 
 
@@ -140,7 +148,7 @@ def _rejection_reason(reason: Any) -> str:
     characters alone say nothing), at most `MAX_REASON` characters."""
     reason = str(reason or "").strip()[:MAX_REASON]
     if not visible_text(reason):
-        raise ServiceError(_("Skriv en begrunnelse til forfatteren."), code="invalid")
+        raise ServiceError(gettext_lazy("Skriv en begrunnelse til forfatteren."), code="invalid")
     return reason
 
 
@@ -152,14 +160,16 @@ def _clean_links(links: Any) -> list[str]:
             continue
         if not link.startswith(("http://", "https://")):
             raise ServiceError(
-                _("Lenken «%(link)s» må begynne med https://.") % {"link": link[:100]},
+                lazy_interpolate(
+                    gettext_lazy("Lenken «%(link)s» må begynne med https://."), {"link": link[:100]}
+                ),
                 code="invalid",
             )
         if len(link) > 2000:
-            raise ServiceError(_("Lenken er for lang."), code="invalid")
+            raise ServiceError(gettext_lazy("Lenken er for lang."), code="invalid")
         out.append(link)
     if len(out) > MAX_LINKS:
-        raise ServiceError(_("For mange lenker."), code="invalid")
+        raise ServiceError(gettext_lazy("For mange lenker."), code="invalid")
     return out
 
 
@@ -170,17 +180,17 @@ def _channels(
     for raw in channel_ids or ():
         number = parse_id(raw)
         if number is None:
-            raise ServiceError(_("Ukjent kanal."), code="invalid")
+            raise ServiceError(gettext_lazy("Ukjent kanal."), code="invalid")
         ids.append(number)
     if not ids:
-        raise ServiceError(_("Velg minst én kanal."), code="invalid")
+        raise ServiceError(gettext_lazy("Velg minst én kanal."), code="invalid")
     channels = list(
         Channel.objects.filter(pk__in=ids, municipality=municipality).select_related(
             "municipality", "unit"
         )
     )
     if len(channels) != len(set(ids)):
-        raise ServiceError(_("Ukjent kanal."), code="invalid")
+        raise ServiceError(gettext_lazy("Ukjent kanal."), code="invalid")
     for channel in channels:
         require_channel_role(actor, channel, "publish")
     _require_publishable(channels)
@@ -193,8 +203,10 @@ def _require_publishable(channels: Sequence[Channel]) -> None:
     for channel in channels:
         if channel.status not in access.PUBLISHABLE:
             raise ServiceError(
-                _("Kanalen «%(name)s» er ikke i bruk og kan ikke publisere.")
-                % {"name": channel.name},
+                lazy_interpolate(
+                    gettext_lazy("Kanalen «%(name)s» er ikke i bruk og kan ikke publisere."),
+                    {"name": channel.name},
+                ),
                 rule="CH-1",
                 code="channel_inactive",
             )
@@ -205,11 +217,11 @@ def _assets(municipality: Municipality, media_ids: Sequence[Any]) -> list[MediaA
     for raw in media_ids or ():
         number = parse_id(raw)
         if number is None:
-            raise ServiceError(_("Ukjent bilde eller video."), code="invalid")
+            raise ServiceError(gettext_lazy("Ukjent bilde eller video."), code="invalid")
         ids.append(number)
     found = {a.pk: a for a in MediaAsset.objects.filter(pk__in=ids, municipality=municipality)}
     if len(found) != len(set(ids)):
-        raise ServiceError(_("Ukjent bilde eller video."), code="invalid")
+        raise ServiceError(gettext_lazy("Ukjent bilde eller video."), code="invalid")
     return [found[i] for i in dict.fromkeys(ids)]
 
 
@@ -217,11 +229,13 @@ def _publish_at(value: Any, now: datetime) -> datetime | None:
     if value in (None, ""):
         return None
     if not isinstance(value, datetime) or value.tzinfo is None:
-        raise ServiceError(_("Tidspunktet må ha dato, klokkeslett og tidssone."), code="invalid")
+        raise ServiceError(
+            gettext_lazy("Tidspunktet må ha dato, klokkeslett og tidssone."), code="invalid"
+        )
     if value < now - NOW_SLACK:
-        raise ServiceError(_("Tidspunktet for publisering har passert."), code="invalid")
+        raise ServiceError(gettext_lazy("Tidspunktet for publisering har passert."), code="invalid")
     if value - now > timedelta(days=366):
-        raise ServiceError(_("Planlegg høyst ett år fram i tid."), code="invalid")
+        raise ServiceError(gettext_lazy("Planlegg høyst ett år fram i tid."), code="invalid")
     return value
 
 
@@ -334,9 +348,9 @@ def _locked_post(
     403 when `may(actor, post)` says no."""
     post = lock_post(post_id)
     if not roles_in(actor, post.municipality):
-        raise NotFound(_("Fant ikke innlegget."))
+        raise NotFound(gettext_lazy("Fant ikke innlegget."))
     if may is not None and not may(actor, post):
-        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        raise NotPermitted(gettext_lazy("Du har ikke rollen som trengs for dette innlegget."))
     return post
 
 
@@ -359,8 +373,10 @@ def post_update(
         post = _locked_post(actor, post_id, may=access.may_edit)
         if post.status not in EDITABLE:
             raise Conflict(
-                _("Innlegget kan ikke endres nå (status: %(status)s).")
-                % {"status": PostStatus(post.status).label},
+                lazy_interpolate(
+                    gettext_lazy("Innlegget kan ikke endres nå (status: %(status)s)."),
+                    {"status": PostStatus(post.status).label},
+                ),
                 code="conflict",
             )
         source = post.status
@@ -442,12 +458,14 @@ def _require_as_sent(post: Post, *, now: datetime, text: Any, links: Any, media_
     )
     if changed:
         raise Conflict(
-            _(
-                "Innlegget er allerede publisert på %(names)s og står der slik det ble "
-                "sendt. Teksten, lenkene og bildene kan derfor ikke endres: ta innlegget "
-                "ned først, eller lag et nytt innlegg."
-            )
-            % {"names": ", ".join(d.channel.name for d in out)},
+            lazy_interpolate(
+                gettext_lazy(
+                    "Innlegget er allerede publisert på %(names)s og står der slik det ble "
+                    "sendt. Teksten, lenkene og bildene kan derfor ikke endres: ta innlegget "
+                    "ned først, eller lag et nytt innlegg."
+                ),
+                {"names": ", ".join(d.channel.name for d in out)},
+            ),
             rule="AR-1",
             code="published_elsewhere",
         )
@@ -466,35 +484,41 @@ def _require_droppable(post: Post, delivery: PostChannel, *, now: datetime) -> N
     native = delivery.status == DeliveryStatus.SCHEDULED and delivery.platform_scheduled
     if _is_out(post, delivery, now=now):
         raise Conflict(
-            _("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
+            gettext_lazy("Innlegget er allerede publisert på en kanal du tok bort; det står der."),
             code="conflict",
         )
     if delivery.status == DeliveryStatus.PUBLISHING:
         raise Conflict(
-            _(
-                "Innlegget sendes til «%(channel)s» akkurat nå. Vent til det er ferdig før "
-                "du tar bort kanalen."
-            )
-            % name,
+            lazy_interpolate(
+                gettext_lazy(
+                    "Innlegget sendes til «%(channel)s» akkurat nå. Vent til det er ferdig før "
+                    "du tar bort kanalen."
+                ),
+                name,
+            ),
             code="conflict",
         )
     if delivery.cancel_platform_id:
         raise Conflict(
-            _(
-                "Innlegget ligger fortsatt planlagt hos plattformen på «%(channel)s» og er "
-                "ikke slettet der ennå; Ordstyrer prøver igjen. Kanalen kan tas bort når "
-                "det er slettet."
-            )
-            % name,
+            lazy_interpolate(
+                gettext_lazy(
+                    "Innlegget ligger fortsatt planlagt hos plattformen på «%(channel)s» og er "
+                    "ikke slettet der ennå; Ordstyrer prøver igjen. Kanalen kan tas bort når "
+                    "det er slettet."
+                ),
+                name,
+            ),
             code="conflict",
         )
     if native:
         raise Conflict(
-            _(
-                "Innlegget ligger planlagt hos plattformen på «%(channel)s». Lagre endringen "
-                "først uten å ta bort kanalen, så slettes det der; ta bort kanalen etterpå."
-            )
-            % name,
+            lazy_interpolate(
+                gettext_lazy(
+                    "Innlegget ligger planlagt hos plattformen på «%(channel)s». Lagre endringen "
+                    "først uten å ta bort kanalen, så slettes det der; ta bort kanalen etterpå."
+                ),
+                name,
+            ),
             code="conflict",
         )
 
@@ -637,7 +661,7 @@ def post_publish(
             return post
         channels = access.post_channels(post)
         if not access.may_edit(actor, post, channels):
-            raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+            raise NotPermitted(gettext_lazy("Du har ikke rollen som trengs for dette innlegget."))
         # As bytes: a posted value that is not ASCII (no digest of ours) is a changed
         # post, where `compare_digest` on two strings would raise TypeError.
         if shown is not None and not hmac.compare_digest(
@@ -645,7 +669,7 @@ def post_publish(
             confirmation_digest(post, channels, submission(actor, post, channels)).encode(),
         ):
             raise PostChanged(
-                _(
+                gettext_lazy(
                     "Innlegget eller hva som skjer når det sendes, er endret siden du åpnet "
                     "siden. Ingenting er sendt. Les hva som skjer nå, og bekreft på nytt."
                 ),
@@ -654,7 +678,7 @@ def post_publish(
         _require_publishable(channels)
         if post.publish_at is not None and post.publish_at < now - NOW_SLACK:
             raise ServiceError(
-                _("Tidspunktet for publisering har passert. Velg et nytt tidspunkt."),
+                gettext_lazy("Tidspunktet for publisering har passert. Velg et nytt tidspunkt."),
                 code="invalid",
             )
         findings = _findings(post, channels, now)
@@ -889,10 +913,10 @@ def post_approve(
         if post.status != PostStatus.AWAITING_APPROVAL:
             if post.approved_by_id == getattr(user_of(actor), "pk", None):
                 return post  # a double click
-            raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
             raise NotPermitted(
-                _(
+                gettext_lazy(
                     "Bare godkjenneren kanalen angir kan godkjenne, og aldri den som skrev "
                     "innlegget (fire øyne)."
                 )
@@ -925,9 +949,11 @@ def post_reject(
                 user_of(actor), "pk", None
             ):
                 return post  # a double click
-            raise Conflict(_("Innlegget venter ikke på godkjenning."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget venter ikke på godkjenning."), code="conflict")
         if not access.may_approve(actor, post):
-            raise NotPermitted(_("Bare godkjenneren kanalen angir kan avvise innlegget."))
+            raise NotPermitted(
+                gettext_lazy("Bare godkjenneren kanalen angir kan avvise innlegget.")
+            )
         _reject(post, actor=actor, now=now, reason=reason, action="reject")
     return post
 
@@ -946,7 +972,7 @@ def post_withdraw(*, actor: ActorLike, post_id: Any, now: datetime | None = None
                 if last.actor_id == me.pk:
                     return post
         if post.status not in WAITING | {PostStatus.PAUSED}:
-            raise Conflict(_("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget kan ikke trekkes tilbake nå."), code="conflict")
         source = post.status
         _stop_deliveries(post, now=now)
         post.status = PostStatus.DRAFT
@@ -1064,10 +1090,10 @@ def _require_crisis_approver(actor: ActorLike, municipality: Municipality) -> No
     from ordstyrer.crisis.selectors import may_approve_in_crisis
 
     if not roles_in(actor, municipality):
-        raise NotFound(_("Fant ikke innlegget."))
+        raise NotFound(gettext_lazy("Fant ikke innlegget."))
     if not may_approve_in_crisis(user=actor, municipality=municipality):
         raise NotPermitted(
-            _("Bare kriseleder (eller en utpekt stedfortreder) godkjenner nå (PU-12).")
+            gettext_lazy("Bare kriseleder (eller en utpekt stedfortreder) godkjenner nå (PU-12).")
         )
 
 
@@ -1256,7 +1282,7 @@ def post_crisis_approve(*, actor: ActorLike, post_id: Any, now: datetime | None 
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             if post.crisis_approved_by_id == getattr(user_of(actor), "pk", None):
                 return post
-            raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget venter ikke på kriseleder."), code="conflict")
         from ordstyrer.crisis.services import crisis_own_text_check
 
         crisis_own_text_check(
@@ -1307,7 +1333,7 @@ def post_crisis_reject(
         if post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             if _crisis_rejected(post):
                 return post  # rejected once
-            raise Conflict(_("Innlegget venter ikke på kriseleder."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget venter ikke på kriseleder."), code="conflict")
         crisis = _held_by(post)
         _reject(
             post,
@@ -1323,9 +1349,9 @@ def post_crisis_reject(
 
 def _require_decider(actor: ActorLike, post: Post) -> None:
     if not roles_in(actor, post.municipality):
-        raise NotFound(_("Fant ikke innlegget."))
+        raise NotFound(gettext_lazy("Fant ikke innlegget."))
     if not access.may_decide_paused(actor, post):
-        raise NotPermitted(_("Du har ikke rollen som trengs for dette innlegget."))
+        raise NotPermitted(gettext_lazy("Du har ikke rollen som trengs for dette innlegget."))
 
 
 @dataclass(frozen=True)
@@ -1450,10 +1476,10 @@ def post_resume(
         post = lock_post(post_id)
         _require_decider(actor, post)
         if post.status != PostStatus.PAUSED:
-            raise Conflict(_("Innlegget er ikke satt på pause."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget er ikke satt på pause."), code="conflict")
         if _crisis_for_posts(post.municipality) is not None:
             raise ServiceError(
-                _("Krisen er ikke avsluttet; innlegg går via kriseleder (PU-12)."),
+                gettext_lazy("Krisen er ikke avsluttet; innlegg går via kriseleder (PU-12)."),
                 rule="PU-12",
                 code="crisis_active",
             )
@@ -1531,12 +1557,12 @@ def post_discard(
     now = now or timezone.now()
     reason = str(reason or "").strip()[:MAX_REASON]
     if not visible_text(reason):
-        raise ServiceError(_("Skriv hvorfor innlegget forkastes."), code="invalid")
+        raise ServiceError(gettext_lazy("Skriv hvorfor innlegget forkastes."), code="invalid")
     with transaction.atomic():
         post = lock_post(post_id)
         _require_decider(actor, post)
         if post.status != PostStatus.PAUSED:
-            raise Conflict(_("Innlegget er ikke satt på pause."), code="conflict")
+            raise Conflict(gettext_lazy("Innlegget er ikke satt på pause."), code="conflict")
         source = post.status
         post.status = PostStatus.DRAFT
         post.rejection_reason = reason
@@ -1568,7 +1594,7 @@ def channel_publishing_update(
     channel's own main administrator, who publishes there, may not switch them off."""
     now = now or timezone.now()
     if approval not in Approval.values:
-        raise ServiceError(_("Ukjent godkjenning."), code="invalid")
+        raise ServiceError(gettext_lazy("Ukjent godkjenning."), code="invalid")
     with transaction.atomic():
         require_channel_role(actor, channel, "manage")
         if not access.may_set_publishing(actor, channel.municipality):

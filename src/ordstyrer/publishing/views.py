@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ordstyrer.channels.forms import text_language
 from ordstyrer.core import console
 from ordstyrer.core.console import MunicipalityRequest, municipality_view, submit_form
-from ordstyrer.core.errors import NotPermitted, ServiceError
+from ordstyrer.core.errors import NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.ids import parse_id
 from ordstyrer.core.intents import Replayed, new_intent_key
 from ordstyrer.core.reports import FIRST_DAY, LAST_DAY
@@ -141,7 +141,7 @@ def _upload_from(
     if not upload:
         return None
     if upload.size > MAX_FORM_FILE:
-        raise ServiceError(_("Filen er for stor."), code="invalid")
+        raise ServiceError(gettext_lazy("Filen er for stor."), code="invalid")
     captions = form.cleaned_data.get("upload_captions")
     asset = media.media_upload(
         actor=request.actor,
@@ -205,12 +205,14 @@ def _write_alt_texts(actor: Any, changes: dict[int, tuple[str, str]]) -> None:
             continue
         if shown != asset.alt_text:
             raise ServiceError(
-                _(
-                    "Den alternative teksten for %(name)s er endret i registeret etter at du "
-                    "åpnet siden. Nå står det: «%(alt)s». Ingenting er lagret. Se over "
-                    "teksten, og lagre på nytt."
-                )
-                % {"name": asset.filename, "alt": asset.alt_text},
+                lazy_interpolate(
+                    gettext_lazy(
+                        "Den alternative teksten for %(name)s er endret i registeret etter at du "
+                        "åpnet siden. Nå står det: «%(alt)s». Ingenting er lagret. Se over "
+                        "teksten, og lagre på nytt."
+                    ),
+                    {"name": asset.filename, "alt": asset.alt_text},
+                ),
                 code="changed",
             )
         media.media_update(actor=actor, asset_id=asset_id, alt_text=typed)
@@ -880,7 +882,7 @@ def media_list(request: MunicipalityRequest, municipality: Municipality) -> Http
         def upload(data: dict[str, Any]) -> Any:
             file, captions = data["file"], data.get("captions")
             if file.size > MAX_FORM_FILE:
-                raise ServiceError(_("Filen er for stor."), code="invalid")
+                raise ServiceError(gettext_lazy("Filen er for stor."), code="invalid")
             asset = media.media_upload(
                 actor=request.actor,
                 municipality=municipality,

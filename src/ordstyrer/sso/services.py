@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import ServiceError
+from ordstyrer.core.errors import ServiceError, lazy_interpolate
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import person
 from ordstyrer.sso.models import GroupRoleMapping, SsoIdentity
@@ -60,14 +60,18 @@ def group_map(
     """Members of `group` get `role` in `municipality` at their next login."""
     group = (group or "").strip()
     if not group:
-        raise ServiceError(_("Oppgi gruppen (navn eller objekt-ID) fra identitetsleverandøren."))
+        raise ServiceError(
+            gettext_lazy("Oppgi gruppen (navn eller objekt-ID) fra identitetsleverandøren.")
+        )
     if len(group) > MAX_GROUP_LENGTH:
-        raise ServiceError(_("Gruppenavnet er for langt (høyst 255 tegn)."))
+        raise ServiceError(gettext_lazy("Gruppenavnet er for langt (høyst 255 tegn)."))
     if role not in Role.values:
-        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("Ukjent rolle «%(role)s»."), {"role": role})
+        )
     if role in UNMAPPABLE_ROLES:
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "En gruppe kan ikke gi rollen Enhetsleder. En enhetsleder utnevnes for én "
                 "enhet i Ordstyrer, og en gruppe hos identitetsleverandøren sier ikke "
                 "hvilken: hvert medlem ville blitt leder for alle enheter. Be driftsansvarlig "
@@ -87,7 +91,7 @@ def group_map(
         # inter-municipal service) is mapped by IT operations. The other municipality is
         # not named: who maps which group is that municipality's business.
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Gruppen er allerede koblet til en rolle i en annen kommune. En gruppe som "
                 "flere kommuner deler, kan bare kobles av driftsansvarlig: kontakt IT hvis "
                 "medlemmene skal ha en rolle her også."
@@ -207,18 +211,20 @@ def group_unmap(*, actor: ActorLike, municipality: Municipality, mapping_id: int
         effect = group_unmap_effect(mapping=mapping)
         if effect.leaves_no_advisor:
             raise ServiceError(
-                _(
-                    "Koblingen kan ikke fjernes: da mister %(people)s rollen Kommunikasjon ved "
-                    "neste innlogging, og %(municipality)s har ingen annen aktiv "
-                    "kommunikasjonsrådgiver. Koble en annen gruppe til rollen, eller gi "
-                    "rollen til en annen først."
-                )
-                % {
-                    "people": ", ".join(
-                        u.get_full_name() or u.get_username() for u in effect.losing
+                lazy_interpolate(
+                    gettext_lazy(
+                        "Koblingen kan ikke fjernes: da mister %(people)s rollen Kommunikasjon ved "
+                        "neste innlogging, og %(municipality)s har ingen annen aktiv "
+                        "kommunikasjonsrådgiver. Koble en annen gruppe til rollen, eller gi "
+                        "rollen til en annen først."
                     ),
-                    "municipality": municipality.name,
-                },
+                    {
+                        "people": ", ".join(
+                            u.get_full_name() or u.get_username() for u in effect.losing
+                        ),
+                        "municipality": municipality.name,
+                    },
+                ),
                 rule="CH-3",
                 code="last_communications_advisor",
             )
@@ -300,10 +306,12 @@ def sso_login(
     """
     subject = _text(claims, "sub", 255)
     if not subject:
-        raise ServiceError(_("Identitetsleverandøren sendte ingen brukeridentitet (sub)."))
+        raise ServiceError(
+            gettext_lazy("Identitetsleverandøren sendte ingen brukeridentitet (sub).")
+        )
     if groups_overage(claims, groups_claim):
         raise ServiceError(
-            _(
+            gettext_lazy(
                 "Du er medlem av så mange grupper at identitetsleverandøren ikke sendte dem "
                 "med, så Ordstyrer kan ikke se hvilke roller du skal ha. Du er ikke logget "
                 "inn, og rollene dine er ikke endret. Be IT om å sende bare gruppene som er "
@@ -366,7 +374,7 @@ def _identity(
         except IntegrityError:
             continue
     raise ServiceError(
-        _("Innloggingen kolliderte med en annen innlogging samtidig. Prøv igjen."),
+        gettext_lazy("Innloggingen kolliderte med en annen innlogging samtidig. Prøv igjen."),
         code="sso_login_conflict",
     )
 

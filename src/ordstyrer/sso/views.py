@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
@@ -210,7 +211,9 @@ def mappings(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
     form = GroupMappingForm(request.POST or None)
     if request.method == "POST":
         if not may_edit:
-            raise NotPermitted(_("Bare kommunikasjon og kommunedirektøren kan endre koblingene."))
+            raise NotPermitted(
+                gettext_lazy("Bare kommunikasjon og kommunedirektøren kan endre koblingene.")
+            )
         mapped = submit_form(
             request,
             form,

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django_tasks import task
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import orgnr
@@ -25,7 +25,7 @@ from stdnum.no import orgnr
 from ordstyrer import channelcodes
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
-from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError
+from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.core.permissions import has_role, require
 from ordstyrer.core.services import after_commit, person
@@ -54,8 +54,10 @@ logger = logging.getLogger(__name__)
 def _validate_preset(preset: str) -> None:
     if preset not in preset_ids():
         raise ServiceError(
-            _("Ukjent retningslinje «%(preset)s». Kjente: %(known)s.")
-            % {"preset": preset, "known": ", ".join(preset_ids())}
+            lazy_interpolate(
+                gettext_lazy("Ukjent retningslinje «%(preset)s». Kjente: %(known)s."),
+                {"preset": preset, "known": ", ".join(preset_ids())},
+            )
         )
 
 
@@ -80,11 +82,13 @@ def _organisation_number(raw: str) -> str:
         return str(orgnr.validate(raw))
     except stdnum_errors.ValidationError:
         raise ServiceError(
-            _(
-                "«%(number)s» er ikke et gyldig organisasjonsnummer (ni sifre med riktig "
-                "kontrollsiffer)."
+            lazy_interpolate(
+                gettext_lazy(
+                    "«%(number)s» er ikke et gyldig organisasjonsnummer (ni sifre med riktig "
+                    "kontrollsiffer)."
+                ),
+                {"number": raw.strip()},
             )
-            % {"number": raw.strip()}
         ) from None
 
 
@@ -93,28 +97,36 @@ def municipality_create(
 ) -> Municipality:
     """Create a municipality (IT operations). The actor must be a superuser."""
     if not _is_operator(actor):
-        raise ServiceError(_("Bare driftsansvarlige kan opprette kommuner."))
+        raise ServiceError(gettext_lazy("Bare driftsansvarlige kan opprette kommuner."))
     if len(slug) > MAX_SLUG or not SLUG.fullmatch(slug):
         raise ServiceError(
-            _(
-                "Kortnavnet «%(slug)s» må være 1–60 tegn: små bokstaver a–z, sifre og "
-                "bindestrek (som «rennebu» eller «indre-fosen»)."
+            lazy_interpolate(
+                gettext_lazy(
+                    "Kortnavnet «%(slug)s» må være 1–60 tegn: små bokstaver a–z, sifre og "
+                    "bindestrek (som «rennebu» eller «indre-fosen»)."
+                ),
+                {"slug": slug},
             )
-            % {"slug": slug}
         )
     name = name.strip()
     if not name or len(name) > MAX_NAME:
-        raise ServiceError(_("Oppgi kommunens navn (høyst 120 tegn)."))
+        raise ServiceError(gettext_lazy("Oppgi kommunens navn (høyst 120 tegn)."))
     _validate_preset(preset)
     number = _organisation_number(organisation_number)
     with transaction.atomic():
         if Municipality.objects.filter(slug=slug).exists():
-            raise ServiceError(_("Kortnavnet «%(slug)s» er i bruk.") % {"slug": slug})
+            raise ServiceError(
+                lazy_interpolate(gettext_lazy("Kortnavnet «%(slug)s» er i bruk."), {"slug": slug})
+            )
         holder = Municipality.objects.filter(organisation_number=number).first() if number else None
         if holder is not None:
             raise ServiceError(
-                _("Organisasjonsnummeret %(number)s er allerede registrert på %(name)s.")
-                % {"number": number, "name": holder.name}
+                lazy_interpolate(
+                    gettext_lazy(
+                        "Organisasjonsnummeret %(number)s er allerede registrert på %(name)s."
+                    ),
+                    {"number": number, "name": holder.name},
+                )
             )
         municipality = Municipality.objects.create(
             slug=slug, name=name, preset=preset, organisation_number=number
@@ -139,13 +151,15 @@ def unit_create(*, actor: ActorLike, municipality: Municipality, name: str) -> U
     and channels can belong. Communications, the chief administrator or IT operations."""
     name = " ".join(name.split())
     if not name or len(name) > MAX_UNIT_NAME:
-        raise ServiceError(_("Oppgi enhetens navn (høyst 120 tegn)."))
+        raise ServiceError(gettext_lazy("Oppgi enhetens navn (høyst 120 tegn)."))
     _may_manage_roles(actor, municipality)
     with transaction.atomic():
         if Unit.objects.filter(municipality=municipality, name__iexact=name).exists():
             raise ServiceError(
-                _("%(municipality)s har allerede en enhet som heter «%(name)s».")
-                % {"municipality": municipality.name, "name": name}
+                lazy_interpolate(
+                    gettext_lazy("%(municipality)s har allerede en enhet som heter «%(name)s»."),
+                    {"municipality": municipality.name, "name": name},
+                )
             )
         unit = Unit.objects.create(municipality=municipality, name=name)
         audit_record(
@@ -163,9 +177,11 @@ def _role_change_allowed(
 ) -> None:
     """A known role, a unit of this municipality, and someone who may manage its roles."""
     if role not in Role.values:
-        raise ServiceError(_("Ukjent rolle «%(role)s».") % {"role": role})
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("Ukjent rolle «%(role)s»."), {"role": role})
+        )
     if unit is not None and unit.municipality_id != municipality.pk:
-        raise ServiceError(_("Enheten hører til en annen kommune."))
+        raise ServiceError(gettext_lazy("Enheten hører til en annen kommune."))
     _may_manage_roles(actor, municipality)
 
 
@@ -268,22 +284,25 @@ def channels_lock(*, municipalities: Collection[Municipality]) -> None:
     )
 
 
-def _channels_refusal(user: User, municipality: Municipality, left: list[ChannelLeft]) -> str:
-    return ngettext(
-        "%(user)s er den siste aktive hovedadministratoren for kanalen %(channels)s i "
-        "%(municipality)s, og har ingen annen rolle i kommunen. Uten rollen står kanalen "
-        "uten aktiv hovedadministrator (CH-3). Utnevn en ny hovedadministrator for kanalen "
-        "først.",
-        "%(user)s er den siste aktive hovedadministratoren for kanalene %(channels)s i "
-        "%(municipality)s, og har ingen annen rolle i kommunen. Uten rollen står kanalene "
-        "uten aktiv hovedadministrator (CH-3). Utnevn nye hovedadministratorer for kanalene "
-        "først.",
-        len(left),
-    ) % {
-        "user": user.get_full_name() or user.get_username(),
-        "channels": ", ".join(str(c) for c in left),
-        "municipality": municipality.name,
-    }
+def _channels_refusal(user: User, municipality: Municipality, left: list[ChannelLeft]) -> Any:
+    return lazy_interpolate(
+        ngettext_lazy(
+            "%(user)s er den siste aktive hovedadministratoren for kanalen %(channels)s i "
+            "%(municipality)s, og har ingen annen rolle i kommunen. Uten rollen står kanalen "
+            "uten aktiv hovedadministrator (CH-3). Utnevn en ny hovedadministrator for kanalen "
+            "først.",
+            "%(user)s er den siste aktive hovedadministratoren for kanalene %(channels)s i "
+            "%(municipality)s, og har ingen annen rolle i kommunen. Uten rollen står kanalene "
+            "uten aktiv hovedadministrator (CH-3). Utnevn nye hovedadministratorer for kanalene "
+            "først.",
+            len(left),
+        ),
+        {
+            "user": user.get_full_name() or user.get_username(),
+            "channels": ", ".join(str(c) for c in left),
+            "municipality": municipality.name,
+        },
+    )
 
 
 def channels_left_record(
@@ -445,11 +464,13 @@ def role_revoke(
             ).exclude(pk=assignment.pk)
             if not others.exists():
                 raise ServiceError(
-                    _(
-                        "%(user)s er den siste aktive kommunikasjonsrådgiveren i "
-                        "%(municipality)s. Gi rollen til en annen først."
-                    )
-                    % {"user": user.get_username(), "municipality": municipality.name},
+                    lazy_interpolate(
+                        gettext_lazy(
+                            "%(user)s er den siste aktive kommunikasjonsrådgiveren i "
+                            "%(municipality)s. Gi rollen til en annen først."
+                        ),
+                        {"user": user.get_username(), "municipality": municipality.name},
+                    ),
                     rule="CH-3",
                 )
         last_role = (
@@ -490,7 +511,9 @@ def _website(raw: str) -> str:
     domain = raw.strip().lower().removeprefix("https://").removeprefix("http://")
     domain = domain.split("/")[0]
     if domain and ("." not in domain or " " in domain or len(domain) > 200):
-        raise ServiceError(_("Skriv et domene, for eksempel «kommune.no»."), code="invalid")
+        raise ServiceError(
+            gettext_lazy("Skriv et domene, for eksempel «kommune.no»."), code="invalid"
+        )
     return domain
 
 
@@ -498,11 +521,13 @@ def _phone(raw: str) -> str:
     phone = " ".join(raw.split())
     if phone and not _PHONE.fullmatch(phone.replace(" ", "")):
         raise ServiceError(
-            _(
-                "«%(phone)s» er ikke et norsk telefonnummer: åtte sifre, eventuelt med +47 "
-                "foran (som «12 34 56 78»)."
-            )
-            % {"phone": phone},
+            lazy_interpolate(
+                gettext_lazy(
+                    "«%(phone)s» er ikke et norsk telefonnummer: åtte sifre, eventuelt med +47 "
+                    "foran (som «12 34 56 78»)."
+                ),
+                {"phone": phone},
+            ),
             code="invalid",
         )
     return phone
@@ -517,7 +542,10 @@ def _email(raw: str) -> str:
             validate_email(email)
         except ValidationError:
             raise ServiceError(
-                _("Ugyldig e-postadresse «%(email)s».") % {"email": email}, code="invalid"
+                lazy_interpolate(
+                    gettext_lazy("Ugyldig e-postadresse «%(email)s»."), {"email": email}
+                ),
+                code="invalid",
             ) from None
     return email
 
@@ -526,7 +554,9 @@ def _text(raw: str, limit: int) -> str:
     text = " ".join(raw.split())
     if len(text) > limit:
         raise ServiceError(
-            _("Høyst %(limit)d tegn: «%(text)s».") % {"limit": limit, "text": text},
+            lazy_interpolate(
+                gettext_lazy("Høyst %(limit)d tegn: «%(text)s»."), {"limit": limit, "text": text}
+            ),
             code="invalid",
         )
     return text
@@ -582,13 +612,15 @@ def municipality_identity_update(
             policy = policy_for(municipality=locked)
             rules = [rule for rule in ("EM-9", "DI-10") if policy.applies(rule)]
             message = (
-                _(
-                    "Oppgi både tittel og navn på kontaktpersonen (%(rules)s), eller la "
-                    "alle feltene for kontaktpersonen stå tomme."
+                lazy_interpolate(
+                    gettext_lazy(
+                        "Oppgi både tittel og navn på kontaktpersonen (%(rules)s), eller la "
+                        "alle feltene for kontaktpersonen stå tomme."
+                    ),
+                    {"rules": ", ".join(rules)},
                 )
-                % {"rules": ", ".join(rules)}
                 if rules
-                else _(
+                else gettext_lazy(
                     "Oppgi både tittel og navn på kontaktpersonen, eller la alle feltene "
                     "for kontaktpersonen stå tomme."
                 )
@@ -641,7 +673,7 @@ def user_create(
     validators. It belongs to no municipality until it is given a role. IT operations
     only; the password is stored hashed and never written to the audit log."""
     if not _is_operator(actor):
-        raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
+        raise ServiceError(gettext_lazy("Bare driftsansvarlige kan forvalte brukerkontoer."))
     User = get_user_model()
     username = username.strip()
     try:
@@ -650,31 +682,41 @@ def user_create(
             raise ValidationError("length")
     except ValidationError:
         raise ServiceError(
-            _(
-                "Ugyldig brukernavn «%(username)s»: høyst 150 tegn, bare bokstaver, sifre "
-                "og @ . + - _."
+            lazy_interpolate(
+                gettext_lazy(
+                    "Ugyldig brukernavn «%(username)s»: høyst 150 tegn, bare bokstaver, sifre "
+                    "og @ . + - _."
+                ),
+                {"username": username},
             )
-            % {"username": username}
         ) from None
     first_name, last_name, email = first_name.strip(), last_name.strip(), email.strip()
     if not first_name or not last_name or len(first_name) > 150 or len(last_name) > 150:
-        raise ServiceError(_("Oppgi fornavn og etternavn (høyst 150 tegn hver)."))
+        raise ServiceError(gettext_lazy("Oppgi fornavn og etternavn (høyst 150 tegn hver)."))
     try:
         validate_email(email)
     except ValidationError:
-        raise ServiceError(_("Ugyldig e-postadresse «%(email)s».") % {"email": email}) from None
+        raise ServiceError(
+            lazy_interpolate(gettext_lazy("Ugyldig e-postadresse «%(email)s»."), {"email": email})
+        ) from None
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
         raise ServiceError(
-            _("Passordet godtas ikke: %(reasons)s")
-            % {"reasons": " ".join(_password_reason(error) for error in exc.error_list)}
+            lazy_interpolate(
+                gettext_lazy("Passordet godtas ikke: %(reasons)s"),
+                {"reasons": " ".join(_password_reason(error) for error in exc.error_list)},
+            )
         ) from None
     user.set_password(password)
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
-            raise ServiceError(_("Brukernavnet «%(username)s» er i bruk.") % {"username": username})
+            raise ServiceError(
+                lazy_interpolate(
+                    gettext_lazy("Brukernavnet «%(username)s» er i bruk."), {"username": username}
+                )
+            )
         user.save()
         audit_record(
             actor=actor,
@@ -717,7 +759,7 @@ def user_deactivate(*, actor: ActorLike, user: User) -> Outcome:
     (`channels_left_record`).
     """
     if not _is_operator(actor):
-        raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
+        raise ServiceError(gettext_lazy("Bare driftsansvarlige kan forvalte brukerkontoer."))
     with transaction.atomic():
         # `no_key`, as in `role_revoke`: a channel service holding a channel's row may
         # still write rows that refer to this person while this waits for the channel.
@@ -746,7 +788,7 @@ def user_activate(*, actor: ActorLike, user: User) -> bool:
     """Let a deactivated person in again; False if already active. IT operations only.
     Their API tokens stay revoked (the command revoked them)."""
     if not _is_operator(actor):
-        raise ServiceError(_("Bare driftsansvarlige kan forvalte brukerkontoer."))
+        raise ServiceError(gettext_lazy("Bare driftsansvarlige kan forvalte brukerkontoer."))
     with transaction.atomic():
         locked = type(user).objects.select_for_update().get(pk=user.pk)
         if locked.is_active:
@@ -775,7 +817,7 @@ def policy_crisis_settings_check(*, actor: ActorLike, municipality: Municipality
     before it offers the fields."""
     if not has_role(actor, municipality, {Role.CHIEF_ADMINISTRATOR}):
         raise NotPermitted(
-            _(
+            gettext_lazy(
                 "Bare kommunedirektøren kan endre kriseinnstillingene: hvem som erklærer og "
                 "avslutter en krise, og hva kriselederen godkjenner."
             ),
@@ -786,7 +828,7 @@ def policy_crisis_settings_check(*, actor: ActorLike, municipality: Municipality
     # sits below the crisis app and does not import it (.importlinter, "apps-layers").
     if municipality.crises.filter(**_ACTIVE_CRISIS).exists():
         raise Conflict(
-            _(
+            gettext_lazy(
                 "Kriseinnstillingene kan ikke endres mens en krise er erklært. Endre dem "
                 "når krisen er avsluttet."
             ),
@@ -819,12 +861,14 @@ def _stale_refusal(current: PolicyVersion) -> Conflict:
     who = current.changed_by
     name = (who.get_full_name() or who.get_username()) if who is not None else _("systemet")
     return Conflict(
-        _(
-            "Retningslinjen er endret siden du åpnet siden: %(who)s lagret versjon "
-            "%(number)s. Feltene viser nå de gjeldende verdiene. Se over dem og lagre på "
-            "nytt hvis endringen din fortsatt trengs."
-        )
-        % {"who": name, "number": current.number},
+        lazy_interpolate(
+            gettext_lazy(
+                "Retningslinjen er endret siden du åpnet siden: %(who)s lagret versjon "
+                "%(number)s. Feltene viser nå de gjeldende verdiene. Se over dem og lagre på "
+                "nytt hvis endringen din fortsatt trengs."
+            ),
+            {"who": name, "number": current.number},
+        ),
         code="policy_changed",
     )
 
@@ -853,7 +897,7 @@ def policy_update(
     """
     require(actor, municipality, "manage_policy")
     if not reason.strip():
-        raise ServiceError(_("Skriv hvorfor retningslinjen endres."))
+        raise ServiceError(gettext_lazy("Skriv hvorfor retningslinjen endres."))
     with transaction.atomic():
         # One change at a time per municipality (AR-3): two saves at once must not both
         # read the same current version and both write the next number (or lose one).
