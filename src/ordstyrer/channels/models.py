@@ -97,6 +97,8 @@ class Channel(models.Model):
     last_activity_at = models.DateTimeField(null=True, blank=True)
     # Non-secret connector settings (tokens are stored encrypted by the connectors' side).
     connector_config = models.JSONField(default=dict, blank=True)
+    # The proposal form's key (`core.intents`): the same form sent twice proposes once.
+    intent_key = models.CharField(max_length=64, blank=True, default="")
 
     # Not columns: set on the channels `selectors.channel_registry` returns (the flags of
     # CH-3/CH-5/CH-6 and the overdue replies); absent on a channel read any other way.
@@ -114,6 +116,12 @@ class Channel(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "kind", "name"], name="channel_unique_name"
+            ),
+            # One proposal per intent: a double click or Back + send proposes once.
+            models.UniqueConstraint(
+                fields=["municipality", "intent_key"],
+                condition=~models.Q(intent_key=""),
+                name="channels_one_proposal_per_intent",
             ),
         ]
         indexes = [models.Index(fields=["municipality", "status"])]

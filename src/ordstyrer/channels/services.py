@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -67,9 +67,7 @@ from ordstyrer.channels.transitions import (
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError, lazy_interpolate
 from ordstyrer.core.forms import visible_text
-from ordstyrer.core.ids import parse_id
 from ordstyrer.core.intents import clean_intent_key
-from ordstyrer.core.models import AuditEntry
 from ordstyrer.core.permissions import require
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.tenants.models import Municipality, Unit
@@ -157,43 +155,26 @@ def _name_taken_error() -> ServiceError:
     )
 
 
-# How long a proposal form's `intent_key` is recognised when it is posted again (a
-# double click, Back and resend): a form opened for a proposal is sent the same day.
-PROPOSAL_REPLAY_WINDOW = timedelta(days=1)
-
-
 class ProposalReplayed(Conflict):
     """The proposal form was posted again (its `intent_key`) by the one whose proposal it
     made: nothing new is proposed; `channel` is the proposal the first post saved."""
 
     def __init__(self, channel: Channel) -> None:
-        super().__init__(_("Forslaget er allerede lagret."), rule="CH-1", code="replayed")
+        super().__init__(
+            gettext_lazy("Forslaget er allerede lagret."), rule="CH-1", code="replayed"
+        )
         self.channel = channel
 
 
 def _proposed_with(
-    *, actor: ActorLike, municipality: Municipality, intent_key: str, now: datetime
+    *, actor: ActorLike, municipality: Municipality, intent_key: str
 ) -> Channel | None:
-    """The channel this person proposed with this form (`intent_key`, kept on the
-    proposal's audit entry by `channel_propose`), if it still exists."""
+    """The channel this person proposed with this form (`intent_key`), if it exists."""
     if not intent_key:
         return None
-    entry = (
-        AuditEntry.objects.filter(
-            municipality=municipality,
-            at__gte=now - PROPOSAL_REPLAY_WINDOW,
-            action="channel_propose",
-            actor=person(actor),
-            object_type="Channel",
-            data__intent_key=intent_key,
-        )
-        .only("object_id")
-        .first()
-    )
-    channel_id = parse_id(entry.object_id) if entry is not None else None
-    if channel_id is None:
-        return None
-    return Channel.objects.filter(pk=channel_id, municipality=municipality).first()
+    return Channel.objects.filter(
+        municipality=municipality, intent_key=intent_key, proposed_by=person(actor)
+    ).first()
 
 
 def _name_taken(channel: Channel) -> bool:
@@ -267,12 +248,15 @@ def channel_propose(
     now = timezone.now()
     intent_key = clean_intent_key(intent_key)
     with transaction.atomic():
-        first = _proposed_with(
-            actor=actor, municipality=municipality, intent_key=intent_key, now=now
-        )
+        first = _proposed_with(actor=actor, municipality=municipality, intent_key=intent_key)
         if first is not None:
             raise ProposalReplayed(first)
-        channel = Channel(municipality=municipality, proposed_by=person(actor), created_at=now)
+        channel = Channel(
+            municipality=municipality,
+            proposed_by=person(actor),
+            created_at=now,
+            intent_key=intent_key,
+        )
         _apply_proposal_fields(
             channel,
             {
@@ -287,7 +271,7 @@ def channel_propose(
             },
         )
         if _name_taken(channel):
-            raise _replayed_or_name_taken(actor, municipality, intent_key, now)
+            raise _replayed_or_name_taken(actor, municipality, intent_key)
         channel.last_activity_at = now
         channel.status_changed_at = now
         channel.status_changed_by = person(actor)
@@ -298,7 +282,7 @@ def channel_propose(
             with transaction.atomic():
                 channel.save()
         except IntegrityError:
-            raise _replayed_or_name_taken(actor, municipality, intent_key, now) from None
+            raise _replayed_or_name_taken(actor, municipality, intent_key) from None
         if main_admin is not None:
             _set_proposed_main_admin(channel, main_admin, actor=actor, now=now)
         log_event(
@@ -307,17 +291,16 @@ def channel_propose(
             actor=actor,
             now=now,
             to_status=channel.status,
-            data={"intent_key": intent_key} if intent_key else None,
         )
     return channel
 
 
 def _replayed_or_name_taken(
-    actor: ActorLike, municipality: Municipality, intent_key: str, now: datetime
+    actor: ActorLike, municipality: Municipality, intent_key: str
 ) -> ServiceError:
     """Why a proposal's name is taken: by the proposal its own form saved already (a
     replay), or by another channel."""
-    first = _proposed_with(actor=actor, municipality=municipality, intent_key=intent_key, now=now)
+    first = _proposed_with(actor=actor, municipality=municipality, intent_key=intent_key)
     return ProposalReplayed(first) if first is not None else _name_taken_error()
 
 
