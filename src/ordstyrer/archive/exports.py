@@ -195,13 +195,8 @@ def archive_export_execute(*, export_id: int) -> str:
     if not claimed:
         return "skipped"
     export = ArchiveExport.objects.select_related("municipality", "requested_by").get(pk=export_id)
-    base = exports_dir()
-    work = base / f"{export.pk}-arbeid"
-    name = (
-        f"{export.pk}-{export.format}-{export.municipality.slug}-"
-        f"{export.since.isoformat()}-{export.until.isoformat()}.zip"
-    )
-    target = base / name
+    work, target = _paths(export)
+    name = target.name
     try:
         shutil.rmtree(work, ignore_errors=True)  # run_export replaces a leftover .partial
         result = run_export(
@@ -260,9 +255,15 @@ def archive_exports_fail_stale(*, now: datetime) -> int:
     worker died (killed, restarted, out of memory) and nothing else would end them."""
 
     def cleaned_up(pk: int) -> None:
-        work = exports_dir() / f"{pk}-arbeid"
-        shutil.rmtree(work, ignore_errors=True)
-        shutil.rmtree(partial_dir(work), ignore_errors=True)
+        # Everything its dead worker may have left, the zip too (in full but never
+        # recorded, or half written): a failed job lists no file, so a copy of the
+        # archive left here would be seen and removed by no one (AR-3, PU-1). Only once
+        # the row is failed: a job its worker finished meanwhile keeps its zip, and a
+        # failed one never becomes done (the worker's last update needs "running").
+        export = ArchiveExport.objects.filter(pk=pk, status=ExportStatus.FAILED).first()
+        if export is None:
+            return
+        _discard(*_paths(export))
         logger.warning("archive export marked failed: stale", extra={"export_id": pk})
 
     return jobs_fail_stale(
@@ -276,6 +277,16 @@ def archive_exports_fail_stale(*, now: datetime) -> int:
         ),
         on_failed=cleaned_up,
     )
+
+
+def _paths(export: ArchiveExport) -> tuple[Path, Path]:
+    """The export's work folder and its zip in the exports folder."""
+    base = exports_dir()
+    name = (
+        f"{export.pk}-{export.format}-{export.municipality.slug}-"
+        f"{export.since.isoformat()}-{export.until.isoformat()}.zip"
+    )
+    return base / f"{export.pk}-arbeid", base / name
 
 
 def _fail(export_id: int, error: str) -> None:
