@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -746,9 +746,11 @@ def closures_for_people(
     """Closures that wait for the people who manage their channel (CH-9), with why:
     `notice_waiting` (its time has come, and it waits for its notice), `notice_due` (it
     starts within `NOTICE_REMINDER` and its notice is not marked published; both only
-    where the policy applies CH-9), `platform_failed` (`closure_platform_failed`), in
-    that order. `channel_ids` None: every channel of the municipality. For the start
-    page: one query, and the policy read only when a notice is missing."""
+    where the policy applies CH-9), `platform_failed` (`closure_platform_failed`),
+    `steps_failed` (in effect, with comments it could not hide or posts whose comments
+    it could not switch off, refused for good: `closure_platform_retry` tries them
+    again), in that order. `channel_ids` None: every channel of the municipality. For
+    the start page: one query, and the policy read only when a notice is missing."""
     if channel_ids is not None and not channel_ids:
         return []
     failed = Q(
@@ -761,11 +763,29 @@ def closures_for_people(
         starts_at__lte=now + NOTICE_REMINDER,
         ends_at__gt=now,
     )
-    rows = Closure.objects.filter(
-        failed | unannounced,
-        channel__municipality=municipality,
-        channel__status__in=workflow.LIVE,
-    ).select_related("channel")
+    rows = (
+        Closure.objects.annotate(
+            comments_refused=Exists(
+                ClosureHiddenComment.objects.filter(
+                    closure=OuterRef("pk"), hidden=False, failed=True
+                )
+            ),
+            posts_refused=Exists(
+                ClosurePostSwitch.objects.filter(
+                    closure=OuterRef("pk"), switched_off=False, failed=True
+                )
+            ),
+        )
+        .filter(
+            failed
+            | unannounced
+            | Q(state=ClosureState.IN_EFFECT, comments_refused=True)
+            | Q(state=ClosureState.IN_EFFECT, posts_refused=True),
+            channel__municipality=municipality,
+            channel__status__in=workflow.LIVE,
+        )
+        .select_related("channel")
+    )
     if channel_ids is not None:
         rows = rows.filter(channel_id__in=channel_ids)
     found = list(rows.order_by("starts_at", "pk")[:SWEEP_BATCH])
@@ -781,6 +801,10 @@ def closures_for_people(
                 due.append((closure, "notice_due"))
         elif closure_platform_failed(closure):
             failures.append((closure, "platform_failed"))
+        elif closure.state == ClosureState.IN_EFFECT and (
+            closure.comments_refused or closure.posts_refused
+        ):
+            failures.append((closure, "steps_failed"))
     return [*waiting, *due, *failures][:MAX_FOR_PEOPLE]
 
 

@@ -520,6 +520,11 @@ def _closure_text(closure: Any, why: str) -> str:
             "channel": channel,
             "when": when,
         }
+    if why == "steps_failed":
+        return _(
+            "Stengingen av %(channel)s fikk ikke skjult alle nye kommentarer eller slått av "
+            "kommentarene på alle innlegg (CH-9)."
+        ) % {"channel": channel}
     if closure.state == "in_effect":
         return _("Kommentarene på %(channel)s kunne ikke slås av (CH-9).") % {"channel": channel}
     return _("Kommentarene på %(channel)s er fortsatt slått av etter stengingen (CH-9).") % {
