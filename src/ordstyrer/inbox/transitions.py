@@ -257,7 +257,10 @@ def log_event(
                 "channel_id": item.channel_id,
                 "from": from_status,
                 "to": to_status,
-                **({"text": text} if text else {}),
+                # The event's id, not its text: a note may quote a citizen (a national
+                # ID number, health details), and the audit log is append-only, never
+                # masked and kept for ever; the item's log holds the text (PU-1).
+                **({"event_id": event.pk, "text_length": len(text)} if text else {}),
                 **(data or {}),
             },
         )
