@@ -44,6 +44,7 @@ from ordstyrer.crisis.selectors import (
     crisis_approvers,
     crisis_deputies,
     crisis_log,
+    crisis_requiring_approval,
     crisis_settings,
     deputy_namers,
     may_approve_in_crisis,
@@ -443,7 +444,9 @@ def paused(request: MunicipalityRequest, municipality: Municipality) -> HttpResp
         request,
         "crisis/paused.html",
         {
-            "crisis": active_crisis(municipality=municipality),
+            # The crisis that keeps paused posts from going on (PU-12, as `post_resume`
+            # asks): none where the municipality lets posts through in a crisis.
+            "crisis": crisis_requiring_approval(municipality=municipality, kind="post"),
             "rows": rows,
             "may_decide": any(form is not None for _post, form in rows) or not rows,
             "back": reverse("crisis:index", kwargs={"slug": municipality.slug}),
@@ -500,9 +503,11 @@ def paused_decide(
         return redirect(back)
     form = PausedDecisionForm(request.POST, prefix=f"p{post.pk}", post=post)
     now = timezone.now()
-    crisis = active_crisis(municipality=municipality)
+    crisis = crisis_requiring_approval(municipality=municipality, kind="post")
     # What the service would refuse is refused here, before the confirmation promises it,
-    # and shown on the form with what was typed.
+    # and shown on the form with what was typed: a resume while posts wait for the crisis
+    # leader (`post_resume` asks the same; where the municipality lets posts through in a
+    # crisis, PU-12 `approve_posts` off, a paused post may go on during it).
     if form.is_valid() and form.cleaned_data["decision"] != "discard":
         if crisis is not None:
             form.add_error(
