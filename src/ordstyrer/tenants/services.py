@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 from django_tasks import task
@@ -444,7 +445,8 @@ def role_revoke(
     the last role of the last active main administrator of a channel is refused, naming
     the channels, unless `force` (a person who has left must be able to go); then the
     channels are in the outcome, audited, and their administrators and communications
-    are e-mailed (`channels_left_record`).
+    are e-mailed (`channels_left_record`). Nor are they the crisis leader's deputy any
+    more (`_crisis_deputyship_end`, PU-12).
     """
     _role_change_allowed(actor, municipality, role, unit)
     with transaction.atomic():
@@ -499,7 +501,40 @@ def role_revoke(
         )
         assignment.delete()
         channels_left_record(actor=actor, user=user, channels=left, cause="role_revoke")
+        if last_role:
+            _crisis_deputyship_end(actor=actor, municipality=municipality, user=user)
     return Outcome(done=True, channels_left=tuple(left))
+
+
+def _crisis_deputyship_end(*, actor: ActorLike, municipality: Municipality, user: User) -> None:
+    """End `user`'s deputyship for the crisis leader when they hold no role in
+    `municipality` any more (PU-12): only the crisis leader names deputies, and a person
+    given a role again later (by communications, who names none) must not approve in a
+    crisis unasked. Audited, and written in the crisis log while a crisis lasts, as
+    `crisis.services.crisis_deputy_remove` does. Inside the caller's transaction.
+    Through the reverse relations: tenants sits below the crisis app and does not import
+    it (.importlinter, "apps-layers"; as `policy_crisis_settings_check`)."""
+    deputy = municipality.crisis_deputies.filter(user=user).first()
+    if deputy is None:
+        return
+    audit_record(
+        actor=actor,
+        action="crisis_deputy_removed",
+        municipality=municipality,
+        obj=deputy,
+        data={"user_id": user.pk, "cause": "role_revoke", "rule": CRISIS_RULE},
+    )
+    deputy.delete()
+    crisis = municipality.crises.filter(**_ACTIVE_CRISIS).first()
+    if crisis is not None:
+        crisis.log_entries.create(
+            kind=_DEPUTY_REMOVED,
+            text=user.get_full_name() or user.get_username(),
+            object_kind="user",
+            object_id=str(user.pk),
+            actor=person(actor),
+            created_at=timezone.now(),
+        )
 
 
 # A Norwegian number: eight digits, or +47 and eight digits (spaces allowed between).
@@ -806,6 +841,7 @@ def user_activate(*, actor: ActorLike, user: User) -> bool:
 # Gausdal; elsewhere the crisis staff runs all communication, not communications).
 CRISIS_RULE = "PU-12"
 _ACTIVE_CRISIS = {"ended_at__isnull": True}  # crisis.selectors.active_crisis
+_DEPUTY_REMOVED = "deputy_removed"  # crisis.models.CrisisLogKind.DEPUTY_REMOVED
 
 
 def policy_crisis_settings_check(*, actor: ActorLike, municipality: Municipality) -> None:
