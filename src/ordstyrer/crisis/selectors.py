@@ -197,6 +197,13 @@ def crises_recent(*, municipality: Municipality, limit: int = 10) -> list[Crisis
     )
 
 
+def crisis_latest_id(*, municipality: Municipality) -> int:
+    """The id of the municipality's latest crisis, 0 if it has had none: what the
+    declaration's confirmation is shown after (`services.crisis_declare(after=…)`)."""
+    latest = Crisis.objects.filter(municipality=municipality).order_by("-pk").first()
+    return latest.pk if latest is not None else 0
+
+
 def may_view_crisis(*, user: ActorLike, municipality: Municipality) -> bool:
     """Who opens the crisis page: the crisis leader, communications, the chief
     administrator (the roles that can be PU-12 approvers) and the named deputies."""

@@ -167,10 +167,20 @@ def crisis_declare_check(*, municipality: Municipality) -> None:
 
 
 def crisis_declare(
-    *, municipality: Municipality, name: str, actor: ActorLike, now: datetime | None = None
+    *,
+    municipality: Municipality,
+    name: str,
+    actor: ActorLike,
+    now: datetime | None = None,
+    after: int | None = None,
 ) -> Crisis:
     """Declare a crisis (PU-12): at once every scheduled post is paused, and from now on
-    every new post and reply waits for the crisis leader (as the preset says)."""
+    every new post and reply waits for the crisis leader (as the preset says).
+
+    With `after` (the latest crisis a confirmation was shown after, 0 for none: the
+    console's) a crisis declared since — ended by now or not — refuses it (`Conflict`):
+    a replayed or stale confirmation never declares again, as `crisis_end(crisis_id=…)`
+    never ends another crisis."""
     name = " ".join(str(name or "").split())
     if not visible_text(name):  # zero-width characters alone make no name (a banner «Krise: .»)
         raise ServiceError(gettext_lazy("Gi krisen et navn."), rule="PU-12")
@@ -186,6 +196,18 @@ def crisis_declare(
         _require_declarer(actor, municipality)
         _lock(municipality)
         crisis_declare_check(municipality=municipality)
+        if (
+            after is not None
+            and Crisis.objects.filter(municipality=municipality, pk__gt=after).exists()
+        ):
+            raise Conflict(
+                gettext_lazy(
+                    "Det er erklært en krise siden denne bekreftelsen ble vist, så ingen ny "
+                    "krise er erklært nå. Se krisesiden, og erklær krise på nytt om det trengs."
+                ),
+                rule="PU-12",
+                code="conflict",
+            )
         try:
             with transaction.atomic():
                 crisis = Crisis.objects.create(

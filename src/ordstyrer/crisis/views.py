@@ -43,6 +43,7 @@ from ordstyrer.crisis.selectors import (
     crises_recent,
     crisis_approvers,
     crisis_deputies,
+    crisis_latest_id,
     crisis_log,
     crisis_requiring_approval,
     crisis_settings,
@@ -182,14 +183,32 @@ def declare(request: MunicipalityRequest, municipality: Municipality) -> HttpRes
             "crisis/confirm_declare.html",
             {
                 "name": name,
+                # The latest crisis (0: none) the confirmation is shown after: posted again
+                # once another was declared (and perhaps ended), it declares nothing.
+                "after": crisis_latest_id(municipality=municipality),
                 "consequence": consequence(settings),
                 "to_pause": queue.posts_to_pause(municipality=municipality),
                 "settings": settings,
             },
         )
+    # The latest crisis the confirmation was shown after (PU-12, deliberate acts idempotent
+    # on replay): a crisis declared since refuses it, also once that one has ended (Back
+    # and resubmit, a restored tab). A form without it (a page written before it carried
+    # the id) is refused only while a crisis is active, as before.
+    posted = request.POST.get("after", "")
+    after = 0 if posted == "0" else parse_id(posted) if posted else None
+    if posted and after is None:
+        messages.error(
+            request, _("Skjemaet kunne ikke leses. Last inn siden på nytt og prøv igjen.")
+        )
+        return _index(municipality)
     try:
         crisis = services.crisis_declare(
-            municipality=municipality, name=name, actor=request.actor, now=timezone.now()
+            municipality=municipality,
+            name=name,
+            actor=request.actor,
+            now=timezone.now(),
+            after=after,
         )
     except ServiceError as exc:
         current = active_crisis(municipality=municipality)
