@@ -94,7 +94,8 @@ def test_the_post_page_leads_to_the_crisis_confirmation(world, django_capture_on
 
     confirm = leader.get(f"{decide}?action=approve&from=post").content.decode()
     assert "Bekreft: godkjenn" in confirm and DURING in confirm
-    assert "Innlegget publiseres i kommunens navn som planlagt" in confirm
+    # Where and when it goes out (s23: not «som planlagt» without saying when).
+    assert "Innlegget publiseres nå på Kommunen. Godkjenningen føres i kriseloggen." in confirm
     assert '<input type="hidden" name="from" value="post">' in confirm
     assert f'<a href="{detail(world, post)}">Avbryt</a>' in confirm
     assert status(post) == PostStatus.AWAITING_CRISIS_APPROVAL

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.utils import timezone
 
 from ordstyrer.language.masking import mask_national_ids
@@ -42,6 +42,11 @@ class Waiting:
     # For a post: the approval round whose text this is; the confirmation carries it, so
     # that a decision never reaches a newer text (`services.crisis_approve`).
     approval_round: int | None = None
+    # For a post: the post itself and its files. The crisis leader approves all of it
+    # (PU-12), not the text alone: its links, its files with their alternative text, its
+    # time and its findings are shown with it (`crisis/index.html`, `confirm_decide.html`).
+    post: Any = None
+    attached: tuple[Any, ...] = ()
 
 
 def _name(user: AbstractUser | None) -> str:
@@ -87,6 +92,8 @@ def waiting_posts(*, municipality: Municipality) -> list[Waiting]:
         return []
     from ordstyrer.publishing.selectors import posts_awaiting_crisis_approval
 
+    posts = posts_awaiting_crisis_approval(municipality=municipality)
+    prefetch_related_objects(posts, "attachments__asset")
     return [
         Waiting(
             kind="post",
@@ -96,8 +103,10 @@ def waiting_posts(*, municipality: Municipality) -> list[Waiting]:
             created_by=_name(getattr(p, "author", None)),
             created_at=getattr(p, "created_at", None),
             approval_round=p.approval_round,
+            post=p,
+            attached=tuple(pm.asset for pm in p.attachments.all()),
         )
-        for p in posts_awaiting_crisis_approval(municipality=municipality)
+        for p in posts
     ]
 
 

@@ -426,19 +426,39 @@ def _decide_page(
     form: ReasonForm,
     back: str,
 ) -> HttpResponse:
-    return render(
-        request,
-        "crisis/confirm_decide.html",
-        {
-            "waiting": waiting,
-            "kind": kind,
-            "object_id": object_id,
-            "action": action,
-            "form": form,
-            "back": back,
-            "origin": request.POST.get("from") or request.GET.get("from") or "",
-        },
-    )
+    context = {
+        "waiting": waiting,
+        "kind": kind,
+        "object_id": object_id,
+        "action": action,
+        "form": form,
+        "back": back,
+        "origin": request.POST.get("from") or request.GET.get("from") or "",
+    }
+    post = getattr(waiting, "post", None)
+    if post is not None:
+        # The crisis leader approves all information (PU-12), and a deliberate act's
+        # confirmation shows its consequence: what the approval chain's confirmation
+        # shows (`publishing.views.decide`) — where and when it goes out, the text and
+        # links, the files with their alternative text, the findings as the checks read
+        # it now (they may have changed while it waited) and the author's reason.
+        from ordstyrer.publishing.access import post_channels
+        from ordstyrer.publishing.services import post_findings_now
+        from ordstyrer.publishing.views import _approve_consequence
+
+        channels = post_channels(post)
+        context |= {
+            "post": post,
+            "attached": waiting.attached,
+            "findings": post_findings_now(post),
+            "consequence": " ".join(
+                (
+                    _approve_consequence(post, channels, timezone.now()),
+                    _("Godkjenningen føres i kriseloggen."),
+                )
+            ),
+        }
+    return render(request, "crisis/confirm_decide.html", context)
 
 
 @municipality_view()
