@@ -45,7 +45,8 @@ from ordstyrer.channels.models import (
 from ordstyrer.channels.notice import closure_notice
 from ordstyrer.channels.permissions import require_channel_role
 from ordstyrer.channels.transitions import lock_channel, log_event, transition
-from ordstyrer.connectors.base import ErrorCode
+from ordstyrer.connectors.base import Capability, ErrorCode
+from ordstyrer.connectors.registry import connector_class
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import ServiceError
@@ -92,8 +93,16 @@ def closure_time_refusal(value: datetime, *, now: datetime) -> Any:
 
 def closure_notice_text(closure: Closure, lang: str = "nb", *, policy: Any = None) -> str:
     """The notice for the editor to publish (CH-9), in Bokmål (`nb`) or Nynorsk (`nn`),
-    pointing urgent questions to where the policy sends formal inquiries (DI-7)."""
+    pointing urgent questions to where the policy sends formal inquiries (DI-7). It says
+    what the closure does on the channel's platform: commenting switched off, or (a
+    Facebook Page, which has no comment switch) new comments hidden as they arrive."""
     channel = closure.channel
+    # The connector's declared capabilities, as `platform.comments_off` asks them (no
+    # platform call): without a switch the closure falls back to hiding.
+    declared: frozenset[Capability] = getattr(
+        connector_class(channel.kind), "capabilities", frozenset()
+    )
+    comments_off = {Capability.COMMENT_SWITCH, Capability.COMMENT_SOURCE} <= declared
     policy = policy or policy_for(municipality=channel.municipality)
     inquiry = policy.formal_inquiry
     return closure_notice(
@@ -106,6 +115,7 @@ def closure_notice_text(closure: Closure, lang: str = "nb", *, policy: Any = Non
         email=inquiry.email if inquiry else None,
         phone=inquiry.phone if inquiry else None,
         website=policy.domains[0] if policy.domains else None,
+        comments_off=comments_off,
     )
 
 

@@ -19,15 +19,30 @@ TEMPLATES = {
     "nb": (
         "{channel} er stengt for kommentarer fra {start} til {end}.\n\n"
         "Hvorfor: {reason}\n\n"
-        "Mens kanalen er stengt, er det ikke mulig å kommentere. Vi åpner igjen {end}. "
-        "Haster det, kan du kontakte {municipality} {reach}."
+        "{meanwhile} Haster det, kan du kontakte {municipality} {reach}."
     ),
     "nn": (
         "{channel} er stengd for kommentarar frå {start} til {end}.\n\n"
         "Kvifor: {reason}\n\n"
-        "Medan kanalen er stengd, er det ikkje mogleg å kommentere. Vi opnar igjen {end}. "
-        "Hastar det, kan du kontakte {municipality} {reach}."
+        "{meanwhile} Hastar det, kan du kontakte {municipality} {reach}."
     ),
+}
+
+# What the closure does meanwhile, as that platform lets it (CH-9): commenting switched
+# off (`off`), or, where the platform has no comment switch (a Facebook Page), new
+# comments hidden as they arrive (`hidden`) — people can still write them, so the notice
+# does not say commenting is impossible there.
+MEANWHILE = {
+    "nb": {
+        "off": "Mens kanalen er stengt, er det ikke mulig å kommentere. Vi åpner igjen {end}.",
+        "hidden": "Mens kanalen er stengt, blir nye kommentarer skjult, og vi svarer ikke på "
+        "dem før vi åpner igjen {end}.",
+    },
+    "nn": {
+        "off": "Medan kanalen er stengd, er det ikkje mogleg å kommentere. Vi opnar igjen {end}.",
+        "hidden": "Medan kanalen er stengd, blir nye kommentarar skjulte, og vi svarar ikkje på "
+        "dei før vi opnar igjen {end}.",
+    },
 }
 
 # How the public reaches the municipality meanwhile, from what the policy knows.
@@ -87,18 +102,24 @@ def closure_notice(
     email: str | None = None,
     phone: str | None = None,
     website: str | None = None,
+    comments_off: bool = True,
 ) -> str:
     """The notice text for a closure (CH-9: a clear notice of why and for how long).
-    `email`, `phone` and `website` say where urgent questions go meanwhile."""
+    `email`, `phone` and `website` say where urgent questions go meanwhile;
+    `comments_off` whether the platform switches commenting off (False: it hides new
+    comments as they arrive)."""
     template = TEMPLATES.get(lang, TEMPLATES["nb"])
+    meanwhile = MEANWHILE.get(lang, MEANWHILE["nb"])["off" if comments_off else "hidden"]
     reason = " ".join(reason.split()).rstrip(".")
+    end = format_when(ends_at, lang)
     return template.format(
         channel=channel_name,
+        meanwhile=meanwhile.format(end=end),
         municipality=municipality_name,
         reach=_reach(lang, email, phone, website),
         reason=f"{reason}." if reason else "",
         start=format_when(starts_at, lang),
-        end=format_when(ends_at, lang),
+        end=end,
     )
 
 

@@ -151,13 +151,19 @@ H: dict[str, dict[str, str | tuple[str, ...]]] = {
         "en": " – contact details are on {s}",
     },
     "closed": {"nb": "Når siden er stengt", "nn": "Når sida er stengd", "en": "When closed"},
+    # CH-9: what a closure does depends on the platform — commenting switched off where
+    # it can be, new comments hidden where it cannot (a Facebook Page) — and these rules
+    # are the municipality's, for all its pages: they say both, never "impossible".
     "closed_text": {
         "nb": "Stenger vi siden, for eksempel i ferien, står det her hvorfor og hvor lenge. "
-        "Da er det ikke mulig å kommentere.",
-        "nn": "Stenger vi sida, til dømes i ferien, står det her kvifor og kor lenge. Då er "
-        "det ikkje mogleg å kommentere.",
-        "en": "If we close the page, e.g. for holidays, we say here why and for how long. "
-        "Commenting is then off.",
+        "Da slår vi av kommentarene, eller skjuler nye kommentarer der det ikke går, og vi "
+        "svarer ikke på kommentarer før vi åpner igjen.",
+        "nn": "Stenger vi sida, til dømes i ferien, står det her kvifor og kor lenge. Då slår "
+        "vi av kommentarane, eller skjuler nye kommentarar der det ikkje går, og vi svarar "
+        "ikkje på kommentarar før vi opnar igjen.",
+        "en": "If we close the page, e.g. for holidays, we say here why and for how long. We "
+        "then switch comments off, or hide new comments where that is not possible, and do "
+        "not answer comments until we open again.",
     },
     "basis": {"nb": "Grunnlag", "nn": "Grunnlag", "en": "Basis"},
 }
