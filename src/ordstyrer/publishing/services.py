@@ -708,6 +708,15 @@ def post_publish(
         post.rejected_at = post.rejected_by = None
         post.rejection_reason = ""
         post.updated_at = now
+        # A channel that failed goes again: sending the post again is the decision to
+        # retry it (`_release` sends only what is on its way, never a failed delivery).
+        post.deliveries.filter(status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=None,
+            claimed_at=None,
+            error="",
+        )
         if sent.crisis is not None:
             post.status = PostStatus.AWAITING_CRISIS_APPROVAL
             post.crisis_ref = sent.crisis.pk
@@ -783,18 +792,25 @@ def _release(post: Post, *, now: datetime) -> None:
     """Approved (or needing no approval): queue now, hand to the platform's own scheduler,
     or hold for the worker's sweep. Platform calls happen after commit.
 
-    A post with nothing left to send (out on every channel it still has: it failed on
-    one, and that channel was taken off) settles at once, published (and journaled if it
-    is not yet, AR-1): no delivery would settle it."""
+    Only what is on its way goes: a copy out is never sent twice, and a delivery that
+    failed for good stays failed with its reason (a crisis pause leaves it so, PU-12;
+    sending the post again, `post_publish`, is what retries it). A post with nothing
+    left to send (out on every channel it still has, or failed there) settles at once,
+    published (and journaled if it is not yet, AR-1) or failed: no delivery would settle
+    it; so does one with a failed channel, as `delivery.settle` says (failed while its
+    other copies wait for their time)."""
     deliveries = list(post.deliveries.select_related("channel"))
     future = post.publish_at is not None and post.publish_at > now + NOW_SLACK
     # Released anew after a take-down (PU-6): a copy taken down is queued again like any
     # other delivery, and the post can be taken down again once it is out.
     post.taken_down_at = None
-    to_send = 0
+    to_send = failed = 0
     for delivery in deliveries:
         if delivery.status == DeliveryStatus.PUBLISHED:
             continue  # a post that failed elsewhere is already out here: never twice
+        if delivery.status == DeliveryStatus.FAILED:
+            failed += 1
+            continue
         to_send += 1
         delivery.attempts = 0
         delivery.error = ""
@@ -815,7 +831,7 @@ def _release(post: Post, *, now: datetime) -> None:
         delivery.save()
     post.status = PostStatus.SCHEDULED if future else PostStatus.PUBLISHING
     post.save()
-    if deliveries and not to_send:
+    if deliveries and (failed or not to_send):
         from ordstyrer.publishing.delivery import settle
 
         settle(post.pk, now=now, event=False)  # the caller logs the step, to its status
@@ -1043,13 +1059,18 @@ def post_stop_for_take_down(post: Post, *, now: datetime) -> str:
     return source
 
 
-def _stop_deliveries(post: Post, *, now: datetime, **fields: Any) -> None:
+def _stop_deliveries(
+    post: Post, *, now: datetime, keep_failed: bool = False, **fields: Any
+) -> None:
     """The deliveries still to go out go back to queued (with `fields`), a copy on the
     platform's own scheduler cancelled there first (`_cancel_native`). Left as they are:
-    `LEFT_ALONE`, and a copy whose time has come on the platform's scheduler, which is
-    out (`delivery.confirm_native` records it)."""
+    `LEFT_ALONE`, a copy whose time has come on the platform's scheduler, which is out
+    (`delivery.confirm_native` records it), and with `keep_failed` a delivery that
+    failed for good (a crisis pause: resumed, the post sends only what was on its way,
+    `_release`)."""
     _cancel_native(post, now=now)
-    post.deliveries.exclude(status__in=LEFT_ALONE).exclude(
+    left_alone = (*LEFT_ALONE, DeliveryStatus.FAILED) if keep_failed else LEFT_ALONE
+    post.deliveries.exclude(status__in=left_alone).exclude(
         status=DeliveryStatus.SCHEDULED, platform_scheduled=True
     ).update(status=DeliveryStatus.QUEUED, next_attempt_at=None, claimed_at=None, **fields)
 
@@ -1193,7 +1214,9 @@ def _copy_to_go_by_itself(*, now: datetime) -> Q:
 def _pause(post: Post, *, crisis: Any, actor: ActorLike, now: datetime) -> str:
     """Pause one locked post for `crisis` (PU-12); returns the status it was paused from."""
     source = post.status
-    _stop_deliveries(post, now=now)
+    # A channel that failed for good stays failed, its reason shown: nobody decided to
+    # send it again, and resuming the post must not (`_release`).
+    _stop_deliveries(post, now=now, keep_failed=True)
     post.paused_from = source
     post.status = PostStatus.PAUSED
     post.crisis_ref = crisis.pk
