@@ -814,23 +814,22 @@ def _journal_once(post: Post, statuses: list[str], *, now: datetime) -> None:
 def _crisis_log_published(post: Post, *, channel: Any, now: datetime) -> None:
     """PU-12: a post's copy that goes out on `channel` while a crisis is declared is in
     the crisis log, and so is one the crisis held (approved by the crisis leader, or
-    paused) that goes out after the crisis ended: in that crisis's log, next to its
-    approval. Written per channel when that copy is published (not when it is merely
+    paused, and not sent in again since: `_held_by_crisis`) that goes out after the
+    crisis ended: in that crisis's log, next to its approval. Written per channel when that copy is published (not when it is merely
     scheduled), in the transaction that records it so: a post out on one channel and
     failed on another is in the log for the channel it is out on, once.
 
     `now` is when the copy went out: for a copy the platform's own scheduler published
     (`confirm_native`), its publish time, not the sweep's. A copy out before the active
     crisis was declared went out before it: not in its log."""
-    from ordstyrer.crisis.models import Crisis
     from ordstyrer.crisis.selectors import active_crisis
     from ordstyrer.crisis.services import crisis_log_write
 
     crisis = active_crisis(municipality=post.municipality)
     if crisis is not None and now < crisis.declared_at:
         crisis = None
-    if crisis is None and post.crisis_ref:
-        crisis = Crisis.objects.filter(pk=post.crisis_ref, municipality=post.municipality).first()
+    if crisis is None:
+        crisis = _held_by_crisis(post)
     if crisis is None:
         return
     crisis_log_write(
@@ -843,6 +842,32 @@ def _crisis_log_published(post: Post, *, channel: Any, now: datetime) -> None:
         actor=None,
         now=now,
     )
+
+
+def _held_by_crisis(post: Post) -> Any:
+    """The crisis that held `post` as it goes out now (PU-12): its `crisis_ref`, when
+    that crisis's leader approved this round of it or the crisis paused it after it was
+    last sent in. None for a post that crisis once held and that was sent in again since
+    (rejected by the crisis leader, or withdrawn from the pause, rewritten and sent
+    anew): what goes out then is not the crisis's, however late it is published."""
+    from ordstyrer.crisis.models import Crisis
+
+    if not post.crisis_ref:
+        return None
+    # `post_publish` clears the crisis leader's approval for each new round.
+    if post.crisis_approved_at is None:
+        sent = (
+            post.events.filter(action="publish")
+            .order_by("-at", "-pk")
+            .values_list("at", flat=True)
+            .first()
+        )
+        paused = post.events.filter(action="pause", data__crisis_id=post.crisis_ref)
+        if sent is not None:
+            paused = paused.filter(at__gte=sent)
+        if not paused.exists():
+            return None
+    return Crisis.objects.filter(pk=post.crisis_ref, municipality=post.municipality).first()
 
 
 # --------------------------------------------------------------------------- sweep steps

@@ -708,6 +708,10 @@ def post_publish(
         post.rejected_at = post.rejected_by = None
         post.rejection_reason = ""
         post.updated_at = now
+        # The crisis this round waits for, or none: a crisis that held an earlier round
+        # (its leader rejected it, or paused it) has no say over this one, and its log
+        # does not get this text when it goes out (`delivery._crisis_log_published`).
+        post.crisis_ref = sent.crisis.pk if sent.crisis is not None else None
         # A channel that failed goes again: sending the post again is the decision to
         # retry it (`_release` sends only what is on its way, never a failed delivery).
         post.deliveries.filter(status=DeliveryStatus.FAILED).update(
@@ -719,7 +723,6 @@ def post_publish(
         )
         if sent.crisis is not None:
             post.status = PostStatus.AWAITING_CRISIS_APPROVAL
-            post.crisis_ref = sent.crisis.pk
             post.save()
             _crisis_waiting_notify(post)
         elif sent.waits_for_approval:
