@@ -21,7 +21,8 @@ from ordstyrer.core.mail import addresses, console_url, send
 # `ordstyrer.crisis.notifications.crisis_waiting_notify`; without this name the worker
 # would mark them failed (ImportError) and the crisis leader would not hear of a post or
 # reply waiting for them (PU-12). Queue `ordstyrer.crisis.tasks.crisis_waiting_notify`.
-from ordstyrer.crisis.selectors import crisis_approvers
+from ordstyrer.crisis.models import Crisis
+from ordstyrer.crisis.selectors import active_crisis, crisis_approvers
 from ordstyrer.crisis.tasks import crisis_waiting_notify as crisis_waiting_notify
 from ordstyrer.inbox.models import Reply
 from ordstyrer.inbox.notifications import _path
@@ -62,16 +63,26 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
     municipality: Municipality
     author: Any
     hands: set[int]
+    resumed: Any = None  # the post's latest step, when it was a resumption: who took it
+    held_by: int | None = None  # the crisis that held the post (`Post.crisis_ref`)
     if kind == "post":
         from ordstyrer.publishing.access import hands_on
 
         post = Post.objects.select_related("author", "municipality").filter(pk=object_id).first()
         if post is None or post.status != PostStatus.AWAITING_CRISIS_APPROVAL:
             return 0
-        municipality, author = post.municipality, post.author
+        municipality, author, held_by = post.municipality, post.author, post.crisis_ref
         # Who wrote, changed or sent it in, as `post_crisis_approve` reads them.
         hands = hands_on(post)
         channels = ", ".join(d.channel.name for d in post.deliveries.select_related("channel"))
+        step = (
+            post.events.filter(action__in=("publish", "resume"))
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
+        )
+        if step is not None and step.action == "resume":
+            resumed = step
     else:
         reply = (
             Reply.objects.select_related("item__channel__municipality", "author")
@@ -89,35 +100,59 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
     recipients = addresses(crisis_approvers(municipality=municipality, hands=hands))
     if not recipients:
         return 0
+    # After the crisis a post still waits for the crisis leader (`publishing.selectors.
+    # resume_status`): the e-mail says which crisis held it, not that one is going on.
+    ended = None
+    if kind == "post" and active_crisis(municipality=municipality) is None:
+        crises = Crisis.objects.filter(municipality=municipality).order_by("-declared_at")
+        ended = crises.filter(pk=held_by).first() if held_by is not None else None
+        ended = ended or crises.first()  # a post held before `crisis_ref` was kept
     context = {
-        "author": (author.get_full_name() or author.get_username()) if author else "",
+        "author": _name(author),
         "municipality": municipality.name,
         "channels": channels,
         "path": console_url(reverse("crisis:index", args=[municipality.slug])) + "#queue-heading",
+        "crisis": ended.name if ended is not None else "",
+        "actor": _name(resumed.actor) if resumed is not None else "",
     }
 
     def compose() -> tuple[str, str]:
-        if kind == "post":
-            subject = _("Et innlegg venter på godkjenning fra kriseleder")
-            body = (
-                _(
-                    "%(author)s har sendt et innlegg til publisering i %(municipality)s "
-                    "(%(channels)s). Kommunen er i krisemodus, så innlegget venter på "
-                    "godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
-                    "Åpne godkjenningskøen: %(path)s"
-                )
-                % context
+        if kind != "post":
+            subject = _("Et svar venter på godkjenning fra kriseleder")
+            body = _(
+                "%(author)s har skrevet et svar på %(channels)s i %(municipality)s. Kommunen "
+                "er i krisemodus, så svaret venter på godkjenning fra kriseleder eller en "
+                "stedfortreder (PU-12).\n\nÅpne godkjenningskøen: %(path)s"
+            )
+            return subject, body % context
+        subject = _("Et innlegg venter på godkjenning fra kriseleder")
+        if ended is None:
+            body = _(
+                "%(author)s har sendt et innlegg til publisering i %(municipality)s "
+                "(%(channels)s). Kommunen er i krisemodus, så innlegget venter på "
+                "godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
+                "Åpne godkjenningskøen: %(path)s"
+            )
+        elif resumed is not None:
+            body = _(
+                "%(actor)s har gjenopptatt et innlegg i %(municipality)s (%(channels)s) "
+                "etter krisen «%(crisis)s». Innlegget ventet på godkjenning fra kriseleder "
+                "da det ble satt på pause, og venter fortsatt på godkjenning fra "
+                "kriseleder eller en stedfortreder (PU-12).\n\n"
+                "Åpne godkjenningskøen: %(path)s"
             )
         else:
-            subject = _("Et svar venter på godkjenning fra kriseleder")
-            body = (
-                _(
-                    "%(author)s har skrevet et svar på %(channels)s i %(municipality)s. Kommunen "
-                    "er i krisemodus, så svaret venter på godkjenning fra kriseleder eller en "
-                    "stedfortreder (PU-12).\n\nÅpne godkjenningskøen: %(path)s"
-                )
-                % context
+            body = _(
+                "%(author)s sendte et innlegg til publisering i %(municipality)s "
+                "(%(channels)s) under krisen «%(crisis)s». Krisen er avsluttet, men "
+                "innlegget venter fortsatt på godkjenning fra kriseleder eller en "
+                "stedfortreder (PU-12).\n\n"
+                "Åpne godkjenningskøen: %(path)s"
             )
-        return subject, body
+        return subject, body % context
 
     return send(compose, recipients)
+
+
+def _name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
