@@ -1,6 +1,7 @@
 """E-mail about crisis mode (called from tasks, after commit): to an author when the
 crisis leader stopped their reply, and to the crisis leader and deputies when a post or a
-reply starts to wait for them (PU-12).
+reply starts to wait for them, or when a paused post's copy could not be deleted on the
+platform's own scheduler (PU-12).
 
 Like the inbox's e-mail it quotes no comment text; it carries the crisis leader's
 reason, which was written for the author.
@@ -24,6 +25,7 @@ from ordstyrer.core.mail import addresses, console_url, send
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.selectors import active_crisis, crisis_approvers
 from ordstyrer.crisis.tasks import crisis_waiting_notify as crisis_waiting_notify
+from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import Reply
 from ordstyrer.inbox.notifications import _path
 from ordstyrer.tenants.models import Municipality
@@ -156,3 +158,53 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
 
 def _name(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def notify_copy_left(*, post_channel_id: int) -> int:
+    """PU-12: tell the crisis leader and the deputies that the copy of a post paused for
+    a crisis is still on the platform's own scheduler and Ordstyrer could not delete it
+    (`publishing.delivery._paused_copy_left`, once per copy): it goes out there at its
+    time unless someone deletes it on the platform. Everyone who may approve in a crisis
+    (`crisis_approvers`), with a link to the post's page; sent only while the post is
+    still paused. No text of the post is quoted."""
+    from ordstyrer.publishing.models import PostChannel, PostStatus
+
+    row = (
+        PostChannel.objects.select_related("post__municipality", "channel")
+        .filter(pk=post_channel_id, post__status=PostStatus.PAUSED)
+        .first()
+    )
+    if row is None:
+        return 0
+    post, municipality = row.post, row.post.municipality
+    recipients = addresses(crisis_approvers(municipality=municipality))
+    if not recipients:
+        return 0
+    context = {
+        "channel": row.channel.name,
+        "municipality": municipality.name,
+        "time": norwegian_datetime(post.publish_at) if post.publish_at else "",
+        "path": console_url(reverse("publishing:detail", args=[municipality.slug, post.pk])),
+    }
+
+    def compose() -> tuple[str, str]:
+        subject = _("Et innlegg på pause kan bli publisert på %(channel)s") % context
+        if post.publish_at is not None:
+            body = _(
+                "Et innlegg i %(municipality)s er satt på pause for krisen, men det ligger "
+                "fortsatt planlagt hos plattformen på «%(channel)s», og Ordstyrer fikk ikke "
+                "slettet det der. Det publiseres der %(time)s hvis ingen sletter det "
+                "(PU-12). Slett innlegget direkte på plattformen.\n\n"
+                "Se innlegget i Ordstyrer: %(path)s"
+            )
+        else:
+            body = _(
+                "Et innlegg i %(municipality)s er satt på pause for krisen, men det ligger "
+                "fortsatt planlagt hos plattformen på «%(channel)s», og Ordstyrer fikk ikke "
+                "slettet det der. Det publiseres der hvis ingen sletter det (PU-12). Slett "
+                "innlegget direkte på plattformen.\n\n"
+                "Se innlegget i Ordstyrer: %(path)s"
+            )
+        return subject, body % context
+
+    return send(compose, recipients)

@@ -21,3 +21,13 @@ def crisis_waiting_notify(kind: str, object_id: int) -> int:
     from ordstyrer.crisis.notifications import notify_crisis_waiting
 
     return notify_crisis_waiting(kind=kind, object_id=object_id)
+
+
+@task()
+def post_copy_left_notify(post_channel_id: int) -> int:
+    """Tell the crisis approvers that a paused post's copy is still on the platform's
+    scheduler and could not be deleted there (PU-12); queued once per copy by
+    `publishing.delivery` after commit."""
+    from ordstyrer.crisis.notifications import notify_copy_left
+
+    return notify_copy_left(post_channel_id=post_channel_id)

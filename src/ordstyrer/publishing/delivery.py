@@ -1195,13 +1195,21 @@ def _cancel_later(row: PostChannel, *, at: datetime) -> None:
 def _cancel_failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> None:
     """A cancellation that failed is tried again (`_cancel_later`). A delivery failed on
     a channel no longer in use (CH-1, `channel_stop`) has nothing else to say: its post
-    says the copy is still on the platform's scheduler, and when it goes out there."""
+    says the copy is still on the platform's scheduler, and when it goes out there. So
+    does a paused post's (PU-12, `_paused_copy_left`)."""
     logger.warning(
         "cancelling a scheduled post failed; the sweep tries again",
         extra={"post_channel_id": row.pk, "code": exc.code},
     )
     _cancel_later(row, at=now)
-    if row.status == DeliveryStatus.FAILED:
+    if row.status != DeliveryStatus.FAILED:
+        _paused_copy_left(
+            row,
+            why=_("Ordstyrer fikk ikke slettet det (%(reason)s) og prøver igjen.")
+            % {"reason": str(exc.message).rstrip(".")},
+            now=now,
+        )
+    else:
         reason = " ".join(
             [
                 _still_scheduled(row),
@@ -1215,6 +1223,105 @@ def _cancel_failed(row: PostChannel, exc: ConnectorError, *, now: datetime) -> N
         PostChannel.objects.filter(
             pk=row.pk, status=DeliveryStatus.FAILED, cancel_platform_id=row.cancel_platform_id
         ).update(error=reason[:1000])
+
+
+# A paused post's copy that could not be cancelled on the platform: its history says so
+# once, and the crisis leader and deputies are told then (`_paused_copy_left`).
+COPY_LEFT = "copy_not_cancelled"
+
+
+def _paused_copy_left(row: PostChannel, *, why: str, now: datetime) -> None:
+    """PU-12: the copy of a post paused for a crisis is still on the platform's own
+    scheduler, and the cancellation failed (`why`; the sweep tries again): it goes out
+    at its time, paused or not, unless it is deleted there. The delivery says so, with
+    the time (the post's page and the page of paused posts show it), and, the first
+    time for this copy, so does the post's history, and the crisis leader and deputies
+    are e-mailed (`crisis.notifications.notify_copy_left`). Nothing for a post no longer
+    paused: released, the delivery cancels the copy itself before it sends (`delivery_run`)."""
+    platform_id = row.cancel_platform_id
+    if row.post.status != PostStatus.PAUSED or not platform_id:
+        return
+    reason = " ".join(
+        [
+            _still_scheduled(row),
+            why,
+            _(
+                "Slett det direkte på plattformen: ellers publiseres det der selv om "
+                "innlegget står på pause (PU-12)."
+            ),
+        ]
+    )
+    with transaction.atomic():
+        post = (
+            Post.objects.select_for_update(of=("self",))
+            .select_related("municipality")
+            .get(pk=row.post_id)
+        )
+        if post.status != PostStatus.PAUSED:
+            return
+        won = (
+            PostChannel.objects.filter(pk=row.pk, cancel_platform_id=platform_id)
+            .exclude(status__in=(DeliveryStatus.PUBLISHING, DeliveryStatus.FAILED))
+            .update(error=reason[:1000])
+        )
+        if won:
+            _copy_left_once(post, row, platform_id, reason=reason, now=now)
+
+
+def _copy_left_once(
+    post: Post, row: PostChannel, platform_id: str, *, reason: str, now: datetime
+) -> None:
+    """The first time a paused post's copy `platform_id` could not be cancelled (inside
+    the caller's transaction, `post` locked): the post's history says so, and the crisis
+    leader and deputies are told after commit (PU-12). Once per copy."""
+    if post.status != PostStatus.PAUSED:
+        return
+    if post.events.filter(action=COPY_LEFT, data__platform_id=platform_id).exists():
+        return
+    PostEvent.objects.create(
+        post=post,
+        action=COPY_LEFT,
+        from_status=post.status,
+        to_status=post.status,
+        at=now,
+        note=reason,
+        data={"channel_id": row.channel_id, "platform_id": platform_id},
+    )
+    audit_record(
+        actor=None,
+        action="post_cancel_failed",
+        municipality=post.municipality,
+        obj=post,
+        data={"channel_id": row.channel_id, "platform_id": platform_id, "reason": reason},
+    )
+    from ordstyrer.crisis.tasks import post_copy_left_notify
+
+    after_commit(post_copy_left_notify, post_channel_id=row.pk)
+
+
+def _paused_copy_gone(row: PostChannel, platform_id: str, *, now: datetime) -> None:
+    """The copy `_paused_copy_left` said was still on the platform's scheduler is
+    cancelled after all: the delivery no longer says so, and the post's history does."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update(of=("self",)).get(pk=row.post_id)
+        if not post.events.filter(action=COPY_LEFT, data__platform_id=platform_id).exists():
+            return
+        won = (
+            PostChannel.objects.filter(pk=row.pk, cancel_platform_id="", error=row.error)
+            .exclude(status__in=(DeliveryStatus.PUBLISHING, DeliveryStatus.FAILED))
+            .update(error="")
+        )
+        if won:
+            PostEvent.objects.create(
+                post=post,
+                action="copy_cancelled",
+                from_status=post.status,
+                to_status=post.status,
+                at=now,
+                note=_("Kopien på «%(channel)s» er slettet hos plattformen.")
+                % {"channel": row.channel.name},
+                data={"channel_id": row.channel_id, "platform_id": platform_id},
+            )
 
 
 def _give_up(row: PostChannel, *, now: datetime) -> str:
@@ -1254,6 +1361,9 @@ def _give_up(row: PostChannel, *, now: datetime) -> str:
             data={"channel_id": row.channel_id, "platform_id": platform_id, "reason": reason},
         )
         settle(row.post_id, now=now)
+        # A paused post's copy goes out at its time: the crisis staff are told (PU-12).
+        post = Post.objects.select_related("municipality").get(pk=row.post_id)
+        _copy_left_once(post, row, platform_id, reason=reason, now=now)
     logger.warning(
         "a retired channel's scheduled copy cannot be cancelled; left for a person",
         extra={"post_channel_id": row.pk},
@@ -1284,7 +1394,16 @@ def cancel_run(*, post_channel_id: int, now: datetime | None = None) -> str:
         if row.channel.status == workflow.RETIRED:
             return _give_up(row, now=now)
         _cancel_later(row, at=now)
+        _paused_copy_left(
+            row,
+            why=_(
+                "Ordstyrer når ikke kanalen fordi den ikke er koblet til, og prøver igjen når "
+                "den er koblet til."
+            ),
+            now=now,
+        )
         return "unreachable"
+    platform_id = row.cancel_platform_id
     try:
         with _open(row.channel, now) as connector:
             old = _cancel_pending(connector, row, now=now)
@@ -1301,6 +1420,8 @@ def cancel_run(*, post_channel_id: int, now: datetime | None = None) -> str:
         PostChannel.objects.filter(pk=row.pk, status=DeliveryStatus.FAILED).update(
             error=_stop_reason(row.channel)[:1000]
         )
+    elif row.error:
+        _paused_copy_gone(row, platform_id, now=now)
     return "cancelled"
 
 

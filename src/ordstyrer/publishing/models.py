@@ -324,6 +324,8 @@ EVENT_LABELS = {
     "take_down": _("Tatt ned"),
     "pull_back": _("Stoppet før publisering"),
     "hold": _("Venter: kanalen er satt på pause"),
+    "copy_not_cancelled": _("Ikke slettet hos plattformen"),
+    "copy_cancelled": _("Slettet hos plattformen"),
 }
 
 
