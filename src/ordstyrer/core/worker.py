@@ -29,7 +29,13 @@ from datetime import datetime, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import close_old_connections, connections
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+)
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -141,9 +147,12 @@ class SweepRunner:
         return handled
 
     def run(self, *, stop: Callable[[], bool] = lambda: False) -> None:
-        while self.running and not stop():
-            self.run_due()
-            time.sleep(self.tick)
+        try:
+            while self.running and not stop():
+                self.run_due()
+                time.sleep(self.tick)
+        finally:
+            _close_connections()  # this thread's; nobody else would close them
 
 
 def start_sweeps_in_threads(
@@ -185,12 +194,57 @@ SWEEPS = (
 )
 
 
+# After a database error the task loop starts again after 1 s, then 2, 4, … at most 60 s.
+LOOP_RETRY_FIRST = 1.0
+LOOP_RETRY_MAX = 60.0
+
+
 class OrdstyrerWorker(Worker):
-    """The django-tasks-db worker, with the periodic sweeps beside its task loop."""
+    """The django-tasks-db worker, with the periodic sweeps beside its task loop.
+
+    django-tasks-db's loop re-raises a database error that is not a lock (a dropped
+    connection, a failover, a full disk), which ended the loop for good: `ordstyrer
+    serve`'s in-process worker stopped running tasks while its sweeps went on stamping
+    the heartbeat, so `/healthz` said "ok" and no notice went out again (PU-12, CH-1,
+    DI-10). Now the loop starts again after such an error, with a growing pause and its
+    connections closed; and when the loop ends for any other reason, `running` is
+    cleared, so the sweeps stop with it and the heartbeat goes stale ("late")."""
+
+    sweep_tick = 5.0  # seconds between the shared sweep thread's rounds
 
     def run(self) -> None:
-        start_sweeps_in_threads(stop=lambda: not self.running)
-        super().run()
+        start_sweeps_in_threads(tick=self.sweep_tick, stop=lambda: not self.running)
+        pause = LOOP_RETRY_FIRST
+        try:
+            while self.running:
+                started = time.monotonic()
+                try:
+                    super().run()
+                    return
+                except (OperationalError, InterfaceError):
+                    if time.monotonic() - started > LOOP_RETRY_MAX:
+                        pause = LOOP_RETRY_FIRST  # it ran well for a while: start over
+                    logger.warning(
+                        "task loop: database error, starting again",
+                        exc_info=True,
+                        extra={"worker_id": self.worker_id, "retry_in": pause},
+                    )
+                    _close_connections()
+                    time.sleep(pause)
+                    pause = min(pause * 2, LOOP_RETRY_MAX)
+        finally:
+            self.running = False
+            _close_connections()
+
+
+def _close_connections() -> None:
+    """Drop this thread's connections after an error: the next query opens a new one
+    (close_old_connections keeps a connection that merely saw an error)."""
+    for connection in connections.all(initialized_only=True):
+        try:
+            connection.close()
+        except DatabaseError:
+            logger.debug("closing a broken database connection failed")
 
 
 def bind_parameters_on_client() -> None:
