@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ordstyrer.archive import exports
 from ordstyrer.archive.exports import archive_export_request, exports_dir
-from ordstyrer.archive.models import ArchiveExport, ExportStatus
+from ordstyrer.archive.models import ArchiveExport, ArchiveRecord, ExportStatus
 from ordstyrer.archive.services import archive_append
 from ordstyrer.archive.tasks import archive_export_run
 from ordstyrer.core.worker import registered_sweeps
@@ -33,15 +33,16 @@ class Killed(BaseException):
 
 
 def _request(p) -> ArchiveExport:
-    """A queued export of T0's day (its task is queued on commit, which a test never
-    reaches: the test runs it itself)."""
+    """A queued export of the day the municipality's records were archived (its task is
+    queued on commit, which a test never reaches: the test runs it itself)."""
+    day = timezone.localdate(ArchiveRecord.objects.get(municipality=p.municipality).archived_at)
     return archive_export_request(
         actor=p.archivist,
         municipality=p.municipality,
-        fmt="noark5-uttrekk",
-        since=T0.date(),
-        until=T0.date(),
-        now=T0 + timedelta(days=2),
+        fmt="fiks-arkiv",
+        since=day,
+        until=day,
+        now=timezone.now(),
     )
 
 
