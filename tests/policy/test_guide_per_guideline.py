@@ -1,9 +1,9 @@
 """QA: the employee guide said what another municipality's guideline says — Indre Fosen's
 guide told staff «i arbeidstiden skal bruken være arbeidsrelatert» (EM-5) and «bruk ikke
 jobb-e-posten» (EM-6), both only Gausdal's, and DI-10 «(og rådmannsteamet)», which only
-Gausdal's names. Each preset's guide now says under EM-1…9 and DI-10 exactly what its own
-guideline says (rules.md "no more, no less"); the tables below are checked against the
-texts in shared/guidelines.
+Gausdal's names. Each preset's guide now says under EM-1…9, DI-10, PU-11 and MO-6 exactly
+what its own guideline says (rules.md "no more, no less"); the tables below are checked
+against the texts in shared/guidelines.
 
 PU-9's line printed «()» for a municipality on another's preset, which has no domain."""
 
@@ -19,7 +19,7 @@ from ordstyrer.policy.render import GUIDE, render_guideline, rule_text
 
 from .helpers import PRESETS
 
-# What each guide says under each EM rule and DI-10, in Bokmål, and the guideline's words
+# What each guide says under each EM rule, DI-10, PU-11 and MO-6, in Bokmål, and the guideline's words
 # that say it (shared/guidelines; the preset quotes them).
 EXPECTED: dict[str, dict[str, str]] = {
     "indre-fosen": {
@@ -47,9 +47,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         # «Gi beskjed til administrasjonen via kommunikasjonsrådgiver Kari Klepp …, hvis du
         # kommer i ubehagelige situasjoner …» (the preset cites it for EM-9 and DI-10)
         "EM-9": "Kommer du i ubehagelige situasjoner i sosiale medier i rollen som ansatt, gi "
-        "beskjed til administrasjonen via kommunikasjonsrådgiveren.",
+        "beskjed til administrasjonen via kontaktpersonen for sosiale medier.",
         "DI-10": "Kommer du i ubehagelige situasjoner i sosiale medier i rollen som ansatt, "
-        "gi beskjed til administrasjonen via kommunikasjonsrådgiveren.",
+        "gi beskjed til administrasjonen via kontaktpersonen for sosiale medier.",
     },
     "rennebu": {
         # «Alle øvrige innlegg betraktes som privat ytring. Det er vanskelig om enn umulig å
@@ -59,6 +59,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "innlegg regnes som private ytringer. Det kan være vanskelig å skille mellom jobb og "
         "privatliv i sosiale medier. Vær bevisst på rollen din som ansatt i kommunen. Avklar "
         "hvilken rolle du har når du publiserer.",
+        # «Publiser informasjon som er aktuell, relevant og basert på fakta.», «Støtt opp om
+        # kommunens mål og visjon.»
+        "PU-11": "Publiser informasjon som er aktuell, relevant og basert på fakta. Støtt opp "
+        "om kommunens mål og visjon.",
+        # «Lovstridige innlegg, uthenging av enkeltpersoner, sjikane og lignende slettes så
+        # snart de oppdages.»
+        "MO-6": "Lovstridige innlegg, uthenging av enkeltpersoner, sjikane og lignende slettes "
+        "så snart de oppdages.",
     },
     "midt-telemark": {
         # «Det kan likevel være en utfordring å skille mellom rollene som MTK-ansatt og
@@ -73,6 +81,9 @@ EXPECTED: dict[str, dict[str, str]] = {
         # kommunens eiendom. Det gjelder og … apper med jobberelatert informasjon …»
         "EM-8": "TikTok og Telegram er forbudt på kommunens telefoner og på private telefoner "
         "med jobbapper.",
+        # «Innlegg som strider mot lov og retningslinjer skal dokumenteres, tas bort og
+        # arkiveres i arkivsystemet.»
+        "MO-6": "Innlegg i strid med lov eller retningslinjer dokumenteres, fjernes og arkiveres.",
     },
     "birkenes": {
         # «… taushetsplikten …», «reglene om taushetsplikt, personvern, ytringsfrihet,
@@ -92,6 +103,10 @@ EXPECTED: dict[str, dict[str, str]] = {
         "tjenester til, kan du svare som i forslaget nedenfor.",
         # «Husk at internett er permanent. Vis varsomhet!»
         "EM-4": "Det du skriver på nettet, blir stående. Vis varsomhet.",
+        # «Kommunens kontoer på sosiale medier kan brukes til å informere om arrangementer
+        # der kommunen er en aktør.»
+        "PU-11": "Kommunens kontoer kan brukes til å informere om arrangementer der kommunen "
+        "er en aktør.",
     },
     "gausdal": {
         # «Ansatte har ytringsfrihet, men taushetsplikten gjelder også i de sosiale mediene.»
@@ -116,11 +131,11 @@ EXPECTED: dict[str, dict[str, str]] = {
         "prosjekter, kolleger og andre du jobber sammen med, leverandører og "
         "samarbeidspartnere, eller hvor du er (på jobb, hjemme, på ferie).",
         # «Kultur- og informasjonsrådgiver Kjellfrid Flækken er redaktør for den.»
-        "EM-9": "Kultur- og informasjonsrådgiveren er redaktør for kommunens Facebook-side.",
+        "EM-9": "Kontaktpersonen for sosiale medier er redaktør for kommunens Facebook-side.",
         # «Mulig omdømmekritiske saker skal koordineres av kultur- og informasjonsrådgiver
         # Kjellfrid Flækken, i samråd med rådmannsteam.»
-        "DI-10": "Saker som kan være omdømmekritiske, koordineres av kultur- og "
-        "informasjonsrådgiveren. Det skjer i samråd med rådmannsteamet.",
+        "DI-10": "Saker som kan være omdømmekritiske, koordineres av kontaktpersonen for "
+        "sosiale medier. Det skjer i samråd med rådmannsteamet.",
     },
 }
 

@@ -672,6 +672,9 @@ def report(request: MunicipalityRequest, municipality: Municipality) -> HttpResp
             "chart": count_chart(totals),
             "since": since,
             "until": until,
+            # MO-1: the lead says deleting in the guideline's words (`_deletion_wording`).
+            "deletion_wording": policy_for(municipality=municipality).preset.house_rules.deletion
+            or "",
         },
     )
 

@@ -17,7 +17,7 @@ from ordstyrer.policy.catalogue import FAMILIES, RULES
 from ordstyrer.policy.document import FORMATS, Document, Heading
 from ordstyrer.policy.effective import Policy
 from ordstyrer.policy.errors import PolicyError
-from ordstyrer.policy.rules import dialogue, employees, publishing
+from ordstyrer.policy.rules import dialogue, employees, moderation, publishing
 from ordstyrer.policy.rules._base import IN_FORCE, Setting, State, Text
 from ordstyrer.policy.tables import (
     CRISIS_APPROVERS,
@@ -242,15 +242,20 @@ DETAILS: dict[str, Callable[[dict[str, Any], str, Policy], list[str]]] = {
 }
 
 
-# Rules whose guide text is each guideline's own statements (EM, DI-10): a statement is
-# said when the preset's citation holds its evidence, so one municipality's guide never
-# carries what only another's guideline says.
+# Rules whose guide text is each guideline's own statements (EM, DI-10, PU-11, MO-6): a
+# statement is said when the preset's citation holds its evidence, so one municipality's
+# guide never carries what only another's guideline says.
 GUIDE: dict[str, tuple[tuple[re.Pattern[str], Text], ...]] = {
     rule_id: tuple(
         (re.compile(evidence, re.IGNORECASE | re.DOTALL), Text(nb, nn, en))
         for evidence, nb, nn, en in statements
     )
-    for rule_id, statements in {**employees.GUIDE, **dialogue.GUIDE}.items()
+    for rule_id, statements in {
+        **employees.GUIDE,
+        **dialogue.GUIDE,
+        **publishing.GUIDE,
+        **moderation.GUIDE,
+    }.items()
 }
 
 
@@ -274,13 +279,17 @@ def rule_title(policy: Policy, rule_id: str, lang: str) -> str:
 
 
 def rule_text(policy: Policy, rule_id: str, lang: str) -> str:
-    """What the guide says under a rule: for EM and DI-10 the statements this policy's
-    guideline makes (its citation's words); for a rule its settings switch off, wholly or
-    in part, what they leave of it; else the catalogue text. "" when none of a rule's
+    """What the guide says under a rule: for EM, DI-10, PU-11 and MO-6 the statements this
+    policy's guideline makes (its citation's words); for MO-1 how its guideline puts
+    deleting (the house rules' wording); for a rule its settings switch off, wholly or in
+    part, what they leave of it; else the catalogue text. "" when none of a rule's
     statements is in the citation: the quote then speaks for itself."""
     by_setting = rule_setting(policy, rule_id).text
     if by_setting is not None:
         return by_setting.get(lang)
+    deletion = policy.preset.house_rules.deletion
+    if rule_id == "MO-1" and deletion is not None:
+        return moderation.DELETION[deletion].get(lang)
     statements = GUIDE.get(rule_id)
     if statements is None:
         return RULES[rule_id].text.get(lang)

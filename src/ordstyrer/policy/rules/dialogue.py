@@ -230,16 +230,19 @@ SWITCHES = {"DI-9": signature_setting}
 # What the employee guide says under DI-10: each guideline's own statements, shown when
 # the preset's citation holds their words (as `employees.GUIDE`). Only Gausdal's names the
 # rådmann team; Indre Fosen's asks for word about unpleasant situations (docs/inbox.md:
-# escalation adds the rådmann team on the same words).
+# escalation adds the rådmann team on the same words). They name «kontaktpersonen», as
+# EM-9 does, never the guideline's title for them: the «Kontakt:» line under the text
+# names the contact the municipality set (`policy.contact`).
 GUIDE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
     "DI-10": (
         (
             r"omdømmekritiske",  # G «Mulig omdømmekritiske saker skal koordineres av …»
-            "Saker som kan være omdømmekritiske, koordineres av kultur- og informasjonsrådgiveren.",
-            "Saker som kan vere omdømekritiske, blir koordinerte av kultur- og "
-            "informasjonsrådgivaren.",
-            "Matters that may be reputation-critical are coordinated by the culture and "
-            "information advisor.",
+            "Saker som kan være omdømmekritiske, koordineres av kontaktpersonen for sosiale "
+            "medier.",
+            "Saker som kan vere omdømekritiske, blir koordinerte av kontaktpersonen for "
+            "sosiale medium.",
+            "Matters that may be reputation-critical are coordinated by the contact person for "
+            "social media.",
         ),
         (
             r"rådmannsteam",  # G «… i samråd med rådmannsteam.»
@@ -250,11 +253,11 @@ GUIDE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
         (
             r"ubehagelige situasjoner",  # F «Gi beskjed til administrasjonen via …»
             "Kommer du i ubehagelige situasjoner i sosiale medier i rollen som ansatt, gi "
-            "beskjed til administrasjonen via kommunikasjonsrådgiveren.",
+            "beskjed til administrasjonen via kontaktpersonen for sosiale medier.",
             "Kjem du i ubehagelege situasjonar i sosiale medium i rolla som tilsett, gi "
-            "beskjed til administrasjonen via kommunikasjonsrådgivaren.",
+            "beskjed til administrasjonen via kontaktpersonen for sosiale medium.",
             "If you end up in an unpleasant situation on social media in your role as an "
-            "employee, tell the administration through the communications advisor.",
+            "employee, tell the administration through the contact person for social media.",
         ),
     ),
 }

@@ -355,21 +355,24 @@ GUIDE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
             "phones holding work apps.",
         ),
     ),
+    # «Kontaktpersonen», not the guideline's title for them (its «kommunikasjonsrådgiver»,
+    # «kultur- og informasjonsrådgiver»): the «Kontakt:» line under the text names the
+    # contact the municipality set (`policy.contact`), who may hold another title.
     "EM-9": (
         (
             r"ubehagelige situasjoner",  # F «Gi beskjed til administrasjonen via …»
             "Kommer du i ubehagelige situasjoner i sosiale medier i rollen som ansatt, gi "
-            "beskjed til administrasjonen via kommunikasjonsrådgiveren.",
+            "beskjed til administrasjonen via kontaktpersonen for sosiale medier.",
             "Kjem du i ubehagelege situasjonar i sosiale medium i rolla som tilsett, gi "
-            "beskjed til administrasjonen via kommunikasjonsrådgivaren.",
+            "beskjed til administrasjonen via kontaktpersonen for sosiale medium.",
             "If you end up in an unpleasant situation on social media in your role as an "
-            "employee, tell the administration through the communications advisor.",
+            "employee, tell the administration through the contact person for social media.",
         ),
         (
             r"er redaktør",  # G «Kultur- og informasjonsrådgiver … er redaktør for den.»
-            "Kultur- og informasjonsrådgiveren er redaktør for kommunens Facebook-side.",
-            "Kultur- og informasjonsrådgivaren er redaktør for Facebook-sida til kommunen.",
-            "The culture and information advisor is the editor of the municipality's Facebook "
+            "Kontaktpersonen for sosiale medier er redaktør for kommunens Facebook-side.",
+            "Kontaktpersonen for sosiale medium er redaktør for Facebook-sida til kommunen.",
+            "The contact person for social media is the editor of the municipality's Facebook "
             "page.",
         ),
     ),

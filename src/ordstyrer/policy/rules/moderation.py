@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ordstyrer.policy.rules._base import ParamSpec, rule
+from ordstyrer.policy.rules._base import ParamSpec, Text, rule
 from ordstyrer.policy.tables import GROUNDS
 
 RULES = (
@@ -14,13 +14,12 @@ RULES = (
             "Sletting berre på godkjent grunnlag",
             "Deletion only on allowed grounds",
         ),
+        # What holds for every municipality; the guide says MO-1 as each guideline puts
+        # deleting (`DELETION`).
         (
-            "Terskelen for å slette kommentarer eller utestenge personer er svært høy. Det er "
-            "bare lov å slette på de grunnlagene kommunen har listet opp.",
-            "Terskelen for å slette kommentarar eller utestenge personar er svært høg. Det er "
-            "berre lov å slette på dei grunnlaga kommunen har lista opp.",
-            "The threshold for deleting comments or banning people is very high; deletion is "
-            "allowed only on the grounds the municipality lists.",
+            "Det er bare lov å slette på de grunnlagene kommunen har listet opp.",
+            "Det er berre lov å slette på dei grunnlaga kommunen har lista opp.",
+            "Deletion is allowed only on the grounds the municipality lists.",
         ),
         params={"grounds": ParamSpec("str_list", choices=frozenset(GROUNDS))},
     ),
@@ -92,3 +91,73 @@ RULES = (
         ),
     ),
 )
+
+
+# MO-1 in the guide, as the guideline puts deleting: by the preset's `[house_rules].deletion`
+# (tables.HOUSE_RULES_DELETION), the key the house rules and the moderation pages read, so
+# the guide, the settings page and the public rules say it alike. «Svært høy terskel» is
+# Indre Fosen's alone (docs/moderation.md).
+DELETION: dict[str, Text] = {
+    # F «Terskelen for å slette kommentarer eller utestenge enkeltpersoner, skal være svært høy.»
+    "very_high_threshold": Text(
+        "Terskelen for å slette kommentarer eller utestenge personer er svært høy. Det er bare "
+        "lov å slette på de grunnlagene kommunen har listet opp.",
+        "Terskelen for å slette kommentarar eller utestenge personar er svært høg. Det er "
+        "berre lov å slette på dei grunnlaga kommunen har lista opp.",
+        "The threshold for deleting comments or banning people is very high. Deletion is "
+        "allowed only on the grounds the municipality lists.",
+    ),
+    # R «Lovstridige innlegg, uthenging av enkeltpersoner, sjikane og lignende slettes så
+    # snart de oppdages.»
+    "as_soon_as_discovered": Text(
+        "Innlegg på de grunnlagene kommunen har listet opp, slettes så snart de oppdages. På "
+        "andre grunnlag er det ikke lov å slette.",
+        "Innlegg på dei grunnlaga kommunen har lista opp, blir sletta så snart dei blir "
+        "oppdaga. På andre grunnlag er det ikkje lov å slette.",
+        "Posts on the grounds the municipality lists are deleted as soon as they are "
+        "discovered. Deletion on other grounds is not allowed.",
+    ),
+    # M «Å slette kommentarer bør bare gjøres i ekstraordinære tilfeller dersom de: …»
+    "extraordinary_cases": Text(
+        "Kommentarer bør bare slettes i ekstraordinære tilfeller. Det er bare lov å slette på "
+        "de grunnlagene kommunen har listet opp.",
+        "Kommentarar bør berre slettast i ekstraordinære tilfelle. Det er berre lov å slette "
+        "på dei grunnlaga kommunen har lista opp.",
+        "Comments should be deleted only in extraordinary cases. Deletion is allowed only on "
+        "the grounds the municipality lists.",
+    ),
+    # B «Sensitive opplysninger … Slike innlegg skal slettes.», «Rykter og spekulasjoner …
+    # men slettes.»
+    "shall_be_deleted": Text(
+        "Innlegg på de grunnlagene kommunen har listet opp, skal slettes. På andre grunnlag "
+        "er det ikke lov å slette.",
+        "Innlegg på dei grunnlaga kommunen har lista opp, skal slettast. På andre grunnlag "
+        "er det ikkje lov å slette.",
+        "Posts on the grounds the municipality lists are to be deleted. Deletion on other "
+        "grounds is not allowed.",
+    ),
+}
+
+
+# MO-6 in the guide: each guideline's own statement, said where the preset's citation holds
+# its words (as `employees.GUIDE`): only Rennebu's says «så snart de oppdages», only
+# Midt-Telemark's «dokumenteres, tas bort og arkiveres».
+GUIDE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "MO-6": (
+        (
+            r"dokumenteres",  # M «… skal dokumenteres, tas bort og arkiveres i arkivsystemet.»
+            "Innlegg i strid med lov eller retningslinjer dokumenteres, fjernes og arkiveres.",
+            "Innlegg i strid med lov eller retningslinjer blir dokumenterte, fjerna og arkiverte.",
+            "Posts contrary to law or guidelines are documented, removed and archived.",
+        ),
+        (
+            r"så snart de oppdages",  # R «Lovstridige innlegg, … slettes så snart de oppdages.»
+            "Lovstridige innlegg, uthenging av enkeltpersoner, sjikane og lignende slettes så "
+            "snart de oppdages.",
+            "Lovstridige innlegg, uthenging av enkeltpersonar, sjikane og liknande blir sletta "
+            "så snart dei blir oppdaga.",
+            "Unlawful posts, public shaming of individuals, harassment and the like are deleted "
+            "as soon as they are discovered.",
+        ),
+    ),
+}

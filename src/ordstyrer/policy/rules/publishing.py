@@ -340,6 +340,35 @@ def website_setting(params: Mapping[str, Any]) -> Setting:
 SWITCHES = {"PU-9": website_setting, "PU-12": crisis_setting}
 
 
+# PU-11 in the guide: each guideline's own statements, said where the preset's citation
+# holds their words (as `employees.GUIDE`): only Birkenes' names events.
+GUIDE: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "PU-11": (
+        (
+            r"aktuell, relevant og basert på fakta",  # R «Publiser informasjon som er …»
+            "Publiser informasjon som er aktuell, relevant og basert på fakta.",
+            "Publiser informasjon som er aktuell, relevant og basert på fakta.",
+            "Publish information that is current, relevant and based on facts.",
+        ),
+        (
+            r"mål og visjon",  # R «Støtt opp om kommunens mål og visjon.»
+            "Støtt opp om kommunens mål og visjon.",
+            "Støtt opp om måla og visjonen til kommunen.",
+            "Support the municipality's goals and vision.",
+        ),
+        (
+            r"arrangementer",  # B «… informere om arrangementer der kommunen er en aktør.»
+            "Kommunens kontoer kan brukes til å informere om arrangementer der kommunen er en "
+            "aktør.",
+            "Kontoane til kommunen kan brukast til å informere om arrangement der kommunen er "
+            "ein aktør.",
+            "The municipality's accounts may be used to inform about events where the "
+            "municipality is an actor.",
+        ),
+    ),
+}
+
+
 # ------------------------------------------------------------------ PU-9 website parity
 
 _URL = re.compile(
