@@ -802,7 +802,9 @@ def closures_for_people(
     required = any(c.state == ClosureState.SCHEDULED for c in found) and notice_required(
         policy_for(municipality=municipality)
     )
-    waiting, due, failures = [], [], []
+    waiting: list[tuple[Closure, str]] = []
+    due: list[tuple[Closure, str]] = []
+    failures: list[tuple[Closure, str]] = []
     for closure in found:
         if closure.state == ClosureState.SCHEDULED:
             if closure_waits_for_notice(closure, required=required, now=now):
