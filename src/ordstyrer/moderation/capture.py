@@ -44,6 +44,7 @@ from ordstyrer.archive.services import DELETION_CONFIRMED, REMOVED_WITH_POST, ac
 from ordstyrer.inbox.models import InboxItem
 from ordstyrer.inbox.privacy import holds_national_id
 from ordstyrer.language.masking import has_national_id
+from ordstyrer.moderation.actions import written_at
 from ordstyrer.moderation.grounds import ground_label
 
 MAX_CONTEXT = 50
@@ -97,6 +98,11 @@ def no_text_stand_in(attachment_kind: str | None = None) -> str:
     nobody takes for the author's."""
     word = ATTACHMENT_WORDS.get(attachment_kind or "")
     return f"[Kommentar uten tekst – {word}]" if word else NO_TEXT
+
+
+def _oslo(value: datetime) -> str:
+    """A time in a note's text, in Norwegian time as the record's PDF writes times."""
+    return value.astimezone(OSLO).strftime("%d.%m.%Y kl. %H.%M.%S")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -226,7 +232,7 @@ def _deleted_comment(
 ) -> ArchiveEntry:
     text = (captured or {}).get("text") or item.text
     raw = (captured or {}).get("raw") or stored_raw(item)
-    created = item.platform_created_at or item.received_at
+    created = written_at(item)
     attachment = (captured or {}).get("attachment")
     media, about = _attachment_file(item, attachment) if attachment else ((), {})
     if not text.strip():
@@ -289,7 +295,7 @@ def hidden_entry(*, action: Any, item: InboxItem, now: datetime) -> ArchiveEntry
         item_id=item.platform_id,
         permalink=item.permalink,
         context=context,
-        created_at=item.platform_created_at or item.received_at,
+        created_at=written_at(item),
         captured_at=now,
         raw=stored_raw(item),
         action="hide",
@@ -307,17 +313,30 @@ def hidden_entry(*, action: Any, item: InboxItem, now: datetime) -> ArchiveEntry
 
 
 def ban_entry(*, action: Any, item: InboxItem, refers_to: Any, manual: bool) -> ArchiveEntry:
-    """The internal note (X) that a person was banned, why and by whom (MO-4, MO-5)."""
+    """The internal note (X) that a person was banned, why and by whom (MO-4, MO-5),
+    with the comment the ban was decided on as the inbox holds it — its text, earlier
+    versions, when it was written and the platform fields (`stored_raw`), as a deletion
+    without a platform capture keeps it (MO-2; the confirmation promises the comment).
+    The comment stands in the note's text, so every rendering of the record shows it; it
+    is screened as the comment's own record would be (`confidentiality_for`)."""
     channel = item.channel
     how = (
         "Utestengt i plattformens egen app (plattformen har ikke funksjon for dette i API-et)."
         if manual
         else "Utestengt gjennom plattformen."
     )
+    said = item.text if item.text.strip() else no_text_stand_in()
+    edits = _edits(item, said)
+    comment = f"«{said}»" if said == item.text else said
+    earlier = "".join(
+        f"\n– {_oslo(edit.at) if edit.at else 'tidspunkt ukjent'}: «{edit.text}»" for edit in edits
+    )
     text = (
         f"{action.author_name or 'Ukjent'} ({action.author_platform_id}) er utestengt fra "
         f"{channel.name}. Grunnlag: {ground_label(action.ground)}. "
         f"Begrunnelse: {action.justification} {how}"
+        f"\n\nKommentaren utestengingen gjelder, skrevet {_oslo(written_at(item))}:\n{comment}"
+        + (f"\n\nTidligere versjoner av kommentaren (eldste først):{earlier}" if edits else "")
     )
     return ArchiveEntry(
         municipality=item.municipality,
@@ -330,15 +349,23 @@ def ban_entry(*, action: Any, item: InboxItem, refers_to: Any, manual: bool) -> 
         item_id=item.platform_id,
         permalink=item.permalink,
         created_at=action.requested_at,
+        raw=stored_raw(item),
         title=f"Utestenging av {action.author_name or 'forfatteren'} fra {channel.name}",
         action="ban",
         ground=action.ground,
         justification=action.justification,
         journal=True,
         direction="X",
+        confidentiality=confidentiality_for(
+            item, ground=action.ground, text=said, edits=edits, context=()
+        ),
         refers_to=refers_to,
         idempotency_key=f"moderation:ban:{action.pk}",
-        extra={**_extra(action, item, source="inbox"), "manual": manual},
+        extra={
+            **_extra(action, item, source="inbox"),
+            "manual": manual,
+            **({"no_text": True} if said != item.text else {}),
+        },
     )
 
 
@@ -421,7 +448,7 @@ def deleted_note(
     that refers to it — the successful counterpart of `failure_note`. `already_gone`:
     the platform found it gone (its author, the platform or an earlier try of ours
     removed it), so `deleted_at` is the latest it can have left."""
-    when = deleted_at.astimezone(OSLO).strftime("%d.%m.%Y kl. %H.%M.%S")
+    when = _oslo(deleted_at)
     text = (
         f"Kommentaren var allerede borte fra plattformen da kommunen skulle slette den: "
         f"fjernet senest {when} (av forfatteren, plattformen eller et tidligere forsøk)."
