@@ -20,6 +20,7 @@ from ordstyrer.inbox.forms import (
 )
 from ordstyrer.inbox.widgets import RENDERER
 from ordstyrer.moderation.forms import BanForm, HideForm, RejectForm, RemoveForm, UnbanForm
+from ordstyrer.policy import load_policy
 
 NASTY = 'Svar til «Åse» <b>&amp; "venner"</b>\nlinje to'
 GROUNDS = [("spam", "Spam & reklame"), ("hate_speech", 'Hatefulle "ytringer"')]
@@ -51,6 +52,7 @@ class Everything(forms.Form):
 
 def _forms(data: dict[str, Any] | None, renderer: Any) -> list[forms.Form]:
     kw = {"renderer": renderer}
+    policy = load_policy("indre-fosen")  # the rules the moderation forms' texts cite
     return [
         ReplyForm(data, initial={"text": NASTY, "template": "thank"}, auto_id="reply_%s", **kw),
         CloseForm(data, auto_id="close_%s", **kw),
@@ -58,9 +60,9 @@ def _forms(data: dict[str, Any] | None, renderer: Any) -> list[forms.Form]:
         NoteForm(data, auto_id="note_%s", **kw),
         EscalateForm(data, **kw),
         ReferForm(data, auto_id=False, **kw),
-        HideForm(data, grounds=GROUNDS, auto_id="mod_hide_%s", **kw),
-        RemoveForm(data, grounds=GROUNDS, initial={"notify": True}, **kw),
-        BanForm(data, grounds=GROUNDS, auto_id="mod_ban_%s", **kw),
+        HideForm(data, grounds=GROUNDS, policy=policy, auto_id="mod_hide_%s", **kw),
+        RemoveForm(data, grounds=GROUNDS, policy=policy, initial={"notify": True}, **kw),
+        BanForm(data, grounds=GROUNDS, policy=policy, auto_id="mod_ban_%s", **kw),
         UnbanForm(data, auto_id="mod_unban_%s", **kw),
         RejectForm(data, auto_id="mod_reject_%s", **kw),
         Everything(data, **kw),

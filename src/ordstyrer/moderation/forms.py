@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.inbox.triage import CATEGORY_LABELS, category_labels
 from ordstyrer.moderation.grounds import MAX_JUSTIFICATION
 from ordstyrer.moderation.models import NoticeDelivery
-
-JUSTIFICATION_HELP = _("Kort og saklig: den arkiveres sammen med kommentaren (MO-2).")
+from ordstyrer.policy import Policy
 
 
 class IntentForm(forms.Form):
@@ -30,16 +30,25 @@ class HideForm(IntentForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, grounds: list[tuple[str, str]], policy: Policy, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The field declared above (`fields` is typed with the base `Field`).
         cast(forms.ChoiceField, self.fields["ground"]).choices = [
             ("", _("Uten grunnlag (arkiveres ikke)")),
             *grounds,
         ]
-        self.fields["ground"].help_text = _(
-            "Med grunnlag arkiveres den skjulte kommentaren som dokumentasjon (MO-6), og den "
-            "kan meldes til politiet (MO-3)."
+        # What a ground does, everywhere; the rules only where the municipality's
+        # guideline has them (MO-6: R, M; MO-3: F).
+        self.fields["ground"].help_text = format_lazy(
+            "{} {}",
+            _("Med grunnlag arkiveres den skjulte kommentaren som dokumentasjon (MO-6).")
+            if policy.applies("MO-6")
+            else _("Med grunnlag arkiveres den skjulte kommentaren som dokumentasjon."),
+            _("Den kan meldes til politiet (MO-3).")
+            if policy.applies("MO-3")
+            else _("Den kan meldes til politiet."),
         )
 
 
@@ -54,15 +63,24 @@ class RemoveForm(IntentForm):
         label=_("Begrunnelse"),
         max_length=MAX_JUSTIFICATION,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=JUSTIFICATION_HELP,
     )
-    notify = forms.BooleanField(label=_("Si fra til forfatteren hvorfor (MO-4)"), required=False)
+    # Offered only where the guideline does not demand the notice: where MO-4 applies
+    # the panel says the author is told («MO-4: retningslinjen krever det», `_notify.html`)
+    # instead of this box, so the box never cites the rule.
+    notify = forms.BooleanField(label=_("Si fra til forfatteren hvorfor"), required=False)
 
-    def __init__(self, *args: Any, grounds: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, grounds: list[tuple[str, str]], policy: Policy, **kwargs: Any
+    ) -> None:
         # Deleting is a deliberate act: no ground is ever chosen in advance; the
         # automatic category is shown beside the list as a suggestion with its reason.
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["ground"]).choices = grounds
+        self.fields["justification"].help_text = (
+            _("Kort og saklig: den arkiveres sammen med kommentaren (MO-2).")
+            if policy.applies("MO-2")
+            else _("Kort og saklig: den arkiveres sammen med kommentaren.")
+        )
 
 
 class BanForm(RemoveForm):

@@ -77,9 +77,11 @@ def _back(item: InboxItem) -> str:
     return f"{url}#moderering"
 
 
-def _grounds(item: InboxItem) -> list[tuple[str, str]]:
+def _form_kwargs(item: InboxItem) -> dict[str, Any]:
+    """A removal form's grounds (MO-1) and the policy whose rules its texts cite."""
     policy = policy_for(municipality=item.municipality)
-    return [(code, ground_label(code, _lang())) for code in allowed_grounds(policy)]
+    grounds = [(code, ground_label(code, _lang())) for code in allowed_grounds(policy)]
+    return {"grounds": grounds, "policy": policy}
 
 
 def _id_privacy(request: MunicipalityRequest, item: InboxItem) -> dict[str, bool]:
@@ -118,7 +120,7 @@ def _posted(
     """A panel form posted: parsed (with the municipality's grounds if it offers them),
     then `call(item, cleaned_data)` calls the service; back to the item's panel."""
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
-    form = form_class(request.POST, **({"grounds": _grounds(item)} if grounds else {}))
+    form = form_class(request.POST, **(_form_kwargs(item) if grounds else {}))
     return act_on_form(
         request, form, lambda data: call(item, data), to=_back(item), done=done, refused=REFUSED
     )
@@ -183,7 +185,7 @@ def _removal(
     A form the person can put right (no ground, too short a justification) comes back
     with their ground and text kept and the error beside the field (400)."""
     item = access_item(user=request.actor, id=pk, slug=municipality.slug, need="view")
-    form = form_class(request.POST, grounds=_grounds(item), auto_id=f"mod_{kind}_%s")
+    form = form_class(request.POST, **_form_kwargs(item), auto_id=f"mod_{kind}_%s")
     if not form.is_valid():
         return _removal_form(request, item, kind, form)
     data = form.cleaned_data

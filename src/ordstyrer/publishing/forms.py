@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.core.errors import ServiceError
 from ordstyrer.core.forms import VisibleCharField
+from ordstyrer.policy import Policy
 from ordstyrer.publishing import rules
 from ordstyrer.publishing.media import MAX_CAPTIONS, read_captions
 from ordstyrer.publishing.models import Approval, CaptionMode, People
@@ -41,6 +43,19 @@ def check_captions(form: forms.Form, mode_field: str, file_field: str) -> None:
         form.add_error(file_field, str(exc.message))
 
 
+# (field, "label" or "help_text", rule, the text citing the rule, the text without it).
+RuleText = tuple[str, str, str, Any, Any]
+
+
+def by_rule(form: forms.Form, policy: Policy, texts: Sequence[RuleText]) -> None:
+    """Each field's text that cites a rule (PU-2, PU-3, PU-4, PU-6, PU-7, PU-9, AR-1)
+    where the municipality's `policy` applies it; elsewhere the neutral text without a
+    rule id, or none ("" where the advice is the rule's alone, e.g. PU-6's signed form
+    for children). The pages say what the municipality's guideline says, no more."""
+    for name, attr, rule, cites, neutral in texts:
+        setattr(form.fields[name], attr, cites if policy.applies(rule) else neutral)
+
+
 class ChannelChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name} – {rules.limits_for(obj.kind).nb}"
@@ -63,13 +78,11 @@ class PostForm(forms.Form):
         required=False,
         max_length=63206,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Skriv informasjonen i selve innlegget, ikke bare i bildet (PU-2)."),
     )
     links = forms.CharField(
         label=_("Lenker (én per linje)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Lenk til saken på kommunens nettside (PU-9)."),
     )
     publish_at = forms.DateTimeField(
         label=_("Publiseres (tom: så snart det er godkjent)"),
@@ -78,7 +91,7 @@ class PostForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     documentation_value = forms.BooleanField(
-        label=_("Innlegget har dokumentasjonsverdi og skal arkiveres (AR-1)"), required=False
+        label=_("Innlegget har dokumentasjonsverdi og skal arkiveres"), required=False
     )
     # django-stubs: a declared field is no class attribute (the form's metaclass takes it
     # off), so this does not override BaseForm.media.
@@ -93,24 +106,20 @@ class PostForm(forms.Form):
         label=_("Alternativ tekst for bildet du laster opp"),
         required=False,
         max_length=2000,
-        help_text=_("Beskriv kort hva bildet viser (PU-4)."),
     )
     upload_people = forms.ChoiceField(
-        label=_("Personer på bildet du laster opp (PU-6)"), required=False, choices=People.choices
+        label=_("Personer på bildet du laster opp"), required=False, choices=People.choices
     )
     # Nothing preselected but "not stated": a guess of "no" would let a photo of children
     # out without the guardians' signed form (PU-6).
     upload_children = forms.ChoiceField(
-        label=_("Barn på bildet du laster opp (PU-6)"),
-        required=False,
-        choices=TRI,
-        help_text=_("Bilder av barn krever foresattes signerte samtykkeskjema."),
+        label=_("Barn på bildet du laster opp"), required=False, choices=TRI
     )
     upload_photographer_permission = forms.ChoiceField(
-        label=_("Fotografen har gitt tillatelse (PU-7)"), required=False, choices=TRI
+        label=_("Fotografen har gitt tillatelse"), required=False, choices=TRI
     )
     upload_caption_mode = forms.ChoiceField(
-        label=_("Teksting av videoen du laster opp (PU-3)"),
+        label=_("Teksting av videoen du laster opp"),
         required=False,
         choices=CaptionMode.choices,
     )
@@ -119,11 +128,74 @@ class PostForm(forms.Form):
     # creates one draft (`services.post_create`); kept on a refused form.
     intent_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, channels: Any, assets: Any, **kwargs: Any) -> None:
+    RULE_TEXTS: tuple[RuleText, ...] = (
+        (
+            "text",
+            "help_text",
+            "PU-2",
+            _("Skriv informasjonen i selve innlegget, ikke bare i bildet (PU-2)."),
+            _("Skriv informasjonen i selve innlegget, ikke bare i bildet."),
+        ),
+        ("links", "help_text", "PU-9", _("Lenk til saken på kommunens nettside (PU-9)."), ""),
+        (
+            "documentation_value",
+            "label",
+            "AR-1",
+            _("Innlegget har dokumentasjonsverdi og skal arkiveres (AR-1)"),
+            _("Innlegget har dokumentasjonsverdi og skal arkiveres"),
+        ),
+        (
+            "upload_alt",
+            "help_text",
+            "PU-4",
+            _("Beskriv kort hva bildet viser (PU-4)."),
+            _("Beskriv kort hva bildet viser."),
+        ),
+        (
+            "upload_people",
+            "label",
+            "PU-6",
+            _("Personer på bildet du laster opp (PU-6)"),
+            _("Personer på bildet du laster opp"),
+        ),
+        (
+            "upload_children",
+            "label",
+            "PU-6",
+            _("Barn på bildet du laster opp (PU-6)"),
+            _("Barn på bildet du laster opp"),
+        ),
+        (
+            "upload_children",
+            "help_text",
+            "PU-6",
+            _("Bilder av barn krever foresattes signerte samtykkeskjema."),
+            "",
+        ),
+        (
+            "upload_photographer_permission",
+            "label",
+            "PU-7",
+            _("Fotografen har gitt tillatelse (PU-7)"),
+            _("Fotografen har gitt tillatelse"),
+        ),
+        (
+            "upload_caption_mode",
+            "label",
+            "PU-3",
+            _("Teksting av videoen du laster opp (PU-3)"),
+            _("Teksting av videoen du laster opp"),
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, channels: Any, assets: Any, policy: Policy, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # The fields declared above (`fields` is typed with the base `Field`).
         cast(ChannelChoice, self.fields["channels"]).queryset = channels
         cast(AssetChoice, self.fields["media"]).queryset = assets
+        by_rule(self, policy, self.RULE_TEXTS)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -195,16 +267,26 @@ class WithdrawalNoteForm(forms.Form):
 
 class MediaUploadForm(forms.Form):
     file = forms.FileField(label=_("Bilde eller video"))
-    alt_text = forms.CharField(
-        label=_("Alternativ tekst"),
-        required=False,
-        max_length=2000,
-        help_text=_("Beskriv kort hva bildet viser (PU-4)."),
-    )
+    alt_text = forms.CharField(label=_("Alternativ tekst"), required=False, max_length=2000)
     caption_mode = forms.ChoiceField(
-        label=_("Teksting (video, PU-3)"), required=False, choices=CaptionMode.choices
+        label=_("Teksting (video)"), required=False, choices=CaptionMode.choices
     )
     captions = forms.FileField(label=_("Undertekstfil (SRT eller WebVTT)"), required=False)
+
+    RULE_TEXTS: tuple[RuleText, ...] = (
+        (
+            "alt_text",
+            "help_text",
+            "PU-4",
+            _("Beskriv kort hva bildet viser (PU-4)."),
+            _("Beskriv kort hva bildet viser."),
+        ),
+        ("caption_mode", "label", "PU-3", _("Teksting (video, PU-3)"), _("Teksting (video)")),
+    )
+
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        by_rule(self, policy, self.RULE_TEXTS)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -217,17 +299,35 @@ class RegisterForm(forms.Form):
 
     alt_text = forms.CharField(label=_("Alternativ tekst"), required=False, max_length=2000)
     people = forms.ChoiceField(
-        label=_("Personer på bildet (PU-6)"), required=False, choices=People.choices
+        label=_("Personer på bildet"), required=False, choices=People.choices
     )
     children = forms.ChoiceField(label=_("Barn på bildet"), required=False, choices=TRI)
     photographer = forms.CharField(label=_("Fotograf"), required=False, max_length=200)
     photographer_permission = forms.ChoiceField(
-        label=_("Fotografen har gitt tillatelse (PU-7)"), required=False, choices=TRI
+        label=_("Fotografen har gitt tillatelse"), required=False, choices=TRI
     )
     music_cleared = forms.ChoiceField(
-        label=_("Ingen musikk, eller musikken er klarert (video, PU-7)"),
+        label=_("Ingen musikk, eller musikken er klarert (video)"),
         required=False,
         choices=TRI,
+    )
+
+    RULE_TEXTS: tuple[RuleText, ...] = (
+        ("people", "label", "PU-6", _("Personer på bildet (PU-6)"), _("Personer på bildet")),
+        (
+            "photographer_permission",
+            "label",
+            "PU-7",
+            _("Fotografen har gitt tillatelse (PU-7)"),
+            _("Fotografen har gitt tillatelse"),
+        ),
+        (
+            "music_cleared",
+            "label",
+            "PU-7",
+            _("Ingen musikk, eller musikken er klarert (video, PU-7)"),
+            _("Ingen musikk, eller musikken er klarert (video)"),
+        ),
     )
 
     # The facts above, each with a hidden `shown_<name>`: the value the page showed, so
@@ -242,8 +342,9 @@ class RegisterForm(forms.Form):
         "music_cleared",
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: Policy, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        by_rule(self, policy, self.RULE_TEXTS)
         for name in self.FACTS:
             # Not a choice: a value shown before the choices changed is still read.
             self.fields[f"shown_{name}"] = forms.CharField(
@@ -287,13 +388,7 @@ class IdentityForm(forms.Form):
     apply while the fields are empty."""
 
     website = forms.CharField(
-        label=_("Kommunens nettsted (domene)"),
-        required=False,
-        max_length=200,
-        help_text=_(
-            "Viktig informasjon skal også stå her, og innlegg lenker hit (PU-9). Svar og "
-            "varsler viser hit. For eksempel «kommune.no»."
-        ),
+        label=_("Kommunens nettsted (domene)"), required=False, max_length=200
     )
     contact_title = forms.CharField(label=_("Tittel"), required=False, max_length=120)
     contact_name = forms.CharField(label=_("Navn"), required=False, max_length=120)
@@ -308,9 +403,28 @@ class IdentityForm(forms.Form):
 
     CONTACT = ("contact_title", "contact_name", "contact_phone", "contact_email")
     INQUIRY = ("inquiry_email", "inquiry_phone")
+    RULE_TEXTS: tuple[RuleText, ...] = (
+        (
+            "website",
+            "help_text",
+            "PU-9",
+            _(
+                "Viktig informasjon skal også stå her, og innlegg lenker hit (PU-9). Svar og "
+                "varsler viser hit. For eksempel «kommune.no»."
+            ),
+            _("Svar og varsler viser hit. For eksempel «kommune.no»."),
+        ),
+    )
 
-    def __init__(self, *args: Any, defaults: dict[str, str] | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        policy: Policy,
+        defaults: dict[str, str] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        by_rule(self, policy, self.RULE_TEXTS)
         for name, value in (defaults or {}).items():
             if value:
                 self.fields[name].widget.attrs["placeholder"] = value
@@ -331,9 +445,13 @@ class ChannelSettingsForm(forms.Form):
         label=_("Godkjenning av innlegg"), choices=Approval.choices, required=False
     )
     four_eyes = forms.BooleanField(label=_("Fire øyne"), required=False)
-    is_main_page = forms.BooleanField(label=_("Hovedside (PU-10)"), required=False)
+    is_main_page = forms.BooleanField(label=_("Hovedside"), required=False)
+    RULE_TEXTS: tuple[RuleText, ...] = (
+        ("is_main_page", "label", "PU-10", _("Hovedside (PU-10)"), _("Hovedside")),
+    )
 
-    def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, policy: Policy, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        by_rule(self, policy, self.RULE_TEXTS)
         for field in self.fields.values():
             field.disabled = locked

@@ -117,6 +117,7 @@ def _post_form(request: MunicipalityRequest, municipality: Municipality, **kw: A
         _files(request),
         channels=Channel.objects.filter(pk__in=[c.pk for c in channels]).order_by("name"),
         assets=MediaAsset.objects.filter(municipality=municipality).defer("content"),
+        policy=policy_for(municipality=municipality),
         **kw,
     )
     for name, values in bad.items():
@@ -876,7 +877,9 @@ def calendar(request: MunicipalityRequest, municipality: Municipality) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def media_list(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     _require_publisher(request, municipality)
-    form = MediaUploadForm(_post(request), _files(request))
+    form = MediaUploadForm(
+        _post(request), _files(request), policy=policy_for(municipality=municipality)
+    )
     if request.method == "POST":
 
         def upload(data: dict[str, Any]) -> Any:
@@ -990,7 +993,7 @@ def _register_again(request: HttpRequest, asset: MediaAsset, form: RegisterForm)
         data[f"shown_{name}"] = now[name]
         if name not in changed and name not in conflicts:
             data[name] = now[name]
-    again = RegisterForm(data, initial=now)
+    again = RegisterForm(data, initial=now, policy=policy_for(municipality=asset.municipality))
     again.is_valid()
     for name in conflicts:
         if now[name] == "" and name in ("alt_text", "photographer"):
@@ -1022,6 +1025,7 @@ def media_detail(request: MunicipalityRequest, municipality: Municipality, pk: i
     register = RegisterForm(
         request.POST if request.POST.get("form") == "register" else None,
         initial=_register_facts(asset),
+        policy=policy_for(municipality=municipality),
     )
     consent = ConsentForm(
         request.POST if request.POST.get("form") == "consent" else None,
@@ -1211,12 +1215,13 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
     # The contact person's rules where the policy applies them (EM-9, DI-10); under a
     # guideline with neither, the contact only marks the municipality's own number and
     # address (PU-1), and the form says so without citing them.
-    policy = policy_for(municipality=municipality) if may_policy else None
-    contact_rules = [r for r in ("EM-9", "DI-10") if policy is not None and policy.applies(r)]
+    policy = policy_for(municipality=municipality)
+    contact_rules = [r for r in ("EM-9", "DI-10") if policy.applies(r)]
     site = IdentityForm(
         request.POST if request.POST.get("form") == "site" else None,
         initial={name: getattr(municipality, name) for name in IDENTITY_FIELDS},
         defaults=defaults,
+        policy=policy,
     )
     if may_policy and request.POST.get("form") == "site":
         done = submit_form(
@@ -1244,6 +1249,7 @@ def settings_view(request: MunicipalityRequest, municipality: Municipality) -> H
                 ChannelSettingsForm(
                     bound,
                     prefix=prefix,
+                    policy=policy,
                     locked=not may_policy,
                     initial={
                         "approval": current.approval,

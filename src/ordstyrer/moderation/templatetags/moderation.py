@@ -15,6 +15,8 @@ from ordstyrer.inbox.widgets import RENDERER
 from ordstyrer.moderation.actions import moderated_kind
 from ordstyrer.moderation.forms import BanForm, HideForm, RejectForm, RemoveForm, UnbanForm
 from ordstyrer.moderation.selectors import Panel, item_panel
+from ordstyrer.policy import Policy
+from ordstyrer.tenants.selectors import policy_for
 
 register = template.Library()
 
@@ -45,28 +47,36 @@ def moderation_panel(context: Any) -> dict[str, Any]:
     # The crisis menu (`crisis.context`, read for every page already) is shown to the
     # crisis staff: only for them does the panel of someone who does not moderate look
     # for notices held for the crisis leader (PU-12).
+    policy = context.get("policy")
+    if policy is None:
+        policy = policy_for(municipality=item.municipality)
     panel = item_panel(
         user=getattr(request, "actor", user),
         item=item,
-        policy=context.get("policy"),
+        policy=policy,
         crisis_roles=bool(context.get("crisis_menu", True)),
     )
     out["panel"] = panel
     out["here"] = request.get_full_path()
     if panel.may_moderate:
-        out.update(_forms(panel))
+        out.update(_forms(panel, policy))
     return out
 
 
-def _forms(panel: Panel) -> dict[str, Any]:
-    """Only the forms the panel shows for the item's state (see `_panel.html`)."""
+def _forms(panel: Panel, policy: Policy) -> dict[str, Any]:
+    """Only the forms the panel shows for the item's state (see `_panel.html`); their
+    texts cite the rules `policy` applies, no others."""
     item, grounds = panel.item, panel.grounds
     forms: dict[str, Any] = {}
     open_for_removal = not panel.deletion and not item.removed_at
     # Every form gets its own fresh intent key (`core.intents`): one action per post.
     if open_for_removal and not item.hidden and not panel.hide_pending:
         forms["hide_form"] = HideForm(
-            grounds=grounds, initial=_key(), auto_id="mod_hide_%s", renderer=RENDERER
+            grounds=grounds,
+            policy=policy,
+            initial=_key(),
+            auto_id="mod_hide_%s",
+            renderer=RENDERER,
         )
     if open_for_removal and item.hidden:
         forms["unhide_key"] = new_intent_key()
@@ -74,6 +84,7 @@ def _forms(panel: Panel) -> dict[str, Any]:
     if removes and open_for_removal and not panel.pending_delete:
         forms["delete_form"] = RemoveForm(
             grounds=grounds,
+            policy=policy,
             initial={"notify": panel.notify_default, **_key()},
             auto_id="mod_delete_%s",
             renderer=RENDERER,
@@ -87,6 +98,7 @@ def _forms(panel: Panel) -> dict[str, Any]:
         else:
             forms["ban_form"] = BanForm(
                 grounds=grounds,
+                policy=policy,
                 initial={"notify": panel.notify_default, **_key()},
                 auto_id="mod_ban_%s",
                 renderer=RENDERER,
