@@ -9,9 +9,23 @@ hold those same heads — a restore that lost the last records would otherwise l
 fine. Records appended while the dump ran may follow the head (the dump is taken
 after it); the restore report says how many (AR-3).
 
+The heads are read with plain SQL over columns every release has had (the slug, the
+chain head's sequence and hash, a record's hash): `backup create` runs before
+`migrate` in an upgrade, against the previous release's tables, and an older backup
+restored onto this release holds its own release's tables. Such a restore verifies the
+heads and says how many migrations the database lacks; `ordstyrer archive verify`
+checks every record after `migrate`.
+
 PostgreSQL is dumped with `pg_dump --format=custom` (consistent while the system
 runs) and restored with `pg_restore`; the client tools must be at least the server's
-major version. SQLite is copied with its online backup API.
+major version, and they connect where Django does (host or local socket, port, user,
+the TLS options). `--replace` drops and recreates the schema `public` first, so the
+database's role must own it (docs/deploy.md §3, §10). SQLite is copied with its online
+backup API.
+
+The backup holds the platform tokens encrypted with ORDSTYRER_TOKEN_KEY, never the key:
+a restore tries one token per connection and warns when this machine's key cannot read
+them.
 
 In `archive`, not `core`: a backup is checked against the archive chains, and `core`
 does not import the feature apps (`.importlinter`, "apps-layers").
@@ -34,7 +48,9 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
+
+from ordstyrer.archive.models import GENESIS_HASH
 
 FORMAT = "ordstyrer-backup/1"
 DUMP_NAME = "database.dump"
@@ -59,6 +75,10 @@ class RestoreReport:
     municipalities: dict[str, dict[str, Any]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # sound, but worth saying
+    warnings: list[str] = field(default_factory=list)  # restored, but something to do
+    # Migrations of this release the restored database lacks: its heads are checked, its
+    # records are verified by `archive verify` after `migrate`.
+    pending_migrations: int = 0
 
     @property
     def ok(self) -> bool:
@@ -73,14 +93,36 @@ def _vendor() -> str:
     return connections["default"].vendor
 
 
+# Django's OPTIONS for the connection as libpq's environment variables, so pg_dump and
+# pg_restore connect as the application does (sslmode=verify-full, client certificates).
+_PG_OPTIONS = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+}
+
+
 def _pg_env() -> tuple[list[str], dict[str, str]]:
+    """The client tools' arguments and environment for Django's connection: no host is
+    the local socket (peer authentication), as for Django; the password only in the
+    environment, never on the command line."""
     db = _database()
-    args = ["--host", str(db.get("HOST") or "127.0.0.1"), "--port", str(db.get("PORT") or 5432)]
-    if db.get("USER"):
-        args += ["--username", str(db["USER"])]
+    args = []
+    for key, flag in (("HOST", "--host"), ("PORT", "--port"), ("USER", "--username")):
+        if db.get(key):
+            args += [flag, str(db[key])]
     env = dict(os.environ)
     if db.get("PASSWORD"):
-        env["PGPASSWORD"] = str(db["PASSWORD"])  # never on the command line
+        env["PGPASSWORD"] = str(db["PASSWORD"])
+    options = db.get("OPTIONS") or {}
+    for option, variable in _PG_OPTIONS.items():
+        if options.get(option) not in (None, ""):
+            env[variable] = str(options[option])
     return args, env
 
 
@@ -90,23 +132,104 @@ def _run(command: list[str], env: dict[str, str] | None = None) -> None:
         raise BackupError(f"{tool} finnes ikke på maskinen (Debian-pakken postgresql-client).")
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
-        reason = (result.stderr.strip().splitlines() or ["ukjent feil"])[-1]
-        raise BackupError(f"{tool} feilet: {reason}")
+        raise BackupError(f"{tool} feilet: {_reason(result.stderr)}")
+
+
+def _reason(stderr: str) -> str:
+    """The first error line (pg_restore ends with the statement it ran, «Command was: …»,
+    which says nothing of why)."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    errors = [line for line in lines if "error:" in line.lower()]
+    return (errors or lines or ["ukjent feil"])[0]
+
+
+# Tables and columns every release has had (tenants 0001, archive 0001): read without
+# the current models, whose other columns an older schema lacks (AR-3).
+_HEADS_SQL = (
+    "SELECT m.slug, h.sequence, h.head_hash FROM tenants_municipality m "
+    "LEFT JOIN archive_chainhead h ON h.municipality_id = m.id ORDER BY m.slug"
+)
+_RECORD_HASH_SQL = (
+    "SELECT r.hash FROM archive_archiverecord r "
+    "JOIN tenants_municipality m ON m.id = r.municipality_id "
+    "WHERE m.slug = %s AND r.sequence = %s"
+)
 
 
 def _chain_heads() -> dict[str, dict[str, Any]]:
+    """Each municipality's chain head as stored (its number is the chain's record count),
+    whatever release's schema the database has."""
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_HEADS_SQL)
+        rows = cursor.fetchall()
+    return {
+        slug: {"records": int(sequence or 0), "head_hash": head_hash or GENESIS_HASH}
+        for slug, sequence, head_hash in rows
+    }
+
+
+def _record_hash(slug: str, sequence: int) -> str | None:
+    if sequence == 0:
+        return GENESIS_HASH
+    with connections["default"].cursor() as cursor:
+        cursor.execute(_RECORD_HASH_SQL, [slug, sequence])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _verified_heads() -> dict[str, dict[str, Any]]:
+    """Every chain recomputed (the current schema): its record count, head and soundness."""
     from ordstyrer.archive.chain import verify_chain
     from ordstyrer.tenants.models import Municipality
 
     heads = {}
-    for municipality in Municipality.objects.order_by("slug"):
-        report = verify_chain(municipality.pk)
-        heads[municipality.slug] = {
-            "records": report.records,
-            "head_hash": report.head_hash,
-            "ok": report.ok,
-        }
+    for pk, slug in Municipality.objects.order_by("slug").values_list("pk", "slug"):
+        report = verify_chain(pk)
+        heads[slug] = {"records": report.records, "head_hash": report.head_hash, "ok": report.ok}
     return heads
+
+
+def _stored_heads() -> dict[str, dict[str, Any]]:
+    """The stored heads, each sound when its record is there and holds its hash (an older
+    schema: the records themselves are checked by `archive verify` after `migrate`)."""
+    heads = _chain_heads()
+    for slug, head in heads.items():
+        head["ok"] = _record_hash(slug, head["records"]) == head["head_hash"]
+    return heads
+
+
+def _pending_migrations() -> int:
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections["default"])
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
+def _unreadable_tokens() -> tuple[int, int]:
+    """How many stored platform tokens this machine's ORDSTYRER_TOKEN_KEY cannot decrypt,
+    of how many: one try per connection. The backup holds the tokens, never the key."""
+    from ordstyrer.connectors.secrets import TokenCipher, TokenDecryptError, TokenKeyError
+
+    try:
+        with connections["default"].cursor() as cursor:
+            cursor.execute(
+                "SELECT token_encrypted FROM platforms_platformconnection "
+                "WHERE token_encrypted <> ''"
+            )
+            tokens = [row[0] for row in cursor.fetchall()]
+    except DatabaseError:  # no such table in this schema: nothing to say
+        return 0, 0
+    try:
+        cipher = TokenCipher.from_env()
+    except TokenKeyError:
+        return len(tokens), len(tokens)
+    unreadable = 0
+    for token in tokens:
+        try:
+            cipher.decrypt(token)
+        except TokenDecryptError:
+            unreadable += 1
+    return unreadable, len(tokens)
 
 
 def _sha256(path: Path) -> str:
@@ -246,10 +369,19 @@ def backup_restore(*, source: Path, replace: bool = False) -> RestoreReport:
             if not path.is_file() or _sha256(path) != digest:
                 raise BackupError(f"filen {name} i kopien mangler eller er skadet (sjekksum).")
         if vendor == "postgresql":
+            if replace:
+                _empty_schema()
             args, env = _pg_env()
             options = ["--clean", "--if-exists", "--no-owner", "--single-transaction"]
             name = str(_database()["NAME"])
-            _run(["pg_restore", *args, *options, "--dbname", name, str(dump)], env)
+            try:
+                _run(["pg_restore", *args, *options, "--dbname", name, str(dump)], env)
+            except BackupError as exc:
+                if replace:  # the schema was emptied above
+                    raise BackupError(
+                        f"{exc}; databasen er nå tom: rett feilen og gjenopprett på nytt."
+                    ) from None
+                raise
         else:
             target = _sqlite_path()
             connections.close_all()
@@ -265,7 +397,11 @@ def backup_restore(*, source: Path, replace: bool = False) -> RestoreReport:
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(path, dest)
     connections.close_all()
-    report = RestoreReport(municipalities=_chain_heads())
+    # An older backup holds its release's schema: its heads are read and checked without
+    # the current models, and the report says to migrate, then verify (AR-3).
+    pending = _pending_migrations()
+    heads = _stored_heads() if pending else _verified_heads()
+    report = RestoreReport(municipalities=heads, pending_migrations=pending)
     for slug, want in manifest.get("archive", {}).items():
         got = report.municipalities.get(slug)
         if got is None:
@@ -282,22 +418,41 @@ def backup_restore(*, source: Path, replace: bool = False) -> RestoreReport:
                 f"{slug}: {got['records'] - want['records']} arkivpost(er) ble lagt til mens "
                 f"kopien ble tatt (nr. {want['records'] + 1}–{got['records']}); de er med"
             )
+    unreadable, tokens = _unreadable_tokens()
+    if unreadable:
+        report.warnings.append(
+            f"advarsel: {unreadable} av {tokens} plattformtilkoblinger har et lagret token som "
+            "ORDSTYRER_TOKEN_KEY på denne maskinen ikke kan lese (kopien har ikke nøkkelen). "
+            "Sett samme ORDSTYRER_TOKEN_KEY som installasjonen kopien kom fra i miljøfilen og "
+            f"start tjenestene på nytt; ellers må de {unreadable} tilkoblingene kobles til "
+            "plattformen på nytt."
+        )
     return report
+
+
+def _empty_schema() -> None:
+    """`--replace` on PostgreSQL: the schema `public` dropped and made again, owned by the
+    database's role. pg_restore's --clean drops only what the dump holds, and a table a
+    later release added, with a foreign key to one in the dump, stopped it."""
+    try:
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            cursor.execute("DROP SCHEMA IF EXISTS public CASCADE")
+            cursor.execute("CREATE SCHEMA public")
+            cursor.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")  # PostgreSQL's default
+    except DatabaseError as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise BackupError(
+            f"kan ikke tømme databasen før gjenopprettingen ({first}); databasens rolle må "
+            "eie databasen og skjemaet public (docs/deploy.md §3); ingenting er endret."
+        ) from None
+    connections.close_all()
 
 
 def _hash_at(slug: str, records: int, got: Mapping[str, Any]) -> str | None:
     """The hash of record number `records` in the restored (verified) chain `got`: the
     head the backup recorded, when the chain holds it (AR-3)."""
-    from ordstyrer.archive.models import GENESIS_HASH, ArchiveRecord
-
     if records == got["records"]:
         return got["head_hash"]
     if records > got["records"]:
         return None
-    if records == 0:
-        return GENESIS_HASH
-    return (
-        ArchiveRecord.objects.filter(municipality__slug=slug, sequence=records)
-        .values_list("hash", flat=True)
-        .first()
-    )
+    return _record_hash(slug, records)
