@@ -150,10 +150,11 @@ def test_the_policy_settings_in_english_show_the_rules_in_english_and_pu12_by_na
     assert mo1.title.en in text and mo1.text.en in text
     assert mo1.title.nb not in text
     pu12 = text.split('id="rule-PU-12"')[1].split("</section>")[0]
-    assert re.search(r'value="crisis_leader"[^>]*>\s*crisis leader', pu12)
+    # The crisis leader always approves and is no box (PU-12, `CRISIS_LEADER_ALWAYS`).
+    assert re.search(r'value="chief_administrator"[^>]*>\s*chief administrator', pu12)
     nb = page(client_for(p.communications, "nb"), url)
     pu12 = nb.split('id="rule-PU-12"')[1].split("</section>")[0]
-    assert re.search(r'value="crisis_leader"[^>]*>\s*kriselederen', pu12)
+    assert re.search(r'value="chief_administrator"[^>]*>\s*rådmannen', pu12)
 
 
 # --- 2b: the reply suggestions' names -----------------------------------------------------

@@ -23,7 +23,7 @@ from ordstyrer.core.mail import addresses, console_url, send
 # would mark them failed (ImportError) and the crisis leader would not hear of a post or
 # reply waiting for them (PU-12). Queue `ordstyrer.crisis.tasks.crisis_waiting_notify`.
 from ordstyrer.crisis.models import Crisis
-from ordstyrer.crisis.selectors import active_crisis, crisis_approvers
+from ordstyrer.crisis.selectors import active_crisis, crisis_approvers, crisis_approvers_said
 from ordstyrer.crisis.tasks import crisis_waiting_notify as crisis_waiting_notify
 from ordstyrer.formats import norwegian_datetime
 from ordstyrer.inbox.models import Reply
@@ -119,11 +119,13 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
     }
 
     def compose() -> tuple[str, str]:
+        # Who approves, as the guide and the crisis page say it (PU-12).
+        context["who"] = crisis_approvers_said(municipality=municipality)
         if kind != "post":
             subject = _("Et svar venter på godkjenning fra kriseleder")
             body = _(
                 "%(author)s har skrevet et svar på %(channels)s i %(municipality)s. Kommunen "
-                "er i krisemodus, så svaret venter på godkjenning fra kriseleder eller en "
+                "er i krisemodus, så svaret venter på godkjenning fra %(who)s eller en "
                 "stedfortreder (PU-12).\n\nÅpne godkjenningskøen: %(path)s"
             )
             return subject, body % context
@@ -132,7 +134,7 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
             body = _(
                 "%(author)s har sendt et innlegg til publisering i %(municipality)s "
                 "(%(channels)s). Kommunen er i krisemodus, så innlegget venter på "
-                "godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
+                "godkjenning fra %(who)s eller en stedfortreder (PU-12).\n\n"
                 "Åpne godkjenningskøen: %(path)s"
             )
         elif resumed is not None:
@@ -140,14 +142,14 @@ def notify_crisis_waiting(*, kind: str, object_id: int) -> int:
                 "%(actor)s har gjenopptatt et innlegg i %(municipality)s (%(channels)s) "
                 "etter krisen «%(crisis)s». Innlegget ventet på godkjenning fra kriseleder "
                 "da det ble satt på pause, og venter fortsatt på godkjenning fra "
-                "kriseleder eller en stedfortreder (PU-12).\n\n"
+                "%(who)s eller en stedfortreder (PU-12).\n\n"
                 "Åpne godkjenningskøen: %(path)s"
             )
         else:
             body = _(
                 "%(author)s sendte et innlegg til publisering i %(municipality)s "
                 "(%(channels)s) under krisen «%(crisis)s». Krisen er avsluttet, men "
-                "innlegget venter fortsatt på godkjenning fra kriseleder eller en "
+                "innlegget venter fortsatt på godkjenning fra %(who)s eller en "
                 "stedfortreder (PU-12).\n\n"
                 "Åpne godkjenningskøen: %(path)s"
             )

@@ -11,10 +11,12 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import get_language
 
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.permissions import roles_in
 from ordstyrer.crisis.models import Crisis, CrisisDeputy, CrisisLogEntry
+from ordstyrer.policy.render import crisis_approver_roles, crisis_approvers_named
 from ordstyrer.tenants.models import Municipality, Role, RoleAssignment
 from ordstyrer.tenants.selectors import policy_for
 
@@ -55,10 +57,21 @@ def crisis_settings(*, municipality: Municipality) -> dict[str, Any]:
         "applies": applies,
         "approve_posts": bool(applies and params.get("approve_posts")),
         "approve_replies": bool(applies and params.get("approve_replies")),
-        "approvers": frozenset(params.get("approvers") or ()) | {Role.CRISIS_LEADER.value},
+        # The crisis leader always approves (`crisis_approver_roles`): a stored list
+        # without the role leaves it in, as the guide and the crisis page say.
+        "approvers": frozenset(crisis_approver_roles(params.get("approvers"))),
         "declared_by": tuple(declarers),
         "citation": policy.citation("PU-12") if applies else None,
     }
+
+
+def crisis_approvers_said(*, municipality: Municipality) -> str:
+    """Who approves during a crisis here, in the active language's words («kriselederen,
+    rådmannen (kommunedirektøren)»), as the guide says it (`crisis_approvers_named`):
+    for the crisis page and the crisis e-mails (PU-12). The named deputies come on top."""
+    lang = (get_language() or "nb")[:2]
+    roles = crisis_settings(municipality=municipality)["approvers"]
+    return crisis_approvers_named(roles, lang if lang in ("nn", "en") else "nb")
 
 
 def crisis_requiring_approval(

@@ -49,6 +49,7 @@ from ordstyrer.core.services import after_commit, person
 from ordstyrer.crisis.models import Crisis
 from ordstyrer.crisis.selectors import (
     crisis_approvers,
+    crisis_approvers_said,
     crisis_requiring_approval,
     may_approve_in_crisis,
 )
@@ -199,12 +200,14 @@ def notify_notice_held(*, action_id: int) -> int:
         context["minutes"] = str(int(WAIT.total_seconds() // 60))
 
     def compose() -> tuple[str, str]:
+        # Who approves, as the guide and the crisis page say it (PU-12).
+        context["who"] = crisis_approvers_said(municipality=municipality)
         subject = _("En beskjed til en innbygger venter på godkjenning fra kriseleder")
         if with_post:
             said = _(
                 "Kommunen er i krisemodus. En kommentar på %(channel)s i %(municipality)s "
                 "slettes sammen med et innlegg kommunen tar ned, og beskjeden til forfatteren "
-                "om hvorfor venter på godkjenning fra kriseleder eller en stedfortreder "
+                "om hvorfor venter på godkjenning fra %(who)s eller en stedfortreder "
                 "(PU-12). Innlegget slettes senest %(minutes)s minutter etter at det ble "
                 "bestemt; er beskjeden ikke godkjent da, blir den ikke sendt.\n\n"
                 "Se og godkjenn beskjeden: %(path)s"
@@ -213,7 +216,7 @@ def notify_notice_held(*, action_id: int) -> int:
             said = _(
                 "Kommunen er i krisemodus. En kommentar på %(channel)s i %(municipality)s er "
                 "slettet, eller forfatteren er utestengt, og beskjeden til forfatteren om hvorfor "
-                "venter på godkjenning fra kriseleder eller en stedfortreder (PU-12).\n\n"
+                "venter på godkjenning fra %(who)s eller en stedfortreder (PU-12).\n\n"
                 "Se og godkjenn beskjeden: %(path)s"
             )
         return subject, said % context

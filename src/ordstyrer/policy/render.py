@@ -173,13 +173,28 @@ def _cap(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
     ]
 
 
+def crisis_approver_roles(approvers: Any) -> tuple[str, ...]:
+    """PU-12: the roles that approve during a crisis, given the stored `approvers`: the
+    crisis leader always — every guideline puts crisis communication through the crisis
+    leadership, Birkenes' «godkjennes all informasjon av kriseleder» — then, in the
+    table's order, the roles `approvers` adds. The one answer to «who approves» for the
+    guide, the crisis page, the crisis e-mails and `crisis.selectors.crisis_settings`."""
+    named = {str(role) for role in approvers or ()}
+    return ("crisis_leader", *(r for r in CRISIS_APPROVERS if r != "crisis_leader" and r in named))
+
+
+def crisis_approvers_named(approvers: Any, lang: str) -> str:
+    """`crisis_approver_roles` in words («kriselederen, rådmannen (kommunedirektøren)»)."""
+    return ", ".join(_labels(CRISIS_APPROVERS, crisis_approver_roles(approvers), lang))
+
+
 def _crisis(p: dict[str, Any], lang: str, policy: Policy) -> list[str]:
     kinds = {
         (True, True): {"nb": "innlegg og svar", "nn": "innlegg og svar", "en": "posts and replies"},
         (True, False): {"nb": "innlegg", "nn": "innlegg", "en": "posts"},
         (False, True): {"nb": "svar", "nn": "svar", "en": "replies"},
     }.get((bool(p.get("approve_posts")), bool(p.get("approve_replies"))))
-    who = ", ".join(_labels(CRISIS_APPROVERS, p.get("approvers") or ("crisis_leader",), lang))
+    who = crisis_approvers_named(p.get("approvers"), lang)
     out = []
     if kinds is not None:  # none waits: the rule's text says approval is off
         out.append(

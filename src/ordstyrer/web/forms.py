@@ -134,6 +134,13 @@ PARAM_LABELS = {
 }
 # Lists where the order matters: chosen step by step.
 ORDERED_LISTS = frozenset({"approval_chain"})
+# PU-12: the crisis leader approves, declares and ends a crisis whatever the lists say
+# (`policy.render.crisis_approver_roles`, `crisis.selectors.crisis_settings`): shown
+# fixed, not as a box whose unticking does nothing, and kept in what is saved.
+CRISIS_LEADER_ALWAYS = {
+    ("PU-12", "approvers"): _("Kriselederen godkjenner alltid (PU-12)."),
+    ("PU-12", "declared_by"): _("Kriselederen erklærer og avslutter alltid en krise (PU-12)."),
+}
 
 
 class PolicyRuleForm(forms.Form):
@@ -205,13 +212,18 @@ class PolicyRuleForm(forms.Form):
                 self._steps(name, label, list(value), sorted(spec.choices), labels, rule_id)
                 continue
             elif kind == "str_list" and spec and spec.choices:
+                fixed = CRISIS_LEADER_ALWAYS.get((rule_id, name))
+                options = [(c, labels.get(c, c)) for c in sorted(spec.choices)]
                 field = forms.MultipleChoiceField(
                     label=label,
                     initial=list(value),
-                    choices=[(c, labels.get(c, c)) for c in sorted(spec.choices)],
+                    choices=options,
                     widget=forms.CheckboxSelectMultiple,
                     required=False,
+                    help_text=fixed or "",
                 )
+                if fixed:  # taken if posted, never shown as a box (`overrides` keeps it)
+                    field.widget.choices = [o for o in options if o[0] != "crisis_leader"]
             elif kind == "str_list":
                 allowed = sorted(spec.choices) if spec and spec.choices else []
                 help_text: StrOrPromise = _("Én verdi per linje, i rekkefølge.")
@@ -284,6 +296,8 @@ class PolicyRuleForm(forms.Form):
                 value = [line.strip() for line in value.splitlines() if line.strip()]
             elif isinstance(value, list):
                 value = list(value)
+                if (self.rule_id, name) in CRISIS_LEADER_ALWAYS:
+                    value = ["crisis_leader", *(c for c in value if c != "crisis_leader")]
                 # Checkboxes post their codes in the page's order: the same codes are the
                 # same choice, kept in the order in force (not a change of order).
                 shown = list(self.shown.get(name) or ())
