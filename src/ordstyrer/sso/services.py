@@ -25,6 +25,7 @@ from ordstyrer.tenants.services import (
     channels_left_record,
     channels_left_without_main_admin,
     channels_lock,
+    crisis_deputyship_end,
 )
 
 if TYPE_CHECKING:
@@ -447,6 +448,12 @@ def _sync_roles(user: User, groups: Iterable[str]) -> list[ChannelLeft]:
     )
     left = [c for m, channels in candidates.items() if m not in still_member for c in channels]
     channels_left_record(actor=None, user=user, channels=left, cause="sso_login")
+    for m in sorted(going - still_member):
+        if m in municipalities:
+            # PU-12, as `role_revoke`: no role here any more, no deputyship either.
+            crisis_deputyship_end(
+                actor=None, municipality=municipalities[m], user=user, cause="sso_login"
+            )
     return left
 
 

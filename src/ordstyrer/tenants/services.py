@@ -446,7 +446,7 @@ def role_revoke(
     the channels, unless `force` (a person who has left must be able to go); then the
     channels are in the outcome, audited, and their administrators and communications
     are e-mailed (`channels_left_record`). Nor are they the crisis leader's deputy any
-    more (`_crisis_deputyship_end`, PU-12).
+    more (`crisis_deputyship_end`, PU-12).
     """
     _role_change_allowed(actor, municipality, role, unit)
     with transaction.atomic():
@@ -502,16 +502,20 @@ def role_revoke(
         assignment.delete()
         channels_left_record(actor=actor, user=user, channels=left, cause="role_revoke")
         if last_role:
-            _crisis_deputyship_end(actor=actor, municipality=municipality, user=user)
+            crisis_deputyship_end(actor=actor, municipality=municipality, user=user)
     return Outcome(done=True, channels_left=tuple(left))
 
 
-def _crisis_deputyship_end(*, actor: ActorLike, municipality: Municipality, user: User) -> None:
+def crisis_deputyship_end(
+    *, actor: ActorLike, municipality: Municipality, user: User, cause: str = "role_revoke"
+) -> None:
     """End `user`'s deputyship for the crisis leader when they hold no role in
     `municipality` any more (PU-12): only the crisis leader names deputies, and a person
     given a role again later (by communications, who names none) must not approve in a
-    crisis unasked. Audited, and written in the crisis log while a crisis lasts, as
-    `crisis.services.crisis_deputy_remove` does. Inside the caller's transaction.
+    crisis unasked. Audited with `cause` (`role_revoke`; `sso_login` when the groups at
+    the identity provider took the last role, `sso.services._sync_roles`), and written in
+    the crisis log while a crisis lasts, as `crisis.services.crisis_deputy_remove` does.
+    Inside the caller's transaction.
     Through the reverse relations: tenants sits below the crisis app and does not import
     it (.importlinter, "apps-layers"; as `policy_crisis_settings_check`)."""
     deputy = municipality.crisis_deputies.filter(user=user).first()
@@ -522,7 +526,7 @@ def _crisis_deputyship_end(*, actor: ActorLike, municipality: Municipality, user
         action="crisis_deputy_removed",
         municipality=municipality,
         obj=deputy,
-        data={"user_id": user.pk, "cause": "role_revoke", "rule": CRISIS_RULE},
+        data={"user_id": user.pk, "cause": cause, "rule": CRISIS_RULE},
     )
     deputy.delete()
     crisis = municipality.crises.filter(**_ACTIVE_CRISIS).first()
