@@ -153,6 +153,23 @@ class ArchiveRendering(models.Model):
         return f"PDF/A {self.record_id}"
 
 
+class RenderingFailure(models.Model):
+    """A record the `archive_render` sweep could not render: how often, when last and
+    with which error type (never its message, which may quote the record). The sweep
+    passes it by until `pdf.RENDER_RETRY_AFTER` has gone, and for good after
+    `pdf.RENDER_ATTEMPTS` tries, so one record that always fails fails alone."""
+
+    record = models.OneToOneField(
+        ArchiveRecord, on_delete=models.CASCADE, primary_key=True, related_name="render_failure"
+    )
+    attempts = models.PositiveSmallIntegerField()
+    failed_at = models.DateTimeField()
+    error_type = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return f"PDF/A {self.record_id} failed {self.attempts}×"
+
+
 class PoliceStatus(models.TextChoices):
     PREPARED = "prepared", _("Bevispakke klargjort")
     REPORTED = "reported", _("Anmeldt til politiet")

@@ -33,26 +33,38 @@ import io
 import json
 import logging
 import re
+import traceback
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ordstyrer.archive.canonical import parse_iso, sha256_hex
-from ordstyrer.archive.models import ArchiveFile, ArchiveRecord, ArchiveRendering, RecordKind
+from ordstyrer.archive.models import (
+    ArchiveFile,
+    ArchiveRecord,
+    ArchiveRendering,
+    RecordKind,
+    RenderingFailure,
+)
 from ordstyrer.policy import GROUNDS
 
 logger = logging.getLogger("ordstyrer.archive")
+# A record the sweep cannot render is tried this often, this far apart (one that always
+# fails must not hold up the records after it, nor fill the log every 30 seconds).
+RENDER_ATTEMPTS = 3
+RENDER_RETRY_AFTER = timedelta(hours=1)
 # A data: URL's payload: the whole attachment (a citizen's photo), personal data the log
 # must never hold. The media type before it is kept for diagnosis.
 # "data:" only as a URL's scheme: not inside a word ("metadata: …").
@@ -541,8 +553,23 @@ def rendering_for(record: ArchiveRecord, *, now: datetime | None = None) -> Arch
 
 
 def render_missing_renderings(*, limit: int, now: datetime) -> int:
-    """Render up to `limit` records that have no document yet; returns how many."""
-    missing = list(ArchiveRecord.objects.filter(rendering__isnull=True).order_by("id")[:limit])
+    """Render up to `limit` records that have no document yet; returns how many.
+
+    A `RenderError` (no PDF libraries on this machine) stops the run: every record would
+    fail alike. Any other error is the record's own: it is logged without its message
+    (which may quote the record), counted in its `RenderingFailure` and passed by, so the
+    records after it are rendered; it is tried again `RENDER_RETRY_AFTER` later, at most
+    `RENDER_ATTEMPTS` times. A download or an export of it still renders it on demand."""
+    retry = Q(
+        render_failure__attempts__lt=RENDER_ATTEMPTS,
+        render_failure__failed_at__lte=now - RENDER_RETRY_AFTER,
+    )
+    missing = list(
+        ArchiveRecord.objects.filter(rendering__isnull=True)
+        .filter(Q(render_failure__isnull=True) | retry)
+        .select_related("render_failure")
+        .order_by("id")[:limit]
+    )
     made = 0
     for record in missing:
         try:
@@ -550,5 +577,29 @@ def render_missing_renderings(*, limit: int, now: datetime) -> int:
         except RenderError:
             logger.exception("archive rendering failed", extra={"record_id": record.pk})
             break
+        except Exception as exc:  # noqa: BLE001 — one poisoned record fails alone
+            _note_failure(record, exc, now=now)
+            continue
         made += 1
     return made
+
+
+def _note_failure(record: ArchiveRecord, exc: Exception, *, now: datetime) -> None:
+    failure = getattr(record, "render_failure", None)
+    attempts = (failure.attempts if failure else 0) + 1
+    RenderingFailure.objects.update_or_create(
+        record=record,
+        defaults={"attempts": attempts, "failed_at": now, "error_type": type(exc).__name__},
+    )
+    given_up = attempts >= RENDER_ATTEMPTS
+    # The frames only: the exception's message may quote the record (personal data).
+    logger.log(
+        logging.ERROR if given_up else logging.WARNING,
+        "archive rendering given up" if given_up else "archive rendering failed, to be retried",
+        extra={
+            "record_id": record.pk,
+            "attempts": attempts,
+            "error_type": type(exc).__name__,
+            "frames": "".join(traceback.format_tb(exc.__traceback__))[-4000:],
+        },
+    )
