@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from ordstyrer.core.mail import mail_task
 
-@task()
+
+@mail_task
 def channel_notify(channel_id: int, event: str) -> int:
     """E-mail the people a channel event concerns (CH-1); returns how many got it."""
     from ordstyrer.channels.notifications import notify_channel_event
@@ -50,7 +52,7 @@ def closure_post_switch_off(closure_id: int, post_id: str) -> bool:
     return switch_off(closure_id=closure_id, post_id=post_id)
 
 
-@task()
+@mail_task
 def review_remind(review_id: int) -> int:
     """Remind the main administrators of a review that is due (CH-6)."""
     from ordstyrer.channels.notifications import notify_review_due

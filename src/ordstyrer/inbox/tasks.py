@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from ordstyrer.core.mail import mail_task
+
 
 @task()
 def reply_deliver(reply_id: int) -> str:
@@ -17,7 +19,7 @@ def reply_deliver(reply_id: int) -> str:
     return deliver(reply_id=reply_id)
 
 
-@task()
+@mail_task
 def reply_failed_notify(reply_id: int) -> int:
     """Tell the reply's author that the platform refused it for good."""
     from ordstyrer.inbox.notifications import notify_reply_failed
@@ -25,7 +27,7 @@ def reply_failed_notify(reply_id: int) -> int:
     return notify_reply_failed(reply_id=reply_id)
 
 
-@task()
+@mail_task
 def daily_digest(user_id: int, at: str) -> int:
     """One person's daily digest of items near or past their deadline (#15)."""
     from ordstyrer.inbox.digest import send_digest
@@ -33,7 +35,7 @@ def daily_digest(user_id: int, at: str) -> int:
     return send_digest(user_id=user_id, at=at)
 
 
-@task()
+@mail_task
 def referral_notify(referral_id: int) -> int:
     """E-mail the people a referral or an escalation concerns (DI-8, DI-10)."""
     from ordstyrer.inbox.notifications import notify_referral
@@ -41,7 +43,7 @@ def referral_notify(referral_id: int) -> int:
     return notify_referral(referral_id=referral_id)
 
 
-@task()
+@mail_task
 def unwanted_report_notify(report_id: int) -> int:
     """E-mail the channel's administrators about an employee's report (DI-11)."""
     from ordstyrer.inbox.notifications import notify_unwanted_report

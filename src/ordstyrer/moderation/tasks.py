@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from ordstyrer.core.mail import mail_task
+
 
 @task()
 def platform_op_run(op_id: int) -> str:
@@ -17,7 +19,7 @@ def platform_op_run(op_id: int) -> str:
     return op_run(op_id=op_id)
 
 
-@task()
+@mail_task
 def notice_held_notify(action_id: int) -> int:
     """Tell the crisis leader and the deputies that a notice waits for them (PU-12)."""
     from ordstyrer.moderation.crisis_notices import notify_notice_held

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from ordstyrer.core.mail import mail_task
+
 
 @task()
 def webhook_process(sha256: str) -> str:
@@ -33,7 +35,7 @@ def connection_check_task(connection_id: int) -> str:
     return connection_check(connection_id=connection_id)
 
 
-@task()
+@mail_task
 def reauth_notify(channel_id: int) -> int:
     """Tell the channel's main administrators that the platform must be reconnected."""
     from ordstyrer.platforms.notices import notify_reauth
@@ -41,7 +43,7 @@ def reauth_notify(channel_id: int) -> int:
     return notify_reauth(channel_id=channel_id)
 
 
-@task()
+@mail_task
 def policy_block_notify(channel_id: int) -> int:
     """Tell the channel's main administrators that Meta stopped its writes (368)."""
     from ordstyrer.platforms.notices import notify_policy_block

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from ordstyrer.core.mail import mail_task
+
 
 @task()
 def post_deliver(post_channel_id: int) -> str:
@@ -35,7 +37,7 @@ def post_take_down(post_channel_id: int) -> str:
     return take_down_queued(post_channel_id=post_channel_id)
 
 
-@task()
+@mail_task
 def post_rejected_notify(post_id: int) -> str:
     """Tell the author why the post was sent back."""
     from ordstyrer.publishing.notifications import rejected_notify
@@ -43,7 +45,7 @@ def post_rejected_notify(post_id: int) -> str:
     return rejected_notify(post_id=post_id)
 
 
-@task()
+@mail_task
 def post_awaiting_notify(post_id: int) -> str:
     """Tell the approvers the channel names that a post waits for them."""
     from ordstyrer.publishing.notifications import awaiting_notify
@@ -51,7 +53,7 @@ def post_awaiting_notify(post_id: int) -> str:
     return awaiting_notify(post_id=post_id)
 
 
-@task()
+@mail_task
 def post_pulled_back_notify(post_id: int) -> str:
     """Tell the author that a post on its way was stopped and is a draft again."""
     from ordstyrer.publishing.notifications import pulled_back_notify

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
-from django_tasks import task
 from stdnum import exceptions as stdnum_errors
 from stdnum.no import orgnr
 
@@ -27,7 +26,7 @@ from ordstyrer import channelcodes
 from ordstyrer.core.actor import ActorLike, user_of
 from ordstyrer.core.audit import audit_record
 from ordstyrer.core.errors import Conflict, NotPermitted, ServiceError, lazy_interpolate
-from ordstyrer.core.mail import addresses, console_url, send
+from ordstyrer.core.mail import addresses, console_url, mail_task, send
 from ordstyrer.core.permissions import has_role, require
 from ordstyrer.core.services import after_commit, person
 from ordstyrer.policy import Policy, PolicyError, load_policy, preset_ids, validate_overrides
@@ -343,7 +342,7 @@ def channels_left_record(
         )
 
 
-@task()
+@mail_task
 def channels_left_notify(user_id: int, municipality_id: int, channel_ids: list[int]) -> int:
     """E-mail each channel's remaining administrators and the municipality's
     communications that the channel has no active main administrator since `user_id`
