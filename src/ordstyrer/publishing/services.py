@@ -815,6 +815,12 @@ def _release(post: Post, *, now: datetime) -> None:
             failed += 1
             continue
         to_send += 1
+        if delivery.status == DeliveryStatus.SCHEDULED and delivery.platform_scheduled:
+            # Its copy waits on the platform's own scheduler (a failed post sent again
+            # unedited; an edit cancels the copy first, `_cancel_native`): on its way
+            # already, left there. Queued again it was scheduled a second time beside
+            # the first, and both went out (PU-6).
+            continue
         delivery.attempts = 0
         delivery.error = ""
         delivery.claimed_at = None
