@@ -12,8 +12,9 @@ not judged (`transitions._stop_clocks` stamps only that "late", with no working
 seconds); it is not counted as resolved («Ferdigbehandlet»).
 "Waiting" and "overdue now" are the work list's own: open items that wait for an answer
 (`selectors.NOT_WAITING`: spam, hateful speech and hidden items are moderated, not
-answered, #15), so the report's «Over fristen nå» is the inbox header's count. Their
-close, and any close «Moderert», is no answer either: counted as items, never judged.
+answered, #15); «Over fristen nå» counts them whenever they arrived, not only those
+received in the period, so it is the inbox header's count. Their close, and any close
+«Moderert», is no answer either: counted as items, never judged.
 Rows are per channel (id), not per name: a name is unique per platform only, so two
 channels sharing one are labelled with their platform.
 """
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -38,7 +39,7 @@ from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.months import MONTHS
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import CloseReason, InboxItem
-from ordstyrer.inbox.selectors import NOT_WAITING
+from ordstyrer.inbox.selectors import IS_OPEN, NOT_WAITING
 from ordstyrer.inbox.triage import category_label
 from ordstyrer.tenants.models import Municipality
 
@@ -165,9 +166,6 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
     rows = queryset.annotate(
         year=ExtractYear("received_at", tzinfo=tz),
         month=ExtractMonth("received_at", tzinfo=tz),
-        overdue=ExpressionWrapper(
-            Q(open=True, due_at__lt=now) & ~NOT_WAITING, output_field=BooleanField()
-        ),
         first_late=ExpressionWrapper(
             Q(first_responded_at__isnull=True, first_response_due__lt=now) & ~NOT_WAITING,
             output_field=BooleanField(),
@@ -181,7 +179,6 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
         "category",
         "year",
         "month",
-        "overdue",
         "first_response_seconds",
         "first_response_in_time",
         "resolution_seconds",
@@ -197,7 +194,6 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
         category,
         year,
         month,
-        overdue,
         first_s,
         first_ok,
         res_s,
@@ -218,8 +214,6 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
             c[6] += res_ok
         elif res_late:
             c[5] += 1
-        if overdue:
-            c[2] += 1
         if first_ok is not None:
             c[3] += 1
             c[4] += first_ok
@@ -230,6 +224,29 @@ def _finest(queryset: QuerySet[InboxItem], now: datetime) -> dict[tuple[Any, ...
         if res_s is not None:
             group.resolution.append(res_s)
     return groups
+
+
+def _add_overdue_now(
+    groups: dict[tuple[Any, ...], _Group], items: QuerySet[InboxItem], now: datetime
+) -> None:
+    """Count into `groups` the open items past their deadline now, whenever they arrived:
+    the inbox header's count (`selectors.inbox_page`: open, waiting for an answer, due
+    before now; DI-1, CH-5), keyed as the period's rows. An item received before the
+    period is still overdue in it; it adds a row for its month of arrival."""
+    tz = timezone.get_default_timezone()
+    overdue = (
+        items.filter(IS_OPEN, due_at__lt=now)
+        .exclude(NOT_WAITING)
+        .annotate(
+            year=ExtractYear("received_at", tzinfo=tz),
+            month=ExtractMonth("received_at", tzinfo=tz),
+        )
+        .values_list("channel_id", "channel__unit__name", "category", "year", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for channel, unit, category, year, month, n in overdue:
+        groups[(channel, unit, category, (year, month))].counts[2] += n  # overdue_now
 
 
 def _channel_labels(channel_ids: Iterable[int]) -> dict[int, str]:
@@ -268,18 +285,21 @@ def response_report(
     """Response times of items received from `since` to `until` (inclusive, Oslo dates),
     for the channels the person reads, in total and by channel, unit, category, month.
 
-    One query reads the period (the in-time and overdue judgements made in SQL); the
-    figures are sums of the finest groups, the percentiles nearest-rank."""
+    One query reads the period (the in-time judgements made in SQL), one counts what is
+    overdue now, whenever it arrived; the figures are sums of the finest groups, the
+    percentiles nearest-rank."""
     tz = timezone.get_default_timezone()
     start = datetime.combine(since, time.min, tzinfo=tz)
     end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
-    queryset = InboxItem.objects.filter(
-        municipality=municipality, listed=True, received_at__gte=start, received_at__lt=end
-    ).exclude(close_reason__in=(CloseReason.AUTHOR_REMOVED, CloseReason.PARENT_REMOVED))
+    items = InboxItem.objects.filter(municipality=municipality, listed=True)
     visible = visible_channel_ids(user, municipality)
     if visible is not None:
-        queryset = queryset.filter(channel_id__in=visible)
-    finest = _finest(queryset, now)
+        items = items.filter(channel_id__in=visible)
+    period = items.filter(received_at__gte=start, received_at__lt=end).exclude(
+        close_reason__in=(CloseReason.AUTHOR_REMOVED, CloseReason.PARENT_REMOVED)
+    )
+    finest = _finest(period, now)
+    _add_overdue_now(finest, items, now)
     total = _Group()
     rolled: dict[str, dict[Any, _Group]] = {code: defaultdict(_Group) for code, _h in DIMENSIONS}
     for (channel, unit, category, month), group in finest.items():
@@ -309,20 +329,22 @@ def response_report(
 def chart_bars(
     rows: list[Figures], *, width: int = 480, bar: int = 22, gap: int = 8, label_width: int = 170
 ) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart of the share resolved in time (inline SVG)."""
+    """Geometry of a horizontal bar chart of the share resolved in time (inline SVG; the
+    template prints the numbers unlocalised: Bokmål's decimal comma is no SVG number)."""
     plot = width - label_width - 60
     bars = []
     for index, figures in enumerate(rows):
         share = figures.resolution_share
         y = index * (bar + gap)
+        length = round(plot * share, 1) if share is not None else 0
         bars.append(
             {
                 "label": figures.label,
                 "y": y,
-                "text_y": y + bar * 0.7,
-                "width": round(plot * share, 1) if share is not None else 0,
+                "text_y": round(y + bar * 0.7, 1),
+                "width": length,
                 "value": f"{share * 100:.0f} %" if share is not None else "–",
-                "value_x": label_width + (round(plot * share, 1) if share else 0) + 6,
+                "value_x": round(label_width + length + 6, 1),
             }
         )
     height = max(len(rows) * (bar + gap), bar)

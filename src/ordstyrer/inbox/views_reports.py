@@ -67,12 +67,14 @@ def _table_row(figures: Figures) -> dict[str, str | int]:
 @require_GET
 def report(request: MunicipalityRequest, municipality: Municipality) -> HttpResponse:
     result = _report(request, municipality)
+    # A chart shows 20 bars at most: the largest rows, or the latest 20 months (the
+    # months come oldest first); the table lists them all.
     sections = [
         {
             "code": code,
             "heading": heading,
             "rows": [_table_row(f) for f in rows],
-            "chart": chart_bars(rows[:20]),
+            "chart": chart_bars(rows[-20:] if code == "month" else rows[:20]),
         }
         for code, heading, rows in result.dimensions
     ]

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.moderation.access import log_channel_ids
@@ -44,20 +44,32 @@ def moderation_by_ground(
 ) -> list[GroundMonth]:
     """Hides, deletions and bans carried out between `since` and `until` (inclusive,
     Oslo dates), by month and ground, on the channels whose log `user` may read. An
-    action without a ground (a hide pending review, say) counts under ground ""."""
-    actions = ModerationAction.objects.filter(
-        municipality=municipality,
-        kind__in=COUNTED_KINDS,
-        status__in=COUNTED_STATUSES,
-        requested_at__gte=datetime.combine(since, time.min, tzinfo=OSLO),
-        requested_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=OSLO),
+    action without a ground (a hide pending review, say) counts under ground "".
+
+    An action counts when it was carried out (MO-1), not when it was asked for: a
+    deletion asked for on 29 May and approved by the second approver on 2 June is one
+    of June's. That is `finished_at` (the platform confirmed it, or it was recorded as
+    done in the platform's app); where it is missing, the approval, then the request
+    stand in."""
+    start = datetime.combine(since, time.min, tzinfo=OSLO)
+    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=OSLO)
+    actions = (
+        ModerationAction.objects.filter(
+            municipality=municipality,
+            kind__in=COUNTED_KINDS,
+            status__in=COUNTED_STATUSES,
+            # Asked for before it was carried out: bounds the read by the request's index.
+            requested_at__lt=end,
+        )
+        .alias(done=Coalesce("finished_at", "approved_at", "requested_at"))
+        .filter(done__gte=start, done__lt=end)
     )
     visible = log_channel_ids(user, municipality)
     if visible is not None:
         actions = actions.filter(channel_id__in=visible)
     counts: dict[tuple[date, str], dict[str, int]] = defaultdict(dict)
     rows = (
-        actions.annotate(month=TruncMonth("requested_at", tzinfo=OSLO))
+        actions.annotate(month=TruncMonth("done", tzinfo=OSLO))
         .values("month", "ground", "kind")
         .annotate(n=Count("pk"))
         .order_by()
@@ -103,7 +115,8 @@ def count_chart(
     gap: int = 8,
     label_width: int = 190,
 ) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart of actions per ground (inline SVG)."""
+    """Geometry of a horizontal bar chart of actions per ground (inline SVG; the template
+    prints the numbers unlocalised: Bokmål's decimal comma is no SVG number)."""
     plot = width - label_width - 50
     top = max((r.total for r in rows), default=0) or 1
     bars = []
@@ -114,10 +127,10 @@ def count_chart(
             {
                 "label": row.label or "–",
                 "y": y,
-                "text_y": y + bar * 0.7,
+                "text_y": round(y + bar * 0.7, 1),
                 "width": length,
                 "value": str(row.total),
-                "value_x": label_width + length + 6,
+                "value_x": round(label_width + length + 6, 1),
             }
         )
     height = max(len(rows) * (bar + gap), bar)
