@@ -80,9 +80,10 @@ def archived(
     municipality: Municipality, *, actor: Any, now: datetime, **entry: Any
 ) -> ArchiveRecord:
     """An archive entry of `municipality` (the ArchiveEntry fields in `entry`) appended
-    at `now` by `actor`, as the services hand entries to `archive_append`."""
+    by `actor`, as the services hand entries to `archive_append`, and archived at `now`
+    (`backdated_to`, as seed data: a service's append reads the clock itself, AR-3)."""
     return archive_append(
-        actor=actor, entry=ArchiveEntry(municipality=municipality, **entry), now=now
+        actor=actor, entry=ArchiveEntry(municipality=municipality, **entry), backdated_to=now
     )
 
 

@@ -21,8 +21,8 @@ DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
 def test_archive_browser(page: Page, live_server):
     p = make_personas("arkivby")
     channel = make_channel(p, "Arkivby kommune")
-    archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
-    archive_append(actor=p.employee, entry=inquiry(p, channel), now=DAY.replace(hour=11))
+    archive_append(actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY)
+    archive_append(actor=p.employee, entry=inquiry(p, channel), backdated_to=DAY.replace(hour=11))
     base = live_server.url
     login(page, base, p.communications)
 

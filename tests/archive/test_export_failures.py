@@ -66,7 +66,7 @@ def _queued(p, since: date, until: date, fmt: str = "fiks-arkiv") -> ArchiveExpo
 )
 def test_a_poisoned_job_fails_alone_and_leaves_nothing(personas, since, until):
     p = personas
-    archive_append(actor=None, entry=deleted_comment(p), now=DAY)
+    archive_append(actor=None, entry=deleted_comment(p), backdated_to=DAY)
     poisoned = _queued(p, since, until)
     good = _queued(p, DAY.date(), DAY.date(), fmt="noark5-uttrekk")
 

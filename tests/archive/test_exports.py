@@ -54,7 +54,9 @@ def check_sums(out: Path) -> None:
 def archive_sample(p):
     """Five records of every kind in May 2025, one confidential, one with a WebP file."""
     channel = make_channel(p, "Rissa skole")
-    hateful = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    hateful = archive_append(
+        actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY
+    )
     # Archived now, outside the period: number 2 is in no export below.
     journal_item(actor=p.employee, entry=inquiry(p, channel))
     question = archive_append(
@@ -67,7 +69,7 @@ def archive_sample(p):
             confidentiality=CONFIDENTIAL,
             idempotency_key="q",
         ),
-        now=DAY.replace(hour=11),
+        backdated_to=DAY.replace(hour=11),
     )
     reply = archived(
         p.municipality,
@@ -273,8 +275,8 @@ def test_period_boundaries_follow_norwegian_dates(personas, tmp_path):
     p = personas
     late = datetime(2025, 5, 31, 21, 30, tzinfo=UTC)  # 23:30 in Oslo, still 31 May
     after = datetime(2025, 5, 31, 22, 30, tzinfo=UTC)  # 00:30 on 1 June in Oslo
-    archive_append(actor=None, entry=deleted_comment(p, media=()), now=late)
-    archive_append(actor=None, entry=deleted_comment(p, media=()), now=after)
+    archive_append(actor=None, entry=deleted_comment(p, media=()), backdated_to=late)
+    archive_append(actor=None, entry=deleted_comment(p, media=()), backdated_to=after)
     result = run_export(
         municipality=p.municipality,
         fmt="eformidling",
@@ -296,7 +298,7 @@ def test_refusals_leave_nothing_behind(personas, tmp_path, monkeypatch):
             out_dir=tmp_path / "empty",
         )
     assert not (tmp_path / "empty").exists()
-    archive_append(actor=None, entry=deleted_comment(p, media=()), now=DAY)
+    archive_append(actor=None, entry=deleted_comment(p, media=()), backdated_to=DAY)
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "old.txt").write_text("x")
@@ -337,7 +339,9 @@ def test_validate_file_rejects_an_invalid_structure(tmp_path):
 def test_export_command(personas, tmp_path, capsys):
     p = personas
     archive_append(
-        actor=None, entry=deleted_comment(p, media=(MediaFile("a.png", "image/png", PNG),)), now=DAY
+        actor=None,
+        entry=deleted_comment(p, media=(MediaFile("a.png", "image/png", PNG),)),
+        backdated_to=DAY,
     )
     out = tmp_path / "uttrekk"
     call_command(

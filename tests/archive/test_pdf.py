@@ -158,7 +158,7 @@ def test_the_creation_date_is_the_same_in_the_info_dictionary_and_the_xmp(person
     record = archive_append(
         actor=personas.communications,
         entry=deleted_comment(personas, make_channel(personas)),
-        now=archived,
+        backdated_to=archived,
     )
     info, xmp = _creation_dates(render_record_pdf(record))
     _same_instant_same_precision(info, xmp)

@@ -50,7 +50,7 @@ def append_inquiries(p, channel, n: int, start: int = 0) -> None:
         archive_append(
             actor=None,
             entry=inquiry(p, channel, text=f"Spørsmål {index}", item_id=f"1_{index}"),
-            now=DAY + timedelta(minutes=index),
+            backdated_to=DAY + timedelta(minutes=index),
         )
 
 
@@ -170,7 +170,7 @@ def test_filters_and_search_still_find_their_records(personas):
     school = make_channel(p, "Rissa skole")
     library = make_channel(p, "Biblioteket")
     hateful = archive_append(
-        actor=None, entry=deleted_comment(p, school, media=()), now=DAY
+        actor=None, entry=deleted_comment(p, school, media=()), backdated_to=DAY
     )  # «Innvandrerne er en pest», Ola Nordmann, hate_speech
     spam = archive_append(
         actor=None,
@@ -184,10 +184,10 @@ def test_filters_and_search_still_find_their_records(personas):
             ground="spam",
             item_id="1_9",
         ),
-        now=DAY + timedelta(days=3),
+        backdated_to=DAY + timedelta(days=3),
     )
     asked = archive_append(
-        actor=None, entry=inquiry(p, library, text="Når åpner svømmehallen?"), now=DAY
+        actor=None, entry=inquiry(p, library, text="Når åpner svømmehallen?"), backdated_to=DAY
     )
     client = client_for(p.communications)
     base = reverse("archive:list", args=[p.municipality.slug])
@@ -222,8 +222,8 @@ def test_the_channel_filter_reads_the_channels_table(personas):
     make_channel(p, "Ny side uten poster")
     other = make_personas("annenby")
     make_channel(other, "Nabokanal")
-    first = archive_append(actor=None, entry=deleted_comment(p, school, media=()), now=DAY)
-    old = archive_append(actor=None, entry=inquiry(p, gone), now=DAY)
+    first = archive_append(actor=None, entry=deleted_comment(p, school, media=()), backdated_to=DAY)
+    old = archive_append(actor=None, entry=inquiry(p, gone), backdated_to=DAY)
     Channel.objects.filter(pk=school.pk).update(name="Rissa skole og SFO")  # renamed
     gone_id = gone.pk
     Channel.objects.filter(pk=gone_id).delete()  # deleted: its records stay

@@ -46,15 +46,15 @@ def make_archive(p) -> tuple[list[int], int]:
         archive_append(
             actor=None,
             entry=deleted_comment(p, channel, media=(), item_id=f"1_{n}"),
-            now=DAY + timedelta(minutes=n),
+            backdated_to=DAY + timedelta(minutes=n),
         ).sequence
         for n in range(3)
     ]
-    archive_append(actor=None, entry=inquiry(p, channel), now=DAY + timedelta(minutes=5))
+    archive_append(actor=None, entry=inquiry(p, channel), backdated_to=DAY + timedelta(minutes=5))
     spam = archive_append(
         actor=None,
         entry=deleted_comment(p, channel, media=(), ground="spam", item_id="1_9"),
-        now=DAY + timedelta(minutes=9),
+        backdated_to=DAY + timedelta(minutes=9),
     )
     columns = [f.column for f in ArchiveRecord._meta.concrete_fields if f.column != "id"]
     values = {"sequence": '"sequence" + g.n', "idempotency_key": "''"}

@@ -87,7 +87,7 @@ def odd_names(personas):
             make_channel(p),
             media=(MediaFile("bilde.p\x0bng", "image/png\x1f", PNG),),
         ),
-        now=DAY,
+        backdated_to=DAY,
     )
     return p, record
 
@@ -216,7 +216,9 @@ def _sha(data: bytes) -> str:
 
 def _deposit(p, tmp_path: Path, media: tuple[MediaFile, ...]):
     record = archive_append(
-        actor=p.communications, entry=deleted_comment(p, make_channel(p), media=media), now=DAY
+        actor=p.communications,
+        entry=deleted_comment(p, make_channel(p), media=media),
+        backdated_to=DAY,
     )
     out = tmp_path / "noark5-uttrekk"
     run_export(
@@ -364,7 +366,7 @@ def test_arkivmelding_exports_still_send_the_original_file(personas, tmp_path):
         entry=deleted_comment(
             p, make_channel(p), media=(MediaFile("hilsen.gif", "image/gif", gif),)
         ),
-        now=DAY,
+        backdated_to=DAY,
     )
     seq = f"{record.sequence:06d}"
     fiks_out = _export(p, "fiks-arkiv", tmp_path)

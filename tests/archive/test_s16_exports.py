@@ -54,7 +54,9 @@ def test_noark5_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_
     them (in the period: `until` is today by default) used to fail the job (KeyError)."""
     p = personas
     channel = make_channel(p, "Rissa skole")
-    first = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    first = archive_append(
+        actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY
+    )
     write_journals = noark5._write_journals
     late = []
 
@@ -63,7 +65,7 @@ def test_noark5_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_
             archive_append(
                 actor=p.communications,
                 entry=deleted_comment(p, channel),
-                now=DAY.replace(hour=11),
+                backdated_to=DAY.replace(hour=11),
             )
         )
         return write_journals(*args, **kwargs)
@@ -91,7 +93,9 @@ def test_fiks_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_pa
     group that had no folder yet) must not be sent without its case folder."""
     p = personas
     channel = make_channel(p, "Rissa skole")
-    first = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    first = archive_append(
+        actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY
+    )
     folder_message = fiks.folder_message
     late = []
 
@@ -101,7 +105,7 @@ def test_fiks_export_leaves_out_a_record_archived_while_it_runs(personas, tmp_pa
                 archive_append(
                     actor=p.communications,
                     entry=_own_post(p, channel),
-                    now=DAY.replace(hour=11),
+                    backdated_to=DAY.replace(hour=11),
                 )
             )
         return folder_message(*args, **kwargs)
@@ -132,7 +136,7 @@ def test_fiks_export_writes_a_channel_name_with_a_control_character(personas, tm
             post_id="1234567890_111\x1f",
             item_id="1234567890_111_222\x0c",
         ),
-        now=DAY,
+        backdated_to=DAY,
     )
 
     result = _export(p, "fiks-arkiv", tmp_path)
@@ -164,7 +168,7 @@ def test_a_broken_image_is_not_logged_with_its_data(personas, caplog):
         entry=deleted_comment(
             p, make_channel(p), media=(MediaFile("bilde.jpg", "image/jpeg", photo),)
         ),
-        now=DAY,
+        backdated_to=DAY,
     )
     encoded = base64.b64encode(photo).decode("ascii")
 

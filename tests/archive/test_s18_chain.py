@@ -29,7 +29,7 @@ def test_a_package_prepared_during_the_scan_keeps_the_chain_sound(personas, monk
     """AR-3, MO-3: the verify that was running when the package was prepared says ok."""
     p = personas
     record = archive_append(
-        actor=p.communications, entry=deleted_comment(p, make_channel(p)), now=DAY
+        actor=p.communications, entry=deleted_comment(p, make_channel(p)), backdated_to=DAY
     )
     scan = chain._scan
 
@@ -48,7 +48,7 @@ def test_a_changed_police_step_is_still_found(personas):
     """AR-3: a step that does not chain from its record's hash breaks the chain."""
     p = personas
     record = archive_append(
-        actor=p.communications, entry=deleted_comment(p, make_channel(p)), now=DAY
+        actor=p.communications, entry=deleted_comment(p, make_channel(p)), backdated_to=DAY
     )
     police_package_prepare(actor=p.communications, record=record, protected_grounds=["a"])
     assert verify_chain(p.municipality.pk).ok

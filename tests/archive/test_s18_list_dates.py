@@ -27,7 +27,9 @@ DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
 def test_a_date_at_the_calendars_end_is_refused_not_a_server_error(client, personas, query):
     """AR-1…AR-3 console: the list answers with the field's error, never a 500."""
     p = personas
-    archive_append(actor=p.communications, entry=deleted_comment(p, make_channel(p)), now=DAY)
+    archive_append(
+        actor=p.communications, entry=deleted_comment(p, make_channel(p)), backdated_to=DAY
+    )
     client.force_login(p.communications)
     page = client.get(reverse("archive:list", args=[p.municipality.slug]) + "?" + query)
     assert page.status_code == 200
@@ -39,7 +41,9 @@ def test_a_date_at_the_calendars_end_is_refused_not_a_server_error(client, perso
 
 def test_a_date_inside_the_years_still_filters(client, personas):
     p = personas
-    archive_append(actor=p.communications, entry=deleted_comment(p, make_channel(p)), now=DAY)
+    archive_append(
+        actor=p.communications, entry=deleted_comment(p, make_channel(p)), backdated_to=DAY
+    )
     client.force_login(p.communications)
     url = reverse("archive:list", args=[p.municipality.slug])
     html = client.get(url + "?since=2025-05-17&until=2100-12-31").content.decode()

@@ -60,11 +60,11 @@ def sample(personas):
     masked = archive_append(
         actor=p.employee,
         entry=inquiry(p, channel, journal=True, public_title="Henvendelse fra 412 34 567"),
-        now=DAY,
+        backdated_to=DAY,
     )
     assert "[skjermet]" in masked.public_title
     comment = archive_append(
-        actor=p.communications, entry=deleted_comment(p, channel), now=DAY.replace(hour=11)
+        actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY.replace(hour=11)
     )
     reply = archived(
         p.municipality,

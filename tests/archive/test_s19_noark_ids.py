@@ -91,15 +91,15 @@ def test_case_and_journal_numbers_are_the_same_in_every_deposit(personas, tmp_pa
     p = personas
     channel = make_channel(p, "Rissa skole")
     comment = archive_append(
-        actor=p.communications, entry=deleted_comment(p, channel, media=()), now=at(3, 1)
+        actor=p.communications, entry=deleted_comment(p, channel, media=()), backdated_to=at(3, 1)
     )
     first_inquiry = archive_append(
-        actor=p.employee, entry=inquiry(p, channel, journal=True), now=at(3, 2)
+        actor=p.employee, entry=inquiry(p, channel, journal=True), backdated_to=at(3, 2)
     )
     second_inquiry = archive_append(
         actor=p.employee,
         entry=inquiry(p, channel, journal=True, author=Person("Per Li")),
-        now=at(8, 1),
+        backdated_to=at(8, 1),
     )
     note = ban_note(
         p.municipality,
@@ -112,14 +112,14 @@ def test_case_and_journal_numbers_are_the_same_in_every_deposit(personas, tmp_pa
     third_inquiry = archive_append(
         actor=p.employee,
         entry=inquiry(p, channel, journal=True, author=Person("Eva Dahl")),
-        now=at(9, 1),
+        backdated_to=at(9, 1),
     )
     # Archived last, dated back into the first half (an import, a clock put right): its
     # number comes after every inquiry archived before it, in the first half's deposit too.
     late_inquiry = archive_append(
         actor=p.employee,
         entry=inquiry(p, channel, journal=True, author=Person("Ali Berg")),
-        now=at(4, 1),
+        backdated_to=at(4, 1),
     )
     records = [comment, first_inquiry, second_inquiry, note, third_inquiry, late_inquiry]
 

@@ -50,7 +50,7 @@ def archived(personas, clock):
     archive_append(
         actor=None,
         entry=deleted_comment(personas, media=()),
-        now=datetime(2026, 6, 29, 21, 0, tzinfo=OSLO),
+        backdated_to=datetime(2026, 6, 29, 21, 0, tzinfo=OSLO),
     )
     archive_append(actor=None, entry=deleted_comment(personas, media=()))
     return personas

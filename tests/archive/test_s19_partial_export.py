@@ -26,7 +26,9 @@ DAY = date(2025, 5, 16)  # the day of `deleted_comment` (T0)
 @pytest.fixture
 def archived(personas):
     archive_append(
-        actor=None, entry=deleted_comment(personas), now=datetime(2025, 5, 16, 9, 0, tzinfo=UTC)
+        actor=None,
+        entry=deleted_comment(personas),
+        backdated_to=datetime(2025, 5, 16, 9, 0, tzinfo=UTC),
     )
     return personas
 

@@ -41,7 +41,7 @@ def sample(personas):
     p = personas
     channel = make_channel(p, "Rissa skole")
     comment = archive_append(
-        actor=p.communications, entry=deleted_comment(p, channel, media=()), now=DAY
+        actor=p.communications, entry=deleted_comment(p, channel, media=()), backdated_to=DAY
     )
     reply = archived(
         p.municipality,
@@ -59,7 +59,7 @@ def sample(personas):
         entry=ArchiveEntry(
             municipality=p.municipality, kind=Kind.OWN_POST, text="Åpent i dag.", channel=channel
         ),
-        now=DAY.replace(hour=12),
+        backdated_to=DAY.replace(hour=12),
     )
     return comment, reply, post
 

@@ -36,7 +36,7 @@ def archived(personas):
         datetime(2025, 5, 20, 18, 30, tzinfo=OSLO),
         datetime(2026, 2, 10, 9, 15, tzinfo=OSLO),
     ):
-        archive_append(actor=None, entry=deleted_comment(p, media=()), now=when)
+        archive_append(actor=None, entry=deleted_comment(p, media=()), backdated_to=when)
     return p
 
 

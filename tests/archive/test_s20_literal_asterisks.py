@@ -69,7 +69,7 @@ def sample(personas):
     comment = archive_append(
         actor=p.communications,
         entry=deleted_comment(p, channel, media=()),
-        now=DAY.replace(hour=12),
+        backdated_to=DAY.replace(hour=12),
     )
     assert (post.public_title, reply.public_title) == (GUESS, REPLY)
     return post, reply, comment

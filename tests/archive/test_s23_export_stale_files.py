@@ -58,7 +58,7 @@ def _killed_run(pk: int) -> None:
 
 def test_a_zip_half_written_by_a_killed_worker_is_removed_by_the_stale_sweep(personas, monkeypatch):
     p = personas
-    archive_append(actor=None, entry=deleted_comment(p), now=T0)
+    archive_append(actor=None, entry=deleted_comment(p), backdated_to=T0)
     export = _request(p)
     written = []
 
@@ -85,7 +85,7 @@ def test_a_zip_in_place_whose_row_was_never_updated_is_removed_and_others_are_ke
     personas, monkeypatch
 ):
     p = personas
-    archive_append(actor=None, entry=deleted_comment(p), now=T0)
+    archive_append(actor=None, entry=deleted_comment(p), backdated_to=T0)
     done = _request(p)
     assert archive_export_run.call(done.pk) == ExportStatus.DONE
     done.refresh_from_db()

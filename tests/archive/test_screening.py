@@ -33,19 +33,21 @@ def sample(personas):
     a municipality's own post (nothing withheld)."""
     p = personas
     channel = make_channel(p, "Rissa skole")
-    reported = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    reported = archive_append(
+        actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY
+    )
     police_package_prepare(actor=p.communications, record=reported, protected_grounds=["a"])
     comment = archive_append(
         actor=p.communications,
         entry=deleted_comment(p, channel, author=Person("Kari Nordmann"), ground="spam"),
-        now=DAY.replace(hour=11),
+        backdated_to=DAY.replace(hour=11),
     )
     post = archive_append(
         actor=p.communications,
         entry=ArchiveEntry(
             municipality=p.municipality, kind=Kind.OWN_POST, text="Åpent i dag.", channel=channel
         ),
-        now=DAY.replace(hour=12),
+        backdated_to=DAY.replace(hour=12),
     )
     return reported, comment, post
 

@@ -28,9 +28,11 @@ DAY = datetime(2025, 5, 16, 10, 0, tzinfo=UTC)
 def archived(personas):
     p = personas
     channel = make_channel(p)
-    record = archive_append(actor=p.communications, entry=deleted_comment(p, channel), now=DAY)
+    record = archive_append(
+        actor=p.communications, entry=deleted_comment(p, channel), backdated_to=DAY
+    )
     police_package_prepare(actor=p.communications, record=record, protected_grounds=["a"])
-    archive_append(actor=p.employee, entry=inquiry(p, channel), now=DAY)
+    archive_append(actor=p.employee, entry=inquiry(p, channel), backdated_to=DAY)
     export = ArchiveExport.objects.create(
         municipality=p.municipality,
         format="fiks-arkiv",
@@ -223,7 +225,7 @@ def test_export_runs_in_the_background_and_is_downloaded(
     client, personas, django_capture_on_commit_callbacks
 ):
     p = personas
-    archive_append(actor=None, entry=deleted_comment(p), now=DAY)
+    archive_append(actor=None, entry=deleted_comment(p), backdated_to=DAY)
     client.force_login(p.archivist)
     url = reverse("archive:exports", args=[p.municipality.slug])
     with django_capture_on_commit_callbacks(execute=True):

@@ -78,7 +78,7 @@ def record(settings, tmp_path):
     p = make_personas("arkivby", "indre-fosen")
     channel = make_channel(p, kind="simulated")
     entry = deleted_comment(p, channel, media=())
-    return p, archive_append(actor=p.communications, entry=entry, now=AT)
+    return p, archive_append(actor=p.communications, entry=entry, backdated_to=AT)
 
 
 def test_the_archive_record_page_speaks_english_in_english(record):

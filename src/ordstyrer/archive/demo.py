@@ -108,7 +108,7 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 justification="Reklame for pengespill, lagt inn på ti innlegg samme dag.",
                 idempotency_key="demo:spam",
             ),
-            now=spam_at,
+            backdated_to=spam_at,
         )
         hate_text = "Innvandrerne er en pest for bygda. De burde jages ut, alle sammen."
         hateful = archive_append(
@@ -136,7 +136,7 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 justification="Hatefull ytring mot innvandrere, straffeloven § 185 annet ledd a.",
                 idempotency_key="demo:hate",
             ),
-            now=hate_at,
+            backdated_to=hate_at,
         )
         question = (
             "Hei! Jeg søkte om byggetillatelse for garasje i mars (sak 24/1234). Når får jeg svar?"
@@ -158,7 +158,7 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 direction="I",
                 idempotency_key="demo:inquiry",
             ),
-            now=inquiry_at,
+            backdated_to=inquiry_at,
         )
         answer = (
             "Hei Marit! Vi kan dessverre ikke behandle byggesaker her. Send spørsmålet til "
@@ -180,7 +180,7 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 direction="U",
                 idempotency_key="demo:reply",
             ),
-            now=reply_at,
+            backdated_to=reply_at,
         )
         note = archive_append(
             actor=communications,
@@ -196,7 +196,7 @@ def setup_demo_archive(demo: Any) -> list[ArchiveRecord]:
                 direction="X",
                 idempotency_key="demo:ban-note",
             ),
-            now=note_at,
+            backdated_to=note_at,
         )
         records = [spam, hateful, inquiry, reply, note]
     if communications is not None and current_status(hateful) is None:

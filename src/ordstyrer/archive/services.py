@@ -227,7 +227,11 @@ def build_body(
 
 
 def archive_append(
-    *, actor: ActorLike, entry: ArchiveEntry, now: datetime | None = None
+    *,
+    actor: ActorLike,
+    entry: ArchiveEntry,
+    now: datetime | None = None,
+    backdated_to: datetime | None = None,
 ) -> ArchiveRecord:
     """Append `entry` to its municipality's chain and return the new record (AR-3).
 
@@ -235,7 +239,20 @@ def archive_append(
     municipality may append — the calling service has already checked the need of
     its own action (delete, journal, …). With an `idempotency_key` a repeated call
     returns the first record unchanged.
+
+    `now` is the caller's time of what it archives (when it read the comment, decided,
+    sent): the body's capture time where the entry names none. The archive time is the
+    append's own clock, read when the record is linked (under the head's lock; on the
+    fast path just before its one statement), so it grows with the record number and a
+    record is not dated back into a day a deposit may already have closed (AR-3): the
+    moderation outbox reads its `now` before the platform call, seconds before it
+    archives (docs/archive.md, "The record store"). Only seed data gives an archive
+    time of its own, `backdated_to` (the demo's records, dated when what they record
+    happened, after every record already in the chain); a service archives what
+    happens now.
     """
+    if entry.captured_at is None and now is not None:
+        entry = dataclasses.replace(entry, captured_at=now)
     _validate(entry)
     municipality = entry.municipality
     if actor is not None:
@@ -258,11 +275,13 @@ def archive_append(
     files = [_file_item(row) for row in file_rows]
 
     def body_at(sequence: int) -> dict[str, Any]:
+        # The archive time is read here: on the locked path under the head's lock, on
+        # the fast path just before the one statement that takes it.
         return build_body(
             entry=entry,
             actor=actor,
             sequence=sequence,
-            archived_at=now or timezone.now(),
+            archived_at=backdated_to or timezone.now(),
             files=files,
             title=title,
             public_title=public_title,

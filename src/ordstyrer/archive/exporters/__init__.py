@@ -87,7 +87,10 @@ def count_records(*, municipality: Any, since: date, until: date) -> int:
 def last_closed_day(today: date) -> date:
     """The last day a deposit may cover: yesterday. A Noark 5 package declares its period
     closed, so the next deposit starts the day after it; a period that has not ended
-    would leave the records archived later that day out of both (AR-3)."""
+    would leave the records archived later that day out of both (AR-3). Yesterday from
+    00:00, with no grace: each record is stamped when it is appended
+    (`services.archive_append`), and a grace would silently move a defaulted end back a
+    day (docs/archive.md, "Exports")."""
     return today - timedelta(days=1)
 
 
