@@ -25,6 +25,7 @@ from ordstyrer.moderation.auto import auto_moderate
 from ordstyrer.moderation.models import ModerationAction
 from ordstyrer.policy import CheckContext, Draft, check, check_deletion, get_rule, load_policy
 from ordstyrer.policy.render import render_house_rules
+from ordstyrer.policy.rules.moderation import DELETION
 from tests.archive.conftest import deleted_comment, make_channel
 from tests.conftest import make_personas
 from tests.factories import PASSWORD
@@ -294,7 +295,8 @@ def test_the_house_rules_can_sit_under_a_pages_own_headings():
 
 
 def test_nynorsk_says_utestenge():
-    assert "utestenge personar" in get_rule("MO-1").text.nn
+    # MO-1's statement is Indre Fosen's own wording since stop 23 (DELETION, by preset).
+    assert "utestenge personar" in DELETION["very_high_threshold"].nn
     findings = check_deletion(load_policy("gausdal"), "spam")
     assert findings and "utestenge," in findings[0].message_nn
     assert "utestengje" not in findings[0].message_nn
