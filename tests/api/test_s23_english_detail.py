@@ -51,9 +51,10 @@ def test_a_ground_the_guideline_does_not_allow_is_explained_in_english(api, worl
     assert problem["rule"] == "MO-1"
     assert "The guideline says:" in problem["detail"]
     assert "Retningslinjen sier:" in problem["detail_nb"]
-    assert problem["detail"].split("The guideline says:")[0] != problem["detail_nb"].split(
-        "Retningslinjen sier:"
-    )[0]
+    assert (
+        problem["detail"].split("The guideline says:")[0]
+        != problem["detail_nb"].split("Retningslinjen sier:")[0]
+    )
 
 
 def test_a_plain_field_refusal_is_in_english(api, world):
