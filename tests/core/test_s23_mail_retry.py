@@ -71,6 +71,13 @@ def _mail_records(caplog, level: int) -> list[dict]:
     return [r.__dict__ for r in caplog.records if r.name == "ordstyrer.mail" and r.levelno == level]
 
 
+def crisis_notices() -> list[str]:
+    """Who got the crisis notice (other mail the sweeps send meanwhile — on PostgreSQL the
+    world's other notices can fall in the outage too and arrive with their own retry — is
+    not this test's business)."""
+    return sorted(m.to[0] for m in mail.outbox if "venter på godkjenning" in m.subject)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_crisis_notice_arrives_once_after_the_relay_comes_back(settings) -> None:
     world, deputy, queued = waiting_post_with_a_deputy(settings, "krretry")
@@ -93,12 +100,12 @@ def test_the_crisis_notice_arrives_once_after_the_relay_comes_back(settings) -> 
     with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=True):
         SweepRunner().run_due()
         run_worker()
-        told = sorted(m.to[0] for m in mail.outbox)
+        told = crisis_notices()
         assert told == sorted([world.p.crisis_leader.email, deputy.email])
     with time_machine.travel(timezone.now() + timedelta(hours=5), tick=True):
         SweepRunner().run_due()
         run_worker()
-    assert sorted(m.to[0] for m in mail.outbox) == told  # once each
+    assert crisis_notices() == told  # once each
     assert _queued() == []
     assert Post.objects.filter(status=PostStatus.AWAITING_CRISIS_APPROVAL).exists()
 

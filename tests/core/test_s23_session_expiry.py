@@ -33,6 +33,9 @@ def sso_session(*, expires_in: timedelta) -> str:
     return str(store.session_key)
 
 
+# The worker's own round (`run_due` closes stale connections between sweeps, which ends a
+# test's transaction on PostgreSQL): a test that commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_deletes_an_expired_sso_session_and_keeps_a_live_one():
     ended = sso_session(expires_in=-timedelta(minutes=1))
     live = sso_session(expires_in=timedelta(hours=9))
