@@ -1,9 +1,11 @@
-"""What the console's reports share: the period asked for, and CSV cells that a
-spreadsheet cannot take for formulas."""
+"""What the console's reports share: the period asked for, CSV cells that a
+spreadsheet cannot take for formulas, and the geometry of their bar charts."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -38,3 +40,34 @@ def csv_cell(value: object) -> str:
     text = "" if value is None else str(value)
     # Spreadsheet formula injection: a cell must not start with a formula character.
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def bar_chart(
+    bars: Sequence[tuple[str, float, str]],
+    *,
+    label_width: int,
+    margin: int,
+    width: int = 480,
+    bar: int = 22,
+    gap: int = 8,
+) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart (inline SVG) of `(label, share of the plot 0–1,
+    value text)` rows; `margin` is the room right of the longest bar for its value. The
+    templates print the numbers unlocalised: Bokmål's decimal comma is no SVG number."""
+    plot = width - label_width - margin
+    drawn = []
+    for index, (label, share, value) in enumerate(bars):
+        y = index * (bar + gap)
+        length = round(plot * share, 1)
+        drawn.append(
+            {
+                "label": label,
+                "y": y,
+                "text_y": round(y + bar * 0.7, 1),
+                "width": length,
+                "value": value,
+                "value_x": round(label_width + length + 6, 1),
+            }
+        )
+    height = max(len(bars) * (bar + gap), bar)
+    return {"bars": drawn, "height": height, "width": width, "bar": bar, "x": label_width}

@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 from ordstyrer.channels.models import Channel, ChannelKind
 from ordstyrer.core.actor import ActorLike
 from ordstyrer.core.months import MONTHS
+from ordstyrer.core.reports import bar_chart
 from ordstyrer.inbox.access import visible_channel_ids
 from ordstyrer.inbox.models import CloseReason, InboxItem
 from ordstyrer.inbox.selectors import IS_OPEN, NOT_WAITING
@@ -326,26 +327,17 @@ def response_report(
     return Report(since=since, until=until, total=total.figures(str(TOTAL)), dimensions=dimensions)
 
 
-def chart_bars(
-    rows: list[Figures], *, width: int = 480, bar: int = 22, gap: int = 8, label_width: int = 170
-) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart of the share resolved in time (inline SVG; the
-    template prints the numbers unlocalised: Bokmål's decimal comma is no SVG number)."""
-    plot = width - label_width - 60
-    bars = []
-    for index, figures in enumerate(rows):
-        share = figures.resolution_share
-        y = index * (bar + gap)
-        length = round(plot * share, 1) if share is not None else 0
-        bars.append(
-            {
-                "label": figures.label,
-                "y": y,
-                "text_y": round(y + bar * 0.7, 1),
-                "width": length,
-                "value": f"{share * 100:.0f} %" if share is not None else "–",
-                "value_x": round(label_width + length + 6, 1),
-            }
-        )
-    height = max(len(rows) * (bar + gap), bar)
-    return {"bars": bars, "height": height, "width": width, "bar": bar, "x": label_width}
+def chart_bars(rows: list[Figures]) -> dict[str, Any]:
+    """A horizontal bar chart of the share resolved in time (`core.reports.bar_chart`)."""
+    return bar_chart(
+        [
+            (
+                f.label,
+                f.resolution_share or 0,
+                f"{f.resolution_share * 100:.0f} %" if f.resolution_share is not None else "–",
+            )
+            for f in rows
+        ],
+        label_width=170,
+        margin=60,
+    )

@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.db.models.functions import Coalesce, TruncMonth
 
 from ordstyrer.core.actor import ActorLike
+from ordstyrer.core.reports import bar_chart
 from ordstyrer.moderation.access import log_channel_ids
 from ordstyrer.moderation.grounds import ground_label
 from ordstyrer.moderation.models import ActionKind, ActionStatus, ModerationAction
@@ -107,31 +108,11 @@ def totals_by_ground(rows: list[GroundMonth]) -> list[GroundMonth]:
     return sorted(out, key=lambda r: (-r.total, r.ground))
 
 
-def count_chart(
-    rows: list[GroundMonth],
-    *,
-    width: int = 480,
-    bar: int = 22,
-    gap: int = 8,
-    label_width: int = 190,
-) -> dict[str, Any]:
-    """Geometry of a horizontal bar chart of actions per ground (inline SVG; the template
-    prints the numbers unlocalised: Bokmål's decimal comma is no SVG number)."""
-    plot = width - label_width - 50
+def count_chart(rows: list[GroundMonth]) -> dict[str, Any]:
+    """A horizontal bar chart of actions per ground (`core.reports.bar_chart`)."""
     top = max((r.total for r in rows), default=0) or 1
-    bars = []
-    for index, row in enumerate(rows):
-        y = index * (bar + gap)
-        length = round(plot * row.total / top, 1)
-        bars.append(
-            {
-                "label": row.label or "–",
-                "y": y,
-                "text_y": round(y + bar * 0.7, 1),
-                "width": length,
-                "value": str(row.total),
-                "value_x": round(label_width + length + 6, 1),
-            }
-        )
-    height = max(len(rows) * (bar + gap), bar)
-    return {"bars": bars, "height": height, "width": width, "bar": bar, "x": label_width}
+    return bar_chart(
+        [(r.label or "–", r.total / top, str(r.total)) for r in rows],
+        label_width=190,
+        margin=50,
+    )
